@@ -1,0 +1,1 @@
+//! `pet-php`: the PHP extension that exposes PET as `Pet\Engine`.

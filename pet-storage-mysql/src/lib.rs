@@ -1,0 +1,1 @@
+//! `pet-storage-mysql`: PET's application services and its MySQL/MariaDB adapter.
