@@ -1,0 +1,35 @@
+# shellcheck shell=bash
+# Shared helpers for scripts/run and scripts/test: paths, logging, process bookkeeping.
+
+PET_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
+PET_STATE="${PET_ROOT}/.pet"
+PET_TARGET_DIR="${CARGO_TARGET_DIR:-${PET_ROOT}/target}"
+PET_EXT="${PET_TARGET_DIR}/debug/libpet_php.so"
+
+pet_log() { printf '\033[1;34m[pet]\033[0m %s\n' "$*" >&2; }
+pet_warn() { printf '\033[1;33m[pet] warning:\033[0m %s\n' "$*" >&2; }
+pet_die() { printf '\033[1;31m[pet] error:\033[0m %s\n' "$*" >&2; exit 1; }
+
+# pet_wait_port HOST PORT SECONDS: waits until a TCP port accepts connections.
+pet_wait_port() {
+    local host="$1" port="$2" secs="$3" i
+    for ((i = 0; i < secs * 10; i++)); do
+        if (exec 3<>"/dev/tcp/${host}/${port}") 2>/dev/null; then
+            return 0
+        fi
+        sleep 0.1
+    done
+    return 1
+}
+
+# pet_port_in_use HOST PORT: true when something already listens there.
+pet_port_in_use() {
+    (exec 3<>"/dev/tcp/$1/$2") 2>/dev/null
+}
+
+# pet_build_extension: builds the PHP extension (debug profile, shared target dir).
+pet_build_extension() {
+    pet_log "building the PHP extension (cargo build -p pet-php)"
+    (cd "$PET_ROOT" && cargo build -p pet-php)
+    [[ -f "$PET_EXT" ]] || pet_die "cargo build succeeded but ${PET_EXT} is missing"
+}

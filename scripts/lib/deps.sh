@@ -1,0 +1,51 @@
+# shellcheck shell=bash
+# Installs missing Debian packages (apt-get update at most once per script run).
+
+PET_APT_UPDATED=0
+
+# pet_sudo CMD...: runs as root, through sudo when we are not root.
+pet_sudo() {
+    if [[ "$(id -u)" -eq 0 ]]; then
+        "$@"
+    elif command -v sudo >/dev/null 2>&1; then
+        sudo "$@"
+    else
+        pet_die "need root (or sudo) to run: $*"
+    fi
+}
+
+# pet_pkg_installed PKG: true when dpkg reports the package installed.
+pet_pkg_installed() {
+    dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q 'install ok installed'
+}
+
+# pet_need_packages PKG...: installs those that are missing.
+pet_need_packages() {
+    local missing=() p
+    for p in "$@"; do
+        pet_pkg_installed "$p" || missing+=("$p")
+    done
+    ((${#missing[@]} == 0)) && return 0
+    pet_log "installing missing packages: ${missing[*]}"
+    if ((PET_APT_UPDATED == 0)); then
+        pet_sudo env DEBIAN_FRONTEND=noninteractive apt-get update -q
+        PET_APT_UPDATED=1
+    fi
+    pet_sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends "${missing[@]}"
+}
+
+# pet_need_base_deps: what running PET needs.
+pet_need_base_deps() {
+    command -v cargo >/dev/null 2>&1 || pet_die "cargo not found: install Rust (https://rustup.rs) first"
+    pet_need_packages ca-certificates pkg-config php8.2-cli php8.2-dev php8.2-mysql php8.2-mbstring \
+        php8.2-xml php8.2-curl libclang-dev wordpress mariadb-server mariadb-client
+}
+
+# pet_need_test_deps: what the test suite needs on top (browser and node).
+pet_need_test_deps() {
+    pet_need_base_deps
+    pet_need_packages chromium
+    if ! command -v npm >/dev/null 2>&1; then
+        pet_need_packages nodejs npm
+    fi
+}
