@@ -1,1 +1,20 @@
-//! `pet-storage-mysql`: PET's application services and its MySQL/MariaDB adapter.
+//! `pet-storage-mysql`: PET's application services and its MySQL/MariaDB adapter — the
+//! only crate that speaks SQL.
+//!
+//! - [`migrate`]: forward-only numbered migrations under `GET_LOCK`, with a ledger.
+//! - [`store`]: the append-only event store (serialised appends, hash chain, idempotency).
+//! - [`uow`]: a unit of work — state rows and their events in one transaction.
+//! - [`projector`]: the activity-feed projection, exactly once per event.
+//! - [`jobs`]: the MySQL job queue (claim, visibility timeout, back-off, dead letters).
+//! - [`App`]: the facade `pet-php` wraps, one async method per `Pet\Engine` method.
+
+pub mod clock;
+pub mod config;
+pub mod db;
+pub mod error;
+pub mod migrate;
+pub mod store;
+
+pub use clock::{Clock, ManualClock, SystemClock};
+pub use config::{Config, Tables};
+pub use error::{AppError, MigrationError, StorageError};

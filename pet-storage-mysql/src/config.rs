@@ -1,0 +1,321 @@
+//! Connection settings (`Config`) and the validated table names derived from the prefix.
+
+use serde_json::Value;
+
+use crate::error::{AppError, StorageError};
+
+/// Connection settings of one PET installation, as passed to `Pet\Engine::__construct`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Config {
+    /// Server host name or IP (ignored when `socket` is set).
+    pub host: String,
+    /// TCP port.
+    pub port: u16,
+    /// Unix socket path, if connecting through one.
+    pub socket: Option<String>,
+    /// User name.
+    pub user: String,
+    /// Password, if any.
+    pub password: Option<String>,
+    /// Database (schema) name.
+    pub database: String,
+    /// WordPress table prefix; PET's tables are `{prefix}pet_<table>`.
+    pub prefix: String,
+    /// Maximum number of pooled connections (kept small: PHP workers × pool_max = connections).
+    pub pool_max: usize,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Self {
+            host: "127.0.0.1".into(),
+            port: 3306,
+            socket: None,
+            user: "root".into(),
+            password: None,
+            database: "wordpress".into(),
+            prefix: "wp_".into(),
+            pool_max: 4,
+        }
+    }
+}
+
+/// Checks a table prefix against `^[A-Za-z0-9_]{1,32}$`, the only text ever put into SQL.
+pub fn validate_prefix(prefix: &str) -> Result<(), StorageError> {
+    let ok = !prefix.is_empty()
+        && prefix.len() <= 32
+        && prefix
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'_');
+    if ok {
+        Ok(())
+    } else {
+        Err(StorageError::InvalidPrefix(prefix.to_owned()))
+    }
+}
+
+fn percent_decode(s: &str) -> Result<String, AppError> {
+    let bytes = s.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i] == b'%' {
+            let hex = s
+                .get(i + 1..i + 3)
+                .and_then(|h| u8::from_str_radix(h, 16).ok())
+                .ok_or_else(|| AppError::field("url", "invalid percent-encoding"))?;
+            out.push(hex);
+            i += 3;
+        } else {
+            out.push(bytes[i]);
+            i += 1;
+        }
+    }
+    String::from_utf8(out).map_err(|_| AppError::field("url", "invalid percent-encoding"))
+}
+
+impl Config {
+    /// Parses `mysql://user:pass@host:port/db?prefix=wp_&pool_max=4&socket=/path`.
+    pub fn from_url(url: &str) -> Result<Self, AppError> {
+        let bad = |m: &str| AppError::field("url", m.to_owned());
+        let rest = url
+            .strip_prefix("mysql://")
+            .or_else(|| url.strip_prefix("mariadb://"))
+            .ok_or_else(|| bad("must start with mysql://"))?;
+        let (main, query) = match rest.split_once('?') {
+            Some((m, q)) => (m, Some(q)),
+            None => (rest, None),
+        };
+        let (authority, path) = match main.split_once('/') {
+            Some((a, p)) => (a, p),
+            None => (main, ""),
+        };
+        let mut cfg = Config::default();
+        let hostport = match authority.rsplit_once('@') {
+            Some((userinfo, hp)) => {
+                match userinfo.split_once(':') {
+                    Some((u, p)) => {
+                        cfg.user = percent_decode(u)?;
+                        cfg.password = Some(percent_decode(p)?);
+                    }
+                    None => cfg.user = percent_decode(userinfo)?,
+                }
+                hp
+            }
+            None => authority,
+        };
+        match hostport.rsplit_once(':') {
+            Some((h, p)) => {
+                cfg.host = h.to_owned();
+                cfg.port = p.parse().map_err(|_| bad("invalid port"))?;
+            }
+            None if !hostport.is_empty() => cfg.host = hostport.to_owned(),
+            None => {}
+        }
+        if !path.is_empty() {
+            cfg.database = percent_decode(path)?;
+        }
+        for pair in query.unwrap_or("").split('&').filter(|p| !p.is_empty()) {
+            let (k, v) = pair.split_once('=').unwrap_or((pair, ""));
+            let v = percent_decode(v)?;
+            match k {
+                "prefix" => cfg.prefix = v,
+                "pool_max" => cfg.pool_max = v.parse().map_err(|_| bad("invalid pool_max"))?,
+                "socket" => cfg.socket = Some(v),
+                _ => return Err(bad(&format!("unknown parameter {k}"))),
+            }
+        }
+        cfg.check()?;
+        Ok(cfg)
+    }
+
+    /// Builds a config from the PHP settings array (`host`, `port`, `socket`, `user`,
+    /// `password`, `database`, `prefix`, `pool_max`), defaults for absent keys.
+    pub fn from_settings(settings: &Value) -> Result<Self, AppError> {
+        let obj = settings
+            .as_object()
+            .ok_or_else(|| AppError::field("settings", "must be an array"))?;
+        let mut cfg = Config::default();
+        let mut errors = pet_core::FieldErrors::new();
+        let string = |k: &str, errors: &mut pet_core::FieldErrors| -> Option<String> {
+            match obj.get(k) {
+                None | Some(Value::Null) => None,
+                Some(Value::String(s)) => Some(s.clone()),
+                Some(_) => {
+                    errors.add(k, "must be a string");
+                    None
+                }
+            }
+        };
+        let int = |k: &str, errors: &mut pet_core::FieldErrors| -> Option<u64> {
+            match obj.get(k) {
+                None | Some(Value::Null) => None,
+                Some(v) => match v.as_u64() {
+                    Some(n) => Some(n),
+                    None => {
+                        errors.add(k, "must be a non-negative integer");
+                        None
+                    }
+                },
+            }
+        };
+        if let Some(h) = string("host", &mut errors) {
+            cfg.host = h;
+        }
+        if let Some(p) = int("port", &mut errors) {
+            match u16::try_from(p) {
+                Ok(p) if p > 0 => cfg.port = p,
+                _ => errors.add("port", "must be between 1 and 65535"),
+            }
+        }
+        cfg.socket = string("socket", &mut errors).filter(|s| !s.is_empty());
+        if let Some(u) = string("user", &mut errors) {
+            cfg.user = u;
+        }
+        cfg.password = string("password", &mut errors);
+        if let Some(d) = string("database", &mut errors) {
+            cfg.database = d;
+        }
+        if let Some(p) = string("prefix", &mut errors) {
+            cfg.prefix = p;
+        }
+        if let Some(n) = int("pool_max", &mut errors) {
+            match usize::try_from(n) {
+                Ok(n) if (1..=64).contains(&n) => cfg.pool_max = n,
+                _ => errors.add("pool_max", "must be between 1 and 64"),
+            }
+        }
+        if !errors.is_empty() {
+            return Err(AppError::Validation(errors));
+        }
+        cfg.check()?;
+        Ok(cfg)
+    }
+
+    /// Validates the prefix and pool size.
+    pub fn check(&self) -> Result<(), AppError> {
+        if validate_prefix(&self.prefix).is_err() {
+            return Err(AppError::field(
+                "prefix",
+                "must be 1-32 characters of A-Z, a-z, 0-9 or _",
+            ));
+        }
+        if self.pool_max == 0 || self.pool_max > 64 {
+            return Err(AppError::field("pool_max", "must be between 1 and 64"));
+        }
+        if self.database.is_empty() {
+            return Err(AppError::field("database", "must not be empty"));
+        }
+        Ok(())
+    }
+}
+
+/// The fully-qualified names of PET's tables for one prefix (validated on construction).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Tables {
+    /// The WordPress prefix, e.g. `wp_`.
+    pub prefix: String,
+    /// `{prefix}pet_migrations`: the migration ledger.
+    pub migrations: String,
+    /// `{prefix}pet_domain_events`.
+    pub events: String,
+    /// `{prefix}pet_event_sequence`: the single row appends serialise on.
+    pub sequence: String,
+    /// `{prefix}pet_idempotency_keys`.
+    pub idempotency: String,
+    /// `{prefix}pet_projection_checkpoints`.
+    pub checkpoints: String,
+    /// `{prefix}pet_activity_feed_projections`.
+    pub activity: String,
+    /// `{prefix}pet_activity_names`.
+    pub activity_names: String,
+    /// `{prefix}pet_jobs`.
+    pub jobs: String,
+    /// `{prefix}pet_employees`.
+    pub employees: String,
+    /// `{prefix}pet_employee_rates`.
+    pub employee_rates: String,
+    /// `{prefix}pet_teams`.
+    pub teams: String,
+    /// `{prefix}pet_team_memberships`.
+    pub memberships: String,
+    /// `{prefix}pet_org_structure_versions`.
+    pub org_versions: String,
+    /// `{prefix}pet_customers`.
+    pub customers: String,
+    /// `{prefix}pet_contacts`.
+    pub contacts: String,
+}
+
+impl Tables {
+    /// Table names for `prefix`, refusing an invalid prefix.
+    pub fn new(prefix: &str) -> Result<Self, StorageError> {
+        validate_prefix(prefix)?;
+        let t = |name: &str| format!("{prefix}pet_{name}");
+        Ok(Self {
+            prefix: prefix.to_owned(),
+            migrations: t("migrations"),
+            events: t("domain_events"),
+            sequence: t("event_sequence"),
+            idempotency: t("idempotency_keys"),
+            checkpoints: t("projection_checkpoints"),
+            activity: t("activity_feed_projections"),
+            activity_names: t("activity_names"),
+            jobs: t("jobs"),
+            employees: t("employees"),
+            employee_rates: t("employee_rates"),
+            teams: t("teams"),
+            memberships: t("team_memberships"),
+            org_versions: t("org_structure_versions"),
+            customers: t("customers"),
+            contacts: t("contacts"),
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn prefix_validation() {
+        for ok in ["wp_", "a", "WP_2_", &"x".repeat(32)] {
+            assert!(validate_prefix(ok).is_ok(), "{ok}");
+        }
+        for bad in ["", "wp-", "wp_;DROP", "wp `", &"x".repeat(33), "é"] {
+            assert!(validate_prefix(bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn url_parsing() {
+        let c = Config::from_url("mysql://bob:s%40cret@db.local:3307/site?prefix=wp_2_&pool_max=2")
+            .unwrap();
+        assert_eq!(c.user, "bob");
+        assert_eq!(c.password.as_deref(), Some("s@cret"));
+        assert_eq!(c.host, "db.local");
+        assert_eq!(c.port, 3307);
+        assert_eq!(c.database, "site");
+        assert_eq!(c.prefix, "wp_2_");
+        assert_eq!(c.pool_max, 2);
+        let d = Config::from_url("mysql://root@127.0.0.1:3306/pet_test").unwrap();
+        assert_eq!(d.password, None);
+        assert_eq!(d.prefix, "wp_");
+        assert!(Config::from_url("postgres://x").is_err());
+        assert!(Config::from_url("mysql://root@h/db?prefix=bad-prefix").is_err());
+        assert!(Config::from_url("mysql://root@h:notaport/db").is_err());
+    }
+
+    #[test]
+    fn settings_parsing() {
+        let c = Config::from_settings(&serde_json::json!({"host": "h", "port": 3310, "prefix": "x_"}))
+            .unwrap();
+        assert_eq!((c.host.as_str(), c.port, c.prefix.as_str()), ("h", 3310, "x_"));
+        let Err(AppError::Validation(f)) =
+            Config::from_settings(&serde_json::json!({"port": "x", "user": 3}))
+        else {
+            panic!("expected validation error")
+        };
+        assert!(f.get("port").is_some() && f.get("user").is_some());
+    }
+}

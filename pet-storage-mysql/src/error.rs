@@ -1,0 +1,171 @@
+//! Typed errors of the storage adapter and the application facade.
+
+use pet_core::{DomainError, EventError, FieldErrors};
+
+/// What went wrong in the storage layer (below the application facade).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum StorageError {
+    /// A stale version, a duplicate or an idempotency key reused with other input.
+    #[error("conflict: {0}")]
+    Conflict(String),
+    /// The event envelope was refused by the registry or is not valid JSON.
+    #[error("invalid event: {0}")]
+    InvalidEvent(#[from] EventError),
+    /// A referenced row does not exist.
+    #[error("not found: {0}")]
+    NotFound(String),
+    /// The table prefix is not `^[A-Za-z0-9_]{1,32}$`.
+    #[error("invalid table prefix {0:?}: expected 1-32 characters of A-Z, a-z, 0-9 or _")]
+    InvalidPrefix(String),
+    /// The database failed, refused the statement or is unreachable.
+    #[error("database error: {0}")]
+    Database(String),
+    /// Stored data breaks an expectation (corrupt row, broken hash chain, missing guard).
+    #[error("integrity error: {0}")]
+    Integrity(String),
+    /// A failure injected by a test hook.
+    #[error("injected failure: {0}")]
+    Injected(String),
+}
+
+impl From<mysql_async::Error> for StorageError {
+    fn from(e: mysql_async::Error) -> Self {
+        StorageError::Database(e.to_string())
+    }
+}
+
+/// Why a migration run was refused or failed.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum MigrationError {
+    /// A migration file name is not `NNNN_description.sql` or versions repeat.
+    #[error("invalid migration {name}: {reason}")]
+    InvalidFile {
+        /// The file name.
+        name: String,
+        /// What is wrong with it.
+        reason: String,
+    },
+    /// A statement of a migration failed; the ledger row is left dirty.
+    #[error("migration {name} failed at statement {statement}: {message}")]
+    Failed {
+        /// The file name.
+        name: String,
+        /// 1-based index of the failing statement.
+        statement: usize,
+        /// The server's message.
+        message: String,
+    },
+    /// Creating a trigger was refused because binary logging is on and the user lacks SUPER (1419).
+    #[error("migration {name} failed at statement {statement}: the database refused to create a trigger because binary logging is enabled and the user lacks the SUPER privilege (error 1419); set log_bin_trust_function_creators=1 or grant the privilege, then run the migrations again")]
+    TriggerPrivilege {
+        /// The file name.
+        name: String,
+        /// 1-based index of the failing statement.
+        statement: usize,
+    },
+    /// A previous run failed and the file has not been changed since.
+    #[error("the migration ledger is dirty: {name} failed earlier ({message}); fix the file and run the migrations again")]
+    Dirty {
+        /// The file name.
+        name: String,
+        /// The recorded failure.
+        message: String,
+    },
+    /// A migration that was applied has been altered since.
+    #[error("applied migration {name} was altered: checksum {recorded} in the ledger, {found} in the file")]
+    ChecksumMismatch {
+        /// The file name.
+        name: String,
+        /// Checksum in the ledger.
+        recorded: String,
+        /// Checksum of the file now.
+        found: String,
+    },
+    /// The ledger holds a migration this build does not know (a newer PET ran here).
+    #[error("the database has migration {name} applied, which this version of PET does not know; upgrade PET")]
+    UnknownApplied {
+        /// The recorded name.
+        name: String,
+    },
+    /// Another migrator held the lock for too long.
+    #[error("timed out waiting for the migration lock")]
+    LockTimeout,
+    /// The table prefix is invalid.
+    #[error("invalid table prefix {0:?}")]
+    InvalidPrefix(String),
+    /// The database failed outside a migration statement.
+    #[error("database error during migration: {0}")]
+    Database(String),
+}
+
+impl From<mysql_async::Error> for MigrationError {
+    fn from(e: mysql_async::Error) -> Self {
+        MigrationError::Database(e.to_string())
+    }
+}
+
+/// The error of every [`crate::App`] method; mirrors the PHP exception hierarchy.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum AppError {
+    /// Malformed input, one message per field (`Pet\ValidationException`).
+    #[error("invalid input: {0}")]
+    Validation(FieldErrors),
+    /// Well-formed input that would break a business rule (`Pet\InvariantViolationException`).
+    #[error("invariant violated: {0}")]
+    Invariant(String),
+    /// A referenced entity does not exist (`Pet\NotFoundException`).
+    #[error("not found: {0}")]
+    NotFound(String),
+    /// Stale version, concurrent change, or idempotency key reuse (`Pet\ConflictException`).
+    #[error("conflict: {0}")]
+    Conflict(String),
+    /// The database failed or is unreachable (`Pet\StorageException`).
+    #[error("storage error: {0}")]
+    Storage(String),
+    /// Migrations failed, the ledger is dirty or an applied migration was altered (`Pet\MigrationException`).
+    #[error("migration error: {0}")]
+    Migration(String),
+}
+
+impl AppError {
+    /// A validation error for one field.
+    pub fn field(field: impl Into<String>, message: impl Into<String>) -> Self {
+        let mut errors = FieldErrors::new();
+        errors.add(field, message);
+        AppError::Validation(errors)
+    }
+}
+
+impl From<StorageError> for AppError {
+    fn from(e: StorageError) -> Self {
+        match e {
+            StorageError::Conflict(m) => AppError::Conflict(m),
+            StorageError::NotFound(m) => AppError::NotFound(m),
+            StorageError::InvalidEvent(e) => AppError::Invariant(e.to_string()),
+            other => AppError::Storage(other.to_string()),
+        }
+    }
+}
+
+impl From<MigrationError> for AppError {
+    fn from(e: MigrationError) -> Self {
+        AppError::Migration(e.to_string())
+    }
+}
+
+impl From<mysql_async::Error> for AppError {
+    fn from(e: mysql_async::Error) -> Self {
+        AppError::from(StorageError::from(e))
+    }
+}
+
+impl From<DomainError> for AppError {
+    fn from(e: DomainError) -> Self {
+        match e {
+            DomainError::Validation(f) => AppError::Validation(f),
+            DomainError::Invariant(m) => AppError::Invariant(m),
+            DomainError::NotFound { entity, id } => AppError::NotFound(format!("{entity} {id}")),
+            DomainError::Conflict(m) => AppError::Conflict(m),
+        }
+    }
+}

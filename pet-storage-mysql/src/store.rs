@@ -1,0 +1,447 @@
+//! The event store: appends batches of events in the caller's transaction, serialised on a
+//! single sequence row so that commit order equals sequence order, and reads them back
+//! upcast to the current schema version.
+//!
+//! # Why no consumer can skip an event
+//! InnoDB assigns AUTO_INCREMENT values at insert, not at commit, so a reader that follows
+//! `id > checkpoint` could pass over an id that commits later. Here ids are not
+//! auto-increment: [`EventStore::append`] first takes `SELECT … FOR UPDATE` on the one row of
+//! `{prefix}pet_event_sequence`, numbers its events `last + 1 …`, and updates the row. A
+//! second appender blocks on that row lock until the first commits or rolls back, so ids
+//! become visible strictly in order and without gaps. The same row carries the head of a
+//! SHA-256 hash chain over every event, so edits by hand or a TRUNCATE are detectable.
+//! (Cost: appends are serialised; the lock is held only from the append to the commit.)
+
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
+
+use chrono::{DateTime, NaiveDateTime, Utc};
+use mysql_async::prelude::*;
+use mysql_async::{Row, Transaction, Value};
+use pet_core::{
+    Actor, AggregateRef, ContextRef, ContextType, EventMeta, EventRegistry, EventType,
+    IdempotencyKey, NewEvent, RecordedEvent,
+};
+use sha2::{Digest, Sha256};
+use uuid::Uuid;
+
+use crate::config::Tables;
+use crate::db::{classify, from_db_time, to_db_time, DbErrorKind};
+use crate::error::StorageError;
+
+/// Columns read back for an event, in this order.
+pub(crate) const EVENT_COLUMNS: &str = "id, event_id, event_type, schema_version, occurred_at, \
+    recorded_at, actor_employee_id, context_type, context_id, aggregate_type, aggregate_id, \
+    aggregate_version, idempotency_key, payload";
+
+/// The hash of an empty chain.
+pub const GENESIS_HASH: &str = "0000000000000000000000000000000000000000000000000000000000000000";
+
+/// Appends and reads domain events for one table prefix.
+#[derive(Debug, Clone)]
+pub struct EventStore {
+    tables: Tables,
+    registry: Arc<EventRegistry>,
+    fail_next_insert: Arc<AtomicBool>,
+}
+
+/// What a successful append wrote.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Appended {
+    /// Sequence number of the first event.
+    pub first: u64,
+    /// Sequence number of the last event.
+    pub last: u64,
+}
+
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// The chained hash of one event: SHA-256 over the previous hash and every column.
+pub(crate) fn chain_hash(
+    prev: &str,
+    sequence: u64,
+    e: &NewEvent,
+    recorded_at: DateTime<Utc>,
+    payload_json: &str,
+) -> String {
+    let mut h = Sha256::new();
+    let actor = e.actor().employee_id().map(|u| u.to_string()).unwrap_or_default();
+    let key = e.idempotency_key().map(|k| k.as_str()).unwrap_or_default();
+    for part in [
+        prev,
+        &sequence.to_string(),
+        &e.event_id().to_string(),
+        e.event_type().as_str(),
+        &e.schema_version().to_string(),
+        &e.occurred_at().timestamp_micros().to_string(),
+        &recorded_at.timestamp_micros().to_string(),
+        &actor,
+        e.context().context_type.as_str(),
+        &e.context().context_id.to_string(),
+        e.aggregate().aggregate_type(),
+        &e.aggregate().aggregate_id().to_string(),
+        &e.aggregate().version().to_string(),
+        key,
+        payload_json,
+    ] {
+        h.update(part.as_bytes());
+        h.update([0u8]);
+    }
+    hex(&h.finalize())
+}
+
+impl EventStore {
+    /// A store over `tables`, validating appends and upcasting reads with `registry`.
+    pub fn new(tables: Tables, registry: Arc<EventRegistry>) -> Self {
+        Self {
+            tables,
+            registry,
+            fail_next_insert: Arc::new(AtomicBool::new(false)),
+        }
+    }
+
+    /// The registry in use.
+    pub fn registry(&self) -> &EventRegistry {
+        &self.registry
+    }
+
+    /// Test hook: makes the next event INSERT fail in the database (its payload is sent as
+    /// invalid JSON, which the `JSON_VALID` CHECK refuses), to prove the caller's
+    /// transaction — state rows included — rolls back.
+    pub fn fail_next_insert(&self) {
+        self.fail_next_insert.store(true, Ordering::SeqCst);
+    }
+
+    /// Appends `events` in `tx` (the caller commits). Validates each against the registry
+    /// and serialises appends on the sequence row. A duplicate aggregate version is a
+    /// [`StorageError::Conflict`].
+    pub async fn append(
+        &self,
+        tx: &mut Transaction<'_>,
+        events: &[NewEvent],
+        recorded_at: DateTime<Utc>,
+    ) -> Result<Option<Appended>, StorageError> {
+        if events.is_empty() {
+            return Ok(None);
+        }
+        let mut payloads = Vec::with_capacity(events.len());
+        for e in events {
+            self.registry.validate_new(e)?;
+            // The payload is a serde_json object, so this is valid JSON by construction; the
+            // database re-checks it with CHECK (JSON_VALID(payload)).
+            let json = serde_json::to_string(e.payload())
+                .map_err(|err| StorageError::Integrity(format!("payload not serialisable: {err}")))?;
+            payloads.push(json);
+        }
+        if self.fail_next_insert.swap(false, Ordering::SeqCst) {
+            if let Some(p) = payloads.last_mut() {
+                *p = "{not json".to_owned();
+            }
+        }
+        let head: Option<(u64, String)> = tx
+            .exec_first(
+                format!(
+                    "SELECT last_sequence, last_hash FROM {} WHERE id = 1 FOR UPDATE",
+                    self.tables.sequence
+                ),
+                (),
+            )
+            .await?;
+        let (last, mut prev_hash) = head.ok_or_else(|| {
+            StorageError::Integrity("the event sequence row is missing; run the migrations".into())
+        })?;
+        let recorded_db = to_db_time(recorded_at);
+        let mut params: Vec<Value> = Vec::with_capacity(events.len() * 16);
+        for (i, (e, json)) in events.iter().zip(&payloads).enumerate() {
+            let seq = last + 1 + i as u64;
+            let hash = chain_hash(&prev_hash, seq, e, recorded_at, json);
+            params.extend([
+                Value::from(seq),
+                Value::from(e.event_id().to_string()),
+                Value::from(e.event_type().as_str()),
+                Value::from(e.schema_version()),
+                Value::from(to_db_time(e.occurred_at())),
+                Value::from(recorded_db),
+                Value::from(e.actor().employee_id().map(|u| u.to_string())),
+                Value::from(e.context().context_type.as_str()),
+                Value::from(e.context().context_id.to_string()),
+                Value::from(e.aggregate().aggregate_type()),
+                Value::from(e.aggregate().aggregate_id().to_string()),
+                Value::from(e.aggregate().version()),
+                Value::from(e.idempotency_key().map(|k| k.as_str().to_owned())),
+                Value::from(json.as_str()),
+                Value::from(prev_hash.as_str()),
+                Value::from(hash.as_str()),
+            ]);
+            prev_hash = hash;
+        }
+        let row = "(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)";
+        let sql = format!(
+            "INSERT INTO {} (id, event_id, event_type, schema_version, occurred_at, recorded_at, \
+             actor_employee_id, context_type, context_id, aggregate_type, aggregate_id, \
+             aggregate_version, idempotency_key, payload, prev_hash, hash) VALUES {}",
+            self.tables.events,
+            vec![row; events.len()].join(",")
+        );
+        if let Err(e) = tx.exec_drop(sql, params).await {
+            return Err(match classify(&e) {
+                DbErrorKind::Duplicate { key } if key == "uq_aggregate_version" => {
+                    StorageError::Conflict(
+                        "the aggregate was changed concurrently: its version already exists".into(),
+                    )
+                }
+                DbErrorKind::Duplicate { key } if key == "uq_event_id" => {
+                    StorageError::Conflict("an event with this id is already recorded".into())
+                }
+                DbErrorKind::CheckViolation => StorageError::Integrity(format!(
+                    "the database refused the event row (check constraint): {e}"
+                )),
+                _ => StorageError::from(e),
+            });
+        }
+        let new_last = last + events.len() as u64;
+        tx.exec_drop(
+            format!(
+                "UPDATE {} SET last_sequence = ?, last_hash = ? WHERE id = 1",
+                self.tables.sequence
+            ),
+            (new_last, prev_hash.as_str()),
+        )
+        .await?;
+        Ok(Some(Appended {
+            first: last + 1,
+            last: new_last,
+        }))
+    }
+
+    /// Up to `limit` events with sequence > `after`, in order, upcast to current versions.
+    pub async fn read_after<Q: Queryable>(
+        &self,
+        q: &mut Q,
+        after: u64,
+        limit: usize,
+    ) -> Result<Vec<RecordedEvent>, StorageError> {
+        let sql = format!(
+            "SELECT {EVENT_COLUMNS} FROM {} WHERE id > ? ORDER BY id LIMIT ?",
+            self.tables.events
+        );
+        let rows: Vec<Row> = q.exec(sql, (after, limit as u64)).await?;
+        rows.into_iter().map(|r| self.decode(r)).collect()
+    }
+
+    /// Every event of one aggregate, in version order, upcast.
+    pub async fn read_aggregate<Q: Queryable>(
+        &self,
+        q: &mut Q,
+        aggregate_type: &str,
+        aggregate_id: Uuid,
+    ) -> Result<Vec<RecordedEvent>, StorageError> {
+        let sql = format!(
+            "SELECT {EVENT_COLUMNS} FROM {} WHERE aggregate_type = ? AND aggregate_id = ? \
+             ORDER BY aggregate_version",
+            self.tables.events
+        );
+        let rows: Vec<Row> = q.exec(sql, (aggregate_type, aggregate_id.to_string())).await?;
+        rows.into_iter().map(|r| self.decode(r)).collect()
+    }
+
+    /// Recomputes the hash chain over the whole log; an error names the first bad sequence.
+    pub async fn verify_chain<Q: Queryable>(&self, q: &mut Q) -> Result<u64, StorageError> {
+        let mut prev = GENESIS_HASH.to_owned();
+        let mut after = 0u64;
+        let mut expected_seq = 1u64;
+        loop {
+            let sql = format!(
+                "SELECT {EVENT_COLUMNS}, prev_hash, hash FROM {} WHERE id > ? ORDER BY id LIMIT 5000",
+                self.tables.events
+            );
+            let rows: Vec<Row> = q.exec(sql, (after,)).await?;
+            if rows.is_empty() {
+                break;
+            }
+            for mut r in rows {
+                let hash: String = take(&mut r, 15)?;
+                let stored_prev: String = take(&mut r, 14)?;
+                let payload: String = take(&mut r, 13)?;
+                let rec = decode_raw(&mut r)?;
+                if rec.sequence != expected_seq || stored_prev != prev {
+                    return Err(StorageError::Integrity(format!(
+                        "event chain broken at sequence {}",
+                        rec.sequence
+                    )));
+                }
+                let computed = chain_hash(&prev, rec.sequence, &rec.event, rec.recorded_at, &payload);
+                if computed != hash {
+                    return Err(StorageError::Integrity(format!(
+                        "event {} does not match its hash",
+                        rec.sequence
+                    )));
+                }
+                prev = hash;
+                after = rec.sequence;
+                expected_seq += 1;
+            }
+        }
+        let head: Option<(u64, String)> = q
+            .exec_first(
+                format!("SELECT last_sequence, last_hash FROM {} WHERE id = 1", self.tables.sequence),
+                (),
+            )
+            .await?;
+        match head {
+            Some((last, h)) if last == after && h == prev => Ok(after),
+            _ => Err(StorageError::Integrity(
+                "the event sequence head does not match the log".into(),
+            )),
+        }
+    }
+
+    pub(crate) fn decode(&self, mut r: Row) -> Result<RecordedEvent, StorageError> {
+        let rec = decode_raw(&mut r)?;
+        Ok(self.registry.upcast(rec)?)
+    }
+}
+
+fn take<T: FromValue>(r: &mut Row, i: usize) -> Result<T, StorageError> {
+    r.take_opt(i)
+        .and_then(Result::ok)
+        .ok_or_else(|| StorageError::Integrity(format!("unreadable event column {i}")))
+}
+
+fn uuid(s: &str) -> Result<Uuid, StorageError> {
+    Uuid::parse_str(s).map_err(|_| StorageError::Integrity(format!("bad uuid {s:?} in event row")))
+}
+
+/// Builds a recorded event from a row of [`EVENT_COLUMNS`] (no upcasting).
+pub(crate) fn decode_raw(r: &mut Row) -> Result<RecordedEvent, StorageError> {
+    let sequence: u64 = take(r, 0)?;
+    let event_id: String = take(r, 1)?;
+    let event_type: String = take(r, 2)?;
+    let schema_version: u32 = take(r, 3)?;
+    let occurred_at: NaiveDateTime = take(r, 4)?;
+    let recorded_at: NaiveDateTime = take(r, 5)?;
+    let actor: Option<String> = take(r, 6)?;
+    let context_type: String = take(r, 7)?;
+    let context_id: String = take(r, 8)?;
+    let aggregate_type: String = take(r, 9)?;
+    let aggregate_id: String = take(r, 10)?;
+    let aggregate_version: u64 = take(r, 11)?;
+    let idem: Option<String> = take(r, 12)?;
+    let payload: String = take(r, 13)?;
+    let payload: serde_json::Value = serde_json::from_str(&payload)
+        .map_err(|e| StorageError::Integrity(format!("event {sequence} payload: {e}")))?;
+    let meta = EventMeta {
+        event_id: uuid(&event_id)?,
+        occurred_at: from_db_time(occurred_at),
+        actor: match actor {
+            Some(a) => Actor::Employee(uuid(&a)?),
+            None => Actor::System,
+        },
+        idempotency_key: idem.map(IdempotencyKey::new).transpose()?,
+    };
+    let event = NewEvent::new(
+        meta,
+        EventType::new(event_type)?,
+        schema_version,
+        ContextRef::new(context_type.parse::<ContextType>()?, uuid(&context_id)?),
+        AggregateRef::new(aggregate_type, uuid(&aggregate_id)?, aggregate_version)?,
+        payload,
+    )?;
+    Ok(RecordedEvent {
+        sequence,
+        recorded_at: from_db_time(recorded_at),
+        event,
+    })
+}
+
+/// The outcome of claiming an idempotency key at the start of a command.
+#[derive(Debug, Clone, PartialEq)]
+pub enum IdempotencyClaim {
+    /// First time: the key is now held by this transaction; run the command.
+    New,
+    /// Replay of a completed command with the same input: its first result.
+    Replay(serde_json::Value),
+}
+
+/// SHA-256 (hex) of a command's name and canonical JSON input: what "same request" means.
+pub fn request_hash(command: &str, input: &serde_json::Value) -> String {
+    let mut h = Sha256::new();
+    h.update(command.as_bytes());
+    h.update([0u8]);
+    // serde_json's Map is ordered (BTreeMap) unless preserve_order is on: canonical enough.
+    h.update(input.to_string().as_bytes());
+    hex(&h.finalize())
+}
+
+impl EventStore {
+    /// Claims `key` for a command in `tx`. Inserting the key first means a concurrent
+    /// duplicate blocks on it until this transaction ends; a rolled-back command frees it.
+    /// Same key + same request hash → [`IdempotencyClaim::Replay`]; other hash → Conflict.
+    pub async fn claim_idempotency(
+        &self,
+        tx: &mut Transaction<'_>,
+        key: &IdempotencyKey,
+        hash: &str,
+        now: DateTime<Utc>,
+    ) -> Result<IdempotencyClaim, StorageError> {
+        let insert = format!(
+            "INSERT INTO {} (idem_key, request_hash, result, created_at) VALUES (?, ?, NULL, ?)",
+            self.tables.idempotency
+        );
+        match tx
+            .exec_drop(insert, (key.as_str(), hash, to_db_time(now)))
+            .await
+        {
+            Ok(()) => Ok(IdempotencyClaim::New),
+            Err(e) => match classify(&e) {
+                DbErrorKind::Duplicate { key: idx } if idx == "PRIMARY" => {
+                    let row: Option<(String, Option<String>)> = tx
+                        .exec_first(
+                            format!(
+                                "SELECT request_hash, result FROM {} WHERE idem_key = ? FOR UPDATE",
+                                self.tables.idempotency
+                            ),
+                            (key.as_str(),),
+                        )
+                        .await?;
+                    match row {
+                        Some((h, Some(result))) if h == hash => Ok(IdempotencyClaim::Replay(
+                            serde_json::from_str(&result).map_err(|e| {
+                                StorageError::Integrity(format!("stored result unreadable: {e}"))
+                            })?,
+                        )),
+                        Some((h, _)) if h != hash => Err(StorageError::Conflict(format!(
+                            "idempotency key {} was already used with different input",
+                            key.as_str()
+                        ))),
+                        _ => Err(StorageError::Conflict(format!(
+                            "idempotency key {} is in use by a concurrent command",
+                            key.as_str()
+                        ))),
+                    }
+                }
+                _ => Err(StorageError::from(e)),
+            },
+        }
+    }
+
+    /// Stores the result of the command that claimed `key` (same transaction).
+    pub async fn finish_idempotency(
+        &self,
+        tx: &mut Transaction<'_>,
+        key: &IdempotencyKey,
+        result: &serde_json::Value,
+    ) -> Result<(), StorageError> {
+        tx.exec_drop(
+            format!(
+                "UPDATE {} SET result = ? WHERE idem_key = ?",
+                self.tables.idempotency
+            ),
+            (result.to_string(), key.as_str()),
+        )
+        .await?;
+        Ok(())
+    }
+}
