@@ -1,0 +1,818 @@
+<?php
+/**
+ * wp-admin: the PET menu and screens (Employees, Teams, Customers, Org structure, Activity,
+ * Jobs, Settings) and the admin-post.php action handlers behind their forms. Every action
+ * checks a capability and a nonce, reads input through Input, calls the engine and reports
+ * the outcome as a notice after a redirect.
+ *
+ * @package PetWp
+ */
+
+namespace PetWp;
+
+use PetWp\Tables\Table;
+
+defined( 'ABSPATH' ) || exit;
+
+/**
+ * Admin screens and actions.
+ */
+final class Admin {
+
+	/**
+	 * Actions: name => [capability, handler method]. Each is reached as
+	 * admin-post.php?action=pet_<name> and protected by the nonce 'pet_<name>'.
+	 */
+	public const ACTIONS = array(
+		'create_employee'     => array( Plugin::CAP_MANAGE, 'do_create_employee' ),
+		'deactivate_employee' => array( Plugin::CAP_MANAGE, 'do_deactivate_employee' ),
+		'reactivate_employee' => array( Plugin::CAP_MANAGE, 'do_reactivate_employee' ),
+		'change_rate'         => array( Plugin::CAP_MANAGE, 'do_change_rate' ),
+		'link_user'           => array( Plugin::CAP_MANAGE, 'do_link_user' ),
+		'create_team'         => array( Plugin::CAP_MANAGE, 'do_create_team' ),
+		'move_team'           => array( Plugin::CAP_MANAGE, 'do_move_team' ),
+		'archive_team'        => array( Plugin::CAP_MANAGE, 'do_archive_team' ),
+		'add_team_member'     => array( Plugin::CAP_MANAGE, 'do_add_team_member' ),
+		'remove_team_member'  => array( Plugin::CAP_MANAGE, 'do_remove_team_member' ),
+		'create_customer'     => array( Plugin::CAP_MANAGE, 'do_create_customer' ),
+		'archive_customer'    => array( Plugin::CAP_MANAGE, 'do_archive_customer' ),
+		'add_contact'         => array( Plugin::CAP_MANAGE, 'do_add_contact' ),
+		'publish_org'         => array( Plugin::CAP_MANAGE, 'do_publish_org' ),
+		'run_jobs'            => array( Plugin::CAP_MANAGE, 'do_run_jobs' ),
+		'retry_job'           => array( Plugin::CAP_MANAGE, 'do_retry_job' ),
+		'save_settings'       => array( 'manage_options', 'do_save_settings' ),
+	);
+
+	/** @var Plugin */
+	private $plugin;
+
+	/**
+	 * @param Plugin $plugin The plugin.
+	 */
+	public function __construct( Plugin $plugin ) {
+		$this->plugin = $plugin;
+	}
+
+	/**
+	 * Hooks the menu, notices and actions.
+	 */
+	public function register(): void {
+		add_action( 'admin_menu', array( $this, 'menu' ) );
+		add_action( 'admin_notices', array( $this, 'notices' ) );
+		foreach ( array_keys( self::ACTIONS ) as $action ) {
+			add_action(
+				'admin_post_pet_' . $action,
+				function () use ( $action ): void {
+					$this->handle( $action );
+				}
+			);
+		}
+	}
+
+	/**
+	 * The PET menu.
+	 */
+	public function menu(): void {
+		add_menu_page( __( 'PET', 'pet' ), __( 'PET', 'pet' ), Plugin::CAP_WORK, 'pet-employees', array( $this, 'page_employees' ), 'dashicons-groups', 30 );
+		$pages = array(
+			'pet-employees' => array( __( 'Employees', 'pet' ), Plugin::CAP_WORK, 'page_employees' ),
+			'pet-teams'     => array( __( 'Teams', 'pet' ), Plugin::CAP_WORK, 'page_teams' ),
+			'pet-customers' => array( __( 'Customers', 'pet' ), Plugin::CAP_WORK, 'page_customers' ),
+			'pet-org'       => array( __( 'Org structure', 'pet' ), Plugin::CAP_WORK, 'page_org' ),
+			'pet-activity'  => array( __( 'Activity', 'pet' ), Plugin::CAP_WORK, 'page_activity' ),
+			'pet-jobs'      => array( __( 'Jobs', 'pet' ), Plugin::CAP_MANAGE, 'page_jobs' ),
+			'pet-settings'  => array( __( 'Settings', 'pet' ), 'manage_options', 'page_settings' ),
+		);
+		foreach ( $pages as $slug => $p ) {
+			add_submenu_page( 'pet-employees', $p[0], $p[0], $p[1], $slug, array( $this, $p[2] ) );
+		}
+	}
+
+	/**
+	 * Queued notices, and the "no employee" notice on PET screens.
+	 */
+	public function notices(): void {
+		Notices::render_queued();
+		$screen = get_current_screen();
+		if ( ! $screen || false === strpos( (string) $screen->id, 'pet-' ) || ! current_user_can( Plugin::CAP_WORK ) ) {
+			return;
+		}
+		try {
+			if ( null === $this->plugin->employee_for_user() ) {
+				Notices::render( 'warning', Plugin::no_employee_message() );
+			}
+		} catch ( \Throwable $e ) {
+			Notices::render_throwable( $e );
+		}
+	}
+
+	// ---- action handling --------------------------------------------------------------------
+
+	/**
+	 * Runs one action: capability, nonce, handler, notice, redirect back.
+	 *
+	 * @param string $action Action name.
+	 */
+	public function handle( string $action ): void {
+		list( $cap, $method ) = self::ACTIONS[ $action ];
+		if ( ! current_user_can( $cap ) ) {
+			wp_die( esc_html__( 'Sorry, you are not allowed to do this.', 'pet' ), esc_html__( 'Forbidden', 'pet' ), array( 'response' => 403 ) );
+		}
+		check_admin_referer( 'pet_' . $action );
+		$back = wp_get_referer();
+		try {
+			$result = $this->$method();
+			if ( is_array( $result ) ) {
+				Notices::add( 'success', $result[0] );
+				if ( isset( $result[1] ) ) {
+					$back = $result[1];
+				}
+			} else {
+				Notices::add( 'success', (string) $result );
+			}
+		} catch ( \Throwable $e ) {
+			Notices::add_throwable( $e );
+		}
+		wp_safe_redirect( $back ? $back : admin_url( 'admin.php?page=pet-employees' ) );
+		exit;
+	}
+
+	/**
+	 * Context for a command from a form (idempotency key from the form's hidden field).
+	 */
+	private function ctx(): array {
+		return $this->plugin->context( Input::text( '_pet_idem' ) );
+	}
+
+	/**
+	 * Rate input from the form fields PREFIX_amount, PREFIX_currency and effective_from.
+	 *
+	 * @param string $prefix 'cost' or 'bill'.
+	 */
+	private function rate_input( string $prefix ): ?array {
+		$amount = Input::minor_units( $prefix . '_amount' );
+		if ( null === $amount ) {
+			return null;
+		}
+		return array(
+			'amount_minor'   => $amount,
+			'currency'       => strtoupper( Input::text( 'currency' ) ),
+			'effective_from' => Input::text( 'effective_from' ),
+		);
+	}
+
+	/** @return array{0:string,1:string} */
+	private function do_create_employee(): array {
+		$input = array(
+			'name'  => Input::text( 'name' ),
+			'email' => Input::text( 'email' ),
+		);
+		$user  = Input::optional_int( 'wp_user_id' );
+		if ( null !== $user ) {
+			$input['wp_user_id'] = $user;
+		}
+		foreach ( array( 'cost', 'bill' ) as $kind ) {
+			$rate = $this->rate_input( $kind );
+			if ( null !== $rate ) {
+				$input[ $kind . '_rate' ] = $rate;
+			}
+		}
+		$e = $this->plugin->engine()->createEmployee( $input, $this->ctx() );
+		return array(
+			/* translators: %s: employee name */
+			sprintf( __( 'Employee %s created.', 'pet' ), $e['name'] ),
+			Table::page_url( 'pet-employees' ),
+		);
+	}
+
+	/** @return string */
+	private function do_deactivate_employee(): string {
+		$e = $this->plugin->engine()->deactivateEmployee( Input::text( 'id' ), $this->ctx() );
+		/* translators: %s: employee name */
+		return sprintf( __( 'Employee %s deactivated.', 'pet' ), $e['name'] );
+	}
+
+	/** @return string */
+	private function do_reactivate_employee(): string {
+		$e = $this->plugin->engine()->reactivateEmployee( Input::text( 'id' ), $this->ctx() );
+		/* translators: %s: employee name */
+		return sprintf( __( 'Employee %s reactivated.', 'pet' ), $e['name'] );
+	}
+
+	/** @return string */
+	private function do_change_rate(): string {
+		$amount = Input::minor_units( 'amount' );
+		$this->plugin->engine()->changeEmployeeRate(
+			Input::text( 'id' ),
+			array(
+				'kind'           => Input::text( 'kind' ),
+				'amount_minor'   => $amount ?? 0,
+				'currency'       => strtoupper( Input::text( 'currency' ) ),
+				'effective_from' => Input::text( 'effective_from' ),
+			),
+			$this->ctx()
+		);
+		return __( 'Rate saved.', 'pet' );
+	}
+
+	/** @return string */
+	private function do_link_user(): string {
+		$e = $this->plugin->engine()->linkEmployeeUser( Input::text( 'id' ), Input::optional_int( 'wp_user_id' ), $this->ctx() );
+		$this->plugin->forget_employee_cache();
+		return empty( $e['wp_user_id'] ) ? __( 'WordPress user unlinked.', 'pet' ) : __( 'WordPress user linked.', 'pet' );
+	}
+
+	/** @return string */
+	private function do_create_team(): string {
+		$t = $this->plugin->engine()->createTeam(
+			array(
+				'name'      => Input::text( 'name' ),
+				'parent_id' => Input::optional( 'parent_id' ),
+			),
+			$this->ctx()
+		);
+		/* translators: %s: team name */
+		return sprintf( __( 'Team %s created.', 'pet' ), $t['name'] );
+	}
+
+	/** @return string */
+	private function do_move_team(): string {
+		$this->plugin->engine()->moveTeam( Input::text( 'id' ), Input::optional( 'parent_id' ), $this->ctx() );
+		return __( 'Team moved.', 'pet' );
+	}
+
+	/** @return string */
+	private function do_archive_team(): string {
+		$t = $this->plugin->engine()->archiveTeam( Input::text( 'id' ), $this->ctx() );
+		/* translators: %s: team name */
+		return sprintf( __( 'Team %s archived.', 'pet' ), $t['name'] );
+	}
+
+	/** @return string */
+	private function do_add_team_member(): string {
+		$input = array(
+			'employee_id' => Input::text( 'employee_id' ),
+			'role'        => Input::text( 'role' ),
+			'valid_from'  => Input::text( 'valid_from' ),
+		);
+		$to    = Input::optional( 'valid_to' );
+		if ( null !== $to ) {
+			$input['valid_to'] = $to;
+		}
+		$this->plugin->engine()->addTeamMember( Input::text( 'team' ), $input, $this->ctx() );
+		return __( 'Member added.', 'pet' );
+	}
+
+	/** @return string */
+	private function do_remove_team_member(): string {
+		$this->plugin->engine()->removeTeamMember( Input::text( 'team' ), Input::text( 'membership' ), array(), $this->ctx() );
+		return __( 'Membership ended.', 'pet' );
+	}
+
+	/** @return string */
+	private function do_create_customer(): string {
+		$c = $this->plugin->engine()->createCustomer( array( 'name' => Input::text( 'name' ) ), $this->ctx() );
+		/* translators: %s: customer name */
+		return sprintf( __( 'Customer %s created.', 'pet' ), $c['name'] );
+	}
+
+	/** @return string */
+	private function do_archive_customer(): string {
+		$c = $this->plugin->engine()->archiveCustomer( Input::text( 'id' ), $this->ctx() );
+		/* translators: %s: customer name */
+		return sprintf( __( 'Customer %s archived.', 'pet' ), $c['name'] );
+	}
+
+	/** @return string */
+	private function do_add_contact(): string {
+		$this->plugin->engine()->addContact(
+			Input::text( 'customer' ),
+			array(
+				'name'  => Input::text( 'name' ),
+				'email' => Input::optional( 'email' ),
+				'phone' => Input::optional( 'phone' ),
+			),
+			$this->ctx()
+		);
+		return __( 'Contact added.', 'pet' );
+	}
+
+	/** @return string */
+	private function do_publish_org(): string {
+		$v = $this->plugin->engine()->publishOrgStructure(
+			array(
+				'effective_at' => Input::utc_timestamp( 'effective_at' ),
+				'note'         => Input::text( 'note' ),
+			),
+			$this->ctx()
+		);
+		return 'published' === $v['status']
+			/* translators: %d: version number */
+			? sprintf( __( 'Org structure version %d published.', 'pet' ), (int) $v['number'] )
+			/* translators: %d: version number */
+			: sprintf( __( 'Org structure version %d scheduled.', 'pet' ), (int) $v['number'] );
+	}
+
+	/** @return string */
+	private function do_run_jobs(): string {
+		$r = $this->plugin->engine()->runJobs( array( 'max_seconds' => 20 ) );
+		if ( ! empty( $r['skipped_locked'] ) ) {
+			return __( 'Another job runner is busy; nothing was run.', 'pet' );
+		}
+		return sprintf(
+			/* translators: 1: jobs claimed, 2: succeeded, 3: failed, 4: dead-lettered */
+			__( 'Jobs run: %1$d claimed, %2$d succeeded, %3$d failed, %4$d dead.', 'pet' ),
+			(int) $r['claimed'],
+			(int) $r['succeeded'],
+			(int) $r['failed'],
+			(int) $r['dead']
+		);
+	}
+
+	/** @return string */
+	private function do_retry_job(): string {
+		$this->plugin->engine()->retryJob( Input::text( 'id' ), $this->ctx() );
+		return __( 'Job queued again.', 'pet' );
+	}
+
+	/** @return string */
+	private function do_save_settings(): string {
+		update_option( Plugin::OPTION_DELETE_ON_UNINSTALL, '1' === Input::text( 'delete_on_uninstall' ) ? '1' : '0', false );
+		return __( 'Settings saved.', 'pet' );
+	}
+
+	// ---- rendering helpers -------------------------------------------------------------------
+
+	/**
+	 * Opens a form posting to admin-post.php with the action's nonce and an idempotency key.
+	 *
+	 * @param string               $action Action name.
+	 * @param array<string,string> $hidden Extra hidden fields.
+	 * @param string               $id     HTML id of the form.
+	 */
+	private static function form_open( string $action, array $hidden = array(), string $id = '' ): void {
+		echo '<form method="post" action="' . esc_url( admin_url( 'admin-post.php' ) ) . '"' . ( '' !== $id ? ' id="' . esc_attr( $id ) . '"' : '' ) . '>';
+		echo '<input type="hidden" name="action" value="' . esc_attr( 'pet_' . $action ) . '">';
+		echo '<input type="hidden" name="_pet_idem" value="' . esc_attr( wp_generate_uuid4() ) . '">';
+		foreach ( $hidden as $k => $v ) {
+			echo '<input type="hidden" name="' . esc_attr( $k ) . '" value="' . esc_attr( $v ) . '">';
+		}
+		wp_nonce_field( 'pet_' . $action );
+	}
+
+	/**
+	 * A table row with a label and an input.
+	 *
+	 * @param string $name  Field name.
+	 * @param string $label Label.
+	 * @param string $type  Input type.
+	 * @param string $value Default value.
+	 * @param string $extra Extra attributes (trusted, literal).
+	 */
+	private static function field( string $name, string $label, string $type = 'text', string $value = '', string $extra = '' ): void {
+		$id = 'pet-' . str_replace( '_', '-', $name );
+		echo '<tr><th scope="row"><label for="' . esc_attr( $id ) . '">' . esc_html( $label ) . '</label></th><td>';
+		echo '<input type="' . esc_attr( $type ) . '" name="' . esc_attr( $name ) . '" id="' . esc_attr( $id ) . '" value="' . esc_attr( $value ) . '" class="regular-text" ' . $extra . '>'; // phpcs:ignore WordPress.Security.EscapeOutput.OutputNotEscaped -- $extra is a literal from this class.
+		echo '</td></tr>';
+	}
+
+	/**
+	 * A select element.
+	 *
+	 * @param string               $name     Field name.
+	 * @param array<string,string> $options  value => label.
+	 * @param string               $selected Selected value.
+	 */
+	private static function select( string $name, array $options, string $selected = '' ): void {
+		echo '<select name="' . esc_attr( $name ) . '" id="' . esc_attr( 'pet-' . str_replace( '_', '-', $name ) ) . '">';
+		foreach ( $options as $value => $label ) {
+			echo '<option value="' . esc_attr( (string) $value ) . '"' . selected( (string) $value, $selected, false ) . '>' . esc_html( $label ) . '</option>';
+		}
+		echo '</select>';
+	}
+
+	/**
+	 * Active teams as select options (id => indented name).
+	 *
+	 * @param string $none Label of the empty choice.
+	 * @return array<string,string>
+	 */
+	private function team_options( string $none ): array {
+		$options = array( '' => $none );
+		foreach ( $this->plugin->engine()->listTeams( array( 'status' => 'active' ) )['items'] ?? array() as $t ) {
+			$options[ (string) $t['id'] ] = str_repeat( '— ', max( 0, (int) ( $t['depth'] ?? 0 ) ) ) . (string) $t['name'];
+		}
+		return $options;
+	}
+
+	/**
+	 * Employees as select options (id => name).
+	 *
+	 * @param string $none   Label of the empty choice ('' = none).
+	 * @param string $status Only this status ('' = all).
+	 * @return array<string,string>
+	 */
+	private function employee_options( string $none, string $status = 'active' ): array {
+		$options = '' === $none ? array() : array( '' => $none );
+		$query   = array( 'per_page' => 500 );
+		if ( '' !== $status ) {
+			$query['status'] = $status;
+		}
+		foreach ( $this->plugin->engine()->listEmployees( $query )['items'] ?? array() as $e ) {
+			$options[ (string) $e['id'] ] = (string) $e['name'];
+		}
+		return $options;
+	}
+
+	/**
+	 * Dropdown of WordPress users.
+	 *
+	 * @param string $name     Field name.
+	 * @param int    $selected Selected user id.
+	 */
+	private static function user_dropdown( string $name, int $selected ): void {
+		wp_dropdown_users(
+			array(
+				'name'              => $name,
+				'id'                => 'pet-' . str_replace( '_', '-', $name ),
+				'selected'          => $selected,
+				'show_option_none'  => __( '— none —', 'pet' ),
+				'option_none_value' => '0',
+			)
+		);
+	}
+
+	/**
+	 * Runs a screen body, showing any failure as an error notice instead of a broken page.
+	 *
+	 * @param string   $title Page title.
+	 * @param callable $body  Renders the screen.
+	 */
+	private function screen( string $title, callable $body ): void {
+		echo '<div class="wrap pet-wrap"><h1 class="wp-heading-inline">' . esc_html( $title ) . '</h1><hr class="wp-header-end">';
+		try {
+			$body();
+		} catch ( \Throwable $e ) {
+			Notices::render_throwable( $e );
+		}
+		echo '</div>';
+	}
+
+	/**
+	 * Loads a table class file.
+	 *
+	 * @param string $file File name under includes/tables.
+	 */
+	private static function load_table( string $file ): void {
+		require_once __DIR__ . '/tables/class-table.php';
+		require_once __DIR__ . '/tables/' . $file;
+	}
+
+	// ---- screens ---------------------------------------------------------------------------------
+
+	/**
+	 * Employees: list, search, create; or one employee's detail (rates, WordPress user).
+	 */
+	public function page_employees(): void {
+		$id = Input::text( 'employee' );
+		if ( '' !== $id ) {
+			$this->screen( __( 'Employee', 'pet' ), fn () => $this->employee_detail( $id ) );
+			return;
+		}
+		$this->screen(
+			__( 'Employees', 'pet' ),
+			function (): void {
+				self::load_table( 'class-employees-table.php' );
+				$table = new Tables\Employees_Table();
+				$table->load( $this->plugin->engine() );
+				$table->views();
+				echo '<form method="get"><input type="hidden" name="page" value="pet-employees">';
+				$table->search_box( __( 'Search employees', 'pet' ), 'pet-employee' );
+				echo '</form>';
+				$table->display();
+				if ( current_user_can( Plugin::CAP_MANAGE ) ) {
+					echo '<h2>' . esc_html__( 'Add employee', 'pet' ) . '</h2>';
+					self::form_open( 'create_employee', array(), 'pet-create-employee' );
+					echo '<table class="form-table" role="presentation">';
+					self::field( 'name', __( 'Name', 'pet' ), 'text', '', 'required' );
+					self::field( 'email', __( 'Email', 'pet' ), 'email', '', 'required' );
+					echo '<tr><th scope="row"><label for="pet-wp-user-id">' . esc_html__( 'WordPress user', 'pet' ) . '</label></th><td>';
+					self::user_dropdown( 'wp_user_id', 0 );
+					echo '</td></tr>';
+					self::field( 'cost_amount', __( 'Cost rate per hour (optional)', 'pet' ), 'text', '', 'inputmode="decimal" placeholder="60.00"' );
+					self::field( 'bill_amount', __( 'Bill rate per hour (optional)', 'pet' ), 'text', '', 'inputmode="decimal" placeholder="120.00"' );
+					self::field( 'currency', __( 'Currency', 'pet' ), 'text', 'EUR', 'maxlength="3" size="3"' );
+					self::field( 'effective_from', __( 'Rates effective from', 'pet' ), 'date', Input::today() );
+					echo '</table>';
+					submit_button( __( 'Add employee', 'pet' ) );
+					echo '</form>';
+				}
+			}
+		);
+	}
+
+	/**
+	 * One employee: facts, rates, change rate, link WordPress user, (de)activate.
+	 *
+	 * @param string $id Employee id.
+	 */
+	private function employee_detail( string $id ): void {
+		$e = $this->plugin->engine()->getEmployee( $id );
+		echo '<p><a href="' . esc_url( Table::page_url( 'pet-employees' ) ) . '">&larr; ' . esc_html__( 'All employees', 'pet' ) . '</a></p>';
+		echo '<h2>' . esc_html( (string) $e['name'] ) . '</h2>';
+		echo '<p>' . esc_html( (string) $e['email'] ) . ' · ' . esc_html( 'active' === $e['status'] ? __( 'Active', 'pet' ) : __( 'Inactive', 'pet' ) ) . '</p>';
+		echo '<p><a href="' . esc_url( Table::page_url( 'pet-activity', array( 'context_type' => 'employee', 'context_id' => $id ) ) ) . '">' . esc_html__( 'Activity of this employee', 'pet' ) . '</a></p>';
+
+		self::load_table( 'class-detail-tables.php' );
+		echo '<h3>' . esc_html__( 'Rates', 'pet' ) . '</h3>';
+		$rates = new Tables\Rates_Table();
+		$rates->set_rows( $e['rates'] ?? array() );
+		$rates->display();
+
+		if ( ! current_user_can( Plugin::CAP_MANAGE ) ) {
+			return;
+		}
+		echo '<h3>' . esc_html__( 'Change a rate', 'pet' ) . '</h3>';
+		self::form_open( 'change_rate', array( 'id' => $id ), 'pet-change-rate' );
+		echo '<table class="form-table" role="presentation"><tr><th scope="row"><label for="pet-kind">' . esc_html__( 'Kind', 'pet' ) . '</label></th><td>';
+		self::select(
+			'kind',
+			array(
+				'cost' => __( 'Cost rate', 'pet' ),
+				'bill' => __( 'Bill rate', 'pet' ),
+			)
+		);
+		echo '</td></tr>';
+		self::field( 'amount', __( 'Per hour', 'pet' ), 'text', '', 'inputmode="decimal" required' );
+		self::field( 'currency', __( 'Currency', 'pet' ), 'text', 'EUR', 'maxlength="3" size="3"' );
+		self::field( 'effective_from', __( 'Effective from', 'pet' ), 'date', Input::today() );
+		echo '</table>';
+		submit_button( __( 'Save rate', 'pet' ), 'secondary' );
+		echo '</form>';
+
+		echo '<h3>' . esc_html__( 'Linked WordPress user', 'pet' ) . '</h3>';
+		self::form_open( 'link_user', array( 'id' => $id ), 'pet-link-user' );
+		self::user_dropdown( 'wp_user_id', (int) ( $e['wp_user_id'] ?? 0 ) );
+		submit_button( __( 'Save link', 'pet' ), 'secondary', 'submit', false );
+		echo '</form>';
+
+		echo '<h3>' . esc_html__( 'Status', 'pet' ) . '</h3>';
+		if ( 'active' === $e['status'] ) {
+			self::form_open( 'deactivate_employee', array( 'id' => $id ) );
+			submit_button( __( 'Deactivate employee', 'pet' ), 'delete', 'submit', false );
+		} else {
+			self::form_open( 'reactivate_employee', array( 'id' => $id ) );
+			submit_button( __( 'Reactivate employee', 'pet' ), 'secondary', 'submit', false );
+		}
+		echo '</form>';
+	}
+
+	/**
+	 * Teams: hierarchy, create; or one team's detail (members, move, archive).
+	 */
+	public function page_teams(): void {
+		$id = Input::text( 'team' );
+		if ( '' !== $id ) {
+			$this->screen( __( 'Team', 'pet' ), fn () => $this->team_detail( $id ) );
+			return;
+		}
+		$this->screen(
+			__( 'Teams', 'pet' ),
+			function (): void {
+				self::load_table( 'class-teams-table.php' );
+				$table = new Tables\Teams_Table();
+				$table->load( $this->plugin->engine() );
+				$table->views();
+				$table->display();
+				if ( current_user_can( Plugin::CAP_MANAGE ) ) {
+					echo '<h2>' . esc_html__( 'Add team', 'pet' ) . '</h2>';
+					self::form_open( 'create_team', array(), 'pet-create-team' );
+					echo '<table class="form-table" role="presentation">';
+					self::field( 'name', __( 'Name', 'pet' ), 'text', '', 'required' );
+					echo '<tr><th scope="row"><label for="pet-parent-id">' . esc_html__( 'Parent team', 'pet' ) . '</label></th><td>';
+					self::select( 'parent_id', $this->team_options( __( '— top level —', 'pet' ) ) );
+					echo '</td></tr></table>';
+					submit_button( __( 'Add team', 'pet' ) );
+					echo '</form>';
+				}
+			}
+		);
+	}
+
+	/**
+	 * One team: members, add member, move, archive.
+	 *
+	 * @param string $id Team id.
+	 */
+	private function team_detail( string $id ): void {
+		$t = $this->plugin->engine()->getTeam( $id );
+		echo '<p><a href="' . esc_url( Table::page_url( 'pet-teams' ) ) . '">&larr; ' . esc_html__( 'All teams', 'pet' ) . '</a></p>';
+		echo '<h2>' . esc_html( (string) $t['name'] ) . '</h2>';
+		echo '<p>' . esc_html( 'active' === $t['status'] ? __( 'Active', 'pet' ) : __( 'Archived', 'pet' ) ) . ' · <a href="' . esc_url( Table::page_url( 'pet-activity', array( 'context_type' => 'team', 'context_id' => $id ) ) ) . '">' . esc_html__( 'Activity of this team', 'pet' ) . '</a></p>';
+
+		self::load_table( 'class-detail-tables.php' );
+		echo '<h3>' . esc_html__( 'Members', 'pet' ) . '</h3>';
+		$members = new Tables\Members_Table( $id );
+		$members->set_rows( $t['members'] ?? array() );
+		$members->display();
+
+		if ( ! current_user_can( Plugin::CAP_MANAGE ) || 'active' !== $t['status'] ) {
+			return;
+		}
+		echo '<h3>' . esc_html__( 'Add member', 'pet' ) . '</h3>';
+		self::form_open( 'add_team_member', array( 'team' => $id ), 'pet-add-member' );
+		echo '<table class="form-table" role="presentation"><tr><th scope="row"><label for="pet-employee-id">' . esc_html__( 'Employee', 'pet' ) . '</label></th><td>';
+		self::select( 'employee_id', $this->employee_options( __( '— choose —', 'pet' ) ) );
+		echo '</td></tr><tr><th scope="row"><label for="pet-role">' . esc_html__( 'Role', 'pet' ) . '</label></th><td>';
+		self::select(
+			'role',
+			array(
+				'member' => __( 'Member', 'pet' ),
+				'lead'   => __( 'Lead', 'pet' ),
+			)
+		);
+		echo '</td></tr>';
+		self::field( 'valid_from', __( 'Valid from', 'pet' ), 'date', Input::today() );
+		self::field( 'valid_to', __( 'Valid to (optional)', 'pet' ), 'date' );
+		echo '</table>';
+		submit_button( __( 'Add member', 'pet' ) );
+		echo '</form>';
+
+		echo '<h3>' . esc_html__( 'Move team', 'pet' ) . '</h3>';
+		self::form_open( 'move_team', array( 'id' => $id ), 'pet-move-team' );
+		$options = $this->team_options( __( '— top level —', 'pet' ) );
+		unset( $options[ $id ] );
+		self::select( 'parent_id', $options, (string) ( $t['parent_id'] ?? '' ) );
+		submit_button( __( 'Move', 'pet' ), 'secondary', 'submit', false );
+		echo '</form>';
+
+		echo '<h3>' . esc_html__( 'Archive', 'pet' ) . '</h3>';
+		self::form_open( 'archive_team', array( 'id' => $id ) );
+		submit_button( __( 'Archive team', 'pet' ), 'delete', 'submit', false );
+		echo '</form>';
+	}
+
+	/**
+	 * Customers: list, search, create; or one customer's contacts.
+	 */
+	public function page_customers(): void {
+		$id = Input::text( 'customer' );
+		if ( '' !== $id ) {
+			$this->screen( __( 'Customer', 'pet' ), fn () => $this->customer_detail( $id ) );
+			return;
+		}
+		$this->screen(
+			__( 'Customers', 'pet' ),
+			function (): void {
+				self::load_table( 'class-customers-table.php' );
+				$table = new Tables\Customers_Table();
+				$table->load( $this->plugin->engine() );
+				echo '<form method="get"><input type="hidden" name="page" value="pet-customers">';
+				$table->search_box( __( 'Search customers', 'pet' ), 'pet-customer' );
+				echo '</form>';
+				$table->display();
+				if ( current_user_can( Plugin::CAP_MANAGE ) ) {
+					echo '<h2>' . esc_html__( 'Add customer', 'pet' ) . '</h2>';
+					self::form_open( 'create_customer', array(), 'pet-create-customer' );
+					echo '<table class="form-table" role="presentation">';
+					self::field( 'name', __( 'Company name', 'pet' ), 'text', '', 'required' );
+					echo '</table>';
+					submit_button( __( 'Add customer', 'pet' ) );
+					echo '</form>';
+				}
+			}
+		);
+	}
+
+	/**
+	 * One customer: contacts, add contact, archive.
+	 *
+	 * @param string $id Customer id.
+	 */
+	private function customer_detail( string $id ): void {
+		$c = $this->plugin->engine()->getCustomer( $id );
+		echo '<p><a href="' . esc_url( Table::page_url( 'pet-customers' ) ) . '">&larr; ' . esc_html__( 'All customers', 'pet' ) . '</a></p>';
+		echo '<h2>' . esc_html( (string) $c['name'] ) . '</h2>';
+		self::load_table( 'class-detail-tables.php' );
+		echo '<h3>' . esc_html__( 'Contacts', 'pet' ) . '</h3>';
+		$contacts = new Tables\Contacts_Table();
+		$contacts->set_rows( $c['contacts'] ?? array() );
+		$contacts->display();
+		if ( ! current_user_can( Plugin::CAP_MANAGE ) || 'active' !== $c['status'] ) {
+			return;
+		}
+		echo '<h3>' . esc_html__( 'Add contact', 'pet' ) . '</h3>';
+		self::form_open( 'add_contact', array( 'customer' => $id ), 'pet-add-contact' );
+		echo '<table class="form-table" role="presentation">';
+		self::field( 'name', __( 'Name', 'pet' ), 'text', '', 'required' );
+		self::field( 'email', __( 'Email', 'pet' ), 'email' );
+		self::field( 'phone', __( 'Phone', 'pet' ), 'tel' );
+		echo '</table>';
+		submit_button( __( 'Add contact', 'pet' ) );
+		echo '</form>';
+		echo '<h3>' . esc_html__( 'Archive', 'pet' ) . '</h3>';
+		self::form_open( 'archive_customer', array( 'id' => $id ) );
+		submit_button( __( 'Archive customer', 'pet' ), 'delete', 'submit', false );
+		echo '</form>';
+	}
+
+	/**
+	 * Org structure: publish now or schedule; list of versions.
+	 */
+	public function page_org(): void {
+		$this->screen(
+			__( 'Org structure', 'pet' ),
+			function (): void {
+				echo '<p>' . esc_html__( 'Publishing takes a snapshot of the current teams and memberships as a new numbered version. KPIs use the version in force when each fact happened.', 'pet' ) . '</p>';
+				if ( current_user_can( Plugin::CAP_MANAGE ) ) {
+					self::form_open( 'publish_org', array(), 'pet-publish-org' );
+					echo '<table class="form-table" role="presentation">';
+					self::field( 'effective_at', __( 'Effective at (empty = now; a future time schedules it)', 'pet' ), 'datetime-local' );
+					self::field( 'note', __( 'Note', 'pet' ) );
+					echo '</table>';
+					submit_button( __( 'Publish org structure', 'pet' ) );
+					echo '</form>';
+				}
+				self::load_table( 'class-org-versions-table.php' );
+				$table = new Tables\Org_Versions_Table();
+				$table->load( $this->plugin->engine() );
+				$table->display();
+			}
+		);
+	}
+
+	/**
+	 * Activity: filters (context type and id, actor, date range) and the paged feed.
+	 */
+	public function page_activity(): void {
+		$this->screen(
+			__( 'Activity', 'pet' ),
+			function (): void {
+				self::load_table( 'class-activity-table.php' );
+				$f = Tables\Activity_Table::filters();
+				echo '<form method="get" class="pet-activity-filters"><input type="hidden" name="page" value="pet-activity"><p>';
+				echo '<label for="pet-context-type">' . esc_html__( 'Context', 'pet' ) . '</label> ';
+				$types = array( '' => __( 'all', 'pet' ) );
+				foreach ( Tables\Activity_Table::CONTEXT_TYPES as $t ) {
+					$types[ $t ] = $t;
+				}
+				self::select( 'context_type', $types, $f['context_type'] ?? '' );
+				echo ' <label for="pet-context-id">' . esc_html__( 'Context id', 'pet' ) . '</label> <input type="text" name="context_id" id="pet-context-id" value="' . esc_attr( $f['context_id'] ?? '' ) . '" size="38">';
+				echo ' <label for="pet-actor-id">' . esc_html__( 'Who', 'pet' ) . '</label> ';
+				self::select( 'actor_id', $this->employee_options( __( 'anyone', 'pet' ), '' ), $f['actor_id'] ?? '' );
+				echo ' <label for="pet-from">' . esc_html__( 'From', 'pet' ) . '</label> <input type="date" name="from" id="pet-from" value="' . esc_attr( $f['from'] ?? '' ) . '">';
+				echo ' <label for="pet-to">' . esc_html__( 'To', 'pet' ) . '</label> <input type="date" name="to" id="pet-to" value="' . esc_attr( $f['to'] ?? '' ) . '"> ';
+				submit_button( __( 'Filter', 'pet' ), 'secondary', 'filter', false );
+				echo ' <a href="' . esc_url( Table::page_url( 'pet-activity' ) ) . '">' . esc_html__( 'Reset', 'pet' ) . '</a></p></form>';
+				$table = new Tables\Activity_Table();
+				$table->load( $this->plugin->engine() );
+				$table->display();
+			}
+		);
+	}
+
+	/**
+	 * Jobs: the queue by status, retry dead jobs, run due jobs now.
+	 */
+	public function page_jobs(): void {
+		$this->screen(
+			__( 'Jobs', 'pet' ),
+			function (): void {
+				echo '<p>' . esc_html__( 'Background work (activity feed catch-up, scheduled org-structure publication) runs from WP-Cron every minute. Jobs that failed too often are "dead" and can be retried here.', 'pet' ) . '</p>';
+				self::form_open( 'run_jobs', array(), 'pet-run-jobs' );
+				submit_button( __( 'Run due jobs now', 'pet' ), 'secondary', 'submit', false );
+				echo '</form>';
+				self::load_table( 'class-jobs-table.php' );
+				$table = new Tables\Jobs_Table();
+				$table->load( $this->plugin->engine() );
+				$table->views();
+				$table->display();
+			}
+		);
+	}
+
+	/**
+	 * Settings: the explicit "delete all PET data on uninstall" choice, and a health check.
+	 */
+	public function page_settings(): void {
+		$this->screen(
+			__( 'PET settings', 'pet' ),
+			function (): void {
+				self::form_open( 'save_settings', array(), 'pet-settings' );
+				$checked = '1' === get_option( Plugin::OPTION_DELETE_ON_UNINSTALL, '0' );
+				echo '<table class="form-table" role="presentation"><tr><th scope="row">' . esc_html__( 'Uninstall', 'pet' ) . '</th><td><label><input type="checkbox" name="delete_on_uninstall" value="1"' . checked( $checked, true, false ) . '> ';
+				echo esc_html__( 'Delete all PET data (every {prefix}pet_* table) when the plugin is deleted. Leave unticked to keep the data.', 'pet' ) . '</label></td></tr></table>';
+				submit_button( __( 'Save settings', 'pet' ) );
+				echo '</form>';
+
+				echo '<h2>' . esc_html__( 'Health', 'pet' ) . '</h2>';
+				$health = $this->plugin->engine()->health();
+				echo '<table class="widefat striped"><tbody>';
+				foreach ( $health['checks'] ?? array() as $name => $check ) {
+					echo '<tr><td>' . esc_html( (string) $name ) . '</td><td>' . esc_html( ! empty( $check['ok'] ) ? '✔' : '✘' ) . '</td><td>' . esc_html( (string) ( $check['message'] ?? '' ) ) . '</td></tr>';
+				}
+				echo '</tbody></table>';
+			}
+		);
+	}
+}

@@ -1,0 +1,125 @@
+<?php
+/**
+ * Request input: every value goes through sanitize_text_field( wp_unslash() ); plus the
+ * presentation-level conversions of form fields (decimal amounts, local date-times).
+ *
+ * @package PetWp
+ */
+
+namespace PetWp;
+
+defined( 'ABSPATH' ) || exit;
+
+/**
+ * A form value that could not be read (shown like a validation error).
+ */
+class Input_Exception extends \RuntimeException {
+
+	/** @var array<string,string> field => message */
+	public $fields;
+
+	/**
+	 * @param string               $message Summary.
+	 * @param array<string,string> $fields  Field errors.
+	 */
+	public function __construct( string $message, array $fields ) {
+		parent::__construct( $message );
+		$this->fields = $fields;
+	}
+}
+
+/**
+ * Reads and converts request values.
+ */
+final class Input {
+
+	/**
+	 * A text value from the request ($_POST first, then $_GET), sanitized; '' when absent.
+	 *
+	 * @param string $key Field name.
+	 */
+	public static function text( string $key ): string {
+		// phpcs:disable WordPress.Security.NonceVerification -- callers verify the nonce first.
+		if ( isset( $_POST[ $key ] ) && is_string( $_POST[ $key ] ) ) {
+			return sanitize_text_field( wp_unslash( $_POST[ $key ] ) );
+		}
+		if ( isset( $_GET[ $key ] ) && is_string( $_GET[ $key ] ) ) {
+			return sanitize_text_field( wp_unslash( $_GET[ $key ] ) );
+		}
+		// phpcs:enable
+		return '';
+	}
+
+	/**
+	 * The text value, or null when empty.
+	 *
+	 * @param string $key Field name.
+	 */
+	public static function optional( string $key ): ?string {
+		$v = self::text( $key );
+		return '' === $v ? null : $v;
+	}
+
+	/**
+	 * A positive integer (e.g. a WordPress user id), or null when empty or 0.
+	 *
+	 * @param string $key Field name.
+	 * @throws Input_Exception When not a whole number.
+	 */
+	public static function optional_int( string $key ): ?int {
+		$v = self::text( $key );
+		if ( '' === $v || '0' === $v ) {
+			return null;
+		}
+		if ( ! preg_match( '/^\d{1,18}$/', $v ) ) {
+			throw new Input_Exception( __( 'Please correct the form.', 'pet' ), array( $key => __( 'must be a whole number', 'pet' ) ) );
+		}
+		return (int) $v;
+	}
+
+	/**
+	 * A decimal amount such as "85" or "85.50" converted to integer minor units (cents).
+	 * Presentation only: the engine validates the money itself.
+	 *
+	 * @param string $key Field name.
+	 * @throws Input_Exception When not a decimal with at most two decimals.
+	 */
+	public static function minor_units( string $key ): ?int {
+		$v = str_replace( ',', '.', self::text( $key ) );
+		if ( '' === $v ) {
+			return null;
+		}
+		if ( ! preg_match( '/^(\d{1,15})(?:\.(\d{1,2}))?$/', $v, $m ) ) {
+			throw new Input_Exception( __( 'Please correct the form.', 'pet' ), array( $key => __( 'must be an amount like 85 or 85.50', 'pet' ) ) );
+		}
+		return (int) $m[1] * 100 + (int) str_pad( $m[2] ?? '0', 2, '0' );
+	}
+
+	/**
+	 * A datetime-local value (site time zone) as an RFC 3339 UTC timestamp; now when empty.
+	 *
+	 * @param string $key Field name.
+	 * @throws Input_Exception When not a date-time.
+	 */
+	public static function utc_timestamp( string $key ): string {
+		$v = self::text( $key );
+		if ( '' === $v ) {
+			return gmdate( 'Y-m-d\TH:i:s\Z' );
+		}
+		$dt = \DateTimeImmutable::createFromFormat( 'Y-m-d\TH:i', $v, wp_timezone() );
+		if ( false === $dt ) {
+			$dt = \DateTimeImmutable::createFromFormat( 'Y-m-d\TH:i:s', $v, wp_timezone() );
+		}
+		if ( false === $dt ) {
+			throw new Input_Exception( __( 'Please correct the form.', 'pet' ), array( $key => __( 'must be a date and time', 'pet' ) ) );
+		}
+		return $dt->setTimezone( new \DateTimeZone( 'UTC' ) )->format( 'Y-m-d\TH:i:s\Z' );
+	}
+
+	/**
+	 * Today's date in the site's time zone (default for "valid from" fields).
+	 */
+	public static function today(): string {
+		return wp_date( 'Y-m-d' );
+	}
+}

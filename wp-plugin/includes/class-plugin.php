@@ -1,0 +1,289 @@
+<?php
+/**
+ * The plugin's core: the engine built from WordPress's database settings, activation
+ * (migrations, roles, the first employee), cron, and the current user's employee (the actor).
+ *
+ * @package PetWp
+ */
+
+namespace PetWp;
+
+defined( 'ABSPATH' ) || exit;
+
+/**
+ * Thrown when a command needs an actor but the current WordPress user has no employee.
+ */
+class No_Employee_Exception extends \RuntimeException {}
+
+/**
+ * Plugin bootstrap and shared services (one instance per request).
+ */
+final class Plugin {
+
+	/** Capability: manage employees, teams, customers, org structure, jobs. */
+	public const CAP_MANAGE = 'pet_manage';
+	/** Capability: see PET screens and work in PET. */
+	public const CAP_WORK = 'pet_work';
+	/** WP-Cron hook that runs due PET jobs. */
+	public const CRON_HOOK = 'pet_run_jobs';
+	/** Custom cron schedule name (every minute). */
+	public const CRON_SCHEDULE = 'pet_every_minute';
+	/** Option: delete all PET data on uninstall ('1' only when explicitly ticked). */
+	public const OPTION_DELETE_ON_UNINSTALL = 'pet_delete_data_on_uninstall';
+
+	/** @var ?Plugin */
+	private static $instance = null;
+
+	/** @var ?\Pet\Engine */
+	private $engine = null;
+
+	/** @var array<int,?array> employee by WordPress user id (request cache) */
+	private $employees = array();
+
+	/**
+	 * The shared instance.
+	 */
+	public static function instance(): Plugin {
+		if ( null === self::$instance ) {
+			self::$instance = new self();
+		}
+		return self::$instance;
+	}
+
+	/**
+	 * Registers hooks (called once from pet.php).
+	 */
+	public function boot(): void {
+		add_filter( 'cron_schedules', array( $this, 'cron_schedules' ) );
+		add_action( self::CRON_HOOK, array( $this, 'run_cron' ) );
+		add_action( 'init', array( $this, 'ensure_cron' ) );
+		add_action( 'rest_api_init', array( new Rest( $this ), 'register_routes' ) );
+		if ( is_admin() ) {
+			( new Admin( $this ) )->register();
+		}
+	}
+
+	/**
+	 * Connection settings for the engine, from wp-config.php's DB_* constants and the table prefix.
+	 * DB_HOST may be 'host', 'host:port', 'host:/path/to/socket', '/path/to/socket' or '[ipv6]:port'.
+	 *
+	 * @return array<string,mixed>
+	 */
+	public static function engine_settings(): array {
+		global $wpdb;
+		$settings = array(
+			'user'     => defined( 'DB_USER' ) ? (string) DB_USER : '',
+			'password' => defined( 'DB_PASSWORD' ) ? (string) DB_PASSWORD : '',
+			'database' => defined( 'DB_NAME' ) ? (string) DB_NAME : '',
+			'prefix'   => (string) $wpdb->prefix,
+		);
+		$parsed = $wpdb->parse_db_host( defined( 'DB_HOST' ) ? (string) DB_HOST : 'localhost' );
+		if ( false === $parsed ) {
+			$parsed = array( 'localhost', null, null, false );
+		}
+		list( $host, $port, $socket ) = $parsed;
+		$host = ( null === $host || '' === $host ) ? 'localhost' : $host;
+		if ( null !== $socket && '' !== $socket ) {
+			$settings['socket'] = $socket;
+		} elseif ( 'localhost' === $host && null === $port ) {
+			// mysqli talks to "localhost" through its default socket; do the same.
+			$default_socket = (string) ini_get( 'mysqli.default_socket' );
+			if ( '' !== $default_socket && file_exists( $default_socket ) ) {
+				$settings['socket'] = $default_socket;
+			}
+		}
+		$settings['host'] = $host;
+		if ( null !== $port && '' !== $port ) {
+			$settings['port'] = (int) $port;
+		}
+		return $settings;
+	}
+
+	/**
+	 * The engine for this request (created on first use).
+	 *
+	 * @throws \Pet\Exception When the settings are refused.
+	 */
+	public function engine(): \Pet\Engine {
+		if ( null === $this->engine ) {
+			$this->engine = new \Pet\Engine( self::engine_settings() );
+		}
+		return $this->engine;
+	}
+
+	/**
+	 * The employee linked to a WordPress user (current user by default), or null.
+	 *
+	 * @param int|null $user_id WordPress user id.
+	 */
+	public function employee_for_user( ?int $user_id = null ): ?array {
+		$user_id = $user_id ?? get_current_user_id();
+		if ( $user_id <= 0 ) {
+			return null;
+		}
+		if ( ! array_key_exists( $user_id, $this->employees ) ) {
+			$this->employees[ $user_id ] = $this->engine()->findEmployeeByUser( $user_id );
+		}
+		return $this->employees[ $user_id ];
+	}
+
+	/**
+	 * Forgets cached user → employee lookups (after linking).
+	 */
+	public function forget_employee_cache(): void {
+		$this->employees = array();
+	}
+
+	/**
+	 * Command context for the current user: the actor's employee id and an optional
+	 * idempotency key.
+	 *
+	 * @param string $idempotency_key Key from the form or the Idempotency-Key header ('' = none).
+	 * @throws No_Employee_Exception When the user has no employee.
+	 * @return array{actor_id:string,idempotency_key:?string}
+	 */
+	public function context( string $idempotency_key = '' ): array {
+		$employee = $this->employee_for_user();
+		if ( null === $employee ) {
+			throw new No_Employee_Exception( self::no_employee_message() );
+		}
+		return array(
+			'actor_id'        => (string) $employee['id'],
+			'idempotency_key' => '' === $idempotency_key ? null : $idempotency_key,
+		);
+	}
+
+	/**
+	 * Explanation shown to users without an employee.
+	 */
+	public static function no_employee_message(): string {
+		return __( 'Your WordPress user is not linked to a PET employee, so PET cannot record who made a change. A PET manager can link your user on the PET → Employees screen (open the employee, "Linked WordPress user").', 'pet' );
+	}
+
+	// ---- activation / deactivation -----------------------------------------------------
+
+	/**
+	 * Activation hook: migrations, roles and capabilities, the activating admin's employee, cron.
+	 * On failure the plugin is not activated and the reason is shown.
+	 */
+	public static function on_activation(): void {
+		try {
+			self::instance()->activate();
+		} catch ( \Throwable $e ) {
+			deactivate_plugins( plugin_basename( PET_PLUGIN_FILE ), true );
+			wp_die(
+				esc_html(
+					sprintf(
+						/* translators: %s: error message from the PET engine */
+						__( 'PET could not be activated: %s', 'pet' ),
+						$e->getMessage()
+					)
+				),
+				esc_html__( 'PET activation failed', 'pet' ),
+				array( 'back_link' => true )
+			);
+		}
+	}
+
+	/**
+	 * The work of activation (also used by scripts/lib/wp-install.php when already active).
+	 *
+	 * @throws \Throwable When migrations or the first employee fail.
+	 */
+	public function activate(): void {
+		$this->engine()->migrate();
+		self::install_roles();
+		$user_id = get_current_user_id();
+		if ( $user_id > 0 && null === $this->employee_for_user( $user_id ) ) {
+			$user = get_userdata( $user_id );
+			if ( $user ) {
+				// A system command: nobody can be the actor before the first employee exists.
+				$this->engine()->createEmployee(
+					array(
+						'name'       => '' !== $user->display_name ? $user->display_name : $user->user_login,
+						'email'      => $user->user_email,
+						'wp_user_id' => $user_id,
+					),
+					array(
+						'actor_id'        => null,
+						'idempotency_key' => 'pet-activation-employee-' . $user_id,
+					)
+				);
+				$this->forget_employee_cache();
+			}
+		}
+		$this->ensure_cron();
+	}
+
+	/**
+	 * Deactivation hook: stops the cron schedule; data and roles stay.
+	 */
+	public static function on_deactivation(): void {
+		wp_clear_scheduled_hook( self::CRON_HOOK );
+	}
+
+	/**
+	 * Roles pet_manager and pet_staff; administrators get both capabilities.
+	 */
+	public static function install_roles(): void {
+		add_role(
+			'pet_manager',
+			__( 'PET Manager', 'pet' ),
+			array(
+				'read'           => true,
+				self::CAP_MANAGE => true,
+				self::CAP_WORK   => true,
+			)
+		);
+		add_role(
+			'pet_staff',
+			__( 'PET Staff', 'pet' ),
+			array(
+				'read'         => true,
+				self::CAP_WORK => true,
+			)
+		);
+		$admin = get_role( 'administrator' );
+		if ( $admin ) {
+			$admin->add_cap( self::CAP_MANAGE );
+			$admin->add_cap( self::CAP_WORK );
+		}
+	}
+
+	// ---- cron -----------------------------------------------------------------------------
+
+	/**
+	 * Adds the every-minute schedule.
+	 *
+	 * @param array<string,array{interval:int,display:string}> $schedules Known schedules.
+	 * @return array<string,array{interval:int,display:string}>
+	 */
+	public function cron_schedules( $schedules ) {
+		$schedules[ self::CRON_SCHEDULE ] = array(
+			'interval' => MINUTE_IN_SECONDS,
+			'display'  => __( 'Every minute (PET jobs)', 'pet' ),
+		);
+		return $schedules;
+	}
+
+	/**
+	 * Schedules the job runner unless it is already scheduled.
+	 */
+	public function ensure_cron(): void {
+		if ( ! wp_next_scheduled( self::CRON_HOOK ) ) {
+			wp_schedule_event( time(), self::CRON_SCHEDULE, self::CRON_HOOK );
+		}
+	}
+
+	/**
+	 * Cron callback: runs due jobs. WP-Cron only triggers; the engine holds its own lock.
+	 */
+	public function run_cron(): void {
+		try {
+			$this->engine()->runJobs( array( 'max_seconds' => 20 ) );
+		} catch ( \Throwable $e ) {
+			// phpcs:ignore WordPress.PHP.DevelopmentFunctions.error_log_error_log
+			error_log( 'PET job runner failed: ' . get_class( $e ) . ': ' . $e->getMessage() );
+		}
+	}
+}

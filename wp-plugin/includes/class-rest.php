@@ -1,0 +1,226 @@
+<?php
+/**
+ * REST routes under pet/v1: the same operations as the admin screens. Reads need pet_work,
+ * changes need pet_manage; the actor is the current user's employee; an Idempotency-Key
+ * header is passed to the engine. Engine exceptions map to HTTP statuses.
+ *
+ * @package PetWp
+ */
+
+namespace PetWp;
+
+defined( 'ABSPATH' ) || exit;
+
+/**
+ * The pet/v1 REST API.
+ */
+final class Rest {
+
+	public const NS = 'pet/v1';
+
+	/** @var Plugin */
+	private $plugin;
+
+	/**
+	 * @param Plugin $plugin The plugin.
+	 */
+	public function __construct( Plugin $plugin ) {
+		$this->plugin = $plugin;
+	}
+
+	/**
+	 * Registers every route (rest_api_init).
+	 */
+	public function register_routes(): void {
+		$id  = '(?P<id>[0-9a-fA-F-]{1,64})';
+		$sub = '(?P<sub>[0-9a-fA-F-]{1,64})';
+		$e   = fn () => $this->plugin->engine();
+
+		$this->route( '/health', 'GET', Plugin::CAP_MANAGE, fn ( $r ) => $e()->health() );
+
+		$this->route( '/employees', 'GET', Plugin::CAP_WORK, fn ( $r ) => $e()->listEmployees( self::query( $r, array( 'search', 'status' ) ) ) );
+		$this->route( '/employees', 'POST', Plugin::CAP_MANAGE, fn ( $r ) => $e()->createEmployee( self::body( $r ), $this->ctx( $r ) ), 201 );
+		$this->route( "/employees/$id", 'GET', Plugin::CAP_WORK, fn ( $r ) => $e()->getEmployee( (string) $r['id'] ) );
+		$this->route( "/employees/$id/deactivate", 'POST', Plugin::CAP_MANAGE, fn ( $r ) => $e()->deactivateEmployee( (string) $r['id'], $this->ctx( $r ) ) );
+		$this->route( "/employees/$id/reactivate", 'POST', Plugin::CAP_MANAGE, fn ( $r ) => $e()->reactivateEmployee( (string) $r['id'], $this->ctx( $r ) ) );
+		$this->route( "/employees/$id/rates", 'POST', Plugin::CAP_MANAGE, fn ( $r ) => $e()->changeEmployeeRate( (string) $r['id'], self::body( $r ), $this->ctx( $r ) ) );
+		$this->route(
+			"/employees/$id/user",
+			'POST',
+			Plugin::CAP_MANAGE,
+			function ( $r ) use ( $e ) {
+				$body = self::body( $r );
+				$user = isset( $body['wp_user_id'] ) ? $body['wp_user_id'] : null;
+				return $e()->linkEmployeeUser( (string) $r['id'], null === $user ? null : (int) $user, $this->ctx( $r ) );
+			}
+		);
+
+		$this->route( '/teams', 'GET', Plugin::CAP_WORK, fn ( $r ) => $e()->listTeams( self::query( $r, array( 'status' ) ) ) );
+		$this->route( '/teams', 'POST', Plugin::CAP_MANAGE, fn ( $r ) => $e()->createTeam( self::body( $r ), $this->ctx( $r ) ), 201 );
+		$this->route( "/teams/$id", 'GET', Plugin::CAP_WORK, fn ( $r ) => $e()->getTeam( (string) $r['id'] ) );
+		$this->route(
+			"/teams/$id/move",
+			'POST',
+			Plugin::CAP_MANAGE,
+			function ( $r ) use ( $e ) {
+				$body = self::body( $r );
+				return $e()->moveTeam( (string) $r['id'], isset( $body['parent_id'] ) ? (string) $body['parent_id'] : null, $this->ctx( $r ) );
+			}
+		);
+		$this->route( "/teams/$id/archive", 'POST', Plugin::CAP_MANAGE, fn ( $r ) => $e()->archiveTeam( (string) $r['id'], $this->ctx( $r ) ) );
+		$this->route( "/teams/$id/members", 'POST', Plugin::CAP_MANAGE, fn ( $r ) => $e()->addTeamMember( (string) $r['id'], self::body( $r ), $this->ctx( $r ) ), 201 );
+		$this->route( "/teams/$id/members/$sub", 'DELETE', Plugin::CAP_MANAGE, fn ( $r ) => $e()->removeTeamMember( (string) $r['id'], (string) $r['sub'], self::body( $r ), $this->ctx( $r ) ) );
+
+		$this->route( '/customers', 'GET', Plugin::CAP_WORK, fn ( $r ) => $e()->listCustomers( self::query( $r, array( 'search', 'status' ) ) ) );
+		$this->route( '/customers', 'POST', Plugin::CAP_MANAGE, fn ( $r ) => $e()->createCustomer( self::body( $r ), $this->ctx( $r ) ), 201 );
+		$this->route( "/customers/$id", 'GET', Plugin::CAP_WORK, fn ( $r ) => $e()->getCustomer( (string) $r['id'] ) );
+		$this->route( "/customers/$id/archive", 'POST', Plugin::CAP_MANAGE, fn ( $r ) => $e()->archiveCustomer( (string) $r['id'], $this->ctx( $r ) ) );
+		$this->route( "/customers/$id/contacts", 'POST', Plugin::CAP_MANAGE, fn ( $r ) => $e()->addContact( (string) $r['id'], self::body( $r ), $this->ctx( $r ) ), 201 );
+
+		$this->route( '/org-structure', 'GET', Plugin::CAP_WORK, fn ( $r ) => $e()->listOrgStructureVersions( self::query( $r, array() ) ) );
+		$this->route( '/org-structure', 'POST', Plugin::CAP_MANAGE, fn ( $r ) => $e()->publishOrgStructure( self::body( $r ), $this->ctx( $r ) ), 201 );
+
+		$this->route( '/activity', 'GET', Plugin::CAP_WORK, fn ( $r ) => $e()->activity( self::query( $r, array( 'context_type', 'context_id', 'actor_id', 'from', 'to' ) ) ) );
+
+		$this->route( '/jobs', 'GET', Plugin::CAP_MANAGE, fn ( $r ) => $e()->listJobs( self::query( $r, array( 'status' ) ) ) );
+		$this->route( '/jobs/run', 'POST', Plugin::CAP_MANAGE, fn ( $r ) => $e()->runJobs( array( 'max_seconds' => 20 ) ) );
+		$this->route( "/jobs/$id/retry", 'POST', Plugin::CAP_MANAGE, fn ( $r ) => $e()->retryJob( (string) $r['id'], $this->ctx( $r ) ) );
+	}
+
+	/**
+	 * Registers one route whose permission is a capability and whose callback's engine
+	 * exceptions become WP_Error responses.
+	 *
+	 * @param string   $path    Route (regex) under pet/v1.
+	 * @param string   $method  HTTP method.
+	 * @param string   $cap     Required capability.
+	 * @param callable $handler Returns the response data.
+	 * @param int      $status  Success status.
+	 */
+	private function route( string $path, string $method, string $cap, callable $handler, int $status = 200 ): void {
+		register_rest_route(
+			self::NS,
+			$path,
+			array(
+				'methods'             => $method,
+				'permission_callback' => static function () use ( $cap ) {
+					if ( current_user_can( $cap ) ) {
+						return true;
+					}
+					return new \WP_Error(
+						'pet_forbidden',
+						__( 'Sorry, you are not allowed to do this.', 'pet' ),
+						array( 'status' => rest_authorization_required_code() )
+					);
+				},
+				'callback'            => static function ( \WP_REST_Request $request ) use ( $handler, $status ) {
+					try {
+						return new \WP_REST_Response( $handler( $request ), $status );
+					} catch ( \Throwable $e ) {
+						return self::error( $e );
+					}
+				},
+			)
+		);
+	}
+
+	/**
+	 * Maps an exception to a WP_Error with an HTTP status (field errors in data.field_errors).
+	 *
+	 * @param \Throwable $e What went wrong.
+	 */
+	public static function error( \Throwable $e ): \WP_Error {
+		$map    = array(
+			\Pet\ValidationException::class          => array( 'pet_validation', 400 ),
+			Input_Exception::class                    => array( 'pet_validation', 400 ),
+			\Pet\InvariantViolationException::class   => array( 'pet_invariant_violation', 422 ),
+			\Pet\NotFoundException::class             => array( 'pet_not_found', 404 ),
+			\Pet\ConflictException::class             => array( 'pet_conflict', 409 ),
+			No_Employee_Exception::class              => array( 'pet_no_employee', 403 ),
+			\Pet\StorageException::class              => array( 'pet_storage', 503 ),
+			\Pet\MigrationException::class            => array( 'pet_migration', 503 ),
+			\Pet\Exception::class                     => array( 'pet_error', 500 ),
+		);
+		$code   = 'pet_internal';
+		$status = 500;
+		foreach ( $map as $class => $c ) {
+			if ( $e instanceof $class ) {
+				list( $code, $status ) = $c;
+				break;
+			}
+		}
+		$n = Notices::describe( $e );
+		return new \WP_Error(
+			$code,
+			$n['message'],
+			array(
+				'status'       => $status,
+				'field_errors' => (object) $n['fields'],
+			)
+		);
+	}
+
+	/**
+	 * Command context: the current user's employee and the Idempotency-Key header.
+	 *
+	 * @param \WP_REST_Request $r Request.
+	 */
+	private function ctx( \WP_REST_Request $r ): array {
+		return $this->plugin->context( sanitize_text_field( (string) $r->get_header( 'idempotency_key' ) ) );
+	}
+
+	/**
+	 * The JSON (or form) body, strings sanitized; types are left for the engine to validate.
+	 *
+	 * @param \WP_REST_Request $r Request.
+	 */
+	private static function body( \WP_REST_Request $r ): array {
+		$params = $r->get_json_params();
+		if ( ! is_array( $params ) ) {
+			$params = $r->get_body_params();
+		}
+		return self::clean( is_array( $params ) ? $params : array() );
+	}
+
+	/**
+	 * Allowed query parameters plus page/per_page.
+	 *
+	 * @param \WP_REST_Request $r    Request.
+	 * @param list<string>     $keys Allowed filter keys.
+	 */
+	private static function query( \WP_REST_Request $r, array $keys ): array {
+		$q = array();
+		foreach ( $keys as $k ) {
+			$v = $r->get_param( $k );
+			if ( is_string( $v ) && '' !== $v ) {
+				$q[ $k ] = sanitize_text_field( $v );
+			}
+		}
+		foreach ( array( 'page', 'per_page' ) as $k ) {
+			$v = $r->get_param( $k );
+			if ( null !== $v && '' !== $v ) {
+				$q[ $k ] = (int) $v;
+			}
+		}
+		return $q;
+	}
+
+	/**
+	 * Recursively sanitizes strings (ints, bools, nulls and floats pass through).
+	 *
+	 * @param array $data Input.
+	 */
+	private static function clean( array $data ): array {
+		$out = array();
+		foreach ( $data as $k => $v ) {
+			if ( is_array( $v ) ) {
+				$out[ $k ] = self::clean( $v );
+			} elseif ( is_string( $v ) ) {
+				$out[ $k ] = sanitize_text_field( $v );
+			} else {
+				$out[ $k ] = $v;
+			}
+		}
+		return $out;
+	}
+}

@@ -1,0 +1,115 @@
+<?php
+/**
+ * The activity feed (newest first) with its filters and paging.
+ *
+ * @package PetWp
+ */
+
+namespace PetWp\Tables;
+
+defined( 'ABSPATH' ) || exit;
+
+/**
+ * The Activity screen's table.
+ */
+class Activity_Table extends Table {
+
+	/** Context types of the Identity & Organisation module (filter choices). */
+	public const CONTEXT_TYPES = array( 'employee', 'team', 'org_structure', 'customer' );
+
+	/** Builds the table. */
+	public function __construct() {
+		parent::__construct( 'activity', 'activities' );
+	}
+
+	/** @return array<string,string> */
+	public function get_columns() {
+		return array(
+			'occurred_at' => __( 'When', 'pet' ),
+			'actor_name'  => __( 'Who', 'pet' ),
+			'line'        => __( 'What happened', 'pet' ),
+			'context'     => __( 'Context', 'pet' ),
+		);
+	}
+
+	/**
+	 * The filter values of the current request.
+	 *
+	 * @return array<string,string>
+	 */
+	public static function filters(): array {
+		$f = array();
+		foreach ( array( 'context_type', 'context_id', 'actor_id', 'from', 'to' ) as $key ) {
+			$v = \PetWp\Input::text( $key );
+			if ( '' !== $v ) {
+				$f[ $key ] = $v;
+			}
+		}
+		return $f;
+	}
+
+	/**
+	 * Loads a page of the feed for the request's filters.
+	 *
+	 * @param \Pet\Engine $engine Engine.
+	 */
+	public function load( \Pet\Engine $engine ): void {
+		$per_page = 25;
+		$query    = self::filters() + array(
+			'page'     => $this->get_pagenum(),
+			'per_page' => $per_page,
+		);
+		$this->set_result( $engine->activity( $query ), $per_page );
+	}
+
+	/**
+	 * @param array $item Feed entry.
+	 */
+	public function column_occurred_at( $item ) {
+		return esc_html( self::when( $item['occurred_at'] ?? null ) );
+	}
+
+	/**
+	 * @param array $item Feed entry.
+	 */
+	public function column_actor_name( $item ) {
+		if ( empty( $item['actor_id'] ) ) {
+			return esc_html__( 'System', 'pet' );
+		}
+		$name = (string) ( $item['actor_name'] ?? $item['actor_id'] );
+		$url  = self::page_url( 'pet-activity', array( 'actor_id' => (string) $item['actor_id'] ) );
+		return '<a href="' . esc_url( $url ) . '">' . esc_html( $name ) . '</a>';
+	}
+
+	/**
+	 * The rendered line (plain text from the engine).
+	 *
+	 * @param array $item Feed entry.
+	 */
+	public function column_line( $item ) {
+		return esc_html( (string) ( $item['line'] ?? '' ) );
+	}
+
+	/**
+	 * Context type with a link filtering the feed to that context.
+	 *
+	 * @param array $item Feed entry.
+	 */
+	public function column_context( $item ) {
+		$type = (string) ( $item['context_type'] ?? '' );
+		$id   = (string) ( $item['context_id'] ?? '' );
+		$url  = self::page_url(
+			'pet-activity',
+			array(
+				'context_type' => $type,
+				'context_id'   => $id,
+			)
+		);
+		return '<a href="' . esc_url( $url ) . '" title="' . esc_attr( $id ) . '">' . esc_html( $type ) . '</a>';
+	}
+
+	/** Message when the list is empty. */
+	public function no_items() {
+		esc_html_e( 'No activity matches these filters.', 'pet' );
+	}
+}

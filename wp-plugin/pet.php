@@ -1,0 +1,86 @@
+<?php
+/**
+ * Plugin Name:       PET
+ * Plugin URI:        https://example.invalid/pet
+ * Description:       Operations for professional-services firms: employees, teams, customers and an activity feed, backed by the PET engine (a Rust PHP extension).
+ * Version:           0.1.0
+ * Requires at least: 6.1
+ * Requires PHP:      8.2
+ * Author:            PET
+ * License:           GPL-2.0-or-later
+ * License URI:       https://www.gnu.org/licenses/gpl-2.0.html
+ * Text Domain:       pet
+ * Domain Path:       /languages
+ *
+ * @package PetWp
+ */
+
+defined( 'ABSPATH' ) || exit;
+
+define( 'PET_PLUGIN_FILE', __FILE__ );
+define( 'PET_PLUGIN_VERSION', '0.1.0' );
+
+add_action(
+	'init',
+	static function (): void {
+		load_plugin_textdomain( 'pet', false, dirname( plugin_basename( PET_PLUGIN_FILE ) ) . '/languages' );
+	}
+);
+
+/**
+ * The text of the "extension missing" notice (also used when activation is refused).
+ */
+function pet_missing_extension_message(): string {
+	return sprintf(
+		/* translators: 1: extension file name, 2: php.ini directive */
+		__( 'PET needs its PHP extension, which is not loaded. Build it with "cargo build -p pet-php" and load %1$s into PHP (for example %2$s in php.ini or "php -d extension=…"), then reload this page. Until then PET does nothing.', 'pet' ),
+		'libpet_php.so',
+		'extension=/path/to/target/debug/libpet_php.so'
+	);
+}
+
+/**
+ * Admin notice shown on every admin page while the extension is missing.
+ */
+function pet_missing_extension_notice(): void {
+	if ( ! current_user_can( 'activate_plugins' ) && ! current_user_can( 'pet_work' ) ) {
+		return;
+	}
+	echo '<div class="notice notice-error pet-missing-extension"><p><strong>' . esc_html__( 'PET:', 'pet' ) . '</strong> ' . esc_html( pet_missing_extension_message() ) . '</p></div>';
+}
+
+/**
+ * Activation without the extension stops with the reason instead of half-activating.
+ */
+function pet_missing_extension_refuse_activation(): void {
+	wp_die(
+		esc_html( pet_missing_extension_message() ),
+		esc_html__( 'PET cannot be activated', 'pet' ),
+		array( 'back_link' => true )
+	);
+}
+
+if ( ! class_exists( 'Pet\\Engine' ) ) {
+	// Without the extension the plugin does nothing but explain how to load it.
+	add_action( 'admin_notices', 'pet_missing_extension_notice' );
+	add_action( 'network_admin_notices', 'pet_missing_extension_notice' );
+	register_activation_hook( __FILE__, 'pet_missing_extension_refuse_activation' );
+	register_deactivation_hook(
+		__FILE__,
+		static function (): void {
+			wp_clear_scheduled_hook( 'pet_run_jobs' );
+		}
+	);
+	return;
+}
+
+require_once __DIR__ . '/includes/class-plugin.php';
+require_once __DIR__ . '/includes/class-notices.php';
+require_once __DIR__ . '/includes/class-input.php';
+require_once __DIR__ . '/includes/class-demo.php';
+require_once __DIR__ . '/includes/class-rest.php';
+require_once __DIR__ . '/includes/class-admin.php';
+
+register_activation_hook( __FILE__, array( \PetWp\Plugin::class, 'on_activation' ) );
+register_deactivation_hook( __FILE__, array( \PetWp\Plugin::class, 'on_deactivation' ) );
+\PetWp\Plugin::instance()->boot();

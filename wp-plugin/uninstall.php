@@ -1,0 +1,44 @@
+<?php
+/**
+ * Uninstall: keeps every PET table unless an administrator explicitly ticked "Delete all PET
+ * data on uninstall" (PET → Settings). Only then are the {prefix}pet_* tables dropped and
+ * PET's options, roles and capabilities removed.
+ *
+ * This is the one place the plugin issues SQL itself: the engine may not be loadable any more
+ * when a site removes PET, and DROP TABLE of our own prefixed tables needs no business rule.
+ *
+ * @package PetWp
+ */
+
+defined( 'WP_UNINSTALL_PLUGIN' ) || exit;
+
+wp_clear_scheduled_hook( 'pet_run_jobs' );
+
+if ( '1' !== get_option( 'pet_delete_data_on_uninstall', '0' ) ) {
+	return;
+}
+
+global $wpdb;
+// phpcs:disable WordPress.DB.DirectDatabaseQuery
+$pet_like   = $wpdb->esc_like( $wpdb->prefix . 'pet_' ) . '%';
+$pet_tables = $wpdb->get_col( $wpdb->prepare( 'SHOW TABLES LIKE %s', $pet_like ) );
+$wpdb->query( 'SET FOREIGN_KEY_CHECKS = 0' );
+foreach ( $pet_tables as $pet_table ) {
+	// Names come from SHOW TABLES and are re-checked; identifiers cannot be bound as parameters.
+	if ( preg_match( '/^[A-Za-z0-9_]+$/', $pet_table ) && str_starts_with( $pet_table, $wpdb->prefix . 'pet_' ) ) {
+		$wpdb->query( 'DROP TABLE IF EXISTS `' . $pet_table . '`' ); // phpcs:ignore WordPress.DB.PreparedSQL.NotPrepared
+	}
+}
+$wpdb->query( 'SET FOREIGN_KEY_CHECKS = 1' );
+// phpcs:enable
+
+foreach ( array( 'pet_delete_data_on_uninstall', 'pet_demo_loaded', 'pet_demo_published_at' ) as $pet_option ) {
+	delete_option( $pet_option );
+}
+remove_role( 'pet_manager' );
+remove_role( 'pet_staff' );
+$pet_admin = get_role( 'administrator' );
+if ( $pet_admin ) {
+	$pet_admin->remove_cap( 'pet_manage' );
+	$pet_admin->remove_cap( 'pet_work' );
+}
