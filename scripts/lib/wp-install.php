@@ -42,6 +42,9 @@ add_filter('wp_die_handler', static fn () => static function ($message): void {
     exit(1);
 });
 
+// No mail on a local install (Debian has no sendmail by default).
+add_filter('pre_wp_mail', '__return_false');
+
 if (!is_blog_installed()) {
     fwrite(STDOUT, "installing WordPress\n");
     $result = wp_install('PET', 'admin', 'admin@example.invalid', false, '', wp_slash($password));

@@ -1,0 +1,67 @@
+<?php
+/**
+ * Test harness for the WordPress plugin (no WordPress test library needed): runs every case in
+ * tests/wp/cases in its own PHP process against the test WordPress given as argument (normally
+ * .pet/e2e, freshly installed by scripts/test). Cases named "*-noext-*" run WITHOUT the PET
+ * extension; the others load it from env PET_EXT. Prints "N passed, M failed"; exit 1 on failure.
+ *
+ * Usage: PET_EXT=target/debug/libpet_php.so php tests/wp/run.php .pet/e2e
+ */
+
+declare(strict_types=1);
+
+$wp_dir = $argv[1] ?? '';
+if ('' === $wp_dir || !is_file($wp_dir . '/wp-config.php')) {
+    fwrite(STDERR, "usage: php tests/wp/run.php WP_DIR\n");
+    exit(2);
+}
+$wp_dir = realpath($wp_dir);
+$ext = (string) getenv('PET_EXT');
+if ('' === $ext || !is_file($ext)) {
+    fwrite(STDERR, "env PET_EXT must name the built extension (libpet_php.so)\n");
+    exit(2);
+}
+
+$cases = glob(__DIR__ . '/cases/*.php');
+sort($cases);
+$passed = 0;
+$failed = 0;
+foreach ($cases as $case) {
+    $name = basename($case, '.php');
+    $with_ext = !str_contains($name, '-noext-');
+    $cmd = array_merge(
+        [PHP_BINARY, '-d', 'display_errors=stderr', '-d', 'error_reporting=E_ALL'],
+        $with_ext ? ['-d', 'extension=' . $ext] : [],
+        [__DIR__ . '/case.php', $wp_dir, $case]
+    );
+    $proc = proc_open($cmd, [1 => ['pipe', 'w'], 2 => ['pipe', 'w']], $pipes);
+    $out = stream_get_contents($pipes[1]);
+    $err = stream_get_contents($pipes[2]);
+    fclose($pipes[1]);
+    fclose($pipes[2]);
+    $rc = proc_close($proc);
+    echo "# {$name}" . ($with_ext ? '' : ' (without the extension)') . "\n";
+    $seen = 0;
+    foreach (explode("\n", $out) as $line) {
+        if (str_starts_with($line, 'PASS ')) {
+            $passed++;
+            $seen++;
+            echo "  ok     " . substr($line, 5) . "\n";
+        } elseif (str_starts_with($line, 'FAIL ')) {
+            $failed++;
+            $seen++;
+            echo "  FAILED " . substr($line, 5) . "\n";
+        } elseif ('' !== trim($line)) {
+            echo "         " . $line . "\n";
+        }
+    }
+    if (0 !== $rc || 0 === $seen || !str_contains($out, "CASE-DONE")) {
+        $failed++;
+        echo "  FAILED {$name} did not finish cleanly (exit {$rc})\n";
+    }
+    if ('' !== trim($err)) {
+        echo "  stderr:\n" . preg_replace('/^/m', '    ', trim($err)) . "\n";
+    }
+}
+echo "\n{$passed} passed, {$failed} failed\n";
+exit(0 === $failed ? 0 : 1);
