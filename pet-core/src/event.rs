@@ -13,7 +13,9 @@ use uuid::Uuid;
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum EventError {
     /// The event type is not a lowercase, dot-namespaced name such as `employee.created`.
-    #[error("invalid event type {0:?}: expected lowercase `namespace.name` of at most 64 characters")]
+    #[error(
+        "invalid event type {0:?}: expected lowercase `namespace.name` of at most 64 characters"
+    )]
     InvalidEventType(String),
     /// Schema versions start at 1.
     #[error("invalid schema version 0 for {0}: versions start at 1")]
@@ -315,7 +317,9 @@ impl IdempotencyKey {
     pub fn new(s: impl Into<String>) -> Result<Self, EventError> {
         let s = s.into();
         if s.is_empty() {
-            return Err(EventError::InvalidIdempotencyKey("must not be empty".into()));
+            return Err(EventError::InvalidIdempotencyKey(
+                "must not be empty".into(),
+            ));
         }
         if s.len() > 128 {
             return Err(EventError::InvalidIdempotencyKey(
@@ -376,6 +380,38 @@ pub trait DomainEvent {
     fn context(&self) -> ContextRef;
     /// The JSON payload (an object, facts only).
     fn payload(&self) -> serde_json::Value;
+}
+
+/// A typed domain event that belongs to one aggregate: knows which aggregate it changes,
+/// so a decided batch can be wrapped into envelopes with [`envelopes`].
+pub trait AggregateEvent: DomainEvent {
+    /// The aggregate type, e.g. `employee` (stored as `aggregate_type`).
+    fn aggregate_type(&self) -> &'static str;
+    /// The id of the aggregate the event changes.
+    fn aggregate_id(&self) -> Uuid;
+}
+
+/// Wraps the events a `decide` returned into envelopes ready to append.
+///
+/// `version_before` is the aggregate's version the command was decided against (0 for a
+/// new aggregate); event `i` gets aggregate version `version_before + i + 1`. `meta(i)`
+/// supplies the id, business time, actor and idempotency key of event `i`.
+pub fn envelopes<E: AggregateEvent>(
+    events: &[E],
+    version_before: u64,
+    mut meta: impl FnMut(usize) -> EventMeta,
+) -> Result<Vec<NewEvent>, EventError> {
+    events
+        .iter()
+        .enumerate()
+        .map(|(i, e)| {
+            let version = version_before
+                .checked_add(i as u64 + 1)
+                .ok_or(EventError::InvalidAggregateVersion)?;
+            let aggregate = AggregateRef::new(e.aggregate_type(), e.aggregate_id(), version)?;
+            NewEvent::from_domain(e, aggregate, meta(i))
+        })
+        .collect()
 }
 
 /// An event ready to append: every column of `domain_events` except the store-assigned
@@ -502,7 +538,12 @@ mod tests {
 
     #[test]
     fn event_type_validation() {
-        for ok in ["employee.created", "org_structure.published", "a.b.c", "sla.breached"] {
+        for ok in [
+            "employee.created",
+            "org_structure.published",
+            "a.b.c",
+            "sla.breached",
+        ] {
             assert!(EventType::new(ok).is_ok(), "{ok}");
         }
         for bad in [
@@ -557,11 +598,25 @@ mod tests {
         let ty = EventType::new("team.created");
         let Ok(ty) = ty else { panic!("valid type") };
         assert_eq!(
-            NewEvent::new(meta.clone(), ty.clone(), 1, ctx, agg.clone(), serde_json::json!([])),
+            NewEvent::new(
+                meta.clone(),
+                ty.clone(),
+                1,
+                ctx,
+                agg.clone(),
+                serde_json::json!([])
+            ),
             Err(EventError::PayloadNotObject("team.created".into()))
         );
         assert!(matches!(
-            NewEvent::new(meta.clone(), ty.clone(), 0, ctx, agg.clone(), serde_json::json!({})),
+            NewEvent::new(
+                meta.clone(),
+                ty.clone(),
+                0,
+                ctx,
+                agg.clone(),
+                serde_json::json!({})
+            ),
             Err(EventError::InvalidSchemaVersion(_))
         ));
         assert!(NewEvent::new(meta, ty, 1, ctx, agg, serde_json::json!({})).is_ok());

@@ -137,6 +137,17 @@ impl EventRegistry {
     }
 }
 
+/// The registry of every event type PET knows today, each at its current schema version
+/// with its upcasters. Storage validates appends and upcasts reads with it.
+pub fn pet_registry() -> EventRegistry {
+    let mut r = EventRegistry::new();
+    for t in crate::identity::IdentityEvent::EVENT_TYPES {
+        // The names are constants checked by a test; a bad one would be skipped, not panic.
+        let _ = r.register(t, &[]);
+    }
+    r
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -174,6 +185,18 @@ mod tests {
     }
 
     #[test]
+    fn pet_registry_knows_every_identity_event_at_version_one() {
+        let r = pet_registry();
+        for t in crate::identity::IdentityEvent::EVENT_TYPES {
+            assert_eq!(r.current_version(t), Some(1), "{t}");
+        }
+        assert_eq!(
+            r.event_types().count(),
+            crate::identity::IdentityEvent::EVENT_TYPES.len()
+        );
+    }
+
+    #[test]
     fn upcasts_through_every_step() {
         let r = registry();
         assert_eq!(r.current_version("demo.renamed"), Some(3));
@@ -192,7 +215,11 @@ mod tests {
         let r = registry();
         assert!(matches!(
             r.upcast_payload(&ty("demo.renamed"), 4, json!({})),
-            Err(EventError::SchemaVersionTooNew { found: 4, known: 3, .. })
+            Err(EventError::SchemaVersionTooNew {
+                found: 4,
+                known: 3,
+                ..
+            })
         ));
         assert!(matches!(
             r.upcast_payload(&ty("demo.unknown"), 1, json!({})),

@@ -1,0 +1,610 @@
+//! Self-validating value objects of Identity & Organisation: names, e-mail addresses,
+//! phone numbers, currencies, money and hourly rates. An invalid one cannot be built;
+//! every constructor reports a [`DomainError::Validation`] naming the input field.
+
+use serde::{Deserialize, Serialize};
+
+use crate::error::DomainError;
+
+/// A display name: trimmed, 1–200 characters, no control characters.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(try_from = "String", into = "String")]
+pub struct Name(String);
+
+impl Name {
+    /// Longest accepted name, in characters.
+    pub const MAX_CHARS: usize = 200;
+
+    /// Validates a name given as input field `name`.
+    pub fn new(s: &str) -> Result<Self, DomainError> {
+        Self::for_field("name", s)
+    }
+
+    /// Validates a name given as input field `field`.
+    pub fn for_field(field: &str, s: &str) -> Result<Self, DomainError> {
+        let t = s.trim();
+        if t.is_empty() {
+            return Err(DomainError::field(field, "must not be empty"));
+        }
+        if t.chars().count() > Self::MAX_CHARS {
+            return Err(DomainError::field(field, "must be at most 200 characters"));
+        }
+        if t.chars().any(char::is_control) {
+            return Err(DomainError::field(
+                field,
+                "must not contain control characters",
+            ));
+        }
+        Ok(Self(t.to_owned()))
+    }
+
+    /// The name.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl TryFrom<String> for Name {
+    type Error = DomainError;
+    fn try_from(s: String) -> Result<Self, Self::Error> {
+        Self::new(&s)
+    }
+}
+
+impl From<Name> for String {
+    fn from(n: Name) -> String {
+        n.0
+    }
+}
+
+impl std::fmt::Display for Name {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+/// A free-text note (e.g. on an org-structure version): trimmed, at most 1000 characters,
+/// no control characters other than line breaks and tabs. May be empty.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(try_from = "String", into = "String")]
+pub struct Note(String);
+
+impl Note {
+    /// Validates a note given as input field `note`.
+    pub fn new(s: &str) -> Result<Self, DomainError> {
+        let t = s.trim();
+        if t.chars().count() > 1000 {
+            return Err(DomainError::field(
+                "note",
+                "must be at most 1000 characters",
+            ));
+        }
+        if t.chars()
+            .any(|c| c.is_control() && !matches!(c, '\n' | '\r' | '\t'))
+        {
+            return Err(DomainError::field(
+                "note",
+                "must not contain control characters",
+            ));
+        }
+        Ok(Self(t.to_owned()))
+    }
+
+    /// The note (possibly empty).
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl TryFrom<String> for Note {
+    type Error = DomainError;
+    fn try_from(s: String) -> Result<Self, Self::Error> {
+        Self::new(&s)
+    }
+}
+
+impl From<Note> for String {
+    fn from(n: Note) -> String {
+        n.0
+    }
+}
+
+/// An e-mail address: trimmed and lowercased, at most 254 characters, one `@`, a local
+/// part of 1–64 characters without spaces, and a dotted domain of letters, digits and
+/// hyphens. Deliberately stricter than RFC 5322 (no quoted local parts, no IP literals).
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(try_from = "String", into = "String")]
+pub struct Email(String);
+
+impl Email {
+    /// Validates an address given as input field `email`.
+    pub fn new(s: &str) -> Result<Self, DomainError> {
+        Self::for_field("email", s)
+    }
+
+    /// Validates an address given as input field `field`.
+    pub fn for_field(field: &str, s: &str) -> Result<Self, DomainError> {
+        let bad = |m: &str| DomainError::field(field, m);
+        let t = s.trim().to_lowercase();
+        if t.is_empty() {
+            return Err(bad("must not be empty"));
+        }
+        if t.len() > 254 {
+            return Err(bad("must be at most 254 characters"));
+        }
+        let Some((local, domain)) = t.split_once('@') else {
+            return Err(bad("is not an email address"));
+        };
+        let local_ok = !local.is_empty()
+            && local.len() <= 64
+            && !local.starts_with('.')
+            && !local.ends_with('.')
+            && !local.contains("..")
+            && local
+                .chars()
+                .all(|c| c.is_alphanumeric() || "!#$%&'*+/=?^_`{|}~.-".contains(c));
+        let labels: Vec<&str> = domain.split('.').collect();
+        let domain_ok = labels.len() >= 2
+            && labels.iter().all(|l| {
+                !l.is_empty()
+                    && l.len() <= 63
+                    && !l.starts_with('-')
+                    && !l.ends_with('-')
+                    && l.chars().all(|c| c.is_alphanumeric() || c == '-')
+            });
+        if local_ok && domain_ok {
+            Ok(Self(t))
+        } else {
+            Err(bad("is not an email address"))
+        }
+    }
+
+    /// The normalised address.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl TryFrom<String> for Email {
+    type Error = DomainError;
+    fn try_from(s: String) -> Result<Self, Self::Error> {
+        Self::new(&s)
+    }
+}
+
+impl From<Email> for String {
+    fn from(e: Email) -> String {
+        e.0
+    }
+}
+
+impl std::fmt::Display for Email {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+/// A phone number, loosely checked: trimmed, at most 32 characters, digits plus
+/// `+ - ( ) . /` spaces and an `x` for extensions, with at least 3 digits. Stored as given.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(try_from = "String", into = "String")]
+pub struct Phone(String);
+
+impl Phone {
+    /// Validates a number given as input field `phone`.
+    pub fn new(s: &str) -> Result<Self, DomainError> {
+        let t = s.trim();
+        if t.is_empty() {
+            return Err(DomainError::field("phone", "must not be empty"));
+        }
+        if t.chars().count() > 32 {
+            return Err(DomainError::field("phone", "must be at most 32 characters"));
+        }
+        let allowed = t
+            .chars()
+            .all(|c| c.is_ascii_digit() || " +-()./xX".contains(c));
+        let digits = t.chars().filter(char::is_ascii_digit).count();
+        if !allowed || digits < 3 {
+            return Err(DomainError::field("phone", "is not a phone number"));
+        }
+        Ok(Self(t.to_owned()))
+    }
+
+    /// The number as given (trimmed).
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl TryFrom<String> for Phone {
+    type Error = DomainError;
+    fn try_from(s: String) -> Result<Self, Self::Error> {
+        Self::new(&s)
+    }
+}
+
+impl From<Phone> for String {
+    fn from(p: Phone) -> String {
+        p.0
+    }
+}
+
+impl std::fmt::Display for Phone {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+/// An ISO-4217-shaped currency code: exactly three uppercase ASCII letters (e.g. `EUR`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(try_from = "String", into = "String")]
+pub struct Currency([u8; 3]);
+
+impl Currency {
+    /// Validates a code given as input field `currency`.
+    pub fn new(s: &str) -> Result<Self, DomainError> {
+        match s.as_bytes() {
+            [a, b, c] if [a, b, c].iter().all(|x| x.is_ascii_uppercase()) => Ok(Self([*a, *b, *c])),
+            _ => Err(DomainError::field(
+                "currency",
+                "must be a three-letter uppercase ISO 4217 code",
+            )),
+        }
+    }
+
+    /// The code, e.g. `EUR`.
+    pub fn as_str(&self) -> &str {
+        // Always three ASCII uppercase letters, so this never falls back.
+        std::str::from_utf8(&self.0).unwrap_or("XXX")
+    }
+
+    /// How many decimal digits a minor unit has (2 for most; 0 for e.g. JPY; 3 for e.g. KWD).
+    pub fn minor_unit_digits(&self) -> u32 {
+        match self.as_str() {
+            "BIF" | "CLP" | "DJF" | "GNF" | "ISK" | "JPY" | "KMF" | "KRW" | "PYG" | "RWF"
+            | "UGX" | "UYI" | "VND" | "VUV" | "XAF" | "XOF" | "XPF" => 0,
+            "BHD" | "IQD" | "JOD" | "KWD" | "LYD" | "OMR" | "TND" => 3,
+            _ => 2,
+        }
+    }
+}
+
+impl TryFrom<String> for Currency {
+    type Error = DomainError;
+    fn try_from(s: String) -> Result<Self, Self::Error> {
+        Self::new(&s)
+    }
+}
+
+impl From<Currency> for String {
+    fn from(c: Currency) -> String {
+        c.as_str().to_owned()
+    }
+}
+
+impl std::fmt::Display for Currency {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// An amount of money: integer minor units (cents) and a currency. No floats, ever;
+/// arithmetic is checked and refuses to mix currencies.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub struct Money {
+    amount_minor: i64,
+    currency: Currency,
+}
+
+impl Money {
+    /// An amount in minor units.
+    pub const fn new(amount_minor: i64, currency: Currency) -> Self {
+        Self {
+            amount_minor,
+            currency,
+        }
+    }
+
+    /// Zero in `currency`.
+    pub const fn zero(currency: Currency) -> Self {
+        Self::new(0, currency)
+    }
+
+    /// The amount in minor units.
+    pub const fn amount_minor(&self) -> i64 {
+        self.amount_minor
+    }
+
+    /// The currency.
+    pub const fn currency(&self) -> Currency {
+        self.currency
+    }
+
+    fn same_currency(&self, other: &Money) -> Result<(), DomainError> {
+        if self.currency == other.currency {
+            Ok(())
+        } else {
+            Err(DomainError::invariant(format!(
+                "cannot combine {} with {}",
+                self.currency, other.currency
+            )))
+        }
+    }
+
+    /// `self + other`; refuses another currency or overflow.
+    pub fn checked_add(&self, other: &Money) -> Result<Money, DomainError> {
+        self.same_currency(other)?;
+        self.amount_minor
+            .checked_add(other.amount_minor)
+            .map(|a| Money::new(a, self.currency))
+            .ok_or_else(|| DomainError::invariant("money amount overflow"))
+    }
+
+    /// `self - other`; refuses another currency or overflow.
+    pub fn checked_sub(&self, other: &Money) -> Result<Money, DomainError> {
+        self.same_currency(other)?;
+        self.amount_minor
+            .checked_sub(other.amount_minor)
+            .map(|a| Money::new(a, self.currency))
+            .ok_or_else(|| DomainError::invariant("money amount overflow"))
+    }
+
+    /// `self × factor`; refuses overflow.
+    pub fn checked_mul(&self, factor: i64) -> Result<Money, DomainError> {
+        self.amount_minor
+            .checked_mul(factor)
+            .map(|a| Money::new(a, self.currency))
+            .ok_or_else(|| DomainError::invariant("money amount overflow"))
+    }
+}
+
+impl std::fmt::Display for Money {
+    /// `EUR 1234.50`: the code, then the amount with the currency's minor-unit digits.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let digits = self.currency.minor_unit_digits();
+        let sign = if self.amount_minor < 0 { "-" } else { "" };
+        let abs = self.amount_minor.unsigned_abs();
+        if digits == 0 {
+            write!(f, "{} {sign}{abs}", self.currency)
+        } else {
+            let scale = 10u64.pow(digits);
+            write!(
+                f,
+                "{} {sign}{}.{:0width$}",
+                self.currency,
+                abs / scale,
+                abs % scale,
+                width = digits as usize
+            )
+        }
+    }
+}
+
+/// An hourly rate: a non-negative amount of money per hour.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(try_from = "Money", into = "Money")]
+pub struct Rate(Money);
+
+impl Rate {
+    /// Validates that `per_hour` is not negative (field `amount_minor`).
+    pub fn new(per_hour: Money) -> Result<Self, DomainError> {
+        if per_hour.amount_minor() < 0 {
+            Err(DomainError::field("amount_minor", "must not be negative"))
+        } else {
+            Ok(Self(per_hour))
+        }
+    }
+
+    /// Builds a rate from raw input; reports every bad field at once.
+    pub fn from_parts(amount_minor: i64, currency: &str) -> Result<Self, DomainError> {
+        let mut errors = crate::error::FieldErrors::new();
+        if amount_minor < 0 {
+            errors.add("amount_minor", "must not be negative");
+        }
+        let currency = Currency::new(currency);
+        if let Err(DomainError::Validation(e)) = &currency {
+            for (k, v) in e.iter() {
+                errors.add(k, v);
+            }
+        }
+        errors.into_result()?;
+        Self::new(Money::new(amount_minor, currency?))
+    }
+
+    /// The amount per hour.
+    pub const fn per_hour(&self) -> Money {
+        self.0
+    }
+
+    /// The cost of `minutes` at this rate, rounded half-up to a whole minor unit.
+    pub fn cost_of_minutes(&self, minutes: i64) -> Result<Money, DomainError> {
+        let raw = i128::from(self.0.amount_minor()) * i128::from(minutes);
+        let (q, r) = (raw.div_euclid(60), raw.rem_euclid(60));
+        let rounded = if r * 2 >= 60 { q + 1 } else { q };
+        i64::try_from(rounded)
+            .map(|a| Money::new(a, self.0.currency()))
+            .map_err(|_| DomainError::invariant("money amount overflow"))
+    }
+}
+
+impl TryFrom<Money> for Rate {
+    type Error = DomainError;
+    fn try_from(m: Money) -> Result<Self, Self::Error> {
+        Self::new(m)
+    }
+}
+
+impl From<Rate> for Money {
+    fn from(r: Rate) -> Money {
+        r.0
+    }
+}
+
+impl std::fmt::Display for Rate {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}/h", self.0)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn eur() -> Currency {
+        Currency::new("EUR").unwrap()
+    }
+
+    fn field_of(e: DomainError) -> Vec<String> {
+        match e {
+            DomainError::Validation(f) => f.iter().map(|(k, _)| k.to_owned()).collect(),
+            other => panic!("not a validation error: {other:?}"),
+        }
+    }
+
+    #[test]
+    fn names_are_trimmed_and_bounded() {
+        assert_eq!(Name::new("  Ana Ruiz ").unwrap().as_str(), "Ana Ruiz");
+        assert_eq!(field_of(Name::new("   ").unwrap_err()), ["name"]);
+        assert!(Name::new(&"é".repeat(200)).is_ok());
+        assert!(Name::new(&"é".repeat(201)).is_err());
+        assert!(Name::new("a\u{0}b").is_err());
+        assert!(Name::new("a\nb").is_err());
+        assert_eq!(
+            field_of(Name::for_field("title", "").unwrap_err()),
+            ["title"]
+        );
+        assert!(serde_json::from_str::<Name>("\"\"").is_err());
+    }
+
+    #[test]
+    fn emails_are_normalised_and_checked() {
+        let check = |input: &str, expect: Option<&str>| {
+            assert_eq!(
+                Email::new(input)
+                    .ok()
+                    .map(|e| e.as_str().to_owned())
+                    .as_deref(),
+                expect,
+                "{input}"
+            );
+        };
+        check(" Ana.Ruiz@Example.COM ", Some("ana.ruiz@example.com"));
+        check("a+tag@mail.example.org", Some("a+tag@mail.example.org"));
+        check("", None);
+        check("no-at-sign", None);
+        check("two@@example.com", None);
+        check("a@b@example.com", None);
+        check("@example.com", None);
+        check("ana@", None);
+        check("ana@localhost", None);
+        check("ana@-bad.com", None);
+        check("ana@exa mple.com", None);
+        check(".ana@example.com", None);
+        check("a..b@example.com", None);
+        check("a'; DROP TABLE x; --@example.com", None);
+        check(&format!("{}@example.com", "a".repeat(65)), None);
+        check(&format!("a@{}.com", "b".repeat(250)), None);
+    }
+
+    #[test]
+    fn phones_are_loose_but_not_anything() {
+        assert_eq!(
+            Phone::new(" +34 (91) 123-45-67 ").unwrap().as_str(),
+            "+34 (91) 123-45-67"
+        );
+        assert!(Phone::new("555 1234 x12").is_ok());
+        assert!(Phone::new("12").is_err());
+        assert!(Phone::new("call me").is_err());
+        assert!(Phone::new(&"1".repeat(33)).is_err());
+    }
+
+    #[test]
+    fn currencies_are_three_uppercase_letters() {
+        assert_eq!(eur().as_str(), "EUR");
+        for bad in ["eur", "EU", "EURO", "E1R", "", "ÉUR"] {
+            assert_eq!(
+                field_of(Currency::new(bad).unwrap_err()),
+                ["currency"],
+                "{bad}"
+            );
+        }
+        assert_eq!(Currency::new("JPY").unwrap().minor_unit_digits(), 0);
+        assert_eq!(Currency::new("KWD").unwrap().minor_unit_digits(), 3);
+    }
+
+    #[test]
+    fn money_arithmetic_is_checked() {
+        let a = Money::new(150, eur());
+        let b = Money::new(-200, eur());
+        assert_eq!(a.checked_add(&b).unwrap(), Money::new(-50, eur()));
+        assert_eq!(a.checked_sub(&b).unwrap(), Money::new(350, eur()));
+        let usd = Money::new(1, Currency::new("USD").unwrap());
+        assert!(matches!(
+            a.checked_add(&usd),
+            Err(DomainError::Invariant(_))
+        ));
+        assert!(Money::new(i64::MAX, eur())
+            .checked_add(&Money::new(1, eur()))
+            .is_err());
+        assert!(Money::new(i64::MIN, eur())
+            .checked_sub(&Money::new(1, eur()))
+            .is_err());
+        assert!(Money::new(i64::MAX, eur()).checked_mul(2).is_err());
+        assert_eq!(Money::new(12345, eur()).to_string(), "EUR 123.45");
+        assert_eq!(Money::new(-5, eur()).to_string(), "EUR -0.05");
+        assert_eq!(
+            Money::new(500, Currency::new("JPY").unwrap()).to_string(),
+            "JPY 500"
+        );
+        assert_eq!(
+            Money::new(1005, Currency::new("KWD").unwrap()).to_string(),
+            "KWD 1.005"
+        );
+        assert_eq!(
+            serde_json::to_value(a).unwrap(),
+            serde_json::json!({"amount_minor": 150, "currency": "EUR"})
+        );
+    }
+
+    #[test]
+    fn rates_are_non_negative_and_round_half_up() {
+        assert!(Rate::new(Money::new(-1, eur())).is_err());
+        let r = Rate::from_parts(100, "EUR").unwrap();
+        assert_eq!(r.cost_of_minutes(60).unwrap().amount_minor(), 100);
+        // 100 × 1 / 60 = 1.67 → 2; 100 × 0.3/60... 3 minutes = 5.0 exactly
+        assert_eq!(r.cost_of_minutes(1).unwrap().amount_minor(), 2);
+        assert_eq!(r.cost_of_minutes(3).unwrap().amount_minor(), 5);
+        // 90 × 1 / 60 = 1.5 → 2 (half-up); 30 × 1 / 60 = 0.5 → 1
+        assert_eq!(
+            Rate::from_parts(90, "EUR")
+                .unwrap()
+                .cost_of_minutes(1)
+                .unwrap()
+                .amount_minor(),
+            2
+        );
+        assert_eq!(
+            Rate::from_parts(30, "EUR")
+                .unwrap()
+                .cost_of_minutes(1)
+                .unwrap()
+                .amount_minor(),
+            1
+        );
+        assert_eq!(
+            Rate::from_parts(29, "EUR")
+                .unwrap()
+                .cost_of_minutes(1)
+                .unwrap()
+                .amount_minor(),
+            0
+        );
+        let both = Rate::from_parts(-1, "eur").unwrap_err();
+        assert_eq!(field_of(both), ["amount_minor", "currency"]);
+        assert!(serde_json::from_value::<Rate>(
+            serde_json::json!({"amount_minor": -1, "currency": "EUR"})
+        )
+        .is_err());
+        assert_eq!(r.to_string(), "EUR 1.00/h");
+    }
+}
