@@ -24,6 +24,13 @@ pet_wp_prepare() {
             [[ "$(basename "$f")" == wp-config.php ]] && continue
             cp -a "$f" "$dir/"
         done
+        # Debian's tree has relative symlinks into /usr/share (underscore, getid3, cropper):
+        # point the copies at the same absolute targets.
+        local link rel
+        while IFS= read -r -d '' link; do
+            rel="${link#"${dir}"/}"
+            ln -sfn "$(readlink -f "${PET_WP_SRC}/${rel}")" "$link"
+        done < <(find "${dir}/wp-admin" "${dir}/wp-includes" -type l -print0)
         mkdir -p "${dir}/wp-content/plugins" "${dir}/wp-content/themes" "${dir}/wp-content/uploads"
         if [[ -d "${PET_WP_SRC}/wp-content/themes/twentytwentythree" ]]; then
             rm -rf "${dir}/wp-content/themes/twentytwentythree"

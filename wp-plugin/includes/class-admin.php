@@ -119,6 +119,7 @@ final class Admin {
 			wp_die( esc_html__( 'Sorry, you are not allowed to do this.', 'pet' ), esc_html__( 'Forbidden', 'pet' ), array( 'response' => 403 ) );
 		}
 		check_admin_referer( 'pet_' . $action );
+		require_once __DIR__ . '/tables/class-table.php';
 		$back = wp_get_referer();
 		try {
 			$result = $this->$method();
@@ -451,6 +452,7 @@ final class Admin {
 	private function screen( string $title, callable $body ): void {
 		echo '<div class="wrap pet-wrap"><h1 class="wp-heading-inline">' . esc_html( $title ) . '</h1><hr class="wp-header-end">';
 		try {
+			require_once __DIR__ . '/tables/class-table.php';
 			$body();
 		} catch ( \Throwable $e ) {
 			Notices::render_throwable( $e );
