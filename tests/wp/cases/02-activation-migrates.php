@@ -20,8 +20,8 @@ $status = \PetWp\Plugin::instance()->engine()->migrationStatus();
 check('no pending migrations and a clean ledger', [] === $status['pending'] && false === $status['dirty'], wp_json_encode($status));
 check('role pet_manager exists with pet_manage', (bool) get_role('pet_manager')?->has_cap('pet_manage'));
 check('role pet_staff has pet_work but not pet_manage', (bool) get_role('pet_staff')?->has_cap('pet_work') && !get_role('pet_staff')->has_cap('pet_manage'));
-wp_set_current_user($admin); // reload caps
-check('administrators get pet_manage and pet_work', current_user_can('pet_manage') && current_user_can('pet_work'));
+$fresh = new WP_User($admin); // the current user object still holds the capabilities from before
+check('administrators get pet_manage and pet_work', $fresh->has_cap('pet_manage') && $fresh->has_cap('pet_work'));
 $emp = \PetWp\Plugin::instance()->engine()->findEmployeeByUser($admin);
 check('the activating admin is linked to an employee', is_array($emp) && (int) $emp['wp_user_id'] === $admin, wp_json_encode($emp));
 check('the job runner is scheduled on WP-Cron', false !== wp_next_scheduled('pet_run_jobs'));
