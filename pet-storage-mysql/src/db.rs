@@ -104,6 +104,19 @@ pub fn build_pool(cfg: &Config) -> Pool {
     Pool::new(b)
 }
 
+/// Executes a statement and returns the number of affected rows.
+pub async fn exec_affected<Q, S, P>(q: &mut Q, sql: S, params: P) -> Result<u64, mysql_async::Error>
+where
+    Q: mysql_async::prelude::Queryable,
+    S: mysql_async::prelude::StatementLike,
+    P: Into<mysql_async::Params> + Send,
+{
+    let result = q.exec_iter(sql, params).await?;
+    let n = result.affected_rows();
+    result.drop_result().await?;
+    Ok(n)
+}
+
 /// UTC time to the naive value stored in `DATETIME(6)` (sessions run with `time_zone = '+00:00'`).
 pub fn to_db_time(t: DateTime<Utc>) -> NaiveDateTime {
     t.naive_utc()

@@ -13,7 +13,10 @@ pub mod config;
 pub mod db;
 pub mod error;
 pub mod migrate;
+pub mod jobs;
+pub mod projector;
 pub mod store;
+pub mod uow;
 
 pub use clock::{Clock, ManualClock, SystemClock};
 pub use config::{Config, Tables};

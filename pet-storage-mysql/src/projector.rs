@@ -1,0 +1,265 @@
+//! The activity-feed projector: turns events into one rendered line each, exactly once,
+//! with its checkpoint advanced in the same transaction, and can rebuild from zero.
+//!
+//! Names (employees, teams, customers) are themselves projected from events into
+//! `{prefix}pet_activity_names` in sequence order, so a line is rendered with the names as
+//! they were when the event happened and a rebuild reproduces every line byte for byte.
+
+use std::collections::HashMap;
+use std::fmt::Debug;
+use std::sync::Arc;
+
+use chrono::{DateTime, Utc};
+use mysql_async::prelude::*;
+use mysql_async::{Pool, TxOpts, Value};
+use pet_core::RecordedEvent;
+use uuid::Uuid;
+
+use crate::config::Tables;
+use crate::db::to_db_time;
+use crate::error::StorageError;
+use crate::store::EventStore;
+
+/// The checkpoint name of the activity feed.
+pub const ACTIVITY_FEED: &str = "activity_feed";
+
+/// A name an event establishes for an entity (e.g. `employee.created` names an employee).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NameFact {
+    /// Entity kind: `employee`, `team`, `customer`, …
+    pub entity_type: String,
+    /// Entity id.
+    pub entity_id: Uuid,
+    /// Display name.
+    pub name: String,
+}
+
+/// Looks up the known name of an entity at the time of the event being rendered.
+pub trait NameLookup {
+    /// The name of `(entity_type, id)`, if known.
+    fn name(&self, entity_type: &str, id: Uuid) -> Option<String>;
+}
+
+/// Turns events into activity lines. Pure: same event and names → same line.
+pub trait ActivityRenderer: Send + Sync + Debug {
+    /// Names this event establishes or changes.
+    fn names(&self, event: &RecordedEvent) -> Vec<NameFact>;
+    /// The human-readable line for `event`.
+    fn render(&self, event: &RecordedEvent, names: &dyn NameLookup) -> String;
+}
+
+/// A renderer for any event: `"<actor> <event type> <context> <name>"`. Used for event
+/// types the domain renderer does not know, and in tests.
+#[derive(Debug, Default, Clone, Copy)]
+pub struct GenericRenderer;
+
+impl ActivityRenderer for GenericRenderer {
+    fn names(&self, event: &RecordedEvent) -> Vec<NameFact> {
+        let e = &event.event;
+        match e.payload().get("name").and_then(|n| n.as_str()) {
+            Some(name) if e.event_type().as_str().ends_with(".created") => vec![NameFact {
+                entity_type: e.context().context_type.as_str().to_owned(),
+                entity_id: e.context().context_id,
+                name: name.to_owned(),
+            }],
+            _ => Vec::new(),
+        }
+    }
+
+    fn render(&self, event: &RecordedEvent, names: &dyn NameLookup) -> String {
+        let e = &event.event;
+        let actor = match e.actor().employee_id() {
+            Some(id) => names.name("employee", id).unwrap_or_else(|| "someone".into()),
+            None => "System".into(),
+        };
+        let ctx = e.context();
+        let subject = names
+            .name(ctx.context_type.as_str(), ctx.context_id)
+            .unwrap_or_else(|| ctx.context_id.to_string());
+        format!("{actor}: {} {} {subject}", e.event_type(), ctx.context_type)
+    }
+}
+
+struct MapLookup<'a>(&'a HashMap<(String, Uuid), String>);
+
+impl NameLookup for MapLookup<'_> {
+    fn name(&self, entity_type: &str, id: Uuid) -> Option<String> {
+        self.0.get(&(entity_type.to_owned(), id)).cloned()
+    }
+}
+
+/// What one catch-up did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct CatchUp {
+    /// Events applied.
+    pub applied: u64,
+    /// Checkpoint after the run.
+    pub checkpoint: u64,
+}
+
+/// The activity-feed projector.
+#[derive(Debug, Clone)]
+pub struct Projector {
+    tables: Tables,
+    store: EventStore,
+    renderer: Arc<dyn ActivityRenderer>,
+    batch: usize,
+}
+
+impl Projector {
+    /// A projector reading from `store` and rendering with `renderer`; `batch` events per transaction.
+    pub fn new(
+        tables: Tables,
+        store: EventStore,
+        renderer: Arc<dyn ActivityRenderer>,
+        batch: usize,
+    ) -> Self {
+        Self {
+            tables,
+            store,
+            renderer,
+            batch: batch.clamp(1, 4000),
+        }
+    }
+
+    /// Applies every event after the checkpoint, `batch` at a time, each batch in one
+    /// transaction that locks the checkpoint row (so concurrent catch-ups serialise and no
+    /// event is applied twice) and advances it with the rows it writes.
+    pub async fn catch_up(&self, pool: &Pool, now: DateTime<Utc>) -> Result<CatchUp, StorageError> {
+        let mut conn = pool.get_conn().await?;
+        conn.exec_drop(
+            format!(
+                "INSERT IGNORE INTO {} (projection, last_sequence, updated_at) VALUES (?, 0, ?)",
+                self.tables.checkpoints
+            ),
+            (ACTIVITY_FEED, to_db_time(now)),
+        )
+        .await?;
+        let mut names: Option<HashMap<(String, Uuid), String>> = None;
+        let mut total = CatchUp::default();
+        loop {
+            let mut tx = conn.start_transaction(TxOpts::default()).await?;
+            let cp: Option<u64> = tx
+                .exec_first(
+                    format!(
+                        "SELECT last_sequence FROM {} WHERE projection = ? FOR UPDATE",
+                        self.tables.checkpoints
+                    ),
+                    (ACTIVITY_FEED,),
+                )
+                .await?;
+            let cp = cp.unwrap_or(0);
+            total.checkpoint = cp;
+            let events = self.store.read_after(&mut tx, cp, self.batch).await?;
+            let Some(last) = events.last().map(|e| e.sequence) else {
+                tx.commit().await?;
+                break;
+            };
+            let names_map = match &mut names {
+                Some(m) => m,
+                None => {
+                    let rows: Vec<(String, String, String)> = tx
+                        .exec(
+                            format!(
+                                "SELECT entity_type, entity_id, name FROM {}",
+                                self.tables.activity_names
+                            ),
+                            (),
+                        )
+                        .await?;
+                    let mut m = HashMap::with_capacity(rows.len());
+                    for (t, id, n) in rows {
+                        if let Ok(id) = Uuid::parse_str(&id) {
+                            m.insert((t, id), n);
+                        }
+                    }
+                    names.insert(m)
+                }
+            };
+            let mut rows: Vec<Value> = Vec::with_capacity(events.len() * 7);
+            let mut name_rows: Vec<Value> = Vec::new();
+            for ev in &events {
+                for fact in self.renderer.names(ev) {
+                    name_rows.extend([
+                        Value::from(fact.entity_type.as_str()),
+                        Value::from(fact.entity_id.to_string()),
+                        Value::from(fact.name.as_str()),
+                    ]);
+                    names_map.insert((fact.entity_type, fact.entity_id), fact.name);
+                }
+                let line = self.renderer.render(ev, &MapLookup(names_map));
+                let e = &ev.event;
+                rows.extend([
+                    Value::from(ev.sequence),
+                    Value::from(e.event_type().as_str()),
+                    Value::from(to_db_time(e.occurred_at())),
+                    Value::from(e.actor().employee_id().map(|u| u.to_string())),
+                    Value::from(e.context().context_type.as_str()),
+                    Value::from(e.context().context_id.to_string()),
+                    Value::from(line),
+                ]);
+            }
+            let n = events.len();
+            tx.exec_drop(
+                format!(
+                    "INSERT INTO {} (sequence, event_type, occurred_at, actor_id, context_type, \
+                     context_id, line) VALUES {}",
+                    self.tables.activity,
+                    vec!["(?,?,?,?,?,?,?)"; n].join(",")
+                ),
+                rows,
+            )
+            .await?;
+            if !name_rows.is_empty() {
+                let k = name_rows.len() / 3;
+                tx.exec_drop(
+                    format!(
+                        "INSERT INTO {} (entity_type, entity_id, name) VALUES {} \
+                         ON DUPLICATE KEY UPDATE name = VALUES(name)",
+                        self.tables.activity_names,
+                        vec!["(?,?,?)"; k].join(",")
+                    ),
+                    name_rows,
+                )
+                .await?;
+            }
+            tx.exec_drop(
+                format!(
+                    "UPDATE {} SET last_sequence = ?, updated_at = ? WHERE projection = ?",
+                    self.tables.checkpoints
+                ),
+                (last, to_db_time(now), ACTIVITY_FEED),
+            )
+            .await?;
+            tx.commit().await?;
+            total.applied += n as u64;
+            total.checkpoint = last;
+            if n < self.batch {
+                break;
+            }
+        }
+        Ok(total)
+    }
+
+    /// Clears the feed, its names and checkpoint in one transaction, then catches up from zero.
+    pub async fn rebuild(&self, pool: &Pool, now: DateTime<Utc>) -> Result<CatchUp, StorageError> {
+        let mut conn = pool.get_conn().await?;
+        let mut tx = conn.start_transaction(TxOpts::default()).await?;
+        tx.exec_drop(
+            format!(
+                "INSERT INTO {} (projection, last_sequence, updated_at) VALUES (?, 0, ?) \
+                 ON DUPLICATE KEY UPDATE last_sequence = 0, updated_at = VALUES(updated_at)",
+                self.tables.checkpoints
+            ),
+            (ACTIVITY_FEED, to_db_time(now)),
+        )
+        .await?;
+        tx.query_drop(format!("DELETE FROM {}", self.tables.activity))
+            .await?;
+        tx.query_drop(format!("DELETE FROM {}", self.tables.activity_names))
+            .await?;
+        tx.commit().await?;
+        drop(conn);
+        self.catch_up(pool, now).await
+    }
+}
