@@ -3,7 +3,7 @@
 //!
 //! Names of entities an event only refers to by id come from a [`NameLookup`] the caller
 //! (the projector) implements; an unknown one is shown as its kind and short id
-//! (`employee 0190a1b2`). Names an event carries itself (a created employee's name) are
+//! (`employee 5f3c9d21`). Names an event carries itself (a created employee's name) are
 //! taken from the payload, so the line tells what happened then. Unknown types and schema
 //! versions are reported as [`RenderError`], never a panic.
 
@@ -316,7 +316,7 @@ mod tests {
         let p = json!({"team_id": "0190a1b2-0000-7000-8000-000000000001"});
         assert_eq!(
             render("team.archived", 1, &p, &NoNames).as_deref(),
-            Ok("team 0190a1b2 was archived")
+            Ok("team 00000001 was archived")
         );
         let mut names = BTreeMap::new();
         names.insert(

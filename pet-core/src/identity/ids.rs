@@ -187,11 +187,13 @@ impl std::fmt::Display for WpUserId {
     }
 }
 
-/// The first eight hex digits of a UUID: how an entity without a known name is shown.
+/// The last eight hex digits of a UUID: how an entity without a known name is shown.
+///
+/// The last digits, not the first: a UUIDv7 starts with a timestamp, so ids made in the
+/// same minute share their first digits but not their last ones.
 pub fn short_id(id: Uuid) -> String {
-    let mut s = id.simple().to_string();
-    s.truncate(8);
-    s
+    let s = id.simple().to_string();
+    s[s.len() - 8..].to_owned()
 }
 
 #[cfg(test)]
@@ -210,7 +212,7 @@ mod tests {
             err,
             DomainError::field("employee_id", "is not a valid employee id")
         );
-        assert_eq!(short_id(id.as_uuid()), "0190a1b2");
+        assert_eq!(short_id(id.as_uuid()), "00000001");
     }
 
     #[test]
