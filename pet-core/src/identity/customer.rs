@@ -58,6 +58,24 @@ pub struct Customer {
 }
 
 impl Customer {
+    /// Rebuilds the state from a stored state row and its contact rows (for storage
+    /// adapters that keep them instead of replaying events).
+    pub fn restore(
+        id: CustomerId,
+        name: Name,
+        status: CustomerStatus,
+        contacts: Vec<Contact>,
+        version: u64,
+    ) -> Self {
+        Customer {
+            id,
+            name,
+            status,
+            contacts,
+            version,
+        }
+    }
+
     /// The id.
     pub fn id(&self) -> CustomerId {
         self.id

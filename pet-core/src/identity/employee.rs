@@ -96,6 +96,33 @@ pub struct Employee {
 }
 
 impl Employee {
+    /// Rebuilds the state from a stored state row (for storage adapters that keep one
+    /// instead of replaying events). Only the value objects' own checks apply; the rate
+    /// history is normalised (sorted, one entry per kind and first day, the last wins).
+    pub fn restore(
+        id: EmployeeId,
+        name: Name,
+        email: Email,
+        wp_user_id: Option<WpUserId>,
+        status: EmployeeStatus,
+        rates: impl IntoIterator<Item = RateEntry>,
+        version: u64,
+    ) -> Self {
+        let mut e = Employee {
+            id,
+            name,
+            email,
+            wp_user_id,
+            status,
+            rates: Vec::new(),
+            version,
+        };
+        for r in rates {
+            e.set_rate(r.kind, r.dated);
+        }
+        e
+    }
+
     /// The id.
     pub fn id(&self) -> EmployeeId {
         self.id
@@ -585,6 +612,29 @@ mod tests {
         )
         .is_err());
         assert!(run(&[create(), EmployeeCommand::LinkUser { wp_user_id: None }]).is_err());
+    }
+
+    #[test]
+    fn restore_equals_replay() {
+        let e = run(&[
+            create(),
+            EmployeeCommand::ChangeRate {
+                kind: RateKind::Bill,
+                rate: rate(9000, "2026-05-01"),
+            },
+            EmployeeCommand::Deactivate,
+        ])
+        .unwrap();
+        let restored = Employee::restore(
+            e.id(),
+            e.name().clone(),
+            e.email().clone(),
+            e.wp_user_id(),
+            e.status(),
+            e.rates().iter().rev().copied(),
+            e.version(),
+        );
+        assert_eq!(restored, e);
     }
 
     #[test]

@@ -113,6 +113,21 @@ pub struct OrgStructureVersion {
 }
 
 impl OrgStructureVersion {
+    /// Rebuilds the state from a stored row (for storage adapters that keep one instead of
+    /// replaying events).
+    pub fn restore(details: OrgVersionDetails, status: OrgVersionStatus, version: u64) -> Self {
+        OrgStructureVersion {
+            details,
+            status,
+            version,
+        }
+    }
+
+    /// The whole version as recorded (the payload of its events).
+    pub fn details(&self) -> &OrgVersionDetails {
+        &self.details
+    }
+
     /// The id.
     pub fn id(&self) -> OrgVersionId {
         self.details.version_id

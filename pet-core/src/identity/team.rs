@@ -112,6 +112,27 @@ pub struct Team {
 }
 
 impl Team {
+    /// Rebuilds the state from a stored state row and its membership rows (for storage
+    /// adapters that keep them instead of replaying events). Only the value objects' own
+    /// checks apply.
+    pub fn restore(
+        id: TeamId,
+        name: Name,
+        parent_id: Option<TeamId>,
+        status: TeamStatus,
+        members: Vec<Membership>,
+        version: u64,
+    ) -> Self {
+        Team {
+            id,
+            name,
+            parent_id,
+            status,
+            members,
+            version,
+        }
+    }
+
     /// The id.
     pub fn id(&self) -> TeamId {
         self.id
@@ -684,6 +705,21 @@ mod tests {
             valid_from: day(from),
             valid_to: to.map(day),
         }
+    }
+
+    #[test]
+    fn restore_equals_replay() {
+        let f = TeamFacts::new().with_employee(eid(1), EmployeeStatus::Active);
+        let t = step(created(1, Some(7)), add(1, 1, "2026-01-01", None), &f).unwrap();
+        let r = Team::restore(
+            t.id(),
+            t.name().clone(),
+            t.parent_id(),
+            t.status(),
+            t.members().to_vec(),
+            t.version(),
+        );
+        assert_eq!(r, t);
     }
 
     #[test]
