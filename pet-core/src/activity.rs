@@ -132,6 +132,55 @@ pub fn render_recorded<N: NameLookup + ?Sized>(
     render_event(&event.event, names)
 }
 
+/// An entity's name as an event states it: what a projector stores to answer
+/// [`NameLookup`] later.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NamedEntity {
+    /// What kind of entity.
+    pub kind: ContextType,
+    /// Its id.
+    pub id: Uuid,
+    /// Its name as of the event.
+    pub name: String,
+}
+
+/// The names an event introduces (a created employee, team or customer), for projectors
+/// that keep a name table. Events that introduce no name give an empty list; contacts are
+/// not listed (their names travel in their own events).
+pub fn names_introduced(
+    event_type: &str,
+    schema_version: u32,
+    payload: &serde_json::Value,
+) -> Result<Vec<NamedEntity>, RenderError> {
+    let named = |kind, id: Uuid, name: &crate::identity::Name| NamedEntity {
+        kind,
+        id,
+        name: name.to_string(),
+    };
+    Ok(
+        match IdentityEvent::from_stored(event_type, schema_version, payload)? {
+            IdentityEvent::Employee(EmployeeEvent::Created(p)) => {
+                vec![named(
+                    ContextType::Employee,
+                    p.employee_id.as_uuid(),
+                    &p.name,
+                )]
+            }
+            IdentityEvent::Team(TeamEvent::Created(p)) => {
+                vec![named(ContextType::Team, p.team_id.as_uuid(), &p.name)]
+            }
+            IdentityEvent::Customer(CustomerEvent::Created(p)) => {
+                vec![named(
+                    ContextType::Customer,
+                    p.customer_id.as_uuid(),
+                    &p.name,
+                )]
+            }
+            _ => Vec::new(),
+        },
+    )
+}
+
 struct Names<'a, N: ?Sized>(&'a N);
 
 impl<N: NameLookup + ?Sized> Names<'_, N> {
@@ -309,6 +358,25 @@ mod tests {
             render("team.archived", 1, &json!({"team_id": "nope"}), &NoNames),
             Err(RenderError::Payload { .. })
         ));
+    }
+
+    #[test]
+    fn creation_events_introduce_names() {
+        let id = "0190a1b2-0000-7000-8000-000000000001";
+        let p = json!({"team_id": id, "name": "Web Team", "parent_id": null});
+        assert_eq!(
+            names_introduced("team.created", 1, &p),
+            Ok(vec![NamedEntity {
+                kind: ContextType::Team,
+                id: Uuid::parse_str(id).unwrap(),
+                name: "Web Team".into()
+            }])
+        );
+        assert_eq!(
+            names_introduced("team.archived", 1, &json!({"team_id": id})),
+            Ok(vec![])
+        );
+        assert!(names_introduced("lead.created", 1, &json!({})).is_err());
     }
 
     #[test]

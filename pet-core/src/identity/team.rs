@@ -67,7 +67,11 @@ impl TeamRole {
 }
 
 /// One employee's membership of a team over an inclusive date range.
+///
+/// Deserialising refuses a `valid_to` before `valid_from`, so a tampered payload cannot
+/// bring an impossible membership into a team.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(try_from = "MembershipFields")]
 pub struct Membership {
     /// The membership.
     pub membership_id: MembershipId,
@@ -79,6 +83,34 @@ pub struct Membership {
     pub valid_from: NaiveDate,
     /// Last day (inclusive); `None`: open-ended.
     pub valid_to: Option<NaiveDate>,
+}
+
+#[derive(Deserialize)]
+struct MembershipFields {
+    membership_id: MembershipId,
+    employee_id: EmployeeId,
+    role: TeamRole,
+    valid_from: NaiveDate,
+    valid_to: Option<NaiveDate>,
+}
+
+impl TryFrom<MembershipFields> for Membership {
+    type Error = DomainError;
+    fn try_from(f: MembershipFields) -> Result<Self, Self::Error> {
+        if f.valid_to.is_some_and(|to| to < f.valid_from) {
+            return Err(DomainError::field(
+                "valid_to",
+                "must not be before valid_from",
+            ));
+        }
+        Ok(Membership {
+            membership_id: f.membership_id,
+            employee_id: f.employee_id,
+            role: f.role,
+            valid_from: f.valid_from,
+            valid_to: f.valid_to,
+        })
+    }
 }
 
 impl Membership {
@@ -705,6 +737,18 @@ mod tests {
             valid_from: day(from),
             valid_to: to.map(day),
         }
+    }
+
+    #[test]
+    fn impossible_memberships_do_not_deserialize() {
+        let p = serde_json::json!({
+            "team_id": tid(1), "membership_id": mid(1), "employee_id": eid(1),
+            "role": "member", "valid_from": "2026-02-01", "valid_to": "2026-01-31"
+        });
+        assert!(TeamEvent::from_stored("team.member_added", 1, &p).is_err());
+        let mut ok = p.clone();
+        ok["valid_to"] = serde_json::json!("2026-02-01");
+        assert!(TeamEvent::from_stored("team.member_added", 1, &ok).is_ok());
     }
 
     #[test]
