@@ -688,3 +688,55 @@ prop_state_machine! {
     #[test]
     fn customer_and_contacts(sequential 1..30 => CustSut);
 }
+
+// ---------------------------------------------------------------------------------------
+// Org-structure versions: published exactly once, whatever the job runner does
+// ---------------------------------------------------------------------------------------
+
+proptest! {
+    #[test]
+    fn org_version_is_published_exactly_once(
+        effective_offset in -100i64..100,
+        ticks in proptest::collection::vec(-50i64..200, 0..20),
+    ) {
+        use pet_core::identity::{org, Note, OrgStructureCommand, OrgStructureEvent, OrgVersionId};
+        let made_at = now();
+        let effective_at = made_at + chrono::Duration::minutes(effective_offset);
+        let cmd = OrgStructureCommand::Publish {
+            id: OrgVersionId::from_uuid(Uuid::from_u128(9)),
+            previous_number: None,
+            effective_at,
+            note: Note::new("").unwrap(),
+            snapshot: org::OrgSnapshot::default(),
+        };
+        let mut log = org::decide(None, &cmd, made_at).unwrap();
+        let mut state = org::replay(&log);
+        // the job runner wakes at arbitrary times, in order
+        let mut t = made_at;
+        for tick in ticks {
+            t += chrono::Duration::minutes(tick.max(0));
+            if let Ok(evs) = org::decide(state.as_ref(), &OrgStructureCommand::PublishDue, t) {
+                prop_assert!(t >= effective_at, "published before it was due");
+                state = org::evolve_all(state, &evs);
+                log.extend(evs);
+            }
+        }
+        let published = log.iter().filter(|e| matches!(e, OrgStructureEvent::Published(_))).count();
+        prop_assert!(published <= 1);
+        let due_by_end = t >= effective_at;
+        // published at once when already due, else by the first wake-up at or after it
+        prop_assert_eq!(published == 1, effective_offset <= 0 || due_by_end);
+        let details: Vec<_> = log.iter().map(|e| e.details().clone()).collect();
+        prop_assert!(details.windows(2).all(|w| w[0] == w[1]), "a version never changes");
+    }
+
+    #[test]
+    fn money_add_and_sub_are_inverse_or_refused(a in any::<i64>(), b in any::<i64>()) {
+        let eur = Currency::new("EUR").unwrap();
+        let (ma, mb) = (Money::new(a, eur), Money::new(b, eur));
+        match ma.checked_add(&mb) {
+            Ok(sum) => prop_assert_eq!(sum.checked_sub(&mb).unwrap(), ma),
+            Err(_) => prop_assert!(a.checked_add(b).is_none()),
+        }
+    }
+}
