@@ -34,8 +34,8 @@ impl Config {
 #[derive(Debug, Clone)]
 pub struct App(Value);
 impl App {
-    pub fn new(c: Config) -> Self {
-        Self(c.0)
+    pub fn new(c: Config) -> Result<Self, AppError> {
+        Ok(Self(c.0))
     }
 }
 #[derive(Debug, Clone)]

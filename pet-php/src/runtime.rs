@@ -52,7 +52,7 @@ pub fn app_for(settings: &Value) -> Result<App, PetError> {
         return Ok(app.clone());
     }
     let config = Config::from_settings(settings)?;
-    let app = App::new(config);
+    let app = App::new(config)?;
     if apps.len() < MAX_CACHED_APPS {
         apps.insert(key, app.clone());
     }
