@@ -107,6 +107,15 @@ pub fn render<N: NameLookup + ?Sized>(
     payload: &serde_json::Value,
     names: &N,
 ) -> Result<String, RenderError> {
+    if crate::commercial::EVENT_TYPES.contains(&event_type) {
+        return crate::commercial::render(event_type, schema_version, payload, &Names(names));
+    }
+    if crate::helpdesk::EVENT_TYPES.contains(&event_type) {
+        return crate::helpdesk::render(event_type, schema_version, payload, &Names(names));
+    }
+    if crate::knowledge::EVENT_TYPES.contains(&event_type) {
+        return crate::knowledge::render(event_type, schema_version, payload, &Names(names));
+    }
     let event = IdentityEvent::from_stored(event_type, schema_version, payload)?;
     Ok(render_identity(&event, &Names(names)))
 }
@@ -181,10 +190,12 @@ pub fn names_introduced(
     )
 }
 
-struct Names<'a, N: ?Sized>(&'a N);
+/// A [`NameLookup`] with the fallback to kind + short id, shared by every module's renderer.
+pub(crate) struct Names<'a, N: ?Sized>(pub(crate) &'a N);
 
 impl<N: NameLookup + ?Sized> Names<'_, N> {
-    fn get(&self, kind: ContextType, id: Uuid) -> String {
+    /// The entity's name, or its kind and short id when unknown.
+    pub(crate) fn get(&self, kind: ContextType, id: Uuid) -> String {
         self.0
             .name(kind, id)
             .unwrap_or_else(|| format!("{} {}", kind_word(kind), short_id(id)))

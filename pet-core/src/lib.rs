@@ -49,9 +49,12 @@
 //! ```
 
 pub mod activity;
+pub mod commercial;
 pub mod error;
 pub mod event;
+pub mod helpdesk;
 pub mod identity;
+pub mod knowledge;
 pub mod registry;
 
 pub use error::{DomainError, FieldErrors};

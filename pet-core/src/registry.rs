@@ -141,7 +141,13 @@ impl EventRegistry {
 /// with its upcasters. Storage validates appends and upcasts reads with it.
 pub fn pet_registry() -> EventRegistry {
     let mut r = EventRegistry::new();
-    for t in crate::identity::IdentityEvent::EVENT_TYPES {
+    let modules: [&[&str]; 4] = [
+        &crate::identity::IdentityEvent::EVENT_TYPES,
+        crate::commercial::EVENT_TYPES,
+        crate::helpdesk::EVENT_TYPES,
+        crate::knowledge::EVENT_TYPES,
+    ];
+    for t in modules.into_iter().flatten() {
         // The names are constants checked by a test; a bad one would be skipped, not panic.
         let _ = r.register(t, &[]);
     }
@@ -187,7 +193,13 @@ mod tests {
     #[test]
     fn pet_registry_knows_every_identity_event_at_version_one() {
         let r = pet_registry();
-        for t in crate::identity::IdentityEvent::EVENT_TYPES {
+        let modules: [&[&str]; 4] = [
+            &crate::identity::IdentityEvent::EVENT_TYPES,
+            crate::commercial::EVENT_TYPES,
+            crate::helpdesk::EVENT_TYPES,
+            crate::knowledge::EVENT_TYPES,
+        ];
+        for t in modules.into_iter().flatten() {
             assert_eq!(r.current_version(t), Some(1), "{t}");
         }
         assert_eq!(
