@@ -54,6 +54,7 @@ CREATE TABLE IF NOT EXISTS {prefix}pet_team_memberships (
 
 CREATE TABLE IF NOT EXISTS {prefix}pet_org_structure_versions (
   number INT UNSIGNED NOT NULL,
+  id CHAR(36) CHARACTER SET ascii COLLATE ascii_bin NOT NULL,
   status VARCHAR(16) CHARACTER SET ascii COLLATE ascii_bin NOT NULL,
   effective_at DATETIME(6) NOT NULL,
   note VARCHAR(1000) NOT NULL,
@@ -61,6 +62,7 @@ CREATE TABLE IF NOT EXISTS {prefix}pet_org_structure_versions (
   created_at DATETIME(6) NOT NULL,
   published_at DATETIME(6) NULL,
   PRIMARY KEY (number),
+  UNIQUE KEY uq_org_version_id (id),
   KEY ix_org_due (status, effective_at),
   CONSTRAINT ck_org_snapshot_json CHECK (JSON_VALID(snapshot))
 ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_unicode_ci;

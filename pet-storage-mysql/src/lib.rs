@@ -8,16 +8,20 @@
 //! - [`jobs`]: the MySQL job queue (claim, visibility timeout, back-off, dead letters).
 //! - [`App`]: the facade `pet-php` wraps, one async method per `Pet\Engine` method.
 
+mod app;
 pub mod clock;
 pub mod config;
 pub mod db;
 pub mod error;
+pub mod input;
 pub mod migrate;
 pub mod jobs;
 pub mod projector;
+mod services;
 pub mod store;
 pub mod uow;
 
 pub use clock::{Clock, ManualClock, SystemClock};
 pub use config::{Config, Tables};
 pub use error::{AppError, MigrationError, StorageError};
+pub use app::{App, AppParts, CommandContext, PetRenderer, JOB_ORG_PUBLISH, JOB_PROJECTION_CATCH_UP};

@@ -1,0 +1,672 @@
+//! The application facade `pet-php` wraps: [`App`] with one async method per method of
+//! `Pet\Engine` (see `pet-php/stubs/pet.stub.php`), JSON in and JSON out.
+//!
+//! This file holds the plumbing (pool, clock, command pipeline, idempotency, actor check),
+//! migrations, health, the activity feed and the job runner; the Identity & Organisation
+//! commands and queries are in `services.rs`.
+
+use std::sync::{Arc, OnceLock};
+
+use chrono::{DateTime, Duration, Utc};
+use mysql_async::prelude::*;
+use mysql_async::{Conn, Pool, Row, Value as SqlValue};
+use pet_core::activity::{render_recorded, NameLookup as CoreNames};
+use pet_core::identity::{ensure_actor_may_act, EmployeeStatus};
+use pet_core::{Actor, ContextType, EventRegistry, IdempotencyKey, RecordedEvent};
+use serde_json::{json, Value};
+use uuid::Uuid;
+
+use crate::clock::{Clock, SystemClock};
+use crate::config::{Config, Tables};
+use crate::db::{build_pool, from_db_time, rfc3339, to_db_time};
+use crate::error::{AppError, StorageError};
+use crate::input::{arg_uuid, Input};
+use crate::jobs::{status as job_status, ClaimedJob, JobQueue, NewJob};
+use crate::migrate::{embedded, Migrator};
+use crate::projector::{ActivityRenderer, GenericRenderer, NameFact, NameLookup, Projector};
+use crate::store::{request_hash, EventStore, IdempotencyClaim};
+use crate::uow::UnitOfWork;
+
+/// Job kind: bring projections up to date.
+pub const JOB_PROJECTION_CATCH_UP: &str = "projection.catch_up";
+/// Job kind: publish a scheduled org-structure version once due (payload `version_id`).
+pub const JOB_ORG_PUBLISH: &str = "org_structure.publish";
+
+/// Who runs a command and its idempotency key (the PHP `$context` array).
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct CommandContext {
+    /// The acting employee; `None` for system commands.
+    pub actor_id: Option<Uuid>,
+    /// Makes the command safe to replay.
+    pub idempotency_key: Option<IdempotencyKey>,
+}
+
+impl CommandContext {
+    /// Parses `['actor_id' => ?string, 'idempotency_key' => ?string]`.
+    pub fn from_json(v: &Value) -> Result<Self, AppError> {
+        let mut input = Input::new(v, "context");
+        let actor_id = input.opt_uuid("actor_id");
+        let key = input.opt_str("idempotency_key");
+        let idempotency_key = match key.map(IdempotencyKey::new) {
+            None => None,
+            Some(Ok(k)) => Some(k),
+            Some(Err(e)) => {
+                input.error("idempotency_key", &e.to_string());
+                None
+            }
+        };
+        input.finish()?;
+        Ok(Self {
+            actor_id,
+            idempotency_key,
+        })
+    }
+
+    /// A system context (cron, jobs).
+    pub fn system() -> Self {
+        Self::default()
+    }
+
+    /// An employee acting.
+    pub fn employee(id: Uuid) -> Self {
+        Self {
+            actor_id: Some(id),
+            idempotency_key: None,
+        }
+    }
+
+    /// The same context with an idempotency key.
+    pub fn with_key(mut self, key: &str) -> Result<Self, AppError> {
+        self.idempotency_key = Some(
+            IdempotencyKey::new(key).map_err(|e| AppError::field("idempotency_key", e.to_string()))?,
+        );
+        Ok(self)
+    }
+
+    /// The actor of the events this command records.
+    pub fn actor(&self) -> Actor {
+        match self.actor_id {
+            Some(id) => Actor::Employee(id),
+            None => Actor::System,
+        }
+    }
+}
+
+/// Renders activity lines with `pet_core::activity` (falling back to a generic line for
+/// event types it does not know) and learns names from creation events.
+#[derive(Debug, Default, Clone, Copy)]
+pub struct PetRenderer;
+
+struct CoreLookup<'a>(&'a dyn NameLookup);
+
+impl CoreNames for CoreLookup<'_> {
+    fn name(&self, kind: ContextType, id: Uuid) -> Option<String> {
+        self.0.name(kind.as_str(), id)
+    }
+}
+
+impl ActivityRenderer for PetRenderer {
+    fn names(&self, event: &RecordedEvent) -> Vec<NameFact> {
+        GenericRenderer.names(event)
+    }
+
+    fn render(&self, event: &RecordedEvent, names: &dyn NameLookup) -> String {
+        let line = render_recorded(event, &CoreLookup(names))
+            .unwrap_or_else(|_| GenericRenderer.render(event, names));
+        match event.event.actor().employee_id() {
+            Some(id) => {
+                let who = names.name("employee", id).unwrap_or_else(|| "Someone".into());
+                format!("{who}: {line}")
+            }
+            None => line,
+        }
+    }
+}
+
+pub(crate) struct Inner {
+    pub(crate) config: Config,
+    pub(crate) tables: Tables,
+    pub(crate) pool: OnceLock<Pool>,
+    pub(crate) clock: Arc<dyn Clock>,
+    pub(crate) store: EventStore,
+    pub(crate) projector_batch: usize,
+}
+
+/// The PET application: connection settings, a lazily created small pool, a clock, the
+/// event registry. Cheap to clone (shared inside).
+#[derive(Clone)]
+pub struct App {
+    pub(crate) inner: Arc<Inner>,
+}
+
+impl std::fmt::Debug for App {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("App")
+            .field("prefix", &self.inner.tables.prefix)
+            .field("database", &self.inner.config.database)
+            .finish_non_exhaustive()
+    }
+}
+
+/// Everything [`App`] is built from; see [`App::with_parts`].
+#[derive(Debug, Clone)]
+pub struct AppParts {
+    /// The clock (system clock by default).
+    pub clock: Arc<dyn Clock>,
+    /// The event registry (`pet_core::registry::pet_registry()` by default).
+    pub registry: EventRegistry,
+    /// Events per projector transaction.
+    pub projector_batch: usize,
+}
+
+impl Default for AppParts {
+    fn default() -> Self {
+        Self {
+            clock: Arc::new(SystemClock),
+            registry: pet_core::registry::pet_registry(),
+            projector_batch: 1000,
+        }
+    }
+}
+
+/// A command's transaction, or the stored result of an idempotent replay.
+pub(crate) enum Begin<'c> {
+    Run(UnitOfWork<'c>),
+    Replay(Value),
+}
+
+pub(crate) struct Page {
+    pub(crate) page: u32,
+    pub(crate) per_page: u32,
+}
+
+impl Page {
+    pub(crate) fn offset(&self) -> u64 {
+        u64::from(self.page - 1) * u64::from(self.per_page)
+    }
+    pub(crate) fn wrap(&self, items: Vec<Value>, total: u64) -> Value {
+        json!({"items": items, "total": total, "page": self.page, "per_page": self.per_page})
+    }
+}
+
+impl App {
+    /// An app for `config` with the system clock and PET's registry. Validates the config;
+    /// connects nothing (the pool is created on first use).
+    pub fn new(config: Config) -> Result<Self, AppError> {
+        Self::with_parts(config, AppParts::default())
+    }
+
+    /// An app with an injected clock / registry (tests, embedding).
+    pub fn with_parts(config: Config, parts: AppParts) -> Result<Self, AppError> {
+        config.check()?;
+        let tables = Tables::new(&config.prefix)?;
+        let store = EventStore::new(tables.clone(), Arc::new(parts.registry));
+        Ok(Self {
+            inner: Arc::new(Inner {
+                config,
+                tables,
+                pool: OnceLock::new(),
+                clock: parts.clock,
+                store,
+                projector_batch: parts.projector_batch,
+            }),
+        })
+    }
+
+    /// The pool, created on first use (never at PHP module start-up: php-fpm forks after it).
+    pub fn pool(&self) -> &Pool {
+        self.inner.pool.get_or_init(|| build_pool(&self.inner.config))
+    }
+
+    /// The table names.
+    pub fn tables(&self) -> &Tables {
+        &self.inner.tables
+    }
+
+    /// The event store.
+    pub fn store(&self) -> &EventStore {
+        &self.inner.store
+    }
+
+    /// The activity-feed projector.
+    pub fn projector(&self) -> Projector {
+        Projector::new(
+            self.inner.tables.clone(),
+            self.inner.store.clone(),
+            Arc::new(PetRenderer),
+            self.inner.projector_batch,
+        )
+    }
+
+    /// The job queue.
+    pub fn jobs(&self) -> JobQueue {
+        JobQueue::new(self.inner.tables.clone())
+    }
+
+    /// Now, from the injected clock.
+    pub fn now(&self) -> DateTime<Utc> {
+        self.inner.clock.now()
+    }
+
+    /// Test hook: the next event insert fails in the database (see [`EventStore::fail_next_insert`]).
+    pub fn fail_next_event_insert(&self) {
+        self.inner.store.fail_next_insert();
+    }
+
+    pub(crate) async fn conn(&self) -> Result<Conn, AppError> {
+        Ok(self.pool().get_conn().await.map_err(StorageError::from)?)
+    }
+
+    /// Disconnects the pool (tests; PHP processes simply exit).
+    pub async fn disconnect(&self) -> Result<(), AppError> {
+        if let Some(p) = self.inner.pool.get() {
+            p.clone().disconnect().await.map_err(StorageError::from)?;
+        }
+        Ok(())
+    }
+
+    // ---- command pipeline -----------------------------------------------------------
+
+    /// Opens the command's transaction: checks the actor and claims the idempotency key.
+    pub(crate) async fn begin<'c>(
+        &self,
+        conn: &'c mut Conn,
+        ctx: &CommandContext,
+        command: &str,
+        request: &Value,
+        system_allowed: bool,
+    ) -> Result<Begin<'c>, AppError> {
+        let now = self.now();
+        let mut uow = UnitOfWork::begin(conn, self.inner.store.clone(), now).await?;
+        match ctx.actor_id {
+            Some(id) => {
+                let status: Option<String> = uow
+                    .tx()
+                    .exec_first(
+                        format!("SELECT status FROM {} WHERE id = ?", self.inner.tables.employees),
+                        (id.to_string(),),
+                    )
+                    .await
+                    .map_err(StorageError::from)?;
+                let status = status.map(|s| {
+                    if s == "active" {
+                        EmployeeStatus::Active
+                    } else {
+                        EmployeeStatus::Inactive
+                    }
+                });
+                if status.is_none() {
+                    return Err(AppError::field("actor_id", "is not a known employee"));
+                }
+                ensure_actor_may_act(Actor::Employee(id), status)?;
+            }
+            None if system_allowed => {}
+            None => {
+                // Bootstrap: the very first employee may be created by the system (plugin
+                // activation / first admin); afterwards every command names its actor.
+                let bootstrap = command == "create_employee" && {
+                    let any: Option<u8> = uow
+                        .tx()
+                        .exec_first(
+                            format!("SELECT 1 FROM {} LIMIT 1", self.inner.tables.employees),
+                            (),
+                        )
+                        .await
+                        .map_err(StorageError::from)?;
+                    any.is_none()
+                };
+                if !bootstrap {
+                    return Err(AppError::field(
+                        "actor_id",
+                        "is required: only system jobs may act without an employee",
+                    ));
+                }
+            }
+        }
+        if let Some(key) = &ctx.idempotency_key {
+            let hash = request_hash(command, request);
+            if let IdempotencyClaim::Replay(v) = uow.claim_idempotency(key, &hash).await? {
+                uow.rollback().await?;
+                return Ok(Begin::Replay(v));
+            }
+        }
+        Ok(Begin::Run(uow))
+    }
+
+    /// Commits, then brings the projections up to date (same request; a failure there is
+    /// left to the job runner, the command has succeeded).
+    pub(crate) async fn finish(
+        &self,
+        uow: UnitOfWork<'_>,
+        result: Value,
+    ) -> Result<Value, AppError> {
+        uow.commit(Some(&result)).await?;
+        let _ = self.projector().catch_up(self.pool(), self.now()).await;
+        Ok(result)
+    }
+
+    // ---- migrations and health --------------------------------------------------------
+
+    /// Applies pending migrations: `{applied: [names], current: ?name}`.
+    pub async fn migrate(&self) -> Result<Value, AppError> {
+        let m = Migrator::new(self.inner.tables.clone(), embedded())?;
+        let report = m
+            .run(self.pool(), &self.inner.config.database, self.now())
+            .await?;
+        Ok(json!({"applied": report.applied, "current": report.current}))
+    }
+
+    /// The ledger: `{applied: [...], pending: [...], dirty: bool}`.
+    pub async fn migration_status(&self) -> Result<Value, AppError> {
+        let m = Migrator::new(self.inner.tables.clone(), embedded())?;
+        let s = m.status(self.pool()).await?;
+        let applied: Vec<Value> = s
+            .applied
+            .iter()
+            .map(|e| {
+                json!({"version": e.version, "name": e.name, "checksum": e.checksum,
+                       "success": e.success, "applied_at": e.applied_at})
+            })
+            .collect();
+        Ok(json!({"applied": applied, "pending": s.pending, "dirty": s.dirty}))
+    }
+
+    /// Checks the database, the migrations, the append-only guard and the event sequence.
+    pub async fn health(&self) -> Result<Value, AppError> {
+        let mut checks = serde_json::Map::new();
+        let mut check = |name: &str, ok: bool, message: String| {
+            checks.insert(name.to_owned(), json!({"ok": ok, "message": message}));
+        };
+        let mut conn = match self.pool().get_conn().await {
+            Ok(c) => {
+                check("database", true, "connected".into());
+                c
+            }
+            Err(e) => {
+                check("database", false, e.to_string());
+                return Ok(json!({"ok": false, "checks": checks}));
+            }
+        };
+        match self.migration_status().await {
+            Ok(s) => {
+                let dirty = s["dirty"].as_bool().unwrap_or(true);
+                let pending = s["pending"].as_array().map(Vec::len).unwrap_or(0);
+                check(
+                    "migrations",
+                    !dirty && pending == 0,
+                    if dirty {
+                        "the migration ledger is dirty".into()
+                    } else if pending > 0 {
+                        format!("{pending} migration(s) pending")
+                    } else {
+                        "up to date".into()
+                    },
+                );
+            }
+            Err(e) => check("migrations", false, e.to_string()),
+        }
+        match self.append_only_guard(&mut conn).await {
+            Ok(()) => check("append_only_guard", true, "update and delete triggers present".into()),
+            Err(e) => check("append_only_guard", false, e.to_string()),
+        }
+        let head: Result<Option<(Option<u64>, Option<u64>)>, _> = conn
+            .query_first(format!(
+                "SELECT (SELECT last_sequence FROM {} WHERE id = 1), (SELECT MAX(id) FROM {})",
+                self.inner.tables.sequence, self.inner.tables.events
+            ))
+            .await;
+        match head {
+            Ok(Some((Some(last), max))) if max.unwrap_or(0) == last => {
+                check("event_sequence", true, format!("{last} events"))
+            }
+            Ok(_) => check(
+                "event_sequence",
+                false,
+                "the sequence head does not match the event log".into(),
+            ),
+            Err(e) => check("event_sequence", false, e.to_string()),
+        }
+        let ok = checks
+            .values()
+            .all(|c| c["ok"].as_bool().unwrap_or(false));
+        Ok(json!({"ok": ok, "checks": checks}))
+    }
+
+    /// Verifies that the BEFORE UPDATE and BEFORE DELETE triggers guard the events table.
+    pub async fn append_only_guard(&self, conn: &mut Conn) -> Result<(), AppError> {
+        let rows: Vec<(String, String)> = conn
+            .exec(
+                "SELECT EVENT_MANIPULATION, ACTION_STATEMENT FROM information_schema.TRIGGERS \
+                 WHERE EVENT_OBJECT_SCHEMA = DATABASE() AND EVENT_OBJECT_TABLE = ? AND ACTION_TIMING = 'BEFORE'",
+                (&self.inner.tables.events,),
+            )
+            .await
+            .map_err(StorageError::from)?;
+        for op in ["UPDATE", "DELETE"] {
+            let guarded = rows
+                .iter()
+                .any(|(m, s)| m == op && s.to_ascii_uppercase().contains("SIGNAL"));
+            if !guarded {
+                return Err(AppError::Storage(format!(
+                    "the events table has no BEFORE {op} guard trigger; run the migrations"
+                )));
+            }
+        }
+        Ok(())
+    }
+
+    // ---- activity -----------------------------------------------------------------
+
+    /// The activity feed, newest first, filtered and paged.
+    pub async fn activity(&self, query: &Value) -> Result<Value, AppError> {
+        let mut q = Input::new(query, "query");
+        let context_type = q.opt_str("context_type");
+        if let Some(ct) = context_type {
+            if ct.parse::<ContextType>().is_err() {
+                q.error("context_type", "is not a known context type");
+            }
+        }
+        let context_id = q.opt_uuid("context_id");
+        let actor_id = q.opt_uuid("actor_id");
+        let from = q.opt_time("from", false);
+        let to = q.opt_time("to", true);
+        let (page, per_page) = q.paging();
+        q.finish()?;
+        let page = Page { page, per_page };
+        let t = &self.inner.tables;
+        let mut conds: Vec<&str> = Vec::new();
+        let mut params: Vec<SqlValue> = Vec::new();
+        if let Some(ct) = context_type {
+            conds.push("a.context_type = ?");
+            params.push(ct.into());
+        }
+        if let Some(id) = context_id {
+            conds.push("a.context_id = ?");
+            params.push(id.to_string().into());
+        }
+        if let Some(id) = actor_id {
+            conds.push("a.actor_id = ?");
+            params.push(id.to_string().into());
+        }
+        if let Some(f) = from {
+            conds.push("a.occurred_at >= ?");
+            params.push(to_db_time(f).into());
+        }
+        if let Some(u) = to {
+            conds.push("a.occurred_at <= ?");
+            params.push(to_db_time(u).into());
+        }
+        let where_sql = if conds.is_empty() {
+            String::new()
+        } else {
+            format!("WHERE {}", conds.join(" AND "))
+        };
+        let mut conn = self.conn().await?;
+        let total: Option<u64> = conn
+            .exec_first(
+                format!("SELECT COUNT(*) FROM {} a {where_sql}", t.activity),
+                params.clone(),
+            )
+            .await
+            .map_err(StorageError::from)?;
+        params.push(u64::from(page.per_page).into());
+        params.push(page.offset().into());
+        let rows: Vec<Row> = conn
+            .exec(
+                format!(
+                    "SELECT a.sequence, a.event_type, a.occurred_at, a.actor_id, n.name, a.context_type, \
+                     a.context_id, a.line FROM {} a LEFT JOIN {} n ON n.entity_type = 'employee' \
+                     AND n.entity_id = a.actor_id {where_sql} ORDER BY a.sequence DESC LIMIT ? OFFSET ?",
+                    t.activity, t.activity_names
+                ),
+                params,
+            )
+            .await
+            .map_err(StorageError::from)?;
+        let mut items = Vec::with_capacity(rows.len());
+        for r in rows {
+            type R = (
+                u64,
+                String,
+                chrono::NaiveDateTime,
+                Option<String>,
+                Option<String>,
+                String,
+                String,
+                String,
+            );
+            let (seq, et, occ, actor, actor_name, ct, cid, line): R =
+                mysql_async::from_row_opt(r).map_err(|e| AppError::Storage(e.to_string()))?;
+            items.push(json!({
+                "sequence": seq, "event_type": et, "occurred_at": rfc3339(from_db_time(occ)),
+                "actor_id": actor, "actor_name": actor_name, "context_type": ct,
+                "context_id": cid, "line": line,
+            }));
+        }
+        Ok(page.wrap(items, total.unwrap_or(0)))
+    }
+
+    // ---- jobs ---------------------------------------------------------------------
+
+    /// Runs due jobs under the runner lock; a catch-up job is queued first so projections
+    /// always converge. `{claimed, succeeded, failed, dead, skipped_locked}`.
+    pub async fn run_jobs(&self, options: &Value) -> Result<Value, AppError> {
+        let mut o = Input::new(options, "options");
+        let max_jobs = o.opt_i64("max_jobs").unwrap_or(50);
+        let max_seconds = o.opt_i64("max_seconds").unwrap_or(20);
+        if !(1..=10_000).contains(&max_jobs) {
+            o.error("max_jobs", "must be between 1 and 10000");
+        }
+        if !(1..=3600).contains(&max_seconds) {
+            o.error("max_seconds", "must be between 1 and 3600");
+        }
+        o.finish()?;
+        let queue = self.jobs();
+        let db = self.inner.config.database.clone();
+        let mut conn = self.conn().await?;
+        let (mut claimed, mut succeeded, mut failed, mut dead) = (0u64, 0u64, 0u64, 0u64);
+        if !queue.try_lock_runner(&mut conn, &db).await? {
+            return Ok(json!({"claimed": 0, "succeeded": 0, "failed": 0, "dead": 0, "skipped_locked": true}));
+        }
+        let started = std::time::Instant::now();
+        let result: Result<(), AppError> = async {
+            let now = self.now();
+            queue
+                .enqueue(
+                    &mut conn,
+                    &NewJob::new(JOB_PROJECTION_CATCH_UP, json!({}), now).dedupe(JOB_PROJECTION_CATCH_UP),
+                    now,
+                )
+                .await?;
+            while claimed < max_jobs as u64
+                && started.elapsed() < std::time::Duration::from_secs(max_seconds as u64)
+            {
+                let now = self.now();
+                let batch = queue
+                    .claim(&mut conn, now, Duration::seconds(300), 1)
+                    .await?;
+                let Some(job) = batch.into_iter().next() else {
+                    break;
+                };
+                claimed += 1;
+                match self.execute_job(&job).await {
+                    Ok(()) => {
+                        if queue.complete(&mut conn, &job, self.now()).await? {
+                            succeeded += 1;
+                        }
+                    }
+                    Err(e) => match queue.fail(&mut conn, &job, &e.to_string(), self.now()).await? {
+                        Some(job_status::DEAD) => dead += 1,
+                        Some(_) => failed += 1,
+                        None => {}
+                    },
+                }
+            }
+            Ok(())
+        }
+        .await;
+        queue.unlock_runner(&mut conn, &db).await?;
+        result?;
+        Ok(json!({"claimed": claimed, "succeeded": succeeded, "failed": failed, "dead": dead, "skipped_locked": false}))
+    }
+
+    /// Executes one job (idempotent handlers).
+    pub async fn execute_job(&self, job: &ClaimedJob) -> Result<(), AppError> {
+        match job.kind.as_str() {
+            JOB_PROJECTION_CATCH_UP => {
+                self.projector().catch_up(self.pool(), self.now()).await?;
+                Ok(())
+            }
+            JOB_ORG_PUBLISH => {
+                let id = job
+                    .payload
+                    .get("version_id")
+                    .and_then(Value::as_str)
+                    .ok_or_else(|| AppError::Invariant("job payload has no version_id".into()))?;
+                let id = arg_uuid("version_id", id)?;
+                self.publish_due_org_version(id).await
+            }
+            other => Err(AppError::Invariant(format!("unknown job kind {other}"))),
+        }
+    }
+
+    /// Jobs, newest first, optionally by status.
+    pub async fn list_jobs(&self, query: &Value) -> Result<Value, AppError> {
+        let mut q = Input::new(query, "query");
+        let status = q.opt_str("status");
+        if let Some(s) = status {
+            if !job_status::ALL.contains(&s) {
+                q.error("status", "must be pending, running, failed, dead or done");
+            }
+        }
+        let (page, per_page) = q.paging();
+        q.finish()?;
+        let mut conn = self.conn().await?;
+        let (items, total) = self.jobs().list(&mut conn, status, page, per_page).await?;
+        let items = items
+            .into_iter()
+            .map(|j| serde_json::to_value(j).unwrap_or(Value::Null))
+            .collect();
+        Ok(Page { page, per_page }.wrap(items, total))
+    }
+
+    /// Moves a dead job back to pending (admin action; the actor must be an active employee).
+    pub async fn retry_job(&self, job_id: &str, ctx: &CommandContext) -> Result<Value, AppError> {
+        let id = arg_uuid("job_id", job_id)?;
+        let mut conn = self.conn().await?;
+        {
+            let ctx = CommandContext {
+                idempotency_key: None,
+                ..ctx.clone()
+            };
+            if let Begin::Run(uow) = self
+                .begin(&mut conn, &ctx, "retry_job", &json!({"job_id": job_id}), false)
+                .await?
+            {
+                uow.rollback().await?;
+            }
+        }
+        let job = self.jobs().retry(&mut conn, id, self.now()).await?;
+        Ok(serde_json::to_value(job).unwrap_or(Value::Null))
+    }
+}

@@ -1,0 +1,1095 @@
+//! Identity & Organisation application services: JSON input → typed commands, aggregates
+//! loaded from their events, `pet_core` decides, state rows (version-checked) and events
+//! are written in one unit of work; and the read models (get / list) the PHP API returns.
+
+use std::collections::{BTreeMap, HashMap};
+
+use chrono::{DateTime, NaiveDate, NaiveDateTime, Utc};
+use mysql_async::prelude::*;
+use mysql_async::{Row, Transaction, Value as SqlValue};
+use pet_core::event::envelopes;
+use pet_core::identity::{
+    build_snapshot, customer, employee, org, team, Contact, ContactId, Customer, CustomerCommand,
+    CustomerEvent, CustomerId, DatedRate, Email, Employee, EmployeeCommand, EmployeeEvent,
+    EmployeeId, EmployeeStatus, MembershipId, Name, NewEmployee, Note, OrgStructureCommand,
+    OrgStructureEvent, OrgVersionId, OrgVersionNumber, Phone, Rate, RateKind, Team, TeamCommand,
+    TeamEvent, TeamFacts, TeamRole, TeamStatus, WpUserId,
+};
+use pet_core::{AggregateEvent, EventMeta, NewEvent};
+use serde_json::{json, Value};
+use uuid::Uuid;
+
+use crate::app::{App, Begin, CommandContext, Page, JOB_ORG_PUBLISH};
+use crate::db::{from_db_time, rfc3339, to_db_time};
+use crate::error::{AppError, StorageError};
+use crate::input::{arg_uuid, Input};
+use crate::jobs::NewJob;
+use crate::uow::UnitOfWork;
+
+type Tx<'a, 'c> = &'a mut Transaction<'c>;
+
+fn internal(what: &str) -> AppError {
+    AppError::Storage(format!("internal error: {what}"))
+}
+
+fn db(e: mysql_async::Error) -> AppError {
+    AppError::from(StorageError::from(e))
+}
+
+fn parse_rate(i: &mut Input<'_>, field: &str) -> Result<Option<DatedRate>, AppError> {
+    let Some(mut r) = i.nested(field) else {
+        return Ok(None);
+    };
+    let amount = r.req_i64("amount_minor");
+    let currency = r.req_str("currency");
+    let from = r.req_date("effective_from");
+    let rate = match (amount, currency) {
+        (Some(a), Some(c)) => r.absorb(Rate::from_parts(a, c))?,
+        _ => None,
+    };
+    i.merge(r);
+    Ok(match (rate, from) {
+        (Some(rate), Some(effective_from)) => Some(DatedRate {
+            rate,
+            effective_from,
+        }),
+        _ => None,
+    })
+}
+
+fn rate_json(kind: Option<RateKind>, r: &DatedRate) -> Value {
+    let mut v = json!({
+        "amount_minor": r.rate.per_hour().amount_minor(),
+        "currency": r.rate.per_hour().currency().as_str(),
+        "effective_from": r.effective_from.to_string(),
+    });
+    if let (Some(k), Some(o)) = (kind, v.as_object_mut()) {
+        o.insert("kind".into(), json!(k.as_str()));
+    }
+    v
+}
+
+impl App {
+    fn meta(&self, ctx: &CommandContext, now: DateTime<Utc>) -> impl FnMut(usize) -> EventMeta + '_ {
+        let actor = ctx.actor();
+        let key = ctx.idempotency_key.clone();
+        move |_| EventMeta {
+            event_id: Uuid::now_v7(),
+            occurred_at: now,
+            actor,
+            idempotency_key: key.clone(),
+        }
+    }
+
+    fn wrap<E: AggregateEvent>(
+        &self,
+        events: &[E],
+        version_before: u64,
+        ctx: &CommandContext,
+        now: DateTime<Utc>,
+    ) -> Result<Vec<NewEvent>, AppError> {
+        envelopes(events, version_before, self.meta(ctx, now))
+            .map_err(|e| AppError::Invariant(e.to_string()))
+    }
+
+    async fn load_events<E>(
+        &self,
+        tx: Tx<'_, '_>,
+        aggregate_type: &str,
+        id: Uuid,
+        decode: fn(&str, u32, &Value) -> Result<E, pet_core::identity::EventDecodeError>,
+    ) -> Result<Vec<E>, AppError> {
+        let recorded = self
+            .store()
+            .read_aggregate(tx, aggregate_type, id)
+            .await?;
+        recorded
+            .iter()
+            .map(|r| {
+                decode(
+                    r.event.event_type().as_str(),
+                    r.event.schema_version(),
+                    r.event.payload(),
+                )
+                .map_err(|e| AppError::Storage(format!("stored event unreadable: {e}")))
+            })
+            .collect()
+    }
+
+    // ---- employees ------------------------------------------------------------------
+
+    async fn load_employee(&self, tx: Tx<'_, '_>, id: Uuid) -> Result<Employee, AppError> {
+        let evs = self
+            .load_events(tx, employee::AGGREGATE_TYPE, id, EmployeeEvent::from_stored)
+            .await?;
+        employee::replay(&evs).ok_or_else(|| AppError::NotFound(format!("employee {id}")))
+    }
+
+    async fn write_employee(
+        &self,
+        uow: &mut UnitOfWork<'_>,
+        before: u64,
+        e: &Employee,
+    ) -> Result<(), AppError> {
+        let t = self.tables().clone();
+        let now = to_db_time(uow.now());
+        let id = e.id().to_string();
+        let wp = e.wp_user_id().map(u64::from);
+        let dup = |key: &str| -> StorageError {
+            match key {
+                "uq_employee_email" => StorageError::Conflict("email is already used by another employee".into()),
+                "uq_employee_wp_user" => StorageError::Conflict("this WordPress user is already linked to another employee".into()),
+                other => StorageError::Conflict(format!("duplicate {other}")),
+            }
+        };
+        if before == 0 {
+            uow.insert(
+                &format!(
+                    "INSERT INTO {} (id, name, email, wp_user_id, status, version, created_at, updated_at) \
+                     VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                    t.employees
+                ),
+                (&id, e.name().as_str(), e.email().as_str(), wp, e.status().as_str(), e.version(), now, now),
+                dup,
+            )
+            .await
+            .map_err(|err| match err {
+                StorageError::Conflict(m) if m.starts_with("email") => AppError::field("email", "is already used by another employee"),
+                StorageError::Conflict(m) if m.contains("WordPress") => AppError::field("wp_user_id", "is already linked to another employee"),
+                other => other.into(),
+            })?;
+        } else {
+            let sql = format!(
+                "UPDATE {} SET name = ?, email = ?, wp_user_id = ?, status = ?, version = ?, updated_at = ? \
+                 WHERE id = ? AND version = ?",
+                t.employees
+            );
+            let params = (e.name().as_str(), e.email().as_str(), wp, e.status().as_str(), e.version(), now, &id, before);
+            match uow.tx().exec_drop(sql.as_str(), params).await {
+                Ok(()) => {}
+                Err(err) => {
+                    if let crate::db::DbErrorKind::Duplicate { .. } = crate::db::classify(&err) {
+                        return Err(AppError::field("wp_user_id", "is already linked to another employee"));
+                    }
+                    return Err(db(err));
+                }
+            }
+            if uow.tx().affected_rows() != 1 {
+                return Err(AppError::Conflict("employee was changed by someone else; reload and try again".into()));
+            }
+            uow.tx()
+                .exec_drop(format!("DELETE FROM {} WHERE employee_id = ?", t.employee_rates), (&id,))
+                .await
+                .map_err(db)?;
+        }
+        for r in e.rates() {
+            uow.tx()
+                .exec_drop(
+                    format!(
+                        "INSERT INTO {} (id, employee_id, kind, amount_minor, currency, effective_from, recorded_at) \
+                         VALUES (?, ?, ?, ?, ?, ?, ?)",
+                        t.employee_rates
+                    ),
+                    (
+                        Uuid::now_v7().to_string(),
+                        &id,
+                        r.kind.as_str(),
+                        r.dated.rate.per_hour().amount_minor(),
+                        r.dated.rate.per_hour().currency().as_str(),
+                        r.dated.effective_from,
+                        now,
+                    ),
+                )
+                .await
+                .map_err(db)?;
+        }
+        Ok(())
+    }
+
+    async fn employee_view<Q: Queryable>(&self, q: &mut Q, id: Uuid, today: NaiveDate) -> Result<Value, AppError> {
+        let t = self.tables();
+        let row: Option<(String, String, String, Option<u64>, String, u64, NaiveDateTime)> = q
+            .exec_first(
+                format!("SELECT id, name, email, wp_user_id, status, version, created_at FROM {} WHERE id = ?", t.employees),
+                (id.to_string(),),
+            )
+            .await
+            .map_err(db)?;
+        let Some((id_s, name, email, wp, status, version, created)) = row else {
+            return Err(AppError::NotFound(format!("employee {id}")));
+        };
+        let rates: Vec<(String, i64, String, NaiveDate)> = q
+            .exec(
+                format!(
+                    "SELECT kind, amount_minor, currency, effective_from FROM {} WHERE employee_id = ? \
+                     ORDER BY kind, effective_from",
+                    t.employee_rates
+                ),
+                (&id_s,),
+            )
+            .await
+            .map_err(db)?;
+        let current = |kind: &str| {
+            rates
+                .iter()
+                .filter(|r| r.0 == kind && r.3 <= today)
+                .max_by_key(|r| r.3)
+                .map(|r| json!({"amount_minor": r.1, "currency": r.2, "effective_from": r.3.to_string()}))
+        };
+        Ok(json!({
+            "id": id_s, "name": name, "email": email, "wp_user_id": wp, "status": status,
+            "version": version, "created_at": rfc3339(from_db_time(created)),
+            "rates": rates.iter().map(|r| json!({"kind": r.0, "amount_minor": r.1, "currency": r.2, "effective_from": r.3.to_string()})).collect::<Vec<_>>(),
+            "current_cost_rate": current("cost"),
+            "current_bill_rate": current("bill"),
+        }))
+    }
+
+    async fn employee_command(
+        &self,
+        ctx: &CommandContext,
+        command: &str,
+        request: Value,
+        id: Uuid,
+        cmd: EmployeeCommand,
+    ) -> Result<Value, AppError> {
+        let mut conn = self.conn().await?;
+        let mut uow = match self.begin(&mut conn, ctx, command, &request, false).await? {
+            Begin::Run(u) => u,
+            Begin::Replay(v) => return Ok(v),
+        };
+        let now = uow.now();
+        let state = if matches!(cmd, EmployeeCommand::Create(_)) {
+            None
+        } else {
+            Some(self.load_employee(uow.tx(), id).await?)
+        };
+        let before = state.as_ref().map(Employee::version).unwrap_or(0);
+        let events = employee::decide(state.as_ref(), &cmd, now)?;
+        let after = employee::evolve_all(state, &events).ok_or_else(|| internal("employee state"))?;
+        self.write_employee(&mut uow, before, &after).await?;
+        let envs = self.wrap(&events, before, ctx, now)?;
+        uow.record(envs);
+        let view = self.employee_view(uow.tx(), id, now.date_naive()).await?;
+        self.finish(uow, view).await
+    }
+
+    /// Creates an employee: `{name, email, wp_user_id?, cost_rate?, bill_rate?}`.
+    pub async fn create_employee(&self, input: &Value, ctx: &CommandContext) -> Result<Value, AppError> {
+        let mut i = Input::new(input, "input");
+        let name = i.req_str("name");
+        let email = i.req_str("email");
+        let wp = i.opt_i64("wp_user_id");
+        let name = match name {
+            Some(n) => i.absorb(Name::for_field("name", n))?,
+            None => None,
+        };
+        let email = match email {
+            Some(e) => i.absorb(Email::for_field("email", e))?,
+            None => None,
+        };
+        let wp = match wp {
+            Some(w) => i.absorb(WpUserId::from_i64(w))?,
+            None => None,
+        };
+        let cost_rate = parse_rate(&mut i, "cost_rate")?;
+        let bill_rate = parse_rate(&mut i, "bill_rate")?;
+        i.finish()?;
+        let (Some(name), Some(email)) = (name, email) else {
+            return Err(internal("validated fields missing"));
+        };
+        let id = Uuid::now_v7();
+        let cmd = EmployeeCommand::Create(NewEmployee {
+            id: EmployeeId::from_uuid(id),
+            name,
+            email,
+            wp_user_id: wp,
+            cost_rate,
+            bill_rate,
+        });
+        self.employee_command(ctx, "create_employee", input.clone(), id, cmd).await
+    }
+
+    /// `active → inactive`.
+    pub async fn deactivate_employee(&self, employee_id: &str, ctx: &CommandContext) -> Result<Value, AppError> {
+        let id = arg_uuid("employee_id", employee_id)?;
+        self.employee_command(ctx, "deactivate_employee", json!({"id": id}), id, EmployeeCommand::Deactivate)
+            .await
+    }
+
+    /// `inactive → active`.
+    pub async fn reactivate_employee(&self, employee_id: &str, ctx: &CommandContext) -> Result<Value, AppError> {
+        let id = arg_uuid("employee_id", employee_id)?;
+        self.employee_command(ctx, "reactivate_employee", json!({"id": id}), id, EmployeeCommand::Reactivate)
+            .await
+    }
+
+    /// Sets a rate: `{kind: cost|bill, amount_minor, currency, effective_from}`.
+    pub async fn change_employee_rate(
+        &self,
+        employee_id: &str,
+        input: &Value,
+        ctx: &CommandContext,
+    ) -> Result<Value, AppError> {
+        let id = arg_uuid("employee_id", employee_id)?;
+        let mut i = Input::new(input, "input");
+        let kind = i.req_str("kind");
+        let kind = match kind {
+            Some(k) => i.absorb(RateKind::parse(k))?,
+            None => None,
+        };
+        let amount = i.req_i64("amount_minor");
+        let currency = i.req_str("currency");
+        let from = i.req_date("effective_from");
+        let rate = match (amount, currency) {
+            (Some(a), Some(c)) => i.absorb(Rate::from_parts(a, c))?,
+            _ => None,
+        };
+        i.finish()?;
+        let (Some(kind), Some(rate), Some(effective_from)) = (kind, rate, from) else {
+            return Err(internal("validated fields missing"));
+        };
+        let cmd = EmployeeCommand::ChangeRate {
+            kind,
+            rate: DatedRate { rate, effective_from },
+        };
+        self.employee_command(ctx, "change_employee_rate", json!({"id": id, "input": input}), id, cmd)
+            .await
+    }
+
+    /// Links (or with `None` unlinks) a WordPress user.
+    pub async fn link_employee_user(
+        &self,
+        employee_id: &str,
+        wp_user_id: Option<i64>,
+        ctx: &CommandContext,
+    ) -> Result<Value, AppError> {
+        let id = arg_uuid("employee_id", employee_id)?;
+        let wp = wp_user_id
+            .map(WpUserId::from_i64)
+            .transpose()
+            .map_err(AppError::from)?;
+        let cmd = EmployeeCommand::LinkUser { wp_user_id: wp };
+        self.employee_command(ctx, "link_employee_user", json!({"id": id, "wp_user_id": wp_user_id}), id, cmd)
+            .await
+    }
+
+    /// One employee.
+    pub async fn get_employee(&self, employee_id: &str) -> Result<Value, AppError> {
+        let id = arg_uuid("employee_id", employee_id)?;
+        let mut conn = self.conn().await?;
+        self.employee_view(&mut conn, id, self.now().date_naive()).await
+    }
+
+    /// The employee linked to a WordPress user, or `null`.
+    pub async fn find_employee_by_user(&self, wp_user_id: i64) -> Result<Value, AppError> {
+        let wp = WpUserId::from_i64(wp_user_id).map_err(AppError::from)?;
+        let mut conn = self.conn().await?;
+        let id: Option<String> = conn
+            .exec_first(
+                format!("SELECT id FROM {} WHERE wp_user_id = ?", self.tables().employees),
+                (u64::from(wp),),
+            )
+            .await
+            .map_err(db)?;
+        match id {
+            None => Ok(Value::Null),
+            Some(id) => {
+                let id = Uuid::parse_str(&id).map_err(|_| internal("bad employee id"))?;
+                self.employee_view(&mut conn, id, self.now().date_naive()).await
+            }
+        }
+    }
+
+    /// Employees by name: `{search?, status?, page?, per_page?}`.
+    pub async fn list_employees(&self, query: &Value) -> Result<Value, AppError> {
+        let mut q = Input::new(query, "query");
+        let search = q.opt_str("search");
+        let status = q.opt_str("status");
+        if let Some(s) = status {
+            if s != "active" && s != "inactive" {
+                q.error("status", "must be active or inactive");
+            }
+        }
+        let (page, per_page) = q.paging();
+        q.finish()?;
+        let page = Page { page, per_page };
+        let mut conds = Vec::new();
+        let mut params: Vec<SqlValue> = Vec::new();
+        if let Some(s) = search.filter(|s| !s.trim().is_empty()) {
+            conds.push("(name LIKE ? OR email LIKE ?)");
+            let pat = format!("%{}%", like_escape(s.trim()));
+            params.push(pat.clone().into());
+            params.push(pat.into());
+        }
+        if let Some(s) = status {
+            conds.push("status = ?");
+            params.push(s.into());
+        }
+        let where_sql = if conds.is_empty() { String::new() } else { format!("WHERE {}", conds.join(" AND ")) };
+        let t = self.tables();
+        let mut conn = self.conn().await?;
+        let total: Option<u64> = conn
+            .exec_first(format!("SELECT COUNT(*) FROM {} {where_sql}", t.employees), params.clone())
+            .await
+            .map_err(db)?;
+        params.push(u64::from(page.per_page).into());
+        params.push(page.offset().into());
+        let ids: Vec<String> = conn
+            .exec(
+                format!("SELECT id FROM {} {where_sql} ORDER BY name, id LIMIT ? OFFSET ?", t.employees),
+                params,
+            )
+            .await
+            .map_err(db)?;
+        let today = self.now().date_naive();
+        let mut items = Vec::with_capacity(ids.len());
+        for id in ids {
+            let id = Uuid::parse_str(&id).map_err(|_| internal("bad employee id"))?;
+            items.push(self.employee_view(&mut conn, id, today).await?);
+        }
+        Ok(page.wrap(items, total.unwrap_or(0)))
+    }
+
+    // ---- teams ----------------------------------------------------------------------
+
+    async fn load_team(&self, tx: Tx<'_, '_>, id: Uuid) -> Result<Team, AppError> {
+        let evs = self.load_events(tx, team::AGGREGATE_TYPE, id, TeamEvent::from_stored).await?;
+        team::replay(&evs).ok_or_else(|| AppError::NotFound(format!("team {id}")))
+    }
+
+    async fn team_facts(&self, tx: Tx<'_, '_>, employee: Option<Uuid>) -> Result<TeamFacts, AppError> {
+        let t = self.tables();
+        let rows: Vec<(String, Option<String>, String)> = tx
+            .exec(format!("SELECT id, parent_id, status FROM {}", t.teams), ())
+            .await
+            .map_err(db)?;
+        let mut facts = TeamFacts::new();
+        for (id, parent, status) in rows {
+            let id = Uuid::parse_str(&id).map_err(|_| internal("bad team id"))?;
+            let parent = parent.and_then(|p| Uuid::parse_str(&p).ok()).map(Into::into);
+            let status = if status == "active" { TeamStatus::Active } else { TeamStatus::Archived };
+            facts.insert_team(id.into(), parent, status);
+        }
+        if let Some(e) = employee {
+            let st: Option<String> = tx
+                .exec_first(format!("SELECT status FROM {} WHERE id = ?", t.employees), (e.to_string(),))
+                .await
+                .map_err(db)?;
+            if let Some(st) = st {
+                let st = if st == "active" { EmployeeStatus::Active } else { EmployeeStatus::Inactive };
+                facts.insert_employee(e.into(), st);
+            }
+        }
+        Ok(facts)
+    }
+
+    async fn write_team(&self, uow: &mut UnitOfWork<'_>, before: u64, tm: &Team) -> Result<(), AppError> {
+        let t = self.tables().clone();
+        let now = to_db_time(uow.now());
+        let id = tm.id().to_string();
+        let parent = tm.parent_id().map(|p| p.to_string());
+        if before == 0 {
+            uow.tx()
+                .exec_drop(
+                    format!(
+                        "INSERT INTO {} (id, name, parent_id, status, version, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                        t.teams
+                    ),
+                    (&id, tm.name().as_str(), &parent, tm.status().as_str(), tm.version(), now, now),
+                )
+                .await
+                .map_err(db)?;
+        } else {
+            uow.update_versioned(
+                &format!(
+                    "UPDATE {} SET name = ?, parent_id = ?, status = ?, version = ?, updated_at = ? WHERE id = ? AND version = ?",
+                    t.teams
+                ),
+                (tm.name().as_str(), &parent, tm.status().as_str(), tm.version(), now, &id, before),
+                "team",
+            )
+            .await?;
+            uow.tx()
+                .exec_drop(format!("DELETE FROM {} WHERE team_id = ?", t.memberships), (&id,))
+                .await
+                .map_err(db)?;
+        }
+        for m in tm.members() {
+            uow.tx()
+                .exec_drop(
+                    format!(
+                        "INSERT INTO {} (id, team_id, employee_id, role, valid_from, valid_to, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                        t.memberships
+                    ),
+                    (
+                        m.membership_id.to_string(),
+                        &id,
+                        m.employee_id.to_string(),
+                        m.role.as_str(),
+                        m.valid_from,
+                        m.valid_to,
+                        now,
+                    ),
+                )
+                .await
+                .map_err(db)?;
+        }
+        Ok(())
+    }
+
+    async fn team_view<Q: Queryable>(&self, q: &mut Q, id: Uuid) -> Result<Value, AppError> {
+        let t = self.tables();
+        let row: Option<(String, String, Option<String>, String, u64)> = q
+            .exec_first(
+                format!("SELECT id, name, parent_id, status, version FROM {} WHERE id = ?", t.teams),
+                (id.to_string(),),
+            )
+            .await
+            .map_err(db)?;
+        let Some((id_s, name, parent, status, version)) = row else {
+            return Err(AppError::NotFound(format!("team {id}")));
+        };
+        let members: Vec<(String, String, Option<String>, String, NaiveDate, Option<NaiveDate>)> = q
+            .exec(
+                format!(
+                    "SELECT m.id, m.employee_id, e.name, m.role, m.valid_from, m.valid_to FROM {} m \
+                     LEFT JOIN {} e ON e.id = m.employee_id WHERE m.team_id = ? ORDER BY m.valid_from, m.id",
+                    t.memberships, t.employees
+                ),
+                (&id_s,),
+            )
+            .await
+            .map_err(db)?;
+        Ok(json!({
+            "id": id_s, "name": name, "parent_id": parent, "status": status, "version": version,
+            "members": members.iter().map(|m| json!({
+                "id": m.0, "employee_id": m.1, "employee_name": m.2.clone().unwrap_or_default(),
+                "role": m.3, "valid_from": m.4.to_string(), "valid_to": m.5.map(|d| d.to_string()),
+            })).collect::<Vec<_>>(),
+        }))
+    }
+
+    async fn team_command(
+        &self,
+        ctx: &CommandContext,
+        command: &str,
+        request: Value,
+        id: Uuid,
+        cmd: TeamCommand,
+        employee: Option<Uuid>,
+    ) -> Result<Value, AppError> {
+        let mut conn = self.conn().await?;
+        let mut uow = match self.begin(&mut conn, ctx, command, &request, false).await? {
+            Begin::Run(u) => u,
+            Begin::Replay(v) => return Ok(v),
+        };
+        let now = uow.now();
+        let state = if matches!(cmd, TeamCommand::Create { .. }) {
+            None
+        } else {
+            Some(self.load_team(uow.tx(), id).await?)
+        };
+        let facts = self.team_facts(uow.tx(), employee).await?;
+        let before = state.as_ref().map(Team::version).unwrap_or(0);
+        let events = team::decide(state.as_ref(), &cmd, &facts, now)?;
+        let after = team::evolve_all(state, &events).ok_or_else(|| internal("team state"))?;
+        self.write_team(&mut uow, before, &after).await?;
+        let envs = self.wrap(&events, before, ctx, now)?;
+        uow.record(envs);
+        let view = self.team_view(uow.tx(), id).await?;
+        self.finish(uow, view).await
+    }
+
+    /// Creates a team: `{name, parent_id?}`.
+    pub async fn create_team(&self, input: &Value, ctx: &CommandContext) -> Result<Value, AppError> {
+        let mut i = Input::new(input, "input");
+        let name = i.req_str("name");
+        let name = match name {
+            Some(n) => i.absorb(Name::for_field("name", n))?,
+            None => None,
+        };
+        let parent = i.opt_uuid("parent_id");
+        i.finish()?;
+        let name = name.ok_or_else(|| internal("validated fields missing"))?;
+        let id = Uuid::now_v7();
+        let cmd = TeamCommand::Create { id: id.into(), name, parent_id: parent.map(Into::into) };
+        self.team_command(ctx, "create_team", input.clone(), id, cmd, None).await
+    }
+
+    /// Moves a team under another parent (`None`: top level).
+    pub async fn move_team(&self, team_id: &str, parent_id: Option<&str>, ctx: &CommandContext) -> Result<Value, AppError> {
+        let id = arg_uuid("team_id", team_id)?;
+        let parent = parent_id.map(|p| arg_uuid("parent_id", p)).transpose()?;
+        let cmd = TeamCommand::Move { parent_id: parent.map(Into::into) };
+        self.team_command(ctx, "move_team", json!({"id": id, "parent_id": parent}), id, cmd, None).await
+    }
+
+    /// `active → archived`.
+    pub async fn archive_team(&self, team_id: &str, ctx: &CommandContext) -> Result<Value, AppError> {
+        let id = arg_uuid("team_id", team_id)?;
+        self.team_command(ctx, "archive_team", json!({"id": id}), id, TeamCommand::Archive, None).await
+    }
+
+    /// Adds a member: `{employee_id, role: member|lead, valid_from, valid_to?}`.
+    pub async fn add_team_member(&self, team_id: &str, input: &Value, ctx: &CommandContext) -> Result<Value, AppError> {
+        let id = arg_uuid("team_id", team_id)?;
+        let mut i = Input::new(input, "input");
+        let employee = i.req_uuid("employee_id");
+        let role = match i.req_str("role") {
+            Some("member") => Some(TeamRole::Member),
+            Some("lead") => Some(TeamRole::Lead),
+            Some(_) => {
+                i.error("role", "must be member or lead");
+                None
+            }
+            None => None,
+        };
+        let from = i.req_date("valid_from");
+        let to = i.opt_date("valid_to");
+        i.finish()?;
+        let (Some(employee), Some(role), Some(valid_from)) = (employee, role, from) else {
+            return Err(internal("validated fields missing"));
+        };
+        let cmd = TeamCommand::AddMember {
+            membership_id: MembershipId::from_uuid(Uuid::now_v7()),
+            employee_id: employee.into(),
+            role,
+            valid_from,
+            valid_to: to,
+        };
+        self.team_command(ctx, "add_team_member", json!({"id": id, "input": input}), id, cmd, Some(employee))
+            .await
+    }
+
+    /// Ends a membership: `{valid_to?}` (default: today).
+    pub async fn remove_team_member(
+        &self,
+        team_id: &str,
+        membership_id: &str,
+        input: &Value,
+        ctx: &CommandContext,
+    ) -> Result<Value, AppError> {
+        let id = arg_uuid("team_id", team_id)?;
+        let mid = arg_uuid("membership_id", membership_id)?;
+        let mut i = Input::new(input, "input");
+        let to = i.opt_date("valid_to");
+        i.finish()?;
+        let cmd = TeamCommand::RemoveMember { membership_id: mid.into(), valid_to: to };
+        self.team_command(ctx, "remove_team_member", json!({"id": id, "membership": mid, "input": input}), id, cmd, None)
+            .await
+    }
+
+    /// One team with its members.
+    pub async fn get_team(&self, team_id: &str) -> Result<Value, AppError> {
+        let id = arg_uuid("team_id", team_id)?;
+        let mut conn = self.conn().await?;
+        self.team_view(&mut conn, id).await
+    }
+
+    /// Teams in hierarchy order (parents before children, siblings by name), each with `depth`.
+    pub async fn list_teams(&self, query: &Value) -> Result<Value, AppError> {
+        let mut q = Input::new(query, "query");
+        let status = q.opt_str("status");
+        if let Some(s) = status {
+            if s != "active" && s != "archived" {
+                q.error("status", "must be active or archived");
+            }
+        }
+        let (page, per_page) = q.paging();
+        q.finish()?;
+        let page = Page { page, per_page };
+        let mut conn = self.conn().await?;
+        let rows: Vec<(String, String, Option<String>, String, u64)> = conn
+            .exec(format!("SELECT id, name, parent_id, status, version FROM {} ORDER BY name, id", self.tables().teams), ())
+            .await
+            .map_err(db)?;
+        let ids: std::collections::HashSet<&str> = rows.iter().map(|r| r.0.as_str()).collect();
+        let mut children: BTreeMap<Option<&str>, Vec<usize>> = BTreeMap::new();
+        for (i, r) in rows.iter().enumerate() {
+            let parent = r.2.as_deref().filter(|p| ids.contains(p));
+            children.entry(parent).or_default().push(i);
+        }
+        let mut ordered = Vec::with_capacity(rows.len());
+        let mut stack: Vec<(usize, u32)> = children.get(&None).map(|v| v.iter().rev().map(|&i| (i, 0)).collect()).unwrap_or_default();
+        let mut seen = vec![false; rows.len()];
+        while let Some((i, depth)) = stack.pop() {
+            if std::mem::replace(&mut seen[i], true) {
+                continue;
+            }
+            ordered.push((i, depth));
+            if let Some(kids) = children.get(&Some(rows[i].0.as_str())) {
+                stack.extend(kids.iter().rev().map(|&k| (k, depth + 1)));
+            }
+        }
+        let filtered: Vec<Value> = ordered
+            .into_iter()
+            .filter(|(i, _)| status.is_none_or(|s| rows[*i].3 == s))
+            .map(|(i, depth)| {
+                let r = &rows[i];
+                json!({"id": r.0, "name": r.1, "parent_id": r.2, "status": r.3, "version": r.4, "depth": depth})
+            })
+            .collect();
+        let total = filtered.len() as u64;
+        let items = filtered.into_iter().skip(page.offset() as usize).take(page.per_page as usize).collect();
+        Ok(page.wrap(items, total))
+    }
+
+    // ---- org structure --------------------------------------------------------------
+
+    async fn all_teams(&self, tx: Tx<'_, '_>) -> Result<Vec<Team>, AppError> {
+        let rows: Vec<Row> = tx
+            .exec(
+                format!(
+                    "SELECT {} FROM {} WHERE aggregate_type = ? ORDER BY id",
+                    crate::store::EVENT_COLUMNS,
+                    self.tables().events
+                ),
+                (team::AGGREGATE_TYPE,),
+            )
+            .await
+            .map_err(db)?;
+        let mut streams: HashMap<Uuid, Vec<TeamEvent>> = HashMap::new();
+        for r in rows {
+            let rec = self.store().decode(r)?;
+            let ev = TeamEvent::from_stored(rec.event.event_type().as_str(), rec.event.schema_version(), rec.event.payload())
+                .map_err(|e| AppError::Storage(format!("stored event unreadable: {e}")))?;
+            streams.entry(rec.event.aggregate().aggregate_id()).or_default().push(ev);
+        }
+        Ok(streams.values().filter_map(|evs| team::replay(evs)).collect())
+    }
+
+    fn org_json(number: u32, status: &str, effective_at: DateTime<Utc>, note: &str, id: &str) -> Value {
+        json!({"id": id, "number": number, "status": status, "effective_at": rfc3339(effective_at), "note": note})
+    }
+
+    /// Snapshots teams and memberships as a new numbered version: `{effective_at, note?}`.
+    pub async fn publish_org_structure(&self, input: &Value, ctx: &CommandContext) -> Result<Value, AppError> {
+        let mut i = Input::new(input, "input");
+        let effective_at = i.req_time("effective_at");
+        let note = i.opt_str("note").unwrap_or("");
+        let note = i.absorb(Note::new(note))?;
+        i.finish()?;
+        let (Some(effective_at), Some(note)) = (effective_at, note) else {
+            return Err(internal("validated fields missing"));
+        };
+        let effective_at = crate::clock::truncate_micros(effective_at);
+        let mut conn = self.conn().await?;
+        let mut uow = match self.begin(&mut conn, ctx, "publish_org_structure", input, false).await? {
+            Begin::Run(u) => u,
+            Begin::Replay(v) => return Ok(v),
+        };
+        let now = uow.now();
+        let t = self.tables().clone();
+        let prev: Option<Option<u32>> = uow
+            .tx()
+            .exec_first(format!("SELECT MAX(number) FROM {}", t.org_versions), ())
+            .await
+            .map_err(db)?;
+        let previous_number = prev.flatten().map(OrgVersionNumber::new).transpose()?;
+        let teams = self.all_teams(uow.tx()).await?;
+        let snapshot = build_snapshot(&teams, effective_at);
+        let id = Uuid::now_v7();
+        let cmd = OrgStructureCommand::Publish {
+            id: OrgVersionId::from_uuid(id),
+            previous_number,
+            effective_at,
+            note: note.clone(),
+            snapshot: snapshot.clone(),
+        };
+        let events = org::decide(None, &cmd, now)?;
+        let v = org::evolve_all(None, &events).ok_or_else(|| internal("org state"))?;
+        let status = v.status().as_str();
+        let number = u32::from(v.number());
+        let snap_json = serde_json::to_string(&snapshot).map_err(|e| AppError::Storage(e.to_string()))?;
+        uow.insert(
+            &format!(
+                "INSERT INTO {} (number, id, status, effective_at, note, snapshot, created_at, published_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                t.org_versions
+            ),
+            (
+                number,
+                id.to_string(),
+                status,
+                to_db_time(effective_at),
+                note.as_str(),
+                snap_json,
+                to_db_time(now),
+                (status == "published").then(|| to_db_time(now)),
+            ),
+            |_| StorageError::Conflict("another org structure version was published at the same time; try again".into()),
+        )
+        .await?;
+        if status == "scheduled" {
+            let job = NewJob::new(JOB_ORG_PUBLISH, json!({"version_id": id.to_string()}), effective_at)
+                .dedupe(format!("{JOB_ORG_PUBLISH}:{id}"));
+            self.jobs().enqueue(uow.tx(), &job, now).await?;
+        }
+        let envs = self.wrap(&events, 0, ctx, now)?;
+        uow.record(envs);
+        let view = Self::org_json(number, status, effective_at, note.as_str(), &id.to_string());
+        self.finish(uow, view).await
+    }
+
+    /// Publishes a scheduled version once due (system command of the job runner). Already
+    /// published is success (the job is idempotent); not yet due is an error (retried).
+    pub async fn publish_due_org_version(&self, id: Uuid) -> Result<(), AppError> {
+        let ctx = CommandContext::system();
+        let mut conn = self.conn().await?;
+        let mut uow = match self.begin(&mut conn, &ctx, "publish_due_org_version", &json!({"id": id}), true).await? {
+            Begin::Run(u) => u,
+            Begin::Replay(_) => return Ok(()),
+        };
+        let now = uow.now();
+        let evs = self.load_events(uow.tx(), org::AGGREGATE_TYPE, id, OrgStructureEvent::from_stored).await?;
+        let state = org::replay(&evs).ok_or_else(|| AppError::NotFound(format!("org structure version {id}")))?;
+        if state.status() == pet_core::identity::OrgVersionStatus::Published {
+            uow.rollback().await?;
+            return Ok(());
+        }
+        let before = state.version();
+        let events = org::decide(Some(&state), &OrgStructureCommand::PublishDue, now)?;
+        uow.update_versioned(
+            &format!(
+                "UPDATE {} SET status = 'published', published_at = ? WHERE id = ? AND status = 'scheduled'",
+                self.tables().org_versions
+            ),
+            (to_db_time(now), id.to_string()),
+            "org structure version",
+        )
+        .await?;
+        let envs = self.wrap(&events, before, &ctx, now)?;
+        uow.record(envs);
+        self.finish(uow, json!({})).await?;
+        Ok(())
+    }
+
+    /// Org-structure versions, newest first.
+    pub async fn list_org_structure_versions(&self, query: &Value) -> Result<Value, AppError> {
+        let mut q = Input::new(query, "query");
+        let (page, per_page) = q.paging();
+        q.finish()?;
+        let page = Page { page, per_page };
+        let t = self.tables();
+        let mut conn = self.conn().await?;
+        let total: Option<u64> = conn
+            .query_first(format!("SELECT COUNT(*) FROM {}", t.org_versions))
+            .await
+            .map_err(db)?;
+        let rows: Vec<(u32, String, String, NaiveDateTime, String)> = conn
+            .exec(
+                format!("SELECT number, id, status, effective_at, note FROM {} ORDER BY number DESC LIMIT ? OFFSET ?", t.org_versions),
+                (u64::from(page.per_page), page.offset()),
+            )
+            .await
+            .map_err(db)?;
+        let items = rows
+            .into_iter()
+            .map(|(n, id, st, eff, note)| Self::org_json(n, &st, from_db_time(eff), &note, &id))
+            .collect();
+        Ok(page.wrap(items, total.unwrap_or(0)))
+    }
+
+    // ---- customers ------------------------------------------------------------------
+
+    async fn customer_command(
+        &self,
+        ctx: &CommandContext,
+        command: &str,
+        request: Value,
+        id: Uuid,
+        cmd: CustomerCommand,
+    ) -> Result<Value, AppError> {
+        let mut conn = self.conn().await?;
+        let mut uow = match self.begin(&mut conn, ctx, command, &request, false).await? {
+            Begin::Run(u) => u,
+            Begin::Replay(v) => return Ok(v),
+        };
+        let now = uow.now();
+        let state = if matches!(cmd, CustomerCommand::Create { .. }) {
+            None
+        } else {
+            let evs = self.load_events(uow.tx(), customer::AGGREGATE_TYPE, id, CustomerEvent::from_stored).await?;
+            Some(customer::replay(&evs).ok_or_else(|| AppError::NotFound(format!("customer {id}")))?)
+        };
+        let before = state.as_ref().map(Customer::version).unwrap_or(0);
+        let events = customer::decide(state.as_ref(), &cmd, now)?;
+        let after = customer::evolve_all(state, &events).ok_or_else(|| internal("customer state"))?;
+        let t = self.tables().clone();
+        let nowdb = to_db_time(now);
+        if before == 0 {
+            uow.tx()
+                .exec_drop(
+                    format!("INSERT INTO {} (id, name, status, version, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?)", t.customers),
+                    (id.to_string(), after.name().as_str(), after.status().as_str(), after.version(), nowdb, nowdb),
+                )
+                .await
+                .map_err(db)?;
+        } else {
+            uow.update_versioned(
+                &format!("UPDATE {} SET name = ?, status = ?, version = ?, updated_at = ? WHERE id = ? AND version = ?", t.customers),
+                (after.name().as_str(), after.status().as_str(), after.version(), nowdb, id.to_string(), before),
+                "customer",
+            )
+            .await?;
+        }
+        for ev in &events {
+            if let CustomerEvent::ContactAdded(c) = ev {
+                let ct = &c.contact;
+                uow.tx()
+                    .exec_drop(
+                        format!("INSERT INTO {} (id, customer_id, name, email, phone, created_at) VALUES (?, ?, ?, ?, ?, ?)", t.contacts),
+                        (
+                            ct.contact_id.to_string(),
+                            id.to_string(),
+                            ct.name.as_str(),
+                            ct.email.as_ref().map(|e| e.as_str().to_owned()),
+                            ct.phone.as_ref().map(|p| p.as_str().to_owned()),
+                            nowdb,
+                        ),
+                    )
+                    .await
+                    .map_err(db)?;
+            }
+        }
+        let envs = self.wrap(&events, before, ctx, now)?;
+        uow.record(envs);
+        let view = self.customer_view(uow.tx(), id).await?;
+        self.finish(uow, view).await
+    }
+
+    async fn customer_view<Q: Queryable>(&self, q: &mut Q, id: Uuid) -> Result<Value, AppError> {
+        let t = self.tables();
+        let row: Option<(String, String, String, u64)> = q
+            .exec_first(format!("SELECT id, name, status, version FROM {} WHERE id = ?", t.customers), (id.to_string(),))
+            .await
+            .map_err(db)?;
+        let Some((id_s, name, status, version)) = row else {
+            return Err(AppError::NotFound(format!("customer {id}")));
+        };
+        let contacts: Vec<(String, String, Option<String>, Option<String>)> = q
+            .exec(
+                format!("SELECT id, name, email, phone FROM {} WHERE customer_id = ? ORDER BY created_at, id", t.contacts),
+                (&id_s,),
+            )
+            .await
+            .map_err(db)?;
+        Ok(json!({
+            "id": id_s, "name": name, "status": status, "version": version,
+            "contacts": contacts.iter().map(|c| json!({"id": c.0, "name": c.1, "email": c.2, "phone": c.3})).collect::<Vec<_>>(),
+        }))
+    }
+
+    /// Creates a customer: `{name}`.
+    pub async fn create_customer(&self, input: &Value, ctx: &CommandContext) -> Result<Value, AppError> {
+        let mut i = Input::new(input, "input");
+        let name = i.req_str("name");
+        let name = match name {
+            Some(n) => i.absorb(Name::for_field("name", n))?,
+            None => None,
+        };
+        i.finish()?;
+        let name = name.ok_or_else(|| internal("validated fields missing"))?;
+        let id = Uuid::now_v7();
+        let cmd = CustomerCommand::Create { id: CustomerId::from_uuid(id), name };
+        self.customer_command(ctx, "create_customer", input.clone(), id, cmd).await
+    }
+
+    /// `active → archived`.
+    pub async fn archive_customer(&self, customer_id: &str, ctx: &CommandContext) -> Result<Value, AppError> {
+        let id = arg_uuid("customer_id", customer_id)?;
+        self.customer_command(ctx, "archive_customer", json!({"id": id}), id, CustomerCommand::Archive).await
+    }
+
+    /// Adds a contact: `{name, email?, phone?}`.
+    pub async fn add_contact(&self, customer_id: &str, input: &Value, ctx: &CommandContext) -> Result<Value, AppError> {
+        let id = arg_uuid("customer_id", customer_id)?;
+        let mut i = Input::new(input, "input");
+        let name = i.req_str("name");
+        let name = match name {
+            Some(n) => i.absorb(Name::for_field("name", n))?,
+            None => None,
+        };
+        let email = match i.opt_str("email").filter(|s| !s.is_empty()) {
+            Some(e) => i.absorb(Email::for_field("email", e))?,
+            None => None,
+        };
+        let phone = match i.opt_str("phone").filter(|s| !s.is_empty()) {
+            Some(p) => i.absorb(Phone::new(p))?,
+            None => None,
+        };
+        i.finish()?;
+        let name = name.ok_or_else(|| internal("validated fields missing"))?;
+        let contact = Contact { contact_id: ContactId::from_uuid(Uuid::now_v7()), name, email, phone };
+        self.customer_command(ctx, "add_contact", json!({"id": id, "input": input}), id, CustomerCommand::AddContact(contact))
+            .await
+    }
+
+    /// One customer with contacts.
+    pub async fn get_customer(&self, customer_id: &str) -> Result<Value, AppError> {
+        let id = arg_uuid("customer_id", customer_id)?;
+        let mut conn = self.conn().await?;
+        self.customer_view(&mut conn, id).await
+    }
+
+    /// Customers by name: `{search?, status?, page?, per_page?}`.
+    pub async fn list_customers(&self, query: &Value) -> Result<Value, AppError> {
+        let mut q = Input::new(query, "query");
+        let search = q.opt_str("search");
+        let status = q.opt_str("status");
+        if let Some(s) = status {
+            if s != "active" && s != "archived" {
+                q.error("status", "must be active or archived");
+            }
+        }
+        let (page, per_page) = q.paging();
+        q.finish()?;
+        let page = Page { page, per_page };
+        let mut conds = Vec::new();
+        let mut params: Vec<SqlValue> = Vec::new();
+        if let Some(s) = search.filter(|s| !s.trim().is_empty()) {
+            conds.push("name LIKE ?");
+            params.push(format!("%{}%", like_escape(s.trim())).into());
+        }
+        if let Some(s) = status {
+            conds.push("status = ?");
+            params.push(s.into());
+        }
+        let where_sql = if conds.is_empty() { String::new() } else { format!("WHERE {}", conds.join(" AND ")) };
+        let t = self.tables();
+        let mut conn = self.conn().await?;
+        let total: Option<u64> = conn
+            .exec_first(format!("SELECT COUNT(*) FROM {} {where_sql}", t.customers), params.clone())
+            .await
+            .map_err(db)?;
+        params.push(u64::from(page.per_page).into());
+        params.push(page.offset().into());
+        let ids: Vec<String> = conn
+            .exec(format!("SELECT id FROM {} {where_sql} ORDER BY name, id LIMIT ? OFFSET ?", t.customers), params)
+            .await
+            .map_err(db)?;
+        let mut items = Vec::with_capacity(ids.len());
+        for id in ids {
+            let id = Uuid::parse_str(&id).map_err(|_| internal("bad customer id"))?;
+            items.push(self.customer_view(&mut conn, id).await?);
+        }
+        Ok(page.wrap(items, total.unwrap_or(0)))
+    }
+}
+
+/// Escapes `%`, `_` and `\` for a LIKE pattern (the value is still bound as a parameter).
+fn like_escape(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        if matches!(c, '%' | '_' | '\\') {
+            out.push('\\');
+        }
+        out.push(c);
+    }
+    out
+}
+
+#[allow(dead_code)]
+fn _rate_json_used(r: &DatedRate) -> Value {
+    rate_json(None, r)
+}
