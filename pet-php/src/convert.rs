@@ -358,3 +358,54 @@ pub fn json_to_table(value: &Value) -> Result<ZBox<ZendHashTable>, PetError> {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn field_paths_join_with_dots() {
+        assert_eq!(join("", "name"), "name");
+        assert_eq!(join("cost_rate", "amount_minor"), "cost_rate.amount_minor");
+        assert_eq!(shown("", "input"), "input");
+        assert_eq!(shown("a.b", "input"), "a.b");
+    }
+
+    #[test]
+    fn strings_are_checked_for_encoding_nul_and_size() {
+        assert_eq!(check_string("name", b"Ada"), Ok("Ada"));
+        assert_eq!(
+            check_string("name", b"ab\xff"),
+            Err(PetError::field("name", "is not valid UTF-8 (at byte 2)"))
+        );
+        assert_eq!(
+            check_string("name", b"a\0b"),
+            Err(PetError::field("name", "contains a NUL byte"))
+        );
+        let huge = vec![b'x'; MAX_STRING_BYTES + 1];
+        assert_eq!(
+            check_string("name", &huge),
+            Err(PetError::field(
+                "name",
+                format!(
+                    "is too long ({} bytes, at most {MAX_STRING_BYTES})",
+                    huge.len()
+                )
+            ))
+        );
+        let max = vec![b'x'; MAX_STRING_BYTES];
+        assert!(check_string("name", &max).is_ok());
+    }
+
+    #[test]
+    fn keys_are_checked() {
+        assert_eq!(key_to_string(&Key::Index(3)), Ok("3".to_owned()));
+        assert_eq!(
+            key_to_string(&Key::Bytes(b"name".to_vec())),
+            Ok("name".to_owned())
+        );
+        assert!(key_to_string(&Key::Bytes(b"\xff".to_vec())).is_err());
+        assert!(key_to_string(&Key::Bytes(b"a\0".to_vec())).is_err());
+        assert!(key_to_string(&Key::Bytes(vec![b'k'; 257])).is_err());
+    }
+}

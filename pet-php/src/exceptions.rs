@@ -234,3 +234,53 @@ pub fn register_classes() -> i32 {
     }
     failed
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_app_error_maps_to_its_own_class() {
+        let mut fields = FieldErrors::new();
+        fields.add("email", "must be a valid email address");
+        let cases = [
+            (AppError::Validation(fields.clone()), VALIDATION),
+            (AppError::Invariant("team cycle".into()), INVARIANT),
+            (AppError::NotFound("employee x not found".into()), NOT_FOUND),
+            (AppError::Conflict("stale version".into()), CONFLICT),
+            (AppError::Storage("connection refused".into()), STORAGE),
+            (AppError::Migration("ledger is dirty".into()), MIGRATION),
+        ];
+        for (app, class) in cases {
+            assert_eq!(PetError::from(app).class_name(), class);
+        }
+        assert_eq!(PetError::Internal("boom".into()).class_name(), BASE);
+    }
+
+    #[test]
+    fn messages_are_clear() {
+        let mut fields = FieldErrors::new();
+        fields.add("name", "must not be empty");
+        fields.add("email", "must be a valid email address");
+        assert_eq!(
+            PetError::Validation(fields).to_string(),
+            "invalid input: email: must be a valid email address; name: must not be empty"
+        );
+        assert_eq!(
+            PetError::from(AppError::NotFound("employee 42 not found".into())).to_string(),
+            "employee 42 not found"
+        );
+        assert_eq!(
+            PetError::Internal("boom".into()).to_string(),
+            "internal error: boom"
+        );
+        assert_eq!(
+            PetError::field("employee_id", "is not valid UTF-8"),
+            PetError::Validation({
+                let mut f = FieldErrors::new();
+                f.add("employee_id", "is not valid UTF-8");
+                f
+            })
+        );
+    }
+}
