@@ -45,7 +45,8 @@ CREATE TABLE IF NOT EXISTS {prefix}pet_jobs (
   finished_at DATETIME(6) NULL,
   PRIMARY KEY (id),
   UNIQUE KEY uq_active_dedupe (active_dedupe_key),
-  KEY ix_due (status, run_at),
+  KEY ix_due (run_at, id),
+  KEY ix_expired (status, locked_until),
   CONSTRAINT ck_job_payload_json CHECK (JSON_VALID(payload)),
   CONSTRAINT ck_job_status CHECK (status IN ('pending', 'running', 'failed', 'dead', 'done'))
 ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_unicode_ci;

@@ -78,7 +78,8 @@ impl CommandContext {
     /// The same context with an idempotency key.
     pub fn with_key(mut self, key: &str) -> Result<Self, AppError> {
         self.idempotency_key = Some(
-            IdempotencyKey::new(key).map_err(|e| AppError::field("idempotency_key", e.to_string()))?,
+            IdempotencyKey::new(key)
+                .map_err(|e| AppError::field("idempotency_key", e.to_string()))?,
         );
         Ok(self)
     }
@@ -115,7 +116,9 @@ impl ActivityRenderer for PetRenderer {
             .unwrap_or_else(|_| GenericRenderer.render(event, names));
         match event.event.actor().employee_id() {
             Some(id) => {
-                let who = names.name("employee", id).unwrap_or_else(|| "Someone".into());
+                let who = names
+                    .name("employee", id)
+                    .unwrap_or_else(|| "Someone".into());
                 format!("{who}: {line}")
             }
             None => line,
@@ -215,7 +218,9 @@ impl App {
 
     /// The pool, created on first use (never at PHP module start-up: php-fpm forks after it).
     pub fn pool(&self) -> &Pool {
-        self.inner.pool.get_or_init(|| build_pool(&self.inner.config))
+        self.inner
+            .pool
+            .get_or_init(|| build_pool(&self.inner.config))
     }
 
     /// The table names.
@@ -283,7 +288,10 @@ impl App {
                 let status: Option<String> = uow
                     .tx()
                     .exec_first(
-                        format!("SELECT status FROM {} WHERE id = ?", self.inner.tables.employees),
+                        format!(
+                            "SELECT status FROM {} WHERE id = ?",
+                            self.inner.tables.employees
+                        ),
                         (id.to_string(),),
                     )
                     .await
@@ -406,7 +414,11 @@ impl App {
             Err(e) => check("migrations", false, e.to_string()),
         }
         match self.append_only_guard(&mut conn).await {
-            Ok(()) => check("append_only_guard", true, "update and delete triggers present".into()),
+            Ok(()) => check(
+                "append_only_guard",
+                true,
+                "update and delete triggers present".into(),
+            ),
             Err(e) => check("append_only_guard", false, e.to_string()),
         }
         let head: Result<Option<(Option<u64>, Option<u64>)>, _> = conn
@@ -426,9 +438,7 @@ impl App {
             ),
             Err(e) => check("event_sequence", false, e.to_string()),
         }
-        let ok = checks
-            .values()
-            .all(|c| c["ok"].as_bool().unwrap_or(false));
+        let ok = checks.values().all(|c| c["ok"].as_bool().unwrap_or(false));
         Ok(json!({"ok": ok, "checks": checks}))
     }
 
@@ -566,7 +576,9 @@ impl App {
         let mut conn = self.conn().await?;
         let (mut claimed, mut succeeded, mut failed, mut dead) = (0u64, 0u64, 0u64, 0u64);
         if !queue.try_lock_runner(&mut conn, &db).await? {
-            return Ok(json!({"claimed": 0, "succeeded": 0, "failed": 0, "dead": 0, "skipped_locked": true}));
+            return Ok(
+                json!({"claimed": 0, "succeeded": 0, "failed": 0, "dead": 0, "skipped_locked": true}),
+            );
         }
         let started = std::time::Instant::now();
         let result: Result<(), AppError> = async {
@@ -574,7 +586,8 @@ impl App {
             queue
                 .enqueue(
                     &mut conn,
-                    &NewJob::new(JOB_PROJECTION_CATCH_UP, json!({}), now).dedupe(JOB_PROJECTION_CATCH_UP),
+                    &NewJob::new(JOB_PROJECTION_CATCH_UP, json!({}), now)
+                        .dedupe(JOB_PROJECTION_CATCH_UP),
                     now,
                 )
                 .await?;
@@ -595,7 +608,10 @@ impl App {
                             succeeded += 1;
                         }
                     }
-                    Err(e) => match queue.fail(&mut conn, &job, &e.to_string(), self.now()).await? {
+                    Err(e) => match queue
+                        .fail(&mut conn, &job, &e.to_string(), self.now())
+                        .await?
+                    {
                         Some(job_status::DEAD) => dead += 1,
                         Some(_) => failed += 1,
                         None => {}
@@ -607,7 +623,9 @@ impl App {
         .await;
         queue.unlock_runner(&mut conn, &db).await?;
         result?;
-        Ok(json!({"claimed": claimed, "succeeded": succeeded, "failed": failed, "dead": dead, "skipped_locked": false}))
+        Ok(
+            json!({"claimed": claimed, "succeeded": succeeded, "failed": failed, "dead": dead, "skipped_locked": false}),
+        )
     }
 
     /// Executes one job (idempotent handlers).
@@ -660,7 +678,13 @@ impl App {
                 ..ctx.clone()
             };
             if let Begin::Run(uow) = self
-                .begin(&mut conn, &ctx, "retry_job", &json!({"job_id": job_id}), false)
+                .begin(
+                    &mut conn,
+                    &ctx,
+                    "retry_job",
+                    &json!({"job_id": job_id}),
+                    false,
+                )
                 .await?
             {
                 uow.rollback().await?;

@@ -308,9 +308,13 @@ mod tests {
 
     #[test]
     fn settings_parsing() {
-        let c = Config::from_settings(&serde_json::json!({"host": "h", "port": 3310, "prefix": "x_"}))
-            .unwrap();
-        assert_eq!((c.host.as_str(), c.port, c.prefix.as_str()), ("h", 3310, "x_"));
+        let c =
+            Config::from_settings(&serde_json::json!({"host": "h", "port": 3310, "prefix": "x_"}))
+                .unwrap();
+        assert_eq!(
+            (c.host.as_str(), c.port, c.prefix.as_str()),
+            ("h", 3310, "x_")
+        );
         let Err(AppError::Validation(f)) =
             Config::from_settings(&serde_json::json!({"port": "x", "user": 3}))
         else {

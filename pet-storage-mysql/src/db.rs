@@ -147,13 +147,19 @@ mod tests {
     #[test]
     fn classification_uses_code_and_index() {
         assert_eq!(
-            classify(&server(1062, "Duplicate entry 'a-1' for key 'uq_aggregate_version'")),
+            classify(&server(
+                1062,
+                "Duplicate entry 'a-1' for key 'uq_aggregate_version'"
+            )),
             DbErrorKind::Duplicate {
                 key: "uq_aggregate_version".into()
             }
         );
         assert_eq!(
-            classify(&server(1062, "Duplicate entry 'x' for key 'wp_pet_domain_events.uq_event_id'")),
+            classify(&server(
+                1062,
+                "Duplicate entry 'x' for key 'wp_pet_domain_events.uq_event_id'"
+            )),
             DbErrorKind::Duplicate {
                 key: "uq_event_id".into()
             }

@@ -183,18 +183,35 @@ impl JobQueue {
     ) -> Result<Vec<ClaimedJob>, StorageError> {
         let mut tx = conn.start_transaction(TxOpts::default()).await?;
         let nowdb = to_db_time(now);
-        let rows: Vec<(String, String, String, String, u32, u32)> = tx
+        // Two index-ordered scans (due work by `run_at`, expired claims by `locked_until`) so
+        // LIMIT stops the scan early: a filesort would lock every candidate row and starve
+        // concurrent claimers that SKIP LOCKED.
+        type Candidate = (String, String, String, String, u32, u32);
+        let mut rows: Vec<Candidate> = tx
             .exec(
                 format!(
-                    "SELECT id, kind, payload, status, attempts, max_attempts FROM {} \
-                     WHERE (status IN ('pending', 'failed') AND run_at <= ?) \
-                        OR (status = 'running' AND locked_until <= ?) \
-                     ORDER BY run_at, id LIMIT ? FOR UPDATE SKIP LOCKED",
+                    "SELECT id, kind, payload, status, attempts, max_attempts FROM {} FORCE INDEX (ix_expired) \
+                     WHERE status = 'running' AND locked_until <= ? \
+                     ORDER BY locked_until LIMIT ? FOR UPDATE SKIP LOCKED",
                     self.tables.jobs
                 ),
-                (nowdb, nowdb, limit as u64),
+                (nowdb, limit as u64),
             )
             .await?;
+        if rows.len() < limit {
+            let due: Vec<Candidate> = tx
+                .exec(
+                    format!(
+                        "SELECT id, kind, payload, status, attempts, max_attempts FROM {} FORCE INDEX (ix_due) \
+                         WHERE run_at <= ? AND status IN ('pending', 'failed') \
+                         ORDER BY run_at, id LIMIT ? FOR UPDATE SKIP LOCKED",
+                        self.tables.jobs
+                    ),
+                    (nowdb, (limit - rows.len()) as u64),
+                )
+                .await?;
+            rows.extend(due);
+        }
         let mut claimed = Vec::new();
         for (id, kind, payload, st, attempts, max_attempts) in rows {
             if st == status::RUNNING && attempts >= max_attempts {
@@ -281,7 +298,11 @@ impl JobQueue {
                 self.tables.jobs
             )
         };
-        let next = if dead { now } else { now + backoff(job.attempt) };
+        let next = if dead {
+            now
+        } else {
+            now + backoff(job.attempt)
+        };
         let finished = if dead { Some(to_db_time(now)) } else { None };
         let params: Vec<mysql_async::Value> = if dead {
             vec![
@@ -322,19 +343,21 @@ impl JobQueue {
             )));
         }
         let res = exec_affected(
-                q,
-                format!(
-                    "UPDATE {} SET status = 'pending', attempts = 0, run_at = ?, locked_until = NULL, \
+            q,
+            format!(
+                "UPDATE {} SET status = 'pending', attempts = 0, run_at = ?, locked_until = NULL, \
                      active_dedupe_key = dedupe_key, finished_at = NULL, updated_at = ? \
                      WHERE id = ? AND status = 'dead'",
-                    self.tables.jobs
-                ),
-                (to_db_time(now), to_db_time(now), id.to_string()),
-            )
-            .await;
+                self.tables.jobs
+            ),
+            (to_db_time(now), to_db_time(now), id.to_string()),
+        )
+        .await;
         match res {
             Ok(1) => self.get(q, id).await,
-            Ok(_) => Err(StorageError::Conflict(format!("job {id} changed concurrently"))),
+            Ok(_) => Err(StorageError::Conflict(format!(
+                "job {id} changed concurrently"
+            ))),
             Err(e) => match classify(&e) {
                 DbErrorKind::Duplicate { key } if key == "uq_active_dedupe" => {
                     Err(StorageError::Conflict(format!(
@@ -350,7 +373,10 @@ impl JobQueue {
     pub async fn get<Q: Queryable>(&self, q: &mut Q, id: Uuid) -> Result<JobView, StorageError> {
         let row: Option<Row> = q
             .exec_first(
-                format!("SELECT {JOB_COLUMNS} FROM {} WHERE id = ?", self.tables.jobs),
+                format!(
+                    "SELECT {JOB_COLUMNS} FROM {} WHERE id = ?",
+                    self.tables.jobs
+                ),
                 (id.to_string(),),
             )
             .await?;
@@ -395,7 +421,11 @@ impl JobQueue {
     }
 
     /// Takes the runner lock without waiting; false when another runner holds it.
-    pub async fn try_lock_runner(&self, conn: &mut Conn, database: &str) -> Result<bool, StorageError> {
+    pub async fn try_lock_runner(
+        &self,
+        conn: &mut Conn,
+        database: &str,
+    ) -> Result<bool, StorageError> {
         let got: Option<Option<i64>> = conn
             .exec_first("SELECT GET_LOCK(?, 0)", (self.lock_name(database),))
             .await?;

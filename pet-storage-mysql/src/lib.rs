@@ -14,14 +14,16 @@ pub mod config;
 pub mod db;
 pub mod error;
 pub mod input;
-pub mod migrate;
 pub mod jobs;
+pub mod migrate;
 pub mod projector;
 mod services;
 pub mod store;
 pub mod uow;
 
+pub use app::{
+    App, AppParts, CommandContext, PetRenderer, JOB_ORG_PUBLISH, JOB_PROJECTION_CATCH_UP,
+};
 pub use clock::{Clock, ManualClock, SystemClock};
 pub use config::{Config, Tables};
 pub use error::{AppError, MigrationError, StorageError};
-pub use app::{App, AppParts, CommandContext, PetRenderer, JOB_ORG_PUBLISH, JOB_PROJECTION_CATCH_UP};

@@ -210,7 +210,10 @@ pub struct Migrator {
 fn is_environmental(code: Option<u32>) -> bool {
     matches!(
         code.and_then(|c| u16::try_from(c).ok()),
-        Some(codes::BINLOG_UNSAFE_ROUTINE) | Some(codes::SPECIFIC_ACCESS_DENIED) | Some(2013) | Some(2006)
+        Some(codes::BINLOG_UNSAFE_ROUTINE)
+            | Some(codes::SPECIFIC_ACCESS_DENIED)
+            | Some(2013)
+            | Some(2006)
     ) || code.is_none()
 }
 
@@ -275,7 +278,11 @@ impl Migrator {
                     version: r.take_opt(0).and_then(Result::ok).ok_or_else(bad)?,
                     name: r.take_opt(1).and_then(Result::ok).ok_or_else(bad)?,
                     checksum: r.take_opt(2).and_then(Result::ok).ok_or_else(bad)?,
-                    success: r.take_opt::<u8, _>(3).and_then(Result::ok).ok_or_else(bad)? == 1,
+                    success: r
+                        .take_opt::<u8, _>(3)
+                        .and_then(Result::ok)
+                        .ok_or_else(bad)?
+                        == 1,
                     statements_done: r.take_opt(4).and_then(Result::ok).ok_or_else(bad)?,
                     done_checksum: r.take_opt(5).and_then(Result::ok).ok_or_else(bad)?,
                     error_code: r.take_opt(6).and_then(Result::ok).ok_or_else(bad)?,
@@ -348,7 +355,8 @@ impl Migrator {
             let start = match previous {
                 Some(r) => {
                     let done = r.statements_done as usize;
-                    if done <= statements.len() && prefix_hash(&statements[..done]) == r.done_checksum
+                    if done <= statements.len()
+                        && prefix_hash(&statements[..done]) == r.done_checksum
                     {
                         done
                     } else {
@@ -483,7 +491,14 @@ mod tests {
     #[test]
     fn file_names() {
         assert_eq!(Migration::new("0001_init.sql", "").unwrap().version(), 1);
-        for bad in ["1_init.sql", "0001init.sql", "0001_.sql", "abcd_x.sql", "0001_x.txt", "0000_x.sql"] {
+        for bad in [
+            "1_init.sql",
+            "0001init.sql",
+            "0001_.sql",
+            "abcd_x.sql",
+            "0001_x.txt",
+            "0000_x.sql",
+        ] {
             assert!(Migration::new(bad, "").is_err(), "{bad}");
         }
     }

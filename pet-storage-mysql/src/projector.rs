@@ -69,7 +69,9 @@ impl ActivityRenderer for GenericRenderer {
     fn render(&self, event: &RecordedEvent, names: &dyn NameLookup) -> String {
         let e = &event.event;
         let actor = match e.actor().employee_id() {
-            Some(id) => names.name("employee", id).unwrap_or_else(|| "someone".into()),
+            Some(id) => names
+                .name("employee", id)
+                .unwrap_or_else(|| "someone".into()),
             None => "System".into(),
         };
         let ctx = e.context();

@@ -70,7 +70,11 @@ fn rate_json(kind: Option<RateKind>, r: &DatedRate) -> Value {
 }
 
 impl App {
-    fn meta(&self, ctx: &CommandContext, now: DateTime<Utc>) -> impl FnMut(usize) -> EventMeta + '_ {
+    fn meta(
+        &self,
+        ctx: &CommandContext,
+        now: DateTime<Utc>,
+    ) -> impl FnMut(usize) -> EventMeta + '_ {
         let actor = ctx.actor();
         let key = ctx.idempotency_key.clone();
         move |_| EventMeta {
@@ -99,10 +103,7 @@ impl App {
         id: Uuid,
         decode: fn(&str, u32, &Value) -> Result<E, pet_core::identity::EventDecodeError>,
     ) -> Result<Vec<E>, AppError> {
-        let recorded = self
-            .store()
-            .read_aggregate(tx, aggregate_type, id)
-            .await?;
+        let recorded = self.store().read_aggregate(tx, aggregate_type, id).await?;
         recorded
             .iter()
             .map(|r| {
@@ -137,8 +138,12 @@ impl App {
         let wp = e.wp_user_id().map(u64::from);
         let dup = |key: &str| -> StorageError {
             match key {
-                "uq_employee_email" => StorageError::Conflict("email is already used by another employee".into()),
-                "uq_employee_wp_user" => StorageError::Conflict("this WordPress user is already linked to another employee".into()),
+                "uq_employee_email" => {
+                    StorageError::Conflict("email is already used by another employee".into())
+                }
+                "uq_employee_wp_user" => StorageError::Conflict(
+                    "this WordPress user is already linked to another employee".into(),
+                ),
                 other => StorageError::Conflict(format!("duplicate {other}")),
             }
         };
@@ -164,21 +169,38 @@ impl App {
                  WHERE id = ? AND version = ?",
                 t.employees
             );
-            let params = (e.name().as_str(), e.email().as_str(), wp, e.status().as_str(), e.version(), now, &id, before);
+            let params = (
+                e.name().as_str(),
+                e.email().as_str(),
+                wp,
+                e.status().as_str(),
+                e.version(),
+                now,
+                &id,
+                before,
+            );
             match uow.tx().exec_drop(sql.as_str(), params).await {
                 Ok(()) => {}
                 Err(err) => {
                     if let crate::db::DbErrorKind::Duplicate { .. } = crate::db::classify(&err) {
-                        return Err(AppError::field("wp_user_id", "is already linked to another employee"));
+                        return Err(AppError::field(
+                            "wp_user_id",
+                            "is already linked to another employee",
+                        ));
                     }
                     return Err(db(err));
                 }
             }
             if uow.tx().affected_rows() != 1 {
-                return Err(AppError::Conflict("employee was changed by someone else; reload and try again".into()));
+                return Err(AppError::Conflict(
+                    "employee was changed by someone else; reload and try again".into(),
+                ));
             }
             uow.tx()
-                .exec_drop(format!("DELETE FROM {} WHERE employee_id = ?", t.employee_rates), (&id,))
+                .exec_drop(
+                    format!("DELETE FROM {} WHERE employee_id = ?", t.employee_rates),
+                    (&id,),
+                )
                 .await
                 .map_err(db)?;
         }
@@ -206,7 +228,12 @@ impl App {
         Ok(())
     }
 
-    async fn employee_view<Q: Queryable>(&self, q: &mut Q, id: Uuid, today: NaiveDate) -> Result<Value, AppError> {
+    async fn employee_view<Q: Queryable>(
+        &self,
+        q: &mut Q,
+        id: Uuid,
+        today: NaiveDate,
+    ) -> Result<Value, AppError> {
         let t = self.tables();
         let row: Option<(String, String, String, Option<u64>, String, u64, NaiveDateTime)> = q
             .exec_first(
@@ -266,7 +293,8 @@ impl App {
         };
         let before = state.as_ref().map(Employee::version).unwrap_or(0);
         let events = employee::decide(state.as_ref(), &cmd, now)?;
-        let after = employee::evolve_all(state, &events).ok_or_else(|| internal("employee state"))?;
+        let after =
+            employee::evolve_all(state, &events).ok_or_else(|| internal("employee state"))?;
         self.write_employee(&mut uow, before, &after).await?;
         let envs = self.wrap(&events, before, ctx, now)?;
         uow.record(envs);
@@ -275,7 +303,11 @@ impl App {
     }
 
     /// Creates an employee: `{name, email, wp_user_id?, cost_rate?, bill_rate?}`.
-    pub async fn create_employee(&self, input: &Value, ctx: &CommandContext) -> Result<Value, AppError> {
+    pub async fn create_employee(
+        &self,
+        input: &Value,
+        ctx: &CommandContext,
+    ) -> Result<Value, AppError> {
         let mut i = Input::new(input, "input");
         let name = i.req_str("name");
         let email = i.req_str("email");
@@ -307,21 +339,42 @@ impl App {
             cost_rate,
             bill_rate,
         });
-        self.employee_command(ctx, "create_employee", input.clone(), id, cmd).await
+        self.employee_command(ctx, "create_employee", input.clone(), id, cmd)
+            .await
     }
 
     /// `active → inactive`.
-    pub async fn deactivate_employee(&self, employee_id: &str, ctx: &CommandContext) -> Result<Value, AppError> {
+    pub async fn deactivate_employee(
+        &self,
+        employee_id: &str,
+        ctx: &CommandContext,
+    ) -> Result<Value, AppError> {
         let id = arg_uuid("employee_id", employee_id)?;
-        self.employee_command(ctx, "deactivate_employee", json!({"id": id}), id, EmployeeCommand::Deactivate)
-            .await
+        self.employee_command(
+            ctx,
+            "deactivate_employee",
+            json!({"id": id}),
+            id,
+            EmployeeCommand::Deactivate,
+        )
+        .await
     }
 
     /// `inactive → active`.
-    pub async fn reactivate_employee(&self, employee_id: &str, ctx: &CommandContext) -> Result<Value, AppError> {
+    pub async fn reactivate_employee(
+        &self,
+        employee_id: &str,
+        ctx: &CommandContext,
+    ) -> Result<Value, AppError> {
         let id = arg_uuid("employee_id", employee_id)?;
-        self.employee_command(ctx, "reactivate_employee", json!({"id": id}), id, EmployeeCommand::Reactivate)
-            .await
+        self.employee_command(
+            ctx,
+            "reactivate_employee",
+            json!({"id": id}),
+            id,
+            EmployeeCommand::Reactivate,
+        )
+        .await
     }
 
     /// Sets a rate: `{kind: cost|bill, amount_minor, currency, effective_from}`.
@@ -351,10 +404,19 @@ impl App {
         };
         let cmd = EmployeeCommand::ChangeRate {
             kind,
-            rate: DatedRate { rate, effective_from },
+            rate: DatedRate {
+                rate,
+                effective_from,
+            },
         };
-        self.employee_command(ctx, "change_employee_rate", json!({"id": id, "input": input}), id, cmd)
-            .await
+        self.employee_command(
+            ctx,
+            "change_employee_rate",
+            json!({"id": id, "input": input}),
+            id,
+            cmd,
+        )
+        .await
     }
 
     /// Links (or with `None` unlinks) a WordPress user.
@@ -370,15 +432,22 @@ impl App {
             .transpose()
             .map_err(AppError::from)?;
         let cmd = EmployeeCommand::LinkUser { wp_user_id: wp };
-        self.employee_command(ctx, "link_employee_user", json!({"id": id, "wp_user_id": wp_user_id}), id, cmd)
-            .await
+        self.employee_command(
+            ctx,
+            "link_employee_user",
+            json!({"id": id, "wp_user_id": wp_user_id}),
+            id,
+            cmd,
+        )
+        .await
     }
 
     /// One employee.
     pub async fn get_employee(&self, employee_id: &str) -> Result<Value, AppError> {
         let id = arg_uuid("employee_id", employee_id)?;
         let mut conn = self.conn().await?;
-        self.employee_view(&mut conn, id, self.now().date_naive()).await
+        self.employee_view(&mut conn, id, self.now().date_naive())
+            .await
     }
 
     /// The employee linked to a WordPress user, or `null`.
@@ -387,7 +456,10 @@ impl App {
         let mut conn = self.conn().await?;
         let id: Option<String> = conn
             .exec_first(
-                format!("SELECT id FROM {} WHERE wp_user_id = ?", self.tables().employees),
+                format!(
+                    "SELECT id FROM {} WHERE wp_user_id = ?",
+                    self.tables().employees
+                ),
                 (u64::from(wp),),
             )
             .await
@@ -396,7 +468,8 @@ impl App {
             None => Ok(Value::Null),
             Some(id) => {
                 let id = Uuid::parse_str(&id).map_err(|_| internal("bad employee id"))?;
-                self.employee_view(&mut conn, id, self.now().date_naive()).await
+                self.employee_view(&mut conn, id, self.now().date_naive())
+                    .await
             }
         }
     }
@@ -426,18 +499,28 @@ impl App {
             conds.push("status = ?");
             params.push(s.into());
         }
-        let where_sql = if conds.is_empty() { String::new() } else { format!("WHERE {}", conds.join(" AND ")) };
+        let where_sql = if conds.is_empty() {
+            String::new()
+        } else {
+            format!("WHERE {}", conds.join(" AND "))
+        };
         let t = self.tables();
         let mut conn = self.conn().await?;
         let total: Option<u64> = conn
-            .exec_first(format!("SELECT COUNT(*) FROM {} {where_sql}", t.employees), params.clone())
+            .exec_first(
+                format!("SELECT COUNT(*) FROM {} {where_sql}", t.employees),
+                params.clone(),
+            )
             .await
             .map_err(db)?;
         params.push(u64::from(page.per_page).into());
         params.push(page.offset().into());
         let ids: Vec<String> = conn
             .exec(
-                format!("SELECT id FROM {} {where_sql} ORDER BY name, id LIMIT ? OFFSET ?", t.employees),
+                format!(
+                    "SELECT id FROM {} {where_sql} ORDER BY name, id LIMIT ? OFFSET ?",
+                    t.employees
+                ),
                 params,
             )
             .await
@@ -454,11 +537,17 @@ impl App {
     // ---- teams ----------------------------------------------------------------------
 
     async fn load_team(&self, tx: Tx<'_, '_>, id: Uuid) -> Result<Team, AppError> {
-        let evs = self.load_events(tx, team::AGGREGATE_TYPE, id, TeamEvent::from_stored).await?;
+        let evs = self
+            .load_events(tx, team::AGGREGATE_TYPE, id, TeamEvent::from_stored)
+            .await?;
         team::replay(&evs).ok_or_else(|| AppError::NotFound(format!("team {id}")))
     }
 
-    async fn team_facts(&self, tx: Tx<'_, '_>, employee: Option<Uuid>) -> Result<TeamFacts, AppError> {
+    async fn team_facts(
+        &self,
+        tx: Tx<'_, '_>,
+        employee: Option<Uuid>,
+    ) -> Result<TeamFacts, AppError> {
         let t = self.tables();
         let rows: Vec<(String, Option<String>, String)> = tx
             .exec(format!("SELECT id, parent_id, status FROM {}", t.teams), ())
@@ -467,24 +556,42 @@ impl App {
         let mut facts = TeamFacts::new();
         for (id, parent, status) in rows {
             let id = Uuid::parse_str(&id).map_err(|_| internal("bad team id"))?;
-            let parent = parent.and_then(|p| Uuid::parse_str(&p).ok()).map(Into::into);
-            let status = if status == "active" { TeamStatus::Active } else { TeamStatus::Archived };
+            let parent = parent
+                .and_then(|p| Uuid::parse_str(&p).ok())
+                .map(Into::into);
+            let status = if status == "active" {
+                TeamStatus::Active
+            } else {
+                TeamStatus::Archived
+            };
             facts.insert_team(id.into(), parent, status);
         }
         if let Some(e) = employee {
             let st: Option<String> = tx
-                .exec_first(format!("SELECT status FROM {} WHERE id = ?", t.employees), (e.to_string(),))
+                .exec_first(
+                    format!("SELECT status FROM {} WHERE id = ?", t.employees),
+                    (e.to_string(),),
+                )
                 .await
                 .map_err(db)?;
             if let Some(st) = st {
-                let st = if st == "active" { EmployeeStatus::Active } else { EmployeeStatus::Inactive };
+                let st = if st == "active" {
+                    EmployeeStatus::Active
+                } else {
+                    EmployeeStatus::Inactive
+                };
                 facts.insert_employee(e.into(), st);
             }
         }
         Ok(facts)
     }
 
-    async fn write_team(&self, uow: &mut UnitOfWork<'_>, before: u64, tm: &Team) -> Result<(), AppError> {
+    async fn write_team(
+        &self,
+        uow: &mut UnitOfWork<'_>,
+        before: u64,
+        tm: &Team,
+    ) -> Result<(), AppError> {
         let t = self.tables().clone();
         let now = to_db_time(uow.now());
         let id = tm.id().to_string();
@@ -511,7 +618,10 @@ impl App {
             )
             .await?;
             uow.tx()
-                .exec_drop(format!("DELETE FROM {} WHERE team_id = ?", t.memberships), (&id,))
+                .exec_drop(
+                    format!("DELETE FROM {} WHERE team_id = ?", t.memberships),
+                    (&id,),
+                )
                 .await
                 .map_err(db)?;
         }
@@ -542,7 +652,10 @@ impl App {
         let t = self.tables();
         let row: Option<(String, String, Option<String>, String, u64)> = q
             .exec_first(
-                format!("SELECT id, name, parent_id, status, version FROM {} WHERE id = ?", t.teams),
+                format!(
+                    "SELECT id, name, parent_id, status, version FROM {} WHERE id = ?",
+                    t.teams
+                ),
                 (id.to_string(),),
             )
             .await
@@ -602,7 +715,11 @@ impl App {
     }
 
     /// Creates a team: `{name, parent_id?}`.
-    pub async fn create_team(&self, input: &Value, ctx: &CommandContext) -> Result<Value, AppError> {
+    pub async fn create_team(
+        &self,
+        input: &Value,
+        ctx: &CommandContext,
+    ) -> Result<Value, AppError> {
         let mut i = Input::new(input, "input");
         let name = i.req_str("name");
         let name = match name {
@@ -613,26 +730,63 @@ impl App {
         i.finish()?;
         let name = name.ok_or_else(|| internal("validated fields missing"))?;
         let id = Uuid::now_v7();
-        let cmd = TeamCommand::Create { id: id.into(), name, parent_id: parent.map(Into::into) };
-        self.team_command(ctx, "create_team", input.clone(), id, cmd, None).await
+        let cmd = TeamCommand::Create {
+            id: id.into(),
+            name,
+            parent_id: parent.map(Into::into),
+        };
+        self.team_command(ctx, "create_team", input.clone(), id, cmd, None)
+            .await
     }
 
     /// Moves a team under another parent (`None`: top level).
-    pub async fn move_team(&self, team_id: &str, parent_id: Option<&str>, ctx: &CommandContext) -> Result<Value, AppError> {
+    pub async fn move_team(
+        &self,
+        team_id: &str,
+        parent_id: Option<&str>,
+        ctx: &CommandContext,
+    ) -> Result<Value, AppError> {
         let id = arg_uuid("team_id", team_id)?;
         let parent = parent_id.map(|p| arg_uuid("parent_id", p)).transpose()?;
-        let cmd = TeamCommand::Move { parent_id: parent.map(Into::into) };
-        self.team_command(ctx, "move_team", json!({"id": id, "parent_id": parent}), id, cmd, None).await
+        let cmd = TeamCommand::Move {
+            parent_id: parent.map(Into::into),
+        };
+        self.team_command(
+            ctx,
+            "move_team",
+            json!({"id": id, "parent_id": parent}),
+            id,
+            cmd,
+            None,
+        )
+        .await
     }
 
     /// `active → archived`.
-    pub async fn archive_team(&self, team_id: &str, ctx: &CommandContext) -> Result<Value, AppError> {
+    pub async fn archive_team(
+        &self,
+        team_id: &str,
+        ctx: &CommandContext,
+    ) -> Result<Value, AppError> {
         let id = arg_uuid("team_id", team_id)?;
-        self.team_command(ctx, "archive_team", json!({"id": id}), id, TeamCommand::Archive, None).await
+        self.team_command(
+            ctx,
+            "archive_team",
+            json!({"id": id}),
+            id,
+            TeamCommand::Archive,
+            None,
+        )
+        .await
     }
 
     /// Adds a member: `{employee_id, role: member|lead, valid_from, valid_to?}`.
-    pub async fn add_team_member(&self, team_id: &str, input: &Value, ctx: &CommandContext) -> Result<Value, AppError> {
+    pub async fn add_team_member(
+        &self,
+        team_id: &str,
+        input: &Value,
+        ctx: &CommandContext,
+    ) -> Result<Value, AppError> {
         let id = arg_uuid("team_id", team_id)?;
         let mut i = Input::new(input, "input");
         let employee = i.req_uuid("employee_id");
@@ -658,8 +812,15 @@ impl App {
             valid_from,
             valid_to: to,
         };
-        self.team_command(ctx, "add_team_member", json!({"id": id, "input": input}), id, cmd, Some(employee))
-            .await
+        self.team_command(
+            ctx,
+            "add_team_member",
+            json!({"id": id, "input": input}),
+            id,
+            cmd,
+            Some(employee),
+        )
+        .await
     }
 
     /// Ends a membership: `{valid_to?}` (default: today).
@@ -675,9 +836,19 @@ impl App {
         let mut i = Input::new(input, "input");
         let to = i.opt_date("valid_to");
         i.finish()?;
-        let cmd = TeamCommand::RemoveMember { membership_id: mid.into(), valid_to: to };
-        self.team_command(ctx, "remove_team_member", json!({"id": id, "membership": mid, "input": input}), id, cmd, None)
-            .await
+        let cmd = TeamCommand::RemoveMember {
+            membership_id: mid.into(),
+            valid_to: to,
+        };
+        self.team_command(
+            ctx,
+            "remove_team_member",
+            json!({"id": id, "membership": mid, "input": input}),
+            id,
+            cmd,
+            None,
+        )
+        .await
     }
 
     /// One team with its members.
@@ -701,7 +872,13 @@ impl App {
         let page = Page { page, per_page };
         let mut conn = self.conn().await?;
         let rows: Vec<(String, String, Option<String>, String, u64)> = conn
-            .exec(format!("SELECT id, name, parent_id, status, version FROM {} ORDER BY name, id", self.tables().teams), ())
+            .exec(
+                format!(
+                    "SELECT id, name, parent_id, status, version FROM {} ORDER BY name, id",
+                    self.tables().teams
+                ),
+                (),
+            )
             .await
             .map_err(db)?;
         let ids: std::collections::HashSet<&str> = rows.iter().map(|r| r.0.as_str()).collect();
@@ -711,7 +888,10 @@ impl App {
             children.entry(parent).or_default().push(i);
         }
         let mut ordered = Vec::with_capacity(rows.len());
-        let mut stack: Vec<(usize, u32)> = children.get(&None).map(|v| v.iter().rev().map(|&i| (i, 0)).collect()).unwrap_or_default();
+        let mut stack: Vec<(usize, u32)> = children
+            .get(&None)
+            .map(|v| v.iter().rev().map(|&i| (i, 0)).collect())
+            .unwrap_or_default();
         let mut seen = vec![false; rows.len()];
         while let Some((i, depth)) = stack.pop() {
             if std::mem::replace(&mut seen[i], true) {
@@ -731,7 +911,11 @@ impl App {
             })
             .collect();
         let total = filtered.len() as u64;
-        let items = filtered.into_iter().skip(page.offset() as usize).take(page.per_page as usize).collect();
+        let items = filtered
+            .into_iter()
+            .skip(page.offset() as usize)
+            .take(page.per_page as usize)
+            .collect();
         Ok(page.wrap(items, total))
     }
 
@@ -752,19 +936,39 @@ impl App {
         let mut streams: HashMap<Uuid, Vec<TeamEvent>> = HashMap::new();
         for r in rows {
             let rec = self.store().decode(r)?;
-            let ev = TeamEvent::from_stored(rec.event.event_type().as_str(), rec.event.schema_version(), rec.event.payload())
-                .map_err(|e| AppError::Storage(format!("stored event unreadable: {e}")))?;
-            streams.entry(rec.event.aggregate().aggregate_id()).or_default().push(ev);
+            let ev = TeamEvent::from_stored(
+                rec.event.event_type().as_str(),
+                rec.event.schema_version(),
+                rec.event.payload(),
+            )
+            .map_err(|e| AppError::Storage(format!("stored event unreadable: {e}")))?;
+            streams
+                .entry(rec.event.aggregate().aggregate_id())
+                .or_default()
+                .push(ev);
         }
-        Ok(streams.values().filter_map(|evs| team::replay(evs)).collect())
+        Ok(streams
+            .values()
+            .filter_map(|evs| team::replay(evs))
+            .collect())
     }
 
-    fn org_json(number: u32, status: &str, effective_at: DateTime<Utc>, note: &str, id: &str) -> Value {
+    fn org_json(
+        number: u32,
+        status: &str,
+        effective_at: DateTime<Utc>,
+        note: &str,
+        id: &str,
+    ) -> Value {
         json!({"id": id, "number": number, "status": status, "effective_at": rfc3339(effective_at), "note": note})
     }
 
     /// Snapshots teams and memberships as a new numbered version: `{effective_at, note?}`.
-    pub async fn publish_org_structure(&self, input: &Value, ctx: &CommandContext) -> Result<Value, AppError> {
+    pub async fn publish_org_structure(
+        &self,
+        input: &Value,
+        ctx: &CommandContext,
+    ) -> Result<Value, AppError> {
         let mut i = Input::new(input, "input");
         let effective_at = i.req_time("effective_at");
         let note = i.opt_str("note").unwrap_or("");
@@ -775,7 +979,10 @@ impl App {
         };
         let effective_at = crate::clock::truncate_micros(effective_at);
         let mut conn = self.conn().await?;
-        let mut uow = match self.begin(&mut conn, ctx, "publish_org_structure", input, false).await? {
+        let mut uow = match self
+            .begin(&mut conn, ctx, "publish_org_structure", input, false)
+            .await?
+        {
             Begin::Run(u) => u,
             Begin::Replay(v) => return Ok(v),
         };
@@ -801,7 +1008,8 @@ impl App {
         let v = org::evolve_all(None, &events).ok_or_else(|| internal("org state"))?;
         let status = v.status().as_str();
         let number = u32::from(v.number());
-        let snap_json = serde_json::to_string(&snapshot).map_err(|e| AppError::Storage(e.to_string()))?;
+        let snap_json =
+            serde_json::to_string(&snapshot).map_err(|e| AppError::Storage(e.to_string()))?;
         uow.insert(
             &format!(
                 "INSERT INTO {} (number, id, status, effective_at, note, snapshot, created_at, published_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
@@ -821,8 +1029,12 @@ impl App {
         )
         .await?;
         if status == "scheduled" {
-            let job = NewJob::new(JOB_ORG_PUBLISH, json!({"version_id": id.to_string()}), effective_at)
-                .dedupe(format!("{JOB_ORG_PUBLISH}:{id}"));
+            let job = NewJob::new(
+                JOB_ORG_PUBLISH,
+                json!({"version_id": id.to_string()}),
+                effective_at,
+            )
+            .dedupe(format!("{JOB_ORG_PUBLISH}:{id}"));
             self.jobs().enqueue(uow.tx(), &job, now).await?;
         }
         let envs = self.wrap(&events, 0, ctx, now)?;
@@ -836,13 +1048,30 @@ impl App {
     pub async fn publish_due_org_version(&self, id: Uuid) -> Result<(), AppError> {
         let ctx = CommandContext::system();
         let mut conn = self.conn().await?;
-        let mut uow = match self.begin(&mut conn, &ctx, "publish_due_org_version", &json!({"id": id}), true).await? {
+        let mut uow = match self
+            .begin(
+                &mut conn,
+                &ctx,
+                "publish_due_org_version",
+                &json!({"id": id}),
+                true,
+            )
+            .await?
+        {
             Begin::Run(u) => u,
             Begin::Replay(_) => return Ok(()),
         };
         let now = uow.now();
-        let evs = self.load_events(uow.tx(), org::AGGREGATE_TYPE, id, OrgStructureEvent::from_stored).await?;
-        let state = org::replay(&evs).ok_or_else(|| AppError::NotFound(format!("org structure version {id}")))?;
+        let evs = self
+            .load_events(
+                uow.tx(),
+                org::AGGREGATE_TYPE,
+                id,
+                OrgStructureEvent::from_stored,
+            )
+            .await?;
+        let state = org::replay(&evs)
+            .ok_or_else(|| AppError::NotFound(format!("org structure version {id}")))?;
         if state.status() == pet_core::identity::OrgVersionStatus::Published {
             uow.rollback().await?;
             return Ok(());
@@ -909,12 +1138,23 @@ impl App {
         let state = if matches!(cmd, CustomerCommand::Create { .. }) {
             None
         } else {
-            let evs = self.load_events(uow.tx(), customer::AGGREGATE_TYPE, id, CustomerEvent::from_stored).await?;
-            Some(customer::replay(&evs).ok_or_else(|| AppError::NotFound(format!("customer {id}")))?)
+            let evs = self
+                .load_events(
+                    uow.tx(),
+                    customer::AGGREGATE_TYPE,
+                    id,
+                    CustomerEvent::from_stored,
+                )
+                .await?;
+            Some(
+                customer::replay(&evs)
+                    .ok_or_else(|| AppError::NotFound(format!("customer {id}")))?,
+            )
         };
         let before = state.as_ref().map(Customer::version).unwrap_or(0);
         let events = customer::decide(state.as_ref(), &cmd, now)?;
-        let after = customer::evolve_all(state, &events).ok_or_else(|| internal("customer state"))?;
+        let after =
+            customer::evolve_all(state, &events).ok_or_else(|| internal("customer state"))?;
         let t = self.tables().clone();
         let nowdb = to_db_time(now);
         if before == 0 {
@@ -961,7 +1201,13 @@ impl App {
     async fn customer_view<Q: Queryable>(&self, q: &mut Q, id: Uuid) -> Result<Value, AppError> {
         let t = self.tables();
         let row: Option<(String, String, String, u64)> = q
-            .exec_first(format!("SELECT id, name, status, version FROM {} WHERE id = ?", t.customers), (id.to_string(),))
+            .exec_first(
+                format!(
+                    "SELECT id, name, status, version FROM {} WHERE id = ?",
+                    t.customers
+                ),
+                (id.to_string(),),
+            )
             .await
             .map_err(db)?;
         let Some((id_s, name, status, version)) = row else {
@@ -981,7 +1227,11 @@ impl App {
     }
 
     /// Creates a customer: `{name}`.
-    pub async fn create_customer(&self, input: &Value, ctx: &CommandContext) -> Result<Value, AppError> {
+    pub async fn create_customer(
+        &self,
+        input: &Value,
+        ctx: &CommandContext,
+    ) -> Result<Value, AppError> {
         let mut i = Input::new(input, "input");
         let name = i.req_str("name");
         let name = match name {
@@ -991,18 +1241,38 @@ impl App {
         i.finish()?;
         let name = name.ok_or_else(|| internal("validated fields missing"))?;
         let id = Uuid::now_v7();
-        let cmd = CustomerCommand::Create { id: CustomerId::from_uuid(id), name };
-        self.customer_command(ctx, "create_customer", input.clone(), id, cmd).await
+        let cmd = CustomerCommand::Create {
+            id: CustomerId::from_uuid(id),
+            name,
+        };
+        self.customer_command(ctx, "create_customer", input.clone(), id, cmd)
+            .await
     }
 
     /// `active → archived`.
-    pub async fn archive_customer(&self, customer_id: &str, ctx: &CommandContext) -> Result<Value, AppError> {
+    pub async fn archive_customer(
+        &self,
+        customer_id: &str,
+        ctx: &CommandContext,
+    ) -> Result<Value, AppError> {
         let id = arg_uuid("customer_id", customer_id)?;
-        self.customer_command(ctx, "archive_customer", json!({"id": id}), id, CustomerCommand::Archive).await
+        self.customer_command(
+            ctx,
+            "archive_customer",
+            json!({"id": id}),
+            id,
+            CustomerCommand::Archive,
+        )
+        .await
     }
 
     /// Adds a contact: `{name, email?, phone?}`.
-    pub async fn add_contact(&self, customer_id: &str, input: &Value, ctx: &CommandContext) -> Result<Value, AppError> {
+    pub async fn add_contact(
+        &self,
+        customer_id: &str,
+        input: &Value,
+        ctx: &CommandContext,
+    ) -> Result<Value, AppError> {
         let id = arg_uuid("customer_id", customer_id)?;
         let mut i = Input::new(input, "input");
         let name = i.req_str("name");
@@ -1020,9 +1290,20 @@ impl App {
         };
         i.finish()?;
         let name = name.ok_or_else(|| internal("validated fields missing"))?;
-        let contact = Contact { contact_id: ContactId::from_uuid(Uuid::now_v7()), name, email, phone };
-        self.customer_command(ctx, "add_contact", json!({"id": id, "input": input}), id, CustomerCommand::AddContact(contact))
-            .await
+        let contact = Contact {
+            contact_id: ContactId::from_uuid(Uuid::now_v7()),
+            name,
+            email,
+            phone,
+        };
+        self.customer_command(
+            ctx,
+            "add_contact",
+            json!({"id": id, "input": input}),
+            id,
+            CustomerCommand::AddContact(contact),
+        )
+        .await
     }
 
     /// One customer with contacts.
@@ -1055,17 +1336,30 @@ impl App {
             conds.push("status = ?");
             params.push(s.into());
         }
-        let where_sql = if conds.is_empty() { String::new() } else { format!("WHERE {}", conds.join(" AND ")) };
+        let where_sql = if conds.is_empty() {
+            String::new()
+        } else {
+            format!("WHERE {}", conds.join(" AND "))
+        };
         let t = self.tables();
         let mut conn = self.conn().await?;
         let total: Option<u64> = conn
-            .exec_first(format!("SELECT COUNT(*) FROM {} {where_sql}", t.customers), params.clone())
+            .exec_first(
+                format!("SELECT COUNT(*) FROM {} {where_sql}", t.customers),
+                params.clone(),
+            )
             .await
             .map_err(db)?;
         params.push(u64::from(page.per_page).into());
         params.push(page.offset().into());
         let ids: Vec<String> = conn
-            .exec(format!("SELECT id FROM {} {where_sql} ORDER BY name, id LIMIT ? OFFSET ?", t.customers), params)
+            .exec(
+                format!(
+                    "SELECT id FROM {} {where_sql} ORDER BY name, id LIMIT ? OFFSET ?",
+                    t.customers
+                ),
+                params,
+            )
             .await
             .map_err(db)?;
         let mut items = Vec::with_capacity(ids.len());

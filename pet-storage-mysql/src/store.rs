@@ -67,7 +67,11 @@ pub(crate) fn chain_hash(
     payload_json: &str,
 ) -> String {
     let mut h = Sha256::new();
-    let actor = e.actor().employee_id().map(|u| u.to_string()).unwrap_or_default();
+    let actor = e
+        .actor()
+        .employee_id()
+        .map(|u| u.to_string())
+        .unwrap_or_default();
     let key = e.idempotency_key().map(|k| k.as_str()).unwrap_or_default();
     for part in [
         prev,
@@ -131,8 +135,9 @@ impl EventStore {
             self.registry.validate_new(e)?;
             // The payload is a serde_json object, so this is valid JSON by construction; the
             // database re-checks it with CHECK (JSON_VALID(payload)).
-            let json = serde_json::to_string(e.payload())
-                .map_err(|err| StorageError::Integrity(format!("payload not serialisable: {err}")))?;
+            let json = serde_json::to_string(e.payload()).map_err(|err| {
+                StorageError::Integrity(format!("payload not serialisable: {err}"))
+            })?;
             payloads.push(json);
         }
         if self.fail_next_insert.swap(false, Ordering::SeqCst) {
@@ -243,7 +248,9 @@ impl EventStore {
              ORDER BY aggregate_version",
             self.tables.events
         );
-        let rows: Vec<Row> = q.exec(sql, (aggregate_type, aggregate_id.to_string())).await?;
+        let rows: Vec<Row> = q
+            .exec(sql, (aggregate_type, aggregate_id.to_string()))
+            .await?;
         rows.into_iter().map(|r| self.decode(r)).collect()
     }
 
@@ -264,7 +271,10 @@ impl EventStore {
             for mut r in rows {
                 let hash: String = take(&mut r, 15)?;
                 let stored_prev: String = take(&mut r, 14)?;
-                let payload: String = take(&mut r, 13)?;
+                let payload: String = r
+                    .get_opt(13)
+                    .and_then(Result::ok)
+                    .ok_or_else(|| StorageError::Integrity("unreadable event payload".into()))?;
                 let rec = decode_raw(&mut r)?;
                 if rec.sequence != expected_seq || stored_prev != prev {
                     return Err(StorageError::Integrity(format!(
@@ -272,7 +282,8 @@ impl EventStore {
                         rec.sequence
                     )));
                 }
-                let computed = chain_hash(&prev, rec.sequence, &rec.event, rec.recorded_at, &payload);
+                let computed =
+                    chain_hash(&prev, rec.sequence, &rec.event, rec.recorded_at, &payload);
                 if computed != hash {
                     return Err(StorageError::Integrity(format!(
                         "event {} does not match its hash",
@@ -286,7 +297,10 @@ impl EventStore {
         }
         let head: Option<(u64, String)> = q
             .exec_first(
-                format!("SELECT last_sequence, last_hash FROM {} WHERE id = 1", self.tables.sequence),
+                format!(
+                    "SELECT last_sequence, last_hash FROM {} WHERE id = 1",
+                    self.tables.sequence
+                ),
                 (),
             )
             .await?;

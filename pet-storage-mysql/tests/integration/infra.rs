@@ -1,0 +1,603 @@
+//! Infrastructure guarantees: migrations, append-only log, serialised appends, conflicts,
+//! idempotency, unit-of-work rollback, projector, job queue.
+
+use std::sync::Arc;
+use std::time::Duration as StdDuration;
+
+use chrono::Duration;
+use mysql_async::prelude::*;
+use mysql_async::TxOpts;
+use pet_core::{
+    Actor, AggregateRef, ContextRef, ContextType, EventMeta, EventRegistry, EventType, NewEvent,
+};
+use pet_storage_mysql::jobs::{JobQueue, NewJob};
+use pet_storage_mysql::migrate::{embedded, Migration, Migrator};
+use pet_storage_mysql::projector::{GenericRenderer, Projector};
+use pet_storage_mysql::store::EventStore;
+use pet_storage_mysql::uow::UnitOfWork;
+use pet_storage_mysql::{MigrationError, StorageError, Tables};
+use serde_json::json;
+use uuid::Uuid;
+
+use crate::{config, env, start_time};
+
+fn test_store(tables: &Tables) -> EventStore {
+    let mut r = EventRegistry::new();
+    r.register("test.happened", &[]).unwrap();
+    r.register("team.created", &[]).unwrap();
+    EventStore::new(tables.clone(), Arc::new(r))
+}
+
+fn event(agg: Uuid, version: u64, n: u64) -> NewEvent {
+    NewEvent::new(
+        EventMeta {
+            event_id: Uuid::now_v7(),
+            occurred_at: start_time(),
+            actor: Actor::System,
+            idempotency_key: None,
+        },
+        EventType::new("test.happened").unwrap(),
+        1,
+        ContextRef::new(ContextType::Team, agg),
+        AggregateRef::new("team", agg, version).unwrap(),
+        json!({"n": n}),
+    )
+    .unwrap()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn migrations_apply_once_report_status_and_install_guards() {
+    let Some(env) = env().await else { return };
+    let again = env.app.migrate().await.unwrap();
+    assert_eq!(again["applied"], json!([]));
+    let status = env.app.migration_status().await.unwrap();
+    assert_eq!(status["dirty"], json!(false));
+    assert_eq!(status["pending"], json!([]));
+    assert_eq!(
+        status["applied"].as_array().unwrap().len(),
+        embedded().len()
+    );
+    let health = env.app.health().await.unwrap();
+    assert_eq!(health["ok"], json!(true), "{health}");
+    // Table options: InnoDB + utf8mb4.
+    let mut c = env.pool().get_conn().await.unwrap();
+    let bad: Vec<String> = c
+        .exec(
+            "SELECT TABLE_NAME FROM information_schema.TABLES WHERE TABLE_SCHEMA = DATABASE() \
+             AND TABLE_NAME LIKE ? AND (ENGINE <> 'InnoDB' OR TABLE_COLLATION NOT LIKE 'utf8mb4%')",
+            (format!("{}%", env.config.prefix.replace('_', "\\_")),),
+        )
+        .await
+        .unwrap();
+    assert!(bad.is_empty(), "{bad:?}");
+    drop(c);
+    env.cleanup().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn failed_migration_leaves_dirty_ledger_refuses_and_converges_after_fix() {
+    let Some(cfg) = config().await else { return };
+    let pool = pet_storage_mysql::db::build_pool(&cfg);
+    let tables = Tables::new(&cfg.prefix).unwrap();
+    let first = Migration::new(
+        "0001_a.sql",
+        "CREATE TABLE IF NOT EXISTS {prefix}pet_a (id INT) ENGINE=InnoDB;",
+    )
+    .unwrap();
+    let broken = Migration::new(
+        "0002_b.sql",
+        "CREATE TABLE IF NOT EXISTS {prefix}pet_b (id INT) ENGINE=InnoDB;\nALTER TABLE {prefix}pet_b ADD COLUMN x NOT_A_TYPE;\nCREATE TABLE IF NOT EXISTS {prefix}pet_c (id INT) ENGINE=InnoDB;",
+    )
+    .unwrap();
+    let m = Migrator::new(tables.clone(), vec![first.clone(), broken]).unwrap();
+    let err = m.run(&pool, &cfg.database, start_time()).await.unwrap_err();
+    assert!(
+        matches!(&err, MigrationError::Failed { name, statement: 2, .. } if name == "0002_b.sql"),
+        "{err:?}"
+    );
+    let status = m.status(&pool).await.unwrap();
+    assert!(status.dirty);
+    assert_eq!(status.pending, vec!["0002_b.sql".to_owned()]);
+    // The unchanged file is refused, naming it.
+    let err = m.run(&pool, &cfg.database, start_time()).await.unwrap_err();
+    assert!(
+        matches!(&err, MigrationError::Dirty { name, .. } if name == "0002_b.sql"),
+        "{err:?}"
+    );
+    assert!(err.to_string().contains("0002_b.sql"));
+    // Fixed: converges (statement 1 already ran and is not repeated; 2 and 3 run).
+    let fixed = Migration::new(
+        "0002_b.sql",
+        "CREATE TABLE IF NOT EXISTS {prefix}pet_b (id INT) ENGINE=InnoDB;\nALTER TABLE {prefix}pet_b ADD COLUMN IF NOT EXISTS x INT;\nCREATE TABLE IF NOT EXISTS {prefix}pet_c (id INT) ENGINE=InnoDB;",
+    )
+    .unwrap();
+    let m2 = Migrator::new(tables.clone(), vec![first.clone(), fixed.clone()]).unwrap();
+    let report = m2.run(&pool, &cfg.database, start_time()).await.unwrap();
+    assert_eq!(report.applied, vec!["0002_b.sql".to_owned()]);
+    let status = m2.status(&pool).await.unwrap();
+    assert!(!status.dirty && status.pending.is_empty());
+    assert!(m2
+        .run(&pool, &cfg.database, start_time())
+        .await
+        .unwrap()
+        .applied
+        .is_empty());
+    // Altering an applied file is refused.
+    let altered = Migration::new(
+        "0001_a.sql",
+        "CREATE TABLE IF NOT EXISTS {prefix}pet_a (id BIGINT);",
+    )
+    .unwrap();
+    let m3 = Migrator::new(tables.clone(), vec![altered, fixed]).unwrap();
+    let err = m3
+        .run(&pool, &cfg.database, start_time())
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(&err, MigrationError::ChecksumMismatch { name, .. } if name == "0001_a.sql"),
+        "{err:?}"
+    );
+    // A ledger version this build does not ship is refused.
+    let m4 = Migrator::new(tables, vec![first]).unwrap();
+    assert!(matches!(
+        m4.run(&pool, &cfg.database, start_time())
+            .await
+            .unwrap_err(),
+        MigrationError::UnknownApplied { .. }
+    ));
+    crate::drop_prefix(&pool, &cfg.prefix).await;
+    pool.disconnect().await.unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn two_migrators_at_once_apply_each_migration_once() {
+    let Some(cfg) = config().await else { return };
+    let pool = pet_storage_mysql::db::build_pool(&cfg);
+    let tables = Tables::new(&cfg.prefix).unwrap();
+    let m = Migrator::new(tables, embedded()).unwrap();
+    let (a, b) = tokio::join!(
+        m.run(&pool, &cfg.database, start_time()),
+        m.run(&pool, &cfg.database, start_time())
+    );
+    let (a, b) = (a.unwrap(), b.unwrap());
+    let mut all = a.applied.clone();
+    all.extend(b.applied.clone());
+    all.sort();
+    let mut expected: Vec<String> = embedded().iter().map(|m| m.name().to_owned()).collect();
+    expected.sort();
+    assert_eq!(all, expected, "a={:?} b={:?}", a.applied, b.applied);
+    assert!(a.applied.is_empty() || b.applied.is_empty());
+    crate::drop_prefix(&pool, &cfg.prefix).await;
+    pool.disconnect().await.unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn events_table_refuses_update_and_delete() {
+    let Some(env) = env().await else { return };
+    let store = test_store(env.app.tables());
+    let mut conn = env.pool().get_conn().await.unwrap();
+    let mut tx = conn.start_transaction(TxOpts::default()).await.unwrap();
+    store
+        .append(&mut tx, &[event(Uuid::now_v7(), 1, 1)], start_time())
+        .await
+        .unwrap();
+    tx.commit().await.unwrap();
+    let t = env.app.tables().events.clone();
+    for sql in [
+        format!("UPDATE {t} SET payload = '{{}}'"),
+        format!("DELETE FROM {t}"),
+    ] {
+        let err = conn.query_drop(&sql).await.unwrap_err();
+        assert_eq!(
+            pet_storage_mysql::db::server_code(&err),
+            Some(1644),
+            "{sql}: {err}"
+        );
+        assert!(err.to_string().contains("append-only"));
+    }
+    assert_eq!(env.count(&t).await, 1);
+    assert_eq!(store.verify_chain(&mut conn).await.unwrap(), 1);
+    drop(conn);
+    env.cleanup().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 8)]
+async fn thirty_two_concurrent_writers_one_wins_rest_conflict() {
+    let Some(env) = env().await else { return };
+    let store = test_store(env.app.tables());
+    let agg = Uuid::now_v7();
+    let mut handles = Vec::new();
+    for n in 0..32u64 {
+        let pool = env.pool().clone();
+        let store = store.clone();
+        handles.push(tokio::spawn(async move {
+            let mut conn = pool.get_conn().await.unwrap();
+            let mut tx = conn.start_transaction(TxOpts::default()).await.unwrap();
+            // Two events per writer: a partial write would leave one of them behind.
+            let r = store
+                .append(&mut tx, &[event(agg, 1, n), event(agg, 2, n)], start_time())
+                .await;
+            match r {
+                Ok(_) => tx.commit().await.map(|_| true).map_err(StorageError::from),
+                Err(e) => Err(e),
+            }
+        }));
+    }
+    let mut wins = 0;
+    let mut conflicts = 0;
+    for h in handles {
+        match h.await.unwrap() {
+            Ok(true) => wins += 1,
+            Err(StorageError::Conflict(_)) => conflicts += 1,
+            other => panic!("unexpected {other:?}"),
+        }
+    }
+    assert_eq!((wins, conflicts), (1, 31));
+    assert_eq!(env.count(&env.app.tables().events).await, 2);
+    let mut conn = env.pool().get_conn().await.unwrap();
+    assert_eq!(store.verify_chain(&mut conn).await.unwrap(), 2);
+    drop(conn);
+    env.cleanup().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn transaction_held_open_while_later_one_commits_projector_applies_both_in_order() {
+    let Some(env) = env().await else { return };
+    let store = test_store(env.app.tables());
+    let projector = Projector::new(
+        env.app.tables().clone(),
+        store.clone(),
+        Arc::new(GenericRenderer),
+        100,
+    );
+    let (a, b) = (Uuid::now_v7(), Uuid::now_v7());
+    let mut conn_a = env.pool().get_conn().await.unwrap();
+    let mut tx_a = conn_a.start_transaction(TxOpts::default()).await.unwrap();
+    let first = store
+        .append(&mut tx_a, &[event(a, 1, 1)], start_time())
+        .await
+        .unwrap()
+        .unwrap();
+    // B starts later and tries to commit while A is open.
+    let pool = env.pool().clone();
+    let store_b = store.clone();
+    let b_task = tokio::spawn(async move {
+        let mut conn = pool.get_conn().await.unwrap();
+        let mut tx = conn.start_transaction(TxOpts::default()).await.unwrap();
+        let appended = store_b
+            .append(&mut tx, &[event(b, 1, 2)], start_time())
+            .await
+            .unwrap()
+            .unwrap();
+        tx.commit().await.unwrap();
+        appended
+    });
+    tokio::time::sleep(StdDuration::from_millis(300)).await;
+    // The projector runs meanwhile: it must not move past A's unseen event.
+    let cu = projector.catch_up(env.pool(), start_time()).await.unwrap();
+    assert_eq!(cu.applied, 0, "nothing is committed yet");
+    assert!(
+        !b_task.is_finished(),
+        "B must wait for A: commit order equals sequence order"
+    );
+    tx_a.commit().await.unwrap();
+    let second = b_task.await.unwrap();
+    assert!(first.first < second.first);
+    let cu = projector.catch_up(env.pool(), start_time()).await.unwrap();
+    assert_eq!(cu.applied, 2);
+    let mut c = env.pool().get_conn().await.unwrap();
+    let rows: Vec<(u64, String)> = c
+        .query(format!(
+            "SELECT sequence, context_id FROM {} ORDER BY sequence",
+            env.app.tables().activity
+        ))
+        .await
+        .unwrap();
+    assert_eq!(rows, vec![(1, a.to_string()), (2, b.to_string())]);
+    drop((c, conn_a));
+    env.cleanup().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn forced_event_insert_failure_rolls_back_the_state_change() {
+    let Some(env) = env().await else { return };
+    let store = test_store(env.app.tables());
+    let t = env.app.tables().clone();
+    let mut conn = env.pool().get_conn().await.unwrap();
+    let id = Uuid::now_v7();
+    {
+        let mut uow = UnitOfWork::begin(&mut conn, store.clone(), start_time())
+            .await
+            .unwrap();
+        uow.tx()
+            .exec_drop(
+                format!("INSERT INTO {} (id, name, parent_id, status, version, created_at, updated_at) VALUES (?, 'X', NULL, 'active', 1, NOW(), NOW())", t.teams),
+                (id.to_string(),),
+            )
+            .await
+            .unwrap();
+        uow.record([event(id, 1, 1)]);
+        store.fail_next_insert();
+        let err = uow.commit(None).await.unwrap_err();
+        assert!(matches!(err, StorageError::Integrity(_)), "{err:?}");
+    }
+    assert_eq!(
+        env.count(&t.teams).await,
+        0,
+        "state row rolled back with the event"
+    );
+    assert_eq!(env.count(&t.events).await, 0);
+    // The same through the App: a failed event insert leaves no employee behind.
+    env.app.fail_next_event_insert();
+    let r = env
+        .app
+        .create_employee(
+            &json!({"name": "Ana", "email": "ana@example.com"}),
+            &pet_storage_mysql::CommandContext::system(),
+        )
+        .await;
+    assert!(
+        matches!(r, Err(pet_storage_mysql::AppError::Storage(_))),
+        "{r:?}"
+    );
+    assert_eq!(env.count(&t.employees).await, 0);
+    // A stale versioned update is a conflict and writes nothing.
+    let mut uow = UnitOfWork::begin(&mut conn, store, start_time())
+        .await
+        .unwrap();
+    let err = uow
+        .update_versioned(
+            &format!(
+                "UPDATE {} SET name = 'Y' WHERE id = ? AND version = ?",
+                t.teams
+            ),
+            (id.to_string(), 7u64),
+            "team",
+        )
+        .await
+        .unwrap_err();
+    assert!(matches!(err, StorageError::Conflict(_)));
+    drop(uow);
+    drop(conn);
+    env.cleanup().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn idempotency_same_key_replays_other_input_conflicts() {
+    let Some(env) = env().await else { return };
+    let store = test_store(env.app.tables());
+    let key = pet_core::IdempotencyKey::new("req-1").unwrap();
+    let mut conn = env.pool().get_conn().await.unwrap();
+    let mut uow = UnitOfWork::begin(&mut conn, store.clone(), start_time())
+        .await
+        .unwrap();
+    assert_eq!(
+        uow.claim_idempotency(&key, "h1").await.unwrap(),
+        pet_storage_mysql::store::IdempotencyClaim::New
+    );
+    uow.record([event(Uuid::now_v7(), 1, 1)]);
+    uow.commit(Some(&json!({"ok": 1}))).await.unwrap();
+    let mut uow = UnitOfWork::begin(&mut conn, store.clone(), start_time())
+        .await
+        .unwrap();
+    assert_eq!(
+        uow.claim_idempotency(&key, "h1").await.unwrap(),
+        pet_storage_mysql::store::IdempotencyClaim::Replay(json!({"ok": 1}))
+    );
+    drop(uow);
+    let mut uow = UnitOfWork::begin(&mut conn, store, start_time())
+        .await
+        .unwrap();
+    assert!(matches!(
+        uow.claim_idempotency(&key, "h2").await,
+        Err(StorageError::Conflict(_))
+    ));
+    drop(uow);
+    assert_eq!(env.count(&env.app.tables().events).await, 1);
+    drop(conn);
+    env.cleanup().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn projector_exactly_once_concurrently_and_rebuild_is_identical() {
+    let Some(env) = env().await else { return };
+    let store = test_store(env.app.tables());
+    let projector = Projector::new(
+        env.app.tables().clone(),
+        store.clone(),
+        Arc::new(GenericRenderer),
+        7,
+    );
+    let mut conn = env.pool().get_conn().await.unwrap();
+    for i in 0..50u64 {
+        let mut tx = conn.start_transaction(TxOpts::default()).await.unwrap();
+        store
+            .append(&mut tx, &[event(Uuid::now_v7(), 1, i)], start_time())
+            .await
+            .unwrap();
+        tx.commit().await.unwrap();
+    }
+    let (a, b, c) = tokio::join!(
+        projector.catch_up(env.pool(), start_time()),
+        projector.catch_up(env.pool(), start_time()),
+        projector.catch_up(env.pool(), start_time())
+    );
+    assert_eq!(
+        a.unwrap().applied + b.unwrap().applied + c.unwrap().applied,
+        50
+    );
+    let t = env.app.tables().activity.clone();
+    let dump = |rows: Vec<(u64, String, String)>| rows;
+    let before: Vec<(u64, String, String)> = conn
+        .query(format!(
+            "SELECT sequence, event_type, line FROM {t} ORDER BY sequence"
+        ))
+        .await
+        .unwrap();
+    assert_eq!(before.len(), 50);
+    let rebuilt = projector.rebuild(env.pool(), start_time()).await.unwrap();
+    assert_eq!(rebuilt.applied, 50);
+    let after: Vec<(u64, String, String)> = conn
+        .query(format!(
+            "SELECT sequence, event_type, line FROM {t} ORDER BY sequence"
+        ))
+        .await
+        .unwrap();
+    assert_eq!(dump(before), dump(after));
+    drop(conn);
+    env.cleanup().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn job_queue_visibility_retries_dead_letter_retry_and_dedupe() {
+    let Some(env) = env().await else { return };
+    let q = JobQueue::new(env.app.tables().clone());
+    let now = start_time();
+    let mut conn = env.pool().get_conn().await.unwrap();
+    let job = NewJob::new("test.job", json!({"x": 1}), now)
+        .dedupe("k1")
+        .max_attempts(2);
+    let id = q.enqueue(&mut conn, &job, now).await.unwrap().unwrap();
+    assert_eq!(
+        q.enqueue(&mut conn, &job, now).await.unwrap(),
+        None,
+        "deduped while active"
+    );
+    // Claim; a second claim before the visibility timeout gets nothing.
+    let c1 = q
+        .claim(&mut conn, now, Duration::seconds(60), 10)
+        .await
+        .unwrap();
+    assert_eq!(c1.len(), 1);
+    assert!(q
+        .claim(&mut conn, now, Duration::seconds(60), 10)
+        .await
+        .unwrap()
+        .is_empty());
+    // The runner dies; after the timeout the job is claimed again (attempt 2).
+    let later = now + Duration::seconds(61);
+    let c2 = q
+        .claim(&mut conn, later, Duration::seconds(60), 10)
+        .await
+        .unwrap();
+    assert_eq!((c2.len(), c2[0].attempt), (1, 2));
+    // The first runner's late completion is ignored: it lost the claim.
+    assert!(!q.complete(&mut conn, &c1[0], later).await.unwrap());
+    // Attempt 2 fails: it was the last one → dead.
+    assert_eq!(
+        q.fail(&mut conn, &c2[0], "boom", later).await.unwrap(),
+        Some("dead")
+    );
+    assert!(q
+        .claim(
+            &mut conn,
+            later + Duration::hours(2),
+            Duration::seconds(60),
+            10
+        )
+        .await
+        .unwrap()
+        .is_empty());
+    let (dead, n) = q.list(&mut conn, Some("dead"), 1, 20).await.unwrap();
+    assert_eq!((n, dead[0].last_error.as_deref()), (1, Some("boom")));
+    // Retry the dead job: pending again, runs and completes.
+    let retried = q.retry(&mut conn, id, later).await.unwrap();
+    assert_eq!((retried.status.as_str(), retried.attempts), ("pending", 0));
+    let c3 = q
+        .claim(&mut conn, later, Duration::seconds(60), 10)
+        .await
+        .unwrap();
+    assert!(q.complete(&mut conn, &c3[0], later).await.unwrap());
+    assert!(matches!(
+        q.retry(&mut conn, id, later).await,
+        Err(StorageError::Conflict(_))
+    ));
+    // Back-off: a failure on attempt 1 of 5 is retried only after 30 s.
+    let j2 = q
+        .enqueue(&mut conn, &NewJob::new("test.job", json!({}), now), now)
+        .await
+        .unwrap()
+        .unwrap();
+    let c = q
+        .claim(&mut conn, now, Duration::seconds(60), 10)
+        .await
+        .unwrap();
+    assert_eq!(c[0].id, j2);
+    assert_eq!(
+        q.fail(&mut conn, &c[0], "transient", now).await.unwrap(),
+        Some("failed")
+    );
+    assert!(q
+        .claim(
+            &mut conn,
+            now + Duration::seconds(29),
+            Duration::seconds(60),
+            10
+        )
+        .await
+        .unwrap()
+        .is_empty());
+    assert_eq!(
+        q.claim(
+            &mut conn,
+            now + Duration::seconds(30),
+            Duration::seconds(60),
+            10
+        )
+        .await
+        .unwrap()
+        .len(),
+        1
+    );
+    // SKIP LOCKED: two concurrent claimers never get the same job.
+    for i in 0..20 {
+        q.enqueue(
+            &mut conn,
+            &NewJob::new("test.job", json!({"i": i}), now),
+            now,
+        )
+        .await
+        .unwrap();
+    }
+    let (mut ca, mut cb) = (
+        env.pool().get_conn().await.unwrap(),
+        env.pool().get_conn().await.unwrap(),
+    );
+    let (a, b) = tokio::join!(
+        q.claim(&mut ca, now, Duration::seconds(60), 15),
+        q.claim(&mut cb, now, Duration::seconds(60), 15)
+    );
+    let mut ids: Vec<Uuid> = a
+        .unwrap()
+        .into_iter()
+        .chain(b.unwrap())
+        .map(|j| j.id)
+        .collect();
+    let total = ids.len();
+    ids.sort();
+    ids.dedup();
+    assert_eq!((ids.len(), total), (20, 20));
+    drop((conn, ca, cb));
+    env.cleanup().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn overlapping_runners_are_excluded_by_the_lock() {
+    let Some(env) = env().await else { return };
+    let q = JobQueue::new(env.app.tables().clone());
+    let mut held = env.pool().get_conn().await.unwrap();
+    assert!(q
+        .try_lock_runner(&mut held, &env.config.database)
+        .await
+        .unwrap());
+    let r = env.app.run_jobs(&json!({})).await.unwrap();
+    assert_eq!(r["skipped_locked"], json!(true));
+    q.unlock_runner(&mut held, &env.config.database)
+        .await
+        .unwrap();
+    let r = env.app.run_jobs(&json!({})).await.unwrap();
+    assert_eq!(r["skipped_locked"], json!(false));
+    assert_eq!(r["succeeded"], json!(1), "{r}");
+    drop(held);
+    env.cleanup().await;
+}
