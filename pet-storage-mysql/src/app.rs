@@ -174,7 +174,7 @@ impl Default for AppParts {
 
 /// A command's transaction, or the stored result of an idempotent replay.
 pub(crate) enum Begin<'c> {
-    Run(UnitOfWork<'c>),
+    Run(Box<UnitOfWork<'c>>),
     Replay(Value),
 }
 
@@ -338,7 +338,7 @@ impl App {
                 return Ok(Begin::Replay(v));
             }
         }
-        Ok(Begin::Run(uow))
+        Ok(Begin::Run(Box::new(uow)))
     }
 
     /// Commits, then brings the projections up to date (same request; a failure there is

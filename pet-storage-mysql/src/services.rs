@@ -27,6 +27,8 @@ use crate::jobs::NewJob;
 use crate::uow::UnitOfWork;
 
 type Tx<'a, 'c> = &'a mut Transaction<'c>;
+type EmployeeRow = (String, String, String, Option<u64>, String, u64, NaiveDateTime);
+type MemberRow = (String, String, Option<String>, String, NaiveDate, Option<NaiveDate>);
 
 fn internal(what: &str) -> AppError {
     AppError::Storage(format!("internal error: {what}"))
@@ -235,7 +237,7 @@ impl App {
         today: NaiveDate,
     ) -> Result<Value, AppError> {
         let t = self.tables();
-        let row: Option<(String, String, String, Option<u64>, String, u64, NaiveDateTime)> = q
+        let row: Option<EmployeeRow> = q
             .exec_first(
                 format!("SELECT id, name, email, wp_user_id, status, version, created_at FROM {} WHERE id = ?", t.employees),
                 (id.to_string(),),
@@ -282,7 +284,7 @@ impl App {
     ) -> Result<Value, AppError> {
         let mut conn = self.conn().await?;
         let mut uow = match self.begin(&mut conn, ctx, command, &request, false).await? {
-            Begin::Run(u) => u,
+            Begin::Run(u) => *u,
             Begin::Replay(v) => return Ok(v),
         };
         let now = uow.now();
@@ -663,7 +665,7 @@ impl App {
         let Some((id_s, name, parent, status, version)) = row else {
             return Err(AppError::NotFound(format!("team {id}")));
         };
-        let members: Vec<(String, String, Option<String>, String, NaiveDate, Option<NaiveDate>)> = q
+        let members: Vec<MemberRow> = q
             .exec(
                 format!(
                     "SELECT m.id, m.employee_id, e.name, m.role, m.valid_from, m.valid_to FROM {} m \
@@ -694,7 +696,7 @@ impl App {
     ) -> Result<Value, AppError> {
         let mut conn = self.conn().await?;
         let mut uow = match self.begin(&mut conn, ctx, command, &request, false).await? {
-            Begin::Run(u) => u,
+            Begin::Run(u) => *u,
             Begin::Replay(v) => return Ok(v),
         };
         let now = uow.now();
@@ -949,7 +951,7 @@ impl App {
         }
         Ok(streams
             .values()
-            .filter_map(|evs| team::replay(evs))
+            .filter_map(team::replay)
             .collect())
     }
 
@@ -983,7 +985,7 @@ impl App {
             .begin(&mut conn, ctx, "publish_org_structure", input, false)
             .await?
         {
-            Begin::Run(u) => u,
+            Begin::Run(u) => *u,
             Begin::Replay(v) => return Ok(v),
         };
         let now = uow.now();
@@ -1058,7 +1060,7 @@ impl App {
             )
             .await?
         {
-            Begin::Run(u) => u,
+            Begin::Run(u) => *u,
             Begin::Replay(_) => return Ok(()),
         };
         let now = uow.now();
@@ -1131,7 +1133,7 @@ impl App {
     ) -> Result<Value, AppError> {
         let mut conn = self.conn().await?;
         let mut uow = match self.begin(&mut conn, ctx, command, &request, false).await? {
-            Begin::Run(u) => u,
+            Begin::Run(u) => *u,
             Begin::Replay(v) => return Ok(v),
         };
         let now = uow.now();

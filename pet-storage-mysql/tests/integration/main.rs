@@ -15,11 +15,15 @@ use pet_storage_mysql::{App, AppParts, Config, ManualClock};
 
 /// A test environment: an App over a fresh random prefix, migrated.
 pub struct Env {
+    /// The app under test.
     pub app: App,
+    /// Its clock.
     pub clock: Arc<ManualClock>,
+    /// Its config (random prefix).
     pub config: Config,
 }
 
+/// The fixed start time of every test clock.
 pub fn start_time() -> DateTime<Utc> {
     DateTime::parse_from_rfc3339("2026-03-02T09:00:00Z")
         .unwrap()
@@ -88,10 +92,12 @@ pub async fn env() -> Option<Env> {
 }
 
 impl Env {
+    /// The app's pool.
     pub fn pool(&self) -> &Pool {
         self.app.pool()
     }
 
+    /// Rows in `table`.
     pub async fn count(&self, table: &str) -> u64 {
         let mut c = self.pool().get_conn().await.unwrap();
         let n: Option<u64> = c
@@ -108,6 +114,7 @@ impl Env {
     }
 }
 
+/// Drops every table of `prefix`.
 pub async fn drop_prefix(pool: &Pool, prefix: &str) {
     let mut c = pool.get_conn().await.unwrap();
     let tables: Vec<String> = c
