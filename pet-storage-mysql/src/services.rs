@@ -27,8 +27,23 @@ use crate::jobs::NewJob;
 use crate::uow::UnitOfWork;
 
 type Tx<'a, 'c> = &'a mut Transaction<'c>;
-type EmployeeRow = (String, String, String, Option<u64>, String, u64, NaiveDateTime);
-type MemberRow = (String, String, Option<String>, String, NaiveDate, Option<NaiveDate>);
+type EmployeeRow = (
+    String,
+    String,
+    String,
+    Option<u64>,
+    String,
+    u64,
+    NaiveDateTime,
+);
+type MemberRow = (
+    String,
+    String,
+    Option<String>,
+    String,
+    NaiveDate,
+    Option<NaiveDate>,
+);
 
 fn internal(what: &str) -> AppError {
     AppError::Storage(format!("internal error: {what}"))
@@ -949,10 +964,7 @@ impl App {
                 .or_default()
                 .push(ev);
         }
-        Ok(streams
-            .values()
-            .filter_map(team::replay)
-            .collect())
+        Ok(streams.values().filter_map(team::replay).collect())
     }
 
     fn org_json(
