@@ -415,13 +415,21 @@ final class Admin {
 	 */
 	private function employee_options( string $none, string $status = 'active' ): array {
 		$options = '' === $none ? array() : array( '' => $none );
-		$query   = array( 'per_page' => 500 );
+		$query   = array(
+			'per_page' => 100,
+			'page'     => 1,
+		);
 		if ( '' !== $status ) {
 			$query['status'] = $status;
 		}
-		foreach ( $this->plugin->engine()->listEmployees( $query )['items'] ?? array() as $e ) {
-			$options[ (string) $e['id'] ] = (string) $e['name'];
-		}
+		// The engine pages at most 100 rows at a time: walk every page.
+		do {
+			$result = $this->plugin->engine()->listEmployees( $query );
+			foreach ( $result['items'] ?? array() as $e ) {
+				$options[ (string) $e['id'] ] = (string) $e['name'];
+			}
+			++$query['page'];
+		} while ( ( $query['page'] - 1 ) * 100 < (int) ( $result['total'] ?? 0 ) );
 		return $options;
 	}
 
