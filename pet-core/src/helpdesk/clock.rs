@@ -1,0 +1,434 @@
+//! The SLA clock: a pure function of (definition version, the ticket's timeline of
+//! status/priority changes and first response, `now`) giving, per target, the business
+//! minutes used, the due time, and the state `running | paused | warning | met | breached`;
+//! plus [`marks_to_record`], which tells the SLA job which of `sla.warning`,
+//! `sla.breached`, `sla.met` to record now (each at most once; a breach is final).
+//!
+//! Rules:
+//! * Time counts only inside the calendar's working hours (every second for a 24/7
+//!   priority), never on holidays, never while the ticket is in a pause status or
+//!   resolved/closed. Priority changes switch the target (and the calendar mode) from
+//!   that instant on; the minutes already used are kept.
+//! * First response stops for good at the first customer-visible reply by an employee
+//!   (or while the ticket is resolved/closed); resolution stops while resolved/closed and
+//!   runs again after a reopen.
+//! * A target is breached once more time than its target has been used at any instant
+//!   up to `now` (against the target of the priority then in force) — it stays breached,
+//!   whatever happens later. It is met when stopped without having been breached.
+//! * Timeline entries after `now` are ignored, so the used minutes never decrease as `now`
+//!   advances. Times are taken to the second.
+//!
+//! [`sla_clock`] walks local days (any range); [`CompiledSla`] precomputes the calendar
+//! over a date range so that evaluating many tickets costs a few binary searches each.
+
+use chrono::{DateTime, NaiveDate, Utc};
+use serde::{Deserialize, Serialize};
+
+use super::calendar::{AlwaysOn, CompiledCalendar, WorkingTime};
+use super::sla::{RecordedSla, SlaSpec};
+use super::ticket::{ReplyAuthor, TicketEvent};
+use super::values::{Priority, TicketStatus, Visibility};
+
+/// One of the two targets of an SLA.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SlaTarget {
+    /// Time to the first customer-visible reply.
+    FirstResponse,
+    /// Time to resolution.
+    Resolution,
+}
+
+impl SlaTarget {
+    /// Both targets.
+    pub const ALL: [SlaTarget; 2] = [SlaTarget::FirstResponse, SlaTarget::Resolution];
+
+    /// `first_response` or `resolution`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            SlaTarget::FirstResponse => "first_response",
+            SlaTarget::Resolution => "resolution",
+        }
+    }
+
+    /// `first-response` or `resolution`, for activity lines.
+    pub fn words(self) -> &'static str {
+        match self {
+            SlaTarget::FirstResponse => "first-response",
+            SlaTarget::Resolution => "resolution",
+        }
+    }
+}
+
+/// Where a target stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SlaState {
+    /// The clock runs, below the warning threshold.
+    Running,
+    /// The ticket is in a pause status.
+    Paused,
+    /// The clock runs at or past the warning threshold.
+    Warning,
+    /// Stopped within the target.
+    Met,
+    /// More time than the target was used (final).
+    Breached,
+}
+
+impl SlaState {
+    /// The stored name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            SlaState::Running => "running",
+            SlaState::Paused => "paused",
+            SlaState::Warning => "warning",
+            SlaState::Met => "met",
+            SlaState::Breached => "breached",
+        }
+    }
+}
+
+/// One change in a ticket's life that matters to its clock.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum TimelineChange {
+    /// The status became this.
+    Status(TicketStatus),
+    /// The priority became this.
+    Priority(Priority),
+    /// An employee sent the first customer-visible reply.
+    FirstResponse,
+}
+
+/// A ticket's timeline: where its SLA started, with which status and priority, and the
+/// changes since, kept in time order (ties keep insertion order).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TicketTimeline {
+    started_at: i64,
+    status: TicketStatus,
+    priority: Priority,
+    changes: Vec<(i64, TimelineChange)>,
+}
+
+impl TicketTimeline {
+    /// A timeline starting at `started_at` (usually the ticket's creation) in `status`
+    /// with `priority`.
+    pub fn new(started_at: DateTime<Utc>, status: TicketStatus, priority: Priority) -> Self {
+        TicketTimeline {
+            started_at: started_at.timestamp(),
+            status,
+            priority,
+            changes: Vec::new(),
+        }
+    }
+
+    /// Adds a change at `at` (kept in time order; one before the start counts from the start).
+    pub fn push(&mut self, at: DateTime<Utc>, change: TimelineChange) {
+        let t = at.timestamp().max(self.started_at);
+        let i = self.changes.partition_point(|(c, _)| *c <= t);
+        self.changes.insert(i, (t, change));
+    }
+
+    /// Builder form of [`TicketTimeline::push`].
+    pub fn with(mut self, at: DateTime<Utc>, change: TimelineChange) -> Self {
+        self.push(at, change);
+        self
+    }
+
+    /// Builds the timeline from a ticket's events with their `occurred_at`, in stream
+    /// order; `None` when the stream does not start with `ticket.created`.
+    pub fn from_events<'a>(
+        events: impl IntoIterator<Item = (DateTime<Utc>, &'a TicketEvent)>,
+    ) -> Option<Self> {
+        let mut it = events.into_iter();
+        let (at, first) = it.next()?;
+        let TicketEvent::Created(c) = first else {
+            return None;
+        };
+        let mut tl = TicketTimeline::new(at, TicketStatus::New, c.priority);
+        let mut responded = false;
+        for (at, ev) in it {
+            let change = match ev {
+                TicketEvent::StatusChanged(p) => TimelineChange::Status(p.to),
+                TicketEvent::Resolved(_) => TimelineChange::Status(TicketStatus::Resolved),
+                TicketEvent::Closed(_) => TimelineChange::Status(TicketStatus::Closed),
+                TicketEvent::Reopened(_) => TimelineChange::Status(TicketStatus::Open),
+                TicketEvent::PriorityChanged(p) => TimelineChange::Priority(p.to),
+                TicketEvent::Replied(p)
+                    if !responded
+                        && p.visibility == Visibility::Public
+                        && matches!(p.author, ReplyAuthor::Employee { .. }) =>
+                {
+                    responded = true;
+                    TimelineChange::FirstResponse
+                }
+                _ => continue,
+            };
+            tl.push(at, change);
+        }
+        Some(tl)
+    }
+
+    /// When the SLA started.
+    pub fn started_at(&self) -> DateTime<Utc> {
+        to_utc(self.started_at)
+    }
+
+    /// The changes, in time order.
+    pub fn changes(&self) -> impl Iterator<Item = (DateTime<Utc>, TimelineChange)> + '_ {
+        self.changes.iter().map(|(t, c)| (to_utc(*t), *c))
+    }
+}
+
+fn to_utc(t: i64) -> DateTime<Utc> {
+    DateTime::from_timestamp(t, 0).unwrap_or(DateTime::<Utc>::MAX_UTC)
+}
+
+/// The clock of one target at `now`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub struct TargetReading {
+    /// Which target.
+    pub target: SlaTarget,
+    /// Where it stands.
+    pub state: SlaState,
+    /// Business seconds used.
+    pub elapsed_seconds: i64,
+    /// The target of the priority in force (at `now`), in business minutes.
+    pub target_minutes: u32,
+    /// When the target falls due: the breach instant once breached; while running or
+    /// paused, the instant it will fall due if the clock runs from `now` on without
+    /// changes; `None` when met (or beyond 100 years).
+    pub due_at: Option<DateTime<Utc>>,
+    /// When the warning threshold was first reached, if it was.
+    pub warning_at: Option<DateTime<Utc>>,
+    /// When the target was reached (breach), if it was.
+    pub breached_at: Option<DateTime<Utc>>,
+}
+
+impl TargetReading {
+    /// Whole business minutes used (rounded down).
+    pub fn elapsed_minutes(&self) -> i64 {
+        self.elapsed_seconds.div_euclid(60)
+    }
+}
+
+/// Both targets of a ticket at `now`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub struct SlaClockReading {
+    /// First response.
+    pub first_response: TargetReading,
+    /// Resolution.
+    pub resolution: TargetReading,
+}
+
+impl SlaClockReading {
+    /// The reading of one target.
+    pub fn of(&self, t: SlaTarget) -> &TargetReading {
+        match t {
+            SlaTarget::FirstResponse => &self.first_response,
+            SlaTarget::Resolution => &self.resolution,
+        }
+    }
+}
+
+/// The SLA clock at `now`, walking the calendar's local days (correct over any range).
+/// To evaluate many tickets against one version, use [`CompiledSla`] (same results).
+pub fn sla_clock(spec: &SlaSpec, timeline: &TicketTimeline, now: DateTime<Utc>) -> SlaClockReading {
+    evaluate(spec, spec.calendar(), timeline, now.timestamp())
+}
+
+/// An SLA version with its calendar precomputed over a date range: evaluates tickets in
+/// a few binary searches each. Times outside the range are still handled (walking days).
+#[derive(Debug, Clone)]
+pub struct CompiledSla<'a> {
+    spec: &'a SlaSpec,
+    calendar: CompiledCalendar<'a>,
+}
+
+impl<'a> CompiledSla<'a> {
+    /// Precomputes `spec`'s calendar for the local dates `from ..= to` — e.g. from the
+    /// oldest open ticket's start to a year after `now`.
+    pub fn new(spec: &'a SlaSpec, from: NaiveDate, to: NaiveDate) -> Self {
+        CompiledSla {
+            spec,
+            calendar: spec.calendar().compile(from, to),
+        }
+    }
+
+    /// The SLA clock at `now`; equal to [`sla_clock`].
+    pub fn clock(&self, timeline: &TicketTimeline, now: DateTime<Utc>) -> SlaClockReading {
+        evaluate(self.spec, &self.calendar, timeline, now.timestamp())
+    }
+}
+
+fn evaluate<C: WorkingTime>(
+    spec: &SlaSpec,
+    biz: &C,
+    tl: &TicketTimeline,
+    now: i64,
+) -> SlaClockReading {
+    SlaClockReading {
+        first_response: evaluate_target(spec, biz, tl, now, SlaTarget::FirstResponse),
+        resolution: evaluate_target(spec, biz, tl, now, SlaTarget::Resolution),
+    }
+}
+
+struct Walk<'a, C> {
+    spec: &'a SlaSpec,
+    biz: &'a C,
+    target: SlaTarget,
+    cum: i64,
+    warning_at: Option<i64>,
+    breached_at: Option<i64>,
+}
+
+impl<C: WorkingTime> Walk<'_, C> {
+    /// Accounts for `[a, b)` under `priority` and `status`.
+    fn segment(&mut self, a: i64, b: i64, priority: Priority, status: TicketStatus) {
+        let (spec, target) = (self.spec, self.target);
+        let t = i64::from(spec.target_minutes(priority, target)) * 60;
+        // ceil(t × percent / 100)
+        let w = (t * i64::from(spec.warning_percent()) + 99) / 100;
+        if self.warning_at.is_none() && self.cum >= w {
+            self.warning_at = Some(a);
+        }
+        if self.breached_at.is_none() && self.cum > t {
+            self.breached_at = Some(a);
+        }
+        if b <= a || status.is_done() || spec.pauses(status) {
+            return;
+        }
+        let always = AlwaysOn;
+        let cal: &dyn WorkingTime = if spec.is_always_on(priority) {
+            &always
+        } else {
+            self.biz
+        };
+        let work = cal.working(a, b);
+        if work == 0 {
+            return;
+        }
+        if self.warning_at.is_none() && self.cum + work >= w {
+            self.warning_at = Some(cal.advance(a, w - self.cum).unwrap_or(b).min(b));
+        }
+        if self.breached_at.is_none() && self.cum + work > t {
+            self.breached_at = Some(cal.advance(a, t - self.cum).unwrap_or(b).min(b));
+        }
+        self.cum += work;
+    }
+}
+
+fn evaluate_target<C: WorkingTime>(
+    spec: &SlaSpec,
+    biz: &C,
+    tl: &TicketTimeline,
+    now: i64,
+    target: SlaTarget,
+) -> TargetReading {
+    let mut walk = Walk {
+        spec,
+        biz,
+        target,
+        cum: 0,
+        warning_at: None,
+        breached_at: None,
+    };
+    let mut status = tl.status;
+    let mut priority = tl.priority;
+    let mut t = tl.started_at;
+    let mut responded = false;
+    for &(at, change) in &tl.changes {
+        if at > now {
+            break;
+        }
+        if !responded {
+            walk.segment(t, at, priority, status);
+        }
+        t = at;
+        match change {
+            TimelineChange::Status(s) => status = s,
+            TimelineChange::Priority(p) => priority = p,
+            TimelineChange::FirstResponse => {
+                if target == SlaTarget::FirstResponse {
+                    responded = true;
+                }
+            }
+        }
+    }
+    if !responded {
+        walk.segment(t, now.max(t), priority, status);
+    }
+    let target_secs = i64::from(spec.target_minutes(priority, target)) * 60;
+    let warn_secs = (target_secs * i64::from(spec.warning_percent()) + 99) / 100;
+    let stopped = responded || status.is_done();
+    let state = if walk.breached_at.is_some() {
+        SlaState::Breached
+    } else if stopped {
+        SlaState::Met
+    } else if spec.pauses(status) {
+        SlaState::Paused
+    } else if walk.cum >= warn_secs {
+        SlaState::Warning
+    } else {
+        SlaState::Running
+    };
+    let due_at = match state {
+        SlaState::Breached => walk.breached_at,
+        SlaState::Met => None,
+        _ => {
+            let remaining = target_secs - walk.cum;
+            if spec.is_always_on(priority) {
+                AlwaysOn.advance(now.max(tl.started_at), remaining)
+            } else {
+                biz.advance(now.max(tl.started_at), remaining)
+            }
+        }
+    };
+    TargetReading {
+        target,
+        state,
+        elapsed_seconds: walk.cum,
+        target_minutes: spec.target_minutes(priority, target),
+        due_at: due_at.map(to_utc),
+        warning_at: walk.warning_at.map(to_utc),
+        breached_at: walk.breached_at.map(to_utc),
+    }
+}
+
+/// One outcome the SLA job should record now.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub struct SlaMark {
+    /// Which target.
+    pub target: SlaTarget,
+    /// `Warning`, `Breached` or `Met`.
+    pub state: SlaState,
+}
+
+/// What the SLA job records for a ticket now, given its clock and what was recorded
+/// before: per target, `sla.warning` once the threshold was reached, then `sla.breached`
+/// or `sla.met` once the target is decided. Each at most once; nothing after breached or
+/// met (a breach stays recorded whatever the clock says later). A warning reached before
+/// the outcome is recorded too, before it (so no fact is skipped when the job was late).
+pub fn marks_to_record(reading: &SlaClockReading, recorded: &RecordedSla) -> Vec<SlaMark> {
+    let mut out = Vec::new();
+    for target in SlaTarget::ALL {
+        let r = reading.of(target);
+        let done = recorded.of(target);
+        if done.is_final() {
+            continue;
+        }
+        if r.warning_at.is_some() && !done.warning {
+            out.push(SlaMark {
+                target,
+                state: SlaState::Warning,
+            });
+        }
+        if matches!(r.state, SlaState::Breached | SlaState::Met) {
+            out.push(SlaMark {
+                target,
+                state: r.state,
+            });
+        }
+    }
+    out
+}

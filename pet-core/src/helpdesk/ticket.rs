@@ -1,0 +1,941 @@
+//! The Ticket aggregate: a customer's support request with priority, channel, assignee,
+//! replies (customer-visible or internal notes) and the status machine
+//! `new → open ⇄ waiting_on_customer → resolved → closed`, reopenable from `resolved`
+//! within a window passed in with the command.
+
+use std::collections::BTreeMap;
+
+use chrono::{DateTime, Duration, Utc};
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+use super::ids::{ProjectId, ReplyId, TicketId};
+use super::values::{Channel, Priority, ReopenWindow, ReplyBody, TicketStatus, Visibility};
+use crate::error::DomainError;
+use crate::event::{AggregateEvent, ContextRef, ContextType, DomainEvent};
+use crate::identity::{
+    decode_payload, to_payload, ContactId, CustomerId, CustomerStatus, EmployeeId, EmployeeStatus,
+    EventDecodeError, Name, SCHEMA_VERSION,
+};
+
+/// The aggregate type of tickets.
+pub const AGGREGATE_TYPE: &str = "ticket";
+
+/// Who wrote a reply.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum ReplyAuthor {
+    /// An employee (support agent).
+    Employee {
+        /// The employee.
+        employee_id: EmployeeId,
+    },
+    /// The customer, optionally a known contact.
+    Customer {
+        /// The contact, when known.
+        contact_id: Option<ContactId>,
+    },
+}
+
+/// The current state of a ticket, folded from its events.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Ticket {
+    id: TicketId,
+    customer_id: CustomerId,
+    project_id: Option<ProjectId>,
+    subject: Name,
+    priority: Priority,
+    channel: Channel,
+    assignee: Option<EmployeeId>,
+    status: TicketStatus,
+    resolved_at: Option<DateTime<Utc>>,
+    reply_count: u32,
+    version: u64,
+}
+
+/// The fields of a ticket as a storage row holds them, for [`Ticket::restore`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TicketRow {
+    /// The id.
+    pub id: TicketId,
+    /// The customer.
+    pub customer_id: CustomerId,
+    /// The project, if any.
+    pub project_id: Option<ProjectId>,
+    /// Subject line.
+    pub subject: Name,
+    /// Priority.
+    pub priority: Priority,
+    /// Channel.
+    pub channel: Channel,
+    /// Assignee.
+    pub assignee: Option<EmployeeId>,
+    /// Status.
+    pub status: TicketStatus,
+    /// When it was last resolved (kept while resolved or closed).
+    pub resolved_at: Option<DateTime<Utc>>,
+    /// Number of replies and notes.
+    pub reply_count: u32,
+    /// Optimistic-concurrency version.
+    pub version: u64,
+}
+
+impl Ticket {
+    /// Rebuilds the state from a stored state row.
+    pub fn restore(row: TicketRow) -> Self {
+        Ticket {
+            id: row.id,
+            customer_id: row.customer_id,
+            project_id: row.project_id,
+            subject: row.subject,
+            priority: row.priority,
+            channel: row.channel,
+            assignee: row.assignee,
+            status: row.status,
+            resolved_at: row.resolved_at,
+            reply_count: row.reply_count,
+            version: row.version,
+        }
+    }
+
+    /// The id.
+    pub fn id(&self) -> TicketId {
+        self.id
+    }
+    /// The customer.
+    pub fn customer_id(&self) -> CustomerId {
+        self.customer_id
+    }
+    /// The project, if any.
+    pub fn project_id(&self) -> Option<ProjectId> {
+        self.project_id
+    }
+    /// The subject line.
+    pub fn subject(&self) -> &Name {
+        &self.subject
+    }
+    /// The priority.
+    pub fn priority(&self) -> Priority {
+        self.priority
+    }
+    /// How it came in.
+    pub fn channel(&self) -> Channel {
+        self.channel
+    }
+    /// Who works on it.
+    pub fn assignee(&self) -> Option<EmployeeId> {
+        self.assignee
+    }
+    /// The status.
+    pub fn status(&self) -> TicketStatus {
+        self.status
+    }
+    /// When it was last resolved (while resolved or closed).
+    pub fn resolved_at(&self) -> Option<DateTime<Utc>> {
+        self.resolved_at
+    }
+    /// Number of replies and internal notes.
+    pub fn reply_count(&self) -> u32 {
+        self.reply_count
+    }
+    /// Number of events applied (the optimistic-concurrency version).
+    pub fn version(&self) -> u64 {
+        self.version
+    }
+}
+
+/// What the rules need to know about other aggregates, loaded by the application.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct TicketFacts {
+    customers: BTreeMap<CustomerId, CustomerStatus>,
+    employees: BTreeMap<EmployeeId, EmployeeStatus>,
+}
+
+impl TicketFacts {
+    /// No facts.
+    pub fn new() -> Self {
+        Self::default()
+    }
+    /// Adds a customer's status.
+    pub fn with_customer(mut self, id: CustomerId, status: CustomerStatus) -> Self {
+        self.customers.insert(id, status);
+        self
+    }
+    /// Adds an employee's status.
+    pub fn with_employee(mut self, id: EmployeeId, status: EmployeeStatus) -> Self {
+        self.employees.insert(id, status);
+        self
+    }
+
+    fn active_employee(&self, id: EmployeeId, field: &str) -> Result<(), DomainError> {
+        match self.employees.get(&id) {
+            Some(EmployeeStatus::Active) => Ok(()),
+            Some(EmployeeStatus::Inactive) => Err(DomainError::invariant(format!(
+                "employee {id} is inactive and cannot be given tickets"
+            ))),
+            None => Err(DomainError::field(field, "is not a known employee")),
+        }
+    }
+}
+
+/// Input of [`TicketCommand::Create`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewTicket {
+    /// The id, generated by the caller.
+    pub id: TicketId,
+    /// The customer (must be active).
+    pub customer_id: CustomerId,
+    /// Optional project.
+    pub project_id: Option<ProjectId>,
+    /// Subject line.
+    pub subject: Name,
+    /// Priority.
+    pub priority: Priority,
+    /// Channel.
+    pub channel: Channel,
+    /// Optional first assignee (must be active).
+    pub assignee: Option<EmployeeId>,
+}
+
+/// What can be asked of a ticket.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum TicketCommand {
+    /// Creates the ticket (`new`).
+    Create(NewTicket),
+    /// Assigns it to an active employee, or with `None` unassigns it.
+    Assign {
+        /// The new assignee.
+        assignee: Option<EmployeeId>,
+    },
+    /// `new → open`, `open → waiting_on_customer`, `waiting_on_customer → open`.
+    ChangeStatus {
+        /// The target status (`open` or `waiting_on_customer`).
+        to: TicketStatus,
+    },
+    /// Changes the priority (the SLA targets follow it).
+    ChangePriority {
+        /// The new priority.
+        to: Priority,
+    },
+    /// Adds a reply or an internal note; never on a closed ticket.
+    Reply {
+        /// The reply id, generated by the caller.
+        reply_id: ReplyId,
+        /// Who wrote it.
+        author: ReplyAuthor,
+        /// Customer-visible or internal.
+        visibility: Visibility,
+        /// The text.
+        body: ReplyBody,
+    },
+    /// `open | waiting_on_customer → resolved`.
+    Resolve,
+    /// `resolved → closed` (final).
+    Close,
+    /// `resolved → open` within `window` of the resolution.
+    Reopen {
+        /// The site's reopen window.
+        window: ReopenWindow,
+    },
+}
+
+/// Payload of `ticket.created`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TicketCreated {
+    /// The ticket.
+    pub ticket_id: TicketId,
+    /// The customer.
+    pub customer_id: CustomerId,
+    /// The project, if any.
+    pub project_id: Option<ProjectId>,
+    /// Subject line.
+    pub subject: Name,
+    /// Priority.
+    pub priority: Priority,
+    /// Channel.
+    pub channel: Channel,
+    /// First assignee.
+    pub assignee_id: Option<EmployeeId>,
+}
+
+/// Payload of `ticket.assigned`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TicketAssigned {
+    /// The ticket.
+    pub ticket_id: TicketId,
+    /// The new assignee; `null` when unassigned.
+    pub assignee_id: Option<EmployeeId>,
+    /// The assignee before.
+    pub previous_assignee_id: Option<EmployeeId>,
+}
+
+/// Payload of `ticket.status_changed`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TicketStatusChanged {
+    /// The ticket.
+    pub ticket_id: TicketId,
+    /// Status before.
+    pub from: TicketStatus,
+    /// Status after.
+    pub to: TicketStatus,
+}
+
+/// Payload of `ticket.priority_changed`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TicketPriorityChanged {
+    /// The ticket.
+    pub ticket_id: TicketId,
+    /// Priority before.
+    pub from: Priority,
+    /// Priority after.
+    pub to: Priority,
+}
+
+/// Payload of `ticket.replied`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TicketReplied {
+    /// The ticket.
+    pub ticket_id: TicketId,
+    /// The reply.
+    pub reply_id: ReplyId,
+    /// Who wrote it.
+    pub author: ReplyAuthor,
+    /// Customer-visible or internal.
+    pub visibility: Visibility,
+    /// The text.
+    pub body: ReplyBody,
+}
+
+/// Payload of `ticket.resolved`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TicketResolved {
+    /// The ticket.
+    pub ticket_id: TicketId,
+    /// Status before.
+    pub from: TicketStatus,
+    /// When it was resolved (starts the reopen window).
+    pub resolved_at: DateTime<Utc>,
+}
+
+/// Payload of `ticket.closed` and `ticket.reopened`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TicketRef {
+    /// The ticket.
+    pub ticket_id: TicketId,
+}
+
+/// Facts about a ticket.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum TicketEvent {
+    /// `ticket.created`
+    Created(TicketCreated),
+    /// `ticket.assigned`
+    Assigned(TicketAssigned),
+    /// `ticket.status_changed`
+    StatusChanged(TicketStatusChanged),
+    /// `ticket.priority_changed`
+    PriorityChanged(TicketPriorityChanged),
+    /// `ticket.replied`
+    Replied(TicketReplied),
+    /// `ticket.resolved`
+    Resolved(TicketResolved),
+    /// `ticket.closed`
+    Closed(TicketRef),
+    /// `ticket.reopened` (back to `open`)
+    Reopened(TicketRef),
+}
+
+impl TicketEvent {
+    /// Every event type of tickets.
+    pub const EVENT_TYPES: [&'static str; 8] = [
+        "ticket.created",
+        "ticket.assigned",
+        "ticket.status_changed",
+        "ticket.priority_changed",
+        "ticket.replied",
+        "ticket.resolved",
+        "ticket.closed",
+        "ticket.reopened",
+    ];
+
+    /// The ticket the event is about.
+    pub fn ticket_id(&self) -> TicketId {
+        match self {
+            Self::Created(p) => p.ticket_id,
+            Self::Assigned(p) => p.ticket_id,
+            Self::StatusChanged(p) => p.ticket_id,
+            Self::PriorityChanged(p) => p.ticket_id,
+            Self::Replied(p) => p.ticket_id,
+            Self::Resolved(p) => p.ticket_id,
+            Self::Closed(p) | Self::Reopened(p) => p.ticket_id,
+        }
+    }
+
+    /// Rebuilds a typed event from its stored type, schema version and payload.
+    pub fn from_stored(
+        event_type: &str,
+        schema_version: u32,
+        payload: &serde_json::Value,
+    ) -> Result<Self, EventDecodeError> {
+        let (t, v, p) = (event_type, schema_version, payload);
+        Ok(match event_type {
+            "ticket.created" => Self::Created(decode_payload(t, v, p)?),
+            "ticket.assigned" => Self::Assigned(decode_payload(t, v, p)?),
+            "ticket.status_changed" => Self::StatusChanged(decode_payload(t, v, p)?),
+            "ticket.priority_changed" => Self::PriorityChanged(decode_payload(t, v, p)?),
+            "ticket.replied" => Self::Replied(decode_payload(t, v, p)?),
+            "ticket.resolved" => Self::Resolved(decode_payload(t, v, p)?),
+            "ticket.closed" => Self::Closed(decode_payload(t, v, p)?),
+            "ticket.reopened" => Self::Reopened(decode_payload(t, v, p)?),
+            other => return Err(EventDecodeError::UnknownType(other.to_owned())),
+        })
+    }
+}
+
+impl DomainEvent for TicketEvent {
+    fn event_type(&self) -> &'static str {
+        match self {
+            Self::Created(_) => "ticket.created",
+            Self::Assigned(_) => "ticket.assigned",
+            Self::StatusChanged(_) => "ticket.status_changed",
+            Self::PriorityChanged(_) => "ticket.priority_changed",
+            Self::Replied(_) => "ticket.replied",
+            Self::Resolved(_) => "ticket.resolved",
+            Self::Closed(_) => "ticket.closed",
+            Self::Reopened(_) => "ticket.reopened",
+        }
+    }
+    fn schema_version(&self) -> u32 {
+        SCHEMA_VERSION
+    }
+    fn context(&self) -> ContextRef {
+        ContextRef::new(ContextType::Ticket, self.ticket_id().as_uuid())
+    }
+    fn payload(&self) -> serde_json::Value {
+        match self {
+            Self::Created(p) => to_payload(p),
+            Self::Assigned(p) => to_payload(p),
+            Self::StatusChanged(p) => to_payload(p),
+            Self::PriorityChanged(p) => to_payload(p),
+            Self::Replied(p) => to_payload(p),
+            Self::Resolved(p) => to_payload(p),
+            Self::Closed(p) | Self::Reopened(p) => to_payload(p),
+        }
+    }
+}
+
+impl AggregateEvent for TicketEvent {
+    fn aggregate_type(&self) -> &'static str {
+        AGGREGATE_TYPE
+    }
+    fn aggregate_id(&self) -> Uuid {
+        self.ticket_id().as_uuid()
+    }
+}
+
+fn transition_error(from: TicketStatus, to: TicketStatus) -> DomainError {
+    DomainError::invariant(format!(
+        "a ticket cannot go from {} to {}",
+        from.as_str(),
+        to.as_str()
+    ))
+}
+
+/// Decides a command against the current state (`None`: the ticket does not exist yet).
+///
+/// Rules: the customer must be active and an assignee an active employee; a closed ticket
+/// takes nothing (not even a reply); a resolved one takes only replies, `Close` and
+/// `Reopen`; a customer cannot write internal notes; every change must change something;
+/// reopening is allowed up to and including `resolved_at + window`.
+pub fn decide(
+    state: Option<&Ticket>,
+    cmd: &TicketCommand,
+    facts: &TicketFacts,
+    now: DateTime<Utc>,
+) -> Result<Vec<TicketEvent>, DomainError> {
+    let t = match (state, cmd) {
+        (None, TicketCommand::Create(n)) => {
+            match facts.customers.get(&n.customer_id) {
+                Some(CustomerStatus::Active) => {}
+                Some(CustomerStatus::Archived) => {
+                    return Err(DomainError::invariant(
+                        "customer is archived and takes no new tickets",
+                    ))
+                }
+                None => return Err(DomainError::field("customer_id", "is not a known customer")),
+            }
+            if let Some(a) = n.assignee {
+                facts.active_employee(a, "assignee_id")?;
+            }
+            return Ok(vec![TicketEvent::Created(TicketCreated {
+                ticket_id: n.id,
+                customer_id: n.customer_id,
+                project_id: n.project_id,
+                subject: n.subject.clone(),
+                priority: n.priority,
+                channel: n.channel,
+                assignee_id: n.assignee,
+            })]);
+        }
+        (Some(t), TicketCommand::Create(_)) => {
+            return Err(DomainError::invariant(format!(
+                "ticket {} already exists",
+                t.id
+            )))
+        }
+        (None, _) => {
+            return Err(DomainError::NotFound {
+                entity: "ticket",
+                id: "(not created)".into(),
+            })
+        }
+        (Some(t), _) => t,
+    };
+    if t.status == TicketStatus::Closed {
+        return Err(DomainError::invariant(
+            "ticket is closed and takes no changes or replies",
+        ));
+    }
+    let resolved_only =
+        |what: &str| DomainError::invariant(format!("ticket is resolved: reopen it before {what}"));
+    let ticket_id = t.id;
+    match cmd {
+        TicketCommand::Create(_) => Ok(vec![]),
+        TicketCommand::Assign { assignee } => {
+            if t.status == TicketStatus::Resolved {
+                return Err(resolved_only("assigning it"));
+            }
+            if *assignee == t.assignee {
+                return Err(DomainError::invariant(match assignee {
+                    Some(a) => format!("ticket is already assigned to {a}"),
+                    None => "ticket is not assigned".to_owned(),
+                }));
+            }
+            if let Some(a) = assignee {
+                facts.active_employee(*a, "assignee_id")?;
+            }
+            Ok(vec![TicketEvent::Assigned(TicketAssigned {
+                ticket_id,
+                assignee_id: *assignee,
+                previous_assignee_id: t.assignee,
+            })])
+        }
+        TicketCommand::ChangeStatus { to } => {
+            use TicketStatus as S;
+            let ok = matches!(
+                (t.status, to),
+                (S::New, S::Open)
+                    | (S::Open, S::WaitingOnCustomer)
+                    | (S::WaitingOnCustomer, S::Open)
+            );
+            if !ok {
+                return Err(transition_error(t.status, *to));
+            }
+            Ok(vec![TicketEvent::StatusChanged(TicketStatusChanged {
+                ticket_id,
+                from: t.status,
+                to: *to,
+            })])
+        }
+        TicketCommand::ChangePriority { to } => {
+            if t.status == TicketStatus::Resolved {
+                return Err(resolved_only("changing its priority"));
+            }
+            if *to == t.priority {
+                return Err(DomainError::invariant(format!(
+                    "ticket priority is already {to}"
+                )));
+            }
+            Ok(vec![TicketEvent::PriorityChanged(TicketPriorityChanged {
+                ticket_id,
+                from: t.priority,
+                to: *to,
+            })])
+        }
+        TicketCommand::Reply {
+            reply_id,
+            author,
+            visibility,
+            body,
+        } => {
+            if matches!(author, ReplyAuthor::Customer { .. }) && *visibility == Visibility::Internal
+            {
+                return Err(DomainError::field(
+                    "visibility",
+                    "a customer cannot write an internal note",
+                ));
+            }
+            Ok(vec![TicketEvent::Replied(TicketReplied {
+                ticket_id,
+                reply_id: *reply_id,
+                author: *author,
+                visibility: *visibility,
+                body: body.clone(),
+            })])
+        }
+        TicketCommand::Resolve => match t.status {
+            TicketStatus::Open | TicketStatus::WaitingOnCustomer => {
+                Ok(vec![TicketEvent::Resolved(TicketResolved {
+                    ticket_id,
+                    from: t.status,
+                    resolved_at: now,
+                })])
+            }
+            other => Err(transition_error(other, TicketStatus::Resolved)),
+        },
+        TicketCommand::Close => match t.status {
+            TicketStatus::Resolved => Ok(vec![TicketEvent::Closed(TicketRef { ticket_id })]),
+            other => Err(transition_error(other, TicketStatus::Closed)),
+        },
+        TicketCommand::Reopen { window } => {
+            if t.status != TicketStatus::Resolved {
+                return Err(DomainError::invariant(format!(
+                    "only a resolved ticket can be reopened (it is {})",
+                    t.status.words()
+                )));
+            }
+            let resolved_at = t.resolved_at.unwrap_or(now);
+            let limit = resolved_at + Duration::minutes(i64::from(window.minutes()));
+            if now > limit {
+                return Err(DomainError::invariant(format!(
+                    "the reopen window of {} minutes after resolution has passed",
+                    window.minutes()
+                )));
+            }
+            Ok(vec![TicketEvent::Reopened(TicketRef { ticket_id })])
+        }
+    }
+}
+
+/// Folds one event into the state. Infallible; returns `None` only when a non-creation
+/// event arrives before `ticket.created` (a malformed stream).
+pub fn evolve(state: Option<Ticket>, ev: &TicketEvent) -> Option<Ticket> {
+    let mut t = match (state, ev) {
+        (None, TicketEvent::Created(p)) => {
+            return Some(Ticket {
+                id: p.ticket_id,
+                customer_id: p.customer_id,
+                project_id: p.project_id,
+                subject: p.subject.clone(),
+                priority: p.priority,
+                channel: p.channel,
+                assignee: p.assignee_id,
+                status: TicketStatus::New,
+                resolved_at: None,
+                reply_count: 0,
+                version: 1,
+            })
+        }
+        (None, _) => return None,
+        (Some(t), _) => t,
+    };
+    match ev {
+        TicketEvent::Created(_) => {}
+        TicketEvent::Assigned(p) => t.assignee = p.assignee_id,
+        TicketEvent::StatusChanged(p) => t.status = p.to,
+        TicketEvent::PriorityChanged(p) => t.priority = p.to,
+        TicketEvent::Replied(_) => t.reply_count = t.reply_count.saturating_add(1),
+        TicketEvent::Resolved(p) => {
+            t.status = TicketStatus::Resolved;
+            t.resolved_at = Some(p.resolved_at);
+        }
+        TicketEvent::Closed(_) => t.status = TicketStatus::Closed,
+        TicketEvent::Reopened(_) => {
+            t.status = TicketStatus::Open;
+            t.resolved_at = None;
+        }
+    }
+    t.version += 1;
+    Some(t)
+}
+
+/// Folds the events a `decide` returned into the state they were decided against.
+pub fn evolve_all<'a>(
+    state: Option<Ticket>,
+    events: impl IntoIterator<Item = &'a TicketEvent>,
+) -> Option<Ticket> {
+    events.into_iter().fold(state, evolve)
+}
+
+/// Folds a whole stream (as read from the store) into the current state.
+pub fn replay<'a>(events: impl IntoIterator<Item = &'a TicketEvent>) -> Option<Ticket> {
+    events.into_iter().fold(None, evolve)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn at(s: &str) -> DateTime<Utc> {
+        s.parse().unwrap()
+    }
+    fn cust() -> CustomerId {
+        CustomerId::from_uuid(Uuid::from_u128(20))
+    }
+    fn ana() -> EmployeeId {
+        EmployeeId::from_uuid(Uuid::from_u128(1))
+    }
+    fn facts() -> TicketFacts {
+        TicketFacts::new()
+            .with_customer(cust(), CustomerStatus::Active)
+            .with_employee(ana(), EmployeeStatus::Active)
+    }
+    fn create() -> TicketCommand {
+        TicketCommand::Create(NewTicket {
+            id: TicketId::from_uuid(Uuid::from_u128(100)),
+            customer_id: cust(),
+            project_id: None,
+            subject: Name::for_field("subject", "Printer on fire").unwrap(),
+            priority: Priority::Normal,
+            channel: Channel::Email,
+            assignee: None,
+        })
+    }
+    fn run(cmds: &[(TicketCommand, &str)]) -> Result<Ticket, DomainError> {
+        let mut state = None;
+        for (c, now) in cmds {
+            for ev in decide(state.as_ref(), c, &facts(), at(now))? {
+                state = evolve(state, &ev);
+            }
+        }
+        state.ok_or_else(|| DomainError::invariant("nothing created"))
+    }
+    fn status(to: TicketStatus) -> TicketCommand {
+        TicketCommand::ChangeStatus { to }
+    }
+    fn reply(visibility: Visibility, author: ReplyAuthor) -> TicketCommand {
+        TicketCommand::Reply {
+            reply_id: ReplyId::from_uuid(Uuid::from_u128(7)),
+            author,
+            visibility,
+            body: ReplyBody::new("hello").unwrap(),
+        }
+    }
+    const T0: &str = "2026-01-05T09:00:00Z";
+
+    #[test]
+    fn walks_the_status_machine() {
+        let t = run(&[
+            (create(), T0),
+            (status(TicketStatus::Open), T0),
+            (status(TicketStatus::WaitingOnCustomer), T0),
+            (status(TicketStatus::Open), T0),
+            (TicketCommand::Resolve, "2026-01-05T10:00:00Z"),
+            (TicketCommand::Close, "2026-01-06T10:00:00Z"),
+        ])
+        .unwrap();
+        assert_eq!(t.status(), TicketStatus::Closed);
+        assert_eq!(t.version(), 6);
+        assert_eq!(
+            run(&[
+                (create(), T0),
+                (status(TicketStatus::WaitingOnCustomer), T0)
+            ]),
+            Err(DomainError::invariant(
+                "a ticket cannot go from new to waiting_on_customer"
+            ))
+        );
+        assert!(run(&[(create(), T0), (TicketCommand::Resolve, T0)]).is_err());
+        assert!(run(&[(create(), T0), (status(TicketStatus::Resolved), T0)]).is_err());
+        assert!(run(&[(create(), T0), (TicketCommand::Close, T0)]).is_err());
+    }
+
+    #[test]
+    fn no_reply_on_a_closed_ticket() {
+        let closed = [
+            (create(), T0),
+            (status(TicketStatus::Open), T0),
+            (TicketCommand::Resolve, T0),
+            (TicketCommand::Close, T0),
+        ];
+        let t = run(&closed).unwrap();
+        let r = decide(
+            Some(&t),
+            &reply(
+                Visibility::Public,
+                ReplyAuthor::Employee { employee_id: ana() },
+            ),
+            &facts(),
+            at(T0),
+        );
+        assert_eq!(
+            r,
+            Err(DomainError::invariant(
+                "ticket is closed and takes no changes or replies"
+            ))
+        );
+        assert!(decide(
+            Some(&t),
+            &TicketCommand::Reopen {
+                window: ReopenWindow::from_minutes(60).unwrap()
+            },
+            &facts(),
+            at(T0)
+        )
+        .is_err());
+    }
+
+    #[test]
+    fn customers_cannot_write_internal_notes() {
+        let t = run(&[(create(), T0)]).unwrap();
+        let r = decide(
+            Some(&t),
+            &reply(
+                Visibility::Internal,
+                ReplyAuthor::Customer { contact_id: None },
+            ),
+            &facts(),
+            at(T0),
+        );
+        assert!(matches!(r, Err(DomainError::Validation(_))));
+        let t = run(&[
+            (create(), T0),
+            (
+                reply(
+                    Visibility::Internal,
+                    ReplyAuthor::Employee { employee_id: ana() },
+                ),
+                T0,
+            ),
+        ])
+        .unwrap();
+        assert_eq!(t.reply_count(), 1);
+    }
+
+    #[test]
+    fn reopen_only_within_the_window() {
+        let resolved = [
+            (create(), T0),
+            (status(TicketStatus::Open), T0),
+            (TicketCommand::Resolve, "2026-01-05T10:00:00Z"),
+        ];
+        let t = run(&resolved).unwrap();
+        let reopen = TicketCommand::Reopen {
+            window: ReopenWindow::from_minutes(60).unwrap(),
+        };
+        // exactly at the end of the window: allowed; one second later: refused
+        let evs = decide(Some(&t), &reopen, &facts(), at("2026-01-05T11:00:00Z")).unwrap();
+        let t2 = evolve_all(Some(t.clone()), &evs).unwrap();
+        assert_eq!(t2.status(), TicketStatus::Open);
+        assert_eq!(t2.resolved_at(), None);
+        assert_eq!(
+            decide(Some(&t), &reopen, &facts(), at("2026-01-05T11:00:01Z")),
+            Err(DomainError::invariant(
+                "the reopen window of 60 minutes after resolution has passed"
+            ))
+        );
+        assert!(decide(
+            Some(&t),
+            &TicketCommand::ChangePriority { to: Priority::High },
+            &facts(),
+            at(T0)
+        )
+        .is_err());
+    }
+
+    #[test]
+    fn assignees_and_customers_must_be_active() {
+        let inactive = EmployeeId::from_uuid(Uuid::from_u128(2));
+        let f = facts().with_employee(inactive, EmployeeStatus::Inactive);
+        let t = run(&[(create(), T0)]).unwrap();
+        assert!(matches!(
+            decide(
+                Some(&t),
+                &TicketCommand::Assign {
+                    assignee: Some(inactive)
+                },
+                &f,
+                at(T0)
+            ),
+            Err(DomainError::Invariant(_))
+        ));
+        assert!(matches!(
+            decide(
+                Some(&t),
+                &TicketCommand::Assign {
+                    assignee: Some(EmployeeId::from_uuid(Uuid::from_u128(99)))
+                },
+                &f,
+                at(T0)
+            ),
+            Err(DomainError::Validation(_))
+        ));
+        assert!(decide(
+            Some(&t),
+            &TicketCommand::Assign { assignee: None },
+            &f,
+            at(T0)
+        )
+        .is_err());
+        let archived = TicketFacts::new().with_customer(cust(), CustomerStatus::Archived);
+        assert!(decide(None, &create(), &archived, at(T0)).is_err());
+        assert!(matches!(
+            decide(None, &create(), &TicketFacts::new(), at(T0)),
+            Err(DomainError::Validation(_))
+        ));
+    }
+
+    #[test]
+    fn restore_equals_replay_and_events_round_trip() {
+        let cmds = [
+            (create(), T0),
+            (
+                TicketCommand::Assign {
+                    assignee: Some(ana()),
+                },
+                T0,
+            ),
+            (status(TicketStatus::Open), T0),
+            (
+                TicketCommand::ChangePriority {
+                    to: Priority::Urgent,
+                },
+                T0,
+            ),
+            (
+                reply(
+                    Visibility::Public,
+                    ReplyAuthor::Employee { employee_id: ana() },
+                ),
+                T0,
+            ),
+            (TicketCommand::Resolve, T0),
+        ];
+        let mut state = None;
+        let mut all = Vec::new();
+        for (c, now) in &cmds {
+            let evs = decide(state.as_ref(), c, &facts(), at(now)).unwrap();
+            state = evolve_all(state, &evs);
+            all.extend(evs);
+        }
+        let t = state.unwrap();
+        for ev in &all {
+            assert_eq!(
+                &TicketEvent::from_stored(ev.event_type(), 1, &ev.payload()).unwrap(),
+                ev
+            );
+        }
+        let restored = Ticket::restore(TicketRow {
+            id: t.id(),
+            customer_id: t.customer_id(),
+            project_id: t.project_id(),
+            subject: t.subject().clone(),
+            priority: t.priority(),
+            channel: t.channel(),
+            assignee: t.assignee(),
+            status: t.status(),
+            resolved_at: t.resolved_at(),
+            reply_count: t.reply_count(),
+            version: t.version(),
+        });
+        assert_eq!(restored, t);
+        assert_eq!(replay(&all), Some(t));
+    }
+}
