@@ -1,18 +1,226 @@
-//! Leads & Opportunities and Quoting & Sales (domain.md §2 and §3).
+//! Leads & Opportunities and Quoting & Sales (domain.md §2 and §3): lead schemas with
+//! immutable numbered versions, leads and their qualification, opportunities, versioned
+//! quotes with exact integer pricing, and the sale an accepted quote records.
 //!
-//! Not built yet: this module registers no event types and renders none.
+//! Each aggregate follows the shape of [`crate::identity`] (commands in, events out):
+//! `decide(state, &command, &facts, now)` checks the rules and returns events,
+//! `evolve` folds an event into state infallibly, `replay`/`restore` rebuild state, and
+//! `Event::from_stored` decodes a stored event.
+//!
+//! | aggregate | module | events |
+//! |---|---|---|
+//! | `lead_schema` | [`schema`] | `lead_schema.published` |
+//! | `lead` | [`lead`] | `lead.created`, `.updated`, `.contacted`, `.qualified`, `.disqualified`, `.archived` |
+//! | `opportunity` | [`opportunity`] | `opportunity.created`, `.classified`, `.quoting_started`, `.won`, `.lost` |
+//! | `quote` | [`quote`] | `quote.created`, `.version_drafted`, `.version_revised`, `.sent`, `.superseded`, `.accepted`, `.rejected`, `.expired`, `sale.recorded` |
+//!
+//! Event types beyond domain.md: `lead.archived` (leads are archived after their
+//! outcome), `opportunity.quoting_started` (the `open → quoting` transition, naming the
+//! quote), `quote.version_revised` (a draft's content changed; the full content is in the
+//! payload). `sale.recorded` belongs to the quote's stream (acceptance and sale are one
+//! decision, appended together) with the sale as its primary context.
+//!
+//! Prices are computed in [`pricing`]: exact integer minor units, half-up rounding per
+//! line at the marked steps, totals as plain sums of line amounts.
+
+pub mod ids;
+pub mod lead;
+pub mod opportunity;
+pub mod pricing;
+pub mod quote;
+mod render;
+pub mod schema;
+pub mod values;
 
 use crate::activity::{NameLookup, Names, RenderError};
+use crate::event::{AggregateEvent, ContextRef, DomainEvent, RecordedEvent};
+use crate::identity::EventDecodeError;
+
+pub use ids::{
+    LeadId, LeadSchemaId, LineGroupId, LineId, OpportunityId, QuoteId, QuoteNumber,
+    QuoteVersionNumber, SaleId, SchemaVersionNumber,
+};
+pub use lead::{
+    Lead, LeadChanges, LeadCommand, LeadCustomer, LeadEvent, LeadFacts, LeadStatus, NewLead,
+    Qualification, SchemaRef,
+};
+pub use opportunity::{
+    Classification, LeadSummary, NewOpportunity, Opportunity, OpportunityCommand, OpportunityEvent,
+    OpportunityFacts, OpportunityKind, OpportunityStatus, SizeBand,
+};
+pub use pricing::{
+    Discount, DraftEdit, Interval, LineGroup, LineKind, LineTotals, QuoteContent, QuoteLine,
+    QuoteTotals, Totals,
+};
+pub use quote::{
+    NewQuote, Quote, QuoteCommand, QuoteEvent, QuoteFacts, QuoteVersion, QuoteVersionStatus,
+    SaleRecorded,
+};
+pub use schema::{
+    CustomFieldError, CustomValue, CustomValues, FieldDefinition, FieldType, LeadSchema,
+    LeadSchemaCommand, LeadSchemaEvent, LeadSchemaVersion,
+};
+pub use values::{BasisPoints, FieldKey, Quantity, Text};
 
 /// Every event type of this module (registered by [`crate::pet_registry`]).
-pub const EVENT_TYPES: &[&str] = &[];
+pub const EVENT_TYPES: &[&str] = &CommercialEvent::EVENT_TYPES;
+
+/// Any commercial event, for code that handles the whole module (projectors, the
+/// activity renderer, audit tools).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum CommercialEvent {
+    /// A `lead_schema.*` event.
+    LeadSchema(LeadSchemaEvent),
+    /// A `lead.*` event.
+    Lead(LeadEvent),
+    /// An `opportunity.*` event.
+    Opportunity(OpportunityEvent),
+    /// A `quote.*` or `sale.*` event.
+    Quote(QuoteEvent),
+}
+
+impl CommercialEvent {
+    /// Every event type of the module, in registry order.
+    pub const EVENT_TYPES: [&'static str; 21] = [
+        "lead_schema.published",
+        "lead.created",
+        "lead.updated",
+        "lead.contacted",
+        "lead.qualified",
+        "lead.disqualified",
+        "lead.archived",
+        "opportunity.created",
+        "opportunity.classified",
+        "opportunity.quoting_started",
+        "opportunity.won",
+        "opportunity.lost",
+        "quote.created",
+        "quote.version_drafted",
+        "quote.version_revised",
+        "quote.sent",
+        "quote.superseded",
+        "quote.accepted",
+        "quote.rejected",
+        "quote.expired",
+        "sale.recorded",
+    ];
+
+    /// Decodes a stored event of any commercial type.
+    pub fn from_stored(
+        event_type: &str,
+        schema_version: u32,
+        payload: &serde_json::Value,
+    ) -> Result<Self, EventDecodeError> {
+        match event_type.split('.').next() {
+            Some("lead_schema") => {
+                LeadSchemaEvent::from_stored(event_type, schema_version, payload)
+                    .map(Self::LeadSchema)
+            }
+            Some("lead") => {
+                LeadEvent::from_stored(event_type, schema_version, payload).map(Self::Lead)
+            }
+            Some("opportunity") => {
+                OpportunityEvent::from_stored(event_type, schema_version, payload)
+                    .map(Self::Opportunity)
+            }
+            Some("quote" | "sale") => {
+                QuoteEvent::from_stored(event_type, schema_version, payload).map(Self::Quote)
+            }
+            _ => Err(EventDecodeError::UnknownType(event_type.to_owned())),
+        }
+    }
+
+    /// Decodes a recorded event (upcast it with the registry first).
+    pub fn from_recorded(event: &RecordedEvent) -> Result<Self, EventDecodeError> {
+        Self::from_stored(
+            event.event.event_type().as_str(),
+            event.event.schema_version(),
+            event.event.payload(),
+        )
+    }
+
+    fn inner(&self) -> &dyn DomainEvent {
+        match self {
+            Self::LeadSchema(e) => e,
+            Self::Lead(e) => e,
+            Self::Opportunity(e) => e,
+            Self::Quote(e) => e,
+        }
+    }
+}
+
+impl DomainEvent for CommercialEvent {
+    fn event_type(&self) -> &'static str {
+        self.inner().event_type()
+    }
+    fn schema_version(&self) -> u32 {
+        self.inner().schema_version()
+    }
+    fn context(&self) -> ContextRef {
+        self.inner().context()
+    }
+    fn payload(&self) -> serde_json::Value {
+        self.inner().payload()
+    }
+}
+
+impl AggregateEvent for CommercialEvent {
+    fn aggregate_type(&self) -> &'static str {
+        match self {
+            Self::LeadSchema(e) => e.aggregate_type(),
+            Self::Lead(e) => e.aggregate_type(),
+            Self::Opportunity(e) => e.aggregate_type(),
+            Self::Quote(e) => e.aggregate_type(),
+        }
+    }
+    fn aggregate_id(&self) -> uuid::Uuid {
+        match self {
+            Self::LeadSchema(e) => e.aggregate_id(),
+            Self::Lead(e) => e.aggregate_id(),
+            Self::Opportunity(e) => e.aggregate_id(),
+            Self::Quote(e) => e.aggregate_id(),
+        }
+    }
+}
 
 /// Renders one of [`EVENT_TYPES`] as an activity line.
 pub(crate) fn render<N: NameLookup + ?Sized>(
     event_type: &str,
-    _schema_version: u32,
-    _payload: &serde_json::Value,
-    _names: &Names<'_, N>,
+    schema_version: u32,
+    payload: &serde_json::Value,
+    names: &Names<'_, N>,
 ) -> Result<String, RenderError> {
-    Err(RenderError::UnknownType(event_type.to_owned()))
+    let event = CommercialEvent::from_stored(event_type, schema_version, payload)?;
+    Ok(render::line(&event, names))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn event_types_are_valid_unique_and_decodable() {
+        let mut seen = std::collections::BTreeSet::new();
+        for t in EVENT_TYPES {
+            assert!(crate::event::EventType::new(*t).is_ok(), "{t}");
+            assert!(seen.insert(*t), "{t} twice");
+            // Every type is routed to a decoder (an empty payload is a payload error,
+            // not an unknown type).
+            assert!(
+                matches!(
+                    CommercialEvent::from_stored(t, 1, &serde_json::json!({})),
+                    Err(EventDecodeError::Payload { .. })
+                ),
+                "{t}"
+            );
+        }
+        assert_eq!(
+            CommercialEvent::from_stored("lead.nope", 1, &serde_json::json!({})),
+            Err(EventDecodeError::UnknownType("lead.nope".into()))
+        );
+        assert!(matches!(
+            CommercialEvent::from_stored("lead.archived", 2, &serde_json::json!({})),
+            Err(EventDecodeError::UnsupportedVersion { .. })
+        ));
+    }
 }

@@ -356,6 +356,48 @@ impl Money {
             .map(|a| Money::new(a, self.currency))
             .ok_or_else(|| DomainError::invariant("money amount overflow"))
     }
+
+    /// `self × numerator ÷ denominator`, rounded half-up to a whole minor unit (a half
+    /// rounds away from zero: 2.5 → 3, −2.5 → −3). Exact: computed in 128-bit integers;
+    /// refuses a zero denominator and a result that does not fit.
+    pub fn mul_div_half_up(&self, numerator: i64, denominator: i64) -> Result<Money, DomainError> {
+        if denominator == 0 {
+            return Err(DomainError::invariant("money divided by zero"));
+        }
+        let raw = i128::from(self.amount_minor) * i128::from(numerator);
+        let den = i128::from(denominator);
+        let (q, r) = (raw / den, raw % den);
+        // |r| ≥ |den| / 2, compared without dividing: 2|r| ≥ |den|.
+        let rounded = if 2 * r.abs() >= den.abs() {
+            if (raw < 0) == (den < 0) {
+                q + 1
+            } else {
+                q - 1
+            }
+        } else {
+            q
+        };
+        i64::try_from(rounded)
+            .map(|a| Money::new(a, self.currency))
+            .map_err(|_| DomainError::invariant("money amount overflow"))
+    }
+
+    /// The `basis_points` share of `self` (1 bp = 0.01 %, 10 000 bp = 100 %), rounded
+    /// half-up to a whole minor unit: how percentage discounts and tax are computed.
+    pub fn basis_points_half_up(&self, basis_points: u32) -> Result<Money, DomainError> {
+        self.mul_div_half_up(i64::from(basis_points), 10_000)
+    }
+
+    /// The sum of `amounts`, all in `currency` (zero when empty); refuses another
+    /// currency or overflow.
+    pub fn checked_sum<'a>(
+        currency: Currency,
+        amounts: impl IntoIterator<Item = &'a Money>,
+    ) -> Result<Money, DomainError> {
+        amounts
+            .into_iter()
+            .try_fold(Money::zero(currency), |acc, m| acc.checked_add(m))
+    }
 }
 
 impl std::fmt::Display for Money {
@@ -564,6 +606,46 @@ mod tests {
             serde_json::to_value(a).unwrap(),
             serde_json::json!({"amount_minor": 150, "currency": "EUR"})
         );
+    }
+
+    #[test]
+    fn money_mul_div_rounds_half_up_away_from_zero() {
+        let m = |a| Money::new(a, eur());
+        let check = |amount: i64, num: i64, den: i64, expect: i64| {
+            assert_eq!(
+                m(amount).mul_div_half_up(num, den).unwrap().amount_minor(),
+                expect,
+                "{amount} × {num} / {den}"
+            );
+        };
+        check(5, 1, 2, 3); // 2.5 → 3
+        check(-5, 1, 2, -3); // −2.5 → −3
+        check(5, -1, 2, -3);
+        check(5, 1, -2, -3);
+        check(-5, -1, 2, 3);
+        check(4, 1, 3, 1); // 1.33 → 1
+        check(5, 1, 3, 2); // 1.67 → 2
+        check(7, 1, 1, 7);
+        check(0, 9, 7, 0);
+        check(i64::MAX, 3, 3, i64::MAX); // exact in 128 bits
+        assert!(m(1).mul_div_half_up(1, 0).is_err());
+        assert!(m(i64::MAX).mul_div_half_up(2, 1).is_err());
+        // 19 % of 64.50 is 12.255 → 12.26 (half-up)
+        assert_eq!(
+            m(6450).basis_points_half_up(1900).unwrap().amount_minor(),
+            1226
+        );
+        assert_eq!(m(1000).basis_points_half_up(10_000).unwrap(), m(1000));
+        assert_eq!(m(1).basis_points_half_up(4999).unwrap().amount_minor(), 0);
+        assert_eq!(m(1).basis_points_half_up(5000).unwrap().amount_minor(), 1);
+        let usd = Money::new(1, Currency::new("USD").unwrap());
+        assert_eq!(
+            Money::checked_sum(eur(), &[m(1), m(2), m(-4)]).unwrap(),
+            m(-1)
+        );
+        assert_eq!(Money::checked_sum(eur(), &[]).unwrap(), m(0));
+        assert!(Money::checked_sum(eur(), &[m(1), usd]).is_err());
+        assert!(Money::checked_sum(eur(), &[m(i64::MAX), m(1)]).is_err());
     }
 
     #[test]
