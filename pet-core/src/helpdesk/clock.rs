@@ -174,6 +174,16 @@ impl TicketTimeline {
         to_utc(self.started_at)
     }
 
+    /// The status at the start.
+    pub fn initial_status(&self) -> TicketStatus {
+        self.status
+    }
+
+    /// The priority at the start.
+    pub fn initial_priority(&self) -> Priority {
+        self.priority
+    }
+
     /// The changes, in time order.
     pub fn changes(&self) -> impl Iterator<Item = (DateTime<Utc>, TimelineChange)> + '_ {
         self.changes.iter().map(|(t, c)| (to_utc(*t), *c))
