@@ -575,7 +575,6 @@ fn scenario() -> Vec<(&'static str, CommercialEvent)> {
         QuoteCommand::Expire,
         at(2026, 1, 21),
     );
-    drop((ld, op, qu));
     out.into_inner()
 }
 
