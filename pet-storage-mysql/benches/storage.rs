@@ -150,22 +150,33 @@ fn benches(c: &mut Criterion) {
         let proj = p0.elapsed();
         assert_eq!(r.applied, n);
         // Raw: scan the same columns and bulk-insert the same number of rows into a copy.
+        // Raw: scan the same events and bulk-insert the same rows (feed rows with the payload
+        // as the line, and the name rows of creation events) into copies of the tables.
         let raw_table = format!("{}pet_raw_feed", app.tables().prefix);
+        let raw_names = format!("{}pet_raw_names", app.tables().prefix);
         conn.query_drop(format!("CREATE TABLE {raw_table} LIKE {}", t.activity)).await.unwrap();
+        conn.query_drop(format!("CREATE TABLE {raw_names} LIKE {}", t.activity_names)).await.unwrap();
         let r0 = Instant::now();
         let mut after = 0u64;
         loop {
-            let rows: Vec<(u64, String, chrono::NaiveDateTime, Option<String>, String, String, String)> = conn
-                .exec(format!("SELECT id, event_type, occurred_at, actor_employee_id, context_type, context_id, payload FROM {} WHERE id > ? ORDER BY id LIMIT 1000", t.events), (after,))
+            let rows: Vec<(u64, String, chrono::NaiveDateTime, Option<String>, String, String, String, Option<String>)> = conn
+                .exec(format!("SELECT id, event_type, occurred_at, actor_employee_id, context_type, context_id, payload, JSON_UNQUOTE(JSON_EXTRACT(payload, '$.name')) FROM {} WHERE id > ? ORDER BY id LIMIT 2000", t.events), (after,))
                 .await
                 .unwrap();
             let Some(last) = rows.last().map(|r| r.0) else { break };
             let mut params: Vec<Value> = Vec::with_capacity(rows.len() * 7);
-            for (id, et, occ, actor, ct, cid, payload) in rows.iter().cloned() {
+            let mut names: Vec<Value> = Vec::new();
+            for (id, et, occ, actor, ct, cid, payload, name) in rows.iter().cloned() {
+                if let Some(name) = name {
+                    names.extend([ct.clone().into(), cid.clone().into(), name.into()]);
+                }
                 params.extend([id.into(), et.into(), occ.into(), actor.into(), ct.into(), cid.into(), payload.into()]);
             }
             let mut tx = conn.start_transaction(TxOpts::default()).await.unwrap();
             tx.exec_drop(format!("INSERT INTO {raw_table} (sequence, event_type, occurred_at, actor_id, context_type, context_id, line) VALUES {}", vec!["(?,?,?,?,?,?,?)"; rows.len()].join(",")), params).await.unwrap();
+            if !names.is_empty() {
+                tx.exec_drop(format!("INSERT INTO {raw_names} (entity_type, entity_id, name) VALUES {} ON DUPLICATE KEY UPDATE name = VALUES(name)", vec!["(?,?,?)"; names.len() / 3].join(",")), names).await.unwrap();
+            }
             tx.commit().await.unwrap();
             after = last;
         }

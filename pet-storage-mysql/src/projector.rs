@@ -82,11 +82,29 @@ impl ActivityRenderer for GenericRenderer {
     }
 }
 
-struct MapLookup<'a>(&'a HashMap<(String, Uuid), String>);
+type NameMap = HashMap<(String, Uuid), Option<String>>;
+
+/// Names as of one event: those established earlier in the batch (`overlay`), else those
+/// known before the batch (`base`); records keys known to neither (to fetch and re-render).
+struct MapLookup<'a> {
+    base: &'a NameMap,
+    overlay: &'a HashMap<(String, Uuid), String>,
+    misses: std::cell::RefCell<Vec<(String, Uuid)>>,
+}
 
 impl NameLookup for MapLookup<'_> {
     fn name(&self, entity_type: &str, id: Uuid) -> Option<String> {
-        self.0.get(&(entity_type.to_owned(), id)).cloned()
+        let key = (entity_type.to_owned(), id);
+        if let Some(n) = self.overlay.get(&key) {
+            return Some(n.clone());
+        }
+        match self.base.get(&key) {
+            Some(known) => known.clone(),
+            None => {
+                self.misses.borrow_mut().push(key);
+                None
+            }
+        }
     }
 }
 
@@ -129,15 +147,27 @@ impl Projector {
     /// event is applied twice) and advances it with the rows it writes.
     pub async fn catch_up(&self, pool: &Pool, now: DateTime<Utc>) -> Result<CatchUp, StorageError> {
         let mut conn = pool.get_conn().await?;
-        conn.exec_drop(
-            format!(
-                "INSERT IGNORE INTO {} (projection, last_sequence, updated_at) VALUES (?, 0, ?)",
-                self.tables.checkpoints
-            ),
-            (ACTIVITY_FEED, to_db_time(now)),
-        )
-        .await?;
-        let mut names: Option<HashMap<(String, Uuid), String>> = None;
+        let exists: Option<u8> = conn
+            .exec_first(
+                format!(
+                    "SELECT 1 FROM {} WHERE projection = ?",
+                    self.tables.checkpoints
+                ),
+                (ACTIVITY_FEED,),
+            )
+            .await?;
+        if exists.is_none() {
+            conn.exec_drop(
+                format!(
+                    "INSERT IGNORE INTO {} (projection, last_sequence, updated_at) VALUES (?, 0, ?)",
+                    self.tables.checkpoints
+                ),
+                (ACTIVITY_FEED, to_db_time(now)),
+            )
+            .await?;
+        }
+        // Names seen or fetched during this call (None = known to have no name).
+        let mut names: NameMap = HashMap::new();
         let mut total = CatchUp::default();
         loop {
             let mut tx = conn.start_transaction(TxOpts::default()).await?;
@@ -157,39 +187,81 @@ impl Projector {
                 tx.commit().await?;
                 break;
             };
-            let names_map = match &mut names {
-                Some(m) => m,
-                None => {
-                    let rows: Vec<(String, String, String)> = tx
-                        .exec(
-                            format!(
-                                "SELECT entity_type, entity_id, name FROM {}",
-                                self.tables.activity_names
-                            ),
-                            (),
-                        )
-                        .await?;
-                    let mut m = HashMap::with_capacity(rows.len());
-                    for (t, id, n) in rows {
-                        if let Ok(id) = Uuid::parse_str(&id) {
-                            m.insert((t, id), n);
-                        }
-                    }
-                    names.insert(m)
-                }
-            };
-            let mut rows: Vec<Value> = Vec::with_capacity(events.len() * 7);
+            // Pass 1: render with the names known so far, noting lines that asked for a name
+            // never looked up. Those names are fetched (one query per 500) and only those
+            // lines are rendered again, with the names as of their event.
+            let mut overlay: HashMap<(String, Uuid), String> = HashMap::new();
+            let mut lines: Vec<String> = Vec::with_capacity(events.len());
+            let mut flagged: Vec<bool> = vec![false; events.len()];
+            let mut pending: Vec<(String, Uuid)> = Vec::new();
             let mut name_rows: Vec<Value> = Vec::new();
-            for ev in &events {
+            for (i, ev) in events.iter().enumerate() {
                 for fact in self.renderer.names(ev) {
                     name_rows.extend([
                         Value::from(fact.entity_type.as_str()),
                         Value::from(fact.entity_id.to_string()),
                         Value::from(fact.name.as_str()),
                     ]);
-                    names_map.insert((fact.entity_type, fact.entity_id), fact.name);
+                    overlay.insert((fact.entity_type, fact.entity_id), fact.name);
                 }
-                let line = self.renderer.render(ev, &MapLookup(names_map));
+                let lookup = MapLookup {
+                    base: &names,
+                    overlay: &overlay,
+                    misses: Default::default(),
+                };
+                lines.push(self.renderer.render(ev, &lookup));
+                let misses = lookup.misses.into_inner();
+                if !misses.is_empty() {
+                    flagged[i] = true;
+                    pending.extend(misses);
+                }
+            }
+            if !pending.is_empty() {
+                pending.sort();
+                pending.dedup();
+                for chunk in pending.chunks(500) {
+                    let mut params: Vec<Value> = Vec::with_capacity(chunk.len() * 2);
+                    for (t, id) in chunk {
+                        params.push(t.as_str().into());
+                        params.push(id.to_string().into());
+                        names.insert((t.clone(), *id), None);
+                    }
+                    let found: Vec<(String, String, String)> = tx
+                        .exec(
+                            format!(
+                                "SELECT entity_type, entity_id, name FROM {} WHERE (entity_type, entity_id) IN ({})",
+                                self.tables.activity_names,
+                                vec!["(?,?)"; chunk.len()].join(",")
+                            ),
+                            params,
+                        )
+                        .await?;
+                    for (t, id, n) in found {
+                        if let Ok(id) = Uuid::parse_str(&id) {
+                            names.insert((t, id), Some(n));
+                        }
+                    }
+                }
+                overlay.clear();
+                for (i, ev) in events.iter().enumerate() {
+                    for fact in self.renderer.names(ev) {
+                        overlay.insert((fact.entity_type, fact.entity_id), fact.name);
+                    }
+                    if flagged[i] {
+                        let lookup = MapLookup {
+                            base: &names,
+                            overlay: &overlay,
+                            misses: Default::default(),
+                        };
+                        lines[i] = self.renderer.render(ev, &lookup);
+                    }
+                }
+            }
+            for (k, v) in overlay {
+                names.insert(k, Some(v));
+            }
+            let mut rows: Vec<Value> = Vec::with_capacity(events.len() * 7);
+            for (ev, line) in events.iter().zip(lines) {
                 let e = &ev.event;
                 rows.extend([
                     Value::from(ev.sequence),

@@ -314,6 +314,10 @@ impl EventStore {
 
     pub(crate) fn decode(&self, mut r: Row) -> Result<RecordedEvent, StorageError> {
         let rec = decode_raw(&mut r)?;
+        let ty = rec.event.event_type().as_str();
+        if self.registry.current_version(ty) == Some(rec.event.schema_version()) {
+            return Ok(rec); // already current: no upcast, no payload copy
+        }
         Ok(self.registry.upcast(rec)?)
     }
 }

@@ -357,6 +357,10 @@ async fn teams_customers_org_structure_activity_and_jobs() {
         app.activity(&json!({"context_type": "planet"})).await,
         Err(AppError::Validation(_))
     ));
+    // Rebuilding the feed from zero (domain renderer, names as of each event) is identical.
+    let before = app.activity(&json!({"per_page": 100})).await.unwrap();
+    app.projector().rebuild(app.pool(), env.clock.now()).await.unwrap();
+    assert_eq!(app.activity(&json!({"per_page": 100})).await.unwrap(), before);
     // Jobs listing and retry of a job that is not dead.
     let jobs = app.list_jobs(&json!({"status": "done"})).await.unwrap();
     assert!(jobs["total"].as_u64().unwrap() >= 1);
