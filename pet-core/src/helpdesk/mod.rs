@@ -220,10 +220,12 @@ pub(crate) fn render<N: NameLookup + ?Sized>(
                 SlaEvent::Paused(p) => format!("SLA clock of {t} paused ({})", p.status.words()),
                 SlaEvent::Resumed(p) => format!("SLA clock of {t} resumed ({})", p.status.words()),
                 SlaEvent::Warning(p) => format!(
-                    "{t}: {} SLA warning, {} of {} business minutes used",
+                    "{t}: {} SLA warning (target {} business minutes{})",
                     p.target.words(),
-                    p.elapsed_minutes,
-                    p.target_minutes
+                    p.target_minutes,
+                    p.reached_at
+                        .map(|d| format!(", threshold reached {}", d.format("%Y-%m-%d %H:%M UTC")))
+                        .unwrap_or_default()
                 ),
                 SlaEvent::Breached(p) => format!(
                     "{t}: {} SLA breached (target {} business minutes{})",

@@ -719,7 +719,8 @@ pub struct SlaOutcome {
     pub definition_id: SlaDefinitionId,
     /// The pinned version.
     pub definition_version: SlaVersionNumber,
-    /// Business minutes used when evaluated.
+    /// Business minutes used when the SLA job evaluated the clock (a late job sees more
+    /// than the threshold or the target; `reached_at` says when that was crossed).
     pub elapsed_minutes: i64,
     /// The target in business minutes.
     pub target_minutes: u32,
