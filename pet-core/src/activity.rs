@@ -354,8 +354,8 @@ mod tests {
     #[test]
     fn unknown_types_and_newer_versions_are_errors_not_panics() {
         assert_eq!(
-            render("lead.created", 1, &json!({}), &NoNames),
-            Err(RenderError::UnknownType("lead.created".into()))
+            render("nothing.happened", 1, &json!({}), &NoNames),
+            Err(RenderError::UnknownType("nothing.happened".into()))
         );
         assert_eq!(
             render("team.archived", 2, &json!({}), &NoNames),
@@ -387,7 +387,7 @@ mod tests {
             names_introduced("team.archived", 1, &json!({"team_id": id})),
             Ok(vec![])
         );
-        assert!(names_introduced("lead.created", 1, &json!({})).is_err());
+        assert!(names_introduced("nothing.happened", 1, &json!({})).is_err());
     }
 
     #[test]
