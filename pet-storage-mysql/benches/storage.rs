@@ -31,6 +31,13 @@ fn setup(rt: &tokio::runtime::Runtime) -> Option<App> {
     Some(app)
 }
 
+fn app_config(app: &App) -> Config {
+    let url = std::env::var("PET_TEST_DATABASE_URL").unwrap();
+    let mut cfg = Config::from_url(&url).unwrap();
+    cfg.prefix = app.tables().prefix.clone();
+    cfg
+}
+
 fn event(agg: Uuid, n: u64) -> NewEvent {
     NewEvent::new(
         EventMeta {
@@ -78,6 +85,23 @@ fn benches(c: &mut Criterion) {
     g.bench_function("create_customer_full_path", |b| {
         b.iter(|| {
             rt.block_on(app.create_customer(&json!({"name": "Acme"}), &ctx))
+                .unwrap()
+        })
+    });
+    // The same command with the projection left to the job runner (state + event only).
+    let mut cfg2 = app_config(&app);
+    cfg2.pool_max = 4;
+    let no_catch_up = pet_storage_mysql::App::with_parts(
+        cfg2,
+        pet_storage_mysql::AppParts {
+            catch_up_after_command: false,
+            ..Default::default()
+        },
+    )
+    .unwrap();
+    g.bench_function("create_customer_without_catch_up", |b| {
+        b.iter(|| {
+            rt.block_on(no_catch_up.create_customer(&json!({"name": "Acme"}), &ctx))
                 .unwrap()
         })
     });

@@ -132,7 +132,8 @@ pub(crate) struct Inner {
     pub(crate) pool: OnceLock<Pool>,
     pub(crate) clock: Arc<dyn Clock>,
     pub(crate) store: EventStore,
-    pub(crate) projector_batch: usize,
+    pub(crate) projector: Projector,
+    pub(crate) catch_up_after_command: bool,
 }
 
 /// The PET application: connection settings, a lazily created small pool, a clock, the
@@ -160,6 +161,9 @@ pub struct AppParts {
     pub registry: EventRegistry,
     /// Events per projector transaction.
     pub projector_batch: usize,
+    /// Bring projections up to date after every command (default; off for bulk loads,
+    /// where the job runner catches up).
+    pub catch_up_after_command: bool,
 }
 
 impl Default for AppParts {
@@ -168,6 +172,7 @@ impl Default for AppParts {
             clock: Arc::new(SystemClock),
             registry: pet_core::registry::pet_registry(),
             projector_batch: 2000,
+            catch_up_after_command: true,
         }
     }
 }
@@ -204,6 +209,12 @@ impl App {
         config.check()?;
         let tables = Tables::new(&config.prefix)?;
         let store = EventStore::new(tables.clone(), Arc::new(parts.registry));
+        let projector = Projector::new(
+            tables.clone(),
+            store.clone(),
+            Arc::new(PetRenderer),
+            parts.projector_batch,
+        );
         Ok(Self {
             inner: Arc::new(Inner {
                 config,
@@ -211,7 +222,8 @@ impl App {
                 pool: OnceLock::new(),
                 clock: parts.clock,
                 store,
-                projector_batch: parts.projector_batch,
+                projector,
+                catch_up_after_command: parts.catch_up_after_command,
             }),
         })
     }
@@ -235,12 +247,7 @@ impl App {
 
     /// The activity-feed projector.
     pub fn projector(&self) -> Projector {
-        Projector::new(
-            self.inner.tables.clone(),
-            self.inner.store.clone(),
-            Arc::new(PetRenderer),
-            self.inner.projector_batch,
-        )
+        self.inner.projector.clone()
     }
 
     /// The job queue.
@@ -341,16 +348,22 @@ impl App {
         Ok(Begin::Run(Box::new(uow)))
     }
 
-    /// Commits, then brings the projections up to date (same request; a failure there is
-    /// left to the job runner, the command has succeeded).
+    /// Commits the command (events, state, idempotent result).
     pub(crate) async fn finish(
         &self,
         uow: UnitOfWork<'_>,
         result: Value,
     ) -> Result<Value, AppError> {
         uow.commit(Some(&result)).await?;
-        let _ = self.projector().catch_up(self.pool(), self.now()).await;
         Ok(result)
+    }
+
+    /// After a commit: brings the projections up to date on the same connection (same
+    /// request; a failure there is left to the job runner, the command has succeeded).
+    pub(crate) async fn after_commit(&self, conn: &mut Conn) {
+        if self.inner.catch_up_after_command {
+            let _ = self.inner.projector.catch_up_on(conn, self.now()).await;
+        }
     }
 
     // ---- migrations and health --------------------------------------------------------

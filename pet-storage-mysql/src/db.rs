@@ -92,6 +92,8 @@ pub fn build_pool(cfg: &Config) -> Pool {
         .db_name(Some(cfg.database.clone()))
         .pool_opts(pool_opts)
         .prefer_socket(false)
+        // Many distinct statements (multi-row inserts per batch size): keep them prepared.
+        .stmt_cache_size(Some(256))
         .init(vec![
             "SET time_zone = '+00:00'".to_owned(),
             "SET NAMES utf8mb4 COLLATE utf8mb4_unicode_ci".to_owned(),

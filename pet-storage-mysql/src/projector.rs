@@ -11,8 +11,9 @@ use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
 use mysql_async::prelude::*;
-use mysql_async::{Pool, TxOpts, Value};
+use mysql_async::{Conn, Pool, TxOpts, Value};
 use pet_core::RecordedEvent;
+use std::sync::atomic::{AtomicBool, Ordering};
 use uuid::Uuid;
 
 use crate::config::Tables;
@@ -124,6 +125,8 @@ pub struct Projector {
     store: EventStore,
     renderer: Arc<dyn ActivityRenderer>,
     batch: usize,
+    /// Set once the checkpoint row is known to exist (shared by clones).
+    checkpoint_ready: Arc<AtomicBool>,
 }
 
 impl Projector {
@@ -139,6 +142,7 @@ impl Projector {
             store,
             renderer,
             batch: batch.clamp(1, 4000),
+            checkpoint_ready: Arc::new(AtomicBool::new(false)),
         }
     }
 
@@ -147,6 +151,27 @@ impl Projector {
     /// event is applied twice) and advances it with the rows it writes.
     pub async fn catch_up(&self, pool: &Pool, now: DateTime<Utc>) -> Result<CatchUp, StorageError> {
         let mut conn = pool.get_conn().await?;
+        self.catch_up_on(&mut conn, now).await
+    }
+
+    /// [`Projector::catch_up`] on a given connection (not inside a transaction).
+    pub async fn catch_up_on(
+        &self,
+        conn: &mut Conn,
+        now: DateTime<Utc>,
+    ) -> Result<CatchUp, StorageError> {
+        if !self.checkpoint_ready.load(Ordering::Relaxed) {
+            self.ensure_checkpoint(conn, now).await?;
+            self.checkpoint_ready.store(true, Ordering::Relaxed);
+        }
+        self.catch_up_loop(conn, now).await
+    }
+
+    async fn ensure_checkpoint(
+        &self,
+        conn: &mut Conn,
+        now: DateTime<Utc>,
+    ) -> Result<(), StorageError> {
         let exists: Option<u8> = conn
             .exec_first(
                 format!(
@@ -166,6 +191,14 @@ impl Projector {
             )
             .await?;
         }
+        Ok(())
+    }
+
+    async fn catch_up_loop(
+        &self,
+        conn: &mut Conn,
+        now: DateTime<Utc>,
+    ) -> Result<CatchUp, StorageError> {
         // Names seen or fetched during this call (None = known to have no name).
         let mut names: NameMap = HashMap::new();
         let mut total = CatchUp::default();
@@ -333,7 +366,6 @@ impl Projector {
         tx.query_drop(format!("DELETE FROM {}", self.tables.activity_names))
             .await?;
         tx.commit().await?;
-        drop(conn);
-        self.catch_up(pool, now).await
+        self.catch_up_loop(&mut conn, now).await
     }
 }

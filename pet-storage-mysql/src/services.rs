@@ -316,7 +316,9 @@ impl App {
         let envs = self.wrap(&events, before, ctx, now)?;
         uow.record(envs);
         let view = self.employee_view(uow.tx(), id, now.date_naive()).await?;
-        self.finish(uow, view).await
+        let result = self.finish(uow, view).await?;
+        self.after_commit(&mut conn).await;
+        Ok(result)
     }
 
     /// Creates an employee: `{name, email, wp_user_id?, cost_rate?, bill_rate?}`.
@@ -728,7 +730,9 @@ impl App {
         let envs = self.wrap(&events, before, ctx, now)?;
         uow.record(envs);
         let view = self.team_view(uow.tx(), id).await?;
-        self.finish(uow, view).await
+        let result = self.finish(uow, view).await?;
+        self.after_commit(&mut conn).await;
+        Ok(result)
     }
 
     /// Creates a team: `{name, parent_id?}`.
@@ -1054,7 +1058,9 @@ impl App {
         let envs = self.wrap(&events, 0, ctx, now)?;
         uow.record(envs);
         let view = Self::org_json(number, status, effective_at, note.as_str(), &id.to_string());
-        self.finish(uow, view).await
+        let result = self.finish(uow, view).await?;
+        self.after_commit(&mut conn).await;
+        Ok(result)
     }
 
     /// Publishes a scheduled version once due (system command of the job runner). Already
@@ -1104,6 +1110,7 @@ impl App {
         let envs = self.wrap(&events, before, &ctx, now)?;
         uow.record(envs);
         self.finish(uow, json!({})).await?;
+        self.after_commit(&mut conn).await;
         Ok(())
     }
 
@@ -1208,8 +1215,18 @@ impl App {
         }
         let envs = self.wrap(&events, before, ctx, now)?;
         uow.record(envs);
-        let view = self.customer_view(uow.tx(), id).await?;
-        self.finish(uow, view).await
+        // The view straight from the decided state (same shape as `customer_view`).
+        let view = json!({
+            "id": id.to_string(), "name": after.name().as_str(), "status": after.status().as_str(),
+            "version": after.version(),
+            "contacts": after.contacts().iter().map(|c| json!({
+                "id": c.contact_id.to_string(), "name": c.name.as_str(),
+                "email": c.email.as_ref().map(|e| e.as_str()), "phone": c.phone.as_ref().map(|p| p.as_str()),
+            })).collect::<Vec<_>>(),
+        });
+        let result = self.finish(uow, view).await?;
+        self.after_commit(&mut conn).await;
+        Ok(result)
     }
 
     async fn customer_view<Q: Queryable>(&self, q: &mut Q, id: Uuid) -> Result<Value, AppError> {

@@ -311,6 +311,11 @@ async fn teams_customers_org_structure_activity_and_jobs() {
         .await
         .unwrap();
     assert_eq!(c["contacts"][0]["email"], json!("wile@acme.test"));
+    assert_eq!(
+        c,
+        app.get_customer(&id(&c)).await.unwrap(),
+        "command view == query view"
+    );
     assert!(matches!(
         app.add_contact(&id(&c), &json!({"email": 3}), &actor).await,
         Err(AppError::Validation(_))
@@ -359,8 +364,14 @@ async fn teams_customers_org_structure_activity_and_jobs() {
     ));
     // Rebuilding the feed from zero (domain renderer, names as of each event) is identical.
     let before = app.activity(&json!({"per_page": 100})).await.unwrap();
-    app.projector().rebuild(app.pool(), env.clock.now()).await.unwrap();
-    assert_eq!(app.activity(&json!({"per_page": 100})).await.unwrap(), before);
+    app.projector()
+        .rebuild(app.pool(), env.clock.now())
+        .await
+        .unwrap();
+    assert_eq!(
+        app.activity(&json!({"per_page": 100})).await.unwrap(),
+        before
+    );
     // Jobs listing and retry of a job that is not dead.
     let jobs = app.list_jobs(&json!({"status": "done"})).await.unwrap();
     assert!(jobs["total"].as_u64().unwrap() >= 1);
