@@ -20,7 +20,7 @@ use crate::exceptions::PetError;
 use crate::runtime;
 
 /// Runs `body` with panics caught and errors converted to the matching PHP exception.
-fn guard<T>(body: impl FnOnce() -> Result<T, PetError>) -> PhpResult<T> {
+pub(crate) fn guard<T>(body: impl FnOnce() -> Result<T, PetError>) -> PhpResult<T> {
     match catch_unwind(AssertUnwindSafe(body)) {
         Ok(result) => result.map_err(PhpException::from),
         Err(payload) => {
@@ -35,7 +35,7 @@ fn guard<T>(body: impl FnOnce() -> Result<T, PetError>) -> PhpResult<T> {
 }
 
 /// Converts a command's context array (`actor_id`, `idempotency_key`).
-fn context(ctx: &ZendHashTable) -> Result<CommandContext, PetError> {
+pub(crate) fn context(ctx: &ZendHashTable) -> Result<CommandContext, PetError> {
     let value = array_to_json_object(ctx, "context")?;
     Ok(CommandContext::from_json(&value)?)
 }
@@ -48,6 +48,17 @@ pub struct Engine {
     app: App,
 }
 
+/// Runs one application call on the process runtime and converts its JSON result to a PHP
+/// array. Shared by every PHP class of the extension.
+pub(crate) fn run_call<F, Fut>(app: &App, call: F) -> Result<ZBox<ZendHashTable>, PetError>
+where
+    F: FnOnce(App) -> Fut,
+    Fut: Future<Output = Result<Value, backend::AppError>>,
+{
+    let value = runtime::block_on(call(app.clone()))??;
+    json_to_table(&value)
+}
+
 impl Engine {
     /// Runs one application call and converts its JSON result to a PHP array.
     fn run<F, Fut>(&self, call: F) -> Result<ZBox<ZendHashTable>, PetError>
@@ -55,8 +66,7 @@ impl Engine {
         F: FnOnce(App) -> Fut,
         Fut: Future<Output = Result<Value, backend::AppError>>,
     {
-        let value = runtime::block_on(call(self.app.clone()))??;
-        json_to_table(&value)
+        run_call(&self.app, call)
     }
 }
 

@@ -1,4 +1,5 @@
-//! `pet-php`: the PHP extension that exposes PET as `Pet\Engine`.
+//! `pet-php`: the PHP extension that exposes PET as `Pet\Engine` (identity, activity, jobs),
+//! `Pet\Sales` (commercial pipeline) and `Pet\Helpdesk` (tickets, SLAs, knowledge base).
 //!
 //! This crate converts PHP values to Rust values and back, and nothing else: every method
 //! turns its PHP arguments into `serde_json::Value`s / strings, calls the matching
@@ -10,7 +11,11 @@ mod backend;
 pub mod convert;
 pub mod engine;
 pub mod exceptions;
+pub mod helpdesk;
 mod module;
 mod runtime;
+pub mod sales;
 
 pub use engine::Engine;
+pub use helpdesk::Helpdesk;
+pub use sales::Sales;

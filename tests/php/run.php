@@ -124,26 +124,28 @@ echo "# database {$settings['host']}:{$settings['port']}/{$settings['database']}
 
 // ---- stubs --------------------------------------------------------------------------------
 
-$stub_file = dirname( __DIR__, 2 ) . '/pet-php/stubs/pet.stub.php';
+$stub_file  = dirname( __DIR__, 2 ) . '/pet-php/stubs/pet.stub.php';
+$stub_files = glob( dirname( __DIR__, 2 ) . '/pet-php/stubs/*.stub.php' );
 
 test(
-	'stubs: pet.stub.php matches the loaded extension',
-	static function () use ( $stub_file ): void {
-		$diffs = pet_stub_differences( $stub_file );
+	'stubs: pet-php/stubs/*.stub.php match the loaded extension',
+	static function () use ( $stub_files ): void {
+		$diffs = pet_stub_differences( $stub_files );
 		check( array() === $diffs, "stub and extension differ:\n       " . implode( "\n       ", $diffs ) );
 	}
 );
 
 test(
 	'stubs: the comparison detects a changed stub',
-	static function () use ( $stub_file ): void {
+	static function () use ( $stub_file, $stub_files ): void {
 		// Run in a child process: the stub classes can be declared only once per process.
 		$src = (string) file_get_contents( $stub_file );
 		$src = str_replace( 'public function getEmployee(string $employeeId): array {}', 'public function getEmployee(string $id): ?array {}', $src );
 		$src = preg_replace( '/\n\s*public function retryJob\([^)]*\): array \{\}/', '', $src );
 		$tmp = tempnam( sys_get_temp_dir(), 'petstub' );
 		file_put_contents( $tmp, $src );
-		$code = 'require ' . var_export( __DIR__ . '/stub_check.php', true ) . '; echo json_encode(pet_stub_differences(' . var_export( $tmp, true ) . '));';
+		$files = array_merge( array( $tmp ), array_values( array_diff( $stub_files, array( $stub_file ) ) ) );
+		$code  = 'require ' . var_export( __DIR__ . '/stub_check.php', true ) . '; echo json_encode(pet_stub_differences(' . var_export( $files, true ) . '));';
 		$out  = shell_exec( escapeshellarg( PHP_BINARY ) . ' -d extension=' . escapeshellarg( pet_extension_path() ) . ' -r ' . escapeshellarg( $code ) );
 		unlink( $tmp );
 		$diffs = json_decode( (string) $out, true );

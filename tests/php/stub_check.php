@@ -1,8 +1,9 @@
 <?php
 /**
- * Compares the committed IDE stubs (pet-php/stubs/pet.stub.php) with the loaded extension.
+ * Compares the committed IDE stubs (pet-php/stubs/*.stub.php, one file per PHP class group)
+ * with the loaded extension.
  *
- * The stub file is loaded a second time under the namespace `PetStub` (its bodies are never
+ * Each stub file is loaded a second time under the namespace `PetStub` (its bodies are never
  * run) and both sides are compared by Reflection: the set of classes in the namespace,
  * abstract/final flags, parent classes, and every public method declared by each class
  * (name with its exact case, static flag, return type, and for each parameter its name, type,
@@ -14,24 +15,28 @@
  * @return list<string> differences, empty when the stub and the extension agree
  */
 
-function pet_stub_differences( string $stub_file ): array {
+function pet_stub_differences( string|array $stub_files ): array {
+	static $loaded = array();
 	$diffs = array();
-	$src   = file_get_contents( $stub_file );
-	if ( false === $src ) {
-		return array( "cannot read $stub_file" );
-	}
-	$lint = shell_exec( escapeshellarg( PHP_BINARY ) . ' -n -l ' . escapeshellarg( $stub_file ) . ' 2>&1' );
-	if ( ! is_string( $lint ) || ! str_contains( $lint, 'No syntax errors' ) ) {
-		$diffs[] = "stub file does not lint: $lint";
-	}
-	$count = 0;
-	$src   = preg_replace( '/^namespace\s+Pet\s*;/m', 'namespace PetStub;', $src, 1, $count );
-	if ( 1 !== $count ) {
-		return array( 'stub file has no `namespace Pet;` line' );
-	}
-	$src = preg_replace( '/^<\?php/', '', $src );
-	if ( ! class_exists( 'PetStub\\Engine', false ) ) {
-		eval( $src ); // phpcs:ignore -- test-only: declares the stub classes under PetStub.
+	foreach ( (array) $stub_files as $stub_file ) {
+		$src = file_get_contents( $stub_file );
+		if ( false === $src ) {
+			return array( "cannot read $stub_file" );
+		}
+		$lint = shell_exec( escapeshellarg( PHP_BINARY ) . ' -n -l ' . escapeshellarg( $stub_file ) . ' 2>&1' );
+		if ( ! is_string( $lint ) || ! str_contains( $lint, 'No syntax errors' ) ) {
+			$diffs[] = "stub file does not lint: $lint";
+		}
+		$count = 0;
+		$src   = preg_replace( '/^namespace\s+Pet\s*;/m', 'namespace PetStub;', $src, 1, $count );
+		if ( 1 !== $count ) {
+			return array( basename( $stub_file ) . ' has no `namespace Pet;` line' );
+		}
+		$src = preg_replace( '/^<\?php/', '', $src );
+		if ( ! isset( $loaded[ $stub_file ] ) ) {
+			eval( $src ); // phpcs:ignore -- test-only: declares the stub classes under PetStub.
+			$loaded[ $stub_file ] = true;
+		}
 	}
 
 	$classes_in = static function ( string $ns ): array {
