@@ -81,6 +81,12 @@ require_once __DIR__ . '/includes/class-demo.php';
 require_once __DIR__ . '/includes/class-rest.php';
 require_once __DIR__ . '/includes/class-admin.php';
 
+// Feature modules (e.g. includes/modules/sales/module.php) register their own screens, actions
+// and REST routes on WordPress hooks, so adding one touches no shared file.
+foreach ( glob( __DIR__ . '/includes/modules/*/module.php' ) ?: array() as $pet_module_file ) {
+	require_once $pet_module_file;
+}
+
 register_activation_hook( __FILE__, array( \PetWp\Plugin::class, 'on_activation' ) );
 register_deactivation_hook( __FILE__, array( \PetWp\Plugin::class, 'on_deactivation' ) );
 \PetWp\Plugin::instance()->boot();
