@@ -17,7 +17,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use uuid::Uuid;
 
 use crate::config::Tables;
-use crate::db::to_db_time;
+use crate::db::{exec_affected, to_db_time};
 use crate::error::StorageError;
 use crate::store::EventStore;
 
@@ -213,7 +213,12 @@ impl Projector {
                     (ACTIVITY_FEED,),
                 )
                 .await?;
-            let cp = cp.unwrap_or(0);
+            let Some(cp) = cp else {
+                // The checkpoint row is gone (tables recreated): create it and start over.
+                tx.rollback().await?;
+                self.ensure_checkpoint(conn, now).await?;
+                continue;
+            };
             total.checkpoint = cp;
             let events = self.store.read_after(&mut tx, cp, self.batch).await?;
             let Some(last) = events.last().map(|e| e.sequence) else {
@@ -330,14 +335,20 @@ impl Projector {
                 )
                 .await?;
             }
-            tx.exec_drop(
+            let moved = exec_affected(
+                &mut tx,
                 format!(
-                    "UPDATE {} SET last_sequence = ?, updated_at = ? WHERE projection = ?",
+                    "UPDATE {} SET last_sequence = ?, updated_at = ? WHERE projection = ? AND last_sequence = ?",
                     self.tables.checkpoints
                 ),
-                (last, to_db_time(now), ACTIVITY_FEED),
+                (last, to_db_time(now), ACTIVITY_FEED, cp),
             )
             .await?;
+            if moved != 1 {
+                return Err(StorageError::Integrity(
+                    "the projection checkpoint moved under its lock".into(),
+                ));
+            }
             tx.commit().await?;
             total.applied += n as u64;
             total.checkpoint = last;
