@@ -166,6 +166,15 @@ pub fn names_introduced(
         id,
         name: name.to_string(),
     };
+    if crate::commercial::EVENT_TYPES.contains(&event_type) {
+        return crate::commercial::names_introduced(event_type, schema_version, payload);
+    }
+    if crate::helpdesk::EVENT_TYPES.contains(&event_type) {
+        return crate::helpdesk::names_introduced(event_type, schema_version, payload);
+    }
+    if crate::knowledge::EVENT_TYPES.contains(&event_type) {
+        return crate::knowledge::names_introduced(event_type, schema_version, payload);
+    }
     Ok(
         match IdentityEvent::from_stored(event_type, schema_version, payload)? {
             IdentityEvent::Employee(EmployeeEvent::Created(p)) => {

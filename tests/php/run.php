@@ -815,4 +815,10 @@ test(
 	}
 );
 
+// Feature modules' suites (tests/php/modules/*.php) run in this scope: they may use $settings,
+// $engine, $boss, $ctx and the helpers above.
+foreach ( glob( __DIR__ . '/modules/*.php' ) ?: array() as $pet_module_suite ) {
+	require $pet_module_suite;
+}
+
 Harness::finish();
