@@ -122,23 +122,15 @@ fn prefix_hash(statements: &[String]) -> String {
     hex(&h.finalize())
 }
 
-/// The migrations shipped with this build, embedded at compile time, in version order.
+/// The migration files shipped with this build, `(file name, SQL)` in version order, embedded
+/// at compile time by `build.rs` from every `migrations/NNNN_description.sql`.
+const EMBEDDED: &[(&str, &str)] = include!(concat!(env!("OUT_DIR"), "/migrations.rs"));
+
+/// The migrations shipped with this build, in version order.
+///
+/// `build.rs` has checked every file name, so each one parses (a unit test holds this).
 pub fn embedded() -> Vec<Migration> {
-    const FILES: &[(&str, &str)] = &[
-        (
-            "0001_event_store.sql",
-            include_str!("../../migrations/0001_event_store.sql"),
-        ),
-        (
-            "0002_projections_and_jobs.sql",
-            include_str!("../../migrations/0002_projections_and_jobs.sql"),
-        ),
-        (
-            "0003_identity.sql",
-            include_str!("../../migrations/0003_identity.sql"),
-        ),
-    ];
-    FILES
+    EMBEDDED
         .iter()
         .filter_map(|(n, s)| Migration::new(*n, *s).ok())
         .collect()
@@ -487,6 +479,20 @@ impl Migrator {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn every_migration_file_is_embedded_in_order() {
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../migrations");
+        let mut on_disk: Vec<String> = std::fs::read_dir(dir)
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .filter(|n| n.ends_with(".sql"))
+            .collect();
+        on_disk.sort();
+        let embedded: Vec<String> = embedded().iter().map(|m| m.name().to_owned()).collect();
+        assert_eq!(embedded, on_disk);
+        assert!(embedded.windows(2).all(|w| w[0] < w[1]));
+    }
 
     #[test]
     fn file_names() {
