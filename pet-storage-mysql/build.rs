@@ -1,6 +1,6 @@
 //! Embeds every `migrations/NNNN_description.sql` file into the crate, in version order, so a
 //! new migration is added by adding its file (no list to edit). A badly named file fails the
-//! build instead of being skipped.
+//! build instead of being skipped. (A build script reports failure by panicking.)
 
 use std::{env, fs, path::Path};
 
@@ -39,6 +39,7 @@ fn main() {
         ));
     }
     out.push_str("]\n");
-    let dest = Path::new(&env::var("OUT_DIR").expect("cargo sets OUT_DIR")).join("migrations.rs");
+    let out_dir = env::var("OUT_DIR").unwrap_or_else(|e| panic!("cargo sets OUT_DIR: {e}"));
+    let dest = Path::new(&out_dir).join("migrations.rs");
     fs::write(&dest, out).unwrap_or_else(|e| panic!("cannot write {}: {e}", dest.display()));
 }
