@@ -10,9 +10,11 @@
 
 mod app;
 pub mod clock;
+pub mod commercial;
 pub mod config;
 pub mod db;
 pub mod error;
+pub mod helpdesk;
 pub mod input;
 pub mod jobs;
 pub mod migrate;

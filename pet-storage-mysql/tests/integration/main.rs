@@ -4,6 +4,8 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod app_tests;
+mod commercial_tests;
+mod helpdesk_tests;
 mod infra;
 
 use std::sync::Arc;

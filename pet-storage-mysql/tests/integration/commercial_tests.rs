@@ -1,0 +1,1 @@
+//! Integration tests of the commercial pipeline (leads, quotes, sales) against MariaDB.

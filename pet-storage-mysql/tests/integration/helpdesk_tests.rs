@@ -1,0 +1,1 @@
+//! Integration tests of the helpdesk, SLA job and knowledge base against MariaDB.
