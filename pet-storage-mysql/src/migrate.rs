@@ -527,6 +527,21 @@ mod tests {
     }
 
     #[test]
+    fn environmental_failures_are_retried_without_a_file_change() {
+        assert!(is_environmental(Some(1419)), "binlog without SUPER");
+        assert!(is_environmental(Some(1227)), "missing privilege");
+        assert!(
+            is_environmental(None),
+            "connection lost before the error was recorded"
+        );
+        assert!(
+            !is_environmental(Some(1064)),
+            "syntax error needs a fixed file"
+        );
+        assert!(!is_environmental(Some(1146)));
+    }
+
+    #[test]
     fn embedded_files_are_numbered_in_order() {
         let all = embedded();
         assert_eq!(all.len(), 3);

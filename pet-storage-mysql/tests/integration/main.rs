@@ -40,7 +40,11 @@ pub fn db_url() -> Option<String> {
             if std::env::var("PET_REQUIRE_DB").as_deref() == Ok("1") {
                 panic!("PET_REQUIRE_DB=1 but PET_TEST_DATABASE_URL is not set");
             }
-            eprintln!("\n*** NOTICE: PET_TEST_DATABASE_URL is not set: MySQL integration test SKIPPED ***\n");
+            // Written to the real stderr (not the captured test output) so it is always seen.
+            use std::io::Write;
+            let _ = std::io::stderr().write_all(
+                b"\n*** NOTICE: PET_TEST_DATABASE_URL is not set: MySQL integration test SKIPPED (set PET_REQUIRE_DB=1 to fail instead) ***\n",
+            );
             None
         }
     }
