@@ -421,78 +421,6 @@ fn canonical_json(v: &serde_json::Value, h: &mut Sha256) {
     }
 }
 
-/// The outcome of claiming an idempotency key at the start of a command.
-#[derive(Debug, Clone, PartialEq)]
-pub enum IdempotencyClaim {
-    /// First time: the key is now held by this transaction; run the command.
-    New,
-    /// Replay of a completed command with the same input: its first result.
-    Replay(serde_json::Value),
-}
-
-/// SHA-256 (hex) of a command's name and canonical JSON input: what "same request" means.
-pub fn request_hash(command: &str, input: &serde_json::Value) -> String {
-    let mut h = Sha256::new();
-    h.update(command.as_bytes());
-    h.update([0u8]);
-    canonical_json(input, &mut h);
-    hex(&h.finalize())
-}
-
-/// Feeds `v` to the hasher with object keys sorted, whatever serde_json's map order is.
-fn canonical_json(v: &serde_json::Value, h: &mut Sha256) {
-    match v {
-        serde_json::Value::Object(m) => {
-            let mut keys: Vec<&String> = m.keys().collect();
-            keys.sort();
-            h.update(b"{");
-            for k in keys {
-                h.update(serde_json::Value::String(k.clone()).to_string().as_bytes());
-                h.update(b":");
-                if let Some(x) = m.get(k) {
-                    canonical_json(x, h);
-                }
-                h.update(b",");
-            }
-            h.update(b"}");
-        }
-        serde_json::Value::Array(a) => {
-            h.update(b"[");
-            for x in a {
-                canonical_json(x, h);
-                h.update(b",");
-            }
-            h.update(b"]");
-        }
-        other => h.update(other.to_string().as_bytes()),
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use serde_json::json;
-
-    #[test]
-    fn request_hash_ignores_key_order_but_not_values_or_command() {
-        let a = json!({"name": "Ana", "rate": {"amount_minor": 1, "currency": "EUR"}});
-        let b = json!({"rate": {"currency": "EUR", "amount_minor": 1}, "name": "Ana"});
-        assert_eq!(
-            request_hash("create_employee", &a),
-            request_hash("create_employee", &b)
-        );
-        assert_ne!(
-            request_hash("create_employee", &a),
-            request_hash("create_team", &a)
-        );
-        let c = json!({"name": "Ana", "rate": {"amount_minor": 2, "currency": "EUR"}});
-        assert_ne!(
-            request_hash("create_employee", &a),
-            request_hash("create_employee", &c)
-        );
-    }
-}
-
 impl EventStore {
     /// Claims `key` for a command in `tx`. Inserting the key first means a concurrent
     /// duplicate blocks on it until this transaction ends; a rolled-back command frees it.
@@ -561,5 +489,30 @@ impl EventStore {
         )
         .await?;
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn request_hash_ignores_key_order_but_not_values_or_command() {
+        let a = json!({"name": "Ana", "rate": {"amount_minor": 1, "currency": "EUR"}});
+        let b = json!({"rate": {"currency": "EUR", "amount_minor": 1}, "name": "Ana"});
+        assert_eq!(
+            request_hash("create_employee", &a),
+            request_hash("create_employee", &b)
+        );
+        assert_ne!(
+            request_hash("create_employee", &a),
+            request_hash("create_team", &a)
+        );
+        let c = json!({"name": "Ana", "rate": {"amount_minor": 2, "currency": "EUR"}});
+        assert_ne!(
+            request_hash("create_employee", &a),
+            request_hash("create_employee", &c)
+        );
     }
 }
