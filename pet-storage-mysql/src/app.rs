@@ -374,6 +374,11 @@ impl App {
         let report = m
             .run(self.pool(), &self.inner.config.database, self.now())
             .await?;
+        // Start-up check: the append-only guard must exist after migrating.
+        let mut conn = self.conn().await?;
+        self.append_only_guard(&mut conn)
+            .await
+            .map_err(|e| AppError::Migration(e.to_string()))?;
         Ok(json!({"applied": report.applied, "current": report.current}))
     }
 

@@ -70,6 +70,22 @@ async fn migrations_apply_once_report_status_and_install_guards() {
         .await
         .unwrap();
     assert!(bad.is_empty(), "{bad:?}");
+    // Without the guard, health and migrate both report it.
+    c.query_drop(format!(
+        "DROP TRIGGER {}pet_domain_events_no_delete",
+        env.config.prefix
+    ))
+    .await
+    .unwrap();
+    let health = env.app.health().await.unwrap();
+    assert_eq!(
+        health["checks"]["append_only_guard"]["ok"],
+        json!(false),
+        "{health}"
+    );
+    assert!(
+        matches!(env.app.migrate().await, Err(pet_storage_mysql::AppError::Migration(m)) if m.contains("DELETE"))
+    );
     drop(c);
     env.cleanup().await;
 }
