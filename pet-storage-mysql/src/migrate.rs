@@ -544,7 +544,10 @@ mod tests {
     #[test]
     fn embedded_files_are_numbered_in_order() {
         let all = embedded();
-        assert_eq!(all.len(), 3);
+        assert!(
+            all.len() >= 3,
+            "the event store, projections/jobs and identity migrations"
+        );
         for (i, m) in all.iter().enumerate() {
             assert_eq!(m.version() as usize, i + 1);
             assert!(!m.statements("wp_").is_empty());

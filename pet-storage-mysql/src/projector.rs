@@ -149,9 +149,19 @@ impl Projector {
     /// Applies every event after the checkpoint, `batch` at a time, each batch in one
     /// transaction that locks the checkpoint row (so concurrent catch-ups serialise and no
     /// event is applied twice) and advances it with the rows it writes.
+    ///
+    /// With a pool, the next batch is read ahead on a second connection while the current
+    /// one is rendered and written. Reading ahead outside the lock is safe: events are
+    /// immutable and become visible as a gapless prefix (see [`crate::store`]); a read-ahead
+    /// batch is used only if it starts right after the locked checkpoint.
     pub async fn catch_up(&self, pool: &Pool, now: DateTime<Utc>) -> Result<CatchUp, StorageError> {
         let mut conn = pool.get_conn().await?;
-        self.catch_up_on(&mut conn, now).await
+        if !self.checkpoint_ready.load(Ordering::Relaxed) {
+            self.ensure_checkpoint(&mut conn, now).await?;
+            self.checkpoint_ready.store(true, Ordering::Relaxed);
+        }
+        let mut reader = pool.get_conn().await?;
+        self.catch_up_loop(&mut conn, Some(&mut reader), now).await
     }
 
     /// [`Projector::catch_up`] on a given connection (not inside a transaction).
@@ -164,7 +174,7 @@ impl Projector {
             self.ensure_checkpoint(conn, now).await?;
             self.checkpoint_ready.store(true, Ordering::Relaxed);
         }
-        self.catch_up_loop(conn, now).await
+        self.catch_up_loop(conn, None, now).await
     }
 
     async fn ensure_checkpoint(
@@ -197,11 +207,13 @@ impl Projector {
     async fn catch_up_loop(
         &self,
         conn: &mut Conn,
+        mut reader: Option<&mut Conn>,
         now: DateTime<Utc>,
     ) -> Result<CatchUp, StorageError> {
         // Names seen or fetched during this call (None = known to have no name).
         let mut names: NameMap = HashMap::new();
         let mut total = CatchUp::default();
+        let mut prefetched: Option<Vec<RecordedEvent>> = None;
         loop {
             let mut tx = conn.start_transaction(TxOpts::default()).await?;
             let cp: Option<u64> = tx
@@ -220,51 +232,89 @@ impl Projector {
                 continue;
             };
             total.checkpoint = cp;
-            let events = self.store.read_after(&mut tx, cp, self.batch).await?;
+            let events = match prefetched.take() {
+                Some(p) if p.first().map(|e| e.sequence) == Some(cp + 1) => p,
+                _ => self.store.read_after(&mut tx, cp, self.batch).await?,
+            };
             let Some(last) = events.last().map(|e| e.sequence) else {
                 tx.commit().await?;
                 break;
             };
-            // Pass 1: render with the names known so far, noting lines that asked for a name
-            // never looked up. Those names are fetched (one query per 500) and only those
-            // lines are rendered again, with the names as of their event.
-            let mut overlay: HashMap<(String, Uuid), String> = HashMap::new();
-            let mut lines: Vec<String> = Vec::with_capacity(events.len());
-            let mut flagged: Vec<bool> = vec![false; events.len()];
-            let mut pending: Vec<(String, Uuid)> = Vec::new();
-            let mut name_rows: Vec<Value> = Vec::new();
-            for (i, ev) in events.iter().enumerate() {
-                for fact in self.renderer.names(ev) {
-                    name_rows.extend([
-                        Value::from(fact.entity_type.as_str()),
-                        Value::from(fact.entity_id.to_string()),
-                        Value::from(fact.name.as_str()),
-                    ]);
-                    overlay.insert((fact.entity_type, fact.entity_id), fact.name);
-                }
-                let lookup = MapLookup {
-                    base: &names,
-                    overlay: &overlay,
-                    misses: Default::default(),
-                };
-                lines.push(self.renderer.render(ev, &lookup));
-                let misses = lookup.misses.into_inner();
-                if !misses.is_empty() {
-                    flagged[i] = true;
-                    pending.extend(misses);
-                }
-            }
-            if !pending.is_empty() {
-                pending.sort();
-                pending.dedup();
-                for chunk in pending.chunks(500) {
-                    let mut params: Vec<Value> = Vec::with_capacity(chunk.len() * 2);
-                    for (t, id) in chunk {
-                        params.push(t.as_str().into());
-                        params.push(id.to_string().into());
-                        names.insert((t.clone(), *id), None);
+            let read_ahead = async {
+                match reader.as_deref_mut() {
+                    Some(r) if events.len() == self.batch => {
+                        self.store.read_after(r, last, self.batch).await.ok()
                     }
-                    let found: Vec<(String, String, String)> = tx
+                    _ => None,
+                }
+            };
+            let (next, applied) = tokio::join!(
+                read_ahead,
+                self.apply_batch(&mut tx, &events, &mut names, cp, now)
+            );
+            applied?;
+            prefetched = next;
+            tx.commit().await?;
+            let n = events.len();
+            total.applied += n as u64;
+            total.checkpoint = last;
+            if n < self.batch {
+                break;
+            }
+        }
+        Ok(total)
+    }
+
+    /// Renders and writes one batch and moves the checkpoint from `cp` to its last event.
+    async fn apply_batch(
+        &self,
+        tx: &mut mysql_async::Transaction<'_>,
+        events: &[RecordedEvent],
+        names: &mut NameMap,
+        cp: u64,
+        now: DateTime<Utc>,
+    ) -> Result<(), StorageError> {
+        let last = events.last().map(|e| e.sequence).unwrap_or(cp);
+        // Pass 1: render with the names known so far, noting lines that asked for a name
+        // never looked up. Those names are fetched (one query per 500) and only those
+        // lines are rendered again, with the names as of their event.
+        let mut overlay: HashMap<(String, Uuid), String> = HashMap::new();
+        let mut lines: Vec<String> = Vec::with_capacity(events.len());
+        let mut flagged: Vec<bool> = vec![false; events.len()];
+        let mut pending: Vec<(String, Uuid)> = Vec::new();
+        let mut name_rows: Vec<Value> = Vec::new();
+        for (i, ev) in events.iter().enumerate() {
+            for fact in self.renderer.names(ev) {
+                name_rows.extend([
+                    Value::from(fact.entity_type.as_str()),
+                    Value::from(fact.entity_id.to_string()),
+                    Value::from(fact.name.as_str()),
+                ]);
+                overlay.insert((fact.entity_type, fact.entity_id), fact.name);
+            }
+            let lookup = MapLookup {
+                base: names,
+                overlay: &overlay,
+                misses: Default::default(),
+            };
+            lines.push(self.renderer.render(ev, &lookup));
+            let misses = lookup.misses.into_inner();
+            if !misses.is_empty() {
+                flagged[i] = true;
+                pending.extend(misses);
+            }
+        }
+        if !pending.is_empty() {
+            pending.sort();
+            pending.dedup();
+            for chunk in pending.chunks(500) {
+                let mut params: Vec<Value> = Vec::with_capacity(chunk.len() * 2);
+                for (t, id) in chunk {
+                    params.push(t.as_str().into());
+                    params.push(id.to_string().into());
+                    names.insert((t.clone(), *id), None);
+                }
+                let found: Vec<(String, String, String)> = tx
                         .exec(
                             format!(
                                 "SELECT entity_type, entity_id, name FROM {} WHERE (entity_type, entity_id) IN ({})",
@@ -274,69 +324,69 @@ impl Projector {
                             params,
                         )
                         .await?;
-                    for (t, id, n) in found {
-                        if let Ok(id) = Uuid::parse_str(&id) {
-                            names.insert((t, id), Some(n));
-                        }
-                    }
-                }
-                overlay.clear();
-                for (i, ev) in events.iter().enumerate() {
-                    for fact in self.renderer.names(ev) {
-                        overlay.insert((fact.entity_type, fact.entity_id), fact.name);
-                    }
-                    if flagged[i] {
-                        let lookup = MapLookup {
-                            base: &names,
-                            overlay: &overlay,
-                            misses: Default::default(),
-                        };
-                        lines[i] = self.renderer.render(ev, &lookup);
+                for (t, id, n) in found {
+                    if let Ok(id) = Uuid::parse_str(&id) {
+                        names.insert((t, id), Some(n));
                     }
                 }
             }
-            for (k, v) in overlay {
-                names.insert(k, Some(v));
+            overlay.clear();
+            for (i, ev) in events.iter().enumerate() {
+                for fact in self.renderer.names(ev) {
+                    overlay.insert((fact.entity_type, fact.entity_id), fact.name);
+                }
+                if flagged[i] {
+                    let lookup = MapLookup {
+                        base: names,
+                        overlay: &overlay,
+                        misses: Default::default(),
+                    };
+                    lines[i] = self.renderer.render(ev, &lookup);
+                }
             }
-            let mut rows: Vec<Value> = Vec::with_capacity(events.len() * 7);
-            for (ev, line) in events.iter().zip(lines) {
-                let e = &ev.event;
-                rows.extend([
-                    Value::from(ev.sequence),
-                    Value::from(e.event_type().as_str()),
-                    Value::from(to_db_time(e.occurred_at())),
-                    Value::from(e.actor().employee_id().map(|u| u.to_string())),
-                    Value::from(e.context().context_type.as_str()),
-                    Value::from(e.context().context_id.to_string()),
-                    Value::from(line),
-                ]);
-            }
-            let n = events.len();
+        }
+        for (k, v) in overlay {
+            names.insert(k, Some(v));
+        }
+        let mut rows: Vec<Value> = Vec::with_capacity(events.len() * 7);
+        for (ev, line) in events.iter().zip(lines) {
+            let e = &ev.event;
+            rows.extend([
+                Value::from(ev.sequence),
+                Value::from(e.event_type().as_str()),
+                Value::from(to_db_time(e.occurred_at())),
+                Value::from(e.actor().employee_id().map(|u| u.to_string())),
+                Value::from(e.context().context_type.as_str()),
+                Value::from(e.context().context_id.to_string()),
+                Value::from(line),
+            ]);
+        }
+        let n = events.len();
+        tx.exec_drop(
+            format!(
+                "INSERT INTO {} (sequence, event_type, occurred_at, actor_id, context_type, \
+                     context_id, line) VALUES {}",
+                self.tables.activity,
+                vec!["(?,?,?,?,?,?,?)"; n].join(",")
+            ),
+            rows,
+        )
+        .await?;
+        if !name_rows.is_empty() {
+            let k = name_rows.len() / 3;
             tx.exec_drop(
                 format!(
-                    "INSERT INTO {} (sequence, event_type, occurred_at, actor_id, context_type, \
-                     context_id, line) VALUES {}",
-                    self.tables.activity,
-                    vec!["(?,?,?,?,?,?,?)"; n].join(",")
+                    "INSERT INTO {} (entity_type, entity_id, name) VALUES {} \
+                         ON DUPLICATE KEY UPDATE name = VALUES(name)",
+                    self.tables.activity_names,
+                    vec!["(?,?,?)"; k].join(",")
                 ),
-                rows,
+                name_rows,
             )
             .await?;
-            if !name_rows.is_empty() {
-                let k = name_rows.len() / 3;
-                tx.exec_drop(
-                    format!(
-                        "INSERT INTO {} (entity_type, entity_id, name) VALUES {} \
-                         ON DUPLICATE KEY UPDATE name = VALUES(name)",
-                        self.tables.activity_names,
-                        vec!["(?,?,?)"; k].join(",")
-                    ),
-                    name_rows,
-                )
-                .await?;
-            }
-            let moved = exec_affected(
-                &mut tx,
+        }
+        let moved = exec_affected(
+                tx,
                 format!(
                     "UPDATE {} SET last_sequence = ?, updated_at = ? WHERE projection = ? AND last_sequence = ?",
                     self.tables.checkpoints
@@ -344,19 +394,12 @@ impl Projector {
                 (last, to_db_time(now), ACTIVITY_FEED, cp),
             )
             .await?;
-            if moved != 1 {
-                return Err(StorageError::Integrity(
-                    "the projection checkpoint moved under its lock".into(),
-                ));
-            }
-            tx.commit().await?;
-            total.applied += n as u64;
-            total.checkpoint = last;
-            if n < self.batch {
-                break;
-            }
+        if moved != 1 {
+            return Err(StorageError::Integrity(
+                "the projection checkpoint moved under its lock".into(),
+            ));
         }
-        Ok(total)
+        Ok(())
     }
 
     /// Clears the feed, its names and checkpoint in one transaction, then catches up from zero.
@@ -377,6 +420,7 @@ impl Projector {
         tx.query_drop(format!("DELETE FROM {}", self.tables.activity_names))
             .await?;
         tx.commit().await?;
-        self.catch_up_loop(&mut conn, now).await
+        let mut reader = pool.get_conn().await?;
+        self.catch_up_loop(&mut conn, Some(&mut reader), now).await
     }
 }
