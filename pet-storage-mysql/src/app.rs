@@ -662,6 +662,7 @@ impl App {
                 let id = arg_uuid("version_id", id)?;
                 self.publish_due_org_version(id).await
             }
+            crate::commercial::JOB_QUOTE_EXPIRY => self.run_quote_expiry_job(&job.payload).await,
             other => Err(AppError::Invariant(format!("unknown job kind {other}"))),
         }
     }

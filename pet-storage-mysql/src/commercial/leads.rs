@@ -1,0 +1,948 @@
+//! Lead schemas (publish immutable numbered versions) and leads (capture, update, contact,
+//! qualify, disqualify, archive; read one rendered through its own schema version; list
+//! with search and filters).
+
+use std::collections::BTreeMap;
+
+use chrono::NaiveDateTime;
+use mysql_async::prelude::*;
+use mysql_async::Value as SqlValue;
+use pet_core::commercial::{
+    lead, schema, FieldDefinition, FieldKey, FieldType, Lead, LeadChanges, LeadCommand,
+    LeadCustomer, LeadEvent, LeadFacts, LeadId, LeadSchema, LeadSchemaCommand, LeadSchemaId,
+    LeadSchemaVersion, NewLead, Qualification, SchemaVersionNumber, Text,
+};
+use pet_core::identity::{Currency, CustomerId, EmployeeId, Money, Name, Note};
+use serde_json::{json, Value};
+use uuid::Uuid;
+
+use super::{db, internal, json_text, like_escape, parse_id, Tx};
+use crate::app::{App, Begin, CommandContext, Page};
+use crate::db::{from_db_time, rfc3339, to_db_time};
+use crate::error::{AppError, StorageError};
+use crate::input::{arg_uuid, Input};
+use crate::uow::UnitOfWork;
+
+const LEAD_STATUSES: [&str; 5] = ["new", "contacted", "qualified", "disqualified", "archived"];
+
+/// Parses a `{amount_minor, currency}` object at `field`.
+pub(super) fn parse_money(i: &mut Input<'_>, field: &str) -> Result<Option<Money>, AppError> {
+    let Some(mut m) = i.nested(field) else {
+        return Ok(None);
+    };
+    let amount = m.req_i64("amount_minor");
+    let currency = m.req_str("currency");
+    let currency = match currency {
+        Some(c) => m.absorb(Currency::new(c).map_err(|_| {
+            pet_core::DomainError::field("currency", "must be a three-letter ISO 4217 code")
+        }))?,
+        None => None,
+    };
+    i.merge(m);
+    Ok(match (amount, currency) {
+        (Some(a), Some(c)) => Some(Money::new(a, c)),
+        _ => None,
+    })
+}
+
+pub(super) fn money_json(m: &Money) -> Value {
+    json!({"amount_minor": m.amount_minor(), "currency": m.currency().as_str()})
+}
+
+/// A required text field of a domain type.
+fn text_field(i: &mut Input<'_>, k: &str, required: bool) -> Result<Option<Text>, AppError> {
+    let s = if required { i.req_str(k) } else { i.opt_str(k) };
+    match s.filter(|s| required || !s.trim().is_empty()) {
+        Some(s) => i.absorb(Text::for_field(k, s)),
+        None => Ok(None),
+    }
+}
+
+fn name_field(i: &mut Input<'_>, k: &str, required: bool) -> Result<Option<Name>, AppError> {
+    let s = if required { i.req_str(k) } else { i.opt_str(k) };
+    match s {
+        Some(s) => i.absorb(Name::for_field(k, s)),
+        None => Ok(None),
+    }
+}
+
+/// `custom_fields` as raw values by key (an empty PHP array is no values).
+fn custom_fields(i: &mut Input<'_>) -> Option<BTreeMap<String, Value>> {
+    match i.opt_object("custom_fields") {
+        Some(Value::Object(m)) => Some(m.iter().map(|(k, v)| (k.clone(), v.clone())).collect()),
+        _ => None,
+    }
+}
+
+fn field_json(f: &FieldDefinition) -> Value {
+    json!({
+        "key": f.key().as_str(), "label": f.label().as_str(), "type": f.field_type().as_str(),
+        "required": f.required(), "options": f.options().iter().map(Name::as_str).collect::<Vec<_>>(),
+        "order": f.order(),
+    })
+}
+
+fn schema_version_json(v: &LeadSchemaVersion, published_at: Option<NaiveDateTime>) -> Value {
+    json!({
+        "schema_id": v.schema_id.to_string(), "number": v.number.get(),
+        "fields": v.fields.iter().map(field_json).collect::<Vec<_>>(),
+        "published_at": published_at.map(|t| rfc3339(from_db_time(t))),
+    })
+}
+
+impl App {
+    // ---- lead schema ------------------------------------------------------------------
+
+    pub(super) async fn schema_rows<Q: Queryable>(
+        &self,
+        q: &mut Q,
+        number: Option<u32>,
+    ) -> Result<Vec<(LeadSchemaVersion, NaiveDateTime)>, AppError> {
+        let t = self.sales_tables();
+        let (cond, params): (&str, Vec<SqlValue>) = match number {
+            Some(n) => ("WHERE number = ?", vec![n.into()]),
+            None => ("", vec![]),
+        };
+        let rows: Vec<(u32, String, String, NaiveDateTime)> = q
+            .exec(
+                format!(
+                    "SELECT number, schema_id, fields, published_at FROM {} {cond} ORDER BY number",
+                    t.schema_versions
+                ),
+                params,
+            )
+            .await
+            .map_err(db)?;
+        rows.into_iter()
+            .map(|(n, id, fields, at)| {
+                let fields: Vec<FieldDefinition> = serde_json::from_str(&fields).map_err(|e| {
+                    AppError::Storage(format!("stored lead schema unreadable: {e}"))
+                })?;
+                Ok((
+                    LeadSchemaVersion {
+                        schema_id: LeadSchemaId::from_uuid(parse_id(&id)?),
+                        number: SchemaVersionNumber::new("number", n)?,
+                        fields,
+                    },
+                    at,
+                ))
+            })
+            .collect()
+    }
+
+    /// The latest published lead schema version (`None`: none yet).
+    async fn latest_schema<Q: Queryable>(
+        &self,
+        q: &mut Q,
+    ) -> Result<Option<LeadSchemaVersion>, AppError> {
+        let t = self.sales_tables();
+        let n: Option<Option<u32>> = q
+            .query_first(format!("SELECT MAX(number) FROM {}", t.schema_versions))
+            .await
+            .map_err(db)?;
+        match n.flatten() {
+            None => Ok(None),
+            Some(n) => Ok(self
+                .schema_rows(q, Some(n))
+                .await?
+                .into_iter()
+                .next()
+                .map(|(v, _)| v)),
+        }
+    }
+
+    /// Publishes the next lead schema version: `{fields: [{key, label, type, required?,
+    /// options?}]}` in display order. Returns the version.
+    pub async fn publish_lead_schema(
+        &self,
+        input: &Value,
+        ctx: &CommandContext,
+    ) -> Result<Value, AppError> {
+        let mut i = Input::new(input, "input");
+        let mut fields = Vec::new();
+        match input.get("fields") {
+            Some(Value::Array(list)) => {
+                for (n, f) in list.iter().enumerate() {
+                    let prefix = format!("fields.{n}");
+                    let mut fi = Input::new(f, &prefix);
+                    let key = fi.req_str("key");
+                    let label = fi.req_str("label");
+                    let ty = fi.req_str("type");
+                    let required = match f.get("required") {
+                        None | Some(Value::Null) => false,
+                        Some(Value::Bool(b)) => *b,
+                        Some(_) => {
+                            fi.error("required", "must be true or false");
+                            false
+                        }
+                    };
+                    let options: Vec<&str> = match f.get("options") {
+                        None | Some(Value::Null) => vec![],
+                        Some(Value::Array(a)) => a.iter().filter_map(Value::as_str).collect(),
+                        Some(_) => {
+                            fi.error("options", "must be a list of strings");
+                            vec![]
+                        }
+                    };
+                    let key = match key {
+                        Some(k) => fi.absorb(FieldKey::new(k.trim()))?,
+                        None => None,
+                    };
+                    let label = match label {
+                        Some(l) => fi.absorb(Name::for_field("label", l))?,
+                        None => None,
+                    };
+                    let ty = match ty {
+                        Some(t) => fi.absorb(FieldType::parse(t))?,
+                        None => None,
+                    };
+                    let mut opts = Vec::new();
+                    for o in options.iter().filter(|o| !o.trim().is_empty()) {
+                        if let Some(o) = fi.absorb(Name::for_field("options", o))? {
+                            opts.push(o);
+                        }
+                    }
+                    if let (Some(key), Some(label), Some(ty)) = (key, label, ty) {
+                        if let Some(def) = fi.absorb(FieldDefinition::new(
+                            key,
+                            label,
+                            ty,
+                            required,
+                            opts,
+                            n as u32 + 1,
+                        ))? {
+                            fields.push(def);
+                        }
+                    }
+                    for (k, m) in fi_errors(fi) {
+                        i.error(&format!("{prefix}.{k}"), &m);
+                    }
+                }
+            }
+            None | Some(Value::Null) => i.error("fields", "is required"),
+            Some(_) => i.error("fields", "must be a list of fields"),
+        }
+        i.finish()?;
+        let mut conn = self.conn().await?;
+        let mut uow = match self
+            .begin(&mut conn, ctx, "publish_lead_schema", input, false)
+            .await?
+        {
+            Begin::Run(u) => *u,
+            Begin::Replay(v) => return Ok(v),
+        };
+        let now = uow.now();
+        let versions: Vec<LeadSchemaVersion> = self
+            .schema_rows(uow.tx(), None)
+            .await?
+            .into_iter()
+            .map(|(v, _)| v)
+            .collect();
+        let state = versions
+            .first()
+            .map(|v| v.schema_id)
+            .map(|id| LeadSchema::restore(id, versions.clone(), versions.len() as u64));
+        let schema_id = state
+            .as_ref()
+            .map(LeadSchema::id)
+            .unwrap_or_else(|| LeadSchemaId::from_uuid(Uuid::now_v7()));
+        let before = state.as_ref().map(LeadSchema::version).unwrap_or(0);
+        let events = schema::decide(
+            state.as_ref(),
+            &LeadSchemaCommand::Publish { schema_id, fields },
+            now,
+        )?;
+        let after = schema::evolve_all(state, &events).ok_or_else(|| internal("schema state"))?;
+        let v = after
+            .latest()
+            .ok_or_else(|| internal("no version"))?
+            .clone();
+        let t = self.sales_tables();
+        uow.insert(
+            &format!(
+                "INSERT INTO {} (number, schema_id, fields, field_count, published_by, published_at) \
+                 VALUES (?, ?, ?, ?, ?, ?)",
+                t.schema_versions
+            ),
+            (
+                v.number.get(),
+                v.schema_id.to_string(),
+                json_text(&v.fields)?,
+                v.fields.len() as u32,
+                ctx.actor_id.map(|a| a.to_string()),
+                to_db_time(now),
+            ),
+            |_| {
+                StorageError::Conflict(
+                    "another lead schema version was published at the same time; reload and try again"
+                        .into(),
+                )
+            },
+        )
+        .await?;
+        let envs = self.sales_envelopes(&events, before, ctx, now)?;
+        uow.record(envs);
+        let view = schema_version_json(&v, Some(to_db_time(now)));
+        let result = finish_command!(self, conn, uow, view);
+        Ok(result)
+    }
+
+    /// One lead schema version (`number` null: the latest); `null` when none is published.
+    pub async fn get_lead_schema(&self, number: Option<i64>) -> Result<Value, AppError> {
+        let mut conn = self.conn().await?;
+        let n = match number {
+            None => {
+                let n: Option<Option<u32>> = conn
+                    .query_first(format!(
+                        "SELECT MAX(number) FROM {}",
+                        self.sales_tables().schema_versions
+                    ))
+                    .await
+                    .map_err(db)?;
+                match n.flatten() {
+                    None => return Ok(Value::Null),
+                    Some(n) => n,
+                }
+            }
+            Some(n) => u32::try_from(n)
+                .ok()
+                .filter(|n| *n >= 1)
+                .ok_or_else(|| AppError::field("number", "must be at least 1"))?,
+        };
+        let rows = self.schema_rows(&mut conn, Some(n)).await?;
+        match rows.into_iter().next() {
+            Some((v, at)) => Ok(schema_version_json(&v, Some(at))),
+            None if number.is_none() => Ok(Value::Null),
+            None => Err(AppError::NotFound(format!("lead schema version {n}"))),
+        }
+    }
+
+    /// Every published lead schema version, newest first: `{items: [...]}`.
+    pub async fn list_lead_schema_versions(&self) -> Result<Value, AppError> {
+        let mut conn = self.conn().await?;
+        let rows = self.schema_rows(&mut conn, None).await?;
+        let items: Vec<Value> = rows
+            .iter()
+            .rev()
+            .map(|(v, at)| schema_version_json(v, Some(*at)))
+            .collect();
+        Ok(json!({"items": items, "total": items.len()}))
+    }
+
+    // ---- leads --------------------------------------------------------------------------
+
+    pub(super) async fn load_lead(&self, tx: Tx<'_, '_>, id: Uuid) -> Result<Lead, AppError> {
+        let evs = self
+            .sales_events(tx, lead::AGGREGATE_TYPE, id, LeadEvent::from_stored)
+            .await?;
+        lead::replay(&evs).ok_or_else(|| AppError::NotFound(format!("lead {id}")))
+    }
+
+    /// Facts a lead command needs: the schema version (latest for creation, the lead's own
+    /// otherwise), the customer and the owner it names.
+    async fn lead_facts(
+        &self,
+        tx: Tx<'_, '_>,
+        state: Option<&Lead>,
+        cmd: &LeadCommand,
+    ) -> Result<LeadFacts, AppError> {
+        let mut facts = LeadFacts::default();
+        let (customer, owner) = match cmd {
+            LeadCommand::Create(n) => {
+                facts.schema = self.latest_schema(tx).await?;
+                (Some(&n.customer), Some(n.owner_id))
+            }
+            LeadCommand::Update(ch) => {
+                if ch.custom_values.is_some() {
+                    if let Some(own) = state.and_then(Lead::schema) {
+                        facts.schema = self
+                            .schema_rows(tx, Some(own.number.get()))
+                            .await?
+                            .into_iter()
+                            .next()
+                            .map(|(v, _)| v);
+                    }
+                }
+                (ch.customer.as_ref(), ch.owner_id)
+            }
+            _ => (None, None),
+        };
+        if let Some(LeadCustomer::Existing { customer_id }) = customer {
+            facts.customer = self
+                .sales_customer_status(tx, customer_id.as_uuid())
+                .await?;
+        }
+        if let Some(o) = owner {
+            facts.owner = self.sales_employee_status(tx, o.as_uuid()).await?;
+        }
+        Ok(facts)
+    }
+
+    async fn lead_command(
+        &self,
+        ctx: &CommandContext,
+        command: &str,
+        request: Value,
+        id: Uuid,
+        cmd: LeadCommand,
+    ) -> Result<Value, AppError> {
+        let mut conn = self.conn().await?;
+        let mut uow = match self.begin(&mut conn, ctx, command, &request, false).await? {
+            Begin::Run(u) => *u,
+            Begin::Replay(v) => return Ok(v),
+        };
+        let now = uow.now();
+        let state = if matches!(cmd, LeadCommand::Create(_)) {
+            None
+        } else {
+            Some(self.load_lead(uow.tx(), id).await?)
+        };
+        let facts = self.lead_facts(uow.tx(), state.as_ref(), &cmd).await?;
+        let before = state.as_ref().map(Lead::version).unwrap_or(0);
+        let events = lead::decide(state.as_ref(), &cmd, &facts, now)?;
+        let after = lead::evolve_all(state, &events).ok_or_else(|| internal("lead state"))?;
+        self.write_lead(&mut uow, before, &after, &events, ctx)
+            .await?;
+        let envs = self.sales_envelopes(&events, before, ctx, now)?;
+        uow.record(envs);
+        let view = self.lead_view(uow.tx(), &after).await?;
+        let result = finish_command!(self, conn, uow, view);
+        Ok(result)
+    }
+
+    async fn write_lead(
+        &self,
+        uow: &mut UnitOfWork<'_>,
+        before: u64,
+        l: &Lead,
+        events: &[LeadEvent],
+        ctx: &CommandContext,
+    ) -> Result<(), AppError> {
+        let t = self.sales_tables();
+        let now = to_db_time(uow.now());
+        let (customer_id, company) = match l.customer() {
+            LeadCustomer::Existing { customer_id } => (
+                Some(customer_id.to_string()),
+                self.sales_customer_name(uow.tx(), customer_id.as_uuid())
+                    .await?,
+            ),
+            LeadCustomer::New { name } => (None, name.as_str().to_owned()),
+        };
+        let values = json_text(&l.custom_values().to_json())?;
+        if before == 0 {
+            uow.insert(
+                &format!(
+                    "INSERT INTO {} (id, customer_id, company_name, source, owner_id, schema_id, schema_number, \
+                     custom_values, status, version, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    t.leads
+                ),
+                (
+                    l.id().to_string(),
+                    customer_id,
+                    company,
+                    l.source().as_str(),
+                    l.owner_id().to_string(),
+                    l.schema().map(|s| s.schema_id.to_string()),
+                    l.schema().map(|s| s.number.get()),
+                    values,
+                    l.status().as_str(),
+                    l.version(),
+                    now,
+                    now,
+                ),
+                |_| StorageError::Conflict("this lead already exists".into()),
+            )
+            .await?;
+        } else {
+            uow.update_versioned(
+                &format!(
+                    "UPDATE {} SET customer_id = ?, company_name = ?, source = ?, owner_id = ?, custom_values = ?, \
+                     status = ?, version = ?, updated_at = ? WHERE id = ? AND version = ?",
+                    t.leads
+                ),
+                (
+                    customer_id,
+                    company,
+                    l.source().as_str(),
+                    l.owner_id().to_string(),
+                    values,
+                    l.status().as_str(),
+                    l.version(),
+                    now,
+                    l.id().to_string(),
+                    before,
+                ),
+                "lead",
+            )
+            .await?;
+        }
+        for ev in events {
+            let (outcome, q, reason) = match ev {
+                LeadEvent::Qualified(p) => ("qualified", Some(&p.qualification), None),
+                LeadEvent::Disqualified(p) => ("disqualified", None, Some(p.reason.as_str())),
+                _ => continue,
+            };
+            uow.tx()
+                .exec_drop(
+                    format!(
+                        "INSERT INTO {} (id, lead_id, outcome, budget_minor, budget_currency, authority, need, \
+                         timeline, notes, reason, recorded_by, recorded_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                        t.qualifications
+                    ),
+                    (
+                        Uuid::now_v7().to_string(),
+                        l.id().to_string(),
+                        outcome,
+                        q.and_then(|q| q.budget).map(|b| b.amount_minor()),
+                        q.and_then(|q| q.budget).map(|b| b.currency().as_str().to_owned()),
+                        q.and_then(|q| q.authority.as_ref()).map(|a| a.as_str().to_owned()),
+                        q.map(|q| q.need.as_str().to_owned()),
+                        q.and_then(|q| q.timeline.as_ref()).map(|a| a.as_str().to_owned()),
+                        q.map(|q| q.notes.as_str().to_owned()),
+                        reason,
+                        ctx.actor_id.map(|a| a.to_string()),
+                        now,
+                    ),
+                )
+                .await
+                .map_err(db)?;
+        }
+        Ok(())
+    }
+
+    /// The lead as the API returns it: custom fields rendered by the lead's own schema
+    /// version (label, type, value, display text).
+    async fn lead_view<Q: Queryable>(&self, q: &mut Q, l: &Lead) -> Result<Value, AppError> {
+        let t = self.sales_tables();
+        let row: Option<(String, NaiveDateTime, NaiveDateTime)> = q
+            .exec_first(
+                format!(
+                    "SELECT company_name, created_at, updated_at FROM {} WHERE id = ?",
+                    t.leads
+                ),
+                (l.id().to_string(),),
+            )
+            .await
+            .map_err(db)?;
+        let (company, created, updated) =
+            row.ok_or_else(|| AppError::NotFound(format!("lead {}", l.id())))?;
+        let owner_name: Option<String> = q
+            .exec_first(
+                format!("SELECT name FROM {} WHERE id = ?", self.tables().employees),
+                (l.owner_id().to_string(),),
+            )
+            .await
+            .map_err(db)?;
+        let mut fields = Vec::new();
+        if let Some(s) = l.schema() {
+            let v = self
+                .schema_rows(q, Some(s.number.get()))
+                .await?
+                .into_iter()
+                .next()
+                .map(|(v, _)| v)
+                .ok_or_else(|| internal("lead schema version missing"))?;
+            let read = v.read(l.custom_values()).map_err(|e| {
+                AppError::Storage(format!(
+                    "stored custom values do not fit their schema version: {}",
+                    e.iter()
+                        .map(ToString::to_string)
+                        .collect::<Vec<_>>()
+                        .join("; ")
+                ))
+            })?;
+            for (def, value) in read {
+                let mut f = field_json(def);
+                if let Some(o) = f.as_object_mut() {
+                    o.insert(
+                        "value".into(),
+                        l.custom_values()
+                            .get(def.key().as_str())
+                            .cloned()
+                            .unwrap_or(Value::Null),
+                    );
+                    o.insert("display".into(), json!(value.map(|v| v.display())));
+                }
+                fields.push(f);
+            }
+        }
+        let customer = match l.customer() {
+            LeadCustomer::Existing { customer_id } => {
+                json!({"kind": "existing", "customer_id": customer_id.to_string()})
+            }
+            LeadCustomer::New { name } => json!({"kind": "new", "name": name.as_str()}),
+        };
+        let qualification = l.qualification().map(|q| {
+            json!({
+                "budget": q.budget.as_ref().map(money_json),
+                "authority": q.authority.as_ref().map(Text::as_str),
+                "need": q.need.as_str(),
+                "timeline": q.timeline.as_ref().map(Text::as_str),
+                "notes": q.notes.as_str(),
+            })
+        });
+        Ok(json!({
+            "id": l.id().to_string(),
+            "customer": customer,
+            "customer_id": match l.customer() { LeadCustomer::Existing { customer_id } => Some(customer_id.to_string()), LeadCustomer::New { .. } => None },
+            "company_name": company,
+            "source": l.source().as_str(),
+            "owner_id": l.owner_id().to_string(),
+            "owner_name": owner_name,
+            "status": l.status().as_str(),
+            "schema_version": l.schema().map(|s| s.number.get()),
+            "custom_values": l.custom_values().to_json(),
+            "custom_fields": fields,
+            "qualification": qualification,
+            "disqualification_reason": l.disqualification_reason().map(Text::as_str),
+            "version": l.version(),
+            "created_at": rfc3339(from_db_time(created)),
+            "updated_at": rfc3339(from_db_time(updated)),
+        }))
+    }
+
+    fn parse_lead_customer(
+        i: &mut Input<'_>,
+        required: bool,
+    ) -> Result<Option<LeadCustomer>, AppError> {
+        let id = i.opt_uuid("customer_id");
+        let name = i.opt_str("customer_name").filter(|s| !s.trim().is_empty());
+        match (id, name) {
+            (Some(_), Some(_)) => {
+                i.error(
+                    "customer_name",
+                    "give either customer_id or customer_name, not both",
+                );
+                Ok(None)
+            }
+            (Some(id), None) => Ok(Some(LeadCustomer::Existing {
+                customer_id: CustomerId::from_uuid(id),
+            })),
+            (None, Some(n)) => Ok(i
+                .absorb(Name::for_field("customer_name", n))?
+                .map(|name| LeadCustomer::New { name })),
+            (None, None) => {
+                if required {
+                    i.error(
+                        "customer_id",
+                        "is required (or give customer_name for a new company)",
+                    );
+                }
+                Ok(None)
+            }
+        }
+    }
+
+    /// Captures a lead with the latest schema version: `{customer_id | customer_name,
+    /// source, owner_id?, custom_fields?}` (owner defaults to the actor).
+    pub async fn create_lead(
+        &self,
+        input: &Value,
+        ctx: &CommandContext,
+    ) -> Result<Value, AppError> {
+        let mut i = Input::new(input, "input");
+        let customer = Self::parse_lead_customer(&mut i, true)?;
+        let source = name_field(&mut i, "source", true)?;
+        let owner = i.opt_uuid("owner_id").or(ctx.actor_id);
+        if owner.is_none() {
+            i.error("owner_id", "is required");
+        }
+        let values = custom_fields(&mut i).unwrap_or_default();
+        i.finish()?;
+        let (Some(customer), Some(source), Some(owner)) = (customer, source, owner) else {
+            return Err(internal("validated fields missing"));
+        };
+        let id = Uuid::now_v7();
+        let cmd = LeadCommand::Create(NewLead {
+            id: LeadId::from_uuid(id),
+            customer,
+            source,
+            owner_id: EmployeeId::from_uuid(owner),
+            custom_values: values,
+        });
+        self.lead_command(ctx, "create_lead", input.clone(), id, cmd)
+            .await
+    }
+
+    /// Changes a lead: `{customer_id | customer_name, source, owner_id, custom_fields}`, each
+    /// optional (`custom_fields` is the complete new set, checked by the lead's own version).
+    pub async fn update_lead(
+        &self,
+        lead_id: &str,
+        input: &Value,
+        ctx: &CommandContext,
+    ) -> Result<Value, AppError> {
+        let id = arg_uuid("lead_id", lead_id)?;
+        let mut i = Input::new(input, "input");
+        let customer = Self::parse_lead_customer(&mut i, false)?;
+        let source = name_field(&mut i, "source", false)?;
+        let owner_id = i.opt_uuid("owner_id").map(EmployeeId::from_uuid);
+        let custom_values = custom_fields(&mut i).or_else(|| {
+            // An empty PHP array clears the values.
+            matches!(input.get("custom_fields"), Some(Value::Array(a)) if a.is_empty())
+                .then(BTreeMap::new)
+        });
+        i.finish()?;
+        let cmd = LeadCommand::Update(LeadChanges {
+            customer,
+            source,
+            owner_id,
+            custom_values,
+        });
+        self.lead_command(
+            ctx,
+            "update_lead",
+            json!({"id": id, "input": input}),
+            id,
+            cmd,
+        )
+        .await
+    }
+
+    /// `new → contacted`: `{note?}`.
+    pub async fn contact_lead(
+        &self,
+        lead_id: &str,
+        input: &Value,
+        ctx: &CommandContext,
+    ) -> Result<Value, AppError> {
+        let id = arg_uuid("lead_id", lead_id)?;
+        let mut i = Input::new(input, "input");
+        let note = i.opt_str("note").unwrap_or("");
+        let note = i.absorb(Note::new(note))?;
+        i.finish()?;
+        let note = note.ok_or_else(|| internal("validated fields missing"))?;
+        self.lead_command(
+            ctx,
+            "contact_lead",
+            json!({"id": id, "input": input}),
+            id,
+            LeadCommand::Contact { note },
+        )
+        .await
+    }
+
+    /// `contacted → qualified` with evidence: `{need, budget?: {amount_minor, currency},
+    /// authority?, timeline?, notes?}`.
+    pub async fn qualify_lead(
+        &self,
+        lead_id: &str,
+        input: &Value,
+        ctx: &CommandContext,
+    ) -> Result<Value, AppError> {
+        let id = arg_uuid("lead_id", lead_id)?;
+        let mut i = Input::new(input, "input");
+        let need = text_field(&mut i, "need", true)?;
+        let budget = parse_money(&mut i, "budget")?;
+        if budget.is_some_and(|b| b.amount_minor() < 0) {
+            i.error("budget", "must not be negative");
+        }
+        let authority = text_field(&mut i, "authority", false)?;
+        let timeline = text_field(&mut i, "timeline", false)?;
+        let notes = i.opt_str("notes").unwrap_or("");
+        let notes = i.absorb(Note::new(notes))?;
+        i.finish()?;
+        let (Some(need), Some(notes)) = (need, notes) else {
+            return Err(internal("validated fields missing"));
+        };
+        let q = Qualification {
+            budget,
+            authority,
+            need,
+            timeline,
+            notes,
+        };
+        self.lead_command(
+            ctx,
+            "qualify_lead",
+            json!({"id": id, "input": input}),
+            id,
+            LeadCommand::Qualify(q),
+        )
+        .await
+    }
+
+    /// `new | contacted → disqualified`: `{reason}`.
+    pub async fn disqualify_lead(
+        &self,
+        lead_id: &str,
+        input: &Value,
+        ctx: &CommandContext,
+    ) -> Result<Value, AppError> {
+        let id = arg_uuid("lead_id", lead_id)?;
+        let mut i = Input::new(input, "input");
+        let reason = text_field(&mut i, "reason", true)?;
+        i.finish()?;
+        let reason = reason.ok_or_else(|| internal("validated fields missing"))?;
+        self.lead_command(
+            ctx,
+            "disqualify_lead",
+            json!({"id": id, "input": input}),
+            id,
+            LeadCommand::Disqualify { reason },
+        )
+        .await
+    }
+
+    /// `qualified | disqualified → archived`.
+    pub async fn archive_lead(
+        &self,
+        lead_id: &str,
+        ctx: &CommandContext,
+    ) -> Result<Value, AppError> {
+        let id = arg_uuid("lead_id", lead_id)?;
+        self.lead_command(
+            ctx,
+            "archive_lead",
+            json!({"id": id}),
+            id,
+            LeadCommand::Archive,
+        )
+        .await
+    }
+
+    /// One lead, its custom fields rendered by its own schema version.
+    pub async fn get_lead(&self, lead_id: &str) -> Result<Value, AppError> {
+        let id = arg_uuid("lead_id", lead_id)?;
+        let mut conn = self.conn().await?;
+        let mut tx = conn
+            .start_transaction(mysql_async::TxOpts::default())
+            .await
+            .map_err(db)?;
+        let l = self.load_lead(&mut tx, id).await?;
+        let view = self.lead_view(&mut tx, &l).await?;
+        tx.rollback().await.map_err(db)?;
+        Ok(view)
+    }
+
+    /// Leads, newest first: `{search?, status?, owner_id?, source?, page?, per_page?}`
+    /// (search matches the company name and the source).
+    pub async fn list_leads(&self, query: &Value) -> Result<Value, AppError> {
+        let mut q = Input::new(query, "query");
+        let search = q.opt_str("search").map(str::trim).filter(|s| !s.is_empty());
+        let status = q.opt_str("status").filter(|s| !s.is_empty());
+        if let Some(s) = status {
+            if !LEAD_STATUSES.contains(&s) {
+                q.error(
+                    "status",
+                    "must be new, contacted, qualified, disqualified or archived",
+                );
+            }
+        }
+        let owner = q.opt_uuid("owner_id");
+        let source = q.opt_str("source").map(str::trim).filter(|s| !s.is_empty());
+        let (page, per_page) = q.paging();
+        q.finish()?;
+        let page = Page { page, per_page };
+        let mut conds: Vec<&str> = Vec::new();
+        let mut params: Vec<SqlValue> = Vec::new();
+        if let Some(s) = search {
+            conds.push("(l.company_name LIKE ? OR l.source LIKE ?)");
+            let pat = format!("%{}%", like_escape(s));
+            params.push(pat.clone().into());
+            params.push(pat.into());
+        }
+        if let Some(s) = status {
+            conds.push("l.status = ?");
+            params.push(s.into());
+        }
+        if let Some(o) = owner {
+            conds.push("l.owner_id = ?");
+            params.push(o.to_string().into());
+        }
+        if let Some(s) = source {
+            conds.push("l.source = ?");
+            params.push(s.into());
+        }
+        let where_sql = if conds.is_empty() {
+            String::new()
+        } else {
+            format!("WHERE {}", conds.join(" AND "))
+        };
+        let t = self.sales_tables();
+        let mut conn = self.conn().await?;
+        let total: Option<u64> = conn
+            .exec_first(
+                format!("SELECT COUNT(*) FROM {} l {where_sql}", t.leads),
+                params.clone(),
+            )
+            .await
+            .map_err(db)?;
+        params.push(u64::from(page.per_page).into());
+        params.push(page.offset().into());
+        type Row = (
+            String,
+            Option<String>,
+            String,
+            String,
+            String,
+            Option<String>,
+            String,
+            Option<u32>,
+            u64,
+            NaiveDateTime,
+        );
+        let rows: Vec<Row> = conn
+            .exec(
+                format!(
+                    "SELECT l.id, l.customer_id, l.company_name, l.source, l.owner_id, e.name, l.status, \
+                     l.schema_number, l.version, l.created_at FROM {} l LEFT JOIN {} e ON e.id = l.owner_id \
+                     {where_sql} ORDER BY l.created_at DESC, l.id DESC LIMIT ? OFFSET ?",
+                    t.leads,
+                    self.tables().employees
+                ),
+                params,
+            )
+            .await
+            .map_err(db)?;
+        let items = rows
+            .into_iter()
+            .map(
+                |(
+                    id,
+                    cid,
+                    company,
+                    source,
+                    owner,
+                    owner_name,
+                    status,
+                    schema,
+                    version,
+                    created,
+                )| {
+                    json!({
+                        "id": id, "customer_id": cid, "company_name": company, "source": source,
+                        "owner_id": owner, "owner_name": owner_name, "status": status,
+                        "schema_version": schema, "version": version,
+                        "created_at": rfc3339(from_db_time(created)),
+                    })
+                },
+            )
+            .collect();
+        Ok(page.wrap(items, total.unwrap_or(0)))
+    }
+
+    /// Distinct lead sources (for filters), alphabetical, at most 200.
+    pub async fn list_lead_sources(&self) -> Result<Value, AppError> {
+        let mut conn = self.conn().await?;
+        let rows: Vec<String> = conn
+            .query(format!(
+                "SELECT DISTINCT source FROM {} ORDER BY source LIMIT 200",
+                self.sales_tables().leads
+            ))
+            .await
+            .map_err(db)?;
+        Ok(json!({"items": rows}))
+    }
+}
+
+/// The errors an input collected, as `(field, message)` pairs.
+fn fi_errors(i: Input<'_>) -> Vec<(String, String)> {
+    match i.finish() {
+        Err(AppError::Validation(f)) => f
+            .iter()
+            .map(|(k, m)| (k.to_owned(), m.to_owned()))
+            .collect(),
+        _ => Vec::new(),
+    }
+}

@@ -1,0 +1,1609 @@
+//! Quotes and sales: create (the opportunity starts quoting in the same transaction),
+//! revise the draft (the builder saves the whole content), draft the next version, send
+//! (supersedes the version sent before, schedules its expiry), accept (quote acceptance,
+//! the sale and the opportunity's win in ONE transaction; a second acceptance is a
+//! conflict), reject, expire (job, exactly once per sent version); reads of quotes,
+//! versions with line and group totals, a version diff, lists and sales.
+//!
+//! The quote aggregate is restored from its state rows (`quotes` + `quote_versions`, whose
+//! `content` column holds the version's content as the events carry it), so a command
+//! costs the same however many revisions a quote has had.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use chrono::{Duration, NaiveDate, NaiveDateTime};
+use mysql_async::prelude::*;
+use mysql_async::Value as SqlValue;
+use pet_core::commercial::quote::{QuoteCreated, SentDetails};
+use pet_core::commercial::{
+    opportunity, quote, BasisPoints, Discount, DraftEdit, Interval, LineGroup, LineGroupId, LineId,
+    LineKind, NewQuote, OpportunityCommand, OpportunityFacts, OpportunityStatus, Quantity, Quote,
+    QuoteCommand, QuoteContent, QuoteEvent, QuoteFacts, QuoteId, QuoteLine, QuoteNumber,
+    QuoteTotals, QuoteVersion, QuoteVersionNumber, QuoteVersionStatus, SaleId, Text, Totals,
+};
+use pet_core::identity::{Currency, CustomerId, Money, Name};
+use pet_core::FieldErrors;
+use serde_json::{json, Value};
+use uuid::Uuid;
+
+use super::leads::money_json;
+use super::{col, db, internal, json_text, like_escape, parse_id};
+use crate::app::{App, Begin, CommandContext, Page};
+use crate::db::{from_db_time, rfc3339, to_db_time};
+use crate::error::{AppError, StorageError};
+use crate::input::{arg_uuid, Input};
+use crate::jobs::NewJob;
+use crate::uow::UnitOfWork;
+
+/// Job kind: expire a sent quote version once its validity has run out (payload
+/// `{quote_id, number}`; enqueued when the version is sent, due the day after its last
+/// valid day).
+pub const JOB_QUOTE_EXPIRY: &str = "quote.expire";
+
+const VERSION_STATUSES: [&str; 6] = [
+    "draft",
+    "sent",
+    "accepted",
+    "rejected",
+    "expired",
+    "superseded",
+];
+
+/// Rows per multi-row INSERT of quote lines (keeps placeholders well under 65 535).
+const LINE_CHUNK: usize = 1000;
+
+fn totals_json(t: &Totals) -> Value {
+    json!({
+        "subtotal_minor": t.subtotal.amount_minor(), "discount_minor": t.discount.amount_minor(),
+        "tax_minor": t.tax.amount_minor(), "total_minor": t.total.amount_minor(),
+    })
+}
+
+fn quote_totals_json(t: &QuoteTotals) -> Value {
+    let mut v = totals_json(&t.quote);
+    if let Some(o) = v.as_object_mut() {
+        o.insert(
+            "optional_total_minor".into(),
+            json!(t.optional_total.amount_minor()),
+        );
+    }
+    v
+}
+
+fn line_json(l: &QuoteLine) -> Result<Value, AppError> {
+    let t = l.totals()?;
+    let (role, interval) = match l.kind() {
+        LineKind::Labour { role } => (role.as_ref().map(Name::as_str), None),
+        LineKind::Recurring { interval } => (None, Some(interval.as_str())),
+        _ => (None, None),
+    };
+    let discount = l.discount().map(|d| match d {
+        Discount::Percent { basis_points } => {
+            json!({"type": "percent", "basis_points": basis_points.get()})
+        }
+        Discount::Amount { amount } => {
+            json!({"type": "amount", "amount_minor": amount.amount_minor()})
+        }
+    });
+    Ok(json!({
+        "line_id": l.line_id().to_string(), "kind": l.kind().as_str(), "role": role,
+        "interval": interval, "description": l.description().as_str(),
+        "quantity": l.quantity().get(), "unit_price_minor": l.unit_price().amount_minor(),
+        "currency": l.currency().as_str(), "discount": discount, "tax_rate_bp": l.tax_rate().get(),
+        "totals": {
+            "gross_minor": t.gross.amount_minor(), "discount_minor": t.discount.amount_minor(),
+            "net_minor": t.net.amount_minor(), "tax_minor": t.tax.amount_minor(),
+            "total_minor": t.total.amount_minor(),
+        },
+    }))
+}
+
+fn group_json(g: &LineGroup, currency: Currency) -> Result<Value, AppError> {
+    let totals = QuoteContent::group_totals(g, currency)?;
+    Ok(json!({
+        "group_id": g.group_id.to_string(), "title": g.title.as_str(), "optional": g.optional,
+        "lines": g.lines.iter().map(line_json).collect::<Result<Vec<_>, _>>()?,
+        "totals": totals_json(&totals),
+    }))
+}
+
+/// Parses the builder's content: `{groups: [{group_id?, title, optional?, lines: [{line_id?,
+/// kind, role?, interval?, description, quantity, unit_price_minor, currency?, discount?,
+/// tax_rate_bp?}]}]}`. Errors are named `groups.N.field` / `groups.N.lines.M.field`.
+/// Missing ids are generated.
+fn parse_content(input: &Value, currency: Currency) -> Result<QuoteContent, AppError> {
+    let mut errors = FieldErrors::new();
+    let mut content = QuoteContent::new();
+    let groups = match input.get("groups") {
+        Some(Value::Array(g)) => g.as_slice(),
+        None | Some(Value::Null) => &[],
+        Some(_) => {
+            errors.add("groups", "must be a list of groups");
+            &[]
+        }
+    };
+    for (gi, g) in groups.iter().enumerate() {
+        let gp = format!("groups.{gi}");
+        let mut e = |f: &str, m: &str| errors.add(format!("{gp}.{f}"), m);
+        let Value::Object(go) = g else {
+            errors.add(gp.clone(), "must be an array with named keys");
+            continue;
+        };
+        let group_id = match go
+            .get("group_id")
+            .and_then(Value::as_str)
+            .filter(|s| !s.is_empty())
+        {
+            None => Some(LineGroupId::from_uuid(Uuid::now_v7())),
+            Some(s) => match LineGroupId::parse("group_id", s) {
+                Ok(id) => Some(id),
+                Err(_) => {
+                    e("group_id", "is not a valid id");
+                    None
+                }
+            },
+        };
+        let title = match go.get("title").and_then(Value::as_str) {
+            Some(t) => match Name::for_field("title", t) {
+                Ok(n) => Some(n),
+                Err(err) => {
+                    push_domain(&mut errors, &gp, err);
+                    None
+                }
+            },
+            None => {
+                errors.add(format!("{gp}.title"), "is required");
+                None
+            }
+        };
+        let optional = matches!(go.get("optional"), Some(Value::Bool(true)))
+            || matches!(go.get("optional"), Some(Value::String(s)) if s == "1" || s == "true");
+        let mut lines = Vec::new();
+        let raw_lines = match go.get("lines") {
+            Some(Value::Array(l)) => l.as_slice(),
+            None | Some(Value::Null) => &[],
+            Some(_) => {
+                errors.add(format!("{gp}.lines"), "must be a list of lines");
+                &[]
+            }
+        };
+        for (li, l) in raw_lines.iter().enumerate() {
+            let lp = format!("{gp}.lines.{li}");
+            match parse_line(l, currency) {
+                Ok(line) => lines.push(line),
+                Err(AppError::Validation(f)) => {
+                    for (k, m) in f.iter() {
+                        errors.add(format!("{lp}.{k}"), m);
+                    }
+                }
+                Err(other) => return Err(other),
+            }
+        }
+        if let (Some(group_id), Some(title)) = (group_id, title) {
+            content.groups.push(LineGroup {
+                group_id,
+                title,
+                optional,
+                lines,
+            });
+        }
+    }
+    if errors.is_empty() {
+        Ok(content)
+    } else {
+        Err(AppError::Validation(errors))
+    }
+}
+
+fn push_domain(errors: &mut FieldErrors, prefix: &str, e: pet_core::DomainError) {
+    match e {
+        pet_core::DomainError::Validation(f) => {
+            for (k, m) in f.iter() {
+                errors.add(format!("{prefix}.{k}"), m);
+            }
+        }
+        other => errors.add(prefix.to_owned(), other.to_string()),
+    }
+}
+
+fn parse_line(l: &Value, quote_currency: Currency) -> Result<QuoteLine, AppError> {
+    let mut i = Input::new(l, "line");
+    let line_id = match i.opt_str("line_id").filter(|s| !s.is_empty()) {
+        None => Some(LineId::from_uuid(Uuid::now_v7())),
+        Some(s) => i.absorb(LineId::parse("line_id", s))?,
+    };
+    let kind = match i.req_str("kind") {
+        Some("labour") => {
+            let role = match i.opt_str("role").filter(|s| !s.trim().is_empty()) {
+                Some(r) => i.absorb(Name::for_field("role", r))?,
+                None => None,
+            };
+            Some(LineKind::Labour { role })
+        }
+        Some("fixed_fee") => Some(LineKind::FixedFee),
+        Some("product") => Some(LineKind::Product),
+        Some("recurring") => match i.req_str("interval") {
+            Some(s) => i
+                .absorb(Interval::parse(s))?
+                .map(|interval| LineKind::Recurring { interval }),
+            None => None,
+        },
+        Some(_) => {
+            i.error("kind", "must be labour, fixed_fee, product or recurring");
+            None
+        }
+        None => None,
+    };
+    let description = match i.req_str("description") {
+        Some(d) => i.absorb(Text::for_field("description", d))?,
+        None => None,
+    };
+    let quantity = match i.req_i64("quantity") {
+        Some(q) => i.absorb(Quantity::new(q))?,
+        None => None,
+    };
+    let currency = match i.opt_str("currency").filter(|s| !s.is_empty()) {
+        None => Some(quote_currency),
+        Some(c) => i.absorb(Currency::new(c).map_err(|_| {
+            pet_core::DomainError::field("currency", "must be a three-letter ISO 4217 code")
+        }))?,
+    };
+    let unit_price = i.req_i64("unit_price_minor");
+    let tax = match i.opt_i64("tax_rate_bp") {
+        None => Some(BasisPoints::ZERO),
+        Some(t) => i.absorb(BasisPoints::for_field("tax_rate_bp", t))?,
+    };
+    let discount = match i.nested("discount") {
+        None => Some(None),
+        Some(mut d) => {
+            let r = match d.req_str("type") {
+                Some("percent") => match d.req_i64("basis_points") {
+                    Some(bp) => d
+                        .absorb(BasisPoints::for_field("basis_points", bp))?
+                        .map(|basis_points| Some(Discount::Percent { basis_points })),
+                    None => None,
+                },
+                Some("amount") => match (d.req_i64("amount_minor"), currency) {
+                    (Some(a), Some(c)) => Some(Some(Discount::Amount {
+                        amount: Money::new(a, c),
+                    })),
+                    _ => None,
+                },
+                Some("none") => Some(None),
+                Some(_) => {
+                    d.error("type", "must be percent or amount");
+                    None
+                }
+                None => None,
+            };
+            i.merge(d);
+            r
+        }
+    };
+    let mut line = None;
+    if let (Some(id), Some(kind), Some(desc), Some(q), Some(c), Some(p), Some(tax), Some(disc)) = (
+        line_id,
+        kind,
+        description,
+        quantity,
+        currency,
+        unit_price,
+        tax,
+        discount,
+    ) {
+        line = i.absorb(QuoteLine::new(
+            id,
+            kind,
+            desc,
+            q,
+            Money::new(p, c),
+            disc,
+            tax,
+        ))?;
+    }
+    i.finish()?;
+    line.ok_or_else(|| internal("validated line missing"))
+}
+
+fn status_parse(s: &str) -> Result<QuoteVersionStatus, AppError> {
+    Ok(match s {
+        "draft" => QuoteVersionStatus::Draft,
+        "sent" => QuoteVersionStatus::Sent,
+        "accepted" => QuoteVersionStatus::Accepted,
+        "rejected" => QuoteVersionStatus::Rejected,
+        "expired" => QuoteVersionStatus::Expired,
+        "superseded" => QuoteVersionStatus::Superseded,
+        other => return Err(internal(&format!("unknown quote version status {other}"))),
+    })
+}
+
+type QuoteRow = (
+    String,
+    u32,
+    String,
+    String,
+    String,
+    String,
+    Option<u32>,
+    Option<String>,
+    u64,
+);
+
+type VersionRow = (
+    u32,
+    Option<u32>,
+    String,
+    String,
+    Option<NaiveDate>,
+    Option<String>,
+    Option<String>,
+);
+
+impl App {
+    /// Restores a quote from its state rows.
+    pub(super) async fn load_quote<Q: Queryable>(
+        &self,
+        q: &mut Q,
+        id: Uuid,
+    ) -> Result<Quote, AppError> {
+        let t = self.sales_tables();
+        let row: Option<QuoteRow> = q
+            .exec_first(
+                format!(
+                    "SELECT id, number, opportunity_id, customer_id, currency, title, accepted_version, sale_id, \
+                     version FROM {} WHERE id = ?",
+                    t.quotes
+                ),
+                (id.to_string(),),
+            )
+            .await
+            .map_err(db)?;
+        let Some((qid, number, opp, cust, cur, title, acc_v, sale, version)) = row else {
+            return Err(AppError::NotFound(format!("quote {id}")));
+        };
+        let details = QuoteCreated {
+            quote_id: QuoteId::from_uuid(parse_id(&qid)?),
+            quote_number: QuoteNumber::new("number", number)?,
+            opportunity_id: pet_core::commercial::OpportunityId::from_uuid(parse_id(&opp)?),
+            customer_id: CustomerId::from_uuid(parse_id(&cust)?),
+            currency: Currency::new(&cur)?,
+            title: Name::new(&title)?,
+        };
+        let rows: Vec<VersionRow> = q
+            .exec(
+                format!(
+                    "SELECT number, based_on, status, content, valid_until, content_hash, sent_totals FROM {} \
+                     WHERE quote_id = ? ORDER BY number",
+                    t.quote_versions
+                ),
+                (id.to_string(),),
+            )
+            .await
+            .map_err(db)?;
+        let mut versions = Vec::with_capacity(rows.len());
+        for (n, based, status, content, valid, hash, totals) in rows {
+            let content: QuoteContent = serde_json::from_str(&content)
+                .map_err(|e| AppError::Storage(format!("stored quote content unreadable: {e}")))?;
+            let sent = match (valid, hash, totals) {
+                (Some(valid_until), Some(content_hash), Some(totals)) => Some(SentDetails {
+                    valid_until,
+                    content_hash,
+                    totals: serde_json::from_str(&totals).map_err(|e| {
+                        AppError::Storage(format!("stored quote totals unreadable: {e}"))
+                    })?,
+                }),
+                _ => None,
+            };
+            versions.push(QuoteVersion::restore(
+                QuoteVersionNumber::new("number", n)?,
+                based
+                    .map(|b| QuoteVersionNumber::new("based_on", b))
+                    .transpose()?,
+                status_parse(&status)?,
+                content,
+                sent,
+            ));
+        }
+        let accepted = match (acc_v, sale) {
+            (Some(v), Some(s)) => Some((
+                QuoteVersionNumber::new("accepted_version", v)?,
+                SaleId::from_uuid(parse_id(&s)?),
+            )),
+            _ => None,
+        };
+        Ok(Quote::restore(details, versions, accepted, version))
+    }
+
+    /// Writes what `events` changed: the quote row first (version-checked: the point where
+    /// concurrent commands on one quote serialise), then the touched versions, their groups
+    /// and lines, the sale, and expiry jobs for sent versions.
+    async fn write_quote(
+        &self,
+        uow: &mut UnitOfWork<'_>,
+        before: u64,
+        q: &Quote,
+        events: &[QuoteEvent],
+        ctx: &CommandContext,
+    ) -> Result<(), AppError> {
+        let t = self.sales_tables();
+        let now = uow.now();
+        let nowdb = to_db_time(now);
+        let currency = q.currency();
+        let latest = q
+            .latest()
+            .ok_or_else(|| internal("quote without versions"))?;
+        let latest_total = latest
+            .content()
+            .totals(currency)?
+            .quote
+            .total
+            .amount_minor();
+        let (acc_v, sale) = match q.accepted() {
+            Some((v, s)) => (Some(v.get()), Some(s.to_string())),
+            None => (None, None),
+        };
+        let d = q.details();
+        if before == 0 {
+            uow.insert(
+                &format!(
+                    "INSERT INTO {} (id, number, opportunity_id, customer_id, currency, title, latest_version, \
+                     latest_status, latest_total_minor, accepted_version, sale_id, version, created_at, updated_at) \
+                     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    t.quotes
+                ),
+                vec![
+                    SqlValue::from(q.id().to_string()),
+                    d.quote_number.get().into(),
+                    d.opportunity_id.to_string().into(),
+                    d.customer_id.to_string().into(),
+                    currency.as_str().into(),
+                    d.title.as_str().into(),
+                    latest.number().get().into(),
+                    latest.status().as_str().into(),
+                    latest_total.into(),
+                    acc_v.into(),
+                    sale.clone().into(),
+                    q.version().into(),
+                    nowdb.into(),
+                    nowdb.into(),
+                ],
+                |_| StorageError::Conflict("another quote took this number; try again".into()),
+            )
+            .await?;
+        } else {
+            uow.update_versioned(
+                &format!(
+                    "UPDATE {} SET latest_version = ?, latest_status = ?, latest_total_minor = ?, accepted_version = ?, \
+                     sale_id = ?, version = ?, updated_at = ? WHERE id = ? AND version = ?",
+                    t.quotes
+                ),
+                vec![
+                    SqlValue::from(latest.number().get()),
+                    latest.status().as_str().into(),
+                    latest_total.into(),
+                    acc_v.into(),
+                    sale.clone().into(),
+                    q.version().into(),
+                    nowdb.into(),
+                    q.id().to_string().into(),
+                    before.into(),
+                ],
+                &format!("quote Q-{}", d.quote_number),
+            )
+            .await?;
+        }
+        // Versions touched, and those whose content changed.
+        let mut touched: BTreeSet<QuoteVersionNumber> = BTreeSet::new();
+        let mut new_versions: BTreeSet<QuoteVersionNumber> = BTreeSet::new();
+        let mut new_content: BTreeSet<QuoteVersionNumber> = BTreeSet::new();
+        let mut answer_notes: BTreeMap<QuoteVersionNumber, String> = BTreeMap::new();
+        let mut superseded_by: BTreeMap<QuoteVersionNumber, QuoteVersionNumber> = BTreeMap::new();
+        for ev in events {
+            match ev {
+                QuoteEvent::Created(_) => {}
+                QuoteEvent::VersionDrafted(p) => {
+                    new_versions.insert(p.number);
+                    new_content.insert(p.number);
+                }
+                QuoteEvent::VersionRevised(p) => {
+                    touched.insert(p.number);
+                    new_content.insert(p.number);
+                }
+                QuoteEvent::Sent(p) => {
+                    touched.insert(p.number);
+                    let run_at = (p.sent.valid_until + Duration::days(1))
+                        .and_hms_opt(0, 0, 0)
+                        .map(|t| t.and_utc())
+                        .ok_or_else(|| internal("expiry time"))?;
+                    let job = NewJob::new(
+                        JOB_QUOTE_EXPIRY,
+                        json!({"quote_id": q.id().to_string(), "number": p.number.get()}),
+                        run_at,
+                    )
+                    .dedupe(format!(
+                        "{JOB_QUOTE_EXPIRY}:{}:{}",
+                        q.id(),
+                        p.number
+                    ));
+                    self.jobs().enqueue(uow.tx(), &job, now).await?;
+                }
+                QuoteEvent::Superseded(p) => {
+                    touched.insert(p.number);
+                    superseded_by.insert(p.number, p.superseded_by);
+                }
+                QuoteEvent::Accepted(p) => {
+                    touched.insert(p.number);
+                    if let Some(s) = &p.signed_by {
+                        answer_notes.insert(p.number, format!("signed by {s}"));
+                    }
+                }
+                QuoteEvent::Rejected(p) => {
+                    touched.insert(p.number);
+                    answer_notes.insert(p.number, p.reason.as_str().to_owned());
+                }
+                QuoteEvent::Expired(p) => {
+                    touched.insert(p.number);
+                }
+                QuoteEvent::SaleRecorded(s) => {
+                    uow.insert(
+                        &format!(
+                            "INSERT INTO {} (id, quote_id, quote_version, opportunity_id, customer_id, currency, \
+                             total_minor, content_hash, signed_by, accepted_by, snapshot, recorded_at) \
+                             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                            t.sales
+                        ),
+                        vec![
+                            SqlValue::from(s.sale_id.to_string()),
+                            q.id().to_string().into(),
+                            s.number.get().into(),
+                            s.opportunity_id.to_string().into(),
+                            s.customer_id.to_string().into(),
+                            s.currency.as_str().into(),
+                            s.totals.total.amount_minor().into(),
+                            s.content_hash.as_str().into(),
+                            events
+                                .iter()
+                                .find_map(|e| match e {
+                                    QuoteEvent::Accepted(a) => {
+                                        a.signed_by.as_ref().map(|n| n.as_str().to_owned())
+                                    }
+                                    _ => None,
+                                })
+                                .into(),
+                            ctx.actor_id.map(|a| a.to_string()).into(),
+                            json_text(&**s)?.into(),
+                            nowdb.into(),
+                        ],
+                        |_| {
+                            StorageError::Conflict(format!(
+                                "quote Q-{} already has a sale",
+                                d.quote_number
+                            ))
+                        },
+                    )
+                    .await?;
+                }
+            }
+        }
+        for n in &new_versions {
+            let v = q
+                .get(*n)
+                .ok_or_else(|| internal("drafted version missing"))?;
+            let totals = v.content().totals(currency)?;
+            uow.insert(
+                &format!(
+                    "INSERT INTO {} (quote_id, number, based_on, status, content, line_count, subtotal_minor, \
+                     discount_minor, tax_minor, total_minor, optional_total_minor, created_at, updated_at) \
+                     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    t.quote_versions
+                ),
+                vec![
+                    SqlValue::from(q.id().to_string()),
+                    n.get().into(),
+                    v.based_on().map(|b| b.get()).into(),
+                    v.status().as_str().into(),
+                    json_text(v.content())?.into(),
+                    (v.content().line_count() as u64).into(),
+                    totals.quote.subtotal.amount_minor().into(),
+                    totals.quote.discount.amount_minor().into(),
+                    totals.quote.tax.amount_minor().into(),
+                    totals.quote.total.amount_minor().into(),
+                    totals.optional_total.amount_minor().into(),
+                    nowdb.into(),
+                    nowdb.into(),
+                ],
+                |_| StorageError::Conflict("this quote version already exists".into()),
+            )
+            .await?;
+        }
+        for n in touched.difference(&new_versions) {
+            let v = q
+                .get(*n)
+                .ok_or_else(|| internal("touched version missing"))?;
+            let totals = v.content().totals(currency)?;
+            let content = if new_content.contains(n) {
+                Some(json_text(v.content())?)
+            } else {
+                None
+            };
+            let sent = v.sent();
+            let status = v.status();
+            let answered = matches!(
+                status,
+                QuoteVersionStatus::Accepted | QuoteVersionStatus::Rejected
+            );
+            uow.tx()
+                .exec_drop(
+                    format!(
+                        "UPDATE {} SET status = ?, content = COALESCE(?, content), line_count = ?, subtotal_minor = ?, \
+                         discount_minor = ?, tax_minor = ?, total_minor = ?, optional_total_minor = ?, valid_until = ?, \
+                         content_hash = ?, sent_totals = ?, superseded_by = COALESCE(?, superseded_by), \
+                         answer_note = COALESCE(?, answer_note), updated_at = ?, \
+                         sent_at = CASE WHEN ? = 'sent' AND sent_at IS NULL THEN ? ELSE sent_at END, \
+                         answered_at = CASE WHEN ? THEN ? ELSE answered_at END \
+                         WHERE quote_id = ? AND number = ?",
+                        t.quote_versions
+                    ),
+                    vec![
+                        SqlValue::from(status.as_str()),
+                        content.into(),
+                        (v.content().line_count() as u64).into(),
+                        totals.quote.subtotal.amount_minor().into(),
+                        totals.quote.discount.amount_minor().into(),
+                        totals.quote.tax.amount_minor().into(),
+                        totals.quote.total.amount_minor().into(),
+                        totals.optional_total.amount_minor().into(),
+                        sent.map(|s| s.valid_until).into(),
+                        sent.map(|s| s.content_hash.clone()).into(),
+                        sent.map(|s| json_text(&s.totals)).transpose()?.into(),
+                        superseded_by.get(n).map(|b| b.get()).into(),
+                        answer_notes.get(n).cloned().into(),
+                        nowdb.into(),
+                        status.as_str().into(),
+                        nowdb.into(),
+                        answered.into(),
+                        nowdb.into(),
+                        q.id().to_string().into(),
+                        n.get().into(),
+                    ],
+                )
+                .await
+                .map_err(db)?;
+        }
+        for n in &new_content {
+            let v = q.get(*n).ok_or_else(|| internal("version missing"))?;
+            self.write_quote_lines(uow, q.id(), *n, v.content(), currency)
+                .await?;
+        }
+        Ok(())
+    }
+
+    /// Replaces the group and line rows of one version (multi-row inserts).
+    async fn write_quote_lines(
+        &self,
+        uow: &mut UnitOfWork<'_>,
+        quote_id: QuoteId,
+        n: QuoteVersionNumber,
+        content: &QuoteContent,
+        currency: Currency,
+    ) -> Result<(), AppError> {
+        let t = self.sales_tables();
+        let qid = quote_id.to_string();
+        for table in [&t.line_groups, &t.lines] {
+            uow.tx()
+                .exec_drop(
+                    format!("DELETE FROM {table} WHERE quote_id = ? AND version_number = ?"),
+                    (&qid, n.get()),
+                )
+                .await
+                .map_err(db)?;
+        }
+        if !content.groups.is_empty() {
+            let mut params: Vec<SqlValue> = Vec::new();
+            for (pos, g) in content.groups.iter().enumerate() {
+                let total = QuoteContent::group_totals(g, currency)?
+                    .total
+                    .amount_minor();
+                params.extend([
+                    SqlValue::from(qid.as_str()),
+                    n.get().into(),
+                    g.group_id.to_string().into(),
+                    (pos as u64).into(),
+                    g.title.as_str().into(),
+                    g.optional.into(),
+                    total.into(),
+                ]);
+            }
+            let marks = vec!["(?, ?, ?, ?, ?, ?, ?)"; content.groups.len()].join(", ");
+            uow.tx()
+                .exec_drop(
+                    format!(
+                        "INSERT INTO {} (quote_id, version_number, id, position, title, optional, total_minor) VALUES {marks}",
+                        t.line_groups
+                    ),
+                    params,
+                )
+                .await
+                .map_err(db)?;
+        }
+        let lines: Vec<(&LineGroup, usize, &QuoteLine)> = content
+            .groups
+            .iter()
+            .flat_map(|g| g.lines.iter().enumerate().map(move |(i, l)| (g, i, l)))
+            .collect();
+        for chunk in lines.chunks(LINE_CHUNK) {
+            let mut params: Vec<SqlValue> = Vec::with_capacity(chunk.len() * 19);
+            for (g, pos, l) in chunk {
+                let tot = l.totals()?;
+                let (role, recurrence) = match l.kind() {
+                    LineKind::Labour { role } => {
+                        (role.as_ref().map(|r| r.as_str().to_owned()), None)
+                    }
+                    LineKind::Recurring { interval } => (None, Some(interval.as_str())),
+                    _ => (None, None),
+                };
+                let (dt, dv) = match l.discount() {
+                    None => (None, None),
+                    Some(Discount::Percent { basis_points }) => {
+                        (Some("percent"), Some(i64::from(basis_points.get())))
+                    }
+                    Some(Discount::Amount { amount }) => {
+                        (Some("amount"), Some(amount.amount_minor()))
+                    }
+                };
+                params.extend([
+                    SqlValue::from(qid.as_str()),
+                    n.get().into(),
+                    l.line_id().to_string().into(),
+                    g.group_id.to_string().into(),
+                    (*pos as u64).into(),
+                    l.kind().as_str().into(),
+                    role.into(),
+                    recurrence.into(),
+                    l.description().as_str().into(),
+                    l.quantity().get().into(),
+                    l.unit_price().amount_minor().into(),
+                    dt.into(),
+                    dv.into(),
+                    l.tax_rate().get().into(),
+                    tot.gross.amount_minor().into(),
+                    tot.discount.amount_minor().into(),
+                    tot.net.amount_minor().into(),
+                    tot.tax.amount_minor().into(),
+                    tot.total.amount_minor().into(),
+                ]);
+            }
+            let marks =
+                vec!["(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"; chunk.len()]
+                    .join(", ");
+            uow.tx()
+                .exec_drop(
+                    format!(
+                        "INSERT INTO {} (quote_id, version_number, id, group_id, position, kind, role, recurrence, \
+                         description, quantity, unit_price_minor, discount_type, discount_value, tax_rate_bp, \
+                         gross_minor, discount_minor, net_minor, tax_minor, total_minor) VALUES {marks}",
+                        t.lines
+                    ),
+                    params,
+                )
+                .await
+                .map_err(db)?;
+        }
+        Ok(())
+    }
+
+    /// The quote: details and every version's summary (no lines).
+    async fn quote_view<Q: Queryable>(&self, q: &mut Q, quote: &Quote) -> Result<Value, AppError> {
+        let t = self.sales_tables();
+        let d = quote.details();
+        let customer_name = self.sales_customer_name(q, d.customer_id.as_uuid()).await?;
+        type Meta = (
+            u32,
+            Option<u32>,
+            Option<String>,
+            NaiveDateTime,
+            Option<NaiveDateTime>,
+            Option<NaiveDateTime>,
+        );
+        let meta: Vec<Meta> = q
+            .exec(
+                format!(
+                    "SELECT number, superseded_by, answer_note, created_at, sent_at, answered_at FROM {} \
+                     WHERE quote_id = ? ORDER BY number",
+                    t.quote_versions
+                ),
+                (quote.id().to_string(),),
+            )
+            .await
+            .map_err(db)?;
+        let opp_title: Option<String> = q
+            .exec_first(
+                format!("SELECT title FROM {} WHERE id = ?", t.opportunities),
+                (d.opportunity_id.to_string(),),
+            )
+            .await
+            .map_err(db)?;
+        let mut versions = Vec::new();
+        for v in quote.versions() {
+            let m = meta.iter().find(|m| m.0 == v.number().get());
+            let totals = v.content().totals(quote.currency())?;
+            versions.push(json!({
+                "number": v.number().get(),
+                "based_on": v.based_on().map(|b| b.get()),
+                "status": v.status().as_str(),
+                "line_count": v.content().line_count(),
+                "group_count": v.content().groups.len(),
+                "totals": quote_totals_json(&totals),
+                "valid_until": v.sent().map(|s| s.valid_until.to_string()),
+                "content_hash": v.sent().map(|s| s.content_hash.clone()),
+                "superseded_by": m.and_then(|m| m.1),
+                "answer_note": m.and_then(|m| m.2.clone()),
+                "created_at": m.map(|m| rfc3339(from_db_time(m.3))),
+                "sent_at": m.and_then(|m| m.4).map(|t| rfc3339(from_db_time(t))),
+                "answered_at": m.and_then(|m| m.5).map(|t| rfc3339(from_db_time(t))),
+            }));
+        }
+        let latest = quote.latest();
+        Ok(json!({
+            "id": quote.id().to_string(),
+            "number": d.quote_number.get(),
+            "reference": format!("Q-{}", d.quote_number),
+            "title": d.title.as_str(),
+            "opportunity_id": d.opportunity_id.to_string(),
+            "opportunity_title": opp_title,
+            "customer_id": d.customer_id.to_string(),
+            "customer_name": customer_name,
+            "currency": quote.currency().as_str(),
+            "latest_version": latest.map(|v| v.number().get()),
+            "status": latest.map(|v| v.status().as_str()),
+            "draft_version": latest.filter(|v| v.status() == QuoteVersionStatus::Draft).map(|v| v.number().get()),
+            "latest_sent_version": quote.latest_sent().map(|v| v.number().get()),
+            "accepted_version": quote.accepted().map(|(v, _)| v.get()),
+            "sale_id": quote.accepted().map(|(_, s)| s.to_string()),
+            "versions": versions,
+            "version": quote.version(),
+        }))
+    }
+
+    /// One version with its groups, lines and totals (as computed by the engine).
+    fn quote_version_view(quote: &Quote, v: &QuoteVersion) -> Result<Value, AppError> {
+        let currency = quote.currency();
+        let totals = v.content().totals(currency)?;
+        Ok(json!({
+            "quote_id": quote.id().to_string(),
+            "reference": format!("Q-{}", quote.details().quote_number),
+            "title": quote.details().title.as_str(),
+            "currency": currency.as_str(),
+            "number": v.number().get(),
+            "based_on": v.based_on().map(|b| b.get()),
+            "status": v.status().as_str(),
+            "valid_until": v.sent().map(|s| s.valid_until.to_string()),
+            "content_hash": v.sent().map(|s| s.content_hash.clone()),
+            "current_hash": v.content().content_hash(currency),
+            "line_count": v.content().line_count(),
+            "totals": quote_totals_json(&totals),
+            "groups": v.content().groups.iter().map(|g| group_json(g, currency)).collect::<Result<Vec<_>, _>>()?,
+        }))
+    }
+
+    /// Runs one quote command: load, decide, write, record, view.
+    async fn quote_command(
+        &self,
+        ctx: &CommandContext,
+        command: &str,
+        request: Value,
+        id: Uuid,
+        cmd: QuoteCommand,
+        system: bool,
+    ) -> Result<Value, AppError> {
+        let mut conn = self.conn().await?;
+        let mut uow = match self
+            .begin(&mut conn, ctx, command, &request, system)
+            .await?
+        {
+            Begin::Run(u) => *u,
+            Begin::Replay(v) => return Ok(v),
+        };
+        let now = uow.now();
+        let state = self.load_quote(uow.tx(), id).await?;
+        let before = state.version();
+        let events = quote::decide(Some(&state), &cmd, &QuoteFacts::default(), now)?;
+        let after =
+            quote::evolve_all(Some(state), &events).ok_or_else(|| internal("quote state"))?;
+        self.write_quote(&mut uow, before, &after, &events, ctx)
+            .await?;
+        let envs = self.sales_envelopes(&events, before, ctx, now)?;
+        uow.record(envs);
+        let view = self.quote_view(uow.tx(), &after).await?;
+        let result = finish_command!(self, conn, uow, view);
+        Ok(result)
+    }
+
+    /// Creates a quote for an open or quoting opportunity: `{opportunity_id, title?,
+    /// currency?}` (defaults: the opportunity's title and currency). Version 1 is an empty
+    /// draft; the opportunity moves to `quoting` in the same transaction.
+    pub async fn create_quote(
+        &self,
+        input: &Value,
+        ctx: &CommandContext,
+    ) -> Result<Value, AppError> {
+        let mut i = Input::new(input, "input");
+        let opp_id = i.req_uuid("opportunity_id");
+        let title = match i.opt_str("title").filter(|s| !s.trim().is_empty()) {
+            Some(t) => i.absorb(Name::for_field("title", t))?,
+            None => None,
+        };
+        let currency = match i.opt_str("currency").filter(|s| !s.is_empty()) {
+            Some(c) => i.absorb(Currency::new(c).map_err(|_| {
+                pet_core::DomainError::field("currency", "must be a three-letter ISO 4217 code")
+            }))?,
+            None => None,
+        };
+        i.finish()?;
+        let opp_id = opp_id.ok_or_else(|| internal("validated fields missing"))?;
+        let mut conn = self.conn().await?;
+        let mut uow = match self
+            .begin(&mut conn, ctx, "create_quote", input, false)
+            .await?
+        {
+            Begin::Run(u) => *u,
+            Begin::Replay(v) => return Ok(v),
+        };
+        let now = uow.now();
+        let opp = self.load_opportunity(uow.tx(), opp_id).await?;
+        let t = self.sales_tables();
+        uow.tx()
+            .exec_drop(
+                format!(
+                    "UPDATE {} SET last_value = LAST_INSERT_ID(last_value + 1) WHERE name = 'quote_number'",
+                    t.counters
+                ),
+                (),
+            )
+            .await
+            .map_err(db)?;
+        let number: Option<u64> = uow
+            .tx()
+            .query_first("SELECT LAST_INSERT_ID()")
+            .await
+            .map_err(db)?;
+        let number = number
+            .and_then(|n| u32::try_from(n).ok())
+            .ok_or_else(|| internal("quote number counter"))?;
+        let id = QuoteId::from_uuid(Uuid::now_v7());
+        let cmd = QuoteCommand::Create(NewQuote {
+            id,
+            number: QuoteNumber::new("number", number)?,
+            opportunity_id: opp.id(),
+            customer_id: opp.customer_id(),
+            currency: currency.unwrap_or(opp.details().expected_value.currency()),
+            title: title.unwrap_or_else(|| opp.details().title.clone()),
+        });
+        let facts = QuoteFacts {
+            opportunity: Some((opp.status(), opp.customer_id())),
+        };
+        let events = quote::decide(None, &cmd, &facts, now)?;
+        let after = quote::evolve_all(None, &events).ok_or_else(|| internal("quote state"))?;
+        self.write_quote(&mut uow, 0, &after, &events, ctx).await?;
+        let envs = self.sales_envelopes(&events, 0, ctx, now)?;
+        uow.record(envs);
+        // The opportunity records the quote (open → quoting).
+        let o_before = opp.version();
+        let o_events = opportunity::decide(
+            Some(&opp),
+            &OpportunityCommand::StartQuoting { quote_id: id },
+            &OpportunityFacts::default(),
+            now,
+        )?;
+        let o_after = opportunity::evolve_all(Some(opp), &o_events)
+            .ok_or_else(|| internal("opportunity state"))?;
+        self.write_opportunity(&mut uow, o_before, &o_after).await?;
+        let envs = self.sales_envelopes(&o_events, o_before, ctx, now)?;
+        uow.record(envs);
+        let view = self.quote_view(uow.tx(), &after).await?;
+        let result = finish_command!(self, conn, uow, view);
+        Ok(result)
+    }
+
+    /// Saves the draft's whole content (the quote builder's form): `{groups: [...]}` (see
+    /// `parse_content`). Totals are computed here, never taken from the input.
+    pub async fn save_quote_draft(
+        &self,
+        quote_id: &str,
+        input: &Value,
+        ctx: &CommandContext,
+    ) -> Result<Value, AppError> {
+        let id = arg_uuid("quote_id", quote_id)?;
+        // The currency is needed to parse lines: read it first (it never changes).
+        let currency = {
+            let mut conn = self.conn().await?;
+            let c: Option<String> = conn
+                .exec_first(
+                    format!(
+                        "SELECT currency FROM {} WHERE id = ?",
+                        self.sales_tables().quotes
+                    ),
+                    (id.to_string(),),
+                )
+                .await
+                .map_err(db)?;
+            Currency::new(&c.ok_or_else(|| AppError::NotFound(format!("quote {id}")))?)?
+        };
+        let content = parse_content(input, currency)?;
+        self.quote_command(
+            ctx,
+            "save_quote_draft",
+            json!({"id": id, "input": input}),
+            id.to_owned(),
+            QuoteCommand::ReviseDraft {
+                edits: vec![DraftEdit::ReplaceAll(content)],
+            },
+            false,
+        )
+        .await
+    }
+
+    /// Drafts the next version as a copy of the latest (revising a sent quote).
+    pub async fn draft_quote_version(
+        &self,
+        quote_id: &str,
+        ctx: &CommandContext,
+    ) -> Result<Value, AppError> {
+        let id = arg_uuid("quote_id", quote_id)?;
+        self.quote_command(
+            ctx,
+            "draft_quote_version",
+            json!({"id": id}),
+            id,
+            QuoteCommand::DraftNextVersion,
+            false,
+        )
+        .await
+    }
+
+    /// Sends the draft: `{valid_until}`; supersedes the version sent before.
+    pub async fn send_quote(
+        &self,
+        quote_id: &str,
+        input: &Value,
+        ctx: &CommandContext,
+    ) -> Result<Value, AppError> {
+        let id = arg_uuid("quote_id", quote_id)?;
+        let mut i = Input::new(input, "input");
+        let valid_until = i.req_date("valid_until");
+        i.finish()?;
+        let valid_until = valid_until.ok_or_else(|| internal("validated fields missing"))?;
+        self.quote_command(
+            ctx,
+            "send_quote",
+            json!({"id": id, "input": input}),
+            id,
+            QuoteCommand::Send { valid_until },
+            false,
+        )
+        .await
+    }
+
+    /// Records the customer's rejection: `{version, reason}`.
+    pub async fn reject_quote(
+        &self,
+        quote_id: &str,
+        input: &Value,
+        ctx: &CommandContext,
+    ) -> Result<Value, AppError> {
+        let id = arg_uuid("quote_id", quote_id)?;
+        let mut i = Input::new(input, "input");
+        let number = version_number(&mut i)?;
+        let reason = match i.req_str("reason") {
+            Some(r) => i.absorb(Text::for_field("reason", r))?,
+            None => None,
+        };
+        i.finish()?;
+        let (Some(number), Some(reason)) = (number, reason) else {
+            return Err(internal("validated fields missing"));
+        };
+        self.quote_command(
+            ctx,
+            "reject_quote",
+            json!({"id": id, "input": input}),
+            id,
+            QuoteCommand::Reject { number, reason },
+            false,
+        )
+        .await
+    }
+
+    /// Records the customer's acceptance of a version: `{version, signed_by?,
+    /// optional_groups?: [group ids]}`. The acceptance, the sale (a snapshot of the sold
+    /// lines) and the opportunity's win commit together. A quote already accepted is a
+    /// conflict (a double click without an idempotency key); with the same idempotency key
+    /// the first result is returned. Returns `{quote, sale}`.
+    pub async fn accept_quote(
+        &self,
+        quote_id: &str,
+        input: &Value,
+        ctx: &CommandContext,
+    ) -> Result<Value, AppError> {
+        let id = arg_uuid("quote_id", quote_id)?;
+        let mut i = Input::new(input, "input");
+        let number = version_number(&mut i)?;
+        let signed_by = match i.opt_str("signed_by").filter(|s| !s.trim().is_empty()) {
+            Some(s) => i.absorb(Name::for_field("signed_by", s))?,
+            None => None,
+        };
+        let mut optional_groups = BTreeSet::new();
+        match input.get("optional_groups") {
+            None | Some(Value::Null) => {}
+            Some(Value::Array(a)) => {
+                for g in a {
+                    match g.as_str().map(|s| LineGroupId::parse("optional_groups", s)) {
+                        Some(Ok(g)) => {
+                            optional_groups.insert(g);
+                        }
+                        _ => i.error("optional_groups", "must be a list of group ids"),
+                    }
+                }
+            }
+            Some(_) => i.error("optional_groups", "must be a list of group ids"),
+        }
+        i.finish()?;
+        let number = number.ok_or_else(|| internal("validated fields missing"))?;
+        let request = json!({"id": id, "input": input});
+        let mut conn = self.conn().await?;
+        let mut uow = match self
+            .begin(&mut conn, ctx, "accept_quote", &request, false)
+            .await?
+        {
+            Begin::Run(u) => *u,
+            Begin::Replay(v) => return Ok(v),
+        };
+        let now = uow.now();
+        let state = self.load_quote(uow.tx(), id).await?;
+        if let Some((v, sale)) = state.accepted() {
+            return Err(AppError::Conflict(format!(
+                "quote Q-{} was already accepted (version {v}, sale {sale})",
+                state.details().quote_number
+            )));
+        }
+        let before = state.version();
+        let sale_id = SaleId::from_uuid(Uuid::now_v7());
+        let cmd = QuoteCommand::Accept {
+            number,
+            sale_id,
+            signed_by,
+            optional_groups,
+        };
+        let events = quote::decide(Some(&state), &cmd, &QuoteFacts::default(), now)?;
+        let after =
+            quote::evolve_all(Some(state), &events).ok_or_else(|| internal("quote state"))?;
+        // The quote row is written first: a concurrent acceptance waits here, then fails
+        // its version check.
+        self.write_quote(&mut uow, before, &after, &events, ctx)
+            .await?;
+        let envs = self.sales_envelopes(&events, before, ctx, now)?;
+        uow.record(envs);
+        // The opportunity is won by this sale (when it is still quoting).
+        let opp = self
+            .load_opportunity(uow.tx(), after.details().opportunity_id.as_uuid())
+            .await?;
+        if opp.status() == OpportunityStatus::Quoting && opp.quote_ids().contains(&after.id()) {
+            let o_before = opp.version();
+            let facts = OpportunityFacts {
+                accepted_quote: Some((opp.id(), sale_id)),
+                ..OpportunityFacts::default()
+            };
+            let o_events = opportunity::decide(
+                Some(&opp),
+                &OpportunityCommand::Win {
+                    quote_id: after.id(),
+                    sale_id,
+                },
+                &facts,
+                now,
+            )?;
+            let o_after = opportunity::evolve_all(Some(opp), &o_events)
+                .ok_or_else(|| internal("opportunity state"))?;
+            self.write_opportunity(&mut uow, o_before, &o_after).await?;
+            let envs = self.sales_envelopes(&o_events, o_before, ctx, now)?;
+            uow.record(envs);
+        }
+        let quote_view = self.quote_view(uow.tx(), &after).await?;
+        let sale = self.sale_view(uow.tx(), sale_id.as_uuid()).await?;
+        let result = finish_command!(self, conn, uow, json!({"quote": quote_view, "sale": sale}));
+        Ok(result)
+    }
+
+    /// Expires the sent versions of one quote whose validity ran out (system command).
+    /// Nothing due is success with `expired: 0` (the job is idempotent).
+    pub async fn expire_quote(&self, quote_id: Uuid) -> Result<u64, AppError> {
+        let ctx = CommandContext::system();
+        let mut conn = self.conn().await?;
+        let mut uow = match self
+            .begin(
+                &mut conn,
+                &ctx,
+                "expire_quote",
+                &json!({"id": quote_id}),
+                true,
+            )
+            .await?
+        {
+            Begin::Run(u) => *u,
+            Begin::Replay(_) => return Ok(0),
+        };
+        let now = uow.now();
+        let state = self.load_quote(uow.tx(), quote_id).await?;
+        if !state.is_expiry_due(now) || state.accepted().is_some() {
+            uow.rollback().await?;
+            return Ok(0);
+        }
+        let before = state.version();
+        let events = quote::decide(
+            Some(&state),
+            &QuoteCommand::Expire,
+            &QuoteFacts::default(),
+            now,
+        )?;
+        let n = events.len() as u64;
+        let after =
+            quote::evolve_all(Some(state), &events).ok_or_else(|| internal("quote state"))?;
+        self.write_quote(&mut uow, before, &after, &events, &ctx)
+            .await?;
+        let envs = self.sales_envelopes(&events, before, &ctx, now)?;
+        uow.record(envs);
+        finish_command!(self, conn, uow, json!({}));
+        Ok(n)
+    }
+
+    /// The expiry job: expires the named quote's versions that are due.
+    pub async fn run_quote_expiry_job(&self, payload: &Value) -> Result<(), AppError> {
+        let id = payload
+            .get("quote_id")
+            .and_then(Value::as_str)
+            .ok_or_else(|| AppError::Invariant("job payload has no quote_id".into()))?;
+        let id = arg_uuid("quote_id", id)?;
+        self.expire_quote(id).await.map(|_| ())
+    }
+
+    /// Sweeps every quote with a sent version past its validity (a safety net for the
+    /// per-version jobs): `{expired: n}` versions expired now.
+    pub async fn expire_due_quotes(&self) -> Result<Value, AppError> {
+        let today = self.now().date_naive();
+        let ids: Vec<String> = {
+            let mut conn = self.conn().await?;
+            conn.exec(
+                format!(
+                    "SELECT DISTINCT quote_id FROM {} WHERE status = 'sent' AND valid_until < ? LIMIT 1000",
+                    self.sales_tables().quote_versions
+                ),
+                (today,),
+            )
+            .await
+            .map_err(db)?
+        };
+        let mut expired = 0;
+        for id in ids {
+            match self.expire_quote(parse_id(&id)?).await {
+                Ok(n) => expired += n,
+                // Someone else changed it at the same time: it is handled there.
+                Err(AppError::Conflict(_)) => {}
+                Err(e) => return Err(e),
+            }
+        }
+        Ok(json!({"expired": expired}))
+    }
+
+    /// One quote with every version's summary.
+    pub async fn get_quote(&self, quote_id: &str) -> Result<Value, AppError> {
+        let id = arg_uuid("quote_id", quote_id)?;
+        let mut conn = self.conn().await?;
+        let q = self.load_quote(&mut conn, id).await?;
+        self.quote_view(&mut conn, &q).await
+    }
+
+    /// One version of a quote with its groups, lines and totals (`number` null: the latest).
+    pub async fn get_quote_version(
+        &self,
+        quote_id: &str,
+        number: Option<i64>,
+    ) -> Result<Value, AppError> {
+        let id = arg_uuid("quote_id", quote_id)?;
+        let mut conn = self.conn().await?;
+        let q = self.load_quote(&mut conn, id).await?;
+        let v = match number {
+            None => q.latest(),
+            Some(n) => {
+                let n = u32::try_from(n)
+                    .ok()
+                    .and_then(|n| QuoteVersionNumber::new("number", n).ok())
+                    .ok_or_else(|| AppError::field("number", "must be at least 1"))?;
+                q.get(n)
+            }
+        }
+        .ok_or_else(|| AppError::NotFound(format!("quote version {}", number.unwrap_or(0))))?;
+        Self::quote_version_view(&q, v)
+    }
+
+    /// Compares two versions of a quote, groups and lines matched by id:
+    /// `{from, to, groups: [{group_id, change, from, to, lines: [{line_id, change, from,
+    /// to}]}], totals: {from, to}}` with change `added | removed | changed | same`.
+    pub async fn diff_quote_versions(
+        &self,
+        quote_id: &str,
+        from: i64,
+        to: i64,
+    ) -> Result<Value, AppError> {
+        let id = arg_uuid("quote_id", quote_id)?;
+        let num = |field: &str, n: i64| {
+            u32::try_from(n)
+                .ok()
+                .and_then(|n| QuoteVersionNumber::new(field, n).ok())
+                .ok_or_else(|| AppError::field(field, "must be at least 1"))
+        };
+        let (a, b) = (num("from", from)?, num("to", to)?);
+        let mut conn = self.conn().await?;
+        let q = self.load_quote(&mut conn, id).await?;
+        let va = q
+            .get(a)
+            .ok_or_else(|| AppError::NotFound(format!("quote version {a}")))?;
+        let vb = q
+            .get(b)
+            .ok_or_else(|| AppError::NotFound(format!("quote version {b}")))?;
+        let cur = q.currency();
+        let change = |x: Option<&Value>, y: Option<&Value>| match (x, y) {
+            (None, Some(_)) => "added",
+            (Some(_), None) => "removed",
+            (Some(x), Some(y)) if x == y => "same",
+            _ => "changed",
+        };
+        let mut order: Vec<LineGroupId> = vb.content().groups.iter().map(|g| g.group_id).collect();
+        for g in &va.content().groups {
+            if !order.contains(&g.group_id) {
+                order.push(g.group_id);
+            }
+        }
+        let mut groups = Vec::new();
+        for gid in order {
+            let ga = va.content().groups.iter().find(|g| g.group_id == gid);
+            let gb = vb.content().groups.iter().find(|g| g.group_id == gid);
+            let head = |g: Option<&LineGroup>| {
+                g.map(|g| json!({"title": g.title.as_str(), "optional": g.optional}))
+            };
+            let mut line_ids: Vec<LineId> = gb
+                .map(|g| g.lines.iter().map(QuoteLine::line_id).collect())
+                .unwrap_or_default();
+            for l in ga.map(|g| g.lines.as_slice()).unwrap_or_default() {
+                if !line_ids.contains(&l.line_id()) {
+                    line_ids.push(l.line_id());
+                }
+            }
+            let mut lines = Vec::new();
+            let mut any_change = false;
+            for lid in line_ids {
+                let la = ga
+                    .and_then(|g| g.lines.iter().find(|l| l.line_id() == lid))
+                    .map(line_json)
+                    .transpose()?;
+                let lb = gb
+                    .and_then(|g| g.lines.iter().find(|l| l.line_id() == lid))
+                    .map(line_json)
+                    .transpose()?;
+                let c = change(la.as_ref(), lb.as_ref());
+                any_change |= c != "same";
+                lines.push(json!({"line_id": lid.to_string(), "change": c, "from": la, "to": lb}));
+            }
+            let (ha, hb) = (head(ga), head(gb));
+            let mut c = change(ha.as_ref(), hb.as_ref());
+            if c == "same" && any_change {
+                c = "changed";
+            }
+            groups.push(json!({
+                "group_id": gid.to_string(), "change": c, "from": ha, "to": hb, "lines": lines,
+                "totals": {
+                    "from": ga.map(|g| QuoteContent::group_totals(g, cur)).transpose()?.map(|t| totals_json(&t)),
+                    "to": gb.map(|g| QuoteContent::group_totals(g, cur)).transpose()?.map(|t| totals_json(&t)),
+                },
+            }));
+        }
+        Ok(json!({
+            "quote_id": q.id().to_string(),
+            "reference": format!("Q-{}", q.details().quote_number),
+            "currency": cur.as_str(),
+            "from": {"number": a.get(), "status": va.status().as_str()},
+            "to": {"number": b.get(), "status": vb.status().as_str()},
+            "groups": groups,
+            "totals": {
+                "from": quote_totals_json(&va.content().totals(cur)?),
+                "to": quote_totals_json(&vb.content().totals(cur)?),
+            },
+        }))
+    }
+
+    /// Quotes, newest first: `{search?, status?, customer_id?, opportunity_id?, page?,
+    /// per_page?}` (status: of the latest version; search: title or `Q-12`).
+    pub async fn list_quotes(&self, query: &Value) -> Result<Value, AppError> {
+        let mut q = Input::new(query, "query");
+        let search = q.opt_str("search").map(str::trim).filter(|s| !s.is_empty());
+        let status = q.opt_str("status").filter(|s| !s.is_empty());
+        if let Some(s) = status {
+            if !VERSION_STATUSES.contains(&s) {
+                q.error(
+                    "status",
+                    "must be draft, sent, accepted, rejected, expired or superseded",
+                );
+            }
+        }
+        let customer = q.opt_uuid("customer_id");
+        let opp = q.opt_uuid("opportunity_id");
+        let (page, per_page) = q.paging();
+        q.finish()?;
+        let page = Page { page, per_page };
+        let mut conds: Vec<&str> = Vec::new();
+        let mut params: Vec<SqlValue> = Vec::new();
+        if let Some(s) = search {
+            let number = s
+                .trim_start_matches(['Q', 'q'])
+                .trim_start_matches('-')
+                .parse::<u32>()
+                .ok();
+            match number {
+                Some(n) => {
+                    conds.push("(q.title LIKE ? OR q.number = ?)");
+                    params.push(format!("%{}%", like_escape(s)).into());
+                    params.push(n.into());
+                }
+                None => {
+                    conds.push("q.title LIKE ?");
+                    params.push(format!("%{}%", like_escape(s)).into());
+                }
+            }
+        }
+        if let Some(s) = status {
+            conds.push("q.latest_status = ?");
+            params.push(s.into());
+        }
+        if let Some(c) = customer {
+            conds.push("q.customer_id = ?");
+            params.push(c.to_string().into());
+        }
+        if let Some(o) = opp {
+            conds.push("q.opportunity_id = ?");
+            params.push(o.to_string().into());
+        }
+        let where_sql = if conds.is_empty() {
+            String::new()
+        } else {
+            format!("WHERE {}", conds.join(" AND "))
+        };
+        let t = self.sales_tables();
+        let mut conn = self.conn().await?;
+        let total: Option<u64> = conn
+            .exec_first(
+                format!("SELECT COUNT(*) FROM {} q {where_sql}", t.quotes),
+                params.clone(),
+            )
+            .await
+            .map_err(db)?;
+        params.push(u64::from(page.per_page).into());
+        params.push(page.offset().into());
+        let rows: Vec<mysql_async::Row> = conn
+            .exec(
+                format!(
+                    "SELECT q.id, q.number, q.title, q.opportunity_id, q.customer_id, c.name, q.currency, \
+                     q.latest_version, q.latest_status, q.latest_total_minor, q.accepted_version, q.sale_id, \
+                     q.version, q.created_at FROM {} q LEFT JOIN {} c ON c.id = q.customer_id {where_sql} \
+                     ORDER BY q.created_at DESC, q.id DESC LIMIT ? OFFSET ?",
+                    t.quotes,
+                    self.tables().customers
+                ),
+                params,
+            )
+            .await
+            .map_err(db)?;
+        let mut items = Vec::with_capacity(rows.len());
+        for mut r in rows {
+            let r = &mut r;
+            let (id, n, title, opp, cid, cname, cur): (
+                String,
+                u32,
+                String,
+                String,
+                String,
+                Option<String>,
+                String,
+            ) = (
+                col(r, 0)?,
+                col(r, 1)?,
+                col(r, 2)?,
+                col(r, 3)?,
+                col(r, 4)?,
+                col(r, 5)?,
+                col(r, 6)?,
+            );
+            let (lv, ls, lt, acc, sale, v, created): (
+                u32,
+                String,
+                i64,
+                Option<u32>,
+                Option<String>,
+                u64,
+                NaiveDateTime,
+            ) = (
+                col(r, 7)?,
+                col(r, 8)?,
+                col(r, 9)?,
+                col(r, 10)?,
+                col(r, 11)?,
+                col(r, 12)?,
+                col(r, 13)?,
+            );
+            items.push(json!({
+                "id": id, "number": n, "reference": format!("Q-{n}"), "title": title,
+                "opportunity_id": opp, "customer_id": cid, "customer_name": cname, "currency": cur,
+                "latest_version": lv, "status": ls, "total": {"amount_minor": lt, "currency": cur},
+                "accepted_version": acc, "sale_id": sale, "version": v,
+                "created_at": rfc3339(from_db_time(created)),
+            }));
+        }
+        Ok(page.wrap(items, total.unwrap_or(0)))
+    }
+
+    async fn sale_view<Q: Queryable>(&self, q: &mut Q, id: Uuid) -> Result<Value, AppError> {
+        let row: Option<(String, Option<String>, Option<String>, NaiveDateTime)> = q
+            .exec_first(
+                format!(
+                    "SELECT snapshot, signed_by, accepted_by, recorded_at FROM {} WHERE id = ?",
+                    self.sales_tables().sales
+                ),
+                (id.to_string(),),
+            )
+            .await
+            .map_err(db)?;
+        let (snapshot, signed_by, accepted_by, at) =
+            row.ok_or_else(|| AppError::NotFound(format!("sale {id}")))?;
+        let snap: pet_core::commercial::SaleRecorded = serde_json::from_str(&snapshot)
+            .map_err(|e| AppError::Storage(format!("stored sale unreadable: {e}")))?;
+        Ok(json!({
+            "id": snap.sale_id.to_string(),
+            "quote_id": snap.quote_id.to_string(),
+            "reference": format!("Q-{}", snap.quote_number),
+            "version": snap.number.get(),
+            "content_hash": snap.content_hash,
+            "opportunity_id": snap.opportunity_id.to_string(),
+            "customer_id": snap.customer_id.to_string(),
+            "currency": snap.currency.as_str(),
+            "totals": totals_json(&snap.totals),
+            "total": money_json(&snap.totals.total),
+            "labour": snap.labour.iter().map(|l| json!({"role": l.role.as_ref().map(Name::as_str), "minutes": l.minutes})).collect::<Vec<_>>(),
+            "fees": snap.fees.iter().map(|f| json!({
+                "line_id": f.line_id.to_string(), "kind": f.kind, "interval": f.interval.map(|i| i.as_str()),
+                "description": f.description.as_str(), "quantity": f.quantity.get(),
+                "net_minor": f.net.amount_minor(),
+            })).collect::<Vec<_>>(),
+            "line_count": snap.lines.len(),
+            "signed_by": signed_by,
+            "accepted_by": accepted_by,
+            "recorded_at": rfc3339(from_db_time(at)),
+        }))
+    }
+
+    /// One sale: the sold lines' summary (labour minutes per role, fees, totals).
+    pub async fn get_sale(&self, sale_id: &str) -> Result<Value, AppError> {
+        let id = arg_uuid("sale_id", sale_id)?;
+        let mut conn = self.conn().await?;
+        self.sale_view(&mut conn, id).await
+    }
+}
+
+fn version_number(i: &mut Input<'_>) -> Result<Option<QuoteVersionNumber>, AppError> {
+    match i.req_i64("version") {
+        Some(n) => match u32::try_from(n) {
+            Ok(n) => i.absorb(QuoteVersionNumber::new("version", n)),
+            Err(_) => {
+                i.error("version", "must be at least 1");
+                Ok(None)
+            }
+        },
+        None => Ok(None),
+    }
+}
