@@ -348,22 +348,51 @@ impl App {
         Ok(Begin::Run(Box::new(uow)))
     }
 
-    /// Commits the command (events, state, idempotent result).
+    /// Appends the command's events, stores its idempotent result, projects the events into
+    /// the activity feed in the same transaction when the feed is exactly up to date (one
+    /// commit for state, events and feed), and commits.
     pub(crate) async fn finish(
         &self,
-        uow: UnitOfWork<'_>,
+        mut uow: UnitOfWork<'_>,
         result: Value,
     ) -> Result<Value, AppError> {
-        uow.commit(Some(&result)).await?;
+        let appended = uow.prepare(Some(&result)).await?;
+        if let (Some(a), true) = (&appended, self.inner.catch_up_after_command) {
+            let events = uow.appended_events().to_vec();
+            let now = uow.now();
+            self.inner
+                .projector
+                .project_inline(uow.tx(), &events, a, now)
+                .await?;
+        }
+        uow.commit_prepared().await?;
         Ok(result)
     }
 
-    /// After a commit: brings the projections up to date on the same connection (same
-    /// request; a failure there is left to the job runner, the command has succeeded).
+    /// After a commit: if the feed is behind the log (events not projected inline), brings
+    /// it up to date on the same connection (same request; a failure there is left to the
+    /// job runner, the command has succeeded). One cheap read when it is up to date.
     pub(crate) async fn after_commit(&self, conn: &mut Conn) {
-        if self.inner.catch_up_after_command {
-            let _ = self.inner.projector.catch_up_on(conn, self.now()).await;
+        if !self.inner.catch_up_after_command {
+            return;
         }
+        let t = &self.inner.tables;
+        let behind: Result<Option<(Option<u64>, Option<u64>)>, _> = conn
+            .exec_first(
+                format!(
+                    "SELECT (SELECT last_sequence FROM {} WHERE id = 1), \
+                     (SELECT last_sequence FROM {} WHERE projection = ?)",
+                    t.sequence, t.checkpoints
+                ),
+                (crate::projector::ACTIVITY_FEED,),
+            )
+            .await;
+        if let Ok(Some((Some(head), Some(cp)))) = behind {
+            if cp >= head {
+                return;
+            }
+        }
+        let _ = self.inner.projector.catch_up_on(conn, self.now()).await;
     }
 
     // ---- migrations and health --------------------------------------------------------
@@ -662,7 +691,6 @@ impl App {
                 let id = arg_uuid("version_id", id)?;
                 self.publish_due_org_version(id).await
             }
-            crate::commercial::JOB_QUOTE_EXPIRY => self.run_quote_expiry_job(&job.payload).await,
             other => Err(AppError::Invariant(format!("unknown job kind {other}"))),
         }
     }

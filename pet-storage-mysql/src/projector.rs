@@ -315,15 +315,16 @@ impl Projector {
                     names.insert((t.clone(), *id), None);
                 }
                 let found: Vec<(String, String, String)> = tx
-                        .exec(
-                            format!(
-                                "SELECT entity_type, entity_id, name FROM {} WHERE (entity_type, entity_id) IN ({})",
-                                self.tables.activity_names,
-                                vec!["(?,?)"; chunk.len()].join(",")
-                            ),
-                            params,
-                        )
-                        .await?;
+                    .exec(
+                        format!(
+                            "SELECT entity_type, entity_id, name FROM {} WHERE {}",
+                            self.tables.activity_names,
+                            // ORs of primary-key equalities: always an index range scan.
+                            vec!["(entity_type = ? AND entity_id = ?)"; chunk.len()].join(" OR ")
+                        ),
+                        params,
+                    )
+                    .await?;
                 for (t, id, n) in found {
                     if let Ok(id) = Uuid::parse_str(&id) {
                         names.insert((t, id), Some(n));
@@ -400,6 +401,47 @@ impl Projector {
             ));
         }
         Ok(())
+    }
+
+    /// Projects just-appended events inside the appending transaction `tx`, if the feed is
+    /// exactly up to date (checkpoint = `appended.first - 1`, checked under the checkpoint
+    /// row lock); returns false (nothing done) otherwise, leaving them to [`Projector::catch_up`].
+    /// Lock order is sequence row, then checkpoint row; catch-up never takes the sequence
+    /// row, so the two cannot deadlock.
+    pub async fn project_inline(
+        &self,
+        tx: &mut mysql_async::Transaction<'_>,
+        events: &[pet_core::NewEvent],
+        appended: &crate::store::Appended,
+        recorded_at: DateTime<Utc>,
+    ) -> Result<bool, StorageError> {
+        let cp: Option<u64> = tx
+            .exec_first(
+                format!(
+                    "SELECT last_sequence FROM {} WHERE projection = ? FOR UPDATE",
+                    self.tables.checkpoints
+                ),
+                (ACTIVITY_FEED,),
+            )
+            .await?;
+        match cp {
+            Some(cp) if cp + 1 == appended.first && events.len() as u64 == appended.last - cp => {
+                let recorded: Vec<RecordedEvent> = events
+                    .iter()
+                    .enumerate()
+                    .map(|(i, e)| RecordedEvent {
+                        sequence: appended.first + i as u64,
+                        recorded_at,
+                        event: e.clone(),
+                    })
+                    .collect();
+                let mut names = HashMap::new();
+                self.apply_batch(tx, &recorded, &mut names, cp, recorded_at)
+                    .await?;
+                Ok(true)
+            }
+            _ => Ok(false),
+        }
     }
 
     /// Clears the feed, its names and checkpoint in one transaction, then catches up from zero.

@@ -17,6 +17,7 @@ pub struct UnitOfWork<'c> {
     now: DateTime<Utc>,
     events: Vec<NewEvent>,
     idempotency: Option<IdempotencyKey>,
+    prepared: bool,
 }
 
 impl std::fmt::Debug for UnitOfWork<'_> {
@@ -42,6 +43,7 @@ impl<'c> UnitOfWork<'c> {
             now,
             events: Vec::new(),
             idempotency: None,
+            prepared: false,
         })
     }
 
@@ -117,6 +119,17 @@ impl<'c> UnitOfWork<'c> {
         mut self,
         result: Option<&serde_json::Value>,
     ) -> Result<Option<Appended>, StorageError> {
+        let appended = self.prepare(result).await?;
+        self.commit_prepared().await?;
+        Ok(appended)
+    }
+
+    /// The first half of [`UnitOfWork::commit`]: appends the recorded events and stores the
+    /// idempotent result, leaving the transaction open (e.g. to project the events inline).
+    pub async fn prepare(
+        &mut self,
+        result: Option<&serde_json::Value>,
+    ) -> Result<Option<Appended>, StorageError> {
         let appended = self
             .store
             .append(&mut self.tx, &self.events, self.now)
@@ -126,8 +139,24 @@ impl<'c> UnitOfWork<'c> {
                 .finish_idempotency(&mut self.tx, key, result)
                 .await?;
         }
-        self.tx.commit().await?;
+        self.prepared = true;
         Ok(appended)
+    }
+
+    /// The events recorded in this unit of work (appended by [`UnitOfWork::prepare`]).
+    pub fn appended_events(&self) -> &[NewEvent] {
+        &self.events
+    }
+
+    /// The second half of [`UnitOfWork::commit`]: commits a prepared unit of work.
+    pub async fn commit_prepared(self) -> Result<(), StorageError> {
+        if !self.prepared {
+            return Err(StorageError::Integrity(
+                "commit_prepared called before prepare".into(),
+            ));
+        }
+        self.tx.commit().await?;
+        Ok(())
     }
 
     /// Rolls back explicitly (dropping the unit of work does the same).
