@@ -3,6 +3,29 @@
  * IDE stubs for `Pet\Sales` (Leads, lead schemas, opportunities, quotes and sales (issue: commercial pipeline)).
  * Same conventions as pet.stub.php (ids, dates, money, $context, lists, exceptions).
  *
+ * Shapes (all money is integer minor units; a currency is an ISO 4217 code):
+ * - lead schema version: {schema_id, number, published_at, fields: [{key, label, type: text|number|date|select|multiselect|bool, required, options, order}]}
+ * - lead: {id, customer: {kind: existing, customer_id}|{kind: new, name}, customer_id, company_name, source, owner_id,
+ *   owner_name, status: new|contacted|qualified|disqualified|archived, schema_version, custom_values: {key: value},
+ *   custom_fields: [field + {value, display}] (rendered by the lead's own schema version), qualification:
+ *   ?{budget: ?{amount_minor, currency}, authority, need, timeline, notes}, disqualification_reason, version, created_at, updated_at}
+ * - opportunity: {id, lead_id, customer_id, customer_name, owner_id, owner_name, title, expected_value: {amount_minor, currency},
+ *   expected_close, kind, size_band, status: open|quoting|won|lost, lost_reason, quote_ids, won_quote_id, sale_id, version}
+ * - quote: {id, number, reference (Q-12), title, opportunity_id, opportunity_title, customer_id, customer_name, currency,
+ *   latest_version, status, draft_version, latest_sent_version, accepted_version, sale_id, version,
+ *   versions: [{number, based_on, status: draft|sent|accepted|rejected|expired|superseded, line_count, group_count,
+ *   totals: {subtotal_minor, discount_minor, tax_minor, total_minor, optional_total_minor}, valid_until, content_hash,
+ *   superseded_by, answer_note, created_at, sent_at, answered_at}]}
+ * - quote version: {quote_id, reference, title, currency, number, based_on, status, valid_until, content_hash, current_hash,
+ *   line_count, totals, groups: [{group_id, title, optional, totals, lines: [{line_id, kind: labour|fixed_fee|product|recurring,
+ *   role, interval: monthly|quarterly|yearly, description, quantity (labour: minutes), unit_price_minor (labour: per hour),
+ *   currency, discount: ?{type: percent, basis_points}|{type: amount, amount_minor}, tax_rate_bp,
+ *   totals: {gross_minor, discount_minor, net_minor, tax_minor, total_minor}}]}]}
+ *   saveQuoteDraft() takes the same groups/lines shape (ids optional, totals ignored: the engine computes them).
+ * - sale: {id, quote_id, reference, version, content_hash, opportunity_id, customer_id, currency, totals, total,
+ *   labour: [{role, minutes}], fees: [{line_id, kind, interval, description, quantity, net_minor}], line_count, signed_by,
+ *   accepted_by, recorded_at}
+ *
  * @phpcs:ignoreFile
  */
 
@@ -12,4 +35,94 @@ final class Sales
 {
     /** @param array $settings the same keys as Engine::__construct; shares its connection pool */
     public function __construct(array $settings) {}
+
+    /** Publishes the next lead schema version. */
+    public function publishLeadSchema(array $input, array $context): array {}
+
+    /** One lead schema version (null number: the latest); null when none is published. */
+    public function getLeadSchema(?int $number = null): ?array {}
+
+    /** Every published lead schema version, newest first. */
+    public function listLeadSchemaVersions(): array {}
+
+    /** Captures a lead with the latest schema version. */
+    public function createLead(array $input, array $context): array {}
+
+    /** Changes a lead (custom fields checked by its own schema version). */
+    public function updateLead(string $leadId, array $input, array $context): array {}
+
+    /** Marks a new lead contacted. */
+    public function contactLead(string $leadId, array $input, array $context): array {}
+
+    /** Qualifies a contacted lead with evidence. */
+    public function qualifyLead(string $leadId, array $input, array $context): array {}
+
+    /** Disqualifies a lead with a reason. */
+    public function disqualifyLead(string $leadId, array $input, array $context): array {}
+
+    /** Archives a qualified or disqualified lead. */
+    public function archiveLead(string $leadId, array $context): array {}
+
+    /** One lead, custom fields rendered by its own schema version. */
+    public function getLead(string $leadId): array {}
+
+    /** Lists leads (search, status, owner, source, paging). */
+    public function listLeads(array $query = []): array {}
+
+    /** Distinct lead sources. */
+    public function listLeadSources(): array {}
+
+    /** Opens an opportunity from a qualified lead. */
+    public function createOpportunity(array $input, array $context): array {}
+
+    /** Classifies an opportunity. */
+    public function classifyOpportunity(string $opportunityId, array $input, array $context): array {}
+
+    /** Marks an opportunity lost with a reason. */
+    public function loseOpportunity(string $opportunityId, array $input, array $context): array {}
+
+    /** One opportunity. */
+    public function getOpportunity(string $opportunityId): array {}
+
+    /** Lists opportunities (status, owner, customer, lead, search, paging). */
+    public function listOpportunities(array $query = []): array {}
+
+    /** The pipeline by stage: counts and expected value per currency. */
+    public function opportunityPipeline(): array {}
+
+    /** Creates a quote (empty draft version 1) for an opportunity. */
+    public function createQuote(array $input, array $context): array {}
+
+    /** Saves the draft version's whole content (groups and lines). */
+    public function saveQuoteDraft(string $quoteId, array $input, array $context): array {}
+
+    /** Drafts the next version as a copy of the latest. */
+    public function draftQuoteVersion(string $quoteId, array $context): array {}
+
+    /** Sends the draft version (supersedes the version sent before). */
+    public function sendQuote(string $quoteId, array $input, array $context): array {}
+
+    /** Records acceptance of a version and its sale, in one transaction. */
+    public function acceptQuote(string $quoteId, array $input, array $context): array {}
+
+    /** Records rejection of a version. */
+    public function rejectQuote(string $quoteId, array $input, array $context): array {}
+
+    /** One quote with every version's summary. */
+    public function getQuote(string $quoteId): array {}
+
+    /** One version with groups, lines and totals (null number: the latest). */
+    public function getQuoteVersion(string $quoteId, ?int $number = null): array {}
+
+    /** Compares two versions of a quote. */
+    public function diffQuoteVersions(string $quoteId, int $from, int $to): array {}
+
+    /** Lists quotes (search, status, customer, opportunity, paging). */
+    public function listQuotes(array $query = []): array {}
+
+    /** One sale. */
+    public function getSale(string $saleId): array {}
+
+    /** Expires every sent version past its validity (the expiry job's safety net). */
+    public function expireDueQuotes(): array {}
 }
