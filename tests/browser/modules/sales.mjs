@@ -1,0 +1,227 @@
+// Browser test of the sales screens (headless Debian Chromium, playwright-core): publish a lead
+// schema with a custom field, capture a lead with it, contact and qualify it, open an
+// opportunity, build a quote with two groups, send it, revise and send version 2, accept it,
+// and see the sale and the trail in Activity. Screenshots go to $PET_ARTIFACTS (sales-*).
+//
+// Env: PET_E2E_URL, PET_E2E_USER, PET_E2E_PASSWORD, PET_ARTIFACTS, PET_CHROMIUM.
+import { chromium } from 'playwright-core';
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+
+const base = (process.env.PET_E2E_URL || 'http://127.0.0.1:8089').replace(/\/$/, '');
+const user = process.env.PET_E2E_USER || 'admin';
+const password = process.env.PET_E2E_PASSWORD || '';
+const artifacts = process.env.PET_ARTIFACTS || '.pet/artifacts';
+const executablePath = process.env.PET_CHROMIUM || '/usr/bin/chromium';
+mkdirSync(artifacts, { recursive: true });
+
+const stamp = new Date().toISOString().replace(/\D/g, '').slice(0, 14);
+const company = `Globex ${stamp}`;
+const fieldKey = `seats_${stamp.slice(-6)}`;
+
+let passed = 0;
+let failed = 0;
+let broken = false;
+let shot = 0;
+
+const browser = await chromium.launch({
+  executablePath,
+  headless: true,
+  args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
+    '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+});
+const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+const page = await context.newPage();
+page.setDefaultTimeout(20000);
+
+async function screenshot(name) {
+  shot += 1;
+  const file = join(artifacts, `sales-${String(shot).padStart(2, '0')}-${name}.png`);
+  await page.screenshot({ path: file, fullPage: true }).catch(() => {});
+  return file;
+}
+
+async function step(name, fn) {
+  if (broken) {
+    failed += 1;
+    console.log(`not ok - sales: ${name} (not run: an earlier step failed)`);
+    return;
+  }
+  try {
+    await fn();
+    passed += 1;
+    console.log(`ok - sales: ${name}`);
+  } catch (e) {
+    failed += 1;
+    broken = true;
+    const file = await screenshot(`FAILED-${name.replace(/\W+/g, '-').toLowerCase()}`);
+    console.log(`not ok - sales: ${name}\n    ${String(e && e.message ? e.message : e).split('\n').join('\n    ')}\n    screenshot: ${file}`);
+  }
+}
+
+function expect(cond, message) {
+  if (!cond) throw new Error(message);
+}
+
+async function expectNoErrors() {
+  const body = await page.locator('body').innerText();
+  expect(!/Fatal error|There has been a critical error/i.test(body), `PHP error on ${page.url()}`);
+  const errors = await page.locator('.notice-error').allInnerTexts();
+  expect(errors.length === 0, `error notice on ${page.url()}: ${errors.join(' | ')}`);
+}
+
+async function admin(slug, query = '') {
+  await page.goto(`${base}/wp-admin/admin.php?page=${slug}${query}`);
+  await expectNoErrors();
+}
+
+/** Submits a form and waits for the redirect back with a success notice. */
+async function submit(form) {
+  await Promise.all([page.waitForLoadState('load'), form.locator('[type=submit]').first().click()]);
+  await page.waitForLoadState('load');
+  await expectNoErrors();
+  await page.locator('.notice-success').first().waitFor();
+}
+
+await step('log into wp-admin', async () => {
+  await page.goto(`${base}/wp-login.php`);
+  await page.fill('#user_login', user);
+  await page.fill('#user_pass', password);
+  await Promise.all([page.waitForURL(/\/wp-admin\//), page.click('#wp-submit')]);
+  await page.locator('#adminmenu').waitFor();
+});
+
+await step('publish a lead schema with a custom field', async () => {
+  await admin('pet-lead-schema');
+  const form = page.locator('#pet-schema-editor');
+  // The first empty row.
+  const rows = form.locator('tbody tr');
+  const n = await rows.count();
+  let row = null;
+  for (let i = 0; i < n; i += 1) {
+    if ((await rows.nth(i).locator('input[name$="[key]"]').inputValue()) === '') { row = rows.nth(i); break; }
+  }
+  expect(row !== null, 'no empty row in the schema editor');
+  await row.locator('input[name$="[key]"]').fill(fieldKey);
+  await row.locator('input[name$="[label]"]').fill('Seats');
+  await row.locator('select[name$="[type]"]').selectOption('number');
+  await row.locator('input[name$="[required]"]').check();
+  await submit(form);
+  expect((await page.locator('body').innerText()).includes(fieldKey), 'the published version does not list the field');
+  await screenshot('schema-published');
+});
+
+await step('capture a lead with the custom field', async () => {
+  await admin('pet-leads');
+  const form = page.locator('#pet-create-lead');
+  await form.locator('[name=customer_name]').fill(company);
+  await form.locator('[name=source]').fill('trade fair');
+  await form.locator(`[name="custom[${fieldKey}]"]`).fill('25');
+  await submit(form);
+  await page.waitForURL(/lead=/);
+  const body = await page.locator('body').innerText();
+  expect(body.includes(company) && body.includes('Seats') && body.includes('25'), 'lead detail does not show the custom field');
+  await screenshot('lead-captured');
+});
+
+await step('contact and qualify the lead', async () => {
+  const contact = page.locator('#pet-contact-lead');
+  await contact.locator('[name=note]').fill('Met at the fair');
+  await submit(contact);
+  const qualify = page.locator('#pet-qualify-lead');
+  await qualify.locator('[name=need]').fill('New intranet');
+  await qualify.locator('[name=budget]').fill('20000');
+  await submit(qualify);
+  expect((await page.locator('body').innerText()).includes('New intranet'), 'qualification not shown');
+  await screenshot('lead-qualified');
+});
+
+await step('open an opportunity and a quote', async () => {
+  const form = page.locator('#pet-create-opportunity');
+  await form.locator('[name=title]').fill(`Intranet ${stamp}`);
+  await form.locator('[name=expected_value]').fill('18000');
+  await form.locator('[name=expected_close]').fill('2030-06-30');
+  await submit(form);
+  await page.waitForURL(/opportunity=/);
+  await submit(page.locator('#pet-create-quote'));
+  await page.waitForURL(/quote=/);
+  await screenshot('quote-created');
+});
+
+async function fillLine(gi, li, kind, desc, qty, price, tax) {
+  const row = page.locator(`#pet-line-${gi}-${li}`);
+  await row.locator('select').selectOption(kind);
+  await row.locator('input[name$="[description]"]').fill(desc);
+  await row.locator('input[name$="[quantity]"]').fill(qty);
+  await row.locator('input[name$="[unit_price]"]').fill(price);
+  await row.locator('input[name$="[tax_rate]"]').fill(tax);
+}
+
+await step('build version 1 with two groups and see the engine totals', async () => {
+  await page.locator('#pet-group-0-title').fill('Build');
+  await fillLine(0, 0, 'labour', 'Development', '600', '100', '20');
+  await fillLine(0, 1, 'fixed_fee', 'Project management', '1', '500', '20');
+  await submit(page.locator('#pet-quote-builder'));
+  // Saved: group 0 exists, a blank group 1 is offered.
+  await page.locator('#pet-group-1-title').fill('Support');
+  await fillLine(1, 0, 'product', 'Licences', '10', '30', '20');
+  const live = await page.locator('#pet-live-total').innerText();
+  expect(live.includes('2160.00'), `live preview: ${live}`);
+  await submit(page.locator('#pet-quote-builder'));
+  const totals = await page.locator('#pet-engine-totals').innerText();
+  // (1000 + 500 + 300) × 1.2 = 2160.00
+  expect(totals.includes('2,160.00') || totals.includes('2160.00'), `engine totals: ${totals}`);
+  await screenshot('quote-built');
+});
+
+await step('send version 1, revise, send version 2', async () => {
+  await submit(page.locator('#pet-send-quote'));
+  await submit(page.locator('#pet-revise-quote'));
+  await page.locator('#pet-line-0-0 input[name$="[quantity]"]').fill('720');
+  await submit(page.locator('#pet-quote-builder'));
+  await submit(page.locator('#pet-send-quote'));
+  const v1 = await page.locator('tr.pet-version-superseded').innerText();
+  expect(v1.includes('superseded'), 'version 1 is not marked superseded');
+  await screenshot('quote-v2-sent');
+});
+
+await step('side-by-side diff and printable view', async () => {
+  await page.locator('a', { hasText: 'Compare with previous' }).first().click();
+  await page.locator('#pet-diff').waitFor();
+  expect(await page.locator('#pet-diff tr.pet-diff-changed').count() >= 1, 'diff shows no change');
+  await screenshot('quote-diff');
+  await page.locator('a', { hasText: 'Printable' }).last().click();
+  await page.locator('#pet-print').waitFor();
+  await screenshot('quote-print');
+  await page.goBack();
+});
+
+await step('accept version 2 and see the sale', async () => {
+  const form = page.locator('#pet-accept-quote');
+  await form.locator('[name=signed_by]').fill('Hank Scorpio');
+  await submit(form);
+  await page.locator('#pet-sale').waitFor();
+  const sale = await page.locator('#pet-sale').innerText();
+  expect(sale.includes('12.00 h') || sale.includes('12 h') || sale.includes('12.00'), `sale: ${sale}`);
+  await screenshot('quote-accepted');
+});
+
+await step('pipeline and the trail in Activity', async () => {
+  await admin('pet-pipeline');
+  expect((await page.locator('#pet-stage-won').innerText()).includes('1'), 'won stage has no opportunity');
+  await screenshot('pipeline');
+  await admin('pet-activity');
+  let text = await page.locator('body').innerText();
+  if (!/accepted/i.test(text)) {
+    await admin('pet-jobs');
+    await page.locator('form', { hasText: 'Run' }).locator('[type=submit]').first().click().catch(() => {});
+    await admin('pet-activity');
+    text = await page.locator('body').innerText();
+  }
+  expect(/accepted/i.test(text) && /sale/i.test(text), 'acceptance and sale not in Activity');
+  await screenshot('activity');
+});
+
+await browser.close();
+console.log(`${passed} passed, ${failed} failed`);
+process.exit(failed > 0 ? 1 : 0);

@@ -1,0 +1,199 @@
+<?php
+/**
+ * WP_List_Table subclasses of the sales screens: leads, opportunities, quotes.
+ *
+ * @package PetWp
+ */
+
+namespace PetWp\Modules\Sales;
+
+use PetWp\Input;
+use PetWp\Tables\Table;
+
+defined( 'ABSPATH' ) || exit;
+
+/**
+ * Leads with search and filters by status, owner and source.
+ */
+class Leads_Table extends Table {
+
+	/** Builds the table. */
+	public function __construct() {
+		parent::__construct( 'lead', 'leads' );
+	}
+
+	/** @return array<string,string> */
+	public function get_columns() {
+		return array(
+			'company_name' => __( 'Company', 'pet' ),
+			'status'       => __( 'Status', 'pet' ),
+			'source'       => __( 'Source', 'pet' ),
+			'owner_name'   => __( 'Owner', 'pet' ),
+			'created_at'   => __( 'Captured', 'pet' ),
+		);
+	}
+
+	/**
+	 * Loads the page matching the request's search and filters.
+	 *
+	 * @param \Pet\Sales $sales Sales API.
+	 */
+	public function load( \Pet\Sales $sales ): void {
+		$per_page = 20;
+		$query    = array(
+			'page'     => $this->get_pagenum(),
+			'per_page' => $per_page,
+		);
+		foreach ( array( 's' => 'search', 'status' => 'status', 'owner_id' => 'owner_id', 'source' => 'source' ) as $param => $key ) {
+			$v = Input::text( $param );
+			if ( '' !== $v ) {
+				$query[ $key ] = $v;
+			}
+		}
+		$this->set_result( $sales->listLeads( $query ), $per_page );
+	}
+
+	/**
+	 * Company with a link to the lead.
+	 *
+	 * @param array $item Lead.
+	 */
+	public function column_company_name( $item ) {
+		$url = self::page_url( 'pet-leads', array( 'lead' => (string) $item['id'] ) );
+		return '<strong><a class="row-title" href="' . esc_url( $url ) . '">' . esc_html( (string) $item['company_name'] ) . '</a></strong>';
+	}
+
+	/**
+	 * @param array $item Lead.
+	 */
+	public function column_created_at( $item ) {
+		return esc_html( self::when( $item['created_at'] ?? '' ) );
+	}
+}
+
+/**
+ * Opportunities (optionally of one stage).
+ */
+class Opportunities_Table extends Table {
+
+	/** Builds the table. */
+	public function __construct() {
+		parent::__construct( 'opportunity', 'opportunities' );
+	}
+
+	/** @return array<string,string> */
+	public function get_columns() {
+		return array(
+			'title'          => __( 'Opportunity', 'pet' ),
+			'customer_name'  => __( 'Customer', 'pet' ),
+			'status'         => __( 'Stage', 'pet' ),
+			'expected_value' => __( 'Expected value', 'pet' ),
+			'expected_close' => __( 'Expected close', 'pet' ),
+			'owner_name'     => __( 'Owner', 'pet' ),
+		);
+	}
+
+	/**
+	 * Loads the page (stage from the request).
+	 *
+	 * @param \Pet\Sales $sales Sales API.
+	 */
+	public function load( \Pet\Sales $sales ): void {
+		$per_page = 20;
+		$query    = array(
+			'page'     => $this->get_pagenum(),
+			'per_page' => $per_page,
+		);
+		$status   = Input::text( 'status' );
+		if ( '' !== $status ) {
+			$query['status'] = $status;
+		}
+		$this->set_result( $sales->listOpportunities( $query ), $per_page );
+	}
+
+	/**
+	 * @param array $item Opportunity.
+	 */
+	public function column_title( $item ) {
+		$url = self::page_url( 'pet-pipeline', array( 'opportunity' => (string) $item['id'] ) );
+		return '<strong><a class="row-title" href="' . esc_url( $url ) . '">' . esc_html( (string) $item['title'] ) . '</a></strong>';
+	}
+
+	/**
+	 * @param array $item Opportunity.
+	 */
+	public function column_expected_value( $item ) {
+		return esc_html( self::money( $item['expected_value'] ?? null ) );
+	}
+}
+
+/**
+ * Quotes with search (title or Q-number).
+ */
+class Quotes_Table extends Table {
+
+	/** Builds the table. */
+	public function __construct() {
+		parent::__construct( 'quote', 'quotes' );
+	}
+
+	/** @return array<string,string> */
+	public function get_columns() {
+		return array(
+			'reference'      => __( 'Quote', 'pet' ),
+			'customer_name'  => __( 'Customer', 'pet' ),
+			'latest_version' => __( 'Version', 'pet' ),
+			'status'         => __( 'Status', 'pet' ),
+			'total'          => __( 'Total', 'pet' ),
+			'created_at'     => __( 'Created', 'pet' ),
+		);
+	}
+
+	/**
+	 * Loads the page matching the request's search.
+	 *
+	 * @param \Pet\Sales $sales Sales API.
+	 */
+	public function load( \Pet\Sales $sales ): void {
+		$per_page = 20;
+		$query    = array(
+			'page'     => $this->get_pagenum(),
+			'per_page' => $per_page,
+		);
+		$search   = Input::text( 's' );
+		if ( '' !== $search ) {
+			$query['search'] = $search;
+		}
+		$this->set_result( $sales->listQuotes( $query ), $per_page );
+	}
+
+	/**
+	 * @param array $item Quote.
+	 */
+	public function column_reference( $item ) {
+		$url = self::page_url( 'pet-quotes', array( 'quote' => (string) $item['id'] ) );
+		return '<strong><a class="row-title" href="' . esc_url( $url ) . '">' . esc_html( $item['reference'] . ' ' . $item['title'] ) . '</a></strong>';
+	}
+
+	/**
+	 * @param array $item Quote.
+	 */
+	public function column_status( $item ) {
+		$s = (string) $item['status'];
+		return '<span class="pet-status pet-status-' . esc_attr( $s ) . '">' . esc_html( $s ) . '</span>';
+	}
+
+	/**
+	 * @param array $item Quote.
+	 */
+	public function column_total( $item ) {
+		return esc_html( self::money( $item['total'] ?? null ) );
+	}
+
+	/**
+	 * @param array $item Quote.
+	 */
+	public function column_created_at( $item ) {
+		return esc_html( self::when( $item['created_at'] ?? '' ) );
+	}
+}
