@@ -195,13 +195,48 @@ pub(crate) fn render<N: NameLookup + ?Sized>(
 }
 
 /// The names an event of this module introduces (for the projector's name table, so later
-/// lines can name the entity). None yet: lines about these entities use kind + short id.
+/// lines can name the entity): an opportunity by its title, a quote by its reference
+/// (`Q-12`), a sale by its quote (`sale of Q-12`), a lead about a new company by that
+/// company (a lead about an existing customer keeps kind + short id: the event does not
+/// carry the customer's name).
 pub(crate) fn names_introduced(
-    _event_type: &str,
-    _schema_version: u32,
-    _payload: &serde_json::Value,
+    event_type: &str,
+    schema_version: u32,
+    payload: &serde_json::Value,
 ) -> Result<Vec<crate::activity::NamedEntity>, RenderError> {
-    Ok(Vec::new())
+    use crate::activity::NamedEntity;
+    use crate::event::ContextType as K;
+    let named = |kind, id: uuid::Uuid, name: String| NamedEntity { kind, id, name };
+    Ok(
+        match CommercialEvent::from_stored(event_type, schema_version, payload)? {
+            CommercialEvent::Lead(LeadEvent::Created(p)) => match &p.customer {
+                lead::LeadCustomer::New { name } => {
+                    vec![named(
+                        K::Lead,
+                        p.lead_id.as_uuid(),
+                        format!("lead for {name}"),
+                    )]
+                }
+                lead::LeadCustomer::Existing { .. } => Vec::new(),
+            },
+            CommercialEvent::Opportunity(OpportunityEvent::Created(p)) => vec![named(
+                K::Opportunity,
+                p.opportunity_id.as_uuid(),
+                p.title.to_string(),
+            )],
+            CommercialEvent::Quote(QuoteEvent::Created(p)) => vec![named(
+                K::Quote,
+                p.quote_id.as_uuid(),
+                format!("Q-{}", p.quote_number),
+            )],
+            CommercialEvent::Quote(QuoteEvent::SaleRecorded(p)) => vec![named(
+                K::Sale,
+                p.sale_id.as_uuid(),
+                format!("sale of Q-{}", p.quote_number),
+            )],
+            _ => Vec::new(),
+        },
+    )
 }
 
 #[cfg(test)]
@@ -232,5 +267,34 @@ mod tests {
             CommercialEvent::from_stored("lead.archived", 2, &serde_json::json!({})),
             Err(EventDecodeError::UnsupportedVersion { .. })
         ));
+    }
+
+    #[test]
+    fn names_introduced_name_opportunities_quotes_sales_and_new_company_leads() {
+        let id = "0190a1b2-0000-7000-8000-000000000001";
+        let other = "0190a1b2-0000-7000-8000-000000000002";
+        let q = serde_json::json!({"quote_id": id, "quote_number": 12, "opportunity_id": other,
+            "customer_id": other, "currency": "EUR", "title": "Relaunch"});
+        let n = names_introduced("quote.created", 1, &q).unwrap();
+        assert_eq!(n.len(), 1);
+        assert_eq!(n[0].name, "Q-12");
+        assert_eq!(n[0].kind, crate::event::ContextType::Quote);
+        let o = serde_json::json!({"opportunity_id": id, "lead_id": other, "customer_id": other,
+            "owner_id": other, "title": "Relaunch", "expected_value": {"amount_minor": 1, "currency": "EUR"},
+            "expected_close": "2026-01-01"});
+        assert_eq!(
+            names_introduced("opportunity.created", 1, &o).unwrap()[0].name,
+            "Relaunch"
+        );
+        let l = serde_json::json!({"lead_id": id, "customer": {"kind": "new", "name": "Newco"},
+            "source": "web", "owner_id": other, "schema": null, "custom_values": {}});
+        assert_eq!(
+            names_introduced("lead.created", 1, &l).unwrap()[0].name,
+            "lead for Newco"
+        );
+        let l2 = serde_json::json!({"lead_id": id, "customer": {"kind": "existing", "customer_id": other},
+            "source": "web", "owner_id": other, "schema": null, "custom_values": {}});
+        assert!(names_introduced("lead.created", 1, &l2).unwrap().is_empty());
+        assert!(names_introduced("quote.sent", 1, &serde_json::json!({})).is_err());
     }
 }
