@@ -691,6 +691,7 @@ impl App {
                 let id = arg_uuid("version_id", id)?;
                 self.publish_due_org_version(id).await
             }
+            crate::helpdesk::JOB_SLA_EVALUATE => self.evaluate_slas().await.map(|_| ()),
             other => Err(AppError::Invariant(format!("unknown job kind {other}"))),
         }
     }

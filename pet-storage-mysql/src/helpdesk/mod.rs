@@ -1,3 +1,118 @@
 //! Helpdesk, SLA and knowledge-base application services and repositories: tickets, SLA
 //! definitions and assignments, the SLA job, knowledge articles and search (`App` methods in
-//! an `impl App` block here).
+//! `impl App` blocks in the submodules).
+//!
+//! - [`tickets`]: ticket commands and reads; every ticket command also tracks the ticket's
+//!   SLA (pause/resume, and the outcomes the clock has reached at `now`) in the same
+//!   transaction.
+//! - [`sla`]: SLA definitions with immutable versions, assignment of a ticket to the
+//!   version in force, and the SLA job ([`JOB_SLA_EVALUATE`]).
+//! - [`knowledge`]: articles, versions, comments, ticket links and full-text search.
+//!
+//! State is read from the state rows (`Aggregate::restore`), decided by `pet-core`, and
+//! written back with a version check together with the events, in one unit of work.
+
+pub mod knowledge;
+pub mod sla;
+pub mod tickets;
+
+use chrono::{DateTime, Utc};
+use pet_core::event::envelopes;
+use pet_core::{AggregateEvent, EventMeta, NewEvent};
+use uuid::Uuid;
+
+use crate::app::{App, CommandContext};
+use crate::error::{AppError, StorageError};
+
+pub use sla::{SlaRunOptions, SlaRunReport, JOB_SLA_EVALUATE};
+
+/// The helpdesk and knowledge table names for one prefix (the prefix was validated by
+/// [`crate::Tables::new`]; it is the only thing interpolated into SQL).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct HelpdeskTables {
+    /// Tickets.
+    pub tickets: String,
+    /// Replies and internal notes.
+    pub replies: String,
+    /// SLA definitions.
+    pub sla_definitions: String,
+    /// SLA definition versions.
+    pub sla_versions: String,
+    /// SLA assignments (one per ticket under an SLA).
+    pub sla_assignments: String,
+    /// Recorded SLA outcomes.
+    pub sla_events: String,
+    /// Knowledge articles.
+    pub articles: String,
+    /// Article versions.
+    pub article_versions: String,
+    /// Article comments.
+    pub article_comments: String,
+    /// Article ↔ ticket links.
+    pub article_links: String,
+}
+
+impl HelpdeskTables {
+    /// The names for the (already validated) `prefix`.
+    pub fn new(prefix: &str) -> Self {
+        let t = |name: &str| format!("{prefix}pet_{name}");
+        Self {
+            tickets: t("tickets"),
+            replies: t("ticket_replies"),
+            sla_definitions: t("sla_definitions"),
+            sla_versions: t("sla_definition_versions"),
+            sla_assignments: t("sla_assignments"),
+            sla_events: t("sla_events"),
+            articles: t("knowledge_articles"),
+            article_versions: t("knowledge_versions"),
+            article_comments: t("knowledge_comments"),
+            article_links: t("knowledge_ticket_links"),
+        }
+    }
+}
+
+pub(crate) fn internal(what: &str) -> AppError {
+    AppError::Storage(format!("internal error: {what}"))
+}
+
+pub(crate) fn db(e: mysql_async::Error) -> AppError {
+    AppError::from(StorageError::from(e))
+}
+
+/// Escapes `%`, `_` and `\` for a LIKE pattern (the value is still bound as a parameter).
+pub(crate) fn like_escape(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        if matches!(c, '%' | '_' | '\\') {
+            out.push('\\');
+        }
+        out.push(c);
+    }
+    out
+}
+
+impl App {
+    /// The helpdesk and knowledge table names.
+    pub fn helpdesk_tables(&self) -> HelpdeskTables {
+        HelpdeskTables::new(&self.tables().prefix)
+    }
+
+    /// Wraps decided events in envelopes (aggregate versions after `version_before`).
+    pub(crate) fn hd_wrap<E: AggregateEvent>(
+        &self,
+        events: &[E],
+        version_before: u64,
+        ctx: &CommandContext,
+        now: DateTime<Utc>,
+    ) -> Result<Vec<NewEvent>, AppError> {
+        let actor = ctx.actor();
+        let key = ctx.idempotency_key.clone();
+        envelopes(events, version_before, |_| EventMeta {
+            event_id: Uuid::now_v7(),
+            occurred_at: now,
+            actor,
+            idempotency_key: key.clone(),
+        })
+        .map_err(|e| AppError::Invariant(e.to_string()))
+    }
+}

@@ -1,0 +1,844 @@
+//! Knowledge-base commands and reads: articles with immutable published versions,
+//! restore-as-new-version, append-only comments with moderation, links to tickets, and
+//! full-text search (MariaDB/MySQL `FULLTEXT`, the query bound as a parameter) over the
+//! live version of every published article.
+
+use std::collections::BTreeSet;
+
+use chrono::NaiveDateTime;
+use mysql_async::prelude::*;
+use mysql_async::Value as SqlValue;
+use pet_core::helpdesk::TicketId;
+use pet_core::identity::{EmployeeId, Name, Note};
+use pet_core::knowledge::article as core_article;
+use pet_core::knowledge::{
+    ArticleBody, ArticleCommand, ArticleContent, ArticleId, ArticleRow, ArticleStatus,
+    ArticleVersion, Comment, CommentBody, CommentId, KnowledgeArticle, KnowledgeEvent,
+    KnowledgeVersionNumber, Slug, VersionRef,
+};
+use serde_json::{json, Value};
+use uuid::Uuid;
+
+use super::{db, internal, like_escape, HelpdeskTables};
+use crate::app::{App, Begin, CommandContext, Page};
+use crate::db::{from_db_time, rfc3339, to_db_time};
+use crate::error::{AppError, StorageError};
+use crate::input::{arg_uuid, Input};
+use crate::uow::UnitOfWork;
+
+type VersionRow = (u32, String, String, Option<u32>, u8, NaiveDateTime);
+type CommentRow = (
+    String,
+    String,
+    Option<String>,
+    String,
+    u8,
+    Option<String>,
+    Option<String>,
+    NaiveDateTime,
+);
+
+fn parse_content(i: &mut Input<'_>) -> Result<Option<ArticleContent>, AppError> {
+    let title = match i.req_str("title") {
+        Some(t) => i.absorb(Name::for_field("title", t))?,
+        None => None,
+    };
+    let body = match i.req_str("body") {
+        Some(b) => i.absorb(ArticleBody::new(b))?,
+        None => None,
+    };
+    Ok(match (title, body) {
+        (Some(title), Some(body)) => Some(ArticleContent { title, body }),
+        _ => None,
+    })
+}
+
+fn bad_row(_: pet_core::DomainError) -> AppError {
+    internal("stored article row")
+}
+
+impl App {
+    async fn hd_load_article(
+        &self,
+        uow: &mut UnitOfWork<'_>,
+        t: &HelpdeskTables,
+        id: Uuid,
+    ) -> Result<KnowledgeArticle, AppError> {
+        type Head = (String, String, String, String, String, u64);
+        let head: Option<Head> = uow
+            .tx()
+            .exec_first(
+                format!(
+                    "SELECT category, slug, status, draft_title, draft_body, version FROM {} WHERE id = ? FOR UPDATE",
+                    t.articles
+                ),
+                (id.to_string(),),
+            )
+            .await
+            .map_err(db)?;
+        let (category, slug, status, dtitle, dbody, version) =
+            head.ok_or_else(|| AppError::NotFound(format!("article {id}")))?;
+        let versions: Vec<(u32, String, String, Option<u32>)> = uow
+            .tx()
+            .exec(
+                format!(
+                    "SELECT number, title, body, restored_from FROM {} WHERE article_id = ? ORDER BY number",
+                    t.article_versions
+                ),
+                (id.to_string(),),
+            )
+            .await
+            .map_err(db)?;
+        let comments: Vec<(String, String, String, u8)> = uow
+            .tx()
+            .exec(
+                format!(
+                    "SELECT id, author_id, body, hidden FROM {} WHERE article_id = ? ORDER BY created_at, id",
+                    t.article_comments
+                ),
+                (id.to_string(),),
+            )
+            .await
+            .map_err(db)?;
+        let links: Vec<String> = uow
+            .tx()
+            .exec(
+                format!(
+                    "SELECT ticket_id FROM {} WHERE article_id = ?",
+                    t.article_links
+                ),
+                (id.to_string(),),
+            )
+            .await
+            .map_err(db)?;
+        let uuid = |s: &str| Uuid::parse_str(s).map_err(|_| internal("stored id"));
+        let num = |n: u32| KnowledgeVersionNumber::new(n).map_err(bad_row);
+        let mut vs = Vec::with_capacity(versions.len());
+        for (n, title, body, from) in versions {
+            vs.push(ArticleVersion {
+                number: num(n)?,
+                content: ArticleContent {
+                    title: Name::new(&title).map_err(bad_row)?,
+                    body: ArticleBody::new(&body).map_err(bad_row)?,
+                },
+                restored_from: from.map(num).transpose()?,
+            });
+        }
+        let mut cs = Vec::with_capacity(comments.len());
+        for (cid, author, body, hidden) in comments {
+            cs.push(Comment {
+                comment_id: CommentId::from_uuid(uuid(&cid)?),
+                author_id: EmployeeId::from_uuid(uuid(&author)?),
+                body: CommentBody::new(&body).map_err(bad_row)?,
+                hidden: hidden != 0,
+            });
+        }
+        let mut linked = BTreeSet::new();
+        for l in links {
+            linked.insert(TicketId::from_uuid(uuid(&l)?));
+        }
+        let status = match status.as_str() {
+            "draft" => ArticleStatus::Draft,
+            "published" => ArticleStatus::Published,
+            "archived" => ArticleStatus::Archived,
+            _ => return Err(internal("article status")),
+        };
+        Ok(KnowledgeArticle::restore(ArticleRow {
+            id: ArticleId::from_uuid(id),
+            category: Name::new(&category).map_err(bad_row)?,
+            slug: Slug::new(&slug).map_err(bad_row)?,
+            draft: ArticleContent {
+                title: Name::new(&dtitle).map_err(bad_row)?,
+                body: ArticleBody::new(&dbody).map_err(bad_row)?,
+            },
+            status,
+            versions: vs,
+            comments: cs,
+            linked_tickets: linked,
+            version,
+        }))
+    }
+
+    async fn hd_article_view<Q: Queryable>(
+        &self,
+        q: &mut Q,
+        t: &HelpdeskTables,
+        id: Uuid,
+        detail: bool,
+    ) -> Result<Value, AppError> {
+        type Head = (
+            String,
+            String,
+            String,
+            String,
+            String,
+            Option<u32>,
+            u64,
+            NaiveDateTime,
+            NaiveDateTime,
+        );
+        let head: Option<Head> = q
+            .exec_first(
+                format!(
+                    "SELECT id, category, slug, status, title, current_version, version, created_at, updated_at \
+                     FROM {} WHERE id = ?",
+                    t.articles
+                ),
+                (id.to_string(),),
+            )
+            .await
+            .map_err(db)?;
+        let Some((id_s, category, slug, status, title, current, version, created, updated)) = head
+        else {
+            return Err(AppError::NotFound(format!("article {id}")));
+        };
+        let mut v = json!({
+            "id": id_s, "category": category, "slug": slug, "status": status, "title": title,
+            "current_version": current, "version": version,
+            "created_at": rfc3339(from_db_time(created)), "updated_at": rfc3339(from_db_time(updated)),
+        });
+        if !detail {
+            return Ok(v);
+        }
+        let draft: Option<(String, String)> = q
+            .exec_first(
+                format!(
+                    "SELECT draft_title, draft_body FROM {} WHERE id = ?",
+                    t.articles
+                ),
+                (&id_s,),
+            )
+            .await
+            .map_err(db)?;
+        let versions: Vec<VersionRow> = q
+            .exec(
+                format!(
+                    "SELECT number, title, body, restored_from, live, published_at FROM {} \
+                     WHERE article_id = ? ORDER BY number DESC",
+                    t.article_versions
+                ),
+                (&id_s,),
+            )
+            .await
+            .map_err(db)?;
+        let comments: Vec<CommentRow> = q
+            .exec(
+                format!(
+                    "SELECT c.id, c.author_id, e.name, c.body, c.hidden, c.hidden_by, c.hidden_reason, c.created_at \
+                     FROM {} c LEFT JOIN {} e ON e.id = c.author_id WHERE c.article_id = ? ORDER BY c.created_at, c.id",
+                    t.article_comments,
+                    self.tables().employees
+                ),
+                (&id_s,),
+            )
+            .await
+            .map_err(db)?;
+        let links: Vec<(String, Option<String>, NaiveDateTime)> = q
+            .exec(
+                format!(
+                    "SELECT l.ticket_id, tk.subject, l.linked_at FROM {} l LEFT JOIN {} tk ON tk.id = l.ticket_id \
+                     WHERE l.article_id = ? ORDER BY l.linked_at",
+                    t.article_links, t.tickets
+                ),
+                (&id_s,),
+            )
+            .await
+            .map_err(db)?;
+        let body = versions
+            .iter()
+            .find(|r| Some(r.0) == current)
+            .map(|r| r.2.clone())
+            .or_else(|| draft.as_ref().map(|d| d.1.clone()));
+        if let Some(o) = v.as_object_mut() {
+            o.insert("body".into(), json!(body));
+            o.insert(
+                "draft".into(),
+                json!(draft.map(|d| json!({"title": d.0, "body": d.1}))),
+            );
+            o.insert(
+                "versions".into(),
+                versions
+                    .into_iter()
+                    .map(|r| {
+                        json!({"number": r.0, "title": r.1, "body": r.2, "restored_from": r.3,
+                               "live": r.4 != 0, "published_at": rfc3339(from_db_time(r.5))})
+                    })
+                    .collect(),
+            );
+            o.insert(
+                "comments".into(),
+                comments
+                    .into_iter()
+                    .map(|c| {
+                        json!({"id": c.0, "author_id": c.1, "author_name": c.2, "body": c.3,
+                               "hidden": c.4 != 0, "hidden_by": c.5, "hidden_reason": c.6,
+                               "created_at": rfc3339(from_db_time(c.7))})
+                    })
+                    .collect(),
+            );
+            o.insert(
+                "linked_tickets".into(),
+                links
+                    .into_iter()
+                    .map(|l| json!({"ticket_id": l.0, "subject": l.1, "linked_at": rfc3339(from_db_time(l.2))}))
+                    .collect(),
+            );
+        }
+        Ok(v)
+    }
+
+    async fn hd_article_command(
+        &self,
+        ctx: &CommandContext,
+        command: &str,
+        request: Value,
+        id: Uuid,
+        cmds: Vec<ArticleCommand>,
+    ) -> Result<Value, AppError> {
+        let t = self.helpdesk_tables();
+        let mut conn = self.conn().await?;
+        let mut uow = match self.begin(&mut conn, ctx, command, &request, false).await? {
+            Begin::Run(u) => *u,
+            Begin::Replay(v) => return Ok(v),
+        };
+        let now = uow.now();
+        let is_new = matches!(cmds.first(), Some(ArticleCommand::Create { .. }));
+        let mut state = if is_new {
+            None
+        } else {
+            Some(self.hd_load_article(&mut uow, &t, id).await?)
+        };
+        let before = state.as_ref().map(KnowledgeArticle::version).unwrap_or(0);
+        let mut events = Vec::new();
+        for cmd in &cmds {
+            if let ArticleCommand::LinkTicket { ticket_id } = cmd {
+                let exists: Option<u8> = uow
+                    .tx()
+                    .exec_first(
+                        format!("SELECT 1 FROM {} WHERE id = ?", t.tickets),
+                        (ticket_id.to_string(),),
+                    )
+                    .await
+                    .map_err(db)?;
+                if exists.is_none() {
+                    return Err(AppError::NotFound(format!("ticket {ticket_id}")));
+                }
+            }
+            let evs = core_article::decide(state.as_ref(), cmd, now)?;
+            state = core_article::evolve_all(state, &evs);
+            events.extend(evs);
+        }
+        let after = state.ok_or_else(|| internal("article state"))?;
+        let nowdb = to_db_time(now);
+        let current = after.current().map(|v| v.number.get());
+        if is_new {
+            uow.insert(
+                &format!(
+                    "INSERT INTO {} (id, category, slug, status, title, draft_title, draft_body, current_version, \
+                     version, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    t.articles
+                ),
+                vec![
+                    SqlValue::from(id.to_string()),
+                    after.category().as_str().into(),
+                    after.slug().as_str().into(),
+                    after.status().as_str().into(),
+                    after.content().title.as_str().into(),
+                    after.draft().title.as_str().into(),
+                    after.draft().body.as_str().into(),
+                    current.into(),
+                    after.version().into(),
+                    nowdb.into(),
+                    nowdb.into(),
+                ],
+                |key| match key {
+                    "uq_knowledge_slug" => {
+                        StorageError::Conflict("slug is already used by another article".into())
+                    }
+                    other => StorageError::Conflict(format!("duplicate {other}")),
+                },
+            )
+            .await
+            .map_err(|e| match e {
+                StorageError::Conflict(m) if m.starts_with("slug") => {
+                    AppError::field("slug", "is already used by another article")
+                }
+                other => other.into(),
+            })?;
+        } else {
+            uow.update_versioned(
+                &format!(
+                    "UPDATE {} SET status = ?, title = ?, current_version = ?, version = ?, updated_at = ? \
+                     WHERE id = ? AND version = ?",
+                    t.articles
+                ),
+                vec![
+                    SqlValue::from(after.status().as_str()),
+                    after.content().title.as_str().into(),
+                    current.into(),
+                    after.version().into(),
+                    nowdb.into(),
+                    id.to_string().into(),
+                    before.into(),
+                ],
+                "article",
+            )
+            .await?;
+        }
+        for ev in &events {
+            match ev {
+                KnowledgeEvent::VersionPublished(p) => {
+                    uow.tx()
+                        .exec_drop(
+                            format!(
+                                "UPDATE {} SET live = 0 WHERE article_id = ? AND live = 1",
+                                t.article_versions
+                            ),
+                            (id.to_string(),),
+                        )
+                        .await
+                        .map_err(db)?;
+                    let v = &p.version;
+                    uow.insert(
+                        &format!(
+                            "INSERT INTO {} (article_id, number, title, body, restored_from, live, published_at) \
+                             VALUES (?, ?, ?, ?, ?, 1, ?)",
+                            t.article_versions
+                        ),
+                        (
+                            id.to_string(),
+                            v.number.get(),
+                            v.content.title.as_str(),
+                            v.content.body.as_str(),
+                            v.restored_from.map(KnowledgeVersionNumber::get),
+                            nowdb,
+                        ),
+                        |_| StorageError::Conflict("this article version was published concurrently".into()),
+                    )
+                    .await?;
+                }
+                KnowledgeEvent::ArticleArchived(_) => {
+                    uow.tx()
+                        .exec_drop(
+                            format!(
+                                "UPDATE {} SET live = 0 WHERE article_id = ?",
+                                t.article_versions
+                            ),
+                            (id.to_string(),),
+                        )
+                        .await
+                        .map_err(db)?;
+                }
+                KnowledgeEvent::CommentAdded(p) => {
+                    uow.tx()
+                        .exec_drop(
+                            format!(
+                                "INSERT INTO {} (id, article_id, author_id, body, hidden, created_at) VALUES (?, ?, ?, ?, 0, ?)",
+                                t.article_comments
+                            ),
+                            (p.comment_id.to_string(), id.to_string(), p.author_id.to_string(), p.body.as_str(), nowdb),
+                        )
+                        .await
+                        .map_err(db)?;
+                }
+                KnowledgeEvent::CommentHidden(p) => {
+                    uow.tx()
+                        .exec_drop(
+                            format!(
+                                "UPDATE {} SET hidden = 1, hidden_by = ?, hidden_reason = ?, hidden_at = ? \
+                                 WHERE id = ? AND article_id = ?",
+                                t.article_comments
+                            ),
+                            (
+                                p.moderator_id.to_string(),
+                                p.reason.as_str(),
+                                nowdb,
+                                p.comment_id.to_string(),
+                                id.to_string(),
+                            ),
+                        )
+                        .await
+                        .map_err(db)?;
+                }
+                KnowledgeEvent::LinkedToTicket(p) => {
+                    uow.tx()
+                        .exec_drop(
+                            format!(
+                                "INSERT INTO {} (article_id, ticket_id, linked_at) VALUES (?, ?, ?)",
+                                t.article_links
+                            ),
+                            (id.to_string(), p.ticket_id.to_string(), nowdb),
+                        )
+                        .await
+                        .map_err(db)?;
+                }
+                KnowledgeEvent::ArticleCreated(_) => {}
+            }
+        }
+        let envs = self.hd_wrap(&events, before, ctx, now)?;
+        uow.record(envs);
+        let view = self.hd_article_view(uow.tx(), &t, id, true).await?;
+        let result = self.finish(uow, view).await?;
+        self.after_commit(&mut conn).await;
+        Ok(result)
+    }
+
+    fn hd_actor_employee(ctx: &CommandContext, field: &str) -> Result<EmployeeId, AppError> {
+        ctx.actor_id
+            .map(EmployeeId::from_uuid)
+            .ok_or_else(|| AppError::field(field, "needs an actor_id (an employee) in the context"))
+    }
+
+    /// Creates an article as a draft: `{category, slug, title, body, publish?: bool}`; with
+    /// `publish` true version 1 is published at once.
+    pub async fn create_article(
+        &self,
+        input: &Value,
+        ctx: &CommandContext,
+    ) -> Result<Value, AppError> {
+        let mut i = Input::new(input, "input");
+        let category = match i.req_str("category") {
+            Some(c) => i.absorb(Name::for_field("category", c))?,
+            None => None,
+        };
+        let slug = match i.req_str("slug") {
+            Some(s) => i.absorb(Slug::new(s))?,
+            None => None,
+        };
+        let content = parse_content(&mut i)?;
+        let publish = match input.get("publish") {
+            None | Some(Value::Null) => false,
+            Some(Value::Bool(b)) => *b,
+            Some(_) => {
+                i.error("publish", "must be a boolean");
+                false
+            }
+        };
+        i.finish()?;
+        let (Some(category), Some(slug), Some(content)) = (category, slug, content) else {
+            return Err(internal("validated fields missing"));
+        };
+        let id = Uuid::now_v7();
+        let mut cmds = vec![ArticleCommand::Create {
+            id: ArticleId::from_uuid(id),
+            category,
+            slug,
+            content: content.clone(),
+        }];
+        if publish {
+            cmds.push(ArticleCommand::Publish { content });
+        }
+        self.hd_article_command(ctx, "create_article", input.clone(), id, cmds)
+            .await
+    }
+
+    /// Publishes content as the next version (first publish or an edit): `{title, body}`.
+    pub async fn publish_article(
+        &self,
+        article_id: &str,
+        input: &Value,
+        ctx: &CommandContext,
+    ) -> Result<Value, AppError> {
+        let id = arg_uuid("article_id", article_id)?;
+        let mut i = Input::new(input, "input");
+        let content = parse_content(&mut i)?;
+        i.finish()?;
+        let content = content.ok_or_else(|| internal("validated fields missing"))?;
+        self.hd_article_command(
+            ctx,
+            "publish_article",
+            json!({"id": id, "input": input}),
+            id,
+            vec![ArticleCommand::Publish { content }],
+        )
+        .await
+    }
+
+    /// Publishes an older version's content again as a new version: `{number,
+    /// article_id?}` (`article_id` names the version's article; it must be this one).
+    pub async fn restore_article_version(
+        &self,
+        article_id: &str,
+        input: &Value,
+        ctx: &CommandContext,
+    ) -> Result<Value, AppError> {
+        let id = arg_uuid("article_id", article_id)?;
+        let mut i = Input::new(input, "input");
+        let of = i.opt_uuid("article_id").unwrap_or(id);
+        let number = match i.req_i64("number") {
+            Some(n) => match u32::try_from(n) {
+                Ok(n) => i.absorb(KnowledgeVersionNumber::new(n).map_err(|_| {
+                    pet_core::DomainError::field("number", "must be a version number (1 or more)")
+                }))?,
+                Err(_) => {
+                    i.error("number", "must be a version number (1 or more)");
+                    None
+                }
+            },
+            None => None,
+        };
+        i.finish()?;
+        let number = number.ok_or_else(|| internal("validated fields missing"))?;
+        self.hd_article_command(
+            ctx,
+            "restore_article_version",
+            json!({"id": id, "input": input}),
+            id,
+            vec![ArticleCommand::Restore {
+                version: VersionRef {
+                    article_id: ArticleId::from_uuid(of),
+                    number,
+                },
+            }],
+        )
+        .await
+    }
+
+    /// Archives an article (final; it leaves search).
+    pub async fn archive_article(
+        &self,
+        article_id: &str,
+        ctx: &CommandContext,
+    ) -> Result<Value, AppError> {
+        let id = arg_uuid("article_id", article_id)?;
+        self.hd_article_command(
+            ctx,
+            "archive_article",
+            json!({"id": id}),
+            id,
+            vec![ArticleCommand::Archive],
+        )
+        .await
+    }
+
+    /// Adds a comment by the actor: `{body}`.
+    pub async fn comment_on_article(
+        &self,
+        article_id: &str,
+        input: &Value,
+        ctx: &CommandContext,
+    ) -> Result<Value, AppError> {
+        let id = arg_uuid("article_id", article_id)?;
+        let mut i = Input::new(input, "input");
+        let body = match i.req_str("body") {
+            Some(b) => i.absorb(CommentBody::new(b))?,
+            None => None,
+        };
+        i.finish()?;
+        let body = body.ok_or_else(|| internal("validated fields missing"))?;
+        let author_id = Self::hd_actor_employee(ctx, "actor_id")?;
+        self.hd_article_command(
+            ctx,
+            "comment_on_article",
+            json!({"id": id, "input": input}),
+            id,
+            vec![ArticleCommand::Comment {
+                comment_id: CommentId::from_uuid(Uuid::now_v7()),
+                author_id,
+                body,
+            }],
+        )
+        .await
+    }
+
+    /// Hides a comment (moderation by the actor): `{reason?}`.
+    pub async fn hide_article_comment(
+        &self,
+        article_id: &str,
+        comment_id: &str,
+        input: &Value,
+        ctx: &CommandContext,
+    ) -> Result<Value, AppError> {
+        let id = arg_uuid("article_id", article_id)?;
+        let cid = arg_uuid("comment_id", comment_id)?;
+        let mut i = Input::new(input, "input");
+        let reason = match i.opt_str("reason") {
+            Some(r) => i.absorb(Note::new(r).map_err(|_| {
+                pet_core::DomainError::field("reason", "must be at most 1000 characters of text")
+            }))?,
+            None => Some(Note::default()),
+        };
+        i.finish()?;
+        let reason = reason.ok_or_else(|| internal("validated fields missing"))?;
+        let moderator_id = Self::hd_actor_employee(ctx, "actor_id")?;
+        self.hd_article_command(
+            ctx,
+            "hide_article_comment",
+            json!({"id": id, "comment_id": cid, "input": input}),
+            id,
+            vec![ArticleCommand::HideComment {
+                comment_id: CommentId::from_uuid(cid),
+                moderator_id,
+                reason,
+            }],
+        )
+        .await
+    }
+
+    /// Links an article to a ticket it helped resolve.
+    pub async fn link_article_to_ticket(
+        &self,
+        article_id: &str,
+        ticket_id: &str,
+        ctx: &CommandContext,
+    ) -> Result<Value, AppError> {
+        let id = arg_uuid("article_id", article_id)?;
+        let tid = arg_uuid("ticket_id", ticket_id)?;
+        self.hd_article_command(
+            ctx,
+            "link_article_to_ticket",
+            json!({"id": id, "ticket_id": tid}),
+            id,
+            vec![ArticleCommand::LinkTicket {
+                ticket_id: TicketId::from_uuid(tid),
+            }],
+        )
+        .await
+    }
+
+    /// One article with versions (newest first), comments (hidden ones flagged) and links.
+    pub async fn get_article(&self, article_id: &str) -> Result<Value, AppError> {
+        let id = arg_uuid("article_id", article_id)?;
+        let t = self.helpdesk_tables();
+        let mut conn = self.conn().await?;
+        self.hd_article_view(&mut conn, &t, id, true).await
+    }
+
+    /// Articles: `{category?, status?, search? (title), page?, per_page?}`, by category
+    /// then title.
+    pub async fn list_articles(&self, query: &Value) -> Result<Value, AppError> {
+        let mut q = Input::new(query, "query");
+        let category = q.opt_str("category").filter(|s| !s.is_empty());
+        let status = q.opt_str("status").filter(|s| !s.is_empty());
+        let search = q.opt_str("search");
+        let (page, per_page) = q.paging();
+        let mut conds: Vec<&str> = Vec::new();
+        let mut params: Vec<SqlValue> = Vec::new();
+        if let Some(c) = category {
+            conds.push("category = ?");
+            params.push(c.into());
+        }
+        if let Some(s) = status {
+            if matches!(s, "draft" | "published" | "archived") {
+                conds.push("status = ?");
+                params.push(s.into());
+            } else {
+                q.error("status", "must be draft, published or archived");
+            }
+        }
+        if let Some(s) = search.map(str::trim).filter(|s| !s.is_empty()) {
+            conds.push("title LIKE ?");
+            params.push(format!("%{}%", like_escape(s)).into());
+        }
+        q.finish()?;
+        let page = Page { page, per_page };
+        let where_sql = if conds.is_empty() {
+            String::new()
+        } else {
+            format!("WHERE {}", conds.join(" AND "))
+        };
+        let t = self.helpdesk_tables();
+        let mut conn = self.conn().await?;
+        let total: Option<u64> = conn
+            .exec_first(
+                format!("SELECT COUNT(*) FROM {} {where_sql}", t.articles),
+                params.clone(),
+            )
+            .await
+            .map_err(db)?;
+        params.push(u64::from(page.per_page).into());
+        params.push(page.offset().into());
+        let ids: Vec<String> = conn
+            .exec(
+                format!(
+                    "SELECT id FROM {} {where_sql} ORDER BY category, title, id LIMIT ? OFFSET ?",
+                    t.articles
+                ),
+                params,
+            )
+            .await
+            .map_err(db)?;
+        let mut items = Vec::with_capacity(ids.len());
+        for id in ids {
+            let id = Uuid::parse_str(&id).map_err(|_| internal("bad article id"))?;
+            items.push(self.hd_article_view(&mut conn, &t, id, false).await?);
+        }
+        Ok(page.wrap(items, total.unwrap_or(0)))
+    }
+
+    /// Categories with their article counts: `{items: [{category, articles, published}]}`.
+    pub async fn list_article_categories(&self) -> Result<Value, AppError> {
+        let t = self.helpdesk_tables();
+        let mut conn = self.conn().await?;
+        let rows: Vec<(String, u64, u64)> = conn
+            .query(format!(
+                "SELECT category, COUNT(*), SUM(status = 'published') FROM {} GROUP BY category ORDER BY category",
+                t.articles
+            ))
+            .await
+            .map_err(db)?;
+        Ok(
+            json!({"items": rows.into_iter().map(|r| json!({"category": r.0, "articles": r.1, "published": r.2})).collect::<Vec<_>>()}),
+        )
+    }
+
+    /// Full-text search over the live version of published articles: `{q, category?,
+    /// page?, per_page?}`, best match first; items `{id, title, slug, category, version,
+    /// score, snippet}`.
+    pub async fn search_articles(&self, query: &Value) -> Result<Value, AppError> {
+        let mut q = Input::new(query, "query");
+        let text = q.req_str("q").map(str::trim);
+        if text.is_some_and(|s| s.is_empty() || s.chars().count() > 200) {
+            q.error("q", "must be 1-200 characters");
+        }
+        let category = q.opt_str("category").filter(|s| !s.is_empty());
+        let (page, per_page) = q.paging();
+        q.finish()?;
+        let text = text.ok_or_else(|| internal("validated fields missing"))?;
+        let page = Page { page, per_page };
+        let t = self.helpdesk_tables();
+        let (cat_sql, mut params): (&str, Vec<SqlValue>) = match category {
+            Some(c) => (" AND a.category = ?", vec![text.into(), c.into()]),
+            None => ("", vec![text.into()]),
+        };
+        let mut conn = self.conn().await?;
+        let total: Option<u64> = conn
+            .exec_first(
+                format!(
+                    "SELECT COUNT(*) FROM {} v JOIN {} a ON a.id = v.article_id \
+                     WHERE MATCH(v.title, v.body) AGAINST (? IN NATURAL LANGUAGE MODE) AND v.live = 1{cat_sql}",
+                    t.article_versions, t.articles
+                ),
+                params.clone(),
+            )
+            .await
+            .map_err(db)?;
+        let mut p2: Vec<SqlValue> = vec![text.into()];
+        p2.append(&mut params);
+        p2.push(u64::from(page.per_page).into());
+        p2.push(page.offset().into());
+        type Hit = (String, String, String, String, u32, f64, String);
+        let rows: Vec<Hit> = conn
+            .exec(
+                format!(
+                    "SELECT a.id, v.title, a.slug, a.category, v.number, \
+                     MATCH(v.title, v.body) AGAINST (? IN NATURAL LANGUAGE MODE) AS score, LEFT(v.body, 300) \
+                     FROM {} v JOIN {} a ON a.id = v.article_id \
+                     WHERE MATCH(v.title, v.body) AGAINST (? IN NATURAL LANGUAGE MODE) AND v.live = 1{cat_sql} \
+                     ORDER BY score DESC, a.id LIMIT ? OFFSET ?",
+                    t.article_versions, t.articles
+                ),
+                p2,
+            )
+            .await
+            .map_err(db)?;
+        let items = rows
+            .into_iter()
+            .map(|r| {
+                json!({"id": r.0, "title": r.1, "slug": r.2, "category": r.3, "version": r.4,
+                       "score": r.5, "snippet": r.6})
+            })
+            .collect();
+        Ok(page.wrap(items, total.unwrap_or(0)))
+    }
+}

@@ -1,0 +1,1184 @@
+//! Ticket commands and reads. Every ticket command runs in one unit of work with the
+//! ticket's SLA: the timeline row is extended, `sla.paused` / `sla.resumed` follow status
+//! changes of a pausing status, and any outcome the clock has reached at `now` (a met
+//! first response on the first public reply, a met or breached resolution on resolve, a
+//! breach the job has not seen yet) is recorded in the same transaction.
+
+use std::collections::HashMap;
+
+use chrono::{DateTime, NaiveDateTime, Utc};
+use mysql_async::prelude::*;
+use mysql_async::{Row, Value as SqlValue};
+use pet_core::helpdesk::sla as core_sla;
+use pet_core::helpdesk::ticket as core_ticket;
+use pet_core::helpdesk::{
+    Channel, NewTicket, Priority, ProjectId, ReopenWindow, ReplyAuthor, ReplyBody, ReplyId,
+    SlaAssignment, SlaAssignmentCommand, SlaDefinitionId, SlaSpec, SlaVersionNumber, Ticket,
+    TicketCommand, TicketEvent, TicketFacts, TicketId, TicketRow, TicketStatus, TicketTimeline,
+    TimelineChange, Visibility,
+};
+use pet_core::identity::{ContactId, CustomerId, CustomerStatus, EmployeeId, EmployeeStatus, Name};
+use serde::{Deserialize, Serialize};
+use serde_json::{json, Value};
+use uuid::Uuid;
+
+use super::sla::{assignment_from_row, sla_json, summary, ASSIGNMENT_COLUMNS};
+use super::{db, internal, like_escape, HelpdeskTables};
+use crate::app::{App, Begin, CommandContext, Page};
+use crate::db::{from_db_time, rfc3339, to_db_time};
+use crate::error::AppError;
+use crate::input::{arg_uuid, Input};
+use crate::uow::UnitOfWork;
+
+/// Default reopen window when the caller gives none: 7 days.
+pub const DEFAULT_REOPEN_WINDOW_MINUTES: i64 = 7 * 24 * 60;
+
+/// One change of the stored timeline.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "kind", content = "to", rename_all = "snake_case")]
+pub(crate) enum StoredChange {
+    /// The status became this.
+    Status(TicketStatus),
+    /// The priority became this.
+    Priority(Priority),
+    /// The first customer-visible reply by an employee.
+    FirstResponse,
+}
+
+/// The ticket's clock timeline as stored in `tickets.sla_timeline` (Unix seconds).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub(crate) struct StoredTimeline {
+    start: i64,
+    status: TicketStatus,
+    priority: Priority,
+    changes: Vec<(i64, StoredChange)>,
+}
+
+fn utc(secs: i64) -> DateTime<Utc> {
+    DateTime::from_timestamp(secs, 0).unwrap_or(DateTime::<Utc>::MIN_UTC)
+}
+
+impl StoredTimeline {
+    fn new(start: DateTime<Utc>, priority: Priority) -> Self {
+        Self {
+            start: start.timestamp(),
+            status: TicketStatus::New,
+            priority,
+            changes: Vec::new(),
+        }
+    }
+
+    pub(crate) fn parse(s: &str) -> Result<Self, AppError> {
+        serde_json::from_str(s)
+            .map_err(|e| AppError::Storage(format!("stored ticket timeline unreadable: {e}")))
+    }
+
+    fn responded(&self) -> bool {
+        self.changes
+            .iter()
+            .any(|(_, c)| *c == StoredChange::FirstResponse)
+    }
+
+    /// Adds what `ev` changes in the clock's view, at `at`.
+    fn push(&mut self, at: DateTime<Utc>, ev: &TicketEvent) {
+        let change = match ev {
+            TicketEvent::StatusChanged(p) => StoredChange::Status(p.to),
+            TicketEvent::Resolved(_) => StoredChange::Status(TicketStatus::Resolved),
+            TicketEvent::Closed(_) => StoredChange::Status(TicketStatus::Closed),
+            TicketEvent::Reopened(_) => StoredChange::Status(TicketStatus::Open),
+            TicketEvent::PriorityChanged(p) => StoredChange::Priority(p.to),
+            TicketEvent::Replied(p)
+                if !self.responded()
+                    && p.visibility == Visibility::Public
+                    && matches!(p.author, ReplyAuthor::Employee { .. }) =>
+            {
+                StoredChange::FirstResponse
+            }
+            _ => return,
+        };
+        self.changes.push((at.timestamp(), change));
+    }
+
+    pub(crate) fn to_core(&self) -> TicketTimeline {
+        let mut tl = TicketTimeline::new(utc(self.start), self.status, self.priority);
+        for (at, c) in &self.changes {
+            tl.push(
+                utc(*at),
+                match c {
+                    StoredChange::Status(s) => TimelineChange::Status(*s),
+                    StoredChange::Priority(p) => TimelineChange::Priority(*p),
+                    StoredChange::FirstResponse => TimelineChange::FirstResponse,
+                },
+            );
+        }
+        tl
+    }
+
+    fn to_json(&self) -> Value {
+        let mut out = vec![json!({"at": rfc3339(utc(self.start)), "kind": "created",
+                                  "status": self.status.as_str(), "priority": self.priority.as_str()})];
+        for (at, c) in &self.changes {
+            let at = rfc3339(utc(*at));
+            out.push(match c {
+                StoredChange::Status(s) => json!({"at": at, "kind": "status", "to": s.as_str()}),
+                StoredChange::Priority(p) => {
+                    json!({"at": at, "kind": "priority", "to": p.as_str()})
+                }
+                StoredChange::FirstResponse => json!({"at": at, "kind": "first_response"}),
+            });
+        }
+        Value::Array(out)
+    }
+
+    fn serialise(&self) -> Result<String, AppError> {
+        serde_json::to_string(self).map_err(|_| internal("timeline not serialisable"))
+    }
+}
+
+const TICKET_COLUMNS: &str =
+    "id, customer_id, project_id, subject, priority, channel, assignee_id, \
+     status, resolved_at, reply_count, version, sla_timeline";
+
+fn opt_uuid(r: &Row, i: usize) -> Result<Option<Uuid>, AppError> {
+    match r
+        .get_opt::<Option<String>, _>(i)
+        .and_then(Result::ok)
+        .flatten()
+    {
+        None => Ok(None),
+        Some(s) => Uuid::parse_str(&s)
+            .map(Some)
+            .map_err(|_| internal("stored id")),
+    }
+}
+
+fn req<T: FromValue>(r: &Row, i: usize, what: &str) -> Result<T, AppError> {
+    r.get_opt::<T, _>(i)
+        .and_then(Result::ok)
+        .ok_or_else(|| internal(what))
+}
+
+fn ticket_from_row(r: &Row) -> Result<(Ticket, StoredTimeline), AppError> {
+    let id: String = req(r, 0, "ticket id")?;
+    let customer: String = req(r, 1, "customer id")?;
+    let subject: String = req(r, 3, "subject")?;
+    let priority: String = req(r, 4, "priority")?;
+    let channel: String = req(r, 5, "channel")?;
+    let status: String = req(r, 7, "status")?;
+    let resolved: Option<NaiveDateTime> = req(r, 8, "resolved_at")?;
+    let replies: u32 = req(r, 9, "reply_count")?;
+    let version: u64 = req(r, 10, "version")?;
+    let timeline: String = req(r, 11, "timeline")?;
+    let bad = |_| internal("stored ticket row");
+    let row = TicketRow {
+        id: TicketId::from_uuid(Uuid::parse_str(&id).map_err(|_| internal("ticket id"))?),
+        customer_id: CustomerId::from_uuid(
+            Uuid::parse_str(&customer).map_err(|_| internal("customer id"))?,
+        ),
+        project_id: opt_uuid(r, 2)?.map(ProjectId::from_uuid),
+        subject: Name::new(&subject).map_err(bad)?,
+        priority: Priority::parse(&priority).map_err(bad)?,
+        channel: Channel::parse(&channel).map_err(bad)?,
+        assignee: opt_uuid(r, 6)?.map(EmployeeId::from_uuid),
+        status: TicketStatus::parse(&status).map_err(bad)?,
+        resolved_at: resolved.map(from_db_time),
+        reply_count: replies,
+        version,
+    };
+    Ok((Ticket::restore(row), StoredTimeline::parse(&timeline)?))
+}
+
+/// Which SLA to assign with a command.
+struct AssignSla(Uuid);
+
+impl App {
+    async fn hd_employee_status<Q: Queryable>(
+        &self,
+        q: &mut Q,
+        id: EmployeeId,
+    ) -> Result<Option<EmployeeStatus>, AppError> {
+        let s: Option<String> = q
+            .exec_first(
+                format!(
+                    "SELECT status FROM {} WHERE id = ?",
+                    self.tables().employees
+                ),
+                (id.to_string(),),
+            )
+            .await
+            .map_err(db)?;
+        Ok(s.map(|s| {
+            if s == "active" {
+                EmployeeStatus::Active
+            } else {
+                EmployeeStatus::Inactive
+            }
+        }))
+    }
+
+    async fn hd_ticket_facts<Q: Queryable>(
+        &self,
+        q: &mut Q,
+        cmd: &TicketCommand,
+    ) -> Result<TicketFacts, AppError> {
+        let mut facts = TicketFacts::new();
+        let assignee = match cmd {
+            TicketCommand::Create(n) => {
+                let s: Option<String> = q
+                    .exec_first(
+                        format!(
+                            "SELECT status FROM {} WHERE id = ?",
+                            self.tables().customers
+                        ),
+                        (n.customer_id.to_string(),),
+                    )
+                    .await
+                    .map_err(db)?;
+                if let Some(s) = s {
+                    let st = if s == "active" {
+                        CustomerStatus::Active
+                    } else {
+                        CustomerStatus::Archived
+                    };
+                    facts = facts.with_customer(n.customer_id, st);
+                }
+                n.assignee
+            }
+            TicketCommand::Assign { assignee } => *assignee,
+            _ => None,
+        };
+        if let Some(a) = assignee {
+            if let Some(st) = self.hd_employee_status(q, a).await? {
+                facts = facts.with_employee(a, st);
+            }
+        }
+        Ok(facts)
+    }
+
+    async fn hd_load_ticket_locked(
+        &self,
+        uow: &mut UnitOfWork<'_>,
+        t: &HelpdeskTables,
+        id: Uuid,
+    ) -> Result<(Ticket, StoredTimeline), AppError> {
+        let row: Option<Row> = uow
+            .tx()
+            .exec_first(
+                format!(
+                    "SELECT {TICKET_COLUMNS} FROM {} WHERE id = ? FOR UPDATE",
+                    t.tickets
+                ),
+                (id.to_string(),),
+            )
+            .await
+            .map_err(db)?;
+        let row = row.ok_or_else(|| AppError::NotFound(format!("ticket {id}")))?;
+        ticket_from_row(&row)
+    }
+
+    async fn hd_load_assignment_locked(
+        &self,
+        uow: &mut UnitOfWork<'_>,
+        t: &HelpdeskTables,
+        id: Uuid,
+    ) -> Result<Option<SlaAssignment>, AppError> {
+        let row: Option<Row> = uow
+            .tx()
+            .exec_first(
+                format!(
+                    "SELECT {ASSIGNMENT_COLUMNS} FROM {} WHERE ticket_id = ? FOR UPDATE",
+                    t.sla_assignments
+                ),
+                (id.to_string(),),
+            )
+            .await
+            .map_err(db)?;
+        row.map(|r| assignment_from_row(&r)).transpose()
+    }
+
+    /// The SLA part of a ticket command: assign (if asked), track a status change, record
+    /// what the clock reached at `now`. Returns the ticket's SLA summary to store.
+    #[allow(clippy::too_many_arguments)]
+    async fn hd_track_sla(
+        &self,
+        uow: &mut UnitOfWork<'_>,
+        t: &HelpdeskTables,
+        ctx: &CommandContext,
+        ticket: &Ticket,
+        timeline: &StoredTimeline,
+        status_changed: bool,
+        assign: Option<AssignSla>,
+        is_new: bool,
+    ) -> Result<(Option<&'static str>, Option<DateTime<Utc>>), AppError> {
+        let now = uow.now();
+        let tid = ticket.id();
+        let mut state = if is_new {
+            None
+        } else {
+            self.hd_load_assignment_locked(uow, t, tid.as_uuid())
+                .await?
+        };
+        let before = state.as_ref().map(SlaAssignment::version).unwrap_or(0);
+        let mut events = Vec::new();
+        if let Some(AssignSla(def)) = assign {
+            if ticket.status().is_done() {
+                return Err(AppError::Invariant(
+                    "a resolved or closed ticket cannot be put under an SLA".into(),
+                ));
+            }
+            let definition = self.hd_load_sla_definition_for_assign(uow, t, def).await?;
+            let cmd = SlaAssignmentCommand::assign(tid, &definition)?;
+            let evs = core_sla::decide_assignment(state.as_ref(), &cmd, now)?;
+            state = evs.iter().fold(state, core_sla::evolve_assignment);
+            events.extend(evs);
+        }
+        let Some(a) = state.clone() else {
+            return Ok((None, None));
+        };
+        let spec: SlaSpec = self
+            .hd_load_sla_spec(uow.tx(), t, a.definition_id(), a.definition_version())
+            .await?;
+        if status_changed || !events.is_empty() {
+            let evs = core_sla::decide_assignment(
+                state.as_ref(),
+                &SlaAssignmentCommand::TrackStatus {
+                    status: ticket.status(),
+                    spec: &spec,
+                },
+                now,
+            )?;
+            state = evs.iter().fold(state, core_sla::evolve_assignment);
+            events.extend(evs);
+        }
+        let reading = pet_core::helpdesk::sla_clock(&spec, &timeline.to_core(), now);
+        let evs = core_sla::decide_assignment(
+            state.as_ref(),
+            &SlaAssignmentCommand::Record { reading: &reading },
+            now,
+        )?;
+        state = evs.iter().fold(state, core_sla::evolve_assignment);
+        events.extend(evs);
+        let after = state.ok_or_else(|| internal("assignment state"))?;
+        let (sla_state, due) = summary(&reading, &after.recorded());
+        if !events.is_empty() {
+            self.hd_write_sla_assignment(uow, t, before, &after).await?;
+            self.hd_insert_sla_outcomes(uow, t, &events).await?;
+            let envs = self.hd_wrap(&events, before, ctx, now)?;
+            uow.record(envs);
+        }
+        Ok((Some(sla_state.as_str()), due))
+    }
+
+    async fn hd_load_sla_definition_for_assign(
+        &self,
+        uow: &mut UnitOfWork<'_>,
+        t: &HelpdeskTables,
+        id: Uuid,
+    ) -> Result<pet_core::helpdesk::SlaDefinition, AppError> {
+        // Versions are immutable and the current one is read in this transaction: a
+        // version published concurrently is either seen or published after the assignment.
+        let row: Option<(String, u64)> = uow
+            .tx()
+            .exec_first(
+                format!(
+                    "SELECT name, version FROM {} WHERE id = ? LOCK IN SHARE MODE",
+                    t.sla_definitions
+                ),
+                (id.to_string(),),
+            )
+            .await
+            .map_err(db)?;
+        let (name, version) = row
+            .ok_or_else(|| AppError::field("sla_definition_id", "is not a known SLA definition"))?;
+        let numbers: Vec<u32> = uow
+            .tx()
+            .exec(
+                format!(
+                    "SELECT number FROM {} WHERE definition_id = ? ORDER BY number",
+                    t.sla_versions
+                ),
+                (id.to_string(),),
+            )
+            .await
+            .map_err(db)?;
+        let def_id = SlaDefinitionId::from_uuid(id);
+        let mut versions = Vec::new();
+        if let Some(n) = numbers.last() {
+            let number = SlaVersionNumber::new(*n).map_err(|_| internal("version number"))?;
+            let spec = self.hd_load_sla_spec(uow.tx(), t, def_id, number).await?;
+            versions.push(pet_core::helpdesk::SlaVersion { number, spec });
+        }
+        Ok(pet_core::helpdesk::SlaDefinition::restore(
+            def_id,
+            Name::new(&name).map_err(|_| internal("definition name"))?,
+            versions,
+            version,
+        ))
+    }
+
+    async fn hd_ticket_command(
+        &self,
+        ctx: &CommandContext,
+        command: &str,
+        request: Value,
+        id: Uuid,
+        cmd: TicketCommand,
+        assign: Option<AssignSla>,
+    ) -> Result<Value, AppError> {
+        let t = self.helpdesk_tables();
+        let mut conn = self.conn().await?;
+        let mut uow = match self.begin(&mut conn, ctx, command, &request, false).await? {
+            Begin::Run(u) => *u,
+            Begin::Replay(v) => return Ok(v),
+        };
+        let now = uow.now();
+        let is_new = matches!(cmd, TicketCommand::Create(_));
+        let (state, mut timeline) = match &cmd {
+            TicketCommand::Create(n) => (None, StoredTimeline::new(now, n.priority)),
+            _ => {
+                let (tk, tl) = self.hd_load_ticket_locked(&mut uow, &t, id).await?;
+                (Some(tk), tl)
+            }
+        };
+        let facts = self.hd_ticket_facts(uow.tx(), &cmd).await?;
+        let before = state.as_ref().map(Ticket::version).unwrap_or(0);
+        let events = core_ticket::decide(state.as_ref(), &cmd, &facts, now)?;
+        let after =
+            core_ticket::evolve_all(state, &events).ok_or_else(|| internal("ticket state"))?;
+        let mut status_changed = false;
+        let mut first_response = false;
+        for ev in &events {
+            let responded = timeline.responded();
+            timeline.push(now, ev);
+            first_response |= !responded && timeline.responded();
+            status_changed |= matches!(
+                ev,
+                TicketEvent::StatusChanged(_)
+                    | TicketEvent::Resolved(_)
+                    | TicketEvent::Closed(_)
+                    | TicketEvent::Reopened(_)
+            );
+        }
+        let envs = self.hd_wrap(&events, before, ctx, now)?;
+        uow.record(envs);
+        let (sla_state, sla_due) = self
+            .hd_track_sla(
+                &mut uow,
+                &t,
+                ctx,
+                &after,
+                &timeline,
+                status_changed,
+                assign,
+                is_new,
+            )
+            .await?;
+        let nowdb = to_db_time(now);
+        let tl = timeline.serialise()?;
+        if is_new {
+            uow.tx()
+                .exec_drop(
+                    format!(
+                        "INSERT INTO {} (id, customer_id, project_id, subject, priority, channel, assignee_id, \
+                         status, resolved_at, reply_count, first_response_at, sla_timeline, sla_state, \
+                         sla_due_at, version, created_at, updated_at) \
+                         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                        t.tickets
+                    ),
+                    vec![
+                        SqlValue::from(id.to_string()),
+                        after.customer_id().to_string().into(),
+                        after.project_id().map(|p| p.to_string()).into(),
+                        after.subject().as_str().into(),
+                        after.priority().as_str().into(),
+                        after.channel().as_str().into(),
+                        after.assignee().map(|a| a.to_string()).into(),
+                        after.status().as_str().into(),
+                        after.resolved_at().map(to_db_time).into(),
+                        after.reply_count().into(),
+                        SqlValue::NULL,
+                        tl.into(),
+                        sla_state.into(),
+                        sla_due.map(to_db_time).into(),
+                        after.version().into(),
+                        nowdb.into(),
+                        nowdb.into(),
+                    ],
+                )
+                .await
+                .map_err(db)?;
+        } else {
+            uow.update_versioned(
+                &format!(
+                    "UPDATE {} SET priority = ?, assignee_id = ?, status = ?, resolved_at = ?, reply_count = ?, \
+                     first_response_at = COALESCE(first_response_at, ?), sla_timeline = ?, sla_state = ?, \
+                     sla_due_at = ?, version = ?, updated_at = ? WHERE id = ? AND version = ?",
+                    t.tickets
+                ),
+                vec![
+                    SqlValue::from(after.priority().as_str()),
+                    after.assignee().map(|a| a.to_string()).into(),
+                    after.status().as_str().into(),
+                    after.resolved_at().map(to_db_time).into(),
+                    after.reply_count().into(),
+                    if first_response { Some(nowdb) } else { None }.into(),
+                    tl.into(),
+                    sla_state.into(),
+                    sla_due.map(to_db_time).into(),
+                    after.version().into(),
+                    nowdb.into(),
+                    id.to_string().into(),
+                    before.into(),
+                ],
+                "ticket",
+            )
+            .await?;
+        }
+        for ev in &events {
+            if let TicketEvent::Replied(p) = ev {
+                let (kind, emp, contact) = match p.author {
+                    ReplyAuthor::Employee { employee_id } => {
+                        ("employee", Some(employee_id.to_string()), None)
+                    }
+                    ReplyAuthor::Customer { contact_id } => {
+                        ("customer", None, contact_id.map(|c| c.to_string()))
+                    }
+                };
+                uow.tx()
+                    .exec_drop(
+                        format!(
+                            "INSERT INTO {} (id, ticket_id, author_kind, author_employee_id, author_contact_id, \
+                             visibility, body, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                            t.replies
+                        ),
+                        (
+                            p.reply_id.to_string(),
+                            id.to_string(),
+                            kind,
+                            emp,
+                            contact,
+                            p.visibility.as_str(),
+                            p.body.as_str(),
+                            nowdb,
+                        ),
+                    )
+                    .await
+                    .map_err(db)?;
+            }
+        }
+        let mut specs = HashMap::new();
+        let view = self
+            .hd_ticket_view(uow.tx(), &t, id, now, true, &mut specs)
+            .await?;
+        let result = self.finish(uow, view).await?;
+        self.after_commit(&mut conn).await;
+        Ok(result)
+    }
+
+    /// The JSON of one ticket at `now` (with replies, timeline and links when `detail`).
+    async fn hd_ticket_view<Q: Queryable>(
+        &self,
+        q: &mut Q,
+        t: &HelpdeskTables,
+        id: Uuid,
+        now: DateTime<Utc>,
+        detail: bool,
+        specs: &mut HashMap<(Uuid, u32), SlaSpec>,
+    ) -> Result<Value, AppError> {
+        let row: Option<Row> = q
+            .exec_first(
+                format!(
+                    "SELECT t.id, t.customer_id, t.project_id, t.subject, t.priority, t.channel, t.assignee_id, \
+                     t.status, t.resolved_at, t.reply_count, t.version, t.sla_timeline, c.name, e.name, \
+                     t.created_at, t.updated_at, t.first_response_at \
+                     FROM {} t LEFT JOIN {} c ON c.id = t.customer_id LEFT JOIN {} e ON e.id = t.assignee_id \
+                     WHERE t.id = ?",
+                    t.tickets,
+                    self.tables().customers,
+                    self.tables().employees
+                ),
+                (id.to_string(),),
+            )
+            .await
+            .map_err(db)?;
+        let row = row.ok_or_else(|| AppError::NotFound(format!("ticket {id}")))?;
+        let (tk, timeline) = ticket_from_row(&row)?;
+        let customer_name: Option<String> = req(&row, 12, "customer name")?;
+        let assignee_name: Option<String> = req(&row, 13, "assignee name")?;
+        let created: NaiveDateTime = req(&row, 14, "created_at")?;
+        let updated: NaiveDateTime = req(&row, 15, "updated_at")?;
+        let first_response: Option<NaiveDateTime> = req(&row, 16, "first_response_at")?;
+        let arow: Option<Row> = q
+            .exec_first(
+                format!(
+                    "SELECT {ASSIGNMENT_COLUMNS} FROM {} WHERE ticket_id = ?",
+                    t.sla_assignments
+                ),
+                (id.to_string(),),
+            )
+            .await
+            .map_err(db)?;
+        let sla = match arow {
+            None => Value::Null,
+            Some(r) => {
+                let a = assignment_from_row(&r)?;
+                let key = (a.definition_id().as_uuid(), a.definition_version().get());
+                if let std::collections::hash_map::Entry::Vacant(e) = specs.entry(key) {
+                    let spec = self
+                        .hd_load_sla_spec(q, t, a.definition_id(), a.definition_version())
+                        .await?;
+                    e.insert(spec);
+                }
+                let spec = specs.get(&key).ok_or_else(|| internal("spec cache"))?;
+                let name: Option<String> = q
+                    .exec_first(
+                        format!("SELECT name FROM {} WHERE id = ?", t.sla_definitions),
+                        (a.definition_id().to_string(),),
+                    )
+                    .await
+                    .map_err(db)?;
+                let reading = pet_core::helpdesk::sla_clock(spec, &timeline.to_core(), now);
+                sla_json(&a, name.as_deref(), &reading)
+            }
+        };
+        let mut v = json!({
+            "id": tk.id().to_string(), "customer_id": tk.customer_id().to_string(),
+            "customer_name": customer_name, "project_id": tk.project_id().map(|p| p.to_string()),
+            "subject": tk.subject().as_str(), "priority": tk.priority().as_str(),
+            "channel": tk.channel().as_str(), "assignee_id": tk.assignee().map(|a| a.to_string()),
+            "assignee_name": assignee_name, "status": tk.status().as_str(),
+            "resolved_at": tk.resolved_at().map(rfc3339), "reply_count": tk.reply_count(),
+            "first_response_at": first_response.map(|d| rfc3339(from_db_time(d))),
+            "version": tk.version(), "created_at": rfc3339(from_db_time(created)),
+            "updated_at": rfc3339(from_db_time(updated)), "sla": sla,
+        });
+        if detail {
+            type ReplyRow = (
+                String,
+                String,
+                Option<String>,
+                Option<String>,
+                Option<String>,
+                String,
+                String,
+                NaiveDateTime,
+            );
+            let replies: Vec<ReplyRow> = q
+                .exec(
+                    format!(
+                        "SELECT r.id, r.author_kind, r.author_employee_id, e.name, r.author_contact_id, r.visibility, \
+                         r.body, r.created_at FROM {} r LEFT JOIN {} e ON e.id = r.author_employee_id \
+                         WHERE r.ticket_id = ? ORDER BY r.created_at, r.id",
+                        t.replies,
+                        self.tables().employees
+                    ),
+                    (id.to_string(),),
+                )
+                .await
+                .map_err(db)?;
+            let links: Vec<(String, String, String, NaiveDateTime)> = q
+                .exec(
+                    format!(
+                        "SELECT a.id, a.title, a.slug, l.linked_at FROM {} l JOIN {} a ON a.id = l.article_id \
+                         WHERE l.ticket_id = ? ORDER BY l.linked_at",
+                        t.article_links, t.articles
+                    ),
+                    (id.to_string(),),
+                )
+                .await
+                .map_err(db)?;
+            if let Some(o) = v.as_object_mut() {
+                o.insert(
+                    "replies".into(),
+                    replies
+                        .into_iter()
+                        .map(|r| {
+                            json!({"id": r.0, "author_kind": r.1, "author_employee_id": r.2,
+                               "author_name": r.3, "author_contact_id": r.4, "visibility": r.5,
+                               "body": r.6, "created_at": rfc3339(from_db_time(r.7))})
+                        })
+                        .collect(),
+                );
+                o.insert("timeline".into(), timeline.to_json());
+                o.insert(
+                    "linked_articles".into(),
+                    links
+                        .into_iter()
+                        .map(|l| json!({"id": l.0, "title": l.1, "slug": l.2, "linked_at": rfc3339(from_db_time(l.3))}))
+                        .collect(),
+                );
+            }
+        }
+        Ok(v)
+    }
+
+    // ---- commands ---------------------------------------------------------------------
+
+    /// Opens a ticket: `{customer_id, subject, priority?, channel?, assignee_id?,
+    /// project_id?, sla_definition_id?}` (priority defaults to normal, channel to email).
+    /// With `sla_definition_id` the ticket is pinned to that definition's version in force.
+    pub async fn create_ticket(
+        &self,
+        input: &Value,
+        ctx: &CommandContext,
+    ) -> Result<Value, AppError> {
+        let mut i = Input::new(input, "input");
+        let customer = i.req_uuid("customer_id");
+        let subject = match i.req_str("subject") {
+            Some(s) => i.absorb(Name::for_field("subject", s))?,
+            None => None,
+        };
+        let priority = match i.opt_str("priority") {
+            Some(p) => i.absorb(Priority::parse(p))?,
+            None => Some(Priority::Normal),
+        };
+        let channel = match i.opt_str("channel") {
+            Some(c) => i.absorb(Channel::parse(c))?,
+            None => Some(Channel::Email),
+        };
+        let assignee = i.opt_uuid("assignee_id");
+        let project = i.opt_uuid("project_id");
+        let sla = i.opt_uuid("sla_definition_id");
+        i.finish()?;
+        let (Some(customer), Some(subject), Some(priority), Some(channel)) =
+            (customer, subject, priority, channel)
+        else {
+            return Err(internal("validated fields missing"));
+        };
+        let id = Uuid::now_v7();
+        let cmd = TicketCommand::Create(NewTicket {
+            id: TicketId::from_uuid(id),
+            customer_id: CustomerId::from_uuid(customer),
+            project_id: project.map(ProjectId::from_uuid),
+            subject,
+            priority,
+            channel,
+            assignee: assignee.map(EmployeeId::from_uuid),
+        });
+        self.hd_ticket_command(
+            ctx,
+            "create_ticket",
+            input.clone(),
+            id,
+            cmd,
+            sla.map(AssignSla),
+        )
+        .await
+    }
+
+    /// Assigns a ticket to an employee, or with `None` unassigns it.
+    pub async fn assign_ticket(
+        &self,
+        ticket_id: &str,
+        assignee_id: Option<&str>,
+        ctx: &CommandContext,
+    ) -> Result<Value, AppError> {
+        let id = arg_uuid("ticket_id", ticket_id)?;
+        let assignee = assignee_id
+            .filter(|s| !s.trim().is_empty())
+            .map(|a| arg_uuid("assignee_id", a))
+            .transpose()?;
+        self.hd_ticket_command(
+            ctx,
+            "assign_ticket",
+            json!({"id": id, "assignee_id": assignee}),
+            id,
+            TicketCommand::Assign {
+                assignee: assignee.map(EmployeeId::from_uuid),
+            },
+            None,
+        )
+        .await
+    }
+
+    /// `new → open`, `open ⇄ waiting_on_customer`.
+    pub async fn change_ticket_status(
+        &self,
+        ticket_id: &str,
+        status: &str,
+        ctx: &CommandContext,
+    ) -> Result<Value, AppError> {
+        let id = arg_uuid("ticket_id", ticket_id)?;
+        let to = TicketStatus::parse(status)?;
+        self.hd_ticket_command(
+            ctx,
+            "change_ticket_status",
+            json!({"id": id, "status": status}),
+            id,
+            TicketCommand::ChangeStatus { to },
+            None,
+        )
+        .await
+    }
+
+    /// Changes the priority (the SLA targets follow it from now on).
+    pub async fn change_ticket_priority(
+        &self,
+        ticket_id: &str,
+        priority: &str,
+        ctx: &CommandContext,
+    ) -> Result<Value, AppError> {
+        let id = arg_uuid("ticket_id", ticket_id)?;
+        let to = Priority::parse(priority)?;
+        self.hd_ticket_command(
+            ctx,
+            "change_ticket_priority",
+            json!({"id": id, "priority": priority}),
+            id,
+            TicketCommand::ChangePriority { to },
+            None,
+        )
+        .await
+    }
+
+    /// Adds a reply or internal note: `{body, visibility?: public|internal, author?:
+    /// employee|customer, contact_id?}`. An employee reply is written by the actor.
+    pub async fn reply_to_ticket(
+        &self,
+        ticket_id: &str,
+        input: &Value,
+        ctx: &CommandContext,
+    ) -> Result<Value, AppError> {
+        let id = arg_uuid("ticket_id", ticket_id)?;
+        let mut i = Input::new(input, "input");
+        let body = match i.req_str("body") {
+            Some(b) => i.absorb(ReplyBody::new(b))?,
+            None => None,
+        };
+        let visibility = match i.opt_str("visibility") {
+            Some(v) => i.absorb(Visibility::parse(v))?,
+            None => Some(Visibility::Public),
+        };
+        let contact = i.opt_uuid("contact_id");
+        let author = match i.opt_str("author").unwrap_or("employee") {
+            "employee" => match ctx.actor_id {
+                Some(a) => Some(ReplyAuthor::Employee {
+                    employee_id: EmployeeId::from_uuid(a),
+                }),
+                None => {
+                    i.error(
+                        "author",
+                        "an employee reply needs an actor_id in the context",
+                    );
+                    None
+                }
+            },
+            "customer" => Some(ReplyAuthor::Customer {
+                contact_id: contact.map(ContactId::from_uuid),
+            }),
+            _ => {
+                i.error("author", "must be employee or customer");
+                None
+            }
+        };
+        i.finish()?;
+        let (Some(body), Some(visibility), Some(author)) = (body, visibility, author) else {
+            return Err(internal("validated fields missing"));
+        };
+        self.hd_ticket_command(
+            ctx,
+            "reply_to_ticket",
+            json!({"id": id, "input": input}),
+            id,
+            TicketCommand::Reply {
+                reply_id: ReplyId::from_uuid(Uuid::now_v7()),
+                author,
+                visibility,
+                body,
+            },
+            None,
+        )
+        .await
+    }
+
+    /// `open | waiting_on_customer → resolved`.
+    pub async fn resolve_ticket(
+        &self,
+        ticket_id: &str,
+        ctx: &CommandContext,
+    ) -> Result<Value, AppError> {
+        let id = arg_uuid("ticket_id", ticket_id)?;
+        self.hd_ticket_command(
+            ctx,
+            "resolve_ticket",
+            json!({"id": id}),
+            id,
+            TicketCommand::Resolve,
+            None,
+        )
+        .await
+    }
+
+    /// `resolved → closed`.
+    pub async fn close_ticket(
+        &self,
+        ticket_id: &str,
+        ctx: &CommandContext,
+    ) -> Result<Value, AppError> {
+        let id = arg_uuid("ticket_id", ticket_id)?;
+        self.hd_ticket_command(
+            ctx,
+            "close_ticket",
+            json!({"id": id}),
+            id,
+            TicketCommand::Close,
+            None,
+        )
+        .await
+    }
+
+    /// `resolved → open` within the window: `{reopen_window_minutes?}` (the site's
+    /// setting; 7 days when omitted).
+    pub async fn reopen_ticket(
+        &self,
+        ticket_id: &str,
+        input: &Value,
+        ctx: &CommandContext,
+    ) -> Result<Value, AppError> {
+        let id = arg_uuid("ticket_id", ticket_id)?;
+        let mut i = Input::new(input, "input");
+        let minutes = i
+            .opt_i64("reopen_window_minutes")
+            .unwrap_or(DEFAULT_REOPEN_WINDOW_MINUTES);
+        let window = i.absorb(ReopenWindow::from_minutes(minutes))?;
+        i.finish()?;
+        let window = window.ok_or_else(|| internal("validated fields missing"))?;
+        self.hd_ticket_command(
+            ctx,
+            "reopen_ticket",
+            json!({"id": id, "input": input}),
+            id,
+            TicketCommand::Reopen { window },
+            None,
+        )
+        .await
+    }
+
+    /// Puts an existing ticket under an SLA definition's version in force (once).
+    pub async fn assign_ticket_sla(
+        &self,
+        ticket_id: &str,
+        definition_id: &str,
+        ctx: &CommandContext,
+    ) -> Result<Value, AppError> {
+        let id = arg_uuid("ticket_id", ticket_id)?;
+        let def = arg_uuid("sla_definition_id", definition_id)?;
+        let t = self.helpdesk_tables();
+        let request = json!({"id": id, "sla_definition_id": def});
+        let mut conn = self.conn().await?;
+        let mut uow = match self
+            .begin(&mut conn, ctx, "assign_ticket_sla", &request, false)
+            .await?
+        {
+            Begin::Run(u) => *u,
+            Begin::Replay(v) => return Ok(v),
+        };
+        let now = uow.now();
+        let (tk, timeline) = self.hd_load_ticket_locked(&mut uow, &t, id).await?;
+        if tk.status() == TicketStatus::Closed {
+            return Err(AppError::Invariant(
+                "ticket is closed and takes no changes or replies".into(),
+            ));
+        }
+        let (state, due) = self
+            .hd_track_sla(
+                &mut uow,
+                &t,
+                ctx,
+                &tk,
+                &timeline,
+                false,
+                Some(AssignSla(def)),
+                false,
+            )
+            .await?;
+        uow.tx()
+            .exec_drop(
+                format!(
+                    "UPDATE {} SET sla_state = ?, sla_due_at = ?, updated_at = ? WHERE id = ?",
+                    t.tickets
+                ),
+                (state, due.map(to_db_time), to_db_time(now), id.to_string()),
+            )
+            .await
+            .map_err(db)?;
+        let mut specs = HashMap::new();
+        let view = self
+            .hd_ticket_view(uow.tx(), &t, id, now, true, &mut specs)
+            .await?;
+        let result = self.finish(uow, view).await?;
+        self.after_commit(&mut conn).await;
+        Ok(result)
+    }
+
+    // ---- reads ------------------------------------------------------------------------
+
+    /// One ticket with its conversation, clock timeline, SLA clocks and linked articles.
+    pub async fn get_ticket(&self, ticket_id: &str) -> Result<Value, AppError> {
+        let id = arg_uuid("ticket_id", ticket_id)?;
+        let t = self.helpdesk_tables();
+        let mut conn = self.conn().await?;
+        let mut specs = HashMap::new();
+        self.hd_ticket_view(&mut conn, &t, id, self.now(), true, &mut specs)
+            .await
+    }
+
+    /// Tickets: `{status?, priority?, assignee_id? ('none' for unassigned), customer_id?,
+    /// sla_state? (running|paused|warning|breached|met|none), search?, sort?
+    /// (due|created|updated|priority), order? (asc|desc), page?, per_page?}`. `status` may be
+    /// `active` (every status but resolved and closed).
+    pub async fn list_tickets(&self, query: &Value) -> Result<Value, AppError> {
+        let mut q = Input::new(query, "query");
+        let status = q.opt_str("status").filter(|s| !s.is_empty());
+        let priority = q.opt_str("priority").filter(|s| !s.is_empty());
+        let assignee = q.opt_str("assignee_id").filter(|s| !s.is_empty());
+        let customer = q.opt_uuid("customer_id");
+        let sla_state = q.opt_str("sla_state").filter(|s| !s.is_empty());
+        let search = q.opt_str("search");
+        let sort = q.opt_str("sort").unwrap_or("created");
+        let order = q.opt_str("order");
+        let (page, per_page) = q.paging();
+        let mut conds: Vec<&str> = Vec::new();
+        let mut params: Vec<SqlValue> = Vec::new();
+        match status {
+            None => {}
+            Some("active") => conds.push("t.status NOT IN ('resolved', 'closed')"),
+            Some(s) => {
+                if let Some(st) = q.absorb(TicketStatus::parse(s))? {
+                    conds.push("t.status = ?");
+                    params.push(st.as_str().into());
+                }
+            }
+        }
+        if let Some(p) = priority {
+            if q.absorb(Priority::parse(p))?.is_some() {
+                conds.push("t.priority = ?");
+                params.push(p.into());
+            }
+        }
+        match assignee {
+            None => {}
+            Some("none") => conds.push("t.assignee_id IS NULL"),
+            Some(a) => match Uuid::parse_str(a.trim()) {
+                Ok(u) => {
+                    conds.push("t.assignee_id = ?");
+                    params.push(u.to_string().into());
+                }
+                Err(_) => q.error("assignee_id", "is not a valid id"),
+            },
+        }
+        if let Some(c) = customer {
+            conds.push("t.customer_id = ?");
+            params.push(c.to_string().into());
+        }
+        match sla_state {
+            None => {}
+            Some("none") => conds.push("t.sla_state IS NULL"),
+            Some(s @ ("running" | "paused" | "warning" | "breached" | "met")) => {
+                conds.push("t.sla_state = ?");
+                params.push(s.into());
+            }
+            Some(_) => q.error(
+                "sla_state",
+                "must be running, paused, warning, breached, met or none",
+            ),
+        }
+        if let Some(s) = search.map(str::trim).filter(|s| !s.is_empty()) {
+            conds.push("t.subject LIKE ?");
+            params.push(format!("%{}%", like_escape(s)).into());
+        }
+        let desc = match order {
+            None => sort != "due",
+            Some("asc") => false,
+            Some("desc") => true,
+            Some(_) => {
+                q.error("order", "must be asc or desc");
+                false
+            }
+        };
+        let dir = if desc { "DESC" } else { "ASC" };
+        let order_sql = match sort {
+            "due" => format!("t.sla_due_at IS NULL, t.sla_due_at {dir}, t.id"),
+            "created" => format!("t.created_at {dir}, t.id {dir}"),
+            "updated" => format!("t.updated_at {dir}, t.id {dir}"),
+            "priority" => format!(
+                "FIELD(t.priority, 'low', 'normal', 'high', 'urgent') {dir}, t.created_at, t.id"
+            ),
+            _ => {
+                q.error("sort", "must be due, created, updated or priority");
+                String::new()
+            }
+        };
+        q.finish()?;
+        let page = Page { page, per_page };
+        let where_sql = if conds.is_empty() {
+            String::new()
+        } else {
+            format!("WHERE {}", conds.join(" AND "))
+        };
+        let t = self.helpdesk_tables();
+        let mut conn = self.conn().await?;
+        let total: Option<u64> = conn
+            .exec_first(
+                format!("SELECT COUNT(*) FROM {} t {where_sql}", t.tickets),
+                params.clone(),
+            )
+            .await
+            .map_err(db)?;
+        params.push(u64::from(page.per_page).into());
+        params.push(page.offset().into());
+        let ids: Vec<String> = conn
+            .exec(
+                format!(
+                    "SELECT t.id FROM {} t {where_sql} ORDER BY {order_sql} LIMIT ? OFFSET ?",
+                    t.tickets
+                ),
+                params,
+            )
+            .await
+            .map_err(db)?;
+        let now = self.now();
+        let mut specs = HashMap::new();
+        let mut items = Vec::with_capacity(ids.len());
+        for id in ids {
+            let id = Uuid::parse_str(&id).map_err(|_| internal("bad ticket id"))?;
+            items.push(
+                self.hd_ticket_view(&mut conn, &t, id, now, false, &mut specs)
+                    .await?,
+            );
+        }
+        Ok(page.wrap(items, total.unwrap_or(0)))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn timeline_round_trips_and_counts_one_first_response() {
+        let t0: DateTime<Utc> = "2026-01-05T09:00:00Z".parse().unwrap();
+        let tid = TicketId::from_uuid(Uuid::from_u128(1));
+        let mut tl = StoredTimeline::new(t0, Priority::High);
+        let reply = |vis| {
+            TicketEvent::Replied(pet_core::helpdesk::ticket::TicketReplied {
+                ticket_id: tid,
+                reply_id: ReplyId::from_uuid(Uuid::from_u128(2)),
+                author: ReplyAuthor::Employee {
+                    employee_id: EmployeeId::from_uuid(Uuid::from_u128(3)),
+                },
+                visibility: vis,
+                body: ReplyBody::new("hi").unwrap(),
+            })
+        };
+        tl.push(t0, &reply(Visibility::Internal));
+        assert!(!tl.responded());
+        tl.push(t0, &reply(Visibility::Public));
+        tl.push(t0, &reply(Visibility::Public));
+        assert_eq!(tl.changes.len(), 1);
+        let back = StoredTimeline::parse(&tl.serialise().unwrap()).unwrap();
+        assert_eq!(back, tl);
+        assert_eq!(back.to_core().initial_priority(), Priority::High);
+        assert_eq!(back.to_core().changes().count(), 1);
+    }
+}
