@@ -143,6 +143,11 @@ await step('open an opportunity and a quote', async () => {
   await form.locator('[name=expected_close]').fill('2030-06-30');
   await submit(form);
   await page.waitForURL(/opportunity=/);
+  const classify = page.locator('#pet-classify-opportunity');
+  await classify.locator('[name=kind]').selectOption('new_business');
+  await classify.locator('[name=size_band]').selectOption('medium');
+  await submit(classify);
+  expect((await page.locator('body').innerText()).includes('Classified as new business, medium'), 'classification not shown');
   await submit(page.locator('#pet-create-quote'));
   await page.waitForURL(/quote=/);
   await screenshot('quote-created');

@@ -28,6 +28,8 @@ final class Sales_Admin {
 		'disqualify_lead'      => array( Plugin::CAP_WORK, 'do_disqualify_lead' ),
 		'create_opportunity'   => array( Plugin::CAP_WORK, 'do_create_opportunity' ),
 		'lose_opportunity'     => array( Plugin::CAP_WORK, 'do_lose_opportunity' ),
+		'classify_opportunity' => array( Plugin::CAP_WORK, 'do_classify_opportunity' ),
+		'archive_lead'         => array( Plugin::CAP_WORK, 'do_archive_lead' ),
 		'create_quote'         => array( Plugin::CAP_WORK, 'do_create_quote' ),
 		'save_quote_draft'     => array( Plugin::CAP_WORK, 'do_save_draft' ),
 		'send_quote'           => array( Plugin::CAP_WORK, 'do_send_quote' ),
@@ -306,6 +308,25 @@ final class Sales_Admin {
 	private function do_lose_opportunity(): array {
 		$this->sales()->loseOpportunity( Input::text( 'id' ), array( 'reason' => Input::text( 'reason' ) ), $this->ctx() );
 		return array( __( 'Opportunity marked as lost.', 'pet' ) );
+	}
+
+	/** Classifies an opportunity (type and size band). */
+	private function do_classify_opportunity(): array {
+		$this->sales()->classifyOpportunity(
+			Input::text( 'id' ),
+			array(
+				'kind'      => Input::text( 'kind' ),
+				'size_band' => Input::text( 'size_band' ),
+			),
+			$this->ctx()
+		);
+		return array( __( 'Opportunity classified.', 'pet' ) );
+	}
+
+	/** Archives a qualified or disqualified lead. */
+	private function do_archive_lead(): array {
+		$this->sales()->archiveLead( Input::text( 'id' ), $this->ctx() );
+		return array( __( 'Lead archived.', 'pet' ) );
 	}
 
 	/** Creates a quote for an opportunity. */
@@ -721,6 +742,11 @@ final class Sales_Admin {
 				echo '</ul>';
 			}
 		}
+		if ( in_array( $status, array( 'qualified', 'disqualified' ), true ) ) {
+			self::form_open( 'archive_lead', array( 'id' => $id ), 'pet-archive-lead' );
+			submit_button( __( 'Archive lead', 'pet' ), 'secondary', 'submit', false );
+			echo '</form>';
+		}
 		echo '<p><a href="' . esc_url( Table::page_url( 'pet-activity', array( 'context_type' => 'lead', 'context_id' => $id ) ) ) . '">' . esc_html__( 'Activity of this lead', 'pet' ) . '</a></p>';
 	}
 
@@ -829,7 +855,33 @@ final class Sales_Admin {
 			echo '<li><a href="' . esc_url( Table::page_url( 'pet-quotes', array( 'quote' => (string) $q['id'] ) ) ) . '">' . esc_html( $q['reference'] . ' ' . $q['title'] ) . '</a> ' . self::badge( (string) $q['status'] ) . ' ' . esc_html( Table::money( $q['total'] ) ) . '</li>'; // phpcs:ignore WordPress.Security.EscapeOutput.OutputNotEscaped -- badge() escapes.
 		}
 		echo '</ul>';
+		if ( null !== $o['kind'] ) {
+			/* translators: 1: opportunity type, 2: size band. */
+			echo '<p>' . esc_html( sprintf( __( 'Classified as %1$s, %2$s.', 'pet' ), str_replace( '_', ' ', (string) $o['kind'] ), (string) $o['size_band'] ) ) . '</p>';
+		}
 		if ( in_array( $o['status'], array( 'open', 'quoting' ), true ) ) {
+			self::form_open( 'classify_opportunity', array( 'id' => $id ), 'pet-classify-opportunity' );
+			self::select(
+				'kind',
+				array(
+					'new_business' => __( 'New business', 'pet' ),
+					'upsell'       => __( 'Upsell', 'pet' ),
+					'renewal'      => __( 'Renewal', 'pet' ),
+				),
+				(string) ( $o['kind'] ?? '' )
+			);
+			self::select(
+				'size_band',
+				array(
+					'small'      => __( 'Small', 'pet' ),
+					'medium'     => __( 'Medium', 'pet' ),
+					'large'      => __( 'Large', 'pet' ),
+					'enterprise' => __( 'Enterprise', 'pet' ),
+				),
+				(string) ( $o['size_band'] ?? '' )
+			);
+			submit_button( __( 'Classify', 'pet' ), 'secondary', 'submit', false );
+			echo '</form><br>';
 			self::form_open( 'create_quote', array( 'opportunity_id' => $id ), 'pet-create-quote' );
 			submit_button( __( 'New quote', 'pet' ), 'primary', 'submit', false );
 			echo '</form>';
