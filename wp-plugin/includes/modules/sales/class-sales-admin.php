@@ -573,7 +573,7 @@ final class Sales_Admin {
 	private static function styles(): void {
 		echo '<style>.pet-status{padding:1px 6px;border-radius:3px;background:#f0f0f1}.pet-status-superseded,.pet-status-expired{background:#fcf0f1;color:#8a2424;text-decoration:line-through}'
 			. '.pet-status-accepted{background:#edfaef;color:#1e6b2a}.pet-status-sent{background:#f0f6fc}.pet-diff-added{background:#edfaef}.pet-diff-removed{background:#fcf0f1}.pet-diff-changed{background:#fcf9e8}'
-			. '.pet-builder input.small{width:6em}.pet-builder .pet-group{border:1px solid #c3c4c7;padding:8px;margin:8px 0;background:#fff}.pet-stages{display:flex;gap:12px}.pet-stage{border:1px solid #c3c4c7;background:#fff;padding:8px 12px;min-width:160px}'
+			. '.pet-builder input.small{width:6em}.pet-builder .pet-group{border:1px solid #c3c4c7;padding:8px;margin:8px 0;background:#fff;box-sizing:border-box;overflow-x:auto}.pet-stages{display:flex;gap:12px}.pet-stage{border:1px solid #c3c4c7;background:#fff;padding:8px 12px;min-width:160px}'
 			. '@media print{#adminmenumain,#wpadminbar,.pet-noprint,.notice{display:none!important}#wpcontent{margin-left:0}}</style>';
 	}
 
