@@ -3,6 +3,31 @@
  * IDE stubs for `Pet\Helpdesk` (Tickets, SLA definitions and the knowledge base (issue: helpdesk and knowledgebase)).
  * Same conventions as pet.stub.php (ids, dates, money, $context, lists, exceptions).
  *
+ * Shapes:
+ * - ticket: ['id','customer_id','customer_name','project_id','subject','priority' (low|normal|high|urgent),
+ *   'channel' (email|phone|portal|chat|other),'assignee_id','assignee_name','status'
+ *   (new|open|waiting_on_customer|resolved|closed),'resolved_at','reply_count','first_response_at','version',
+ *   'created_at','updated_at','sla' => null|sla]; getTicket (and every ticket command) adds
+ *   'replies' => list<['id','author_kind' (employee|customer),'author_employee_id','author_name',
+ *   'author_contact_id','visibility' (public|internal),'body','created_at']>,
+ *   'timeline' => list<['at','kind' (created|status|priority|first_response),'to'?]>,
+ *   'linked_articles' => list<['id','title','slug','linked_at']>.
+ * - sla: ['definition_id','definition_name','definition_version','paused','state','due_at',
+ *   'first_response' => target,'resolution' => target]; state is running|paused|warning|met|breached.
+ * - target: ['state','elapsed_minutes','target_minutes','remaining_minutes','due_at','warning_at',
+ *   'breached_at','recorded' => ['warning' => bool,'breached' => bool,'met' => bool]].
+ * - SLA spec: ['calendar' => ['timezone' => 'Europe/London','working_hours' => ['mon' => [['start' => '09:00',
+ *   'end' => '17:00']], …],'holidays' => ['2026-12-25']],'targets' => ['low'|'normal'|'high'|'urgent' =>
+ *   ['first_response_minutes' => int,'resolution_minutes' => int]],'pause_statuses' => ['waiting_on_customer'],
+ *   'warning_percent' => 1..99,'always_on' => ['urgent']]. Field errors are named 'spec.calendar.timezone', …
+ * - sla definition: ['id','name','current_version','version','created_at','updated_at','spec',
+ *   'versions' => list<['number','published_at','spec']> (newest first),'ticket_count'].
+ * - article: ['id','category','slug','status' (draft|published|archived),'title','current_version','version',
+ *   'created_at','updated_at'] plus, from getArticle and commands, 'body','draft' => ['title','body'],
+ *   'versions' => list<['number','title','body','restored_from','live','published_at']> (newest first),
+ *   'comments' => list<['id','author_id','author_name','body','hidden','hidden_by','hidden_reason','created_at']>,
+ *   'linked_tickets' => list<['ticket_id','subject','linked_at']>.
+ *
  * @phpcs:ignoreFile
  */
 
@@ -12,4 +37,126 @@ final class Helpdesk
 {
     /** @param array $settings the same keys as Engine::__construct; shares its connection pool */
     public function __construct(array $settings) {}
+
+    // ---- Tickets --------------------------------------------------------------------
+
+    /**
+     * @param array{customer_id:string,subject:string,priority?:string,channel?:string,assignee_id?:?string,
+     *              project_id?:?string,sla_definition_id?:?string} $input
+     *        with sla_definition_id the ticket is pinned to that definition's version in force
+     * @return array ticket
+     */
+    public function createTicket(array $input, array $context): array {}
+
+    /** @return array ticket (null $assigneeId unassigns) */
+    public function assignTicket(string $ticketId, ?string $assigneeId, array $context): array {}
+
+    /** new → open, open ⇄ waiting_on_customer. @return array ticket */
+    public function changeTicketStatus(string $ticketId, string $status, array $context): array {}
+
+    /** @return array ticket */
+    public function changeTicketPriority(string $ticketId, string $priority, array $context): array {}
+
+    /**
+     * @param array{body:string,visibility?:string,author?:string,contact_id?:?string} $input
+     *        author 'employee' (default: the actor) or 'customer'; visibility 'public' (default) or 'internal'.
+     *        A closed ticket takes no reply (InvariantViolationException).
+     * @return array ticket
+     */
+    public function replyToTicket(string $ticketId, array $input, array $context): array {}
+
+    /** @return array ticket */
+    public function resolveTicket(string $ticketId, array $context): array {}
+
+    /** @return array ticket */
+    public function closeTicket(string $ticketId, array $context): array {}
+
+    /** @param array{reopen_window_minutes?:int} $input (default 7 days) @return array ticket */
+    public function reopenTicket(string $ticketId, array $input, array $context): array {}
+
+    /** Pins an existing ticket to the definition's version in force (once). @return array ticket */
+    public function assignTicketSla(string $ticketId, string $definitionId, array $context): array {}
+
+    /** @return array ticket with replies, timeline and linked articles */
+    public function getTicket(string $ticketId): array {}
+
+    /**
+     * @param array{status?:string,priority?:string,assignee_id?:string,customer_id?:string,sla_state?:string,
+     *              search?:string,sort?:string,order?:string,page?:int,per_page?:int} $query
+     *        status may be 'active' (not resolved/closed); assignee_id 'none' = unassigned;
+     *        sla_state running|paused|warning|breached|met|none; sort due|created|updated|priority.
+     * @return array{items:list<array>,total:int,page:int,per_page:int}
+     */
+    public function listTickets(array $query = []): array {}
+
+    // ---- SLA definitions and the SLA job ----------------------------------------------
+
+    /** @param array{name:string,spec:array} $input @return array sla definition (version 1) */
+    public function createSlaDefinition(array $input, array $context): array {}
+
+    /** @param array{spec:array} $input @return array sla definition (a new version; old tickets keep theirs) */
+    public function publishSlaVersion(string $definitionId, array $input, array $context): array {}
+
+    /** @return array sla definition */
+    public function getSlaDefinition(string $definitionId): array {}
+
+    /** @param array{search?:string,page?:int,per_page?:int} $query @return array{items:list<array>,total:int,page:int,per_page:int} */
+    public function listSlaDefinitions(array $query = []): array {}
+
+    /** Enqueues the SLA job (at most one pending). @return array{enqueued:bool,job_id:?string} */
+    public function enqueueSlaJob(): array {}
+
+    /**
+     * Runs the SLA job now. ['at' => RFC 3339] is honoured only by test builds (Cargo feature
+     * test-clock, see testClockAvailable()); production builds throw ValidationException.
+     * @param array{at?:string} $options
+     * @return array{evaluated:int,tickets_recorded:int,warnings:int,breaches:int,met:int,skipped:int,evaluated_at:string}
+     */
+    public function runSlaJob(array $options = []): array {}
+
+    /** Whether this build honours runSlaJob(['at' => …]). */
+    public static function testClockAvailable(): bool {}
+
+    // ---- Knowledge base ----------------------------------------------------------------
+
+    /** @param array{category:string,slug:string,title:string,body:string,publish?:bool} $input @return array article */
+    public function createArticle(array $input, array $context): array {}
+
+    /** @param array{title:string,body:string} $input @return array article (next version) */
+    public function publishArticle(string $articleId, array $input, array $context): array {}
+
+    /**
+     * @param array{number:int,article_id?:string} $input article_id names the version's article
+     *        (a version of another article is refused: InvariantViolationException)
+     * @return array article (a new version with the old content)
+     */
+    public function restoreArticleVersion(string $articleId, array $input, array $context): array {}
+
+    /** @return array article */
+    public function archiveArticle(string $articleId, array $context): array {}
+
+    /** @param array{body:string} $input @return array article */
+    public function commentOnArticle(string $articleId, array $input, array $context): array {}
+
+    /** @param array{reason?:string} $input @return array article */
+    public function hideArticleComment(string $articleId, string $commentId, array $input, array $context): array {}
+
+    /** @return array article */
+    public function linkArticleToTicket(string $articleId, string $ticketId, array $context): array {}
+
+    /** @return array article */
+    public function getArticle(string $articleId): array {}
+
+    /** @param array{category?:string,status?:string,search?:string,page?:int,per_page?:int} $query @return array{items:list<array>,total:int,page:int,per_page:int} */
+    public function listArticles(array $query = []): array {}
+
+    /** @return array{items:list<array{category:string,articles:int,published:int}>} */
+    public function listArticleCategories(): array {}
+
+    /**
+     * Full-text search over the live version of published articles, best match first.
+     * @param array{q:string,category?:string,page?:int,per_page?:int} $query
+     * @return array{items:list<array{id:string,title:string,slug:string,category:string,version:int,score:float,snippet:string}>,total:int,page:int,per_page:int}
+     */
+    public function searchArticles(array $query): array {}
 }
