@@ -692,6 +692,7 @@ impl App {
                 self.publish_due_org_version(id).await
             }
             crate::helpdesk::JOB_SLA_EVALUATE => self.evaluate_slas().await.map(|_| ()),
+            crate::commercial::JOB_QUOTE_EXPIRY => self.run_quote_expiry_job(&job.payload).await,
             other => Err(AppError::Invariant(format!("unknown job kind {other}"))),
         }
     }
