@@ -17,9 +17,14 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use uuid::Uuid;
 
 use crate::config::Tables;
+
 use crate::db::{exec_affected, to_db_time};
 use crate::error::StorageError;
 use crate::store::EventStore;
+
+/// How long a catch-up waits for its optional read-ahead connection before going on
+/// with one connection.
+pub const READER_WAIT: std::time::Duration = std::time::Duration::from_millis(50);
 
 /// The checkpoint name of the activity feed.
 pub const ACTIVITY_FEED: &str = "activity_feed";
@@ -150,18 +155,20 @@ impl Projector {
     /// transaction that locks the checkpoint row (so concurrent catch-ups serialise and no
     /// event is applied twice) and advances it with the rows it writes.
     ///
-    /// With a pool, the next batch is read ahead on a second connection while the current
-    /// one is rendered and written. Reading ahead outside the lock is safe: events are
-    /// immutable and become visible as a gapless prefix (see [`crate::store`]); a read-ahead
-    /// batch is used only if it starts right after the locked checkpoint.
+    /// When a batch comes back full (a long catch-up), the next batch is read ahead on a
+    /// second pooled connection while the current one is rendered and written. That
+    /// connection is only taken if the pool can give it within [`READER_WAIT`]; otherwise
+    /// the catch-up goes on with one connection, so a caller that already holds the
+    /// rest of a small pool never deadlocks. Reading ahead outside the lock is safe:
+    /// events are immutable and become visible as a gapless prefix (see [`crate::store`]);
+    /// a read-ahead batch is used only if it starts right after the locked checkpoint.
     pub async fn catch_up(&self, pool: &Pool, now: DateTime<Utc>) -> Result<CatchUp, StorageError> {
         let mut conn = pool.get_conn().await?;
         if !self.checkpoint_ready.load(Ordering::Relaxed) {
             self.ensure_checkpoint(&mut conn, now).await?;
             self.checkpoint_ready.store(true, Ordering::Relaxed);
         }
-        let mut reader = pool.get_conn().await?;
-        self.catch_up_loop(&mut conn, Some(&mut reader), now).await
+        self.catch_up_loop(&mut conn, Some(pool), now).await
     }
 
     /// [`Projector::catch_up`] on a given connection (not inside a transaction).
@@ -207,9 +214,13 @@ impl Projector {
     async fn catch_up_loop(
         &self,
         conn: &mut Conn,
-        mut reader: Option<&mut Conn>,
+        pool: Option<&Pool>,
         now: DateTime<Utc>,
     ) -> Result<CatchUp, StorageError> {
+        // The read-ahead connection: taken at most once, when the first full batch shows
+        // there is more to read.
+        let mut reader: Option<Conn> = None;
+        let mut reader_tried = false;
         // Names seen or fetched during this call (None = known to have no name).
         let mut names: NameMap = HashMap::new();
         let mut total = CatchUp::default();
@@ -240,8 +251,17 @@ impl Projector {
                 tx.commit().await?;
                 break;
             };
+            if events.len() == self.batch && !reader_tried {
+                reader_tried = true;
+                if let Some(pool) = pool {
+                    reader = tokio::time::timeout(READER_WAIT, pool.get_conn())
+                        .await
+                        .ok()
+                        .and_then(Result::ok);
+                }
+            }
             let read_ahead = async {
-                match reader.as_deref_mut() {
+                match reader.as_mut() {
                     Some(r) if events.len() == self.batch => {
                         self.store.read_after(r, last, self.batch).await.ok()
                     }
@@ -462,7 +482,6 @@ impl Projector {
         tx.query_drop(format!("DELETE FROM {}", self.tables.activity_names))
             .await?;
         tx.commit().await?;
-        let mut reader = pool.get_conn().await?;
-        self.catch_up_loop(&mut conn, Some(&mut reader), now).await
+        self.catch_up_loop(&mut conn, Some(pool), now).await
     }
 }

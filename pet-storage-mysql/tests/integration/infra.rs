@@ -15,7 +15,7 @@ use pet_storage_mysql::migrate::{embedded, Migration, Migrator};
 use pet_storage_mysql::projector::{GenericRenderer, Projector};
 use pet_storage_mysql::store::EventStore;
 use pet_storage_mysql::uow::UnitOfWork;
-use pet_storage_mysql::{MigrationError, StorageError, Tables};
+use pet_storage_mysql::{App, AppParts, ManualClock, MigrationError, StorageError, Tables};
 use serde_json::json;
 use uuid::Uuid;
 
@@ -487,6 +487,53 @@ async fn projector_exactly_once_concurrently_and_rebuild_is_identical() {
     assert_eq!(before, again);
     drop(conn);
     env.cleanup().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn long_catch_up_on_an_exhausted_pool_goes_on_with_one_connection() {
+    // Regression: the read-ahead connection used to be awaited unconditionally, so a
+    // caller holding one of a two-connection pool (as WP-Cron's runJobs does) hung forever.
+    let Some(mut config) = config().await else {
+        return;
+    };
+    config.pool_max = 2;
+    let clock = Arc::new(ManualClock::new(start_time()));
+    let app = App::with_parts(
+        config.clone(),
+        AppParts {
+            clock,
+            ..AppParts::default()
+        },
+    )
+    .unwrap();
+    app.migrate().await.unwrap();
+    let store = test_store(app.tables());
+    let projector = Projector::new(
+        app.tables().clone(),
+        store.clone(),
+        Arc::new(GenericRenderer),
+        7,
+    );
+    let mut held = app.pool().get_conn().await.unwrap();
+    for i in 0..30u64 {
+        let mut tx = held.start_transaction(TxOpts::default()).await.unwrap();
+        store
+            .append(&mut tx, &[event(Uuid::now_v7(), 1, i)], start_time())
+            .await
+            .unwrap();
+        tx.commit().await.unwrap();
+    }
+    let cu = tokio::time::timeout(
+        StdDuration::from_secs(20),
+        projector.catch_up(app.pool(), start_time()),
+    )
+    .await
+    .expect("catch-up must not wait for a connection the caller holds")
+    .unwrap();
+    assert_eq!(cu.applied, 30);
+    drop(held);
+    crate::drop_prefix(app.pool(), &config.prefix).await;
+    let _ = app.disconnect().await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
