@@ -2,7 +2,7 @@
 # Shared helpers for scripts/run and scripts/test: paths, logging, process bookkeeping.
 
 PET_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
-PET_STATE="${PET_ROOT}/.pet"
+PET_STATE="${PET_STATE:-${PET_ROOT}/.pet}"
 PET_TARGET_DIR="${CARGO_TARGET_DIR:-${PET_ROOT}/target}"
 PET_EXT="${PET_TARGET_DIR}/debug/libpet_php.so"
 
@@ -27,9 +27,23 @@ pet_port_in_use() {
     (exec 3<>"/dev/tcp/$1/$2") 2>/dev/null
 }
 
-# pet_build_extension: builds the PHP extension (debug profile, shared target dir).
+# The test build of the extension (Cargo feature test-clock), copied beside the production one.
+PET_EXT_TEST="${PET_TARGET_DIR}/debug/libpet_php-test-clock.so"
+
+# pet_build_extension: builds the production PHP extension (debug profile, shared target dir).
 pet_build_extension() {
     pet_log "building the PHP extension (cargo build -p pet-php)"
     (cd "$PET_ROOT" && cargo build -p pet-php)
     [[ -f "$PET_EXT" ]] || pet_die "cargo build succeeded but ${PET_EXT} is missing"
+}
+
+# pet_build_test_extension: builds the extension with the test-only clock override
+# (feature test-clock) into $PET_EXT_TEST, then the production one again into $PET_EXT, so
+# both exist and the production file is never the test build.
+pet_build_test_extension() {
+    pet_log "building the test extension (cargo build -p pet-php --features test-clock)"
+    (cd "$PET_ROOT" && cargo build -p pet-php --features test-clock)
+    [[ -f "$PET_EXT" ]] || pet_die "cargo build succeeded but ${PET_EXT} is missing"
+    cp -f "$PET_EXT" "${PET_EXT_TEST}.tmp" && mv -f "${PET_EXT_TEST}.tmp" "$PET_EXT_TEST"
+    pet_build_extension
 }
