@@ -199,6 +199,19 @@ pub fn names_introduced(
     )
 }
 
+/// The longest name a projector's name table keeps (characters).
+pub const MAX_NAME_CHARS: usize = 200;
+
+/// `name` cut to [`MAX_NAME_CHARS`] characters (with an ellipsis when cut).
+pub(crate) fn clip_name(name: &str) -> String {
+    if name.chars().count() <= MAX_NAME_CHARS {
+        return name.to_owned();
+    }
+    let mut s: String = name.chars().take(MAX_NAME_CHARS - 1).collect();
+    s.push('…');
+    s
+}
+
 /// A [`NameLookup`] with the fallback to kind + short id, shared by every module's renderer.
 pub(crate) struct Names<'a, N: ?Sized>(pub(crate) &'a N);
 

@@ -108,21 +108,29 @@ impl CoreNames for CoreLookup<'_> {
 
 impl ActivityRenderer for PetRenderer {
     fn names(&self, event: &RecordedEvent) -> Vec<NameFact> {
-        GenericRenderer.names(event)
+        let e = &event.event;
+        match pet_core::activity::names_introduced(
+            e.event_type().as_str(),
+            e.schema_version(),
+            e.payload(),
+        ) {
+            Ok(named) => named
+                .into_iter()
+                .map(|n| NameFact {
+                    entity_type: n.kind.as_str().to_owned(),
+                    entity_id: n.id,
+                    name: n.name,
+                })
+                .collect(),
+            Err(_) => GenericRenderer.names(event),
+        }
     }
 
+    /// The line as pet-core renders it; who did it is the feed's own actor column, so the
+    /// line does not repeat it. Events pet-core cannot render get the generic line.
     fn render(&self, event: &RecordedEvent, names: &dyn NameLookup) -> String {
-        let line = render_recorded(event, &CoreLookup(names))
-            .unwrap_or_else(|_| GenericRenderer.render(event, names));
-        match event.event.actor().employee_id() {
-            Some(id) => {
-                let who = names
-                    .name("employee", id)
-                    .unwrap_or_else(|| "Someone".into());
-                format!("{who}: {line}")
-            }
-            None => line,
-        }
+        render_recorded(event, &CoreLookup(names))
+            .unwrap_or_else(|_| GenericRenderer.render(event, names))
     }
 }
 

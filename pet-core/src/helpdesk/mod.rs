@@ -247,11 +247,62 @@ pub(crate) fn render<N: NameLookup + ?Sized>(
 }
 
 /// The names an event of this module introduces (for the projector's name table, so later
-/// lines can name the entity). None yet: lines about these entities use kind + short id.
+/// lines can name the entity): a ticket by its subject, an SLA definition by its name.
 pub(crate) fn names_introduced(
-    _event_type: &str,
-    _schema_version: u32,
-    _payload: &serde_json::Value,
+    event_type: &str,
+    schema_version: u32,
+    payload: &serde_json::Value,
 ) -> Result<Vec<crate::activity::NamedEntity>, RenderError> {
-    Ok(Vec::new())
+    use crate::activity::{clip_name, NamedEntity};
+    Ok(
+        match HelpdeskEvent::from_stored(event_type, schema_version, payload)? {
+            HelpdeskEvent::Ticket(TicketEvent::Created(p)) => vec![NamedEntity {
+                kind: ContextType::Ticket,
+                id: p.ticket_id.as_uuid(),
+                name: clip_name(&format!("Ticket “{}”", p.subject)),
+            }],
+            HelpdeskEvent::SlaDefinition(SlaDefinitionEvent::Created(p)) => vec![NamedEntity {
+                kind: ContextType::SlaDefinition,
+                id: p.definition_id.as_uuid(),
+                name: clip_name(&format!("SLA “{}”", p.name)),
+            }],
+            _ => Vec::new(),
+        },
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_introduced_name_tickets_by_subject_and_definitions_by_name() {
+        let t = serde_json::json!({"assignee_id": null, "channel": "email",
+            "customer_id": "0190a1b2-0000-7000-8000-000000000014", "priority": "normal",
+            "project_id": null, "subject": "Invoices page times out",
+            "ticket_id": "0190a1b2-0000-7000-8000-000000000064"});
+        let n = names_introduced("ticket.created", 1, &t).unwrap();
+        assert_eq!(n.len(), 1);
+        assert_eq!(n[0].kind, ContextType::Ticket);
+        assert_eq!(n[0].name, "Ticket “Invoices page times out”");
+        assert_eq!(n[0].id.to_string(), "0190a1b2-0000-7000-8000-000000000064");
+        let d = serde_json::json!({"definition_id": "0190a1b2-0000-7000-8000-0000000000c8",
+            "name": "Standard support"});
+        let n = names_introduced("sla_definition.created", 1, &d).unwrap();
+        assert_eq!(n[0].kind, ContextType::SlaDefinition);
+        assert_eq!(n[0].name, "SLA “Standard support”");
+        let long = serde_json::json!({"definition_id": "0190a1b2-0000-7000-8000-0000000000c8",
+            "name": "x".repeat(200)});
+        let n = names_introduced("sla_definition.created", 1, &long).unwrap();
+        assert_eq!(
+            n[0].name.chars().count(),
+            crate::activity::MAX_NAME_CHARS,
+            "clipped to what the name table keeps"
+        );
+        assert!(n[0].name.ends_with('…'));
+        let other = serde_json::json!({"ticket_id": "0190a1b2-0000-7000-8000-000000000064"});
+        assert!(names_introduced("ticket.resolved", 1, &other)
+            .map(|n| n.is_empty())
+            .unwrap_or(true));
+    }
 }

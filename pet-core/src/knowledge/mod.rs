@@ -76,11 +76,55 @@ pub(crate) fn render<N: NameLookup + ?Sized>(
 }
 
 /// The names an event of this module introduces (for the projector's name table, so later
-/// lines can name the entity). None yet: lines about these entities use kind + short id.
+/// lines can name the entity): an article by its title, renamed when a version changes it.
 pub(crate) fn names_introduced(
-    _event_type: &str,
-    _schema_version: u32,
-    _payload: &serde_json::Value,
+    event_type: &str,
+    schema_version: u32,
+    payload: &serde_json::Value,
 ) -> Result<Vec<crate::activity::NamedEntity>, RenderError> {
-    Ok(Vec::new())
+    use crate::activity::{clip_name, NamedEntity};
+    let title = |id: ArticleId, t: &str| NamedEntity {
+        kind: ContextType::KnowledgeArticle,
+        id: id.as_uuid(),
+        name: clip_name(&format!("Article “{t}”")),
+    };
+    Ok(
+        match KnowledgeEvent::from_stored(event_type, schema_version, payload)? {
+            KnowledgeEvent::ArticleCreated(p) => {
+                vec![title(p.article_id, &p.content.title.to_string())]
+            }
+            KnowledgeEvent::VersionPublished(p) => {
+                vec![title(p.article_id, &p.version.content.title.to_string())]
+            }
+            _ => Vec::new(),
+        },
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_introduced_name_articles_by_title_and_follow_renames() {
+        let a = serde_json::json!({"article_id": "0190a1b2-0000-7000-8000-0000000001f4",
+            "body": "Narrow the date range.", "category": "Billing",
+            "slug": "invoice-timeouts", "title": "Invoices page times out"});
+        let n = names_introduced("knowledge.article_created", 1, &a).unwrap();
+        assert_eq!(n.len(), 1);
+        assert_eq!(n[0].kind, ContextType::KnowledgeArticle);
+        assert_eq!(n[0].name, "Article “Invoices page times out”");
+        let v = serde_json::json!({"article_id": "0190a1b2-0000-7000-8000-0000000001f4",
+            "content": {"body": "Export the report instead.", "title": "Slow invoices"},
+            "number": 2, "restored_from": null});
+        let n = names_introduced("knowledge.version_published", 1, &v).unwrap();
+        assert_eq!(n[0].name, "Article “Slow invoices”", "a new title renames");
+        assert!(names_introduced(
+            "knowledge.article_archived",
+            1,
+            &serde_json::json!({"article_id": "0190a1b2-0000-7000-8000-0000000001f4"})
+        )
+        .map(|n| n.is_empty())
+        .unwrap_or(true));
+    }
 }
