@@ -1,8 +1,8 @@
 <?php
 /**
  * Uninstall: keeps every PET table unless an administrator explicitly ticked "Delete all PET
- * data on uninstall" (PET → Settings). Only then are the {prefix}pet_* tables dropped and
- * PET's options, roles and capabilities removed.
+ * data on uninstall" (PET → Settings). Only then are PET's own tables (the fixed list in
+ * includes/pet-tables.php) dropped and PET's options, roles and capabilities removed.
  *
  * This is the one place the plugin issues SQL itself: the engine may not be loadable any more
  * when a site removes PET, and DROP TABLE of our own prefixed tables needs no business rule.
@@ -20,12 +20,12 @@ if ( '1' !== get_option( 'pet_delete_data_on_uninstall', '0' ) ) {
 
 global $wpdb;
 // phpcs:disable WordPress.DB.DirectDatabaseQuery
-$pet_like   = $wpdb->esc_like( $wpdb->prefix . 'pet_' ) . '%';
-$pet_tables = $wpdb->get_col( $wpdb->prepare( 'SHOW TABLES LIKE %s', $pet_like ) );
 $wpdb->query( 'SET FOREIGN_KEY_CHECKS = 0' );
-foreach ( $pet_tables as $pet_table ) {
-	// Names come from SHOW TABLES and are re-checked; identifiers cannot be bound as parameters.
-	if ( preg_match( '/^[A-Za-z0-9_]+$/', $pet_table ) && str_starts_with( $pet_table, $wpdb->prefix . 'pet_' ) ) {
+foreach ( require __DIR__ . '/includes/pet-tables.php' as $pet_table ) {
+	$pet_table = $wpdb->prefix . $pet_table;
+	// A fixed list of our own names; identifiers cannot be bound as parameters, so each is
+	// checked to be a plain identifier before it is quoted.
+	if ( preg_match( '/^[A-Za-z0-9_]+$/', $pet_table ) ) {
 		$wpdb->query( 'DROP TABLE IF EXISTS `' . $pet_table . '`' ); // phpcs:ignore WordPress.DB.PreparedSQL.NotPrepared
 	}
 }

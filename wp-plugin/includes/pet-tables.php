@@ -1,0 +1,50 @@
+<?php
+/**
+ * Every table PET's migrations create, without the WordPress table prefix: the list uninstall
+ * drops when (and only when) the administrator asked for PET's data to be deleted. A fixed
+ * list, not a LIKE pattern, so another installation's tables that happen to start with
+ * "{prefix}pet_" (say a site whose own prefix is "wp_pet_") are never touched.
+ * tests/wp/cases/06-noext-uninstall-deletes-when-ticked.php checks it against migrations/.
+ *
+ * @package PetWp
+ */
+
+defined( 'ABSPATH' ) || exit;
+
+return array(
+	'pet_migrations',
+	'pet_domain_events',
+	'pet_event_sequence',
+	'pet_idempotency_keys',
+	'pet_projection_checkpoints',
+	'pet_activity_feed_projections',
+	'pet_activity_names',
+	'pet_jobs',
+	'pet_employees',
+	'pet_employee_rates',
+	'pet_teams',
+	'pet_team_memberships',
+	'pet_org_structure_versions',
+	'pet_customers',
+	'pet_contacts',
+	'pet_lead_schema_versions',
+	'pet_leads',
+	'pet_qualifications',
+	'pet_opportunities',
+	'pet_commercial_counters',
+	'pet_quotes',
+	'pet_quote_versions',
+	'pet_quote_line_groups',
+	'pet_quote_lines',
+	'pet_sales',
+	'pet_tickets',
+	'pet_ticket_replies',
+	'pet_sla_definitions',
+	'pet_sla_definition_versions',
+	'pet_sla_assignments',
+	'pet_sla_events',
+	'pet_knowledge_articles',
+	'pet_knowledge_versions',
+	'pet_knowledge_comments',
+	'pet_knowledge_ticket_links',
+);
