@@ -5,7 +5,11 @@
 use std::{env, fs, path::Path};
 
 fn main() {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../migrations");
+    // Read at run time (not env!): a build-script binary reused for another checkout of the
+    // crate must still read that checkout's migrations.
+    let manifest_dir = env::var("CARGO_MANIFEST_DIR")
+        .unwrap_or_else(|e| panic!("cargo sets CARGO_MANIFEST_DIR: {e}"));
+    let dir = Path::new(&manifest_dir).join("../migrations");
     println!("cargo:rerun-if-changed={}", dir.display());
     let mut files: Vec<String> = match fs::read_dir(&dir) {
         Ok(entries) => entries
@@ -35,7 +39,8 @@ fn main() {
         last_version = Some(version.to_owned());
         println!("cargo:rerun-if-changed={}", dir.join(name).display());
         out.push_str(&format!(
-            "    ({name:?}, include_str!(concat!(env!(\"CARGO_MANIFEST_DIR\"), \"/../migrations/{name}\"))),\n"
+            "    ({name:?}, include_str!({:?})),\n",
+            dir.join(name).display().to_string()
         ));
     }
     out.push_str("]\n");
