@@ -23,6 +23,7 @@ final class Sales_Admin {
 	private const ACTIONS = array(
 		'publish_lead_schema'  => array( Plugin::CAP_MANAGE, 'do_publish_schema' ),
 		'create_lead'          => array( Plugin::CAP_WORK, 'do_create_lead' ),
+		'update_lead'          => array( Plugin::CAP_WORK, 'do_update_lead' ),
 		'contact_lead'         => array( Plugin::CAP_WORK, 'do_contact_lead' ),
 		'qualify_lead'         => array( Plugin::CAP_WORK, 'do_qualify_lead' ),
 		'disqualify_lead'      => array( Plugin::CAP_WORK, 'do_disqualify_lead' ),
@@ -256,6 +257,25 @@ final class Sales_Admin {
 		return array( __( 'Lead captured.', 'pet' ), Table::page_url( 'pet-leads', array( 'lead' => (string) $lead['id'] ) ) );
 	}
 
+	/** Changes a lead's source, owner and custom fields (checked by its own schema version). */
+	private function do_update_lead(): array {
+		$id    = Input::text( 'id' );
+		$lead  = $this->sales()->getLead( $id );
+		$input = array( 'source' => Input::text( 'source' ) );
+		$owner = Input::text( 'owner_id' );
+		if ( '' !== $owner ) {
+			$input['owner_id'] = $owner;
+		}
+		if ( null !== $lead['schema_version'] ) {
+			$schema = $this->sales()->getLeadSchema( (int) $lead['schema_version'] );
+			if ( null !== $schema ) {
+				$input['custom_fields'] = self::custom_values( $schema );
+			}
+		}
+		$this->sales()->updateLead( $id, $input, $this->ctx() );
+		return array( __( 'Lead updated.', 'pet' ) );
+	}
+
 	/** new → contacted. */
 	private function do_contact_lead(): array {
 		$this->sales()->contactLead( Input::text( 'id' ), array( 'note' => Input::text( 'note' ) ), $this->ctx() );
@@ -357,18 +377,30 @@ final class Sales_Admin {
 					'unit_price_minor' => self::minor( (string) ( $l['unit_price'] ?? '' ), "$field.unit_price" ) ?? 0,
 					'tax_rate_bp'      => self::basis_points( (string) ( $l['tax_rate'] ?? '' ), "$field.tax_rate_bp" ) ?? 0,
 				);
-				if ( 'labour' === $line['kind'] && '' !== (string) ( $l['role'] ?? '' ) ) {
-					$line['role'] = (string) $l['role'];
+				// One "role / interval" column: a labour line's role, a recurring line's interval.
+				$detail = trim( (string) ( $l['detail'] ?? '' ) );
+				if ( 'labour' === $line['kind'] && '' !== $detail ) {
+					$line['role'] = $detail;
 				}
 				if ( 'recurring' === $line['kind'] ) {
-					$line['interval'] = (string) ( $l['interval'] ?? 'monthly' );
+					$line['interval'] = '' === $detail ? 'monthly' : $detail;
 				}
-				$discount = self::basis_points( (string) ( $l['discount'] ?? '' ), "$field.discount" );
-				if ( null !== $discount && 0 !== $discount ) {
-					$line['discount'] = array(
-						'type'         => 'percent',
-						'basis_points' => $discount,
-					);
+				if ( 'amount' === ( $l['discount_type'] ?? 'percent' ) ) {
+					$discount = self::minor( (string) ( $l['discount'] ?? '' ), "$field.discount.amount_minor" );
+					if ( null !== $discount && 0 !== $discount ) {
+						$line['discount'] = array(
+							'type'         => 'amount',
+							'amount_minor' => $discount,
+						);
+					}
+				} else {
+					$discount = self::basis_points( (string) ( $l['discount'] ?? '' ), "$field.discount.basis_points" );
+					if ( null !== $discount && 0 !== $discount ) {
+						$line['discount'] = array(
+							'type'         => 'percent',
+							'basis_points' => $discount,
+						);
+					}
 				}
 				$lines[] = $line;
 			}
@@ -405,8 +437,9 @@ final class Sales_Admin {
 		$r = $this->sales()->acceptQuote(
 			Input::text( 'id' ),
 			array(
-				'version'   => (int) Input::text( 'version' ),
-				'signed_by' => Input::text( 'signed_by' ),
+				'version'         => (int) Input::text( 'version' ),
+				'signed_by'       => Input::text( 'signed_by' ),
+				'optional_groups' => array_values( array_filter( self::posted_array( 'optional_groups' ), 'is_string' ) ),
 			),
 			$this->ctx()
 		);
@@ -525,29 +558,31 @@ final class Sales_Admin {
 	}
 
 	/**
-	 * An input for one custom field of a schema version.
+	 * An input for one custom field of a schema version, optionally holding a value.
 	 *
-	 * @param array $f Field definition.
+	 * @param array $f     Field definition.
+	 * @param mixed $value Current value (null: none).
 	 */
-	private static function custom_input( array $f ): void {
+	private static function custom_input( array $f, $value = null ): void {
 		$key  = (string) $f['key'];
 		$name = 'custom[' . $key . ']';
 		$id   = 'pet-custom-' . $key;
 		echo '<tr><th scope="row"><label for="' . esc_attr( $id ) . '">' . esc_html( (string) $f['label'] ) . ( $f['required'] ? ' *' : '' ) . '</label></th><td>';
 		switch ( $f['type'] ) {
 			case 'bool':
-				echo '<input type="checkbox" name="' . esc_attr( $name ) . '" id="' . esc_attr( $id ) . '" value="1">';
+				echo '<input type="checkbox" name="' . esc_attr( $name ) . '" id="' . esc_attr( $id ) . '" value="1"' . checked( true === $value, true, false ) . '>';
 				break;
 			case 'select':
 				$opts = array( '' => '—' );
 				foreach ( $f['options'] as $o ) {
 					$opts[ (string) $o ] = (string) $o;
 				}
-				self::select( $name, $opts, '', $id );
+				self::select( $name, $opts, is_scalar( $value ) ? (string) $value : '', $id );
 				break;
 			case 'multiselect':
+				$chosen = is_array( $value ) ? array_map( 'strval', $value ) : array();
 				foreach ( $f['options'] as $i => $o ) {
-					echo '<label><input type="checkbox" name="' . esc_attr( $name . '[]' ) . '" value="' . esc_attr( (string) $o ) . '"' . ( 0 === $i ? ' id="' . esc_attr( $id ) . '"' : '' ) . '> ' . esc_html( (string) $o ) . '</label> ';
+					echo '<label><input type="checkbox" name="' . esc_attr( $name . '[]' ) . '" value="' . esc_attr( (string) $o ) . '"' . ( 0 === $i ? ' id="' . esc_attr( $id ) . '"' : '' ) . checked( in_array( (string) $o, $chosen, true ), true, false ) . '> ' . esc_html( (string) $o ) . '</label> ';
 				}
 				break;
 			default:
@@ -555,7 +590,7 @@ final class Sales_Admin {
 					'number' => 'number',
 					'date'   => 'date',
 				)[ $f['type'] ] ?? 'text';
-				echo '<input type="' . esc_attr( $type ) . '" name="' . esc_attr( $name ) . '" id="' . esc_attr( $id ) . '" class="regular-text">';
+				echo '<input type="' . esc_attr( $type ) . '" name="' . esc_attr( $name ) . '" id="' . esc_attr( $id ) . '" class="regular-text" value="' . esc_attr( is_scalar( $value ) && ! is_bool( $value ) ? (string) $value : '' ) . '">';
 		}
 		echo '</td></tr>';
 	}
@@ -573,7 +608,7 @@ final class Sales_Admin {
 	private static function styles(): void {
 		echo '<style>.pet-status{padding:1px 6px;border-radius:3px;background:#f0f0f1}.pet-status-superseded,.pet-status-expired{background:#fcf0f1;color:#8a2424;text-decoration:line-through}'
 			. '.pet-status-accepted{background:#edfaef;color:#1e6b2a}.pet-status-sent{background:#f0f6fc}.pet-diff-added{background:#edfaef}.pet-diff-removed{background:#fcf0f1}.pet-diff-changed{background:#fcf9e8}'
-			. '.pet-builder input.small{width:6em}.pet-builder .pet-group{border:1px solid #c3c4c7;padding:8px;margin:8px 0;background:#fff;box-sizing:border-box;overflow-x:auto}.pet-stages{display:flex;gap:12px}.pet-stage{border:1px solid #c3c4c7;background:#fff;padding:8px 12px;min-width:160px}'
+			. '.pet-builder input.small{width:6em}.pet-nowrap{white-space:nowrap}.pet-builder .pet-group{border:1px solid #c3c4c7;padding:8px;margin:8px 0;background:#fff;box-sizing:border-box;overflow-x:auto}.pet-stages{display:flex;gap:12px}.pet-stage{border:1px solid #c3c4c7;background:#fff;padding:8px 12px;min-width:160px}'
 			. '@media print{#adminmenumain,#wpadminbar,.pet-noprint,.notice{display:none!important}#wpcontent{margin-left:0}}</style>';
 	}
 
@@ -658,6 +693,7 @@ final class Sales_Admin {
 	 * @param string $id Lead id.
 	 */
 	private function lead_detail( string $id ): void {
+		self::styles();
 		$l = $this->sales()->getLead( $id );
 		echo '<p><a href="' . esc_url( Table::page_url( 'pet-leads' ) ) . '">&larr; ' . esc_html__( 'All leads', 'pet' ) . '</a></p>';
 		echo '<h2>' . esc_html( (string) $l['company_name'] ) . ' ' . self::badge( (string) $l['status'] ) . '</h2>'; // phpcs:ignore WordPress.Security.EscapeOutput.OutputNotEscaped -- badge() escapes.
@@ -677,6 +713,9 @@ final class Sales_Admin {
 		if ( null !== $l['schema_version'] ) {
 			/* translators: %d: lead schema version number. */
 			echo '<p class="description">' . esc_html( sprintf( __( 'Captured with lead schema version %d; shown by that version.', 'pet' ), (int) $l['schema_version'] ) ) . '</p>';
+		}
+		if ( 'archived' !== (string) $l['status'] ) {
+			$this->lead_edit_form( $l );
 		}
 		if ( is_array( $l['qualification'] ) ) {
 			$q = $l['qualification'];
@@ -748,6 +787,36 @@ final class Sales_Admin {
 			echo '</form>';
 		}
 		echo '<p><a href="' . esc_url( Table::page_url( 'pet-activity', array( 'context_type' => 'lead', 'context_id' => $id ) ) ) . '">' . esc_html__( 'Activity of this lead', 'pet' ) . '</a></p>';
+	}
+
+	/**
+	 * Edit form of a lead: source, owner and the custom fields of the lead's own schema
+	 * version (not the latest), filled with the current values; folded until opened.
+	 *
+	 * @param array $l Lead.
+	 */
+	private function lead_edit_form( array $l ): void {
+		$schema = null === $l['schema_version'] ? null : $this->sales()->getLeadSchema( (int) $l['schema_version'] );
+		$values = is_array( $l['custom_values'] ) ? $l['custom_values'] : array();
+		echo '<details class="pet-edit-lead"' . ( '' !== Input::text( 'edit' ) ? ' open' : '' ) . '><summary>' . esc_html__( 'Edit lead', 'pet' ) . '</summary>';
+		self::form_open( 'update_lead', array( 'id' => (string) $l['id'] ), 'pet-update-lead' );
+		echo '<table class="form-table" role="presentation">';
+		self::field( 'source', __( 'Source', 'pet' ), 'text', (string) $l['source'], true );
+		echo '<tr><th scope="row"><label for="pet-edit-owner-id">' . esc_html__( 'Owner', 'pet' ) . '</label></th><td>';
+		self::select( 'owner_id', $this->employee_options( __( '— unchanged —', 'pet' ) ), (string) $l['owner_id'], 'pet-edit-owner-id' );
+		echo '</td></tr>';
+		if ( null !== $schema ) {
+			foreach ( $schema['fields'] as $f ) {
+				self::custom_input( $f, $values[ (string) $f['key'] ] ?? null );
+			}
+		}
+		echo '</table>';
+		if ( null !== $schema ) {
+			/* translators: %d: lead schema version number. */
+			echo '<p class="description">' . esc_html( sprintf( __( 'The fields of lead schema version %d, the version this lead was captured with.', 'pet' ), (int) $schema['number'] ) ) . '</p>';
+		}
+		submit_button( __( 'Save lead', 'pet' ), 'secondary' );
+		echo '</form></details>';
 	}
 
 	/**
@@ -849,6 +918,12 @@ final class Sales_Admin {
 		echo '<p><a href="' . esc_url( Table::page_url( 'pet-pipeline' ) ) . '">&larr; ' . esc_html__( 'Pipeline', 'pet' ) . '</a></p>';
 		echo '<h2>' . esc_html( (string) $o['title'] ) . ' ' . self::badge( (string) $o['status'] ) . '</h2>'; // phpcs:ignore WordPress.Security.EscapeOutput.OutputNotEscaped -- badge() escapes.
 		echo '<p>' . esc_html( (string) $o['customer_name'] ) . ' · ' . esc_html( Table::money( $o['expected_value'] ) ) . ' · ' . esc_html( (string) $o['expected_close'] ) . '</p>';
+		if ( 'lost' === $o['status'] ) {
+			echo '<p class="pet-lost-reason"><strong>' . esc_html__( 'Lost:', 'pet' ) . '</strong> ' . esc_html( (string) ( $o['lost_reason'] ?? '' ) ) . '</p>';
+		}
+		if ( null !== $o['won_quote_id'] ) {
+			echo '<p class="pet-won"><strong>' . esc_html__( 'Won', 'pet' ) . '</strong> · <a href="' . esc_url( Table::page_url( 'pet-quotes', array( 'quote' => (string) $o['won_quote_id'] ) ) ) . '">' . esc_html__( 'the accepted quote and its sale', 'pet' ) . '</a></p>';
+		}
 		$quotes = $this->sales()->listQuotes( array( 'opportunity_id' => $id ) )['items'];
 		echo '<h3>' . esc_html__( 'Quotes', 'pet' ) . '</h3><ul>';
 		foreach ( $quotes as $q ) {
@@ -886,11 +961,12 @@ final class Sales_Admin {
 			submit_button( __( 'New quote', 'pet' ), 'primary', 'submit', false );
 			echo '</form>';
 			echo '<h3>' . esc_html__( 'Mark as lost', 'pet' ) . '</h3>';
-			self::form_open( 'lose_opportunity', array( 'id' => $id ) );
+			self::form_open( 'lose_opportunity', array( 'id' => $id ), 'pet-lose-opportunity' );
 			echo '<input type="text" name="reason" required placeholder="' . esc_attr__( 'Reason', 'pet' ) . '"> ';
 			submit_button( __( 'Lost', 'pet' ), 'secondary', 'submit', false );
 			echo '</form>';
 		}
+		echo '<p><a href="' . esc_url( Table::page_url( 'pet-activity', array( 'context_type' => 'opportunity', 'context_id' => $id ) ) ) . '">' . esc_html__( 'Activity of this opportunity', 'pet' ) . '</a></p>';
 	}
 
 	/**
@@ -978,6 +1054,14 @@ final class Sales_Admin {
 				/* translators: %d: version number. */
 				echo '<h3>' . esc_html( sprintf( __( 'Customer answer for version %d', 'pet' ), (int) $sent ) ) . '</h3>';
 				self::form_open( 'accept_quote', array( 'id' => $id, 'version' => (string) $sent ), 'pet-accept-quote' );
+				$optional = array_filter( $this->sales()->getQuoteVersion( $id, (int) $sent )['groups'], static fn ( $g ) => (bool) $g['optional'] );
+				if ( array() !== $optional ) {
+					echo '<fieldset class="pet-optional-groups"><legend>' . esc_html__( 'Optional groups the customer took (the others are left out of the sale):', 'pet' ) . '</legend>';
+					foreach ( $optional as $g ) {
+						echo '<label><input type="checkbox" name="optional_groups[]" value="' . esc_attr( (string) $g['group_id'] ) . '"> ' . esc_html( (string) $g['title'] ) . ' (' . esc_html( Table::money( array( 'amount_minor' => $g['totals']['total_minor'], 'currency' => $q['currency'] ) ) ) . ')</label><br>';
+					}
+					echo '</fieldset>';
+				}
 				echo '<input type="text" name="signed_by" placeholder="' . esc_attr__( 'Signed by', 'pet' ) . '"> ';
 				submit_button( __( 'Record acceptance', 'pet' ), 'primary', 'submit', false );
 				echo '</form><br>';
@@ -1033,7 +1117,7 @@ final class Sales_Admin {
 				echo '<label><input type="checkbox" name="' . esc_attr( $gp . '[remove]' ) . '" value="1"> ' . esc_html__( 'remove group', 'pet' ) . '</label>';
 				echo ' · ' . esc_html__( 'engine total:', 'pet' ) . ' <strong>' . esc_html( Table::money( array( 'amount_minor' => $g['totals']['total_minor'], 'currency' => $v['currency'] ) ) ) . '</strong>';
 			}
-			echo '</p><table class="widefat"><thead><tr><th>' . esc_html__( 'Kind', 'pet' ) . '</th><th>' . esc_html__( 'Description', 'pet' ) . '</th><th>' . esc_html__( 'Role / interval', 'pet' ) . '</th><th>' . esc_html__( 'Qty', 'pet' ) . '</th><th>' . esc_html__( 'Unit price', 'pet' ) . '</th><th>' . esc_html__( 'Discount %', 'pet' ) . '</th><th>' . esc_html__( 'Tax %', 'pet' ) . '</th><th>' . esc_html__( 'Total', 'pet' ) . '</th><th></th></tr></thead><tbody>';
+			echo '</p><table class="widefat"><thead><tr><th>' . esc_html__( 'Kind', 'pet' ) . '</th><th>' . esc_html__( 'Description', 'pet' ) . '</th><th>' . esc_html__( 'Role / interval', 'pet' ) . '</th><th>' . esc_html__( 'Qty', 'pet' ) . '</th><th>' . esc_html__( 'Unit price', 'pet' ) . '</th><th>' . esc_html__( 'Discount (% or amount)', 'pet' ) . '</th><th>' . esc_html__( 'Tax %', 'pet' ) . '</th><th>' . esc_html__( 'Total', 'pet' ) . '</th><th></th></tr></thead><tbody>';
 			$lines   = null === $g ? array() : $g['lines'];
 			$lines[] = null;
 			$lines[] = null;
@@ -1047,11 +1131,25 @@ final class Sales_Admin {
 				echo '<input type="hidden" name="' . esc_attr( $lp . '[line_id]' ) . '" value="' . esc_attr( (string) ( $l['line_id'] ?? '' ) ) . '">';
 				self::select( $lp . '[kind]', $kinds, (string) ( $l['kind'] ?? 'fixed_fee' ) );
 				echo '</td><td><input type="text" name="' . esc_attr( $lp . '[description]' ) . '" value="' . esc_attr( (string) ( $l['description'] ?? '' ) ) . '"></td>';
-				echo '<td><input type="text" class="small" name="' . esc_attr( $lp . '[' . ( null !== $l && 'recurring' === $l['kind'] ? 'interval' : 'role' ) . ']' ) . '" value="' . esc_attr( $ro ) . '"></td>';
+				echo '<td><input type="text" class="small pet-detail" name="' . esc_attr( $lp . '[detail]' ) . '" value="' . esc_attr( $ro ) . '" list="pet-detail-hints" placeholder="' . esc_attr__( 'role / monthly', 'pet' ) . '"></td>';
 				echo '<td><input type="text" class="small pet-qty" name="' . esc_attr( $lp . '[quantity]' ) . '" value="' . esc_attr( null === $l ? '' : (string) $l['quantity'] ) . '"></td>';
 				echo '<td><input type="text" class="small pet-price" name="' . esc_attr( $lp . '[unit_price]' ) . '" value="' . esc_attr( null === $l ? '' : self::decimal( (int) $l['unit_price_minor'] ) ) . '"></td>';
-				$disc = ( null !== $l && is_array( $l['discount'] ) && 'percent' === $l['discount']['type'] ) ? self::decimal( (int) $l['discount']['basis_points'] ) : '';
-				echo '<td><input type="text" class="small pet-disc" name="' . esc_attr( $lp . '[discount]' ) . '" value="' . esc_attr( $disc ) . '"></td>';
+				$dtype = 'percent';
+				$disc  = '';
+				if ( null !== $l && is_array( $l['discount'] ) ) {
+					$dtype = 'amount' === $l['discount']['type'] ? 'amount' : 'percent';
+					$disc  = self::decimal( (int) ( 'amount' === $dtype ? $l['discount']['amount_minor'] : $l['discount']['basis_points'] ) );
+				}
+				echo '<td class="pet-nowrap"><input type="text" class="small pet-disc" name="' . esc_attr( $lp . '[discount]' ) . '" value="' . esc_attr( $disc ) . '"> ';
+				self::select(
+					$lp . '[discount_type]',
+					array(
+						'percent' => '%',
+						'amount'  => (string) $v['currency'],
+					),
+					$dtype
+				);
+				echo '</td>';
 				echo '<td><input type="text" class="small pet-tax" name="' . esc_attr( $lp . '[tax_rate]' ) . '" value="' . esc_attr( null === $l ? '' : self::decimal( (int) $l['tax_rate_bp'] ) ) . '"></td>';
 				echo '<td class="pet-line-total">' . esc_html( null === $l ? '' : Table::money( array( 'amount_minor' => $l['totals']['total_minor'], 'currency' => $v['currency'] ) ) ) . '</td>';
 				echo '<td>' . ( null !== $l ? '<label><input type="checkbox" name="' . esc_attr( $lp . '[remove]' ) . '" value="1"> ' . esc_html__( 'remove', 'pet' ) . '</label>' : '' ) . '</td></tr>';
@@ -1063,6 +1161,8 @@ final class Sales_Admin {
 			/* translators: %s: amount. */
 			. ' · ' . esc_html( sprintf( __( 'optional groups: %s', 'pet' ), Table::money( array( 'amount_minor' => $t['optional_total_minor'], 'currency' => $v['currency'] ) ) ) ) . '</p>';
 		echo '<p id="pet-live-total" class="description"></p>';
+		echo '<datalist id="pet-detail-hints"><option value="monthly"><option value="quarterly"><option value="yearly"></datalist>';
+		echo '<p class="description">' . esc_html__( 'Labour: quantity in minutes, unit price per hour, the role in "Role / interval". Recurring: the interval (monthly, quarterly, yearly) in "Role / interval". Discount: a percentage or an amount off the line. Lines without a description are ignored.', 'pet' ) . '</p>';
 		echo '</div>';
 		submit_button( __( 'Save draft', 'pet' ) );
 		echo '</form>';
@@ -1070,7 +1170,7 @@ final class Sales_Admin {
 		// the totals that count when the draft is saved).
 		echo '<script>(function(){var f=document.getElementById("pet-quote-builder");if(!f)return;var cur=f.querySelector(".pet-builder").dataset.currency;'
 			. 'function n(v){v=String(v||"").replace(",",".");var x=parseFloat(v);return isNaN(x)?0:x;}'
-			. 'function upd(){var sum=0;f.querySelectorAll(".pet-group").forEach(function(g){var opt=g.querySelector("input[name$=\"[optional]\"]");var gs=0;g.querySelectorAll("tr.pet-line").forEach(function(r){var k=r.querySelector("select").value;var q=n(r.querySelector(".pet-qty").value);var p=n(r.querySelector(".pet-price").value);var gross=k==="labour"?p*q/60:p*q;var net=gross*(1-n(r.querySelector(".pet-disc").value)/100);var tot=net*(1+n(r.querySelector(".pet-tax").value)/100);gs+=tot;});if(!opt||!opt.checked)sum+=gs;});'
+			. 'function upd(){var sum=0;f.querySelectorAll(".pet-group").forEach(function(g){var opt=g.querySelector("input[name$=\"[optional]\"]");var gs=0;g.querySelectorAll("tr.pet-line").forEach(function(r){var k=r.querySelector("select[name$=\"[kind]\"]").value;var q=n(r.querySelector(".pet-qty").value);var p=n(r.querySelector(".pet-price").value);var gross=k==="labour"?p*q/60:p*q;var dt=r.querySelector("select[name$=\"[discount_type]\"]");var d=n(r.querySelector(".pet-disc").value);var net=dt&&dt.value==="amount"?gross-d:gross*(1-d/100);var tot=net*(1+n(r.querySelector(".pet-tax").value)/100);gs+=tot;});if(!opt||!opt.checked)sum+=gs;});'
 			. 'document.getElementById("pet-live-total").textContent="' . esc_js( __( 'Preview while editing (not saved):', 'pet' ) ) . ' "+sum.toFixed(2)+" "+cur;}'
 			. 'f.addEventListener("input",upd);f.addEventListener("change",upd);upd();})();</script>';
 	}
