@@ -1,7 +1,10 @@
 // Browser test of the sales screens (headless Debian Chromium, playwright-core): publish a lead
-// schema with a custom field, capture a lead with it, contact and qualify it, open an
-// opportunity, build a quote with two groups, send it, revise and send version 2, accept it,
-// and see the sale and the trail in Activity. Screenshots go to $PET_ARTIFACTS (sales-*).
+// schema with a custom field, capture a lead with it, publish a newer schema version and edit
+// the lead by its own (older) version, contact and qualify it, open an opportunity, build a
+// quote with two groups, send it, revise (an optional group with an amount discount) and send
+// version 2, compare and print, accept it with the optional group, and see the sale and the
+// trail in Activity; then lose a second opportunity with a reason. Screenshots go to
+// $PET_ARTIFACTS (sales-*).
 //
 // Env: PET_E2E_URL, PET_E2E_USER, PET_E2E_PASSWORD, PET_ARTIFACTS, PET_CHROMIUM.
 import { chromium } from 'playwright-core';
@@ -18,6 +21,7 @@ mkdirSync(artifacts, { recursive: true });
 const stamp = new Date().toISOString().replace(/\D/g, '').slice(0, 14);
 const company = `Globex ${stamp}`;
 const fieldKey = `seats_${stamp.slice(-6)}`;
+const laterKey = `region_${stamp.slice(-6)}`;
 
 let passed = 0;
 let failed = 0;
@@ -124,6 +128,39 @@ await step('capture a lead with the custom field', async () => {
   await screenshot('lead-captured');
 });
 
+await step('a newer schema version leaves the lead on its own; edit the lead by it', async () => {
+  const leadUrl = page.url();
+  await admin('pet-lead-schema');
+  const form = page.locator('#pet-schema-editor');
+  const rows = form.locator('tbody tr');
+  const n = await rows.count();
+  let row = null;
+  for (let i = 0; i < n; i += 1) {
+    if ((await rows.nth(i).locator('input[name$="[key]"]').inputValue()) === '') { row = rows.nth(i); break; }
+  }
+  expect(row !== null, 'no empty row in the schema editor');
+  await row.locator('input[name$="[key]"]').fill(laterKey);
+  await row.locator('input[name$="[label]"]').fill('Region');
+  await row.locator('input[name$="[required]"]').check();
+  // Reorder: the new field first.
+  await row.locator('input[name$="[order]"]').fill('1');
+  await submit(form);
+  const keys = await page.locator('#pet-schema-editor input[name$="[key]"]').evaluateAll((els) => els.map((e) => e.value));
+  expect(keys.indexOf(laterKey) === 0 && keys.indexOf(fieldKey) > 0, `the newer version's order: ${keys.slice(0, 3).join(', ')}`);
+  await page.goto(leadUrl);
+  await expectNoErrors();
+  expect((await page.locator('body').innerText()).includes('shown by that version'), 'lead does not name its schema version');
+  await page.locator('.pet-edit-lead summary').click();
+  const edit = page.locator('#pet-update-lead');
+  expect(await edit.locator(`[name="custom[${laterKey}]"]`).count() === 0, 'the edit form offers a field of a newer schema version');
+  expect(await edit.locator(`[name="custom[${fieldKey}]"]`).inputValue() === '25', 'the edit form does not hold the current value');
+  await edit.locator(`[name="custom[${fieldKey}]"]`).fill('30');
+  await submit(edit);
+  const facts = await page.locator('.pet-lead-facts').innerText();
+  expect(facts.includes('30') && !facts.includes('Region'), `lead facts after the edit: ${facts}`);
+  await screenshot('lead-edited');
+});
+
 await step('contact and qualify the lead', async () => {
   const contact = page.locator('#pet-contact-lead');
   await contact.locator('[name=note]').fill('Met at the fair');
@@ -155,7 +192,7 @@ await step('open an opportunity and a quote', async () => {
 
 async function fillLine(gi, li, kind, desc, qty, price, tax) {
   const row = page.locator(`#pet-line-${gi}-${li}`);
-  await row.locator('select').selectOption(kind);
+  await row.locator('select[name$="[kind]"]').selectOption(kind);
   await row.locator('input[name$="[description]"]').fill(desc);
   await row.locator('input[name$="[quantity]"]').fill(qty);
   await row.locator('input[name$="[unit_price]"]').fill(price);
@@ -179,14 +216,25 @@ await step('build version 1 with two groups and see the engine totals', async ()
   await screenshot('quote-built');
 });
 
-await step('send version 1, revise, send version 2', async () => {
+await step('send version 1, revise (optional group, amount discount), send version 2', async () => {
   await submit(page.locator('#pet-send-quote'));
   await submit(page.locator('#pet-revise-quote'));
   await page.locator('#pet-line-0-0 input[name$="[quantity]"]').fill('720');
+  // An optional group: training at 400.00 less 50.00, no tax.
+  await page.locator('#pet-group-2-title').fill('Training');
+  await page.locator('#pet-group-2 input[name$="[optional]"]').check();
+  await fillLine(2, 0, 'fixed_fee', 'Workshop', '1', '400', '0');
+  await page.locator('#pet-line-2-0 input[name$="[discount]"]').fill('50');
+  await page.locator('#pet-line-2-0 select[name$="[discount_type]"]').selectOption('amount');
   await submit(page.locator('#pet-quote-builder'));
+  const totals = await page.locator('#pet-engine-totals').innerText();
+  // (1200 + 500 + 300) × 1.2 = 2400.00; the optional group 350.00 apart.
+  expect(/2,?400\.00/.test(totals) && totals.includes('350.00'), `engine totals of version 2: ${totals}`);
   await submit(page.locator('#pet-send-quote'));
   const v1 = await page.locator('tr.pet-version-superseded').innerText();
   expect(v1.includes('superseded'), 'version 1 is not marked superseded');
+  const strike = await page.locator('tr.pet-version-superseded .pet-status').evaluate((e) => getComputedStyle(e).textDecorationLine);
+  expect(strike.includes('line-through'), `superseded is not struck through: ${strike}`);
   await screenshot('quote-v2-sent');
 });
 
@@ -197,6 +245,8 @@ await step('side-by-side diff and printable view', async () => {
   await screenshot('quote-diff');
   await page.locator('a', { hasText: 'Printable' }).last().click();
   await page.locator('#pet-print').waitFor();
+  const print = await page.locator('#pet-print').innerText();
+  expect(print.includes('Training') && /optional/i.test(print) && print.includes('Workshop'), 'printable view lacks the optional group');
   await screenshot('quote-print');
   await page.goBack();
 });
@@ -204,16 +254,38 @@ await step('side-by-side diff and printable view', async () => {
 await step('accept version 2 and see the sale', async () => {
   const form = page.locator('#pet-accept-quote');
   await form.locator('[name=signed_by]').fill('Hank Scorpio');
+  await form.getByLabel(/Training/).check();
   await submit(form);
   await page.locator('#pet-sale').waitFor();
   const sale = await page.locator('#pet-sale').innerText();
   expect(sale.includes('12.00 h') || sale.includes('12 h') || sale.includes('12.00'), `sale: ${sale}`);
+  // 2400.00 + the chosen optional group 350.00.
+  expect(/2,?750\.00/.test(sale) && sale.includes('Workshop'), `the sale does not include the chosen optional group: ${sale}`);
   await screenshot('quote-accepted');
+});
+
+await step('lose a second opportunity with a reason', async () => {
+  await admin('pet-leads', `&s=${encodeURIComponent(company)}`);
+  await page.locator('a.row-title', { hasText: company }).first().click();
+  await expectNoErrors();
+  const form = page.locator('#pet-create-opportunity');
+  await form.locator('[name=title]').fill(`Extranet ${stamp}`);
+  await form.locator('[name=expected_value]').fill('5000');
+  await form.locator('[name=expected_close]').fill('2030-09-30');
+  await submit(form);
+  await page.waitForURL(/opportunity=/);
+  const lose = page.locator('#pet-lose-opportunity');
+  await lose.locator('[name=reason]').fill('Budget moved to next year');
+  await submit(lose);
+  const text = await page.locator('.pet-lost-reason').innerText();
+  expect(text.includes('Budget moved to next year'), `lost reason: ${text}`);
+  await screenshot('opportunity-lost');
 });
 
 await step('pipeline and the trail in Activity', async () => {
   await admin('pet-pipeline');
   expect((await page.locator('#pet-stage-won').innerText()).includes('1'), 'won stage has no opportunity');
+  expect((await page.locator('#pet-stage-lost').innerText()).includes('1'), 'lost stage has no opportunity');
   await screenshot('pipeline');
   await admin('pet-activity');
   let text = await page.locator('body').innerText();
