@@ -296,6 +296,10 @@ await step('pipeline and the trail in Activity', async () => {
     text = await page.locator('body').innerText();
   }
   expect(/accepted/i.test(text) && /sale/i.test(text), 'acceptance and sale not in Activity');
+  for (const line of ['version 1 was superseded by version 2', 'was lost: Budget moved to next year', 'updated: custom fields',
+    'Sale of EUR 2,750.00', 'was won with']) {
+    expect(text.includes(line), `Activity lacks "${line}"`);
+  }
   await screenshot('activity');
 });
 

@@ -1019,7 +1019,7 @@ final class Sales_Admin {
 			);
 			echo '<tr class="' . esc_attr( 'pet-version-' . $v['status'] ) . '"><td>' . (int) $v['number'] . '</td><td>' . self::badge( (string) $v['status'] ) // phpcs:ignore WordPress.Security.EscapeOutput.OutputNotEscaped -- badge() escapes.
 				. ( null !== $v['superseded_by'] ? ' ' . esc_html( sprintf( /* translators: %d: version number. */ __( 'by version %d', 'pet' ), (int) $v['superseded_by'] ) ) : '' ) . '</td>';
-			echo '<td>' . esc_html( Table::money( $total ) ) . '</td><td>' . esc_html( (string) ( $v['valid_until'] ?? '—' ) ) . '</td><td><code>' . esc_html( substr( (string) ( $v['content_hash'] ?? '' ), 0, 12 ) ) . '</code></td>';
+			echo '<td>' . esc_html( Table::money( $total ) ) . '</td><td>' . esc_html( (string) ( $v['valid_until'] ?? '—' ) ) . '</td><td>' . ( null !== $v['content_hash'] ? '<code title="' . esc_attr( (string) $v['content_hash'] ) . '">' . esc_html( substr( (string) $v['content_hash'], 0, 12 ) ) . '</code>' : '—' ) . '</td>';
 			echo '<td><a href="' . esc_url( Table::page_url( 'pet-quotes', array( 'quote' => $id, 'print' => (string) $v['number'] ) ) ) . '">' . esc_html__( 'Printable', 'pet' ) . '</a>';
 			if ( $v['number'] > 1 ) {
 				echo ' · <a href="' . esc_url( Table::page_url( 'pet-quotes', array( 'quote' => $id, 'from' => (string) ( $v['number'] - 1 ), 'to' => (string) $v['number'] ) ) ) . '">' . esc_html__( 'Compare with previous', 'pet' ) . '</a>';
@@ -1102,7 +1102,7 @@ final class Sales_Admin {
 		$groups   = $v['groups'];
 		$groups[] = null; // One blank group to add.
 		$kinds    = array(
-			'labour'    => __( 'Labour (minutes, price per hour)', 'pet' ),
+			'labour'    => __( 'Labour', 'pet' ),
 			'fixed_fee' => __( 'Fixed fee', 'pet' ),
 			'product'   => __( 'Product', 'pet' ),
 			'recurring' => __( 'Recurring', 'pet' ),
