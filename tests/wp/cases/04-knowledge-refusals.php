@@ -162,3 +162,34 @@ $r = $req('POST', "/pet/v1/articles/$other/archive");
 check('REST archive as admin: 200, archived', 200 === $r->get_status() && 'archived' === $r->get_data()['status'], (string) $r->get_status());
 $r = $req('POST', "/pet/v1/articles/$other/comments", ['body' => 'too late']);
 check('REST comment on an archived article: 422', 422 === $r->get_status(), (string) $r->get_status());
+
+// ---- the article page as staff and as a moderator; escaping ---------------------------------
+
+require_once WP_PLUGIN_DIR . '/pet/includes/modules/knowledge/class-knowledge-admin.php';
+$render = static function (array $get): string {
+    $_GET = $get;
+    $_POST = [];
+    $_REQUEST = $get;
+    ob_start();
+    (new \PetWp\Modules\Knowledge\Knowledge_Admin(\PetWp\Plugin::instance()))->page_article();
+    return (string) ob_get_clean();
+};
+// Written through the extension directly (no form sanitizing): the page must escape it.
+$evil = $hd->createArticle(['category' => 'Refusals <b>cat</b>', 'slug' => "evil-$tag", 'title' => 'Evil <script>alert(1)</script>', 'body' => "<img src=x onerror=alert(2)>\n\nsecond & last", 'publish' => true], $plugin->context());
+$hd->commentOnArticle($evil['id'], ['body' => '<script>alert(3)</script> visible'], $plugin->context());
+$c2 = $hd->commentOnArticle($evil['id'], ['body' => "hidden-comment-$tag"], $plugin->context());
+$hd->hideArticleComment($evil['id'], (string) end($c2['comments'])['id'], ['reason' => 'spam <i>x</i>'], $plugin->context());
+$html = $render(['page' => 'pet-kb-article', 'id' => $evil['id']]);
+check('moderator page: no raw markup from the title, body, category or comments', !preg_match('/<script>alert|<img src=x|<b>cat|<i>x/', $html), substr($html, 0, 300));
+check('moderator page: the text is shown escaped', str_contains($html, '&lt;img src=x onerror=alert(2)&gt;') && str_contains($html, 'Evil &lt;script&gt;') && str_contains($html, 'second &amp; last'));
+check('moderator page: editor, hide form, hidden comment with who and why', str_contains($html, 'id="pet-kb-publish"') && str_contains($html, 'pet-kb-comment-hidden') && str_contains($html, "hidden-comment-$tag") && str_contains($html, 'Hidden by') && str_contains($html, 'spam &lt;i&gt;x&lt;/i&gt;') && str_contains($html, 'class="pet-kb-hide"'));
+$login_kb_staff();
+$html = $render(['page' => 'pet-kb-article', 'id' => $evil['id']]);
+check('staff page: the body and visible comments, a comment form', str_contains($html, 'id="pet-kb-body"') && str_contains($html, '&lt;script&gt;alert(3)&lt;/script&gt; visible') && str_contains($html, 'id="pet-kb-comment"'));
+check('staff page: no editor, restore, archive or hide forms', !str_contains($html, 'id="pet-kb-publish"') && !str_contains($html, 'pet-kb-restore-') && !str_contains($html, 'id="pet-kb-archive"') && !str_contains($html, 'class="pet-kb-hide"'));
+check('staff page: hidden comments are not shown', !str_contains($html, "hidden-comment-$tag") && !str_contains($html, 'Hidden by'));
+$html = $render(['page' => 'pet-kb-article']);
+check('staff page without an id: no new-article form', !str_contains($html, 'id="pet-kb-create"'));
+login_admin();
+$html = $render(['page' => 'pet-kb-article', 'id' => '00000000-0000-0000-0000-000000000000']);
+check('an unknown article shows an error notice, not a fatal', str_contains($html, 'notice-error'));
