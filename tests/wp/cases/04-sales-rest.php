@@ -23,6 +23,23 @@ $show = static fn (WP_REST_Response $r): string => $r->get_status() . ' ' . subs
 $stamp = substr(str_replace('.', '', uniqid('', true)), -10);
 $field = 'seats_' . $stamp;
 
+/** A fresh user of this case with the given role (not shared with other cases); logged in. */
+$fresh_user = static function (string $role) use ($stamp): int {
+    static $n = 0;
+    $n++;
+    $id = wp_insert_user([
+        'user_login' => "pet_sales_{$role}_{$stamp}_{$n}",
+        'user_pass' => wp_generate_password(20),
+        'user_email' => "pet_sales_{$role}_{$stamp}_{$n}@example.invalid",
+        'role' => $role,
+    ]);
+    if (is_wp_error($id)) {
+        throw new RuntimeException($id->get_error_message());
+    }
+    wp_set_current_user((int) $id);
+    return (int) $id;
+};
+
 // Routes exist and each has a permission callback that refuses a subscriber.
 $server = rest_get_server();
 $expected = ['/pet/v1/leads', '/pet/v1/lead-schema', '/pet/v1/opportunities', '/pet/v1/pipeline', '/pet/v1/quotes',
@@ -34,13 +51,13 @@ check('sales REST routes are registered', [] === $missing, 'missing: ' . implode
 
 // Reads and writes without permission.
 $before = $leads_total();
-$lead_body = ['customer_name' => "Initech $stamp", 'source' => 'web', 'custom_fields' => []];
+$lead_body = ['customer_name' => "Initech $stamp", 'source' => 'web'];
 wp_set_current_user(0);
 $r = $req('GET', '/pet/v1/leads');
 check('GET /leads logged out: 401', 401 === $r->get_status(), $show($r));
 $r = $req('POST', '/pet/v1/leads', $lead_body);
 check('POST /leads logged out: 401', 401 === $r->get_status(), $show($r));
-login_as_role('subscriber');
+$fresh_user('subscriber');
 $r = $req('GET', '/pet/v1/leads');
 check('GET /leads as subscriber: 403', 403 === $r->get_status(), $show($r));
 $r = $req('POST', '/pet/v1/leads', $lead_body);
@@ -50,7 +67,7 @@ check('GET /pipeline as subscriber: 403', 403 === $r->get_status(), $show($r));
 check('refused requests created no lead', $before === $leads_total());
 
 // Staff (pet_work) without a linked employee may read but cannot act: nobody to record.
-login_as_role('pet_staff');
+$fresh_user('pet_staff');
 $r = $req('GET', '/pet/v1/leads');
 check('GET /leads as staff: 200 with a page', 200 === $r->get_status() && isset($r->get_data()['items']), $show($r));
 $r = $req('POST', '/pet/v1/leads', $lead_body);
@@ -169,7 +186,7 @@ $won = array_values(array_filter($r->get_data()['stages'] ?? [], static fn ($s) 
 check('GET /pipeline: the won stage counts it', 200 === $r->get_status() && (int) ($won['count'] ?? 0) >= 1, $show($r));
 
 // Losing an opportunity needs a reason; as staff (pet_work) with a linked employee.
-$staff = login_as_role('pet_staff');
+$staff = $fresh_user('pet_staff');
 login_admin();
 $engine = \PetWp\Plugin::instance()->engine();
 $emp = $engine->createEmployee(['name' => "Sales Staff $stamp", 'email' => "staff$stamp@example.invalid"], \PetWp\Plugin::instance()->context());
