@@ -4,11 +4,11 @@
  * search, and the article page (live version, editor, version history with diff and restore,
  * comments with moderation, linked tickets).
  *
- * Article bodies are plain text: the form keeps their line breaks
+ * Article bodies are plain text, not trusted HTML: the form keeps their line breaks
  * (sanitize_textarea_field) and the page shows them escaped, with blank lines as paragraphs
- * (esc_html, then wpautop). They are not treated as trusted HTML because anyone with a
- * pet_manage REST client can write one and comments/tickets quote them; plain text needs no
- * HTML policy and diffs line by line.
+ * (esc_html, then wpautop). Bodies also arrive through REST and the extension stores text as
+ * given, so showing it as text means no stored markup ever runs in a reader's browser,
+ * whoever wrote it; it needs no HTML policy, and versions diff line by line.
  *
  * @package PetWp
  */
