@@ -1,5 +1,5 @@
 <?php
-// The sales module's REST routes under pet/v1: permission (logged out, subscriber, staff
+// The sales module's admin-post refusals and REST routes under pet/v1: permission (logged out, subscriber, staff
 // without an employee, staff, manager-only routes), the error mapping (400 with field
 // errors, 404, 409, 422) and one whole flow: schema, lead with a custom field, update,
 // qualify, opportunity, quote with a required and an optional group, send, accept with the
@@ -48,6 +48,38 @@ $expected = ['/pet/v1/leads', '/pet/v1/lead-schema', '/pet/v1/opportunities', '/
 $routes = array_keys($server->get_routes());
 $missing = array_values(array_diff($expected, $routes));
 check('sales REST routes are registered', [] === $missing, 'missing: ' . implode(', ', $missing));
+
+// The admin-post action: refused without the capability or the nonce; as the admin it
+// captures a lead even before any lead schema is published (no custom fields at all).
+$post_action = static function (string $action, array $post, ?string $nonce): string {
+    $_POST = $post;
+    $_GET = [];
+    $_REQUEST = $post;
+    if (null !== $nonce) {
+        $_POST['_wpnonce'] = $_REQUEST['_wpnonce'] = $nonce;
+    }
+    try {
+        do_action('admin_post_pet_' . $action);
+        return 'no-outcome';
+    } catch (Test_Redirect $r) {
+        return 'redirect';
+    } catch (Test_Die $d) {
+        return 'die:' . $d->status;
+    }
+};
+$before = $leads_total();
+$form = ['customer_name' => "Schemaless $stamp", 'source' => 'web'];
+$fresh_user('subscriber');
+$out = $post_action('create_lead', $form, wp_create_nonce('pet_create_lead'));
+check('admin-post create_lead as subscriber: 403', 'die:403' === $out, $out);
+login_admin();
+$out = $post_action('create_lead', $form, 'not-a-nonce');
+check('admin-post create_lead with a bad nonce: refused', str_starts_with($out, 'die:'), $out);
+check('refused admin-post actions created no lead', $before === $leads_total());
+check('no lead schema is published yet', null === $sales->getLeadSchema(null));
+$out = $post_action('create_lead', $form, wp_create_nonce('pet_create_lead'));
+check('admin-post create_lead without any schema: lead captured', 'redirect' === $out && $before + 1 === $leads_total(), $out . ' ' . $leads_total());
+$_POST = $_REQUEST = [];
 
 // Reads and writes without permission.
 $before = $leads_total();

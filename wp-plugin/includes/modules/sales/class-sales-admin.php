@@ -235,11 +235,8 @@ final class Sales_Admin {
 
 	/** Captures a lead from the Leads screen's form. */
 	private function do_create_lead(): array {
-		$input  = array(
-			'source'        => Input::text( 'source' ),
-			'custom_fields' => array(),
-		);
-		$cust = Input::text( 'customer_id' );
+		$input = array( 'source' => Input::text( 'source' ) );
+		$cust  = Input::text( 'customer_id' );
 		if ( '' !== $cust ) {
 			$input['customer_id'] = $cust;
 		} else {
@@ -250,8 +247,10 @@ final class Sales_Admin {
 			$input['owner_id'] = $owner;
 		}
 		$schema = $this->sales()->getLeadSchema( null );
-		if ( null !== $schema ) {
-			$input['custom_fields'] = self::custom_values( $schema );
+		$values = null === $schema ? array() : self::custom_values( $schema );
+		if ( array() !== $values ) {
+			// An empty PHP array reaches the engine as a list, which it refuses here.
+			$input['custom_fields'] = $values;
 		}
 		$lead = $this->sales()->createLead( $input, $this->ctx() );
 		return array( __( 'Lead captured.', 'pet' ), Table::page_url( 'pet-leads', array( 'lead' => (string) $lead['id'] ) ) );
@@ -268,8 +267,11 @@ final class Sales_Admin {
 		}
 		if ( null !== $lead['schema_version'] ) {
 			$schema = $this->sales()->getLeadSchema( (int) $lead['schema_version'] );
-			if ( null !== $schema ) {
-				$input['custom_fields'] = self::custom_values( $schema );
+			$values = null === $schema ? array() : self::custom_values( $schema );
+			// No values and none before: nothing to send (an empty PHP array reaches the
+			// engine as a list, which it refuses).
+			if ( array() !== $values || array() !== (array) $lead['custom_values'] ) {
+				$input['custom_fields'] = $values;
 			}
 		}
 		$this->sales()->updateLead( $id, $input, $this->ctx() );
