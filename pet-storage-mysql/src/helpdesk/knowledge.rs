@@ -287,6 +287,26 @@ impl App {
         Ok(v)
     }
 
+    /// Takes version `number` of article `id` off the search (`live = 0`), by primary key.
+    async fn hd_clear_live(
+        &self,
+        uow: &mut UnitOfWork<'_>,
+        t: &HelpdeskTables,
+        id: Uuid,
+        number: u32,
+    ) -> Result<(), AppError> {
+        uow.tx()
+            .exec_drop(
+                format!(
+                    "UPDATE {} SET live = 0 WHERE article_id = ? AND number = ?",
+                    t.article_versions
+                ),
+                (id.to_string(), number),
+            )
+            .await
+            .map_err(db)
+    }
+
     async fn hd_article_command(
         &self,
         ctx: &CommandContext,
@@ -309,6 +329,16 @@ impl App {
             Some(self.hd_load_article(&mut uow, &t, id).await?)
         };
         let before = state.as_ref().map(KnowledgeArticle::version).unwrap_or(0);
+        // The version row that is live now (`live = 1`), if any: publishing or archiving
+        // clears it by its primary key. A range condition (`WHERE article_id = ?`) would
+        // also lock the gap after the article's rows — for the newest article that is the
+        // gap every concurrent insert of a new article lands in, and two concurrent
+        // creates deadlocked on it.
+        let mut live = state
+            .as_ref()
+            .filter(|a| a.status() == ArticleStatus::Published)
+            .and_then(KnowledgeArticle::current)
+            .map(|v| v.number.get());
         let mut events = Vec::new();
         for cmd in &cmds {
             if let ArticleCommand::LinkTicket { ticket_id } = cmd {
@@ -388,17 +418,11 @@ impl App {
         for ev in &events {
             match ev {
                 KnowledgeEvent::VersionPublished(p) => {
-                    uow.tx()
-                        .exec_drop(
-                            format!(
-                                "UPDATE {} SET live = 0 WHERE article_id = ? AND live = 1",
-                                t.article_versions
-                            ),
-                            (id.to_string(),),
-                        )
-                        .await
-                        .map_err(db)?;
+                    if let Some(n) = live {
+                        self.hd_clear_live(&mut uow, &t, id, n).await?;
+                    }
                     let v = &p.version;
+                    live = Some(v.number.get());
                     uow.insert(
                         &format!(
                             "INSERT INTO {} (article_id, number, title, body, restored_from, live, published_at) \
@@ -418,16 +442,9 @@ impl App {
                     .await?;
                 }
                 KnowledgeEvent::ArticleArchived(_) => {
-                    uow.tx()
-                        .exec_drop(
-                            format!(
-                                "UPDATE {} SET live = 0 WHERE article_id = ?",
-                                t.article_versions
-                            ),
-                            (id.to_string(),),
-                        )
-                        .await
-                        .map_err(db)?;
+                    if let Some(n) = live.take() {
+                        self.hd_clear_live(&mut uow, &t, id, n).await?;
+                    }
                 }
                 KnowledgeEvent::CommentAdded(p) => {
                     uow.tx()
