@@ -112,6 +112,7 @@ async function headingSla() {
 }
 
 let ticketUrl = '';
+let slaUrl = '';
 
 /** Runs the SLA job at `at` through the test-build form, then opens the ticket again. */
 async function runSlaJobAt(at) {
@@ -198,6 +199,7 @@ await step('define the SLA with business hours', async () => {
   await fillSla(form, { normalFirstResponse: 60, mondaySecond: null });
   await submit(form);
   await page.waitForURL(/page=pet-slas&id=/);
+  slaUrl = page.url();
   const title = await page.locator('#pet-sla-title').innerText();
   expect(title.includes(slaName) && title.includes('version 1'), `title: ${title}`);
   const history = await page.locator('#pet-sla-versions').innerText();
@@ -227,6 +229,24 @@ await step('open a ticket pinned to the SLA', async () => {
   const facts = await page.locator('#pet-ticket-facts').innerText();
   expect(facts.includes(customer) && facts.includes(`${slaName}, version 1`), `facts: ${facts}`);
   expect(await page.locator('#pet-sla-resolution').getAttribute('data-state') === 'running', 'resolution clock is not running');
+});
+
+await step('publish SLA version 2: the ticket keeps version 1', async () => {
+  await page.goto(slaUrl);
+  await expectNoErrors();
+  const form = page.locator('#pet-sla-editor');
+  expect(await form.locator('[name="targets[normal][resolution_minutes]"]').inputValue() === '240', 'the editor does not start from the current version');
+  await form.locator('[name="targets[normal][resolution_minutes]"]').fill('300');
+  await submit(form);
+  expect((await page.locator('#pet-sla-title').innerText()).includes('version 2'), 'version 2 not current');
+  expect(await page.locator('#pet-sla-versions .pet-sla-version').count() === 2, 'history does not list two versions');
+  expect((await page.locator('#pet-sla-versions').innerText()).includes('300 business min'), 'version 2 spec not shown');
+  await screenshot('sla-version-2');
+  await page.goto(ticketUrl);
+  await expectNoErrors();
+  const facts = await page.locator('#pet-ticket-facts').innerText();
+  expect(facts.includes(`${slaName}, version 1`), `ticket no longer on version 1: ${facts}`);
+  expect((await page.locator('#pet-sla-resolution').innerText()).includes('of 240'), 'ticket target changed with version 2');
 });
 
 await step('open, wait on the customer (clock paused) and back', async () => {

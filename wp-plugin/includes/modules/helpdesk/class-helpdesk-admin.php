@@ -359,10 +359,12 @@ final class Helpdesk_Admin {
 		foreach ( self::WEEKDAYS as $day ) {
 			$rows = array();
 			foreach ( (array) ( $hours[ $day ] ?? array() ) as $r ) {
-				if ( is_array( $r ) ) {
+				$start = trim( (string) ( $r['start'] ?? '' ) );
+				$end   = trim( (string) ( $r['end'] ?? '' ) );
+				if ( is_array( $r ) && ( '' !== $start || '' !== $end ) ) {
 					$rows[] = array(
-						'start' => trim( (string) ( $r['start'] ?? '' ) ),
-						'end'   => trim( (string) ( $r['end'] ?? '' ) ),
+						'start' => $start,
+						'end'   => $end,
 					);
 				}
 			}
@@ -453,18 +455,8 @@ final class Helpdesk_Admin {
 		};
 		$hours = array();
 		foreach ( self::WEEKDAYS as $day ) {
-			$ranges = array();
-			foreach ( $form['hours'][ $day ] as $r ) {
-				if ( '' === $r['start'] && '' === $r['end'] ) {
-					continue;
-				}
-				$ranges[] = array(
-					'start' => $r['start'],
-					'end'   => $r['end'],
-				);
-			}
-			if ( array() !== $ranges ) {
-				$hours[ $day ] = $ranges;
+			if ( array() !== $form['hours'][ $day ] ) {
+				$hours[ $day ] = $form['hours'][ $day ]; // Blank ranges were left out by posted_form().
 			}
 		}
 		$targets = array();

@@ -143,7 +143,7 @@ final class Sla_Text {
 			. '.pet-reply{border:1px solid #c3c4c7;background:#fff;padding:8px 12px;margin:8px 0;max-width:60em}.pet-reply-internal{background:#fcf9e8;border-color:#dba617;border-left-width:4px}'
 			. '.pet-reply-customer{border-left:4px solid #2271b1}.pet-reply-meta{color:#50575e;font-size:12px;margin:0 0 4px}.pet-reply-body{white-space:pre-wrap;margin:0}'
 			. '.pet-actions form{display:inline-block;margin:0 8px 8px 0;vertical-align:top}.pet-field-error{color:#b32d2e;display:block;margin-top:2px}.pet-has-error input,.pet-has-error select,.pet-has-error textarea{border-color:#b32d2e}'
-			. '.pet-hours td{vertical-align:top}.pet-hours input[type=time]{width:7.5em}.pet-spec{font-size:12px}.pet-cols{display:flex;gap:24px;flex-wrap:wrap}.pet-cols>div{flex:1 1 28em;min-width:0}</style>';
+			. '.pet-hours td{vertical-align:top}.pet-range{display:inline-block;white-space:nowrap;margin:0 8px 4px 0}.pet-hours input[type=time]{width:7.5em}.pet-spec{font-size:12px}.pet-cols{display:flex;gap:24px;flex-wrap:wrap}.pet-cols>div{flex:1 1 28em;min-width:0}</style>';
 	}
 }
 
