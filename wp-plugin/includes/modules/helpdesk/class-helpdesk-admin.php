@@ -963,20 +963,25 @@ final class Helpdesk_Admin {
 		echo '<label for="pet-kb-q">' . esc_html__( 'Find a published article', 'pet' ) . '</label> <input type="search" name="kb_q" id="pet-kb-q" value="' . esc_attr( $q ) . '"> ';
 		submit_button( __( 'Search', 'pet' ), 'secondary', 'submit', false );
 		echo '</form>';
-		if ( '' !== $q ) {
-			$found = $this->hd()->searchArticles(
-				array(
-					'q'        => $q,
-					'per_page' => 20,
-				)
-			)['items'];
-		} else {
-			$found = $this->hd()->listArticles(
-				array(
-					'status'   => 'published',
-					'per_page' => 50,
-				)
-			)['items'];
+		try {
+			if ( '' !== $q ) {
+				$found = $this->hd()->searchArticles(
+					array(
+						'q'        => $q,
+						'per_page' => 20,
+					)
+				)['items'];
+			} else {
+				$found = $this->hd()->listArticles(
+					array(
+						'status'   => 'published',
+						'per_page' => 50,
+					)
+				)['items'];
+			}
+		} catch ( \Throwable $e ) {
+			Notices::render_throwable( $e );
+			return;
 		}
 		$linked  = array_column( $t['linked_articles'], 'id' );
 		$options = array();
