@@ -200,11 +200,15 @@ impl<'a> Input<'a> {
         }
     }
 
-    /// A nested object field, if present.
+    /// A nested object field, if present. An empty list counts as an empty object: PHP's
+    /// `[]` is both, and arrives as a list.
     pub fn opt_object(&mut self, k: &str) -> Option<&'a Value> {
+        static EMPTY_OBJECT: std::sync::LazyLock<Value> =
+            std::sync::LazyLock::new(|| Value::Object(Map::new()));
         match self.get(k) {
             None => None,
             Some(v @ Value::Object(_)) => Some(v),
+            Some(Value::Array(a)) if a.is_empty() => Some(&EMPTY_OBJECT),
             Some(_) => {
                 self.add(k, "must be an array with named keys");
                 None

@@ -677,11 +677,8 @@ impl App {
         let customer = Self::parse_lead_customer(&mut i, false)?;
         let source = name_field(&mut i, "source", false)?;
         let owner_id = i.opt_uuid("owner_id").map(EmployeeId::from_uuid);
-        let custom_values = custom_fields(&mut i).or_else(|| {
-            // An empty PHP array clears the values.
-            matches!(input.get("custom_fields"), Some(Value::Array(a)) if a.is_empty())
-                .then(BTreeMap::new)
-        });
+        // An empty PHP array (an empty object or list) clears the values.
+        let custom_values = custom_fields(&mut i);
         i.finish()?;
         let cmd = LeadCommand::Update(LeadChanges {
             customer,

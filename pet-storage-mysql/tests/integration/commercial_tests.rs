@@ -173,6 +173,32 @@ async fn leads_schema_versions_and_bad_custom_fields() {
         .await
         .unwrap();
     assert_eq!(new["schema_version"], json!(2));
+    // PHP's empty array arrives as an empty list: no values on create, all cleared on update.
+    let empty = app
+        .create_lead(
+            &json!({"customer_name": "Blank", "source": "event", "custom_fields": []}),
+            &actor,
+        )
+        .await
+        .unwrap();
+    assert_eq!(empty["custom_values"], json!({}));
+    let cleared = app
+        .update_lead(&id(&new), &json!({"custom_fields": []}), &actor)
+        .await
+        .unwrap();
+    assert_eq!(cleared["custom_values"], json!({}), "[] clears every value");
+    assert!(matches!(
+        app.update_lead(&id(&new), &json!({"custom_fields": [1]}), &actor)
+            .await,
+        Err(AppError::Validation(_))
+    ));
+    app.update_lead(
+        &id(&new),
+        &json!({"custom_fields": {"employees": "11+"}}),
+        &actor,
+    )
+    .await
+    .unwrap();
     let versions = app.list_lead_schema_versions().await.unwrap();
     assert_eq!(versions["total"], json!(2));
     // Lists: filters and search.
