@@ -764,7 +764,7 @@ final class Admin {
 				echo '<label for="pet-context-type">' . esc_html__( 'Context', 'pet' ) . '</label> ';
 				$types = array( '' => __( 'all', 'pet' ) );
 				foreach ( Tables\Activity_Table::CONTEXT_TYPES as $t ) {
-					$types[ $t ] = $t;
+					$types[ $t ] = str_replace( '_', ' ', $t );
 				}
 				self::select( 'context_type', $types, $f['context_type'] ?? '' );
 				echo ' <label for="pet-context-id">' . esc_html__( 'Context id', 'pet' ) . '</label> <input type="text" name="context_id" id="pet-context-id" value="' . esc_attr( $f['context_id'] ?? '' ) . '" size="38">';

@@ -14,8 +14,8 @@ defined( 'ABSPATH' ) || exit;
  */
 class Activity_Table extends Table {
 
-	/** Context types of the Identity & Organisation module (filter choices). */
-	public const CONTEXT_TYPES = array( 'employee', 'team', 'org_structure', 'customer' );
+	/** Context types with events today (filter choices), in menu order. */
+	public const CONTEXT_TYPES = array( 'employee', 'team', 'org_structure', 'customer', 'lead_schema', 'lead', 'opportunity', 'quote', 'sale', 'ticket', 'sla_definition', 'knowledge_article' );
 
 	/** Builds the table. */
 	public function __construct() {
