@@ -1,6 +1,7 @@
 <?php
 /**
- * Request input: every value goes through sanitize_text_field( wp_unslash() ); plus the
+ * Request input: one-line values go through sanitize_text_field( wp_unslash() ); long texts
+ * (article bodies, ticket replies, comments) are kept verbatim (see long_text()); plus the
  * presentation-level conversions of form fields (decimal amounts, local date-times).
  *
  * @package PetWp
@@ -32,6 +33,33 @@ class Input_Exception extends \RuntimeException {
  * Reads and converts request values.
  */
 final class Input {
+
+	/**
+	 * A long text from the POST body, kept as the user wrote it: unslashed, line breaks as
+	 * "\n", nothing else removed. sanitize_textarea_field() would strip tags and %XX
+	 * sequences, losing code samples and URLs in article bodies and ticket replies. This is
+	 * safe because the engine validates the text (UTF-8, length) and stores it with bound
+	 * parameters, and every screen escapes it on output (esc_html / esc_textarea).
+	 *
+	 * @param string $key Field name.
+	 */
+	public static function long_text( string $key ): string {
+		// phpcs:ignore WordPress.Security.NonceVerification.Missing -- callers verify the nonce first.
+		if ( isset( $_POST[ $key ] ) && is_string( $_POST[ $key ] ) ) {
+			// phpcs:ignore WordPress.Security.NonceVerification.Missing, WordPress.Security.ValidatedSanitizedInput.InputNotSanitized -- verbatim by design, see above.
+			return self::long_text_value( wp_unslash( $_POST[ $key ] ) );
+		}
+		return '';
+	}
+
+	/**
+	 * A long text value (e.g. from a REST body, already unslashed): line breaks as "\n".
+	 *
+	 * @param string $value The text.
+	 */
+	public static function long_text_value( string $value ): string {
+		return str_replace( array( "\r\n", "\r" ), "\n", $value );
+	}
 
 	/**
 	 * A text value from the request ($_POST first, then $_GET), sanitized; '' when absent.

@@ -61,7 +61,7 @@ $article = [
     'category' => 'Refusals',
     'slug' => "refusal-$tag",
     'title' => 'Refusal article',
-    'body' => "First line of the body\n\nSecond paragraph with wombatword$tag",
+    'body' => "First line of the body\r\n\r\nSecond paragraph with wombatword$tag: see https://example.com/a%20b and <code>a < b && c</code>",
     'publish' => '1',
 ];
 
@@ -87,7 +87,7 @@ $out = kb_run_action('kb_create_article', $article, wp_create_nonce('pet_kb_crea
 check('admin with a valid nonce: article created', 'redirect' === $out && $before + 1 === $count(), $out);
 $id = (string) $hd->listArticles(['search' => 'Refusal article', 'category' => 'Refusals'])['items'][0]['id'];
 $a = $hd->getArticle($id);
-check('the form\'s body keeps its line breaks', $article['body'] === $a['body'], wp_json_encode($a['body']));
+check('the form\'s body keeps its line breaks ("\n"), URLs with %XX and code verbatim', str_replace("\r\n", "\n", $article['body']) === $a['body'], wp_json_encode($a['body']));
 check('"publish" ticked publishes version 1', 'published' === $a['status'] && 1 === $a['current_version']);
 
 // A failed form keeps what was typed and the field errors for the page to show.

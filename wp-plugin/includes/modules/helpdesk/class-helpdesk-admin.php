@@ -141,13 +141,13 @@ final class Helpdesk_Admin {
 	}
 
 	/**
-	 * Multi-line text from $_POST (line breaks kept), sanitized.
+	 * Multi-line text from $_POST, verbatim (see \PetWp\Input::long_text), line breaks as "\n".
 	 *
 	 * @param string $key Field name.
 	 */
 	private static function textarea( string $key ): string {
 		// phpcs:ignore WordPress.Security.NonceVerification.Missing -- handle() verified the nonce.
-		return isset( $_POST[ $key ] ) && is_string( $_POST[ $key ] ) ? sanitize_textarea_field( wp_unslash( $_POST[ $key ] ) ) : '';
+		return \PetWp\Input::long_text( $key );
 	}
 
 	/**
@@ -764,7 +764,7 @@ final class Helpdesk_Admin {
 			echo '<div class="' . esc_attr( $classes ) . '" data-visibility="' . esc_attr( (string) $r['visibility'] ) . '"><p class="pet-reply-meta"><strong>'
 				. esc_html( $internal ? __( 'Internal note', 'pet' ) : ( 'customer' === $r['author_kind'] ? __( 'Customer', 'pet' ) : __( 'Reply to the customer', 'pet' ) ) ) . '</strong> · '
 				. esc_html( (string) ( $r['author_name'] ?? '' ) ) . ' · ' . esc_html( Table::when( $r['created_at'] ) ) . '</p>';
-			echo '<p class="pet-reply-body">' . esc_html( (string) $r['body'] ) . '</p></div>';
+			echo '<p class="pet-reply-body">' . nl2br( esc_html( (string) $r['body'] ) ) . '</p></div>';
 		}
 		echo '</div>';
 		if ( $can && 'closed' !== $status ) {

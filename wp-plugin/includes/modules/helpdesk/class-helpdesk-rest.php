@@ -171,7 +171,7 @@ final class Helpdesk_Rest {
 			if ( is_array( $v ) ) {
 				$out[ $k ] = self::clean( $v );
 			} elseif ( is_string( $v ) ) {
-				$out[ $k ] = 'body' === $k ? sanitize_textarea_field( $v ) : sanitize_text_field( $v );
+				$out[ $k ] = 'body' === $k ? \PetWp\Input::long_text_value( $v ) : sanitize_text_field( $v );
 			} else {
 				$out[ $k ] = $v;
 			}

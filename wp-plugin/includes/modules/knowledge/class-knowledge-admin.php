@@ -4,8 +4,8 @@
  * search, and the article page (live version, editor, version history with diff and restore,
  * comments with moderation, linked tickets).
  *
- * Article bodies are plain text, not trusted HTML: the form keeps their line breaks
- * (sanitize_textarea_field) and the page shows them escaped, with blank lines as paragraphs
+ * Article bodies are plain text, not trusted HTML: the form keeps them verbatim
+ * (\PetWp\Input::long_text: code samples and URLs survive) and the page shows them escaped, with blank lines as paragraphs
  * (esc_html, then wpautop). Bodies also arrive through REST and the extension stores text as
  * given, so showing it as text means no stored markup ever runs in a reader's browser,
  * whoever wrote it; it needs no HTML policy, and versions diff line by line.
@@ -179,7 +179,7 @@ final class Knowledge_Admin {
 		// phpcs:ignore WordPress.Security.NonceVerification.Missing -- handle() verified the nonce.
 		if ( isset( $_POST[ $key ] ) && is_string( $_POST[ $key ] ) ) {
 			// phpcs:ignore WordPress.Security.NonceVerification.Missing -- as above.
-			return str_replace( "\r\n", "\n", sanitize_textarea_field( wp_unslash( $_POST[ $key ] ) ) );
+			return \PetWp\Input::long_text( $key );
 		}
 		return '';
 	}

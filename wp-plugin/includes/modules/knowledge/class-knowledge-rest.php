@@ -140,7 +140,7 @@ final class Knowledge_Rest {
 			$k = (string) $k;
 			if ( is_string( $v ) ) {
 				$v = in_array( $k, self::TEXTAREA_FIELDS, true )
-					? str_replace( "\r\n", "\n", sanitize_textarea_field( $v ) )
+					? \PetWp\Input::long_text_value( $v )
 					: sanitize_text_field( $v );
 				if ( 'publish' === $k ) {
 					$v = rest_sanitize_boolean( $v );
