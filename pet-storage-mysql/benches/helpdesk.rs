@@ -18,8 +18,9 @@
 //!   tickets get resolution warnings and breaches recorded in one run.
 //!
 //! (b) Knowledge search (`App::search_articles`) over `PET_BENCH_ARTICLES` published
-//! articles (default 50,000, created with `create_article {publish: true}`; titles and
-//! bodies drawn from a support vocabulary with a Zipf-like word frequency). Criterion
+//! articles (default 50,000, created with `create_article {publish: true}`, 12 categories;
+//! titles from the category's topic words, bodies 35 % common support words, 40 % topic
+//! words, 5 % other topics' words, 20 % a long tail of 4,000 rarer words). Criterion
 //! measures a rotation through 16 realistic queries; a separate loop prints p50/p95 over
 //! `PET_BENCH_SEARCH_SAMPLES` searches (default 320).
 #![allow(
@@ -86,8 +87,12 @@ fn setup(rt: &tokio::runtime::Runtime, start: DateTime<Utc>) -> Option<(App, Arc
     Some((app, clock))
 }
 
-/// Drops every table of the bench's prefix.
+/// Drops every table of the bench's prefix (kept with `PET_BENCH_KEEP=1`, for EXPLAIN).
 async fn drop_tables(app: &App) {
+    if std::env::var("PET_BENCH_KEEP").is_ok_and(|v| v == "1") {
+        eprintln!("PET_BENCH_KEEP=1: tables {}* kept", app.tables().prefix);
+        return;
+    }
     let mut conn = app.pool().get_conn().await.unwrap();
     let p = app.tables().prefix.clone();
     let tables: Vec<String> = conn
@@ -443,42 +448,287 @@ fn sla_job(c: &mut Criterion) {
 
 /// Words every article uses, roughly most frequent first (drawn Zipf-like).
 const COMMON: &[&str] = &[
-    "account", "user", "settings", "page", "click", "error", "open", "select", "check",
-    "new", "time", "message", "update", "team", "screen", "button", "list", "version",
-    "admin", "support", "issue", "fix", "step", "option", "window", "menu", "save", "change",
-    "enable", "disable", "delete", "remove", "restart", "install", "configure", "problem",
-    "guide", "known", "workaround", "contact", "request", "field", "form", "search",
-    "default", "manager", "department", "customer", "project", "document",
+    "account",
+    "user",
+    "settings",
+    "page",
+    "click",
+    "error",
+    "open",
+    "select",
+    "check",
+    "new",
+    "time",
+    "message",
+    "update",
+    "team",
+    "screen",
+    "button",
+    "list",
+    "version",
+    "admin",
+    "support",
+    "issue",
+    "fix",
+    "step",
+    "option",
+    "window",
+    "menu",
+    "save",
+    "change",
+    "enable",
+    "disable",
+    "delete",
+    "remove",
+    "restart",
+    "install",
+    "configure",
+    "problem",
+    "guide",
+    "known",
+    "workaround",
+    "contact",
+    "request",
+    "field",
+    "form",
+    "search",
+    "default",
+    "manager",
+    "department",
+    "customer",
+    "project",
+    "document",
 ];
 
 /// Topic words, one list per category (an article mostly uses its category's words).
 const TOPICS: &[(&str, &[&str])] = &[
-    ("Accounts", &["password", "reset", "login", "locked", "forgot", "recover", "username",
-        "profile", "sso", "session", "expired", "invite", "deactivate", "role", "permission"]),
-    ("Email", &["email", "mailbox", "outlook", "signature", "alias", "forwarding", "spam",
-        "junk", "quarantine", "syncing", "imap", "smtp", "attachment", "calendar", "invite"]),
-    ("Billing", &["invoice", "payment", "refund", "subscription", "renewal", "license",
-        "discount", "tax", "currency", "receipt", "billing", "plan", "upgrade", "trial", "card"]),
-    ("Network", &["vpn", "wifi", "router", "firewall", "proxy", "dns", "connection",
-        "timeout", "bandwidth", "cable", "latency", "ip", "gateway", "firmware", "ethernet"]),
-    ("Printing", &["printer", "print", "toner", "paper", "tray", "driver", "offline",
-        "queue", "scanner", "duplex", "jam", "colour", "spooler", "label", "pdf"]),
-    ("Security", &["authentication", "factor", "code", "authenticator", "phishing",
-        "malware", "virus", "encryption", "certificate", "audit", "gdpr", "privacy",
-        "compliance", "token", "breach"]),
-    ("Mobile", &["mobile", "phone", "android", "iphone", "tablet", "app", "notification",
-        "bluetooth", "battery", "syncing", "sms", "camera", "store", "push", "offline"]),
-    ("Reports", &["report", "export", "csv", "excel", "spreadsheet", "chart", "dashboard",
-        "filter", "column", "schedule", "monthly", "pdf", "template", "totals", "pivot"]),
-    ("Hardware", &["laptop", "monitor", "keyboard", "mouse", "dock", "charger", "headset",
-        "microphone", "webcam", "warranty", "repair", "replacement", "disk", "memory", "slow"]),
-    ("Integrations", &["api", "webhook", "integration", "key", "token", "sync", "import",
-        "mapping", "crm", "erp", "automation", "workflow", "rate", "limit", "endpoint"]),
-    ("Getting started", &["onboarding", "training", "tutorial", "faq", "browser",
-        "dashboard", "language", "timezone", "theme", "logo", "branding", "layout", "tour",
-        "shortcut", "welcome"]),
-    ("Data", &["backup", "restore", "storage", "quota", "archive", "retention", "database",
-        "migration", "failed", "recovery", "snapshot", "folder", "share", "file", "upload"]),
+    (
+        "Accounts",
+        &[
+            "password",
+            "reset",
+            "login",
+            "locked",
+            "forgot",
+            "recover",
+            "username",
+            "profile",
+            "sso",
+            "session",
+            "expired",
+            "invite",
+            "deactivate",
+            "role",
+            "permission",
+        ],
+    ),
+    (
+        "Email",
+        &[
+            "email",
+            "mailbox",
+            "outlook",
+            "signature",
+            "alias",
+            "forwarding",
+            "spam",
+            "junk",
+            "quarantine",
+            "syncing",
+            "imap",
+            "smtp",
+            "attachment",
+            "calendar",
+            "invite",
+        ],
+    ),
+    (
+        "Billing",
+        &[
+            "invoice",
+            "payment",
+            "refund",
+            "subscription",
+            "renewal",
+            "license",
+            "discount",
+            "tax",
+            "currency",
+            "receipt",
+            "billing",
+            "plan",
+            "upgrade",
+            "trial",
+            "card",
+        ],
+    ),
+    (
+        "Network",
+        &[
+            "vpn",
+            "wifi",
+            "router",
+            "firewall",
+            "proxy",
+            "dns",
+            "connection",
+            "timeout",
+            "bandwidth",
+            "cable",
+            "latency",
+            "ip",
+            "gateway",
+            "firmware",
+            "ethernet",
+        ],
+    ),
+    (
+        "Printing",
+        &[
+            "printer", "print", "toner", "paper", "tray", "driver", "offline", "queue", "scanner",
+            "duplex", "jam", "colour", "spooler", "label", "pdf",
+        ],
+    ),
+    (
+        "Security",
+        &[
+            "authentication",
+            "factor",
+            "code",
+            "authenticator",
+            "phishing",
+            "malware",
+            "virus",
+            "encryption",
+            "certificate",
+            "audit",
+            "gdpr",
+            "privacy",
+            "compliance",
+            "token",
+            "breach",
+        ],
+    ),
+    (
+        "Mobile",
+        &[
+            "mobile",
+            "phone",
+            "android",
+            "iphone",
+            "tablet",
+            "app",
+            "notification",
+            "bluetooth",
+            "battery",
+            "syncing",
+            "sms",
+            "camera",
+            "store",
+            "push",
+            "offline",
+        ],
+    ),
+    (
+        "Reports",
+        &[
+            "report",
+            "export",
+            "csv",
+            "excel",
+            "spreadsheet",
+            "chart",
+            "dashboard",
+            "filter",
+            "column",
+            "schedule",
+            "monthly",
+            "pdf",
+            "template",
+            "totals",
+            "pivot",
+        ],
+    ),
+    (
+        "Hardware",
+        &[
+            "laptop",
+            "monitor",
+            "keyboard",
+            "mouse",
+            "dock",
+            "charger",
+            "headset",
+            "microphone",
+            "webcam",
+            "warranty",
+            "repair",
+            "replacement",
+            "disk",
+            "memory",
+            "slow",
+        ],
+    ),
+    (
+        "Integrations",
+        &[
+            "api",
+            "webhook",
+            "integration",
+            "key",
+            "token",
+            "sync",
+            "import",
+            "mapping",
+            "crm",
+            "erp",
+            "automation",
+            "workflow",
+            "rate",
+            "limit",
+            "endpoint",
+        ],
+    ),
+    (
+        "Getting started",
+        &[
+            "onboarding",
+            "training",
+            "tutorial",
+            "faq",
+            "browser",
+            "dashboard",
+            "language",
+            "timezone",
+            "theme",
+            "logo",
+            "branding",
+            "layout",
+            "tour",
+            "shortcut",
+            "welcome",
+        ],
+    ),
+    (
+        "Data",
+        &[
+            "backup",
+            "restore",
+            "storage",
+            "quota",
+            "archive",
+            "retention",
+            "database",
+            "migration",
+            "failed",
+            "recovery",
+            "snapshot",
+            "folder",
+            "share",
+            "file",
+            "upload",
+        ],
+    ),
 ];
 
 const QUERIES: &[&str] = &[
@@ -500,20 +750,35 @@ const QUERIES: &[&str] = &[
     "spam quarantine mailbox",
 ];
 
-/// A sentence of `words` words: mostly common words, some of the topic's, now and then a
-/// word of another topic.
+/// The long tail of a real knowledge base's vocabulary (product names, error codes, rare
+/// words): `TAIL` made-up words, drawn Zipf-like.
+const TAIL: usize = 4000;
+
+fn tail_word(n: usize) -> String {
+    const SYL: &[&str] = &[
+        "ka", "lo", "mi", "ren", "tor", "vex", "qu", "sal", "dun", "pri", "zo", "bel", "nar",
+        "cet", "fi", "gor",
+    ];
+    format!(
+        "{}{}{}",
+        SYL[n % 16],
+        SYL[(n / 16) % 16],
+        SYL[(n / 256) % 16]
+    )
+}
+
+/// A sentence of `words` words: 35 % common words (uniformly), 40 % the topic's (Zipf-like),
+/// 5 % another topic's, 20 % the long tail.
 fn sentence(r: &mut Rng, topic: &[&'static str], words: usize) -> String {
     let mut s: Vec<String> = (0..words)
-        .map(|_| {
-            let w = match r.below(20) {
-                0..=11 => COMMON[r.zipf(COMMON.len())],
-                12..=18 => topic[r.zipf(topic.len())],
-                _ => {
-                    let other = TOPICS[r.below(TOPICS.len())].1;
-                    other[r.below(other.len())]
-                }
-            };
-            w.to_owned()
+        .map(|_| match r.below(20) {
+            0..=6 => COMMON[r.below(COMMON.len())].to_owned(),
+            7..=14 => topic[r.zipf(topic.len())].to_owned(),
+            15 => {
+                let other = TOPICS[r.below(TOPICS.len())].1;
+                other[r.below(other.len())].to_owned()
+            }
+            _ => tail_word(r.zipf(TAIL)),
         })
         .collect();
     s[0] = format!("{}{}", s[0][..1].to_uppercase(), &s[0][1..]);
@@ -526,7 +791,11 @@ fn article(i: usize) -> Value {
     let title_words: Vec<&str> = (0..3 + r.below(4))
         .map(|_| topic[r.zipf(topic.len())])
         .collect();
-    let title = format!("{} {}", COMMON[r.below(COMMON.len())], title_words.join(" "));
+    let title = format!(
+        "{} {}",
+        COMMON[r.below(COMMON.len())],
+        title_words.join(" ")
+    );
     let paragraphs: Vec<String> = (0..2 + r.below(4))
         .map(|_| {
             (0..3 + r.below(4))
@@ -616,8 +885,7 @@ fn knowledge_search(c: &mut Criterion) {
             .unwrap();
         eprintln!(
             "  \"{q}\": {} matches, first: {}",
-            r["total"],
-            r["items"][0]["title"]
+            r["total"], r["items"][0]["title"]
         );
     }
     let mut g = c.benchmark_group(format!("knowledge_search_{n}_articles"));

@@ -814,41 +814,61 @@ impl App {
         let text = text.ok_or_else(|| internal("validated fields missing"))?;
         let page = Page { page, per_page };
         let t = self.helpdesk_tables();
-        let (cat_sql, mut params): (&str, Vec<SqlValue>) = match category {
-            Some(c) => (" AND a.category = ?", vec![text.into(), c.into()]),
-            None => ("", vec![text.into()]),
+        // One full-text evaluation: the inner query ranks the matching live versions and
+        // counts them (`COUNT(*) OVER ()`) reading only ids and scores; titles, bodies and
+        // slugs are read for the one page of hits only. (The full-text lookup is the cost:
+        // running it once instead of twice — count, then page — and not sorting bodies.)
+        let (cat_join, cat_sql) = match category {
+            Some(_) => (
+                format!(" JOIN {} c ON c.id = v.article_id", t.articles),
+                " AND c.category = ?",
+            ),
+            None => (String::new(), ""),
         };
+        let mut params: Vec<SqlValue> = vec![text.into(), text.into()];
+        if let Some(c) = category {
+            params.push(c.into());
+        }
+        params.push(u64::from(page.per_page).into());
+        params.push(page.offset().into());
         let mut conn = self.conn().await?;
-        let total: Option<u64> = conn
-            .exec_first(
+        type Hit = (String, String, String, String, u32, f64, String, u64);
+        let rows: Vec<Hit> = conn
+            .exec(
                 format!(
-                    "SELECT COUNT(*) FROM {} v JOIN {} a ON a.id = v.article_id \
-                     WHERE MATCH(v.title, v.body) AGAINST (? IN NATURAL LANGUAGE MODE) AND v.live = 1{cat_sql}",
-                    t.article_versions, t.articles
+                    "SELECT a.id, v.title, a.slug, a.category, v.number, h.score, LEFT(v.body, 300), h.total \
+                     FROM (SELECT v.article_id, v.number, \
+                             MATCH(v.title, v.body) AGAINST (? IN NATURAL LANGUAGE MODE) AS score, \
+                             COUNT(*) OVER () AS total \
+                           FROM {versions} v{cat_join} \
+                           WHERE MATCH(v.title, v.body) AGAINST (? IN NATURAL LANGUAGE MODE) AND v.live = 1{cat_sql} \
+                           ORDER BY score DESC, v.article_id LIMIT ? OFFSET ?) h \
+                     JOIN {versions} v ON v.article_id = h.article_id AND v.number = h.number \
+                     JOIN {articles} a ON a.id = h.article_id \
+                     ORDER BY h.score DESC, a.id",
+                    versions = t.article_versions,
+                    articles = t.articles
                 ),
                 params.clone(),
             )
             .await
             .map_err(db)?;
-        let mut p2: Vec<SqlValue> = vec![text.into()];
-        p2.append(&mut params);
-        p2.push(u64::from(page.per_page).into());
-        p2.push(page.offset().into());
-        type Hit = (String, String, String, String, u32, f64, String);
-        let rows: Vec<Hit> = conn
-            .exec(
-                format!(
-                    "SELECT a.id, v.title, a.slug, a.category, v.number, \
-                     MATCH(v.title, v.body) AGAINST (? IN NATURAL LANGUAGE MODE) AS score, LEFT(v.body, 300) \
-                     FROM {} v JOIN {} a ON a.id = v.article_id \
-                     WHERE MATCH(v.title, v.body) AGAINST (? IN NATURAL LANGUAGE MODE) AND v.live = 1{cat_sql} \
-                     ORDER BY score DESC, a.id LIMIT ? OFFSET ?",
-                    t.article_versions, t.articles
-                ),
-                p2,
-            )
-            .await
-            .map_err(db)?;
+        // A page past the end has no rows to carry the count: count separately then.
+        let total = match rows.first() {
+            Some(r) => Some(r.7),
+            None if page.offset() > 0 => conn
+                .exec_first(
+                    format!(
+                        "SELECT COUNT(*) FROM {} v{cat_join} \
+                         WHERE MATCH(v.title, v.body) AGAINST (? IN NATURAL LANGUAGE MODE) AND v.live = 1{cat_sql}",
+                        t.article_versions
+                    ),
+                    params[1..params.len() - 2].to_vec(),
+                )
+                .await
+                .map_err(db)?,
+            None => Some(0),
+        };
         let items = rows
             .into_iter()
             .map(|r| {

@@ -41,6 +41,9 @@ use crate::uow::UnitOfWork;
 /// targets (enqueued every minute by WP-Cron through [`App::enqueue_sla_job`]).
 pub const JOB_SLA_EVALUATE: &str = "sla.evaluate";
 
+/// Rows per multi-row statement when the SLA job writes a batch.
+const WRITE_CHUNK: usize = 100;
+
 /// How an SLA run proceeds.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct SlaRunOptions {
@@ -638,6 +641,76 @@ impl App {
         Ok(())
     }
 
+    /// Writes the recorded marks of locked assignment rows, many per statement: every row
+    /// must still be at its `before` version (else the whole batch is a conflict).
+    async fn hd_update_sla_assignments(
+        &self,
+        uow: &mut UnitOfWork<'_>,
+        t: &HelpdeskTables,
+        rows: &[(u64, SlaAssignment)],
+    ) -> Result<(), AppError> {
+        if rows.is_empty() {
+            return Ok(());
+        }
+        let n = rows.len();
+        let case = vec!["WHEN ? THEN ?"; n].join(" ");
+        let columns = [
+            "paused",
+            "fr_warning",
+            "fr_breached",
+            "fr_met",
+            "res_warning",
+            "res_breached",
+            "res_met",
+            "open_marks",
+            "version",
+        ];
+        let set: Vec<String> = columns
+            .iter()
+            .map(|c| format!("{c} = CASE ticket_id {case} END"))
+            .collect();
+        let mut params: Vec<SqlValue> = Vec::with_capacity(n * (2 * columns.len() + 3) + 1);
+        for c in 0..columns.len() {
+            for (_, a) in rows {
+                let r = a.recorded();
+                let v: SqlValue = match c {
+                    0 => a.is_paused().into(),
+                    1 => r.first_response.warning.into(),
+                    2 => r.first_response.breached.into(),
+                    3 => r.first_response.met.into(),
+                    4 => r.resolution.warning.into(),
+                    5 => r.resolution.breached.into(),
+                    6 => r.resolution.met.into(),
+                    7 => (!all_final(&r)).into(),
+                    _ => a.version().into(),
+                };
+                params.push(a.ticket_id().to_string().into());
+                params.push(v);
+            }
+        }
+        params.push(to_db_time(uow.now()).into());
+        for (_, a) in rows {
+            params.push(a.ticket_id().to_string().into());
+        }
+        for (before, a) in rows {
+            params.push(a.ticket_id().to_string().into());
+            params.push((*before).into());
+        }
+        let sql = format!(
+            "UPDATE {} SET {}, updated_at = ? WHERE ticket_id IN ({}) AND version = CASE ticket_id {case} END",
+            t.sla_assignments,
+            set.join(", "),
+            vec!["?"; n].join(", ")
+        );
+        uow.tx().exec_drop(sql, params).await.map_err(db)?;
+        if uow.tx().affected_rows() != n as u64 {
+            return Err(AppError::from(StorageError::Conflict(
+                "SLA assignment was changed by someone else; reload and try again".into(),
+            )));
+        }
+        Ok(())
+    }
+
     /// Stores the outcome rows of `events` (`sla.warning|breached|met`); a duplicate is a
     /// conflict (the unique key is the last line of defence against double recording).
     pub(crate) async fn hd_insert_sla_outcomes(
@@ -855,6 +928,12 @@ impl App {
             .map_err(db)?;
         let timelines: BTreeMap<String, String> = timelines.into_iter().collect();
         let mut any = false;
+        // Decided per ticket, written per batch: one UPDATE of the assignments, one INSERT
+        // of the outcome rows and one UPDATE of the tickets (instead of three statements per
+        // ticket), then the events with the commit.
+        let mut written: Vec<(u64, SlaAssignment)> = Vec::new();
+        let mut outcomes: Vec<SlaEvent> = Vec::new();
+        let mut ticket_rows: Vec<(String, &'static str, Option<NaiveDateTime>)> = Vec::new();
         for r in rows {
             let a = assignment_from_row(&r)?;
             let key = (a.definition_id().as_uuid(), a.definition_version().get());
@@ -881,24 +960,12 @@ impl App {
                 .iter()
                 .fold(Some(a), core_sla::evolve_assignment)
                 .ok_or_else(|| internal("assignment state"))?;
-            self.hd_write_sla_assignment(&mut uow, t, before, &after)
-                .await?;
-            self.hd_insert_sla_outcomes(&mut uow, t, &events).await?;
             let (state, due) = summary(&reading, &after.recorded());
-            uow.tx()
-                .exec_drop(
-                    format!(
-                        "UPDATE {} SET sla_state = ?, sla_due_at = ? WHERE id = ?",
-                        t.tickets
-                    ),
-                    (
-                        state.as_str(),
-                        due.map(to_db_time),
-                        after.ticket_id().to_string(),
-                    ),
-                )
-                .await
-                .map_err(db)?;
+            ticket_rows.push((
+                after.ticket_id().to_string(),
+                state.as_str(),
+                due.map(to_db_time),
+            ));
             report.tickets_recorded += 1;
             for e in &events {
                 match e {
@@ -910,6 +977,40 @@ impl App {
             }
             let envs = self.hd_wrap(&events, before, &ctx, now)?;
             uow.record(envs);
+            written.push((before, after));
+            outcomes.extend(events);
+        }
+        for chunk in written.chunks(WRITE_CHUNK) {
+            self.hd_update_sla_assignments(&mut uow, t, chunk).await?;
+        }
+        for chunk in outcomes.chunks(WRITE_CHUNK * 2) {
+            self.hd_insert_sla_outcomes(&mut uow, t, chunk).await?;
+        }
+        for chunk in ticket_rows.chunks(WRITE_CHUNK) {
+            let n = chunk.len();
+            let marks = vec!["?"; n].join(", ");
+            let case = vec!["WHEN ? THEN ?"; n].join(" ");
+            let mut params: Vec<SqlValue> = Vec::with_capacity(n * 5);
+            for (id, state, _) in chunk {
+                params.push(id.as_str().into());
+                params.push((*state).into());
+            }
+            for (id, _, due) in chunk {
+                params.push(id.as_str().into());
+                params.push((*due).into());
+            }
+            params.extend(chunk.iter().map(|(id, _, _)| SqlValue::from(id.as_str())));
+            uow.tx()
+                .exec_drop(
+                    format!(
+                        "UPDATE {} SET sla_state = CASE id {case} END, sla_due_at = CASE id {case} END \
+                         WHERE id IN ({marks})",
+                        t.tickets
+                    ),
+                    params,
+                )
+                .await
+                .map_err(db)?;
         }
         if any {
             uow.commit(None).await?;
