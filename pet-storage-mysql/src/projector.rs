@@ -151,6 +151,11 @@ impl Projector {
         }
     }
 
+    /// Events per catch-up transaction.
+    pub fn batch(&self) -> usize {
+        self.batch
+    }
+
     /// Applies every event after the checkpoint, `batch` at a time, each batch in one
     /// transaction that locks the checkpoint row (so concurrent catch-ups serialise and no
     /// event is applied twice) and advances it with the rows it writes.
@@ -295,6 +300,32 @@ impl Projector {
         now: DateTime<Utc>,
     ) -> Result<(), StorageError> {
         let last = events.last().map(|e| e.sequence).unwrap_or(cp);
+        self.write_rows(tx, events, names).await?;
+        let moved = exec_affected(
+                tx,
+                format!(
+                    "UPDATE {} SET last_sequence = ?, updated_at = ? WHERE projection = ? AND last_sequence = ?",
+                    self.tables.checkpoints
+                ),
+                (last, to_db_time(now), ACTIVITY_FEED, cp),
+            )
+            .await?;
+        if moved != 1 {
+            return Err(StorageError::Integrity(
+                "the projection checkpoint moved under its lock".into(),
+            ));
+        }
+        Ok(())
+    }
+
+    /// Renders `events` and writes their feed rows and the names they establish (the
+    /// caller holds the checkpoint row and moves it in the same transaction).
+    async fn write_rows(
+        &self,
+        tx: &mut mysql_async::Transaction<'_>,
+        events: &[RecordedEvent],
+        names: &mut NameMap,
+    ) -> Result<(), StorageError> {
         // Pass 1: render with the names known so far, noting lines that asked for a name
         // never looked up. Those names are fetched (one query per 500) and only those
         // lines are rendered again, with the names as of their event.
@@ -406,62 +437,38 @@ impl Projector {
             )
             .await?;
         }
-        let moved = exec_affected(
-                tx,
-                format!(
-                    "UPDATE {} SET last_sequence = ?, updated_at = ? WHERE projection = ? AND last_sequence = ?",
-                    self.tables.checkpoints
-                ),
-                (last, to_db_time(now), ACTIVITY_FEED, cp),
-            )
-            .await?;
-        if moved != 1 {
-            return Err(StorageError::Integrity(
-                "the projection checkpoint moved under its lock".into(),
-            ));
-        }
         Ok(())
     }
 
-    /// Projects just-appended events inside the appending transaction `tx`, if the feed is
-    /// exactly up to date (checkpoint = `appended.first - 1`, checked under the checkpoint
-    /// row lock); returns false (nothing done) otherwise, leaving them to [`Projector::catch_up`].
-    /// Lock order is sequence row, then checkpoint row; catch-up never takes the sequence
-    /// row, so the two cannot deadlock.
-    pub async fn project_inline(
+    /// Writes the feed rows of just-appended events inside the appending transaction `tx`,
+    /// whose append already moved the feed's checkpoint over them
+    /// ([`EventStore::append_claiming`] with [`ACTIVITY_FEED`] returned `true`: the feed was
+    /// exactly up to date and its checkpoint row is now locked by `tx`). Lock order is
+    /// sequence row, then checkpoint row; catch-up never takes the sequence row, so the two
+    /// cannot deadlock. An error here must fail the transaction.
+    pub async fn write_claimed(
         &self,
         tx: &mut mysql_async::Transaction<'_>,
         events: &[pet_core::NewEvent],
         appended: &crate::store::Appended,
         recorded_at: DateTime<Utc>,
-    ) -> Result<bool, StorageError> {
-        let cp: Option<u64> = tx
-            .exec_first(
-                format!(
-                    "SELECT last_sequence FROM {} WHERE projection = ? FOR UPDATE",
-                    self.tables.checkpoints
-                ),
-                (ACTIVITY_FEED,),
-            )
-            .await?;
-        match cp {
-            Some(cp) if cp + 1 == appended.first && events.len() as u64 == appended.last - cp => {
-                let recorded: Vec<RecordedEvent> = events
-                    .iter()
-                    .enumerate()
-                    .map(|(i, e)| RecordedEvent {
-                        sequence: appended.first + i as u64,
-                        recorded_at,
-                        event: e.clone(),
-                    })
-                    .collect();
-                let mut names = HashMap::new();
-                self.apply_batch(tx, &recorded, &mut names, cp, recorded_at)
-                    .await?;
-                Ok(true)
-            }
-            _ => Ok(false),
+    ) -> Result<(), StorageError> {
+        if events.len() as u64 != appended.last + 1 - appended.first {
+            return Err(StorageError::Integrity(
+                "inline projection: events and appended range differ".into(),
+            ));
         }
+        let recorded: Vec<RecordedEvent> = events
+            .iter()
+            .enumerate()
+            .map(|(i, e)| RecordedEvent {
+                sequence: appended.first + i as u64,
+                recorded_at,
+                event: e.clone(),
+            })
+            .collect();
+        let mut names = HashMap::new();
+        self.write_rows(tx, &recorded, &mut names).await
     }
 
     /// Clears the feed, its names and checkpoint in one transaction, then catches up from zero.

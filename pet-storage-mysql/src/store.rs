@@ -12,8 +12,9 @@
 //! SHA-256 hash chain over every event, so edits by hand or a TRUNCATE are detectable.
 //! (Cost: appends are serialised; the lock is held only from the append to the commit.)
 
+use std::collections::HashSet;
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 
 use chrono::{DateTime, NaiveDateTime, Utc};
 use mysql_async::prelude::*;
@@ -26,7 +27,7 @@ use sha2::{Digest, Sha256};
 use uuid::Uuid;
 
 use crate::config::Tables;
-use crate::db::{classify, from_db_time, to_db_time, DbErrorKind};
+use crate::db::{classify, exec_affected, from_db_time, to_db_time, DbErrorKind};
 use crate::error::StorageError;
 
 /// Columns read back for an event, in this order.
@@ -43,6 +44,18 @@ pub struct EventStore {
     tables: Tables,
     registry: Arc<EventRegistry>,
     fail_next_insert: Arc<AtomicBool>,
+    /// The chain head (last sequence, last hash) after this store's last append: a guess,
+    /// always verified under the sequence row lock (see [`EventStore::append_claiming`]).
+    head_hint: Arc<Mutex<Option<(u64, String)>>>,
+    /// Connections whose last command projected its events inline (see
+    /// [`EventStore::mark_projected_inline`]).
+    projected_inline: Arc<Mutex<HashSet<u32>>>,
+}
+
+/// What [`EventStore::advance_head`] moved.
+struct Moved {
+    head: bool,
+    claimed: bool,
 }
 
 /// What a successful append wrote.
@@ -103,6 +116,8 @@ impl EventStore {
             tables,
             registry,
             fail_next_insert: Arc::new(AtomicBool::new(false)),
+            head_hint: Arc::new(Mutex::new(None)),
+            projected_inline: Arc::new(Mutex::new(HashSet::new())),
         }
     }
 
@@ -127,6 +142,31 @@ impl EventStore {
         events: &[NewEvent],
         recorded_at: DateTime<Utc>,
     ) -> Result<Option<Appended>, StorageError> {
+        Ok(self
+            .append_claiming(tx, events, recorded_at, None)
+            .await?
+            .map(|(a, _)| a))
+    }
+
+    /// [`EventStore::append`], and when `claim` names a projection, that projection's
+    /// checkpoint is moved from `first - 1` to `last` by the same statement that advances
+    /// the sequence row, if (and only if) it stood exactly at `first - 1`. Returns whether it
+    /// was claimed: if so the checkpoint row is locked by `tx` and the caller must write
+    /// that projection's rows for these events in `tx` (or fail the transaction).
+    ///
+    /// Round trips: with a correct head hint (the chain head this store saw last, usually
+    /// right when one process writes), one `UPDATE … WHERE last_sequence = ? AND last_hash = ?`
+    /// takes the sequence row lock and verifies the guess, then one INSERT writes the events.
+    /// With a wrong or missing hint (another process appended since), the conditional
+    /// UPDATE matches nothing and the append falls back to `SELECT … FOR UPDATE`, INSERT,
+    /// UPDATE. Either way ids are assigned under the sequence row lock, held to commit.
+    pub(crate) async fn append_claiming(
+        &self,
+        tx: &mut Transaction<'_>,
+        events: &[NewEvent],
+        recorded_at: DateTime<Utc>,
+        claim: Option<&str>,
+    ) -> Result<Option<(Appended, bool)>, StorageError> {
         if events.is_empty() {
             return Ok(None);
         }
@@ -145,6 +185,47 @@ impl EventStore {
                 *p = "{not json".to_owned();
             }
         }
+        let n = events.len() as u64;
+        let hint = self.head_hint.lock().ok().and_then(|h| h.clone());
+        // Fast path: advance the guessed head under its row lock (and claim the checkpoint).
+        if let Some((last, prev)) = hint {
+            let (params, new_hash) = self.event_params(events, &payloads, last, &prev, recorded_at);
+            let moved = self
+                .advance_head(
+                    tx,
+                    last,
+                    &new_hash,
+                    Some((last, prev.as_str())),
+                    claim,
+                    recorded_at,
+                    n,
+                )
+                .await?;
+            if moved.head {
+                if let Err(e) = self.insert_events(tx, events.len(), params).await {
+                    self.forget_hint();
+                    self.undo_advance(
+                        tx,
+                        last,
+                        &prev,
+                        n,
+                        &new_hash,
+                        moved.claimed.then_some(claim).flatten(),
+                    )
+                    .await;
+                    return Err(e);
+                }
+                self.set_hint(last + n, new_hash);
+                return Ok(Some((
+                    Appended {
+                        first: last + 1,
+                        last: last + n,
+                    },
+                    moved.claimed,
+                )));
+            }
+        }
+        // Slow path: read the head under its row lock.
         let head: Option<(u64, String)> = tx
             .exec_first(
                 format!(
@@ -154,12 +235,119 @@ impl EventStore {
                 (),
             )
             .await?;
-        let (last, mut prev_hash) = head.ok_or_else(|| {
+        let (last, prev) = head.ok_or_else(|| {
             StorageError::Integrity("the event sequence row is missing; run the migrations".into())
         })?;
+        let (params, new_hash) = self.event_params(events, &payloads, last, &prev, recorded_at);
+        if let Err(e) = self.insert_events(tx, events.len(), params).await {
+            self.forget_hint();
+            return Err(e);
+        }
+        let moved = self
+            .advance_head(tx, last, &new_hash, None, claim, recorded_at, n)
+            .await?;
+        if !moved.head {
+            return Err(StorageError::Integrity(
+                "the event sequence row moved under its lock".into(),
+            ));
+        }
+        self.set_hint(last + n, new_hash);
+        Ok(Some((
+            Appended {
+                first: last + 1,
+                last: last + n,
+            },
+            moved.claimed,
+        )))
+    }
+
+    /// Records (`yes`) or clears that the command just run on connection `conn_id`
+    /// projected its events inline, so the after-commit check can be skipped.
+    pub(crate) fn mark_projected_inline(&self, conn_id: u32, yes: bool) {
+        if let Ok(mut s) = self.projected_inline.lock() {
+            if yes {
+                s.insert(conn_id);
+            } else {
+                s.remove(&conn_id);
+            }
+        }
+    }
+
+    /// Whether the last command on `conn_id` projected inline (and clears the mark).
+    pub(crate) fn take_projected_inline(&self, conn_id: u32) -> bool {
+        self.projected_inline
+            .lock()
+            .map(|mut s| s.remove(&conn_id))
+            .unwrap_or(false)
+    }
+
+    /// After a failed event INSERT on the fast path: puts the sequence row (and a claimed
+    /// checkpoint) back, so that a caller who goes on with `tx` after the error can never
+    /// commit an advanced sequence without its events. The sequence row is restored only
+    /// if it still holds this append's new head (true only inside this still-open
+    /// transaction: the hash covers this append's event ids); the checkpoint only if that
+    /// restore happened. If the server rolled the whole transaction back (deadlock),
+    /// neither matches and nothing is touched. Errors here are left to the caller's
+    /// original error.
+    async fn undo_advance(
+        &self,
+        tx: &mut Transaction<'_>,
+        last: u64,
+        prev: &str,
+        n: u64,
+        new_hash: &str,
+        claimed: Option<&str>,
+    ) {
+        let restored = exec_affected(
+            tx,
+            format!(
+                "UPDATE {} SET last_sequence = ?, last_hash = ? \
+                 WHERE id = 1 AND last_sequence = ? AND last_hash = ?",
+                self.tables.sequence
+            ),
+            (last, prev, last + n, new_hash),
+        )
+        .await;
+        if let (Ok(1), Some(projection)) = (restored, claimed) {
+            let _ = tx
+                .exec_drop(
+                    format!(
+                        "UPDATE {} SET last_sequence = ? WHERE projection = ? AND last_sequence = ?",
+                        self.tables.checkpoints
+                    ),
+                    (last, projection, last + n),
+                )
+                .await;
+        }
+    }
+
+    fn set_hint(&self, last: u64, hash: String) {
+        if let Ok(mut h) = self.head_hint.lock() {
+            *h = Some((last, hash));
+        }
+    }
+
+    /// Drops the head hint (the next append reads the head under its lock).
+    pub(crate) fn forget_hint(&self) {
+        if let Ok(mut h) = self.head_hint.lock() {
+            *h = None;
+        }
+    }
+
+    /// The bound values of the event rows numbered from `last + 1`, chained from `prev`,
+    /// and the hash of the last one.
+    fn event_params(
+        &self,
+        events: &[NewEvent],
+        payloads: &[String],
+        last: u64,
+        prev: &str,
+        recorded_at: DateTime<Utc>,
+    ) -> (Vec<Value>, String) {
         let recorded_db = to_db_time(recorded_at);
+        let mut prev_hash = prev.to_owned();
         let mut params: Vec<Value> = Vec::with_capacity(events.len() * 16);
-        for (i, (e, json)) in events.iter().zip(&payloads).enumerate() {
+        for (i, (e, json)) in events.iter().zip(payloads).enumerate() {
             let seq = last + 1 + i as u64;
             let hash = chain_hash(&prev_hash, seq, e, recorded_at, json);
             params.extend([
@@ -182,13 +370,22 @@ impl EventStore {
             ]);
             prev_hash = hash;
         }
+        (params, prev_hash)
+    }
+
+    async fn insert_events(
+        &self,
+        tx: &mut Transaction<'_>,
+        rows: usize,
+        params: Vec<Value>,
+    ) -> Result<(), StorageError> {
         let row = "(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)";
         let sql = format!(
             "INSERT INTO {} (id, event_id, event_type, schema_version, occurred_at, recorded_at, \
              actor_employee_id, context_type, context_id, aggregate_type, aggregate_id, \
              aggregate_version, idempotency_key, payload, prev_hash, hash) VALUES {}",
             self.tables.events,
-            vec![row; events.len()].join(",")
+            vec![row; rows].join(",")
         );
         if let Err(e) = tx.exec_drop(sql, params).await {
             return Err(match classify(&e) {
@@ -206,19 +403,60 @@ impl EventStore {
                 _ => StorageError::from(e),
             });
         }
-        let new_last = last + events.len() as u64;
-        tx.exec_drop(
-            format!(
-                "UPDATE {} SET last_sequence = ?, last_hash = ? WHERE id = 1",
-                self.tables.sequence
-            ),
-            (new_last, prev_hash.as_str()),
-        )
-        .await?;
-        Ok(Some(Appended {
-            first: last + 1,
-            last: new_last,
-        }))
+        Ok(())
+    }
+
+    /// Moves the sequence row from `last` to `last + n` (hash `new_hash`) — only if it is at
+    /// `expect` when given — and, with `claim`, that projection's checkpoint from `last` to
+    /// `last + n` if it is exactly at `last`, in one statement (lock order: sequence row,
+    /// then checkpoint row, as everywhere).
+    #[allow(clippy::too_many_arguments)]
+    async fn advance_head(
+        &self,
+        tx: &mut Transaction<'_>,
+        last: u64,
+        new_hash: &str,
+        expect: Option<(u64, &str)>,
+        claim: Option<&str>,
+        now: DateTime<Utc>,
+        n: u64,
+    ) -> Result<Moved, StorageError> {
+        let new_last = last + n;
+        let mut params: Vec<Value> = Vec::with_capacity(8);
+        let mut sql = match claim {
+            Some(projection) => {
+                params.extend([
+                    Value::from(projection),
+                    Value::from(last),
+                    Value::from(new_last),
+                    Value::from(new_hash),
+                    Value::from(new_last),
+                    Value::from(to_db_time(now)),
+                ]);
+                format!(
+                    "UPDATE {} s LEFT JOIN {} c ON c.projection = ? AND c.last_sequence = ? \
+                     SET s.last_sequence = ?, s.last_hash = ?, c.last_sequence = ?, \
+                     c.updated_at = ? WHERE s.id = 1",
+                    self.tables.sequence, self.tables.checkpoints
+                )
+            }
+            None => {
+                params.extend([Value::from(new_last), Value::from(new_hash)]);
+                format!(
+                    "UPDATE {} s SET s.last_sequence = ?, s.last_hash = ? WHERE s.id = 1",
+                    self.tables.sequence
+                )
+            }
+        };
+        if let Some((l, h)) = expect {
+            sql.push_str(" AND s.last_sequence = ? AND s.last_hash = ?");
+            params.extend([Value::from(l), Value::from(h)]);
+        }
+        let affected = exec_affected(tx, sql, params).await?;
+        Ok(Moved {
+            head: affected >= 1,
+            claimed: claim.is_some() && affected == 2,
+        })
     }
 
     /// Up to `limit` events with sequence > `after`, in order, upcast to current versions.

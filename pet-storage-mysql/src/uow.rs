@@ -18,6 +18,7 @@ pub struct UnitOfWork<'c> {
     events: Vec<NewEvent>,
     idempotency: Option<IdempotencyKey>,
     prepared: bool,
+    conn_id: u32,
 }
 
 impl std::fmt::Debug for UnitOfWork<'_> {
@@ -36,6 +37,8 @@ impl<'c> UnitOfWork<'c> {
         store: EventStore,
         now: DateTime<Utc>,
     ) -> Result<Self, StorageError> {
+        let conn_id = conn.id();
+        store.mark_projected_inline(conn_id, false);
         let tx = conn.start_transaction(TxOpts::default()).await?;
         Ok(Self {
             tx,
@@ -44,6 +47,7 @@ impl<'c> UnitOfWork<'c> {
             events: Vec::new(),
             idempotency: None,
             prepared: false,
+            conn_id,
         })
     }
 
@@ -130,9 +134,25 @@ impl<'c> UnitOfWork<'c> {
         &mut self,
         result: Option<&serde_json::Value>,
     ) -> Result<Option<Appended>, StorageError> {
-        let appended = self
+        Ok(self.prepare_claiming(result, None).await?.0)
+    }
+
+    /// [`UnitOfWork::prepare`], claiming projection `claim`'s checkpoint for the appended
+    /// events when it is exactly up to date (see [`EventStore::append_claiming`]); `true`
+    /// means the caller must now write that projection's rows in this transaction.
+    pub async fn prepare_claiming(
+        &mut self,
+        result: Option<&serde_json::Value>,
+        claim: Option<&str>,
+    ) -> Result<(Option<Appended>, bool), StorageError> {
+        if self.prepared {
+            return Err(StorageError::Integrity(
+                "the unit of work is already prepared".into(),
+            ));
+        }
+        let out = self
             .store
-            .append(&mut self.tx, &self.events, self.now)
+            .append_claiming(&mut self.tx, &self.events, self.now, claim)
             .await?;
         if let (Some(key), Some(result)) = (&self.idempotency, result) {
             self.store
@@ -140,7 +160,15 @@ impl<'c> UnitOfWork<'c> {
                 .await?;
         }
         self.prepared = true;
-        Ok(appended)
+        Ok(match out {
+            Some((a, claimed)) => (Some(a), claimed),
+            None => (None, false),
+        })
+    }
+
+    /// The server's id of the connection this unit of work runs on.
+    pub(crate) fn conn_id(&self) -> u32 {
+        self.conn_id
     }
 
     /// The events recorded in this unit of work (appended by [`UnitOfWork::prepare`]).

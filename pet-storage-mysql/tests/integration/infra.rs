@@ -689,3 +689,238 @@ async fn overlapping_runners_are_excluded_by_the_lock() {
     drop(held);
     env.cleanup().await;
 }
+
+/// Sequence head `(last_sequence, last_hash)`, the event ids in order, and the chain check.
+async fn head_and_ids(env: &crate::Env, store: &EventStore) -> ((u64, String), Vec<u64>) {
+    let t = env.app.tables();
+    let mut c = env.pool().get_conn().await.unwrap();
+    let head: (u64, String) = c
+        .query_first(format!(
+            "SELECT last_sequence, last_hash FROM {} WHERE id = 1",
+            t.sequence
+        ))
+        .await
+        .unwrap()
+        .unwrap();
+    let ids: Vec<u64> = c
+        .query(format!("SELECT id FROM {} ORDER BY id", t.events))
+        .await
+        .unwrap();
+    assert_eq!(
+        store.verify_chain(&mut c).await.unwrap(),
+        head.0,
+        "hash chain intact up to the head"
+    );
+    (head, ids)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn appends_with_stale_hints_rollbacks_and_failed_inserts_stay_gapless() {
+    // Each store guesses the chain head from its own last append (one statement instead
+    // of a locked read). Wrong guesses, rolled-back appends and failed inserts must never
+    // leave a gap, a broken chain, or a sequence row ahead of the log — even when a caller
+    // goes on and commits its transaction after the append failed.
+    let Some(env) = env().await else { return };
+    let s1 = test_store(env.app.tables());
+    let s2 = test_store(env.app.tables());
+    let mut conn = env.pool().get_conn().await.unwrap();
+    let agg = Uuid::now_v7();
+    // s1, s2 (s1's hint now stale), s1 (falls back), s1 (hint right), s2 (stale).
+    for (n, store) in [&s1, &s2, &s1, &s1, &s2].into_iter().enumerate() {
+        let mut tx = conn.start_transaction(TxOpts::default()).await.unwrap();
+        store
+            .append(&mut tx, &[event(Uuid::now_v7(), 1, n as u64)], start_time())
+            .await
+            .unwrap();
+        tx.commit().await.unwrap();
+    }
+    let (head, ids) = head_and_ids(&env, &s1).await;
+    assert_eq!(ids, (1..=5).collect::<Vec<u64>>());
+    assert_eq!(head.0, 5);
+    // A rolled-back append leaves s1 with a hint of a head that never committed.
+    {
+        let mut tx = conn.start_transaction(TxOpts::default()).await.unwrap();
+        let a = s2
+            .append(&mut tx, &[event(Uuid::now_v7(), 1, 99)], start_time())
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!(a.first, 6);
+        tx.rollback().await.unwrap();
+    }
+    let mut tx = conn.start_transaction(TxOpts::default()).await.unwrap();
+    let a = s2
+        .append(&mut tx, &[event(agg, 1, 6), event(agg, 2, 7)], start_time())
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(
+        (a.first, a.last),
+        (6, 7),
+        "the rolled-back numbers are reused"
+    );
+    tx.commit().await.unwrap();
+    // Failed inserts on a warm hint (s2 appended last, so its guess is right): the caller
+    // commits anyway, and the sequence row must not have moved.
+    for (fail, head_before) in [("check", 7u64), ("duplicate", 8)] {
+        if fail == "duplicate" {
+            // Warm s2's hint again (a failed append drops it).
+            let mut tx = conn.start_transaction(TxOpts::default()).await.unwrap();
+            s2.append(&mut tx, &[event(Uuid::now_v7(), 1, 8)], start_time())
+                .await
+                .unwrap();
+            tx.commit().await.unwrap();
+        }
+        let mut tx = conn.start_transaction(TxOpts::default()).await.unwrap();
+        let evs = if fail == "check" {
+            s2.fail_next_insert();
+            vec![event(Uuid::now_v7(), 1, 8)]
+        } else {
+            vec![event(agg, 2, 8)] // version 2 of `agg` exists: a conflict
+        };
+        let err = s2.append(&mut tx, &evs, start_time()).await.unwrap_err();
+        match fail {
+            "check" => assert!(matches!(err, StorageError::Integrity(_)), "{err:?}"),
+            _ => assert!(matches!(err, StorageError::Conflict(_)), "{err:?}"),
+        }
+        tx.commit().await.unwrap();
+        let (head, ids) = head_and_ids(&env, &s2).await;
+        assert_eq!(
+            head.0, head_before,
+            "{fail}: the sequence row is back at the log's end"
+        );
+        assert_eq!(ids, (1..=head_before).collect::<Vec<u64>>());
+    }
+    // And the next append (either store) goes on right after.
+    for s in [&s2, &s1] {
+        let mut tx = conn.start_transaction(TxOpts::default()).await.unwrap();
+        s.append(&mut tx, &[event(Uuid::now_v7(), 1, 9)], start_time())
+            .await
+            .unwrap();
+        tx.commit().await.unwrap();
+    }
+    let (head, ids) = head_and_ids(&env, &s1).await;
+    assert_eq!(head.0, 10);
+    assert_eq!(ids, (1..=10).collect::<Vec<u64>>());
+    drop(conn);
+    env.cleanup().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn commands_project_inline_when_up_to_date_and_catch_up_when_behind() {
+    // Two apps on one prefix (two processes, each with its own head hint): one projects
+    // its commands' events inline, the other leaves them to the job runner. Run
+    // concurrently with catch-ups, every event ends up in the feed exactly once, in order,
+    // and a rebuild reproduces the feed byte for byte.
+    let Some(env) = env().await else { return };
+    let t = env.app.tables().clone();
+    let lazy = App::with_parts(
+        env.config.clone(),
+        AppParts {
+            clock: env.clock.clone(),
+            catch_up_after_command: false,
+            ..AppParts::default()
+        },
+    )
+    .unwrap();
+    let sys = pet_storage_mysql::CommandContext::system();
+    let boss = env
+        .app
+        .create_employee(&json!({"name": "Ana", "email": "ana@example.com"}), &sys)
+        .await
+        .unwrap();
+    let ctx =
+        pet_storage_mysql::CommandContext::employee(boss["id"].as_str().unwrap().parse().unwrap());
+    let feed_state = || async {
+        let mut c = env.pool().get_conn().await.unwrap();
+        let cp: u64 = c
+            .query_first(format!(
+                "SELECT last_sequence FROM {} WHERE projection = 'activity_feed'",
+                t.checkpoints
+            ))
+            .await
+            .unwrap()
+            .unwrap();
+        let rows: Vec<u64> = c
+            .query(format!(
+                "SELECT sequence FROM {} ORDER BY sequence",
+                t.activity
+            ))
+            .await
+            .unwrap();
+        (cp, rows)
+    };
+    assert_eq!(feed_state().await, (1, vec![1]), "projected inline");
+    // Behind: the lazy app's event is not projected ...
+    lazy.create_customer(&json!({"name": "Lazy Co"}), &ctx)
+        .await
+        .unwrap();
+    assert_eq!(feed_state().await, (1, vec![1]));
+    // ... so the next command cannot claim the checkpoint and catches up after commit.
+    env.app
+        .create_customer(&json!({"name": "Eager Co"}), &ctx)
+        .await
+        .unwrap();
+    assert_eq!(feed_state().await, (3, vec![1, 2, 3]));
+    env.app
+        .create_customer(&json!({"name": "Inline Co"}), &ctx)
+        .await
+        .unwrap();
+    assert_eq!(feed_state().await, (4, vec![1, 2, 3, 4]));
+    // Concurrently: both apps' commands and catch-ups.
+    let mut tasks = Vec::new();
+    for i in 0..24 {
+        let app = if i % 3 == 0 {
+            lazy.clone()
+        } else {
+            env.app.clone()
+        };
+        let ctx = ctx.clone();
+        tasks.push(tokio::spawn(async move {
+            if i % 8 == 7 {
+                app.projector()
+                    .catch_up(app.pool(), start_time())
+                    .await
+                    .unwrap();
+            } else {
+                app.create_customer(&json!({"name": format!("Co {i}")}), &ctx)
+                    .await
+                    .unwrap();
+            }
+        }));
+    }
+    for task in tasks {
+        task.await.unwrap();
+    }
+    env.app
+        .projector()
+        .catch_up(env.pool(), start_time())
+        .await
+        .unwrap();
+    let (cp, rows) = feed_state().await;
+    let events = env.count(&t.events).await;
+    assert_eq!(events, 4 + 21);
+    assert_eq!(cp, events);
+    assert_eq!(rows, (1..=events).collect::<Vec<u64>>());
+    let mut c = env.pool().get_conn().await.unwrap();
+    assert_eq!(env.app.store().verify_chain(&mut c).await.unwrap(), events);
+    let lines = format!(
+        "SELECT sequence, line FROM {} ORDER BY sequence",
+        t.activity
+    );
+    let before: Vec<(u64, String)> = c.query(lines.clone()).await.unwrap();
+    assert!(
+        before.iter().any(|(_, l)| l.contains("Inline Co")),
+        "{before:?}"
+    );
+    env.app
+        .projector()
+        .rebuild(env.pool(), start_time())
+        .await
+        .unwrap();
+    let after: Vec<(u64, String)> = c.query(lines).await.unwrap();
+    assert_eq!(before, after);
+    drop(c);
+    let _ = lazy.disconnect().await;
+    env.cleanup().await;
+}
