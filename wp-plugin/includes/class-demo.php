@@ -1,9 +1,11 @@
 <?php
 /**
  * The small demo organisation loaded by scripts/run (once): employees with rates, a team
- * hierarchy with members, a customer with a contact, and a published org structure. Every
- * command goes through the engine with a fixed idempotency key, so a re-run after a partial
- * failure converges.
+ * hierarchy with members, a customer with a contact, and a published org structure; then
+ * (once, also on sites that got the organisation from an earlier version) the modules' demo:
+ * a lead schema with leads, an opportunity with a draft quote, an SLA definition with
+ * tickets, and published knowledge articles. Every command goes through the engine with a
+ * fixed idempotency key, so a re-run after a partial failure converges.
  *
  * @package PetWp
  */
@@ -17,8 +19,11 @@ defined( 'ABSPATH' ) || exit;
  */
 final class Demo {
 
-	/** Option set once the demo is loaded. */
+	/** Option set once the demo organisation is loaded. */
 	public const OPTION = 'pet_demo_loaded';
+
+	/** Option set once the modules' demo (sales, helpdesk, knowledge) is loaded. */
+	public const MODULES_OPTION = 'pet_demo_modules_loaded';
 
 	/**
 	 * Loads the demo unless it was loaded before. The actor is the current user's employee.
@@ -27,6 +32,17 @@ final class Demo {
 	 * @return bool true when loaded now, false when already present.
 	 */
 	public static function load(): bool {
+		$organisation = self::load_organisation();
+		$modules      = self::load_modules();
+		return $organisation || $modules;
+	}
+
+	/**
+	 * The organisation part of the demo.
+	 *
+	 * @throws \Throwable When a command fails.
+	 */
+	private static function load_organisation(): bool {
 		if ( get_option( self::OPTION ) ) {
 			return false;
 		}
@@ -116,6 +132,182 @@ final class Demo {
 			$ctx( 'org-1' )
 		);
 		update_option( self::OPTION, gmdate( 'c' ), false );
+		return true;
+	}
+	/**
+	 * The modules' part of the demo: leads, an opportunity with a draft quote, an SLA
+	 * definition with two tickets, and two published articles. Uses the demo customer.
+	 *
+	 * @throws \Throwable When a command fails.
+	 */
+	private static function load_modules(): bool {
+		if ( get_option( self::MODULES_OPTION ) || ! class_exists( 'Pet\\Sales' ) || ! class_exists( 'Pet\\Helpdesk' ) ) {
+			return false;
+		}
+		$plugin   = Plugin::instance();
+		$engine   = $plugin->engine();
+		$sales    = new \Pet\Sales( Plugin::engine_settings() );
+		$helpdesk = new \Pet\Helpdesk( Plugin::engine_settings() );
+		$ctx      = static function ( string $key ) use ( $plugin ): array {
+			return $plugin->context( 'pet-demo-' . $key );
+		};
+		$acme     = $engine->listCustomers( array( 'search' => 'Acme Ltd' ) )['items'][0] ?? null;
+		if ( null === $acme ) {
+			$acme = $engine->createCustomer( array( 'name' => 'Acme Ltd' ), $ctx( 'customer-acme' ) );
+		}
+		$eur = static fn ( int $euros ): array => array(
+			'amount_minor' => $euros * 100,
+			'currency'     => 'EUR',
+		);
+
+		// Sales: a lead schema, a lead from an existing customer, a qualified lead for a new
+		// company with an opportunity and a draft quote.
+		$sales->publishLeadSchema(
+			array(
+				'fields' => array(
+					array( 'key' => 'employees', 'label' => 'Employees', 'type' => 'number', 'required' => true ),
+					array( 'key' => 'industry', 'label' => 'Industry', 'type' => 'select', 'options' => array( 'Retail', 'Finance', 'Public sector' ) ),
+					array( 'key' => 'newsletter', 'label' => 'Newsletter', 'type' => 'bool' ),
+				),
+			),
+			$ctx( 'lead-schema-1' )
+		);
+		$sales->createLead(
+			array(
+				'customer_id'   => $acme['id'],
+				'source'        => 'referral',
+				'custom_fields' => array( 'employees' => 120, 'industry' => 'Retail' ),
+			),
+			$ctx( 'lead-acme' )
+		);
+		$lead = $sales->createLead(
+			array(
+				'customer_name' => 'Globex Corporation',
+				'source'        => 'website',
+				'custom_fields' => array( 'employees' => 45, 'industry' => 'Finance', 'newsletter' => true ),
+			),
+			$ctx( 'lead-globex' )
+		);
+		$sales->contactLead( (string) $lead['id'], array( 'note' => 'Intro call with the CTO' ), $ctx( 'lead-globex-contact' ) );
+		$sales->qualifyLead(
+			(string) $lead['id'],
+			array(
+				'need'   => 'Customer portal relaunch',
+				'budget' => $eur( 30000 ),
+			),
+			$ctx( 'lead-globex-qualify' )
+		);
+		$opp   = $sales->createOpportunity(
+			array(
+				'lead_id'        => $lead['id'],
+				'title'          => 'Customer portal relaunch',
+				'expected_value' => $eur( 28000 ),
+				'expected_close' => gmdate( 'Y-m-d', time() + 60 * DAY_IN_SECONDS ),
+			),
+			$ctx( 'opportunity-globex' )
+		);
+		$quote = $sales->createQuote( array( 'opportunity_id' => $opp['id'] ), $ctx( 'quote-globex' ) );
+		$sales->saveQuoteDraft(
+			(string) $quote['id'],
+			array(
+				'groups' => array(
+					array(
+						'title' => 'Build',
+						'lines' => array(
+							array( 'kind' => 'labour', 'role' => 'Developer', 'description' => 'Portal development', 'quantity' => 120 * 60, 'unit_price_minor' => 12000, 'tax_rate_bp' => 2000 ),
+							array( 'kind' => 'fixed_fee', 'description' => 'Discovery workshop', 'quantity' => 1, 'unit_price_minor' => 250000, 'tax_rate_bp' => 2000 ),
+						),
+					),
+					array(
+						'title'    => 'Care plan',
+						'optional' => true,
+						'lines'    => array(
+							array( 'kind' => 'recurring', 'interval' => 'monthly', 'description' => 'Hosting and updates', 'quantity' => 1, 'unit_price_minor' => 19900, 'tax_rate_bp' => 2000 ),
+						),
+					),
+				),
+			),
+			$ctx( 'quote-globex-draft' )
+		);
+
+		// Helpdesk: business hours in London, a 24/7 urgent priority, two tickets.
+		$day = array( array( 'start' => '09:00', 'end' => '17:30' ) );
+		$sla = $helpdesk->createSlaDefinition(
+			array(
+				'name' => 'Standard support',
+				'spec' => array(
+					'calendar'        => array(
+						'timezone'      => 'Europe/London',
+						'working_hours' => array( 'mon' => $day, 'tue' => $day, 'wed' => $day, 'thu' => $day, 'fri' => $day ),
+						'holidays'      => array( gmdate( 'Y' ) . '-12-25', gmdate( 'Y' ) . '-12-26' ),
+					),
+					'targets'         => array(
+						'low'    => array( 'first_response_minutes' => 480, 'resolution_minutes' => 2400 ),
+						'normal' => array( 'first_response_minutes' => 120, 'resolution_minutes' => 960 ),
+						'high'   => array( 'first_response_minutes' => 60, 'resolution_minutes' => 480 ),
+						'urgent' => array( 'first_response_minutes' => 15, 'resolution_minutes' => 240 ),
+					),
+					'pause_statuses'  => array( 'waiting_on_customer' ),
+					'warning_percent' => 80,
+					'always_on'       => array( 'urgent' ),
+				),
+			),
+			$ctx( 'sla-standard' )
+		);
+		$ticket = $helpdesk->createTicket(
+			array(
+				'customer_id'       => $acme['id'],
+				'subject'           => 'Invoices page times out',
+				'priority'          => 'high',
+				'channel'           => 'email',
+				'sla_definition_id' => $sla['id'],
+			),
+			$ctx( 'ticket-invoices' )
+		);
+		$helpdesk->replyToTicket(
+			(string) $ticket['id'],
+			array(
+				'body'       => "Thanks for the report. We are looking into it.\nCould you tell us which date range you selected?",
+				'visibility' => 'public',
+			),
+			$ctx( 'ticket-invoices-reply' )
+		);
+		$helpdesk->changeTicketStatus( (string) $ticket['id'], 'open', $ctx( 'ticket-invoices-open' ) );
+		$helpdesk->changeTicketStatus( (string) $ticket['id'], 'waiting_on_customer', $ctx( 'ticket-invoices-wait' ) );
+		$helpdesk->createTicket(
+			array(
+				'customer_id'       => $acme['id'],
+				'subject'           => 'Add a second admin user',
+				'priority'          => 'low',
+				'channel'           => 'portal',
+				'sla_definition_id' => $sla['id'],
+			),
+			$ctx( 'ticket-admin-user' )
+		);
+
+		// Knowledge: two published articles, one linked to the ticket.
+		$article = $helpdesk->createArticle(
+			array(
+				'category' => 'Billing',
+				'slug'     => 'invoices-page-times-out',
+				'title'    => 'The invoices page times out',
+				'body'     => "Large date ranges make the invoices page slow.\n\nNarrow the range to one quarter, or export the report instead (Reports → Export).",
+				'publish'  => true,
+			),
+			$ctx( 'article-invoices' )
+		);
+		$helpdesk->linkArticleToTicket( (string) $article['id'], (string) $ticket['id'], $ctx( 'article-invoices-link' ) );
+		$helpdesk->createArticle(
+			array(
+				'category' => 'Access',
+				'slug'     => 'add-an-admin-user',
+				'title'    => 'Add an admin user',
+				'body'     => "Open Settings → Users, choose Invite, and tick Administrator.\n\nThe invitation link is valid for seven days.",
+				'publish'  => true,
+			),
+			$ctx( 'article-admin-user' )
+		);
+		update_option( self::MODULES_OPTION, gmdate( 'c' ), false );
 		return true;
 	}
 }
