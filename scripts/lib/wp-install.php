@@ -53,7 +53,7 @@ if (!is_blog_installed()) {
         exit(1);
     }
     update_option('permalink_structure', '');
-} else {
+} elseif ($installPhase) {
     fwrite(STDOUT, "WordPress already installed\n");
 }
 if ($installPhase) {
