@@ -801,7 +801,12 @@ impl App {
 
     /// Full-text search over the live version of published articles: `{q, category?,
     /// page?, per_page?}`, best match first; items `{id, title, slug, category, version,
-    /// score, snippet}`.
+    /// score, snippet}`. Articles containing every word of `q` are found first (boolean
+    /// mode, `+word …`); only when none contains them all does the search fall back to
+    /// articles containing any of the words (natural-language mode). Requiring every
+    /// word is what people expect of a search box, and it is also what keeps the search
+    /// fast: a query with one very common word ranks a fraction of the articles instead
+    /// of nearly all of them.
     pub async fn search_articles(&self, query: &Value) -> Result<Value, AppError> {
         let mut q = Input::new(query, "query");
         let text = q.req_str("q").map(str::trim);
@@ -813,61 +818,23 @@ impl App {
         q.finish()?;
         let text = text.ok_or_else(|| internal("validated fields missing"))?;
         let page = Page { page, per_page };
-        let t = self.helpdesk_tables();
-        // One full-text evaluation: the inner query ranks the matching live versions and
-        // counts them (`COUNT(*) OVER ()`) reading only ids and scores; titles, bodies and
-        // slugs are read for the one page of hits only. (The full-text lookup is the cost:
-        // running it once instead of twice — count, then page — and not sorting bodies.)
-        let (cat_join, cat_sql) = match category {
-            Some(_) => (
-                format!(" JOIN {} c ON c.id = v.article_id", t.articles),
-                " AND c.category = ?",
-            ),
-            None => (String::new(), ""),
-        };
-        let mut params: Vec<SqlValue> = vec![text.into(), text.into()];
-        if let Some(c) = category {
-            params.push(c.into());
-        }
-        params.push(u64::from(page.per_page).into());
-        params.push(page.offset().into());
         let mut conn = self.conn().await?;
-        type Hit = (String, String, String, String, u32, f64, String, u64);
-        let rows: Vec<Hit> = conn
-            .exec(
-                format!(
-                    "SELECT a.id, v.title, a.slug, a.category, v.number, h.score, LEFT(v.body, 300), h.total \
-                     FROM (SELECT v.article_id, v.number, \
-                             MATCH(v.title, v.body) AGAINST (? IN NATURAL LANGUAGE MODE) AS score, \
-                             COUNT(*) OVER () AS total \
-                           FROM {versions} v{cat_join} \
-                           WHERE MATCH(v.title, v.body) AGAINST (? IN NATURAL LANGUAGE MODE) AND v.live = 1{cat_sql} \
-                           ORDER BY score DESC, v.article_id LIMIT ? OFFSET ?) h \
-                     JOIN {versions} v ON v.article_id = h.article_id AND v.number = h.number \
-                     JOIN {articles} a ON a.id = h.article_id \
-                     ORDER BY h.score DESC, a.id",
-                    versions = t.article_versions,
-                    articles = t.articles
-                ),
-                params.clone(),
-            )
-            .await
-            .map_err(db)?;
-        // A page past the end has no rows to carry the count: count separately then.
-        let total = match rows.first() {
-            Some(r) => Some(r.7),
-            None if page.offset() > 0 => conn
-                .exec_first(
-                    format!(
-                        "SELECT COUNT(*) FROM {} v{cat_join} \
-                         WHERE MATCH(v.title, v.body) AGAINST (? IN NATURAL LANGUAGE MODE) AND v.live = 1{cat_sql}",
-                        t.article_versions
-                    ),
-                    params[1..params.len() - 2].to_vec(),
-                )
-                .await
-                .map_err(db)?,
-            None => Some(0),
+        let (rows, total) = match all_words(text) {
+            Some(all) => {
+                let hit = self
+                    .hd_search(&mut conn, &all, "BOOLEAN", category, &page)
+                    .await?;
+                if hit.1 > 0 {
+                    hit
+                } else {
+                    self.hd_search(&mut conn, text, "NATURAL LANGUAGE", category, &page)
+                        .await?
+                }
+            }
+            None => {
+                self.hd_search(&mut conn, text, "NATURAL LANGUAGE", category, &page)
+                    .await?
+            }
         };
         let items = rows
             .into_iter()
@@ -876,6 +843,127 @@ impl App {
                        "score": r.5, "snippet": r.6})
             })
             .collect();
-        Ok(page.wrap(items, total.unwrap_or(0)))
+        Ok(page.wrap(items, total))
+    }
+
+    /// One page of full-text hits for `against` in `mode` (`BOOLEAN` or `NATURAL
+    /// LANGUAGE`) and the number of hits. One full-text evaluation: the inner query ranks
+    /// the matching live versions and counts them (`COUNT(*) OVER ()`) reading only ids
+    /// and scores; titles, bodies and slugs are read for the page of hits only.
+    async fn hd_search(
+        &self,
+        conn: &mut mysql_async::Conn,
+        against: &str,
+        mode: &str,
+        category: Option<&str>,
+        page: &Page,
+    ) -> Result<(Vec<SearchHit>, u64), AppError> {
+        let t = self.helpdesk_tables();
+        let (cat_join, cat_sql) = match category {
+            Some(_) => (
+                format!(" JOIN {} c ON c.id = v.article_id", t.articles),
+                " AND c.category = ?",
+            ),
+            None => (String::new(), ""),
+        };
+        let mut params: Vec<SqlValue> = vec![against.into(), against.into()];
+        if let Some(c) = category {
+            params.push(c.into());
+        }
+        let filter_params = params[1..].to_vec();
+        params.push(u64::from(page.per_page).into());
+        params.push(page.offset().into());
+        let rows: Vec<SearchHit> = conn
+            .exec(
+                format!(
+                    "SELECT a.id, v.title, a.slug, a.category, v.number, h.score, LEFT(v.body, 300), h.total \
+                     FROM (SELECT v.article_id, v.number, \
+                             MATCH(v.title, v.body) AGAINST (? IN {mode} MODE) AS score, \
+                             COUNT(*) OVER () AS total \
+                           FROM {versions} v{cat_join} \
+                           WHERE MATCH(v.title, v.body) AGAINST (? IN {mode} MODE) AND v.live = 1{cat_sql} \
+                           ORDER BY score DESC, v.article_id LIMIT ? OFFSET ?) h \
+                     JOIN {versions} v ON v.article_id = h.article_id AND v.number = h.number \
+                     JOIN {articles} a ON a.id = h.article_id \
+                     ORDER BY h.score DESC, a.id",
+                    versions = t.article_versions,
+                    articles = t.articles
+                ),
+                params,
+            )
+            .await
+            .map_err(db)?;
+        // A page past the end has no rows to carry the count: count separately then.
+        let total = match rows.first() {
+            Some(r) => r.7,
+            None if page.offset() > 0 => conn
+                .exec_first::<u64, _, _>(
+                    format!(
+                        "SELECT COUNT(*) FROM {} v{cat_join} \
+                         WHERE MATCH(v.title, v.body) AGAINST (? IN {mode} MODE) AND v.live = 1{cat_sql}",
+                        t.article_versions
+                    ),
+                    filter_params,
+                )
+                .await
+                .map_err(db)?
+                .unwrap_or(0),
+            None => 0,
+        };
+        Ok((rows, total))
+    }
+}
+
+/// A search hit: id, title, slug, category, version, score, snippet, total hits.
+type SearchHit = (String, String, String, String, u32, f64, String, u64);
+
+/// InnoDB's default full-text stopwords: never indexed, so `+word` would match nothing.
+const FT_STOPWORDS: &[&str] = &[
+    "a", "about", "an", "are", "as", "at", "be", "by", "com", "de", "en", "for", "from", "how",
+    "i", "in", "is", "it", "la", "of", "on", "or", "that", "the", "this", "to", "was", "what",
+    "when", "where", "who", "will", "with", "und", "www",
+];
+
+/// `q` as a boolean-mode query requiring every indexed word (`+word +word`), or `None`
+/// when it has no word the index holds (shorter than 3 characters, or a stopword). The
+/// words are letters and digits only, so no boolean operator survives from the input.
+fn all_words(q: &str) -> Option<String> {
+    let words: Vec<String> = q
+        .split(|c: char| !c.is_alphanumeric())
+        .map(str::to_lowercase)
+        .filter(|w| w.chars().count() >= 3 && !FT_STOPWORDS.contains(&w.as_str()))
+        .collect();
+    if words.is_empty() {
+        None
+    } else {
+        Some(
+            words
+                .iter()
+                .map(|w| format!("+{w}"))
+                .collect::<Vec<_>>()
+                .join(" "),
+        )
+    }
+}
+
+#[cfg(test)]
+mod search_tests {
+    use super::all_words;
+
+    #[test]
+    fn all_words_requires_each_indexed_word_and_drops_operators() {
+        assert_eq!(
+            all_words("Reset my password!").as_deref(),
+            Some("+reset +password")
+        );
+        assert_eq!(
+            all_words("\"vpn\" -timeout +(x*)").as_deref(),
+            Some("+vpn +timeout")
+        );
+        assert_eq!(all_words("how to do it"), None);
+        assert_eq!(
+            all_words("Überweisung fehlgeschlagen").as_deref(),
+            Some("+überweisung +fehlgeschlagen")
+        );
     }
 }
