@@ -26,7 +26,15 @@ fn setup(rt: &tokio::runtime::Runtime) -> Option<App> {
     };
     let mut cfg = Config::from_url(&url).unwrap();
     cfg.prefix = format!("b{}_", &Uuid::new_v4().simple().to_string()[..8]);
-    let app = App::new(cfg).unwrap();
+    // `PET_BENCH_BATCH`: events per catch-up transaction (default: the App's).
+    let mut parts = pet_storage_mysql::AppParts::default();
+    if let Some(b) = std::env::var("PET_BENCH_BATCH")
+        .ok()
+        .and_then(|v| v.parse().ok())
+    {
+        parts.projector_batch = b;
+    }
+    let app = App::with_parts(cfg, parts).unwrap();
     rt.block_on(app.migrate()).unwrap();
     Some(app)
 }

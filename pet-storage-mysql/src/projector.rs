@@ -26,6 +26,14 @@ use crate::store::EventStore;
 /// with one connection.
 pub const READER_WAIT: std::time::Duration = std::time::Duration::from_millis(50);
 
+/// The largest batch: 8,000 feed rows of 7 values stay within a prepared statement's
+/// 65,535 placeholders.
+pub const MAX_BATCH: usize = 8000;
+
+/// Names a catch-up keeps in memory (by default) before it forgets them and reads them
+/// again from the names table when a line needs one.
+pub const NAME_CACHE_MAX: usize = 20_000;
+
 /// The checkpoint name of the activity feed.
 pub const ACTIVITY_FEED: &str = "activity_feed";
 
@@ -132,6 +140,8 @@ pub struct Projector {
     batch: usize,
     /// Set once the checkpoint row is known to exist (shared by clones).
     checkpoint_ready: Arc<AtomicBool>,
+    /// See [`NAME_CACHE_MAX`].
+    name_cache: usize,
 }
 
 impl Projector {
@@ -146,9 +156,16 @@ impl Projector {
             tables,
             store,
             renderer,
-            batch: batch.clamp(1, 4000),
+            batch: batch.clamp(1, MAX_BATCH),
             checkpoint_ready: Arc::new(AtomicBool::new(false)),
+            name_cache: NAME_CACHE_MAX,
         }
+    }
+
+    /// The same projector keeping at most `n` names in memory during a catch-up.
+    pub fn with_name_cache(mut self, n: usize) -> Self {
+        self.name_cache = n;
+        self
     }
 
     /// Events per catch-up transaction.
@@ -397,6 +414,11 @@ impl Projector {
                 }
             }
         }
+        // Bounded memory over long catch-ups: forget what is known (the names table holds
+        // the same names as of this batch and is read again on a miss).
+        if names.len() + overlay.len() > self.name_cache {
+            names.clear();
+        }
         for (k, v) in overlay {
             names.insert(k, Some(v));
         }
@@ -424,7 +446,9 @@ impl Projector {
             rows,
         )
         .await?;
-        if !name_rows.is_empty() {
+        // In event order, at most 20,000 rows (60,000 placeholders) per statement.
+        while !name_rows.is_empty() {
+            let rest = name_rows.split_off(name_rows.len().min(3 * 20_000));
             let k = name_rows.len() / 3;
             tx.exec_drop(
                 format!(
@@ -436,6 +460,7 @@ impl Projector {
                 name_rows,
             )
             .await?;
+            name_rows = rest;
         }
         Ok(())
     }
