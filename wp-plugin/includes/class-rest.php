@@ -4,6 +4,11 @@
  * changes need pet_manage; the actor is the current user's employee; an Idempotency-Key
  * header is passed to the engine. Engine exceptions map to HTTP statuses.
  *
+ * The route plumbing is public and static so that every feature module registers its routes
+ * the same way: Rest::route() (capability as permission_callback, exceptions through
+ * Rest::error()), Rest::context() (actor + Idempotency-Key), Rest::body() and Rest::query()
+ * (sanitised input).
+ *
  * @package PetWp
  */
 
@@ -35,69 +40,71 @@ final class Rest {
 		$id  = '(?P<id>[0-9a-fA-F-]{1,64})';
 		$sub = '(?P<sub>[0-9a-fA-F-]{1,64})';
 		$e   = fn () => $this->plugin->engine();
+		$ctx = fn ( \WP_REST_Request $r ): array => self::context( $this->plugin, $r );
 
-		$this->route( '/health', 'GET', Plugin::CAP_MANAGE, fn ( $r ) => $e()->health() );
+		self::route( '/health', 'GET', Plugin::CAP_MANAGE, fn ( $r ) => $e()->health() );
 
-		$this->route( '/employees', 'GET', Plugin::CAP_WORK, fn ( $r ) => $e()->listEmployees( self::query( $r, array( 'search', 'status' ) ) ) );
-		$this->route( '/employees', 'POST', Plugin::CAP_MANAGE, fn ( $r ) => $e()->createEmployee( self::body( $r ), $this->ctx( $r ) ), 201 );
-		$this->route( "/employees/$id", 'GET', Plugin::CAP_WORK, fn ( $r ) => $e()->getEmployee( (string) $r['id'] ) );
-		$this->route( "/employees/$id/deactivate", 'POST', Plugin::CAP_MANAGE, fn ( $r ) => $e()->deactivateEmployee( (string) $r['id'], $this->ctx( $r ) ) );
-		$this->route( "/employees/$id/reactivate", 'POST', Plugin::CAP_MANAGE, fn ( $r ) => $e()->reactivateEmployee( (string) $r['id'], $this->ctx( $r ) ) );
-		$this->route( "/employees/$id/rates", 'POST', Plugin::CAP_MANAGE, fn ( $r ) => $e()->changeEmployeeRate( (string) $r['id'], self::body( $r ), $this->ctx( $r ) ) );
-		$this->route(
+		self::route( '/employees', 'GET', Plugin::CAP_WORK, fn ( $r ) => $e()->listEmployees( self::query( $r, array( 'search', 'status' ) ) ) );
+		self::route( '/employees', 'POST', Plugin::CAP_MANAGE, fn ( $r ) => $e()->createEmployee( self::body( $r ), $ctx( $r ) ), 201 );
+		self::route( "/employees/$id", 'GET', Plugin::CAP_WORK, fn ( $r ) => $e()->getEmployee( (string) $r['id'] ) );
+		self::route( "/employees/$id/deactivate", 'POST', Plugin::CAP_MANAGE, fn ( $r ) => $e()->deactivateEmployee( (string) $r['id'], $ctx( $r ) ) );
+		self::route( "/employees/$id/reactivate", 'POST', Plugin::CAP_MANAGE, fn ( $r ) => $e()->reactivateEmployee( (string) $r['id'], $ctx( $r ) ) );
+		self::route( "/employees/$id/rates", 'POST', Plugin::CAP_MANAGE, fn ( $r ) => $e()->changeEmployeeRate( (string) $r['id'], self::body( $r ), $ctx( $r ) ) );
+		self::route(
 			"/employees/$id/user",
 			'POST',
 			Plugin::CAP_MANAGE,
-			function ( $r ) use ( $e ) {
+			function ( $r ) use ( $e, $ctx ) {
 				$body = self::body( $r );
 				$user = isset( $body['wp_user_id'] ) ? $body['wp_user_id'] : null;
-				return $e()->linkEmployeeUser( (string) $r['id'], null === $user ? null : (int) $user, $this->ctx( $r ) );
+				return $e()->linkEmployeeUser( (string) $r['id'], null === $user ? null : (int) $user, $ctx( $r ) );
 			}
 		);
 
-		$this->route( '/teams', 'GET', Plugin::CAP_WORK, fn ( $r ) => $e()->listTeams( self::query( $r, array( 'status' ) ) ) );
-		$this->route( '/teams', 'POST', Plugin::CAP_MANAGE, fn ( $r ) => $e()->createTeam( self::body( $r ), $this->ctx( $r ) ), 201 );
-		$this->route( "/teams/$id", 'GET', Plugin::CAP_WORK, fn ( $r ) => $e()->getTeam( (string) $r['id'] ) );
-		$this->route(
+		self::route( '/teams', 'GET', Plugin::CAP_WORK, fn ( $r ) => $e()->listTeams( self::query( $r, array( 'status' ) ) ) );
+		self::route( '/teams', 'POST', Plugin::CAP_MANAGE, fn ( $r ) => $e()->createTeam( self::body( $r ), $ctx( $r ) ), 201 );
+		self::route( "/teams/$id", 'GET', Plugin::CAP_WORK, fn ( $r ) => $e()->getTeam( (string) $r['id'] ) );
+		self::route(
 			"/teams/$id/move",
 			'POST',
 			Plugin::CAP_MANAGE,
-			function ( $r ) use ( $e ) {
+			function ( $r ) use ( $e, $ctx ) {
 				$body = self::body( $r );
-				return $e()->moveTeam( (string) $r['id'], isset( $body['parent_id'] ) ? (string) $body['parent_id'] : null, $this->ctx( $r ) );
+				return $e()->moveTeam( (string) $r['id'], isset( $body['parent_id'] ) ? (string) $body['parent_id'] : null, $ctx( $r ) );
 			}
 		);
-		$this->route( "/teams/$id/archive", 'POST', Plugin::CAP_MANAGE, fn ( $r ) => $e()->archiveTeam( (string) $r['id'], $this->ctx( $r ) ) );
-		$this->route( "/teams/$id/members", 'POST', Plugin::CAP_MANAGE, fn ( $r ) => $e()->addTeamMember( (string) $r['id'], self::body( $r ), $this->ctx( $r ) ), 201 );
-		$this->route( "/teams/$id/members/$sub", 'DELETE', Plugin::CAP_MANAGE, fn ( $r ) => $e()->removeTeamMember( (string) $r['id'], (string) $r['sub'], self::body( $r ), $this->ctx( $r ) ) );
+		self::route( "/teams/$id/archive", 'POST', Plugin::CAP_MANAGE, fn ( $r ) => $e()->archiveTeam( (string) $r['id'], $ctx( $r ) ) );
+		self::route( "/teams/$id/members", 'POST', Plugin::CAP_MANAGE, fn ( $r ) => $e()->addTeamMember( (string) $r['id'], self::body( $r ), $ctx( $r ) ), 201 );
+		self::route( "/teams/$id/members/$sub", 'DELETE', Plugin::CAP_MANAGE, fn ( $r ) => $e()->removeTeamMember( (string) $r['id'], (string) $r['sub'], self::body( $r ), $ctx( $r ) ) );
 
-		$this->route( '/customers', 'GET', Plugin::CAP_WORK, fn ( $r ) => $e()->listCustomers( self::query( $r, array( 'search', 'status' ) ) ) );
-		$this->route( '/customers', 'POST', Plugin::CAP_MANAGE, fn ( $r ) => $e()->createCustomer( self::body( $r ), $this->ctx( $r ) ), 201 );
-		$this->route( "/customers/$id", 'GET', Plugin::CAP_WORK, fn ( $r ) => $e()->getCustomer( (string) $r['id'] ) );
-		$this->route( "/customers/$id/archive", 'POST', Plugin::CAP_MANAGE, fn ( $r ) => $e()->archiveCustomer( (string) $r['id'], $this->ctx( $r ) ) );
-		$this->route( "/customers/$id/contacts", 'POST', Plugin::CAP_MANAGE, fn ( $r ) => $e()->addContact( (string) $r['id'], self::body( $r ), $this->ctx( $r ) ), 201 );
+		self::route( '/customers', 'GET', Plugin::CAP_WORK, fn ( $r ) => $e()->listCustomers( self::query( $r, array( 'search', 'status' ) ) ) );
+		self::route( '/customers', 'POST', Plugin::CAP_MANAGE, fn ( $r ) => $e()->createCustomer( self::body( $r ), $ctx( $r ) ), 201 );
+		self::route( "/customers/$id", 'GET', Plugin::CAP_WORK, fn ( $r ) => $e()->getCustomer( (string) $r['id'] ) );
+		self::route( "/customers/$id/archive", 'POST', Plugin::CAP_MANAGE, fn ( $r ) => $e()->archiveCustomer( (string) $r['id'], $ctx( $r ) ) );
+		self::route( "/customers/$id/contacts", 'POST', Plugin::CAP_MANAGE, fn ( $r ) => $e()->addContact( (string) $r['id'], self::body( $r ), $ctx( $r ) ), 201 );
 
-		$this->route( '/org-structure', 'GET', Plugin::CAP_WORK, fn ( $r ) => $e()->listOrgStructureVersions( self::query( $r, array() ) ) );
-		$this->route( '/org-structure', 'POST', Plugin::CAP_MANAGE, fn ( $r ) => $e()->publishOrgStructure( self::body( $r ), $this->ctx( $r ) ), 201 );
+		self::route( '/org-structure', 'GET', Plugin::CAP_WORK, fn ( $r ) => $e()->listOrgStructureVersions( self::query( $r, array() ) ) );
+		self::route( '/org-structure', 'POST', Plugin::CAP_MANAGE, fn ( $r ) => $e()->publishOrgStructure( self::body( $r ), $ctx( $r ) ), 201 );
 
-		$this->route( '/activity', 'GET', Plugin::CAP_WORK, fn ( $r ) => $e()->activity( self::query( $r, array( 'context_type', 'context_id', 'actor_id', 'from', 'to' ) ) ) );
+		self::route( '/activity', 'GET', Plugin::CAP_WORK, fn ( $r ) => $e()->activity( self::query( $r, array( 'context_type', 'context_id', 'actor_id', 'from', 'to' ) ) ) );
 
-		$this->route( '/jobs', 'GET', Plugin::CAP_MANAGE, fn ( $r ) => $e()->listJobs( self::query( $r, array( 'status' ) ) ) );
-		$this->route( '/jobs/run', 'POST', Plugin::CAP_MANAGE, fn ( $r ) => $e()->runJobs( array( 'max_seconds' => 20 ) ) );
-		$this->route( "/jobs/$id/retry", 'POST', Plugin::CAP_MANAGE, fn ( $r ) => $e()->retryJob( (string) $r['id'], $this->ctx( $r ) ) );
+		self::route( '/jobs', 'GET', Plugin::CAP_MANAGE, fn ( $r ) => $e()->listJobs( self::query( $r, array( 'status' ) ) ) );
+		self::route( '/jobs/run', 'POST', Plugin::CAP_MANAGE, fn ( $r ) => $e()->runJobs( array( 'max_seconds' => 20 ) ) );
+		self::route( "/jobs/$id/retry", 'POST', Plugin::CAP_MANAGE, fn ( $r ) => $e()->retryJob( (string) $r['id'], $ctx( $r ) ) );
 	}
 
 	/**
-	 * Registers one route whose permission is a capability and whose callback's engine
-	 * exceptions become WP_Error responses.
+	 * Registers one route under pet/v1 whose permission is a capability and whose callback's
+	 * exceptions become WP_Error responses (Rest::error()). A handler may also return a
+	 * WP_Error itself (e.g. a 404 for a version that does not exist).
 	 *
 	 * @param string   $path    Route (regex) under pet/v1.
 	 * @param string   $method  HTTP method.
 	 * @param string   $cap     Required capability.
-	 * @param callable $handler Returns the response data.
+	 * @param callable $handler fn( \WP_REST_Request ): mixed, the response data.
 	 * @param int      $status  Success status.
 	 */
-	private function route( string $path, string $method, string $cap, callable $handler, int $status = 200 ): void {
+	public static function route( string $path, string $method, string $cap, callable $handler, int $status = 200 ): void {
 		register_rest_route(
 			self::NS,
 			$path,
@@ -115,7 +122,8 @@ final class Rest {
 				},
 				'callback'            => static function ( \WP_REST_Request $request ) use ( $handler, $status ) {
 					try {
-						return new \WP_REST_Response( $handler( $request ), $status );
+						$data = $handler( $request );
+						return $data instanceof \WP_Error ? $data : new \WP_REST_Response( $data, $status );
 					} catch ( \Throwable $e ) {
 						return self::error( $e );
 					}
@@ -163,23 +171,28 @@ final class Rest {
 	/**
 	 * Command context: the current user's employee and the Idempotency-Key header.
 	 *
-	 * @param \WP_REST_Request $r Request.
+	 * @param Plugin           $plugin The plugin.
+	 * @param \WP_REST_Request $r      Request.
+	 * @throws No_Employee_Exception When the user has no employee.
 	 */
-	private function ctx( \WP_REST_Request $r ): array {
-		return $this->plugin->context( sanitize_text_field( (string) $r->get_header( 'idempotency_key' ) ) );
+	public static function context( Plugin $plugin, \WP_REST_Request $r ): array {
+		return $plugin->context( sanitize_text_field( (string) $r->get_header( 'idempotency_key' ) ) );
 	}
 
 	/**
 	 * The JSON (or form) body, strings sanitized; types are left for the engine to validate.
+	 * Strings under the keys in $long_texts (at any depth, e.g. a reply's 'body') are long
+	 * texts: kept verbatim with their line breaks (Input::long_text_value()).
 	 *
-	 * @param \WP_REST_Request $r Request.
+	 * @param \WP_REST_Request $r          Request.
+	 * @param list<string>     $long_texts Keys of long texts.
 	 */
-	private static function body( \WP_REST_Request $r ): array {
+	public static function body( \WP_REST_Request $r, array $long_texts = array() ): array {
 		$params = $r->get_json_params();
 		if ( ! is_array( $params ) ) {
 			$params = $r->get_body_params();
 		}
-		return self::clean( is_array( $params ) ? $params : array() );
+		return self::clean( is_array( $params ) ? $params : array(), $long_texts );
 	}
 
 	/**
@@ -188,7 +201,7 @@ final class Rest {
 	 * @param \WP_REST_Request $r    Request.
 	 * @param list<string>     $keys Allowed filter keys.
 	 */
-	private static function query( \WP_REST_Request $r, array $keys ): array {
+	public static function query( \WP_REST_Request $r, array $keys ): array {
 		$q = array();
 		foreach ( $keys as $k ) {
 			$v = $r->get_param( $k );
@@ -206,17 +219,19 @@ final class Rest {
 	}
 
 	/**
-	 * Recursively sanitizes strings (ints, bools, nulls and floats pass through).
+	 * Recursively sanitizes strings (ints, bools, nulls and floats pass through); strings
+	 * under the keys in $long_texts keep their text and line breaks.
 	 *
-	 * @param array $data Input.
+	 * @param array        $data       Input.
+	 * @param list<string> $long_texts Keys of long texts.
 	 */
-	private static function clean( array $data ): array {
+	public static function clean( array $data, array $long_texts = array() ): array {
 		$out = array();
 		foreach ( $data as $k => $v ) {
 			if ( is_array( $v ) ) {
-				$out[ $k ] = self::clean( $v );
+				$out[ $k ] = self::clean( $v, $long_texts );
 			} elseif ( is_string( $v ) ) {
-				$out[ $k ] = sanitize_text_field( $v );
+				$out[ $k ] = in_array( (string) $k, $long_texts, true ) ? Input::long_text_value( $v ) : sanitize_text_field( $v );
 			} else {
 				$out[ $k ] = $v;
 			}
