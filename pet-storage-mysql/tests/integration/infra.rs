@@ -994,3 +994,73 @@ async fn catch_up_that_forgets_cached_names_renders_the_same_lines() {
     drop(conn);
     env.cleanup().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_command_locks_the_sequence_row_before_the_feed_checkpoint() {
+    // Lock order must be sequence row, then checkpoint row, on every path (catch-up takes
+    // only the checkpoint), or two appenders could deadlock. Hold the checkpoint row: a
+    // command (its head hint warm, so it takes the one-statement path) must then be
+    // waiting on the checkpoint while already holding the sequence row.
+    let Some(env) = env().await else { return };
+    let t = env.app.tables().clone();
+    let sys = pet_storage_mysql::CommandContext::system();
+    let boss = env
+        .app
+        .create_employee(&json!({"name": "Ana", "email": "ana@example.com"}), &sys)
+        .await
+        .unwrap();
+    let ctx =
+        pet_storage_mysql::CommandContext::employee(boss["id"].as_str().unwrap().parse().unwrap());
+    env.app
+        .create_customer(&json!({"name": "Warm"}), &ctx)
+        .await
+        .unwrap();
+    let mut holder = env.pool().get_conn().await.unwrap();
+    let mut htx = holder.start_transaction(TxOpts::default()).await.unwrap();
+    let _: Option<u64> = htx
+        .exec_first(
+            format!(
+                "SELECT last_sequence FROM {} WHERE projection = 'activity_feed' FOR UPDATE",
+                t.checkpoints
+            ),
+            (),
+        )
+        .await
+        .unwrap();
+    let app = env.app.clone();
+    let ctx2 = ctx.clone();
+    let cmd = tokio::spawn(async move {
+        app.create_customer(&json!({"name": "Blocked"}), &ctx2)
+            .await
+            .unwrap()
+    });
+    tokio::time::sleep(StdDuration::from_millis(500)).await;
+    assert!(
+        !cmd.is_finished(),
+        "the command waits for the checkpoint row"
+    );
+    let mut probe = env.pool().get_conn().await.unwrap();
+    let r: Result<Option<u64>, _> = probe
+        .query_first(format!(
+            "SELECT last_sequence FROM {} WHERE id = 1 FOR UPDATE NOWAIT",
+            t.sequence
+        ))
+        .await;
+    assert!(
+        r.is_err(),
+        "the waiting command already holds the sequence row: {r:?}"
+    );
+    htx.rollback().await.unwrap();
+    cmd.await.unwrap();
+    // Projected inline once the checkpoint was free: the feed is complete.
+    let rows: Vec<u64> = probe
+        .query(format!(
+            "SELECT sequence FROM {} ORDER BY sequence",
+            t.activity
+        ))
+        .await
+        .unwrap();
+    assert_eq!(rows, vec![1, 2, 3]);
+    drop((probe, holder));
+    env.cleanup().await;
+}
