@@ -13,98 +13,15 @@
 // target is not yet reached; 5 minutes after it the target is breached.
 //
 // Env: PET_E2E_URL, PET_E2E_USER, PET_E2E_PASSWORD, PET_ARTIFACTS, PET_CHROMIUM.
-import { chromium } from 'playwright-core';
-import { mkdirSync } from 'node:fs';
-import { join } from 'node:path';
+import { startSuite, expect } from '../lib/harness.mjs';
 
-const base = (process.env.PET_E2E_URL || 'http://127.0.0.1:8089').replace(/\/$/, '');
-const user = process.env.PET_E2E_USER || 'admin';
-const password = process.env.PET_E2E_PASSWORD || '';
-const artifacts = process.env.PET_ARTIFACTS || '.pet/artifacts';
-const executablePath = process.env.PET_CHROMIUM || '/usr/bin/chromium';
-mkdirSync(artifacts, { recursive: true });
-
-const stamp = new Date().toISOString().replace(/\D/g, '').slice(0, 14);
+const { stamp, page, step, screenshot, expectNoPhpErrors, expectNoErrors, admin, post, submit, text, login, runDueJobs, finish } = await startSuite({
+  name: 'helpdesk',
+  phpError: /Fatal error|There has been a critical error|Warning:.*on line/i,
+});
 const slaName = `Business hours ${stamp}`;
 const customer = `Initech ${stamp}`;
 const subject = `TPS report cover sheet ${stamp}`;
-
-let passed = 0;
-let failed = 0;
-let broken = false;
-let shot = 0;
-
-const browser = await chromium.launch({
-  executablePath,
-  headless: true,
-  args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-    '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-});
-const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
-const page = await context.newPage();
-page.setDefaultTimeout(20000);
-
-async function screenshot(name) {
-  shot += 1;
-  const file = join(artifacts, `helpdesk-${String(shot).padStart(2, '0')}-${name}.png`);
-  await page.screenshot({ path: file, fullPage: true }).catch(() => {});
-  return file;
-}
-
-async function step(name, fn) {
-  if (broken) {
-    failed += 1;
-    console.log(`not ok - helpdesk: ${name} (not run: an earlier step failed)`);
-    return;
-  }
-  try {
-    await fn();
-    passed += 1;
-    console.log(`ok - helpdesk: ${name}`);
-  } catch (e) {
-    failed += 1;
-    broken = true;
-    const file = await screenshot(`FAILED-${name.replace(/\W+/g, '-').toLowerCase()}`);
-    console.log(`not ok - helpdesk: ${name}\n    ${String(e && e.message ? e.message : e).split('\n').join('\n    ')}\n    screenshot: ${file}`);
-  }
-}
-
-function expect(cond, message) {
-  if (!cond) throw new Error(message);
-}
-
-async function bodyText() {
-  return page.locator('body').innerText();
-}
-
-async function expectNoPhpErrors() {
-  const body = await bodyText();
-  expect(!/Fatal error|There has been a critical error|Warning:.*on line/i.test(body), `PHP error on ${page.url()}`);
-}
-
-async function expectNoErrors() {
-  await expectNoPhpErrors();
-  const errors = await page.locator('.notice-error').allInnerTexts();
-  expect(errors.length === 0, `error notice on ${page.url()}: ${errors.join(' | ')}`);
-}
-
-async function admin(slug, query = '') {
-  await page.goto(`${base}/wp-admin/admin.php?page=${slug}${query}`);
-  await expectNoErrors();
-}
-
-/** Clicks a form's submit button and waits for the page after the redirect. */
-async function post(form) {
-  await Promise.all([page.waitForLoadState('load'), form.locator('[type=submit]').first().click()]);
-  await page.waitForLoadState('load');
-}
-
-/** Submits a form and expects the redirect back with a success notice. */
-async function submit(form) {
-  await post(form);
-  await expectNoErrors();
-  await page.locator('.notice-success').first().waitFor();
-}
 
 /** The ticket page's SLA badge state (data-sla-state of the heading's badge). */
 async function headingSla() {
@@ -133,20 +50,13 @@ async function activityShows(words) {
   };
   let ok = await find();
   if (!ok) {
-    await admin('pet-jobs');
-    await submit(page.locator('#pet-run-jobs'));
+    await runDueJobs();
     ok = await find();
   }
   expect(ok, `Activity has no "${words}" line for the ticket`);
 }
 
-await step('log into wp-admin', async () => {
-  await page.goto(`${base}/wp-login.php`);
-  await page.fill('#user_login', user);
-  await page.fill('#user_pass', password);
-  await Promise.all([page.waitForURL(/\/wp-admin\//), page.click('#wp-submit')]);
-  await page.locator('#adminmenu').waitFor();
-});
+await step('log into wp-admin', login);
 
 /** Fills the SLA editor (Mon–Fri 09:00–17:00 in Europe/Berlin, targets, warning at 75 %). */
 async function fillSla(form, { normalFirstResponse, mondaySecond }) {
@@ -212,7 +122,7 @@ await step('create a customer', async () => {
   const form = page.locator('#pet-create-customer');
   await form.locator('[name=name]').fill(customer);
   await submit(form);
-  expect((await bodyText()).includes(customer), 'customer not listed');
+  expect((await text()).includes(customer), 'customer not listed');
 });
 
 await step('open a ticket pinned to the SLA', async () => {
@@ -329,6 +239,4 @@ await step('resolve, reopen with a reason, resolve and close', async () => {
   await screenshot('ticket-closed');
 });
 
-await browser.close();
-console.log(`${passed} passed, ${failed} failed`);
-process.exit(failed > 0 ? 1 : 0);
+await finish();

@@ -6,18 +6,12 @@
 // $PET_ARTIFACTS (knowledge-*).
 //
 // Env: PET_E2E_URL, PET_E2E_USER, PET_E2E_PASSWORD, PET_ARTIFACTS, PET_CHROMIUM.
-import { chromium } from 'playwright-core';
-import { mkdirSync } from 'node:fs';
-import { join } from 'node:path';
+import { startSuite, expect } from '../lib/harness.mjs';
 
-const base = (process.env.PET_E2E_URL || 'http://127.0.0.1:8089').replace(/\/$/, '');
-const user = process.env.PET_E2E_USER || 'admin';
-const password = process.env.PET_E2E_PASSWORD || '';
-const artifacts = process.env.PET_ARTIFACTS || '.pet/artifacts';
-const executablePath = process.env.PET_CHROMIUM || '/usr/bin/chromium';
-mkdirSync(artifacts, { recursive: true });
-
-const stamp = new Date().toISOString().replace(/\D/g, '').slice(0, 14);
+const { stamp, page, step, screenshot, expectNoPhpErrors, expectNoErrors, admin, post, submit, text, login, runDueJobs, finish } = await startSuite({
+  name: 'knowledge',
+  phpError: /Fatal error|There has been a critical error|Warning:|Notice:/i,
+});
 const tag = stamp.slice(-8);
 const category = `Billing ${tag}`;
 const title = `Invoices page times out ${tag}`;
@@ -28,90 +22,9 @@ const newWord = `quokkaindex${tag}`;
 const body1 = `When the invoices page times out, flush the ${oldWord} and reload.\n\nIf it still fails, open a ticket.`;
 const body2 = `When the invoices page times out, rebuild the ${newWord} overnight.\n\nIf it still fails, open a ticket.`;
 
-let passed = 0;
-let failed = 0;
-let broken = false;
-let shot = 0;
 let articleUrl = '';
 
-const browser = await chromium.launch({
-  executablePath,
-  headless: true,
-  args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-    '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-});
-const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
-const page = await context.newPage();
-page.setDefaultTimeout(20000);
-
-async function screenshot(name) {
-  shot += 1;
-  const file = join(artifacts, `knowledge-${String(shot).padStart(2, '0')}-${name}.png`);
-  await page.screenshot({ path: file, fullPage: true }).catch(() => {});
-  return file;
-}
-
-async function step(name, fn) {
-  if (broken) {
-    failed += 1;
-    console.log(`not ok - knowledge: ${name} (not run: an earlier step failed)`);
-    return;
-  }
-  try {
-    await fn();
-    passed += 1;
-    console.log(`ok - knowledge: ${name}`);
-  } catch (e) {
-    failed += 1;
-    broken = true;
-    const file = await screenshot(`FAILED-${name.replace(/\W+/g, '-').toLowerCase()}`);
-    console.log(`not ok - knowledge: ${name}\n    ${String(e && e.message ? e.message : e).split('\n').join('\n    ')}\n    screenshot: ${file}`);
-  }
-}
-
-function expect(cond, message) {
-  if (!cond) throw new Error(message);
-}
-
-async function expectNoPhpError() {
-  const body = await page.locator('body').innerText();
-  expect(!/Fatal error|There has been a critical error|Warning:|Notice:/i.test(body), `PHP error on ${page.url()}`);
-}
-
-async function expectNoErrors() {
-  await expectNoPhpError();
-  const errors = await page.locator('.notice-error').allInnerTexts();
-  expect(errors.length === 0, `error notice on ${page.url()}: ${errors.join(' | ')}`);
-}
-
-async function admin(slugName, query = '') {
-  await page.goto(`${base}/wp-admin/admin.php?page=${slugName}${query}`);
-  await expectNoErrors();
-}
-
-/** Clicks a form's submit button and waits for the next page to load. */
-async function post(form) {
-  await Promise.all([page.waitForNavigation({ waitUntil: 'load' }), form.locator('[type=submit]').first().click()]);
-}
-
-/** Submits a form and waits for the redirect back with a success notice. */
-async function submit(form) {
-  await post(form);
-  await expectNoErrors();
-  await page.locator('.notice-success').first().waitFor();
-}
-
-async function text(selector) {
-  return page.locator(selector).innerText();
-}
-
-await step('log into wp-admin', async () => {
-  await page.goto(`${base}/wp-login.php`);
-  await page.fill('#user_login', user);
-  await page.fill('#user_pass', password);
-  await Promise.all([page.waitForURL(/\/wp-admin\//), page.click('#wp-submit')]);
-  await page.locator('#adminmenu').waitFor();
-});
+await step('log into wp-admin', login);
 
 await step('write and publish an article from "New article"', async () => {
   await admin('pet-kb');
@@ -146,7 +59,7 @@ await step('a duplicate slug is shown next to the slug field, the input kept', a
   await form.locator('[name=slug]').fill(slug);
   await form.locator('[name=body]').fill('Kept text\n\nsecond paragraph');
   await post(form);
-  await expectNoPhpError();
+  await expectNoPhpErrors();
   expect(await page.locator('.notice-error').count() >= 1, 'no error notice');
   const err = await text('#pet-kb-new-slug-error');
   expect(err.length > 0, 'no message next to the slug field');
@@ -251,9 +164,8 @@ await step('the facts are in Activity', async () => {
   await expectNoErrors();
   let feed = await page.locator('body').innerText();
   if (!/hid a comment/i.test(feed)) {
-    await admin('pet-jobs');
-    await page.locator('#pet-run-jobs [type=submit]').click().catch(() => {});
-    await page.goto(`${base}/wp-admin/admin.php?page=pet-activity&context_type=knowledge_article`);
+    await runDueJobs();
+    await admin('pet-activity', '&context_type=knowledge_article');
     feed = await page.locator('body').innerText();
   }
   for (const want of [
@@ -268,6 +180,4 @@ await step('the facts are in Activity', async () => {
   await screenshot('activity');
 });
 
-await browser.close();
-console.log(`${passed} passed, ${failed} failed`);
-process.exit(failed > 0 ? 1 : 0);
+await finish();

@@ -7,105 +7,29 @@
 // $PET_ARTIFACTS (sales-*).
 //
 // Env: PET_E2E_URL, PET_E2E_USER, PET_E2E_PASSWORD, PET_ARTIFACTS, PET_CHROMIUM.
-import { chromium } from 'playwright-core';
-import { mkdirSync } from 'node:fs';
-import { join } from 'node:path';
+import { startSuite, expect } from '../lib/harness.mjs';
 
-const base = (process.env.PET_E2E_URL || 'http://127.0.0.1:8089').replace(/\/$/, '');
-const user = process.env.PET_E2E_USER || 'admin';
-const password = process.env.PET_E2E_PASSWORD || '';
-const artifacts = process.env.PET_ARTIFACTS || '.pet/artifacts';
-const executablePath = process.env.PET_CHROMIUM || '/usr/bin/chromium';
-mkdirSync(artifacts, { recursive: true });
-
-const stamp = new Date().toISOString().replace(/\D/g, '').slice(0, 14);
+const { stamp, page, step, screenshot, expectNoErrors, admin, submit, login, runDueJobs, finish } = await startSuite({ name: 'sales' });
 const company = `Globex ${stamp}`;
 const fieldKey = `seats_${stamp.slice(-6)}`;
 const laterKey = `region_${stamp.slice(-6)}`;
 
-let passed = 0;
-let failed = 0;
-let broken = false;
-let shot = 0;
-
-const browser = await chromium.launch({
-  executablePath,
-  headless: true,
-  args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-    '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-});
-const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
-const page = await context.newPage();
-page.setDefaultTimeout(20000);
-
-async function screenshot(name) {
-  shot += 1;
-  const file = join(artifacts, `sales-${String(shot).padStart(2, '0')}-${name}.png`);
-  await page.screenshot({ path: file, fullPage: true }).catch(() => {});
-  return file;
-}
-
-async function step(name, fn) {
-  if (broken) {
-    failed += 1;
-    console.log(`not ok - sales: ${name} (not run: an earlier step failed)`);
-    return;
+/** The schema editor's first row with an empty key. */
+async function firstEmptyRow(form) {
+  const rows = form.locator('tbody tr');
+  const n = await rows.count();
+  for (let i = 0; i < n; i += 1) {
+    if ((await rows.nth(i).locator('input[name$="[key]"]').inputValue()) === '') return rows.nth(i);
   }
-  try {
-    await fn();
-    passed += 1;
-    console.log(`ok - sales: ${name}`);
-  } catch (e) {
-    failed += 1;
-    broken = true;
-    const file = await screenshot(`FAILED-${name.replace(/\W+/g, '-').toLowerCase()}`);
-    console.log(`not ok - sales: ${name}\n    ${String(e && e.message ? e.message : e).split('\n').join('\n    ')}\n    screenshot: ${file}`);
-  }
+  throw new Error('no empty row in the schema editor');
 }
 
-function expect(cond, message) {
-  if (!cond) throw new Error(message);
-}
-
-async function expectNoErrors() {
-  const body = await page.locator('body').innerText();
-  expect(!/Fatal error|There has been a critical error/i.test(body), `PHP error on ${page.url()}`);
-  const errors = await page.locator('.notice-error').allInnerTexts();
-  expect(errors.length === 0, `error notice on ${page.url()}: ${errors.join(' | ')}`);
-}
-
-async function admin(slug, query = '') {
-  await page.goto(`${base}/wp-admin/admin.php?page=${slug}${query}`);
-  await expectNoErrors();
-}
-
-/** Submits a form and waits for the redirect back with a success notice. */
-async function submit(form) {
-  await Promise.all([page.waitForLoadState('load'), form.locator('[type=submit]').first().click()]);
-  await page.waitForLoadState('load');
-  await expectNoErrors();
-  await page.locator('.notice-success').first().waitFor();
-}
-
-await step('log into wp-admin', async () => {
-  await page.goto(`${base}/wp-login.php`);
-  await page.fill('#user_login', user);
-  await page.fill('#user_pass', password);
-  await Promise.all([page.waitForURL(/\/wp-admin\//), page.click('#wp-submit')]);
-  await page.locator('#adminmenu').waitFor();
-});
+await step('log into wp-admin', login);
 
 await step('publish a lead schema with a custom field', async () => {
   await admin('pet-lead-schema');
   const form = page.locator('#pet-schema-editor');
-  // The first empty row.
-  const rows = form.locator('tbody tr');
-  const n = await rows.count();
-  let row = null;
-  for (let i = 0; i < n; i += 1) {
-    if ((await rows.nth(i).locator('input[name$="[key]"]').inputValue()) === '') { row = rows.nth(i); break; }
-  }
-  expect(row !== null, 'no empty row in the schema editor');
+  const row = await firstEmptyRow(form);
   await row.locator('input[name$="[key]"]').fill(fieldKey);
   await row.locator('input[name$="[label]"]').fill('Seats');
   await row.locator('select[name$="[type]"]').selectOption('number');
@@ -132,13 +56,7 @@ await step('a newer schema version leaves the lead on its own; edit the lead by 
   const leadUrl = page.url();
   await admin('pet-lead-schema');
   const form = page.locator('#pet-schema-editor');
-  const rows = form.locator('tbody tr');
-  const n = await rows.count();
-  let row = null;
-  for (let i = 0; i < n; i += 1) {
-    if ((await rows.nth(i).locator('input[name$="[key]"]').inputValue()) === '') { row = rows.nth(i); break; }
-  }
-  expect(row !== null, 'no empty row in the schema editor');
+  const row = await firstEmptyRow(form);
   await row.locator('input[name$="[key]"]').fill(laterKey);
   await row.locator('input[name$="[label]"]').fill('Region');
   await row.locator('input[name$="[required]"]').check();
@@ -290,8 +208,7 @@ await step('pipeline and the trail in Activity', async () => {
   await admin('pet-activity');
   let text = await page.locator('body').innerText();
   if (!/accepted/i.test(text)) {
-    await admin('pet-jobs');
-    await page.locator('form', { hasText: 'Run' }).locator('[type=submit]').first().click().catch(() => {});
+    await runDueJobs();
     await admin('pet-activity');
     text = await page.locator('body').innerText();
   }
@@ -303,6 +220,4 @@ await step('pipeline and the trail in Activity', async () => {
   await screenshot('activity');
 });
 
-await browser.close();
-console.log(`${passed} passed, ${failed} failed`);
-process.exit(failed > 0 ? 1 : 0);
+await finish();
