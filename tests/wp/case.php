@@ -1,7 +1,8 @@
 <?php
 /**
  * Boots the test WordPress for one case file and gives it small helpers: check(), a wp_die()
- * that throws, redirects that throw, users by role, table listing.
+ * that throws, redirects that throw, users by role, table listing, the admin-post runner,
+ * REST requests, queued notices and re-activating the plugin.
  *
  * Usage (from run.php): php [-d extension=…] case.php WP_DIR CASE_FILE
  */
@@ -95,6 +96,80 @@ function pet_tables(): array
 {
     global $wpdb;
     return $wpdb->get_col($wpdb->prepare('SHOW TABLES LIKE %s', $wpdb->esc_like($wpdb->prefix . 'pet_') . '%'));
+}
+
+/**
+ * Runs an admin-post.php action (admin_post_pet_<action>) with $post as the form, the way
+ * admin-post.php does. The nonce goes into _wpnonce: 'valid' (default) makes a good one for
+ * pet_<action>, null sends none, any other string is sent as it is.
+ *
+ * @return string 'redirect:<url>' (the action finished), 'die:<status>' (refused) or 'no-outcome'
+ */
+function run_admin_post(string $action, array $post, ?string $nonce = 'valid'): string
+{
+    $_GET = [];
+    $_POST = $post;
+    if ('valid' === $nonce) {
+        $nonce = wp_create_nonce('pet_' . $action);
+    }
+    if (null !== $nonce) {
+        $_POST['_wpnonce'] = $nonce;
+    }
+    $_REQUEST = $_POST;
+    try {
+        do_action('admin_post_pet_' . $action);
+        return 'no-outcome';
+    } catch (Test_Redirect $r) {
+        return 'redirect:' . $r->getMessage();
+    } catch (Test_Die $d) {
+        return 'die:' . $d->status;
+    }
+}
+
+/**
+ * A pet/v1 (or any) REST request as the current user: $body as JSON, $query as query parameters.
+ */
+function rest_call(string $method, string $path, array $body = [], array $query = []): WP_REST_Response
+{
+    $r = new WP_REST_Request($method, $path);
+    if ([] !== $query) {
+        $r->set_query_params($query);
+    }
+    if ([] !== $body) {
+        $r->set_header('content-type', 'application/json');
+        $r->set_body((string) wp_json_encode($body));
+    }
+    return rest_do_request($r);
+}
+
+/**
+ * The current user's queued admin notices (\PetWp\Notices), cleared.
+ *
+ * @return list<array{type:string,message:string,fields:array<string,string>}>
+ */
+function queued_notices(): array
+{
+    $key = 'pet_notices_' . get_current_user_id();
+    $n = get_transient($key);
+    delete_transient($key);
+    return is_array($n) ? $n : [];
+}
+
+/**
+ * Activates PET again as the administrator (earlier cases may have uninstalled its tables and
+ * roles; activation is idempotent), checks it, and logs the administrator in afresh (new
+ * capabilities). Returns the administrator's id.
+ */
+function reactivate_pet(string $label): int
+{
+    login_admin();
+    if (is_plugin_active('pet/pet.php')) {
+        deactivate_plugins('pet/pet.php');
+    }
+    $activation = activate_plugin('pet/pet.php');
+    check($label . ': plugin (re)activated', null === $activation, is_wp_error($activation) ? $activation->get_error_message() : '');
+    wp_set_current_user(0);
+    return login_admin();
 }
 
 try {

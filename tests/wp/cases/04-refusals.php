@@ -3,46 +3,27 @@
 $engine = \PetWp\Plugin::instance()->engine();
 $count = static fn (): int => (int) $engine->listEmployees([])['total'];
 
-/** Runs an admin-post action the way admin-post.php does; returns 'redirect' or the die status. */
-function run_action(string $action, array $post, ?string $nonce): string
-{
-    $_POST = $post;
-    $_GET = [];
-    $_REQUEST = $post;
-    if (null !== $nonce) {
-        $_POST['_wpnonce'] = $_REQUEST['_wpnonce'] = $nonce;
-    }
-    try {
-        do_action('admin_post_pet_' . $action);
-        return 'no-outcome';
-    } catch (Test_Redirect $r) {
-        return 'redirect';
-    } catch (Test_Die $d) {
-        return 'die:' . $d->status;
-    }
-}
-
 $post = ['name' => 'Refusal Test', 'email' => 'refusal@example.invalid', 'currency' => 'EUR', 'effective_from' => '2025-01-01'];
 
 login_as_role('subscriber');
 $before = $count();
-$out = run_action('create_employee', $post, wp_create_nonce('pet_create_employee'));
+$out = run_admin_post('create_employee', $post, wp_create_nonce('pet_create_employee'));
 check('subscriber: create_employee refused with 403', 'die:403' === $out, $out);
 check('subscriber: nothing was created', $before === $count());
 
 login_as_role('pet_staff');
-$out = run_action('create_employee', $post, wp_create_nonce('pet_create_employee'));
+$out = run_admin_post('create_employee', $post, wp_create_nonce('pet_create_employee'));
 check('staff (pet_work only): create_employee refused with 403', 'die:403' === $out, $out);
 
 login_admin();
-$out = run_action('create_employee', $post, 'not-a-nonce');
+$out = run_admin_post('create_employee', $post, 'not-a-nonce');
 check('admin with a bad nonce: refused', 'die:403' === $out, $out);
-$out = run_action('create_employee', $post, null);
+$out = run_admin_post('create_employee', $post, null);
 check('admin without a nonce: refused', str_starts_with($out, 'die:'), $out);
 check('refused actions wrote nothing', $before === $count());
 
-$out = run_action('create_employee', $post, wp_create_nonce('pet_create_employee'));
-check('admin with a valid nonce: action runs and redirects', 'redirect' === $out, $out);
+$out = run_admin_post('create_employee', $post, wp_create_nonce('pet_create_employee'));
+check('admin with a valid nonce: action runs and redirects', str_starts_with($out, 'redirect:'), $out);
 check('admin with a valid nonce: employee created', $before + 1 === $count());
 
 // Every pet/v1 route has a real permission callback that refuses a subscriber.
@@ -64,36 +45,28 @@ foreach ($server->get_routes() as $route => $handlers) {
 }
 check('every pet/v1 route refuses a subscriber', [] === $open, implode(', ', $open));
 
-$req = static function (string $method, string $path, array $body = []): WP_REST_Response {
-    $r = new WP_REST_Request($method, $path);
-    if ([] !== $body) {
-        $r->set_header('content-type', 'application/json');
-        $r->set_body((string) wp_json_encode($body));
-    }
-    return rest_do_request($r);
-};
-check('REST GET /employees as subscriber: 403', 403 === $req('GET', '/pet/v1/employees')->get_status());
-check('REST POST /employees as subscriber: 403', 403 === $req('POST', '/pet/v1/employees', $post)->get_status());
+check('REST GET /employees as subscriber: 403', 403 === rest_call('GET', '/pet/v1/employees')->get_status());
+check('REST POST /employees as subscriber: 403', 403 === rest_call('POST', '/pet/v1/employees', $post)->get_status());
 wp_set_current_user(0);
-check('REST GET /employees logged out: 401', 401 === $req('GET', '/pet/v1/employees')->get_status());
+check('REST GET /employees logged out: 401', 401 === rest_call('GET', '/pet/v1/employees')->get_status());
 login_as_role('pet_staff');
-check('REST GET /employees as staff: 200', 200 === $req('GET', '/pet/v1/employees')->get_status());
-$r = $req('POST', '/pet/v1/employees', ['name' => 'Staff Made', 'email' => 'staff@example.invalid']);
+check('REST GET /employees as staff: 200', 200 === rest_call('GET', '/pet/v1/employees')->get_status());
+$r = rest_call('POST', '/pet/v1/employees', ['name' => 'Staff Made', 'email' => 'staff@example.invalid']);
 check('REST POST /employees as staff: 403', 403 === $r->get_status(), (string) $r->get_status());
 login_admin();
 $before = $count();
-$r = $req('POST', '/pet/v1/employees', ['name' => 'Rest Made', 'email' => 'rest@example.invalid']);
+$r = rest_call('POST', '/pet/v1/employees', ['name' => 'Rest Made', 'email' => 'rest@example.invalid']);
 check('REST POST /employees as admin: 201', 201 === $r->get_status(), $r->get_status() . ' ' . wp_json_encode($r->get_data()));
 check('REST POST /employees as admin: created', $before + 1 === $count());
-$r = $req('POST', '/pet/v1/employees', ['name' => '', 'email' => 'not-an-email']);
+$r = rest_call('POST', '/pet/v1/employees', ['name' => '', 'email' => 'not-an-email']);
 check('REST invalid input: 400 with field errors', 400 === $r->get_status() && !empty((array) ($r->get_data()['data']['field_errors'] ?? [])), $r->get_status() . ' ' . wp_json_encode($r->get_data()));
 
 // The Settings action needs manage_options (a PET manager is not enough).
 login_as_role('pet_manager');
-$out = run_action('save_settings', ['delete_on_uninstall' => '1'], wp_create_nonce('pet_save_settings'));
+$out = run_admin_post('save_settings', ['delete_on_uninstall' => '1'], wp_create_nonce('pet_save_settings'));
 check('pet_manager cannot change the uninstall setting', 'die:403' === $out && '1' !== get_option('pet_delete_data_on_uninstall'), $out);
 login_admin();
-$out = run_action('save_settings', ['delete_on_uninstall' => '1'], wp_create_nonce('pet_save_settings'));
-check('admin can tick "delete all PET data"', 'redirect' === $out && '1' === get_option('pet_delete_data_on_uninstall'), $out);
-$out = run_action('save_settings', [], wp_create_nonce('pet_save_settings'));
-check('admin can untick it again', 'redirect' === $out && '0' === get_option('pet_delete_data_on_uninstall'), $out);
+$out = run_admin_post('save_settings', ['delete_on_uninstall' => '1'], wp_create_nonce('pet_save_settings'));
+check('admin can tick "delete all PET data"', str_starts_with($out, 'redirect:') && '1' === get_option('pet_delete_data_on_uninstall'), $out);
+$out = run_admin_post('save_settings', [], wp_create_nonce('pet_save_settings'));
+check('admin can untick it again', str_starts_with($out, 'redirect:') && '0' === get_option('pet_delete_data_on_uninstall'), $out);

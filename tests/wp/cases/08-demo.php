@@ -6,14 +6,7 @@
 use PetWp\Demo;
 use PetWp\Plugin;
 
-login_admin();
-if (is_plugin_active('pet/pet.php')) {
-    deactivate_plugins('pet/pet.php');
-}
-$activation = activate_plugin('pet/pet.php');
-check('demo: plugin (re)activated', null === $activation, is_wp_error($activation) ? $activation->get_error_message() : '');
-wp_set_current_user(0);
-login_admin();
+reactivate_pet('demo');
 
 $engine = Plugin::instance()->engine();
 $sales = new \Pet\Sales(Plugin::engine_settings());
