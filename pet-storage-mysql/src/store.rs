@@ -47,6 +47,9 @@ pub struct EventStore {
     /// The chain head (last sequence, last hash) after this store's last append: a guess,
     /// always verified under the sequence row lock (see [`EventStore::append_claiming`]).
     head_hint: Arc<Mutex<Option<(u64, String)>>>,
+    /// The last guess missed (another process appended): append with a locked read until
+    /// a read head shows the guess would have been right again.
+    guess_missed: Arc<AtomicBool>,
     /// Connections whose last command projected its events inline (see
     /// [`EventStore::mark_projected_inline`]).
     projected_inline: Arc<Mutex<HashSet<u32>>>,
@@ -117,6 +120,7 @@ impl EventStore {
             registry,
             fail_next_insert: Arc::new(AtomicBool::new(false)),
             head_hint: Arc::new(Mutex::new(None)),
+            guess_missed: Arc::new(AtomicBool::new(false)),
             projected_inline: Arc::new(Mutex::new(HashSet::new())),
         }
     }
@@ -159,7 +163,9 @@ impl EventStore {
     /// takes the sequence row lock and verifies the guess, then one INSERT writes the events.
     /// With a wrong or missing hint (another process appended since), the conditional
     /// UPDATE matches nothing and the append falls back to `SELECT … FOR UPDATE`, INSERT,
-    /// UPDATE. Either way ids are assigned under the sequence row lock, held to commit.
+    /// UPDATE, and the store keeps reading the head under its lock (no wasted guess) until
+    /// a head it reads equals its guess again. Either way ids are assigned under the
+    /// sequence row lock, held to commit.
     pub(crate) async fn append_claiming(
         &self,
         tx: &mut Transaction<'_>,
@@ -188,7 +194,11 @@ impl EventStore {
         let n = events.len() as u64;
         let hint = self.head_hint.lock().ok().and_then(|h| h.clone());
         // Fast path: advance the guessed head under its row lock (and claim the checkpoint).
-        if let Some((last, prev)) = hint {
+        if let Some((last, prev)) = hint
+            .as_ref()
+            .filter(|_| !self.guess_missed.load(Ordering::Relaxed))
+        {
+            let (last, prev) = (*last, prev.clone());
             let (params, new_hash) = self.event_params(events, &payloads, last, &prev, recorded_at);
             let moved = self
                 .advance_head(
@@ -224,6 +234,7 @@ impl EventStore {
                     moved.claimed,
                 )));
             }
+            self.guess_missed.store(true, Ordering::Relaxed);
         }
         // Slow path: read the head under its row lock.
         let head: Option<(u64, String)> = tx
@@ -238,6 +249,10 @@ impl EventStore {
         let (last, prev) = head.ok_or_else(|| {
             StorageError::Integrity("the event sequence row is missing; run the migrations".into())
         })?;
+        if hint.as_ref().is_some_and(|(l, h)| *l == last && *h == prev) {
+            // The guess would have been right: guess again next time.
+            self.guess_missed.store(false, Ordering::Relaxed);
+        }
         let (params, new_hash) = self.event_params(events, &payloads, last, &prev, recorded_at);
         if let Err(e) = self.insert_events(tx, events.len(), params).await {
             self.forget_hint();
