@@ -3,7 +3,7 @@
  * wp-admin: the PET menu and screens (Employees, Teams, Customers, Org structure, Activity,
  * Jobs, Settings) and the admin-post.php action handlers behind their forms. Every action
  * checks a capability and a nonce, reads input through Input, calls the engine and reports
- * the outcome as a notice after a redirect.
+ * the outcome as a notice after a redirect (the shared plumbing of Module_Admin).
  *
  * @package PetWp
  */
@@ -17,7 +17,7 @@ defined( 'ABSPATH' ) || exit;
 /**
  * Admin screens and actions.
  */
-final class Admin {
+final class Admin extends Module_Admin {
 
 	/**
 	 * Actions: name => [capability, handler method]. Each is reached as
@@ -43,30 +43,15 @@ final class Admin {
 		'save_settings'       => array( 'manage_options', 'do_save_settings' ),
 	);
 
-	/** @var Plugin */
-	private $plugin;
-
-	/**
-	 * @param Plugin $plugin The plugin.
-	 */
-	public function __construct( Plugin $plugin ) {
-		$this->plugin = $plugin;
-	}
+	/** The core menu comes first. */
+	protected const MENU_PRIORITY = 10;
 
 	/**
 	 * Hooks the menu, notices and actions.
 	 */
 	public function register(): void {
-		add_action( 'admin_menu', array( $this, 'menu' ) );
+		parent::register();
 		add_action( 'admin_notices', array( $this, 'notices' ) );
-		foreach ( array_keys( self::ACTIONS ) as $action ) {
-			add_action(
-				'admin_post_pet_' . $action,
-				function () use ( $action ): void {
-					$this->handle( $action );
-				}
-			);
-		}
 	}
 
 	/**
@@ -74,18 +59,17 @@ final class Admin {
 	 */
 	public function menu(): void {
 		add_menu_page( __( 'PET', 'pet' ), __( 'PET', 'pet' ), Plugin::CAP_WORK, 'pet-employees', array( $this, 'page_employees' ), 'dashicons-groups', 30 );
-		$pages = array(
-			'pet-employees' => array( __( 'Employees', 'pet' ), Plugin::CAP_WORK, 'page_employees' ),
-			'pet-teams'     => array( __( 'Teams', 'pet' ), Plugin::CAP_WORK, 'page_teams' ),
-			'pet-customers' => array( __( 'Customers', 'pet' ), Plugin::CAP_WORK, 'page_customers' ),
-			'pet-org'       => array( __( 'Org structure', 'pet' ), Plugin::CAP_WORK, 'page_org' ),
-			'pet-activity'  => array( __( 'Activity', 'pet' ), Plugin::CAP_WORK, 'page_activity' ),
-			'pet-jobs'      => array( __( 'Jobs', 'pet' ), Plugin::CAP_MANAGE, 'page_jobs' ),
-			'pet-settings'  => array( __( 'Settings', 'pet' ), 'manage_options', 'page_settings' ),
+		$this->add_pages(
+			array(
+				'pet-employees' => array( __( 'Employees', 'pet' ), Plugin::CAP_WORK, 'page_employees' ),
+				'pet-teams'     => array( __( 'Teams', 'pet' ), Plugin::CAP_WORK, 'page_teams' ),
+				'pet-customers' => array( __( 'Customers', 'pet' ), Plugin::CAP_WORK, 'page_customers' ),
+				'pet-org'       => array( __( 'Org structure', 'pet' ), Plugin::CAP_WORK, 'page_org' ),
+				'pet-activity'  => array( __( 'Activity', 'pet' ), Plugin::CAP_WORK, 'page_activity' ),
+				'pet-jobs'      => array( __( 'Jobs', 'pet' ), Plugin::CAP_MANAGE, 'page_jobs' ),
+				'pet-settings'  => array( __( 'Settings', 'pet' ), 'manage_options', 'page_settings' ),
+			)
 		);
-		foreach ( $pages as $slug => $p ) {
-			add_submenu_page( 'pet-employees', $p[0], $p[0], $p[1], $slug, array( $this, $p[2] ) );
-		}
 	}
 
 	/**
@@ -106,44 +90,7 @@ final class Admin {
 		}
 	}
 
-	// ---- action handling --------------------------------------------------------------------
-
-	/**
-	 * Runs one action: capability, nonce, handler, notice, redirect back.
-	 *
-	 * @param string $action Action name.
-	 */
-	public function handle( string $action ): void {
-		list( $cap, $method ) = self::ACTIONS[ $action ];
-		if ( ! current_user_can( $cap ) ) {
-			wp_die( esc_html__( 'Sorry, you are not allowed to do this.', 'pet' ), esc_html__( 'Forbidden', 'pet' ), array( 'response' => 403 ) );
-		}
-		check_admin_referer( 'pet_' . $action );
-		require_once __DIR__ . '/tables/class-table.php';
-		$back = wp_get_referer();
-		try {
-			$result = $this->$method();
-			if ( is_array( $result ) ) {
-				Notices::add( 'success', $result[0] );
-				if ( isset( $result[1] ) ) {
-					$back = $result[1];
-				}
-			} else {
-				Notices::add( 'success', (string) $result );
-			}
-		} catch ( \Throwable $e ) {
-			Notices::add_throwable( $e );
-		}
-		wp_safe_redirect( $back ? $back : admin_url( 'admin.php?page=pet-employees' ) );
-		exit;
-	}
-
-	/**
-	 * Context for a command from a form (idempotency key from the form's hidden field).
-	 */
-	private function ctx(): array {
-		return $this->plugin->context( Input::text( '_pet_idem' ) );
-	}
+	// ---- action handlers --------------------------------------------------------------------
 
 	/**
 	 * Rate input from the form fields PREFIX_amount, PREFIX_currency and effective_from.
@@ -163,7 +110,7 @@ final class Admin {
 	}
 
 	/** @return array{0:string,1:string} */
-	private function do_create_employee(): array {
+	protected function do_create_employee(): array {
 		$input = array(
 			'name'  => Input::text( 'name' ),
 			'email' => Input::text( 'email' ),
@@ -187,21 +134,21 @@ final class Admin {
 	}
 
 	/** @return string */
-	private function do_deactivate_employee(): string {
+	protected function do_deactivate_employee(): string {
 		$e = $this->plugin->engine()->deactivateEmployee( Input::text( 'id' ), $this->ctx() );
 		/* translators: %s: employee name */
 		return sprintf( __( 'Employee %s deactivated.', 'pet' ), $e['name'] );
 	}
 
 	/** @return string */
-	private function do_reactivate_employee(): string {
+	protected function do_reactivate_employee(): string {
 		$e = $this->plugin->engine()->reactivateEmployee( Input::text( 'id' ), $this->ctx() );
 		/* translators: %s: employee name */
 		return sprintf( __( 'Employee %s reactivated.', 'pet' ), $e['name'] );
 	}
 
 	/** @return string */
-	private function do_change_rate(): string {
+	protected function do_change_rate(): string {
 		$amount = Input::minor_units( 'amount' );
 		$this->plugin->engine()->changeEmployeeRate(
 			Input::text( 'id' ),
@@ -217,14 +164,14 @@ final class Admin {
 	}
 
 	/** @return string */
-	private function do_link_user(): string {
+	protected function do_link_user(): string {
 		$e = $this->plugin->engine()->linkEmployeeUser( Input::text( 'id' ), Input::optional_int( 'wp_user_id' ), $this->ctx() );
 		$this->plugin->forget_employee_cache();
 		return empty( $e['wp_user_id'] ) ? __( 'WordPress user unlinked.', 'pet' ) : __( 'WordPress user linked.', 'pet' );
 	}
 
 	/** @return string */
-	private function do_create_team(): string {
+	protected function do_create_team(): string {
 		$t = $this->plugin->engine()->createTeam(
 			array(
 				'name'      => Input::text( 'name' ),
@@ -237,20 +184,20 @@ final class Admin {
 	}
 
 	/** @return string */
-	private function do_move_team(): string {
+	protected function do_move_team(): string {
 		$this->plugin->engine()->moveTeam( Input::text( 'id' ), Input::optional( 'parent_id' ), $this->ctx() );
 		return __( 'Team moved.', 'pet' );
 	}
 
 	/** @return string */
-	private function do_archive_team(): string {
+	protected function do_archive_team(): string {
 		$t = $this->plugin->engine()->archiveTeam( Input::text( 'id' ), $this->ctx() );
 		/* translators: %s: team name */
 		return sprintf( __( 'Team %s archived.', 'pet' ), $t['name'] );
 	}
 
 	/** @return string */
-	private function do_add_team_member(): string {
+	protected function do_add_team_member(): string {
 		$input = array(
 			'employee_id' => Input::text( 'employee_id' ),
 			'role'        => Input::text( 'role' ),
@@ -265,27 +212,27 @@ final class Admin {
 	}
 
 	/** @return string */
-	private function do_remove_team_member(): string {
+	protected function do_remove_team_member(): string {
 		$this->plugin->engine()->removeTeamMember( Input::text( 'team' ), Input::text( 'membership' ), array(), $this->ctx() );
 		return __( 'Membership ended.', 'pet' );
 	}
 
 	/** @return string */
-	private function do_create_customer(): string {
+	protected function do_create_customer(): string {
 		$c = $this->plugin->engine()->createCustomer( array( 'name' => Input::text( 'name' ) ), $this->ctx() );
 		/* translators: %s: customer name */
 		return sprintf( __( 'Customer %s created.', 'pet' ), $c['name'] );
 	}
 
 	/** @return string */
-	private function do_archive_customer(): string {
+	protected function do_archive_customer(): string {
 		$c = $this->plugin->engine()->archiveCustomer( Input::text( 'id' ), $this->ctx() );
 		/* translators: %s: customer name */
 		return sprintf( __( 'Customer %s archived.', 'pet' ), $c['name'] );
 	}
 
 	/** @return string */
-	private function do_add_contact(): string {
+	protected function do_add_contact(): string {
 		$this->plugin->engine()->addContact(
 			Input::text( 'customer' ),
 			array(
@@ -299,7 +246,7 @@ final class Admin {
 	}
 
 	/** @return string */
-	private function do_publish_org(): string {
+	protected function do_publish_org(): string {
 		$v = $this->plugin->engine()->publishOrgStructure(
 			array(
 				'effective_at' => Input::utc_timestamp( 'effective_at' ),
@@ -315,7 +262,7 @@ final class Admin {
 	}
 
 	/** @return string */
-	private function do_run_jobs(): string {
+	protected function do_run_jobs(): string {
 		$r = $this->plugin->engine()->runJobs( array( 'max_seconds' => 20 ) );
 		if ( ! empty( $r['skipped_locked'] ) ) {
 			return __( 'Another job runner is busy; nothing was run.', 'pet' );
@@ -331,66 +278,18 @@ final class Admin {
 	}
 
 	/** @return string */
-	private function do_retry_job(): string {
+	protected function do_retry_job(): string {
 		$this->plugin->engine()->retryJob( Input::text( 'id' ), $this->ctx() );
 		return __( 'Job queued again.', 'pet' );
 	}
 
 	/** @return string */
-	private function do_save_settings(): string {
+	protected function do_save_settings(): string {
 		update_option( Plugin::OPTION_DELETE_ON_UNINSTALL, '1' === Input::text( 'delete_on_uninstall' ) ? '1' : '0', false );
 		return __( 'Settings saved.', 'pet' );
 	}
 
 	// ---- rendering helpers -------------------------------------------------------------------
-
-	/**
-	 * Opens a form posting to admin-post.php with the action's nonce and an idempotency key.
-	 *
-	 * @param string               $action Action name.
-	 * @param array<string,string> $hidden Extra hidden fields.
-	 * @param string               $id     HTML id of the form.
-	 */
-	private static function form_open( string $action, array $hidden = array(), string $id = '' ): void {
-		echo '<form method="post" action="' . esc_url( admin_url( 'admin-post.php' ) ) . '"' . ( '' !== $id ? ' id="' . esc_attr( $id ) . '"' : '' ) . '>';
-		echo '<input type="hidden" name="action" value="' . esc_attr( 'pet_' . $action ) . '">';
-		echo '<input type="hidden" name="_pet_idem" value="' . esc_attr( wp_generate_uuid4() ) . '">';
-		foreach ( $hidden as $k => $v ) {
-			echo '<input type="hidden" name="' . esc_attr( $k ) . '" value="' . esc_attr( $v ) . '">';
-		}
-		wp_nonce_field( 'pet_' . $action );
-	}
-
-	/**
-	 * A table row with a label and an input.
-	 *
-	 * @param string $name  Field name.
-	 * @param string $label Label.
-	 * @param string $type  Input type.
-	 * @param string $value Default value.
-	 * @param string $extra Extra attributes (trusted, literal).
-	 */
-	private static function field( string $name, string $label, string $type = 'text', string $value = '', string $extra = '' ): void {
-		$id = 'pet-' . str_replace( '_', '-', $name );
-		echo '<tr><th scope="row"><label for="' . esc_attr( $id ) . '">' . esc_html( $label ) . '</label></th><td>';
-		echo '<input type="' . esc_attr( $type ) . '" name="' . esc_attr( $name ) . '" id="' . esc_attr( $id ) . '" value="' . esc_attr( $value ) . '" class="regular-text" ' . $extra . '>'; // phpcs:ignore WordPress.Security.EscapeOutput.OutputNotEscaped -- $extra is a literal from this class.
-		echo '</td></tr>';
-	}
-
-	/**
-	 * A select element.
-	 *
-	 * @param string               $name     Field name.
-	 * @param array<string,string> $options  value => label.
-	 * @param string               $selected Selected value.
-	 */
-	private static function select( string $name, array $options, string $selected = '' ): void {
-		echo '<select name="' . esc_attr( $name ) . '" id="' . esc_attr( 'pet-' . str_replace( '_', '-', $name ) ) . '">';
-		foreach ( $options as $value => $label ) {
-			echo '<option value="' . esc_attr( (string) $value ) . '"' . selected( (string) $value, $selected, false ) . '>' . esc_html( $label ) . '</option>';
-		}
-		echo '</select>';
-	}
 
 	/**
 	 * Active teams as select options (id => indented name).
@@ -403,33 +302,6 @@ final class Admin {
 		foreach ( $this->plugin->engine()->listTeams( array( 'status' => 'active' ) )['items'] ?? array() as $t ) {
 			$options[ (string) $t['id'] ] = str_repeat( '— ', max( 0, (int) ( $t['depth'] ?? 0 ) ) ) . (string) $t['name'];
 		}
-		return $options;
-	}
-
-	/**
-	 * Employees as select options (id => name).
-	 *
-	 * @param string $none   Label of the empty choice ('' = none).
-	 * @param string $status Only this status ('' = all).
-	 * @return array<string,string>
-	 */
-	private function employee_options( string $none, string $status = 'active' ): array {
-		$options = '' === $none ? array() : array( '' => $none );
-		$query   = array(
-			'per_page' => 100,
-			'page'     => 1,
-		);
-		if ( '' !== $status ) {
-			$query['status'] = $status;
-		}
-		// The engine pages at most 100 rows at a time: walk every page.
-		do {
-			$result = $this->plugin->engine()->listEmployees( $query );
-			foreach ( $result['items'] ?? array() as $e ) {
-				$options[ (string) $e['id'] ] = (string) $e['name'];
-			}
-			++$query['page'];
-		} while ( ( $query['page'] - 1 ) * 100 < (int) ( $result['total'] ?? 0 ) );
 		return $options;
 	}
 
@@ -449,23 +321,6 @@ final class Admin {
 				'option_none_value' => '0',
 			)
 		);
-	}
-
-	/**
-	 * Runs a screen body, showing any failure as an error notice instead of a broken page.
-	 *
-	 * @param string   $title Page title.
-	 * @param callable $body  Renders the screen.
-	 */
-	private function screen( string $title, callable $body ): void {
-		echo '<div class="wrap pet-wrap"><h1 class="wp-heading-inline">' . esc_html( $title ) . '</h1><hr class="wp-header-end">';
-		try {
-			require_once __DIR__ . '/tables/class-table.php';
-			$body();
-		} catch ( \Throwable $e ) {
-			Notices::render_throwable( $e );
-		}
-		echo '</div>';
 	}
 
 	/**
@@ -550,7 +405,9 @@ final class Admin {
 			array(
 				'cost' => __( 'Cost rate', 'pet' ),
 				'bill' => __( 'Bill rate', 'pet' ),
-			)
+			),
+			'',
+			'pet-kind'
 		);
 		echo '</td></tr>';
 		self::field( 'amount', __( 'Per hour', 'pet' ), 'text', '', 'inputmode="decimal" required' );
@@ -600,7 +457,7 @@ final class Admin {
 					echo '<table class="form-table" role="presentation">';
 					self::field( 'name', __( 'Name', 'pet' ), 'text', '', 'required' );
 					echo '<tr><th scope="row"><label for="pet-parent-id">' . esc_html__( 'Parent team', 'pet' ) . '</label></th><td>';
-					self::select( 'parent_id', $this->team_options( __( '— top level —', 'pet' ) ) );
+					self::select( 'parent_id', $this->team_options( __( '— top level —', 'pet' ) ), '', 'pet-parent-id' );
 					echo '</td></tr></table>';
 					submit_button( __( 'Add team', 'pet' ) );
 					echo '</form>';
@@ -632,14 +489,16 @@ final class Admin {
 		echo '<h3>' . esc_html__( 'Add member', 'pet' ) . '</h3>';
 		self::form_open( 'add_team_member', array( 'team' => $id ), 'pet-add-member' );
 		echo '<table class="form-table" role="presentation"><tr><th scope="row"><label for="pet-employee-id">' . esc_html__( 'Employee', 'pet' ) . '</label></th><td>';
-		self::select( 'employee_id', $this->employee_options( __( '— choose —', 'pet' ) ) );
+		self::select( 'employee_id', $this->employee_options( array( '' => __( '— choose —', 'pet' ) ) ), '', 'pet-employee-id' );
 		echo '</td></tr><tr><th scope="row"><label for="pet-role">' . esc_html__( 'Role', 'pet' ) . '</label></th><td>';
 		self::select(
 			'role',
 			array(
 				'member' => __( 'Member', 'pet' ),
 				'lead'   => __( 'Lead', 'pet' ),
-			)
+			),
+			'',
+			'pet-role'
 		);
 		echo '</td></tr>';
 		self::field( 'valid_from', __( 'Valid from', 'pet' ), 'date', Input::today() );
@@ -652,7 +511,7 @@ final class Admin {
 		self::form_open( 'move_team', array( 'id' => $id ), 'pet-move-team' );
 		$options = $this->team_options( __( '— top level —', 'pet' ) );
 		unset( $options[ $id ] );
-		self::select( 'parent_id', $options, (string) ( $t['parent_id'] ?? '' ) );
+		self::select( 'parent_id', $options, (string) ( $t['parent_id'] ?? '' ), 'pet-parent-id' );
 		submit_button( __( 'Move', 'pet' ), 'secondary', 'submit', false );
 		echo '</form>';
 
@@ -766,10 +625,10 @@ final class Admin {
 				foreach ( Tables\Activity_Table::CONTEXT_TYPES as $t ) {
 					$types[ $t ] = str_replace( '_', ' ', $t );
 				}
-				self::select( 'context_type', $types, $f['context_type'] ?? '' );
+				self::select( 'context_type', $types, $f['context_type'] ?? '', 'pet-context-type' );
 				echo ' <label for="pet-context-id">' . esc_html__( 'Context id', 'pet' ) . '</label> <input type="text" name="context_id" id="pet-context-id" value="' . esc_attr( $f['context_id'] ?? '' ) . '" size="38">';
 				echo ' <label for="pet-actor-id">' . esc_html__( 'Who', 'pet' ) . '</label> ';
-				self::select( 'actor_id', $this->employee_options( __( 'anyone', 'pet' ), '' ), $f['actor_id'] ?? '' );
+				self::select( 'actor_id', $this->employee_options( array( '' => __( 'anyone', 'pet' ) ), '' ), $f['actor_id'] ?? '', 'pet-actor-id' );
 				echo ' <label for="pet-from">' . esc_html__( 'From', 'pet' ) . '</label> <input type="date" name="from" id="pet-from" value="' . esc_attr( $f['from'] ?? '' ) . '">';
 				echo ' <label for="pet-to">' . esc_html__( 'To', 'pet' ) . '</label> <input type="date" name="to" id="pet-to" value="' . esc_attr( $f['to'] ?? '' ) . '"> ';
 				submit_button( __( 'Filter', 'pet' ), 'secondary', 'filter', false );

@@ -79,6 +79,24 @@ final class Input {
 	}
 
 	/**
+	 * A nested array from $_POST (e.g. the rows of an editor), every leaf a sanitized string;
+	 * an empty array when absent.
+	 *
+	 * @param string $key Top-level key.
+	 */
+	public static function posted_array( string $key ): array {
+		// phpcs:ignore WordPress.Security.NonceVerification.Missing, WordPress.Security.ValidatedSanitizedInput.InputNotSanitized -- callers verify the nonce first; every leaf is sanitized below.
+		$raw   = isset( $_POST[ $key ] ) && is_array( $_POST[ $key ] ) ? wp_unslash( $_POST[ $key ] ) : array();
+		$clean = static function ( $v ) use ( &$clean ) {
+			if ( is_array( $v ) ) {
+				return array_map( $clean, $v );
+			}
+			return sanitize_text_field( (string) $v );
+		};
+		return array_map( $clean, $raw );
+	}
+
+	/**
 	 * The text value, or null when empty.
 	 *
 	 * @param string $key Field name.

@@ -70,12 +70,12 @@ $kept = get_transient('pet_sla_form_' . $admin);
 check('helpdesk: a rejected SLA redirects back with an error notice',
     str_starts_with($out, 'redirect:') && 'error' === (queued_notices()[0]['type'] ?? ''), $out);
 check('helpdesk: the rejected SLA form keeps the input and the engine\'s field error',
-    is_array($kept) && "Bad SLA $stamp" === $kept['form']['name'] && '0' === $kept['form']['targets']['normal']['first_response_minutes']
-    && isset($kept['errors']['spec.targets.normal.first_response_minutes']), wp_json_encode($kept));
+    is_array($kept) && "Bad SLA $stamp" === $kept['values']['name'] && '0' === $kept['values']['targets']['normal']['first_response_minutes']
+    && isset($kept['fields']['spec.targets.normal.first_response_minutes']), wp_json_encode($kept));
 delete_transient('pet_sla_form_' . $admin);
 $out = run_admin_post('save_sla_definition', hd_sla_post("Bad SLA $stamp", 'soon'));
 $kept = get_transient('pet_sla_form_' . $admin);
-check('helpdesk: a target that is not a number is a field error', isset($kept['errors']['spec.targets.normal.first_response_minutes']), wp_json_encode($kept));
+check('helpdesk: a target that is not a number is a field error', isset($kept['fields']['spec.targets.normal.first_response_minutes']), wp_json_encode($kept));
 delete_transient('pet_sla_form_' . $admin);
 check('helpdesk: rejected SLAs wrote nothing', $before === $slas());
 

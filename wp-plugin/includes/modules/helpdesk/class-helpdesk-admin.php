@@ -12,6 +12,7 @@ namespace PetWp\Modules\Helpdesk;
 
 use PetWp\Input;
 use PetWp\Input_Exception;
+use PetWp\Module_Admin;
 use PetWp\Notices;
 use PetWp\Plugin;
 use PetWp\Tables\Table;
@@ -21,13 +22,13 @@ defined( 'ABSPATH' ) || exit;
 /**
  * Registers the support desk submenu pages and admin-post actions; renders the screens.
  */
-final class Helpdesk_Admin {
+final class Helpdesk_Admin extends Module_Admin {
 
 	/**
-	 * Action => [capability, handler]. Working tickets is staff work (pet_work), like the
-	 * sales workflow; SLA definitions are policy (pet_manage).
+	 * Action => [capability, handler] (see Module_Admin::ACTIONS). Working tickets is staff
+	 * work (pet_work), like the sales workflow; SLA definitions are policy (pet_manage).
 	 */
-	private const ACTIONS = array(
+	protected const ACTIONS = array(
 		'create_ticket'        => array( Plugin::CAP_WORK, 'do_create_ticket' ),
 		'reply_ticket'         => array( Plugin::CAP_WORK, 'do_reply' ),
 		'ticket_status'        => array( Plugin::CAP_WORK, 'do_status' ),
@@ -39,7 +40,7 @@ final class Helpdesk_Admin {
 		'save_sla_definition'  => array( Plugin::CAP_MANAGE, 'do_save_sla' ),
 	);
 
-	/** Test builds only: runs the SLA job at a given time (see register()). */
+	/** Test builds only: runs the SLA job at a given time (see actions()). */
 	private const TEST_CLOCK_ACTION = 'run_sla_job_at';
 
 	public const PRIORITIES = array( 'low', 'normal', 'high', 'urgent' );
@@ -51,45 +52,51 @@ final class Helpdesk_Admin {
 	/** Working-hour ranges offered per weekday in the editor. */
 	private const RANGES_PER_DAY = 2;
 
-	/** @var Plugin */
-	private $plugin;
+	protected const HOME_PAGE    = 'pet-tickets';
+	protected const SCREEN_CLASS = 'pet-helpdesk';
+	/** A rejected SLA form is kept in the transient pet_sla_form_<user id>. */
+	protected const KEPT_FORM = 'pet_sla_form';
 
 	/** @var \Pet\Helpdesk|null */
 	private $hd = null;
 
 	/**
-	 * @param Plugin $plugin The plugin.
+	 * The actions; the test-clock action exists only in builds that honour it, so a
+	 * production site has no such path at all.
 	 */
-	public function __construct( Plugin $plugin ) {
-		$this->plugin = $plugin;
-	}
-
-	/**
-	 * Hooks the menu and the actions. The test-clock action exists only in builds that honour
-	 * it, so a production site has no such path at all.
-	 */
-	public function register(): void {
-		add_action( 'admin_menu', array( $this, 'menu' ), 20 );
+	protected function actions(): array {
 		$actions = self::ACTIONS;
 		if ( \Pet\Helpdesk::testClockAvailable() ) {
 			$actions[ self::TEST_CLOCK_ACTION ] = array( 'manage_options', 'do_run_sla_job_at' );
 		}
-		foreach ( $actions as $action => $spec ) {
-			add_action(
-				'admin_post_pet_' . $action,
-				function () use ( $action, $spec ): void {
-					$this->handle( $action, $spec[0], $spec[1] );
-				}
-			);
-		}
+		return $actions;
 	}
 
 	/**
 	 * The support desk pages under the PET menu.
 	 */
 	public function menu(): void {
-		add_submenu_page( 'pet-employees', __( 'Tickets', 'pet' ), __( 'Tickets', 'pet' ), Plugin::CAP_WORK, 'pet-tickets', array( $this, 'page_tickets' ) );
-		add_submenu_page( 'pet-employees', __( 'SLA definitions', 'pet' ), __( 'SLA definitions', 'pet' ), Plugin::CAP_WORK, 'pet-slas', array( $this, 'page_slas' ) );
+		$this->add_pages(
+			array(
+				'pet-tickets' => array( __( 'Tickets', 'pet' ), Plugin::CAP_WORK, 'page_tickets' ),
+				'pet-slas'    => array( __( 'SLA definitions', 'pet' ), Plugin::CAP_WORK, 'page_slas' ),
+			)
+		);
+	}
+
+	/**
+	 * Loads the list tables (core and support desk).
+	 */
+	protected function load_tables(): void {
+		parent::load_tables();
+		require_once __DIR__ . '/class-helpdesk-tables.php';
+	}
+
+	/**
+	 * The SLA texts' styles (Sla_Text, with the support desk tables).
+	 */
+	protected function screen_styles(): void {
+		Sla_Text::styles();
 	}
 
 	/** The helpdesk API (shares the engine's pool). */
@@ -102,73 +109,8 @@ final class Helpdesk_Admin {
 
 	// ---- actions ----------------------------------------------------------------------------
 
-	/**
-	 * Runs one action: capability, nonce, handler, notice, redirect.
-	 *
-	 * @param string $action Action name.
-	 * @param string $cap    Capability.
-	 * @param string $method Handler.
-	 */
-	public function handle( string $action, string $cap, string $method ): void {
-		if ( ! current_user_can( $cap ) ) {
-			wp_die( esc_html__( 'Sorry, you are not allowed to do this.', 'pet' ), esc_html__( 'Forbidden', 'pet' ), array( 'response' => 403 ) );
-		}
-		check_admin_referer( 'pet_' . $action );
-		require_once dirname( __DIR__, 2 ) . '/tables/class-table.php';
-		require_once __DIR__ . '/class-helpdesk-tables.php';
-		$back = wp_get_referer();
-		try {
-			$result = $this->$method();
-			Notices::add( 'success', $result[0] );
-			if ( isset( $result[1] ) ) {
-				$back = $result[1];
-			}
-		} catch ( \Throwable $e ) {
-			Notices::add_throwable( $e );
-		}
-		wp_safe_redirect( $back ? $back : admin_url( 'admin.php?page=pet-tickets' ) );
-		exit;
-	}
-
-	/**
-	 * Context with the form's idempotency key (a suffix tells apart two commands of one form).
-	 *
-	 * @param string $suffix Suffix of the key.
-	 */
-	private function ctx( string $suffix = '' ): array {
-		$key = Input::text( '_pet_idem' );
-		return $this->plugin->context( '' === $key ? '' : $key . $suffix );
-	}
-
-	/**
-	 * Multi-line text from $_POST, verbatim (see \PetWp\Input::long_text), line breaks as "\n".
-	 *
-	 * @param string $key Field name.
-	 */
-	private static function textarea( string $key ): string {
-		// phpcs:ignore WordPress.Security.NonceVerification.Missing -- handle() verified the nonce.
-		return \PetWp\Input::long_text( $key );
-	}
-
-	/**
-	 * A sanitized nested array from $_POST (every leaf a sanitized string).
-	 *
-	 * @param string $key Top-level key.
-	 */
-	private static function posted_array( string $key ): array {
-		// phpcs:ignore WordPress.Security.NonceVerification.Missing -- handle() verified the nonce.
-		$raw   = isset( $_POST[ $key ] ) && is_array( $_POST[ $key ] ) ? wp_unslash( $_POST[ $key ] ) : array();
-		$clean = static function ( $v ) use ( &$clean ) {
-			if ( is_array( $v ) ) {
-				return array_map( $clean, $v );
-			}
-			return sanitize_text_field( (string) $v );
-		};
-		return array_map( $clean, $raw );
-	}
-
 	/** Opens a ticket from the "New ticket" form. */
-	private function do_create_ticket(): array {
+	protected function do_create_ticket(): array {
 		$input = array(
 			'customer_id' => Input::text( 'customer_id' ),
 			'subject'     => Input::text( 'subject' ),
@@ -188,9 +130,9 @@ final class Helpdesk_Admin {
 	}
 
 	/** A reply (customer-visible) or an internal note. */
-	private function do_reply(): array {
+	protected function do_reply(): array {
 		$input = array(
-			'body'       => self::textarea( 'body' ),
+			'body'       => Input::long_text( 'body' ),
 			'visibility' => 'internal' === Input::text( 'visibility' ) ? 'internal' : 'public',
 		);
 		if ( 'customer' === Input::text( 'author' ) ) {
@@ -201,7 +143,7 @@ final class Helpdesk_Admin {
 	}
 
 	/** Open, waiting on customer, back to open, resolve, close. */
-	private function do_status(): array {
+	protected function do_status(): array {
 		$id = Input::text( 'id' );
 		$to = Input::text( 'to' );
 		switch ( $to ) {
@@ -223,9 +165,9 @@ final class Helpdesk_Admin {
 	 * ticket (the engine's reopen takes no text). The window may be set with the filter
 	 * 'pet_ticket_reopen_window_minutes' (default: the engine's, 7 days).
 	 */
-	private function do_reopen(): array {
+	protected function do_reopen(): array {
 		$id     = Input::text( 'id' );
-		$reason = self::textarea( 'reason' );
+		$reason = Input::long_text( 'reason' );
 		if ( '' === trim( $reason ) ) {
 			throw new Input_Exception( __( 'Please correct the form.', 'pet' ), array( 'reason' => __( 'Say why the ticket is reopened.', 'pet' ) ) );
 		}
@@ -248,14 +190,14 @@ final class Helpdesk_Admin {
 	}
 
 	/** Changes the priority. */
-	private function do_priority(): array {
+	protected function do_priority(): array {
 		$t = $this->hd()->changeTicketPriority( Input::text( 'id' ), Input::text( 'priority' ), $this->ctx() );
 		/* translators: %s: priority. */
 		return array( sprintf( __( 'Priority is now %s.', 'pet' ), (string) $t['priority'] ) );
 	}
 
 	/** Assigns (or with the empty choice unassigns). */
-	private function do_assign(): array {
+	protected function do_assign(): array {
 		$t = $this->hd()->assignTicket( Input::text( 'id' ), Input::optional( 'assignee_id' ), $this->ctx() );
 		if ( null === $t['assignee_id'] ) {
 			return array( __( 'Ticket unassigned.', 'pet' ) );
@@ -265,14 +207,14 @@ final class Helpdesk_Admin {
 	}
 
 	/** Pins the ticket to an SLA definition's version in force. */
-	private function do_assign_sla(): array {
+	protected function do_assign_sla(): array {
 		$t = $this->hd()->assignTicketSla( Input::text( 'id' ), Input::text( 'sla_definition_id' ), $this->ctx() );
 		/* translators: 1: SLA name, 2: version number. */
 		return array( sprintf( __( 'Ticket is under SLA %1$s version %2$d.', 'pet' ), (string) $t['sla']['definition_name'], (int) $t['sla']['definition_version'] ) );
 	}
 
 	/** Links a knowledge article to the ticket. */
-	private function do_link_article(): array {
+	protected function do_link_article(): array {
 		$a = $this->hd()->linkArticleToTicket( Input::text( 'article_id' ), Input::text( 'id' ), $this->ctx() );
 		/* translators: %s: article title. */
 		return array( sprintf( __( 'Article “%s” linked.', 'pet' ), (string) $a['title'] ) );
@@ -282,7 +224,7 @@ final class Helpdesk_Admin {
 	 * Creates a definition (version 1) or publishes its next version from the editor. On
 	 * failure the form's input and the field errors are kept for the editor to show.
 	 */
-	private function do_save_sla(): array {
+	protected function do_save_sla(): array {
 		$id   = Input::text( 'id' );
 		$form = self::posted_form();
 		try {
@@ -302,22 +244,13 @@ final class Helpdesk_Admin {
 			/* translators: 1: SLA definition name, 2: version number. */
 			return array( sprintf( __( '%1$s version %2$d published. Tickets already under this SLA keep their version.', 'pet' ), (string) $d['name'], (int) $d['current_version'] ) );
 		} catch ( \Throwable $e ) {
-			$n = Notices::describe( $e );
-			set_transient(
-				self::form_key(),
-				array(
-					'id'     => $id,
-					'form'   => $form,
-					'errors' => $n['fields'],
-				),
-				5 * MINUTE_IN_SECONDS
-			);
+			$this->keep_form( 'save_sla_definition:' . $id, $form, Notices::describe( $e )['fields'] );
 			throw $e;
 		}
 	}
 
 	/** Test builds only: runs the SLA job as if it were the given time. */
-	private function do_run_sla_job_at(): array {
+	protected function do_run_sla_job_at(): array {
 		if ( ! \Pet\Helpdesk::testClockAvailable() ) {
 			throw new \RuntimeException( 'the test clock is not available in this build' );
 		}
@@ -337,23 +270,18 @@ final class Helpdesk_Admin {
 
 	// ---- SLA editor: form ⇄ spec ------------------------------------------------------------
 
-	/** Transient key of the current user's rejected SLA form. */
-	private static function form_key(): string {
-		return 'pet_sla_form_' . get_current_user_id();
-	}
-
 	/** The editor's posted values, as the editor renders them. */
 	private static function posted_form(): array {
-		$hours = self::posted_array( 'hours' );
-		$tgt   = self::posted_array( 'targets' );
+		$hours = Input::posted_array( 'hours' );
+		$tgt   = Input::posted_array( 'targets' );
 		$form  = array(
 			'name'            => Input::text( 'name' ),
 			'timezone'        => Input::text( 'timezone' ),
 			'hours'           => array(),
-			'holidays'        => self::textarea( 'holidays' ),
-			'pause_statuses'  => array_values( array_intersect( self::PAUSABLE, (array) ( self::posted_array( 'pause_statuses' ) ) ) ),
+			'holidays'        => Input::long_text( 'holidays' ),
+			'pause_statuses'  => array_values( array_intersect( self::PAUSABLE, (array) ( Input::posted_array( 'pause_statuses' ) ) ) ),
 			'warning_percent' => Input::text( 'warning_percent' ),
-			'always_on'       => array_values( array_intersect( self::PRIORITIES, (array) ( self::posted_array( 'always_on' ) ) ) ),
+			'always_on'       => array_values( array_intersect( self::PRIORITIES, (array) ( Input::posted_array( 'always_on' ) ) ) ),
 			'targets'         => array(),
 		);
 		foreach ( self::WEEKDAYS as $day ) {
@@ -491,102 +419,6 @@ final class Helpdesk_Admin {
 	// ---- helpers --------------------------------------------------------------------------
 
 	/**
-	 * Opens a POST form for an action (nonce + idempotency key).
-	 *
-	 * @param string               $action Action.
-	 * @param array<string,string> $hidden Hidden fields.
-	 * @param string               $id     Form id.
-	 */
-	private static function form_open( string $action, array $hidden = array(), string $id = '' ): void {
-		echo '<form method="post" action="' . esc_url( admin_url( 'admin-post.php' ) ) . '"' . ( '' !== $id ? ' id="' . esc_attr( $id ) . '"' : '' ) . '>';
-		echo '<input type="hidden" name="action" value="' . esc_attr( 'pet_' . $action ) . '">';
-		echo '<input type="hidden" name="_pet_idem" value="' . esc_attr( wp_generate_uuid4() ) . '">';
-		foreach ( $hidden as $k => $v ) {
-			echo '<input type="hidden" name="' . esc_attr( $k ) . '" value="' . esc_attr( $v ) . '">';
-		}
-		wp_nonce_field( 'pet_' . $action );
-	}
-
-	/**
-	 * A select element.
-	 *
-	 * @param string               $name     Name.
-	 * @param array<string,string> $options  value => label.
-	 * @param string               $selected Selected.
-	 * @param string               $id       Element id.
-	 */
-	private static function select( string $name, array $options, string $selected = '', string $id = '' ): void {
-		echo '<select name="' . esc_attr( $name ) . '"' . ( '' !== $id ? ' id="' . esc_attr( $id ) . '"' : '' ) . '>';
-		foreach ( $options as $value => $label ) {
-			echo '<option value="' . esc_attr( (string) $value ) . '"' . selected( (string) $value, $selected, false ) . '>' . esc_html( $label ) . '</option>';
-		}
-		echo '</select>';
-	}
-
-	/**
-	 * A screen wrapper that shows errors as notices.
-	 *
-	 * @param string   $title Title.
-	 * @param callable $body  Body.
-	 */
-	private function screen( string $title, callable $body ): void {
-		echo '<div class="wrap pet-wrap pet-helpdesk"><h1 class="wp-heading-inline">' . esc_html( $title ) . '</h1><hr class="wp-header-end">';
-		try {
-			require_once dirname( __DIR__, 2 ) . '/tables/class-table.php';
-			require_once __DIR__ . '/class-helpdesk-tables.php';
-			Sla_Text::styles();
-			$body();
-		} catch ( \Throwable $e ) {
-			Notices::render_throwable( $e );
-		}
-		echo '</div>';
-	}
-
-	/**
-	 * Every row of a paged engine list (the engine pages at most 100 rows at a time).
-	 *
-	 * @param callable $list  fn(array $query): array list result.
-	 * @param array    $query Filters.
-	 */
-	private static function all_rows( callable $list, array $query = array() ): array {
-		$rows  = array();
-		$query = $query + array(
-			'page'     => 1,
-			'per_page' => 100,
-		);
-		do {
-			$result = $list( $query );
-			foreach ( $result['items'] ?? array() as $item ) {
-				$rows[] = $item;
-			}
-			++$query['page'];
-		} while ( ( $query['page'] - 1 ) * 100 < (int) ( $result['total'] ?? 0 ) && $query['page'] <= 50 );
-		return $rows;
-	}
-
-	/**
-	 * Active employees as options.
-	 *
-	 * @param array<string,string> $first Leading options.
-	 */
-	private function employee_options( array $first ): array {
-		$out = $first;
-		foreach ( self::all_rows( fn ( $q ) => $this->plugin->engine()->listEmployees( $q ), array( 'status' => 'active' ) ) as $e ) {
-			$out[ (string) $e['id'] ] = (string) $e['name'];
-		}
-		return $out;
-	}
-
-	/** Active customers as options. */
-	private function customer_options(): array {
-		$out = array( '' => __( '— choose a customer —', 'pet' ) );
-		foreach ( self::all_rows( fn ( $q ) => $this->plugin->engine()->listCustomers( $q ), array( 'status' => 'active' ) ) as $c ) {
-			$out[ (string) $c['id'] ] = (string) $c['name'];
-		}
-		return $out;
-	}
-
-	/**
 	 * SLA definitions as options.
 	 *
 	 * @param string $none Label of the empty choice.
@@ -612,15 +444,6 @@ final class Helpdesk_Admin {
 			$out[ $v ] = str_replace( '_', ' ', $v );
 		}
 		return $out;
-	}
-
-	/**
-	 * Status label with a CSS class.
-	 *
-	 * @param string $status Status.
-	 */
-	private static function badge( string $status ): string {
-		return '<span class="pet-status pet-status-' . esc_attr( $status ) . '" data-status="' . esc_attr( $status ) . '">' . esc_html( str_replace( '_', ' ', $status ) ) . '</span>';
 	}
 
 	// ---- screens: tickets -------------------------------------------------------------------
@@ -694,7 +517,7 @@ final class Helpdesk_Admin {
 		self::form_open( 'create_ticket', array(), 'pet-create-ticket' );
 		echo '<table class="form-table" role="presentation">';
 		echo '<tr><th scope="row"><label for="pet-ticket-customer">' . esc_html__( 'Customer', 'pet' ) . '</label></th><td>';
-		self::select( 'customer_id', $this->customer_options(), '', 'pet-ticket-customer' );
+		self::select( 'customer_id', $this->customer_options( array( '' => __( '— choose a customer —', 'pet' ) ) ), '', 'pet-ticket-customer' );
 		echo '</td></tr>';
 		echo '<tr><th scope="row"><label for="pet-ticket-subject">' . esc_html__( 'Subject', 'pet' ) . '</label></th><td><input type="text" name="subject" id="pet-ticket-subject" class="regular-text" required></td></tr>';
 		echo '<tr><th scope="row"><label for="pet-ticket-priority">' . esc_html__( 'Priority', 'pet' ) . '</label></th><td>';
@@ -1135,11 +958,10 @@ final class Helpdesk_Admin {
 	private function sla_editor( string $id, ?array $spec, string $name ): void {
 		$form   = self::form_from_spec( $spec, $name );
 		$errors = array();
-		$kept   = get_transient( self::form_key() );
-		if ( is_array( $kept ) && ( $kept['id'] ?? null ) === $id ) {
-			delete_transient( self::form_key() );
-			$form   = $kept['form'];
-			$errors = (array) $kept['errors'];
+		$kept   = $this->kept_form( 'save_sla_definition:' . $id );
+		if ( null !== $kept ) {
+			$form   = $kept['values'];
+			$errors = $kept['fields'];
 		}
 		$shown = array();
 		$err   = static function ( array $prefixes, bool $exact = false ) use ( $errors, &$shown ): string {

@@ -16,7 +16,7 @@
 namespace PetWp\Modules\Knowledge;
 
 use PetWp\Input;
-use PetWp\Notices;
+use PetWp\Module_Admin;
 use PetWp\Plugin;
 use PetWp\Tables\Table;
 
@@ -25,13 +25,13 @@ defined( 'ABSPATH' ) || exit;
 /**
  * Registers the Knowledgebase pages and admin-post actions; renders the screens.
  */
-final class Knowledge_Admin {
+final class Knowledge_Admin extends Module_Admin {
 
 	/**
 	 * Action => [capability, handler, fields whose errors are shown next to the field and
-	 * whose input is kept when the action fails].
+	 * whose input is kept when the action fails] (see Module_Admin::ACTIONS).
 	 */
-	private const ACTIONS = array(
+	protected const ACTIONS = array(
 		'kb_create_article'  => array( Plugin::CAP_MANAGE, 'do_create', array( 'category', 'slug', 'title', 'body', 'publish' ) ),
 		'kb_publish_article' => array( Plugin::CAP_MANAGE, 'do_publish', array( 'title', 'body' ) ),
 		'kb_restore_version' => array( Plugin::CAP_MANAGE, 'do_restore', array( 'number' ) ),
@@ -43,50 +43,58 @@ final class Knowledge_Admin {
 	/** Article page slug (reached from the list, search results and tickets). */
 	public const ARTICLE_PAGE = 'pet-kb-article';
 
-	/** @var Plugin */
-	private $plugin;
+	protected const HOME_PAGE    = 'pet-kb';
+	protected const SCREEN_CLASS = 'pet-kb';
+	/** A failed form is kept in the transient pet_kb_form_<user id>. */
+	protected const KEPT_FORM = 'pet_kb_form';
+	/** Article and comment bodies are kept verbatim (Input::long_text). */
+	protected const LONG_TEXTS = array( 'body' );
 
 	/** @var \Pet\Helpdesk|null */
 	private $helpdesk = null;
-
-	/** @var array|null|false the failed form of the previous request (false: not read yet) */
-	private $failed_form = false;
 
 	/** @var array<string,string> employee names by id (request cache) */
 	private $names = array();
 
 	/**
-	 * @param Plugin $plugin The plugin.
-	 */
-	public function __construct( Plugin $plugin ) {
-		$this->plugin = $plugin;
-	}
-
-	/**
 	 * Hooks the menu and the actions.
 	 */
 	public function register(): void {
-		add_action( 'admin_menu', array( $this, 'menu' ), 20 );
+		parent::register();
 		// The article page is registered like the others (so WordPress grants access and
 		// highlights PET → Knowledgebase) but has no menu entry of its own.
 		add_action( 'admin_head', array( $this, 'hide_article_menu_entry' ) );
 		add_filter( 'submenu_file', array( $this, 'submenu_file' ) );
-		foreach ( array_keys( self::ACTIONS ) as $action ) {
-			add_action(
-				'admin_post_pet_' . $action,
-				function () use ( $action ): void {
-					$this->handle( $action );
-				}
-			);
-		}
 	}
 
 	/**
 	 * The Knowledgebase pages under the PET menu.
 	 */
 	public function menu(): void {
-		add_submenu_page( 'pet-employees', __( 'Knowledgebase', 'pet' ), __( 'Knowledgebase', 'pet' ), Plugin::CAP_WORK, 'pet-kb', array( $this, 'page_list' ) );
-		add_submenu_page( 'pet-employees', __( 'Knowledge article', 'pet' ), __( 'Knowledge article', 'pet' ), Plugin::CAP_WORK, self::ARTICLE_PAGE, array( $this, 'page_article' ) );
+		$this->add_pages(
+			array(
+				'pet-kb'           => array( __( 'Knowledgebase', 'pet' ), Plugin::CAP_WORK, 'page_list' ),
+				self::ARTICLE_PAGE => array( __( 'Knowledge article', 'pet' ), Plugin::CAP_WORK, 'page_article' ),
+			)
+		);
+	}
+
+	/**
+	 * Loads the list tables (core and Knowledgebase).
+	 */
+	protected function load_tables(): void {
+		parent::load_tables();
+		require_once __DIR__ . '/class-knowledge-tables.php';
+	}
+
+	/**
+	 * The name a failed action's form is kept under: the article and, when hiding one, the
+	 * comment.
+	 *
+	 * @param string $action Action name.
+	 */
+	protected function failed_form_name( string $action ): string {
+		return self::form_name( $action, Input::text( 'id' ), Input::text( 'comment_id' ) );
 	}
 
 	/**
@@ -118,80 +126,14 @@ final class Knowledge_Admin {
 
 	// ---- actions ----------------------------------------------------------------------------
 
-	/**
-	 * Runs one action: capability, nonce, handler, notice, redirect. When it fails, the
-	 * form's input and its field errors are kept for the page the user goes back to.
-	 *
-	 * @param string $action Action name.
-	 */
-	public function handle( string $action ): void {
-		list( $cap, $method, $fields ) = self::ACTIONS[ $action ];
-		if ( ! current_user_can( $cap ) ) {
-			wp_die( esc_html__( 'Sorry, you are not allowed to do this.', 'pet' ), esc_html__( 'Forbidden', 'pet' ), array( 'response' => 403 ) );
-		}
-		check_admin_referer( 'pet_' . $action );
-		require_once dirname( __DIR__, 2 ) . '/tables/class-table.php';
-		$back = wp_get_referer();
-		try {
-			$result = $this->$method();
-			Notices::add( 'success', $result[0] );
-			if ( isset( $result[1] ) ) {
-				$back = $result[1];
-			}
-		} catch ( \Throwable $e ) {
-			$n      = Notices::describe( $e );
-			$inline = array_intersect_key( $n['fields'], array_flip( $fields ) );
-			$other  = array_diff_key( $n['fields'], $inline );
-			$msg    = $n['message'];
-			if ( array() !== $inline ) {
-				$msg .= ' ' . __( 'The form below says what to correct.', 'pet' );
-			}
-			Notices::add( 'error', $msg, $other );
-			$values = array();
-			foreach ( $fields as $f ) {
-				$values[ $f ] = 'body' === $f ? self::textarea( $f ) : Input::text( $f );
-			}
-			set_transient(
-				self::failed_form_key(),
-				array(
-					'form'   => self::form_name( $action, Input::text( 'id' ), Input::text( 'comment_id' ) ),
-					'values' => $values,
-					'fields' => $inline,
-				),
-				5 * MINUTE_IN_SECONDS
-			);
-		}
-		wp_safe_redirect( $back ? $back : admin_url( 'admin.php?page=pet-kb' ) );
-		exit;
-	}
-
-	/** Context with the form's idempotency key. */
-	private function ctx(): array {
-		return $this->plugin->context( Input::text( '_pet_idem' ) );
-	}
-
-	/**
-	 * Multi-line text from the POST body, sanitized with its line breaks kept (\n only).
-	 *
-	 * @param string $key Field name.
-	 */
-	private static function textarea( string $key ): string {
-		// phpcs:ignore WordPress.Security.NonceVerification.Missing -- handle() verified the nonce.
-		if ( isset( $_POST[ $key ] ) && is_string( $_POST[ $key ] ) ) {
-			// phpcs:ignore WordPress.Security.NonceVerification.Missing -- as above.
-			return \PetWp\Input::long_text( $key );
-		}
-		return '';
-	}
-
 	/** Creates an article (a draft, or published as version 1 when ticked). */
-	private function do_create(): array {
+	protected function do_create(): array {
 		$a = $this->hd()->createArticle(
 			array(
 				'category' => Input::text( 'category' ),
 				'slug'     => Input::text( 'slug' ),
 				'title'    => Input::text( 'title' ),
-				'body'     => self::textarea( 'body' ),
+				'body'     => Input::long_text( 'body' ),
 				'publish'  => '1' === Input::text( 'publish' ),
 			),
 			$this->ctx()
@@ -201,12 +143,12 @@ final class Knowledge_Admin {
 	}
 
 	/** Publishes the editor's content as the next version. */
-	private function do_publish(): array {
+	protected function do_publish(): array {
 		$a = $this->hd()->publishArticle(
 			Input::text( 'id' ),
 			array(
 				'title' => Input::text( 'title' ),
-				'body'  => self::textarea( 'body' ),
+				'body'  => Input::long_text( 'body' ),
 			),
 			$this->ctx()
 		);
@@ -215,7 +157,7 @@ final class Knowledge_Admin {
 	}
 
 	/** Publishes an old version's content again, as a new version. */
-	private function do_restore(): array {
+	protected function do_restore(): array {
 		$number = Input::text( 'number' );
 		$a      = $this->hd()->restoreArticleVersion(
 			Input::text( 'id' ),
@@ -234,29 +176,24 @@ final class Knowledge_Admin {
 	}
 
 	/** Archives the article (final). */
-	private function do_archive(): array {
+	protected function do_archive(): array {
 		$this->hd()->archiveArticle( Input::text( 'id' ), $this->ctx() );
 		return array( __( 'Article archived: it no longer appears in search and takes no changes.', 'pet' ) );
 	}
 
 	/** Adds a comment by the current user. */
-	private function do_comment(): array {
-		$this->hd()->commentOnArticle( Input::text( 'id' ), array( 'body' => self::textarea( 'body' ) ), $this->ctx() );
+	protected function do_comment(): array {
+		$this->hd()->commentOnArticle( Input::text( 'id' ), array( 'body' => Input::long_text( 'body' ) ), $this->ctx() );
 		return array( __( 'Comment added.', 'pet' ) );
 	}
 
 	/** Hides a comment (moderation). */
-	private function do_hide_comment(): array {
+	protected function do_hide_comment(): array {
 		$this->hd()->hideArticleComment( Input::text( 'id' ), Input::text( 'comment_id' ), array( 'reason' => Input::text( 'reason' ) ), $this->ctx() );
 		return array( __( 'Comment hidden. It stays stored and moderators still see it.', 'pet' ) );
 	}
 
 	// ---- failed forms: input kept, errors next to the fields ---------------------------------
-
-	/** Transient key of the current user's failed form. */
-	private static function failed_form_key(): string {
-		return 'pet_kb_form_' . get_current_user_id();
-	}
 
 	/**
 	 * The name a form is remembered by.
@@ -269,161 +206,7 @@ final class Knowledge_Admin {
 		return $action . ':' . $article_id . ( '' !== $comment_id ? ':' . $comment_id : '' );
 	}
 
-	/**
-	 * The failed state of a form (values and field errors), if the last action was that
-	 * form and failed; read once per request.
-	 *
-	 * @param string $form Form name (see form_name()).
-	 * @return array{values:array<string,string>,fields:array<string,string>}|null
-	 */
-	private function failed( string $form ): ?array {
-		if ( false === $this->failed_form ) {
-			$state             = get_transient( self::failed_form_key() );
-			$this->failed_form = is_array( $state ) ? $state : null;
-			if ( null !== $this->failed_form ) {
-				delete_transient( self::failed_form_key() );
-			}
-		}
-		if ( is_array( $this->failed_form ) && $form === ( $this->failed_form['form'] ?? '' ) ) {
-			return array(
-				'values' => (array) ( $this->failed_form['values'] ?? array() ),
-				'fields' => (array) ( $this->failed_form['fields'] ?? array() ),
-			);
-		}
-		return null;
-	}
-
 	// ---- form helpers ------------------------------------------------------------------------
-
-	/**
-	 * Opens a POST form for an action (nonce + idempotency key).
-	 *
-	 * @param string               $action Action.
-	 * @param array<string,string> $hidden Hidden fields.
-	 * @param string               $id     Form id.
-	 * @param string               $extra  Extra attributes (already escaped).
-	 */
-	private static function form_open( string $action, array $hidden = array(), string $id = '', string $extra = '' ): void {
-		echo '<form method="post" action="' . esc_url( admin_url( 'admin-post.php' ) ) . '"' . ( '' !== $id ? ' id="' . esc_attr( $id ) . '"' : '' ) . $extra . '>'; // phpcs:ignore WordPress.Security.EscapeOutput.OutputNotEscaped -- $extra is built from escaped parts by the callers.
-		echo '<input type="hidden" name="action" value="' . esc_attr( 'pet_' . $action ) . '">';
-		echo '<input type="hidden" name="_pet_idem" value="' . esc_attr( wp_generate_uuid4() ) . '">';
-		foreach ( $hidden as $k => $v ) {
-			echo '<input type="hidden" name="' . esc_attr( $k ) . '" value="' . esc_attr( $v ) . '">';
-		}
-		wp_nonce_field( 'pet_' . $action );
-	}
-
-	/**
-	 * The error message under a field, if any.
-	 *
-	 * @param array|null $failed Failed form state.
-	 * @param string     $field  Field name.
-	 * @param string     $id     The input's id.
-	 */
-	private static function field_error( ?array $failed, string $field, string $id ): void {
-		if ( null !== $failed && isset( $failed['fields'][ $field ] ) ) {
-			echo '<p class="pet-field-error" id="' . esc_attr( $id . '-error' ) . '">' . esc_html( (string) $failed['fields'][ $field ] ) . '</p>';
-		}
-	}
-
-	/**
-	 * Attributes marking an input invalid (with its message) when its field failed.
-	 *
-	 * @param array|null $failed Failed form state.
-	 * @param string     $field  Field name.
-	 * @param string     $id     The input's id.
-	 */
-	private static function invalid_attrs( ?array $failed, string $field, string $id ): string {
-		if ( null !== $failed && isset( $failed['fields'][ $field ] ) ) {
-			return ' aria-invalid="true" aria-describedby="' . esc_attr( $id . '-error' ) . '"';
-		}
-		return '';
-	}
-
-	/**
-	 * A form-table row with a text input.
-	 *
-	 * @param array|null $failed   Failed form state.
-	 * @param string     $name     Name.
-	 * @param string     $label    Label.
-	 * @param string     $value    Value (replaced by the failed input).
-	 * @param string     $id       Element id.
-	 * @param string     $extra    Extra attributes (already escaped).
-	 */
-	private static function text_row( ?array $failed, string $name, string $label, string $value, string $id, string $extra = '' ): void {
-		if ( null !== $failed && isset( $failed['values'][ $name ] ) ) {
-			$value = (string) $failed['values'][ $name ];
-		}
-		echo '<tr><th scope="row"><label for="' . esc_attr( $id ) . '">' . esc_html( $label ) . '</label></th><td>';
-		echo '<input type="text" name="' . esc_attr( $name ) . '" id="' . esc_attr( $id ) . '" value="' . esc_attr( $value ) . '" class="regular-text"' . self::invalid_attrs( $failed, $name, $id ) . $extra . '>'; // phpcs:ignore WordPress.Security.EscapeOutput.OutputNotEscaped -- attributes escaped where built.
-		self::field_error( $failed, $name, $id );
-		echo '</td></tr>';
-	}
-
-	/**
-	 * A form-table row with a textarea.
-	 *
-	 * @param array|null $failed Failed form state.
-	 * @param string     $name   Name.
-	 * @param string     $label  Label.
-	 * @param string     $value  Value (replaced by the failed input).
-	 * @param string     $id     Element id.
-	 * @param int        $rows   Rows.
-	 */
-	private static function textarea_row( ?array $failed, string $name, string $label, string $value, string $id, int $rows = 14 ): void {
-		if ( null !== $failed && isset( $failed['values'][ $name ] ) ) {
-			$value = (string) $failed['values'][ $name ];
-		}
-		echo '<tr><th scope="row"><label for="' . esc_attr( $id ) . '">' . esc_html( $label ) . '</label></th><td>';
-		echo '<textarea name="' . esc_attr( $name ) . '" id="' . esc_attr( $id ) . '" rows="' . esc_attr( (string) $rows ) . '" class="large-text"' . self::invalid_attrs( $failed, $name, $id ) . '>' . esc_textarea( $value ) . '</textarea>'; // phpcs:ignore WordPress.Security.EscapeOutput.OutputNotEscaped -- attributes escaped where built.
-		self::field_error( $failed, $name, $id );
-		echo '</td></tr>';
-	}
-
-	/**
-	 * A select element.
-	 *
-	 * @param string               $name     Name.
-	 * @param array<string,string> $options  value => label.
-	 * @param string               $selected Selected.
-	 * @param string               $id       Element id.
-	 */
-	private static function select( string $name, array $options, string $selected = '', string $id = '' ): void {
-		echo '<select name="' . esc_attr( $name ) . '"' . ( '' !== $id ? ' id="' . esc_attr( $id ) . '"' : '' ) . '>';
-		foreach ( $options as $value => $label ) {
-			echo '<option value="' . esc_attr( (string) $value ) . '"' . selected( (string) $value, $selected, false ) . '>' . esc_html( $label ) . '</option>';
-		}
-		echo '</select>';
-	}
-
-	/**
-	 * A screen wrapper that shows errors as notices.
-	 *
-	 * @param string   $title  Title.
-	 * @param callable $body   Body.
-	 * @param string   $action Optional page-title action link (already escaped HTML).
-	 */
-	private function screen( string $title, callable $body, string $action = '' ): void {
-		echo '<div class="wrap pet-wrap pet-kb"><h1 class="wp-heading-inline">' . esc_html( $title ) . '</h1>' . $action . '<hr class="wp-header-end">'; // phpcs:ignore WordPress.Security.EscapeOutput.OutputNotEscaped -- $action is built with esc_url/esc_html.
-		self::styles();
-		try {
-			require_once dirname( __DIR__, 2 ) . '/tables/class-table.php';
-			require_once __DIR__ . '/class-knowledge-tables.php';
-			$body();
-		} catch ( \Throwable $e ) {
-			Notices::render_throwable( $e );
-		}
-		echo '</div>';
-	}
-
-	/**
-	 * Status label with a CSS class.
-	 *
-	 * @param string $status Status.
-	 */
-	private static function badge( string $status ): string {
-		return '<span class="pet-status pet-status-' . esc_attr( $status ) . '">' . esc_html( $status ) . '</span>';
-	}
 
 	/**
 	 * URL of an article's page.
@@ -465,7 +248,7 @@ final class Knowledge_Admin {
 	}
 
 	/** Inline styles of the Knowledgebase screens. */
-	private static function styles(): void {
+	protected function screen_styles(): void {
 		echo '<style>.pet-status{padding:1px 6px;border-radius:3px;background:#f0f0f1}.pet-status-published{background:#edfaef;color:#1e6b2a}.pet-status-draft{background:#fcf9e8}.pet-status-archived{background:#fcf0f1;color:#8a2424}'
 			. '.pet-kb tr.pet-kb-group th{background:#f6f7f7;font-weight:600}.pet-field-error{color:#b32d2e;margin:4px 0 0}.pet-kb [aria-invalid=true]{border-color:#d63638}'
 			. '.pet-kb-body{background:#fff;border:1px solid #c3c4c7;padding:4px 16px;max-width:60em}.pet-kb-categories{margin:8px 0}'
@@ -580,7 +363,7 @@ final class Knowledge_Admin {
 			echo '<p>' . esc_html__( 'Only PET managers write articles. Open an article from the Knowledgebase list to read or comment on it.', 'pet' ) . '</p>';
 			return;
 		}
-		$failed = $this->failed( self::form_name( 'kb_create_article', '' ) );
+		$failed = $this->kept_form( self::form_name( 'kb_create_article', '' ) );
 		echo '<datalist id="pet-kb-category-list">';
 		foreach ( $this->hd()->listArticleCategories()['items'] as $c ) {
 			echo '<option value="' . esc_attr( (string) $c['category'] ) . '">';
@@ -673,7 +456,7 @@ final class Knowledge_Admin {
 	private function editor( array $a ): void {
 		$id     = (string) $a['id'];
 		$next   = null === $a['current_version'] ? 1 : (int) $a['current_version'] + 1;
-		$failed = $this->failed( self::form_name( 'kb_publish_article', $id ) );
+		$failed = $this->kept_form( self::form_name( 'kb_publish_article', $id ) );
 		echo '<h3>' . esc_html( 1 === $next ? __( 'Edit and publish', 'pet' ) : __( 'Edit', 'pet' ) ) . '</h3>';
 		echo '<p class="description">' . esc_html__( 'Publishing makes a new, immutable version; earlier versions stay in the history below and can be restored.', 'pet' ) . '</p>';
 		self::form_open( 'kb_publish_article', array( 'id' => $id ), 'pet-kb-publish' );
@@ -710,7 +493,7 @@ final class Knowledge_Admin {
 		// Default comparison: the live version against the one before it.
 		$sel_to   = $to ?? (int) $versions[0]['number'];
 		$sel_from = $from ?? ( isset( $versions[1] ) ? (int) $versions[1]['number'] : $sel_to );
-		$failed   = $this->failed( self::form_name( 'kb_restore_version', $id ) );
+		$failed   = $this->kept_form( self::form_name( 'kb_restore_version', $id ) );
 		if ( null !== $failed && isset( $failed['fields']['number'] ) ) {
 			echo '<p class="pet-field-error" id="pet-kb-restore-error">' . esc_html( (string) $failed['fields']['number'] ) . '</p>';
 		}
@@ -814,7 +597,7 @@ final class Knowledge_Admin {
 						: sprintf( __( 'Hidden by %1$s: %2$s. Only moderators see it.', 'pet' ), $this->employee_name( $c['hidden_by'] ), $reason )
 				) . '</p>';
 			} elseif ( $manage && $open ) {
-				$failed = $this->failed( self::form_name( 'kb_hide_comment', $id, $cid ) );
+				$failed = $this->kept_form( self::form_name( 'kb_hide_comment', $id, $cid ) );
 				$fid    = 'pet-kb-hide-' . $cid;
 				self::form_open(
 					'kb_hide_comment',
@@ -840,7 +623,7 @@ final class Knowledge_Admin {
 		if ( ! $open ) {
 			return;
 		}
-		$failed = $this->failed( self::form_name( 'kb_add_comment', $id ) );
+		$failed = $this->kept_form( self::form_name( 'kb_add_comment', $id ) );
 		self::form_open( 'kb_add_comment', array( 'id' => $id ), 'pet-kb-comment' );
 		echo '<table class="form-table" role="presentation">';
 		self::textarea_row( $failed, 'body', __( 'Add a comment', 'pet' ), '', 'pet-kb-comment-body', 4 );

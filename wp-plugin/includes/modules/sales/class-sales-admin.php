@@ -8,7 +8,7 @@
 namespace PetWp\Modules\Sales;
 
 use PetWp\Input;
-use PetWp\Notices;
+use PetWp\Module_Admin;
 use PetWp\Plugin;
 use PetWp\Tables\Table;
 
@@ -17,10 +17,10 @@ defined( 'ABSPATH' ) || exit;
 /**
  * Registers the sales submenu pages and admin-post actions; renders the screens.
  */
-final class Sales_Admin {
+final class Sales_Admin extends Module_Admin {
 
-	/** Action => [capability, handler]. */
-	private const ACTIONS = array(
+	/** Action => [capability, handler] (see Module_Admin::ACTIONS). */
+	protected const ACTIONS = array(
 		'publish_lead_schema'  => array( Plugin::CAP_MANAGE, 'do_publish_schema' ),
 		'create_lead'          => array( Plugin::CAP_WORK, 'do_create_lead' ),
 		'update_lead'          => array( Plugin::CAP_WORK, 'do_update_lead' ),
@@ -41,47 +41,32 @@ final class Sales_Admin {
 
 	private const FIELD_TYPES = array( 'text', 'number', 'date', 'select', 'multiselect', 'bool' );
 
-	/** @var Plugin */
-	private $plugin;
+	protected const HOME_PAGE    = 'pet-leads';
+	protected const SCREEN_CLASS = 'pet-sales';
 
 	/** @var \Pet\Sales|null */
 	private $sales = null;
 
 	/**
-	 * @param Plugin $plugin The plugin.
-	 */
-	public function __construct( Plugin $plugin ) {
-		$this->plugin = $plugin;
-	}
-
-	/**
-	 * Hooks the menu and the actions.
-	 */
-	public function register(): void {
-		add_action( 'admin_menu', array( $this, 'menu' ), 20 );
-		foreach ( array_keys( self::ACTIONS ) as $action ) {
-			add_action(
-				'admin_post_pet_' . $action,
-				function () use ( $action ): void {
-					$this->handle( $action );
-				}
-			);
-		}
-	}
-
-	/**
 	 * The sales pages under the PET menu.
 	 */
 	public function menu(): void {
-		$pages = array(
-			'pet-leads'       => array( __( 'Leads', 'pet' ), Plugin::CAP_WORK, 'page_leads' ),
-			'pet-lead-schema' => array( __( 'Lead schema', 'pet' ), Plugin::CAP_WORK, 'page_schema' ),
-			'pet-pipeline'    => array( __( 'Pipeline', 'pet' ), Plugin::CAP_WORK, 'page_pipeline' ),
-			'pet-quotes'      => array( __( 'Quotes', 'pet' ), Plugin::CAP_WORK, 'page_quotes' ),
+		$this->add_pages(
+			array(
+				'pet-leads'       => array( __( 'Leads', 'pet' ), Plugin::CAP_WORK, 'page_leads' ),
+				'pet-lead-schema' => array( __( 'Lead schema', 'pet' ), Plugin::CAP_WORK, 'page_schema' ),
+				'pet-pipeline'    => array( __( 'Pipeline', 'pet' ), Plugin::CAP_WORK, 'page_pipeline' ),
+				'pet-quotes'      => array( __( 'Quotes', 'pet' ), Plugin::CAP_WORK, 'page_quotes' ),
+			)
 		);
-		foreach ( $pages as $slug => $p ) {
-			add_submenu_page( 'pet-employees', $p[0], $p[0], $p[1], $slug, array( $this, $p[2] ) );
-		}
+	}
+
+	/**
+	 * Loads the list tables (core and sales).
+	 */
+	protected function load_tables(): void {
+		parent::load_tables();
+		require_once __DIR__ . '/class-sales-tables.php';
 	}
 
 	/** The sales API (shares the engine's pool). */
@@ -93,54 +78,6 @@ final class Sales_Admin {
 	}
 
 	// ---- actions ----------------------------------------------------------------------------
-
-	/**
-	 * Runs one action: capability, nonce, handler, notice, redirect.
-	 *
-	 * @param string $action Action name.
-	 */
-	public function handle( string $action ): void {
-		list( $cap, $method ) = self::ACTIONS[ $action ];
-		if ( ! current_user_can( $cap ) ) {
-			wp_die( esc_html__( 'Sorry, you are not allowed to do this.', 'pet' ), esc_html__( 'Forbidden', 'pet' ), array( 'response' => 403 ) );
-		}
-		check_admin_referer( 'pet_' . $action );
-		require_once dirname( __DIR__, 2 ) . '/tables/class-table.php';
-		$back = wp_get_referer();
-		try {
-			$result = $this->$method();
-			Notices::add( 'success', $result[0] );
-			if ( isset( $result[1] ) ) {
-				$back = $result[1];
-			}
-		} catch ( \Throwable $e ) {
-			Notices::add_throwable( $e );
-		}
-		wp_safe_redirect( $back ? $back : admin_url( 'admin.php?page=pet-leads' ) );
-		exit;
-	}
-
-	/** Context with the form's idempotency key. */
-	private function ctx(): array {
-		return $this->plugin->context( Input::text( '_pet_idem' ) );
-	}
-
-	/**
-	 * A sanitized nested array from $_POST (every leaf a sanitized string).
-	 *
-	 * @param string $key Top-level key.
-	 */
-	private static function posted_array( string $key ): array {
-		// phpcs:ignore WordPress.Security.NonceVerification.Missing -- handle() verified the nonce.
-		$raw = isset( $_POST[ $key ] ) && is_array( $_POST[ $key ] ) ? wp_unslash( $_POST[ $key ] ) : array();
-		$clean = static function ( $v ) use ( &$clean ) {
-			if ( is_array( $v ) ) {
-				return array_map( $clean, $v );
-			}
-			return sanitize_text_field( (string) $v );
-		};
-		return array_map( $clean, $raw );
-	}
 
 	/**
 	 * A decimal amount ("120", "120.5", "120,50") as minor units; null when empty.
@@ -178,8 +115,8 @@ final class Sales_Admin {
 	}
 
 	/** Publishes the schema editor's rows (rows with an empty key are dropped). */
-	private function do_publish_schema(): array {
-		$rows = self::posted_array( 'fields' );
+	protected function do_publish_schema(): array {
+		$rows = Input::posted_array( 'fields' );
 		usort( $rows, static fn ( $a, $b ) => (int) ( $a['order'] ?? 0 ) <=> (int) ( $b['order'] ?? 0 ) );
 		$fields = array();
 		foreach ( $rows as $r ) {
@@ -206,7 +143,7 @@ final class Sales_Admin {
 	 * @param array $schema Schema version.
 	 */
 	private static function custom_values( array $schema ): array {
-		$posted = self::posted_array( 'custom' );
+		$posted = Input::posted_array( 'custom' );
 		$values = array();
 		foreach ( $schema['fields'] as $f ) {
 			$key = (string) $f['key'];
@@ -234,7 +171,7 @@ final class Sales_Admin {
 	}
 
 	/** Captures a lead from the Leads screen's form. */
-	private function do_create_lead(): array {
+	protected function do_create_lead(): array {
 		$input = array( 'source' => Input::text( 'source' ) );
 		$cust  = Input::text( 'customer_id' );
 		if ( '' !== $cust ) {
@@ -257,7 +194,7 @@ final class Sales_Admin {
 	}
 
 	/** Changes a lead's source, owner and custom fields (checked by its own schema version). */
-	private function do_update_lead(): array {
+	protected function do_update_lead(): array {
 		$id    = Input::text( 'id' );
 		$lead  = $this->sales()->getLead( $id );
 		$input = array( 'source' => Input::text( 'source' ) );
@@ -279,13 +216,13 @@ final class Sales_Admin {
 	}
 
 	/** new → contacted. */
-	private function do_contact_lead(): array {
+	protected function do_contact_lead(): array {
 		$this->sales()->contactLead( Input::text( 'id' ), array( 'note' => Input::text( 'note' ) ), $this->ctx() );
 		return array( __( 'Lead marked as contacted.', 'pet' ) );
 	}
 
 	/** contacted → qualified with evidence. */
-	private function do_qualify_lead(): array {
+	protected function do_qualify_lead(): array {
 		$input  = array(
 			'need'      => Input::text( 'need' ),
 			'authority' => Input::text( 'authority' ),
@@ -304,13 +241,13 @@ final class Sales_Admin {
 	}
 
 	/** new | contacted → disqualified. */
-	private function do_disqualify_lead(): array {
+	protected function do_disqualify_lead(): array {
 		$this->sales()->disqualifyLead( Input::text( 'id' ), array( 'reason' => Input::text( 'reason' ) ), $this->ctx() );
 		return array( __( 'Lead disqualified.', 'pet' ) );
 	}
 
 	/** Opens an opportunity from a qualified lead. */
-	private function do_create_opportunity(): array {
+	protected function do_create_opportunity(): array {
 		$o = $this->sales()->createOpportunity(
 			array(
 				'lead_id'        => Input::text( 'lead_id' ),
@@ -327,13 +264,13 @@ final class Sales_Admin {
 	}
 
 	/** Marks an opportunity lost. */
-	private function do_lose_opportunity(): array {
+	protected function do_lose_opportunity(): array {
 		$this->sales()->loseOpportunity( Input::text( 'id' ), array( 'reason' => Input::text( 'reason' ) ), $this->ctx() );
 		return array( __( 'Opportunity marked as lost.', 'pet' ) );
 	}
 
 	/** Classifies an opportunity (type and size band). */
-	private function do_classify_opportunity(): array {
+	protected function do_classify_opportunity(): array {
 		$this->sales()->classifyOpportunity(
 			Input::text( 'id' ),
 			array(
@@ -346,22 +283,22 @@ final class Sales_Admin {
 	}
 
 	/** Archives a qualified or disqualified lead. */
-	private function do_archive_lead(): array {
+	protected function do_archive_lead(): array {
 		$this->sales()->archiveLead( Input::text( 'id' ), $this->ctx() );
 		return array( __( 'Lead archived.', 'pet' ) );
 	}
 
 	/** Creates a quote for an opportunity. */
-	private function do_create_quote(): array {
+	protected function do_create_quote(): array {
 		$q = $this->sales()->createQuote( array( 'opportunity_id' => Input::text( 'opportunity_id' ) ), $this->ctx() );
 		/* translators: %s: quote reference such as Q-12. */
 		return array( sprintf( __( 'Quote %s created.', 'pet' ), (string) $q['reference'] ), Table::page_url( 'pet-quotes', array( 'quote' => (string) $q['id'] ) ) );
 	}
 
 	/** Saves the builder's groups and lines as the draft's content. */
-	private function do_save_draft(): array {
+	protected function do_save_draft(): array {
 		$groups = array();
-		foreach ( self::posted_array( 'groups' ) as $gi => $g ) {
+		foreach ( Input::posted_array( 'groups' ) as $gi => $g ) {
 			if ( ! is_array( $g ) || ! empty( $g['remove'] ) ) {
 				continue;
 			}
@@ -421,27 +358,27 @@ final class Sales_Admin {
 	}
 
 	/** Sends the draft. */
-	private function do_send_quote(): array {
+	protected function do_send_quote(): array {
 		$q = $this->sales()->sendQuote( Input::text( 'id' ), array( 'valid_until' => Input::text( 'valid_until' ) ), $this->ctx() );
 		/* translators: 1: quote reference, 2: version number. */
 		return array( sprintf( __( '%1$s version %2$d sent.', 'pet' ), (string) $q['reference'], (int) $q['latest_version'] ) );
 	}
 
 	/** Drafts the next version (revise). */
-	private function do_draft_version(): array {
+	protected function do_draft_version(): array {
 		$q = $this->sales()->draftQuoteVersion( Input::text( 'id' ), $this->ctx() );
 		/* translators: %d: version number. */
 		return array( sprintf( __( 'Version %d drafted from the latest version.', 'pet' ), (int) $q['latest_version'] ) );
 	}
 
 	/** Records acceptance (and the sale). */
-	private function do_accept_quote(): array {
+	protected function do_accept_quote(): array {
 		$r = $this->sales()->acceptQuote(
 			Input::text( 'id' ),
 			array(
 				'version'         => (int) Input::text( 'version' ),
 				'signed_by'       => Input::text( 'signed_by' ),
-				'optional_groups' => array_values( array_filter( self::posted_array( 'optional_groups' ), 'is_string' ) ),
+				'optional_groups' => array_values( array_filter( Input::posted_array( 'optional_groups' ), 'is_string' ) ),
 			),
 			$this->ctx()
 		);
@@ -450,7 +387,7 @@ final class Sales_Admin {
 	}
 
 	/** Records rejection. */
-	private function do_reject_quote(): array {
+	protected function do_reject_quote(): array {
 		$this->sales()->rejectQuote(
 			Input::text( 'id' ),
 			array(
@@ -463,101 +400,6 @@ final class Sales_Admin {
 	}
 
 	// ---- helpers --------------------------------------------------------------------------
-
-	/**
-	 * Opens a POST form for an action (nonce + idempotency key).
-	 *
-	 * @param string               $action Action.
-	 * @param array<string,string> $hidden Hidden fields.
-	 * @param string               $id     Form id.
-	 */
-	private static function form_open( string $action, array $hidden = array(), string $id = '' ): void {
-		echo '<form method="post" action="' . esc_url( admin_url( 'admin-post.php' ) ) . '"' . ( '' !== $id ? ' id="' . esc_attr( $id ) . '"' : '' ) . '>';
-		echo '<input type="hidden" name="action" value="' . esc_attr( 'pet_' . $action ) . '">';
-		echo '<input type="hidden" name="_pet_idem" value="' . esc_attr( wp_generate_uuid4() ) . '">';
-		foreach ( $hidden as $k => $v ) {
-			echo '<input type="hidden" name="' . esc_attr( $k ) . '" value="' . esc_attr( $v ) . '">';
-		}
-		wp_nonce_field( 'pet_' . $action );
-	}
-
-	/**
-	 * A form-table row with a text-like input.
-	 *
-	 * @param string $name  Name.
-	 * @param string $label Label.
-	 * @param string $type  Input type.
-	 * @param string $value Value.
-	 * @param bool   $required Required.
-	 */
-	private static function field( string $name, string $label, string $type = 'text', string $value = '', bool $required = false ): void {
-		$id = 'pet-' . str_replace( array( '_', '[', ']' ), '-', $name );
-		echo '<tr><th scope="row"><label for="' . esc_attr( $id ) . '">' . esc_html( $label ) . '</label></th><td>';
-		echo '<input type="' . esc_attr( $type ) . '" name="' . esc_attr( $name ) . '" id="' . esc_attr( $id ) . '" value="' . esc_attr( $value ) . '" class="regular-text"' . ( $required ? ' required' : '' ) . '>';
-		echo '</td></tr>';
-	}
-
-	/**
-	 * A select element.
-	 *
-	 * @param string               $name     Name.
-	 * @param array<string,string> $options  value => label.
-	 * @param string               $selected Selected.
-	 * @param string               $id       Element id.
-	 */
-	private static function select( string $name, array $options, string $selected = '', string $id = '' ): void {
-		echo '<select name="' . esc_attr( $name ) . '"' . ( '' !== $id ? ' id="' . esc_attr( $id ) . '"' : '' ) . '>';
-		foreach ( $options as $value => $label ) {
-			echo '<option value="' . esc_attr( (string) $value ) . '"' . selected( (string) $value, $selected, false ) . '>' . esc_html( $label ) . '</option>';
-		}
-		echo '</select>';
-	}
-
-	/**
-	 * A screen wrapper that shows errors as notices.
-	 *
-	 * @param string   $title Title.
-	 * @param callable $body  Body.
-	 */
-	private function screen( string $title, callable $body ): void {
-		echo '<div class="wrap pet-wrap pet-sales"><h1 class="wp-heading-inline">' . esc_html( $title ) . '</h1><hr class="wp-header-end">';
-		try {
-			require_once dirname( __DIR__, 2 ) . '/tables/class-table.php';
-			require_once __DIR__ . '/class-sales-tables.php';
-			$body();
-		} catch ( \Throwable $e ) {
-			Notices::render_throwable( $e );
-		}
-		echo '</div>';
-	}
-
-	/** Active employees as options. */
-	private function employee_options( string $none ): array {
-		$out = array( '' => $none );
-		foreach ( $this->plugin->engine()->listEmployees(
-			array(
-				'status'   => 'active',
-				'per_page' => 100,
-			)
-		)['items'] as $e ) {
-			$out[ (string) $e['id'] ] = (string) $e['name'];
-		}
-		return $out;
-	}
-
-	/** Active customers as options. */
-	private function customer_options( string $none ): array {
-		$out = array( '' => $none );
-		foreach ( $this->plugin->engine()->listCustomers(
-			array(
-				'status'   => 'active',
-				'per_page' => 100,
-			)
-		)['items'] as $c ) {
-			$out[ (string) $c['id'] ] = (string) $c['name'];
-		}
-		return $out;
-	}
 
 	/**
 	 * An input for one custom field of a schema version, optionally holding a value.
@@ -595,15 +437,6 @@ final class Sales_Admin {
 				echo '<input type="' . esc_attr( $type ) . '" name="' . esc_attr( $name ) . '" id="' . esc_attr( $id ) . '" class="regular-text" value="' . esc_attr( is_scalar( $value ) && ! is_bool( $value ) ? (string) $value : '' ) . '">';
 		}
 		echo '</td></tr>';
-	}
-
-	/**
-	 * Status label with a CSS class (superseded and expired versions stand out).
-	 *
-	 * @param string $status Status.
-	 */
-	private static function badge( string $status ): string {
-		return '<span class="pet-status pet-status-' . esc_attr( $status ) . '">' . esc_html( $status ) . '</span>';
 	}
 
 	/** Inline styles of the sales screens. */
@@ -645,7 +478,7 @@ final class Sales_Admin {
 					Input::text( 'status' ),
 					'pet-filter-status'
 				);
-				self::select( 'owner_id', $this->employee_options( __( 'All owners', 'pet' ) ), Input::text( 'owner_id' ), 'pet-filter-owner' );
+				self::select( 'owner_id', $this->employee_options( array( '' => __( 'All owners', 'pet' ) ) ), Input::text( 'owner_id' ), 'pet-filter-owner' );
 				$sources = array( '' => __( 'All sources', 'pet' ) );
 				foreach ( $this->sales()->listLeadSources()['items'] as $s ) {
 					$sources[ (string) $s ] = (string) $s;
@@ -668,12 +501,12 @@ final class Sales_Admin {
 		self::form_open( 'create_lead', array(), 'pet-create-lead' );
 		echo '<table class="form-table" role="presentation">';
 		echo '<tr><th scope="row"><label for="pet-customer-id">' . esc_html__( 'Existing customer', 'pet' ) . '</label></th><td>';
-		self::select( 'customer_id', $this->customer_options( __( '— a new company —', 'pet' ) ), '', 'pet-customer-id' );
+		self::select( 'customer_id', $this->customer_options( array( '' => __( '— a new company —', 'pet' ) ) ), '', 'pet-customer-id' );
 		echo '</td></tr>';
 		self::field( 'customer_name', __( 'New company name', 'pet' ) );
-		self::field( 'source', __( 'Source', 'pet' ), 'text', '', true );
+		self::field( 'source', __( 'Source', 'pet' ), 'text', '', 'required' );
 		echo '<tr><th scope="row"><label for="pet-owner-id">' . esc_html__( 'Owner', 'pet' ) . '</label></th><td>';
-		self::select( 'owner_id', $this->employee_options( __( '— me —', 'pet' ) ), '', 'pet-owner-id' );
+		self::select( 'owner_id', $this->employee_options( array( '' => __( '— me —', 'pet' ) ) ), '', 'pet-owner-id' );
 		echo '</td></tr>';
 		if ( null !== $schema ) {
 			foreach ( $schema['fields'] as $f ) {
@@ -744,7 +577,7 @@ final class Sales_Admin {
 			echo '<h3>' . esc_html__( 'Qualify', 'pet' ) . '</h3>';
 			self::form_open( 'qualify_lead', array( 'id' => $id ), 'pet-qualify-lead' );
 			echo '<table class="form-table" role="presentation">';
-			self::field( 'need', __( 'Need', 'pet' ), 'text', '', true );
+			self::field( 'need', __( 'Need', 'pet' ), 'text', '', 'required' );
 			self::field( 'budget', __( 'Budget', 'pet' ) );
 			self::field( 'currency', __( 'Currency', 'pet' ), 'text', 'EUR' );
 			self::field( 'authority', __( 'Authority (who decides)', 'pet' ) );
@@ -758,7 +591,7 @@ final class Sales_Admin {
 			echo '<h3>' . esc_html__( 'Disqualify', 'pet' ) . '</h3>';
 			self::form_open( 'disqualify_lead', array( 'id' => $id ), 'pet-disqualify-lead' );
 			echo '<table class="form-table" role="presentation">';
-			self::field( 'reason', __( 'Reason', 'pet' ), 'text', '', true );
+			self::field( 'reason', __( 'Reason', 'pet' ), 'text', '', 'required' );
 			echo '</table>';
 			submit_button( __( 'Disqualify', 'pet' ), 'secondary' );
 			echo '</form>';
@@ -767,10 +600,10 @@ final class Sales_Admin {
 			echo '<h3>' . esc_html__( 'Open an opportunity', 'pet' ) . '</h3>';
 			self::form_open( 'create_opportunity', array( 'lead_id' => $id ), 'pet-create-opportunity' );
 			echo '<table class="form-table" role="presentation">';
-			self::field( 'title', __( 'Title', 'pet' ), 'text', '', true );
-			self::field( 'expected_value', __( 'Expected value', 'pet' ), 'text', '', true );
+			self::field( 'title', __( 'Title', 'pet' ), 'text', '', 'required' );
+			self::field( 'expected_value', __( 'Expected value', 'pet' ), 'text', '', 'required' );
 			self::field( 'currency', __( 'Currency', 'pet' ), 'text', 'EUR' );
-			self::field( 'expected_close', __( 'Expected close', 'pet' ), 'date', '', true );
+			self::field( 'expected_close', __( 'Expected close', 'pet' ), 'date', '', 'required' );
 			echo '</table>';
 			submit_button( __( 'Open opportunity', 'pet' ) );
 			echo '</form>';
@@ -803,9 +636,9 @@ final class Sales_Admin {
 		echo '<details class="pet-edit-lead"' . ( '' !== Input::text( 'edit' ) ? ' open' : '' ) . '><summary>' . esc_html__( 'Edit lead', 'pet' ) . '</summary>';
 		self::form_open( 'update_lead', array( 'id' => (string) $l['id'] ), 'pet-update-lead' );
 		echo '<table class="form-table" role="presentation">';
-		self::field( 'source', __( 'Source', 'pet' ), 'text', (string) $l['source'], true );
+		self::field( 'source', __( 'Source', 'pet' ), 'text', (string) $l['source'], 'required' );
 		echo '<tr><th scope="row"><label for="pet-edit-owner-id">' . esc_html__( 'Owner', 'pet' ) . '</label></th><td>';
-		self::select( 'owner_id', $this->employee_options( __( '— unchanged —', 'pet' ) ), (string) $l['owner_id'], 'pet-edit-owner-id' );
+		self::select( 'owner_id', $this->employee_options( array( '' => __( '— unchanged —', 'pet' ) ) ), (string) $l['owner_id'], 'pet-edit-owner-id' );
 		echo '</td></tr>';
 		if ( null !== $schema ) {
 			foreach ( $schema['fields'] as $f ) {
