@@ -34,16 +34,7 @@ class Customers_Table extends Table {
 	 * @param \Pet\Engine $engine Engine.
 	 */
 	public function load( \Pet\Engine $engine ): void {
-		$per_page = 20;
-		$query    = array(
-			'page'     => $this->get_pagenum(),
-			'per_page' => $per_page,
-		);
-		$search   = \PetWp\Input::text( 's' );
-		if ( '' !== $search ) {
-			$query['search'] = $search;
-		}
-		$this->set_result( $engine->listCustomers( $query ), $per_page );
+		$this->load_page( fn ( $q ) => $engine->listCustomers( $q ), array( 's' => 'search' ) );
 	}
 
 	/**

@@ -54,6 +54,39 @@ abstract class Table extends \WP_List_Table {
 	}
 
 	/**
+	 * Loads one page of an engine list as the rows: the request's page, $per_page rows, the
+	 * fixed $query and the request's non-empty values of $filters (request key => query key).
+	 *
+	 * @param callable              $list     fn( array $query ): array, an engine list result.
+	 * @param array<string,string>  $filters  Request key => query key.
+	 * @param array<string,mixed>   $query    Fixed query values.
+	 * @param int                   $per_page Rows per page.
+	 */
+	protected function load_page( callable $list, array $filters = array(), array $query = array(), int $per_page = 20 ): void {
+		foreach ( $filters as $param => $key ) {
+			$v = \PetWp\Input::text( $param );
+			if ( '' !== $v ) {
+				$query[ $key ] = $v;
+			}
+		}
+		$query += array(
+			'page'     => $this->get_pagenum(),
+			'per_page' => $per_page,
+		);
+		$this->set_result( $list( $query ), $per_page );
+	}
+
+	/**
+	 * A row's title linked to its screen (the list's primary column), escaped.
+	 *
+	 * @param string $url  Link.
+	 * @param string $text Title.
+	 */
+	public static function title_link( string $url, string $text ): string {
+		return '<strong><a class="row-title" href="' . esc_url( $url ) . '">' . esc_html( $text ) . '</a></strong>';
+	}
+
+	/**
 	 * Uses a plain list as the rows (sub-lists such as rates, members, contacts).
 	 *
 	 * @param array $items Rows.

@@ -215,17 +215,13 @@ class Tickets_Table extends Table {
 	 * @param \Pet\Helpdesk $hd Helpdesk API.
 	 */
 	public function load( \Pet\Helpdesk $hd ): void {
-		$per_page = 20;
-		$query    = self::filters() + array(
-			'page'     => $this->get_pagenum(),
-			'per_page' => $per_page,
-		);
-		$orderby  = Input::text( 'orderby' );
+		$query   = self::filters();
+		$orderby = Input::text( 'orderby' );
 		if ( isset( self::SORTS[ $orderby ] ) ) {
 			$query['sort']  = self::SORTS[ $orderby ];
 			$query['order'] = 'desc' === strtolower( Input::text( 'order' ) ) ? 'desc' : 'asc';
 		}
-		$this->set_result( $hd->listTickets( $query ), $per_page );
+		$this->load_page( fn ( $q ) => $hd->listTickets( $q ), array(), $query );
 		$this->_column_headers = array( $this->get_columns(), array(), $this->get_sortable_columns() );
 	}
 
@@ -236,7 +232,7 @@ class Tickets_Table extends Table {
 	 */
 	public function column_subject( $item ) {
 		$url = self::page_url( 'pet-tickets', array( 'id' => (string) $item['id'] ) );
-		return '<strong><a class="row-title" href="' . esc_url( $url ) . '">' . esc_html( (string) $item['subject'] ) . '</a></strong>';
+		return self::title_link( $url, (string) $item['subject'] );
 	}
 
 	/**
@@ -316,16 +312,7 @@ class Sla_Definitions_Table extends Table {
 	 * @param \Pet\Helpdesk $hd Helpdesk API.
 	 */
 	public function load( \Pet\Helpdesk $hd ): void {
-		$per_page = 20;
-		$query    = array(
-			'page'     => $this->get_pagenum(),
-			'per_page' => $per_page,
-		);
-		$search   = Input::text( 's' );
-		if ( '' !== $search ) {
-			$query['search'] = $search;
-		}
-		$this->set_result( $hd->listSlaDefinitions( $query ), $per_page );
+		$this->load_page( fn ( $q ) => $hd->listSlaDefinitions( $q ), array( 's' => 'search' ) );
 	}
 
 	/**
@@ -333,7 +320,7 @@ class Sla_Definitions_Table extends Table {
 	 */
 	public function column_name( $item ) {
 		$url = self::page_url( 'pet-slas', array( 'id' => (string) $item['id'] ) );
-		return '<strong><a class="row-title" href="' . esc_url( $url ) . '">' . esc_html( (string) $item['name'] ) . '</a></strong>';
+		return self::title_link( $url, (string) $item['name'] );
 	}
 
 	/**

@@ -43,12 +43,7 @@ class Articles_Table extends Table {
 	 * @param array<string,string> $filters  category, status.
 	 */
 	public function load( \Pet\Helpdesk $helpdesk, array $filters ): void {
-		$per_page = 20;
-		$query    = array_filter( $filters, 'strlen' ) + array(
-			'page'     => $this->get_pagenum(),
-			'per_page' => $per_page,
-		);
-		$this->set_result( $helpdesk->listArticles( $query ), $per_page );
+		$this->load_page( fn ( $q ) => $helpdesk->listArticles( $q ), array(), array_filter( $filters, 'strlen' ) );
 	}
 
 	/**
@@ -142,16 +137,11 @@ class Search_Table extends Table {
 	 * @param string        $category Category filter ('' = all).
 	 */
 	public function load( \Pet\Helpdesk $helpdesk, string $q, string $category ): void {
-		$per_page = 20;
-		$query    = array(
-			'q'        => $q,
-			'page'     => $this->get_pagenum(),
-			'per_page' => $per_page,
-		);
+		$query = array( 'q' => $q );
 		if ( '' !== $category ) {
 			$query['category'] = $category;
 		}
-		$this->set_result( $helpdesk->searchArticles( $query ), $per_page );
+		$this->load_page( fn ( $x ) => $helpdesk->searchArticles( $x ), array(), $query );
 	}
 
 	/**
@@ -159,7 +149,7 @@ class Search_Table extends Table {
 	 */
 	public function column_title( $item ) {
 		$url = self::page_url( 'pet-kb-article', array( 'id' => (string) $item['id'] ) );
-		return '<strong><a class="row-title" href="' . esc_url( $url ) . '">' . esc_html( (string) $item['title'] ) . '</a></strong>';
+		return self::title_link( $url, (string) $item['title'] );
 	}
 
 	/**

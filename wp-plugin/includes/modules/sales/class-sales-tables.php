@@ -39,18 +39,7 @@ class Leads_Table extends Table {
 	 * @param \Pet\Sales $sales Sales API.
 	 */
 	public function load( \Pet\Sales $sales ): void {
-		$per_page = 20;
-		$query    = array(
-			'page'     => $this->get_pagenum(),
-			'per_page' => $per_page,
-		);
-		foreach ( array( 's' => 'search', 'status' => 'status', 'owner_id' => 'owner_id', 'source' => 'source' ) as $param => $key ) {
-			$v = Input::text( $param );
-			if ( '' !== $v ) {
-				$query[ $key ] = $v;
-			}
-		}
-		$this->set_result( $sales->listLeads( $query ), $per_page );
+		$this->load_page( fn ( $q ) => $sales->listLeads( $q ), array( 's' => 'search', 'status' => 'status', 'owner_id' => 'owner_id', 'source' => 'source' ) );
 	}
 
 	/**
@@ -60,7 +49,7 @@ class Leads_Table extends Table {
 	 */
 	public function column_company_name( $item ) {
 		$url = self::page_url( 'pet-leads', array( 'lead' => (string) $item['id'] ) );
-		return '<strong><a class="row-title" href="' . esc_url( $url ) . '">' . esc_html( (string) $item['company_name'] ) . '</a></strong>';
+		return self::title_link( $url, (string) $item['company_name'] );
 	}
 
 	/**
@@ -99,16 +88,7 @@ class Opportunities_Table extends Table {
 	 * @param \Pet\Sales $sales Sales API.
 	 */
 	public function load( \Pet\Sales $sales ): void {
-		$per_page = 20;
-		$query    = array(
-			'page'     => $this->get_pagenum(),
-			'per_page' => $per_page,
-		);
-		$status   = Input::text( 'status' );
-		if ( '' !== $status ) {
-			$query['status'] = $status;
-		}
-		$this->set_result( $sales->listOpportunities( $query ), $per_page );
+		$this->load_page( fn ( $q ) => $sales->listOpportunities( $q ), array( 'status' => 'status' ) );
 	}
 
 	/**
@@ -116,7 +96,7 @@ class Opportunities_Table extends Table {
 	 */
 	public function column_title( $item ) {
 		$url = self::page_url( 'pet-pipeline', array( 'opportunity' => (string) $item['id'] ) );
-		return '<strong><a class="row-title" href="' . esc_url( $url ) . '">' . esc_html( (string) $item['title'] ) . '</a></strong>';
+		return self::title_link( $url, (string) $item['title'] );
 	}
 
 	/**
@@ -155,16 +135,7 @@ class Quotes_Table extends Table {
 	 * @param \Pet\Sales $sales Sales API.
 	 */
 	public function load( \Pet\Sales $sales ): void {
-		$per_page = 20;
-		$query    = array(
-			'page'     => $this->get_pagenum(),
-			'per_page' => $per_page,
-		);
-		$search   = Input::text( 's' );
-		if ( '' !== $search ) {
-			$query['search'] = $search;
-		}
-		$this->set_result( $sales->listQuotes( $query ), $per_page );
+		$this->load_page( fn ( $q ) => $sales->listQuotes( $q ), array( 's' => 'search' ) );
 	}
 
 	/**
@@ -172,7 +143,7 @@ class Quotes_Table extends Table {
 	 */
 	public function column_reference( $item ) {
 		$url = self::page_url( 'pet-quotes', array( 'quote' => (string) $item['id'] ) );
-		return '<strong><a class="row-title" href="' . esc_url( $url ) . '">' . esc_html( $item['reference'] . ' ' . $item['title'] ) . '</a></strong>';
+		return self::title_link( $url, $item['reference'] . ' ' . $item['title'] );
 	}
 
 	/**
