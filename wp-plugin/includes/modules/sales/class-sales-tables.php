@@ -7,7 +7,6 @@
 
 namespace PetWp\Modules\Sales;
 
-use PetWp\Input;
 use PetWp\Tables\Table;
 
 defined( 'ABSPATH' ) || exit;
