@@ -52,14 +52,18 @@ fn env_size(var: &str, default: usize) -> usize {
         .unwrap_or(default)
 }
 
-/// False when a criterion filter is given on the command line and matches nothing in
-/// `group` (so `cargo bench --bench helpdesk -- knowledge` seeds only the articles).
+/// False when criterion filters are given on the command line and none is part of `group`
+/// or starts with it (so `cargo bench --bench helpdesk -- knowledge` seeds only the
+/// articles).
 fn wanted(group: &str) -> bool {
     let filters: Vec<String> = std::env::args()
         .skip(1)
         .filter(|a| !a.starts_with('-'))
         .collect();
-    filters.is_empty() || filters.iter().any(|f| group.contains(f.as_str()))
+    filters.is_empty()
+        || filters
+            .iter()
+            .any(|f| group.contains(f.as_str()) || f.starts_with(group))
 }
 
 fn at(s: &str) -> DateTime<Utc> {
