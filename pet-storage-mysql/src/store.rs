@@ -5,12 +5,14 @@
 //! # Why no consumer can skip an event
 //! InnoDB assigns AUTO_INCREMENT values at insert, not at commit, so a reader that follows
 //! `id > checkpoint` could pass over an id that commits later. Here ids are not
-//! auto-increment: [`EventStore::append`] first takes `SELECT … FOR UPDATE` on the one row of
-//! `{prefix}pet_event_sequence`, numbers its events `last + 1 …`, and updates the row. A
-//! second appender blocks on that row lock until the first commits or rolls back, so ids
-//! become visible strictly in order and without gaps. The same row carries the head of a
-//! SHA-256 hash chain over every event, so edits by hand or a TRUNCATE are detectable.
-//! (Cost: appends are serialised; the lock is held only from the append to the commit.)
+//! auto-increment: [`EventStore::append`] first locks the one row of
+//! `{prefix}pet_event_sequence` (`SELECT … FOR UPDATE`, or — when the store's guess of the
+//! head is right — the conditional `UPDATE … WHERE last_sequence = ? AND last_hash = ?` that
+//! advances it), numbers its events `last + 1 …`, and moves the row past them. A second
+//! appender blocks on that row lock until the first commits or rolls back, so ids become
+//! visible strictly in order and without gaps. The same row carries the head of a SHA-256
+//! hash chain over every event, so edits by hand or a TRUNCATE are detectable. (Cost:
+//! appends are serialised; the lock is held only from the append to the commit.)
 
 use std::collections::HashSet;
 use std::sync::atomic::{AtomicBool, Ordering};
