@@ -372,6 +372,24 @@ impl Engine {
         })
     }
 
+    /// Employee ids and names for pickers (one query, name order): `{status?}`.
+    #[php(defaults(query = ArrayArg::Empty))]
+    pub fn employee_names(&self, query: ArrayArg<'_>) -> PhpResult<ZBox<ZendHashTable>> {
+        guard(|| {
+            let query = query.to_json("query")?;
+            self.run(|app| async move { app.employee_names(&query).await })
+        })
+    }
+
+    /// Customer ids and names for pickers (one query, name order): `{status?}`.
+    #[php(defaults(query = ArrayArg::Empty))]
+    pub fn customer_names(&self, query: ArrayArg<'_>) -> PhpResult<ZBox<ZendHashTable>> {
+        guard(|| {
+            let query = query.to_json("query")?;
+            self.run(|app| async move { app.customer_names(&query).await })
+        })
+    }
+
     /// The activity feed, newest first.
     #[php(defaults(query = ArrayArg::Empty))]
     pub fn activity(&self, query: ArrayArg<'_>) -> PhpResult<ZBox<ZendHashTable>> {

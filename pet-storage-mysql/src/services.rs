@@ -493,6 +493,60 @@ impl App {
         }
     }
 
+    /// Ids and names for pickers, in name order, in one query (no per-row details):
+    /// `{status?: active|inactive}` → `{items: [{id, name, status}], total}`.
+    pub async fn employee_names(&self, query: &Value) -> Result<Value, AppError> {
+        self.names_for_picker(query, &self.tables().employees, &["active", "inactive"])
+            .await
+    }
+
+    /// Ids and names for pickers, in name order, in one query (no contacts):
+    /// `{status?: active|archived}` → `{items: [{id, name, status}], total}`.
+    pub async fn customer_names(&self, query: &Value) -> Result<Value, AppError> {
+        self.names_for_picker(query, &self.tables().customers, &["active", "archived"])
+            .await
+    }
+
+    async fn names_for_picker(
+        &self,
+        query: &Value,
+        table: &str,
+        statuses: &[&str],
+    ) -> Result<Value, AppError> {
+        let mut q = Input::new(query, "query");
+        let status = q.opt_str("status");
+        if let Some(s) = status {
+            if !statuses.contains(&s) {
+                q.error("status", &format!("must be {}", statuses.join(" or ")));
+            }
+        }
+        q.finish()?;
+        let mut conn = self.conn().await?;
+        let rows: Vec<(String, String, String)> = match status {
+            Some(s) => {
+                conn.exec(
+                    format!(
+                        "SELECT id, name, status FROM {table} WHERE status = ? ORDER BY name, id"
+                    ),
+                    (s,),
+                )
+                .await
+            }
+            None => {
+                conn.query(format!(
+                    "SELECT id, name, status FROM {table} ORDER BY name, id"
+                ))
+                .await
+            }
+        }
+        .map_err(db)?;
+        let items: Vec<Value> = rows
+            .into_iter()
+            .map(|(id, name, status)| json!({"id": id, "name": name, "status": status}))
+            .collect();
+        Ok(json!({"total": items.len(), "items": items}))
+    }
+
     /// Employees by name: `{search?, status?, page?, per_page?}`.
     pub async fn list_employees(&self, query: &Value) -> Result<Value, AppError> {
         let mut q = Input::new(query, "query");

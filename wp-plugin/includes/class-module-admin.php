@@ -438,7 +438,7 @@ abstract class Module_Admin {
 	 */
 	protected function employee_options( array $first, string $status = 'active' ): array {
 		$out = $first;
-		foreach ( self::all_rows( fn ( $q ) => $this->plugin->engine()->listEmployees( $q ), '' === $status ? array() : array( 'status' => $status ) ) as $e ) {
+		foreach ( $this->plugin->engine()->employeeNames( '' === $status ? array() : array( 'status' => $status ) )['items'] as $e ) {
 			$out[ (string) $e['id'] ] = (string) $e['name'];
 		}
 		return $out;
@@ -452,7 +452,7 @@ abstract class Module_Admin {
 	 */
 	protected function customer_options( array $first ): array {
 		$out = $first;
-		foreach ( self::all_rows( fn ( $q ) => $this->plugin->engine()->listCustomers( $q ), array( 'status' => 'active' ) ) as $c ) {
+		foreach ( $this->plugin->engine()->customerNames( array( 'status' => 'active' ) )['items'] as $c ) {
 			$out[ (string) $c['id'] ] = (string) $c['name'];
 		}
 		return $out;
