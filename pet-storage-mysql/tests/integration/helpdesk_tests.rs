@@ -655,3 +655,73 @@ async fn knowledge_articles_versions_restore_comments_links_and_search() {
     assert!(matches!(r, Err(AppError::Validation(_))), "{r:?}");
     env.cleanup().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 8)]
+async fn concurrent_article_writes_and_all_words_first_search() {
+    let Some(env) = env().await else { return };
+    let app = &env.app;
+    let s = setup(&env).await;
+    // Regression: publishing cleared the previous live version with a range update that
+    // locked the gap after the newest article, so concurrent creations deadlocked.
+    let bodies: [&'static str; 8] = [
+        "Clear the browser cache and sign in again.",
+        "The invoice export needs the finance role.",
+        "Reset the invoice numbering at year end.",
+        "Sign in with the single sign-on button.",
+        "The cache of the invoice list refreshes hourly.",
+        "Ask finance to approve the export.",
+        "Archive old invoices yearly.",
+        "Reset your password from the sign-in page.",
+    ];
+    let tasks: Vec<_> = bodies
+        .into_iter()
+        .enumerate()
+        .map(|(i, body)| {
+            let (app, actor) = (app.clone(), s.actor.clone());
+            tokio::spawn(async move {
+                app.create_article(
+                    &json!({"category": "Howto", "slug": format!("howto-{i}"), "title": format!("How to {i}"),
+                            "body": body, "publish": true}),
+                    &actor,
+                )
+                .await
+            })
+        })
+        .collect();
+    for t in tasks {
+        let r = t.await.unwrap();
+        assert!(r.is_ok(), "concurrent create_article failed: {r:?}");
+    }
+    let listed = app
+        .list_articles(&json!({"category": "Howto", "per_page": 100}))
+        .await
+        .unwrap();
+    assert_eq!(listed["total"], json!(bodies.len()));
+    // Every word first: only the articles containing both "invoice" and "cache".
+    let both = app
+        .search_articles(&json!({"q": "invoice cache"}))
+        .await
+        .unwrap();
+    let ids: Vec<String> = both["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| i["slug"].as_str().unwrap().to_owned())
+        .collect();
+    assert_eq!(ids, vec!["howto-4".to_owned()], "{both}");
+    assert_eq!(both["total"], json!(1));
+    // No article has both words: any word, best match first.
+    let any = app
+        .search_articles(&json!({"q": "password export"}))
+        .await
+        .unwrap();
+    let mut slugs: Vec<String> = any["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| i["slug"].as_str().unwrap().to_owned())
+        .collect();
+    slugs.sort();
+    assert_eq!(slugs, vec!["howto-1", "howto-5", "howto-7"], "{any}");
+    env.cleanup().await;
+}
