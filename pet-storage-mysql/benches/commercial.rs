@@ -10,6 +10,8 @@
     missing_docs
 )]
 
+mod common;
+
 use std::time::Duration;
 
 use criterion::{criterion_group, criterion_main, Criterion};
@@ -118,6 +120,7 @@ fn quote_500(c: &mut Criterion) {
         b.iter(|| rt.block_on(app.get_quote_version(&qid, Some(1))).unwrap())
     });
     g.finish();
+    rt.block_on(common::finish(&app));
 }
 
 /// Bulk-inserts `rows` leads and quotes as state rows (the lists read only these tables).
@@ -212,6 +215,7 @@ fn lists_100k(c: &mut Criterion) {
         });
     }
     g.finish();
+    rt.block_on(common::finish(&app));
 }
 
 criterion_group!(benches, quote_500, lists_100k);

@@ -31,6 +31,8 @@
     missing_docs
 )]
 
+mod common;
+
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -89,33 +91,6 @@ fn setup(rt: &tokio::runtime::Runtime, start: DateTime<Utc>) -> Option<(App, Arc
     .unwrap();
     rt.block_on(app.migrate()).unwrap();
     Some((app, clock))
-}
-
-/// Drops every table of the bench's prefix (kept with `PET_BENCH_KEEP=1`, for EXPLAIN).
-async fn drop_tables(app: &App) {
-    if std::env::var("PET_BENCH_KEEP").is_ok_and(|v| v == "1") {
-        eprintln!("PET_BENCH_KEEP=1: tables {}* kept", app.tables().prefix);
-        return;
-    }
-    let mut conn = app.pool().get_conn().await.unwrap();
-    let p = app.tables().prefix.clone();
-    let tables: Vec<String> = conn
-        .exec(
-            "SELECT table_name FROM information_schema.tables \
-             WHERE table_schema = DATABASE() AND table_name LIKE ?",
-            (format!("{}%", p.replace('_', "\\_")),),
-        )
-        .await
-        .unwrap();
-    if !tables.is_empty() {
-        let list: Vec<String> = tables.iter().map(|t| format!("`{t}`")).collect();
-        conn.query_drop("SET FOREIGN_KEY_CHECKS = 0").await.unwrap();
-        conn.query_drop(format!("DROP TABLE IF EXISTS {}", list.join(", ")))
-            .await
-            .unwrap();
-    }
-    drop(conn);
-    app.disconnect().await.unwrap();
 }
 
 fn id(v: &Value) -> String {
@@ -445,7 +420,7 @@ fn sla_job(c: &mut Criterion) {
     // A business day later: resolution warnings and breaches for most tickets at once.
     clock.set(at("2026-03-03T10:00:00Z"));
     rt.block_on(timed_run(&app, "next_day_backlog"));
-    rt.block_on(drop_tables(&app));
+    rt.block_on(common::finish(&app));
 }
 
 // ---- (b) knowledge search -------------------------------------------------------------
@@ -922,7 +897,7 @@ fn knowledge_search(c: &mut Criterion) {
         percentile(&times, 0.95).as_secs_f64() * 1e3,
         times.last().unwrap().as_secs_f64() * 1e3
     );
-    rt.block_on(drop_tables(&app));
+    rt.block_on(common::finish(&app));
 }
 
 criterion_group!(benches, knowledge_search, sla_job);

@@ -9,6 +9,8 @@
     missing_docs
 )]
 
+mod common;
+
 use std::time::{Duration, Instant};
 
 use criterion::{criterion_group, criterion_main, Criterion, Throughput};
@@ -64,18 +66,6 @@ fn event(agg: Uuid, n: u64) -> NewEvent {
         json!({"customer_id": agg.to_string(), "name": format!("Customer {n}")}),
     )
     .unwrap()
-}
-
-async fn drop_tables(app: &App) {
-    let mut c = app.pool().get_conn().await.unwrap();
-    let like = format!("{}%", app.tables().prefix.replace('_', "\\_"));
-    let tables: Vec<String> = c
-        .exec("SELECT TABLE_NAME FROM information_schema.TABLES WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME LIKE ?", (like,))
-        .await
-        .unwrap();
-    for t in tables {
-        c.query_drop(format!("DROP TABLE `{t}`")).await.unwrap();
-    }
 }
 
 /// Copies (same columns and indexes, `CREATE TABLE … LIKE`) of the customers, events,
@@ -296,7 +286,7 @@ fn benches(c: &mut Criterion) {
     g.finish();
     interleaved(&rt, &app, &no_catch_up, &ctx);
     // Fresh tables for the append and catch-up benches.
-    rt.block_on(drop_tables(&app));
+    rt.block_on(common::drop_tables(&app));
     rt.block_on(app.migrate()).unwrap();
 
     // (b) batched appends.
@@ -325,7 +315,7 @@ fn benches(c: &mut Criterion) {
         .and_then(|v| v.parse().ok())
         .unwrap_or(1_000_000);
     rt.block_on(async {
-        drop_tables(&app).await;
+        common::drop_tables(&app).await;
         app.migrate().await.unwrap();
         let mut conn = app.pool().get_conn().await.unwrap();
         let seed = Instant::now();
@@ -359,7 +349,7 @@ fn benches(c: &mut Criterion) {
             proj / raw.max(1e-9)
         );
         drop(conn);
-        drop_tables(&app).await;
+        common::finish(&app).await;
     });
     let _ = Duration::ZERO;
 }
