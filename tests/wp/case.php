@@ -101,21 +101,23 @@ function pet_tables(): array
 /**
  * Runs an admin-post.php action (admin_post_pet_<action>) with $post as the form, the way
  * admin-post.php does. The nonce goes into _wpnonce: 'valid' (default) makes a good one for
- * pet_<action>, null sends none, any other string is sent as it is.
+ * pet_<action>, null sends none, any other string is sent as it is. $method 'GET' sends the
+ * fields as a query string instead (a followed link), which every action must refuse.
  *
  * @return string 'redirect:<url>' (the action finished), 'die:<status>' (refused) or 'no-outcome'
  */
-function run_admin_post(string $action, array $post, ?string $nonce = 'valid'): string
+function run_admin_post(string $action, array $post, ?string $nonce = 'valid', string $method = 'POST'): string
 {
-    $_GET = [];
-    $_POST = $post;
     if ('valid' === $nonce) {
         $nonce = wp_create_nonce('pet_' . $action);
     }
     if (null !== $nonce) {
-        $_POST['_wpnonce'] = $nonce;
+        $post['_wpnonce'] = $nonce;
     }
-    $_REQUEST = $_POST;
+    $_GET = 'GET' === $method ? $post : [];
+    $_POST = 'GET' === $method ? [] : $post;
+    $_REQUEST = $post;
+    $_SERVER['REQUEST_METHOD'] = $method;
     try {
         do_action('admin_post_pet_' . $action);
         return 'no-outcome';
@@ -123,6 +125,8 @@ function run_admin_post(string $action, array $post, ?string $nonce = 'valid'): 
         return 'redirect:' . $r->getMessage();
     } catch (Test_Die $d) {
         return 'die:' . $d->status;
+    } finally {
+        $_SERVER['REQUEST_METHOD'] = 'GET';
     }
 }
 

@@ -103,7 +103,8 @@ abstract class Module_Admin {
 	// ---- actions ------------------------------------------------------------------------------
 
 	/**
-	 * Runs one action: capability, nonce, handler, notice, redirect back.
+	 * Runs one action: capability, POST only (a GET request, such as a followed or prefetched
+	 * link, changes nothing), nonce, handler, notice, redirect back.
 	 *
 	 * @param string $action Action name.
 	 */
@@ -111,6 +112,10 @@ abstract class Module_Admin {
 		list( $cap, $method ) = $this->actions()[ $action ];
 		if ( ! current_user_can( $cap ) ) {
 			wp_die( esc_html__( 'Sorry, you are not allowed to do this.', 'pet' ), esc_html__( 'Forbidden', 'pet' ), array( 'response' => 403 ) );
+		}
+		$request_method = isset( $_SERVER['REQUEST_METHOD'] ) ? strtoupper( sanitize_text_field( wp_unslash( $_SERVER['REQUEST_METHOD'] ) ) ) : '';
+		if ( 'POST' !== $request_method ) {
+			wp_die( esc_html__( 'This action changes data, so it only runs from a submitted form.', 'pet' ), esc_html__( 'Method not allowed', 'pet' ), array( 'response' => 405 ) );
 		}
 		check_admin_referer( 'pet_' . $action );
 		$this->load_tables();

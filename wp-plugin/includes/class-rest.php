@@ -169,6 +169,20 @@ final class Rest {
 	}
 
 	/**
+	 * An article (Pet\Helpdesk's article shape) as the current user may read it: hidden
+	 * comments only for moderators (pet_manage), as on the article page; everyone else gets the
+	 * visible ones. For every route that returns an article to pet_work users.
+	 *
+	 * @param array $article Article.
+	 */
+	public static function readable_article( array $article ): array {
+		if ( isset( $article['comments'] ) && is_array( $article['comments'] ) && ! current_user_can( Plugin::CAP_MANAGE ) ) {
+			$article['comments'] = array_values( array_filter( $article['comments'], static fn ( $c ) => empty( $c['hidden'] ) ) );
+		}
+		return $article;
+	}
+
+	/**
 	 * Command context: the current user's employee and the Idempotency-Key header.
 	 *
 	 * @param Plugin           $plugin The plugin.

@@ -47,7 +47,7 @@ class Customers_Table extends Table {
 		$view    = self::page_url( 'pet-customers', array( 'customer' => $id ) );
 		$actions = array( 'view' => '<a href="' . esc_url( $view ) . '">' . esc_html__( 'Contacts / edit', 'pet' ) . '</a>' );
 		if ( current_user_can( 'pet_manage' ) && 'active' === ( $item['status'] ?? '' ) ) {
-			$actions['archive'] = '<a href="' . esc_url( self::action_url( 'archive_customer', array( 'id' => $id ) ) ) . '">' . esc_html__( 'Archive', 'pet' ) . '</a>';
+			$actions['archive'] = self::action_form( 'archive_customer', array( 'id' => $id ), __( 'Archive', 'pet' ) );
 		}
 		return '<strong><a class="row-title" href="' . esc_url( $view ) . '">' . esc_html( (string) $item['name'] ) . '</a></strong>' . $this->row_actions( $actions );
 	}

@@ -83,14 +83,14 @@ class Members_Table extends Table {
 	public function column_employee_name( $item ) {
 		$actions = array();
 		if ( current_user_can( 'pet_manage' ) && empty( $item['valid_to'] ) ) {
-			$url                = self::action_url(
+			$actions['remove'] = self::action_form(
 				'remove_team_member',
 				array(
 					'team'       => $this->team_id,
 					'membership' => (string) $item['id'],
-				)
+				),
+				__( 'End membership', 'pet' )
 			);
-			$actions['remove'] = '<a href="' . esc_url( $url ) . '">' . esc_html__( 'End membership', 'pet' ) . '</a>';
 		}
 		$url = self::page_url( 'pet-employees', array( 'employee' => (string) $item['employee_id'] ) );
 		return '<a href="' . esc_url( $url ) . '">' . esc_html( (string) $item['employee_name'] ) . '</a>' . $this->row_actions( $actions );

@@ -80,9 +80,9 @@ class Employees_Table extends Table {
 		$actions = array( 'view' => '<a href="' . esc_url( $view ) . '">' . esc_html__( 'View / edit', 'pet' ) . '</a>' );
 		if ( current_user_can( 'pet_manage' ) ) {
 			if ( 'active' === ( $item['status'] ?? '' ) ) {
-				$actions['deactivate'] = '<a href="' . esc_url( self::action_url( 'deactivate_employee', array( 'id' => $id ) ) ) . '">' . esc_html__( 'Deactivate', 'pet' ) . '</a>';
+				$actions['deactivate'] = self::action_form( 'deactivate_employee', array( 'id' => $id ), __( 'Deactivate', 'pet' ) );
 			} else {
-				$actions['reactivate'] = '<a href="' . esc_url( self::action_url( 'reactivate_employee', array( 'id' => $id ) ) ) . '">' . esc_html__( 'Reactivate', 'pet' ) . '</a>';
+				$actions['reactivate'] = self::action_form( 'reactivate_employee', array( 'id' => $id ), __( 'Reactivate', 'pet' ) );
 			}
 		}
 		return '<strong><a class="row-title" href="' . esc_url( $view ) . '">' . esc_html( (string) $item['name'] ) . '</a></strong>' . $this->row_actions( $actions );

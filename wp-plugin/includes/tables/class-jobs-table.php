@@ -71,7 +71,7 @@ class Jobs_Table extends Table {
 		$kind    = (string) ( $item['kind'] ?? $item['type'] ?? $item['name'] ?? '' );
 		$actions = array();
 		if ( current_user_can( 'pet_manage' ) && 'dead' === ( $item['status'] ?? '' ) && isset( $item['id'] ) ) {
-			$actions['retry'] = '<a href="' . esc_url( self::action_url( 'retry_job', array( 'id' => (string) $item['id'] ) ) ) . '">' . esc_html__( 'Retry', 'pet' ) . '</a>';
+			$actions['retry'] = self::action_form( 'retry_job', array( 'id' => (string) $item['id'] ), __( 'Retry', 'pet' ) );
 		}
 		return '<strong>' . esc_html( $kind ) . '</strong>' . $this->row_actions( $actions );
 	}

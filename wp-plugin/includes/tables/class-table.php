@@ -157,15 +157,29 @@ abstract class Table extends \WP_List_Table {
 	}
 
 	/**
-	 * URL of a nonce-protected admin-post.php action (row actions).
+	 * A row action that changes something: a small POST form to admin-post.php with the
+	 * action's nonce, an idempotency key and the page to come back to, its button styled as
+	 * a link (WordPress's row-action style). Never a link: GET requests change nothing, and
+	 * Module_Admin::handle() refuses them.
 	 *
 	 * @param string               $action Action name without the pet_ prefix.
-	 * @param array<string,string> $args   Query arguments.
+	 * @param array<string,string> $args   Hidden fields (e.g. the id).
+	 * @param string               $label  Button text.
 	 */
-	public static function action_url( string $action, array $args = array() ): string {
-		return wp_nonce_url(
-			add_query_arg( array_merge( array( 'action' => 'pet_' . $action ), $args ), admin_url( 'admin-post.php' ) ),
-			'pet_' . $action
+	public static function action_form( string $action, array $args, string $label ): string {
+		$fields = array_merge(
+			array(
+				'action'    => 'pet_' . $action,
+				'_pet_idem' => wp_generate_uuid4(),
+				'_wpnonce'  => wp_create_nonce( 'pet_' . $action ),
+			),
+			$args
 		);
+		$html   = '<form method="post" action="' . esc_url( admin_url( 'admin-post.php' ) ) . '" class="pet-row-action" style="display:inline">';
+		foreach ( $fields as $k => $v ) {
+			$html .= '<input type="hidden" name="' . esc_attr( (string) $k ) . '" value="' . esc_attr( (string) $v ) . '">';
+		}
+		$html .= wp_referer_field( false );
+		return $html . '<button type="submit" class="button-link">' . esc_html( $label ) . '</button></form>';
 	}
 }

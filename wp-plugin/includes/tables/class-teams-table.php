@@ -76,7 +76,7 @@ class Teams_Table extends Table {
 		$view    = self::page_url( 'pet-teams', array( 'team' => $id ) );
 		$actions = array( 'view' => '<a href="' . esc_url( $view ) . '">' . esc_html__( 'Members / edit', 'pet' ) . '</a>' );
 		if ( current_user_can( 'pet_manage' ) && 'active' === ( $item['status'] ?? '' ) ) {
-			$actions['archive'] = '<a href="' . esc_url( self::action_url( 'archive_team', array( 'id' => $id ) ) ) . '">' . esc_html__( 'Archive', 'pet' ) . '</a>';
+			$actions['archive'] = self::action_form( 'archive_team', array( 'id' => $id ), __( 'Archive', 'pet' ) );
 		}
 		$depth = max( 0, (int) ( $item['depth'] ?? 0 ) );
 		return '<strong>' . esc_html( str_repeat( '— ', $depth ) ) . '<a class="row-title" href="' . esc_url( $view ) . '">' . esc_html( (string) $item['name'] ) . '</a></strong>' . $this->row_actions( $actions );

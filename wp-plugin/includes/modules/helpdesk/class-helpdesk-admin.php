@@ -172,8 +172,8 @@ final class Helpdesk_Admin extends Module_Admin {
 			throw new Input_Exception( __( 'Please correct the form.', 'pet' ), array( 'reason' => __( 'Say why the ticket is reopened.', 'pet' ) ) );
 		}
 		$input  = array();
-		$window = apply_filters( 'pet_ticket_reopen_window_minutes', null );
-		if ( is_int( $window ) ) {
+		$window = reopen_window_minutes();
+		if ( null !== $window ) {
 			$input['reopen_window_minutes'] = $window;
 		}
 		$this->hd()->reopenTicket( $id, $input, $this->ctx() );

@@ -1,7 +1,8 @@
 <?php
 /**
  * REST routes of the support desk under pet/v1: tickets and SLA definitions. Reading and
- * working tickets need pet_work; SLA definitions are changed with pet_manage. The actor is the
+ * working tickets need pet_work; SLA definitions are changed with pet_manage, and so is a
+ * reopen window other than the site's. The actor is the
  * current user's employee; an Idempotency-Key header is passed to the engine. Errors map to
  * HTTP statuses exactly as the core routes do (\PetWp\Rest::error).
  *
@@ -69,13 +70,44 @@ final class Helpdesk_Rest {
 		);
 		Rest::route( "/tickets/$id/resolve", 'POST', $work, fn ( $r ) => $h()->resolveTicket( (string) $r['id'], $ctx( $r ) ) );
 		Rest::route( "/tickets/$id/close", 'POST', $work, fn ( $r ) => $h()->closeTicket( (string) $r['id'], $ctx( $r ) ) );
-		Rest::route( "/tickets/$id/reopen", 'POST', $work, fn ( $r ) => $h()->reopenTicket( (string) $r['id'], $body( $r ), $ctx( $r ) ) );
+		Rest::route(
+			"/tickets/$id/reopen",
+			'POST',
+			$work,
+			function ( $r ) use ( $h, $ctx, $body ) {
+				$input = self::reopen_input( $body( $r ) );
+				return $input instanceof \WP_Error ? $input : $h()->reopenTicket( (string) $r['id'], $input, $ctx( $r ) );
+			}
+		);
 		Rest::route( "/tickets/$id/sla", 'POST', $work, fn ( $r ) => $h()->assignTicketSla( (string) $r['id'], (string) ( $body( $r )['definition_id'] ?? '' ), $ctx( $r ) ) );
-		Rest::route( "/tickets/$id/articles", 'POST', $work, fn ( $r ) => $h()->linkArticleToTicket( (string) ( $body( $r )['article_id'] ?? '' ), (string) $r['id'], $ctx( $r ) ), 201 );
+		Rest::route( "/tickets/$id/articles", 'POST', $work, fn ( $r ) => Rest::readable_article( $h()->linkArticleToTicket( (string) ( $body( $r )['article_id'] ?? '' ), (string) $r['id'], $ctx( $r ) ) ), 201 );
 
 		Rest::route( '/sla-definitions', 'GET', $work, fn ( $r ) => $h()->listSlaDefinitions( Rest::query( $r, array( 'search' ) ) ) );
 		Rest::route( '/sla-definitions', 'POST', Plugin::CAP_MANAGE, fn ( $r ) => $h()->createSlaDefinition( $body( $r ), $ctx( $r ) ), 201 );
 		Rest::route( "/sla-definitions/$id", 'GET', $work, fn ( $r ) => $h()->getSlaDefinition( (string) $r['id'] ) );
 		Rest::route( "/sla-definitions/$id/versions", 'POST', Plugin::CAP_MANAGE, fn ( $r ) => $h()->publishSlaVersion( (string) $r['id'], $body( $r ), $ctx( $r ) ), 201 );
+	}
+
+	/**
+	 * The reopen input of a request. The reopen window is site policy (reopen_window_minutes(),
+	 * the filter the ticket page uses too): a request may name its own window only with
+	 * pet_manage, so staff cannot reopen past the site's window.
+	 *
+	 * @param array $body Request body.
+	 * @return array|\WP_Error The input, or a 403 when a user without pet_manage names a window.
+	 */
+	private static function reopen_input( array $body ) {
+		if ( array_key_exists( 'reopen_window_minutes', $body ) ) {
+			if ( ! current_user_can( Plugin::CAP_MANAGE ) ) {
+				return new \WP_Error(
+					'pet_forbidden',
+					__( 'Only a PET manager may set the reopen window; leave it out to use the site\'s window.', 'pet' ),
+					array( 'status' => 403 )
+				);
+			}
+			return array( 'reopen_window_minutes' => $body['reopen_window_minutes'] );
+		}
+		$window = reopen_window_minutes();
+		return null === $window ? array() : array( 'reopen_window_minutes' => $window );
 	}
 }

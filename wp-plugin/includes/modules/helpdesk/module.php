@@ -37,6 +37,15 @@ function enqueue_sla_job(): void {
 
 add_action( Plugin::CRON_HOOK, __NAMESPACE__ . '\\enqueue_sla_job', CRON_PRIORITY );
 
+/**
+ * The site's reopen window in minutes, from the filter 'pet_ticket_reopen_window_minutes'
+ * (null: the engine's default, 7 days). Site policy: the ticket page and the REST route use it.
+ */
+function reopen_window_minutes(): ?int {
+	$window = apply_filters( 'pet_ticket_reopen_window_minutes', null );
+	return is_int( $window ) ? $window : null;
+}
+
 add_action(
 	'rest_api_init',
 	static function (): void {

@@ -3,7 +3,8 @@
  * The Knowledgebase's pet/v1 REST routes: articles (list, categories, search, get, create,
  * publish the next version, restore a version, archive), comments (add, hide) and the link
  * to a ticket. Reading and commenting need pet_work; writing, publishing, restoring,
- * archiving and hiding comments need pet_manage. The actor is the current user's employee;
+ * archiving and hiding comments need pet_manage, and only moderators (pet_manage) get the
+ * hidden comments (Rest::readable_article()). The actor is the current user's employee;
  * an Idempotency-Key header is passed to the engine; engine exceptions become WP_Error
  * responses through \PetWp\Rest::error().
  *
@@ -60,11 +61,12 @@ final class Knowledge_Rest {
 		Rest::route( '/articles', 'POST', $man, fn ( $r ) => $this->hd()->createArticle( self::body( $r ), $ctx( $r ) ), 201 );
 		Rest::route( '/articles/categories', 'GET', $work, fn ( $r ) => $this->hd()->listArticleCategories() );
 		Rest::route( '/articles/search', 'GET', $work, fn ( $r ) => $this->hd()->searchArticles( Rest::query( $r, array( 'q', 'category' ) ) + array( 'q' => '' ) ) );
-		Rest::route( "/articles/$id", 'GET', $work, fn ( $r ) => $this->hd()->getArticle( (string) $r['id'] ) );
+		// Routes open to pet_work return the article without hidden comments unless the user moderates.
+		Rest::route( "/articles/$id", 'GET', $work, fn ( $r ) => Rest::readable_article( $this->hd()->getArticle( (string) $r['id'] ) ) );
 		Rest::route( "/articles/$id/versions", 'POST', $man, fn ( $r ) => $this->hd()->publishArticle( (string) $r['id'], self::body( $r ), $ctx( $r ) ), 201 );
 		Rest::route( "/articles/$id/restore", 'POST', $man, fn ( $r ) => $this->hd()->restoreArticleVersion( (string) $r['id'], self::body( $r ), $ctx( $r ) ), 201 );
 		Rest::route( "/articles/$id/archive", 'POST', $man, fn ( $r ) => $this->hd()->archiveArticle( (string) $r['id'], $ctx( $r ) ) );
-		Rest::route( "/articles/$id/comments", 'POST', $work, fn ( $r ) => $this->hd()->commentOnArticle( (string) $r['id'], self::body( $r ), $ctx( $r ) ), 201 );
+		Rest::route( "/articles/$id/comments", 'POST', $work, fn ( $r ) => Rest::readable_article( $this->hd()->commentOnArticle( (string) $r['id'], self::body( $r ), $ctx( $r ) ) ), 201 );
 		Rest::route( "/articles/$id/comments/$cid/hide", 'POST', $man, fn ( $r ) => $this->hd()->hideArticleComment( (string) $r['id'], (string) $r['comment'], self::body( $r ), $ctx( $r ) ) );
 		Rest::route(
 			"/articles/$id/tickets",
@@ -72,7 +74,7 @@ final class Knowledge_Rest {
 			$work,
 			function ( $r ) use ( $ctx ) {
 				$body = self::body( $r );
-				return $this->hd()->linkArticleToTicket( (string) $r['id'], (string) ( $body['ticket_id'] ?? '' ), $ctx( $r ) );
+				return Rest::readable_article( $this->hd()->linkArticleToTicket( (string) $r['id'], (string) ( $body['ticket_id'] ?? '' ), $ctx( $r ) ) );
 			},
 			201
 		);

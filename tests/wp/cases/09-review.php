@@ -1,0 +1,163 @@
+<?php
+// Review fixes (security and correctness), one section each:
+// - admin-post actions run only from a POST form: a GET (a followed or prefetched link) is
+//   refused with 405 and changes nothing; list-table row actions are POST forms with a nonce
+//   and an idempotency key, not links;
+// - the REST routes open to pet_work never return hidden (moderated) comments to staff;
+// - REST reopen: the site's reopen window (filter) applies, and only a manager may name another;
+// - the quote builder's script gets its translated text as JSON, not HTML entities.
+
+use PetWp\Plugin;
+
+$admin = reactivate_pet('review');
+$plugin = Plugin::instance();
+$engine = $plugin->engine();
+$hd = new \Pet\Helpdesk(Plugin::engine_settings());
+$sales = new \Pet\Sales(Plugin::engine_settings());
+$tag = bin2hex(random_bytes(3));
+$show = static fn (WP_REST_Response $r): string => $r->get_status() . ' ' . substr((string) wp_json_encode($r->get_data()), 0, 300);
+
+// A staff user (pet_work only) of this case, linked to an employee so it can act.
+$staff_user = wp_insert_user([
+    'user_login' => "pet_review_staff_$tag",
+    'user_pass' => wp_generate_password(20),
+    'user_email' => "pet_review_staff_$tag@example.invalid",
+    'role' => 'pet_staff',
+]);
+if (is_wp_error($staff_user)) {
+    throw new RuntimeException($staff_user->get_error_message());
+}
+$engine->createEmployee(['name' => "Review Staff $tag", 'email' => "review-staff-$tag@example.invalid", 'wp_user_id' => $staff_user], $plugin->context());
+$plugin->forget_employee_cache();
+$login_staff = static function () use ($staff_user, $plugin): void {
+    wp_set_current_user((int) $staff_user);
+    $plugin->forget_employee_cache();
+};
+$login_admin = static function () use ($plugin): void {
+    login_admin();
+    $plugin->forget_employee_cache();
+};
+
+// ---- admin-post actions: POST only; row actions are forms ----------------------------------
+
+$e = $engine->createEmployee(['name' => "Row Action $tag", 'email' => "row-$tag@example.invalid"], $plugin->context());
+$status = static fn (): string => (string) $engine->getEmployee((string) $e['id'])['status'];
+$out = run_admin_post('deactivate_employee', ['id' => (string) $e['id']], 'valid', 'GET');
+check('a GET to an admin-post action (a followed link) is refused with 405', 'die:405' === $out, $out);
+check('the refused GET changed nothing', 'active' === $status(), $status());
+login_as_role('subscriber');
+$out = run_admin_post('deactivate_employee', ['id' => (string) $e['id']], 'valid', 'GET');
+check('without the capability a GET is still a 403', 'die:403' === $out, $out);
+$login_admin();
+$out = run_admin_post('deactivate_employee', ['id' => (string) $e['id']]);
+check('the same action POSTed with its nonce runs', str_starts_with($out, 'redirect:') && 'inactive' === $status(), $out . ' ' . $status());
+
+$_GET = ['page' => 'pet-employees', 'status' => 'inactive'];
+$_POST = [];
+$_REQUEST = $_GET;
+ob_start();
+(new \PetWp\Admin($plugin))->page_employees();
+$html = (string) ob_get_clean();
+check('the employee list renders its row actions', str_contains($html, "Row Action $tag") && str_contains($html, 'Reactivate'), substr(strip_tags($html), 0, 300));
+check('no row action is a link to admin-post.php', !preg_match('/href="[^"]*admin-post\.php/', $html));
+$forms = preg_match_all('#<form method="post" action="[^"]*admin-post\.php" class="pet-row-action"[^>]*>(.*?)</form>#s', $html, $m);
+$complete = $forms > 0;
+foreach ($m[1] as $inner) {
+    $complete = $complete && str_contains($inner, 'name="action" value="pet_reactivate_employee"')
+        && preg_match('/name="_pet_idem" value="[0-9a-f-]{36}"/', $inner)
+        && preg_match('/name="_wpnonce" value="[0-9a-f]{10}"/', $inner)
+        && str_contains($inner, 'name="_wp_http_referer"');
+}
+check('row actions are POST forms with the nonce, an idempotency key and the page to return to', $complete, (string) $forms);
+$_GET = $_REQUEST = [];
+
+// ---- REST: hidden comments only for moderators ---------------------------------------------
+
+$article = $hd->createArticle(['category' => 'Review', 'slug' => "review-$tag", 'title' => 'Review article', 'body' => 'Body', 'publish' => true], $plugin->context());
+$aid = (string) $article['id'];
+$hd->commentOnArticle($aid, ['body' => "visible-$tag"], $plugin->context());
+$c = $hd->commentOnArticle($aid, ['body' => "secret-$tag"], $plugin->context());
+$hd->hideArticleComment($aid, (string) end($c['comments'])['id'], ['reason' => 'spam'], $plugin->context());
+$bodies = static fn (WP_REST_Response $r): array => array_column((array) ($r->get_data()['comments'] ?? []), 'body');
+$customer = $engine->createCustomer(['name' => "Review Customer $tag"], $plugin->context());
+$ticket = $hd->createTicket(['customer_id' => (string) $customer['id'], 'subject' => "Review ticket $tag"], $plugin->context());
+$ticket2 = $hd->createTicket(['customer_id' => (string) $customer['id'], 'subject' => "Review ticket 2 $tag"], $plugin->context());
+
+$login_staff();
+$r = rest_call('GET', "/pet/v1/articles/$aid");
+check('REST GET /articles/<id> as staff: visible comments only', 200 === $r->get_status() && in_array("visible-$tag", $bodies($r), true) && !in_array("secret-$tag", $bodies($r), true), $show($r));
+$r = rest_call('POST', "/pet/v1/articles/$aid/comments", ['body' => "staff-$tag"]);
+check('REST POST /articles/<id>/comments as staff: the returned article has no hidden comment', 201 === $r->get_status() && in_array("staff-$tag", $bodies($r), true) && !in_array("secret-$tag", $bodies($r), true), $show($r));
+$r = rest_call('POST', "/pet/v1/articles/$aid/tickets", ['ticket_id' => (string) $ticket['id']]);
+check('REST POST /articles/<id>/tickets as staff: no hidden comment', 201 === $r->get_status() && [] !== $bodies($r) && !in_array("secret-$tag", $bodies($r), true), $show($r));
+$r = rest_call('POST', '/pet/v1/tickets/' . $ticket2['id'] . '/articles', ['article_id' => $aid]);
+check('REST POST /tickets/<id>/articles as staff: no hidden comment', 201 === $r->get_status() && [] !== $bodies($r) && !in_array("secret-$tag", $bodies($r), true), $show($r));
+$login_admin();
+$r = rest_call('GET', "/pet/v1/articles/$aid");
+check('REST GET /articles/<id> as a moderator: the hidden comment too', 200 === $r->get_status() && in_array("secret-$tag", $bodies($r), true), $show($r));
+
+// ---- REST reopen: the site's window; only a manager names another --------------------------
+
+$resolved = static function () use ($hd, $plugin, $customer, $tag): string {
+    $t = $hd->createTicket(['customer_id' => (string) $customer['id'], 'subject' => "Reopen $tag"], $plugin->context());
+    $hd->changeTicketStatus((string) $t['id'], 'open', $plugin->context());
+    $hd->resolveTicket((string) $t['id'], $plugin->context());
+    return (string) $t['id'];
+};
+$tid = $resolved();
+$login_staff();
+$r = rest_call('POST', "/pet/v1/tickets/$tid/reopen", ['reopen_window_minutes' => 0]);
+check('REST reopen as staff naming a window: 403', 403 === $r->get_status() && 'pet_forbidden' === ($r->get_data()['code'] ?? ''), $show($r));
+$window = static fn () => 0; // Refused by the engine (must be > 0): proves the filter's value reaches it.
+add_filter('pet_ticket_reopen_window_minutes', $window);
+$r = rest_call('POST', "/pet/v1/tickets/$tid/reopen");
+check('REST reopen applies the site\'s window (filter pet_ticket_reopen_window_minutes)', 400 === $r->get_status() && isset(((array) ($r->get_data()['data']['field_errors'] ?? []))['reopen_window_minutes']), $show($r));
+remove_filter('pet_ticket_reopen_window_minutes', $window);
+check('nothing was reopened meanwhile', 'resolved' === $hd->getTicket($tid)['status']);
+$r = rest_call('POST', "/pet/v1/tickets/$tid/reopen");
+check('REST reopen as staff within the window: 200, open again', 200 === $r->get_status() && 'open' === ($r->get_data()['status'] ?? ''), $show($r));
+$tid = $resolved();
+$login_admin();
+$r = rest_call('POST', "/pet/v1/tickets/$tid/reopen", ['reopen_window_minutes' => 0]);
+check('REST reopen as a manager naming a window: it reaches the engine (0 refused)', 400 === $r->get_status() && isset(((array) ($r->get_data()['data']['field_errors'] ?? []))['reopen_window_minutes']), $show($r));
+$r = rest_call('POST', "/pet/v1/tickets/$tid/reopen", ['reopen_window_minutes' => 60]);
+check('REST reopen as a manager with a window of 60 minutes: 200', 200 === $r->get_status() && 'open' === ($r->get_data()['status'] ?? ''), $show($r));
+
+// ---- the quote builder's script text -------------------------------------------------------
+
+// A lead by the latest schema (its required custom fields filled), then opportunity and quote.
+$custom = [];
+foreach (($sales->getLeadSchema(null)['fields'] ?? []) as $f) {
+    if ($f['required']) {
+        $custom[$f['key']] = match ($f['type']) {
+            'number' => 1,
+            'date' => '2030-01-01',
+            'bool' => true,
+            'select' => $f['options'][0],
+            'multiselect' => [$f['options'][0]],
+            default => 'x',
+        };
+    }
+}
+$lead = $sales->createLead(['customer_name' => "Builder $tag", 'source' => 'review'] + ([] === $custom ? [] : ['custom_fields' => $custom]), $plugin->context());
+$sales->contactLead((string) $lead['id'], ['note' => 'call'], $plugin->context());
+$sales->qualifyLead((string) $lead['id'], ['need' => 'x', 'budget' => ['amount_minor' => 100000, 'currency' => 'EUR']], $plugin->context());
+$opp = $sales->createOpportunity(['lead_id' => (string) $lead['id'], 'title' => "Builder $tag", 'expected_value' => ['amount_minor' => 100000, 'currency' => 'EUR'], 'expected_close' => '2030-06-30'], $plugin->context());
+$quote = $sales->createQuote(['opportunity_id' => (string) $opp['id']], $plugin->context());
+
+require_once WP_PLUGIN_DIR . '/pet/includes/modules/sales/class-sales-admin.php';
+$translate = static fn ($text, $original) => 'Preview while editing (not saved):' === $original ? 'Aperçu "brouillon" & <total>:' : $text;
+add_filter('gettext', $translate, 10, 2);
+$_GET = ['page' => 'pet-quotes', 'quote' => (string) $quote['id']];
+$_REQUEST = $_GET;
+ob_start();
+(new \PetWp\Modules\Sales\Sales_Admin($plugin))->page_quotes();
+$html = (string) ob_get_clean();
+remove_filter('gettext', $translate, 10);
+$_GET = $_REQUEST = [];
+check('the quote page renders the builder', str_contains($html, 'id="pet-quote-builder"'), substr(strip_tags($html), 0, 300));
+preg_match('#<script>\(function\(\)\{var f=document.getElementById\("pet-quote-builder"\).*?</script>#s', $html, $script);
+$script = $script[0] ?? '';
+check('the builder script carries the text as JSON (no HTML entities, no raw tag)',
+    str_contains($script, '\u0022brouillon\u0022 \u0026 \u003Ctotal\u003E:') && !str_contains($script, '&quot;') && !str_contains($script, '&amp;') && !str_contains($script, '<total>'),
+    substr($script, (int) strpos($script, 'pet-live-total'), 160));
