@@ -149,17 +149,17 @@ final class Admin extends Module_Admin {
 
 	/** @return string */
 	protected function do_change_rate(): string {
-		$amount = Input::minor_units( 'amount' );
-		$this->plugin->engine()->changeEmployeeRate(
-			Input::text( 'id' ),
-			array(
-				'kind'           => Input::text( 'kind' ),
-				'amount_minor'   => $amount ?? 0,
-				'currency'       => strtoupper( Input::text( 'currency' ) ),
-				'effective_from' => Input::text( 'effective_from' ),
-			),
-			$this->ctx()
+		$rate   = array(
+			'kind'           => Input::text( 'kind' ),
+			'currency'       => strtoupper( Input::text( 'currency' ) ),
+			'effective_from' => Input::text( 'effective_from' ),
 		);
+		$amount = Input::minor_units( 'amount' );
+		if ( null !== $amount ) {
+			// An empty amount is left out for the engine to refuse, not saved as a zero rate.
+			$rate['amount_minor'] = $amount;
+		}
+		$this->plugin->engine()->changeEmployeeRate( Input::text( 'id' ), $rate, $this->ctx() );
 		return __( 'Rate saved.', 'pet' );
 	}
 

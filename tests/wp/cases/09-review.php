@@ -161,3 +161,27 @@ $script = $script[0] ?? '';
 check('the builder script carries the text as JSON (no HTML entities, no raw tag)',
     str_contains($script, '\u0022brouillon\u0022 \u0026 \u003Ctotal\u003E:') && !str_contains($script, '&quot;') && !str_contains($script, '&amp;') && !str_contains($script, '<total>'),
     substr($script, (int) strpos($script, 'pet-live-total'), 160));
+
+// ---- an empty required amount is refused, not saved as zero --------------------------------
+
+$p = $engine->createEmployee(['name' => "Rate $tag", 'email' => "rate-$tag@example.invalid"], $plugin->context());
+$rates = static fn (): int => count($engine->getEmployee((string) $p['id'])['rates'] ?? []);
+$before = $rates();
+queued_notices();
+$out = run_admin_post('change_rate', ['id' => (string) $p['id'], 'kind' => 'cost', 'amount' => '', 'currency' => 'EUR', 'effective_from' => '2030-01-01']);
+$notices = queued_notices();
+check('change_rate with an empty amount: the engine\'s field error, no zero rate saved',
+    str_starts_with($out, 'redirect:') && $before === $rates() && 'error' === ($notices[0]['type'] ?? '') && isset($notices[0]['fields']['amount_minor']), $out . ' ' . $rates() . ' ' . wp_json_encode($notices));
+$out = run_admin_post('change_rate', ['id' => (string) $p['id'], 'kind' => 'cost', 'amount' => '0', 'currency' => 'EUR', 'effective_from' => '2030-01-01']);
+check('change_rate with an amount of 0 (typed): saved', str_starts_with($out, 'redirect:') && $before + 1 === $rates() && 'success' === (queued_notices()[0]['type'] ?? ''), $out . ' ' . $rates());
+
+$lead2 = $sales->createLead(['customer_name' => "Opportunity $tag", 'source' => 'review'] + ([] === $custom ? [] : ['custom_fields' => $custom]), $plugin->context());
+$sales->contactLead((string) $lead2['id'], ['note' => 'call'], $plugin->context());
+$sales->qualifyLead((string) $lead2['id'], ['need' => 'x', 'budget' => ['amount_minor' => 100000, 'currency' => 'EUR']], $plugin->context());
+$opps = static fn (): int => (int) $sales->listOpportunities(['lead_id' => (string) $lead2['id']])['total'];
+$out = run_admin_post('create_opportunity', ['lead_id' => (string) $lead2['id'], 'title' => "Empty value $tag", 'expected_value' => '', 'currency' => 'EUR', 'expected_close' => '2030-06-30']);
+$notices = queued_notices();
+check('create_opportunity with an empty expected value: the engine\'s field error, no opportunity',
+    str_starts_with($out, 'redirect:') && 0 === $opps() && 'error' === ($notices[0]['type'] ?? '') && isset($notices[0]['fields']['expected_value.amount_minor']), $out . ' ' . $opps() . ' ' . wp_json_encode($notices));
+$out = run_admin_post('create_opportunity', ['lead_id' => (string) $lead2['id'], 'title' => "Value $tag", 'expected_value' => '1200', 'currency' => 'EUR', 'expected_close' => '2030-06-30']);
+check('create_opportunity with a value: opened', str_starts_with($out, 'redirect:') && 1 === $opps(), $out . ' ' . $opps());

@@ -248,14 +248,17 @@ final class Sales_Admin extends Module_Admin {
 
 	/** Opens an opportunity from a qualified lead. */
 	protected function do_create_opportunity(): array {
+		$value  = array( 'currency' => strtoupper( Input::text( 'currency' ) ) );
+		$amount = self::minor( Input::text( 'expected_value' ), 'expected_value' );
+		if ( null !== $amount ) {
+			// An empty value is left out for the engine to refuse, not sent as zero.
+			$value['amount_minor'] = $amount;
+		}
 		$o = $this->sales()->createOpportunity(
 			array(
 				'lead_id'        => Input::text( 'lead_id' ),
 				'title'          => Input::text( 'title' ),
-				'expected_value' => array(
-					'amount_minor' => self::minor( Input::text( 'expected_value' ), 'expected_value' ) ?? 0,
-					'currency'     => strtoupper( Input::text( 'currency' ) ),
-				),
+				'expected_value' => $value,
 				'expected_close' => Input::text( 'expected_close' ),
 			),
 			$this->ctx()
