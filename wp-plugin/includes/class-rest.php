@@ -194,7 +194,8 @@ final class Rest {
 	}
 
 	/**
-	 * The JSON (or form) body, strings sanitized; types are left for the engine to validate.
+	 * The JSON (or form) body, strings as sent (one-line strings via Input::line()); types
+	 * are left for the engine to validate.
 	 * Strings under the keys in $long_texts (at any depth, e.g. a reply's 'body') are long
 	 * texts: kept verbatim with their line breaks (Input::long_text_value()).
 	 *
@@ -220,7 +221,7 @@ final class Rest {
 		foreach ( $keys as $k ) {
 			$v = $r->get_param( $k );
 			if ( is_string( $v ) && '' !== $v ) {
-				$q[ $k ] = sanitize_text_field( $v );
+				$q[ $k ] = Input::line( $v );
 			}
 		}
 		foreach ( array( 'page', 'per_page' ) as $k ) {
@@ -233,8 +234,8 @@ final class Rest {
 	}
 
 	/**
-	 * Recursively sanitizes strings (ints, bools, nulls and floats pass through); strings
-	 * under the keys in $long_texts keep their text and line breaks.
+	 * Recursively normalises strings to one line (Input::line(); ints, bools, nulls and
+	 * floats pass through); strings under the keys in $long_texts keep their line breaks.
 	 *
 	 * @param array        $data       Input.
 	 * @param list<string> $long_texts Keys of long texts.
@@ -245,7 +246,7 @@ final class Rest {
 			if ( is_array( $v ) ) {
 				$out[ $k ] = self::clean( $v, $long_texts );
 			} elseif ( is_string( $v ) ) {
-				$out[ $k ] = in_array( (string) $k, $long_texts, true ) ? Input::long_text_value( $v ) : sanitize_text_field( $v );
+				$out[ $k ] = in_array( (string) $k, $long_texts, true ) ? Input::long_text_value( $v ) : Input::line( $v );
 			} else {
 				$out[ $k ] = $v;
 			}

@@ -185,3 +185,19 @@ check('create_opportunity with an empty expected value: the engine\'s field erro
     str_starts_with($out, 'redirect:') && 0 === $opps() && 'error' === ($notices[0]['type'] ?? '') && isset($notices[0]['fields']['expected_value.amount_minor']), $out . ' ' . $opps() . ' ' . wp_json_encode($notices));
 $out = run_admin_post('create_opportunity', ['lead_id' => (string) $lead2['id'], 'title' => "Value $tag", 'expected_value' => '1200', 'currency' => 'EUR', 'expected_close' => '2030-06-30']);
 check('create_opportunity with a value: opened', str_starts_with($out, 'redirect:') && 1 === $opps(), $out . ' ' . $opps());
+
+// Text is kept as typed: tag-like text and %XX sequences are not stripped (every screen
+// escapes on output), line breaks in one-line fields become spaces.
+login_admin();
+$typed = "Upgrade <PHP 8> & 100%25 off $tag";
+$out = run_admin_post('create_customer', ['name' => $typed]);
+$found = $engine->listCustomers(['search' => "Upgrade <PHP 8>"])['items'];
+check('a one-line form field is stored as typed (tags and %XX kept)', str_starts_with($out, 'redirect:') && 1 === count($found) && $typed === $found[0]['name'], $out . ' ' . wp_json_encode($found));
+$r = rest_call('POST', '/pet/v1/customers', ['name' => "Line\nbreak <b>$tag</b>"]);
+check('REST: a one-line field keeps tags, folds the line break', 201 === $r->get_status() && "Line break <b>$tag</b>" === ($r->get_data()['name'] ?? null), $r->get_status() . ' ' . wp_json_encode($r->get_data()));
+$_GET = ['page' => 'pet-customers', 'id' => (string) $found[0]['id']];
+$_REQUEST = $_GET;
+ob_start();
+(new \PetWp\Admin($plugin))->page_customers();
+$html = (string) ob_get_clean();
+check('the customer page shows the typed name escaped, never as markup', str_contains($html, 'Upgrade &lt;PHP 8&gt; &amp; 100%25 off') && !str_contains($html, '<PHP 8>'), substr(strip_tags($html), 0, 300));

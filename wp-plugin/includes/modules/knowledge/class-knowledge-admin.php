@@ -378,7 +378,7 @@ final class Knowledge_Admin extends Module_Admin {
 		$publish = null === $failed || '1' === ( $failed['values']['publish'] ?? '' );
 		echo '<tr><th scope="row">' . esc_html__( 'Publish', 'pet' ) . '</th><td><label><input type="checkbox" name="publish" value="1" id="pet-kb-new-publish"' . checked( $publish, true, false ) . '> ' . esc_html__( 'Publish now as version 1 (otherwise it stays a draft that search does not find)', 'pet' ) . '</label></td></tr>';
 		echo '</table>';
-		echo '<p class="description">' . esc_html__( 'The text is plain text: a blank line starts a new paragraph. HTML tags are removed.', 'pet' ) . '</p>';
+		echo '<p class="description">' . esc_html__( 'The text is plain text, saved as typed and shown as text (never as markup): a blank line starts a new paragraph.', 'pet' ) . '</p>';
 		submit_button( __( 'Save article', 'pet' ) );
 		echo '</form>';
 		// Suggest a slug from the title while the slug is untouched (display help only).
