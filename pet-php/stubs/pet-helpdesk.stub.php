@@ -6,7 +6,8 @@
  * Shapes:
  * - ticket: ['id','customer_id','customer_name','project_id','subject','priority' (low|normal|high|urgent),
  *   'channel' (email|phone|portal|chat|other),'assignee_id','assignee_name','status'
- *   (new|open|waiting_on_customer|resolved|closed),'resolved_at','reply_count','first_response_at','version',
+ *   (new|open|waiting_on_customer|resolved|closed),'next_statuses' (the statuses a change, resolve or close may
+ *   move it to now; reopening is separate),'resolved_at','reply_count','first_response_at','version',
  *   'created_at','updated_at','sla' => null|sla]; getTicket (and every ticket command) adds
  *   'replies' => list<['id','author_kind' (employee|customer),'author_employee_id','author_name',
  *   'author_contact_id','visibility' (public|internal),'body','created_at']>,

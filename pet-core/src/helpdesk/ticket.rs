@@ -528,13 +528,9 @@ pub fn decide(
             })])
         }
         TicketCommand::ChangeStatus { to } => {
-            use TicketStatus as S;
-            let ok = matches!(
-                (t.status, to),
-                (S::New, S::Open)
-                    | (S::Open, S::WaitingOnCustomer)
-                    | (S::WaitingOnCustomer, S::Open)
-            );
+            // Resolving and closing have their own commands (they record more).
+            let ok = t.status.can_move_to(*to)
+                && !matches!(to, TicketStatus::Resolved | TicketStatus::Closed);
             if !ok {
                 return Err(transition_error(t.status, *to));
             }
@@ -581,7 +577,7 @@ pub fn decide(
             })])
         }
         TicketCommand::Resolve => match t.status {
-            TicketStatus::Open | TicketStatus::WaitingOnCustomer => {
+            from if from.can_move_to(TicketStatus::Resolved) => {
                 Ok(vec![TicketEvent::Resolved(TicketResolved {
                     ticket_id,
                     from: t.status,
@@ -591,7 +587,9 @@ pub fn decide(
             other => Err(transition_error(other, TicketStatus::Resolved)),
         },
         TicketCommand::Close => match t.status {
-            TicketStatus::Resolved => Ok(vec![TicketEvent::Closed(TicketRef { ticket_id })]),
+            from if from.can_move_to(TicketStatus::Closed) => {
+                Ok(vec![TicketEvent::Closed(TicketRef { ticket_id })])
+            }
             other => Err(transition_error(other, TicketStatus::Closed)),
         },
         TicketCommand::Reopen { window } => {
@@ -719,6 +717,49 @@ mod tests {
         }
     }
     const T0: &str = "2026-01-05T09:00:00Z";
+
+    #[test]
+    fn next_statuses_are_exactly_the_moves_decide_accepts() {
+        let paths: Vec<Vec<(TicketCommand, &str)>> = vec![
+            vec![(create(), T0)],
+            vec![(create(), T0), (status(TicketStatus::Open), T0)],
+            vec![
+                (create(), T0),
+                (status(TicketStatus::Open), T0),
+                (status(TicketStatus::WaitingOnCustomer), T0),
+            ],
+            vec![
+                (create(), T0),
+                (status(TicketStatus::Open), T0),
+                (TicketCommand::Resolve, T0),
+            ],
+            vec![
+                (create(), T0),
+                (status(TicketStatus::Open), T0),
+                (TicketCommand::Resolve, T0),
+                (TicketCommand::Close, T0),
+            ],
+        ];
+        for path in paths {
+            let t = run(&path).unwrap();
+            let next = t.status().next_statuses();
+            for &to in TicketStatus::ALL {
+                let cmd = match to {
+                    TicketStatus::Resolved => TicketCommand::Resolve,
+                    TicketStatus::Closed => TicketCommand::Close,
+                    other => status(other),
+                };
+                let accepted = decide(Some(&t), &cmd, &facts(), at(T0)).is_ok();
+                assert_eq!(
+                    accepted,
+                    next.contains(&to),
+                    "{} -> {}: decide {accepted}, next_statuses {next:?}",
+                    t.status().as_str(),
+                    to.as_str()
+                );
+            }
+        }
+    }
 
     #[test]
     fn walks_the_status_machine() {

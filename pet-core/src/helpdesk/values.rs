@@ -80,6 +80,30 @@ string_enum!(
 );
 
 impl TicketStatus {
+    /// Whether a ticket may move from `self` to `to` by a status change, resolving or
+    /// closing (reopening a resolved ticket is separate: it depends on the reopen window).
+    pub fn can_move_to(self, to: TicketStatus) -> bool {
+        use TicketStatus as S;
+        matches!(
+            (self, to),
+            (S::New, S::Open)
+                | (S::Open, S::WaitingOnCustomer)
+                | (S::WaitingOnCustomer, S::Open)
+                | (S::Open | S::WaitingOnCustomer, S::Resolved)
+                | (S::Resolved, S::Closed)
+        )
+    }
+
+    /// The statuses [`TicketStatus::can_move_to`] allows from `self`, in life-cycle order
+    /// (what a screen offers as actions).
+    pub fn next_statuses(self) -> Vec<TicketStatus> {
+        Self::ALL
+            .iter()
+            .copied()
+            .filter(|to| self.can_move_to(*to))
+            .collect()
+    }
+
     /// Resolved or closed: the SLA clocks do not run.
     pub fn is_done(self) -> bool {
         matches!(self, TicketStatus::Resolved | TicketStatus::Closed)

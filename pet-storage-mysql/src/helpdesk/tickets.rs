@@ -647,6 +647,7 @@ impl App {
             "subject": tk.subject().as_str(), "priority": tk.priority().as_str(),
             "channel": tk.channel().as_str(), "assignee_id": tk.assignee().map(|a| a.to_string()),
             "assignee_name": assignee_name, "status": tk.status().as_str(),
+            "next_statuses": tk.status().next_statuses().iter().map(|s| s.as_str()).collect::<Vec<_>>(),
             "resolved_at": tk.resolved_at().map(rfc3339), "reply_count": tk.reply_count(),
             "first_response_at": first_response.map(|d| rfc3339(from_db_time(d))),
             "version": tk.version(), "created_at": rfc3339(from_db_time(created)),

@@ -120,8 +120,16 @@ export async function startSuite({ name = '', phpError = PHP_ERROR } = {}) {
   /** Logs into wp-admin as PET_E2E_USER. */
   async function login() {
     await page.goto(`${base}/wp-login.php`);
-    await page.fill('#user_login', user);
-    await page.fill('#user_pass', password);
+    // wp-login.php focuses and selects #user_login from a timer shortly after load; a fill
+    // racing it can type into the wrong field. Fill, then check both values, a few times.
+    for (let attempt = 0; attempt < 5; attempt++) {
+      await page.fill('#user_login', user);
+      await page.fill('#user_pass', password);
+      if ((await page.inputValue('#user_login')) === user && (await page.inputValue('#user_pass')) === password) {
+        break;
+      }
+      await page.waitForTimeout(250);
+    }
     await Promise.all([page.waitForURL(/\/wp-admin\//), page.click('#wp-submit')]);
     await page.locator('#adminmenu').waitFor();
   }

@@ -76,6 +76,7 @@ test(
 			$ctx
 		);
 		eq( 'new', $hd_ticket['status'], 'status' );
+		eq( array( 'open' ), $hd_ticket['next_statuses'], 'a new ticket can only be opened' );
 		eq( 1, $hd_ticket['sla']['definition_version'], 'pinned version' );
 		check( in_array( $hd_ticket['sla']['state'], array( 'running', 'paused', 'warning', 'breached' ), true ), 'sla state ' . $hd_ticket['sla']['state'] );
 		$v2 = $hd->publishSlaVersion( $hd_sla['id'], array( 'spec' => $hd_spec( 90 ) ), $ctx );

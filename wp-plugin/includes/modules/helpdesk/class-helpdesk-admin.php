@@ -699,19 +699,18 @@ final class Helpdesk_Admin extends Module_Admin {
 			return;
 		}
 		echo '<h3>' . esc_html__( 'Actions', 'pet' ) . '</h3><div class="pet-actions">';
-		$moves = array(
-			'new'                 => array( 'open' => __( 'Open', 'pet' ) ),
-			'open'                => array(
-				'waiting_on_customer' => __( 'Waiting on customer', 'pet' ),
-				'resolved'            => __( 'Resolve', 'pet' ),
-			),
-			'waiting_on_customer' => array(
-				'open'     => __( 'Back to open (customer answered)', 'pet' ),
-				'resolved' => __( 'Resolve', 'pet' ),
-			),
-			'resolved'            => array( 'closed' => __( 'Close', 'pet' ) ),
+		// Which moves exist is the engine's (next_statuses); the labels are the screen's.
+		$labels = array(
+			'open'                => 'waiting_on_customer' === $status ? __( 'Back to open (customer answered)', 'pet' ) : __( 'Open', 'pet' ),
+			'waiting_on_customer' => __( 'Waiting on customer', 'pet' ),
+			'resolved'            => __( 'Resolve', 'pet' ),
+			'closed'              => __( 'Close', 'pet' ),
 		);
-		foreach ( $moves[ $status ] ?? array() as $to => $label ) {
+		$moves  = array();
+		foreach ( (array) ( $t['next_statuses'] ?? array() ) as $next ) {
+			$moves[ (string) $next ] = $labels[ (string) $next ] ?? (string) $next;
+		}
+		foreach ( $moves as $to => $label ) {
 			self::form_open(
 				'ticket_status',
 				array(
