@@ -6,7 +6,8 @@
  * Shapes (all money is integer minor units; a currency is an ISO 4217 code):
  * - lead schema version: {schema_id, number, published_at, fields: [{key, label, type: text|number|date|select|multiselect|bool, required, options, order}]}
  * - lead: {id, customer: {kind: existing, customer_id}|{kind: new, name}, customer_id, company_name, source, owner_id,
- *   owner_name, status: new|contacted|qualified|disqualified|archived, schema_version, custom_values: {key: value},
+ *   owner_name, status: new|contacted|qualified|disqualified|archived, next_statuses: [status] (where contact,
+ *   qualify, disqualify or archive may take it now), schema_version, custom_values: {key: value},
  *   custom_fields: [field + {value, display}] (rendered by the lead's own schema version), qualification:
  *   ?{budget: ?{amount_minor, currency}, authority, need, timeline, notes}, disqualification_reason, version, created_at, updated_at}
  * - opportunity: {id, lead_id, customer_id, customer_name, owner_id, owner_name, title, expected_value: {amount_minor, currency},

@@ -49,6 +49,23 @@ impl LeadStatus {
             Self::Archived => "archived",
         }
     }
+
+    /// The statuses a lead may move to from this one (contact, qualify, disqualify,
+    /// archive), in life-cycle order: what [`decide`] accepts and a screen offers.
+    pub fn next_statuses(self) -> &'static [LeadStatus] {
+        use LeadStatus as S;
+        match self {
+            S::New => &[S::Contacted, S::Disqualified],
+            S::Contacted => &[S::Qualified, S::Disqualified],
+            S::Qualified | S::Disqualified => &[S::Archived],
+            S::Archived => &[],
+        }
+    }
+
+    /// Whether a lead may move from this status to `to`.
+    pub fn can_move_to(self, to: LeadStatus) -> bool {
+        self.next_statuses().contains(&to)
+    }
 }
 
 /// Who the lead is about: a customer we know, or a company not yet a customer.
@@ -561,24 +578,28 @@ pub fn decide(
             })])
         }
         LeadCommand::Contact { note } => match lead.status {
-            LeadStatus::New => Ok(vec![LeadEvent::Contacted(LeadContacted {
-                lead_id: lead.id,
-                note: note.clone(),
-            })]),
+            from if from.can_move_to(LeadStatus::Contacted) => {
+                Ok(vec![LeadEvent::Contacted(LeadContacted {
+                    lead_id: lead.id,
+                    note: note.clone(),
+                })])
+            }
             _ => Err(wrong_status("marked contacted")),
         },
         LeadCommand::Qualify(q) => match lead.status {
-            LeadStatus::Contacted => Ok(vec![LeadEvent::Qualified(LeadQualified {
-                lead_id: lead.id,
-                qualification: q.clone(),
-            })]),
+            from if from.can_move_to(LeadStatus::Qualified) => {
+                Ok(vec![LeadEvent::Qualified(LeadQualified {
+                    lead_id: lead.id,
+                    qualification: q.clone(),
+                })])
+            }
             LeadStatus::New => Err(DomainError::invariant(
                 "a new lead must be contacted before it is qualified",
             )),
             _ => Err(wrong_status("qualified")),
         },
         LeadCommand::Disqualify { reason } => match lead.status {
-            LeadStatus::New | LeadStatus::Contacted => {
+            from if from.can_move_to(LeadStatus::Disqualified) => {
                 Ok(vec![LeadEvent::Disqualified(LeadDisqualified {
                     lead_id: lead.id,
                     reason: reason.clone(),
@@ -587,7 +608,7 @@ pub fn decide(
             _ => Err(wrong_status("disqualified")),
         },
         LeadCommand::Archive => match lead.status {
-            LeadStatus::Qualified | LeadStatus::Disqualified => {
+            from if from.can_move_to(LeadStatus::Archived) => {
                 Ok(vec![LeadEvent::Archived(LeadArchived { lead_id: lead.id })])
             }
             _ => Err(DomainError::invariant(format!(
@@ -720,6 +741,71 @@ mod tests {
             timeline: None,
             notes: Note::default(),
         }
+    }
+
+    #[test]
+    fn next_statuses_are_exactly_the_moves_decide_accepts() {
+        let s = schema_v(vec![budget_field(FieldType::Number)], None);
+        let f = facts(s.latest());
+        let new = replay(
+            &decide(
+                None,
+                &LeadCommand::Create(NewLead {
+                    id: LeadId::from_uuid(Uuid::from_u128(1)),
+                    customer: LeadCustomer::New {
+                        name: Name::new("Beta GmbH").unwrap(),
+                    },
+                    source: Name::for_field("source", "website").unwrap(),
+                    owner_id: owner(),
+                    custom_values: raw(json!({"budget": 5})),
+                }),
+                &f,
+                now(),
+            )
+            .unwrap(),
+        )
+        .unwrap();
+        let command = |to: LeadStatus| match to {
+            LeadStatus::Contacted => Some(LeadCommand::Contact {
+                note: Note::default(),
+            }),
+            LeadStatus::Qualified => Some(LeadCommand::Qualify(qualification())),
+            LeadStatus::Disqualified => Some(LeadCommand::Disqualify {
+                reason: Text::for_field("reason", "no budget").unwrap(),
+            }),
+            LeadStatus::Archived => Some(LeadCommand::Archive),
+            LeadStatus::New => None,
+        };
+        let all = [
+            LeadStatus::New,
+            LeadStatus::Contacted,
+            LeadStatus::Qualified,
+            LeadStatus::Disqualified,
+            LeadStatus::Archived,
+        ];
+        // Reach every status, then try every move from it.
+        let mut reached = vec![new.clone()];
+        let mut frontier = vec![new];
+        while let Some(l) = frontier.pop() {
+            for &to in &all {
+                let Some(cmd) = command(to) else { continue };
+                let r = step(l.clone(), cmd, &f);
+                assert_eq!(
+                    r.is_ok(),
+                    l.status().can_move_to(to),
+                    "{} -> {}: {r:?}",
+                    l.status().as_str(),
+                    to.as_str()
+                );
+                if let Ok(next) = r {
+                    if !reached.iter().any(|x| x.status() == next.status()) {
+                        reached.push(next.clone());
+                        frontier.push(next);
+                    }
+                }
+            }
+        }
+        assert_eq!(reached.len(), all.len(), "every status is reachable");
     }
 
     #[test]

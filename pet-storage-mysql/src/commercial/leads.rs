@@ -590,6 +590,7 @@ impl App {
             "owner_id": l.owner_id().to_string(),
             "owner_name": owner_name,
             "status": l.status().as_str(),
+            "next_statuses": l.status().next_statuses().iter().map(|s| s.as_str()).collect::<Vec<_>>(),
             "schema_version": l.schema().map(|s| s.number.get()),
             "custom_values": l.custom_values().to_json(),
             "custom_fields": fields,

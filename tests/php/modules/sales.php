@@ -78,6 +78,7 @@ test(
 		$sales_rejects( Pet\ValidationException::class, fn () => $sales->publishLeadSchema( array( 'fields' => array( array( 'key' => 'a', 'label' => 'x', 'type' => 'colour' ) ) ), $ctx ), 'bad field type', 'fields.0.type' );
 		$lead = $sales->createLead( $base + array( 'custom_fields' => array( 'employees' => 40, 'industry' => 'Retail' ) ), $ctx );
 		eq( 'new', $lead['status'], 'status' );
+		eq( array( 'contacted', 'disqualified' ), $lead['next_statuses'], 'a new lead can be contacted or disqualified' );
 		eq( 1, $lead['schema_version'], 'captured with version 1' );
 		eq( '40', $lead['custom_fields'][0]['display'], 'rendered value' );
 		// A new schema version does not change how the lead is read.

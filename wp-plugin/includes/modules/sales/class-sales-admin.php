@@ -567,7 +567,9 @@ final class Sales_Admin extends Module_Admin {
 			echo '<p><strong>' . esc_html__( 'Disqualified:', 'pet' ) . '</strong> ' . esc_html( (string) $l['disqualification_reason'] ) . '</p>';
 		}
 		$status = (string) $l['status'];
-		if ( 'new' === $status ) {
+		// Which steps exist is the engine's (next_statuses); the forms are the screen's.
+		$next = array_map( 'strval', (array) ( $l['next_statuses'] ?? array() ) );
+		if ( in_array( 'contacted', $next, true ) ) {
 			echo '<h3>' . esc_html__( 'Mark as contacted', 'pet' ) . '</h3>';
 			self::form_open( 'contact_lead', array( 'id' => $id ), 'pet-contact-lead' );
 			echo '<table class="form-table" role="presentation">';
@@ -576,7 +578,7 @@ final class Sales_Admin extends Module_Admin {
 			submit_button( __( 'Mark contacted', 'pet' ) );
 			echo '</form>';
 		}
-		if ( 'contacted' === $status ) {
+		if ( in_array( 'qualified', $next, true ) ) {
 			echo '<h3>' . esc_html__( 'Qualify', 'pet' ) . '</h3>';
 			self::form_open( 'qualify_lead', array( 'id' => $id ), 'pet-qualify-lead' );
 			echo '<table class="form-table" role="presentation">';
@@ -590,7 +592,7 @@ final class Sales_Admin extends Module_Admin {
 			submit_button( __( 'Qualify', 'pet' ) );
 			echo '</form>';
 		}
-		if ( in_array( $status, array( 'new', 'contacted' ), true ) ) {
+		if ( in_array( 'disqualified', $next, true ) ) {
 			echo '<h3>' . esc_html__( 'Disqualify', 'pet' ) . '</h3>';
 			self::form_open( 'disqualify_lead', array( 'id' => $id ), 'pet-disqualify-lead' );
 			echo '<table class="form-table" role="presentation">';
@@ -619,7 +621,7 @@ final class Sales_Admin extends Module_Admin {
 				echo '</ul>';
 			}
 		}
-		if ( in_array( $status, array( 'qualified', 'disqualified' ), true ) ) {
+		if ( in_array( 'archived', $next, true ) ) {
 			self::form_open( 'archive_lead', array( 'id' => $id ), 'pet-archive-lead' );
 			submit_button( __( 'Archive lead', 'pet' ), 'secondary', 'submit', false );
 			echo '</form>';
