@@ -72,11 +72,14 @@ final class Notices {
 		} else {
 			// phpcs:ignore WordPress.PHP.DevelopmentFunctions.error_log_error_log
 			error_log( 'PET: unexpected ' . get_class( $e ) . ': ' . $e->getMessage() . ' at ' . $e->getFile() . ':' . $e->getLine() );
-			$message = sprintf(
-				/* translators: %s: technical error message */
-				__( 'Unexpected error (details in the PHP error log): %s', 'pet' ),
-				$e->getMessage()
-			);
+			// The technical message only for administrators; everyone else is told where it is.
+			$message = current_user_can( 'manage_options' )
+				? sprintf(
+					/* translators: %s: technical error message */
+					__( 'Unexpected error (details in the PHP error log): %s', 'pet' ),
+					$e->getMessage()
+				)
+				: __( 'Unexpected error. An administrator can find the details in the PHP error log.', 'pet' );
 		}
 		return array(
 			'message' => $message,

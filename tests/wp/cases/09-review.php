@@ -201,3 +201,13 @@ ob_start();
 (new \PetWp\Admin($plugin))->page_customers();
 $html = (string) ob_get_clean();
 check('the customer page shows the typed name escaped, never as markup', str_contains($html, 'Upgrade &lt;PHP 8&gt; &amp; 100%25 off') && !str_contains($html, '<PHP 8>'), substr(strip_tags($html), 0, 300));
+
+// An unexpected (non-PET) error: the technical message only for administrators.
+$boom = new \RuntimeException("secret-detail-$tag");
+login_admin();
+$d = \PetWp\Notices::describe($boom);
+check('unexpected error: an administrator sees the technical message', str_contains($d['message'], "secret-detail-$tag"), $d['message']);
+login_as_role('pet_staff');
+$d = \PetWp\Notices::describe($boom);
+check('unexpected error: staff are told it is logged, without the technical message', !str_contains($d['message'], "secret-detail-$tag") && str_contains($d['message'], 'error log'), $d['message']);
+login_admin();
