@@ -80,12 +80,21 @@ async fn create_raw_tables(app: &App) {
     let t = app.tables();
     let mut conn = app.pool().get_conn().await.unwrap();
     let [c, e, f, n] = raw_tables(app);
-    for (copy, of) in [
-        (c, &t.customers),
-        (e, &t.events),
-        (f, &t.activity),
-        (n, &t.activity_names),
-    ] {
+    copy_tables(
+        &mut conn,
+        &[
+            (&c, &t.customers),
+            (&e, &t.events),
+            (&f, &t.activity),
+            (&n, &t.activity_names),
+        ],
+    )
+    .await;
+}
+
+/// (Re)creates each `copy` as an empty table like `of` (same columns and indexes).
+async fn copy_tables(conn: &mut mysql_async::Conn, pairs: &[(&str, &str)]) {
+    for (copy, of) in pairs {
         conn.query_drop(format!("DROP TABLE IF EXISTS {copy}"))
             .await
             .unwrap();
@@ -190,14 +199,11 @@ async fn raw_catch_up(app: &App, conn: &mut mysql_async::Conn, batch: usize) -> 
     let t = app.tables();
     let raw_table = format!("{}pet_raw_feed", t.prefix);
     let raw_names = format!("{}pet_raw_names", t.prefix);
-    for (copy, of) in [(&raw_table, &t.activity), (&raw_names, &t.activity_names)] {
-        conn.query_drop(format!("DROP TABLE IF EXISTS {copy}"))
-            .await
-            .unwrap();
-        conn.query_drop(format!("CREATE TABLE {copy} LIKE {of}"))
-            .await
-            .unwrap();
-    }
+    copy_tables(
+        conn,
+        &[(&raw_table, &t.activity), (&raw_names, &t.activity_names)],
+    )
+    .await;
     let (mut scan, mut write) = (0f64, 0f64);
     let r0 = Instant::now();
     let mut after = 0u64;

@@ -28,6 +28,28 @@ fn test_store(tables: &Tables) -> EventStore {
     EventStore::new(tables.clone(), Arc::new(r))
 }
 
+/// A projector with the generic renderer over the test tables.
+fn generic_projector(tables: &Tables, store: &EventStore, batch: usize) -> Projector {
+    Projector::new(
+        tables.clone(),
+        store.clone(),
+        Arc::new(GenericRenderer),
+        batch,
+    )
+}
+
+/// Appends `n` single-event transactions (one new aggregate each) on `conn`.
+async fn append_singles(conn: &mut mysql_async::Conn, store: &EventStore, n: u64) {
+    for i in 0..n {
+        let mut tx = conn.start_transaction(TxOpts::default()).await.unwrap();
+        store
+            .append(&mut tx, &[event(Uuid::now_v7(), 1, i)], start_time())
+            .await
+            .unwrap();
+        tx.commit().await.unwrap();
+    }
+}
+
 fn event(agg: Uuid, version: u64, n: u64) -> NewEvent {
     NewEvent::new(
         EventMeta {
@@ -260,12 +282,7 @@ async fn thirty_two_concurrent_writers_one_wins_rest_conflict() {
 async fn transaction_held_open_while_later_one_commits_projector_applies_both_in_order() {
     let Some(env) = env().await else { return };
     let store = test_store(env.app.tables());
-    let projector = Projector::new(
-        env.app.tables().clone(),
-        store.clone(),
-        Arc::new(GenericRenderer),
-        100,
-    );
+    let projector = generic_projector(env.app.tables(), &store, 100);
     let (a, b) = (Uuid::now_v7(), Uuid::now_v7());
     let mut conn_a = env.pool().get_conn().await.unwrap();
     let mut tx_a = conn_a.start_transaction(TxOpts::default()).await.unwrap();
@@ -418,21 +435,9 @@ async fn idempotency_same_key_replays_other_input_conflicts() {
 async fn projector_exactly_once_concurrently_and_rebuild_is_identical() {
     let Some(env) = env().await else { return };
     let store = test_store(env.app.tables());
-    let projector = Projector::new(
-        env.app.tables().clone(),
-        store.clone(),
-        Arc::new(GenericRenderer),
-        7,
-    );
+    let projector = generic_projector(env.app.tables(), &store, 7);
     let mut conn = env.pool().get_conn().await.unwrap();
-    for i in 0..50u64 {
-        let mut tx = conn.start_transaction(TxOpts::default()).await.unwrap();
-        store
-            .append(&mut tx, &[event(Uuid::now_v7(), 1, i)], start_time())
-            .await
-            .unwrap();
-        tx.commit().await.unwrap();
-    }
+    append_singles(&mut conn, &store, 50).await;
     let (a, b, c) = tokio::join!(
         projector.catch_up(env.pool(), start_time()),
         projector.catch_up(env.pool(), start_time()),
@@ -508,21 +513,9 @@ async fn long_catch_up_on_an_exhausted_pool_goes_on_with_one_connection() {
     .unwrap();
     app.migrate().await.unwrap();
     let store = test_store(app.tables());
-    let projector = Projector::new(
-        app.tables().clone(),
-        store.clone(),
-        Arc::new(GenericRenderer),
-        7,
-    );
+    let projector = generic_projector(app.tables(), &store, 7);
     let mut held = app.pool().get_conn().await.unwrap();
-    for i in 0..30u64 {
-        let mut tx = held.start_transaction(TxOpts::default()).await.unwrap();
-        store
-            .append(&mut tx, &[event(Uuid::now_v7(), 1, i)], start_time())
-            .await
-            .unwrap();
-        tx.commit().await.unwrap();
-    }
+    append_singles(&mut held, &store, 30).await;
     let cu = tokio::time::timeout(
         StdDuration::from_secs(20),
         projector.catch_up(app.pool(), start_time()),
@@ -961,15 +954,7 @@ async fn catch_up_that_forgets_cached_names_renders_the_same_lines() {
     let mut tx = conn.start_transaction(TxOpts::default()).await.unwrap();
     store.append(&mut tx, &evs, start_time()).await.unwrap();
     tx.commit().await.unwrap();
-    let projector = |cache| {
-        Projector::new(
-            env.app.tables().clone(),
-            store.clone(),
-            Arc::new(GenericRenderer),
-            7,
-        )
-        .with_name_cache(cache)
-    };
+    let projector = |cache| generic_projector(env.app.tables(), &store, 7).with_name_cache(cache);
     let lines = format!(
         "SELECT sequence, line FROM {} ORDER BY sequence",
         env.app.tables().activity
