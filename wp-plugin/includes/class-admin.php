@@ -52,6 +52,30 @@ final class Admin extends Module_Admin {
 	public function register(): void {
 		parent::register();
 		add_action( 'admin_notices', array( $this, 'notices' ) );
+		add_action( 'admin_menu', array( $this, 'order_menu' ), 999 );
+	}
+
+	/** The PET submenu in working order: daily screens first, set-up after (slugs). */
+	public const MENU_ORDER = array( 'pet-employees', 'pet-customers', 'pet-leads', 'pet-pipeline', 'pet-quotes', 'pet-tickets', 'pet-kb', 'pet-activity', 'pet-teams', 'pet-org', 'pet-lead-schema', 'pet-slas', 'pet-jobs', 'pet-settings' );
+
+	/**
+	 * Orders the PET submenu (modules add their pages in load order) by MENU_ORDER; pages
+	 * it does not name keep their place after the named ones.
+	 */
+	public function order_menu(): void {
+		global $submenu;
+		if ( empty( $submenu['pet-employees'] ) || ! is_array( $submenu['pet-employees'] ) ) {
+			return;
+		}
+		$rank  = array_flip( self::MENU_ORDER );
+		$items = array_values( $submenu['pet-employees'] );
+		$keyed = array();
+		foreach ( $items as $i => $item ) {
+			$keyed[] = array( $rank[ $item[2] ?? '' ] ?? count( $rank ) + $i, $item );
+		}
+		usort( $keyed, static fn ( $a, $b ) => $a[0] <=> $b[0] );
+		// phpcs:ignore WordPress.WP.GlobalVariablesOverride.Prohibited -- reordering our own submenu.
+		$submenu['pet-employees'] = array_column( $keyed, 1 );
 	}
 
 	/**

@@ -211,3 +211,14 @@ login_as_role('pet_staff');
 $d = \PetWp\Notices::describe($boom);
 check('unexpected error: staff are told it is logged, without the technical message', !str_contains($d['message'], "secret-detail-$tag") && str_contains($d['message'], 'error log'), $d['message']);
 login_admin();
+
+// The PET submenu is in working order (daily screens first, set-up after), whatever order
+// the modules registered their pages in (pages it does not name, e.g. the article detail
+// page that admin_head hides, come after).
+login_admin();
+global $submenu;
+$submenu = [];
+do_action('admin_menu');
+$order = array_column($submenu['pet-employees'] ?? [], 2);
+$expected = array_values(array_intersect(\PetWp\Admin::MENU_ORDER, $order));
+check('menu: PET pages in MENU_ORDER, every named page present', $expected === array_slice($order, 0, count($expected)) && count($expected) === count(\PetWp\Admin::MENU_ORDER), wp_json_encode($order));
