@@ -222,3 +222,18 @@ do_action('admin_menu');
 $order = array_column($submenu['pet-employees'] ?? [], 2);
 $expected = array_values(array_intersect(\PetWp\Admin::MENU_ORDER, $order));
 check('menu: PET pages in MENU_ORDER, every named page present', $expected === array_slice($order, 0, count($expected)) && count($expected) === count(\PetWp\Admin::MENU_ORDER), wp_json_encode($order));
+
+// The quote builder: a line with a blank unit price is refused by the engine (field error),
+// not saved as a zero-priced line.
+login_admin();
+$opp_id = (string) $sales->listOpportunities(['lead_id' => (string) $lead2['id']])['items'][0]['id'];
+$q = $sales->createQuote(['opportunity_id' => $opp_id], $plugin->context());
+$lines_of = static fn (): int => (int) ($sales->getQuote((string) $q['id'])['versions'][0]['line_count'] ?? -1);
+queued_notices();
+$out = run_admin_post('save_quote_draft', ['id' => (string) $q['id'], 'groups' => [['title' => 'Build', 'lines' => [['kind' => 'fixed_fee', 'description' => "No price $tag", 'quantity' => '1', 'unit_price' => '', 'tax_rate' => '']]]]]);
+$notices = queued_notices();
+check('quote builder: a blank unit price is the engine\'s field error, nothing saved',
+    str_starts_with($out, 'redirect:') && 'error' === ($notices[0]['type'] ?? '') && isset($notices[0]['fields']['groups.0.lines.0.unit_price_minor']) && 0 === $lines_of(),
+    $out . ' ' . wp_json_encode($notices) . ' ' . $lines_of());
+$out = run_admin_post('save_quote_draft', ['id' => (string) $q['id'], 'groups' => [['title' => 'Build', 'lines' => [['kind' => 'fixed_fee', 'description' => "Priced $tag", 'quantity' => '1', 'unit_price' => '0', 'tax_rate' => '']]]]]);
+check('quote builder: a typed price of 0 is saved', str_starts_with($out, 'redirect:') && 1 === $lines_of(), $out . ' ' . wp_json_encode(queued_notices()));

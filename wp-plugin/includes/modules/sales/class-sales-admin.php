@@ -316,9 +316,14 @@ final class Sales_Admin extends Module_Admin {
 					'kind'             => (string) ( $l['kind'] ?? 'fixed_fee' ),
 					'description'      => (string) $l['description'],
 					'quantity'         => preg_match( '/^-?\d{1,12}$/', trim( (string) ( $l['quantity'] ?? '' ) ) ) ? (int) $l['quantity'] : (string) ( $l['quantity'] ?? '' ),
-					'unit_price_minor' => self::minor( (string) ( $l['unit_price'] ?? '' ), "$field.unit_price" ) ?? 0,
+					// A blank tax rate means no tax (the form's stated default).
 					'tax_rate_bp'      => self::basis_points( (string) ( $l['tax_rate'] ?? '' ), "$field.tax_rate_bp" ) ?? 0,
 				);
+				// A blank price is left out: the engine names the missing field (no silent 0).
+				$price = self::minor( (string) ( $l['unit_price'] ?? '' ), "$field.unit_price" );
+				if ( null !== $price ) {
+					$line['unit_price_minor'] = $price;
+				}
 				// One "role / interval" column: a labour line's role, a recurring line's interval.
 				$detail = trim( (string) ( $l['detail'] ?? '' ) );
 				if ( 'labour' === $line['kind'] && '' !== $detail ) {
