@@ -289,6 +289,8 @@ struct Walk<'a, C> {
     target: SlaTarget,
     cum: i64,
     warning_at: Option<i64>,
+    /// When the elapsed time first reached the target (the due time), once it has.
+    reached_at: Option<i64>,
     breached_at: Option<i64>,
 }
 
@@ -303,7 +305,7 @@ impl<C: WorkingTime> Walk<'_, C> {
             self.warning_at = Some(a);
         }
         if self.breached_at.is_none() && self.cum > t {
-            self.breached_at = Some(a);
+            self.breached_at = Some(self.reached_at.unwrap_or(a));
         }
         if b <= a || status.is_done() || spec.pauses(status) {
             return;
@@ -321,8 +323,15 @@ impl<C: WorkingTime> Walk<'_, C> {
         if self.warning_at.is_none() && self.cum + work >= w {
             self.warning_at = Some(cal.advance(a, w - self.cum).unwrap_or(b).min(b));
         }
+        // The breach happens at the instant the target was reached, which may lie in an
+        // earlier segment: a segment that ends exactly on the target does not breach yet,
+        // but its end is the breach time once more work follows (so where the timeline is
+        // split into segments never moves the breach).
+        if self.reached_at.is_none() && self.cum + work >= t {
+            self.reached_at = Some(cal.advance(a, t - self.cum).unwrap_or(b).min(b));
+        }
         if self.breached_at.is_none() && self.cum + work > t {
-            self.breached_at = Some(cal.advance(a, t - self.cum).unwrap_or(b).min(b));
+            self.breached_at = self.reached_at;
         }
         self.cum += work;
     }
@@ -341,6 +350,7 @@ fn evaluate_target<C: WorkingTime>(
         target,
         cum: 0,
         warning_at: None,
+        reached_at: None,
         breached_at: None,
     };
     let mut status = tl.status;
