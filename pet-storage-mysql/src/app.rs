@@ -134,6 +134,14 @@ impl ActivityRenderer for PetRenderer {
     }
 }
 
+/// A committed command: its result, and whether its events were projected into the
+/// activity feed in the same commit (then nothing is left to catch up).
+#[derive(Debug)]
+pub(crate) struct Committed {
+    result: Value,
+    projected_inline: bool,
+}
+
 pub(crate) struct Inner {
     pub(crate) config: Config,
     pub(crate) tables: Tables,
@@ -367,13 +375,13 @@ impl App {
         &self,
         mut uow: UnitOfWork<'_>,
         result: Value,
-    ) -> Result<Value, AppError> {
+    ) -> Result<Committed, AppError> {
         let claim = self
             .inner
             .catch_up_after_command
             .then_some(crate::projector::ACTIVITY_FEED);
         let (appended, claimed) = uow.prepare_claiming(Some(&result), claim).await?;
-        let inline = match (&appended, claimed) {
+        let projected_inline = match (&appended, claimed) {
             (Some(a), true) => {
                 let events = uow.appended_events().to_vec();
                 let now = uow.now();
@@ -385,24 +393,28 @@ impl App {
             }
             _ => false,
         };
-        let conn_id = uow.conn_id();
         uow.commit_prepared().await?;
-        if inline {
-            self.inner.store.mark_projected_inline(conn_id, true);
-        }
-        Ok(result)
+        Ok(Committed {
+            result,
+            projected_inline,
+        })
     }
 
-    /// After a commit: if the feed is behind the log (events not projected inline), brings
-    /// it up to date on the same connection (same request; a failure there is left to the
-    /// job runner, the command has succeeded). Nothing at all when the command's events
-    /// were projected inline (the feed was up to date to them, in the same commit); one
-    /// cheap read when it is up to date.
-    pub(crate) async fn after_commit(&self, conn: &mut Conn) {
-        if !self.inner.catch_up_after_command {
-            return;
+    /// After [`App::finish`], on the same connection: nothing more when the command's
+    /// events went into the feed in its own commit, else [`App::catch_up_if_behind`].
+    /// Returns the command's result.
+    pub(crate) async fn after_commit(&self, conn: &mut Conn, committed: Committed) -> Value {
+        if !committed.projected_inline {
+            self.catch_up_if_behind(conn).await;
         }
-        if self.inner.store.take_projected_inline(conn.id()) {
+        committed.result
+    }
+
+    /// After a commit: if the feed is behind the log, brings it up to date on the same
+    /// connection (same request; a failure there is left to the job runner, the command
+    /// has succeeded). One cheap read when it is up to date.
+    pub(crate) async fn catch_up_if_behind(&self, conn: &mut Conn) {
+        if !self.inner.catch_up_after_command {
             return;
         }
         let t = &self.inner.tables;

@@ -316,9 +316,8 @@ impl App {
         let envs = self.wrap(&events, before, ctx, now)?;
         uow.record(envs);
         let view = self.employee_view(uow.tx(), id, now.date_naive()).await?;
-        let result = self.finish(uow, view).await?;
-        self.after_commit(&mut conn).await;
-        Ok(result)
+        let committed = self.finish(uow, view).await?;
+        Ok(self.after_commit(&mut conn, committed).await)
     }
 
     /// Creates an employee: `{name, email, wp_user_id?, cost_rate?, bill_rate?}`.
@@ -784,9 +783,8 @@ impl App {
         let envs = self.wrap(&events, before, ctx, now)?;
         uow.record(envs);
         let view = self.team_view(uow.tx(), id).await?;
-        let result = self.finish(uow, view).await?;
-        self.after_commit(&mut conn).await;
-        Ok(result)
+        let committed = self.finish(uow, view).await?;
+        Ok(self.after_commit(&mut conn, committed).await)
     }
 
     /// Creates a team: `{name, parent_id?}`.
@@ -1112,9 +1110,8 @@ impl App {
         let envs = self.wrap(&events, 0, ctx, now)?;
         uow.record(envs);
         let view = Self::org_json(number, status, effective_at, note.as_str(), &id.to_string());
-        let result = self.finish(uow, view).await?;
-        self.after_commit(&mut conn).await;
-        Ok(result)
+        let committed = self.finish(uow, view).await?;
+        Ok(self.after_commit(&mut conn, committed).await)
     }
 
     /// Publishes a scheduled version once due (system command of the job runner). Already
@@ -1163,8 +1160,8 @@ impl App {
         .await?;
         let envs = self.wrap(&events, before, &ctx, now)?;
         uow.record(envs);
-        self.finish(uow, json!({})).await?;
-        self.after_commit(&mut conn).await;
+        let committed = self.finish(uow, json!({})).await?;
+        self.after_commit(&mut conn, committed).await;
         Ok(())
     }
 
@@ -1278,9 +1275,8 @@ impl App {
                 "email": c.email.as_ref().map(|e| e.as_str()), "phone": c.phone.as_ref().map(|p| p.as_str()),
             })).collect::<Vec<_>>(),
         });
-        let result = self.finish(uow, view).await?;
-        self.after_commit(&mut conn).await;
-        Ok(result)
+        let committed = self.finish(uow, view).await?;
+        Ok(self.after_commit(&mut conn, committed).await)
     }
 
     async fn customer_view<Q: Queryable>(&self, q: &mut Q, id: Uuid) -> Result<Value, AppError> {

@@ -14,7 +14,6 @@
 //! hash chain over every event, so edits by hand or a TRUNCATE are detectable. (Cost:
 //! appends are serialised; the lock is held only from the append to the commit.)
 
-use std::collections::HashSet;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 
@@ -52,9 +51,6 @@ pub struct EventStore {
     /// The last guess missed (another process appended): append with a locked read until
     /// a read head shows the guess would have been right again.
     guess_missed: Arc<AtomicBool>,
-    /// Connections whose last command projected its events inline (see
-    /// [`EventStore::mark_projected_inline`]).
-    projected_inline: Arc<Mutex<HashSet<u32>>>,
 }
 
 /// What [`EventStore::advance_head`] moved.
@@ -123,7 +119,6 @@ impl EventStore {
             fail_next_insert: Arc::new(AtomicBool::new(false)),
             head_hint: Arc::new(Mutex::new(None)),
             guess_missed: Arc::new(AtomicBool::new(false)),
-            projected_inline: Arc::new(Mutex::new(HashSet::new())),
         }
     }
 
@@ -276,26 +271,6 @@ impl EventStore {
             },
             moved.claimed,
         )))
-    }
-
-    /// Records (`yes`) or clears that the command just run on connection `conn_id`
-    /// projected its events inline, so the after-commit check can be skipped.
-    pub(crate) fn mark_projected_inline(&self, conn_id: u32, yes: bool) {
-        if let Ok(mut s) = self.projected_inline.lock() {
-            if yes {
-                s.insert(conn_id);
-            } else {
-                s.remove(&conn_id);
-            }
-        }
-    }
-
-    /// Whether the last command on `conn_id` projected inline (and clears the mark).
-    pub(crate) fn take_projected_inline(&self, conn_id: u32) -> bool {
-        self.projected_inline
-            .lock()
-            .map(|mut s| s.remove(&conn_id))
-            .unwrap_or(false)
     }
 
     /// After a failed event INSERT on the fast path: puts the sequence row (and a claimed

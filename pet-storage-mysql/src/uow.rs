@@ -18,7 +18,6 @@ pub struct UnitOfWork<'c> {
     events: Vec<NewEvent>,
     idempotency: Option<IdempotencyKey>,
     prepared: bool,
-    conn_id: u32,
 }
 
 impl std::fmt::Debug for UnitOfWork<'_> {
@@ -37,8 +36,6 @@ impl<'c> UnitOfWork<'c> {
         store: EventStore,
         now: DateTime<Utc>,
     ) -> Result<Self, StorageError> {
-        let conn_id = conn.id();
-        store.mark_projected_inline(conn_id, false);
         let tx = conn.start_transaction(TxOpts::default()).await?;
         Ok(Self {
             tx,
@@ -47,7 +44,6 @@ impl<'c> UnitOfWork<'c> {
             events: Vec::new(),
             idempotency: None,
             prepared: false,
-            conn_id,
         })
     }
 
@@ -164,11 +160,6 @@ impl<'c> UnitOfWork<'c> {
             Some((a, claimed)) => (Some(a), claimed),
             None => (None, false),
         })
-    }
-
-    /// The server's id of the connection this unit of work runs on.
-    pub(crate) fn conn_id(&self) -> u32 {
-        self.conn_id
     }
 
     /// The events recorded in this unit of work (appended by [`UnitOfWork::prepare`]).

@@ -11,9 +11,8 @@
 /// the same connection when the commit did not (one place that knows the pipeline's tail).
 macro_rules! finish_command {
     ($app:ident, $conn:ident, $uow:expr, $view:expr) => {{
-        let result = $app.finish($uow, $view).await?;
-        $app.after_commit(&mut $conn).await;
-        result
+        let committed = $app.finish($uow, $view).await?;
+        $app.after_commit(&mut $conn, committed).await
     }};
 }
 

@@ -450,9 +450,8 @@ impl App {
         let envs = self.hd_wrap(&events, before, ctx, now)?;
         uow.record(envs);
         let view = self.hd_sla_definition_view(uow.tx(), id).await?;
-        let result = self.finish(uow, view).await?;
-        self.after_commit(&mut conn).await;
-        Ok(result)
+        let committed = self.finish(uow, view).await?;
+        Ok(self.after_commit(&mut conn, committed).await)
     }
 
     // ---- SLA definitions --------------------------------------------------------------
@@ -1014,7 +1013,7 @@ impl App {
         }
         if any {
             uow.commit(None).await?;
-            self.after_commit(&mut conn).await;
+            self.catch_up_if_behind(&mut conn).await;
         } else {
             uow.rollback().await?;
         }

@@ -570,9 +570,8 @@ impl App {
         let view = self
             .hd_ticket_view(uow.tx(), &t, id, now, true, &mut specs)
             .await?;
-        let result = self.finish(uow, view).await?;
-        self.after_commit(&mut conn).await;
-        Ok(result)
+        let committed = self.finish(uow, view).await?;
+        Ok(self.after_commit(&mut conn, committed).await)
     }
 
     /// The JSON of one ticket at `now` (with replies, timeline and links when `detail`).
@@ -1007,9 +1006,8 @@ impl App {
         let view = self
             .hd_ticket_view(uow.tx(), &t, id, now, true, &mut specs)
             .await?;
-        let result = self.finish(uow, view).await?;
-        self.after_commit(&mut conn).await;
-        Ok(result)
+        let committed = self.finish(uow, view).await?;
+        Ok(self.after_commit(&mut conn, committed).await)
     }
 
     // ---- reads ------------------------------------------------------------------------
