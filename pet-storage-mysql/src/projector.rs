@@ -17,7 +17,6 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use uuid::Uuid;
 
 use crate::config::Tables;
-
 use crate::db::{exec_affected, to_db_time};
 use crate::error::StorageError;
 use crate::store::EventStore;
