@@ -44,13 +44,6 @@ fn setup(rt: &tokio::runtime::Runtime) -> Option<App> {
 /// Event ids for the raw path (its own copy of the table), assigned client-side.
 static RAW_SEQ: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(1);
 
-fn app_config(app: &App) -> Config {
-    let url = std::env::var("PET_TEST_DATABASE_URL").unwrap();
-    let mut cfg = Config::from_url(&url).unwrap();
-    cfg.prefix = app.tables().prefix.clone();
-    cfg
-}
-
 fn event(agg: Uuid, n: u64) -> NewEvent {
     NewEvent::new(
         EventMeta {
@@ -68,28 +61,19 @@ fn event(agg: Uuid, n: u64) -> NewEvent {
     .unwrap()
 }
 
-/// Copies (same columns and indexes, `CREATE TABLE … LIKE`) of the customers, events,
-/// feed and names tables for the raw command path: its rows must not enter the real log,
-/// where the projector would pick them up and the chain would not hold.
-fn raw_tables(app: &App) -> [String; 4] {
+/// Copies (same columns and indexes, `CREATE TABLE … LIKE`, which copies no triggers) of
+/// the customers and events tables for the raw command path: its rows must not enter the
+/// real log, where the projector would pick them up and the chain would not hold.
+fn raw_tables(app: &App) -> [String; 2] {
     let p = &app.tables().prefix;
-    ["customers", "events", "feed", "names"].map(|t| format!("{p}pet_raw_cmd_{t}"))
+    ["customers", "events"].map(|t| format!("{p}pet_raw_cmd_{t}"))
 }
 
 async fn create_raw_tables(app: &App) {
     let t = app.tables();
     let mut conn = app.pool().get_conn().await.unwrap();
-    let [c, e, f, n] = raw_tables(app);
-    copy_tables(
-        &mut conn,
-        &[
-            (&c, &t.customers),
-            (&e, &t.events),
-            (&f, &t.activity),
-            (&n, &t.activity_names),
-        ],
-    )
-    .await;
+    let [c, e] = raw_tables(app);
+    copy_tables(&mut conn, &[(&c, &t.customers), (&e, &t.events)]).await;
 }
 
 /// (Re)creates each `copy` as an empty table like `of` (same columns and indexes).
@@ -105,11 +89,9 @@ async fn copy_tables(conn: &mut mysql_async::Conn, pairs: &[(&str, &str)]) {
 }
 
 /// One raw command: the same state row and event row as `create_customer` in one
-/// transaction (4 round trips: START, INSERT, INSERT, COMMIT) into copies of the tables;
-/// with `feed`, also the activity line and the name row the command's inline projection
-/// writes.
-async fn raw_command(app: &App, feed: bool) {
-    let [customers, events, activity, names] = raw_tables(app);
+/// transaction (4 round trips: START, INSERT, INSERT, COMMIT) into copies of the tables.
+async fn raw_command(app: &App) {
+    let [customers, events] = raw_tables(app);
     let mut conn = app.pool().get_conn().await.unwrap();
     let mut tx = conn.start_transaction(TxOpts::default()).await.unwrap();
     let id = Uuid::now_v7().to_string();
@@ -120,24 +102,14 @@ async fn raw_command(app: &App, feed: bool) {
         format!("INSERT INTO {events} (id, event_id, event_type, schema_version, occurred_at, recorded_at, actor_employee_id, context_type, context_id, aggregate_type, aggregate_id, aggregate_version, idempotency_key, payload, prev_hash, hash) VALUES (?, ?, 'customer.created', 1, ?, ?, NULL, 'customer', ?, 'customer', ?, 1, NULL, ?, '', '')"),
         (seq, Uuid::now_v7().to_string(), now, now, &id, &id, json!({"customer_id": id, "name": "Acme"}).to_string()),
     ).await.unwrap();
-    if feed {
-        tx.exec_drop(
-            format!("INSERT INTO {activity} (sequence, event_type, occurred_at, actor_id, context_type, context_id, line) VALUES (?, 'customer.created', ?, NULL, 'customer', ?, 'Customer Acme was created')"),
-            (seq, now, &id),
-        ).await.unwrap();
-        tx.exec_drop(
-            format!("INSERT INTO {names} (entity_type, entity_id, name) VALUES ('customer', ?, 'Acme') ON DUPLICATE KEY UPDATE name = VALUES(name)"),
-            (&id,),
-        ).await.unwrap();
-    }
     tx.commit().await.unwrap();
 }
 
 /// The command comparison measured interleaved: `PET_BENCH_ROUNDS` rounds (default 20) of
-/// 50 commands per variant, the variants' order rotating each round, so load from other
-/// processes on a shared machine falls on all of them alike. Reports each variant's median
-/// round (per command) and its ratio to the raw insert's median.
-fn interleaved(rt: &tokio::runtime::Runtime, app: &App, no_catch_up: &App, ctx: &CommandContext) {
+/// 50 commands per variant, the variants' order alternating each round, so load from other
+/// processes on a shared machine falls on both alike. Reports each variant's median round
+/// (per command) and the command's ratio to the raw insert's median.
+fn interleaved(rt: &tokio::runtime::Runtime, app: &App, ctx: &CommandContext) {
     const PER_ROUND: u32 = 50;
     let rounds: usize = std::env::var("PET_BENCH_ROUNDS")
         .ok()
@@ -145,9 +117,7 @@ fn interleaved(rt: &tokio::runtime::Runtime, app: &App, no_catch_up: &App, ctx: 
         .unwrap_or(20);
     let names = [
         "raw_insert_same_rows",
-        "create_customer_without_catch_up (state + event)",
-        "create_customer_full_path (state + event + inline feed)",
-        "raw_insert_same_rows_and_feed_rows",
+        "create_customer_full_path (state + event, one transaction)",
     ];
     let mut times: Vec<Vec<f64>> = vec![Vec::new(); names.len()];
     for round in 0..rounds {
@@ -156,20 +126,12 @@ fn interleaved(rt: &tokio::runtime::Runtime, app: &App, no_catch_up: &App, ctx: 
             let t0 = Instant::now();
             rt.block_on(async {
                 for _ in 0..PER_ROUND {
-                    match v {
-                        0 => raw_command(app, false).await,
-                        1 => {
-                            no_catch_up
-                                .create_customer(&json!({"name": "Acme"}), ctx)
-                                .await
-                                .unwrap();
-                        }
-                        2 => {
-                            app.create_customer(&json!({"name": "Acme"}), ctx)
-                                .await
-                                .unwrap();
-                        }
-                        _ => raw_command(app, true).await,
+                    if v == 0 {
+                        raw_command(app).await;
+                    } else {
+                        app.create_customer(&json!({"name": "Acme"}), ctx)
+                            .await
+                            .unwrap();
                     }
                 }
             });
@@ -261,6 +223,8 @@ fn benches(c: &mut Criterion) {
     rt.block_on(create_raw_tables(&app));
 
     // (a) full command path vs raw INSERT of the same rows (state row + event row, one tx).
+    // The command's path is the production one: the activity feed is not written by
+    // commands (it is projected in batches when read and by the job runner; see (c)).
     let mut g = c.benchmark_group("command");
     g.sample_size(30);
     g.bench_function("create_customer_full_path", |b| {
@@ -269,28 +233,11 @@ fn benches(c: &mut Criterion) {
                 .unwrap()
         })
     });
-    // The same command with the projection left to the job runner (state + event only).
-    let mut cfg2 = app_config(&app);
-    cfg2.pool_max = 4;
-    let no_catch_up = pet_storage_mysql::App::with_parts(
-        cfg2,
-        pet_storage_mysql::AppParts {
-            catch_up_after_command: false,
-            ..Default::default()
-        },
-    )
-    .unwrap();
-    g.bench_function("create_customer_without_catch_up", |b| {
-        b.iter(|| {
-            rt.block_on(no_catch_up.create_customer(&json!({"name": "Acme"}), &ctx))
-                .unwrap()
-        })
-    });
     g.bench_function("raw_insert_same_rows", |b| {
-        b.iter(|| rt.block_on(raw_command(&app, false)))
+        b.iter(|| rt.block_on(raw_command(&app)))
     });
     g.finish();
-    interleaved(&rt, &app, &no_catch_up, &ctx);
+    interleaved(&rt, &app, &ctx);
     // Fresh tables for the append and catch-up benches.
     rt.block_on(common::drop_tables(&app));
     rt.block_on(app.migrate()).unwrap();

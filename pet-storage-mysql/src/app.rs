@@ -27,6 +27,10 @@ use crate::projector::{ActivityRenderer, GenericRenderer, NameFact, NameLookup, 
 use crate::store::{request_hash, EventStore, IdempotencyClaim};
 use crate::uow::UnitOfWork;
 
+/// The most events a read of the activity feed projects before answering (≈ 0.1–0.4 s);
+/// a larger backlog is reported as `pending` and left to the job runner.
+pub const READ_CATCH_UP: u64 = 10_000;
+
 /// Job kind: bring projections up to date.
 pub const JOB_PROJECTION_CATCH_UP: &str = "projection.catch_up";
 /// Job kind: publish a scheduled org-structure version once due (payload `version_id`).
@@ -134,14 +138,6 @@ impl ActivityRenderer for PetRenderer {
     }
 }
 
-/// A committed command: its result, and whether its events were projected into the
-/// activity feed in the same commit (then nothing is left to catch up).
-#[derive(Debug)]
-pub(crate) struct Committed {
-    result: Value,
-    projected_inline: bool,
-}
-
 pub(crate) struct Inner {
     pub(crate) config: Config,
     pub(crate) tables: Tables,
@@ -149,7 +145,6 @@ pub(crate) struct Inner {
     pub(crate) clock: Arc<dyn Clock>,
     pub(crate) store: EventStore,
     pub(crate) projector: Projector,
-    pub(crate) catch_up_after_command: bool,
 }
 
 /// The PET application: connection settings, a lazily created small pool, a clock, the
@@ -177,9 +172,6 @@ pub struct AppParts {
     pub registry: EventRegistry,
     /// Events per projector transaction.
     pub projector_batch: usize,
-    /// Bring projections up to date after every command (default; off for bulk loads,
-    /// where the job runner catches up).
-    pub catch_up_after_command: bool,
 }
 
 impl Default for AppParts {
@@ -188,7 +180,6 @@ impl Default for AppParts {
             clock: Arc::new(SystemClock),
             registry: pet_core::registry::pet_registry(),
             projector_batch: 2000,
-            catch_up_after_command: true,
         }
     }
 }
@@ -239,7 +230,6 @@ impl App {
                 clock: parts.clock,
                 store,
                 projector,
-                catch_up_after_command: parts.catch_up_after_command,
             }),
         })
     }
@@ -364,59 +354,24 @@ impl App {
         Ok(Begin::Run(Box::new(uow)))
     }
 
-    /// Appends the command's events, stores its idempotent result, projects the events into
-    /// the activity feed in the same transaction when the feed is exactly up to date (one
-    /// commit for state, events and feed), and commits.
-    ///
-    /// The feed's checkpoint is claimed by the statement that advances the event sequence
-    /// (moved from `first - 1` to `last` only if it stood exactly there), so an up-to-date
-    /// feed costs two INSERTs (lines, names) and no extra read.
+    /// Appends the command's events, stores its idempotent result and commits: state rows
+    /// and events, one transaction. Returns the command's result. The activity feed is
+    /// not written here: it is brought up to date when it is read ([`App::activity`]) and
+    /// by the job runner, in batches.
     pub(crate) async fn finish(
         &self,
-        mut uow: UnitOfWork<'_>,
+        uow: UnitOfWork<'_>,
         result: Value,
-    ) -> Result<Committed, AppError> {
-        let claim = self
-            .inner
-            .catch_up_after_command
-            .then_some(crate::projector::ACTIVITY_FEED);
-        let (appended, claimed) = uow.prepare_claiming(Some(&result), claim).await?;
-        let projected_inline = match (&appended, claimed) {
-            (Some(a), true) => {
-                let events = uow.appended_events().to_vec();
-                let now = uow.now();
-                self.inner
-                    .projector
-                    .write_claimed(uow.tx(), &events, a, now)
-                    .await?;
-                true
-            }
-            _ => false,
-        };
-        uow.commit_prepared().await?;
-        Ok(Committed {
-            result,
-            projected_inline,
-        })
+    ) -> Result<Value, AppError> {
+        uow.commit(Some(&result)).await?;
+        Ok(result)
     }
 
-    /// After [`App::finish`], on the same connection: nothing more when the command's
-    /// events went into the feed in its own commit, else [`App::catch_up_if_behind`].
-    /// Returns the command's result.
-    pub(crate) async fn after_commit(&self, conn: &mut Conn, committed: Committed) -> Value {
-        if !committed.projected_inline {
-            self.catch_up_if_behind(conn).await;
-        }
-        committed.result
-    }
-
-    /// After a commit: if the feed is behind the log, brings it up to date on the same
-    /// connection (same request; a failure there is left to the job runner, the command
-    /// has succeeded). One cheap read when it is up to date.
-    pub(crate) async fn catch_up_if_behind(&self, conn: &mut Conn) {
-        if !self.inner.catch_up_after_command {
-            return;
-        }
+    /// Brings the activity feed up to date on `conn` (not in a transaction) when it is
+    /// behind the log, applying at most `at_most` events (all with `None`). Returns how many
+    /// events the feed still lacks afterwards. One cheap read when it is up to date; a
+    /// failure is left to the job runner (the caller's work has succeeded).
+    pub(crate) async fn catch_up_if_behind(&self, conn: &mut Conn, at_most: Option<u64>) -> u64 {
         let t = &self.inner.tables;
         let behind: Result<Option<(Option<u64>, Option<u64>)>, _> = conn
             .exec_first(
@@ -428,12 +383,22 @@ impl App {
                 (crate::projector::ACTIVITY_FEED,),
             )
             .await;
-        if let Ok(Some((Some(head), Some(cp)))) = behind {
-            if cp >= head {
-                return;
-            }
+        let (head, cp) = match behind {
+            Ok(Some((Some(head), cp))) => (head, cp.unwrap_or(0)),
+            _ => return 0,
+        };
+        if cp >= head {
+            return 0;
         }
-        let _ = self.inner.projector.catch_up_on(conn, self.now()).await;
+        match self
+            .inner
+            .projector
+            .catch_up_at_most(conn, self.now(), at_most)
+            .await
+        {
+            Ok(cu) => head.saturating_sub(cu.checkpoint),
+            Err(_) => head - cp,
+        }
     }
 
     // ---- migrations and health --------------------------------------------------------
@@ -505,7 +470,7 @@ impl App {
             Ok(()) => check(
                 "append_only_guard",
                 true,
-                "update and delete triggers present".into(),
+                "append-only and chain triggers present".into(),
             ),
             Err(e) => check("append_only_guard", false, e.to_string()),
         }
@@ -530,7 +495,9 @@ impl App {
         Ok(json!({"ok": ok, "checks": checks}))
     }
 
-    /// Verifies that the BEFORE UPDATE and BEFORE DELETE triggers guard the events table.
+    /// Verifies the events table's triggers: BEFORE UPDATE and BEFORE DELETE refuse
+    /// (append-only), and BEFORE INSERT keeps the sequence row in step with the log (the
+    /// chain trigger of migration 0006).
     pub async fn append_only_guard(&self, conn: &mut Conn) -> Result<(), AppError> {
         let rows: Vec<(String, String)> = conn
             .exec(
@@ -549,6 +516,14 @@ impl App {
                     "the events table has no BEFORE {op} guard trigger; run the migrations"
                 )));
             }
+        }
+        let chained = rows.iter().any(|(m, s)| {
+            m == "INSERT" && crate::store::chain_trigger_body_ok(s, &self.inner.tables.sequence)
+        });
+        if !chained {
+            return Err(AppError::Storage(
+                "the events table has no BEFORE INSERT chain trigger; run the migrations".into(),
+            ));
         }
         Ok(())
     }
@@ -600,6 +575,9 @@ impl App {
             format!("WHERE {}", conds.join(" AND "))
         };
         let mut conn = self.conn().await?;
+        let pending = self
+            .catch_up_if_behind(&mut conn, Some(READ_CATCH_UP))
+            .await;
         let total: Option<u64> = conn
             .exec_first(
                 format!("SELECT COUNT(*) FROM {} a {where_sql}", t.activity),
@@ -641,7 +619,9 @@ impl App {
                 "context_id": cid, "line": line,
             }));
         }
-        Ok(page.wrap(items, total.unwrap_or(0)))
+        let mut out = page.wrap(items, total.unwrap_or(0));
+        out["pending"] = json!(pending);
+        Ok(out)
     }
 
     // ---- jobs ---------------------------------------------------------------------

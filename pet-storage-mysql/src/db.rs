@@ -39,9 +39,15 @@ pub enum DbErrorKind {
     CheckViolation,
     /// Deadlock or lock wait timeout: the transaction may be retried.
     Contention,
+    /// The events table's chain trigger refused a row that does not continue the sequence
+    /// head (migration 0006): the appender guessed a stale head.
+    ChainMoved,
     /// Anything else.
     Other,
 }
+
+/// How the chain trigger's refusal begins (see `migrations/0006_event_chain.sql`).
+pub const CHAIN_MESSAGE: &str = "pet event chain:";
 
 /// Classifies an error by server error code and, for duplicates, index name.
 ///
@@ -56,6 +62,7 @@ pub fn classify(e: &mysql_async::Error) -> DbErrorKind {
         },
         codes::CHECK_MARIADB | codes::CHECK_MYSQL => DbErrorKind::CheckViolation,
         codes::DEADLOCK | codes::LOCK_WAIT => DbErrorKind::Contention,
+        codes::SIGNAL_EXCEPTION if s.message.starts_with(CHAIN_MESSAGE) => DbErrorKind::ChainMoved,
         _ => DbErrorKind::Other,
     }
 }
@@ -173,5 +180,19 @@ mod tests {
         );
         assert_eq!(classify(&server(1213, "Deadlock")), DbErrorKind::Contention);
         assert_eq!(classify(&server(1146, "no table")), DbErrorKind::Other);
+        assert_eq!(
+            classify(&server(
+                1644,
+                "pet event chain: the row does not continue the sequence head"
+            )),
+            DbErrorKind::ChainMoved
+        );
+        assert_eq!(
+            classify(&server(
+                1644,
+                "pet domain_events is append-only: UPDATE refused"
+            )),
+            DbErrorKind::Other
+        );
     }
 }

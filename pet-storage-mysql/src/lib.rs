@@ -25,6 +25,7 @@ pub mod uow;
 
 pub use app::{
     App, AppParts, CommandContext, PetRenderer, JOB_ORG_PUBLISH, JOB_PROJECTION_CATCH_UP,
+    READ_CATCH_UP,
 };
 pub use clock::{Clock, ManualClock, SystemClock};
 pub use config::{Config, Tables};

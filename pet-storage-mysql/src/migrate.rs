@@ -3,7 +3,8 @@
 //!
 //! # How a failed migration converges
 //! MySQL/MariaDB DDL commits implicitly, so a migration cannot be rolled back. Each file is
-//! split into statements (a statement ends with `;` at the end of a line) and the ledger
+//! split into statements (a statement ends with `;` at the end of a line; a compound body
+//! opened by a line ending in `BEGIN` runs to a line that is just `END;`) and the ledger
 //! records, per file, how many statements completed (`statements_done`) and a hash of
 //! those statements (`done_checksum`). When a statement fails, the row stays `success = 0`
 //! ("dirty") and every later run refuses, naming the file, until one of these holds:
@@ -81,9 +82,12 @@ impl Migration {
     }
 
     /// The statements with `{prefix}` replaced: split at `;` ending a line, comments dropped.
+    /// Inside a compound body (from a line ending in `BEGIN` to a line that is just `END;`,
+    /// e.g. a trigger's) a `;` ending a line belongs to the body.
     pub fn statements(&self, prefix: &str) -> Vec<String> {
         let mut out = Vec::new();
         let mut current = String::new();
+        let mut in_body = false;
         for line in self.sql.lines() {
             let trimmed = line.trim();
             if trimmed.is_empty() || trimmed.starts_with("--") {
@@ -93,7 +97,13 @@ impl Migration {
                 current.push('\n');
             }
             current.push_str(line.trim_end());
-            if trimmed.ends_with(';') {
+            let upper = trimmed.to_ascii_uppercase();
+            if upper == "BEGIN" || upper.ends_with(" BEGIN") {
+                in_body = true;
+            } else if in_body && upper == "END;" {
+                in_body = false;
+            }
+            if !in_body && trimmed.ends_with(';') {
                 let stmt = current.trim().trim_end_matches(';').trim().to_owned();
                 if !stmt.is_empty() {
                     out.push(stmt.replace("{prefix}", prefix));
@@ -521,6 +531,22 @@ mod tests {
             vec![
                 "CREATE TABLE wp_pet_a (\n  id INT\n)".to_owned(),
                 "INSERT INTO wp_pet_a VALUES (1)".to_owned(),
+                "SELECT 1".to_owned()
+            ]
+        );
+    }
+
+    #[test]
+    fn a_compound_body_stays_one_statement() {
+        let m = Migration::new(
+            "0001_x.sql",
+            "CREATE TRIGGER {prefix}t BEFORE INSERT ON {prefix}a FOR EACH ROW BEGIN\n  SET @x = 1;\n  IF @x THEN\n    SET @y = 2;\n  END IF;\nEND;\nSELECT 1;",
+        )
+        .unwrap();
+        assert_eq!(
+            m.statements("wp_"),
+            vec![
+                "CREATE TRIGGER wp_t BEFORE INSERT ON wp_a FOR EACH ROW BEGIN\n  SET @x = 1;\n  IF @x THEN\n    SET @y = 2;\n  END IF;\nEND".to_owned(),
                 "SELECT 1".to_owned()
             ]
         );

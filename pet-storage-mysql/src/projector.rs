@@ -189,7 +189,7 @@ impl Projector {
             self.ensure_checkpoint(&mut conn, now).await?;
             self.checkpoint_ready.store(true, Ordering::Relaxed);
         }
-        self.catch_up_loop(&mut conn, Some(pool), now).await
+        self.catch_up_loop(&mut conn, Some(pool), now, None).await
     }
 
     /// [`Projector::catch_up`] on a given connection (not inside a transaction).
@@ -202,7 +202,22 @@ impl Projector {
             self.ensure_checkpoint(conn, now).await?;
             self.checkpoint_ready.store(true, Ordering::Relaxed);
         }
-        self.catch_up_loop(conn, None, now).await
+        self.catch_up_loop(conn, None, now, None).await
+    }
+
+    /// [`Projector::catch_up_on`], stopping after the batch that reaches `at_most` applied
+    /// events (no limit with `None`); the rest is left to a later catch-up.
+    pub async fn catch_up_at_most(
+        &self,
+        conn: &mut Conn,
+        now: DateTime<Utc>,
+        at_most: Option<u64>,
+    ) -> Result<CatchUp, StorageError> {
+        if !self.checkpoint_ready.load(Ordering::Relaxed) {
+            self.ensure_checkpoint(conn, now).await?;
+            self.checkpoint_ready.store(true, Ordering::Relaxed);
+        }
+        self.catch_up_loop(conn, None, now, at_most).await
     }
 
     async fn ensure_checkpoint(
@@ -237,6 +252,7 @@ impl Projector {
         conn: &mut Conn,
         pool: Option<&Pool>,
         now: DateTime<Utc>,
+        at_most: Option<u64>,
     ) -> Result<CatchUp, StorageError> {
         // The read-ahead connection: taken at most once, when the first full batch shows
         // there is more to read.
@@ -299,7 +315,7 @@ impl Projector {
             let n = events.len();
             total.applied += n as u64;
             total.checkpoint = last;
-            if n < self.batch {
+            if n < self.batch || at_most.is_some_and(|max| total.applied >= max) {
                 break;
             }
         }
@@ -464,37 +480,6 @@ impl Projector {
         Ok(())
     }
 
-    /// Writes the feed rows of just-appended events inside the appending transaction `tx`,
-    /// whose append already moved the feed's checkpoint over them
-    /// ([`EventStore::append_claiming`] with [`ACTIVITY_FEED`] returned `true`: the feed was
-    /// exactly up to date and its checkpoint row is now locked by `tx`). Lock order is
-    /// sequence row, then checkpoint row; catch-up never takes the sequence row, so the two
-    /// cannot deadlock. An error here must fail the transaction.
-    pub async fn write_claimed(
-        &self,
-        tx: &mut mysql_async::Transaction<'_>,
-        events: &[pet_core::NewEvent],
-        appended: &crate::store::Appended,
-        recorded_at: DateTime<Utc>,
-    ) -> Result<(), StorageError> {
-        if events.len() as u64 != appended.last + 1 - appended.first {
-            return Err(StorageError::Integrity(
-                "inline projection: events and appended range differ".into(),
-            ));
-        }
-        let recorded: Vec<RecordedEvent> = events
-            .iter()
-            .enumerate()
-            .map(|(i, e)| RecordedEvent {
-                sequence: appended.first + i as u64,
-                recorded_at,
-                event: e.clone(),
-            })
-            .collect();
-        let mut names = HashMap::new();
-        self.write_rows(tx, &recorded, &mut names).await
-    }
-
     /// Clears the feed, its names and checkpoint in one transaction, then catches up from zero.
     pub async fn rebuild(&self, pool: &Pool, now: DateTime<Utc>) -> Result<CatchUp, StorageError> {
         let mut conn = pool.get_conn().await?;
@@ -513,6 +498,6 @@ impl Projector {
         tx.query_drop(format!("DELETE FROM {}", self.tables.activity_names))
             .await?;
         tx.commit().await?;
-        self.catch_up_loop(&mut conn, Some(pool), now).await
+        self.catch_up_loop(&mut conn, Some(pool), now, None).await
     }
 }

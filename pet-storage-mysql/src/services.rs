@@ -316,8 +316,7 @@ impl App {
         let envs = self.wrap(&events, before, ctx, now)?;
         uow.record(envs);
         let view = self.employee_view(uow.tx(), id, now.date_naive()).await?;
-        let committed = self.finish(uow, view).await?;
-        Ok(self.after_commit(&mut conn, committed).await)
+        self.finish(uow, view).await
     }
 
     /// Creates an employee: `{name, email, wp_user_id?, cost_rate?, bill_rate?}`.
@@ -783,8 +782,7 @@ impl App {
         let envs = self.wrap(&events, before, ctx, now)?;
         uow.record(envs);
         let view = self.team_view(uow.tx(), id).await?;
-        let committed = self.finish(uow, view).await?;
-        Ok(self.after_commit(&mut conn, committed).await)
+        self.finish(uow, view).await
     }
 
     /// Creates a team: `{name, parent_id?}`.
@@ -1110,8 +1108,7 @@ impl App {
         let envs = self.wrap(&events, 0, ctx, now)?;
         uow.record(envs);
         let view = Self::org_json(number, status, effective_at, note.as_str(), &id.to_string());
-        let committed = self.finish(uow, view).await?;
-        Ok(self.after_commit(&mut conn, committed).await)
+        self.finish(uow, view).await
     }
 
     /// Publishes a scheduled version once due (system command of the job runner). Already
@@ -1160,8 +1157,7 @@ impl App {
         .await?;
         let envs = self.wrap(&events, before, &ctx, now)?;
         uow.record(envs);
-        let committed = self.finish(uow, json!({})).await?;
-        self.after_commit(&mut conn, committed).await;
+        self.finish(uow, json!({})).await?;
         Ok(())
     }
 
@@ -1275,8 +1271,7 @@ impl App {
                 "email": c.email.as_ref().map(|e| e.as_str()), "phone": c.phone.as_ref().map(|p| p.as_str()),
             })).collect::<Vec<_>>(),
         });
-        let committed = self.finish(uow, view).await?;
-        Ok(self.after_commit(&mut conn, committed).await)
+        self.finish(uow, view).await
     }
 
     async fn customer_view<Q: Queryable>(&self, q: &mut Q, id: Uuid) -> Result<Value, AppError> {

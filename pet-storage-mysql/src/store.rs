@@ -5,12 +5,13 @@
 //! # Why no consumer can skip an event
 //! InnoDB assigns AUTO_INCREMENT values at insert, not at commit, so a reader that follows
 //! `id > checkpoint` could pass over an id that commits later. Here ids are not
-//! auto-increment: [`EventStore::append`] first locks the one row of
-//! `{prefix}pet_event_sequence` (`SELECT … FOR UPDATE`, or — when the store's guess of the
-//! head is right — the conditional `UPDATE … WHERE last_sequence = ? AND last_hash = ?` that
-//! advances it), numbers its events `last + 1 …`, and moves the row past them. A second
-//! appender blocks on that row lock until the first commits or rolls back, so ids become
-//! visible strictly in order and without gaps. The same row carries the head of a SHA-256
+//! auto-increment: [`EventStore::append`] numbers its events `last + 1 …` after the head
+//! held in the one row of `{prefix}pet_event_sequence`, and the database moves that row
+//! past them: a BEFORE INSERT trigger on the events table (migration 0006) accepts a row
+//! only if it continues the head exactly (id = head + 1, prev_hash = head hash) and moves
+//! the head to it under the row's lock. A second appender blocks on that row lock until
+//! the first commits or rolls back, so ids become visible strictly in order and without
+//! gaps. The same row carries the head of a SHA-256
 //! hash chain over every event, so edits by hand or a TRUNCATE are detectable. (Cost:
 //! appends are serialised; the lock is held only from the append to the commit.)
 
@@ -28,7 +29,7 @@ use sha2::{Digest, Sha256};
 use uuid::Uuid;
 
 use crate::config::Tables;
-use crate::db::{classify, exec_affected, from_db_time, to_db_time, DbErrorKind};
+use crate::db::{classify, from_db_time, to_db_time, DbErrorKind};
 use crate::error::StorageError;
 
 /// Columns read back for an event, in this order.
@@ -46,17 +47,31 @@ pub struct EventStore {
     registry: Arc<EventRegistry>,
     fail_next_insert: Arc<AtomicBool>,
     /// The chain head (last sequence, last hash) after this store's last append: a guess,
-    /// always verified under the sequence row lock (see [`EventStore::append_claiming`]).
+    /// always verified under the sequence row lock (see [`EventStore::append`]).
     head_hint: Arc<Mutex<Option<(u64, String)>>>,
     /// The last guess missed (another process appended): append with a locked read until
     /// a read head shows the guess would have been right again.
     guess_missed: Arc<AtomicBool>,
+    /// The chain trigger was found (see [`EventStore::append`]).
+    chain_verified: Arc<AtomicBool>,
 }
 
-/// What [`EventStore::advance_head`] moved.
-struct Moved {
-    head: bool,
-    claimed: bool,
+/// Why an event INSERT failed.
+enum Insert {
+    /// The chain trigger refused the rows: the head is not where the append assumed.
+    ChainMoved,
+    /// Anything else, classified.
+    Failed(StorageError),
+}
+
+/// Whether a trigger body is migration 0006's chain check on `sequence_table`: it moves
+/// that table's head and signals when no row moved.
+pub(crate) fn chain_trigger_body_ok(body: &str, sequence_table: &str) -> bool {
+    let b = body.to_ascii_uppercase();
+    b.contains(&format!("UPDATE {}", sequence_table.to_ascii_uppercase()))
+        && b.contains("ROW_COUNT()")
+        && b.contains("SIGNAL")
+        && body.contains(crate::db::CHAIN_MESSAGE)
 }
 
 /// What a successful append wrote.
@@ -119,6 +134,7 @@ impl EventStore {
             fail_next_insert: Arc::new(AtomicBool::new(false)),
             head_hint: Arc::new(Mutex::new(None)),
             guess_missed: Arc::new(AtomicBool::new(false)),
+            chain_verified: Arc::new(AtomicBool::new(false)),
         }
     }
 
@@ -135,41 +151,24 @@ impl EventStore {
     }
 
     /// Appends `events` in `tx` (the caller commits). Validates each against the registry
-    /// and serialises appends on the sequence row. A duplicate aggregate version is a
+    /// and numbers them after the sequence head. A duplicate aggregate version is a
     /// [`StorageError::Conflict`].
+    ///
+    /// Round trips: with a correct head hint (the chain head this store saw last, usually
+    /// right when one process writes), one INSERT: the events table's chain trigger
+    /// (migration 0006) checks every row against the sequence head under that row's lock
+    /// and moves the head. With a wrong or missing hint (another process appended since),
+    /// the trigger refuses the rows (the failed statement is undone, head move included),
+    /// and the append reads the head with `SELECT … FOR UPDATE` and inserts again; the
+    /// store keeps reading the head first (no wasted guess) until a head it reads equals
+    /// its guess again. Either way ids are assigned under the sequence row lock, held to
+    /// commit.
     pub async fn append(
         &self,
         tx: &mut Transaction<'_>,
         events: &[NewEvent],
         recorded_at: DateTime<Utc>,
     ) -> Result<Option<Appended>, StorageError> {
-        Ok(self
-            .append_claiming(tx, events, recorded_at, None)
-            .await?
-            .map(|(a, _)| a))
-    }
-
-    /// [`EventStore::append`], and when `claim` names a projection, that projection's
-    /// checkpoint is moved from `first - 1` to `last` by the same statement that advances
-    /// the sequence row, if (and only if) it stood exactly at `first - 1`. Returns whether it
-    /// was claimed: if so the checkpoint row is locked by `tx` and the caller must write
-    /// that projection's rows for these events in `tx` (or fail the transaction).
-    ///
-    /// Round trips: with a correct head hint (the chain head this store saw last, usually
-    /// right when one process writes), one `UPDATE … WHERE last_sequence = ? AND last_hash = ?`
-    /// takes the sequence row lock and verifies the guess, then one INSERT writes the events.
-    /// With a wrong or missing hint (another process appended since), the conditional
-    /// UPDATE matches nothing and the append falls back to `SELECT … FOR UPDATE`, INSERT,
-    /// UPDATE, and the store keeps reading the head under its lock (no wasted guess) until
-    /// a head it reads equals its guess again. Either way ids are assigned under the
-    /// sequence row lock, held to commit.
-    pub(crate) async fn append_claiming(
-        &self,
-        tx: &mut Transaction<'_>,
-        events: &[NewEvent],
-        recorded_at: DateTime<Utc>,
-        claim: Option<&str>,
-    ) -> Result<Option<(Appended, bool)>, StorageError> {
         if events.is_empty() {
             return Ok(None);
         }
@@ -188,50 +187,29 @@ impl EventStore {
                 *p = "{not json".to_owned();
             }
         }
+        self.ensure_chain_trigger(tx).await?;
         let n = events.len() as u64;
         let hint = self.head_hint.lock().ok().and_then(|h| h.clone());
-        // Fast path: advance the guessed head under its row lock (and claim the checkpoint).
+        // Fast path: insert after the guessed head; the trigger verifies it.
         if let Some((last, prev)) = hint
             .as_ref()
             .filter(|_| !self.guess_missed.load(Ordering::Relaxed))
         {
-            let (last, prev) = (*last, prev.clone());
-            let (params, new_hash) = self.event_params(events, &payloads, last, &prev, recorded_at);
-            let moved = self
-                .advance_head(
-                    tx,
-                    last,
-                    &new_hash,
-                    Some((last, prev.as_str())),
-                    claim,
-                    recorded_at,
-                    n,
-                )
-                .await?;
-            if moved.head {
-                if let Err(e) = self.insert_events(tx, events.len(), params).await {
-                    self.forget_hint();
-                    self.undo_advance(
-                        tx,
-                        last,
-                        &prev,
-                        n,
-                        &new_hash,
-                        moved.claimed.then_some(claim).flatten(),
-                    )
-                    .await;
-                    return Err(e);
-                }
-                self.set_hint(last + n, new_hash);
-                return Ok(Some((
-                    Appended {
+            let (params, new_hash) = self.event_params(events, &payloads, *last, prev, recorded_at);
+            match self.insert_events(tx, events.len(), params).await {
+                Ok(()) => {
+                    self.set_hint(last + n, new_hash);
+                    return Ok(Some(Appended {
                         first: last + 1,
                         last: last + n,
-                    },
-                    moved.claimed,
-                )));
+                    }));
+                }
+                Err(Insert::ChainMoved) => self.guess_missed.store(true, Ordering::Relaxed),
+                Err(Insert::Failed(e)) => {
+                    self.forget_hint();
+                    return Err(e);
+                }
             }
-            self.guess_missed.store(true, Ordering::Relaxed);
         }
         // Slow path: read the head under its row lock.
         let head: Option<(u64, String)> = tx
@@ -251,65 +229,55 @@ impl EventStore {
             self.guess_missed.store(false, Ordering::Relaxed);
         }
         let (params, new_hash) = self.event_params(events, &payloads, last, &prev, recorded_at);
-        if let Err(e) = self.insert_events(tx, events.len(), params).await {
-            self.forget_hint();
-            return Err(e);
-        }
-        let moved = self
-            .advance_head(tx, last, &new_hash, None, claim, recorded_at, n)
-            .await?;
-        if !moved.head {
-            return Err(StorageError::Integrity(
-                "the event sequence row moved under its lock".into(),
-            ));
+        match self.insert_events(tx, events.len(), params).await {
+            Ok(()) => {}
+            Err(Insert::ChainMoved) => {
+                self.forget_hint();
+                return Err(StorageError::Integrity(
+                    "the event sequence row moved under its lock".into(),
+                ));
+            }
+            Err(Insert::Failed(e)) => {
+                self.forget_hint();
+                return Err(e);
+            }
         }
         self.set_hint(last + n, new_hash);
-        Ok(Some((
-            Appended {
-                first: last + 1,
-                last: last + n,
-            },
-            moved.claimed,
-        )))
+        Ok(Some(Appended {
+            first: last + 1,
+            last: last + n,
+        }))
     }
 
-    /// After a failed event INSERT on the fast path: puts the sequence row (and a claimed
-    /// checkpoint) back, so that a caller who goes on with `tx` after the error can never
-    /// commit an advanced sequence without its events. The sequence row is restored only
-    /// if it still holds this append's new head (true only inside this still-open
-    /// transaction: the hash covers this append's event ids); the checkpoint only if that
-    /// restore happened. If the server rolled the whole transaction back (deadlock),
-    /// neither matches and nothing is touched. Errors here are left to the caller's
-    /// original error.
-    async fn undo_advance(
-        &self,
-        tx: &mut Transaction<'_>,
-        last: u64,
-        prev: &str,
-        n: u64,
-        new_hash: &str,
-        claimed: Option<&str>,
-    ) {
-        let restored = exec_affected(
-            tx,
-            format!(
-                "UPDATE {} SET last_sequence = ?, last_hash = ? \
-                 WHERE id = 1 AND last_sequence = ? AND last_hash = ?",
-                self.tables.sequence
-            ),
-            (last, prev, last + n, new_hash),
-        )
-        .await;
-        if let (Ok(1), Some(projection)) = (restored, claimed) {
-            let _ = tx
-                .exec_drop(
-                    format!(
-                        "UPDATE {} SET last_sequence = ? WHERE projection = ? AND last_sequence = ?",
-                        self.tables.checkpoints
-                    ),
-                    (last, projection, last + n),
-                )
-                .await;
+    /// Once per process (per store and its clones): the events table must have the chain
+    /// trigger that keeps the sequence row in step (migration 0006), or appends would
+    /// leave the head behind. Refuses to append without it.
+    async fn ensure_chain_trigger(&self, tx: &mut Transaction<'_>) -> Result<(), StorageError> {
+        if self.chain_verified.load(Ordering::Relaxed) {
+            return Ok(());
+        }
+        let found: Option<String> = tx
+            .exec_first(
+                "SELECT ACTION_STATEMENT FROM information_schema.TRIGGERS \
+                 WHERE EVENT_OBJECT_SCHEMA = DATABASE() AND EVENT_OBJECT_TABLE = ? \
+                 AND EVENT_MANIPULATION = 'INSERT' AND ACTION_TIMING = 'BEFORE' \
+                 AND TRIGGER_NAME = ?",
+                (&self.tables.events, format!("{}_chain", self.tables.events)),
+            )
+            .await?;
+        match found {
+            Some(body) if chain_trigger_body_ok(&body, &self.tables.sequence) => {
+                self.chain_verified.store(true, Ordering::Relaxed);
+                Ok(())
+            }
+            Some(_) => Err(StorageError::Integrity(
+                "the events table's chain trigger was altered; run the migrations on a fresh \
+                 table prefix or restore migration 0006's trigger"
+                    .into(),
+            )),
+            None => Err(StorageError::Integrity(
+                "the events table has no chain trigger (migration 0006); run the migrations".into(),
+            )),
         }
     }
 
@@ -370,7 +338,7 @@ impl EventStore {
         tx: &mut Transaction<'_>,
         rows: usize,
         params: Vec<Value>,
-    ) -> Result<(), StorageError> {
+    ) -> Result<(), Insert> {
         let row = "(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)";
         let sql = format!(
             "INSERT INTO {} (id, event_id, event_type, schema_version, occurred_at, recorded_at, \
@@ -380,7 +348,8 @@ impl EventStore {
             vec![row; rows].join(",")
         );
         if let Err(e) = tx.exec_drop(sql, params).await {
-            return Err(match classify(&e) {
+            return Err(Insert::Failed(match classify(&e) {
+                DbErrorKind::ChainMoved => return Err(Insert::ChainMoved),
                 DbErrorKind::Duplicate { key } if key == "uq_aggregate_version" => {
                     StorageError::Conflict(
                         "the aggregate was changed concurrently: its version already exists".into(),
@@ -393,62 +362,9 @@ impl EventStore {
                     "the database refused the event row (check constraint): {e}"
                 )),
                 _ => StorageError::from(e),
-            });
+            }));
         }
         Ok(())
-    }
-
-    /// Moves the sequence row from `last` to `last + n` (hash `new_hash`) — only if it is at
-    /// `expect` when given — and, with `claim`, that projection's checkpoint from `last` to
-    /// `last + n` if it is exactly at `last`, in one statement (lock order: sequence row,
-    /// then checkpoint row, as everywhere).
-    #[allow(clippy::too_many_arguments)]
-    async fn advance_head(
-        &self,
-        tx: &mut Transaction<'_>,
-        last: u64,
-        new_hash: &str,
-        expect: Option<(u64, &str)>,
-        claim: Option<&str>,
-        now: DateTime<Utc>,
-        n: u64,
-    ) -> Result<Moved, StorageError> {
-        let new_last = last + n;
-        let mut params: Vec<Value> = Vec::with_capacity(8);
-        let mut sql = match claim {
-            Some(projection) => {
-                params.extend([
-                    Value::from(projection),
-                    Value::from(last),
-                    Value::from(new_last),
-                    Value::from(new_hash),
-                    Value::from(new_last),
-                    Value::from(to_db_time(now)),
-                ]);
-                format!(
-                    "UPDATE {} s LEFT JOIN {} c ON c.projection = ? AND c.last_sequence = ? \
-                     SET s.last_sequence = ?, s.last_hash = ?, c.last_sequence = ?, \
-                     c.updated_at = ? WHERE s.id = 1",
-                    self.tables.sequence, self.tables.checkpoints
-                )
-            }
-            None => {
-                params.extend([Value::from(new_last), Value::from(new_hash)]);
-                format!(
-                    "UPDATE {} s SET s.last_sequence = ?, s.last_hash = ? WHERE s.id = 1",
-                    self.tables.sequence
-                )
-            }
-        };
-        if let Some((l, h)) = expect {
-            sql.push_str(" AND s.last_sequence = ? AND s.last_hash = ?");
-            params.extend([Value::from(l), Value::from(h)]);
-        }
-        let affected = exec_affected(tx, sql, params).await?;
-        Ok(Moved {
-            head: affected >= 1,
-            claimed: claim.is_some() && affected == 2,
-        })
     }
 
     /// Up to `limit` events with sequence > `after`, in order, upcast to current versions.

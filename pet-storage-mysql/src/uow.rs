@@ -17,7 +17,6 @@ pub struct UnitOfWork<'c> {
     now: DateTime<Utc>,
     events: Vec<NewEvent>,
     idempotency: Option<IdempotencyKey>,
-    prepared: bool,
 }
 
 impl std::fmt::Debug for UnitOfWork<'_> {
@@ -43,7 +42,6 @@ impl<'c> UnitOfWork<'c> {
             now,
             events: Vec::new(),
             idempotency: None,
-            prepared: false,
         })
     }
 
@@ -119,63 +117,17 @@ impl<'c> UnitOfWork<'c> {
         mut self,
         result: Option<&serde_json::Value>,
     ) -> Result<Option<Appended>, StorageError> {
-        let appended = self.prepare(result).await?;
-        self.commit_prepared().await?;
-        Ok(appended)
-    }
-
-    /// The first half of [`UnitOfWork::commit`]: appends the recorded events and stores the
-    /// idempotent result, leaving the transaction open (e.g. to project the events inline).
-    pub async fn prepare(
-        &mut self,
-        result: Option<&serde_json::Value>,
-    ) -> Result<Option<Appended>, StorageError> {
-        Ok(self.prepare_claiming(result, None).await?.0)
-    }
-
-    /// [`UnitOfWork::prepare`], claiming projection `claim`'s checkpoint for the appended
-    /// events when it is exactly up to date (see [`EventStore::append_claiming`]); `true`
-    /// means the caller must now write that projection's rows in this transaction.
-    pub async fn prepare_claiming(
-        &mut self,
-        result: Option<&serde_json::Value>,
-        claim: Option<&str>,
-    ) -> Result<(Option<Appended>, bool), StorageError> {
-        if self.prepared {
-            return Err(StorageError::Integrity(
-                "the unit of work is already prepared".into(),
-            ));
-        }
-        let out = self
+        let appended = self
             .store
-            .append_claiming(&mut self.tx, &self.events, self.now, claim)
+            .append(&mut self.tx, &self.events, self.now)
             .await?;
         if let (Some(key), Some(result)) = (&self.idempotency, result) {
             self.store
                 .finish_idempotency(&mut self.tx, key, result)
                 .await?;
         }
-        self.prepared = true;
-        Ok(match out {
-            Some((a, claimed)) => (Some(a), claimed),
-            None => (None, false),
-        })
-    }
-
-    /// The events recorded in this unit of work (appended by [`UnitOfWork::prepare`]).
-    pub fn appended_events(&self) -> &[NewEvent] {
-        &self.events
-    }
-
-    /// The second half of [`UnitOfWork::commit`]: commits a prepared unit of work.
-    pub async fn commit_prepared(self) -> Result<(), StorageError> {
-        if !self.prepared {
-            return Err(StorageError::Integrity(
-                "commit_prepared called before prepare".into(),
-            ));
-        }
         self.tx.commit().await?;
-        Ok(())
+        Ok(appended)
     }
 
     /// Rolls back explicitly (dropping the unit of work does the same).

@@ -283,7 +283,7 @@ impl App {
         let envs = self.sales_envelopes(&events, before, ctx, now)?;
         uow.record(envs);
         let view = schema_version_json(&v, Some(to_db_time(now)));
-        let result = finish_command!(self, conn, uow, view);
+        let result = self.finish(uow, view).await?;
         Ok(result)
     }
 
@@ -406,7 +406,7 @@ impl App {
         let envs = self.sales_envelopes(&events, before, ctx, now)?;
         uow.record(envs);
         let view = self.lead_view(uow.tx(), &after).await?;
-        let result = finish_command!(self, conn, uow, view);
+        let result = self.finish(uow, view).await?;
         Ok(result)
     }
 

@@ -7,15 +7,6 @@
 //! which are written in the same transaction as every event), `pet_core` decides, and the
 //! state rows (version-checked) and events are written in one unit of work.
 
-/// Commits a command's unit of work with its result, then brings projections up to date on
-/// the same connection when the commit did not (one place that knows the pipeline's tail).
-macro_rules! finish_command {
-    ($app:ident, $conn:ident, $uow:expr, $view:expr) => {{
-        let committed = $app.finish($uow, $view).await?;
-        $app.after_commit(&mut $conn, committed).await
-    }};
-}
-
 mod leads;
 mod opportunities;
 mod quotes;

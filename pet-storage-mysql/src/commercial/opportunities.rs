@@ -287,7 +287,7 @@ impl App {
         let envs = self.sales_envelopes(&events, 0, ctx, now)?;
         uow.record(envs);
         let view = self.opportunity_view(uow.tx(), &after).await?;
-        let result = finish_command!(self, conn, uow, view);
+        let result = self.finish(uow, view).await?;
         Ok(result)
     }
 
@@ -314,7 +314,7 @@ impl App {
         let envs = self.sales_envelopes(&events, before, ctx, now)?;
         uow.record(envs);
         let view = self.opportunity_view(uow.tx(), &after).await?;
-        let result = finish_command!(self, conn, uow, view);
+        let result = self.finish(uow, view).await?;
         Ok(result)
     }
 

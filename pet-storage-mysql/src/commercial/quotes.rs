@@ -915,7 +915,7 @@ impl App {
         let envs = self.sales_envelopes(&events, before, ctx, now)?;
         uow.record(envs);
         let view = self.quote_view(uow.tx(), &after).await?;
-        let result = finish_command!(self, conn, uow, view);
+        let result = self.finish(uow, view).await?;
         Ok(result)
     }
 
@@ -1001,7 +1001,7 @@ impl App {
         let envs = self.sales_envelopes(&o_events, o_before, ctx, now)?;
         uow.record(envs);
         let view = self.quote_view(uow.tx(), &after).await?;
-        let result = finish_command!(self, conn, uow, view);
+        let result = self.finish(uow, view).await?;
         Ok(result)
     }
 
@@ -1209,7 +1209,9 @@ impl App {
         }
         let quote_view = self.quote_view(uow.tx(), &after).await?;
         let sale = self.sale_view(uow.tx(), sale_id.as_uuid()).await?;
-        let result = finish_command!(self, conn, uow, json!({"quote": quote_view, "sale": sale}));
+        let result = self
+            .finish(uow, json!({"quote": quote_view, "sale": sale}))
+            .await?;
         Ok(result)
     }
 
@@ -1251,7 +1253,7 @@ impl App {
             .await?;
         let envs = self.sales_envelopes(&events, before, &ctx, now)?;
         uow.record(envs);
-        finish_command!(self, conn, uow, json!({}));
+        self.finish(uow, json!({})).await?;
         Ok(n)
     }
 

@@ -495,8 +495,7 @@ impl App {
         let envs = self.hd_wrap(&events, before, ctx, now)?;
         uow.record(envs);
         let view = self.hd_article_view(uow.tx(), &t, id, true).await?;
-        let committed = self.finish(uow, view).await?;
-        Ok(self.after_commit(&mut conn, committed).await)
+        self.finish(uow, view).await
     }
 
     fn hd_actor_employee(ctx: &CommandContext, field: &str) -> Result<EmployeeId, AppError> {

@@ -450,8 +450,7 @@ impl App {
         let envs = self.hd_wrap(&events, before, ctx, now)?;
         uow.record(envs);
         let view = self.hd_sla_definition_view(uow.tx(), id).await?;
-        let committed = self.finish(uow, view).await?;
-        Ok(self.after_commit(&mut conn, committed).await)
+        self.finish(uow, view).await
     }
 
     // ---- SLA definitions --------------------------------------------------------------
@@ -1013,7 +1012,6 @@ impl App {
         }
         if any {
             uow.commit(None).await?;
-            self.catch_up_if_behind(&mut conn).await;
         } else {
             uow.rollback().await?;
         }

@@ -570,8 +570,7 @@ impl App {
         let view = self
             .hd_ticket_view(uow.tx(), &t, id, now, true, &mut specs)
             .await?;
-        let committed = self.finish(uow, view).await?;
-        Ok(self.after_commit(&mut conn, committed).await)
+        self.finish(uow, view).await
     }
 
     /// The JSON of one ticket at `now` (with replies, timeline and links when `detail`).
@@ -1006,8 +1005,7 @@ impl App {
         let view = self
             .hd_ticket_view(uow.tx(), &t, id, now, true, &mut specs)
             .await?;
-        let committed = self.finish(uow, view).await?;
-        Ok(self.after_commit(&mut conn, committed).await)
+        self.finish(uow, view).await
     }
 
     // ---- reads ------------------------------------------------------------------------

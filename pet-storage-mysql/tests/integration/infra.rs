@@ -108,6 +108,40 @@ async fn migrations_apply_once_report_status_and_install_guards() {
     assert!(
         matches!(env.app.migrate().await, Err(pet_storage_mysql::AppError::Migration(m)) if m.contains("DELETE"))
     );
+    // Without the chain trigger too: and a store refuses to append (it would leave the
+    // sequence row behind the log).
+    c.query_drop(format!(
+        "DROP TRIGGER {}pet_domain_events_chain",
+        env.config.prefix
+    ))
+    .await
+    .unwrap();
+    c.query_drop(format!(
+        "CREATE TRIGGER {p}pet_domain_events_no_delete BEFORE DELETE ON {p}pet_domain_events \
+         FOR EACH ROW SIGNAL SQLSTATE '45000' SET MESSAGE_TEXT = 'append-only'",
+        p = env.config.prefix
+    ))
+    .await
+    .unwrap();
+    let health = env.app.health().await.unwrap();
+    assert!(
+        health["checks"]["append_only_guard"]["message"]
+            .as_str()
+            .unwrap_or_default()
+            .contains("chain"),
+        "{health}"
+    );
+    let store = test_store(env.app.tables());
+    let mut tx = c.start_transaction(TxOpts::default()).await.unwrap();
+    let err = store
+        .append(&mut tx, &[event(Uuid::now_v7(), 1, 1)], start_time())
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(&err, StorageError::Integrity(m) if m.contains("chain trigger")),
+        "{err:?}"
+    );
+    tx.rollback().await.unwrap();
     drop(c);
     env.cleanup().await;
 }
@@ -233,6 +267,45 @@ async fn events_table_refuses_update_and_delete() {
         );
         assert!(err.to_string().contains("append-only"));
     }
+    // A row that does not continue the chain (wrong id, wrong prev_hash) is refused by the
+    // database too, and the sequence row stays where it was.
+    let (last, hash): (u64, String) = conn
+        .query_first(format!(
+            "SELECT last_sequence, last_hash FROM {} WHERE id = 1",
+            env.app.tables().sequence
+        ))
+        .await
+        .unwrap()
+        .unwrap();
+    let insert = |id: u64, prev: &str| {
+        format!(
+            "INSERT INTO {t} (id, event_id, event_type, schema_version, occurred_at, recorded_at, \
+             context_type, context_id, aggregate_type, aggregate_id, aggregate_version, payload, \
+             prev_hash, hash) VALUES ({id}, '{}', 'test.happened', 1, NOW(), NOW(), 'team', '{}', \
+             'team', '{}', 1, '{{}}', '{prev}', '{}')",
+            Uuid::now_v7(),
+            Uuid::nil(),
+            Uuid::now_v7(),
+            "f".repeat(64)
+        )
+    };
+    for sql in [insert(last + 2, &hash), insert(last + 1, &"0".repeat(64))] {
+        let err = conn.query_drop(&sql).await.unwrap_err();
+        assert_eq!(
+            pet_storage_mysql::db::classify(&err),
+            pet_storage_mysql::db::DbErrorKind::ChainMoved,
+            "{err}"
+        );
+    }
+    let after: (u64, String) = conn
+        .query_first(format!(
+            "SELECT last_sequence, last_hash FROM {} WHERE id = 1",
+            env.app.tables().sequence
+        ))
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(after, (last, hash));
     assert_eq!(env.count(&t).await, 1);
     assert_eq!(store.verify_chain(&mut conn).await.unwrap(), 1);
     drop(conn);
@@ -799,18 +872,17 @@ async fn appends_with_stale_hints_rollbacks_and_failed_inserts_stay_gapless() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
-async fn commands_project_inline_when_up_to_date_and_catch_up_when_behind() {
-    // Two apps on one prefix (two processes, each with its own head hint): one projects
-    // its commands' events inline, the other leaves them to the job runner. Run
-    // concurrently with catch-ups, every event ends up in the feed exactly once, in order,
-    // and a rebuild reproduces the feed byte for byte.
+async fn commands_leave_the_feed_to_readers_and_catch_ups_exactly_once() {
+    // Two apps on one prefix (two processes, each with its own head hint). Commands write
+    // state and events only; a read of the activity feed brings it up to date first.
+    // Commands, catch-ups and reads running concurrently put every event in the feed
+    // exactly once, in order, and a rebuild reproduces the feed byte for byte.
     let Some(env) = env().await else { return };
     let t = env.app.tables().clone();
-    let lazy = App::with_parts(
+    let other = App::with_parts(
         env.config.clone(),
         AppParts {
             clock: env.clock.clone(),
-            catch_up_after_command: false,
             ..AppParts::default()
         },
     )
@@ -825,13 +897,12 @@ async fn commands_project_inline_when_up_to_date_and_catch_up_when_behind() {
         pet_storage_mysql::CommandContext::employee(boss["id"].as_str().unwrap().parse().unwrap());
     let feed_state = || async {
         let mut c = env.pool().get_conn().await.unwrap();
-        let cp: u64 = c
+        let cp: Option<u64> = c
             .query_first(format!(
                 "SELECT last_sequence FROM {} WHERE projection = 'activity_feed'",
                 t.checkpoints
             ))
             .await
-            .unwrap()
             .unwrap();
         let rows: Vec<u64> = c
             .query(format!(
@@ -840,58 +911,62 @@ async fn commands_project_inline_when_up_to_date_and_catch_up_when_behind() {
             ))
             .await
             .unwrap();
-        (cp, rows)
+        (cp.unwrap_or(0), rows)
     };
-    assert_eq!(feed_state().await, (1, vec![1]), "projected inline");
-    // Behind: the lazy app's event is not projected ...
-    lazy.create_customer(&json!({"name": "Lazy Co"}), &ctx)
+    other
+        .create_customer(&json!({"name": "Other Co"}), &ctx)
         .await
         .unwrap();
-    assert_eq!(feed_state().await, (1, vec![1]));
-    // ... so the next command cannot claim the checkpoint and catches up after commit.
-    env.app
-        .create_customer(&json!({"name": "Eager Co"}), &ctx)
-        .await
-        .unwrap();
-    assert_eq!(feed_state().await, (3, vec![1, 2, 3]));
-    env.app
-        .create_customer(&json!({"name": "Inline Co"}), &ctx)
-        .await
-        .unwrap();
-    assert_eq!(feed_state().await, (4, vec![1, 2, 3, 4]));
-    // Concurrently: both apps' commands and catch-ups.
+    assert_eq!(
+        feed_state().await,
+        (0, vec![]),
+        "commands do not write the feed"
+    );
+    let feed = env.app.activity(&json!({"per_page": 10})).await.unwrap();
+    assert_eq!(feed["pending"], json!(0), "{feed}");
+    assert_eq!(feed["total"], json!(2), "{feed}");
+    assert!(feed["items"][0]["line"]
+        .as_str()
+        .unwrap()
+        .contains("Other Co"));
+    assert_eq!(feed_state().await, (2, vec![1, 2]));
+    // Concurrently: both apps' commands, catch-ups and reads.
     let mut tasks = Vec::new();
     for i in 0..24 {
         let app = if i % 3 == 0 {
-            lazy.clone()
+            other.clone()
         } else {
             env.app.clone()
         };
         let ctx = ctx.clone();
         tasks.push(tokio::spawn(async move {
-            if i % 8 == 7 {
-                app.projector()
-                    .catch_up(app.pool(), start_time())
-                    .await
-                    .unwrap();
-            } else {
-                app.create_customer(&json!({"name": format!("Co {i}")}), &ctx)
-                    .await
-                    .unwrap();
+            match i % 8 {
+                7 => {
+                    app.projector()
+                        .catch_up(app.pool(), start_time())
+                        .await
+                        .unwrap();
+                }
+                5 => {
+                    app.activity(&json!({})).await.unwrap();
+                }
+                _ => {
+                    app.create_customer(&json!({"name": format!("Co {i}")}), &ctx)
+                        .await
+                        .unwrap();
+                }
             }
         }));
     }
     for task in tasks {
         task.await.unwrap();
     }
-    env.app
-        .projector()
-        .catch_up(env.pool(), start_time())
-        .await
-        .unwrap();
+    let feed = other.activity(&json!({"per_page": 1})).await.unwrap();
+    assert_eq!(feed["pending"], json!(0), "{feed}");
     let (cp, rows) = feed_state().await;
     let events = env.count(&t.events).await;
-    assert_eq!(events, 4 + 21);
+    assert_eq!(events, 2 + 18);
+    assert_eq!(feed["total"], json!(events));
     assert_eq!(cp, events);
     assert_eq!(rows, (1..=events).collect::<Vec<u64>>());
     let mut c = env.pool().get_conn().await.unwrap();
@@ -901,10 +976,6 @@ async fn commands_project_inline_when_up_to_date_and_catch_up_when_behind() {
         t.activity
     );
     let before: Vec<(u64, String)> = c.query(lines.clone()).await.unwrap();
-    assert!(
-        before.iter().any(|(_, l)| l.contains("Inline Co")),
-        "{before:?}"
-    );
     env.app
         .projector()
         .rebuild(env.pool(), start_time())
@@ -913,7 +984,62 @@ async fn commands_project_inline_when_up_to_date_and_catch_up_when_behind() {
     let after: Vec<(u64, String)> = c.query(lines).await.unwrap();
     assert_eq!(before, after);
     drop(c);
-    let _ = lazy.disconnect().await;
+    let _ = other.disconnect().await;
+    env.cleanup().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_read_projects_a_bounded_backlog_and_reports_the_rest() {
+    // A read applies at most READ_CATCH_UP events (whole batches) before answering and
+    // says how many are still missing; the next read (or the job runner) goes on.
+    let Some(env) = env().await else { return };
+    let t = env.app.tables().clone();
+    let extra = 5u64;
+    let n = pet_storage_mysql::READ_CATCH_UP + extra;
+    let mut conn = env.pool().get_conn().await.unwrap();
+    let mut done = 0;
+    while done < n {
+        let k = (n - done).min(2000);
+        let evs: Vec<NewEvent> = (0..k)
+            .map(|i| {
+                let id = Uuid::now_v7();
+                NewEvent::new(
+                    EventMeta {
+                        event_id: Uuid::now_v7(),
+                        occurred_at: start_time(),
+                        actor: Actor::System,
+                        idempotency_key: None,
+                    },
+                    EventType::new("customer.created").unwrap(),
+                    1,
+                    ContextRef::new(ContextType::Customer, id),
+                    AggregateRef::new("customer", id, 1).unwrap(),
+                    json!({"customer_id": id.to_string(), "name": format!("Customer {}", done + i)}),
+                )
+                .unwrap()
+            })
+            .collect();
+        let mut tx = conn.start_transaction(TxOpts::default()).await.unwrap();
+        env.app
+            .store()
+            .append(&mut tx, &evs, start_time())
+            .await
+            .unwrap();
+        tx.commit().await.unwrap();
+        done += k;
+    }
+    let first = env.app.activity(&json!({"per_page": 1})).await.unwrap();
+    let shown = first["total"].as_u64().unwrap();
+    assert!(
+        shown >= pet_storage_mysql::READ_CATCH_UP && shown < n,
+        "{first}"
+    );
+    assert_eq!(first["pending"], json!(n - shown), "{first}");
+    let second = env.app.activity(&json!({"per_page": 1})).await.unwrap();
+    assert_eq!(second["pending"], json!(0), "{second}");
+    assert_eq!(second["total"], json!(n));
+    assert_eq!(env.count(&t.activity).await, n);
+    drop(conn);
     env.cleanup().await;
 }
 
@@ -980,11 +1106,9 @@ async fn catch_up_that_forgets_cached_names_renders_the_same_lines() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
-async fn a_command_locks_the_sequence_row_before_the_feed_checkpoint() {
-    // Lock order must be sequence row, then checkpoint row, on every path (catch-up takes
-    // only the checkpoint), or two appenders could deadlock. Hold the checkpoint row: a
-    // command (its head hint warm, so it takes the one-statement path) must then be
-    // waiting on the checkpoint while already holding the sequence row.
+async fn a_command_never_waits_for_the_feed() {
+    // Commands do not touch the feed's checkpoint: while a catch-up holds it, commands
+    // still commit, and the feed gets their events once it is free.
     let Some(env) = env().await else { return };
     let t = env.app.tables().clone();
     let sys = pet_storage_mysql::CommandContext::system();
@@ -995,13 +1119,10 @@ async fn a_command_locks_the_sequence_row_before_the_feed_checkpoint() {
         .unwrap();
     let ctx =
         pet_storage_mysql::CommandContext::employee(boss["id"].as_str().unwrap().parse().unwrap());
-    env.app
-        .create_customer(&json!({"name": "Warm"}), &ctx)
-        .await
-        .unwrap();
+    env.app.activity(&json!({})).await.unwrap();
     let mut holder = env.pool().get_conn().await.unwrap();
     let mut htx = holder.start_transaction(TxOpts::default()).await.unwrap();
-    let _: Option<u64> = htx
+    let held: Option<u64> = htx
         .exec_first(
             format!(
                 "SELECT last_sequence FROM {} WHERE projection = 'activity_feed' FOR UPDATE",
@@ -1011,40 +1132,25 @@ async fn a_command_locks_the_sequence_row_before_the_feed_checkpoint() {
         )
         .await
         .unwrap();
+    assert_eq!(held, Some(1));
     let app = env.app.clone();
     let ctx2 = ctx.clone();
     let cmd = tokio::spawn(async move {
-        app.create_customer(&json!({"name": "Blocked"}), &ctx2)
+        app.create_customer(&json!({"name": "Not Blocked"}), &ctx2)
             .await
             .unwrap()
     });
-    tokio::time::sleep(StdDuration::from_millis(500)).await;
-    assert!(
-        !cmd.is_finished(),
-        "the command waits for the checkpoint row"
-    );
-    let mut probe = env.pool().get_conn().await.unwrap();
-    let r: Result<Option<u64>, _> = probe
-        .query_first(format!(
-            "SELECT last_sequence FROM {} WHERE id = 1 FOR UPDATE NOWAIT",
-            t.sequence
-        ))
-        .await;
-    assert!(
-        r.is_err(),
-        "the waiting command already holds the sequence row: {r:?}"
-    );
-    htx.rollback().await.unwrap();
-    cmd.await.unwrap();
-    // Projected inline once the checkpoint was free: the feed is complete.
-    let rows: Vec<u64> = probe
-        .query(format!(
-            "SELECT sequence FROM {} ORDER BY sequence",
-            t.activity
-        ))
+    tokio::time::timeout(StdDuration::from_secs(5), cmd)
         .await
+        .expect("the command commits while the checkpoint is held")
         .unwrap();
-    assert_eq!(rows, vec![1, 2, 3]);
-    drop((probe, holder));
+    htx.rollback().await.unwrap();
+    let feed = env.app.activity(&json!({})).await.unwrap();
+    assert_eq!(feed["total"], json!(2), "{feed}");
+    assert!(feed["items"][0]["line"]
+        .as_str()
+        .unwrap()
+        .contains("Not Blocked"));
+    drop(holder);
     env.cleanup().await;
 }
