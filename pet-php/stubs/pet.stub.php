@@ -173,11 +173,13 @@ final class Engine
     // ---- Activity -------------------------------------------------------------------
 
     /**
-     * The activity feed, newest first.
+     * The activity feed, newest first. Commands do not write the feed: this read first
+     * projects up to 10,000 recorded events that are not in it yet (the job runner does the
+     * rest); `pending` is how many were still missing when it answered.
      * @param array{context_type?:string,context_id?:string,actor_id?:string,from?:string,to?:string,page?:int,per_page?:int} $query
      *        from/to are dates (inclusive) or RFC 3339 timestamps.
      * @return array{items:list<array{sequence:int,event_type:string,occurred_at:string,actor_id:?string,
-     *   actor_name:?string,context_type:string,context_id:string,line:string}>,total:int,page:int,per_page:int}
+     *   actor_name:?string,context_type:string,context_id:string,line:string}>,total:int,page:int,per_page:int,pending:int}
      */
     public function activity(array $query = []): array {}
 

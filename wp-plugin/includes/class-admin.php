@@ -659,6 +659,10 @@ final class Admin extends Module_Admin {
 				echo ' <a href="' . esc_url( Table::page_url( 'pet-activity' ) ) . '">' . esc_html__( 'Reset', 'pet' ) . '</a></p></form>';
 				$table = new Tables\Activity_Table();
 				$table->load( $this->plugin->engine() );
+				if ( $table->pending > 0 ) {
+					/* translators: %s: number of events */
+					echo '<div class="notice notice-info inline"><p>' . esc_html( sprintf( _n( '%s more recorded event is still being added to the feed; reload in a moment.', '%s more recorded events are still being added to the feed; reload in a moment.', $table->pending, 'pet' ), number_format_i18n( $table->pending ) ) ) . '</p></div>';
+				}
 				$table->display();
 			}
 		);
