@@ -32,7 +32,7 @@ foreach ( require __DIR__ . '/includes/pet-tables.php' as $pet_table ) {
 $wpdb->query( 'SET FOREIGN_KEY_CHECKS = 1' );
 // phpcs:enable
 
-foreach ( array( 'pet_delete_data_on_uninstall', 'pet_demo_loaded', 'pet_demo_modules_loaded', 'pet_demo_published_at' ) as $pet_option ) {
+foreach ( array( 'pet_delete_data_on_uninstall', 'pet_schema_migration', 'pet_demo_loaded', 'pet_demo_modules_loaded', 'pet_demo_published_at' ) as $pet_option ) {
 	delete_option( $pet_option );
 }
 remove_role( 'pet_manager' );

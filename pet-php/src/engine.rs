@@ -88,6 +88,15 @@ impl Engine {
         guard(|| self.run(|app| async move { app.migrate().await }))
     }
 
+    /// The name of the newest migration this build ships (no database access): the plugin
+    /// runs `migrate()` whenever it differs from the one it last applied (upgrades).
+    pub fn shipped_migration() -> String {
+        backend::shipped_migrations()
+            .last()
+            .map(|m| m.name().to_owned())
+            .unwrap_or_default()
+    }
+
     /// The migration ledger and pending migrations.
     pub fn migration_status(&self) -> PhpResult<ZBox<ZendHashTable>> {
         guard(|| self.run(|app| async move { app.migration_status().await }))

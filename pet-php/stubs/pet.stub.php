@@ -55,6 +55,13 @@ final class Engine
     /** Applies pending migrations. @return array{applied:list<string>,current:?string} */
     public function migrate(): array {}
 
+    /**
+     * The name of the newest migration this build of the extension ships (e.g.
+     * '0006_event_chain.sql'), without touching the database: compare it with the one last
+     * applied to know that an upgrade needs `migrate()`.
+     */
+    public static function shippedMigration(): string {}
+
     /** @return array{applied:list<array{version:string,name:string,checksum:string,success:bool,applied_at:string}>,pending:list<string>,dirty:bool} */
     public function migrationStatus(): array {}
 

@@ -231,6 +231,8 @@ test(
 		foreach ( $s['applied'] as $row ) {
 			check( true === $row['success'] && 64 === strlen( (string) $row['checksum'] ), 'ledger row ' . json_encode( $row ) );
 		}
+		$names = array_map( static fn ( $row ) => $row['name'], $s['applied'] );
+		eq( end( $names ), Pet\Engine::shippedMigration(), 'shippedMigration is the newest applied' );
 	}
 );
 

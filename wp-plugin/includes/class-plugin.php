@@ -31,6 +31,12 @@ final class Plugin {
 	/** Option: delete all PET data on uninstall ('1' only when explicitly ticked). */
 	public const OPTION_DELETE_ON_UNINSTALL = 'pet_delete_data_on_uninstall';
 
+	/** Option: the newest migration applied from this site (see maybe_migrate()). */
+	public const OPTION_SCHEMA = 'pet_schema_migration';
+
+	/** @var string why the last upgrade migration failed ('' when it did not) */
+	private $upgrade_error = '';
+
 	/** @var ?Plugin */
 	private static $instance = null;
 
@@ -57,7 +63,10 @@ final class Plugin {
 		add_filter( 'cron_schedules', array( $this, 'cron_schedules' ) );
 		add_action( self::CRON_HOOK, array( $this, 'run_cron' ) );
 		add_action( 'init', array( $this, 'ensure_cron' ) );
+		add_action( 'init', array( $this, 'maybe_migrate_on_init' ), 5 );
+		add_action( 'rest_api_init', array( $this, 'maybe_migrate' ), 5 );
 		add_action( 'rest_api_init', array( new Rest( $this ), 'register_routes' ) );
+		add_action( 'admin_notices', array( $this, 'upgrade_notice' ) );
 		if ( is_admin() ) {
 			( new Admin( $this ) )->register();
 		}
@@ -192,6 +201,7 @@ final class Plugin {
 	 */
 	public function activate(): void {
 		$this->engine()->migrate();
+		update_option( self::OPTION_SCHEMA, \Pet\Engine::shippedMigration(), true );
 		self::install_roles();
 		$user_id = get_current_user_id();
 		if ( $user_id > 0 && null === $this->employee_for_user( $user_id ) ) {
@@ -213,6 +223,55 @@ final class Plugin {
 			}
 		}
 		$this->ensure_cron();
+	}
+
+	/**
+	 * After an upgrade of the extension (WordPress does not run activation again): when it
+	 * ships a newer migration than the one last applied here, applies the pending
+	 * migrations once. The engine serialises concurrent runs with its own lock; a failure
+	 * is logged and shown to administrators, and retried on the next admin, cron or REST
+	 * request.
+	 */
+	public function maybe_migrate(): void {
+		$shipped = \Pet\Engine::shippedMigration();
+		if ( '' === $shipped || get_option( self::OPTION_SCHEMA ) === $shipped ) {
+			return;
+		}
+		try {
+			$this->engine()->migrate();
+			update_option( self::OPTION_SCHEMA, $shipped, true );
+			$this->upgrade_error = '';
+		} catch ( \Throwable $e ) {
+			$this->upgrade_error = $e->getMessage();
+			// phpcs:ignore WordPress.PHP.DevelopmentFunctions.error_log_error_log
+			error_log( 'PET could not update its database tables: ' . get_class( $e ) . ': ' . $e->getMessage() );
+		}
+	}
+
+	/**
+	 * `init`: upgrade migrations on wp-admin and cron requests only (never on a visitor's
+	 * page view); REST requests check on `rest_api_init`.
+	 */
+	public function maybe_migrate_on_init(): void {
+		if ( is_admin() || wp_doing_cron() ) {
+			$this->maybe_migrate();
+		}
+	}
+
+	/**
+	 * Tells administrators when the upgrade migration failed, with the engine's reason.
+	 */
+	public function upgrade_notice(): void {
+		if ( '' === $this->upgrade_error || ! current_user_can( 'activate_plugins' ) ) {
+			return;
+		}
+		echo '<div class="notice notice-error"><p>' . esc_html(
+			sprintf(
+				/* translators: %s: error message from the PET engine */
+				__( 'PET could not update its database tables after an upgrade: %s. PET screens may fail until this is fixed; it is retried on the next page load.', 'pet' ),
+				$this->upgrade_error
+			)
+		) . '</p></div>';
 	}
 
 	/**
