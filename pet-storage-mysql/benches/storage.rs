@@ -211,7 +211,11 @@ async fn raw_catch_up(app: &App, conn: &mut mysql_async::Conn, batch: usize) -> 
 }
 
 fn benches(c: &mut Criterion) {
-    let rt = tokio::runtime::Runtime::new().unwrap();
+    // The runtime the extension uses in PHP: one thread (see pet-php/src/runtime.rs).
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
     let Some(app) = setup(&rt) else { return };
     let actor = rt
         .block_on(app.create_employee(
