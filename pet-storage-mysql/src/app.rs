@@ -547,20 +547,23 @@ impl App {
         q.finish()?;
         let page = Page { page, per_page };
         let t = &self.inner.tables;
+        // A feed row holds the line and occurred_at; type, actor and context are the event's
+        // (same sequence), filtered through the events table's own indexes.
         let mut conds: Vec<&str> = Vec::new();
         let mut params: Vec<SqlValue> = Vec::new();
         if let Some(ct) = context_type {
-            conds.push("a.context_type = ?");
+            conds.push("e.context_type = ?");
             params.push(ct.into());
         }
         if let Some(id) = context_id {
-            conds.push("a.context_id = ?");
+            conds.push("e.context_id = ?");
             params.push(id.to_string().into());
         }
         if let Some(id) = actor_id {
-            conds.push("a.actor_id = ?");
+            conds.push("e.actor_employee_id = ?");
             params.push(id.to_string().into());
         }
+        let by_event = !conds.is_empty();
         if let Some(f) = from {
             conds.push("a.occurred_at >= ?");
             params.push(to_db_time(f).into());
@@ -578,11 +581,16 @@ impl App {
         let pending = self
             .catch_up_if_behind(&mut conn, Some(READ_CATCH_UP))
             .await;
-        let total: Option<u64> = conn
-            .exec_first(
-                format!("SELECT COUNT(*) FROM {} a {where_sql}", t.activity),
-                params.clone(),
+        let count_sql = if by_event {
+            format!(
+                "SELECT COUNT(*) FROM {} a JOIN {} e ON e.id = a.sequence {where_sql}",
+                t.activity, t.events
             )
+        } else {
+            format!("SELECT COUNT(*) FROM {} a {where_sql}", t.activity)
+        };
+        let total: Option<u64> = conn
+            .exec_first(count_sql, params.clone())
             .await
             .map_err(StorageError::from)?;
         params.push(u64::from(page.per_page).into());
@@ -590,10 +598,11 @@ impl App {
         let rows: Vec<Row> = conn
             .exec(
                 format!(
-                    "SELECT a.sequence, a.event_type, a.occurred_at, a.actor_id, n.name, a.context_type, \
-                     a.context_id, a.line FROM {} a LEFT JOIN {} n ON n.entity_type = 'employee' \
-                     AND n.entity_id = a.actor_id {where_sql} ORDER BY a.sequence DESC LIMIT ? OFFSET ?",
-                    t.activity, t.activity_names
+                    "SELECT a.sequence, e.event_type, a.occurred_at, e.actor_employee_id, n.name, \
+                     e.context_type, e.context_id, a.line FROM {} a JOIN {} e ON e.id = a.sequence \
+                     LEFT JOIN {} n ON n.entity_type = 'employee' AND n.entity_id = e.actor_employee_id \
+                     {where_sql} ORDER BY a.sequence DESC LIMIT ? OFFSET ?",
+                    t.activity, t.events, t.activity_names
                 ),
                 params,
             )

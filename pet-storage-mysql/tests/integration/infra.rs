@@ -394,8 +394,10 @@ async fn transaction_held_open_while_later_one_commits_projector_applies_both_in
     let mut c = env.pool().get_conn().await.unwrap();
     let rows: Vec<(u64, String)> = c
         .query(format!(
-            "SELECT sequence, context_id FROM {} ORDER BY sequence",
-            env.app.tables().activity
+            "SELECT a.sequence, e.context_id FROM {} a JOIN {} e ON e.id = a.sequence \
+             ORDER BY a.sequence",
+            env.app.tables().activity,
+            env.app.tables().events
         ))
         .await
         .unwrap();
@@ -524,7 +526,7 @@ async fn projector_exactly_once_concurrently_and_rebuild_is_identical() {
     let dump = |rows: Vec<(u64, String, String)>| rows;
     let before: Vec<(u64, String, String)> = conn
         .query(format!(
-            "SELECT sequence, event_type, line FROM {t} ORDER BY sequence"
+            "SELECT sequence, CAST(occurred_at AS CHAR), line FROM {t} ORDER BY sequence"
         ))
         .await
         .unwrap();
@@ -533,7 +535,7 @@ async fn projector_exactly_once_concurrently_and_rebuild_is_identical() {
     assert_eq!(rebuilt.applied, 50);
     let after: Vec<(u64, String, String)> = conn
         .query(format!(
-            "SELECT sequence, event_type, line FROM {t} ORDER BY sequence"
+            "SELECT sequence, CAST(occurred_at AS CHAR), line FROM {t} ORDER BY sequence"
         ))
         .await
         .unwrap();
@@ -558,7 +560,7 @@ async fn projector_exactly_once_concurrently_and_rebuild_is_identical() {
     );
     let again: Vec<(u64, String, String)> = conn
         .query(format!(
-            "SELECT sequence, event_type, line FROM {t} ORDER BY sequence"
+            "SELECT sequence, CAST(occurred_at AS CHAR), line FROM {t} ORDER BY sequence"
         ))
         .await
         .unwrap();
