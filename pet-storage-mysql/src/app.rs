@@ -368,10 +368,15 @@ impl App {
     }
 
     /// Brings the activity feed up to date on `conn` (not in a transaction) when it is
-    /// behind the log, applying at most `at_most` events (all with `None`). Returns how many
-    /// events the feed still lacks afterwards. One cheap read when it is up to date; a
-    /// failure is left to the job runner (the caller's work has succeeded).
-    pub(crate) async fn catch_up_if_behind(&self, conn: &mut Conn, at_most: Option<u64>) -> u64 {
+    /// behind the log, applying at most `at_most` events (all with `None`). Returns the
+    /// feed's checkpoint afterwards (the feed holds exactly the events up to it) and how
+    /// many events it still lacks. One cheap read when it is up to date; a failure is left
+    /// to the job runner (the caller's work has succeeded).
+    pub(crate) async fn catch_up_if_behind(
+        &self,
+        conn: &mut Conn,
+        at_most: Option<u64>,
+    ) -> (u64, u64) {
         let t = &self.inner.tables;
         let behind: Result<Option<(Option<u64>, Option<u64>)>, _> = conn
             .exec_first(
@@ -385,10 +390,10 @@ impl App {
             .await;
         let (head, cp) = match behind {
             Ok(Some((Some(head), cp))) => (head, cp.unwrap_or(0)),
-            _ => return 0,
+            _ => return (0, 0),
         };
         if cp >= head {
-            return 0;
+            return (cp, 0);
         }
         match self
             .inner
@@ -396,8 +401,8 @@ impl App {
             .catch_up_at_most(conn, self.now(), at_most)
             .await
         {
-            Ok(cu) => head.saturating_sub(cu.checkpoint),
-            Err(_) => head - cp,
+            Ok(cu) => (cu.checkpoint, head.saturating_sub(cu.checkpoint)),
+            Err(_) => (cp, head - cp),
         }
     }
 
@@ -564,6 +569,7 @@ impl App {
             params.push(id.to_string().into());
         }
         let by_event = !conds.is_empty();
+        let by_date = from.is_some() || to.is_some();
         if let Some(f) = from {
             conds.push("a.occurred_at >= ?");
             params.push(to_db_time(f).into());
@@ -578,19 +584,37 @@ impl App {
             format!("WHERE {}", conds.join(" AND "))
         };
         let mut conn = self.conn().await?;
-        let pending = self
+        let (checkpoint, pending) = self
             .catch_up_if_behind(&mut conn, Some(READ_CATCH_UP))
             .await;
-        let count_sql = if by_event {
-            format!(
-                "SELECT COUNT(*) FROM {} a JOIN {} e ON e.id = a.sequence {where_sql}",
-                t.activity, t.events
-            )
-        } else {
-            format!("SELECT COUNT(*) FROM {} a {where_sql}", t.activity)
+        // The feed holds exactly the events up to its checkpoint, so without a date filter
+        // the events table's indexes count alone (no join per row).
+        let (count_sql, count_params) = match (by_event, by_date) {
+            (true, false) => {
+                let mut p = params.clone();
+                p.push(checkpoint.into());
+                (
+                    format!(
+                        "SELECT COUNT(*) FROM {} e {where_sql} AND e.id <= ?",
+                        t.events
+                    ),
+                    p,
+                )
+            }
+            (true, true) => (
+                format!(
+                    "SELECT COUNT(*) FROM {} a JOIN {} e ON e.id = a.sequence {where_sql}",
+                    t.activity, t.events
+                ),
+                params.clone(),
+            ),
+            (false, _) => (
+                format!("SELECT COUNT(*) FROM {} a {where_sql}", t.activity),
+                params.clone(),
+            ),
         };
         let total: Option<u64> = conn
-            .exec_first(count_sql, params.clone())
+            .exec_first(count_sql, count_params)
             .await
             .map_err(StorageError::from)?;
         params.push(u64::from(page.per_page).into());

@@ -353,6 +353,28 @@ async fn teams_customers_org_structure_activity_and_jobs() {
             .any(|i| i["line"].as_str().unwrap().contains("Web")),
         "{team_feed}"
     );
+    // Totals: by the event's columns (counted on the events table up to the feed's
+    // checkpoint), with a date range too (counted through the feed), and without filters.
+    assert_eq!(feed["total"], json!(items.len()), "{feed}");
+    let team_total = team_feed["total"].as_u64().unwrap();
+    assert_eq!(
+        team_total as usize,
+        team_feed["items"].as_array().unwrap().len()
+    );
+    assert!(team_total >= 2, "{team_feed}");
+    let team_dated = app
+        .activity(&json!({"context_type": "team", "context_id": id(&web),
+                          "from": "2000-01-01", "to": "2100-01-01"}))
+        .await
+        .unwrap();
+    assert_eq!(team_dated["total"], json!(team_total), "{team_dated}");
+    assert_eq!(team_dated["items"], team_feed["items"]);
+    let all = app.activity(&json!({"per_page": 1})).await.unwrap();
+    assert_eq!(
+        all["total"],
+        json!(env.count(&app.tables().events).await),
+        "{all}"
+    );
     let range = app
         .activity(&json!({"from": "2000-01-01", "to": "2000-01-02"}))
         .await
