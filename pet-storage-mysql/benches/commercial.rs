@@ -12,6 +12,10 @@
 
 mod common;
 
+/// The extension's allocator (pet-php/src/lib.rs), so the bench measures what runs.
+#[global_allocator]
+static ALLOC: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 use std::time::Duration;
 
 use criterion::{criterion_group, criterion_main, Criterion};

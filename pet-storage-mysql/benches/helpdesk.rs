@@ -33,6 +33,10 @@
 
 mod common;
 
+/// The extension's allocator (pet-php/src/lib.rs), so the bench measures what runs.
+#[global_allocator]
+static ALLOC: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 

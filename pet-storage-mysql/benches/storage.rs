@@ -11,6 +11,10 @@
 
 mod common;
 
+/// The extension's allocator (pet-php/src/lib.rs), so the bench measures what runs.
+#[global_allocator]
+static ALLOC: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 use std::time::{Duration, Instant};
 
 use criterion::{criterion_group, criterion_main, Criterion, Throughput};

@@ -86,7 +86,8 @@ pub(crate) fn decode_payload<T: DeserializeOwned>(
             expected: SCHEMA_VERSION,
         });
     }
-    serde_json::from_value(payload.clone()).map_err(|e| EventDecodeError::Payload {
+    // Deserialised from the borrowed value: no copy of the payload per decode.
+    T::deserialize(payload).map_err(|e| EventDecodeError::Payload {
         event_type: event_type.to_owned(),
         reason: e.to_string(),
     })
