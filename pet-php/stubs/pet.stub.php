@@ -52,12 +52,16 @@ final class Engine
      */
     public function __construct(array $settings) {}
 
-    /** Applies pending migrations. @return array{applied:list<string>,current:?string} */
+    /**
+     * Applies pending migrations, then checks the events table's triggers (append-only
+     * guards, chain) and re-creates any that are missing (e.g. after a copy without
+     * triggers). @return array{applied:list<string>,current:?string,repaired_triggers:bool}
+     */
     public function migrate(): array {}
 
     /**
      * The name of the newest migration this build of the extension ships (e.g.
-     * '0006_event_chain.sql'), without touching the database: compare it with the one last
+     * '0007_activity_feed_lines.sql'), without touching the database: compare it with the one last
      * applied to know that an upgrade needs `migrate()`.
      */
     public static function shippedMigration(): string {}

@@ -376,7 +376,7 @@ impl App {
         &self,
         conn: &mut Conn,
         at_most: Option<u64>,
-    ) -> (u64, u64) {
+    ) -> Option<(u64, u64)> {
         let t = &self.inner.tables;
         let behind: Result<Option<(Option<u64>, Option<u64>)>, _> = conn
             .exec_first(
@@ -390,10 +390,10 @@ impl App {
             .await;
         let (head, cp) = match behind {
             Ok(Some((Some(head), cp))) => (head, cp.unwrap_or(0)),
-            _ => return (0, 0),
+            _ => return None,
         };
         if cp >= head {
-            return (cp, 0);
+            return Some((cp, 0));
         }
         match self
             .inner
@@ -401,8 +401,9 @@ impl App {
             .catch_up_at_most(conn, self.now(), at_most)
             .await
         {
-            Ok(cu) => (cu.checkpoint, head.saturating_sub(cu.checkpoint)),
-            Err(_) => (cp, head - cp),
+            Ok(cu) => Some((cu.checkpoint, head.saturating_sub(cu.checkpoint))),
+            // Some batches may have committed: the checkpoint is not known any more.
+            Err(_) => None,
         }
     }
 
@@ -416,10 +417,27 @@ impl App {
             .await?;
         // Start-up check: the append-only guard must exist after migrating.
         let mut conn = self.conn().await?;
+        let mut repaired_triggers = false;
+        if self.append_only_guard(&mut conn).await.is_err() {
+            // Triggers can be lost while the ledger says their migration ran (a backup or
+            // site copy made without triggers, a DROP by hand): re-create them from the
+            // shipped files (every trigger statement is CREATE TRIGGER IF NOT EXISTS).
+            for m in embedded() {
+                for stmt in m.statements(&self.inner.tables.prefix) {
+                    if stmt.to_ascii_uppercase().starts_with("CREATE TRIGGER") {
+                        conn.query_drop(stmt).await.map_err(|e| {
+                            AppError::Migration(format!("re-creating a missing trigger: {e}"))
+                        })?;
+                    }
+                }
+            }
+            repaired_triggers = true;
+        }
         self.append_only_guard(&mut conn)
             .await
             .map_err(|e| AppError::Migration(e.to_string()))?;
-        Ok(json!({"applied": report.applied, "current": report.current}))
+        Ok(json!({"applied": report.applied, "current": report.current,
+                  "repaired_triggers": repaired_triggers}))
     }
 
     /// The ledger: `{applied: [...], pending: [...], dirty: bool}`.
@@ -504,7 +522,9 @@ impl App {
     /// (append-only), and BEFORE INSERT keeps the sequence row in step with the log (the
     /// chain trigger of migration 0006).
     pub async fn append_only_guard(&self, conn: &mut Conn) -> Result<(), AppError> {
-        let rows: Vec<(String, String)> = conn
+        // A body reads as NULL for a user who may not see trigger definitions: then only
+        // the trigger's presence can be checked.
+        let rows: Vec<(String, Option<String>)> = conn
             .exec(
                 "SELECT EVENT_MANIPULATION, ACTION_STATEMENT FROM information_schema.TRIGGERS \
                  WHERE EVENT_OBJECT_SCHEMA = DATABASE() AND EVENT_OBJECT_TABLE = ? AND ACTION_TIMING = 'BEFORE'",
@@ -513,9 +533,11 @@ impl App {
             .await
             .map_err(StorageError::from)?;
         for op in ["UPDATE", "DELETE"] {
-            let guarded = rows
-                .iter()
-                .any(|(m, s)| m == op && s.to_ascii_uppercase().contains("SIGNAL"));
+            let guarded = rows.iter().any(|(m, s)| {
+                m == op
+                    && s.as_ref()
+                        .is_none_or(|s| s.to_ascii_uppercase().contains("SIGNAL"))
+            });
             if !guarded {
                 return Err(AppError::Storage(format!(
                     "the events table has no BEFORE {op} guard trigger; run the migrations"
@@ -523,7 +545,10 @@ impl App {
             }
         }
         let chained = rows.iter().any(|(m, s)| {
-            m == "INSERT" && crate::store::chain_trigger_body_ok(s, &self.inner.tables.sequence)
+            m == "INSERT"
+                && s.as_ref().is_none_or(|s| {
+                    crate::store::chain_trigger_body_ok(s, &self.inner.tables.sequence)
+                })
         });
         if !chained {
             return Err(AppError::Storage(
@@ -584,35 +609,40 @@ impl App {
             format!("WHERE {}", conds.join(" AND "))
         };
         let mut conn = self.conn().await?;
-        let (checkpoint, pending) = self
+        let caught_up = self
             .catch_up_if_behind(&mut conn, Some(READ_CATCH_UP))
             .await;
+        let pending = caught_up.map(|(_, p)| p);
         // The feed holds exactly the events up to its checkpoint, so without a date filter
         // the events table's indexes count alone (no join per row).
-        let (count_sql, count_params) = match (by_event, by_date) {
-            (true, false) => {
-                let mut p = params.clone();
-                p.push(checkpoint.into());
+        // The page is bounded by the same checkpoint, so a concurrent catch-up cannot list
+        // rows the count left out.
+        let (count_sql, count_params, page_where) = match (by_event, by_date, caught_up) {
+            (true, false, Some((checkpoint, _))) => {
+                params.push(checkpoint.into());
+                let page_where = format!("{where_sql} AND e.id <= ?");
                 (
-                    format!(
-                        "SELECT COUNT(*) FROM {} e {where_sql} AND e.id <= ?",
-                        t.events
-                    ),
-                    p,
+                    format!("SELECT COUNT(*) FROM {} e {page_where}", t.events),
+                    params.clone(),
+                    page_where,
                 )
             }
-            (true, true) => (
+            (true, _, _) => (
                 format!(
                     "SELECT COUNT(*) FROM {} a JOIN {} e ON e.id = a.sequence {where_sql}",
                     t.activity, t.events
                 ),
                 params.clone(),
+                where_sql.clone(),
             ),
-            (false, _) => (
+            (false, _, _) => (
                 format!("SELECT COUNT(*) FROM {} a {where_sql}", t.activity),
                 params.clone(),
+                where_sql.clone(),
             ),
         };
+        // Filtered by the event's columns, the events table's (…, id) indexes give the order.
+        let order = if by_event { "e.id" } else { "a.sequence" };
         let total: Option<u64> = conn
             .exec_first(count_sql, count_params)
             .await
@@ -625,7 +655,7 @@ impl App {
                     "SELECT a.sequence, e.event_type, a.occurred_at, e.actor_employee_id, n.name, \
                      e.context_type, e.context_id, a.line FROM {} a JOIN {} e ON e.id = a.sequence \
                      LEFT JOIN {} n ON n.entity_type = 'employee' AND n.entity_id = e.actor_employee_id \
-                     {where_sql} ORDER BY a.sequence DESC LIMIT ? OFFSET ?",
+                     {page_where} ORDER BY {order} DESC LIMIT ? OFFSET ?",
                     t.activity, t.events, t.activity_names
                 ),
                 params,
@@ -653,7 +683,8 @@ impl App {
             }));
         }
         let mut out = page.wrap(items, total.unwrap_or(0));
-        out["pending"] = json!(pending);
+        // Unknown (the feed's state could not be read) counts as none pending.
+        out["pending"] = json!(pending.unwrap_or(0));
         Ok(out)
     }
 

@@ -34,6 +34,9 @@ final class Plugin {
 	/** Option: the newest migration applied from this site (see maybe_migrate()). */
 	public const OPTION_SCHEMA = 'pet_schema_migration';
 
+	/** Transient: the reason the last upgrade migration failed (retried after a minute). */
+	public const TRANSIENT_MIGRATE_FAILED = 'pet_migrate_failed';
+
 	/** @var string why the last upgrade migration failed ('' when it did not) */
 	private $upgrade_error = '';
 
@@ -229,12 +232,23 @@ final class Plugin {
 	 * After an upgrade of the extension (WordPress does not run activation again): when it
 	 * ships a newer migration than the one last applied here, applies the pending
 	 * migrations once. The engine serialises concurrent runs with its own lock; a failure
-	 * is logged and shown to administrators, and retried on the next admin, cron or REST
-	 * request.
+	 * is logged and shown to administrators, and retried by the first admin, cron or REST
+	 * request a minute later.
 	 */
 	public function maybe_migrate(): void {
+		if ( ! method_exists( \Pet\Engine::class, 'shippedMigration' ) ) {
+			// The plugin files are newer than the loaded extension: nothing to compare.
+			$this->upgrade_error = __( 'the loaded PET extension is older than the plugin; install the matching extension build and restart PHP', 'pet' );
+			return;
+		}
 		$shipped = \Pet\Engine::shippedMigration();
 		if ( '' === $shipped || get_option( self::OPTION_SCHEMA ) === $shipped ) {
+			return;
+		}
+		$failed = get_transient( self::TRANSIENT_MIGRATE_FAILED );
+		if ( false !== $failed ) {
+			// Failed less than a minute ago: do not hammer the database on every request.
+			$this->upgrade_error = (string) $failed;
 			return;
 		}
 		try {
@@ -243,6 +257,7 @@ final class Plugin {
 			$this->upgrade_error = '';
 		} catch ( \Throwable $e ) {
 			$this->upgrade_error = $e->getMessage();
+			set_transient( self::TRANSIENT_MIGRATE_FAILED, $e->getMessage(), MINUTE_IN_SECONDS );
 			// phpcs:ignore WordPress.PHP.DevelopmentFunctions.error_log_error_log
 			error_log( 'PET could not update its database tables: ' . get_class( $e ) . ': ' . $e->getMessage() );
 		}
@@ -268,7 +283,7 @@ final class Plugin {
 		echo '<div class="notice notice-error"><p>' . esc_html(
 			sprintf(
 				/* translators: %s: error message from the PET engine */
-				__( 'PET could not update its database tables after an upgrade: %s. PET screens may fail until this is fixed; it is retried on the next page load.', 'pet' ),
+				__( 'PET could not update its database tables after an upgrade: %s. PET screens may fail until this is fixed; it is retried within a minute.', 'pet' ),
 				$this->upgrade_error
 			)
 		) . '</p></div>';

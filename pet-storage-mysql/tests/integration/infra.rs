@@ -92,43 +92,22 @@ async fn migrations_apply_once_report_status_and_install_guards() {
         .await
         .unwrap();
     assert!(bad.is_empty(), "{bad:?}");
-    // Without the guard, health and migrate both report it.
-    c.query_drop(format!(
-        "DROP TRIGGER {}pet_domain_events_no_delete",
-        env.config.prefix
-    ))
-    .await
-    .unwrap();
+    // Triggers lost while the ledger says their migrations ran (a site copy without
+    // triggers, a DROP by hand): health reports it, a store refuses to append without the
+    // chain trigger (it would leave the sequence row behind the log), and migrate()
+    // re-creates them.
+    for trigger in ["no_delete", "chain"] {
+        c.query_drop(format!(
+            "DROP TRIGGER {}pet_domain_events_{trigger}",
+            env.config.prefix
+        ))
+        .await
+        .unwrap();
+    }
     let health = env.app.health().await.unwrap();
     assert_eq!(
         health["checks"]["append_only_guard"]["ok"],
         json!(false),
-        "{health}"
-    );
-    assert!(
-        matches!(env.app.migrate().await, Err(pet_storage_mysql::AppError::Migration(m)) if m.contains("DELETE"))
-    );
-    // Without the chain trigger too: and a store refuses to append (it would leave the
-    // sequence row behind the log).
-    c.query_drop(format!(
-        "DROP TRIGGER {}pet_domain_events_chain",
-        env.config.prefix
-    ))
-    .await
-    .unwrap();
-    c.query_drop(format!(
-        "CREATE TRIGGER {p}pet_domain_events_no_delete BEFORE DELETE ON {p}pet_domain_events \
-         FOR EACH ROW SIGNAL SQLSTATE '45000' SET MESSAGE_TEXT = 'append-only'",
-        p = env.config.prefix
-    ))
-    .await
-    .unwrap();
-    let health = env.app.health().await.unwrap();
-    assert!(
-        health["checks"]["append_only_guard"]["message"]
-            .as_str()
-            .unwrap_or_default()
-            .contains("chain"),
         "{health}"
     );
     let store = test_store(env.app.tables());
@@ -142,6 +121,20 @@ async fn migrations_apply_once_report_status_and_install_guards() {
         "{err:?}"
     );
     tx.rollback().await.unwrap();
+    let repaired = env.app.migrate().await.unwrap();
+    assert_eq!(repaired["applied"], json!([]), "{repaired}");
+    assert_eq!(repaired["repaired_triggers"], json!(true), "{repaired}");
+    let health = env.app.health().await.unwrap();
+    assert_eq!(health["ok"], json!(true), "{health}");
+    let mut tx = c.start_transaction(TxOpts::default()).await.unwrap();
+    store
+        .append(&mut tx, &[event(Uuid::now_v7(), 1, 1)], start_time())
+        .await
+        .unwrap();
+    tx.commit().await.unwrap();
+    assert_eq!(store.verify_chain(&mut c).await.unwrap(), 1);
+    let again = env.app.migrate().await.unwrap();
+    assert_eq!(again["repaired_triggers"], json!(false), "{again}");
     drop(c);
     env.cleanup().await;
 }
@@ -805,7 +798,7 @@ async fn appends_with_stale_hints_rollbacks_and_failed_inserts_stay_gapless() {
     let (head, ids) = head_and_ids(&env, &s1).await;
     assert_eq!(ids, (1..=5).collect::<Vec<u64>>());
     assert_eq!(head.0, 5);
-    // A rolled-back append leaves s1 with a hint of a head that never committed.
+    // A rolled-back append leaves s2 with a hint of a head that never committed.
     {
         let mut tx = conn.start_transaction(TxOpts::default()).await.unwrap();
         let a = s2
@@ -1030,13 +1023,21 @@ async fn a_read_projects_a_bounded_backlog_and_reports_the_rest() {
         tx.commit().await.unwrap();
         done += k;
     }
-    let first = env.app.activity(&json!({"per_page": 1})).await.unwrap();
+    // The first read is filtered by the event's columns (counted on the events table):
+    // only what the feed holds counts, and the page starts at the feed's newest line.
+    let first = env
+        .app
+        .activity(&json!({"context_type": "customer", "per_page": 1}))
+        .await
+        .unwrap();
     let shown = first["total"].as_u64().unwrap();
     assert!(
         shown >= pet_storage_mysql::READ_CATCH_UP && shown < n,
         "{first}"
     );
+    assert_eq!(env.count(&t.activity).await, shown);
     assert_eq!(first["pending"], json!(n - shown), "{first}");
+    assert_eq!(first["items"][0]["sequence"], json!(shown), "{first}");
     let second = env.app.activity(&json!({"per_page": 1})).await.unwrap();
     assert_eq!(second["pending"], json!(0), "{second}");
     assert_eq!(second["total"], json!(n));
