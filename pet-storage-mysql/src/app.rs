@@ -179,7 +179,7 @@ impl Default for AppParts {
         Self {
             clock: Arc::new(SystemClock),
             registry: pet_core::registry::pet_registry(),
-            projector_batch: 2000,
+            projector_batch: 4000,
         }
     }
 }

@@ -121,6 +121,17 @@ impl NameLookup for MapLookup<'_> {
     }
 }
 
+/// A batch rendered and ready to write.
+struct Rendered {
+    first: u64,
+    last: u64,
+    n: usize,
+    /// Feed rows, three values each.
+    rows: Vec<Value>,
+    /// Name rows, three values each, in event order.
+    name_rows: Vec<Value>,
+}
+
 /// What one catch-up did.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub struct CatchUp {
@@ -261,7 +272,8 @@ impl Projector {
         // Names seen or fetched during this call (None = known to have no name).
         let mut names: NameMap = HashMap::new();
         let mut total = CatchUp::default();
-        let mut prefetched: Option<Vec<RecordedEvent>> = None;
+        // The next batch, read and rendered on the reader while the current one is written.
+        let mut prefetched: Option<Rendered> = None;
         loop {
             let mut tx = conn.start_transaction(TxOpts::default()).await?;
             let cp: Option<u64> = tx
@@ -277,18 +289,30 @@ impl Projector {
                 // The checkpoint row is gone (tables recreated): create it and start over.
                 tx.rollback().await?;
                 self.ensure_checkpoint(conn, now).await?;
+                names.clear();
+                prefetched = None;
                 continue;
             };
             total.checkpoint = cp;
-            let events = match prefetched.take() {
-                Some(p) if p.first().map(|e| e.sequence) == Some(cp + 1) => p,
-                _ => self.store.read_after(&mut tx, cp, self.batch).await?,
+            let batch = match prefetched.take() {
+                Some(r) if r.first == cp + 1 => r,
+                stale => {
+                    if stale.is_some() {
+                        // Another catch-up moved the checkpoint: what was rendered ahead
+                        // (and the names it learned, possibly from events after `cp`) is
+                        // dropped; names are read again from the table as of `cp`.
+                        names.clear();
+                    }
+                    let events = self.store.read_after(&mut tx, cp, self.batch).await?;
+                    if events.is_empty() {
+                        tx.commit().await?;
+                        break;
+                    }
+                    self.render(&mut tx, &events, &mut names).await?
+                }
             };
-            let Some(last) = events.last().map(|e| e.sequence) else {
-                tx.commit().await?;
-                break;
-            };
-            if events.len() == self.batch && !reader_tried {
+            let (last, n) = (batch.last, batch.n);
+            if n == self.batch && !reader_tried {
                 reader_tried = true;
                 if let Some(pool) = pool {
                     reader = tokio::time::timeout(READER_WAIT, pool.get_conn())
@@ -297,49 +321,86 @@ impl Projector {
                         .and_then(Result::ok);
                 }
             }
+            // While this batch is written (database work), read and render the next one on
+            // the reader (client work). Names the next batch needs are either in memory
+            // (learned from this batch or earlier) or committed by an earlier batch, so the
+            // reader sees them.
             let read_ahead = async {
                 match reader.as_mut() {
-                    Some(r) if events.len() == self.batch => {
-                        self.store.read_after(r, last, self.batch).await.ok()
+                    Some(r) if n == self.batch => {
+                        let events = self.store.read_after(r, last, self.batch).await.ok()?;
+                        if events.is_empty() {
+                            return None;
+                        }
+                        self.render(r, &events, &mut names).await.ok()
                     }
                     _ => None,
                 }
             };
-            let (next, applied) = tokio::join!(
-                read_ahead,
-                self.apply_batch(&mut tx, &events, &mut names, cp, now)
-            );
-            applied?;
-            prefetched = next;
+            let (next, written) = tokio::join!(read_ahead, self.write(&mut tx, batch, cp, now));
+            written?;
             tx.commit().await?;
-            let n = events.len();
             total.applied += n as u64;
             total.checkpoint = last;
             if n < self.batch || at_most.is_some_and(|max| total.applied >= max) {
                 break;
             }
+            if next.is_none() && reader.is_some() {
+                // The render ahead failed or found nothing: its names may be partial.
+                names.clear();
+            }
+            prefetched = next;
         }
         Ok(total)
     }
 
-    /// Renders and writes one batch and moves the checkpoint from `cp` to its last event.
-    async fn apply_batch(
+    /// Writes a rendered batch (feed rows, then the names it establishes) and moves the
+    /// checkpoint from `cp` to its last event, in `tx` (which holds the checkpoint row).
+    async fn write(
         &self,
         tx: &mut mysql_async::Transaction<'_>,
-        events: &[RecordedEvent],
-        names: &mut NameMap,
+        batch: Rendered,
         cp: u64,
         now: DateTime<Utc>,
     ) -> Result<(), StorageError> {
-        let last = events.last().map(|e| e.sequence).unwrap_or(cp);
-        self.write_rows(tx, events, names).await?;
+        if batch.first != cp + 1 {
+            return Err(StorageError::Integrity(
+                "a rendered batch does not start after the checkpoint".into(),
+            ));
+        }
+        tx.exec_drop(
+            format!(
+                "INSERT INTO {} (sequence, occurred_at, line) VALUES {}",
+                self.tables.activity,
+                vec!["(?,?,?)"; batch.n].join(",")
+            ),
+            batch.rows,
+        )
+        .await?;
+        // In event order, at most 20,000 rows (60,000 placeholders) per statement.
+        let mut name_rows = batch.name_rows;
+        while !name_rows.is_empty() {
+            let rest = name_rows.split_off(name_rows.len().min(3 * 20_000));
+            let k = name_rows.len() / 3;
+            tx.exec_drop(
+                format!(
+                    "INSERT INTO {} (entity_type, entity_id, name) VALUES {} \
+                         ON DUPLICATE KEY UPDATE name = VALUES(name)",
+                    self.tables.activity_names,
+                    vec!["(?,?,?)"; k].join(",")
+                ),
+                name_rows,
+            )
+            .await?;
+            name_rows = rest;
+        }
         let moved = exec_affected(
                 tx,
                 format!(
                     "UPDATE {} SET last_sequence = ?, updated_at = ? WHERE projection = ? AND last_sequence = ?",
                     self.tables.checkpoints
                 ),
-                (last, to_db_time(now), ACTIVITY_FEED, cp),
+                (batch.last, to_db_time(now), ACTIVITY_FEED, cp),
             )
             .await?;
         if moved != 1 {
@@ -350,14 +411,15 @@ impl Projector {
         Ok(())
     }
 
-    /// Renders `events` and writes their feed rows and the names they establish (the
-    /// caller holds the checkpoint row and moves it in the same transaction).
-    async fn write_rows(
+    /// Renders `events` (one non-empty batch, in order) into feed rows and the name rows
+    /// they establish, learning names into `names`; names never seen are read from the
+    /// names table through `q`.
+    async fn render<Q: Queryable>(
         &self,
-        tx: &mut mysql_async::Transaction<'_>,
+        q: &mut Q,
         events: &[RecordedEvent],
         names: &mut NameMap,
-    ) -> Result<(), StorageError> {
+    ) -> Result<Rendered, StorageError> {
         // Pass 1: render with the names known so far, noting lines that asked for a name
         // never looked up. Those names are fetched (one query per 500) and only those
         // lines are rendered again, with the names as of their event.
@@ -397,7 +459,7 @@ impl Projector {
                     params.push(id.to_string().into());
                     names.insert((t.clone(), *id), None);
                 }
-                let found: Vec<(String, String, String)> = tx
+                let found: Vec<(String, String, String)> = q
                     .exec(
                         format!(
                             "SELECT entity_type, entity_id, name FROM {} WHERE {}",
@@ -445,33 +507,13 @@ impl Projector {
                 Value::from(line),
             ]);
         }
-        let n = events.len();
-        tx.exec_drop(
-            format!(
-                "INSERT INTO {} (sequence, occurred_at, line) VALUES {}",
-                self.tables.activity,
-                vec!["(?,?,?)"; n].join(",")
-            ),
+        Ok(Rendered {
+            first: events.first().map_or(0, |e| e.sequence),
+            last: events.last().map_or(0, |e| e.sequence),
+            n: events.len(),
             rows,
-        )
-        .await?;
-        // In event order, at most 20,000 rows (60,000 placeholders) per statement.
-        while !name_rows.is_empty() {
-            let rest = name_rows.split_off(name_rows.len().min(3 * 20_000));
-            let k = name_rows.len() / 3;
-            tx.exec_drop(
-                format!(
-                    "INSERT INTO {} (entity_type, entity_id, name) VALUES {} \
-                         ON DUPLICATE KEY UPDATE name = VALUES(name)",
-                    self.tables.activity_names,
-                    vec!["(?,?,?)"; k].join(",")
-                ),
-                name_rows,
-            )
-            .await?;
-            name_rows = rest;
-        }
-        Ok(())
+            name_rows,
+        })
     }
 
     /// Clears the feed, its names and checkpoint in one transaction, then catches up from zero.
