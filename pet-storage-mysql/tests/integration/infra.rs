@@ -823,7 +823,10 @@ async fn appends_with_stale_hints_rollbacks_and_failed_inserts_stay_gapless() {
     tx.commit().await.unwrap();
     // Failed inserts on a warm hint (s2 appended last, so its guess is right): the caller
     // commits anyway, and the sequence row must not have moved.
-    for (fail, head_before) in [("check", 8u64), ("duplicate", 9)] {
+    // "second row": a two-event append whose first row the trigger accepted (moving the
+    // head) and whose second row conflicts: the whole statement, head move included, is
+    // undone.
+    for (fail, head_before) in [("check", 8u64), ("duplicate", 9), ("second row", 10)] {
         // Warm s2's guess (a failed append drops it; after a miss the store reads the head
         // until it sees that its guess would have been right).
         let mut tx = conn.start_transaction(TxOpts::default()).await.unwrap();
@@ -832,11 +835,13 @@ async fn appends_with_stale_hints_rollbacks_and_failed_inserts_stay_gapless() {
             .unwrap();
         tx.commit().await.unwrap();
         let mut tx = conn.start_transaction(TxOpts::default()).await.unwrap();
-        let evs = if fail == "check" {
-            s2.fail_next_insert();
-            vec![event(Uuid::now_v7(), 1, 8)]
-        } else {
-            vec![event(agg, 2, 8)] // version 2 of `agg` exists: a conflict
+        let evs = match fail {
+            "check" => {
+                s2.fail_next_insert();
+                vec![event(Uuid::now_v7(), 1, 8)]
+            }
+            "duplicate" => vec![event(agg, 2, 8)], // version 2 of `agg` exists: a conflict
+            _ => vec![event(Uuid::now_v7(), 1, 8), event(agg, 2, 8)],
         };
         let err = s2.append(&mut tx, &evs, start_time()).await.unwrap_err();
         match fail {
@@ -860,8 +865,8 @@ async fn appends_with_stale_hints_rollbacks_and_failed_inserts_stay_gapless() {
         tx.commit().await.unwrap();
     }
     let (head, ids) = head_and_ids(&env, &s1).await;
-    assert_eq!(head.0, 11);
-    assert_eq!(ids, (1..=11).collect::<Vec<u64>>());
+    assert_eq!(head.0, 12);
+    assert_eq!(ids, (1..=12).collect::<Vec<u64>>());
     drop(conn);
     env.cleanup().await;
 }
