@@ -523,7 +523,7 @@ impl App {
     /// chain trigger of migration 0006).
     pub async fn append_only_guard(&self, conn: &mut Conn) -> Result<(), AppError> {
         // A body reads as NULL for a user who may not see trigger definitions: then only
-        // the trigger's presence can be checked.
+        // the trigger's presence can be checked (see `chain_trigger_body_ok`).
         let rows: Vec<(String, Option<String>)> = conn
             .exec(
                 "SELECT EVENT_MANIPULATION, ACTION_STATEMENT FROM information_schema.TRIGGERS \
@@ -546,9 +546,7 @@ impl App {
         }
         let chained = rows.iter().any(|(m, s)| {
             m == "INSERT"
-                && s.as_ref().is_none_or(|s| {
-                    crate::store::chain_trigger_body_ok(s, &self.inner.tables.sequence)
-                })
+                && crate::store::chain_trigger_body_ok(s.as_deref(), &self.inner.tables.sequence)
         });
         if !chained {
             return Err(AppError::Storage(
@@ -603,48 +601,40 @@ impl App {
             conds.push("a.occurred_at <= ?");
             params.push(to_db_time(u).into());
         }
+        let mut conn = self.conn().await?;
+        let caught_up = self
+            .catch_up_if_behind(&mut conn, Some(READ_CATCH_UP))
+            .await;
+        // Filtered by the event's columns and not by date, the events table's indexes count
+        // alone (no join per row), bounded by the feed's checkpoint: the feed holds exactly
+        // the events up to it. The page gets the same bound, so a concurrent catch-up cannot
+        // list rows the count left out.
+        let bound = caught_up
+            .filter(|_| by_event && !by_date)
+            .map(|(checkpoint, _)| checkpoint);
+        if let Some(checkpoint) = bound {
+            conds.push("e.id <= ?");
+            params.push(checkpoint.into());
+        }
         let where_sql = if conds.is_empty() {
             String::new()
         } else {
             format!("WHERE {}", conds.join(" AND "))
         };
-        let mut conn = self.conn().await?;
-        let caught_up = self
-            .catch_up_if_behind(&mut conn, Some(READ_CATCH_UP))
-            .await;
-        let pending = caught_up.map(|(_, p)| p);
-        // The feed holds exactly the events up to its checkpoint, so without a date filter
-        // the events table's indexes count alone (no join per row).
-        // The page is bounded by the same checkpoint, so a concurrent catch-up cannot list
-        // rows the count left out.
-        let (count_sql, count_params, page_where) = match (by_event, by_date, caught_up) {
-            (true, false, Some((checkpoint, _))) => {
-                params.push(checkpoint.into());
-                let page_where = format!("{where_sql} AND e.id <= ?");
-                (
-                    format!("SELECT COUNT(*) FROM {} e {page_where}", t.events),
-                    params.clone(),
-                    page_where,
-                )
-            }
-            (true, _, _) => (
-                format!(
-                    "SELECT COUNT(*) FROM {} a JOIN {} e ON e.id = a.sequence {where_sql}",
-                    t.activity, t.events
-                ),
-                params.clone(),
-                where_sql.clone(),
-            ),
-            (false, _, _) => (
-                format!("SELECT COUNT(*) FROM {} a {where_sql}", t.activity),
-                params.clone(),
-                where_sql.clone(),
-            ),
+        let count_from = if bound.is_some() {
+            format!("{} e", t.events)
+        } else if by_event {
+            format!("{} a JOIN {} e ON e.id = a.sequence", t.activity, t.events)
+        } else {
+            format!("{} a", t.activity)
         };
         // Filtered by the event's columns, the events table's (…, id) indexes give the order.
         let order = if by_event { "e.id" } else { "a.sequence" };
         let total: Option<u64> = conn
-            .exec_first(count_sql, count_params)
+            .exec_first(
+                format!("SELECT COUNT(*) FROM {count_from} {where_sql}"),
+                params.clone(),
+            )
             .await
             .map_err(StorageError::from)?;
         params.push(u64::from(page.per_page).into());
@@ -655,7 +645,7 @@ impl App {
                     "SELECT a.sequence, e.event_type, a.occurred_at, e.actor_employee_id, n.name, \
                      e.context_type, e.context_id, a.line FROM {} a JOIN {} e ON e.id = a.sequence \
                      LEFT JOIN {} n ON n.entity_type = 'employee' AND n.entity_id = e.actor_employee_id \
-                     {page_where} ORDER BY {order} DESC LIMIT ? OFFSET ?",
+                     {where_sql} ORDER BY {order} DESC LIMIT ? OFFSET ?",
                     t.activity, t.events, t.activity_names
                 ),
                 params,
@@ -684,7 +674,7 @@ impl App {
         }
         let mut out = page.wrap(items, total.unwrap_or(0));
         // Unknown (the feed's state could not be read) counts as none pending.
-        out["pending"] = json!(pending.unwrap_or(0));
+        out["pending"] = json!(caught_up.map_or(0, |(_, pending)| pending));
         Ok(out)
     }
 

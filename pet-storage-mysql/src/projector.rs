@@ -187,8 +187,8 @@ impl Projector {
     /// transaction that locks the checkpoint row (so concurrent catch-ups serialise and no
     /// event is applied twice) and advances it with the rows it writes.
     ///
-    /// When a batch comes back full (a long catch-up), the next batch is read ahead on a
-    /// second pooled connection while the current one is rendered and written. That
+    /// When a batch comes back full (a long catch-up), the next batch is read and rendered
+    /// ahead on a second pooled connection while the current one is written. That
     /// connection is only taken if the pool can give it within [`READER_WAIT`]; otherwise
     /// the catch-up goes on with one connection, so a caller that already holds the
     /// rest of a small pool never deadlocks. Reading ahead outside the lock is safe:
@@ -196,24 +196,18 @@ impl Projector {
     /// a read-ahead batch is used only if it starts right after the locked checkpoint.
     pub async fn catch_up(&self, pool: &Pool, now: DateTime<Utc>) -> Result<CatchUp, StorageError> {
         let mut conn = pool.get_conn().await?;
-        if !self.checkpoint_ready.load(Ordering::Relaxed) {
-            self.ensure_checkpoint(&mut conn, now).await?;
-            self.checkpoint_ready.store(true, Ordering::Relaxed);
-        }
+        self.checkpoint_once(&mut conn, now).await?;
         self.catch_up_loop(&mut conn, Some(pool), now, None).await
     }
 
-    /// [`Projector::catch_up`] on a given connection (not inside a transaction).
+    /// [`Projector::catch_up`] on a given connection (not inside a transaction), one batch
+    /// after the other (no second connection).
     pub async fn catch_up_on(
         &self,
         conn: &mut Conn,
         now: DateTime<Utc>,
     ) -> Result<CatchUp, StorageError> {
-        if !self.checkpoint_ready.load(Ordering::Relaxed) {
-            self.ensure_checkpoint(conn, now).await?;
-            self.checkpoint_ready.store(true, Ordering::Relaxed);
-        }
-        self.catch_up_loop(conn, None, now, None).await
+        self.catch_up_at_most(conn, now, None).await
     }
 
     /// [`Projector::catch_up_on`], stopping after the batch that reaches `at_most` applied
@@ -224,11 +218,21 @@ impl Projector {
         now: DateTime<Utc>,
         at_most: Option<u64>,
     ) -> Result<CatchUp, StorageError> {
+        self.checkpoint_once(conn, now).await?;
+        self.catch_up_loop(conn, None, now, at_most).await
+    }
+
+    /// Makes sure the checkpoint row exists, once per projector (and its clones).
+    async fn checkpoint_once(
+        &self,
+        conn: &mut Conn,
+        now: DateTime<Utc>,
+    ) -> Result<(), StorageError> {
         if !self.checkpoint_ready.load(Ordering::Relaxed) {
             self.ensure_checkpoint(conn, now).await?;
             self.checkpoint_ready.store(true, Ordering::Relaxed);
         }
-        self.catch_up_loop(conn, None, now, at_most).await
+        Ok(())
     }
 
     async fn ensure_checkpoint(

@@ -65,8 +65,10 @@ enum Insert {
 }
 
 /// Whether a trigger body is migration 0006's chain check on `sequence_table`: it moves
-/// that table's head and signals when no row moved.
-pub(crate) fn chain_trigger_body_ok(body: &str, sequence_table: &str) -> bool {
+/// that table's head and signals when no row moved. A body that reads as NULL (a user who
+/// may not see trigger definitions) passes: then only the trigger's presence can be checked.
+pub(crate) fn chain_trigger_body_ok(body: Option<&str>, sequence_table: &str) -> bool {
+    let Some(body) = body else { return true };
     let b = body.to_ascii_uppercase();
     b.contains(&format!("UPDATE {}", sequence_table.to_ascii_uppercase()))
         && b.contains("ROW_COUNT()")
@@ -256,8 +258,6 @@ impl EventStore {
         if self.chain_verified.load(Ordering::Relaxed) {
             return Ok(());
         }
-        // The body reads as NULL for a user who may not see trigger definitions: then the
-        // trigger's presence is all that can be checked.
         let found: Option<Option<String>> = tx
             .exec_first(
                 "SELECT ACTION_STATEMENT FROM information_schema.TRIGGERS \
@@ -268,11 +268,7 @@ impl EventStore {
             )
             .await?;
         match found {
-            Some(None) => {
-                self.chain_verified.store(true, Ordering::Relaxed);
-                Ok(())
-            }
-            Some(Some(body)) if chain_trigger_body_ok(&body, &self.tables.sequence) => {
+            Some(body) if chain_trigger_body_ok(body.as_deref(), &self.tables.sequence) => {
                 self.chain_verified.store(true, Ordering::Relaxed);
                 Ok(())
             }

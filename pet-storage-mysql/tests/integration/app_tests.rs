@@ -179,14 +179,7 @@ async fn employees_commands_queries_and_rejections() {
 async fn teams_customers_org_structure_activity_and_jobs() {
     let Some(env) = env().await else { return };
     let app = &env.app;
-    let ana = app
-        .create_employee(
-            &json!({"name": "Ana Ruiz", "email": "ana@example.com"}),
-            &CommandContext::system(),
-        )
-        .await
-        .unwrap();
-    let actor = CommandContext::employee(id(&ana).parse().unwrap());
+    let (ana, actor) = crate::first_employee(app, "Ana Ruiz").await;
     let web = app
         .create_team(&json!({"name": "Web"}), &actor)
         .await

@@ -38,14 +38,7 @@ async fn count_type(env: &Env, event_type: &str) -> u64 {
 /// An employee (the actor), a customer, a published schema and a qualified lead with an
 /// open opportunity. Returns (actor, customer id, opportunity id).
 async fn pipeline(app: &App) -> (CommandContext, String, String) {
-    let ana = app
-        .create_employee(
-            &json!({"name": "Ana", "email": "ana@example.com"}),
-            &CommandContext::system(),
-        )
-        .await
-        .unwrap();
-    let actor = CommandContext::employee(id(&ana).parse().unwrap());
+    let (_, actor) = crate::first_employee(app, "Ana").await;
     let acme = app
         .create_customer(&json!({"name": "Acme"}), &actor)
         .await

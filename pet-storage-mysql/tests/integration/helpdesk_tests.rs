@@ -47,14 +47,7 @@ struct Setup {
 
 async fn setup(env: &Env) -> Setup {
     let app = &env.app;
-    let boss = app
-        .create_employee(
-            &json!({"name": "Ana Ruiz", "email": "ana@example.com"}),
-            &CommandContext::system(),
-        )
-        .await
-        .unwrap();
-    let actor = CommandContext::employee(id(&boss).parse().unwrap());
+    let (_, actor) = crate::first_employee(app, "Ana Ruiz").await;
     let customer = app
         .create_customer(&json!({"name": "Acme Ltd"}), &actor)
         .await

@@ -887,14 +887,7 @@ async fn commands_leave_the_feed_to_readers_and_catch_ups_exactly_once() {
         },
     )
     .unwrap();
-    let sys = pet_storage_mysql::CommandContext::system();
-    let boss = env
-        .app
-        .create_employee(&json!({"name": "Ana", "email": "ana@example.com"}), &sys)
-        .await
-        .unwrap();
-    let ctx =
-        pet_storage_mysql::CommandContext::employee(boss["id"].as_str().unwrap().parse().unwrap());
+    let (_, ctx) = crate::first_employee(&env.app, "Ana").await;
     let feed_state = || async {
         let mut c = env.pool().get_conn().await.unwrap();
         let cp: Option<u64> = c
@@ -1136,14 +1129,7 @@ async fn a_command_never_waits_for_the_feed() {
     // still commit, and the feed gets their events once it is free.
     let Some(env) = env().await else { return };
     let t = env.app.tables().clone();
-    let sys = pet_storage_mysql::CommandContext::system();
-    let boss = env
-        .app
-        .create_employee(&json!({"name": "Ana", "email": "ana@example.com"}), &sys)
-        .await
-        .unwrap();
-    let ctx =
-        pet_storage_mysql::CommandContext::employee(boss["id"].as_str().unwrap().parse().unwrap());
+    let (_, ctx) = crate::first_employee(&env.app, "Ana").await;
     env.app.activity(&json!({})).await.unwrap();
     let mut holder = env.pool().get_conn().await.unwrap();
     let mut htx = holder.start_transaction(TxOpts::default()).await.unwrap();

@@ -13,7 +13,8 @@ use std::sync::Arc;
 use chrono::{DateTime, Utc};
 use mysql_async::prelude::*;
 use mysql_async::Pool;
-use pet_storage_mysql::{App, AppParts, Config, ManualClock};
+use pet_storage_mysql::{App, AppParts, CommandContext, Config, ManualClock};
+use serde_json::{json, Value};
 
 /// A test environment: an App over a fresh random prefix, migrated.
 pub struct Env {
@@ -23,6 +24,20 @@ pub struct Env {
     pub clock: Arc<ManualClock>,
     /// Its config (random prefix).
     pub config: Config,
+}
+
+/// Creates the first employee (a system command: nobody can act before one exists) and
+/// returns it with a context acting as them.
+pub async fn first_employee(app: &App, name: &str) -> (Value, CommandContext) {
+    let employee = app
+        .create_employee(
+            &json!({"name": name, "email": "ana@example.com"}),
+            &CommandContext::system(),
+        )
+        .await
+        .unwrap();
+    let ctx = CommandContext::employee(employee["id"].as_str().unwrap().parse().unwrap());
+    (employee, ctx)
 }
 
 /// The fixed start time of every test clock.
