@@ -132,7 +132,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         );
         let evs = sla::decide_assignment(
             assignment.as_ref(),
-            &SlaAssignmentCommand::Record { reading: &reading },
+            &SlaAssignmentCommand::Record { reading },
             at(now),
         )?;
         assignment = evs.iter().fold(assignment, sla::evolve_assignment);

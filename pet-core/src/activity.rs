@@ -9,16 +9,11 @@
 
 use std::collections::{BTreeMap, HashMap};
 
-use chrono::NaiveDate;
 use uuid::Uuid;
 
 use crate::event::{ContextType, NewEvent, RecordedEvent};
-use crate::identity::customer::CustomerEvent;
-use crate::identity::employee::{DatedRate, EmployeeEvent};
 use crate::identity::ids::short_id;
-use crate::identity::org::{OrgStructureEvent, OrgVersionDetails};
-use crate::identity::team::TeamEvent;
-use crate::identity::{EventDecodeError, IdentityEvent};
+use crate::identity::EventDecodeError;
 
 /// Resolves the current name of an entity the event refers to by id.
 pub trait NameLookup {
@@ -100,31 +95,21 @@ impl From<EventDecodeError> for RenderError {
     }
 }
 
-/// Renders a stored event `(event_type, schema_version, payload)` as one line.
-pub fn render<N: NameLookup + ?Sized>(
+/// Renders a stored event `(event_type, schema_version, payload)` as one line, with the
+/// renderer of the module that owns its type.
+pub fn render<N: NameLookup>(
     event_type: &str,
     schema_version: u32,
     payload: &serde_json::Value,
     names: &N,
 ) -> Result<String, RenderError> {
-    if crate::commercial::EVENT_TYPES.contains(&event_type) {
-        return crate::commercial::render(event_type, schema_version, payload, &Names(names));
-    }
-    if crate::helpdesk::EVENT_TYPES.contains(&event_type) {
-        return crate::helpdesk::render(event_type, schema_version, payload, &Names(names));
-    }
-    if crate::knowledge::EVENT_TYPES.contains(&event_type) {
-        return crate::knowledge::render(event_type, schema_version, payload, &Names(names));
-    }
-    let event = IdentityEvent::from_stored(event_type, schema_version, payload)?;
-    Ok(render_identity(&event, &Names(names)))
+    let module = crate::module::module_of_event(event_type)
+        .ok_or_else(|| RenderError::UnknownType(event_type.to_owned()))?;
+    (module.render)(event_type, schema_version, payload, names)
 }
 
 /// Renders an event about to be appended.
-pub fn render_event<N: NameLookup + ?Sized>(
-    event: &NewEvent,
-    names: &N,
-) -> Result<String, RenderError> {
+pub fn render_event<N: NameLookup>(event: &NewEvent, names: &N) -> Result<String, RenderError> {
     render(
         event.event_type().as_str(),
         event.schema_version(),
@@ -134,7 +119,7 @@ pub fn render_event<N: NameLookup + ?Sized>(
 }
 
 /// Renders a recorded event (upcast it with the registry first).
-pub fn render_recorded<N: NameLookup + ?Sized>(
+pub fn render_recorded<N: NameLookup>(
     event: &RecordedEvent,
     names: &N,
 ) -> Result<String, RenderError> {
@@ -153,50 +138,17 @@ pub struct NamedEntity {
     pub name: String,
 }
 
-/// The names an event introduces (a created employee, team or customer), for projectors
-/// that keep a name table. Events that introduce no name give an empty list; contacts are
-/// not listed (their names travel in their own events).
+/// The names an event introduces (a created employee, team or customer, an opportunity, a
+/// ticket…), for projectors that keep a name table. Events that introduce no name give an
+/// empty list.
 pub fn names_introduced(
     event_type: &str,
     schema_version: u32,
     payload: &serde_json::Value,
 ) -> Result<Vec<NamedEntity>, RenderError> {
-    let named = |kind, id: Uuid, name: &crate::identity::Name| NamedEntity {
-        kind,
-        id,
-        name: name.to_string(),
-    };
-    if crate::commercial::EVENT_TYPES.contains(&event_type) {
-        return crate::commercial::names_introduced(event_type, schema_version, payload);
-    }
-    if crate::helpdesk::EVENT_TYPES.contains(&event_type) {
-        return crate::helpdesk::names_introduced(event_type, schema_version, payload);
-    }
-    if crate::knowledge::EVENT_TYPES.contains(&event_type) {
-        return crate::knowledge::names_introduced(event_type, schema_version, payload);
-    }
-    Ok(
-        match IdentityEvent::from_stored(event_type, schema_version, payload)? {
-            IdentityEvent::Employee(EmployeeEvent::Created(p)) => {
-                vec![named(
-                    ContextType::Employee,
-                    p.employee_id.as_uuid(),
-                    &p.name,
-                )]
-            }
-            IdentityEvent::Team(TeamEvent::Created(p)) => {
-                vec![named(ContextType::Team, p.team_id.as_uuid(), &p.name)]
-            }
-            IdentityEvent::Customer(CustomerEvent::Created(p)) => {
-                vec![named(
-                    ContextType::Customer,
-                    p.customer_id.as_uuid(),
-                    &p.name,
-                )]
-            }
-            _ => Vec::new(),
-        },
-    )
+    let module = crate::module::module_of_event(event_type)
+        .ok_or_else(|| RenderError::UnknownType(event_type.to_owned()))?;
+    (module.names_introduced)(event_type, schema_version, payload)
 }
 
 /// The longest name a projector's name table keeps (characters).
@@ -233,138 +185,6 @@ fn kind_word(kind: ContextType) -> &'static str {
         ContextType::Kpi => "KPI",
         ContextType::TimeEntry => "time entry",
         other => other.as_str(),
-    }
-}
-
-fn dated(kind: &str, r: &DatedRate) -> String {
-    format!("{kind} rate {} from {}", r.rate, r.effective_from)
-}
-
-fn day(d: NaiveDate) -> String {
-    d.format("%Y-%m-%d").to_string()
-}
-
-fn org_summary(d: &OrgVersionDetails) -> String {
-    let teams = d.snapshot.teams.len();
-    let members = d.snapshot.memberships.len();
-    let mut s = format!(
-        "{} ({teams} team{}, {members} membership{})",
-        d.effective_at.format("%Y-%m-%d %H:%M UTC"),
-        if teams == 1 { "" } else { "s" },
-        if members == 1 { "" } else { "s" },
-    );
-    if !d.note.as_str().is_empty() {
-        s.push_str(": ");
-        s.push_str(d.note.as_str());
-    }
-    s
-}
-
-fn render_identity<N: NameLookup + ?Sized>(event: &IdentityEvent, n: &Names<'_, N>) -> String {
-    use ContextType as K;
-    match event {
-        IdentityEvent::Employee(e) => {
-            let who = n.get(K::Employee, e.employee_id().as_uuid());
-            match e {
-                EmployeeEvent::Created(p) => {
-                    let mut s = format!("{} ({}) joined as an employee", p.name, p.email);
-                    if let Some(r) = &p.cost_rate {
-                        s.push_str(", ");
-                        s.push_str(&dated("cost", r));
-                    }
-                    if let Some(r) = &p.bill_rate {
-                        s.push_str(", ");
-                        s.push_str(&dated("bill", r));
-                    }
-                    if let Some(u) = p.wp_user_id {
-                        s.push_str(&format!(", linked to WordPress user #{u}"));
-                    }
-                    s
-                }
-                EmployeeEvent::Deactivated(_) => format!("{who} was deactivated"),
-                EmployeeEvent::Reactivated(_) => format!("{who} was reactivated"),
-                EmployeeEvent::RateChanged(p) => format!(
-                    "{who}'s {} rate is {} from {}",
-                    p.kind.as_str(),
-                    p.rate.rate,
-                    day(p.rate.effective_from)
-                ),
-                EmployeeEvent::UserLinked(p) => match (p.wp_user_id, p.previous_wp_user_id) {
-                    (Some(u), _) => format!("{who} was linked to WordPress user #{u}"),
-                    (None, Some(u)) => format!("{who} was unlinked from WordPress user #{u}"),
-                    (None, None) => format!("{who} was unlinked from WordPress"),
-                },
-            }
-        }
-        IdentityEvent::Team(e) => {
-            let team = n.get(K::Team, e.team_id().as_uuid());
-            let under = |p: Option<crate::identity::TeamId>| match p {
-                Some(p) => format!("under {}", n.get(K::Team, p.as_uuid())),
-                None => "at the top level".to_owned(),
-            };
-            match e {
-                TeamEvent::Created(p) => {
-                    format!("Team {} was created {}", p.name, under(p.parent_id))
-                }
-                TeamEvent::Moved(p) => match p.parent_id {
-                    Some(_) => format!("{team} was moved {}", under(p.parent_id)),
-                    None => format!("{team} was moved to the top level"),
-                },
-                TeamEvent::Archived(_) => format!("{team} was archived"),
-                TeamEvent::MemberAdded(p) => {
-                    let m = &p.membership;
-                    let mut s = format!(
-                        "{} joined {team} as {} from {}",
-                        n.get(K::Employee, m.employee_id.as_uuid()),
-                        m.role.as_str(),
-                        day(m.valid_from)
-                    );
-                    if let Some(to) = m.valid_to {
-                        s.push_str(&format!(" to {}", day(to)));
-                    }
-                    s
-                }
-                TeamEvent::MemberRemoved(p) => format!(
-                    "{} left {team}, last day {}",
-                    n.get(K::Employee, p.employee_id.as_uuid()),
-                    day(p.valid_to)
-                ),
-            }
-        }
-        IdentityEvent::OrgStructure(e) => match e {
-            OrgStructureEvent::Scheduled(d) => format!(
-                "Org structure version {} was scheduled for {}",
-                d.number,
-                org_summary(d)
-            ),
-            OrgStructureEvent::Published(d) => format!(
-                "Org structure version {} was published, effective {}",
-                d.number,
-                org_summary(d)
-            ),
-        },
-        IdentityEvent::Customer(e) => {
-            let customer = n.get(K::Customer, e.customer_id().as_uuid());
-            match e {
-                CustomerEvent::Created(p) => format!("Customer {} was created", p.name),
-                CustomerEvent::Archived(_) => format!("{customer} was archived"),
-                CustomerEvent::ContactAdded(p) => {
-                    let c = &p.contact;
-                    let details: Vec<&str> = [
-                        c.email.as_ref().map(|e| e.as_str()),
-                        c.phone.as_ref().map(|p| p.as_str()),
-                    ]
-                    .into_iter()
-                    .flatten()
-                    .collect();
-                    let mut s = format!("{} was added as a contact of {customer}", c.name);
-                    if !details.is_empty() {
-                        s.push_str(&format!(" ({})", details.join(", ")));
-                    }
-                    s
-                }
-            }
-        }
     }
 }
 

@@ -367,28 +367,28 @@ pub struct EventMeta {
     pub idempotency_key: Option<IdempotencyKey>,
 }
 
-/// A typed domain event that knows how it is stored.
+/// A typed domain event that knows how it is stored: its name, schema version and payload.
 ///
-/// Implemented by each module's event enum; [`NewEvent::from_domain`] wraps one into an
-/// envelope.
+/// Generated for each aggregate's event enum by [`crate::aggregate::domain_events!`].
 pub trait DomainEvent {
     /// The stable event type, e.g. `employee.created`.
     fn event_type(&self) -> &'static str;
     /// The schema version this build writes for that type.
     fn schema_version(&self) -> u32;
-    /// The primary context.
-    fn context(&self) -> ContextRef;
     /// The JSON payload (an object, facts only).
     fn payload(&self) -> serde_json::Value;
 }
 
-/// A typed domain event that belongs to one aggregate: knows which aggregate it changes,
-/// so a decided batch can be wrapped into envelopes with [`envelopes`].
+/// A typed domain event that belongs to one aggregate: knows which aggregate it changes
+/// and its primary context, so a decided batch can be wrapped into envelopes with
+/// [`envelopes`].
 pub trait AggregateEvent: DomainEvent {
     /// The aggregate type, e.g. `employee` (stored as `aggregate_type`).
     fn aggregate_type(&self) -> &'static str;
     /// The id of the aggregate the event changes.
     fn aggregate_id(&self) -> Uuid;
+    /// The primary context.
+    fn context(&self) -> ContextRef;
 }
 
 /// Wraps the events a `decide` returned into envelopes ready to append.
@@ -460,7 +460,7 @@ impl NewEvent {
 
     /// Wraps a typed domain event.
     pub fn from_domain(
-        event: &impl DomainEvent,
+        event: &impl AggregateEvent,
         aggregate: AggregateRef,
         meta: EventMeta,
     ) -> Result<Self, EventError> {

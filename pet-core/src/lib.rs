@@ -49,12 +49,14 @@
 //! ```
 
 pub mod activity;
+pub mod aggregate;
 pub mod commercial;
 pub mod error;
 pub mod event;
 pub mod helpdesk;
 pub mod identity;
 pub mod knowledge;
+pub mod module;
 pub mod registry;
 
 pub use error::{DomainError, FieldErrors};

@@ -141,15 +141,9 @@ impl EventRegistry {
 /// with its upcasters. Storage validates appends and upcasts reads with it.
 pub fn pet_registry() -> EventRegistry {
     let mut r = EventRegistry::new();
-    let modules: [&[&str]; 4] = [
-        &crate::identity::IdentityEvent::EVENT_TYPES,
-        crate::commercial::EVENT_TYPES,
-        crate::helpdesk::EVENT_TYPES,
-        crate::knowledge::EVENT_TYPES,
-    ];
-    for t in modules.into_iter().flatten() {
+    for spec in crate::module::MODULES.iter().flat_map(|m| m.event_types()) {
         // The names are constants checked by a test; a bad one would be skipped, not panic.
-        let _ = r.register(t, &[]);
+        let _ = r.register(spec.name, spec.upcasters);
     }
     r
 }
@@ -193,18 +187,13 @@ mod tests {
     #[test]
     fn pet_registry_knows_every_module_event_at_version_one() {
         let r = pet_registry();
-        let modules: [&[&str]; 4] = [
-            &crate::identity::IdentityEvent::EVENT_TYPES,
-            crate::commercial::EVENT_TYPES,
-            crate::helpdesk::EVENT_TYPES,
-            crate::knowledge::EVENT_TYPES,
-        ];
-        for t in modules.into_iter().flatten() {
-            assert_eq!(r.current_version(t), Some(1), "{t}");
+        let types = || crate::module::MODULES.iter().flat_map(|m| m.event_types());
+        for t in types() {
+            assert_eq!(r.current_version(t.name), Some(1), "{}", t.name);
         }
         // Equal counts also mean no module declares a type another one declares, and no
         // declared name was skipped as invalid.
-        let declared: usize = modules.iter().map(|m| m.len()).sum();
+        let declared: usize = types().count();
         assert_eq!(r.event_types().count(), declared);
     }
 

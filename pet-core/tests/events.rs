@@ -7,7 +7,7 @@ mod common;
 use std::collections::BTreeSet;
 
 use pet_core::activity::{self, NoNames};
-use pet_core::event::{envelopes, Actor, DomainEvent, EventMeta};
+use pet_core::event::{envelopes, Actor, AggregateEvent, DomainEvent, EventMeta};
 use pet_core::identity::IdentityEvent;
 use pet_core::pet_registry;
 
@@ -17,7 +17,10 @@ fn scenario_covers_every_event_type() {
         .iter()
         .map(|(_, e)| e.event_type())
         .collect();
-    let all: BTreeSet<&str> = IdentityEvent::EVENT_TYPES.into_iter().collect();
+    let all: BTreeSet<&str> = pet_core::identity::MODULE
+        .event_types()
+        .map(|s| s.name)
+        .collect();
     assert_eq!(seen, all);
 }
 

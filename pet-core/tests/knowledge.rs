@@ -7,12 +7,12 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use chrono::{DateTime, Utc};
 use pet_core::activity::{self, NoNames};
-use pet_core::event::{envelopes, Actor, DomainEvent, EventMeta};
+use pet_core::event::{envelopes, Actor, AggregateEvent, DomainEvent, EventMeta};
 use pet_core::helpdesk::TicketId;
 use pet_core::identity::{EmployeeId, Name, Note};
 use pet_core::knowledge::{
     article, ArticleBody, ArticleCommand, ArticleContent, ArticleId, CommentBody, CommentId,
-    KnowledgeEvent, KnowledgeVersionNumber, Slug, VersionRef, EVENT_TYPES,
+    KnowledgeEvent, KnowledgeVersionNumber, Slug, VersionRef,
 };
 use pet_core::pet_registry;
 use uuid::Uuid;
@@ -116,7 +116,13 @@ fn names() -> BTreeMap<Uuid, String> {
 #[test]
 fn scenario_covers_every_event_type() {
     let seen: BTreeSet<&str> = scenario().iter().map(|(_, e)| e.event_type()).collect();
-    assert_eq!(seen, EVENT_TYPES.iter().copied().collect());
+    assert_eq!(
+        seen,
+        pet_core::knowledge::MODULE
+            .event_types()
+            .map(|s| s.name)
+            .collect()
+    );
 }
 
 #[test]

@@ -422,10 +422,10 @@ proptest! {
         for s in steps {
             now += Duration::seconds(s);
             let reading = c.clock(&tl, now);
-            let evs = sla::decide_assignment(state.as_ref(), &SlaAssignmentCommand::Record { reading: &reading }, now).unwrap();
+            let evs = sla::decide_assignment(state.as_ref(), &SlaAssignmentCommand::Record { reading }, now).unwrap();
             // the same job run again (overlapping runs) records nothing more
             let again_state = evs.iter().fold(state.clone(), sla::evolve_assignment);
-            let again = sla::decide_assignment(again_state.as_ref(), &SlaAssignmentCommand::Record { reading: &reading }, now).unwrap();
+            let again = sla::decide_assignment(again_state.as_ref(), &SlaAssignmentCommand::Record { reading }, now).unwrap();
             prop_assert!(again.is_empty());
             for e in &evs {
                 let (target, kind) = match e {

@@ -2,6 +2,7 @@
 //! then `archived`. Its custom values are validated against the lead schema version it
 //! was captured with, forever.
 
+use crate::aggregate::domain_events;
 use std::collections::BTreeMap;
 
 use chrono::{DateTime, Utc};
@@ -12,12 +13,11 @@ use super::ids::{LeadId, LeadSchemaId, SchemaVersionNumber};
 use super::schema::{CustomValues, LeadSchemaVersion};
 use super::values::Text;
 use crate::error::DomainError;
-use crate::event::{AggregateEvent, ContextRef, ContextType, DomainEvent};
+use crate::event::{AggregateEvent, ContextRef, ContextType};
 use crate::identity::customer::CustomerStatus;
 use crate::identity::employee::EmployeeStatus;
 use crate::identity::ids::{CustomerId, EmployeeId};
 use crate::identity::values::{Money, Name, Note};
-use crate::identity::{decode_payload, to_payload, EventDecodeError, SCHEMA_VERSION};
 
 /// The aggregate type of leads.
 pub const AGGREGATE_TYPE: &str = "lead";
@@ -336,21 +336,23 @@ pub struct LeadArchived {
     pub lead_id: LeadId,
 }
 
-/// Facts about a lead.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum LeadEvent {
-    /// `lead.created`
-    Created(LeadCreated),
-    /// `lead.updated`
-    Updated(LeadUpdated),
-    /// `lead.contacted`
-    Contacted(LeadContacted),
-    /// `lead.qualified`
-    Qualified(LeadQualified),
-    /// `lead.disqualified`
-    Disqualified(LeadDisqualified),
-    /// `lead.archived`
-    Archived(LeadArchived),
+domain_events! {
+    /// Facts about a lead.
+    #[derive(Debug, Clone, PartialEq, Eq)]
+    pub enum LeadEvent {
+        /// `lead.created`
+        Created(LeadCreated) = "lead.created",
+        /// `lead.updated`
+        Updated(LeadUpdated) = "lead.updated",
+        /// `lead.contacted`
+        Contacted(LeadContacted) = "lead.contacted",
+        /// `lead.qualified`
+        Qualified(LeadQualified) = "lead.qualified",
+        /// `lead.disqualified`
+        Disqualified(LeadDisqualified) = "lead.disqualified",
+        /// `lead.archived`
+        Archived(LeadArchived) = "lead.archived",
+    }
 }
 
 impl LeadEvent {
@@ -365,53 +367,6 @@ impl LeadEvent {
             Self::Archived(p) => p.lead_id,
         }
     }
-
-    /// Rebuilds a typed event from its stored type, schema version and payload.
-    pub fn from_stored(
-        event_type: &str,
-        schema_version: u32,
-        payload: &serde_json::Value,
-    ) -> Result<Self, EventDecodeError> {
-        let (t, v, p) = (event_type, schema_version, payload);
-        Ok(match event_type {
-            "lead.created" => Self::Created(decode_payload(t, v, p)?),
-            "lead.updated" => Self::Updated(decode_payload(t, v, p)?),
-            "lead.contacted" => Self::Contacted(decode_payload(t, v, p)?),
-            "lead.qualified" => Self::Qualified(decode_payload(t, v, p)?),
-            "lead.disqualified" => Self::Disqualified(decode_payload(t, v, p)?),
-            "lead.archived" => Self::Archived(decode_payload(t, v, p)?),
-            other => return Err(EventDecodeError::UnknownType(other.to_owned())),
-        })
-    }
-}
-
-impl DomainEvent for LeadEvent {
-    fn event_type(&self) -> &'static str {
-        match self {
-            Self::Created(_) => "lead.created",
-            Self::Updated(_) => "lead.updated",
-            Self::Contacted(_) => "lead.contacted",
-            Self::Qualified(_) => "lead.qualified",
-            Self::Disqualified(_) => "lead.disqualified",
-            Self::Archived(_) => "lead.archived",
-        }
-    }
-    fn schema_version(&self) -> u32 {
-        SCHEMA_VERSION
-    }
-    fn context(&self) -> ContextRef {
-        ContextRef::new(ContextType::Lead, self.lead_id().as_uuid())
-    }
-    fn payload(&self) -> serde_json::Value {
-        match self {
-            Self::Created(p) => to_payload(p),
-            Self::Updated(p) => to_payload(p),
-            Self::Contacted(p) => to_payload(p),
-            Self::Qualified(p) => to_payload(p),
-            Self::Disqualified(p) => to_payload(p),
-            Self::Archived(p) => to_payload(p),
-        }
-    }
 }
 
 impl AggregateEvent for LeadEvent {
@@ -420,6 +375,9 @@ impl AggregateEvent for LeadEvent {
     }
     fn aggregate_id(&self) -> Uuid {
         self.lead_id().as_uuid()
+    }
+    fn context(&self) -> ContextRef {
+        ContextRef::new(ContextType::Lead, self.lead_id().as_uuid())
     }
 }
 
@@ -682,6 +640,30 @@ pub fn evolve_all<'a>(
 /// Folds a whole stream (as read from the store) into the current state.
 pub fn replay<'a>(events: impl IntoIterator<Item = &'a LeadEvent>) -> Option<Lead> {
     events.into_iter().fold(None, evolve)
+}
+
+impl crate::aggregate::Aggregate for Lead {
+    const TYPE: &'static str = AGGREGATE_TYPE;
+    type Command = LeadCommand;
+    type Event = LeadEvent;
+    type Facts = LeadFacts;
+
+    fn version(&self) -> u64 {
+        self.version
+    }
+
+    fn decide(
+        state: Option<&Self>,
+        cmd: &LeadCommand,
+        facts: &LeadFacts,
+        now: DateTime<Utc>,
+    ) -> Result<Vec<LeadEvent>, DomainError> {
+        decide(state, cmd, facts, now)
+    }
+
+    fn evolve(state: Option<Self>, event: &LeadEvent) -> Option<Self> {
+        evolve(state, event)
+    }
 }
 
 #[cfg(test)]

@@ -33,7 +33,7 @@ pub mod schema;
 pub mod values;
 
 use crate::activity::{NameLookup, Names, RenderError};
-use crate::event::{AggregateEvent, ContextRef, DomainEvent, RecordedEvent};
+use crate::event::{AggregateEvent, ContextRef, ContextType, DomainEvent, RecordedEvent};
 use crate::identity::EventDecodeError;
 
 pub use ids::{
@@ -62,8 +62,30 @@ pub use schema::{
 };
 pub use values::{BasisPoints, FieldKey, Quantity, Text};
 
-/// Every event type of this module (registered by [`crate::pet_registry`]).
-pub const EVENT_TYPES: &[&str] = &CommercialEvent::EVENT_TYPES;
+/// Job kind: expire sent quotes whose validity has passed (payload `quote_id`).
+pub const JOB_QUOTE_EXPIRY: &str = "quote.expire";
+
+/// The module's descriptor: its event types, contexts, renderer and job kinds (see
+/// [`crate::module`]).
+pub const MODULE: crate::module::Module = crate::module::Module {
+    name: "commercial",
+    events: &[
+        LeadSchemaEvent::EVENT_TYPES,
+        LeadEvent::EVENT_TYPES,
+        OpportunityEvent::EVENT_TYPES,
+        QuoteEvent::EVENT_TYPES,
+    ],
+    contexts: &[
+        ContextType::Lead,
+        ContextType::LeadSchema,
+        ContextType::Opportunity,
+        ContextType::Quote,
+        ContextType::Sale,
+    ],
+    render,
+    names_introduced,
+    job_kinds: &[JOB_QUOTE_EXPIRY],
+};
 
 /// Any commercial event, for code that handles the whole module (projectors, the
 /// activity renderer, audit tools).
@@ -80,31 +102,6 @@ pub enum CommercialEvent {
 }
 
 impl CommercialEvent {
-    /// Every event type of the module, in registry order.
-    pub const EVENT_TYPES: [&'static str; 21] = [
-        "lead_schema.published",
-        "lead.created",
-        "lead.updated",
-        "lead.contacted",
-        "lead.qualified",
-        "lead.disqualified",
-        "lead.archived",
-        "opportunity.created",
-        "opportunity.classified",
-        "opportunity.quoting_started",
-        "opportunity.won",
-        "opportunity.lost",
-        "quote.created",
-        "quote.version_drafted",
-        "quote.version_revised",
-        "quote.sent",
-        "quote.superseded",
-        "quote.accepted",
-        "quote.rejected",
-        "quote.expired",
-        "sale.recorded",
-    ];
-
     /// Decodes a stored event of any commercial type.
     pub fn from_stored(
         event_type: &str,
@@ -156,15 +153,20 @@ impl DomainEvent for CommercialEvent {
     fn schema_version(&self) -> u32 {
         self.inner().schema_version()
     }
-    fn context(&self) -> ContextRef {
-        self.inner().context()
-    }
     fn payload(&self) -> serde_json::Value {
         self.inner().payload()
     }
 }
 
 impl AggregateEvent for CommercialEvent {
+    fn context(&self) -> ContextRef {
+        match self {
+            Self::LeadSchema(e) => e.context(),
+            Self::Lead(e) => e.context(),
+            Self::Opportunity(e) => e.context(),
+            Self::Quote(e) => e.context(),
+        }
+    }
     fn aggregate_type(&self) -> &'static str {
         match self {
             Self::LeadSchema(e) => e.aggregate_type(),
@@ -183,13 +185,14 @@ impl AggregateEvent for CommercialEvent {
     }
 }
 
-/// Renders one of [`EVENT_TYPES`] as an activity line.
-pub(crate) fn render<N: NameLookup + ?Sized>(
+/// Renders one of the module's events as an activity line.
+pub(crate) fn render(
     event_type: &str,
     schema_version: u32,
     payload: &serde_json::Value,
-    names: &Names<'_, N>,
+    names: &dyn NameLookup,
 ) -> Result<String, RenderError> {
+    let names = &Names(names);
     let event = CommercialEvent::from_stored(event_type, schema_version, payload)?;
     Ok(render::line(&event, names))
 }
@@ -246,9 +249,9 @@ mod tests {
     #[test]
     fn event_types_are_valid_unique_and_decodable() {
         let mut seen = std::collections::BTreeSet::new();
-        for t in EVENT_TYPES {
-            assert!(crate::event::EventType::new(*t).is_ok(), "{t}");
-            assert!(seen.insert(*t), "{t} twice");
+        for t in MODULE.event_types().map(|s| s.name) {
+            assert!(crate::event::EventType::new(t).is_ok(), "{t}");
+            assert!(seen.insert(t), "{t} twice");
             // Every type is routed to a decoder (an empty payload is a payload error,
             // not an unknown type).
             assert!(

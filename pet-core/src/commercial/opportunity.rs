@@ -1,6 +1,7 @@
 //! The Opportunity aggregate: a likely sale opened from a qualified lead, classified,
 //! `open → quoting → won | lost` (lost needs a reason).
 
+use crate::aggregate::domain_events;
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
@@ -9,12 +10,11 @@ use super::ids::{LeadId, OpportunityId, QuoteId, SaleId};
 use super::lead::{LeadCustomer, LeadStatus};
 use super::values::Text;
 use crate::error::DomainError;
-use crate::event::{AggregateEvent, ContextRef, ContextType, DomainEvent};
+use crate::event::{AggregateEvent, ContextRef, ContextType};
 use crate::identity::customer::CustomerStatus;
 use crate::identity::employee::EmployeeStatus;
 use crate::identity::ids::{CustomerId, EmployeeId};
 use crate::identity::values::{Money, Name};
-use crate::identity::{decode_payload, to_payload, EventDecodeError, SCHEMA_VERSION};
 
 /// The aggregate type of opportunities.
 pub const AGGREGATE_TYPE: &str = "opportunity";
@@ -345,19 +345,21 @@ pub struct OpportunityLost {
     pub reason: Text,
 }
 
-/// Facts about an opportunity.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum OpportunityEvent {
-    /// `opportunity.created`
-    Created(OpportunityCreated),
-    /// `opportunity.classified`
-    Classified(OpportunityClassified),
-    /// `opportunity.quoting_started` (a quote was made; `open → quoting` on the first)
-    QuotingStarted(OpportunityQuoting),
-    /// `opportunity.won`
-    Won(OpportunityWon),
-    /// `opportunity.lost`
-    Lost(OpportunityLost),
+domain_events! {
+    /// Facts about an opportunity.
+    #[derive(Debug, Clone, PartialEq, Eq)]
+    pub enum OpportunityEvent {
+        /// `opportunity.created`
+        Created(OpportunityCreated) = "opportunity.created",
+        /// `opportunity.classified`
+        Classified(OpportunityClassified) = "opportunity.classified",
+        /// `opportunity.quoting_started` (a quote was made; `open → quoting` on the first)
+        QuotingStarted(OpportunityQuoting) = "opportunity.quoting_started",
+        /// `opportunity.won`
+        Won(OpportunityWon) = "opportunity.won",
+        /// `opportunity.lost`
+        Lost(OpportunityLost) = "opportunity.lost",
+    }
 }
 
 impl OpportunityEvent {
@@ -371,50 +373,6 @@ impl OpportunityEvent {
             Self::Lost(p) => p.opportunity_id,
         }
     }
-
-    /// Rebuilds a typed event from its stored type, schema version and payload.
-    pub fn from_stored(
-        event_type: &str,
-        schema_version: u32,
-        payload: &serde_json::Value,
-    ) -> Result<Self, EventDecodeError> {
-        let (t, v, p) = (event_type, schema_version, payload);
-        Ok(match event_type {
-            "opportunity.created" => Self::Created(decode_payload(t, v, p)?),
-            "opportunity.classified" => Self::Classified(decode_payload(t, v, p)?),
-            "opportunity.quoting_started" => Self::QuotingStarted(decode_payload(t, v, p)?),
-            "opportunity.won" => Self::Won(decode_payload(t, v, p)?),
-            "opportunity.lost" => Self::Lost(decode_payload(t, v, p)?),
-            other => return Err(EventDecodeError::UnknownType(other.to_owned())),
-        })
-    }
-}
-
-impl DomainEvent for OpportunityEvent {
-    fn event_type(&self) -> &'static str {
-        match self {
-            Self::Created(_) => "opportunity.created",
-            Self::Classified(_) => "opportunity.classified",
-            Self::QuotingStarted(_) => "opportunity.quoting_started",
-            Self::Won(_) => "opportunity.won",
-            Self::Lost(_) => "opportunity.lost",
-        }
-    }
-    fn schema_version(&self) -> u32 {
-        SCHEMA_VERSION
-    }
-    fn context(&self) -> ContextRef {
-        ContextRef::new(ContextType::Opportunity, self.opportunity_id().as_uuid())
-    }
-    fn payload(&self) -> serde_json::Value {
-        match self {
-            Self::Created(p) => to_payload(p),
-            Self::Classified(p) => to_payload(p),
-            Self::QuotingStarted(p) => to_payload(p),
-            Self::Won(p) => to_payload(p),
-            Self::Lost(p) => to_payload(p),
-        }
-    }
 }
 
 impl AggregateEvent for OpportunityEvent {
@@ -423,6 +381,9 @@ impl AggregateEvent for OpportunityEvent {
     }
     fn aggregate_id(&self) -> Uuid {
         self.opportunity_id().as_uuid()
+    }
+    fn context(&self) -> ContextRef {
+        ContextRef::new(ContextType::Opportunity, self.opportunity_id().as_uuid())
     }
 }
 
@@ -625,6 +586,30 @@ pub fn evolve_all<'a>(
 /// Folds a whole stream (as read from the store) into the current state.
 pub fn replay<'a>(events: impl IntoIterator<Item = &'a OpportunityEvent>) -> Option<Opportunity> {
     events.into_iter().fold(None, evolve)
+}
+
+impl crate::aggregate::Aggregate for Opportunity {
+    const TYPE: &'static str = AGGREGATE_TYPE;
+    type Command = OpportunityCommand;
+    type Event = OpportunityEvent;
+    type Facts = OpportunityFacts;
+
+    fn version(&self) -> u64 {
+        self.version
+    }
+
+    fn decide(
+        state: Option<&Self>,
+        cmd: &OpportunityCommand,
+        facts: &OpportunityFacts,
+        now: DateTime<Utc>,
+    ) -> Result<Vec<OpportunityEvent>, DomainError> {
+        decide(state, cmd, facts, now)
+    }
+
+    fn evolve(state: Option<Self>, event: &OpportunityEvent) -> Option<Self> {
+        evolve(state, event)
+    }
 }
 
 #[cfg(test)]

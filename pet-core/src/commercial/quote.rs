@@ -5,6 +5,7 @@
 //! per quote, and acceptance records exactly one sale (`sale.recorded`, in the quote's
 //! stream, with the sale as its primary context).
 
+use crate::aggregate::domain_events;
 use std::collections::{BTreeMap, BTreeSet};
 
 use chrono::{DateTime, NaiveDate, Utc};
@@ -20,10 +21,9 @@ use super::pricing::{
 };
 use super::values::{Quantity, Text};
 use crate::error::DomainError;
-use crate::event::{AggregateEvent, ContextRef, ContextType, DomainEvent};
+use crate::event::{AggregateEvent, ContextRef, ContextType};
 use crate::identity::ids::CustomerId;
 use crate::identity::values::{Currency, Money, Name};
-use crate::identity::{decode_payload, to_payload, EventDecodeError, SCHEMA_VERSION};
 
 /// The aggregate type of quotes (their sales are recorded in the same stream).
 pub const AGGREGATE_TYPE: &str = "quote";
@@ -442,27 +442,29 @@ pub struct SaleRecorded {
     pub totals: Totals,
 }
 
-/// Facts about a quote and its sale.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum QuoteEvent {
-    /// `quote.created`
-    Created(QuoteCreated),
-    /// `quote.version_drafted`
-    VersionDrafted(QuoteVersionContent),
-    /// `quote.version_revised` (a draft's content changed)
-    VersionRevised(QuoteVersionContent),
-    /// `quote.sent`
-    Sent(QuoteSent),
-    /// `quote.superseded`
-    Superseded(QuoteSuperseded),
-    /// `quote.accepted`
-    Accepted(QuoteAccepted),
-    /// `quote.rejected`
-    Rejected(QuoteRejected),
-    /// `quote.expired`
-    Expired(QuoteExpired),
-    /// `sale.recorded` (primary context: the sale; aggregate: the quote)
-    SaleRecorded(Box<SaleRecorded>),
+domain_events! {
+    /// Facts about a quote and its sale.
+    #[derive(Debug, Clone, PartialEq, Eq)]
+    pub enum QuoteEvent {
+        /// `quote.created`
+        Created(QuoteCreated) = "quote.created",
+        /// `quote.version_drafted`
+        VersionDrafted(QuoteVersionContent) = "quote.version_drafted",
+        /// `quote.version_revised` (a draft's content changed)
+        VersionRevised(QuoteVersionContent) = "quote.version_revised",
+        /// `quote.sent`
+        Sent(QuoteSent) = "quote.sent",
+        /// `quote.superseded`
+        Superseded(QuoteSuperseded) = "quote.superseded",
+        /// `quote.accepted`
+        Accepted(QuoteAccepted) = "quote.accepted",
+        /// `quote.rejected`
+        Rejected(QuoteRejected) = "quote.rejected",
+        /// `quote.expired`
+        Expired(QuoteExpired) = "quote.expired",
+        /// `sale.recorded` (primary context: the sale; aggregate: the quote)
+        SaleRecorded(Box<SaleRecorded>) = "sale.recorded",
+    }
 }
 
 impl QuoteEvent {
@@ -479,64 +481,6 @@ impl QuoteEvent {
             Self::SaleRecorded(p) => p.quote_id,
         }
     }
-
-    /// Rebuilds a typed event from its stored type, schema version and payload.
-    pub fn from_stored(
-        event_type: &str,
-        schema_version: u32,
-        payload: &serde_json::Value,
-    ) -> Result<Self, EventDecodeError> {
-        let (t, v, p) = (event_type, schema_version, payload);
-        Ok(match event_type {
-            "quote.created" => Self::Created(decode_payload(t, v, p)?),
-            "quote.version_drafted" => Self::VersionDrafted(decode_payload(t, v, p)?),
-            "quote.version_revised" => Self::VersionRevised(decode_payload(t, v, p)?),
-            "quote.sent" => Self::Sent(decode_payload(t, v, p)?),
-            "quote.superseded" => Self::Superseded(decode_payload(t, v, p)?),
-            "quote.accepted" => Self::Accepted(decode_payload(t, v, p)?),
-            "quote.rejected" => Self::Rejected(decode_payload(t, v, p)?),
-            "quote.expired" => Self::Expired(decode_payload(t, v, p)?),
-            "sale.recorded" => Self::SaleRecorded(Box::new(decode_payload(t, v, p)?)),
-            other => return Err(EventDecodeError::UnknownType(other.to_owned())),
-        })
-    }
-}
-
-impl DomainEvent for QuoteEvent {
-    fn event_type(&self) -> &'static str {
-        match self {
-            Self::Created(_) => "quote.created",
-            Self::VersionDrafted(_) => "quote.version_drafted",
-            Self::VersionRevised(_) => "quote.version_revised",
-            Self::Sent(_) => "quote.sent",
-            Self::Superseded(_) => "quote.superseded",
-            Self::Accepted(_) => "quote.accepted",
-            Self::Rejected(_) => "quote.rejected",
-            Self::Expired(_) => "quote.expired",
-            Self::SaleRecorded(_) => "sale.recorded",
-        }
-    }
-    fn schema_version(&self) -> u32 {
-        SCHEMA_VERSION
-    }
-    fn context(&self) -> ContextRef {
-        match self {
-            Self::SaleRecorded(p) => ContextRef::new(ContextType::Sale, p.sale_id.as_uuid()),
-            _ => ContextRef::new(ContextType::Quote, self.quote_id().as_uuid()),
-        }
-    }
-    fn payload(&self) -> serde_json::Value {
-        match self {
-            Self::Created(p) => to_payload(p),
-            Self::VersionDrafted(p) | Self::VersionRevised(p) => to_payload(p),
-            Self::Sent(p) => to_payload(p),
-            Self::Superseded(p) => to_payload(p),
-            Self::Accepted(p) => to_payload(p),
-            Self::Rejected(p) => to_payload(p),
-            Self::Expired(p) => to_payload(p),
-            Self::SaleRecorded(p) => to_payload(p),
-        }
-    }
 }
 
 impl AggregateEvent for QuoteEvent {
@@ -545,6 +489,12 @@ impl AggregateEvent for QuoteEvent {
     }
     fn aggregate_id(&self) -> Uuid {
         self.quote_id().as_uuid()
+    }
+    fn context(&self) -> ContextRef {
+        match self {
+            Self::SaleRecorded(p) => ContextRef::new(ContextType::Sale, p.sale_id.as_uuid()),
+            _ => ContextRef::new(ContextType::Quote, self.quote_id().as_uuid()),
+        }
     }
 }
 
@@ -946,6 +896,30 @@ pub fn evolve_all<'a>(
 /// Folds a whole stream (as read from the store) into the current state.
 pub fn replay<'a>(events: impl IntoIterator<Item = &'a QuoteEvent>) -> Option<Quote> {
     events.into_iter().fold(None, evolve)
+}
+
+impl crate::aggregate::Aggregate for Quote {
+    const TYPE: &'static str = AGGREGATE_TYPE;
+    type Command = QuoteCommand;
+    type Event = QuoteEvent;
+    type Facts = QuoteFacts;
+
+    fn version(&self) -> u64 {
+        self.version
+    }
+
+    fn decide(
+        state: Option<&Self>,
+        cmd: &QuoteCommand,
+        facts: &QuoteFacts,
+        now: DateTime<Utc>,
+    ) -> Result<Vec<QuoteEvent>, DomainError> {
+        decide(state, cmd, facts, now)
+    }
+
+    fn evolve(state: Option<Self>, event: &QuoteEvent) -> Option<Self> {
+        evolve(state, event)
+    }
 }
 
 #[cfg(test)]

@@ -52,7 +52,7 @@ fn plural(n: usize, one: &str, many: &str) -> String {
     format!("{n} {}", if n == 1 { one } else { many })
 }
 
-pub(crate) fn line<N: NameLookup + ?Sized>(event: &CommercialEvent, n: &Names<'_, N>) -> String {
+pub(crate) fn line(event: &CommercialEvent, n: &Names<'_, dyn NameLookup + '_>) -> String {
     match event {
         CommercialEvent::LeadSchema(LeadSchemaEvent::Published(v)) => {
             let required = v.fields.iter().filter(|f| f.required()).count();

@@ -2,6 +2,7 @@
 //! definitions; publishing makes a new immutable, numbered version, and every lead is
 //! validated forever against the version it was captured with.
 
+use crate::aggregate::domain_events;
 use std::collections::{BTreeMap, BTreeSet};
 
 use chrono::{DateTime, NaiveDate, Utc};
@@ -11,9 +12,8 @@ use uuid::Uuid;
 use super::ids::{LeadSchemaId, SchemaVersionNumber};
 use super::values::FieldKey;
 use crate::error::{DomainError, FieldErrors};
-use crate::event::{AggregateEvent, ContextRef, ContextType, DomainEvent};
+use crate::event::{AggregateEvent, ContextRef, ContextType};
 use crate::identity::values::Name;
-use crate::identity::{decode_payload, to_payload, EventDecodeError, SCHEMA_VERSION};
 
 /// The aggregate type of lead schemas.
 pub const AGGREGATE_TYPE: &str = "lead_schema";
@@ -576,11 +576,13 @@ pub enum LeadSchemaCommand {
     },
 }
 
-/// Facts about the lead schema.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum LeadSchemaEvent {
-    /// `lead_schema.published`: a new immutable version, with all its fields.
-    Published(LeadSchemaVersion),
+domain_events! {
+    /// Facts about the lead schema.
+    #[derive(Debug, Clone, PartialEq, Eq)]
+    pub enum LeadSchemaEvent {
+        /// `lead_schema.published`: a new immutable version, with all its fields.
+        Published(LeadSchemaVersion) = "lead_schema.published",
+    }
 }
 
 impl LeadSchemaEvent {
@@ -590,37 +592,6 @@ impl LeadSchemaEvent {
             Self::Published(v) => v,
         }
     }
-
-    /// Rebuilds a typed event from its stored type, schema version and payload.
-    pub fn from_stored(
-        event_type: &str,
-        schema_version: u32,
-        payload: &serde_json::Value,
-    ) -> Result<Self, EventDecodeError> {
-        match event_type {
-            "lead_schema.published" => Ok(Self::Published(decode_payload(
-                event_type,
-                schema_version,
-                payload,
-            )?)),
-            other => Err(EventDecodeError::UnknownType(other.to_owned())),
-        }
-    }
-}
-
-impl DomainEvent for LeadSchemaEvent {
-    fn event_type(&self) -> &'static str {
-        "lead_schema.published"
-    }
-    fn schema_version(&self) -> u32 {
-        SCHEMA_VERSION
-    }
-    fn context(&self) -> ContextRef {
-        ContextRef::new(ContextType::LeadSchema, self.details().schema_id.as_uuid())
-    }
-    fn payload(&self) -> serde_json::Value {
-        to_payload(self.details())
-    }
 }
 
 impl AggregateEvent for LeadSchemaEvent {
@@ -629,6 +600,9 @@ impl AggregateEvent for LeadSchemaEvent {
     }
     fn aggregate_id(&self) -> Uuid {
         self.details().schema_id.as_uuid()
+    }
+    fn context(&self) -> ContextRef {
+        ContextRef::new(ContextType::LeadSchema, self.details().schema_id.as_uuid())
     }
 }
 
@@ -707,6 +681,30 @@ pub fn evolve_all<'a>(
 /// Folds a whole stream (as read from the store) into the current state.
 pub fn replay<'a>(events: impl IntoIterator<Item = &'a LeadSchemaEvent>) -> Option<LeadSchema> {
     events.into_iter().fold(None, evolve)
+}
+
+impl crate::aggregate::Aggregate for LeadSchema {
+    const TYPE: &'static str = AGGREGATE_TYPE;
+    type Command = LeadSchemaCommand;
+    type Event = LeadSchemaEvent;
+    type Facts = ();
+
+    fn version(&self) -> u64 {
+        self.version
+    }
+
+    fn decide(
+        state: Option<&Self>,
+        cmd: &LeadSchemaCommand,
+        _facts: &(),
+        now: DateTime<Utc>,
+    ) -> Result<Vec<LeadSchemaEvent>, DomainError> {
+        decide(state, cmd, now)
+    }
+
+    fn evolve(state: Option<Self>, event: &LeadSchemaEvent) -> Option<Self> {
+        evolve(state, event)
+    }
 }
 
 #[cfg(test)]

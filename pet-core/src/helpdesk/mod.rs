@@ -42,25 +42,23 @@ pub use ticket::{
 };
 pub use values::{Channel, Priority, ReopenWindow, ReplyBody, TicketStatus, Visibility};
 
-/// Every event type of this module (registered by [`crate::pet_registry`]).
-pub const EVENT_TYPES: &[&str] = &[
-    "ticket.created",
-    "ticket.assigned",
-    "ticket.status_changed",
-    "ticket.priority_changed",
-    "ticket.replied",
-    "ticket.resolved",
-    "ticket.closed",
-    "ticket.reopened",
-    "sla_definition.created",
-    "sla_definition.version_published",
-    "sla.assigned",
-    "sla.paused",
-    "sla.resumed",
-    "sla.warning",
-    "sla.breached",
-    "sla.met",
-];
+/// Job kind: evaluate the SLA clocks of open tickets and record what they reached.
+pub const JOB_SLA_EVALUATE: &str = "sla.evaluate";
+
+/// The module's descriptor: its event types, contexts, renderer and job kinds (see
+/// [`crate::module`]).
+pub const MODULE: crate::module::Module = crate::module::Module {
+    name: "helpdesk",
+    events: &[
+        TicketEvent::EVENT_TYPES,
+        SlaDefinitionEvent::EVENT_TYPES,
+        SlaEvent::EVENT_TYPES,
+    ],
+    contexts: &[ContextType::Ticket, ContextType::SlaDefinition],
+    render,
+    names_introduced,
+    job_kinds: &[JOB_SLA_EVALUATE],
+};
 
 /// Any Helpdesk & SLA event, for code that handles the whole module.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -120,15 +118,19 @@ impl DomainEvent for HelpdeskEvent {
     fn schema_version(&self) -> u32 {
         self.inner().schema_version()
     }
-    fn context(&self) -> ContextRef {
-        self.inner().context()
-    }
     fn payload(&self) -> serde_json::Value {
         self.inner().payload()
     }
 }
 
 impl AggregateEvent for HelpdeskEvent {
+    fn context(&self) -> ContextRef {
+        match self {
+            Self::Ticket(e) => e.context(),
+            Self::SlaDefinition(e) => e.context(),
+            Self::Sla(e) => e.context(),
+        }
+    }
     fn aggregate_type(&self) -> &'static str {
         match self {
             Self::Ticket(e) => e.aggregate_type(),
@@ -145,13 +147,14 @@ impl AggregateEvent for HelpdeskEvent {
     }
 }
 
-/// Renders one of [`EVENT_TYPES`] as an activity line.
-pub(crate) fn render<N: NameLookup + ?Sized>(
+/// Renders one of the module's events as an activity line.
+pub(crate) fn render(
     event_type: &str,
     schema_version: u32,
     payload: &serde_json::Value,
-    names: &Names<'_, N>,
+    names: &dyn NameLookup,
 ) -> Result<String, RenderError> {
+    let names = &Names(names);
     use ContextType as K;
     let event = HelpdeskEvent::from_stored(event_type, schema_version, payload)?;
     let ticket = |id: TicketId| names.get(K::Ticket, id.as_uuid());

@@ -7,6 +7,7 @@
 //! a warning threshold and the priorities that run 24/7. Publishing an edit creates
 //! version n+1; existing versions never change, so assigned tickets keep their rules.
 
+use crate::aggregate::domain_events;
 use std::collections::{BTreeMap, BTreeSet};
 
 use chrono::{DateTime, Utc};
@@ -18,8 +19,8 @@ use super::clock::{SlaClockReading, SlaState, SlaTarget, TargetReading};
 use super::ids::{SlaDefinitionId, SlaVersionNumber, TicketId};
 use super::values::{Priority, TicketStatus};
 use crate::error::{DomainError, FieldErrors};
-use crate::event::{AggregateEvent, ContextRef, ContextType, DomainEvent};
-use crate::identity::{decode_payload, to_payload, EventDecodeError, Name, SCHEMA_VERSION};
+use crate::event::{AggregateEvent, ContextRef, ContextType};
+use crate::identity::Name;
 
 /// A target in business minutes: 1 to 1,000,000 (about two years of 24/7 time).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -391,60 +392,23 @@ pub struct SlaVersionPublished {
     pub spec: SlaSpec,
 }
 
-/// Facts about an SLA definition.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum SlaDefinitionEvent {
-    /// `sla_definition.created`
-    Created(SlaDefinitionCreated),
-    /// `sla_definition.version_published` (boxed: a spec is large)
-    VersionPublished(Box<SlaVersionPublished>),
+domain_events! {
+    /// Facts about an SLA definition.
+    #[derive(Debug, Clone, PartialEq, Eq)]
+    pub enum SlaDefinitionEvent {
+        /// `sla_definition.created`
+        Created(SlaDefinitionCreated) = "sla_definition.created",
+        /// `sla_definition.version_published` (boxed: a spec is large)
+        VersionPublished(Box<SlaVersionPublished>) = "sla_definition.version_published",
+    }
 }
 
 impl SlaDefinitionEvent {
-    /// Every event type of SLA definitions.
-    pub const EVENT_TYPES: [&'static str; 2] =
-        ["sla_definition.created", "sla_definition.version_published"];
-
     /// The definition the event is about.
     pub fn definition_id(&self) -> SlaDefinitionId {
         match self {
             Self::Created(p) => p.definition_id,
             Self::VersionPublished(p) => p.definition_id,
-        }
-    }
-
-    /// Rebuilds a typed event from its stored type, schema version and payload.
-    pub fn from_stored(
-        event_type: &str,
-        schema_version: u32,
-        payload: &serde_json::Value,
-    ) -> Result<Self, EventDecodeError> {
-        let (t, v, p) = (event_type, schema_version, payload);
-        Ok(match event_type {
-            "sla_definition.created" => Self::Created(decode_payload(t, v, p)?),
-            "sla_definition.version_published" => Self::VersionPublished(decode_payload(t, v, p)?),
-            other => return Err(EventDecodeError::UnknownType(other.to_owned())),
-        })
-    }
-}
-
-impl DomainEvent for SlaDefinitionEvent {
-    fn event_type(&self) -> &'static str {
-        match self {
-            Self::Created(_) => "sla_definition.created",
-            Self::VersionPublished(_) => "sla_definition.version_published",
-        }
-    }
-    fn schema_version(&self) -> u32 {
-        SCHEMA_VERSION
-    }
-    fn context(&self) -> ContextRef {
-        ContextRef::new(ContextType::SlaDefinition, self.definition_id().as_uuid())
-    }
-    fn payload(&self) -> serde_json::Value {
-        match self {
-            Self::Created(p) => to_payload(p),
-            Self::VersionPublished(p) => to_payload(p),
         }
     }
 }
@@ -455,6 +419,9 @@ impl AggregateEvent for SlaDefinitionEvent {
     }
     fn aggregate_id(&self) -> Uuid {
         self.definition_id().as_uuid()
+    }
+    fn context(&self) -> ContextRef {
+        ContextRef::new(ContextType::SlaDefinition, self.definition_id().as_uuid())
     }
 }
 
@@ -645,7 +612,7 @@ impl SlaAssignment {
 
 /// What can be asked of a ticket's SLA.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum SlaAssignmentCommand<'a> {
+pub enum SlaAssignmentCommand {
     /// Pins the ticket to a definition version; build it with [`SlaAssignmentCommand::assign`]
     /// so it is the version in force.
     Assign {
@@ -662,16 +629,16 @@ pub enum SlaAssignmentCommand<'a> {
         /// The ticket's new status.
         status: TicketStatus,
         /// The pinned version's content.
-        spec: &'a SlaSpec,
+        spec: SlaSpec,
     },
     /// The SLA job's evaluation: records what [`super::clock::marks_to_record`] says.
     Record {
         /// The clock evaluated at the job's `now`.
-        reading: &'a SlaClockReading,
+        reading: SlaClockReading,
     },
 }
 
-impl SlaAssignmentCommand<'_> {
+impl SlaAssignmentCommand {
     /// Assigns `definition`'s version in force to a ticket; refused when it has none.
     pub fn assign(ticket_id: TicketId, definition: &SlaDefinition) -> Result<Self, DomainError> {
         let current = definition
@@ -728,84 +695,32 @@ pub struct SlaOutcome {
     pub reached_at: Option<DateTime<Utc>>,
 }
 
-/// Facts about a ticket's SLA.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum SlaEvent {
-    /// `sla.assigned`
-    Assigned(SlaAssigned),
-    /// `sla.paused`
-    Paused(SlaClockToggled),
-    /// `sla.resumed`
-    Resumed(SlaClockToggled),
-    /// `sla.warning`
-    Warning(SlaOutcome),
-    /// `sla.breached`
-    Breached(SlaOutcome),
-    /// `sla.met`
-    Met(SlaOutcome),
+domain_events! {
+    /// Facts about a ticket's SLA.
+    #[derive(Debug, Clone, PartialEq, Eq)]
+    pub enum SlaEvent {
+        /// `sla.assigned`
+        Assigned(SlaAssigned) = "sla.assigned",
+        /// `sla.paused`
+        Paused(SlaClockToggled) = "sla.paused",
+        /// `sla.resumed`
+        Resumed(SlaClockToggled) = "sla.resumed",
+        /// `sla.warning`
+        Warning(SlaOutcome) = "sla.warning",
+        /// `sla.breached`
+        Breached(SlaOutcome) = "sla.breached",
+        /// `sla.met`
+        Met(SlaOutcome) = "sla.met",
+    }
 }
 
 impl SlaEvent {
-    /// Every event type of SLA assignments.
-    pub const EVENT_TYPES: [&'static str; 6] = [
-        "sla.assigned",
-        "sla.paused",
-        "sla.resumed",
-        "sla.warning",
-        "sla.breached",
-        "sla.met",
-    ];
-
     /// The ticket the event is about.
     pub fn ticket_id(&self) -> TicketId {
         match self {
             Self::Assigned(p) => p.ticket_id,
             Self::Paused(p) | Self::Resumed(p) => p.ticket_id,
             Self::Warning(p) | Self::Breached(p) | Self::Met(p) => p.ticket_id,
-        }
-    }
-
-    /// Rebuilds a typed event from its stored type, schema version and payload.
-    pub fn from_stored(
-        event_type: &str,
-        schema_version: u32,
-        payload: &serde_json::Value,
-    ) -> Result<Self, EventDecodeError> {
-        let (t, v, p) = (event_type, schema_version, payload);
-        Ok(match event_type {
-            "sla.assigned" => Self::Assigned(decode_payload(t, v, p)?),
-            "sla.paused" => Self::Paused(decode_payload(t, v, p)?),
-            "sla.resumed" => Self::Resumed(decode_payload(t, v, p)?),
-            "sla.warning" => Self::Warning(decode_payload(t, v, p)?),
-            "sla.breached" => Self::Breached(decode_payload(t, v, p)?),
-            "sla.met" => Self::Met(decode_payload(t, v, p)?),
-            other => return Err(EventDecodeError::UnknownType(other.to_owned())),
-        })
-    }
-}
-
-impl DomainEvent for SlaEvent {
-    fn event_type(&self) -> &'static str {
-        match self {
-            Self::Assigned(_) => "sla.assigned",
-            Self::Paused(_) => "sla.paused",
-            Self::Resumed(_) => "sla.resumed",
-            Self::Warning(_) => "sla.warning",
-            Self::Breached(_) => "sla.breached",
-            Self::Met(_) => "sla.met",
-        }
-    }
-    fn schema_version(&self) -> u32 {
-        SCHEMA_VERSION
-    }
-    fn context(&self) -> ContextRef {
-        ContextRef::new(ContextType::Ticket, self.ticket_id().as_uuid())
-    }
-    fn payload(&self) -> serde_json::Value {
-        match self {
-            Self::Assigned(p) => to_payload(p),
-            Self::Paused(p) | Self::Resumed(p) => to_payload(p),
-            Self::Warning(p) | Self::Breached(p) | Self::Met(p) => to_payload(p),
         }
     }
 }
@@ -816,6 +731,9 @@ impl AggregateEvent for SlaEvent {
     }
     fn aggregate_id(&self) -> Uuid {
         self.ticket_id().as_uuid()
+    }
+    fn context(&self) -> ContextRef {
+        ContextRef::new(ContextType::Ticket, self.ticket_id().as_uuid())
     }
 }
 
@@ -839,7 +757,7 @@ fn outcome(a: &SlaAssignment, r: &TargetReading, reached_at: Option<DateTime<Utc
 /// returns no events (not an error: the job runs every minute).
 pub fn decide_assignment(
     state: Option<&SlaAssignment>,
-    cmd: &SlaAssignmentCommand<'_>,
+    cmd: &SlaAssignmentCommand,
     _now: DateTime<Utc>,
 ) -> Result<Vec<SlaEvent>, DomainError> {
     let a = match (state, cmd) {
@@ -934,4 +852,52 @@ pub fn replay_assignment<'a>(
     events: impl IntoIterator<Item = &'a SlaEvent>,
 ) -> Option<SlaAssignment> {
     events.into_iter().fold(None, evolve_assignment)
+}
+
+impl crate::aggregate::Aggregate for SlaDefinition {
+    const TYPE: &'static str = DEFINITION_AGGREGATE_TYPE;
+    type Command = SlaDefinitionCommand;
+    type Event = SlaDefinitionEvent;
+    type Facts = ();
+
+    fn version(&self) -> u64 {
+        self.version
+    }
+
+    fn decide(
+        state: Option<&Self>,
+        cmd: &SlaDefinitionCommand,
+        _facts: &(),
+        now: DateTime<Utc>,
+    ) -> Result<Vec<SlaDefinitionEvent>, DomainError> {
+        decide_definition(state, cmd, now)
+    }
+
+    fn evolve(state: Option<Self>, event: &SlaDefinitionEvent) -> Option<Self> {
+        evolve_definition(state, event)
+    }
+}
+
+impl crate::aggregate::Aggregate for SlaAssignment {
+    const TYPE: &'static str = ASSIGNMENT_AGGREGATE_TYPE;
+    type Command = SlaAssignmentCommand;
+    type Event = SlaEvent;
+    type Facts = ();
+
+    fn version(&self) -> u64 {
+        self.version
+    }
+
+    fn decide(
+        state: Option<&Self>,
+        cmd: &SlaAssignmentCommand,
+        _facts: &(),
+        now: DateTime<Utc>,
+    ) -> Result<Vec<SlaEvent>, DomainError> {
+        decide_assignment(state, cmd, now)
+    }
+
+    fn evolve(state: Option<Self>, event: &SlaEvent) -> Option<Self> {
+        evolve_assignment(state, event)
+    }
 }

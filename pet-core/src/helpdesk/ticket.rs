@@ -3,6 +3,7 @@
 //! `new → open ⇄ waiting_on_customer → resolved → closed`, reopenable from `resolved`
 //! within a window passed in with the command.
 
+use crate::aggregate::domain_events;
 use std::collections::BTreeMap;
 
 use chrono::{DateTime, Duration, Utc};
@@ -12,11 +13,8 @@ use uuid::Uuid;
 use super::ids::{ProjectId, ReplyId, TicketId};
 use super::values::{Channel, Priority, ReopenWindow, ReplyBody, TicketStatus, Visibility};
 use crate::error::DomainError;
-use crate::event::{AggregateEvent, ContextRef, ContextType, DomainEvent};
-use crate::identity::{
-    decode_payload, to_payload, ContactId, CustomerId, CustomerStatus, EmployeeId, EmployeeStatus,
-    EventDecodeError, Name, SCHEMA_VERSION,
-};
+use crate::event::{AggregateEvent, ContextRef, ContextType};
+use crate::identity::{ContactId, CustomerId, CustomerStatus, EmployeeId, EmployeeStatus, Name};
 
 /// The aggregate type of tickets.
 pub const AGGREGATE_TYPE: &str = "ticket";
@@ -331,40 +329,30 @@ pub struct TicketRef {
     pub ticket_id: TicketId,
 }
 
-/// Facts about a ticket.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum TicketEvent {
-    /// `ticket.created`
-    Created(TicketCreated),
-    /// `ticket.assigned`
-    Assigned(TicketAssigned),
-    /// `ticket.status_changed`
-    StatusChanged(TicketStatusChanged),
-    /// `ticket.priority_changed`
-    PriorityChanged(TicketPriorityChanged),
-    /// `ticket.replied`
-    Replied(TicketReplied),
-    /// `ticket.resolved`
-    Resolved(TicketResolved),
-    /// `ticket.closed`
-    Closed(TicketRef),
-    /// `ticket.reopened` (back to `open`)
-    Reopened(TicketRef),
+domain_events! {
+    /// Facts about a ticket.
+    #[derive(Debug, Clone, PartialEq, Eq)]
+    pub enum TicketEvent {
+        /// `ticket.created`
+        Created(TicketCreated) = "ticket.created",
+        /// `ticket.assigned`
+        Assigned(TicketAssigned) = "ticket.assigned",
+        /// `ticket.status_changed`
+        StatusChanged(TicketStatusChanged) = "ticket.status_changed",
+        /// `ticket.priority_changed`
+        PriorityChanged(TicketPriorityChanged) = "ticket.priority_changed",
+        /// `ticket.replied`
+        Replied(TicketReplied) = "ticket.replied",
+        /// `ticket.resolved`
+        Resolved(TicketResolved) = "ticket.resolved",
+        /// `ticket.closed`
+        Closed(TicketRef) = "ticket.closed",
+        /// `ticket.reopened` (back to `open`)
+        Reopened(TicketRef) = "ticket.reopened",
+    }
 }
 
 impl TicketEvent {
-    /// Every event type of tickets.
-    pub const EVENT_TYPES: [&'static str; 8] = [
-        "ticket.created",
-        "ticket.assigned",
-        "ticket.status_changed",
-        "ticket.priority_changed",
-        "ticket.replied",
-        "ticket.resolved",
-        "ticket.closed",
-        "ticket.reopened",
-    ];
-
     /// The ticket the event is about.
     pub fn ticket_id(&self) -> TicketId {
         match self {
@@ -377,58 +365,6 @@ impl TicketEvent {
             Self::Closed(p) | Self::Reopened(p) => p.ticket_id,
         }
     }
-
-    /// Rebuilds a typed event from its stored type, schema version and payload.
-    pub fn from_stored(
-        event_type: &str,
-        schema_version: u32,
-        payload: &serde_json::Value,
-    ) -> Result<Self, EventDecodeError> {
-        let (t, v, p) = (event_type, schema_version, payload);
-        Ok(match event_type {
-            "ticket.created" => Self::Created(decode_payload(t, v, p)?),
-            "ticket.assigned" => Self::Assigned(decode_payload(t, v, p)?),
-            "ticket.status_changed" => Self::StatusChanged(decode_payload(t, v, p)?),
-            "ticket.priority_changed" => Self::PriorityChanged(decode_payload(t, v, p)?),
-            "ticket.replied" => Self::Replied(decode_payload(t, v, p)?),
-            "ticket.resolved" => Self::Resolved(decode_payload(t, v, p)?),
-            "ticket.closed" => Self::Closed(decode_payload(t, v, p)?),
-            "ticket.reopened" => Self::Reopened(decode_payload(t, v, p)?),
-            other => return Err(EventDecodeError::UnknownType(other.to_owned())),
-        })
-    }
-}
-
-impl DomainEvent for TicketEvent {
-    fn event_type(&self) -> &'static str {
-        match self {
-            Self::Created(_) => "ticket.created",
-            Self::Assigned(_) => "ticket.assigned",
-            Self::StatusChanged(_) => "ticket.status_changed",
-            Self::PriorityChanged(_) => "ticket.priority_changed",
-            Self::Replied(_) => "ticket.replied",
-            Self::Resolved(_) => "ticket.resolved",
-            Self::Closed(_) => "ticket.closed",
-            Self::Reopened(_) => "ticket.reopened",
-        }
-    }
-    fn schema_version(&self) -> u32 {
-        SCHEMA_VERSION
-    }
-    fn context(&self) -> ContextRef {
-        ContextRef::new(ContextType::Ticket, self.ticket_id().as_uuid())
-    }
-    fn payload(&self) -> serde_json::Value {
-        match self {
-            Self::Created(p) => to_payload(p),
-            Self::Assigned(p) => to_payload(p),
-            Self::StatusChanged(p) => to_payload(p),
-            Self::PriorityChanged(p) => to_payload(p),
-            Self::Replied(p) => to_payload(p),
-            Self::Resolved(p) => to_payload(p),
-            Self::Closed(p) | Self::Reopened(p) => to_payload(p),
-        }
-    }
 }
 
 impl AggregateEvent for TicketEvent {
@@ -437,6 +373,9 @@ impl AggregateEvent for TicketEvent {
     }
     fn aggregate_id(&self) -> Uuid {
         self.ticket_id().as_uuid()
+    }
+    fn context(&self) -> ContextRef {
+        ContextRef::new(ContextType::Ticket, self.ticket_id().as_uuid())
     }
 }
 
@@ -667,9 +606,34 @@ pub fn replay<'a>(events: impl IntoIterator<Item = &'a TicketEvent>) -> Option<T
     events.into_iter().fold(None, evolve)
 }
 
+impl crate::aggregate::Aggregate for Ticket {
+    const TYPE: &'static str = AGGREGATE_TYPE;
+    type Command = TicketCommand;
+    type Event = TicketEvent;
+    type Facts = TicketFacts;
+
+    fn version(&self) -> u64 {
+        self.version
+    }
+
+    fn decide(
+        state: Option<&Self>,
+        cmd: &TicketCommand,
+        facts: &TicketFacts,
+        now: DateTime<Utc>,
+    ) -> Result<Vec<TicketEvent>, DomainError> {
+        decide(state, cmd, facts, now)
+    }
+
+    fn evolve(state: Option<Self>, event: &TicketEvent) -> Option<Self> {
+        evolve(state, event)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::event::DomainEvent;
 
     fn at(s: &str) -> DateTime<Utc> {
         s.parse().unwrap()

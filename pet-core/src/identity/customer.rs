@@ -1,14 +1,14 @@
 //! The Customer aggregate: a company (`active → archived`) and its contacts.
 
+use crate::aggregate::domain_events;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
 use super::ids::{ContactId, CustomerId};
 use super::values::{Email, Name, Phone};
-use super::{decode_payload, to_payload, EventDecodeError, SCHEMA_VERSION};
 use crate::error::DomainError;
-use crate::event::{AggregateEvent, ContextRef, ContextType, DomainEvent};
+use crate::event::{AggregateEvent, ContextRef, ContextType};
 
 /// The aggregate type of customers.
 pub const AGGREGATE_TYPE: &str = "customer";
@@ -143,15 +143,17 @@ pub struct ContactAdded {
     pub contact: Contact,
 }
 
-/// Facts about a customer and its contacts.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum CustomerEvent {
-    /// `customer.created`
-    Created(CustomerCreated),
-    /// `customer.archived`
-    Archived(CustomerArchived),
-    /// `contact.added` (primary context: the customer)
-    ContactAdded(ContactAdded),
+domain_events! {
+    /// Facts about a customer and its contacts.
+    #[derive(Debug, Clone, PartialEq, Eq)]
+    pub enum CustomerEvent {
+        /// `customer.created`
+        Created(CustomerCreated) = "customer.created",
+        /// `customer.archived`
+        Archived(CustomerArchived) = "customer.archived",
+        /// `contact.added` (primary context: the customer)
+        ContactAdded(ContactAdded) = "contact.added",
+    }
 }
 
 impl CustomerEvent {
@@ -163,44 +165,6 @@ impl CustomerEvent {
             Self::ContactAdded(p) => p.customer_id,
         }
     }
-
-    /// Rebuilds a typed event from its stored type, schema version and payload.
-    pub fn from_stored(
-        event_type: &str,
-        schema_version: u32,
-        payload: &serde_json::Value,
-    ) -> Result<Self, EventDecodeError> {
-        let (t, v, p) = (event_type, schema_version, payload);
-        Ok(match event_type {
-            "customer.created" => Self::Created(decode_payload(t, v, p)?),
-            "customer.archived" => Self::Archived(decode_payload(t, v, p)?),
-            "contact.added" => Self::ContactAdded(decode_payload(t, v, p)?),
-            other => return Err(EventDecodeError::UnknownType(other.to_owned())),
-        })
-    }
-}
-
-impl DomainEvent for CustomerEvent {
-    fn event_type(&self) -> &'static str {
-        match self {
-            Self::Created(_) => "customer.created",
-            Self::Archived(_) => "customer.archived",
-            Self::ContactAdded(_) => "contact.added",
-        }
-    }
-    fn schema_version(&self) -> u32 {
-        SCHEMA_VERSION
-    }
-    fn context(&self) -> ContextRef {
-        ContextRef::new(ContextType::Customer, self.customer_id().as_uuid())
-    }
-    fn payload(&self) -> serde_json::Value {
-        match self {
-            Self::Created(p) => to_payload(p),
-            Self::Archived(p) => to_payload(p),
-            Self::ContactAdded(p) => to_payload(p),
-        }
-    }
 }
 
 impl AggregateEvent for CustomerEvent {
@@ -209,6 +173,9 @@ impl AggregateEvent for CustomerEvent {
     }
     fn aggregate_id(&self) -> Uuid {
         self.customer_id().as_uuid()
+    }
+    fn context(&self) -> ContextRef {
+        ContextRef::new(ContextType::Customer, self.customer_id().as_uuid())
     }
 }
 
@@ -304,6 +271,30 @@ pub fn evolve_all<'a>(
 /// Folds a whole stream (as read from the store) into the current state.
 pub fn replay<'a>(events: impl IntoIterator<Item = &'a CustomerEvent>) -> Option<Customer> {
     events.into_iter().fold(None, evolve)
+}
+
+impl crate::aggregate::Aggregate for Customer {
+    const TYPE: &'static str = AGGREGATE_TYPE;
+    type Command = CustomerCommand;
+    type Event = CustomerEvent;
+    type Facts = ();
+
+    fn version(&self) -> u64 {
+        self.version
+    }
+
+    fn decide(
+        state: Option<&Self>,
+        cmd: &CustomerCommand,
+        _facts: &(),
+        now: DateTime<Utc>,
+    ) -> Result<Vec<CustomerEvent>, DomainError> {
+        decide(state, cmd, now)
+    }
+
+    fn evolve(state: Option<Self>, event: &CustomerEvent) -> Option<Self> {
+        evolve(state, event)
+    }
 }
 
 #[cfg(test)]

@@ -1,15 +1,15 @@
 //! The Employee aggregate: identity, status (`active ⇄ inactive`), WordPress user link and
 //! effective-dated cost and bill rates.
 
+use crate::aggregate::domain_events;
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
 use super::ids::{EmployeeId, WpUserId};
 use super::values::{Email, Name, Rate};
-use super::{decode_payload, to_payload, EventDecodeError, SCHEMA_VERSION};
 use crate::error::DomainError;
-use crate::event::{AggregateEvent, ContextRef, ContextType, DomainEvent};
+use crate::event::{AggregateEvent, ContextRef, ContextType};
 
 /// The aggregate type of employees.
 pub const AGGREGATE_TYPE: &str = "employee";
@@ -261,19 +261,21 @@ pub struct EmployeeUserLinked {
     pub previous_wp_user_id: Option<WpUserId>,
 }
 
-/// Facts about an employee.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum EmployeeEvent {
-    /// `employee.created`
-    Created(EmployeeCreated),
-    /// `employee.deactivated`
-    Deactivated(EmployeeRef),
-    /// `employee.reactivated`
-    Reactivated(EmployeeRef),
-    /// `employee.rate_changed`
-    RateChanged(EmployeeRateChanged),
-    /// `employee.user_linked` (also records an unlink, with `wp_user_id: null`)
-    UserLinked(EmployeeUserLinked),
+domain_events! {
+    /// Facts about an employee.
+    #[derive(Debug, Clone, PartialEq, Eq)]
+    pub enum EmployeeEvent {
+        /// `employee.created`
+        Created(EmployeeCreated) = "employee.created",
+        /// `employee.deactivated`
+        Deactivated(EmployeeRef) = "employee.deactivated",
+        /// `employee.reactivated`
+        Reactivated(EmployeeRef) = "employee.reactivated",
+        /// `employee.rate_changed`
+        RateChanged(EmployeeRateChanged) = "employee.rate_changed",
+        /// `employee.user_linked` (also records an unlink, with `wp_user_id: null`)
+        UserLinked(EmployeeUserLinked) = "employee.user_linked",
+    }
 }
 
 impl EmployeeEvent {
@@ -286,49 +288,6 @@ impl EmployeeEvent {
             Self::UserLinked(p) => p.employee_id,
         }
     }
-
-    /// Rebuilds a typed event from its stored type, schema version and payload.
-    pub fn from_stored(
-        event_type: &str,
-        schema_version: u32,
-        payload: &serde_json::Value,
-    ) -> Result<Self, EventDecodeError> {
-        let (t, v, p) = (event_type, schema_version, payload);
-        Ok(match event_type {
-            "employee.created" => Self::Created(decode_payload(t, v, p)?),
-            "employee.deactivated" => Self::Deactivated(decode_payload(t, v, p)?),
-            "employee.reactivated" => Self::Reactivated(decode_payload(t, v, p)?),
-            "employee.rate_changed" => Self::RateChanged(decode_payload(t, v, p)?),
-            "employee.user_linked" => Self::UserLinked(decode_payload(t, v, p)?),
-            other => return Err(EventDecodeError::UnknownType(other.to_owned())),
-        })
-    }
-}
-
-impl DomainEvent for EmployeeEvent {
-    fn event_type(&self) -> &'static str {
-        match self {
-            Self::Created(_) => "employee.created",
-            Self::Deactivated(_) => "employee.deactivated",
-            Self::Reactivated(_) => "employee.reactivated",
-            Self::RateChanged(_) => "employee.rate_changed",
-            Self::UserLinked(_) => "employee.user_linked",
-        }
-    }
-    fn schema_version(&self) -> u32 {
-        SCHEMA_VERSION
-    }
-    fn context(&self) -> ContextRef {
-        ContextRef::new(ContextType::Employee, self.employee_id().as_uuid())
-    }
-    fn payload(&self) -> serde_json::Value {
-        match self {
-            Self::Created(p) => to_payload(p),
-            Self::Deactivated(p) | Self::Reactivated(p) => to_payload(p),
-            Self::RateChanged(p) => to_payload(p),
-            Self::UserLinked(p) => to_payload(p),
-        }
-    }
 }
 
 impl AggregateEvent for EmployeeEvent {
@@ -337,6 +296,9 @@ impl AggregateEvent for EmployeeEvent {
     }
     fn aggregate_id(&self) -> Uuid {
         self.employee_id().as_uuid()
+    }
+    fn context(&self) -> ContextRef {
+        ContextRef::new(ContextType::Employee, self.employee_id().as_uuid())
     }
 }
 
@@ -470,9 +432,34 @@ pub fn replay<'a>(events: impl IntoIterator<Item = &'a EmployeeEvent>) -> Option
     events.into_iter().fold(None, evolve)
 }
 
+impl crate::aggregate::Aggregate for Employee {
+    const TYPE: &'static str = AGGREGATE_TYPE;
+    type Command = EmployeeCommand;
+    type Event = EmployeeEvent;
+    type Facts = ();
+
+    fn version(&self) -> u64 {
+        self.version
+    }
+
+    fn decide(
+        state: Option<&Self>,
+        cmd: &EmployeeCommand,
+        _facts: &(),
+        now: DateTime<Utc>,
+    ) -> Result<Vec<EmployeeEvent>, DomainError> {
+        decide(state, cmd, now)
+    }
+
+    fn evolve(state: Option<Self>, event: &EmployeeEvent) -> Option<Self> {
+        evolve(state, event)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::event::DomainEvent;
     use crate::identity::values::{Currency, Money};
 
     fn now() -> DateTime<Utc> {

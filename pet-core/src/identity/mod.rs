@@ -21,13 +21,12 @@ pub mod customer;
 pub mod employee;
 pub mod ids;
 pub mod org;
+mod render;
 pub mod team;
 pub mod values;
 
-use serde::de::DeserializeOwned;
-
 use crate::error::DomainError;
-use crate::event::{Actor, AggregateEvent, ContextRef, DomainEvent, RecordedEvent};
+use crate::event::{Actor, AggregateEvent, ContextRef, ContextType, DomainEvent, RecordedEvent};
 
 pub use customer::{Contact, Customer, CustomerCommand, CustomerEvent, CustomerStatus};
 pub use employee::{
@@ -71,33 +70,29 @@ pub enum EventDecodeError {
     },
 }
 
-/// The schema version every Identity & Organisation event is written at today.
-pub const SCHEMA_VERSION: u32 = 1;
+/// Job kind: publish a scheduled org-structure version once due (payload `version_id`).
+pub const JOB_ORG_PUBLISH: &str = "org_structure.publish";
 
-pub(crate) fn decode_payload<T: DeserializeOwned>(
-    event_type: &str,
-    schema_version: u32,
-    payload: &serde_json::Value,
-) -> Result<T, EventDecodeError> {
-    if schema_version != SCHEMA_VERSION {
-        return Err(EventDecodeError::UnsupportedVersion {
-            event_type: event_type.to_owned(),
-            found: schema_version,
-            expected: SCHEMA_VERSION,
-        });
-    }
-    // Deserialised from the borrowed value: no copy of the payload per decode.
-    T::deserialize(payload).map_err(|e| EventDecodeError::Payload {
-        event_type: event_type.to_owned(),
-        reason: e.to_string(),
-    })
-}
-
-pub(crate) fn to_payload<T: serde::Serialize>(payload: &T) -> serde_json::Value {
-    // Payload structs hold only strings, numbers, booleans and nested structs, which
-    // always serialise; a Null here would be refused by `NewEvent::new` (not an object).
-    serde_json::to_value(payload).unwrap_or(serde_json::Value::Null)
-}
+/// The module's descriptor: its event types, contexts, renderer and job kinds (see
+/// [`crate::module`]).
+pub const MODULE: crate::module::Module = crate::module::Module {
+    name: "identity",
+    events: &[
+        EmployeeEvent::EVENT_TYPES,
+        TeamEvent::EVENT_TYPES,
+        OrgStructureEvent::EVENT_TYPES,
+        CustomerEvent::EVENT_TYPES,
+    ],
+    contexts: &[
+        ContextType::Employee,
+        ContextType::Team,
+        ContextType::OrgStructure,
+        ContextType::Customer,
+    ],
+    render: render::render,
+    names_introduced: render::names_introduced,
+    job_kinds: &[JOB_ORG_PUBLISH],
+};
 
 /// Any Identity & Organisation event, for code that handles the whole module (projectors,
 /// the activity renderer, audit tools).
@@ -114,25 +109,6 @@ pub enum IdentityEvent {
 }
 
 impl IdentityEvent {
-    /// Every event type of the module, in registry order.
-    pub const EVENT_TYPES: [&'static str; 15] = [
-        "employee.created",
-        "employee.deactivated",
-        "employee.reactivated",
-        "employee.rate_changed",
-        "employee.user_linked",
-        "team.created",
-        "team.moved",
-        "team.archived",
-        "team.member_added",
-        "team.member_removed",
-        "org_structure.scheduled",
-        "org_structure.published",
-        "customer.created",
-        "customer.archived",
-        "contact.added",
-    ];
-
     /// Decodes a stored event of any Identity & Organisation type.
     pub fn from_stored(
         event_type: &str,
@@ -183,15 +159,20 @@ impl DomainEvent for IdentityEvent {
     fn schema_version(&self) -> u32 {
         self.inner().schema_version()
     }
-    fn context(&self) -> ContextRef {
-        self.inner().context()
-    }
     fn payload(&self) -> serde_json::Value {
         self.inner().payload()
     }
 }
 
 impl AggregateEvent for IdentityEvent {
+    fn context(&self) -> ContextRef {
+        match self {
+            Self::Employee(e) => e.context(),
+            Self::Team(e) => e.context(),
+            Self::OrgStructure(e) => e.context(),
+            Self::Customer(e) => e.context(),
+        }
+    }
     fn aggregate_type(&self) -> &'static str {
         match self {
             Self::Employee(e) => e.aggregate_type(),

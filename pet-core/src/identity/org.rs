@@ -2,6 +2,7 @@
 //! memberships valid at an effective time. A version effective in the future is
 //! `scheduled` and becomes `published` exactly once when it is due.
 
+use crate::aggregate::domain_events;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
@@ -9,9 +10,8 @@ use uuid::Uuid;
 use super::ids::{EmployeeId, MembershipId, OrgVersionId, OrgVersionNumber, TeamId};
 use super::team::{Team, TeamRole, TeamStatus};
 use super::values::{Name, Note};
-use super::{decode_payload, to_payload, EventDecodeError, SCHEMA_VERSION};
 use crate::error::DomainError;
-use crate::event::{AggregateEvent, ContextRef, ContextType, DomainEvent};
+use crate::event::{AggregateEvent, ContextRef, ContextType};
 
 /// The aggregate type of org-structure versions.
 pub const AGGREGATE_TYPE: &str = "org_structure";
@@ -199,14 +199,16 @@ pub struct OrgVersionDetails {
     pub snapshot: OrgSnapshot,
 }
 
-/// Facts about an org-structure version.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum OrgStructureEvent {
-    /// `org_structure.scheduled`: made with a future effective time.
-    Scheduled(OrgVersionDetails),
-    /// `org_structure.published`: in force from its effective time. Carries the whole
-    /// version so consumers (KPI scoping) need no other event.
-    Published(OrgVersionDetails),
+domain_events! {
+    /// Facts about an org-structure version.
+    #[derive(Debug, Clone, PartialEq, Eq)]
+    pub enum OrgStructureEvent {
+        /// `org_structure.scheduled`: made with a future effective time.
+        Scheduled(OrgVersionDetails) = "org_structure.scheduled",
+        /// `org_structure.published`: in force from its effective time. Carries the whole
+        /// version so consumers (KPI scoping) need no other event.
+        Published(OrgVersionDetails) = "org_structure.published",
+    }
 }
 
 impl OrgStructureEvent {
@@ -216,41 +218,6 @@ impl OrgStructureEvent {
             Self::Scheduled(d) | Self::Published(d) => d,
         }
     }
-
-    /// Rebuilds a typed event from its stored type, schema version and payload.
-    pub fn from_stored(
-        event_type: &str,
-        schema_version: u32,
-        payload: &serde_json::Value,
-    ) -> Result<Self, EventDecodeError> {
-        let (t, v, p) = (event_type, schema_version, payload);
-        Ok(match event_type {
-            "org_structure.scheduled" => Self::Scheduled(decode_payload(t, v, p)?),
-            "org_structure.published" => Self::Published(decode_payload(t, v, p)?),
-            other => return Err(EventDecodeError::UnknownType(other.to_owned())),
-        })
-    }
-}
-
-impl DomainEvent for OrgStructureEvent {
-    fn event_type(&self) -> &'static str {
-        match self {
-            Self::Scheduled(_) => "org_structure.scheduled",
-            Self::Published(_) => "org_structure.published",
-        }
-    }
-    fn schema_version(&self) -> u32 {
-        SCHEMA_VERSION
-    }
-    fn context(&self) -> ContextRef {
-        ContextRef::new(
-            ContextType::OrgStructure,
-            self.details().version_id.as_uuid(),
-        )
-    }
-    fn payload(&self) -> serde_json::Value {
-        to_payload(self.details())
-    }
 }
 
 impl AggregateEvent for OrgStructureEvent {
@@ -259,6 +226,12 @@ impl AggregateEvent for OrgStructureEvent {
     }
     fn aggregate_id(&self) -> Uuid {
         self.details().version_id.as_uuid()
+    }
+    fn context(&self) -> ContextRef {
+        ContextRef::new(
+            ContextType::OrgStructure,
+            self.details().version_id.as_uuid(),
+        )
     }
 }
 
@@ -356,6 +329,30 @@ pub fn replay<'a>(
     events: impl IntoIterator<Item = &'a OrgStructureEvent>,
 ) -> Option<OrgStructureVersion> {
     events.into_iter().fold(None, evolve)
+}
+
+impl crate::aggregate::Aggregate for OrgStructureVersion {
+    const TYPE: &'static str = AGGREGATE_TYPE;
+    type Command = OrgStructureCommand;
+    type Event = OrgStructureEvent;
+    type Facts = ();
+
+    fn version(&self) -> u64 {
+        self.version
+    }
+
+    fn decide(
+        state: Option<&Self>,
+        cmd: &OrgStructureCommand,
+        _facts: &(),
+        now: DateTime<Utc>,
+    ) -> Result<Vec<OrgStructureEvent>, DomainError> {
+        decide(state, cmd, now)
+    }
+
+    fn evolve(state: Option<Self>, event: &OrgStructureEvent) -> Option<Self> {
+        evolve(state, event)
+    }
 }
 
 #[cfg(test)]

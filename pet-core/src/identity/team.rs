@@ -1,6 +1,7 @@
 //! The Team aggregate: name, place in the (acyclic) hierarchy, `active → archived`, and
 //! the memberships of employees in the team (role, validity dates).
 
+use crate::aggregate::domain_events;
 use std::collections::BTreeMap;
 
 use chrono::{DateTime, NaiveDate, Utc};
@@ -10,9 +11,8 @@ use uuid::Uuid;
 use super::employee::EmployeeStatus;
 use super::ids::{EmployeeId, MembershipId, TeamId};
 use super::values::Name;
-use super::{decode_payload, to_payload, EventDecodeError, SCHEMA_VERSION};
 use crate::error::DomainError;
-use crate::event::{AggregateEvent, ContextRef, ContextType, DomainEvent};
+use crate::event::{AggregateEvent, ContextRef, ContextType};
 
 /// The aggregate type of teams.
 pub const AGGREGATE_TYPE: &str = "team";
@@ -384,19 +384,21 @@ pub struct TeamMemberRemoved {
     pub valid_to: NaiveDate,
 }
 
-/// Facts about a team.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum TeamEvent {
-    /// `team.created`
-    Created(TeamCreated),
-    /// `team.moved`
-    Moved(TeamMoved),
-    /// `team.archived`
-    Archived(TeamArchived),
-    /// `team.member_added`
-    MemberAdded(TeamMemberAdded),
-    /// `team.member_removed`
-    MemberRemoved(TeamMemberRemoved),
+domain_events! {
+    /// Facts about a team.
+    #[derive(Debug, Clone, PartialEq, Eq)]
+    pub enum TeamEvent {
+        /// `team.created`
+        Created(TeamCreated) = "team.created",
+        /// `team.moved`
+        Moved(TeamMoved) = "team.moved",
+        /// `team.archived`
+        Archived(TeamArchived) = "team.archived",
+        /// `team.member_added`
+        MemberAdded(TeamMemberAdded) = "team.member_added",
+        /// `team.member_removed`
+        MemberRemoved(TeamMemberRemoved) = "team.member_removed",
+    }
 }
 
 impl TeamEvent {
@@ -410,50 +412,6 @@ impl TeamEvent {
             Self::MemberRemoved(p) => p.team_id,
         }
     }
-
-    /// Rebuilds a typed event from its stored type, schema version and payload.
-    pub fn from_stored(
-        event_type: &str,
-        schema_version: u32,
-        payload: &serde_json::Value,
-    ) -> Result<Self, EventDecodeError> {
-        let (t, v, p) = (event_type, schema_version, payload);
-        Ok(match event_type {
-            "team.created" => Self::Created(decode_payload(t, v, p)?),
-            "team.moved" => Self::Moved(decode_payload(t, v, p)?),
-            "team.archived" => Self::Archived(decode_payload(t, v, p)?),
-            "team.member_added" => Self::MemberAdded(decode_payload(t, v, p)?),
-            "team.member_removed" => Self::MemberRemoved(decode_payload(t, v, p)?),
-            other => return Err(EventDecodeError::UnknownType(other.to_owned())),
-        })
-    }
-}
-
-impl DomainEvent for TeamEvent {
-    fn event_type(&self) -> &'static str {
-        match self {
-            Self::Created(_) => "team.created",
-            Self::Moved(_) => "team.moved",
-            Self::Archived(_) => "team.archived",
-            Self::MemberAdded(_) => "team.member_added",
-            Self::MemberRemoved(_) => "team.member_removed",
-        }
-    }
-    fn schema_version(&self) -> u32 {
-        SCHEMA_VERSION
-    }
-    fn context(&self) -> ContextRef {
-        ContextRef::new(ContextType::Team, self.team_id().as_uuid())
-    }
-    fn payload(&self) -> serde_json::Value {
-        match self {
-            Self::Created(p) => to_payload(p),
-            Self::Moved(p) => to_payload(p),
-            Self::Archived(p) => to_payload(p),
-            Self::MemberAdded(p) => to_payload(p),
-            Self::MemberRemoved(p) => to_payload(p),
-        }
-    }
 }
 
 impl AggregateEvent for TeamEvent {
@@ -462,6 +420,9 @@ impl AggregateEvent for TeamEvent {
     }
     fn aggregate_id(&self) -> Uuid {
         self.team_id().as_uuid()
+    }
+    fn context(&self) -> ContextRef {
+        ContextRef::new(ContextType::Team, self.team_id().as_uuid())
     }
 }
 
@@ -691,6 +652,30 @@ pub fn evolve_all<'a>(
 /// Folds a whole stream (as read from the store) into the current state.
 pub fn replay<'a>(events: impl IntoIterator<Item = &'a TeamEvent>) -> Option<Team> {
     events.into_iter().fold(None, evolve)
+}
+
+impl crate::aggregate::Aggregate for Team {
+    const TYPE: &'static str = AGGREGATE_TYPE;
+    type Command = TeamCommand;
+    type Event = TeamEvent;
+    type Facts = TeamFacts;
+
+    fn version(&self) -> u64 {
+        self.version
+    }
+
+    fn decide(
+        state: Option<&Self>,
+        cmd: &TeamCommand,
+        facts: &TeamFacts,
+        now: DateTime<Utc>,
+    ) -> Result<Vec<TeamEvent>, DomainError> {
+        decide(state, cmd, facts, now)
+    }
+
+    fn evolve(state: Option<Self>, event: &TeamEvent) -> Option<Self> {
+        evolve(state, event)
+    }
 }
 
 #[cfg(test)]

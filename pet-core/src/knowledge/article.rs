@@ -2,6 +2,7 @@
 //! (`draft → published → archived`), restore-as-new-version, append-only comments a
 //! moderator can hide, and links to the tickets an article helped resolve.
 
+use crate::aggregate::domain_events;
 use std::collections::BTreeSet;
 
 use chrono::{DateTime, Utc};
@@ -10,12 +11,10 @@ use uuid::Uuid;
 
 use super::ids::{ArticleId, CommentId, KnowledgeVersionNumber};
 use crate::error::DomainError;
-use crate::event::{AggregateEvent, ContextRef, ContextType, DomainEvent};
+use crate::event::{AggregateEvent, ContextRef, ContextType};
 use crate::helpdesk::values::long_text;
 use crate::helpdesk::TicketId;
-use crate::identity::{
-    decode_payload, to_payload, EmployeeId, EventDecodeError, Name, SCHEMA_VERSION,
-};
+use crate::identity::{EmployeeId, Name};
 
 /// The aggregate type of knowledge articles.
 pub const AGGREGATE_TYPE: &str = "knowledge_article";
@@ -422,21 +421,23 @@ pub struct LinkedToTicket {
     pub ticket_id: TicketId,
 }
 
-/// Facts about a knowledge article.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum KnowledgeEvent {
-    /// `knowledge.article_created`
-    ArticleCreated(ArticleCreated),
-    /// `knowledge.version_published`
-    VersionPublished(VersionPublished),
-    /// `knowledge.article_archived`
-    ArticleArchived(ArticleArchived),
-    /// `knowledge.comment_added`
-    CommentAdded(CommentAdded),
-    /// `knowledge.comment_hidden`
-    CommentHidden(CommentHidden),
-    /// `knowledge.linked_to_ticket`
-    LinkedToTicket(LinkedToTicket),
+domain_events! {
+    /// Facts about a knowledge article.
+    #[derive(Debug, Clone, PartialEq, Eq)]
+    pub enum KnowledgeEvent {
+        /// `knowledge.article_created`
+        ArticleCreated(ArticleCreated) = "knowledge.article_created",
+        /// `knowledge.version_published`
+        VersionPublished(VersionPublished) = "knowledge.version_published",
+        /// `knowledge.article_archived`
+        ArticleArchived(ArticleArchived) = "knowledge.article_archived",
+        /// `knowledge.comment_added`
+        CommentAdded(CommentAdded) = "knowledge.comment_added",
+        /// `knowledge.comment_hidden`
+        CommentHidden(CommentHidden) = "knowledge.comment_hidden",
+        /// `knowledge.linked_to_ticket`
+        LinkedToTicket(LinkedToTicket) = "knowledge.linked_to_ticket",
+    }
 }
 
 impl KnowledgeEvent {
@@ -451,53 +452,6 @@ impl KnowledgeEvent {
             Self::LinkedToTicket(p) => p.article_id,
         }
     }
-
-    /// Rebuilds a typed event from its stored type, schema version and payload.
-    pub fn from_stored(
-        event_type: &str,
-        schema_version: u32,
-        payload: &serde_json::Value,
-    ) -> Result<Self, EventDecodeError> {
-        let (t, v, p) = (event_type, schema_version, payload);
-        Ok(match event_type {
-            "knowledge.article_created" => Self::ArticleCreated(decode_payload(t, v, p)?),
-            "knowledge.version_published" => Self::VersionPublished(decode_payload(t, v, p)?),
-            "knowledge.article_archived" => Self::ArticleArchived(decode_payload(t, v, p)?),
-            "knowledge.comment_added" => Self::CommentAdded(decode_payload(t, v, p)?),
-            "knowledge.comment_hidden" => Self::CommentHidden(decode_payload(t, v, p)?),
-            "knowledge.linked_to_ticket" => Self::LinkedToTicket(decode_payload(t, v, p)?),
-            other => return Err(EventDecodeError::UnknownType(other.to_owned())),
-        })
-    }
-}
-
-impl DomainEvent for KnowledgeEvent {
-    fn event_type(&self) -> &'static str {
-        match self {
-            Self::ArticleCreated(_) => "knowledge.article_created",
-            Self::VersionPublished(_) => "knowledge.version_published",
-            Self::ArticleArchived(_) => "knowledge.article_archived",
-            Self::CommentAdded(_) => "knowledge.comment_added",
-            Self::CommentHidden(_) => "knowledge.comment_hidden",
-            Self::LinkedToTicket(_) => "knowledge.linked_to_ticket",
-        }
-    }
-    fn schema_version(&self) -> u32 {
-        SCHEMA_VERSION
-    }
-    fn context(&self) -> ContextRef {
-        ContextRef::new(ContextType::KnowledgeArticle, self.article_id().as_uuid())
-    }
-    fn payload(&self) -> serde_json::Value {
-        match self {
-            Self::ArticleCreated(p) => to_payload(p),
-            Self::VersionPublished(p) => to_payload(p),
-            Self::ArticleArchived(p) => to_payload(p),
-            Self::CommentAdded(p) => to_payload(p),
-            Self::CommentHidden(p) => to_payload(p),
-            Self::LinkedToTicket(p) => to_payload(p),
-        }
-    }
 }
 
 impl AggregateEvent for KnowledgeEvent {
@@ -506,6 +460,9 @@ impl AggregateEvent for KnowledgeEvent {
     }
     fn aggregate_id(&self) -> Uuid {
         self.article_id().as_uuid()
+    }
+    fn context(&self) -> ContextRef {
+        ContextRef::new(ContextType::KnowledgeArticle, self.article_id().as_uuid())
     }
 }
 
@@ -703,6 +660,30 @@ pub fn replay<'a>(
     events: impl IntoIterator<Item = &'a KnowledgeEvent>,
 ) -> Option<KnowledgeArticle> {
     events.into_iter().fold(None, evolve)
+}
+
+impl crate::aggregate::Aggregate for KnowledgeArticle {
+    const TYPE: &'static str = AGGREGATE_TYPE;
+    type Command = ArticleCommand;
+    type Event = KnowledgeEvent;
+    type Facts = ();
+
+    fn version(&self) -> u64 {
+        self.version
+    }
+
+    fn decide(
+        state: Option<&Self>,
+        cmd: &ArticleCommand,
+        _facts: &(),
+        now: DateTime<Utc>,
+    ) -> Result<Vec<KnowledgeEvent>, DomainError> {
+        decide(state, cmd, now)
+    }
+
+    fn evolve(state: Option<Self>, event: &KnowledgeEvent) -> Option<Self> {
+        evolve(state, event)
+    }
 }
 
 #[cfg(test)]

@@ -18,23 +18,25 @@ pub use article::{
 };
 pub use ids::{ArticleId, CommentId, KnowledgeVersionNumber};
 
-/// Every event type of this module (registered by [`crate::pet_registry`]).
-pub const EVENT_TYPES: &[&str] = &[
-    "knowledge.article_created",
-    "knowledge.version_published",
-    "knowledge.article_archived",
-    "knowledge.comment_added",
-    "knowledge.comment_hidden",
-    "knowledge.linked_to_ticket",
-];
+/// The module's descriptor: its event types, contexts, renderer and job kinds (see
+/// [`crate::module`]).
+pub const MODULE: crate::module::Module = crate::module::Module {
+    name: "knowledge",
+    events: &[KnowledgeEvent::EVENT_TYPES],
+    contexts: &[ContextType::KnowledgeArticle],
+    render,
+    names_introduced,
+    job_kinds: &[],
+};
 
-/// Renders one of [`EVENT_TYPES`] as an activity line.
-pub(crate) fn render<N: NameLookup + ?Sized>(
+/// Renders one of the module's events as an activity line.
+pub(crate) fn render(
     event_type: &str,
     schema_version: u32,
     payload: &serde_json::Value,
-    names: &Names<'_, N>,
+    names: &dyn NameLookup,
 ) -> Result<String, RenderError> {
+    let names = &Names(names);
     use ContextType as K;
     let event = KnowledgeEvent::from_stored(event_type, schema_version, payload)?;
     let article = names.get(K::KnowledgeArticle, event.article_id().as_uuid());

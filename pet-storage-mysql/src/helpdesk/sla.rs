@@ -945,7 +945,7 @@ impl App {
             let reading = pet_core::helpdesk::sla_clock(spec, &tl, now);
             let events = core_sla::decide_assignment(
                 Some(&a),
-                &SlaAssignmentCommand::Record { reading: &reading },
+                &SlaAssignmentCommand::Record { reading },
                 now,
             )?;
             if events.is_empty() {

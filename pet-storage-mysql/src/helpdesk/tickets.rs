@@ -343,7 +343,7 @@ impl App {
                 state.as_ref(),
                 &SlaAssignmentCommand::TrackStatus {
                     status: ticket.status(),
-                    spec: &spec,
+                    spec: spec.clone(),
                 },
                 now,
             )?;
@@ -353,7 +353,7 @@ impl App {
         let reading = pet_core::helpdesk::sla_clock(&spec, &timeline.to_core(), now);
         let evs = core_sla::decide_assignment(
             state.as_ref(),
-            &SlaAssignmentCommand::Record { reading: &reading },
+            &SlaAssignmentCommand::Record { reading },
             now,
         )?;
         state = evs.iter().fold(state, core_sla::evolve_assignment);

@@ -1,0 +1,102 @@
+//! The module map: one [`Module`] descriptor per bounded domain (identity, commercial,
+//! helpdesk, knowledge), and [`MODULES`], the one list the event registry, the activity
+//! renderer and the application's job dispatch are built from.
+//!
+//! Adding a module means writing its folder (aggregates, events, its descriptor) and adding
+//! one line to [`MODULES`]; nothing else in the crate lists event types, renderers or job
+//! kinds.
+
+use crate::activity::{NameLookup, NamedEntity, RenderError};
+use crate::aggregate::EventTypeSpec;
+use crate::event::ContextType;
+
+/// Renders one stored event of the module as an activity line (`names` resolves the
+/// entities it refers to by id).
+pub type RenderFn =
+    fn(&str, u32, &serde_json::Value, &dyn NameLookup) -> Result<String, RenderError>;
+
+/// The names one stored event of the module introduces (for the feed's name table).
+pub type NamesFn = fn(&str, u32, &serde_json::Value) -> Result<Vec<NamedEntity>, RenderError>;
+
+/// What a module contributes to the shared machinery.
+#[derive(Debug, Clone, Copy)]
+pub struct Module {
+    /// The module's name, the same in every layer (`pet-core/src/<name>`,
+    /// `pet-storage-mysql/src/<name>`, `Pet\<Name>`, `wp-plugin/includes/modules/<name>`).
+    pub name: &'static str,
+    /// Its event types, one list per event enum (name, schema version, upcasters).
+    pub events: &'static [&'static [EventTypeSpec]],
+    /// The context types its events are about.
+    pub contexts: &'static [ContextType],
+    /// Its activity-line renderer.
+    pub render: RenderFn,
+    /// The names its events introduce.
+    pub names_introduced: NamesFn,
+    /// The background job kinds it owns (the application runs them).
+    pub job_kinds: &'static [&'static str],
+}
+
+impl Module {
+    /// Every event type of the module.
+    pub fn event_types(&self) -> impl Iterator<Item = &'static EventTypeSpec> {
+        self.events.iter().flat_map(|list| list.iter())
+    }
+
+    /// Whether `event_type` is one of the module's.
+    pub fn owns_event(&self, event_type: &str) -> bool {
+        self.event_types().any(|s| s.name == event_type)
+    }
+}
+
+/// Every module of PET, in menu order.
+pub const MODULES: &[&Module] = &[
+    &crate::identity::MODULE,
+    &crate::commercial::MODULE,
+    &crate::helpdesk::MODULE,
+    &crate::knowledge::MODULE,
+];
+
+/// The module that owns `event_type`.
+pub fn module_of_event(event_type: &str) -> Option<&'static Module> {
+    MODULES.iter().copied().find(|m| m.owns_event(event_type))
+}
+
+/// The module that owns the job kind `kind`.
+pub fn module_of_job(kind: &str) -> Option<&'static Module> {
+    MODULES
+        .iter()
+        .copied()
+        .find(|m| m.job_kinds.contains(&kind))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::BTreeSet;
+
+    #[test]
+    fn event_types_job_kinds_and_contexts_belong_to_one_module_each() {
+        let mut types = BTreeSet::new();
+        let mut jobs = BTreeSet::new();
+        let mut contexts = BTreeSet::new();
+        let mut names = BTreeSet::new();
+        for m in MODULES {
+            assert!(names.insert(m.name), "module {} twice", m.name);
+            for s in m.event_types() {
+                assert!(types.insert(s.name), "{} in two modules", s.name);
+                assert!(crate::event::EventType::new(s.name).is_ok(), "{}", s.name);
+                assert_eq!(s.version as usize, s.upcasters.len() + 1, "{}", s.name);
+                assert_eq!(module_of_event(s.name).map(|m| m.name), Some(m.name));
+            }
+            for j in m.job_kinds {
+                assert!(jobs.insert(*j), "job kind {j} in two modules");
+                assert_eq!(module_of_job(j).map(|m| m.name), Some(m.name));
+            }
+            for c in m.contexts {
+                assert!(contexts.insert(*c), "context {c} in two modules");
+            }
+        }
+        assert!(module_of_event("nothing.happened").is_none());
+        assert!(module_of_job("nothing").is_none());
+    }
+}
