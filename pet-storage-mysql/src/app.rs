@@ -11,12 +11,12 @@ use chrono::{DateTime, Duration, Utc};
 use mysql_async::prelude::*;
 use mysql_async::{Conn, Pool, Row, Value as SqlValue};
 use pet_core::activity::{render_recorded, NameLookup as CoreNames};
-use pet_core::identity::{ensure_actor_may_act, EmployeeStatus};
 use pet_core::{Actor, ContextType, EventRegistry, IdempotencyKey, RecordedEvent};
 use serde_json::{json, Value};
 use uuid::Uuid;
 
 use crate::clock::{Clock, SystemClock};
+use crate::command::command;
 use crate::config::{Config, Tables};
 use crate::db::{build_pool, from_db_time, rfc3339, to_db_time};
 use crate::error::{AppError, StorageError};
@@ -24,8 +24,7 @@ use crate::input::{arg_uuid, Input};
 use crate::jobs::{status as job_status, ClaimedJob, JobQueue, NewJob};
 use crate::migrate::{embedded, Migrator};
 use crate::projector::{ActivityRenderer, GenericRenderer, NameFact, NameLookup, Projector};
-use crate::store::{request_hash, EventStore, IdempotencyClaim};
-use crate::uow::UnitOfWork;
+use crate::store::EventStore;
 
 /// The most events a read of the activity feed projects before answering (≈ 0.1–0.4 s);
 /// a larger backlog is reported as `pending` and left to the job runner.
@@ -145,6 +144,8 @@ pub(crate) struct Inner {
     pub(crate) clock: Arc<dyn Clock>,
     pub(crate) store: EventStore,
     pub(crate) projector: Projector,
+    /// Test hook: how many more command attempts fail with lock contention at commit.
+    pub(crate) contend: std::sync::atomic::AtomicU32,
 }
 
 /// The PET application: connection settings, a lazily created small pool, a clock, the
@@ -182,12 +183,6 @@ impl Default for AppParts {
             projector_batch: 4000,
         }
     }
-}
-
-/// A command's transaction, or the stored result of an idempotent replay.
-pub(crate) enum Begin<'c> {
-    Run(Box<UnitOfWork<'c>>),
-    Replay(Value),
 }
 
 pub(crate) struct Page {
@@ -230,6 +225,7 @@ impl App {
                 clock: parts.clock,
                 store,
                 projector,
+                contend: std::sync::atomic::AtomicU32::new(0),
             }),
         })
     }
@@ -271,6 +267,28 @@ impl App {
         self.inner.store.fail_next_insert();
     }
 
+    /// Test hook: the next `n` command attempts fail with lock contention (as a deadlock
+    /// would) after their body ran, just before the commit — to prove the command path
+    /// rolls back and runs the command again, and reports a conflict when it keeps failing.
+    pub fn contend_next_commands(&self, n: u32) {
+        self.inner
+            .contend
+            .store(n, std::sync::atomic::Ordering::SeqCst);
+    }
+
+    /// Consumes one injected contention (see [`App::contend_next_commands`]).
+    pub(crate) fn injected_contention(&self) -> Result<(), AppError> {
+        use std::sync::atomic::Ordering;
+        let taken = self
+            .inner
+            .contend
+            .fetch_update(Ordering::SeqCst, Ordering::SeqCst, |n| n.checked_sub(1));
+        match taken {
+            Ok(_) => Err(StorageError::Contention("injected by a test".into()).into()),
+            Err(_) => Ok(()),
+        }
+    }
+
     pub(crate) async fn conn(&self) -> Result<Conn, AppError> {
         Ok(self.pool().get_conn().await.map_err(StorageError::from)?)
     }
@@ -281,90 +299,6 @@ impl App {
             p.clone().disconnect().await.map_err(StorageError::from)?;
         }
         Ok(())
-    }
-
-    // ---- command pipeline -----------------------------------------------------------
-
-    /// Opens the command's transaction: checks the actor and claims the idempotency key.
-    pub(crate) async fn begin<'c>(
-        &self,
-        conn: &'c mut Conn,
-        ctx: &CommandContext,
-        command: &str,
-        request: &Value,
-        system_allowed: bool,
-    ) -> Result<Begin<'c>, AppError> {
-        let now = self.now();
-        let mut uow = UnitOfWork::begin(conn, self.inner.store.clone(), now).await?;
-        match ctx.actor_id {
-            Some(id) => {
-                let status: Option<String> = uow
-                    .tx()
-                    .exec_first(
-                        format!(
-                            "SELECT status FROM {} WHERE id = ?",
-                            self.inner.tables.employees
-                        ),
-                        (id.to_string(),),
-                    )
-                    .await
-                    .map_err(StorageError::from)?;
-                let status = status.map(|s| {
-                    if s == "active" {
-                        EmployeeStatus::Active
-                    } else {
-                        EmployeeStatus::Inactive
-                    }
-                });
-                if status.is_none() {
-                    return Err(AppError::field("actor_id", "is not a known employee"));
-                }
-                ensure_actor_may_act(Actor::Employee(id), status)?;
-            }
-            None if system_allowed => {}
-            None => {
-                // Bootstrap: the very first employee may be created by the system (plugin
-                // activation / first admin); afterwards every command names its actor.
-                let bootstrap = command == "create_employee" && {
-                    let any: Option<u8> = uow
-                        .tx()
-                        .exec_first(
-                            format!("SELECT 1 FROM {} LIMIT 1", self.inner.tables.employees),
-                            (),
-                        )
-                        .await
-                        .map_err(StorageError::from)?;
-                    any.is_none()
-                };
-                if !bootstrap {
-                    return Err(AppError::field(
-                        "actor_id",
-                        "is required: only system jobs may act without an employee",
-                    ));
-                }
-            }
-        }
-        if let Some(key) = &ctx.idempotency_key {
-            let hash = request_hash(command, request);
-            if let IdempotencyClaim::Replay(v) = uow.claim_idempotency(key, &hash).await? {
-                uow.rollback().await?;
-                return Ok(Begin::Replay(v));
-            }
-        }
-        Ok(Begin::Run(Box::new(uow)))
-    }
-
-    /// Appends the command's events, stores its idempotent result and commits: state rows
-    /// and events, one transaction. Returns the command's result. The activity feed is
-    /// not written here: it is brought up to date when it is read ([`App::activity`]) and
-    /// by the job runner, in batches.
-    pub(crate) async fn finish(
-        &self,
-        uow: UnitOfWork<'_>,
-        result: Value,
-    ) -> Result<Value, AppError> {
-        uow.commit(Some(&result)).await?;
-        Ok(result)
     }
 
     /// Brings the activity feed up to date on `conn` (not in a transaction) when it is
@@ -772,6 +706,108 @@ impl App {
         }
     }
 
+    /// Checks that an aggregate loads from storage exactly as replaying its events gives it
+    /// (every repository restores what the log says): `{aggregate_type, id, version}`; a
+    /// difference is a storage error naming both states.
+    pub async fn verify_restore(&self, aggregate_type: &str, id: &str) -> Result<Value, AppError> {
+        use pet_core::aggregate::Aggregate;
+        use pet_core::{commercial as co, helpdesk as hd, identity as idn, knowledge as kb};
+        let uuid = arg_uuid("id", id)?;
+        let version = match aggregate_type {
+            <idn::Employee as Aggregate>::TYPE => {
+                self.verify_restore_with::<idn::Employee, _>(
+                    &crate::services::Employees(self),
+                    uuid,
+                )
+                .await?
+            }
+            <idn::Team as Aggregate>::TYPE => {
+                self.verify_restore_with::<idn::Team, _>(&crate::services::Teams(self), uuid)
+                    .await?
+            }
+            <idn::OrgStructureVersion as Aggregate>::TYPE => {
+                self.verify_restore_with::<idn::OrgStructureVersion, _>(
+                    &crate::services::OrgVersions(self),
+                    uuid,
+                )
+                .await?
+            }
+            <idn::Customer as Aggregate>::TYPE => {
+                self.verify_restore_with::<idn::Customer, _>(
+                    &crate::services::Customers(self),
+                    uuid,
+                )
+                .await?
+            }
+            <co::LeadSchema as Aggregate>::TYPE => {
+                self.verify_restore_with::<co::LeadSchema, _>(
+                    &crate::commercial::leads::LeadSchemas(self),
+                    uuid,
+                )
+                .await?
+            }
+            <co::Lead as Aggregate>::TYPE => {
+                self.verify_restore_with::<co::Lead, _>(
+                    &crate::commercial::leads::Leads(self),
+                    uuid,
+                )
+                .await?
+            }
+            <co::Opportunity as Aggregate>::TYPE => {
+                self.verify_restore_with::<co::Opportunity, _>(
+                    &crate::commercial::opportunities::Opportunities(self),
+                    uuid,
+                )
+                .await?
+            }
+            <co::Quote as Aggregate>::TYPE => {
+                self.verify_restore_with::<co::Quote, _>(
+                    &crate::commercial::quotes::Quotes(self),
+                    uuid,
+                )
+                .await?
+            }
+            <hd::Ticket as Aggregate>::TYPE => {
+                self.verify_restore_with::<hd::Ticket, _>(
+                    &crate::helpdesk::tickets::Tickets::reader(self),
+                    uuid,
+                )
+                .await?
+            }
+            <hd::SlaDefinition as Aggregate>::TYPE => {
+                self.verify_restore_with::<hd::SlaDefinition, _>(
+                    &crate::helpdesk::sla::SlaDefinitions(self),
+                    uuid,
+                )
+                .await?
+            }
+            <hd::SlaAssignment as Aggregate>::TYPE => {
+                self.verify_restore_with::<hd::SlaAssignment, _>(
+                    &crate::helpdesk::tickets::SlaAssignments(self),
+                    uuid,
+                )
+                .await?
+            }
+            <kb::KnowledgeArticle as Aggregate>::TYPE => {
+                self.verify_restore_with::<kb::KnowledgeArticle, _>(
+                    &crate::helpdesk::knowledge::Articles {
+                        app: self,
+                        live: None,
+                    },
+                    uuid,
+                )
+                .await?
+            }
+            _ => {
+                return Err(AppError::field(
+                    "aggregate_type",
+                    "is not a known aggregate type",
+                ))
+            }
+        };
+        Ok(json!({"aggregate_type": aggregate_type, "id": uuid.to_string(), "version": version}))
+    }
+
     /// Jobs, newest first, optionally by status.
     pub async fn list_jobs(&self, query: &Value) -> Result<Value, AppError> {
         let mut q = Input::new(query, "query");
@@ -795,26 +831,15 @@ impl App {
     /// Moves a dead job back to pending (admin action; the actor must be an active employee).
     pub async fn retry_job(&self, job_id: &str, ctx: &CommandContext) -> Result<Value, AppError> {
         let id = arg_uuid("job_id", job_id)?;
-        let mut conn = self.conn().await?;
-        {
-            let ctx = CommandContext {
-                idempotency_key: None,
-                ..ctx.clone()
-            };
-            if let Begin::Run(uow) = self
-                .begin(
-                    &mut conn,
-                    &ctx,
-                    "retry_job",
-                    &json!({"job_id": job_id}),
-                    false,
-                )
-                .await?
-            {
-                uow.rollback().await?;
-            }
-        }
-        let job = self.jobs().retry(&mut conn, id, self.now()).await?;
-        Ok(serde_json::to_value(job).unwrap_or(Value::Null))
+        // Not replayable by key: a retried job may die again and be retried again.
+        let ctx = CommandContext {
+            idempotency_key: None,
+            ..ctx.clone()
+        };
+        command!(self, &ctx, "retry_job", &json!({"job_id": job_id}), |cx| {
+            let now = cx.now();
+            let job = self.jobs().retry(cx.tx(), id, now).await?;
+            Ok(serde_json::to_value(job).unwrap_or(Value::Null))
+        })
     }
 }

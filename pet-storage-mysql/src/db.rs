@@ -126,6 +126,18 @@ where
     Ok(n)
 }
 
+/// Escapes `%`, `_` and `\` for a LIKE pattern (the value is still bound as a parameter).
+pub fn like_escape(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        if matches!(c, '%' | '_' | '\\') {
+            out.push('\\');
+        }
+        out.push(c);
+    }
+    out
+}
+
 /// UTC time to the naive value stored in `DATETIME(6)` (sessions run with `time_zone = '+00:00'`).
 pub fn to_db_time(t: DateTime<Utc>) -> NaiveDateTime {
     t.naive_utc()

@@ -8,6 +8,10 @@ pub enum StorageError {
     /// A stale version, a duplicate or an idempotency key reused with other input.
     #[error("conflict: {0}")]
     Conflict(String),
+    /// A deadlock or a lock wait timeout: the transaction was rolled back and may be run
+    /// again (commands are, a bounded number of times).
+    #[error("lock contention: {0}")]
+    Contention(String),
     /// The event envelope was refused by the registry or is not valid JSON.
     #[error("invalid event: {0}")]
     InvalidEvent(#[from] EventError),
@@ -29,9 +33,28 @@ pub enum StorageError {
 }
 
 impl From<mysql_async::Error> for StorageError {
+    /// The one mapping of driver errors: lock contention (deadlock, lock wait timeout) is
+    /// [`StorageError::Contention`], anything else a database failure.
     fn from(e: mysql_async::Error) -> Self {
-        StorageError::Database(e.to_string())
+        match crate::db::classify(&e) {
+            crate::db::DbErrorKind::Contention => StorageError::Contention(e.to_string()),
+            _ => StorageError::Database(e.to_string()),
+        }
     }
+}
+
+/// What a caller is told when lock contention outlasted the command's retries.
+pub const CONTENTION_MESSAGE: &str =
+    "the record is being changed by someone else at the same time; try again";
+
+/// A driver error as an application error (see `From<mysql_async::Error>`).
+pub(crate) fn db(e: mysql_async::Error) -> AppError {
+    AppError::from(StorageError::from(e))
+}
+
+/// A stored row or value the application cannot read: a storage failure, never the user's.
+pub(crate) fn internal(what: &str) -> AppError {
+    AppError::Storage(format!("internal error: {what}"))
 }
 
 /// Why a migration run was refused or failed.
@@ -128,6 +151,12 @@ pub enum AppError {
 }
 
 impl AppError {
+    /// Whether this is lock contention (reported as a conflict): the command path runs the
+    /// command again.
+    pub fn is_contention(&self) -> bool {
+        matches!(self, AppError::Conflict(m) if m == CONTENTION_MESSAGE)
+    }
+
     /// A validation error for one field.
     pub fn field(field: impl Into<String>, message: impl Into<String>) -> Self {
         let mut errors = FieldErrors::new();
@@ -140,6 +169,7 @@ impl From<StorageError> for AppError {
     fn from(e: StorageError) -> Self {
         match e {
             StorageError::Conflict(m) => AppError::Conflict(m),
+            StorageError::Contention(_) => AppError::Conflict(CONTENTION_MESSAGE.into()),
             StorageError::NotFound(m) => AppError::NotFound(m),
             StorageError::InvalidEvent(e) => AppError::Invariant(e.to_string()),
             other => AppError::Storage(other.to_string()),
@@ -167,5 +197,34 @@ impl From<DomainError> for AppError {
             DomainError::NotFound { entity, id } => AppError::NotFound(format!("{entity} {id}")),
             DomainError::Conflict(m) => AppError::Conflict(m),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn server(code: u16) -> mysql_async::Error {
+        mysql_async::Error::Server(mysql_async::ServerError {
+            code,
+            message: "Deadlock found when trying to get lock".into(),
+            state: "40001".into(),
+        })
+    }
+
+    #[test]
+    fn deadlocks_and_lock_waits_are_contention_reported_as_a_conflict() {
+        for code in [crate::db::codes::DEADLOCK, crate::db::codes::LOCK_WAIT] {
+            let e = StorageError::from(server(code));
+            assert!(matches!(e, StorageError::Contention(_)), "{code}: {e:?}");
+            let app = AppError::from(e);
+            assert_eq!(app, AppError::Conflict(CONTENTION_MESSAGE.into()));
+            assert!(app.is_contention());
+            assert!(db(server(code)).is_contention());
+        }
+        let other = AppError::from(StorageError::from(server(1146)));
+        assert!(matches!(other, AppError::Storage(_)));
+        assert!(!other.is_contention());
+        assert!(!AppError::Conflict("ticket was changed by someone else".into()).is_contention());
     }
 }

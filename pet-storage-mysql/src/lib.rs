@@ -10,6 +10,7 @@
 
 mod app;
 pub mod clock;
+pub mod command;
 pub mod commercial;
 pub mod config;
 pub mod db;

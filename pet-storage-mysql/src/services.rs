@@ -7,21 +7,20 @@ use std::collections::{BTreeMap, HashMap};
 use chrono::{DateTime, NaiveDate, NaiveDateTime, Utc};
 use mysql_async::prelude::*;
 use mysql_async::{Row, Transaction, Value as SqlValue};
-use pet_core::event::envelopes;
 use pet_core::identity::{
-    build_snapshot, customer, employee, org, team, Contact, ContactId, Customer, CustomerCommand,
-    CustomerEvent, CustomerId, DatedRate, Email, Employee, EmployeeCommand, EmployeeEvent,
-    EmployeeId, EmployeeStatus, MembershipId, Name, NewEmployee, Note, OrgStructureCommand,
-    OrgStructureEvent, OrgVersionId, OrgVersionNumber, Phone, Rate, RateKind, Team, TeamCommand,
-    TeamEvent, TeamFacts, TeamRole, TeamStatus, WpUserId,
+    build_snapshot, team, Contact, ContactId, Customer, CustomerCommand, CustomerEvent, CustomerId,
+    DatedRate, Email, Employee, EmployeeCommand, EmployeeEvent, EmployeeId, MembershipId, Name,
+    NewEmployee, Note, OrgStructureCommand, OrgStructureEvent, OrgStructureVersion, OrgVersionId,
+    OrgVersionNumber, Phone, Rate, RateKind, Team, TeamCommand, TeamEvent, TeamFacts, TeamRole,
+    TeamStatus, WpUserId,
 };
-use pet_core::{AggregateEvent, EventMeta, NewEvent};
 use serde_json::{json, Value};
 use uuid::Uuid;
 
-use crate::app::{App, Begin, CommandContext, Page, JOB_ORG_PUBLISH};
-use crate::db::{from_db_time, rfc3339, to_db_time};
-use crate::error::{AppError, StorageError};
+use crate::app::{App, CommandContext, Page, JOB_ORG_PUBLISH};
+use crate::command::{command, Actors, Cmd, Repository};
+use crate::db::{from_db_time, like_escape, rfc3339, to_db_time};
+use crate::error::{db, internal, AppError, StorageError};
 use crate::input::{arg_uuid, Input};
 use crate::jobs::NewJob;
 use crate::uow::UnitOfWork;
@@ -44,14 +43,6 @@ type MemberRow = (
     NaiveDate,
     Option<NaiveDate>,
 );
-
-fn internal(what: &str) -> AppError {
-    AppError::Storage(format!("internal error: {what}"))
-}
-
-fn db(e: mysql_async::Error) -> AppError {
-    AppError::from(StorageError::from(e))
-}
 
 fn parse_rate(i: &mut Input<'_>, field: &str) -> Result<Option<DatedRate>, AppError> {
     let Some(mut r) = i.nested(field) else {
@@ -86,62 +77,89 @@ fn rate_json(kind: Option<RateKind>, r: &DatedRate) -> Value {
     v
 }
 
-impl App {
-    fn meta(
-        &self,
-        ctx: &CommandContext,
-        now: DateTime<Utc>,
-    ) -> impl FnMut(usize) -> EventMeta + '_ {
-        let actor = ctx.actor();
-        let key = ctx.idempotency_key.clone();
-        move |_| EventMeta {
-            event_id: Uuid::now_v7(),
-            occurred_at: now,
-            actor,
-            idempotency_key: key.clone(),
-        }
-    }
+/// Employees: loaded by replaying their events; saved to the employees and rates tables.
+pub(crate) struct Employees<'a>(pub(crate) &'a App);
 
-    fn wrap<E: AggregateEvent>(
-        &self,
-        events: &[E],
-        version_before: u64,
-        ctx: &CommandContext,
-        now: DateTime<Utc>,
-    ) -> Result<Vec<NewEvent>, AppError> {
-        envelopes(events, version_before, self.meta(ctx, now))
-            .map_err(|e| AppError::Invariant(e.to_string()))
+impl Repository<Employee> for Employees<'_> {
+    const NAME: &'static str = "employee";
+    async fn load(&self, tx: Tx<'_, '_>, id: Uuid) -> Result<Option<Employee>, AppError> {
+        self.0.replay(tx, id).await
     }
+    async fn save(
+        &self,
+        cx: &mut Cmd<'_, '_>,
+        before: u64,
+        after: &Employee,
+        _events: &[EmployeeEvent],
+    ) -> Result<(), AppError> {
+        self.0.write_employee(cx.uow(), before, after).await
+    }
+}
 
-    async fn load_events<E>(
+/// Teams: loaded by replaying their events; saved to the teams and memberships tables.
+pub(crate) struct Teams<'a>(pub(crate) &'a App);
+
+impl Repository<Team> for Teams<'_> {
+    const NAME: &'static str = "team";
+    async fn load(&self, tx: Tx<'_, '_>, id: Uuid) -> Result<Option<Team>, AppError> {
+        self.0.replay(tx, id).await
+    }
+    async fn save(
+        &self,
+        cx: &mut Cmd<'_, '_>,
+        before: u64,
+        after: &Team,
+        _events: &[TeamEvent],
+    ) -> Result<(), AppError> {
+        self.0.write_team(cx.uow(), before, after).await
+    }
+}
+
+/// Org-structure versions: loaded by replaying their events; saved to the versions table
+/// (a scheduled one also queues its publishing job).
+pub(crate) struct OrgVersions<'a>(pub(crate) &'a App);
+
+impl Repository<OrgStructureVersion> for OrgVersions<'_> {
+    const NAME: &'static str = "org structure version";
+    async fn load(
         &self,
         tx: Tx<'_, '_>,
-        aggregate_type: &str,
         id: Uuid,
-        decode: fn(&str, u32, &Value) -> Result<E, pet_core::identity::EventDecodeError>,
-    ) -> Result<Vec<E>, AppError> {
-        let recorded = self.store().read_aggregate(tx, aggregate_type, id).await?;
-        recorded
-            .iter()
-            .map(|r| {
-                decode(
-                    r.event.event_type().as_str(),
-                    r.event.schema_version(),
-                    r.event.payload(),
-                )
-                .map_err(|e| AppError::Storage(format!("stored event unreadable: {e}")))
-            })
-            .collect()
+    ) -> Result<Option<OrgStructureVersion>, AppError> {
+        self.0.replay(tx, id).await
     }
+    async fn save(
+        &self,
+        cx: &mut Cmd<'_, '_>,
+        before: u64,
+        after: &OrgStructureVersion,
+        _events: &[OrgStructureEvent],
+    ) -> Result<(), AppError> {
+        self.0.write_org_version(cx.uow(), before, after).await
+    }
+}
 
+/// Customers: loaded by replaying their events; saved to the customers and contacts tables.
+pub(crate) struct Customers<'a>(pub(crate) &'a App);
+
+impl Repository<Customer> for Customers<'_> {
+    const NAME: &'static str = "customer";
+    async fn load(&self, tx: Tx<'_, '_>, id: Uuid) -> Result<Option<Customer>, AppError> {
+        self.0.replay(tx, id).await
+    }
+    async fn save(
+        &self,
+        cx: &mut Cmd<'_, '_>,
+        before: u64,
+        after: &Customer,
+        events: &[CustomerEvent],
+    ) -> Result<(), AppError> {
+        self.0.write_customer(cx.uow(), before, after, events).await
+    }
+}
+
+impl App {
     // ---- employees ------------------------------------------------------------------
-
-    async fn load_employee(&self, tx: Tx<'_, '_>, id: Uuid) -> Result<Employee, AppError> {
-        let evs = self
-            .load_events(tx, employee::AGGREGATE_TYPE, id, EmployeeEvent::from_stored)
-            .await?;
-        employee::replay(&evs).ok_or_else(|| AppError::NotFound(format!("employee {id}")))
-    }
 
     async fn write_employee(
         &self,
@@ -297,26 +315,22 @@ impl App {
         id: Uuid,
         cmd: EmployeeCommand,
     ) -> Result<Value, AppError> {
-        let mut conn = self.conn().await?;
-        let mut uow = match self.begin(&mut conn, ctx, command, &request, false).await? {
-            Begin::Run(u) => *u,
-            Begin::Replay(v) => return Ok(v),
-        };
-        let now = uow.now();
-        let state = if matches!(cmd, EmployeeCommand::Create(_)) {
-            None
+        let creates = matches!(cmd, EmployeeCommand::Create(_));
+        let actors = if creates {
+            Actors::Bootstrap
         } else {
-            Some(self.load_employee(uow.tx(), id).await?)
+            Actors::Employees
         };
-        let before = state.as_ref().map(Employee::version).unwrap_or(0);
-        let events = employee::decide(state.as_ref(), &cmd, now)?;
-        let after =
-            employee::evolve_all(state, &events).ok_or_else(|| internal("employee state"))?;
-        self.write_employee(&mut uow, before, &after).await?;
-        let envs = self.wrap(&events, before, ctx, now)?;
-        uow.record(envs);
-        let view = self.employee_view(uow.tx(), id, now.date_naive()).await?;
-        self.finish(uow, view).await
+        command!(self, ctx, command, &request, actors, |cx| {
+            let repo = Employees(self);
+            if creates {
+                cx.create(&repo, &cmd, &()).await?;
+            } else {
+                cx.change(&repo, id, &cmd, &()).await?;
+            }
+            let today = cx.now().date_naive();
+            self.employee_view(cx.tx(), id, today).await
+        })
     }
 
     /// Creates an employee: `{name, email, wp_user_id?, cost_rate?, bill_rate?}`.
@@ -607,13 +621,6 @@ impl App {
 
     // ---- teams ----------------------------------------------------------------------
 
-    async fn load_team(&self, tx: Tx<'_, '_>, id: Uuid) -> Result<Team, AppError> {
-        let evs = self
-            .load_events(tx, team::AGGREGATE_TYPE, id, TeamEvent::from_stored)
-            .await?;
-        team::replay(&evs).ok_or_else(|| AppError::NotFound(format!("team {id}")))
-    }
-
     async fn team_facts(
         &self,
         tx: Tx<'_, '_>,
@@ -630,27 +637,11 @@ impl App {
             let parent = parent
                 .and_then(|p| Uuid::parse_str(&p).ok())
                 .map(Into::into);
-            let status = if status == "active" {
-                TeamStatus::Active
-            } else {
-                TeamStatus::Archived
-            };
+            let status = TeamStatus::parse(&status).map_err(|_| internal("stored team status"))?;
             facts.insert_team(id.into(), parent, status);
         }
         if let Some(e) = employee {
-            let st: Option<String> = tx
-                .exec_first(
-                    format!("SELECT status FROM {} WHERE id = ?", t.employees),
-                    (e.to_string(),),
-                )
-                .await
-                .map_err(db)?;
-            if let Some(st) = st {
-                let st = if st == "active" {
-                    EmployeeStatus::Active
-                } else {
-                    EmployeeStatus::Inactive
-                };
+            if let Some(st) = self.employee_status(tx, e).await? {
                 facts.insert_employee(e.into(), st);
             }
         }
@@ -763,26 +754,16 @@ impl App {
         cmd: TeamCommand,
         employee: Option<Uuid>,
     ) -> Result<Value, AppError> {
-        let mut conn = self.conn().await?;
-        let mut uow = match self.begin(&mut conn, ctx, command, &request, false).await? {
-            Begin::Run(u) => *u,
-            Begin::Replay(v) => return Ok(v),
-        };
-        let now = uow.now();
-        let state = if matches!(cmd, TeamCommand::Create { .. }) {
-            None
-        } else {
-            Some(self.load_team(uow.tx(), id).await?)
-        };
-        let facts = self.team_facts(uow.tx(), employee).await?;
-        let before = state.as_ref().map(Team::version).unwrap_or(0);
-        let events = team::decide(state.as_ref(), &cmd, &facts, now)?;
-        let after = team::evolve_all(state, &events).ok_or_else(|| internal("team state"))?;
-        self.write_team(&mut uow, before, &after).await?;
-        let envs = self.wrap(&events, before, ctx, now)?;
-        uow.record(envs);
-        let view = self.team_view(uow.tx(), id).await?;
-        self.finish(uow, view).await
+        command!(self, ctx, command, &request, |cx| {
+            let repo = Teams(self);
+            let facts = self.team_facts(cx.tx(), employee).await?;
+            if matches!(cmd, TeamCommand::Create { .. }) {
+                cx.create(&repo, &cmd, &facts).await?;
+            } else {
+                cx.change(&repo, id, &cmd, &facts).await?;
+            }
+            self.team_view(cx.tx(), id).await
+        })
     }
 
     /// Creates a team: `{name, parent_id?}`.
@@ -1046,49 +1027,72 @@ impl App {
             return Err(internal("validated fields missing"));
         };
         let effective_at = crate::clock::truncate_micros(effective_at);
-        let mut conn = self.conn().await?;
-        let mut uow = match self
-            .begin(&mut conn, ctx, "publish_org_structure", input, false)
-            .await?
-        {
-            Begin::Run(u) => *u,
-            Begin::Replay(v) => return Ok(v),
-        };
+        command!(self, ctx, "publish_org_structure", input, |cx| {
+            let t = self.tables();
+            let prev: Option<Option<u32>> = cx
+                .tx()
+                .exec_first(format!("SELECT MAX(number) FROM {}", t.org_versions), ())
+                .await
+                .map_err(db)?;
+            let previous_number = prev.flatten().map(OrgVersionNumber::new).transpose()?;
+            let teams = self.all_teams(cx.tx()).await?;
+            let snapshot = build_snapshot(&teams, effective_at);
+            let id = Uuid::now_v7();
+            let cmd = OrgStructureCommand::Publish {
+                id: OrgVersionId::from_uuid(id),
+                previous_number,
+                effective_at,
+                note: note.clone(),
+                snapshot,
+            };
+            let (v, _) = cx.create(&OrgVersions(self), &cmd, &()).await?;
+            Ok(Self::org_json(
+                u32::from(v.number()),
+                v.status().as_str(),
+                effective_at,
+                note.as_str(),
+                &id.to_string(),
+            ))
+        })
+    }
+
+    async fn write_org_version(
+        &self,
+        uow: &mut UnitOfWork<'_>,
+        before: u64,
+        v: &OrgStructureVersion,
+    ) -> Result<(), AppError> {
+        let t = self.tables();
         let now = uow.now();
-        let t = self.tables().clone();
-        let prev: Option<Option<u32>> = uow
-            .tx()
-            .exec_first(format!("SELECT MAX(number) FROM {}", t.org_versions), ())
-            .await
-            .map_err(db)?;
-        let previous_number = prev.flatten().map(OrgVersionNumber::new).transpose()?;
-        let teams = self.all_teams(uow.tx()).await?;
-        let snapshot = build_snapshot(&teams, effective_at);
-        let id = Uuid::now_v7();
-        let cmd = OrgStructureCommand::Publish {
-            id: OrgVersionId::from_uuid(id),
-            previous_number,
-            effective_at,
-            note: note.clone(),
-            snapshot: snapshot.clone(),
-        };
-        let events = org::decide(None, &cmd, now)?;
-        let v = org::evolve_all(None, &events).ok_or_else(|| internal("org state"))?;
+        let id = v.id().as_uuid();
         let status = v.status().as_str();
-        let number = u32::from(v.number());
-        let snap_json =
-            serde_json::to_string(&snapshot).map_err(|e| AppError::Storage(e.to_string()))?;
+        if before > 0 {
+            return uow
+                .update_versioned(
+                    &format!(
+                        "UPDATE {} SET status = ?, published_at = ? WHERE id = ? AND status = 'scheduled'",
+                        t.org_versions
+                    ),
+                    (status, to_db_time(now), id.to_string()),
+                    "org structure version",
+                )
+                .await
+                .map_err(AppError::from);
+        }
+        let details = v.details();
+        let snap_json = serde_json::to_string(&details.snapshot)
+            .map_err(|e| AppError::Storage(e.to_string()))?;
         uow.insert(
             &format!(
                 "INSERT INTO {} (number, id, status, effective_at, note, snapshot, created_at, published_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
                 t.org_versions
             ),
             (
-                number,
+                u32::from(v.number()),
                 id.to_string(),
                 status,
-                to_db_time(effective_at),
-                note.as_str(),
+                to_db_time(details.effective_at),
+                details.note.as_str(),
                 snap_json,
                 to_db_time(now),
                 (status == "published").then(|| to_db_time(now)),
@@ -1100,64 +1104,35 @@ impl App {
             let job = NewJob::new(
                 JOB_ORG_PUBLISH,
                 json!({"version_id": id.to_string()}),
-                effective_at,
+                details.effective_at,
             )
             .dedupe(format!("{JOB_ORG_PUBLISH}:{id}"));
             self.jobs().enqueue(uow.tx(), &job, now).await?;
         }
-        let envs = self.wrap(&events, 0, ctx, now)?;
-        uow.record(envs);
-        let view = Self::org_json(number, status, effective_at, note.as_str(), &id.to_string());
-        self.finish(uow, view).await
+        Ok(())
     }
 
     /// Publishes a scheduled version once due (system command of the job runner). Already
     /// published is success (the job is idempotent); not yet due is an error (retried).
     pub async fn publish_due_org_version(&self, id: Uuid) -> Result<(), AppError> {
         let ctx = CommandContext::system();
-        let mut conn = self.conn().await?;
-        let mut uow = match self
-            .begin(
-                &mut conn,
-                &ctx,
-                "publish_due_org_version",
-                &json!({"id": id}),
-                true,
-            )
-            .await?
-        {
-            Begin::Run(u) => *u,
-            Begin::Replay(_) => return Ok(()),
-        };
-        let now = uow.now();
-        let evs = self
-            .load_events(
-                uow.tx(),
-                org::AGGREGATE_TYPE,
-                id,
-                OrgStructureEvent::from_stored,
-            )
-            .await?;
-        let state = org::replay(&evs)
-            .ok_or_else(|| AppError::NotFound(format!("org structure version {id}")))?;
-        if state.status() == pet_core::identity::OrgVersionStatus::Published {
-            uow.rollback().await?;
-            return Ok(());
-        }
-        let before = state.version();
-        let events = org::decide(Some(&state), &OrgStructureCommand::PublishDue, now)?;
-        uow.update_versioned(
-            &format!(
-                "UPDATE {} SET status = 'published', published_at = ? WHERE id = ? AND status = 'scheduled'",
-                self.tables().org_versions
-            ),
-            (to_db_time(now), id.to_string()),
-            "org structure version",
-        )
-        .await?;
-        let envs = self.wrap(&events, before, &ctx, now)?;
-        uow.record(envs);
-        self.finish(uow, json!({})).await?;
+        let request = json!({"id": id});
+        command!(
+            self,
+            &ctx,
+            "publish_due_org_version",
+            &request,
+            Actors::EmployeesOrSystem,
+            |cx| {
+                let repo = OrgVersions(self);
+                let state = cx.load(&repo, id).await?;
+                if state.status() != pet_core::identity::OrgVersionStatus::Published {
+                    cx.apply(&repo, Some(state), &OrgStructureCommand::PublishDue, &())
+                        .await?;
+                }
+                Ok(json!({}))
+            },
+        )?;
         Ok(())
     }
 
@@ -1197,34 +1172,35 @@ impl App {
         id: Uuid,
         cmd: CustomerCommand,
     ) -> Result<Value, AppError> {
-        let mut conn = self.conn().await?;
-        let mut uow = match self.begin(&mut conn, ctx, command, &request, false).await? {
-            Begin::Run(u) => *u,
-            Begin::Replay(v) => return Ok(v),
-        };
-        let now = uow.now();
-        let state = if matches!(cmd, CustomerCommand::Create { .. }) {
-            None
-        } else {
-            let evs = self
-                .load_events(
-                    uow.tx(),
-                    customer::AGGREGATE_TYPE,
-                    id,
-                    CustomerEvent::from_stored,
-                )
-                .await?;
-            Some(
-                customer::replay(&evs)
-                    .ok_or_else(|| AppError::NotFound(format!("customer {id}")))?,
-            )
-        };
-        let before = state.as_ref().map(Customer::version).unwrap_or(0);
-        let events = customer::decide(state.as_ref(), &cmd, now)?;
-        let after =
-            customer::evolve_all(state, &events).ok_or_else(|| internal("customer state"))?;
+        command!(self, ctx, command, &request, |cx| {
+            let repo = Customers(self);
+            let (after, _) = if matches!(cmd, CustomerCommand::Create { .. }) {
+                cx.create(&repo, &cmd, &()).await?
+            } else {
+                cx.change(&repo, id, &cmd, &()).await?
+            };
+            // The view straight from the decided state (same shape as `customer_view`).
+            Ok(json!({
+                "id": id.to_string(), "name": after.name().as_str(), "status": after.status().as_str(),
+                "version": after.version(),
+                "contacts": after.contacts().iter().map(|c| json!({
+                    "id": c.contact_id.to_string(), "name": c.name.as_str(),
+                    "email": c.email.as_ref().map(|e| e.as_str()), "phone": c.phone.as_ref().map(|p| p.as_str()),
+                })).collect::<Vec<_>>(),
+            }))
+        })
+    }
+
+    async fn write_customer(
+        &self,
+        uow: &mut UnitOfWork<'_>,
+        before: u64,
+        after: &Customer,
+        events: &[CustomerEvent],
+    ) -> Result<(), AppError> {
         let t = self.tables().clone();
-        let nowdb = to_db_time(now);
+        let id = after.id();
+        let nowdb = to_db_time(uow.now());
         if before == 0 {
             uow.tx()
                 .exec_drop(
@@ -1241,7 +1217,7 @@ impl App {
             )
             .await?;
         }
-        for ev in &events {
+        for ev in events {
             if let CustomerEvent::ContactAdded(c) = ev {
                 let ct = &c.contact;
                 uow.tx()
@@ -1260,18 +1236,7 @@ impl App {
                     .map_err(db)?;
             }
         }
-        let envs = self.wrap(&events, before, ctx, now)?;
-        uow.record(envs);
-        // The view straight from the decided state (same shape as `customer_view`).
-        let view = json!({
-            "id": id.to_string(), "name": after.name().as_str(), "status": after.status().as_str(),
-            "version": after.version(),
-            "contacts": after.contacts().iter().map(|c| json!({
-                "id": c.contact_id.to_string(), "name": c.name.as_str(),
-                "email": c.email.as_ref().map(|e| e.as_str()), "phone": c.phone.as_ref().map(|p| p.as_str()),
-            })).collect::<Vec<_>>(),
-        });
-        self.finish(uow, view).await
+        Ok(())
     }
 
     async fn customer_view<Q: Queryable>(&self, q: &mut Q, id: Uuid) -> Result<Value, AppError> {
@@ -1445,18 +1410,6 @@ impl App {
         }
         Ok(page.wrap(items, total.unwrap_or(0)))
     }
-}
-
-/// Escapes `%`, `_` and `\` for a LIKE pattern (the value is still bound as a parameter).
-fn like_escape(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for c in s.chars() {
-        if matches!(c, '%' | '_' | '\\') {
-            out.push('\\');
-        }
-        out.push(c);
-    }
-    out
 }
 
 #[allow(dead_code)]

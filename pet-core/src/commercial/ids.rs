@@ -164,9 +164,27 @@ number!(
     "quote"
 );
 
+impl QuoteNumber {
+    /// The quote's human reference, `Q-12` (the one place its format is written).
+    pub fn reference(self) -> String {
+        quote_reference(self.0)
+    }
+}
+
+/// The human reference of quote number `n`, `Q-12`.
+pub fn quote_reference(n: u32) -> String {
+    format!("Q-{n}")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn quote_references_read_q_dash_number() {
+        assert_eq!(QuoteNumber::new("n", 12).unwrap().reference(), "Q-12");
+        assert_eq!(quote_reference(7), "Q-7");
+    }
 
     #[test]
     fn ids_parse_and_numbers_count_from_one() {

@@ -37,8 +37,8 @@ use crate::event::{AggregateEvent, ContextRef, ContextType, DomainEvent, Recorde
 use crate::identity::EventDecodeError;
 
 pub use ids::{
-    LeadId, LeadSchemaId, LineGroupId, LineId, OpportunityId, QuoteId, QuoteNumber,
-    QuoteVersionNumber, SaleId, SchemaVersionNumber,
+    quote_reference, LeadId, LeadSchemaId, LineGroupId, LineId, OpportunityId, QuoteId,
+    QuoteNumber, QuoteVersionNumber, SaleId, SchemaVersionNumber,
 };
 pub use lead::{
     Lead, LeadChanges, LeadCommand, LeadCustomer, LeadEvent, LeadFacts, LeadStatus, NewLead,
@@ -230,12 +230,12 @@ pub(crate) fn names_introduced(
             CommercialEvent::Quote(QuoteEvent::Created(p)) => vec![named(
                 K::Quote,
                 p.quote_id.as_uuid(),
-                format!("Q-{}", p.quote_number),
+                p.quote_number.reference(),
             )],
             CommercialEvent::Quote(QuoteEvent::SaleRecorded(p)) => vec![named(
                 K::Sale,
                 p.sale_id.as_uuid(),
-                format!("sale of Q-{}", p.quote_number),
+                format!("sale of {}", p.quote_number.reference()),
             )],
             _ => Vec::new(),
         },

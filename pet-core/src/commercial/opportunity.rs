@@ -200,6 +200,12 @@ impl Opportunity {
     pub fn quote_ids(&self) -> &[QuoteId] {
         &self.quote_ids
     }
+    /// The rule "an accepted quote wins its opportunity": true when this opportunity is
+    /// still quoting and `quote` is one of its quotes (a quote accepted after the
+    /// opportunity was won or lost leaves it as it is).
+    pub fn is_won_by(&self, quote: QuoteId) -> bool {
+        self.status == OpportunityStatus::Quoting && self.quote_ids.contains(&quote)
+    }
     /// The accepted quote and its sale, once won.
     pub fn sale(&self) -> Option<(QuoteId, SaleId)> {
         self.sale
@@ -695,8 +701,14 @@ mod tests {
             &f,
         )
         .unwrap();
+        assert!(!o.is_won_by(q), "open: no quote yet");
         let o = step(o, OpportunityCommand::StartQuoting { quote_id: q }, &f).unwrap();
         assert_eq!(o.status(), OpportunityStatus::Quoting);
+        assert!(o.is_won_by(q));
+        assert!(
+            !o.is_won_by(QuoteId::from_uuid(Uuid::from_u128(77))),
+            "not its quote"
+        );
         assert!(
             step(o.clone(), win.clone(), &f).is_err(),
             "quote not accepted"
@@ -707,6 +719,7 @@ mod tests {
         };
         let o = step(o, win.clone(), &accepted).unwrap();
         assert_eq!(o.status(), OpportunityStatus::Won);
+        assert!(!o.is_won_by(q), "already won");
         assert_eq!(o.sale(), Some((q, sale)));
         assert!(step(
             o,

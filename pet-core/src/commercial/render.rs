@@ -155,33 +155,35 @@ pub(crate) fn line(event: &CommercialEvent, n: &Names<'_, dyn NameLookup + '_>) 
         }
         CommercialEvent::Quote(e) => match e {
             QuoteEvent::Created(p) => format!(
-                "Quote Q-{} ({}) was created for {} in {}",
-                p.quote_number,
+                "Quote {} ({}) was created for {} in {}",
+                p.quote_number.reference(),
                 p.title,
                 n.get(K::Customer, p.customer_id.as_uuid()),
                 p.currency
             ),
             QuoteEvent::VersionDrafted(p) => match p.based_on {
                 Some(b) => format!(
-                    "Quote Q-{} version {} was drafted from version {b}",
-                    p.quote_number, p.number
+                    "Quote {} version {} was drafted from version {b}",
+                    p.quote_number.reference(),
+                    p.number
                 ),
                 None => format!(
-                    "Quote Q-{} version {} was drafted",
-                    p.quote_number, p.number
+                    "Quote {} version {} was drafted",
+                    p.quote_number.reference(),
+                    p.number
                 ),
             },
             QuoteEvent::VersionRevised(p) => format!(
-                "Quote Q-{} version {} was revised ({}, {})",
-                p.quote_number,
+                "Quote {} version {} was revised ({}, {})",
+                p.quote_number.reference(),
                 p.number,
                 plural(p.content.groups.len(), "group", "groups"),
                 plural(p.content.line_count(), "line", "lines")
             ),
             QuoteEvent::Sent(p) => {
                 let mut s = format!(
-                    "Quote Q-{} version {} was sent to {} ({}), valid until {}",
-                    p.quote_number,
+                    "Quote {} version {} was sent to {} ({}), valid until {}",
+                    p.quote_number.reference(),
                     p.number,
                     n.get(K::Customer, p.customer_id.as_uuid()),
                     money(&p.sent.totals.quote.total),
@@ -196,13 +198,16 @@ pub(crate) fn line(event: &CommercialEvent, n: &Names<'_, dyn NameLookup + '_>) 
                 s
             }
             QuoteEvent::Superseded(p) => format!(
-                "Quote Q-{} version {} was superseded by version {}",
-                p.quote_number, p.number, p.superseded_by
+                "Quote {} version {} was superseded by version {}",
+                p.quote_number.reference(),
+                p.number,
+                p.superseded_by
             ),
             QuoteEvent::Accepted(p) => {
                 let mut s = format!(
-                    "Quote Q-{} version {} was accepted",
-                    p.quote_number, p.number
+                    "Quote {} version {} was accepted",
+                    p.quote_number.reference(),
+                    p.number
                 );
                 if let Some(who) = &p.signed_by {
                     s.push_str(&format!(", signed by {who}"));
@@ -216,22 +221,24 @@ pub(crate) fn line(event: &CommercialEvent, n: &Names<'_, dyn NameLookup + '_>) 
                 s
             }
             QuoteEvent::Rejected(p) => format!(
-                "Quote Q-{} version {} was rejected: {}",
-                p.quote_number, p.number, p.reason
+                "Quote {} version {} was rejected: {}",
+                p.quote_number.reference(),
+                p.number,
+                p.reason
             ),
             QuoteEvent::Expired(p) => format!(
-                "Quote Q-{} version {} expired (valid until {})",
-                p.quote_number,
+                "Quote {} version {} expired (valid until {})",
+                p.quote_number.reference(),
                 p.number,
                 p.valid_until.format("%Y-%m-%d")
             ),
             QuoteEvent::SaleRecorded(p) => {
                 let minutes: i64 = p.labour.iter().map(|l| l.minutes).sum();
                 format!(
-                    "Sale of {} to {} was recorded from quote Q-{} version {} ({} labour, {})",
+                    "Sale of {} to {} was recorded from quote {} version {} ({} labour, {})",
                     money(&p.totals.total),
                     n.get(K::Customer, p.customer_id.as_uuid()),
-                    p.quote_number,
+                    p.quote_number.reference(),
                     p.number,
                     hours(minutes),
                     plural(p.fees.len(), "fee", "fees")

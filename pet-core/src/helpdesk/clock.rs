@@ -25,7 +25,7 @@ use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 
 use super::calendar::{AlwaysOn, CompiledCalendar, WorkingTime};
-use super::sla::{RecordedSla, SlaSpec};
+use super::sla::{RecordedMarks, RecordedSla, SlaSpec};
 use super::ticket::{ReplyAuthor, TicketEvent};
 use super::values::{Priority, TicketStatus, Visibility};
 
@@ -89,8 +89,10 @@ impl SlaState {
     }
 }
 
-/// One change in a ticket's life that matters to its clock.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+/// One change in a ticket's life that matters to its clock (stored as
+/// `{"kind": "status", "to": "open"}`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(tag = "kind", content = "to", rename_all = "snake_case")]
 pub enum TimelineChange {
     /// The status became this.
     Status(TicketStatus),
@@ -101,9 +103,11 @@ pub enum TimelineChange {
 }
 
 /// A ticket's timeline: where its SLA started, with which status and priority, and the
-/// changes since, kept in time order (ties keep insertion order).
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// changes since, kept in time order (ties keep insertion order). Times are Unix seconds;
+/// the serialised form is what storage keeps beside the ticket.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct TicketTimeline {
+    #[serde(rename = "start")]
     started_at: i64,
     status: TicketStatus,
     priority: Priority,
@@ -146,27 +150,41 @@ impl TicketTimeline {
             return None;
         };
         let mut tl = TicketTimeline::new(at, TicketStatus::New, c.priority);
-        let mut responded = false;
         for (at, ev) in it {
-            let change = match ev {
-                TicketEvent::StatusChanged(p) => TimelineChange::Status(p.to),
-                TicketEvent::Resolved(_) => TimelineChange::Status(TicketStatus::Resolved),
-                TicketEvent::Closed(_) => TimelineChange::Status(TicketStatus::Closed),
-                TicketEvent::Reopened(_) => TimelineChange::Status(TicketStatus::Open),
-                TicketEvent::PriorityChanged(p) => TimelineChange::Priority(p.to),
-                TicketEvent::Replied(p)
-                    if !responded
-                        && p.visibility == Visibility::Public
-                        && matches!(p.author, ReplyAuthor::Employee { .. }) =>
-                {
-                    responded = true;
-                    TimelineChange::FirstResponse
-                }
-                _ => continue,
-            };
-            tl.push(at, change);
+            tl.record(at, ev);
         }
         Some(tl)
+    }
+
+    /// Adds what `ev`, decided at `at`, changes in the clock's view: a status or priority
+    /// change, and the first customer-visible reply by an employee (the first response;
+    /// internal notes and customer replies are not responses). Returns whether the event
+    /// was the first response.
+    pub fn record(&mut self, at: DateTime<Utc>, ev: &TicketEvent) -> bool {
+        let change = match ev {
+            TicketEvent::StatusChanged(p) => TimelineChange::Status(p.to),
+            TicketEvent::Resolved(_) => TimelineChange::Status(TicketStatus::Resolved),
+            TicketEvent::Closed(_) => TimelineChange::Status(TicketStatus::Closed),
+            TicketEvent::Reopened(_) => TimelineChange::Status(TicketStatus::Open),
+            TicketEvent::PriorityChanged(p) => TimelineChange::Priority(p.to),
+            TicketEvent::Replied(p)
+                if !self.responded()
+                    && p.visibility == Visibility::Public
+                    && matches!(p.author, ReplyAuthor::Employee { .. }) =>
+            {
+                TimelineChange::FirstResponse
+            }
+            _ => return false,
+        };
+        self.push(at, change);
+        change == TimelineChange::FirstResponse
+    }
+
+    /// Whether the first response is on the timeline.
+    pub fn responded(&self) -> bool {
+        self.changes
+            .iter()
+            .any(|(_, c)| *c == TimelineChange::FirstResponse)
     }
 
     /// When the SLA started.
@@ -192,6 +210,51 @@ impl TicketTimeline {
 
 fn to_utc(t: i64) -> DateTime<Utc> {
     DateTime::from_timestamp(t, 0).unwrap_or(DateTime::<Utc>::MAX_UTC)
+}
+
+/// The state shown for a target: the clock's, but never less than what was recorded (a
+/// recorded breach or warning stays, even if a reading at an earlier `now` is displayed).
+pub fn shown_state(reading: SlaState, recorded: RecordedMarks) -> SlaState {
+    if recorded.breached {
+        SlaState::Breached
+    } else if recorded.met {
+        SlaState::Met
+    } else if recorded.warning && reading == SlaState::Running {
+        SlaState::Warning
+    } else {
+        reading
+    }
+}
+
+/// The ticket-level SLA state and due time (what ticket lists filter and sort on): the
+/// worst shown target state (breached, warning, running, paused, met), and the earliest
+/// due time of a target still undecided.
+pub fn sla_summary(
+    reading: &SlaClockReading,
+    recorded: &RecordedSla,
+) -> (SlaState, Option<DateTime<Utc>>) {
+    let rank = |s: SlaState| match s {
+        SlaState::Breached => 4,
+        SlaState::Warning => 3,
+        SlaState::Running => 2,
+        SlaState::Paused => 1,
+        SlaState::Met => 0,
+    };
+    let mut state = SlaState::Met;
+    let mut due: Option<DateTime<Utc>> = None;
+    for t in SlaTarget::ALL {
+        let r = reading.of(t);
+        let s = shown_state(r.state, recorded.of(t));
+        if rank(s) > rank(state) {
+            state = s;
+        }
+        if matches!(s, SlaState::Running | SlaState::Warning | SlaState::Paused) {
+            if let Some(d) = r.due_at {
+                due = Some(due.map_or(d, |x| x.min(d)));
+            }
+        }
+    }
+    (state, due)
 }
 
 /// The clock of one target at `now`.
@@ -451,4 +514,50 @@ pub fn marks_to_record(reading: &SlaClockReading, recorded: &RecordedSla) -> Vec
         }
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn timeline_round_trips_and_counts_one_first_response() {
+        use crate::helpdesk::ticket::TicketReplied;
+        use crate::helpdesk::{ReplyBody, ReplyId, TicketId};
+        use crate::identity::EmployeeId;
+        use uuid::Uuid;
+        let t0: DateTime<Utc> = "2026-01-05T09:00:00Z".parse().unwrap();
+        let tid = TicketId::from_uuid(Uuid::from_u128(1));
+        let mut tl = TicketTimeline::new(t0, TicketStatus::New, Priority::High);
+        let reply = |vis| {
+            TicketEvent::Replied(TicketReplied {
+                ticket_id: tid,
+                reply_id: ReplyId::from_uuid(Uuid::from_u128(2)),
+                author: ReplyAuthor::Employee {
+                    employee_id: EmployeeId::from_uuid(Uuid::from_u128(3)),
+                },
+                visibility: vis,
+                body: ReplyBody::new("hi").unwrap(),
+            })
+        };
+        tl.record(t0, &reply(Visibility::Internal));
+        assert!(!tl.responded());
+        tl.record(t0, &reply(Visibility::Public));
+        tl.record(t0, &reply(Visibility::Public));
+        assert_eq!(tl.changes().count(), 1);
+        let back: TicketTimeline =
+            serde_json::from_str(&serde_json::to_string(&tl).unwrap()).unwrap();
+        assert_eq!(back, tl);
+        assert_eq!(back.initial_priority(), Priority::High);
+        assert_eq!(back.changes().count(), 1);
+    }
+
+    #[test]
+    fn stored_form_is_unchanged() {
+        // The form storage has kept beside every ticket since the SLA clock shipped.
+        let stored = r#"{"start":1767603600,"status":"new","priority":"high","changes":[[1767603660,{"kind":"status","to":"open"}],[1767603720,{"kind":"first_response"}],[1767603780,{"kind":"priority","to":"low"}]]}"#;
+        let tl: TicketTimeline = serde_json::from_str(stored).unwrap();
+        assert_eq!(tl.changes().count(), 3);
+        assert_eq!(serde_json::to_string(&tl).unwrap(), stored);
+    }
 }

@@ -28,8 +28,8 @@ pub use calendar::{
     BusinessCalendar, CalendarInput, CompiledCalendar, IntervalInput, TimeOfDay, WorkingInterval,
 };
 pub use clock::{
-    marks_to_record, sla_clock, CompiledSla, SlaClockReading, SlaMark, SlaState, SlaTarget,
-    TargetReading, TicketTimeline, TimelineChange,
+    marks_to_record, shown_state, sla_clock, sla_summary, CompiledSla, SlaClockReading, SlaMark,
+    SlaState, SlaTarget, TargetReading, TicketTimeline, TimelineChange,
 };
 pub use ids::{ProjectId, ReplyId, SlaDefinitionId, SlaVersionNumber, TicketId};
 pub use sla::{

@@ -140,6 +140,18 @@ impl Ticket {
     pub fn version(&self) -> u64 {
         self.version
     }
+
+    /// The rule for putting a ticket under an SLA: a closed ticket takes nothing, and a
+    /// resolved one no SLA (its clocks have stopped).
+    pub fn may_take_sla(&self) -> Result<(), DomainError> {
+        match self.status {
+            TicketStatus::Closed => Err(closed_error()),
+            s if s.is_done() => Err(DomainError::invariant(
+                "a resolved or closed ticket cannot be put under an SLA",
+            )),
+            _ => Ok(()),
+        }
+    }
 }
 
 /// What the rules need to know about other aggregates, loaded by the application.
@@ -353,6 +365,14 @@ domain_events! {
 }
 
 impl TicketEvent {
+    /// Whether the event changes the ticket's status (what pauses and resumes SLA clocks).
+    pub fn changes_status(&self) -> bool {
+        matches!(
+            self,
+            Self::StatusChanged(_) | Self::Resolved(_) | Self::Closed(_) | Self::Reopened(_)
+        )
+    }
+
     /// The ticket the event is about.
     pub fn ticket_id(&self) -> TicketId {
         match self {
@@ -377,6 +397,10 @@ impl AggregateEvent for TicketEvent {
     fn context(&self) -> ContextRef {
         ContextRef::new(ContextType::Ticket, self.ticket_id().as_uuid())
     }
+}
+
+fn closed_error() -> DomainError {
+    DomainError::invariant("ticket is closed and takes no changes or replies")
 }
 
 fn transition_error(from: TicketStatus, to: TicketStatus) -> DomainError {
@@ -438,9 +462,7 @@ pub fn decide(
         (Some(t), _) => t,
     };
     if t.status == TicketStatus::Closed {
-        return Err(DomainError::invariant(
-            "ticket is closed and takes no changes or replies",
-        ));
+        return Err(closed_error());
     }
     let resolved_only =
         |what: &str| DomainError::invariant(format!("ticket is resolved: reopen it before {what}"));
@@ -723,6 +745,33 @@ mod tests {
                 );
             }
         }
+    }
+
+    #[test]
+    fn only_open_tickets_take_an_sla() {
+        let open = run(&[(create(), T0), (status(TicketStatus::Open), T0)]).unwrap();
+        assert_eq!(open.may_take_sla(), Ok(()));
+        let resolved = run(&[
+            (create(), T0),
+            (status(TicketStatus::Open), T0),
+            (TicketCommand::Resolve, T0),
+        ])
+        .unwrap();
+        assert_eq!(
+            resolved.may_take_sla(),
+            Err(DomainError::invariant(
+                "a resolved or closed ticket cannot be put under an SLA"
+            ))
+        );
+        let closed = run(&[
+            (create(), T0),
+            (status(TicketStatus::Open), T0),
+            (TicketCommand::Resolve, T0),
+            (TicketCommand::Close, T0),
+        ])
+        .unwrap();
+        assert_eq!(closed.may_take_sla(), Err(closed_error()));
+        assert_eq!(ReopenWindow::DEFAULT.minutes(), 7 * 24 * 60);
     }
 
     #[test]

@@ -208,6 +208,9 @@ impl From<ReplyBody> for String {
 pub struct ReopenWindow(u32);
 
 impl ReopenWindow {
+    /// The window when a site sets none: 7 days.
+    pub const DEFAULT: ReopenWindow = ReopenWindow(7 * 24 * 60);
+
     /// Validates `minutes > 0` (field `reopen_window_minutes`).
     pub fn from_minutes(minutes: i64) -> Result<Self, DomainError> {
         u32::try_from(minutes)

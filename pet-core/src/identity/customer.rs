@@ -31,6 +31,15 @@ impl CustomerStatus {
             Self::Archived => "archived",
         }
     }
+
+    /// Parses `active` or `archived`.
+    pub fn parse(s: &str) -> Result<Self, DomainError> {
+        match s {
+            "active" => Ok(Self::Active),
+            "archived" => Ok(Self::Archived),
+            _ => Err(DomainError::field("status", "must be active or archived")),
+        }
+    }
 }
 
 /// A person at a customer.

@@ -32,6 +32,15 @@ impl EmployeeStatus {
             Self::Inactive => "inactive",
         }
     }
+
+    /// Parses `active` or `inactive`.
+    pub fn parse(s: &str) -> Result<Self, DomainError> {
+        match s {
+            "active" => Ok(Self::Active),
+            "inactive" => Ok(Self::Inactive),
+            _ => Err(DomainError::field("status", "must be active or inactive")),
+        }
+    }
 }
 
 /// Which of an employee's two rates.

@@ -35,6 +35,15 @@ impl TeamStatus {
             Self::Archived => "archived",
         }
     }
+
+    /// Parses `active` or `archived`.
+    pub fn parse(s: &str) -> Result<Self, DomainError> {
+        match s {
+            "active" => Ok(Self::Active),
+            "archived" => Ok(Self::Archived),
+            _ => Err(DomainError::field("status", "must be active or archived")),
+        }
+    }
 }
 
 /// A member's role in a team.

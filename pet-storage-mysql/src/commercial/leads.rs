@@ -8,8 +8,8 @@ use chrono::NaiveDateTime;
 use mysql_async::prelude::*;
 use mysql_async::Value as SqlValue;
 use pet_core::commercial::{
-    lead, schema, FieldDefinition, FieldKey, FieldType, Lead, LeadChanges, LeadCommand,
-    LeadCustomer, LeadEvent, LeadFacts, LeadId, LeadSchema, LeadSchemaCommand, LeadSchemaId,
+    FieldDefinition, FieldKey, FieldType, Lead, LeadChanges, LeadCommand, LeadCustomer, LeadEvent,
+    LeadFacts, LeadId, LeadSchema, LeadSchemaCommand, LeadSchemaEvent, LeadSchemaId,
     LeadSchemaVersion, NewLead, Qualification, SchemaVersionNumber, Text,
 };
 use pet_core::identity::{Currency, CustomerId, EmployeeId, Money, Name, Note};
@@ -17,7 +17,8 @@ use serde_json::{json, Value};
 use uuid::Uuid;
 
 use super::{db, internal, json_text, like_escape, parse_id, Tx};
-use crate::app::{App, Begin, CommandContext, Page};
+use crate::app::{App, CommandContext, Page};
+use crate::command::{command, Cmd, Repository};
 use crate::db::{from_db_time, rfc3339, to_db_time};
 use crate::error::{AppError, StorageError};
 use crate::input::{arg_uuid, Input};
@@ -88,6 +89,92 @@ fn schema_version_json(v: &LeadSchemaVersion, published_at: Option<NaiveDateTime
         "fields": v.fields.iter().map(field_json).collect::<Vec<_>>(),
         "published_at": published_at.map(|t| rfc3339(from_db_time(t))),
     })
+}
+
+/// Leads: loaded by replaying their events; saved to the leads and qualifications tables.
+pub(crate) struct Leads<'a>(pub(crate) &'a App);
+
+impl Repository<Lead> for Leads<'_> {
+    const NAME: &'static str = "lead";
+    async fn load(&self, tx: Tx<'_, '_>, id: Uuid) -> Result<Option<Lead>, AppError> {
+        self.0.replay(tx, id).await
+    }
+    async fn save(
+        &self,
+        cx: &mut Cmd<'_, '_>,
+        before: u64,
+        after: &Lead,
+        events: &[LeadEvent],
+    ) -> Result<(), AppError> {
+        let ctx = cx.ctx().clone();
+        self.0
+            .write_lead(cx.uow(), before, after, events, &ctx)
+            .await
+    }
+}
+
+/// The lead schema (one per site): restored from its version rows; a publication inserts
+/// the new version's row.
+pub(crate) struct LeadSchemas<'a>(pub(crate) &'a App);
+
+impl LeadSchemas<'_> {
+    /// The schema with every published version, if any was published.
+    async fn current(&self, tx: Tx<'_, '_>) -> Result<Option<LeadSchema>, AppError> {
+        let versions: Vec<LeadSchemaVersion> = self
+            .0
+            .schema_rows(tx, None)
+            .await?
+            .into_iter()
+            .map(|(v, _)| v)
+            .collect();
+        Ok(versions
+            .first()
+            .map(|v| v.schema_id)
+            .map(|id| LeadSchema::restore(id, versions.clone(), versions.len() as u64)))
+    }
+}
+
+impl Repository<LeadSchema> for LeadSchemas<'_> {
+    const NAME: &'static str = "lead schema";
+    async fn load(&self, tx: Tx<'_, '_>, id: Uuid) -> Result<Option<LeadSchema>, AppError> {
+        Ok(self.current(tx).await?.filter(|s| s.id().as_uuid() == id))
+    }
+    async fn save(
+        &self,
+        cx: &mut Cmd<'_, '_>,
+        _before: u64,
+        after: &LeadSchema,
+        _events: &[LeadSchemaEvent],
+    ) -> Result<(), AppError> {
+        let v = after.latest().ok_or_else(|| internal("no version"))?;
+        let t = self.0.sales_tables();
+        let actor = cx.ctx().actor_id.map(|a| a.to_string());
+        let now = to_db_time(cx.now());
+        cx.uow()
+            .insert(
+                &format!(
+                    "INSERT INTO {} (number, schema_id, fields, field_count, published_by, published_at) \
+                     VALUES (?, ?, ?, ?, ?, ?)",
+                    t.schema_versions
+                ),
+                (
+                    v.number.get(),
+                    v.schema_id.to_string(),
+                    json_text(&v.fields)?,
+                    v.fields.len() as u32,
+                    actor,
+                    now,
+                ),
+                |_| {
+                    StorageError::Conflict(
+                        "another lead schema version was published at the same time; reload and try again"
+                            .into(),
+                    )
+                },
+            )
+            .await?;
+        Ok(())
+    }
 }
 
 impl App {
@@ -223,68 +310,21 @@ impl App {
             Some(_) => i.error("fields", "must be a list of fields"),
         }
         i.finish()?;
-        let mut conn = self.conn().await?;
-        let mut uow = match self
-            .begin(&mut conn, ctx, "publish_lead_schema", input, false)
-            .await?
-        {
-            Begin::Run(u) => *u,
-            Begin::Replay(v) => return Ok(v),
-        };
-        let now = uow.now();
-        let versions: Vec<LeadSchemaVersion> = self
-            .schema_rows(uow.tx(), None)
-            .await?
-            .into_iter()
-            .map(|(v, _)| v)
-            .collect();
-        let state = versions
-            .first()
-            .map(|v| v.schema_id)
-            .map(|id| LeadSchema::restore(id, versions.clone(), versions.len() as u64));
-        let schema_id = state
-            .as_ref()
-            .map(LeadSchema::id)
-            .unwrap_or_else(|| LeadSchemaId::from_uuid(Uuid::now_v7()));
-        let before = state.as_ref().map(LeadSchema::version).unwrap_or(0);
-        let events = schema::decide(
-            state.as_ref(),
-            &LeadSchemaCommand::Publish { schema_id, fields },
-            now,
-        )?;
-        let after = schema::evolve_all(state, &events).ok_or_else(|| internal("schema state"))?;
-        let v = after
-            .latest()
-            .ok_or_else(|| internal("no version"))?
-            .clone();
-        let t = self.sales_tables();
-        uow.insert(
-            &format!(
-                "INSERT INTO {} (number, schema_id, fields, field_count, published_by, published_at) \
-                 VALUES (?, ?, ?, ?, ?, ?)",
-                t.schema_versions
-            ),
-            (
-                v.number.get(),
-                v.schema_id.to_string(),
-                json_text(&v.fields)?,
-                v.fields.len() as u32,
-                ctx.actor_id.map(|a| a.to_string()),
-                to_db_time(now),
-            ),
-            |_| {
-                StorageError::Conflict(
-                    "another lead schema version was published at the same time; reload and try again"
-                        .into(),
-                )
-            },
-        )
-        .await?;
-        let envs = self.sales_envelopes(&events, before, ctx, now)?;
-        uow.record(envs);
-        let view = schema_version_json(&v, Some(to_db_time(now)));
-        let result = self.finish(uow, view).await?;
-        Ok(result)
+        command!(self, ctx, "publish_lead_schema", input, |cx| {
+            let repo = LeadSchemas(self);
+            let state = repo.current(cx.tx()).await?;
+            let schema_id = state
+                .as_ref()
+                .map(LeadSchema::id)
+                .unwrap_or_else(|| LeadSchemaId::from_uuid(Uuid::now_v7()));
+            let cmd = LeadSchemaCommand::Publish {
+                schema_id,
+                fields: fields.clone(),
+            };
+            let (after, _) = cx.apply(&repo, state, &cmd, &()).await?;
+            let v = after.latest().ok_or_else(|| internal("no version"))?;
+            Ok(schema_version_json(v, Some(to_db_time(cx.now()))))
+        })
     }
 
     /// One lead schema version (`number` null: the latest); `null` when none is published.
@@ -331,13 +371,6 @@ impl App {
 
     // ---- leads --------------------------------------------------------------------------
 
-    pub(super) async fn load_lead(&self, tx: Tx<'_, '_>, id: Uuid) -> Result<Lead, AppError> {
-        let evs = self
-            .sales_events(tx, lead::AGGREGATE_TYPE, id, LeadEvent::from_stored)
-            .await?;
-        lead::replay(&evs).ok_or_else(|| AppError::NotFound(format!("lead {id}")))
-    }
-
     /// Facts a lead command needs: the schema version (latest for creation, the lead's own
     /// otherwise), the customer and the owner it names.
     async fn lead_facts(
@@ -368,12 +401,10 @@ impl App {
             _ => (None, None),
         };
         if let Some(LeadCustomer::Existing { customer_id }) = customer {
-            facts.customer = self
-                .sales_customer_status(tx, customer_id.as_uuid())
-                .await?;
+            facts.customer = self.customer_status(tx, customer_id.as_uuid()).await?;
         }
         if let Some(o) = owner {
-            facts.owner = self.sales_employee_status(tx, o.as_uuid()).await?;
+            facts.owner = self.employee_status(tx, o.as_uuid()).await?;
         }
         Ok(facts)
     }
@@ -386,28 +417,16 @@ impl App {
         id: Uuid,
         cmd: LeadCommand,
     ) -> Result<Value, AppError> {
-        let mut conn = self.conn().await?;
-        let mut uow = match self.begin(&mut conn, ctx, command, &request, false).await? {
-            Begin::Run(u) => *u,
-            Begin::Replay(v) => return Ok(v),
-        };
-        let now = uow.now();
-        let state = if matches!(cmd, LeadCommand::Create(_)) {
-            None
-        } else {
-            Some(self.load_lead(uow.tx(), id).await?)
-        };
-        let facts = self.lead_facts(uow.tx(), state.as_ref(), &cmd).await?;
-        let before = state.as_ref().map(Lead::version).unwrap_or(0);
-        let events = lead::decide(state.as_ref(), &cmd, &facts, now)?;
-        let after = lead::evolve_all(state, &events).ok_or_else(|| internal("lead state"))?;
-        self.write_lead(&mut uow, before, &after, &events, ctx)
-            .await?;
-        let envs = self.sales_envelopes(&events, before, ctx, now)?;
-        uow.record(envs);
-        let view = self.lead_view(uow.tx(), &after).await?;
-        let result = self.finish(uow, view).await?;
-        Ok(result)
+        command!(self, ctx, command, &request, |cx| {
+            let repo = Leads(self);
+            let state = match cmd {
+                LeadCommand::Create(_) => None,
+                _ => Some(cx.load(&repo, id).await?),
+            };
+            let facts = self.lead_facts(cx.tx(), state.as_ref(), &cmd).await?;
+            let (after, _) = cx.apply(&repo, state, &cmd, &facts).await?;
+            self.lead_view(cx.tx(), &after).await
+        })
     }
 
     async fn write_lead(
@@ -803,14 +822,11 @@ impl App {
     pub async fn get_lead(&self, lead_id: &str) -> Result<Value, AppError> {
         let id = arg_uuid("lead_id", lead_id)?;
         let mut conn = self.conn().await?;
-        let mut tx = conn
-            .start_transaction(mysql_async::TxOpts::default())
-            .await
-            .map_err(db)?;
-        let l = self.load_lead(&mut tx, id).await?;
-        let view = self.lead_view(&mut tx, &l).await?;
-        tx.rollback().await.map_err(db)?;
-        Ok(view)
+        let l: Lead = self
+            .replay(&mut conn, id)
+            .await?
+            .ok_or_else(|| AppError::NotFound(format!("lead {id}")))?;
+        self.lead_view(&mut conn, &l).await
     }
 
     /// Leads, newest first: `{search?, status?, owner_id?, source?, page?, per_page?}`

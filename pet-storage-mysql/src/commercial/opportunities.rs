@@ -6,42 +6,46 @@ use chrono::{NaiveDate, NaiveDateTime};
 use mysql_async::prelude::*;
 use mysql_async::Value as SqlValue;
 use pet_core::commercial::{
-    lead, opportunity, Classification, LeadChanges, LeadCommand, LeadCustomer, LeadFacts,
-    LeadSummary, NewOpportunity, Opportunity, OpportunityCommand, OpportunityEvent,
-    OpportunityFacts, OpportunityId, OpportunityKind, SizeBand, Text,
+    Classification, LeadChanges, LeadCommand, LeadCustomer, LeadFacts, LeadSummary, NewOpportunity,
+    Opportunity, OpportunityCommand, OpportunityEvent, OpportunityFacts, OpportunityId,
+    OpportunityKind, SizeBand, Text,
 };
-use pet_core::identity::{customer, CustomerCommand, CustomerId, CustomerStatus, EmployeeId, Name};
+use pet_core::identity::{CustomerCommand, CustomerId, CustomerStatus, EmployeeId, Name};
 use serde_json::{json, Value};
 use uuid::Uuid;
 
 use super::leads::{money_json, parse_money};
 use super::{col, db, internal, like_escape, Tx};
-use crate::app::{App, Begin, CommandContext, Page};
+use crate::app::{App, CommandContext, Page};
+use crate::command::{command, Cmd, Repository};
 use crate::db::{from_db_time, rfc3339, to_db_time};
 use crate::error::{AppError, StorageError};
 use crate::input::{arg_uuid, Input};
+use crate::services::Customers;
 use crate::uow::UnitOfWork;
 
 const STAGES: [&str; 4] = ["open", "quoting", "won", "lost"];
 
-impl App {
-    pub(super) async fn load_opportunity(
-        &self,
-        tx: Tx<'_, '_>,
-        id: Uuid,
-    ) -> Result<Opportunity, AppError> {
-        let evs = self
-            .sales_events(
-                tx,
-                opportunity::AGGREGATE_TYPE,
-                id,
-                OpportunityEvent::from_stored,
-            )
-            .await?;
-        opportunity::replay(&evs).ok_or_else(|| AppError::NotFound(format!("opportunity {id}")))
-    }
+/// Opportunities: loaded by replaying their events; saved to the opportunities table.
+pub(crate) struct Opportunities<'a>(pub(crate) &'a App);
 
-    /// Writes the opportunity's state row (insert when `before` is 0, else version-checked).
+impl Repository<Opportunity> for Opportunities<'_> {
+    const NAME: &'static str = "opportunity";
+    async fn load(&self, tx: Tx<'_, '_>, id: Uuid) -> Result<Option<Opportunity>, AppError> {
+        self.0.replay(tx, id).await
+    }
+    async fn save(
+        &self,
+        cx: &mut Cmd<'_, '_>,
+        before: u64,
+        after: &Opportunity,
+        _events: &[OpportunityEvent],
+    ) -> Result<(), AppError> {
+        self.0.write_opportunity(cx.uow(), before, after).await
+    }
+}
+
+impl App {
     pub(super) async fn write_opportunity(
         &self,
         uow: &mut UnitOfWork<'_>,
@@ -184,111 +188,59 @@ impl App {
         else {
             return Err(internal("validated fields missing"));
         };
-        let mut conn = self.conn().await?;
-        let mut uow = match self
-            .begin(&mut conn, ctx, "create_opportunity", input, false)
-            .await?
-        {
-            Begin::Run(u) => *u,
-            Begin::Replay(v) => return Ok(v),
-        };
-        let now = uow.now();
-        let l = self.load_lead(uow.tx(), lead_id).await?;
-        let owner_id = owner.map(EmployeeId::from_uuid).unwrap_or(l.owner_id());
-        // A new company becomes a customer when its first opportunity is opened.
-        let customer_id = match l.customer().clone() {
-            LeadCustomer::Existing { customer_id } => customer_id,
-            LeadCustomer::New { name }
-                if l.status() == pet_core::commercial::LeadStatus::Qualified =>
-            {
-                let cid = CustomerId::from_uuid(Uuid::now_v7());
-                let evs = customer::decide(
-                    None,
-                    &CustomerCommand::Create {
-                        id: cid,
-                        name: name.clone(),
-                    },
-                    now,
-                )?;
-                let c = customer::evolve_all(None, &evs).ok_or_else(|| internal("customer"))?;
-                let nowdb = to_db_time(now);
-                uow.tx()
-                    .exec_drop(
-                        format!(
-                            "INSERT INTO {} (id, name, status, version, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?)",
-                            self.tables().customers
-                        ),
-                        (cid.to_string(), c.name().as_str(), c.status().as_str(), c.version(), nowdb, nowdb),
-                    )
-                    .await
-                    .map_err(db)?;
-                let envs = self.sales_envelopes(&evs, 0, ctx, now)?;
-                uow.record(envs);
-                // Point the lead at its customer.
-                let cmd = LeadCommand::Update(LeadChanges {
-                    customer: Some(LeadCustomer::Existing { customer_id: cid }),
-                    ..LeadChanges::default()
-                });
-                let facts = LeadFacts {
-                    customer: Some(CustomerStatus::Active),
-                    ..LeadFacts::default()
-                };
-                let before = l.version();
-                let evs = lead::decide(Some(&l), &cmd, &facts, now)?;
-                let after = lead::evolve_all(Some(l.clone()), &evs)
-                    .ok_or_else(|| internal("lead state"))?;
-                uow.update_versioned(
-                    &format!(
-                        "UPDATE {} SET customer_id = ?, version = ?, updated_at = ? WHERE id = ? AND version = ?",
-                        self.sales_tables().leads
-                    ),
-                    (cid.to_string(), after.version(), nowdb, lead_id.to_string(), before),
-                    "lead",
-                )
-                .await?;
-                let envs = self.sales_envelopes(&evs, before, ctx, now)?;
-                uow.record(envs);
-                cid
-            }
-            LeadCustomer::New { .. } => {
-                return Err(AppError::Invariant(format!(
-                    "opportunities are opened only from qualified leads; this lead is {}",
-                    l.status().as_str()
-                )))
-            }
-        };
-        let facts = OpportunityFacts {
-            lead: Some(LeadSummary {
-                status: l.status(),
-                customer: LeadCustomer::Existing { customer_id },
-            }),
-            customer: self
-                .sales_customer_status(uow.tx(), customer_id.as_uuid())
-                .await?,
-            owner: self
-                .sales_employee_status(uow.tx(), owner_id.as_uuid())
-                .await?,
-            accepted_quote: None,
-        };
-        let id = Uuid::now_v7();
-        let cmd = OpportunityCommand::Create(NewOpportunity {
-            id: OpportunityId::from_uuid(id),
-            lead_id: l.id(),
-            customer_id,
-            owner_id,
-            title,
-            expected_value: value,
-            expected_close: close,
-        });
-        let events = opportunity::decide(None, &cmd, &facts, now)?;
-        let after =
-            opportunity::evolve_all(None, &events).ok_or_else(|| internal("opportunity state"))?;
-        self.write_opportunity(&mut uow, 0, &after).await?;
-        let envs = self.sales_envelopes(&events, 0, ctx, now)?;
-        uow.record(envs);
-        let view = self.opportunity_view(uow.tx(), &after).await?;
-        let result = self.finish(uow, view).await?;
-        Ok(result)
+        command!(self, ctx, "create_opportunity", input, |cx| {
+            let leads = super::leads::Leads(self);
+            let l = cx.load(&leads, lead_id).await?;
+            let owner_id = owner.map(EmployeeId::from_uuid).unwrap_or(l.owner_id());
+            // A new company becomes a customer when its first opportunity is opened.
+            let customer_id = match l.customer().clone() {
+                LeadCustomer::Existing { customer_id } => customer_id,
+                LeadCustomer::New { name }
+                    if l.status() == pet_core::commercial::LeadStatus::Qualified =>
+                {
+                    let cid = CustomerId::from_uuid(Uuid::now_v7());
+                    let create = CustomerCommand::Create { id: cid, name };
+                    cx.create(&Customers(self), &create, &()).await?;
+                    // Point the lead at its customer.
+                    let cmd = LeadCommand::Update(LeadChanges {
+                        customer: Some(LeadCustomer::Existing { customer_id: cid }),
+                        ..LeadChanges::default()
+                    });
+                    let facts = LeadFacts {
+                        customer: Some(CustomerStatus::Active),
+                        ..LeadFacts::default()
+                    };
+                    cx.apply(&leads, Some(l.clone()), &cmd, &facts).await?;
+                    cid
+                }
+                LeadCustomer::New { .. } => {
+                    return Err(AppError::Invariant(format!(
+                        "opportunities are opened only from qualified leads; this lead is {}",
+                        l.status().as_str()
+                    )))
+                }
+            };
+            let facts = OpportunityFacts {
+                lead: Some(LeadSummary {
+                    status: l.status(),
+                    customer: LeadCustomer::Existing { customer_id },
+                }),
+                customer: self.customer_status(cx.tx(), customer_id.as_uuid()).await?,
+                owner: self.employee_status(cx.tx(), owner_id.as_uuid()).await?,
+                accepted_quote: None,
+            };
+            let cmd = OpportunityCommand::Create(NewOpportunity {
+                id: OpportunityId::from_uuid(Uuid::now_v7()),
+                lead_id: l.id(),
+                customer_id,
+                owner_id,
+                title: title.clone(),
+                expected_value: value,
+                expected_close: close,
+            });
+            let (after, _) = cx.create(&Opportunities(self), &cmd, &facts).await?;
+            self.opportunity_view(cx.tx(), &after).await
+        })
     }
 
     async fn opportunity_command(
@@ -299,23 +251,12 @@ impl App {
         id: Uuid,
         cmd: OpportunityCommand,
     ) -> Result<Value, AppError> {
-        let mut conn = self.conn().await?;
-        let mut uow = match self.begin(&mut conn, ctx, command, &request, false).await? {
-            Begin::Run(u) => *u,
-            Begin::Replay(v) => return Ok(v),
-        };
-        let now = uow.now();
-        let state = self.load_opportunity(uow.tx(), id).await?;
-        let before = state.version();
-        let events = opportunity::decide(Some(&state), &cmd, &OpportunityFacts::default(), now)?;
-        let after = opportunity::evolve_all(Some(state), &events)
-            .ok_or_else(|| internal("opportunity state"))?;
-        self.write_opportunity(&mut uow, before, &after).await?;
-        let envs = self.sales_envelopes(&events, before, ctx, now)?;
-        uow.record(envs);
-        let view = self.opportunity_view(uow.tx(), &after).await?;
-        let result = self.finish(uow, view).await?;
-        Ok(result)
+        command!(self, ctx, command, &request, |cx| {
+            let (after, _) = cx
+                .change(&Opportunities(self), id, &cmd, &OpportunityFacts::default())
+                .await?;
+            self.opportunity_view(cx.tx(), &after).await
+        })
     }
 
     /// Classifies an opportunity: `{kind: new_business|upsell|renewal, size_band:
@@ -379,14 +320,11 @@ impl App {
     pub async fn get_opportunity(&self, opportunity_id: &str) -> Result<Value, AppError> {
         let id = arg_uuid("opportunity_id", opportunity_id)?;
         let mut conn = self.conn().await?;
-        let mut tx = conn
-            .start_transaction(mysql_async::TxOpts::default())
-            .await
-            .map_err(db)?;
-        let o = self.load_opportunity(&mut tx, id).await?;
-        let view = self.opportunity_view(&mut tx, &o).await?;
-        tx.rollback().await.map_err(db)?;
-        Ok(view)
+        let o: Opportunity = self
+            .replay(&mut conn, id)
+            .await?
+            .ok_or_else(|| AppError::NotFound(format!("opportunity {id}")))?;
+        self.opportunity_view(&mut conn, &o).await
     }
 
     /// Opportunities by expected close: `{status?, owner_id?, customer_id?, lead_id?,

@@ -16,10 +16,10 @@ use mysql_async::prelude::*;
 use mysql_async::Value as SqlValue;
 use pet_core::commercial::quote::{QuoteCreated, SentDetails};
 use pet_core::commercial::{
-    opportunity, quote, BasisPoints, Discount, DraftEdit, Interval, LineGroup, LineGroupId, LineId,
-    LineKind, NewQuote, OpportunityCommand, OpportunityFacts, OpportunityStatus, Quantity, Quote,
-    QuoteCommand, QuoteContent, QuoteEvent, QuoteFacts, QuoteId, QuoteLine, QuoteNumber,
-    QuoteTotals, QuoteVersion, QuoteVersionNumber, QuoteVersionStatus, SaleId, Text, Totals,
+    quote_reference, BasisPoints, Discount, DraftEdit, Interval, LineGroup, LineGroupId, LineId,
+    LineKind, NewQuote, OpportunityCommand, OpportunityFacts, Quantity, Quote, QuoteCommand,
+    QuoteContent, QuoteEvent, QuoteFacts, QuoteId, QuoteLine, QuoteNumber, QuoteTotals,
+    QuoteVersion, QuoteVersionNumber, QuoteVersionStatus, SaleId, Text, Totals,
 };
 use pet_core::identity::{Currency, CustomerId, Money, Name};
 use pet_core::FieldErrors;
@@ -27,8 +27,10 @@ use serde_json::{json, Value};
 use uuid::Uuid;
 
 use super::leads::money_json;
+use super::opportunities::Opportunities;
 use super::{col, db, internal, json_text, like_escape, parse_id};
-use crate::app::{App, Begin, CommandContext, Page};
+use crate::app::{App, CommandContext, Page};
+use crate::command::{command, Actors, Cmd, Repository};
 use crate::db::{from_db_time, rfc3339, to_db_time};
 use crate::error::{AppError, StorageError};
 use crate::input::{arg_uuid, Input};
@@ -339,6 +341,37 @@ type VersionRow = (
     Option<String>,
 );
 
+/// Quotes: restored from their state rows (quote, versions, groups and lines, written in
+/// the same transaction as every event); saved back with a version check.
+pub(crate) struct Quotes<'a>(pub(crate) &'a App);
+
+impl Repository<Quote> for Quotes<'_> {
+    const NAME: &'static str = "quote";
+    async fn load(
+        &self,
+        tx: &mut mysql_async::Transaction<'_>,
+        id: Uuid,
+    ) -> Result<Option<Quote>, AppError> {
+        match self.0.load_quote(tx, id).await {
+            Ok(q) => Ok(Some(q)),
+            Err(AppError::NotFound(_)) => Ok(None),
+            Err(e) => Err(e),
+        }
+    }
+    async fn save(
+        &self,
+        cx: &mut Cmd<'_, '_>,
+        before: u64,
+        after: &Quote,
+        events: &[QuoteEvent],
+    ) -> Result<(), AppError> {
+        let ctx = cx.ctx().clone();
+        self.0
+            .write_quote(cx.uow(), before, after, events, &ctx)
+            .await
+    }
+}
+
 impl App {
     /// Restores a quote from its state rows.
     pub(super) async fn load_quote<Q: Queryable>(
@@ -488,7 +521,7 @@ impl App {
                     q.id().to_string().into(),
                     before.into(),
                 ],
-                &format!("quote Q-{}", d.quote_number),
+                &format!("quote {}", d.quote_number.reference()),
             )
             .await?;
         }
@@ -576,8 +609,8 @@ impl App {
                         ],
                         |_| {
                             StorageError::Conflict(format!(
-                                "quote Q-{} already has a sale",
-                                d.quote_number
+                                "quote {} already has a sale",
+                                d.quote_number.reference()
                             ))
                         },
                     )
@@ -847,7 +880,7 @@ impl App {
         Ok(json!({
             "id": quote.id().to_string(),
             "number": d.quote_number.get(),
-            "reference": format!("Q-{}", d.quote_number),
+            "reference": d.quote_number.reference(),
             "title": d.title.as_str(),
             "opportunity_id": d.opportunity_id.to_string(),
             "opportunity_title": opp_title,
@@ -871,7 +904,7 @@ impl App {
         let totals = v.content().totals(currency)?;
         Ok(json!({
             "quote_id": quote.id().to_string(),
-            "reference": format!("Q-{}", quote.details().quote_number),
+            "reference": quote.details().quote_number.reference(),
             "title": quote.details().title.as_str(),
             "currency": currency.as_str(),
             "number": v.number().get(),
@@ -886,7 +919,7 @@ impl App {
         }))
     }
 
-    /// Runs one quote command: load, decide, write, record, view.
+    /// Runs one quote command against an existing quote and returns its view.
     async fn quote_command(
         &self,
         ctx: &CommandContext,
@@ -894,29 +927,13 @@ impl App {
         request: Value,
         id: Uuid,
         cmd: QuoteCommand,
-        system: bool,
     ) -> Result<Value, AppError> {
-        let mut conn = self.conn().await?;
-        let mut uow = match self
-            .begin(&mut conn, ctx, command, &request, system)
-            .await?
-        {
-            Begin::Run(u) => *u,
-            Begin::Replay(v) => return Ok(v),
-        };
-        let now = uow.now();
-        let state = self.load_quote(uow.tx(), id).await?;
-        let before = state.version();
-        let events = quote::decide(Some(&state), &cmd, &QuoteFacts::default(), now)?;
-        let after =
-            quote::evolve_all(Some(state), &events).ok_or_else(|| internal("quote state"))?;
-        self.write_quote(&mut uow, before, &after, &events, ctx)
-            .await?;
-        let envs = self.sales_envelopes(&events, before, ctx, now)?;
-        uow.record(envs);
-        let view = self.quote_view(uow.tx(), &after).await?;
-        let result = self.finish(uow, view).await?;
-        Ok(result)
+        command!(self, ctx, command, &request, |cx| {
+            let (after, _) = cx
+                .change(&Quotes(self), id, &cmd, &QuoteFacts::default())
+                .await?;
+            self.quote_view(cx.tx(), &after).await
+        })
     }
 
     /// Creates a quote for an open or quoting opportunity: `{opportunity_id, title?,
@@ -941,68 +958,52 @@ impl App {
         };
         i.finish()?;
         let opp_id = opp_id.ok_or_else(|| internal("validated fields missing"))?;
-        let mut conn = self.conn().await?;
-        let mut uow = match self
-            .begin(&mut conn, ctx, "create_quote", input, false)
-            .await?
-        {
-            Begin::Run(u) => *u,
-            Begin::Replay(v) => return Ok(v),
-        };
-        let now = uow.now();
-        let opp = self.load_opportunity(uow.tx(), opp_id).await?;
-        let t = self.sales_tables();
-        uow.tx()
-            .exec_drop(
-                format!(
-                    "UPDATE {} SET last_value = LAST_INSERT_ID(last_value + 1) WHERE name = 'quote_number'",
-                    t.counters
-                ),
-                (),
+        command!(self, ctx, "create_quote", input, |cx| {
+            let opportunities = Opportunities(self);
+            let opp = cx.load(&opportunities, opp_id).await?;
+            let t = self.sales_tables();
+            cx.tx()
+                .exec_drop(
+                    format!(
+                        "UPDATE {} SET last_value = LAST_INSERT_ID(last_value + 1) WHERE name = 'quote_number'",
+                        t.counters
+                    ),
+                    (),
+                )
+                .await
+                .map_err(db)?;
+            let number: Option<u64> = cx
+                .tx()
+                .query_first("SELECT LAST_INSERT_ID()")
+                .await
+                .map_err(db)?;
+            let number = number
+                .and_then(|n| u32::try_from(n).ok())
+                .ok_or_else(|| internal("quote number counter"))?;
+            let id = QuoteId::from_uuid(Uuid::now_v7());
+            let cmd = QuoteCommand::Create(NewQuote {
+                id,
+                number: QuoteNumber::new("number", number)?,
+                opportunity_id: opp.id(),
+                customer_id: opp.customer_id(),
+                currency: currency.unwrap_or(opp.details().expected_value.currency()),
+                title: title.clone().unwrap_or_else(|| opp.details().title.clone()),
+            });
+            let facts = QuoteFacts {
+                opportunity: Some((opp.status(), opp.customer_id())),
+            };
+            let (after, _) = cx.create(&Quotes(self), &cmd, &facts).await?;
+            // The opportunity records the quote (open → quoting).
+            let start = OpportunityCommand::StartQuoting { quote_id: id };
+            cx.apply(
+                &opportunities,
+                Some(opp),
+                &start,
+                &OpportunityFacts::default(),
             )
-            .await
-            .map_err(db)?;
-        let number: Option<u64> = uow
-            .tx()
-            .query_first("SELECT LAST_INSERT_ID()")
-            .await
-            .map_err(db)?;
-        let number = number
-            .and_then(|n| u32::try_from(n).ok())
-            .ok_or_else(|| internal("quote number counter"))?;
-        let id = QuoteId::from_uuid(Uuid::now_v7());
-        let cmd = QuoteCommand::Create(NewQuote {
-            id,
-            number: QuoteNumber::new("number", number)?,
-            opportunity_id: opp.id(),
-            customer_id: opp.customer_id(),
-            currency: currency.unwrap_or(opp.details().expected_value.currency()),
-            title: title.unwrap_or_else(|| opp.details().title.clone()),
-        });
-        let facts = QuoteFacts {
-            opportunity: Some((opp.status(), opp.customer_id())),
-        };
-        let events = quote::decide(None, &cmd, &facts, now)?;
-        let after = quote::evolve_all(None, &events).ok_or_else(|| internal("quote state"))?;
-        self.write_quote(&mut uow, 0, &after, &events, ctx).await?;
-        let envs = self.sales_envelopes(&events, 0, ctx, now)?;
-        uow.record(envs);
-        // The opportunity records the quote (open → quoting).
-        let o_before = opp.version();
-        let o_events = opportunity::decide(
-            Some(&opp),
-            &OpportunityCommand::StartQuoting { quote_id: id },
-            &OpportunityFacts::default(),
-            now,
-        )?;
-        let o_after = opportunity::evolve_all(Some(opp), &o_events)
-            .ok_or_else(|| internal("opportunity state"))?;
-        self.write_opportunity(&mut uow, o_before, &o_after).await?;
-        let envs = self.sales_envelopes(&o_events, o_before, ctx, now)?;
-        uow.record(envs);
-        let view = self.quote_view(uow.tx(), &after).await?;
-        let result = self.finish(uow, view).await?;
-        Ok(result)
+            .await?;
+            self.quote_view(cx.tx(), &after).await
+        })
     }
 
     /// Saves the draft's whole content (the quote builder's form): `{groups: [...]}` (see
@@ -1038,7 +1039,6 @@ impl App {
             QuoteCommand::ReviseDraft {
                 edits: vec![DraftEdit::ReplaceAll(content)],
             },
-            false,
         )
         .await
     }
@@ -1056,7 +1056,6 @@ impl App {
             json!({"id": id}),
             id,
             QuoteCommand::DraftNextVersion,
-            false,
         )
         .await
     }
@@ -1079,7 +1078,6 @@ impl App {
             json!({"id": id, "input": input}),
             id,
             QuoteCommand::Send { valid_until },
-            false,
         )
         .await
     }
@@ -1108,7 +1106,6 @@ impl App {
             json!({"id": id, "input": input}),
             id,
             QuoteCommand::Reject { number, reason },
-            false,
         )
         .await
     }
@@ -1149,112 +1146,78 @@ impl App {
         i.finish()?;
         let number = number.ok_or_else(|| internal("validated fields missing"))?;
         let request = json!({"id": id, "input": input});
-        let mut conn = self.conn().await?;
-        let mut uow = match self
-            .begin(&mut conn, ctx, "accept_quote", &request, false)
-            .await?
-        {
-            Begin::Run(u) => *u,
-            Begin::Replay(v) => return Ok(v),
-        };
-        let now = uow.now();
-        let state = self.load_quote(uow.tx(), id).await?;
-        if let Some((v, sale)) = state.accepted() {
-            return Err(AppError::Conflict(format!(
-                "quote Q-{} was already accepted (version {v}, sale {sale})",
-                state.details().quote_number
-            )));
-        }
-        let before = state.version();
-        let sale_id = SaleId::from_uuid(Uuid::now_v7());
-        let cmd = QuoteCommand::Accept {
-            number,
-            sale_id,
-            signed_by,
-            optional_groups,
-        };
-        let events = quote::decide(Some(&state), &cmd, &QuoteFacts::default(), now)?;
-        let after =
-            quote::evolve_all(Some(state), &events).ok_or_else(|| internal("quote state"))?;
-        // The quote row is written first: a concurrent acceptance waits here, then fails
-        // its version check.
-        self.write_quote(&mut uow, before, &after, &events, ctx)
-            .await?;
-        let envs = self.sales_envelopes(&events, before, ctx, now)?;
-        uow.record(envs);
-        // The opportunity is won by this sale (when it is still quoting).
-        let opp = self
-            .load_opportunity(uow.tx(), after.details().opportunity_id.as_uuid())
-            .await?;
-        if opp.status() == OpportunityStatus::Quoting && opp.quote_ids().contains(&after.id()) {
-            let o_before = opp.version();
-            let facts = OpportunityFacts {
-                accepted_quote: Some((opp.id(), sale_id)),
-                ..OpportunityFacts::default()
+        command!(self, ctx, "accept_quote", &request, |cx| {
+            let quotes = Quotes(self);
+            let state = cx.load(&quotes, id).await?;
+            if let Some((v, sale)) = state.accepted() {
+                return Err(AppError::Conflict(format!(
+                    "quote {} was already accepted (version {v}, sale {sale})",
+                    state.details().quote_number.reference()
+                )));
+            }
+            let sale_id = SaleId::from_uuid(Uuid::now_v7());
+            let cmd = QuoteCommand::Accept {
+                number,
+                sale_id,
+                signed_by: signed_by.clone(),
+                optional_groups: optional_groups.clone(),
             };
-            let o_events = opportunity::decide(
-                Some(&opp),
-                &OpportunityCommand::Win {
+            // The quote row is written first: a concurrent acceptance waits here, then fails
+            // its version check.
+            let (after, _) = cx
+                .apply(&quotes, Some(state), &cmd, &QuoteFacts::default())
+                .await?;
+            // The opportunity is won by this sale (when it is still quoting).
+            let opportunities = Opportunities(self);
+            let opp = cx
+                .load(&opportunities, after.details().opportunity_id.as_uuid())
+                .await?;
+            if opp.is_won_by(after.id()) {
+                let facts = OpportunityFacts {
+                    accepted_quote: Some((opp.id(), sale_id)),
+                    ..OpportunityFacts::default()
+                };
+                let win = OpportunityCommand::Win {
                     quote_id: after.id(),
                     sale_id,
-                },
-                &facts,
-                now,
-            )?;
-            let o_after = opportunity::evolve_all(Some(opp), &o_events)
-                .ok_or_else(|| internal("opportunity state"))?;
-            self.write_opportunity(&mut uow, o_before, &o_after).await?;
-            let envs = self.sales_envelopes(&o_events, o_before, ctx, now)?;
-            uow.record(envs);
-        }
-        let quote_view = self.quote_view(uow.tx(), &after).await?;
-        let sale = self.sale_view(uow.tx(), sale_id.as_uuid()).await?;
-        let result = self
-            .finish(uow, json!({"quote": quote_view, "sale": sale}))
-            .await?;
-        Ok(result)
+                };
+                cx.apply(&opportunities, Some(opp), &win, &facts).await?;
+            }
+            let quote_view = self.quote_view(cx.tx(), &after).await?;
+            let sale = self.sale_view(cx.tx(), sale_id.as_uuid()).await?;
+            Ok(json!({"quote": quote_view, "sale": sale}))
+        })
     }
 
     /// Expires the sent versions of one quote whose validity ran out (system command).
     /// Nothing due is success with `expired: 0` (the job is idempotent).
     pub async fn expire_quote(&self, quote_id: Uuid) -> Result<u64, AppError> {
         let ctx = CommandContext::system();
-        let mut conn = self.conn().await?;
-        let mut uow = match self
-            .begin(
-                &mut conn,
-                &ctx,
-                "expire_quote",
-                &json!({"id": quote_id}),
-                true,
-            )
-            .await?
-        {
-            Begin::Run(u) => *u,
-            Begin::Replay(_) => return Ok(0),
-        };
-        let now = uow.now();
-        let state = self.load_quote(uow.tx(), quote_id).await?;
-        if !state.is_expiry_due(now) || state.accepted().is_some() {
-            uow.rollback().await?;
-            return Ok(0);
-        }
-        let before = state.version();
-        let events = quote::decide(
-            Some(&state),
-            &QuoteCommand::Expire,
-            &QuoteFacts::default(),
-            now,
+        let request = json!({"id": quote_id});
+        let result = command!(
+            self,
+            &ctx,
+            "expire_quote",
+            &request,
+            Actors::EmployeesOrSystem,
+            |cx| {
+                let quotes = Quotes(self);
+                let state = cx.load(&quotes, quote_id).await?;
+                if !state.is_expiry_due(cx.now()) || state.accepted().is_some() {
+                    return Ok(json!({"expired": 0}));
+                }
+                let (_, events) = cx
+                    .apply(
+                        &quotes,
+                        Some(state),
+                        &QuoteCommand::Expire,
+                        &QuoteFacts::default(),
+                    )
+                    .await?;
+                Ok(json!({"expired": events.len()}))
+            },
         )?;
-        let n = events.len() as u64;
-        let after =
-            quote::evolve_all(Some(state), &events).ok_or_else(|| internal("quote state"))?;
-        self.write_quote(&mut uow, before, &after, &events, &ctx)
-            .await?;
-        let envs = self.sales_envelopes(&events, before, &ctx, now)?;
-        uow.record(envs);
-        self.finish(uow, json!({})).await?;
-        Ok(n)
+        Ok(result["expired"].as_u64().unwrap_or(0))
     }
 
     /// The expiry job: expires the named quote's versions that are due.
@@ -1409,7 +1372,7 @@ impl App {
         }
         Ok(json!({
             "quote_id": q.id().to_string(),
-            "reference": format!("Q-{}", q.details().quote_number),
+            "reference": q.details().quote_number.reference(),
             "currency": cur.as_str(),
             "from": {"number": a.get(), "status": va.status().as_str()},
             "to": {"number": b.get(), "status": vb.status().as_str()},
@@ -1540,7 +1503,7 @@ impl App {
                 col(r, 13)?,
             );
             items.push(json!({
-                "id": id, "number": n, "reference": format!("Q-{n}"), "title": title,
+                "id": id, "number": n, "reference": quote_reference(n), "title": title,
                 "opportunity_id": opp, "customer_id": cid, "customer_name": cname, "currency": cur,
                 "latest_version": lv, "status": ls, "total": {"amount_minor": lt, "currency": cur},
                 "accepted_version": acc, "sale_id": sale, "version": v,
@@ -1568,7 +1531,7 @@ impl App {
         Ok(json!({
             "id": snap.sale_id.to_string(),
             "quote_id": snap.quote_id.to_string(),
-            "reference": format!("Q-{}", snap.quote_number),
+            "reference": snap.quote_number.reference(),
             "version": snap.number.get(),
             "content_hash": snap.content_hash,
             "opportunity_id": snap.opportunity_id.to_string(),

@@ -7,10 +7,9 @@ use std::collections::BTreeSet;
 
 use chrono::NaiveDateTime;
 use mysql_async::prelude::*;
-use mysql_async::Value as SqlValue;
+use mysql_async::{Transaction, Value as SqlValue};
 use pet_core::helpdesk::TicketId;
 use pet_core::identity::{EmployeeId, Name, Note};
-use pet_core::knowledge::article as core_article;
 use pet_core::knowledge::{
     ArticleBody, ArticleCommand, ArticleContent, ArticleId, ArticleRow, ArticleStatus,
     ArticleVersion, Comment, CommentBody, CommentId, KnowledgeArticle, KnowledgeEvent,
@@ -20,7 +19,8 @@ use serde_json::{json, Value};
 use uuid::Uuid;
 
 use super::{db, internal, like_escape, HelpdeskTables};
-use crate::app::{App, Begin, CommandContext, Page};
+use crate::app::{App, CommandContext, Page};
+use crate::command::{command, Cmd, Repository};
 use crate::db::{from_db_time, rfc3339, to_db_time};
 use crate::error::{AppError, StorageError};
 use crate::input::{arg_uuid, Input};
@@ -57,16 +57,185 @@ fn bad_row(_: pet_core::DomainError) -> AppError {
     internal("stored article row")
 }
 
+/// Knowledge articles: restored from their rows (article, versions, comments, links);
+/// saved back with a version check, one row per new version, comment and link. `live` is
+/// the version row that was live when the command started.
+pub(crate) struct Articles<'a> {
+    pub(crate) app: &'a App,
+    pub(crate) live: Option<u32>,
+}
+
+impl Repository<KnowledgeArticle> for Articles<'_> {
+    const NAME: &'static str = "article";
+    async fn load(
+        &self,
+        tx: &mut Transaction<'_>,
+        id: Uuid,
+    ) -> Result<Option<KnowledgeArticle>, AppError> {
+        let t = self.app.helpdesk_tables();
+        match self.app.hd_load_article(tx, &t, id).await {
+            Ok(a) => Ok(Some(a)),
+            Err(AppError::NotFound(_)) => Ok(None),
+            Err(e) => Err(e),
+        }
+    }
+    async fn save(
+        &self,
+        cx: &mut Cmd<'_, '_>,
+        before: u64,
+        after: &KnowledgeArticle,
+        events: &[KnowledgeEvent],
+    ) -> Result<(), AppError> {
+        let t = self.app.helpdesk_tables();
+        let id = after.id().as_uuid();
+        let is_new = before == 0;
+        let mut live = self.live;
+        let nowdb = to_db_time(cx.now());
+        let current = after.current().map(|v| v.number.get());
+        if is_new {
+            cx.uow().insert(
+                &format!(
+                    "INSERT INTO {} (id, category, slug, status, title, draft_title, draft_body, current_version, \
+                     version, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    t.articles
+                ),
+                vec![
+                    SqlValue::from(id.to_string()),
+                    after.category().as_str().into(),
+                    after.slug().as_str().into(),
+                    after.status().as_str().into(),
+                    after.content().title.as_str().into(),
+                    after.draft().title.as_str().into(),
+                    after.draft().body.as_str().into(),
+                    current.into(),
+                    after.version().into(),
+                    nowdb.into(),
+                    nowdb.into(),
+                ],
+                |key| match key {
+                    "uq_knowledge_slug" => {
+                        StorageError::Conflict("slug is already used by another article".into())
+                    }
+                    other => StorageError::Conflict(format!("duplicate {other}")),
+                },
+            )
+            .await
+            .map_err(|e| match e {
+                StorageError::Conflict(m) if m.starts_with("slug") => {
+                    AppError::field("slug", "is already used by another article")
+                }
+                other => other.into(),
+            })?;
+        } else {
+            cx.uow().update_versioned(
+                &format!(
+                    "UPDATE {} SET status = ?, title = ?, current_version = ?, version = ?, updated_at = ? \
+                     WHERE id = ? AND version = ?",
+                    t.articles
+                ),
+                vec![
+                    SqlValue::from(after.status().as_str()),
+                    after.content().title.as_str().into(),
+                    current.into(),
+                    after.version().into(),
+                    nowdb.into(),
+                    id.to_string().into(),
+                    before.into(),
+                ],
+                "article",
+            )
+            .await?;
+        }
+        for ev in events {
+            match ev {
+                KnowledgeEvent::VersionPublished(p) => {
+                    if let Some(n) = live {
+                        self.app.hd_clear_live(cx.uow(), &t, id, n).await?;
+                    }
+                    let v = &p.version;
+                    live = Some(v.number.get());
+                    cx.uow().insert(
+                        &format!(
+                            "INSERT INTO {} (article_id, number, title, body, restored_from, live, published_at) \
+                             VALUES (?, ?, ?, ?, ?, 1, ?)",
+                            t.article_versions
+                        ),
+                        (
+                            id.to_string(),
+                            v.number.get(),
+                            v.content.title.as_str(),
+                            v.content.body.as_str(),
+                            v.restored_from.map(KnowledgeVersionNumber::get),
+                            nowdb,
+                        ),
+                        |_| StorageError::Conflict("this article version was published concurrently".into()),
+                    )
+                    .await?;
+                }
+                KnowledgeEvent::ArticleArchived(_) => {
+                    if let Some(n) = live.take() {
+                        self.app.hd_clear_live(cx.uow(), &t, id, n).await?;
+                    }
+                }
+                KnowledgeEvent::CommentAdded(p) => {
+                    cx.tx()
+                        .exec_drop(
+                            format!(
+                                "INSERT INTO {} (id, article_id, author_id, body, hidden, created_at) VALUES (?, ?, ?, ?, 0, ?)",
+                                t.article_comments
+                            ),
+                            (p.comment_id.to_string(), id.to_string(), p.author_id.to_string(), p.body.as_str(), nowdb),
+                        )
+                        .await
+                        .map_err(db)?;
+                }
+                KnowledgeEvent::CommentHidden(p) => {
+                    cx.tx()
+                        .exec_drop(
+                            format!(
+                                "UPDATE {} SET hidden = 1, hidden_by = ?, hidden_reason = ?, hidden_at = ? \
+                                 WHERE id = ? AND article_id = ?",
+                                t.article_comments
+                            ),
+                            (
+                                p.moderator_id.to_string(),
+                                p.reason.as_str(),
+                                nowdb,
+                                p.comment_id.to_string(),
+                                id.to_string(),
+                            ),
+                        )
+                        .await
+                        .map_err(db)?;
+                }
+                KnowledgeEvent::LinkedToTicket(p) => {
+                    cx.tx()
+                        .exec_drop(
+                            format!(
+                                "INSERT INTO {} (article_id, ticket_id, linked_at) VALUES (?, ?, ?)",
+                                t.article_links
+                            ),
+                            (id.to_string(), p.ticket_id.to_string(), nowdb),
+                        )
+                        .await
+                        .map_err(db)?;
+                }
+                KnowledgeEvent::ArticleCreated(_) => {}
+            }
+        }
+        Ok(())
+    }
+}
+
 impl App {
     async fn hd_load_article(
         &self,
-        uow: &mut UnitOfWork<'_>,
+        tx: &mut Transaction<'_>,
         t: &HelpdeskTables,
         id: Uuid,
     ) -> Result<KnowledgeArticle, AppError> {
         type Head = (String, String, String, String, String, u64);
-        let head: Option<Head> = uow
-            .tx()
+        let head: Option<Head> = tx
             .exec_first(
                 format!(
                     "SELECT category, slug, status, draft_title, draft_body, version FROM {} WHERE id = ? FOR UPDATE",
@@ -78,8 +247,7 @@ impl App {
             .map_err(db)?;
         let (category, slug, status, dtitle, dbody, version) =
             head.ok_or_else(|| AppError::NotFound(format!("article {id}")))?;
-        let versions: Vec<(u32, String, String, Option<u32>)> = uow
-            .tx()
+        let versions: Vec<(u32, String, String, Option<u32>)> = tx
             .exec(
                 format!(
                     "SELECT number, title, body, restored_from FROM {} WHERE article_id = ? ORDER BY number",
@@ -89,8 +257,7 @@ impl App {
             )
             .await
             .map_err(db)?;
-        let comments: Vec<(String, String, String, u8)> = uow
-            .tx()
+        let comments: Vec<(String, String, String, u8)> = tx
             .exec(
                 format!(
                     "SELECT id, author_id, body, hidden FROM {} WHERE article_id = ? ORDER BY created_at, id",
@@ -100,8 +267,7 @@ impl App {
             )
             .await
             .map_err(db)?;
-        let links: Vec<String> = uow
-            .tx()
+        let links: Vec<String> = tx
             .exec(
                 format!(
                     "SELECT ticket_id FROM {} WHERE article_id = ?",
@@ -315,187 +481,43 @@ impl App {
         id: Uuid,
         cmds: Vec<ArticleCommand>,
     ) -> Result<Value, AppError> {
-        let t = self.helpdesk_tables();
-        let mut conn = self.conn().await?;
-        let mut uow = match self.begin(&mut conn, ctx, command, &request, false).await? {
-            Begin::Run(u) => *u,
-            Begin::Replay(v) => return Ok(v),
-        };
-        let now = uow.now();
-        let is_new = matches!(cmds.first(), Some(ArticleCommand::Create { .. }));
-        let mut state = if is_new {
-            None
-        } else {
-            Some(self.hd_load_article(&mut uow, &t, id).await?)
-        };
-        let before = state.as_ref().map(KnowledgeArticle::version).unwrap_or(0);
-        // The version row that is live now (`live = 1`), if any: publishing or archiving
-        // clears it by its primary key. A range condition (`WHERE article_id = ?`) would
-        // also lock the gap after the article's rows — for the newest article that is the
-        // gap every concurrent insert of a new article lands in, and two concurrent
-        // creates deadlocked on it.
-        let mut live = state
-            .as_ref()
-            .filter(|a| a.status() == ArticleStatus::Published)
-            .and_then(KnowledgeArticle::current)
-            .map(|v| v.number.get());
-        let mut events = Vec::new();
-        for cmd in &cmds {
-            if let ArticleCommand::LinkTicket { ticket_id } = cmd {
-                let exists: Option<u8> = uow
-                    .tx()
-                    .exec_first(
-                        format!("SELECT 1 FROM {} WHERE id = ?", t.tickets),
-                        (ticket_id.to_string(),),
-                    )
-                    .await
-                    .map_err(db)?;
-                if exists.is_none() {
-                    return Err(AppError::NotFound(format!("ticket {ticket_id}")));
+        command!(self, ctx, command, &request, |cx| {
+            let t = self.helpdesk_tables();
+            let is_new = matches!(cmds.first(), Some(ArticleCommand::Create { .. }));
+            let state = if is_new {
+                None
+            } else {
+                Some(self.hd_load_article(cx.tx(), &t, id).await?)
+            };
+            // The version row that is live now (`live = 1`), if any: publishing or archiving
+            // clears it by its primary key. A range condition (`WHERE article_id = ?`) would
+            // also lock the gap after the article's rows — for the newest article that is the
+            // gap every concurrent insert of a new article lands in, and two concurrent
+            // creates deadlocked on it.
+            let live = state
+                .as_ref()
+                .filter(|a| a.status() == ArticleStatus::Published)
+                .and_then(KnowledgeArticle::current)
+                .map(|v| v.number.get());
+            for cmd in &cmds {
+                if let ArticleCommand::LinkTicket { ticket_id } = cmd {
+                    let exists: Option<u8> = cx
+                        .tx()
+                        .exec_first(
+                            format!("SELECT 1 FROM {} WHERE id = ?", t.tickets),
+                            (ticket_id.to_string(),),
+                        )
+                        .await
+                        .map_err(db)?;
+                    if exists.is_none() {
+                        return Err(AppError::NotFound(format!("ticket {ticket_id}")));
+                    }
                 }
             }
-            let evs = core_article::decide(state.as_ref(), cmd, now)?;
-            state = core_article::evolve_all(state, &evs);
-            events.extend(evs);
-        }
-        let after = state.ok_or_else(|| internal("article state"))?;
-        let nowdb = to_db_time(now);
-        let current = after.current().map(|v| v.number.get());
-        if is_new {
-            uow.insert(
-                &format!(
-                    "INSERT INTO {} (id, category, slug, status, title, draft_title, draft_body, current_version, \
-                     version, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                    t.articles
-                ),
-                vec![
-                    SqlValue::from(id.to_string()),
-                    after.category().as_str().into(),
-                    after.slug().as_str().into(),
-                    after.status().as_str().into(),
-                    after.content().title.as_str().into(),
-                    after.draft().title.as_str().into(),
-                    after.draft().body.as_str().into(),
-                    current.into(),
-                    after.version().into(),
-                    nowdb.into(),
-                    nowdb.into(),
-                ],
-                |key| match key {
-                    "uq_knowledge_slug" => {
-                        StorageError::Conflict("slug is already used by another article".into())
-                    }
-                    other => StorageError::Conflict(format!("duplicate {other}")),
-                },
-            )
-            .await
-            .map_err(|e| match e {
-                StorageError::Conflict(m) if m.starts_with("slug") => {
-                    AppError::field("slug", "is already used by another article")
-                }
-                other => other.into(),
-            })?;
-        } else {
-            uow.update_versioned(
-                &format!(
-                    "UPDATE {} SET status = ?, title = ?, current_version = ?, version = ?, updated_at = ? \
-                     WHERE id = ? AND version = ?",
-                    t.articles
-                ),
-                vec![
-                    SqlValue::from(after.status().as_str()),
-                    after.content().title.as_str().into(),
-                    current.into(),
-                    after.version().into(),
-                    nowdb.into(),
-                    id.to_string().into(),
-                    before.into(),
-                ],
-                "article",
-            )
-            .await?;
-        }
-        for ev in &events {
-            match ev {
-                KnowledgeEvent::VersionPublished(p) => {
-                    if let Some(n) = live {
-                        self.hd_clear_live(&mut uow, &t, id, n).await?;
-                    }
-                    let v = &p.version;
-                    live = Some(v.number.get());
-                    uow.insert(
-                        &format!(
-                            "INSERT INTO {} (article_id, number, title, body, restored_from, live, published_at) \
-                             VALUES (?, ?, ?, ?, ?, 1, ?)",
-                            t.article_versions
-                        ),
-                        (
-                            id.to_string(),
-                            v.number.get(),
-                            v.content.title.as_str(),
-                            v.content.body.as_str(),
-                            v.restored_from.map(KnowledgeVersionNumber::get),
-                            nowdb,
-                        ),
-                        |_| StorageError::Conflict("this article version was published concurrently".into()),
-                    )
-                    .await?;
-                }
-                KnowledgeEvent::ArticleArchived(_) => {
-                    if let Some(n) = live.take() {
-                        self.hd_clear_live(&mut uow, &t, id, n).await?;
-                    }
-                }
-                KnowledgeEvent::CommentAdded(p) => {
-                    uow.tx()
-                        .exec_drop(
-                            format!(
-                                "INSERT INTO {} (id, article_id, author_id, body, hidden, created_at) VALUES (?, ?, ?, ?, 0, ?)",
-                                t.article_comments
-                            ),
-                            (p.comment_id.to_string(), id.to_string(), p.author_id.to_string(), p.body.as_str(), nowdb),
-                        )
-                        .await
-                        .map_err(db)?;
-                }
-                KnowledgeEvent::CommentHidden(p) => {
-                    uow.tx()
-                        .exec_drop(
-                            format!(
-                                "UPDATE {} SET hidden = 1, hidden_by = ?, hidden_reason = ?, hidden_at = ? \
-                                 WHERE id = ? AND article_id = ?",
-                                t.article_comments
-                            ),
-                            (
-                                p.moderator_id.to_string(),
-                                p.reason.as_str(),
-                                nowdb,
-                                p.comment_id.to_string(),
-                                id.to_string(),
-                            ),
-                        )
-                        .await
-                        .map_err(db)?;
-                }
-                KnowledgeEvent::LinkedToTicket(p) => {
-                    uow.tx()
-                        .exec_drop(
-                            format!(
-                                "INSERT INTO {} (article_id, ticket_id, linked_at) VALUES (?, ?, ?)",
-                                t.article_links
-                            ),
-                            (id.to_string(), p.ticket_id.to_string(), nowdb),
-                        )
-                        .await
-                        .map_err(db)?;
-                }
-                KnowledgeEvent::ArticleCreated(_) => {}
-            }
-        }
-        let envs = self.hd_wrap(&events, before, ctx, now)?;
-        uow.record(envs);
-        let view = self.hd_article_view(uow.tx(), &t, id, true).await?;
-        self.finish(uow, view).await
+            let decided = cx.decide(state, &cmds, &())?;
+            cx.save(&Articles { app: self, live }, &decided).await?;
+            self.hd_article_view(cx.tx(), &t, id, true).await
+        })
     }
 
     fn hd_actor_employee(ctx: &CommandContext, field: &str) -> Result<EmployeeId, AppError> {

@@ -16,13 +16,7 @@ pub mod knowledge;
 pub mod sla;
 pub mod tickets;
 
-use chrono::{DateTime, Utc};
-use pet_core::event::envelopes;
-use pet_core::{AggregateEvent, EventMeta, NewEvent};
-use uuid::Uuid;
-
-use crate::app::{App, CommandContext};
-use crate::error::{AppError, StorageError};
+use crate::app::App;
 
 pub use sla::{SlaRunOptions, SlaRunReport, JOB_SLA_EVALUATE};
 
@@ -71,48 +65,12 @@ impl HelpdeskTables {
     }
 }
 
-pub(crate) fn internal(what: &str) -> AppError {
-    AppError::Storage(format!("internal error: {what}"))
-}
-
-pub(crate) fn db(e: mysql_async::Error) -> AppError {
-    AppError::from(StorageError::from(e))
-}
-
-/// Escapes `%`, `_` and `\` for a LIKE pattern (the value is still bound as a parameter).
-pub(crate) fn like_escape(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for c in s.chars() {
-        if matches!(c, '%' | '_' | '\\') {
-            out.push('\\');
-        }
-        out.push(c);
-    }
-    out
-}
+pub(crate) use crate::db::like_escape;
+pub(crate) use crate::error::{db, internal};
 
 impl App {
     /// The helpdesk and knowledge table names.
     pub fn helpdesk_tables(&self) -> HelpdeskTables {
         HelpdeskTables::new(&self.tables().prefix)
-    }
-
-    /// Wraps decided events in envelopes (aggregate versions after `version_before`).
-    pub(crate) fn hd_wrap<E: AggregateEvent>(
-        &self,
-        events: &[E],
-        version_before: u64,
-        ctx: &CommandContext,
-        now: DateTime<Utc>,
-    ) -> Result<Vec<NewEvent>, AppError> {
-        let actor = ctx.actor();
-        let key = ctx.idempotency_key.clone();
-        envelopes(events, version_before, |_| EventMeta {
-            event_id: Uuid::now_v7(),
-            occurred_at: now,
-            actor,
-            idempotency_key: key.clone(),
-        })
-        .map_err(|e| AppError::Invariant(e.to_string()))
     }
 }

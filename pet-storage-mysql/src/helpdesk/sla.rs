@@ -17,25 +17,27 @@ use std::collections::{BTreeMap, HashMap};
 
 use chrono::{DateTime, Duration, NaiveDateTime, Utc};
 use mysql_async::prelude::*;
-use mysql_async::{Row, Value as SqlValue};
+use mysql_async::{Row, Transaction, Value as SqlValue};
 use pet_core::helpdesk::sla::{self as core_sla, SlaOutcome};
 use pet_core::helpdesk::{
     CompiledSla, RecordedMarks, RecordedSla, SlaAssignment, SlaAssignmentCommand, SlaClockReading,
     SlaDefinition, SlaDefinitionCommand, SlaDefinitionId, SlaEvent, SlaSpec, SlaSpecInput,
-    SlaState, SlaTarget, SlaVersion, SlaVersionNumber, TicketId,
+    SlaTarget, SlaVersion, SlaVersionNumber, TicketId,
 };
 use pet_core::identity::Name;
 use serde_json::{json, Value};
 use uuid::Uuid;
 
-use super::tickets::StoredTimeline;
+use super::tickets::parse_timeline;
 use super::{db, internal, like_escape, HelpdeskTables};
-use crate::app::{App, Begin, CommandContext, Page};
+use crate::app::{App, CommandContext, Page};
+use crate::command::{command, Cmd, Repository};
 use crate::db::{from_db_time, rfc3339, to_db_time};
 use crate::error::{AppError, StorageError};
 use crate::input::{arg_uuid, Input};
 use crate::jobs::NewJob;
 use crate::uow::UnitOfWork;
+use pet_core::helpdesk::{shown_state, sla_summary, SlaDefinitionEvent};
 
 /// Job kind: evaluate every open ticket's SLA clock and record warnings, breaches and met
 /// targets (enqueued every minute by WP-Cron through [`App::enqueue_sla_job`]).
@@ -144,50 +146,6 @@ fn all_final(r: &RecordedSla) -> bool {
     r.first_response.is_final() && r.resolution.is_final()
 }
 
-/// The state shown for a target: the clock's, but never less than what was recorded (a
-/// recorded breach or warning stays, even if a reading at an earlier `now` is displayed).
-pub(crate) fn shown_state(reading: SlaState, recorded: RecordedMarks) -> SlaState {
-    if recorded.breached {
-        SlaState::Breached
-    } else if recorded.met {
-        SlaState::Met
-    } else if recorded.warning && reading == SlaState::Running {
-        SlaState::Warning
-    } else {
-        reading
-    }
-}
-
-/// The ticket-level SLA state and due time (what the list filters and sorts on): the
-/// worst target state, and the earliest due time of a target still undecided.
-pub(crate) fn summary(
-    reading: &SlaClockReading,
-    recorded: &RecordedSla,
-) -> (SlaState, Option<DateTime<Utc>>) {
-    let rank = |s: SlaState| match s {
-        SlaState::Breached => 4,
-        SlaState::Warning => 3,
-        SlaState::Running => 2,
-        SlaState::Paused => 1,
-        SlaState::Met => 0,
-    };
-    let mut state = SlaState::Met;
-    let mut due: Option<DateTime<Utc>> = None;
-    for t in SlaTarget::ALL {
-        let r = reading.of(t);
-        let s = shown_state(r.state, recorded.of(t));
-        if rank(s) > rank(state) {
-            state = s;
-        }
-        if matches!(s, SlaState::Running | SlaState::Warning | SlaState::Paused) {
-            if let Some(d) = r.due_at {
-                due = Some(due.map_or(d, |x| x.min(d)));
-            }
-        }
-    }
-    (state, due)
-}
-
 /// The JSON of a ticket's SLA at `now`.
 pub(crate) fn sla_json(
     a: &SlaAssignment,
@@ -195,7 +153,7 @@ pub(crate) fn sla_json(
     reading: &SlaClockReading,
 ) -> Value {
     let recorded = a.recorded();
-    let (state, due) = summary(reading, &recorded);
+    let (state, due) = sla_summary(reading, &recorded);
     let target = |t: SlaTarget| {
         let r = reading.of(t);
         json!({
@@ -248,6 +206,78 @@ fn parse_spec(i: &mut Input<'_>) -> Result<Option<SlaSpec>, AppError> {
 
 fn spec_json(spec: &SlaSpec) -> Result<Value, AppError> {
     serde_json::to_value(spec.to_input()).map_err(|_| internal("spec not serialisable"))
+}
+
+/// SLA definitions: restored from their rows and version rows; saved with a version check
+/// and a row per published version.
+pub(crate) struct SlaDefinitions<'a>(pub(crate) &'a App);
+
+impl Repository<SlaDefinition> for SlaDefinitions<'_> {
+    const NAME: &'static str = "SLA definition";
+    async fn load(
+        &self,
+        tx: &mut Transaction<'_>,
+        id: Uuid,
+    ) -> Result<Option<SlaDefinition>, AppError> {
+        let t = self.0.helpdesk_tables();
+        match self.0.hd_load_sla_definition(tx, &t, id).await {
+            Ok(d) => Ok(Some(d)),
+            Err(AppError::NotFound(_)) => Ok(None),
+            Err(e) => Err(e),
+        }
+    }
+    async fn save(
+        &self,
+        cx: &mut Cmd<'_, '_>,
+        before: u64,
+        after: &SlaDefinition,
+        events: &[SlaDefinitionEvent],
+    ) -> Result<(), AppError> {
+        let t = self.0.helpdesk_tables();
+        let id = after.id().as_uuid();
+        let current = after
+            .current()
+            .map(|v| v.number.get())
+            .ok_or_else(|| internal("definition without version"))?;
+        let nowdb = to_db_time(cx.now());
+        if before == 0 {
+            cx.tx()
+                .exec_drop(
+                    format!(
+                        "INSERT INTO {} (id, name, current_version, version, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?)",
+                        t.sla_definitions
+                    ),
+                    (id.to_string(), after.name().as_str(), current, after.version(), nowdb, nowdb),
+                )
+                .await
+                .map_err(db)?;
+        } else {
+            cx.uow().update_versioned(
+                &format!(
+                    "UPDATE {} SET current_version = ?, version = ?, updated_at = ? WHERE id = ? AND version = ?",
+                    t.sla_definitions
+                ),
+                (current, after.version(), nowdb, id.to_string(), before),
+                "SLA definition",
+            )
+            .await?;
+        }
+        for ev in events {
+            if let pet_core::helpdesk::SlaDefinitionEvent::VersionPublished(p) = ev {
+                let spec = spec_json(&p.spec)?.to_string();
+                cx.uow().insert(
+                    &format!(
+                        "INSERT INTO {} (definition_id, number, spec, published_at) VALUES (?, ?, ?, ?)",
+                        t.sla_versions
+                    ),
+                    (id.to_string(), p.number.get(), spec, nowdb),
+                    |_| StorageError::Conflict("this SLA version was published concurrently".into()),
+                )
+                .await?;
+            }
+        }
+        Ok(())
+    }
 }
 
 impl App {
@@ -388,69 +418,15 @@ impl App {
         id: Uuid,
         cmd: SlaDefinitionCommand,
     ) -> Result<Value, AppError> {
-        let t = self.helpdesk_tables();
-        let mut conn = self.conn().await?;
-        let mut uow = match self.begin(&mut conn, ctx, command, &request, false).await? {
-            Begin::Run(u) => *u,
-            Begin::Replay(v) => return Ok(v),
-        };
-        let now = uow.now();
-        let state = if matches!(cmd, SlaDefinitionCommand::Create { .. }) {
-            None
-        } else {
-            Some(self.hd_load_sla_definition(uow.tx(), &t, id).await?)
-        };
-        let before = state.as_ref().map(SlaDefinition::version).unwrap_or(0);
-        let events = core_sla::decide_definition(state.as_ref(), &cmd, now)?;
-        let after = events
-            .iter()
-            .fold(state, core_sla::evolve_definition)
-            .ok_or_else(|| internal("definition state"))?;
-        let current = after
-            .current()
-            .map(|v| v.number.get())
-            .ok_or_else(|| internal("definition without version"))?;
-        let nowdb = to_db_time(now);
-        if before == 0 {
-            uow.tx()
-                .exec_drop(
-                    format!(
-                        "INSERT INTO {} (id, name, current_version, version, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?)",
-                        t.sla_definitions
-                    ),
-                    (id.to_string(), after.name().as_str(), current, after.version(), nowdb, nowdb),
-                )
-                .await
-                .map_err(db)?;
-        } else {
-            uow.update_versioned(
-                &format!(
-                    "UPDATE {} SET current_version = ?, version = ?, updated_at = ? WHERE id = ? AND version = ?",
-                    t.sla_definitions
-                ),
-                (current, after.version(), nowdb, id.to_string(), before),
-                "SLA definition",
-            )
-            .await?;
-        }
-        for ev in &events {
-            if let pet_core::helpdesk::SlaDefinitionEvent::VersionPublished(p) = ev {
-                let spec = spec_json(&p.spec)?.to_string();
-                uow.insert(
-                    &format!(
-                        "INSERT INTO {} (definition_id, number, spec, published_at) VALUES (?, ?, ?, ?)",
-                        t.sla_versions
-                    ),
-                    (id.to_string(), p.number.get(), spec, nowdb),
-                    |_| StorageError::Conflict("this SLA version was published concurrently".into()),
-                )
-                .await?;
+        command!(self, ctx, command, &request, |cx| {
+            let repo = SlaDefinitions(self);
+            if matches!(cmd, SlaDefinitionCommand::Create { .. }) {
+                cx.create(&repo, &cmd, &()).await?;
+            } else {
+                cx.change(&repo, id, &cmd, &()).await?;
             }
-        }
-        let envs = self.hd_wrap(&events, before, ctx, now)?;
-        uow.record(envs);
-        let view = self.hd_sla_definition_view(uow.tx(), id).await?;
-        self.finish(uow, view).await
+            self.hd_sla_definition_view(cx.tx(), id).await
+        })
     }
 
     // ---- SLA definitions --------------------------------------------------------------
@@ -857,7 +833,7 @@ impl App {
                     .get_opt(11)
                     .and_then(Result::ok)
                     .ok_or_else(|| internal("timeline"))?;
-                let tl = StoredTimeline::parse(&timeline)?.to_core();
+                let tl = parse_timeline(&timeline)?;
                 let key = (a.definition_id().as_uuid(), a.definition_version().get());
                 let c = compiled.get(&key).ok_or_else(|| internal("spec cache"))?;
                 let reading = c.clock(&tl, now);
@@ -941,7 +917,7 @@ impl App {
             let Some(tl) = timelines.get(&a.ticket_id().to_string()) else {
                 continue;
             };
-            let tl = StoredTimeline::parse(tl)?.to_core();
+            let tl = parse_timeline(tl)?;
             let reading = pet_core::helpdesk::sla_clock(spec, &tl, now);
             let events = core_sla::decide_assignment(
                 Some(&a),
@@ -958,7 +934,7 @@ impl App {
                 .iter()
                 .fold(Some(a), core_sla::evolve_assignment)
                 .ok_or_else(|| internal("assignment state"))?;
-            let (state, due) = summary(&reading, &after.recorded());
+            let (state, due) = sla_summary(&reading, &after.recorded());
             ticket_rows.push((
                 after.ticket_id().to_string(),
                 state.as_str(),
@@ -973,7 +949,7 @@ impl App {
                     _ => {}
                 }
             }
-            let envs = self.hd_wrap(&events, before, &ctx, now)?;
+            let envs = crate::command::wrap_events(&events, before, &ctx, now)?;
             uow.record(envs);
             written.push((before, after));
             outcomes.extend(events);

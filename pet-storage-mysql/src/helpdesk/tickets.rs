@@ -8,131 +8,48 @@ use std::collections::HashMap;
 
 use chrono::{DateTime, NaiveDateTime, Utc};
 use mysql_async::prelude::*;
-use mysql_async::{Row, Value as SqlValue};
-use pet_core::helpdesk::sla as core_sla;
-use pet_core::helpdesk::ticket as core_ticket;
+use mysql_async::{Row, Transaction, Value as SqlValue};
 use pet_core::helpdesk::{
-    Channel, NewTicket, Priority, ProjectId, ReopenWindow, ReplyAuthor, ReplyBody, ReplyId,
-    SlaAssignment, SlaAssignmentCommand, SlaDefinitionId, SlaSpec, SlaVersionNumber, Ticket,
-    TicketCommand, TicketEvent, TicketFacts, TicketId, TicketRow, TicketStatus, TicketTimeline,
-    TimelineChange, Visibility,
+    sla_summary, Channel, NewTicket, Priority, ProjectId, ReopenWindow, ReplyAuthor, ReplyBody,
+    ReplyId, SlaAssignment, SlaAssignmentCommand, SlaDefinitionId, SlaEvent, SlaSpec,
+    SlaVersionNumber, Ticket, TicketCommand, TicketEvent, TicketFacts, TicketId, TicketRow,
+    TicketStatus, TicketTimeline, TimelineChange, Visibility,
 };
-use pet_core::identity::{ContactId, CustomerId, CustomerStatus, EmployeeId, EmployeeStatus, Name};
-use serde::{Deserialize, Serialize};
+use pet_core::identity::{ContactId, CustomerId, EmployeeId, Name};
 use serde_json::{json, Value};
 use uuid::Uuid;
 
-use super::sla::{assignment_from_row, sla_json, summary, ASSIGNMENT_COLUMNS};
+use super::sla::{assignment_from_row, sla_json, ASSIGNMENT_COLUMNS};
 use super::{db, internal, like_escape, HelpdeskTables};
-use crate::app::{App, Begin, CommandContext, Page};
+use crate::app::{App, CommandContext, Page};
+use crate::command::{command, Cmd, Repository};
 use crate::db::{from_db_time, rfc3339, to_db_time};
 use crate::error::AppError;
 use crate::input::{arg_uuid, Input};
-use crate::uow::UnitOfWork;
 
-/// Default reopen window when the caller gives none: 7 days.
-pub const DEFAULT_REOPEN_WINDOW_MINUTES: i64 = 7 * 24 * 60;
-
-/// One change of the stored timeline.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(tag = "kind", content = "to", rename_all = "snake_case")]
-pub(crate) enum StoredChange {
-    /// The status became this.
-    Status(TicketStatus),
-    /// The priority became this.
-    Priority(Priority),
-    /// The first customer-visible reply by an employee.
-    FirstResponse,
+/// The ticket's clock timeline as stored in `tickets.sla_timeline`.
+pub(crate) fn parse_timeline(s: &str) -> Result<TicketTimeline, AppError> {
+    serde_json::from_str(s)
+        .map_err(|e| AppError::Storage(format!("stored ticket timeline unreadable: {e}")))
 }
 
-/// The ticket's clock timeline as stored in `tickets.sla_timeline` (Unix seconds).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub(crate) struct StoredTimeline {
-    start: i64,
-    status: TicketStatus,
-    priority: Priority,
-    changes: Vec<(i64, StoredChange)>,
+fn timeline_text(tl: &TicketTimeline) -> Result<String, AppError> {
+    serde_json::to_string(tl).map_err(|_| internal("timeline not serialisable"))
 }
 
-fn utc(secs: i64) -> DateTime<Utc> {
-    DateTime::from_timestamp(secs, 0).unwrap_or(DateTime::<Utc>::MIN_UTC)
-}
-
-impl StoredTimeline {
-    fn new(start: DateTime<Utc>, priority: Priority) -> Self {
-        Self {
-            start: start.timestamp(),
-            status: TicketStatus::New,
-            priority,
-            changes: Vec::new(),
-        }
+/// The timeline as the ticket view shows it.
+fn timeline_json(tl: &TicketTimeline) -> Value {
+    let mut out = vec![json!({"at": rfc3339(tl.started_at()), "kind": "created",
+                              "status": tl.initial_status().as_str(), "priority": tl.initial_priority().as_str()})];
+    for (at, c) in tl.changes() {
+        let at = rfc3339(at);
+        out.push(match c {
+            TimelineChange::Status(s) => json!({"at": at, "kind": "status", "to": s.as_str()}),
+            TimelineChange::Priority(p) => json!({"at": at, "kind": "priority", "to": p.as_str()}),
+            TimelineChange::FirstResponse => json!({"at": at, "kind": "first_response"}),
+        });
     }
-
-    pub(crate) fn parse(s: &str) -> Result<Self, AppError> {
-        serde_json::from_str(s)
-            .map_err(|e| AppError::Storage(format!("stored ticket timeline unreadable: {e}")))
-    }
-
-    fn responded(&self) -> bool {
-        self.changes
-            .iter()
-            .any(|(_, c)| *c == StoredChange::FirstResponse)
-    }
-
-    /// Adds what `ev` changes in the clock's view, at `at`.
-    fn push(&mut self, at: DateTime<Utc>, ev: &TicketEvent) {
-        let change = match ev {
-            TicketEvent::StatusChanged(p) => StoredChange::Status(p.to),
-            TicketEvent::Resolved(_) => StoredChange::Status(TicketStatus::Resolved),
-            TicketEvent::Closed(_) => StoredChange::Status(TicketStatus::Closed),
-            TicketEvent::Reopened(_) => StoredChange::Status(TicketStatus::Open),
-            TicketEvent::PriorityChanged(p) => StoredChange::Priority(p.to),
-            TicketEvent::Replied(p)
-                if !self.responded()
-                    && p.visibility == Visibility::Public
-                    && matches!(p.author, ReplyAuthor::Employee { .. }) =>
-            {
-                StoredChange::FirstResponse
-            }
-            _ => return,
-        };
-        self.changes.push((at.timestamp(), change));
-    }
-
-    pub(crate) fn to_core(&self) -> TicketTimeline {
-        let mut tl = TicketTimeline::new(utc(self.start), self.status, self.priority);
-        for (at, c) in &self.changes {
-            tl.push(
-                utc(*at),
-                match c {
-                    StoredChange::Status(s) => TimelineChange::Status(*s),
-                    StoredChange::Priority(p) => TimelineChange::Priority(*p),
-                    StoredChange::FirstResponse => TimelineChange::FirstResponse,
-                },
-            );
-        }
-        tl
-    }
-
-    fn to_json(&self) -> Value {
-        let mut out = vec![json!({"at": rfc3339(utc(self.start)), "kind": "created",
-                                  "status": self.status.as_str(), "priority": self.priority.as_str()})];
-        for (at, c) in &self.changes {
-            let at = rfc3339(utc(*at));
-            out.push(match c {
-                StoredChange::Status(s) => json!({"at": at, "kind": "status", "to": s.as_str()}),
-                StoredChange::Priority(p) => {
-                    json!({"at": at, "kind": "priority", "to": p.as_str()})
-                }
-                StoredChange::FirstResponse => json!({"at": at, "kind": "first_response"}),
-            });
-        }
-        Value::Array(out)
-    }
-
-    fn serialise(&self) -> Result<String, AppError> {
-        serde_json::to_string(self).map_err(|_| internal("timeline not serialisable"))
-    }
+    Value::Array(out)
 }
 
 const TICKET_COLUMNS: &str =
@@ -158,7 +75,7 @@ fn req<T: FromValue>(r: &Row, i: usize, what: &str) -> Result<T, AppError> {
         .ok_or_else(|| internal(what))
 }
 
-fn ticket_from_row(r: &Row) -> Result<(Ticket, StoredTimeline), AppError> {
+fn ticket_from_row(r: &Row) -> Result<(Ticket, TicketTimeline), AppError> {
     let id: String = req(r, 0, "ticket id")?;
     let customer: String = req(r, 1, "customer id")?;
     let subject: String = req(r, 3, "subject")?;
@@ -185,298 +102,62 @@ fn ticket_from_row(r: &Row) -> Result<(Ticket, StoredTimeline), AppError> {
         reply_count: replies,
         version,
     };
-    Ok((Ticket::restore(row), StoredTimeline::parse(&timeline)?))
+    Ok((Ticket::restore(row), parse_timeline(&timeline)?))
 }
 
-/// Which SLA to assign with a command.
-struct AssignSla(Uuid);
+/// Tickets: restored from their state rows (with the clock timeline kept beside them);
+/// saved with the timeline and the SLA summary the same command computed, and a row per
+/// reply.
+pub(crate) struct Tickets<'a> {
+    pub(crate) app: &'a App,
+    /// What a save writes beside the ticket (none when the repository only loads).
+    save: Option<TicketSave<'a>>,
+}
 
-impl App {
-    async fn hd_employee_status<Q: Queryable>(
-        &self,
-        q: &mut Q,
-        id: EmployeeId,
-    ) -> Result<Option<EmployeeStatus>, AppError> {
-        let s: Option<String> = q
-            .exec_first(
-                format!(
-                    "SELECT status FROM {} WHERE id = ?",
-                    self.tables().employees
-                ),
-                (id.to_string(),),
-            )
-            .await
-            .map_err(db)?;
-        Ok(s.map(|s| {
-            if s == "active" {
-                EmployeeStatus::Active
-            } else {
-                EmployeeStatus::Inactive
-            }
-        }))
+/// What a ticket command saves beside the ticket's own fields.
+struct TicketSave<'a> {
+    timeline: &'a TicketTimeline,
+    first_response: bool,
+    sla: (Option<&'static str>, Option<DateTime<Utc>>),
+}
+
+impl<'a> Tickets<'a> {
+    /// The repository for loading only.
+    pub(crate) fn reader(app: &'a App) -> Self {
+        Self { app, save: None }
     }
+}
 
-    async fn hd_ticket_facts<Q: Queryable>(
-        &self,
-        q: &mut Q,
-        cmd: &TicketCommand,
-    ) -> Result<TicketFacts, AppError> {
-        let mut facts = TicketFacts::new();
-        let assignee = match cmd {
-            TicketCommand::Create(n) => {
-                let s: Option<String> = q
-                    .exec_first(
-                        format!(
-                            "SELECT status FROM {} WHERE id = ?",
-                            self.tables().customers
-                        ),
-                        (n.customer_id.to_string(),),
-                    )
-                    .await
-                    .map_err(db)?;
-                if let Some(s) = s {
-                    let st = if s == "active" {
-                        CustomerStatus::Active
-                    } else {
-                        CustomerStatus::Archived
-                    };
-                    facts = facts.with_customer(n.customer_id, st);
-                }
-                n.assignee
-            }
-            TicketCommand::Assign { assignee } => *assignee,
-            _ => None,
-        };
-        if let Some(a) = assignee {
-            if let Some(st) = self.hd_employee_status(q, a).await? {
-                facts = facts.with_employee(a, st);
-            }
-        }
-        Ok(facts)
+impl Repository<Ticket> for Tickets<'_> {
+    const NAME: &'static str = "ticket";
+    async fn load(&self, tx: &mut Transaction<'_>, id: Uuid) -> Result<Option<Ticket>, AppError> {
+        let t = self.app.helpdesk_tables();
+        Ok(self
+            .app
+            .hd_load_ticket_locked(tx, &t, id)
+            .await?
+            .map(|(tk, _)| tk))
     }
-
-    async fn hd_load_ticket_locked(
+    async fn save(
         &self,
-        uow: &mut UnitOfWork<'_>,
-        t: &HelpdeskTables,
-        id: Uuid,
-    ) -> Result<(Ticket, StoredTimeline), AppError> {
-        let row: Option<Row> = uow
-            .tx()
-            .exec_first(
-                format!(
-                    "SELECT {TICKET_COLUMNS} FROM {} WHERE id = ? FOR UPDATE",
-                    t.tickets
-                ),
-                (id.to_string(),),
-            )
-            .await
-            .map_err(db)?;
-        let row = row.ok_or_else(|| AppError::NotFound(format!("ticket {id}")))?;
-        ticket_from_row(&row)
-    }
-
-    async fn hd_load_assignment_locked(
-        &self,
-        uow: &mut UnitOfWork<'_>,
-        t: &HelpdeskTables,
-        id: Uuid,
-    ) -> Result<Option<SlaAssignment>, AppError> {
-        let row: Option<Row> = uow
-            .tx()
-            .exec_first(
-                format!(
-                    "SELECT {ASSIGNMENT_COLUMNS} FROM {} WHERE ticket_id = ? FOR UPDATE",
-                    t.sla_assignments
-                ),
-                (id.to_string(),),
-            )
-            .await
-            .map_err(db)?;
-        row.map(|r| assignment_from_row(&r)).transpose()
-    }
-
-    /// The SLA part of a ticket command: assign (if asked), track a status change, record
-    /// what the clock reached at `now`. Returns the ticket's SLA summary to store.
-    #[allow(clippy::too_many_arguments)]
-    async fn hd_track_sla(
-        &self,
-        uow: &mut UnitOfWork<'_>,
-        t: &HelpdeskTables,
-        ctx: &CommandContext,
-        ticket: &Ticket,
-        timeline: &StoredTimeline,
-        status_changed: bool,
-        assign: Option<AssignSla>,
-        is_new: bool,
-    ) -> Result<(Option<&'static str>, Option<DateTime<Utc>>), AppError> {
-        let now = uow.now();
-        let tid = ticket.id();
-        let mut state = if is_new {
-            None
-        } else {
-            self.hd_load_assignment_locked(uow, t, tid.as_uuid())
-                .await?
-        };
-        let before = state.as_ref().map(SlaAssignment::version).unwrap_or(0);
-        let mut events = Vec::new();
-        if let Some(AssignSla(def)) = assign {
-            if ticket.status().is_done() {
-                return Err(AppError::Invariant(
-                    "a resolved or closed ticket cannot be put under an SLA".into(),
-                ));
-            }
-            let definition = self.hd_load_sla_definition_for_assign(uow, t, def).await?;
-            let cmd = SlaAssignmentCommand::assign(tid, &definition)?;
-            let evs = core_sla::decide_assignment(state.as_ref(), &cmd, now)?;
-            state = evs.iter().fold(state, core_sla::evolve_assignment);
-            events.extend(evs);
-        }
-        let Some(a) = state.clone() else {
-            return Ok((None, None));
-        };
-        let spec: SlaSpec = self
-            .hd_load_sla_spec(uow.tx(), t, a.definition_id(), a.definition_version())
-            .await?;
-        if status_changed || !events.is_empty() {
-            let evs = core_sla::decide_assignment(
-                state.as_ref(),
-                &SlaAssignmentCommand::TrackStatus {
-                    status: ticket.status(),
-                    spec: spec.clone(),
-                },
-                now,
-            )?;
-            state = evs.iter().fold(state, core_sla::evolve_assignment);
-            events.extend(evs);
-        }
-        let reading = pet_core::helpdesk::sla_clock(&spec, &timeline.to_core(), now);
-        let evs = core_sla::decide_assignment(
-            state.as_ref(),
-            &SlaAssignmentCommand::Record { reading },
-            now,
-        )?;
-        state = evs.iter().fold(state, core_sla::evolve_assignment);
-        events.extend(evs);
-        let after = state.ok_or_else(|| internal("assignment state"))?;
-        let (sla_state, due) = summary(&reading, &after.recorded());
-        if !events.is_empty() {
-            self.hd_write_sla_assignment(uow, t, before, &after).await?;
-            self.hd_insert_sla_outcomes(uow, t, &events).await?;
-            let envs = self.hd_wrap(&events, before, ctx, now)?;
-            uow.record(envs);
-        }
-        Ok((Some(sla_state.as_str()), due))
-    }
-
-    async fn hd_load_sla_definition_for_assign(
-        &self,
-        uow: &mut UnitOfWork<'_>,
-        t: &HelpdeskTables,
-        id: Uuid,
-    ) -> Result<pet_core::helpdesk::SlaDefinition, AppError> {
-        // Versions are immutable and the current one is read in this transaction: a
-        // version published concurrently is either seen or published after the assignment.
-        let row: Option<(String, u64)> = uow
-            .tx()
-            .exec_first(
-                format!(
-                    "SELECT name, version FROM {} WHERE id = ? LOCK IN SHARE MODE",
-                    t.sla_definitions
-                ),
-                (id.to_string(),),
-            )
-            .await
-            .map_err(db)?;
-        let (name, version) = row
-            .ok_or_else(|| AppError::field("sla_definition_id", "is not a known SLA definition"))?;
-        let numbers: Vec<u32> = uow
-            .tx()
-            .exec(
-                format!(
-                    "SELECT number FROM {} WHERE definition_id = ? ORDER BY number",
-                    t.sla_versions
-                ),
-                (id.to_string(),),
-            )
-            .await
-            .map_err(db)?;
-        let def_id = SlaDefinitionId::from_uuid(id);
-        let mut versions = Vec::new();
-        if let Some(n) = numbers.last() {
-            let number = SlaVersionNumber::new(*n).map_err(|_| internal("version number"))?;
-            let spec = self.hd_load_sla_spec(uow.tx(), t, def_id, number).await?;
-            versions.push(pet_core::helpdesk::SlaVersion { number, spec });
-        }
-        Ok(pet_core::helpdesk::SlaDefinition::restore(
-            def_id,
-            Name::new(&name).map_err(|_| internal("definition name"))?,
-            versions,
-            version,
-        ))
-    }
-
-    async fn hd_ticket_command(
-        &self,
-        ctx: &CommandContext,
-        command: &str,
-        request: Value,
-        id: Uuid,
-        cmd: TicketCommand,
-        assign: Option<AssignSla>,
-    ) -> Result<Value, AppError> {
-        let t = self.helpdesk_tables();
-        let mut conn = self.conn().await?;
-        let mut uow = match self.begin(&mut conn, ctx, command, &request, false).await? {
-            Begin::Run(u) => *u,
-            Begin::Replay(v) => return Ok(v),
-        };
-        let now = uow.now();
-        let is_new = matches!(cmd, TicketCommand::Create(_));
-        let (state, mut timeline) = match &cmd {
-            TicketCommand::Create(n) => (None, StoredTimeline::new(now, n.priority)),
-            _ => {
-                let (tk, tl) = self.hd_load_ticket_locked(&mut uow, &t, id).await?;
-                (Some(tk), tl)
-            }
-        };
-        let facts = self.hd_ticket_facts(uow.tx(), &cmd).await?;
-        let before = state.as_ref().map(Ticket::version).unwrap_or(0);
-        let events = core_ticket::decide(state.as_ref(), &cmd, &facts, now)?;
-        let after =
-            core_ticket::evolve_all(state, &events).ok_or_else(|| internal("ticket state"))?;
-        let mut status_changed = false;
-        let mut first_response = false;
-        for ev in &events {
-            let responded = timeline.responded();
-            timeline.push(now, ev);
-            first_response |= !responded && timeline.responded();
-            status_changed |= matches!(
-                ev,
-                TicketEvent::StatusChanged(_)
-                    | TicketEvent::Resolved(_)
-                    | TicketEvent::Closed(_)
-                    | TicketEvent::Reopened(_)
-            );
-        }
-        let envs = self.hd_wrap(&events, before, ctx, now)?;
-        uow.record(envs);
-        let (sla_state, sla_due) = self
-            .hd_track_sla(
-                &mut uow,
-                &t,
-                ctx,
-                &after,
-                &timeline,
-                status_changed,
-                assign,
-                is_new,
-            )
-            .await?;
-        let nowdb = to_db_time(now);
-        let tl = timeline.serialise()?;
+        cx: &mut Cmd<'_, '_>,
+        before: u64,
+        after: &Ticket,
+        events: &[TicketEvent],
+    ) -> Result<(), AppError> {
+        let t = self.app.helpdesk_tables();
+        let id = after.id().as_uuid();
+        let nowdb = to_db_time(cx.now());
+        let save = self
+            .save
+            .as_ref()
+            .ok_or_else(|| internal("ticket saved without its timeline"))?;
+        let tl = timeline_text(save.timeline)?;
+        let (sla_state, sla_due) = save.sla;
+        let first_response = save.first_response;
+        let is_new = before == 0;
         if is_new {
-            uow.tx()
+            cx.tx()
                 .exec_drop(
                     format!(
                         "INSERT INTO {} (id, customer_id, project_id, subject, priority, channel, assignee_id, \
@@ -508,7 +189,7 @@ impl App {
                 .await
                 .map_err(db)?;
         } else {
-            uow.update_versioned(
+            cx.uow().update_versioned(
                 &format!(
                     "UPDATE {} SET priority = ?, assignee_id = ?, status = ?, resolved_at = ?, reply_count = ?, \
                      first_response_at = COALESCE(first_response_at, ?), sla_timeline = ?, sla_state = ?, \
@@ -534,7 +215,7 @@ impl App {
             )
             .await?;
         }
-        for ev in &events {
+        for ev in events {
             if let TicketEvent::Replied(p) = ev {
                 let (kind, emp, contact) = match p.author {
                     ReplyAuthor::Employee { employee_id } => {
@@ -544,7 +225,7 @@ impl App {
                         ("customer", None, contact_id.map(|c| c.to_string()))
                     }
                 };
-                uow.tx()
+                cx.tx()
                     .exec_drop(
                         format!(
                             "INSERT INTO {} (id, ticket_id, author_kind, author_employee_id, author_contact_id, \
@@ -566,11 +247,267 @@ impl App {
                     .map_err(db)?;
             }
         }
-        let mut specs = HashMap::new();
-        let view = self
-            .hd_ticket_view(uow.tx(), &t, id, now, true, &mut specs)
+        Ok(())
+    }
+}
+
+/// SLA assignments (one per ticket under an SLA): restored from their rows; saved with the
+/// outcome rows of the recorded warnings, breaches and met targets.
+pub(crate) struct SlaAssignments<'a>(pub(crate) &'a App);
+
+impl Repository<SlaAssignment> for SlaAssignments<'_> {
+    const NAME: &'static str = "SLA assignment";
+    async fn load(
+        &self,
+        tx: &mut Transaction<'_>,
+        id: Uuid,
+    ) -> Result<Option<SlaAssignment>, AppError> {
+        let t = self.0.helpdesk_tables();
+        self.0.hd_load_assignment_locked(tx, &t, id).await
+    }
+    async fn save(
+        &self,
+        cx: &mut Cmd<'_, '_>,
+        before: u64,
+        after: &SlaAssignment,
+        events: &[SlaEvent],
+    ) -> Result<(), AppError> {
+        let t = self.0.helpdesk_tables();
+        self.0
+            .hd_write_sla_assignment(cx.uow(), &t, before, after)
             .await?;
-        self.finish(uow, view).await
+        self.0.hd_insert_sla_outcomes(cx.uow(), &t, events).await
+    }
+}
+
+/// Which SLA to assign with a command.
+struct AssignSla(Uuid);
+
+impl App {
+    async fn hd_ticket_facts<Q: Queryable>(
+        &self,
+        q: &mut Q,
+        cmd: &TicketCommand,
+    ) -> Result<TicketFacts, AppError> {
+        let mut facts = TicketFacts::new();
+        let assignee = match cmd {
+            TicketCommand::Create(n) => {
+                if let Some(st) = self.customer_status(q, n.customer_id.as_uuid()).await? {
+                    facts = facts.with_customer(n.customer_id, st);
+                }
+                n.assignee
+            }
+            TicketCommand::Assign { assignee } => *assignee,
+            _ => None,
+        };
+        if let Some(a) = assignee {
+            if let Some(st) = self.employee_status(q, a.as_uuid()).await? {
+                facts = facts.with_employee(a, st);
+            }
+        }
+        Ok(facts)
+    }
+
+    async fn hd_load_ticket_locked(
+        &self,
+        tx: &mut Transaction<'_>,
+        t: &HelpdeskTables,
+        id: Uuid,
+    ) -> Result<Option<(Ticket, TicketTimeline)>, AppError> {
+        let row: Option<Row> = tx
+            .exec_first(
+                format!(
+                    "SELECT {TICKET_COLUMNS} FROM {} WHERE id = ? FOR UPDATE",
+                    t.tickets
+                ),
+                (id.to_string(),),
+            )
+            .await
+            .map_err(db)?;
+        row.map(|r| ticket_from_row(&r)).transpose()
+    }
+
+    async fn hd_load_assignment_locked(
+        &self,
+        tx: &mut Transaction<'_>,
+        t: &HelpdeskTables,
+        id: Uuid,
+    ) -> Result<Option<SlaAssignment>, AppError> {
+        let row: Option<Row> = tx
+            .exec_first(
+                format!(
+                    "SELECT {ASSIGNMENT_COLUMNS} FROM {} WHERE ticket_id = ? FOR UPDATE",
+                    t.sla_assignments
+                ),
+                (id.to_string(),),
+            )
+            .await
+            .map_err(db)?;
+        row.map(|r| assignment_from_row(&r)).transpose()
+    }
+
+    /// The SLA part of a ticket command: assign (if asked), track a status change, record
+    /// what the clock reached at `now` — decided in that order against the ticket's SLA
+    /// assignment and saved once. Returns the ticket's SLA summary to store.
+    async fn hd_track_sla(
+        &self,
+        cx: &mut Cmd<'_, '_>,
+        ticket: &Ticket,
+        timeline: &TicketTimeline,
+        status_changed: bool,
+        assign: Option<AssignSla>,
+        is_new: bool,
+    ) -> Result<(Option<&'static str>, Option<DateTime<Utc>>), AppError> {
+        let t = self.helpdesk_tables();
+        let repo = SlaAssignments(self);
+        let tid = ticket.id();
+        let mut state = if is_new {
+            None
+        } else {
+            repo.load(cx.tx(), tid.as_uuid()).await?
+        };
+        let mut cmds = Vec::new();
+        if let Some(AssignSla(def)) = assign {
+            ticket.may_take_sla()?;
+            let definition = self
+                .hd_load_sla_definition_for_assign(cx.tx(), &t, def)
+                .await?;
+            cmds.push(SlaAssignmentCommand::assign(tid, &definition)?);
+        }
+        let pinned = match (&state, &cmds[..]) {
+            (Some(a), _) => Some((a.definition_id(), a.definition_version())),
+            (
+                None,
+                [SlaAssignmentCommand::Assign {
+                    definition_id,
+                    definition_version,
+                    ..
+                }],
+            ) => Some((*definition_id, *definition_version)),
+            _ => None,
+        };
+        let Some((definition_id, definition_version)) = pinned else {
+            return Ok((None, None));
+        };
+        let spec: SlaSpec = self
+            .hd_load_sla_spec(cx.tx(), &t, definition_id, definition_version)
+            .await?;
+        if status_changed || !cmds.is_empty() {
+            cmds.push(SlaAssignmentCommand::TrackStatus {
+                status: ticket.status(),
+                spec: spec.clone(),
+            });
+        }
+        let reading = pet_core::helpdesk::sla_clock(&spec, timeline, cx.now());
+        cmds.push(SlaAssignmentCommand::Record { reading });
+        let decided = cx.decide(state.take(), &cmds, &())?;
+        cx.save(&repo, &decided).await?;
+        let (sla_state, due) = sla_summary(&reading, &decided.after.recorded());
+        Ok((Some(sla_state.as_str()), due))
+    }
+
+    async fn hd_load_sla_definition_for_assign(
+        &self,
+        tx: &mut Transaction<'_>,
+        t: &HelpdeskTables,
+        id: Uuid,
+    ) -> Result<pet_core::helpdesk::SlaDefinition, AppError> {
+        // Versions are immutable and the current one is read in this transaction: a
+        // version published concurrently is either seen or published after the assignment.
+        let row: Option<(String, u64)> = tx
+            .exec_first(
+                format!(
+                    "SELECT name, version FROM {} WHERE id = ? LOCK IN SHARE MODE",
+                    t.sla_definitions
+                ),
+                (id.to_string(),),
+            )
+            .await
+            .map_err(db)?;
+        let (name, version) = row
+            .ok_or_else(|| AppError::field("sla_definition_id", "is not a known SLA definition"))?;
+        let numbers: Vec<u32> = tx
+            .exec(
+                format!(
+                    "SELECT number FROM {} WHERE definition_id = ? ORDER BY number",
+                    t.sla_versions
+                ),
+                (id.to_string(),),
+            )
+            .await
+            .map_err(db)?;
+        let def_id = SlaDefinitionId::from_uuid(id);
+        let mut versions = Vec::new();
+        if let Some(n) = numbers.last() {
+            let number = SlaVersionNumber::new(*n).map_err(|_| internal("version number"))?;
+            let spec = self.hd_load_sla_spec(tx, t, def_id, number).await?;
+            versions.push(pet_core::helpdesk::SlaVersion { number, spec });
+        }
+        Ok(pet_core::helpdesk::SlaDefinition::restore(
+            def_id,
+            Name::new(&name).map_err(|_| internal("definition name"))?,
+            versions,
+            version,
+        ))
+    }
+
+    async fn hd_ticket_command(
+        &self,
+        ctx: &CommandContext,
+        command: &str,
+        request: Value,
+        id: Uuid,
+        cmd: TicketCommand,
+        assign: Option<AssignSla>,
+    ) -> Result<Value, AppError> {
+        let assign = assign.map(|a| a.0);
+        command!(self, ctx, command, &request, |cx| {
+            let t = self.helpdesk_tables();
+            let now = cx.now();
+            let is_new = matches!(cmd, TicketCommand::Create(_));
+            let (state, mut timeline) = match &cmd {
+                TicketCommand::Create(n) => (
+                    None,
+                    TicketTimeline::new(now, TicketStatus::New, n.priority),
+                ),
+                _ => {
+                    let (tk, tl) = self
+                        .hd_load_ticket_locked(cx.tx(), &t, id)
+                        .await?
+                        .ok_or_else(|| AppError::NotFound(format!("ticket {id}")))?;
+                    (Some(tk), tl)
+                }
+            };
+            let facts = self.hd_ticket_facts(cx.tx(), &cmd).await?;
+            let decided = cx.decide(state, std::slice::from_ref(&cmd), &facts)?;
+            let mut first_response = false;
+            for ev in &decided.events {
+                first_response |= timeline.record(now, ev);
+            }
+            let status_changed = decided.events.iter().any(TicketEvent::changes_status);
+            let sla = self
+                .hd_track_sla(
+                    cx,
+                    &decided.after,
+                    &timeline,
+                    status_changed,
+                    assign.map(AssignSla),
+                    is_new,
+                )
+                .await?;
+            let repo = Tickets {
+                app: self,
+                save: Some(TicketSave {
+                    timeline: &timeline,
+                    first_response,
+                    sla,
+                }),
+            };
+            cx.save(&repo, &decided).await?;
+            let mut specs = HashMap::new();
+            self.hd_ticket_view(cx.tx(), &t, id, now, true, &mut specs)
+                .await
+        })
     }
 
     /// The JSON of one ticket at `now` (with replies, timeline and links when `detail`).
@@ -635,7 +572,7 @@ impl App {
                     )
                     .await
                     .map_err(db)?;
-                let reading = pet_core::helpdesk::sla_clock(spec, &timeline.to_core(), now);
+                let reading = pet_core::helpdesk::sla_clock(spec, &timeline, now);
                 sla_json(&a, name.as_deref(), &reading)
             }
         };
@@ -698,7 +635,7 @@ impl App {
                         })
                         .collect(),
                 );
-                o.insert("timeline".into(), timeline.to_json());
+                o.insert("timeline".into(), timeline_json(&timeline));
                 o.insert(
                     "linked_articles".into(),
                     links
@@ -936,10 +873,10 @@ impl App {
     ) -> Result<Value, AppError> {
         let id = arg_uuid("ticket_id", ticket_id)?;
         let mut i = Input::new(input, "input");
-        let minutes = i
-            .opt_i64("reopen_window_minutes")
-            .unwrap_or(DEFAULT_REOPEN_WINDOW_MINUTES);
-        let window = i.absorb(ReopenWindow::from_minutes(minutes))?;
+        let window = match i.opt_i64("reopen_window_minutes") {
+            Some(minutes) => i.absorb(ReopenWindow::from_minutes(minutes))?,
+            None => Some(ReopenWindow::DEFAULT),
+        };
         i.finish()?;
         let window = window.ok_or_else(|| internal("validated fields missing"))?;
         self.hd_ticket_command(
@@ -962,50 +899,31 @@ impl App {
     ) -> Result<Value, AppError> {
         let id = arg_uuid("ticket_id", ticket_id)?;
         let def = arg_uuid("sla_definition_id", definition_id)?;
-        let t = self.helpdesk_tables();
         let request = json!({"id": id, "sla_definition_id": def});
-        let mut conn = self.conn().await?;
-        let mut uow = match self
-            .begin(&mut conn, ctx, "assign_ticket_sla", &request, false)
-            .await?
-        {
-            Begin::Run(u) => *u,
-            Begin::Replay(v) => return Ok(v),
-        };
-        let now = uow.now();
-        let (tk, timeline) = self.hd_load_ticket_locked(&mut uow, &t, id).await?;
-        if tk.status() == TicketStatus::Closed {
-            return Err(AppError::Invariant(
-                "ticket is closed and takes no changes or replies".into(),
-            ));
-        }
-        let (state, due) = self
-            .hd_track_sla(
-                &mut uow,
-                &t,
-                ctx,
-                &tk,
-                &timeline,
-                false,
-                Some(AssignSla(def)),
-                false,
-            )
-            .await?;
-        uow.tx()
-            .exec_drop(
-                format!(
-                    "UPDATE {} SET sla_state = ?, sla_due_at = ?, updated_at = ? WHERE id = ?",
-                    t.tickets
-                ),
-                (state, due.map(to_db_time), to_db_time(now), id.to_string()),
-            )
-            .await
-            .map_err(db)?;
-        let mut specs = HashMap::new();
-        let view = self
-            .hd_ticket_view(uow.tx(), &t, id, now, true, &mut specs)
-            .await?;
-        self.finish(uow, view).await
+        command!(self, ctx, "assign_ticket_sla", &request, |cx| {
+            let t = self.helpdesk_tables();
+            let now = cx.now();
+            let (tk, timeline) = self
+                .hd_load_ticket_locked(cx.tx(), &t, id)
+                .await?
+                .ok_or_else(|| AppError::NotFound(format!("ticket {id}")))?;
+            let (state, due) = self
+                .hd_track_sla(cx, &tk, &timeline, false, Some(AssignSla(def)), false)
+                .await?;
+            cx.tx()
+                .exec_drop(
+                    format!(
+                        "UPDATE {} SET sla_state = ?, sla_due_at = ?, updated_at = ? WHERE id = ?",
+                        t.tickets
+                    ),
+                    (state, due.map(to_db_time), to_db_time(now), id.to_string()),
+                )
+                .await
+                .map_err(db)?;
+            let mut specs = HashMap::new();
+            self.hd_ticket_view(cx.tx(), &t, id, now, true, &mut specs)
+                .await
+        })
     }
 
     // ---- reads ------------------------------------------------------------------------
@@ -1145,37 +1063,5 @@ impl App {
             );
         }
         Ok(page.wrap(items, total.unwrap_or(0)))
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn timeline_round_trips_and_counts_one_first_response() {
-        let t0: DateTime<Utc> = "2026-01-05T09:00:00Z".parse().unwrap();
-        let tid = TicketId::from_uuid(Uuid::from_u128(1));
-        let mut tl = StoredTimeline::new(t0, Priority::High);
-        let reply = |vis| {
-            TicketEvent::Replied(pet_core::helpdesk::ticket::TicketReplied {
-                ticket_id: tid,
-                reply_id: ReplyId::from_uuid(Uuid::from_u128(2)),
-                author: ReplyAuthor::Employee {
-                    employee_id: EmployeeId::from_uuid(Uuid::from_u128(3)),
-                },
-                visibility: vis,
-                body: ReplyBody::new("hi").unwrap(),
-            })
-        };
-        tl.push(t0, &reply(Visibility::Internal));
-        assert!(!tl.responded());
-        tl.push(t0, &reply(Visibility::Public));
-        tl.push(t0, &reply(Visibility::Public));
-        assert_eq!(tl.changes.len(), 1);
-        let back = StoredTimeline::parse(&tl.serialise().unwrap()).unwrap();
-        assert_eq!(back, tl);
-        assert_eq!(back.to_core().initial_priority(), Priority::High);
-        assert_eq!(back.to_core().changes().count(), 1);
     }
 }

@@ -399,6 +399,10 @@ async fn teams_customers_org_structure_activity_and_jobs() {
         app.list_jobs(&json!({"status": "x"})).await,
         Err(AppError::Validation(_))
     ));
+    let restored = crate::every_aggregate_restores_as_replayed(&env).await;
+    for kind in ["employee", "team", "org_structure", "customer"] {
+        assert!(restored.contains(kind), "no {kind} checked: {restored:?}");
+    }
     env.cleanup().await;
 }
 
@@ -442,6 +446,41 @@ async fn concurrent_commands_on_one_employee_one_wins() {
         app.get_employee(&id(&bob)).await.unwrap()["version"],
         json!(2)
     );
+    env.cleanup().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn lock_contention_is_retried_then_reported_as_a_conflict() {
+    let Some(env) = env().await else { return };
+    let app = &env.app;
+    let (_, actor) = crate::first_employee(app, "Ana").await;
+    let customers = app.tables().customers.clone();
+    let events_before = env.count(&app.tables().events).await;
+    // Two attempts lose to contention (after writing their rows); the third commits once.
+    app.contend_next_commands(pet_storage_mysql::command::MAX_ATTEMPTS - 1);
+    let acme = app
+        .create_customer(&json!({"name": "Acme"}), &actor)
+        .await
+        .unwrap();
+    assert_eq!(acme["name"], json!("Acme"));
+    assert_eq!(env.count(&customers).await, 1, "one customer, not three");
+    assert_eq!(env.count(&app.tables().events).await, events_before + 1);
+    // Contention on every attempt: a conflict, and nothing written.
+    app.contend_next_commands(pet_storage_mysql::command::MAX_ATTEMPTS);
+    let r = app.create_customer(&json!({"name": "Beta"}), &actor).await;
+    assert_eq!(
+        r,
+        Err(AppError::Conflict(
+            pet_storage_mysql::error::CONTENTION_MESSAGE.into()
+        ))
+    );
+    assert_eq!(env.count(&customers).await, 1);
+    assert_eq!(env.count(&app.tables().events).await, events_before + 1);
+    // The hook is used up: the next command runs normally.
+    app.create_customer(&json!({"name": "Beta"}), &actor)
+        .await
+        .unwrap();
+    assert_eq!(env.count(&customers).await, 2);
     env.cleanup().await;
 }
 

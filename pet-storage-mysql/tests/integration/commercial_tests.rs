@@ -461,6 +461,10 @@ async fn quote_flow_send_revise_supersede_accept_records_one_sale() {
         );
     }
     drop(c);
+    let restored = crate::every_aggregate_restores_as_replayed(&env).await;
+    for kind in ["lead_schema", "lead", "opportunity", "quote", "customer"] {
+        assert!(restored.contains(kind), "no {kind} checked: {restored:?}");
+    }
     env.cleanup().await;
 }
 

@@ -213,6 +213,10 @@ async fn ticket_under_business_hours_sla_warns_then_breaches_once() {
     assert!(matches!(r, Err(AppError::Invariant(_))), "{r:?}");
     assert_eq!(env.count(&app.tables().events).await, before);
     assert_eq!(env.count(&app.helpdesk_tables().replies).await, 1);
+    let restored = crate::every_aggregate_restores_as_replayed(&env).await;
+    for kind in ["ticket", "sla_definition", "sla_assignment"] {
+        assert!(restored.contains(kind), "no {kind} checked: {restored:?}");
+    }
     env.cleanup().await;
 }
 
@@ -646,6 +650,10 @@ async fn knowledge_articles_versions_restore_comments_links_and_search() {
     assert!(matches!(r, Err(AppError::Invariant(_))), "{r:?}");
     let r = app.search_articles(&json!({"q": ""})).await;
     assert!(matches!(r, Err(AppError::Validation(_))), "{r:?}");
+    let restored = crate::every_aggregate_restores_as_replayed(&env).await;
+    for kind in ["knowledge_article", "ticket"] {
+        assert!(restored.contains(kind), "no {kind} checked: {restored:?}");
+    }
     env.cleanup().await;
 }
 

@@ -428,6 +428,9 @@ async fn forced_event_insert_failure_rolls_back_the_state_change() {
         "state row rolled back with the event"
     );
     assert_eq!(env.count(&t.events).await, 0);
+    // The failed unit of work's transaction is rolled back when its connection is next
+    // used: use it now, so the locks it took (the sequence row) do not hold up the App.
+    let _: Option<u8> = conn.query_first("SELECT 1").await.unwrap();
     // The same through the App: a failed event insert leaves no employee behind.
     env.app.fail_next_event_insert();
     let r = env

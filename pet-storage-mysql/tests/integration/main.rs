@@ -40,6 +40,27 @@ pub async fn first_employee(app: &App, name: &str) -> (Value, CommandContext) {
     (employee, ctx)
 }
 
+/// Loads every aggregate the log mentions through its repository and checks it equals
+/// what replaying its events gives (`App::verify_restore`); returns the aggregate types seen.
+pub async fn every_aggregate_restores_as_replayed(env: &Env) -> std::collections::BTreeSet<String> {
+    let mut c = env.pool().get_conn().await.unwrap();
+    let rows: Vec<(String, String)> = c
+        .query(format!(
+            "SELECT DISTINCT aggregate_type, aggregate_id FROM {}",
+            env.app.tables().events
+        ))
+        .await
+        .unwrap();
+    drop(c);
+    let mut seen = std::collections::BTreeSet::new();
+    for (kind, id) in rows {
+        let r = env.app.verify_restore(&kind, &id).await;
+        assert!(r.is_ok(), "{kind} {id}: {r:?}");
+        seen.insert(kind);
+    }
+    seen
+}
+
 /// The fixed start time of every test clock.
 pub fn start_time() -> DateTime<Utc> {
     DateTime::parse_from_rfc3339("2026-03-02T09:00:00Z")

@@ -1,0 +1,462 @@
+//! The one command path. [`App::command`] is the only place a command runs: it opens the
+//! transaction, checks the actor, replays an idempotent repeat, runs the command's body,
+//! commits state rows and events together, and retries the whole transaction a bounded
+//! number of times when the database reports lock contention (a deadlock or a lock wait
+//! timeout), reporting it as a conflict after that.
+//!
+//! Inside the body, [`Cmd::create`] and [`Cmd::change`] run one aggregate through the same
+//! steps every time — load (through its [`Repository`]), `decide` with the facts and `now`,
+//! `evolve`, save with a version check, wrap the events into envelopes and record them — so
+//! a module supplies only its repositories, the facts its rules need, and its views.
+
+use std::time::Duration;
+
+use chrono::{DateTime, Utc};
+use mysql_async::prelude::*;
+use mysql_async::{Conn, Transaction};
+use pet_core::aggregate::{Aggregate, StoredEvent};
+use pet_core::event::envelopes;
+use pet_core::identity::{ensure_actor_may_act, CustomerStatus, EmployeeStatus};
+use pet_core::{Actor, EventMeta};
+use serde_json::Value;
+use uuid::Uuid;
+
+use crate::app::{App, CommandContext};
+use crate::error::{db, AppError};
+use crate::store::{request_hash, IdempotencyClaim};
+use crate::uow::UnitOfWork;
+
+/// How often a command is tried when the database reports lock contention.
+pub const MAX_ATTEMPTS: u32 = 3;
+
+/// How one aggregate is loaded and saved: from its state row or by replaying its events.
+pub(crate) trait Repository<A: Aggregate> {
+    /// What the aggregate is called in a "not found" error (`ticket`, `employee`).
+    const NAME: &'static str;
+
+    /// Loads the aggregate for a command (its state row locked for the transaction);
+    /// `None` when it does not exist.
+    async fn load(&self, tx: &mut Transaction<'_>, id: Uuid) -> Result<Option<A>, AppError>;
+
+    /// Writes the state after `events` (an insert when `before` is 0, otherwise an update
+    /// guarded by `before`, the version the command was decided against) and the rows the
+    /// events imply.
+    async fn save(
+        &self,
+        cx: &mut Cmd<'_, '_>,
+        before: u64,
+        after: &A,
+        events: &[A::Event],
+    ) -> Result<(), AppError>;
+}
+
+/// What a command decided for one aggregate: the version it was decided against, the new
+/// state and the events that explain it.
+pub(crate) struct Decided<A: Aggregate> {
+    /// The version before (0 for a new aggregate).
+    pub(crate) before: u64,
+    /// The state after the events.
+    pub(crate) after: A,
+    /// The events, in order.
+    pub(crate) events: Vec<A::Event>,
+}
+
+/// A running command: its transaction, its context and `now`.
+pub(crate) struct Cmd<'u, 'c> {
+    uow: &'u mut UnitOfWork<'c>,
+    ctx: &'u CommandContext,
+}
+
+impl<'u, 'c> Cmd<'u, 'c> {
+    /// A command running in `uow` for `ctx` (see [`command!`]).
+    pub(crate) fn new(uow: &'u mut UnitOfWork<'c>, ctx: &'u CommandContext) -> Self {
+        Self { uow, ctx }
+    }
+
+    /// The time the command runs at.
+    pub(crate) fn now(&self) -> DateTime<Utc> {
+        self.uow.now()
+    }
+
+    /// Who runs it.
+    pub(crate) fn ctx(&self) -> &CommandContext {
+        self.ctx
+    }
+
+    /// The transaction, for reads and writes that belong to no aggregate.
+    pub(crate) fn tx(&mut self) -> &mut Transaction<'c> {
+        self.uow.tx()
+    }
+
+    /// The unit of work.
+    pub(crate) fn uow(&mut self) -> &mut UnitOfWork<'c> {
+        self.uow
+    }
+
+    /// Loads an existing aggregate through `repo` (not found is an error).
+    pub(crate) async fn load<A: Aggregate, R: Repository<A>>(
+        &mut self,
+        repo: &R,
+        id: Uuid,
+    ) -> Result<A, AppError> {
+        repo.load(self.uow.tx(), id)
+            .await?
+            .ok_or_else(|| AppError::NotFound(format!("{} {id}", R::NAME)))
+    }
+
+    /// Runs a creating command: decide against no state, save, record.
+    pub(crate) async fn create<A: Aggregate, R: Repository<A>>(
+        &mut self,
+        repo: &R,
+        cmd: &A::Command,
+        facts: &A::Facts,
+    ) -> Result<(A, Vec<A::Event>), AppError> {
+        self.apply(repo, None, cmd, facts).await
+    }
+
+    /// Runs a command against the existing aggregate `id` (loaded through `repo`).
+    pub(crate) async fn change<A: Aggregate, R: Repository<A>>(
+        &mut self,
+        repo: &R,
+        id: Uuid,
+        cmd: &A::Command,
+        facts: &A::Facts,
+    ) -> Result<(A, Vec<A::Event>), AppError> {
+        let state = self.load(repo, id).await?;
+        self.apply(repo, Some(state), cmd, facts).await
+    }
+
+    /// Runs a command against a state the caller has already loaded (or `None`).
+    pub(crate) async fn apply<A: Aggregate, R: Repository<A>>(
+        &mut self,
+        repo: &R,
+        state: Option<A>,
+        cmd: &A::Command,
+        facts: &A::Facts,
+    ) -> Result<(A, Vec<A::Event>), AppError> {
+        let decided = self.decide(state, std::slice::from_ref(cmd), facts)?;
+        self.save(repo, &decided).await?;
+        Ok((decided.after, decided.events))
+    }
+
+    /// Decides `cmds` one after the other against `state` (each sees the state the ones
+    /// before it produced) without writing anything: the caller saves the outcome with
+    /// [`Cmd::save`] once it knows what else the save needs.
+    pub(crate) fn decide<A: Aggregate>(
+        &self,
+        state: Option<A>,
+        cmds: &[A::Command],
+        facts: &A::Facts,
+    ) -> Result<Decided<A>, AppError> {
+        let now = self.now();
+        let before = state.as_ref().map_or(0, A::version);
+        let mut state = state;
+        let mut events = Vec::new();
+        for cmd in cmds {
+            let evs = A::decide(state.as_ref(), cmd, facts, now)?;
+            state = A::evolve_all(state, &evs);
+            events.extend(evs);
+        }
+        let after = state.ok_or_else(|| {
+            AppError::Storage(format!(
+                "internal error: {} state after its events",
+                A::TYPE
+            ))
+        })?;
+        Ok(Decided {
+            before,
+            after,
+            events,
+        })
+    }
+
+    /// Saves a decided outcome through `repo` (version-checked against the state it was
+    /// decided on) and records its events; nothing when no event was decided.
+    pub(crate) async fn save<A: Aggregate, R: Repository<A>>(
+        &mut self,
+        repo: &R,
+        d: &Decided<A>,
+    ) -> Result<(), AppError> {
+        if !d.events.is_empty() {
+            repo.save(self, d.before, &d.after, &d.events).await?;
+            self.record(&d.events, d.before)?;
+        }
+        Ok(())
+    }
+
+    /// Wraps an aggregate's decided events (versions after `before`) with the command's
+    /// actor, idempotency key and time, and queues them for the commit.
+    pub(crate) fn record<E: pet_core::AggregateEvent>(
+        &mut self,
+        events: &[E],
+        before: u64,
+    ) -> Result<(), AppError> {
+        let envs = wrap_events(events, before, self.ctx, self.now())?;
+        self.uow.record(envs);
+        Ok(())
+    }
+}
+
+/// Wraps an aggregate's decided events into envelopes (versions after `before`) with the
+/// command's actor and idempotency key, at `now`. [`Cmd::record`] uses it; so does the
+/// SLA job, which writes many assignments per transaction in batches.
+pub(crate) fn wrap_events<E: pet_core::AggregateEvent>(
+    events: &[E],
+    before: u64,
+    ctx: &CommandContext,
+    now: DateTime<Utc>,
+) -> Result<Vec<pet_core::NewEvent>, AppError> {
+    let actor = ctx.actor();
+    let key = ctx.idempotency_key.clone();
+    envelopes(events, before, |_| EventMeta {
+        event_id: Uuid::now_v7(),
+        occurred_at: now,
+        actor,
+        idempotency_key: key.clone(),
+    })
+    .map_err(|e| AppError::Invariant(e.to_string()))
+}
+
+/// Who may run a command without an employee actor.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Actors {
+    /// Only employees.
+    Employees,
+    /// Employees and the system (jobs, cron).
+    EmployeesOrSystem,
+    /// Employees, or the system while there is no employee yet (creating the first one).
+    Bootstrap,
+}
+
+/// How a command's transaction began: run the body, or the stored result of an earlier
+/// run with the same idempotency key.
+pub(crate) enum Begun<'c> {
+    /// Run the command in this unit of work.
+    Run(Box<UnitOfWork<'c>>),
+    /// Return this (an idempotent repeat; nothing is written).
+    Replay(Value),
+}
+
+/// The one command path: `command!(app, ctx, name, request, [actors,] |cx| { body })`
+/// opens the transaction, checks the actor (employees only unless `actors` says otherwise,
+/// see [`Actors`]), returns the first result of an idempotent repeat, runs the body with
+/// `cx: &mut Cmd` and commits its state rows and events with the body's result under the
+/// idempotency key. Lock contention rolls everything back and runs the command again, at
+/// most [`MAX_ATTEMPTS`] times; then it is reported as a conflict.
+///
+/// A macro rather than a function taking an async closure: the body is compiled in place,
+/// so the command's future is `Send` whenever its body is (a closure borrowing the command
+/// for every attempt is not provably `Send` to today's compiler).
+macro_rules! command {
+    ($app:expr, $ctx:expr, $name:expr, $request:expr, |$cx:ident| $body:block $(,)?) => {
+        $crate::command::command!(
+            $app,
+            $ctx,
+            $name,
+            $request,
+            $crate::command::Actors::Employees,
+            |$cx| $body
+        )
+    };
+    ($app:expr, $ctx:expr, $name:expr, $request:expr, $actors:expr, |$cx:ident| $body:block $(,)?) => {{
+        let app: &$crate::App = $app;
+        let ctx: &$crate::CommandContext = $ctx;
+        let mut attempt = 1u32;
+        loop {
+            let outcome: Result<serde_json::Value, $crate::AppError> = async {
+                let mut conn = app.conn().await?;
+                let mut uow = match app
+                    .begin_command(&mut conn, ctx, $name, $request, $actors)
+                    .await?
+                {
+                    $crate::command::Begun::Run(uow) => *uow,
+                    $crate::command::Begun::Replay(v) => return Ok(v),
+                };
+                let result: serde_json::Value = {
+                    let $cx = &mut $crate::command::Cmd::new(&mut uow, ctx);
+                    let body: Result<serde_json::Value, $crate::AppError> = async { $body }.await;
+                    body?
+                };
+                app.injected_contention()?;
+                uow.commit(Some(&result)).await?;
+                Ok(result)
+            }
+            .await;
+            match outcome {
+                Err(e) if e.is_contention() && attempt < $crate::command::MAX_ATTEMPTS => {
+                    $crate::command::back_off(attempt).await;
+                    attempt += 1;
+                }
+                other => break other,
+            }
+        }
+    }};
+}
+pub(crate) use command;
+
+/// Waits a little before another attempt after lock contention.
+pub(crate) async fn back_off(attempt: u32) {
+    tokio::time::sleep(Duration::from_millis(5 * u64::from(attempt))).await;
+}
+
+impl App {
+    /// Opens a command's transaction: checks the actor and claims the idempotency key.
+    pub(crate) async fn begin_command<'c>(
+        &self,
+        conn: &'c mut Conn,
+        ctx: &CommandContext,
+        name: &str,
+        request: &Value,
+        actors: Actors,
+    ) -> Result<Begun<'c>, AppError> {
+        let mut uow = UnitOfWork::begin(conn, self.store().clone(), self.now()).await?;
+        self.check_actor(uow.tx(), ctx, actors).await?;
+        if let Some(key) = &ctx.idempotency_key {
+            let hash = request_hash(name, request);
+            if let IdempotencyClaim::Replay(v) = uow.claim_idempotency(key, &hash).await? {
+                uow.rollback().await?;
+                return Ok(Begun::Replay(v));
+            }
+        }
+        Ok(Begun::Run(Box::new(uow)))
+    }
+
+    /// The rule "an inactive employee can do nothing" with the actor's status loaded, and
+    /// who may act without an employee.
+    async fn check_actor(
+        &self,
+        tx: &mut Transaction<'_>,
+        ctx: &CommandContext,
+        actors: Actors,
+    ) -> Result<(), AppError> {
+        match ctx.actor_id {
+            Some(id) => {
+                let status = self.employee_status(tx, id).await?;
+                if status.is_none() {
+                    return Err(AppError::field("actor_id", "is not a known employee"));
+                }
+                Ok(ensure_actor_may_act(Actor::Employee(id), status)?)
+            }
+            None if actors == Actors::EmployeesOrSystem => Ok(()),
+            None => {
+                // Bootstrap: the very first employee may be created by the system (plugin
+                // activation / first admin); afterwards every command names its actor.
+                let first = actors == Actors::Bootstrap && {
+                    let any: Option<u8> = tx
+                        .exec_first(
+                            format!("SELECT 1 FROM {} LIMIT 1", self.tables().employees),
+                            (),
+                        )
+                        .await
+                        .map_err(db)?;
+                    any.is_none()
+                };
+                if first {
+                    Ok(())
+                } else {
+                    Err(AppError::field(
+                        "actor_id",
+                        "is required: only system jobs may act without an employee",
+                    ))
+                }
+            }
+        }
+    }
+
+    /// Loads an aggregate by replaying its stream from the event store (`None`: no events).
+    pub(crate) async fn replay<A: Aggregate, Q: Queryable>(
+        &self,
+        q: &mut Q,
+        id: Uuid,
+    ) -> Result<Option<A>, AppError>
+    where
+        A::Event: StoredEvent,
+    {
+        let recorded = self.store().read_aggregate(q, A::TYPE, id).await?;
+        let events = recorded
+            .iter()
+            .map(|r| {
+                let e = &r.event;
+                A::Event::from_stored(e.event_type().as_str(), e.schema_version(), e.payload())
+                    .map_err(|e| AppError::Storage(format!("stored event unreadable: {e}")))
+            })
+            .collect::<Result<Vec<_>, _>>()?;
+        Ok(A::replay(&events))
+    }
+
+    /// Loads one aggregate through `repo` (from its state row, or however the repository
+    /// loads it) and by replaying its events, and fails with an integrity error naming both
+    /// states when they differ: the check that a repository restores what the log says.
+    pub(crate) async fn verify_restore_with<A, R>(
+        &self,
+        repo: &R,
+        id: Uuid,
+    ) -> Result<u64, AppError>
+    where
+        A: Aggregate + PartialEq + std::fmt::Debug,
+        A::Event: StoredEvent,
+        R: Repository<A>,
+    {
+        let mut conn = self.conn().await?;
+        let mut tx = conn
+            .start_transaction(mysql_async::TxOpts::default())
+            .await
+            .map_err(db)?;
+        let restored = repo.load(&mut tx, id).await?;
+        let replayed: Option<A> = self.replay(&mut tx, id).await?;
+        tx.rollback().await.map_err(db)?;
+        if restored != replayed {
+            return Err(AppError::Storage(format!(
+                "integrity error: {} {id} restored as {restored:?} but its events give {replayed:?}",
+                R::NAME
+            )));
+        }
+        replayed
+            .map(|a| a.version())
+            .ok_or_else(|| AppError::NotFound(format!("{} {id}", R::NAME)))
+    }
+
+    /// An employee's status (`None`: no such employee), a fact for rules and the actor check.
+    pub(crate) async fn employee_status<Q: Queryable>(
+        &self,
+        q: &mut Q,
+        id: Uuid,
+    ) -> Result<Option<EmployeeStatus>, AppError> {
+        let s: Option<String> = q
+            .exec_first(
+                format!(
+                    "SELECT status FROM {} WHERE id = ?",
+                    self.tables().employees
+                ),
+                (id.to_string(),),
+            )
+            .await
+            .map_err(db)?;
+        s.map(|s| EmployeeStatus::parse(&s).map_err(|_| stored_status("employee", &s)))
+            .transpose()
+    }
+
+    /// A customer's status (`None`: no such customer), a fact for rules.
+    pub(crate) async fn customer_status<Q: Queryable>(
+        &self,
+        q: &mut Q,
+        id: Uuid,
+    ) -> Result<Option<CustomerStatus>, AppError> {
+        let s: Option<String> = q
+            .exec_first(
+                format!(
+                    "SELECT status FROM {} WHERE id = ?",
+                    self.tables().customers
+                ),
+                (id.to_string(),),
+            )
+            .await
+            .map_err(db)?;
+        s.map(|s| CustomerStatus::parse(&s).map_err(|_| stored_status("customer", &s)))
+            .transpose()
+    }
+}
+
+fn stored_status(what: &str, s: &str) -> AppError {
+    AppError::Storage(format!("stored {what} status {s:?} is not one PET knows"))
+}
