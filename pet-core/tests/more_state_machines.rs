@@ -271,6 +271,21 @@ struct TModel {
     expect: Expect,
 }
 
+/// Any window, or (while resolved) one ending just before, at or just after now.
+fn reopen_window(s: &TModel) -> BoxedStrategy<u32> {
+    match s.resolved_at {
+        Some(r) => {
+            let waited = s.now - r;
+            prop_oneof![
+                1u32..90,
+                prop::sample::select(vec![waited.max(2) - 1, waited.max(1), waited + 1]),
+            ]
+            .boxed()
+        }
+        None => (1u32..90).boxed(),
+    }
+}
+
 struct TicketRef;
 
 impl ReferenceStateMachine for TicketRef {
@@ -310,7 +325,7 @@ impl ReferenceStateMachine for TicketRef {
                 .prop_map(|(by_customer, internal)| TOp::Reply { by_customer, internal }),
             3 => Just(TOp::Resolve),
             2 => Just(TOp::Close),
-            3 => (1u32..90).prop_map(|window| TOp::Reopen { window }),
+            3 => reopen_window(s).prop_map(|window| TOp::Reopen { window }),
             3 => (0u32..60).prop_map(|minutes| TOp::Advance { minutes }),
         ]
         .boxed()
@@ -2100,4 +2115,95 @@ prop_state_machine! {
 
     #[test]
     fn customer_archive_and_contacts(sequential 1..30 => CustomerSut);
+}
+
+// ---------------------------------------------------------------------------------------
+// Bugs found by the SLA machine (kept failing; pet-core/src is not changed here)
+// ---------------------------------------------------------------------------------------
+
+/// The minimal case the SLA machine shrank to (24/7, first response): the normal
+/// target (5 min) is reached exactly at 09:05, when the priority drops to low (10 min).
+/// The low target is reached at 09:10 and exceeded after it, but the clock reports the
+/// breach at 09:05 — the instant the *old* target was reached, at which nothing was
+/// breached (`Walk::reached_at` is set once and never reconsidered when the target grows).
+#[test]
+#[ignore = "bug: after a priority change to a longer target, sla_clock reports the breach at the instant the old target was reached"]
+fn bug_breach_instant_is_stale_after_a_longer_target() {
+    let spec = sla_spec();
+    let at = |m: i64| minutes(base(), m);
+    let tl = TicketTimeline::new(base(), TicketStatus::Open, Priority::Normal)
+        .with(at(5), TimelineChange::Priority(Priority::Low));
+    let r = sla_clock(&spec, &tl, at(11));
+    assert_eq!(r.first_response.elapsed_minutes(), 11);
+    assert_eq!(r.first_response.target_minutes, 10);
+    assert_eq!(r.first_response.breached_at, Some(at(10)));
+    assert_eq!(r.first_response.due_at, Some(at(10)));
+    // and so the job's sla.breached event says 09:05 too
+    let a = sla::replay_assignment(
+        &sla::decide_assignment(
+            None,
+            &SlaAssignmentCommand::Assign {
+                ticket_id: sla_ticket(),
+                definition_id: sla_definition(),
+                definition_version: sla_version(),
+            },
+            base(),
+        )
+        .unwrap(),
+    );
+    let evs = sla::decide_assignment(
+        a.as_ref(),
+        &SlaAssignmentCommand::Record { reading: &r },
+        at(11),
+    )
+    .unwrap();
+    let breach = evs
+        .iter()
+        .find_map(|e| match e {
+            SlaEvent::Breached(p) if p.target == SlaTarget::FirstResponse => Some(p.reached_at),
+            _ => None,
+        })
+        .unwrap();
+    assert_eq!(breach, Some(at(10)));
+}
+
+/// The same with a business calendar, as it happens in practice: a high-priority
+/// ticket (resolution 480 business minutes = one working day) opened Monday 09:00 uses
+/// exactly its target by Monday 17:00; on Tuesday 08:00 it is lowered to normal (960
+/// minutes), which falls due Tuesday 17:00. On Wednesday it is breached — but reported
+/// breached (and due) Monday 17:00, a day early.
+#[test]
+#[ignore = "bug: after a priority change to a longer target, sla_clock reports the breach at the instant the old target was reached"]
+fn bug_lowered_priority_reports_breach_a_day_early() {
+    let day = serde_json::json!([{"start": "09:00", "end": "17:00"}]);
+    let input: SlaSpecInput = serde_json::from_value(serde_json::json!({
+        "calendar": {
+            "timezone": "Europe/London",
+            "working_hours": {"mon": day, "tue": day, "wed": day, "thu": day, "fri": day},
+            "holidays": [],
+        },
+        "targets": {
+            "low": {"first_response_minutes": 480, "resolution_minutes": 2400},
+            "normal": {"first_response_minutes": 120, "resolution_minutes": 960},
+            "high": {"first_response_minutes": 60, "resolution_minutes": 480},
+            "urgent": {"first_response_minutes": 30, "resolution_minutes": 240},
+        },
+        "pause_statuses": ["waiting_on_customer"],
+        "warning_percent": 80,
+        "always_on": [],
+    }))
+    .unwrap();
+    let spec = SlaSpec::parse(&input).unwrap();
+    let t = |s: &str| s.parse::<DateTime<Utc>>().unwrap();
+    // Monday 2026-01-05; London is on UTC in January
+    let tl = TicketTimeline::new(t("2026-01-05T09:00:00Z"), TicketStatus::Open, Priority::High)
+        .with(
+            t("2026-01-06T08:00:00Z"),
+            TimelineChange::Priority(Priority::Normal),
+        );
+    let r = sla_clock(&spec, &tl, t("2026-01-07T10:00:00Z"));
+    assert_eq!(r.resolution.elapsed_minutes(), 1020);
+    assert_eq!(r.resolution.target_minutes, 960);
+    assert_eq!(r.resolution.breached_at, Some(t("2026-01-06T17:00:00Z")));
+    assert_eq!(r.resolution.due_at, Some(t("2026-01-06T17:00:00Z")));
 }
