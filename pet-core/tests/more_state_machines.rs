@@ -1154,10 +1154,11 @@ struct TargetM {
     responded: bool,
     /// Recorded: warning, breached, met.
     recorded: [bool; 3],
-    /// The priority changed to a longer target after this one's target had been reached:
-    /// pet-core then reports the breach at the old instant (see
-    /// `bug_breach_instant_is_stale_after_a_longer_target`), so the breach instant is not
-    /// compared.
+    /// A priority change moved the target while the used time was at or over it: the
+    /// target grew after being reached (pet-core then reports the breach at the old
+    /// instant, see `bug_breach_instant_is_stale_after_a_longer_target`) or shrank onto
+    /// exactly the used time (see `bug_target_shrunk_onto_the_used_time_breaches_on_resume`).
+    /// The breach instant is then not compared; everything else is.
     stale_reach: bool,
 }
 
@@ -1308,7 +1309,9 @@ impl ReferenceStateMachine for SlaRef {
                         n.target_secs(target)
                     };
                     let m = &mut s.targets[sla_target_index(target)];
-                    if !m.responded && m.cum >= old && new > old {
+                    let grew_past = m.cum >= old && new > old;
+                    let shrank_onto = m.cum == new && new < old;
+                    if !m.responded && (grew_past || shrank_onto) {
                         m.stale_reach = true;
                     }
                 }
@@ -2206,4 +2209,37 @@ fn bug_lowered_priority_reports_breach_a_day_early() {
     assert_eq!(r.resolution.target_minutes, 960);
     assert_eq!(r.resolution.breached_at, Some(t("2026-01-06T17:00:00Z")));
     assert_eq!(r.resolution.due_at, Some(t("2026-01-06T17:00:00Z")));
+}
+
+/// The convention of `sla_clock`: a target reached exactly when the clock stops is
+/// breached at that instant once more time is used later (its end "is the breach time
+/// once more work follows"). When the target is instead reached by a priority change
+/// (resolution: normal 20 min → urgent 8 min while 8 minutes are used and the ticket
+/// waits on the customer), the breach is reported when the clock resumes (09:09), not
+/// when the target was reached (09:08). Same root cause as above: `reached_at` is only
+/// computed inside running segments, never when the target changes. Found by the SLA
+/// machine (minimal: Advance 8 min, WaitingOnCustomer, Urgent, Advance 1, New,
+/// Advance 1, Record).
+#[test]
+#[ignore = "bug: a target shrunk by a priority change onto exactly the used time is breached at the resume, not when it was reached"]
+fn bug_target_shrunk_onto_the_used_time_breaches_on_resume() {
+    let spec = sla_spec();
+    let at = |m: i64| minutes(base(), m);
+    // the convention, without a priority change: reached at 09:08 when paused, breached
+    // at 09:08 once the clock runs again
+    let paused = TicketTimeline::new(base(), TicketStatus::Open, Priority::Urgent)
+        .with(at(8), TimelineChange::Status(TicketStatus::WaitingOnCustomer))
+        .with(at(9), TimelineChange::Status(TicketStatus::Open));
+    assert_eq!(
+        sla_clock(&spec, &paused, at(10)).resolution.breached_at,
+        Some(at(8))
+    );
+    // the same, the target reached by the priority change at 09:08
+    let shrunk = TicketTimeline::new(base(), TicketStatus::Open, Priority::Normal)
+        .with(at(8), TimelineChange::Status(TicketStatus::WaitingOnCustomer))
+        .with(at(8), TimelineChange::Priority(Priority::Urgent))
+        .with(at(9), TimelineChange::Status(TicketStatus::Open));
+    let r = sla_clock(&spec, &shrunk, at(10));
+    assert_eq!(r.resolution.elapsed_minutes(), 9);
+    assert_eq!(r.resolution.breached_at, Some(at(8)));
 }
