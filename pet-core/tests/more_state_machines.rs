@@ -527,9 +527,7 @@ impl StateMachineTest for TicketSut {
         assert_eq!(t.customer_id(), t_customer(model.customer));
         assert_eq!(
             t.resolved_at(),
-            model
-                .resolved_at
-                .map(|m| minutes(base(), i64::from(m)))
+            model.resolved_at.map(|m| minutes(base(), i64::from(m)))
         );
         assert_eq!(t.resolved_at().is_some(), t.status().is_done());
         assert_eq!(t.reply_count(), model.replies);
@@ -573,7 +571,11 @@ impl StateMachineTest for TicketSut {
                     window: ReopenWindow::from_minutes(1_000_000).unwrap(),
                 },
             ];
-            probes.extend(Priority::ALL.iter().map(|&to| TicketCommand::ChangePriority { to }));
+            probes.extend(
+                Priority::ALL
+                    .iter()
+                    .map(|&to| TicketCommand::ChangePriority { to }),
+            );
             probes.extend(
                 TicketStatus::ALL
                     .iter()
@@ -1000,10 +1002,7 @@ impl StateMachineTest for OppSut {
                 assert!(!o.lost_reason().unwrap().as_str().trim().is_empty());
             }
         }
-        if !matches!(
-            o.status(),
-            OpportunityStatus::Won | OpportunityStatus::Lost
-        ) {
+        if !matches!(o.status(), OpportunityStatus::Won | OpportunityStatus::Lost) {
             assert!(o.sale().is_none() && o.lost_reason().is_none());
             return;
         }
@@ -1376,7 +1375,8 @@ impl ReferenceStateMachine for SlaRef {
                         }
                         Some(MarkKind::Met) => {
                             m.recorded[2] = true;
-                            s.marks.push((MarkKind::Met, target, elapsed, tmin, None, true));
+                            s.marks
+                                .push((MarkKind::Met, target, elapsed, tmin, None, true));
                         }
                         _ => {}
                     }
@@ -1849,7 +1849,13 @@ impl StateMachineTest for ArticleSut {
         let got: Vec<_> = a
             .versions()
             .iter()
-            .map(|v| (v.number.get(), v.content.clone(), v.restored_from.map(|n| n.get())))
+            .map(|v| {
+                (
+                    v.number.get(),
+                    v.content.clone(),
+                    v.restored_from.map(|n| n.get()),
+                )
+            })
             .collect();
         let want: Vec<_> = model
             .versions
@@ -2199,11 +2205,15 @@ fn bug_lowered_priority_reports_breach_a_day_early() {
     let spec = SlaSpec::parse(&input).unwrap();
     let t = |s: &str| s.parse::<DateTime<Utc>>().unwrap();
     // Monday 2026-01-05; London is on UTC in January
-    let tl = TicketTimeline::new(t("2026-01-05T09:00:00Z"), TicketStatus::Open, Priority::High)
-        .with(
-            t("2026-01-06T08:00:00Z"),
-            TimelineChange::Priority(Priority::Normal),
-        );
+    let tl = TicketTimeline::new(
+        t("2026-01-05T09:00:00Z"),
+        TicketStatus::Open,
+        Priority::High,
+    )
+    .with(
+        t("2026-01-06T08:00:00Z"),
+        TimelineChange::Priority(Priority::Normal),
+    );
     let r = sla_clock(&spec, &tl, t("2026-01-07T10:00:00Z"));
     assert_eq!(r.resolution.elapsed_minutes(), 1020);
     assert_eq!(r.resolution.target_minutes, 960);
@@ -2228,7 +2238,10 @@ fn bug_target_shrunk_onto_the_used_time_breaches_on_resume() {
     // the convention, without a priority change: reached at 09:08 when paused, breached
     // at 09:08 once the clock runs again
     let paused = TicketTimeline::new(base(), TicketStatus::Open, Priority::Urgent)
-        .with(at(8), TimelineChange::Status(TicketStatus::WaitingOnCustomer))
+        .with(
+            at(8),
+            TimelineChange::Status(TicketStatus::WaitingOnCustomer),
+        )
         .with(at(9), TimelineChange::Status(TicketStatus::Open));
     assert_eq!(
         sla_clock(&spec, &paused, at(10)).resolution.breached_at,
@@ -2236,7 +2249,10 @@ fn bug_target_shrunk_onto_the_used_time_breaches_on_resume() {
     );
     // the same, the target reached by the priority change at 09:08
     let shrunk = TicketTimeline::new(base(), TicketStatus::Open, Priority::Normal)
-        .with(at(8), TimelineChange::Status(TicketStatus::WaitingOnCustomer))
+        .with(
+            at(8),
+            TimelineChange::Status(TicketStatus::WaitingOnCustomer),
+        )
         .with(at(8), TimelineChange::Priority(Priority::Urgent))
         .with(at(9), TimelineChange::Status(TicketStatus::Open));
     let r = sla_clock(&spec, &shrunk, at(10));
