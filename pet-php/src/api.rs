@@ -174,7 +174,8 @@ macro_rules! php_class {
     };
 
     (@item $cls:tt $m:tt [$($s:tt)*] section $title:tt; $($rest:tt)*) => {
-        $crate::api::php_class!(@item $cls $m [$($s)* $crate::api::Item::Section($title),] $($rest)*);
+        $crate::api::php_class!(@item $cls $m
+            [$($s)* $crate::api::Item::Section($title),] $($rest)*);
     };
 
     // The constructor: settings array → the shared `App`.
@@ -198,7 +199,9 @@ macro_rules! php_class {
                 name: "__construct",
                 is_static: false,
                 docs: &[$($d),*],
-                params: &[$crate::api::Param { name: stringify!($arg), ty: "array", default: None }],
+                params: &[$crate::api::Param {
+                    name: stringify!($arg), ty: "array", default: None,
+                }],
                 returns: None,
             }),]
             $($rest)*);
@@ -208,7 +211,8 @@ macro_rules! php_class {
     (@item $cls:tt $m:tt $s:tt
         $(#[doc = $d:tt])* static fn $name:ident() -> string = $call:ident; $($rest:tt)*
     ) => {
-        $crate::api::php_class!(@static $cls $m $s [$($d)*] $name [String] "string" $call [$($rest)*]);
+        $crate::api::php_class!(@static $cls $m $s [$($d)*] $name [String] "string" $call
+            [$($rest)*]);
     };
     (@item $cls:tt $m:tt $s:tt
         $(#[doc = $d:tt])* static fn $name:ident() -> bool = $call:ident; $($rest:tt)*
@@ -240,114 +244,85 @@ macro_rules! php_class {
         $(#[doc = $d:tt])* fn $name:ident($($args:tt)*) -> array $(= $call:ident)?; $($rest:tt)*
     ) => {
         $crate::api::php_class!(@args
-            [$cls $m $s $name [$($d)*] [::ext_php_rs::boxed::ZBox<::ext_php_rs::types::ZendHashTable>]
+            [$cls $m $s $name [$($d)*]
+                [::ext_php_rs::boxed::ZBox<::ext_php_rs::types::ZendHashTable>]
                 "array" [$($call)?] [$($rest)*]]
-            [] [] [] [] [] ($($args)*));
+            [[] [] [] [] []] ($($args)*));
     };
     (@item $cls:tt $m:tt $s:tt
         $(#[doc = $d:tt])* fn $name:ident($($args:tt)*) -> ?array $(= $call:ident)?; $($rest:tt)*
     ) => {
         $crate::api::php_class!(@args
             [$cls $m $s $name [$($d)*]
-                [::std::option::Option<::ext_php_rs::boxed::ZBox<::ext_php_rs::types::ZendHashTable>>]
+                [::std::option::Option<
+                    ::ext_php_rs::boxed::ZBox<::ext_php_rs::types::ZendHashTable>>]
                 "?array" [$($call)?] [$($rest)*]]
-            [] [] [] [] [] ($($args)*));
+            [[] [] [] [] []] ($($args)*));
     };
 
     (@item $cls:tt $m:tt $s:tt $($unreadable:tt)+) => {
-        compile_error!(concat!("php_class!: cannot read the entry starting at: ", stringify!($($unreadable)+)));
+        compile_error!(concat!(
+            "php_class!: cannot read the entry starting at: ",
+            stringify!($($unreadable)+)
+        ));
     };
 
-    // ---- one argument: [parameters] [conversions] [call arguments] [attributes] [stub] -----
+    // ---- one argument --------------------------------------------------------------------
+    // Each kind gives: [parameter type] [conversion] [what the call receives] [attribute]
+    // [PHP type, PHP default]; `@push` appends them to the method's accumulators.
 
-    (@args $ctx:tt [$($p:tt)*] [$($c:tt)*] [$($x:tt)*] $a:tt [$($sp:tt)*]
-        ($arg:ident: string($field:tt) $(, $($rest:tt)*)?)
-    ) => {
-        $crate::api::php_class!(@args $ctx
-            [$($p)* $arg: ::ext_php_rs::binary_slice::BinarySlice<'_, u8>,]
-            [$($c)* let $arg = crate::convert::string_arg($field, &$arg)?;]
-            [$($x)* &$arg,]
-            $a
-            [$($sp)* $crate::api::Param { name: stringify!($arg), ty: "string", default: None },]
-            ($($($rest)*)?));
+    (@args $ctx:tt $acc:tt ($arg:ident: string($field:tt) $(, $($rest:tt)*)?)) => {
+        $crate::api::php_class!(@push $ctx $acc $arg ($($($rest)*)?)
+            [::ext_php_rs::binary_slice::BinarySlice<'_, u8>]
+            [let $arg = crate::convert::string_arg($field, &$arg)?;] [&$arg] [] ["string" None]);
     };
-    (@args $ctx:tt [$($p:tt)*] [$($c:tt)*] [$($x:tt)*] $a:tt [$($sp:tt)*]
-        ($arg:ident: ?string($field:tt) $(, $($rest:tt)*)?)
-    ) => {
-        $crate::api::php_class!(@args $ctx
-            [$($p)* $arg: ::std::option::Option<::ext_php_rs::binary_slice::BinarySlice<'_, u8>>,]
-            [$($c)*
-                let $arg = $arg
-                    .as_ref()
-                    .map(|s| crate::convert::string_arg($field, s))
-                    .transpose()?;
-            ]
-            [$($x)* $arg.as_deref(),]
-            $a
-            [$($sp)* $crate::api::Param { name: stringify!($arg), ty: "?string", default: None },]
-            ($($($rest)*)?));
+    (@args $ctx:tt $acc:tt ($arg:ident: ?string($field:tt) $(, $($rest:tt)*)?)) => {
+        $crate::api::php_class!(@push $ctx $acc $arg ($($($rest)*)?)
+            [::std::option::Option<::ext_php_rs::binary_slice::BinarySlice<'_, u8>>]
+            [let $arg = $arg.as_ref().map(|s| crate::convert::string_arg($field, s)).transpose()?;]
+            [$arg.as_deref()] [] ["?string" None]);
     };
-    (@args $ctx:tt [$($p:tt)*] $c:tt [$($x:tt)*] $a:tt [$($sp:tt)*]
-        ($arg:ident: int $(, $($rest:tt)*)?)
-    ) => {
-        $crate::api::php_class!(@args $ctx
-            [$($p)* $arg: i64,]
-            $c
-            [$($x)* $arg,]
-            $a
-            [$($sp)* $crate::api::Param { name: stringify!($arg), ty: "int", default: None },]
-            ($($($rest)*)?));
+    (@args $ctx:tt $acc:tt ($arg:ident: int $(, $($rest:tt)*)?)) => {
+        $crate::api::php_class!(@push $ctx $acc $arg ($($($rest)*)?)
+            [i64] [] [$arg] [] ["int" None]);
     };
-    (@args $ctx:tt [$($p:tt)*] $c:tt [$($x:tt)*] $a:tt [$($sp:tt)*]
-        ($arg:ident: ?int $(, $($rest:tt)*)?)
-    ) => {
-        $crate::api::php_class!(@args $ctx
-            [$($p)* $arg: ::std::option::Option<i64>,]
-            $c
-            [$($x)* $arg,]
-            $a
-            [$($sp)* $crate::api::Param { name: stringify!($arg), ty: "?int", default: None },]
-            ($($($rest)*)?));
+    (@args $ctx:tt $acc:tt ($arg:ident: ?int $(, $($rest:tt)*)?)) => {
+        $crate::api::php_class!(@push $ctx $acc $arg ($($($rest)*)?)
+            [::std::option::Option<i64>] [] [$arg] [] ["?int" None]);
     };
-    (@args $ctx:tt [$($p:tt)*] [$($c:tt)*] [$($x:tt)*] [$($a:tt)*] [$($sp:tt)*]
-        ($arg:ident: array = [] $(, $($rest:tt)*)?)
-    ) => {
-        $crate::api::php_class!(@args $ctx
-            [$($p)* $arg: crate::convert::ArrayArg<'_>,]
-            [$($c)* let $arg = $arg.to_json(stringify!($arg))?;]
-            [$($x)* &$arg,]
-            [$($a)* #[php(defaults($arg = crate::convert::ArrayArg::Empty))]]
-            [$($sp)* $crate::api::Param { name: stringify!($arg), ty: "array", default: Some("[]") },]
-            ($($($rest)*)?));
+    (@args $ctx:tt $acc:tt ($arg:ident: array = [] $(, $($rest:tt)*)?)) => {
+        $crate::api::php_class!(@push $ctx $acc $arg ($($($rest)*)?)
+            [crate::convert::ArrayArg<'_>] [let $arg = $arg.to_json(stringify!($arg))?;] [&$arg]
+            [#[php(defaults($arg = crate::convert::ArrayArg::Empty))]] ["array" Some("[]")]);
     };
-    (@args $ctx:tt [$($p:tt)*] [$($c:tt)*] [$($x:tt)*] $a:tt [$($sp:tt)*]
-        ($arg:ident: array $(, $($rest:tt)*)?)
-    ) => {
-        $crate::api::php_class!(@args $ctx
-            [$($p)* $arg: &::ext_php_rs::types::ZendHashTable,]
-            [$($c)* let $arg = crate::convert::array_to_json_object($arg, stringify!($arg))?;]
-            [$($x)* &$arg,]
-            $a
-            [$($sp)* $crate::api::Param { name: stringify!($arg), ty: "array", default: None },]
-            ($($($rest)*)?));
+    (@args $ctx:tt $acc:tt ($arg:ident: array $(, $($rest:tt)*)?)) => {
+        $crate::api::php_class!(@push $ctx $acc $arg ($($($rest)*)?)
+            [&::ext_php_rs::types::ZendHashTable]
+            [let $arg = crate::convert::array_to_json_object($arg, stringify!($arg))?;] [&$arg]
+            [] ["array" None]);
     };
-    (@args $ctx:tt [$($p:tt)*] [$($c:tt)*] [$($x:tt)*] $a:tt [$($sp:tt)*]
-        ($arg:ident: context $(, $($rest:tt)*)?)
+    (@args $ctx:tt $acc:tt ($arg:ident: context $(, $($rest:tt)*)?)) => {
+        $crate::api::php_class!(@push $ctx $acc $arg ($($($rest)*)?)
+            [&::ext_php_rs::types::ZendHashTable] [let $arg = crate::api::context($arg)?;] [&$arg]
+            [] ["array" None]);
+    };
+    (@push $ctx:tt [[$($p:tt)*] [$($c:tt)*] [$($x:tt)*] [$($a:tt)*] [$($sp:tt)*]]
+        $arg:ident $rest:tt
+        [$($ty:tt)*] [$($conv:tt)*] [$($pass:tt)*] [$($attr:tt)*] [$php_ty:tt $default:expr]
     ) => {
         $crate::api::php_class!(@args $ctx
-            [$($p)* $arg: &::ext_php_rs::types::ZendHashTable,]
-            [$($c)* let $arg = crate::api::context($arg)?;]
-            [$($x)* &$arg,]
-            $a
-            [$($sp)* $crate::api::Param { name: stringify!($arg), ty: "array", default: None },]
-            ($($($rest)*)?));
+            [[$($p)* $arg: $($ty)*,] [$($c)* $($conv)*] [$($x)* $($pass)*,] [$($a)* $($attr)*]
+                [$($sp)* $crate::api::Param {
+                    name: stringify!($arg), ty: $php_ty, default: $default,
+                },]]
+            $rest);
     };
 
     // Every argument read: emit the method.
     (@args
         [$cls:tt [$($m:tt)*] [$($s:tt)*] $name:ident [$($d:tt)*] [$($rty:tt)*] $ret:tt
             [$($call:ident)?] [$($rest:tt)*]]
-        [$($p:tt)*] [$($c:tt)*] [$($x:tt)*] [$($a:tt)*] [$($sp:tt)*] ()
+        [[$($p:tt)*] [$($c:tt)*] [$($x:tt)*] [$($a:tt)*] [$($sp:tt)*]] ()
     ) => {
         $crate::api::php_class!(@item $cls
             [$($m)*
@@ -371,8 +346,11 @@ macro_rules! php_class {
             }),]
             $($rest)*);
     };
-    (@args $ctx:tt $p:tt $c:tt $x:tt $a:tt $sp:tt ($($unreadable:tt)*)) => {
-        compile_error!(concat!("php_class!: cannot read the argument at: ", stringify!($($unreadable)*)));
+    (@args $ctx:tt $acc:tt ($($unreadable:tt)*)) => {
+        compile_error!(concat!(
+            "php_class!: cannot read the argument at: ",
+            stringify!($($unreadable)*)
+        ));
     };
 
     // The function a method calls: the `App` method of the same name unless one is named.
@@ -618,7 +596,8 @@ mod tests {
                     .position(|(a, b)| a != b)
                     .unwrap_or_else(|| committed.lines().count().min(rendered.lines().count()));
                 stale.push(format!(
-                    "{name} differs from its declaration from line {}:\n  committed: {:?}\n  declared:  {:?}",
+                    "{name} differs from its declaration from line {}:\n  \
+                     committed: {:?}\n  declared:  {:?}",
                     line + 1,
                     committed.lines().nth(line).unwrap_or("(end of file)"),
                     rendered.lines().nth(line).unwrap_or("(end of file)"),
