@@ -1,441 +1,196 @@
-//! `Pet\Engine`: one PHP method per application call, each converting its arguments,
-//! running the call on the process runtime and converting the result or error back.
+//! `Pet\Engine`: settings, migrations, health, identity (employees, teams, org structure,
+//! customers), activity and jobs. Declared once in the table below, from which
+//! [`php_class!`](crate::api) generates the wrappers and the stub `pet.stub.php`.
 // PHP parameter names (`$employeeId`) are part of the stub contract and ext-php-rs takes
-// them from the Rust identifiers, so parameters are spelled in camelCase here.
+// them from the Rust identifiers (also in the code it generates outside the impl block), so
+// the table spells parameters in camelCase.
 #![allow(non_snake_case)]
 
-use std::{
-    future::Future,
-    panic::{catch_unwind, AssertUnwindSafe},
-};
+use crate::backend;
 
-use ext_php_rs::{
-    binary_slice::BinarySlice, boxed::ZBox, flags::ClassFlags, prelude::*, types::ZendHashTable,
-};
-use serde_json::Value;
-
-use crate::backend::{self, App, CommandContext};
-use crate::convert::{array_to_json_object, json_to_table, string_arg, ArrayArg};
-use crate::exceptions::PetError;
-use crate::runtime;
-
-/// Runs `body` with panics caught and errors converted to the matching PHP exception.
-pub(crate) fn guard<T>(body: impl FnOnce() -> Result<T, PetError>) -> PhpResult<T> {
-    match catch_unwind(AssertUnwindSafe(body)) {
-        Ok(result) => result.map_err(PhpException::from),
-        Err(payload) => {
-            let what = payload
-                .downcast_ref::<&str>()
-                .map(|s| (*s).to_owned())
-                .or_else(|| payload.downcast_ref::<String>().cloned())
-                .unwrap_or_else(|| "unknown panic".to_owned());
-            Err(PetError::Internal(what).into())
-        }
-    }
+/// The name of the newest migration this build ships (no database access).
+fn newest_shipped_migration() -> String {
+    backend::shipped_migrations()
+        .last()
+        .map(|m| m.name().to_owned())
+        .unwrap_or_default()
 }
 
-/// Converts a command's context array (`actor_id`, `idempotency_key`).
-pub(crate) fn context(ctx: &ZendHashTable) -> Result<CommandContext, PetError> {
-    let value = array_to_json_object(ctx, "context")?;
-    Ok(CommandContext::from_json(&value)?)
-}
+crate::api::php_class! {
+    /// A PET installation seen from PHP: connection settings plus the shared application.
+    class Engine = "Pet\\Engine";
+    stub "pet.stub.php" = r"/**
+ * IDE stubs for the PET extension (pet-php). Generated from the `php_class!` declarations in
+ * pet-php/src/{engine,sales,helpdesk}.rs (`PET_UPDATE_STUBS=1 cargo test -p pet-php`) and checked
+ * against the loaded extension by tests/php (a test fails when this file and the extension differ).
+ *
+ * Conventions for every method:
+ * - Ids are UUID strings; dates are 'YYYY-MM-DD'; timestamps are RFC 3339 UTC strings.
+ * - Money is ['amount_minor' => int, 'currency' => 'EUR'] (ISO 4217, integer minor units).
+ * - Commands take `array $context`: ['actor_id' => ?string (employee id; null only for
+ *   system commands such as cron), 'idempotency_key' => ?string]. A command replayed with
+ *   the same idempotency key returns the first result; the same key with different input
+ *   throws ConflictException.
+ * - Lists return ['items' => list<array>, 'total' => int, 'page' => int, 'per_page' => int].
+ * - Every failure is a \Pet\Exception subclass; a rejected command wrote nothing.
+ *
+ * @phpcs:ignoreFile
+ */";
 
-/// A PET installation seen from PHP: connection settings plus the shared application.
-#[php_class]
-#[php(name = "Pet\\Engine")]
-#[php(flags = ClassFlags::Final)]
-pub struct Engine {
-    app: App,
-}
+    /// @param array{host?:string,port?:int,socket?:string,user?:string,password?:string,
+    ///              database?:string,prefix?:string,pool_max?:int} $settings
+    ///        prefix is the WordPress table prefix (default 'wp_'); tables are {prefix}pet_*.
+    fn __construct(settings: array);
 
-/// Runs one application call on the process runtime and converts its JSON result to a PHP
-/// array. Shared by every PHP class of the extension.
-pub(crate) fn run_call<F, Fut>(app: &App, call: F) -> Result<ZBox<ZendHashTable>, PetError>
-where
-    F: FnOnce(App) -> Fut,
-    Fut: Future<Output = Result<Value, backend::AppError>>,
-{
-    let value = runtime::block_on(call(app.clone()))??;
-    json_to_table(&value)
-}
+    /// Applies pending migrations, then checks the events table's triggers (append-only
+    /// guards, chain) and re-creates any that are missing (e.g. after a copy without
+    /// triggers). @return array{applied:list<string>,current:?string,repaired_triggers:bool}
+    fn migrate() -> array;
 
-impl Engine {
-    /// Runs one application call and converts its JSON result to a PHP array.
-    fn run<F, Fut>(&self, call: F) -> Result<ZBox<ZendHashTable>, PetError>
-    where
-        F: FnOnce(App) -> Fut,
-        Fut: Future<Output = Result<Value, backend::AppError>>,
-    {
-        run_call(&self.app, call)
-    }
-}
+    /// The name of the newest migration this build of the extension ships (e.g.
+    /// '0007_activity_feed_lines.sql'), without touching the database: compare it with the one last
+    /// applied to know that an upgrade needs `migrate()`.
+    static fn shipped_migration() -> string = newest_shipped_migration;
 
-#[php_impl]
-#[php(change_method_case = "camelCase")]
-impl Engine {
-    /// Builds an engine from connection settings (see the stub for the keys).
-    pub fn __construct(settings: &ZendHashTable) -> PhpResult<Self> {
-        guard(|| {
-            let settings = array_to_json_object(settings, "settings")?;
-            Ok(Self {
-                app: runtime::app_for(&settings)?,
-            })
-        })
-    }
+    /// @return array{applied:list<array{version:string,name:string,checksum:string,success:bool,applied_at:string}>,pending:list<string>,dirty:bool}
+    fn migration_status() -> array;
 
-    /// Applies pending migrations.
-    pub fn migrate(&self) -> PhpResult<ZBox<ZendHashTable>> {
-        guard(|| self.run(|app| async move { app.migrate().await }))
-    }
+    /// @return array{ok:bool,checks:array<string,array{ok:bool,message:string}>}
+    fn health() -> array;
 
-    /// The name of the newest migration this build ships (no database access): the plugin
-    /// runs `migrate()` whenever it differs from the one it last applied (upgrades).
-    pub fn shipped_migration() -> String {
-        backend::shipped_migrations()
-            .last()
-            .map(|m| m.name().to_owned())
-            .unwrap_or_default()
-    }
+    section "Employees";
 
-    /// The migration ledger and pending migrations.
-    pub fn migration_status(&self) -> PhpResult<ZBox<ZendHashTable>> {
-        guard(|| self.run(|app| async move { app.migration_status().await }))
-    }
+    /// @param array{name:string,email:string,wp_user_id?:?int,
+    ///              cost_rate?:array{amount_minor:int,currency:string,effective_from:string},
+    ///              bill_rate?:array{amount_minor:int,currency:string,effective_from:string}} $input
+    /// @return array employee (see getEmployee)
+    fn create_employee(input: array, context: context) -> array;
 
-    /// Health checks (database reachable, append-only guard present, …).
-    pub fn health(&self) -> PhpResult<ZBox<ZendHashTable>> {
-        guard(|| self.run(|app| async move { app.health().await }))
-    }
+    /// @return array employee
+    fn deactivate_employee(employeeId: string("employee_id"), context: context) -> array;
 
-    /// Creates an employee.
-    pub fn create_employee(
-        &self,
-        input: &ZendHashTable,
-        context: &ZendHashTable,
-    ) -> PhpResult<ZBox<ZendHashTable>> {
-        guard(|| {
-            let input = array_to_json_object(input, "input")?;
-            let ctx = self::context(context)?;
-            self.run(|app| async move { app.create_employee(&input, &ctx).await })
-        })
-    }
+    /// @return array employee
+    fn reactivate_employee(employeeId: string("employee_id"), context: context) -> array;
 
-    /// Deactivates an employee.
-    pub fn deactivate_employee(
-        &self,
-        employeeId: BinarySlice<'_, u8>,
-        context: &ZendHashTable,
-    ) -> PhpResult<ZBox<ZendHashTable>> {
-        guard(|| {
-            let id = string_arg("employee_id", &employeeId)?;
-            let ctx = self::context(context)?;
-            self.run(|app| async move { app.deactivate_employee(&id, &ctx).await })
-        })
-    }
+    /// @param array{kind:'cost'|'bill',amount_minor:int,currency:string,effective_from:string} $input
+    /// @return array employee
+    fn change_employee_rate(
+        employeeId: string("employee_id"),
+        input: array,
+        context: context
+    ) -> array;
 
-    /// Reactivates an employee.
-    pub fn reactivate_employee(
-        &self,
-        employeeId: BinarySlice<'_, u8>,
-        context: &ZendHashTable,
-    ) -> PhpResult<ZBox<ZendHashTable>> {
-        guard(|| {
-            let id = string_arg("employee_id", &employeeId)?;
-            let ctx = self::context(context)?;
-            self.run(|app| async move { app.reactivate_employee(&id, &ctx).await })
-        })
-    }
+    /// Links (or with null unlinks) a WordPress user. @return array employee
+    fn link_employee_user(
+        employeeId: string("employee_id"),
+        wpUserId: ?int,
+        context: context
+    ) -> array;
 
-    /// Records a new effective-dated cost or bill rate.
-    pub fn change_employee_rate(
-        &self,
-        employeeId: BinarySlice<'_, u8>,
-        input: &ZendHashTable,
-        context: &ZendHashTable,
-    ) -> PhpResult<ZBox<ZendHashTable>> {
-        guard(|| {
-            let id = string_arg("employee_id", &employeeId)?;
-            let input = array_to_json_object(input, "input")?;
-            let ctx = self::context(context)?;
-            self.run(|app| async move { app.change_employee_rate(&id, &input, &ctx).await })
-        })
-    }
+    /// @return array{id:string,name:string,email:string,wp_user_id:?int,status:'active'|'inactive',
+    ///   version:int,created_at:string,
+    ///   rates:list<array{kind:'cost'|'bill',amount_minor:int,currency:string,effective_from:string}>,
+    ///   current_cost_rate:?array,current_bill_rate:?array}
+    fn get_employee(employeeId: string("employee_id")) -> array;
 
-    /// Links (or with null unlinks) a WordPress user.
-    pub fn link_employee_user(
-        &self,
-        employeeId: BinarySlice<'_, u8>,
-        wpUserId: Option<i64>,
-        context: &ZendHashTable,
-    ) -> PhpResult<ZBox<ZendHashTable>> {
-        guard(|| {
-            let id = string_arg("employee_id", &employeeId)?;
-            let ctx = self::context(context)?;
-            self.run(|app| async move { app.link_employee_user(&id, wpUserId, &ctx).await })
-        })
-    }
+    /// @return ?array employee linked to this WordPress user, or null
+    fn find_employee_by_user(wpUserId: int) -> ?array;
 
-    /// One employee.
-    pub fn get_employee(&self, employeeId: BinarySlice<'_, u8>) -> PhpResult<ZBox<ZendHashTable>> {
-        guard(|| {
-            let id = string_arg("employee_id", &employeeId)?;
-            self.run(|app| async move { app.get_employee(&id).await })
-        })
-    }
+    /// @param array{search?:string,status?:'active'|'inactive',page?:int,per_page?:int} $query
+    fn list_employees(query: array = []) -> array;
 
-    /// The employee linked to a WordPress user, or null.
-    pub fn find_employee_by_user(&self, wpUserId: i64) -> PhpResult<Option<ZBox<ZendHashTable>>> {
-        guard(|| {
-            let value =
-                runtime::block_on(async { self.app.find_employee_by_user(wpUserId).await })??;
-            if value.is_null() {
-                Ok(None)
-            } else {
-                json_to_table(&value).map(Some)
-            }
-        })
-    }
+    section "Teams";
 
-    /// Lists employees (search, status, paging).
-    #[php(defaults(query = ArrayArg::Empty))]
-    pub fn list_employees(&self, query: ArrayArg<'_>) -> PhpResult<ZBox<ZendHashTable>> {
-        guard(|| {
-            let query = query.to_json("query")?;
-            self.run(|app| async move { app.list_employees(&query).await })
-        })
-    }
+    /// @param array{name:string,parent_id?:?string} $input @return array team
+    fn create_team(input: array, context: context) -> array;
 
-    /// Creates a team.
-    pub fn create_team(
-        &self,
-        input: &ZendHashTable,
-        context: &ZendHashTable,
-    ) -> PhpResult<ZBox<ZendHashTable>> {
-        guard(|| {
-            let input = array_to_json_object(input, "input")?;
-            let ctx = self::context(context)?;
-            self.run(|app| async move { app.create_team(&input, &ctx).await })
-        })
-    }
+    /// Moves a team under another parent (null = top level); cycles are refused.
+    fn move_team(
+        teamId: string("team_id"),
+        parentId: ?string("parent_id"),
+        context: context
+    ) -> array;
 
-    /// Moves a team under another parent (null = top level).
-    pub fn move_team(
-        &self,
-        teamId: BinarySlice<'_, u8>,
-        parentId: Option<BinarySlice<'_, u8>>,
-        context: &ZendHashTable,
-    ) -> PhpResult<ZBox<ZendHashTable>> {
-        guard(|| {
-            let id = string_arg("team_id", &teamId)?;
-            let parent = parentId
-                .as_ref()
-                .map(|p| string_arg("parent_id", p))
-                .transpose()?;
-            let ctx = self::context(context)?;
-            self.run(|app| async move { app.move_team(&id, parent.as_deref(), &ctx).await })
-        })
-    }
+    /// @return array team
+    fn archive_team(teamId: string("team_id"), context: context) -> array;
 
-    /// Archives a team.
-    pub fn archive_team(
-        &self,
-        teamId: BinarySlice<'_, u8>,
-        context: &ZendHashTable,
-    ) -> PhpResult<ZBox<ZendHashTable>> {
-        guard(|| {
-            let id = string_arg("team_id", &teamId)?;
-            let ctx = self::context(context)?;
-            self.run(|app| async move { app.archive_team(&id, &ctx).await })
-        })
-    }
+    /// @return array{id:string,name:string,parent_id:?string,status:'active'|'archived',version:int,
+    ///   members:list<array{id:string,employee_id:string,employee_name:string,role:'member'|'lead',
+    ///   valid_from:string,valid_to:?string}>}
+    fn get_team(teamId: string("team_id")) -> array;
 
-    /// One team with its members.
-    pub fn get_team(&self, teamId: BinarySlice<'_, u8>) -> PhpResult<ZBox<ZendHashTable>> {
-        guard(|| {
-            let id = string_arg("team_id", &teamId)?;
-            self.run(|app| async move { app.get_team(&id).await })
-        })
-    }
+    /// Teams in hierarchy order, each with 'depth'. @param array{status?:string} $query
+    fn list_teams(query: array = []) -> array;
 
-    /// Teams in hierarchy order.
-    #[php(defaults(query = ArrayArg::Empty))]
-    pub fn list_teams(&self, query: ArrayArg<'_>) -> PhpResult<ZBox<ZendHashTable>> {
-        guard(|| {
-            let query = query.to_json("query")?;
-            self.run(|app| async move { app.list_teams(&query).await })
-        })
-    }
+    /// @param array{employee_id:string,role:'member'|'lead',valid_from:string,valid_to?:?string} $input @return array team
+    fn add_team_member(teamId: string("team_id"), input: array, context: context) -> array;
 
-    /// Adds a member to a team.
-    pub fn add_team_member(
-        &self,
-        teamId: BinarySlice<'_, u8>,
-        input: &ZendHashTable,
-        context: &ZendHashTable,
-    ) -> PhpResult<ZBox<ZendHashTable>> {
-        guard(|| {
-            let id = string_arg("team_id", &teamId)?;
-            let input = array_to_json_object(input, "input")?;
-            let ctx = self::context(context)?;
-            self.run(|app| async move { app.add_team_member(&id, &input, &ctx).await })
-        })
-    }
+    /// Ends a membership. @param array{valid_to?:string} $input @return array team
+    fn remove_team_member(
+        teamId: string("team_id"),
+        membershipId: string("membership_id"),
+        input: array,
+        context: context
+    ) -> array;
 
-    /// Ends a membership.
-    pub fn remove_team_member(
-        &self,
-        teamId: BinarySlice<'_, u8>,
-        membershipId: BinarySlice<'_, u8>,
-        input: &ZendHashTable,
-        context: &ZendHashTable,
-    ) -> PhpResult<ZBox<ZendHashTable>> {
-        guard(|| {
-            let id = string_arg("team_id", &teamId)?;
-            let mid = string_arg("membership_id", &membershipId)?;
-            let input = array_to_json_object(input, "input")?;
-            let ctx = self::context(context)?;
-            self.run(|app| async move { app.remove_team_member(&id, &mid, &input, &ctx).await })
-        })
-    }
+    section "Org structure";
 
-    /// Publishes (or schedules) an org-structure version.
-    pub fn publish_org_structure(
-        &self,
-        input: &ZendHashTable,
-        context: &ZendHashTable,
-    ) -> PhpResult<ZBox<ZendHashTable>> {
-        guard(|| {
-            let input = array_to_json_object(input, "input")?;
-            let ctx = self::context(context)?;
-            self.run(|app| async move { app.publish_org_structure(&input, &ctx).await })
-        })
-    }
+    /// Snapshots the current teams and memberships as a new numbered version effective at
+    /// 'effective_at' (RFC 3339). A future date schedules it; the job runner publishes it then.
+    /// @param array{effective_at:string,note?:string} $input
+    /// @return array{number:int,status:'scheduled'|'published',effective_at:string,note:string}
+    fn publish_org_structure(input: array, context: context) -> array;
 
-    /// Lists org-structure versions.
-    #[php(defaults(query = ArrayArg::Empty))]
-    pub fn list_org_structure_versions(
-        &self,
-        query: ArrayArg<'_>,
-    ) -> PhpResult<ZBox<ZendHashTable>> {
-        guard(|| {
-            let query = query.to_json("query")?;
-            self.run(|app| async move { app.list_org_structure_versions(&query).await })
-        })
-    }
+    fn list_org_structure_versions(query: array = []) -> array;
 
-    /// Creates a customer.
-    pub fn create_customer(
-        &self,
-        input: &ZendHashTable,
-        context: &ZendHashTable,
-    ) -> PhpResult<ZBox<ZendHashTable>> {
-        guard(|| {
-            let input = array_to_json_object(input, "input")?;
-            let ctx = self::context(context)?;
-            self.run(|app| async move { app.create_customer(&input, &ctx).await })
-        })
-    }
+    section "Customers";
 
-    /// Archives a customer.
-    pub fn archive_customer(
-        &self,
-        customerId: BinarySlice<'_, u8>,
-        context: &ZendHashTable,
-    ) -> PhpResult<ZBox<ZendHashTable>> {
-        guard(|| {
-            let id = string_arg("customer_id", &customerId)?;
-            let ctx = self::context(context)?;
-            self.run(|app| async move { app.archive_customer(&id, &ctx).await })
-        })
-    }
+    /// @param array{name:string} $input @return array customer
+    fn create_customer(input: array, context: context) -> array;
 
-    /// Adds a contact to a customer.
-    pub fn add_contact(
-        &self,
-        customerId: BinarySlice<'_, u8>,
-        input: &ZendHashTable,
-        context: &ZendHashTable,
-    ) -> PhpResult<ZBox<ZendHashTable>> {
-        guard(|| {
-            let id = string_arg("customer_id", &customerId)?;
-            let input = array_to_json_object(input, "input")?;
-            let ctx = self::context(context)?;
-            self.run(|app| async move { app.add_contact(&id, &input, &ctx).await })
-        })
-    }
+    /// @return array customer
+    fn archive_customer(customerId: string("customer_id"), context: context) -> array;
 
-    /// One customer with its contacts.
-    pub fn get_customer(&self, customerId: BinarySlice<'_, u8>) -> PhpResult<ZBox<ZendHashTable>> {
-        guard(|| {
-            let id = string_arg("customer_id", &customerId)?;
-            self.run(|app| async move { app.get_customer(&id).await })
-        })
-    }
+    /// @param array{name:string,email?:?string,phone?:?string} $input @return array customer
+    fn add_contact(customerId: string("customer_id"), input: array, context: context) -> array;
 
-    /// Lists customers.
-    #[php(defaults(query = ArrayArg::Empty))]
-    pub fn list_customers(&self, query: ArrayArg<'_>) -> PhpResult<ZBox<ZendHashTable>> {
-        guard(|| {
-            let query = query.to_json("query")?;
-            self.run(|app| async move { app.list_customers(&query).await })
-        })
-    }
+    /// @return array{id:string,name:string,status:'active'|'archived',version:int,contacts:list<array{id:string,name:string,email:?string,phone:?string}>}
+    fn get_customer(customerId: string("customer_id")) -> array;
 
-    /// Employee ids and names for pickers (one query, name order): `{status?}`.
-    #[php(defaults(query = ArrayArg::Empty))]
-    pub fn employee_names(&self, query: ArrayArg<'_>) -> PhpResult<ZBox<ZendHashTable>> {
-        guard(|| {
-            let query = query.to_json("query")?;
-            self.run(|app| async move { app.employee_names(&query).await })
-        })
-    }
+    /// @param array{search?:string,status?:string,page?:int,per_page?:int} $query
+    fn list_customers(query: array = []) -> array;
 
-    /// Customer ids and names for pickers (one query, name order): `{status?}`.
-    #[php(defaults(query = ArrayArg::Empty))]
-    pub fn customer_names(&self, query: ArrayArg<'_>) -> PhpResult<ZBox<ZendHashTable>> {
-        guard(|| {
-            let query = query.to_json("query")?;
-            self.run(|app| async move { app.customer_names(&query).await })
-        })
-    }
+    section "Pickers (ids and names in one query, for select boxes)";
 
-    /// The activity feed, newest first.
-    #[php(defaults(query = ArrayArg::Empty))]
-    pub fn activity(&self, query: ArrayArg<'_>) -> PhpResult<ZBox<ZendHashTable>> {
-        guard(|| {
-            let query = query.to_json("query")?;
-            self.run(|app| async move { app.activity(&query).await })
-        })
-    }
+    /// @param array{status?:'active'|'inactive'} $query
+    /// @return array{items:list<array{id:string,name:string,status:string}>,total:int} every match, by name
+    fn employee_names(query: array = []) -> array;
 
-    /// Runs due jobs under a lock.
-    #[php(defaults(options = ArrayArg::Empty))]
-    pub fn run_jobs(&self, options: ArrayArg<'_>) -> PhpResult<ZBox<ZendHashTable>> {
-        guard(|| {
-            let options = options.to_json("options")?;
-            self.run(|app| async move { app.run_jobs(&options).await })
-        })
-    }
+    /// @param array{status?:'active'|'archived'} $query
+    /// @return array{items:list<array{id:string,name:string,status:string}>,total:int} every match, by name
+    fn customer_names(query: array = []) -> array;
 
-    /// Lists jobs.
-    #[php(defaults(query = ArrayArg::Empty))]
-    pub fn list_jobs(&self, query: ArrayArg<'_>) -> PhpResult<ZBox<ZendHashTable>> {
-        guard(|| {
-            let query = query.to_json("query")?;
-            self.run(|app| async move { app.list_jobs(&query).await })
-        })
-    }
+    section "Activity";
 
-    /// Moves a dead-lettered job back to pending.
-    pub fn retry_job(
-        &self,
-        jobId: BinarySlice<'_, u8>,
-        context: &ZendHashTable,
-    ) -> PhpResult<ZBox<ZendHashTable>> {
-        guard(|| {
-            let id = string_arg("job_id", &jobId)?;
-            let ctx = self::context(context)?;
-            self.run(|app| async move { app.retry_job(&id, &ctx).await })
-        })
-    }
+    /// The activity feed, newest first. Commands do not write the feed: this read first
+    /// projects up to 10,000 recorded events that are not in it yet (the job runner does the
+    /// rest); `pending` is how many were still missing when it answered.
+    /// @param array{context_type?:string,context_id?:string,actor_id?:string,from?:string,to?:string,page?:int,per_page?:int} $query
+    ///        from/to are dates (inclusive) or RFC 3339 timestamps.
+    /// @return array{items:list<array{sequence:int,event_type:string,occurred_at:string,actor_id:?string,
+    ///   actor_name:?string,context_type:string,context_id:string,line:string}>,total:int,page:int,per_page:int,pending:int}
+    fn activity(query: array = []) -> array;
+
+    section "Jobs";
+
+    /// Runs due jobs (projection catch-up, scheduled org-structure publication, …) under a lock.
+    /// @param array{max_jobs?:int,max_seconds?:int} $options
+    /// @return array{claimed:int,succeeded:int,failed:int,dead:int,skipped_locked:bool}
+    fn run_jobs(options: array = []) -> array;
+
+    /// @param array{status?:'pending'|'running'|'failed'|'dead'|'done',page?:int,per_page?:int} $query
+    fn list_jobs(query: array = []) -> array;
+
+    /// Moves a dead-lettered job back to pending. @return array job
+    fn retry_job(jobId: string("job_id"), context: context) -> array;
 }

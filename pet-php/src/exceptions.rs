@@ -38,6 +38,56 @@ pub const STORAGE: &str = "Pet\\StorageException";
 /// PHP name of the migration exception.
 pub const MIGRATION: &str = "Pet\\MigrationException";
 
+/// Every exception class with its one-line PHPDoc, the base first: registration and the IDE
+/// stub (`pet.stub.php`) both read this list.
+const CLASSES: [(&str, &str); 7] = [
+    (BASE, "Base of every exception the extension throws."),
+    (
+        VALIDATION,
+        "Malformed input: wrong type, missing field, bad format.",
+    ),
+    (
+        INVARIANT,
+        "Well-formed input that would break a business rule (e.g. a team cycle).",
+    ),
+    (NOT_FOUND, "A referenced entity does not exist."),
+    (
+        CONFLICT,
+        "Stale version, concurrent change, or idempotency key reused with other input.",
+    ),
+    (STORAGE, "The database failed or is unreachable."),
+    (
+        MIGRATION,
+        "Migrations failed, the ledger is dirty, or an applied migration was altered.",
+    ),
+];
+
+/// PHPDoc and signature of `Pet\ValidationException::getFieldErrors()` (registered below).
+const GET_FIELD_ERRORS_STUB: &str = "    /** @return array<string,string> field name => message */
+    public function getFieldErrors(): array {}";
+
+/// The exception classes as stub text (the part of `pet.stub.php` before `Pet\Engine`).
+pub fn stub() -> String {
+    let mut out = String::new();
+    for (name, doc) in CLASSES {
+        let short = name.trim_start_matches("Pet\\");
+        let parent = if name == BASE {
+            "\\Exception"
+        } else {
+            "Exception"
+        };
+        let body = if name == VALIDATION {
+            format!("\n{{\n{GET_FIELD_ERRORS_STUB}\n}}")
+        } else {
+            " {}".to_owned()
+        };
+        out.push_str(&format!(
+            "/** {doc} */\nclass {short} extends {parent}{body}\n\n"
+        ));
+    }
+    out
+}
+
 /// Private property of `Pet\ValidationException` that holds the field errors.
 const FIELD_ERRORS_PROP: &str = "fieldErrors";
 
@@ -227,9 +277,7 @@ fn register_one(name: &str, parent: (fn() -> &'static ClassEntry, &'static str))
 /// Returns 0 on success, non-zero when a class could not be registered.
 pub fn register_classes() -> i32 {
     let mut failed = register_one(BASE, (ce::exception, "\\Exception"));
-    for name in [
-        VALIDATION, INVARIANT, NOT_FOUND, CONFLICT, STORAGE, MIGRATION,
-    ] {
+    for (name, _) in &CLASSES[1..] {
         failed |= register_one(name, (base_ce, "\\Pet\\Exception"));
     }
     failed

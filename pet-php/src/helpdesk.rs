@@ -1,42 +1,31 @@
-//! `Pet\Helpdesk`: Tickets, SLA definitions and the knowledge base (issue: helpdesk and knowledgebase).
-//!
-//! Same conventions as `Pet\Engine` (see `engine.rs`): each method converts its PHP
-//! arguments, runs one `App` call under [`guard`] and converts the result or error back.
+//! `Pet\Helpdesk`: tickets, SLA definitions and the knowledge base (issue: helpdesk and
+//! knowledgebase). Declared once in the table below, from which [`php_class!`](crate::api)
+//! generates the wrappers and the stub `pet-helpdesk.stub.php`.
 //!
 //! Test-only clock override: `runSlaJob(['at' => …])` evaluates the SLA job at a given
 //! time. It is honoured only when this crate is compiled with the Cargo feature
 //! `test-clock` (the browser test's build); a production build has no code path that
 //! accepts `at` and rejects it with a `ValidationException`, so no request, option or
 //! environment variable can move a production clock.
-// PHP parameter names (`$ticketId`) are part of the stub contract and ext-php-rs takes
-// them from the Rust identifiers, so parameters are spelled in camelCase here.
+// PHP parameter names (`$employeeId`) are part of the stub contract and ext-php-rs takes
+// them from the Rust identifiers (also in the code it generates outside the impl block), so
+// the table spells parameters in camelCase.
 #![allow(non_snake_case)]
 
-use ext_php_rs::{
-    binary_slice::BinarySlice, boxed::ZBox, flags::ClassFlags, prelude::*, types::ZendHashTable,
-};
 use serde_json::Value;
 
 use crate::backend::{App, AppError};
-use crate::convert::{array_to_json_object, string_arg, ArrayArg};
-use crate::engine::{context, guard, run_call};
-use crate::exceptions::PetError;
-use crate::runtime;
-
-/// The helpdesk API, built from the same connection settings as `Pet\Engine` (and sharing
-/// its connection pool).
-#[php_class]
-#[php(name = "Pet\\Helpdesk")]
-#[php(flags = ClassFlags::Final)]
-pub struct Helpdesk {
-    app: App,
-}
 
 /// Whether this build honours the test-only clock override.
 const TEST_CLOCK: bool = cfg!(feature = "test-clock");
 
+/// `Pet\Helpdesk::testClockAvailable()`.
+const fn test_clock_available() -> bool {
+    TEST_CLOCK
+}
+
 /// The SLA job, now or (test builds only) at `options.at`.
-async fn run_sla_job(app: App, options: Value) -> Result<Value, AppError> {
+async fn sla_job_now_or_at(app: &App, options: &Value) -> Result<Value, AppError> {
     let at = match options.get("at") {
         None | Some(Value::Null) => None,
         Some(_) if !TEST_CLOCK => {
@@ -45,438 +34,192 @@ async fn run_sla_job(app: App, options: Value) -> Result<Value, AppError> {
                 "the clock override exists only in test builds (feature test-clock)",
             ))
         }
-        Some(Value::String(s)) => Some(s.clone()),
+        Some(Value::String(s)) => Some(s.as_str()),
         Some(_) => return Err(AppError::field("at", "must be an RFC 3339 timestamp")),
     };
-    app.run_sla_job_at(at.as_deref()).await
+    app.run_sla_job_at(at).await
 }
 
-impl Helpdesk {
-    fn id(field: &str, s: &BinarySlice<'_, u8>) -> Result<String, PetError> {
-        string_arg(field, s)
-    }
-}
+crate::api::php_class! {
+    /// The helpdesk API, built from the same connection settings as `Pet\Engine` (and sharing
+    /// its connection pool).
+    class Helpdesk = "Pet\\Helpdesk";
+    stub "pet-helpdesk.stub.php" = r"/**
+ * IDE stubs for `Pet\Helpdesk` (Tickets, SLA definitions and the knowledge base (issue: helpdesk and knowledgebase)).
+ * Same conventions as pet.stub.php (ids, dates, money, $context, lists, exceptions).
+ *
+ * Shapes:
+ * - ticket: ['id','customer_id','customer_name','project_id','subject','priority' (low|normal|high|urgent),
+ *   'channel' (email|phone|portal|chat|other),'assignee_id','assignee_name','status'
+ *   (new|open|waiting_on_customer|resolved|closed),'next_statuses' (the statuses a change, resolve or close may
+ *   move it to now; reopening is separate),'resolved_at','reply_count','first_response_at','version',
+ *   'created_at','updated_at','sla' => null|sla]; getTicket (and every ticket command) adds
+ *   'replies' => list<['id','author_kind' (employee|customer),'author_employee_id','author_name',
+ *   'author_contact_id','visibility' (public|internal),'body','created_at']>,
+ *   'timeline' => list<['at','kind' (created|status|priority|first_response),'to'?]>,
+ *   'linked_articles' => list<['id','title','slug','linked_at']>.
+ * - sla: ['definition_id','definition_name','definition_version','paused','state','due_at',
+ *   'first_response' => target,'resolution' => target]; state is running|paused|warning|met|breached.
+ * - target: ['state','elapsed_minutes','target_minutes','remaining_minutes','due_at','warning_at',
+ *   'breached_at','recorded' => ['warning' => bool,'breached' => bool,'met' => bool]].
+ * - SLA spec: ['calendar' => ['timezone' => 'Europe/London','working_hours' => ['mon' => [['start' => '09:00',
+ *   'end' => '17:00']], …],'holidays' => ['2026-12-25']],'targets' => ['low'|'normal'|'high'|'urgent' =>
+ *   ['first_response_minutes' => int,'resolution_minutes' => int]],'pause_statuses' => ['waiting_on_customer'],
+ *   'warning_percent' => 1..99,'always_on' => ['urgent']]. Field errors are named 'spec.calendar.timezone', …
+ * - sla definition: ['id','name','current_version','version','created_at','updated_at','spec',
+ *   'versions' => list<['number','published_at','spec']> (newest first),'ticket_count'].
+ * - article: ['id','category','slug','status' (draft|published|archived),'title','current_version','version',
+ *   'created_at','updated_at'] plus, from getArticle and commands, 'body','draft' => ['title','body'],
+ *   'versions' => list<['number','title','body','restored_from','live','published_at']> (newest first),
+ *   'comments' => list<['id','author_id','author_name','body','hidden','hidden_by','hidden_reason','created_at']>,
+ *   'linked_tickets' => list<['ticket_id','subject','linked_at']>.
+ *
+ * @phpcs:ignoreFile
+ */";
 
-#[php_impl]
-#[php(change_method_case = "camelCase")]
-impl Helpdesk {
-    /// Builds the API from connection settings (the keys of `Pet\Engine::__construct`).
-    pub fn __construct(settings: &ZendHashTable) -> PhpResult<Self> {
-        guard(|| {
-            let settings = array_to_json_object(settings, "settings")?;
-            Ok(Self {
-                app: runtime::app_for(&settings)?,
-            })
-        })
-    }
+    /// @param array $settings the same keys as Engine::__construct; shares its connection pool
+    fn __construct(settings: array);
 
-    // ---- tickets ------------------------------------------------------------------
+    section "Tickets";
 
-    /// Opens a ticket.
-    pub fn create_ticket(
-        &self,
-        input: &ZendHashTable,
-        context: &ZendHashTable,
-    ) -> PhpResult<ZBox<ZendHashTable>> {
-        guard(|| {
-            let input = array_to_json_object(input, "input")?;
-            let ctx = self::context(context)?;
-            run_call(&self.app, |app| async move {
-                app.create_ticket(&input, &ctx).await
-            })
-        })
-    }
+    /// @param array{customer_id:string,subject:string,priority?:string,channel?:string,assignee_id?:?string,
+    ///              project_id?:?string,sla_definition_id?:?string} $input
+    ///        with sla_definition_id the ticket is pinned to that definition's version in force
+    /// @return array ticket
+    fn create_ticket(input: array, context: context) -> array;
 
-    /// Assigns a ticket (null unassigns).
-    pub fn assign_ticket(
-        &self,
-        ticketId: BinarySlice<'_, u8>,
-        assigneeId: Option<BinarySlice<'_, u8>>,
-        context: &ZendHashTable,
-    ) -> PhpResult<ZBox<ZendHashTable>> {
-        guard(|| {
-            let id = Self::id("ticket_id", &ticketId)?;
-            let a = assigneeId
-                .as_ref()
-                .map(|p| string_arg("assignee_id", p))
-                .transpose()?;
-            let ctx = self::context(context)?;
-            run_call(&self.app, |app| async move {
-                app.assign_ticket(&id, a.as_deref(), &ctx).await
-            })
-        })
-    }
+    /// @return array ticket (null $assigneeId unassigns)
+    fn assign_ticket(
+        ticketId: string("ticket_id"),
+        assigneeId: ?string("assignee_id"),
+        context: context
+    ) -> array;
 
-    /// Changes the status (`open`, `waiting_on_customer`).
-    pub fn change_ticket_status(
-        &self,
-        ticketId: BinarySlice<'_, u8>,
-        status: BinarySlice<'_, u8>,
-        context: &ZendHashTable,
-    ) -> PhpResult<ZBox<ZendHashTable>> {
-        guard(|| {
-            let id = Self::id("ticket_id", &ticketId)?;
-            let s = string_arg("status", &status)?;
-            let ctx = self::context(context)?;
-            run_call(&self.app, |app| async move {
-                app.change_ticket_status(&id, &s, &ctx).await
-            })
-        })
-    }
+    /// new → open, open ⇄ waiting_on_customer. @return array ticket
+    fn change_ticket_status(
+        ticketId: string("ticket_id"),
+        status: string("status"),
+        context: context
+    ) -> array;
 
-    /// Changes the priority.
-    pub fn change_ticket_priority(
-        &self,
-        ticketId: BinarySlice<'_, u8>,
-        priority: BinarySlice<'_, u8>,
-        context: &ZendHashTable,
-    ) -> PhpResult<ZBox<ZendHashTable>> {
-        guard(|| {
-            let id = Self::id("ticket_id", &ticketId)?;
-            let p = string_arg("priority", &priority)?;
-            let ctx = self::context(context)?;
-            run_call(&self.app, |app| async move {
-                app.change_ticket_priority(&id, &p, &ctx).await
-            })
-        })
-    }
+    /// @return array ticket
+    fn change_ticket_priority(
+        ticketId: string("ticket_id"),
+        priority: string("priority"),
+        context: context
+    ) -> array;
 
-    /// Adds a reply or an internal note.
-    pub fn reply_to_ticket(
-        &self,
-        ticketId: BinarySlice<'_, u8>,
-        input: &ZendHashTable,
-        context: &ZendHashTable,
-    ) -> PhpResult<ZBox<ZendHashTable>> {
-        guard(|| {
-            let id = Self::id("ticket_id", &ticketId)?;
-            let input = array_to_json_object(input, "input")?;
-            let ctx = self::context(context)?;
-            run_call(&self.app, |app| async move {
-                app.reply_to_ticket(&id, &input, &ctx).await
-            })
-        })
-    }
+    /// @param array{body:string,visibility?:string,author?:string,contact_id?:?string} $input
+    ///        author 'employee' (default: the actor) or 'customer'; visibility 'public' (default) or 'internal'.
+    ///        A closed ticket takes no reply (InvariantViolationException).
+    /// @return array ticket
+    fn reply_to_ticket(ticketId: string("ticket_id"), input: array, context: context) -> array;
 
-    /// Resolves a ticket.
-    pub fn resolve_ticket(
-        &self,
-        ticketId: BinarySlice<'_, u8>,
-        context: &ZendHashTable,
-    ) -> PhpResult<ZBox<ZendHashTable>> {
-        guard(|| {
-            let id = Self::id("ticket_id", &ticketId)?;
-            let ctx = self::context(context)?;
-            run_call(&self.app, |app| async move {
-                app.resolve_ticket(&id, &ctx).await
-            })
-        })
-    }
+    /// @return array ticket
+    fn resolve_ticket(ticketId: string("ticket_id"), context: context) -> array;
 
-    /// Closes a resolved ticket.
-    pub fn close_ticket(
-        &self,
-        ticketId: BinarySlice<'_, u8>,
-        context: &ZendHashTable,
-    ) -> PhpResult<ZBox<ZendHashTable>> {
-        guard(|| {
-            let id = Self::id("ticket_id", &ticketId)?;
-            let ctx = self::context(context)?;
-            run_call(
-                &self.app,
-                |app| async move { app.close_ticket(&id, &ctx).await },
-            )
-        })
-    }
+    /// @return array ticket
+    fn close_ticket(ticketId: string("ticket_id"), context: context) -> array;
 
-    /// Reopens a resolved ticket within the window.
-    pub fn reopen_ticket(
-        &self,
-        ticketId: BinarySlice<'_, u8>,
-        input: &ZendHashTable,
-        context: &ZendHashTable,
-    ) -> PhpResult<ZBox<ZendHashTable>> {
-        guard(|| {
-            let id = Self::id("ticket_id", &ticketId)?;
-            let input = array_to_json_object(input, "input")?;
-            let ctx = self::context(context)?;
-            run_call(&self.app, |app| async move {
-                app.reopen_ticket(&id, &input, &ctx).await
-            })
-        })
-    }
+    /// @param array{reopen_window_minutes?:int} $input (default 7 days) @return array ticket
+    fn reopen_ticket(ticketId: string("ticket_id"), input: array, context: context) -> array;
 
-    /// Puts a ticket under an SLA definition's version in force.
-    pub fn assign_ticket_sla(
-        &self,
-        ticketId: BinarySlice<'_, u8>,
-        definitionId: BinarySlice<'_, u8>,
-        context: &ZendHashTable,
-    ) -> PhpResult<ZBox<ZendHashTable>> {
-        guard(|| {
-            let id = Self::id("ticket_id", &ticketId)?;
-            let def = Self::id("sla_definition_id", &definitionId)?;
-            let ctx = self::context(context)?;
-            run_call(&self.app, |app| async move {
-                app.assign_ticket_sla(&id, &def, &ctx).await
-            })
-        })
-    }
+    /// Pins an existing ticket to the definition's version in force (once). @return array ticket
+    fn assign_ticket_sla(
+        ticketId: string("ticket_id"),
+        definitionId: string("sla_definition_id"),
+        context: context
+    ) -> array;
 
-    /// One ticket with conversation, timeline, SLA clocks and linked articles.
-    pub fn get_ticket(&self, ticketId: BinarySlice<'_, u8>) -> PhpResult<ZBox<ZendHashTable>> {
-        guard(|| {
-            let id = Self::id("ticket_id", &ticketId)?;
-            run_call(&self.app, |app| async move { app.get_ticket(&id).await })
-        })
-    }
+    /// @return array ticket with replies, timeline and linked articles
+    fn get_ticket(ticketId: string("ticket_id")) -> array;
 
-    /// Lists tickets (filters, sort, paging).
-    #[php(defaults(query = ArrayArg::Empty))]
-    pub fn list_tickets(&self, query: ArrayArg<'_>) -> PhpResult<ZBox<ZendHashTable>> {
-        guard(|| {
-            let query = query.to_json("query")?;
-            run_call(
-                &self.app,
-                |app| async move { app.list_tickets(&query).await },
-            )
-        })
-    }
+    /// @param array{status?:string,priority?:string,assignee_id?:string,customer_id?:string,sla_state?:string,
+    ///              search?:string,sort?:string,order?:string,page?:int,per_page?:int} $query
+    ///        status may be 'active' (not resolved/closed); assignee_id 'none' = unassigned;
+    ///        sla_state running|paused|warning|breached|met|none; sort due|created|updated|priority.
+    /// @return array{items:list<array>,total:int,page:int,per_page:int}
+    fn list_tickets(query: array = []) -> array;
 
-    // ---- SLA definitions and the SLA job ---------------------------------------------
+    section "SLA definitions and the SLA job";
 
-    /// Creates an SLA definition (version 1).
-    pub fn create_sla_definition(
-        &self,
-        input: &ZendHashTable,
-        context: &ZendHashTable,
-    ) -> PhpResult<ZBox<ZendHashTable>> {
-        guard(|| {
-            let input = array_to_json_object(input, "input")?;
-            let ctx = self::context(context)?;
-            run_call(&self.app, |app| async move {
-                app.create_sla_definition(&input, &ctx).await
-            })
-        })
-    }
+    /// @param array{name:string,spec:array} $input @return array sla definition (version 1)
+    fn create_sla_definition(input: array, context: context) -> array;
 
-    /// Publishes the next version of an SLA definition.
-    pub fn publish_sla_version(
-        &self,
-        definitionId: BinarySlice<'_, u8>,
-        input: &ZendHashTable,
-        context: &ZendHashTable,
-    ) -> PhpResult<ZBox<ZendHashTable>> {
-        guard(|| {
-            let id = Self::id("definition_id", &definitionId)?;
-            let input = array_to_json_object(input, "input")?;
-            let ctx = self::context(context)?;
-            run_call(&self.app, |app| async move {
-                app.publish_sla_version(&id, &input, &ctx).await
-            })
-        })
-    }
+    /// @param array{spec:array} $input @return array sla definition (a new version; old tickets keep theirs)
+    fn publish_sla_version(
+        definitionId: string("definition_id"),
+        input: array,
+        context: context
+    ) -> array;
 
-    /// One SLA definition with its version history.
-    pub fn get_sla_definition(
-        &self,
-        definitionId: BinarySlice<'_, u8>,
-    ) -> PhpResult<ZBox<ZendHashTable>> {
-        guard(|| {
-            let id = Self::id("definition_id", &definitionId)?;
-            run_call(
-                &self.app,
-                |app| async move { app.get_sla_definition(&id).await },
-            )
-        })
-    }
+    /// @return array sla definition
+    fn get_sla_definition(definitionId: string("definition_id")) -> array;
 
-    /// Lists SLA definitions.
-    #[php(defaults(query = ArrayArg::Empty))]
-    pub fn list_sla_definitions(&self, query: ArrayArg<'_>) -> PhpResult<ZBox<ZendHashTable>> {
-        guard(|| {
-            let query = query.to_json("query")?;
-            run_call(&self.app, |app| async move {
-                app.list_sla_definitions(&query).await
-            })
-        })
-    }
+    /// @param array{search?:string,page?:int,per_page?:int} $query @return array{items:list<array>,total:int,page:int,per_page:int}
+    fn list_sla_definitions(query: array = []) -> array;
 
-    /// Enqueues the SLA job (deduplicated); WP-Cron calls this every minute.
-    pub fn enqueue_sla_job(&self) -> PhpResult<ZBox<ZendHashTable>> {
-        guard(|| run_call(&self.app, |app| async move { app.enqueue_sla_job().await }))
-    }
+    /// Enqueues the SLA job (at most one pending). @return array{enqueued:bool,job_id:?string}
+    fn enqueue_sla_job() -> array;
 
-    /// Runs the SLA job now (or, in test builds only, at `options['at']`).
-    #[php(defaults(options = ArrayArg::Empty))]
-    pub fn run_sla_job(&self, options: ArrayArg<'_>) -> PhpResult<ZBox<ZendHashTable>> {
-        guard(|| {
-            let options = options.to_json("options")?;
-            run_call(&self.app, |app| run_sla_job(app, options))
-        })
-    }
+    /// Runs the SLA job now. ['at' => RFC 3339] is honoured only by test builds (Cargo feature
+    /// test-clock, see testClockAvailable()); production builds throw ValidationException.
+    /// @param array{at?:string} $options
+    /// @return array{evaluated:int,tickets_recorded:int,warnings:int,breaches:int,met:int,skipped:int,evaluated_at:string}
+    fn run_sla_job(options: array = []) -> array = sla_job_now_or_at;
 
-    /// Whether this build honours `runSlaJob(['at' => …])` (feature `test-clock`).
-    pub fn test_clock_available() -> bool {
-        TEST_CLOCK
-    }
+    /// Whether this build honours runSlaJob(['at' => …]).
+    static fn test_clock_available() -> bool = test_clock_available;
 
-    // ---- knowledge base ---------------------------------------------------------------
+    section "Knowledge base";
 
-    /// Creates an article (draft; `publish => true` publishes version 1).
-    pub fn create_article(
-        &self,
-        input: &ZendHashTable,
-        context: &ZendHashTable,
-    ) -> PhpResult<ZBox<ZendHashTable>> {
-        guard(|| {
-            let input = array_to_json_object(input, "input")?;
-            let ctx = self::context(context)?;
-            run_call(&self.app, |app| async move {
-                app.create_article(&input, &ctx).await
-            })
-        })
-    }
+    /// @param array{category:string,slug:string,title:string,body:string,publish?:bool} $input @return array article
+    fn create_article(input: array, context: context) -> array;
 
-    /// Publishes new content as the next version.
-    pub fn publish_article(
-        &self,
-        articleId: BinarySlice<'_, u8>,
-        input: &ZendHashTable,
-        context: &ZendHashTable,
-    ) -> PhpResult<ZBox<ZendHashTable>> {
-        guard(|| {
-            let id = Self::id("article_id", &articleId)?;
-            let input = array_to_json_object(input, "input")?;
-            let ctx = self::context(context)?;
-            run_call(&self.app, |app| async move {
-                app.publish_article(&id, &input, &ctx).await
-            })
-        })
-    }
+    /// @param array{title:string,body:string} $input @return array article (next version)
+    fn publish_article(articleId: string("article_id"), input: array, context: context) -> array;
 
-    /// Restores an older version as a new version.
-    pub fn restore_article_version(
-        &self,
-        articleId: BinarySlice<'_, u8>,
-        input: &ZendHashTable,
-        context: &ZendHashTable,
-    ) -> PhpResult<ZBox<ZendHashTable>> {
-        guard(|| {
-            let id = Self::id("article_id", &articleId)?;
-            let input = array_to_json_object(input, "input")?;
-            let ctx = self::context(context)?;
-            run_call(&self.app, |app| async move {
-                app.restore_article_version(&id, &input, &ctx).await
-            })
-        })
-    }
+    /// @param array{number:int,article_id?:string} $input article_id names the version's article
+    ///        (a version of another article is refused: InvariantViolationException)
+    /// @return array article (a new version with the old content)
+    fn restore_article_version(
+        articleId: string("article_id"),
+        input: array,
+        context: context
+    ) -> array;
 
-    /// Archives an article.
-    pub fn archive_article(
-        &self,
-        articleId: BinarySlice<'_, u8>,
-        context: &ZendHashTable,
-    ) -> PhpResult<ZBox<ZendHashTable>> {
-        guard(|| {
-            let id = Self::id("article_id", &articleId)?;
-            let ctx = self::context(context)?;
-            run_call(&self.app, |app| async move {
-                app.archive_article(&id, &ctx).await
-            })
-        })
-    }
+    /// @return array article
+    fn archive_article(articleId: string("article_id"), context: context) -> array;
 
-    /// Adds a comment by the actor.
-    pub fn comment_on_article(
-        &self,
-        articleId: BinarySlice<'_, u8>,
-        input: &ZendHashTable,
-        context: &ZendHashTable,
-    ) -> PhpResult<ZBox<ZendHashTable>> {
-        guard(|| {
-            let id = Self::id("article_id", &articleId)?;
-            let input = array_to_json_object(input, "input")?;
-            let ctx = self::context(context)?;
-            run_call(&self.app, |app| async move {
-                app.comment_on_article(&id, &input, &ctx).await
-            })
-        })
-    }
+    /// @param array{body:string} $input @return array article
+    fn comment_on_article(articleId: string("article_id"), input: array, context: context) -> array;
 
-    /// Hides a comment (moderation).
-    pub fn hide_article_comment(
-        &self,
-        articleId: BinarySlice<'_, u8>,
-        commentId: BinarySlice<'_, u8>,
-        input: &ZendHashTable,
-        context: &ZendHashTable,
-    ) -> PhpResult<ZBox<ZendHashTable>> {
-        guard(|| {
-            let id = Self::id("article_id", &articleId)?;
-            let cid = Self::id("comment_id", &commentId)?;
-            let input = array_to_json_object(input, "input")?;
-            let ctx = self::context(context)?;
-            run_call(&self.app, |app| async move {
-                app.hide_article_comment(&id, &cid, &input, &ctx).await
-            })
-        })
-    }
+    /// @param array{reason?:string} $input @return array article
+    fn hide_article_comment(
+        articleId: string("article_id"),
+        commentId: string("comment_id"),
+        input: array,
+        context: context
+    ) -> array;
 
-    /// Links an article to a ticket it helped resolve.
-    pub fn link_article_to_ticket(
-        &self,
-        articleId: BinarySlice<'_, u8>,
-        ticketId: BinarySlice<'_, u8>,
-        context: &ZendHashTable,
-    ) -> PhpResult<ZBox<ZendHashTable>> {
-        guard(|| {
-            let id = Self::id("article_id", &articleId)?;
-            let tid = Self::id("ticket_id", &ticketId)?;
-            let ctx = self::context(context)?;
-            run_call(&self.app, |app| async move {
-                app.link_article_to_ticket(&id, &tid, &ctx).await
-            })
-        })
-    }
+    /// @return array article
+    fn link_article_to_ticket(
+        articleId: string("article_id"),
+        ticketId: string("ticket_id"),
+        context: context
+    ) -> array;
 
-    /// One article with versions, comments and links.
-    pub fn get_article(&self, articleId: BinarySlice<'_, u8>) -> PhpResult<ZBox<ZendHashTable>> {
-        guard(|| {
-            let id = Self::id("article_id", &articleId)?;
-            run_call(&self.app, |app| async move { app.get_article(&id).await })
-        })
-    }
+    /// @return array article
+    fn get_article(articleId: string("article_id")) -> array;
 
-    /// Lists articles.
-    #[php(defaults(query = ArrayArg::Empty))]
-    pub fn list_articles(&self, query: ArrayArg<'_>) -> PhpResult<ZBox<ZendHashTable>> {
-        guard(|| {
-            let query = query.to_json("query")?;
-            run_call(
-                &self.app,
-                |app| async move { app.list_articles(&query).await },
-            )
-        })
-    }
+    /// @param array{category?:string,status?:string,search?:string,page?:int,per_page?:int} $query @return array{items:list<array>,total:int,page:int,per_page:int}
+    fn list_articles(query: array = []) -> array;
 
-    /// Categories with article counts.
-    pub fn list_article_categories(&self) -> PhpResult<ZBox<ZendHashTable>> {
-        guard(|| {
-            run_call(&self.app, |app| async move {
-                app.list_article_categories().await
-            })
-        })
-    }
+    /// @return array{items:list<array{category:string,articles:int,published:int}>}
+    fn list_article_categories() -> array;
 
-    /// Full-text search over published articles.
-    pub fn search_articles(&self, query: &ZendHashTable) -> PhpResult<ZBox<ZendHashTable>> {
-        guard(|| {
-            let query = array_to_json_object(query, "query")?;
-            run_call(
-                &self.app,
-                |app| async move { app.search_articles(&query).await },
-            )
-        })
-    }
+    /// Full-text search over the live version of published articles, best match first.
+    /// @param array{q:string,category?:string,page?:int,per_page?:int} $query
+    /// @return array{items:list<array{id:string,title:string,slug:string,category:string,version:int,score:float,snippet:string}>,total:int,page:int,per_page:int}
+    fn search_articles(query: array) -> array;
 }

@@ -6,6 +6,12 @@
 //! `pet_storage_mysql::App` method on the process's lazily created runtime, and converts the
 //! result (or error) back. Every method body runs under `catch_unwind`, so a Rust panic
 //! becomes a `Pet\Exception("internal error: …")` instead of taking PHP down.
+//!
+//! The PHP API is declared once per class (the `php_class!` tables in `engine.rs`, `sales.rs`
+//! and `helpdesk.rs`, see [`api`]): the wrappers and the IDE stubs are generated from it.
+// The declaration macro reads its tables one token group at a time (one step per entry and
+// per argument), which goes deeper than the default limit of 128 nested expansions.
+#![recursion_limit = "512"]
 
 /// Rust-side allocations (rows, rendered lines, JSON) use mimalloc; PHP values keep using
 /// the Zend allocator (ext-php-rs allocates them with `emalloc`), so no memory crosses the
@@ -14,6 +20,7 @@
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
+pub mod api;
 mod backend;
 pub mod convert;
 pub mod engine;

@@ -1,450 +1,144 @@
-//! `Pet\Sales`: Leads, lead schemas, opportunities, quotes and sales (issue: commercial pipeline).
-//!
-//! Same conventions as `Pet\Engine` (see `engine.rs`): each method converts its PHP
-//! arguments, runs one `App` call under [`guard`] and converts the result or error back.
-// PHP parameter names (`$leadId`) are part of the stub contract and ext-php-rs takes them
-// from the Rust identifiers, so parameters are spelled in camelCase here.
+//! `Pet\Sales`: leads, lead schemas, opportunities, quotes and sales (issue: commercial
+//! pipeline). Declared once in the table below, from which [`php_class!`](crate::api)
+//! generates the wrappers and the stub `pet-sales.stub.php`.
+// PHP parameter names (`$employeeId`) are part of the stub contract and ext-php-rs takes
+// them from the Rust identifiers (also in the code it generates outside the impl block), so
+// the table spells parameters in camelCase.
 #![allow(non_snake_case)]
 
-use ext_php_rs::{
-    binary_slice::BinarySlice, boxed::ZBox, flags::ClassFlags, prelude::*, types::ZendHashTable,
-};
+crate::api::php_class! {
+    /// The sales API, built from the same connection settings as `Pet\Engine` (and sharing
+    /// its connection pool).
+    class Sales = "Pet\\Sales";
+    stub "pet-sales.stub.php" = r"/**
+ * IDE stubs for `Pet\Sales` (Leads, lead schemas, opportunities, quotes and sales (issue: commercial pipeline)).
+ * Same conventions as pet.stub.php (ids, dates, money, $context, lists, exceptions).
+ *
+ * Shapes (all money is integer minor units; a currency is an ISO 4217 code):
+ * - lead schema version: {schema_id, number, published_at, fields: [{key, label, type: text|number|date|select|multiselect|bool, required, options, order}]}
+ * - lead: {id, customer: {kind: existing, customer_id}|{kind: new, name}, customer_id, company_name, source, owner_id,
+ *   owner_name, status: new|contacted|qualified|disqualified|archived, next_statuses: [status] (where contact,
+ *   qualify, disqualify or archive may take it now), schema_version, custom_values: {key: value},
+ *   custom_fields: [field + {value, display}] (rendered by the lead's own schema version), qualification:
+ *   ?{budget: ?{amount_minor, currency}, authority, need, timeline, notes}, disqualification_reason, version, created_at, updated_at}
+ * - opportunity: {id, lead_id, customer_id, customer_name, owner_id, owner_name, title, expected_value: {amount_minor, currency},
+ *   expected_close, kind, size_band, status: open|quoting|won|lost, lost_reason, quote_ids, won_quote_id, sale_id, version}
+ * - quote: {id, number, reference (Q-12), title, opportunity_id, opportunity_title, customer_id, customer_name, currency,
+ *   latest_version, status, draft_version, latest_sent_version, accepted_version, sale_id, version,
+ *   versions: [{number, based_on, status: draft|sent|accepted|rejected|expired|superseded, line_count, group_count,
+ *   totals: {subtotal_minor, discount_minor, tax_minor, total_minor, optional_total_minor}, valid_until, content_hash,
+ *   superseded_by, answer_note, created_at, sent_at, answered_at}]}
+ * - quote version: {quote_id, reference, title, currency, number, based_on, status, valid_until, content_hash, current_hash,
+ *   line_count, totals, groups: [{group_id, title, optional, totals, lines: [{line_id, kind: labour|fixed_fee|product|recurring,
+ *   role, interval: monthly|quarterly|yearly, description, quantity (labour: minutes), unit_price_minor (labour: per hour),
+ *   currency, discount: ?{type: percent, basis_points}|{type: amount, amount_minor}, tax_rate_bp,
+ *   totals: {gross_minor, discount_minor, net_minor, tax_minor, total_minor}}]}]}
+ *   saveQuoteDraft() takes the same groups/lines shape (ids optional, totals ignored: the engine computes them).
+ * - sale: {id, quote_id, reference, version, content_hash, opportunity_id, customer_id, currency, totals, total,
+ *   labour: [{role, minutes}], fees: [{line_id, kind, interval, description, quantity, net_minor}], line_count, signed_by,
+ *   accepted_by, recorded_at}
+ *
+ * @phpcs:ignoreFile
+ */";
 
-use crate::backend::App;
-use crate::convert::{array_to_json_object, json_to_table, string_arg, ArrayArg};
-use crate::engine::{context, guard, run_call};
-use crate::runtime;
-
-/// The sales API, built from the same connection settings as `Pet\Engine` (and sharing
-/// its connection pool).
-#[php_class]
-#[php(name = "Pet\\Sales")]
-#[php(flags = ClassFlags::Final)]
-pub struct Sales {
-    app: App,
-}
-
-#[php_impl]
-#[php(change_method_case = "camelCase")]
-impl Sales {
-    /// Builds the API from connection settings (the keys of `Pet\Engine::__construct`).
-    pub fn __construct(settings: &ZendHashTable) -> PhpResult<Self> {
-        guard(|| {
-            let settings = array_to_json_object(settings, "settings")?;
-            Ok(Self {
-                app: runtime::app_for(&settings)?,
-            })
-        })
-    }
+    /// @param array $settings the same keys as Engine::__construct; shares its connection pool
+    fn __construct(settings: array);
 
     /// Publishes the next lead schema version.
-    pub fn publish_lead_schema(
-        &self,
-        input: &ZendHashTable,
-        context: &ZendHashTable,
-    ) -> PhpResult<ZBox<ZendHashTable>> {
-        guard(|| {
-            let input = array_to_json_object(input, "input")?;
-            let ctx = self::context(context)?;
-            run_call(&self.app, |app| async move {
-                app.publish_lead_schema(&input, &ctx).await
-            })
-        })
-    }
+    fn publish_lead_schema(input: array, context: context) -> array;
 
     /// One lead schema version (null number: the latest); null when none is published.
-    pub fn get_lead_schema(&self, number: Option<i64>) -> PhpResult<Option<ZBox<ZendHashTable>>> {
-        guard(|| {
-            let value = runtime::block_on(async { self.app.get_lead_schema(number).await })??;
-            if value.is_null() {
-                Ok(None)
-            } else {
-                json_to_table(&value).map(Some)
-            }
-        })
-    }
+    fn get_lead_schema(number: ?int) -> ?array;
 
     /// Every published lead schema version, newest first.
-    pub fn list_lead_schema_versions(&self) -> PhpResult<ZBox<ZendHashTable>> {
-        guard(|| {
-            run_call(&self.app, |app| async move {
-                app.list_lead_schema_versions().await
-            })
-        })
-    }
+    fn list_lead_schema_versions() -> array;
 
     /// Captures a lead with the latest schema version.
-    pub fn create_lead(
-        &self,
-        input: &ZendHashTable,
-        context: &ZendHashTable,
-    ) -> PhpResult<ZBox<ZendHashTable>> {
-        guard(|| {
-            let input = array_to_json_object(input, "input")?;
-            let ctx = self::context(context)?;
-            run_call(&self.app, |app| async move {
-                app.create_lead(&input, &ctx).await
-            })
-        })
-    }
+    fn create_lead(input: array, context: context) -> array;
 
     /// Changes a lead (custom fields checked by its own schema version).
-    pub fn update_lead(
-        &self,
-        leadId: BinarySlice<'_, u8>,
-        input: &ZendHashTable,
-        context: &ZendHashTable,
-    ) -> PhpResult<ZBox<ZendHashTable>> {
-        guard(|| {
-            let id = string_arg("lead_id", &leadId)?;
-            let input = array_to_json_object(input, "input")?;
-            let ctx = self::context(context)?;
-            run_call(&self.app, |app| async move {
-                app.update_lead(&id, &input, &ctx).await
-            })
-        })
-    }
+    fn update_lead(leadId: string("lead_id"), input: array, context: context) -> array;
 
     /// Marks a new lead contacted.
-    pub fn contact_lead(
-        &self,
-        leadId: BinarySlice<'_, u8>,
-        input: &ZendHashTable,
-        context: &ZendHashTable,
-    ) -> PhpResult<ZBox<ZendHashTable>> {
-        guard(|| {
-            let id = string_arg("lead_id", &leadId)?;
-            let input = array_to_json_object(input, "input")?;
-            let ctx = self::context(context)?;
-            run_call(&self.app, |app| async move {
-                app.contact_lead(&id, &input, &ctx).await
-            })
-        })
-    }
+    fn contact_lead(leadId: string("lead_id"), input: array, context: context) -> array;
 
     /// Qualifies a contacted lead with evidence.
-    pub fn qualify_lead(
-        &self,
-        leadId: BinarySlice<'_, u8>,
-        input: &ZendHashTable,
-        context: &ZendHashTable,
-    ) -> PhpResult<ZBox<ZendHashTable>> {
-        guard(|| {
-            let id = string_arg("lead_id", &leadId)?;
-            let input = array_to_json_object(input, "input")?;
-            let ctx = self::context(context)?;
-            run_call(&self.app, |app| async move {
-                app.qualify_lead(&id, &input, &ctx).await
-            })
-        })
-    }
+    fn qualify_lead(leadId: string("lead_id"), input: array, context: context) -> array;
 
     /// Disqualifies a lead with a reason.
-    pub fn disqualify_lead(
-        &self,
-        leadId: BinarySlice<'_, u8>,
-        input: &ZendHashTable,
-        context: &ZendHashTable,
-    ) -> PhpResult<ZBox<ZendHashTable>> {
-        guard(|| {
-            let id = string_arg("lead_id", &leadId)?;
-            let input = array_to_json_object(input, "input")?;
-            let ctx = self::context(context)?;
-            run_call(&self.app, |app| async move {
-                app.disqualify_lead(&id, &input, &ctx).await
-            })
-        })
-    }
+    fn disqualify_lead(leadId: string("lead_id"), input: array, context: context) -> array;
 
     /// Archives a qualified or disqualified lead.
-    pub fn archive_lead(
-        &self,
-        leadId: BinarySlice<'_, u8>,
-        context: &ZendHashTable,
-    ) -> PhpResult<ZBox<ZendHashTable>> {
-        guard(|| {
-            let id = string_arg("lead_id", &leadId)?;
-            let ctx = self::context(context)?;
-            run_call(
-                &self.app,
-                |app| async move { app.archive_lead(&id, &ctx).await },
-            )
-        })
-    }
+    fn archive_lead(leadId: string("lead_id"), context: context) -> array;
 
     /// One lead, custom fields rendered by its own schema version.
-    pub fn get_lead(&self, leadId: BinarySlice<'_, u8>) -> PhpResult<ZBox<ZendHashTable>> {
-        guard(|| {
-            let id = string_arg("lead_id", &leadId)?;
-            run_call(&self.app, |app| async move { app.get_lead(&id).await })
-        })
-    }
+    fn get_lead(leadId: string("lead_id")) -> array;
 
     /// Lists leads (search, status, owner, source, paging).
-    #[php(defaults(query = ArrayArg::Empty))]
-    pub fn list_leads(&self, query: ArrayArg<'_>) -> PhpResult<ZBox<ZendHashTable>> {
-        guard(|| {
-            let query = query.to_json("query")?;
-            run_call(&self.app, |app| async move { app.list_leads(&query).await })
-        })
-    }
+    fn list_leads(query: array = []) -> array;
 
     /// Distinct lead sources.
-    pub fn list_lead_sources(&self) -> PhpResult<ZBox<ZendHashTable>> {
-        guard(|| {
-            run_call(
-                &self.app,
-                |app| async move { app.list_lead_sources().await },
-            )
-        })
-    }
+    fn list_lead_sources() -> array;
 
     /// Opens an opportunity from a qualified lead.
-    pub fn create_opportunity(
-        &self,
-        input: &ZendHashTable,
-        context: &ZendHashTable,
-    ) -> PhpResult<ZBox<ZendHashTable>> {
-        guard(|| {
-            let input = array_to_json_object(input, "input")?;
-            let ctx = self::context(context)?;
-            run_call(&self.app, |app| async move {
-                app.create_opportunity(&input, &ctx).await
-            })
-        })
-    }
+    fn create_opportunity(input: array, context: context) -> array;
 
     /// Classifies an opportunity.
-    pub fn classify_opportunity(
-        &self,
-        opportunityId: BinarySlice<'_, u8>,
-        input: &ZendHashTable,
-        context: &ZendHashTable,
-    ) -> PhpResult<ZBox<ZendHashTable>> {
-        guard(|| {
-            let id = string_arg("opportunity_id", &opportunityId)?;
-            let input = array_to_json_object(input, "input")?;
-            let ctx = self::context(context)?;
-            run_call(&self.app, |app| async move {
-                app.classify_opportunity(&id, &input, &ctx).await
-            })
-        })
-    }
+    fn classify_opportunity(
+        opportunityId: string("opportunity_id"),
+        input: array,
+        context: context
+    ) -> array;
 
     /// Marks an opportunity lost with a reason.
-    pub fn lose_opportunity(
-        &self,
-        opportunityId: BinarySlice<'_, u8>,
-        input: &ZendHashTable,
-        context: &ZendHashTable,
-    ) -> PhpResult<ZBox<ZendHashTable>> {
-        guard(|| {
-            let id = string_arg("opportunity_id", &opportunityId)?;
-            let input = array_to_json_object(input, "input")?;
-            let ctx = self::context(context)?;
-            run_call(&self.app, |app| async move {
-                app.lose_opportunity(&id, &input, &ctx).await
-            })
-        })
-    }
+    fn lose_opportunity(
+        opportunityId: string("opportunity_id"),
+        input: array,
+        context: context
+    ) -> array;
 
     /// One opportunity.
-    pub fn get_opportunity(
-        &self,
-        opportunityId: BinarySlice<'_, u8>,
-    ) -> PhpResult<ZBox<ZendHashTable>> {
-        guard(|| {
-            let id = string_arg("opportunity_id", &opportunityId)?;
-            run_call(
-                &self.app,
-                |app| async move { app.get_opportunity(&id).await },
-            )
-        })
-    }
+    fn get_opportunity(opportunityId: string("opportunity_id")) -> array;
 
     /// Lists opportunities (status, owner, customer, lead, search, paging).
-    #[php(defaults(query = ArrayArg::Empty))]
-    pub fn list_opportunities(&self, query: ArrayArg<'_>) -> PhpResult<ZBox<ZendHashTable>> {
-        guard(|| {
-            let query = query.to_json("query")?;
-            run_call(&self.app, |app| async move {
-                app.list_opportunities(&query).await
-            })
-        })
-    }
+    fn list_opportunities(query: array = []) -> array;
 
     /// The pipeline by stage: counts and expected value per currency.
-    pub fn opportunity_pipeline(&self) -> PhpResult<ZBox<ZendHashTable>> {
-        guard(|| {
-            run_call(
-                &self.app,
-                |app| async move { app.opportunity_pipeline().await },
-            )
-        })
-    }
+    fn opportunity_pipeline() -> array;
 
     /// Creates a quote (empty draft version 1) for an opportunity.
-    pub fn create_quote(
-        &self,
-        input: &ZendHashTable,
-        context: &ZendHashTable,
-    ) -> PhpResult<ZBox<ZendHashTable>> {
-        guard(|| {
-            let input = array_to_json_object(input, "input")?;
-            let ctx = self::context(context)?;
-            run_call(&self.app, |app| async move {
-                app.create_quote(&input, &ctx).await
-            })
-        })
-    }
+    fn create_quote(input: array, context: context) -> array;
 
     /// Saves the draft version's whole content (groups and lines).
-    pub fn save_quote_draft(
-        &self,
-        quoteId: BinarySlice<'_, u8>,
-        input: &ZendHashTable,
-        context: &ZendHashTable,
-    ) -> PhpResult<ZBox<ZendHashTable>> {
-        guard(|| {
-            let id = string_arg("quote_id", &quoteId)?;
-            let input = array_to_json_object(input, "input")?;
-            let ctx = self::context(context)?;
-            run_call(&self.app, |app| async move {
-                app.save_quote_draft(&id, &input, &ctx).await
-            })
-        })
-    }
+    fn save_quote_draft(quoteId: string("quote_id"), input: array, context: context) -> array;
 
     /// Drafts the next version as a copy of the latest.
-    pub fn draft_quote_version(
-        &self,
-        quoteId: BinarySlice<'_, u8>,
-        context: &ZendHashTable,
-    ) -> PhpResult<ZBox<ZendHashTable>> {
-        guard(|| {
-            let id = string_arg("quote_id", &quoteId)?;
-            let ctx = self::context(context)?;
-            run_call(&self.app, |app| async move {
-                app.draft_quote_version(&id, &ctx).await
-            })
-        })
-    }
+    fn draft_quote_version(quoteId: string("quote_id"), context: context) -> array;
 
     /// Sends the draft version (supersedes the version sent before).
-    pub fn send_quote(
-        &self,
-        quoteId: BinarySlice<'_, u8>,
-        input: &ZendHashTable,
-        context: &ZendHashTable,
-    ) -> PhpResult<ZBox<ZendHashTable>> {
-        guard(|| {
-            let id = string_arg("quote_id", &quoteId)?;
-            let input = array_to_json_object(input, "input")?;
-            let ctx = self::context(context)?;
-            run_call(&self.app, |app| async move {
-                app.send_quote(&id, &input, &ctx).await
-            })
-        })
-    }
+    fn send_quote(quoteId: string("quote_id"), input: array, context: context) -> array;
 
     /// Records acceptance of a version and its sale, in one transaction.
-    pub fn accept_quote(
-        &self,
-        quoteId: BinarySlice<'_, u8>,
-        input: &ZendHashTable,
-        context: &ZendHashTable,
-    ) -> PhpResult<ZBox<ZendHashTable>> {
-        guard(|| {
-            let id = string_arg("quote_id", &quoteId)?;
-            let input = array_to_json_object(input, "input")?;
-            let ctx = self::context(context)?;
-            run_call(&self.app, |app| async move {
-                app.accept_quote(&id, &input, &ctx).await
-            })
-        })
-    }
+    fn accept_quote(quoteId: string("quote_id"), input: array, context: context) -> array;
 
     /// Records rejection of a version.
-    pub fn reject_quote(
-        &self,
-        quoteId: BinarySlice<'_, u8>,
-        input: &ZendHashTable,
-        context: &ZendHashTable,
-    ) -> PhpResult<ZBox<ZendHashTable>> {
-        guard(|| {
-            let id = string_arg("quote_id", &quoteId)?;
-            let input = array_to_json_object(input, "input")?;
-            let ctx = self::context(context)?;
-            run_call(&self.app, |app| async move {
-                app.reject_quote(&id, &input, &ctx).await
-            })
-        })
-    }
+    fn reject_quote(quoteId: string("quote_id"), input: array, context: context) -> array;
 
     /// One quote with every version's summary.
-    pub fn get_quote(&self, quoteId: BinarySlice<'_, u8>) -> PhpResult<ZBox<ZendHashTable>> {
-        guard(|| {
-            let id = string_arg("quote_id", &quoteId)?;
-            run_call(&self.app, |app| async move { app.get_quote(&id).await })
-        })
-    }
+    fn get_quote(quoteId: string("quote_id")) -> array;
 
     /// One version with groups, lines and totals (null number: the latest).
-    pub fn get_quote_version(
-        &self,
-        quoteId: BinarySlice<'_, u8>,
-        number: Option<i64>,
-    ) -> PhpResult<ZBox<ZendHashTable>> {
-        guard(|| {
-            let id = string_arg("quote_id", &quoteId)?;
-            run_call(&self.app, |app| async move {
-                app.get_quote_version(&id, number).await
-            })
-        })
-    }
+    fn get_quote_version(quoteId: string("quote_id"), number: ?int) -> array;
 
     /// Compares two versions of a quote.
-    pub fn diff_quote_versions(
-        &self,
-        quoteId: BinarySlice<'_, u8>,
-        from: i64,
-        to: i64,
-    ) -> PhpResult<ZBox<ZendHashTable>> {
-        guard(|| {
-            let id = string_arg("quote_id", &quoteId)?;
-            run_call(&self.app, |app| async move {
-                app.diff_quote_versions(&id, from, to).await
-            })
-        })
-    }
+    fn diff_quote_versions(quoteId: string("quote_id"), from: int, to: int) -> array;
 
     /// Lists quotes (search, status, customer, opportunity, paging).
-    #[php(defaults(query = ArrayArg::Empty))]
-    pub fn list_quotes(&self, query: ArrayArg<'_>) -> PhpResult<ZBox<ZendHashTable>> {
-        guard(|| {
-            let query = query.to_json("query")?;
-            run_call(
-                &self.app,
-                |app| async move { app.list_quotes(&query).await },
-            )
-        })
-    }
+    fn list_quotes(query: array = []) -> array;
 
     /// One sale.
-    pub fn get_sale(&self, saleId: BinarySlice<'_, u8>) -> PhpResult<ZBox<ZendHashTable>> {
-        guard(|| {
-            let id = string_arg("sale_id", &saleId)?;
-            run_call(&self.app, |app| async move { app.get_sale(&id).await })
-        })
-    }
+    fn get_sale(saleId: string("sale_id")) -> array;
 
     /// Expires every sent version past its validity (the expiry job's safety net).
-    pub fn expire_due_quotes(&self) -> PhpResult<ZBox<ZendHashTable>> {
-        guard(|| {
-            run_call(
-                &self.app,
-                |app| async move { app.expire_due_quotes().await },
-            )
-        })
-    }
+    fn expire_due_quotes() -> array;
 }

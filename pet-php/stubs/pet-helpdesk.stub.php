@@ -90,7 +90,7 @@ final class Helpdesk
      */
     public function listTickets(array $query = []): array {}
 
-    // ---- SLA definitions and the SLA job ----------------------------------------------
+    // ---- SLA definitions and the SLA job --------------------------------------------
 
     /** @param array{name:string,spec:array} $input @return array sla definition (version 1) */
     public function createSlaDefinition(array $input, array $context): array {}
@@ -118,7 +118,7 @@ final class Helpdesk
     /** Whether this build honours runSlaJob(['at' => …]). */
     public static function testClockAvailable(): bool {}
 
-    // ---- Knowledge base ----------------------------------------------------------------
+    // ---- Knowledge base -------------------------------------------------------------
 
     /** @param array{category:string,slug:string,title:string,body:string,publish?:bool} $input @return array article */
     public function createArticle(array $input, array $context): array {}

@@ -1,7 +1,8 @@
 <?php
 /**
- * IDE stubs for the PET extension (pet-php). Generated from and checked against the
- * loaded extension by tests/php (a test fails when this file and the extension differ).
+ * IDE stubs for the PET extension (pet-php). Generated from the `php_class!` declarations in
+ * pet-php/src/{engine,sales,helpdesk}.rs (`PET_UPDATE_STUBS=1 cargo test -p pet-php`) and checked
+ * against the loaded extension by tests/php (a test fails when this file and the extension differ).
  *
  * Conventions for every method:
  * - Ids are UUID strings; dates are 'YYYY-MM-DD'; timestamps are RFC 3339 UTC strings.
@@ -167,7 +168,7 @@ final class Engine
     /** @param array{search?:string,status?:string,page?:int,per_page?:int} $query */
     public function listCustomers(array $query = []): array {}
 
-    // ---- Pickers (ids and names in one query, for select boxes) ------------------------
+    // ---- Pickers (ids and names in one query, for select boxes) ---------------------
 
     /**
      * @param array{status?:'active'|'inactive'} $query
