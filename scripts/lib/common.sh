@@ -2,7 +2,7 @@
 # Shared helpers for scripts/run and scripts/test: paths, logging, process bookkeeping.
 
 PET_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
-PET_STATE="${PET_STATE:-${PET_ROOT}/.pet}"
+PET_STATE="$(realpath -m "${PET_STATE:-${PET_ROOT}/.pet}")" # absolute: it goes into wp-config.php
 PET_TARGET_DIR="${CARGO_TARGET_DIR:-${PET_ROOT}/target}"
 PET_EXT="${PET_TARGET_DIR}/debug/libpet_php.so"
 
@@ -46,4 +46,14 @@ pet_build_test_extension() {
     [[ -f "$PET_EXT" ]] || pet_die "cargo build succeeded but ${PET_EXT} is missing"
     cp -f "$PET_EXT" "${PET_EXT_TEST}.tmp" && mv -f "${PET_EXT_TEST}.tmp" "$PET_EXT_TEST"
     pet_build_extension
+}
+
+# pet_ext_copy SRC DEST: copies the extension SRC to DEST for one site to load, through a
+# temporary file renamed over DEST: a PHP process that has the old DEST loaded keeps its copy
+# (a new inode), and rebuilding target/ never touches what a running site has loaded.
+pet_ext_copy() {
+    local src="$1" dest="$2"
+    [[ -f "$src" ]] || pet_die "the extension ${src} was not built"
+    mkdir -p "$(dirname "$dest")"
+    cp -f "$src" "${dest}.tmp.$$" && mv -f "${dest}.tmp.$$" "$dest"
 }

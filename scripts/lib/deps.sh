@@ -34,11 +34,11 @@ pet_need_packages() {
     pet_sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends "${missing[@]}"
 }
 
-# pet_need_base_deps: what running PET needs.
+# pet_need_base_deps: what running PET needs (curl and jq: the README's REST examples).
 pet_need_base_deps() {
     command -v cargo >/dev/null 2>&1 || pet_die "cargo not found: install Rust (https://rustup.rs) first"
     pet_need_packages ca-certificates pkg-config php8.2-cli php8.2-dev php8.2-mysql php8.2-mbstring \
-        php8.2-xml php8.2-curl libclang-dev wordpress mariadb-server mariadb-client
+        php8.2-xml php8.2-curl libclang-dev wordpress mariadb-server mariadb-client curl jq
 }
 
 # pet_need_test_deps: what the test suite needs on top (browser and node).

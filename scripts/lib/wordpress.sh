@@ -5,12 +5,15 @@
 PET_WP_SRC="${PET_WP_SRC:-/usr/share/wordpress}"
 PET_SERVER_PID=""
 
-# pet_wp_prepare DIR DBNAME PORT: copies WordPress core into DIR (once, or again when Debian's
-# version changed), writes wp-config.php for DBNAME on the configured server, links the plugin.
+# pet_wp_prepare DIR DBNAME PORT [DEBUG]: copies WordPress core into DIR (once, or again when
+# Debian's version changed), writes wp-config.php for DBNAME on the configured server, links the
+# plugin. DEBUG 1 turns WP_DEBUG on (every notice and deprecation logged); 0 (default) logs
+# only PHP errors and warnings. Either way PHP errors and every error_log() line (PET's own
+# messages) go to DIR/debug.log.
 # wp-admin and wp-includes are copied, not symlinked: PHP resolves symlinks in __FILE__, and
 # a symlinked core would load Debian's /usr/share/wordpress/wp-config.php instead of ours.
 pet_wp_prepare() {
-    local dir="$1" db="$2" port="$3"
+    local dir="$1" db="$2" port="$3" debug="${4:-0}"
     local version
     version="$(sed -n "s/^\$wp_version = '\(.*\)';/\1/p" "${PET_WP_SRC}/wp-includes/version.php")"
     [[ -n "$version" ]] || pet_die "no WordPress found in ${PET_WP_SRC} (package 'wordpress')"
@@ -47,7 +50,8 @@ pet_wp_prepare() {
             }' >"${dir}/wp-salts.php"
     fi
     PET_DB_HOST="$PET_DB_HOST" PET_DB_PORT="$PET_DB_PORT" PET_DB_USER="$PET_DB_USER" \
-        PET_DB_PASSWORD="$PET_DB_PASSWORD" PET_WP_DB="$db" PET_WP_PORT="$port" PET_WP_DIR="$dir" php -r '
+        PET_DB_PASSWORD="$PET_DB_PASSWORD" PET_WP_DB="$db" PET_WP_PORT="$port" PET_WP_DIR="$dir" \
+        PET_WP_DEBUG_ON="$debug" php -r '
         $e = fn(string $v): string => var_export($v, true);
         $host = getenv("PET_DB_HOST") . ":" . getenv("PET_DB_PORT");
         $url = "http://127.0.0.1:" . getenv("PET_WP_PORT");
@@ -62,9 +66,14 @@ pet_wp_prepare() {
             . "\$table_prefix = \"wp_\";\n"
             . "define(\"WP_HOME\", " . $e($url) . ");\n"
             . "define(\"WP_SITEURL\", " . $e($url) . ");\n"
-            . "define(\"WP_DEBUG\", true);\n"
+            . "define(\"WP_DEBUG\", " . (getenv("PET_WP_DEBUG_ON") === "1" ? "true" : "false") . ");\n"
             . "define(\"WP_DEBUG_DISPLAY\", false);\n"
             . "define(\"WP_DEBUG_LOG\", " . $e($dir . "/debug.log") . ");\n"
+            . "// WordPress applies WP_DEBUG_LOG only with WP_DEBUG on: log PHP errors and error_log()\n"
+            . "// lines (PET\x27s own messages) to the same file either way, never into pages.\n"
+            . "ini_set(\"log_errors\", \"1\");\n"
+            . "ini_set(\"error_log\", WP_DEBUG_LOG);\n"
+            . "ini_set(\"display_errors\", \"0\");\n"
             . "define(\"WP_ENVIRONMENT_TYPE\", \"local\");\n"
             . "define(\"AUTOMATIC_UPDATER_DISABLED\", true);\n"
             . "define(\"WP_AUTO_UPDATE_CORE\", false);\n"
@@ -87,8 +96,9 @@ pet_wp_install() {
         "${PET_ROOT}/scripts/lib/wp-install.php" "$dir" "$@"
 }
 
-# pet_wp_serve DIR PORT: starts the PHP built-in server (4 workers, extension loaded) in the
-# background; sets PET_SERVER_PID.
+# pet_wp_serve DIR PORT: starts the PHP built-in server (4 workers, extension $PET_EXT loaded)
+# in the background with scripts/lib/router.php, which routes pretty permalinks and /wp-json/
+# to WordPress as Apache's .htaccess rules would; sets PET_SERVER_PID.
 pet_wp_serve() {
     local dir="$1" port="$2"
     if pet_port_in_use 127.0.0.1 "$port"; then
@@ -96,7 +106,7 @@ pet_wp_serve() {
     fi
     # Own session (process group), so stopping it also stops its worker processes.
     PHP_CLI_SERVER_WORKERS=4 setsid php -d "extension=${PET_EXT}" -d display_errors=stderr \
-        -S "127.0.0.1:${port}" -t "$dir" >"${dir}/server.log" 2>&1 </dev/null &
+        -S "127.0.0.1:${port}" -t "$dir" "${PET_ROOT}/scripts/lib/router.php" >"${dir}/server.log" 2>&1 </dev/null &
     PET_SERVER_PID=$!
     pet_wait_port 127.0.0.1 "$port" 30 || {
         tail -n 20 "${dir}/server.log" >&2 || true

@@ -8,6 +8,13 @@
  *        php -d extension=libpet_php.so wp-install.php WP_DIR [--demo]   (phase 2: plugin)
  * Two processes because WordPress loads no plugins while WP_INSTALLING is defined.
  * Env:   PET_WP_ADMIN_PASSWORD (required): password of the 'admin' user created at install.
+ *        PET_WP_APP_PASSWORD_FILE (optional, phase 1): file holding an Application Password of
+ *        'admin' for REST clients (curl -u "admin:$(cat FILE)"); created, or made again when
+ *        it no longer matches, so it always works.
+ *
+ * Phase 1 also switches the site to pretty permalinks (/%postname%/) once, so rest_url() and
+ * the REST API live under /wp-json/ (served through scripts/lib/router.php); a structure
+ * chosen later in Settings → Permalinks is kept.
  */
 
 declare(strict_types=1);
@@ -42,6 +49,50 @@ add_filter('wp_die_handler', static fn () => static function ($message): void {
     exit(1);
 });
 
+/**
+ * Makes sure $file holds a working Application Password of 'admin' named "PET scripts": keeps
+ * it when it still matches, else replaces the stored one and writes the new one (mode 0600).
+ */
+function pet_ensure_app_password(string $file): bool
+{
+    $name = 'PET scripts';
+    $admin = get_user_by('login', 'admin');
+    if (!$admin) {
+        fwrite(STDERR, "the 'admin' user does not exist\n");
+        return false;
+    }
+    $stored = is_file($file) ? trim((string) file_get_contents($file)) : '';
+    $valid = false;
+    foreach (WP_Application_Passwords::get_user_application_passwords($admin->ID) as $item) {
+        if ($name !== $item['name']) {
+            continue;
+        }
+        if ('' !== $stored && !$valid && wp_check_password($stored, $item['password'], $admin->ID)) {
+            $valid = true;
+        } else {
+            WP_Application_Passwords::delete_application_password($admin->ID, $item['uuid']);
+        }
+    }
+    if ($valid) {
+        return true;
+    }
+    $created = WP_Application_Passwords::create_new_application_password($admin->ID, ['name' => $name]);
+    if (is_wp_error($created)) {
+        fwrite(STDERR, 'could not create an application password: ' . $created->get_error_message() . "\n");
+        return false;
+    }
+    $tmp = $file . '.tmp.' . getmypid();
+    $old = umask(077);
+    $ok = false !== file_put_contents($tmp, $created[0] . "\n") && rename($tmp, $file);
+    umask($old);
+    if (!$ok) {
+        fwrite(STDERR, "could not write {$file}\n");
+        return false;
+    }
+    fwrite(STDOUT, "application password for admin written to {$file}\n");
+    return true;
+}
+
 // No mail on a local install (Debian has no sendmail by default).
 add_filter('pre_wp_mail', '__return_false');
 
@@ -52,11 +103,23 @@ if (!is_blog_installed()) {
         fwrite(STDERR, "wp_install failed\n");
         exit(1);
     }
-    update_option('permalink_structure', '');
+    update_option('permalink_structure', ''); // whatever wp_install() guessed; set just below
 } elseif ($installPhase) {
     fwrite(STDOUT, "WordPress already installed\n");
 }
 if ($installPhase) {
+    // Pretty permalinks, once per site (older local sites were installed with plain ones).
+    if ('1' !== get_option('pet_scripts_permalinks')) {
+        if ('' === (string) get_option('permalink_structure')) {
+            update_option('permalink_structure', '/%postname%/');
+            delete_option('rewrite_rules'); // rebuilt, with every plugin's rules, on the next request
+        }
+        update_option('pet_scripts_permalinks', '1');
+    }
+    $appFile = (string) getenv('PET_WP_APP_PASSWORD_FILE');
+    if ('' !== $appFile && !pet_ensure_app_password($appFile)) {
+        exit(1);
+    }
     exit(0);
 }
 
