@@ -366,7 +366,7 @@ final class Plugin {
 	 * @param string $message The message (one line; no prefix).
 	 */
 	public static function log( string $message ): void {
-		// phpcs:ignore WordPress.PHP.DevelopmentFunctions.error_log_error_log
+		// phpcs:ignore Generic.PHP.ForbiddenFunctions.FoundWithAlternative -- this is the one place that writes the log.
 		error_log( '[PET] ' . $message );
 	}
 }
