@@ -38,6 +38,7 @@ final class Admin extends Module_Admin {
 	public function register(): void {
 		parent::register();
 		add_action( 'admin_notices', array( $this, 'notices' ) );
+		add_action( 'admin_menu', array( $this, 'add_core_pages' ), 20 );
 		add_action( 'admin_menu', array( $this, 'order_menu' ), 999 );
 	}
 
@@ -65,12 +66,20 @@ final class Admin extends Module_Admin {
 	}
 
 	/**
-	 * The PET menu: its top-level page (its screen is identity's Employees page, which
-	 * modules/identity adds under the same slug) and the core pages.
+	 * The PET menu's top-level page. Its screen is identity's Employees page, which
+	 * modules/identity adds under the same slug (priority 15) before any other submenu page,
+	 * so WordPress does not add a copy of the top-level entry; the core pages come after
+	 * (add_core_pages(), priority 20).
 	 */
 	public function menu(): void {
 		add_menu_page( __( 'PET', 'pet' ), __( 'PET', 'pet' ), Plugin::CAP_WORK, 'pet-employees', '', 'dashicons-groups', 30 );
-		parent::menu();
+	}
+
+	/**
+	 * The core pages under the PET menu (admin_menu, priority 20).
+	 */
+	public function add_core_pages(): void {
+		$this->add_pages( $this->pages() );
 	}
 
 	/**
