@@ -257,9 +257,9 @@ abstract class Module_Admin {
 	 *
 	 * @param string   $title        Page title.
 	 * @param callable $body         Renders the screen (usually by preparing data for a view).
-	 * @param string   $title_action Page-title action link (escaped HTML), if any.
+	 * @param array    $title_action Page-title action link, if any: {url, label, id}.
 	 */
-	protected function screen( string $title, callable $body, string $title_action = '' ): void {
+	protected function screen( string $title, callable $body, array $title_action = array() ): void {
 		View::screen_open( $title, static::SCREEN_CLASS, $title_action );
 		try {
 			$this->load_tables();

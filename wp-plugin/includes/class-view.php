@@ -61,12 +61,16 @@ final class View {
 	 *
 	 * @param string $title        Page title.
 	 * @param string $class        Extra CSS class of the wrapper ('' = none).
-	 * @param string $title_action Page-title action link (escaped HTML), if any.
+	 * @param array  $title_action Page-title action link, if any: {url, label, id}.
 	 */
-	public static function screen_open( string $title, string $class, string $title_action = '' ): void {
+	public static function screen_open( string $title, string $class, array $title_action = array() ): void {
 		$classes = 'wrap pet-wrap' . ( '' !== $class ? ' ' . $class : '' );
 		echo '<div class="' . esc_attr( $classes ) . '"><h1 class="wp-heading-inline">' . esc_html( $title ) . '</h1>';
-		echo wp_kses_post( $title_action );
+		if ( array() !== $title_action ) {
+			$url = (string) $title_action['url'];
+			$id  = (string) $title_action['id'];
+			echo ' <a href="' . esc_url( $url ) . '" class="page-title-action" id="' . esc_attr( $id ) . '">' . esc_html( (string) $title_action['label'] ) . '</a>';
+		}
 		echo '<hr class="wp-header-end">';
 	}
 

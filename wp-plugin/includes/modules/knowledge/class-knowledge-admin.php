@@ -255,10 +255,13 @@ final class Knowledge_Admin extends Module_Admin {
 	 */
 	public function page_list(): void {
 		require_once dirname( __DIR__, 2 ) . '/tables/class-table.php';
-		$action = '';
+		$action = array();
 		if ( current_user_can( Plugin::CAP_MANAGE ) ) {
-			$url    = Table::page_url( self::ARTICLE_PAGE );
-			$action = ' <a href="' . esc_url( $url ) . '" class="page-title-action" id="pet-kb-new">' . esc_html__( 'New article', 'pet' ) . '</a>';
+			$action = array(
+				'url'   => Table::page_url( self::ARTICLE_PAGE ),
+				'label' => __( 'New article', 'pet' ),
+				'id'    => 'pet-kb-new',
+			);
 		}
 		$this->screen(
 			__( 'Knowledgebase', 'pet' ),
