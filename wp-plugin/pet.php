@@ -79,6 +79,7 @@ require_once __DIR__ . '/includes/class-notices.php';
 require_once __DIR__ . '/includes/class-input.php';
 require_once __DIR__ . '/includes/class-demo.php';
 require_once __DIR__ . '/includes/class-rest.php';
+require_once __DIR__ . '/includes/class-view.php';
 require_once __DIR__ . '/includes/class-module-admin.php';
 require_once __DIR__ . '/includes/class-admin.php';
 

@@ -8,8 +8,9 @@
  * - the command context with the form's idempotency key;
  * - a failed form's input and field errors kept (one transient per user, read once) so the
  *   page the user goes back to shows the errors next to the fields;
- * - the common renderers: screen wrapper, POST form with nonce and idempotency key, form-table
- *   rows, selects, status badges, employee and customer options.
+ * - the screen wrapper, the view templates (View::render(): controllers prepare data, views
+ *   render it) and the employee and customer options;
+ * - the screens' CSS and JS files (assets/), enqueued on the class's own pages only.
  *
  * @package PetWp
  */
@@ -61,9 +62,18 @@ abstract class Module_Admin {
 	}
 
 	/**
+	 * The class's pages under the PET menu: slug => [title, capability, method].
+	 *
+	 * @return array<string,array{0:string,1:string,2:string}>
+	 */
+	abstract protected function pages(): array;
+
+	/**
 	 * Adds the screens to the PET menu (admin_menu).
 	 */
-	abstract public function menu(): void;
+	public function menu(): void {
+		$this->add_pages( $this->pages() );
+	}
 
 	/**
 	 * The actions this class handles (see ACTIONS).
@@ -79,6 +89,7 @@ abstract class Module_Admin {
 	 */
 	public function register(): void {
 		add_action( 'admin_menu', array( $this, 'menu' ), static::MENU_PRIORITY );
+		add_action( 'admin_enqueue_scripts', array( $this, 'enqueue_assets' ) );
 		foreach ( array_keys( $this->actions() ) as $action ) {
 			add_action(
 				'admin_post_pet_' . $action,
@@ -245,19 +256,28 @@ abstract class Module_Admin {
 	 * of a broken page.
 	 *
 	 * @param string   $title        Page title.
-	 * @param callable $body         Renders the screen.
-	 * @param string   $title_action Page-title action link (escaped HTML), if any.
+	 * @param callable $body         Renders the screen (usually by preparing data for a view).
+	 * @param array    $title_action Page-title action link, if any: {url, label, id}.
 	 */
-	protected function screen( string $title, callable $body, string $title_action = '' ): void {
-		echo '<div class="wrap pet-wrap' . ( '' !== static::SCREEN_CLASS ? ' ' . esc_attr( static::SCREEN_CLASS ) : '' ) . '"><h1 class="wp-heading-inline">' . esc_html( $title ) . '</h1>' . $title_action . '<hr class="wp-header-end">'; // phpcs:ignore WordPress.Security.EscapeOutput.OutputNotEscaped -- $title_action is built with esc_url/esc_html.
+	protected function screen( string $title, callable $body, array $title_action = array() ): void {
+		View::screen_open( $title, static::SCREEN_CLASS, $title_action );
 		try {
 			$this->load_tables();
-			$this->screen_styles();
 			$body();
 		} catch ( \Throwable $e ) {
 			Notices::render_throwable( $e );
 		}
-		echo '</div>';
+		View::screen_close();
+	}
+
+	/**
+	 * Renders a view template with its data (see View::render()).
+	 *
+	 * @param string $name 'module/screen'.
+	 * @param array  $data Prepared data.
+	 */
+	protected static function view( string $name, array $data = array() ): void {
+		View::render( $name, $data );
 	}
 
 	/**
@@ -267,147 +287,64 @@ abstract class Module_Admin {
 		require_once __DIR__ . '/tables/class-table.php';
 	}
 
+	// ---- assets -------------------------------------------------------------------------------
+
 	/**
-	 * Prints the screens' inline styles (none by default).
+	 * The PET page being shown ('' when the request is not for a PET screen): the page
+	 * parameter, when it names a PET page ("pet-…").
 	 */
-	protected function screen_styles(): void {
+	public static function current_page(): string {
+		$page = Input::text( 'page' );
+		return 0 === strpos( $page, 'pet-' ) ? $page : '';
 	}
 
-	// ---- renderers ----------------------------------------------------------------------------
-
 	/**
-	 * Opens a form posting to admin-post.php with the action's nonce and an idempotency key.
+	 * admin_enqueue_scripts: on this class's own pages only, the shared PET script and the
+	 * page's own CSS and JS (assets()).
 	 *
-	 * @param string               $action Action name.
-	 * @param array<string,string> $hidden Extra hidden fields.
-	 * @param string               $id     HTML id of the form.
-	 * @param string               $extra  Extra attributes (escaped by the caller).
+	 * @param string $hook_suffix The admin page's hook suffix.
 	 */
-	protected static function form_open( string $action, array $hidden = array(), string $id = '', string $extra = '' ): void {
-		echo '<form method="post" action="' . esc_url( admin_url( 'admin-post.php' ) ) . '"' . ( '' !== $id ? ' id="' . esc_attr( $id ) . '"' : '' ) . $extra . '>'; // phpcs:ignore WordPress.Security.EscapeOutput.OutputNotEscaped -- $extra is built from escaped parts by the callers.
-		echo '<input type="hidden" name="action" value="' . esc_attr( 'pet_' . $action ) . '">';
-		echo '<input type="hidden" name="_pet_idem" value="' . esc_attr( wp_generate_uuid4() ) . '">';
-		foreach ( $hidden as $k => $v ) {
-			echo '<input type="hidden" name="' . esc_attr( $k ) . '" value="' . esc_attr( $v ) . '">';
+	public function enqueue_assets( $hook_suffix = '' ): void {
+		$page = self::current_page();
+		if ( '' === $page || ! isset( $this->pages()[ $page ] ) || false === strpos( (string) $hook_suffix, $page ) ) {
+			return;
 		}
-		wp_nonce_field( 'pet_' . $action );
+		self::enqueue_script( 'admin' );
+		$this->assets( $page );
 	}
 
 	/**
-	 * The HTML id of a field: "pet-" and the name with _ [ ] as dashes.
+	 * Enqueues the CSS and JS files of one of the class's pages (none by default).
 	 *
-	 * @param string $name Field name.
+	 * @param string $page Page slug.
 	 */
-	protected static function field_id( string $name ): string {
-		return 'pet-' . str_replace( array( '_', '[', ']' ), '-', $name );
+	protected function assets( string $page ): void {
 	}
 
 	/**
-	 * A form-table row with a label and an input (id from field_id()).
+	 * Enqueues assets/css/<name>.css (handle pet-<name>), versioned with the plugin.
 	 *
-	 * @param string $name  Field name.
-	 * @param string $label Label.
-	 * @param string $type  Input type.
-	 * @param string $value Value.
-	 * @param string $extra Extra attributes (trusted literal, e.g. 'required').
+	 * @param string $name File name without .css.
 	 */
-	protected static function field( string $name, string $label, string $type = 'text', string $value = '', string $extra = '' ): void {
-		$id = self::field_id( $name );
-		echo '<tr><th scope="row"><label for="' . esc_attr( $id ) . '">' . esc_html( $label ) . '</label></th><td>';
-		echo '<input type="' . esc_attr( $type ) . '" name="' . esc_attr( $name ) . '" id="' . esc_attr( $id ) . '" value="' . esc_attr( $value ) . '" class="regular-text"' . ( '' !== $extra ? ' ' . $extra : '' ) . '>'; // phpcs:ignore WordPress.Security.EscapeOutput.OutputNotEscaped -- $extra is a literal of the caller.
-		echo '</td></tr>';
+	protected static function enqueue_style( string $name ): void {
+		wp_enqueue_style( 'pet-' . $name, plugins_url( 'assets/css/' . $name . '.css', PET_PLUGIN_FILE ), array(), PET_PLUGIN_VERSION );
 	}
 
 	/**
-	 * A select element.
+	 * Enqueues assets/js/<name>.js (handle pet-<name>, in the footer), versioned with the
+	 * plugin; its data, if any, is printed before it as `window.<var> = <JSON>`.
 	 *
-	 * @param string               $name     Field name.
-	 * @param array<string,string> $options  value => label.
-	 * @param string               $selected Selected value.
-	 * @param string               $id       Element id ('' = none).
+	 * @param string $name File name without .js.
+	 * @param string $var  Global variable holding the data ('' = no data).
+	 * @param array  $data Data the script reads (strings, URLs, nonces).
 	 */
-	protected static function select( string $name, array $options, string $selected = '', string $id = '' ): void {
-		echo '<select name="' . esc_attr( $name ) . '"' . ( '' !== $id ? ' id="' . esc_attr( $id ) . '"' : '' ) . '>';
-		foreach ( $options as $value => $label ) {
-			echo '<option value="' . esc_attr( (string) $value ) . '"' . selected( (string) $value, $selected, false ) . '>' . esc_html( $label ) . '</option>';
+	protected static function enqueue_script( string $name, string $var = '', array $data = array() ): void {
+		$handle = 'pet-' . $name;
+		wp_enqueue_script( $handle, plugins_url( 'assets/js/' . $name . '.js', PET_PLUGIN_FILE ), array(), PET_PLUGIN_VERSION, true );
+		if ( '' !== $var && ! wp_scripts()->get_data( $handle, 'before' ) ) {
+			$json = wp_json_encode( $data, JSON_HEX_TAG | JSON_HEX_AMP | JSON_HEX_APOS | JSON_HEX_QUOT );
+			wp_add_inline_script( $handle, 'window.' . $var . ' = ' . $json . ';', 'before' );
 		}
-		echo '</select>';
-	}
-
-	/**
-	 * The error message under a field of a kept form, if any.
-	 *
-	 * @param array|null $kept  Kept form state (kept_form()).
-	 * @param string     $field Field name.
-	 * @param string     $id    The input's id.
-	 */
-	protected static function field_error( ?array $kept, string $field, string $id ): void {
-		if ( null !== $kept && isset( $kept['fields'][ $field ] ) ) {
-			echo '<p class="pet-field-error" id="' . esc_attr( $id . '-error' ) . '">' . esc_html( (string) $kept['fields'][ $field ] ) . '</p>';
-		}
-	}
-
-	/**
-	 * Attributes marking an input invalid (with its message) when its field failed.
-	 *
-	 * @param array|null $kept  Kept form state (kept_form()).
-	 * @param string     $field Field name.
-	 * @param string     $id    The input's id.
-	 */
-	protected static function invalid_attrs( ?array $kept, string $field, string $id ): string {
-		if ( null !== $kept && isset( $kept['fields'][ $field ] ) ) {
-			return ' aria-invalid="true" aria-describedby="' . esc_attr( $id . '-error' ) . '"';
-		}
-		return '';
-	}
-
-	/**
-	 * A form-table row with a text input of a form that may have been kept.
-	 *
-	 * @param array|null $kept  Kept form state (kept_form()).
-	 * @param string     $name  Name.
-	 * @param string     $label Label.
-	 * @param string     $value Value (replaced by the kept input).
-	 * @param string     $id    Element id.
-	 * @param string     $extra Extra attributes (already escaped).
-	 */
-	protected static function text_row( ?array $kept, string $name, string $label, string $value, string $id, string $extra = '' ): void {
-		if ( null !== $kept && isset( $kept['values'][ $name ] ) ) {
-			$value = (string) $kept['values'][ $name ];
-		}
-		echo '<tr><th scope="row"><label for="' . esc_attr( $id ) . '">' . esc_html( $label ) . '</label></th><td>';
-		echo '<input type="text" name="' . esc_attr( $name ) . '" id="' . esc_attr( $id ) . '" value="' . esc_attr( $value ) . '" class="regular-text"' . self::invalid_attrs( $kept, $name, $id ) . $extra . '>'; // phpcs:ignore WordPress.Security.EscapeOutput.OutputNotEscaped -- attributes escaped where built.
-		self::field_error( $kept, $name, $id );
-		echo '</td></tr>';
-	}
-
-	/**
-	 * A form-table row with a textarea of a form that may have been kept.
-	 *
-	 * @param array|null $kept  Kept form state (kept_form()).
-	 * @param string     $name  Name.
-	 * @param string     $label Label.
-	 * @param string     $value Value (replaced by the kept input).
-	 * @param string     $id    Element id.
-	 * @param int        $rows  Rows.
-	 */
-	protected static function textarea_row( ?array $kept, string $name, string $label, string $value, string $id, int $rows = 14 ): void {
-		if ( null !== $kept && isset( $kept['values'][ $name ] ) ) {
-			$value = (string) $kept['values'][ $name ];
-		}
-		echo '<tr><th scope="row"><label for="' . esc_attr( $id ) . '">' . esc_html( $label ) . '</label></th><td>';
-		echo '<textarea name="' . esc_attr( $name ) . '" id="' . esc_attr( $id ) . '" rows="' . esc_attr( (string) $rows ) . '" class="large-text"' . self::invalid_attrs( $kept, $name, $id ) . '>' . esc_textarea( $value ) . '</textarea>'; // phpcs:ignore WordPress.Security.EscapeOutput.OutputNotEscaped -- attributes escaped where built.
-		self::field_error( $kept, $name, $id );
-		echo '</td></tr>';
-	}
-
-	/**
-	 * A status label with a CSS class ("waiting_on_customer" shown as "waiting on customer").
-	 *
-	 * @param string $status Status.
-	 */
-	protected static function badge( string $status ): string {
-		return '<span class="pet-status pet-status-' . esc_attr( $status ) . '" data-status="' . esc_attr( $status ) . '">' . esc_html( str_replace( '_', ' ', $status ) ) . '</span>';
 	}
 
 	// ---- options ------------------------------------------------------------------------------

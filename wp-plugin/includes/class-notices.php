@@ -70,8 +70,7 @@ final class Notices {
 				$fields = $e->fields;
 			}
 		} else {
-			// phpcs:ignore WordPress.PHP.DevelopmentFunctions.error_log_error_log
-			error_log( 'PET: unexpected ' . get_class( $e ) . ': ' . $e->getMessage() . ' at ' . $e->getFile() . ':' . $e->getLine() );
+			Plugin::log( 'unexpected ' . get_class( $e ) . ': ' . $e->getMessage() . ' at ' . $e->getFile() . ':' . $e->getLine() );
 			// The technical message only for administrators; everyone else is told where it is.
 			$message = current_user_can( 'manage_options' )
 				? sprintf(

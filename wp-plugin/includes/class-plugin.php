@@ -258,8 +258,7 @@ final class Plugin {
 		} catch ( \Throwable $e ) {
 			$this->upgrade_error = $e->getMessage();
 			set_transient( self::TRANSIENT_MIGRATE_FAILED, $e->getMessage(), MINUTE_IN_SECONDS );
-			// phpcs:ignore WordPress.PHP.DevelopmentFunctions.error_log_error_log
-			error_log( 'PET could not update its database tables: ' . get_class( $e ) . ': ' . $e->getMessage() );
+			self::log( 'could not update its database tables: ' . get_class( $e ) . ': ' . $e->getMessage() );
 		}
 	}
 
@@ -356,8 +355,18 @@ final class Plugin {
 		try {
 			$this->engine()->runJobs( array( 'max_seconds' => 20 ) );
 		} catch ( \Throwable $e ) {
-			// phpcs:ignore WordPress.PHP.DevelopmentFunctions.error_log_error_log
-			error_log( 'PET job runner failed: ' . get_class( $e ) . ': ' . $e->getMessage() );
+			self::log( 'job runner failed: ' . get_class( $e ) . ': ' . $e->getMessage() );
 		}
+	}
+
+	/**
+	 * Writes one line to the PHP error log, prefixed "[PET] " so PET's lines are easy to find
+	 * (grep '\[PET\]' debug.log). Every log line of the plugin goes through here.
+	 *
+	 * @param string $message The message (one line; no prefix).
+	 */
+	public static function log( string $message ): void {
+		// phpcs:ignore Generic.PHP.ForbiddenFunctions.FoundWithAlternative -- this is the one place that writes the log.
+		error_log( '[PET] ' . $message );
 	}
 }

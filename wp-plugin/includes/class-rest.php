@@ -1,6 +1,8 @@
 <?php
 /**
- * REST routes under pet/v1: the same operations as the admin screens. Reads need pet_work,
+ * REST routes under pet/v1 of the engine core (health, activity, jobs), and the route
+ * plumbing every module uses (identity's routes are in modules/identity). The same
+ * operations as the admin screens. Reads need pet_work,
  * changes need pet_manage; the actor is the current user's employee; an Idempotency-Key
  * header is passed to the engine. Engine exceptions map to HTTP statuses.
  *
@@ -38,53 +40,10 @@ final class Rest {
 	 */
 	public function register_routes(): void {
 		$id  = '(?P<id>[0-9a-fA-F-]{1,64})';
-		$sub = '(?P<sub>[0-9a-fA-F-]{1,64})';
 		$e   = fn () => $this->plugin->engine();
 		$ctx = fn ( \WP_REST_Request $r ): array => self::context( $this->plugin, $r );
 
 		self::route( '/health', 'GET', Plugin::CAP_MANAGE, fn ( $r ) => $e()->health() );
-
-		self::route( '/employees', 'GET', Plugin::CAP_WORK, fn ( $r ) => $e()->listEmployees( self::query( $r, array( 'search', 'status' ) ) ) );
-		self::route( '/employees', 'POST', Plugin::CAP_MANAGE, fn ( $r ) => $e()->createEmployee( self::body( $r ), $ctx( $r ) ), 201 );
-		self::route( "/employees/$id", 'GET', Plugin::CAP_WORK, fn ( $r ) => $e()->getEmployee( (string) $r['id'] ) );
-		self::route( "/employees/$id/deactivate", 'POST', Plugin::CAP_MANAGE, fn ( $r ) => $e()->deactivateEmployee( (string) $r['id'], $ctx( $r ) ) );
-		self::route( "/employees/$id/reactivate", 'POST', Plugin::CAP_MANAGE, fn ( $r ) => $e()->reactivateEmployee( (string) $r['id'], $ctx( $r ) ) );
-		self::route( "/employees/$id/rates", 'POST', Plugin::CAP_MANAGE, fn ( $r ) => $e()->changeEmployeeRate( (string) $r['id'], self::body( $r ), $ctx( $r ) ) );
-		self::route(
-			"/employees/$id/user",
-			'POST',
-			Plugin::CAP_MANAGE,
-			function ( $r ) use ( $e, $ctx ) {
-				$body = self::body( $r );
-				$user = isset( $body['wp_user_id'] ) ? $body['wp_user_id'] : null;
-				return $e()->linkEmployeeUser( (string) $r['id'], null === $user ? null : (int) $user, $ctx( $r ) );
-			}
-		);
-
-		self::route( '/teams', 'GET', Plugin::CAP_WORK, fn ( $r ) => $e()->listTeams( self::query( $r, array( 'status' ) ) ) );
-		self::route( '/teams', 'POST', Plugin::CAP_MANAGE, fn ( $r ) => $e()->createTeam( self::body( $r ), $ctx( $r ) ), 201 );
-		self::route( "/teams/$id", 'GET', Plugin::CAP_WORK, fn ( $r ) => $e()->getTeam( (string) $r['id'] ) );
-		self::route(
-			"/teams/$id/move",
-			'POST',
-			Plugin::CAP_MANAGE,
-			function ( $r ) use ( $e, $ctx ) {
-				$body = self::body( $r );
-				return $e()->moveTeam( (string) $r['id'], isset( $body['parent_id'] ) ? (string) $body['parent_id'] : null, $ctx( $r ) );
-			}
-		);
-		self::route( "/teams/$id/archive", 'POST', Plugin::CAP_MANAGE, fn ( $r ) => $e()->archiveTeam( (string) $r['id'], $ctx( $r ) ) );
-		self::route( "/teams/$id/members", 'POST', Plugin::CAP_MANAGE, fn ( $r ) => $e()->addTeamMember( (string) $r['id'], self::body( $r ), $ctx( $r ) ), 201 );
-		self::route( "/teams/$id/members/$sub", 'DELETE', Plugin::CAP_MANAGE, fn ( $r ) => $e()->removeTeamMember( (string) $r['id'], (string) $r['sub'], self::body( $r ), $ctx( $r ) ) );
-
-		self::route( '/customers', 'GET', Plugin::CAP_WORK, fn ( $r ) => $e()->listCustomers( self::query( $r, array( 'search', 'status' ) ) ) );
-		self::route( '/customers', 'POST', Plugin::CAP_MANAGE, fn ( $r ) => $e()->createCustomer( self::body( $r ), $ctx( $r ) ), 201 );
-		self::route( "/customers/$id", 'GET', Plugin::CAP_WORK, fn ( $r ) => $e()->getCustomer( (string) $r['id'] ) );
-		self::route( "/customers/$id/archive", 'POST', Plugin::CAP_MANAGE, fn ( $r ) => $e()->archiveCustomer( (string) $r['id'], $ctx( $r ) ) );
-		self::route( "/customers/$id/contacts", 'POST', Plugin::CAP_MANAGE, fn ( $r ) => $e()->addContact( (string) $r['id'], self::body( $r ), $ctx( $r ) ), 201 );
-
-		self::route( '/org-structure', 'GET', Plugin::CAP_WORK, fn ( $r ) => $e()->listOrgStructureVersions( self::query( $r, array() ) ) );
-		self::route( '/org-structure', 'POST', Plugin::CAP_MANAGE, fn ( $r ) => $e()->publishOrgStructure( self::body( $r ), $ctx( $r ) ), 201 );
 
 		self::route( '/activity', 'GET', Plugin::CAP_WORK, fn ( $r ) => $e()->activity( self::query( $r, array( 'context_type', 'context_id', 'actor_id', 'from', 'to' ) ) ) );
 

@@ -56,7 +56,7 @@ $_GET = ['page' => 'pet-employees', 'status' => 'inactive'];
 $_POST = [];
 $_REQUEST = $_GET;
 ob_start();
-(new \PetWp\Admin($plugin))->page_employees();
+(new \PetWp\Modules\Identity\Identity_Admin($plugin))->page_employees();
 $html = (string) ob_get_clean();
 check('the employee list renders its row actions', str_contains($html, "Row Action $tag") && str_contains($html, 'Reactivate'), substr(strip_tags($html), 0, 300));
 check('no row action is a link to admin-post.php', !preg_match('/href="[^"]*admin-post\.php/', $html));
@@ -150,14 +150,22 @@ $translate = static fn ($text, $original) => 'Preview while editing (not saved):
 add_filter('gettext', $translate, 10, 2);
 $_GET = ['page' => 'pet-quotes', 'quote' => (string) $quote['id']];
 $_REQUEST = $_GET;
+$sales_admin = new \PetWp\Modules\Sales\Sales_Admin($plugin);
 ob_start();
-(new \PetWp\Modules\Sales\Sales_Admin($plugin))->page_quotes();
+$sales_admin->page_quotes();
 $html = (string) ob_get_clean();
+// The builder's script is assets/js/quote-builder.js, enqueued on the Quotes screen; its text
+// is printed before it as data (wp_add_inline_script 'before').
+$sales_admin->enqueue_assets('pet_page_pet-quotes');
 remove_filter('gettext', $translate, 10);
 $_GET = $_REQUEST = [];
 check('the quote page renders the builder', str_contains($html, 'id="pet-quote-builder"'), substr(strip_tags($html), 0, 300));
-preg_match('#<script>\(function\(\)\{var f=document.getElementById\("pet-quote-builder"\).*?</script>#s', $html, $script);
-$script = $script[0] ?? '';
+check('the quote page prints no inline script or style', !preg_match('#<script|<style#', $html));
+$builder = wp_scripts()->query('pet-quote-builder');
+check('the builder script is a file enqueued on the Quotes screen with the plugin version',
+    wp_script_is('pet-quote-builder', 'enqueued') && false !== $builder && str_ends_with((string) $builder->src, 'assets/js/quote-builder.js') && PET_PLUGIN_VERSION === $builder->ver,
+    false === $builder ? 'not registered' : (string) $builder->src);
+$script = implode("\n", (array) wp_scripts()->get_data('pet-quote-builder', 'before'));
 check('the builder script carries the text as JSON (no HTML entities, no raw tag)',
     str_contains($script, '\u0022brouillon\u0022 \u0026 \u003Ctotal\u003E:') && !str_contains($script, '&quot;') && !str_contains($script, '&amp;') && !str_contains($script, '<total>'),
     substr($script, (int) strpos($script, 'pet-live-total'), 160));
@@ -198,7 +206,7 @@ check('REST: a one-line field keeps tags, folds the line break', 201 === $r->get
 $_GET = ['page' => 'pet-customers', 'id' => (string) $found[0]['id']];
 $_REQUEST = $_GET;
 ob_start();
-(new \PetWp\Admin($plugin))->page_customers();
+(new \PetWp\Modules\Identity\Identity_Admin($plugin))->page_customers();
 $html = (string) ob_get_clean();
 check('the customer page shows the typed name escaped, never as markup', str_contains($html, 'Upgrade &lt;PHP 8&gt; &amp; 100%25 off') && !str_contains($html, '<PHP 8>'), substr(strip_tags($html), 0, 300));
 

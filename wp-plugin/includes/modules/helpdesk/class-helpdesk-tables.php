@@ -134,17 +134,6 @@ final class Sla_Text {
 		}
 		return '<span class="pet-sla pet-sla-' . esc_attr( $state ) . '" data-sla-state="' . esc_attr( $state ) . '"' . ( '' !== $title ? ' title="' . esc_attr( $title ) . '"' : '' ) . '>' . esc_html( self::summary( $sla ) ) . '</span>';
 	}
-
-	/** Inline styles of the support desk screens. */
-	public static function styles(): void {
-		echo '<style>.pet-sla{padding:1px 6px;border-radius:3px;background:#f0f0f1;white-space:nowrap}.pet-sla-running{background:#edfaef;color:#1e6b2a}.pet-sla-warning{background:#fcf9e8;color:#8a6d00;font-weight:600}'
-			. '.pet-sla-breached{background:#fcf0f1;color:#8a2424;font-weight:600}.pet-sla-paused{background:#f0f6fc;color:#2c3e50}.pet-sla-met{background:#f0f0f1;color:#50575e}'
-			. '.pet-status{padding:1px 6px;border-radius:3px;background:#f0f0f1}.pet-prio-urgent{color:#8a2424;font-weight:600}.pet-prio-high{color:#8a6d00;font-weight:600}'
-			. '.pet-reply{border:1px solid #c3c4c7;background:#fff;padding:8px 12px;margin:8px 0;max-width:60em}.pet-reply-internal{background:#fcf9e8;border-color:#dba617;border-left-width:4px}'
-			. '.pet-reply-customer{border-left:4px solid #2271b1}.pet-reply-meta{color:#50575e;font-size:12px;margin:0 0 4px}.pet-reply-body{white-space:pre-wrap;margin:0}'
-			. '.pet-actions form{display:inline-block;margin:0 8px 8px 0;vertical-align:top}.pet-field-error{color:#b32d2e;display:block;margin-top:2px}.pet-has-error input,.pet-has-error select,.pet-has-error textarea{border-color:#b32d2e}'
-			. '.pet-hours td{vertical-align:top}.pet-range{display:inline-block;white-space:nowrap;margin:0 8px 4px 0}.pet-hours input[type=time]{width:7.5em}.pet-spec{font-size:12px}.pet-cols{display:flex;gap:24px;flex-wrap:wrap}.pet-cols>div{flex:1 1 28em;min-width:0}</style>';
-	}
 }
 
 /**

@@ -30,8 +30,7 @@ function enqueue_sla_job(): void {
 	try {
 		( new \Pet\Helpdesk( Plugin::engine_settings() ) )->enqueueSlaJob();
 	} catch ( \Throwable $e ) {
-		// phpcs:ignore WordPress.PHP.DevelopmentFunctions.error_log_error_log
-		error_log( 'PET: could not enqueue the SLA job: ' . get_class( $e ) . ': ' . $e->getMessage() );
+		Plugin::log( 'could not enqueue the SLA job: ' . get_class( $e ) . ': ' . $e->getMessage() );
 	}
 }
 

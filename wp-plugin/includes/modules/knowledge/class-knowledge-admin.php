@@ -70,13 +70,23 @@ final class Knowledge_Admin extends Module_Admin {
 	/**
 	 * The Knowledgebase pages under the PET menu.
 	 */
-	public function menu(): void {
-		$this->add_pages(
-			array(
-				'pet-kb'           => array( __( 'Knowledgebase', 'pet' ), Plugin::CAP_WORK, 'page_list' ),
-				self::ARTICLE_PAGE => array( __( 'Knowledge article', 'pet' ), Plugin::CAP_WORK, 'page_article' ),
-			)
+	protected function pages(): array {
+		return array(
+			'pet-kb'           => array( __( 'Knowledgebase', 'pet' ), Plugin::CAP_WORK, 'page_list' ),
+			self::ARTICLE_PAGE => array( __( 'Knowledge article', 'pet' ), Plugin::CAP_WORK, 'page_article' ),
 		);
+	}
+
+	/**
+	 * The Knowledgebase CSS on both pages; the slug helper on the article page.
+	 *
+	 * @param string $page Page slug.
+	 */
+	protected function assets( string $page ): void {
+		self::enqueue_style( 'knowledge' );
+		if ( self::ARTICLE_PAGE === $page ) {
+			self::enqueue_script( 'kb-article' );
+		}
 	}
 
 	/**
@@ -206,7 +216,7 @@ final class Knowledge_Admin extends Module_Admin {
 		return $action . ':' . $article_id . ( '' !== $comment_id ? ':' . $comment_id : '' );
 	}
 
-	// ---- form helpers ------------------------------------------------------------------------
+	// ---- data for the views ------------------------------------------------------------------------
 
 	/**
 	 * URL of an article's page.
@@ -216,16 +226,6 @@ final class Knowledge_Admin extends Module_Admin {
 	 */
 	public static function article_url( string $id, array $args = array() ): string {
 		return Table::page_url( self::ARTICLE_PAGE, array( 'id' => $id ) + $args );
-	}
-
-	/**
-	 * Plain text shown as paragraphs: escaped first, then blank lines become paragraphs and
-	 * single line breaks <br> (wpautop adds only those tags).
-	 *
-	 * @param string $text Text.
-	 */
-	private static function paragraphs( string $text ): string {
-		return wp_kses_post( wpautop( esc_html( $text ) ) );
 	}
 
 	/**
@@ -247,18 +247,6 @@ final class Knowledge_Admin extends Module_Admin {
 		return $this->names[ $id ];
 	}
 
-	/** Inline styles of the Knowledgebase screens. */
-	protected function screen_styles(): void {
-		echo '<style>.pet-status{padding:1px 6px;border-radius:3px;background:#f0f0f1}.pet-status-published{background:#edfaef;color:#1e6b2a}.pet-status-draft{background:#fcf9e8}.pet-status-archived{background:#fcf0f1;color:#8a2424}'
-			. '.pet-kb tr.pet-kb-group th{background:#f6f7f7;font-weight:600}.pet-field-error{color:#b32d2e;margin:4px 0 0}.pet-kb [aria-invalid=true]{border-color:#d63638}'
-			. '.pet-kb-body{background:#fff;border:1px solid #c3c4c7;padding:4px 16px;max-width:60em}.pet-kb-categories{margin:8px 0}'
-			. '.pet-kb-comment{background:#fff;border:1px solid #dcdcde;padding:8px 12px;margin:8px 0;max-width:60em}.pet-kb-comment-hidden{opacity:.6;background:#f6f7f7;border-style:dashed}'
-			. '.pet-kb-comment-meta{color:#646970;font-size:12px}.pet-kb-moderation{color:#8a2424;font-size:12px}'
-			. '.pet-kb table.diff{width:100%;border-collapse:collapse;background:#fff;table-layout:fixed}.pet-kb table.diff td{padding:2px 8px;vertical-align:top;white-space:pre-wrap;word-wrap:break-word}'
-			. '.pet-kb table.diff .diff-deletedline{background:#fcf0f1}.pet-kb table.diff .diff-addedline{background:#edfaef}.pet-kb table.diff del{background:#ffabab;text-decoration:none}.pet-kb table.diff ins{background:#a6f3a6;text-decoration:none}'
-			. '.pet-kb table.diff .screen-reader-text{position:absolute;left:-9999px}.pet-kb-live td{font-weight:600}</style>';
-	}
-
 	// ---- screens ------------------------------------------------------------------------------
 
 	/**
@@ -267,9 +255,13 @@ final class Knowledge_Admin extends Module_Admin {
 	 */
 	public function page_list(): void {
 		require_once dirname( __DIR__, 2 ) . '/tables/class-table.php';
-		$action = '';
+		$action = array();
 		if ( current_user_can( Plugin::CAP_MANAGE ) ) {
-			$action = ' <a href="' . esc_url( Table::page_url( self::ARTICLE_PAGE ) ) . '" class="page-title-action" id="pet-kb-new">' . esc_html__( 'New article', 'pet' ) . '</a>';
+			$action = array(
+				'url'   => Table::page_url( self::ARTICLE_PAGE ),
+				'label' => __( 'New article', 'pet' ),
+				'id'    => 'pet-kb-new',
+			);
 		}
 		$this->screen(
 			__( 'Knowledgebase', 'pet' ),
@@ -278,67 +270,29 @@ final class Knowledge_Admin extends Module_Admin {
 				$status   = Input::text( 'status' );
 				$q        = Input::text( 'q' );
 				$cats     = $this->hd()->listArticleCategories()['items'];
-				$total    = 0;
-				foreach ( $cats as $c ) {
-					$total += (int) $c['articles'];
-				}
-				// Categories as views.
-				echo '<ul class="subsubsub pet-kb-categories" id="pet-kb-categories">';
-				$links   = array();
-				$links[] = '<li><a href="' . esc_url( Table::page_url( 'pet-kb' ) ) . '"' . ( '' === $category ? ' class="current"' : '' ) . '>' . esc_html__( 'All', 'pet' ) . ' <span class="count">(' . esc_html( number_format_i18n( $total ) ) . ')</span></a>';
-				foreach ( $cats as $c ) {
-					$name    = (string) $c['category'];
-					$links[] = '<li><a href="' . esc_url( Table::page_url( 'pet-kb', array( 'category' => $name ) ) ) . '"' . ( $name === $category ? ' class="current"' : '' ) . '>' . esc_html( $name ) . ' <span class="count">(' . esc_html( number_format_i18n( (int) $c['articles'] ) ) . ')</span></a>';
-				}
-				echo implode( ' |</li>', $links ) . '</li></ul><br class="clear">'; // phpcs:ignore WordPress.Security.EscapeOutput.OutputNotEscaped -- each link escaped above.
-				// Filters and the full-text search box (one GET form).
-				echo '<form method="get" id="pet-kb-search"><input type="hidden" name="page" value="pet-kb"><p class="search-box" style="float:none;margin:8px 0">';
-				$options = array( '' => __( 'All categories', 'pet' ) );
-				foreach ( $cats as $c ) {
-					$options[ (string) $c['category'] ] = (string) $c['category'];
-				}
-				echo '<label for="pet-kb-category">' . esc_html__( 'Category', 'pet' ) . '</label> ';
-				self::select( 'category', $options, $category, 'pet-kb-category' );
-				echo ' <label for="pet-kb-status">' . esc_html__( 'Status', 'pet' ) . '</label> ';
-				self::select(
-					'status',
-					array(
-						''          => __( 'All statuses', 'pet' ),
-						'draft'     => __( 'Draft', 'pet' ),
-						'published' => __( 'Published', 'pet' ),
-						'archived'  => __( 'Archived', 'pet' ),
-					),
-					$status,
-					'pet-kb-status'
-				);
-				echo ' <label for="pet-kb-q">' . esc_html__( 'Search published articles', 'pet' ) . '</label> <input type="search" name="q" id="pet-kb-q" value="' . esc_attr( $q ) . '" placeholder="' . esc_attr__( 'words in the title or text', 'pet' ) . '"> ';
-				submit_button( '' === $q ? __( 'Filter / search', 'pet' ) : __( 'Search', 'pet' ), 'secondary', '', false, array( 'id' => 'pet-kb-search-submit' ) );
-				if ( '' !== $q || '' !== $category || '' !== $status ) {
-					echo ' <a href="' . esc_url( Table::page_url( 'pet-kb' ) ) . '">' . esc_html__( 'Reset', 'pet' ) . '</a>';
-				}
-				echo '</p></form>';
 				if ( '' !== $q ) {
-					/* translators: %s: search words. */
-					echo '<h2>' . esc_html( sprintf( __( 'Published articles matching “%s”', 'pet' ), $q ) ) . '</h2>';
-					echo '<p class="description">' . esc_html__( 'Full-text search over the live version of published articles, best match first. Drafts and archived articles are not searched; the status filter does not apply.', 'pet' ) . '</p>';
 					$table = new Search_Table();
 					$table->load( $this->hd(), $q, $category );
-					echo '<div id="pet-kb-results">';
-					$table->display();
-					echo '</div>';
-					return;
+				} else {
+					$table = new Articles_Table();
+					$table->load(
+						$this->hd(),
+						array(
+							'category' => $category,
+							'status'   => $status,
+						)
+					);
 				}
-				$table = new Articles_Table();
-				$table->load(
-					$this->hd(),
+				self::view(
+					'knowledge/list',
 					array(
-						'category' => $category,
-						'status'   => $status,
+						'categories' => $cats,
+						'category'   => $category,
+						'status'     => $status,
+						'q'          => $q,
+						'table'      => $table,
 					)
 				);
-				echo '<div id="pet-kb-articles">';
-				$table->display();
-				echo '</div>';
 			},
 			$action
 		);
@@ -358,32 +312,16 @@ final class Knowledge_Admin extends Module_Admin {
 
 	/** The new-article form (managers). */
 	private function new_article_form(): void {
-		echo '<p><a href="' . esc_url( Table::page_url( 'pet-kb' ) ) . '">&larr; ' . esc_html__( 'Knowledgebase', 'pet' ) . '</a></p>';
-		if ( ! current_user_can( Plugin::CAP_MANAGE ) ) {
-			echo '<p>' . esc_html__( 'Only PET managers write articles. Open an article from the Knowledgebase list to read or comment on it.', 'pet' ) . '</p>';
-			return;
-		}
-		$failed = $this->kept_form( self::form_name( 'kb_create_article', '' ) );
-		echo '<datalist id="pet-kb-category-list">';
-		foreach ( $this->hd()->listArticleCategories()['items'] as $c ) {
-			echo '<option value="' . esc_attr( (string) $c['category'] ) . '">';
-		}
-		echo '</datalist>';
-		self::form_open( 'kb_create_article', array(), 'pet-kb-create' );
-		echo '<table class="form-table" role="presentation">';
-		self::text_row( $failed, 'category', __( 'Category', 'pet' ), Input::text( 'category' ), 'pet-kb-new-category', ' list="pet-kb-category-list" required' );
-		self::text_row( $failed, 'title', __( 'Title', 'pet' ), '', 'pet-kb-new-title', ' required' );
-		self::text_row( $failed, 'slug', __( 'Slug', 'pet' ), '', 'pet-kb-new-slug', ' required pattern="[a-z0-9]+(-[a-z0-9]+)*" placeholder="' . esc_attr__( 'e.g. reset-your-password', 'pet' ) . '"' );
-		self::textarea_row( $failed, 'body', __( 'Text', 'pet' ), '', 'pet-kb-new-body' );
-		$publish = null === $failed || '1' === ( $failed['values']['publish'] ?? '' );
-		echo '<tr><th scope="row">' . esc_html__( 'Publish', 'pet' ) . '</th><td><label><input type="checkbox" name="publish" value="1" id="pet-kb-new-publish"' . checked( $publish, true, false ) . '> ' . esc_html__( 'Publish now as version 1 (otherwise it stays a draft that search does not find)', 'pet' ) . '</label></td></tr>';
-		echo '</table>';
-		echo '<p class="description">' . esc_html__( 'The text is plain text, saved as typed and shown as text (never as markup): a blank line starts a new paragraph.', 'pet' ) . '</p>';
-		submit_button( __( 'Save article', 'pet' ) );
-		echo '</form>';
-		// Suggest a slug from the title while the slug is untouched (display help only).
-		echo '<script>(function(){var t=document.getElementById("pet-kb-new-title"),s=document.getElementById("pet-kb-new-slug");if(!t||!s)return;var touched=s.value!=="";s.addEventListener("input",function(){touched=true;});'
-			. 't.addEventListener("input",function(){if(touched)return;s.value=t.value.toLowerCase().normalize("NFD").replace(/[\u0300-\u036f]/g,"").replace(/[^a-z0-9]+/g,"-").replace(/^-+|-+$/g,"").slice(0,100);});})();</script>';
+		$manage = current_user_can( Plugin::CAP_MANAGE );
+		self::view(
+			'knowledge/new-article',
+			array(
+				'manage'     => $manage,
+				'failed'     => $manage ? $this->kept_form( self::form_name( 'kb_create_article', '' ) ) : null,
+				'categories' => $manage ? array_column( $this->hd()->listArticleCategories()['items'], 'category' ) : array(),
+				'category'   => Input::text( 'category' ),
+			)
+		);
 	}
 
 	/**
@@ -393,95 +331,61 @@ final class Knowledge_Admin extends Module_Admin {
 	 * @param string $id Article id.
 	 */
 	private function article_detail( string $id ): void {
-		$a       = $this->hd()->getArticle( $id );
-		$manage  = current_user_can( Plugin::CAP_MANAGE );
-		$open    = 'archived' !== $a['status'];
-		$current = null === $a['current_version'] ? null : (int) $a['current_version'];
-		echo '<p><a href="' . esc_url( Table::page_url( 'pet-kb' ) ) . '">&larr; ' . esc_html__( 'Knowledgebase', 'pet' ) . '</a></p>';
-		echo '<h2 id="pet-kb-title">' . esc_html( (string) $a['title'] ) . ' ' . self::badge( (string) $a['status'] ) . '</h2>'; // phpcs:ignore WordPress.Security.EscapeOutput.OutputNotEscaped -- badge() escapes.
-		echo '<p id="pet-kb-facts">' . esc_html__( 'Category:', 'pet' ) . ' <a href="' . esc_url( Table::page_url( 'pet-kb', array( 'category' => (string) $a['category'] ) ) ) . '">' . esc_html( (string) $a['category'] ) . '</a>';
-		echo ' · ' . esc_html__( 'Slug:', 'pet' ) . ' <code>' . esc_html( (string) $a['slug'] ) . '</code>';
-		if ( null !== $current ) {
-			/* translators: %d: version number. */
-			echo ' · <span id="pet-kb-live-version">' . esc_html( sprintf( __( 'Live version: %d', 'pet' ), $current ) ) . '</span>';
-		}
-		echo ' · ' . esc_html__( 'Updated:', 'pet' ) . ' ' . esc_html( Table::when( $a['updated_at'] ) ) . '</p>';
-		if ( 'draft' === $a['status'] ) {
-			echo '<div class="notice notice-info inline"><p>' . esc_html__( 'Draft: not published yet. Staff can read it here, but search does not find it until a version is published.', 'pet' ) . '</p></div>';
-		} elseif ( 'archived' === $a['status'] ) {
-			echo '<div class="notice notice-warning inline"><p>' . esc_html__( 'Archived: this article is retired. Search no longer finds it and it takes no new versions or comments.', 'pet' ) . '</p></div>';
-		}
-		echo '<div class="pet-kb-body" id="pet-kb-body">' . self::paragraphs( (string) ( $a['body'] ?? '' ) ) . '</div>'; // phpcs:ignore WordPress.Security.EscapeOutput.OutputNotEscaped -- paragraphs() escapes.
-
-		if ( $manage && $open ) {
-			$this->editor( $a );
-		}
-		$this->versions( $a, $manage && $open );
-		$this->comments( $a, $manage, $open );
-
-		echo '<h3>' . esc_html__( 'Linked tickets', 'pet' ) . '</h3>';
-		if ( array() === $a['linked_tickets'] ) {
-			echo '<p class="description" id="pet-kb-tickets">' . esc_html__( 'No ticket is linked yet. Link this article from a ticket\'s page when it helped resolve it.', 'pet' ) . '</p>';
-		} else {
-			echo '<ul id="pet-kb-tickets">';
-			foreach ( $a['linked_tickets'] as $t ) {
-				$url = add_query_arg(
+		$a      = $this->hd()->getArticle( $id );
+		$manage = current_user_can( Plugin::CAP_MANAGE );
+		$open   = 'archived' !== $a['status'];
+		$next   = null === $a['current_version'] ? 1 : (int) $a['current_version'] + 1;
+		$data   = array(
+			'article'      => $a,
+			'manage'       => $manage,
+			'open'         => $open,
+			'current'      => null === $a['current_version'] ? null : (int) $a['current_version'],
+			'next'         => $next,
+			'edit_failed'  => $manage && $open ? $this->kept_form( self::form_name( 'kb_publish_article', $id ) ) : null,
+			'versions'     => $this->versions_data( $a ),
+			'comments'     => $this->comments_data( $a, $manage, $open ),
+			'add_failed'   => $open ? $this->kept_form( self::form_name( 'kb_add_comment', $id ) ) : null,
+			'tickets'      => array(),
+			'activity_url' => Table::page_url(
+				'pet-activity',
+				array(
+					'context_type' => 'knowledge_article',
+					'context_id'   => $id,
+				)
+			),
+		);
+		foreach ( $a['linked_tickets'] as $t ) {
+			$data['tickets'][] = array(
+				'url'       => add_query_arg(
 					array(
 						'page' => 'pet-tickets',
 						'id'   => (string) $t['ticket_id'],
 					),
 					admin_url( 'admin.php' )
-				);
-				$label = null === $t['subject'] ? (string) $t['ticket_id'] : (string) $t['subject'];
-				/* translators: %s: date and time. */
-				echo '<li><a href="' . esc_url( $url ) . '">' . esc_html( $label ) . '</a> <span class="description">' . esc_html( sprintf( __( 'linked %s', 'pet' ), Table::when( $t['linked_at'] ) ) ) . '</span></li>';
-			}
-			echo '</ul>';
+				),
+				'label'     => null === $t['subject'] ? (string) $t['ticket_id'] : (string) $t['subject'],
+				'linked_at' => $t['linked_at'],
+			);
 		}
-
-		if ( $manage && $open ) {
-			echo '<h3>' . esc_html__( 'Archive', 'pet' ) . '</h3>';
-			self::form_open( 'kb_archive_article', array( 'id' => $id ), 'pet-kb-archive', ' onsubmit="return confirm(\'' . esc_js( __( 'Archive this article? It leaves search and takes no more changes. This cannot be undone.', 'pet' ) ) . '\');"' );
-			submit_button( __( 'Archive article', 'pet' ), 'delete', 'submit', false );
-			echo '</form>';
-		}
-		echo '<p><a href="' . esc_url( Table::page_url( 'pet-activity', array( 'context_type' => 'knowledge_article', 'context_id' => $id ) ) ) . '" id="pet-kb-activity">' . esc_html__( 'Activity of this article', 'pet' ) . '</a></p>';
+		self::view( 'knowledge/article', $data );
 	}
 
 	/**
-	 * The editor: publishes its content as the next version.
+	 * The version history's data: the compare selection, a failed restore, the diff.
 	 *
 	 * @param array $a Article.
 	 */
-	private function editor( array $a ): void {
-		$id     = (string) $a['id'];
-		$next   = null === $a['current_version'] ? 1 : (int) $a['current_version'] + 1;
-		$failed = $this->kept_form( self::form_name( 'kb_publish_article', $id ) );
-		echo '<h3>' . esc_html( 1 === $next ? __( 'Edit and publish', 'pet' ) : __( 'Edit', 'pet' ) ) . '</h3>';
-		echo '<p class="description">' . esc_html__( 'Publishing makes a new, immutable version; earlier versions stay in the history below and can be restored.', 'pet' ) . '</p>';
-		self::form_open( 'kb_publish_article', array( 'id' => $id ), 'pet-kb-publish' );
-		echo '<table class="form-table" role="presentation">';
-		self::text_row( $failed, 'title', __( 'Title', 'pet' ), (string) $a['title'], 'pet-kb-edit-title', ' required' );
-		self::textarea_row( $failed, 'body', __( 'Text', 'pet' ), (string) ( $a['body'] ?? '' ), 'pet-kb-edit-body' );
-		echo '</table>';
-		/* translators: %d: version number. */
-		submit_button( sprintf( __( 'Publish as version %d', 'pet' ), $next ) );
-		echo '</form>';
-	}
-
-	/**
-	 * Version history (newest first) with compare radios, restore buttons and the diff.
-	 *
-	 * @param array $a          Article.
-	 * @param bool  $can_change Whether the user may restore.
-	 */
-	private function versions( array $a, bool $can_change ): void {
-		$id       = (string) $a['id'];
+	private function versions_data( array $a ): array {
 		$versions = $a['versions'];
-		echo '<h3>' . esc_html__( 'Version history', 'pet' ) . '</h3>';
+		$data     = array(
+			'list'     => $versions,
+			'failed'   => null,
+			'sel_from' => 0,
+			'sel_to'   => 0,
+			'diff'     => null,
+		);
 		if ( array() === $versions ) {
-			echo '<p class="description" id="pet-kb-versions">' . esc_html__( 'No version is published yet.', 'pet' ) . '</p>';
-			return;
+			return $data;
 		}
 		$by_number = array();
 		foreach ( $versions as $v ) {
@@ -491,145 +395,70 @@ final class Knowledge_Admin extends Module_Admin {
 		$from = $int( 'from' );
 		$to   = $int( 'to' );
 		// Default comparison: the live version against the one before it.
-		$sel_to   = $to ?? (int) $versions[0]['number'];
-		$sel_from = $from ?? ( isset( $versions[1] ) ? (int) $versions[1]['number'] : $sel_to );
-		$failed   = $this->kept_form( self::form_name( 'kb_restore_version', $id ) );
-		if ( null !== $failed && isset( $failed['fields']['number'] ) ) {
-			echo '<p class="pet-field-error" id="pet-kb-restore-error">' . esc_html( (string) $failed['fields']['number'] ) . '</p>';
-		}
-		// The compare form is outside the table; the radios join it with form="…".
-		echo '<form method="get" id="pet-kb-compare"><input type="hidden" name="page" value="' . esc_attr( self::ARTICLE_PAGE ) . '"><input type="hidden" name="id" value="' . esc_attr( $id ) . '"></form>';
-		echo '<table class="widefat striped" id="pet-kb-versions" style="max-width:70em"><thead><tr><th>' . esc_html__( 'From', 'pet' ) . '</th><th>' . esc_html__( 'To', 'pet' ) . '</th><th>' . esc_html__( 'Version', 'pet' ) . '</th><th>' . esc_html__( 'Title', 'pet' ) . '</th><th>' . esc_html__( 'Published', 'pet' ) . '</th><th>' . esc_html__( 'Note', 'pet' ) . '</th><th></th></tr></thead><tbody>';
-		foreach ( $versions as $v ) {
-			$n = (int) $v['number'];
-			echo '<tr id="' . esc_attr( 'pet-kb-version-' . $n ) . '"' . ( $v['live'] ? ' class="pet-kb-live"' : '' ) . '>';
-			echo '<td><input type="radio" form="pet-kb-compare" name="from" value="' . esc_attr( (string) $n ) . '"' . checked( $sel_from, $n, false ) . ' aria-label="' . esc_attr( sprintf( /* translators: %d: version number. */ __( 'Compare from version %d', 'pet' ), $n ) ) . '"></td>';
-			echo '<td><input type="radio" form="pet-kb-compare" name="to" value="' . esc_attr( (string) $n ) . '"' . checked( $sel_to, $n, false ) . ' aria-label="' . esc_attr( sprintf( /* translators: %d: version number. */ __( 'Compare to version %d', 'pet' ), $n ) ) . '"></td>';
-			echo '<td>' . esc_html( (string) $n ) . '</td><td>' . esc_html( (string) $v['title'] ) . '</td><td>' . esc_html( Table::when( $v['published_at'] ) ) . '</td><td>';
-			$notes = array();
-			if ( $v['live'] ) {
-				$notes[] = __( 'live', 'pet' );
-			}
-			if ( null !== $v['restored_from'] ) {
-				/* translators: %d: version number. */
-				$notes[] = sprintf( __( 'restores version %d', 'pet' ), (int) $v['restored_from'] );
-			}
-			echo esc_html( implode( ' · ', $notes ) ) . '</td><td>';
-			if ( $can_change && ! $v['live'] ) {
-				self::form_open(
-					'kb_restore_version',
-					array(
-						'id'     => $id,
-						'number' => (string) $n,
-					),
-					'pet-kb-restore-' . $n
-				);
-				submit_button( __( 'Restore this version', 'pet' ), 'small', 'submit', false );
-				echo '</form>';
-			}
-			echo '</td></tr>';
-		}
-		echo '</tbody></table>';
-		if ( count( $versions ) > 1 ) {
-			echo '<p>';
-			submit_button( __( 'Compare the selected versions', 'pet' ), 'secondary', '', false, array( 'form' => 'pet-kb-compare' ) );
-			echo '</p>';
-		}
+		$data['sel_to']   = $to ?? (int) $versions[0]['number'];
+		$data['sel_from'] = $from ?? ( isset( $versions[1] ) ? (int) $versions[1]['number'] : $data['sel_to'] );
+		$data['failed']   = $this->kept_form( self::form_name( 'kb_restore_version', (string) $a['id'] ) );
 		if ( null === $from || null === $to ) {
-			return;
+			return $data;
 		}
-		echo '<div id="pet-kb-diff">';
-		/* translators: 1: version number, 2: version number. */
-		echo '<h3>' . esc_html( sprintf( __( 'Changes from version %1$d to version %2$d', 'pet' ), $from, $to ) ) . '</h3>';
-		if ( ! isset( $by_number[ $from ], $by_number[ $to ] ) ) {
-			echo '<p class="pet-field-error">' . esc_html__( 'This article has no such version.', 'pet' ) . '</p></div>';
-			return;
-		}
-		$text = static fn ( array $v ): string => (string) $v['title'] . "\n\n" . (string) $v['body'];
-		$diff = wp_text_diff(
-			$text( $by_number[ $from ] ),
-			$text( $by_number[ $to ] ),
-			array(
-				/* translators: %d: version number. */
-				'title_left'  => esc_html( sprintf( __( 'Version %d', 'pet' ), $from ) ),
-				/* translators: %d: version number. */
-				'title_right' => esc_html( sprintf( __( 'Version %d', 'pet' ), $to ) ),
-			)
+		$data['diff'] = array(
+			'from'  => $from,
+			'to'    => $to,
+			'found' => isset( $by_number[ $from ], $by_number[ $to ] ),
+			'html'  => '',
 		);
-		if ( '' === $diff ) {
-			echo '<p>' . esc_html__( 'These two versions have the same title and text.', 'pet' ) . '</p>';
-		} else {
-			// wp_text_diff() escapes the compared text itself; kses keeps only its table markup.
-			echo wp_kses_post( $diff );
+		if ( $data['diff']['found'] ) {
+			$text                 = static fn ( array $v ): string => (string) $v['title'] . "\n\n" . (string) $v['body'];
+			$data['diff']['html'] = wp_text_diff(
+				$text( $by_number[ $from ] ),
+				$text( $by_number[ $to ] ),
+				array(
+					/* translators: %d: version number. */
+					'title_left'  => esc_html( sprintf( __( 'Version %d', 'pet' ), $from ) ),
+					/* translators: %d: version number. */
+					'title_right' => esc_html( sprintf( __( 'Version %d', 'pet' ), $to ) ),
+				)
+			);
 		}
-		echo '</div>';
+		return $data;
 	}
 
 	/**
-	 * Comments: visible ones for everyone; hidden ones greyed, with who hid them and why,
-	 * for moderators only; the hide form for moderators; the add form.
+	 * The comments the user sees: visible ones for everyone; hidden ones, with who hid them
+	 * and why, for moderators only; the hide form's kept state for moderators.
 	 *
 	 * @param array $a      Article.
 	 * @param bool  $manage Whether the user moderates.
 	 * @param bool  $open   Whether the article takes changes.
 	 */
-	private function comments( array $a, bool $manage, bool $open ): void {
-		$id = (string) $a['id'];
-		echo '<h3>' . esc_html__( 'Comments', 'pet' ) . '</h3><div id="pet-kb-comments">';
-		$shown = 0;
+	private function comments_data( array $a, bool $manage, bool $open ): array {
+		$out = array();
 		foreach ( $a['comments'] as $c ) {
 			$cid    = (string) $c['id'];
 			$hidden = (bool) $c['hidden'];
 			if ( $hidden && ! $manage ) {
 				continue;
 			}
-			++$shown;
-			echo '<div class="pet-kb-comment' . ( $hidden ? ' pet-kb-comment-hidden' : '' ) . '" id="' . esc_attr( 'pet-kb-comment-' . $cid ) . '">';
-			echo '<p class="pet-kb-comment-meta">' . esc_html( (string) ( $c['author_name'] ?? $c['author_id'] ) ) . ' · ' . esc_html( Table::when( $c['created_at'] ) ) . '</p>';
-			echo self::paragraphs( (string) $c['body'] ); // phpcs:ignore WordPress.Security.EscapeOutput.OutputNotEscaped -- paragraphs() escapes.
+			$item = array(
+				'comment'    => $c,
+				'hidden'     => $hidden,
+				'moderation' => '',
+				'hide_form'  => ! $hidden && $manage && $open,
+				'failed'     => null,
+			);
 			if ( $hidden ) {
-				$reason = (string) ( $c['hidden_reason'] ?? '' );
-				echo '<p class="pet-kb-moderation">' . esc_html(
-					'' === $reason
-						/* translators: %s: moderator name. */
-						? sprintf( __( 'Hidden by %s (no reason given). Only moderators see it.', 'pet' ), $this->employee_name( $c['hidden_by'] ) )
-						/* translators: 1: moderator name, 2: reason. */
-						: sprintf( __( 'Hidden by %1$s: %2$s. Only moderators see it.', 'pet' ), $this->employee_name( $c['hidden_by'] ), $reason )
-				) . '</p>';
-			} elseif ( $manage && $open ) {
-				$failed = $this->kept_form( self::form_name( 'kb_hide_comment', $id, $cid ) );
-				$fid    = 'pet-kb-hide-' . $cid;
-				self::form_open(
-					'kb_hide_comment',
-					array(
-						'id'         => $id,
-						'comment_id' => $cid,
-					),
-					$fid,
-					' class="pet-kb-hide"'
-				);
-				$value = (string) ( $failed['values']['reason'] ?? '' );
-				echo '<label for="' . esc_attr( $fid . '-reason' ) . '">' . esc_html__( 'Reason', 'pet' ) . '</label> <input type="text" name="reason" id="' . esc_attr( $fid . '-reason' ) . '" value="' . esc_attr( $value ) . '"' . self::invalid_attrs( $failed, 'reason', $fid . '-reason' ) . '> '; // phpcs:ignore WordPress.Security.EscapeOutput.OutputNotEscaped -- invalid_attrs() escapes.
-				submit_button( __( 'Hide comment', 'pet' ), 'small', 'submit', false );
-				self::field_error( $failed, 'reason', $fid . '-reason' );
-				echo '</form>';
+				$reason             = (string) ( $c['hidden_reason'] ?? '' );
+				$who                = $this->employee_name( $c['hidden_by'] );
+				$item['moderation'] = '' === $reason
+					/* translators: %s: moderator name. */
+					? sprintf( __( 'Hidden by %s (no reason given). Only moderators see it.', 'pet' ), $who )
+					/* translators: 1: moderator name, 2: reason. */
+					: sprintf( __( 'Hidden by %1$s: %2$s. Only moderators see it.', 'pet' ), $who, $reason );
+			} elseif ( $item['hide_form'] ) {
+				$item['failed'] = $this->kept_form( self::form_name( 'kb_hide_comment', (string) $a['id'], $cid ) );
 			}
-			echo '</div>';
+			$out[] = $item;
 		}
-		if ( 0 === $shown ) {
-			echo '<p class="description">' . esc_html__( 'No comments yet.', 'pet' ) . '</p>';
-		}
-		echo '</div>';
-		if ( ! $open ) {
-			return;
-		}
-		$failed = $this->kept_form( self::form_name( 'kb_add_comment', $id ) );
-		self::form_open( 'kb_add_comment', array( 'id' => $id ), 'pet-kb-comment' );
-		echo '<table class="form-table" role="presentation">';
-		self::textarea_row( $failed, 'body', __( 'Add a comment', 'pet' ), '', 'pet-kb-comment-body', 4 );
-		echo '</table>';
-		echo '<p class="description">' . esc_html__( 'Comments cannot be edited or deleted; a moderator can hide one.', 'pet' ) . '</p>';
-		submit_button( __( 'Add comment', 'pet' ), 'secondary' );
-		echo '</form>';
+		return $out;
 	}
 }

@@ -50,15 +50,26 @@ final class Sales_Admin extends Module_Admin {
 	/**
 	 * The sales pages under the PET menu.
 	 */
-	public function menu(): void {
-		$this->add_pages(
-			array(
-				'pet-leads'       => array( __( 'Leads', 'pet' ), Plugin::CAP_WORK, 'page_leads' ),
-				'pet-lead-schema' => array( __( 'Lead schema', 'pet' ), Plugin::CAP_WORK, 'page_schema' ),
-				'pet-pipeline'    => array( __( 'Pipeline', 'pet' ), Plugin::CAP_WORK, 'page_pipeline' ),
-				'pet-quotes'      => array( __( 'Quotes', 'pet' ), Plugin::CAP_WORK, 'page_quotes' ),
-			)
+	protected function pages(): array {
+		return array(
+			'pet-leads'       => array( __( 'Leads', 'pet' ), Plugin::CAP_WORK, 'page_leads' ),
+			'pet-lead-schema' => array( __( 'Lead schema', 'pet' ), Plugin::CAP_WORK, 'page_schema' ),
+			'pet-pipeline'    => array( __( 'Pipeline', 'pet' ), Plugin::CAP_WORK, 'page_pipeline' ),
+			'pet-quotes'      => array( __( 'Quotes', 'pet' ), Plugin::CAP_WORK, 'page_quotes' ),
 		);
+	}
+
+	/**
+	 * The sales CSS on every sales page; on Quotes the builder's live preview, whose one
+	 * text is its data (window.petQuoteBuilder).
+	 *
+	 * @param string $page Page slug.
+	 */
+	protected function assets( string $page ): void {
+		self::enqueue_style( 'sales' );
+		if ( 'pet-quotes' === $page ) {
+			self::enqueue_script( 'quote-builder', 'petQuoteBuilder', array( 'preview' => __( 'Preview while editing (not saved):', 'pet' ) . ' ' ) );
+		}
 	}
 
 	/**
@@ -407,52 +418,33 @@ final class Sales_Admin extends Module_Admin {
 		return array( __( 'Rejection recorded.', 'pet' ) );
 	}
 
-	// ---- helpers --------------------------------------------------------------------------
+	// ---- data for the views ---------------------------------------------------------------
 
 	/**
-	 * An input for one custom field of a schema version, optionally holding a value.
+	 * Minor units (or basis points) as "120.50".
 	 *
-	 * @param array $f     Field definition.
-	 * @param mixed $value Current value (null: none).
+	 * @param int $minor Minor units.
 	 */
-	private static function custom_input( array $f, $value = null ): void {
-		$key  = (string) $f['key'];
-		$name = 'custom[' . $key . ']';
-		$id   = 'pet-custom-' . $key;
-		echo '<tr><th scope="row"><label for="' . esc_attr( $id ) . '">' . esc_html( (string) $f['label'] ) . ( $f['required'] ? ' *' : '' ) . '</label></th><td>';
-		switch ( $f['type'] ) {
-			case 'bool':
-				echo '<input type="checkbox" name="' . esc_attr( $name ) . '" id="' . esc_attr( $id ) . '" value="1"' . checked( true === $value, true, false ) . '>';
-				break;
-			case 'select':
-				$opts = array( '' => '—' );
-				foreach ( $f['options'] as $o ) {
-					$opts[ (string) $o ] = (string) $o;
-				}
-				self::select( $name, $opts, is_scalar( $value ) ? (string) $value : '', $id );
-				break;
-			case 'multiselect':
-				$chosen = is_array( $value ) ? array_map( 'strval', $value ) : array();
-				foreach ( $f['options'] as $i => $o ) {
-					echo '<label><input type="checkbox" name="' . esc_attr( $name . '[]' ) . '" value="' . esc_attr( (string) $o ) . '"' . ( 0 === $i ? ' id="' . esc_attr( $id ) . '"' : '' ) . checked( in_array( (string) $o, $chosen, true ), true, false ) . '> ' . esc_html( (string) $o ) . '</label> ';
-				}
-				break;
-			default:
-				$type = array(
-					'number' => 'number',
-					'date'   => 'date',
-				)[ $f['type'] ] ?? 'text';
-				echo '<input type="' . esc_attr( $type ) . '" name="' . esc_attr( $name ) . '" id="' . esc_attr( $id ) . '" class="regular-text" value="' . esc_attr( is_scalar( $value ) && ! is_bool( $value ) ? (string) $value : '' ) . '">';
-		}
-		echo '</td></tr>';
+	public static function decimal( int $minor ): string {
+		$sign = $minor < 0 ? '-' : '';
+		$m    = abs( $minor );
+		return sprintf( '%s%d.%02d', $sign, intdiv( $m, 100 ), $m % 100 );
 	}
 
-	/** Inline styles of the sales screens. */
-	private static function styles(): void {
-		echo '<style>.pet-status{padding:1px 6px;border-radius:3px;background:#f0f0f1}.pet-status-superseded,.pet-status-expired{background:#fcf0f1;color:#8a2424;text-decoration:line-through}'
-			. '.pet-status-accepted{background:#edfaef;color:#1e6b2a}.pet-status-sent{background:#f0f6fc}.pet-diff-added{background:#edfaef}.pet-diff-removed{background:#fcf0f1}.pet-diff-changed{background:#fcf9e8}'
-			. '.pet-builder input.small{width:6em}.pet-nowrap{white-space:nowrap}.pet-builder .pet-group{border:1px solid #c3c4c7;padding:8px;margin:8px 0;background:#fff;box-sizing:border-box;overflow-x:auto}.pet-stages{display:flex;gap:12px}.pet-stage{border:1px solid #c3c4c7;background:#fff;padding:8px 12px;min-width:160px}'
-			. '@media print{#adminmenumain,#wpadminbar,.pet-noprint,.notice{display:none!important}#wpcontent{margin-left:0}}</style>';
+	/**
+	 * Activity link of one entity.
+	 *
+	 * @param string $type Context type.
+	 * @param string $id   Context id.
+	 */
+	private static function activity_url( string $type, string $id ): string {
+		return Table::page_url(
+			'pet-activity',
+			array(
+				'context_type' => $type,
+				'context_id'   => $id,
+			)
+		);
 	}
 
 	// ---- screens --------------------------------------------------------------------------
@@ -471,63 +463,26 @@ final class Sales_Admin extends Module_Admin {
 			function (): void {
 				$table = new Leads_Table();
 				$table->load( $this->sales() );
-				echo '<form method="get"><input type="hidden" name="page" value="pet-leads">';
-				echo '<div class="alignleft actions">';
-				self::select(
-					'status',
-					array(
-						''             => __( 'All statuses', 'pet' ),
-						'new'          => __( 'New', 'pet' ),
-						'contacted'    => __( 'Contacted', 'pet' ),
-						'qualified'    => __( 'Qualified', 'pet' ),
-						'disqualified' => __( 'Disqualified', 'pet' ),
-						'archived'     => __( 'Archived', 'pet' ),
-					),
-					Input::text( 'status' ),
-					'pet-filter-status'
-				);
-				self::select( 'owner_id', $this->employee_options( array( '' => __( 'All owners', 'pet' ) ) ), Input::text( 'owner_id' ), 'pet-filter-owner' );
 				$sources = array( '' => __( 'All sources', 'pet' ) );
-				foreach ( $this->sales()->listLeadSources()['items'] as $s ) {
-					$sources[ (string) $s ] = (string) $s;
+				foreach ( $this->sales()->listLeadSources()['items'] as $src ) {
+					$sources[ (string) $src ] = (string) $src;
 				}
-				self::select( 'source', $sources, Input::text( 'source' ), 'pet-filter-source' );
-				submit_button( __( 'Filter', 'pet' ), '', 'filter_action', false );
-				echo '</div>';
-				$table->search_box( __( 'Search leads', 'pet' ), 'pet-lead' );
-				echo '</form>';
-				$table->display();
-				$this->lead_form();
+				self::view(
+					'sales/leads',
+					array(
+						'table'     => $table,
+						'status'    => Input::text( 'status' ),
+						'owner_id'  => Input::text( 'owner_id' ),
+						'source'    => Input::text( 'source' ),
+						'owners'    => $this->employee_options( array( '' => __( 'All owners', 'pet' ) ) ),
+						'sources'   => $sources,
+						'schema'    => $this->sales()->getLeadSchema( null ),
+						'customers' => $this->customer_options( array( '' => __( '— a new company —', 'pet' ) ) ),
+						'employees' => $this->employee_options( array( '' => __( '— me —', 'pet' ) ) ),
+					)
+				);
 			}
 		);
-	}
-
-	/** The capture form, with the latest schema version's custom fields. */
-	private function lead_form(): void {
-		$schema = $this->sales()->getLeadSchema( null );
-		echo '<h2>' . esc_html__( 'Capture a lead', 'pet' ) . '</h2>';
-		self::form_open( 'create_lead', array(), 'pet-create-lead' );
-		echo '<table class="form-table" role="presentation">';
-		echo '<tr><th scope="row"><label for="pet-customer-id">' . esc_html__( 'Existing customer', 'pet' ) . '</label></th><td>';
-		self::select( 'customer_id', $this->customer_options( array( '' => __( '— a new company —', 'pet' ) ) ), '', 'pet-customer-id' );
-		echo '</td></tr>';
-		self::field( 'customer_name', __( 'New company name', 'pet' ) );
-		self::field( 'source', __( 'Source', 'pet' ), 'text', '', 'required' );
-		echo '<tr><th scope="row"><label for="pet-owner-id">' . esc_html__( 'Owner', 'pet' ) . '</label></th><td>';
-		self::select( 'owner_id', $this->employee_options( array( '' => __( '— me —', 'pet' ) ) ), '', 'pet-owner-id' );
-		echo '</td></tr>';
-		if ( null !== $schema ) {
-			foreach ( $schema['fields'] as $f ) {
-				self::custom_input( $f );
-			}
-		}
-		echo '</table>';
-		if ( null !== $schema ) {
-			/* translators: %d: lead schema version number. */
-			echo '<p class="description">' . esc_html( sprintf( __( 'Custom fields of lead schema version %d.', 'pet' ), (int) $schema['number'] ) ) . '</p>';
-		}
-		submit_button( __( 'Capture lead', 'pet' ) );
-		echo '</form>';
 	}
 
 	/**
@@ -536,132 +491,26 @@ final class Sales_Admin extends Module_Admin {
 	 * @param string $id Lead id.
 	 */
 	private function lead_detail( string $id ): void {
-		self::styles();
-		$l = $this->sales()->getLead( $id );
-		echo '<p><a href="' . esc_url( Table::page_url( 'pet-leads' ) ) . '">&larr; ' . esc_html__( 'All leads', 'pet' ) . '</a></p>';
-		echo '<h2>' . esc_html( (string) $l['company_name'] ) . ' ' . self::badge( (string) $l['status'] ) . '</h2>'; // phpcs:ignore WordPress.Security.EscapeOutput.OutputNotEscaped -- badge() escapes.
-		echo '<table class="widefat striped pet-lead-facts" style="max-width:48em"><tbody>';
-		$rows = array(
-			__( 'Source', 'pet' ) => (string) $l['source'],
-			__( 'Owner', 'pet' )  => (string) ( $l['owner_name'] ?? '' ),
-			__( 'Captured', 'pet' ) => Table::when( $l['created_at'] ),
+		$l    = $this->sales()->getLead( $id );
+		$data = array(
+			'lead'          => $l,
+			'next'          => array_map( 'strval', (array) ( $l['next_statuses'] ?? array() ) ),
+			'activity_url'  => self::activity_url( 'lead', $id ),
+			'edit'          => null,
+			'opportunities' => array(),
 		);
-		foreach ( $rows as $k => $v ) {
-			echo '<tr><th>' . esc_html( $k ) . '</th><td>' . esc_html( $v ) . '</td></tr>';
-		}
-		foreach ( $l['custom_fields'] as $f ) {
-			echo '<tr><th>' . esc_html( (string) $f['label'] ) . '</th><td>' . esc_html( (string) ( $f['display'] ?? '—' ) ) . '</td></tr>';
-		}
-		echo '</tbody></table>';
-		if ( null !== $l['schema_version'] ) {
-			/* translators: %d: lead schema version number. */
-			echo '<p class="description">' . esc_html( sprintf( __( 'Captured with lead schema version %d; shown by that version.', 'pet' ), (int) $l['schema_version'] ) ) . '</p>';
-		}
 		if ( 'archived' !== (string) $l['status'] ) {
-			$this->lead_edit_form( $l );
+			$data['edit'] = array(
+				'schema' => null === $l['schema_version'] ? null : $this->sales()->getLeadSchema( (int) $l['schema_version'] ),
+				'values' => is_array( $l['custom_values'] ) ? $l['custom_values'] : array(),
+				'owners' => $this->employee_options( array( '' => __( '— unchanged —', 'pet' ) ) ),
+				'open'   => '' !== Input::text( 'edit' ),
+			);
 		}
-		if ( is_array( $l['qualification'] ) ) {
-			$q = $l['qualification'];
-			echo '<h3>' . esc_html__( 'Qualification', 'pet' ) . '</h3><ul>';
-			echo '<li>' . esc_html__( 'Need:', 'pet' ) . ' ' . esc_html( (string) $q['need'] ) . '</li>';
-			echo '<li>' . esc_html__( 'Budget:', 'pet' ) . ' ' . esc_html( Table::money( $q['budget'] ) ) . '</li>';
-			echo '<li>' . esc_html__( 'Authority:', 'pet' ) . ' ' . esc_html( (string) ( $q['authority'] ?? '—' ) ) . '</li>';
-			echo '<li>' . esc_html__( 'Timeline:', 'pet' ) . ' ' . esc_html( (string) ( $q['timeline'] ?? '—' ) ) . '</li></ul>';
+		if ( 'qualified' === (string) $l['status'] ) {
+			$data['opportunities'] = $this->sales()->listOpportunities( array( 'lead_id' => $id ) )['items'];
 		}
-		if ( null !== $l['disqualification_reason'] ) {
-			echo '<p><strong>' . esc_html__( 'Disqualified:', 'pet' ) . '</strong> ' . esc_html( (string) $l['disqualification_reason'] ) . '</p>';
-		}
-		$status = (string) $l['status'];
-		// Which steps exist is the engine's (next_statuses); the forms are the screen's.
-		$next = array_map( 'strval', (array) ( $l['next_statuses'] ?? array() ) );
-		if ( in_array( 'contacted', $next, true ) ) {
-			echo '<h3>' . esc_html__( 'Mark as contacted', 'pet' ) . '</h3>';
-			self::form_open( 'contact_lead', array( 'id' => $id ), 'pet-contact-lead' );
-			echo '<table class="form-table" role="presentation">';
-			self::field( 'note', __( 'How it went', 'pet' ) );
-			echo '</table>';
-			submit_button( __( 'Mark contacted', 'pet' ) );
-			echo '</form>';
-		}
-		if ( in_array( 'qualified', $next, true ) ) {
-			echo '<h3>' . esc_html__( 'Qualify', 'pet' ) . '</h3>';
-			self::form_open( 'qualify_lead', array( 'id' => $id ), 'pet-qualify-lead' );
-			echo '<table class="form-table" role="presentation">';
-			self::field( 'need', __( 'Need', 'pet' ), 'text', '', 'required' );
-			self::field( 'budget', __( 'Budget', 'pet' ) );
-			self::field( 'currency', __( 'Currency', 'pet' ), 'text', 'EUR' );
-			self::field( 'authority', __( 'Authority (who decides)', 'pet' ) );
-			self::field( 'timeline', __( 'Timeline', 'pet' ) );
-			self::field( 'notes', __( 'Notes', 'pet' ) );
-			echo '</table>';
-			submit_button( __( 'Qualify', 'pet' ) );
-			echo '</form>';
-		}
-		if ( in_array( 'disqualified', $next, true ) ) {
-			echo '<h3>' . esc_html__( 'Disqualify', 'pet' ) . '</h3>';
-			self::form_open( 'disqualify_lead', array( 'id' => $id ), 'pet-disqualify-lead' );
-			echo '<table class="form-table" role="presentation">';
-			self::field( 'reason', __( 'Reason', 'pet' ), 'text', '', 'required' );
-			echo '</table>';
-			submit_button( __( 'Disqualify', 'pet' ), 'secondary' );
-			echo '</form>';
-		}
-		if ( 'qualified' === $status ) {
-			echo '<h3>' . esc_html__( 'Open an opportunity', 'pet' ) . '</h3>';
-			self::form_open( 'create_opportunity', array( 'lead_id' => $id ), 'pet-create-opportunity' );
-			echo '<table class="form-table" role="presentation">';
-			self::field( 'title', __( 'Title', 'pet' ), 'text', '', 'required' );
-			self::field( 'expected_value', __( 'Expected value', 'pet' ), 'text', '', 'required' );
-			self::field( 'currency', __( 'Currency', 'pet' ), 'text', 'EUR' );
-			self::field( 'expected_close', __( 'Expected close', 'pet' ), 'date', '', 'required' );
-			echo '</table>';
-			submit_button( __( 'Open opportunity', 'pet' ) );
-			echo '</form>';
-			$opps = $this->sales()->listOpportunities( array( 'lead_id' => $id ) )['items'];
-			if ( array() !== $opps ) {
-				echo '<h3>' . esc_html__( 'Opportunities', 'pet' ) . '</h3><ul>';
-				foreach ( $opps as $o ) {
-					echo '<li><a href="' . esc_url( Table::page_url( 'pet-pipeline', array( 'opportunity' => (string) $o['id'] ) ) ) . '">' . esc_html( (string) $o['title'] ) . '</a> ' . self::badge( (string) $o['status'] ) . '</li>'; // phpcs:ignore WordPress.Security.EscapeOutput.OutputNotEscaped -- badge() escapes.
-				}
-				echo '</ul>';
-			}
-		}
-		if ( in_array( 'archived', $next, true ) ) {
-			self::form_open( 'archive_lead', array( 'id' => $id ), 'pet-archive-lead' );
-			submit_button( __( 'Archive lead', 'pet' ), 'secondary', 'submit', false );
-			echo '</form>';
-		}
-		echo '<p><a href="' . esc_url( Table::page_url( 'pet-activity', array( 'context_type' => 'lead', 'context_id' => $id ) ) ) . '">' . esc_html__( 'Activity of this lead', 'pet' ) . '</a></p>';
-	}
-
-	/**
-	 * Edit form of a lead: source, owner and the custom fields of the lead's own schema
-	 * version (not the latest), filled with the current values; folded until opened.
-	 *
-	 * @param array $l Lead.
-	 */
-	private function lead_edit_form( array $l ): void {
-		$schema = null === $l['schema_version'] ? null : $this->sales()->getLeadSchema( (int) $l['schema_version'] );
-		$values = is_array( $l['custom_values'] ) ? $l['custom_values'] : array();
-		echo '<details class="pet-edit-lead"' . ( '' !== Input::text( 'edit' ) ? ' open' : '' ) . '><summary>' . esc_html__( 'Edit lead', 'pet' ) . '</summary>';
-		self::form_open( 'update_lead', array( 'id' => (string) $l['id'] ), 'pet-update-lead' );
-		echo '<table class="form-table" role="presentation">';
-		self::field( 'source', __( 'Source', 'pet' ), 'text', (string) $l['source'], 'required' );
-		echo '<tr><th scope="row"><label for="pet-edit-owner-id">' . esc_html__( 'Owner', 'pet' ) . '</label></th><td>';
-		self::select( 'owner_id', $this->employee_options( array( '' => __( '— unchanged —', 'pet' ) ) ), (string) $l['owner_id'], 'pet-edit-owner-id' );
-		echo '</td></tr>';
-		if ( null !== $schema ) {
-			foreach ( $schema['fields'] as $f ) {
-				self::custom_input( $f, $values[ (string) $f['key'] ] ?? null );
-			}
-		}
-		echo '</table>';
-		if ( null !== $schema ) {
-			/* translators: %d: lead schema version number. */
-			echo '<p class="description">' . esc_html( sprintf( __( 'The fields of lead schema version %d, the version this lead was captured with.', 'pet' ), (int) $schema['number'] ) ) . '</p>';
-		}
-		submit_button( __( 'Save lead', 'pet' ), 'secondary' );
-		echo '</form></details>';
+		self::view( 'sales/lead', $data );
 	}
 
 	/**
@@ -672,51 +521,14 @@ final class Sales_Admin extends Module_Admin {
 		$this->screen(
 			__( 'Lead schema', 'pet' ),
 			function (): void {
-				$versions = $this->sales()->listLeadSchemaVersions()['items'];
-				$latest   = $versions[0] ?? null;
-				$rows     = null === $latest ? array() : $latest['fields'];
-				if ( current_user_can( Plugin::CAP_MANAGE ) ) {
-					echo '<p>' . esc_html__( 'Publishing makes a new, immutable version. Leads keep the version they were captured with. Reorder with the "Order" column; empty rows are ignored.', 'pet' ) . '</p>';
-					self::form_open( 'publish_lead_schema', array(), 'pet-schema-editor' );
-					echo '<table class="widefat striped"><thead><tr><th>' . esc_html__( 'Order', 'pet' ) . '</th><th>' . esc_html__( 'Key', 'pet' ) . '</th><th>' . esc_html__( 'Label', 'pet' ) . '</th><th>' . esc_html__( 'Type', 'pet' ) . '</th><th>' . esc_html__( 'Required', 'pet' ) . '</th><th>' . esc_html__( 'Options (comma separated)', 'pet' ) . '</th><th>' . esc_html__( 'Remove', 'pet' ) . '</th></tr></thead><tbody>';
-					$types = array_combine( self::FIELD_TYPES, self::FIELD_TYPES );
-					$n     = count( $rows ) + 3;
-					for ( $i = 0; $i < $n; $i++ ) {
-						$f = $rows[ $i ] ?? array(
-							'key'      => '',
-							'label'    => '',
-							'type'     => 'text',
-							'required' => false,
-							'options'  => array(),
-						);
-						$p = "fields[$i]";
-						echo '<tr>';
-						echo '<td><input type="number" class="small-text" name="' . esc_attr( $p . '[order]' ) . '" value="' . esc_attr( (string) ( ( $i + 1 ) * 10 ) ) . '"></td>';
-						echo '<td><input type="text" name="' . esc_attr( $p . '[key]' ) . '" value="' . esc_attr( (string) $f['key'] ) . '" id="' . esc_attr( "pet-field-$i-key" ) . '"></td>';
-						echo '<td><input type="text" name="' . esc_attr( $p . '[label]' ) . '" value="' . esc_attr( (string) $f['label'] ) . '" id="' . esc_attr( "pet-field-$i-label" ) . '"></td><td>';
-						self::select( $p . '[type]', $types, (string) $f['type'], "pet-field-$i-type" );
-						echo '</td><td><input type="checkbox" name="' . esc_attr( $p . '[required]' ) . '" value="1"' . checked( (bool) $f['required'], true, false ) . ' id="' . esc_attr( "pet-field-$i-required" ) . '"></td>';
-						echo '<td><input type="text" name="' . esc_attr( $p . '[options]' ) . '" value="' . esc_attr( implode( ', ', (array) $f['options'] ) ) . '" id="' . esc_attr( "pet-field-$i-options" ) . '"></td>';
-						echo '<td><input type="checkbox" name="' . esc_attr( $p . '[remove]' ) . '" value="1"></td>';
-						echo '</tr>';
-					}
-					echo '</tbody></table>';
-					submit_button( __( 'Publish new version', 'pet' ) );
-					echo '</form>';
-				}
-				echo '<h2>' . esc_html__( 'Published versions', 'pet' ) . '</h2>';
-				if ( array() === $versions ) {
-					echo '<p>' . esc_html__( 'No version is published yet: leads have no custom fields.', 'pet' ) . '</p>';
-				}
-				foreach ( $versions as $v ) {
-					/* translators: 1: version number, 2: date. */
-					echo '<h3>' . esc_html( sprintf( __( 'Version %1$d — %2$s', 'pet' ), (int) $v['number'], Table::when( $v['published_at'] ) ) ) . '</h3><ul>';
-					foreach ( $v['fields'] as $f ) {
-						echo '<li><code>' . esc_html( (string) $f['key'] ) . '</code> ' . esc_html( (string) $f['label'] ) . ' (' . esc_html( (string) $f['type'] ) . ( $f['required'] ? ', ' . esc_html__( 'required', 'pet' ) : '' ) . ')'
-							. ( array() !== $f['options'] ? ': ' . esc_html( implode( ', ', $f['options'] ) ) : '' ) . '</li>';
-					}
-					echo '</ul>';
-				}
+				self::view(
+					'sales/schema',
+					array(
+						'versions' => $this->sales()->listLeadSchemaVersions()['items'],
+						'manage'   => current_user_can( Plugin::CAP_MANAGE ),
+						'types'    => array_combine( self::FIELD_TYPES, self::FIELD_TYPES ),
+					)
+				);
 			}
 		);
 	}
@@ -734,20 +546,15 @@ final class Sales_Admin extends Module_Admin {
 		$this->screen(
 			__( 'Pipeline', 'pet' ),
 			function (): void {
-				self::styles();
-				$pipe = $this->sales()->opportunityPipeline();
-				echo '<div class="pet-stages">';
-				foreach ( $pipe['stages'] as $s ) {
-					$values = array_map( array( Table::class, 'money' ), $s['expected_value'] );
-					echo '<div class="pet-stage" id="' . esc_attr( 'pet-stage-' . $s['status'] ) . '"><h3><a href="' . esc_url( Table::page_url( 'pet-pipeline', array( 'status' => (string) $s['status'] ) ) ) . '">' . esc_html( ucfirst( (string) $s['status'] ) ) . '</a></h3>';
-					/* translators: %d: number of opportunities. */
-					echo '<p class="pet-stage-count">' . esc_html( sprintf( _n( '%d opportunity', '%d opportunities', (int) $s['count'], 'pet' ), (int) $s['count'] ) ) . '</p>';
-					echo '<p class="pet-stage-value">' . esc_html( array() === $values ? '—' : implode( ' + ', $values ) ) . '</p></div>';
-				}
-				echo '</div>';
 				$table = new Opportunities_Table();
 				$table->load( $this->sales() );
-				$table->display();
+				self::view(
+					'sales/pipeline',
+					array(
+						'stages' => $this->sales()->opportunityPipeline()['stages'],
+						'table'  => $table,
+					)
+				);
 			}
 		);
 	}
@@ -758,60 +565,14 @@ final class Sales_Admin extends Module_Admin {
 	 * @param string $id Opportunity id.
 	 */
 	private function opportunity_detail( string $id ): void {
-		self::styles();
-		$o = $this->sales()->getOpportunity( $id );
-		echo '<p><a href="' . esc_url( Table::page_url( 'pet-pipeline' ) ) . '">&larr; ' . esc_html__( 'Pipeline', 'pet' ) . '</a></p>';
-		echo '<h2>' . esc_html( (string) $o['title'] ) . ' ' . self::badge( (string) $o['status'] ) . '</h2>'; // phpcs:ignore WordPress.Security.EscapeOutput.OutputNotEscaped -- badge() escapes.
-		echo '<p>' . esc_html( (string) $o['customer_name'] ) . ' · ' . esc_html( Table::money( $o['expected_value'] ) ) . ' · ' . esc_html( (string) $o['expected_close'] ) . '</p>';
-		if ( 'lost' === $o['status'] ) {
-			echo '<p class="pet-lost-reason"><strong>' . esc_html__( 'Lost:', 'pet' ) . '</strong> ' . esc_html( (string) ( $o['lost_reason'] ?? '' ) ) . '</p>';
-		}
-		if ( null !== $o['won_quote_id'] ) {
-			echo '<p class="pet-won"><strong>' . esc_html__( 'Won', 'pet' ) . '</strong> · <a href="' . esc_url( Table::page_url( 'pet-quotes', array( 'quote' => (string) $o['won_quote_id'] ) ) ) . '">' . esc_html__( 'the accepted quote and its sale', 'pet' ) . '</a></p>';
-		}
-		$quotes = $this->sales()->listQuotes( array( 'opportunity_id' => $id ) )['items'];
-		echo '<h3>' . esc_html__( 'Quotes', 'pet' ) . '</h3><ul>';
-		foreach ( $quotes as $q ) {
-			echo '<li><a href="' . esc_url( Table::page_url( 'pet-quotes', array( 'quote' => (string) $q['id'] ) ) ) . '">' . esc_html( $q['reference'] . ' ' . $q['title'] ) . '</a> ' . self::badge( (string) $q['status'] ) . ' ' . esc_html( Table::money( $q['total'] ) ) . '</li>'; // phpcs:ignore WordPress.Security.EscapeOutput.OutputNotEscaped -- badge() escapes.
-		}
-		echo '</ul>';
-		if ( null !== $o['kind'] ) {
-			/* translators: 1: opportunity type, 2: size band. */
-			echo '<p>' . esc_html( sprintf( __( 'Classified as %1$s, %2$s.', 'pet' ), str_replace( '_', ' ', (string) $o['kind'] ), (string) $o['size_band'] ) ) . '</p>';
-		}
-		if ( in_array( $o['status'], array( 'open', 'quoting' ), true ) ) {
-			self::form_open( 'classify_opportunity', array( 'id' => $id ), 'pet-classify-opportunity' );
-			self::select(
-				'kind',
-				array(
-					'new_business' => __( 'New business', 'pet' ),
-					'upsell'       => __( 'Upsell', 'pet' ),
-					'renewal'      => __( 'Renewal', 'pet' ),
-				),
-				(string) ( $o['kind'] ?? '' )
-			);
-			self::select(
-				'size_band',
-				array(
-					'small'      => __( 'Small', 'pet' ),
-					'medium'     => __( 'Medium', 'pet' ),
-					'large'      => __( 'Large', 'pet' ),
-					'enterprise' => __( 'Enterprise', 'pet' ),
-				),
-				(string) ( $o['size_band'] ?? '' )
-			);
-			submit_button( __( 'Classify', 'pet' ), 'secondary', 'submit', false );
-			echo '</form><br>';
-			self::form_open( 'create_quote', array( 'opportunity_id' => $id ), 'pet-create-quote' );
-			submit_button( __( 'New quote', 'pet' ), 'primary', 'submit', false );
-			echo '</form>';
-			echo '<h3>' . esc_html__( 'Mark as lost', 'pet' ) . '</h3>';
-			self::form_open( 'lose_opportunity', array( 'id' => $id ), 'pet-lose-opportunity' );
-			echo '<input type="text" name="reason" required placeholder="' . esc_attr__( 'Reason', 'pet' ) . '"> ';
-			submit_button( __( 'Lost', 'pet' ), 'secondary', 'submit', false );
-			echo '</form>';
-		}
-		echo '<p><a href="' . esc_url( Table::page_url( 'pet-activity', array( 'context_type' => 'opportunity', 'context_id' => $id ) ) ) . '">' . esc_html__( 'Activity of this opportunity', 'pet' ) . '</a></p>';
+		self::view(
+			'sales/opportunity',
+			array(
+				'opportunity'  => $this->sales()->getOpportunity( $id ),
+				'quotes'       => $this->sales()->listQuotes( array( 'opportunity_id' => $id ) )['items'],
+				'activity_url' => self::activity_url( 'opportunity', $id ),
+			)
+		);
 	}
 
 	/**
@@ -826,288 +587,64 @@ final class Sales_Admin extends Module_Admin {
 		$this->screen(
 			__( 'Quotes', 'pet' ),
 			function (): void {
-				self::styles();
 				$table = new Quotes_Table();
 				$table->load( $this->sales() );
-				echo '<form method="get"><input type="hidden" name="page" value="pet-quotes">';
-				$table->search_box( __( 'Search quotes', 'pet' ), 'pet-quote' );
-				echo '</form>';
-				$table->display();
+				self::view( 'sales/quotes', array( 'table' => $table ) );
 			}
 		);
 	}
 
 	/**
-	 * One quote.
+	 * One quote, or the printable view of one of its versions.
 	 *
 	 * @param string $id Quote id.
 	 */
 	private function quote_detail( string $id ): void {
-		self::styles();
-		$q      = $this->sales()->getQuote( $id );
-		$print  = Input::optional_int( 'print' );
-		$diff_a = Input::optional_int( 'from' );
-		$diff_b = Input::optional_int( 'to' );
+		$q     = $this->sales()->getQuote( $id );
+		$print = Input::optional_int( 'print' );
 		if ( null !== $print ) {
-			$this->print_view( $id, $print );
+			self::view(
+				'sales/quote-print',
+				array(
+					'quote'   => $q,
+					'version' => $this->sales()->getQuoteVersion( $id, $print ),
+					'number'  => $print,
+				)
+			);
 			return;
 		}
-		echo '<p class="pet-noprint"><a href="' . esc_url( Table::page_url( 'pet-quotes' ) ) . '">&larr; ' . esc_html__( 'All quotes', 'pet' ) . '</a></p>';
-		echo '<h2>' . esc_html( $q['reference'] . ' — ' . $q['title'] ) . ' ' . self::badge( (string) $q['status'] ) . '</h2>'; // phpcs:ignore WordPress.Security.EscapeOutput.OutputNotEscaped -- badge() escapes.
-		echo '<p>' . esc_html( (string) $q['customer_name'] ) . ' · ' . esc_html( (string) $q['currency'] ) . '</p>';
-		// Versions.
-		echo '<table class="widefat striped pet-versions"><thead><tr><th>' . esc_html__( 'Version', 'pet' ) . '</th><th>' . esc_html__( 'Status', 'pet' ) . '</th><th>' . esc_html__( 'Total', 'pet' ) . '</th><th>' . esc_html__( 'Valid until', 'pet' ) . '</th><th>' . esc_html__( 'Content hash', 'pet' ) . '</th><th></th></tr></thead><tbody>';
-		foreach ( $q['versions'] as $v ) {
-			$total = array(
-				'amount_minor' => $v['totals']['total_minor'],
-				'currency'     => $q['currency'],
-			);
-			echo '<tr class="' . esc_attr( 'pet-version-' . $v['status'] ) . '"><td>' . (int) $v['number'] . '</td><td>' . self::badge( (string) $v['status'] ) // phpcs:ignore WordPress.Security.EscapeOutput.OutputNotEscaped -- badge() escapes.
-				. ( null !== $v['superseded_by'] ? ' ' . esc_html( sprintf( /* translators: %d: version number. */ __( 'by version %d', 'pet' ), (int) $v['superseded_by'] ) ) : '' ) . '</td>';
-			echo '<td>' . esc_html( Table::money( $total ) ) . '</td><td>' . esc_html( (string) ( $v['valid_until'] ?? '—' ) ) . '</td><td>' . ( null !== $v['content_hash'] ? '<code title="' . esc_attr( (string) $v['content_hash'] ) . '">' . esc_html( substr( (string) $v['content_hash'], 0, 12 ) ) . '</code>' : '—' ) . '</td>';
-			echo '<td><a href="' . esc_url( Table::page_url( 'pet-quotes', array( 'quote' => $id, 'print' => (string) $v['number'] ) ) ) . '">' . esc_html__( 'Printable', 'pet' ) . '</a>';
-			if ( $v['number'] > 1 ) {
-				echo ' · <a href="' . esc_url( Table::page_url( 'pet-quotes', array( 'quote' => $id, 'from' => (string) ( $v['number'] - 1 ), 'to' => (string) $v['number'] ) ) ) . '">' . esc_html__( 'Compare with previous', 'pet' ) . '</a>';
-			}
-			echo '</td></tr>';
-		}
-		echo '</tbody></table>';
+		$diff_a = Input::optional_int( 'from' );
+		$diff_b = Input::optional_int( 'to' );
+		$data   = array(
+			'quote'        => $q,
+			'diff'         => null,
+			'draft'        => null,
+			'valid_until'  => wp_date( 'Y-m-d', time() + 30 * DAY_IN_SECONDS ),
+			'answer'       => null,
+			'sale'         => null === $q['sale_id'] ? null : $this->sales()->getSale( (string) $q['sale_id'] ),
+			'activity_url' => self::activity_url( 'quote', $id ),
+		);
 		if ( null !== $diff_a && null !== $diff_b ) {
-			$this->diff_view( $id, $diff_a, $diff_b );
+			$data['diff'] = array(
+				'from' => $diff_a,
+				'to'   => $diff_b,
+				'diff' => $this->sales()->diffQuoteVersions( $id, $diff_a, $diff_b ),
+			);
 		}
-		$latest = (int) $q['latest_version'];
 		if ( null !== $q['draft_version'] ) {
-			$this->builder( $id, $this->sales()->getQuoteVersion( $id, (int) $q['draft_version'] ) );
-			echo '<h3>' . esc_html__( 'Send', 'pet' ) . '</h3>';
-			self::form_open( 'send_quote', array( 'id' => $id ), 'pet-send-quote' );
-			echo '<label for="pet-valid-until">' . esc_html__( 'Valid until', 'pet' ) . '</label> <input type="date" name="valid_until" id="pet-valid-until" required value="' . esc_attr( wp_date( 'Y-m-d', time() + 30 * DAY_IN_SECONDS ) ) . '"> ';
-			submit_button( __( 'Send this version', 'pet' ), 'primary', 'submit', false );
-			echo '</form>';
+			$data['draft'] = $this->sales()->getQuoteVersion( $id, (int) $q['draft_version'] );
 		} elseif ( null === $q['accepted_version'] ) {
-			echo '<h3>' . esc_html__( 'Revise', 'pet' ) . '</h3>';
-			self::form_open( 'draft_quote_version', array( 'id' => $id ), 'pet-revise-quote' );
-			submit_button( __( 'Draft a new version', 'pet' ), 'secondary', 'submit', false );
-			echo '</form>';
 			$sent = $q['latest_sent_version'];
-			$sv   = null;
 			foreach ( $q['versions'] as $v ) {
-				if ( $v['number'] === $sent ) {
-					$sv = $v;
+				if ( $v['number'] === $sent && 'sent' === $v['status'] ) {
+					$groups         = $this->sales()->getQuoteVersion( $id, (int) $sent )['groups'];
+					$data['answer'] = array(
+						'version'  => (int) $sent,
+						'optional' => array_values( array_filter( $groups, static fn ( $g ) => (bool) $g['optional'] ) ),
+					);
 				}
 			}
-			if ( null !== $sv && 'sent' === $sv['status'] ) {
-				/* translators: %d: version number. */
-				echo '<h3>' . esc_html( sprintf( __( 'Customer answer for version %d', 'pet' ), (int) $sent ) ) . '</h3>';
-				self::form_open( 'accept_quote', array( 'id' => $id, 'version' => (string) $sent ), 'pet-accept-quote' );
-				$optional = array_filter( $this->sales()->getQuoteVersion( $id, (int) $sent )['groups'], static fn ( $g ) => (bool) $g['optional'] );
-				if ( array() !== $optional ) {
-					echo '<fieldset class="pet-optional-groups"><legend>' . esc_html__( 'Optional groups the customer took (the others are left out of the sale):', 'pet' ) . '</legend>';
-					foreach ( $optional as $g ) {
-						echo '<label><input type="checkbox" name="optional_groups[]" value="' . esc_attr( (string) $g['group_id'] ) . '"> ' . esc_html( (string) $g['title'] ) . ' (' . esc_html( Table::money( array( 'amount_minor' => $g['totals']['total_minor'], 'currency' => $q['currency'] ) ) ) . ')</label><br>';
-					}
-					echo '</fieldset>';
-				}
-				echo '<input type="text" name="signed_by" placeholder="' . esc_attr__( 'Signed by', 'pet' ) . '"> ';
-				submit_button( __( 'Record acceptance', 'pet' ), 'primary', 'submit', false );
-				echo '</form><br>';
-				self::form_open( 'reject_quote', array( 'id' => $id, 'version' => (string) $sent ), 'pet-reject-quote' );
-				echo '<input type="text" name="reason" required placeholder="' . esc_attr__( 'Reason', 'pet' ) . '"> ';
-				submit_button( __( 'Record rejection', 'pet' ), 'secondary', 'submit', false );
-				echo '</form>';
-			}
 		}
-		if ( null !== $q['sale_id'] ) {
-			$s = $this->sales()->getSale( (string) $q['sale_id'] );
-			echo '<h3>' . esc_html__( 'Sale', 'pet' ) . '</h3><div id="pet-sale"><p>' . esc_html( Table::money( $s['total'] ) ) . ' · ' . esc_html( Table::when( $s['recorded_at'] ) ) . '</p><ul>';
-			foreach ( $s['labour'] as $l ) {
-				/* translators: 1: role, 2: hours. */
-				echo '<li>' . esc_html( sprintf( __( '%1$s: %2$s h sold', 'pet' ), (string) ( $l['role'] ?? __( 'no role', 'pet' ) ), number_format_i18n( $l['minutes'] / 60, 2 ) ) ) . '</li>';
-			}
-			foreach ( $s['fees'] as $f ) {
-				echo '<li>' . esc_html( $f['description'] . ' (' . $f['kind'] . '): ' . Table::money( array( 'amount_minor' => $f['net_minor'], 'currency' => $s['currency'] ) ) ) . '</li>';
-			}
-			echo '</ul></div>';
-		}
-		echo '<p class="pet-noprint"><a href="' . esc_url( Table::page_url( 'pet-activity', array( 'context_type' => 'quote', 'context_id' => $id ) ) ) . '">' . esc_html__( 'Activity of this quote', 'pet' ) . '</a></p>';
-		unset( $latest );
-	}
-
-	/**
-	 * The quote builder for the draft: groups and lines, live totals (display only; the
-	 * saved draft shows the engine's totals).
-	 *
-	 * @param string $id Quote id.
-	 * @param array  $v  Draft version.
-	 */
-	private function builder( string $id, array $v ): void {
-		/* translators: %d: version number. */
-		echo '<h3>' . esc_html( sprintf( __( 'Version %d (draft)', 'pet' ), (int) $v['number'] ) ) . '</h3>';
-		self::form_open( 'save_quote_draft', array( 'id' => $id ), 'pet-quote-builder' );
-		echo '<div class="pet-builder" data-currency="' . esc_attr( (string) $v['currency'] ) . '">';
-		$groups   = $v['groups'];
-		$groups[] = null; // One blank group to add.
-		$kinds    = array(
-			'labour'    => __( 'Labour', 'pet' ),
-			'fixed_fee' => __( 'Fixed fee', 'pet' ),
-			'product'   => __( 'Product', 'pet' ),
-			'recurring' => __( 'Recurring', 'pet' ),
-		);
-		foreach ( $groups as $gi => $g ) {
-			$gp = "groups[$gi]";
-			echo '<div class="pet-group" id="' . esc_attr( "pet-group-$gi" ) . '">';
-			echo '<input type="hidden" name="' . esc_attr( $gp . '[group_id]' ) . '" value="' . esc_attr( (string) ( $g['group_id'] ?? '' ) ) . '">';
-			echo '<p><label>' . esc_html__( 'Group', 'pet' ) . ' <input type="text" name="' . esc_attr( $gp . '[title]' ) . '" value="' . esc_attr( (string) ( $g['title'] ?? '' ) ) . '" id="' . esc_attr( "pet-group-$gi-title" ) . '"></label> ';
-			echo '<label><input type="checkbox" name="' . esc_attr( $gp . '[optional]' ) . '" value="1"' . checked( (bool) ( $g['optional'] ?? false ), true, false ) . '> ' . esc_html__( 'optional', 'pet' ) . '</label> ';
-			if ( null !== $g ) {
-				echo '<label><input type="checkbox" name="' . esc_attr( $gp . '[remove]' ) . '" value="1"> ' . esc_html__( 'remove group', 'pet' ) . '</label>';
-				echo ' · ' . esc_html__( 'engine total:', 'pet' ) . ' <strong>' . esc_html( Table::money( array( 'amount_minor' => $g['totals']['total_minor'], 'currency' => $v['currency'] ) ) ) . '</strong>';
-			}
-			echo '</p><table class="widefat"><thead><tr><th>' . esc_html__( 'Kind', 'pet' ) . '</th><th>' . esc_html__( 'Description', 'pet' ) . '</th><th>' . esc_html__( 'Role / interval', 'pet' ) . '</th><th>' . esc_html__( 'Qty', 'pet' ) . '</th><th>' . esc_html__( 'Unit price', 'pet' ) . '</th><th>' . esc_html__( 'Discount (% or amount)', 'pet' ) . '</th><th>' . esc_html__( 'Tax %', 'pet' ) . '</th><th>' . esc_html__( 'Total', 'pet' ) . '</th><th></th></tr></thead><tbody>';
-			$lines   = null === $g ? array() : $g['lines'];
-			$lines[] = null;
-			$lines[] = null;
-			foreach ( $lines as $li => $l ) {
-				$lp = $gp . "[lines][$li]";
-				$ro = '';
-				if ( null !== $l ) {
-					$ro = 'recurring' === $l['kind'] ? (string) $l['interval'] : (string) ( $l['role'] ?? '' );
-				}
-				echo '<tr class="pet-line" id="' . esc_attr( "pet-line-$gi-$li" ) . '"><td>';
-				echo '<input type="hidden" name="' . esc_attr( $lp . '[line_id]' ) . '" value="' . esc_attr( (string) ( $l['line_id'] ?? '' ) ) . '">';
-				self::select( $lp . '[kind]', $kinds, (string) ( $l['kind'] ?? 'fixed_fee' ) );
-				echo '</td><td><input type="text" name="' . esc_attr( $lp . '[description]' ) . '" value="' . esc_attr( (string) ( $l['description'] ?? '' ) ) . '"></td>';
-				echo '<td><input type="text" class="small pet-detail" name="' . esc_attr( $lp . '[detail]' ) . '" value="' . esc_attr( $ro ) . '" list="pet-detail-hints" placeholder="' . esc_attr__( 'role / monthly', 'pet' ) . '"></td>';
-				echo '<td><input type="text" class="small pet-qty" name="' . esc_attr( $lp . '[quantity]' ) . '" value="' . esc_attr( null === $l ? '' : (string) $l['quantity'] ) . '"></td>';
-				echo '<td><input type="text" class="small pet-price" name="' . esc_attr( $lp . '[unit_price]' ) . '" value="' . esc_attr( null === $l ? '' : self::decimal( (int) $l['unit_price_minor'] ) ) . '"></td>';
-				$dtype = 'percent';
-				$disc  = '';
-				if ( null !== $l && is_array( $l['discount'] ) ) {
-					$dtype = 'amount' === $l['discount']['type'] ? 'amount' : 'percent';
-					$disc  = self::decimal( (int) ( 'amount' === $dtype ? $l['discount']['amount_minor'] : $l['discount']['basis_points'] ) );
-				}
-				echo '<td class="pet-nowrap"><input type="text" class="small pet-disc" name="' . esc_attr( $lp . '[discount]' ) . '" value="' . esc_attr( $disc ) . '"> ';
-				self::select(
-					$lp . '[discount_type]',
-					array(
-						'percent' => '%',
-						'amount'  => (string) $v['currency'],
-					),
-					$dtype
-				);
-				echo '</td>';
-				echo '<td><input type="text" class="small pet-tax" name="' . esc_attr( $lp . '[tax_rate]' ) . '" value="' . esc_attr( null === $l ? '' : self::decimal( (int) $l['tax_rate_bp'] ) ) . '"></td>';
-				echo '<td class="pet-line-total">' . esc_html( null === $l ? '' : Table::money( array( 'amount_minor' => $l['totals']['total_minor'], 'currency' => $v['currency'] ) ) ) . '</td>';
-				echo '<td>' . ( null !== $l ? '<label><input type="checkbox" name="' . esc_attr( $lp . '[remove]' ) . '" value="1"> ' . esc_html__( 'remove', 'pet' ) . '</label>' : '' ) . '</td></tr>';
-			}
-			echo '</tbody></table></div>';
-		}
-		$t = $v['totals'];
-		echo '<p id="pet-engine-totals">' . esc_html__( 'Saved totals (engine):', 'pet' ) . ' ' . esc_html( Table::money( array( 'amount_minor' => $t['total_minor'], 'currency' => $v['currency'] ) ) )
-			/* translators: %s: amount. */
-			. ' · ' . esc_html( sprintf( __( 'optional groups: %s', 'pet' ), Table::money( array( 'amount_minor' => $t['optional_total_minor'], 'currency' => $v['currency'] ) ) ) ) . '</p>';
-		echo '<p id="pet-live-total" class="description"></p>';
-		echo '<datalist id="pet-detail-hints"><option value="monthly"><option value="quarterly"><option value="yearly"></datalist>';
-		echo '<p class="description">' . esc_html__( 'Labour: quantity in minutes, unit price per hour, the role in "Role / interval". Recurring: the interval (monthly, quarterly, yearly) in "Role / interval". Discount: a percentage or an amount off the line. Lines without a description are ignored.', 'pet' ) . '</p>';
-		echo '</div>';
-		submit_button( __( 'Save draft', 'pet' ) );
-		echo '</form>';
-		// Live preview of the form's total while editing; display only (the engine computes
-		// the totals that count when the draft is saved).
-		echo '<script>(function(){var f=document.getElementById("pet-quote-builder");if(!f)return;var cur=f.querySelector(".pet-builder").dataset.currency;'
-			. 'function n(v){v=String(v||"").replace(",",".");var x=parseFloat(v);return isNaN(x)?0:x;}'
-			. 'function upd(){var sum=0;f.querySelectorAll(".pet-group").forEach(function(g){var opt=g.querySelector("input[name$=\"[optional]\"]");var gs=0;g.querySelectorAll("tr.pet-line").forEach(function(r){var k=r.querySelector("select[name$=\"[kind]\"]").value;var q=n(r.querySelector(".pet-qty").value);var p=n(r.querySelector(".pet-price").value);var gross=k==="labour"?p*q/60:p*q;var dt=r.querySelector("select[name$=\"[discount_type]\"]");var d=n(r.querySelector(".pet-disc").value);var net=dt&&dt.value==="amount"?gross-d:gross*(1-d/100);var tot=net*(1+n(r.querySelector(".pet-tax").value)/100);gs+=tot;});if(!opt||!opt.checked)sum+=gs;});'
-			. 'document.getElementById("pet-live-total").textContent=' . wp_json_encode( __( 'Preview while editing (not saved):', 'pet' ) . ' ', JSON_HEX_TAG | JSON_HEX_AMP | JSON_HEX_APOS | JSON_HEX_QUOT ) . '+sum.toFixed(2)+" "+cur;}'
-			. 'f.addEventListener("input",upd);f.addEventListener("change",upd);upd();})();</script>';
-	}
-
-	/**
-	 * Minor units (or basis points) as "120.50".
-	 *
-	 * @param int $minor Minor units.
-	 */
-	private static function decimal( int $minor ): string {
-		$sign = $minor < 0 ? '-' : '';
-		$m    = abs( $minor );
-		return sprintf( '%s%d.%02d', $sign, intdiv( $m, 100 ), $m % 100 );
-	}
-
-	/**
-	 * Side-by-side diff of two versions.
-	 *
-	 * @param string $id Quote id.
-	 * @param int    $a  From.
-	 * @param int    $b  To.
-	 */
-	private function diff_view( string $id, int $a, int $b ): void {
-		$d = $this->sales()->diffQuoteVersions( $id, $a, $b );
-		$c = (string) $d['currency'];
-		/* translators: 1: version number, 2: version number. */
-		echo '<h3>' . esc_html( sprintf( __( 'Version %1$d and version %2$d side by side', 'pet' ), $a, $b ) ) . '</h3>';
-		echo '<table class="widefat pet-diff" id="pet-diff"><thead><tr><th>' . esc_html__( 'Change', 'pet' ) . '</th><th>' . esc_html( sprintf( /* translators: %d: version number. */ __( 'Version %d', 'pet' ), $a ) ) . '</th><th>' . esc_html( sprintf( /* translators: %d: version number. */ __( 'Version %d', 'pet' ), $b ) ) . '</th></tr></thead><tbody>';
-		$line = static function ( $l ) use ( $c ): string {
-			if ( null === $l ) {
-				return '—';
-			}
-			return esc_html( $l['description'] . ' · ' . $l['quantity'] . ' × ' . self::decimal( (int) $l['unit_price_minor'] ) . ' = ' . Table::money( array( 'amount_minor' => $l['totals']['total_minor'], 'currency' => $c ) ) );
-		};
-		foreach ( $d['groups'] as $g ) {
-			echo '<tr class="' . esc_attr( 'pet-diff-' . $g['change'] ) . '"><th>' . esc_html( (string) $g['change'] ) . '</th><th>' . esc_html( (string) ( $g['from']['title'] ?? '—' ) ) . '</th><th>' . esc_html( (string) ( $g['to']['title'] ?? '—' ) ) . '</th></tr>';
-			foreach ( $g['lines'] as $l ) {
-				echo '<tr class="' . esc_attr( 'pet-diff-' . $l['change'] ) . '"><td>' . esc_html( (string) $l['change'] ) . '</td><td>' . $line( $l['from'] ) . '</td><td>' . $line( $l['to'] ) . '</td></tr>'; // phpcs:ignore WordPress.Security.EscapeOutput.OutputNotEscaped -- $line escapes.
-			}
-		}
-		$ta = array(
-			'amount_minor' => $d['totals']['from']['total_minor'],
-			'currency'     => $c,
-		);
-		$tb = array(
-			'amount_minor' => $d['totals']['to']['total_minor'],
-			'currency'     => $c,
-		);
-		echo '<tr><th>' . esc_html__( 'Total', 'pet' ) . '</th><th>' . esc_html( Table::money( $ta ) ) . '</th><th>' . esc_html( Table::money( $tb ) ) . '</th></tr>';
-		echo '</tbody></table>';
-	}
-
-	/**
-	 * A clean printable view of one version.
-	 *
-	 * @param string $id Quote id.
-	 * @param int    $n  Version.
-	 */
-	private function print_view( string $id, int $n ): void {
-		$q = $this->sales()->getQuote( $id );
-		$v = $this->sales()->getQuoteVersion( $id, $n );
-		$c = (string) $v['currency'];
-		$m = static fn ( int $minor ): string => Table::money(
-			array(
-				'amount_minor' => $minor,
-				'currency'     => $c,
-			)
-		);
-		echo '<p class="pet-noprint"><a href="' . esc_url( Table::page_url( 'pet-quotes', array( 'quote' => $id ) ) ) . '">&larr; ' . esc_html__( 'Back to the quote', 'pet' ) . '</a> · <a href="#" onclick="window.print();return false;">' . esc_html__( 'Print', 'pet' ) . '</a></p>';
-		echo '<div class="pet-print" id="pet-print">';
-		/* translators: 1: quote reference, 2: version number. */
-		echo '<h2>' . esc_html( sprintf( __( 'Quote %1$s, version %2$d', 'pet' ), (string) $v['reference'], $n ) ) . ' ' . self::badge( (string) $v['status'] ) . '</h2>'; // phpcs:ignore WordPress.Security.EscapeOutput.OutputNotEscaped -- badge() escapes.
-		echo '<p>' . esc_html( $q['customer_name'] . ' · ' . $v['title'] ) . ( null !== $v['valid_until'] ? ' · ' . esc_html( sprintf( /* translators: %s: date. */ __( 'valid until %s', 'pet' ), (string) $v['valid_until'] ) ) : '' ) . '</p>';
-		foreach ( $v['groups'] as $g ) {
-			echo '<h3>' . esc_html( (string) $g['title'] ) . ( $g['optional'] ? ' (' . esc_html__( 'optional', 'pet' ) . ')' : '' ) . '</h3><table class="widefat"><tbody>';
-			foreach ( $g['lines'] as $l ) {
-				$qty = 'labour' === $l['kind'] ? number_format_i18n( $l['quantity'] / 60, 2 ) . ' h' : (string) $l['quantity'];
-				echo '<tr><td>' . esc_html( (string) $l['description'] ) . '</td><td>' . esc_html( $qty ) . '</td><td>' . esc_html( $m( (int) $l['totals']['net_minor'] ) ) . '</td><td>' . esc_html( $m( (int) $l['totals']['total_minor'] ) ) . '</td></tr>';
-			}
-			echo '<tr><th colspan="3">' . esc_html__( 'Group total', 'pet' ) . '</th><th>' . esc_html( $m( (int) $g['totals']['total_minor'] ) ) . '</th></tr></tbody></table>';
-		}
-		$t = $v['totals'];
-		echo '<table class="widefat" style="max-width:30em;margin-top:1em"><tbody>';
-		echo '<tr><th>' . esc_html__( 'Subtotal', 'pet' ) . '</th><td>' . esc_html( $m( (int) $t['subtotal_minor'] ) ) . '</td></tr>';
-		echo '<tr><th>' . esc_html__( 'Discount', 'pet' ) . '</th><td>' . esc_html( $m( (int) $t['discount_minor'] ) ) . '</td></tr>';
-		echo '<tr><th>' . esc_html__( 'Tax', 'pet' ) . '</th><td>' . esc_html( $m( (int) $t['tax_minor'] ) ) . '</td></tr>';
-		echo '<tr><th>' . esc_html__( 'Total', 'pet' ) . '</th><td><strong>' . esc_html( $m( (int) $t['total_minor'] ) ) . '</strong></td></tr>';
-		echo '<tr><th>' . esc_html__( 'Optional groups', 'pet' ) . '</th><td>' . esc_html( $m( (int) $t['optional_total_minor'] ) ) . '</td></tr>';
-		echo '</tbody></table>';
-		if ( null !== $v['content_hash'] ) {
-			echo '<p class="description">' . esc_html__( 'Content hash:', 'pet' ) . ' <code>' . esc_html( (string) $v['content_hash'] ) . '</code></p>';
-		}
-		echo '</div>';
+		self::view( 'sales/quote', $data );
 	}
 }

@@ -1,0 +1,313 @@
+<?php
+/**
+ * The view layer of PET's screens: renders a view template with the data its controller
+ * prepared, and the small renderers every template shares (POST form with nonce and
+ * idempotency key, form-table rows, selects, field errors, status badges).
+ *
+ * A view is a plain PHP template: `includes/modules/<module>/views/<screen>.php` for a
+ * module's screen ('helpdesk/ticket'), `includes/views/<screen>.php` for the engine core's
+ * screens ('core/jobs'). It receives one array, `$data`, reads only from it (and from these
+ * renderers and the formatting helpers of \PetWp\Tables\Table), fetches nothing from the
+ * engine and escapes every output with esc_html / esc_attr / esc_url / wp_kses.
+ *
+ * @package PetWp
+ */
+
+namespace PetWp;
+
+defined( 'ABSPATH' ) || exit;
+
+/**
+ * View templates and shared renderers.
+ */
+final class View {
+
+	/**
+	 * Renders a view template.
+	 *
+	 * @param string $name 'module/screen' ('core/screen' for the core's own screens).
+	 * @param array  $data The prepared data the template reads.
+	 * @throws \InvalidArgumentException When there is no such view.
+	 */
+	public static function render( string $name, array $data = array() ): void {
+		$file = self::file( $name );
+		if ( null === $file ) {
+			throw new \InvalidArgumentException( sprintf( 'PET has no view "%s"', $name ) );
+		}
+		( static function ( string $pet_view_file, array $data ): void {
+			include $pet_view_file;
+		} )( $file, $data );
+	}
+
+	/**
+	 * The template file of a view, or null when the name is not one.
+	 *
+	 * @param string $name 'module/screen'.
+	 */
+	private static function file( string $name ): ?string {
+		if ( ! preg_match( '#^([a-z0-9_-]+)/([a-z0-9_-]+)$#', $name, $m ) ) {
+			return null;
+		}
+		$file = 'core' === $m[1]
+			? __DIR__ . '/views/' . $m[2] . '.php'
+			: __DIR__ . '/modules/' . $m[1] . '/views/' . $m[2] . '.php';
+		return is_file( $file ) ? $file : null;
+	}
+
+	// ---- screen wrapper -----------------------------------------------------------------------
+
+	/**
+	 * Opens a screen: the wrapper, the title and its action link, the header end.
+	 *
+	 * @param string $title        Page title.
+	 * @param string $class        Extra CSS class of the wrapper ('' = none).
+	 * @param array  $title_action Page-title action link, if any: {url, label, id}.
+	 */
+	public static function screen_open( string $title, string $class, array $title_action = array() ): void {
+		$classes = 'wrap pet-wrap' . ( '' !== $class ? ' ' . $class : '' );
+		echo '<div class="' . esc_attr( $classes ) . '"><h1 class="wp-heading-inline">' . esc_html( $title ) . '</h1>';
+		if ( array() !== $title_action ) {
+			$url = (string) $title_action['url'];
+			$id  = (string) $title_action['id'];
+			echo ' <a href="' . esc_url( $url ) . '" class="page-title-action" id="' . esc_attr( $id ) . '">' . esc_html( (string) $title_action['label'] ) . '</a>';
+		}
+		echo '<hr class="wp-header-end">';
+	}
+
+	/** Closes a screen. */
+	public static function screen_close(): void {
+		echo '</div>';
+	}
+
+	// ---- forms --------------------------------------------------------------------------------
+
+	/**
+	 * Opens a form posting to admin-post.php with the action's nonce and an idempotency key.
+	 *
+	 * @param string               $action Action name.
+	 * @param array<string,string> $hidden Extra hidden fields.
+	 * @param string               $id     HTML id of the form.
+	 * @param array<string,string> $attrs  More attributes of the form (name => value).
+	 */
+	public static function form_open( string $action, array $hidden = array(), string $id = '', array $attrs = array() ): void {
+		echo '<form method="post" action="' . esc_url( admin_url( 'admin-post.php' ) ) . '"' . ( '' !== $id ? ' id="' . esc_attr( $id ) . '"' : '' );
+		foreach ( $attrs as $name => $value ) {
+			echo ' ' . esc_attr( $name ) . '="' . esc_attr( $value ) . '"';
+		}
+		echo '>';
+		echo '<input type="hidden" name="action" value="' . esc_attr( 'pet_' . $action ) . '">';
+		echo '<input type="hidden" name="_pet_idem" value="' . esc_attr( wp_generate_uuid4() ) . '">';
+		foreach ( $hidden as $k => $v ) {
+			echo '<input type="hidden" name="' . esc_attr( $k ) . '" value="' . esc_attr( $v ) . '">';
+		}
+		wp_nonce_field( 'pet_' . $action );
+	}
+
+	/**
+	 * The HTML id of a field: "pet-" and the name with _ [ ] as dashes.
+	 *
+	 * @param string $name Field name.
+	 */
+	public static function field_id( string $name ): string {
+		return 'pet-' . str_replace( array( '_', '[', ']' ), '-', $name );
+	}
+
+	/**
+	 * Attributes (name => value; true for a boolean attribute) as escaped HTML, each with a
+	 * leading space.
+	 *
+	 * @param array<string,string|bool> $attrs Attributes.
+	 */
+	public static function attrs( array $attrs ): string {
+		$out = '';
+		foreach ( $attrs as $name => $value ) {
+			if ( true === $value ) {
+				$out .= ' ' . esc_attr( $name );
+			} elseif ( false !== $value ) {
+				$out .= ' ' . esc_attr( $name ) . '="' . esc_attr( $value ) . '"';
+			}
+		}
+		return $out;
+	}
+
+	/**
+	 * A form-table row with a label and an input (id from field_id()).
+	 *
+	 * @param string                    $name  Field name.
+	 * @param string                    $label Label.
+	 * @param string                    $type  Input type.
+	 * @param string                    $value Value.
+	 * @param array<string,string|bool> $attrs More attributes (e.g. ['required' => true]).
+	 */
+	public static function field( string $name, string $label, string $type = 'text', string $value = '', array $attrs = array() ): void {
+		$id = self::field_id( $name );
+		echo '<tr><th scope="row"><label for="' . esc_attr( $id ) . '">' . esc_html( $label ) . '</label></th><td>';
+		echo '<input type="' . esc_attr( $type ) . '" name="' . esc_attr( $name ) . '" id="' . esc_attr( $id ) . '" value="' . esc_attr( $value ) . '" class="regular-text"' . self::attrs( $attrs ) . '>'; // phpcs:ignore WordPress.Security.EscapeOutput.OutputNotEscaped -- attrs() escapes.
+		echo '</td></tr>';
+	}
+
+	/**
+	 * A select element.
+	 *
+	 * @param string               $name     Field name.
+	 * @param array<string,string> $options  value => label.
+	 * @param string               $selected Selected value.
+	 * @param string               $id       Element id ('' = none).
+	 */
+	public static function select( string $name, array $options, string $selected = '', string $id = '' ): void {
+		echo '<select name="' . esc_attr( $name ) . '"' . ( '' !== $id ? ' id="' . esc_attr( $id ) . '"' : '' ) . '>';
+		foreach ( $options as $value => $label ) {
+			echo '<option value="' . esc_attr( (string) $value ) . '"' . selected( (string) $value, $selected, false ) . '>' . esc_html( $label ) . '</option>';
+		}
+		echo '</select>';
+	}
+
+	/**
+	 * A form-table row holding a select, with its label.
+	 *
+	 * @param string               $name     Field name.
+	 * @param string               $label    Label.
+	 * @param array<string,string> $options  value => label.
+	 * @param string               $selected Selected value.
+	 * @param string               $id       Element id.
+	 */
+	public static function select_row( string $name, string $label, array $options, string $selected, string $id ): void {
+		echo '<tr><th scope="row"><label for="' . esc_attr( $id ) . '">' . esc_html( $label ) . '</label></th><td>';
+		self::select( $name, $options, $selected, $id );
+		echo '</td></tr>';
+	}
+
+	/**
+	 * The error message under a field of a kept form, if any.
+	 *
+	 * @param array|null $kept  Kept form state (Module_Admin::kept_form()).
+	 * @param string     $field Field name.
+	 * @param string     $id    The input's id.
+	 */
+	public static function field_error( ?array $kept, string $field, string $id ): void {
+		if ( null !== $kept && isset( $kept['fields'][ $field ] ) ) {
+			echo '<p class="pet-field-error" id="' . esc_attr( $id . '-error' ) . '">' . esc_html( (string) $kept['fields'][ $field ] ) . '</p>';
+		}
+	}
+
+	/**
+	 * Attributes marking an input invalid (with its message) when its field failed.
+	 *
+	 * @param array|null $kept  Kept form state.
+	 * @param string     $field Field name.
+	 * @param string     $id    The input's id.
+	 * @return array<string,string>
+	 */
+	public static function invalid_attrs( ?array $kept, string $field, string $id ): array {
+		if ( null !== $kept && isset( $kept['fields'][ $field ] ) ) {
+			return array(
+				'aria-invalid'     => 'true',
+				'aria-describedby' => $id . '-error',
+			);
+		}
+		return array();
+	}
+
+	/**
+	 * A form-table row with a text input of a form that may have been kept.
+	 *
+	 * @param array|null                $kept  Kept form state.
+	 * @param string                    $name  Name.
+	 * @param string                    $label Label.
+	 * @param string                    $value Value (replaced by the kept input).
+	 * @param string                    $id    Element id.
+	 * @param array<string,string|bool> $attrs More attributes.
+	 */
+	public static function text_row( ?array $kept, string $name, string $label, string $value, string $id, array $attrs = array() ): void {
+		if ( null !== $kept && isset( $kept['values'][ $name ] ) ) {
+			$value = (string) $kept['values'][ $name ];
+		}
+		echo '<tr><th scope="row"><label for="' . esc_attr( $id ) . '">' . esc_html( $label ) . '</label></th><td>';
+		$all = self::invalid_attrs( $kept, $name, $id ) + $attrs;
+		echo '<input type="text" name="' . esc_attr( $name ) . '" id="' . esc_attr( $id ) . '" value="' . esc_attr( $value ) . '" class="regular-text"' . self::attrs( $all ) . '>'; // phpcs:ignore WordPress.Security.EscapeOutput.OutputNotEscaped -- attrs() escapes.
+		self::field_error( $kept, $name, $id );
+		echo '</td></tr>';
+	}
+
+	/**
+	 * A form-table row with a textarea of a form that may have been kept.
+	 *
+	 * @param array|null $kept  Kept form state.
+	 * @param string     $name  Name.
+	 * @param string     $label Label.
+	 * @param string     $value Value (replaced by the kept input).
+	 * @param string     $id    Element id.
+	 * @param int        $rows  Rows.
+	 */
+	public static function textarea_row( ?array $kept, string $name, string $label, string $value, string $id, int $rows = 14 ): void {
+		if ( null !== $kept && isset( $kept['values'][ $name ] ) ) {
+			$value = (string) $kept['values'][ $name ];
+		}
+		echo '<tr><th scope="row"><label for="' . esc_attr( $id ) . '">' . esc_html( $label ) . '</label></th><td>';
+		$attrs = self::attrs( self::invalid_attrs( $kept, $name, $id ) );
+		echo '<textarea name="' . esc_attr( $name ) . '" id="' . esc_attr( $id ) . '" rows="' . esc_attr( (string) $rows ) . '" class="large-text"' . $attrs . '>' . esc_textarea( $value ) . '</textarea>'; // phpcs:ignore WordPress.Security.EscapeOutput.OutputNotEscaped -- attrs() escapes.
+		self::field_error( $kept, $name, $id );
+		echo '</td></tr>';
+	}
+
+	/**
+	 * Dropdown of WordPress users (id "pet-" and the name with dashes).
+	 *
+	 * @param string $name     Field name.
+	 * @param int    $selected Selected user id.
+	 */
+	public static function user_dropdown( string $name, int $selected ): void {
+		wp_dropdown_users(
+			array(
+				'name'              => $name,
+				'id'                => 'pet-' . str_replace( '_', '-', $name ),
+				'selected'          => $selected,
+				'show_option_none'  => __( '— none —', 'pet' ),
+				'option_none_value' => '0',
+			)
+		);
+	}
+
+	// ---- small pieces -------------------------------------------------------------------------
+
+	/**
+	 * A status label with a CSS class ("waiting_on_customer" shown as "waiting on customer").
+	 *
+	 * @param string $status Status.
+	 */
+	public static function badge( string $status ): void {
+		echo '<span class="pet-status pet-status-' . esc_attr( $status ) . '" data-status="' . esc_attr( $status ) . '">' . esc_html( str_replace( '_', ' ', $status ) ) . '</span>';
+	}
+
+	/**
+	 * Plain text shown as paragraphs: escaped first, then blank lines become paragraphs and
+	 * single line breaks <br> (wpautop adds only those tags).
+	 *
+	 * @param string $text Text.
+	 */
+	public static function paragraphs( string $text ): void {
+		echo wp_kses_post( wpautop( esc_html( $text ) ) );
+	}
+
+	/**
+	 * A "← back" link.
+	 *
+	 * @param string $url   Where to.
+	 * @param string $label Text after the arrow.
+	 * @param string $class CSS class of the paragraph ('' = none).
+	 */
+	public static function back_link( string $url, string $label, string $class = '' ): void {
+		echo '<p' . ( '' !== $class ? ' class="' . esc_attr( $class ) . '"' : '' ) . '><a href="' . esc_url( $url ) . '">&larr; ' . esc_html( $label ) . '</a></p>';
+	}
+
+	/**
+	 * A link in its own paragraph.
+	 *
+	 * @param string $url   Where to.
+	 * @param string $label Text.
+	 * @param string $class CSS class of the paragraph ('' = none).
+	 */
+	public static function link_paragraph( string $url, string $label, string $class = '' ): void {
+		echo '<p' . ( '' !== $class ? ' class="' . esc_attr( $class ) . '"' : '' ) . '><a href="' . esc_url( $url ) . '">' . esc_html( $label ) . '</a></p>';
+	}
+}

@@ -1,0 +1,68 @@
+<?php
+/**
+ * Tickets: the filter and search form, the list, the "New ticket" form.
+ *
+ * @package PetWp
+ *
+ * @var array $data {table: Tickets_Table, filters: array<string,string>, keep: array<string,string>,
+ *                   statuses, priorities, assignees: array<string,string>, new_ticket: bool,
+ *                   customers?, employees?, slas?, channels?: array<string,string>}
+ */
+
+use PetWp\View;
+
+defined( 'ABSPATH' ) || exit;
+
+$f = $data['filters'];
+?>
+<form method="get" id="pet-ticket-filters"><input type="hidden" name="page" value="pet-tickets">
+<?php foreach ( $data['keep'] as $k => $v ) : ?>
+<input type="hidden" name="<?php echo esc_attr( $k ); ?>" value="<?php echo esc_attr( $v ); ?>">
+<?php endforeach; ?>
+<div class="alignleft actions">
+<?php
+View::select( 'status', $data['statuses'], $f['status'] ?? '', 'pet-filter-status' );
+View::select( 'priority', array( '' => __( 'All priorities', 'pet' ) ) + $data['priorities'], $f['priority'] ?? '', 'pet-filter-priority' );
+View::select( 'assignee_id', $data['assignees'], $f['assignee_id'] ?? '', 'pet-filter-assignee' );
+View::select(
+	'sla_state',
+	array(
+		''         => __( 'Any SLA state', 'pet' ),
+		'running'  => __( 'running', 'pet' ),
+		'warning'  => __( 'warning', 'pet' ),
+		'breached' => __( 'breached', 'pet' ),
+		'paused'   => __( 'paused', 'pet' ),
+		'met'      => __( 'met', 'pet' ),
+		'none'     => __( 'no SLA', 'pet' ),
+	),
+	$f['sla_state'] ?? '',
+	'pet-filter-sla'
+);
+submit_button( __( 'Filter', 'pet' ), '', 'filter_action', false );
+?>
+</div>
+<?php $data['table']->search_box( __( 'Search tickets', 'pet' ), 'pet-ticket' ); ?>
+</form>
+<?php $data['table']->display(); ?>
+<p class="description"><?php esc_html_e( 'SLA: business time left until the next target (first response or resolution) falls due; hover for the due time.', 'pet' ); ?></p>
+<?php
+if ( ! $data['new_ticket'] ) {
+	return;
+}
+?>
+<h2><?php esc_html_e( 'New ticket', 'pet' ); ?></h2>
+<?php View::form_open( 'create_ticket', array(), 'pet-create-ticket' ); ?>
+<table class="form-table" role="presentation">
+<?php View::select_row( 'customer_id', __( 'Customer', 'pet' ), $data['customers'], '', 'pet-ticket-customer' ); ?>
+<tr><th scope="row"><label for="pet-ticket-subject"><?php esc_html_e( 'Subject', 'pet' ); ?></label></th><td><input type="text" name="subject" id="pet-ticket-subject" class="regular-text" required></td></tr>
+<?php
+View::select_row( 'priority', __( 'Priority', 'pet' ), $data['priorities'], 'normal', 'pet-ticket-priority' );
+View::select_row( 'channel', __( 'Channel', 'pet' ), $data['channels'], 'email', 'pet-ticket-channel' );
+View::select_row( 'assignee_id', __( 'Assignee', 'pet' ), $data['employees'], '', 'pet-ticket-assignee' );
+?>
+<tr><th scope="row"><label for="pet-ticket-sla"><?php esc_html_e( 'SLA definition', 'pet' ); ?></label></th><td>
+<?php View::select( 'sla_definition_id', $data['slas'], '', 'pet-ticket-sla' ); ?>
+<p class="description"><?php esc_html_e( 'The ticket is pinned to the version in force now; later versions do not change it.', 'pet' ); ?></p></td></tr>
+</table>
+<?php submit_button( __( 'Open ticket', 'pet' ) ); ?>
+</form>

@@ -1,0 +1,23 @@
+<?php
+/**
+ * Identity & Organisation module: the Employees (the PET menu's own page), Teams, Customers
+ * and Org structure screens and their pet/v1 REST routes. Holds no business rule: forms
+ * become arrays for \Pet\Engine, results and errors are shown.
+ *
+ * @package PetWp
+ */
+
+namespace PetWp\Modules\Identity;
+
+use PetWp\Plugin;
+
+defined( 'ABSPATH' ) || exit;
+
+require_once __DIR__ . '/class-identity-rest.php';
+
+add_action( 'rest_api_init', array( new Identity_Rest( Plugin::instance() ), 'register_routes' ) );
+
+if ( is_admin() ) {
+	require_once __DIR__ . '/class-identity-admin.php';
+	( new Identity_Admin( Plugin::instance() ) )->register();
+}

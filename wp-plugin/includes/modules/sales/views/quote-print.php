@@ -1,0 +1,54 @@
+<?php
+/**
+ * A clean printable view of one quote version (the print link is handled by assets/js/admin.js).
+ *
+ * @package PetWp
+ *
+ * @var array $data {quote: array, version: array, number: int}
+ */
+
+use PetWp\Tables\Table;
+use PetWp\View;
+
+defined( 'ABSPATH' ) || exit;
+
+$q = $data['quote'];
+$v = $data['version'];
+$c = (string) $v['currency'];
+$m = static fn ( $minor ): string => Table::money(
+	array(
+		'amount_minor' => (int) $minor,
+		'currency'     => $c,
+	)
+);
+/* translators: 1: quote reference, 2: version number. */
+$title = sprintf( __( 'Quote %1$s, version %2$d', 'pet' ), (string) $v['reference'], $data['number'] );
+/* translators: %s: date. */
+$valid = null !== $v['valid_until'] ? sprintf( __( 'valid until %s', 'pet' ), (string) $v['valid_until'] ) : null;
+?>
+<p class="pet-noprint"><a href="<?php echo esc_url( Table::page_url( 'pet-quotes', array( 'quote' => (string) $q['id'] ) ) ); ?>">&larr; <?php esc_html_e( 'Back to the quote', 'pet' ); ?></a> · <a href="#" data-pet-print><?php esc_html_e( 'Print', 'pet' ); ?></a></p>
+<div class="pet-print" id="pet-print">
+<h2><?php echo esc_html( $title ); ?> <?php View::badge( (string) $v['status'] ); ?></h2>
+<p><?php echo esc_html( $q['customer_name'] . ' · ' . $v['title'] ); ?><?php echo null !== $valid ? ' · ' . esc_html( $valid ) : ''; ?></p>
+<?php foreach ( $v['groups'] as $g ) : ?>
+<h3><?php echo esc_html( (string) $g['title'] ); ?><?php echo $g['optional'] ? ' (' . esc_html__( 'optional', 'pet' ) . ')' : ''; ?></h3><table class="widefat"><tbody>
+	<?php
+	foreach ( $g['lines'] as $l ) :
+		$qty = 'labour' === $l['kind'] ? number_format_i18n( $l['quantity'] / 60, 2 ) . ' h' : (string) $l['quantity'];
+		?>
+<tr><td><?php echo esc_html( (string) $l['description'] ); ?></td><td><?php echo esc_html( $qty ); ?></td><td><?php echo esc_html( $m( $l['totals']['net_minor'] ) ); ?></td><td><?php echo esc_html( $m( $l['totals']['total_minor'] ) ); ?></td></tr>
+	<?php endforeach; ?>
+<tr><th colspan="3"><?php esc_html_e( 'Group total', 'pet' ); ?></th><th><?php echo esc_html( $m( $g['totals']['total_minor'] ) ); ?></th></tr></tbody></table>
+<?php endforeach; ?>
+<?php $t = $v['totals']; ?>
+<table class="widefat" style="max-width:30em;margin-top:1em"><tbody>
+<tr><th><?php esc_html_e( 'Subtotal', 'pet' ); ?></th><td><?php echo esc_html( $m( $t['subtotal_minor'] ) ); ?></td></tr>
+<tr><th><?php esc_html_e( 'Discount', 'pet' ); ?></th><td><?php echo esc_html( $m( $t['discount_minor'] ) ); ?></td></tr>
+<tr><th><?php esc_html_e( 'Tax', 'pet' ); ?></th><td><?php echo esc_html( $m( $t['tax_minor'] ) ); ?></td></tr>
+<tr><th><?php esc_html_e( 'Total', 'pet' ); ?></th><td><strong><?php echo esc_html( $m( $t['total_minor'] ) ); ?></strong></td></tr>
+<tr><th><?php esc_html_e( 'Optional groups', 'pet' ); ?></th><td><?php echo esc_html( $m( $t['optional_total_minor'] ) ); ?></td></tr>
+</tbody></table>
+<?php if ( null !== $v['content_hash'] ) : ?>
+<p class="description"><?php esc_html_e( 'Content hash:', 'pet' ); ?> <code><?php echo esc_html( (string) $v['content_hash'] ); ?></code></p>
+<?php endif; ?>
+</div>
