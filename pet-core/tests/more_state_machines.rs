@@ -1458,7 +1458,7 @@ impl StateMachineTest for SlaSut {
                     sut.run.state.as_ref(),
                     &SlaAssignmentCommand::TrackStatus {
                         status,
-                        spec: &sut.spec,
+                        spec: sut.spec.clone(),
                     },
                     now,
                 )
@@ -1467,7 +1467,7 @@ impl StateMachineTest for SlaSut {
                 let reading = sla_clock(&sut.spec, &sut.timeline, now);
                 sla::decide_assignment(
                     sut.run.state.as_ref(),
-                    &SlaAssignmentCommand::Record { reading: &reading },
+                    &SlaAssignmentCommand::Record { reading },
                     now,
                 )
             }
@@ -1563,12 +1563,9 @@ impl StateMachineTest for SlaSut {
         // the job run again at the same instant records nothing more
         let reading = sla_clock(&sut.spec, &sut.timeline, sut.now);
         if !model.marks.is_empty() {
-            let again = sla::decide_assignment(
-                Some(a),
-                &SlaAssignmentCommand::Record { reading: &reading },
-                sut.now,
-            )
-            .unwrap();
+            let again =
+                sla::decide_assignment(Some(a), &SlaAssignmentCommand::Record { reading }, sut.now)
+                    .unwrap();
             assert!(again.is_empty(), "recorded twice: {again:?}");
         }
         // the model's clock agrees with the real one
@@ -2173,7 +2170,7 @@ fn bug_breach_instant_is_stale_after_a_longer_target() {
     );
     let evs = sla::decide_assignment(
         a.as_ref(),
-        &SlaAssignmentCommand::Record { reading: &r },
+        &SlaAssignmentCommand::Record { reading: r },
         at(11),
     )
     .unwrap();
