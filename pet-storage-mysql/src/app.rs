@@ -1,9 +1,9 @@
 //! The application facade `pet-php` wraps: [`App`] with one async method per method of
 //! `Pet\Engine` (see `pet-php/stubs/pet.stub.php`), JSON in and JSON out.
 //!
-//! This file holds the plumbing (pool, clock, command pipeline, idempotency, actor check),
-//! migrations, health, the activity feed and the job runner; the Identity & Organisation
-//! commands and queries are in `services.rs`.
+//! This file holds the plumbing (pool, clock), migrations, health, the activity feed and the
+//! job runner; the command path is `command.rs`, and each module's commands and queries are
+//! in its folder (`identity/`, `commercial/`, `helpdesk/`, `knowledge/`).
 
 use std::sync::{Arc, OnceLock};
 
@@ -33,7 +33,7 @@ pub const READ_CATCH_UP: u64 = 10_000;
 /// Job kind: bring projections up to date.
 pub const JOB_PROJECTION_CATCH_UP: &str = "projection.catch_up";
 /// Job kind: publish a scheduled org-structure version once due (payload `version_id`).
-pub const JOB_ORG_PUBLISH: &str = "org_structure.publish";
+pub const JOB_ORG_PUBLISH: &str = pet_core::identity::JOB_ORG_PUBLISH;
 
 /// Who runs a command and its idempotency key (the PHP `$context` array).
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
@@ -691,18 +691,17 @@ impl App {
                 self.projector().catch_up(self.pool(), self.now()).await?;
                 Ok(())
             }
-            JOB_ORG_PUBLISH => {
-                let id = job
-                    .payload
-                    .get("version_id")
-                    .and_then(Value::as_str)
-                    .ok_or_else(|| AppError::Invariant("job payload has no version_id".into()))?;
-                let id = arg_uuid("version_id", id)?;
-                self.publish_due_org_version(id).await
+            kind => {
+                let owner = pet_core::module::module_of_job(kind).and_then(|m| {
+                    crate::modules::MODULES
+                        .iter()
+                        .find(|s| s.core.name == m.name)
+                });
+                match owner {
+                    Some(m) => (m.run_job)(self, job).await,
+                    None => Err(crate::modules::unknown_job(job)),
+                }
             }
-            crate::helpdesk::JOB_SLA_EVALUATE => self.evaluate_slas().await.map(|_| ()),
-            crate::commercial::JOB_QUOTE_EXPIRY => self.run_quote_expiry_job(&job.payload).await,
-            other => Err(AppError::Invariant(format!("unknown job kind {other}"))),
         }
     }
 
@@ -716,25 +715,25 @@ impl App {
         let version = match aggregate_type {
             <idn::Employee as Aggregate>::TYPE => {
                 self.verify_restore_with::<idn::Employee, _>(
-                    &crate::services::Employees(self),
+                    &crate::identity::Employees(self),
                     uuid,
                 )
                 .await?
             }
             <idn::Team as Aggregate>::TYPE => {
-                self.verify_restore_with::<idn::Team, _>(&crate::services::Teams(self), uuid)
+                self.verify_restore_with::<idn::Team, _>(&crate::identity::Teams(self), uuid)
                     .await?
             }
             <idn::OrgStructureVersion as Aggregate>::TYPE => {
                 self.verify_restore_with::<idn::OrgStructureVersion, _>(
-                    &crate::services::OrgVersions(self),
+                    &crate::identity::OrgVersions(self),
                     uuid,
                 )
                 .await?
             }
             <idn::Customer as Aggregate>::TYPE => {
                 self.verify_restore_with::<idn::Customer, _>(
-                    &crate::services::Customers(self),
+                    &crate::identity::Customers(self),
                     uuid,
                 )
                 .await?
@@ -790,7 +789,7 @@ impl App {
             }
             <kb::KnowledgeArticle as Aggregate>::TYPE => {
                 self.verify_restore_with::<kb::KnowledgeArticle, _>(
-                    &crate::helpdesk::knowledge::Articles {
+                    &crate::knowledge::Articles {
                         app: self,
                         live: None,
                     },

@@ -6,7 +6,11 @@
 //! - [`uow`]: a unit of work — state rows and their events in one transaction.
 //! - [`projector`]: the activity-feed projection, exactly once per event.
 //! - [`jobs`]: the MySQL job queue (claim, visibility timeout, back-off, dead letters).
-//! - [`App`]: the facade `pet-php` wraps, one async method per `Pet\Engine` method.
+//! - [`command`]: the one command path every command runs through, and the repository
+//!   shape each aggregate's storage implements.
+//! - one folder per module, named as in `pet-core`: [`identity`], [`commercial`],
+//!   [`helpdesk`], [`knowledge`] (their commands, repositories, views and job runners).
+//! - [`App`]: the facade `pet-php` wraps (its methods are spread over the module folders).
 
 mod app;
 pub mod clock;
@@ -16,11 +20,13 @@ pub mod config;
 pub mod db;
 pub mod error;
 pub mod helpdesk;
+pub mod identity;
 pub mod input;
 pub mod jobs;
+pub mod knowledge;
 pub mod migrate;
+mod modules;
 pub mod projector;
-mod services;
 pub mod store;
 pub mod uow;
 

@@ -1,7 +1,7 @@
 //! The commercial pipeline's application services and repositories: lead schemas, leads,
 //! opportunities, quotes and sales (`App` methods in `impl App` blocks of the submodules).
 //!
-//! Same pipeline as the identity services: JSON input is parsed into typed commands
+//! The one command path (`crate::command`): JSON input is parsed into typed commands
 //! (field errors named after the input), the aggregate is loaded (leads and opportunities
 //! by replaying their events; quotes and the lead schema restored from their state rows,
 //! which are written in the same transaction as every event), `pet_core` decides, and the
@@ -17,6 +17,8 @@ use uuid::Uuid;
 
 use crate::app::App;
 use crate::error::AppError;
+use crate::jobs::ClaimedJob;
+use crate::modules::{unknown_job, JobFuture};
 
 pub use quotes::JOB_QUOTE_EXPIRY;
 
@@ -78,6 +80,16 @@ fn parse_id(s: &str) -> Result<Uuid, AppError> {
 }
 
 use crate::db::like_escape;
+
+/// Runs the module's job kinds: expiring a quote's sent versions once their validity ends.
+pub(crate) fn run_job<'a>(app: &'a App, job: &'a ClaimedJob) -> JobFuture<'a> {
+    Box::pin(async move {
+        match job.kind.as_str() {
+            JOB_QUOTE_EXPIRY => app.run_quote_expiry_job(&job.payload).await,
+            _ => Err(unknown_job(job)),
+        }
+    })
+}
 
 impl App {
     pub(crate) fn sales_tables(&self) -> CommercialTables {

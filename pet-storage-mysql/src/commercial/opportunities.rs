@@ -20,8 +20,8 @@ use crate::app::{App, CommandContext, Page};
 use crate::command::{command, Cmd, Repository};
 use crate::db::{from_db_time, rfc3339, to_db_time};
 use crate::error::{AppError, StorageError};
+use crate::identity::Customers;
 use crate::input::{arg_uuid, Input};
-use crate::services::Customers;
 use crate::uow::UnitOfWork;
 
 const STAGES: [&str; 4] = ["open", "quoting", "won", "lost"];

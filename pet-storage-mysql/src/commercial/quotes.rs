@@ -40,7 +40,7 @@ use crate::uow::UnitOfWork;
 /// Job kind: expire a sent quote version once its validity has run out (payload
 /// `{quote_id, number}`; enqueued when the version is sent, due the day after its last
 /// valid day).
-pub const JOB_QUOTE_EXPIRY: &str = "quote.expire";
+pub const JOB_QUOTE_EXPIRY: &str = pet_core::commercial::JOB_QUOTE_EXPIRY;
 
 const VERSION_STATUSES: [&str; 6] = [
     "draft",

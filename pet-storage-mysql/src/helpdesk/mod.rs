@@ -1,22 +1,22 @@
-//! Helpdesk, SLA and knowledge-base application services and repositories: tickets, SLA
-//! definitions and assignments, the SLA job, knowledge articles and search (`App` methods in
-//! `impl App` blocks in the submodules).
+//! Helpdesk & SLA application services and repositories: tickets, SLA definitions and
+//! assignments, and the SLA job (`App` methods in `impl App` blocks in the submodules).
 //!
 //! - [`tickets`]: ticket commands and reads; every ticket command also tracks the ticket's
 //!   SLA (pause/resume, and the outcomes the clock has reached at `now`) in the same
 //!   transaction.
 //! - [`sla`]: SLA definitions with immutable versions, assignment of a ticket to the
 //!   version in force, and the SLA job ([`JOB_SLA_EVALUATE`]).
-//! - [`knowledge`]: articles, versions, comments, ticket links and full-text search.
 //!
-//! State is read from the state rows (`Aggregate::restore`), decided by `pet-core`, and
-//! written back with a version check together with the events, in one unit of work.
+//! Each command runs through the one command path (`crate::command`): state is restored
+//! from the state rows by a repository, decided by `pet-core`, and written back with a
+//! version check together with the events, in one transaction.
 
-pub mod knowledge;
 pub mod sla;
 pub mod tickets;
 
 use crate::app::App;
+use crate::jobs::ClaimedJob;
+use crate::modules::{unknown_job, JobFuture};
 
 pub use sla::{SlaRunOptions, SlaRunReport, JOB_SLA_EVALUATE};
 
@@ -67,6 +67,16 @@ impl HelpdeskTables {
 
 pub(crate) use crate::db::like_escape;
 pub(crate) use crate::error::{db, internal};
+
+/// Runs the module's job kinds: the SLA evaluation.
+pub(crate) fn run_job<'a>(app: &'a App, job: &'a ClaimedJob) -> JobFuture<'a> {
+    Box::pin(async move {
+        match job.kind.as_str() {
+            JOB_SLA_EVALUATE => app.evaluate_slas().await.map(|_| ()),
+            _ => Err(unknown_job(job)),
+        }
+    })
+}
 
 impl App {
     /// The helpdesk and knowledge table names.

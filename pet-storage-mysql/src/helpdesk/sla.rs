@@ -41,7 +41,7 @@ use pet_core::helpdesk::{shown_state, sla_summary, SlaDefinitionEvent};
 
 /// Job kind: evaluate every open ticket's SLA clock and record warnings, breaches and met
 /// targets (enqueued every minute by WP-Cron through [`App::enqueue_sla_job`]).
-pub const JOB_SLA_EVALUATE: &str = "sla.evaluate";
+pub const JOB_SLA_EVALUATE: &str = pet_core::helpdesk::JOB_SLA_EVALUATE;
 
 /// Rows per multi-row statement when the SLA job writes a batch.
 const WRITE_CHUNK: usize = 100;

@@ -18,12 +18,16 @@ use pet_core::knowledge::{
 use serde_json::{json, Value};
 use uuid::Uuid;
 
-use super::{db, internal, like_escape, HelpdeskTables};
 use crate::app::{App, CommandContext, Page};
 use crate::command::{command, Cmd, Repository};
+use crate::db::like_escape;
 use crate::db::{from_db_time, rfc3339, to_db_time};
+use crate::error::{db, internal};
 use crate::error::{AppError, StorageError};
+use crate::helpdesk::HelpdeskTables;
 use crate::input::{arg_uuid, Input};
+use crate::jobs::ClaimedJob;
+use crate::modules::{unknown_job, JobFuture};
 use crate::uow::UnitOfWork;
 
 type VersionRow = (u32, String, String, Option<u32>, u8, NaiveDateTime);
@@ -225,6 +229,11 @@ impl Repository<KnowledgeArticle> for Articles<'_> {
         }
         Ok(())
     }
+}
+
+/// The module declares no job kinds.
+pub(crate) fn run_job<'a>(_app: &'a App, job: &'a ClaimedJob) -> JobFuture<'a> {
+    Box::pin(async move { Err(unknown_job(job)) })
 }
 
 impl App {

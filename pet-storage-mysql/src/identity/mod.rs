@@ -1,6 +1,7 @@
-//! Identity & Organisation application services: JSON input → typed commands, aggregates
-//! loaded from their events, `pet_core` decides, state rows (version-checked) and events
-//! are written in one unit of work; and the read models (get / list) the PHP API returns.
+//! Identity & Organisation application services: JSON input → typed commands run through
+//! the one command path (employees, teams, org-structure versions and customers loaded by
+//! replaying their events, saved to their state rows with a version check); and the read
+//! models (get / list) the PHP API returns.
 
 use std::collections::{BTreeMap, HashMap};
 
@@ -22,7 +23,9 @@ use crate::command::{command, Actors, Cmd, Repository};
 use crate::db::{from_db_time, like_escape, rfc3339, to_db_time};
 use crate::error::{db, internal, AppError, StorageError};
 use crate::input::{arg_uuid, Input};
+use crate::jobs::ClaimedJob;
 use crate::jobs::NewJob;
+use crate::modules::{unknown_job, JobFuture};
 use crate::uow::UnitOfWork;
 
 type Tx<'a, 'c> = &'a mut Transaction<'c>;
@@ -156,6 +159,24 @@ impl Repository<Customer> for Customers<'_> {
     ) -> Result<(), AppError> {
         self.0.write_customer(cx.uow(), before, after, events).await
     }
+}
+
+/// Runs the module's job kinds: publishing a scheduled org-structure version once due.
+pub(crate) fn run_job<'a>(app: &'a App, job: &'a ClaimedJob) -> JobFuture<'a> {
+    Box::pin(async move {
+        match job.kind.as_str() {
+            JOB_ORG_PUBLISH => {
+                let id = job
+                    .payload
+                    .get("version_id")
+                    .and_then(Value::as_str)
+                    .ok_or_else(|| AppError::Invariant("job payload has no version_id".into()))?;
+                let id = arg_uuid("version_id", id)?;
+                app.publish_due_org_version(id).await
+            }
+            _ => Err(unknown_job(job)),
+        }
+    })
 }
 
 impl App {
