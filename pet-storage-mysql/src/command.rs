@@ -50,6 +50,44 @@ pub(crate) trait Repository<A: Aggregate> {
     ) -> Result<(), AppError>;
 }
 
+/// Declares a repository that loads its aggregate by replaying the aggregate's events and
+/// saves it with the given expression (which writes the state rows):
+/// `replayed_repository!(/// docs
+/// Teams: Team, "team", |app, cx, before, after, events| app.write_team(cx.uow(), before, after).await);`
+macro_rules! replayed_repository {
+    (
+        $(#[$meta:meta])*
+        $name:ident: $agg:ty, $what:literal,
+        |$app:ident, $cx:ident, $before:ident, $after:ident, $events:ident| $save:expr
+    ) => {
+        $(#[$meta])*
+        pub(crate) struct $name<'a>(pub(crate) &'a $crate::App);
+
+        impl $crate::command::Repository<$agg> for $name<'_> {
+            const NAME: &'static str = $what;
+            async fn load(
+                &self,
+                tx: &mut mysql_async::Transaction<'_>,
+                id: uuid::Uuid,
+            ) -> Result<Option<$agg>, $crate::AppError> {
+                self.0.replay(tx, id).await
+            }
+            #[allow(unused_variables)]
+            async fn save(
+                &self,
+                $cx: &mut $crate::command::Cmd<'_, '_>,
+                $before: u64,
+                $after: &$agg,
+                $events: &[<$agg as pet_core::aggregate::Aggregate>::Event],
+            ) -> Result<(), $crate::AppError> {
+                let $app = self.0;
+                $save
+            }
+        }
+    };
+}
+pub(crate) use replayed_repository;
+
 /// What a command decided for one aggregate: the version it was decided against, the new
 /// state and the events that explain it.
 pub(crate) struct Decided<A: Aggregate> {

@@ -18,7 +18,7 @@ use uuid::Uuid;
 
 use super::{db, internal, json_text, like_escape, parse_id, Tx};
 use crate::app::{App, CommandContext, Page};
-use crate::command::{command, Cmd, Repository};
+use crate::command::{command, replayed_repository, Cmd, Repository};
 use crate::db::{from_db_time, rfc3339, to_db_time};
 use crate::error::{AppError, StorageError};
 use crate::input::{arg_uuid, Input};
@@ -91,27 +91,14 @@ fn schema_version_json(v: &LeadSchemaVersion, published_at: Option<NaiveDateTime
     })
 }
 
-/// Leads: loaded by replaying their events; saved to the leads and qualifications tables.
-pub(crate) struct Leads<'a>(pub(crate) &'a App);
-
-impl Repository<Lead> for Leads<'_> {
-    const NAME: &'static str = "lead";
-    async fn load(&self, tx: Tx<'_, '_>, id: Uuid) -> Result<Option<Lead>, AppError> {
-        self.0.replay(tx, id).await
-    }
-    async fn save(
-        &self,
-        cx: &mut Cmd<'_, '_>,
-        before: u64,
-        after: &Lead,
-        events: &[LeadEvent],
-    ) -> Result<(), AppError> {
+replayed_repository!(
+    /// Leads: loaded by replaying their events; saved to the leads and qualifications tables.
+    Leads: Lead, "lead",
+    |app, cx, before, after, events| {
         let ctx = cx.ctx().clone();
-        self.0
-            .write_lead(cx.uow(), before, after, events, &ctx)
-            .await
+        app.write_lead(cx.uow(), before, after, events, &ctx).await
     }
-}
+);
 
 /// The lead schema (one per site): restored from its version rows; a publication inserts
 /// the new version's row.

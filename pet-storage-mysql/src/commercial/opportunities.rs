@@ -7,17 +7,17 @@ use mysql_async::prelude::*;
 use mysql_async::Value as SqlValue;
 use pet_core::commercial::{
     Classification, LeadChanges, LeadCommand, LeadCustomer, LeadFacts, LeadSummary, NewOpportunity,
-    Opportunity, OpportunityCommand, OpportunityEvent, OpportunityFacts, OpportunityId,
-    OpportunityKind, SizeBand, Text,
+    Opportunity, OpportunityCommand, OpportunityFacts, OpportunityId, OpportunityKind, SizeBand,
+    Text,
 };
 use pet_core::identity::{CustomerCommand, CustomerId, CustomerStatus, EmployeeId, Name};
 use serde_json::{json, Value};
 use uuid::Uuid;
 
 use super::leads::{money_json, parse_money};
-use super::{col, db, internal, like_escape, Tx};
+use super::{col, db, internal, like_escape};
 use crate::app::{App, CommandContext, Page};
-use crate::command::{command, Cmd, Repository};
+use crate::command::{command, replayed_repository};
 use crate::db::{from_db_time, rfc3339, to_db_time};
 use crate::error::{AppError, StorageError};
 use crate::identity::Customers;
@@ -26,24 +26,11 @@ use crate::uow::UnitOfWork;
 
 const STAGES: [&str; 4] = ["open", "quoting", "won", "lost"];
 
-/// Opportunities: loaded by replaying their events; saved to the opportunities table.
-pub(crate) struct Opportunities<'a>(pub(crate) &'a App);
-
-impl Repository<Opportunity> for Opportunities<'_> {
-    const NAME: &'static str = "opportunity";
-    async fn load(&self, tx: Tx<'_, '_>, id: Uuid) -> Result<Option<Opportunity>, AppError> {
-        self.0.replay(tx, id).await
-    }
-    async fn save(
-        &self,
-        cx: &mut Cmd<'_, '_>,
-        before: u64,
-        after: &Opportunity,
-        _events: &[OpportunityEvent],
-    ) -> Result<(), AppError> {
-        self.0.write_opportunity(cx.uow(), before, after).await
-    }
-}
+replayed_repository!(
+    /// Opportunities: loaded by replaying their events; saved to the opportunities table.
+    Opportunities: Opportunity, "opportunity",
+    |app, cx, before, after, events| app.write_opportunity(cx.uow(), before, after).await
+);
 
 impl App {
     pub(super) async fn write_opportunity(

@@ -10,16 +10,15 @@ use mysql_async::prelude::*;
 use mysql_async::{Row, Transaction, Value as SqlValue};
 use pet_core::identity::{
     build_snapshot, team, Contact, ContactId, Customer, CustomerCommand, CustomerEvent, CustomerId,
-    DatedRate, Email, Employee, EmployeeCommand, EmployeeEvent, EmployeeId, MembershipId, Name,
-    NewEmployee, Note, OrgStructureCommand, OrgStructureEvent, OrgStructureVersion, OrgVersionId,
-    OrgVersionNumber, Phone, Rate, RateKind, Team, TeamCommand, TeamEvent, TeamFacts, TeamRole,
-    TeamStatus, WpUserId,
+    DatedRate, Email, Employee, EmployeeCommand, EmployeeId, MembershipId, Name, NewEmployee, Note,
+    OrgStructureCommand, OrgStructureVersion, OrgVersionId, OrgVersionNumber, Phone, Rate,
+    RateKind, Team, TeamCommand, TeamEvent, TeamFacts, TeamRole, TeamStatus, WpUserId,
 };
 use serde_json::{json, Value};
 use uuid::Uuid;
 
 use crate::app::{App, CommandContext, Page, JOB_ORG_PUBLISH};
-use crate::command::{command, Actors, Cmd, Repository};
+use crate::command::{command, replayed_repository, Actors};
 use crate::db::{from_db_time, like_escape, rfc3339, to_db_time};
 use crate::error::{db, internal, AppError, StorageError};
 use crate::input::{arg_uuid, Input};
@@ -80,86 +79,31 @@ fn rate_json(kind: Option<RateKind>, r: &DatedRate) -> Value {
     v
 }
 
-/// Employees: loaded by replaying their events; saved to the employees and rates tables.
-pub(crate) struct Employees<'a>(pub(crate) &'a App);
+replayed_repository!(
+    /// Employees: loaded by replaying their events; saved to the employees and rates tables.
+    Employees: Employee, "employee",
+    |app, cx, before, after, events| app.write_employee(cx.uow(), before, after).await
+);
 
-impl Repository<Employee> for Employees<'_> {
-    const NAME: &'static str = "employee";
-    async fn load(&self, tx: Tx<'_, '_>, id: Uuid) -> Result<Option<Employee>, AppError> {
-        self.0.replay(tx, id).await
-    }
-    async fn save(
-        &self,
-        cx: &mut Cmd<'_, '_>,
-        before: u64,
-        after: &Employee,
-        _events: &[EmployeeEvent],
-    ) -> Result<(), AppError> {
-        self.0.write_employee(cx.uow(), before, after).await
-    }
-}
+replayed_repository!(
+    /// Teams: loaded by replaying their events; saved to the teams and memberships tables.
+    Teams: Team, "team",
+    |app, cx, before, after, events| app.write_team(cx.uow(), before, after).await
+);
 
-/// Teams: loaded by replaying their events; saved to the teams and memberships tables.
-pub(crate) struct Teams<'a>(pub(crate) &'a App);
+replayed_repository!(
+    /// Org-structure versions: loaded by replaying their events; saved to the versions
+    /// table (a scheduled one also queues its publishing job).
+    OrgVersions: OrgStructureVersion, "org structure version",
+    |app, cx, before, after, events| app.write_org_version(cx.uow(), before, after).await
+);
 
-impl Repository<Team> for Teams<'_> {
-    const NAME: &'static str = "team";
-    async fn load(&self, tx: Tx<'_, '_>, id: Uuid) -> Result<Option<Team>, AppError> {
-        self.0.replay(tx, id).await
-    }
-    async fn save(
-        &self,
-        cx: &mut Cmd<'_, '_>,
-        before: u64,
-        after: &Team,
-        _events: &[TeamEvent],
-    ) -> Result<(), AppError> {
-        self.0.write_team(cx.uow(), before, after).await
-    }
-}
-
-/// Org-structure versions: loaded by replaying their events; saved to the versions table
-/// (a scheduled one also queues its publishing job).
-pub(crate) struct OrgVersions<'a>(pub(crate) &'a App);
-
-impl Repository<OrgStructureVersion> for OrgVersions<'_> {
-    const NAME: &'static str = "org structure version";
-    async fn load(
-        &self,
-        tx: Tx<'_, '_>,
-        id: Uuid,
-    ) -> Result<Option<OrgStructureVersion>, AppError> {
-        self.0.replay(tx, id).await
-    }
-    async fn save(
-        &self,
-        cx: &mut Cmd<'_, '_>,
-        before: u64,
-        after: &OrgStructureVersion,
-        _events: &[OrgStructureEvent],
-    ) -> Result<(), AppError> {
-        self.0.write_org_version(cx.uow(), before, after).await
-    }
-}
-
-/// Customers: loaded by replaying their events; saved to the customers and contacts tables.
-pub(crate) struct Customers<'a>(pub(crate) &'a App);
-
-impl Repository<Customer> for Customers<'_> {
-    const NAME: &'static str = "customer";
-    async fn load(&self, tx: Tx<'_, '_>, id: Uuid) -> Result<Option<Customer>, AppError> {
-        self.0.replay(tx, id).await
-    }
-    async fn save(
-        &self,
-        cx: &mut Cmd<'_, '_>,
-        before: u64,
-        after: &Customer,
-        events: &[CustomerEvent],
-    ) -> Result<(), AppError> {
-        self.0.write_customer(cx.uow(), before, after, events).await
-    }
-}
+replayed_repository!(
+    /// Customers: loaded by replaying their events; saved to the customers and contacts
+    /// tables.
+    Customers: Customer, "customer",
+    |app, cx, before, after, events| app.write_customer(cx.uow(), before, after, events).await
+);
 
 /// Runs the module's job kinds: publishing a scheduled org-structure version once due.
 pub(crate) fn run_job<'a>(app: &'a App, job: &'a ClaimedJob) -> JobFuture<'a> {
