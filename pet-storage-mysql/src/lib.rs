@@ -19,6 +19,7 @@ pub mod commercial;
 pub mod config;
 pub mod db;
 pub mod error;
+pub(crate) mod fields;
 pub mod helpdesk;
 pub mod identity;
 pub mod input;

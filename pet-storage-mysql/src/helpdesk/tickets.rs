@@ -16,6 +16,7 @@ use pet_core::helpdesk::{
     TicketStatus, TicketTimeline, TimelineChange, Visibility,
 };
 use pet_core::identity::{ContactId, CustomerId, EmployeeId, Name};
+use serde::Serialize;
 use serde_json::{json, Value};
 use uuid::Uuid;
 
@@ -25,6 +26,7 @@ use crate::app::{App, CommandContext, Page};
 use crate::command::{command, Cmd, Repository};
 use crate::db::{from_db_time, rfc3339, to_db_time};
 use crate::error::AppError;
+use crate::fields::command_input;
 use crate::input::{arg_uuid, Input};
 
 /// The ticket's clock timeline as stored in `tickets.sla_timeline`.
@@ -277,6 +279,119 @@ impl Repository<SlaAssignment> for SlaAssignments<'_> {
             .hd_write_sla_assignment(cx.uow(), &t, before, after)
             .await?;
         self.0.hd_insert_sla_outcomes(cx.uow(), &t, events).await
+    }
+}
+
+/// A ticket as every ticket read and command returns it (the detail view adds its
+/// conversation, clock timeline and linked articles).
+#[derive(Debug, Clone, Serialize)]
+pub struct TicketView {
+    /// The id.
+    pub id: TicketId,
+    /// The customer.
+    pub customer_id: CustomerId,
+    /// The customer's name.
+    pub customer_name: Option<String>,
+    /// The project, if any.
+    pub project_id: Option<ProjectId>,
+    /// Subject line.
+    pub subject: String,
+    /// Priority.
+    pub priority: Priority,
+    /// How it came in.
+    pub channel: Channel,
+    /// Who works on it.
+    pub assignee_id: Option<EmployeeId>,
+    /// The assignee's name.
+    pub assignee_name: Option<String>,
+    /// Status.
+    pub status: TicketStatus,
+    /// The statuses it may move to now (the moves a screen offers).
+    pub next_statuses: Vec<TicketStatus>,
+    /// When it was last resolved (RFC 3339).
+    pub resolved_at: Option<String>,
+    /// Replies and internal notes.
+    pub reply_count: u32,
+    /// When the first customer-visible reply was sent.
+    pub first_response_at: Option<String>,
+    /// Optimistic-concurrency version.
+    pub version: u64,
+    /// Created (RFC 3339).
+    pub created_at: String,
+    /// Last changed (RFC 3339).
+    pub updated_at: String,
+    /// Its SLA clocks (`null` when under no SLA).
+    pub sla: Value,
+    /// The conversation, oldest first (detail view).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub replies: Option<Vec<ReplyView>>,
+    /// The clock timeline (detail view).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub timeline: Option<Value>,
+    /// Articles linked to it (detail view).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub linked_articles: Option<Vec<LinkedArticleView>>,
+}
+
+/// A reply or internal note in a ticket's view.
+#[derive(Debug, Clone, Serialize)]
+pub struct ReplyView {
+    /// The reply.
+    pub id: String,
+    /// `employee` or `customer`.
+    pub author_kind: String,
+    /// The writing employee.
+    pub author_employee_id: Option<String>,
+    /// The writing employee's name.
+    pub author_name: Option<String>,
+    /// The writing contact.
+    pub author_contact_id: Option<String>,
+    /// `public` or `internal`.
+    pub visibility: String,
+    /// The text.
+    pub body: String,
+    /// When (RFC 3339).
+    pub created_at: String,
+}
+
+/// An article linked to a ticket.
+#[derive(Debug, Clone, Serialize)]
+pub struct LinkedArticleView {
+    /// The article.
+    pub id: String,
+    /// Its title.
+    pub title: String,
+    /// Its slug.
+    pub slug: String,
+    /// When it was linked (RFC 3339).
+    pub linked_at: String,
+}
+
+command_input! {
+    /// Input of [`App::create_ticket`].
+    pub struct CreateTicket {
+        /// The customer (must be active).
+        customer_id: CustomerId,
+        /// Subject line.
+        subject: Name,
+        /// Priority (normal when omitted).
+        priority: Priority = Priority::Normal,
+        /// How it came in (email when omitted).
+        channel: Channel = Channel::Email,
+        /// First assignee (an active employee).
+        assignee_id: Option<EmployeeId>,
+        /// The project it belongs to.
+        project_id: Option<ProjectId>,
+        /// Pins the ticket to this SLA definition's version in force.
+        sla_definition_id: Option<SlaDefinitionId>,
+    }
+}
+
+command_input! {
+    /// Input of [`App::reopen_ticket`].
+    pub struct ReopenTicket {
+        /// The site's reopen window (7 days when omitted).
+        reopen_window_minutes: ReopenWindow = ReopenWindow::DEFAULT,
     }
 }
 
@@ -576,18 +691,29 @@ impl App {
                 sla_json(&a, name.as_deref(), &reading)
             }
         };
-        let mut v = json!({
-            "id": tk.id().to_string(), "customer_id": tk.customer_id().to_string(),
-            "customer_name": customer_name, "project_id": tk.project_id().map(|p| p.to_string()),
-            "subject": tk.subject().as_str(), "priority": tk.priority().as_str(),
-            "channel": tk.channel().as_str(), "assignee_id": tk.assignee().map(|a| a.to_string()),
-            "assignee_name": assignee_name, "status": tk.status().as_str(),
-            "next_statuses": tk.status().next_statuses().iter().map(|s| s.as_str()).collect::<Vec<_>>(),
-            "resolved_at": tk.resolved_at().map(rfc3339), "reply_count": tk.reply_count(),
-            "first_response_at": first_response.map(|d| rfc3339(from_db_time(d))),
-            "version": tk.version(), "created_at": rfc3339(from_db_time(created)),
-            "updated_at": rfc3339(from_db_time(updated)), "sla": sla,
-        });
+        let mut view = TicketView {
+            id: tk.id(),
+            customer_id: tk.customer_id(),
+            customer_name,
+            project_id: tk.project_id(),
+            subject: tk.subject().as_str().to_owned(),
+            priority: tk.priority(),
+            channel: tk.channel(),
+            assignee_id: tk.assignee(),
+            assignee_name,
+            status: tk.status(),
+            next_statuses: tk.status().next_statuses().to_vec(),
+            resolved_at: tk.resolved_at().map(rfc3339),
+            reply_count: tk.reply_count(),
+            first_response_at: first_response.map(|d| rfc3339(from_db_time(d))),
+            version: tk.version(),
+            created_at: rfc3339(from_db_time(created)),
+            updated_at: rfc3339(from_db_time(updated)),
+            sla,
+            replies: None,
+            timeline: None,
+            linked_articles: None,
+        };
         if detail {
             type ReplyRow = (
                 String,
@@ -623,29 +749,35 @@ impl App {
                 )
                 .await
                 .map_err(db)?;
-            if let Some(o) = v.as_object_mut() {
-                o.insert(
-                    "replies".into(),
-                    replies
-                        .into_iter()
-                        .map(|r| {
-                            json!({"id": r.0, "author_kind": r.1, "author_employee_id": r.2,
-                               "author_name": r.3, "author_contact_id": r.4, "visibility": r.5,
-                               "body": r.6, "created_at": rfc3339(from_db_time(r.7))})
-                        })
-                        .collect(),
-                );
-                o.insert("timeline".into(), timeline_json(&timeline));
-                o.insert(
-                    "linked_articles".into(),
-                    links
-                        .into_iter()
-                        .map(|l| json!({"id": l.0, "title": l.1, "slug": l.2, "linked_at": rfc3339(from_db_time(l.3))}))
-                        .collect(),
-                );
-            }
+            view.replies = Some(
+                replies
+                    .into_iter()
+                    .map(|r| ReplyView {
+                        id: r.0,
+                        author_kind: r.1,
+                        author_employee_id: r.2,
+                        author_name: r.3,
+                        author_contact_id: r.4,
+                        visibility: r.5,
+                        body: r.6,
+                        created_at: rfc3339(from_db_time(r.7)),
+                    })
+                    .collect(),
+            );
+            view.timeline = Some(timeline_json(&timeline));
+            view.linked_articles = Some(
+                links
+                    .into_iter()
+                    .map(|l| LinkedArticleView {
+                        id: l.0,
+                        title: l.1,
+                        slug: l.2,
+                        linked_at: rfc3339(from_db_time(l.3)),
+                    })
+                    .collect(),
+            );
         }
-        Ok(v)
+        serde_json::to_value(view).map_err(|e| internal(&format!("ticket view: {e}")))
     }
 
     // ---- commands ---------------------------------------------------------------------
@@ -658,48 +790,20 @@ impl App {
         input: &Value,
         ctx: &CommandContext,
     ) -> Result<Value, AppError> {
-        let mut i = Input::new(input, "input");
-        let customer = i.req_uuid("customer_id");
-        let subject = match i.req_str("subject") {
-            Some(s) => i.absorb(Name::for_field("subject", s))?,
-            None => None,
-        };
-        let priority = match i.opt_str("priority") {
-            Some(p) => i.absorb(Priority::parse(p))?,
-            None => Some(Priority::Normal),
-        };
-        let channel = match i.opt_str("channel") {
-            Some(c) => i.absorb(Channel::parse(c))?,
-            None => Some(Channel::Email),
-        };
-        let assignee = i.opt_uuid("assignee_id");
-        let project = i.opt_uuid("project_id");
-        let sla = i.opt_uuid("sla_definition_id");
-        i.finish()?;
-        let (Some(customer), Some(subject), Some(priority), Some(channel)) =
-            (customer, subject, priority, channel)
-        else {
-            return Err(internal("validated fields missing"));
-        };
+        let n = CreateTicket::parse(input, "input")?;
         let id = Uuid::now_v7();
         let cmd = TicketCommand::Create(NewTicket {
             id: TicketId::from_uuid(id),
-            customer_id: CustomerId::from_uuid(customer),
-            project_id: project.map(ProjectId::from_uuid),
-            subject,
-            priority,
-            channel,
-            assignee: assignee.map(EmployeeId::from_uuid),
+            customer_id: n.customer_id,
+            project_id: n.project_id,
+            subject: n.subject,
+            priority: n.priority,
+            channel: n.channel,
+            assignee: n.assignee_id,
         });
-        self.hd_ticket_command(
-            ctx,
-            "create_ticket",
-            input.clone(),
-            id,
-            cmd,
-            sla.map(AssignSla),
-        )
-        .await
+        let sla = n.sla_definition_id.map(|d| AssignSla(d.as_uuid()));
+        self.hd_ticket_command(ctx, "create_ticket", input.clone(), id, cmd, sla)
+            .await
     }
 
     /// Assigns a ticket to an employee, or with `None` unassigns it.
@@ -872,13 +976,7 @@ impl App {
         ctx: &CommandContext,
     ) -> Result<Value, AppError> {
         let id = arg_uuid("ticket_id", ticket_id)?;
-        let mut i = Input::new(input, "input");
-        let window = match i.opt_i64("reopen_window_minutes") {
-            Some(minutes) => i.absorb(ReopenWindow::from_minutes(minutes))?,
-            None => Some(ReopenWindow::DEFAULT),
-        };
-        i.finish()?;
-        let window = window.ok_or_else(|| internal("validated fields missing"))?;
+        let window = ReopenTicket::parse(input, "input")?.reopen_window_minutes;
         self.hd_ticket_command(
             ctx,
             "reopen_ticket",

@@ -1,0 +1,255 @@
+//! Typed command input: a command's input is a plain struct declared with [`command_input!`]
+//! (every field a typed value — pet-core's value objects, ids, enums), and parsing it from
+//! the JSON the PHP layer sends returns the struct or every field error at once.
+//!
+//! Each field type says how it is read from one JSON value ([`Field::read`]) and what an
+//! absent (or `null`) field means ([`Field::absent`]: required by default, `None` for an
+//! `Option`); a declared default replaces "required".
+
+use pet_core::DomainError;
+use serde_json::Value;
+use uuid::Uuid;
+
+/// A value read from one input field.
+pub trait Field: Sized {
+    /// Reads the field's value (present and not `null`), or the message for that field.
+    fn read(field: &str, v: &Value) -> Result<Self, String>;
+
+    /// What an absent or `null` field gives: a value, or the message for that field.
+    fn absent() -> Result<Self, String> {
+        Err("is required".into())
+    }
+}
+
+impl<T: Field> Field for Option<T> {
+    fn read(field: &str, v: &Value) -> Result<Self, String> {
+        T::read(field, v).map(Some)
+    }
+    fn absent() -> Result<Self, String> {
+        Ok(None)
+    }
+}
+
+fn string<'v>(v: &'v Value) -> Result<&'v str, String> {
+    v.as_str().ok_or_else(|| "must be a string".to_owned())
+}
+
+/// The message a domain constructor gave for its field.
+pub(crate) fn domain_message(e: DomainError) -> String {
+    match e {
+        DomainError::Validation(f) => f
+            .iter()
+            .next()
+            .map(|(_, m)| m.to_owned())
+            .unwrap_or_else(|| "is not valid".to_owned()),
+        other => other.to_string(),
+    }
+}
+
+impl Field for String {
+    fn read(_field: &str, v: &Value) -> Result<Self, String> {
+        string(v).map(str::to_owned)
+    }
+}
+
+impl Field for i64 {
+    fn read(_field: &str, v: &Value) -> Result<Self, String> {
+        v.as_i64().ok_or_else(|| "must be an integer".to_owned())
+    }
+}
+
+impl Field for Uuid {
+    fn read(_field: &str, v: &Value) -> Result<Self, String> {
+        Uuid::parse_str(string(v)?.trim()).map_err(|_| "is not a valid id".to_owned())
+    }
+}
+
+/// `Field` for pet-core id types (read as a UUID).
+macro_rules! id_fields {
+    ($($ty:ty),* $(,)?) => {
+        $(
+            impl Field for $ty {
+                fn read(field: &str, v: &Value) -> Result<Self, String> {
+                    Uuid::read(field, v).map(<$ty>::from_uuid)
+                }
+            }
+        )*
+    };
+}
+
+/// `Field` for pet-core values built from a string by `$parse(field, s)` or `$parse(s)`.
+macro_rules! parsed_fields {
+    ($($ty:ty => |$f:ident, $s:ident| $parse:expr),* $(,)?) => {
+        $(
+            impl Field for $ty {
+                fn read(field: &str, v: &Value) -> Result<Self, String> {
+                    let $f = field;
+                    let $s = string(v)?;
+                    $parse.map_err(domain_message)
+                }
+            }
+        )*
+    };
+}
+
+id_fields!(
+    pet_core::identity::CustomerId,
+    pet_core::identity::EmployeeId,
+    pet_core::identity::ContactId,
+    pet_core::helpdesk::ProjectId,
+    pet_core::helpdesk::SlaDefinitionId,
+    pet_core::helpdesk::TicketId,
+);
+
+parsed_fields!(
+    pet_core::identity::Name => |f, s| pet_core::identity::Name::for_field(f, s),
+    pet_core::helpdesk::Priority => |_f, s| pet_core::helpdesk::Priority::parse(s),
+    pet_core::helpdesk::Channel => |_f, s| pet_core::helpdesk::Channel::parse(s),
+    pet_core::helpdesk::Visibility => |_f, s| pet_core::helpdesk::Visibility::parse(s),
+    pet_core::helpdesk::ReplyBody => |_f, s| pet_core::helpdesk::ReplyBody::new(s),
+);
+
+impl Field for pet_core::helpdesk::ReopenWindow {
+    fn read(field: &str, v: &Value) -> Result<Self, String> {
+        let minutes = i64::read(field, v)?;
+        pet_core::helpdesk::ReopenWindow::from_minutes(minutes).map_err(domain_message)
+    }
+}
+
+/// The object a command's input must be (`null` and PHP's empty `[]` count as empty).
+pub(crate) fn object<'v>(
+    v: &'v Value,
+    root: &str,
+    errors: &mut pet_core::FieldErrors,
+) -> Option<&'v serde_json::Map<String, Value>> {
+    match v {
+        Value::Object(m) => Some(m),
+        Value::Null => None,
+        Value::Array(a) if a.is_empty() => None,
+        _ => {
+            errors.add(root, "must be an array with named keys");
+            None
+        }
+    }
+}
+
+/// Reads field `name` of `obj` as a `T` (`default` for an absent or `null` one, if given),
+/// recording its error.
+pub(crate) fn read_field<T: Field>(
+    obj: Option<&serde_json::Map<String, Value>>,
+    name: &str,
+    default: Option<fn() -> T>,
+    errors: &mut pet_core::FieldErrors,
+) -> Option<T> {
+    let value = obj.and_then(|m| m.get(name)).filter(|v| !v.is_null());
+    let r = match (value, default) {
+        (Some(v), _) => T::read(name, v),
+        (None, Some(d)) => Ok(d()),
+        (None, None) => T::absent(),
+    };
+    match r {
+        Ok(v) => Some(v),
+        Err(m) => {
+            errors.add(name, m);
+            None
+        }
+    }
+}
+
+/// Declares a command's input as a plain struct of typed fields and its parser:
+/// `Name::parse(&json, "input")` returns the struct, or `AppError::Validation` naming every
+/// bad field at once. `field: Type = default` gives an absent field a default.
+macro_rules! command_input {
+    (
+        $(#[$meta:meta])*
+        $vis:vis struct $name:ident {
+            $(
+                $(#[$fmeta:meta])*
+                $field:ident: $ty:ty $(= $default:expr)?
+            ),* $(,)?
+        }
+    ) => {
+        $(#[$meta])*
+        #[derive(Debug, Clone, PartialEq)]
+        $vis struct $name {
+            $( $(#[$fmeta])* pub $field: $ty, )*
+        }
+
+        impl $name {
+            /// Parses the input (an array with named keys), reporting every bad field.
+            pub fn parse(v: &serde_json::Value, root: &str) -> Result<Self, $crate::AppError> {
+                let mut errors = pet_core::FieldErrors::new();
+                let obj = $crate::fields::object(v, root, &mut errors);
+                $(
+                    let $field: Option<$ty> = $crate::fields::read_field(
+                        obj,
+                        stringify!($field),
+                        $crate::fields::command_input!(@default $ty $(, $default)?),
+                        &mut errors,
+                    );
+                )*
+                match ($($field,)*) {
+                    ($(Some($field),)*) if errors.is_empty() => Ok(Self { $($field,)* }),
+                    _ => Err($crate::AppError::Validation(errors)),
+                }
+            }
+        }
+    };
+    (@default $ty:ty) => { None };
+    (@default $ty:ty, $default:expr) => { Some((|| $default) as fn() -> $ty) };
+}
+pub(crate) use command_input;
+
+#[cfg(test)]
+mod tests {
+    use pet_core::helpdesk::{Channel, Priority};
+    use pet_core::identity::{CustomerId, EmployeeId, Name};
+    use serde_json::json;
+
+    command_input! {
+        /// A test command.
+        struct Example {
+            customer_id: CustomerId,
+            subject: Name,
+            priority: Priority = Priority::Normal,
+            channel: Channel = Channel::Email,
+            assignee_id: Option<EmployeeId>,
+        }
+    }
+
+    #[test]
+    fn parses_typed_fields_with_defaults() {
+        let id = "0190a1b2-0000-7000-8000-000000000001";
+        let e = Example::parse(&json!({"customer_id": id, "subject": "Printer"}), "input").unwrap();
+        assert_eq!(e.customer_id.to_string(), id);
+        assert_eq!(e.subject.as_str(), "Printer");
+        assert_eq!(e.priority, Priority::Normal);
+        assert_eq!(e.channel, Channel::Email);
+        assert_eq!(e.assignee_id, None);
+        let e = Example::parse(
+            &json!({"customer_id": id, "subject": "P", "priority": "urgent", "assignee_id": id}),
+            "input",
+        )
+        .unwrap();
+        assert_eq!(e.priority, Priority::Urgent);
+        assert!(e.assignee_id.is_some());
+    }
+
+    #[test]
+    fn reports_every_bad_field_at_once() {
+        let r = Example::parse(
+            &json!({"customer_id": "nope", "priority": "soon", "assignee_id": 7}),
+            "input",
+        );
+        let Err(crate::AppError::Validation(f)) = r else {
+            panic!("{r:?}")
+        };
+        assert_eq!(f.get("customer_id"), Some("is not a valid id"));
+        assert_eq!(f.get("subject"), Some("is required"));
+        assert!(f.get("priority").is_some());
+        assert_eq!(f.get("assignee_id"), Some("must be a string"));
+        assert_eq!(f.iter().count(), 4);
+        let r = Example::parse(&json!("x"), "input");
+        assert!(matches!(r, Err(crate::AppError::Validation(f)) if f.get("input").is_some()));
+    }
+}
