@@ -30,7 +30,7 @@ impl<T: Field> Field for Option<T> {
     }
 }
 
-fn string<'v>(v: &'v Value) -> Result<&'v str, String> {
+fn string(v: &Value) -> Result<&str, String> {
     v.as_str().ok_or_else(|| "must be a string".to_owned())
 }
 
