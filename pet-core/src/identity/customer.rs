@@ -32,6 +32,15 @@ impl CustomerStatus {
         }
     }
 
+    /// The commands a customer in this status takes (what a screen offers): an archived
+    /// customer takes none.
+    pub fn actions(self) -> &'static [&'static str] {
+        match self {
+            Self::Active => &["archive", "add_contact"],
+            Self::Archived => &[],
+        }
+    }
+
     /// Parses `active` or `archived`.
     pub fn parse(s: &str) -> Result<Self, DomainError> {
         match s {
@@ -319,6 +328,33 @@ mod tests {
             name: Name::new("Jane Doe").unwrap(),
             email: Email::new("jane@acme.test").ok(),
             phone: None,
+        }
+    }
+
+    #[test]
+    fn actions_are_the_commands_decide_accepts() {
+        let create = CustomerCommand::Create {
+            id: CustomerId::from_uuid(Uuid::from_u128(1)),
+            name: Name::new("Acme Ltd").unwrap(),
+        };
+        let active = replay(&decide(None, &create, now()).unwrap()).unwrap();
+        let archived = evolve_all(
+            Some(active.clone()),
+            &decide(Some(&active), &CustomerCommand::Archive, now()).unwrap(),
+        )
+        .unwrap();
+        for c in [active, archived] {
+            for (name, cmd) in [
+                ("archive", CustomerCommand::Archive),
+                ("add_contact", CustomerCommand::AddContact(contact(9))),
+            ] {
+                assert_eq!(
+                    decide(Some(&c), &cmd, now()).is_ok(),
+                    c.status().actions().contains(&name),
+                    "{name} when {}",
+                    c.status().as_str()
+                );
+            }
         }
     }
 

@@ -33,6 +33,15 @@ impl EmployeeStatus {
         }
     }
 
+    /// The commands an employee in this status takes (what a screen offers): `deactivate`
+    /// or `reactivate`, and always `change_rate` and `link_user`.
+    pub fn actions(self) -> &'static [&'static str] {
+        match self {
+            Self::Active => &["deactivate", "change_rate", "link_user"],
+            Self::Inactive => &["reactivate", "change_rate", "link_user"],
+        }
+    }
+
     /// Parses `active` or `inactive`.
     pub fn parse(s: &str) -> Result<Self, DomainError> {
         match s {
@@ -501,6 +510,39 @@ mod tests {
             }
         }
         state.ok_or_else(|| DomainError::invariant("nothing created"))
+    }
+
+    #[test]
+    fn actions_are_the_commands_decide_accepts() {
+        let active = run(&[create()]).unwrap();
+        let inactive = run(&[create(), EmployeeCommand::Deactivate]).unwrap();
+        for e in [active, inactive] {
+            let probes = [
+                ("deactivate", EmployeeCommand::Deactivate),
+                ("reactivate", EmployeeCommand::Reactivate),
+                (
+                    "change_rate",
+                    EmployeeCommand::ChangeRate {
+                        kind: RateKind::Bill,
+                        rate: rate(9_900, "2026-02-01"),
+                    },
+                ),
+                (
+                    "link_user",
+                    EmployeeCommand::LinkUser {
+                        wp_user_id: WpUserId::from_i64(77).ok(),
+                    },
+                ),
+            ];
+            for (name, cmd) in probes {
+                assert_eq!(
+                    decide(Some(&e), &cmd, now()).is_ok(),
+                    e.status().actions().contains(&name),
+                    "{name} when {}",
+                    e.status().as_str()
+                );
+            }
+        }
     }
 
     #[test]

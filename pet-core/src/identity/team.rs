@@ -36,6 +36,16 @@ impl TeamStatus {
         }
     }
 
+    /// The commands a team in this status takes (what a screen offers): an archived team
+    /// takes none. A command can still be refused by its own rule (archiving a team that
+    /// has current or upcoming members).
+    pub fn actions(self) -> &'static [&'static str] {
+        match self {
+            Self::Active => &["move", "archive", "add_member", "remove_member"],
+            Self::Archived => &[],
+        }
+    }
+
     /// Parses `active` or `archived`.
     pub fn parse(s: &str) -> Result<Self, DomainError> {
         match s {
@@ -730,6 +740,46 @@ mod tests {
             role: TeamRole::Member,
             valid_from: day(from),
             valid_to: to.map(day),
+        }
+    }
+
+    #[test]
+    fn actions_are_the_commands_decide_accepts() {
+        let f = TeamFacts::new()
+            .with_employee(eid(1), EmployeeStatus::Active)
+            .with_employee(eid(2), EmployeeStatus::Active)
+            .with_team(tid(7), None, TeamStatus::Active);
+        let empty = created(1, None);
+        let staffed = step(empty.clone(), add(1, 1, "2026-01-01", None), &f).unwrap();
+        let archived = step(empty.clone(), TeamCommand::Archive, &f).unwrap();
+        let probe = |name: &str| match name {
+            "move" => TeamCommand::Move {
+                parent_id: Some(tid(7)),
+            },
+            "archive" => TeamCommand::Archive,
+            "add_member" => add(2, 2, "2026-01-01", None),
+            _ => TeamCommand::RemoveMember {
+                membership_id: mid(1),
+                valid_to: Some(day("2026-03-01")),
+            },
+        };
+        // Each action of an active team is accepted where its own rule holds (archiving
+        // wants no current members; removing wants a member) …
+        for name in TeamStatus::Active.actions() {
+            let t = if *name == "remove_member" {
+                &staffed
+            } else {
+                &empty
+            };
+            assert!(decide(Some(t), &probe(name), &f, now()).is_ok(), "{name}");
+        }
+        // … and an archived team takes none of them.
+        assert!(TeamStatus::Archived.actions().is_empty());
+        for name in ["move", "archive", "add_member", "remove_member"] {
+            assert!(
+                decide(Some(&archived), &probe(name), &f, now()).is_err(),
+                "{name}"
+            );
         }
     }
 

@@ -10,9 +10,10 @@ use mysql_async::prelude::*;
 use mysql_async::{Row, Transaction, Value as SqlValue};
 use pet_core::identity::{
     build_snapshot, team, Contact, ContactId, Customer, CustomerCommand, CustomerEvent, CustomerId,
-    DatedRate, Email, Employee, EmployeeCommand, EmployeeId, MembershipId, Name, NewEmployee, Note,
-    OrgStructureCommand, OrgStructureVersion, OrgVersionId, OrgVersionNumber, Phone, Rate,
-    RateKind, Team, TeamCommand, TeamEvent, TeamFacts, TeamRole, TeamStatus, WpUserId,
+    CustomerStatus, DatedRate, Email, Employee, EmployeeCommand, EmployeeId, EmployeeStatus,
+    MembershipId, Name, NewEmployee, Note, OrgStructureCommand, OrgStructureVersion, OrgVersionId,
+    OrgVersionNumber, Phone, Rate, RateKind, Team, TeamCommand, TeamEvent, TeamFacts, TeamRole,
+    TeamStatus, WpUserId,
 };
 use serde_json::{json, Value};
 use uuid::Uuid;
@@ -264,6 +265,7 @@ impl App {
                 .map(|r| json!({"amount_minor": r.1, "currency": r.2, "effective_from": r.3.to_string()}))
         };
         Ok(json!({
+            "actions": EmployeeStatus::parse(&status).map(EmployeeStatus::actions).unwrap_or_default(),
             "id": id_s, "name": name, "email": email, "wp_user_id": wp, "status": status,
             "version": version, "created_at": rfc3339(from_db_time(created)),
             "rates": rates.iter().map(|r| json!({"kind": r.0, "amount_minor": r.1, "currency": r.2, "effective_from": r.3.to_string()})).collect::<Vec<_>>(),
@@ -702,6 +704,7 @@ impl App {
             .await
             .map_err(db)?;
         Ok(json!({
+            "actions": TeamStatus::parse(&status).map(TeamStatus::actions).unwrap_or_default(),
             "id": id_s, "name": name, "parent_id": parent, "status": status, "version": version,
             "members": members.iter().map(|m| json!({
                 "id": m.0, "employee_id": m.1, "employee_name": m.2.clone().unwrap_or_default(),
@@ -924,7 +927,8 @@ impl App {
             .filter(|(i, _)| status.is_none_or(|s| rows[*i].3 == s))
             .map(|(i, depth)| {
                 let r = &rows[i];
-                json!({"id": r.0, "name": r.1, "parent_id": r.2, "status": r.3, "version": r.4, "depth": depth})
+                json!({"id": r.0, "name": r.1, "parent_id": r.2, "status": r.3, "version": r.4, "depth": depth,
+                       "actions": TeamStatus::parse(&r.3).map(TeamStatus::actions).unwrap_or_default()})
             })
             .collect();
         let total = filtered.len() as u64;
@@ -1146,6 +1150,7 @@ impl App {
             };
             // The view straight from the decided state (same shape as `customer_view`).
             Ok(json!({
+                "actions": after.status().actions(),
                 "id": id.to_string(), "name": after.name().as_str(), "status": after.status().as_str(),
                 "version": after.version(),
                 "contacts": after.contacts().iter().map(|c| json!({
@@ -1227,6 +1232,7 @@ impl App {
             .await
             .map_err(db)?;
         Ok(json!({
+            "actions": CustomerStatus::parse(&status).map(CustomerStatus::actions).unwrap_or_default(),
             "id": id_s, "name": name, "status": status, "version": version,
             "contacts": contacts.iter().map(|c| json!({"id": c.0, "name": c.1, "email": c.2, "phone": c.3})).collect::<Vec<_>>(),
         }))
