@@ -1057,8 +1057,9 @@ impl StateMachineTest for OppSut {
 // met; sla.paused / sla.resumed alternate (a toggle only on a change); the job run again
 // at once records nothing; the real clock's used time, warning instant and breach agree
 // with the model's. Each Record's events are compared field by field (target, used and
-// target minutes, instant reached) — except the breach instant after a priority change
-// moved the target across the used time, where pet-core is wrong (ignored tests below).
+// target minutes, instant reached). The model's instants: a warning (breach) is reached
+// at the first instant the used time reached the threshold (target) in force when the
+// warning (breach) happens, even if a priority change moved it since that instant.
 // Note: `paused` starts false on assignment whatever the ticket's status; the model
 // follows the code there.
 // ---------------------------------------------------------------------------------------
@@ -1149,42 +1150,39 @@ enum MarkKind {
 }
 
 /// The model's clock of one target (seconds since the ticket's start).
-#[derive(Debug, Clone, Copy, Default)]
+#[derive(Debug, Clone, Default)]
 struct TargetM {
     /// Seconds used.
     cum: i64,
+    /// The stretches the clock ran: (from, seconds used before, seconds run).
+    runs: Vec<(i64, i64, i64)>,
     /// The first instant the warning threshold was reached.
     warn_at: Option<i64>,
-    /// Since when the used time has been at or over the target (in force at each instant).
-    over_since: Option<i64>,
     /// When the target was breached.
     breached_at: Option<i64>,
     /// First response only: stopped for good by the first response.
     responded: bool,
     /// Recorded: warning, breached, met.
     recorded: [bool; 3],
-    /// A priority change moved the target while the used time was at or over it: the
-    /// target grew after being reached (pet-core then reports the breach at the old
-    /// instant, see `bug_breach_instant_is_stale_after_a_longer_target`) or shrank onto
-    /// exactly the used time (see `bug_target_shrunk_onto_the_used_time_breaches_on_resume`).
-    /// The breach instant is then not compared; everything else is.
-    stale_reach: bool,
 }
 
 impl TargetM {
+    /// The first instant the used time reached `x` (> 0) seconds, if it has.
+    fn reached(&self, x: i64) -> Option<i64> {
+        self.runs
+            .iter()
+            .find(|&&(_, before, d)| before + d >= x)
+            .map(|&(a, before, _)| a + (x - before).max(0))
+    }
     /// At an instant `a` where a new segment starts (a change), with target `t` and
-    /// warning threshold `w` of the priority then in force.
-    fn at_boundary(&mut self, a: i64, t: i64, w: i64) {
+    /// warning threshold `w` of the priority then in force (a priority change may have
+    /// moved them to or below the time used: reached back when the used time reached them).
+    fn at_boundary(&mut self, _a: i64, t: i64, w: i64) {
         if self.warn_at.is_none() && self.cum >= w {
-            self.warn_at = Some(a);
-        }
-        if self.cum >= t {
-            self.over_since.get_or_insert(a);
-        } else {
-            self.over_since = None;
+            self.warn_at = self.reached(w);
         }
         if self.breached_at.is_none() && self.cum > t {
-            self.breached_at = self.over_since;
+            self.breached_at = self.reached(t);
         }
     }
     /// The clock runs for `d` seconds from `a`.
@@ -1192,14 +1190,12 @@ impl TargetM {
         if d == 0 {
             return;
         }
+        self.runs.push((a, self.cum, d));
         if self.warn_at.is_none() && self.cum + d >= w {
-            self.warn_at = Some(a + (w - self.cum).max(0));
-        }
-        if self.cum < t && self.cum + d >= t {
-            self.over_since = Some(a + (t - self.cum));
+            self.warn_at = self.reached(w);
         }
         if self.breached_at.is_none() && self.cum + d > t {
-            self.breached_at = self.over_since;
+            self.breached_at = self.reached(t);
         }
         self.cum += d;
     }
@@ -1216,7 +1212,7 @@ struct SModel {
     expect: Expect,
     /// The events the last command should emit: (kind, target, elapsed minutes, target
     /// minutes, reached at) for marks, or the toggled status.
-    marks: Vec<(MarkKind, SlaTarget, i64, u32, Option<i64>, bool)>,
+    marks: Vec<(MarkKind, SlaTarget, i64, u32, Option<i64>)>,
     toggled: Option<(bool, TicketStatus)>,
 }
 
@@ -1269,7 +1265,7 @@ impl ReferenceStateMachine for SlaRef {
             status: TicketStatus::New,
             priority: Priority::Normal,
             now: 0,
-            targets: [TargetM::default(); 2],
+            targets: Default::default(),
             expect: Ok(0),
             marks: Vec::new(),
             toggled: None,
@@ -1310,20 +1306,6 @@ impl ReferenceStateMachine for SlaRef {
                 Ok(0)
             }
             SOp::Priority(p) => {
-                for target in SlaTarget::ALL {
-                    let (old, _) = s.target_secs(target);
-                    let (new, _) = {
-                        let mut n = s.clone();
-                        n.priority = p;
-                        n.target_secs(target)
-                    };
-                    let m = &mut s.targets[sla_target_index(target)];
-                    let grew_past = m.cum >= old && new > old;
-                    let shrank_onto = m.cum == new && new < old;
-                    if !m.responded && (grew_past || shrank_onto) {
-                        m.stale_reach = true;
-                    }
-                }
                 s.priority = p;
                 s.boundary();
                 Ok(0)
@@ -1368,25 +1350,22 @@ impl ReferenceStateMachine for SlaRef {
                     if m.warn_at.is_some() && !m.recorded[0] {
                         m.recorded[0] = true;
                         s.marks
-                            .push((MarkKind::Warning, target, elapsed, tmin, m.warn_at, true));
+                            .push((MarkKind::Warning, target, elapsed, tmin, m.warn_at));
                     }
                     match state {
                         Some(MarkKind::Breached) => {
                             m.recorded[1] = true;
-                            let exact = !m.stale_reach;
                             s.marks.push((
                                 MarkKind::Breached,
                                 target,
                                 elapsed,
                                 tmin,
-                                m.breached_at.filter(|_| exact),
-                                exact,
+                                m.breached_at,
                             ));
                         }
                         Some(MarkKind::Met) => {
                             m.recorded[2] = true;
-                            s.marks
-                                .push((MarkKind::Met, target, elapsed, tmin, None, true));
+                            s.marks.push((MarkKind::Met, target, elapsed, tmin, None));
                         }
                         _ => {}
                     }
@@ -1490,8 +1469,7 @@ impl StateMachineTest for SlaSut {
             _ => {
                 let got: Vec<_> = evs
                     .iter()
-                    .zip(&model.marks)
-                    .map(|(e, want)| {
+                    .map(|e| {
                         let (k, p) = match e {
                             SlaEvent::Warning(p) => (MarkKind::Warning, p),
                             SlaEvent::Breached(p) => (MarkKind::Breached, p),
@@ -1502,14 +1480,19 @@ impl StateMachineTest for SlaSut {
                             (p.ticket_id, p.definition_id, p.definition_version),
                             (sla_ticket(), sla_definition(), sla_version())
                         );
-                        let reached_at = p.reached_at.filter(|_| want.5);
-                        (k, p.target, p.elapsed_minutes, p.target_minutes, reached_at)
+                        (
+                            k,
+                            p.target,
+                            p.elapsed_minutes,
+                            p.target_minutes,
+                            p.reached_at,
+                        )
                     })
                     .collect();
                 let want: Vec<_> = model
                     .marks
                     .iter()
-                    .map(|&(k, t, e, m, r, _)| (k, t, e, m, at(r)))
+                    .map(|&(k, t, e, m, r)| (k, t, e, m, at(r)))
                     .collect();
                 assert_eq!(evs.len(), model.marks.len());
                 assert_eq!(got, want, "marks recorded at minute {}", model.now / 60);
@@ -1579,9 +1562,9 @@ impl StateMachineTest for SlaSut {
                 "{target:?} warning_at"
             );
             assert_eq!(
-                r.breached_at.is_some(),
-                m.breached_at.is_some(),
-                "{target:?} breached"
+                r.breached_at,
+                m.breached_at.map(|s| base() + Duration::seconds(s)),
+                "{target:?} breached_at"
             );
         }
     }
@@ -2135,7 +2118,8 @@ prop_state_machine! {
 }
 
 // ---------------------------------------------------------------------------------------
-// Bugs found by the SLA machine (kept failing; pet-core/src is not changed here)
+// Bugs found by the SLA machine (fixed: the reached instants follow the target in force
+// when the breach happens, see `pet_core::helpdesk::sla_clock`)
 // ---------------------------------------------------------------------------------------
 
 /// The minimal case the SLA machine shrank to (24/7, first response): the normal
@@ -2144,7 +2128,6 @@ prop_state_machine! {
 /// breach at 09:05 — the instant the *old* target was reached, at which nothing was
 /// breached (`Walk::reached_at` is set once and never reconsidered when the target grows).
 #[test]
-#[ignore = "bug: after a priority change to a longer target, sla_clock reports the breach at the instant the old target was reached"]
 fn bug_breach_instant_is_stale_after_a_longer_target() {
     let spec = sla_spec();
     let at = |m: i64| minutes(base(), m);
@@ -2190,7 +2173,6 @@ fn bug_breach_instant_is_stale_after_a_longer_target() {
 /// minutes), which falls due Tuesday 17:00. On Wednesday it is breached — but reported
 /// breached (and due) Monday 17:00, a day early.
 #[test]
-#[ignore = "bug: after a priority change to a longer target, sla_clock reports the breach at the instant the old target was reached"]
 fn bug_lowered_priority_reports_breach_a_day_early() {
     let day = serde_json::json!([{"start": "09:00", "end": "17:00"}]);
     let input: SlaSpecInput = serde_json::from_value(serde_json::json!({
@@ -2239,7 +2221,6 @@ fn bug_lowered_priority_reports_breach_a_day_early() {
 /// machine (minimal: Advance 8 min, WaitingOnCustomer, Urgent, Advance 1, New,
 /// Advance 1, Record).
 #[test]
-#[ignore = "bug: a target shrunk by a priority change onto exactly the used time is breached at the resume, not when it was reached"]
 fn bug_target_shrunk_onto_the_used_time_breaches_on_resume() {
     let spec = sla_spec();
     let at = |m: i64| minutes(base(), m);

@@ -3,7 +3,8 @@
 //! changes) and property tests (elapsed never decreases, paused and out-of-hours time
 //! never counts, splitting a segment changes nothing, holidays only remove time, a DST
 //! week has exactly its working hours, compiled == walking days, a breach is recorded
-//! once and stays).
+//! once and stays, the warning and breach instants are where the used time reached a
+//! threshold in force).
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use chrono::{DateTime, Duration, NaiveDate, TimeZone, Utc};
@@ -194,6 +195,100 @@ fn urgent_runs_around_the_clock_and_priority_changes_switch_targets() {
     let r = sla_clock(&s, &tl, at("2026-01-12T10:00:00Z"));
     assert_eq!(r.first_response.state, SlaState::Breached);
     assert_eq!(r.first_response.target_minutes, 480);
+}
+
+#[test]
+fn a_target_shortened_below_the_used_time_was_reached_where_the_used_time_crossed_it() {
+    let s = spec("UTC", &[]);
+    // Monday 09:00, normal (first response 120 min); an hour later raised to urgent
+    // (30 min, 24/7): breached and warned now, but reached back at 09:30 and 09:24
+    let tl = open_ticket("2026-01-05T09:00:00Z", Priority::Normal).with(
+        at("2026-01-05T10:00:00Z"),
+        TimelineChange::Priority(Priority::Urgent),
+    );
+    let before = sla_clock(&s, &tl, at("2026-01-05T09:59:59Z"));
+    assert_eq!(before.first_response.state, SlaState::Running);
+    assert_eq!(before.first_response.warning_at, None);
+    let r = sla_clock(&s, &tl, at("2026-01-05T10:01:00Z"));
+    assert_eq!(
+        fr(&r),
+        (61, SlaState::Breached, Some(at("2026-01-05T09:30:00Z")))
+    );
+    assert_eq!(
+        r.first_response.breached_at,
+        Some(at("2026-01-05T09:30:00Z"))
+    );
+    assert_eq!(
+        r.first_response.warning_at,
+        Some(at("2026-01-05T09:24:00Z"))
+    );
+    // resolution (240 min now, warning at 192) is far from either
+    assert_eq!(r.resolution.state, SlaState::Running);
+    assert_eq!(r.resolution.warning_at, None);
+}
+
+#[test]
+fn a_target_shortened_onto_the_used_time_during_a_pause_was_reached_when_the_clock_stopped() {
+    let s = spec("UTC", &[]);
+    // 30 minutes used by 09:30, then waiting on the customer; at 11:00 raised to urgent
+    // (first response 30 min: exactly the time used); reopened at 12:00
+    let tl = open_ticket("2026-01-05T09:00:00Z", Priority::Normal)
+        .with(
+            at("2026-01-05T09:30:00Z"),
+            TimelineChange::Status(TicketStatus::WaitingOnCustomer),
+        )
+        .with(
+            at("2026-01-05T11:00:00Z"),
+            TimelineChange::Priority(Priority::Urgent),
+        )
+        .with(
+            at("2026-01-05T12:00:00Z"),
+            TimelineChange::Status(TicketStatus::Open),
+        );
+    let paused = sla_clock(&s, &tl, at("2026-01-05T11:30:00Z"));
+    assert_eq!(paused.first_response.state, SlaState::Paused);
+    assert_eq!(paused.first_response.breached_at, None);
+    assert_eq!(
+        paused.first_response.warning_at,
+        Some(at("2026-01-05T09:24:00Z"))
+    );
+    // exactly on the target until the clock runs again; then breached as of 09:30
+    let r = sla_clock(&s, &tl, at("2026-01-05T12:00:01Z"));
+    assert_eq!(r.first_response.state, SlaState::Breached);
+    assert_eq!(
+        r.first_response.breached_at,
+        Some(at("2026-01-05T09:30:00Z"))
+    );
+    assert_eq!(r.first_response.due_at, Some(at("2026-01-05T09:30:00Z")));
+}
+
+#[test]
+fn a_breach_instant_stays_when_the_target_is_lengthened_afterwards() {
+    let s = spec("UTC", &[]);
+    // normal first response (120 min) exceeded at 11:00:01; lowered to low (480 min) at
+    // 11:30; a day later even the low target is exceeded — the breach stays at 11:00
+    let tl = open_ticket("2026-01-05T09:00:00Z", Priority::Normal).with(
+        at("2026-01-05T11:30:00Z"),
+        TimelineChange::Priority(Priority::Low),
+    );
+    for now in [
+        "2026-01-05T11:00:01Z",
+        "2026-01-05T12:00:00Z",
+        "2026-01-07T12:00:00Z",
+    ] {
+        let r = sla_clock(&s, &tl, at(now));
+        assert_eq!(r.first_response.state, SlaState::Breached, "{now}");
+        assert_eq!(
+            r.first_response.breached_at,
+            Some(at("2026-01-05T11:00:00Z")),
+            "{now}"
+        );
+        assert_eq!(
+            r.first_response.warning_at,
+            Some(at("2026-01-05T10:36:00Z")),
+            "{now}"
+        );
+    }
 }
 
 #[test]
@@ -406,6 +501,44 @@ proptest! {
         let tl = TicketTimeline::new(local(monday), TicketStatus::Open, Priority::Low);
         let r = sla_clock(&s, &tl, local(monday + Duration::weeks(1)));
         prop_assert_eq!(r.resolution.elapsed_seconds, 40 * 3600);
+    }
+
+    #[test]
+    fn reached_instants_are_where_the_used_time_reached_a_threshold_in_force(spec in arb_spec(), tl in arb_timeline(), off in 0i64..30 * 86_400) {
+        // The warning (breach) instant is the first instant the used time was as much as
+        // it was then, and that much is the warning threshold (target) of a priority in
+        // force at or after that instant (the one in force when it happened).
+        let c = compiled(&spec);
+        let now = tl.started_at() + Duration::seconds(off);
+        let r = c.clock(&tl, now);
+        for t in SlaTarget::ALL {
+            for (reached, warning) in [(r.of(t).warning_at, true), (r.of(t).breached_at, false)] {
+                let Some(reached) = reached else { continue };
+                prop_assert!(reached > tl.started_at() && reached <= now);
+                let used = c.clock(&tl, reached).of(t).elapsed_seconds;
+                let just_before = c.clock(&tl, reached - Duration::seconds(1)).of(t).elapsed_seconds;
+                prop_assert!(just_before < used, "{:?} reached at {} with {} s used, as much a second earlier", t, reached, used);
+                // priorities in force from `reached` to `now` (for a warning reached
+                // exactly at the end of a stretch, also the one just before)
+                let mut in_force = vec![tl.initial_priority()];
+                for (at, ch) in tl.changes() {
+                    if at > now {
+                        break;
+                    }
+                    if let TimelineChange::Priority(q) = ch {
+                        if at <= reached && !(warning && at == reached) {
+                            in_force.clear();
+                        }
+                        in_force.push(q);
+                    }
+                }
+                let thresholds: Vec<i64> = in_force.iter().map(|&p| {
+                    let secs = i64::from(spec.target_minutes(p, t)) * 60;
+                    if warning { (secs * i64::from(spec.warning_percent()) + 99) / 100 } else { secs }
+                }).collect();
+                prop_assert!(thresholds.contains(&used), "{:?} {} reached at {} with {} s used, thresholds in force {:?}", t, if warning { "warning" } else { "breach" }, reached, used, thresholds);
+            }
+        }
     }
 
     #[test]

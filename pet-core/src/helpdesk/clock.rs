@@ -346,55 +346,174 @@ fn evaluate<C: WorkingTime>(
     }
 }
 
+/// One stretch `[a, b)` of a target's clock, with the priority and status in force.
+#[derive(Debug, Clone, Copy)]
+struct Segment {
+    a: i64,
+    b: i64,
+    priority: Priority,
+    status: TicketStatus,
+}
+
+/// The segments of one target's clock up to `now`, in time order: one between each two
+/// timeline changes (entries after `now` ignored), the last ending at `now`; none from
+/// the first response on for the first-response target. Once exhausted, `status`,
+/// `priority` and `responded` are those in force at `now`.
+struct Segments<'a> {
+    changes: std::slice::Iter<'a, (i64, TimelineChange)>,
+    now: i64,
+    target: SlaTarget,
+    t: i64,
+    status: TicketStatus,
+    priority: Priority,
+    responded: bool,
+    finished: bool,
+}
+
+impl<'a> Segments<'a> {
+    fn new(tl: &'a TicketTimeline, now: i64, target: SlaTarget) -> Self {
+        Segments {
+            changes: tl.changes.iter(),
+            now,
+            target,
+            t: tl.started_at,
+            status: tl.status,
+            priority: tl.priority,
+            responded: false,
+            finished: false,
+        }
+    }
+}
+
+impl Iterator for Segments<'_> {
+    type Item = Segment;
+
+    fn next(&mut self) -> Option<Segment> {
+        if self.finished {
+            return None;
+        }
+        for &(at, change) in self.changes.by_ref() {
+            if at > self.now {
+                break;
+            }
+            let seg = Segment {
+                a: self.t,
+                b: at,
+                priority: self.priority,
+                status: self.status,
+            };
+            let counts = !self.responded;
+            self.t = at;
+            match change {
+                TimelineChange::Status(s) => self.status = s,
+                TimelineChange::Priority(p) => self.priority = p,
+                TimelineChange::FirstResponse => {
+                    if self.target == SlaTarget::FirstResponse {
+                        self.responded = true;
+                    }
+                }
+            }
+            if counts {
+                return Some(seg);
+            }
+        }
+        self.finished = true;
+        (!self.responded).then_some(Segment {
+            a: self.t,
+            b: self.now.max(self.t),
+            priority: self.priority,
+            status: self.status,
+        })
+    }
+}
+
+/// Walks one target's segments, accumulating the used time and fixing the warning and
+/// breach instants when they happen.
 struct Walk<'a, C> {
     spec: &'a SlaSpec,
     biz: &'a C,
+    tl: &'a TicketTimeline,
+    now: i64,
     target: SlaTarget,
     cum: i64,
     warning_at: Option<i64>,
-    /// When the elapsed time first reached the target (the due time), once it has.
-    reached_at: Option<i64>,
     breached_at: Option<i64>,
 }
 
-impl<C: WorkingTime> Walk<'_, C> {
-    /// Accounts for `[a, b)` under `priority` and `status`.
-    fn segment(&mut self, a: i64, b: i64, priority: Priority, status: TicketStatus) {
-        let (spec, target) = (self.spec, self.target);
-        let t = i64::from(spec.target_minutes(priority, target)) * 60;
+impl<'a, C: WorkingTime> Walk<'a, C> {
+    /// The target and the warning threshold of `priority`, in seconds.
+    fn thresholds(&self, priority: Priority) -> (i64, i64) {
+        let t = i64::from(self.spec.target_minutes(priority, self.target)) * 60;
         // ceil(t × percent / 100)
-        let w = (t * i64::from(spec.warning_percent()) + 99) / 100;
-        if self.warning_at.is_none() && self.cum >= w {
-            self.warning_at = Some(a);
+        let w = (t * i64::from(self.spec.warning_percent()) + 99) / 100;
+        (t, w)
+    }
+
+    /// The working seconds the clock counts in `seg`, with the calendar they count on;
+    /// `None` when it counts nothing (stopped, paused, or no working time).
+    fn work(&self, seg: Segment) -> Option<(&'a dyn WorkingTime, i64)> {
+        if seg.b <= seg.a || seg.status.is_done() || self.spec.pauses(seg.status) {
+            return None;
         }
-        if self.breached_at.is_none() && self.cum > t {
-            self.breached_at = Some(self.reached_at.unwrap_or(a));
-        }
-        if b <= a || status.is_done() || spec.pauses(status) {
-            return;
-        }
-        let always = AlwaysOn;
-        let cal: &dyn WorkingTime = if spec.is_always_on(priority) {
-            &always
+        let cal: &'a dyn WorkingTime = if self.spec.is_always_on(seg.priority) {
+            &AlwaysOn
         } else {
             self.biz
         };
-        let work = cal.working(a, b);
-        if work == 0 {
+        let work = cal.working(seg.a, seg.b);
+        (work > 0).then_some((cal, work))
+    }
+
+    /// The first instant at which the used time reached `x` seconds, found by walking the
+    /// segments again from the start (only called once the used time has reached `x`, at
+    /// most once per instant fixed, so a ticket still costs O(changes)).
+    fn first_reached(&self, x: i64) -> Option<i64> {
+        let mut cum = 0;
+        for seg in Segments::new(self.tl, self.now, self.target) {
+            if cum >= x {
+                return Some(seg.a);
+            }
+            if let Some((cal, work)) = self.work(seg) {
+                if cum + work >= x {
+                    return Some(cal.advance(seg.a, x - cum).unwrap_or(seg.b).min(seg.b));
+                }
+                cum += work;
+            }
+        }
+        None
+    }
+
+    /// Accounts for `seg`.
+    fn segment(&mut self, seg: Segment) {
+        let (t, w) = self.thresholds(seg.priority);
+        // At a change the thresholds may have moved (a priority change) to or below the
+        // time already used: the warning (the breach) happens now, but the threshold (the
+        // target) was reached when the used time first reached it — at or before this
+        // instant, possibly in an earlier segment.
+        if self.warning_at.is_none() && self.cum >= w {
+            self.warning_at = Some(self.first_reached(w).unwrap_or(seg.a));
+        }
+        if self.breached_at.is_none() && self.cum > t {
+            self.breached_at = Some(self.first_reached(t).unwrap_or(seg.a));
+        }
+        let Some((cal, work)) = self.work(seg) else {
             return;
-        }
+        };
+        // Here the used time is below the warning threshold if no warning yet, and at most
+        // the target if no breach yet.
         if self.warning_at.is_none() && self.cum + work >= w {
-            self.warning_at = Some(cal.advance(a, w - self.cum).unwrap_or(b).min(b));
-        }
-        // The breach happens at the instant the target was reached, which may lie in an
-        // earlier segment: a segment that ends exactly on the target does not breach yet,
-        // but its end is the breach time once more work follows (so where the timeline is
-        // split into segments never moves the breach).
-        if self.reached_at.is_none() && self.cum + work >= t {
-            self.reached_at = Some(cal.advance(a, t - self.cum).unwrap_or(b).min(b));
+            self.warning_at = Some(cal.advance(seg.a, w - self.cum).unwrap_or(seg.b).min(seg.b));
         }
         if self.breached_at.is_none() && self.cum + work > t {
-            self.breached_at = self.reached_at;
+            // Reached in this segment, or — used time exactly on the target when the
+            // segment starts (the clock stopped there, or a priority change moved the
+            // target onto it) — when the used time reached it earlier: so where the
+            // timeline is split into segments never moves the breach.
+            self.breached_at = Some(if self.cum < t {
+                cal.advance(seg.a, t - self.cum).unwrap_or(seg.b).min(seg.b)
+            } else {
+                self.first_reached(t).unwrap_or(seg.a)
+            });
         }
         self.cum += work;
     }
@@ -410,39 +529,19 @@ fn evaluate_target<C: WorkingTime>(
     let mut walk = Walk {
         spec,
         biz,
+        tl,
+        now,
         target,
         cum: 0,
         warning_at: None,
-        reached_at: None,
         breached_at: None,
     };
-    let mut status = tl.status;
-    let mut priority = tl.priority;
-    let mut t = tl.started_at;
-    let mut responded = false;
-    for &(at, change) in &tl.changes {
-        if at > now {
-            break;
-        }
-        if !responded {
-            walk.segment(t, at, priority, status);
-        }
-        t = at;
-        match change {
-            TimelineChange::Status(s) => status = s,
-            TimelineChange::Priority(p) => priority = p,
-            TimelineChange::FirstResponse => {
-                if target == SlaTarget::FirstResponse {
-                    responded = true;
-                }
-            }
-        }
+    let mut segments = Segments::new(tl, now, target);
+    for seg in segments.by_ref() {
+        walk.segment(seg);
     }
-    if !responded {
-        walk.segment(t, now.max(t), priority, status);
-    }
-    let target_secs = i64::from(spec.target_minutes(priority, target)) * 60;
-    let warn_secs = (target_secs * i64::from(spec.warning_percent()) + 99) / 100;
+    let (status, priority, responded) = (segments.status, segments.priority, segments.responded);
+    let (target_secs, warn_secs) = walk.thresholds(priority);
     let stopped = responded || status.is_done();
     let state = if walk.breached_at.is_some() {
         SlaState::Breached
