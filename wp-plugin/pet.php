@@ -91,7 +91,8 @@ function pet_outdated_extension_notice(): void {
 	if ( ! current_user_can( 'activate_plugins' ) && ! current_user_can( 'pet_work' ) ) {
 		return;
 	}
-	echo '<div class="notice notice-error pet-outdated-extension"><p><strong>' . esc_html__( 'PET:', 'pet' ) . '</strong> ' . esc_html( pet_outdated_extension_message() ) . '</p></div>';
+	echo '<div class="notice notice-error pet-outdated-extension"><p><strong>' . esc_html__( 'PET:', 'pet' ) . '</strong> '
+		. esc_html( pet_outdated_extension_message() ) . '</p></div>';
 }
 
 /**

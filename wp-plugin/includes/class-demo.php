@@ -141,7 +141,7 @@ final class Demo {
 	 * @throws \Throwable When a command fails.
 	 */
 	private static function load_modules(): bool {
-		if ( get_option( self::MODULES_OPTION ) || ! class_exists( 'Pet\\Sales' ) || ! class_exists( 'Pet\\Helpdesk' ) || ! class_exists( 'Pet\\Knowledge' ) ) {
+		if ( get_option( self::MODULES_OPTION ) || ! class_exists( 'Pet\\Sales' ) || ! class_exists( 'Pet\\Helpdesk' ) ) {
 			return false;
 		}
 		$plugin    = Plugin::instance();
