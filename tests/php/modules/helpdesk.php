@@ -1,8 +1,8 @@
 <?php
 /**
- * Pet\Helpdesk suite (required by tests/php/run.php, in its scope: $settings, $engine, $identity, $boss,
- * $ctx, $missing and the harness helpers): tickets under an SLA, the SLA job, SLA versions,
- * knowledge articles and search, and the bad inputs of issue 4 — each a typed exception that
+ * Pet\Helpdesk and Pet\Knowledge suite (required by tests/php/run.php, in its scope: $settings,
+ * $engine, $identity, $boss, $ctx, $missing and the harness helpers): tickets under an SLA, the
+ * SLA job, SLA versions, knowledge articles and search ($kb), and the bad inputs of issue 4 — each a typed exception that
  * wrote nothing.
  */
 
