@@ -60,11 +60,71 @@ function pet_missing_extension_refuse_activation(): void {
 	);
 }
 
+/**
+ * The extension's classes this plugin calls that the loaded extension does not have. An
+ * extension build older than the plugin lacks the newer ones (Pet\Identity and Pet\Knowledge
+ * came with the one-class-per-module API); the plugin then explains instead of failing with
+ * "Class not found" on its first screen.
+ *
+ * @return list<string>
+ */
+function pet_missing_extension_classes(): array {
+	$needed = array( 'Pet\\Engine', 'Pet\\Identity', 'Pet\\Sales', 'Pet\\Helpdesk', 'Pet\\Knowledge' );
+	return array_values( array_filter( $needed, static fn ( string $c ): bool => ! class_exists( $c ) ) );
+}
+
+/**
+ * The text of the "extension older than the plugin" notice (also used when activation is refused).
+ */
+function pet_outdated_extension_message(): string {
+	return sprintf(
+		/* translators: %s: PHP class names */
+		__( 'The loaded PET extension is older than the plugin (it has no %s); install the matching extension build and restart PHP. Until then PET does nothing.', 'pet' ),
+		implode( ', ', pet_missing_extension_classes() )
+	);
+}
+
+/**
+ * Admin notice shown on every admin page while the loaded extension is older than the plugin.
+ */
+function pet_outdated_extension_notice(): void {
+	if ( ! current_user_can( 'activate_plugins' ) && ! current_user_can( 'pet_work' ) ) {
+		return;
+	}
+	echo '<div class="notice notice-error pet-outdated-extension"><p><strong>' . esc_html__( 'PET:', 'pet' ) . '</strong> '
+		. esc_html( pet_outdated_extension_message() ) . '</p></div>';
+}
+
+/**
+ * Activation with an extension older than the plugin stops with the reason.
+ */
+function pet_outdated_extension_refuse_activation(): void {
+	wp_die(
+		esc_html( pet_outdated_extension_message() ),
+		esc_html__( 'PET cannot be activated', 'pet' ),
+		array( 'back_link' => true )
+	);
+}
+
 if ( ! class_exists( 'Pet\\Engine' ) ) {
 	// Without the extension the plugin does nothing but explain how to load it.
 	add_action( 'admin_notices', 'pet_missing_extension_notice' );
 	add_action( 'network_admin_notices', 'pet_missing_extension_notice' );
 	register_activation_hook( __FILE__, 'pet_missing_extension_refuse_activation' );
+	register_deactivation_hook(
+		__FILE__,
+		static function (): void {
+			wp_clear_scheduled_hook( 'pet_run_jobs' );
+		}
+	);
+	return;
+}
+
+if ( array() !== pet_missing_extension_classes() ) {
+	// An extension build older than these plugin files: explain, load nothing else.
+	add_action( 'admin_notices', 'pet_outdated_extension_notice' );
+	add_action( 'network_admin_notices', 'pet_outdated_extension_notice' );
+	register_activation_hook( __FILE__, 'pet_outdated_extension_refuse_activation' );
 	register_deactivation_hook(
 		__FILE__,
 		static function (): void {

@@ -1,5 +1,5 @@
 //! The PHP API, declared once. Each PHP class is one [`php_class!`] table (in `engine.rs`,
-//! `sales.rs`, `helpdesk.rs`) listing every method once: its name, its arguments by kind,
+//! `identity.rs`, `sales.rs`, `helpdesk.rs`, `knowledge.rs`: one class per module) listing every method once: its name, its arguments by kind,
 //! its return kind, the Rust function it calls and its PHPDoc. The macro generates from it
 //! both the `#[php_impl]` wrappers (guard → convert arguments → [`run_call`]) and the class's
 //! [`ClassApi`] description, from which the IDE stubs `pet-php/stubs/*.stub.php` are
@@ -56,7 +56,7 @@ use serde_json::Value;
 use crate::backend::{App, AppError, CommandContext};
 use crate::convert::{array_to_json_object, json_to_table};
 use crate::exceptions::{self, PetError};
-use crate::{runtime, Engine, Helpdesk, Sales};
+use crate::{runtime, Engine, Helpdesk, Identity, Knowledge, Sales};
 
 // ---- what every generated wrapper calls ----------------------------------------------------
 
@@ -511,8 +511,10 @@ impl ClassApi {
 pub fn stub_files() -> Vec<(&'static str, String)> {
     [
         (&Engine::API, exceptions::stub()),
+        (&Identity::API, String::new()),
         (&Sales::API, String::new()),
         (&Helpdesk::API, String::new()),
+        (&Knowledge::API, String::new()),
     ]
     .into_iter()
     .map(|(api, prelude)| (api.stub_file, api.render_stub(&prelude)))

@@ -91,7 +91,7 @@ pub fn stub() -> String {
 /// Private property of `Pet\ValidationException` that holds the field errors.
 const FIELD_ERRORS_PROP: &str = "fieldErrors";
 
-/// Every failure a `Pet\Engine` method can report, one variant per PHP exception class.
+/// Every failure a PET method can report, one variant per PHP exception class.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum PetError {
     /// Malformed input → `Pet\ValidationException` with field errors.

@@ -1,5 +1,5 @@
-//! `Pet\Helpdesk`: tickets, SLA definitions and the knowledge base (issue: helpdesk and
-//! knowledgebase). Declared once in the table below, from which [`php_class!`](crate::api)
+//! `Pet\Helpdesk`: tickets and SLA definitions (issue: helpdesk and knowledgebase; the
+//! knowledge base is `Pet\Knowledge`, in `knowledge.rs`). Declared once in the table below, from which [`php_class!`](crate::api)
 //! generates the wrappers and the stub `pet-helpdesk.stub.php`.
 //!
 //! Test-only clock override: `runSlaJob(['at' => …])` evaluates the SLA job at a given
@@ -45,7 +45,7 @@ crate::api::php_class! {
     /// its connection pool).
     class Helpdesk = "Pet\\Helpdesk";
     stub "pet-helpdesk.stub.php" = r"/**
- * IDE stubs for `Pet\Helpdesk` (Tickets, SLA definitions and the knowledge base (issue: helpdesk and knowledgebase)).
+ * IDE stubs for `Pet\Helpdesk` (tickets and SLA definitions; the knowledge base is `Pet\Knowledge`).
  * Same conventions as pet.stub.php (ids, dates, money, $context, lists, exceptions).
  *
  * Shapes:
@@ -68,11 +68,6 @@ crate::api::php_class! {
  *   'warning_percent' => 1..99,'always_on' => ['urgent']]. Field errors are named 'spec.calendar.timezone', …
  * - sla definition: ['id','name','current_version','version','created_at','updated_at','spec',
  *   'versions' => list<['number','published_at','spec']> (newest first),'ticket_count'].
- * - article: ['id','category','slug','status' (draft|published|archived),'title','current_version','version',
- *   'created_at','updated_at'] plus, from getArticle and commands, 'body','draft' => ['title','body'],
- *   'versions' => list<['number','title','body','restored_from','live','published_at']> (newest first),
- *   'comments' => list<['id','author_id','author_name','body','hidden','hidden_by','hidden_reason','created_at']>,
- *   'linked_tickets' => list<['ticket_id','subject','linked_at']>.
  *
  * @phpcs:ignoreFile
  */";
@@ -170,56 +165,4 @@ crate::api::php_class! {
 
     /// Whether this build honours runSlaJob(['at' => …]).
     static fn test_clock_available() -> bool = test_clock_available;
-
-    section "Knowledge base";
-
-    /// @param array{category:string,slug:string,title:string,body:string,publish?:bool} $input @return array article
-    fn create_article(input: array, context: context) -> array;
-
-    /// @param array{title:string,body:string} $input @return array article (next version)
-    fn publish_article(articleId: string("article_id"), input: array, context: context) -> array;
-
-    /// @param array{number:int,article_id?:string} $input article_id names the version's article
-    ///        (a version of another article is refused: InvariantViolationException)
-    /// @return array article (a new version with the old content)
-    fn restore_article_version(
-        articleId: string("article_id"),
-        input: array,
-        context: context
-    ) -> array;
-
-    /// @return array article
-    fn archive_article(articleId: string("article_id"), context: context) -> array;
-
-    /// @param array{body:string} $input @return array article
-    fn comment_on_article(articleId: string("article_id"), input: array, context: context) -> array;
-
-    /// @param array{reason?:string} $input @return array article
-    fn hide_article_comment(
-        articleId: string("article_id"),
-        commentId: string("comment_id"),
-        input: array,
-        context: context
-    ) -> array;
-
-    /// @return array article
-    fn link_article_to_ticket(
-        articleId: string("article_id"),
-        ticketId: string("ticket_id"),
-        context: context
-    ) -> array;
-
-    /// @return array article
-    fn get_article(articleId: string("article_id")) -> array;
-
-    /// @param array{category?:string,status?:string,search?:string,page?:int,per_page?:int} $query @return array{items:list<array>,total:int,page:int,per_page:int}
-    fn list_articles(query: array = []) -> array;
-
-    /// @return array{items:list<array{category:string,articles:int,published:int}>}
-    fn list_article_categories() -> array;
-
-    /// Full-text search over the live version of published articles, best match first.
-    /// @param array{q:string,category?:string,page?:int,per_page?:int} $query
-    /// @return array{items:list<array{id:string,title:string,slug:string,category:string,version:int,score:float,snippet:string}>,total:int,page:int,per_page:int}
-    fn search_articles(query: array) -> array;
 }

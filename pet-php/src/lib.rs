@@ -1,5 +1,7 @@
-//! `pet-php`: the PHP extension that exposes PET as `Pet\Engine` (identity, activity, jobs),
-//! `Pet\Sales` (commercial pipeline) and `Pet\Helpdesk` (tickets, SLAs, knowledge base).
+//! `pet-php`: the PHP extension that exposes PET as one class per module: `Pet\Engine`
+//! (settings, migrations, health, activity, jobs), `Pet\Identity` (employees, teams, org
+//! structure, customers), `Pet\Sales` (commercial pipeline), `Pet\Helpdesk` (tickets, SLAs)
+//! and `Pet\Knowledge` (knowledge base).
 //!
 //! This crate converts PHP values to Rust values and back, and nothing else: every method
 //! turns its PHP arguments into `serde_json::Value`s / strings, calls the matching
@@ -7,8 +9,8 @@
 //! result (or error) back. Every method body runs under `catch_unwind`, so a Rust panic
 //! becomes a `Pet\Exception("internal error: …")` instead of taking PHP down.
 //!
-//! The PHP API is declared once per class (the `php_class!` tables in `engine.rs`, `sales.rs`
-//! and `helpdesk.rs`, see [`api`]): the wrappers and the IDE stubs are generated from it.
+//! The PHP API is declared once per class (the `php_class!` tables in `engine.rs`,
+//! `identity.rs`, `sales.rs`, `helpdesk.rs` and `knowledge.rs`, see [`api`]): the wrappers and the IDE stubs are generated from it.
 // The declaration macro reads its tables one token group at a time (one step per entry and
 // per argument), which goes deeper than the default limit of 128 nested expansions.
 #![recursion_limit = "512"]
@@ -26,10 +28,14 @@ pub mod convert;
 pub mod engine;
 pub mod exceptions;
 pub mod helpdesk;
+pub mod identity;
+pub mod knowledge;
 mod module;
 mod runtime;
 pub mod sales;
 
 pub use engine::Engine;
 pub use helpdesk::Helpdesk;
+pub use identity::Identity;
+pub use knowledge::Knowledge;
 pub use sales::Sales;

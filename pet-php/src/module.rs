@@ -6,7 +6,7 @@ use std::panic::catch_unwind;
 
 use ext_php_rs::prelude::*;
 
-use crate::{exceptions, Engine, Helpdesk, Sales};
+use crate::{exceptions, Engine, Helpdesk, Identity, Knowledge, Sales};
 
 /// Module start-up (MINIT): registers the exception classes. Must not panic (a panic here
 /// aborts PHP), so it reports failure through its return code.
@@ -23,6 +23,8 @@ fn startup(_ty: i32, _module_number: i32) -> i32 {
 pub fn get_module(module: ModuleBuilder) -> ModuleBuilder {
     module
         .class::<Engine>()
+        .class::<Identity>()
         .class::<Sales>()
         .class::<Helpdesk>()
+        .class::<Knowledge>()
 }

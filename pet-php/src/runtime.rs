@@ -1,6 +1,6 @@
 //! The per-process tokio runtime and the per-settings `App` cache.
 //!
-//! Both are created lazily on the first `Pet\Engine` call, never at module start-up:
+//! Both are created lazily on the first call of a PET class, never at module start-up:
 //! php-fpm forks its workers after MINIT, and a runtime (with its threads and sockets)
 //! created before the fork would be shared, broken, by every worker.
 
@@ -40,8 +40,9 @@ pub fn block_on<T>(fut: impl Future<Output = T>) -> Result<T, PetError> {
     Ok(runtime()?.block_on(fut))
 }
 
-/// The `App` for these settings (a JSON object), shared by every `Pet\Engine` built with
-/// identical settings in this process so that they share one small connection pool.
+/// The `App` for these settings (a JSON object), shared by every PET object (`Pet\Engine`,
+/// `Pet\Identity`, …) built with identical settings in this process so that they share one
+/// small connection pool.
 pub fn app_for(settings: &Value) -> Result<App, PetError> {
     let key = settings.to_string();
     let cache = APPS.get_or_init(|| Mutex::new(HashMap::new()));

@@ -27,22 +27,23 @@ $settings = array(
 if ( isset( $p['pass'] ) ) {
 	$settings['password'] = rawurldecode( $p['pass'] );
 }
-$n      = max( 100, (int) ( $argv[1] ?? 5000 ) );
-$engine = new Pet\Engine( $settings );
+$n        = max( 100, (int) ( $argv[1] ?? 5000 ) );
+$engine   = new Pet\Engine( $settings );
+$identity = new Pet\Identity( $settings );
 $engine->migrate();
-$emp = $engine->createEmployee(
+$emp = $identity->createEmployee(
 	array( 'name' => 'Bench Mark', 'email' => 'bench@example.com' ),
 	array( 'actor_id' => null, 'idempotency_key' => null )
 );
 $id = $emp['id'];
 
 for ( $i = 0; $i < 200; $i++ ) { // warm-up: runtime, pool, prepared statements
-	$engine->getEmployee( $id );
+	$identity->getEmployee( $id );
 }
 $samples = array();
 for ( $i = 0; $i < $n; $i++ ) {
 	$t0 = hrtime( true );
-	$engine->getEmployee( $id );
+	$identity->getEmployee( $id );
 	$samples[] = ( hrtime( true ) - $t0 ) / 1e6;
 }
 sort( $samples );

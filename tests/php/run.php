@@ -124,7 +124,6 @@ echo "# database {$settings['host']}:{$settings['port']}/{$settings['database']}
 
 // ---- stubs --------------------------------------------------------------------------------
 
-$stub_file  = dirname( __DIR__, 2 ) . '/pet-php/stubs/pet.stub.php';
 $stub_files = glob( dirname( __DIR__, 2 ) . '/pet-php/stubs/*.stub.php' );
 
 test(
@@ -137,17 +136,21 @@ test(
 
 test(
 	'stubs: the comparison detects a changed stub',
-	static function () use ( $stub_file, $stub_files ): void {
+	static function () use ( $stub_files ): void {
 		// Run in a child process: the stub classes can be declared only once per process.
-		$src = (string) file_get_contents( $stub_file );
-		$src = str_replace( 'public function getEmployee(string $employeeId): array {}', 'public function getEmployee(string $id): ?array {}', $src );
-		$src = preg_replace( '/\n\s*public function retryJob\([^)]*\): array \{\}/', '', $src );
-		$tmp = tempnam( sys_get_temp_dir(), 'petstub' );
-		file_put_contents( $tmp, $src );
-		$files = array_merge( array( $tmp ), array_values( array_diff( $stub_files, array( $stub_file ) ) ) );
-		$code  = 'require ' . var_export( __DIR__ . '/stub_check.php', true ) . '; echo json_encode(pet_stub_differences(' . var_export( $files, true ) . '));';
+		// Every stub file is copied with the same two changes (each applies to one file only).
+		$files = array();
+		foreach ( $stub_files as $stub_file ) {
+			$src = (string) file_get_contents( $stub_file );
+			$src = str_replace( 'public function getEmployee(string $employeeId): array {}', 'public function getEmployee(string $id): ?array {}', $src );
+			$src = preg_replace( '/\n\s*public function retryJob\([^)]*\): array \{\}/', '', $src );
+			$tmp = tempnam( sys_get_temp_dir(), 'petstub' );
+			file_put_contents( $tmp, $src );
+			$files[] = $tmp;
+		}
+		$code = 'require ' . var_export( __DIR__ . '/stub_check.php', true ) . '; echo json_encode(pet_stub_differences(' . var_export( $files, true ) . '));';
 		$out  = shell_exec( escapeshellarg( PHP_BINARY ) . ' -d extension=' . escapeshellarg( pet_extension_path() ) . ' -r ' . escapeshellarg( $code ) );
-		unlink( $tmp );
+		array_map( 'unlink', $files );
 		$diffs = json_decode( (string) $out, true );
 		check( is_array( $diffs ), "child process failed: $out" );
 		$all = implode( "\n", $diffs );
@@ -208,12 +211,13 @@ test(
 test(
 	'construct: unreachable database raises StorageException on first use',
 	static function () use ( $settings ): void {
-		$bad = new Pet\Engine( array( 'host' => '127.0.0.1', 'port' => 1, 'prefix' => 'nothere_' ) + $settings );
+		$bad = new Pet\Identity( array( 'host' => '127.0.0.1', 'port' => 1, 'prefix' => 'nothere_' ) + $settings );
 		throws( Pet\StorageException::class, fn () => $bad->listEmployees(), 'listEmployees on port 1' );
 	}
 );
 
-$engine = new Pet\Engine( $settings );
+$engine   = new Pet\Engine( $settings );
+$identity = new Pet\Identity( $settings );
 
 test(
 	'migrate: applies every migration, then nothing is pending; repeat is a no-op',
@@ -250,29 +254,29 @@ test(
 
 test(
 	'engine: a second Engine with the same settings shares the data',
-	static function () use ( $engine, $settings ): void {
-		$other = new Pet\Engine( $settings );
-		eq( $engine->listEmployees()['total'], $other->listEmployees()['total'], 'totals' );
+	static function () use ( $engine, $identity, $settings ): void {
+		$other = new Pet\Identity( $settings );
+		eq( $identity->listEmployees()['total'], $other->listEmployees()['total'], 'totals' );
 	}
 );
 
 // ---- fixtures and "nothing written" ----------------------------------------------------------
 
 /** Counts of everything a command could write. */
-function snapshot( Pet\Engine $e ): array {
+function snapshot( Pet\Engine $e, Pet\Identity $i ): array {
 	return array(
 		'events'    => $e->activity( array( 'per_page' => 1 ) )['total'],
-		'employees' => $e->listEmployees( array( 'per_page' => 1 ) )['total'],
-		'teams'     => $e->listTeams()['total'],
-		'customers' => $e->listCustomers( array( 'per_page' => 1 ) )['total'],
-		'org'       => $e->listOrgStructureVersions()['total'],
+		'employees' => $i->listEmployees( array( 'per_page' => 1 ) )['total'],
+		'teams'     => $i->listTeams()['total'],
+		'customers' => $i->listCustomers( array( 'per_page' => 1 ) )['total'],
+		'org'       => $i->listOrgStructureVersions()['total'],
 		'jobs'      => $e->listJobs( array( 'per_page' => 1 ) )['total'],
 	);
 }
 
 /** $fn must throw exactly $class (with $field among the field errors, if given) and write nothing. */
-function rejects( Pet\Engine $engine, string $class, callable $fn, string $what, ?string $field = null ): Throwable {
-	$before = snapshot( $engine );
+function rejects( Pet\Engine $engine, Pet\Identity $identity, string $class, callable $fn, string $what, ?string $field = null ): Throwable {
+	$before = snapshot( $engine, $identity );
 	$e      = throws( $class, $fn, $what );
 	if ( null !== $field ) {
 		check( $e instanceof Pet\ValidationException, "$what: not a validation error" );
@@ -280,7 +284,7 @@ function rejects( Pet\Engine $engine, string $class, callable $fn, string $what,
 		check( array_key_exists( $field, $fe ), "$what: field '$field' not in field errors " . json_encode( $fe ) . ' (message: ' . $e->getMessage() . ')' );
 		check( '' !== $fe[ $field ], "$what: empty message for $field" );
 	}
-	eq( $before, snapshot( $engine ), "$what: something was written" );
+	eq( $before, snapshot( $engine, $identity ), "$what: something was written" );
 	return $e;
 }
 
@@ -307,9 +311,9 @@ $system = array( 'actor_id' => null, 'idempotency_key' => null );
 $boss = null;
 test(
 	'createEmployee: happy path (system actor), shape of the employee',
-	static function () use ( $engine, $system, &$boss ): void {
-		$before = snapshot( $engine );
-		$boss   = $engine->createEmployee(
+	static function () use ( $engine, $identity, $system, &$boss ): void {
+		$before = snapshot( $engine, $identity );
+		$boss   = $identity->createEmployee(
 			array(
 				'name'       => 'Ada Boss',
 				'email'      => 'ada@example.com',
@@ -328,7 +332,7 @@ test(
 		eq( 2, count( $boss['rates'] ), 'rates' );
 		eq( 5000, $boss['current_cost_rate']['amount_minor'] ?? null, 'current cost rate' );
 		eq( 12000, $boss['current_bill_rate']['amount_minor'] ?? null, 'current bill rate' );
-		$after = snapshot( $engine );
+		$after = snapshot( $engine, $identity );
 		eq( $before['employees'] + 1, $after['employees'], 'employee count' );
 		check( $after['events'] > $before['events'], 'no event recorded' );
 	}
@@ -346,41 +350,41 @@ $emp_input = static fn ( array $over = array() ): array => $over + array(
 
 test(
 	'createEmployee: every string field refuses bad values and writes nothing',
-	static function () use ( $engine, $ctx, $emp_input, $huge ): void {
+	static function () use ( $engine, $identity, $ctx, $emp_input, $huge ): void {
 		foreach ( array( 'name', 'email' ) as $field ) {
 			foreach ( bad_strings( $huge ) as $label => $v ) {
-				rejects( $engine, Pet\ValidationException::class, fn () => $engine->createEmployee( $emp_input( array( $field => $v ) ), $ctx ), "$field $label", $field );
+				rejects( $engine, $identity, Pet\ValidationException::class, fn () => $identity->createEmployee( $emp_input( array( $field => $v ) ), $ctx ), "$field $label", $field );
 			}
 			$input = $emp_input();
 			unset( $input[ $field ] );
-			rejects( $engine, Pet\ValidationException::class, fn () => $engine->createEmployee( $input, $ctx ), "$field missing", $field );
+			rejects( $engine, $identity, Pet\ValidationException::class, fn () => $identity->createEmployee( $input, $ctx ), "$field missing", $field );
 		}
 		foreach ( array( "not-an-email'; DROP TABLE x; --", "a\0@b.c", '%_@%_' ) as $v ) {
-			rejects( $engine, Pet\ValidationException::class, fn () => $engine->createEmployee( $emp_input( array( 'email' => $v ) ), $ctx ), "email $v", 'email' );
+			rejects( $engine, $identity, Pet\ValidationException::class, fn () => $identity->createEmployee( $emp_input( array( 'email' => $v ) ), $ctx ), "email $v", 'email' );
 		}
 		foreach ( array( 'x', -5, 1.5, array( 1 ) ) as $v ) {
-			rejects( $engine, Pet\ValidationException::class, fn () => $engine->createEmployee( $emp_input( array( 'wp_user_id' => $v ) ), $ctx ), 'wp_user_id ' . json_encode( $v ), 'wp_user_id' );
+			rejects( $engine, $identity, Pet\ValidationException::class, fn () => $identity->createEmployee( $emp_input( array( 'wp_user_id' => $v ) ), $ctx ), 'wp_user_id ' . json_encode( $v ), 'wp_user_id' );
 		}
-		rejects( $engine, Pet\ValidationException::class, fn () => $engine->createEmployee( $emp_input( array( 'cost_rate' => array( 'amount_minor' => -1, 'currency' => 'EUR', 'effective_from' => '2024-01-01' ) ) ), $ctx ), 'negative rate' );
-		rejects( $engine, Pet\ValidationException::class, fn () => $engine->createEmployee( $emp_input( array( 'cost_rate' => array( 'amount_minor' => 1, 'currency' => "EU'R", 'effective_from' => '2024-01-01' ) ) ), $ctx ), 'bad currency' );
-		rejects( $engine, Pet\ValidationException::class, fn () => $engine->createEmployee( $emp_input( array( 'cost_rate' => array( 'amount_minor' => 1, 'currency' => 'EUR', 'effective_from' => "2024-13-45'" ) ) ), $ctx ), 'bad date' );
-		rejects( $engine, Pet\ValidationException::class, fn () => $engine->createEmployee( array( 'Bob', 'bob@example.com' ), $ctx ), 'input is a list', 'input' );
-		rejects( $engine, Pet\ValidationException::class, fn () => $engine->createEmployee( array(), $ctx ), 'empty input' );
-		rejects( $engine, TypeError::class, fn () => $engine->createEmployee( 'Bob', $ctx ), 'input is a string' );
+		rejects( $engine, $identity, Pet\ValidationException::class, fn () => $identity->createEmployee( $emp_input( array( 'cost_rate' => array( 'amount_minor' => -1, 'currency' => 'EUR', 'effective_from' => '2024-01-01' ) ) ), $ctx ), 'negative rate' );
+		rejects( $engine, $identity, Pet\ValidationException::class, fn () => $identity->createEmployee( $emp_input( array( 'cost_rate' => array( 'amount_minor' => 1, 'currency' => "EU'R", 'effective_from' => '2024-01-01' ) ) ), $ctx ), 'bad currency' );
+		rejects( $engine, $identity, Pet\ValidationException::class, fn () => $identity->createEmployee( $emp_input( array( 'cost_rate' => array( 'amount_minor' => 1, 'currency' => 'EUR', 'effective_from' => "2024-13-45'" ) ) ), $ctx ), 'bad date' );
+		rejects( $engine, $identity, Pet\ValidationException::class, fn () => $identity->createEmployee( array( 'Bob', 'bob@example.com' ), $ctx ), 'input is a list', 'input' );
+		rejects( $engine, $identity, Pet\ValidationException::class, fn () => $identity->createEmployee( array(), $ctx ), 'empty input' );
+		rejects( $engine, $identity, TypeError::class, fn () => $identity->createEmployee( 'Bob', $ctx ), 'input is a string' );
 		$deep = 1;
 		for ( $i = 0; $i < 20; $i++ ) {
 			$deep = array( $deep );
 		}
-		$e = rejects( $engine, Pet\ValidationException::class, fn () => $engine->createEmployee( $emp_input( array( 'deep' => $deep ) ), $ctx ), 'nested too deeply' );
+		$e = rejects( $engine, $identity, Pet\ValidationException::class, fn () => $identity->createEmployee( $emp_input( array( 'deep' => $deep ) ), $ctx ), 'nested too deeply' );
 		check( str_starts_with( (string) array_key_first( $e->getFieldErrors() ), 'deep.0.0' ), 'depth error path ' . json_encode( $e->getFieldErrors() ) );
-		rejects( $engine, Pet\ValidationException::class, fn () => $engine->createEmployee( $emp_input( array( 'many' => range( 1, 20000 ) ) ), $ctx ), 'too many elements', 'input' );
-		rejects( $engine, Pet\ValidationException::class, fn () => $engine->createEmployee( $emp_input( array( "k\xff" => 1 ) ), $ctx ), 'invalid UTF-8 key' );
+		rejects( $engine, $identity, Pet\ValidationException::class, fn () => $identity->createEmployee( $emp_input( array( 'many' => range( 1, 20000 ) ) ), $ctx ), 'too many elements', 'input' );
+		rejects( $engine, $identity, Pet\ValidationException::class, fn () => $identity->createEmployee( $emp_input( array( "k\xff" => 1 ) ), $ctx ), 'invalid UTF-8 key' );
 	}
 );
 
 test(
 	'commands: bad context refuses and writes nothing',
-	static function () use ( $engine, $emp_input, $missing, $boss ): void {
+	static function () use ( $engine, $identity, $emp_input, $missing, $boss ): void {
 		$cases = array(
 			'actor not a uuid'   => array( array( 'actor_id' => "x'; DROP TABLE y; --" ), Pet\ValidationException::class, 'actor_id' ),
 			'actor invalid utf8' => array( array( 'actor_id' => "\xff" ), Pet\ValidationException::class, 'actor_id' ),
@@ -392,53 +396,53 @@ test(
 			'context is a list'  => array( array( $boss['id'] ), Pet\ValidationException::class, 'context' ),
 		);
 		foreach ( $cases as $label => list( $c, $class, $field ) ) {
-			rejects( $engine, $class, fn () => $engine->createEmployee( $emp_input(), $c ), $label, $field );
+			rejects( $engine, $identity, $class, fn () => $identity->createEmployee( $emp_input(), $c ), $label, $field );
 		}
-		$before = snapshot( $engine );
+		$before = snapshot( $engine, $identity );
 		try {
-			$engine->createEmployee( $emp_input(), array( 'actor_id' => $missing ) );
+			$identity->createEmployee( $emp_input(), array( 'actor_id' => $missing ) );
 			throw new AssertionFailed( 'unknown actor accepted' );
 		} catch ( Pet\Exception $e ) {
 			check( ! ( $e instanceof Pet\StorageException ), 'unknown actor is a storage error: ' . $e->getMessage() );
 		}
-		eq( $before, snapshot( $engine ), 'unknown actor wrote something' );
+		eq( $before, snapshot( $engine, $identity ), 'unknown actor wrote something' );
 	}
 );
 
 test(
 	'createEmployee: SQL metacharacters in text are stored verbatim; search treats %_ literally',
-	static function () use ( $engine, $ctx, $sqlish ): void {
-		$e = $engine->createEmployee( array( 'name' => $sqlish, 'email' => 'meta' . bin2hex( random_bytes( 3 ) ) . '@example.com' ), $ctx );
+	static function () use ( $engine, $identity, $ctx, $sqlish ): void {
+		$e = $identity->createEmployee( array( 'name' => $sqlish, 'email' => 'meta' . bin2hex( random_bytes( 3 ) ) . '@example.com' ), $ctx );
 		eq( $sqlish, $e['name'], 'name as returned' );
-		eq( $sqlish, $engine->getEmployee( $e['id'] )['name'], 'name as read back' );
-		$pct = $engine->listEmployees( array( 'search' => '%_' ) );
+		eq( $sqlish, $identity->getEmployee( $e['id'] )['name'], 'name as read back' );
+		$pct = $identity->listEmployees( array( 'search' => '%_' ) );
 		check( $pct['total'] >= 1, 'search %_ found nothing' );
 		foreach ( $pct['items'] as $item ) {
 			check( str_contains( $item['name'] . $item['email'], '%_' ), 'search %_ matched ' . $item['name'] );
 		}
-		eq( 0, $engine->listEmployees( array( 'search' => "zz'; DROP TABLE x; --" ) )['total'], 'injection-looking search' );
-		check( $engine->listEmployees()['total'] >= 2, 'employees table intact' );
+		eq( 0, $identity->listEmployees( array( 'search' => "zz'; DROP TABLE x; --" ) )['total'], 'injection-looking search' );
+		check( $identity->listEmployees()['total'] >= 2, 'employees table intact' );
 	}
 );
 
 test(
 	'createEmployee: idempotency key replays the first result; other input conflicts',
-	static function () use ( $engine, $boss, $emp_input ): void {
+	static function () use ( $engine, $identity, $boss, $emp_input ): void {
 		$c     = array( 'actor_id' => $boss['id'], 'idempotency_key' => 'k-' . bin2hex( random_bytes( 4 ) ) );
 		$input = $emp_input();
-		$first = $engine->createEmployee( $input, $c );
-		$snap  = snapshot( $engine );
-		$again = $engine->createEmployee( $input, $c );
+		$first = $identity->createEmployee( $input, $c );
+		$snap  = snapshot( $engine, $identity );
+		$again = $identity->createEmployee( $input, $c );
 		eq( $first['id'], $again['id'], 'replayed id' );
-		eq( $snap, snapshot( $engine ), 'replay wrote something' );
-		rejects( $engine, Pet\ConflictException::class, fn () => $engine->createEmployee( $emp_input(), $c ), 'same key, other input' );
+		eq( $snap, snapshot( $engine, $identity ), 'replay wrote something' );
+		rejects( $engine, $identity, Pet\ConflictException::class, fn () => $identity->createEmployee( $emp_input(), $c ), 'same key, other input' );
 	}
 );
 
-$bob = $engine->createEmployee( $emp_input(), $ctx );
+$bob = $identity->createEmployee( $emp_input(), $ctx );
 
 /** Checks the string-id argument of $call (fn(string $id)) against every bad value. */
-function id_arg_refuses( Pet\Engine $engine, callable $call, string $field, string $huge, string $missing ): void {
+function id_arg_refuses( Pet\Engine $engine, Pet\Identity $identity, callable $call, string $field, string $huge, string $missing ): void {
 	foreach ( array(
 		'empty'        => '',
 		'not a uuid'   => "'; DROP TABLE wp_users; --",
@@ -447,101 +451,101 @@ function id_arg_refuses( Pet\Engine $engine, callable $call, string $field, stri
 		'nul byte'     => "0189\0",
 		'1 MB'         => $huge,
 	) as $label => $v ) {
-		rejects( $engine, Pet\ValidationException::class, fn () => $call( $v ), "$field $label", in_array( $label, array( 'invalid utf8', 'nul byte', '1 MB' ), true ) ? $field : null );
+		rejects( $engine, $identity, Pet\ValidationException::class, fn () => $call( $v ), "$field $label", in_array( $label, array( 'invalid utf8', 'nul byte', '1 MB' ), true ) ? $field : null );
 	}
-	rejects( $engine, TypeError::class, fn () => $call( 42 ), "$field int" );
-	rejects( $engine, TypeError::class, fn () => $call( array() ), "$field array" );
-	rejects( $engine, Pet\NotFoundException::class, fn () => $call( $missing ), "$field unknown" );
+	rejects( $engine, $identity, TypeError::class, fn () => $call( 42 ), "$field int" );
+	rejects( $engine, $identity, TypeError::class, fn () => $call( array() ), "$field array" );
+	rejects( $engine, $identity, Pet\NotFoundException::class, fn () => $call( $missing ), "$field unknown" );
 }
 
 test(
 	'getEmployee: happy path and bad ids',
-	static function () use ( $engine, $bob, $huge, $missing ): void {
-		$got = $engine->getEmployee( $bob['id'] );
+	static function () use ( $engine, $identity, $bob, $huge, $missing ): void {
+		$got = $identity->getEmployee( $bob['id'] );
 		eq( $bob['id'], $got['id'], 'id' );
 		eq( $bob['email'], $got['email'], 'email' );
-		id_arg_refuses( $engine, fn ( $id ) => $engine->getEmployee( $id ), 'employee_id', $huge, $missing );
+		id_arg_refuses( $engine, $identity, fn ( $id ) => $identity->getEmployee( $id ), 'employee_id', $huge, $missing );
 	}
 );
 
 test(
 	'deactivateEmployee / reactivateEmployee: happy path, invariant on repeat, bad ids',
-	static function () use ( $engine, $ctx, $bob, $huge, $missing ): void {
-		eq( 'inactive', $engine->deactivateEmployee( $bob['id'], $ctx )['status'], 'after deactivate' );
-		rejects( $engine, Pet\InvariantViolationException::class, fn () => $engine->deactivateEmployee( $bob['id'], $ctx ), 'deactivate twice' );
-		eq( 'active', $engine->reactivateEmployee( $bob['id'], $ctx )['status'], 'after reactivate' );
-		rejects( $engine, Pet\InvariantViolationException::class, fn () => $engine->reactivateEmployee( $bob['id'], $ctx ), 'reactivate twice' );
-		id_arg_refuses( $engine, fn ( $id ) => $engine->deactivateEmployee( $id, $ctx ), 'employee_id', $huge, $missing );
-		id_arg_refuses( $engine, fn ( $id ) => $engine->reactivateEmployee( $id, $ctx ), 'employee_id', $huge, $missing );
+	static function () use ( $engine, $identity, $ctx, $bob, $huge, $missing ): void {
+		eq( 'inactive', $identity->deactivateEmployee( $bob['id'], $ctx )['status'], 'after deactivate' );
+		rejects( $engine, $identity, Pet\InvariantViolationException::class, fn () => $identity->deactivateEmployee( $bob['id'], $ctx ), 'deactivate twice' );
+		eq( 'active', $identity->reactivateEmployee( $bob['id'], $ctx )['status'], 'after reactivate' );
+		rejects( $engine, $identity, Pet\InvariantViolationException::class, fn () => $identity->reactivateEmployee( $bob['id'], $ctx ), 'reactivate twice' );
+		id_arg_refuses( $engine, $identity, fn ( $id ) => $identity->deactivateEmployee( $id, $ctx ), 'employee_id', $huge, $missing );
+		id_arg_refuses( $engine, $identity, fn ( $id ) => $identity->reactivateEmployee( $id, $ctx ), 'employee_id', $huge, $missing );
 	}
 );
 
 test(
 	'commands: an inactive actor can do nothing',
-	static function () use ( $engine, $ctx, $emp_input ): void {
-		$carl = $engine->createEmployee( $emp_input(), $ctx );
-		$engine->deactivateEmployee( $carl['id'], $ctx );
-		$before = snapshot( $engine );
+	static function () use ( $engine, $identity, $ctx, $emp_input ): void {
+		$carl = $identity->createEmployee( $emp_input(), $ctx );
+		$identity->deactivateEmployee( $carl['id'], $ctx );
+		$before = snapshot( $engine, $identity );
 		try {
-			$engine->createCustomer( array( 'name' => 'Nope Ltd' ), array( 'actor_id' => $carl['id'] ) );
+			$identity->createCustomer( array( 'name' => 'Nope Ltd' ), array( 'actor_id' => $carl['id'] ) );
 			throw new AssertionFailed( 'inactive actor accepted' );
 		} catch ( Pet\Exception $e ) {
 			check( ! ( $e instanceof Pet\StorageException ), 'inactive actor gave a storage error' );
 		}
-		eq( $before, snapshot( $engine ), 'inactive actor wrote something' );
+		eq( $before, snapshot( $engine, $identity ), 'inactive actor wrote something' );
 	}
 );
 
 test(
 	'changeEmployeeRate: happy path and bad input',
-	static function () use ( $engine, $ctx, $bob, $huge, $missing ): void {
+	static function () use ( $engine, $identity, $ctx, $bob, $huge, $missing ): void {
 		$good = array( 'kind' => 'bill', 'amount_minor' => 9900, 'currency' => 'EUR', 'effective_from' => '2024-02-01' );
-		$e    = $engine->changeEmployeeRate( $bob['id'], $good, $ctx );
+		$e    = $identity->changeEmployeeRate( $bob['id'], $good, $ctx );
 		eq( 9900, $e['current_bill_rate']['amount_minor'] ?? null, 'current bill rate' );
 		foreach ( array( 'kind', 'currency', 'effective_from' ) as $field ) {
 			foreach ( bad_strings( $huge ) + array( 'sql' => "x'; DROP TABLE y; --", 'wild' => '%_' ) as $label => $v ) {
-				rejects( $engine, Pet\ValidationException::class, fn () => $engine->changeEmployeeRate( $bob['id'], array( $field => $v ) + $good, $ctx ), "$field $label", $field );
+				rejects( $engine, $identity, Pet\ValidationException::class, fn () => $identity->changeEmployeeRate( $bob['id'], array( $field => $v ) + $good, $ctx ), "$field $label", $field );
 			}
 		}
 		foreach ( array( 'x', -1, 1.5, null ) as $v ) {
-			rejects( $engine, Pet\ValidationException::class, fn () => $engine->changeEmployeeRate( $bob['id'], array( 'amount_minor' => $v ) + $good, $ctx ), 'amount ' . json_encode( $v ), 'amount_minor' );
+			rejects( $engine, $identity, Pet\ValidationException::class, fn () => $identity->changeEmployeeRate( $bob['id'], array( 'amount_minor' => $v ) + $good, $ctx ), 'amount ' . json_encode( $v ), 'amount_minor' );
 		}
 		$no_kind = $good;
 		unset( $no_kind['kind'] );
-		rejects( $engine, Pet\ValidationException::class, fn () => $engine->changeEmployeeRate( $bob['id'], $no_kind, $ctx ), 'kind missing', 'kind' );
-		id_arg_refuses( $engine, fn ( $id ) => $engine->changeEmployeeRate( $id, $good, $ctx ), 'employee_id', $huge, $missing );
+		rejects( $engine, $identity, Pet\ValidationException::class, fn () => $identity->changeEmployeeRate( $bob['id'], $no_kind, $ctx ), 'kind missing', 'kind' );
+		id_arg_refuses( $engine, $identity, fn ( $id ) => $identity->changeEmployeeRate( $id, $good, $ctx ), 'employee_id', $huge, $missing );
 	}
 );
 
 test(
 	'linkEmployeeUser / findEmployeeByUser: link, find, unlink, bad input',
-	static function () use ( $engine, $ctx, $bob, $huge, $missing ): void {
-		eq( 4242, $engine->linkEmployeeUser( $bob['id'], 4242, $ctx )['wp_user_id'], 'linked' );
-		eq( $bob['id'], $engine->findEmployeeByUser( 4242 )['id'] ?? null, 'found' );
-		eq( null, $engine->linkEmployeeUser( $bob['id'], null, $ctx )['wp_user_id'], 'unlinked' );
-		eq( null, $engine->findEmployeeByUser( 4242 ), 'not found after unlink' );
-		eq( null, $engine->findEmployeeByUser( 987654321 ), 'unknown user' );
-		rejects( $engine, Pet\ValidationException::class, fn () => $engine->linkEmployeeUser( $bob['id'], -3, $ctx ), 'negative user', 'wp_user_id' );
-		rejects( $engine, TypeError::class, fn () => $engine->linkEmployeeUser( $bob['id'], 'x', $ctx ), 'string user' );
-		rejects( $engine, TypeError::class, fn () => $engine->findEmployeeByUser( 'x' ), 'find string' );
-		id_arg_refuses( $engine, fn ( $id ) => $engine->linkEmployeeUser( $id, 7, $ctx ), 'employee_id', $huge, $missing );
+	static function () use ( $engine, $identity, $ctx, $bob, $huge, $missing ): void {
+		eq( 4242, $identity->linkEmployeeUser( $bob['id'], 4242, $ctx )['wp_user_id'], 'linked' );
+		eq( $bob['id'], $identity->findEmployeeByUser( 4242 )['id'] ?? null, 'found' );
+		eq( null, $identity->linkEmployeeUser( $bob['id'], null, $ctx )['wp_user_id'], 'unlinked' );
+		eq( null, $identity->findEmployeeByUser( 4242 ), 'not found after unlink' );
+		eq( null, $identity->findEmployeeByUser( 987654321 ), 'unknown user' );
+		rejects( $engine, $identity, Pet\ValidationException::class, fn () => $identity->linkEmployeeUser( $bob['id'], -3, $ctx ), 'negative user', 'wp_user_id' );
+		rejects( $engine, $identity, TypeError::class, fn () => $identity->linkEmployeeUser( $bob['id'], 'x', $ctx ), 'string user' );
+		rejects( $engine, $identity, TypeError::class, fn () => $identity->findEmployeeByUser( 'x' ), 'find string' );
+		id_arg_refuses( $engine, $identity, fn ( $id ) => $identity->linkEmployeeUser( $id, 7, $ctx ), 'employee_id', $huge, $missing );
 	}
 );
 
 test(
 	'listEmployees: paging, status filter, bad query',
-	static function () use ( $engine, $huge ): void {
-		$all = $engine->listEmployees( array( 'per_page' => 2, 'page' => 1 ) );
+	static function () use ( $engine, $identity, $huge ): void {
+		$all = $identity->listEmployees( array( 'per_page' => 2, 'page' => 1 ) );
 		check( $all['total'] >= 3, 'total' );
 		eq( 2, count( $all['items'] ), 'page size' );
 		eq( 1, $all['page'], 'page' );
 		eq( 2, $all['per_page'], 'per_page' );
-		$p2 = $engine->listEmployees( array( 'per_page' => 2, 'page' => 2 ) );
+		$p2 = $identity->listEmployees( array( 'per_page' => 2, 'page' => 2 ) );
 		check( $p2['items'][0]['id'] !== $all['items'][0]['id'], 'page 2 repeats page 1' );
-		foreach ( $engine->listEmployees( array( 'status' => 'inactive', 'per_page' => 100 ) )['items'] as $i ) {
+		foreach ( $identity->listEmployees( array( 'status' => 'inactive', 'per_page' => 100 ) )['items'] as $i ) {
 			eq( 'inactive', $i['status'], 'status filter' );
 		}
-		$default = $engine->listEmployees();
+		$default = $identity->listEmployees();
 		eq( $all['total'], $default['total'], 'no-argument call' );
 		foreach ( array(
 			'status' => array( 'bogus', "active'--", 5 ),
@@ -550,7 +554,7 @@ test(
 			'search' => array( "\xff", "a\0", $huge, array( 'x' ) ),
 		) as $field => $values ) {
 			foreach ( $values as $v ) {
-				rejects( $engine, Pet\ValidationException::class, fn () => $engine->listEmployees( array( $field => $v ) ), "$field " . substr( var_export( $v, true ), 0, 20 ), $field );
+				rejects( $engine, $identity, Pet\ValidationException::class, fn () => $identity->listEmployees( array( $field => $v ) ), "$field " . substr( var_export( $v, true ), 0, 20 ), $field );
 			}
 		}
 	}
@@ -561,13 +565,13 @@ test(
 $team = null;
 test(
 	'createTeam / getTeam / listTeams: happy path with hierarchy',
-	static function () use ( $engine, $ctx, &$team ): void {
-		$team  = $engine->createTeam( array( 'name' => 'Delivery' ), $ctx );
-		$child = $engine->createTeam( array( 'name' => 'Delivery / Web', 'parent_id' => $team['id'] ), $ctx );
+	static function () use ( $engine, $identity, $ctx, &$team ): void {
+		$team  = $identity->createTeam( array( 'name' => 'Delivery' ), $ctx );
+		$child = $identity->createTeam( array( 'name' => 'Delivery / Web', 'parent_id' => $team['id'] ), $ctx );
 		eq( $team['id'], $child['parent_id'], 'parent' );
 		eq( 'active', $team['status'], 'status' );
-		eq( array(), $engine->getTeam( $team['id'] )['members'], 'no members yet' );
-		$list = $engine->listTeams();
+		eq( array(), $identity->getTeam( $team['id'] )['members'], 'no members yet' );
+		$list = $identity->listTeams();
 		$ids  = array_column( $list['items'], 'id' );
 		check( array_search( $team['id'], $ids, true ) < array_search( $child['id'], $ids, true ), 'hierarchy order' );
 		$depth = array_column( $list['items'], 'depth', 'id' );
@@ -577,41 +581,41 @@ test(
 
 test(
 	'createTeam: bad input refuses and writes nothing',
-	static function () use ( $engine, $ctx, $huge, $missing, $team ): void {
+	static function () use ( $engine, $identity, $ctx, $huge, $missing, $team ): void {
 		foreach ( bad_strings( $huge ) as $label => $v ) {
-			rejects( $engine, Pet\ValidationException::class, fn () => $engine->createTeam( array( 'name' => $v ), $ctx ), "name $label", 'name' );
+			rejects( $engine, $identity, Pet\ValidationException::class, fn () => $identity->createTeam( array( 'name' => $v ), $ctx ), "name $label", 'name' );
 		}
 		foreach ( array( "x'; DROP TABLE t; --", '%_', "\xff", '' ) as $v ) {
-			rejects( $engine, Pet\ValidationException::class, fn () => $engine->createTeam( array( 'name' => 'T', 'parent_id' => $v ), $ctx ), 'parent ' . bin2hex( $v ), 'parent_id' );
+			rejects( $engine, $identity, Pet\ValidationException::class, fn () => $identity->createTeam( array( 'name' => 'T', 'parent_id' => $v ), $ctx ), 'parent ' . bin2hex( $v ), 'parent_id' );
 		}
-		rejects( $engine, Pet\NotFoundException::class, fn () => $engine->createTeam( array( 'name' => 'T', 'parent_id' => $missing ), $ctx ), 'unknown parent' );
-		rejects( $engine, Pet\ValidationException::class, fn () => $engine->createTeam( array(), $ctx ), 'no name', 'name' );
-		$t = $engine->createTeam( array( 'name' => "O'Brien; DROP TABLE teams; -- %_" ), $ctx );
-		eq( "O'Brien; DROP TABLE teams; -- %_", $engine->getTeam( $t['id'] )['name'], 'verbatim name' );
+		rejects( $engine, $identity, Pet\NotFoundException::class, fn () => $identity->createTeam( array( 'name' => 'T', 'parent_id' => $missing ), $ctx ), 'unknown parent' );
+		rejects( $engine, $identity, Pet\ValidationException::class, fn () => $identity->createTeam( array(), $ctx ), 'no name', 'name' );
+		$t = $identity->createTeam( array( 'name' => "O'Brien; DROP TABLE teams; -- %_" ), $ctx );
+		eq( "O'Brien; DROP TABLE teams; -- %_", $identity->getTeam( $t['id'] )['name'], 'verbatim name' );
 	}
 );
 
 test(
 	'moveTeam: moves, refuses cycles, bad ids',
-	static function () use ( $engine, $ctx, $huge, $missing ): void {
-		$a = $engine->createTeam( array( 'name' => 'A' ), $ctx );
-		$b = $engine->createTeam( array( 'name' => 'B' ), $ctx );
-		eq( $a['id'], $engine->moveTeam( $b['id'], $a['id'], $ctx )['parent_id'], 'moved under A' );
-		rejects( $engine, Pet\InvariantViolationException::class, fn () => $engine->moveTeam( $a['id'], $b['id'], $ctx ), 'cycle' );
-		rejects( $engine, Pet\InvariantViolationException::class, fn () => $engine->moveTeam( $a['id'], $a['id'], $ctx ), 'self parent' );
-		eq( null, $engine->moveTeam( $b['id'], null, $ctx )['parent_id'], 'moved to top' );
-		id_arg_refuses( $engine, fn ( $id ) => $engine->moveTeam( $id, null, $ctx ), 'team_id', $huge, $missing );
-		id_arg_refuses( $engine, fn ( $id ) => $engine->moveTeam( $b['id'], $id, $ctx ), 'parent_id', $huge, $missing );
+	static function () use ( $engine, $identity, $ctx, $huge, $missing ): void {
+		$a = $identity->createTeam( array( 'name' => 'A' ), $ctx );
+		$b = $identity->createTeam( array( 'name' => 'B' ), $ctx );
+		eq( $a['id'], $identity->moveTeam( $b['id'], $a['id'], $ctx )['parent_id'], 'moved under A' );
+		rejects( $engine, $identity, Pet\InvariantViolationException::class, fn () => $identity->moveTeam( $a['id'], $b['id'], $ctx ), 'cycle' );
+		rejects( $engine, $identity, Pet\InvariantViolationException::class, fn () => $identity->moveTeam( $a['id'], $a['id'], $ctx ), 'self parent' );
+		eq( null, $identity->moveTeam( $b['id'], null, $ctx )['parent_id'], 'moved to top' );
+		id_arg_refuses( $engine, $identity, fn ( $id ) => $identity->moveTeam( $id, null, $ctx ), 'team_id', $huge, $missing );
+		id_arg_refuses( $engine, $identity, fn ( $id ) => $identity->moveTeam( $b['id'], $id, $ctx ), 'parent_id', $huge, $missing );
 	}
 );
 
 $membership = null;
 test(
 	'addTeamMember / removeTeamMember: happy path and bad input',
-	static function () use ( $engine, $ctx, $bob, $huge, $missing, &$membership ): void {
-		$t    = $engine->createTeam( array( 'name' => 'Support' ), $ctx );
+	static function () use ( $engine, $identity, $ctx, $bob, $huge, $missing, &$membership ): void {
+		$t    = $identity->createTeam( array( 'name' => 'Support' ), $ctx );
 		$good = array( 'employee_id' => $bob['id'], 'role' => 'lead', 'valid_from' => '2024-01-01' );
-		$got  = $engine->addTeamMember( $t['id'], $good, $ctx );
+		$got  = $identity->addTeamMember( $t['id'], $good, $ctx );
 		eq( 1, count( $got['members'] ), 'members' );
 		$m = $got['members'][0];
 		eq( $bob['id'], $m['employee_id'], 'member' );
@@ -620,38 +624,38 @@ test(
 		$membership = array( $t['id'], $m['id'] );
 		foreach ( array( 'employee_id', 'role', 'valid_from' ) as $field ) {
 			foreach ( bad_strings( $huge ) + array( 'sql' => "x'; DROP TABLE y; --", 'wild' => '%_' ) as $label => $v ) {
-				rejects( $engine, Pet\ValidationException::class, fn () => $engine->addTeamMember( $t['id'], array( $field => $v ) + $good, $ctx ), "$field $label", $field );
+				rejects( $engine, $identity, Pet\ValidationException::class, fn () => $identity->addTeamMember( $t['id'], array( $field => $v ) + $good, $ctx ), "$field $label", $field );
 			}
 		}
-		rejects( $engine, Pet\NotFoundException::class, fn () => $engine->addTeamMember( $t['id'], array( 'employee_id' => $missing ) + $good, $ctx ), 'unknown employee' );
-		rejects( $engine, Pet\ValidationException::class, fn () => $engine->addTeamMember( $t['id'], array( 'valid_to' => '2023-01-01' ) + $good, $ctx ), 'valid_to before valid_from' );
-		id_arg_refuses( $engine, fn ( $id ) => $engine->addTeamMember( $id, $good, $ctx ), 'team_id', $huge, $missing );
+		rejects( $engine, $identity, Pet\NotFoundException::class, fn () => $identity->addTeamMember( $t['id'], array( 'employee_id' => $missing ) + $good, $ctx ), 'unknown employee' );
+		rejects( $engine, $identity, Pet\ValidationException::class, fn () => $identity->addTeamMember( $t['id'], array( 'valid_to' => '2023-01-01' ) + $good, $ctx ), 'valid_to before valid_from' );
+		id_arg_refuses( $engine, $identity, fn ( $id ) => $identity->addTeamMember( $id, $good, $ctx ), 'team_id', $huge, $missing );
 
-		$removed = $engine->removeTeamMember( $t['id'], $m['id'], array( 'valid_to' => '2024-06-30' ), $ctx );
+		$removed = $identity->removeTeamMember( $t['id'], $m['id'], array( 'valid_to' => '2024-06-30' ), $ctx );
 		eq( '2024-06-30', $removed['members'][0]['valid_to'] ?? null, 'ended membership' );
 		foreach ( bad_strings( $huge ) as $label => $v ) {
 			if ( 'empty' === $label ) {
 				continue;
 			}
-			rejects( $engine, Pet\ValidationException::class, fn () => $engine->removeTeamMember( $t['id'], $m['id'], array( 'valid_to' => $v ), $ctx ), "valid_to $label", 'valid_to' );
+			rejects( $engine, $identity, Pet\ValidationException::class, fn () => $identity->removeTeamMember( $t['id'], $m['id'], array( 'valid_to' => $v ), $ctx ), "valid_to $label", 'valid_to' );
 		}
-		id_arg_refuses( $engine, fn ( $id ) => $engine->removeTeamMember( $t['id'], $id, array(), $ctx ), 'membership_id', $huge, $missing );
-		id_arg_refuses( $engine, fn ( $id ) => $engine->removeTeamMember( $id, $m['id'], array(), $ctx ), 'team_id', $huge, $missing );
+		id_arg_refuses( $engine, $identity, fn ( $id ) => $identity->removeTeamMember( $t['id'], $id, array(), $ctx ), 'membership_id', $huge, $missing );
+		id_arg_refuses( $engine, $identity, fn ( $id ) => $identity->removeTeamMember( $id, $m['id'], array(), $ctx ), 'team_id', $huge, $missing );
 	}
 );
 
 test(
 	'archiveTeam: archives once, bad ids',
-	static function () use ( $engine, $ctx, $huge, $missing ): void {
-		$t = $engine->createTeam( array( 'name' => 'Temp' ), $ctx );
-		eq( 'archived', $engine->archiveTeam( $t['id'], $ctx )['status'], 'archived' );
-		rejects( $engine, Pet\InvariantViolationException::class, fn () => $engine->archiveTeam( $t['id'], $ctx ), 'archive twice' );
-		foreach ( $engine->listTeams( array( 'status' => 'archived' ) )['items'] as $i ) {
+	static function () use ( $engine, $identity, $ctx, $huge, $missing ): void {
+		$t = $identity->createTeam( array( 'name' => 'Temp' ), $ctx );
+		eq( 'archived', $identity->archiveTeam( $t['id'], $ctx )['status'], 'archived' );
+		rejects( $engine, $identity, Pet\InvariantViolationException::class, fn () => $identity->archiveTeam( $t['id'], $ctx ), 'archive twice' );
+		foreach ( $identity->listTeams( array( 'status' => 'archived' ) )['items'] as $i ) {
 			eq( 'archived', $i['status'], 'status filter' );
 		}
-		id_arg_refuses( $engine, fn ( $id ) => $engine->archiveTeam( $id, $ctx ), 'team_id', $huge, $missing );
-		id_arg_refuses( $engine, fn ( $id ) => $engine->getTeam( $id ), 'team_id', $huge, $missing );
-		rejects( $engine, Pet\ValidationException::class, fn () => $engine->listTeams( array( 'status' => "x'--" ) ), 'bad status', 'status' );
+		id_arg_refuses( $engine, $identity, fn ( $id ) => $identity->archiveTeam( $id, $ctx ), 'team_id', $huge, $missing );
+		id_arg_refuses( $engine, $identity, fn ( $id ) => $identity->getTeam( $id ), 'team_id', $huge, $missing );
+		rejects( $engine, $identity, Pet\ValidationException::class, fn () => $identity->listTeams( array( 'status' => "x'--" ) ), 'bad status', 'status' );
 	}
 );
 
@@ -659,21 +663,21 @@ test(
 
 test(
 	'publishOrgStructure / listOrgStructureVersions: publish now, schedule, bad input',
-	static function () use ( $engine, $ctx, $huge ): void {
-		$now = $engine->publishOrgStructure( array( 'effective_at' => gmdate( 'Y-m-d\TH:i:s\Z', time() - 60 ), 'note' => "Q1 'reorg' %_" ), $ctx );
+	static function () use ( $engine, $identity, $ctx, $huge ): void {
+		$now = $identity->publishOrgStructure( array( 'effective_at' => gmdate( 'Y-m-d\TH:i:s\Z', time() - 60 ), 'note' => "Q1 'reorg' %_" ), $ctx );
 		eq( 'published', $now['status'], 'status' );
 		eq( "Q1 'reorg' %_", $now['note'], 'note verbatim' );
-		$later = $engine->publishOrgStructure( array( 'effective_at' => gmdate( 'Y-m-d\TH:i:s\Z', time() + 86400 * 30 ) ), $ctx );
+		$later = $identity->publishOrgStructure( array( 'effective_at' => gmdate( 'Y-m-d\TH:i:s\Z', time() + 86400 * 30 ) ), $ctx );
 		eq( 'scheduled', $later['status'], 'future status' );
 		eq( $now['number'] + 1, $later['number'], 'numbering' );
-		check( $engine->listOrgStructureVersions()['total'] >= 2, 'listed' );
+		check( $identity->listOrgStructureVersions()['total'] >= 2, 'listed' );
 		foreach ( bad_strings( $huge ) + array( 'not a date' => "2024-01-01'; --", 'wild' => '%_' ) as $label => $v ) {
-			rejects( $engine, Pet\ValidationException::class, fn () => $engine->publishOrgStructure( array( 'effective_at' => $v ), $ctx ), "effective_at $label", 'effective_at' );
+			rejects( $engine, $identity, Pet\ValidationException::class, fn () => $identity->publishOrgStructure( array( 'effective_at' => $v ), $ctx ), "effective_at $label", 'effective_at' );
 		}
 		foreach ( array( 'invalid utf8' => "\xff", 'nul' => "a\0", '1 MB' => $huge, 'int' => 5 ) as $label => $v ) {
-			rejects( $engine, Pet\ValidationException::class, fn () => $engine->publishOrgStructure( array( 'effective_at' => gmdate( 'Y-m-d\TH:i:s\Z' ), 'note' => $v ), $ctx ), "note $label", 'note' );
+			rejects( $engine, $identity, Pet\ValidationException::class, fn () => $identity->publishOrgStructure( array( 'effective_at' => gmdate( 'Y-m-d\TH:i:s\Z' ), 'note' => $v ), $ctx ), "note $label", 'note' );
 		}
-		rejects( $engine, Pet\ValidationException::class, fn () => $engine->listOrgStructureVersions( array( 'page' => 'x' ) ), 'bad page', 'page' );
+		rejects( $engine, $identity, Pet\ValidationException::class, fn () => $identity->listOrgStructureVersions( array( 'page' => 'x' ) ), 'bad page', 'page' );
 	}
 );
 
@@ -681,20 +685,20 @@ test(
 
 test(
 	'createCustomer / addContact / getCustomer / listCustomers / archiveCustomer: happy path',
-	static function () use ( $engine, $ctx, $sqlish ): void {
-		$c = $engine->createCustomer( array( 'name' => $sqlish ), $ctx );
+	static function () use ( $engine, $identity, $ctx, $sqlish ): void {
+		$c = $identity->createCustomer( array( 'name' => $sqlish ), $ctx );
 		eq( $sqlish, $c['name'], 'verbatim name' );
 		eq( 'active', $c['status'], 'status' );
-		$with = $engine->addContact( $c['id'], array( 'name' => 'Grace', 'email' => 'grace@example.com', 'phone' => '+44 20 7946 0000' ), $ctx );
+		$with = $identity->addContact( $c['id'], array( 'name' => 'Grace', 'email' => 'grace@example.com', 'phone' => '+44 20 7946 0000' ), $ctx );
 		eq( 1, count( $with['contacts'] ), 'contacts' );
 		eq( 'grace@example.com', $with['contacts'][0]['email'], 'contact email' );
-		$minimal = $engine->addContact( $c['id'], array( 'name' => 'Hopper' ), $ctx );
+		$minimal = $identity->addContact( $c['id'], array( 'name' => 'Hopper' ), $ctx );
 		check( array_key_exists( 'email', $minimal['contacts'][1] ), 'contact without email has no email key' );
 		eq( null, $minimal['contacts'][1]['email'], 'optional email' );
-		eq( 2, count( $engine->getCustomer( $c['id'] )['contacts'] ), 'read back' );
-		check( $engine->listCustomers( array( 'search' => 'DROP TABLE' ) )['total'] >= 1, 'search' );
-		eq( 'archived', $engine->archiveCustomer( $c['id'], $ctx )['status'], 'archived' );
-		foreach ( $engine->listCustomers( array( 'status' => 'archived' ) )['items'] as $i ) {
+		eq( 2, count( $identity->getCustomer( $c['id'] )['contacts'] ), 'read back' );
+		check( $identity->listCustomers( array( 'search' => 'DROP TABLE' ) )['total'] >= 1, 'search' );
+		eq( 'archived', $identity->archiveCustomer( $c['id'], $ctx )['status'], 'archived' );
+		foreach ( $identity->listCustomers( array( 'status' => 'archived' ) )['items'] as $i ) {
 			eq( 'archived', $i['status'], 'status filter' );
 		}
 	}
@@ -702,50 +706,50 @@ test(
 
 test(
 	'customerNames / employeeNames: every match in one call, by name, status filter, bad query',
-	static function () use ( $engine, $ctx ): void {
+	static function () use ( $engine, $identity, $ctx ): void {
 		$tag = bin2hex( random_bytes( 3 ) );
-		$b   = $engine->createCustomer( array( 'name' => "Zz picker B $tag" ), $ctx );
-		$a   = $engine->createCustomer( array( 'name' => "Zz picker A $tag" ), $ctx );
-		$engine->archiveCustomer( $b['id'], $ctx );
-		$all    = $engine->customerNames();
+		$b   = $identity->createCustomer( array( 'name' => "Zz picker B $tag" ), $ctx );
+		$a   = $identity->createCustomer( array( 'name' => "Zz picker A $tag" ), $ctx );
+		$identity->archiveCustomer( $b['id'], $ctx );
+		$all    = $identity->customerNames();
 		$mine   = array_values( array_filter( $all['items'], fn ( $i ) => str_ends_with( $i['name'], $tag ) ) );
 		eq( array( $a['id'], $b['id'] ), array_column( $mine, 'id' ), 'both, by name' );
 		eq( count( $all['items'] ), $all['total'], 'total counts the items' );
-		eq( $engine->listCustomers( array( 'per_page' => 1 ) )['total'], $all['total'], 'every customer, not a page' );
-		$active = array_column( $engine->customerNames( array( 'status' => 'active' ) )['items'], 'id' );
+		eq( $identity->listCustomers( array( 'per_page' => 1 ) )['total'], $all['total'], 'every customer, not a page' );
+		$active = array_column( $identity->customerNames( array( 'status' => 'active' ) )['items'], 'id' );
 		check( in_array( $a['id'], $active, true ) && ! in_array( $b['id'], $active, true ), 'status filter' );
 		eq( array( 'id', 'name', 'status' ), array_keys( $mine[0] ), 'shape' );
-		$emps = $engine->employeeNames( array( 'status' => 'active' ) );
-		eq( $engine->listEmployees( array( 'status' => 'active', 'per_page' => 1 ) )['total'], $emps['total'], 'active employees' );
-		$e = throws( Pet\ValidationException::class, fn () => $engine->customerNames( array( 'status' => 'inactive' ) ), 'customer status inactive' );
+		$emps = $identity->employeeNames( array( 'status' => 'active' ) );
+		eq( $identity->listEmployees( array( 'status' => 'active', 'per_page' => 1 ) )['total'], $emps['total'], 'active employees' );
+		$e = throws( Pet\ValidationException::class, fn () => $identity->customerNames( array( 'status' => 'inactive' ) ), 'customer status inactive' );
 		check( array_key_exists( 'status', $e->getFieldErrors() ), 'field status' );
-		throws( Pet\ValidationException::class, fn () => $engine->employeeNames( array( 'status' => 'archived' ) ), 'employee status archived' );
-		throws( Pet\ValidationException::class, fn () => $engine->employeeNames( array( 'status' => "\xff" ) ), 'invalid UTF-8' );
+		throws( Pet\ValidationException::class, fn () => $identity->employeeNames( array( 'status' => 'archived' ) ), 'employee status archived' );
+		throws( Pet\ValidationException::class, fn () => $identity->employeeNames( array( 'status' => "\xff" ) ), 'invalid UTF-8' );
 	}
 );
 
 test(
 	'customers: bad input refuses and writes nothing',
-	static function () use ( $engine, $ctx, $huge, $missing ): void {
+	static function () use ( $engine, $identity, $ctx, $huge, $missing ): void {
 		foreach ( bad_strings( $huge ) as $label => $v ) {
-			rejects( $engine, Pet\ValidationException::class, fn () => $engine->createCustomer( array( 'name' => $v ), $ctx ), "name $label", 'name' );
+			rejects( $engine, $identity, Pet\ValidationException::class, fn () => $identity->createCustomer( array( 'name' => $v ), $ctx ), "name $label", 'name' );
 		}
-		$c = $engine->createCustomer( array( 'name' => 'Acme' ), $ctx );
+		$c = $identity->createCustomer( array( 'name' => 'Acme' ), $ctx );
 		foreach ( bad_strings( $huge ) as $label => $v ) {
-			rejects( $engine, Pet\ValidationException::class, fn () => $engine->addContact( $c['id'], array( 'name' => $v ), $ctx ), "contact name $label", 'name' );
+			rejects( $engine, $identity, Pet\ValidationException::class, fn () => $identity->addContact( $c['id'], array( 'name' => $v ), $ctx ), "contact name $label", 'name' );
 			if ( 'empty' !== $label ) {
-				rejects( $engine, Pet\ValidationException::class, fn () => $engine->addContact( $c['id'], array( 'name' => 'X', 'email' => $v ), $ctx ), "contact email $label", 'email' );
-				rejects( $engine, Pet\ValidationException::class, fn () => $engine->addContact( $c['id'], array( 'name' => 'X', 'phone' => $v ), $ctx ), "contact phone $label", 'phone' );
+				rejects( $engine, $identity, Pet\ValidationException::class, fn () => $identity->addContact( $c['id'], array( 'name' => 'X', 'email' => $v ), $ctx ), "contact email $label", 'email' );
+				rejects( $engine, $identity, Pet\ValidationException::class, fn () => $identity->addContact( $c['id'], array( 'name' => 'X', 'phone' => $v ), $ctx ), "contact phone $label", 'phone' );
 			}
 		}
-		rejects( $engine, Pet\ValidationException::class, fn () => $engine->addContact( $c['id'], array( 'name' => 'X', 'email' => "x'; DROP TABLE c; --" ), $ctx ), 'contact email sql', 'email' );
-		id_arg_refuses( $engine, fn ( $id ) => $engine->addContact( $id, array( 'name' => 'X' ), $ctx ), 'customer_id', $huge, $missing );
-		id_arg_refuses( $engine, fn ( $id ) => $engine->getCustomer( $id ), 'customer_id', $huge, $missing );
-		id_arg_refuses( $engine, fn ( $id ) => $engine->archiveCustomer( $id, $ctx ), 'customer_id', $huge, $missing );
-		$engine->archiveCustomer( $c['id'], $ctx );
-		rejects( $engine, Pet\InvariantViolationException::class, fn () => $engine->archiveCustomer( $c['id'], $ctx ), 'archive twice' );
+		rejects( $engine, $identity, Pet\ValidationException::class, fn () => $identity->addContact( $c['id'], array( 'name' => 'X', 'email' => "x'; DROP TABLE c; --" ), $ctx ), 'contact email sql', 'email' );
+		id_arg_refuses( $engine, $identity, fn ( $id ) => $identity->addContact( $id, array( 'name' => 'X' ), $ctx ), 'customer_id', $huge, $missing );
+		id_arg_refuses( $engine, $identity, fn ( $id ) => $identity->getCustomer( $id ), 'customer_id', $huge, $missing );
+		id_arg_refuses( $engine, $identity, fn ( $id ) => $identity->archiveCustomer( $id, $ctx ), 'customer_id', $huge, $missing );
+		$identity->archiveCustomer( $c['id'], $ctx );
+		rejects( $engine, $identity, Pet\InvariantViolationException::class, fn () => $identity->archiveCustomer( $c['id'], $ctx ), 'archive twice' );
 		foreach ( array( 'search' => "\xff", 'status' => 'bogus', 'page' => -1 ) as $field => $v ) {
-			rejects( $engine, Pet\ValidationException::class, fn () => $engine->listCustomers( array( $field => $v ) ), "list $field", $field );
+			rejects( $engine, $identity, Pet\ValidationException::class, fn () => $identity->listCustomers( array( $field => $v ) ), "list $field", $field );
 		}
 	}
 );
@@ -783,7 +787,7 @@ test(
 
 test(
 	'activity: bad query refuses',
-	static function () use ( $engine, $huge ): void {
+	static function () use ( $engine, $identity, $huge ): void {
 		foreach ( array(
 			'context_id' => array( "x'; DROP TABLE e; --", "\xff", $huge ),
 			'actor_id'   => array( '%_', "a\0" ),
@@ -794,10 +798,10 @@ test(
 			'context_type' => array( "\xff", 5 ),
 		) as $field => $values ) {
 			foreach ( $values as $v ) {
-				rejects( $engine, Pet\ValidationException::class, fn () => $engine->activity( array( $field => $v ) ), "$field " . bin2hex( substr( is_string( $v ) ? $v : json_encode( $v ), 0, 10 ) ), $field );
+				rejects( $engine, $identity, Pet\ValidationException::class, fn () => $engine->activity( array( $field => $v ) ), "$field " . bin2hex( substr( is_string( $v ) ? $v : json_encode( $v ), 0, 10 ) ), $field );
 			}
 		}
-		rejects( $engine, Pet\ValidationException::class, fn () => $engine->activity( array( 'x', 'y' ) ), 'query is a list', 'query' );
+		rejects( $engine, $identity, Pet\ValidationException::class, fn () => $engine->activity( array( 'x', 'y' ) ), 'query is a list', 'query' );
 	}
 );
 
@@ -805,7 +809,7 @@ test(
 
 test(
 	'runJobs / listJobs / retryJob: run, list, bad input',
-	static function () use ( $engine, $ctx, $huge, $missing ): void {
+	static function () use ( $engine, $identity, $ctx, $huge, $missing ): void {
 		$r = $engine->runJobs( array( 'max_jobs' => 10, 'max_seconds' => 5 ) );
 		foreach ( array( 'claimed', 'succeeded', 'failed', 'dead' ) as $k ) {
 			check( is_int( $r[ $k ] ) && $r[ $k ] >= 0, "$k: " . json_encode( $r ) );
@@ -818,26 +822,26 @@ test(
 		}
 		foreach ( array( 'max_jobs' => array( -1, 'x' ), 'max_seconds' => array( -1, 'x' ) ) as $field => $values ) {
 			foreach ( $values as $v ) {
-				rejects( $engine, Pet\ValidationException::class, fn () => $engine->runJobs( array( $field => $v ) ), "runJobs $field", $field );
+				rejects( $engine, $identity, Pet\ValidationException::class, fn () => $engine->runJobs( array( $field => $v ) ), "runJobs $field", $field );
 			}
 		}
-		rejects( $engine, Pet\ValidationException::class, fn () => $engine->listJobs( array( 'status' => "dead'--" ) ), 'listJobs status', 'status' );
-		id_arg_refuses( $engine, fn ( $id ) => $engine->retryJob( $id, $ctx ), 'job_id', $huge, $missing );
+		rejects( $engine, $identity, Pet\ValidationException::class, fn () => $engine->listJobs( array( 'status' => "dead'--" ) ), 'listJobs status', 'status' );
+		id_arg_refuses( $engine, $identity, fn ( $id ) => $engine->retryJob( $id, $ctx ), 'job_id', $huge, $missing );
 	}
 );
 
 test(
 	'results: values come back as PHP scalars and arrays (no objects)',
-	static function () use ( $engine, $boss ): void {
+	static function () use ( $engine, $identity, $boss ): void {
 		$walk = static function ( $v ) use ( &$walk ): void {
 			check( ! is_object( $v ) && ! is_resource( $v ), 'object in result' );
 			if ( is_array( $v ) ) {
 				array_map( $walk, $v );
 			}
 		};
-		$walk( $engine->getEmployee( $boss['id'] ) );
+		$walk( $identity->getEmployee( $boss['id'] ) );
 		$walk( $engine->activity() );
-		$walk( $engine->listTeams() );
+		$walk( $identity->listTeams() );
 	}
 );
 

@@ -3,7 +3,9 @@
  * Test harness for the WordPress plugin (no WordPress test library needed): runs every case in
  * tests/wp/cases in its own PHP process against the test WordPress given as argument (normally
  * .pet/e2e, freshly installed by scripts/test). Cases named "*-noext-*" run WITHOUT the PET
- * extension; the others load it from env PET_EXT. Prints "N passed, M failed"; exit 1 on failure.
+ * extension; cases named "*-oldext-*" run without it but with tests/wp/old-extension.php
+ * prepended (a stand-in for an extension build older than the plugin); the others load it
+ * from env PET_EXT. Prints "N passed, M failed"; exit 1 on failure.
  *
  * Usage: PET_EXT=target/debug/libpet_php.so php tests/wp/run.php .pet/e2e
  */
@@ -28,10 +30,12 @@ $passed = 0;
 $failed = 0;
 foreach ($cases as $case) {
     $name = basename($case, '.php');
-    $with_ext = !str_contains($name, '-noext-');
+    $old_ext = str_contains($name, '-oldext-');
+    $with_ext = !str_contains($name, '-noext-') && !$old_ext;
     $cmd = array_merge(
         [PHP_BINARY, '-d', 'display_errors=stderr', '-d', 'error_reporting=E_ALL'],
         $with_ext ? ['-d', 'extension=' . $ext] : [],
+        $old_ext ? ['-d', 'auto_prepend_file=' . __DIR__ . '/old-extension.php'] : [],
         [__DIR__ . '/case.php', $wp_dir, $case]
     );
     $proc = proc_open($cmd, [1 => ['pipe', 'w'], 2 => ['pipe', 'w']], $pipes);
@@ -40,7 +44,7 @@ foreach ($cases as $case) {
     fclose($pipes[1]);
     fclose($pipes[2]);
     $rc = proc_close($proc);
-    echo "# {$name}" . ($with_ext ? '' : ' (without the extension)') . "\n";
+    echo "# {$name}" . ($with_ext ? '' : ($old_ext ? ' (with a stand-in for an older extension)' : ' (without the extension)')) . "\n";
     $seen = 0;
     foreach (explode("\n", $out) as $line) {
         if (str_starts_with($line, 'PASS ')) {

@@ -46,26 +46,26 @@ final class Demo {
 		if ( get_option( self::OPTION ) ) {
 			return false;
 		}
-		$plugin = Plugin::instance();
-		$engine = $plugin->engine();
-		$ctx    = static function ( string $key ) use ( $plugin ): array {
+		$plugin   = Plugin::instance();
+		$identity = $plugin->identity();
+		$ctx      = static function ( string $key ) use ( $plugin ): array {
 			return $plugin->context( 'pet-demo-' . $key );
 		};
-		$from   = '2025-01-01';
-		$rate   = static fn ( int $euros ) => array(
+		$from     = '2025-01-01';
+		$rate     = static fn ( int $euros ) => array(
 			'amount_minor'   => $euros * 100,
 			'currency'       => 'EUR',
 			'effective_from' => $from,
 		);
-		$people = array(
+		$people   = array(
 			'ada'   => array( 'Ada Lovelace', 'ada@example.com', 70, 140 ),
 			'grace' => array( 'Grace Hopper', 'grace@example.com', 65, 130 ),
 			'alan'  => array( 'Alan Turing', 'alan@example.com', 60, 120 ),
 			'linus' => array( 'Linus Pauling', 'linus@example.com', 45, 95 ),
 		);
-		$ids    = array();
+		$ids      = array();
 		foreach ( $people as $key => $p ) {
-			$e           = $engine->createEmployee(
+			$e           = $identity->createEmployee(
 				array(
 					'name'      => $p[0],
 					'email'     => $p[1],
@@ -76,15 +76,15 @@ final class Demo {
 			);
 			$ids[ $key ] = (string) $e['id'];
 		}
-		$delivery = $engine->createTeam( array( 'name' => 'Delivery' ), $ctx( 'team-delivery' ) );
-		$platform = $engine->createTeam(
+		$delivery = $identity->createTeam( array( 'name' => 'Delivery' ), $ctx( 'team-delivery' ) );
+		$platform = $identity->createTeam(
 			array(
 				'name'      => 'Platform',
 				'parent_id' => $delivery['id'],
 			),
 			$ctx( 'team-platform' )
 		);
-		$design   = $engine->createTeam(
+		$design   = $identity->createTeam(
 			array(
 				'name'      => 'Design',
 				'parent_id' => $delivery['id'],
@@ -98,7 +98,7 @@ final class Demo {
 			array( $design, 'linus', 'member' ),
 		);
 		foreach ( $members as $m ) {
-			$engine->addTeamMember(
+			$identity->addTeamMember(
 				(string) $m[0]['id'],
 				array(
 					'employee_id' => $ids[ $m[1] ],
@@ -108,8 +108,8 @@ final class Demo {
 				$ctx( 'member-' . $m[1] . '-' . $m[0]['name'] )
 			);
 		}
-		$acme = $engine->createCustomer( array( 'name' => 'Acme Ltd' ), $ctx( 'customer-acme' ) );
-		$engine->addContact(
+		$acme = $identity->createCustomer( array( 'name' => 'Acme Ltd' ), $ctx( 'customer-acme' ) );
+		$identity->addContact(
 			(string) $acme['id'],
 			array(
 				'name'  => 'Wile E. Coyote',
@@ -124,7 +124,7 @@ final class Demo {
 			$at = gmdate( 'Y-m-d\TH:i:s\Z' );
 			update_option( 'pet_demo_published_at', $at, false );
 		}
-		$engine->publishOrgStructure(
+		$identity->publishOrgStructure(
 			array(
 				'effective_at' => $at,
 				'note'         => 'Demo organisation',
@@ -144,16 +144,17 @@ final class Demo {
 		if ( get_option( self::MODULES_OPTION ) || ! class_exists( 'Pet\\Sales' ) || ! class_exists( 'Pet\\Helpdesk' ) ) {
 			return false;
 		}
-		$plugin   = Plugin::instance();
-		$engine   = $plugin->engine();
-		$sales    = new \Pet\Sales( Plugin::engine_settings() );
-		$helpdesk = new \Pet\Helpdesk( Plugin::engine_settings() );
-		$ctx      = static function ( string $key ) use ( $plugin ): array {
+		$plugin    = Plugin::instance();
+		$identity  = $plugin->identity();
+		$sales     = new \Pet\Sales( Plugin::engine_settings() );
+		$helpdesk  = new \Pet\Helpdesk( Plugin::engine_settings() );
+		$knowledge = $plugin->knowledge();
+		$ctx       = static function ( string $key ) use ( $plugin ): array {
 			return $plugin->context( 'pet-demo-' . $key );
 		};
-		$acme     = $engine->listCustomers( array( 'search' => 'Acme Ltd' ) )['items'][0] ?? null;
+		$acme      = $identity->listCustomers( array( 'search' => 'Acme Ltd' ) )['items'][0] ?? null;
 		if ( null === $acme ) {
-			$acme = $engine->createCustomer( array( 'name' => 'Acme Ltd' ), $ctx( 'customer-acme' ) );
+			$acme = $identity->createCustomer( array( 'name' => 'Acme Ltd' ), $ctx( 'customer-acme' ) );
 		}
 		$eur = static fn ( int $euros ): array => array(
 			'amount_minor' => $euros * 100,
@@ -286,7 +287,7 @@ final class Demo {
 		);
 
 		// Knowledge: two published articles, one linked to the ticket.
-		$article = $helpdesk->createArticle(
+		$article = $knowledge->createArticle(
 			array(
 				'category' => 'Billing',
 				'slug'     => 'invoices-page-times-out',
@@ -296,8 +297,8 @@ final class Demo {
 			),
 			$ctx( 'article-invoices' )
 		);
-		$helpdesk->linkArticleToTicket( (string) $article['id'], (string) $ticket['id'], $ctx( 'article-invoices-link' ) );
-		$helpdesk->createArticle(
+		$knowledge->linkArticleToTicket( (string) $article['id'], (string) $ticket['id'], $ctx( 'article-invoices-link' ) );
+		$knowledge->createArticle(
 			array(
 				'category' => 'Access',
 				'slug'     => 'add-an-admin-user',

@@ -380,7 +380,7 @@ abstract class Module_Admin {
 	 */
 	protected function employee_options( array $first, string $status = 'active' ): array {
 		$out = $first;
-		foreach ( $this->plugin->engine()->employeeNames( '' === $status ? array() : array( 'status' => $status ) )['items'] as $e ) {
+		foreach ( $this->plugin->identity()->employeeNames( '' === $status ? array() : array( 'status' => $status ) )['items'] as $e ) {
 			$out[ (string) $e['id'] ] = (string) $e['name'];
 		}
 		return $out;
@@ -394,7 +394,7 @@ abstract class Module_Admin {
 	 */
 	protected function customer_options( array $first ): array {
 		$out = $first;
-		foreach ( $this->plugin->engine()->customerNames( array( 'status' => 'active' ) )['items'] as $c ) {
+		foreach ( $this->plugin->identity()->customerNames( array( 'status' => 'active' ) )['items'] as $c ) {
 			$out[ (string) $c['id'] ] = (string) $c['name'];
 		}
 		return $out;

@@ -46,6 +46,12 @@ final class Plugin {
 	/** @var ?\Pet\Engine */
 	private $engine = null;
 
+	/** @var ?\Pet\Identity */
+	private $identity = null;
+
+	/** @var ?\Pet\Knowledge */
+	private $knowledge = null;
+
 	/** @var array<int,?array> employee by WordPress user id (request cache) */
 	private $employees = array();
 
@@ -124,6 +130,32 @@ final class Plugin {
 	}
 
 	/**
+	 * The identity API (employees, teams, org structure, customers) for this request, created
+	 * on first use; it shares the engine's connection pool.
+	 *
+	 * @throws \Pet\Exception When the settings are refused.
+	 */
+	public function identity(): \Pet\Identity {
+		if ( null === $this->identity ) {
+			$this->identity = new \Pet\Identity( self::engine_settings() );
+		}
+		return $this->identity;
+	}
+
+	/**
+	 * The knowledge base API for this request, created on first use; it shares the engine's
+	 * connection pool.
+	 *
+	 * @throws \Pet\Exception When the settings are refused.
+	 */
+	public function knowledge(): \Pet\Knowledge {
+		if ( null === $this->knowledge ) {
+			$this->knowledge = new \Pet\Knowledge( self::engine_settings() );
+		}
+		return $this->knowledge;
+	}
+
+	/**
 	 * The employee linked to a WordPress user (current user by default), or null.
 	 *
 	 * @param int|null $user_id WordPress user id.
@@ -134,7 +166,7 @@ final class Plugin {
 			return null;
 		}
 		if ( ! array_key_exists( $user_id, $this->employees ) ) {
-			$this->employees[ $user_id ] = $this->engine()->findEmployeeByUser( $user_id );
+			$this->employees[ $user_id ] = $this->identity()->findEmployeeByUser( $user_id );
 		}
 		return $this->employees[ $user_id ];
 	}
@@ -211,7 +243,7 @@ final class Plugin {
 			$user = get_userdata( $user_id );
 			if ( $user ) {
 				// A system command: nobody can be the actor before the first employee exists.
-				$this->engine()->createEmployee(
+				$this->identity()->createEmployee(
 					array(
 						'name'       => '' !== $user->display_name ? $user->display_name : $user->user_login,
 						'email'      => $user->user_email,

@@ -1,20 +1,21 @@
 <?php
 /**
- * Pet\Helpdesk suite (required by tests/php/run.php, in its scope: $settings, $engine, $boss,
- * $ctx, $missing and the harness helpers): tickets under an SLA, the SLA job, SLA versions,
- * knowledge articles and search, and the bad inputs of issue 4 — each a typed exception that
+ * Pet\Helpdesk and Pet\Knowledge suite (required by tests/php/run.php, in its scope: $settings,
+ * $engine, $identity, $boss, $ctx, $missing and the harness helpers): tickets under an SLA, the
+ * SLA job, SLA versions, knowledge articles and search ($kb), and the bad inputs of issue 4 — each a typed exception that
  * wrote nothing.
  */
 
 declare(strict_types=1);
 
 $hd = new Pet\Helpdesk( $settings );
+$kb = new Pet\Knowledge( $settings );
 
 /** Helpdesk totals, added to the engine snapshot for "nothing written" checks. */
-$hd_snapshot = static fn (): array => snapshot( $engine ) + array(
+$hd_snapshot = static fn (): array => snapshot( $engine, $identity ) + array(
 	'tickets'  => $hd->listTickets( array( 'per_page' => 1 ) )['total'],
 	'slas'     => $hd->listSlaDefinitions( array( 'per_page' => 1 ) )['total'],
-	'articles' => $hd->listArticles( array( 'per_page' => 1 ) )['total'],
+	'articles' => $kb->listArticles( array( 'per_page' => 1 ) )['total'],
 );
 
 /** $fn must throw $class (with $field among the field errors, if given) and write nothing. */
@@ -47,7 +48,7 @@ $hd_spec = static fn ( int $fr = 60 ): array => array(
 	'always_on'       => array( 'urgent' ),
 );
 
-$hd_customer = $engine->createCustomer( array( 'name' => 'Helpdesk Customer ' . bin2hex( random_bytes( 3 ) ) ), $ctx );
+$hd_customer = $identity->createCustomer( array( 'name' => 'Helpdesk Customer ' . bin2hex( random_bytes( 3 ) ) ), $ctx );
 $hd_sla      = null;
 $hd_ticket   = null;
 
@@ -167,37 +168,37 @@ test(
 
 test(
 	'knowledge: write, revise, restore, search, comments, link; restoring another article\'s version is refused',
-	static function () use ( $hd, $ctx, $hd_rejects, $hd_customer, &$hd_ticket ): void {
+	static function () use ( $hd, $kb, $ctx, $hd_rejects, $hd_customer, &$hd_ticket ): void {
 		$slug = 'invoice-timeouts-' . bin2hex( random_bytes( 3 ) );
-		$a    = $hd->createArticle( array( 'category' => 'Billing', 'slug' => $slug, 'title' => 'Invoices page times out', 'body' => 'Flush the zebracache and reload.', 'publish' => true ), $ctx );
+		$a    = $kb->createArticle( array( 'category' => 'Billing', 'slug' => $slug, 'title' => 'Invoices page times out', 'body' => 'Flush the zebracache and reload.', 'publish' => true ), $ctx );
 		eq( 'published', $a['status'], 'published' );
-		$a = $hd->publishArticle( $a['id'], array( 'title' => 'Invoices page times out', 'body' => 'Rebuild the quokkaindex overnight.' ), $ctx );
+		$a = $kb->publishArticle( $a['id'], array( 'title' => 'Invoices page times out', 'body' => 'Rebuild the quokkaindex overnight.' ), $ctx );
 		eq( 2, $a['current_version'], 'v2' );
-		eq( 0, $hd->searchArticles( array( 'q' => 'zebracache' ) )['total'], 'old version not searched' );
-		eq( $a['id'], $hd->searchArticles( array( 'q' => 'quokkaindex' ) )['items'][0]['id'], 'found' );
-		$a = $hd->restoreArticleVersion( $a['id'], array( 'number' => 1 ), $ctx );
+		eq( 0, $kb->searchArticles( array( 'q' => 'zebracache' ) )['total'], 'old version not searched' );
+		eq( $a['id'], $kb->searchArticles( array( 'q' => 'quokkaindex' ) )['items'][0]['id'], 'found' );
+		$a = $kb->restoreArticleVersion( $a['id'], array( 'number' => 1 ), $ctx );
 		eq( 3, $a['current_version'], 'restored as v3' );
 		eq( 1, $a['versions'][0]['restored_from'], 'restored_from' );
-		eq( $a['id'], $hd->searchArticles( array( 'q' => 'zebracache' ) )['items'][0]['id'], 'restored content found' );
-		$other = $hd->createArticle( array( 'category' => 'Access', 'slug' => 'other-' . $slug, 'title' => 'Other', 'body' => 'Other body', 'publish' => true ), $ctx );
-		$hd_rejects( Pet\InvariantViolationException::class, fn () => $hd->restoreArticleVersion( $a['id'], array( 'number' => 1, 'article_id' => $other['id'] ), $ctx ), 'restore another article\'s version' );
-		$hd_rejects( Pet\NotFoundException::class, fn () => $hd->restoreArticleVersion( $a['id'], array( 'number' => 42 ), $ctx ), 'restore a missing version' );
-		$hd_rejects( Pet\ValidationException::class, fn () => $hd->restoreArticleVersion( $a['id'], array( 'number' => 0 ), $ctx ), 'version 0', 'number' );
-		$hd_rejects( Pet\ValidationException::class, fn () => $hd->createArticle( array( 'category' => 'Billing', 'slug' => $slug, 'title' => 'Dup', 'body' => 'x' ), $ctx ), 'duplicate slug', 'slug' );
-		$hd_rejects( Pet\ValidationException::class, fn () => $hd->createArticle( array( 'category' => 'Billing', 'slug' => 'Not A Slug', 'title' => 'x', 'body' => 'x' ), $ctx ), 'bad slug', 'slug' );
-		$hd_rejects( Pet\ValidationException::class, fn () => $hd->searchArticles( array( 'q' => '' ) ), 'empty search', 'q' );
-		$c   = $hd->commentOnArticle( $a['id'], array( 'body' => 'Worked for me' ), $ctx );
+		eq( $a['id'], $kb->searchArticles( array( 'q' => 'zebracache' ) )['items'][0]['id'], 'restored content found' );
+		$other = $kb->createArticle( array( 'category' => 'Access', 'slug' => 'other-' . $slug, 'title' => 'Other', 'body' => 'Other body', 'publish' => true ), $ctx );
+		$hd_rejects( Pet\InvariantViolationException::class, fn () => $kb->restoreArticleVersion( $a['id'], array( 'number' => 1, 'article_id' => $other['id'] ), $ctx ), 'restore another article\'s version' );
+		$hd_rejects( Pet\NotFoundException::class, fn () => $kb->restoreArticleVersion( $a['id'], array( 'number' => 42 ), $ctx ), 'restore a missing version' );
+		$hd_rejects( Pet\ValidationException::class, fn () => $kb->restoreArticleVersion( $a['id'], array( 'number' => 0 ), $ctx ), 'version 0', 'number' );
+		$hd_rejects( Pet\ValidationException::class, fn () => $kb->createArticle( array( 'category' => 'Billing', 'slug' => $slug, 'title' => 'Dup', 'body' => 'x' ), $ctx ), 'duplicate slug', 'slug' );
+		$hd_rejects( Pet\ValidationException::class, fn () => $kb->createArticle( array( 'category' => 'Billing', 'slug' => 'Not A Slug', 'title' => 'x', 'body' => 'x' ), $ctx ), 'bad slug', 'slug' );
+		$hd_rejects( Pet\ValidationException::class, fn () => $kb->searchArticles( array( 'q' => '' ) ), 'empty search', 'q' );
+		$c   = $kb->commentOnArticle( $a['id'], array( 'body' => 'Worked for me' ), $ctx );
 		$cid = $c['comments'][0]['id'];
-		$h   = $hd->hideArticleComment( $a['id'], $cid, array( 'reason' => 'spam' ), $ctx );
+		$h   = $kb->hideArticleComment( $a['id'], $cid, array( 'reason' => 'spam' ), $ctx );
 		eq( true, $h['comments'][0]['hidden'], 'hidden' );
-		$hd_rejects( Pet\InvariantViolationException::class, fn () => $hd->hideArticleComment( $a['id'], $cid, array(), $ctx ), 'hide twice' );
+		$hd_rejects( Pet\InvariantViolationException::class, fn () => $kb->hideArticleComment( $a['id'], $cid, array(), $ctx ), 'hide twice' );
 		$t = $hd->createTicket( array( 'customer_id' => $hd_customer['id'], 'subject' => 'Link me' ), $ctx );
-		$l = $hd->linkArticleToTicket( $a['id'], $t['id'], $ctx );
+		$l = $kb->linkArticleToTicket( $a['id'], $t['id'], $ctx );
 		eq( $t['id'], $l['linked_tickets'][0]['ticket_id'], 'linked' );
 		eq( $a['id'], $hd->getTicket( $t['id'] )['linked_articles'][0]['id'], 'ticket shows article' );
-		check( count( $hd->listArticleCategories()['items'] ) >= 2, 'categories' );
-		$arch = $hd->archiveArticle( $other['id'], $ctx );
+		check( count( $kb->listArticleCategories()['items'] ) >= 2, 'categories' );
+		$arch = $kb->archiveArticle( $other['id'], $ctx );
 		eq( 'archived', $arch['status'], 'archived' );
-		$hd_rejects( Pet\InvariantViolationException::class, fn () => $hd->publishArticle( $other['id'], array( 'title' => 'x', 'body' => 'y' ), $ctx ), 'publish archived' );
+		$hd_rejects( Pet\InvariantViolationException::class, fn () => $kb->publishArticle( $other['id'], array( 'title' => 'x', 'body' => 'y' ), $ctx ), 'publish archived' );
 	}
 );

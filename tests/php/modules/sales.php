@@ -1,6 +1,6 @@
 <?php
 /**
- * Pet\Sales suite (required by tests/php/run.php, in its scope: $settings, $engine, $boss,
+ * Pet\Sales suite (required by tests/php/run.php, in its scope: $settings, $engine, $identity, $boss,
  * $ctx and the harness helpers): lead schema → lead → qualification → opportunity → quote
  * with two groups → send → revise → send v2 → accept → sale, and the bad inputs of issue 3
  * (unknown custom field, wrong type, negative quantity, currency mismatch, accepting a
@@ -12,7 +12,7 @@ declare(strict_types=1);
 $sales = new Pet\Sales( $settings );
 
 /** Sales totals, added to the engine snapshot for "nothing written" checks. */
-$sales_snapshot = static fn (): array => snapshot( $engine ) + array(
+$sales_snapshot = static fn (): array => snapshot( $engine, $identity ) + array(
 	'leads'         => $sales->listLeads( array( 'per_page' => 1 ) )['total'],
 	'opportunities' => $sales->listOpportunities( array( 'per_page' => 1 ) )['total'],
 	'quotes'        => $sales->listQuotes( array( 'per_page' => 1 ) )['total'],
@@ -32,7 +32,7 @@ $sales_rejects = static function ( string $class, callable $fn, string $what, ?s
 	return $e;
 };
 
-$sales_customer = $engine->createCustomer( array( 'name' => 'Sales Customer ' . bin2hex( random_bytes( 3 ) ) ), $ctx );
+$sales_customer = $identity->createCustomer( array( 'name' => 'Sales Customer ' . bin2hex( random_bytes( 3 ) ) ), $ctx );
 $sales_state    = array();
 
 $sales_content = static fn ( int $hours ): array => array(

@@ -22,7 +22,7 @@ check('role pet_manager exists with pet_manage', (bool) get_role('pet_manager')?
 check('role pet_staff has pet_work but not pet_manage', (bool) get_role('pet_staff')?->has_cap('pet_work') && !get_role('pet_staff')->has_cap('pet_manage'));
 $fresh = new WP_User($admin); // the current user object still holds the capabilities from before
 check('administrators get pet_manage and pet_work', $fresh->has_cap('pet_manage') && $fresh->has_cap('pet_work'));
-$emp = \PetWp\Plugin::instance()->engine()->findEmployeeByUser($admin);
+$emp = \PetWp\Plugin::instance()->identity()->findEmployeeByUser($admin);
 check('the activating admin is linked to an employee', is_array($emp) && (int) $emp['wp_user_id'] === $admin, wp_json_encode($emp));
 check('the job runner is scheduled on WP-Cron', false !== wp_next_scheduled('pet_run_jobs'));
 
@@ -30,7 +30,7 @@ check('the job runner is scheduled on WP-Cron', false !== wp_next_scheduled('pet
 deactivate_plugins('pet/pet.php');
 check('deactivation unschedules the job runner', false === wp_next_scheduled('pet_run_jobs'));
 activate_plugin('pet/pet.php');
-$list = \PetWp\Plugin::instance()->engine()->listEmployees(['search' => get_userdata($admin)->user_email]);
+$list = \PetWp\Plugin::instance()->identity()->listEmployees(['search' => get_userdata($admin)->user_email]);
 check('re-activation does not create a second employee for the admin', 1 === (int) $list['total'], wp_json_encode($list));
 
 // An upgrade: WordPress does not activate again, so the plugin applies a newer build's

@@ -3,8 +3,8 @@
 // a positive control; a failed form keeps its input and field errors for the page; REST keeps
 // the body's line breaks and maps engine refusals to HTTP statuses.
 $plugin = \PetWp\Plugin::instance();
-$hd = new \Pet\Helpdesk(\PetWp\Plugin::engine_settings());
-$count = static fn (): int => (int) $hd->listArticles([])['total'];
+$kb = new \Pet\Knowledge(\PetWp\Plugin::engine_settings());
+$count = static fn (): int => (int) $kb->listArticles([])['total'];
 $tag = bin2hex(random_bytes(3));
 
 
@@ -22,8 +22,8 @@ if (is_wp_error($staff)) {
 }
 $login_kb_staff = static fn () => wp_set_current_user((int) $staff);
 login_admin();
-if (null === $plugin->engine()->findEmployeeByUser($staff)) {
-    $plugin->engine()->createEmployee(['name' => 'Staff Reader', 'email' => "staff-$tag@example.invalid", 'wp_user_id' => $staff], $plugin->context());
+if (null === $plugin->identity()->findEmployeeByUser($staff)) {
+    $plugin->identity()->createEmployee(['name' => 'Staff Reader', 'email' => "staff-$tag@example.invalid", 'wp_user_id' => $staff], $plugin->context());
 }
 $plugin->forget_employee_cache();
 
@@ -55,8 +55,8 @@ check('admin without a nonce: kb_create_article refused', str_starts_with($out, 
 check('refused actions wrote nothing', $before === $count());
 $out = run_admin_post('kb_create_article', $article, wp_create_nonce('pet_kb_create_article'));
 check('admin with a valid nonce: article created', str_starts_with($out, 'redirect:') && $before + 1 === $count(), $out);
-$id = (string) $hd->listArticles(['search' => 'Refusal article', 'category' => 'Refusals'])['items'][0]['id'];
-$a = $hd->getArticle($id);
+$id = (string) $kb->listArticles(['search' => 'Refusal article', 'category' => 'Refusals'])['items'][0]['id'];
+$a = $kb->getArticle($id);
 check('the form\'s body keeps its line breaks ("\n"), URLs with %XX and code verbatim', str_replace("\r\n", "\n", $article['body']) === $a['body'], wp_json_encode($a['body']));
 check('"publish" ticked publishes version 1', 'published' === $a['status'] && 1 === $a['current_version']);
 
@@ -83,16 +83,16 @@ foreach ([
     $out = run_admin_post($action, $post, wp_create_nonce('pet_' . $action));
     check("staff: $action refused with 403", 'die:403' === $out, $out);
 }
-check('staff refusals changed nothing', 1 === $hd->getArticle($id)['current_version'] && 'published' === $hd->getArticle($id)['status']);
+check('staff refusals changed nothing', 1 === $kb->getArticle($id)['current_version'] && 'published' === $kb->getArticle($id)['status']);
 $out = run_admin_post('kb_add_comment', ['id' => $id, 'body' => "Staff comment $tag"], 'not-a-nonce');
 check('staff with a bad nonce: kb_add_comment refused', 'die:403' === $out, $out);
 $out = run_admin_post('kb_add_comment', ['id' => $id, 'body' => "Staff comment $tag"], wp_create_nonce('pet_kb_add_comment'));
-$comments = $hd->getArticle($id)['comments'];
+$comments = $kb->getArticle($id)['comments'];
 check('staff can comment', str_starts_with($out, 'redirect:') && 1 === count($comments) && "Staff comment $tag" === $comments[0]['body'], $out . ' ' . wp_json_encode($comments));
 
 login_admin();
 $out = run_admin_post('kb_publish_article', ['id' => $id, 'title' => 'Refusal article', 'body' => 'Version two'], wp_create_nonce('pet_kb_publish_article'));
-check('admin publishes version 2', str_starts_with($out, 'redirect:') && 2 === $hd->getArticle($id)['current_version'], $out);
+check('admin publishes version 2', str_starts_with($out, 'redirect:') && 2 === $kb->getArticle($id)['current_version'], $out);
 
 // ---- REST ------------------------------------------------------------------------------------
 
@@ -145,10 +145,10 @@ $render = static function (array $get): string {
     return (string) ob_get_clean();
 };
 // Written through the extension directly (no form sanitizing): the page must escape it.
-$evil = $hd->createArticle(['category' => 'Refusals <b>cat</b>', 'slug' => "evil-$tag", 'title' => 'Evil <script>alert(1)</script>', 'body' => "<img src=x onerror=alert(2)>\n\nsecond & last", 'publish' => true], $plugin->context());
-$hd->commentOnArticle($evil['id'], ['body' => '<script>alert(3)</script> visible'], $plugin->context());
-$c2 = $hd->commentOnArticle($evil['id'], ['body' => "hidden-comment-$tag"], $plugin->context());
-$hd->hideArticleComment($evil['id'], (string) end($c2['comments'])['id'], ['reason' => 'spam <i>x</i>'], $plugin->context());
+$evil = $kb->createArticle(['category' => 'Refusals <b>cat</b>', 'slug' => "evil-$tag", 'title' => 'Evil <script>alert(1)</script>', 'body' => "<img src=x onerror=alert(2)>\n\nsecond & last", 'publish' => true], $plugin->context());
+$kb->commentOnArticle($evil['id'], ['body' => '<script>alert(3)</script> visible'], $plugin->context());
+$c2 = $kb->commentOnArticle($evil['id'], ['body' => "hidden-comment-$tag"], $plugin->context());
+$kb->hideArticleComment($evil['id'], (string) end($c2['comments'])['id'], ['reason' => 'spam <i>x</i>'], $plugin->context());
 $html = $render(['page' => 'pet-kb-article', 'id' => $evil['id']]);
 check('moderator page: no raw markup from the title, body, category or comments', !preg_match('/<script>alert|<img src=x|<b>cat|<i>x/', $html), substr($html, 0, 300));
 check('moderator page: the text is shown escaped', str_contains($html, '&lt;img src=x onerror=alert(2)&gt;') && str_contains($html, 'Evil &lt;script&gt;') && str_contains($html, 'second &amp; last'));

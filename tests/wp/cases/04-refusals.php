@@ -1,7 +1,7 @@
 <?php
 // Capability and nonce refusals on admin actions and REST routes; a positive control for each.
-$engine = \PetWp\Plugin::instance()->engine();
-$count = static fn (): int => (int) $engine->listEmployees([])['total'];
+$identity = \PetWp\Plugin::instance()->identity();
+$count = static fn (): int => (int) $identity->listEmployees([])['total'];
 
 $post = ['name' => 'Refusal Test', 'email' => 'refusal@example.invalid', 'currency' => 'EUR', 'effective_from' => '2025-01-01'];
 

@@ -193,9 +193,9 @@ check('GET /pipeline: the won stage counts it', 200 === $r->get_status() && (int
 // Losing an opportunity needs a reason; as staff (pet_work) with a linked employee.
 $staff = $fresh_user('pet_staff');
 login_admin();
-$engine = \PetWp\Plugin::instance()->engine();
-$emp = $engine->createEmployee(['name' => "Sales Staff $stamp", 'email' => "staff$stamp@example.invalid"], \PetWp\Plugin::instance()->context());
-$engine->linkEmployeeUser((string) $emp['id'], $staff, \PetWp\Plugin::instance()->context());
+$identity = \PetWp\Plugin::instance()->identity();
+$emp = $identity->createEmployee(['name' => "Sales Staff $stamp", 'email' => "staff$stamp@example.invalid"], \PetWp\Plugin::instance()->context());
+$identity->linkEmployeeUser((string) $emp['id'], $staff, \PetWp\Plugin::instance()->context());
 \PetWp\Plugin::instance()->forget_employee_cache();
 wp_set_current_user($staff);
 $r = rest_call('POST', '/pet/v1/leads', ['customer_name' => "Lost Co $stamp", 'source' => 'web', 'custom_fields' => ['other_' . $stamp => 'x']]);

@@ -10,7 +10,9 @@ use PetWp\Plugin;
 $admin = reactivate_pet('helpdesk');
 
 $hd = new \Pet\Helpdesk(Plugin::engine_settings());
+$kb = new \Pet\Knowledge(Plugin::engine_settings());
 $engine = Plugin::instance()->engine();
+$identity = Plugin::instance()->identity();
 $ctx = Plugin::instance()->context();
 $tickets = static fn (): int => (int) $hd->listTickets(['per_page' => 1])['total'];
 $slas = static fn (): int => (int) $hd->listSlaDefinitions(['per_page' => 1])['total'];
@@ -93,7 +95,7 @@ check('helpdesk: the spec is the form\'s (calendar, blank ranges left out, targe
     wp_json_encode($sla['spec']));
 
 // ---- tickets (pet_work) --------------------------------------------------------------------
-$customer = $engine->createCustomer(['name' => "Helpdesk WP $stamp"], $ctx);
+$customer = $identity->createCustomer(['name' => "Helpdesk WP $stamp"], $ctx);
 $ticket_post = ['customer_id' => $customer['id'], 'subject' => "Printer on fire $stamp", 'priority' => 'normal', 'channel' => 'phone', 'sla_definition_id' => $sla_id];
 $before = $tickets();
 login_as_role('subscriber');
@@ -132,7 +134,7 @@ check('helpdesk: reopen with a reason: open again, reason kept as an internal no
     'open' === $t['status'] && 'internal' === end($t['replies'])['visibility'] && str_contains(end($t['replies'])['body'], 'Still on fire'),
     wp_json_encode(['status' => $t['status'], 'replies' => $t['replies']]));
 
-$article = $hd->createArticle(['category' => 'Printers', 'slug' => "printer-fire-$stamp", 'title' => "Printer fires $stamp", 'body' => 'Use the extinguisher.', 'publish' => true], $ctx);
+$article = $kb->createArticle(['category' => 'Printers', 'slug' => "printer-fire-$stamp", 'title' => "Printer fires $stamp", 'body' => 'Use the extinguisher.', 'publish' => true], $ctx);
 run_admin_post('link_ticket_article', ['id' => $tid, 'article_id' => $article['id']]);
 $t = $hd->getTicket($tid);
 check('helpdesk: an article is linked from the ticket', $article['id'] === ($t['linked_articles'][0]['id'] ?? null), wp_json_encode($t['linked_articles']));

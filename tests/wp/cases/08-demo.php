@@ -8,18 +8,19 @@ use PetWp\Plugin;
 
 reactivate_pet('demo');
 
-$engine = Plugin::instance()->engine();
+$identity = Plugin::instance()->identity();
 $sales = new \Pet\Sales(Plugin::engine_settings());
 $hd = new \Pet\Helpdesk(Plugin::engine_settings());
+$kb = new \Pet\Knowledge(Plugin::engine_settings());
 $counts = static fn (): array => [
-    'employees' => $engine->listEmployees(['per_page' => 1])['total'],
-    'customers' => $engine->listCustomers(['per_page' => 1])['total'],
+    'employees' => $identity->listEmployees(['per_page' => 1])['total'],
+    'customers' => $identity->listCustomers(['per_page' => 1])['total'],
     'leads' => $sales->listLeads(['per_page' => 1])['total'],
     'opportunities' => $sales->listOpportunities(['per_page' => 1])['total'],
     'quotes' => $sales->listQuotes(['per_page' => 1])['total'],
     'tickets' => $hd->listTickets(['per_page' => 1])['total'],
     'slas' => $hd->listSlaDefinitions(['per_page' => 1])['total'],
-    'articles' => $hd->listArticles(['per_page' => 1])['total'],
+    'articles' => $kb->listArticles(['per_page' => 1])['total'],
 ];
 
 delete_option(Demo::OPTION);
@@ -35,7 +36,7 @@ foreach ($after as $k => $n) {
     }
 }
 check('demo: every module got data (employees, customers, leads, opportunities, quotes, tickets, SLAs, articles)', [] === $grew, 'did not grow: ' . implode(',', $grew));
-$found = $hd->searchArticles(['q' => 'invoices']);
+$found = $kb->searchArticles(['q' => 'invoices']);
 check('demo: the knowledge search finds a demo article', $found['total'] >= 1, wp_json_encode($found));
 check('demo: a second load does nothing', false === Demo::load() && $after === $counts(), wp_json_encode($counts()));
 

@@ -11,8 +11,9 @@ use PetWp\Plugin;
 
 $admin = reactivate_pet('review');
 $plugin = Plugin::instance();
-$engine = $plugin->engine();
+$identity = $plugin->identity();
 $hd = new \Pet\Helpdesk(Plugin::engine_settings());
+$kb = new \Pet\Knowledge(Plugin::engine_settings());
 $sales = new \Pet\Sales(Plugin::engine_settings());
 $tag = bin2hex(random_bytes(3));
 $show = static fn (WP_REST_Response $r): string => $r->get_status() . ' ' . substr((string) wp_json_encode($r->get_data()), 0, 300);
@@ -27,7 +28,7 @@ $staff_user = wp_insert_user([
 if (is_wp_error($staff_user)) {
     throw new RuntimeException($staff_user->get_error_message());
 }
-$engine->createEmployee(['name' => "Review Staff $tag", 'email' => "review-staff-$tag@example.invalid", 'wp_user_id' => $staff_user], $plugin->context());
+$identity->createEmployee(['name' => "Review Staff $tag", 'email' => "review-staff-$tag@example.invalid", 'wp_user_id' => $staff_user], $plugin->context());
 $plugin->forget_employee_cache();
 $login_staff = static function () use ($staff_user, $plugin): void {
     wp_set_current_user((int) $staff_user);
@@ -40,8 +41,8 @@ $login_admin = static function () use ($plugin): void {
 
 // ---- admin-post actions: POST only; row actions are forms ----------------------------------
 
-$e = $engine->createEmployee(['name' => "Row Action $tag", 'email' => "row-$tag@example.invalid"], $plugin->context());
-$status = static fn (): string => (string) $engine->getEmployee((string) $e['id'])['status'];
+$e = $identity->createEmployee(['name' => "Row Action $tag", 'email' => "row-$tag@example.invalid"], $plugin->context());
+$status = static fn (): string => (string) $identity->getEmployee((string) $e['id'])['status'];
 $out = run_admin_post('deactivate_employee', ['id' => (string) $e['id']], 'valid', 'GET');
 check('a GET to an admin-post action (a followed link) is refused with 405', 'die:405' === $out, $out);
 check('the refused GET changed nothing', 'active' === $status(), $status());
@@ -73,13 +74,13 @@ $_GET = $_REQUEST = [];
 
 // ---- REST: hidden comments only for moderators ---------------------------------------------
 
-$article = $hd->createArticle(['category' => 'Review', 'slug' => "review-$tag", 'title' => 'Review article', 'body' => 'Body', 'publish' => true], $plugin->context());
+$article = $kb->createArticle(['category' => 'Review', 'slug' => "review-$tag", 'title' => 'Review article', 'body' => 'Body', 'publish' => true], $plugin->context());
 $aid = (string) $article['id'];
-$hd->commentOnArticle($aid, ['body' => "visible-$tag"], $plugin->context());
-$c = $hd->commentOnArticle($aid, ['body' => "secret-$tag"], $plugin->context());
-$hd->hideArticleComment($aid, (string) end($c['comments'])['id'], ['reason' => 'spam'], $plugin->context());
+$kb->commentOnArticle($aid, ['body' => "visible-$tag"], $plugin->context());
+$c = $kb->commentOnArticle($aid, ['body' => "secret-$tag"], $plugin->context());
+$kb->hideArticleComment($aid, (string) end($c['comments'])['id'], ['reason' => 'spam'], $plugin->context());
 $bodies = static fn (WP_REST_Response $r): array => array_column((array) ($r->get_data()['comments'] ?? []), 'body');
-$customer = $engine->createCustomer(['name' => "Review Customer $tag"], $plugin->context());
+$customer = $identity->createCustomer(['name' => "Review Customer $tag"], $plugin->context());
 $ticket = $hd->createTicket(['customer_id' => (string) $customer['id'], 'subject' => "Review ticket $tag"], $plugin->context());
 $ticket2 = $hd->createTicket(['customer_id' => (string) $customer['id'], 'subject' => "Review ticket 2 $tag"], $plugin->context());
 
@@ -172,8 +173,8 @@ check('the builder script carries the text as JSON (no HTML entities, no raw tag
 
 // ---- an empty required amount is refused, not saved as zero --------------------------------
 
-$p = $engine->createEmployee(['name' => "Rate $tag", 'email' => "rate-$tag@example.invalid"], $plugin->context());
-$rates = static fn (): int => count($engine->getEmployee((string) $p['id'])['rates'] ?? []);
+$p = $identity->createEmployee(['name' => "Rate $tag", 'email' => "rate-$tag@example.invalid"], $plugin->context());
+$rates = static fn (): int => count($identity->getEmployee((string) $p['id'])['rates'] ?? []);
 $before = $rates();
 queued_notices();
 $out = run_admin_post('change_rate', ['id' => (string) $p['id'], 'kind' => 'cost', 'amount' => '', 'currency' => 'EUR', 'effective_from' => '2030-01-01']);
@@ -199,7 +200,7 @@ check('create_opportunity with a value: opened', str_starts_with($out, 'redirect
 login_admin();
 $typed = "Upgrade <PHP 8> & 100%25 off $tag";
 $out = run_admin_post('create_customer', ['name' => $typed]);
-$found = $engine->listCustomers(['search' => "Upgrade <PHP 8>"])['items'];
+$found = $identity->listCustomers(['search' => "Upgrade <PHP 8>"])['items'];
 check('a one-line form field is stored as typed (tags and %XX kept)', str_starts_with($out, 'redirect:') && 1 === count($found) && $typed === $found[0]['name'], $out . ' ' . wp_json_encode($found));
 $r = rest_call('POST', '/pet/v1/customers', ['name' => "Line\nbreak <b>$tag</b>"]);
 check('REST: a one-line field keeps tags, folds the line break', 201 === $r->get_status() && "Line break <b>$tag</b>" === ($r->get_data()['name'] ?? null), $r->get_status() . ' ' . wp_json_encode($r->get_data()));

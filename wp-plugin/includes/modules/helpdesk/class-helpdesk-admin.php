@@ -215,7 +215,7 @@ final class Helpdesk_Admin extends Module_Admin {
 
 	/** Links a knowledge article to the ticket. */
 	protected function do_link_article(): array {
-		$a = $this->hd()->linkArticleToTicket( Input::text( 'article_id' ), Input::text( 'id' ), $this->ctx() );
+		$a = $this->plugin->knowledge()->linkArticleToTicket( Input::text( 'article_id' ), Input::text( 'id' ), $this->ctx() );
 		/* translators: %s: article title. */
 		return array( sprintf( __( 'Article “%s” linked.', 'pet' ), (string) $a['title'] ) );
 	}
@@ -650,14 +650,14 @@ final class Helpdesk_Admin extends Module_Admin {
 		);
 		try {
 			if ( '' !== $q ) {
-				$found = $this->hd()->searchArticles(
+				$found = $this->plugin->knowledge()->searchArticles(
 					array(
 						'q'        => $q,
 						'per_page' => 20,
 					)
 				)['items'];
 			} else {
-				$found = $this->hd()->listArticles(
+				$found = $this->plugin->knowledge()->listArticles(
 					array(
 						'status'   => 'published',
 						'per_page' => 50,

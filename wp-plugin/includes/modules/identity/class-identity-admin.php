@@ -102,7 +102,7 @@ final class Identity_Admin extends Module_Admin {
 				$input[ $kind . '_rate' ] = $rate;
 			}
 		}
-		$e = $this->plugin->engine()->createEmployee( $input, $this->ctx() );
+		$e = $this->plugin->identity()->createEmployee( $input, $this->ctx() );
 		return array(
 			/* translators: %s: employee name */
 			sprintf( __( 'Employee %s created.', 'pet' ), $e['name'] ),
@@ -112,14 +112,14 @@ final class Identity_Admin extends Module_Admin {
 
 	/** @return string */
 	protected function do_deactivate_employee(): string {
-		$e = $this->plugin->engine()->deactivateEmployee( Input::text( 'id' ), $this->ctx() );
+		$e = $this->plugin->identity()->deactivateEmployee( Input::text( 'id' ), $this->ctx() );
 		/* translators: %s: employee name */
 		return sprintf( __( 'Employee %s deactivated.', 'pet' ), $e['name'] );
 	}
 
 	/** @return string */
 	protected function do_reactivate_employee(): string {
-		$e = $this->plugin->engine()->reactivateEmployee( Input::text( 'id' ), $this->ctx() );
+		$e = $this->plugin->identity()->reactivateEmployee( Input::text( 'id' ), $this->ctx() );
 		/* translators: %s: employee name */
 		return sprintf( __( 'Employee %s reactivated.', 'pet' ), $e['name'] );
 	}
@@ -136,20 +136,20 @@ final class Identity_Admin extends Module_Admin {
 			// An empty amount is left out for the engine to refuse, not saved as a zero rate.
 			$rate['amount_minor'] = $amount;
 		}
-		$this->plugin->engine()->changeEmployeeRate( Input::text( 'id' ), $rate, $this->ctx() );
+		$this->plugin->identity()->changeEmployeeRate( Input::text( 'id' ), $rate, $this->ctx() );
 		return __( 'Rate saved.', 'pet' );
 	}
 
 	/** @return string */
 	protected function do_link_user(): string {
-		$e = $this->plugin->engine()->linkEmployeeUser( Input::text( 'id' ), Input::optional_int( 'wp_user_id' ), $this->ctx() );
+		$e = $this->plugin->identity()->linkEmployeeUser( Input::text( 'id' ), Input::optional_int( 'wp_user_id' ), $this->ctx() );
 		$this->plugin->forget_employee_cache();
 		return empty( $e['wp_user_id'] ) ? __( 'WordPress user unlinked.', 'pet' ) : __( 'WordPress user linked.', 'pet' );
 	}
 
 	/** @return string */
 	protected function do_create_team(): string {
-		$t = $this->plugin->engine()->createTeam(
+		$t = $this->plugin->identity()->createTeam(
 			array(
 				'name'      => Input::text( 'name' ),
 				'parent_id' => Input::optional( 'parent_id' ),
@@ -162,13 +162,13 @@ final class Identity_Admin extends Module_Admin {
 
 	/** @return string */
 	protected function do_move_team(): string {
-		$this->plugin->engine()->moveTeam( Input::text( 'id' ), Input::optional( 'parent_id' ), $this->ctx() );
+		$this->plugin->identity()->moveTeam( Input::text( 'id' ), Input::optional( 'parent_id' ), $this->ctx() );
 		return __( 'Team moved.', 'pet' );
 	}
 
 	/** @return string */
 	protected function do_archive_team(): string {
-		$t = $this->plugin->engine()->archiveTeam( Input::text( 'id' ), $this->ctx() );
+		$t = $this->plugin->identity()->archiveTeam( Input::text( 'id' ), $this->ctx() );
 		/* translators: %s: team name */
 		return sprintf( __( 'Team %s archived.', 'pet' ), $t['name'] );
 	}
@@ -184,33 +184,33 @@ final class Identity_Admin extends Module_Admin {
 		if ( null !== $to ) {
 			$input['valid_to'] = $to;
 		}
-		$this->plugin->engine()->addTeamMember( Input::text( 'team' ), $input, $this->ctx() );
+		$this->plugin->identity()->addTeamMember( Input::text( 'team' ), $input, $this->ctx() );
 		return __( 'Member added.', 'pet' );
 	}
 
 	/** @return string */
 	protected function do_remove_team_member(): string {
-		$this->plugin->engine()->removeTeamMember( Input::text( 'team' ), Input::text( 'membership' ), array(), $this->ctx() );
+		$this->plugin->identity()->removeTeamMember( Input::text( 'team' ), Input::text( 'membership' ), array(), $this->ctx() );
 		return __( 'Membership ended.', 'pet' );
 	}
 
 	/** @return string */
 	protected function do_create_customer(): string {
-		$c = $this->plugin->engine()->createCustomer( array( 'name' => Input::text( 'name' ) ), $this->ctx() );
+		$c = $this->plugin->identity()->createCustomer( array( 'name' => Input::text( 'name' ) ), $this->ctx() );
 		/* translators: %s: customer name */
 		return sprintf( __( 'Customer %s created.', 'pet' ), $c['name'] );
 	}
 
 	/** @return string */
 	protected function do_archive_customer(): string {
-		$c = $this->plugin->engine()->archiveCustomer( Input::text( 'id' ), $this->ctx() );
+		$c = $this->plugin->identity()->archiveCustomer( Input::text( 'id' ), $this->ctx() );
 		/* translators: %s: customer name */
 		return sprintf( __( 'Customer %s archived.', 'pet' ), $c['name'] );
 	}
 
 	/** @return string */
 	protected function do_add_contact(): string {
-		$this->plugin->engine()->addContact(
+		$this->plugin->identity()->addContact(
 			Input::text( 'customer' ),
 			array(
 				'name'  => Input::text( 'name' ),
@@ -224,7 +224,7 @@ final class Identity_Admin extends Module_Admin {
 
 	/** @return string */
 	protected function do_publish_org(): string {
-		$v = $this->plugin->engine()->publishOrgStructure(
+		$v = $this->plugin->identity()->publishOrgStructure(
 			array(
 				'effective_at' => Input::utc_timestamp( 'effective_at' ),
 				'note'         => Input::text( 'note' ),
@@ -248,7 +248,7 @@ final class Identity_Admin extends Module_Admin {
 	 */
 	private function team_options( string $none ): array {
 		$options = array( '' => $none );
-		foreach ( $this->plugin->engine()->listTeams( array( 'status' => 'active' ) )['items'] ?? array() as $t ) {
+		foreach ( $this->plugin->identity()->listTeams( array( 'status' => 'active' ) )['items'] ?? array() as $t ) {
 			$options[ (string) $t['id'] ] = str_repeat( '— ', max( 0, (int) ( $t['depth'] ?? 0 ) ) ) . (string) $t['name'];
 		}
 		return $options;
@@ -285,7 +285,7 @@ final class Identity_Admin extends Module_Admin {
 			__( 'Employees', 'pet' ),
 			function (): void {
 				$table = new Employees_Table();
-				$table->load( $this->plugin->engine() );
+				$table->load( $this->plugin->identity() );
 				self::view(
 					'identity/employees',
 					array(
@@ -304,7 +304,7 @@ final class Identity_Admin extends Module_Admin {
 	 * @param string $id Employee id.
 	 */
 	private function employee_detail( string $id ): void {
-		$e     = $this->plugin->engine()->getEmployee( $id );
+		$e     = $this->plugin->identity()->getEmployee( $id );
 		$rates = new Rates_Table();
 		$rates->set_rows( $e['rates'] ?? array() );
 		self::view(
@@ -332,7 +332,7 @@ final class Identity_Admin extends Module_Admin {
 			__( 'Teams', 'pet' ),
 			function (): void {
 				$table = new Teams_Table();
-				$table->load( $this->plugin->engine() );
+				$table->load( $this->plugin->identity() );
 				$manage = current_user_can( Plugin::CAP_MANAGE );
 				self::view(
 					'identity/teams',
@@ -352,7 +352,7 @@ final class Identity_Admin extends Module_Admin {
 	 * @param string $id Team id.
 	 */
 	private function team_detail( string $id ): void {
-		$t       = $this->plugin->engine()->getTeam( $id );
+		$t       = $this->plugin->identity()->getTeam( $id );
 		$members = new Members_Table( $id );
 		$members->set_rows( $t['members'] ?? array() );
 		$change = current_user_can( Plugin::CAP_MANAGE ) && 'active' === $t['status'];
@@ -385,7 +385,7 @@ final class Identity_Admin extends Module_Admin {
 			__( 'Customers', 'pet' ),
 			function (): void {
 				$table = new Customers_Table();
-				$table->load( $this->plugin->engine() );
+				$table->load( $this->plugin->identity() );
 				self::view(
 					'identity/customers',
 					array(
@@ -403,7 +403,7 @@ final class Identity_Admin extends Module_Admin {
 	 * @param string $id Customer id.
 	 */
 	private function customer_detail( string $id ): void {
-		$c        = $this->plugin->engine()->getCustomer( $id );
+		$c        = $this->plugin->identity()->getCustomer( $id );
 		$contacts = new Contacts_Table();
 		$contacts->set_rows( $c['contacts'] ?? array() );
 		self::view(
@@ -424,7 +424,7 @@ final class Identity_Admin extends Module_Admin {
 			__( 'Org structure', 'pet' ),
 			function (): void {
 				$table = new Org_Versions_Table();
-				$table->load( $this->plugin->engine() );
+				$table->load( $this->plugin->identity() );
 				self::view(
 					'identity/org',
 					array(

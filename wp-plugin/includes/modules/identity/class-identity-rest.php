@@ -35,49 +35,49 @@ final class Identity_Rest {
 	public function register_routes(): void {
 		$id  = '(?P<id>[0-9a-fA-F-]{1,64})';
 		$sub = '(?P<sub>[0-9a-fA-F-]{1,64})';
-		$e   = fn () => $this->plugin->engine();
+		$i   = fn () => $this->plugin->identity();
 		$ctx = fn ( \WP_REST_Request $r ): array => Rest::context( $this->plugin, $r );
 
-		Rest::route( '/employees', 'GET', Plugin::CAP_WORK, fn ( $r ) => $e()->listEmployees( Rest::query( $r, array( 'search', 'status' ) ) ) );
-		Rest::route( '/employees', 'POST', Plugin::CAP_MANAGE, fn ( $r ) => $e()->createEmployee( Rest::body( $r ), $ctx( $r ) ), 201 );
-		Rest::route( "/employees/$id", 'GET', Plugin::CAP_WORK, fn ( $r ) => $e()->getEmployee( (string) $r['id'] ) );
-		Rest::route( "/employees/$id/deactivate", 'POST', Plugin::CAP_MANAGE, fn ( $r ) => $e()->deactivateEmployee( (string) $r['id'], $ctx( $r ) ) );
-		Rest::route( "/employees/$id/reactivate", 'POST', Plugin::CAP_MANAGE, fn ( $r ) => $e()->reactivateEmployee( (string) $r['id'], $ctx( $r ) ) );
-		Rest::route( "/employees/$id/rates", 'POST', Plugin::CAP_MANAGE, fn ( $r ) => $e()->changeEmployeeRate( (string) $r['id'], Rest::body( $r ), $ctx( $r ) ) );
+		Rest::route( '/employees', 'GET', Plugin::CAP_WORK, fn ( $r ) => $i()->listEmployees( Rest::query( $r, array( 'search', 'status' ) ) ) );
+		Rest::route( '/employees', 'POST', Plugin::CAP_MANAGE, fn ( $r ) => $i()->createEmployee( Rest::body( $r ), $ctx( $r ) ), 201 );
+		Rest::route( "/employees/$id", 'GET', Plugin::CAP_WORK, fn ( $r ) => $i()->getEmployee( (string) $r['id'] ) );
+		Rest::route( "/employees/$id/deactivate", 'POST', Plugin::CAP_MANAGE, fn ( $r ) => $i()->deactivateEmployee( (string) $r['id'], $ctx( $r ) ) );
+		Rest::route( "/employees/$id/reactivate", 'POST', Plugin::CAP_MANAGE, fn ( $r ) => $i()->reactivateEmployee( (string) $r['id'], $ctx( $r ) ) );
+		Rest::route( "/employees/$id/rates", 'POST', Plugin::CAP_MANAGE, fn ( $r ) => $i()->changeEmployeeRate( (string) $r['id'], Rest::body( $r ), $ctx( $r ) ) );
 		Rest::route(
 			"/employees/$id/user",
 			'POST',
 			Plugin::CAP_MANAGE,
-			function ( $r ) use ( $e, $ctx ) {
+			function ( $r ) use ( $i, $ctx ) {
 				$body = Rest::body( $r );
 				$user = isset( $body['wp_user_id'] ) ? $body['wp_user_id'] : null;
-				return $e()->linkEmployeeUser( (string) $r['id'], null === $user ? null : (int) $user, $ctx( $r ) );
+				return $i()->linkEmployeeUser( (string) $r['id'], null === $user ? null : (int) $user, $ctx( $r ) );
 			}
 		);
 
-		Rest::route( '/teams', 'GET', Plugin::CAP_WORK, fn ( $r ) => $e()->listTeams( Rest::query( $r, array( 'status' ) ) ) );
-		Rest::route( '/teams', 'POST', Plugin::CAP_MANAGE, fn ( $r ) => $e()->createTeam( Rest::body( $r ), $ctx( $r ) ), 201 );
-		Rest::route( "/teams/$id", 'GET', Plugin::CAP_WORK, fn ( $r ) => $e()->getTeam( (string) $r['id'] ) );
+		Rest::route( '/teams', 'GET', Plugin::CAP_WORK, fn ( $r ) => $i()->listTeams( Rest::query( $r, array( 'status' ) ) ) );
+		Rest::route( '/teams', 'POST', Plugin::CAP_MANAGE, fn ( $r ) => $i()->createTeam( Rest::body( $r ), $ctx( $r ) ), 201 );
+		Rest::route( "/teams/$id", 'GET', Plugin::CAP_WORK, fn ( $r ) => $i()->getTeam( (string) $r['id'] ) );
 		Rest::route(
 			"/teams/$id/move",
 			'POST',
 			Plugin::CAP_MANAGE,
-			function ( $r ) use ( $e, $ctx ) {
+			function ( $r ) use ( $i, $ctx ) {
 				$body = Rest::body( $r );
-				return $e()->moveTeam( (string) $r['id'], isset( $body['parent_id'] ) ? (string) $body['parent_id'] : null, $ctx( $r ) );
+				return $i()->moveTeam( (string) $r['id'], isset( $body['parent_id'] ) ? (string) $body['parent_id'] : null, $ctx( $r ) );
 			}
 		);
-		Rest::route( "/teams/$id/archive", 'POST', Plugin::CAP_MANAGE, fn ( $r ) => $e()->archiveTeam( (string) $r['id'], $ctx( $r ) ) );
-		Rest::route( "/teams/$id/members", 'POST', Plugin::CAP_MANAGE, fn ( $r ) => $e()->addTeamMember( (string) $r['id'], Rest::body( $r ), $ctx( $r ) ), 201 );
-		Rest::route( "/teams/$id/members/$sub", 'DELETE', Plugin::CAP_MANAGE, fn ( $r ) => $e()->removeTeamMember( (string) $r['id'], (string) $r['sub'], Rest::body( $r ), $ctx( $r ) ) );
+		Rest::route( "/teams/$id/archive", 'POST', Plugin::CAP_MANAGE, fn ( $r ) => $i()->archiveTeam( (string) $r['id'], $ctx( $r ) ) );
+		Rest::route( "/teams/$id/members", 'POST', Plugin::CAP_MANAGE, fn ( $r ) => $i()->addTeamMember( (string) $r['id'], Rest::body( $r ), $ctx( $r ) ), 201 );
+		Rest::route( "/teams/$id/members/$sub", 'DELETE', Plugin::CAP_MANAGE, fn ( $r ) => $i()->removeTeamMember( (string) $r['id'], (string) $r['sub'], Rest::body( $r ), $ctx( $r ) ) );
 
-		Rest::route( '/customers', 'GET', Plugin::CAP_WORK, fn ( $r ) => $e()->listCustomers( Rest::query( $r, array( 'search', 'status' ) ) ) );
-		Rest::route( '/customers', 'POST', Plugin::CAP_MANAGE, fn ( $r ) => $e()->createCustomer( Rest::body( $r ), $ctx( $r ) ), 201 );
-		Rest::route( "/customers/$id", 'GET', Plugin::CAP_WORK, fn ( $r ) => $e()->getCustomer( (string) $r['id'] ) );
-		Rest::route( "/customers/$id/archive", 'POST', Plugin::CAP_MANAGE, fn ( $r ) => $e()->archiveCustomer( (string) $r['id'], $ctx( $r ) ) );
-		Rest::route( "/customers/$id/contacts", 'POST', Plugin::CAP_MANAGE, fn ( $r ) => $e()->addContact( (string) $r['id'], Rest::body( $r ), $ctx( $r ) ), 201 );
+		Rest::route( '/customers', 'GET', Plugin::CAP_WORK, fn ( $r ) => $i()->listCustomers( Rest::query( $r, array( 'search', 'status' ) ) ) );
+		Rest::route( '/customers', 'POST', Plugin::CAP_MANAGE, fn ( $r ) => $i()->createCustomer( Rest::body( $r ), $ctx( $r ) ), 201 );
+		Rest::route( "/customers/$id", 'GET', Plugin::CAP_WORK, fn ( $r ) => $i()->getCustomer( (string) $r['id'] ) );
+		Rest::route( "/customers/$id/archive", 'POST', Plugin::CAP_MANAGE, fn ( $r ) => $i()->archiveCustomer( (string) $r['id'], $ctx( $r ) ) );
+		Rest::route( "/customers/$id/contacts", 'POST', Plugin::CAP_MANAGE, fn ( $r ) => $i()->addContact( (string) $r['id'], Rest::body( $r ), $ctx( $r ) ), 201 );
 
-		Rest::route( '/org-structure', 'GET', Plugin::CAP_WORK, fn ( $r ) => $e()->listOrgStructureVersions( Rest::query( $r, array() ) ) );
-		Rest::route( '/org-structure', 'POST', Plugin::CAP_MANAGE, fn ( $r ) => $e()->publishOrgStructure( Rest::body( $r ), $ctx( $r ) ), 201 );
+		Rest::route( '/org-structure', 'GET', Plugin::CAP_WORK, fn ( $r ) => $i()->listOrgStructureVersions( Rest::query( $r, array() ) ) );
+		Rest::route( '/org-structure', 'POST', Plugin::CAP_MANAGE, fn ( $r ) => $i()->publishOrgStructure( Rest::body( $r ), $ctx( $r ) ), 201 );
 	}
 }

@@ -39,9 +39,9 @@ class Employees_Table extends Table {
 	/**
 	 * Loads the page of employees matching the request's search and status.
 	 *
-	 * @param \Pet\Engine $engine Engine.
+	 * @param \Pet\Identity $identity Identity API.
 	 */
-	public function load( \Pet\Engine $engine ): void {
+	public function load( \Pet\Identity $identity ): void {
 		$per_page = 20;
 		$query    = array(
 			'page'     => $this->get_pagenum(),
@@ -55,7 +55,7 @@ class Employees_Table extends Table {
 		if ( in_array( $status, array( 'active', 'inactive' ), true ) ) {
 			$query['status'] = $status;
 		}
-		$this->set_result( $engine->listEmployees( $query ), $per_page );
+		$this->set_result( $identity->listEmployees( $query ), $per_page );
 	}
 
 	/** @return array<string,string> */
@@ -158,15 +158,15 @@ class Teams_Table extends Table {
 	/**
 	 * Loads all teams (hierarchies are small; no paging, so the tree stays whole).
 	 *
-	 * @param \Pet\Engine $engine Engine.
+	 * @param \Pet\Identity $identity Identity API.
 	 */
-	public function load( \Pet\Engine $engine ): void {
+	public function load( \Pet\Identity $identity ): void {
 		$query  = array();
 		$status = \PetWp\Input::text( 'status' );
 		if ( in_array( $status, array( 'active', 'archived' ), true ) ) {
 			$query['status'] = $status;
 		}
-		$result = $engine->listTeams( $query );
+		$result = $identity->listTeams( $query );
 		foreach ( $result['items'] ?? array() as $team ) {
 			$this->names[ (string) $team['id'] ] = (string) $team['name'];
 		}
@@ -270,10 +270,10 @@ class Customers_Table extends Table {
 	/**
 	 * Loads the page of customers matching the request's search.
 	 *
-	 * @param \Pet\Engine $engine Engine.
+	 * @param \Pet\Identity $identity Identity API.
 	 */
-	public function load( \Pet\Engine $engine ): void {
-		$this->load_page( fn ( $q ) => $engine->listCustomers( $q ), array( 's' => 'search' ) );
+	public function load( \Pet\Identity $identity ): void {
+		$this->load_page( fn ( $q ) => $identity->listCustomers( $q ), array( 's' => 'search' ) );
 	}
 
 	/**
@@ -338,12 +338,12 @@ class Org_Versions_Table extends Table {
 	/**
 	 * Loads a page of versions.
 	 *
-	 * @param \Pet\Engine $engine Engine.
+	 * @param \Pet\Identity $identity Identity API.
 	 */
-	public function load( \Pet\Engine $engine ): void {
+	public function load( \Pet\Identity $identity ): void {
 		$per_page = 20;
 		$this->set_result(
-			$engine->listOrgStructureVersions(
+			$identity->listOrgStructureVersions(
 				array(
 					'page'     => $this->get_pagenum(),
 					'per_page' => $per_page,

@@ -50,9 +50,6 @@ final class Knowledge_Admin extends Module_Admin {
 	/** Article and comment bodies are kept verbatim (Input::long_text). */
 	protected const LONG_TEXTS = array( 'body' );
 
-	/** @var \Pet\Helpdesk|null */
-	private $helpdesk = null;
-
 	/** @var array<string,string> employee names by id (request cache) */
 	private $names = array();
 
@@ -126,19 +123,11 @@ final class Knowledge_Admin extends Module_Admin {
 		return self::ARTICLE_PAGE === $plugin_page ? 'pet-kb' : $submenu_file;
 	}
 
-	/** The helpdesk API (shares the engine's pool). */
-	private function hd(): \Pet\Helpdesk {
-		if ( null === $this->helpdesk ) {
-			$this->helpdesk = new \Pet\Helpdesk( Plugin::engine_settings() );
-		}
-		return $this->helpdesk;
-	}
-
 	// ---- actions ----------------------------------------------------------------------------
 
 	/** Creates an article (a draft, or published as version 1 when ticked). */
 	protected function do_create(): array {
-		$a = $this->hd()->createArticle(
+		$a = $this->plugin->knowledge()->createArticle(
 			array(
 				'category' => Input::text( 'category' ),
 				'slug'     => Input::text( 'slug' ),
@@ -154,7 +143,7 @@ final class Knowledge_Admin extends Module_Admin {
 
 	/** Publishes the editor's content as the next version. */
 	protected function do_publish(): array {
-		$a = $this->hd()->publishArticle(
+		$a = $this->plugin->knowledge()->publishArticle(
 			Input::text( 'id' ),
 			array(
 				'title' => Input::text( 'title' ),
@@ -169,7 +158,7 @@ final class Knowledge_Admin extends Module_Admin {
 	/** Publishes an old version's content again, as a new version. */
 	protected function do_restore(): array {
 		$number = Input::text( 'number' );
-		$a      = $this->hd()->restoreArticleVersion(
+		$a      = $this->plugin->knowledge()->restoreArticleVersion(
 			Input::text( 'id' ),
 			array(
 				// A whole number goes as an integer; anything else as text (the engine says why).
@@ -187,19 +176,19 @@ final class Knowledge_Admin extends Module_Admin {
 
 	/** Archives the article (final). */
 	protected function do_archive(): array {
-		$this->hd()->archiveArticle( Input::text( 'id' ), $this->ctx() );
+		$this->plugin->knowledge()->archiveArticle( Input::text( 'id' ), $this->ctx() );
 		return array( __( 'Article archived: it no longer appears in search and takes no changes.', 'pet' ) );
 	}
 
 	/** Adds a comment by the current user. */
 	protected function do_comment(): array {
-		$this->hd()->commentOnArticle( Input::text( 'id' ), array( 'body' => Input::long_text( 'body' ) ), $this->ctx() );
+		$this->plugin->knowledge()->commentOnArticle( Input::text( 'id' ), array( 'body' => Input::long_text( 'body' ) ), $this->ctx() );
 		return array( __( 'Comment added.', 'pet' ) );
 	}
 
 	/** Hides a comment (moderation). */
 	protected function do_hide_comment(): array {
-		$this->hd()->hideArticleComment( Input::text( 'id' ), Input::text( 'comment_id' ), array( 'reason' => Input::text( 'reason' ) ), $this->ctx() );
+		$this->plugin->knowledge()->hideArticleComment( Input::text( 'id' ), Input::text( 'comment_id' ), array( 'reason' => Input::text( 'reason' ) ), $this->ctx() );
 		return array( __( 'Comment hidden. It stays stored and moderators still see it.', 'pet' ) );
 	}
 
@@ -239,7 +228,7 @@ final class Knowledge_Admin extends Module_Admin {
 		}
 		if ( ! isset( $this->names[ $id ] ) ) {
 			try {
-				$this->names[ $id ] = (string) $this->plugin->engine()->getEmployee( $id )['name'];
+				$this->names[ $id ] = (string) $this->plugin->identity()->getEmployee( $id )['name'];
 			} catch ( \Throwable $e ) {
 				$this->names[ $id ] = $id;
 			}
@@ -269,14 +258,14 @@ final class Knowledge_Admin extends Module_Admin {
 				$category = Input::text( 'category' );
 				$status   = Input::text( 'status' );
 				$q        = Input::text( 'q' );
-				$cats     = $this->hd()->listArticleCategories()['items'];
+				$cats     = $this->plugin->knowledge()->listArticleCategories()['items'];
 				if ( '' !== $q ) {
 					$table = new Search_Table();
-					$table->load( $this->hd(), $q, $category );
+					$table->load( $this->plugin->knowledge(), $q, $category );
 				} else {
 					$table = new Articles_Table();
 					$table->load(
-						$this->hd(),
+						$this->plugin->knowledge(),
 						array(
 							'category' => $category,
 							'status'   => $status,
@@ -318,7 +307,7 @@ final class Knowledge_Admin extends Module_Admin {
 			array(
 				'manage'     => $manage,
 				'failed'     => $manage ? $this->kept_form( self::form_name( 'kb_create_article', '' ) ) : null,
-				'categories' => $manage ? array_column( $this->hd()->listArticleCategories()['items'], 'category' ) : array(),
+				'categories' => $manage ? array_column( $this->plugin->knowledge()->listArticleCategories()['items'], 'category' ) : array(),
 				'category'   => Input::text( 'category' ),
 			)
 		);
@@ -331,7 +320,7 @@ final class Knowledge_Admin extends Module_Admin {
 	 * @param string $id Article id.
 	 */
 	private function article_detail( string $id ): void {
-		$a      = $this->hd()->getArticle( $id );
+		$a      = $this->plugin->knowledge()->getArticle( $id );
 		$manage = current_user_can( Plugin::CAP_MANAGE );
 		$open   = 'archived' !== $a['status'];
 		$next   = null === $a['current_version'] ? 1 : (int) $a['current_version'] + 1;

@@ -29,22 +29,11 @@ final class Knowledge_Rest {
 	/** @var Plugin */
 	private $plugin;
 
-	/** @var \Pet\Helpdesk|null */
-	private $helpdesk = null;
-
 	/**
 	 * @param Plugin $plugin The plugin.
 	 */
 	public function __construct( Plugin $plugin ) {
 		$this->plugin = $plugin;
-	}
-
-	/** The helpdesk API (shares the engine's pool). */
-	private function hd(): \Pet\Helpdesk {
-		if ( null === $this->helpdesk ) {
-			$this->helpdesk = new \Pet\Helpdesk( Plugin::engine_settings() );
-		}
-		return $this->helpdesk;
 	}
 
 	/**
@@ -55,26 +44,27 @@ final class Knowledge_Rest {
 		$cid  = '(?P<comment>[0-9a-fA-F-]{1,64})';
 		$work = Plugin::CAP_WORK;
 		$man  = Plugin::CAP_MANAGE;
+		$k    = fn () => $this->plugin->knowledge();
 		$ctx  = fn ( \WP_REST_Request $r ): array => Rest::context( $this->plugin, $r );
 
-		Rest::route( '/articles', 'GET', $work, fn ( $r ) => $this->hd()->listArticles( Rest::query( $r, array( 'category', 'status', 'search' ) ) ) );
-		Rest::route( '/articles', 'POST', $man, fn ( $r ) => $this->hd()->createArticle( self::body( $r ), $ctx( $r ) ), 201 );
-		Rest::route( '/articles/categories', 'GET', $work, fn ( $r ) => $this->hd()->listArticleCategories() );
-		Rest::route( '/articles/search', 'GET', $work, fn ( $r ) => $this->hd()->searchArticles( Rest::query( $r, array( 'q', 'category' ) ) + array( 'q' => '' ) ) );
+		Rest::route( '/articles', 'GET', $work, fn ( $r ) => $k()->listArticles( Rest::query( $r, array( 'category', 'status', 'search' ) ) ) );
+		Rest::route( '/articles', 'POST', $man, fn ( $r ) => $k()->createArticle( self::body( $r ), $ctx( $r ) ), 201 );
+		Rest::route( '/articles/categories', 'GET', $work, fn ( $r ) => $k()->listArticleCategories() );
+		Rest::route( '/articles/search', 'GET', $work, fn ( $r ) => $k()->searchArticles( Rest::query( $r, array( 'q', 'category' ) ) + array( 'q' => '' ) ) );
 		// Routes open to pet_work return the article without hidden comments unless the user moderates.
-		Rest::route( "/articles/$id", 'GET', $work, fn ( $r ) => Rest::readable_article( $this->hd()->getArticle( (string) $r['id'] ) ) );
-		Rest::route( "/articles/$id/versions", 'POST', $man, fn ( $r ) => $this->hd()->publishArticle( (string) $r['id'], self::body( $r ), $ctx( $r ) ), 201 );
-		Rest::route( "/articles/$id/restore", 'POST', $man, fn ( $r ) => $this->hd()->restoreArticleVersion( (string) $r['id'], self::body( $r ), $ctx( $r ) ), 201 );
-		Rest::route( "/articles/$id/archive", 'POST', $man, fn ( $r ) => $this->hd()->archiveArticle( (string) $r['id'], $ctx( $r ) ) );
-		Rest::route( "/articles/$id/comments", 'POST', $work, fn ( $r ) => Rest::readable_article( $this->hd()->commentOnArticle( (string) $r['id'], self::body( $r ), $ctx( $r ) ) ), 201 );
-		Rest::route( "/articles/$id/comments/$cid/hide", 'POST', $man, fn ( $r ) => $this->hd()->hideArticleComment( (string) $r['id'], (string) $r['comment'], self::body( $r ), $ctx( $r ) ) );
+		Rest::route( "/articles/$id", 'GET', $work, fn ( $r ) => Rest::readable_article( $k()->getArticle( (string) $r['id'] ) ) );
+		Rest::route( "/articles/$id/versions", 'POST', $man, fn ( $r ) => $k()->publishArticle( (string) $r['id'], self::body( $r ), $ctx( $r ) ), 201 );
+		Rest::route( "/articles/$id/restore", 'POST', $man, fn ( $r ) => $k()->restoreArticleVersion( (string) $r['id'], self::body( $r ), $ctx( $r ) ), 201 );
+		Rest::route( "/articles/$id/archive", 'POST', $man, fn ( $r ) => $k()->archiveArticle( (string) $r['id'], $ctx( $r ) ) );
+		Rest::route( "/articles/$id/comments", 'POST', $work, fn ( $r ) => Rest::readable_article( $k()->commentOnArticle( (string) $r['id'], self::body( $r ), $ctx( $r ) ) ), 201 );
+		Rest::route( "/articles/$id/comments/$cid/hide", 'POST', $man, fn ( $r ) => $k()->hideArticleComment( (string) $r['id'], (string) $r['comment'], self::body( $r ), $ctx( $r ) ) );
 		Rest::route(
 			"/articles/$id/tickets",
 			'POST',
 			$work,
-			function ( $r ) use ( $ctx ) {
+			function ( $r ) use ( $k, $ctx ) {
 				$body = self::body( $r );
-				return Rest::readable_article( $this->hd()->linkArticleToTicket( (string) $r['id'], (string) ( $body['ticket_id'] ?? '' ), $ctx( $r ) ) );
+				return Rest::readable_article( $k()->linkArticleToTicket( (string) $r['id'], (string) ( $body['ticket_id'] ?? '' ), $ctx( $r ) ) );
 			},
 			201
 		);

@@ -39,11 +39,11 @@ class Articles_Table extends Table {
 	/**
 	 * Loads the page for the given filters.
 	 *
-	 * @param \Pet\Helpdesk        $helpdesk Helpdesk API.
-	 * @param array<string,string> $filters  category, status.
+	 * @param \Pet\Knowledge       $knowledge Knowledge base API.
+	 * @param array<string,string> $filters   category, status.
 	 */
-	public function load( \Pet\Helpdesk $helpdesk, array $filters ): void {
-		$this->load_page( fn ( $q ) => $helpdesk->listArticles( $q ), array(), array_filter( $filters, 'strlen' ) );
+	public function load( \Pet\Knowledge $knowledge, array $filters ): void {
+		$this->load_page( fn ( $q ) => $knowledge->listArticles( $q ), array(), array_filter( $filters, 'strlen' ) );
 	}
 
 	/**
@@ -132,16 +132,16 @@ class Search_Table extends Table {
 	/**
 	 * Runs the search.
 	 *
-	 * @param \Pet\Helpdesk $helpdesk Helpdesk API.
-	 * @param string        $q        Search words.
-	 * @param string        $category Category filter ('' = all).
+	 * @param \Pet\Knowledge $knowledge Knowledge base API.
+	 * @param string         $q         Search words.
+	 * @param string         $category  Category filter ('' = all).
 	 */
-	public function load( \Pet\Helpdesk $helpdesk, string $q, string $category ): void {
+	public function load( \Pet\Knowledge $knowledge, string $q, string $category ): void {
 		$query = array( 'q' => $q );
 		if ( '' !== $category ) {
 			$query['category'] = $category;
 		}
-		$this->load_page( fn ( $x ) => $helpdesk->searchArticles( $x ), array(), $query );
+		$this->load_page( fn ( $x ) => $knowledge->searchArticles( $x ), array(), $query );
 	}
 
 	/**

@@ -3,7 +3,7 @@
  * Knowledgebase module: articles by category with full-text search, the article page (live
  * version, editor publishing the next version, version history with a diff and restore,
  * comments with moderation, linked tickets) and the pet/v1 article routes. Holds no business
- * rule: forms become arrays for \Pet\Helpdesk, results and errors are shown.
+ * rule: forms become arrays for \Pet\Knowledge, results and errors are shown.
  *
  * @package PetWp
  */

@@ -1,0 +1,134 @@
+//! `Pet\Identity`: employees, teams, org structure, customers and contacts, and the name
+//! pickers. Declared once in the table below, from which [`php_class!`](crate::api)
+//! generates the wrappers and the stub `pet-identity.stub.php`.
+// PHP parameter names (`$employeeId`) are part of the stub contract and ext-php-rs takes
+// them from the Rust identifiers (also in the code it generates outside the impl block), so
+// the table spells parameters in camelCase.
+#![allow(non_snake_case)]
+
+crate::api::php_class! {
+    /// The identity API, built from the same connection settings as `Pet\Engine` (and sharing
+    /// its connection pool).
+    class Identity = "Pet\\Identity";
+    stub "pet-identity.stub.php" = r"/**
+ * IDE stubs for `Pet\Identity` (employees, teams, org structure, customers and contacts).
+ * Same conventions as pet.stub.php (ids, dates, money, $context, lists, exceptions).
+ *
+ * @phpcs:ignoreFile
+ */";
+
+    /// @param array $settings the same keys as Engine::__construct; shares its connection pool
+    fn __construct(settings: array);
+
+    section "Employees";
+
+    /// @param array{name:string,email:string,wp_user_id?:?int,
+    ///              cost_rate?:array{amount_minor:int,currency:string,effective_from:string},
+    ///              bill_rate?:array{amount_minor:int,currency:string,effective_from:string}} $input
+    /// @return array employee (see getEmployee)
+    fn create_employee(input: array, context: context) -> array;
+
+    /// @return array employee
+    fn deactivate_employee(employeeId: string("employee_id"), context: context) -> array;
+
+    /// @return array employee
+    fn reactivate_employee(employeeId: string("employee_id"), context: context) -> array;
+
+    /// @param array{kind:'cost'|'bill',amount_minor:int,currency:string,effective_from:string} $input
+    /// @return array employee
+    fn change_employee_rate(
+        employeeId: string("employee_id"),
+        input: array,
+        context: context
+    ) -> array;
+
+    /// Links (or with null unlinks) a WordPress user. @return array employee
+    fn link_employee_user(
+        employeeId: string("employee_id"),
+        wpUserId: ?int,
+        context: context
+    ) -> array;
+
+    /// @return array{id:string,name:string,email:string,wp_user_id:?int,status:'active'|'inactive',
+    ///   version:int,created_at:string,
+    ///   rates:list<array{kind:'cost'|'bill',amount_minor:int,currency:string,effective_from:string}>,
+    ///   current_cost_rate:?array,current_bill_rate:?array}
+    fn get_employee(employeeId: string("employee_id")) -> array;
+
+    /// @return ?array employee linked to this WordPress user, or null
+    fn find_employee_by_user(wpUserId: int) -> ?array;
+
+    /// @param array{search?:string,status?:'active'|'inactive',page?:int,per_page?:int} $query
+    fn list_employees(query: array = []) -> array;
+
+    section "Teams";
+
+    /// @param array{name:string,parent_id?:?string} $input @return array team
+    fn create_team(input: array, context: context) -> array;
+
+    /// Moves a team under another parent (null = top level); cycles are refused.
+    fn move_team(
+        teamId: string("team_id"),
+        parentId: ?string("parent_id"),
+        context: context
+    ) -> array;
+
+    /// @return array team
+    fn archive_team(teamId: string("team_id"), context: context) -> array;
+
+    /// @return array{id:string,name:string,parent_id:?string,status:'active'|'archived',version:int,
+    ///   members:list<array{id:string,employee_id:string,employee_name:string,role:'member'|'lead',
+    ///   valid_from:string,valid_to:?string}>}
+    fn get_team(teamId: string("team_id")) -> array;
+
+    /// Teams in hierarchy order, each with 'depth'. @param array{status?:string} $query
+    fn list_teams(query: array = []) -> array;
+
+    /// @param array{employee_id:string,role:'member'|'lead',valid_from:string,valid_to?:?string} $input @return array team
+    fn add_team_member(teamId: string("team_id"), input: array, context: context) -> array;
+
+    /// Ends a membership. @param array{valid_to?:string} $input @return array team
+    fn remove_team_member(
+        teamId: string("team_id"),
+        membershipId: string("membership_id"),
+        input: array,
+        context: context
+    ) -> array;
+
+    section "Org structure";
+
+    /// Snapshots the current teams and memberships as a new numbered version effective at
+    /// 'effective_at' (RFC 3339). A future date schedules it; the job runner publishes it then.
+    /// @param array{effective_at:string,note?:string} $input
+    /// @return array{number:int,status:'scheduled'|'published',effective_at:string,note:string}
+    fn publish_org_structure(input: array, context: context) -> array;
+
+    fn list_org_structure_versions(query: array = []) -> array;
+
+    section "Customers";
+
+    /// @param array{name:string} $input @return array customer
+    fn create_customer(input: array, context: context) -> array;
+
+    /// @return array customer
+    fn archive_customer(customerId: string("customer_id"), context: context) -> array;
+
+    /// @param array{name:string,email?:?string,phone?:?string} $input @return array customer
+    fn add_contact(customerId: string("customer_id"), input: array, context: context) -> array;
+
+    /// @return array{id:string,name:string,status:'active'|'archived',version:int,contacts:list<array{id:string,name:string,email:?string,phone:?string}>}
+    fn get_customer(customerId: string("customer_id")) -> array;
+
+    /// @param array{search?:string,status?:string,page?:int,per_page?:int} $query
+    fn list_customers(query: array = []) -> array;
+
+    section "Pickers (ids and names in one query, for select boxes)";
+
+    /// @param array{status?:'active'|'inactive'} $query
+    /// @return array{items:list<array{id:string,name:string,status:string}>,total:int} every match, by name
+    fn employee_names(query: array = []) -> array;
+
+    /// @param array{status?:'active'|'archived'} $query
+    /// @return array{items:list<array{id:string,name:string,status:string}>,total:int} every match, by name
+    fn customer_names(query: array = []) -> array;
+}

@@ -1,0 +1,124 @@
+<?php
+/**
+ * IDE stubs for `Pet\Identity` (employees, teams, org structure, customers and contacts).
+ * Same conventions as pet.stub.php (ids, dates, money, $context, lists, exceptions).
+ *
+ * @phpcs:ignoreFile
+ */
+
+namespace Pet;
+
+final class Identity
+{
+    /** @param array $settings the same keys as Engine::__construct; shares its connection pool */
+    public function __construct(array $settings) {}
+
+    // ---- Employees ------------------------------------------------------------------
+
+    /**
+     * @param array{name:string,email:string,wp_user_id?:?int,
+     *              cost_rate?:array{amount_minor:int,currency:string,effective_from:string},
+     *              bill_rate?:array{amount_minor:int,currency:string,effective_from:string}} $input
+     * @return array employee (see getEmployee)
+     */
+    public function createEmployee(array $input, array $context): array {}
+
+    /** @return array employee */
+    public function deactivateEmployee(string $employeeId, array $context): array {}
+
+    /** @return array employee */
+    public function reactivateEmployee(string $employeeId, array $context): array {}
+
+    /**
+     * @param array{kind:'cost'|'bill',amount_minor:int,currency:string,effective_from:string} $input
+     * @return array employee
+     */
+    public function changeEmployeeRate(string $employeeId, array $input, array $context): array {}
+
+    /** Links (or with null unlinks) a WordPress user. @return array employee */
+    public function linkEmployeeUser(string $employeeId, ?int $wpUserId, array $context): array {}
+
+    /**
+     * @return array{id:string,name:string,email:string,wp_user_id:?int,status:'active'|'inactive',
+     *   version:int,created_at:string,
+     *   rates:list<array{kind:'cost'|'bill',amount_minor:int,currency:string,effective_from:string}>,
+     *   current_cost_rate:?array,current_bill_rate:?array}
+     */
+    public function getEmployee(string $employeeId): array {}
+
+    /** @return ?array employee linked to this WordPress user, or null */
+    public function findEmployeeByUser(int $wpUserId): ?array {}
+
+    /** @param array{search?:string,status?:'active'|'inactive',page?:int,per_page?:int} $query */
+    public function listEmployees(array $query = []): array {}
+
+    // ---- Teams ----------------------------------------------------------------------
+
+    /** @param array{name:string,parent_id?:?string} $input @return array team */
+    public function createTeam(array $input, array $context): array {}
+
+    /** Moves a team under another parent (null = top level); cycles are refused. */
+    public function moveTeam(string $teamId, ?string $parentId, array $context): array {}
+
+    /** @return array team */
+    public function archiveTeam(string $teamId, array $context): array {}
+
+    /**
+     * @return array{id:string,name:string,parent_id:?string,status:'active'|'archived',version:int,
+     *   members:list<array{id:string,employee_id:string,employee_name:string,role:'member'|'lead',
+     *   valid_from:string,valid_to:?string}>}
+     */
+    public function getTeam(string $teamId): array {}
+
+    /** Teams in hierarchy order, each with 'depth'. @param array{status?:string} $query */
+    public function listTeams(array $query = []): array {}
+
+    /** @param array{employee_id:string,role:'member'|'lead',valid_from:string,valid_to?:?string} $input @return array team */
+    public function addTeamMember(string $teamId, array $input, array $context): array {}
+
+    /** Ends a membership. @param array{valid_to?:string} $input @return array team */
+    public function removeTeamMember(string $teamId, string $membershipId, array $input, array $context): array {}
+
+    // ---- Org structure --------------------------------------------------------------
+
+    /**
+     * Snapshots the current teams and memberships as a new numbered version effective at
+     * 'effective_at' (RFC 3339). A future date schedules it; the job runner publishes it then.
+     * @param array{effective_at:string,note?:string} $input
+     * @return array{number:int,status:'scheduled'|'published',effective_at:string,note:string}
+     */
+    public function publishOrgStructure(array $input, array $context): array {}
+
+    public function listOrgStructureVersions(array $query = []): array {}
+
+    // ---- Customers ------------------------------------------------------------------
+
+    /** @param array{name:string} $input @return array customer */
+    public function createCustomer(array $input, array $context): array {}
+
+    /** @return array customer */
+    public function archiveCustomer(string $customerId, array $context): array {}
+
+    /** @param array{name:string,email?:?string,phone?:?string} $input @return array customer */
+    public function addContact(string $customerId, array $input, array $context): array {}
+
+    /** @return array{id:string,name:string,status:'active'|'archived',version:int,contacts:list<array{id:string,name:string,email:?string,phone:?string}>} */
+    public function getCustomer(string $customerId): array {}
+
+    /** @param array{search?:string,status?:string,page?:int,per_page?:int} $query */
+    public function listCustomers(array $query = []): array {}
+
+    // ---- Pickers (ids and names in one query, for select boxes) ---------------------
+
+    /**
+     * @param array{status?:'active'|'inactive'} $query
+     * @return array{items:list<array{id:string,name:string,status:string}>,total:int} every match, by name
+     */
+    public function employeeNames(array $query = []): array {}
+
+    /**
+     * @param array{status?:'active'|'archived'} $query
+     * @return array{items:list<array{id:string,name:string,status:string}>,total:int} every match, by name
+     */
+    public function customerNames(array $query = []): array {}
+}
