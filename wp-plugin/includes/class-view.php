@@ -271,6 +271,17 @@ final class View {
 	// ---- small pieces -------------------------------------------------------------------------
 
 	/**
+	 * Whether a view from the engine offers `$action` now (its `actions`): screens show an
+	 * action only when the engine says it is allowed, never by reading the status.
+	 *
+	 * @param array  $view   An engine view.
+	 * @param string $action The action name (e.g. `deactivate`).
+	 */
+	public static function allows( array $view, string $action ): bool {
+		return in_array( $action, (array) ( $view['actions'] ?? array() ), true );
+	}
+
+	/**
 	 * A status label with a CSS class ("waiting_on_customer" shown as "waiting on customer").
 	 *
 	 * @param string $status Status.

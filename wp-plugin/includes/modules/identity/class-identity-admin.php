@@ -15,6 +15,7 @@ use PetWp\Input;
 use PetWp\Module_Admin;
 use PetWp\Plugin;
 use PetWp\Tables\Table;
+use PetWp\View;
 
 defined( 'ABSPATH' ) || exit;
 
@@ -355,7 +356,7 @@ final class Identity_Admin extends Module_Admin {
 		$t       = $this->plugin->identity()->getTeam( $id );
 		$members = new Members_Table( $id );
 		$members->set_rows( $t['members'] ?? array() );
-		$change = current_user_can( Plugin::CAP_MANAGE ) && 'active' === $t['status'];
+		$change = current_user_can( Plugin::CAP_MANAGE ) && View::allows( $t, 'add_member' );
 		$data   = array(
 			'team'         => $t,
 			'members'      => $members,
@@ -411,7 +412,7 @@ final class Identity_Admin extends Module_Admin {
 			array(
 				'customer' => $c,
 				'contacts' => $contacts,
-				'change'   => current_user_can( Plugin::CAP_MANAGE ) && 'active' === $c['status'],
+				'change'   => current_user_can( Plugin::CAP_MANAGE ) && View::allows( $c, 'add_contact' ),
 			)
 		);
 	}

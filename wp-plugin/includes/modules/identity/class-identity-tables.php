@@ -10,6 +10,7 @@
 namespace PetWp\Modules\Identity;
 
 use PetWp\Tables\Table;
+use PetWp\View;
 
 defined( 'ABSPATH' ) || exit;
 
@@ -84,9 +85,9 @@ class Employees_Table extends Table {
 		$view    = self::page_url( 'pet-employees', array( 'employee' => $id ) );
 		$actions = array( 'view' => '<a href="' . esc_url( $view ) . '">' . esc_html__( 'View / edit', 'pet' ) . '</a>' );
 		if ( current_user_can( 'pet_manage' ) ) {
-			if ( 'active' === ( $item['status'] ?? '' ) ) {
+			if ( View::allows( $item, 'deactivate' ) ) {
 				$actions['deactivate'] = self::action_form( 'deactivate_employee', array( 'id' => $id ), __( 'Deactivate', 'pet' ) );
-			} else {
+			} elseif ( View::allows( $item, 'reactivate' ) ) {
 				$actions['reactivate'] = self::action_form( 'reactivate_employee', array( 'id' => $id ), __( 'Reactivate', 'pet' ) );
 			}
 		}
@@ -198,7 +199,7 @@ class Teams_Table extends Table {
 		$id      = (string) $item['id'];
 		$view    = self::page_url( 'pet-teams', array( 'team' => $id ) );
 		$actions = array( 'view' => '<a href="' . esc_url( $view ) . '">' . esc_html__( 'Members / edit', 'pet' ) . '</a>' );
-		if ( current_user_can( 'pet_manage' ) && 'active' === ( $item['status'] ?? '' ) ) {
+		if ( current_user_can( 'pet_manage' ) && View::allows( $item, 'archive' ) ) {
 			$actions['archive'] = self::action_form( 'archive_team', array( 'id' => $id ), __( 'Archive', 'pet' ) );
 		}
 		$depth = max( 0, (int) ( $item['depth'] ?? 0 ) );
@@ -285,7 +286,7 @@ class Customers_Table extends Table {
 		$id      = (string) $item['id'];
 		$view    = self::page_url( 'pet-customers', array( 'customer' => $id ) );
 		$actions = array( 'view' => '<a href="' . esc_url( $view ) . '">' . esc_html__( 'Contacts / edit', 'pet' ) . '</a>' );
-		if ( current_user_can( 'pet_manage' ) && 'active' === ( $item['status'] ?? '' ) ) {
+		if ( current_user_can( 'pet_manage' ) && View::allows( $item, 'archive' ) ) {
 			$actions['archive'] = self::action_form( 'archive_customer', array( 'id' => $id ), __( 'Archive', 'pet' ) );
 		}
 		return '<strong><a class="row-title" href="' . esc_url( $view ) . '">' . esc_html( (string) $item['name'] ) . '</a></strong>' . $this->row_actions( $actions );

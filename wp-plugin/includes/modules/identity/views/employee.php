@@ -74,10 +74,11 @@ submit_button( __( 'Save link', 'pet' ), 'secondary', 'submit', false );
 </form>
 <h3><?php esc_html_e( 'Status', 'pet' ); ?></h3>
 <?php
-if ( 'active' === $e['status'] ) {
+// Which status change is offered comes from the engine (the view's actions).
+if ( View::allows( $e, 'deactivate' ) ) {
 	View::form_open( 'deactivate_employee', array( 'id' => $id ) );
 	submit_button( __( 'Deactivate employee', 'pet' ), 'delete', 'submit', false );
-} else {
+} elseif ( View::allows( $e, 'reactivate' ) ) {
 	View::form_open( 'reactivate_employee', array( 'id' => $id ) );
 	submit_button( __( 'Reactivate employee', 'pet' ), 'secondary', 'submit', false );
 }
