@@ -141,6 +141,17 @@ impl Ticket {
         self.version
     }
 
+    /// The commands the ticket takes now besides its status moves
+    /// (`status().next_statuses()`): a closed ticket takes nothing; a resolved one replies
+    /// and reopening; any other assignment, priority changes and replies.
+    pub fn actions(&self) -> &'static [&'static str] {
+        match self.status {
+            TicketStatus::Closed => &[],
+            TicketStatus::Resolved => &["reply", "reopen"],
+            _ => &["assign", "change_priority", "reply"],
+        }
+    }
+
     /// The rule for putting a ticket under an SLA: a closed ticket takes nothing, and a
     /// resolved one no SLA (its clocks have stopped).
     pub fn may_take_sla(&self) -> Result<(), DomainError> {
@@ -742,6 +753,70 @@ mod tests {
                     "{} -> {}: decide {accepted}, next_statuses {next:?}",
                     t.status().as_str(),
                     to.as_str()
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn actions_are_the_commands_decide_accepts() {
+        let ben = EmployeeId::from_uuid(Uuid::from_u128(3));
+        let f = facts().with_employee(ben, EmployeeStatus::Active);
+        let paths: Vec<Vec<(TicketCommand, &str)>> = vec![
+            vec![(create(), T0)],
+            vec![(create(), T0), (status(TicketStatus::Open), T0)],
+            vec![
+                (create(), T0),
+                (status(TicketStatus::Open), T0),
+                (status(TicketStatus::WaitingOnCustomer), T0),
+            ],
+            vec![
+                (create(), T0),
+                (status(TicketStatus::Open), T0),
+                (TicketCommand::Resolve, T0),
+            ],
+            vec![
+                (create(), T0),
+                (status(TicketStatus::Open), T0),
+                (TicketCommand::Resolve, T0),
+                (TicketCommand::Close, T0),
+            ],
+        ];
+        for path in paths {
+            let t = run(&path).unwrap();
+            let probes = [
+                (
+                    "assign",
+                    TicketCommand::Assign {
+                        assignee: Some(ben),
+                    },
+                ),
+                (
+                    "change_priority",
+                    TicketCommand::ChangePriority {
+                        to: Priority::Urgent,
+                    },
+                ),
+                (
+                    "reply",
+                    reply(
+                        Visibility::Public,
+                        ReplyAuthor::Employee { employee_id: ana() },
+                    ),
+                ),
+                (
+                    "reopen",
+                    TicketCommand::Reopen {
+                        window: ReopenWindow::DEFAULT,
+                    },
+                ),
+            ];
+            for (name, cmd) in probes {
+                assert_eq!(
+                    decide(Some(&t), &cmd, &f, at(T0)).is_ok(),
+                    t.actions().contains(&name),
+                    "{name} when {}",
+                    t.status().as_str()
                 );
             }
         }

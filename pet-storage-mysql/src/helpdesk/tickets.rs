@@ -308,6 +308,9 @@ pub struct TicketView {
     pub status: TicketStatus,
     /// The statuses it may move to now (the moves a screen offers).
     pub next_statuses: Vec<TicketStatus>,
+    /// The other commands it takes now (`assign`, `change_priority`, `reply`, `reopen`);
+    /// empty once closed.
+    pub actions: &'static [&'static str],
     /// When it was last resolved (RFC 3339).
     pub resolved_at: Option<String>,
     /// Replies and internal notes.
@@ -703,6 +706,7 @@ impl App {
             assignee_name,
             status: tk.status(),
             next_statuses: tk.status().next_statuses().to_vec(),
+            actions: tk.actions(),
             resolved_at: tk.resolved_at().map(rfc3339),
             reply_count: tk.reply_count(),
             first_response_at: first_response.map(|d| rfc3339(from_db_time(d))),

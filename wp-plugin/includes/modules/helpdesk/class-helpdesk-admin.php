@@ -577,7 +577,7 @@ final class Helpdesk_Admin extends Module_Admin {
 				'linked_at' => $a['linked_at'],
 			);
 		}
-		if ( $can && 'closed' !== $status ) {
+		if ( $can && array() !== (array) ( $t['actions'] ?? array() ) ) {
 			$data['actions'] = $this->actions_data( $t );
 			$data['link']    = $this->link_article_data( $t );
 		}
@@ -627,7 +627,7 @@ final class Helpdesk_Admin extends Module_Admin {
 			$moves[ (string) $next ] = $labels[ (string) $next ] ?? (string) $next;
 		}
 		$data = array( 'moves' => $moves );
-		if ( 'resolved' !== $status ) {
+		if ( View::allows( $t, 'change_priority' ) ) {
 			$data['priorities'] = self::word_options( self::PRIORITIES );
 			$data['employees']  = $this->employee_options( array( '' => __( '— unassigned —', 'pet' ) ) );
 			$data['slas']       = null === $t['sla'] ? $this->sla_options( __( '— choose —', 'pet' ) ) : null;

@@ -20,7 +20,7 @@ $t      = $data['ticket'];
 $id     = (string) $t['id'];
 $status = (string) $t['status'];
 $sla    = $data['sla'];
-$open   = $data['can'] && 'closed' !== $status;
+$open   = $data['can'] && array() !== (array) ( $t['actions'] ?? array() );
 View::back_link( Table::page_url( 'pet-tickets' ), __( 'All tickets', 'pet' ) );
 $sla_label = null === $sla ? __( 'none', 'pet' ) : sprintf(
 	/* translators: 1: SLA name, 2: version. */
@@ -96,7 +96,7 @@ $facts = array(
 </div></div>
 <?php
 // ---- actions: status moves, reopen, priority, assignee, SLA ----
-if ( $data['can'] && 'closed' === $status ) :
+if ( $data['can'] && ! $open ) :
 	?>
 <p><?php esc_html_e( 'This ticket is closed: it takes no more changes or replies.', 'pet' ); ?></p>
 	<?php
@@ -117,7 +117,7 @@ elseif ( $data['can'] ) :
 		submit_button( $label, 'resolved' === $to ? 'primary' : 'secondary', 'submit', false );
 		echo '</form>';
 	}
-	if ( 'resolved' === $status ) :
+	if ( View::allows( $t, 'reopen' ) ) :
 		View::form_open( 'reopen_ticket', array( 'id' => $id ), 'pet-reopen' );
 		?>
 <input type="text" name="reason" class="regular-text" required placeholder="<?php esc_attr_e( 'Why reopen? (kept as an internal note)', 'pet' ); ?>">
@@ -125,7 +125,7 @@ elseif ( $data['can'] ) :
 </form>
 	<?php endif; ?>
 </div>
-	<?php if ( 'resolved' !== $status ) : ?>
+	<?php if ( View::allows( $t, 'change_priority' ) ) : ?>
 <div class="pet-actions">
 		<?php View::form_open( 'ticket_priority', array( 'id' => $id ), 'pet-priority' ); ?>
 <label for="pet-priority-select"><?php esc_html_e( 'Priority', 'pet' ); ?></label>
