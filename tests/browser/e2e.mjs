@@ -96,7 +96,9 @@ await step('see the three facts on the Activity screen', async () => {
 await step('filter the Activity screen by the team', async () => {
   const link = page.locator('table.wp-list-table tbody tr', { hasText: teamName })
     .filter({ hasNotText: employeeName }).first().locator('td.column-context a');
-  await Promise.all([page.waitForLoadState('load'), link.click()]);
+  // Wait for the filtered page itself: 'load' of the page already shown resolves at once.
+  await Promise.all([page.waitForURL(/context_id=/), link.click()]);
+  await page.waitForLoadState('load');
   await expectNoErrors();
   const texts = await page.locator('table.wp-list-table tbody tr').allInnerTexts();
   expect(texts.length >= 1, 'no activity for the team');

@@ -16,6 +16,7 @@ use PetWp\Module_Admin;
 use PetWp\Notices;
 use PetWp\Plugin;
 use PetWp\Tables\Table;
+use PetWp\View;
 
 defined( 'ABSPATH' ) || exit;
 
