@@ -109,6 +109,36 @@ parsed_fields!(
     pet_core::helpdesk::ReplyBody => |_f, s| pet_core::helpdesk::ReplyBody::new(s),
 );
 
+impl Field for bool {
+    fn read(_field: &str, v: &Value) -> Result<Self, String> {
+        v.as_bool().ok_or_else(|| "must be a boolean".to_owned())
+    }
+}
+
+id_fields!(pet_core::knowledge::ArticleId);
+
+parsed_fields!(
+    pet_core::knowledge::Slug => |_f, s| pet_core::knowledge::Slug::new(s),
+    pet_core::knowledge::ArticleBody => |_f, s| pet_core::knowledge::ArticleBody::new(s),
+    pet_core::knowledge::CommentBody => |_f, s| pet_core::knowledge::CommentBody::new(s),
+);
+
+impl Field for pet_core::identity::Note {
+    fn read(field: &str, v: &Value) -> Result<Self, String> {
+        pet_core::identity::Note::new(&String::read(field, v)?)
+            .map_err(|_| "must be at most 1000 characters of text".to_owned())
+    }
+}
+
+impl Field for pet_core::knowledge::KnowledgeVersionNumber {
+    fn read(field: &str, v: &Value) -> Result<Self, String> {
+        u32::try_from(i64::read(field, v)?)
+            .ok()
+            .and_then(|n| pet_core::knowledge::KnowledgeVersionNumber::new(n).ok())
+            .ok_or_else(|| "must be a version number (1 or more)".to_owned())
+    }
+}
+
 impl Field for pet_core::helpdesk::ReopenWindow {
     fn read(field: &str, v: &Value) -> Result<Self, String> {
         let minutes = i64::read(field, v)?;

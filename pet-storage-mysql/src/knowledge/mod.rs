@@ -24,6 +24,7 @@ use crate::db::like_escape;
 use crate::db::{from_db_time, rfc3339, to_db_time};
 use crate::error::{db, internal};
 use crate::error::{AppError, StorageError};
+use crate::fields::command_input;
 use crate::helpdesk::HelpdeskTables;
 use crate::input::{arg_uuid, Input};
 use crate::jobs::ClaimedJob;
@@ -42,19 +43,56 @@ type CommentRow = (
     NaiveDateTime,
 );
 
-fn parse_content(i: &mut Input<'_>) -> Result<Option<ArticleContent>, AppError> {
-    let title = match i.req_str("title") {
-        Some(t) => i.absorb(Name::for_field("title", t))?,
-        None => None,
-    };
-    let body = match i.req_str("body") {
-        Some(b) => i.absorb(ArticleBody::new(b))?,
-        None => None,
-    };
-    Ok(match (title, body) {
-        (Some(title), Some(body)) => Some(ArticleContent { title, body }),
-        _ => None,
-    })
+command_input! {
+    /// Input of [`App::create_article`].
+    pub struct CreateArticle {
+        /// Category.
+        category: Name,
+        /// URL slug.
+        slug: Slug,
+        /// Title of version 1.
+        title: Name,
+        /// Body of version 1.
+        body: ArticleBody,
+        /// Publish version 1 at once.
+        publish: bool = false,
+    }
+}
+
+command_input! {
+    /// An article version's content ([`App::publish_article`]).
+    pub struct ArticleInput {
+        /// Title.
+        title: Name,
+        /// Body.
+        body: ArticleBody,
+    }
+}
+
+command_input! {
+    /// Input of [`App::restore_article_version`].
+    pub struct RestoreVersion {
+        /// The version to publish again.
+        number: KnowledgeVersionNumber,
+        /// The version's article (must be this one).
+        article_id: Option<ArticleId>,
+    }
+}
+
+command_input! {
+    /// Input of [`App::comment_on_article`].
+    pub struct CommentInput {
+        /// The comment.
+        body: CommentBody,
+    }
+}
+
+command_input! {
+    /// Input of [`App::hide_article_comment`].
+    pub struct HideInput {
+        /// Why it is hidden.
+        reason: Note = Note::default(),
+    }
 }
 
 fn bad_row(_: pet_core::DomainError) -> AppError {
@@ -542,28 +580,14 @@ impl App {
         input: &Value,
         ctx: &CommandContext,
     ) -> Result<Value, AppError> {
-        let mut i = Input::new(input, "input");
-        let category = match i.req_str("category") {
-            Some(c) => i.absorb(Name::for_field("category", c))?,
-            None => None,
-        };
-        let slug = match i.req_str("slug") {
-            Some(s) => i.absorb(Slug::new(s))?,
-            None => None,
-        };
-        let content = parse_content(&mut i)?;
-        let publish = match input.get("publish") {
-            None | Some(Value::Null) => false,
-            Some(Value::Bool(b)) => *b,
-            Some(_) => {
-                i.error("publish", "must be a boolean");
-                false
-            }
-        };
-        i.finish()?;
-        let (Some(category), Some(slug), Some(content)) = (category, slug, content) else {
-            return Err(internal("validated fields missing"));
-        };
+        let CreateArticle {
+            category,
+            slug,
+            title,
+            body,
+            publish,
+        } = CreateArticle::parse(input, "input")?;
+        let content = ArticleContent { title, body };
         let id = Uuid::now_v7();
         let mut cmds = vec![ArticleCommand::Create {
             id: ArticleId::from_uuid(id),
@@ -586,10 +610,8 @@ impl App {
         ctx: &CommandContext,
     ) -> Result<Value, AppError> {
         let id = arg_uuid("article_id", article_id)?;
-        let mut i = Input::new(input, "input");
-        let content = parse_content(&mut i)?;
-        i.finish()?;
-        let content = content.ok_or_else(|| internal("validated fields missing"))?;
+        let ArticleInput { title, body } = ArticleInput::parse(input, "input")?;
+        let content = ArticleContent { title, body };
         self.hd_article_command(
             ctx,
             "publish_article",
@@ -609,22 +631,9 @@ impl App {
         ctx: &CommandContext,
     ) -> Result<Value, AppError> {
         let id = arg_uuid("article_id", article_id)?;
-        let mut i = Input::new(input, "input");
-        let of = i.opt_uuid("article_id").unwrap_or(id);
-        let number = match i.req_i64("number") {
-            Some(n) => match u32::try_from(n) {
-                Ok(n) => i.absorb(KnowledgeVersionNumber::new(n).map_err(|_| {
-                    pet_core::DomainError::field("number", "must be a version number (1 or more)")
-                }))?,
-                Err(_) => {
-                    i.error("number", "must be a version number (1 or more)");
-                    None
-                }
-            },
-            None => None,
-        };
-        i.finish()?;
-        let number = number.ok_or_else(|| internal("validated fields missing"))?;
+        let r = RestoreVersion::parse(input, "input")?;
+        let of = r.article_id.unwrap_or(ArticleId::from_uuid(id));
+        let number = r.number;
         self.hd_article_command(
             ctx,
             "restore_article_version",
@@ -632,7 +641,7 @@ impl App {
             id,
             vec![ArticleCommand::Restore {
                 version: VersionRef {
-                    article_id: ArticleId::from_uuid(of),
+                    article_id: of,
                     number,
                 },
             }],
@@ -665,13 +674,7 @@ impl App {
         ctx: &CommandContext,
     ) -> Result<Value, AppError> {
         let id = arg_uuid("article_id", article_id)?;
-        let mut i = Input::new(input, "input");
-        let body = match i.req_str("body") {
-            Some(b) => i.absorb(CommentBody::new(b))?,
-            None => None,
-        };
-        i.finish()?;
-        let body = body.ok_or_else(|| internal("validated fields missing"))?;
+        let body = CommentInput::parse(input, "input")?.body;
         let author_id = Self::hd_actor_employee(ctx, "actor_id")?;
         self.hd_article_command(
             ctx,
@@ -697,15 +700,7 @@ impl App {
     ) -> Result<Value, AppError> {
         let id = arg_uuid("article_id", article_id)?;
         let cid = arg_uuid("comment_id", comment_id)?;
-        let mut i = Input::new(input, "input");
-        let reason = match i.opt_str("reason") {
-            Some(r) => i.absorb(Note::new(r).map_err(|_| {
-                pet_core::DomainError::field("reason", "must be at most 1000 characters of text")
-            }))?,
-            None => Some(Note::default()),
-        };
-        i.finish()?;
-        let reason = reason.ok_or_else(|| internal("validated fields missing"))?;
+        let reason = HideInput::parse(input, "input")?.reason;
         let moderator_id = Self::hd_actor_employee(ctx, "actor_id")?;
         self.hd_article_command(
             ctx,
