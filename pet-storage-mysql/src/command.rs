@@ -1,11 +1,11 @@
-//! The one command path. [`App::command`] is the only place a command runs: it opens the
+//! The one command path. `command!` is the only place a command runs: it opens the
 //! transaction, checks the actor, replays an idempotent repeat, runs the command's body,
 //! commits state rows and events together, and retries the whole transaction a bounded
 //! number of times when the database reports lock contention (a deadlock or a lock wait
 //! timeout), reporting it as a conflict after that.
 //!
-//! Inside the body, [`Cmd::create`] and [`Cmd::change`] run one aggregate through the same
-//! steps every time — load (through its [`Repository`]), `decide` with the facts and `now`,
+//! Inside the body, `Cmd::create` and `Cmd::change` run one aggregate through the same
+//! steps every time — load (through its `Repository`), `decide` with the facts and `now`,
 //! `evolve`, save with a version check, wrap the events into envelopes and record them — so
 //! a module supplies only its repositories, the facts its rules need, and its views.
 
