@@ -369,7 +369,7 @@ pub struct EventMeta {
 
 /// A typed domain event that knows how it is stored: its name, schema version and payload.
 ///
-/// Generated for each aggregate's event enum by [`crate::aggregate::domain_events!`].
+/// Generated for each aggregate's event enum by `domain_events!`.
 pub trait DomainEvent {
     /// The stable event type, e.g. `employee.created`.
     fn event_type(&self) -> &'static str;
