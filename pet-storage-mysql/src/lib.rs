@@ -25,6 +25,7 @@ pub mod input;
 pub mod jobs;
 pub mod knowledge;
 pub mod migrate;
+pub mod money;
 mod modules;
 pub mod projector;
 pub mod store;
