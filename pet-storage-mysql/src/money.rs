@@ -65,14 +65,21 @@ impl<'a> Input<'a> {
             Some(Value::String(s)) => Some(s.clone()),
             Some(Value::Number(n)) if n.is_i64() || n.is_u64() => Some(n.to_string()),
             Some(_) => {
-                self.error(decimal_key, "must be a decimal amount as text, like \"85.50\"");
+                self.error(
+                    decimal_key,
+                    "must be a decimal amount as text, like \"85.50\"",
+                );
                 return Ok(None);
             }
         };
         let minor_given = self.raw(minor_key).is_some();
         match decimal {
             Some(d) => {
-                let minor = if minor_given { self.opt_i64(minor_key) } else { None };
+                let minor = if minor_given {
+                    self.opt_i64(minor_key)
+                } else {
+                    None
+                };
                 let Some(c) = currency else {
                     return Ok(None);
                 };
@@ -141,7 +148,10 @@ mod tests {
         let mut i = Input::new(&v, "input");
         let r = i.money_object("price", true).unwrap();
         match i.finish() {
-            Ok(()) => vec![format!("ok {}", r.map(|m| m.to_string()).unwrap_or_default())],
+            Ok(()) => vec![format!(
+                "ok {}",
+                r.map(|m| m.to_string()).unwrap_or_default()
+            )],
             Err(AppError::Validation(f)) => f.iter().map(|(k, m)| format!("{k}: {m}")).collect(),
             Err(e) => panic!("{e:?}"),
         }
@@ -149,10 +159,22 @@ mod tests {
 
     #[test]
     fn money_objects_take_decimals_or_minor_units() {
-        assert_eq!(errors(json!({"price": {"amount": "1235", "currency": "JPY"}})), ["ok JPY 1235"]);
-        assert_eq!(errors(json!({"price": {"amount": "1.235", "currency": "KWD"}})), ["ok KWD 1.235"]);
-        assert_eq!(errors(json!({"price": {"amount": 12, "currency": "EUR"}})), ["ok EUR 12.00"]);
-        assert_eq!(errors(json!({"price": {"amount_minor": 8550, "currency": "EUR"}})), ["ok EUR 85.50"]);
+        assert_eq!(
+            errors(json!({"price": {"amount": "1235", "currency": "JPY"}})),
+            ["ok JPY 1235"]
+        );
+        assert_eq!(
+            errors(json!({"price": {"amount": "1.235", "currency": "KWD"}})),
+            ["ok KWD 1.235"]
+        );
+        assert_eq!(
+            errors(json!({"price": {"amount": 12, "currency": "EUR"}})),
+            ["ok EUR 12.00"]
+        );
+        assert_eq!(
+            errors(json!({"price": {"amount_minor": 8550, "currency": "EUR"}})),
+            ["ok EUR 85.50"]
+        );
         assert_eq!(
             errors(json!({"price": {"amount": "85.50", "amount_minor": 8550, "currency": "EUR"}})),
             ["ok EUR 85.50"]

@@ -67,7 +67,12 @@ fn parse_rate(i: &mut Input<'_>, field: &str) -> Result<Option<DatedRate>, AppEr
 }
 
 /// A stored rate row as its output object (the money fields, `effective_from`, `kind`).
-fn stored_rate_json(kind: Option<&str>, amount_minor: i64, currency: &str, from: NaiveDate) -> Value {
+fn stored_rate_json(
+    kind: Option<&str>,
+    amount_minor: i64,
+    currency: &str,
+    from: NaiveDate,
+) -> Value {
     let mut v = crate::money::money_parts_json(amount_minor, currency);
     if let Some(o) = v.as_object_mut() {
         if let Some(k) = kind {
