@@ -40,7 +40,7 @@
 				show((cfg.preview || '') + res.data.totals.total.formatted, 'ok');
 				return;
 			}
-			var fields = (res.data && res.data.data && res.data.data.fields) || {};
+			var fields = (res.data && res.data.data && res.data.data.field_errors) || {};
 			var first = Object.keys(fields)[0];
 			show((cfg.invalid || '') + (first ? first + ': ' + fields[first] : ((res.data && res.data.message) || '')), 'invalid');
 		}).catch(function () {
