@@ -1083,7 +1083,7 @@ impl App {
                 if given.is_some_and(|g| g != c) {
                     return Err(AppError::field(
                         "currency",
-                        &format!("must be the quote's currency ({c})"),
+                        format!("must be the quote's currency ({c})"),
                     ));
                 }
                 c

@@ -208,6 +208,26 @@ await step('lose a second opportunity with a reason', async () => {
   await screenshot('opportunity-lost');
 });
 
+await step('pipeline and the trail in Activity', async () => {
+  await admin('pet-pipeline');
+  expect((await page.locator('#pet-stage-won').innerText()).includes('1'), 'won stage has no opportunity');
+  expect((await page.locator('#pet-stage-lost').innerText()).includes('1'), 'lost stage has no opportunity');
+  await screenshot('pipeline');
+  await admin('pet-activity');
+  let text = await page.locator('body').innerText();
+  if (!/accepted/i.test(text)) {
+    await runDueJobs();
+    await admin('pet-activity');
+    text = await page.locator('body').innerText();
+  }
+  expect(/accepted/i.test(text) && /sale/i.test(text), 'acceptance and sale not in Activity');
+  for (const line of ['version 1 was superseded by version 2', 'was lost: Budget moved to next year', 'updated: custom fields',
+    'Sale of EUR 2,750.00', 'was won with']) {
+    expect(text.includes(line), `Activity lacks "${line}"`);
+  }
+  await screenshot('activity');
+});
+
 await step('a JPY quote: whole yen typed, previewed and saved by the engine', async () => {
   await admin('pet-leads', `&s=${encodeURIComponent(company)}`);
   await page.locator('a.row-title', { hasText: company }).first().click();
@@ -234,26 +254,6 @@ await step('a JPY quote: whole yen typed, previewed and saved by the engine', as
   expect(totals.includes('1,235 JPY') && !totals.includes('12.35'), `engine totals in yen: ${totals}`);
   expect(await page.locator('#pet-line-0-0 input[name$="[unit_price]"]').inputValue() === '1235', 'the saved yen price is not shown as typed');
   await screenshot('quote-jpy');
-});
-
-await step('pipeline and the trail in Activity', async () => {
-  await admin('pet-pipeline');
-  expect((await page.locator('#pet-stage-won').innerText()).includes('1'), 'won stage has no opportunity');
-  expect((await page.locator('#pet-stage-lost').innerText()).includes('1'), 'lost stage has no opportunity');
-  await screenshot('pipeline');
-  await admin('pet-activity');
-  let text = await page.locator('body').innerText();
-  if (!/accepted/i.test(text)) {
-    await runDueJobs();
-    await admin('pet-activity');
-    text = await page.locator('body').innerText();
-  }
-  expect(/accepted/i.test(text) && /sale/i.test(text), 'acceptance and sale not in Activity');
-  for (const line of ['version 1 was superseded by version 2', 'was lost: Budget moved to next year', 'updated: custom fields',
-    'Sale of EUR 2,750.00', 'was won with']) {
-    expect(text.includes(line), `Activity lacks "${line}"`);
-  }
-  await screenshot('activity');
 });
 
 await finish();

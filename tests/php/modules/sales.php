@@ -101,7 +101,7 @@ test(
 
 test(
 	'sales: opportunity, quote with two groups, send, revise, accept records one sale',
-	static function () use ( $sales, $engine, $ctx, $sales_rejects, $sales_content, &$sales_state ): void {
+	static function () use ( $sales, $engine, $ctx, $sales_rejects, $sales_snapshot, $sales_content, &$sales_state ): void {
 		$opp = $sales->createOpportunity(
 			array(
 				'lead_id'        => $sales_state['lead'],

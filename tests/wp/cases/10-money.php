@@ -12,7 +12,21 @@ $sales = new \Pet\Sales(Plugin::engine_settings());
 $tag = bin2hex(random_bytes(3));
 $show = static fn (WP_REST_Response $r): string => $r->get_status() . ' ' . substr((string) wp_json_encode($r->get_data()), 0, 400);
 
-$lead = $sales->createLead(['customer_name' => "Money $tag", 'source' => 'money'], $plugin->context());
+// A lead by the latest schema (its required custom fields filled).
+$custom = [];
+foreach (($sales->getLeadSchema(null)['fields'] ?? []) as $f) {
+    if ($f['required']) {
+        $custom[$f['key']] = match ($f['type']) {
+            'number' => 1,
+            'date' => '2030-01-01',
+            'bool' => true,
+            'select' => $f['options'][0],
+            'multiselect' => [$f['options'][0]],
+            default => 'x',
+        };
+    }
+}
+$lead = $sales->createLead(['customer_name' => "Money $tag", 'source' => 'money'] + ([] === $custom ? [] : ['custom_fields' => $custom]), $plugin->context());
 $sales->contactLead((string) $lead['id'], ['note' => 'call'], $plugin->context());
 $sales->qualifyLead((string) $lead['id'], ['need' => 'x', 'budget' => ['amount' => '1500000', 'currency' => 'JPY']], $plugin->context());
 check('qualify: a decimal budget in yen is read in whole yen', 1500000 === ($sales->getLead((string) $lead['id'])['qualification']['budget']['amount_minor'] ?? null));
