@@ -3,28 +3,46 @@
  * IDE stubs for `Pet\Sales` (Leads, lead schemas, opportunities, quotes and sales (issue: commercial pipeline)).
  * Same conventions as pet.stub.php (ids, dates, money, $context, lists, exceptions).
  *
- * Shapes (all money is integer minor units; a currency is an ISO 4217 code):
+ * Money. A currency is an ISO 4217 code with its minor digits (2 for most, 0 for JPY, 3 for KWD…).
+ * - In input, an amount is a decimal string typed in the currency ('85.50', '1235' for JPY, '1.235' for KWD; '.' or ','
+ *   as the separator; at most the currency's minor digits; the engine says which field is wrong and what it allows),
+ *   or integer minor units: a money object is {amount: '85.50', currency} or {amount_minor: 8550, currency}; a quote
+ *   line's unit price is unit_price: '85.50' or unit_price_minor: 8550, an amount discount {type: amount, amount: '1.50'}
+ *   or {type: amount, amount_minor: 150}. A blank amount counts as missing (the error names the *_minor field).
+ * - In output, every money object is {amount_minor, currency, minor_digits, amount ('1234.50'), formatted ('EUR 1234.50',
+ *   'JPY 1235', 'KWD 1.235')}; `*_minor` integers have a money object beside them (totals: subtotal, discount, tax,
+ *   total, optional_total; line totals: gross, discount, net, tax, total; sale fees: net); quotes, versions, diffs,
+ *   previews and sales carry the currency's minor_digits. Show `formatted`, or `amount` with your own symbol: never
+ *   divide by 100.
+ *
+ * Shapes (`money` = the output money object above):
  * - lead schema version: {schema_id, number, published_at, fields: [{key, label, type: text|number|date|select|multiselect|bool, required, options, order}]}
  * - lead: {id, customer: {kind: existing, customer_id}|{kind: new, name}, customer_id, company_name, source, owner_id,
  *   owner_name, status: new|contacted|qualified|disqualified|archived, next_statuses: [status] (where contact,
  *   qualify, disqualify or archive may take it now), schema_version, custom_values: {key: value},
  *   custom_fields: [field + {value, display}] (rendered by the lead's own schema version), qualification:
- *   ?{budget: ?{amount_minor, currency}, authority, need, timeline, notes}, disqualification_reason, version, created_at, updated_at}
- * - opportunity: {id, lead_id, customer_id, customer_name, owner_id, owner_name, title, expected_value: {amount_minor, currency},
+ *   ?{budget: ?money, authority, need, timeline, notes}, disqualification_reason, version, created_at, updated_at}
+ * - opportunity: {id, lead_id, customer_id, customer_name, owner_id, owner_name, title, expected_value: money,
  *   expected_close, kind, size_band, status: open|quoting|won|lost, lost_reason, quote_ids, won_quote_id, sale_id, version}
  * - quote: {id, number, reference (Q-12), title, opportunity_id, opportunity_title, customer_id, customer_name, currency,
- *   latest_version, status, draft_version, latest_sent_version, accepted_version, sale_id, version,
+ *   minor_digits, latest_version, status, draft_version, latest_sent_version, accepted_version, sale_id, version,
  *   versions: [{number, based_on, status: draft|sent|accepted|rejected|expired|superseded, line_count, group_count,
- *   totals: {subtotal_minor, discount_minor, tax_minor, total_minor, optional_total_minor}, valid_until, content_hash,
+ *   totals: {subtotal_minor, discount_minor, tax_minor, total_minor, optional_total_minor, subtotal, discount,
+ *   tax, total, optional_total (money)}, valid_until, content_hash,
  *   superseded_by, answer_note, created_at, sent_at, answered_at}]}
- * - quote version: {quote_id, reference, title, currency, number, based_on, status, valid_until, content_hash, current_hash,
+ * - quote version: {quote_id, reference, title, currency, minor_digits, number, based_on, status, valid_until, content_hash, current_hash,
  *   line_count, totals, groups: [{group_id, title, optional, totals, lines: [{line_id, kind: labour|fixed_fee|product|recurring,
  *   role, interval: monthly|quarterly|yearly, description, quantity (labour: minutes), unit_price_minor (labour: per hour),
- *   currency, discount: ?{type: percent, basis_points}|{type: amount, amount_minor}, tax_rate_bp,
- *   totals: {gross_minor, discount_minor, net_minor, tax_minor, total_minor}}]}]}
- *   saveQuoteDraft() takes the same groups/lines shape (ids optional, totals ignored: the engine computes them).
- * - sale: {id, quote_id, reference, version, content_hash, opportunity_id, customer_id, currency, totals, total,
- *   labour: [{role, minutes}], fees: [{line_id, kind, interval, description, quantity, net_minor}], line_count, signed_by,
+ *   unit_price ('85.50'), unit_price_formatted ('EUR 85.50'), currency, discount: ?{type: percent, basis_points}|
+ *   {type: amount} + money, tax_rate_bp, totals: {gross_minor, discount_minor, net_minor, tax_minor, total_minor,
+ *   gross, discount, net, tax, total (money)}}]}]}
+ *   saveQuoteDraft() takes the same groups/lines shape (ids optional, totals ignored: the engine computes them;
+ *   unit_price / discount.amount as decimal strings or unit_price_minor / discount.amount_minor).
+ * - quote preview (previewQuote): {currency, minor_digits, line_count, totals, groups} as in a quote version, for input
+ *   {quote_id | currency, groups} (the saveQuoteDraft content); nothing is written.
+ * - sale: {id, quote_id, reference, version, content_hash, opportunity_id, customer_id, currency, minor_digits, totals,
+ *   total (money),
+ *   labour: [{role, minutes}], fees: [{line_id, kind, interval, description, quantity, net_minor, net (money)}], line_count, signed_by,
  *   accepted_by, recorded_at}
  *
  * @phpcs:ignoreFile
@@ -96,6 +114,14 @@ final class Sales
 
     /** Saves the draft version's whole content (groups and lines). */
     public function saveQuoteDraft(string $quoteId, array $input, array $context): array {}
+
+    /**
+     * Previews the totals of builder content without saving: `{quote_id | currency, groups}`
+     * (groups as saveQuoteDraft takes them, amounts in the quote's currency); returns
+     * `{currency, minor_digits, line_count, totals, groups}` with formatted money. Bad content
+     * is a ValidationException naming `groups.N.lines.M.field`, as when saving.
+     */
+    public function previewQuote(array $input): array {}
 
     /** Drafts the next version as a copy of the latest. */
     public function draftQuoteVersion(string $quoteId, array $context): array {}

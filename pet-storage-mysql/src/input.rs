@@ -59,6 +59,11 @@ impl<'a> Input<'a> {
         self.obj.and_then(|m| m.get(k)).filter(|v| !v.is_null())
     }
 
+    /// The raw value at `k` (absent or null: `None`).
+    pub fn raw(&self, k: &str) -> Option<&'a Value> {
+        self.get(k)
+    }
+
     /// Records an error on `field`.
     pub fn error(&mut self, field: &str, message: &str) {
         self.add(field, message);

@@ -53,7 +53,7 @@ final class Demo {
 		};
 		$from     = '2025-01-01';
 		$rate     = static fn ( int $euros ) => array(
-			'amount_minor'   => $euros * 100,
+			'amount'         => (string) $euros,
 			'currency'       => 'EUR',
 			'effective_from' => $from,
 		);
@@ -157,7 +157,7 @@ final class Demo {
 			$acme = $identity->createCustomer( array( 'name' => 'Acme Ltd' ), $ctx( 'customer-acme' ) );
 		}
 		$eur = static fn ( int $euros ): array => array(
-			'amount_minor' => $euros * 100,
+			'amount'       => (string) $euros,
 			'currency'     => 'EUR',
 		);
 
@@ -215,15 +215,15 @@ final class Demo {
 					array(
 						'title' => 'Build',
 						'lines' => array(
-							array( 'kind' => 'labour', 'role' => 'Developer', 'description' => 'Portal development', 'quantity' => 120 * 60, 'unit_price_minor' => 12000, 'tax_rate_bp' => 2000 ),
-							array( 'kind' => 'fixed_fee', 'description' => 'Discovery workshop', 'quantity' => 1, 'unit_price_minor' => 250000, 'tax_rate_bp' => 2000 ),
+							array( 'kind' => 'labour', 'role' => 'Developer', 'description' => 'Portal development', 'quantity' => 120 * 60, 'unit_price' => '120.00', 'tax_rate_bp' => 2000 ),
+							array( 'kind' => 'fixed_fee', 'description' => 'Discovery workshop', 'quantity' => 1, 'unit_price' => '2500.00', 'tax_rate_bp' => 2000 ),
 						),
 					),
 					array(
 						'title'    => 'Care plan',
 						'optional' => true,
 						'lines'    => array(
-							array( 'kind' => 'recurring', 'interval' => 'monthly', 'description' => 'Hosting and updates', 'quantity' => 1, 'unit_price_minor' => 19900, 'tax_rate_bp' => 2000 ),
+							array( 'kind' => 'recurring', 'interval' => 'monthly', 'description' => 'Hosting and updates', 'quantity' => 1, 'unit_price' => '199.00', 'tax_rate_bp' => 2000 ),
 						),
 					),
 				),

@@ -138,24 +138,6 @@ final class Input {
 	}
 
 	/**
-	 * A decimal amount such as "85" or "85.50" converted to integer minor units (cents).
-	 * Presentation only: the engine validates the money itself.
-	 *
-	 * @param string $key Field name.
-	 * @throws Input_Exception When not a decimal with at most two decimals.
-	 */
-	public static function minor_units( string $key ): ?int {
-		$v = str_replace( ',', '.', self::text( $key ) );
-		if ( '' === $v ) {
-			return null;
-		}
-		if ( ! preg_match( '/^(\d{1,15})(?:\.(\d{1,2}))?$/', $v, $m ) ) {
-			throw new Input_Exception( __( 'Please correct the form.', 'pet' ), array( $key => __( 'must be an amount like 85 or 85.50', 'pet' ) ) );
-		}
-		return (int) $m[1] * 100 + (int) str_pad( $m[2] ?? '0', 2, '0' );
-	}
-
-	/**
 	 * A datetime-local value (site time zone) as an RFC 3339 UTC timestamp; now when empty.
 	 *
 	 * @param string $key Field name.

@@ -388,6 +388,104 @@ impl Money {
         self.mul_div_half_up(i64::from(basis_points), 10_000)
     }
 
+    /// Parses a decimal amount typed in `currency` (input field `field`), exactly: an
+    /// optional sign, digits, and optionally a decimal separator (`.` or `,`) followed by
+    /// at most the currency's minor-unit digits (none for JPY, three for KWD). Surrounding
+    /// whitespace is ignored; anything else (thousands separators, exponents, more
+    /// decimals than the currency has) is a field error naming `field` and what it allows.
+    ///
+    /// `Money::parse("price", "85.5", eur)` is `EUR 85.50`; `"1235"` in JPY is `JPY 1235`;
+    /// `"1,235"` in KWD is `KWD 1.235`.
+    pub fn parse(field: &str, amount: &str, currency: Currency) -> Result<Money, DomainError> {
+        let digits = currency.minor_unit_digits();
+        let shape = || {
+            let example = if digits == 0 {
+                format!("must be a whole amount like 1235 ({currency} has no decimals)")
+            } else {
+                format!(
+                    "must be an amount like 85 or 85.{} (at most {digits} decimals for {currency})",
+                    "5".repeat(digits as usize)
+                )
+            };
+            DomainError::field(field, example)
+        };
+        let s = amount.trim();
+        let (negative, rest) = match s.as_bytes().first() {
+            Some(b'-') => (true, &s[1..]),
+            Some(b'+') => (false, &s[1..]),
+            _ => (false, s),
+        };
+        let (int_part, frac_part) = match rest.find(['.', ',']) {
+            Some(p) => (&rest[..p], Some(&rest[p + 1..])),
+            None => (rest, None),
+        };
+        let all_digits = |t: &str| t.bytes().all(|b| b.is_ascii_digit());
+        if int_part.is_empty() || !all_digits(int_part) {
+            return Err(shape());
+        }
+        let frac = match frac_part {
+            None => "",
+            Some(f) if !f.is_empty() && all_digits(f) => f,
+            Some(_) => return Err(shape()),
+        };
+        if frac.len() > digits as usize {
+            return Err(DomainError::field(
+                field,
+                if digits == 0 {
+                    format!("must be a whole amount ({currency} has no decimals)")
+                } else {
+                    format!("must have at most {digits} decimals for {currency}")
+                },
+            ));
+        }
+        let too_large = || DomainError::field(field, "is too large");
+        let int_value: i128 = int_part
+            .trim_start_matches('0')
+            .parse::<i128>()
+            .or_else(|_| {
+                if int_part.trim_start_matches('0').is_empty() {
+                    Ok(0)
+                } else {
+                    Err(too_large())
+                }
+            })?;
+        let frac_value: i128 = if frac.is_empty() {
+            0
+        } else {
+            frac.parse::<i128>().map_err(|_| shape())?
+        };
+        let scale = 10i128.pow(digits);
+        let frac_scaled = frac_value * 10i128.pow(digits - frac.len() as u32);
+        let minor = int_value
+            .checked_mul(scale)
+            .and_then(|v| v.checked_add(frac_scaled))
+            .ok_or_else(too_large)?;
+        let minor = if negative { -minor } else { minor };
+        i64::try_from(minor)
+            .map(|m| Money::new(m, currency))
+            .map_err(|_| too_large())
+    }
+
+    /// The amount as a plain decimal with the currency's minor-unit digits and no code:
+    /// `1234.50` (EUR), `1235` (JPY), `1.235` (KWD), `-0.05` (EUR). What a form shows and
+    /// [`Money::parse`] reads back.
+    pub fn decimal(&self) -> String {
+        let digits = self.currency.minor_unit_digits();
+        let sign = if self.amount_minor < 0 { "-" } else { "" };
+        let abs = self.amount_minor.unsigned_abs();
+        if digits == 0 {
+            format!("{sign}{abs}")
+        } else {
+            let scale = 10u64.pow(digits);
+            format!(
+                "{sign}{}.{:0width$}",
+                abs / scale,
+                abs % scale,
+                width = digits as usize
+            )
+        }
+    }
+
     /// The sum of `amounts`, all in `currency` (zero when empty); refuses another
     /// currency or overflow.
     pub fn checked_sum<'a>(
@@ -401,24 +499,10 @@ impl Money {
 }
 
 impl std::fmt::Display for Money {
-    /// `EUR 1234.50`: the code, then the amount with the currency's minor-unit digits.
+    /// `EUR 1234.50`: the code, then the amount with the currency's minor-unit digits
+    /// ([`Money::decimal`]).
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        let digits = self.currency.minor_unit_digits();
-        let sign = if self.amount_minor < 0 { "-" } else { "" };
-        let abs = self.amount_minor.unsigned_abs();
-        if digits == 0 {
-            write!(f, "{} {sign}{abs}", self.currency)
-        } else {
-            let scale = 10u64.pow(digits);
-            write!(
-                f,
-                "{} {sign}{}.{:0width$}",
-                self.currency,
-                abs / scale,
-                abs % scale,
-                width = digits as usize
-            )
-        }
+        write!(f, "{} {}", self.currency, self.decimal())
     }
 }
 
@@ -500,6 +584,105 @@ mod tests {
         match e {
             DomainError::Validation(f) => f.iter().map(|(k, _)| k.to_owned()).collect(),
             other => panic!("not a validation error: {other:?}"),
+        }
+    }
+
+    fn cur(c: &str) -> Currency {
+        Currency::new(c).unwrap()
+    }
+
+    fn message_of(e: DomainError) -> String {
+        match e {
+            DomainError::Validation(f) => f.iter().map(|(k, m)| format!("{k}: {m}")).collect(),
+            other => panic!("not a validation error: {other:?}"),
+        }
+    }
+
+    #[test]
+    fn money_parses_decimals_with_the_currency_digits() {
+        let p = |a: &str, c: &str| Money::parse("price", a, cur(c)).map(|m| m.amount_minor());
+        assert_eq!(p("85.50", "EUR").unwrap(), 8550);
+        assert_eq!(p("85,5", "EUR").unwrap(), 8550);
+        assert_eq!(p("85", "EUR").unwrap(), 8500);
+        assert_eq!(p(" 0.05 ", "EUR").unwrap(), 5);
+        assert_eq!(p("-12.34", "EUR").unwrap(), -1234);
+        assert_eq!(p("+7", "EUR").unwrap(), 700);
+        assert_eq!(p("-0.5", "EUR").unwrap(), -50);
+        assert_eq!(p("007.1", "EUR").unwrap(), 710);
+        assert_eq!(p("1235", "JPY").unwrap(), 1235);
+        assert_eq!(p("-1235", "JPY").unwrap(), -1235);
+        assert_eq!(p("1.235", "KWD").unwrap(), 1235);
+        assert_eq!(p("1,2", "KWD").unwrap(), 1200);
+        assert_eq!(p("3", "KWD").unwrap(), 3000);
+        assert_eq!(
+            p("92233720368547758.07", "EUR").unwrap(),
+            9_223_372_036_854_775_807
+        );
+        assert_eq!(
+            message_of(p("92233720368547758.08", "EUR").unwrap_err()),
+            "price: is too large"
+        );
+        assert_eq!(
+            message_of(p("99999999999999999999999999999999999999999", "JPY").unwrap_err()),
+            "price: is too large"
+        );
+    }
+
+    #[test]
+    fn money_refuses_too_many_decimals_and_garbage_naming_the_field() {
+        let e = |a: &str, c: &str| {
+            message_of(Money::parse("groups.0.lines.1.unit_price", a, cur(c)).unwrap_err())
+        };
+        assert_eq!(
+            e("1235.5", "JPY"),
+            "groups.0.lines.1.unit_price: must be a whole amount (JPY has no decimals)"
+        );
+        assert_eq!(
+            e("1.2345", "KWD"),
+            "groups.0.lines.1.unit_price: must have at most 3 decimals for KWD"
+        );
+        assert_eq!(
+            e("85.505", "EUR"),
+            "groups.0.lines.1.unit_price: must have at most 2 decimals for EUR"
+        );
+        let eur_shape = "groups.0.lines.1.unit_price: must be an amount like 85 or 85.55 (at most 2 decimals for EUR)";
+        for bad in [
+            "", " ", "abc", "1.2.3", "1,000.00", "1e3", "12.", ".5", "-", "--1", "1 000", "١٢",
+        ] {
+            assert_eq!(e(bad, "EUR"), eur_shape, "{bad:?}");
+        }
+        assert_eq!(
+            e("x", "JPY"),
+            "groups.0.lines.1.unit_price: must be a whole amount like 1235 (JPY has no decimals)"
+        );
+        assert_eq!(
+            e("x", "KWD"),
+            "groups.0.lines.1.unit_price: must be an amount like 85 or 85.555 (at most 3 decimals for KWD)"
+        );
+    }
+
+    #[test]
+    fn money_decimal_and_display_use_the_currency_digits() {
+        let m = |a: i64, c: &str| Money::new(a, cur(c));
+        assert_eq!(m(123_450, "EUR").decimal(), "1234.50");
+        assert_eq!(m(-5, "EUR").decimal(), "-0.05");
+        assert_eq!(m(1235, "JPY").decimal(), "1235");
+        assert_eq!(m(-1235, "JPY").decimal(), "-1235");
+        assert_eq!(m(1235, "KWD").decimal(), "1.235");
+        assert_eq!(m(5, "KWD").decimal(), "0.005");
+        assert_eq!(m(123_450, "EUR").to_string(), "EUR 1234.50");
+        assert_eq!(m(1235, "JPY").to_string(), "JPY 1235");
+        assert_eq!(m(1235, "KWD").to_string(), "KWD 1.235");
+        assert_eq!(m(i64::MIN, "EUR").decimal(), "-92233720368547758.08");
+        for (a, c) in [
+            (123_450, "EUR"),
+            (-5, "EUR"),
+            (1235, "JPY"),
+            (1235, "KWD"),
+            (-1, "KWD"),
+        ] {
+            let money = m(a, c);
+            assert_eq!(Money::parse("x", &money.decimal(), cur(c)).unwrap(), money);
         }
     }
 

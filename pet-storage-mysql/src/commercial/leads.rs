@@ -12,7 +12,7 @@ use pet_core::commercial::{
     LeadFacts, LeadId, LeadSchema, LeadSchemaCommand, LeadSchemaEvent, LeadSchemaId,
     LeadSchemaVersion, NewLead, Qualification, SchemaVersionNumber, Text,
 };
-use pet_core::identity::{Currency, CustomerId, EmployeeId, Money, Name, Note};
+use pet_core::identity::{CustomerId, EmployeeId, Money, Name, Note};
 use serde_json::{json, Value};
 use uuid::Uuid;
 
@@ -26,29 +26,12 @@ use crate::uow::UnitOfWork;
 
 const LEAD_STATUSES: [&str; 5] = ["new", "contacted", "qualified", "disqualified", "archived"];
 
-/// Parses a `{amount_minor, currency}` object at `field`.
+/// Parses a money object at `field`: `{amount: "85.50" | amount_minor: 8550, currency}`.
 pub(super) fn parse_money(i: &mut Input<'_>, field: &str) -> Result<Option<Money>, AppError> {
-    let Some(mut m) = i.nested(field) else {
-        return Ok(None);
-    };
-    let amount = m.req_i64("amount_minor");
-    let currency = m.req_str("currency");
-    let currency = match currency {
-        Some(c) => m.absorb(Currency::new(c).map_err(|_| {
-            pet_core::DomainError::field("currency", "must be a three-letter ISO 4217 code")
-        }))?,
-        None => None,
-    };
-    i.merge(m);
-    Ok(match (amount, currency) {
-        (Some(a), Some(c)) => Some(Money::new(a, c)),
-        _ => None,
-    })
+    i.money_object(field, false)
 }
 
-pub(super) fn money_json(m: &Money) -> Value {
-    json!({"amount_minor": m.amount_minor(), "currency": m.currency().as_str()})
-}
+pub(super) use crate::money::money_json;
 
 /// A required text field of a domain type.
 fn text_field(i: &mut Input<'_>, k: &str, required: bool) -> Result<Option<Text>, AppError> {
@@ -726,7 +709,7 @@ impl App {
         .await
     }
 
-    /// `contacted → qualified` with evidence: `{need, budget?: {amount_minor, currency},
+    /// `contacted → qualified` with evidence: `{need, budget?: {amount | amount_minor, currency},
     /// authority?, timeline?, notes?}`.
     pub async fn qualify_lead(
         &self,

@@ -150,7 +150,7 @@ impl App {
     }
 
     /// Opens an opportunity from a qualified lead: `{lead_id, title, expected_value:
-    /// {amount_minor, currency}, expected_close, owner_id?}` (owner defaults to the lead's).
+    /// {amount: "85.50" | amount_minor, currency}, expected_close, owner_id?}` (owner defaults to the lead's).
     /// A lead about a new company creates that customer (and points the lead at it) in the
     /// same transaction.
     pub async fn create_opportunity(
@@ -424,7 +424,7 @@ impl App {
             items.push(json!({
                 "id": id, "lead_id": lead, "customer_id": cid, "customer_name": cname,
                 "owner_id": owner, "owner_name": oname, "title": title,
-                "expected_value": {"amount_minor": value, "currency": cur},
+                "expected_value": crate::money::money_parts_json(value, &cur),
                 "expected_close": close.to_string(), "kind": kind, "size_band": size,
                 "status": st, "version": v,
             }));
@@ -432,8 +432,8 @@ impl App {
         Ok(page.wrap(items, total.unwrap_or(0)))
     }
 
-    /// The pipeline by stage: `{stages: [{status, count, expected_value: [{amount_minor,
-    /// currency}]}]}` for open, quoting, won and lost (totals per currency).
+    /// The pipeline by stage: `{stages: [{status, count, expected_value: [money]}]}`
+    /// (money objects as in `crate::money`) for open, quoting, won and lost (totals per currency).
     pub async fn opportunity_pipeline(&self) -> Result<Value, AppError> {
         let mut conn = self.conn().await?;
         let rows: Vec<(String, String, u64, Option<i64>)> = conn
@@ -451,7 +451,7 @@ impl App {
                 json!({
                     "status": s,
                     "count": mine.iter().map(|r| r.2).sum::<u64>(),
-                    "expected_value": mine.iter().map(|r| json!({"amount_minor": r.3.unwrap_or(0), "currency": r.1})).collect::<Vec<_>>(),
+                    "expected_value": mine.iter().map(|r| crate::money::money_parts_json(r.3.unwrap_or(0), &r.1)).collect::<Vec<_>>(),
                 })
             })
             .collect();

@@ -54,10 +54,14 @@ const VERSION_STATUSES: [&str; 6] = [
 /// Rows per multi-row INSERT of quote lines (keeps placeholders well under 65 535).
 const LINE_CHUNK: usize = 1000;
 
+/// Totals: the `*_minor` integers and, beside each, its money object (`subtotal`,
+/// `discount`, `tax`, `total`).
 fn totals_json(t: &Totals) -> Value {
     json!({
         "subtotal_minor": t.subtotal.amount_minor(), "discount_minor": t.discount.amount_minor(),
         "tax_minor": t.tax.amount_minor(), "total_minor": t.total.amount_minor(),
+        "subtotal": money_json(&t.subtotal), "discount": money_json(&t.discount),
+        "tax": money_json(&t.tax), "total": money_json(&t.total),
     })
 }
 
@@ -68,10 +72,14 @@ fn quote_totals_json(t: &QuoteTotals) -> Value {
             "optional_total_minor".into(),
             json!(t.optional_total.amount_minor()),
         );
+        o.insert("optional_total".into(), money_json(&t.optional_total));
     }
     v
 }
 
+/// A line: `unit_price_minor` and `unit_price` (the decimal string the builder shows and
+/// sends back), `unit_price_formatted`; an amount discount is a money object with `type`;
+/// totals as integers and money objects.
 fn line_json(l: &QuoteLine) -> Result<Value, AppError> {
     let t = l.totals()?;
     let (role, interval) = match l.kind() {
@@ -84,18 +92,25 @@ fn line_json(l: &QuoteLine) -> Result<Value, AppError> {
             json!({"type": "percent", "basis_points": basis_points.get()})
         }
         Discount::Amount { amount } => {
-            json!({"type": "amount", "amount_minor": amount.amount_minor()})
+            let mut v = money_json(&amount);
+            if let Some(o) = v.as_object_mut() {
+                o.insert("type".into(), json!("amount"));
+            }
+            v
         }
     });
     Ok(json!({
         "line_id": l.line_id().to_string(), "kind": l.kind().as_str(), "role": role,
         "interval": interval, "description": l.description().as_str(),
         "quantity": l.quantity().get(), "unit_price_minor": l.unit_price().amount_minor(),
+        "unit_price": l.unit_price().decimal(), "unit_price_formatted": l.unit_price().to_string(),
         "currency": l.currency().as_str(), "discount": discount, "tax_rate_bp": l.tax_rate().get(),
         "totals": {
             "gross_minor": t.gross.amount_minor(), "discount_minor": t.discount.amount_minor(),
             "net_minor": t.net.amount_minor(), "tax_minor": t.tax.amount_minor(),
             "total_minor": t.total.amount_minor(),
+            "gross": money_json(&t.gross), "discount": money_json(&t.discount),
+            "net": money_json(&t.net), "tax": money_json(&t.tax), "total": money_json(&t.total),
         },
     }))
 }
@@ -110,8 +125,9 @@ fn group_json(g: &LineGroup, currency: Currency) -> Result<Value, AppError> {
 }
 
 /// Parses the builder's content: `{groups: [{group_id?, title, optional?, lines: [{line_id?,
-/// kind, role?, interval?, description, quantity, unit_price_minor, currency?, discount?,
-/// tax_rate_bp?}]}]}`. Errors are named `groups.N.field` / `groups.N.lines.M.field`.
+/// kind, role?, interval?, description, quantity, unit_price ("85.50", in the line's
+/// currency with its minor digits) | unit_price_minor, currency?, discount?: {type: percent,
+/// basis_points} | {type: amount, amount ("1.50") | amount_minor}, tax_rate_bp?}]}]}`. Errors are named `groups.N.field` / `groups.N.lines.M.field`.
 /// Missing ids are generated.
 fn parse_content(input: &Value, currency: Currency) -> Result<QuoteContent, AppError> {
     let mut errors = FieldErrors::new();
@@ -244,13 +260,12 @@ fn parse_line(l: &Value, quote_currency: Currency) -> Result<QuoteLine, AppError
         Some(q) => i.absorb(Quantity::new(q))?,
         None => None,
     };
-    let currency = match i.opt_str("currency").filter(|s| !s.is_empty()) {
-        None => Some(quote_currency),
-        Some(c) => i.absorb(Currency::new(c).map_err(|_| {
-            pet_core::DomainError::field("currency", "must be a three-letter ISO 4217 code")
-        }))?,
+    let currency = match i.raw("currency") {
+        Some(Value::String(c)) if !c.is_empty() => i.currency("currency", false)?,
+        Some(Value::String(_)) | None => Some(quote_currency),
+        Some(_) => i.currency("currency", false)?,
     };
-    let unit_price = i.req_i64("unit_price_minor");
+    let unit_price = i.amount("unit_price", "unit_price_minor", currency, true)?;
     let tax = match i.opt_i64("tax_rate_bp") {
         None => Some(BasisPoints::ZERO),
         Some(t) => i.absorb(BasisPoints::for_field("tax_rate_bp", t))?,
@@ -265,12 +280,9 @@ fn parse_line(l: &Value, quote_currency: Currency) -> Result<QuoteLine, AppError
                         .map(|basis_points| Some(Discount::Percent { basis_points })),
                     None => None,
                 },
-                Some("amount") => match (d.req_i64("amount_minor"), currency) {
-                    (Some(a), Some(c)) => Some(Some(Discount::Amount {
-                        amount: Money::new(a, c),
-                    })),
-                    _ => None,
-                },
+                Some("amount") => d
+                    .amount("amount", "amount_minor", currency, true)?
+                    .map(|amount| Some(Discount::Amount { amount })),
                 Some("none") => Some(None),
                 Some(_) => {
                     d.error("type", "must be percent or amount");
@@ -298,7 +310,7 @@ fn parse_line(l: &Value, quote_currency: Currency) -> Result<QuoteLine, AppError
             kind,
             desc,
             q,
-            Money::new(p, c),
+            Money::new(p.amount_minor(), c),
             disc,
             tax,
         ))?;
@@ -887,6 +899,7 @@ impl App {
             "customer_id": d.customer_id.to_string(),
             "customer_name": customer_name,
             "currency": quote.currency().as_str(),
+            "minor_digits": quote.currency().minor_unit_digits(),
             "latest_version": latest.map(|v| v.number().get()),
             "status": latest.map(|v| v.status().as_str()),
             "draft_version": latest.filter(|v| v.status() == QuoteVersionStatus::Draft).map(|v| v.number().get()),
@@ -907,6 +920,7 @@ impl App {
             "reference": quote.details().quote_number.reference(),
             "title": quote.details().title.as_str(),
             "currency": currency.as_str(),
+            "minor_digits": currency.minor_unit_digits(),
             "number": v.number().get(),
             "based_on": v.based_on().map(|b| b.get()),
             "status": v.status().as_str(),
@@ -1016,20 +1030,7 @@ impl App {
     ) -> Result<Value, AppError> {
         let id = arg_uuid("quote_id", quote_id)?;
         // The currency is needed to parse lines: read it first (it never changes).
-        let currency = {
-            let mut conn = self.conn().await?;
-            let c: Option<String> = conn
-                .exec_first(
-                    format!(
-                        "SELECT currency FROM {} WHERE id = ?",
-                        self.sales_tables().quotes
-                    ),
-                    (id.to_string(),),
-                )
-                .await
-                .map_err(db)?;
-            Currency::new(&c.ok_or_else(|| AppError::NotFound(format!("quote {id}")))?)?
-        };
+        let currency = self.quote_currency(id).await?;
         let content = parse_content(input, currency)?;
         self.quote_command(
             ctx,
@@ -1041,6 +1042,63 @@ impl App {
             },
         )
         .await
+    }
+
+    /// A quote's currency (it never changes).
+    async fn quote_currency(&self, id: Uuid) -> Result<Currency, AppError> {
+        let mut conn = self.conn().await?;
+        let c: Option<String> = conn
+            .exec_first(
+                format!(
+                    "SELECT currency FROM {} WHERE id = ?",
+                    self.sales_tables().quotes
+                ),
+                (id.to_string(),),
+            )
+            .await
+            .map_err(db)?;
+        Ok(Currency::new(&c.ok_or_else(|| {
+            AppError::NotFound(format!("quote {id}"))
+        })?)?)
+    }
+
+    /// Previews the totals of builder content without saving anything: `{quote_id |
+    /// currency, groups}` — the groups exactly as `save_quote_draft` takes them, parsed in
+    /// the quote's currency (or the given one when there is no quote; with both, they must
+    /// agree). Returns `{currency, minor_digits, totals, groups: [{group_id, title,
+    /// optional, lines, totals}]}` as a version view shows them (money as integers and
+    /// money objects with `formatted`); bad content is a validation error naming
+    /// `groups.N.lines.M.field`, as when saving.
+    pub async fn preview_quote(&self, input: &Value) -> Result<Value, AppError> {
+        let mut i = Input::new(input, "input");
+        let quote_id = i.opt_uuid("quote_id");
+        let given = i.currency("currency", false)?;
+        if quote_id.is_none() && given.is_none() && i.raw("currency").is_none() {
+            i.error("currency", "is required without a quote_id");
+        }
+        i.finish()?;
+        let currency = match quote_id {
+            Some(id) => {
+                let c = self.quote_currency(id).await?;
+                if given.is_some_and(|g| g != c) {
+                    return Err(AppError::field(
+                        "currency",
+                        format!("must be the quote's currency ({c})"),
+                    ));
+                }
+                c
+            }
+            None => given.ok_or_else(|| internal("validated fields missing"))?,
+        };
+        let content = parse_content(input, currency)?;
+        let totals = content.totals(currency)?;
+        Ok(json!({
+            "currency": currency.as_str(),
+            "minor_digits": currency.minor_unit_digits(),
+            "line_count": content.line_count(),
+            "totals": quote_totals_json(&totals),
+            "groups": content.groups.iter().map(|g| group_json(g, currency)).collect::<Result<Vec<_>, _>>()?,
+        }))
     }
 
     /// Drafts the next version as a copy of the latest (revising a sent quote).
@@ -1374,6 +1432,7 @@ impl App {
             "quote_id": q.id().to_string(),
             "reference": q.details().quote_number.reference(),
             "currency": cur.as_str(),
+            "minor_digits": cur.minor_unit_digits(),
             "from": {"number": a.get(), "status": va.status().as_str()},
             "to": {"number": b.get(), "status": vb.status().as_str()},
             "groups": groups,
@@ -1505,7 +1564,8 @@ impl App {
             items.push(json!({
                 "id": id, "number": n, "reference": quote_reference(n), "title": title,
                 "opportunity_id": opp, "customer_id": cid, "customer_name": cname, "currency": cur,
-                "latest_version": lv, "status": ls, "total": {"amount_minor": lt, "currency": cur},
+                "minor_digits": Currency::new(&cur).map(|c| c.minor_unit_digits()).unwrap_or(2),
+                "latest_version": lv, "status": ls, "total": crate::money::money_parts_json(lt, &cur),
                 "accepted_version": acc, "sale_id": sale, "version": v,
                 "created_at": rfc3339(from_db_time(created)),
             }));
@@ -1537,13 +1597,14 @@ impl App {
             "opportunity_id": snap.opportunity_id.to_string(),
             "customer_id": snap.customer_id.to_string(),
             "currency": snap.currency.as_str(),
+            "minor_digits": snap.currency.minor_unit_digits(),
             "totals": totals_json(&snap.totals),
             "total": money_json(&snap.totals.total),
             "labour": snap.labour.iter().map(|l| json!({"role": l.role.as_ref().map(Name::as_str), "minutes": l.minutes})).collect::<Vec<_>>(),
             "fees": snap.fees.iter().map(|f| json!({
                 "line_id": f.line_id.to_string(), "kind": f.kind, "interval": f.interval.map(|i| i.as_str()),
                 "description": f.description.as_str(), "quantity": f.quantity.get(),
-                "net_minor": f.net.amount_minor(),
+                "net_minor": f.net.amount_minor(), "net": money_json(&f.net),
             })).collect::<Vec<_>>(),
             "line_count": snap.lines.len(),
             "signed_by": signed_by,

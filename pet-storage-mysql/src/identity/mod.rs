@@ -51,12 +51,11 @@ fn parse_rate(i: &mut Input<'_>, field: &str) -> Result<Option<DatedRate>, AppEr
     let Some(mut r) = i.nested(field) else {
         return Ok(None);
     };
-    let amount = r.req_i64("amount_minor");
-    let currency = r.req_str("currency");
+    let money = r.money_fields(true)?;
     let from = r.req_date("effective_from");
-    let rate = match (amount, currency) {
-        (Some(a), Some(c)) => r.absorb(Rate::from_parts(a, c))?,
-        _ => None,
+    let rate = match money {
+        Some(m) => r.absorb(Rate::new(m))?,
+        None => None,
     };
     i.merge(r);
     Ok(match (rate, from) {
@@ -68,14 +67,30 @@ fn parse_rate(i: &mut Input<'_>, field: &str) -> Result<Option<DatedRate>, AppEr
     })
 }
 
+/// A stored rate row as its output object (the money fields, `effective_from`, `kind`).
+fn stored_rate_json(
+    kind: Option<&str>,
+    amount_minor: i64,
+    currency: &str,
+    from: NaiveDate,
+) -> Value {
+    let mut v = crate::money::money_parts_json(amount_minor, currency);
+    if let Some(o) = v.as_object_mut() {
+        if let Some(k) = kind {
+            o.insert("kind".into(), json!(k));
+        }
+        o.insert("effective_from".into(), json!(from.to_string()));
+    }
+    v
+}
+
 fn rate_json(kind: Option<RateKind>, r: &DatedRate) -> Value {
-    let mut v = json!({
-        "amount_minor": r.rate.per_hour().amount_minor(),
-        "currency": r.rate.per_hour().currency().as_str(),
-        "effective_from": r.effective_from.to_string(),
-    });
-    if let (Some(k), Some(o)) = (kind, v.as_object_mut()) {
-        o.insert("kind".into(), json!(k.as_str()));
+    let mut v = crate::money::money_json(&r.rate.per_hour());
+    if let Some(o) = v.as_object_mut() {
+        o.insert("effective_from".into(), json!(r.effective_from.to_string()));
+        if let Some(k) = kind {
+            o.insert("kind".into(), json!(k.as_str()));
+        }
     }
     v
 }
@@ -262,13 +277,13 @@ impl App {
                 .iter()
                 .filter(|r| r.0 == kind && r.3 <= today)
                 .max_by_key(|r| r.3)
-                .map(|r| json!({"amount_minor": r.1, "currency": r.2, "effective_from": r.3.to_string()}))
+                .map(|r| stored_rate_json(None, r.1, &r.2, r.3))
         };
         Ok(json!({
             "actions": EmployeeStatus::parse(&status).map(EmployeeStatus::actions).unwrap_or_default(),
             "id": id_s, "name": name, "email": email, "wp_user_id": wp, "status": status,
             "version": version, "created_at": rfc3339(from_db_time(created)),
-            "rates": rates.iter().map(|r| json!({"kind": r.0, "amount_minor": r.1, "currency": r.2, "effective_from": r.3.to_string()})).collect::<Vec<_>>(),
+            "rates": rates.iter().map(|r| stored_rate_json(Some(&r.0), r.1, &r.2, r.3)).collect::<Vec<_>>(),
             "current_cost_rate": current("cost"),
             "current_bill_rate": current("bill"),
         }))
@@ -375,7 +390,7 @@ impl App {
         .await
     }
 
-    /// Sets a rate: `{kind: cost|bill, amount_minor, currency, effective_from}`.
+    /// Sets a rate: `{kind: cost|bill, amount: "85.50" | amount_minor, currency, effective_from}`.
     pub async fn change_employee_rate(
         &self,
         employee_id: &str,
@@ -389,12 +404,11 @@ impl App {
             Some(k) => i.absorb(RateKind::parse(k))?,
             None => None,
         };
-        let amount = i.req_i64("amount_minor");
-        let currency = i.req_str("currency");
+        let money = i.money_fields(true)?;
         let from = i.req_date("effective_from");
-        let rate = match (amount, currency) {
-            (Some(a), Some(c)) => i.absorb(Rate::from_parts(a, c))?,
-            _ => None,
+        let rate = match money {
+            Some(m) => i.absorb(Rate::new(m))?,
+            None => None,
         };
         i.finish()?;
         let (Some(kind), Some(rate), Some(effective_from)) = (kind, rate, from) else {

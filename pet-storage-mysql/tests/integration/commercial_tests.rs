@@ -567,3 +567,180 @@ async fn expiry_job_expires_each_sent_version_exactly_once() {
     assert_eq!(jobs["total"], json!(0));
     env.cleanup().await;
 }
+
+fn field_error(r: Result<Value, AppError>, field: &str) -> String {
+    match r {
+        Err(AppError::Validation(f)) => f
+            .iter()
+            .find(|(k, _)| *k == field)
+            .map(|(_, m)| m.to_owned())
+            .unwrap_or_else(|| panic!("no error on {field}: {f}")),
+        other => panic!("{other:?}"),
+    }
+}
+
+/// Amounts are typed in the quote's currency with its minor digits (JPY none, KWD three),
+/// saved and previewed exactly, and every view shows them with those digits.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn jpy_and_kwd_quotes_use_their_minor_digits_and_preview_writes_nothing() {
+    let Some(env) = env().await else { return };
+    let app = &env.app;
+    let (actor, _, opp) = pipeline(app).await;
+    let jpy = app
+        .create_quote(&json!({"opportunity_id": opp, "currency": "JPY"}), &actor)
+        .await
+        .unwrap();
+    let kwd = app
+        .create_quote(&json!({"opportunity_id": opp, "currency": "KWD"}), &actor)
+        .await
+        .unwrap();
+    assert_eq!(jpy["minor_digits"], json!(0));
+    assert_eq!(kwd["minor_digits"], json!(3));
+    let (jid, kid) = (id(&jpy), id(&kwd));
+    let line = |price: &str| {
+        json!({"groups": [{"title": "Work", "lines": [
+            {"kind": "fixed_fee", "description": "Setup", "quantity": 1, "unit_price": price},
+        ]}]})
+    };
+
+    // Too many decimals for the currency: the field error says what is allowed; nothing written.
+    let before = events(&env).await;
+    let e = field_error(
+        app.save_quote_draft(&jid, &line("1235.5"), &actor).await,
+        "groups.0.lines.0.unit_price",
+    );
+    assert!(e.contains("JPY has no decimals"), "{e}");
+    let e = field_error(
+        app.save_quote_draft(&kid, &line("1.2345"), &actor).await,
+        "groups.0.lines.0.unit_price",
+    );
+    assert!(e.contains("at most 3 decimals for KWD"), "{e}");
+    let e = field_error(
+        app.preview_quote(&json!({"quote_id": kid, "groups": line("abc")["groups"]}))
+            .await,
+        "groups.0.lines.0.unit_price",
+    );
+    assert!(e.contains("like 85 or 85.555"), "{e}");
+
+    // Preview: the engine's totals, nothing written (with the quote, or just a currency).
+    let kwd_content = json!({"groups": [{"title": "Work", "lines": [
+        {"kind": "fixed_fee", "description": "Setup", "quantity": 1, "unit_price": "1.235", "tax_rate_bp": 1000},
+        {"kind": "product", "description": "Cable", "quantity": 2, "unit_price": "0,5",
+         "discount": {"type": "amount", "amount": "0.005"}},
+    ]}]});
+    let mut with_id = kwd_content.clone();
+    with_id["quote_id"] = json!(kid);
+    let p = app.preview_quote(&with_id).await.unwrap();
+    // 1.235 + 10 % tax (0.1235 → 0.124 half-up) = 1.359; 2 × 0.5 − 0.005 = 0.995.
+    assert_eq!(p["totals"]["total_minor"], json!(2354));
+    assert_eq!(p["totals"]["total"]["formatted"], json!("KWD 2.354"));
+    assert_eq!(p["totals"]["total"]["amount"], json!("2.354"));
+    assert_eq!(p["minor_digits"], json!(3));
+    assert_eq!(
+        p["groups"][0]["lines"][0]["totals"]["total"]["formatted"],
+        json!("KWD 1.359")
+    );
+    let mut by_currency = kwd_content.clone();
+    by_currency["currency"] = json!("KWD");
+    assert_eq!(
+        app.preview_quote(&by_currency).await.unwrap()["totals"],
+        p["totals"]
+    );
+    let mut wrong = with_id.clone();
+    wrong["currency"] = json!("EUR");
+    field_error(app.preview_quote(&wrong).await, "currency");
+    field_error(app.preview_quote(&json!({"groups": []})).await, "currency");
+    assert_eq!(
+        events(&env).await,
+        before,
+        "errors and previews write nothing"
+    );
+
+    // Saved: the views carry the digits, the decimal and the formatted amount.
+    let v = app
+        .save_quote_draft(&kid, &kwd_content, &actor)
+        .await
+        .unwrap();
+    assert_eq!(v["versions"][0]["totals"]["total_minor"], json!(2354));
+    let kv = app.get_quote_version(&kid, Some(1)).await.unwrap();
+    assert_eq!(kv["minor_digits"], json!(3));
+    assert_eq!(kv["totals"]["total"]["formatted"], json!("KWD 2.354"));
+    let l1 = &kv["groups"][0]["lines"][1];
+    assert_eq!(l1["unit_price_minor"], json!(500));
+    assert_eq!(l1["unit_price"], json!("0.500"));
+    assert_eq!(l1["unit_price_formatted"], json!("KWD 0.500"));
+    assert_eq!(l1["discount"]["amount_minor"], json!(5));
+    assert_eq!(l1["discount"]["amount"], json!("0.005"));
+    assert_eq!(l1["discount"]["type"], json!("amount"));
+    assert_eq!(
+        p["totals"], kv["totals"],
+        "the preview equals the saved totals"
+    );
+
+    // JPY: whole yen, and the minor-unit input shape still works beside it.
+    app.save_quote_draft(
+        &jid,
+        &json!({"groups": [{"title": "Work", "lines": [
+            {"kind": "fixed_fee", "description": "Setup", "quantity": 1, "unit_price": "1235"},
+            {"kind": "product", "description": "Extra", "quantity": 1, "unit_price_minor": 100},
+        ]}]}),
+        &actor,
+    )
+    .await
+    .unwrap();
+    let jv = app.get_quote_version(&jid, Some(1)).await.unwrap();
+    assert_eq!(jv["minor_digits"], json!(0));
+    assert_eq!(jv["totals"]["total_minor"], json!(1335));
+    assert_eq!(jv["totals"]["total"]["formatted"], json!("JPY 1335"));
+    assert_eq!(jv["groups"][0]["lines"][0]["unit_price"], json!("1235"));
+    let list = app
+        .list_quotes(&json!({"opportunity_id": opp}))
+        .await
+        .unwrap();
+    let row = list["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["id"] == json!(jid))
+        .unwrap();
+    assert_eq!(row["total"]["formatted"], json!("JPY 1335"));
+    assert_eq!(row["total"]["minor_digits"], json!(0));
+    assert_eq!(row["minor_digits"], json!(0));
+
+    // Sent and accepted: the sale's money carries the digits too.
+    app.send_quote(&jid, &json!({"valid_until": "2099-01-01"}), &actor)
+        .await
+        .unwrap();
+    let r = app
+        .accept_quote(&jid, &json!({"version": 1, "signed_by": "Ken"}), &actor)
+        .await
+        .unwrap();
+    assert_eq!(r["sale"]["total"]["formatted"], json!("JPY 1335"));
+    assert_eq!(r["sale"]["fees"][0]["net"]["amount"], json!("1235"));
+
+    // Other money inputs take decimals too: a rate and an opportunity's expected value.
+    let emp = app
+        .create_employee(
+            &json!({"name": "Ken", "email": "ken@example.com",
+                    "bill_rate": {"amount": "12000", "currency": "JPY", "effective_from": "2024-01-01"}}),
+            &actor,
+        )
+        .await
+        .unwrap();
+    let e = app.get_employee(&id(&emp)).await.unwrap();
+    assert_eq!(e["current_bill_rate"]["amount_minor"], json!(12000));
+    assert_eq!(e["current_bill_rate"]["formatted"], json!("JPY 12000"));
+    let e = field_error(
+        app.change_employee_rate(
+            &id(&emp),
+            &json!({"kind": "cost", "amount": "8.5", "currency": "JPY", "effective_from": "2024-01-01"}),
+            &actor,
+        )
+        .await,
+        "amount",
+    );
+    assert!(e.contains("no decimals"), "{e}");
+    let o = app.get_opportunity(&opp).await.unwrap();
+    assert_eq!(o["expected_value"]["formatted"], json!("EUR 10000.00"));
+    env.cleanup().await;
+}

@@ -3,7 +3,8 @@
 // the lead by its own (older) version, contact and qualify it, open an opportunity, build a
 // quote with two groups, send it, revise (an optional group with an amount discount) and send
 // version 2, compare and print, accept it with the optional group, and see the sale and the
-// trail in Activity; then lose a second opportunity with a reason. Screenshots go to
+// trail in Activity; then lose a second opportunity with a reason, and build a JPY quote
+// (whole yen, the live total from the engine's preview route). Screenshots go to
 // $PET_ARTIFACTS (sales-*).
 //
 // Env: PET_E2E_URL, PET_E2E_USER, PET_E2E_PASSWORD, PET_ARTIFACTS, PET_CHROMIUM.
@@ -117,6 +118,12 @@ async function fillLine(gi, li, kind, desc, qty, price, tax) {
   await row.locator('input[name$="[tax_rate]"]').fill(tax);
 }
 
+/** The live total once the engine's preview shows `text` (debounced REST call); its text. */
+async function liveTotal(text) {
+  await page.waitForFunction((t) => (document.querySelector('#pet-live-total')?.textContent || '').includes(t), text, { timeout: 15000 }).catch(() => {});
+  return page.locator('#pet-live-total').innerText();
+}
+
 await step('build version 1 with two groups and see the engine totals', async () => {
   await page.locator('#pet-group-0-title').fill('Build');
   await fillLine(0, 0, 'labour', 'Development', '600', '100', '20');
@@ -125,7 +132,8 @@ await step('build version 1 with two groups and see the engine totals', async ()
   // Saved: group 0 exists, a blank group 1 is offered.
   await page.locator('#pet-group-1-title').fill('Support');
   await fillLine(1, 0, 'product', 'Licences', '10', '30', '20');
-  const live = await page.locator('#pet-live-total').innerText();
+  // The live total comes from the engine's preview route: wait for it.
+  const live = await liveTotal('2160.00');
   expect(live.includes('2160.00'), `live preview: ${live}`);
   await submit(page.locator('#pet-quote-builder'));
   const totals = await page.locator('#pet-engine-totals').innerText();
@@ -218,6 +226,34 @@ await step('pipeline and the trail in Activity', async () => {
     expect(text.includes(line), `Activity lacks "${line}"`);
   }
   await screenshot('activity');
+});
+
+await step('a JPY quote: whole yen typed, previewed and saved by the engine', async () => {
+  await admin('pet-leads', `&s=${encodeURIComponent(company)}`);
+  await page.locator('a.row-title', { hasText: company }).first().click();
+  await expectNoErrors();
+  const form = page.locator('#pet-create-opportunity');
+  await form.locator('[name=title]').fill(`Yen ${stamp}`);
+  await form.locator('[name=expected_value]').fill('1200000');
+  await form.locator('[name=currency]').fill('JPY');
+  await form.locator('[name=expected_close]').fill('2030-09-30');
+  await submit(form);
+  await page.waitForURL(/opportunity=/);
+  expect((await page.locator('body').innerText()).includes('1,200,000 JPY'), 'the JPY expected value is not shown in whole yen');
+  await submit(page.locator('#pet-create-quote'));
+  await page.waitForURL(/quote=/);
+  await page.locator('#pet-group-0-title').fill('Setup');
+  await fillLine(0, 0, 'fixed_fee', 'Installation', '1', '1235.5', '0');
+  const refused = await liveTotal('no decimals');
+  expect(refused.includes('JPY has no decimals'), `live preview of 1235.5 yen: ${refused}`);
+  await page.locator('#pet-line-0-0 input[name$="[unit_price]"]').fill('1235');
+  const live = await liveTotal('JPY 1235');
+  expect(live.includes('JPY 1235'), `live preview in yen: ${live}`);
+  await submit(page.locator('#pet-quote-builder'));
+  const totals = await page.locator('#pet-engine-totals').innerText();
+  expect(totals.includes('1,235 JPY') && !totals.includes('12.35'), `engine totals in yen: ${totals}`);
+  expect(await page.locator('#pet-line-0-0 input[name$="[unit_price]"]').inputValue() === '1235', 'the saved yen price is not shown as typed');
+  await screenshot('quote-jpy');
 });
 
 await finish();

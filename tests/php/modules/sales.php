@@ -101,7 +101,7 @@ test(
 
 test(
 	'sales: opportunity, quote with two groups, send, revise, accept records one sale',
-	static function () use ( $sales, $engine, $ctx, $sales_rejects, $sales_content, &$sales_state ): void {
+	static function () use ( $sales, $engine, $ctx, $sales_rejects, $sales_snapshot, $sales_content, &$sales_state ): void {
 		$opp = $sales->createOpportunity(
 			array(
 				'lead_id'        => $sales_state['lead'],
@@ -129,6 +129,34 @@ test(
 		$v1 = $sales->getQuoteVersion( $qid, 1 );
 		eq( 738000, $v1['totals']['total_minor'], 'engine total' );
 		eq( 11880, $v1['totals']['optional_total_minor'], 'optional total' );
+		// Money objects beside the integers: digits, decimal, formatted.
+		$total = $v1['totals']['total'];
+		ksort( $total );
+		eq( array( 'amount' => '7380.00', 'amount_minor' => 738000, 'currency' => 'EUR', 'formatted' => 'EUR 7380.00', 'minor_digits' => 2 ), $total, 'total money object' );
+		eq( 2, $v1['minor_digits'], 'version minor digits' );
+		// previewQuote: the totals of the same content, nothing written.
+		$before  = $sales_snapshot();
+		$preview = $sales->previewQuote( array( 'quote_id' => $qid ) + $sales_content( 40 ) );
+		eq( $v1['totals'], $preview['totals'], 'preview totals = saved totals' );
+		eq( 'EUR', $preview['currency'], 'preview currency' );
+		eq( 2, $preview['minor_digits'], 'preview minor digits' );
+		$one = static fn ( string $price ): array => array( array( 'title' => 'A', 'lines' => array( array( 'kind' => 'product', 'description' => 'x', 'quantity' => 1, 'unit_price' => $price ) ) ) );
+		$jpy = $sales->previewQuote( array( 'currency' => 'JPY', 'groups' => $one( '1235' ) ) );
+		eq( 'JPY 1235', $jpy['totals']['total']['formatted'], 'JPY preview formatted' );
+		eq( '1235', $jpy['totals']['total']['amount'], 'JPY preview amount' );
+		eq( 0, $jpy['minor_digits'], 'JPY minor digits' );
+		$kwd = $sales->previewQuote( array( 'currency' => 'KWD', 'groups' => $one( '1,235' ) ) );
+		eq( 'KWD 1.235', $kwd['totals']['total']['formatted'], 'KWD preview formatted' );
+		eq( 1235, $kwd['totals']['total_minor'], 'KWD preview minor units' );
+		eq( '1.235', $kwd['groups'][0]['lines'][0]['unit_price'], 'KWD line unit price' );
+		eq( $before, $sales_snapshot(), 'previews wrote nothing' );
+		$e = $sales_rejects( Pet\ValidationException::class, fn () => $sales->previewQuote( array( 'currency' => 'JPY', 'groups' => $one( '1235.5' ) ) ), 'JPY with decimals', 'groups.0.lines.0.unit_price' );
+		check( str_contains( (string) $e->getFieldErrors()['groups.0.lines.0.unit_price'], 'no decimals' ), 'JPY error names the allowed decimals' );
+		$sales_rejects( Pet\ValidationException::class, fn () => $sales->previewQuote( array( 'currency' => 'KWD', 'groups' => $one( '1.2345' ) ) ), 'KWD with four decimals', 'groups.0.lines.0.unit_price' );
+		$sales_rejects( Pet\ValidationException::class, fn () => $sales->previewQuote( array( 'currency' => 'EUR', 'groups' => $one( '12abc' ) ) ), 'garbage amount', 'groups.0.lines.0.unit_price' );
+		$sales_rejects( Pet\ValidationException::class, fn () => $sales->previewQuote( array( 'groups' => $one( '1' ) ) ), 'neither quote nor currency', 'currency' );
+		$sales_rejects( Pet\ValidationException::class, fn () => $sales->previewQuote( array( 'quote_id' => $qid, 'currency' => 'JPY' ) + $sales_content( 40 ) ), 'another currency than the quote', 'currency' );
+		$sales_rejects( Pet\NotFoundException::class, fn () => $sales->previewQuote( array( 'quote_id' => '01890000-0000-7000-8000-000000000000', 'groups' => array() ) ), 'unknown quote' );
 		$sales_rejects( Pet\ValidationException::class, fn () => $sales->sendQuote( $qid, array( 'valid_until' => '2000-01-01' ), $ctx ), 'validity in the past', 'valid_until' );
 		$sent = $sales->sendQuote( $qid, array( 'valid_until' => '2099-12-31' ), $ctx );
 		$hash = $sent['versions'][0]['content_hash'];

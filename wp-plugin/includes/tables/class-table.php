@@ -116,18 +116,20 @@ abstract class Table extends \WP_List_Table {
 	}
 
 	/**
-	 * Money array as text, e.g. "85.00 EUR"; '—' when absent.
+	 * An engine money object as text in the currency's own decimals, e.g. "1,234.50 EUR",
+	 * "1,235 JPY", "1.235 KWD"; '—' when absent. Built from the engine's decimal `amount`
+	 * (thousands separated by the locale, never recomputed from minor units).
 	 *
-	 * @param mixed $money ['amount_minor' => int, 'currency' => string] or null.
+	 * @param mixed $money The engine's money object ({amount_minor, currency, minor_digits,
+	 *                     amount, formatted}) or null.
 	 */
 	public static function money( $money ): string {
-		if ( ! is_array( $money ) || ! isset( $money['amount_minor'] ) ) {
-			return '—';
+		if ( ! is_array( $money ) || ! isset( $money['amount'] ) || ! preg_match( '/^(-?)(\d+)(?:\.(\d+))?$/', (string) $money['amount'], $m ) ) {
+			return is_array( $money ) && isset( $money['formatted'] ) ? (string) $money['formatted'] : '—';
 		}
-		$minor = (int) $money['amount_minor'];
-		$sign  = $minor < 0 ? '-' : '';
-		$minor = abs( $minor );
-		return sprintf( '%s%s.%02d %s', $sign, number_format_i18n( intdiv( $minor, 100 ) ), $minor % 100, (string) ( $money['currency'] ?? '' ) );
+		$whole = number_format_i18n( (int) $m[2] );
+		$frac  = isset( $m[3] ) && '' !== $m[3] ? '.' . $m[3] : '';
+		return trim( $m[1] . $whole . $frac . ' ' . (string) ( $money['currency'] ?? '' ) );
 	}
 
 	/**

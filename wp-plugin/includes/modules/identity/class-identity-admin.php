@@ -76,12 +76,12 @@ final class Identity_Admin extends Module_Admin {
 	 * @param string $prefix 'cost' or 'bill'.
 	 */
 	private function rate_input( string $prefix ): ?array {
-		$amount = Input::minor_units( $prefix . '_amount' );
-		if ( null === $amount ) {
+		$amount = Input::text( $prefix . '_amount' );
+		if ( '' === $amount ) {
 			return null;
 		}
 		return array(
-			'amount_minor'   => $amount,
+			'amount'         => $amount,
 			'currency'       => strtoupper( Input::text( 'currency' ) ),
 			'effective_from' => Input::text( 'effective_from' ),
 		);
@@ -132,10 +132,11 @@ final class Identity_Admin extends Module_Admin {
 			'currency'       => strtoupper( Input::text( 'currency' ) ),
 			'effective_from' => Input::text( 'effective_from' ),
 		);
-		$amount = Input::minor_units( 'amount' );
-		if ( null !== $amount ) {
-			// An empty amount is left out for the engine to refuse, not saved as a zero rate.
-			$rate['amount_minor'] = $amount;
+		$amount = Input::text( 'amount' );
+		if ( '' !== $amount ) {
+			// Typed in the currency's decimals (the engine checks them); an empty amount is
+			// left out for the engine to refuse, not saved as a zero rate.
+			$rate['amount'] = $amount;
 		}
 		$this->plugin->identity()->changeEmployeeRate( Input::text( 'id' ), $rate, $this->ctx() );
 		return __( 'Rate saved.', 'pet' );

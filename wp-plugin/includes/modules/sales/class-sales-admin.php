@@ -60,15 +60,24 @@ final class Sales_Admin extends Module_Admin {
 	}
 
 	/**
-	 * The sales CSS on every sales page; on Quotes the builder's live preview, whose one
-	 * text is its data (window.petQuoteBuilder).
+	 * The sales CSS on every sales page; on Quotes the builder's live preview, whose texts,
+	 * preview route and REST nonce are its data (window.petQuoteBuilder).
 	 *
 	 * @param string $page Page slug.
 	 */
 	protected function assets( string $page ): void {
 		self::enqueue_style( 'sales' );
 		if ( 'pet-quotes' === $page ) {
-			self::enqueue_script( 'quote-builder', 'petQuoteBuilder', array( 'preview' => __( 'Preview while editing (not saved):', 'pet' ) . ' ' ) );
+			self::enqueue_script(
+				'quote-builder',
+				'petQuoteBuilder',
+				array(
+					'preview' => __( 'Preview while editing (not saved):', 'pet' ) . ' ',
+					'invalid' => __( 'Preview: please correct', 'pet' ) . ' ',
+					'url'     => esc_url_raw( rest_url( 'pet/v1/quotes/' ) ),
+					'nonce'   => wp_create_nonce( 'wp_rest' ),
+				)
+			);
 		}
 	}
 
@@ -89,41 +98,6 @@ final class Sales_Admin extends Module_Admin {
 	}
 
 	// ---- actions ----------------------------------------------------------------------------
-
-	/**
-	 * A decimal amount ("120", "120.5", "120,50") as minor units; null when empty.
-	 *
-	 * @param string $v     Text.
-	 * @param string $field Field name for the error.
-	 */
-	private static function minor( string $v, string $field ): ?int {
-		$v = str_replace( ',', '.', trim( $v ) );
-		if ( '' === $v ) {
-			return null;
-		}
-		if ( ! preg_match( '/^(-?)(\d{1,15})(?:\.(\d{1,2}))?$/', $v, $m ) ) {
-			throw new \PetWp\Input_Exception( __( 'Please correct the form.', 'pet' ), array( $field => __( 'must be an amount like 85 or 85.50', 'pet' ) ) );
-		}
-		$n = (int) $m[2] * 100 + (int) str_pad( $m[3] ?? '0', 2, '0' );
-		return '-' === $m[1] ? -$n : $n;
-	}
-
-	/**
-	 * A percentage ("20", "7.5") as basis points; null when empty.
-	 *
-	 * @param string $v     Text.
-	 * @param string $field Field name for the error.
-	 */
-	private static function basis_points( string $v, string $field ): ?int {
-		$v = str_replace( ',', '.', trim( $v ) );
-		if ( '' === $v ) {
-			return null;
-		}
-		if ( ! preg_match( '/^(-?\d{1,5})(?:\.(\d{1,2}))?$/', $v, $m ) ) {
-			throw new \PetWp\Input_Exception( __( 'Please correct the form.', 'pet' ), array( $field => __( 'must be a percentage like 20 or 7.5', 'pet' ) ) );
-		}
-		return (int) $m[1] * 100 + (int) str_pad( $m[2] ?? '0', 2, '0' );
-	}
 
 	/** Publishes the schema editor's rows (rows with an empty key are dropped). */
 	protected function do_publish_schema(): array {
@@ -240,11 +214,12 @@ final class Sales_Admin extends Module_Admin {
 			'timeline'  => Input::text( 'timeline' ),
 			'notes'     => Input::text( 'notes' ),
 		);
-		$budget = self::minor( Input::text( 'budget' ), 'budget' );
-		if ( null !== $budget ) {
+		$budget = Input::text( 'budget' );
+		if ( '' !== $budget ) {
+			// Typed in the currency's decimals; the engine checks them.
 			$input['budget'] = array(
-				'amount_minor' => $budget,
-				'currency'     => strtoupper( Input::text( 'currency' ) ),
+				'amount'   => $budget,
+				'currency' => strtoupper( Input::text( 'currency' ) ),
 			);
 		}
 		$this->sales()->qualifyLead( Input::text( 'id' ), $input, $this->ctx() );
@@ -260,10 +235,11 @@ final class Sales_Admin extends Module_Admin {
 	/** Opens an opportunity from a qualified lead. */
 	protected function do_create_opportunity(): array {
 		$value  = array( 'currency' => strtoupper( Input::text( 'currency' ) ) );
-		$amount = self::minor( Input::text( 'expected_value' ), 'expected_value' );
-		if ( null !== $amount ) {
-			// An empty value is left out for the engine to refuse, not sent as zero.
-			$value['amount_minor'] = $amount;
+		$amount = Input::text( 'expected_value' );
+		if ( '' !== $amount ) {
+			// Typed in the currency's decimals (the engine checks them); an empty value is
+			// left out for the engine to refuse, not sent as zero.
+			$value['amount'] = $amount;
 		}
 		$o = $this->sales()->createOpportunity(
 			array(
@@ -311,68 +287,7 @@ final class Sales_Admin extends Module_Admin {
 
 	/** Saves the builder's groups and lines as the draft's content. */
 	protected function do_save_draft(): array {
-		$groups = array();
-		foreach ( Input::posted_array( 'groups' ) as $gi => $g ) {
-			if ( ! is_array( $g ) || ! empty( $g['remove'] ) ) {
-				continue;
-			}
-			$lines = array();
-			foreach ( (array) ( $g['lines'] ?? array() ) as $li => $l ) {
-				if ( ! is_array( $l ) || ! empty( $l['remove'] ) || '' === trim( (string) ( $l['description'] ?? '' ) ) ) {
-					continue;
-				}
-				$field = "groups.$gi.lines.$li";
-				$line  = array(
-					'line_id'          => (string) ( $l['line_id'] ?? '' ),
-					'kind'             => (string) ( $l['kind'] ?? 'fixed_fee' ),
-					'description'      => (string) $l['description'],
-					'quantity'         => preg_match( '/^-?\d{1,12}$/', trim( (string) ( $l['quantity'] ?? '' ) ) ) ? (int) $l['quantity'] : (string) ( $l['quantity'] ?? '' ),
-					// A blank tax rate means no tax (the form's stated default).
-					'tax_rate_bp'      => self::basis_points( (string) ( $l['tax_rate'] ?? '' ), "$field.tax_rate_bp" ) ?? 0,
-				);
-				// A blank price is left out: the engine names the missing field (no silent 0).
-				$price = self::minor( (string) ( $l['unit_price'] ?? '' ), "$field.unit_price" );
-				if ( null !== $price ) {
-					$line['unit_price_minor'] = $price;
-				}
-				// One "role / interval" column: a labour line's role, a recurring line's interval.
-				$detail = trim( (string) ( $l['detail'] ?? '' ) );
-				if ( 'labour' === $line['kind'] && '' !== $detail ) {
-					$line['role'] = $detail;
-				}
-				if ( 'recurring' === $line['kind'] ) {
-					$line['interval'] = '' === $detail ? 'monthly' : $detail;
-				}
-				if ( 'amount' === ( $l['discount_type'] ?? 'percent' ) ) {
-					$discount = self::minor( (string) ( $l['discount'] ?? '' ), "$field.discount.amount_minor" );
-					if ( null !== $discount && 0 !== $discount ) {
-						$line['discount'] = array(
-							'type'         => 'amount',
-							'amount_minor' => $discount,
-						);
-					}
-				} else {
-					$discount = self::basis_points( (string) ( $l['discount'] ?? '' ), "$field.discount.basis_points" );
-					if ( null !== $discount && 0 !== $discount ) {
-						$line['discount'] = array(
-							'type'         => 'percent',
-							'basis_points' => $discount,
-						);
-					}
-				}
-				$lines[] = $line;
-			}
-			if ( '' === trim( (string) ( $g['title'] ?? '' ) ) && array() === $lines && '' === (string) ( $g['group_id'] ?? '' ) ) {
-				continue; // The blank "new group" row, left empty.
-			}
-			$groups[] = array(
-				'group_id' => (string) ( $g['group_id'] ?? '' ),
-				'title'    => (string) ( $g['title'] ?? '' ),
-				'optional' => ! empty( $g['optional'] ),
-				'lines'    => $lines,
-			);
-		}
-		$this->sales()->saveQuoteDraft( Input::text( 'id' ), array( 'groups' => $groups ), $this->ctx() );
+		$this->sales()->saveQuoteDraft( Input::text( 'id' ), Quote_Form::content( Input::posted_array( 'groups' ) ), $this->ctx() );
 		return array( __( 'Draft saved. The totals shown are the engine\'s.', 'pet' ) );
 	}
 
@@ -419,17 +334,6 @@ final class Sales_Admin extends Module_Admin {
 	}
 
 	// ---- data for the views ---------------------------------------------------------------
-
-	/**
-	 * Minor units (or basis points) as "120.50".
-	 *
-	 * @param int $minor Minor units.
-	 */
-	public static function decimal( int $minor ): string {
-		$sign = $minor < 0 ? '-' : '';
-		$m    = abs( $minor );
-		return sprintf( '%s%d.%02d', $sign, intdiv( $m, 100 ), $m % 100 );
-	}
 
 	/**
 	 * Activity link of one entity.

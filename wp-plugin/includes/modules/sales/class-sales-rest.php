@@ -1,7 +1,7 @@
 <?php
 /**
  * REST routes of the sales module under pet/v1: lead schema, leads, opportunities, the
- * pipeline, quotes (versions, draft, send, accept, reject, diff) and sales. The same
+ * pipeline, quotes (versions, draft, preview, send, accept, reject, diff) and sales. The same
  * capabilities as the sales screens (pet_work; publishing a lead schema and running the
  * expiry sweep need pet_manage); the actor is the current user's employee; an
  * Idempotency-Key header is passed to the engine; engine exceptions become WP_Error responses
@@ -97,6 +97,19 @@ final class Sales_Rest {
 		Rest::route( '/quotes', 'GET', $work, fn ( $r ) => $s()->listQuotes( Rest::query( $r, array( 'search', 'status', 'customer_id', 'opportunity_id' ) ) ) );
 		Rest::route( '/quotes', 'POST', $work, fn ( $r ) => $s()->createQuote( Rest::body( $r ), $ctx( $r ) ), 201 );
 		Rest::route( '/quotes/expire', 'POST', Plugin::CAP_MANAGE, fn ( $r ) => $s()->expireDueQuotes() );
+		// Totals of content without saving it: the engine's previewQuote on {quote_id | currency,
+		// groups}; /quotes/{id}/preview takes the quote builder's form fields (the live total).
+		Rest::route( '/quotes/preview', 'POST', $work, fn ( $r ) => $s()->previewQuote( Rest::body( $r ) ) );
+		Rest::route(
+			"/quotes/$id/preview",
+			'POST',
+			$work,
+			function ( $r ) use ( $s ) {
+				$groups = $r->get_param( 'groups' );
+				$input  = Quote_Form::content( is_array( $groups ) ? Rest::clean( $groups ) : array() );
+				return $s()->previewQuote( array( 'quote_id' => (string) $r['id'] ) + $input );
+			}
+		);
 		Rest::route( "/quotes/$id", 'GET', $work, fn ( $r ) => $s()->getQuote( (string) $r['id'] ) );
 		Rest::route( "/quotes/$id/draft", 'PUT', $work, fn ( $r ) => $s()->saveQuoteDraft( (string) $r['id'], Rest::body( $r ), $ctx( $r ) ) );
 		Rest::route( "/quotes/$id/versions", 'POST', $work, fn ( $r ) => $s()->draftQuoteVersion( (string) $r['id'], $ctx( $r ) ), 201 );

@@ -15,6 +15,7 @@ use PetWp\Plugin;
 
 defined( 'ABSPATH' ) || exit;
 
+require_once __DIR__ . '/class-quote-form.php';
 require_once __DIR__ . '/class-sales-admin.php';
 require_once __DIR__ . '/class-sales-rest.php';
 

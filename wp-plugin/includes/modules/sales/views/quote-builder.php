@@ -1,15 +1,17 @@
 <?php
 /**
  * The quote builder for the draft: groups and lines (one blank group and two blank lines per
- * group to add), the engine's saved totals, and the live preview (assets/js/quote-builder.js,
- * display only; the saved draft shows the engine's totals).
+ * group to add), the engine's saved totals, and the live preview (assets/js/quote-builder.js:
+ * the engine's totals of the unsaved form from the preview route; without JavaScript the
+ * saved draft shows the engine's totals). Amounts are typed in the quote's currency with its
+ * decimals (none for JPY, three for KWD).
  *
  * @package PetWp
  *
  * @var array $data {id: string, version: array (the draft version)}
  */
 
-use PetWp\Modules\Sales\Sales_Admin;
+use PetWp\Modules\Sales\Quote_Form;
 use PetWp\Tables\Table;
 use PetWp\View;
 
@@ -17,12 +19,6 @@ defined( 'ABSPATH' ) || exit;
 
 $v        = $data['version'];
 $cur      = (string) $v['currency'];
-$m        = static fn ( $minor ): string => Table::money(
-	array(
-		'amount_minor' => $minor,
-		'currency'     => $cur,
-	)
-);
 $groups   = $v['groups'];
 $groups[] = null; // One blank group to add.
 $kinds    = array(
@@ -46,7 +42,7 @@ $columns  = array(
 <?php /* translators: %d: version number. */ ?>
 <h3><?php echo esc_html( sprintf( __( 'Version %d (draft)', 'pet' ), (int) $v['number'] ) ); ?></h3>
 <?php View::form_open( 'save_quote_draft', array( 'id' => $data['id'] ), 'pet-quote-builder' ); ?>
-<div class="pet-builder" data-currency="<?php echo esc_attr( $cur ); ?>">
+<div class="pet-builder" data-currency="<?php echo esc_attr( $cur ); ?>" data-quote="<?php echo esc_attr( (string) $data['id'] ); ?>">
 <?php
 foreach ( $groups as $gi => $g ) :
 	$gp = "groups[$gi]";
@@ -57,7 +53,7 @@ foreach ( $groups as $gi => $g ) :
 <label><input type="checkbox" name="<?php echo esc_attr( $gp . '[optional]' ); ?>" value="1"<?php checked( (bool) ( $g['optional'] ?? false ) ); ?>> <?php esc_html_e( 'optional', 'pet' ); ?></label>
 	<?php if ( null !== $g ) : ?>
 <label><input type="checkbox" name="<?php echo esc_attr( $gp . '[remove]' ); ?>" value="1"> <?php esc_html_e( 'remove group', 'pet' ); ?></label>
-· <?php esc_html_e( 'engine total:', 'pet' ); ?> <strong><?php echo esc_html( $m( $g['totals']['total_minor'] ) ); ?></strong>
+· <?php esc_html_e( 'engine total:', 'pet' ); ?> <strong><?php echo esc_html( Table::money( $g['totals']['total'] ) ); ?></strong>
 	<?php endif; ?>
 </p><table class="widefat"><thead><tr>
 	<?php foreach ( $columns as $label ) : ?>
@@ -77,7 +73,7 @@ foreach ( $groups as $gi => $g ) :
 			$ro = 'recurring' === $l['kind'] ? (string) $l['interval'] : (string) ( $l['role'] ?? '' );
 			if ( is_array( $l['discount'] ) ) {
 				$dtype = 'amount' === $l['discount']['type'] ? 'amount' : 'percent';
-				$disc  = Sales_Admin::decimal( (int) ( 'amount' === $dtype ? $l['discount']['amount_minor'] : $l['discount']['basis_points'] ) );
+				$disc  = 'amount' === $dtype ? (string) $l['discount']['amount'] : Quote_Form::percent( (int) $l['discount']['basis_points'] );
 			}
 		}
 		?>
@@ -87,7 +83,7 @@ foreach ( $groups as $gi => $g ) :
 </td><td><input type="text" name="<?php echo esc_attr( $lp . '[description]' ); ?>" value="<?php echo esc_attr( (string) ( $l['description'] ?? '' ) ); ?>"></td>
 <td><input type="text" class="small pet-detail" name="<?php echo esc_attr( $lp . '[detail]' ); ?>" value="<?php echo esc_attr( $ro ); ?>" list="pet-detail-hints" placeholder="<?php esc_attr_e( 'role / monthly', 'pet' ); ?>"></td>
 <td><input type="text" class="small pet-qty" name="<?php echo esc_attr( $lp . '[quantity]' ); ?>" value="<?php echo esc_attr( null === $l ? '' : (string) $l['quantity'] ); ?>"></td>
-<td><input type="text" class="small pet-price" name="<?php echo esc_attr( $lp . '[unit_price]' ); ?>" value="<?php echo esc_attr( null === $l ? '' : Sales_Admin::decimal( (int) $l['unit_price_minor'] ) ); ?>"></td>
+<td><input type="text" class="small pet-price" name="<?php echo esc_attr( $lp . '[unit_price]' ); ?>" value="<?php echo esc_attr( null === $l ? '' : (string) $l['unit_price'] ); ?>"></td>
 <td class="pet-nowrap"><input type="text" class="small pet-disc" name="<?php echo esc_attr( $lp . '[discount]' ); ?>" value="<?php echo esc_attr( $disc ); ?>">
 		<?php
 		View::select(
@@ -100,8 +96,8 @@ foreach ( $groups as $gi => $g ) :
 		);
 		?>
 </td>
-<td><input type="text" class="small pet-tax" name="<?php echo esc_attr( $lp . '[tax_rate]' ); ?>" value="<?php echo esc_attr( null === $l ? '' : Sales_Admin::decimal( (int) $l['tax_rate_bp'] ) ); ?>"></td>
-<td class="pet-line-total"><?php echo esc_html( null === $l ? '' : $m( $l['totals']['total_minor'] ) ); ?></td>
+<td><input type="text" class="small pet-tax" name="<?php echo esc_attr( $lp . '[tax_rate]' ); ?>" value="<?php echo esc_attr( null === $l ? '' : Quote_Form::percent( (int) $l['tax_rate_bp'] ) ); ?>"></td>
+<td class="pet-line-total"><?php echo esc_html( null === $l ? '' : Table::money( $l['totals']['total'] ) ); ?></td>
 <td><?php if ( null !== $l ) : ?><label><input type="checkbox" name="<?php echo esc_attr( $lp . '[remove]' ); ?>" value="1"> <?php esc_html_e( 'remove', 'pet' ); ?></label><?php endif; ?></td></tr>
 	<?php endforeach; ?>
 </tbody></table></div>
@@ -109,9 +105,9 @@ foreach ( $groups as $gi => $g ) :
 <?php
 $t = $v['totals'];
 /* translators: %s: amount. */
-$optional = sprintf( __( 'optional groups: %s', 'pet' ), $m( $t['optional_total_minor'] ) );
+$optional = sprintf( __( 'optional groups: %s', 'pet' ), Table::money( $t['optional_total'] ) );
 ?>
-<p id="pet-engine-totals"><?php esc_html_e( 'Saved totals (engine):', 'pet' ); ?> <?php echo esc_html( $m( $t['total_minor'] ) ); ?> · <?php echo esc_html( $optional ); ?></p>
+<p id="pet-engine-totals"><?php esc_html_e( 'Saved totals (engine):', 'pet' ); ?> <?php echo esc_html( Table::money( $t['total'] ) ); ?> · <?php echo esc_html( $optional ); ?></p>
 <p id="pet-live-total" class="description"></p>
 <datalist id="pet-detail-hints"><option value="monthly"><option value="quarterly"><option value="yearly"></datalist>
 <p class="description"><?php esc_html_e( 'Labour: quantity in minutes, unit price per hour, the role in "Role / interval". Recurring: the interval (monthly, quarterly, yearly) in "Role / interval". Discount: a percentage or an amount off the line. Lines without a description are ignored.', 'pet' ); ?></p>

@@ -7,26 +7,18 @@
  * @var array $data {from: int, to: int, diff: array (the engine's diffQuoteVersions())}
  */
 
-use PetWp\Modules\Sales\Sales_Admin;
 use PetWp\Tables\Table;
 
 defined( 'ABSPATH' ) || exit;
 
 $d    = $data['diff'];
-$c    = (string) $d['currency'];
 $a    = $data['from'];
 $b    = $data['to'];
-$m    = static fn ( $minor ): string => Table::money(
-	array(
-		'amount_minor' => $minor,
-		'currency'     => $c,
-	)
-);
-$line = static function ( $l ) use ( $m ): string {
+$line = static function ( $l ): string {
 	if ( null === $l ) {
 		return '—';
 	}
-	return $l['description'] . ' · ' . $l['quantity'] . ' × ' . Sales_Admin::decimal( (int) $l['unit_price_minor'] ) . ' = ' . $m( $l['totals']['total_minor'] );
+	return $l['description'] . ' · ' . $l['quantity'] . ' × ' . $l['unit_price'] . ' = ' . Table::money( $l['totals']['total'] );
 };
 /* translators: 1: version number, 2: version number. */
 $title = sprintf( __( 'Version %1$d and version %2$d side by side', 'pet' ), $a, $b );
@@ -41,5 +33,5 @@ $version = __( 'Version %d', 'pet' );
 <tr class="<?php echo esc_attr( 'pet-diff-' . $l['change'] ); ?>"><td><?php echo esc_html( (string) $l['change'] ); ?></td><td><?php echo esc_html( $line( $l['from'] ) ); ?></td><td><?php echo esc_html( $line( $l['to'] ) ); ?></td></tr>
 	<?php endforeach; ?>
 <?php endforeach; ?>
-<tr><th><?php esc_html_e( 'Total', 'pet' ); ?></th><th><?php echo esc_html( $m( $d['totals']['from']['total_minor'] ) ); ?></th><th><?php echo esc_html( $m( $d['totals']['to']['total_minor'] ) ); ?></th></tr>
+<tr><th><?php esc_html_e( 'Total', 'pet' ); ?></th><th><?php echo esc_html( Table::money( $d['totals']['from']['total'] ) ); ?></th><th><?php echo esc_html( Table::money( $d['totals']['to']['total'] ) ); ?></th></tr>
 </tbody></table>

@@ -14,13 +14,6 @@ defined( 'ABSPATH' ) || exit;
 
 $q = $data['quote'];
 $v = $data['version'];
-$c = (string) $v['currency'];
-$m = static fn ( $minor ): string => Table::money(
-	array(
-		'amount_minor' => (int) $minor,
-		'currency'     => $c,
-	)
-);
 /* translators: 1: quote reference, 2: version number. */
 $title = sprintf( __( 'Quote %1$s, version %2$d', 'pet' ), (string) $v['reference'], $data['number'] );
 /* translators: %s: date. */
@@ -36,17 +29,17 @@ $valid = null !== $v['valid_until'] ? sprintf( __( 'valid until %s', 'pet' ), (s
 	foreach ( $g['lines'] as $l ) :
 		$qty = 'labour' === $l['kind'] ? number_format_i18n( $l['quantity'] / 60, 2 ) . ' h' : (string) $l['quantity'];
 		?>
-<tr><td><?php echo esc_html( (string) $l['description'] ); ?></td><td><?php echo esc_html( $qty ); ?></td><td><?php echo esc_html( $m( $l['totals']['net_minor'] ) ); ?></td><td><?php echo esc_html( $m( $l['totals']['total_minor'] ) ); ?></td></tr>
+<tr><td><?php echo esc_html( (string) $l['description'] ); ?></td><td><?php echo esc_html( $qty ); ?></td><td><?php echo esc_html( Table::money( $l['totals']['net'] ) ); ?></td><td><?php echo esc_html( Table::money( $l['totals']['total'] ) ); ?></td></tr>
 	<?php endforeach; ?>
-<tr><th colspan="3"><?php esc_html_e( 'Group total', 'pet' ); ?></th><th><?php echo esc_html( $m( $g['totals']['total_minor'] ) ); ?></th></tr></tbody></table>
+<tr><th colspan="3"><?php esc_html_e( 'Group total', 'pet' ); ?></th><th><?php echo esc_html( Table::money( $g['totals']['total'] ) ); ?></th></tr></tbody></table>
 <?php endforeach; ?>
 <?php $t = $v['totals']; ?>
 <table class="widefat" style="max-width:30em;margin-top:1em"><tbody>
-<tr><th><?php esc_html_e( 'Subtotal', 'pet' ); ?></th><td><?php echo esc_html( $m( $t['subtotal_minor'] ) ); ?></td></tr>
-<tr><th><?php esc_html_e( 'Discount', 'pet' ); ?></th><td><?php echo esc_html( $m( $t['discount_minor'] ) ); ?></td></tr>
-<tr><th><?php esc_html_e( 'Tax', 'pet' ); ?></th><td><?php echo esc_html( $m( $t['tax_minor'] ) ); ?></td></tr>
-<tr><th><?php esc_html_e( 'Total', 'pet' ); ?></th><td><strong><?php echo esc_html( $m( $t['total_minor'] ) ); ?></strong></td></tr>
-<tr><th><?php esc_html_e( 'Optional groups', 'pet' ); ?></th><td><?php echo esc_html( $m( $t['optional_total_minor'] ) ); ?></td></tr>
+<tr><th><?php esc_html_e( 'Subtotal', 'pet' ); ?></th><td><?php echo esc_html( Table::money( $t['subtotal'] ) ); ?></td></tr>
+<tr><th><?php esc_html_e( 'Discount', 'pet' ); ?></th><td><?php echo esc_html( Table::money( $t['discount'] ) ); ?></td></tr>
+<tr><th><?php esc_html_e( 'Tax', 'pet' ); ?></th><td><?php echo esc_html( Table::money( $t['tax'] ) ); ?></td></tr>
+<tr><th><?php esc_html_e( 'Total', 'pet' ); ?></th><td><strong><?php echo esc_html( Table::money( $t['total'] ) ); ?></strong></td></tr>
+<tr><th><?php esc_html_e( 'Optional groups', 'pet' ); ?></th><td><?php echo esc_html( Table::money( $t['optional_total'] ) ); ?></td></tr>
 </tbody></table>
 <?php if ( null !== $v['content_hash'] ) : ?>
 <p class="description"><?php esc_html_e( 'Content hash:', 'pet' ); ?> <code><?php echo esc_html( (string) $v['content_hash'] ); ?></code></p>

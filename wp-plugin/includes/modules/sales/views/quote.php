@@ -17,12 +17,6 @@ defined( 'ABSPATH' ) || exit;
 $q   = $data['quote'];
 $id  = (string) $q['id'];
 $cur = (string) $q['currency'];
-$m   = static fn ( $minor ): string => Table::money(
-	array(
-		'amount_minor' => $minor,
-		'currency'     => $cur,
-	)
-);
 View::back_link( Table::page_url( 'pet-quotes' ), __( 'All quotes', 'pet' ), 'pet-noprint' );
 ?>
 <h2><?php echo esc_html( $q['reference'] . ' — ' . $q['title'] ); ?> <?php View::badge( (string) $q['status'] ); ?></h2>
@@ -42,7 +36,7 @@ foreach ( $q['versions'] as $v ) :
 		<?php echo esc_html( sprintf( __( 'by version %d', 'pet' ), (int) $v['superseded_by'] ) ); ?>
 	<?php endif; ?>
 </td>
-<td><?php echo esc_html( $m( $v['totals']['total_minor'] ) ); ?></td><td><?php echo esc_html( (string) ( $v['valid_until'] ?? '—' ) ); ?></td>
+<td><?php echo esc_html( Table::money( $v['totals']['total'] ) ); ?></td><td><?php echo esc_html( (string) ( $v['valid_until'] ?? '—' ) ); ?></td>
 <td><?php if ( null !== $hash ) : ?><code title="<?php echo esc_attr( (string) $hash ); ?>"><?php echo esc_html( substr( (string) $hash, 0, 12 ) ); ?></code><?php else : ?>—<?php endif; ?></td>
 <td><a href="<?php echo esc_url( Table::page_url( 'pet-quotes', array( 'quote' => $id, 'print' => (string) $n ) ) ); ?>"><?php esc_html_e( 'Printable', 'pet' ); ?></a>
 	<?php
@@ -101,7 +95,7 @@ if ( null !== $data['draft'] ) :
 		<?php if ( array() !== $taken ) : ?>
 <fieldset class="pet-optional-groups"><legend><?php esc_html_e( 'Optional groups the customer took (the others are left out of the sale):', 'pet' ); ?></legend>
 			<?php foreach ( $taken as $g ) : ?>
-<label><input type="checkbox" name="optional_groups[]" value="<?php echo esc_attr( (string) $g['group_id'] ); ?>"> <?php echo esc_html( (string) $g['title'] ); ?> (<?php echo esc_html( $m( $g['totals']['total_minor'] ) ); ?>)</label><br>
+<label><input type="checkbox" name="optional_groups[]" value="<?php echo esc_attr( (string) $g['group_id'] ); ?>"> <?php echo esc_html( (string) $g['title'] ); ?> (<?php echo esc_html( Table::money( $g['totals']['total'] ) ); ?>)</label><br>
 			<?php endforeach; ?>
 </fieldset>
 		<?php endif; ?>
@@ -125,12 +119,7 @@ if ( null !== $data['sale'] ) :
 	<?php endforeach; ?>
 	<?php
 	foreach ( $s['fees'] as $f ) :
-		$fee = Table::money(
-			array(
-				'amount_minor' => $f['net_minor'],
-				'currency'     => $s['currency'],
-			)
-		);
+		$fee = Table::money( $f['net'] );
 		?>
 <li><?php echo esc_html( $f['description'] . ' (' . $f['kind'] . '): ' . $fee ); ?></li>
 	<?php endforeach; ?>
