@@ -23,8 +23,8 @@ crate::api::php_class! {
     section "Employees";
 
     /// @param array{name:string,email:string,wp_user_id?:?int,
-    ///              cost_rate?:array{amount_minor:int,currency:string,effective_from:string},
-    ///              bill_rate?:array{amount_minor:int,currency:string,effective_from:string}} $input
+    ///              cost_rate?:array{amount?:string,amount_minor?:int,currency:string,effective_from:string},
+    ///              bill_rate?:array{amount?:string,amount_minor?:int,currency:string,effective_from:string}} $input
     /// @return array employee (see getEmployee)
     fn create_employee(input: array, context: context) -> array;
 
@@ -34,7 +34,7 @@ crate::api::php_class! {
     /// @return array employee
     fn reactivate_employee(employeeId: string("employee_id"), context: context) -> array;
 
-    /// @param array{kind:'cost'|'bill',amount_minor:int,currency:string,effective_from:string} $input
+    /// @param array{kind:'cost'|'bill',amount?:string,amount_minor?:int,currency:string,effective_from:string} $input
     /// @return array employee
     fn change_employee_rate(
         employeeId: string("employee_id"),
@@ -50,7 +50,7 @@ crate::api::php_class! {
     ) -> array;
 
     /// @return array{id:string,name:string,email:string,wp_user_id:?int,status:'active'|'inactive',
-    ///   version:int,created_at:string,
+    ///   actions:list<'deactivate'|'reactivate'|'change_rate'|'link_user'>,version:int,created_at:string,
     ///   rates:list<array{kind:'cost'|'bill',amount_minor:int,currency:string,effective_from:string}>,
     ///   current_cost_rate:?array,current_bill_rate:?array}
     fn get_employee(employeeId: string("employee_id")) -> array;

@@ -17,8 +17,8 @@ final class Identity
 
     /**
      * @param array{name:string,email:string,wp_user_id?:?int,
-     *              cost_rate?:array{amount_minor:int,currency:string,effective_from:string},
-     *              bill_rate?:array{amount_minor:int,currency:string,effective_from:string}} $input
+     *              cost_rate?:array{amount?:string,amount_minor?:int,currency:string,effective_from:string},
+     *              bill_rate?:array{amount?:string,amount_minor?:int,currency:string,effective_from:string}} $input
      * @return array employee (see getEmployee)
      */
     public function createEmployee(array $input, array $context): array {}
@@ -30,7 +30,7 @@ final class Identity
     public function reactivateEmployee(string $employeeId, array $context): array {}
 
     /**
-     * @param array{kind:'cost'|'bill',amount_minor:int,currency:string,effective_from:string} $input
+     * @param array{kind:'cost'|'bill',amount?:string,amount_minor?:int,currency:string,effective_from:string} $input
      * @return array employee
      */
     public function changeEmployeeRate(string $employeeId, array $input, array $context): array {}
@@ -40,7 +40,7 @@ final class Identity
 
     /**
      * @return array{id:string,name:string,email:string,wp_user_id:?int,status:'active'|'inactive',
-     *   version:int,created_at:string,
+     *   actions:list<'deactivate'|'reactivate'|'change_rate'|'link_user'>,version:int,created_at:string,
      *   rates:list<array{kind:'cost'|'bill',amount_minor:int,currency:string,effective_from:string}>,
      *   current_cost_rate:?array,current_bill_rate:?array}
      */

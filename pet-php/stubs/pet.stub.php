@@ -6,7 +6,11 @@
  *
  * Conventions for every method:
  * - Ids are UUID strings; dates are 'YYYY-MM-DD'; timestamps are RFC 3339 UTC strings.
- * - Money is ['amount_minor' => int, 'currency' => 'EUR'] (ISO 4217, integer minor units).
+ * - Money comes back as ['amount_minor' => int, 'currency' => 'EUR', 'minor_digits' => int,
+ *   'amount' => '12.50', 'formatted' => 'EUR 12.50'] (ISO 4217; integer minor units; the
+ *   currency's digits: 0 for JPY, 3 for KWD). Money input is ['amount' => '12.50' (decimal
+ *   text in the currency's digits) or 'amount_minor' => 1250, 'currency' => 'EUR'].
+ * - Views carry `actions` (what may be done now) where a screen offers actions.
  * - Commands take `array $context`: ['actor_id' => ?string (employee id; null only for
  *   system commands such as cron), 'idempotency_key' => ?string]. A command replayed with
  *   the same idempotency key returns the first result; the same key with different input
