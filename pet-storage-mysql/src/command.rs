@@ -255,6 +255,15 @@ pub(crate) fn wrap_events<E: pet_core::AggregateEvent>(
     .map_err(|e| AppError::Invariant(e.to_string()))
 }
 
+/// A load that reports "not found" as an error, as a repository's `Option`.
+pub(crate) fn found<T>(r: Result<T, AppError>) -> Result<Option<T>, AppError> {
+    match r {
+        Ok(v) => Ok(Some(v)),
+        Err(AppError::NotFound(_)) => Ok(None),
+        Err(e) => Err(e),
+    }
+}
+
 /// Who may run a command without an employee actor.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Actors {

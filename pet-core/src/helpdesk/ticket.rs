@@ -715,9 +715,9 @@ mod tests {
     }
     const T0: &str = "2026-01-05T09:00:00Z";
 
-    #[test]
-    fn next_statuses_are_exactly_the_moves_decide_accepts() {
-        let paths: Vec<Vec<(TicketCommand, &str)>> = vec![
+    /// A path of commands to each status: new, open, waiting, resolved, closed.
+    fn every_status_path() -> Vec<Vec<(TicketCommand, &'static str)>> {
+        vec![
             vec![(create(), T0)],
             vec![(create(), T0), (status(TicketStatus::Open), T0)],
             vec![
@@ -736,7 +736,12 @@ mod tests {
                 (TicketCommand::Resolve, T0),
                 (TicketCommand::Close, T0),
             ],
-        ];
+        ]
+    }
+
+    #[test]
+    fn next_statuses_are_exactly_the_moves_decide_accepts() {
+        let paths = every_status_path();
         for path in paths {
             let t = run(&path).unwrap();
             let next = t.status().next_statuses();
@@ -762,26 +767,7 @@ mod tests {
     fn actions_are_the_commands_decide_accepts() {
         let ben = EmployeeId::from_uuid(Uuid::from_u128(3));
         let f = facts().with_employee(ben, EmployeeStatus::Active);
-        let paths: Vec<Vec<(TicketCommand, &str)>> = vec![
-            vec![(create(), T0)],
-            vec![(create(), T0), (status(TicketStatus::Open), T0)],
-            vec![
-                (create(), T0),
-                (status(TicketStatus::Open), T0),
-                (status(TicketStatus::WaitingOnCustomer), T0),
-            ],
-            vec![
-                (create(), T0),
-                (status(TicketStatus::Open), T0),
-                (TicketCommand::Resolve, T0),
-            ],
-            vec![
-                (create(), T0),
-                (status(TicketStatus::Open), T0),
-                (TicketCommand::Resolve, T0),
-                (TicketCommand::Close, T0),
-            ],
-        ];
+        let paths = every_status_path();
         for path in paths {
             let t = run(&path).unwrap();
             let probes = [

@@ -364,11 +364,7 @@ impl Repository<Quote> for Quotes<'_> {
         tx: &mut mysql_async::Transaction<'_>,
         id: Uuid,
     ) -> Result<Option<Quote>, AppError> {
-        match self.0.load_quote(tx, id).await {
-            Ok(q) => Ok(Some(q)),
-            Err(AppError::NotFound(_)) => Ok(None),
-            Err(e) => Err(e),
-        }
+        crate::command::found(self.0.load_quote(tx, id).await)
     }
     async fn save(
         &self,

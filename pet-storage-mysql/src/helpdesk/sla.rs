@@ -220,11 +220,7 @@ impl Repository<SlaDefinition> for SlaDefinitions<'_> {
         id: Uuid,
     ) -> Result<Option<SlaDefinition>, AppError> {
         let t = self.0.helpdesk_tables();
-        match self.0.hd_load_sla_definition(tx, &t, id).await {
-            Ok(d) => Ok(Some(d)),
-            Err(AppError::NotFound(_)) => Ok(None),
-            Err(e) => Err(e),
-        }
+        crate::command::found(self.0.hd_load_sla_definition(tx, &t, id).await)
     }
     async fn save(
         &self,

@@ -115,11 +115,7 @@ impl Repository<KnowledgeArticle> for Articles<'_> {
         id: Uuid,
     ) -> Result<Option<KnowledgeArticle>, AppError> {
         let t = self.app.helpdesk_tables();
-        match self.app.hd_load_article(tx, &t, id).await {
-            Ok(a) => Ok(Some(a)),
-            Err(AppError::NotFound(_)) => Ok(None),
-            Err(e) => Err(e),
-        }
+        crate::command::found(self.app.hd_load_article(tx, &t, id).await)
     }
     async fn save(
         &self,
