@@ -163,6 +163,36 @@ impl ArticleStatus {
             Self::Archived => "archived",
         }
     }
+
+    /// Parses a stored status.
+    pub fn parse(s: &str) -> Result<Self, DomainError> {
+        match s {
+            "draft" => Ok(Self::Draft),
+            "published" => Ok(Self::Published),
+            "archived" => Ok(Self::Archived),
+            _ => Err(DomainError::field(
+                "status",
+                "must be draft, published or archived",
+            )),
+        }
+    }
+
+    /// The commands an article in this status takes (what a screen offers): an archived
+    /// article takes none. A command can still be refused by its own rule (restoring needs
+    /// a published version, hiding needs the comment).
+    pub fn actions(self) -> &'static [&'static str] {
+        match self {
+            Self::Archived => &[],
+            Self::Draft | Self::Published => &[
+                "publish",
+                "restore",
+                "archive",
+                "comment",
+                "hide_comment",
+                "link_ticket",
+            ],
+        }
+    }
 }
 
 /// One immutable published version.
@@ -720,6 +750,76 @@ mod tests {
     }
     fn n(v: u32) -> KnowledgeVersionNumber {
         KnowledgeVersionNumber::new(v).unwrap()
+    }
+
+    #[test]
+    fn actions_are_the_commands_decide_accepts() {
+        let ana = EmployeeId::from_uuid(Uuid::from_u128(7));
+        let comment = ArticleCommand::Comment {
+            comment_id: CommentId::from_uuid(Uuid::from_u128(50)),
+            author_id: ana,
+            body: CommentBody::new("Thanks").unwrap(),
+        };
+        let published = run(&[
+            create(),
+            ArticleCommand::Publish {
+                content: content("Reset your password", "Click the link."),
+            },
+            comment.clone(),
+        ])
+        .unwrap();
+        let archived = run(&[create(), ArticleCommand::Archive]).unwrap();
+        let probe = |name: &str| match name {
+            "publish" => ArticleCommand::Publish {
+                content: content("Reset your password", "Click the new link."),
+            },
+            "restore" => ArticleCommand::Restore {
+                version: VersionRef {
+                    article_id: id(1),
+                    number: n(1),
+                },
+            },
+            "archive" => ArticleCommand::Archive,
+            "comment" => ArticleCommand::Comment {
+                comment_id: CommentId::from_uuid(Uuid::from_u128(51)),
+                author_id: ana,
+                body: CommentBody::new("Helpful").unwrap(),
+            },
+            "hide_comment" => ArticleCommand::HideComment {
+                comment_id: CommentId::from_uuid(Uuid::from_u128(50)),
+                moderator_id: ana,
+                reason: crate::identity::Note::default(),
+            },
+            _ => ArticleCommand::LinkTicket {
+                ticket_id: TicketId::from_uuid(Uuid::from_u128(60)),
+            },
+        };
+        // The restore probe is for version 1 while version 2 is live: publish v2 first.
+        let v2 = ArticleCommand::Publish {
+            content: content("Reset your password", "Click the second link."),
+        };
+        let live2 = evolve_all(
+            Some(published.clone()),
+            &decide(Some(&published), &v2, now()).unwrap(),
+        )
+        .unwrap();
+        for name in ArticleStatus::Published.actions() {
+            assert!(decide(Some(&live2), &probe(name), now()).is_ok(), "{name}");
+        }
+        assert!(ArticleStatus::Archived.actions().is_empty());
+        for name in ArticleStatus::Published.actions() {
+            assert!(
+                decide(Some(&archived), &probe(name), now()).is_err(),
+                "{name}"
+            );
+        }
+        for s in [
+            ArticleStatus::Draft,
+            ArticleStatus::Published,
+            ArticleStatus::Archived,
+        ] {
+            assert_eq!(ArticleStatus::parse(s.as_str()), Ok(s));
+        }
     }
 
     #[test]

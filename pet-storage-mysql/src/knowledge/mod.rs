@@ -402,6 +402,7 @@ impl App {
             return Err(AppError::NotFound(format!("article {id}")));
         };
         let mut v = json!({
+            "actions": ArticleStatus::parse(&status).map(ArticleStatus::actions).unwrap_or_default(),
             "id": id_s, "category": category, "slug": slug, "status": status, "title": title,
             "current_version": current, "version": version,
             "created_at": rfc3339(from_db_time(created)), "updated_at": rfc3339(from_db_time(updated)),

@@ -19,6 +19,7 @@ use PetWp\Input;
 use PetWp\Module_Admin;
 use PetWp\Plugin;
 use PetWp\Tables\Table;
+use PetWp\View;
 
 defined( 'ABSPATH' ) || exit;
 
@@ -322,7 +323,7 @@ final class Knowledge_Admin extends Module_Admin {
 	private function article_detail( string $id ): void {
 		$a      = $this->plugin->knowledge()->getArticle( $id );
 		$manage = current_user_can( Plugin::CAP_MANAGE );
-		$open   = 'archived' !== $a['status'];
+		$open   = View::allows( $a, 'publish' );
 		$next   = null === $a['current_version'] ? 1 : (int) $a['current_version'] + 1;
 		$data   = array(
 			'article'      => $a,
