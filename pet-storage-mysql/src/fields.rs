@@ -109,6 +109,29 @@ parsed_fields!(
     pet_core::helpdesk::ReplyBody => |_f, s| pet_core::helpdesk::ReplyBody::new(s),
 );
 
+/// An optional text field where an empty string means "not given" (a form's empty input).
+#[derive(Debug, Clone, PartialEq)]
+pub struct OrBlank<T>(pub Option<T>);
+
+impl<T: Field> Field for OrBlank<T> {
+    fn read(field: &str, v: &Value) -> Result<Self, String> {
+        match v {
+            Value::String(s) if s.is_empty() => Ok(OrBlank(None)),
+            _ => T::read(field, v).map(|t| OrBlank(Some(t))),
+        }
+    }
+    fn absent() -> Result<Self, String> {
+        Ok(OrBlank(None))
+    }
+}
+
+id_fields!(pet_core::identity::TeamId);
+
+parsed_fields!(
+    pet_core::identity::Email => |f, s| pet_core::identity::Email::for_field(f, s),
+    pet_core::identity::Phone => |_f, s| pet_core::identity::Phone::new(s),
+);
+
 impl Field for bool {
     fn read(_field: &str, v: &Value) -> Result<Self, String> {
         v.as_bool().ok_or_else(|| "must be a boolean".to_owned())

@@ -12,8 +12,8 @@ use pet_core::identity::{
     build_snapshot, team, Contact, ContactId, Customer, CustomerCommand, CustomerEvent, CustomerId,
     CustomerStatus, DatedRate, Email, Employee, EmployeeCommand, EmployeeId, EmployeeStatus,
     MembershipId, Name, NewEmployee, Note, OrgStructureCommand, OrgStructureVersion, OrgVersionId,
-    OrgVersionNumber, Phone, Rate, RateKind, Team, TeamCommand, TeamEvent, TeamFacts, TeamRole,
-    TeamStatus, WpUserId,
+    OrgVersionNumber, Phone, Rate, RateKind, Team, TeamCommand, TeamEvent, TeamFacts, TeamId,
+    TeamRole, TeamStatus, WpUserId,
 };
 use serde_json::{json, Value};
 use uuid::Uuid;
@@ -22,6 +22,7 @@ use crate::app::{App, CommandContext, Page, JOB_ORG_PUBLISH};
 use crate::command::{command, replayed_repository, Actors};
 use crate::db::{from_db_time, like_escape, rfc3339, to_db_time};
 use crate::error::{db, internal, AppError, StorageError};
+use crate::fields::{command_input, OrBlank};
 use crate::input::{arg_uuid, Input};
 use crate::jobs::ClaimedJob;
 use crate::jobs::NewJob;
@@ -93,6 +94,36 @@ fn rate_json(kind: Option<RateKind>, r: &DatedRate) -> Value {
         }
     }
     v
+}
+
+command_input! {
+    /// Input of [`App::create_team`].
+    pub struct NewTeamInput {
+        /// The team's name.
+        name: Name,
+        /// Its parent team (top level when omitted).
+        parent_id: Option<TeamId>,
+    }
+}
+
+command_input! {
+    /// Input of [`App::create_customer`].
+    pub struct NewCustomerInput {
+        /// The company's name.
+        name: Name,
+    }
+}
+
+command_input! {
+    /// Input of [`App::add_contact`] (an empty email or phone is none).
+    pub struct ContactInput {
+        /// The person's name.
+        name: Name,
+        /// E-mail address.
+        email: OrBlank<Email>,
+        /// Phone number.
+        phone: OrBlank<Phone>,
+    }
 }
 
 replayed_repository!(
@@ -754,20 +785,12 @@ impl App {
         input: &Value,
         ctx: &CommandContext,
     ) -> Result<Value, AppError> {
-        let mut i = Input::new(input, "input");
-        let name = i.req_str("name");
-        let name = match name {
-            Some(n) => i.absorb(Name::for_field("name", n))?,
-            None => None,
-        };
-        let parent = i.opt_uuid("parent_id");
-        i.finish()?;
-        let name = name.ok_or_else(|| internal("validated fields missing"))?;
+        let n = NewTeamInput::parse(input, "input")?;
         let id = Uuid::now_v7();
         let cmd = TeamCommand::Create {
             id: id.into(),
-            name,
-            parent_id: parent.map(Into::into),
+            name: n.name,
+            parent_id: n.parent_id,
         };
         self.team_command(ctx, "create_team", input.clone(), id, cmd, None)
             .await
@@ -1258,14 +1281,7 @@ impl App {
         input: &Value,
         ctx: &CommandContext,
     ) -> Result<Value, AppError> {
-        let mut i = Input::new(input, "input");
-        let name = i.req_str("name");
-        let name = match name {
-            Some(n) => i.absorb(Name::for_field("name", n))?,
-            None => None,
-        };
-        i.finish()?;
-        let name = name.ok_or_else(|| internal("validated fields missing"))?;
+        let name = NewCustomerInput::parse(input, "input")?.name;
         let id = Uuid::now_v7();
         let cmd = CustomerCommand::Create {
             id: CustomerId::from_uuid(id),
@@ -1300,27 +1316,12 @@ impl App {
         ctx: &CommandContext,
     ) -> Result<Value, AppError> {
         let id = arg_uuid("customer_id", customer_id)?;
-        let mut i = Input::new(input, "input");
-        let name = i.req_str("name");
-        let name = match name {
-            Some(n) => i.absorb(Name::for_field("name", n))?,
-            None => None,
-        };
-        let email = match i.opt_str("email").filter(|s| !s.is_empty()) {
-            Some(e) => i.absorb(Email::for_field("email", e))?,
-            None => None,
-        };
-        let phone = match i.opt_str("phone").filter(|s| !s.is_empty()) {
-            Some(p) => i.absorb(Phone::new(p))?,
-            None => None,
-        };
-        i.finish()?;
-        let name = name.ok_or_else(|| internal("validated fields missing"))?;
+        let c = ContactInput::parse(input, "input")?;
         let contact = Contact {
             contact_id: ContactId::from_uuid(Uuid::now_v7()),
-            name,
-            email,
-            phone,
+            name: c.name,
+            email: c.email.0,
+            phone: c.phone.0,
         };
         self.customer_command(
             ctx,
