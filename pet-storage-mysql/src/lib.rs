@@ -27,6 +27,7 @@ pub mod jobs;
 pub mod knowledge;
 pub mod migrate;
 mod modules;
+pub mod paging;
 pub mod money;
 pub mod projector;
 pub mod store;
