@@ -36,8 +36,10 @@
 //! - `context`: `array`, `&ZendHashTable`, [`context`], `&CommandContext`.
 //!
 //! Return kinds: `array` (the call's JSON as a PHP array) and `?array` (JSON null → PHP null).
-//! A method calls `App::<its Rust name>(&app, converted arguments…)` unless `= function`
-//! names a function of the class's module with the same parameters. PHP parameter names are
+//! A method calls `Service::from(&app).<its Rust name>(converted arguments…)` — `Service`
+//! being the type alias the class's file declares for its module's application service
+//! (`pet_storage_mysql::Helpdesk` for `Pet\Helpdesk`, `&App` for `Pet\Engine`) — unless
+//! `= function` names a function of the class's module taking `&App` and the same parameters. PHP parameter names are
 //! the Rust identifiers (hence camelCase); PHP method names are the Rust names in camelCase.
 //! A trailing run of nullable or defaulted parameters is optional, as ext-php-rs makes it.
 //!
@@ -332,7 +334,7 @@ macro_rules! php_class {
                     crate::api::guard(|| {
                         $($c)*
                         crate::api::run_call(&self.app, |app| async move {
-                            $crate::api::php_class!(@target $name $($call)?)(&app, $($x)*).await
+                            $crate::api::php_class!(@call $name [$($call)?] app ($($x)*)).await
                         })
                     })
                 }
@@ -353,9 +355,11 @@ macro_rules! php_class {
         ));
     };
 
-    // The function a method calls: the `App` method of the same name unless one is named.
-    (@target $name:ident) => { crate::backend::App::$name };
-    (@target $name:ident $call:ident) => { $call };
+    // What a method calls: the method of the same name of the class's module service (the
+    // `Service` type the class's file names: `app.helpdesk()` for `Pet\\Helpdesk`, the `App`
+    // itself for `Pet\\Engine`), unless a function is named.
+    (@call $name:ident [] $app:ident ($($x:tt)*)) => { Service::from(&$app).$name($($x)*) };
+    (@call $name:ident [$call:ident] $app:ident ($($x:tt)*)) => { $call(&$app, $($x)*) };
 }
 pub(crate) use php_class;
 

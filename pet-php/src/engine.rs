@@ -15,6 +15,9 @@ fn newest_shipped_migration() -> String {
         .unwrap_or_default()
 }
 
+/// What this class's methods call (see `crate::api`).
+type Service<'a> = &'a crate::backend::App;
+
 crate::api::php_class! {
     /// A PET installation seen from PHP: connection settings plus the shared application.
     class Engine = "Pet\\Engine";

@@ -40,6 +40,9 @@ async fn sla_job_now_or_at(app: &App, options: &Value) -> Result<Value, AppError
     app.run_sla_job_at(at).await
 }
 
+/// What this class's methods call (see `crate::api`).
+type Service<'a> = &'a crate::backend::App;
+
 crate::api::php_class! {
     /// The helpdesk API, built from the same connection settings as `Pet\Engine` (and sharing
     /// its connection pool).

@@ -7,6 +7,9 @@
 // the table spells parameters in camelCase.
 #![allow(non_snake_case)]
 
+/// What this class's methods call (see `crate::api`).
+type Service<'a> = &'a crate::backend::App;
+
 crate::api::php_class! {
     /// The knowledge base API, built from the same connection settings as `Pet\Engine` (and
     /// sharing its connection pool).

@@ -27,9 +27,10 @@ pub mod jobs;
 pub mod knowledge;
 pub mod migrate;
 mod modules;
-pub mod paging;
 pub mod money;
+pub mod paging;
 pub mod projector;
+mod services;
 pub mod store;
 pub mod uow;
 
@@ -40,3 +41,4 @@ pub use app::{
 pub use clock::{Clock, ManualClock, SystemClock};
 pub use config::{Config, Tables};
 pub use error::{AppError, MigrationError, StorageError};
+pub use services::{Commercial, Helpdesk, Identity, Knowledge};

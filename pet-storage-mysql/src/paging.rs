@@ -364,7 +364,11 @@ impl PageRequest {
             items: rows.into_iter().map(|(_, t)| t).collect(),
             total: total.count,
             total_exact: total.exact,
-            page: if self.cursor.is_some() { None } else { Some(self.page) },
+            page: if self.cursor.is_some() {
+                None
+            } else {
+                Some(self.page)
+            },
             per_page: self.per_page,
             next,
             prev,
@@ -462,7 +466,10 @@ mod tests {
         for bad in ["", "x00", "a0", "azz", "a7b", "b5b7b7d5d"] {
             assert!(Cursor::decode(bad, 1).is_err(), "{bad}");
         }
-        assert_eq!(Cursor::decode(&Cursor::last().encode(), 2), Ok(Cursor::last()));
+        assert_eq!(
+            Cursor::decode(&Cursor::last().encode(), 2),
+            Ok(Cursor::last())
+        );
         assert!(Cursor::decode("a5b5d", 2).is_err(), "an empty After cursor");
     }
 
