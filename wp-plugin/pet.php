@@ -135,6 +135,12 @@ if ( array() !== pet_missing_extension_classes() ) {
 }
 
 require_once __DIR__ . '/includes/class-plugin.php';
+
+if ( 'cli' === PHP_SAPI && ! defined( 'WP_CLI' ) ) {
+	// A command-line script that loads WordPress (the benchmarks' seeders, scripts/run's
+	// installer) prints an uncaught PET error as text, not WordPress's HTML error page.
+	set_exception_handler( array( \PetWp\Plugin::class, 'cli_uncaught' ) );
+}
 require_once __DIR__ . '/includes/class-notices.php';
 require_once __DIR__ . '/includes/class-input.php';
 require_once __DIR__ . '/includes/class-demo.php';

@@ -32,6 +32,7 @@ $_SERVER['REQUEST_METHOD'] = 'GET';
 $_SERVER['SERVER_PROTOCOL'] = 'HTTP/1.1';
 require $dir . '/wp-load.php';
 
+// An uncaught Pet\Exception is printed as text by the plugin's CLI handler (Plugin::cli_uncaught).
 $sales = new \Pet\Sales(\PetWp\Plugin::engine_settings());
 
 if ($mode === 'count') {
@@ -56,6 +57,26 @@ $ctx = \PetWp\Plugin::instance()->context();
 $tag = bin2hex(random_bytes(3));
 
 $sources = ['website', 'referral', 'fair', 'partner', 'phone'];
+
+// The site's current lead schema may require custom fields (the demo's requires
+// `employees`): give every required field a value of its type.
+$custom = [];
+$schema = $sales->getLeadSchema(null);
+foreach ((array) ($schema['fields'] ?? []) as $field) {
+    if (empty($field['required'])) {
+        continue;
+    }
+    $options = array_values((array) ($field['options'] ?? []));
+    $custom[(string) $field['key']] = match ((string) $field['type']) {
+        'number' => 25,
+        'date' => '2030-01-01',
+        'bool' => true,
+        'select' => $options[0] ?? '',
+        'multiselect' => array_slice($options, 0, 1),
+        default => 'bench',
+    };
+}
+$lead_input = static fn (array $input): array => $custom === [] ? $input : $input + ['custom_fields' => $custom];
 $started = microtime(true);
 $done = 0;
 $progress = static function (string $what) use (&$done, $started, $worker): void {
@@ -68,7 +89,7 @@ $progress = static function (string $what) use (&$done, $started, $worker): void
 // Leads: new companies, a mix of sources; every fifth is contacted.
 for ($i = $worker; $i < $leads; $i += $workers) {
     $lead = $sales->createLead(
-        ['customer_name' => "Bench company {$tag}-{$i}", 'source' => $sources[$i % count($sources)]],
+        $lead_input(['customer_name' => "Bench company {$tag}-{$i}", 'source' => $sources[$i % count($sources)]]),
         $ctx
     );
     if ($i % 5 === 0) {
@@ -82,7 +103,7 @@ $per_opportunity = 50;
 $opportunities = intdiv($quotes + $per_opportunity - 1, $per_opportunity);
 $done = 0;
 for ($o = $worker; $o < $opportunities; $o += $workers) {
-    $lead = $sales->createLead(['customer_name' => "Bench customer {$tag}-{$o}", 'source' => 'referral'], $ctx);
+    $lead = $sales->createLead($lead_input(['customer_name' => "Bench customer {$tag}-{$o}", 'source' => 'referral']), $ctx);
     $sales->contactLead($lead['id'], [], $ctx);
     $sales->qualifyLead($lead['id'], ['need' => 'support contract'], $ctx);
     $opp = $sales->createOpportunity(

@@ -392,6 +392,24 @@ final class Plugin {
 	}
 
 	/**
+	 * Prints an uncaught exception of a command-line script to STDERR — its class, message
+	 * and, for a validation error, each field's message — and exits with status 1.
+	 *
+	 * @param \Throwable $e The exception.
+	 */
+	public static function cli_uncaught( \Throwable $e ): void {
+		$text = sprintf( "%s: %s\n", get_class( $e ), $e->getMessage() );
+		if ( $e instanceof \Pet\ValidationException ) {
+			foreach ( $e->getFieldErrors() as $field => $message ) {
+				$text .= sprintf( "  %s: %s\n", $field, $message );
+			}
+		}
+		// phpcs:ignore WordPress.WP.AlternativeFunctions.file_system_operations_fwrite -- a CLI script's error output.
+		fwrite( STDERR, $text );
+		exit( 1 );
+	}
+
+	/**
 	 * Writes one line to the PHP error log, prefixed "[PET] " so PET's lines are easy to find
 	 * (grep '\[PET\]' debug.log). Every log line of the plugin goes through here.
 	 *
