@@ -24,9 +24,9 @@ use crate::db::like_escape;
 use crate::db::{from_db_time, rfc3339, to_db_time};
 use crate::error::{db, internal};
 use crate::error::{AppError, StorageError};
-use crate::fields::command_input;
+use crate::fields::{command_input, Field, OrBlank, PageNumber, PerPage};
 use crate::helpdesk::HelpdeskTables;
-use crate::input::{arg_uuid, Input};
+use crate::input::arg_uuid;
 use crate::jobs::ClaimedJob;
 use crate::modules::{unknown_job, JobFuture};
 use crate::uow::UnitOfWork;
@@ -92,6 +92,71 @@ command_input! {
     pub struct HideInput {
         /// Why it is hidden.
         reason: Note = Note::default(),
+    }
+}
+
+command_input! {
+    /// Query of [`App::list_articles`] (an empty filter is no filter).
+    pub struct ArticleQuery {
+        /// A category.
+        category: OrBlank<String>,
+        /// `draft`, `published` or `archived`.
+        status: OrBlank<ArticleStatusFilter>,
+        /// Text in the title.
+        search: Option<String>,
+        /// Page (1 when omitted).
+        page: PageNumber = PageNumber::default(),
+        /// Rows per page (20 when omitted).
+        per_page: PerPage = PerPage::default(),
+    }
+}
+
+/// The status filter of the article list.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ArticleStatusFilter(pub ArticleStatus);
+
+impl Field for ArticleStatusFilter {
+    fn read(_field: &str, v: &Value) -> Result<Self, String> {
+        let s = v.as_str().ok_or("must be a string")?;
+        ArticleStatus::parse(s)
+            .map(ArticleStatusFilter)
+            .map_err(|_| "must be draft, published or archived".into())
+    }
+}
+
+command_input! {
+    /// Query of [`App::search_articles`].
+    pub struct SearchQuery {
+        /// The words to find (1-200 characters, trimmed).
+        q: SearchText,
+        /// Only this category.
+        category: OrBlank<String>,
+        /// Page (1 when omitted).
+        page: PageNumber = PageNumber::default(),
+        /// Rows per page (20 when omitted).
+        per_page: PerPage = PerPage::default(),
+    }
+}
+
+/// The text of a search: trimmed, 1-200 characters.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SearchText(String);
+
+impl SearchText {
+    /// The trimmed text.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl Field for SearchText {
+    fn read(field: &str, v: &Value) -> Result<Self, String> {
+        let s = String::read(field, v)?;
+        let t = s.trim();
+        if t.is_empty() || t.chars().count() > 200 {
+            return Err("must be 1-200 characters".into());
+        }
+        Ok(SearchText(t.to_owned()))
     }
 }
 
@@ -745,31 +810,22 @@ impl App {
     /// Articles: `{category?, status?, search? (title), page?, per_page?}`, by category
     /// then title.
     pub async fn list_articles(&self, query: &Value) -> Result<Value, AppError> {
-        let mut q = Input::new(query, "query");
-        let category = q.opt_str("category").filter(|s| !s.is_empty());
-        let status = q.opt_str("status").filter(|s| !s.is_empty());
-        let search = q.opt_str("search");
-        let (page, per_page) = q.paging();
+        let q = ArticleQuery::parse(query, "query")?;
         let mut conds: Vec<&str> = Vec::new();
         let mut params: Vec<SqlValue> = Vec::new();
-        if let Some(c) = category {
+        if let Some(c) = q.category.0 {
             conds.push("category = ?");
             params.push(c.into());
         }
-        if let Some(s) = status {
-            if matches!(s, "draft" | "published" | "archived") {
-                conds.push("status = ?");
-                params.push(s.into());
-            } else {
-                q.error("status", "must be draft, published or archived");
-            }
+        if let Some(s) = q.status.0 {
+            conds.push("status = ?");
+            params.push(s.0.as_str().into());
         }
-        if let Some(s) = search.map(str::trim).filter(|s| !s.is_empty()) {
+        if let Some(s) = q.search.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
             conds.push("title LIKE ?");
             params.push(format!("%{}%", like_escape(s)).into());
         }
-        q.finish()?;
-        let page = Page { page, per_page };
+        let page = q.page.with(q.per_page);
         let where_sql = if conds.is_empty() {
             String::new()
         } else {
@@ -829,16 +885,10 @@ impl App {
     /// fast: a query with one very common word ranks a fraction of the articles instead
     /// of nearly all of them.
     pub async fn search_articles(&self, query: &Value) -> Result<Value, AppError> {
-        let mut q = Input::new(query, "query");
-        let text = q.req_str("q").map(str::trim);
-        if text.is_some_and(|s| s.is_empty() || s.chars().count() > 200) {
-            q.error("q", "must be 1-200 characters");
-        }
-        let category = q.opt_str("category").filter(|s| !s.is_empty());
-        let (page, per_page) = q.paging();
-        q.finish()?;
-        let text = text.ok_or_else(|| internal("validated fields missing"))?;
-        let page = Page { page, per_page };
+        let q = SearchQuery::parse(query, "query")?;
+        let text = q.q.as_str();
+        let category = q.category.0.as_deref();
+        let page = q.page.with(q.per_page);
         let mut conn = self.conn().await?;
         let (rows, total) = match all_words(text) {
             Some(all) => {
@@ -986,5 +1036,72 @@ mod search_tests {
             all_words("Überweisung fehlgeschlagen").as_deref(),
             Some("+überweisung +fehlgeschlagen")
         );
+    }
+}
+
+#[cfg(test)]
+mod input_tests {
+    use super::*;
+
+    fn errors(r: Result<impl std::fmt::Debug, AppError>) -> pet_core::FieldErrors {
+        match r {
+            Err(AppError::Validation(f)) => f,
+            other => panic!("{other:?}"),
+        }
+    }
+
+    #[test]
+    fn search_query_trims_and_pages() {
+        let q = SearchQuery::parse(&json!({"q": "  vpn  ", "category": ""}), "query").unwrap();
+        assert_eq!(q.q.as_str(), "vpn");
+        assert_eq!(q.category.0, None);
+        assert_eq!((q.page.0, q.per_page.0), (1, 20));
+        let q = SearchQuery::parse(
+            &json!({"q": "vpn", "category": "Network", "page": 3, "per_page": 100}),
+            "query",
+        )
+        .unwrap();
+        assert_eq!(q.category.0.as_deref(), Some("Network"));
+        assert_eq!((q.page.0, q.per_page.0), (3, 100));
+    }
+
+    #[test]
+    fn search_query_reports_every_bad_field() {
+        let f = errors(SearchQuery::parse(&json!({"page": "2"}), "query"));
+        assert_eq!(f.get("q"), Some("is required"));
+        assert_eq!(f.get("page"), Some("must be an integer"));
+        for bad in [json!("   "), json!("x".repeat(201))] {
+            let f = errors(SearchQuery::parse(
+                &json!({"q": bad, "per_page": 0}),
+                "query",
+            ));
+            assert_eq!(f.get("q"), Some("must be 1-200 characters"));
+            assert_eq!(f.get("per_page"), Some("must be between 1 and 100"));
+        }
+        let f = errors(SearchQuery::parse(&json!({"q": 5, "category": 1}), "query"));
+        assert_eq!(f.get("q"), Some("must be a string"));
+        assert_eq!(f.get("category"), Some("must be a string"));
+    }
+
+    #[test]
+    fn article_query_filters() {
+        let q = ArticleQuery::parse(&json!({"status": "", "category": ""}), "query").unwrap();
+        assert_eq!((q.status.0, q.category.0), (None, None));
+        let q =
+            ArticleQuery::parse(&json!({"status": "archived", "search": "vpn"}), "query").unwrap();
+        assert_eq!(
+            q.status.0,
+            Some(ArticleStatusFilter(ArticleStatus::Archived))
+        );
+        assert_eq!(q.search.as_deref(), Some("vpn"));
+        let f = errors(ArticleQuery::parse(
+            &json!({"status": "gone", "page": 0}),
+            "query",
+        ));
+        assert_eq!(
+            f.get("status"),
+            Some("must be draft, published or archived")
+        );
+        assert_eq!(f.get("page"), Some("must be between 1 and 1000000"));
     }
 }
