@@ -39,19 +39,54 @@ fn timeline_text(tl: &TicketTimeline) -> Result<String, AppError> {
     serde_json::to_string(tl).map_err(|_| internal("timeline not serialisable"))
 }
 
+/// An entry of the clock timeline as the ticket view shows it: `created` (with the
+/// initial `status` and `priority`), `status` and `priority` (with the new value in `to`),
+/// `first_response`.
+#[derive(Debug, Clone, Serialize)]
+pub struct TimelineEntryView {
+    /// When (RFC 3339).
+    pub at: String,
+    /// What happened.
+    pub kind: &'static str,
+    /// The initial status (`created`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub status: Option<TicketStatus>,
+    /// The initial priority (`created`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub priority: Option<Priority>,
+    /// The new status or priority.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub to: Option<&'static str>,
+}
+
 /// The timeline as the ticket view shows it.
-fn timeline_json(tl: &TicketTimeline) -> Value {
-    let mut out = vec![json!({"at": rfc3339(tl.started_at()), "kind": "created",
-                              "status": tl.initial_status().as_str(), "priority": tl.initial_priority().as_str()})];
+fn timeline_view(tl: &TicketTimeline) -> Vec<TimelineEntryView> {
+    let entry = |at, kind| TimelineEntryView {
+        at: rfc3339(at),
+        kind,
+        status: None,
+        priority: None,
+        to: None,
+    };
+    let mut out = vec![TimelineEntryView {
+        status: Some(tl.initial_status()),
+        priority: Some(tl.initial_priority()),
+        ..entry(tl.started_at(), "created")
+    }];
     for (at, c) in tl.changes() {
-        let at = rfc3339(at);
         out.push(match c {
-            TimelineChange::Status(s) => json!({"at": at, "kind": "status", "to": s.as_str()}),
-            TimelineChange::Priority(p) => json!({"at": at, "kind": "priority", "to": p.as_str()}),
-            TimelineChange::FirstResponse => json!({"at": at, "kind": "first_response"}),
+            TimelineChange::Status(s) => TimelineEntryView {
+                to: Some(s.as_str()),
+                ..entry(at, "status")
+            },
+            TimelineChange::Priority(p) => TimelineEntryView {
+                to: Some(p.as_str()),
+                ..entry(at, "priority")
+            },
+            TimelineChange::FirstResponse => entry(at, "first_response"),
         });
     }
-    Value::Array(out)
+    out
 }
 
 const TICKET_COLUMNS: &str =
@@ -330,7 +365,7 @@ pub struct TicketView {
     pub replies: Option<Vec<ReplyView>>,
     /// The clock timeline (detail view).
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub timeline: Option<Value>,
+    pub timeline: Option<Vec<TimelineEntryView>>,
     /// Articles linked to it (detail view).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub linked_articles: Option<Vec<LinkedArticleView>>,
@@ -982,7 +1017,7 @@ impl App {
                     })
                     .collect(),
             );
-            view.timeline = Some(timeline_json(&timeline));
+            view.timeline = Some(timeline_view(&timeline));
             view.linked_articles = Some(
                 links
                     .into_iter()

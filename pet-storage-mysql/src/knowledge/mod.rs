@@ -15,6 +15,7 @@ use pet_core::knowledge::{
     ArticleVersion, Comment, CommentBody, CommentId, KnowledgeArticle, KnowledgeEvent,
     KnowledgeVersionNumber, Slug, VersionRef,
 };
+use serde::Serialize;
 use serde_json::{json, Value};
 use uuid::Uuid;
 
@@ -158,6 +159,138 @@ impl Field for SearchText {
         }
         Ok(SearchText(t.to_owned()))
     }
+}
+
+/// An article as every article read and command returns it (the detail view adds its
+/// body, draft, versions, comments and linked tickets).
+#[derive(Debug, Clone, Serialize)]
+pub struct ArticleView {
+    /// The commands it takes now (empty once archived).
+    pub actions: &'static [&'static str],
+    /// The id.
+    pub id: String,
+    /// Category.
+    pub category: String,
+    /// URL slug.
+    pub slug: String,
+    /// `draft`, `published` or `archived`.
+    pub status: String,
+    /// Title (of the live version, else of the draft).
+    pub title: String,
+    /// The live version's number.
+    pub current_version: Option<u32>,
+    /// Optimistic-concurrency version.
+    pub version: u64,
+    /// Created (RFC 3339).
+    pub created_at: String,
+    /// Last changed (RFC 3339).
+    pub updated_at: String,
+    /// The detail part (detail view).
+    #[serde(flatten, skip_serializing_if = "Option::is_none")]
+    pub detail: Option<ArticleDetailView>,
+}
+
+/// The detail part of an article's view.
+#[derive(Debug, Clone, Serialize)]
+pub struct ArticleDetailView {
+    /// The live version's body, else the draft's.
+    pub body: Option<String>,
+    /// The draft.
+    pub draft: Option<DraftView>,
+    /// Published versions, newest first.
+    pub versions: Vec<VersionView>,
+    /// Comments, oldest first (hidden ones flagged).
+    pub comments: Vec<CommentView>,
+    /// Tickets it is linked to.
+    pub linked_tickets: Vec<LinkedTicketView>,
+}
+
+/// An article's draft.
+#[derive(Debug, Clone, Serialize)]
+pub struct DraftView {
+    /// Title.
+    pub title: String,
+    /// Body.
+    pub body: String,
+}
+
+/// A published version.
+#[derive(Debug, Clone, Serialize)]
+pub struct VersionView {
+    /// Its number.
+    pub number: u32,
+    /// Title.
+    pub title: String,
+    /// Body.
+    pub body: String,
+    /// The version it restored, if any.
+    pub restored_from: Option<u32>,
+    /// Whether it is the one search finds.
+    pub live: bool,
+    /// When (RFC 3339).
+    pub published_at: String,
+}
+
+/// A comment on an article.
+#[derive(Debug, Clone, Serialize)]
+pub struct CommentView {
+    /// The comment.
+    pub id: String,
+    /// Its author.
+    pub author_id: String,
+    /// The author's name.
+    pub author_name: Option<String>,
+    /// The text.
+    pub body: String,
+    /// Hidden by a moderator.
+    pub hidden: bool,
+    /// Who hid it.
+    pub hidden_by: Option<String>,
+    /// Why.
+    pub hidden_reason: Option<String>,
+    /// When (RFC 3339).
+    pub created_at: String,
+}
+
+/// A ticket an article is linked to.
+#[derive(Debug, Clone, Serialize)]
+pub struct LinkedTicketView {
+    /// The ticket.
+    pub ticket_id: String,
+    /// Its subject.
+    pub subject: Option<String>,
+    /// When it was linked (RFC 3339).
+    pub linked_at: String,
+}
+
+/// A category with its article counts.
+#[derive(Debug, Clone, Serialize)]
+pub struct CategoryView {
+    /// The category.
+    pub category: String,
+    /// Its articles.
+    pub articles: u64,
+    /// Its published articles.
+    pub published: u64,
+}
+
+/// A search hit.
+#[derive(Debug, Clone, Serialize)]
+pub struct SearchHitView {
+    /// The article.
+    pub id: String,
+    /// The live version's title.
+    pub title: String,
+    /// Slug.
+    pub slug: String,
+    /// Category.
+    pub category: String,
+    /// The live version's number.
+    pub version: u32,
+    /// Relevance.
+    pub score: f64,
+    /// The body's first 300 characters.
+    pub snippet: String,
 }
 
 fn bad_row(_: pet_core::DomainError) -> AppError {
@@ -466,22 +599,42 @@ impl App {
         else {
             return Err(AppError::NotFound(format!("article {id}")));
         };
-        let mut v = json!({
-            "actions": ArticleStatus::parse(&status).map(ArticleStatus::actions).unwrap_or_default(),
-            "id": id_s, "category": category, "slug": slug, "status": status, "title": title,
-            "current_version": current, "version": version,
-            "created_at": rfc3339(from_db_time(created)), "updated_at": rfc3339(from_db_time(updated)),
-        });
-        if !detail {
-            return Ok(v);
+        let mut view = ArticleView {
+            actions: ArticleStatus::parse(&status)
+                .map(ArticleStatus::actions)
+                .unwrap_or_default(),
+            id: id_s,
+            category,
+            slug,
+            status,
+            title,
+            current_version: current,
+            version,
+            created_at: rfc3339(from_db_time(created)),
+            updated_at: rfc3339(from_db_time(updated)),
+            detail: None,
+        };
+        if detail {
+            view.detail = Some(self.hd_article_detail(q, t, &view.id, current).await?);
         }
+        serde_json::to_value(view).map_err(|e| internal(&format!("article view: {e}")))
+    }
+
+    /// The detail part of an article's view: body, draft, versions, comments, links.
+    async fn hd_article_detail<Q: Queryable>(
+        &self,
+        q: &mut Q,
+        t: &HelpdeskTables,
+        id_s: &str,
+        current: Option<u32>,
+    ) -> Result<ArticleDetailView, AppError> {
         let draft: Option<(String, String)> = q
             .exec_first(
                 format!(
                     "SELECT draft_title, draft_body FROM {} WHERE id = ?",
                     t.articles
                 ),
-                (&id_s,),
+                (id_s,),
             )
             .await
             .map_err(db)?;
@@ -492,7 +645,7 @@ impl App {
                      WHERE article_id = ? ORDER BY number DESC",
                     t.article_versions
                 ),
-                (&id_s,),
+                (id_s,),
             )
             .await
             .map_err(db)?;
@@ -504,7 +657,7 @@ impl App {
                     t.article_comments,
                     self.tables().employees
                 ),
-                (&id_s,),
+                (id_s,),
             )
             .await
             .map_err(db)?;
@@ -515,7 +668,7 @@ impl App {
                      WHERE l.article_id = ? ORDER BY l.linked_at",
                     t.article_links, t.tickets
                 ),
-                (&id_s,),
+                (id_s,),
             )
             .await
             .map_err(db)?;
@@ -524,42 +677,45 @@ impl App {
             .find(|r| Some(r.0) == current)
             .map(|r| r.2.clone())
             .or_else(|| draft.as_ref().map(|d| d.1.clone()));
-        if let Some(o) = v.as_object_mut() {
-            o.insert("body".into(), json!(body));
-            o.insert(
-                "draft".into(),
-                json!(draft.map(|d| json!({"title": d.0, "body": d.1}))),
-            );
-            o.insert(
-                "versions".into(),
-                versions
-                    .into_iter()
-                    .map(|r| {
-                        json!({"number": r.0, "title": r.1, "body": r.2, "restored_from": r.3,
-                               "live": r.4 != 0, "published_at": rfc3339(from_db_time(r.5))})
-                    })
-                    .collect(),
-            );
-            o.insert(
-                "comments".into(),
-                comments
-                    .into_iter()
-                    .map(|c| {
-                        json!({"id": c.0, "author_id": c.1, "author_name": c.2, "body": c.3,
-                               "hidden": c.4 != 0, "hidden_by": c.5, "hidden_reason": c.6,
-                               "created_at": rfc3339(from_db_time(c.7))})
-                    })
-                    .collect(),
-            );
-            o.insert(
-                "linked_tickets".into(),
-                links
-                    .into_iter()
-                    .map(|l| json!({"ticket_id": l.0, "subject": l.1, "linked_at": rfc3339(from_db_time(l.2))}))
-                    .collect(),
-            );
-        }
-        Ok(v)
+        Ok(ArticleDetailView {
+            body,
+            draft: draft.map(|d| DraftView {
+                title: d.0,
+                body: d.1,
+            }),
+            versions: versions
+                .into_iter()
+                .map(|r| VersionView {
+                    number: r.0,
+                    title: r.1,
+                    body: r.2,
+                    restored_from: r.3,
+                    live: r.4 != 0,
+                    published_at: rfc3339(from_db_time(r.5)),
+                })
+                .collect(),
+            comments: comments
+                .into_iter()
+                .map(|c| CommentView {
+                    id: c.0,
+                    author_id: c.1,
+                    author_name: c.2,
+                    body: c.3,
+                    hidden: c.4 != 0,
+                    hidden_by: c.5,
+                    hidden_reason: c.6,
+                    created_at: rfc3339(from_db_time(c.7)),
+                })
+                .collect(),
+            linked_tickets: links
+                .into_iter()
+                .map(|l| LinkedTicketView {
+                    ticket_id: l.0,
+                    subject: l.1,
+                    linked_at: rfc3339(from_db_time(l.2)),
+                })
+                .collect(),
+        })
     }
 
     /// Takes version `number` of article `id` off the search (`live = 0`), by primary key.
@@ -871,9 +1027,15 @@ impl App {
             ))
             .await
             .map_err(db)?;
-        Ok(
-            json!({"items": rows.into_iter().map(|r| json!({"category": r.0, "articles": r.1, "published": r.2})).collect::<Vec<_>>()}),
-        )
+        let items: Vec<CategoryView> = rows
+            .into_iter()
+            .map(|r| CategoryView {
+                category: r.0,
+                articles: r.1,
+                published: r.2,
+            })
+            .collect();
+        Ok(json!({ "items": items }))
     }
 
     /// Full-text search over the live version of published articles: `{q, category?,
@@ -910,10 +1072,18 @@ impl App {
         let items = rows
             .into_iter()
             .map(|r| {
-                json!({"id": r.0, "title": r.1, "slug": r.2, "category": r.3, "version": r.4,
-                       "score": r.5, "snippet": r.6})
+                serde_json::to_value(SearchHitView {
+                    id: r.0,
+                    title: r.1,
+                    slug: r.2,
+                    category: r.3,
+                    version: r.4,
+                    score: r.5,
+                    snippet: r.6,
+                })
+                .map_err(|e| internal(&format!("search hit: {e}")))
             })
-            .collect();
+            .collect::<Result<_, _>>()?;
         Ok(page.wrap(items, total))
     }
 
