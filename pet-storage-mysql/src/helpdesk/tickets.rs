@@ -405,6 +405,29 @@ pub struct LinkedArticleView {
     pub linked_at: String,
 }
 
+/// The values a ticket's fields take ([`App::ticket_options`]).
+#[derive(Debug, Clone, Copy, Serialize)]
+pub struct TicketOptions {
+    /// Priorities, lowest first.
+    pub priority: &'static [Priority],
+    /// Channels.
+    pub channel: &'static [Channel],
+    /// Statuses in life-cycle order.
+    pub status: &'static [TicketStatus],
+    /// Reply visibilities.
+    pub visibility: &'static [Visibility],
+}
+
+impl TicketOptions {
+    /// Every value of each field, from pet-core.
+    pub const ALL: TicketOptions = TicketOptions {
+        priority: Priority::ALL,
+        channel: Channel::ALL,
+        status: TicketStatus::ALL,
+        visibility: Visibility::ALL,
+    };
+}
+
 command_input! {
     /// Input of [`App::create_ticket`].
     pub struct CreateTicket {
@@ -1102,6 +1125,33 @@ impl App {
             None,
         )
         .await
+    }
+
+    /// Moves a ticket to status `to` by the command pet-core names for it
+    /// ([`TicketCommand::move_to`]): resolve, close, or a plain status change (recorded
+    /// exactly as [`App::resolve_ticket`], [`App::close_ticket`] and
+    /// [`App::change_ticket_status`] record them).
+    pub async fn move_ticket(
+        &self,
+        ticket_id: &str,
+        to: &str,
+        ctx: &CommandContext,
+    ) -> Result<Value, AppError> {
+        let id = arg_uuid("ticket_id", ticket_id)?;
+        let cmd = TicketCommand::move_to(TicketStatus::parse(to)?);
+        let (name, request) = match cmd {
+            TicketCommand::Resolve => ("resolve_ticket", json!({"id": id})),
+            TicketCommand::Close => ("close_ticket", json!({"id": id})),
+            _ => ("change_ticket_status", json!({"id": id, "status": to})),
+        };
+        self.hd_ticket_command(ctx, name, request, id, cmd, None)
+            .await
+    }
+
+    /// The values a ticket's fields take, in order (the option lists of the ticket
+    /// screens): `{priority, channel, status, visibility}`.
+    pub async fn ticket_options(&self) -> Result<Value, AppError> {
+        serde_json::to_value(TicketOptions::ALL).map_err(|e| internal(&format!("options: {e}")))
     }
 
     /// Changes the priority (the SLA targets follow it from now on).
