@@ -100,6 +100,15 @@ crate::api::php_class! {
         context: context
     ) -> array;
 
+    /// Moves the ticket to a status by the command the engine names for it: 'resolved' resolves,
+    /// 'closed' closes, any other status is a status change (new → open, open ⇄ waiting_on_customer).
+    /// @return array ticket
+    fn move_ticket(
+        ticketId: string("ticket_id"),
+        to: string("to"),
+        context: context
+    ) -> array;
+
     /// @return array ticket
     fn change_ticket_priority(
         ticketId: string("ticket_id"),
@@ -138,6 +147,10 @@ crate::api::php_class! {
     ///        sla_state running|paused|warning|breached|met|none; sort due|created|updated|priority.
     /// @return array{items:list<array>,total:int,page:int,per_page:int}
     fn list_tickets(query: array = []) -> array;
+
+    /// The values of a ticket's fields, in order, for option lists.
+    /// @return array{priority:list<string>,channel:list<string>,status:list<string>,visibility:list<string>}
+    fn ticket_options() -> array;
 
     section "SLA definitions and the SLA job";
 

@@ -50,6 +50,13 @@ final class Helpdesk
     /** new → open, open ⇄ waiting_on_customer. @return array ticket */
     public function changeTicketStatus(string $ticketId, string $status, array $context): array {}
 
+    /**
+     * Moves the ticket to a status by the command the engine names for it: 'resolved' resolves,
+     * 'closed' closes, any other status is a status change (new → open, open ⇄ waiting_on_customer).
+     * @return array ticket
+     */
+    public function moveTicket(string $ticketId, string $to, array $context): array {}
+
     /** @return array ticket */
     public function changeTicketPriority(string $ticketId, string $priority, array $context): array {}
 
@@ -84,6 +91,12 @@ final class Helpdesk
      * @return array{items:list<array>,total:int,page:int,per_page:int}
      */
     public function listTickets(array $query = []): array {}
+
+    /**
+     * The values of a ticket's fields, in order, for option lists.
+     * @return array{priority:list<string>,channel:list<string>,status:list<string>,visibility:list<string>}
+     */
+    public function ticketOptions(): array {}
 
     // ---- SLA definitions and the SLA job --------------------------------------------
 

@@ -253,6 +253,60 @@ macro_rules! command_input {
 }
 pub(crate) use command_input;
 
+// ---- helpdesk tickets & knowledge: paging and the list/search filters' field types ----
+
+/// A page number of a list query (1 when omitted; 1..=1,000,000).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PageNumber(pub u32);
+
+impl Default for PageNumber {
+    fn default() -> Self {
+        PageNumber(1)
+    }
+}
+
+impl Field for PageNumber {
+    fn read(field: &str, v: &Value) -> Result<Self, String> {
+        match i64::read(field, v)? {
+            p @ 1..=1_000_000 => Ok(PageNumber(p as u32)),
+            _ => Err("must be between 1 and 1000000".into()),
+        }
+    }
+}
+
+/// Rows per page of a list query (20 when omitted; 1..=100).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PerPage(pub u32);
+
+impl Default for PerPage {
+    fn default() -> Self {
+        PerPage(20)
+    }
+}
+
+impl Field for PerPage {
+    fn read(field: &str, v: &Value) -> Result<Self, String> {
+        match i64::read(field, v)? {
+            p @ 1..=100 => Ok(PerPage(p as u32)),
+            _ => Err("must be between 1 and 100".into()),
+        }
+    }
+}
+
+impl PageNumber {
+    /// The page of `per_page` rows.
+    pub(crate) fn with(self, per_page: PerPage) -> crate::app::Page {
+        crate::app::Page {
+            page: self.0,
+            per_page: per_page.0,
+        }
+    }
+}
+
+parsed_fields!(
+    pet_core::helpdesk::TicketStatus => |_f, s| pet_core::helpdesk::TicketStatus::parse(s),
+);
+
 #[cfg(test)]
 mod tests {
     use pet_core::helpdesk::{Channel, Priority};

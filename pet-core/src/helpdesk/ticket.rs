@@ -260,6 +260,26 @@ pub enum TicketCommand {
     },
 }
 
+impl TicketCommand {
+    /// The command that moves a ticket to status `to`: resolving and closing have their own
+    /// commands (they record more), any other target is a plain status change. Whether the
+    /// move is allowed now is [`decide`]'s (see [`TicketStatus::next_statuses`]).
+    pub fn move_to(to: TicketStatus) -> TicketCommand {
+        match to {
+            TicketStatus::Resolved => TicketCommand::Resolve,
+            TicketStatus::Closed => TicketCommand::Close,
+            other => TicketCommand::ChangeStatus { to: other },
+        }
+    }
+}
+
+impl Ticket {
+    /// The command that moves this ticket to `to` ([`TicketCommand::move_to`]).
+    pub fn move_to(&self, to: TicketStatus) -> TicketCommand {
+        TicketCommand::move_to(to)
+    }
+}
+
 /// Payload of `ticket.created`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -746,11 +766,7 @@ mod tests {
             let t = run(&path).unwrap();
             let next = t.status().next_statuses();
             for &to in TicketStatus::ALL {
-                let cmd = match to {
-                    TicketStatus::Resolved => TicketCommand::Resolve,
-                    TicketStatus::Closed => TicketCommand::Close,
-                    other => status(other),
-                };
+                let cmd = t.move_to(to);
                 let accepted = decide(Some(&t), &cmd, &facts(), at(T0)).is_ok();
                 assert_eq!(
                     accepted,
@@ -759,6 +775,25 @@ mod tests {
                     t.status().as_str(),
                     to.as_str()
                 );
+            }
+        }
+    }
+
+    #[test]
+    fn move_to_picks_resolve_close_or_a_status_change() {
+        use TicketStatus as S;
+        assert_eq!(TicketCommand::move_to(S::Resolved), TicketCommand::Resolve);
+        assert_eq!(TicketCommand::move_to(S::Closed), TicketCommand::Close);
+        for to in [S::New, S::Open, S::WaitingOnCustomer] {
+            assert_eq!(TicketCommand::move_to(to), status(to));
+        }
+        // Every move a ticket offers is accepted, and lands in the target status.
+        for path in every_status_path() {
+            let t = run(&path).unwrap();
+            for to in t.status().next_statuses() {
+                let evs = decide(Some(&t), &t.move_to(to), &facts(), at(T0)).unwrap();
+                let after = evolve_all(Some(t.clone()), &evs).unwrap();
+                assert_eq!(after.status(), to);
             }
         }
     }

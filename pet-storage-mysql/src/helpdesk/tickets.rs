@@ -22,12 +22,12 @@ use uuid::Uuid;
 
 use super::sla::{assignment_from_row, sla_json, ASSIGNMENT_COLUMNS};
 use super::{db, internal, like_escape, HelpdeskTables};
-use crate::app::{App, CommandContext, Page};
+use crate::app::{App, CommandContext};
 use crate::command::{command, Cmd, Repository};
 use crate::db::{from_db_time, rfc3339, to_db_time};
 use crate::error::AppError;
-use crate::fields::command_input;
-use crate::input::{arg_uuid, Input};
+use crate::fields::{command_input, Field, OrBlank, PageNumber, PerPage};
+use crate::input::arg_uuid;
 
 /// The ticket's clock timeline as stored in `tickets.sla_timeline`.
 pub(crate) fn parse_timeline(s: &str) -> Result<TicketTimeline, AppError> {
@@ -39,19 +39,54 @@ fn timeline_text(tl: &TicketTimeline) -> Result<String, AppError> {
     serde_json::to_string(tl).map_err(|_| internal("timeline not serialisable"))
 }
 
+/// An entry of the clock timeline as the ticket view shows it: `created` (with the
+/// initial `status` and `priority`), `status` and `priority` (with the new value in `to`),
+/// `first_response`.
+#[derive(Debug, Clone, Serialize)]
+pub struct TimelineEntryView {
+    /// When (RFC 3339).
+    pub at: String,
+    /// What happened.
+    pub kind: &'static str,
+    /// The initial status (`created`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub status: Option<TicketStatus>,
+    /// The initial priority (`created`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub priority: Option<Priority>,
+    /// The new status or priority.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub to: Option<&'static str>,
+}
+
 /// The timeline as the ticket view shows it.
-fn timeline_json(tl: &TicketTimeline) -> Value {
-    let mut out = vec![json!({"at": rfc3339(tl.started_at()), "kind": "created",
-                              "status": tl.initial_status().as_str(), "priority": tl.initial_priority().as_str()})];
+fn timeline_view(tl: &TicketTimeline) -> Vec<TimelineEntryView> {
+    let entry = |at, kind| TimelineEntryView {
+        at: rfc3339(at),
+        kind,
+        status: None,
+        priority: None,
+        to: None,
+    };
+    let mut out = vec![TimelineEntryView {
+        status: Some(tl.initial_status()),
+        priority: Some(tl.initial_priority()),
+        ..entry(tl.started_at(), "created")
+    }];
     for (at, c) in tl.changes() {
-        let at = rfc3339(at);
         out.push(match c {
-            TimelineChange::Status(s) => json!({"at": at, "kind": "status", "to": s.as_str()}),
-            TimelineChange::Priority(p) => json!({"at": at, "kind": "priority", "to": p.as_str()}),
-            TimelineChange::FirstResponse => json!({"at": at, "kind": "first_response"}),
+            TimelineChange::Status(s) => TimelineEntryView {
+                to: Some(s.as_str()),
+                ..entry(at, "status")
+            },
+            TimelineChange::Priority(p) => TimelineEntryView {
+                to: Some(p.as_str()),
+                ..entry(at, "priority")
+            },
+            TimelineChange::FirstResponse => entry(at, "first_response"),
         });
     }
-    Value::Array(out)
+    out
 }
 
 const TICKET_COLUMNS: &str =
@@ -330,7 +365,7 @@ pub struct TicketView {
     pub replies: Option<Vec<ReplyView>>,
     /// The clock timeline (detail view).
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub timeline: Option<Value>,
+    pub timeline: Option<Vec<TimelineEntryView>>,
     /// Articles linked to it (detail view).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub linked_articles: Option<Vec<LinkedArticleView>>,
@@ -370,6 +405,29 @@ pub struct LinkedArticleView {
     pub linked_at: String,
 }
 
+/// The values a ticket's fields take ([`App::ticket_options`]).
+#[derive(Debug, Clone, Copy, Serialize)]
+pub struct TicketOptions {
+    /// Priorities, lowest first.
+    pub priority: &'static [Priority],
+    /// Channels.
+    pub channel: &'static [Channel],
+    /// Statuses in life-cycle order.
+    pub status: &'static [TicketStatus],
+    /// Reply visibilities.
+    pub visibility: &'static [Visibility],
+}
+
+impl TicketOptions {
+    /// Every value of each field, from pet-core.
+    pub const ALL: TicketOptions = TicketOptions {
+        priority: Priority::ALL,
+        channel: Channel::ALL,
+        status: TicketStatus::ALL,
+        visibility: Visibility::ALL,
+    };
+}
+
 command_input! {
     /// Input of [`App::create_ticket`].
     pub struct CreateTicket {
@@ -395,6 +453,220 @@ command_input! {
     pub struct ReopenTicket {
         /// The site's reopen window (7 days when omitted).
         reopen_window_minutes: ReopenWindow = ReopenWindow::DEFAULT,
+    }
+}
+
+command_input! {
+    /// Input of [`App::reply_to_ticket`].
+    pub struct ReplyInput {
+        /// The text.
+        body: ReplyBody,
+        /// Public (the default) or an internal note.
+        visibility: Visibility = Visibility::Public,
+        /// Who wrote it (the actor, an employee, by default).
+        author: ReplyAuthorKind = ReplyAuthorKind::Employee,
+        /// The writing contact (customer replies).
+        contact_id: Option<ContactId>,
+    }
+}
+
+impl ReplyInput {
+    /// Parses the input; an employee reply without an actor is one more field error
+    /// (`author`), reported with the others.
+    pub fn parse_for(v: &Value, actor: Option<Uuid>) -> Result<Self, AppError> {
+        let parsed = Self::parse(v, "input");
+        let employee = match &parsed {
+            Ok(r) => r.author == ReplyAuthorKind::Employee,
+            // The author as given, when it was not itself the bad field.
+            Err(_) => match v.get("author") {
+                None | Some(Value::Null) => true,
+                Some(a) => a.as_str() == Some("employee"),
+            },
+        };
+        if !employee || actor.is_some() {
+            return parsed;
+        }
+        let mut errors = match parsed {
+            Err(AppError::Validation(f)) => f,
+            Err(other) => return Err(other),
+            Ok(_) => pet_core::FieldErrors::new(),
+        };
+        errors.add("author", NO_ACTOR);
+        Err(AppError::Validation(errors))
+    }
+}
+
+const NO_ACTOR: &str = "an employee reply needs an actor_id in the context";
+
+/// Who wrote a reply, as the input names it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ReplyAuthorKind {
+    /// The acting employee.
+    Employee,
+    /// The customer (a logged message), optionally a contact.
+    Customer,
+}
+
+impl ReplyAuthorKind {
+    /// The author of the reply: the actor for an employee reply.
+    fn author(
+        self,
+        actor: Option<Uuid>,
+        contact: Option<ContactId>,
+    ) -> Result<ReplyAuthor, AppError> {
+        match self {
+            ReplyAuthorKind::Employee => actor
+                .map(|a| ReplyAuthor::Employee {
+                    employee_id: EmployeeId::from_uuid(a),
+                })
+                .ok_or_else(|| AppError::field("author", NO_ACTOR)),
+            ReplyAuthorKind::Customer => Ok(ReplyAuthor::Customer {
+                contact_id: contact,
+            }),
+        }
+    }
+}
+
+impl Field for ReplyAuthorKind {
+    fn read(_field: &str, v: &Value) -> Result<Self, String> {
+        match v.as_str() {
+            None => Err("must be a string".into()),
+            Some("employee") => Ok(ReplyAuthorKind::Employee),
+            Some("customer") => Ok(ReplyAuthorKind::Customer),
+            Some(_) => Err("must be employee or customer".into()),
+        }
+    }
+}
+
+command_input! {
+    /// Query of [`App::list_tickets`] (an empty filter is no filter).
+    pub struct TicketQuery {
+        /// A status, or `active` (every status but resolved and closed).
+        status: OrBlank<StatusFilter>,
+        /// A priority.
+        priority: OrBlank<Priority>,
+        /// An employee, or `none` for unassigned tickets.
+        assignee_id: OrBlank<AssigneeFilter>,
+        /// A customer.
+        customer_id: Option<CustomerId>,
+        /// An SLA state, or `none` for tickets under no SLA.
+        sla_state: OrBlank<SlaStateFilter>,
+        /// Text in the subject.
+        search: Option<String>,
+        /// The order (created when omitted).
+        sort: TicketSort = TicketSort::Created,
+        /// `asc` or `desc` (desc, but asc for `due`, when omitted).
+        order: Option<SortOrder>,
+        /// Page (1 when omitted).
+        page: PageNumber = PageNumber::default(),
+        /// Rows per page (20 when omitted).
+        per_page: PerPage = PerPage::default(),
+    }
+}
+
+/// The status filter of the ticket list.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum StatusFilter {
+    /// Not resolved or closed.
+    Active,
+    /// This status.
+    Is(TicketStatus),
+}
+
+impl Field for StatusFilter {
+    fn read(field: &str, v: &Value) -> Result<Self, String> {
+        match v.as_str() {
+            Some("active") => Ok(StatusFilter::Active),
+            _ => TicketStatus::read(field, v).map(StatusFilter::Is),
+        }
+    }
+}
+
+/// The assignee filter of the ticket list.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AssigneeFilter {
+    /// Unassigned tickets.
+    Unassigned,
+    /// Tickets of this employee.
+    Is(Uuid),
+}
+
+impl Field for AssigneeFilter {
+    fn read(field: &str, v: &Value) -> Result<Self, String> {
+        match v.as_str() {
+            Some("none") => Ok(AssigneeFilter::Unassigned),
+            _ => Uuid::read(field, v).map(AssigneeFilter::Is),
+        }
+    }
+}
+
+/// The SLA state filter of the ticket list.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SlaStateFilter {
+    /// Tickets under no SLA.
+    None,
+    /// Tickets whose stored SLA state is this one.
+    Is(&'static str),
+}
+
+impl Field for SlaStateFilter {
+    fn read(_field: &str, v: &Value) -> Result<Self, String> {
+        const STATES: [&str; 5] = ["running", "paused", "warning", "breached", "met"];
+        match v.as_str() {
+            None => Err("must be a string".into()),
+            Some("none") => Ok(SlaStateFilter::None),
+            Some(s) => STATES
+                .iter()
+                .find(|st| **st == s)
+                .map(|st| SlaStateFilter::Is(st))
+                .ok_or_else(|| "must be running, paused, warning, breached, met or none".into()),
+        }
+    }
+}
+
+/// The order of the ticket list.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TicketSort {
+    /// By the next SLA due time.
+    Due,
+    /// By creation.
+    Created,
+    /// By last change.
+    Updated,
+    /// By priority.
+    Priority,
+}
+
+impl Field for TicketSort {
+    fn read(_field: &str, v: &Value) -> Result<Self, String> {
+        match v.as_str() {
+            None => Err("must be a string".into()),
+            Some("due") => Ok(TicketSort::Due),
+            Some("created") => Ok(TicketSort::Created),
+            Some("updated") => Ok(TicketSort::Updated),
+            Some("priority") => Ok(TicketSort::Priority),
+            Some(_) => Err("must be due, created, updated or priority".into()),
+        }
+    }
+}
+
+/// Ascending or descending.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SortOrder {
+    /// Ascending.
+    Asc,
+    /// Descending.
+    Desc,
+}
+
+impl Field for SortOrder {
+    fn read(_field: &str, v: &Value) -> Result<Self, String> {
+        match v.as_str() {
+            None => Err("must be a string".into()),
+            Some("asc") => Ok(SortOrder::Asc),
+            Some("desc") => Ok(SortOrder::Desc),
+            Some(_) => Err("must be asc or desc".into()),
+        }
     }
 }
 
@@ -768,7 +1040,7 @@ impl App {
                     })
                     .collect(),
             );
-            view.timeline = Some(timeline_json(&timeline));
+            view.timeline = Some(timeline_view(&timeline));
             view.linked_articles = Some(
                 links
                     .into_iter()
@@ -855,6 +1127,33 @@ impl App {
         .await
     }
 
+    /// Moves a ticket to status `to` by the command pet-core names for it
+    /// ([`TicketCommand::move_to`]): resolve, close, or a plain status change (recorded
+    /// exactly as [`App::resolve_ticket`], [`App::close_ticket`] and
+    /// [`App::change_ticket_status`] record them).
+    pub async fn move_ticket(
+        &self,
+        ticket_id: &str,
+        to: &str,
+        ctx: &CommandContext,
+    ) -> Result<Value, AppError> {
+        let id = arg_uuid("ticket_id", ticket_id)?;
+        let cmd = TicketCommand::move_to(TicketStatus::parse(to)?);
+        let (name, request) = match cmd {
+            TicketCommand::Resolve => ("resolve_ticket", json!({"id": id})),
+            TicketCommand::Close => ("close_ticket", json!({"id": id})),
+            _ => ("change_ticket_status", json!({"id": id, "status": to})),
+        };
+        self.hd_ticket_command(ctx, name, request, id, cmd, None)
+            .await
+    }
+
+    /// The values a ticket's fields take, in order (the option lists of the ticket
+    /// screens): `{priority, channel, status, visibility}`.
+    pub async fn ticket_options(&self) -> Result<Value, AppError> {
+        serde_json::to_value(TicketOptions::ALL).map_err(|e| internal(&format!("options: {e}")))
+    }
+
     /// Changes the priority (the SLA targets follow it from now on).
     pub async fn change_ticket_priority(
         &self,
@@ -884,41 +1183,13 @@ impl App {
         ctx: &CommandContext,
     ) -> Result<Value, AppError> {
         let id = arg_uuid("ticket_id", ticket_id)?;
-        let mut i = Input::new(input, "input");
-        let body = match i.req_str("body") {
-            Some(b) => i.absorb(ReplyBody::new(b))?,
-            None => None,
-        };
-        let visibility = match i.opt_str("visibility") {
-            Some(v) => i.absorb(Visibility::parse(v))?,
-            None => Some(Visibility::Public),
-        };
-        let contact = i.opt_uuid("contact_id");
-        let author = match i.opt_str("author").unwrap_or("employee") {
-            "employee" => match ctx.actor_id {
-                Some(a) => Some(ReplyAuthor::Employee {
-                    employee_id: EmployeeId::from_uuid(a),
-                }),
-                None => {
-                    i.error(
-                        "author",
-                        "an employee reply needs an actor_id in the context",
-                    );
-                    None
-                }
-            },
-            "customer" => Some(ReplyAuthor::Customer {
-                contact_id: contact.map(ContactId::from_uuid),
-            }),
-            _ => {
-                i.error("author", "must be employee or customer");
-                None
-            }
-        };
-        i.finish()?;
-        let (Some(body), Some(visibility), Some(author)) = (body, visibility, author) else {
-            return Err(internal("validated fields missing"));
-        };
+        let ReplyInput {
+            body,
+            visibility,
+            author,
+            contact_id,
+        } = ReplyInput::parse_for(input, ctx.actor_id)?;
+        let author = author.author(ctx.actor_id, contact_id)?;
         self.hd_ticket_command(
             ctx,
             "reply_to_ticket",
@@ -1045,89 +1316,59 @@ impl App {
     /// (due|created|updated|priority), order? (asc|desc), page?, per_page?}`. `status` may be
     /// `active` (every status but resolved and closed).
     pub async fn list_tickets(&self, query: &Value) -> Result<Value, AppError> {
-        let mut q = Input::new(query, "query");
-        let status = q.opt_str("status").filter(|s| !s.is_empty());
-        let priority = q.opt_str("priority").filter(|s| !s.is_empty());
-        let assignee = q.opt_str("assignee_id").filter(|s| !s.is_empty());
-        let customer = q.opt_uuid("customer_id");
-        let sla_state = q.opt_str("sla_state").filter(|s| !s.is_empty());
-        let search = q.opt_str("search");
-        let sort = q.opt_str("sort").unwrap_or("created");
-        let order = q.opt_str("order");
-        let (page, per_page) = q.paging();
+        let q = TicketQuery::parse(query, "query")?;
         let mut conds: Vec<&str> = Vec::new();
         let mut params: Vec<SqlValue> = Vec::new();
-        match status {
+        match q.status.0 {
             None => {}
-            Some("active") => conds.push("t.status NOT IN ('resolved', 'closed')"),
-            Some(s) => {
-                if let Some(st) = q.absorb(TicketStatus::parse(s))? {
-                    conds.push("t.status = ?");
-                    params.push(st.as_str().into());
-                }
+            Some(StatusFilter::Active) => conds.push("t.status NOT IN ('resolved', 'closed')"),
+            Some(StatusFilter::Is(st)) => {
+                conds.push("t.status = ?");
+                params.push(st.as_str().into());
             }
         }
-        if let Some(p) = priority {
-            if q.absorb(Priority::parse(p))?.is_some() {
-                conds.push("t.priority = ?");
-                params.push(p.into());
+        if let Some(p) = q.priority.0 {
+            conds.push("t.priority = ?");
+            params.push(p.as_str().into());
+        }
+        match q.assignee_id.0 {
+            None => {}
+            Some(AssigneeFilter::Unassigned) => conds.push("t.assignee_id IS NULL"),
+            Some(AssigneeFilter::Is(u)) => {
+                conds.push("t.assignee_id = ?");
+                params.push(u.to_string().into());
             }
         }
-        match assignee {
-            None => {}
-            Some("none") => conds.push("t.assignee_id IS NULL"),
-            Some(a) => match Uuid::parse_str(a.trim()) {
-                Ok(u) => {
-                    conds.push("t.assignee_id = ?");
-                    params.push(u.to_string().into());
-                }
-                Err(_) => q.error("assignee_id", "is not a valid id"),
-            },
-        }
-        if let Some(c) = customer {
+        if let Some(c) = q.customer_id {
             conds.push("t.customer_id = ?");
             params.push(c.to_string().into());
         }
-        match sla_state {
+        match q.sla_state.0 {
             None => {}
-            Some("none") => conds.push("t.sla_state IS NULL"),
-            Some(s @ ("running" | "paused" | "warning" | "breached" | "met")) => {
+            Some(SlaStateFilter::None) => conds.push("t.sla_state IS NULL"),
+            Some(SlaStateFilter::Is(s)) => {
                 conds.push("t.sla_state = ?");
                 params.push(s.into());
             }
-            Some(_) => q.error(
-                "sla_state",
-                "must be running, paused, warning, breached, met or none",
-            ),
         }
-        if let Some(s) = search.map(str::trim).filter(|s| !s.is_empty()) {
+        if let Some(s) = q.search.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
             conds.push("t.subject LIKE ?");
             params.push(format!("%{}%", like_escape(s)).into());
         }
-        let desc = match order {
-            None => sort != "due",
-            Some("asc") => false,
-            Some("desc") => true,
-            Some(_) => {
-                q.error("order", "must be asc or desc");
-                false
-            }
+        let desc = match q.order {
+            None => q.sort != TicketSort::Due,
+            Some(o) => o == SortOrder::Desc,
         };
         let dir = if desc { "DESC" } else { "ASC" };
-        let order_sql = match sort {
-            "due" => format!("t.sla_due_at IS NULL, t.sla_due_at {dir}, t.id"),
-            "created" => format!("t.created_at {dir}, t.id {dir}"),
-            "updated" => format!("t.updated_at {dir}, t.id {dir}"),
-            "priority" => format!(
+        let order_sql = match q.sort {
+            TicketSort::Due => format!("t.sla_due_at IS NULL, t.sla_due_at {dir}, t.id"),
+            TicketSort::Created => format!("t.created_at {dir}, t.id {dir}"),
+            TicketSort::Updated => format!("t.updated_at {dir}, t.id {dir}"),
+            TicketSort::Priority => format!(
                 "FIELD(t.priority, 'low', 'normal', 'high', 'urgent') {dir}, t.created_at, t.id"
             ),
-            _ => {
-                q.error("sort", "must be due, created, updated or priority");
-                String::new()
-            }
         };
-        q.finish()?;
-        let page = Page { page, per_page };
+        let page = q.page.with(q.per_page);
         let where_sql = if conds.is_empty() {
             String::new()
         } else {
@@ -1165,5 +1406,117 @@ impl App {
             );
         }
         Ok(page.wrap(items, total.unwrap_or(0)))
+    }
+}
+
+#[cfg(test)]
+mod input_tests {
+    use super::*;
+
+    fn errors(r: Result<impl std::fmt::Debug, AppError>) -> pet_core::FieldErrors {
+        match r {
+            Err(AppError::Validation(f)) => f,
+            other => panic!("{other:?}"),
+        }
+    }
+
+    #[test]
+    fn reply_input_defaults_and_authors() {
+        let actor = Some(Uuid::now_v7());
+        let r = ReplyInput::parse_for(&json!({"body": " Hello "}), actor).unwrap();
+        assert_eq!(r.body.as_str(), "Hello");
+        assert_eq!(r.visibility, Visibility::Public);
+        assert_eq!(r.author, ReplyAuthorKind::Employee);
+        assert!(matches!(
+            r.author.author(actor, r.contact_id),
+            Ok(ReplyAuthor::Employee { .. })
+        ));
+        let contact = "0190a1b2-0000-7000-8000-000000000001";
+        let r = ReplyInput::parse_for(
+            &json!({"body": "x", "visibility": "internal", "author": "customer", "contact_id": contact}),
+            None,
+        )
+        .unwrap();
+        assert_eq!(r.visibility, Visibility::Internal);
+        let a = r.author.author(None, r.contact_id).unwrap();
+        assert!(
+            matches!(a, ReplyAuthor::Customer { contact_id: Some(c) } if c.to_string() == contact)
+        );
+    }
+
+    #[test]
+    fn reply_input_reports_every_bad_field_with_the_missing_actor() {
+        let f = errors(ReplyInput::parse_for(
+            &json!({"visibility": "loud", "contact_id": "x"}),
+            None,
+        ));
+        assert_eq!(f.get("body"), Some("is required"));
+        assert!(f.get("visibility").unwrap().starts_with("must be one of"));
+        assert_eq!(f.get("contact_id"), Some("is not a valid id"));
+        assert_eq!(f.get("author"), Some(NO_ACTOR));
+        let f = errors(ReplyInput::parse_for(
+            &json!({"body": "x", "author": "robot"}),
+            None,
+        ));
+        assert_eq!(f.get("author"), Some("must be employee or customer"));
+        let f = errors(ReplyInput::parse_for(&json!({"body": "x"}), None));
+        assert_eq!(f.get("author"), Some(NO_ACTOR));
+        assert!(ReplyInput::parse_for(&json!({"body": "x", "author": "customer"}), None).is_ok());
+    }
+
+    #[test]
+    fn ticket_query_filters_and_defaults() {
+        let q = TicketQuery::parse(&json!([]), "query").unwrap();
+        assert_eq!(q.status, OrBlank(None));
+        assert_eq!(q.sort, TicketSort::Created);
+        assert_eq!((q.page.0, q.per_page.0), (1, 20));
+        let u = "0190a1b2-0000-7000-8000-000000000001";
+        let q = TicketQuery::parse(
+            &json!({"status": "active", "priority": "", "assignee_id": "none", "sla_state": "none",
+                    "sort": "due", "order": "asc", "page": 2, "per_page": 5}),
+            "query",
+        )
+        .unwrap();
+        assert_eq!(q.status.0, Some(StatusFilter::Active));
+        assert_eq!(q.priority.0, None);
+        assert_eq!(q.assignee_id.0, Some(AssigneeFilter::Unassigned));
+        assert_eq!(q.sla_state.0, Some(SlaStateFilter::None));
+        assert_eq!((q.sort, q.order), (TicketSort::Due, Some(SortOrder::Asc)));
+        let q = TicketQuery::parse(
+            &json!({"status": "waiting_on_customer", "assignee_id": u, "sla_state": "breached"}),
+            "query",
+        )
+        .unwrap();
+        assert_eq!(
+            q.status.0,
+            Some(StatusFilter::Is(TicketStatus::WaitingOnCustomer))
+        );
+        assert!(matches!(q.assignee_id.0, Some(AssigneeFilter::Is(a)) if a.to_string() == u));
+        assert_eq!(q.sla_state.0, Some(SlaStateFilter::Is("breached")));
+    }
+
+    #[test]
+    fn ticket_query_reports_every_bad_field() {
+        let f = errors(TicketQuery::parse(
+            &json!({"status": "later", "priority": "soon", "assignee_id": "x", "customer_id": "y",
+                    "sla_state": "late", "sort": "name", "order": "up", "page": 0, "per_page": 101}),
+            "query",
+        ));
+        assert!(f.get("status").unwrap().starts_with("must be one of"));
+        assert!(f.get("priority").unwrap().starts_with("must be one of"));
+        assert_eq!(f.get("assignee_id"), Some("is not a valid id"));
+        assert_eq!(f.get("customer_id"), Some("is not a valid id"));
+        assert_eq!(
+            f.get("sla_state"),
+            Some("must be running, paused, warning, breached, met or none")
+        );
+        assert_eq!(
+            f.get("sort"),
+            Some("must be due, created, updated or priority")
+        );
+        assert_eq!(f.get("order"), Some("must be asc or desc"));
+        assert_eq!(f.get("page"), Some("must be between 1 and 1000000"));
+        assert_eq!(f.get("per_page"), Some("must be between 1 and 100"));
+        assert_eq!(f.iter().count(), 9);
     }
 }

@@ -15,6 +15,7 @@ use pet_core::knowledge::{
     ArticleVersion, Comment, CommentBody, CommentId, KnowledgeArticle, KnowledgeEvent,
     KnowledgeVersionNumber, Slug, VersionRef,
 };
+use serde::Serialize;
 use serde_json::{json, Value};
 use uuid::Uuid;
 
@@ -24,9 +25,9 @@ use crate::db::like_escape;
 use crate::db::{from_db_time, rfc3339, to_db_time};
 use crate::error::{db, internal};
 use crate::error::{AppError, StorageError};
-use crate::fields::command_input;
+use crate::fields::{command_input, Field, OrBlank, PageNumber, PerPage};
 use crate::helpdesk::HelpdeskTables;
-use crate::input::{arg_uuid, Input};
+use crate::input::arg_uuid;
 use crate::jobs::ClaimedJob;
 use crate::modules::{unknown_job, JobFuture};
 use crate::uow::UnitOfWork;
@@ -93,6 +94,203 @@ command_input! {
         /// Why it is hidden.
         reason: Note = Note::default(),
     }
+}
+
+command_input! {
+    /// Query of [`App::list_articles`] (an empty filter is no filter).
+    pub struct ArticleQuery {
+        /// A category.
+        category: OrBlank<String>,
+        /// `draft`, `published` or `archived`.
+        status: OrBlank<ArticleStatusFilter>,
+        /// Text in the title.
+        search: Option<String>,
+        /// Page (1 when omitted).
+        page: PageNumber = PageNumber::default(),
+        /// Rows per page (20 when omitted).
+        per_page: PerPage = PerPage::default(),
+    }
+}
+
+/// The status filter of the article list.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ArticleStatusFilter(pub ArticleStatus);
+
+impl Field for ArticleStatusFilter {
+    fn read(_field: &str, v: &Value) -> Result<Self, String> {
+        let s = v.as_str().ok_or("must be a string")?;
+        ArticleStatus::parse(s)
+            .map(ArticleStatusFilter)
+            .map_err(|_| "must be draft, published or archived".into())
+    }
+}
+
+command_input! {
+    /// Query of [`App::search_articles`].
+    pub struct SearchQuery {
+        /// The words to find (1-200 characters, trimmed).
+        q: SearchText,
+        /// Only this category.
+        category: OrBlank<String>,
+        /// Page (1 when omitted).
+        page: PageNumber = PageNumber::default(),
+        /// Rows per page (20 when omitted).
+        per_page: PerPage = PerPage::default(),
+    }
+}
+
+/// The text of a search: trimmed, 1-200 characters.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SearchText(String);
+
+impl SearchText {
+    /// The trimmed text.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl Field for SearchText {
+    fn read(field: &str, v: &Value) -> Result<Self, String> {
+        let s = String::read(field, v)?;
+        let t = s.trim();
+        if t.is_empty() || t.chars().count() > 200 {
+            return Err("must be 1-200 characters".into());
+        }
+        Ok(SearchText(t.to_owned()))
+    }
+}
+
+/// An article as every article read and command returns it (the detail view adds its
+/// body, draft, versions, comments and linked tickets).
+#[derive(Debug, Clone, Serialize)]
+pub struct ArticleView {
+    /// The commands it takes now (empty once archived).
+    pub actions: &'static [&'static str],
+    /// The id.
+    pub id: String,
+    /// Category.
+    pub category: String,
+    /// URL slug.
+    pub slug: String,
+    /// `draft`, `published` or `archived`.
+    pub status: String,
+    /// Title (of the live version, else of the draft).
+    pub title: String,
+    /// The live version's number.
+    pub current_version: Option<u32>,
+    /// Optimistic-concurrency version.
+    pub version: u64,
+    /// Created (RFC 3339).
+    pub created_at: String,
+    /// Last changed (RFC 3339).
+    pub updated_at: String,
+    /// The detail part (detail view).
+    #[serde(flatten, skip_serializing_if = "Option::is_none")]
+    pub detail: Option<ArticleDetailView>,
+}
+
+/// The detail part of an article's view.
+#[derive(Debug, Clone, Serialize)]
+pub struct ArticleDetailView {
+    /// The live version's body, else the draft's.
+    pub body: Option<String>,
+    /// The draft.
+    pub draft: Option<DraftView>,
+    /// Published versions, newest first.
+    pub versions: Vec<VersionView>,
+    /// Comments, oldest first (hidden ones flagged).
+    pub comments: Vec<CommentView>,
+    /// Tickets it is linked to.
+    pub linked_tickets: Vec<LinkedTicketView>,
+}
+
+/// An article's draft.
+#[derive(Debug, Clone, Serialize)]
+pub struct DraftView {
+    /// Title.
+    pub title: String,
+    /// Body.
+    pub body: String,
+}
+
+/// A published version.
+#[derive(Debug, Clone, Serialize)]
+pub struct VersionView {
+    /// Its number.
+    pub number: u32,
+    /// Title.
+    pub title: String,
+    /// Body.
+    pub body: String,
+    /// The version it restored, if any.
+    pub restored_from: Option<u32>,
+    /// Whether it is the one search finds.
+    pub live: bool,
+    /// When (RFC 3339).
+    pub published_at: String,
+}
+
+/// A comment on an article.
+#[derive(Debug, Clone, Serialize)]
+pub struct CommentView {
+    /// The comment.
+    pub id: String,
+    /// Its author.
+    pub author_id: String,
+    /// The author's name.
+    pub author_name: Option<String>,
+    /// The text.
+    pub body: String,
+    /// Hidden by a moderator.
+    pub hidden: bool,
+    /// Who hid it.
+    pub hidden_by: Option<String>,
+    /// Why.
+    pub hidden_reason: Option<String>,
+    /// When (RFC 3339).
+    pub created_at: String,
+}
+
+/// A ticket an article is linked to.
+#[derive(Debug, Clone, Serialize)]
+pub struct LinkedTicketView {
+    /// The ticket.
+    pub ticket_id: String,
+    /// Its subject.
+    pub subject: Option<String>,
+    /// When it was linked (RFC 3339).
+    pub linked_at: String,
+}
+
+/// A category with its article counts.
+#[derive(Debug, Clone, Serialize)]
+pub struct CategoryView {
+    /// The category.
+    pub category: String,
+    /// Its articles.
+    pub articles: u64,
+    /// Its published articles.
+    pub published: u64,
+}
+
+/// A search hit.
+#[derive(Debug, Clone, Serialize)]
+pub struct SearchHitView {
+    /// The article.
+    pub id: String,
+    /// The live version's title.
+    pub title: String,
+    /// Slug.
+    pub slug: String,
+    /// Category.
+    pub category: String,
+    /// The live version's number.
+    pub version: u32,
+    /// Relevance.
+    pub score: f64,
+    /// The body's first 300 characters.
+    pub snippet: String,
 }
 
 fn bad_row(_: pet_core::DomainError) -> AppError {
@@ -401,22 +599,42 @@ impl App {
         else {
             return Err(AppError::NotFound(format!("article {id}")));
         };
-        let mut v = json!({
-            "actions": ArticleStatus::parse(&status).map(ArticleStatus::actions).unwrap_or_default(),
-            "id": id_s, "category": category, "slug": slug, "status": status, "title": title,
-            "current_version": current, "version": version,
-            "created_at": rfc3339(from_db_time(created)), "updated_at": rfc3339(from_db_time(updated)),
-        });
-        if !detail {
-            return Ok(v);
+        let mut view = ArticleView {
+            actions: ArticleStatus::parse(&status)
+                .map(ArticleStatus::actions)
+                .unwrap_or_default(),
+            id: id_s,
+            category,
+            slug,
+            status,
+            title,
+            current_version: current,
+            version,
+            created_at: rfc3339(from_db_time(created)),
+            updated_at: rfc3339(from_db_time(updated)),
+            detail: None,
+        };
+        if detail {
+            view.detail = Some(self.hd_article_detail(q, t, &view.id, current).await?);
         }
+        serde_json::to_value(view).map_err(|e| internal(&format!("article view: {e}")))
+    }
+
+    /// The detail part of an article's view: body, draft, versions, comments, links.
+    async fn hd_article_detail<Q: Queryable>(
+        &self,
+        q: &mut Q,
+        t: &HelpdeskTables,
+        id_s: &str,
+        current: Option<u32>,
+    ) -> Result<ArticleDetailView, AppError> {
         let draft: Option<(String, String)> = q
             .exec_first(
                 format!(
                     "SELECT draft_title, draft_body FROM {} WHERE id = ?",
                     t.articles
                 ),
-                (&id_s,),
+                (id_s,),
             )
             .await
             .map_err(db)?;
@@ -427,7 +645,7 @@ impl App {
                      WHERE article_id = ? ORDER BY number DESC",
                     t.article_versions
                 ),
-                (&id_s,),
+                (id_s,),
             )
             .await
             .map_err(db)?;
@@ -439,7 +657,7 @@ impl App {
                     t.article_comments,
                     self.tables().employees
                 ),
-                (&id_s,),
+                (id_s,),
             )
             .await
             .map_err(db)?;
@@ -450,7 +668,7 @@ impl App {
                      WHERE l.article_id = ? ORDER BY l.linked_at",
                     t.article_links, t.tickets
                 ),
-                (&id_s,),
+                (id_s,),
             )
             .await
             .map_err(db)?;
@@ -459,42 +677,45 @@ impl App {
             .find(|r| Some(r.0) == current)
             .map(|r| r.2.clone())
             .or_else(|| draft.as_ref().map(|d| d.1.clone()));
-        if let Some(o) = v.as_object_mut() {
-            o.insert("body".into(), json!(body));
-            o.insert(
-                "draft".into(),
-                json!(draft.map(|d| json!({"title": d.0, "body": d.1}))),
-            );
-            o.insert(
-                "versions".into(),
-                versions
-                    .into_iter()
-                    .map(|r| {
-                        json!({"number": r.0, "title": r.1, "body": r.2, "restored_from": r.3,
-                               "live": r.4 != 0, "published_at": rfc3339(from_db_time(r.5))})
-                    })
-                    .collect(),
-            );
-            o.insert(
-                "comments".into(),
-                comments
-                    .into_iter()
-                    .map(|c| {
-                        json!({"id": c.0, "author_id": c.1, "author_name": c.2, "body": c.3,
-                               "hidden": c.4 != 0, "hidden_by": c.5, "hidden_reason": c.6,
-                               "created_at": rfc3339(from_db_time(c.7))})
-                    })
-                    .collect(),
-            );
-            o.insert(
-                "linked_tickets".into(),
-                links
-                    .into_iter()
-                    .map(|l| json!({"ticket_id": l.0, "subject": l.1, "linked_at": rfc3339(from_db_time(l.2))}))
-                    .collect(),
-            );
-        }
-        Ok(v)
+        Ok(ArticleDetailView {
+            body,
+            draft: draft.map(|d| DraftView {
+                title: d.0,
+                body: d.1,
+            }),
+            versions: versions
+                .into_iter()
+                .map(|r| VersionView {
+                    number: r.0,
+                    title: r.1,
+                    body: r.2,
+                    restored_from: r.3,
+                    live: r.4 != 0,
+                    published_at: rfc3339(from_db_time(r.5)),
+                })
+                .collect(),
+            comments: comments
+                .into_iter()
+                .map(|c| CommentView {
+                    id: c.0,
+                    author_id: c.1,
+                    author_name: c.2,
+                    body: c.3,
+                    hidden: c.4 != 0,
+                    hidden_by: c.5,
+                    hidden_reason: c.6,
+                    created_at: rfc3339(from_db_time(c.7)),
+                })
+                .collect(),
+            linked_tickets: links
+                .into_iter()
+                .map(|l| LinkedTicketView {
+                    ticket_id: l.0,
+                    subject: l.1,
+                    linked_at: rfc3339(from_db_time(l.2)),
+                })
+                .collect(),
+        })
     }
 
     /// Takes version `number` of article `id` off the search (`live = 0`), by primary key.
@@ -745,31 +966,22 @@ impl App {
     /// Articles: `{category?, status?, search? (title), page?, per_page?}`, by category
     /// then title.
     pub async fn list_articles(&self, query: &Value) -> Result<Value, AppError> {
-        let mut q = Input::new(query, "query");
-        let category = q.opt_str("category").filter(|s| !s.is_empty());
-        let status = q.opt_str("status").filter(|s| !s.is_empty());
-        let search = q.opt_str("search");
-        let (page, per_page) = q.paging();
+        let q = ArticleQuery::parse(query, "query")?;
         let mut conds: Vec<&str> = Vec::new();
         let mut params: Vec<SqlValue> = Vec::new();
-        if let Some(c) = category {
+        if let Some(c) = q.category.0 {
             conds.push("category = ?");
             params.push(c.into());
         }
-        if let Some(s) = status {
-            if matches!(s, "draft" | "published" | "archived") {
-                conds.push("status = ?");
-                params.push(s.into());
-            } else {
-                q.error("status", "must be draft, published or archived");
-            }
+        if let Some(s) = q.status.0 {
+            conds.push("status = ?");
+            params.push(s.0.as_str().into());
         }
-        if let Some(s) = search.map(str::trim).filter(|s| !s.is_empty()) {
+        if let Some(s) = q.search.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
             conds.push("title LIKE ?");
             params.push(format!("%{}%", like_escape(s)).into());
         }
-        q.finish()?;
-        let page = Page { page, per_page };
+        let page = q.page.with(q.per_page);
         let where_sql = if conds.is_empty() {
             String::new()
         } else {
@@ -815,9 +1027,15 @@ impl App {
             ))
             .await
             .map_err(db)?;
-        Ok(
-            json!({"items": rows.into_iter().map(|r| json!({"category": r.0, "articles": r.1, "published": r.2})).collect::<Vec<_>>()}),
-        )
+        let items: Vec<CategoryView> = rows
+            .into_iter()
+            .map(|r| CategoryView {
+                category: r.0,
+                articles: r.1,
+                published: r.2,
+            })
+            .collect();
+        Ok(json!({ "items": items }))
     }
 
     /// Full-text search over the live version of published articles: `{q, category?,
@@ -829,16 +1047,10 @@ impl App {
     /// fast: a query with one very common word ranks a fraction of the articles instead
     /// of nearly all of them.
     pub async fn search_articles(&self, query: &Value) -> Result<Value, AppError> {
-        let mut q = Input::new(query, "query");
-        let text = q.req_str("q").map(str::trim);
-        if text.is_some_and(|s| s.is_empty() || s.chars().count() > 200) {
-            q.error("q", "must be 1-200 characters");
-        }
-        let category = q.opt_str("category").filter(|s| !s.is_empty());
-        let (page, per_page) = q.paging();
-        q.finish()?;
-        let text = text.ok_or_else(|| internal("validated fields missing"))?;
-        let page = Page { page, per_page };
+        let q = SearchQuery::parse(query, "query")?;
+        let text = q.q.as_str();
+        let category = q.category.0.as_deref();
+        let page = q.page.with(q.per_page);
         let mut conn = self.conn().await?;
         let (rows, total) = match all_words(text) {
             Some(all) => {
@@ -860,10 +1072,18 @@ impl App {
         let items = rows
             .into_iter()
             .map(|r| {
-                json!({"id": r.0, "title": r.1, "slug": r.2, "category": r.3, "version": r.4,
-                       "score": r.5, "snippet": r.6})
+                serde_json::to_value(SearchHitView {
+                    id: r.0,
+                    title: r.1,
+                    slug: r.2,
+                    category: r.3,
+                    version: r.4,
+                    score: r.5,
+                    snippet: r.6,
+                })
+                .map_err(|e| internal(&format!("search hit: {e}")))
             })
-            .collect();
+            .collect::<Result<_, _>>()?;
         Ok(page.wrap(items, total))
     }
 
@@ -986,5 +1206,72 @@ mod search_tests {
             all_words("Überweisung fehlgeschlagen").as_deref(),
             Some("+überweisung +fehlgeschlagen")
         );
+    }
+}
+
+#[cfg(test)]
+mod input_tests {
+    use super::*;
+
+    fn errors(r: Result<impl std::fmt::Debug, AppError>) -> pet_core::FieldErrors {
+        match r {
+            Err(AppError::Validation(f)) => f,
+            other => panic!("{other:?}"),
+        }
+    }
+
+    #[test]
+    fn search_query_trims_and_pages() {
+        let q = SearchQuery::parse(&json!({"q": "  vpn  ", "category": ""}), "query").unwrap();
+        assert_eq!(q.q.as_str(), "vpn");
+        assert_eq!(q.category.0, None);
+        assert_eq!((q.page.0, q.per_page.0), (1, 20));
+        let q = SearchQuery::parse(
+            &json!({"q": "vpn", "category": "Network", "page": 3, "per_page": 100}),
+            "query",
+        )
+        .unwrap();
+        assert_eq!(q.category.0.as_deref(), Some("Network"));
+        assert_eq!((q.page.0, q.per_page.0), (3, 100));
+    }
+
+    #[test]
+    fn search_query_reports_every_bad_field() {
+        let f = errors(SearchQuery::parse(&json!({"page": "2"}), "query"));
+        assert_eq!(f.get("q"), Some("is required"));
+        assert_eq!(f.get("page"), Some("must be an integer"));
+        for bad in [json!("   "), json!("x".repeat(201))] {
+            let f = errors(SearchQuery::parse(
+                &json!({"q": bad, "per_page": 0}),
+                "query",
+            ));
+            assert_eq!(f.get("q"), Some("must be 1-200 characters"));
+            assert_eq!(f.get("per_page"), Some("must be between 1 and 100"));
+        }
+        let f = errors(SearchQuery::parse(&json!({"q": 5, "category": 1}), "query"));
+        assert_eq!(f.get("q"), Some("must be a string"));
+        assert_eq!(f.get("category"), Some("must be a string"));
+    }
+
+    #[test]
+    fn article_query_filters() {
+        let q = ArticleQuery::parse(&json!({"status": "", "category": ""}), "query").unwrap();
+        assert_eq!((q.status.0, q.category.0), (None, None));
+        let q =
+            ArticleQuery::parse(&json!({"status": "archived", "search": "vpn"}), "query").unwrap();
+        assert_eq!(
+            q.status.0,
+            Some(ArticleStatusFilter(ArticleStatus::Archived))
+        );
+        assert_eq!(q.search.as_deref(), Some("vpn"));
+        let f = errors(ArticleQuery::parse(
+            &json!({"status": "gone", "page": 0}),
+            "query",
+        ));
+        assert_eq!(
+            f.get("status"),
+            Some("must be draft, published or archived")
+        );
+        assert_eq!(f.get("page"), Some("must be between 1 and 1000000"));
     }
 }

@@ -726,3 +726,36 @@ async fn concurrent_article_writes_and_all_words_first_search() {
     assert_eq!(slugs, vec!["howto-1", "howto-5", "howto-7"], "{any}");
     env.cleanup().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn move_ticket_runs_the_command_the_engine_names_for_each_status() {
+    let Some(env) = env().await else { return };
+    let app = &env.app;
+    let s = setup(&env).await;
+    let tid = new_ticket(&env, &s, "Moves", "normal").await;
+    for to in ["open", "waiting_on_customer", "open", "resolved", "closed"] {
+        let t = app.move_ticket(&tid, to, &s.actor).await.unwrap();
+        assert_eq!(t["status"], json!(to));
+    }
+    assert_eq!(count_events(&env, "ticket.resolved").await, 1);
+    assert_eq!(count_events(&env, "ticket.closed").await, 1);
+    // A move the ticket does not offer is refused; an unknown status is a field error.
+    let r = app.move_ticket(&tid, "open", &s.actor).await;
+    assert!(r.is_err(), "{r:?}");
+    let r = app.move_ticket(&tid, "later", &s.actor).await;
+    assert!(
+        matches!(&r, Err(AppError::Validation(f)) if f.get("status").is_some()),
+        "{r:?}"
+    );
+    let o = app.ticket_options().await.unwrap();
+    assert_eq!(o["priority"], json!(["low", "normal", "high", "urgent"]));
+    assert_eq!(
+        o["status"],
+        json!(["new", "open", "waiting_on_customer", "resolved", "closed"])
+    );
+    assert_eq!(
+        o["channel"],
+        json!(["email", "phone", "portal", "chat", "other"])
+    );
+    assert_eq!(o["visibility"], json!(["public", "internal"]));
+}

@@ -117,8 +117,10 @@ abstract class Table extends \WP_List_Table {
 
 	/**
 	 * An engine money object as text in the currency's own decimals, e.g. "1,234.50 EUR",
-	 * "1,235 JPY", "1.235 KWD"; '—' when absent. Built from the engine's decimal `amount`
-	 * (thousands separated by the locale, never recomputed from minor units).
+	 * "1,235 JPY", "1.235 KWD" (in the site locale's separators: "1.234,50 EUR" in German);
+	 * '—' when absent. Built from the engine's decimal `amount` by string work alone (the
+	 * locale's thousands separator and decimal point, as number_format_i18n() uses them;
+	 * never a float, never recomputed from minor units), so every minor digit is kept.
 	 *
 	 * @param mixed $money The engine's money object ({amount_minor, currency, minor_digits,
 	 *                     amount, formatted}) or null.
@@ -127,9 +129,26 @@ abstract class Table extends \WP_List_Table {
 		if ( ! is_array( $money ) || ! isset( $money['amount'] ) || ! preg_match( '/^(-?)(\d+)(?:\.(\d+))?$/', (string) $money['amount'], $m ) ) {
 			return is_array( $money ) && isset( $money['formatted'] ) ? (string) $money['formatted'] : '—';
 		}
-		$whole = number_format_i18n( (int) $m[2] );
-		$frac  = isset( $m[3] ) && '' !== $m[3] ? '.' . $m[3] : '';
+		list( $thousands, $point ) = self::number_separators();
+		$whole = (string) preg_replace( '/\B(?=(\d{3})+$)/', "\x00", ltrim( $m[2], '0' ) );
+		$whole = '' === $whole ? '0' : str_replace( "\x00", $thousands, $whole );
+		$frac  = isset( $m[3] ) && '' !== $m[3] ? $point . $m[3] : '';
 		return trim( $m[1] . $whole . $frac . ' ' . (string) ( $money['currency'] ?? '' ) );
+	}
+
+	/**
+	 * The site locale's thousands separator and decimal point ($wp_locale, as
+	 * number_format_i18n() reads them; "," and "." before the locale is loaded).
+	 *
+	 * @return array{0:string,1:string}
+	 */
+	private static function number_separators(): array {
+		global $wp_locale;
+		$format = isset( $wp_locale ) && is_array( $wp_locale->number_format ?? null ) ? $wp_locale->number_format : array();
+		return array(
+			(string) ( $format['thousands_sep'] ?? ',' ),
+			(string) ( $format['decimal_point'] ?? '.' ),
+		);
 	}
 
 	/**

@@ -45,8 +45,6 @@ final class Helpdesk_Admin extends Module_Admin {
 	public const TEST_CLOCK_ACTION = 'run_sla_job_at';
 
 	public const PRIORITIES = array( 'low', 'normal', 'high', 'urgent' );
-	public const STATUSES   = array( 'new', 'open', 'waiting_on_customer', 'resolved', 'closed' );
-	public const CHANNELS   = array( 'email', 'phone', 'portal', 'chat', 'other' );
 	public const WEEKDAYS   = array( 'mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun' );
 	/** Statuses an SLA may pause in (resolved and closed stop the clock anyway). */
 	public const PAUSABLE = array( 'new', 'open', 'waiting_on_customer' );
@@ -60,6 +58,9 @@ final class Helpdesk_Admin extends Module_Admin {
 
 	/** @var \Pet\Helpdesk|null */
 	private $hd = null;
+
+	/** @var array<string,list<string>>|null The engine's ticket option lists (see ticket_options()). */
+	private $ticket_values = null;
 
 	/**
 	 * The actions; the test-clock action exists only in builds that honour it, so a
@@ -143,22 +144,11 @@ final class Helpdesk_Admin extends Module_Admin {
 		return array( 'internal' === $input['visibility'] ? __( 'Internal note added.', 'pet' ) : __( 'Reply added.', 'pet' ) );
 	}
 
-	/** Open, waiting on customer, back to open, resolve, close. */
+	/** Open, waiting on customer, back to open, resolve, close: the engine picks the command. */
 	protected function do_status(): array {
-		$id = Input::text( 'id' );
-		$to = Input::text( 'to' );
-		switch ( $to ) {
-			case 'resolved':
-				$t = $this->hd()->resolveTicket( $id, $this->ctx() );
-				break;
-			case 'closed':
-				$t = $this->hd()->closeTicket( $id, $this->ctx() );
-				break;
-			default:
-				$t = $this->hd()->changeTicketStatus( $id, $to, $this->ctx() );
-		}
+		$t = $this->hd()->moveTicket( Input::text( 'id' ), Input::text( 'to' ), $this->ctx() );
 		/* translators: %s: ticket status. */
-		return array( sprintf( __( 'Ticket is now %s.', 'pet' ), str_replace( '_', ' ', (string) $t['status'] ) ) );
+		return array( sprintf( __( 'Ticket is now %s.', 'pet' ), self::label( 'status', (string) $t['status'] ) ) );
 	}
 
 	/**
@@ -434,15 +424,52 @@ final class Helpdesk_Admin extends Module_Admin {
 	}
 
 	/**
-	 * Options from a list of values ("waiting_on_customer" → "waiting on customer").
+	 * The label of a ticket field's value (which values exist is the engine's:
+	 * ticket_options()). Unknown values are shown as their words.
 	 *
-	 * @param list<string>         $values Values.
-	 * @param array<string,string> $first  Leading options.
+	 * @param string $field priority, status or channel.
+	 * @param string $value Value.
 	 */
-	private static function word_options( array $values, array $first = array() ): array {
+	public static function label( string $field, string $value ): string {
+		$labels = array(
+			'priority' => array(
+				'low'    => __( 'low', 'pet' ),
+				'normal' => __( 'normal', 'pet' ),
+				'high'   => __( 'high', 'pet' ),
+				'urgent' => __( 'urgent', 'pet' ),
+			),
+			'status'   => array(
+				'new'                 => __( 'new', 'pet' ),
+				'open'                => __( 'open', 'pet' ),
+				'waiting_on_customer' => __( 'waiting on customer', 'pet' ),
+				'resolved'            => __( 'resolved', 'pet' ),
+				'closed'              => __( 'closed', 'pet' ),
+			),
+			'channel'  => array(
+				'email'  => __( 'email', 'pet' ),
+				'phone'  => __( 'phone', 'pet' ),
+				'portal' => __( 'portal', 'pet' ),
+				'chat'   => __( 'chat', 'pet' ),
+				'other'  => __( 'other', 'pet' ),
+			),
+		);
+		return $labels[ $field ][ $value ] ?? str_replace( '_', ' ', $value );
+	}
+
+	/**
+	 * The options of a ticket field: the engine's values (\Pet\Helpdesk::ticketOptions(), in
+	 * its order) with their labels.
+	 *
+	 * @param string               $field priority, status or channel.
+	 * @param array<string,string> $first Leading options.
+	 */
+	private function ticket_options( string $field, array $first = array() ): array {
+		if ( null === $this->ticket_values ) {
+			$this->ticket_values = $this->hd()->ticketOptions();
+		}
 		$out = $first;
-		foreach ( $values as $v ) {
-			$out[ $v ] = str_replace( '_', ' ', $v );
+		foreach ( (array) ( $this->ticket_values[ $field ] ?? array() ) as $v ) {
+			$out[ (string) $v ] = self::label( $field, (string) $v );
 		}
 		return $out;
 	}
@@ -508,14 +535,14 @@ final class Helpdesk_Admin extends Module_Admin {
 					'table'     => $table,
 					'filters'   => Tickets_Table::filters(),
 					'keep'      => $keep,
-					'statuses'  => self::word_options(
-						self::STATUSES,
+					'statuses'  => $this->ticket_options(
+						'status',
 						array(
 							''       => __( 'All statuses', 'pet' ),
 							'active' => __( 'Active (not resolved or closed)', 'pet' ),
 						)
 					),
-					'priorities' => self::word_options( self::PRIORITIES ),
+					'priorities' => $this->ticket_options( 'priority' ),
 					'assignees' => $this->employee_options(
 						array(
 							''     => __( 'Any assignee', 'pet' ),
@@ -528,7 +555,7 @@ final class Helpdesk_Admin extends Module_Admin {
 					$data['customers'] = $this->customer_options( array( '' => __( '— choose a customer —', 'pet' ) ) );
 					$data['employees'] = $this->employee_options( array( '' => __( '— unassigned —', 'pet' ) ) );
 					$data['slas']      = $this->sla_options( __( '— no SLA —', 'pet' ) );
-					$data['channels']  = self::word_options( self::CHANNELS );
+					$data['channels']  = $this->ticket_options( 'channel' );
 				}
 				self::view( 'helpdesk/tickets', $data );
 			}
@@ -541,10 +568,9 @@ final class Helpdesk_Admin extends Module_Admin {
 	 * @param string $id Ticket id.
 	 */
 	private function ticket_detail( string $id ): void {
-		$t      = $this->hd()->getTicket( $id );
-		$status = (string) $t['status'];
-		$can    = current_user_can( Plugin::CAP_WORK );
-		$data   = array(
+		$t    = $this->hd()->getTicket( $id );
+		$can  = current_user_can( Plugin::CAP_WORK );
+		$data = array(
 			'ticket'       => $t,
 			'sla'          => is_array( $t['sla'] ?? null ) ? $t['sla'] : null,
 			'can'          => $can,
@@ -593,12 +619,12 @@ final class Helpdesk_Admin extends Module_Admin {
 	private static function timeline_words( array $e ): string {
 		switch ( $e['kind'] ) {
 			case 'created':
-				$status = str_replace( '_', ' ', (string) ( $e['status'] ?? 'new' ) );
+				$status = self::label( 'status', (string) ( $e['status'] ?? 'new' ) );
 				/* translators: 1: status, 2: priority. */
 				return sprintf( __( 'created (%1$s, %2$s priority)', 'pet' ), $status, (string) ( $e['priority'] ?? '' ) );
 			case 'status':
 				/* translators: %s: status. */
-				return sprintf( __( 'status → %s', 'pet' ), str_replace( '_', ' ', (string) ( $e['to'] ?? '' ) ) );
+				return sprintf( __( 'status → %s', 'pet' ), self::label( 'status', (string) ( $e['to'] ?? '' ) ) );
 			case 'priority':
 				/* translators: %s: priority. */
 				return sprintf( __( 'priority → %s', 'pet' ), (string) ( $e['to'] ?? '' ) );
@@ -610,26 +636,30 @@ final class Helpdesk_Admin extends Module_Admin {
 	}
 
 	/**
-	 * The status moves (which exist is the engine's next_statuses; the labels are the
-	 * screen's) and the priority, assignee and SLA choices of an open ticket.
+	 * The status moves (which exist is the engine's next_statuses; the labels and button
+	 * styles are the screen's) and the priority, assignee and SLA choices of an open ticket.
 	 *
 	 * @param array $t Ticket.
 	 */
 	private function actions_data( array $t ): array {
-		$status = (string) $t['status'];
+		$back   = 'waiting_on_customer' === (string) $t['status'];
 		$labels = array(
-			'open'                => 'waiting_on_customer' === $status ? __( 'Back to open (customer answered)', 'pet' ) : __( 'Open', 'pet' ),
-			'waiting_on_customer' => __( 'Waiting on customer', 'pet' ),
-			'resolved'            => __( 'Resolve', 'pet' ),
-			'closed'              => __( 'Close', 'pet' ),
+			'open'                => array( $back ? __( 'Back to open (customer answered)', 'pet' ) : __( 'Open', 'pet' ), 'secondary' ),
+			'waiting_on_customer' => array( __( 'Waiting on customer', 'pet' ), 'secondary' ),
+			'resolved'            => array( __( 'Resolve', 'pet' ), 'primary' ),
+			'closed'              => array( __( 'Close', 'pet' ), 'secondary' ),
 		);
 		$moves  = array();
 		foreach ( (array) ( $t['next_statuses'] ?? array() ) as $next ) {
-			$moves[ (string) $next ] = $labels[ (string) $next ] ?? (string) $next;
+			$next           = (string) $next;
+			$moves[ $next ] = array(
+				'label' => $labels[ $next ][0] ?? self::label( 'status', $next ),
+				'style' => $labels[ $next ][1] ?? 'secondary',
+			);
 		}
 		$data = array( 'moves' => $moves );
 		if ( View::allows( $t, 'change_priority' ) ) {
-			$data['priorities'] = self::word_options( self::PRIORITIES );
+			$data['priorities'] = $this->ticket_options( 'priority' );
 			$data['employees']  = $this->employee_options( array( '' => __( '— unassigned —', 'pet' ) ) );
 			$data['slas']       = null === $t['sla'] ? $this->sla_options( __( '— choose —', 'pet' ) ) : null;
 		}

@@ -237,7 +237,7 @@ class Tickets_Table extends Table {
 	 */
 	public function column_status( $item ) {
 		$s = (string) $item['status'];
-		return '<span class="pet-status pet-status-' . esc_attr( $s ) . '">' . esc_html( str_replace( '_', ' ', $s ) ) . '</span>';
+		return '<span class="pet-status pet-status-' . esc_attr( $s ) . '">' . esc_html( Helpdesk_Admin::label( 'status', $s ) ) . '</span>';
 	}
 
 	/**

@@ -6,9 +6,11 @@
  * @package PetWp
  *
  * @var array $data {ticket: array, sla: array|null, can: bool, activity_url: string, timeline: list<array>,
- *                   articles: list<array>, actions?: array, link?: array}
+ *                   articles: list<array>, actions?: array{moves: array<string,array{label:string,style:string}>, ...},
+ *                   link?: array}
  */
 
+use PetWp\Modules\Helpdesk\Helpdesk_Admin;
 use PetWp\Modules\Helpdesk\Sla_Text;
 use PetWp\Notices;
 use PetWp\Tables\Table;
@@ -31,7 +33,7 @@ $sla_label = null === $sla ? __( 'none', 'pet' ) : sprintf(
 $facts = array(
 	__( 'Customer', 'pet' )       => (string) $t['customer_name'],
 	__( 'Priority', 'pet' )       => (string) $t['priority'],
-	__( 'Status', 'pet' )         => str_replace( '_', ' ', $status ),
+	__( 'Status', 'pet' )         => Helpdesk_Admin::label( 'status', $status ),
 	__( 'Channel', 'pet' )        => (string) $t['channel'],
 	__( 'Assignee', 'pet' )       => null === $t['assignee_id'] ? __( 'unassigned', 'pet' ) : (string) $t['assignee_name'],
 	__( 'Created', 'pet' )        => Table::when( $t['created_at'] ),
@@ -105,7 +107,7 @@ elseif ( $data['can'] ) :
 	?>
 <h3><?php esc_html_e( 'Actions', 'pet' ); ?></h3><div class="pet-actions">
 	<?php
-	foreach ( $actions['moves'] as $to => $label ) {
+	foreach ( $actions['moves'] as $to => $move ) {
 		View::form_open(
 			'ticket_status',
 			array(
@@ -114,7 +116,7 @@ elseif ( $data['can'] ) :
 			),
 			'pet-status-' . str_replace( '_', '-', $to )
 		);
-		submit_button( $label, 'resolved' === $to ? 'primary' : 'secondary', 'submit', false );
+		submit_button( $move['label'], $move['style'], 'submit', false );
 		echo '</form>';
 	}
 	if ( View::allows( $t, 'reopen' ) ) :
