@@ -386,6 +386,14 @@ pub struct Total {
 }
 
 impl Total {
+    /// At least `n` rows (a count that stopped before the end).
+    pub fn at_least(n: u64) -> Total {
+        Total {
+            count: n.min(COUNT_BOUND),
+            exact: false,
+        }
+    }
+
     /// The total of `n` rows counted by [`bounded_count_sql`].
     pub fn from_counted(n: u64) -> Total {
         if n > COUNT_BOUND {

@@ -28,6 +28,7 @@ use crate::db::{from_db_time, rfc3339, to_db_time};
 use crate::error::AppError;
 use crate::fields::{command_input, Field, OrBlank, PageNumber, PerPage};
 use crate::input::arg_uuid;
+use crate::paging::{bounded_count_sql, where_sql, Key, Order, PageRequest, Total};
 
 /// The ticket's clock timeline as stored in `tickets.sla_timeline`.
 pub(crate) fn parse_timeline(s: &str) -> Result<TicketTimeline, AppError> {
@@ -110,6 +111,215 @@ fn req<T: FromValue>(r: &Row, i: usize, what: &str) -> Result<T, AppError> {
     r.get_opt::<T, _>(i)
         .and_then(Result::ok)
         .ok_or_else(|| internal(what))
+}
+
+/// How many rows a ticket search reads through the list's order before it asks the
+/// FULLTEXT indexes instead (a word found in one ticket in a hundred fills a page there).
+const SEARCH_SCAN: u32 = 2000;
+
+/// At most this many tickets (and customers) are taken from each FULLTEXT index.
+const SEARCH_CANDIDATES: u32 = 20_000;
+
+/// InnoDB's default full-text stopwords: they are not indexed, so they cannot be asked of
+/// the FULLTEXT indexes (they still filter the candidates).
+const FT_STOPWORDS: &[&str] = &[
+    "a", "about", "an", "are", "as", "at", "be", "by", "com", "de", "en", "for", "from", "how",
+    "i", "in", "is", "it", "la", "of", "on", "or", "that", "the", "this", "to", "was", "what",
+    "when", "where", "who", "will", "with", "und", "www",
+];
+
+/// A ticket search: a ticket matches when every word begins a word of its subject, of its
+/// customer's name or of one of its messages (replies and internal notes), or when the text
+/// is the start of its id.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct TicketSearch {
+    words: Vec<String>,
+    id_prefix: Option<String>,
+}
+
+impl TicketSearch {
+    pub(crate) fn new(text: &str) -> TicketSearch {
+        let words = text
+            .split(|c: char| !c.is_alphanumeric())
+            .filter(|w| !w.is_empty())
+            .map(str::to_lowercase)
+            .take(8)
+            .collect();
+        let t = text.trim().to_ascii_lowercase();
+        let hex = t.chars().filter(char::is_ascii_hexdigit).count();
+        let id_prefix =
+            (hex >= 8 && t.len() <= 36 && t.chars().all(|c| c.is_ascii_hexdigit() || c == '-'))
+                .then_some(t);
+        TicketSearch { words, id_prefix }
+    }
+
+    pub(crate) fn is_empty(&self) -> bool {
+        self.words.is_empty() && self.id_prefix.is_none()
+    }
+
+    /// `col REGEXP '\\bw1' AND col REGEXP '\\bw2' …` (the words are letters and digits only).
+    fn field(&self, col: &str, params: &mut Vec<SqlValue>) -> Option<String> {
+        if self.words.is_empty() {
+            return None;
+        }
+        let parts: Vec<String> = self
+            .words
+            .iter()
+            .map(|w| {
+                params.push(format!("\\b{w}").into());
+                format!("{col} REGEXP ?")
+            })
+            .collect();
+        Some(format!("({})", parts.join(" AND ")))
+    }
+
+    /// The condition a matching ticket meets (over `t`, its customer `c`).
+    pub(crate) fn matches(&self, t: &HelpdeskTables) -> (String, Vec<SqlValue>) {
+        let mut params = Vec::new();
+        let mut parts = Vec::new();
+        parts.extend(self.field("t.subject", &mut params));
+        parts.extend(self.field("c.name", &mut params));
+        if let Some(body) = self.field("r.body", &mut params) {
+            parts.push(format!(
+                "EXISTS (SELECT 1 FROM {} r WHERE r.ticket_id = t.id AND {body})",
+                t.replies
+            ));
+        }
+        if let Some(p) = &self.id_prefix {
+            params.push(format!("{}%", like_escape(p)).into());
+            parts.push("t.id LIKE ?".into());
+        }
+        (format!("({})", parts.join(" OR ")), params)
+    }
+
+    /// The words the FULLTEXT indexes can be asked for, as a boolean-mode query
+    /// (`+word* +word*`), if any.
+    fn fulltext_query(&self) -> Option<String> {
+        let words: Vec<String> = self
+            .words
+            .iter()
+            .filter(|w| w.chars().count() >= 3 && !FT_STOPWORDS.contains(&w.as_str()))
+            .map(|w| format!("+{w}*"))
+            .collect();
+        (!words.is_empty()).then(|| words.join(" "))
+    }
+
+    /// The tickets that can match, from the FULLTEXT indexes of subjects, messages and
+    /// customer names: `t.id IN (…) OR t.customer_id IN (…)` (or, when no word can be asked
+    /// of them, no restriction: every ticket is a candidate).
+    pub(crate) async fn candidates(
+        &self,
+        conn: &mut mysql_async::Conn,
+        t: &HelpdeskTables,
+        tables: &crate::config::Tables,
+    ) -> Result<(String, Vec<SqlValue>), AppError> {
+        let Some(ft) = self.fulltext_query() else {
+            return Ok(("1 = 1".into(), Vec::new()));
+        };
+        let mut tickets: Vec<String> = conn
+            .exec(
+                format!(
+                    "SELECT id FROM {} WHERE MATCH(subject) AGAINST(? IN BOOLEAN MODE) LIMIT {SEARCH_CANDIDATES}",
+                    t.tickets
+                ),
+                (ft.as_str(),),
+            )
+            .await
+            .map_err(db)?;
+        let replied: Vec<String> = conn
+            .exec(
+                format!(
+                    "SELECT DISTINCT ticket_id FROM {} WHERE MATCH(body) AGAINST(? IN BOOLEAN MODE) LIMIT {SEARCH_CANDIDATES}",
+                    t.replies
+                ),
+                (ft.as_str(),),
+            )
+            .await
+            .map_err(db)?;
+        tickets.extend(replied);
+        let customers: Vec<String> = conn
+            .exec(
+                format!(
+                    "SELECT id FROM {} WHERE MATCH(name) AGAINST(? IN BOOLEAN MODE) LIMIT {SEARCH_CANDIDATES}",
+                    tables.customers
+                ),
+                (ft.as_str(),),
+            )
+            .await
+            .map_err(db)?;
+        let mut parts = Vec::new();
+        let mut params: Vec<SqlValue> = Vec::new();
+        for (col, ids) in [("t.id", tickets), ("t.customer_id", customers)] {
+            if !ids.is_empty() {
+                parts.push(format!("{col} IN ({})", vec!["?"; ids.len()].join(", ")));
+                params.extend(ids.into_iter().map(SqlValue::from));
+            }
+        }
+        if let Some(p) = &self.id_prefix {
+            params.push(format!("{}%", like_escape(p)).into());
+            parts.push("t.id LIKE ?".into());
+        }
+        if parts.is_empty() {
+            return Ok(("1 = 0".into(), Vec::new()));
+        }
+        Ok((format!("({})", parts.join(" OR ")), params))
+    }
+}
+
+/// The page a list query asks for (its `page`, `per_page`, `after` and `before`) in `order`.
+fn page_request(q: &TicketQuery, order: &Order) -> Result<PageRequest, AppError> {
+    let mut errors = pet_core::FieldErrors::new();
+    let mut query = serde_json::Map::new();
+    query.insert("page".into(), q.page.0.into());
+    query.insert("per_page".into(), q.per_page.0.into());
+    for (name, v) in [("after", &q.after.0), ("before", &q.before.0)] {
+        if let Some(v) = v {
+            query.insert(name.into(), v.clone().into());
+        }
+    }
+    let req = PageRequest::read(Some(&query), order.len(), &mut errors);
+    if errors.is_empty() {
+        Ok(req)
+    } else {
+        Err(AppError::Validation(errors))
+    }
+}
+
+/// SLA versions' specs and definitions' names, each read once per request.
+#[derive(Default)]
+struct SlaCache {
+    versions: HashMap<(Uuid, u32), (SlaSpec, Option<String>)>,
+}
+
+impl SlaCache {
+    /// The spec of `a`'s pinned version and its definition's name.
+    async fn get<Q: Queryable>(
+        &mut self,
+        app: &App,
+        q: &mut Q,
+        t: &HelpdeskTables,
+        a: &SlaAssignment,
+    ) -> Result<(&SlaSpec, Option<&str>), AppError> {
+        let key = (a.definition_id().as_uuid(), a.definition_version().get());
+        if let std::collections::hash_map::Entry::Vacant(e) = self.versions.entry(key) {
+            let spec = app
+                .hd_load_sla_spec(q, t, a.definition_id(), a.definition_version())
+                .await?;
+            let name: Option<String> = q
+                .exec_first(
+                    format!("SELECT name FROM {} WHERE id = ?", t.sla_definitions),
+                    (a.definition_id().to_string(),),
+                )
+                .await
+                .map_err(db)?;
+            e.insert((spec, name));
+        }
+        let (spec, name) = self
+            .versions
+            .get(&key)
+            .ok_or_else(|| internal("SLA cache"))?;
+        Ok((spec, name.as_deref()))
+    }
 }
 
 fn ticket_from_row(r: &Row) -> Result<(Ticket, TicketTimeline), AppError> {
@@ -557,10 +767,15 @@ command_input! {
         sort: TicketSort = TicketSort::Created,
         /// `asc` or `desc` (desc, but asc for `due`, when omitted).
         order: Option<SortOrder>,
-        /// Page (1 when omitted).
+        /// Page (1 when omitted; page numbers reach the first 10,000 rows, cursors go on).
         page: PageNumber = PageNumber::default(),
         /// Rows per page (20 when omitted).
         per_page: PerPage = PerPage::default(),
+        /// The `next` cursor of the page before: the page after it.
+        after: OrBlank<String>,
+        /// The `prev` cursor of the page after: the page before it (`paging::Cursor::last`
+        /// for the last page).
+        before: OrBlank<String>,
     }
 }
 
@@ -894,10 +1109,102 @@ impl App {
                 }),
             };
             cx.save(&repo, &decided).await?;
-            let mut specs = HashMap::new();
+            let mut specs = SlaCache::default();
             self.hd_ticket_view(cx.tx(), &t, id, now, true, &mut specs)
                 .await
         })
+    }
+
+    /// `SELECT` of the columns a ticket view reads (the row [`ticket_from_row`] parses, then
+    /// the customer's and assignee's names and three times: 17 columns), `extra` appended
+    /// after them, from the tickets table `t` with its name joins.
+    fn hd_view_select(&self, t: &HelpdeskTables, extra: &str) -> String {
+        format!(
+            "SELECT t.id, t.customer_id, t.project_id, t.subject, t.priority, t.channel, t.assignee_id, \
+             t.status, t.resolved_at, t.reply_count, t.version, t.sla_timeline, c.name, e.name, \
+             t.created_at, t.updated_at, t.first_response_at{extra} \
+             FROM {} t LEFT JOIN {} c ON c.id = t.customer_id LEFT JOIN {} e ON e.id = t.assignee_id",
+            t.tickets,
+            self.tables().customers,
+            self.tables().employees
+        )
+    }
+
+    /// The views of the tickets in `rows` (read by [`App::hd_view_select`]), in their order,
+    /// at `now`: their SLA assignments are read in one query, each SLA version's spec and
+    /// name once (cached in `slas` across calls).
+    async fn hd_ticket_views<Q: Queryable>(
+        &self,
+        q: &mut Q,
+        t: &HelpdeskTables,
+        rows: &[Row],
+        now: DateTime<Utc>,
+        slas: &mut SlaCache,
+    ) -> Result<Vec<TicketView>, AppError> {
+        let mut assignments: HashMap<String, SlaAssignment> = HashMap::new();
+        if !rows.is_empty() {
+            let ids = rows
+                .iter()
+                .map(|r| req::<String>(r, 0, "ticket id"))
+                .collect::<Result<Vec<_>, _>>()?;
+            let marks = vec!["?"; ids.len()].join(", ");
+            let arows: Vec<Row> = q
+                .exec(
+                    format!(
+                        "SELECT {ASSIGNMENT_COLUMNS} FROM {} WHERE ticket_id IN ({marks})",
+                        t.sla_assignments
+                    ),
+                    ids,
+                )
+                .await
+                .map_err(db)?;
+            for r in &arows {
+                let a = assignment_from_row(r)?;
+                assignments.insert(a.ticket_id().to_string(), a);
+            }
+        }
+        let mut views = Vec::with_capacity(rows.len());
+        for row in rows {
+            let (tk, timeline) = ticket_from_row(row)?;
+            let customer_name: Option<String> = req(row, 12, "customer name")?;
+            let assignee_name: Option<String> = req(row, 13, "assignee name")?;
+            let created: NaiveDateTime = req(row, 14, "created_at")?;
+            let updated: NaiveDateTime = req(row, 15, "updated_at")?;
+            let first_response: Option<NaiveDateTime> = req(row, 16, "first_response_at")?;
+            let sla = match assignments.get(&tk.id().to_string()) {
+                None => Value::Null,
+                Some(a) => {
+                    let (spec, name) = slas.get(self, q, t, a).await?;
+                    let reading = pet_core::helpdesk::sla_clock(spec, &timeline, now);
+                    sla_json(a, name, &reading)
+                }
+            };
+            views.push(TicketView {
+                id: tk.id(),
+                customer_id: tk.customer_id(),
+                customer_name,
+                project_id: tk.project_id(),
+                subject: tk.subject().as_str().to_owned(),
+                priority: tk.priority(),
+                channel: tk.channel(),
+                assignee_id: tk.assignee(),
+                assignee_name,
+                status: tk.status(),
+                next_statuses: tk.status().next_statuses().to_vec(),
+                actions: tk.actions(),
+                resolved_at: tk.resolved_at().map(rfc3339),
+                reply_count: tk.reply_count(),
+                first_response_at: first_response.map(|d| rfc3339(from_db_time(d))),
+                version: tk.version(),
+                created_at: rfc3339(from_db_time(created)),
+                updated_at: rfc3339(from_db_time(updated)),
+                sla,
+                replies: None,
+                timeline: None,
+                linked_articles: None,
+            });
+        }
+        Ok(views)
     }
 
     /// The JSON of one ticket at `now` (with replies, timeline and links when `detail`).
@@ -908,88 +1215,22 @@ impl App {
         id: Uuid,
         now: DateTime<Utc>,
         detail: bool,
-        specs: &mut HashMap<(Uuid, u32), SlaSpec>,
+        slas: &mut SlaCache,
     ) -> Result<Value, AppError> {
         let row: Option<Row> = q
             .exec_first(
-                format!(
-                    "SELECT t.id, t.customer_id, t.project_id, t.subject, t.priority, t.channel, t.assignee_id, \
-                     t.status, t.resolved_at, t.reply_count, t.version, t.sla_timeline, c.name, e.name, \
-                     t.created_at, t.updated_at, t.first_response_at \
-                     FROM {} t LEFT JOIN {} c ON c.id = t.customer_id LEFT JOIN {} e ON e.id = t.assignee_id \
-                     WHERE t.id = ?",
-                    t.tickets,
-                    self.tables().customers,
-                    self.tables().employees
-                ),
+                format!("{} WHERE t.id = ?", self.hd_view_select(t, "")),
                 (id.to_string(),),
             )
             .await
             .map_err(db)?;
         let row = row.ok_or_else(|| AppError::NotFound(format!("ticket {id}")))?;
-        let (tk, timeline) = ticket_from_row(&row)?;
-        let customer_name: Option<String> = req(&row, 12, "customer name")?;
-        let assignee_name: Option<String> = req(&row, 13, "assignee name")?;
-        let created: NaiveDateTime = req(&row, 14, "created_at")?;
-        let updated: NaiveDateTime = req(&row, 15, "updated_at")?;
-        let first_response: Option<NaiveDateTime> = req(&row, 16, "first_response_at")?;
-        let arow: Option<Row> = q
-            .exec_first(
-                format!(
-                    "SELECT {ASSIGNMENT_COLUMNS} FROM {} WHERE ticket_id = ?",
-                    t.sla_assignments
-                ),
-                (id.to_string(),),
-            )
-            .await
-            .map_err(db)?;
-        let sla = match arow {
-            None => Value::Null,
-            Some(r) => {
-                let a = assignment_from_row(&r)?;
-                let key = (a.definition_id().as_uuid(), a.definition_version().get());
-                if let std::collections::hash_map::Entry::Vacant(e) = specs.entry(key) {
-                    let spec = self
-                        .hd_load_sla_spec(q, t, a.definition_id(), a.definition_version())
-                        .await?;
-                    e.insert(spec);
-                }
-                let spec = specs.get(&key).ok_or_else(|| internal("spec cache"))?;
-                let name: Option<String> = q
-                    .exec_first(
-                        format!("SELECT name FROM {} WHERE id = ?", t.sla_definitions),
-                        (a.definition_id().to_string(),),
-                    )
-                    .await
-                    .map_err(db)?;
-                let reading = pet_core::helpdesk::sla_clock(spec, &timeline, now);
-                sla_json(&a, name.as_deref(), &reading)
-            }
-        };
-        let mut view = TicketView {
-            id: tk.id(),
-            customer_id: tk.customer_id(),
-            customer_name,
-            project_id: tk.project_id(),
-            subject: tk.subject().as_str().to_owned(),
-            priority: tk.priority(),
-            channel: tk.channel(),
-            assignee_id: tk.assignee(),
-            assignee_name,
-            status: tk.status(),
-            next_statuses: tk.status().next_statuses().to_vec(),
-            actions: tk.actions(),
-            resolved_at: tk.resolved_at().map(rfc3339),
-            reply_count: tk.reply_count(),
-            first_response_at: first_response.map(|d| rfc3339(from_db_time(d))),
-            version: tk.version(),
-            created_at: rfc3339(from_db_time(created)),
-            updated_at: rfc3339(from_db_time(updated)),
-            sla,
-            replies: None,
-            timeline: None,
-            linked_articles: None,
-        };
+        let timeline = ticket_from_row(&row)?.1;
+        let mut view = self
+            .hd_ticket_views(q, t, std::slice::from_ref(&row), now, slas)
+            .await?
+            .pop()
+            .ok_or_else(|| internal("ticket view"))?;
         if detail {
             type ReplyRow = (
                 String,
@@ -1293,7 +1534,7 @@ impl App {
                 )
                 .await
                 .map_err(db)?;
-            let mut specs = HashMap::new();
+            let mut specs = SlaCache::default();
             self.hd_ticket_view(cx.tx(), &t, id, now, true, &mut specs)
                 .await
         })
@@ -1306,7 +1547,7 @@ impl App {
         let id = arg_uuid("ticket_id", ticket_id)?;
         let t = self.helpdesk_tables();
         let mut conn = self.conn().await?;
-        let mut specs = HashMap::new();
+        let mut specs = SlaCache::default();
         self.hd_ticket_view(&mut conn, &t, id, self.now(), true, &mut specs)
             .await
     }
@@ -1317,95 +1558,162 @@ impl App {
     /// `active` (every status but resolved and closed).
     pub async fn list_tickets(&self, query: &Value) -> Result<Value, AppError> {
         let q = TicketQuery::parse(query, "query")?;
-        let mut conds: Vec<&str> = Vec::new();
+        let mut conds: Vec<String> = Vec::new();
         let mut params: Vec<SqlValue> = Vec::new();
+        let mut cond = |c: &str, p: Option<SqlValue>| {
+            conds.push(c.to_owned());
+            params.extend(p);
+        };
         match q.status.0 {
             None => {}
-            Some(StatusFilter::Active) => conds.push("t.status NOT IN ('resolved', 'closed')"),
-            Some(StatusFilter::Is(st)) => {
-                conds.push("t.status = ?");
-                params.push(st.as_str().into());
-            }
+            Some(StatusFilter::Active) => cond("t.is_active = 1", None),
+            Some(StatusFilter::Is(st)) => cond("t.status = ?", Some(st.as_str().into())),
         }
         if let Some(p) = q.priority.0 {
-            conds.push("t.priority = ?");
-            params.push(p.as_str().into());
+            cond("t.priority = ?", Some(p.as_str().into()));
         }
         match q.assignee_id.0 {
             None => {}
-            Some(AssigneeFilter::Unassigned) => conds.push("t.assignee_id IS NULL"),
-            Some(AssigneeFilter::Is(u)) => {
-                conds.push("t.assignee_id = ?");
-                params.push(u.to_string().into());
-            }
+            Some(AssigneeFilter::Unassigned) => cond("t.assignee_id IS NULL", None),
+            Some(AssigneeFilter::Is(u)) => cond("t.assignee_id = ?", Some(u.to_string().into())),
         }
         if let Some(c) = q.customer_id {
-            conds.push("t.customer_id = ?");
-            params.push(c.to_string().into());
+            cond("t.customer_id = ?", Some(c.to_string().into()));
         }
         match q.sla_state.0 {
             None => {}
-            Some(SlaStateFilter::None) => conds.push("t.sla_state IS NULL"),
-            Some(SlaStateFilter::Is(s)) => {
-                conds.push("t.sla_state = ?");
-                params.push(s.into());
-            }
-        }
-        if let Some(s) = q.search.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
-            conds.push("t.subject LIKE ?");
-            params.push(format!("%{}%", like_escape(s)).into());
+            Some(SlaStateFilter::None) => cond("t.sla_state IS NULL", None),
+            Some(SlaStateFilter::Is(s)) => cond("t.sla_state = ?", Some(s.into())),
         }
         let desc = match q.order {
             None => q.sort != TicketSort::Due,
             Some(o) => o == SortOrder::Desc,
         };
-        let dir = if desc { "DESC" } else { "ASC" };
-        let order_sql = match q.sort {
-            TicketSort::Due => format!("t.sla_due_at IS NULL, t.sla_due_at {dir}, t.id"),
-            TicketSort::Created => format!("t.created_at {dir}, t.id {dir}"),
-            TicketSort::Updated => format!("t.updated_at {dir}, t.id {dir}"),
-            TicketSort::Priority => format!(
-                "FIELD(t.priority, 'low', 'normal', 'high', 'urgent') {dir}, t.created_at, t.id"
-            ),
+        // Each order is served by one index (migration 0008), forwards or backwards.
+        let order = match q.sort {
+            TicketSort::Due => {
+                Order::by(&[("t.no_due", false), ("t.due_key", desc), ("t.id", false)])
+            }
+            TicketSort::Created => Order::by(&[("t.created_at", desc), ("t.id", desc)]),
+            TicketSort::Updated => Order::by(&[("t.updated_at", desc), ("t.id", desc)]),
+            TicketSort::Priority => Order::by(&[
+                ("t.priority_rank", desc),
+                ("t.created_at", false),
+                ("t.id", false),
+            ]),
         };
-        let page = q.page.with(q.per_page);
-        let where_sql = if conds.is_empty() {
-            String::new()
-        } else {
-            format!("WHERE {}", conds.join(" AND "))
-        };
+        let req = page_request(&q, &order)?;
+        let search = q
+            .search
+            .as_deref()
+            .map(TicketSearch::new)
+            .filter(|s| !s.is_empty());
         let t = self.helpdesk_tables();
         let mut conn = self.conn().await?;
-        let total: Option<u64> = conn
-            .exec_first(
-                format!("SELECT COUNT(*) FROM {} t {where_sql}", t.tickets),
-                params.clone(),
-            )
-            .await
-            .map_err(db)?;
-        params.push(u64::from(page.per_page).into());
-        params.push(page.offset().into());
-        let ids: Vec<String> = conn
-            .exec(
-                format!(
-                    "SELECT t.id FROM {} t {where_sql} ORDER BY {order_sql} LIMIT ? OFFSET ?",
-                    t.tickets
-                ),
-                params,
-            )
-            .await
-            .map_err(db)?;
-        let now = self.now();
-        let mut specs = HashMap::new();
-        let mut items = Vec::with_capacity(ids.len());
-        for id in ids {
-            let id = Uuid::parse_str(&id).map_err(|_| internal("bad ticket id"))?;
-            items.push(
-                self.hd_ticket_view(&mut conn, &t, id, now, false, &mut specs)
-                    .await?,
-            );
+        let base_conds = conds.clone();
+        let base_params = params.clone();
+        if let Some(search) = &search {
+            let (c, p) = search.matches(&t);
+            conds.push(c);
+            params.extend(p);
         }
-        Ok(page.wrap(items, total.unwrap_or(0)))
+        // Rows and names in one query; with a search, first through the order's index over
+        // at most SEARCH_SCAN rows (a word in many tickets fills the page there) and only
+        // when that did not fill the page through the FULLTEXT indexes (the words are rare).
+        let mut page_conds = conds.clone();
+        let mut page_params = params.clone();
+        let tail = req.plan(&order, &mut page_conds, &mut page_params);
+        let sql = |conds: &[String], tail: &str, extra: &str| {
+            format!(
+                "{} {} {tail}{extra}",
+                self.hd_view_select(&t, &format!(", {}", order.select())),
+                where_sql(conds)
+            )
+        };
+        let from = format!(
+            "{} t LEFT JOIN {} c ON c.id = t.customer_id",
+            t.tickets,
+            self.tables().customers
+        );
+        let (rows, total) = match &search {
+            None => {
+                let rows: Vec<Row> = conn
+                    .exec(sql(&page_conds, &tail, ""), page_params)
+                    .await
+                    .map_err(db)?;
+                let n: Option<u64> = conn
+                    .exec_first(bounded_count_sql(&from, &where_sql(&conds)), params)
+                    .await
+                    .map_err(db)?;
+                (rows, Total::from_counted(n.unwrap_or(0)))
+            }
+            Some(search) => {
+                let scan = format!(" ROWS EXAMINED {SEARCH_SCAN}");
+                let rows: Vec<Row> = conn
+                    .exec(sql(&page_conds, &tail, &scan), page_params)
+                    .await
+                    .map_err(db)?;
+                if conn.get_warnings() == 0 {
+                    // The scan filled the page (or read every ticket): count the same way,
+                    // a lower bound when the scan stops before the end.
+                    let n: Option<u64> = conn
+                        .exec_first(
+                            format!("{}{scan}", bounded_count_sql(&from, &where_sql(&conds))),
+                            params,
+                        )
+                        .await
+                        .map_err(db)?;
+                    let exhausted = conn.get_warnings() == 0;
+                    let n = n.unwrap_or(0);
+                    let total = if exhausted {
+                        Total::from_counted(n)
+                    } else {
+                        Total::at_least(n)
+                    };
+                    (rows, total)
+                } else {
+                    // The words are rare: the tickets that have them come from FULLTEXT.
+                    let mut conds = base_conds;
+                    let mut params = base_params;
+                    for (c, p) in [
+                        search.candidates(&mut conn, &t, self.tables()).await?,
+                        search.matches(&t),
+                    ] {
+                        conds.push(c);
+                        params.extend(p);
+                    }
+                    let mut page_conds = conds.clone();
+                    let mut page_params = params.clone();
+                    let tail = req.plan(&order, &mut page_conds, &mut page_params);
+                    let rows: Vec<Row> = conn
+                        .exec(sql(&page_conds, &tail, ""), page_params)
+                        .await
+                        .map_err(db)?;
+                    let n: Option<u64> = conn
+                        .exec_first(bounded_count_sql(&from, &where_sql(&conds)), params)
+                        .await
+                        .map_err(db)?;
+                    (rows, Total::from_counted(n.unwrap_or(0)))
+                }
+            }
+        };
+        let keys = order.len();
+        let views = self
+            .hd_ticket_views(&mut conn, &t, &rows, self.now(), &mut SlaCache::default())
+            .await?;
+        let keyed = rows
+            .into_iter()
+            .zip(views)
+            .map(|(mut row, v)| {
+                let n = row.len();
+                let k = (n - keys..n)
+                    .map(|i| Key::from_sql(row.take(i).unwrap_or(SqlValue::NULL)))
+                    .collect();
+                (k, v)
+            })
+            .collect();
+        let page = req.finish(keyed, total);
+        serde_json::to_value(page).map_err(|e| internal(&format!("ticket list: {e}")))
     }
 }
 
