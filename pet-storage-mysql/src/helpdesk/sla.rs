@@ -21,8 +21,8 @@ use mysql_async::{Row, Transaction, Value as SqlValue};
 use pet_core::helpdesk::sla::{self as core_sla, SlaOutcome};
 use pet_core::helpdesk::{
     CompiledSla, RecordedMarks, RecordedSla, SlaAssignment, SlaAssignmentCommand, SlaClockReading,
-    SlaDefinition, SlaDefinitionCommand, SlaDefinitionId, SlaEvent, SlaSpec, SlaSpecInput,
-    SlaTarget, SlaVersion, SlaVersionNumber, TicketId,
+    SlaDefinition, SlaDefinitionCommand, SlaDefinitionId, SlaEvent, SlaSpec, SlaTarget, SlaVersion,
+    SlaVersionNumber, TicketId,
 };
 use pet_core::identity::Name;
 use serde_json::{json, Value};
@@ -34,6 +34,7 @@ use crate::app::{App, CommandContext, Page};
 use crate::command::{command, Cmd, Repository};
 use crate::db::{from_db_time, rfc3339, to_db_time};
 use crate::error::{AppError, StorageError};
+use crate::fields::command_input;
 use crate::input::{arg_uuid, Input};
 use crate::jobs::NewJob;
 use crate::uow::UnitOfWork;
@@ -179,28 +180,21 @@ pub(crate) fn sla_json(
     })
 }
 
-/// Parses an SLA spec given as input field `spec`; field errors are named `spec.…`.
-fn parse_spec(i: &mut Input<'_>) -> Result<Option<SlaSpec>, AppError> {
-    let Some(v) = i.opt_object("spec") else {
-        i.error("spec", "is required");
-        return Ok(None);
-    };
-    let input: SlaSpecInput = match serde_json::from_value(v.clone()) {
-        Ok(s) => s,
-        Err(e) => {
-            i.error("spec", &format!("is malformed: {e}"));
-            return Ok(None);
-        }
-    };
-    match SlaSpec::parse(&input) {
-        Ok(s) => Ok(Some(s)),
-        Err(pet_core::DomainError::Validation(f)) => {
-            for (k, m) in f.iter() {
-                i.error(&format!("spec.{k}"), m);
-            }
-            Ok(None)
-        }
-        Err(e) => Err(e.into()),
+command_input! {
+    /// Input of [`App::create_sla_definition`].
+    pub struct NewSlaDefinitionInput {
+        /// The definition's name.
+        name: Name,
+        /// Version 1 (errors named `spec.…`).
+        spec: SlaSpec,
+    }
+}
+
+command_input! {
+    /// Input of [`App::publish_sla_version`].
+    pub struct SlaVersionInput {
+        /// The next version (errors named `spec.…`).
+        spec: SlaSpec,
     }
 }
 
@@ -436,16 +430,7 @@ impl App {
         input: &Value,
         ctx: &CommandContext,
     ) -> Result<Value, AppError> {
-        let mut i = Input::new(input, "input");
-        let name = match i.req_str("name") {
-            Some(n) => i.absorb(Name::for_field("name", n))?,
-            None => None,
-        };
-        let spec = parse_spec(&mut i)?;
-        i.finish()?;
-        let (Some(name), Some(spec)) = (name, spec) else {
-            return Err(internal("validated fields missing"));
-        };
+        let NewSlaDefinitionInput { name, spec } = NewSlaDefinitionInput::parse(input, "input")?;
         let id = Uuid::now_v7();
         let cmd = SlaDefinitionCommand::Create {
             id: SlaDefinitionId::from_uuid(id),
@@ -465,10 +450,7 @@ impl App {
         ctx: &CommandContext,
     ) -> Result<Value, AppError> {
         let id = arg_uuid("definition_id", definition_id)?;
-        let mut i = Input::new(input, "input");
-        let spec = parse_spec(&mut i)?;
-        i.finish()?;
-        let spec = spec.ok_or_else(|| internal("validated fields missing"))?;
+        let spec = SlaVersionInput::parse(input, "input")?.spec;
         self.hd_sla_definition_command(
             ctx,
             "publish_sla_version",
@@ -988,5 +970,83 @@ impl App {
             uow.rollback().await?;
         }
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn spec() -> Value {
+        let day = json!([{"start": "09:00", "end": "17:00"}]);
+        json!({
+            "calendar": {"timezone": "Europe/London", "working_hours": {"mon": day, "fri": day}, "holidays": []},
+            "targets": {
+                "low": {"first_response_minutes": 480, "resolution_minutes": 2400},
+                "normal": {"first_response_minutes": 60, "resolution_minutes": 480},
+                "high": {"first_response_minutes": 30, "resolution_minutes": 240},
+                "urgent": {"first_response_minutes": 15, "resolution_minutes": 120}
+            },
+            "pause_statuses": ["waiting_on_customer"],
+            "warning_percent": 80,
+            "always_on": ["urgent"]
+        })
+    }
+
+    fn errors<T: std::fmt::Debug>(r: Result<T, AppError>) -> pet_core::FieldErrors {
+        match r {
+            Err(AppError::Validation(f)) => f,
+            other => panic!("{other:?}"),
+        }
+    }
+
+    #[test]
+    fn sla_inputs_parse_a_spec() {
+        let n =
+            NewSlaDefinitionInput::parse(&json!({"name": "Std", "spec": spec()}), "input").unwrap();
+        assert_eq!(n.name.as_str(), "Std");
+        assert_eq!(spec_json(&n.spec).unwrap()["warning_percent"], json!(80));
+        let v = SlaVersionInput::parse(&json!({"spec": spec()}), "input").unwrap();
+        assert_eq!(v.spec, n.spec);
+    }
+
+    #[test]
+    fn sla_inputs_report_every_bad_field() {
+        let mut bad = spec();
+        bad["targets"]["normal"]["first_response_minutes"] = json!(0);
+        bad["warning_percent"] = json!(100);
+        let f = errors(NewSlaDefinitionInput::parse(
+            &json!({"name": "", "spec": bad}),
+            "input",
+        ));
+        assert_eq!(f.get("name"), Some("must not be empty"));
+        assert_eq!(
+            f.get("spec.targets.normal.first_response_minutes"),
+            Some("must be a positive number of business minutes")
+        );
+        assert_eq!(
+            f.get("spec.warning_percent"),
+            Some("must be between 1 and 99")
+        );
+        assert_eq!(f.iter().count(), 3, "{f}");
+        let f = errors(NewSlaDefinitionInput::parse(&json!({}), "input"));
+        assert_eq!(f.get("name"), Some("is required"));
+        assert_eq!(f.get("spec"), Some("is required"));
+        let f = errors(SlaVersionInput::parse(&json!({"spec": "x"}), "input"));
+        assert_eq!(f.get("spec"), Some("must be an array with named keys"));
+        let f = errors(SlaVersionInput::parse(&json!({"spec": []}), "input"));
+        assert!(
+            f.get("spec")
+                .is_some_and(|m| m.starts_with("is malformed: missing field `calendar`")),
+            "{f}"
+        );
+        let f = errors(SlaVersionInput::parse(
+            &json!({"spec": {"bogus": 1}}),
+            "input",
+        ));
+        assert!(
+            f.get("spec").is_some_and(|m| m.starts_with("is malformed")),
+            "{f}"
+        );
     }
 }

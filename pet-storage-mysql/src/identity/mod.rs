@@ -11,9 +11,9 @@ use mysql_async::{Row, Transaction, Value as SqlValue};
 use pet_core::identity::{
     build_snapshot, team, Contact, ContactId, Customer, CustomerCommand, CustomerEvent, CustomerId,
     CustomerStatus, DatedRate, Email, Employee, EmployeeCommand, EmployeeId, EmployeeStatus,
-    MembershipId, Name, NewEmployee, Note, OrgStructureCommand, OrgStructureVersion, OrgVersionId,
-    OrgVersionNumber, Phone, Rate, RateKind, Team, TeamCommand, TeamEvent, TeamFacts, TeamId,
-    TeamRole, TeamStatus, WpUserId,
+    MembershipId, Name, NewEmployee, OrgStructureCommand, OrgStructureVersion, OrgVersionId,
+    OrgVersionNumber, Phone, RateKind, Team, TeamCommand, TeamEvent, TeamFacts, TeamId, TeamRole,
+    TeamStatus, WpUserId,
 };
 use serde_json::{json, Value};
 use uuid::Uuid;
@@ -22,7 +22,7 @@ use crate::app::{App, CommandContext, Page, JOB_ORG_PUBLISH};
 use crate::command::{command, replayed_repository, Actors};
 use crate::db::{from_db_time, like_escape, rfc3339, to_db_time};
 use crate::error::{db, internal, AppError, StorageError};
-use crate::fields::{command_input, OrBlank};
+use crate::fields::{command_input, OrBlank, RateFields, VersionNote};
 use crate::input::{arg_uuid, Input};
 use crate::jobs::ClaimedJob;
 use crate::jobs::NewJob;
@@ -47,26 +47,6 @@ type MemberRow = (
     NaiveDate,
     Option<NaiveDate>,
 );
-
-fn parse_rate(i: &mut Input<'_>, field: &str) -> Result<Option<DatedRate>, AppError> {
-    let Some(mut r) = i.nested(field) else {
-        return Ok(None);
-    };
-    let money = r.money_fields(true)?;
-    let from = r.req_date("effective_from");
-    let rate = match money {
-        Some(m) => r.absorb(Rate::new(m))?,
-        None => None,
-    };
-    i.merge(r);
-    Ok(match (rate, from) {
-        (Some(rate), Some(effective_from)) => Some(DatedRate {
-            rate,
-            effective_from,
-        }),
-        _ => None,
-    })
-}
 
 /// A stored rate row as its output object (the money fields, `effective_from`, `kind`).
 fn stored_rate_json(
@@ -103,6 +83,56 @@ command_input! {
         name: Name,
         /// Its parent team (top level when omitted).
         parent_id: Option<TeamId>,
+    }
+}
+
+command_input! {
+    /// Input of [`App::create_employee`].
+    pub struct NewEmployeeInput {
+        /// The employee's name.
+        name: Name,
+        /// Work e-mail address (unique).
+        email: Email,
+        /// The linked WordPress user.
+        wp_user_id: Option<WpUserId>,
+        /// The first cost rate.
+        cost_rate: Option<DatedRate>,
+        /// The first bill rate.
+        bill_rate: Option<DatedRate>,
+    }
+}
+
+command_input! {
+    /// Input of [`App::change_employee_rate`]: `kind` and the rate's own keys.
+    pub struct RateChangeInput {
+        /// Cost or bill.
+        kind: RateKind,
+        /// `amount | amount_minor`, `currency`, `effective_from`.
+        rate: RateFields,
+    }
+}
+
+command_input! {
+    /// Input of [`App::add_team_member`].
+    pub struct NewMemberInput {
+        /// The member.
+        employee_id: EmployeeId,
+        /// Member or lead.
+        role: TeamRole,
+        /// First day of the membership.
+        valid_from: NaiveDate,
+        /// Last day (open-ended when omitted).
+        valid_to: Option<NaiveDate>,
+    }
+}
+
+command_input! {
+    /// Input of [`App::publish_org_structure`].
+    pub struct PublishOrgInput {
+        /// When the version takes effect (RFC 3339; in the future: scheduled).
+        effective_at: DateTime<Utc>,
+        /// A note (empty when omitted).
+        note: VersionNote = VersionNote::default(),
     }
 }
 
@@ -352,36 +382,15 @@ impl App {
         input: &Value,
         ctx: &CommandContext,
     ) -> Result<Value, AppError> {
-        let mut i = Input::new(input, "input");
-        let name = i.req_str("name");
-        let email = i.req_str("email");
-        let wp = i.opt_i64("wp_user_id");
-        let name = match name {
-            Some(n) => i.absorb(Name::for_field("name", n))?,
-            None => None,
-        };
-        let email = match email {
-            Some(e) => i.absorb(Email::for_field("email", e))?,
-            None => None,
-        };
-        let wp = match wp {
-            Some(w) => i.absorb(WpUserId::from_i64(w))?,
-            None => None,
-        };
-        let cost_rate = parse_rate(&mut i, "cost_rate")?;
-        let bill_rate = parse_rate(&mut i, "bill_rate")?;
-        i.finish()?;
-        let (Some(name), Some(email)) = (name, email) else {
-            return Err(internal("validated fields missing"));
-        };
+        let n = NewEmployeeInput::parse(input, "input")?;
         let id = Uuid::now_v7();
         let cmd = EmployeeCommand::Create(NewEmployee {
             id: EmployeeId::from_uuid(id),
-            name,
-            email,
-            wp_user_id: wp,
-            cost_rate,
-            bill_rate,
+            name: n.name,
+            email: n.email,
+            wp_user_id: n.wp_user_id,
+            cost_rate: n.cost_rate,
+            bill_rate: n.bill_rate,
         });
         self.employee_command(ctx, "create_employee", input.clone(), id, cmd)
             .await
@@ -429,28 +438,10 @@ impl App {
         ctx: &CommandContext,
     ) -> Result<Value, AppError> {
         let id = arg_uuid("employee_id", employee_id)?;
-        let mut i = Input::new(input, "input");
-        let kind = i.req_str("kind");
-        let kind = match kind {
-            Some(k) => i.absorb(RateKind::parse(k))?,
-            None => None,
-        };
-        let money = i.money_fields(true)?;
-        let from = i.req_date("effective_from");
-        let rate = match money {
-            Some(m) => i.absorb(Rate::new(m))?,
-            None => None,
-        };
-        i.finish()?;
-        let (Some(kind), Some(rate), Some(effective_from)) = (kind, rate, from) else {
-            return Err(internal("validated fields missing"));
-        };
+        let r = RateChangeInput::parse(input, "input")?;
         let cmd = EmployeeCommand::ChangeRate {
-            kind,
-            rate: DatedRate {
-                rate,
-                effective_from,
-            },
+            kind: r.kind,
+            rate: r.rate.0,
         };
         self.employee_command(
             ctx,
@@ -845,29 +836,14 @@ impl App {
         ctx: &CommandContext,
     ) -> Result<Value, AppError> {
         let id = arg_uuid("team_id", team_id)?;
-        let mut i = Input::new(input, "input");
-        let employee = i.req_uuid("employee_id");
-        let role = match i.req_str("role") {
-            Some("member") => Some(TeamRole::Member),
-            Some("lead") => Some(TeamRole::Lead),
-            Some(_) => {
-                i.error("role", "must be member or lead");
-                None
-            }
-            None => None,
-        };
-        let from = i.req_date("valid_from");
-        let to = i.opt_date("valid_to");
-        i.finish()?;
-        let (Some(employee), Some(role), Some(valid_from)) = (employee, role, from) else {
-            return Err(internal("validated fields missing"));
-        };
+        let m = NewMemberInput::parse(input, "input")?;
+        let employee = m.employee_id.as_uuid();
         let cmd = TeamCommand::AddMember {
             membership_id: MembershipId::from_uuid(Uuid::now_v7()),
-            employee_id: employee.into(),
-            role,
-            valid_from,
-            valid_to: to,
+            employee_id: m.employee_id,
+            role: m.role,
+            valid_from: m.valid_from,
+            valid_to: m.valid_to,
         };
         self.team_command(
             ctx,
@@ -1024,14 +1000,10 @@ impl App {
         input: &Value,
         ctx: &CommandContext,
     ) -> Result<Value, AppError> {
-        let mut i = Input::new(input, "input");
-        let effective_at = i.req_time("effective_at");
-        let note = i.opt_str("note").unwrap_or("");
-        let note = i.absorb(Note::new(note))?;
-        i.finish()?;
-        let (Some(effective_at), Some(note)) = (effective_at, note) else {
-            return Err(internal("validated fields missing"));
-        };
+        let PublishOrgInput {
+            effective_at,
+            note: VersionNote(note),
+        } = PublishOrgInput::parse(input, "input")?;
         let effective_at = crate::clock::truncate_micros(effective_at);
         command!(self, ctx, "publish_org_structure", input, |cx| {
             let t = self.tables();
@@ -1401,4 +1373,147 @@ impl App {
 #[allow(dead_code)]
 fn _rate_json_used(r: &DatedRate) -> Value {
     rate_json(None, r)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use pet_core::FieldErrors;
+
+    fn errors<T: std::fmt::Debug>(r: Result<T, AppError>) -> FieldErrors {
+        match r {
+            Err(AppError::Validation(f)) => f,
+            other => panic!("{other:?}"),
+        }
+    }
+
+    const ID: &str = "0190a1b2-0000-7000-8000-000000000001";
+
+    #[test]
+    fn new_employee_input_parses_rates() {
+        let e = NewEmployeeInput::parse(
+            &json!({"name": "Ann", "email": "ann@example.com", "wp_user_id": 7,
+                    "cost_rate": {"amount": "85.50", "currency": "EUR", "effective_from": "2024-01-01"},
+                    "bill_rate": []}),
+            "input",
+        );
+        let f = errors(e);
+        // An empty bill rate is an object with every field missing.
+        assert_eq!(f.get("bill_rate.currency"), Some("is required"));
+        assert_eq!(f.get("bill_rate.amount_minor"), Some("is required"));
+        assert_eq!(f.get("bill_rate.effective_from"), Some("is required"));
+        assert_eq!(f.iter().count(), 3, "{f}");
+        let e = NewEmployeeInput::parse(
+            &json!({"name": "Ann", "email": "ann@example.com", "wp_user_id": 7,
+                    "cost_rate": {"amount": "85.50", "currency": "EUR", "effective_from": "2024-01-01"}}),
+            "input",
+        )
+        .unwrap();
+        assert_eq!(e.name.as_str(), "Ann");
+        assert_eq!(e.wp_user_id.map(u64::from), Some(7));
+        let cost = e.cost_rate.unwrap();
+        assert_eq!(cost.rate.per_hour().amount_minor(), 8550);
+        assert_eq!(cost.effective_from.to_string(), "2024-01-01");
+        assert_eq!(e.bill_rate, None);
+    }
+
+    #[test]
+    fn new_employee_input_reports_every_bad_field() {
+        let f = errors(NewEmployeeInput::parse(
+            &json!({"name": 5, "email": "nope", "wp_user_id": -3,
+                    "cost_rate": {"amount_minor": "x", "effective_from": "2024-13-01"},
+                    "bill_rate": "x"}),
+            "input",
+        ));
+        assert_eq!(f.get("name"), Some("must be a string"));
+        assert!(f.get("email").is_some());
+        assert_eq!(f.get("wp_user_id"), Some("must be a positive integer"));
+        assert_eq!(f.get("cost_rate.amount_minor"), Some("must be an integer"));
+        assert_eq!(f.get("cost_rate.currency"), Some("is required"));
+        assert_eq!(
+            f.get("cost_rate.effective_from"),
+            Some("must be a date YYYY-MM-DD")
+        );
+        assert_eq!(f.get("bill_rate"), Some("must be an array with named keys"));
+        assert_eq!(f.iter().count(), 7, "{f}");
+        let f = errors(NewEmployeeInput::parse(
+            &json!({"name": "A", "email": "a@example.com",
+                    "cost_rate": {"amount_minor": -1, "currency": "EUR", "effective_from": "2024-01-01"}}),
+            "input",
+        ));
+        assert_eq!(
+            f.get("cost_rate.amount_minor"),
+            Some("must not be negative")
+        );
+        let f = errors(NewEmployeeInput::parse(&json!(["Bob"]), "input"));
+        assert!(f.get("input").is_some() && f.get("name").is_some(), "{f}");
+    }
+
+    #[test]
+    fn rate_change_input_reads_the_rate_from_its_own_keys() {
+        let r = RateChangeInput::parse(
+            &json!({"kind": "bill", "amount_minor": 9900, "currency": "EUR", "effective_from": "2024-02-01"}),
+            "input",
+        )
+        .unwrap();
+        assert_eq!(r.kind, RateKind::Bill);
+        assert_eq!(r.rate.0.rate.per_hour().amount_minor(), 9900);
+        let f = errors(RateChangeInput::parse(
+            &json!({"kind": "salary", "amount_minor": 1.5, "currency": "EU'R", "effective_from": "x"}),
+            "input",
+        ));
+        assert_eq!(f.get("kind"), Some("must be cost or bill"));
+        assert_eq!(f.get("amount_minor"), Some("must be an integer"));
+        assert!(f.get("currency").is_some());
+        assert_eq!(f.get("effective_from"), Some("must be a date YYYY-MM-DD"));
+        assert_eq!(f.iter().count(), 4, "{f}");
+        // An empty decimal amount is not zero: the minor units are then required.
+        let f = errors(RateChangeInput::parse(
+            &json!({"kind": "cost", "amount": "", "currency": "EUR", "effective_from": "2030-01-01"}),
+            "input",
+        ));
+        assert_eq!(f.get("amount_minor"), Some("is required"));
+        let f = errors(RateChangeInput::parse(&json!({}), "input"));
+        for k in ["kind", "amount_minor", "currency", "effective_from"] {
+            assert_eq!(f.get(k), Some("is required"), "{k}: {f}");
+        }
+    }
+
+    #[test]
+    fn new_member_input_reports_every_bad_field() {
+        let m = NewMemberInput::parse(
+            &json!({"employee_id": ID, "role": "lead", "valid_from": "2024-01-01"}),
+            "input",
+        )
+        .unwrap();
+        assert_eq!(m.role, TeamRole::Lead);
+        assert_eq!(m.valid_to, None);
+        let f = errors(NewMemberInput::parse(
+            &json!({"employee_id": "nope", "role": "boss", "valid_from": "01/01/2024", "valid_to": 3}),
+            "input",
+        ));
+        assert_eq!(f.get("employee_id"), Some("is not a valid id"));
+        assert_eq!(f.get("role"), Some("must be member or lead"));
+        assert_eq!(f.get("valid_from"), Some("must be a date YYYY-MM-DD"));
+        assert_eq!(f.get("valid_to"), Some("must be a string"));
+        assert_eq!(f.iter().count(), 4, "{f}");
+    }
+
+    #[test]
+    fn publish_org_input_reports_every_bad_field() {
+        let p = PublishOrgInput::parse(&json!({"effective_at": "2024-01-01T09:00:00Z"}), "input")
+            .unwrap();
+        assert_eq!(p.note.0.as_str(), "");
+        assert_eq!(p.effective_at.to_rfc3339(), "2024-01-01T09:00:00+00:00");
+        let f = errors(PublishOrgInput::parse(
+            &json!({"effective_at": "2024-01-01", "note": "a\u{0}b"}),
+            "input",
+        ));
+        assert_eq!(f.get("effective_at"), Some("must be an RFC 3339 timestamp"));
+        assert_eq!(f.get("note"), Some("must not contain control characters"));
+        assert_eq!(f.iter().count(), 2, "{f}");
+        let f = errors(PublishOrgInput::parse(&json!({"note": 5}), "input"));
+        assert_eq!(f.get("effective_at"), Some("is required"));
+        assert_eq!(f.get("note"), Some("must be a string"));
+    }
 }
