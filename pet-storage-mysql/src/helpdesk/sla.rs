@@ -25,6 +25,7 @@ use pet_core::helpdesk::{
     SlaVersionNumber, TicketId,
 };
 use pet_core::identity::Name;
+use serde::Serialize;
 use serde_json::{json, Value};
 use uuid::Uuid;
 
@@ -196,6 +197,63 @@ command_input! {
         /// The next version (errors named `spec.…`).
         spec: SlaSpec,
     }
+}
+
+/// One published version of an SLA definition.
+#[derive(Debug, Clone, Serialize)]
+pub struct SlaVersionView {
+    /// Its number.
+    pub number: u32,
+    /// When it was published (RFC 3339).
+    pub published_at: String,
+    /// Its spec (the input shape).
+    pub spec: Value,
+}
+
+/// An SLA definition with every version, newest first.
+#[derive(Debug, Clone, Serialize)]
+pub struct SlaDefinitionView {
+    /// The commands it takes (`SlaDefinition::ACTIONS`: `publish` a new version).
+    pub actions: &'static [&'static str],
+    /// The id.
+    pub id: String,
+    /// Name.
+    pub name: String,
+    /// The version new tickets get.
+    pub current_version: u32,
+    /// Optimistic-concurrency version.
+    pub version: u64,
+    /// Created (RFC 3339).
+    pub created_at: String,
+    /// Last changed (RFC 3339).
+    pub updated_at: String,
+    /// The current version's spec.
+    pub spec: Value,
+    /// Every version, newest first.
+    pub versions: Vec<SlaVersionView>,
+    /// Tickets under any of its versions.
+    pub ticket_count: u64,
+}
+
+/// An SLA definition in the list (no versions).
+#[derive(Debug, Clone, Serialize)]
+pub struct SlaDefinitionRow {
+    /// The commands it takes (`SlaDefinition::ACTIONS`).
+    pub actions: &'static [&'static str],
+    /// The id.
+    pub id: String,
+    /// Name.
+    pub name: String,
+    /// The version new tickets get.
+    pub current_version: u32,
+    /// Optimistic-concurrency version.
+    pub version: u64,
+    /// Last changed (RFC 3339).
+    pub updated_at: String,
+}
+
+fn view_value<T: Serialize>(view: &T) -> Result<Value, AppError> {
+    serde_json::to_value(view).map_err(|e| internal(&format!("view not serialisable: {e}")))
 }
 
 fn spec_json(spec: &SlaSpec) -> Result<Value, AppError> {
@@ -389,15 +447,24 @@ impl App {
             if n == current {
                 current_spec = spec.clone();
             }
-            versions.push(
-                json!({"number": n, "published_at": rfc3339(from_db_time(at)), "spec": spec}),
-            );
+            versions.push(SlaVersionView {
+                number: n,
+                published_at: rfc3339(from_db_time(at)),
+                spec,
+            });
         }
-        Ok(json!({
-            "id": id_s, "name": name, "current_version": current, "version": version,
-            "created_at": rfc3339(from_db_time(created)), "updated_at": rfc3339(from_db_time(updated)),
-            "spec": current_spec, "versions": versions, "ticket_count": tickets.unwrap_or(0),
-        }))
+        view_value(&SlaDefinitionView {
+            actions: SlaDefinition::ACTIONS,
+            id: id_s,
+            name,
+            current_version: current,
+            version,
+            created_at: rfc3339(from_db_time(created)),
+            updated_at: rfc3339(from_db_time(updated)),
+            spec: current_spec,
+            versions,
+            ticket_count: tickets.unwrap_or(0),
+        })
     }
 
     async fn hd_sla_definition_command(
@@ -461,6 +528,12 @@ impl App {
         .await
     }
 
+    /// What the SLA editor offers (`SlaSpecOptions`):
+    /// `{priorities, weekdays, pause_statuses}`.
+    pub async fn sla_options(&self) -> Result<Value, AppError> {
+        view_value(&pet_core::helpdesk::SlaSpecOptions::get())
+    }
+
     /// One SLA definition with every version (newest first).
     pub async fn get_sla_definition(&self, definition_id: &str) -> Result<Value, AppError> {
         let id = arg_uuid("definition_id", definition_id)?;
@@ -507,11 +580,17 @@ impl App {
             .map_err(db)?;
         let items = rows
             .into_iter()
-            .map(|(id, name, cur, v, upd)| {
-                json!({"id": id, "name": name, "current_version": cur, "version": v,
-                       "updated_at": rfc3339(from_db_time(upd))})
+            .map(|(id, name, current_version, version, upd)| {
+                view_value(&SlaDefinitionRow {
+                    actions: SlaDefinition::ACTIONS,
+                    id,
+                    name,
+                    current_version,
+                    version,
+                    updated_at: rfc3339(from_db_time(upd)),
+                })
             })
-            .collect();
+            .collect::<Result<_, _>>()?;
         Ok(page.wrap(items, total.unwrap_or(0)))
     }
 

@@ -12,9 +12,10 @@ use pet_core::identity::{
     build_snapshot, team, Contact, ContactId, Customer, CustomerCommand, CustomerEvent, CustomerId,
     CustomerStatus, DatedRate, Email, Employee, EmployeeCommand, EmployeeId, EmployeeStatus,
     MembershipId, Name, NewEmployee, OrgStructureCommand, OrgStructureVersion, OrgVersionId,
-    OrgVersionNumber, Phone, RateKind, Team, TeamCommand, TeamEvent, TeamFacts, TeamId, TeamRole,
-    TeamStatus, WpUserId,
+    OrgVersionNumber, OrgVersionStatus, Phone, RateKind, Team, TeamCommand, TeamEvent, TeamFacts,
+    TeamId, TeamRole, TeamStatus, WpUserId,
 };
+use serde::Serialize;
 use serde_json::{json, Value};
 use uuid::Uuid;
 
@@ -48,21 +49,172 @@ type MemberRow = (
     Option<NaiveDate>,
 );
 
-/// A stored rate row as its output object (the money fields, `effective_from`, `kind`).
-fn stored_rate_json(
-    kind: Option<&str>,
-    amount_minor: i64,
-    currency: &str,
-    from: NaiveDate,
-) -> Value {
-    let mut v = crate::money::money_parts_json(amount_minor, currency);
-    if let Some(o) = v.as_object_mut() {
-        if let Some(k) = kind {
-            o.insert("kind".into(), json!(k));
-        }
-        o.insert("effective_from".into(), json!(from.to_string()));
+/// A stored rate row as its output object: the money fields
+/// (`{amount_minor, currency, minor_digits, amount, formatted}`), `effective_from` and, in
+/// the list of all rates, `kind`.
+#[derive(Debug, Clone, Serialize)]
+pub struct RateView {
+    /// The money fields.
+    #[serde(flatten)]
+    pub money: Value,
+    /// `cost` or `bill` (absent in the current-rate fields).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub kind: Option<String>,
+    /// First day it applies (`YYYY-MM-DD`).
+    pub effective_from: String,
+}
+
+fn stored_rate(kind: Option<&str>, amount_minor: i64, currency: &str, from: NaiveDate) -> RateView {
+    RateView {
+        money: crate::money::money_parts_json(amount_minor, currency),
+        kind: kind.map(str::to_owned),
+        effective_from: from.to_string(),
     }
-    v
+}
+
+/// An employee as every employee read and command returns it.
+#[derive(Debug, Clone, Serialize)]
+pub struct EmployeeView {
+    /// The commands it takes now (see `EmployeeStatus::actions`).
+    pub actions: &'static [&'static str],
+    /// The id.
+    pub id: String,
+    /// Name.
+    pub name: String,
+    /// Work e-mail.
+    pub email: String,
+    /// The linked WordPress user.
+    pub wp_user_id: Option<u64>,
+    /// `active` or `inactive`.
+    pub status: String,
+    /// Optimistic-concurrency version.
+    pub version: u64,
+    /// Created (RFC 3339).
+    pub created_at: String,
+    /// Every rate, by kind and date.
+    pub rates: Vec<RateView>,
+    /// The cost rate in force today.
+    pub current_cost_rate: Option<RateView>,
+    /// The bill rate in force today.
+    pub current_bill_rate: Option<RateView>,
+}
+
+/// One member of a team view.
+#[derive(Debug, Clone, Serialize)]
+pub struct MemberView {
+    /// The membership id.
+    pub id: String,
+    /// The employee.
+    pub employee_id: String,
+    /// The employee's name (empty if unknown).
+    pub employee_name: String,
+    /// `member` or `lead`.
+    pub role: String,
+    /// First day (`YYYY-MM-DD`).
+    pub valid_from: String,
+    /// Last day, if ended.
+    pub valid_to: Option<String>,
+}
+
+/// A team with its members.
+#[derive(Debug, Clone, Serialize)]
+pub struct TeamView {
+    /// The commands it takes now (see `TeamStatus::actions`).
+    pub actions: &'static [&'static str],
+    /// The id.
+    pub id: String,
+    /// Name.
+    pub name: String,
+    /// Its parent team.
+    pub parent_id: Option<String>,
+    /// `active` or `archived`.
+    pub status: String,
+    /// Optimistic-concurrency version.
+    pub version: u64,
+    /// Members, by start date.
+    pub members: Vec<MemberView>,
+}
+
+/// A team in the hierarchy list (no members).
+#[derive(Debug, Clone, Serialize)]
+pub struct TeamRow {
+    /// The id.
+    pub id: String,
+    /// Name.
+    pub name: String,
+    /// Its parent team.
+    pub parent_id: Option<String>,
+    /// `active` or `archived`.
+    pub status: String,
+    /// Optimistic-concurrency version.
+    pub version: u64,
+    /// Depth in the hierarchy (0: top level).
+    pub depth: u32,
+    /// The commands it takes now.
+    pub actions: &'static [&'static str],
+}
+
+/// A contact of a customer view.
+#[derive(Debug, Clone, Serialize)]
+pub struct ContactView {
+    /// The id.
+    pub id: String,
+    /// Name.
+    pub name: String,
+    /// E-mail address.
+    pub email: Option<String>,
+    /// Phone number.
+    pub phone: Option<String>,
+}
+
+/// A customer with its contacts.
+#[derive(Debug, Clone, Serialize)]
+pub struct CustomerView {
+    /// The commands it takes now (see `CustomerStatus::actions`).
+    pub actions: &'static [&'static str],
+    /// The id.
+    pub id: String,
+    /// Name.
+    pub name: String,
+    /// `active` or `archived`.
+    pub status: String,
+    /// Optimistic-concurrency version.
+    pub version: u64,
+    /// Contacts, oldest first.
+    pub contacts: Vec<ContactView>,
+}
+
+/// An org-structure version (without its snapshot).
+#[derive(Debug, Clone, Serialize)]
+pub struct OrgVersionView {
+    /// The commands it takes now (see `OrgVersionStatus::actions`: `publish_due` while
+    /// scheduled).
+    pub actions: &'static [&'static str],
+    /// The id.
+    pub id: String,
+    /// Its number (1, 2, …).
+    pub number: u32,
+    /// `scheduled` or `published`.
+    pub status: String,
+    /// When it takes effect (RFC 3339).
+    pub effective_at: String,
+    /// The note given.
+    pub note: String,
+}
+
+/// One name for a picker.
+#[derive(Debug, Clone, Serialize)]
+pub struct NameRow {
+    /// The id.
+    pub id: String,
+    /// Name.
+    pub name: String,
+    /// Status.
+    pub status: String,
+}
+
+fn to_value<T: Serialize>(view: &T) -> Result<Value, AppError> {
+    serde_json::to_value(view).map_err(|e| internal(&format!("view not serialisable: {e}")))
 }
 
 fn rate_json(kind: Option<RateKind>, r: &DatedRate) -> Value {
@@ -338,16 +490,26 @@ impl App {
                 .iter()
                 .filter(|r| r.0 == kind && r.3 <= today)
                 .max_by_key(|r| r.3)
-                .map(|r| stored_rate_json(None, r.1, &r.2, r.3))
+                .map(|r| stored_rate(None, r.1, &r.2, r.3))
         };
-        Ok(json!({
-            "actions": EmployeeStatus::parse(&status).map(EmployeeStatus::actions).unwrap_or_default(),
-            "id": id_s, "name": name, "email": email, "wp_user_id": wp, "status": status,
-            "version": version, "created_at": rfc3339(from_db_time(created)),
-            "rates": rates.iter().map(|r| stored_rate_json(Some(&r.0), r.1, &r.2, r.3)).collect::<Vec<_>>(),
-            "current_cost_rate": current("cost"),
-            "current_bill_rate": current("bill"),
-        }))
+        to_value(&EmployeeView {
+            actions: EmployeeStatus::parse(&status)
+                .map(EmployeeStatus::actions)
+                .unwrap_or_default(),
+            id: id_s,
+            name,
+            email,
+            wp_user_id: wp,
+            version,
+            created_at: rfc3339(from_db_time(created)),
+            rates: rates
+                .iter()
+                .map(|r| stored_rate(Some(&r.0), r.1, &r.2, r.3))
+                .collect(),
+            current_cost_rate: current("cost"),
+            current_bill_rate: current("bill"),
+            status,
+        })
     }
 
     async fn employee_command(
@@ -555,9 +717,9 @@ impl App {
             }
         }
         .map_err(db)?;
-        let items: Vec<Value> = rows
+        let items: Vec<NameRow> = rows
             .into_iter()
-            .map(|(id, name, status)| json!({"id": id, "name": name, "status": status}))
+            .map(|(id, name, status)| NameRow { id, name, status })
             .collect();
         Ok(json!({"total": items.len(), "items": items}))
     }
@@ -620,6 +782,18 @@ impl App {
             items.push(self.employee_view(&mut conn, id, today).await?);
         }
         Ok(page.wrap(items, total.unwrap_or(0)))
+    }
+
+    /// The values each list can be filtered by:
+    /// `{employee_status, team_status, customer_status, org_version_status}`.
+    pub async fn identity_options(&self) -> Result<Value, AppError> {
+        let names = |all: &[&'static str]| all.to_vec();
+        Ok(json!({
+            "employee_status": names(&EmployeeStatus::ALL.map(EmployeeStatus::as_str)),
+            "team_status": names(&TeamStatus::ALL.map(TeamStatus::as_str)),
+            "customer_status": names(&CustomerStatus::ALL.map(CustomerStatus::as_str)),
+            "org_version_status": names(&OrgVersionStatus::ALL.map(OrgVersionStatus::as_str)),
+        }))
     }
 
     // ---- teams ----------------------------------------------------------------------
@@ -739,14 +913,27 @@ impl App {
             )
             .await
             .map_err(db)?;
-        Ok(json!({
-            "actions": TeamStatus::parse(&status).map(TeamStatus::actions).unwrap_or_default(),
-            "id": id_s, "name": name, "parent_id": parent, "status": status, "version": version,
-            "members": members.iter().map(|m| json!({
-                "id": m.0, "employee_id": m.1, "employee_name": m.2.clone().unwrap_or_default(),
-                "role": m.3, "valid_from": m.4.to_string(), "valid_to": m.5.map(|d| d.to_string()),
-            })).collect::<Vec<_>>(),
-        }))
+        to_value(&TeamView {
+            actions: TeamStatus::parse(&status)
+                .map(TeamStatus::actions)
+                .unwrap_or_default(),
+            id: id_s,
+            name,
+            parent_id: parent,
+            status,
+            version,
+            members: members
+                .into_iter()
+                .map(|m| MemberView {
+                    id: m.0,
+                    employee_id: m.1,
+                    employee_name: m.2.unwrap_or_default(),
+                    role: m.3,
+                    valid_from: m.4.to_string(),
+                    valid_to: m.5.map(|d| d.to_string()),
+                })
+                .collect(),
+        })
     }
 
     async fn team_command(
@@ -935,21 +1122,31 @@ impl App {
                 stack.extend(kids.iter().rev().map(|&k| (k, depth + 1)));
             }
         }
-        let filtered: Vec<Value> = ordered
+        let filtered: Vec<TeamRow> = ordered
             .into_iter()
             .filter(|(i, _)| status.is_none_or(|s| rows[*i].3 == s))
             .map(|(i, depth)| {
                 let r = &rows[i];
-                json!({"id": r.0, "name": r.1, "parent_id": r.2, "status": r.3, "version": r.4, "depth": depth,
-                       "actions": TeamStatus::parse(&r.3).map(TeamStatus::actions).unwrap_or_default()})
+                TeamRow {
+                    id: r.0.clone(),
+                    name: r.1.clone(),
+                    parent_id: r.2.clone(),
+                    status: r.3.clone(),
+                    version: r.4,
+                    depth,
+                    actions: TeamStatus::parse(&r.3)
+                        .map(TeamStatus::actions)
+                        .unwrap_or_default(),
+                }
             })
             .collect();
         let total = filtered.len() as u64;
         let items = filtered
-            .into_iter()
+            .iter()
             .skip(page.offset() as usize)
             .take(page.per_page as usize)
-            .collect();
+            .map(to_value)
+            .collect::<Result<_, _>>()?;
         Ok(page.wrap(items, total))
     }
 
@@ -984,14 +1181,25 @@ impl App {
         Ok(streams.values().filter_map(team::replay).collect())
     }
 
-    fn org_json(
+    fn org_view(
         number: u32,
         status: &str,
         effective_at: DateTime<Utc>,
         note: &str,
         id: &str,
-    ) -> Value {
-        json!({"id": id, "number": number, "status": status, "effective_at": rfc3339(effective_at), "note": note})
+    ) -> OrgVersionView {
+        OrgVersionView {
+            actions: OrgVersionStatus::ALL
+                .iter()
+                .find(|s| s.as_str() == status)
+                .map(|s| s.actions())
+                .unwrap_or_default(),
+            id: id.to_owned(),
+            number,
+            status: status.to_owned(),
+            effective_at: rfc3339(effective_at),
+            note: note.to_owned(),
+        }
     }
 
     /// Snapshots teams and memberships as a new numbered version: `{effective_at, note?}`.
@@ -1024,7 +1232,7 @@ impl App {
                 snapshot,
             };
             let (v, _) = cx.create(&OrgVersions(self), &cmd, &()).await?;
-            Ok(Self::org_json(
+            to_value(&Self::org_view(
                 u32::from(v.number()),
                 v.status().as_str(),
                 effective_at,
@@ -1135,8 +1343,10 @@ impl App {
             .map_err(db)?;
         let items = rows
             .into_iter()
-            .map(|(n, id, st, eff, note)| Self::org_json(n, &st, from_db_time(eff), &note, &id))
-            .collect();
+            .map(|(n, id, st, eff, note)| {
+                to_value(&Self::org_view(n, &st, from_db_time(eff), &note, &id))
+            })
+            .collect::<Result<_, _>>()?;
         Ok(page.wrap(items, total.unwrap_or(0)))
     }
 
@@ -1158,15 +1368,23 @@ impl App {
                 cx.change(&repo, id, &cmd, &()).await?
             };
             // The view straight from the decided state (same shape as `customer_view`).
-            Ok(json!({
-                "actions": after.status().actions(),
-                "id": id.to_string(), "name": after.name().as_str(), "status": after.status().as_str(),
-                "version": after.version(),
-                "contacts": after.contacts().iter().map(|c| json!({
-                    "id": c.contact_id.to_string(), "name": c.name.as_str(),
-                    "email": c.email.as_ref().map(|e| e.as_str()), "phone": c.phone.as_ref().map(|p| p.as_str()),
-                })).collect::<Vec<_>>(),
-            }))
+            to_value(&CustomerView {
+                actions: after.status().actions(),
+                id: id.to_string(),
+                name: after.name().as_str().to_owned(),
+                status: after.status().as_str().to_owned(),
+                version: after.version(),
+                contacts: after
+                    .contacts()
+                    .iter()
+                    .map(|c| ContactView {
+                        id: c.contact_id.to_string(),
+                        name: c.name.as_str().to_owned(),
+                        email: c.email.as_ref().map(|e| e.as_str().to_owned()),
+                        phone: c.phone.as_ref().map(|p| p.as_str().to_owned()),
+                    })
+                    .collect(),
+            })
         })
     }
 
@@ -1240,11 +1458,24 @@ impl App {
             )
             .await
             .map_err(db)?;
-        Ok(json!({
-            "actions": CustomerStatus::parse(&status).map(CustomerStatus::actions).unwrap_or_default(),
-            "id": id_s, "name": name, "status": status, "version": version,
-            "contacts": contacts.iter().map(|c| json!({"id": c.0, "name": c.1, "email": c.2, "phone": c.3})).collect::<Vec<_>>(),
-        }))
+        to_value(&CustomerView {
+            actions: CustomerStatus::parse(&status)
+                .map(CustomerStatus::actions)
+                .unwrap_or_default(),
+            id: id_s,
+            name,
+            status,
+            version,
+            contacts: contacts
+                .into_iter()
+                .map(|(id, name, email, phone)| ContactView {
+                    id,
+                    name,
+                    email,
+                    phone,
+                })
+                .collect(),
+        })
     }
 
     /// Creates a customer: `{name}`.
@@ -1388,6 +1619,71 @@ mod tests {
     }
 
     const ID: &str = "0190a1b2-0000-7000-8000-000000000001";
+
+    #[test]
+    fn views_keep_the_json_shape() {
+        let rate = |kind| {
+            stored_rate(
+                kind,
+                8550,
+                "EUR",
+                NaiveDate::from_ymd_opt(2024, 1, 1).unwrap(),
+            )
+        };
+        let e = to_value(&EmployeeView {
+            actions: EmployeeStatus::Active.actions(),
+            id: ID.into(),
+            name: "Ann".into(),
+            email: "ann@example.com".into(),
+            wp_user_id: None,
+            status: "active".into(),
+            version: 1,
+            created_at: "2024-01-01T00:00:00Z".into(),
+            rates: vec![rate(Some("cost"))],
+            current_cost_rate: Some(rate(None)),
+            current_bill_rate: None,
+        })
+        .unwrap();
+        let money = json!({"amount_minor": 8550, "currency": "EUR", "minor_digits": 2,
+                           "amount": "85.50", "formatted": "EUR 85.50", "effective_from": "2024-01-01"});
+        let mut with_kind = money.clone();
+        with_kind["kind"] = json!("cost");
+        assert_eq!(
+            e,
+            json!({"actions": ["deactivate", "change_rate", "link_user"], "id": ID, "name": "Ann",
+                   "email": "ann@example.com", "wp_user_id": null, "status": "active", "version": 1,
+                   "created_at": "2024-01-01T00:00:00Z", "rates": [with_kind],
+                   "current_cost_rate": money, "current_bill_rate": null})
+        );
+        let c = to_value(&CustomerView {
+            actions: CustomerStatus::Archived.actions(),
+            id: ID.into(),
+            name: "Acme".into(),
+            status: "archived".into(),
+            version: 2,
+            contacts: vec![ContactView {
+                id: ID.into(),
+                name: "Bo".into(),
+                email: None,
+                phone: Some("+44 1".into()),
+            }],
+        })
+        .unwrap();
+        assert_eq!(
+            c,
+            json!({"actions": [], "id": ID, "name": "Acme", "status": "archived", "version": 2,
+                   "contacts": [{"id": ID, "name": "Bo", "email": null, "phone": "+44 1"}]})
+        );
+        let at = DateTime::parse_from_rfc3339("2024-01-01T09:00:00Z")
+            .unwrap()
+            .to_utc();
+        let o = to_value(&App::org_view(3, "scheduled", at, "n", ID)).unwrap();
+        assert_eq!(
+            o,
+            json!({"actions": ["publish_due"], "id": ID, "number": 3, "status": "scheduled",
+                   "effective_at": rfc3339(at), "note": "n"})
+        );
+    }
 
     #[test]
     fn new_employee_input_parses_rates() {
