@@ -66,6 +66,16 @@ test(
 		$hd_sla = $hd->createSlaDefinition( array( 'name' => 'Standard support', 'spec' => $hd_spec() ), $ctx );
 		eq( 1, $hd_sla['current_version'], 'version 1' );
 		eq( 'Europe/London', $hd_sla['spec']['calendar']['timezone'], 'spec round trip' );
+		eq( array( 'publish' ), $hd_sla['actions'], 'a definition takes a new version' );
+		eq(
+			array(
+				'priorities'     => array( 'low', 'normal', 'high', 'urgent' ),
+				'weekdays'       => array( 'mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun' ),
+				'pause_statuses' => array( 'new', 'open', 'waiting_on_customer' ),
+			),
+			$hd->slaOptions(),
+			'the SLA editor\'s options come from the engine'
+		);
 		$hd_ticket = $hd->createTicket(
 			array(
 				'customer_id'       => $hd_customer['id'],
