@@ -61,7 +61,7 @@ impl<T: Field> Field for Option<T> {
     ) -> Option<Self> {
         match obj.and_then(|m| m.get(name)).filter(|v| !v.is_null()) {
             Some(_) => T::read_from(obj, name, None, errors).map(Some),
-            None => Some(default.map_or(None, |d| d())),
+            None => Some(default.and_then(|d| d())),
         }
     }
 }
