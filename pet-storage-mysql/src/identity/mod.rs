@@ -279,6 +279,14 @@ command_input! {
 }
 
 command_input! {
+    /// Input of [`App::remove_team_member`].
+    pub struct EndMemberInput {
+        /// Last day (default: today).
+        valid_to: Option<NaiveDate>,
+    }
+}
+
+command_input! {
     /// Input of [`App::publish_org_structure`].
     pub struct PublishOrgInput {
         /// When the version takes effect (RFC 3339; in the future: scheduled).
@@ -1053,12 +1061,9 @@ impl App {
     ) -> Result<Value, AppError> {
         let id = arg_uuid("team_id", team_id)?;
         let mid = arg_uuid("membership_id", membership_id)?;
-        let mut i = Input::new(input, "input");
-        let to = i.opt_date("valid_to");
-        i.finish()?;
         let cmd = TeamCommand::RemoveMember {
             membership_id: mid.into(),
-            valid_to: to,
+            valid_to: EndMemberInput::parse(input, "input")?.valid_to,
         };
         self.team_command(
             ctx,
@@ -1793,6 +1798,21 @@ mod tests {
         assert_eq!(f.get("valid_from"), Some("must be a date YYYY-MM-DD"));
         assert_eq!(f.get("valid_to"), Some("must be a string"));
         assert_eq!(f.iter().count(), 4, "{f}");
+    }
+
+    #[test]
+    fn end_member_input_takes_an_optional_date() {
+        assert_eq!(
+            EndMemberInput::parse(&json!([]), "input").unwrap().valid_to,
+            None
+        );
+        let f = errors(EndMemberInput::parse(
+            &json!({"valid_to": "2024-02-30"}),
+            "input",
+        ));
+        assert_eq!(f.get("valid_to"), Some("must be a date YYYY-MM-DD"));
+        let f = errors(EndMemberInput::parse(&json!("x"), "input"));
+        assert!(f.get("input").is_some(), "{f}");
     }
 
     #[test]
