@@ -69,8 +69,8 @@ crate::api::php_class! {
  *   'end' => '17:00']], …],'holidays' => ['2026-12-25']],'targets' => ['low'|'normal'|'high'|'urgent' =>
  *   ['first_response_minutes' => int,'resolution_minutes' => int]],'pause_statuses' => ['waiting_on_customer'],
  *   'warning_percent' => 1..99,'always_on' => ['urgent']]. Field errors are named 'spec.calendar.timezone', …
- * - sla definition: ['id','name','current_version','version','created_at','updated_at','spec',
- *   'versions' => list<['number','published_at','spec']> (newest first),'ticket_count'].
+ * - sla definition: ['actions' => ['publish'],'id','name','current_version','version','created_at','updated_at',
+ *   'spec','versions' => list<['number','published_at','spec']> (newest first),'ticket_count'].
  *
  * @phpcs:ignoreFile
  */";
@@ -169,6 +169,11 @@ crate::api::php_class! {
 
     /// @param array{search?:string,page?:int,per_page?:int} $query @return array{items:list<array>,total:int,page:int,per_page:int}
     fn list_sla_definitions(query: array = []) -> array;
+
+    /// What the SLA editor offers: the priorities (targets, 24/7), the weekdays of the
+    /// working hours, the statuses that may pause the clock.
+    /// @return array{priorities:list<string>,weekdays:list<string>,pause_statuses:list<string>}
+    fn sla_options() -> array;
 
     /// Enqueues the SLA job (at most one pending). @return array{enqueued:bool,job_id:?string}
     fn enqueue_sla_job() -> array;

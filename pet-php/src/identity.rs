@@ -103,7 +103,8 @@ crate::api::php_class! {
     /// Snapshots the current teams and memberships as a new numbered version effective at
     /// 'effective_at' (RFC 3339). A future date schedules it; the job runner publishes it then.
     /// @param array{effective_at:string,note?:string} $input
-    /// @return array{number:int,status:'scheduled'|'published',effective_at:string,note:string}
+    /// @return array{actions:list<string>,id:string,number:int,status:'scheduled'|'published',effective_at:string,note:string}
+    ///         actions ['publish_due'] while scheduled (the job publishes it once due), [] once published
     fn publish_org_structure(input: array, context: context) -> array;
 
     fn list_org_structure_versions(query: array = []) -> array;
@@ -134,4 +135,8 @@ crate::api::php_class! {
     /// @param array{status?:'active'|'archived'} $query
     /// @return array{items:list<array{id:string,name:string,status:string}>,total:int} every match, by name
     fn customer_names(query: array = []) -> array;
+
+    /// The values each list can be filtered by (from the engine's enums).
+    /// @return array{employee_status:list<string>,team_status:list<string>,customer_status:list<string>,org_version_status:list<string>}
+    fn identity_options() -> array;
 }

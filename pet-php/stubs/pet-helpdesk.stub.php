@@ -21,8 +21,8 @@
  *   'end' => '17:00']], …],'holidays' => ['2026-12-25']],'targets' => ['low'|'normal'|'high'|'urgent' =>
  *   ['first_response_minutes' => int,'resolution_minutes' => int]],'pause_statuses' => ['waiting_on_customer'],
  *   'warning_percent' => 1..99,'always_on' => ['urgent']]. Field errors are named 'spec.calendar.timezone', …
- * - sla definition: ['id','name','current_version','version','created_at','updated_at','spec',
- *   'versions' => list<['number','published_at','spec']> (newest first),'ticket_count'].
+ * - sla definition: ['actions' => ['publish'],'id','name','current_version','version','created_at','updated_at',
+ *   'spec','versions' => list<['number','published_at','spec']> (newest first),'ticket_count'].
  *
  * @phpcs:ignoreFile
  */
@@ -111,6 +111,13 @@ final class Helpdesk
 
     /** @param array{search?:string,page?:int,per_page?:int} $query @return array{items:list<array>,total:int,page:int,per_page:int} */
     public function listSlaDefinitions(array $query = []): array {}
+
+    /**
+     * What the SLA editor offers: the priorities (targets, 24/7), the weekdays of the
+     * working hours, the statuses that may pause the clock.
+     * @return array{priorities:list<string>,weekdays:list<string>,pause_statuses:list<string>}
+     */
+    public function slaOptions(): array {}
 
     /** Enqueues the SLA job (at most one pending). @return array{enqueued:bool,job_id:?string} */
     public function enqueueSlaJob(): array {}

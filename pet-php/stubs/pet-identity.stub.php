@@ -85,7 +85,8 @@ final class Identity
      * Snapshots the current teams and memberships as a new numbered version effective at
      * 'effective_at' (RFC 3339). A future date schedules it; the job runner publishes it then.
      * @param array{effective_at:string,note?:string} $input
-     * @return array{number:int,status:'scheduled'|'published',effective_at:string,note:string}
+     * @return array{actions:list<string>,id:string,number:int,status:'scheduled'|'published',effective_at:string,note:string}
+     *         actions ['publish_due'] while scheduled (the job publishes it once due), [] once published
      */
     public function publishOrgStructure(array $input, array $context): array {}
 
@@ -121,4 +122,10 @@ final class Identity
      * @return array{items:list<array{id:string,name:string,status:string}>,total:int} every match, by name
      */
     public function customerNames(array $query = []): array {}
+
+    /**
+     * The values each list can be filtered by (from the engine's enums).
+     * @return array{employee_status:list<string>,team_status:list<string>,customer_status:list<string>,org_version_status:list<string>}
+     */
+    public function identityOptions(): array {}
 }

@@ -19,6 +19,31 @@ pub trait Field: Sized {
     fn absent() -> Result<Self, String> {
         Err("is required".into())
     }
+
+    /// Reads field `name` of the input object `obj`, recording its errors: by default the
+    /// value at `name` through [`Field::read`] (`default` for an absent or `null` one, if
+    /// given, else [`Field::absent`]), its message named `name`. A nested value whose
+    /// errors name its sub-fields (`name.sub`) overrides this.
+    fn read_from(
+        obj: Option<&serde_json::Map<String, Value>>,
+        name: &str,
+        default: Option<fn() -> Self>,
+        errors: &mut pet_core::FieldErrors,
+    ) -> Option<Self> {
+        let value = obj.and_then(|m| m.get(name)).filter(|v| !v.is_null());
+        let r = match (value, default) {
+            (Some(v), _) => Self::read(name, v),
+            (None, Some(d)) => Ok(d()),
+            (None, None) => Self::absent(),
+        };
+        match r {
+            Ok(v) => Some(v),
+            Err(m) => {
+                errors.add(name, m);
+                None
+            }
+        }
+    }
 }
 
 impl<T: Field> Field for Option<T> {
@@ -27,6 +52,17 @@ impl<T: Field> Field for Option<T> {
     }
     fn absent() -> Result<Self, String> {
         Ok(None)
+    }
+    fn read_from(
+        obj: Option<&serde_json::Map<String, Value>>,
+        name: &str,
+        default: Option<fn() -> Self>,
+        errors: &mut pet_core::FieldErrors,
+    ) -> Option<Self> {
+        match obj.and_then(|m| m.get(name)).filter(|v| !v.is_null()) {
+            Some(_) => T::read_from(obj, name, None, errors).map(Some),
+            None => Some(default.and_then(|d| d())),
+        }
     }
 }
 
@@ -194,19 +230,7 @@ pub(crate) fn read_field<T: Field>(
     default: Option<fn() -> T>,
     errors: &mut pet_core::FieldErrors,
 ) -> Option<T> {
-    let value = obj.and_then(|m| m.get(name)).filter(|v| !v.is_null());
-    let r = match (value, default) {
-        (Some(v), _) => T::read(name, v),
-        (None, Some(d)) => Ok(d()),
-        (None, None) => T::absent(),
-    };
-    match r {
-        Ok(v) => Some(v),
-        Err(m) => {
-            errors.add(name, m);
-            None
-        }
-    }
+    T::read_from(obj, name, default, errors)
 }
 
 /// Declares a command's input as a plain struct of typed fields and its parser:
@@ -303,9 +327,206 @@ impl PageNumber {
     }
 }
 
+// ---- identity and SLA definitions: dates, rates, roles, notes, SLA specs ----------------
+
+impl Field for chrono::NaiveDate {
+    fn read(_field: &str, v: &Value) -> Result<Self, String> {
+        chrono::NaiveDate::parse_from_str(string(v)?, "%Y-%m-%d")
+            .map_err(|_| "must be a date YYYY-MM-DD".to_owned())
+    }
+}
+
+/// An RFC 3339 timestamp (a plain date is refused).
+impl Field for chrono::DateTime<chrono::Utc> {
+    fn read(_field: &str, v: &Value) -> Result<Self, String> {
+        chrono::DateTime::parse_from_rfc3339(string(v)?)
+            .map(|t| t.with_timezone(&chrono::Utc))
+            .map_err(|_| "must be an RFC 3339 timestamp".to_owned())
+    }
+}
+
 parsed_fields!(
     pet_core::helpdesk::TicketStatus => |_f, s| pet_core::helpdesk::TicketStatus::parse(s),
+    pet_core::identity::RateKind => |_f, s| pet_core::identity::RateKind::parse(s),
+    pet_core::identity::TeamRole => |_f, s| pet_core::identity::TeamRole::parse(s),
 );
+
+impl Field for pet_core::identity::WpUserId {
+    fn read(field: &str, v: &Value) -> Result<Self, String> {
+        pet_core::identity::WpUserId::from_i64(i64::read(field, v)?).map_err(domain_message)
+    }
+}
+
+/// A note with the domain's own messages (an org-structure version's `note`; absent is
+/// empty when declared with `= VersionNote::default()`).
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct VersionNote(pub pet_core::identity::Note);
+
+impl Field for VersionNote {
+    fn read(field: &str, v: &Value) -> Result<Self, String> {
+        pet_core::identity::Note::new(&String::read(field, v)?)
+            .map(VersionNote)
+            .map_err(domain_message)
+    }
+}
+
+/// The value at `name` if it is an object (PHP's empty `[]` counts as one), else its error.
+fn nested_value<'v>(
+    obj: Option<&'v serde_json::Map<String, Value>>,
+    name: &str,
+    errors: &mut pet_core::FieldErrors,
+) -> Option<&'v Value> {
+    match obj.and_then(|m| m.get(name)).filter(|v| !v.is_null()) {
+        None => {
+            errors.add(name, "is required");
+            None
+        }
+        Some(v @ Value::Object(_)) => Some(v),
+        Some(v @ Value::Array(a)) if a.is_empty() => Some(v),
+        Some(_) => {
+            errors.add(name, "must be an array with named keys");
+            None
+        }
+    }
+}
+
+/// Runs the field-by-field reader over the object `v`, naming its errors `prefix` + field
+/// (any other error is a message on `name`).
+fn read_with<T>(
+    v: &Value,
+    name: &str,
+    prefix: &str,
+    errors: &mut pet_core::FieldErrors,
+    read: impl FnOnce(&mut crate::input::Input<'_>) -> Result<Option<T>, crate::AppError>,
+) -> Option<T> {
+    let mut i = crate::input::Input::new(v, name);
+    let r = read(&mut i);
+    let mut ok = true;
+    if let Err(crate::AppError::Validation(f)) = i.finish() {
+        ok = false;
+        for (k, m) in f.iter() {
+            errors.add(format!("{prefix}{k}"), m);
+        }
+    }
+    match r {
+        Ok(Some(t)) if ok => Some(t),
+        Ok(_) => None,
+        Err(e) => {
+            errors.add(name, e.to_string());
+            None
+        }
+    }
+}
+
+/// The first message of one nested read (for [`Field::read`] of a nested value).
+fn first_message<T>(
+    read: impl FnOnce(&mut pet_core::FieldErrors) -> Option<T>,
+) -> Result<T, String> {
+    let mut errors = pet_core::FieldErrors::new();
+    read(&mut errors).ok_or_else(|| {
+        errors
+            .iter()
+            .map(|(k, m)| format!("{k}: {m}"))
+            .next()
+            .unwrap_or_else(|| "is not valid".to_owned())
+    })
+}
+
+/// `{amount | amount_minor, currency, effective_from}` of the object being read.
+fn dated_rate_fields(
+    i: &mut crate::input::Input<'_>,
+) -> Result<Option<pet_core::identity::DatedRate>, crate::AppError> {
+    let money = i.money_fields(true)?;
+    let from = i.req_date("effective_from");
+    let rate = match money {
+        Some(m) => i.absorb(pet_core::identity::Rate::new(m))?,
+        None => None,
+    };
+    Ok(rate
+        .zip(from)
+        .map(|(rate, effective_from)| pet_core::identity::DatedRate {
+            rate,
+            effective_from,
+        }))
+}
+
+/// A dated rate given as a nested object `{amount | amount_minor, currency,
+/// effective_from}`; its errors are named `field.amount_minor`, `field.currency`, …
+impl Field for pet_core::identity::DatedRate {
+    fn read(field: &str, v: &Value) -> Result<Self, String> {
+        first_message(|e| read_with(v, field, "", e, dated_rate_fields))
+    }
+    fn read_from(
+        obj: Option<&serde_json::Map<String, Value>>,
+        name: &str,
+        _default: Option<fn() -> Self>,
+        errors: &mut pet_core::FieldErrors,
+    ) -> Option<Self> {
+        let v = nested_value(obj, name, errors)?;
+        read_with(v, name, &format!("{name}."), errors, dated_rate_fields)
+    }
+}
+
+/// A dated rate given as the input's own keys `amount | amount_minor`, `currency` and
+/// `effective_from` (its field name in the input struct is not a key).
+#[derive(Debug, Clone, PartialEq)]
+pub struct RateFields(pub pet_core::identity::DatedRate);
+
+impl Field for RateFields {
+    fn read(field: &str, v: &Value) -> Result<Self, String> {
+        first_message(|e| read_with(v, field, "", e, dated_rate_fields)).map(RateFields)
+    }
+    fn read_from(
+        obj: Option<&serde_json::Map<String, Value>>,
+        name: &str,
+        _default: Option<fn() -> Self>,
+        errors: &mut pet_core::FieldErrors,
+    ) -> Option<Self> {
+        let v = obj.map_or(Value::Null, |m| Value::Object(m.clone()));
+        read_with(&v, name, "", errors, dated_rate_fields).map(RateFields)
+    }
+}
+
+/// An SLA spec given as a nested object (see `SlaSpecInput`): a shape error is one message
+/// on the field (`is malformed: …`), each rule's error is named `field.<path>` (e.g.
+/// `spec.targets.normal.first_response_minutes`).
+impl Field for pet_core::helpdesk::SlaSpec {
+    fn read(field: &str, v: &Value) -> Result<Self, String> {
+        let obj = serde_json::Map::from_iter([(field.to_owned(), v.clone())]);
+        first_message(|e| Self::read_from(Some(&obj), field, None, e))
+    }
+    fn read_from(
+        obj: Option<&serde_json::Map<String, Value>>,
+        name: &str,
+        _default: Option<fn() -> Self>,
+        errors: &mut pet_core::FieldErrors,
+    ) -> Option<Self> {
+        let v = match nested_value(obj, name, errors)? {
+            Value::Array(_) => Value::Object(serde_json::Map::new()),
+            v => v.clone(),
+        };
+        let input: pet_core::helpdesk::SlaSpecInput = match serde_json::from_value(v) {
+            Ok(s) => s,
+            Err(e) => {
+                errors.add(name, format!("is malformed: {e}"));
+                return None;
+            }
+        };
+        match pet_core::helpdesk::SlaSpec::parse(&input) {
+            Ok(s) => Some(s),
+            Err(DomainError::Validation(f)) => {
+                for (k, m) in f.iter() {
+                    errors.add(format!("{name}.{k}"), m);
+                }
+                None
+            }
+            Err(e) => {
+                errors.add(name, e.to_string());
+                None
+            }
+        }
+    }
+}
 
 #[cfg(test)]
 mod tests {

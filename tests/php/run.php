@@ -669,6 +669,10 @@ test(
 		eq( "Q1 'reorg' %_", $now['note'], 'note verbatim' );
 		$later = $identity->publishOrgStructure( array( 'effective_at' => gmdate( 'Y-m-d\TH:i:s\Z', time() + 86400 * 30 ) ), $ctx );
 		eq( 'scheduled', $later['status'], 'future status' );
+		eq( array(), $now['actions'], 'a published version takes nothing' );
+		eq( array( 'publish_due' ), $later['actions'], 'a scheduled version is published once due' );
+		eq( array( 'active', 'archived' ), $identity->identityOptions()['team_status'], 'team filter values' );
+		eq( array( 'scheduled', 'published' ), $identity->identityOptions()['org_version_status'], 'org version statuses' );
 		eq( $now['number'] + 1, $later['number'], 'numbering' );
 		check( $identity->listOrgStructureVersions()['total'] >= 2, 'listed' );
 		foreach ( bad_strings( $huge ) + array( 'not a date' => "2024-01-01'; --", 'wild' => '%_' ) as $label => $v ) {

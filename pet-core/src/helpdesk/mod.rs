@@ -35,7 +35,7 @@ pub use ids::{ProjectId, ReplyId, SlaDefinitionId, SlaVersionNumber, TicketId};
 pub use sla::{
     BusinessMinutes, RecordedMarks, RecordedSla, SlaAssignment, SlaAssignmentCommand,
     SlaDefinition, SlaDefinitionCommand, SlaDefinitionEvent, SlaEvent, SlaSpec, SlaSpecInput,
-    SlaVersion, Targets, TargetsInput,
+    SlaSpecOptions, SlaVersion, Targets, TargetsInput,
 };
 pub use ticket::{
     NewTicket, ReplyAuthor, Ticket, TicketCommand, TicketEvent, TicketFacts, TicketRow,

@@ -310,6 +310,11 @@ pub struct SlaDefinition {
 }
 
 impl SlaDefinition {
+    /// The commands a definition takes (what the SLA screen offers): `publish` a new
+    /// version (with content other than the current version's). A definition has no status:
+    /// it is never archived, so it always takes them.
+    pub const ACTIONS: &'static [&'static str] = &["publish"];
+
     /// Rebuilds the state from stored rows (versions in any order).
     pub fn restore(
         id: SlaDefinitionId,
@@ -899,5 +904,124 @@ impl crate::aggregate::Aggregate for SlaAssignment {
 
     fn evolve(state: Option<Self>, event: &SlaEvent) -> Option<Self> {
         evolve_assignment(state, event)
+    }
+}
+
+/// The values an SLA spec is made of, for an editor to offer: the priorities that have
+/// targets (and may run 24/7), the weekdays of the working hours, and the statuses that may
+/// pause the clock (resolved and closed stop it instead).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct SlaSpecOptions {
+    /// Every priority, lowest first.
+    pub priorities: Vec<Priority>,
+    /// `mon` … `sun`.
+    pub weekdays: Vec<&'static str>,
+    /// The statuses [`SlaSpec::parse`] accepts in `pause_statuses`.
+    pub pause_statuses: Vec<TicketStatus>,
+}
+
+impl SlaSpecOptions {
+    /// The options (fixed by the rules of [`SlaSpec::parse`]).
+    pub fn get() -> Self {
+        Self {
+            priorities: Priority::ALL.to_vec(),
+            weekdays: super::calendar::WEEKDAY_KEYS.to_vec(),
+            pause_statuses: TicketStatus::ALL
+                .iter()
+                .copied()
+                .filter(|s| !s.is_done())
+                .collect(),
+        }
+    }
+}
+
+#[cfg(test)]
+mod definition_rule_tests {
+    use super::*;
+    use chrono::TimeZone;
+
+    fn input() -> SlaSpecInput {
+        let t = |fr, res| TargetsInput {
+            first_response_minutes: fr,
+            resolution_minutes: res,
+        };
+        serde_json::from_value(serde_json::json!({
+            "calendar": {"timezone": "UTC", "working_hours": {"mon": [{"start": "09:00", "end": "17:00"}]}, "holidays": []},
+            "targets": {},
+            "warning_percent": 80
+        }))
+        .map(|mut i: SlaSpecInput| {
+            for p in Priority::ALL {
+                i.targets.insert(p.as_str().to_owned(), t(60, 480));
+            }
+            i
+        })
+        .unwrap()
+    }
+
+    #[test]
+    fn the_actions_are_what_decide_accepts() {
+        let now = Utc.with_ymd_and_hms(2026, 1, 1, 0, 0, 0).unwrap();
+        let id = SlaDefinitionId::from_uuid(Uuid::from_u128(1));
+        let spec = SlaSpec::parse(&input()).unwrap();
+        let create = SlaDefinitionCommand::Create {
+            id,
+            name: Name::new("Std").unwrap(),
+            spec: spec.clone(),
+        };
+        let evs = decide_definition(None, &create, now).unwrap();
+        let def = evs.iter().fold(None, evolve_definition).unwrap();
+        let mut changed = input();
+        changed.warning_percent = 75;
+        let publish = SlaDefinitionCommand::Publish {
+            spec: SlaSpec::parse(&changed).unwrap(),
+        };
+        for action in SlaDefinition::ACTIONS {
+            let cmd = match *action {
+                "publish" => &publish,
+                other => panic!("untested action {other}"),
+            };
+            assert!(decide_definition(Some(&def), cmd, now).is_ok(), "{action}");
+        }
+        // Creating again is no action: refused.
+        assert!(decide_definition(Some(&def), &create, now).is_err());
+    }
+
+    #[test]
+    fn the_options_are_what_a_spec_accepts() {
+        let o = SlaSpecOptions::get();
+        assert_eq!(o.priorities, Priority::ALL);
+        assert_eq!(
+            o.weekdays,
+            ["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
+        );
+        for s in TicketStatus::ALL {
+            let mut i = input();
+            i.pause_statuses = vec![s.as_str().to_owned()];
+            assert_eq!(
+                SlaSpec::parse(&i).is_ok(),
+                o.pause_statuses.contains(s),
+                "{s:?}"
+            );
+        }
+        for p in &o.priorities {
+            let mut i = input();
+            i.always_on = vec![p.as_str().to_owned()];
+            assert!(SlaSpec::parse(&i).is_ok(), "{p:?}");
+            let mut i = input();
+            i.targets.remove(p.as_str());
+            assert!(SlaSpec::parse(&i).is_err(), "{p:?} target is required");
+        }
+        for d in &o.weekdays {
+            let mut i = input();
+            i.calendar
+                .working_hours
+                .insert((*d).to_owned(), i.calendar.working_hours["mon"].clone());
+            assert!(SlaSpec::parse(&i).is_ok(), "{d}");
+        }
+        assert_eq!(
+            serde_json::to_value(&o).unwrap()["pause_statuses"],
+            serde_json::json!(["new", "open", "waiting_on_customer"])
+        );
     }
 }

@@ -24,6 +24,9 @@ pub enum CustomerStatus {
 }
 
 impl CustomerStatus {
+    /// Every status (the values a list can be filtered by).
+    pub const ALL: [CustomerStatus; 2] = [Self::Active, Self::Archived];
+
     /// `active` or `archived`.
     pub fn as_str(self) -> &'static str {
         match self {

@@ -25,6 +25,9 @@ pub enum EmployeeStatus {
 }
 
 impl EmployeeStatus {
+    /// Every status (the values a list can be filtered by).
+    pub const ALL: [EmployeeStatus; 2] = [Self::Active, Self::Inactive];
+
     /// `active` or `inactive`.
     pub fn as_str(self) -> &'static str {
         match self {

@@ -95,6 +95,19 @@ pub enum OrgVersionStatus {
 }
 
 impl OrgVersionStatus {
+    /// Every status.
+    pub const ALL: [OrgVersionStatus; 2] = [Self::Scheduled, Self::Published];
+
+    /// The commands a version in this status takes: a scheduled one is published once
+    /// due (`publish_due`, by the job runner); a published one takes none. Screens read it
+    /// as "scheduled, not yet in force".
+    pub fn actions(self) -> &'static [&'static str] {
+        match self {
+            Self::Scheduled => &["publish_due"],
+            Self::Published => &[],
+        }
+    }
+
     /// `scheduled` or `published`.
     pub fn as_str(self) -> &'static str {
         match self {
@@ -364,6 +377,35 @@ mod tests {
 
     fn at(y: i32, m: u32, d: u32) -> DateTime<Utc> {
         Utc.with_ymd_and_hms(y, m, d, 0, 0, 0).unwrap()
+    }
+
+    #[test]
+    fn the_actions_are_what_decide_accepts() {
+        let now = at(2026, 1, 1);
+        for status in OrgVersionStatus::ALL {
+            let effective_at = match status {
+                OrgVersionStatus::Scheduled => at(2026, 2, 1),
+                OrgVersionStatus::Published => now,
+            };
+            let cmd = OrgStructureCommand::Publish {
+                id: OrgVersionId::from_uuid(Uuid::from_u128(9)),
+                previous_number: None,
+                effective_at,
+                note: Note::default(),
+                snapshot: build_snapshot(&[], effective_at),
+            };
+            let v = evolve_all(None, &decide(None, &cmd, now).unwrap()).unwrap();
+            assert_eq!(v.status(), status);
+            // Asked once due (the job runs at or after the effective time).
+            let due = at(2026, 3, 1);
+            let accepted = decide(Some(&v), &OrgStructureCommand::PublishDue, due).is_ok();
+            assert_eq!(
+                accepted,
+                status.actions().contains(&"publish_due"),
+                "{status:?}"
+            );
+            assert!(status.actions().iter().all(|a| *a == "publish_due"));
+        }
     }
 
     fn teams() -> Vec<Team> {

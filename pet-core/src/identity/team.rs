@@ -28,6 +28,9 @@ pub enum TeamStatus {
 }
 
 impl TeamStatus {
+    /// Every status (the values a list can be filtered by).
+    pub const ALL: [TeamStatus; 2] = [Self::Active, Self::Archived];
+
     /// `active` or `archived`.
     pub fn as_str(self) -> &'static str {
         match self {

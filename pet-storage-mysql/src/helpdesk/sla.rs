@@ -21,10 +21,11 @@ use mysql_async::{Row, Transaction, Value as SqlValue};
 use pet_core::helpdesk::sla::{self as core_sla, SlaOutcome};
 use pet_core::helpdesk::{
     CompiledSla, RecordedMarks, RecordedSla, SlaAssignment, SlaAssignmentCommand, SlaClockReading,
-    SlaDefinition, SlaDefinitionCommand, SlaDefinitionId, SlaEvent, SlaSpec, SlaSpecInput,
-    SlaTarget, SlaVersion, SlaVersionNumber, TicketId,
+    SlaDefinition, SlaDefinitionCommand, SlaDefinitionId, SlaEvent, SlaSpec, SlaTarget, SlaVersion,
+    SlaVersionNumber, TicketId,
 };
 use pet_core::identity::Name;
+use serde::Serialize;
 use serde_json::{json, Value};
 use uuid::Uuid;
 
@@ -34,6 +35,7 @@ use crate::app::{App, CommandContext, Page};
 use crate::command::{command, Cmd, Repository};
 use crate::db::{from_db_time, rfc3339, to_db_time};
 use crate::error::{AppError, StorageError};
+use crate::fields::command_input;
 use crate::input::{arg_uuid, Input};
 use crate::jobs::NewJob;
 use crate::uow::UnitOfWork;
@@ -179,29 +181,79 @@ pub(crate) fn sla_json(
     })
 }
 
-/// Parses an SLA spec given as input field `spec`; field errors are named `spec.…`.
-fn parse_spec(i: &mut Input<'_>) -> Result<Option<SlaSpec>, AppError> {
-    let Some(v) = i.opt_object("spec") else {
-        i.error("spec", "is required");
-        return Ok(None);
-    };
-    let input: SlaSpecInput = match serde_json::from_value(v.clone()) {
-        Ok(s) => s,
-        Err(e) => {
-            i.error("spec", &format!("is malformed: {e}"));
-            return Ok(None);
-        }
-    };
-    match SlaSpec::parse(&input) {
-        Ok(s) => Ok(Some(s)),
-        Err(pet_core::DomainError::Validation(f)) => {
-            for (k, m) in f.iter() {
-                i.error(&format!("spec.{k}"), m);
-            }
-            Ok(None)
-        }
-        Err(e) => Err(e.into()),
+command_input! {
+    /// Input of [`App::create_sla_definition`].
+    pub struct NewSlaDefinitionInput {
+        /// The definition's name.
+        name: Name,
+        /// Version 1 (errors named `spec.…`).
+        spec: SlaSpec,
     }
+}
+
+command_input! {
+    /// Input of [`App::publish_sla_version`].
+    pub struct SlaVersionInput {
+        /// The next version (errors named `spec.…`).
+        spec: SlaSpec,
+    }
+}
+
+/// One published version of an SLA definition.
+#[derive(Debug, Clone, Serialize)]
+pub struct SlaVersionView {
+    /// Its number.
+    pub number: u32,
+    /// When it was published (RFC 3339).
+    pub published_at: String,
+    /// Its spec (the input shape).
+    pub spec: Value,
+}
+
+/// An SLA definition with every version, newest first.
+#[derive(Debug, Clone, Serialize)]
+pub struct SlaDefinitionView {
+    /// The commands it takes (`SlaDefinition::ACTIONS`: `publish` a new version).
+    pub actions: &'static [&'static str],
+    /// The id.
+    pub id: String,
+    /// Name.
+    pub name: String,
+    /// The version new tickets get.
+    pub current_version: u32,
+    /// Optimistic-concurrency version.
+    pub version: u64,
+    /// Created (RFC 3339).
+    pub created_at: String,
+    /// Last changed (RFC 3339).
+    pub updated_at: String,
+    /// The current version's spec.
+    pub spec: Value,
+    /// Every version, newest first.
+    pub versions: Vec<SlaVersionView>,
+    /// Tickets under any of its versions.
+    pub ticket_count: u64,
+}
+
+/// An SLA definition in the list (no versions).
+#[derive(Debug, Clone, Serialize)]
+pub struct SlaDefinitionRow {
+    /// The commands it takes (`SlaDefinition::ACTIONS`).
+    pub actions: &'static [&'static str],
+    /// The id.
+    pub id: String,
+    /// Name.
+    pub name: String,
+    /// The version new tickets get.
+    pub current_version: u32,
+    /// Optimistic-concurrency version.
+    pub version: u64,
+    /// Last changed (RFC 3339).
+    pub updated_at: String,
+}
+
+fn view_value<T: Serialize>(view: &T) -> Result<Value, AppError> {
+    serde_json::to_value(view).map_err(|e| internal(&format!("view not serialisable: {e}")))
 }
 
 fn spec_json(spec: &SlaSpec) -> Result<Value, AppError> {
@@ -395,15 +447,24 @@ impl App {
             if n == current {
                 current_spec = spec.clone();
             }
-            versions.push(
-                json!({"number": n, "published_at": rfc3339(from_db_time(at)), "spec": spec}),
-            );
+            versions.push(SlaVersionView {
+                number: n,
+                published_at: rfc3339(from_db_time(at)),
+                spec,
+            });
         }
-        Ok(json!({
-            "id": id_s, "name": name, "current_version": current, "version": version,
-            "created_at": rfc3339(from_db_time(created)), "updated_at": rfc3339(from_db_time(updated)),
-            "spec": current_spec, "versions": versions, "ticket_count": tickets.unwrap_or(0),
-        }))
+        view_value(&SlaDefinitionView {
+            actions: SlaDefinition::ACTIONS,
+            id: id_s,
+            name,
+            current_version: current,
+            version,
+            created_at: rfc3339(from_db_time(created)),
+            updated_at: rfc3339(from_db_time(updated)),
+            spec: current_spec,
+            versions,
+            ticket_count: tickets.unwrap_or(0),
+        })
     }
 
     async fn hd_sla_definition_command(
@@ -436,16 +497,7 @@ impl App {
         input: &Value,
         ctx: &CommandContext,
     ) -> Result<Value, AppError> {
-        let mut i = Input::new(input, "input");
-        let name = match i.req_str("name") {
-            Some(n) => i.absorb(Name::for_field("name", n))?,
-            None => None,
-        };
-        let spec = parse_spec(&mut i)?;
-        i.finish()?;
-        let (Some(name), Some(spec)) = (name, spec) else {
-            return Err(internal("validated fields missing"));
-        };
+        let NewSlaDefinitionInput { name, spec } = NewSlaDefinitionInput::parse(input, "input")?;
         let id = Uuid::now_v7();
         let cmd = SlaDefinitionCommand::Create {
             id: SlaDefinitionId::from_uuid(id),
@@ -465,10 +517,7 @@ impl App {
         ctx: &CommandContext,
     ) -> Result<Value, AppError> {
         let id = arg_uuid("definition_id", definition_id)?;
-        let mut i = Input::new(input, "input");
-        let spec = parse_spec(&mut i)?;
-        i.finish()?;
-        let spec = spec.ok_or_else(|| internal("validated fields missing"))?;
+        let spec = SlaVersionInput::parse(input, "input")?.spec;
         self.hd_sla_definition_command(
             ctx,
             "publish_sla_version",
@@ -477,6 +526,12 @@ impl App {
             SlaDefinitionCommand::Publish { spec },
         )
         .await
+    }
+
+    /// What the SLA editor offers (`SlaSpecOptions`):
+    /// `{priorities, weekdays, pause_statuses}`.
+    pub async fn sla_options(&self) -> Result<Value, AppError> {
+        view_value(&pet_core::helpdesk::SlaSpecOptions::get())
     }
 
     /// One SLA definition with every version (newest first).
@@ -525,11 +580,17 @@ impl App {
             .map_err(db)?;
         let items = rows
             .into_iter()
-            .map(|(id, name, cur, v, upd)| {
-                json!({"id": id, "name": name, "current_version": cur, "version": v,
-                       "updated_at": rfc3339(from_db_time(upd))})
+            .map(|(id, name, current_version, version, upd)| {
+                view_value(&SlaDefinitionRow {
+                    actions: SlaDefinition::ACTIONS,
+                    id,
+                    name,
+                    current_version,
+                    version,
+                    updated_at: rfc3339(from_db_time(upd)),
+                })
             })
-            .collect();
+            .collect::<Result<_, _>>()?;
         Ok(page.wrap(items, total.unwrap_or(0)))
     }
 
@@ -988,5 +1049,83 @@ impl App {
             uow.rollback().await?;
         }
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn spec() -> Value {
+        let day = json!([{"start": "09:00", "end": "17:00"}]);
+        json!({
+            "calendar": {"timezone": "Europe/London", "working_hours": {"mon": day, "fri": day}, "holidays": []},
+            "targets": {
+                "low": {"first_response_minutes": 480, "resolution_minutes": 2400},
+                "normal": {"first_response_minutes": 60, "resolution_minutes": 480},
+                "high": {"first_response_minutes": 30, "resolution_minutes": 240},
+                "urgent": {"first_response_minutes": 15, "resolution_minutes": 120}
+            },
+            "pause_statuses": ["waiting_on_customer"],
+            "warning_percent": 80,
+            "always_on": ["urgent"]
+        })
+    }
+
+    fn errors<T: std::fmt::Debug>(r: Result<T, AppError>) -> pet_core::FieldErrors {
+        match r {
+            Err(AppError::Validation(f)) => f,
+            other => panic!("{other:?}"),
+        }
+    }
+
+    #[test]
+    fn sla_inputs_parse_a_spec() {
+        let n =
+            NewSlaDefinitionInput::parse(&json!({"name": "Std", "spec": spec()}), "input").unwrap();
+        assert_eq!(n.name.as_str(), "Std");
+        assert_eq!(spec_json(&n.spec).unwrap()["warning_percent"], json!(80));
+        let v = SlaVersionInput::parse(&json!({"spec": spec()}), "input").unwrap();
+        assert_eq!(v.spec, n.spec);
+    }
+
+    #[test]
+    fn sla_inputs_report_every_bad_field() {
+        let mut bad = spec();
+        bad["targets"]["normal"]["first_response_minutes"] = json!(0);
+        bad["warning_percent"] = json!(100);
+        let f = errors(NewSlaDefinitionInput::parse(
+            &json!({"name": "", "spec": bad}),
+            "input",
+        ));
+        assert_eq!(f.get("name"), Some("must not be empty"));
+        assert_eq!(
+            f.get("spec.targets.normal.first_response_minutes"),
+            Some("must be a positive number of business minutes")
+        );
+        assert_eq!(
+            f.get("spec.warning_percent"),
+            Some("must be between 1 and 99")
+        );
+        assert_eq!(f.iter().count(), 3, "{f}");
+        let f = errors(NewSlaDefinitionInput::parse(&json!({}), "input"));
+        assert_eq!(f.get("name"), Some("is required"));
+        assert_eq!(f.get("spec"), Some("is required"));
+        let f = errors(SlaVersionInput::parse(&json!({"spec": "x"}), "input"));
+        assert_eq!(f.get("spec"), Some("must be an array with named keys"));
+        let f = errors(SlaVersionInput::parse(&json!({"spec": []}), "input"));
+        assert!(
+            f.get("spec")
+                .is_some_and(|m| m.starts_with("is malformed: missing field `calendar`")),
+            "{f}"
+        );
+        let f = errors(SlaVersionInput::parse(
+            &json!({"spec": {"bogus": 1}}),
+            "input",
+        ));
+        assert!(
+            f.get("spec").is_some_and(|m| m.starts_with("is malformed")),
+            "{f}"
+        );
     }
 }

@@ -11,10 +11,11 @@ use mysql_async::{Row, Transaction, Value as SqlValue};
 use pet_core::identity::{
     build_snapshot, team, Contact, ContactId, Customer, CustomerCommand, CustomerEvent, CustomerId,
     CustomerStatus, DatedRate, Email, Employee, EmployeeCommand, EmployeeId, EmployeeStatus,
-    MembershipId, Name, NewEmployee, Note, OrgStructureCommand, OrgStructureVersion, OrgVersionId,
-    OrgVersionNumber, Phone, Rate, RateKind, Team, TeamCommand, TeamEvent, TeamFacts, TeamId,
-    TeamRole, TeamStatus, WpUserId,
+    MembershipId, Name, NewEmployee, OrgStructureCommand, OrgStructureVersion, OrgVersionId,
+    OrgVersionNumber, OrgVersionStatus, Phone, RateKind, Team, TeamCommand, TeamEvent, TeamFacts,
+    TeamId, TeamRole, TeamStatus, WpUserId,
 };
+use serde::Serialize;
 use serde_json::{json, Value};
 use uuid::Uuid;
 
@@ -22,7 +23,7 @@ use crate::app::{App, CommandContext, Page, JOB_ORG_PUBLISH};
 use crate::command::{command, replayed_repository, Actors};
 use crate::db::{from_db_time, like_escape, rfc3339, to_db_time};
 use crate::error::{db, internal, AppError, StorageError};
-use crate::fields::{command_input, OrBlank};
+use crate::fields::{command_input, OrBlank, RateFields, VersionNote};
 use crate::input::{arg_uuid, Input};
 use crate::jobs::ClaimedJob;
 use crate::jobs::NewJob;
@@ -48,41 +49,172 @@ type MemberRow = (
     Option<NaiveDate>,
 );
 
-fn parse_rate(i: &mut Input<'_>, field: &str) -> Result<Option<DatedRate>, AppError> {
-    let Some(mut r) = i.nested(field) else {
-        return Ok(None);
-    };
-    let money = r.money_fields(true)?;
-    let from = r.req_date("effective_from");
-    let rate = match money {
-        Some(m) => r.absorb(Rate::new(m))?,
-        None => None,
-    };
-    i.merge(r);
-    Ok(match (rate, from) {
-        (Some(rate), Some(effective_from)) => Some(DatedRate {
-            rate,
-            effective_from,
-        }),
-        _ => None,
-    })
+/// A stored rate row as its output object: the money fields
+/// (`{amount_minor, currency, minor_digits, amount, formatted}`), `effective_from` and, in
+/// the list of all rates, `kind`.
+#[derive(Debug, Clone, Serialize)]
+pub struct RateView {
+    /// The money fields.
+    #[serde(flatten)]
+    pub money: Value,
+    /// `cost` or `bill` (absent in the current-rate fields).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub kind: Option<String>,
+    /// First day it applies (`YYYY-MM-DD`).
+    pub effective_from: String,
 }
 
-/// A stored rate row as its output object (the money fields, `effective_from`, `kind`).
-fn stored_rate_json(
-    kind: Option<&str>,
-    amount_minor: i64,
-    currency: &str,
-    from: NaiveDate,
-) -> Value {
-    let mut v = crate::money::money_parts_json(amount_minor, currency);
-    if let Some(o) = v.as_object_mut() {
-        if let Some(k) = kind {
-            o.insert("kind".into(), json!(k));
-        }
-        o.insert("effective_from".into(), json!(from.to_string()));
+fn stored_rate(kind: Option<&str>, amount_minor: i64, currency: &str, from: NaiveDate) -> RateView {
+    RateView {
+        money: crate::money::money_parts_json(amount_minor, currency),
+        kind: kind.map(str::to_owned),
+        effective_from: from.to_string(),
     }
-    v
+}
+
+/// An employee as every employee read and command returns it.
+#[derive(Debug, Clone, Serialize)]
+pub struct EmployeeView {
+    /// The commands it takes now (see `EmployeeStatus::actions`).
+    pub actions: &'static [&'static str],
+    /// The id.
+    pub id: String,
+    /// Name.
+    pub name: String,
+    /// Work e-mail.
+    pub email: String,
+    /// The linked WordPress user.
+    pub wp_user_id: Option<u64>,
+    /// `active` or `inactive`.
+    pub status: String,
+    /// Optimistic-concurrency version.
+    pub version: u64,
+    /// Created (RFC 3339).
+    pub created_at: String,
+    /// Every rate, by kind and date.
+    pub rates: Vec<RateView>,
+    /// The cost rate in force today.
+    pub current_cost_rate: Option<RateView>,
+    /// The bill rate in force today.
+    pub current_bill_rate: Option<RateView>,
+}
+
+/// One member of a team view.
+#[derive(Debug, Clone, Serialize)]
+pub struct MemberView {
+    /// The membership id.
+    pub id: String,
+    /// The employee.
+    pub employee_id: String,
+    /// The employee's name (empty if unknown).
+    pub employee_name: String,
+    /// `member` or `lead`.
+    pub role: String,
+    /// First day (`YYYY-MM-DD`).
+    pub valid_from: String,
+    /// Last day, if ended.
+    pub valid_to: Option<String>,
+}
+
+/// A team with its members.
+#[derive(Debug, Clone, Serialize)]
+pub struct TeamView {
+    /// The commands it takes now (see `TeamStatus::actions`).
+    pub actions: &'static [&'static str],
+    /// The id.
+    pub id: String,
+    /// Name.
+    pub name: String,
+    /// Its parent team.
+    pub parent_id: Option<String>,
+    /// `active` or `archived`.
+    pub status: String,
+    /// Optimistic-concurrency version.
+    pub version: u64,
+    /// Members, by start date.
+    pub members: Vec<MemberView>,
+}
+
+/// A team in the hierarchy list (no members).
+#[derive(Debug, Clone, Serialize)]
+pub struct TeamRow {
+    /// The id.
+    pub id: String,
+    /// Name.
+    pub name: String,
+    /// Its parent team.
+    pub parent_id: Option<String>,
+    /// `active` or `archived`.
+    pub status: String,
+    /// Optimistic-concurrency version.
+    pub version: u64,
+    /// Depth in the hierarchy (0: top level).
+    pub depth: u32,
+    /// The commands it takes now.
+    pub actions: &'static [&'static str],
+}
+
+/// A contact of a customer view.
+#[derive(Debug, Clone, Serialize)]
+pub struct ContactView {
+    /// The id.
+    pub id: String,
+    /// Name.
+    pub name: String,
+    /// E-mail address.
+    pub email: Option<String>,
+    /// Phone number.
+    pub phone: Option<String>,
+}
+
+/// A customer with its contacts.
+#[derive(Debug, Clone, Serialize)]
+pub struct CustomerView {
+    /// The commands it takes now (see `CustomerStatus::actions`).
+    pub actions: &'static [&'static str],
+    /// The id.
+    pub id: String,
+    /// Name.
+    pub name: String,
+    /// `active` or `archived`.
+    pub status: String,
+    /// Optimistic-concurrency version.
+    pub version: u64,
+    /// Contacts, oldest first.
+    pub contacts: Vec<ContactView>,
+}
+
+/// An org-structure version (without its snapshot).
+#[derive(Debug, Clone, Serialize)]
+pub struct OrgVersionView {
+    /// The commands it takes now (see `OrgVersionStatus::actions`: `publish_due` while
+    /// scheduled).
+    pub actions: &'static [&'static str],
+    /// The id.
+    pub id: String,
+    /// Its number (1, 2, …).
+    pub number: u32,
+    /// `scheduled` or `published`.
+    pub status: String,
+    /// When it takes effect (RFC 3339).
+    pub effective_at: String,
+    /// The note given.
+    pub note: String,
+}
+
+/// One name for a picker.
+#[derive(Debug, Clone, Serialize)]
+pub struct NameRow {
+    /// The id.
+    pub id: String,
+    /// Name.
+    pub name: String,
+    /// Status.
+    pub status: String,
+}
+
+fn to_value<T: Serialize>(view: &T) -> Result<Value, AppError> {
+    serde_json::to_value(view).map_err(|e| internal(&format!("view not serialisable: {e}")))
 }
 
 fn rate_json(kind: Option<RateKind>, r: &DatedRate) -> Value {
@@ -103,6 +235,64 @@ command_input! {
         name: Name,
         /// Its parent team (top level when omitted).
         parent_id: Option<TeamId>,
+    }
+}
+
+command_input! {
+    /// Input of [`App::create_employee`].
+    pub struct NewEmployeeInput {
+        /// The employee's name.
+        name: Name,
+        /// Work e-mail address (unique).
+        email: Email,
+        /// The linked WordPress user.
+        wp_user_id: Option<WpUserId>,
+        /// The first cost rate.
+        cost_rate: Option<DatedRate>,
+        /// The first bill rate.
+        bill_rate: Option<DatedRate>,
+    }
+}
+
+command_input! {
+    /// Input of [`App::change_employee_rate`]: `kind` and the rate's own keys.
+    pub struct RateChangeInput {
+        /// Cost or bill.
+        kind: RateKind,
+        /// `amount | amount_minor`, `currency`, `effective_from`.
+        rate: RateFields,
+    }
+}
+
+command_input! {
+    /// Input of [`App::add_team_member`].
+    pub struct NewMemberInput {
+        /// The member.
+        employee_id: EmployeeId,
+        /// Member or lead.
+        role: TeamRole,
+        /// First day of the membership.
+        valid_from: NaiveDate,
+        /// Last day (open-ended when omitted).
+        valid_to: Option<NaiveDate>,
+    }
+}
+
+command_input! {
+    /// Input of [`App::remove_team_member`].
+    pub struct EndMemberInput {
+        /// Last day (default: today).
+        valid_to: Option<NaiveDate>,
+    }
+}
+
+command_input! {
+    /// Input of [`App::publish_org_structure`].
+    pub struct PublishOrgInput {
+        /// When the version takes effect (RFC 3339; in the future: scheduled).
+        effective_at: DateTime<Utc>,
+        /// A note (empty when omitted).
+        note: VersionNote = VersionNote::default(),
     }
 }
 
@@ -308,16 +498,26 @@ impl App {
                 .iter()
                 .filter(|r| r.0 == kind && r.3 <= today)
                 .max_by_key(|r| r.3)
-                .map(|r| stored_rate_json(None, r.1, &r.2, r.3))
+                .map(|r| stored_rate(None, r.1, &r.2, r.3))
         };
-        Ok(json!({
-            "actions": EmployeeStatus::parse(&status).map(EmployeeStatus::actions).unwrap_or_default(),
-            "id": id_s, "name": name, "email": email, "wp_user_id": wp, "status": status,
-            "version": version, "created_at": rfc3339(from_db_time(created)),
-            "rates": rates.iter().map(|r| stored_rate_json(Some(&r.0), r.1, &r.2, r.3)).collect::<Vec<_>>(),
-            "current_cost_rate": current("cost"),
-            "current_bill_rate": current("bill"),
-        }))
+        to_value(&EmployeeView {
+            actions: EmployeeStatus::parse(&status)
+                .map(EmployeeStatus::actions)
+                .unwrap_or_default(),
+            id: id_s,
+            name,
+            email,
+            wp_user_id: wp,
+            version,
+            created_at: rfc3339(from_db_time(created)),
+            rates: rates
+                .iter()
+                .map(|r| stored_rate(Some(&r.0), r.1, &r.2, r.3))
+                .collect(),
+            current_cost_rate: current("cost"),
+            current_bill_rate: current("bill"),
+            status,
+        })
     }
 
     async fn employee_command(
@@ -352,36 +552,15 @@ impl App {
         input: &Value,
         ctx: &CommandContext,
     ) -> Result<Value, AppError> {
-        let mut i = Input::new(input, "input");
-        let name = i.req_str("name");
-        let email = i.req_str("email");
-        let wp = i.opt_i64("wp_user_id");
-        let name = match name {
-            Some(n) => i.absorb(Name::for_field("name", n))?,
-            None => None,
-        };
-        let email = match email {
-            Some(e) => i.absorb(Email::for_field("email", e))?,
-            None => None,
-        };
-        let wp = match wp {
-            Some(w) => i.absorb(WpUserId::from_i64(w))?,
-            None => None,
-        };
-        let cost_rate = parse_rate(&mut i, "cost_rate")?;
-        let bill_rate = parse_rate(&mut i, "bill_rate")?;
-        i.finish()?;
-        let (Some(name), Some(email)) = (name, email) else {
-            return Err(internal("validated fields missing"));
-        };
+        let n = NewEmployeeInput::parse(input, "input")?;
         let id = Uuid::now_v7();
         let cmd = EmployeeCommand::Create(NewEmployee {
             id: EmployeeId::from_uuid(id),
-            name,
-            email,
-            wp_user_id: wp,
-            cost_rate,
-            bill_rate,
+            name: n.name,
+            email: n.email,
+            wp_user_id: n.wp_user_id,
+            cost_rate: n.cost_rate,
+            bill_rate: n.bill_rate,
         });
         self.employee_command(ctx, "create_employee", input.clone(), id, cmd)
             .await
@@ -429,28 +608,10 @@ impl App {
         ctx: &CommandContext,
     ) -> Result<Value, AppError> {
         let id = arg_uuid("employee_id", employee_id)?;
-        let mut i = Input::new(input, "input");
-        let kind = i.req_str("kind");
-        let kind = match kind {
-            Some(k) => i.absorb(RateKind::parse(k))?,
-            None => None,
-        };
-        let money = i.money_fields(true)?;
-        let from = i.req_date("effective_from");
-        let rate = match money {
-            Some(m) => i.absorb(Rate::new(m))?,
-            None => None,
-        };
-        i.finish()?;
-        let (Some(kind), Some(rate), Some(effective_from)) = (kind, rate, from) else {
-            return Err(internal("validated fields missing"));
-        };
+        let r = RateChangeInput::parse(input, "input")?;
         let cmd = EmployeeCommand::ChangeRate {
-            kind,
-            rate: DatedRate {
-                rate,
-                effective_from,
-            },
+            kind: r.kind,
+            rate: r.rate.0,
         };
         self.employee_command(
             ctx,
@@ -564,9 +725,9 @@ impl App {
             }
         }
         .map_err(db)?;
-        let items: Vec<Value> = rows
+        let items: Vec<NameRow> = rows
             .into_iter()
-            .map(|(id, name, status)| json!({"id": id, "name": name, "status": status}))
+            .map(|(id, name, status)| NameRow { id, name, status })
             .collect();
         Ok(json!({"total": items.len(), "items": items}))
     }
@@ -629,6 +790,18 @@ impl App {
             items.push(self.employee_view(&mut conn, id, today).await?);
         }
         Ok(page.wrap(items, total.unwrap_or(0)))
+    }
+
+    /// The values each list can be filtered by:
+    /// `{employee_status, team_status, customer_status, org_version_status}`.
+    pub async fn identity_options(&self) -> Result<Value, AppError> {
+        let names = |all: &[&'static str]| all.to_vec();
+        Ok(json!({
+            "employee_status": names(&EmployeeStatus::ALL.map(EmployeeStatus::as_str)),
+            "team_status": names(&TeamStatus::ALL.map(TeamStatus::as_str)),
+            "customer_status": names(&CustomerStatus::ALL.map(CustomerStatus::as_str)),
+            "org_version_status": names(&OrgVersionStatus::ALL.map(OrgVersionStatus::as_str)),
+        }))
     }
 
     // ---- teams ----------------------------------------------------------------------
@@ -748,14 +921,27 @@ impl App {
             )
             .await
             .map_err(db)?;
-        Ok(json!({
-            "actions": TeamStatus::parse(&status).map(TeamStatus::actions).unwrap_or_default(),
-            "id": id_s, "name": name, "parent_id": parent, "status": status, "version": version,
-            "members": members.iter().map(|m| json!({
-                "id": m.0, "employee_id": m.1, "employee_name": m.2.clone().unwrap_or_default(),
-                "role": m.3, "valid_from": m.4.to_string(), "valid_to": m.5.map(|d| d.to_string()),
-            })).collect::<Vec<_>>(),
-        }))
+        to_value(&TeamView {
+            actions: TeamStatus::parse(&status)
+                .map(TeamStatus::actions)
+                .unwrap_or_default(),
+            id: id_s,
+            name,
+            parent_id: parent,
+            status,
+            version,
+            members: members
+                .into_iter()
+                .map(|m| MemberView {
+                    id: m.0,
+                    employee_id: m.1,
+                    employee_name: m.2.unwrap_or_default(),
+                    role: m.3,
+                    valid_from: m.4.to_string(),
+                    valid_to: m.5.map(|d| d.to_string()),
+                })
+                .collect(),
+        })
     }
 
     async fn team_command(
@@ -845,29 +1031,14 @@ impl App {
         ctx: &CommandContext,
     ) -> Result<Value, AppError> {
         let id = arg_uuid("team_id", team_id)?;
-        let mut i = Input::new(input, "input");
-        let employee = i.req_uuid("employee_id");
-        let role = match i.req_str("role") {
-            Some("member") => Some(TeamRole::Member),
-            Some("lead") => Some(TeamRole::Lead),
-            Some(_) => {
-                i.error("role", "must be member or lead");
-                None
-            }
-            None => None,
-        };
-        let from = i.req_date("valid_from");
-        let to = i.opt_date("valid_to");
-        i.finish()?;
-        let (Some(employee), Some(role), Some(valid_from)) = (employee, role, from) else {
-            return Err(internal("validated fields missing"));
-        };
+        let m = NewMemberInput::parse(input, "input")?;
+        let employee = m.employee_id.as_uuid();
         let cmd = TeamCommand::AddMember {
             membership_id: MembershipId::from_uuid(Uuid::now_v7()),
-            employee_id: employee.into(),
-            role,
-            valid_from,
-            valid_to: to,
+            employee_id: m.employee_id,
+            role: m.role,
+            valid_from: m.valid_from,
+            valid_to: m.valid_to,
         };
         self.team_command(
             ctx,
@@ -890,12 +1061,9 @@ impl App {
     ) -> Result<Value, AppError> {
         let id = arg_uuid("team_id", team_id)?;
         let mid = arg_uuid("membership_id", membership_id)?;
-        let mut i = Input::new(input, "input");
-        let to = i.opt_date("valid_to");
-        i.finish()?;
         let cmd = TeamCommand::RemoveMember {
             membership_id: mid.into(),
-            valid_to: to,
+            valid_to: EndMemberInput::parse(input, "input")?.valid_to,
         };
         self.team_command(
             ctx,
@@ -959,21 +1127,31 @@ impl App {
                 stack.extend(kids.iter().rev().map(|&k| (k, depth + 1)));
             }
         }
-        let filtered: Vec<Value> = ordered
+        let filtered: Vec<TeamRow> = ordered
             .into_iter()
             .filter(|(i, _)| status.is_none_or(|s| rows[*i].3 == s))
             .map(|(i, depth)| {
                 let r = &rows[i];
-                json!({"id": r.0, "name": r.1, "parent_id": r.2, "status": r.3, "version": r.4, "depth": depth,
-                       "actions": TeamStatus::parse(&r.3).map(TeamStatus::actions).unwrap_or_default()})
+                TeamRow {
+                    id: r.0.clone(),
+                    name: r.1.clone(),
+                    parent_id: r.2.clone(),
+                    status: r.3.clone(),
+                    version: r.4,
+                    depth,
+                    actions: TeamStatus::parse(&r.3)
+                        .map(TeamStatus::actions)
+                        .unwrap_or_default(),
+                }
             })
             .collect();
         let total = filtered.len() as u64;
         let items = filtered
-            .into_iter()
+            .iter()
             .skip(page.offset() as usize)
             .take(page.per_page as usize)
-            .collect();
+            .map(to_value)
+            .collect::<Result<_, _>>()?;
         Ok(page.wrap(items, total))
     }
 
@@ -1008,14 +1186,25 @@ impl App {
         Ok(streams.values().filter_map(team::replay).collect())
     }
 
-    fn org_json(
+    fn org_view(
         number: u32,
         status: &str,
         effective_at: DateTime<Utc>,
         note: &str,
         id: &str,
-    ) -> Value {
-        json!({"id": id, "number": number, "status": status, "effective_at": rfc3339(effective_at), "note": note})
+    ) -> OrgVersionView {
+        OrgVersionView {
+            actions: OrgVersionStatus::ALL
+                .iter()
+                .find(|s| s.as_str() == status)
+                .map(|s| s.actions())
+                .unwrap_or_default(),
+            id: id.to_owned(),
+            number,
+            status: status.to_owned(),
+            effective_at: rfc3339(effective_at),
+            note: note.to_owned(),
+        }
     }
 
     /// Snapshots teams and memberships as a new numbered version: `{effective_at, note?}`.
@@ -1024,14 +1213,10 @@ impl App {
         input: &Value,
         ctx: &CommandContext,
     ) -> Result<Value, AppError> {
-        let mut i = Input::new(input, "input");
-        let effective_at = i.req_time("effective_at");
-        let note = i.opt_str("note").unwrap_or("");
-        let note = i.absorb(Note::new(note))?;
-        i.finish()?;
-        let (Some(effective_at), Some(note)) = (effective_at, note) else {
-            return Err(internal("validated fields missing"));
-        };
+        let PublishOrgInput {
+            effective_at,
+            note: VersionNote(note),
+        } = PublishOrgInput::parse(input, "input")?;
         let effective_at = crate::clock::truncate_micros(effective_at);
         command!(self, ctx, "publish_org_structure", input, |cx| {
             let t = self.tables();
@@ -1052,7 +1237,7 @@ impl App {
                 snapshot,
             };
             let (v, _) = cx.create(&OrgVersions(self), &cmd, &()).await?;
-            Ok(Self::org_json(
+            to_value(&Self::org_view(
                 u32::from(v.number()),
                 v.status().as_str(),
                 effective_at,
@@ -1163,8 +1348,10 @@ impl App {
             .map_err(db)?;
         let items = rows
             .into_iter()
-            .map(|(n, id, st, eff, note)| Self::org_json(n, &st, from_db_time(eff), &note, &id))
-            .collect();
+            .map(|(n, id, st, eff, note)| {
+                to_value(&Self::org_view(n, &st, from_db_time(eff), &note, &id))
+            })
+            .collect::<Result<_, _>>()?;
         Ok(page.wrap(items, total.unwrap_or(0)))
     }
 
@@ -1186,15 +1373,23 @@ impl App {
                 cx.change(&repo, id, &cmd, &()).await?
             };
             // The view straight from the decided state (same shape as `customer_view`).
-            Ok(json!({
-                "actions": after.status().actions(),
-                "id": id.to_string(), "name": after.name().as_str(), "status": after.status().as_str(),
-                "version": after.version(),
-                "contacts": after.contacts().iter().map(|c| json!({
-                    "id": c.contact_id.to_string(), "name": c.name.as_str(),
-                    "email": c.email.as_ref().map(|e| e.as_str()), "phone": c.phone.as_ref().map(|p| p.as_str()),
-                })).collect::<Vec<_>>(),
-            }))
+            to_value(&CustomerView {
+                actions: after.status().actions(),
+                id: id.to_string(),
+                name: after.name().as_str().to_owned(),
+                status: after.status().as_str().to_owned(),
+                version: after.version(),
+                contacts: after
+                    .contacts()
+                    .iter()
+                    .map(|c| ContactView {
+                        id: c.contact_id.to_string(),
+                        name: c.name.as_str().to_owned(),
+                        email: c.email.as_ref().map(|e| e.as_str().to_owned()),
+                        phone: c.phone.as_ref().map(|p| p.as_str().to_owned()),
+                    })
+                    .collect(),
+            })
         })
     }
 
@@ -1268,11 +1463,24 @@ impl App {
             )
             .await
             .map_err(db)?;
-        Ok(json!({
-            "actions": CustomerStatus::parse(&status).map(CustomerStatus::actions).unwrap_or_default(),
-            "id": id_s, "name": name, "status": status, "version": version,
-            "contacts": contacts.iter().map(|c| json!({"id": c.0, "name": c.1, "email": c.2, "phone": c.3})).collect::<Vec<_>>(),
-        }))
+        to_value(&CustomerView {
+            actions: CustomerStatus::parse(&status)
+                .map(CustomerStatus::actions)
+                .unwrap_or_default(),
+            id: id_s,
+            name,
+            status,
+            version,
+            contacts: contacts
+                .into_iter()
+                .map(|(id, name, email, phone)| ContactView {
+                    id,
+                    name,
+                    email,
+                    phone,
+                })
+                .collect(),
+        })
     }
 
     /// Creates a customer: `{name}`.
@@ -1401,4 +1609,227 @@ impl App {
 #[allow(dead_code)]
 fn _rate_json_used(r: &DatedRate) -> Value {
     rate_json(None, r)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use pet_core::FieldErrors;
+
+    fn errors<T: std::fmt::Debug>(r: Result<T, AppError>) -> FieldErrors {
+        match r {
+            Err(AppError::Validation(f)) => f,
+            other => panic!("{other:?}"),
+        }
+    }
+
+    const ID: &str = "0190a1b2-0000-7000-8000-000000000001";
+
+    #[test]
+    fn views_keep_the_json_shape() {
+        let rate = |kind| {
+            stored_rate(
+                kind,
+                8550,
+                "EUR",
+                NaiveDate::from_ymd_opt(2024, 1, 1).unwrap(),
+            )
+        };
+        let e = to_value(&EmployeeView {
+            actions: EmployeeStatus::Active.actions(),
+            id: ID.into(),
+            name: "Ann".into(),
+            email: "ann@example.com".into(),
+            wp_user_id: None,
+            status: "active".into(),
+            version: 1,
+            created_at: "2024-01-01T00:00:00Z".into(),
+            rates: vec![rate(Some("cost"))],
+            current_cost_rate: Some(rate(None)),
+            current_bill_rate: None,
+        })
+        .unwrap();
+        let money = json!({"amount_minor": 8550, "currency": "EUR", "minor_digits": 2,
+                           "amount": "85.50", "formatted": "EUR 85.50", "effective_from": "2024-01-01"});
+        let mut with_kind = money.clone();
+        with_kind["kind"] = json!("cost");
+        assert_eq!(
+            e,
+            json!({"actions": ["deactivate", "change_rate", "link_user"], "id": ID, "name": "Ann",
+                   "email": "ann@example.com", "wp_user_id": null, "status": "active", "version": 1,
+                   "created_at": "2024-01-01T00:00:00Z", "rates": [with_kind],
+                   "current_cost_rate": money, "current_bill_rate": null})
+        );
+        let c = to_value(&CustomerView {
+            actions: CustomerStatus::Archived.actions(),
+            id: ID.into(),
+            name: "Acme".into(),
+            status: "archived".into(),
+            version: 2,
+            contacts: vec![ContactView {
+                id: ID.into(),
+                name: "Bo".into(),
+                email: None,
+                phone: Some("+44 1".into()),
+            }],
+        })
+        .unwrap();
+        assert_eq!(
+            c,
+            json!({"actions": [], "id": ID, "name": "Acme", "status": "archived", "version": 2,
+                   "contacts": [{"id": ID, "name": "Bo", "email": null, "phone": "+44 1"}]})
+        );
+        let at = DateTime::parse_from_rfc3339("2024-01-01T09:00:00Z")
+            .unwrap()
+            .to_utc();
+        let o = to_value(&App::org_view(3, "scheduled", at, "n", ID)).unwrap();
+        assert_eq!(
+            o,
+            json!({"actions": ["publish_due"], "id": ID, "number": 3, "status": "scheduled",
+                   "effective_at": rfc3339(at), "note": "n"})
+        );
+    }
+
+    #[test]
+    fn new_employee_input_parses_rates() {
+        let e = NewEmployeeInput::parse(
+            &json!({"name": "Ann", "email": "ann@example.com", "wp_user_id": 7,
+                    "cost_rate": {"amount": "85.50", "currency": "EUR", "effective_from": "2024-01-01"},
+                    "bill_rate": []}),
+            "input",
+        );
+        let f = errors(e);
+        // An empty bill rate is an object with every field missing.
+        assert_eq!(f.get("bill_rate.currency"), Some("is required"));
+        assert_eq!(f.get("bill_rate.amount_minor"), Some("is required"));
+        assert_eq!(f.get("bill_rate.effective_from"), Some("is required"));
+        assert_eq!(f.iter().count(), 3, "{f}");
+        let e = NewEmployeeInput::parse(
+            &json!({"name": "Ann", "email": "ann@example.com", "wp_user_id": 7,
+                    "cost_rate": {"amount": "85.50", "currency": "EUR", "effective_from": "2024-01-01"}}),
+            "input",
+        )
+        .unwrap();
+        assert_eq!(e.name.as_str(), "Ann");
+        assert_eq!(e.wp_user_id.map(u64::from), Some(7));
+        let cost = e.cost_rate.unwrap();
+        assert_eq!(cost.rate.per_hour().amount_minor(), 8550);
+        assert_eq!(cost.effective_from.to_string(), "2024-01-01");
+        assert_eq!(e.bill_rate, None);
+    }
+
+    #[test]
+    fn new_employee_input_reports_every_bad_field() {
+        let f = errors(NewEmployeeInput::parse(
+            &json!({"name": 5, "email": "nope", "wp_user_id": -3,
+                    "cost_rate": {"amount_minor": "x", "effective_from": "2024-13-01"},
+                    "bill_rate": "x"}),
+            "input",
+        ));
+        assert_eq!(f.get("name"), Some("must be a string"));
+        assert!(f.get("email").is_some());
+        assert_eq!(f.get("wp_user_id"), Some("must be a positive integer"));
+        assert_eq!(f.get("cost_rate.amount_minor"), Some("must be an integer"));
+        assert_eq!(f.get("cost_rate.currency"), Some("is required"));
+        assert_eq!(
+            f.get("cost_rate.effective_from"),
+            Some("must be a date YYYY-MM-DD")
+        );
+        assert_eq!(f.get("bill_rate"), Some("must be an array with named keys"));
+        assert_eq!(f.iter().count(), 7, "{f}");
+        let f = errors(NewEmployeeInput::parse(
+            &json!({"name": "A", "email": "a@example.com",
+                    "cost_rate": {"amount_minor": -1, "currency": "EUR", "effective_from": "2024-01-01"}}),
+            "input",
+        ));
+        assert_eq!(
+            f.get("cost_rate.amount_minor"),
+            Some("must not be negative")
+        );
+        let f = errors(NewEmployeeInput::parse(&json!(["Bob"]), "input"));
+        assert!(f.get("input").is_some() && f.get("name").is_some(), "{f}");
+    }
+
+    #[test]
+    fn rate_change_input_reads_the_rate_from_its_own_keys() {
+        let r = RateChangeInput::parse(
+            &json!({"kind": "bill", "amount_minor": 9900, "currency": "EUR", "effective_from": "2024-02-01"}),
+            "input",
+        )
+        .unwrap();
+        assert_eq!(r.kind, RateKind::Bill);
+        assert_eq!(r.rate.0.rate.per_hour().amount_minor(), 9900);
+        let f = errors(RateChangeInput::parse(
+            &json!({"kind": "salary", "amount_minor": 1.5, "currency": "EU'R", "effective_from": "x"}),
+            "input",
+        ));
+        assert_eq!(f.get("kind"), Some("must be cost or bill"));
+        assert_eq!(f.get("amount_minor"), Some("must be an integer"));
+        assert!(f.get("currency").is_some());
+        assert_eq!(f.get("effective_from"), Some("must be a date YYYY-MM-DD"));
+        assert_eq!(f.iter().count(), 4, "{f}");
+        // An empty decimal amount is not zero: the minor units are then required.
+        let f = errors(RateChangeInput::parse(
+            &json!({"kind": "cost", "amount": "", "currency": "EUR", "effective_from": "2030-01-01"}),
+            "input",
+        ));
+        assert_eq!(f.get("amount_minor"), Some("is required"));
+        let f = errors(RateChangeInput::parse(&json!({}), "input"));
+        for k in ["kind", "amount_minor", "currency", "effective_from"] {
+            assert_eq!(f.get(k), Some("is required"), "{k}: {f}");
+        }
+    }
+
+    #[test]
+    fn new_member_input_reports_every_bad_field() {
+        let m = NewMemberInput::parse(
+            &json!({"employee_id": ID, "role": "lead", "valid_from": "2024-01-01"}),
+            "input",
+        )
+        .unwrap();
+        assert_eq!(m.role, TeamRole::Lead);
+        assert_eq!(m.valid_to, None);
+        let f = errors(NewMemberInput::parse(
+            &json!({"employee_id": "nope", "role": "boss", "valid_from": "01/01/2024", "valid_to": 3}),
+            "input",
+        ));
+        assert_eq!(f.get("employee_id"), Some("is not a valid id"));
+        assert_eq!(f.get("role"), Some("must be member or lead"));
+        assert_eq!(f.get("valid_from"), Some("must be a date YYYY-MM-DD"));
+        assert_eq!(f.get("valid_to"), Some("must be a string"));
+        assert_eq!(f.iter().count(), 4, "{f}");
+    }
+
+    #[test]
+    fn end_member_input_takes_an_optional_date() {
+        assert_eq!(
+            EndMemberInput::parse(&json!([]), "input").unwrap().valid_to,
+            None
+        );
+        let f = errors(EndMemberInput::parse(
+            &json!({"valid_to": "2024-02-30"}),
+            "input",
+        ));
+        assert_eq!(f.get("valid_to"), Some("must be a date YYYY-MM-DD"));
+        let f = errors(EndMemberInput::parse(&json!("x"), "input"));
+        assert!(f.get("input").is_some(), "{f}");
+    }
+
+    #[test]
+    fn publish_org_input_reports_every_bad_field() {
+        let p = PublishOrgInput::parse(&json!({"effective_at": "2024-01-01T09:00:00Z"}), "input")
+            .unwrap();
+        assert_eq!(p.note.0.as_str(), "");
+        assert_eq!(p.effective_at.to_rfc3339(), "2024-01-01T09:00:00+00:00");
+        let f = errors(PublishOrgInput::parse(
+            &json!({"effective_at": "2024-01-01", "note": "a\u{0}b"}),
+            "input",
+        ));
+        assert_eq!(f.get("effective_at"), Some("must be an RFC 3339 timestamp"));
+        assert_eq!(f.get("note"), Some("must not contain control characters"));
+        assert_eq!(f.iter().count(), 2, "{f}");
+        let f = errors(PublishOrgInput::parse(&json!({"note": 5}), "input"));
+        assert_eq!(f.get("effective_at"), Some("is required"));
+        assert_eq!(f.get("note"), Some("must be a string"));
+    }
 }

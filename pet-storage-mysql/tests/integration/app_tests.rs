@@ -253,6 +253,16 @@ async fn teams_customers_org_structure_activity_and_jobs() {
         .await
         .unwrap();
     assert_eq!(v2["status"], json!("scheduled"));
+    // The view says what a version takes: publishing once due while scheduled, nothing after.
+    assert_eq!(v1["actions"], json!([]));
+    assert_eq!(v2["actions"], json!(["publish_due"]));
+    let options = app.identity_options().await.unwrap();
+    assert_eq!(options["team_status"], json!(["active", "archived"]));
+    assert_eq!(options["employee_status"], json!(["active", "inactive"]));
+    assert_eq!(
+        options["org_version_status"],
+        json!(["scheduled", "published"])
+    );
     assert!(matches!(
         app.publish_org_structure(&json!({"effective_at": "tomorrow"}), &actor)
             .await,
@@ -265,6 +275,7 @@ async fn teams_customers_org_structure_activity_and_jobs() {
     assert_eq!(r["succeeded"], json!(2), "{r}");
     let versions = app.list_org_structure_versions(&json!({})).await.unwrap();
     assert_eq!(versions["items"][0]["status"], json!("published"));
+    assert_eq!(versions["items"][0]["actions"], json!([]));
     let r = app.run_jobs(&json!({})).await.unwrap();
     assert_eq!(r["succeeded"], json!(1), "{r}");
     let published: Vec<Value> = app

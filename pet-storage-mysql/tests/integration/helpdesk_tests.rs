@@ -60,6 +60,14 @@ async fn setup(env: &Env) -> Setup {
         .await
         .unwrap();
     assert_eq!(def["current_version"], json!(1));
+    assert_eq!(def["actions"], json!(["publish"]));
+    let options = app.sla_options().await.unwrap();
+    assert_eq!(
+        options,
+        json!({"priorities": ["low", "normal", "high", "urgent"],
+               "weekdays": ["mon", "tue", "wed", "thu", "fri", "sat", "sun"],
+               "pause_statuses": ["new", "open", "waiting_on_customer"]})
+    );
     Setup {
         actor,
         customer: id(&customer),

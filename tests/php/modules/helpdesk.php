@@ -66,6 +66,11 @@ test(
 		$hd_sla = $hd->createSlaDefinition( array( 'name' => 'Standard support', 'spec' => $hd_spec() ), $ctx );
 		eq( 1, $hd_sla['current_version'], 'version 1' );
 		eq( 'Europe/London', $hd_sla['spec']['calendar']['timezone'], 'spec round trip' );
+		eq( array( 'publish' ), $hd_sla['actions'], 'a definition takes a new version' );
+		$options = $hd->slaOptions();
+		eq( array( 'low', 'normal', 'high', 'urgent' ), $options['priorities'] ?? null, 'SLA options: priorities' );
+		eq( array( 'mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun' ), $options['weekdays'] ?? null, 'SLA options: weekdays' );
+		eq( array( 'new', 'open', 'waiting_on_customer' ), $options['pause_statuses'] ?? null, 'SLA options: pausing statuses' );
 		$hd_ticket = $hd->createTicket(
 			array(
 				'customer_id'       => $hd_customer['id'],

@@ -45,9 +45,6 @@ final class Helpdesk_Admin extends Module_Admin {
 	public const TEST_CLOCK_ACTION = 'run_sla_job_at';
 
 	public const PRIORITIES = array( 'low', 'normal', 'high', 'urgent' );
-	public const WEEKDAYS   = array( 'mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun' );
-	/** Statuses an SLA may pause in (resolved and closed stop the clock anyway). */
-	public const PAUSABLE = array( 'new', 'open', 'waiting_on_customer' );
 	/** Working-hour ranges offered per weekday in the editor. */
 	private const RANGES_PER_DAY = 2;
 
@@ -216,10 +213,11 @@ final class Helpdesk_Admin extends Module_Admin {
 	 * failure the form's input and the field errors are kept for the editor to show.
 	 */
 	protected function do_save_sla(): array {
-		$id   = Input::text( 'id' );
-		$form = self::posted_form();
+		$id      = Input::text( 'id' );
+		$options = $this->hd()->slaOptions();
+		$form    = self::posted_form( $options );
 		try {
-			$spec = self::spec_from_form( $form );
+			$spec = self::spec_from_form( $form, $options );
 			if ( '' === $id ) {
 				$d = $this->hd()->createSlaDefinition(
 					array(
@@ -261,8 +259,12 @@ final class Helpdesk_Admin extends Module_Admin {
 
 	// ---- SLA editor: form ⇄ spec ------------------------------------------------------------
 
-	/** The editor's posted values, as the editor renders them. */
-	private static function posted_form(): array {
+	/**
+	 * The editor's posted values, as the editor renders them.
+	 *
+	 * @param array $options The engine's SLA options (priorities, weekdays, pause_statuses).
+	 */
+	private static function posted_form( array $options ): array {
 		$hours = Input::posted_array( 'hours' );
 		$tgt   = Input::posted_array( 'targets' );
 		$form  = array(
@@ -270,12 +272,12 @@ final class Helpdesk_Admin extends Module_Admin {
 			'timezone'        => Input::text( 'timezone' ),
 			'hours'           => array(),
 			'holidays'        => Input::long_text( 'holidays' ),
-			'pause_statuses'  => array_values( array_intersect( self::PAUSABLE, (array) ( Input::posted_array( 'pause_statuses' ) ) ) ),
+			'pause_statuses'  => array_values( array_intersect( $options['pause_statuses'], (array) ( Input::posted_array( 'pause_statuses' ) ) ) ),
 			'warning_percent' => Input::text( 'warning_percent' ),
-			'always_on'       => array_values( array_intersect( self::PRIORITIES, (array) ( Input::posted_array( 'always_on' ) ) ) ),
+			'always_on'       => array_values( array_intersect( $options['priorities'], (array) ( Input::posted_array( 'always_on' ) ) ) ),
 			'targets'         => array(),
 		);
-		foreach ( self::WEEKDAYS as $day ) {
+		foreach ( $options['weekdays'] as $day ) {
 			$rows = array();
 			foreach ( (array) ( $hours[ $day ] ?? array() ) as $r ) {
 				$start = trim( (string) ( $r['start'] ?? '' ) );
@@ -289,7 +291,7 @@ final class Helpdesk_Admin extends Module_Admin {
 			}
 			$form['hours'][ $day ] = $rows;
 		}
-		foreach ( self::PRIORITIES as $p ) {
+		foreach ( $options['priorities'] as $p ) {
 			$form['targets'][ $p ] = array(
 				'first_response_minutes' => trim( (string) ( $tgt[ $p ]['first_response_minutes'] ?? '' ) ),
 				'resolution_minutes'     => trim( (string) ( $tgt[ $p ]['resolution_minutes'] ?? '' ) ),
@@ -301,10 +303,11 @@ final class Helpdesk_Admin extends Module_Admin {
 	/**
 	 * The editor's values for a stored spec (or the defaults of a new definition).
 	 *
-	 * @param array|null $spec Spec.
-	 * @param string     $name Definition name.
+	 * @param array|null $spec    Spec.
+	 * @param string     $name    Definition name.
+	 * @param array      $options The engine's SLA options (priorities, weekdays, pause_statuses).
 	 */
-	private static function form_from_spec( ?array $spec, string $name = '' ): array {
+	private static function form_from_spec( ?array $spec, string $name, array $options ): array {
 		if ( null === $spec ) {
 			$day  = array(
 				array(
@@ -343,10 +346,10 @@ final class Helpdesk_Admin extends Module_Admin {
 			'always_on'       => (array) ( $spec['always_on'] ?? array() ),
 			'targets'         => array(),
 		);
-		foreach ( self::WEEKDAYS as $day ) {
+		foreach ( $options['weekdays'] as $day ) {
 			$form['hours'][ $day ] = array_values( (array) ( $spec['calendar']['working_hours'][ $day ] ?? array() ) );
 		}
-		foreach ( self::PRIORITIES as $p ) {
+		foreach ( $options['priorities'] as $p ) {
 			$t                     = $spec['targets'][ $p ] ?? array();
 			$form['targets'][ $p ] = array(
 				'first_response_minutes' => isset( $t['first_response_minutes'] ) ? (string) $t['first_response_minutes'] : '',
@@ -360,10 +363,11 @@ final class Helpdesk_Admin extends Module_Admin {
 	 * The spec array for the engine from the editor's values. Only reads the form: blank
 	 * rows are left out and numbers are converted; every rule is the engine's.
 	 *
-	 * @param array $form Editor values.
+	 * @param array $form    Editor values.
+	 * @param array $options The engine's SLA options (priorities, weekdays, pause_statuses).
 	 * @throws Input_Exception When a number field holds something that is not a whole number.
 	 */
-	private static function spec_from_form( array $form ): array {
+	private static function spec_from_form( array $form, array $options ): array {
 		$errors = array();
 		$int    = static function ( string $v, string $field ) use ( &$errors ) {
 			if ( ! preg_match( '/^-?\d{1,9}$/', $v ) ) {
@@ -373,13 +377,13 @@ final class Helpdesk_Admin extends Module_Admin {
 			return (int) $v;
 		};
 		$hours = array();
-		foreach ( self::WEEKDAYS as $day ) {
+		foreach ( $options['weekdays'] as $day ) {
 			if ( array() !== $form['hours'][ $day ] ) {
 				$hours[ $day ] = $form['hours'][ $day ]; // Blank ranges were left out by posted_form().
 			}
 		}
 		$targets = array();
-		foreach ( self::PRIORITIES as $p ) {
+		foreach ( $options['priorities'] as $p ) {
 			$t = $form['targets'][ $p ];
 			if ( '' === $t['first_response_minutes'] && '' === $t['resolution_minutes'] ) {
 				continue; // The engine says the priority is missing.
@@ -476,16 +480,18 @@ final class Helpdesk_Admin extends Module_Admin {
 
 	/**
 	 * The SLA editor's data: the form (kept input after a failure, else the spec), its field
-	 * errors, the time zones to offer.
+	 * errors, the time zones to offer (PHP's list; the engine checks the zone) and the
+	 * engine's SLA options (priorities, weekdays, pausing statuses).
 	 *
 	 * @param string     $id   Definition id ('' = new).
 	 * @param array|null $spec Current spec.
 	 * @param string     $name Definition name.
 	 */
 	private function editor_data( string $id, ?array $spec, string $name ): array {
-		$form   = self::form_from_spec( $spec, $name );
-		$errors = array();
-		$kept   = $this->kept_form( 'save_sla_definition:' . $id );
+		$options = $this->hd()->slaOptions();
+		$form    = self::form_from_spec( $spec, $name, $options );
+		$errors  = array();
+		$kept    = $this->kept_form( 'save_sla_definition:' . $id );
 		if ( null !== $kept ) {
 			$form   = $kept['values'];
 			$errors = $kept['fields'];
@@ -501,6 +507,7 @@ final class Helpdesk_Admin extends Module_Admin {
 			'errors'         => $errors,
 			'zones'          => array_combine( $zones, $zones ),
 			'ranges_per_day' => self::RANGES_PER_DAY,
+			'options'        => $options,
 		);
 	}
 
@@ -749,7 +756,8 @@ final class Helpdesk_Admin extends Module_Admin {
 			'helpdesk/sla',
 			array(
 				'definition'   => $d,
-				'editor'       => current_user_can( Plugin::CAP_MANAGE ) ? $this->editor_data( $id, $d['spec'], (string) $d['name'] ) : null,
+				'editor'       => current_user_can( Plugin::CAP_MANAGE ) && View::allows( $d, 'publish' ) ? $this->editor_data( $id, $d['spec'], (string) $d['name'] ) : null,
+				'options'      => $this->hd()->slaOptions(),
 				'activity_url' => Table::page_url(
 					'pet-activity',
 					array(

@@ -233,11 +233,12 @@ final class Identity_Admin extends Module_Admin {
 			),
 			$this->ctx()
 		);
-		return 'published' === $v['status']
+		// A version still to be published once due was scheduled; otherwise it is in force.
+		return View::allows( $v, 'publish_due' )
 			/* translators: %d: version number */
-			? sprintf( __( 'Org structure version %d published.', 'pet' ), (int) $v['number'] )
+			? sprintf( __( 'Org structure version %d scheduled.', 'pet' ), (int) $v['number'] )
 			/* translators: %d: version number */
-			: sprintf( __( 'Org structure version %d scheduled.', 'pet' ), (int) $v['number'] );
+			: sprintf( __( 'Org structure version %d published.', 'pet' ), (int) $v['number'] );
 	}
 
 	// ---- data for the views -----------------------------------------------------------------

@@ -53,7 +53,7 @@ class Employees_Table extends Table {
 			$query['search'] = $search;
 		}
 		$status = \PetWp\Input::text( 'status' );
-		if ( in_array( $status, array( 'active', 'inactive' ), true ) ) {
+		if ( in_array( $status, $identity->identityOptions()['employee_status'], true ) ) {
 			$query['status'] = $status;
 		}
 		$this->set_result( $identity->listEmployees( $query ), $per_page );
@@ -164,7 +164,7 @@ class Teams_Table extends Table {
 	public function load( \Pet\Identity $identity ): void {
 		$query  = array();
 		$status = \PetWp\Input::text( 'status' );
-		if ( in_array( $status, array( 'active', 'archived' ), true ) ) {
+		if ( in_array( $status, $identity->identityOptions()['team_status'], true ) ) {
 			$query['status'] = $status;
 		}
 		$result = $identity->listTeams( $query );
@@ -365,7 +365,12 @@ class Org_Versions_Table extends Table {
 	 * @param array $item Version.
 	 */
 	public function column_status( $item ) {
-		return 'published' === ( $item['status'] ?? '' ) ? esc_html__( 'Published', 'pet' ) : esc_html__( 'Scheduled', 'pet' );
+		$labels = array(
+			'scheduled' => __( 'Scheduled', 'pet' ),
+			'published' => __( 'Published', 'pet' ),
+		);
+		$status = (string) ( $item['status'] ?? '' );
+		return esc_html( $labels[ $status ] ?? $status );
 	}
 
 	/**

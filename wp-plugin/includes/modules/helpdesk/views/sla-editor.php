@@ -7,10 +7,10 @@
  * @package PetWp
  *
  * @var array $data {id: string, form: array, errors: array<string,string>, zones: array<string,string>,
- *                   ranges_per_day: int}
+ *                   ranges_per_day: int, options: array{priorities: list<string>, weekdays: list<string>,
+ *                   pause_statuses: list<string>}} (options: the engine's Helpdesk::slaOptions())
  */
 
-use PetWp\Modules\Helpdesk\Helpdesk_Admin;
 use PetWp\View;
 
 defined( 'ABSPATH' ) || exit;
@@ -18,6 +18,7 @@ defined( 'ABSPATH' ) || exit;
 $id     = $data['id'];
 $form   = $data['form'];
 $errors = $data['errors'];
+$opts   = $data['options'];
 $shown  = array();
 /**
  * The errors of the fields named (exactly, or by prefix followed by "." unless $exact), as
@@ -73,7 +74,7 @@ $day_names = array(
 	'sat' => __( 'Saturday', 'pet' ),
 	'sun' => __( 'Sunday', 'pet' ),
 );
-foreach ( Helpdesk_Admin::WEEKDAYS as $day ) :
+foreach ( $opts['weekdays'] as $day ) :
 	$rows = array_values( (array) ( $form['hours'][ $day ] ?? array() ) );
 	$n    = max( $data['ranges_per_day'], count( $rows ) + 1 );
 	$de   = $err( array( "spec.calendar.working_hours.$day" ) );
@@ -98,7 +99,7 @@ foreach ( Helpdesk_Admin::WEEKDAYS as $day ) :
 <p class="description"><?php esc_html_e( 'Dates (YYYY-MM-DD), one per line: no business time on these days.', 'pet' ); ?></p><?php echo wp_kses( $e, $allowed ); ?></td></tr>
 <?php $e = $err( array( 'spec.pause_statuses' ) ); ?>
 <tr<?php echo $cls( $e ); // phpcs:ignore WordPress.Security.EscapeOutput.OutputNotEscaped -- literal. ?>><th scope="row"><?php esc_html_e( 'Pause the clock while', 'pet' ); ?></th><td>
-<?php foreach ( Helpdesk_Admin::PAUSABLE as $s ) : ?>
+<?php foreach ( $opts['pause_statuses'] as $s ) : ?>
 <label><input type="checkbox" name="pause_statuses[]" value="<?php echo esc_attr( $s ); ?>"<?php checked( in_array( $s, (array) $form['pause_statuses'], true ) ); ?>> <?php echo esc_html( str_replace( '_', ' ', $s ) ); ?></label> &nbsp;
 <?php endforeach; ?>
 <?php echo wp_kses( $e, $allowed ); ?></td></tr>
@@ -107,7 +108,7 @@ foreach ( Helpdesk_Admin::WEEKDAYS as $day ) :
 <td><input type="text" inputmode="numeric" name="warning_percent" id="pet-sla-warning" class="small-text" value="<?php echo esc_attr( (string) $form['warning_percent'] ); ?>"> % <?php esc_html_e( 'of a target (1–99)', 'pet' ); ?><?php echo wp_kses( $e, $allowed ); ?></td></tr>
 <?php $e = $err( array( 'spec.always_on' ) ); ?>
 <tr<?php echo $cls( $e ); // phpcs:ignore WordPress.Security.EscapeOutput.OutputNotEscaped -- literal. ?>><th scope="row"><?php esc_html_e( 'Around the clock (24/7)', 'pet' ); ?></th><td>
-<?php foreach ( Helpdesk_Admin::PRIORITIES as $p ) : ?>
+<?php foreach ( $opts['priorities'] as $p ) : ?>
 <label><input type="checkbox" name="always_on[]" value="<?php echo esc_attr( $p ); ?>"<?php checked( in_array( $p, (array) $form['always_on'], true ) ); ?>> <?php echo esc_html( $p ); ?></label> &nbsp;
 <?php endforeach; ?>
 <p class="description"><?php esc_html_e( 'Tickets of these priorities ignore working hours and holidays.', 'pet' ); ?></p><?php echo wp_kses( $e, $allowed ); ?></td></tr>
@@ -115,7 +116,7 @@ foreach ( Helpdesk_Admin::WEEKDAYS as $day ) :
 <th><?php esc_html_e( 'Priority', 'pet' ); ?></th><th><?php esc_html_e( 'First response', 'pet' ); ?></th><th><?php esc_html_e( 'Resolution', 'pet' ); ?></th>
 </tr></thead><tbody>
 <?php
-foreach ( Helpdesk_Admin::PRIORITIES as $p ) :
+foreach ( $opts['priorities'] as $p ) :
 	$cells = array();
 	foreach ( array( 'first_response_minutes', 'resolution_minutes' ) as $k ) {
 		$cells[ $k ] = $err( array( "spec.targets.$p.$k" ) );

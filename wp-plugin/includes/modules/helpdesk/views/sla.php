@@ -5,7 +5,8 @@
  *
  * @package PetWp
  *
- * @var array $data {definition: array, editor: array|null, activity_url: string, test_clock: bool}
+ * @var array $data {definition: array, editor: array|null, options: array, activity_url: string,
+ *                  test_clock: bool} (options: the engine's Helpdesk::slaOptions())
  */
 
 use PetWp\Tables\Table;
@@ -32,7 +33,15 @@ $under = sprintf( _n( '%d ticket is under this SLA.', '%d tickets are under this
 <?php foreach ( $d['versions'] as $v ) : ?>
 	<?php /* translators: 1: version number, 2: date. */ ?>
 <h4 class="pet-sla-version" data-version="<?php echo esc_attr( (string) $v['number'] ); ?>"><?php echo esc_html( sprintf( __( 'Version %1$d — published %2$s', 'pet' ), (int) $v['number'], Table::when( $v['published_at'] ) ) ); ?></h4>
-	<?php View::render( 'helpdesk/spec-summary', $v['spec'] ); ?>
+	<?php
+	View::render(
+		'helpdesk/spec-summary',
+		array(
+			'spec'    => $v['spec'],
+			'options' => $data['options'],
+		)
+	);
+	?>
 <?php endforeach; ?>
 </div>
 <?php

@@ -4,16 +4,17 @@
  *
  * @package PetWp
  *
- * @var array $data The spec (calendar, targets, pause_statuses, warning_percent, always_on).
+ * @var array $data {spec: array, options: array} The spec (calendar, targets, pause_statuses,
+ *                  warning_percent, always_on) and the engine's SLA options (priorities, weekdays).
  */
-
-use PetWp\Modules\Helpdesk\Helpdesk_Admin;
 
 defined( 'ABSPATH' ) || exit;
 
-$cal  = $data['calendar'];
+$opts = $data['options'];
+$spec = $data['spec'];
+$cal  = $spec['calendar'];
 $days = array();
-foreach ( Helpdesk_Admin::WEEKDAYS as $day ) {
+foreach ( $opts['weekdays'] as $day ) {
 	$ranges = array();
 	foreach ( (array) ( $cal['working_hours'][ $day ] ?? array() ) as $r ) {
 		$ranges[] = $r['start'] . '–' . $r['end'];
@@ -24,8 +25,8 @@ foreach ( Helpdesk_Admin::WEEKDAYS as $day ) {
 }
 $none     = __( 'none', 'pet' );
 $holidays = (array) $cal['holidays'];
-$pauses   = (array) $data['pause_statuses'];
-$always   = (array) $data['always_on'];
+$pauses   = (array) $spec['pause_statuses'];
+$always   = (array) $spec['always_on'];
 $words    = array(
 	/* translators: %s: time zone. */
 	sprintf( __( 'Time zone %s.', 'pet' ), (string) $cal['timezone'] ),
@@ -36,7 +37,7 @@ $words    = array(
 	/* translators: %s: statuses. */
 	sprintf( __( 'Paused while: %s.', 'pet' ), array() === $pauses ? __( 'never', 'pet' ) : str_replace( '_', ' ', implode( ', ', $pauses ) ) ),
 	/* translators: %d: percent. */
-	sprintf( __( 'Warning at %d %%.', 'pet' ), (int) $data['warning_percent'] ),
+	sprintf( __( 'Warning at %d %%.', 'pet' ), (int) $spec['warning_percent'] ),
 	/* translators: %s: priorities. */
 	sprintf( __( 'Around the clock (24/7): %s.', 'pet' ), array() === $always ? $none : implode( ', ', $always ) ),
 );
@@ -46,8 +47,8 @@ $min = static fn ( $m ) => sprintf( __( '%d business min', 'pet' ), (int) $m );
 <div class="pet-spec"><p><?php echo esc_html( implode( ' ', $words ) ); ?></p>
 <table class="widefat striped" style="max-width:36em"><thead><tr><th><?php esc_html_e( 'Priority', 'pet' ); ?></th><th><?php esc_html_e( 'First response', 'pet' ); ?></th><th><?php esc_html_e( 'Resolution', 'pet' ); ?></th></tr></thead><tbody>
 <?php
-foreach ( Helpdesk_Admin::PRIORITIES as $p ) :
-	$t = $data['targets'][ $p ] ?? null;
+foreach ( $opts['priorities'] as $p ) :
+	$t = $spec['targets'][ $p ] ?? null;
 	if ( null === $t ) {
 		continue;
 	}
