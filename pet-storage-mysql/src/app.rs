@@ -146,6 +146,8 @@ pub(crate) struct Inner {
     pub(crate) projector: Projector,
     /// Test hook: how many more command attempts fail with lock contention at commit.
     pub(crate) contend: std::sync::atomic::AtomicU32,
+    /// Rows a list search scans before asking the FULLTEXT indexes.
+    pub(crate) search_scan: u32,
 }
 
 /// The PET application: connection settings, a lazily created small pool, a clock, the
@@ -173,6 +175,10 @@ pub struct AppParts {
     pub registry: EventRegistry,
     /// Events per projector transaction.
     pub projector_batch: usize,
+    /// How many rows a list search reads through the list's order before it asks the
+    /// FULLTEXT indexes (see `paging`); tests lower it to reach the FULLTEXT path with few
+    /// rows.
+    pub search_scan: u32,
 }
 
 impl Default for AppParts {
@@ -181,6 +187,7 @@ impl Default for AppParts {
             clock: Arc::new(SystemClock),
             registry: pet_core::registry::pet_registry(),
             projector_batch: 4000,
+            search_scan: crate::paging::SEARCH_SCAN,
         }
     }
 }
@@ -226,6 +233,7 @@ impl App {
                 store,
                 projector,
                 contend: std::sync::atomic::AtomicU32::new(0),
+                search_scan: parts.search_scan.max(1),
             }),
         })
     }

@@ -18,6 +18,12 @@ use serde_json::Value;
 /// Lists count matching rows up to this many; above it they say "more than".
 pub const COUNT_BOUND: u64 = 10_000;
 
+/// How many rows a list search reads through the list's order (MariaDB's `LIMIT … ROWS
+/// EXAMINED`) before it asks the FULLTEXT indexes instead: a word found in one row in a
+/// hundred fills a page within them; a rarer word is cheap to look up in a FULLTEXT index.
+/// The same bound at 2,000 rows and at 1,000,000 keeps a search's cost flat.
+pub const SEARCH_SCAN: u32 = 2000;
+
 /// Page numbers (`page`, read with `OFFSET`) are served only this deep into a list; beyond,
 /// a client follows the `next` / `prev` cursors.
 pub const OFFSET_BOUND: u64 = COUNT_BOUND;

@@ -24,7 +24,7 @@ use super::sla::{assignment_from_row, sla_json, ASSIGNMENT_COLUMNS};
 use super::{db, internal, like_escape, HelpdeskTables};
 use crate::app::{App, CommandContext};
 use crate::command::{command, Cmd, Repository};
-use crate::db::{from_db_time, rfc3339, to_db_time};
+use crate::db::{from_db_time, rfc3339, server_code, to_db_time};
 use crate::error::AppError;
 use crate::fields::{command_input, Field, OrBlank, PageNumber, PerPage};
 use crate::input::arg_uuid;
@@ -113,9 +113,8 @@ fn req<T: FromValue>(r: &Row, i: usize, what: &str) -> Result<T, AppError> {
         .ok_or_else(|| internal(what))
 }
 
-/// How many rows a ticket search reads through the list's order before it asks the
-/// FULLTEXT indexes instead (a word found in one ticket in a hundred fills a page there).
-const SEARCH_SCAN: u32 = 2000;
+/// MariaDB's "Sort aborted" (a `ROWS EXAMINED` limit reached while sorting).
+const SORT_ABORTED: u16 = 1028;
 
 /// At most this many tickets (and customers) are taken from each FULLTEXT index.
 const SEARCH_CANDIDATES: u32 = 20_000;
@@ -1618,7 +1617,7 @@ impl App {
             params.extend(p);
         }
         // Rows and names in one query; with a search, first through the order's index over
-        // at most SEARCH_SCAN rows (a word in many tickets fills the page there) and only
+        // at most `search_scan` rows (a word in many tickets fills the page there) and only
         // when that did not fill the page through the FULLTEXT indexes (the words are rare).
         let mut page_conds = conds.clone();
         let mut page_params = params.clone();
@@ -1648,27 +1647,31 @@ impl App {
                 (rows, Total::from_counted(n.unwrap_or(0)))
             }
             Some(search) => {
-                let scan = format!(" ROWS EXAMINED {SEARCH_SCAN}");
-                let rows: Vec<Row> = conn
-                    .exec(sql(&page_conds, &tail, &scan), page_params)
-                    .await
-                    .map_err(db)?;
-                if conn.get_warnings() == 0 {
+                let scan = format!(" ROWS EXAMINED {}", self.inner.search_scan);
+                // The scan stops with a warning (or, when MariaDB sorted instead of reading
+                // an index, error 1028 "sort aborted") once it examined `search_scan` rows.
+                let scanned: Option<Vec<Row>> =
+                    match conn.exec(sql(&page_conds, &tail, &scan), page_params).await {
+                        Ok(rows) => (conn.get_warnings() == 0).then_some(rows),
+                        Err(e) if server_code(&e) == Some(SORT_ABORTED) => None,
+                        Err(e) => return Err(db(e)),
+                    };
+                if let Some(rows) = scanned {
                     // The scan filled the page (or read every ticket): count the same way,
                     // a lower bound when the scan stops before the end.
-                    let n: Option<u64> = conn
-                        .exec_first(
-                            format!("{}{scan}", bounded_count_sql(&from, &where_sql(&conds))),
+                    let counted = conn
+                        .exec_first::<u64, _, _>(
+                            format!("{} LIMIT{scan}", bounded_count_sql(&from, &where_sql(&conds))),
                             params,
                         )
-                        .await
-                        .map_err(db)?;
-                    let exhausted = conn.get_warnings() == 0;
-                    let n = n.unwrap_or(0);
-                    let total = if exhausted {
-                        Total::from_counted(n)
-                    } else {
-                        Total::at_least(n)
+                        .await;
+                    let total = match counted {
+                        Ok(n) if conn.get_warnings() == 0 => Total::from_counted(n.unwrap_or(0)),
+                        Ok(n) => Total::at_least(n.unwrap_or(0)),
+                        Err(e) if server_code(&e) == Some(SORT_ABORTED) => {
+                            Total::at_least(rows.len() as u64)
+                        }
+                        Err(e) => return Err(db(e)),
                     };
                     (rows, total)
                 } else {
