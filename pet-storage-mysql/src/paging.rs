@@ -376,6 +376,7 @@ impl PageRequest {
                 Some(self.page)
             },
             per_page: self.per_page,
+            last: next.as_ref().map(|_| Cursor::last().encode()),
             next,
             prev,
         }
@@ -452,6 +453,8 @@ pub struct Paged<T> {
     pub next: Option<String>,
     /// Cursor of the previous page (`before`), if there is one.
     pub prev: Option<String>,
+    /// Cursor of the list's last page (`before`), when this page is not the last.
+    pub last: Option<String>,
 }
 
 #[cfg(test)]

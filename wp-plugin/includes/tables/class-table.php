@@ -43,6 +43,14 @@ abstract class Table extends \WP_List_Table {
 	public function set_result( array $result, int $per_page ): void {
 		$this->items = isset( $result['items'] ) && is_array( $result['items'] ) ? $result['items'] : array();
 		$total       = isset( $result['total'] ) ? (int) $result['total'] : count( $this->items );
+		// A keyset list (the engine gives next/prev cursors): pages are walked by cursor.
+		$this->cursors = array_key_exists( 'next', $result ) ? array(
+			'next'  => isset( $result['next'] ) ? (string) $result['next'] : '',
+			'prev'  => isset( $result['prev'] ) ? (string) $result['prev'] : '',
+			'last'  => isset( $result['last'] ) ? (string) $result['last'] : '',
+			'exact' => ! empty( $result['total_exact'] ),
+			'total' => $total,
+		) : null;
 		$this->set_pagination_args(
 			array(
 				'total_items' => $total,
@@ -69,11 +77,63 @@ abstract class Table extends \WP_List_Table {
 				$query[ $key ] = $v;
 			}
 		}
-		$query += array(
-			'page'     => $this->get_pagenum(),
-			'per_page' => $per_page,
-		);
+		$after  = \PetWp\Input::text( 'after' );
+		$before = \PetWp\Input::text( 'before' );
+		if ( '' !== $after ) {
+			$query['after'] = $after;
+		} elseif ( '' !== $before ) {
+			$query['before'] = $before;
+		} else {
+			$query['page'] = $this->get_pagenum();
+		}
+		$query['per_page'] = $per_page;
 		$this->set_result( $list( $query ), $per_page );
+	}
+
+	/**
+	 * The cursors of a keyset list's page (next, prev, last, exact, total), or null.
+	 *
+	 * @var array<string,mixed>|null
+	 */
+	protected $cursors = null;
+
+	/**
+	 * Pagination: WordPress's numbered links, or for a keyset list "first / previous / next /
+	 * last" links carrying the engine's cursors, and the count ("More than 10,000 items" when
+	 * the engine stopped counting).
+	 *
+	 * @param string $which Top or bottom.
+	 */
+	protected function pagination( $which ) {
+		if ( null === $this->cursors ) {
+			parent::pagination( $which );
+			return;
+		}
+		$c     = $this->cursors;
+		$total = (int) $c['total'];
+		$count = $c['exact']
+			/* translators: %s: number of items. */
+			? sprintf( _n( '%s item', '%s items', $total, 'pet' ), number_format_i18n( $total ) )
+			/* translators: %s: number of items. */
+			: sprintf( __( 'More than %s items', 'pet' ), number_format_i18n( $total ) );
+		$base  = remove_query_arg( array( 'paged', 'after', 'before' ) );
+		$link  = static function ( string $key, string $cursor, string $text, string $label, string $class ) use ( $base ): string {
+			if ( '' === $cursor && 'first' !== $key ) {
+				return '<span class="tablenav-pages-navspan button disabled" aria-hidden="true">' . esc_html( $text ) . '</span>';
+			}
+			$url = '' === $cursor ? $base : add_query_arg( 'next' === $key ? 'after' : 'before', $cursor, $base );
+			return '<a class="' . esc_attr( $class ) . ' button" href="' . esc_url( $url ) . '"><span class="screen-reader-text">'
+				. esc_html( $label ) . '</span><span aria-hidden="true">' . esc_html( $text ) . '</span></a>';
+		};
+		$at_start = '' === (string) $c['prev'];
+		$links    = array(
+			$at_start ? $link( 'prev', '', '«', '', '' ) : $link( 'first', '', '«', __( 'First page', 'pet' ), 'first-page' ),
+			$link( 'prev', (string) $c['prev'], '‹', __( 'Previous page', 'pet' ), 'prev-page' ),
+			$link( 'next', (string) $c['next'], '›', __( 'Next page', 'pet' ), 'next-page' ),
+			$link( 'last', (string) $c['last'], '»', __( 'Last page', 'pet' ), 'last-page' ),
+		);
+		echo '<div class="tablenav-pages"><span class="displaying-num">' . esc_html( $count ) . '</span>'
+			. '<span class="pagination-links">' . implode( ' ', $links ) . '</span></div>'; // phpcs:ignore WordPress.Security.EscapeOutput.OutputNotEscaped -- every part is escaped above.
 	}
 
 	/**

@@ -52,7 +52,7 @@ final class Helpdesk_Rest {
 		$ctx  = fn ( \WP_REST_Request $r ): array => Rest::context( $this->plugin, $r );
 		$body = fn ( \WP_REST_Request $r ): array => Rest::body( $r, array( 'body' ) ); // A reply's body keeps its line breaks.
 
-		Rest::route( '/tickets', 'GET', $work, fn ( $r ) => $h()->listTickets( Rest::query( $r, array( 'status', 'priority', 'assignee_id', 'customer_id', 'sla_state', 'search', 'sort', 'order' ) ) ) );
+		Rest::route( '/tickets', 'GET', $work, fn ( $r ) => $h()->listTickets( Rest::query( $r, array( 'status', 'priority', 'assignee_id', 'customer_id', 'sla_state', 'search', 'sort', 'order', 'after', 'before' ) ) ) );
 		Rest::route( '/tickets', 'POST', $work, fn ( $r ) => $h()->createTicket( $body( $r ), $ctx( $r ) ), 201 );
 		Rest::route( "/tickets/$id", 'GET', $work, fn ( $r ) => $h()->getTicket( (string) $r['id'] ) );
 		Rest::route( "/tickets/$id/replies", 'POST', $work, fn ( $r ) => $h()->replyToTicket( (string) $r['id'], $body( $r ), $ctx( $r ) ), 201 );
