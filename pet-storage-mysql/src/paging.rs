@@ -92,30 +92,37 @@ impl Cursor {
         }
     }
 
-    /// The opaque text form (URL-safe: hexadecimal of a small JSON array).
-    pub fn encode(&self) -> String {
+    /// The opaque text form for a list in the order tagged `tag` ([`Order::tag`]): the side,
+    /// the tag and the keys (URL-safe: hexadecimal of a small JSON array).
+    pub fn encode(&self, tag: u16) -> String {
         let json = serde_json::to_string(&self.keys).unwrap_or_else(|_| "[]".into());
-        let mut out = String::with_capacity(1 + json.len() * 2);
+        let mut out = String::with_capacity(5 + json.len() * 2);
         out.push(match self.side {
             Side::After => 'a',
             Side::Before => 'b',
         });
+        out.push_str(&format!("{tag:04x}"));
         for b in json.bytes() {
             out.push_str(&format!("{b:02x}"));
         }
         out
     }
 
-    /// Reads a cursor written by [`Cursor::encode`] for a list whose order has `len` keys.
-    pub fn decode(s: &str, len: usize) -> Result<Cursor, String> {
+    /// Reads a cursor written by [`Cursor::encode`] for a list in `order` (a cursor of
+    /// another list or order is refused).
+    pub fn decode(s: &str, order: &Order) -> Result<Cursor, String> {
         const BAD: &str = "is not a cursor of this list";
+        let len = order.len();
         let s = s.trim();
         let side = match s.as_bytes().first() {
             Some(b'a') => Side::After,
             Some(b'b') => Side::Before,
             _ => return Err(BAD.into()),
         };
-        let hex = &s[1..];
+        if s.len() < 5 || !s.is_char_boundary(5) || s[1..5] != format!("{:04x}", order.tag()) {
+            return Err(BAD.into());
+        }
+        let hex = &s[5..];
         if hex.len() % 2 != 0 || hex.len() > 4096 {
             return Err(BAD.into());
         }
@@ -160,6 +167,16 @@ impl Order {
                 .map(|&(expr, desc)| SortKey { expr, desc })
                 .collect(),
         )
+    }
+
+    /// A short fingerprint of the order (its sort expressions and directions) that its
+    /// cursors carry, so that a cursor of another order or list is refused (FNV-1a).
+    pub fn tag(&self) -> u16 {
+        let mut h: u32 = 0x811c_9dc5;
+        for b in self.order_by(false).bytes() {
+            h = (h ^ u32::from(b)).wrapping_mul(0x0100_0193);
+        }
+        (h ^ (h >> 16)) as u16
     }
 
     /// How many sort keys a cursor of this order holds.
@@ -231,14 +248,16 @@ pub struct PageRequest {
     pub page: u32,
     /// Rows per page.
     pub per_page: u32,
+    /// The order's tag ([`Order::tag`]), written into the page's cursors.
+    pub tag: u16,
 }
 
 impl PageRequest {
-    /// Reads `page`, `per_page`, `after` and `before` from a list query, for a list whose
-    /// order has `keys` sort keys; field errors go to `errors`.
+    /// Reads `page`, `per_page`, `after` and `before` from a list query, for a list in
+    /// `order`; field errors go to `errors`.
     pub fn read(
         query: Option<&serde_json::Map<String, Value>>,
-        keys: usize,
+        order: &Order,
         errors: &mut pet_core::FieldErrors,
     ) -> PageRequest {
         let get = |name: &str| query.and_then(|m| m.get(name)).filter(|v| !v.is_null());
@@ -286,7 +305,7 @@ impl PageRequest {
             match get(name) {
                 None => {}
                 Some(Value::String(s)) if s.is_empty() => {}
-                Some(Value::String(s)) => match Cursor::decode(s, keys) {
+                Some(Value::String(s)) => match Cursor::decode(s, order) {
                     Ok(c) if (c.side == Side::After) == (name == "after") => {
                         if cursor.is_some() {
                             errors.add(name, "cannot be given with the other cursor");
@@ -302,6 +321,7 @@ impl PageRequest {
             cursor,
             page,
             per_page,
+            tag: order.tag(),
         }
     }
 
@@ -343,7 +363,7 @@ impl PageRequest {
                 side,
                 keys: keys.clone(),
             }
-            .encode()
+            .encode(self.tag)
         };
         // Rows before the page exist when we came forward from a cursor or a page number >
         // 1, or when reading backwards found more; rows after it when reading forward found
@@ -376,7 +396,7 @@ impl PageRequest {
                 Some(self.page)
             },
             per_page: self.per_page,
-            last: next.as_ref().map(|_| Cursor::last().encode()),
+            last: next.as_ref().map(|_| Cursor::last().encode(self.tag)),
             next,
             prev,
         }
@@ -462,6 +482,10 @@ mod tests {
     use super::*;
     use serde_json::json;
 
+    fn one() -> Order {
+        Order::by(&[("id", true)])
+    }
+
     fn order() -> Order {
         Order::by(&[("t.created_at", true), ("t.id", true)])
     }
@@ -476,18 +500,40 @@ mod tests {
                 Key::Null,
             ],
         };
-        let s = c.encode();
+        let three = Order::by(&[("a", true), ("b", false), ("id", true)]);
+        let s = c.encode(three.tag());
         assert!(s.chars().all(|ch| ch.is_ascii_alphanumeric()));
-        assert_eq!(Cursor::decode(&s, 3), Ok(c.clone()));
-        assert!(Cursor::decode(&s, 2).is_err(), "another list's cursor");
-        for bad in ["", "x00", "a0", "azz", "a7b", "b5b7b7d5d"] {
-            assert!(Cursor::decode(bad, 1).is_err(), "{bad}");
+        assert_eq!(Cursor::decode(&s, &three), Ok(c.clone()));
+        assert!(
+            Cursor::decode(&s, &order()).is_err(),
+            "another list's cursor"
+        );
+        let other = Order::by(&[("a", false), ("b", false), ("id", true)]);
+        assert_ne!(other.tag(), three.tag());
+        assert!(
+            Cursor::decode(&s, &other).is_err(),
+            "another order's cursor"
+        );
+        let tag = format!("{:04x}", order().tag());
+        for bad in [
+            String::new(),
+            "x00".into(),
+            format!("a{tag}0"),
+            format!("a{tag}zz"),
+            format!("a{tag}7b"),
+            format!("b{tag}5b7b7d5d"),
+            "a5b5d".into(),
+        ] {
+            assert!(Cursor::decode(&bad, &order()).is_err(), "{bad}");
         }
         assert_eq!(
-            Cursor::decode(&Cursor::last().encode(), 2),
+            Cursor::decode(&Cursor::last().encode(order().tag()), &order()),
             Ok(Cursor::last())
         );
-        assert!(Cursor::decode("a5b5d", 2).is_err(), "an empty After cursor");
+        assert!(
+            Cursor::decode(&format!("a{tag}5b5d"), &order()).is_err(),
+            "an empty After cursor"
+        );
     }
 
     #[test]
@@ -518,7 +564,7 @@ mod tests {
 
     fn request(q: Value) -> (PageRequest, pet_core::FieldErrors) {
         let mut errors = pet_core::FieldErrors::new();
-        let r = PageRequest::read(q.as_object(), 2, &mut errors);
+        let r = PageRequest::read(q.as_object(), &order(), &mut errors);
         (r, errors)
     }
 
@@ -537,7 +583,7 @@ mod tests {
             side: Side::After,
             keys: vec![Key::Int(1), Key::Int(2)],
         }
-        .encode();
+        .encode(order().tag());
         let (_, e) = request(json!({ "before": next }));
         assert!(e.get("before").is_some(), "an after cursor given as before");
         let (r, e) = request(json!({ "after": next, "before": "" }));
@@ -571,9 +617,10 @@ mod tests {
 
     fn follow(all: &[i64], cursor: &str) -> Paged<i64> {
         let req = PageRequest {
-            cursor: Some(Cursor::decode(cursor, 1).unwrap()),
+            cursor: Some(Cursor::decode(cursor, &one()).unwrap()),
             page: 1,
             per_page: 3,
+            tag: one().tag(),
         };
         page_of(all, &req)
     }
@@ -585,6 +632,7 @@ mod tests {
             cursor: None,
             page: 1,
             per_page: 3,
+            tag: one().tag(),
         };
         let mut p = page_of(&all, &first);
         assert_eq!(p.items, vec![10, 9, 8]);
@@ -606,6 +654,7 @@ mod tests {
             cursor: Some(Cursor::last()),
             page: 1,
             per_page: 3,
+            tag: one().tag(),
         };
         let p = page_of(&all, &last);
         assert_eq!(p.items, vec![3, 2, 1]);

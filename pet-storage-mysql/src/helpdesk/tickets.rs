@@ -276,7 +276,7 @@ fn page_request(q: &TicketQuery, order: &Order) -> Result<PageRequest, AppError>
             query.insert(name.into(), v.clone().into());
         }
     }
-    let req = PageRequest::read(Some(&query), order.len(), &mut errors);
+    let req = PageRequest::read(Some(&query), order, &mut errors);
     if errors.is_empty() {
         Ok(req)
     } else {
@@ -1661,7 +1661,10 @@ impl App {
                     // a lower bound when the scan stops before the end.
                     let counted = conn
                         .exec_first::<u64, _, _>(
-                            format!("{} LIMIT{scan}", bounded_count_sql(&from, &where_sql(&conds))),
+                            format!(
+                                "{} LIMIT{scan}",
+                                bounded_count_sql(&from, &where_sql(&conds))
+                            ),
                             params,
                         )
                         .await;

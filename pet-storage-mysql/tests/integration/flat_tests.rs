@@ -178,7 +178,8 @@ async fn keyset_pages_never_skip_or_repeat_a_row_while_rows_are_inserted() {
         q["after"] = json!(next);
         page = app.list_tickets(&q).await.unwrap();
     }
-    let last = "b5b5d"; // Cursor::last(): the end of the list
+    let first = app.list_tickets(&query).await.unwrap();
+    let last = first["last"].as_str().unwrap().to_owned();
     let mut q = query.clone();
     q["before"] = json!(last);
     let mut page = app.list_tickets(&q).await.unwrap();
@@ -200,9 +201,11 @@ async fn keyset_pages_never_skip_or_repeat_a_row_while_rows_are_inserted() {
     assert_eq!(page["total_exact"], json!(true));
 
     // Bad cursors and deep page numbers are field errors.
+    let created = first["next"].as_str().unwrap().to_owned();
     for (q, field) in [
         (json!({"after": "zz"}), "after"),
-        (json!({"before": "a5b5d"}), "before"),
+        (json!({"before": created.clone()}), "before"),
+        (json!({"after": created, "sort": "updated"}), "after"),
         (json!({"page": 600, "per_page": 20}), "page"),
     ] {
         match app.list_tickets(&q).await {

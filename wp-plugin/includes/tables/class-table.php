@@ -87,7 +87,19 @@ abstract class Table extends \WP_List_Table {
 			$query['page'] = $this->get_pagenum();
 		}
 		$query['per_page'] = $per_page;
-		$this->set_result( $list( $query ), $per_page );
+		try {
+			$result = $list( $query );
+		} catch ( \Pet\ValidationException $e ) {
+			// A cursor of another order (the user re-sorted): the new order's first page.
+			$fields = $e->getFieldErrors();
+			if ( ! isset( $fields['after'] ) && ! isset( $fields['before'] ) ) {
+				throw $e;
+			}
+			unset( $query['after'], $query['before'] );
+			$query['page'] = 1;
+			$result        = $list( $query );
+		}
+		$this->set_result( $result, $per_page );
 	}
 
 	/**
