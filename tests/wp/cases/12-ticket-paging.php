@@ -19,6 +19,7 @@ for ($i = 0; $i < 45; $i++) {
 $screen = static function (array $get) use ($plugin): string {
     $_GET = $get + ['page' => 'pet-tickets'];
     $_REQUEST = $_GET;
+    $_SERVER['REQUEST_URI'] = '/wp-admin/admin.php?' . http_build_query($_GET);
     ob_start();
     (new \PetWp\Modules\Helpdesk\Helpdesk_Admin($plugin))->page_tickets();
     $html = (string) ob_get_clean();
@@ -26,7 +27,7 @@ $screen = static function (array $get) use ($plugin): string {
     return $html;
 };
 $rows = static function (string $html): array {
-    preg_match_all('/[?&;]id=([0-9a-f-]{36})/', $html, $m);
+    preg_match_all('/page=pet-tickets(?:&amp;|&#038;|&)id=([0-9a-f-]{36})/', $html, $m);
     return array_values(array_unique($m[1]));
 };
 $link = static function (string $html, string $class): ?array {
