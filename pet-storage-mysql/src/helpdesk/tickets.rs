@@ -654,6 +654,11 @@ command_input! {
         project_id: Option<ProjectId>,
         /// Pins the ticket to this SLA definition's version in force.
         sla_definition_id: Option<SlaDefinitionId>,
+        /// The customer's first message (a public reply by the customer, recorded with
+        /// the ticket in the same command); empty or omitted for none.
+        message: OrBlank<ReplyBody>,
+        /// The customer's contact who wrote the first message, when known.
+        contact_id: Option<ContactId>,
     }
 }
 
@@ -1064,7 +1069,24 @@ impl App {
         cmd: TicketCommand,
         assign: Option<AssignSla>,
     ) -> Result<Value, AppError> {
+        self.hd_ticket_commands(ctx, command, request, id, vec![cmd], assign)
+            .await
+    }
+
+    /// Runs `cmds` on one ticket as one command (one transaction, their events together):
+    /// the first decides what is loaded and which facts are read (a ticket opened with its
+    /// first message is `[Create, Reply]`).
+    async fn hd_ticket_commands(
+        &self,
+        ctx: &CommandContext,
+        command: &str,
+        request: Value,
+        id: Uuid,
+        cmds: Vec<TicketCommand>,
+        assign: Option<AssignSla>,
+    ) -> Result<Value, AppError> {
         let assign = assign.map(|a| a.0);
+        let cmd = cmds.first().ok_or_else(|| internal("no ticket command"))?;
         command!(self, ctx, command, &request, |cx| {
             let t = self.helpdesk_tables();
             let now = cx.now();
@@ -1082,8 +1104,8 @@ impl App {
                     (Some(tk), tl)
                 }
             };
-            let facts = self.hd_ticket_facts(cx.tx(), &cmd).await?;
-            let decided = cx.decide(state, std::slice::from_ref(&cmd), &facts)?;
+            let facts = self.hd_ticket_facts(cx.tx(), cmd).await?;
+            let decided = cx.decide(state, &cmds, &facts)?;
             let mut first_response = false;
             for ev in &decided.events {
                 first_response |= timeline.record(now, ev);
@@ -1299,8 +1321,11 @@ impl App {
     // ---- commands ---------------------------------------------------------------------
 
     /// Opens a ticket: `{customer_id, subject, priority?, channel?, assignee_id?,
-    /// project_id?, sla_definition_id?}` (priority defaults to normal, channel to email).
-    /// With `sla_definition_id` the ticket is pinned to that definition's version in force.
+    /// project_id?, sla_definition_id?, message?, contact_id?}` (priority defaults to normal,
+    /// channel to email). With `sla_definition_id` the ticket is pinned to that definition's
+    /// version in force; with `message` it opens with the customer's first message (a public
+    /// reply by the customer, or by `contact_id`) in the same transaction: `ticket.created`
+    /// and `ticket.replied` are recorded together or not at all.
     pub async fn create_ticket(
         &self,
         input: &Value,
@@ -1318,7 +1343,18 @@ impl App {
             assignee: n.assignee_id,
         });
         let sla = n.sla_definition_id.map(|d| AssignSla(d.as_uuid()));
-        self.hd_ticket_command(ctx, "create_ticket", input.clone(), id, cmd, sla)
+        let mut cmds = vec![cmd];
+        if let Some(body) = n.message.0 {
+            cmds.push(TicketCommand::Reply {
+                reply_id: ReplyId::from_uuid(Uuid::now_v7()),
+                author: ReplyAuthor::Customer {
+                    contact_id: n.contact_id,
+                },
+                visibility: Visibility::Public,
+                body,
+            });
+        }
+        self.hd_ticket_commands(ctx, "create_ticket", input.clone(), id, cmds, sla)
             .await
     }
 

@@ -767,3 +767,78 @@ async fn move_ticket_runs_the_command_the_engine_names_for_each_status() {
     );
     assert_eq!(o["visibility"], json!(["public", "internal"]));
 }
+
+#[tokio::test]
+async fn a_ticket_opens_with_its_first_message_in_one_command() {
+    let Some(env) = env().await else { return };
+    let app = &env.app;
+    let s = setup(&env).await;
+    let (created, replied) = (
+        count_events(&env, "ticket.created").await,
+        count_events(&env, "ticket.replied").await,
+    );
+    let t = app
+        .create_ticket(
+            &json!({"customer_id": s.customer, "subject": "Scanner offline",
+                    "message": "Our scanner shows error 42 since this morning.",
+                    "sla_definition_id": s.definition}),
+            &s.actor,
+        )
+        .await
+        .unwrap();
+    assert_eq!(t["reply_count"], json!(1));
+    let first = &t["replies"][0];
+    assert_eq!(first["author_kind"], json!("customer"));
+    assert_eq!(first["visibility"], json!("public"));
+    assert_eq!(
+        first["body"],
+        json!("Our scanner shows error 42 since this morning.")
+    );
+    assert!(
+        t["first_response_at"].is_null(),
+        "the customer's message is not a response"
+    );
+    assert_eq!(count_events(&env, "ticket.created").await, created + 1);
+    assert_eq!(count_events(&env, "ticket.replied").await, replied + 1);
+    // Both events belong to the same command (with the SLA assignment's): one idempotency
+    // key, written together.
+    let mut c = env.pool().get_conn().await.unwrap();
+    let rows: Vec<(String, Option<String>)> = c
+        .exec(
+            format!(
+                "SELECT event_type, idempotency_key FROM {} WHERE aggregate_id = ? ORDER BY id",
+                env.app.tables().events
+            ),
+            (t["id"].as_str().unwrap(),),
+        )
+        .await
+        .unwrap();
+    let types: Vec<&str> = rows.iter().map(|r| r.0.as_str()).collect();
+    let created_at = types.iter().position(|t| *t == "ticket.created");
+    assert!(
+        created_at.is_some_and(|i| types.get(i + 1) == Some(&"ticket.replied")),
+        "{types:?}"
+    );
+    assert!(rows.iter().all(|r| r.1 == rows[0].1), "{rows:?}");
+    // A bad message changes nothing: no ticket without its message.
+    let r = app
+        .create_ticket(
+            &json!({"customer_id": s.customer, "subject": "Half", "message": 7}),
+            &s.actor,
+        )
+        .await;
+    assert!(
+        matches!(&r, Err(AppError::Validation(f)) if f.get("message").is_some()),
+        "{r:?}"
+    );
+    assert_eq!(count_events(&env, "ticket.created").await, created + 1);
+    // An empty message is no message.
+    let t = app
+        .create_ticket(
+            &json!({"customer_id": s.customer, "subject": "No text", "message": ""}),
+            &s.actor,
+        )
+        .await
+        .unwrap();
+    assert_eq!(t["reply_count"], json!(0));
+}

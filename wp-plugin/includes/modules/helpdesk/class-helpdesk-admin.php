@@ -124,6 +124,10 @@ final class Helpdesk_Admin extends Module_Admin {
 		if ( null !== $sla ) {
 			$input['sla_definition_id'] = $sla;
 		}
+		$message = Input::long_text( 'message' );
+		if ( '' !== trim( $message ) ) {
+			$input['message'] = $message;
+		}
 		$t = $this->hd()->createTicket( $input, $this->ctx() );
 		return array( __( 'Ticket opened.', 'pet' ), Table::page_url( 'pet-tickets', array( 'id' => (string) $t['id'] ) ) );
 	}

@@ -50,7 +50,7 @@ final class Helpdesk_Rest {
 		$work = Plugin::CAP_WORK;
 		$h    = fn () => $this->hd();
 		$ctx  = fn ( \WP_REST_Request $r ): array => Rest::context( $this->plugin, $r );
-		$body = fn ( \WP_REST_Request $r ): array => Rest::body( $r, array( 'body' ) ); // A reply's body keeps its line breaks.
+		$body = fn ( \WP_REST_Request $r ): array => Rest::body( $r, array( 'body', 'message' ) ); // A reply's body and a ticket's first message keep their line breaks.
 
 		Rest::route( '/tickets', 'GET', $work, fn ( $r ) => $h()->listTickets( Rest::query( $r, array( 'status', 'priority', 'assignee_id', 'customer_id', 'sla_state', 'search', 'sort', 'order', 'after', 'before' ) ) ) );
 		Rest::route( '/tickets', 'POST', $work, fn ( $r ) => $h()->createTicket( $body( $r ), $ctx( $r ) ), 201 );

@@ -55,6 +55,7 @@ if ( ! $data['new_ticket'] ) {
 <table class="form-table" role="presentation">
 <?php View::select_row( 'customer_id', __( 'Customer', 'pet' ), $data['customers'], '', 'pet-ticket-customer' ); ?>
 <tr><th scope="row"><label for="pet-ticket-subject"><?php esc_html_e( 'Subject', 'pet' ); ?></label></th><td><input type="text" name="subject" id="pet-ticket-subject" class="regular-text" required></td></tr>
+<tr><th scope="row"><label for="pet-ticket-message"><?php esc_html_e( 'Message', 'pet' ); ?></label></th><td><textarea name="message" id="pet-ticket-message" class="large-text" rows="5" aria-describedby="pet-ticket-message-help"></textarea><p class="description" id="pet-ticket-message-help"><?php esc_html_e( 'What the customer wrote or said: kept as their first message on the ticket.', 'pet' ); ?></p></td></tr>
 <?php
 View::select_row( 'priority', __( 'Priority', 'pet' ), $data['priorities'], 'normal', 'pet-ticket-priority' );
 View::select_row( 'channel', __( 'Channel', 'pet' ), $data['channels'], 'email', 'pet-ticket-channel' );
