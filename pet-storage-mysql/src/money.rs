@@ -31,6 +31,39 @@ pub fn money_parts_json(amount_minor: i64, currency: &str) -> Value {
     }
 }
 
+/// Reads the money object `v` given as input field `field` (see [`Input::money_object`]),
+/// recording its errors (`field`, `field.amount`, `field.currency`…).
+pub(crate) fn read_money_object(
+    field: &str,
+    v: &Value,
+    errors: &mut pet_core::FieldErrors,
+) -> Option<Money> {
+    let mut wrapper = serde_json::Map::with_capacity(1);
+    wrapper.insert(field.to_owned(), v.clone());
+    let wrapper = Value::Object(wrapper);
+    let mut i = Input::new(&wrapper, "input");
+    let money = match i.money_object(field, false) {
+        Ok(m) => m,
+        Err(e) => {
+            errors.add(field, e.to_string());
+            return None;
+        }
+    };
+    match i.finish() {
+        Ok(()) => money,
+        Err(AppError::Validation(f)) => {
+            for (k, m) in f.iter() {
+                errors.add(k, m);
+            }
+            None
+        }
+        Err(e) => {
+            errors.add(field, e.to_string());
+            None
+        }
+    }
+}
+
 impl<'a> Input<'a> {
     /// A currency code at `k` (required or optional); a bad code is a field error on `k`.
     pub fn currency(&mut self, k: &str, required: bool) -> Result<Option<Currency>, AppError> {

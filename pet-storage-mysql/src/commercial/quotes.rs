@@ -17,7 +17,7 @@ use mysql_async::Value as SqlValue;
 use pet_core::commercial::quote::{QuoteCreated, SentDetails};
 use pet_core::commercial::{
     quote_reference, BasisPoints, Discount, DraftEdit, Interval, LineGroup, LineGroupId, LineId,
-    LineKind, NewQuote, OpportunityCommand, OpportunityFacts, Quantity, Quote, QuoteCommand,
+    LineKind, NewQuote, OpportunityCommand, OpportunityId, OpportunityFacts, Quantity, Quote, QuoteCommand,
     QuoteContent, QuoteEvent, QuoteFacts, QuoteId, QuoteLine, QuoteNumber, QuoteTotals,
     QuoteVersion, QuoteVersionNumber, QuoteVersionStatus, SaleId, Text, Totals,
 };
@@ -33,6 +33,7 @@ use crate::app::{App, CommandContext, Page};
 use crate::command::{command, Actors, Cmd, Repository};
 use crate::db::{from_db_time, rfc3339, to_db_time};
 use crate::error::{AppError, StorageError};
+use crate::fields::{command_input, domain_message, Field, OrBlank, OrBlankText};
 use crate::input::{arg_uuid, Input};
 use crate::jobs::NewJob;
 use crate::uow::UnitOfWork;
@@ -954,20 +955,8 @@ impl App {
         input: &Value,
         ctx: &CommandContext,
     ) -> Result<Value, AppError> {
-        let mut i = Input::new(input, "input");
-        let opp_id = i.req_uuid("opportunity_id");
-        let title = match i.opt_str("title").filter(|s| !s.trim().is_empty()) {
-            Some(t) => i.absorb(Name::for_field("title", t))?,
-            None => None,
-        };
-        let currency = match i.opt_str("currency").filter(|s| !s.is_empty()) {
-            Some(c) => i.absorb(Currency::new(c).map_err(|_| {
-                pet_core::DomainError::field("currency", "must be a three-letter ISO 4217 code")
-            }))?,
-            None => None,
-        };
-        i.finish()?;
-        let opp_id = opp_id.ok_or_else(|| internal("validated fields missing"))?;
+        let p = NewQuoteInput::parse(input, "input")?;
+        let (opp_id, title, currency) = (p.opportunity_id.as_uuid(), p.title.0, p.currency.0);
         command!(self, ctx, "create_quote", input, |cx| {
             let opportunities = Opportunities(self);
             let opp = cx.load(&opportunities, opp_id).await?;
@@ -1066,15 +1055,14 @@ impl App {
     /// money objects with `formatted`); bad content is a validation error naming
     /// `groups.N.lines.M.field`, as when saving.
     pub async fn preview_quote(&self, input: &Value) -> Result<Value, AppError> {
-        let mut i = Input::new(input, "input");
-        let quote_id = i.opt_uuid("quote_id");
-        let given = i.currency("currency", false)?;
-        if quote_id.is_none() && given.is_none() && i.raw("currency").is_none() {
-            i.error("currency", "is required without a quote_id");
+        let mut extra = FieldErrors::new();
+        let given = |k: &str| input.get(k).is_some_and(|v| !v.is_null());
+        if !given("quote_id") && !given("currency") {
+            extra.add("currency", "is required without a quote_id");
         }
-        i.finish()?;
-        let currency = match quote_id {
-            Some(id) => {
+        let p = super::with_errors(PreviewQuoteInput::parse(input, "input"), extra)?;
+        let currency = match (p.quote_id, p.currency.0) {
+            (Some(id), given) => {
                 let c = self.quote_currency(id).await?;
                 if given.is_some_and(|g| g != c) {
                     return Err(AppError::field(
@@ -1084,7 +1072,13 @@ impl App {
                 }
                 c
             }
-            None => given.ok_or_else(|| internal("validated fields missing"))?,
+            (None, Some(c)) => c,
+            (None, None) => {
+                return Err(AppError::field(
+                    "currency",
+                    "is required without a quote_id",
+                ))
+            }
         };
         let content = parse_content(input, currency)?;
         let totals = content.totals(currency)?;
@@ -1122,10 +1116,7 @@ impl App {
         ctx: &CommandContext,
     ) -> Result<Value, AppError> {
         let id = arg_uuid("quote_id", quote_id)?;
-        let mut i = Input::new(input, "input");
-        let valid_until = i.req_date("valid_until");
-        i.finish()?;
-        let valid_until = valid_until.ok_or_else(|| internal("validated fields missing"))?;
+        let valid_until = SendQuoteInput::parse(input, "input")?.valid_until;
         self.quote_command(
             ctx,
             "send_quote",
@@ -1144,16 +1135,10 @@ impl App {
         ctx: &CommandContext,
     ) -> Result<Value, AppError> {
         let id = arg_uuid("quote_id", quote_id)?;
-        let mut i = Input::new(input, "input");
-        let number = version_number(&mut i)?;
-        let reason = match i.req_str("reason") {
-            Some(r) => i.absorb(Text::for_field("reason", r))?,
-            None => None,
-        };
-        i.finish()?;
-        let (Some(number), Some(reason)) = (number, reason) else {
-            return Err(internal("validated fields missing"));
-        };
+        let RejectQuoteInput {
+            version: number,
+            reason,
+        } = RejectQuoteInput::parse(input, "input")?;
         self.quote_command(
             ctx,
             "reject_quote",
@@ -1176,29 +1161,8 @@ impl App {
         ctx: &CommandContext,
     ) -> Result<Value, AppError> {
         let id = arg_uuid("quote_id", quote_id)?;
-        let mut i = Input::new(input, "input");
-        let number = version_number(&mut i)?;
-        let signed_by = match i.opt_str("signed_by").filter(|s| !s.trim().is_empty()) {
-            Some(s) => i.absorb(Name::for_field("signed_by", s))?,
-            None => None,
-        };
-        let mut optional_groups = BTreeSet::new();
-        match input.get("optional_groups") {
-            None | Some(Value::Null) => {}
-            Some(Value::Array(a)) => {
-                for g in a {
-                    match g.as_str().map(|s| LineGroupId::parse("optional_groups", s)) {
-                        Some(Ok(g)) => {
-                            optional_groups.insert(g);
-                        }
-                        _ => i.error("optional_groups", "must be a list of group ids"),
-                    }
-                }
-            }
-            Some(_) => i.error("optional_groups", "must be a list of group ids"),
-        }
-        i.finish()?;
-        let number = number.ok_or_else(|| internal("validated fields missing"))?;
+        let p = AcceptQuoteInput::parse(input, "input")?;
+        let (number, signed_by, optional_groups) = (p.version, p.signed_by.0, p.optional_groups.0);
         let request = json!({"id": id, "input": input});
         command!(self, ctx, "accept_quote", &request, |cx| {
             let quotes = Quotes(self);
@@ -1617,15 +1581,84 @@ impl App {
     }
 }
 
-fn version_number(i: &mut Input<'_>) -> Result<Option<QuoteVersionNumber>, AppError> {
-    match i.req_i64("version") {
-        Some(n) => match u32::try_from(n) {
-            Ok(n) => i.absorb(QuoteVersionNumber::new("version", n)),
-            Err(_) => {
-                i.error("version", "must be at least 1");
-                Ok(None)
-            }
-        },
-        None => Ok(None),
+impl Field for QuoteVersionNumber {
+    fn read(field: &str, v: &Value) -> Result<Self, String> {
+        match u32::try_from(i64::read(field, v)?) {
+            Ok(n) => QuoteVersionNumber::new(field, n).map_err(domain_message),
+            Err(_) => Err("must be at least 1".into()),
+        }
+    }
+}
+
+/// The optional groups a customer accepted: a list of group ids.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct GroupIds(pub BTreeSet<LineGroupId>);
+
+impl Field for GroupIds {
+    fn read(field: &str, v: &Value) -> Result<Self, String> {
+        const BAD: &str = "must be a list of group ids";
+        let Value::Array(a) = v else {
+            return Err(BAD.into());
+        };
+        a.iter()
+            .map(|g| {
+                g.as_str()
+                    .and_then(|s| LineGroupId::parse(field, s).ok())
+                    .ok_or_else(|| BAD.to_owned())
+            })
+            .collect::<Result<_, _>>()
+            .map(GroupIds)
+    }
+}
+
+command_input! {
+    /// Input of [`App::create_quote`] (defaults: the opportunity's title and currency).
+    pub struct NewQuoteInput {
+        /// The open or quoting opportunity.
+        opportunity_id: OpportunityId,
+        /// The quote's title.
+        title: OrBlankText<Name>,
+        /// Its currency.
+        currency: OrBlank<Currency>,
+    }
+}
+
+command_input! {
+    /// Input of [`App::preview_quote`] besides its groups (a quote or a currency).
+    pub struct PreviewQuoteInput {
+        /// The quote whose currency the content is in.
+        quote_id: Option<Uuid>,
+        /// Or the currency (with a quote, it must be the quote's).
+        currency: OrBlank<Currency>,
+    }
+}
+
+command_input! {
+    /// Input of [`App::send_quote`].
+    pub struct SendQuoteInput {
+        /// The last day the quote is valid.
+        valid_until: NaiveDate,
+    }
+}
+
+command_input! {
+    /// Input of [`App::reject_quote`].
+    pub struct RejectQuoteInput {
+        /// The version rejected.
+        version: QuoteVersionNumber,
+        /// Why.
+        reason: Text,
+    }
+}
+
+command_input! {
+    /// Input of [`App::accept_quote`].
+    pub struct AcceptQuoteInput {
+        /// The version accepted.
+        version: QuoteVersionNumber,
+        /// Who signed.
+        signed_by: OrBlankText<Name>,
+        /// The optional groups taken.
+        optional_groups: GroupIds = GroupIds::default(),
     }
 }
