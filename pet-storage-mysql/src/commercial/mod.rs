@@ -128,7 +128,10 @@ mod tests {
 
 /// A parsed input together with the errors of checks that span several of its fields, so
 /// that every error is reported at once.
-fn with_errors<T>(parsed: Result<T, AppError>, extra: pet_core::FieldErrors) -> Result<T, AppError> {
+fn with_errors<T>(
+    parsed: Result<T, AppError>,
+    extra: pet_core::FieldErrors,
+) -> Result<T, AppError> {
     match parsed {
         Ok(t) if extra.is_empty() => Ok(t),
         Ok(_) => Err(AppError::Validation(extra)),
@@ -193,7 +196,11 @@ mod input_tests {
         let c = LeadChangesInput::parse(&json!({"customer_name": "  "}), "input").unwrap();
         assert!(c.customer_name.0.is_none() && c.custom_fields.is_none() && c.source.is_none());
         assert_eq!(
-            ContactLeadInput::parse(&Value::Null, "input").unwrap().note.0.as_str(),
+            ContactLeadInput::parse(&Value::Null, "input")
+                .unwrap()
+                .note
+                .0
+                .as_str(),
             ""
         );
         let q = QualifyLeadInput::parse(

@@ -6,9 +6,9 @@ use chrono::{NaiveDate, NaiveDateTime};
 use mysql_async::prelude::*;
 use mysql_async::Value as SqlValue;
 use pet_core::commercial::{
-    Classification, LeadChanges, LeadId, LeadCommand, LeadCustomer, LeadFacts, LeadSummary, NewOpportunity,
-    Opportunity, OpportunityCommand, OpportunityFacts, OpportunityId, OpportunityKind, SizeBand,
-    Text,
+    Classification, LeadChanges, LeadCommand, LeadCustomer, LeadFacts, LeadId, LeadSummary,
+    NewOpportunity, Opportunity, OpportunityCommand, OpportunityFacts, OpportunityId,
+    OpportunityKind, SizeBand, Text,
 };
 use pet_core::identity::{CustomerCommand, CustomerId, CustomerStatus, EmployeeId, Money, Name};
 use serde_json::{json, Value};
@@ -20,8 +20,8 @@ use crate::app::{App, CommandContext, Page};
 use crate::command::{command, replayed_repository};
 use crate::db::{from_db_time, rfc3339, to_db_time};
 use crate::error::{AppError, StorageError};
-use crate::identity::Customers;
 use crate::fields::command_input;
+use crate::identity::Customers;
 use crate::input::{arg_uuid, Input};
 use crate::uow::UnitOfWork;
 
