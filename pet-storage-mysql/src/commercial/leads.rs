@@ -10,7 +10,7 @@ use mysql_async::Value as SqlValue;
 use pet_core::commercial::{
     FieldDefinition, FieldKey, FieldType, Lead, LeadChanges, LeadCommand, LeadCustomer, LeadEvent,
     LeadFacts, LeadId, LeadSchema, LeadSchemaCommand, LeadSchemaEvent, LeadSchemaId,
-    LeadSchemaVersion, NewLead, Qualification, SchemaVersionNumber, Text,
+    LeadSchemaVersion, LeadStatus, NewLead, Qualification, SchemaVersionNumber, Text,
 };
 use pet_core::identity::{CustomerId, EmployeeId, Money, Name, Note};
 use serde_json::{json, Value};
@@ -24,8 +24,6 @@ use crate::error::{AppError, StorageError};
 use crate::fields::{command_input, domain_message, Field, OrBlankText};
 use crate::input::{arg_uuid, Input};
 use crate::uow::UnitOfWork;
-
-const LEAD_STATUSES: [&str; 5] = ["new", "contacted", "qualified", "disqualified", "archived"];
 
 pub(super) use crate::money::money_json;
 
@@ -693,6 +691,7 @@ impl App {
             "owner_name": owner_name,
             "status": l.status().as_str(),
             "next_statuses": l.status().next_statuses().iter().map(|s| s.as_str()).collect::<Vec<_>>(),
+            "actions": l.status().actions(),
             "schema_version": l.schema().map(|s| s.number.get()),
             "custom_values": l.custom_values().to_json(),
             "custom_fields": fields,
@@ -867,7 +866,7 @@ impl App {
         let search = q.opt_str("search").map(str::trim).filter(|s| !s.is_empty());
         let status = q.opt_str("status").filter(|s| !s.is_empty());
         if let Some(s) = status {
-            if !LEAD_STATUSES.contains(&s) {
+            if !LeadStatus::ALL.iter().any(|x| x.as_str() == s) {
                 q.error(
                     "status",
                     "must be new, contacted, qualified, disqualified or archived",
@@ -964,7 +963,14 @@ impl App {
                 },
             )
             .collect();
-        Ok(page.wrap(items, total.unwrap_or(0)))
+        let mut out = page.wrap(items, total.unwrap_or(0));
+        if let Some(o) = out.as_object_mut() {
+            o.insert(
+                "options".into(),
+                json!({"status": LeadStatus::ALL.map(LeadStatus::as_str)}),
+            );
+        }
+        Ok(out)
     }
 
     /// Distinct lead sources (for filters), alphabetical, at most 200.

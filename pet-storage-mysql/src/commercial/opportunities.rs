@@ -175,6 +175,12 @@ impl App {
             "kind": o.classification().map(|c| c.kind.as_str()),
             "size_band": o.classification().map(|c| c.size_band.as_str()),
             "status": o.status().as_str(),
+            "actions": o.status().actions(),
+            "options": {
+                "kind": OpportunityKind::ALL.map(OpportunityKind::as_str),
+                "size_band": SizeBand::ALL.map(SizeBand::as_str),
+            },
+            "lost": o.status() == pet_core::commercial::OpportunityStatus::Lost,
             "lost_reason": o.lost_reason().map(Text::as_str),
             "quote_ids": o.quote_ids().iter().map(ToString::to_string).collect::<Vec<_>>(),
             "won_quote_id": o.sale().map(|(q, _)| q.to_string()),

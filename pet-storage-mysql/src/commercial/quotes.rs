@@ -252,6 +252,7 @@ struct QuoteVersionView<'a> {
     number: u32,
     based_on: Option<u32>,
     status: &'static str,
+    actions: &'static [&'static str],
     valid_until: Option<String>,
     content_hash: Option<&'a str>,
     current_hash: String,
@@ -1018,6 +1019,7 @@ impl App {
                 "number": v.number().get(),
                 "based_on": v.based_on().map(|b| b.get()),
                 "status": v.status().as_str(),
+                "actions": quote.version_actions(v),
                 "line_count": v.content().line_count(),
                 "group_count": v.content().groups.len(),
                 "totals": quote_totals_json(&totals),
@@ -1049,6 +1051,7 @@ impl App {
             "accepted_version": quote.accepted().map(|(v, _)| v.get()),
             "sale_id": quote.accepted().map(|(_, s)| s.to_string()),
             "versions": versions,
+            "actions": quote.actions(),
             "version": quote.version(),
         }))
     }
@@ -1066,6 +1069,7 @@ impl App {
             number: v.number().get(),
             based_on: v.based_on().map(|b| b.get()),
             status: v.status().as_str(),
+            actions: quote.version_actions(v),
             valid_until: v.sent().map(|s| s.valid_until.to_string()),
             content_hash: v.sent().map(|s| s.content_hash.as_str()),
             current_hash: v.content().content_hash(currency),
