@@ -13,7 +13,29 @@ use uuid::Uuid;
 /// A value read from one input field.
 pub trait Field: Sized {
     /// Reads the field's value (present and not `null`), or the message for that field.
-    fn read(field: &str, v: &Value) -> Result<Self, String>;
+    /// (Implement this or [`Field::read_into`].)
+    fn read(field: &str, v: &Value) -> Result<Self, String> {
+        let mut errors = pet_core::FieldErrors::new();
+        Self::read_into(field, v, &mut errors).ok_or_else(|| {
+            errors
+                .iter()
+                .next()
+                .map_or_else(|| "is not valid".to_owned(), |(_, m)| m.to_owned())
+        })
+    }
+
+    /// Reads the field's value (present and not `null`) recording its errors: by default
+    /// [`Field::read`]'s message on `field`; a composite value (a money object, a list)
+    /// may record several, named e.g. `field.amount` or `field.0.quantity`.
+    fn read_into(field: &str, v: &Value, errors: &mut pet_core::FieldErrors) -> Option<Self> {
+        match Self::read(field, v) {
+            Ok(x) => Some(x),
+            Err(m) => {
+                errors.add(field, m);
+                None
+            }
+        }
+    }
 
     /// What an absent or `null` field gives: a value, or the message for that field.
     fn absent() -> Result<Self, String> {
@@ -32,7 +54,7 @@ pub trait Field: Sized {
     ) -> Option<Self> {
         let value = obj.and_then(|m| m.get(name)).filter(|v| !v.is_null());
         let r = match (value, default) {
-            (Some(v), _) => Self::read(name, v),
+            (Some(v), _) => return Self::read_into(name, v, errors),
             (None, Some(d)) => Ok(d()),
             (None, None) => Self::absent(),
         };
@@ -49,6 +71,9 @@ pub trait Field: Sized {
 impl<T: Field> Field for Option<T> {
     fn read(field: &str, v: &Value) -> Result<Self, String> {
         T::read(field, v).map(Some)
+    }
+    fn read_into(field: &str, v: &Value, errors: &mut pet_core::FieldErrors) -> Option<Self> {
+        T::read_into(field, v, errors).map(Some)
     }
     fn absent() -> Result<Self, String> {
         Ok(None)
@@ -525,6 +550,50 @@ impl Field for pet_core::helpdesk::SlaSpec {
                 None
             }
         }
+    }
+}
+
+// ---- commercial (leads, opportunities, quotes) ----------------------------------------
+
+id_fields!(
+    pet_core::commercial::LeadId,
+    pet_core::commercial::OpportunityId,
+);
+
+parsed_fields!(
+    pet_core::commercial::Text => |f, s| pet_core::commercial::Text::for_field(f, s),
+    pet_core::commercial::OpportunityKind => |_f, s| pet_core::commercial::OpportunityKind::parse(s),
+    pet_core::commercial::SizeBand => |_f, s| pet_core::commercial::SizeBand::parse(s),
+);
+
+impl Field for pet_core::identity::Currency {
+    fn read(field: &str, v: &Value) -> Result<Self, String> {
+        pet_core::identity::Currency::new(&String::read(field, v)?)
+            .map_err(|_| "must be a three-letter ISO 4217 code".to_owned())
+    }
+}
+
+/// A money object `{amount: "85.50" | amount_minor: 8550, currency}`; its errors are named
+/// `field.amount`, `field.currency`… (see [`crate::money`]).
+impl Field for pet_core::identity::Money {
+    fn read_into(field: &str, v: &Value, errors: &mut pet_core::FieldErrors) -> Option<Self> {
+        crate::money::read_money_object(field, v, errors)
+    }
+}
+
+/// An optional text field where a blank string (empty or only spaces) means "not given".
+#[derive(Debug, Clone, PartialEq)]
+pub struct OrBlankText<T>(pub Option<T>);
+
+impl<T: Field> Field for OrBlankText<T> {
+    fn read_into(field: &str, v: &Value, errors: &mut pet_core::FieldErrors) -> Option<Self> {
+        match v {
+            Value::String(s) if s.trim().is_empty() => Some(OrBlankText(None)),
+            _ => T::read_into(field, v, errors).map(|t| OrBlankText(Some(t))),
+        }
+    }
+    fn absent() -> Result<Self, String> {
+        Ok(OrBlankText(None))
     }
 }
 

@@ -22,12 +22,135 @@ pub fn money_json(m: &Money) -> Value {
     })
 }
 
+/// A money object as a view field: serialises to exactly [`money_json`]'s object, with
+/// the decimal and the display form written straight into the output (no intermediate
+/// strings or JSON values).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct MoneyView(pub Money);
+
+/// The plain decimal of an amount (`"1.235"`), as [`Money::decimal`] writes it.
+struct Decimal(i64, u32);
+
+impl std::fmt::Display for Decimal {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let Decimal(minor, digits) = *self;
+        let sign = if minor < 0 { "-" } else { "" };
+        let abs = minor.unsigned_abs();
+        if digits == 0 {
+            write!(f, "{sign}{abs}")
+        } else {
+            let scale = 10u64.pow(digits);
+            write!(
+                f,
+                "{sign}{}.{:0width$}",
+                abs / scale,
+                abs % scale,
+                width = digits as usize
+            )
+        }
+    }
+}
+
+/// The display form of an amount (`"KWD 1.235"`), as `Money`'s `Display` writes it.
+struct Formatted<'a>(&'a str, Decimal);
+
+impl std::fmt::Display for Formatted<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{} {}", self.0, self.1)
+    }
+}
+
+impl serde::Serialize for MoneyView {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeStruct;
+        let m = &self.0;
+        let currency = m.currency();
+        let code = currency.as_str();
+        let digits = currency.minor_unit_digits();
+        let mut o = s.serialize_struct("Money", 5)?;
+        o.serialize_field("amount_minor", &m.amount_minor())?;
+        o.serialize_field("currency", code)?;
+        o.serialize_field("minor_digits", &digits)?;
+        o.serialize_field("amount", &Collected(&Decimal(m.amount_minor(), digits)))?;
+        o.serialize_field(
+            "formatted",
+            &Collected(&Formatted(code, Decimal(m.amount_minor(), digits))),
+        )?;
+        o.end()
+    }
+}
+
+/// A money amount's plain decimal (`"85.50"`) as a view field, written straight into the output.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct DecimalText(pub Money);
+
+impl serde::Serialize for DecimalText {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let d = self.0.currency().minor_unit_digits();
+        s.collect_str(&Decimal(self.0.amount_minor(), d))
+    }
+}
+
+/// A money amount's display form (`"EUR 85.50"`) as a view field.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct FormattedText(pub Money);
+
+impl serde::Serialize for FormattedText {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let c = self.0.currency();
+        let d = Decimal(self.0.amount_minor(), c.minor_unit_digits());
+        s.collect_str(&Formatted(c.as_str(), d))
+    }
+}
+
+/// Serialises a `Display` value as a string without building it first.
+struct Collected<'a, D: std::fmt::Display>(&'a D);
+
+impl<D: std::fmt::Display> serde::Serialize for Collected<'_, D> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_str(self.0)
+    }
+}
+
 /// The output object of a stored amount and currency code (a row read back from SQL); an
 /// invalid stored code (never written by PET) keeps the two raw fields only.
 pub fn money_parts_json(amount_minor: i64, currency: &str) -> Value {
     match Currency::new(currency) {
         Ok(c) => money_json(&Money::new(amount_minor, c)),
         Err(_) => json!({"amount_minor": amount_minor, "currency": currency}),
+    }
+}
+
+/// Reads the money object `v` given as input field `field` (see [`Input::money_object`]),
+/// recording its errors (`field`, `field.amount`, `field.currency`…).
+pub(crate) fn read_money_object(
+    field: &str,
+    v: &Value,
+    errors: &mut pet_core::FieldErrors,
+) -> Option<Money> {
+    let mut wrapper = serde_json::Map::with_capacity(1);
+    wrapper.insert(field.to_owned(), v.clone());
+    let wrapper = Value::Object(wrapper);
+    let mut i = Input::new(&wrapper, "input");
+    let money = match i.money_object(field, false) {
+        Ok(m) => m,
+        Err(e) => {
+            errors.add(field, e.to_string());
+            return None;
+        }
+    };
+    match i.finish() {
+        Ok(()) => money,
+        Err(AppError::Validation(f)) => {
+            for (k, m) in f.iter() {
+                errors.add(k, m);
+            }
+            None
+        }
+        Err(e) => {
+            errors.add(field, e.to_string());
+            None
+        }
     }
 }
 
@@ -221,5 +344,9 @@ mod tests {
             json!({"amount_minor": 1235, "currency": "KWD", "minor_digits": 3, "amount": "1.235", "formatted": "KWD 1.235"})
         );
         assert_eq!(money_parts_json(1235, "JPY")["formatted"], "JPY 1235");
+        for (n, c) in [(1235, "KWD"), (-5, "EUR"), (0, "JPY"), (-1_234_567, "USD")] {
+            let m = Money::new(n, Currency::new(c).unwrap());
+            assert_eq!(serde_json::to_value(MoneyView(m)).unwrap(), money_json(&m));
+        }
     }
 }

@@ -62,6 +62,28 @@ impl LeadStatus {
         }
     }
 
+    /// The commands a lead in this status takes (what a screen offers): `update` until it
+    /// is archived, the moves of [`LeadStatus::next_statuses`] (`contact`, `qualify`,
+    /// `disqualify`, `archive`) and, once qualified, `open_opportunity`.
+    pub fn actions(self) -> &'static [&'static str] {
+        match self {
+            Self::New => &["update", "contact", "disqualify"],
+            Self::Contacted => &["update", "qualify", "disqualify"],
+            Self::Qualified => &["update", "archive", "open_opportunity"],
+            Self::Disqualified => &["update", "archive"],
+            Self::Archived => &[],
+        }
+    }
+
+    /// Every status, in life-cycle order (the options of a status filter).
+    pub const ALL: [LeadStatus; 5] = [
+        Self::New,
+        Self::Contacted,
+        Self::Qualified,
+        Self::Disqualified,
+        Self::Archived,
+    ];
+
     /// Whether a lead may move from this status to `to`.
     pub fn can_move_to(self, to: LeadStatus) -> bool {
         self.next_statuses().contains(&to)
@@ -788,6 +810,31 @@ mod tests {
             }
         }
         assert_eq!(reached.len(), all.len(), "every status is reachable");
+        // The actions are exactly the commands decide accepts in each status.
+        for l in &reached {
+            let probes = [
+                (
+                    "update",
+                    LeadCommand::Update(LeadChanges {
+                        source: Some(Name::for_field("source", "referral").unwrap()),
+                        ..LeadChanges::default()
+                    }),
+                ),
+                ("contact", command(LeadStatus::Contacted).unwrap()),
+                ("qualify", command(LeadStatus::Qualified).unwrap()),
+                ("disqualify", command(LeadStatus::Disqualified).unwrap()),
+                ("archive", command(LeadStatus::Archived).unwrap()),
+            ];
+            for (name, cmd) in probes {
+                assert_eq!(
+                    decide(Some(l), &cmd, &f, now()).is_ok(),
+                    l.status().actions().contains(&name),
+                    "{name} when {}",
+                    l.status().as_str()
+                );
+            }
+        }
+        assert_eq!(LeadStatus::ALL, all);
     }
 
     #[test]

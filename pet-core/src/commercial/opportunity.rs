@@ -43,6 +43,16 @@ impl OpportunityStatus {
             Self::Lost => "lost",
         }
     }
+
+    /// The commands an opportunity in this status takes (what a screen offers): an open
+    /// or quoting one is classified, lost or quoted (`create_quote`); a won or lost one
+    /// takes none.
+    pub fn actions(self) -> &'static [&'static str] {
+        match self {
+            Self::Open | Self::Quoting => &["classify", "lose", "create_quote"],
+            Self::Won | Self::Lost => &[],
+        }
+    }
 }
 
 /// What kind of business an opportunity is.
@@ -58,6 +68,9 @@ pub enum OpportunityKind {
 }
 
 impl OpportunityKind {
+    /// Every kind (the options of a classification form).
+    pub const ALL: [OpportunityKind; 3] = [Self::NewBusiness, Self::Upsell, Self::Renewal];
+
     /// The stored name, e.g. `new_business`.
     pub fn as_str(self) -> &'static str {
         match self {
@@ -102,6 +115,9 @@ pub enum SizeBand {
 }
 
 impl SizeBand {
+    /// Every size band, smallest first (the options of a classification form).
+    pub const ALL: [SizeBand; 4] = [Self::Small, Self::Medium, Self::Large, Self::Enterprise];
+
     /// The stored name, e.g. `enterprise`.
     pub fn as_str(self) -> &'static str {
         match self {
@@ -652,6 +668,89 @@ mod tests {
             owner: Some(EmployeeStatus::Active),
             accepted_quote: None,
         }
+    }
+
+    #[test]
+    fn actions_are_the_commands_decide_accepts() {
+        // A lead's `open_opportunity` is the creation this decide accepts.
+        for s in LeadStatus::ALL {
+            assert_eq!(
+                decide(None, &new_opp(), &facts(s), now()).is_ok(),
+                s.actions().contains(&"open_opportunity"),
+                "open_opportunity from a {} lead",
+                s.as_str()
+            );
+        }
+        let f = facts(LeadStatus::Qualified);
+        let run = |cmds: &[OpportunityCommand], f: &OpportunityFacts| {
+            let mut o: Option<Opportunity> = None;
+            for c in cmds {
+                let evs = decide(o.as_ref(), c, f, now()).unwrap();
+                o = evolve_all(o, &evs);
+            }
+            o.unwrap()
+        };
+        let quote = QuoteId::from_uuid(Uuid::from_u128(40));
+        let sale = SaleId::from_uuid(Uuid::from_u128(41));
+        let start = OpportunityCommand::StartQuoting { quote_id: quote };
+        let lose = OpportunityCommand::Lose {
+            reason: Text::for_field("reason", "budget cut").unwrap(),
+        };
+        let won_facts = OpportunityFacts {
+            accepted_quote: Some((OpportunityId::from_uuid(Uuid::from_u128(1)), sale)),
+            ..facts(LeadStatus::Qualified)
+        };
+        let states = [
+            run(&[new_opp()], &f),
+            run(&[new_opp(), start.clone()], &f),
+            run(&[new_opp(), lose.clone()], &f),
+            run(
+                &[
+                    new_opp(),
+                    start,
+                    OpportunityCommand::Win {
+                        quote_id: quote,
+                        sale_id: sale,
+                    },
+                ],
+                &won_facts,
+            ),
+        ];
+        for o in &states {
+            let probes = [
+                (
+                    "classify",
+                    OpportunityCommand::Classify(Classification {
+                        kind: OpportunityKind::Upsell,
+                        size_band: SizeBand::Large,
+                    }),
+                ),
+                ("lose", lose.clone()),
+                (
+                    "create_quote",
+                    OpportunityCommand::StartQuoting {
+                        quote_id: QuoteId::from_uuid(Uuid::from_u128(42)),
+                    },
+                ),
+            ];
+            for (name, cmd) in probes {
+                assert_eq!(
+                    decide(Some(o), &cmd, &f, now()).is_ok(),
+                    o.status().actions().contains(&name),
+                    "{name} when {}",
+                    o.status().as_str()
+                );
+            }
+        }
+        assert_eq!(
+            states.iter().map(|o| o.status()).collect::<Vec<_>>(),
+            [
+                OpportunityStatus::Open,
+                OpportunityStatus::Quoting,
+                OpportunityStatus::Lost,
+                OpportunityStatus::Won
+            ]
+        );
     }
 
     #[test]

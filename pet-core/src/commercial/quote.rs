@@ -58,6 +58,16 @@ impl QuoteVersionStatus {
             Self::Superseded => "superseded",
         }
     }
+
+    /// The commands a version in this status takes while its quote is not accepted: a
+    /// draft is revised and sent, a sent version accepted or rejected; the others none.
+    pub fn actions(self) -> &'static [&'static str] {
+        match self {
+            Self::Draft => &["revise", "send"],
+            Self::Sent => &["accept", "reject"],
+            Self::Accepted | Self::Rejected | Self::Expired | Self::Superseded => &[],
+        }
+    }
 }
 
 /// What was pinned when a version was sent.
@@ -131,6 +141,26 @@ pub struct Quote {
 }
 
 impl Quote {
+    /// The commands the quote takes (what a screen offers): none once accepted; otherwise
+    /// its draft's (`revise`, `send`) or, with no draft, `draft_next_version`. What a
+    /// version takes is [`Quote::version_actions`].
+    pub fn actions(&self) -> &'static [&'static str] {
+        match (self.accepted, self.latest().map(|v| v.status)) {
+            (Some(_), _) => &[],
+            (None, Some(QuoteVersionStatus::Draft)) => QuoteVersionStatus::Draft.actions(),
+            (None, _) => &["draft_next_version"],
+        }
+    }
+
+    /// The commands version `v` of this quote takes (`accept`, `reject` for a sent one).
+    pub fn version_actions(&self, v: &QuoteVersion) -> &'static [&'static str] {
+        if self.accepted.is_some() {
+            &[]
+        } else {
+            v.status.actions()
+        }
+    }
+
     /// Rebuilds the state from stored rows (versions sorted here by number).
     pub fn restore(
         details: QuoteCreated,
@@ -977,6 +1007,67 @@ mod tests {
     }
     fn v(n: u32) -> QuoteVersionNumber {
         QuoteVersionNumber::new("number", n).unwrap()
+    }
+
+    #[test]
+    fn actions_are_the_commands_decide_accepts() {
+        let line = |n| QuoteCommand::ReviseDraft {
+            edits: vec![
+                DraftEdit::AddGroup {
+                    group_id: gid(n),
+                    title: Name::new("Build").unwrap(),
+                    optional: false,
+                },
+                DraftEdit::AddLine {
+                    group_id: gid(n),
+                    line: labour(n * 10, 60, "Developer"),
+                },
+            ],
+        };
+        let send = QuoteCommand::Send {
+            valid_until: day(20),
+        };
+        let draft = step(created(), line(1), at(1)).unwrap();
+        let sent = step(draft.clone(), send.clone(), at(1)).unwrap();
+        let redraft = step(sent.clone(), QuoteCommand::DraftNextVersion, at(2)).unwrap();
+        let reject = |n| QuoteCommand::Reject {
+            number: v(n),
+            reason: Text::for_field("reason", "too dear").unwrap(),
+        };
+        let accept = |n| QuoteCommand::Accept {
+            number: v(n),
+            sale_id: SaleId::from_uuid(Uuid::from_u128(90)),
+            signed_by: None,
+            optional_groups: BTreeSet::new(),
+        };
+        let rejected = step(sent.clone(), reject(1), at(2)).unwrap();
+        let accepted = step(sent.clone(), accept(1), at(2)).unwrap();
+        for q in [draft, sent, redraft, rejected, accepted] {
+            let quote_probes = [
+                ("revise", line(2)),
+                ("send", send.clone()),
+                ("draft_next_version", QuoteCommand::DraftNextVersion),
+            ];
+            for (name, cmd) in quote_probes {
+                assert_eq!(
+                    step(q.clone(), cmd, at(2)).is_ok(),
+                    q.actions().contains(&name),
+                    "{name} on {:?}",
+                    q.latest().map(|v| v.status())
+                );
+            }
+            for ver in q.versions() {
+                let n = ver.number().get();
+                for (name, cmd) in [("accept", accept(n)), ("reject", reject(n))] {
+                    assert_eq!(
+                        step(q.clone(), cmd, at(2)).is_ok(),
+                        q.version_actions(ver).contains(&name),
+                        "{name} version {n} {}",
+                        ver.status().as_str()
+                    );
+                }
+            }
+        }
     }
 
     #[test]

@@ -10,7 +10,7 @@ use mysql_async::Value as SqlValue;
 use pet_core::commercial::{
     FieldDefinition, FieldKey, FieldType, Lead, LeadChanges, LeadCommand, LeadCustomer, LeadEvent,
     LeadFacts, LeadId, LeadSchema, LeadSchemaCommand, LeadSchemaEvent, LeadSchemaId,
-    LeadSchemaVersion, NewLead, Qualification, SchemaVersionNumber, Text,
+    LeadSchemaVersion, LeadStatus, NewLead, Qualification, SchemaVersionNumber, Text,
 };
 use pet_core::identity::{CustomerId, EmployeeId, Money, Name, Note};
 use serde_json::{json, Value};
@@ -21,40 +21,151 @@ use crate::app::{App, CommandContext, Page};
 use crate::command::{command, replayed_repository, Cmd, Repository};
 use crate::db::{from_db_time, rfc3339, to_db_time};
 use crate::error::{AppError, StorageError};
+use crate::fields::{command_input, domain_message, Field, OrBlankText};
 use crate::input::{arg_uuid, Input};
 use crate::uow::UnitOfWork;
 
-const LEAD_STATUSES: [&str; 5] = ["new", "contacted", "qualified", "disqualified", "archived"];
-
-/// Parses a money object at `field`: `{amount: "85.50" | amount_minor: 8550, currency}`.
-pub(super) fn parse_money(i: &mut Input<'_>, field: &str) -> Result<Option<Money>, AppError> {
-    i.money_object(field, false)
-}
-
 pub(super) use crate::money::money_json;
 
-/// A required text field of a domain type.
-fn text_field(i: &mut Input<'_>, k: &str, required: bool) -> Result<Option<Text>, AppError> {
-    let s = if required { i.req_str(k) } else { i.opt_str(k) };
-    match s.filter(|s| required || !s.trim().is_empty()) {
-        Some(s) => i.absorb(Text::for_field(k, s)),
-        None => Ok(None),
+/// A note as the sales screens send it (absent: empty), with the domain's messages.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct SalesNote(pub Note);
+
+impl Field for SalesNote {
+    fn read(field: &str, v: &Value) -> Result<Self, String> {
+        Note::new(&String::read(field, v)?)
+            .map(SalesNote)
+            .map_err(domain_message)
     }
 }
 
-fn name_field(i: &mut Input<'_>, k: &str, required: bool) -> Result<Option<Name>, AppError> {
-    let s = if required { i.req_str(k) } else { i.opt_str(k) };
-    match s {
-        Some(s) => i.absorb(Name::for_field(k, s)),
-        None => Ok(None),
+/// `custom_fields`: raw values by key, checked by the schema version in `pet-core` (an
+/// empty PHP array is no values).
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct CustomFields(pub BTreeMap<String, Value>);
+
+impl Field for CustomFields {
+    fn read(_field: &str, v: &Value) -> Result<Self, String> {
+        match v {
+            Value::Object(m) => Ok(CustomFields(
+                m.iter().map(|(k, v)| (k.clone(), v.clone())).collect(),
+            )),
+            Value::Array(a) if a.is_empty() => Ok(CustomFields::default()),
+            _ => Err("must be an array with named keys".into()),
+        }
     }
 }
 
-/// `custom_fields` as raw values by key (an empty PHP array is no values).
-fn custom_fields(i: &mut Input<'_>) -> Option<BTreeMap<String, Value>> {
-    match i.opt_object("custom_fields") {
-        Some(Value::Object(m)) => Some(m.iter().map(|(k, v)| (k.clone(), v.clone())).collect()),
-        _ => None,
+/// A lead's budget: a money object that must not be negative.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Budget(pub Money);
+
+impl Field for Budget {
+    fn read_into(field: &str, v: &Value, errors: &mut pet_core::FieldErrors) -> Option<Self> {
+        let m = Money::read_into(field, v, errors)?;
+        if m.amount_minor() < 0 {
+            errors.add(field, "must not be negative");
+            return None;
+        }
+        Some(Budget(m))
+    }
+}
+
+command_input! {
+    /// Input of [`App::create_lead`]: the company (`customer_id` or `customer_name`, not
+    /// both), the source, the owner (default: the actor) and the custom field values.
+    pub struct NewLeadInput {
+        /// An existing customer.
+        customer_id: Option<CustomerId>,
+        /// Or a new company's name.
+        customer_name: OrBlankText<Name>,
+        /// Where the lead came from.
+        source: Name,
+        /// The owner (default: the actor).
+        owner_id: Option<EmployeeId>,
+        /// Values by custom field key.
+        custom_fields: CustomFields = CustomFields::default(),
+    }
+}
+
+command_input! {
+    /// Input of [`App::update_lead`]: each field optional (`custom_fields` is the complete
+    /// new set; an empty array clears it).
+    pub struct LeadChangesInput {
+        /// An existing customer.
+        customer_id: Option<CustomerId>,
+        /// Or a new company's name.
+        customer_name: OrBlankText<Name>,
+        /// Where the lead came from.
+        source: Option<Name>,
+        /// The new owner.
+        owner_id: Option<EmployeeId>,
+        /// The complete new set of values.
+        custom_fields: Option<CustomFields>,
+    }
+}
+
+command_input! {
+    /// Input of [`App::contact_lead`].
+    pub struct ContactLeadInput {
+        /// What was said (may be empty).
+        note: SalesNote = SalesNote::default(),
+    }
+}
+
+command_input! {
+    /// Input of [`App::qualify_lead`]: the evidence.
+    pub struct QualifyLeadInput {
+        /// The need (required).
+        need: Text,
+        /// The budget, if known.
+        budget: Option<Budget>,
+        /// Who decides.
+        authority: OrBlankText<Text>,
+        /// When.
+        timeline: OrBlankText<Text>,
+        /// Notes (may be empty).
+        notes: SalesNote = SalesNote::default(),
+    }
+}
+
+command_input! {
+    /// Input of [`App::disqualify_lead`].
+    pub struct DisqualifyLeadInput {
+        /// Why.
+        reason: Text,
+    }
+}
+
+/// The errors of the company choice, which spans two fields: `customer_id` or
+/// `customer_name`, not both (one of them when `required`).
+pub(super) fn customer_choice_errors(input: &Value, required: bool) -> pet_core::FieldErrors {
+    let mut errors = pet_core::FieldErrors::new();
+    let id = input.get("customer_id").is_some_and(|v| !v.is_null());
+    let name = input
+        .get("customer_name")
+        .and_then(Value::as_str)
+        .is_some_and(|s| !s.trim().is_empty());
+    match (id, name) {
+        (true, true) => errors.add(
+            "customer_name",
+            "give either customer_id or customer_name, not both",
+        ),
+        (false, false) if required => errors.add(
+            "customer_id",
+            "is required (or give customer_name for a new company)",
+        ),
+        _ => {}
+    }
+    errors
+}
+
+/// The company a lead input names (`None`: neither given).
+fn lead_customer(id: Option<CustomerId>, name: OrBlankText<Name>) -> Option<LeadCustomer> {
+    match (id, name.0) {
+        (Some(customer_id), _) => Some(LeadCustomer::Existing { customer_id }),
+        (None, Some(name)) => Some(LeadCustomer::New { name }),
+        (None, None) => None,
     }
 }
 
@@ -580,6 +691,7 @@ impl App {
             "owner_name": owner_name,
             "status": l.status().as_str(),
             "next_statuses": l.status().next_statuses().iter().map(|s| s.as_str()).collect::<Vec<_>>(),
+            "actions": l.status().actions(),
             "schema_version": l.schema().map(|s| s.number.get()),
             "custom_values": l.custom_values().to_json(),
             "custom_fields": fields,
@@ -591,38 +703,6 @@ impl App {
         }))
     }
 
-    fn parse_lead_customer(
-        i: &mut Input<'_>,
-        required: bool,
-    ) -> Result<Option<LeadCustomer>, AppError> {
-        let id = i.opt_uuid("customer_id");
-        let name = i.opt_str("customer_name").filter(|s| !s.trim().is_empty());
-        match (id, name) {
-            (Some(_), Some(_)) => {
-                i.error(
-                    "customer_name",
-                    "give either customer_id or customer_name, not both",
-                );
-                Ok(None)
-            }
-            (Some(id), None) => Ok(Some(LeadCustomer::Existing {
-                customer_id: CustomerId::from_uuid(id),
-            })),
-            (None, Some(n)) => Ok(i
-                .absorb(Name::for_field("customer_name", n))?
-                .map(|name| LeadCustomer::New { name })),
-            (None, None) => {
-                if required {
-                    i.error(
-                        "customer_id",
-                        "is required (or give customer_name for a new company)",
-                    );
-                }
-                Ok(None)
-            }
-        }
-    }
-
     /// Captures a lead with the latest schema version: `{customer_id | customer_name,
     /// source, owner_id?, custom_fields?}` (owner defaults to the actor).
     pub async fn create_lead(
@@ -630,25 +710,28 @@ impl App {
         input: &Value,
         ctx: &CommandContext,
     ) -> Result<Value, AppError> {
-        let mut i = Input::new(input, "input");
-        let customer = Self::parse_lead_customer(&mut i, true)?;
-        let source = name_field(&mut i, "source", true)?;
-        let owner = i.opt_uuid("owner_id").or(ctx.actor_id);
-        if owner.is_none() {
-            i.error("owner_id", "is required");
+        let mut extra = customer_choice_errors(input, true);
+        if input.get("owner_id").is_none_or(Value::is_null) && ctx.actor_id.is_none() {
+            extra.add("owner_id", "is required");
         }
-        let values = custom_fields(&mut i).unwrap_or_default();
-        i.finish()?;
-        let (Some(customer), Some(source), Some(owner)) = (customer, source, owner) else {
-            return Err(internal("validated fields missing"));
-        };
+        let p = super::with_errors(NewLeadInput::parse(input, "input"), extra)?;
+        let owner = p
+            .owner_id
+            .or(ctx.actor_id.map(EmployeeId::from_uuid))
+            .ok_or_else(|| AppError::field("owner_id", "is required"))?;
+        let customer = lead_customer(p.customer_id, p.customer_name).ok_or_else(|| {
+            AppError::field(
+                "customer_id",
+                "is required (or give customer_name for a new company)",
+            )
+        })?;
         let id = Uuid::now_v7();
         let cmd = LeadCommand::Create(NewLead {
             id: LeadId::from_uuid(id),
             customer,
-            source,
-            owner_id: EmployeeId::from_uuid(owner),
-            custom_values: values,
+            source: p.source,
+            owner_id: owner,
+            custom_values: p.custom_fields.0,
         });
         self.lead_command(ctx, "create_lead", input.clone(), id, cmd)
             .await
@@ -663,18 +746,15 @@ impl App {
         ctx: &CommandContext,
     ) -> Result<Value, AppError> {
         let id = arg_uuid("lead_id", lead_id)?;
-        let mut i = Input::new(input, "input");
-        let customer = Self::parse_lead_customer(&mut i, false)?;
-        let source = name_field(&mut i, "source", false)?;
-        let owner_id = i.opt_uuid("owner_id").map(EmployeeId::from_uuid);
-        // An empty PHP array (an empty object or list) clears the values.
-        let custom_values = custom_fields(&mut i);
-        i.finish()?;
+        let p = super::with_errors(
+            LeadChangesInput::parse(input, "input"),
+            customer_choice_errors(input, false),
+        )?;
         let cmd = LeadCommand::Update(LeadChanges {
-            customer,
-            source,
-            owner_id,
-            custom_values,
+            customer: lead_customer(p.customer_id, p.customer_name),
+            source: p.source,
+            owner_id: p.owner_id,
+            custom_values: p.custom_fields.map(|c| c.0),
         });
         self.lead_command(
             ctx,
@@ -694,11 +774,7 @@ impl App {
         ctx: &CommandContext,
     ) -> Result<Value, AppError> {
         let id = arg_uuid("lead_id", lead_id)?;
-        let mut i = Input::new(input, "input");
-        let note = i.opt_str("note").unwrap_or("");
-        let note = i.absorb(Note::new(note))?;
-        i.finish()?;
-        let note = note.ok_or_else(|| internal("validated fields missing"))?;
+        let note = ContactLeadInput::parse(input, "input")?.note.0;
         self.lead_command(
             ctx,
             "contact_lead",
@@ -718,26 +794,13 @@ impl App {
         ctx: &CommandContext,
     ) -> Result<Value, AppError> {
         let id = arg_uuid("lead_id", lead_id)?;
-        let mut i = Input::new(input, "input");
-        let need = text_field(&mut i, "need", true)?;
-        let budget = parse_money(&mut i, "budget")?;
-        if budget.is_some_and(|b| b.amount_minor() < 0) {
-            i.error("budget", "must not be negative");
-        }
-        let authority = text_field(&mut i, "authority", false)?;
-        let timeline = text_field(&mut i, "timeline", false)?;
-        let notes = i.opt_str("notes").unwrap_or("");
-        let notes = i.absorb(Note::new(notes))?;
-        i.finish()?;
-        let (Some(need), Some(notes)) = (need, notes) else {
-            return Err(internal("validated fields missing"));
-        };
+        let p = QualifyLeadInput::parse(input, "input")?;
         let q = Qualification {
-            budget,
-            authority,
-            need,
-            timeline,
-            notes,
+            budget: p.budget.map(|b| b.0),
+            authority: p.authority.0,
+            need: p.need,
+            timeline: p.timeline.0,
+            notes: p.notes.0,
         };
         self.lead_command(
             ctx,
@@ -757,10 +820,7 @@ impl App {
         ctx: &CommandContext,
     ) -> Result<Value, AppError> {
         let id = arg_uuid("lead_id", lead_id)?;
-        let mut i = Input::new(input, "input");
-        let reason = text_field(&mut i, "reason", true)?;
-        i.finish()?;
-        let reason = reason.ok_or_else(|| internal("validated fields missing"))?;
+        let reason = DisqualifyLeadInput::parse(input, "input")?.reason;
         self.lead_command(
             ctx,
             "disqualify_lead",
@@ -806,7 +866,7 @@ impl App {
         let search = q.opt_str("search").map(str::trim).filter(|s| !s.is_empty());
         let status = q.opt_str("status").filter(|s| !s.is_empty());
         if let Some(s) = status {
-            if !LEAD_STATUSES.contains(&s) {
+            if !LeadStatus::ALL.iter().any(|x| x.as_str() == s) {
                 q.error(
                     "status",
                     "must be new, contacted, qualified, disqualified or archived",
@@ -903,7 +963,14 @@ impl App {
                 },
             )
             .collect();
-        Ok(page.wrap(items, total.unwrap_or(0)))
+        let mut out = page.wrap(items, total.unwrap_or(0));
+        if let Some(o) = out.as_object_mut() {
+            o.insert(
+                "options".into(),
+                json!({"status": LeadStatus::ALL.map(LeadStatus::as_str)}),
+            );
+        }
+        Ok(out)
     }
 
     /// Distinct lead sources (for filters), alphabetical, at most 200.

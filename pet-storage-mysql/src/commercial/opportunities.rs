@@ -6,25 +6,60 @@ use chrono::{NaiveDate, NaiveDateTime};
 use mysql_async::prelude::*;
 use mysql_async::Value as SqlValue;
 use pet_core::commercial::{
-    Classification, LeadChanges, LeadCommand, LeadCustomer, LeadFacts, LeadSummary, NewOpportunity,
-    Opportunity, OpportunityCommand, OpportunityFacts, OpportunityId, OpportunityKind, SizeBand,
-    Text,
+    Classification, LeadChanges, LeadCommand, LeadCustomer, LeadFacts, LeadId, LeadSummary,
+    NewOpportunity, Opportunity, OpportunityCommand, OpportunityFacts, OpportunityId,
+    OpportunityKind, SizeBand, Text,
 };
-use pet_core::identity::{CustomerCommand, CustomerId, CustomerStatus, EmployeeId, Name};
+use pet_core::identity::{CustomerCommand, CustomerId, CustomerStatus, EmployeeId, Money, Name};
 use serde_json::{json, Value};
 use uuid::Uuid;
 
-use super::leads::{money_json, parse_money};
-use super::{col, db, internal, like_escape};
+use super::leads::money_json;
+use super::{col, db, like_escape};
 use crate::app::{App, CommandContext, Page};
 use crate::command::{command, replayed_repository};
 use crate::db::{from_db_time, rfc3339, to_db_time};
 use crate::error::{AppError, StorageError};
+use crate::fields::command_input;
 use crate::identity::Customers;
 use crate::input::{arg_uuid, Input};
 use crate::uow::UnitOfWork;
 
 const STAGES: [&str; 4] = ["open", "quoting", "won", "lost"];
+
+command_input! {
+    /// Input of [`App::create_opportunity`].
+    pub struct NewOpportunityInput {
+        /// The qualified lead it is opened from.
+        lead_id: LeadId,
+        /// Its title.
+        title: Name,
+        /// The expected value (a money object).
+        expected_value: Money,
+        /// The expected close date.
+        expected_close: NaiveDate,
+        /// The owner (default: the lead's).
+        owner_id: Option<EmployeeId>,
+    }
+}
+
+command_input! {
+    /// Input of [`App::classify_opportunity`].
+    pub struct ClassifyInput {
+        /// new_business, upsell or renewal.
+        kind: OpportunityKind,
+        /// small, medium, large or enterprise.
+        size_band: SizeBand,
+    }
+}
+
+command_input! {
+    /// Input of [`App::lose_opportunity`].
+    pub struct LoseOpportunityInput {
+        /// Why it was lost.
+        reason: Text,
+    }
+}
 
 replayed_repository!(
     /// Opportunities: loaded by replaying their events; saved to the opportunities table.
@@ -140,6 +175,12 @@ impl App {
             "kind": o.classification().map(|c| c.kind.as_str()),
             "size_band": o.classification().map(|c| c.size_band.as_str()),
             "status": o.status().as_str(),
+            "actions": o.status().actions(),
+            "options": {
+                "kind": OpportunityKind::ALL.map(OpportunityKind::as_str),
+                "size_band": SizeBand::ALL.map(SizeBand::as_str),
+            },
+            "lost": o.status() == pet_core::commercial::OpportunityStatus::Lost,
             "lost_reason": o.lost_reason().map(Text::as_str),
             "quote_ids": o.quote_ids().iter().map(ToString::to_string).collect::<Vec<_>>(),
             "won_quote_id": o.sale().map(|(q, _)| q.to_string()),
@@ -158,27 +199,18 @@ impl App {
         input: &Value,
         ctx: &CommandContext,
     ) -> Result<Value, AppError> {
-        let mut i = Input::new(input, "input");
-        let lead_id = i.req_uuid("lead_id");
-        let title = match i.req_str("title") {
-            Some(t) => i.absorb(Name::for_field("title", t))?,
-            None => None,
-        };
-        let value = parse_money(&mut i, "expected_value")?;
-        if value.is_none() && input.get("expected_value").is_none() {
-            i.error("expected_value", "is required");
-        }
-        let close = i.req_date("expected_close");
-        let owner = i.opt_uuid("owner_id");
-        i.finish()?;
-        let (Some(lead_id), Some(title), Some(value), Some(close)) = (lead_id, title, value, close)
-        else {
-            return Err(internal("validated fields missing"));
-        };
+        let p = NewOpportunityInput::parse(input, "input")?;
+        let (lead_id, title, value, close) = (
+            p.lead_id.as_uuid(),
+            p.title,
+            p.expected_value,
+            p.expected_close,
+        );
+        let owner = p.owner_id;
         command!(self, ctx, "create_opportunity", input, |cx| {
             let leads = super::leads::Leads(self);
             let l = cx.load(&leads, lead_id).await?;
-            let owner_id = owner.map(EmployeeId::from_uuid).unwrap_or(l.owner_id());
+            let owner_id = owner.unwrap_or(l.owner_id());
             // A new company becomes a customer when its first opportunity is opened.
             let customer_id = match l.customer().clone() {
                 LeadCustomer::Existing { customer_id } => customer_id,
@@ -255,19 +287,7 @@ impl App {
         ctx: &CommandContext,
     ) -> Result<Value, AppError> {
         let id = arg_uuid("opportunity_id", opportunity_id)?;
-        let mut i = Input::new(input, "input");
-        let kind = match i.req_str("kind") {
-            Some(k) => i.absorb(OpportunityKind::parse(k))?,
-            None => None,
-        };
-        let size = match i.req_str("size_band") {
-            Some(s) => i.absorb(SizeBand::parse(s))?,
-            None => None,
-        };
-        i.finish()?;
-        let (Some(kind), Some(size_band)) = (kind, size) else {
-            return Err(internal("validated fields missing"));
-        };
+        let ClassifyInput { kind, size_band } = ClassifyInput::parse(input, "input")?;
         self.opportunity_command(
             ctx,
             "classify_opportunity",
@@ -286,13 +306,7 @@ impl App {
         ctx: &CommandContext,
     ) -> Result<Value, AppError> {
         let id = arg_uuid("opportunity_id", opportunity_id)?;
-        let mut i = Input::new(input, "input");
-        let reason = match i.req_str("reason") {
-            Some(r) => i.absorb(Text::for_field("reason", r))?,
-            None => None,
-        };
-        i.finish()?;
-        let reason = reason.ok_or_else(|| internal("validated fields missing"))?;
+        let reason = LoseOpportunityInput::parse(input, "input")?.reason;
         self.opportunity_command(
             ctx,
             "lose_opportunity",

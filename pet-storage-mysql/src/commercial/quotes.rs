@@ -17,9 +17,9 @@ use mysql_async::Value as SqlValue;
 use pet_core::commercial::quote::{QuoteCreated, SentDetails};
 use pet_core::commercial::{
     quote_reference, BasisPoints, Discount, DraftEdit, Interval, LineGroup, LineGroupId, LineId,
-    LineKind, NewQuote, OpportunityCommand, OpportunityFacts, Quantity, Quote, QuoteCommand,
-    QuoteContent, QuoteEvent, QuoteFacts, QuoteId, QuoteLine, QuoteNumber, QuoteTotals,
-    QuoteVersion, QuoteVersionNumber, QuoteVersionStatus, SaleId, Text, Totals,
+    LineKind, NewQuote, OpportunityCommand, OpportunityFacts, OpportunityId, Quantity, Quote,
+    QuoteCommand, QuoteContent, QuoteEvent, QuoteFacts, QuoteId, QuoteLine, QuoteNumber,
+    QuoteTotals, QuoteVersion, QuoteVersionNumber, QuoteVersionStatus, SaleId, Text, Totals,
 };
 use pet_core::identity::{Currency, CustomerId, Money, Name};
 use pet_core::FieldErrors;
@@ -33,9 +33,12 @@ use crate::app::{App, CommandContext, Page};
 use crate::command::{command, Actors, Cmd, Repository};
 use crate::db::{from_db_time, rfc3339, to_db_time};
 use crate::error::{AppError, StorageError};
+use crate::fields::{command_input, domain_message, Field, OrBlank, OrBlankText};
 use crate::input::{arg_uuid, Input};
 use crate::jobs::NewJob;
+use crate::money::{DecimalText, FormattedText, MoneyView};
 use crate::uow::UnitOfWork;
+use serde::Serialize;
 
 /// Job kind: expire a sent quote version once its validity has run out (payload
 /// `{quote_id, number}`; enqueued when the version is sent, due the day after its last
@@ -56,72 +59,216 @@ const LINE_CHUNK: usize = 1000;
 
 /// Totals: the `*_minor` integers and, beside each, its money object (`subtotal`,
 /// `discount`, `tax`, `total`).
+#[derive(Serialize)]
+pub(super) struct TotalsView {
+    subtotal_minor: i64,
+    discount_minor: i64,
+    tax_minor: i64,
+    total_minor: i64,
+    subtotal: MoneyView,
+    discount: MoneyView,
+    tax: MoneyView,
+    total: MoneyView,
+}
+
+impl TotalsView {
+    fn new(t: &Totals) -> Self {
+        Self {
+            subtotal_minor: t.subtotal.amount_minor(),
+            discount_minor: t.discount.amount_minor(),
+            tax_minor: t.tax.amount_minor(),
+            total_minor: t.total.amount_minor(),
+            subtotal: MoneyView(t.subtotal),
+            discount: MoneyView(t.discount),
+            tax: MoneyView(t.tax),
+            total: MoneyView(t.total),
+        }
+    }
+}
+
+/// A quote's totals: [`TotalsView`] and the optional groups' total beside it.
+#[derive(Serialize)]
+pub(super) struct QuoteTotalsView {
+    #[serde(flatten)]
+    quote: TotalsView,
+    optional_total_minor: i64,
+    optional_total: MoneyView,
+}
+
+impl QuoteTotalsView {
+    fn new(t: &QuoteTotals) -> Self {
+        Self {
+            quote: TotalsView::new(&t.quote),
+            optional_total_minor: t.optional_total.amount_minor(),
+            optional_total: MoneyView(t.optional_total),
+        }
+    }
+}
+
+/// A view struct as the JSON value the PHP layer receives.
+fn to_json<T: Serialize>(view: &T) -> Result<Value, AppError> {
+    serde_json::to_value(view).map_err(|e| internal(&format!("view: {e}")))
+}
+
 fn totals_json(t: &Totals) -> Value {
-    json!({
-        "subtotal_minor": t.subtotal.amount_minor(), "discount_minor": t.discount.amount_minor(),
-        "tax_minor": t.tax.amount_minor(), "total_minor": t.total.amount_minor(),
-        "subtotal": money_json(&t.subtotal), "discount": money_json(&t.discount),
-        "tax": money_json(&t.tax), "total": money_json(&t.total),
-    })
+    serde_json::to_value(TotalsView::new(t)).unwrap_or(Value::Null)
 }
 
 fn quote_totals_json(t: &QuoteTotals) -> Value {
-    let mut v = totals_json(&t.quote);
-    if let Some(o) = v.as_object_mut() {
-        o.insert(
-            "optional_total_minor".into(),
-            json!(t.optional_total.amount_minor()),
-        );
-        o.insert("optional_total".into(), money_json(&t.optional_total));
-    }
-    v
+    serde_json::to_value(QuoteTotalsView::new(t)).unwrap_or(Value::Null)
+}
+
+/// A line's discount: `{type: percent, basis_points}` or a money object with `type: amount`.
+#[derive(Serialize)]
+#[serde(tag = "type", rename_all = "lowercase")]
+enum DiscountView {
+    Percent { basis_points: u32 },
+    Amount(MoneyView),
+}
+
+/// A line's totals: integers and money objects.
+#[derive(Serialize)]
+struct LineTotalsView {
+    gross_minor: i64,
+    discount_minor: i64,
+    net_minor: i64,
+    tax_minor: i64,
+    total_minor: i64,
+    gross: MoneyView,
+    discount: MoneyView,
+    net: MoneyView,
+    tax: MoneyView,
+    total: MoneyView,
 }
 
 /// A line: `unit_price_minor` and `unit_price` (the decimal string the builder shows and
 /// sends back), `unit_price_formatted`; an amount discount is a money object with `type`;
 /// totals as integers and money objects.
-fn line_json(l: &QuoteLine) -> Result<Value, AppError> {
-    let t = l.totals()?;
-    let (role, interval) = match l.kind() {
-        LineKind::Labour { role } => (role.as_ref().map(Name::as_str), None),
-        LineKind::Recurring { interval } => (None, Some(interval.as_str())),
-        _ => (None, None),
-    };
-    let discount = l.discount().map(|d| match d {
-        Discount::Percent { basis_points } => {
-            json!({"type": "percent", "basis_points": basis_points.get()})
-        }
-        Discount::Amount { amount } => {
-            let mut v = money_json(&amount);
-            if let Some(o) = v.as_object_mut() {
-                o.insert("type".into(), json!("amount"));
-            }
-            v
-        }
-    });
-    Ok(json!({
-        "line_id": l.line_id().to_string(), "kind": l.kind().as_str(), "role": role,
-        "interval": interval, "description": l.description().as_str(),
-        "quantity": l.quantity().get(), "unit_price_minor": l.unit_price().amount_minor(),
-        "unit_price": l.unit_price().decimal(), "unit_price_formatted": l.unit_price().to_string(),
-        "currency": l.currency().as_str(), "discount": discount, "tax_rate_bp": l.tax_rate().get(),
-        "totals": {
-            "gross_minor": t.gross.amount_minor(), "discount_minor": t.discount.amount_minor(),
-            "net_minor": t.net.amount_minor(), "tax_minor": t.tax.amount_minor(),
-            "total_minor": t.total.amount_minor(),
-            "gross": money_json(&t.gross), "discount": money_json(&t.discount),
-            "net": money_json(&t.net), "tax": money_json(&t.tax), "total": money_json(&t.total),
-        },
-    }))
+#[derive(Serialize)]
+struct LineView<'a> {
+    line_id: LineId,
+    kind: &'static str,
+    role: Option<&'a str>,
+    interval: Option<&'static str>,
+    description: &'a str,
+    quantity: i64,
+    unit_price_minor: i64,
+    unit_price: DecimalText,
+    unit_price_formatted: FormattedText,
+    currency: Currency,
+    discount: Option<DiscountView>,
+    tax_rate_bp: u32,
+    totals: LineTotalsView,
 }
 
-fn group_json(g: &LineGroup, currency: Currency) -> Result<Value, AppError> {
-    let totals = QuoteContent::group_totals(g, currency)?;
-    Ok(json!({
-        "group_id": g.group_id.to_string(), "title": g.title.as_str(), "optional": g.optional,
-        "lines": g.lines.iter().map(line_json).collect::<Result<Vec<_>, _>>()?,
-        "totals": totals_json(&totals),
-    }))
+impl<'a> LineView<'a> {
+    fn new(l: &'a QuoteLine) -> Result<Self, AppError> {
+        let t = l.totals()?;
+        let (role, interval) = match l.kind() {
+            LineKind::Labour { role } => (role.as_ref().map(Name::as_str), None),
+            LineKind::Recurring { interval } => (None, Some(interval.as_str())),
+            _ => (None, None),
+        };
+        Ok(Self {
+            line_id: l.line_id(),
+            kind: l.kind().as_str(),
+            role,
+            interval,
+            description: l.description().as_str(),
+            quantity: l.quantity().get(),
+            unit_price_minor: l.unit_price().amount_minor(),
+            unit_price: DecimalText(l.unit_price()),
+            unit_price_formatted: FormattedText(l.unit_price()),
+            currency: l.currency(),
+            discount: l.discount().map(|d| match d {
+                Discount::Percent { basis_points } => DiscountView::Percent {
+                    basis_points: basis_points.get(),
+                },
+                Discount::Amount { amount } => DiscountView::Amount(MoneyView(amount)),
+            }),
+            tax_rate_bp: l.tax_rate().get(),
+            totals: LineTotalsView {
+                gross_minor: t.gross.amount_minor(),
+                discount_minor: t.discount.amount_minor(),
+                net_minor: t.net.amount_minor(),
+                tax_minor: t.tax.amount_minor(),
+                total_minor: t.total.amount_minor(),
+                gross: MoneyView(t.gross),
+                discount: MoneyView(t.discount),
+                net: MoneyView(t.net),
+                tax: MoneyView(t.tax),
+                total: MoneyView(t.total),
+            },
+        })
+    }
+}
+
+fn line_json(l: &QuoteLine) -> Result<Value, AppError> {
+    to_json(&LineView::new(l)?)
+}
+
+/// A group with its lines and totals.
+#[derive(Serialize)]
+struct GroupView<'a> {
+    group_id: LineGroupId,
+    title: &'a str,
+    optional: bool,
+    lines: Vec<LineView<'a>>,
+    totals: TotalsView,
+}
+
+impl<'a> GroupView<'a> {
+    fn new(g: &'a LineGroup, currency: Currency) -> Result<Self, AppError> {
+        let totals = QuoteContent::group_totals(g, currency)?;
+        Ok(Self {
+            group_id: g.group_id,
+            title: g.title.as_str(),
+            optional: g.optional,
+            lines: g
+                .lines
+                .iter()
+                .map(LineView::new)
+                .collect::<Result<_, _>>()?,
+            totals: TotalsView::new(&totals),
+        })
+    }
+}
+
+fn groups_view(c: &QuoteContent, currency: Currency) -> Result<Vec<GroupView<'_>>, AppError> {
+    c.groups
+        .iter()
+        .map(|g| GroupView::new(g, currency))
+        .collect()
+}
+
+/// One version with its groups, lines and totals (as computed by the engine).
+#[derive(Serialize)]
+struct QuoteVersionView<'a> {
+    quote_id: QuoteId,
+    reference: String,
+    title: &'a str,
+    currency: &'a str,
+    minor_digits: u32,
+    number: u32,
+    based_on: Option<u32>,
+    status: &'static str,
+    actions: &'static [&'static str],
+    valid_until: Option<String>,
+    content_hash: Option<&'a str>,
+    current_hash: String,
+    line_count: usize,
+    totals: QuoteTotalsView,
+    groups: Vec<GroupView<'a>>,
+}
+
+/// Builder content previewed: totals and groups as a version view shows them.
+#[derive(Serialize)]
+struct PreviewView<'a> {
+    currency: &'a str,
+    minor_digits: u32,
+    line_count: usize,
+    totals: QuoteTotalsView,
+    groups: Vec<GroupView<'a>>,
 }
 
 /// Parses the builder's content: `{groups: [{group_id?, title, optional?, lines: [{line_id?,
@@ -872,6 +1019,7 @@ impl App {
                 "number": v.number().get(),
                 "based_on": v.based_on().map(|b| b.get()),
                 "status": v.status().as_str(),
+                "actions": quote.version_actions(v),
                 "line_count": v.content().line_count(),
                 "group_count": v.content().groups.len(),
                 "totals": quote_totals_json(&totals),
@@ -903,6 +1051,7 @@ impl App {
             "accepted_version": quote.accepted().map(|(v, _)| v.get()),
             "sale_id": quote.accepted().map(|(_, s)| s.to_string()),
             "versions": versions,
+            "actions": quote.actions(),
             "version": quote.version(),
         }))
     }
@@ -911,22 +1060,23 @@ impl App {
     fn quote_version_view(quote: &Quote, v: &QuoteVersion) -> Result<Value, AppError> {
         let currency = quote.currency();
         let totals = v.content().totals(currency)?;
-        Ok(json!({
-            "quote_id": quote.id().to_string(),
-            "reference": quote.details().quote_number.reference(),
-            "title": quote.details().title.as_str(),
-            "currency": currency.as_str(),
-            "minor_digits": currency.minor_unit_digits(),
-            "number": v.number().get(),
-            "based_on": v.based_on().map(|b| b.get()),
-            "status": v.status().as_str(),
-            "valid_until": v.sent().map(|s| s.valid_until.to_string()),
-            "content_hash": v.sent().map(|s| s.content_hash.clone()),
-            "current_hash": v.content().content_hash(currency),
-            "line_count": v.content().line_count(),
-            "totals": quote_totals_json(&totals),
-            "groups": v.content().groups.iter().map(|g| group_json(g, currency)).collect::<Result<Vec<_>, _>>()?,
-        }))
+        to_json(&QuoteVersionView {
+            quote_id: quote.id(),
+            reference: quote.details().quote_number.reference(),
+            title: quote.details().title.as_str(),
+            currency: currency.as_str(),
+            minor_digits: currency.minor_unit_digits(),
+            number: v.number().get(),
+            based_on: v.based_on().map(|b| b.get()),
+            status: v.status().as_str(),
+            actions: quote.version_actions(v),
+            valid_until: v.sent().map(|s| s.valid_until.to_string()),
+            content_hash: v.sent().map(|s| s.content_hash.as_str()),
+            current_hash: v.content().content_hash(currency),
+            line_count: v.content().line_count(),
+            totals: QuoteTotalsView::new(&totals),
+            groups: groups_view(v.content(), currency)?,
+        })
     }
 
     /// Runs one quote command against an existing quote and returns its view.
@@ -954,20 +1104,8 @@ impl App {
         input: &Value,
         ctx: &CommandContext,
     ) -> Result<Value, AppError> {
-        let mut i = Input::new(input, "input");
-        let opp_id = i.req_uuid("opportunity_id");
-        let title = match i.opt_str("title").filter(|s| !s.trim().is_empty()) {
-            Some(t) => i.absorb(Name::for_field("title", t))?,
-            None => None,
-        };
-        let currency = match i.opt_str("currency").filter(|s| !s.is_empty()) {
-            Some(c) => i.absorb(Currency::new(c).map_err(|_| {
-                pet_core::DomainError::field("currency", "must be a three-letter ISO 4217 code")
-            }))?,
-            None => None,
-        };
-        i.finish()?;
-        let opp_id = opp_id.ok_or_else(|| internal("validated fields missing"))?;
+        let p = NewQuoteInput::parse(input, "input")?;
+        let (opp_id, title, currency) = (p.opportunity_id.as_uuid(), p.title.0, p.currency.0);
         command!(self, ctx, "create_quote", input, |cx| {
             let opportunities = Opportunities(self);
             let opp = cx.load(&opportunities, opp_id).await?;
@@ -1066,15 +1204,14 @@ impl App {
     /// money objects with `formatted`); bad content is a validation error naming
     /// `groups.N.lines.M.field`, as when saving.
     pub async fn preview_quote(&self, input: &Value) -> Result<Value, AppError> {
-        let mut i = Input::new(input, "input");
-        let quote_id = i.opt_uuid("quote_id");
-        let given = i.currency("currency", false)?;
-        if quote_id.is_none() && given.is_none() && i.raw("currency").is_none() {
-            i.error("currency", "is required without a quote_id");
+        let mut extra = FieldErrors::new();
+        let given = |k: &str| input.get(k).is_some_and(|v| !v.is_null());
+        if !given("quote_id") && !given("currency") {
+            extra.add("currency", "is required without a quote_id");
         }
-        i.finish()?;
-        let currency = match quote_id {
-            Some(id) => {
+        let p = super::with_errors(PreviewQuoteInput::parse(input, "input"), extra)?;
+        let currency = match (p.quote_id, p.currency.0) {
+            (Some(id), given) => {
                 let c = self.quote_currency(id).await?;
                 if given.is_some_and(|g| g != c) {
                     return Err(AppError::field(
@@ -1084,17 +1221,23 @@ impl App {
                 }
                 c
             }
-            None => given.ok_or_else(|| internal("validated fields missing"))?,
+            (None, Some(c)) => c,
+            (None, None) => {
+                return Err(AppError::field(
+                    "currency",
+                    "is required without a quote_id",
+                ))
+            }
         };
         let content = parse_content(input, currency)?;
         let totals = content.totals(currency)?;
-        Ok(json!({
-            "currency": currency.as_str(),
-            "minor_digits": currency.minor_unit_digits(),
-            "line_count": content.line_count(),
-            "totals": quote_totals_json(&totals),
-            "groups": content.groups.iter().map(|g| group_json(g, currency)).collect::<Result<Vec<_>, _>>()?,
-        }))
+        to_json(&PreviewView {
+            currency: currency.as_str(),
+            minor_digits: currency.minor_unit_digits(),
+            line_count: content.line_count(),
+            totals: QuoteTotalsView::new(&totals),
+            groups: groups_view(&content, currency)?,
+        })
     }
 
     /// Drafts the next version as a copy of the latest (revising a sent quote).
@@ -1122,10 +1265,7 @@ impl App {
         ctx: &CommandContext,
     ) -> Result<Value, AppError> {
         let id = arg_uuid("quote_id", quote_id)?;
-        let mut i = Input::new(input, "input");
-        let valid_until = i.req_date("valid_until");
-        i.finish()?;
-        let valid_until = valid_until.ok_or_else(|| internal("validated fields missing"))?;
+        let valid_until = SendQuoteInput::parse(input, "input")?.valid_until;
         self.quote_command(
             ctx,
             "send_quote",
@@ -1144,16 +1284,10 @@ impl App {
         ctx: &CommandContext,
     ) -> Result<Value, AppError> {
         let id = arg_uuid("quote_id", quote_id)?;
-        let mut i = Input::new(input, "input");
-        let number = version_number(&mut i)?;
-        let reason = match i.req_str("reason") {
-            Some(r) => i.absorb(Text::for_field("reason", r))?,
-            None => None,
-        };
-        i.finish()?;
-        let (Some(number), Some(reason)) = (number, reason) else {
-            return Err(internal("validated fields missing"));
-        };
+        let RejectQuoteInput {
+            version: number,
+            reason,
+        } = RejectQuoteInput::parse(input, "input")?;
         self.quote_command(
             ctx,
             "reject_quote",
@@ -1176,29 +1310,8 @@ impl App {
         ctx: &CommandContext,
     ) -> Result<Value, AppError> {
         let id = arg_uuid("quote_id", quote_id)?;
-        let mut i = Input::new(input, "input");
-        let number = version_number(&mut i)?;
-        let signed_by = match i.opt_str("signed_by").filter(|s| !s.trim().is_empty()) {
-            Some(s) => i.absorb(Name::for_field("signed_by", s))?,
-            None => None,
-        };
-        let mut optional_groups = BTreeSet::new();
-        match input.get("optional_groups") {
-            None | Some(Value::Null) => {}
-            Some(Value::Array(a)) => {
-                for g in a {
-                    match g.as_str().map(|s| LineGroupId::parse("optional_groups", s)) {
-                        Some(Ok(g)) => {
-                            optional_groups.insert(g);
-                        }
-                        _ => i.error("optional_groups", "must be a list of group ids"),
-                    }
-                }
-            }
-            Some(_) => i.error("optional_groups", "must be a list of group ids"),
-        }
-        i.finish()?;
-        let number = number.ok_or_else(|| internal("validated fields missing"))?;
+        let p = AcceptQuoteInput::parse(input, "input")?;
+        let (number, signed_by, optional_groups) = (p.version, p.signed_by.0, p.optional_groups.0);
         let request = json!({"id": id, "input": input});
         command!(self, ctx, "accept_quote", &request, |cx| {
             let quotes = Quotes(self);
@@ -1617,15 +1730,84 @@ impl App {
     }
 }
 
-fn version_number(i: &mut Input<'_>) -> Result<Option<QuoteVersionNumber>, AppError> {
-    match i.req_i64("version") {
-        Some(n) => match u32::try_from(n) {
-            Ok(n) => i.absorb(QuoteVersionNumber::new("version", n)),
-            Err(_) => {
-                i.error("version", "must be at least 1");
-                Ok(None)
-            }
-        },
-        None => Ok(None),
+impl Field for QuoteVersionNumber {
+    fn read(field: &str, v: &Value) -> Result<Self, String> {
+        match u32::try_from(i64::read(field, v)?) {
+            Ok(n) => QuoteVersionNumber::new(field, n).map_err(domain_message),
+            Err(_) => Err("must be at least 1".into()),
+        }
+    }
+}
+
+/// The optional groups a customer accepted: a list of group ids.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct GroupIds(pub BTreeSet<LineGroupId>);
+
+impl Field for GroupIds {
+    fn read(field: &str, v: &Value) -> Result<Self, String> {
+        const BAD: &str = "must be a list of group ids";
+        let Value::Array(a) = v else {
+            return Err(BAD.into());
+        };
+        a.iter()
+            .map(|g| {
+                g.as_str()
+                    .and_then(|s| LineGroupId::parse(field, s).ok())
+                    .ok_or_else(|| BAD.to_owned())
+            })
+            .collect::<Result<_, _>>()
+            .map(GroupIds)
+    }
+}
+
+command_input! {
+    /// Input of [`App::create_quote`] (defaults: the opportunity's title and currency).
+    pub struct NewQuoteInput {
+        /// The open or quoting opportunity.
+        opportunity_id: OpportunityId,
+        /// The quote's title.
+        title: OrBlankText<Name>,
+        /// Its currency.
+        currency: OrBlank<Currency>,
+    }
+}
+
+command_input! {
+    /// Input of [`App::preview_quote`] besides its groups (a quote or a currency).
+    pub struct PreviewQuoteInput {
+        /// The quote whose currency the content is in.
+        quote_id: Option<Uuid>,
+        /// Or the currency (with a quote, it must be the quote's).
+        currency: OrBlank<Currency>,
+    }
+}
+
+command_input! {
+    /// Input of [`App::send_quote`].
+    pub struct SendQuoteInput {
+        /// The last day the quote is valid.
+        valid_until: NaiveDate,
+    }
+}
+
+command_input! {
+    /// Input of [`App::reject_quote`].
+    pub struct RejectQuoteInput {
+        /// The version rejected.
+        version: QuoteVersionNumber,
+        /// Why.
+        reason: Text,
+    }
+}
+
+command_input! {
+    /// Input of [`App::accept_quote`].
+    pub struct AcceptQuoteInput {
+        /// The version accepted.
+        version: QuoteVersionNumber,
+        /// Who signed.
+        signed_by: OrBlankText<Name>,
+        /// The optional groups taken.
+        optional_groups: GroupIds = GroupIds::default(),
     }
 }

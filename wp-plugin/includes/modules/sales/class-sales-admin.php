@@ -11,6 +11,7 @@ use PetWp\Input;
 use PetWp\Module_Admin;
 use PetWp\Plugin;
 use PetWp\Tables\Table;
+use PetWp\View;
 
 defined( 'ABSPATH' ) || exit;
 
@@ -376,6 +377,7 @@ final class Sales_Admin extends Module_Admin {
 					array(
 						'table'     => $table,
 						'status'    => Input::text( 'status' ),
+						'statuses'  => $table->statuses,
 						'owner_id'  => Input::text( 'owner_id' ),
 						'source'    => Input::text( 'source' ),
 						'owners'    => $this->employee_options( array( '' => __( 'All owners', 'pet' ) ) ),
@@ -398,12 +400,11 @@ final class Sales_Admin extends Module_Admin {
 		$l    = $this->sales()->getLead( $id );
 		$data = array(
 			'lead'          => $l,
-			'next'          => array_map( 'strval', (array) ( $l['next_statuses'] ?? array() ) ),
 			'activity_url'  => self::activity_url( 'lead', $id ),
 			'edit'          => null,
 			'opportunities' => array(),
 		);
-		if ( 'archived' !== (string) $l['status'] ) {
+		if ( View::allows( $l, 'update' ) ) {
 			$data['edit'] = array(
 				'schema' => null === $l['schema_version'] ? null : $this->sales()->getLeadSchema( (int) $l['schema_version'] ),
 				'values' => is_array( $l['custom_values'] ) ? $l['custom_values'] : array(),
@@ -411,7 +412,7 @@ final class Sales_Admin extends Module_Admin {
 				'open'   => '' !== Input::text( 'edit' ),
 			);
 		}
-		if ( 'qualified' === (string) $l['status'] ) {
+		if ( View::allows( $l, 'open_opportunity' ) ) {
 			$data['opportunities'] = $this->sales()->listOpportunities( array( 'lead_id' => $id ) )['items'];
 		}
 		self::view( 'sales/lead', $data );
@@ -537,10 +538,10 @@ final class Sales_Admin extends Module_Admin {
 		}
 		if ( null !== $q['draft_version'] ) {
 			$data['draft'] = $this->sales()->getQuoteVersion( $id, (int) $q['draft_version'] );
-		} elseif ( null === $q['accepted_version'] ) {
+		} elseif ( View::allows( $q, 'draft_next_version' ) ) {
 			$sent = $q['latest_sent_version'];
 			foreach ( $q['versions'] as $v ) {
-				if ( $v['number'] === $sent && 'sent' === $v['status'] ) {
+				if ( $v['number'] === $sent && View::allows( $v, 'accept' ) ) {
 					$groups         = $this->sales()->getQuoteVersion( $id, (int) $sent )['groups'];
 					$data['answer'] = array(
 						'version'  => (int) $sent,
@@ -550,5 +551,38 @@ final class Sales_Admin extends Module_Admin {
 			}
 		}
 		self::view( 'sales/quote', $data );
+	}
+	/**
+	 * The translated label of a lead status (the engine gives the statuses).
+	 *
+	 * @param string $status Status.
+	 */
+	public static function lead_status_label( string $status ): string {
+		return match ( $status ) {
+			'new'          => __( 'New', 'pet' ),
+			'contacted'    => __( 'Contacted', 'pet' ),
+			'qualified'    => __( 'Qualified', 'pet' ),
+			'disqualified' => __( 'Disqualified', 'pet' ),
+			'archived'     => __( 'Archived', 'pet' ),
+			default        => $status,
+		};
+	}
+
+	/**
+	 * The translated label of an opportunity kind or size band (the engine gives the values).
+	 *
+	 * @param string $value Kind or size band.
+	 */
+	public static function classification_label( string $value ): string {
+		return match ( $value ) {
+			'new_business' => __( 'New business', 'pet' ),
+			'upsell'       => __( 'Upsell', 'pet' ),
+			'renewal'      => __( 'Renewal', 'pet' ),
+			'small'        => __( 'Small', 'pet' ),
+			'medium'       => __( 'Medium', 'pet' ),
+			'large'        => __( 'Large', 'pet' ),
+			'enterprise'   => __( 'Enterprise', 'pet' ),
+			default        => $value,
+		};
 	}
 }

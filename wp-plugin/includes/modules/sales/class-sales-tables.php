@@ -16,6 +16,13 @@ defined( 'ABSPATH' ) || exit;
  */
 class Leads_Table extends Table {
 
+	/**
+	 * The lead statuses the engine knows (the status filter's options), set by load().
+	 *
+	 * @var list<string>
+	 */
+	public array $statuses = array();
+
 	/** Builds the table. */
 	public function __construct() {
 		parent::__construct( 'lead', 'leads' );
@@ -38,7 +45,14 @@ class Leads_Table extends Table {
 	 * @param \Pet\Sales $sales Sales API.
 	 */
 	public function load( \Pet\Sales $sales ): void {
-		$this->load_page( fn ( $q ) => $sales->listLeads( $q ), array( 's' => 'search', 'status' => 'status', 'owner_id' => 'owner_id', 'source' => 'source' ) );
+		$this->load_page(
+			function ( array $q ) use ( $sales ): array {
+				$r              = $sales->listLeads( $q );
+				$this->statuses = array_map( 'strval', (array) ( $r['options']['status'] ?? array() ) );
+				return $r;
+			},
+			array( 's' => 'search', 'status' => 'status', 'owner_id' => 'owner_id', 'source' => 'source' )
+		);
 	}
 
 	/**

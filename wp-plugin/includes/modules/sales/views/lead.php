@@ -1,11 +1,11 @@
 <?php
 /**
  * One lead: facts and custom fields (by its own schema version), the edit form, the
- * qualification, and the next steps the engine allows (next_statuses).
+ * qualification, and the next steps the engine allows (the lead's actions).
  *
  * @package PetWp
  *
- * @var array $data {lead: array, next: list<string>, activity_url: string, edit: array|null, opportunities: list<array>}
+ * @var array $data {lead: array, activity_url: string, edit: array|null, opportunities: list<array>}
  */
 
 use PetWp\Tables\Table;
@@ -13,9 +13,8 @@ use PetWp\View;
 
 defined( 'ABSPATH' ) || exit;
 
-$l    = $data['lead'];
-$id   = (string) $l['id'];
-$next = $data['next'];
+$l  = $data['lead'];
+$id = (string) $l['id'];
 View::back_link( Table::page_url( 'pet-leads' ), __( 'All leads', 'pet' ) );
 $facts = array(
 	__( 'Source', 'pet' )   => (string) $l['source'],
@@ -79,7 +78,7 @@ if ( is_array( $l['qualification'] ) ) :
 <?php if ( null !== $l['disqualification_reason'] ) : ?>
 <p><strong><?php esc_html_e( 'Disqualified:', 'pet' ); ?></strong> <?php echo esc_html( (string) $l['disqualification_reason'] ); ?></p>
 <?php endif; ?>
-<?php if ( in_array( 'contacted', $next, true ) ) : ?>
+<?php if ( View::allows( $l, 'contact' ) ) : ?>
 <h3><?php esc_html_e( 'Mark as contacted', 'pet' ); ?></h3>
 	<?php View::form_open( 'contact_lead', array( 'id' => $id ), 'pet-contact-lead' ); ?>
 <table class="form-table" role="presentation">
@@ -88,7 +87,7 @@ if ( is_array( $l['qualification'] ) ) :
 	<?php submit_button( __( 'Mark contacted', 'pet' ) ); ?>
 </form>
 <?php endif; ?>
-<?php if ( in_array( 'qualified', $next, true ) ) : ?>
+<?php if ( View::allows( $l, 'qualify' ) ) : ?>
 <h3><?php esc_html_e( 'Qualify', 'pet' ); ?></h3>
 	<?php View::form_open( 'qualify_lead', array( 'id' => $id ), 'pet-qualify-lead' ); ?>
 <table class="form-table" role="presentation">
@@ -104,7 +103,7 @@ if ( is_array( $l['qualification'] ) ) :
 	<?php submit_button( __( 'Qualify', 'pet' ) ); ?>
 </form>
 <?php endif; ?>
-<?php if ( in_array( 'disqualified', $next, true ) ) : ?>
+<?php if ( View::allows( $l, 'disqualify' ) ) : ?>
 <h3><?php esc_html_e( 'Disqualify', 'pet' ); ?></h3>
 	<?php View::form_open( 'disqualify_lead', array( 'id' => $id ), 'pet-disqualify-lead' ); ?>
 <table class="form-table" role="presentation">
@@ -113,7 +112,7 @@ if ( is_array( $l['qualification'] ) ) :
 	<?php submit_button( __( 'Disqualify', 'pet' ), 'secondary' ); ?>
 </form>
 <?php endif; ?>
-<?php if ( 'qualified' === (string) $l['status'] ) : ?>
+<?php if ( View::allows( $l, 'open_opportunity' ) ) : ?>
 <h3><?php esc_html_e( 'Open an opportunity', 'pet' ); ?></h3>
 	<?php View::form_open( 'create_opportunity', array( 'lead_id' => $id ), 'pet-create-opportunity' ); ?>
 <table class="form-table" role="presentation">
@@ -135,7 +134,7 @@ if ( is_array( $l['qualification'] ) ) :
 	<?php endif; ?>
 <?php endif; ?>
 <?php
-if ( in_array( 'archived', $next, true ) ) :
+if ( View::allows( $l, 'archive' ) ) :
 	View::form_open( 'archive_lead', array( 'id' => $id ), 'pet-archive-lead' );
 	submit_button( __( 'Archive lead', 'pet' ), 'secondary', 'submit', false );
 	?>

@@ -5,10 +5,11 @@
  *
  * @package PetWp
  *
- * @var array $data {table: Leads_Table, status, owner_id, source: string, owners, sources: array<string,string>,
+ * @var array $data {table: Leads_Table, status, owner_id, source: string, statuses: list<string>, owners, sources: array<string,string>,
  *                   schema: array|null, customers, employees: array<string,string>}
  */
 
+use PetWp\Modules\Sales\Sales_Admin;
 use PetWp\View;
 
 defined( 'ABSPATH' ) || exit;
@@ -18,16 +19,13 @@ $schema = $data['schema'];
 <form method="get"><input type="hidden" name="page" value="pet-leads">
 <div class="alignleft actions">
 <?php
+$statuses = array( '' => __( 'All statuses', 'pet' ) );
+foreach ( $data['statuses'] as $s ) {
+	$statuses[ $s ] = Sales_Admin::lead_status_label( $s );
+}
 View::select(
 	'status',
-	array(
-		''             => __( 'All statuses', 'pet' ),
-		'new'          => __( 'New', 'pet' ),
-		'contacted'    => __( 'Contacted', 'pet' ),
-		'qualified'    => __( 'Qualified', 'pet' ),
-		'disqualified' => __( 'Disqualified', 'pet' ),
-		'archived'     => __( 'Archived', 'pet' ),
-	),
+	$statuses,
 	$data['status'],
 	'pet-filter-status'
 );

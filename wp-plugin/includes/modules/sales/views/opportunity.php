@@ -8,6 +8,7 @@
  * @var array $data {opportunity: array, quotes: list<array>, activity_url: string}
  */
 
+use PetWp\Modules\Sales\Sales_Admin;
 use PetWp\Tables\Table;
 use PetWp\View;
 
@@ -19,7 +20,7 @@ View::back_link( Table::page_url( 'pet-pipeline' ), __( 'Pipeline', 'pet' ) );
 ?>
 <h2><?php echo esc_html( (string) $o['title'] ); ?> <?php View::badge( (string) $o['status'] ); ?></h2>
 <p><?php echo esc_html( (string) $o['customer_name'] ); ?> · <?php echo esc_html( Table::money( $o['expected_value'] ) ); ?> · <?php echo esc_html( (string) $o['expected_close'] ); ?></p>
-<?php if ( 'lost' === $o['status'] ) : ?>
+<?php if ( true === $o['lost'] ) : ?>
 <p class="pet-lost-reason"><strong><?php esc_html_e( 'Lost:', 'pet' ); ?></strong> <?php echo esc_html( (string) ( $o['lost_reason'] ?? '' ) ); ?></p>
 <?php endif; ?>
 <?php if ( null !== $o['won_quote_id'] ) : ?>
@@ -35,35 +36,29 @@ View::back_link( Table::page_url( 'pet-pipeline' ), __( 'Pipeline', 'pet' ) );
 <p><?php echo esc_html( sprintf( __( 'Classified as %1$s, %2$s.', 'pet' ), str_replace( '_', ' ', (string) $o['kind'] ), (string) $o['size_band'] ) ); ?></p>
 <?php endif; ?>
 <?php
-if ( in_array( $o['status'], array( 'open', 'quoting' ), true ) ) :
+$labels = static function ( array $values ): array {
+	$out = array();
+	foreach ( $values as $v ) {
+		$out[ (string) $v ] = Sales_Admin::classification_label( (string) $v );
+	}
+	return $out;
+};
+if ( View::allows( $o, 'classify' ) ) :
 	View::form_open( 'classify_opportunity', array( 'id' => $id ), 'pet-classify-opportunity' );
-	View::select(
-		'kind',
-		array(
-			'new_business' => __( 'New business', 'pet' ),
-			'upsell'       => __( 'Upsell', 'pet' ),
-			'renewal'      => __( 'Renewal', 'pet' ),
-		),
-		(string) ( $o['kind'] ?? '' )
-	);
-	View::select(
-		'size_band',
-		array(
-			'small'      => __( 'Small', 'pet' ),
-			'medium'     => __( 'Medium', 'pet' ),
-			'large'      => __( 'Large', 'pet' ),
-			'enterprise' => __( 'Enterprise', 'pet' ),
-		),
-		(string) ( $o['size_band'] ?? '' )
-	);
+	View::select( 'kind', $labels( (array) $o['options']['kind'] ), (string) ( $o['kind'] ?? '' ) );
+	View::select( 'size_band', $labels( (array) $o['options']['size_band'] ), (string) ( $o['size_band'] ?? '' ) );
 	submit_button( __( 'Classify', 'pet' ), 'secondary', 'submit', false );
 	?>
 </form><br>
-	<?php
+<?php endif; ?>
+<?php
+if ( View::allows( $o, 'create_quote' ) ) :
 	View::form_open( 'create_quote', array( 'opportunity_id' => $id ), 'pet-create-quote' );
 	submit_button( __( 'New quote', 'pet' ), 'primary', 'submit', false );
 	?>
 </form>
+<?php endif; ?>
+<?php if ( View::allows( $o, 'lose' ) ) : ?>
 <h3><?php esc_html_e( 'Mark as lost', 'pet' ); ?></h3>
 	<?php View::form_open( 'lose_opportunity', array( 'id' => $id ), 'pet-lose-opportunity' ); ?>
 <input type="text" name="reason" required placeholder="<?php esc_attr_e( 'Reason', 'pet' ); ?>">

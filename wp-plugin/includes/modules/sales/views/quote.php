@@ -73,7 +73,7 @@ if ( null !== $data['draft'] ) :
 <label for="pet-valid-until"><?php esc_html_e( 'Valid until', 'pet' ); ?></label> <input type="date" name="valid_until" id="pet-valid-until" required value="<?php echo esc_attr( $data['valid_until'] ); ?>">
 	<?php submit_button( __( 'Send this version', 'pet' ), 'primary', 'submit', false ); ?>
 </form>
-<?php elseif ( null === $q['accepted_version'] ) : ?>
+<?php elseif ( View::allows( $q, 'draft_next_version' ) ) : ?>
 <h3><?php esc_html_e( 'Revise', 'pet' ); ?></h3>
 	<?php
 	View::form_open( 'draft_quote_version', array( 'id' => $id ), 'pet-revise-quote' );
