@@ -37,11 +37,11 @@ async fn sla_job_now_or_at(app: &App, options: &Value) -> Result<Value, AppError
         Some(Value::String(s)) => Some(s.as_str()),
         Some(_) => return Err(AppError::field("at", "must be an RFC 3339 timestamp")),
     };
-    app.run_sla_job_at(at).await
+    app.helpdesk().run_sla_job_at(at).await
 }
 
 /// What this class's methods call (see `crate::api`).
-type Service<'a> = &'a crate::backend::App;
+type Service<'a> = pet_storage_mysql::Helpdesk<'a>;
 
 crate::api::php_class! {
     /// The helpdesk API, built from the same connection settings as `Pet\Engine` (and sharing

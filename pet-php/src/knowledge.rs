@@ -8,7 +8,7 @@
 #![allow(non_snake_case)]
 
 /// What this class's methods call (see `crate::api`).
-type Service<'a> = &'a crate::backend::App;
+type Service<'a> = pet_storage_mysql::Knowledge<'a>;
 
 crate::api::php_class! {
     /// The knowledge base API, built from the same connection settings as `Pet\Engine` (and

@@ -7,7 +7,7 @@
 #![allow(non_snake_case)]
 
 /// What this class's methods call (see `crate::api`).
-type Service<'a> = &'a crate::backend::App;
+type Service<'a> = pet_storage_mysql::Commercial<'a>;
 
 crate::api::php_class! {
     /// The sales API, built from the same connection settings as `Pet\Engine` (and sharing

@@ -43,6 +43,7 @@ fn id(v: &Value) -> String {
 /// An actor and a quote on a fresh opportunity.
 async fn quote(app: &App) -> (CommandContext, String) {
     let ana = app
+        .identity()
         .create_employee(
             &json!({"name": "Ana", "email": "ana@example.com"}),
             &CommandContext::system(),
@@ -51,20 +52,23 @@ async fn quote(app: &App) -> (CommandContext, String) {
         .unwrap();
     let ctx = CommandContext::employee(id(&ana).parse().unwrap());
     let lead = app
+        .commercial()
         .create_lead(
             &json!({"customer_name": "Bench Ltd", "source": "bench"}),
             &ctx,
         )
         .await
         .unwrap();
-    app.contact_lead(&id(&lead), &json!({}), &ctx)
+    app.commercial()
+        .contact_lead(&id(&lead), &json!({}), &ctx)
         .await
         .unwrap();
-    app.qualify_lead(&id(&lead), &json!({"need": "bench"}), &ctx)
+    app.commercial()
+        .qualify_lead(&id(&lead), &json!({"need": "bench"}), &ctx)
         .await
         .unwrap();
     let opp = app
-        .create_opportunity(
+        .commercial().create_opportunity(
             &json!({"lead_id": id(&lead), "title": "Bench",
                     "expected_value": {"amount_minor": 100, "currency": "EUR"}, "expected_close": "2030-01-01"}),
             &ctx,
@@ -72,6 +76,7 @@ async fn quote(app: &App) -> (CommandContext, String) {
         .await
         .unwrap();
     let q = app
+        .commercial()
         .create_quote(&json!({"opportunity_id": id(&opp)}), &ctx)
         .await
         .unwrap();
@@ -108,7 +113,7 @@ fn quote_500(c: &mut Criterion) {
     let Some(app) = setup(&rt) else { return };
     let (ctx, qid) = rt.block_on(quote(&app));
     // The first save creates the line rows; later saves replace them.
-    rt.block_on(app.save_quote_draft(&qid, &content(0), &ctx))
+    rt.block_on(app.commercial().save_quote_draft(&qid, &content(0), &ctx))
         .unwrap();
     let mut n = 0;
     let mut g = c.benchmark_group("quote_500_lines");
@@ -116,12 +121,15 @@ fn quote_500(c: &mut Criterion) {
     g.bench_function("save_draft_end_to_end", |b| {
         b.iter(|| {
             n += 1;
-            rt.block_on(app.save_quote_draft(&qid, &content(n), &ctx))
+            rt.block_on(app.commercial().save_quote_draft(&qid, &content(n), &ctx))
                 .unwrap()
         })
     });
     g.bench_function("read_version_with_totals", |b| {
-        b.iter(|| rt.block_on(app.get_quote_version(&qid, Some(1))).unwrap())
+        b.iter(|| {
+            rt.block_on(app.commercial().get_quote_version(&qid, Some(1)))
+                .unwrap()
+        })
     });
     g.finish();
     rt.block_on(common::finish(&app));
@@ -200,7 +208,7 @@ fn lists_100k(c: &mut Criterion) {
         ),
     ] {
         g.bench_function(name, |b| {
-            b.iter(|| rt.block_on(app.list_leads(&q)).unwrap())
+            b.iter(|| rt.block_on(app.commercial().list_leads(&q)).unwrap())
         });
     }
     for (name, q) in [
@@ -215,7 +223,7 @@ fn lists_100k(c: &mut Criterion) {
         ),
     ] {
         g.bench_function(name, |b| {
-            b.iter(|| rt.block_on(app.list_quotes(&q)).unwrap())
+            b.iter(|| rt.block_on(app.commercial().list_quotes(&q)).unwrap())
         });
     }
     g.finish();

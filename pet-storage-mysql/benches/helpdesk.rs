@@ -210,6 +210,7 @@ struct Desk {
 
 async fn desk(app: &App) -> Desk {
     let boss = app
+        .identity()
         .create_employee(
             &json!({"name": "Ana Ruiz", "email": "ana@example.com"}),
             &CommandContext::system(),
@@ -220,6 +221,7 @@ async fn desk(app: &App) -> Desk {
     let mut agents = vec![boss.clone()];
     for n in 1..8 {
         let e = app
+            .identity()
             .create_employee(
                 &json!({"name": format!("Agent {n}"), "email": format!("agent{n}@example.com")}),
                 &boss,
@@ -231,12 +233,14 @@ async fn desk(app: &App) -> Desk {
     let mut customers = Vec::new();
     for n in 0..200 {
         let c = app
+            .identity()
             .create_customer(&json!({"name": format!("Customer {n} Ltd")}), &boss)
             .await
             .unwrap();
         customers.push(id(&c));
     }
     let def = app
+        .helpdesk()
         .create_sla_definition(
             &json!({"name": "Standard support", "spec": sla_spec()}),
             &boss,
@@ -300,7 +304,8 @@ async fn seed_tickets(app: &App, clock: &ManualClock, d: &Desk, n: usize) {
                     let input = json!({"customer_id": customer, "subject": format!("Ticket {i}: cannot export the monthly report"),
                                        "priority": priority, "channel": channel,
                                        "assignee_id": assignee, "sla_definition_id": def});
-                    let t = retry(|| app.create_ticket(&input, &actor)).await;
+                    let helpdesk = app.helpdesk();
+                    let t = retry(|| helpdesk.create_ticket(&input, &actor)).await;
                     ids.lock().unwrap()[i - from] = Some(id(&t));
                 }
             })
@@ -320,14 +325,17 @@ async fn seed_tickets(app: &App, clock: &ManualClock, d: &Desk, n: usize) {
                 if matches!(follow, Follow::None) {
                     return;
                 }
-                retry(|| app.change_ticket_status(tid, "open", &actor)).await;
+                let helpdesk = app.helpdesk();
+                retry(|| helpdesk.change_ticket_status(tid, "open", &actor)).await;
                 match follow {
                     Follow::Respond => {
                         let body = json!({"body": "Thanks, we are looking into it."});
-                        retry(|| app.reply_to_ticket(tid, &body, &actor)).await;
+                        let helpdesk = app.helpdesk();
+                        retry(|| helpdesk.reply_to_ticket(tid, &body, &actor)).await;
                     }
                     Follow::Pause => {
-                        retry(|| app.change_ticket_status(tid, "waiting_on_customer", &actor))
+                        let helpdesk = app.helpdesk();
+                        retry(|| helpdesk.change_ticket_status(tid, "waiting_on_customer", &actor))
                             .await;
                     }
                     _ => {}
@@ -360,7 +368,7 @@ async fn seed_tickets(app: &App, clock: &ManualClock, d: &Desk, n: usize) {
 
 async fn timed_run(app: &App, label: &str) {
     let t0 = Instant::now();
-    let r = app.evaluate_slas().await.unwrap();
+    let r = app.helpdesk().evaluate_slas().await.unwrap();
     let secs = t0.elapsed().as_secs_f64();
     println!(
         "sla_job/{label}: {secs:.2} s at {} (evaluated {}, tickets recorded {}, warnings {}, breaches {}, met {})",
@@ -396,7 +404,7 @@ fn sla_job(c: &mut Criterion) {
         .measurement_time(Duration::from_secs(20));
     let mut last = None;
     g.bench_function("steady_state", |b| {
-        b.iter(|| last = Some(rt.block_on(app.evaluate_slas()).unwrap()))
+        b.iter(|| last = Some(rt.block_on(app.helpdesk().evaluate_slas()).unwrap()))
     });
     if let Some(r) = last {
         println!(
@@ -408,7 +416,7 @@ fn sla_job(c: &mut Criterion) {
     g.bench_function("every_minute", |b| {
         b.iter(|| {
             clock.advance(Span::minutes(1));
-            let r = rt.block_on(app.evaluate_slas()).unwrap();
+            let r = rt.block_on(app.helpdesk().evaluate_slas()).unwrap();
             recorded = (r.evaluated, recorded.1 + r.tickets_recorded, recorded.2 + 1);
         })
     });
@@ -797,6 +805,7 @@ fn article(i: usize) -> Value {
 
 async fn seed_articles(app: &App, n: usize) {
     let boss = app
+        .identity()
         .create_employee(
             &json!({"name": "Kim Editor", "email": "kim@example.com"}),
             &CommandContext::system(),
@@ -814,7 +823,8 @@ async fn seed_articles(app: &App, n: usize) {
             let (app, boss) = (app2.clone(), boss2.clone());
             async move {
                 let a = article(i);
-                retry(|| app.create_article(&a, &boss)).await;
+                let knowledge = app.knowledge();
+                retry(|| knowledge.create_article(&a, &boss)).await;
             }
         })
         .await;
@@ -864,7 +874,10 @@ fn knowledge_search(c: &mut Criterion) {
     rt.block_on(seed_articles(&app, n));
     for q in QUERIES {
         let r = rt
-            .block_on(app.search_articles(&json!({"q": q, "per_page": 20})))
+            .block_on(
+                app.knowledge()
+                    .search_articles(&json!({"q": q, "per_page": 20})),
+            )
             .unwrap();
         eprintln!(
             "  \"{q}\": {} matches, first: {}",
@@ -878,8 +891,11 @@ fn knowledge_search(c: &mut Criterion) {
         b.iter(|| {
             k += 1;
             let q = QUERIES[k % QUERIES.len()];
-            rt.block_on(app.search_articles(&json!({"q": q, "per_page": 20})))
-                .unwrap()
+            rt.block_on(
+                app.knowledge()
+                    .search_articles(&json!({"q": q, "per_page": 20})),
+            )
+            .unwrap()
         })
     });
     g.finish();
@@ -888,8 +904,11 @@ fn knowledge_search(c: &mut Criterion) {
         .map(|k| {
             let q = QUERIES[k % QUERIES.len()];
             let t0 = Instant::now();
-            rt.block_on(app.search_articles(&json!({"q": q, "per_page": 20})))
-                .unwrap();
+            rt.block_on(
+                app.knowledge()
+                    .search_articles(&json!({"q": q, "per_page": 20})),
+            )
+            .unwrap();
             t0.elapsed()
         })
         .collect();

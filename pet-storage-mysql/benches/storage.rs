@@ -133,7 +133,8 @@ fn interleaved(rt: &tokio::runtime::Runtime, app: &App, ctx: &CommandContext) {
                     if v == 0 {
                         raw_command(app).await;
                     } else {
-                        app.create_customer(&json!({"name": "Acme"}), ctx)
+                        app.identity()
+                            .create_customer(&json!({"name": "Acme"}), ctx)
                             .await
                             .unwrap();
                     }
@@ -243,7 +244,7 @@ fn benches(c: &mut Criterion) {
         .unwrap();
     let Some(app) = setup(&rt) else { return };
     let actor = rt
-        .block_on(app.create_employee(
+        .block_on(app.identity().create_employee(
             &json!({"name": "Bench", "email": "bench@example.com"}),
             &CommandContext::system(),
         ))
@@ -258,8 +259,11 @@ fn benches(c: &mut Criterion) {
     g.sample_size(30);
     g.bench_function("create_customer_full_path", |b| {
         b.iter(|| {
-            rt.block_on(app.create_customer(&json!({"name": "Acme"}), &ctx))
-                .unwrap()
+            rt.block_on(
+                app.identity()
+                    .create_customer(&json!({"name": "Acme"}), &ctx),
+            )
+            .unwrap()
         })
     });
     g.bench_function("raw_insert_same_rows", |b| {

@@ -23,6 +23,7 @@ use crate::db::{from_db_time, rfc3339, to_db_time};
 use crate::error::{AppError, StorageError};
 use crate::fields::{command_input, domain_message, Field, OrBlankText};
 use crate::input::{arg_uuid, Input};
+use crate::services::Commercial;
 use crate::uow::UnitOfWork;
 
 pub(super) use crate::money::money_json;
@@ -190,7 +191,7 @@ replayed_repository!(
     Leads: Lead, "lead",
     |app, cx, before, after, events| {
         let ctx = cx.ctx().clone();
-        app.write_lead(cx.uow(), before, after, events, &ctx).await
+        app.commercial().write_lead(cx.uow(), before, after, events, &ctx).await
     }
 );
 
@@ -203,6 +204,7 @@ impl LeadSchemas<'_> {
     async fn current(&self, tx: Tx<'_, '_>) -> Result<Option<LeadSchema>, AppError> {
         let versions: Vec<LeadSchemaVersion> = self
             .0
+            .commercial()
             .schema_rows(tx, None)
             .await?
             .into_iter()
@@ -258,7 +260,7 @@ impl Repository<LeadSchema> for LeadSchemas<'_> {
     }
 }
 
-impl App {
+impl Commercial<'_> {
     // ---- lead schema ------------------------------------------------------------------
 
     pub(super) async fn schema_rows<Q: Queryable>(

@@ -85,7 +85,7 @@ use crate::db::like_escape;
 pub(crate) fn run_job<'a>(app: &'a App, job: &'a ClaimedJob) -> JobFuture<'a> {
     Box::pin(async move {
         match job.kind.as_str() {
-            JOB_QUOTE_EXPIRY => app.run_quote_expiry_job(&job.payload).await,
+            JOB_QUOTE_EXPIRY => app.commercial().run_quote_expiry_job(&job.payload).await,
             _ => Err(unknown_job(job)),
         }
     })

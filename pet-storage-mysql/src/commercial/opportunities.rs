@@ -16,13 +16,14 @@ use uuid::Uuid;
 
 use super::leads::money_json;
 use super::{col, db, like_escape};
-use crate::app::{App, CommandContext, Page};
+use crate::app::{CommandContext, Page};
 use crate::command::{command, replayed_repository};
 use crate::db::{from_db_time, rfc3339, to_db_time};
 use crate::error::{AppError, StorageError};
 use crate::fields::command_input;
 use crate::identity::Customers;
 use crate::input::{arg_uuid, Input};
+use crate::services::Commercial;
 use crate::uow::UnitOfWork;
 
 const STAGES: [&str; 4] = ["open", "quoting", "won", "lost"];
@@ -64,10 +65,10 @@ command_input! {
 replayed_repository!(
     /// Opportunities: loaded by replaying their events; saved to the opportunities table.
     Opportunities: Opportunity, "opportunity",
-    |app, cx, before, after, events| app.write_opportunity(cx.uow(), before, after).await
+    |app, cx, before, after, events| app.commercial().write_opportunity(cx.uow(), before, after).await
 );
 
-impl App {
+impl Commercial<'_> {
     pub(super) async fn write_opportunity(
         &self,
         uow: &mut UnitOfWork<'_>,

@@ -37,6 +37,7 @@ use crate::fields::{command_input, domain_message, Field, OrBlank, OrBlankText};
 use crate::input::{arg_uuid, Input};
 use crate::jobs::NewJob;
 use crate::money::{DecimalText, FormattedText, MoneyView};
+use crate::services::Commercial;
 use crate::uow::UnitOfWork;
 use serde::Serialize;
 
@@ -511,7 +512,7 @@ impl Repository<Quote> for Quotes<'_> {
         tx: &mut mysql_async::Transaction<'_>,
         id: Uuid,
     ) -> Result<Option<Quote>, AppError> {
-        crate::command::found(self.0.load_quote(tx, id).await)
+        crate::command::found(self.0.commercial().load_quote(tx, id).await)
     }
     async fn save(
         &self,
@@ -522,12 +523,13 @@ impl Repository<Quote> for Quotes<'_> {
     ) -> Result<(), AppError> {
         let ctx = cx.ctx().clone();
         self.0
+            .commercial()
             .write_quote(cx.uow(), before, after, events, &ctx)
             .await
     }
 }
 
-impl App {
+impl Commercial<'_> {
     /// Restores a quote from its state rows.
     pub(super) async fn load_quote<Q: Queryable>(
         &self,

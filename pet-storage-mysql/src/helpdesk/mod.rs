@@ -72,7 +72,7 @@ pub(crate) use crate::error::{db, internal};
 pub(crate) fn run_job<'a>(app: &'a App, job: &'a ClaimedJob) -> JobFuture<'a> {
     Box::pin(async move {
         match job.kind.as_str() {
-            JOB_SLA_EVALUATE => app.evaluate_slas().await.map(|_| ()),
+            JOB_SLA_EVALUATE => app.helpdesk().evaluate_slas().await.map(|_| ()),
             _ => Err(unknown_job(job)),
         }
     })

@@ -38,6 +38,7 @@ use crate::error::{AppError, StorageError};
 use crate::fields::command_input;
 use crate::input::{arg_uuid, Input};
 use crate::jobs::NewJob;
+use crate::services::Helpdesk;
 use crate::uow::UnitOfWork;
 use pet_core::helpdesk::{shown_state, sla_summary, SlaDefinitionEvent};
 
@@ -272,7 +273,7 @@ impl Repository<SlaDefinition> for SlaDefinitions<'_> {
         id: Uuid,
     ) -> Result<Option<SlaDefinition>, AppError> {
         let t = self.0.helpdesk_tables();
-        crate::command::found(self.0.hd_load_sla_definition(tx, &t, id).await)
+        crate::command::found(self.0.helpdesk().hd_load_sla_definition(tx, &t, id).await)
     }
     async fn save(
         &self,
@@ -328,7 +329,7 @@ impl Repository<SlaDefinition> for SlaDefinitions<'_> {
     }
 }
 
-impl App {
+impl Helpdesk<'_> {
     // ---- repositories -------------------------------------------------------------
 
     /// One version's spec.

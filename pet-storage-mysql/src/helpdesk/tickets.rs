@@ -29,6 +29,7 @@ use crate::error::AppError;
 use crate::fields::{command_input, Field, OrBlank, PageNumber, PerPage};
 use crate::input::arg_uuid;
 use crate::paging::{bounded_count_sql, where_sql, Key, Order, PageRequest, Total};
+use crate::services::Helpdesk;
 
 /// The ticket's clock timeline as stored in `tickets.sla_timeline`.
 pub(crate) fn parse_timeline(s: &str) -> Result<TicketTimeline, AppError> {
@@ -302,6 +303,7 @@ impl SlaCache {
         let key = (a.definition_id().as_uuid(), a.definition_version().get());
         if let std::collections::hash_map::Entry::Vacant(e) = self.versions.entry(key) {
             let spec = app
+                .helpdesk()
                 .hd_load_sla_spec(q, t, a.definition_id(), a.definition_version())
                 .await?;
             let name: Option<String> = q
@@ -380,6 +382,7 @@ impl Repository<Ticket> for Tickets<'_> {
         let t = self.app.helpdesk_tables();
         Ok(self
             .app
+            .helpdesk()
             .hd_load_ticket_locked(tx, &t, id)
             .await?
             .map(|(tk, _)| tk))
@@ -509,7 +512,10 @@ impl Repository<SlaAssignment> for SlaAssignments<'_> {
         id: Uuid,
     ) -> Result<Option<SlaAssignment>, AppError> {
         let t = self.0.helpdesk_tables();
-        self.0.hd_load_assignment_locked(tx, &t, id).await
+        self.0
+            .helpdesk()
+            .hd_load_assignment_locked(tx, &t, id)
+            .await
     }
     async fn save(
         &self,
@@ -520,9 +526,13 @@ impl Repository<SlaAssignment> for SlaAssignments<'_> {
     ) -> Result<(), AppError> {
         let t = self.0.helpdesk_tables();
         self.0
+            .helpdesk()
             .hd_write_sla_assignment(cx.uow(), &t, before, after)
             .await?;
-        self.0.hd_insert_sla_outcomes(cx.uow(), &t, events).await
+        self.0
+            .helpdesk()
+            .hd_insert_sla_outcomes(cx.uow(), &t, events)
+            .await
     }
 }
 
@@ -892,7 +902,7 @@ impl Field for SortOrder {
 /// Which SLA to assign with a command.
 struct AssignSla(Uuid);
 
-impl App {
+impl Helpdesk<'_> {
     async fn hd_ticket_facts<Q: Queryable>(
         &self,
         q: &mut Q,

@@ -28,6 +28,7 @@ use crate::input::{arg_uuid, Input};
 use crate::jobs::ClaimedJob;
 use crate::jobs::NewJob;
 use crate::modules::{unknown_job, JobFuture};
+use crate::services::Identity;
 use crate::uow::UnitOfWork;
 
 type Tx<'a, 'c> = &'a mut Transaction<'c>;
@@ -319,27 +320,27 @@ command_input! {
 replayed_repository!(
     /// Employees: loaded by replaying their events; saved to the employees and rates tables.
     Employees: Employee, "employee",
-    |app, cx, before, after, events| app.write_employee(cx.uow(), before, after).await
+    |app, cx, before, after, events| app.identity().write_employee(cx.uow(), before, after).await
 );
 
 replayed_repository!(
     /// Teams: loaded by replaying their events; saved to the teams and memberships tables.
     Teams: Team, "team",
-    |app, cx, before, after, events| app.write_team(cx.uow(), before, after).await
+    |app, cx, before, after, events| app.identity().write_team(cx.uow(), before, after).await
 );
 
 replayed_repository!(
     /// Org-structure versions: loaded by replaying their events; saved to the versions
     /// table (a scheduled one also queues its publishing job).
     OrgVersions: OrgStructureVersion, "org structure version",
-    |app, cx, before, after, events| app.write_org_version(cx.uow(), before, after).await
+    |app, cx, before, after, events| app.identity().write_org_version(cx.uow(), before, after).await
 );
 
 replayed_repository!(
     /// Customers: loaded by replaying their events; saved to the customers and contacts
     /// tables.
     Customers: Customer, "customer",
-    |app, cx, before, after, events| app.write_customer(cx.uow(), before, after, events).await
+    |app, cx, before, after, events| app.identity().write_customer(cx.uow(), before, after, events).await
 );
 
 /// Runs the module's job kinds: publishing a scheduled org-structure version once due.
@@ -353,14 +354,14 @@ pub(crate) fn run_job<'a>(app: &'a App, job: &'a ClaimedJob) -> JobFuture<'a> {
                     .and_then(Value::as_str)
                     .ok_or_else(|| AppError::Invariant("job payload has no version_id".into()))?;
                 let id = arg_uuid("version_id", id)?;
-                app.publish_due_org_version(id).await
+                app.identity().publish_due_org_version(id).await
             }
             _ => Err(unknown_job(job)),
         }
     })
 }
 
-impl App {
+impl Identity<'_> {
     // ---- employees ------------------------------------------------------------------
 
     async fn write_employee(
@@ -1682,7 +1683,7 @@ mod tests {
         let at = DateTime::parse_from_rfc3339("2024-01-01T09:00:00Z")
             .unwrap()
             .to_utc();
-        let o = to_value(&App::org_view(3, "scheduled", at, "n", ID)).unwrap();
+        let o = to_value(&Identity::org_view(3, "scheduled", at, "n", ID)).unwrap();
         assert_eq!(
             o,
             json!({"actions": ["publish_due"], "id": ID, "number": 3, "status": "scheduled",

@@ -30,6 +30,7 @@ use crate::helpdesk::HelpdeskTables;
 use crate::input::arg_uuid;
 use crate::jobs::ClaimedJob;
 use crate::modules::{unknown_job, JobFuture};
+use crate::services::Knowledge;
 use crate::uow::UnitOfWork;
 
 type VersionRow = (u32, String, String, Option<u32>, u8, NaiveDateTime);
@@ -313,7 +314,7 @@ impl Repository<KnowledgeArticle> for Articles<'_> {
         id: Uuid,
     ) -> Result<Option<KnowledgeArticle>, AppError> {
         let t = self.app.helpdesk_tables();
-        crate::command::found(self.app.hd_load_article(tx, &t, id).await)
+        crate::command::found(self.app.knowledge().hd_load_article(tx, &t, id).await)
     }
     async fn save(
         &self,
@@ -386,7 +387,10 @@ impl Repository<KnowledgeArticle> for Articles<'_> {
             match ev {
                 KnowledgeEvent::VersionPublished(p) => {
                     if let Some(n) = live {
-                        self.app.hd_clear_live(cx.uow(), &t, id, n).await?;
+                        self.app
+                            .knowledge()
+                            .hd_clear_live(cx.uow(), &t, id, n)
+                            .await?;
                     }
                     let v = &p.version;
                     live = Some(v.number.get());
@@ -410,7 +414,10 @@ impl Repository<KnowledgeArticle> for Articles<'_> {
                 }
                 KnowledgeEvent::ArticleArchived(_) => {
                     if let Some(n) = live.take() {
-                        self.app.hd_clear_live(cx.uow(), &t, id, n).await?;
+                        self.app
+                            .knowledge()
+                            .hd_clear_live(cx.uow(), &t, id, n)
+                            .await?;
                     }
                 }
                 KnowledgeEvent::CommentAdded(p) => {
@@ -468,7 +475,7 @@ pub(crate) fn run_job<'a>(_app: &'a App, job: &'a ClaimedJob) -> JobFuture<'a> {
     Box::pin(async move { Err(unknown_job(job)) })
 }
 
-impl App {
+impl Knowledge<'_> {
     async fn hd_load_article(
         &self,
         tx: &mut Transaction<'_>,

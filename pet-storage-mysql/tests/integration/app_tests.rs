@@ -16,7 +16,7 @@ async fn employees_commands_queries_and_rejections() {
     let app = &env.app;
     // No actor and employees exist? Bootstrap allows the first one only.
     let boss = app
-        .create_employee(
+        .identity().create_employee(
             &json!({"name": "Ana Ruiz", "email": "ana@example.com", "wp_user_id": 1,
                     "cost_rate": {"amount_minor": 5000, "currency": "EUR", "effective_from": "2026-01-01"}}),
             &CommandContext::system(),
@@ -28,6 +28,7 @@ async fn employees_commands_queries_and_rejections() {
     assert_eq!(boss["current_cost_rate"]["amount_minor"], json!(5000));
     let actor = CommandContext::employee(id(&boss).parse().unwrap());
     let r = app
+        .identity()
         .create_employee(
             &json!({"name": "X", "email": "x@example.com"}),
             &CommandContext::system(),
@@ -39,6 +40,7 @@ async fn employees_commands_queries_and_rejections() {
     );
     // Validation names the fields.
     let r = app
+        .identity()
         .create_employee(
             &json!({"name": 5, "email": "nope", "cost_rate": {"amount_minor": "x"}}),
             &actor,
@@ -54,6 +56,7 @@ async fn employees_commands_queries_and_rejections() {
     );
     // Duplicate email → validation on email.
     let r = app
+        .identity()
         .create_employee(
             &json!({"name": "Other", "email": "ana@example.com"}),
             &actor,
@@ -66,6 +69,7 @@ async fn employees_commands_queries_and_rejections() {
     // Idempotent replay returns the first result and writes one event.
     let keyed = actor.clone().with_key("create-bob").unwrap();
     let bob = app
+        .identity()
         .create_employee(
             &json!({"name": "Bob Li", "email": "bob@example.com"}),
             &keyed,
@@ -73,6 +77,7 @@ async fn employees_commands_queries_and_rejections() {
         .await
         .unwrap();
     let again = app
+        .identity()
         .create_employee(
             &json!({"name": "Bob Li", "email": "bob@example.com"}),
             &keyed,
@@ -81,6 +86,7 @@ async fn employees_commands_queries_and_rejections() {
         .unwrap();
     assert_eq!(bob, again);
     let r = app
+        .identity()
         .create_employee(
             &json!({"name": "Bob Other", "email": "bob2@example.com"}),
             &keyed,
@@ -91,30 +97,41 @@ async fn employees_commands_queries_and_rejections() {
     assert_eq!(env.count(&app.tables().events).await, 2);
     let bob_id = id(&bob);
     // Status changes.
-    let d = app.deactivate_employee(&bob_id, &actor).await.unwrap();
+    let d = app
+        .identity()
+        .deactivate_employee(&bob_id, &actor)
+        .await
+        .unwrap();
     assert_eq!(
         (d["status"].clone(), d["version"].clone()),
         (json!("inactive"), json!(2))
     );
     assert!(matches!(
-        app.deactivate_employee(&bob_id, &actor).await,
+        app.identity().deactivate_employee(&bob_id, &actor).await,
         Err(AppError::Invariant(_))
     ));
     // An inactive employee can do nothing.
     let bob_ctx = CommandContext::employee(bob_id.parse().unwrap());
     assert!(matches!(
-        app.create_customer(&json!({"name": "C"}), &bob_ctx).await,
+        app.identity()
+            .create_customer(&json!({"name": "C"}), &bob_ctx)
+            .await,
         Err(AppError::Invariant(_))
     ));
-    let r = app.reactivate_employee(&bob_id, &actor).await.unwrap();
+    let r = app
+        .identity()
+        .reactivate_employee(&bob_id, &actor)
+        .await
+        .unwrap();
     assert_eq!(r["status"], json!("active"));
     // Rates and user links.
     let r = app
-        .change_employee_rate(&bob_id, &json!({"kind": "bill", "amount_minor": 12000, "currency": "EUR", "effective_from": "2026-02-01"}), &actor)
+        .identity().change_employee_rate(&bob_id, &json!({"kind": "bill", "amount_minor": 12000, "currency": "EUR", "effective_from": "2026-02-01"}), &actor)
         .await
         .unwrap();
     assert_eq!(r["current_bill_rate"]["amount_minor"], json!(12000));
     let r = app
+        .identity()
         .change_employee_rate(
             &bob_id,
             &json!({"kind": "salary", "amount_minor": 1, "currency": "EUR", "effective_from": "x"}),
@@ -126,35 +143,56 @@ async fn employees_commands_queries_and_rejections() {
         "{r:?}"
     );
     let r = app
+        .identity()
         .link_employee_user(&bob_id, Some(7), &actor)
         .await
         .unwrap();
     assert_eq!(r["wp_user_id"], json!(7));
-    let r = app.link_employee_user(&bob_id, Some(1), &actor).await;
+    let r = app
+        .identity()
+        .link_employee_user(&bob_id, Some(1), &actor)
+        .await;
     assert!(
         matches!(&r, Err(AppError::Validation(f)) if f.get("wp_user_id").is_some()),
         "{r:?}"
     );
-    assert_eq!(id(&app.find_employee_by_user(7).await.unwrap()), bob_id);
-    assert_eq!(app.find_employee_by_user(99).await.unwrap(), Value::Null);
+    assert_eq!(
+        id(&app.identity().find_employee_by_user(7).await.unwrap()),
+        bob_id
+    );
+    assert_eq!(
+        app.identity().find_employee_by_user(99).await.unwrap(),
+        Value::Null
+    );
     // Queries.
-    assert_eq!(id(&app.get_employee(&bob_id).await.unwrap()), bob_id);
+    assert_eq!(
+        id(&app.identity().get_employee(&bob_id).await.unwrap()),
+        bob_id
+    );
     assert!(matches!(
-        app.get_employee("not-a-uuid").await,
+        app.identity().get_employee("not-a-uuid").await,
         Err(AppError::Validation(_))
     ));
     assert!(matches!(
-        app.get_employee(&uuid::Uuid::now_v7().to_string()).await,
+        app.identity()
+            .get_employee(&uuid::Uuid::now_v7().to_string())
+            .await,
         Err(AppError::NotFound(_))
     ));
-    let l = app.list_employees(&json!({"search": "bob"})).await.unwrap();
+    let l = app
+        .identity()
+        .list_employees(&json!({"search": "bob"}))
+        .await
+        .unwrap();
     assert_eq!(l["total"], json!(1));
     let l = app
+        .identity()
         .list_employees(&json!({"search": "%' OR 1=1 -- "}))
         .await
         .unwrap();
     assert_eq!(l["total"], json!(0));
     let l = app
+        .identity()
         .list_employees(&json!({"per_page": 1, "page": 2}))
         .await
         .unwrap();
@@ -163,13 +201,13 @@ async fn employees_commands_queries_and_rejections() {
         (json!(2), 1)
     );
     assert!(matches!(
-        app.list_employees(&json!({"per_page": 0})).await,
+        app.identity().list_employees(&json!({"per_page": 0})).await,
         Err(AppError::Validation(_))
     ));
     // Unknown actor.
     let ghost = CommandContext::employee(uuid::Uuid::now_v7());
     assert!(matches!(
-        app.deactivate_employee(&bob_id, &ghost).await,
+        app.identity().deactivate_employee(&bob_id, &ghost).await,
         Err(AppError::Validation(_))
     ));
     env.cleanup().await;
@@ -181,30 +219,42 @@ async fn teams_customers_org_structure_activity_and_jobs() {
     let app = &env.app;
     let (ana, actor) = crate::first_employee(app, "Ana Ruiz").await;
     let web = app
+        .identity()
         .create_team(&json!({"name": "Web"}), &actor)
         .await
         .unwrap();
     let ui = app
+        .identity()
         .create_team(&json!({"name": "UI", "parent_id": id(&web)}), &actor)
         .await
         .unwrap();
     assert_eq!(ui["parent_id"], json!(id(&web)));
     // Cycle refused.
-    let r = app.move_team(&id(&web), Some(&id(&ui)), &actor).await;
+    let r = app
+        .identity()
+        .move_team(&id(&web), Some(&id(&ui)), &actor)
+        .await;
     assert!(matches!(r, Err(AppError::Invariant(_))), "{r:?}");
     let r = app
+        .identity()
         .create_team(
             &json!({"name": "Orphan", "parent_id": uuid::Uuid::now_v7().to_string()}),
             &actor,
         )
         .await;
     assert!(matches!(r, Err(AppError::NotFound(_))), "{r:?}");
-    let moved = app.move_team(&id(&ui), None, &actor).await.unwrap();
+    let moved = app
+        .identity()
+        .move_team(&id(&ui), None, &actor)
+        .await
+        .unwrap();
     assert_eq!(moved["parent_id"], Value::Null);
-    app.move_team(&id(&ui), Some(&id(&web)), &actor)
+    app.identity()
+        .move_team(&id(&ui), Some(&id(&web)), &actor)
         .await
         .unwrap();
     let t = app
+        .identity()
         .add_team_member(
             &id(&web),
             &json!({"employee_id": id(&ana), "role": "lead", "valid_from": "2026-01-01"}),
@@ -218,6 +268,7 @@ async fn teams_customers_org_structure_activity_and_jobs() {
         (1, json!("Ana Ruiz"))
     );
     let r = app
+        .identity()
         .add_team_member(
             &id(&web),
             &json!({"employee_id": "x", "role": "boss"}),
@@ -228,7 +279,7 @@ async fn teams_customers_org_structure_activity_and_jobs() {
         matches!(&r, Err(AppError::Validation(f)) if f.get("employee_id").is_some() && f.get("role").is_some() && f.get("valid_from").is_some()),
         "{r:?}"
     );
-    let list = app.list_teams(&json!({})).await.unwrap();
+    let list = app.identity().list_teams(&json!({})).await.unwrap();
     let items = list["items"].as_array().unwrap();
     assert_eq!(
         (items[0]["name"].clone(), items[1]["depth"].clone()),
@@ -237,6 +288,7 @@ async fn teams_customers_org_structure_activity_and_jobs() {
     // Org structure: now → published; future → scheduled, then published by the job runner exactly once.
     let now = env.clock.now();
     let v1 = app
+        .identity()
         .publish_org_structure(
             &json!({"effective_at": now.to_rfc3339(), "note": "initial"}),
             &actor,
@@ -249,6 +301,7 @@ async fn teams_customers_org_structure_activity_and_jobs() {
     );
     let future = now + Duration::days(1);
     let v2 = app
+        .identity()
         .publish_org_structure(&json!({"effective_at": future.to_rfc3339()}), &actor)
         .await
         .unwrap();
@@ -256,7 +309,7 @@ async fn teams_customers_org_structure_activity_and_jobs() {
     // The view says what a version takes: publishing once due while scheduled, nothing after.
     assert_eq!(v1["actions"], json!([]));
     assert_eq!(v2["actions"], json!(["publish_due"]));
-    let options = app.identity_options().await.unwrap();
+    let options = app.identity().identity_options().await.unwrap();
     assert_eq!(options["team_status"], json!(["active", "archived"]));
     assert_eq!(options["employee_status"], json!(["active", "inactive"]));
     assert_eq!(
@@ -264,7 +317,8 @@ async fn teams_customers_org_structure_activity_and_jobs() {
         json!(["scheduled", "published"])
     );
     assert!(matches!(
-        app.publish_org_structure(&json!({"effective_at": "tomorrow"}), &actor)
+        app.identity()
+            .publish_org_structure(&json!({"effective_at": "tomorrow"}), &actor)
             .await,
         Err(AppError::Validation(_))
     ));
@@ -273,7 +327,11 @@ async fn teams_customers_org_structure_activity_and_jobs() {
     env.clock.advance(Duration::days(1) + Duration::seconds(1));
     let r = app.run_jobs(&json!({})).await.unwrap();
     assert_eq!(r["succeeded"], json!(2), "{r}");
-    let versions = app.list_org_structure_versions(&json!({})).await.unwrap();
+    let versions = app
+        .identity()
+        .list_org_structure_versions(&json!({}))
+        .await
+        .unwrap();
     assert_eq!(versions["items"][0]["status"], json!("published"));
     assert_eq!(versions["items"][0]["actions"], json!([]));
     let r = app.run_jobs(&json!({})).await.unwrap();
@@ -292,21 +350,24 @@ async fn teams_customers_org_structure_activity_and_jobs() {
     assert_eq!(n_published, 2, "published exactly once each");
     // Archive with members is refused; ending the membership first works.
     let mid = members[0]["id"].as_str().unwrap().to_owned();
-    app.remove_team_member(&id(&web), &mid, &json!({"valid_to": "2026-01-31"}), &actor)
+    app.identity()
+        .remove_team_member(&id(&web), &mid, &json!({"valid_to": "2026-01-31"}), &actor)
         .await
         .unwrap();
-    let archived = app.archive_team(&id(&ui), &actor).await.unwrap();
+    let archived = app.identity().archive_team(&id(&ui), &actor).await.unwrap();
     assert_eq!(archived["status"], json!("archived"));
     assert_eq!(
-        app.get_team(&id(&web)).await.unwrap()["members"][0]["valid_to"],
+        app.identity().get_team(&id(&web)).await.unwrap()["members"][0]["valid_to"],
         json!("2026-01-31")
     );
     // Customers.
     let c = app
+        .identity()
         .create_customer(&json!({"name": "Acme"}), &actor)
         .await
         .unwrap();
     let c = app
+        .identity()
         .add_contact(
             &id(&c),
             &json!({"name": "Wile", "email": "wile@acme.test", "phone": "+1 555 0100"}),
@@ -317,25 +378,38 @@ async fn teams_customers_org_structure_activity_and_jobs() {
     assert_eq!(c["contacts"][0]["email"], json!("wile@acme.test"));
     assert_eq!(
         c,
-        app.get_customer(&id(&c)).await.unwrap(),
+        app.identity().get_customer(&id(&c)).await.unwrap(),
         "command view == query view"
     );
     assert!(matches!(
-        app.add_contact(&id(&c), &json!({"email": 3}), &actor).await,
+        app.identity()
+            .add_contact(&id(&c), &json!({"email": 3}), &actor)
+            .await,
         Err(AppError::Validation(_))
     ));
-    let c = app.archive_customer(&id(&c), &actor).await.unwrap();
+    let c = app
+        .identity()
+        .archive_customer(&id(&c), &actor)
+        .await
+        .unwrap();
     assert_eq!(c["status"], json!("archived"));
     assert!(matches!(
-        app.add_contact(&id(&c), &json!({"name": "Late"}), &actor)
+        app.identity()
+            .add_contact(&id(&c), &json!({"name": "Late"}), &actor)
             .await,
         Err(AppError::Invariant(_))
     ));
     assert_eq!(
-        app.list_customers(&json!({"search": "acm"})).await.unwrap()["total"],
+        app.identity()
+            .list_customers(&json!({"search": "acm"}))
+            .await
+            .unwrap()["total"],
         json!(1)
     );
-    assert_eq!(id(&app.get_customer(&id(&c)).await.unwrap()), id(&c));
+    assert_eq!(
+        id(&app.identity().get_customer(&id(&c)).await.unwrap()),
+        id(&c)
+    );
     // Activity feed: newest first, filters, names rendered.
     let feed = app
         .activity(&json!({"actor_id": id(&ana), "per_page": 100}))
@@ -422,6 +496,7 @@ async fn concurrent_commands_on_one_employee_one_wins() {
     let Some(env) = env().await else { return };
     let app = &env.app;
     let ana = app
+        .identity()
         .create_employee(
             &json!({"name": "Ana", "email": "ana@example.com"}),
             &CommandContext::system(),
@@ -430,6 +505,7 @@ async fn concurrent_commands_on_one_employee_one_wins() {
         .unwrap();
     let actor = CommandContext::employee(id(&ana).parse().unwrap());
     let bob = app
+        .identity()
         .create_employee(&json!({"name": "Bob", "email": "bob@example.com"}), &actor)
         .await
         .unwrap();
@@ -440,7 +516,7 @@ async fn concurrent_commands_on_one_employee_one_wins() {
         let actor = actor.clone();
         let bob_id = id(&bob);
         handles.push(tokio::spawn(async move {
-            app.deactivate_employee(&bob_id, &actor).await
+            app.identity().deactivate_employee(&bob_id, &actor).await
         }));
     }
     let mut ok = 0;
@@ -454,7 +530,7 @@ async fn concurrent_commands_on_one_employee_one_wins() {
     assert_eq!(ok, 1);
     assert_eq!(env.count(&app.tables().events).await, events_before + 1);
     assert_eq!(
-        app.get_employee(&id(&bob)).await.unwrap()["version"],
+        app.identity().get_employee(&id(&bob)).await.unwrap()["version"],
         json!(2)
     );
     env.cleanup().await;
@@ -470,6 +546,7 @@ async fn lock_contention_is_retried_then_reported_as_a_conflict() {
     // Two attempts lose to contention (after writing their rows); the third commits once.
     app.contend_next_commands(pet_storage_mysql::command::MAX_ATTEMPTS - 1);
     let acme = app
+        .identity()
         .create_customer(&json!({"name": "Acme"}), &actor)
         .await
         .unwrap();
@@ -478,7 +555,10 @@ async fn lock_contention_is_retried_then_reported_as_a_conflict() {
     assert_eq!(env.count(&app.tables().events).await, events_before + 1);
     // Contention on every attempt: a conflict, and nothing written.
     app.contend_next_commands(pet_storage_mysql::command::MAX_ATTEMPTS);
-    let r = app.create_customer(&json!({"name": "Beta"}), &actor).await;
+    let r = app
+        .identity()
+        .create_customer(&json!({"name": "Beta"}), &actor)
+        .await;
     assert_eq!(
         r,
         Err(AppError::Conflict(
@@ -488,7 +568,8 @@ async fn lock_contention_is_retried_then_reported_as_a_conflict() {
     assert_eq!(env.count(&customers).await, 1);
     assert_eq!(env.count(&app.tables().events).await, events_before + 1);
     // The hook is used up: the next command runs normally.
-    app.create_customer(&json!({"name": "Beta"}), &actor)
+    app.identity()
+        .create_customer(&json!({"name": "Beta"}), &actor)
         .await
         .unwrap();
     assert_eq!(env.count(&customers).await, 2);

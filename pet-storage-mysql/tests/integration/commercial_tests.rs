@@ -40,10 +40,11 @@ async fn count_type(env: &Env, event_type: &str) -> u64 {
 async fn pipeline(app: &App) -> (CommandContext, String, String) {
     let (_, actor) = crate::first_employee(app, "Ana").await;
     let acme = app
+        .identity()
         .create_customer(&json!({"name": "Acme"}), &actor)
         .await
         .unwrap();
-    app.publish_lead_schema(
+    app.commercial().publish_lead_schema(
         &json!({"fields": [
             {"key": "employees", "label": "Employees", "type": "number", "required": true},
             {"key": "industry", "label": "Industry", "type": "select", "options": ["Retail", "Finance"]},
@@ -53,19 +54,22 @@ async fn pipeline(app: &App) -> (CommandContext, String, String) {
     .await
     .unwrap();
     let lead = app
-        .create_lead(
+        .commercial().create_lead(
             &json!({"customer_id": id(&acme), "source": "website", "custom_fields": {"employees": 40}}),
             &actor,
         )
         .await
         .unwrap();
-    app.contact_lead(&id(&lead), &json!({"note": "call"}), &actor)
+    app.commercial()
+        .contact_lead(&id(&lead), &json!({"note": "call"}), &actor)
         .await
         .unwrap();
-    app.qualify_lead(&id(&lead), &json!({"need": "Relaunch"}), &actor)
+    app.commercial()
+        .qualify_lead(&id(&lead), &json!({"need": "Relaunch"}), &actor)
         .await
         .unwrap();
     let opp = app
+        .commercial()
         .create_opportunity(
             &json!({"lead_id": id(&lead), "title": "Relaunch",
                     "expected_value": {"amount_minor": 1_000_000, "currency": "EUR"},
@@ -112,6 +116,7 @@ async fn leads_schema_versions_and_bad_custom_fields() {
         ),
     ] {
         let err = app
+            .commercial()
             .create_lead(
                 &json!({"customer_id": acme, "source": "web", "custom_fields": values}),
                 &actor,
@@ -127,7 +132,7 @@ async fn leads_schema_versions_and_bad_custom_fields() {
     }
     assert_eq!(events(&env).await, before);
     let old = app
-        .create_lead(
+        .commercial().create_lead(
             &json!({"customer_name": "Newco", "source": "referral", "custom_fields": {"employees": 7, "industry": "Finance"}}),
             &actor,
         )
@@ -135,20 +140,21 @@ async fn leads_schema_versions_and_bad_custom_fields() {
         .unwrap();
     // Version 2 changes the type of `employees`; the old lead stays readable by version 1.
     let v2 = app
-        .publish_lead_schema(
+        .commercial().publish_lead_schema(
             &json!({"fields": [{"key": "employees", "label": "Headcount band", "type": "select", "options": ["1-10", "11+"]}]}),
             &actor,
         )
         .await
         .unwrap();
     assert_eq!(v2["number"], json!(2));
-    let read = app.get_lead(&id(&old)).await.unwrap();
+    let read = app.commercial().get_lead(&id(&old)).await.unwrap();
     assert_eq!(read["schema_version"], json!(1));
     assert_eq!(read["custom_fields"][0]["type"], json!("number"));
     assert_eq!(read["custom_fields"][0]["display"], json!("7"));
     assert_eq!(read["custom_fields"][1]["display"], json!("Finance"));
     // Updating the old lead is checked against its own version 1.
     let upd = app
+        .commercial()
         .update_lead(
             &id(&old),
             &json!({"custom_fields": {"employees": 9}}),
@@ -159,7 +165,7 @@ async fn leads_schema_versions_and_bad_custom_fields() {
     assert_eq!(upd["custom_values"], json!({"employees": 9}));
     // New leads use version 2.
     let new = app
-        .create_lead(
+        .commercial().create_lead(
             &json!({"customer_name": "Other", "source": "referral", "custom_fields": {"employees": "11+"}}),
             &actor,
         )
@@ -168,6 +174,7 @@ async fn leads_schema_versions_and_bad_custom_fields() {
     assert_eq!(new["schema_version"], json!(2));
     // PHP's empty array arrives as an empty list: no values on create, all cleared on update.
     let empty = app
+        .commercial()
         .create_lead(
             &json!({"customer_name": "Blank", "source": "event", "custom_fields": []}),
             &actor,
@@ -176,61 +183,79 @@ async fn leads_schema_versions_and_bad_custom_fields() {
         .unwrap();
     assert_eq!(empty["custom_values"], json!({}));
     let cleared = app
+        .commercial()
         .update_lead(&id(&new), &json!({"custom_fields": []}), &actor)
         .await
         .unwrap();
     assert_eq!(cleared["custom_values"], json!({}), "[] clears every value");
     assert!(matches!(
-        app.update_lead(&id(&new), &json!({"custom_fields": [1]}), &actor)
+        app.commercial()
+            .update_lead(&id(&new), &json!({"custom_fields": [1]}), &actor)
             .await,
         Err(AppError::Validation(_))
     ));
-    app.update_lead(
-        &id(&new),
-        &json!({"custom_fields": {"employees": "11+"}}),
-        &actor,
-    )
-    .await
-    .unwrap();
-    let versions = app.list_lead_schema_versions().await.unwrap();
+    app.commercial()
+        .update_lead(
+            &id(&new),
+            &json!({"custom_fields": {"employees": "11+"}}),
+            &actor,
+        )
+        .await
+        .unwrap();
+    let versions = app.commercial().list_lead_schema_versions().await.unwrap();
     assert_eq!(versions["total"], json!(2));
     // Lists: filters and search.
     let list = app
+        .commercial()
         .list_leads(&json!({"source": "referral"}))
         .await
         .unwrap();
     assert_eq!(list["total"], json!(2));
-    let list = app.list_leads(&json!({"search": "newc"})).await.unwrap();
+    let list = app
+        .commercial()
+        .list_leads(&json!({"search": "newc"}))
+        .await
+        .unwrap();
     assert_eq!(list["total"], json!(1));
     let list = app
+        .commercial()
         .list_leads(&json!({"status": "qualified"}))
         .await
         .unwrap();
     assert_eq!(list["total"], json!(1));
-    assert!(app.list_leads(&json!({"status": "nope"})).await.is_err());
+    assert!(app
+        .commercial()
+        .list_leads(&json!({"status": "nope"}))
+        .await
+        .is_err());
     // Disqualify needs a reason; a new lead can be disqualified.
     assert!(matches!(
-        app.disqualify_lead(&id(&new), &json!({}), &actor).await,
+        app.commercial()
+            .disqualify_lead(&id(&new), &json!({}), &actor)
+            .await,
         Err(AppError::Validation(_))
     ));
     let d = app
+        .commercial()
         .disqualify_lead(&id(&new), &json!({"reason": "no budget"}), &actor)
         .await
         .unwrap();
     assert_eq!(d["status"], json!("disqualified"));
     // An opportunity from the qualified lead about a new company creates the customer.
-    app.contact_lead(&id(&old), &json!({}), &actor)
+    app.commercial()
+        .contact_lead(&id(&old), &json!({}), &actor)
         .await
         .unwrap();
-    app.qualify_lead(
-        &id(&old),
-        &json!({"need": "CRM", "budget": {"amount_minor": 500_000, "currency": "EUR"}}),
-        &actor,
-    )
-    .await
-    .unwrap();
+    app.commercial()
+        .qualify_lead(
+            &id(&old),
+            &json!({"need": "CRM", "budget": {"amount_minor": 500_000, "currency": "EUR"}}),
+            &actor,
+        )
+        .await
+        .unwrap();
     let opp = app
-        .create_opportunity(
+        .commercial().create_opportunity(
             &json!({"lead_id": id(&old), "title": "CRM",
                     "expected_value": {"amount_minor": 400_000, "currency": "EUR"}, "expected_close": "2026-05-01"}),
             &actor,
@@ -238,11 +263,11 @@ async fn leads_schema_versions_and_bad_custom_fields() {
         .await
         .unwrap();
     assert_eq!(opp["customer_name"], json!("Newco"));
-    let lead = app.get_lead(&id(&old)).await.unwrap();
+    let lead = app.commercial().get_lead(&id(&old)).await.unwrap();
     assert_eq!(lead["customer_id"], opp["customer_id"]);
     // Opportunities only from qualified leads.
     let err = app
-        .create_opportunity(
+        .commercial().create_opportunity(
             &json!({"lead_id": id(&new), "title": "X",
                     "expected_value": {"amount_minor": 1, "currency": "EUR"}, "expected_close": "2026-05-01"}),
             &actor,
@@ -250,7 +275,7 @@ async fn leads_schema_versions_and_bad_custom_fields() {
         .await
         .unwrap_err();
     assert!(matches!(err, AppError::Invariant(_)), "{err:?}");
-    let pipe = app.opportunity_pipeline().await.unwrap();
+    let pipe = app.commercial().opportunity_pipeline().await.unwrap();
     assert_eq!(pipe["stages"][0]["status"], json!("open"));
     assert_eq!(pipe["stages"][0]["count"], json!(2));
     assert_eq!(
@@ -266,18 +291,19 @@ async fn quote_flow_send_revise_supersede_accept_records_one_sale() {
     let app = &env.app;
     let (actor, _, opp) = pipeline(app).await;
     let q = app
+        .commercial()
         .create_quote(&json!({"opportunity_id": opp}), &actor)
         .await
         .unwrap();
     assert_eq!(q["reference"], json!("Q-1"));
     assert_eq!(q["currency"], json!("EUR"));
-    let opp_now = app.get_opportunity(&opp).await.unwrap();
+    let opp_now = app.commercial().get_opportunity(&opp).await.unwrap();
     assert_eq!(opp_now["status"], json!("quoting"));
     let qid = id(&q);
     // Bad lines: negative quantity, currency mismatch; nothing written.
     let before = events(&env).await;
     let err = app
-        .save_quote_draft(
+        .commercial().save_quote_draft(
             &qid,
             &json!({"groups": [{"title": "A", "lines": [{"kind": "product", "description": "x", "quantity": -1, "unit_price_minor": 5}]}]}),
             &actor,
@@ -292,7 +318,7 @@ async fn quote_flow_send_revise_supersede_accept_records_one_sale() {
         other => panic!("{other:?}"),
     }
     let err = app
-        .save_quote_draft(
+        .commercial().save_quote_draft(
             &qid,
             &json!({"groups": [{"title": "A", "lines": [{"kind": "product", "description": "x", "quantity": 1, "unit_price_minor": 5, "currency": "USD"}]}]}),
             &actor,
@@ -302,10 +328,15 @@ async fn quote_flow_send_revise_supersede_accept_records_one_sale() {
     assert!(matches!(err, AppError::Validation(_)), "{err:?}");
     assert_eq!(events(&env).await, before);
     // Version 1: two groups, totals from the engine.
-    app.save_quote_draft(&qid, &two_groups(40), &actor)
+    app.commercial()
+        .save_quote_draft(&qid, &two_groups(40), &actor)
         .await
         .unwrap();
-    let v1 = app.get_quote_version(&qid, Some(1)).await.unwrap();
+    let v1 = app
+        .commercial()
+        .get_quote_version(&qid, Some(1))
+        .await
+        .unwrap();
     // 40 h × 120.00 = 4800.00; fee 1500.00 − 10 % = 1350.00; tax 20 % of 6150.00 = 1230.00.
     assert_eq!(v1["totals"]["subtotal_minor"], json!(630_000));
     assert_eq!(v1["totals"]["discount_minor"], json!(15_000));
@@ -313,6 +344,7 @@ async fn quote_flow_send_revise_supersede_accept_records_one_sale() {
     assert_eq!(v1["totals"]["total_minor"], json!(738_000));
     assert_eq!(v1["totals"]["optional_total_minor"], json!(11_880));
     let sent = app
+        .commercial()
         .send_quote(&qid, &json!({"valid_until": "2026-03-31"}), &actor)
         .await
         .unwrap();
@@ -320,21 +352,39 @@ async fn quote_flow_send_revise_supersede_accept_records_one_sale() {
     let hash1 = sent["versions"][0]["content_hash"].clone();
     // A sent version takes no edits.
     assert!(matches!(
-        app.save_quote_draft(&qid, &two_groups(41), &actor).await,
+        app.commercial()
+            .save_quote_draft(&qid, &two_groups(41), &actor)
+            .await,
         Err(AppError::Invariant(_))
     ));
     // Version 2: revise and send; version 1 is superseded, its hash unchanged.
-    let v2 = app.draft_quote_version(&qid, &actor).await.unwrap();
+    let v2 = app
+        .commercial()
+        .draft_quote_version(&qid, &actor)
+        .await
+        .unwrap();
     assert_eq!(v2["draft_version"], json!(2));
-    let mut content = app.get_quote_version(&qid, Some(2)).await.unwrap();
+    let mut content = app
+        .commercial()
+        .get_quote_version(&qid, Some(2))
+        .await
+        .unwrap();
     content["groups"][0]["lines"][0]["quantity"] = json!(50 * 60);
-    app.save_quote_draft(&qid, &content, &actor).await.unwrap();
-    let diff = app.diff_quote_versions(&qid, 1, 2).await.unwrap();
+    app.commercial()
+        .save_quote_draft(&qid, &content, &actor)
+        .await
+        .unwrap();
+    let diff = app
+        .commercial()
+        .diff_quote_versions(&qid, 1, 2)
+        .await
+        .unwrap();
     assert_eq!(diff["groups"][0]["change"], json!("changed"));
     assert_eq!(diff["groups"][0]["lines"][0]["change"], json!("changed"));
     assert_eq!(diff["groups"][0]["lines"][1]["change"], json!("same"));
     assert_eq!(diff["groups"][1]["change"], json!("same"));
     let sent2 = app
+        .commercial()
         .send_quote(&qid, &json!({"valid_until": "2026-03-31"}), &actor)
         .await
         .unwrap();
@@ -344,6 +394,7 @@ async fn quote_flow_send_revise_supersede_accept_records_one_sale() {
     // Accepting the superseded version is refused, nothing written.
     let before = events(&env).await;
     let err = app
+        .commercial()
         .accept_quote(&qid, &json!({"version": 1}), &actor)
         .await
         .unwrap_err();
@@ -355,6 +406,7 @@ async fn quote_flow_send_revise_supersede_accept_records_one_sale() {
         .unwrap()
         .to_owned();
     let accepted = app
+        .commercial()
         .accept_quote(
             &qid,
             &json!({"version": 2, "signed_by": "Carla CEO", "optional_groups": [care]}),
@@ -372,10 +424,13 @@ async fn quote_flow_send_revise_supersede_accept_records_one_sale() {
     // 50 h: 6000.00 + 1350.00 + 99.00 = 7449.00 net; + 20 % = 8938.80.
     assert_eq!(sale["totals"]["total_minor"], json!(893_880));
     assert_eq!(
-        app.get_sale(sale["id"].as_str().unwrap()).await.unwrap(),
+        app.commercial()
+            .get_sale(sale["id"].as_str().unwrap())
+            .await
+            .unwrap(),
         *sale
     );
-    let opp_now = app.get_opportunity(&opp).await.unwrap();
+    let opp_now = app.commercial().get_opportunity(&opp).await.unwrap();
     assert_eq!(opp_now["status"], json!("won"));
     assert_eq!(opp_now["sale_id"], sale["id"]);
     assert_eq!(
@@ -389,15 +444,24 @@ async fn quote_flow_send_revise_supersede_accept_records_one_sale() {
     );
     // A second acceptance is a conflict; a replay with the same key is the first result.
     let again = app
+        .commercial()
         .accept_quote(&qid, &json!({"version": 2}), &actor)
         .await
         .unwrap_err();
     assert!(matches!(again, AppError::Conflict(_)), "{again:?}");
     // Lists.
-    let list = app.list_quotes(&json!({"search": "Q-1"})).await.unwrap();
+    let list = app
+        .commercial()
+        .list_quotes(&json!({"search": "Q-1"}))
+        .await
+        .unwrap();
     assert_eq!(list["total"], json!(1));
     assert_eq!(list["items"][0]["status"], json!("accepted"));
-    let list = app.list_quotes(&json!({"status": "draft"})).await.unwrap();
+    let list = app
+        .commercial()
+        .list_quotes(&json!({"status": "draft"}))
+        .await
+        .unwrap();
     assert_eq!(list["total"], json!(0));
     // The trail is in the activity feed.
     let feed = app.activity(&json!({"per_page": 100})).await.unwrap();
@@ -442,7 +506,7 @@ async fn quote_flow_send_revise_supersede_accept_records_one_sale() {
         .collect();
     let replayed = quote::replay(&evs).unwrap();
     assert_eq!(replayed.id(), QuoteId::from_uuid(qid.parse().unwrap()));
-    let restored = app.get_quote(&qid).await.unwrap();
+    let restored = app.commercial().get_quote(&qid).await.unwrap();
     assert_eq!(restored["version"], json!(replayed.version()));
     assert_eq!(
         restored["versions"].as_array().unwrap().len(),
@@ -474,14 +538,17 @@ async fn concurrent_acceptances_record_exactly_one_sale() {
     let app = &env.app;
     let (actor, _, opp) = pipeline(app).await;
     let q = app
+        .commercial()
         .create_quote(&json!({"opportunity_id": opp}), &actor)
         .await
         .unwrap();
     let qid = id(&q);
-    app.save_quote_draft(&qid, &two_groups(10), &actor)
+    app.commercial()
+        .save_quote_draft(&qid, &two_groups(10), &actor)
         .await
         .unwrap();
-    app.send_quote(&qid, &json!({"valid_until": "2026-04-30"}), &actor)
+    app.commercial()
+        .send_quote(&qid, &json!({"valid_until": "2026-04-30"}), &actor)
         .await
         .unwrap();
     // Eight browsers click "accept" at once.
@@ -489,7 +556,9 @@ async fn concurrent_acceptances_record_exactly_one_sale() {
     for _ in 0..8 {
         let (app, qid, actor) = (app.clone(), qid.clone(), actor.clone());
         tasks.push(tokio::spawn(async move {
-            app.accept_quote(&qid, &json!({"version": 1}), &actor).await
+            app.commercial()
+                .accept_quote(&qid, &json!({"version": 1}), &actor)
+                .await
         }));
     }
     let mut ok = 0;
@@ -522,11 +591,13 @@ async fn expiry_job_expires_each_sent_version_exactly_once() {
     let mut quotes = Vec::new();
     for _ in 0..3 {
         let q = app
+            .commercial()
             .create_quote(&json!({"opportunity_id": opp}), &actor)
             .await
             .unwrap();
         let qid = id(&q);
-        app.save_quote_draft(&qid, &two_groups(1), &actor)
+        app.commercial()
+            .save_quote_draft(&qid, &two_groups(1), &actor)
             .await
             .unwrap();
         quotes.push(qid);
@@ -536,7 +607,8 @@ async fn expiry_job_expires_each_sent_version_exactly_once() {
         .iter()
         .zip(["2026-03-02", "2026-03-02", "2026-03-09"])
     {
-        app.send_quote(qid, &json!({"valid_until": until}), &actor)
+        app.commercial()
+            .send_quote(qid, &json!({"valid_until": until}), &actor)
             .await
             .unwrap();
     }
@@ -547,18 +619,26 @@ async fn expiry_job_expires_each_sent_version_exactly_once() {
     env.clock.advance(Duration::days(2));
     app.run_jobs(&json!({})).await.unwrap();
     app.run_jobs(&json!({})).await.unwrap();
-    assert_eq!(app.expire_due_quotes().await.unwrap()["expired"], json!(0));
+    assert_eq!(
+        app.commercial().expire_due_quotes().await.unwrap()["expired"],
+        json!(0)
+    );
     assert_eq!(count_type(&env, "quote.expired").await, 2);
-    let q0 = app.get_quote(&quotes[0]).await.unwrap();
+    let q0 = app.commercial().get_quote(&quotes[0]).await.unwrap();
     assert_eq!(q0["versions"][0]["status"], json!("expired"));
     let err = app
+        .commercial()
         .accept_quote(&quotes[0], &json!({"version": 1}), &actor)
         .await
         .unwrap_err();
     assert!(matches!(err, AppError::Invariant(_)), "{err:?}");
     // Concurrent sweeps after the third is due: one expiry event.
     env.clock.advance(Duration::days(7));
-    let (a, b) = tokio::join!(app.expire_due_quotes(), app.expire_due_quotes());
+    let commercial = app.commercial();
+    let (a, b) = tokio::join!(
+        commercial.expire_due_quotes(),
+        commercial.expire_due_quotes()
+    );
     a.unwrap();
     b.unwrap();
     app.run_jobs(&json!({})).await.unwrap();
@@ -587,10 +667,12 @@ async fn jpy_and_kwd_quotes_use_their_minor_digits_and_preview_writes_nothing() 
     let app = &env.app;
     let (actor, _, opp) = pipeline(app).await;
     let jpy = app
+        .commercial()
         .create_quote(&json!({"opportunity_id": opp, "currency": "JPY"}), &actor)
         .await
         .unwrap();
     let kwd = app
+        .commercial()
         .create_quote(&json!({"opportunity_id": opp, "currency": "KWD"}), &actor)
         .await
         .unwrap();
@@ -606,17 +688,22 @@ async fn jpy_and_kwd_quotes_use_their_minor_digits_and_preview_writes_nothing() 
     // Too many decimals for the currency: the field error says what is allowed; nothing written.
     let before = events(&env).await;
     let e = field_error(
-        app.save_quote_draft(&jid, &line("1235.5"), &actor).await,
+        app.commercial()
+            .save_quote_draft(&jid, &line("1235.5"), &actor)
+            .await,
         "groups.0.lines.0.unit_price",
     );
     assert!(e.contains("JPY has no decimals"), "{e}");
     let e = field_error(
-        app.save_quote_draft(&kid, &line("1.2345"), &actor).await,
+        app.commercial()
+            .save_quote_draft(&kid, &line("1.2345"), &actor)
+            .await,
         "groups.0.lines.0.unit_price",
     );
     assert!(e.contains("at most 3 decimals for KWD"), "{e}");
     let e = field_error(
-        app.preview_quote(&json!({"quote_id": kid, "groups": line("abc")["groups"]}))
+        app.commercial()
+            .preview_quote(&json!({"quote_id": kid, "groups": line("abc")["groups"]}))
             .await,
         "groups.0.lines.0.unit_price",
     );
@@ -630,7 +717,7 @@ async fn jpy_and_kwd_quotes_use_their_minor_digits_and_preview_writes_nothing() 
     ]}]});
     let mut with_id = kwd_content.clone();
     with_id["quote_id"] = json!(kid);
-    let p = app.preview_quote(&with_id).await.unwrap();
+    let p = app.commercial().preview_quote(&with_id).await.unwrap();
     // 1.235 + 10 % tax (0.1235 → 0.124 half-up) = 1.359; 2 × 0.5 − 0.005 = 0.995.
     assert_eq!(p["totals"]["total_minor"], json!(2354));
     assert_eq!(p["totals"]["total"]["formatted"], json!("KWD 2.354"));
@@ -643,13 +730,16 @@ async fn jpy_and_kwd_quotes_use_their_minor_digits_and_preview_writes_nothing() 
     let mut by_currency = kwd_content.clone();
     by_currency["currency"] = json!("KWD");
     assert_eq!(
-        app.preview_quote(&by_currency).await.unwrap()["totals"],
+        app.commercial().preview_quote(&by_currency).await.unwrap()["totals"],
         p["totals"]
     );
     let mut wrong = with_id.clone();
     wrong["currency"] = json!("EUR");
-    field_error(app.preview_quote(&wrong).await, "currency");
-    field_error(app.preview_quote(&json!({"groups": []})).await, "currency");
+    field_error(app.commercial().preview_quote(&wrong).await, "currency");
+    field_error(
+        app.commercial().preview_quote(&json!({"groups": []})).await,
+        "currency",
+    );
     assert_eq!(
         events(&env).await,
         before,
@@ -658,11 +748,16 @@ async fn jpy_and_kwd_quotes_use_their_minor_digits_and_preview_writes_nothing() 
 
     // Saved: the views carry the digits, the decimal and the formatted amount.
     let v = app
+        .commercial()
         .save_quote_draft(&kid, &kwd_content, &actor)
         .await
         .unwrap();
     assert_eq!(v["versions"][0]["totals"]["total_minor"], json!(2354));
-    let kv = app.get_quote_version(&kid, Some(1)).await.unwrap();
+    let kv = app
+        .commercial()
+        .get_quote_version(&kid, Some(1))
+        .await
+        .unwrap();
     assert_eq!(kv["minor_digits"], json!(3));
     assert_eq!(kv["totals"]["total"]["formatted"], json!("KWD 2.354"));
     let l1 = &kv["groups"][0]["lines"][1];
@@ -678,22 +773,28 @@ async fn jpy_and_kwd_quotes_use_their_minor_digits_and_preview_writes_nothing() 
     );
 
     // JPY: whole yen, and the minor-unit input shape still works beside it.
-    app.save_quote_draft(
-        &jid,
-        &json!({"groups": [{"title": "Work", "lines": [
-            {"kind": "fixed_fee", "description": "Setup", "quantity": 1, "unit_price": "1235"},
-            {"kind": "product", "description": "Extra", "quantity": 1, "unit_price_minor": 100},
-        ]}]}),
-        &actor,
-    )
-    .await
-    .unwrap();
-    let jv = app.get_quote_version(&jid, Some(1)).await.unwrap();
+    app.commercial()
+        .save_quote_draft(
+            &jid,
+            &json!({"groups": [{"title": "Work", "lines": [
+                {"kind": "fixed_fee", "description": "Setup", "quantity": 1, "unit_price": "1235"},
+                {"kind": "product", "description": "Extra", "quantity": 1, "unit_price_minor": 100},
+            ]}]}),
+            &actor,
+        )
+        .await
+        .unwrap();
+    let jv = app
+        .commercial()
+        .get_quote_version(&jid, Some(1))
+        .await
+        .unwrap();
     assert_eq!(jv["minor_digits"], json!(0));
     assert_eq!(jv["totals"]["total_minor"], json!(1335));
     assert_eq!(jv["totals"]["total"]["formatted"], json!("JPY 1335"));
     assert_eq!(jv["groups"][0]["lines"][0]["unit_price"], json!("1235"));
     let list = app
+        .commercial()
         .list_quotes(&json!({"opportunity_id": opp}))
         .await
         .unwrap();
@@ -708,10 +809,12 @@ async fn jpy_and_kwd_quotes_use_their_minor_digits_and_preview_writes_nothing() 
     assert_eq!(row["minor_digits"], json!(0));
 
     // Sent and accepted: the sale's money carries the digits too.
-    app.send_quote(&jid, &json!({"valid_until": "2099-01-01"}), &actor)
+    app.commercial()
+        .send_quote(&jid, &json!({"valid_until": "2099-01-01"}), &actor)
         .await
         .unwrap();
     let r = app
+        .commercial()
         .accept_quote(&jid, &json!({"version": 1, "signed_by": "Ken"}), &actor)
         .await
         .unwrap();
@@ -720,18 +823,18 @@ async fn jpy_and_kwd_quotes_use_their_minor_digits_and_preview_writes_nothing() 
 
     // Other money inputs take decimals too: a rate and an opportunity's expected value.
     let emp = app
-        .create_employee(
+        .identity().create_employee(
             &json!({"name": "Ken", "email": "ken@example.com",
                     "bill_rate": {"amount": "12000", "currency": "JPY", "effective_from": "2024-01-01"}}),
             &actor,
         )
         .await
         .unwrap();
-    let e = app.get_employee(&id(&emp)).await.unwrap();
+    let e = app.identity().get_employee(&id(&emp)).await.unwrap();
     assert_eq!(e["current_bill_rate"]["amount_minor"], json!(12000));
     assert_eq!(e["current_bill_rate"]["formatted"], json!("JPY 12000"));
     let e = field_error(
-        app.change_employee_rate(
+        app.identity().change_employee_rate(
             &id(&emp),
             &json!({"kind": "cost", "amount": "8.5", "currency": "JPY", "effective_from": "2024-01-01"}),
             &actor,
@@ -740,7 +843,7 @@ async fn jpy_and_kwd_quotes_use_their_minor_digits_and_preview_writes_nothing() 
         "amount",
     );
     assert!(e.contains("no decimals"), "{e}");
-    let o = app.get_opportunity(&opp).await.unwrap();
+    let o = app.commercial().get_opportunity(&opp).await.unwrap();
     assert_eq!(o["expected_value"]["formatted"], json!("EUR 10000.00"));
     env.cleanup().await;
 }

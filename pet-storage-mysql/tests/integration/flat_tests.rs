@@ -45,6 +45,7 @@ async fn ticket(
 ) -> String {
     clock.advance(Duration::seconds(7));
     let t = app
+        .helpdesk()
         .create_ticket(
             &json!({"customer_id": customer, "subject": subject, "priority": priority}),
             ctx,
@@ -68,7 +69,7 @@ async fn walk(
     q["per_page"] = json!(7);
     let mut seen = Vec::new();
     let mut inserted = Vec::new();
-    let mut page = app.list_tickets(&q).await.unwrap();
+    let mut page = app.helpdesk().list_tickets(&q).await.unwrap();
     assert!(page["prev"].is_null(), "the first page has no prev");
     loop {
         seen.extend(ids(&page));
@@ -89,7 +90,7 @@ async fn walk(
         );
         let mut q = q.clone();
         q["after"] = json!(next);
-        page = app.list_tickets(&q).await.unwrap();
+        page = app.helpdesk().list_tickets(&q).await.unwrap();
         assert!(page["prev"].is_string(), "a later page has a prev");
         assert!(
             page.get("page").is_none(),
@@ -106,6 +107,7 @@ async fn keyset_pages_never_skip_or_repeat_a_row_while_rows_are_inserted() {
     };
     let (_, ctx) = first_employee(&app, "Ana Ruiz").await;
     let customer = app
+        .identity()
         .create_customer(&json!({"name": "Keyset Ltd"}), &ctx)
         .await
         .unwrap()["id"]
@@ -145,7 +147,7 @@ async fn keyset_pages_never_skip_or_repeat_a_row_while_rows_are_inserted() {
         // The order of the originals before any insert, as one big page.
         let mut all = query.clone();
         all["per_page"] = json!(100);
-        let expected: Vec<String> = only(&ids(&app.list_tickets(&all).await.unwrap()));
+        let expected: Vec<String> = only(&ids(&app.helpdesk().list_tickets(&all).await.unwrap()));
         assert_eq!(expected.len(), original.len(), "{sort} {order}");
         let (seen, inserted) = walk(&app, &clock, &ctx, &customer, query).await;
         let mut unique = seen.clone();
@@ -167,7 +169,7 @@ async fn keyset_pages_never_skip_or_repeat_a_row_while_rows_are_inserted() {
     // Backwards from the last page to the first gives the same rows.
     let query = json!({"customer_id": customer, "per_page": 9});
     let mut forward = Vec::new();
-    let mut page = app.list_tickets(&query).await.unwrap();
+    let mut page = app.helpdesk().list_tickets(&query).await.unwrap();
     assert_eq!(page["page"], json!(1));
     loop {
         forward.extend(ids(&page));
@@ -176,13 +178,13 @@ async fn keyset_pages_never_skip_or_repeat_a_row_while_rows_are_inserted() {
         };
         let mut q = query.clone();
         q["after"] = json!(next);
-        page = app.list_tickets(&q).await.unwrap();
+        page = app.helpdesk().list_tickets(&q).await.unwrap();
     }
-    let first = app.list_tickets(&query).await.unwrap();
+    let first = app.helpdesk().list_tickets(&query).await.unwrap();
     let last = first["last"].as_str().unwrap().to_owned();
     let mut q = query.clone();
     q["before"] = json!(last);
-    let mut page = app.list_tickets(&q).await.unwrap();
+    let mut page = app.helpdesk().list_tickets(&q).await.unwrap();
     assert!(page["next"].is_null(), "the last page has no next");
     let mut backward: Vec<String> = Vec::new();
     loop {
@@ -194,7 +196,7 @@ async fn keyset_pages_never_skip_or_repeat_a_row_while_rows_are_inserted() {
         };
         let mut q = query.clone();
         q["before"] = json!(prev);
-        page = app.list_tickets(&q).await.unwrap();
+        page = app.helpdesk().list_tickets(&q).await.unwrap();
     }
     assert_eq!(backward, forward);
     assert_eq!(page["total"], json!(forward.len()));
@@ -208,7 +210,7 @@ async fn keyset_pages_never_skip_or_repeat_a_row_while_rows_are_inserted() {
         (json!({"after": created, "sort": "updated"}), "after"),
         (json!({"page": 600, "per_page": 20}), "page"),
     ] {
-        match app.list_tickets(&q).await {
+        match app.helpdesk().list_tickets(&q).await {
             Err(pet_storage_mysql::AppError::Validation(f)) => {
                 assert!(f.get(field).is_some(), "{q}: {f:?}")
             }
@@ -232,7 +234,8 @@ async fn ticket_search_finds_subjects_customers_messages_and_ids_on_both_paths()
             let app = app.clone();
             let ctx = ctx.clone();
             async move {
-                app.create_customer(&json!({ "name": name }), &ctx)
+                app.identity()
+                    .create_customer(&json!({ "name": name }), &ctx)
                     .await
                     .unwrap()["id"]
                     .as_str()
@@ -253,7 +256,7 @@ async fn ticket_search_finds_subjects_customers_messages_and_ids_on_both_paths()
         .await;
         let by_customer = ticket(&app, &clock, &ctx, &special, "Cannot log in", "normal").await;
         let by_reply = ticket(&app, &clock, &ctx, &plain, "Slow laptop", "high").await;
-        app.reply_to_ticket(
+        app.helpdesk().reply_to_ticket(
             &by_reply,
             &json!({"body": format!("We replaced the Docking{tag} station."), "visibility": "internal"}),
             &ctx,
@@ -275,6 +278,7 @@ async fn ticket_search_finds_subjects_customers_messages_and_ids_on_both_paths()
             let app = app.clone();
             async move {
                 let page = app
+                    .helpdesk()
                     .list_tickets(&json!({"search": text, "per_page": 5}))
                     .await
                     .unwrap();
@@ -316,6 +320,7 @@ async fn ticket_search_finds_subjects_customers_messages_and_ids_on_both_paths()
         );
         // A word in many tickets pages like any list.
         let page = app
+            .helpdesk()
             .list_tickets(&json!({"search": format!("noise {tag}x"), "per_page": 5}))
             .await
             .unwrap();
@@ -324,6 +329,7 @@ async fn ticket_search_finds_subjects_customers_messages_and_ids_on_both_paths()
         let mut page = page;
         while let Some(next) = page["next"].as_str().map(str::to_owned) {
             page = app
+                .helpdesk()
                 .list_tickets(
                     &json!({"search": format!("noise {tag}x"), "per_page": 5, "after": next}),
                 )

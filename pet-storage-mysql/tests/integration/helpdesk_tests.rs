@@ -49,10 +49,12 @@ async fn setup(env: &Env) -> Setup {
     let app = &env.app;
     let (_, actor) = crate::first_employee(app, "Ana Ruiz").await;
     let customer = app
+        .identity()
         .create_customer(&json!({"name": "Acme Ltd"}), &actor)
         .await
         .unwrap();
     let def = app
+        .helpdesk()
         .create_sla_definition(
             &json!({"name": "Standard support", "spec": spec(60, 80)}),
             &actor,
@@ -61,7 +63,7 @@ async fn setup(env: &Env) -> Setup {
         .unwrap();
     assert_eq!(def["current_version"], json!(1));
     assert_eq!(def["actions"], json!(["publish"]));
-    let options = app.sla_options().await.unwrap();
+    let options = app.helpdesk().sla_options().await.unwrap();
     assert_eq!(
         options,
         json!({"priorities": ["low", "normal", "high", "urgent"],
@@ -93,6 +95,7 @@ async fn count_events(env: &Env, event_type: &str) -> u64 {
 async fn new_ticket(env: &Env, s: &Setup, subject: &str, priority: &str) -> String {
     let t = env
         .app
+        .helpdesk()
         .create_ticket(
             &json!({"customer_id": s.customer, "subject": subject, "priority": priority,
                     "sla_definition_id": s.definition}),
@@ -110,6 +113,7 @@ async fn ticket_under_business_hours_sla_warns_then_breaches_once() {
     let s = setup(&env).await;
     // Monday 2 March 2026, 09:00 London (= UTC in March).
     let t = app
+        .helpdesk()
         .create_ticket(
             &json!({"customer_id": s.customer, "subject": "Invoices page times out",
                     "channel": "phone", "sla_definition_id": s.definition}),
@@ -126,26 +130,29 @@ async fn ticket_under_business_hours_sla_warns_then_breaches_once() {
         json!("2026-03-02T10:00:00.000000Z")
     );
     env.clock.set(at("2026-03-02T09:10:00Z"));
-    app.change_ticket_status(&tid, "open", &s.actor)
+    app.helpdesk()
+        .change_ticket_status(&tid, "open", &s.actor)
         .await
         .unwrap();
     env.clock.set(at("2026-03-02T09:20:00Z"));
     let w = app
+        .helpdesk()
         .change_ticket_status(&tid, "waiting_on_customer", &s.actor)
         .await
         .unwrap();
     assert_eq!(w["sla"]["state"], json!("paused"));
     assert_eq!(count_events(&env, "sla.paused").await, 1);
     env.clock.set(at("2026-03-02T09:40:00Z"));
-    app.change_ticket_status(&tid, "open", &s.actor)
+    app.helpdesk()
+        .change_ticket_status(&tid, "open", &s.actor)
         .await
         .unwrap();
     assert_eq!(count_events(&env, "sla.resumed").await, 1);
     // 10:00: 40 business minutes used (20 before the pause, 20 after): nothing to record.
     env.clock.set(at("2026-03-02T10:00:00Z"));
-    let r = app.evaluate_slas().await.unwrap();
+    let r = app.helpdesk().evaluate_slas().await.unwrap();
     assert_eq!((r.evaluated, r.tickets_recorded), (1, 0), "{r:?}");
-    let g = app.get_ticket(&tid).await.unwrap();
+    let g = app.helpdesk().get_ticket(&tid).await.unwrap();
     assert_eq!(g["sla"]["first_response"]["elapsed_minutes"], json!(40));
     assert_eq!(
         g["sla"]["first_response"]["due_at"],
@@ -153,22 +160,31 @@ async fn ticket_under_business_hours_sla_warns_then_breaches_once() {
     );
     // 10:10: past 80 % (48 minutes at 10:08): the warning, once.
     env.clock.set(at("2026-03-02T10:10:00Z"));
-    let r = app.evaluate_slas().await.unwrap();
+    let r = app.helpdesk().evaluate_slas().await.unwrap();
     assert_eq!((r.warnings, r.breaches), (1, 0), "{r:?}");
-    let r = app.evaluate_slas().await.unwrap();
+    let r = app.helpdesk().evaluate_slas().await.unwrap();
     assert_eq!(r.tickets_recorded, 0, "{r:?}");
     let l = app
+        .helpdesk()
         .list_tickets(&json!({"sla_state": "warning"}))
         .await
         .unwrap();
     assert_eq!(l["total"], json!(1));
     // 10:21: breached (due 10:20), once; the breach stays after a reply.
     env.clock.set(at("2026-03-02T10:21:00Z"));
-    let r = app.evaluate_slas().await.unwrap();
+    let r = app.helpdesk().evaluate_slas().await.unwrap();
     assert_eq!((r.warnings, r.breaches), (0, 1), "{r:?}");
-    assert_eq!(app.evaluate_slas().await.unwrap().tickets_recorded, 0);
+    assert_eq!(
+        app.helpdesk()
+            .evaluate_slas()
+            .await
+            .unwrap()
+            .tickets_recorded,
+        0
+    );
     env.clock.set(at("2026-03-02T10:25:00Z"));
     let rep = app
+        .helpdesk()
         .reply_to_ticket(&tid, &json!({"body": "Looking into it"}), &s.actor)
         .await
         .unwrap();
@@ -181,14 +197,14 @@ async fn ticket_under_business_hours_sla_warns_then_breaches_once() {
     assert!(rep["first_response_at"].is_string());
     // Resolving records the resolution target as met, in the same transaction.
     env.clock.set(at("2026-03-02T10:30:00Z"));
-    let res = app.resolve_ticket(&tid, &s.actor).await.unwrap();
+    let res = app.helpdesk().resolve_ticket(&tid, &s.actor).await.unwrap();
     assert_eq!(res["sla"]["resolution"]["state"], json!("met"));
     assert_eq!(count_events(&env, "sla.warning").await, 1);
     assert_eq!(count_events(&env, "sla.breached").await, 1);
     assert_eq!(count_events(&env, "sla.met").await, 1);
     assert_eq!(env.count(&app.helpdesk_tables().sla_events).await, 3);
     // Nothing open any more: the job evaluates nothing.
-    assert_eq!(app.evaluate_slas().await.unwrap().evaluated, 0);
+    assert_eq!(app.helpdesk().evaluate_slas().await.unwrap().evaluated, 0);
     // The activity feed shows the warning and the breach.
     let feed = app
         .activity(&json!({"context_type": "ticket", "context_id": tid, "per_page": 100}))
@@ -213,9 +229,10 @@ async fn ticket_under_business_hours_sla_warns_then_breaches_once() {
         "{lines:?}"
     );
     // Reply to a closed ticket: refused, nothing written.
-    app.close_ticket(&tid, &s.actor).await.unwrap();
+    app.helpdesk().close_ticket(&tid, &s.actor).await.unwrap();
     let before = env.count(&app.tables().events).await;
     let r = app
+        .helpdesk()
         .reply_to_ticket(&tid, &json!({"body": "hello?"}), &s.actor)
         .await;
     assert!(matches!(r, Err(AppError::Invariant(_))), "{r:?}");
@@ -235,6 +252,7 @@ async fn tickets_stay_pinned_to_the_version_in_force_when_assigned() {
     let s = setup(&env).await;
     let old = new_ticket(&env, &s, "Old rules", "normal").await;
     let v2 = app
+        .helpdesk()
         .publish_sla_version(&s.definition, &json!({"spec": spec(240, 90)}), &s.actor)
         .await
         .unwrap();
@@ -242,31 +260,38 @@ async fn tickets_stay_pinned_to_the_version_in_force_when_assigned() {
     assert_eq!(v2["versions"].as_array().unwrap().len(), 2);
     // The same content again is refused.
     let r = app
+        .helpdesk()
         .publish_sla_version(&s.definition, &json!({"spec": spec(240, 90)}), &s.actor)
         .await;
     assert!(matches!(r, Err(AppError::Invariant(_))), "{r:?}");
     let new = new_ticket(&env, &s, "New rules", "normal").await;
-    let o = app.get_ticket(&old).await.unwrap();
-    let n = app.get_ticket(&new).await.unwrap();
+    let o = app.helpdesk().get_ticket(&old).await.unwrap();
+    let n = app.helpdesk().get_ticket(&new).await.unwrap();
     assert_eq!(o["sla"]["definition_version"], json!(1));
     assert_eq!(o["sla"]["first_response"]["target_minutes"], json!(60));
     assert_eq!(n["sla"]["definition_version"], json!(2));
     assert_eq!(n["sla"]["first_response"]["target_minutes"], json!(240));
     // An 80-minute wait breaches the old ticket only.
     env.clock.advance(Duration::minutes(80));
-    let r = app.evaluate_slas().await.unwrap();
+    let r = app.helpdesk().evaluate_slas().await.unwrap();
     assert_eq!(r.breaches, 1, "{r:?}");
     let l = app
+        .helpdesk()
         .list_tickets(&json!({"sla_state": "breached"}))
         .await
         .unwrap();
     assert_eq!(l["items"][0]["id"], json!(old));
     // Sorting by due time: the unbreached ticket's due time is the only one left open
     // for first response, the breached one's resolution is due sooner.
-    let l = app.list_tickets(&json!({"sort": "due"})).await.unwrap();
+    let l = app
+        .helpdesk()
+        .list_tickets(&json!({"sort": "due"}))
+        .await
+        .unwrap();
     assert_eq!(l["total"], json!(2));
     // A ticket without an SLA, then assigned one later (once).
     let plain = app
+        .helpdesk()
         .create_ticket(
             &json!({"customer_id": s.customer, "subject": "No SLA yet"}),
             &s.actor,
@@ -275,15 +300,18 @@ async fn tickets_stay_pinned_to_the_version_in_force_when_assigned() {
         .unwrap();
     assert!(plain["sla"].is_null());
     let a = app
+        .helpdesk()
         .assign_ticket_sla(&id(&plain), &s.definition, &s.actor)
         .await
         .unwrap();
     assert_eq!(a["sla"]["definition_version"], json!(2));
     let r = app
+        .helpdesk()
         .assign_ticket_sla(&id(&plain), &s.definition, &s.actor)
         .await;
     assert!(matches!(r, Err(AppError::Invariant(_))), "{r:?}");
     let l = app
+        .helpdesk()
         .list_tickets(&json!({"sla_state": "none"}))
         .await
         .unwrap();
@@ -312,8 +340,8 @@ async fn overlapping_sla_runs_record_each_outcome_exactly_once() {
     let a = app.clone();
     let b = app.clone();
     let (ra, rb) = tokio::join!(
-        tokio::spawn(async move { a.evaluate_slas_at(later, opts).await }),
-        tokio::spawn(async move { b.evaluate_slas_at(later, opts).await })
+        tokio::spawn(async move { a.helpdesk().evaluate_slas_at(later, opts).await }),
+        tokio::spawn(async move { b.helpdesk().evaluate_slas_at(later, opts).await })
     );
     let (ra, rb) = (ra.unwrap().unwrap(), rb.unwrap().unwrap());
     assert_eq!(sum(&ra, &rb), (24, 24), "{ra:?} {rb:?}");
@@ -322,6 +350,7 @@ async fn overlapping_sla_runs_record_each_outcome_exactly_once() {
     assert_eq!(env.count(&app.helpdesk_tables().sla_events).await, 48);
     // A third run later finds nothing new for the first response.
     let r = app
+        .helpdesk()
         .evaluate_slas_at(later + Duration::minutes(5), SlaRunOptions::default())
         .await
         .unwrap();
@@ -340,6 +369,7 @@ async fn an_sla_run_that_stops_or_fails_half_way_is_completed_by_the_next() {
     // 50 minutes in: past the warning threshold, not breached.
     let now = start_time() + Duration::minutes(50);
     let first = app
+        .helpdesk()
         .evaluate_slas_at(
             now,
             SlaRunOptions {
@@ -355,6 +385,7 @@ async fn an_sla_run_that_stops_or_fails_half_way_is_completed_by_the_next() {
     // The next batch fails in the database: that batch is rolled back whole.
     app.fail_next_event_insert();
     let r = app
+        .helpdesk()
         .evaluate_slas_at(
             now,
             SlaRunOptions {
@@ -369,6 +400,7 @@ async fn an_sla_run_that_stops_or_fails_half_way_is_completed_by_the_next() {
     assert_eq!(env.count(&app.helpdesk_tables().sla_events).await, 3);
     // The next run completes the rest, exactly once.
     let rest = app
+        .helpdesk()
         .evaluate_slas_at(now, SlaRunOptions::default())
         .await
         .unwrap();
@@ -377,11 +409,11 @@ async fn an_sla_run_that_stops_or_fails_half_way_is_completed_by_the_next() {
     assert_eq!(env.count(&app.helpdesk_tables().sla_events).await, 10);
     // Through the job queue too: enqueue (deduplicated) and run.
     assert_eq!(
-        app.enqueue_sla_job().await.unwrap()["enqueued"],
+        app.helpdesk().enqueue_sla_job().await.unwrap()["enqueued"],
         json!(true)
     );
     assert_eq!(
-        app.enqueue_sla_job().await.unwrap()["enqueued"],
+        app.helpdesk().enqueue_sla_job().await.unwrap()["enqueued"],
         json!(false)
     );
     env.clock.set(start_time() + Duration::minutes(61));
@@ -414,6 +446,7 @@ async fn bad_sla_and_ticket_input_is_rejected_and_writes_nothing() {
     bad["targets"]["normal"]["first_response_minutes"] = json!(0);
     bad["targets"]["high"]["resolution_minutes"] = json!(-5);
     let r = app
+        .helpdesk()
         .create_sla_definition(&json!({"name": "Broken", "spec": bad}), &s.actor)
         .await;
     let Err(AppError::Validation(f)) = r else {
@@ -435,6 +468,7 @@ async fn bad_sla_and_ticket_input_is_rejected_and_writes_nothing() {
         "{f}"
     );
     let r = app
+        .helpdesk()
         .create_sla_definition(&json!({"name": "No spec"}), &s.actor)
         .await;
     assert!(
@@ -442,6 +476,7 @@ async fn bad_sla_and_ticket_input_is_rejected_and_writes_nothing() {
         "{r:?}"
     );
     let r = app
+        .helpdesk()
         .create_ticket(
             &json!({"customer_id": s.customer, "subject": "", "priority": "critical",
                     "sla_definition_id": "nope"}),
@@ -458,6 +493,7 @@ async fn bad_sla_and_ticket_input_is_rejected_and_writes_nothing() {
         "{f}"
     );
     let r = app
+        .helpdesk()
         .create_ticket(
             &json!({"customer_id": s.customer, "subject": "x",
                     "sla_definition_id": uuid::Uuid::now_v7().to_string()}),
@@ -469,6 +505,7 @@ async fn bad_sla_and_ticket_input_is_rejected_and_writes_nothing() {
         "{r:?}"
     );
     let r = app
+        .helpdesk()
         .create_ticket(
             &json!({"customer_id": s.customer, "subject": "x"}),
             &CommandContext::system(),
@@ -478,20 +515,31 @@ async fn bad_sla_and_ticket_input_is_rejected_and_writes_nothing() {
     let tid = new_ticket(&env, &s, "Fine", "high").await;
     let after_one = env.count(&app.tables().events).await;
     for r in [
-        app.change_ticket_status(&tid, "resolved", &s.actor).await,
-        app.change_ticket_status(&tid, "waiting_on_customer", &s.actor)
+        app.helpdesk()
+            .change_ticket_status(&tid, "resolved", &s.actor)
             .await,
-        app.change_ticket_priority(&tid, "high", &s.actor).await,
-        app.close_ticket(&tid, &s.actor).await,
-        app.reopen_ticket(&tid, &json!({}), &s.actor).await,
+        app.helpdesk()
+            .change_ticket_status(&tid, "waiting_on_customer", &s.actor)
+            .await,
+        app.helpdesk()
+            .change_ticket_priority(&tid, "high", &s.actor)
+            .await,
+        app.helpdesk().close_ticket(&tid, &s.actor).await,
+        app.helpdesk()
+            .reopen_ticket(&tid, &json!({}), &s.actor)
+            .await,
     ] {
         assert!(matches!(r, Err(AppError::Invariant(_))), "{r:?}");
     }
     let r = app
+        .helpdesk()
         .reopen_ticket(&tid, &json!({"reopen_window_minutes": 0}), &s.actor)
         .await;
     assert!(matches!(r, Err(AppError::Validation(_))), "{r:?}");
-    let r = app.get_ticket(&uuid::Uuid::now_v7().to_string()).await;
+    let r = app
+        .helpdesk()
+        .get_ticket(&uuid::Uuid::now_v7().to_string())
+        .await;
     assert!(matches!(r, Err(AppError::NotFound(_))), "{r:?}");
     assert_eq!(env.count(&app.tables().events).await, after_one);
     assert!(after_one > events);
@@ -508,7 +556,7 @@ async fn knowledge_articles_versions_restore_comments_links_and_search() {
     let app = &env.app;
     let s = setup(&env).await;
     let a = app
-        .create_article(
+        .knowledge().create_article(
             &json!({"category": "Billing", "slug": "invoice-timeouts", "title": "Invoices page times out",
                     "body": "Clear the invoice cache, then reload the page."}),
             &s.actor,
@@ -519,12 +567,13 @@ async fn knowledge_articles_versions_restore_comments_links_and_search() {
     assert_eq!(a["status"], json!("draft"));
     // Drafts are not searchable.
     let hits = app
+        .knowledge()
         .search_articles(&json!({"q": "invoice cache"}))
         .await
         .unwrap();
     assert_eq!(hits["total"], json!(0));
     let v1 = app
-        .publish_article(
+        .knowledge().publish_article(
             &aid,
             &json!({"title": "Invoices page times out", "body": "Clear the invoice cache, then reload the page."}),
             &s.actor,
@@ -536,7 +585,7 @@ async fn knowledge_articles_versions_restore_comments_links_and_search() {
         (json!("published"), json!(1))
     );
     let v2 = app
-        .publish_article(
+        .knowledge().publish_article(
             &aid,
             &json!({"title": "Invoices page times out", "body": "Rebuild the reporting index overnight."}),
             &s.actor,
@@ -545,15 +594,21 @@ async fn knowledge_articles_versions_restore_comments_links_and_search() {
         .unwrap();
     assert_eq!(v2["current_version"], json!(2));
     // Only the live version is searched.
-    let old = app.search_articles(&json!({"q": "cache"})).await.unwrap();
+    let old = app
+        .knowledge()
+        .search_articles(&json!({"q": "cache"}))
+        .await
+        .unwrap();
     assert_eq!(old["total"], json!(0), "{old}");
     let new = app
+        .knowledge()
         .search_articles(&json!({"q": "reporting index"}))
         .await
         .unwrap();
     assert_eq!(new["items"][0]["id"], json!(aid), "{new}");
     // Restore version 1 as version 3.
     let v3 = app
+        .knowledge()
         .restore_article_version(&aid, &json!({"number": 1}), &s.actor)
         .await
         .unwrap();
@@ -563,10 +618,15 @@ async fn knowledge_articles_versions_restore_comments_links_and_search() {
         v3["body"],
         json!("Clear the invoice cache, then reload the page.")
     );
-    let back = app.search_articles(&json!({"q": "cache"})).await.unwrap();
+    let back = app
+        .knowledge()
+        .search_articles(&json!({"q": "cache"}))
+        .await
+        .unwrap();
     assert_eq!(back["total"], json!(1), "{back}");
     // Restoring a version of another article is refused and writes nothing.
     let other = app
+        .knowledge()
         .create_article(
             &json!({"category": "Access", "slug": "reset-password", "title": "Reset your password",
                     "body": "Use the forgotten password link.", "publish": true}),
@@ -577,6 +637,7 @@ async fn knowledge_articles_versions_restore_comments_links_and_search() {
     assert_eq!(other["current_version"], json!(1));
     let before = env.count(&app.tables().events).await;
     let r = app
+        .knowledge()
         .restore_article_version(
             &aid,
             &json!({"number": 1, "article_id": id(&other)}),
@@ -585,10 +646,12 @@ async fn knowledge_articles_versions_restore_comments_links_and_search() {
         .await;
     assert!(matches!(r, Err(AppError::Invariant(_))), "{r:?}");
     let r = app
+        .knowledge()
         .restore_article_version(&aid, &json!({"number": 9}), &s.actor)
         .await;
     assert!(matches!(r, Err(AppError::NotFound(_))), "{r:?}");
     let r = app
+        .knowledge()
         .create_article(
             &json!({"category": "Access", "slug": "reset-password", "title": "Dup", "body": "x"}),
             &s.actor,
@@ -599,6 +662,7 @@ async fn knowledge_articles_versions_restore_comments_links_and_search() {
         "{r:?}"
     );
     let r = app
+        .knowledge()
         .create_article(
             &json!({"category": "", "slug": "Bad Slug", "title": "", "body": ""}),
             &s.actor,
@@ -611,52 +675,69 @@ async fn knowledge_articles_versions_restore_comments_links_and_search() {
     assert_eq!(env.count(&app.tables().events).await, before);
     // Comments: added, hidden by a moderator (kept), hidden once only.
     let c = app
+        .knowledge()
         .comment_on_article(&aid, &json!({"body": "This fixed it for me"}), &s.actor)
         .await
         .unwrap();
     let cid = c["comments"][0]["id"].as_str().unwrap().to_owned();
     let h = app
+        .knowledge()
         .hide_article_comment(&aid, &cid, &json!({"reason": "customer name"}), &s.actor)
         .await
         .unwrap();
     assert_eq!(h["comments"][0]["hidden"], json!(true));
     assert_eq!(h["comments"][0]["body"], json!("This fixed it for me"));
     let r = app
+        .knowledge()
         .hide_article_comment(&aid, &cid, &json!({}), &s.actor)
         .await;
     assert!(matches!(r, Err(AppError::Invariant(_))), "{r:?}");
     // Link to a ticket (once); the ticket shows the article.
     let tid = new_ticket(&env, &s, "Invoices slow", "normal").await;
     let l = app
+        .knowledge()
         .link_article_to_ticket(&aid, &tid, &s.actor)
         .await
         .unwrap();
     assert_eq!(l["linked_tickets"][0]["ticket_id"], json!(tid));
-    let r = app.link_article_to_ticket(&aid, &tid, &s.actor).await;
+    let r = app
+        .knowledge()
+        .link_article_to_ticket(&aid, &tid, &s.actor)
+        .await;
     assert!(matches!(r, Err(AppError::Invariant(_))), "{r:?}");
     let r = app
+        .knowledge()
         .link_article_to_ticket(&aid, &uuid::Uuid::now_v7().to_string(), &s.actor)
         .await;
     assert!(matches!(r, Err(AppError::NotFound(_))), "{r:?}");
-    let t = app.get_ticket(&tid).await.unwrap();
+    let t = app.helpdesk().get_ticket(&tid).await.unwrap();
     assert_eq!(t["linked_articles"][0]["id"], json!(aid));
     // Lists and categories.
-    let cats = app.list_article_categories().await.unwrap();
+    let cats = app.knowledge().list_article_categories().await.unwrap();
     assert_eq!(cats["items"].as_array().unwrap().len(), 2);
     let billing = app
+        .knowledge()
         .list_articles(&json!({"category": "Billing"}))
         .await
         .unwrap();
     assert_eq!(billing["total"], json!(1));
     // Archive: leaves search, takes no more changes.
-    app.archive_article(&aid, &s.actor).await.unwrap();
-    let gone = app.search_articles(&json!({"q": "cache"})).await.unwrap();
+    app.knowledge()
+        .archive_article(&aid, &s.actor)
+        .await
+        .unwrap();
+    let gone = app
+        .knowledge()
+        .search_articles(&json!({"q": "cache"}))
+        .await
+        .unwrap();
     assert_eq!(gone["total"], json!(0));
     let r = app
+        .knowledge()
         .publish_article(&aid, &json!({"title": "x", "body": "y"}), &s.actor)
         .await;
     assert!(matches!(r, Err(AppError::Invariant(_))), "{r:?}");
-    let r = app.search_articles(&json!({"q": ""})).await;
+    let r = app.knowledge().search_articles(&json!({"q": ""})).await;
     assert!(matches!(r, Err(AppError::Validation(_))), "{r:?}");
     let restored = crate::every_aggregate_restores_as_replayed(&env).await;
     for kind in ["knowledge_article", "ticket"] {
@@ -688,7 +769,7 @@ async fn concurrent_article_writes_and_all_words_first_search() {
         .map(|(i, body)| {
             let (app, actor) = (app.clone(), s.actor.clone());
             tokio::spawn(async move {
-                app.create_article(
+                app.knowledge().create_article(
                     &json!({"category": "Howto", "slug": format!("howto-{i}"), "title": format!("How to {i}"),
                             "body": body, "publish": true}),
                     &actor,
@@ -702,12 +783,14 @@ async fn concurrent_article_writes_and_all_words_first_search() {
         assert!(r.is_ok(), "concurrent create_article failed: {r:?}");
     }
     let listed = app
+        .knowledge()
         .list_articles(&json!({"category": "Howto", "per_page": 100}))
         .await
         .unwrap();
     assert_eq!(listed["total"], json!(bodies.len()));
     // Every word first: only the articles containing both "invoice" and "cache".
     let both = app
+        .knowledge()
         .search_articles(&json!({"q": "invoice cache"}))
         .await
         .unwrap();
@@ -721,6 +804,7 @@ async fn concurrent_article_writes_and_all_words_first_search() {
     assert_eq!(both["total"], json!(1));
     // No article has both words: any word, best match first.
     let any = app
+        .knowledge()
         .search_articles(&json!({"q": "password export"}))
         .await
         .unwrap();
@@ -742,20 +826,24 @@ async fn move_ticket_runs_the_command_the_engine_names_for_each_status() {
     let s = setup(&env).await;
     let tid = new_ticket(&env, &s, "Moves", "normal").await;
     for to in ["open", "waiting_on_customer", "open", "resolved", "closed"] {
-        let t = app.move_ticket(&tid, to, &s.actor).await.unwrap();
+        let t = app
+            .helpdesk()
+            .move_ticket(&tid, to, &s.actor)
+            .await
+            .unwrap();
         assert_eq!(t["status"], json!(to));
     }
     assert_eq!(count_events(&env, "ticket.resolved").await, 1);
     assert_eq!(count_events(&env, "ticket.closed").await, 1);
     // A move the ticket does not offer is refused; an unknown status is a field error.
-    let r = app.move_ticket(&tid, "open", &s.actor).await;
+    let r = app.helpdesk().move_ticket(&tid, "open", &s.actor).await;
     assert!(r.is_err(), "{r:?}");
-    let r = app.move_ticket(&tid, "later", &s.actor).await;
+    let r = app.helpdesk().move_ticket(&tid, "later", &s.actor).await;
     assert!(
         matches!(&r, Err(AppError::Validation(f)) if f.get("status").is_some()),
         "{r:?}"
     );
-    let o = app.ticket_options().await.unwrap();
+    let o = app.helpdesk().ticket_options().await.unwrap();
     assert_eq!(o["priority"], json!(["low", "normal", "high", "urgent"]));
     assert_eq!(
         o["status"],
@@ -778,6 +866,7 @@ async fn a_ticket_opens_with_its_first_message_in_one_command() {
         count_events(&env, "ticket.replied").await,
     );
     let t = app
+        .helpdesk()
         .create_ticket(
             &json!({"customer_id": s.customer, "subject": "Scanner offline",
                     "message": "Our scanner shows error 42 since this morning.",
@@ -822,6 +911,7 @@ async fn a_ticket_opens_with_its_first_message_in_one_command() {
     assert!(rows.iter().all(|r| r.1 == rows[0].1), "{rows:?}");
     // A bad message changes nothing: no ticket without its message.
     let r = app
+        .helpdesk()
         .create_ticket(
             &json!({"customer_id": s.customer, "subject": "Half", "message": 7}),
             &s.actor,
@@ -834,6 +924,7 @@ async fn a_ticket_opens_with_its_first_message_in_one_command() {
     assert_eq!(count_events(&env, "ticket.created").await, created + 1);
     // An empty message is no message.
     let t = app
+        .helpdesk()
         .create_ticket(
             &json!({"customer_id": s.customer, "subject": "No text", "message": ""}),
             &s.actor,

@@ -435,6 +435,7 @@ async fn forced_event_insert_failure_rolls_back_the_state_change() {
     env.app.fail_next_event_insert();
     let r = env
         .app
+        .identity()
         .create_employee(
             &json!({"name": "Ana", "email": "ana@example.com"}),
             &pet_storage_mysql::CommandContext::system(),
@@ -910,6 +911,7 @@ async fn commands_leave_the_feed_to_readers_and_catch_ups_exactly_once() {
         (cp.unwrap_or(0), rows)
     };
     other
+        .identity()
         .create_customer(&json!({"name": "Other Co"}), &ctx)
         .await
         .unwrap();
@@ -947,7 +949,8 @@ async fn commands_leave_the_feed_to_readers_and_catch_ups_exactly_once() {
                     app.activity(&json!({})).await.unwrap();
                 }
                 _ => {
-                    app.create_customer(&json!({"name": format!("Co {i}")}), &ctx)
+                    app.identity()
+                        .create_customer(&json!({"name": format!("Co {i}")}), &ctx)
                         .await
                         .unwrap();
                 }
@@ -1150,7 +1153,8 @@ async fn a_command_never_waits_for_the_feed() {
     let app = env.app.clone();
     let ctx2 = ctx.clone();
     let cmd = tokio::spawn(async move {
-        app.create_customer(&json!({"name": "Not Blocked"}), &ctx2)
+        app.identity()
+            .create_customer(&json!({"name": "Not Blocked"}), &ctx2)
             .await
             .unwrap()
     });

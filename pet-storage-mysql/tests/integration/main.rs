@@ -31,6 +31,7 @@ pub struct Env {
 /// returns it with a context acting as them.
 pub async fn first_employee(app: &App, name: &str) -> (Value, CommandContext) {
     let employee = app
+        .identity()
         .create_employee(
             &json!({"name": name, "email": "ana@example.com"}),
             &CommandContext::system(),
