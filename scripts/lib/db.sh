@@ -77,7 +77,7 @@ pet_db_start_local() {
         mariadbd --no-defaults --datadir="${dir}/data" --socket="$sock" --port="$port" \
             --bind-address=127.0.0.1 --pid-file="$pidf" --log-error="${dir}/error.log" \
             --skip-log-bin --user="$user" --character-set-server=utf8mb4 \
-            --collation-server=utf8mb4_unicode_ci --innodb-buffer-pool-size=128M \
+            --collation-server=utf8mb4_unicode_ci --innodb-buffer-pool-size="${PET_DB_BUFFER_POOL:-128M}" \
             --max-connections=300 </dev/null >/dev/null 2>&1 &
         PET_DB_STARTED_PID=$!
         local i
