@@ -69,7 +69,8 @@ function raw_inserts(mysqli $m, int $n): array
 
 if ('worker' === $mode) {
     // A child of the rate run: N createTicket (or raw INSERT) calls, then its duration.
-    [$_, $_, $kind, $prefix, $n, $customer] = $argv;
+    [$_, $_, $kind, $prefix, $n, $customer, $actor_id] = $argv;
+    $ctx = ['actor_id' => $actor_id];
     $settings['prefix'] = $prefix;
     $n = (int) $n;
     $start = hrtime(true);
@@ -92,6 +93,10 @@ $settings['prefix'] = 'c' . bin2hex(random_bytes(4)) . '_';
 $identity = new Pet\Identity($settings);
 $hd = new Pet\Helpdesk($settings);
 $sales = new Pet\Sales($settings);
+
+// The actor: the first employee (created by the system, as the plugin's activation does).
+$actor = $identity->createEmployee(['name' => 'Bench Mark', 'email' => 'bench@example.com'], ['actor_id' => null]);
+$ctx = ['actor_id' => $actor['id']];
 
 // Warm-up: runtime, pool, prepared statements.
 $customer = $identity->createCustomer(['name' => 'Bench Customer Ltd'], $ctx);
@@ -127,12 +132,12 @@ foreach ($rows as $what => [$p50, $p95]) {
 }
 
 // The rate from $procs processes at once.
-$rate = static function (string $kind) use ($procs, $n, $settings, $customer, $ext): float {
+$rate = static function (string $kind) use ($procs, $n, $settings, $customer, $ext, $actor): float {
     $start = hrtime(true);
     $children = [];
     $outs = [];
     for ($w = 0; $w < $procs; $w++) {
-        $cmd = [PHP_BINARY, '-d', 'extension=' . $ext, __FILE__, 'worker', $kind, $settings['prefix'], (string) $n, $customer['id']];
+        $cmd = [PHP_BINARY, '-d', 'extension=' . $ext, __FILE__, 'worker', $kind, $settings['prefix'], (string) $n, $customer['id'], $actor['id']];
         $children[] = proc_open($cmd, [1 => ['pipe', 'w']], $pipes);
         $outs[] = $pipes[1];
     }
