@@ -216,37 +216,27 @@ impl TicketSearch {
         let Some(ft) = self.fulltext_query() else {
             return Ok(("1 = 1".into(), Vec::new()));
         };
-        let mut tickets: Vec<String> = conn
-            .exec(
-                format!(
-                    "SELECT id FROM {} WHERE MATCH(subject) AGAINST(? IN BOOLEAN MODE) LIMIT {SEARCH_CANDIDATES}",
-                    t.tickets
-                ),
-                (ft.as_str(),),
-            )
-            .await
-            .map_err(db)?;
-        let replied: Vec<String> = conn
-            .exec(
-                format!(
-                    "SELECT DISTINCT ticket_id FROM {} WHERE MATCH(body) AGAINST(? IN BOOLEAN MODE) LIMIT {SEARCH_CANDIDATES}",
-                    t.replies
-                ),
-                (ft.as_str(),),
-            )
-            .await
-            .map_err(db)?;
-        tickets.extend(replied);
-        let customers: Vec<String> = conn
-            .exec(
-                format!(
-                    "SELECT id FROM {} WHERE MATCH(name) AGAINST(? IN BOOLEAN MODE) LIMIT {SEARCH_CANDIDATES}",
-                    tables.customers
-                ),
-                (ft.as_str(),),
-            )
-            .await
-            .map_err(db)?;
+        // Ticket ids whose subject or a message has the words; customers whose name has them.
+        let mut found: Vec<Vec<String>> = Vec::with_capacity(3);
+        for (select, table, column) in [
+            ("id", &t.tickets, "subject"),
+            ("DISTINCT ticket_id", &t.replies, "body"),
+            ("id", &tables.customers, "name"),
+        ] {
+            found.push(
+                conn.exec(
+                    format!(
+                        "SELECT {select} FROM {table} WHERE MATCH({column}) AGAINST(? IN BOOLEAN MODE) \
+                         LIMIT {SEARCH_CANDIDATES}"
+                    ),
+                    (ft.as_str(),),
+                )
+                .await
+                .map_err(db)?,
+            );
+        }
+        let customers = found.pop().unwrap_or_default();
+        let tickets: Vec<String> = found.into_iter().flatten().collect();
         let mut parts = Vec::new();
         let mut params: Vec<SqlValue> = Vec::new();
         for (col, ids) in [("t.id", tickets), ("t.customer_id", customers)] {
