@@ -146,6 +146,7 @@ require_once __DIR__ . '/includes/class-input.php';
 require_once __DIR__ . '/includes/class-demo.php';
 require_once __DIR__ . '/includes/class-rest.php';
 require_once __DIR__ . '/includes/class-view.php';
+require_once __DIR__ . '/includes/class-picker.php';
 require_once __DIR__ . '/includes/class-module-admin.php';
 require_once __DIR__ . '/includes/class-admin.php';
 

@@ -337,14 +337,21 @@ abstract class Module_Admin {
 	 * @param string $name File name without .js.
 	 * @param string $var  Global variable holding the data ('' = no data).
 	 * @param array  $data Data the script reads (strings, URLs, nonces).
+	 * @param array  $deps Handles of the scripts it needs (e.g. wp-api-fetch).
 	 */
-	protected static function enqueue_script( string $name, string $var = '', array $data = array() ): void {
+	protected static function enqueue_script( string $name, string $var = '', array $data = array(), array $deps = array() ): void {
 		$handle = 'pet-' . $name;
-		wp_enqueue_script( $handle, plugins_url( 'assets/js/' . $name . '.js', PET_PLUGIN_FILE ), array(), PET_PLUGIN_VERSION, true );
+		wp_enqueue_script( $handle, plugins_url( 'assets/js/' . $name . '.js', PET_PLUGIN_FILE ), $deps, PET_PLUGIN_VERSION, true );
 		if ( '' !== $var && ! wp_scripts()->get_data( $handle, 'before' ) ) {
 			$json = wp_json_encode( $data, JSON_HEX_TAG | JSON_HEX_AMP | JSON_HEX_APOS | JSON_HEX_QUOT );
 			wp_add_inline_script( $handle, 'window.' . $var . ' = ' . $json . ';', 'before' );
 		}
+	}
+
+	/** Enqueues the type-ahead pickers' script (wp.apiFetch) and style (see Picker). */
+	protected static function enqueue_pickers(): void {
+		self::enqueue_style( 'picker' );
+		self::enqueue_script( 'picker', '', array(), array( 'wp-api-fetch' ) );
 	}
 
 	// ---- options ------------------------------------------------------------------------------

@@ -128,11 +128,15 @@ await step('create a customer', async () => {
 await step('open a ticket pinned to the SLA', async () => {
   await admin('pet-tickets');
   const form = page.locator('#pet-create-ticket');
-  await form.locator('[name=customer_id]').selectOption({ label: customer });
+  // The customer and SLA are type-ahead pickers: type, then choose from the list.
+  await form.locator('#pet-ticket-customer').fill(customer);
+  await form.locator('#pet-ticket-customer-list [role=option]', { hasText: customer }).first().click();
+  expect((await form.locator('input[type=hidden][name=customer_id]').inputValue()).length === 36, 'customer not chosen');
   await form.locator('[name=subject]').fill(subject);
   await form.locator('[name=priority]').selectOption('normal');
   await form.locator('[name=channel]').selectOption('email');
-  await form.locator('[name=sla_definition_id]').selectOption({ label: `${slaName} (version 1)` });
+  await form.locator('#pet-ticket-sla').fill(slaName);
+  await form.locator('#pet-ticket-sla-list [role=option]', { hasText: slaName }).first().click();
   await submit(form);
   await page.waitForURL(/page=pet-tickets&id=/);
   ticketUrl = page.url();

@@ -11,6 +11,7 @@
 namespace PetWp\Modules\Helpdesk;
 
 use PetWp\Input;
+use PetWp\Picker;
 use PetWp\Input_Exception;
 use PetWp\Module_Admin;
 use PetWp\Notices;
@@ -96,6 +97,7 @@ final class Helpdesk_Admin extends Module_Admin {
 	 */
 	protected function assets( string $page ): void {
 		self::enqueue_style( 'helpdesk' );
+		self::enqueue_pickers();
 	}
 
 	/** The helpdesk API (shares the engine's pool). */
@@ -116,12 +118,13 @@ final class Helpdesk_Admin extends Module_Admin {
 			'priority'    => Input::text( 'priority' ),
 			'channel'     => Input::text( 'channel' ),
 		);
-		$assignee = Input::optional( 'assignee_id' );
-		if ( null !== $assignee ) {
+		$input['customer_id'] = Picker::value( 'customer_id', 'customers' );
+		$assignee             = Picker::value( 'assignee_id', 'employees' );
+		if ( '' !== $assignee ) {
 			$input['assignee_id'] = $assignee;
 		}
-		$sla = Input::optional( 'sla_definition_id' );
-		if ( null !== $sla ) {
+		$sla = Picker::value( 'sla_definition_id', 'sla-definitions' );
+		if ( '' !== $sla ) {
 			$input['sla_definition_id'] = $sla;
 		}
 		$message = Input::long_text( 'message' );
@@ -190,7 +193,8 @@ final class Helpdesk_Admin extends Module_Admin {
 
 	/** Assigns (or with the empty choice unassigns). */
 	protected function do_assign(): array {
-		$t = $this->hd()->assignTicket( Input::text( 'id' ), Input::optional( 'assignee_id' ), $this->ctx() );
+		$assignee = Picker::value( 'assignee_id', 'employees' );
+		$t        = $this->hd()->assignTicket( Input::text( 'id' ), '' === $assignee ? null : $assignee, $this->ctx() );
 		if ( null === $t['assignee_id'] ) {
 			return array( __( 'Ticket unassigned.', 'pet' ) );
 		}
@@ -200,7 +204,7 @@ final class Helpdesk_Admin extends Module_Admin {
 
 	/** Pins the ticket to an SLA definition's version in force. */
 	protected function do_assign_sla(): array {
-		$t = $this->hd()->assignTicketSla( Input::text( 'id' ), Input::text( 'sla_definition_id' ), $this->ctx() );
+		$t = $this->hd()->assignTicketSla( Input::text( 'id' ), Picker::value( 'sla_definition_id', 'sla-definitions' ), $this->ctx() );
 		/* translators: 1: SLA name, 2: version number. */
 		return array( sprintf( __( 'Ticket is under SLA %1$s version %2$d.', 'pet' ), (string) $t['sla']['definition_name'], (int) $t['sla']['definition_version'] ) );
 	}
@@ -418,20 +422,6 @@ final class Helpdesk_Admin extends Module_Admin {
 	// ---- helpers --------------------------------------------------------------------------
 
 	/**
-	 * SLA definitions as options.
-	 *
-	 * @param string $none Label of the empty choice.
-	 */
-	private function sla_options( string $none ): array {
-		$out = array( '' => $none );
-		foreach ( self::all_rows( fn ( $q ) => $this->hd()->listSlaDefinitions( $q ) ) as $d ) {
-			/* translators: 1: SLA name, 2: version. */
-			$out[ (string) $d['id'] ] = sprintf( __( '%1$s (version %2$d)', 'pet' ), (string) $d['name'], (int) $d['current_version'] );
-		}
-		return $out;
-	}
-
-	/**
 	 * The label of a ticket field's value (which values exist is the engine's:
 	 * ticket_options()). Unknown values are shown as their words.
 	 *
@@ -554,19 +544,10 @@ final class Helpdesk_Admin extends Module_Admin {
 						)
 					),
 					'priorities' => $this->ticket_options( 'priority' ),
-					'assignees' => $this->employee_options(
-						array(
-							''     => __( 'Any assignee', 'pet' ),
-							'none' => __( 'Unassigned', 'pet' ),
-						)
-					),
 					'new_ticket' => current_user_can( Plugin::CAP_WORK ),
 				);
 				if ( $data['new_ticket'] ) {
-					$data['customers'] = $this->customer_options( array( '' => __( '— choose a customer —', 'pet' ) ) );
-					$data['employees'] = $this->employee_options( array( '' => __( '— unassigned —', 'pet' ) ) );
-					$data['slas']      = $this->sla_options( __( '— no SLA —', 'pet' ) );
-					$data['channels']  = $this->ticket_options( 'channel' );
+					$data['channels'] = $this->ticket_options( 'channel' );
 				}
 				self::view( 'helpdesk/tickets', $data );
 			}
@@ -671,8 +652,7 @@ final class Helpdesk_Admin extends Module_Admin {
 		$data = array( 'moves' => $moves );
 		if ( View::allows( $t, 'change_priority' ) ) {
 			$data['priorities'] = $this->ticket_options( 'priority' );
-			$data['employees']  = $this->employee_options( array( '' => __( '— unassigned —', 'pet' ) ) );
-			$data['slas']       = null === $t['sla'] ? $this->sla_options( __( '— choose —', 'pet' ) ) : null;
+			$data['sla_picker'] = null === $t['sla'];
 		}
 		return $data;
 	}

@@ -9,6 +9,7 @@
 namespace PetWp\Modules\Helpdesk;
 
 use PetWp\Input;
+use PetWp\Picker;
 use PetWp\Tables\Table;
 
 defined( 'ABSPATH' ) || exit;
@@ -185,7 +186,11 @@ class Tickets_Table extends Table {
 	 */
 	public static function filters(): array {
 		$f = array();
-		foreach ( array( 'status', 'priority', 'assignee_id', 'sla_state', 'customer_id' ) as $key ) {
+		$assignee = Picker::value( 'assignee_id', 'employees', array( 'none' => __( 'Unassigned', 'pet' ) ), false );
+		if ( '' !== $assignee ) {
+			$f['assignee_id'] = $assignee;
+		}
+		foreach ( array( 'status', 'priority', 'sla_state', 'customer_id' ) as $key ) {
 			$v = Input::text( $key );
 			if ( '' !== $v ) {
 				$f[ $key ] = $v;

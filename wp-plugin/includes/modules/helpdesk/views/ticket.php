@@ -14,6 +14,7 @@ use PetWp\Modules\Helpdesk\Helpdesk_Admin;
 use PetWp\Modules\Helpdesk\Sla_Text;
 use PetWp\Notices;
 use PetWp\Tables\Table;
+use PetWp\Picker;
 use PetWp\View;
 
 defined( 'ABSPATH' ) || exit;
@@ -139,15 +140,15 @@ elseif ( $data['can'] ) :
 		<?php View::form_open( 'assign_ticket', array( 'id' => $id ), 'pet-assign' ); ?>
 <label for="pet-assign-select"><?php esc_html_e( 'Assignee', 'pet' ); ?></label>
 		<?php
-		View::select( 'assignee_id', $actions['employees'], (string) ( $t['assignee_id'] ?? '' ), 'pet-assign-select' );
+		Picker::render( 'assignee_id', 'employees', (string) ( $t['assignee_id'] ?? '' ), 'pet-assign-select', array(), array( 'placeholder' => __( 'Unassigned', 'pet' ) ) );
 		submit_button( __( 'Assign', 'pet' ), 'secondary', 'submit', false );
 		?>
 </form>
-		<?php if ( null !== $actions['slas'] ) : ?>
+		<?php if ( ! empty( $actions['sla_picker'] ) ) : ?>
 			<?php View::form_open( 'assign_ticket_sla', array( 'id' => $id ), 'pet-assign-sla' ); ?>
 <label for="pet-assign-sla-select"><?php esc_html_e( 'SLA', 'pet' ); ?></label>
 			<?php
-			View::select( 'sla_definition_id', $actions['slas'], '', 'pet-assign-sla-select' );
+			Picker::render( 'sla_definition_id', 'sla-definitions', '', 'pet-assign-sla-select', array(), array( 'required' => true ) );
 			submit_button( __( 'Assign SLA', 'pet' ), 'secondary', 'submit', false );
 			?>
 </form>

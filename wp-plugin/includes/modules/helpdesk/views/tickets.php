@@ -5,10 +5,11 @@
  * @package PetWp
  *
  * @var array $data {table: Tickets_Table, filters: array<string,string>, keep: array<string,string>,
- *                   statuses, priorities, assignees: array<string,string>, new_ticket: bool,
- *                   customers?, employees?, slas?, channels?: array<string,string>}
+ *                   statuses, priorities: array<string,string>, new_ticket: bool,
+ *                   channels?: array<string,string>} (customer, assignee and SLA are type-ahead pickers)
  */
 
+use PetWp\Picker;
 use PetWp\View;
 
 defined( 'ABSPATH' ) || exit;
@@ -23,7 +24,8 @@ $f = $data['filters'];
 <?php
 View::select( 'status', $data['statuses'], $f['status'] ?? '', 'pet-filter-status' );
 View::select( 'priority', array( '' => __( 'All priorities', 'pet' ) ) + $data['priorities'], $f['priority'] ?? '', 'pet-filter-priority' );
-View::select( 'assignee_id', $data['assignees'], $f['assignee_id'] ?? '', 'pet-filter-assignee' );
+echo '<label class="screen-reader-text" for="pet-filter-assignee">' . esc_html__( 'Assignee', 'pet' ) . '</label>';
+Picker::render( 'assignee_id', 'employees', $f['assignee_id'] ?? '', 'pet-filter-assignee', array( 'none' => __( 'Unassigned', 'pet' ) ), array( 'placeholder' => __( 'Any assignee', 'pet' ) ) );
 View::select(
 	'sla_state',
 	array(
@@ -53,16 +55,16 @@ if ( ! $data['new_ticket'] ) {
 <h2><?php esc_html_e( 'New ticket', 'pet' ); ?></h2>
 <?php View::form_open( 'create_ticket', array(), 'pet-create-ticket' ); ?>
 <table class="form-table" role="presentation">
-<?php View::select_row( 'customer_id', __( 'Customer', 'pet' ), $data['customers'], '', 'pet-ticket-customer' ); ?>
+<tr><th scope="row"><label for="pet-ticket-customer"><?php esc_html_e( 'Customer', 'pet' ); ?></label></th><td><?php Picker::render( 'customer_id', 'customers', '', 'pet-ticket-customer', array(), array( 'required' => true ) ); ?></td></tr>
 <tr><th scope="row"><label for="pet-ticket-subject"><?php esc_html_e( 'Subject', 'pet' ); ?></label></th><td><input type="text" name="subject" id="pet-ticket-subject" class="regular-text" required></td></tr>
 <tr><th scope="row"><label for="pet-ticket-message"><?php esc_html_e( 'Message', 'pet' ); ?></label></th><td><textarea name="message" id="pet-ticket-message" class="large-text" rows="5" aria-describedby="pet-ticket-message-help"></textarea><p class="description" id="pet-ticket-message-help"><?php esc_html_e( 'What the customer wrote or said: kept as their first message on the ticket.', 'pet' ); ?></p></td></tr>
 <?php
 View::select_row( 'priority', __( 'Priority', 'pet' ), $data['priorities'], 'normal', 'pet-ticket-priority' );
 View::select_row( 'channel', __( 'Channel', 'pet' ), $data['channels'], 'email', 'pet-ticket-channel' );
-View::select_row( 'assignee_id', __( 'Assignee', 'pet' ), $data['employees'], '', 'pet-ticket-assignee' );
 ?>
+<tr><th scope="row"><label for="pet-ticket-assignee"><?php esc_html_e( 'Assignee', 'pet' ); ?></label></th><td><?php Picker::render( 'assignee_id', 'employees', '', 'pet-ticket-assignee', array(), array( 'placeholder' => __( 'Unassigned', 'pet' ) ) ); ?></td></tr>
 <tr><th scope="row"><label for="pet-ticket-sla"><?php esc_html_e( 'SLA definition', 'pet' ); ?></label></th><td>
-<?php View::select( 'sla_definition_id', $data['slas'], '', 'pet-ticket-sla' ); ?>
+<?php Picker::render( 'sla_definition_id', 'sla-definitions', '', 'pet-ticket-sla', array(), array( 'placeholder' => __( 'No SLA', 'pet' ) ) ); ?>
 <p class="description"><?php esc_html_e( 'The ticket is pinned to the version in force now; later versions do not change it.', 'pet' ); ?></p></td></tr>
 </table>
 <?php submit_button( __( 'Open ticket', 'pet' ) ); ?>
