@@ -1676,8 +1676,13 @@ impl Helpdesk<'_> {
                     .exec(sql(&page_conds, &tail, ""), page_params)
                     .await
                     .map_err(db)?;
+                // The filters name only the tickets' own columns: counted on their index
+                // alone (no join, so the index covers the count).
                 let n: Option<u64> = conn
-                    .exec_first(bounded_count_sql(&from, &where_sql(&conds)), params)
+                    .exec_first(
+                        bounded_count_sql(&format!("{} t", t.tickets), &where_sql(&conds)),
+                        params,
+                    )
                     .await
                     .map_err(db)?;
                 (rows, Total::from_counted(n.unwrap_or(0)))
