@@ -162,12 +162,52 @@ impl Field for SearchText {
     }
 }
 
+/// The columns of an article's row its (list) view shows.
+const ARTICLE_HEAD: &str =
+    "id, category, slug, status, title, current_version, version, created_at, updated_at";
+
+/// An article row's [`ARTICLE_HEAD`] columns.
+type ArticleHead = (
+    String,
+    String,
+    String,
+    String,
+    String,
+    Option<u32>,
+    u64,
+    NaiveDateTime,
+    NaiveDateTime,
+);
+
+/// The view of an article's row (no detail).
+fn article_view(head: ArticleHead) -> ArticleView {
+    let (id, category, slug, status, title, current, version, created, updated) = head;
+    let parsed = ArticleStatus::parse(&status).ok();
+    ArticleView {
+        actions: parsed.map(ArticleStatus::actions).unwrap_or_default(),
+        searchable: parsed.is_some_and(ArticleStatus::is_searchable),
+        id,
+        category,
+        slug,
+        status,
+        title,
+        current_version: current,
+        version,
+        created_at: rfc3339(from_db_time(created)),
+        updated_at: rfc3339(from_db_time(updated)),
+        detail: None,
+    }
+}
+
 /// An article as every article read and command returns it (the detail view adds its
 /// body, draft, versions, comments and linked tickets).
 #[derive(Debug, Clone, Serialize)]
 pub struct ArticleView {
     /// The commands it takes now (empty once archived).
     pub actions: &'static [&'static str],
+    /// Whether the article search finds it (published): a draft is not, and still takes
+    /// commands; an archived article takes none.
+    pub searchable: bool,
     /// The id.
     pub id: String,
     /// Category.
@@ -580,49 +620,22 @@ impl Knowledge<'_> {
         id: Uuid,
         detail: bool,
     ) -> Result<Value, AppError> {
-        type Head = (
-            String,
-            String,
-            String,
-            String,
-            String,
-            Option<u32>,
-            u64,
-            NaiveDateTime,
-            NaiveDateTime,
-        );
-        let head: Option<Head> = q
+        let head: Option<ArticleHead> = q
             .exec_first(
-                format!(
-                    "SELECT id, category, slug, status, title, current_version, version, created_at, updated_at \
-                     FROM {} WHERE id = ?",
-                    t.articles
-                ),
+                format!("SELECT {ARTICLE_HEAD} FROM {} WHERE id = ?", t.articles),
                 (id.to_string(),),
             )
             .await
             .map_err(db)?;
-        let Some((id_s, category, slug, status, title, current, version, created, updated)) = head
-        else {
+        let Some(head) = head else {
             return Err(AppError::NotFound(format!("article {id}")));
         };
-        let mut view = ArticleView {
-            actions: ArticleStatus::parse(&status)
-                .map(ArticleStatus::actions)
-                .unwrap_or_default(),
-            id: id_s,
-            category,
-            slug,
-            status,
-            title,
-            current_version: current,
-            version,
-            created_at: rfc3339(from_db_time(created)),
-            updated_at: rfc3339(from_db_time(updated)),
-            detail: None,
-        };
+        let mut view = article_view(head);
         if detail {
-            view.detail = Some(self.hd_article_detail(q, t, &view.id, current).await?);
+            view.detail = Some(
+                self.hd_article_detail(q, t, &view.id, view.current_version)
+                    .await?,
+            );
         }
         serde_json::to_value(view).map_err(|e| internal(&format!("article view: {e}")))
     }

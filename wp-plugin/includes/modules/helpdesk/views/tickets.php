@@ -5,7 +5,7 @@
  * @package PetWp
  *
  * @var array $data {table: Tickets_Table, filters: array<string,string>, keep: array<string,string>,
- *                   statuses, priorities, assignees: array<string,string>, new_ticket: bool,
+ *                   statuses, priorities, sla_states, assignees: array<string,string>, new_ticket: bool,
  *                   customers?, employees?, slas?, channels?: array<string,string>}
  */
 
@@ -24,20 +24,7 @@ $f = $data['filters'];
 View::select( 'status', $data['statuses'], $f['status'] ?? '', 'pet-filter-status' );
 View::select( 'priority', array( '' => __( 'All priorities', 'pet' ) ) + $data['priorities'], $f['priority'] ?? '', 'pet-filter-priority' );
 View::select( 'assignee_id', $data['assignees'], $f['assignee_id'] ?? '', 'pet-filter-assignee' );
-View::select(
-	'sla_state',
-	array(
-		''         => __( 'Any SLA state', 'pet' ),
-		'running'  => __( 'running', 'pet' ),
-		'warning'  => __( 'warning', 'pet' ),
-		'breached' => __( 'breached', 'pet' ),
-		'paused'   => __( 'paused', 'pet' ),
-		'met'      => __( 'met', 'pet' ),
-		'none'     => __( 'no SLA', 'pet' ),
-	),
-	$f['sla_state'] ?? '',
-	'pet-filter-sla'
-);
+View::select( 'sla_state', $data['sla_states'], $f['sla_state'] ?? '', 'pet-filter-sla' );
 submit_button( __( 'Filter', 'pet' ), '', 'filter_action', false );
 ?>
 </div>
