@@ -21,15 +21,16 @@ use uuid::Uuid;
 
 use crate::app::{App, CommandContext, Page};
 use crate::command::{command, Cmd, Repository};
-use crate::db::like_escape;
 use crate::db::{from_db_time, rfc3339, to_db_time};
 use crate::error::{db, internal};
 use crate::error::{AppError, StorageError};
 use crate::fields::{command_input, Field, OrBlank, PageNumber, PerPage};
+use crate::flat::{page_request, page_value, FlatList, TextSearch};
 use crate::helpdesk::HelpdeskTables;
 use crate::input::arg_uuid;
 use crate::jobs::ClaimedJob;
 use crate::modules::{unknown_job, JobFuture};
+use crate::paging::Order;
 use crate::services::Knowledge;
 use crate::uow::UnitOfWork;
 
@@ -110,6 +111,10 @@ command_input! {
         page: PageNumber = PageNumber::default(),
         /// Rows per page (20 when omitted).
         per_page: PerPage = PerPage::default(),
+        /// The `next` cursor of the page before.
+        after: OrBlank<String>,
+        /// The `prev` cursor of the page after (or the `last` cursor).
+        before: OrBlank<String>,
     }
 }
 
@@ -987,53 +992,46 @@ impl Knowledge<'_> {
     /// then title.
     pub async fn list_articles(&self, query: &Value) -> Result<Value, AppError> {
         let q = ArticleQuery::parse(query, "query")?;
-        let mut conds: Vec<&str> = Vec::new();
+        let order = Order::by(&[("category", false), ("title", false), ("id", false)]);
+        let req = page_request(
+            q.page.0,
+            q.per_page.0,
+            q.after.0.as_deref(),
+            q.before.0.as_deref(),
+            &order,
+        )?;
+        let mut conds: Vec<String> = Vec::new();
         let mut params: Vec<SqlValue> = Vec::new();
-        if let Some(c) = q.category.0 {
-            conds.push("category = ?");
-            params.push(c.into());
-        }
         if let Some(s) = q.status.0 {
-            conds.push("status = ?");
+            conds.push("status = ?".into());
             params.push(s.0.as_str().into());
         }
-        if let Some(s) = q.search.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
-            conds.push("title LIKE ?");
-            params.push(format!("%{}%", like_escape(s)).into());
+        if let Some(c) = q.category.0 {
+            conds.push("category = ?".into());
+            params.push(c.into());
         }
-        let page = q.page.with(q.per_page);
-        let where_sql = if conds.is_empty() {
-            String::new()
-        } else {
-            format!("WHERE {}", conds.join(" AND "))
-        };
         let t = self.helpdesk_tables();
         let mut conn = self.conn().await?;
-        let total: Option<u64> = conn
-            .exec_first(
-                format!("SELECT COUNT(*) FROM {} {where_sql}", t.articles),
-                params.clone(),
-            )
-            .await
-            .map_err(db)?;
-        params.push(u64::from(page.per_page).into());
-        params.push(page.offset().into());
-        let ids: Vec<String> = conn
-            .exec(
-                format!(
-                    "SELECT id FROM {} {where_sql} ORDER BY category, title, id LIMIT ? OFFSET ?",
-                    t.articles
-                ),
-                params,
-            )
-            .await
-            .map_err(db)?;
-        let mut items = Vec::with_capacity(ids.len());
-        for id in ids {
-            let id = Uuid::parse_str(&id).map_err(|_| internal("bad article id"))?;
-            items.push(self.hd_article_view(&mut conn, &t, id, false).await?);
+        let (rows, total) = FlatList {
+            from: t.articles.clone(),
+            columns: ARTICLE_HEAD,
+            conds,
+            params,
+            order: &order,
+            req: &req,
+            search: TextSearch::new(q.search.as_deref(), &["title"]),
         }
-        Ok(page.wrap(items, total.unwrap_or(0)))
+        .read(&mut conn, self.inner.search_scan)
+        .await?;
+        let rows = rows
+            .into_iter()
+            .map(|(k, r)| {
+                mysql_async::from_row_opt::<ArticleHead>(r)
+                    .map(|h| (k, article_view(h)))
+                    .map_err(|e| internal(&e.to_string()))
+            })
+            .collect::<Result<Vec<_>, _>>()?;
+        page_value(req.finish(rows, total))
     }
 
     /// Categories with their article counts: `{items: [{category, articles, published}]}`.
