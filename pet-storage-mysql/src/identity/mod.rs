@@ -46,6 +46,9 @@ type EmployeeRow = (
     u64,
     NaiveDateTime,
 );
+/// A contact row of a customer: customer_id, id, name, email, phone.
+type ContactRow = (String, String, String, Option<String>, Option<String>);
+
 /// A stored rate: kind, amount_minor, currency, effective_from.
 type RateRow = (String, i64, String, NaiveDate);
 
@@ -1682,7 +1685,7 @@ impl Identity<'_> {
         let mut contacts: HashMap<String, Vec<ContactView>> = HashMap::new();
         if !rows.is_empty() {
             let marks = vec!["?"; rows.len()].join(", ");
-            let all: Vec<(String, String, String, Option<String>, Option<String>)> = conn
+            let all: Vec<ContactRow> = conn
                 .exec(
                     format!(
                         "SELECT customer_id, id, name, email, phone FROM {} \

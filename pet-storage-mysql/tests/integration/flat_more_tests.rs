@@ -274,6 +274,7 @@ async fn flat_lists_never_skip_or_repeat_a_row_while_rows_are_inserted() {
         matches!(&r, Err(pet_storage_mysql::AppError::Validation(f)) if f.get("after").is_some()),
         "{r:?}"
     );
+    crate::drop_prefix(app.pool(), &app.tables().prefix.clone()).await;
     let _ = app.disconnect().await;
 }
 
@@ -334,6 +335,7 @@ async fn list_searches_find_the_same_rows_on_both_paths() {
         // Employees are also found by e-mail.
         let page = list(&app, List::Employees, &json!({"search": "e3@example"})).await;
         assert_eq!(page["total"], json!(1), "scan {scan}: {page}");
+        crate::drop_prefix(app.pool(), &app.tables().prefix.clone()).await;
         let _ = app.disconnect().await;
     }
 }
@@ -380,5 +382,6 @@ async fn list_queries_report_every_bad_field() {
         .list_sla_definitions(&json!({"after": "zz"}))
         .await);
     assert_eq!(f.get("after"), Some("is not a cursor of this list"));
+    crate::drop_prefix(app.pool(), &app.tables().prefix.clone()).await;
     let _ = app.disconnect().await;
 }
