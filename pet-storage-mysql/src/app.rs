@@ -23,6 +23,7 @@ use crate::error::{AppError, StorageError};
 use crate::input::{arg_uuid, Input};
 use crate::jobs::{status as job_status, ClaimedJob, JobQueue, NewJob};
 use crate::migrate::{embedded, Migrator};
+use crate::paging::{bounded_count_sql, where_sql, Key, Order, Total};
 use crate::projector::{ActivityRenderer, GenericRenderer, NameFact, NameLookup, Projector};
 use crate::store::EventStore;
 
@@ -190,6 +191,67 @@ impl Default for AppParts {
             search_scan: crate::paging::SEARCH_SCAN,
         }
     }
+}
+
+crate::fields::command_input! {
+    /// Query of [`App::activity`].
+    pub struct ActivityQuery {
+        /// A context type (`employee`, `ticket`, …).
+        context_type: Option<ContextType>,
+        /// A context id.
+        context_id: Option<Uuid>,
+        /// The acting employee.
+        actor_id: Option<Uuid>,
+        /// From this date (midnight UTC) or time.
+        from: Option<crate::fields::FromTime>,
+        /// Up to this date (its end, UTC) or time.
+        to: Option<crate::fields::ToTime>,
+        /// Page (1 when omitted; page numbers reach the first 10,000 rows, cursors go on).
+        page: crate::fields::PageNumber = crate::fields::PageNumber::default(),
+        /// Rows per page (20 when omitted).
+        per_page: crate::fields::PerPage = crate::fields::PerPage::default(),
+        /// The `next` cursor of the page before.
+        after: crate::fields::OrBlank<String>,
+        /// The `prev` cursor of the page after (or the `last` cursor).
+        before: crate::fields::OrBlank<String>,
+    }
+}
+
+crate::fields::command_input! {
+    /// Query of [`App::list_jobs`].
+    pub struct JobListQuery {
+        /// `pending`, `running`, `failed`, `dead` or `done`.
+        status: Option<crate::fields::JobStatusFilter>,
+        /// Page (1 when omitted; page numbers reach the first 10,000 rows, cursors go on).
+        page: crate::fields::PageNumber = crate::fields::PageNumber::default(),
+        /// Rows per page (20 when omitted).
+        per_page: crate::fields::PerPage = crate::fields::PerPage::default(),
+        /// The `next` cursor of the page before.
+        after: crate::fields::OrBlank<String>,
+        /// The `prev` cursor of the page after (or the `last` cursor).
+        before: crate::fields::OrBlank<String>,
+    }
+}
+
+/// One line of the activity feed.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct ActivityItem {
+    /// The event's sequence number.
+    pub sequence: u64,
+    /// The event type.
+    pub event_type: String,
+    /// When it happened (RFC 3339).
+    pub occurred_at: String,
+    /// The acting employee.
+    pub actor_id: Option<String>,
+    /// Their name.
+    pub actor_name: Option<String>,
+    /// The context type.
+    pub context_type: String,
+    /// The context id.
+    pub context_id: String,
+    /// The rendered line.
+    pub line: String,
 }
 
 pub(crate) struct Page {
@@ -500,49 +562,51 @@ impl App {
 
     // ---- activity -----------------------------------------------------------------
 
-    /// The activity feed, newest first, filtered and paged.
+    /// The activity feed, newest first, filtered and paged: `{context_type?, context_id?,
+    /// actor_id?, from?, to?, page?, per_page?, after?, before?}` — a flat list (keyset
+    /// pages on the sequence, a bounded count, every filter through an index).
     pub async fn activity(&self, query: &Value) -> Result<Value, AppError> {
-        let mut q = Input::new(query, "query");
-        let context_type = q.opt_str("context_type");
-        if let Some(ct) = context_type {
-            if ct.parse::<ContextType>().is_err() {
-                q.error("context_type", "is not a known context type");
-            }
-        }
-        let context_id = q.opt_uuid("context_id");
-        let actor_id = q.opt_uuid("actor_id");
-        let from = q.opt_time("from", false);
-        let to = q.opt_time("to", true);
-        let (page, per_page) = q.paging();
-        q.finish()?;
-        let page = Page { page, per_page };
+        let q = ActivityQuery::parse(query, "query")?;
         let t = &self.inner.tables;
         // A feed row holds the line and occurred_at; type, actor and context are the event's
         // (same sequence), filtered through the events table's own indexes.
-        let mut conds: Vec<&str> = Vec::new();
+        let mut conds: Vec<String> = Vec::new();
         let mut params: Vec<SqlValue> = Vec::new();
-        if let Some(ct) = context_type {
-            conds.push("e.context_type = ?");
-            params.push(ct.into());
+        if let Some(ct) = q.context_type {
+            conds.push("e.context_type = ?".into());
+            params.push(ct.as_str().into());
         }
-        if let Some(id) = context_id {
-            conds.push("e.context_id = ?");
+        if let Some(id) = q.context_id {
+            conds.push("e.context_id = ?".into());
             params.push(id.to_string().into());
         }
-        if let Some(id) = actor_id {
-            conds.push("e.actor_employee_id = ?");
+        if let Some(id) = q.actor_id {
+            conds.push("e.actor_employee_id = ?".into());
             params.push(id.to_string().into());
         }
         let by_event = !conds.is_empty();
-        let by_date = from.is_some() || to.is_some();
-        if let Some(f) = from {
-            conds.push("a.occurred_at >= ?");
-            params.push(to_db_time(f).into());
+        let by_date = q.from.is_some() || q.to.is_some();
+        if let Some(f) = q.from {
+            conds.push("a.occurred_at >= ?".into());
+            params.push(to_db_time(f.0).into());
         }
-        if let Some(u) = to {
-            conds.push("a.occurred_at <= ?");
-            params.push(to_db_time(u).into());
+        if let Some(u) = q.to {
+            conds.push("a.occurred_at <= ?".into());
+            params.push(to_db_time(u.0).into());
         }
+        // Filtered by the event's columns, the events table's (…, id) indexes give the order.
+        let order = if by_event {
+            Order::by(&[("e.id", true)])
+        } else {
+            Order::by(&[("a.sequence", true)])
+        };
+        let req = crate::flat::page_request(
+            q.page.0,
+            q.per_page.0,
+            q.after.0.as_deref(),
+            q.before.0.as_deref(),
+            &order,
+        )?;
         let mut conn = self.conn().await?;
         let caught_up = self
             .catch_up_if_behind(&mut conn, Some(READ_CATCH_UP))
@@ -555,14 +619,9 @@ impl App {
             .filter(|_| by_event && !by_date)
             .map(|(checkpoint, _)| checkpoint);
         if let Some(checkpoint) = bound {
-            conds.push("e.id <= ?");
+            conds.push("e.id <= ?".into());
             params.push(checkpoint.into());
         }
-        let where_sql = if conds.is_empty() {
-            String::new()
-        } else {
-            format!("WHERE {}", conds.join(" AND "))
-        };
         let count_from = if bound.is_some() {
             format!("{} e", t.events)
         } else if by_event {
@@ -570,25 +629,25 @@ impl App {
         } else {
             format!("{} a", t.activity)
         };
-        // Filtered by the event's columns, the events table's (…, id) indexes give the order.
-        let order = if by_event { "e.id" } else { "a.sequence" };
         let total: Option<u64> = conn
             .exec_first(
-                format!("SELECT COUNT(*) FROM {count_from} {where_sql}"),
+                bounded_count_sql(&count_from, &where_sql(&conds)),
                 params.clone(),
             )
             .await
             .map_err(StorageError::from)?;
-        params.push(u64::from(page.per_page).into());
-        params.push(page.offset().into());
+        let tail = req.plan(&order, &mut conds, &mut params);
         let rows: Vec<Row> = conn
             .exec(
                 format!(
                     "SELECT a.sequence, e.event_type, a.occurred_at, e.actor_employee_id, n.name, \
                      e.context_type, e.context_id, a.line FROM {} a JOIN {} e ON e.id = a.sequence \
                      LEFT JOIN {} n ON n.entity_type = 'employee' AND n.entity_id = e.actor_employee_id \
-                     {where_sql} ORDER BY {order} DESC LIMIT ? OFFSET ?",
-                    t.activity, t.events, t.activity_names
+                     {} {tail}",
+                    t.activity,
+                    t.events,
+                    t.activity_names,
+                    where_sql(&conds)
                 ),
                 params,
             )
@@ -608,13 +667,22 @@ impl App {
             );
             let (seq, et, occ, actor, actor_name, ct, cid, line): R =
                 mysql_async::from_row_opt(r).map_err(|e| AppError::Storage(e.to_string()))?;
-            items.push(json!({
-                "sequence": seq, "event_type": et, "occurred_at": rfc3339(from_db_time(occ)),
-                "actor_id": actor, "actor_name": actor_name, "context_type": ct,
-                "context_id": cid, "line": line,
-            }));
+            items.push((
+                vec![Key::Int(seq as i64)],
+                ActivityItem {
+                    sequence: seq,
+                    event_type: et,
+                    occurred_at: rfc3339(from_db_time(occ)),
+                    actor_id: actor,
+                    actor_name,
+                    context_type: ct,
+                    context_id: cid,
+                    line,
+                },
+            ));
         }
-        let mut out = page.wrap(items, total.unwrap_or(0));
+        let mut out =
+            crate::flat::page_value(req.finish(items, Total::from_counted(total.unwrap_or(0))))?;
         // Unknown (the feed's state could not be read) counts as none pending.
         out["pending"] = json!(caught_up.map_or(0, |(_, pending)| pending));
         Ok(out)
@@ -815,24 +883,43 @@ impl App {
         Ok(json!({"aggregate_type": aggregate_type, "id": uuid.to_string(), "version": version}))
     }
 
-    /// Jobs, newest first, optionally by status.
+    /// Jobs, newest first, optionally by status: `{status?, page?, per_page?, after?,
+    /// before?}` — a flat list (keyset pages, bounded count, an index per filter).
     pub async fn list_jobs(&self, query: &Value) -> Result<Value, AppError> {
-        let mut q = Input::new(query, "query");
-        let status = q.opt_str("status");
-        if let Some(s) = status {
-            if !job_status::ALL.contains(&s) {
-                q.error("status", "must be pending, running, failed, dead or done");
-            }
-        }
-        let (page, per_page) = q.paging();
-        q.finish()?;
+        let q = JobListQuery::parse(query, "query")?;
+        let order = Order::by(&[("created_at", true), ("id", true)]);
+        let req = crate::flat::page_request(
+            q.page.0,
+            q.per_page.0,
+            q.after.0.as_deref(),
+            q.before.0.as_deref(),
+            &order,
+        )?;
+        let (conds, params) = match q.status {
+            Some(s) => (vec!["status = ?".to_owned()], vec![SqlValue::from(s.0)]),
+            None => (Vec::new(), Vec::new()),
+        };
         let mut conn = self.conn().await?;
-        let (items, total) = self.jobs().list(&mut conn, status, page, per_page).await?;
-        let items = items
+        let (rows, total) = crate::flat::FlatList {
+            from: self.inner.tables.jobs.clone(),
+            columns: crate::jobs::JOB_COLUMNS,
+            conds,
+            params,
+            order: &order,
+            req: &req,
+            search: None,
+        }
+        .read(&mut conn, self.inner.search_scan)
+        .await?;
+        let items = rows
             .into_iter()
-            .map(|j| serde_json::to_value(j).unwrap_or(Value::Null))
-            .collect();
-        Ok(Page { page, per_page }.wrap(items, total))
+            .map(|(k, r)| {
+                crate::jobs::view(r)
+                    .map(|j| (k, serde_json::to_value(j).unwrap_or(Value::Null)))
+                    .map_err(AppError::from)
+            })
+            .collect::<Result<Vec<_>, _>>()?;
+        crate::flat::page_value(req.finish(items, total))
     }
 
     /// Moves a dead job back to pending (admin action; the actor must be an active employee).

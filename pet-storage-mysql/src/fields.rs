@@ -597,6 +597,97 @@ impl<T: Field> Field for OrBlankText<T> {
     }
 }
 
+// ---- identity, knowledge, SLA definitions, jobs and activity: list filters ---------------
+
+/// A list's status filter: a value of a pet-core status, with the list's own message.
+macro_rules! status_filter {
+    ($($(#[$m:meta])* $name:ident($ty:ty) => $msg:literal),* $(,)?) => {
+        $(
+            $(#[$m])*
+            #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+            pub struct $name(pub $ty);
+
+            impl Field for $name {
+                fn read(_field: &str, v: &Value) -> Result<Self, String> {
+                    <$ty>::parse(string(v)?)
+                        .map($name)
+                        .map_err(|_| $msg.to_owned())
+                }
+            }
+        )*
+    };
+}
+
+status_filter!(
+    /// The employee lists' status filter.
+    EmployeeStatusFilter(pet_core::identity::EmployeeStatus) => "must be active or inactive",
+    /// The customer lists' status filter.
+    CustomerStatusFilter(pet_core::identity::CustomerStatus) => "must be active or archived",
+    /// The team list's status filter.
+    TeamStatusFilter(pet_core::identity::TeamStatus) => "must be active or archived",
+);
+
+/// The job list's status filter (one of `jobs::status::ALL`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct JobStatusFilter(pub &'static str);
+
+impl Field for JobStatusFilter {
+    fn read(_field: &str, v: &Value) -> Result<Self, String> {
+        let s = string(v)?;
+        crate::jobs::status::ALL
+            .iter()
+            .find(|st| **st == s)
+            .map(|st| JobStatusFilter(st))
+            .ok_or_else(|| "must be pending, running, failed, dead or done".to_owned())
+    }
+}
+
+impl Field for pet_core::ContextType {
+    fn read(_field: &str, v: &Value) -> Result<Self, String> {
+        string(v)?
+            .parse()
+            .map_err(|_| "is not a known context type".to_owned())
+    }
+}
+
+/// A date or RFC 3339 timestamp starting a range (a date is its midnight, UTC).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct FromTime(pub chrono::DateTime<chrono::Utc>);
+
+/// A date or RFC 3339 timestamp ending a range (a date is its last microsecond, UTC).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ToTime(pub chrono::DateTime<chrono::Utc>);
+
+fn range_time(v: &Value, end_of_day: bool) -> Result<chrono::DateTime<chrono::Utc>, String> {
+    let s = string(v)?;
+    if let Ok(t) = chrono::DateTime::parse_from_rfc3339(s) {
+        return Ok(t.with_timezone(&chrono::Utc));
+    }
+    chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d")
+        .ok()
+        .and_then(|d| {
+            if end_of_day {
+                d.and_hms_micro_opt(23, 59, 59, 999_999)
+            } else {
+                d.and_hms_opt(0, 0, 0)
+            }
+        })
+        .map(|t| t.and_utc())
+        .ok_or_else(|| "must be a date YYYY-MM-DD or an RFC 3339 timestamp".to_owned())
+}
+
+impl Field for FromTime {
+    fn read(_field: &str, v: &Value) -> Result<Self, String> {
+        range_time(v, false).map(FromTime)
+    }
+}
+
+impl Field for ToTime {
+    fn read(_field: &str, v: &Value) -> Result<Self, String> {
+        range_time(v, true).map(ToTime)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use pet_core::helpdesk::{Channel, Priority};

@@ -124,7 +124,7 @@ pub struct JobQueue {
     tables: Tables,
 }
 
-const JOB_COLUMNS: &str =
+pub(crate) const JOB_COLUMNS: &str =
     "id, kind, payload, status, attempts, max_attempts, run_at, last_error, created_at, finished_at";
 
 impl JobQueue {
@@ -460,7 +460,7 @@ impl JobQueue {
     }
 }
 
-fn view(mut r: Row) -> Result<JobView, StorageError> {
+pub(crate) fn view(mut r: Row) -> Result<JobView, StorageError> {
     fn t<T: FromValue>(r: &mut Row, i: usize) -> Result<T, StorageError> {
         r.take_opt(i)
             .and_then(Result::ok)

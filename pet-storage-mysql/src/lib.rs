@@ -20,6 +20,7 @@ pub mod config;
 pub mod db;
 pub mod error;
 pub(crate) mod fields;
+mod flat;
 pub mod helpdesk;
 pub mod identity;
 pub mod input;

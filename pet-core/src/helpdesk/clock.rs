@@ -77,6 +77,15 @@ pub enum SlaState {
 }
 
 impl SlaState {
+    /// Every state, in the order a filter lists them (running → met).
+    pub const ALL: &'static [SlaState] = &[
+        SlaState::Running,
+        SlaState::Warning,
+        SlaState::Breached,
+        SlaState::Paused,
+        SlaState::Met,
+    ];
+
     /// The stored name.
     pub fn as_str(self) -> &'static str {
         match self {

@@ -177,6 +177,12 @@ impl ArticleStatus {
         }
     }
 
+    /// Whether the article search finds it (only a published article): a screen tells a
+    /// draft (not searchable, still takes commands) from an archived article (takes none).
+    pub fn is_searchable(self) -> bool {
+        self == Self::Published
+    }
+
     /// The commands an article in this status takes (what a screen offers): an archived
     /// article takes none. A command can still be refused by its own rule (restoring needs
     /// a published version, hiding needs the comment).
@@ -750,6 +756,15 @@ mod tests {
     }
     fn n(v: u32) -> KnowledgeVersionNumber {
         KnowledgeVersionNumber::new(v).unwrap()
+    }
+
+    #[test]
+    fn only_a_published_article_is_searchable() {
+        assert!(ArticleStatus::Published.is_searchable());
+        assert!(!ArticleStatus::Draft.is_searchable());
+        assert!(!ArticleStatus::Archived.is_searchable());
+        assert!(!ArticleStatus::Draft.actions().is_empty());
+        assert!(ArticleStatus::Archived.actions().is_empty());
     }
 
     #[test]

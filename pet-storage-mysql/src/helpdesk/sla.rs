@@ -30,14 +30,16 @@ use serde_json::{json, Value};
 use uuid::Uuid;
 
 use super::tickets::parse_timeline;
-use super::{db, internal, like_escape, HelpdeskTables};
-use crate::app::{App, CommandContext, Page};
+use super::{db, internal, HelpdeskTables};
+use crate::app::{App, CommandContext};
 use crate::command::{command, Cmd, Repository};
 use crate::db::{from_db_time, rfc3339, to_db_time};
 use crate::error::{AppError, StorageError};
-use crate::fields::command_input;
-use crate::input::{arg_uuid, Input};
+use crate::fields::{command_input, OrBlank, PageNumber, PerPage};
+use crate::flat::{page_request, page_value, FlatList, TextSearch};
+use crate::input::arg_uuid;
 use crate::jobs::NewJob;
+use crate::paging::Order;
 use crate::services::Helpdesk;
 use crate::uow::UnitOfWork;
 use pet_core::helpdesk::{shown_state, sla_summary, SlaDefinitionEvent};
@@ -180,6 +182,22 @@ pub(crate) fn sla_json(
         "first_response": target(SlaTarget::FirstResponse),
         "resolution": target(SlaTarget::Resolution),
     })
+}
+
+command_input! {
+    /// Query of [`Helpdesk::list_sla_definitions`].
+    pub struct SlaDefinitionListQuery {
+        /// Text in the name.
+        search: Option<String>,
+        /// Page (1 when omitted; page numbers reach the first 10,000 rows, cursors go on).
+        page: PageNumber = PageNumber::default(),
+        /// Rows per page (20 when omitted).
+        per_page: PerPage = PerPage::default(),
+        /// The `next` cursor of the page before.
+        after: OrBlank<String>,
+        /// The `prev` cursor of the page after (or the `last` cursor).
+        before: OrBlank<String>,
+    }
 }
 
 command_input! {
@@ -542,57 +560,52 @@ impl Helpdesk<'_> {
         self.hd_sla_definition_view(&mut conn, id).await
     }
 
-    /// SLA definitions by name: `{search?, page?, per_page?}` (items without versions).
+    /// SLA definitions by name: `{search?, page?, per_page?, after?, before?}` (items without
+    /// versions) — a flat list.
     pub async fn list_sla_definitions(&self, query: &Value) -> Result<Value, AppError> {
-        let mut q = Input::new(query, "query");
-        let search = q.opt_str("search");
-        let (page, per_page) = q.paging();
-        q.finish()?;
-        let page = Page { page, per_page };
+        let q = SlaDefinitionListQuery::parse(query, "query")?;
+        let order = Order::by(&[("name", false), ("id", false)]);
+        let req = page_request(
+            q.page.0,
+            q.per_page.0,
+            q.after.0.as_deref(),
+            q.before.0.as_deref(),
+            &order,
+        )?;
         let t = self.helpdesk_tables();
-        let mut params: Vec<SqlValue> = Vec::new();
-        let where_sql = match search.map(str::trim).filter(|s| !s.is_empty()) {
-            Some(s) => {
-                params.push(format!("%{}%", like_escape(s)).into());
-                "WHERE name LIKE ?"
-            }
-            None => "",
-        };
         let mut conn = self.conn().await?;
-        let total: Option<u64> = conn
-            .exec_first(
-                format!("SELECT COUNT(*) FROM {} {where_sql}", t.sla_definitions),
-                params.clone(),
-            )
-            .await
-            .map_err(db)?;
-        params.push(u64::from(page.per_page).into());
-        params.push(page.offset().into());
-        let rows: Vec<(String, String, u32, u64, NaiveDateTime)> = conn
-            .exec(
-                format!(
-                    "SELECT id, name, current_version, version, updated_at FROM {} {where_sql} \
-                     ORDER BY name, id LIMIT ? OFFSET ?",
-                    t.sla_definitions
-                ),
-                params,
-            )
-            .await
-            .map_err(db)?;
-        let items = rows
+        let (rows, total) = FlatList {
+            from: t.sla_definitions.clone(),
+            columns: "id, name, current_version, version, updated_at",
+            conds: Vec::new(),
+            params: Vec::new(),
+            order: &order,
+            req: &req,
+            search: TextSearch::new(q.search.as_deref(), &["name"]),
+        }
+        .read(&mut conn, self.inner.search_scan)
+        .await?;
+        let rows = rows
             .into_iter()
-            .map(|(id, name, current_version, version, upd)| {
-                view_value(&SlaDefinitionRow {
-                    actions: SlaDefinition::ACTIONS,
-                    id,
-                    name,
-                    current_version,
-                    version,
-                    updated_at: rfc3339(from_db_time(upd)),
-                })
+            .map(|(k, r)| {
+                mysql_async::from_row_opt::<(String, String, u32, u64, NaiveDateTime)>(r)
+                    .map(|(id, name, current_version, version, upd)| {
+                        (
+                            k,
+                            SlaDefinitionRow {
+                                actions: SlaDefinition::ACTIONS,
+                                id,
+                                name,
+                                current_version,
+                                version,
+                                updated_at: rfc3339(from_db_time(upd)),
+                            },
+                        )
+                    })
+                    .map_err(|e| internal(&e.to_string()))
             })
-            .collect::<Result<_, _>>()?;
-        Ok(page.wrap(items, total.unwrap_or(0)))
+            .collect::<Result<Vec<_>, _>>()?;
+        page_value(req.finish(rows, total))
     }
 
     // ---- assignment -----------------------------------------------------------------

@@ -625,6 +625,8 @@ pub struct TicketOptions {
     pub status: &'static [TicketStatus],
     /// Reply visibilities.
     pub visibility: &'static [Visibility],
+    /// SLA states (the list filter's values; `none` is the filter's "under no SLA").
+    pub sla_state: &'static [pet_core::helpdesk::SlaState],
 }
 
 impl TicketOptions {
@@ -634,6 +636,7 @@ impl TicketOptions {
         channel: Channel::ALL,
         status: TicketStatus::ALL,
         visibility: Visibility::ALL,
+        sla_state: pet_core::helpdesk::SlaState::ALL,
     };
 }
 

@@ -19,15 +19,20 @@ use serde::Serialize;
 use serde_json::{json, Value};
 use uuid::Uuid;
 
-use crate::app::{App, CommandContext, Page, JOB_ORG_PUBLISH};
+use crate::app::{App, CommandContext, JOB_ORG_PUBLISH};
 use crate::command::{command, replayed_repository, Actors};
-use crate::db::{from_db_time, like_escape, rfc3339, to_db_time};
+use crate::db::{from_db_time, rfc3339, to_db_time};
 use crate::error::{db, internal, AppError, StorageError};
-use crate::fields::{command_input, OrBlank, RateFields, VersionNote};
-use crate::input::{arg_uuid, Input};
+use crate::fields::{
+    command_input, CustomerStatusFilter, EmployeeStatusFilter, OrBlank, PageNumber, PerPage,
+    RateFields, TeamStatusFilter, VersionNote,
+};
+use crate::flat::{page_request, page_value, FlatList, TextSearch};
+use crate::input::arg_uuid;
 use crate::jobs::ClaimedJob;
 use crate::jobs::NewJob;
 use crate::modules::{unknown_job, JobFuture};
+use crate::paging::Order;
 use crate::services::Identity;
 use crate::uow::UnitOfWork;
 
@@ -41,6 +46,42 @@ type EmployeeRow = (
     u64,
     NaiveDateTime,
 );
+/// A contact row of a customer: customer_id, id, name, email, phone.
+type ContactRow = (String, String, String, Option<String>, Option<String>);
+
+/// A stored rate: kind, amount_minor, currency, effective_from.
+type RateRow = (String, i64, String, NaiveDate);
+
+/// An employee's view from its row and its rates (ordered by kind, effective_from).
+fn employee_row_view(row: EmployeeRow, rates: &[RateRow], today: NaiveDate) -> EmployeeView {
+    let (id, name, email, wp, status, version, created) = row;
+    let current = |kind: &str| {
+        rates
+            .iter()
+            .filter(|r| r.0 == kind && r.3 <= today)
+            .max_by_key(|r| r.3)
+            .map(|r| stored_rate(None, r.1, &r.2, r.3))
+    };
+    EmployeeView {
+        actions: EmployeeStatus::parse(&status)
+            .map(EmployeeStatus::actions)
+            .unwrap_or_default(),
+        id,
+        name,
+        email,
+        wp_user_id: wp,
+        version,
+        created_at: rfc3339(from_db_time(created)),
+        rates: rates
+            .iter()
+            .map(|r| stored_rate(Some(&r.0), r.1, &r.2, r.3))
+            .collect(),
+        current_cost_rate: current("cost"),
+        current_bill_rate: current("bill"),
+        status,
+    }
+}
+
 type MemberRow = (
     String,
     String,
@@ -317,6 +358,80 @@ command_input! {
     }
 }
 
+command_input! {
+    /// Query of [`Identity::employee_names`].
+    pub struct EmployeeNamesQuery {
+        /// Active or inactive.
+        status: Option<EmployeeStatusFilter>,
+    }
+}
+
+command_input! {
+    /// Query of [`Identity::customer_names`].
+    pub struct CustomerNamesQuery {
+        /// Active or archived.
+        status: Option<CustomerStatusFilter>,
+    }
+}
+
+command_input! {
+    /// Query of [`Identity::list_employees`].
+    pub struct EmployeeListQuery {
+        /// Text in the name or e-mail address.
+        search: Option<String>,
+        /// Active or inactive.
+        status: Option<EmployeeStatusFilter>,
+        /// Page (1 when omitted; page numbers reach the first 10,000 rows, cursors go on).
+        page: PageNumber = PageNumber::default(),
+        /// Rows per page (20 when omitted).
+        per_page: PerPage = PerPage::default(),
+        /// The `next` cursor of the page before.
+        after: OrBlank<String>,
+        /// The `prev` cursor of the page after (or the `last` cursor).
+        before: OrBlank<String>,
+    }
+}
+
+command_input! {
+    /// Query of [`Identity::list_customers`].
+    pub struct CustomerListQuery {
+        /// Text in the name.
+        search: Option<String>,
+        /// Active or archived.
+        status: Option<CustomerStatusFilter>,
+        /// Page (1 when omitted; page numbers reach the first 10,000 rows, cursors go on).
+        page: PageNumber = PageNumber::default(),
+        /// Rows per page (20 when omitted).
+        per_page: PerPage = PerPage::default(),
+        /// The `next` cursor of the page before.
+        after: OrBlank<String>,
+        /// The `prev` cursor of the page after (or the `last` cursor).
+        before: OrBlank<String>,
+    }
+}
+
+command_input! {
+    /// Query of [`Identity::list_teams`].
+    pub struct TeamListQuery {
+        /// Active or archived.
+        status: Option<TeamStatusFilter>,
+        /// Page (1 when omitted).
+        page: PageNumber = PageNumber::default(),
+        /// Rows per page (20 when omitted).
+        per_page: PerPage = PerPage::default(),
+    }
+}
+
+command_input! {
+    /// Query of [`Identity::list_org_structure_versions`].
+    pub struct OrgVersionListQuery {
+        /// Page (1 when omitted).
+        page: PageNumber = PageNumber::default(),
+        /// Rows per page (20 when omitted).
+        per_page: PerPage = PerPage::default(),
+    }
+}
+
 replayed_repository!(
     /// Employees: loaded by replaying their events; saved to the employees and rates tables.
     Employees: Employee, "employee",
@@ -483,7 +598,7 @@ impl Identity<'_> {
         let Some((id_s, name, email, wp, status, version, created)) = row else {
             return Err(AppError::NotFound(format!("employee {id}")));
         };
-        let rates: Vec<(String, i64, String, NaiveDate)> = q
+        let rates: Vec<RateRow> = q
             .exec(
                 format!(
                     "SELECT kind, amount_minor, currency, effective_from FROM {} WHERE employee_id = ? \
@@ -494,31 +609,48 @@ impl Identity<'_> {
             )
             .await
             .map_err(db)?;
-        let current = |kind: &str| {
-            rates
-                .iter()
-                .filter(|r| r.0 == kind && r.3 <= today)
-                .max_by_key(|r| r.3)
-                .map(|r| stored_rate(None, r.1, &r.2, r.3))
-        };
-        to_value(&EmployeeView {
-            actions: EmployeeStatus::parse(&status)
-                .map(EmployeeStatus::actions)
-                .unwrap_or_default(),
-            id: id_s,
-            name,
-            email,
-            wp_user_id: wp,
-            version,
-            created_at: rfc3339(from_db_time(created)),
-            rates: rates
-                .iter()
-                .map(|r| stored_rate(Some(&r.0), r.1, &r.2, r.3))
-                .collect(),
-            current_cost_rate: current("cost"),
-            current_bill_rate: current("bill"),
-            status,
-        })
+        to_value(&employee_row_view(
+            (id_s, name, email, wp, status, version, created),
+            &rates,
+            today,
+        ))
+    }
+
+    /// The views of the employees in `rows` (their rates read in one query), in order.
+    async fn employee_views(
+        &self,
+        conn: &mut mysql_async::Conn,
+        rows: Vec<EmployeeRow>,
+        today: NaiveDate,
+    ) -> Result<Vec<EmployeeView>, AppError> {
+        let mut rates: HashMap<String, Vec<RateRow>> = HashMap::new();
+        if !rows.is_empty() {
+            let marks = vec!["?"; rows.len()].join(", ");
+            let all: Vec<(String, String, i64, String, NaiveDate)> = conn
+                .exec(
+                    format!(
+                        "SELECT employee_id, kind, amount_minor, currency, effective_from FROM {} \
+                         WHERE employee_id IN ({marks}) ORDER BY employee_id, kind, effective_from",
+                        self.tables().employee_rates
+                    ),
+                    rows.iter().map(|r| r.0.clone()).collect::<Vec<_>>(),
+                )
+                .await
+                .map_err(db)?;
+            for (e, kind, amount, currency, from) in all {
+                rates
+                    .entry(e)
+                    .or_default()
+                    .push((kind, amount, currency, from));
+            }
+        }
+        Ok(rows
+            .into_iter()
+            .map(|r| {
+                let own = rates.remove(&r.0).unwrap_or_default();
+                employee_row_view(r, &own, today)
+            })
+            .collect())
     }
 
     async fn employee_command(
@@ -682,31 +814,20 @@ impl Identity<'_> {
     /// Ids and names for pickers, in name order, in one query (no per-row details):
     /// `{status?: active|inactive}` → `{items: [{id, name, status}], total}`.
     pub async fn employee_names(&self, query: &Value) -> Result<Value, AppError> {
-        self.names_for_picker(query, &self.tables().employees, &["active", "inactive"])
+        let q = EmployeeNamesQuery::parse(query, "query")?;
+        self.names_for_picker(&self.tables().employees, q.status.map(|s| s.0.as_str()))
             .await
     }
 
     /// Ids and names for pickers, in name order, in one query (no contacts):
     /// `{status?: active|archived}` → `{items: [{id, name, status}], total}`.
     pub async fn customer_names(&self, query: &Value) -> Result<Value, AppError> {
-        self.names_for_picker(query, &self.tables().customers, &["active", "archived"])
+        let q = CustomerNamesQuery::parse(query, "query")?;
+        self.names_for_picker(&self.tables().customers, q.status.map(|s| s.0.as_str()))
             .await
     }
 
-    async fn names_for_picker(
-        &self,
-        query: &Value,
-        table: &str,
-        statuses: &[&str],
-    ) -> Result<Value, AppError> {
-        let mut q = Input::new(query, "query");
-        let status = q.opt_str("status");
-        if let Some(s) = status {
-            if !statuses.contains(&s) {
-                q.error("status", &format!("must be {}", statuses.join(" or ")));
-            }
-        }
-        q.finish()?;
+    async fn names_for_picker(&self, table: &str, status: Option<&str>) -> Result<Value, AppError> {
         let mut conn = self.conn().await?;
         let rows: Vec<(String, String, String)> = match status {
             Some(s) => {
@@ -733,64 +854,46 @@ impl Identity<'_> {
         Ok(json!({"total": items.len(), "items": items}))
     }
 
-    /// Employees by name: `{search?, status?, page?, per_page?}`.
+    /// Employees by name: `{search? (name or e-mail), status?, page?, per_page?, after?,
+    /// before?}` — a flat list (keyset pages, bounded count, the hybrid search).
     pub async fn list_employees(&self, query: &Value) -> Result<Value, AppError> {
-        let mut q = Input::new(query, "query");
-        let search = q.opt_str("search");
-        let status = q.opt_str("status");
-        if let Some(s) = status {
-            if s != "active" && s != "inactive" {
-                q.error("status", "must be active or inactive");
-            }
-        }
-        let (page, per_page) = q.paging();
-        q.finish()?;
-        let page = Page { page, per_page };
+        let q = EmployeeListQuery::parse(query, "query")?;
+        let order = Order::by(&[("name", false), ("id", false)]);
+        let req = page_request(
+            q.page.0,
+            q.per_page.0,
+            q.after.0.as_deref(),
+            q.before.0.as_deref(),
+            &order,
+        )?;
         let mut conds = Vec::new();
         let mut params: Vec<SqlValue> = Vec::new();
-        if let Some(s) = search.filter(|s| !s.trim().is_empty()) {
-            conds.push("(name LIKE ? OR email LIKE ?)");
-            let pat = format!("%{}%", like_escape(s.trim()));
-            params.push(pat.clone().into());
-            params.push(pat.into());
+        if let Some(s) = q.status {
+            conds.push("status = ?".to_owned());
+            params.push(s.0.as_str().into());
         }
-        if let Some(s) = status {
-            conds.push("status = ?");
-            params.push(s.into());
-        }
-        let where_sql = if conds.is_empty() {
-            String::new()
-        } else {
-            format!("WHERE {}", conds.join(" AND "))
-        };
-        let t = self.tables();
         let mut conn = self.conn().await?;
-        let total: Option<u64> = conn
-            .exec_first(
-                format!("SELECT COUNT(*) FROM {} {where_sql}", t.employees),
-                params.clone(),
-            )
-            .await
-            .map_err(db)?;
-        params.push(u64::from(page.per_page).into());
-        params.push(page.offset().into());
-        let ids: Vec<String> = conn
-            .exec(
-                format!(
-                    "SELECT id FROM {} {where_sql} ORDER BY name, id LIMIT ? OFFSET ?",
-                    t.employees
-                ),
-                params,
-            )
-            .await
-            .map_err(db)?;
-        let today = self.now().date_naive();
-        let mut items = Vec::with_capacity(ids.len());
-        for id in ids {
-            let id = Uuid::parse_str(&id).map_err(|_| internal("bad employee id"))?;
-            items.push(self.employee_view(&mut conn, id, today).await?);
+        let (rows, total) = FlatList {
+            from: self.tables().employees.clone(),
+            columns: "id, name, email, wp_user_id, status, version, created_at",
+            conds,
+            params,
+            order: &order,
+            req: &req,
+            search: TextSearch::new(q.search.as_deref(), &["name", "email"]),
         }
-        Ok(page.wrap(items, total.unwrap_or(0)))
+        .read(&mut conn, self.inner.search_scan)
+        .await?;
+        let (keys, rows): (Vec<_>, Vec<_>) = rows.into_iter().unzip();
+        let rows = rows
+            .into_iter()
+            .map(|r| {
+                mysql_async::from_row_opt::<EmployeeRow>(r).map_err(|e| internal(&e.to_string()))
+            })
+            .collect::<Result<Vec<_>, _>>()?;
+        let today = self.now().date_naive();
+        let views = self.employee_views(&mut conn, rows, today).await?;
+        page_value(req.finish(keys.into_iter().zip(views).collect(), total))
     }
 
     /// The values each list can be filtered by:
@@ -1086,16 +1189,9 @@ impl Identity<'_> {
 
     /// Teams in hierarchy order (parents before children, siblings by name), each with `depth`.
     pub async fn list_teams(&self, query: &Value) -> Result<Value, AppError> {
-        let mut q = Input::new(query, "query");
-        let status = q.opt_str("status");
-        if let Some(s) = status {
-            if s != "active" && s != "archived" {
-                q.error("status", "must be active or archived");
-            }
-        }
-        let (page, per_page) = q.paging();
-        q.finish()?;
-        let page = Page { page, per_page };
+        let q = TeamListQuery::parse(query, "query")?;
+        let status = q.status.map(|s| s.0.as_str());
+        let page = q.page.with(q.per_page);
         let mut conn = self.conn().await?;
         let rows: Vec<(String, String, Option<String>, String, u64)> = conn
             .exec(
@@ -1330,10 +1426,8 @@ impl Identity<'_> {
 
     /// Org-structure versions, newest first.
     pub async fn list_org_structure_versions(&self, query: &Value) -> Result<Value, AppError> {
-        let mut q = Input::new(query, "query");
-        let (page, per_page) = q.paging();
-        q.finish()?;
-        let page = Page { page, per_page };
+        let q = OrgVersionListQuery::parse(query, "query")?;
+        let page = q.page.with(q.per_page);
         let t = self.tables();
         let mut conn = self.conn().await?;
         let total: Option<u64> = conn
@@ -1549,61 +1643,82 @@ impl Identity<'_> {
         self.customer_view(&mut conn, id).await
     }
 
-    /// Customers by name: `{search?, status?, page?, per_page?}`.
+    /// Customers by name: `{search? (name), status?, page?, per_page?, after?, before?}` —
+    /// a flat list (keyset pages, bounded count, the hybrid search; contacts in one query).
     pub async fn list_customers(&self, query: &Value) -> Result<Value, AppError> {
-        let mut q = Input::new(query, "query");
-        let search = q.opt_str("search");
-        let status = q.opt_str("status");
-        if let Some(s) = status {
-            if s != "active" && s != "archived" {
-                q.error("status", "must be active or archived");
-            }
-        }
-        let (page, per_page) = q.paging();
-        q.finish()?;
-        let page = Page { page, per_page };
+        let q = CustomerListQuery::parse(query, "query")?;
+        let order = Order::by(&[("name", false), ("id", false)]);
+        let req = page_request(
+            q.page.0,
+            q.per_page.0,
+            q.after.0.as_deref(),
+            q.before.0.as_deref(),
+            &order,
+        )?;
         let mut conds = Vec::new();
         let mut params: Vec<SqlValue> = Vec::new();
-        if let Some(s) = search.filter(|s| !s.trim().is_empty()) {
-            conds.push("name LIKE ?");
-            params.push(format!("%{}%", like_escape(s.trim())).into());
+        if let Some(s) = q.status {
+            conds.push("status = ?".to_owned());
+            params.push(s.0.as_str().into());
         }
-        if let Some(s) = status {
-            conds.push("status = ?");
-            params.push(s.into());
-        }
-        let where_sql = if conds.is_empty() {
-            String::new()
-        } else {
-            format!("WHERE {}", conds.join(" AND "))
-        };
         let t = self.tables();
         let mut conn = self.conn().await?;
-        let total: Option<u64> = conn
-            .exec_first(
-                format!("SELECT COUNT(*) FROM {} {where_sql}", t.customers),
-                params.clone(),
-            )
-            .await
-            .map_err(db)?;
-        params.push(u64::from(page.per_page).into());
-        params.push(page.offset().into());
-        let ids: Vec<String> = conn
-            .exec(
-                format!(
-                    "SELECT id FROM {} {where_sql} ORDER BY name, id LIMIT ? OFFSET ?",
-                    t.customers
-                ),
-                params,
-            )
-            .await
-            .map_err(db)?;
-        let mut items = Vec::with_capacity(ids.len());
-        for id in ids {
-            let id = Uuid::parse_str(&id).map_err(|_| internal("bad customer id"))?;
-            items.push(self.customer_view(&mut conn, id).await?);
+        let (rows, total) = FlatList {
+            from: t.customers.clone(),
+            columns: "id, name, status, version",
+            conds,
+            params,
+            order: &order,
+            req: &req,
+            search: TextSearch::new(q.search.as_deref(), &["name"]),
         }
-        Ok(page.wrap(items, total.unwrap_or(0)))
+        .read(&mut conn, self.inner.search_scan)
+        .await?;
+        let (keys, rows): (Vec<_>, Vec<_>) = rows.into_iter().unzip();
+        let rows = rows
+            .into_iter()
+            .map(|r| {
+                mysql_async::from_row_opt::<(String, String, String, u64)>(r)
+                    .map_err(|e| internal(&e.to_string()))
+            })
+            .collect::<Result<Vec<_>, _>>()?;
+        let mut contacts: HashMap<String, Vec<ContactView>> = HashMap::new();
+        if !rows.is_empty() {
+            let marks = vec!["?"; rows.len()].join(", ");
+            let all: Vec<ContactRow> = conn
+                .exec(
+                    format!(
+                        "SELECT customer_id, id, name, email, phone FROM {} \
+                         WHERE customer_id IN ({marks}) ORDER BY customer_id, created_at, id",
+                        t.contacts
+                    ),
+                    rows.iter().map(|r| r.0.clone()).collect::<Vec<_>>(),
+                )
+                .await
+                .map_err(db)?;
+            for (c, id, name, email, phone) in all {
+                contacts.entry(c).or_default().push(ContactView {
+                    id,
+                    name,
+                    email,
+                    phone,
+                });
+            }
+        }
+        let views: Vec<CustomerView> = rows
+            .into_iter()
+            .map(|(id, name, status, version)| CustomerView {
+                actions: CustomerStatus::parse(&status)
+                    .map(CustomerStatus::actions)
+                    .unwrap_or_default(),
+                contacts: contacts.remove(&id).unwrap_or_default(),
+                id,
+                name,
+                status,
+                version,
+            })
+            .collect();
+        page_value(req.finish(keys.into_iter().zip(views).collect(), total))
     }
 }
 

@@ -21,15 +21,16 @@ use uuid::Uuid;
 
 use crate::app::{App, CommandContext, Page};
 use crate::command::{command, Cmd, Repository};
-use crate::db::like_escape;
 use crate::db::{from_db_time, rfc3339, to_db_time};
 use crate::error::{db, internal};
 use crate::error::{AppError, StorageError};
 use crate::fields::{command_input, Field, OrBlank, PageNumber, PerPage};
+use crate::flat::{page_request, page_value, FlatList, TextSearch};
 use crate::helpdesk::HelpdeskTables;
 use crate::input::arg_uuid;
 use crate::jobs::ClaimedJob;
 use crate::modules::{unknown_job, JobFuture};
+use crate::paging::Order;
 use crate::services::Knowledge;
 use crate::uow::UnitOfWork;
 
@@ -110,6 +111,10 @@ command_input! {
         page: PageNumber = PageNumber::default(),
         /// Rows per page (20 when omitted).
         per_page: PerPage = PerPage::default(),
+        /// The `next` cursor of the page before.
+        after: OrBlank<String>,
+        /// The `prev` cursor of the page after (or the `last` cursor).
+        before: OrBlank<String>,
     }
 }
 
@@ -162,12 +167,52 @@ impl Field for SearchText {
     }
 }
 
+/// The columns of an article's row its (list) view shows.
+const ARTICLE_HEAD: &str =
+    "id, category, slug, status, title, current_version, version, created_at, updated_at";
+
+/// An article row's [`ARTICLE_HEAD`] columns.
+type ArticleHead = (
+    String,
+    String,
+    String,
+    String,
+    String,
+    Option<u32>,
+    u64,
+    NaiveDateTime,
+    NaiveDateTime,
+);
+
+/// The view of an article's row (no detail).
+fn article_view(head: ArticleHead) -> ArticleView {
+    let (id, category, slug, status, title, current, version, created, updated) = head;
+    let parsed = ArticleStatus::parse(&status).ok();
+    ArticleView {
+        actions: parsed.map(ArticleStatus::actions).unwrap_or_default(),
+        searchable: parsed.is_some_and(ArticleStatus::is_searchable),
+        id,
+        category,
+        slug,
+        status,
+        title,
+        current_version: current,
+        version,
+        created_at: rfc3339(from_db_time(created)),
+        updated_at: rfc3339(from_db_time(updated)),
+        detail: None,
+    }
+}
+
 /// An article as every article read and command returns it (the detail view adds its
 /// body, draft, versions, comments and linked tickets).
 #[derive(Debug, Clone, Serialize)]
 pub struct ArticleView {
     /// The commands it takes now (empty once archived).
     pub actions: &'static [&'static str],
+    /// Whether the article search finds it (published): a draft is not, and still takes
+    /// commands; an archived article takes none.
+    pub searchable: bool,
     /// The id.
     pub id: String,
     /// Category.
@@ -580,49 +625,22 @@ impl Knowledge<'_> {
         id: Uuid,
         detail: bool,
     ) -> Result<Value, AppError> {
-        type Head = (
-            String,
-            String,
-            String,
-            String,
-            String,
-            Option<u32>,
-            u64,
-            NaiveDateTime,
-            NaiveDateTime,
-        );
-        let head: Option<Head> = q
+        let head: Option<ArticleHead> = q
             .exec_first(
-                format!(
-                    "SELECT id, category, slug, status, title, current_version, version, created_at, updated_at \
-                     FROM {} WHERE id = ?",
-                    t.articles
-                ),
+                format!("SELECT {ARTICLE_HEAD} FROM {} WHERE id = ?", t.articles),
                 (id.to_string(),),
             )
             .await
             .map_err(db)?;
-        let Some((id_s, category, slug, status, title, current, version, created, updated)) = head
-        else {
+        let Some(head) = head else {
             return Err(AppError::NotFound(format!("article {id}")));
         };
-        let mut view = ArticleView {
-            actions: ArticleStatus::parse(&status)
-                .map(ArticleStatus::actions)
-                .unwrap_or_default(),
-            id: id_s,
-            category,
-            slug,
-            status,
-            title,
-            current_version: current,
-            version,
-            created_at: rfc3339(from_db_time(created)),
-            updated_at: rfc3339(from_db_time(updated)),
-            detail: None,
-        };
+        let mut view = article_view(head);
         if detail {
-            view.detail = Some(self.hd_article_detail(q, t, &view.id, current).await?);
+            view.detail = Some(
+                self.hd_article_detail(q, t, &view.id, view.current_version)
+                    .await?,
+            );
         }
         serde_json::to_value(view).map_err(|e| internal(&format!("article view: {e}")))
     }
@@ -974,53 +992,46 @@ impl Knowledge<'_> {
     /// then title.
     pub async fn list_articles(&self, query: &Value) -> Result<Value, AppError> {
         let q = ArticleQuery::parse(query, "query")?;
-        let mut conds: Vec<&str> = Vec::new();
+        let order = Order::by(&[("category", false), ("title", false), ("id", false)]);
+        let req = page_request(
+            q.page.0,
+            q.per_page.0,
+            q.after.0.as_deref(),
+            q.before.0.as_deref(),
+            &order,
+        )?;
+        let mut conds: Vec<String> = Vec::new();
         let mut params: Vec<SqlValue> = Vec::new();
-        if let Some(c) = q.category.0 {
-            conds.push("category = ?");
-            params.push(c.into());
-        }
         if let Some(s) = q.status.0 {
-            conds.push("status = ?");
+            conds.push("status = ?".into());
             params.push(s.0.as_str().into());
         }
-        if let Some(s) = q.search.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
-            conds.push("title LIKE ?");
-            params.push(format!("%{}%", like_escape(s)).into());
+        if let Some(c) = q.category.0 {
+            conds.push("category = ?".into());
+            params.push(c.into());
         }
-        let page = q.page.with(q.per_page);
-        let where_sql = if conds.is_empty() {
-            String::new()
-        } else {
-            format!("WHERE {}", conds.join(" AND "))
-        };
         let t = self.helpdesk_tables();
         let mut conn = self.conn().await?;
-        let total: Option<u64> = conn
-            .exec_first(
-                format!("SELECT COUNT(*) FROM {} {where_sql}", t.articles),
-                params.clone(),
-            )
-            .await
-            .map_err(db)?;
-        params.push(u64::from(page.per_page).into());
-        params.push(page.offset().into());
-        let ids: Vec<String> = conn
-            .exec(
-                format!(
-                    "SELECT id FROM {} {where_sql} ORDER BY category, title, id LIMIT ? OFFSET ?",
-                    t.articles
-                ),
-                params,
-            )
-            .await
-            .map_err(db)?;
-        let mut items = Vec::with_capacity(ids.len());
-        for id in ids {
-            let id = Uuid::parse_str(&id).map_err(|_| internal("bad article id"))?;
-            items.push(self.hd_article_view(&mut conn, &t, id, false).await?);
+        let (rows, total) = FlatList {
+            from: t.articles.clone(),
+            columns: ARTICLE_HEAD,
+            conds,
+            params,
+            order: &order,
+            req: &req,
+            search: TextSearch::new(q.search.as_deref(), &["title"]),
         }
-        Ok(page.wrap(items, total.unwrap_or(0)))
+        .read(&mut conn, self.inner.search_scan)
+        .await?;
+        let rows = rows
+            .into_iter()
+            .map(|(k, r)| {
+                mysql_async::from_row_opt::<ArticleHead>(r)
+                    .map(|h| (k, article_view(h)))
+                    .map_err(|e| internal(&e.to_string()))
+            })
+            .collect::<Result<Vec<_>, _>>()?;
+        page_value(req.finish(rows, total))
     }
 
     /// Categories with their article counts: `{items: [{category, articles, published}]}`.

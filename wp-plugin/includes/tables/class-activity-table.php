@@ -62,14 +62,18 @@ class Activity_Table extends Table {
 	 * @param \Pet\Engine $engine Engine.
 	 */
 	public function load( \Pet\Engine $engine ): void {
-		$per_page = 25;
-		$query    = self::filters() + array(
-			'page'     => $this->get_pagenum(),
-			'per_page' => $per_page,
+		$pending = 0;
+		$this->load_page(
+			function ( $q ) use ( $engine, &$pending ) {
+				$result  = $engine->activity( $q );
+				$pending = (int) ( $result['pending'] ?? 0 );
+				return $result;
+			},
+			array(),
+			self::filters(),
+			25
 		);
-		$result        = $engine->activity( $query );
-		$this->pending = (int) ( $result['pending'] ?? 0 );
-		$this->set_result( $result, $per_page );
+		$this->pending = $pending;
 	}
 
 	/**

@@ -39,16 +39,12 @@ class Jobs_Table extends Table {
 	 * @param \Pet\Engine $engine Engine.
 	 */
 	public function load( \Pet\Engine $engine ): void {
-		$per_page = 25;
-		$query    = array(
-			'page'     => $this->get_pagenum(),
-			'per_page' => $per_page,
-		);
-		$status   = \PetWp\Input::text( 'status' );
+		$query  = array();
+		$status = \PetWp\Input::text( 'status' );
 		if ( in_array( $status, self::STATUSES, true ) ) {
 			$query['status'] = $status;
 		}
-		$this->set_result( $engine->listJobs( $query ), $per_page );
+		$this->load_page( fn ( $q ) => $engine->listJobs( $q ), array(), $query, 25 );
 	}
 
 	/** @return array<string,string> */

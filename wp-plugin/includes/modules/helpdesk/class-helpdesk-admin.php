@@ -45,7 +45,6 @@ final class Helpdesk_Admin extends Module_Admin {
 	/** Test builds only: runs the SLA job at a given time (see actions()). */
 	public const TEST_CLOCK_ACTION = 'run_sla_job_at';
 
-	public const PRIORITIES = array( 'low', 'normal', 'high', 'urgent' );
 	/** Working-hour ranges offered per weekday in the editor. */
 	private const RANGES_PER_DAY = 2;
 
@@ -425,7 +424,7 @@ final class Helpdesk_Admin extends Module_Admin {
 	 * The label of a ticket field's value (which values exist is the engine's:
 	 * ticket_options()). Unknown values are shown as their words.
 	 *
-	 * @param string $field priority, status or channel.
+	 * @param string $field priority, status, sla_state or channel.
 	 * @param string $value Value.
 	 */
 	public static function label( string $field, string $value ): string {
@@ -442,6 +441,13 @@ final class Helpdesk_Admin extends Module_Admin {
 				'waiting_on_customer' => __( 'waiting on customer', 'pet' ),
 				'resolved'            => __( 'resolved', 'pet' ),
 				'closed'              => __( 'closed', 'pet' ),
+			),
+			'sla_state' => array(
+				'running'  => __( 'running', 'pet' ),
+				'warning'  => __( 'warning', 'pet' ),
+				'breached' => __( 'breached', 'pet' ),
+				'paused'   => __( 'paused', 'pet' ),
+				'met'      => __( 'met', 'pet' ),
 			),
 			'channel'  => array(
 				'email'  => __( 'email', 'pet' ),
@@ -544,6 +550,7 @@ final class Helpdesk_Admin extends Module_Admin {
 						)
 					),
 					'priorities' => $this->ticket_options( 'priority' ),
+					'sla_states' => $this->ticket_options( 'sla_state', array( '' => __( 'Any SLA state', 'pet' ) ) ) + array( 'none' => __( 'no SLA', 'pet' ) ),
 					'new_ticket' => current_user_can( Plugin::CAP_WORK ),
 				);
 				if ( $data['new_ticket'] ) {

@@ -82,7 +82,7 @@ final class Helpdesk_Rest {
 		Rest::route( "/tickets/$id/sla", 'POST', $work, fn ( $r ) => $h()->assignTicketSla( (string) $r['id'], (string) ( $body( $r )['definition_id'] ?? '' ), $ctx( $r ) ) );
 		Rest::route( "/tickets/$id/articles", 'POST', $work, fn ( $r ) => Rest::readable_article( $this->plugin->knowledge()->linkArticleToTicket( (string) ( $body( $r )['article_id'] ?? '' ), (string) $r['id'], $ctx( $r ) ) ), 201 );
 
-		Rest::route( '/sla-definitions', 'GET', $work, fn ( $r ) => $h()->listSlaDefinitions( Rest::query( $r, array( 'search' ) ) ) );
+		Rest::route( '/sla-definitions', 'GET', $work, fn ( $r ) => $h()->listSlaDefinitions( Rest::query( $r, array( 'search', 'after', 'before' ) ) ) );
 		Rest::route( '/sla-definitions', 'POST', Plugin::CAP_MANAGE, fn ( $r ) => $h()->createSlaDefinition( $body( $r ), $ctx( $r ) ), 201 );
 		Rest::route( "/sla-definitions/$id", 'GET', $work, fn ( $r ) => $h()->getSlaDefinition( (string) $r['id'] ) );
 		Rest::route( "/sla-definitions/$id/versions", 'POST', Plugin::CAP_MANAGE, fn ( $r ) => $h()->publishSlaVersion( (string) $r['id'], $body( $r ), $ctx( $r ) ), 201 );

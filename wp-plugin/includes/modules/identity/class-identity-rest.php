@@ -38,7 +38,7 @@ final class Identity_Rest {
 		$i   = fn () => $this->plugin->identity();
 		$ctx = fn ( \WP_REST_Request $r ): array => Rest::context( $this->plugin, $r );
 
-		Rest::route( '/employees', 'GET', Plugin::CAP_WORK, fn ( $r ) => $i()->listEmployees( Rest::query( $r, array( 'search', 'status' ) ) ) );
+		Rest::route( '/employees', 'GET', Plugin::CAP_WORK, fn ( $r ) => $i()->listEmployees( Rest::query( $r, array( 'search', 'status', 'after', 'before' ) ) ) );
 		Rest::route( '/employees', 'POST', Plugin::CAP_MANAGE, fn ( $r ) => $i()->createEmployee( Rest::body( $r ), $ctx( $r ) ), 201 );
 		Rest::route( "/employees/$id", 'GET', Plugin::CAP_WORK, fn ( $r ) => $i()->getEmployee( (string) $r['id'] ) );
 		Rest::route( "/employees/$id/deactivate", 'POST', Plugin::CAP_MANAGE, fn ( $r ) => $i()->deactivateEmployee( (string) $r['id'], $ctx( $r ) ) );
@@ -71,7 +71,7 @@ final class Identity_Rest {
 		Rest::route( "/teams/$id/members", 'POST', Plugin::CAP_MANAGE, fn ( $r ) => $i()->addTeamMember( (string) $r['id'], Rest::body( $r ), $ctx( $r ) ), 201 );
 		Rest::route( "/teams/$id/members/$sub", 'DELETE', Plugin::CAP_MANAGE, fn ( $r ) => $i()->removeTeamMember( (string) $r['id'], (string) $r['sub'], Rest::body( $r ), $ctx( $r ) ) );
 
-		Rest::route( '/customers', 'GET', Plugin::CAP_WORK, fn ( $r ) => $i()->listCustomers( Rest::query( $r, array( 'search', 'status' ) ) ) );
+		Rest::route( '/customers', 'GET', Plugin::CAP_WORK, fn ( $r ) => $i()->listCustomers( Rest::query( $r, array( 'search', 'status', 'after', 'before' ) ) ) );
 		Rest::route( '/customers', 'POST', Plugin::CAP_MANAGE, fn ( $r ) => $i()->createCustomer( Rest::body( $r ), $ctx( $r ) ), 201 );
 		Rest::route( "/customers/$id", 'GET', Plugin::CAP_WORK, fn ( $r ) => $i()->getCustomer( (string) $r['id'] ) );
 		Rest::route( "/customers/$id/archive", 'POST', Plugin::CAP_MANAGE, fn ( $r ) => $i()->archiveCustomer( (string) $r['id'], $ctx( $r ) ) );

@@ -43,20 +43,12 @@ class Employees_Table extends Table {
 	 * @param \Pet\Identity $identity Identity API.
 	 */
 	public function load( \Pet\Identity $identity ): void {
-		$per_page = 20;
-		$query    = array(
-			'page'     => $this->get_pagenum(),
-			'per_page' => $per_page,
-		);
-		$search   = \PetWp\Input::text( 's' );
-		if ( '' !== $search ) {
-			$query['search'] = $search;
-		}
+		$query  = array();
 		$status = \PetWp\Input::text( 'status' );
 		if ( in_array( $status, $identity->identityOptions()['employee_status'], true ) ) {
 			$query['status'] = $status;
 		}
-		$this->set_result( $identity->listEmployees( $query ), $per_page );
+		$this->load_page( fn ( $q ) => $identity->listEmployees( $q ), array( 's' => 'search' ), $query );
 	}
 
 	/** @return array<string,string> */

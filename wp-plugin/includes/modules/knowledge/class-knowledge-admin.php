@@ -138,7 +138,7 @@ final class Knowledge_Admin extends Module_Admin {
 			),
 			$this->ctx()
 		);
-		$msg = 'published' === $a['status'] ? __( 'Article published as version 1.', 'pet' ) : __( 'Article saved as a draft. Publish it when it is ready.', 'pet' );
+		$msg = ! empty( $a['searchable'] ) ? __( 'Article published as version 1.', 'pet' ) : __( 'Article saved as a draft. Publish it when it is ready.', 'pet' );
 		return array( $msg, self::article_url( (string) $a['id'] ) );
 	}
 

@@ -47,7 +47,7 @@ final class Knowledge_Rest {
 		$k    = fn () => $this->plugin->knowledge();
 		$ctx  = fn ( \WP_REST_Request $r ): array => Rest::context( $this->plugin, $r );
 
-		Rest::route( '/articles', 'GET', $work, fn ( $r ) => $k()->listArticles( Rest::query( $r, array( 'category', 'status', 'search' ) ) ) );
+		Rest::route( '/articles', 'GET', $work, fn ( $r ) => $k()->listArticles( Rest::query( $r, array( 'category', 'status', 'search', 'after', 'before' ) ) ) );
 		Rest::route( '/articles', 'POST', $man, fn ( $r ) => $k()->createArticle( self::body( $r ), $ctx( $r ) ), 201 );
 		Rest::route( '/articles/categories', 'GET', $work, fn ( $r ) => $k()->listArticleCategories() );
 		Rest::route( '/articles/search', 'GET', $work, fn ( $r ) => $k()->searchArticles( Rest::query( $r, array( 'q', 'category' ) ) + array( 'q' => '' ) ) );

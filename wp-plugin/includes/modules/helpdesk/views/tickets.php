@@ -5,7 +5,7 @@
  * @package PetWp
  *
  * @var array $data {table: Tickets_Table, filters: array<string,string>, keep: array<string,string>,
- *                   statuses, priorities: array<string,string>, new_ticket: bool,
+ *                   statuses, priorities, sla_states: array<string,string>, new_ticket: bool,
  *                   channels?: array<string,string>} (customer, assignee and SLA are type-ahead pickers)
  */
 
@@ -26,20 +26,7 @@ View::select( 'status', $data['statuses'], $f['status'] ?? '', 'pet-filter-statu
 View::select( 'priority', array( '' => __( 'All priorities', 'pet' ) ) + $data['priorities'], $f['priority'] ?? '', 'pet-filter-priority' );
 echo '<label class="screen-reader-text" for="pet-filter-assignee">' . esc_html__( 'Assignee', 'pet' ) . '</label>';
 Picker::render( 'assignee_id', 'employees', $f['assignee_id'] ?? '', 'pet-filter-assignee', array( 'none' => __( 'Unassigned', 'pet' ) ), array( 'placeholder' => __( 'Any assignee', 'pet' ) ) );
-View::select(
-	'sla_state',
-	array(
-		''         => __( 'Any SLA state', 'pet' ),
-		'running'  => __( 'running', 'pet' ),
-		'warning'  => __( 'warning', 'pet' ),
-		'breached' => __( 'breached', 'pet' ),
-		'paused'   => __( 'paused', 'pet' ),
-		'met'      => __( 'met', 'pet' ),
-		'none'     => __( 'no SLA', 'pet' ),
-	),
-	$f['sla_state'] ?? '',
-	'pet-filter-sla'
-);
+View::select( 'sla_state', $data['sla_states'], $f['sla_state'] ?? '', 'pet-filter-sla' );
 submit_button( __( 'Filter', 'pet' ), '', 'filter_action', false );
 ?>
 </div>

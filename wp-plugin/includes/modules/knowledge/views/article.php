@@ -29,9 +29,9 @@ View::back_link( Table::page_url( 'pet-kb' ), __( 'Knowledgebase', 'pet' ) );
 · <span id="pet-kb-live-version"><?php echo esc_html( sprintf( __( 'Live version: %d', 'pet' ), $data['current'] ) ); ?></span>
 <?php endif; ?>
 · <?php esc_html_e( 'Updated:', 'pet' ); ?> <?php echo esc_html( Table::when( $a['updated_at'] ) ); ?></p>
-<?php if ( 'draft' === $a['status'] ) : ?>
+<?php if ( empty( $a['searchable'] ) && View::allows( $a, 'archive' ) ) : ?>
 <div class="notice notice-info inline"><p><?php esc_html_e( 'Draft: not published yet. Staff can read it here, but search does not find it until a version is published.', 'pet' ); ?></p></div>
-<?php elseif ( 'archived' === $a['status'] ) : ?>
+<?php elseif ( ! View::allows( $a, 'archive' ) ) : ?>
 <div class="notice notice-warning inline"><p><?php esc_html_e( 'Archived: this article is retired. Search no longer finds it and it takes no new versions or comments.', 'pet' ); ?></p></div>
 <?php endif; ?>
 <div class="pet-kb-body" id="pet-kb-body"><?php View::paragraphs( (string) ( $a['body'] ?? '' ) ); ?></div>
