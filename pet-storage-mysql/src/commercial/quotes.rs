@@ -16,10 +16,10 @@ use mysql_async::prelude::*;
 use mysql_async::Value as SqlValue;
 use pet_core::commercial::quote::{QuoteCreated, SentDetails};
 use pet_core::commercial::{
-    quote_reference, BasisPoints, Discount, DraftEdit, Interval, LineGroup, LineGroupId, LineId,
-    LineKind, NewQuote, OpportunityCommand, OpportunityFacts, OpportunityId, Quantity, Quote,
-    QuoteCommand, QuoteContent, QuoteEvent, QuoteFacts, QuoteId, QuoteLine, QuoteNumber,
-    QuoteTotals, QuoteVersion, QuoteVersionNumber, QuoteVersionStatus, SaleId, Text, Totals,
+    quote_reference, BasisPoints, Discount, DraftEdit, LineGroup, LineGroupId, LineId, LineKind,
+    NewQuote, OpportunityCommand, OpportunityFacts, OpportunityId, Quantity, Quote, QuoteCommand,
+    QuoteContent, QuoteEvent, QuoteFacts, QuoteId, QuoteLine, QuoteNumber, QuoteTotals,
+    QuoteVersion, QuoteVersionNumber, QuoteVersionStatus, SaleId, Text, Totals,
 };
 use pet_core::identity::{Currency, CustomerId, Money, Name};
 use pet_core::FieldErrors;
@@ -33,7 +33,7 @@ use crate::app::{App, CommandContext, Page};
 use crate::command::{command, Actors, Cmd, Repository};
 use crate::db::{from_db_time, rfc3339, to_db_time};
 use crate::error::{AppError, StorageError};
-use crate::fields::{command_input, domain_message, Field, OrBlank, OrBlankText};
+use crate::fields::{command_input, domain_message, read_field, Field, OrBlank, OrBlankText};
 use crate::input::{arg_uuid, Input};
 use crate::jobs::NewJob;
 use crate::money::{DecimalText, FormattedText, MoneyView};
@@ -275,83 +275,43 @@ struct PreviewView<'a> {
 /// Parses the builder's content: `{groups: [{group_id?, title, optional?, lines: [{line_id?,
 /// kind, role?, interval?, description, quantity, unit_price ("85.50", in the line's
 /// currency with its minor digits) | unit_price_minor, currency?, discount?: {type: percent,
-/// basis_points} | {type: amount, amount ("1.50") | amount_minor}, tax_rate_bp?}]}]}`. Errors are named `groups.N.field` / `groups.N.lines.M.field`.
-/// Missing ids are generated.
+/// percent ("12.5", as typed) | basis_points} | {type: amount, amount ("1.50") |
+/// amount_minor}, tax_rate ("20", as typed) | tax_rate_bp?}]}]}`. Errors are named
+/// `groups.N.field` / `groups.N.lines.M.field`. Missing ids are generated.
 fn parse_content(input: &Value, currency: Currency) -> Result<QuoteContent, AppError> {
+    let groups = ContentInput::parse(input, "input")?.groups.0;
     let mut errors = FieldErrors::new();
     let mut content = QuoteContent::new();
-    let groups = match input.get("groups") {
-        Some(Value::Array(g)) => g.as_slice(),
-        None | Some(Value::Null) => &[],
-        Some(_) => {
-            errors.add("groups", "must be a list of groups");
-            &[]
-        }
-    };
     for (gi, g) in groups.iter().enumerate() {
         let gp = format!("groups.{gi}");
-        let mut e = |f: &str, m: &str| errors.add(format!("{gp}.{f}"), m);
-        let Value::Object(go) = g else {
-            errors.add(gp.clone(), "must be an array with named keys");
+        if !matches!(g, Value::Object(_)) {
+            errors.add(gp, "must be an array with named keys");
             continue;
-        };
-        let group_id = match go
-            .get("group_id")
-            .and_then(Value::as_str)
-            .filter(|s| !s.is_empty())
-        {
-            None => Some(LineGroupId::from_uuid(Uuid::now_v7())),
-            Some(s) => match LineGroupId::parse("group_id", s) {
-                Ok(id) => Some(id),
-                Err(_) => {
-                    e("group_id", "is not a valid id");
-                    None
-                }
-            },
-        };
-        let title = match go.get("title").and_then(Value::as_str) {
-            Some(t) => match Name::for_field("title", t) {
-                Ok(n) => Some(n),
-                Err(err) => {
-                    push_domain(&mut errors, &gp, err);
-                    None
-                }
-            },
-            None => {
-                errors.add(format!("{gp}.title"), "is required");
-                None
-            }
-        };
-        let optional = matches!(go.get("optional"), Some(Value::Bool(true)))
-            || matches!(go.get("optional"), Some(Value::String(s)) if s == "1" || s == "true");
+        }
+        let group = GroupInput::parse(g, "group");
         let mut lines = Vec::new();
-        let raw_lines = match go.get("lines") {
-            Some(Value::Array(l)) => l.as_slice(),
-            None | Some(Value::Null) => &[],
-            Some(_) => {
-                errors.add(format!("{gp}.lines"), "must be a list of lines");
-                &[]
-            }
-        };
-        for (li, l) in raw_lines.iter().enumerate() {
-            let lp = format!("{gp}.lines.{li}");
+        for (li, l) in GroupLinesInput::parse(g, "group")
+            .map(|g| g.lines.0)
+            .unwrap_or_default()
+            .iter()
+            .enumerate()
+        {
             match parse_line(l, currency) {
                 Ok(line) => lines.push(line),
-                Err(AppError::Validation(f)) => {
-                    for (k, m) in f.iter() {
-                        errors.add(format!("{lp}.{k}"), m);
-                    }
-                }
-                Err(other) => return Err(other),
+                Err(e) => prefixed(&mut errors, &format!("{gp}.lines.{li}"), e)?,
             }
         }
-        if let (Some(group_id), Some(title)) = (group_id, title) {
-            content.groups.push(LineGroup {
-                group_id,
-                title,
-                optional,
+        match group {
+            Ok(g) => content.groups.push(LineGroup {
+                group_id: g
+                    .group_id
+                    .0
+                    .unwrap_or_else(|| LineGroupId::from_uuid(Uuid::now_v7())),
+                title: g.title,
+                optional: g.optional.0,
                 lines,
-            });
+            }),
+            Err(e) => prefixed(&mut errors, &gp, e)?,
         }
     }
     if errors.is_empty() {
@@ -361,110 +321,324 @@ fn parse_content(input: &Value, currency: Currency) -> Result<QuoteContent, AppE
     }
 }
 
-fn push_domain(errors: &mut FieldErrors, prefix: &str, e: pet_core::DomainError) {
+/// Adds a part's field errors named `prefix.field` (other errors are returned).
+fn prefixed(errors: &mut FieldErrors, prefix: &str, e: AppError) -> Result<(), AppError> {
     match e {
-        pet_core::DomainError::Validation(f) => {
+        AppError::Validation(f) => {
             for (k, m) in f.iter() {
                 errors.add(format!("{prefix}.{k}"), m);
             }
+            Ok(())
         }
-        other => errors.add(prefix.to_owned(), other.to_string()),
+        other => Err(other),
     }
 }
 
-fn parse_line(l: &Value, quote_currency: Currency) -> Result<QuoteLine, AppError> {
-    let mut i = Input::new(l, "line");
-    let line_id = match i.opt_str("line_id").filter(|s| !s.is_empty()) {
-        None => Some(LineId::from_uuid(Uuid::now_v7())),
-        Some(s) => i.absorb(LineId::parse("line_id", s))?,
-    };
-    let kind = match i.req_str("kind") {
-        Some("labour") => {
-            let role = match i.opt_str("role").filter(|s| !s.trim().is_empty()) {
-                Some(r) => i.absorb(Name::for_field("role", r))?,
-                None => None,
-            };
-            Some(LineKind::Labour { role })
+/// A list of JSON values (its items are read one by one, named by their index); `KIND`
+/// names the items in the error message.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct List<const GROUPS: bool>(pub Vec<Value>);
+
+impl<const GROUPS: bool> Field for List<GROUPS> {
+    fn read(_field: &str, v: &Value) -> Result<Self, String> {
+        match v {
+            Value::Array(items) => Ok(Self(items.clone())),
+            _ if GROUPS => Err("must be a list of groups".into()),
+            _ => Err("must be a list of lines".into()),
         }
-        Some("fixed_fee") => Some(LineKind::FixedFee),
-        Some("product") => Some(LineKind::Product),
-        Some("recurring") => match i.req_str("interval") {
-            Some(s) => i
-                .absorb(Interval::parse(s))?
-                .map(|interval| LineKind::Recurring { interval }),
-            None => None,
+    }
+}
+
+/// A flag as a form posts it: `true`, `"1"` or `"true"`; anything else is false.
+#[derive(Debug, Clone, Copy, PartialEq, Default)]
+pub struct Flag(pub bool);
+
+impl Field for Flag {
+    fn read(_field: &str, v: &Value) -> Result<Self, String> {
+        Ok(Flag(
+            matches!(v, Value::Bool(true))
+                || matches!(v, Value::String(s) if s == "1" || s == "true"),
+        ))
+    }
+}
+
+command_input! {
+    /// The builder's content: its groups, each read by [`GroupInput`].
+    pub struct ContentInput {
+        groups: List<true> = List::default(),
+    }
+}
+
+command_input! {
+    /// A group of the builder's content (its lines are read by [`LineInput`]).
+    pub struct GroupInput {
+        group_id: OrBlankId<LineGroupId>,
+        title: Name,
+        optional: Flag = Flag(false),
+    }
+}
+
+command_input! {
+    /// The lines of a group of the builder's content.
+    pub struct GroupLinesInput {
+        lines: List<false> = List::default(),
+    }
+}
+
+/// An optional id where an empty string means "generate one"; a value that is not a
+/// string also means "generate one" (as the builder has always read group ids).
+#[derive(Debug, Clone, PartialEq)]
+pub struct OrBlankId<T>(pub Option<T>);
+
+impl<T: Field> Field for OrBlankId<T> {
+    fn read(field: &str, v: &Value) -> Result<Self, String> {
+        match v {
+            Value::String(s) if !s.is_empty() => T::read(field, v).map(|t| OrBlankId(Some(t))),
+            _ => Ok(OrBlankId(None)),
+        }
+    }
+    fn absent() -> Result<Self, String> {
+        Ok(OrBlankId(None))
+    }
+}
+
+/// A quote line's kind with its kind's own field: `kind` (labour, fixed_fee, product or
+/// recurring), a labour line's optional `role`, a recurring line's `interval`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct KindField(pub LineKind);
+
+impl Field for KindField {
+    fn read(_field: &str, _v: &Value) -> Result<Self, String> {
+        Err("is read with its role or interval".into())
+    }
+    fn read_from(
+        obj: Option<&serde_json::Map<String, Value>>,
+        name: &str,
+        _default: Option<fn() -> Self>,
+        errors: &mut FieldErrors,
+    ) -> Option<Self> {
+        let kind: String = read_field(obj, name, None, errors)?;
+        match kind.as_str() {
+            "labour" => {
+                let role: OrBlankText<Name> = read_field(obj, "role", None, errors)?;
+                Some(KindField(LineKind::Labour { role: role.0 }))
+            }
+            "fixed_fee" => Some(KindField(LineKind::FixedFee)),
+            "product" => Some(KindField(LineKind::Product)),
+            "recurring" => read_field(obj, "interval", None, errors)
+                .map(|interval| KindField(LineKind::Recurring { interval })),
+            _ => {
+                errors.add(name, "must be labour, fixed_fee, product or recurring");
+                None
+            }
+        }
+    }
+}
+
+/// A percentage as basis points: `{name}_bp` / `basis_points` as an integer, or the text a
+/// form posts (`"20"`, `"7.5"`, read by pet-core's [`BasisPoints::from_percent_text`])
+/// under `text_key`; errors are named `bp_key` either way.
+fn percent_field(
+    obj: Option<&serde_json::Map<String, Value>>,
+    bp_key: &str,
+    text_key: &str,
+    errors: &mut FieldErrors,
+) -> Option<Option<BasisPoints>> {
+    let given = |k: &str| obj.and_then(|m| m.get(k)).filter(|v| !v.is_null());
+    if given(bp_key).is_some() {
+        return read_field(obj, bp_key, None, errors).map(Some);
+    }
+    match given(text_key) {
+        None => Some(None),
+        Some(Value::String(t)) if t.trim().is_empty() => Some(None),
+        Some(Value::String(t)) => match BasisPoints::from_percent_text(bp_key, t) {
+            Ok(bp) => Some(Some(bp)),
+            Err(e) => {
+                errors.add(bp_key, domain_message(e));
+                None
+            }
         },
         Some(_) => {
-            i.error("kind", "must be labour, fixed_fee, product or recurring");
+            errors.add(bp_key, "must be a percentage like 20 or 7.5");
             None
         }
-        None => None,
-    };
-    let description = match i.req_str("description") {
-        Some(d) => i.absorb(Text::for_field("description", d))?,
-        None => None,
-    };
-    let quantity = match i.req_i64("quantity") {
-        Some(q) => i.absorb(Quantity::new(q))?,
-        None => None,
-    };
-    let currency = match i.raw("currency") {
-        Some(Value::String(c)) if !c.is_empty() => i.currency("currency", false)?,
-        Some(Value::String(_)) | None => Some(quote_currency),
-        Some(_) => i.currency("currency", false)?,
-    };
-    let unit_price = i.amount("unit_price", "unit_price_minor", currency, true)?;
-    let tax = match i.opt_i64("tax_rate_bp") {
-        None => Some(BasisPoints::ZERO),
-        Some(t) => i.absorb(BasisPoints::for_field("tax_rate_bp", t))?,
-    };
-    let discount = match i.nested("discount") {
-        None => Some(None),
-        Some(mut d) => {
-            let r = match d.req_str("type") {
-                Some("percent") => match d.req_i64("basis_points") {
-                    Some(bp) => d
-                        .absorb(BasisPoints::for_field("basis_points", bp))?
-                        .map(|basis_points| Some(Discount::Percent { basis_points })),
-                    None => None,
-                },
-                Some("amount") => d
-                    .amount("amount", "amount_minor", currency, true)?
-                    .map(|amount| Some(Discount::Amount { amount })),
-                Some("none") => Some(None),
-                Some(_) => {
-                    d.error("type", "must be percent or amount");
+    }
+}
+
+/// A line's tax rate: `tax_rate_bp` (basis points) or `tax_rate` (percentage text); none
+/// or blank is no tax.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct TaxRate(pub BasisPoints);
+
+impl Field for TaxRate {
+    fn read(_field: &str, _v: &Value) -> Result<Self, String> {
+        Err("is read from tax_rate_bp or tax_rate".into())
+    }
+    fn read_from(
+        obj: Option<&serde_json::Map<String, Value>>,
+        name: &str,
+        _default: Option<fn() -> Self>,
+        errors: &mut FieldErrors,
+    ) -> Option<Self> {
+        percent_field(obj, name, "tax_rate", errors)
+            .map(|bp| TaxRate(bp.unwrap_or(BasisPoints::ZERO)))
+    }
+}
+
+/// A line's discount as given: none, a percentage (`basis_points`, or `percent` as typed —
+/// an empty or zero percentage is no discount), or an amount (read in the line's currency
+/// by [`parse_line`]).
+#[derive(Debug, Clone, PartialEq)]
+pub enum DiscountField {
+    /// No discount.
+    None,
+    /// A percentage off.
+    Percent(BasisPoints),
+    /// An amount off, read with the line's currency.
+    Amount,
+}
+
+impl Field for DiscountField {
+    fn read_into(field: &str, v: &Value, errors: &mut FieldErrors) -> Option<Self> {
+        let obj = match v {
+            Value::Object(m) => Some(m),
+            Value::Array(a) if a.is_empty() => None,
+            _ => {
+                errors.add(field, "must be an array with named keys");
+                return None;
+            }
+        };
+        let mut e = FieldErrors::new();
+        let r = match read_field::<String>(obj, "type", None, &mut e).as_deref() {
+            Some("percent") => match obj.and_then(|m| m.get("basis_points")) {
+                Some(v) if !v.is_null() => read_field(obj, "basis_points", None, &mut e)
+                    .map(|basis_points| DiscountField::Percent(basis_points)),
+                _ if obj
+                    .and_then(|m| m.get("percent"))
+                    .is_some_and(|v| !v.is_null()) =>
+                {
+                    percent_field(obj, "basis_points", "percent", &mut e).map(|bp| {
+                        match bp.filter(|bp| bp.get() > 0) {
+                            Some(bp) => DiscountField::Percent(bp),
+                            None => DiscountField::None,
+                        }
+                    })
+                }
+                _ => {
+                    e.add("basis_points", "is required");
                     None
                 }
-                None => None,
-            };
-            i.merge(d);
-            r
+            },
+            Some("amount") => Some(DiscountField::Amount),
+            Some("none") => Some(DiscountField::None),
+            Some(_) => {
+                e.add("type", "must be percent or amount");
+                None
+            }
+            None => None,
+        };
+        for (k, m) in e.iter() {
+            errors.add(format!("{field}.{k}"), m);
+        }
+        r
+    }
+    fn absent() -> Result<Self, String> {
+        Ok(DiscountField::None)
+    }
+}
+
+command_input! {
+    /// A line of the builder's content (its amounts are read in the line's currency by
+    /// [`parse_line`]).
+    pub struct LineInput {
+        line_id: OrBlank<LineId>,
+        kind: KindField,
+        description: Text,
+        quantity: Quantity,
+        currency: OrBlank<Currency>,
+        tax_rate_bp: TaxRate,
+        discount: DiscountField,
+    }
+}
+
+/// An amount of a line given as `decimal_key` (decimal text) or `minor_key` (minor units)
+/// in `currency` (the rule of [`crate::input::Input::amount`]), its errors named
+/// `prefix` + key.
+fn line_amount(
+    v: &Value,
+    prefix: &str,
+    (decimal_key, minor_key): (&str, &str),
+    currency: Option<Currency>,
+    errors: &mut FieldErrors,
+) -> Option<Money> {
+    if !matches!(v, Value::Object(_)) {
+        return None; // reported by the typed input
+    }
+    let mut i = crate::input::Input::new(v, "line");
+    let money = match i.amount(decimal_key, minor_key, currency, true) {
+        Ok(m) => m,
+        Err(e) => {
+            errors.add(format!("{prefix}{decimal_key}"), e.to_string());
+            return None;
         }
     };
-    let mut line = None;
-    if let (Some(id), Some(kind), Some(desc), Some(q), Some(c), Some(p), Some(tax), Some(disc)) = (
-        line_id,
-        kind,
-        description,
-        quantity,
-        currency,
-        unit_price,
-        tax,
-        discount,
-    ) {
-        line = i.absorb(QuoteLine::new(
-            id,
-            kind,
-            desc,
-            q,
-            Money::new(p.amount_minor(), c),
-            disc,
-            tax,
-        ))?;
+    if let Err(AppError::Validation(f)) = i.finish() {
+        for (k, m) in f.iter() {
+            errors.add(format!("{prefix}{k}"), m);
+        }
     }
-    i.finish()?;
-    line.ok_or_else(|| internal("validated line missing"))
+    money
+}
+
+fn parse_line(l: &Value, quote_currency: Currency) -> Result<QuoteLine, AppError> {
+    // The amounts are read in the line's currency: the quote's unless the line names one.
+    let currency = match l.get("currency") {
+        Some(Value::String(c)) if !c.is_empty() => Currency::new(c).ok(),
+        Some(Value::String(_) | Value::Null) | None => Some(quote_currency),
+        Some(_) => None,
+    };
+    let mut amounts = FieldErrors::new();
+    let unit_price = line_amount(
+        l,
+        "",
+        ("unit_price", "unit_price_minor"),
+        currency,
+        &mut amounts,
+    );
+    let discount_amount = match l.get("discount") {
+        Some(d) if d.get("type").and_then(Value::as_str) == Some("amount") => line_amount(
+            d,
+            "discount.",
+            ("amount", "amount_minor"),
+            currency,
+            &mut amounts,
+        ),
+        _ => None,
+    };
+    let p = super::with_errors(LineInput::parse(l, "line"), amounts)?;
+    let discount = match p.discount {
+        DiscountField::None => None,
+        DiscountField::Percent(basis_points) => Some(Discount::Percent { basis_points }),
+        DiscountField::Amount => discount_amount.map(|amount| Discount::Amount { amount }),
+    };
+    let Some(price) = unit_price else {
+        // Read whenever the typed input is valid (its currency is then known).
+        let mut f = FieldErrors::new();
+        f.add("unit_price_minor", "is required");
+        return Err(AppError::Validation(f));
+    };
+    QuoteLine::new(
+        p.line_id
+            .0
+            .unwrap_or_else(|| LineId::from_uuid(Uuid::now_v7())),
+        p.kind.0,
+        p.description,
+        p.quantity,
+        Money::new(price.amount_minor(), p.currency.0.unwrap_or(quote_currency)),
+        discount,
+        p.tax_rate_bp.0,
+    )
+    .map_err(AppError::from)
 }
 
 fn status_parse(s: &str) -> Result<QuoteVersionStatus, AppError> {
@@ -1811,5 +1985,118 @@ command_input! {
         signed_by: OrBlankText<Name>,
         /// The optional groups taken.
         optional_groups: GroupIds = GroupIds::default(),
+    }
+}
+
+#[cfg(test)]
+mod content_tests {
+    use super::*;
+    use serde_json::json;
+
+    fn line(extra: Value) -> Value {
+        let mut l = json!({"kind": "fixed_fee", "description": "Setup", "quantity": 1, "unit_price": "100.00"});
+        for (k, v) in extra.as_object().unwrap() {
+            l[k] = v.clone();
+        }
+        l
+    }
+
+    fn errors(r: Result<QuoteLine, AppError>) -> Vec<String> {
+        match r {
+            Err(AppError::Validation(f)) => f.iter().map(|(k, m)| format!("{k}: {m}")).collect(),
+            other => panic!("{other:?}"),
+        }
+    }
+
+    #[test]
+    fn percentages_are_read_from_text_or_basis_points() {
+        let eur = Currency::new("EUR").unwrap();
+        let pct = |d: Value| {
+            parse_line(&line(json!({"discount": d, "tax_rate": "7,5"})), eur).map(|l| l.discount())
+        };
+        assert_eq!(
+            pct(json!({"type": "percent", "percent": "12.5"})).unwrap(),
+            Some(Discount::Percent {
+                basis_points: BasisPoints::for_field("x", 1250).unwrap()
+            })
+        );
+        assert_eq!(
+            pct(json!({"type": "percent", "basis_points": 1000})).unwrap(),
+            Some(Discount::Percent {
+                basis_points: BasisPoints::for_field("x", 1000).unwrap()
+            })
+        );
+        for none in ["", " ", "0", "0.00"] {
+            assert_eq!(
+                pct(json!({"type": "percent", "percent": none})).unwrap(),
+                None
+            );
+        }
+        let l = parse_line(&line(json!({"tax_rate": "7,5"})), eur).unwrap();
+        assert_eq!(l.tax_rate().get(), 750);
+        let l = parse_line(&line(json!({"tax_rate": ""})), eur).unwrap();
+        assert_eq!(l.tax_rate().get(), 0);
+        assert_eq!(
+            errors(parse_line(
+                &line(
+                    json!({"discount": {"type": "percent", "percent": "12.345"}, "tax_rate": "120", "quantity": 0})
+                ),
+                eur
+            )),
+            [
+                "discount.basis_points: must be a percentage like 20 or 7.5",
+                "quantity: must be a whole number from 1 to 1000000000",
+                "tax_rate_bp: must be between 0 and 10000 basis points (0-100 %)",
+            ]
+        );
+        assert_eq!(
+            errors(parse_line(
+                &json!({"kind": "recurring", "description": "Hosting", "quantity": 1, "unit_price": "1.5", "currency": "JPY", "discount": {"type": "amount", "amount": "0.5"}}),
+                eur
+            )),
+            [
+                "discount.amount: must be a whole amount (JPY has no decimals)",
+                "interval: is required",
+                "unit_price: must be a whole amount (JPY has no decimals)",
+            ]
+        );
+    }
+
+    #[test]
+    fn content_errors_name_the_group_and_line() {
+        let eur = Currency::new("EUR").unwrap();
+        let r = parse_content(
+            &json!({"groups": [{"title": "", "lines": [{"kind": "gift"}]}, 5]}),
+            eur,
+        );
+        let Err(AppError::Validation(f)) = r else {
+            panic!("{r:?}")
+        };
+        let got: Vec<String> = f.iter().map(|(k, m)| format!("{k}: {m}")).collect();
+        assert!(
+            got.contains(&"groups.1: must be an array with named keys".to_owned()),
+            "{got:?}"
+        );
+        assert!(
+            got.iter().any(|e| e.starts_with("groups.0.title:")),
+            "{got:?}"
+        );
+        assert!(
+            got.contains(
+                &"groups.0.lines.0.kind: must be labour, fixed_fee, product or recurring"
+                    .to_owned()
+            ),
+            "{got:?}"
+        );
+        assert!(
+            got.contains(&"groups.0.lines.0.unit_price_minor: is required".to_owned()),
+            "{got:?}"
+        );
+        let c = parse_content(
+            &json!({"groups": [{"title": "Build", "optional": "1", "lines": [line(json!({}))]}]}),
+            eur,
+        )
+        .unwrap();
+        assert!(c.groups[0].optional && c.groups[0].lines.len() == 1);
     }
 }
