@@ -21,7 +21,7 @@ use crate::app::{App, CommandContext, Page};
 use crate::command::{command, replayed_repository, Cmd, Repository};
 use crate::db::{from_db_time, rfc3339, to_db_time};
 use crate::error::{AppError, StorageError};
-use crate::fields::{command_input, domain_message, Field, OrBlankText};
+use crate::fields::{command_input, domain_message, read_field, Field, OrBlankText};
 use crate::input::{arg_uuid, Input};
 use crate::services::Commercial;
 use crate::uow::UnitOfWork;
@@ -328,71 +328,7 @@ impl Commercial<'_> {
         input: &Value,
         ctx: &CommandContext,
     ) -> Result<Value, AppError> {
-        let mut i = Input::new(input, "input");
-        let mut fields = Vec::new();
-        match input.get("fields") {
-            Some(Value::Array(list)) => {
-                for (n, f) in list.iter().enumerate() {
-                    let prefix = format!("fields.{n}");
-                    let mut fi = Input::new(f, &prefix);
-                    let key = fi.req_str("key");
-                    let label = fi.req_str("label");
-                    let ty = fi.req_str("type");
-                    let required = match f.get("required") {
-                        None | Some(Value::Null) => false,
-                        Some(Value::Bool(b)) => *b,
-                        Some(_) => {
-                            fi.error("required", "must be true or false");
-                            false
-                        }
-                    };
-                    let options: Vec<&str> = match f.get("options") {
-                        None | Some(Value::Null) => vec![],
-                        Some(Value::Array(a)) => a.iter().filter_map(Value::as_str).collect(),
-                        Some(_) => {
-                            fi.error("options", "must be a list of strings");
-                            vec![]
-                        }
-                    };
-                    let key = match key {
-                        Some(k) => fi.absorb(FieldKey::new(k.trim()))?,
-                        None => None,
-                    };
-                    let label = match label {
-                        Some(l) => fi.absorb(Name::for_field("label", l))?,
-                        None => None,
-                    };
-                    let ty = match ty {
-                        Some(t) => fi.absorb(FieldType::parse(t))?,
-                        None => None,
-                    };
-                    let mut opts = Vec::new();
-                    for o in options.iter().filter(|o| !o.trim().is_empty()) {
-                        if let Some(o) = fi.absorb(Name::for_field("options", o))? {
-                            opts.push(o);
-                        }
-                    }
-                    if let (Some(key), Some(label), Some(ty)) = (key, label, ty) {
-                        if let Some(def) = fi.absorb(FieldDefinition::new(
-                            key,
-                            label,
-                            ty,
-                            required,
-                            opts,
-                            n as u32 + 1,
-                        ))? {
-                            fields.push(def);
-                        }
-                    }
-                    for (k, m) in fi_errors(fi) {
-                        i.error(&format!("{prefix}.{k}"), &m);
-                    }
-                }
-            }
-            None | Some(Value::Null) => i.error("fields", "is required"),
-            Some(_) => i.error("fields", "must be a list of fields"),
-        }
-        i.finish()?;
+        let fields = PublishSchemaInput::parse(input, "input")?.fields.0;
         command!(self, ctx, "publish_lead_schema", input, |cx| {
             let repo = LeadSchemas(self);
             let state = repo.current(cx.tx()).await?;
@@ -989,13 +925,140 @@ impl Commercial<'_> {
     }
 }
 
-/// The errors an input collected, as `(field, message)` pairs.
-fn fi_errors(i: Input<'_>) -> Vec<(String, String)> {
-    match i.finish() {
-        Err(AppError::Validation(f)) => f
-            .iter()
-            .map(|(k, m)| (k.to_owned(), m.to_owned()))
-            .collect(),
-        _ => Vec::new(),
+/// A field key as typed (surrounding spaces ignored).
+#[derive(Debug, Clone, PartialEq)]
+pub struct KeyField(pub FieldKey);
+
+impl Field for KeyField {
+    fn read(field: &str, v: &Value) -> Result<Self, String> {
+        FieldKey::new(String::read(field, v)?.trim())
+            .map(KeyField)
+            .map_err(domain_message)
+    }
+}
+
+/// A schema field's `type` (text, number, date, select, multiselect or bool).
+#[derive(Debug, Clone, PartialEq)]
+pub struct TypeField(pub FieldType);
+
+impl Field for TypeField {
+    fn read(field: &str, v: &Value) -> Result<Self, String> {
+        FieldType::parse(&String::read(field, v)?)
+            .map(TypeField)
+            .map_err(domain_message)
+    }
+    fn read_from(
+        obj: Option<&serde_json::Map<String, Value>>,
+        _name: &str,
+        _default: Option<fn() -> Self>,
+        errors: &mut pet_core::FieldErrors,
+    ) -> Option<Self> {
+        read_field(obj, "type", None, errors)
+    }
+}
+
+/// A yes/no schema setting (`true` or `false`).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct YesNo(pub bool);
+
+impl Field for YesNo {
+    fn read(_field: &str, v: &Value) -> Result<Self, String> {
+        v.as_bool()
+            .map(YesNo)
+            .ok_or_else(|| "must be true or false".to_owned())
+    }
+}
+
+/// A select field's options: the list's non-blank strings (other entries are left out).
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct OptionNames(pub Vec<Name>);
+
+impl Field for OptionNames {
+    fn read_into(field: &str, v: &Value, errors: &mut pet_core::FieldErrors) -> Option<Self> {
+        let Value::Array(list) = v else {
+            errors.add(field, "must be a list of strings");
+            return None;
+        };
+        let mut names = Vec::new();
+        let mut ok = true;
+        for o in list.iter().filter_map(Value::as_str) {
+            if o.trim().is_empty() {
+                continue;
+            }
+            match Name::for_field(field, o) {
+                Ok(n) => names.push(n),
+                Err(e) => {
+                    errors.add(field, domain_message(e));
+                    ok = false;
+                }
+            }
+        }
+        ok.then_some(OptionNames(names))
+    }
+}
+
+command_input! {
+    /// One field of a lead schema publication.
+    pub struct SchemaFieldInput {
+        key: KeyField,
+        label: Name,
+        field_type: TypeField,
+        required: YesNo = YesNo(false),
+        options: OptionNames = OptionNames::default(),
+    }
+}
+
+/// A lead schema's fields in display order (`fields.N.key`… name their errors).
+#[derive(Debug, Clone, PartialEq)]
+pub struct SchemaFields(pub Vec<FieldDefinition>);
+
+impl Field for SchemaFields {
+    fn read_into(field: &str, v: &Value, errors: &mut pet_core::FieldErrors) -> Option<Self> {
+        let Value::Array(list) = v else {
+            errors.add(field, "must be a list of fields");
+            return None;
+        };
+        let mut defs = Vec::new();
+        let before = errors.iter().count();
+        for (n, f) in list.iter().enumerate() {
+            let prefix = format!("{field}.{n}");
+            let named = |errors: &mut pet_core::FieldErrors, e: pet_core::FieldErrors| {
+                for (k, m) in e.iter() {
+                    errors.add(format!("{prefix}.{k}"), m);
+                }
+            };
+            if !matches!(f, Value::Object(_)) {
+                errors.add(prefix.clone(), "must be an array with named keys");
+                continue;
+            }
+            let p = match SchemaFieldInput::parse(f, "input") {
+                Ok(p) => p,
+                Err(AppError::Validation(e)) => {
+                    named(errors, e);
+                    continue;
+                }
+                Err(_) => continue,
+            };
+            match FieldDefinition::new(
+                p.key.0,
+                p.label,
+                p.field_type.0,
+                p.required.0,
+                p.options.0,
+                n as u32 + 1,
+            ) {
+                Ok(def) => defs.push(def),
+                Err(pet_core::DomainError::Validation(e)) => named(errors, e),
+                Err(e) => errors.add(prefix.clone(), e.to_string()),
+            }
+        }
+        (errors.iter().count() == before).then_some(SchemaFields(defs))
+    }
+}
+
+command_input! {
+    /// A lead schema publication: `{fields: [{key, label, type, required?, options?}]}`.
+    pub struct PublishSchemaInput {
+        fields: SchemaFields,
     }
 }
