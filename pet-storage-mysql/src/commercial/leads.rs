@@ -16,15 +16,19 @@ use pet_core::identity::{CustomerId, EmployeeId, Money, Name, Note};
 use serde_json::{json, Value};
 use uuid::Uuid;
 
-use super::{db, internal, json_text, like_escape, parse_id, Tx};
-use crate::app::{App, CommandContext, Page};
+use super::{col, db, internal, json_text, parse_id, ListPlan, ListSearch, Tx};
+use crate::app::{App, CommandContext};
 use crate::command::{command, replayed_repository, Cmd, Repository};
 use crate::db::{from_db_time, rfc3339, to_db_time};
 use crate::error::{AppError, StorageError};
-use crate::fields::{command_input, domain_message, read_field, Field, OrBlankText};
-use crate::input::{arg_uuid, Input};
+use crate::fields::{
+    command_input, domain_message, Field, OrBlank, OrBlankText, PageNumber, PerPage,
+};
+use crate::input::arg_uuid;
+use crate::paging::Order;
 use crate::services::Commercial;
 use crate::uow::UnitOfWork;
+use serde::Serialize;
 
 pub(super) use crate::money::money_json;
 
@@ -797,111 +801,72 @@ impl Commercial<'_> {
         self.lead_view(&mut conn, &l).await
     }
 
-    /// Leads, newest first: `{search?, status?, owner_id?, source?, page?, per_page?}`
-    /// (search matches the company name and the source).
+    /// Leads, newest first: `{search?, status?, owner_id?, source?, page?, per_page?,
+    /// after?, before?}` (search matches the company name and the source). A page is one
+    /// keyset query (rows and owner names) through the index of its filter (migration
+    /// 0009); the count is bounded.
     pub async fn list_leads(&self, query: &Value) -> Result<Value, AppError> {
-        let mut q = Input::new(query, "query");
-        let search = q.opt_str("search").map(str::trim).filter(|s| !s.is_empty());
-        let status = q.opt_str("status").filter(|s| !s.is_empty());
-        if let Some(s) = status {
-            if !LeadStatus::ALL.iter().any(|x| x.as_str() == s) {
-                q.error(
-                    "status",
-                    "must be new, contacted, qualified, disqualified or archived",
-                );
-            }
-        }
-        let owner = q.opt_uuid("owner_id");
-        let source = q.opt_str("source").map(str::trim).filter(|s| !s.is_empty());
-        let (page, per_page) = q.paging();
-        q.finish()?;
-        let page = Page { page, per_page };
-        let mut conds: Vec<&str> = Vec::new();
+        let q = LeadQuery::parse(query, "query")?;
+        let mut conds: Vec<String> = Vec::new();
         let mut params: Vec<SqlValue> = Vec::new();
-        if let Some(s) = search {
-            conds.push("(l.company_name LIKE ? OR l.source LIKE ?)");
-            let pat = format!("%{}%", like_escape(s));
-            params.push(pat.clone().into());
-            params.push(pat.into());
+        if let Some(s) = q.status.0 {
+            conds.push("l.status = ?".into());
+            params.push(s.0.as_str().into());
         }
-        if let Some(s) = status {
-            conds.push("l.status = ?");
-            params.push(s.into());
-        }
-        if let Some(o) = owner {
-            conds.push("l.owner_id = ?");
+        if let Some(o) = q.owner_id {
+            conds.push("l.owner_id = ?".into());
             params.push(o.to_string().into());
         }
-        if let Some(s) = source {
-            conds.push("l.source = ?");
+        if let Some(s) = q.source.0.as_deref().map(str::trim) {
+            conds.push("l.source = ?".into());
             params.push(s.into());
         }
-        let where_sql = if conds.is_empty() {
-            String::new()
-        } else {
-            format!("WHERE {}", conds.join(" AND "))
-        };
         let t = self.sales_tables();
+        let search = q.search.0.as_deref().map(str::trim).map(|s| ListSearch {
+            matches: (
+                "(l.company_name LIKE ? OR l.source LIKE ?)".into(),
+                vec![ListSearch::like(s), ListSearch::like(s)],
+            ),
+            fulltext: ListSearch::fulltext(s, &t.leads, "company_name, source"),
+            id_col: "l.id",
+            also: None,
+        });
+        let order = Order::by(&[("l.created_at", true), ("l.id", true)]);
+        let req = super::page_request(q.page.0, q.per_page.0, &q.after.0, &q.before.0, &order)?;
+        let plan = ListPlan {
+            select: format!(
+                "SELECT l.id, l.customer_id, l.company_name, l.source, l.owner_id, e.name, l.status, \
+                 l.schema_number, l.version, l.created_at, {} FROM {} l LEFT JOIN {} e ON e.id = l.owner_id",
+                order.select(),
+                t.leads,
+                self.tables().employees
+            ),
+            from: format!("{} l", t.leads),
+            order: &order,
+            req: &req,
+        };
         let mut conn = self.conn().await?;
-        let total: Option<u64> = conn
-            .exec_first(
-                format!("SELECT COUNT(*) FROM {} l {where_sql}", t.leads),
-                params.clone(),
-            )
-            .await
-            .map_err(db)?;
-        params.push(u64::from(page.per_page).into());
-        params.push(page.offset().into());
-        type Row = (
-            String,
-            Option<String>,
-            String,
-            String,
-            String,
-            Option<String>,
-            String,
-            Option<u32>,
-            u64,
-            NaiveDateTime,
-        );
-        let rows: Vec<Row> = conn
-            .exec(
-                format!(
-                    "SELECT l.id, l.customer_id, l.company_name, l.source, l.owner_id, e.name, l.status, \
-                     l.schema_number, l.version, l.created_at FROM {} l LEFT JOIN {} e ON e.id = l.owner_id \
-                     {where_sql} ORDER BY l.created_at DESC, l.id DESC LIMIT ? OFFSET ?",
-                    t.leads,
-                    self.tables().employees
-                ),
-                params,
-            )
-            .await
-            .map_err(db)?;
-        let items = rows
-            .into_iter()
-            .map(
-                |(
-                    id,
-                    cid,
-                    company,
-                    source,
-                    owner,
-                    owner_name,
-                    status,
-                    schema,
-                    version,
-                    created,
-                )| {
-                    json!({
-                        "id": id, "customer_id": cid, "company_name": company, "source": source,
-                        "owner_id": owner, "owner_name": owner_name, "status": status,
-                        "schema_version": schema, "version": version,
-                        "created_at": rfc3339(from_db_time(created)),
-                    })
-                },
-            )
-            .collect();
-        let mut out = page.wrap(items, total.unwrap_or(0));
+        let (mut rows, total) = plan
+            .rows(&mut conn, conds, params, search, self.inner.search_scan)
+            .await?;
+        let mut items = Vec::with_capacity(rows.len());
+        for r in &mut rows {
+            items.push(LeadListItem {
+                id: col(r, 0)?,
+                customer_id: col(r, 1)?,
+                company_name: col(r, 2)?,
+                source: col(r, 3)?,
+                owner_id: col(r, 4)?,
+                owner_name: col(r, 5)?,
+                status: col(r, 6)?,
+                schema_version: col(r, 7)?,
+                version: col(r, 8)?,
+                created_at: rfc3339(from_db_time(col(r, 9)?)),
+            });
+        }
+        let page = plan.page(rows, items, total);
+        let mut out =
+            serde_json::to_value(page).map_err(|e| internal(&format!("lead list: {e}")))?;
         if let Some(o) = out.as_object_mut() {
             o.insert(
                 "options".into(),
@@ -953,7 +918,14 @@ impl Field for TypeField {
         _default: Option<fn() -> Self>,
         errors: &mut pet_core::FieldErrors,
     ) -> Option<Self> {
-        read_field(obj, "type", None, errors)
+        // Read from `type` (a keyword in Rust, so not the struct field's name).
+        match obj.and_then(|m| m.get("type")).filter(|v| !v.is_null()) {
+            Some(v) => Self::read_into("type", v, errors),
+            None => {
+                errors.add("type", "is required");
+                None
+            }
+        }
     }
 }
 
@@ -1060,5 +1032,57 @@ command_input! {
     /// A lead schema publication: `{fields: [{key, label, type, required?, options?}]}`.
     pub struct PublishSchemaInput {
         fields: SchemaFields,
+    }
+}
+
+/// A row of the lead list.
+#[derive(Debug, Serialize)]
+struct LeadListItem {
+    id: String,
+    customer_id: Option<String>,
+    company_name: String,
+    source: String,
+    owner_id: String,
+    owner_name: Option<String>,
+    status: String,
+    schema_version: Option<u32>,
+    version: u64,
+    created_at: String,
+}
+
+/// The lead list's status filter.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct LeadStatusFilter(pub LeadStatus);
+
+impl Field for LeadStatusFilter {
+    fn read(field: &str, v: &Value) -> Result<Self, String> {
+        let s = String::read(field, v)?;
+        LeadStatus::ALL
+            .into_iter()
+            .find(|x| x.as_str() == s)
+            .map(LeadStatusFilter)
+            .ok_or_else(|| "must be new, contacted, qualified, disqualified or archived".into())
+    }
+}
+
+command_input! {
+    /// Query of the lead list (an empty filter is no filter).
+    pub struct LeadQuery {
+        /// Text in the company name or the source.
+        search: OrBlankText<String>,
+        /// A status.
+        status: OrBlank<LeadStatusFilter>,
+        /// An owner.
+        owner_id: Option<Uuid>,
+        /// A source.
+        source: OrBlankText<String>,
+        /// Page (1 when omitted; page numbers reach the first 10,000 rows, cursors go on).
+        page: PageNumber = PageNumber::default(),
+        /// Rows per page (20 when omitted).
+        per_page: PerPage = PerPage::default(),
+        /// The `next` cursor of the page before: the page after it.
+        after: OrBlank<String>,
+        /// The `prev` cursor of the page after (or the `last` cursor): the page before it.
+        before: OrBlank<String>,
     }
 }
