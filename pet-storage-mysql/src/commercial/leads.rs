@@ -30,7 +30,7 @@ use crate::services::Commercial;
 use crate::uow::UnitOfWork;
 use serde::Serialize;
 
-pub(super) use crate::money::money_json;
+use crate::money::MoneyView;
 
 /// A note as the sales screens send it (absent: empty), with the domain's messages.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -174,20 +174,98 @@ fn lead_customer(id: Option<CustomerId>, name: OrBlankText<Name>) -> Option<Lead
     }
 }
 
-fn field_json(f: &FieldDefinition) -> Value {
-    json!({
-        "key": f.key().as_str(), "label": f.label().as_str(), "type": f.field_type().as_str(),
-        "required": f.required(), "options": f.options().iter().map(Name::as_str).collect::<Vec<_>>(),
-        "order": f.order(),
-    })
+/// A lead schema field as the API returns it.
+#[derive(Debug, Serialize)]
+struct FieldView<'a> {
+    key: &'a str,
+    label: &'a str,
+    #[serde(rename = "type")]
+    field_type: &'static str,
+    required: bool,
+    options: Vec<&'a str>,
+    order: u32,
+}
+
+impl<'a> FieldView<'a> {
+    fn new(f: &'a FieldDefinition) -> Self {
+        Self {
+            key: f.key().as_str(),
+            label: f.label().as_str(),
+            field_type: f.field_type().as_str(),
+            required: f.required(),
+            options: f.options().iter().map(Name::as_str).collect(),
+            order: f.order(),
+        }
+    }
+}
+
+/// A lead schema version as the API returns it.
+#[derive(Debug, Serialize)]
+struct SchemaVersionView<'a> {
+    schema_id: String,
+    number: u32,
+    fields: Vec<FieldView<'a>>,
+    published_at: Option<String>,
 }
 
 fn schema_version_json(v: &LeadSchemaVersion, published_at: Option<NaiveDateTime>) -> Value {
-    json!({
-        "schema_id": v.schema_id.to_string(), "number": v.number.get(),
-        "fields": v.fields.iter().map(field_json).collect::<Vec<_>>(),
-        "published_at": published_at.map(|t| rfc3339(from_db_time(t))),
+    serde_json::to_value(SchemaVersionView {
+        schema_id: v.schema_id.to_string(),
+        number: v.number.get(),
+        fields: v.fields.iter().map(FieldView::new).collect(),
+        published_at: published_at.map(|t| rfc3339(from_db_time(t))),
     })
+    .unwrap_or(Value::Null)
+}
+
+/// A lead's custom field: its definition, the stored value and its display text.
+#[derive(Debug, Serialize)]
+struct CustomFieldView<'a> {
+    #[serde(flatten)]
+    field: FieldView<'a>,
+    value: Value,
+    display: Option<String>,
+}
+
+/// The company a lead is about.
+#[derive(Debug, Serialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+enum LeadCustomerView<'a> {
+    Existing { customer_id: String },
+    New { name: &'a str },
+}
+
+/// A lead's qualification evidence.
+#[derive(Debug, Serialize)]
+struct QualificationView<'a> {
+    budget: Option<MoneyView>,
+    authority: Option<&'a str>,
+    need: &'a str,
+    timeline: Option<&'a str>,
+    notes: &'a str,
+}
+
+/// A lead as the API returns it.
+#[derive(Debug, Serialize)]
+struct LeadView<'a> {
+    id: String,
+    customer: LeadCustomerView<'a>,
+    customer_id: Option<String>,
+    company_name: String,
+    source: &'a str,
+    owner_id: String,
+    owner_name: Option<String>,
+    status: &'static str,
+    next_statuses: Vec<&'static str>,
+    actions: &'static [&'static str],
+    schema_version: Option<u32>,
+    custom_values: Value,
+    custom_fields: Vec<CustomFieldView<'a>>,
+    qualification: Option<QualificationView<'a>>,
+    disqualification_reason: Option<&'a str>,
+    version: u64,
+    created_at: String,
+    updated_at: String,
 }
 
 replayed_repository!(
@@ -575,15 +653,19 @@ impl Commercial<'_> {
             )
             .await
             .map_err(db)?;
+        let version = match l.schema() {
+            Some(s) => Some(
+                self.schema_rows(q, Some(s.number.get()))
+                    .await?
+                    .into_iter()
+                    .next()
+                    .map(|(v, _)| v)
+                    .ok_or_else(|| internal("lead schema version missing"))?,
+            ),
+            None => None,
+        };
         let mut fields = Vec::new();
-        if let Some(s) = l.schema() {
-            let v = self
-                .schema_rows(q, Some(s.number.get()))
-                .await?
-                .into_iter()
-                .next()
-                .map(|(v, _)| v)
-                .ok_or_else(|| internal("lead schema version missing"))?;
+        if let Some(v) = &version {
             let read = v.read(l.custom_values()).map_err(|e| {
                 AppError::Storage(format!(
                     "stored custom values do not fit their schema version: {}",
@@ -594,55 +676,61 @@ impl Commercial<'_> {
                 ))
             })?;
             for (def, value) in read {
-                let mut f = field_json(def);
-                if let Some(o) = f.as_object_mut() {
-                    o.insert(
-                        "value".into(),
-                        l.custom_values()
-                            .get(def.key().as_str())
-                            .cloned()
-                            .unwrap_or(Value::Null),
-                    );
-                    o.insert("display".into(), json!(value.map(|v| v.display())));
-                }
-                fields.push(f);
+                fields.push(CustomFieldView {
+                    field: FieldView::new(def),
+                    value: l
+                        .custom_values()
+                        .get(def.key().as_str())
+                        .cloned()
+                        .unwrap_or(Value::Null),
+                    display: value.map(|v| v.display()),
+                });
             }
         }
         let customer = match l.customer() {
-            LeadCustomer::Existing { customer_id } => {
-                json!({"kind": "existing", "customer_id": customer_id.to_string()})
-            }
-            LeadCustomer::New { name } => json!({"kind": "new", "name": name.as_str()}),
+            LeadCustomer::Existing { customer_id } => LeadCustomerView::Existing {
+                customer_id: customer_id.to_string(),
+            },
+            LeadCustomer::New { name } => LeadCustomerView::New {
+                name: name.as_str(),
+            },
         };
-        let qualification = l.qualification().map(|q| {
-            json!({
-                "budget": q.budget.as_ref().map(money_json),
-                "authority": q.authority.as_ref().map(Text::as_str),
-                "need": q.need.as_str(),
-                "timeline": q.timeline.as_ref().map(Text::as_str),
-                "notes": q.notes.as_str(),
-            })
+        let qualification = l.qualification().map(|q| QualificationView {
+            budget: q.budget.map(MoneyView),
+            authority: q.authority.as_ref().map(Text::as_str),
+            need: q.need.as_str(),
+            timeline: q.timeline.as_ref().map(Text::as_str),
+            notes: q.notes.as_str(),
         });
-        Ok(json!({
-            "id": l.id().to_string(),
-            "customer": customer,
-            "customer_id": match l.customer() { LeadCustomer::Existing { customer_id } => Some(customer_id.to_string()), LeadCustomer::New { .. } => None },
-            "company_name": company,
-            "source": l.source().as_str(),
-            "owner_id": l.owner_id().to_string(),
-            "owner_name": owner_name,
-            "status": l.status().as_str(),
-            "next_statuses": l.status().next_statuses().iter().map(|s| s.as_str()).collect::<Vec<_>>(),
-            "actions": l.status().actions(),
-            "schema_version": l.schema().map(|s| s.number.get()),
-            "custom_values": l.custom_values().to_json(),
-            "custom_fields": fields,
-            "qualification": qualification,
-            "disqualification_reason": l.disqualification_reason().map(Text::as_str),
-            "version": l.version(),
-            "created_at": rfc3339(from_db_time(created)),
-            "updated_at": rfc3339(from_db_time(updated)),
-        }))
+        let view = LeadView {
+            id: l.id().to_string(),
+            customer,
+            customer_id: match l.customer() {
+                LeadCustomer::Existing { customer_id } => Some(customer_id.to_string()),
+                LeadCustomer::New { .. } => None,
+            },
+            company_name: company,
+            source: l.source().as_str(),
+            owner_id: l.owner_id().to_string(),
+            owner_name,
+            status: l.status().as_str(),
+            next_statuses: l
+                .status()
+                .next_statuses()
+                .iter()
+                .map(|s| s.as_str())
+                .collect(),
+            actions: l.status().actions(),
+            schema_version: l.schema().map(|s| s.number.get()),
+            custom_values: l.custom_values().to_json(),
+            custom_fields: fields,
+            qualification,
+            disqualification_reason: l.disqualification_reason().map(Text::as_str),
+            version: l.version(),
+            created_at: rfc3339(from_db_time(created)),
+            updated_at: rfc3339(from_db_time(updated)),
+        };
+        serde_json::to_value(view).map_err(|e| internal(&format!("lead view: {e}")))
     }
 
     /// Captures a lead with the latest schema version: `{customer_id | customer_name,

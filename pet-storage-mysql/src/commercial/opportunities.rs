@@ -14,7 +14,6 @@ use pet_core::identity::{CustomerCommand, CustomerId, CustomerStatus, EmployeeId
 use serde_json::{json, Value};
 use uuid::Uuid;
 
-use super::leads::money_json;
 use super::{col, db, internal, ListPlan, ListSearch};
 use crate::app::CommandContext;
 use crate::command::{command, replayed_repository};
@@ -23,6 +22,7 @@ use crate::error::{AppError, StorageError};
 use crate::fields::{command_input, Field, OrBlank, OrBlankText, PageNumber, PerPage};
 use crate::identity::Customers;
 use crate::input::arg_uuid;
+use crate::money::MoneyView;
 use crate::paging::Order;
 use crate::services::Commercial;
 use crate::uow::UnitOfWork;
@@ -165,32 +165,33 @@ impl Commercial<'_> {
             )
             .await
             .map_err(db)?;
-        Ok(json!({
-            "id": o.id().to_string(),
-            "lead_id": d.lead_id.to_string(),
-            "customer_id": d.customer_id.to_string(),
-            "customer_name": customer_name,
-            "owner_id": d.owner_id.to_string(),
-            "owner_name": owner_name,
-            "title": d.title.as_str(),
-            "expected_value": money_json(&d.expected_value),
-            "expected_close": d.expected_close.to_string(),
-            "kind": o.classification().map(|c| c.kind.as_str()),
-            "size_band": o.classification().map(|c| c.size_band.as_str()),
-            "status": o.status().as_str(),
-            "actions": o.status().actions(),
-            "options": {
-                "kind": OpportunityKind::ALL.map(OpportunityKind::as_str),
-                "size_band": SizeBand::ALL.map(SizeBand::as_str),
+        let view = OpportunityView {
+            id: o.id().to_string(),
+            lead_id: d.lead_id.to_string(),
+            customer_id: d.customer_id.to_string(),
+            customer_name,
+            owner_id: d.owner_id.to_string(),
+            owner_name,
+            title: d.title.as_str(),
+            expected_value: MoneyView(d.expected_value),
+            expected_close: d.expected_close.to_string(),
+            kind: o.classification().map(|c| c.kind.as_str()),
+            size_band: o.classification().map(|c| c.size_band.as_str()),
+            status: o.status().as_str(),
+            actions: o.status().actions(),
+            options: OpportunityOptions {
+                kind: OpportunityKind::ALL.map(OpportunityKind::as_str),
+                size_band: SizeBand::ALL.map(SizeBand::as_str),
             },
-            "lost": o.status() == pet_core::commercial::OpportunityStatus::Lost,
-            "lost_reason": o.lost_reason().map(Text::as_str),
-            "quote_ids": o.quote_ids().iter().map(ToString::to_string).collect::<Vec<_>>(),
-            "won_quote_id": o.sale().map(|(q, _)| q.to_string()),
-            "sale_id": o.sale().map(|(_, s)| s.to_string()),
-            "version": o.version(),
-            "created_at": created.map(|c| rfc3339(from_db_time(c))),
-        }))
+            lost: o.status() == pet_core::commercial::OpportunityStatus::Lost,
+            lost_reason: o.lost_reason().map(Text::as_str),
+            quote_ids: o.quote_ids().iter().map(ToString::to_string).collect(),
+            won_quote_id: o.sale().map(|(q, _)| q.to_string()),
+            sale_id: o.sale().map(|(_, s)| s.to_string()),
+            version: o.version(),
+            created_at: created.map(|c| rfc3339(from_db_time(c))),
+        };
+        serde_json::to_value(view).map_err(|e| internal(&format!("opportunity view: {e}")))
     }
 
     /// Opens an opportunity from a qualified lead: `{lead_id, title, expected_value:
@@ -488,4 +489,37 @@ command_input! {
         /// The `prev` cursor of the page after (or the `last` cursor): the page before it.
         before: OrBlank<String>,
     }
+}
+
+/// The option lists an opportunity's classification offers.
+#[derive(Debug, Serialize)]
+struct OpportunityOptions {
+    kind: [&'static str; 3],
+    size_band: [&'static str; 4],
+}
+
+/// An opportunity as the API returns it.
+#[derive(Debug, Serialize)]
+struct OpportunityView<'a> {
+    id: String,
+    lead_id: String,
+    customer_id: String,
+    customer_name: String,
+    owner_id: String,
+    owner_name: Option<String>,
+    title: &'a str,
+    expected_value: MoneyView,
+    expected_close: String,
+    kind: Option<&'static str>,
+    size_band: Option<&'static str>,
+    status: &'static str,
+    actions: &'static [&'static str],
+    options: OpportunityOptions,
+    lost: bool,
+    lost_reason: Option<&'a str>,
+    quote_ids: Vec<String>,
+    won_quote_id: Option<String>,
+    sale_id: Option<String>,
+    version: u64,
+    created_at: Option<String>,
 }

@@ -26,7 +26,6 @@ use pet_core::FieldErrors;
 use serde_json::{json, Value};
 use uuid::Uuid;
 
-use super::leads::money_json;
 use super::opportunities::Opportunities;
 use super::{col, db, internal, json_text, parse_id, ListPlan, ListSearch};
 use crate::app::{App, CommandContext};
@@ -63,7 +62,7 @@ const LINE_CHUNK: usize = 1000;
 
 /// Totals: the `*_minor` integers and, beside each, its money object (`subtotal`,
 /// `discount`, `tax`, `total`).
-#[derive(Serialize)]
+#[derive(Debug, Serialize)]
 pub(super) struct TotalsView {
     subtotal_minor: i64,
     discount_minor: i64,
@@ -91,7 +90,7 @@ impl TotalsView {
 }
 
 /// A quote's totals: [`TotalsView`] and the optional groups' total beside it.
-#[derive(Serialize)]
+#[derive(Debug, Serialize)]
 pub(super) struct QuoteTotalsView {
     #[serde(flatten)]
     quote: TotalsView,
@@ -112,14 +111,6 @@ impl QuoteTotalsView {
 /// A view struct as the JSON value the PHP layer receives.
 fn to_json<T: Serialize>(view: &T) -> Result<Value, AppError> {
     serde_json::to_value(view).map_err(|e| internal(&format!("view: {e}")))
-}
-
-fn totals_json(t: &Totals) -> Value {
-    serde_json::to_value(TotalsView::new(t)).unwrap_or(Value::Null)
-}
-
-fn quote_totals_json(t: &QuoteTotals) -> Value {
-    serde_json::to_value(QuoteTotalsView::new(t)).unwrap_or(Value::Null)
 }
 
 /// A line's discount: `{type: percent, basis_points}` or a money object with `type: amount`.
@@ -1194,45 +1185,47 @@ impl Commercial<'_> {
         for v in quote.versions() {
             let m = meta.iter().find(|m| m.0 == v.number().get());
             let totals = v.content().totals(quote.currency())?;
-            versions.push(json!({
-                "number": v.number().get(),
-                "based_on": v.based_on().map(|b| b.get()),
-                "status": v.status().as_str(),
-                "actions": quote.version_actions(v),
-                "line_count": v.content().line_count(),
-                "group_count": v.content().groups.len(),
-                "totals": quote_totals_json(&totals),
-                "valid_until": v.sent().map(|s| s.valid_until.to_string()),
-                "content_hash": v.sent().map(|s| s.content_hash.clone()),
-                "superseded_by": m.and_then(|m| m.1),
-                "answer_note": m.and_then(|m| m.2.clone()),
-                "created_at": m.map(|m| rfc3339(from_db_time(m.3))),
-                "sent_at": m.and_then(|m| m.4).map(|t| rfc3339(from_db_time(t))),
-                "answered_at": m.and_then(|m| m.5).map(|t| rfc3339(from_db_time(t))),
-            }));
+            versions.push(VersionSummaryView {
+                number: v.number().get(),
+                based_on: v.based_on().map(|b| b.get()),
+                status: v.status().as_str(),
+                actions: quote.version_actions(v),
+                line_count: v.content().line_count(),
+                group_count: v.content().groups.len(),
+                totals: QuoteTotalsView::new(&totals),
+                valid_until: v.sent().map(|s| s.valid_until.to_string()),
+                content_hash: v.sent().map(|s| s.content_hash.as_str()),
+                superseded_by: m.and_then(|m| m.1),
+                answer_note: m.and_then(|m| m.2.as_deref()),
+                created_at: m.map(|m| rfc3339(from_db_time(m.3))),
+                sent_at: m.and_then(|m| m.4).map(|t| rfc3339(from_db_time(t))),
+                answered_at: m.and_then(|m| m.5).map(|t| rfc3339(from_db_time(t))),
+            });
         }
         let latest = quote.latest();
-        Ok(json!({
-            "id": quote.id().to_string(),
-            "number": d.quote_number.get(),
-            "reference": d.quote_number.reference(),
-            "title": d.title.as_str(),
-            "opportunity_id": d.opportunity_id.to_string(),
-            "opportunity_title": opp_title,
-            "customer_id": d.customer_id.to_string(),
-            "customer_name": customer_name,
-            "currency": quote.currency().as_str(),
-            "minor_digits": quote.currency().minor_unit_digits(),
-            "latest_version": latest.map(|v| v.number().get()),
-            "status": latest.map(|v| v.status().as_str()),
-            "draft_version": latest.filter(|v| v.status() == QuoteVersionStatus::Draft).map(|v| v.number().get()),
-            "latest_sent_version": quote.latest_sent().map(|v| v.number().get()),
-            "accepted_version": quote.accepted().map(|(v, _)| v.get()),
-            "sale_id": quote.accepted().map(|(_, s)| s.to_string()),
-            "versions": versions,
-            "actions": quote.actions(),
-            "version": quote.version(),
-        }))
+        to_json(&QuoteView {
+            id: quote.id().to_string(),
+            number: d.quote_number.get(),
+            reference: d.quote_number.reference(),
+            title: d.title.as_str(),
+            opportunity_id: d.opportunity_id.to_string(),
+            opportunity_title: opp_title,
+            customer_id: d.customer_id.to_string(),
+            customer_name,
+            currency: quote.currency().as_str(),
+            minor_digits: quote.currency().minor_unit_digits(),
+            latest_version: latest.map(|v| v.number().get()),
+            status: latest.map(|v| v.status().as_str()),
+            draft_version: latest
+                .filter(|v| v.status() == QuoteVersionStatus::Draft)
+                .map(|v| v.number().get()),
+            latest_sent_version: quote.latest_sent().map(|v| v.number().get()),
+            accepted_version: quote.accepted().map(|(v, _)| v.get()),
+            sale_id: quote.accepted().map(|(_, s)| s.to_string()),
+            versions,
+            actions: quote.actions(),
+            version: quote.version(),
+        })
     }
 
     /// One version with its groups, lines and totals (as computed by the engine).
@@ -1678,7 +1671,13 @@ impl Commercial<'_> {
             let ga = va.content().groups.iter().find(|g| g.group_id == gid);
             let gb = vb.content().groups.iter().find(|g| g.group_id == gid);
             let head = |g: Option<&LineGroup>| {
-                g.map(|g| json!({"title": g.title.as_str(), "optional": g.optional}))
+                g.map(|g| {
+                    serde_json::to_value(GroupHeadView {
+                        title: g.title.as_str(),
+                        optional: g.optional,
+                    })
+                    .unwrap_or(Value::Null)
+                })
             };
             let mut line_ids: Vec<LineId> = gb
                 .map(|g| g.lines.iter().map(QuoteLine::line_id).collect())
@@ -1701,34 +1700,55 @@ impl Commercial<'_> {
                     .transpose()?;
                 let c = change(la.as_ref(), lb.as_ref());
                 any_change |= c != "same";
-                lines.push(json!({"line_id": lid.to_string(), "change": c, "from": la, "to": lb}));
+                lines.push(LineDiffView {
+                    line_id: lid.to_string(),
+                    change: c,
+                    from: la,
+                    to: lb,
+                });
             }
             let (ha, hb) = (head(ga), head(gb));
             let mut c = change(ha.as_ref(), hb.as_ref());
             if c == "same" && any_change {
                 c = "changed";
             }
-            groups.push(json!({
-                "group_id": gid.to_string(), "change": c, "from": ha, "to": hb, "lines": lines,
-                "totals": {
-                    "from": ga.map(|g| QuoteContent::group_totals(g, cur)).transpose()?.map(|t| totals_json(&t)),
-                    "to": gb.map(|g| QuoteContent::group_totals(g, cur)).transpose()?.map(|t| totals_json(&t)),
+            groups.push(GroupDiffView {
+                group_id: gid.to_string(),
+                change: c,
+                from: ha,
+                to: hb,
+                lines,
+                totals: FromTo {
+                    from: ga
+                        .map(|g| QuoteContent::group_totals(g, cur))
+                        .transpose()?
+                        .map(|t| TotalsView::new(&t)),
+                    to: gb
+                        .map(|g| QuoteContent::group_totals(g, cur))
+                        .transpose()?
+                        .map(|t| TotalsView::new(&t)),
                 },
-            }));
+            });
         }
-        Ok(json!({
-            "quote_id": q.id().to_string(),
-            "reference": q.details().quote_number.reference(),
-            "currency": cur.as_str(),
-            "minor_digits": cur.minor_unit_digits(),
-            "from": {"number": a.get(), "status": va.status().as_str()},
-            "to": {"number": b.get(), "status": vb.status().as_str()},
-            "groups": groups,
-            "totals": {
-                "from": quote_totals_json(&va.content().totals(cur)?),
-                "to": quote_totals_json(&vb.content().totals(cur)?),
+        to_json(&DiffView {
+            quote_id: q.id().to_string(),
+            reference: q.details().quote_number.reference(),
+            currency: cur.as_str(),
+            minor_digits: cur.minor_unit_digits(),
+            from: VersionRef {
+                number: a.get(),
+                status: va.status().as_str(),
             },
-        }))
+            to: VersionRef {
+                number: b.get(),
+                status: vb.status().as_str(),
+            },
+            groups,
+            totals: FromTo {
+                from: QuoteTotalsView::new(&va.content().totals(cur)?),
+                to: QuoteTotalsView::new(&vb.content().totals(cur)?),
+            },
+        })
     }
 
     /// Quotes, newest first: `{search?, status?, customer_id?, opportunity_id?, page?,
@@ -1843,29 +1863,44 @@ impl Commercial<'_> {
             row.ok_or_else(|| AppError::NotFound(format!("sale {id}")))?;
         let snap: pet_core::commercial::SaleRecorded = serde_json::from_str(&snapshot)
             .map_err(|e| AppError::Storage(format!("stored sale unreadable: {e}")))?;
-        Ok(json!({
-            "id": snap.sale_id.to_string(),
-            "quote_id": snap.quote_id.to_string(),
-            "reference": snap.quote_number.reference(),
-            "version": snap.number.get(),
-            "content_hash": snap.content_hash,
-            "opportunity_id": snap.opportunity_id.to_string(),
-            "customer_id": snap.customer_id.to_string(),
-            "currency": snap.currency.as_str(),
-            "minor_digits": snap.currency.minor_unit_digits(),
-            "totals": totals_json(&snap.totals),
-            "total": money_json(&snap.totals.total),
-            "labour": snap.labour.iter().map(|l| json!({"role": l.role.as_ref().map(Name::as_str), "minutes": l.minutes})).collect::<Vec<_>>(),
-            "fees": snap.fees.iter().map(|f| json!({
-                "line_id": f.line_id.to_string(), "kind": f.kind, "interval": f.interval.map(|i| i.as_str()),
-                "description": f.description.as_str(), "quantity": f.quantity.get(),
-                "net_minor": f.net.amount_minor(), "net": money_json(&f.net),
-            })).collect::<Vec<_>>(),
-            "line_count": snap.lines.len(),
-            "signed_by": signed_by,
-            "accepted_by": accepted_by,
-            "recorded_at": rfc3339(from_db_time(at)),
-        }))
+        to_json(&SaleView {
+            id: snap.sale_id.to_string(),
+            quote_id: snap.quote_id.to_string(),
+            reference: snap.quote_number.reference(),
+            version: snap.number.get(),
+            content_hash: &snap.content_hash,
+            opportunity_id: snap.opportunity_id.to_string(),
+            customer_id: snap.customer_id.to_string(),
+            currency: snap.currency.as_str(),
+            minor_digits: snap.currency.minor_unit_digits(),
+            totals: TotalsView::new(&snap.totals),
+            total: MoneyView(snap.totals.total),
+            labour: snap
+                .labour
+                .iter()
+                .map(|l| SoldLabourView {
+                    role: l.role.as_ref().map(Name::as_str),
+                    minutes: l.minutes,
+                })
+                .collect(),
+            fees: snap
+                .fees
+                .iter()
+                .map(|f| SoldFeeView {
+                    line_id: f.line_id.to_string(),
+                    kind: &f.kind,
+                    interval: f.interval.map(|i| i.as_str()),
+                    description: f.description.as_str(),
+                    quantity: f.quantity.get(),
+                    net_minor: f.net.amount_minor(),
+                    net: MoneyView(f.net),
+                })
+                .collect(),
+            line_count: snap.lines.len(),
+            signed_by,
+            accepted_by,
+            recorded_at: rfc3339(from_db_time(at)),
+        })
     }
 
     /// One sale: the sold lines' summary (labour minutes per role, fees, totals).
@@ -1956,6 +1991,144 @@ command_input! {
         /// The optional groups taken.
         optional_groups: GroupIds = GroupIds::default(),
     }
+}
+
+/// A version's summary in the quote view (no lines).
+#[derive(Debug, Serialize)]
+struct VersionSummaryView<'a> {
+    number: u32,
+    based_on: Option<u32>,
+    status: &'static str,
+    actions: &'static [&'static str],
+    line_count: usize,
+    group_count: usize,
+    totals: QuoteTotalsView,
+    valid_until: Option<String>,
+    content_hash: Option<&'a str>,
+    superseded_by: Option<u32>,
+    answer_note: Option<&'a str>,
+    created_at: Option<String>,
+    sent_at: Option<String>,
+    answered_at: Option<String>,
+}
+
+/// A quote as the API returns it: details and every version's summary.
+#[derive(Debug, Serialize)]
+struct QuoteView<'a> {
+    id: String,
+    number: u32,
+    reference: String,
+    title: &'a str,
+    opportunity_id: String,
+    opportunity_title: Option<String>,
+    customer_id: String,
+    customer_name: String,
+    currency: &'a str,
+    minor_digits: u32,
+    latest_version: Option<u32>,
+    status: Option<&'static str>,
+    draft_version: Option<u32>,
+    latest_sent_version: Option<u32>,
+    accepted_version: Option<u32>,
+    sale_id: Option<String>,
+    versions: Vec<VersionSummaryView<'a>>,
+    actions: &'static [&'static str],
+    version: u64,
+}
+
+/// Labour sold: minutes per role.
+#[derive(Debug, Serialize)]
+struct SoldLabourView<'a> {
+    role: Option<&'a str>,
+    minutes: i64,
+}
+
+/// A fee sold.
+#[derive(Debug, Serialize)]
+struct SoldFeeView<'a> {
+    line_id: String,
+    kind: &'a str,
+    interval: Option<&'static str>,
+    description: &'a str,
+    quantity: i64,
+    net_minor: i64,
+    net: MoneyView,
+}
+
+/// A sale as the API returns it.
+#[derive(Debug, Serialize)]
+struct SaleView<'a> {
+    id: String,
+    quote_id: String,
+    reference: String,
+    version: u32,
+    content_hash: &'a str,
+    opportunity_id: String,
+    customer_id: String,
+    currency: &'a str,
+    minor_digits: u32,
+    totals: TotalsView,
+    total: MoneyView,
+    labour: Vec<SoldLabourView<'a>>,
+    fees: Vec<SoldFeeView<'a>>,
+    line_count: usize,
+    signed_by: Option<String>,
+    accepted_by: Option<String>,
+    recorded_at: String,
+}
+
+/// A value in both versions of a diff.
+#[derive(Debug, Serialize)]
+struct FromTo<T> {
+    from: T,
+    to: T,
+}
+
+/// A version named in a diff.
+#[derive(Debug, Serialize)]
+struct VersionRef {
+    number: u32,
+    status: &'static str,
+}
+
+/// A group's heading in a diff.
+#[derive(Debug, Serialize)]
+struct GroupHeadView<'a> {
+    title: &'a str,
+    optional: bool,
+}
+
+/// A line's change in a diff (the line as each version has it).
+#[derive(Debug, Serialize)]
+struct LineDiffView {
+    line_id: String,
+    change: &'static str,
+    from: Option<Value>,
+    to: Option<Value>,
+}
+
+/// A group's change in a diff.
+#[derive(Debug, Serialize)]
+struct GroupDiffView {
+    group_id: String,
+    change: &'static str,
+    from: Option<Value>,
+    to: Option<Value>,
+    lines: Vec<LineDiffView>,
+    totals: FromTo<Option<TotalsView>>,
+}
+
+/// The difference between two versions of a quote.
+#[derive(Debug, Serialize)]
+struct DiffView<'a> {
+    quote_id: String,
+    reference: String,
+    currency: &'a str,
+    minor_digits: u32,
+    from: VersionRef,
+    to: VersionRef,
+    groups: Vec<GroupDiffView>,
+    totals: FromTo<QuoteTotalsView>,
 }
 
 /// A row of the quote list.
