@@ -11,6 +11,8 @@ $plugin = Plugin::instance();
 $sales = new \Pet\Sales(Plugin::engine_settings());
 $tag = 'lp' . bin2hex(random_bytes(3));
 $source = "fair-$tag";
+// A schema version with no required field (an earlier case may have published one).
+$sales->publishLeadSchema(['fields' => [['key' => 'note', 'label' => 'Note', 'type' => 'text']]], $plugin->context());
 $made = [];
 for ($i = 0; $i < 45; $i++) {
     $made[] = (string) $sales->createLead(['customer_name' => "Paged $tag $i", 'source' => $source], $plugin->context())['id'];
