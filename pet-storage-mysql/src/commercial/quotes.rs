@@ -505,8 +505,9 @@ impl Field for DiscountField {
         let mut e = FieldErrors::new();
         let r = match read_field::<String>(obj, "type", None, &mut e).as_deref() {
             Some("percent") => match obj.and_then(|m| m.get("basis_points")) {
-                Some(v) if !v.is_null() => read_field(obj, "basis_points", None, &mut e)
-                    .map(|basis_points| DiscountField::Percent(basis_points)),
+                Some(v) if !v.is_null() => {
+                    read_field(obj, "basis_points", None, &mut e).map(DiscountField::Percent)
+                }
                 _ if obj
                     .and_then(|m| m.get("percent"))
                     .is_some_and(|v| !v.is_null()) =>
