@@ -5,10 +5,11 @@
 use chrono::{NaiveDate, NaiveDateTime};
 use mysql_async::prelude::*;
 use mysql_async::Value as SqlValue;
+use pet_core::commercial::opportunity::OpportunityCreated;
 use pet_core::commercial::{
     Classification, LeadChanges, LeadCommand, LeadCustomer, LeadFacts, LeadId, LeadSummary,
     NewOpportunity, Opportunity, OpportunityCommand, OpportunityFacts, OpportunityId,
-    OpportunityKind, SizeBand, Text,
+    OpportunityKind, QuoteId, SaleId, SizeBand, Text,
 };
 use pet_core::identity::{CustomerCommand, CustomerId, CustomerStatus, EmployeeId, Money, Name};
 use serde_json::{json, Value};
@@ -16,7 +17,7 @@ use uuid::Uuid;
 
 use super::{col, db, internal, ListPlan, ListSearch};
 use crate::app::CommandContext;
-use crate::command::{command, replayed_repository};
+use crate::command::command;
 use crate::db::{from_db_time, rfc3339, to_db_time};
 use crate::error::{AppError, StorageError};
 use crate::fields::{command_input, Field, OrBlank, OrBlankText, PageNumber, PerPage};
@@ -64,13 +65,158 @@ command_input! {
     }
 }
 
-replayed_repository!(
-    /// Opportunities: loaded by replaying their events; saved to the opportunities table.
-    Opportunities: Opportunity, "opportunity",
-    |app, cx, before, after, events| app.commercial().write_opportunity(cx.uow(), before, after).await
+/// Opportunities: restored from their state row (and the ids of their quotes, in the
+/// order they were made), so a command costs the same however many quotes an opportunity
+/// has had; saved to the opportunities table.
+pub(crate) struct Opportunities<'a>(pub(crate) &'a crate::App);
+
+impl crate::command::Repository<Opportunity> for Opportunities<'_> {
+    const NAME: &'static str = "opportunity";
+    async fn load(
+        &self,
+        tx: &mut mysql_async::Transaction<'_>,
+        id: Uuid,
+    ) -> Result<Option<Opportunity>, AppError> {
+        self.0.commercial().load_opportunity(tx, id).await
+    }
+    async fn save(
+        &self,
+        cx: &mut crate::command::Cmd<'_, '_>,
+        before: u64,
+        after: &Opportunity,
+        _events: &[pet_core::commercial::OpportunityEvent],
+    ) -> Result<(), AppError> {
+        self.0
+            .commercial()
+            .write_opportunity(cx.uow(), before, after)
+            .await
+    }
+}
+
+/// An opportunity's state row.
+type OpportunityRow = (
+    String,
+    String,
+    String,
+    String,
+    i64,
+    String,
+    NaiveDate,
+    Option<String>,
+    Option<String>,
+    String,
+    Option<String>,
+    Option<String>,
+    Option<String>,
+    u64,
 );
 
 impl Commercial<'_> {
+    /// Restores an opportunity from its state row and its quotes' ids (by quote number:
+    /// the order the quotes were made in, as the opportunity's events list them).
+    pub(crate) async fn load_opportunity<Q: Queryable>(
+        &self,
+        q: &mut Q,
+        id: Uuid,
+    ) -> Result<Option<Opportunity>, AppError> {
+        let t = self.sales_tables();
+        let row: Option<mysql_async::Row> = q
+            .exec_first(
+                format!(
+                    "SELECT lead_id, customer_id, owner_id, title, expected_value_minor, currency, \
+                     expected_close, kind, size_band, status, lost_reason, won_quote_id, sale_id, version \
+                     FROM {} WHERE id = ?",
+                    t.opportunities
+                ),
+                (id.to_string(),),
+            )
+            .await
+            .map_err(db)?;
+        let Some(mut r) = row else {
+            return Ok(None);
+        };
+        let r = &mut r;
+        let row: OpportunityRow = (
+            col(r, 0)?,
+            col(r, 1)?,
+            col(r, 2)?,
+            col(r, 3)?,
+            col(r, 4)?,
+            col(r, 5)?,
+            col(r, 6)?,
+            col(r, 7)?,
+            col(r, 8)?,
+            col(r, 9)?,
+            col(r, 10)?,
+            col(r, 11)?,
+            col(r, 12)?,
+            col(r, 13)?,
+        );
+        let (lead, customer, owner, title, value, currency, close, kind, size, status) = (
+            row.0, row.1, row.2, row.3, row.4, row.5, row.6, row.7, row.8, row.9,
+        );
+        let (lost_reason, won_quote, sale, version) = (row.10, row.11, row.12, row.13);
+        let bad = |what: &str| AppError::Storage(format!("stored opportunity {id}: bad {what}"));
+        let uuid = |s: &str, what: &str| Uuid::parse_str(s).map_err(|_| bad(what));
+        let details = OpportunityCreated {
+            opportunity_id: OpportunityId::from_uuid(id),
+            lead_id: LeadId::from_uuid(uuid(&lead, "lead_id")?),
+            customer_id: CustomerId::from_uuid(uuid(&customer, "customer_id")?),
+            owner_id: EmployeeId::from_uuid(uuid(&owner, "owner_id")?),
+            title: Name::for_field("title", &title).map_err(|_| bad("title"))?,
+            expected_value: Money::new(
+                value,
+                pet_core::identity::Currency::new(&currency).map_err(|_| bad("currency"))?,
+            ),
+            expected_close: close,
+        };
+        let classification = match (kind, size) {
+            (Some(k), Some(s)) => Some(Classification {
+                kind: OpportunityKind::parse(&k).map_err(|_| bad("kind"))?,
+                size_band: SizeBand::parse(&s).map_err(|_| bad("size_band"))?,
+            }),
+            _ => None,
+        };
+        use pet_core::commercial::OpportunityStatus as S;
+        let status = [S::Open, S::Quoting, S::Won, S::Lost]
+            .into_iter()
+            .find(|s| s.as_str() == status)
+            .ok_or_else(|| bad("status"))?;
+        let quote_ids: Vec<String> = q
+            .exec(
+                format!(
+                    "SELECT id FROM {} WHERE opportunity_id = ? ORDER BY number",
+                    t.quotes
+                ),
+                (id.to_string(),),
+            )
+            .await
+            .map_err(db)?;
+        let quote_ids = quote_ids
+            .iter()
+            .map(|s| uuid(s, "quote id").map(QuoteId::from_uuid))
+            .collect::<Result<Vec<_>, _>>()?;
+        let sale = match (won_quote, sale) {
+            (Some(qid), Some(sid)) => Some((
+                QuoteId::from_uuid(uuid(&qid, "won_quote_id")?),
+                SaleId::from_uuid(uuid(&sid, "sale_id")?),
+            )),
+            _ => None,
+        };
+        let lost_reason = lost_reason
+            .map(|r| Text::for_field("lost_reason", &r).map_err(|_| bad("lost_reason")))
+            .transpose()?;
+        Ok(Some(Opportunity::restore(
+            details,
+            classification,
+            status,
+            quote_ids,
+            sale,
+            lost_reason,
+            version,
+        )))
+    }
+
     pub(super) async fn write_opportunity(
         &self,
         uow: &mut UnitOfWork<'_>,

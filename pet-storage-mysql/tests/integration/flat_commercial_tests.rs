@@ -400,3 +400,37 @@ async fn commercial_search_on_both_paths() {
         }
     }
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn an_opportunity_restored_from_its_state_row_equals_its_replay() {
+    let Some((app, clock)) = app_with_scan(2000).await else {
+        return;
+    };
+    let (_, ctx) = first_employee(&app, "Ana Ruiz").await;
+    let c = app.commercial();
+    let check = |opp: String, when: &'static str| {
+        let app = app.clone();
+        async move {
+            let r = app.verify_restore("opportunity", &opp).await;
+            assert!(r.is_ok(), "{when}: {r:?}");
+        }
+    };
+    let opp = opportunity(&app, &clock, &ctx, "Restored", "2026-03-01").await;
+    check(opp.clone(), "open").await;
+    c.classify_opportunity(&opp, &json!({"kind": "upsell", "size_band": "large"}), &ctx)
+        .await
+        .unwrap();
+    check(opp.clone(), "classified").await;
+    for i in 0..12 {
+        quote(&app, &clock, &ctx, &opp, &format!("Option {i}")).await;
+        if i % 5 == 0 {
+            check(opp.clone(), "quoting").await;
+        }
+    }
+    let view = c.get_opportunity(&opp).await.unwrap();
+    assert_eq!(view["quote_ids"].as_array().unwrap().len(), 12);
+    c.lose_opportunity(&opp, &json!({"reason": "Went with a competitor"}), &ctx)
+        .await
+        .unwrap();
+    check(opp.clone(), "lost").await;
+}
