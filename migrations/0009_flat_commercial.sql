@@ -11,6 +11,8 @@
 -- Quotes, newest first (created_at, id): ix_quote_created; filters latest status
 --   (ix_quote_status, 0004), customer, opportunity (filter column, created_at, id) — search
 --   (title): ft_quote_title (a quote number is looked up by uq_quote_number).
+-- An opportunity's quotes in the order they were made (its state is restored with their
+--   ids): ix_quote_opportunity_number.
 -- Statements end with ';' at the end of a line; each is re-runnable (IF [NOT] EXISTS).
 
 ALTER TABLE {prefix}pet_leads ADD FULLTEXT INDEX IF NOT EXISTS ft_lead_text (company_name, source);
@@ -22,7 +24,7 @@ ALTER TABLE {prefix}pet_opportunities DROP INDEX IF EXISTS ix_opportunity_owner,
 
 ALTER TABLE {prefix}pet_opportunities ADD FULLTEXT INDEX IF NOT EXISTS ft_opportunity_title (title);
 
-ALTER TABLE {prefix}pet_quotes ADD INDEX IF NOT EXISTS ix_quote_customer_created (customer_id, created_at, id), ADD INDEX IF NOT EXISTS ix_quote_opportunity_created (opportunity_id, created_at, id);
+ALTER TABLE {prefix}pet_quotes ADD INDEX IF NOT EXISTS ix_quote_customer_created (customer_id, created_at, id), ADD INDEX IF NOT EXISTS ix_quote_opportunity_created (opportunity_id, created_at, id), ADD INDEX IF NOT EXISTS ix_quote_opportunity_number (opportunity_id, number);
 
 ALTER TABLE {prefix}pet_quotes DROP INDEX IF EXISTS ix_quote_customer, DROP INDEX IF EXISTS ix_quote_opportunity;
 
