@@ -2,7 +2,9 @@
 //! without): (a) a 500-line quote draft saved end to end (parse, totals, decide, version
 //! row + 500 line rows + event, commit) and read back with its totals; (b) the first page
 //! of the leads and quotes lists with `PET_BENCH_ROWS` rows (default 100,000) in the tables
-//! (rows bulk-inserted as state rows: the lists read only those).
+//! (rows bulk-inserted as state rows: the lists read only those); (c) `createQuote` on a
+//! fresh opportunity and on opportunities with 200 quotes each (the command must not cost
+//! more on a busy aggregate).
 #![allow(
     clippy::unwrap_used,
     clippy::expect_used,
@@ -18,7 +20,7 @@ static ALLOC: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 use std::time::Duration;
 
-use criterion::{criterion_group, criterion_main, Criterion};
+use criterion::{criterion_group, criterion_main, BatchSize, Criterion};
 use mysql_async::prelude::*;
 use pet_storage_mysql::{App, CommandContext, Config};
 use serde_json::{json, Value};
@@ -230,5 +232,75 @@ fn lists_100k(c: &mut Criterion) {
     rt.block_on(common::finish(&app));
 }
 
-criterion_group!(benches, quote_500, lists_100k);
+/// A fresh opportunity (lead captured, contacted, qualified, opportunity opened).
+async fn opportunity(app: &App, ctx: &CommandContext) -> String {
+    let c = app.commercial();
+    let lead = c
+        .create_lead(
+            &json!({"customer_name": "Bench Ltd", "source": "bench"}),
+            ctx,
+        )
+        .await
+        .unwrap();
+    c.contact_lead(&id(&lead), &json!({}), ctx).await.unwrap();
+    c.qualify_lead(&id(&lead), &json!({"need": "bench"}), ctx)
+        .await
+        .unwrap();
+    let opp = c
+        .create_opportunity(
+            &json!({"lead_id": id(&lead), "title": "Bench",
+                    "expected_value": {"amount_minor": 100, "currency": "EUR"}, "expected_close": "2030-01-01"}),
+            ctx,
+        )
+        .await
+        .unwrap();
+    id(&opp)
+}
+
+fn create_quote(c: &mut Criterion) {
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let Some(app) = setup(&rt) else { return };
+    let (ctx, _) = rt.block_on(quote(&app));
+    let new_quote = |opp: &str| {
+        rt.block_on(
+            app.commercial()
+                .create_quote(&json!({ "opportunity_id": opp }), &ctx),
+        )
+        .unwrap()
+    };
+    let mut g = c.benchmark_group("create_quote");
+    g.sample_size(20).measurement_time(Duration::from_secs(8));
+    g.bench_function("fresh_opportunity", |b| {
+        b.iter_batched(
+            || rt.block_on(opportunity(&app, &ctx)),
+            |opp| new_quote(&opp),
+            BatchSize::PerIteration,
+        )
+    });
+    // 20 opportunities with 200 quotes each, used in turn (each gains a few dozen more).
+    let busy: Vec<String> = (0..20)
+        .map(|_| {
+            let opp = rt.block_on(opportunity(&app, &ctx));
+            for _ in 0..200 {
+                new_quote(&opp);
+            }
+            opp
+        })
+        .collect();
+    let mut next = 0;
+    g.bench_function("opportunity_with_200_quotes", |b| {
+        b.iter_batched(
+            || {
+                next = (next + 1) % busy.len();
+                busy[next].clone()
+            },
+            |opp| new_quote(&opp),
+            BatchSize::PerIteration,
+        )
+    });
+    g.finish();
+    rt.block_on(common::finish(&app));
+}
+
+criterion_group!(benches, quote_500, lists_100k, create_quote);
 criterion_main!(benches);

@@ -688,6 +688,29 @@ impl Field for ToTime {
     }
 }
 
+// ---- commercial (quote builder lines and groups) ----
+
+id_fields!(pet_core::commercial::LineGroupId);
+
+parsed_fields!(
+    pet_core::commercial::LineId => |f, s| pet_core::commercial::LineId::parse(f, s),
+    pet_core::commercial::Interval => |_f, s| pet_core::commercial::Interval::parse(s),
+);
+
+impl Field for pet_core::commercial::Quantity {
+    fn read(field: &str, v: &Value) -> Result<Self, String> {
+        pet_core::commercial::Quantity::new(i64::read(field, v)?).map_err(domain_message)
+    }
+}
+
+/// Basis points given as an integer (`2000` = 20 %).
+impl Field for pet_core::commercial::BasisPoints {
+    fn read(field: &str, v: &Value) -> Result<Self, String> {
+        pet_core::commercial::BasisPoints::for_field(field, i64::read(field, v)?)
+            .map_err(domain_message)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use pet_core::helpdesk::{Channel, Priority};

@@ -136,6 +136,36 @@ impl BasisPoints {
     pub const fn get(self) -> u32 {
         self.0
     }
+
+    /// A percentage typed as decimal text (`"20"`, `"7.5"`, `"7,25"`: a whole part of up
+    /// to five digits and at most two decimals, a comma read as the decimal point) given as
+    /// input field `field`, in basis points (`"12.5"` → 1250). Read as text, never through
+    /// a float; more decimals or anything else is refused, and so is a value outside
+    /// 0-100 % (the same bound as [`BasisPoints::for_field`]).
+    pub fn from_percent_text(field: &str, text: &str) -> Result<Self, DomainError> {
+        let malformed = || DomainError::field(field, "must be a percentage like 20 or 7.5");
+        let t = text.trim().replace(',', ".");
+        let (negative, digits) = match t.strip_prefix('-') {
+            Some(rest) => (true, rest),
+            None => (false, t.as_str()),
+        };
+        let (whole, frac) = match digits.split_once('.') {
+            Some((w, f)) => (w, Some(f)),
+            None => (digits, None),
+        };
+        let is_digits = |s: &str| !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit());
+        if !is_digits(whole)
+            || whole.len() > 5
+            || frac.is_some_and(|f| !is_digits(f) || f.len() > 2)
+        {
+            return Err(malformed());
+        }
+        let frac = frac.unwrap_or("");
+        let hundredths: i64 =
+            frac.parse::<i64>().unwrap_or(0) * if frac.len() == 1 { 10 } else { 1 };
+        let bp = whole.parse::<i64>().map_err(|_| malformed())? * 100 + hundredths;
+        Self::for_field(field, if negative { -bp } else { bp })
+    }
 }
 
 impl TryFrom<u32> for BasisPoints {
@@ -233,6 +263,35 @@ mod tests {
         }
         for bad in ["", "1a", "A", "a-b", "a b", "é", "_a", &"k".repeat(65)] {
             assert!(FieldKey::new(bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn percentages_are_read_as_text() {
+        let bp = |s: &str| BasisPoints::from_percent_text("discount", s).map(BasisPoints::get);
+        assert_eq!(bp("12.5"), Ok(1250));
+        assert_eq!(bp(" 20 "), Ok(2000));
+        assert_eq!(bp("7,25"), Ok(725));
+        assert_eq!(bp("0"), Ok(0));
+        assert_eq!(bp("100.00"), Ok(10_000));
+        assert_eq!(bp("0.05"), Ok(5));
+        for bad in ["", "1.234", "abc", "1e2", "12.", ".5", "--1", "100000"] {
+            let e = BasisPoints::from_percent_text("discount", bad).unwrap_err();
+            assert_eq!(
+                e,
+                DomainError::field("discount", "must be a percentage like 20 or 7.5"),
+                "{bad}"
+            );
+        }
+        for out in ["100.01", "-1", "150"] {
+            assert_eq!(
+                BasisPoints::from_percent_text("tax", out),
+                Err(DomainError::field(
+                    "tax",
+                    "must be between 0 and 10000 basis points (0-100 %)"
+                )),
+                "{out}"
+            );
         }
     }
 

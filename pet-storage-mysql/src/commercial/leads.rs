@@ -16,17 +16,21 @@ use pet_core::identity::{CustomerId, EmployeeId, Money, Name, Note};
 use serde_json::{json, Value};
 use uuid::Uuid;
 
-use super::{db, internal, json_text, like_escape, parse_id, Tx};
-use crate::app::{App, CommandContext, Page};
+use super::{col, db, internal, json_text, parse_id, ListPlan, ListSearch, Tx};
+use crate::app::{App, CommandContext};
 use crate::command::{command, replayed_repository, Cmd, Repository};
 use crate::db::{from_db_time, rfc3339, to_db_time};
 use crate::error::{AppError, StorageError};
-use crate::fields::{command_input, domain_message, Field, OrBlankText};
-use crate::input::{arg_uuid, Input};
+use crate::fields::{
+    command_input, domain_message, Field, OrBlank, OrBlankText, PageNumber, PerPage,
+};
+use crate::input::arg_uuid;
+use crate::paging::Order;
 use crate::services::Commercial;
 use crate::uow::UnitOfWork;
+use serde::Serialize;
 
-pub(super) use crate::money::money_json;
+use crate::money::MoneyView;
 
 /// A note as the sales screens send it (absent: empty), with the domain's messages.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -170,20 +174,98 @@ fn lead_customer(id: Option<CustomerId>, name: OrBlankText<Name>) -> Option<Lead
     }
 }
 
-fn field_json(f: &FieldDefinition) -> Value {
-    json!({
-        "key": f.key().as_str(), "label": f.label().as_str(), "type": f.field_type().as_str(),
-        "required": f.required(), "options": f.options().iter().map(Name::as_str).collect::<Vec<_>>(),
-        "order": f.order(),
-    })
+/// A lead schema field as the API returns it.
+#[derive(Debug, Serialize)]
+struct FieldView<'a> {
+    key: &'a str,
+    label: &'a str,
+    #[serde(rename = "type")]
+    field_type: &'static str,
+    required: bool,
+    options: Vec<&'a str>,
+    order: u32,
+}
+
+impl<'a> FieldView<'a> {
+    fn new(f: &'a FieldDefinition) -> Self {
+        Self {
+            key: f.key().as_str(),
+            label: f.label().as_str(),
+            field_type: f.field_type().as_str(),
+            required: f.required(),
+            options: f.options().iter().map(Name::as_str).collect(),
+            order: f.order(),
+        }
+    }
+}
+
+/// A lead schema version as the API returns it.
+#[derive(Debug, Serialize)]
+struct SchemaVersionView<'a> {
+    schema_id: String,
+    number: u32,
+    fields: Vec<FieldView<'a>>,
+    published_at: Option<String>,
 }
 
 fn schema_version_json(v: &LeadSchemaVersion, published_at: Option<NaiveDateTime>) -> Value {
-    json!({
-        "schema_id": v.schema_id.to_string(), "number": v.number.get(),
-        "fields": v.fields.iter().map(field_json).collect::<Vec<_>>(),
-        "published_at": published_at.map(|t| rfc3339(from_db_time(t))),
+    serde_json::to_value(SchemaVersionView {
+        schema_id: v.schema_id.to_string(),
+        number: v.number.get(),
+        fields: v.fields.iter().map(FieldView::new).collect(),
+        published_at: published_at.map(|t| rfc3339(from_db_time(t))),
     })
+    .unwrap_or(Value::Null)
+}
+
+/// A lead's custom field: its definition, the stored value and its display text.
+#[derive(Debug, Serialize)]
+struct CustomFieldView<'a> {
+    #[serde(flatten)]
+    field: FieldView<'a>,
+    value: Value,
+    display: Option<String>,
+}
+
+/// The company a lead is about.
+#[derive(Debug, Serialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+enum LeadCustomerView<'a> {
+    Existing { customer_id: String },
+    New { name: &'a str },
+}
+
+/// A lead's qualification evidence.
+#[derive(Debug, Serialize)]
+struct QualificationView<'a> {
+    budget: Option<MoneyView>,
+    authority: Option<&'a str>,
+    need: &'a str,
+    timeline: Option<&'a str>,
+    notes: &'a str,
+}
+
+/// A lead as the API returns it.
+#[derive(Debug, Serialize)]
+struct LeadView<'a> {
+    id: String,
+    customer: LeadCustomerView<'a>,
+    customer_id: Option<String>,
+    company_name: String,
+    source: &'a str,
+    owner_id: String,
+    owner_name: Option<String>,
+    status: &'static str,
+    next_statuses: Vec<&'static str>,
+    actions: &'static [&'static str],
+    schema_version: Option<u32>,
+    custom_values: Value,
+    custom_fields: Vec<CustomFieldView<'a>>,
+    qualification: Option<QualificationView<'a>>,
+    disqualification_reason: Option<&'a str>,
+    version: u64,
+    created_at: String,
+    updated_at: String,
 }
 
 replayed_repository!(
@@ -328,71 +410,7 @@ impl Commercial<'_> {
         input: &Value,
         ctx: &CommandContext,
     ) -> Result<Value, AppError> {
-        let mut i = Input::new(input, "input");
-        let mut fields = Vec::new();
-        match input.get("fields") {
-            Some(Value::Array(list)) => {
-                for (n, f) in list.iter().enumerate() {
-                    let prefix = format!("fields.{n}");
-                    let mut fi = Input::new(f, &prefix);
-                    let key = fi.req_str("key");
-                    let label = fi.req_str("label");
-                    let ty = fi.req_str("type");
-                    let required = match f.get("required") {
-                        None | Some(Value::Null) => false,
-                        Some(Value::Bool(b)) => *b,
-                        Some(_) => {
-                            fi.error("required", "must be true or false");
-                            false
-                        }
-                    };
-                    let options: Vec<&str> = match f.get("options") {
-                        None | Some(Value::Null) => vec![],
-                        Some(Value::Array(a)) => a.iter().filter_map(Value::as_str).collect(),
-                        Some(_) => {
-                            fi.error("options", "must be a list of strings");
-                            vec![]
-                        }
-                    };
-                    let key = match key {
-                        Some(k) => fi.absorb(FieldKey::new(k.trim()))?,
-                        None => None,
-                    };
-                    let label = match label {
-                        Some(l) => fi.absorb(Name::for_field("label", l))?,
-                        None => None,
-                    };
-                    let ty = match ty {
-                        Some(t) => fi.absorb(FieldType::parse(t))?,
-                        None => None,
-                    };
-                    let mut opts = Vec::new();
-                    for o in options.iter().filter(|o| !o.trim().is_empty()) {
-                        if let Some(o) = fi.absorb(Name::for_field("options", o))? {
-                            opts.push(o);
-                        }
-                    }
-                    if let (Some(key), Some(label), Some(ty)) = (key, label, ty) {
-                        if let Some(def) = fi.absorb(FieldDefinition::new(
-                            key,
-                            label,
-                            ty,
-                            required,
-                            opts,
-                            n as u32 + 1,
-                        ))? {
-                            fields.push(def);
-                        }
-                    }
-                    for (k, m) in fi_errors(fi) {
-                        i.error(&format!("{prefix}.{k}"), &m);
-                    }
-                }
-            }
-            None | Some(Value::Null) => i.error("fields", "is required"),
-            Some(_) => i.error("fields", "must be a list of fields"),
-        }
-        i.finish()?;
+        let fields = PublishSchemaInput::parse(input, "input")?.fields.0;
         command!(self, ctx, "publish_lead_schema", input, |cx| {
             let repo = LeadSchemas(self);
             let state = repo.current(cx.tx()).await?;
@@ -635,15 +653,19 @@ impl Commercial<'_> {
             )
             .await
             .map_err(db)?;
+        let version = match l.schema() {
+            Some(s) => Some(
+                self.schema_rows(q, Some(s.number.get()))
+                    .await?
+                    .into_iter()
+                    .next()
+                    .map(|(v, _)| v)
+                    .ok_or_else(|| internal("lead schema version missing"))?,
+            ),
+            None => None,
+        };
         let mut fields = Vec::new();
-        if let Some(s) = l.schema() {
-            let v = self
-                .schema_rows(q, Some(s.number.get()))
-                .await?
-                .into_iter()
-                .next()
-                .map(|(v, _)| v)
-                .ok_or_else(|| internal("lead schema version missing"))?;
+        if let Some(v) = &version {
             let read = v.read(l.custom_values()).map_err(|e| {
                 AppError::Storage(format!(
                     "stored custom values do not fit their schema version: {}",
@@ -654,55 +676,61 @@ impl Commercial<'_> {
                 ))
             })?;
             for (def, value) in read {
-                let mut f = field_json(def);
-                if let Some(o) = f.as_object_mut() {
-                    o.insert(
-                        "value".into(),
-                        l.custom_values()
-                            .get(def.key().as_str())
-                            .cloned()
-                            .unwrap_or(Value::Null),
-                    );
-                    o.insert("display".into(), json!(value.map(|v| v.display())));
-                }
-                fields.push(f);
+                fields.push(CustomFieldView {
+                    field: FieldView::new(def),
+                    value: l
+                        .custom_values()
+                        .get(def.key().as_str())
+                        .cloned()
+                        .unwrap_or(Value::Null),
+                    display: value.map(|v| v.display()),
+                });
             }
         }
         let customer = match l.customer() {
-            LeadCustomer::Existing { customer_id } => {
-                json!({"kind": "existing", "customer_id": customer_id.to_string()})
-            }
-            LeadCustomer::New { name } => json!({"kind": "new", "name": name.as_str()}),
+            LeadCustomer::Existing { customer_id } => LeadCustomerView::Existing {
+                customer_id: customer_id.to_string(),
+            },
+            LeadCustomer::New { name } => LeadCustomerView::New {
+                name: name.as_str(),
+            },
         };
-        let qualification = l.qualification().map(|q| {
-            json!({
-                "budget": q.budget.as_ref().map(money_json),
-                "authority": q.authority.as_ref().map(Text::as_str),
-                "need": q.need.as_str(),
-                "timeline": q.timeline.as_ref().map(Text::as_str),
-                "notes": q.notes.as_str(),
-            })
+        let qualification = l.qualification().map(|q| QualificationView {
+            budget: q.budget.map(MoneyView),
+            authority: q.authority.as_ref().map(Text::as_str),
+            need: q.need.as_str(),
+            timeline: q.timeline.as_ref().map(Text::as_str),
+            notes: q.notes.as_str(),
         });
-        Ok(json!({
-            "id": l.id().to_string(),
-            "customer": customer,
-            "customer_id": match l.customer() { LeadCustomer::Existing { customer_id } => Some(customer_id.to_string()), LeadCustomer::New { .. } => None },
-            "company_name": company,
-            "source": l.source().as_str(),
-            "owner_id": l.owner_id().to_string(),
-            "owner_name": owner_name,
-            "status": l.status().as_str(),
-            "next_statuses": l.status().next_statuses().iter().map(|s| s.as_str()).collect::<Vec<_>>(),
-            "actions": l.status().actions(),
-            "schema_version": l.schema().map(|s| s.number.get()),
-            "custom_values": l.custom_values().to_json(),
-            "custom_fields": fields,
-            "qualification": qualification,
-            "disqualification_reason": l.disqualification_reason().map(Text::as_str),
-            "version": l.version(),
-            "created_at": rfc3339(from_db_time(created)),
-            "updated_at": rfc3339(from_db_time(updated)),
-        }))
+        let view = LeadView {
+            id: l.id().to_string(),
+            customer,
+            customer_id: match l.customer() {
+                LeadCustomer::Existing { customer_id } => Some(customer_id.to_string()),
+                LeadCustomer::New { .. } => None,
+            },
+            company_name: company,
+            source: l.source().as_str(),
+            owner_id: l.owner_id().to_string(),
+            owner_name,
+            status: l.status().as_str(),
+            next_statuses: l
+                .status()
+                .next_statuses()
+                .iter()
+                .map(|s| s.as_str())
+                .collect(),
+            actions: l.status().actions(),
+            schema_version: l.schema().map(|s| s.number.get()),
+            custom_values: l.custom_values().to_json(),
+            custom_fields: fields,
+            qualification,
+            disqualification_reason: l.disqualification_reason().map(Text::as_str),
+            version: l.version(),
+            created_at: rfc3339(from_db_time(created)),
+            updated_at: rfc3339(from_db_time(updated)),
+        };
+        serde_json::to_value(view).map_err(|e| internal(&format!("lead view: {e}")))
     }
 
     /// Captures a lead with the latest schema version: `{customer_id | customer_name,
@@ -861,111 +889,72 @@ impl Commercial<'_> {
         self.lead_view(&mut conn, &l).await
     }
 
-    /// Leads, newest first: `{search?, status?, owner_id?, source?, page?, per_page?}`
-    /// (search matches the company name and the source).
+    /// Leads, newest first: `{search?, status?, owner_id?, source?, page?, per_page?,
+    /// after?, before?}` (search matches the company name and the source). A page is one
+    /// keyset query (rows and owner names) through the index of its filter (migration
+    /// 0009); the count is bounded.
     pub async fn list_leads(&self, query: &Value) -> Result<Value, AppError> {
-        let mut q = Input::new(query, "query");
-        let search = q.opt_str("search").map(str::trim).filter(|s| !s.is_empty());
-        let status = q.opt_str("status").filter(|s| !s.is_empty());
-        if let Some(s) = status {
-            if !LeadStatus::ALL.iter().any(|x| x.as_str() == s) {
-                q.error(
-                    "status",
-                    "must be new, contacted, qualified, disqualified or archived",
-                );
-            }
-        }
-        let owner = q.opt_uuid("owner_id");
-        let source = q.opt_str("source").map(str::trim).filter(|s| !s.is_empty());
-        let (page, per_page) = q.paging();
-        q.finish()?;
-        let page = Page { page, per_page };
-        let mut conds: Vec<&str> = Vec::new();
+        let q = LeadQuery::parse(query, "query")?;
+        let mut conds: Vec<String> = Vec::new();
         let mut params: Vec<SqlValue> = Vec::new();
-        if let Some(s) = search {
-            conds.push("(l.company_name LIKE ? OR l.source LIKE ?)");
-            let pat = format!("%{}%", like_escape(s));
-            params.push(pat.clone().into());
-            params.push(pat.into());
+        if let Some(s) = q.status.0 {
+            conds.push("l.status = ?".into());
+            params.push(s.0.as_str().into());
         }
-        if let Some(s) = status {
-            conds.push("l.status = ?");
-            params.push(s.into());
-        }
-        if let Some(o) = owner {
-            conds.push("l.owner_id = ?");
+        if let Some(o) = q.owner_id {
+            conds.push("l.owner_id = ?".into());
             params.push(o.to_string().into());
         }
-        if let Some(s) = source {
-            conds.push("l.source = ?");
+        if let Some(s) = q.source.0.as_deref().map(str::trim) {
+            conds.push("l.source = ?".into());
             params.push(s.into());
         }
-        let where_sql = if conds.is_empty() {
-            String::new()
-        } else {
-            format!("WHERE {}", conds.join(" AND "))
-        };
         let t = self.sales_tables();
+        let search = q.search.0.as_deref().map(str::trim).map(|s| ListSearch {
+            matches: (
+                "(l.company_name LIKE ? OR l.source LIKE ?)".into(),
+                vec![ListSearch::like(s), ListSearch::like(s)],
+            ),
+            fulltext: ListSearch::fulltext(s, &t.leads, "company_name, source"),
+            id_col: "l.id",
+            also: None,
+        });
+        let order = Order::by(&[("l.created_at", true), ("l.id", true)]);
+        let req = super::page_request(q.page.0, q.per_page.0, &q.after.0, &q.before.0, &order)?;
+        let plan = ListPlan {
+            select: format!(
+                "SELECT l.id, l.customer_id, l.company_name, l.source, l.owner_id, e.name, l.status, \
+                 l.schema_number, l.version, l.created_at, {} FROM {} l LEFT JOIN {} e ON e.id = l.owner_id",
+                order.select(),
+                t.leads,
+                self.tables().employees
+            ),
+            from: format!("{} l", t.leads),
+            order: &order,
+            req: &req,
+        };
         let mut conn = self.conn().await?;
-        let total: Option<u64> = conn
-            .exec_first(
-                format!("SELECT COUNT(*) FROM {} l {where_sql}", t.leads),
-                params.clone(),
-            )
-            .await
-            .map_err(db)?;
-        params.push(u64::from(page.per_page).into());
-        params.push(page.offset().into());
-        type Row = (
-            String,
-            Option<String>,
-            String,
-            String,
-            String,
-            Option<String>,
-            String,
-            Option<u32>,
-            u64,
-            NaiveDateTime,
-        );
-        let rows: Vec<Row> = conn
-            .exec(
-                format!(
-                    "SELECT l.id, l.customer_id, l.company_name, l.source, l.owner_id, e.name, l.status, \
-                     l.schema_number, l.version, l.created_at FROM {} l LEFT JOIN {} e ON e.id = l.owner_id \
-                     {where_sql} ORDER BY l.created_at DESC, l.id DESC LIMIT ? OFFSET ?",
-                    t.leads,
-                    self.tables().employees
-                ),
-                params,
-            )
-            .await
-            .map_err(db)?;
-        let items = rows
-            .into_iter()
-            .map(
-                |(
-                    id,
-                    cid,
-                    company,
-                    source,
-                    owner,
-                    owner_name,
-                    status,
-                    schema,
-                    version,
-                    created,
-                )| {
-                    json!({
-                        "id": id, "customer_id": cid, "company_name": company, "source": source,
-                        "owner_id": owner, "owner_name": owner_name, "status": status,
-                        "schema_version": schema, "version": version,
-                        "created_at": rfc3339(from_db_time(created)),
-                    })
-                },
-            )
-            .collect();
-        let mut out = page.wrap(items, total.unwrap_or(0));
+        let (mut rows, total) = plan
+            .rows(&mut conn, conds, params, search, self.inner.search_scan)
+            .await?;
+        let mut items = Vec::with_capacity(rows.len());
+        for r in &mut rows {
+            items.push(LeadListItem {
+                id: col(r, 0)?,
+                customer_id: col(r, 1)?,
+                company_name: col(r, 2)?,
+                source: col(r, 3)?,
+                owner_id: col(r, 4)?,
+                owner_name: col(r, 5)?,
+                status: col(r, 6)?,
+                schema_version: col(r, 7)?,
+                version: col(r, 8)?,
+                created_at: rfc3339(from_db_time(col(r, 9)?)),
+            });
+        }
+        let page = plan.page(rows, items, total);
+        let mut out =
+            serde_json::to_value(page).map_err(|e| internal(&format!("lead list: {e}")))?;
         if let Some(o) = out.as_object_mut() {
             o.insert(
                 "options".into(),
@@ -989,13 +978,199 @@ impl Commercial<'_> {
     }
 }
 
-/// The errors an input collected, as `(field, message)` pairs.
-fn fi_errors(i: Input<'_>) -> Vec<(String, String)> {
-    match i.finish() {
-        Err(AppError::Validation(f)) => f
-            .iter()
-            .map(|(k, m)| (k.to_owned(), m.to_owned()))
-            .collect(),
-        _ => Vec::new(),
+/// A field key as typed (surrounding spaces ignored).
+#[derive(Debug, Clone, PartialEq)]
+pub struct KeyField(pub FieldKey);
+
+impl Field for KeyField {
+    fn read(field: &str, v: &Value) -> Result<Self, String> {
+        FieldKey::new(String::read(field, v)?.trim())
+            .map(KeyField)
+            .map_err(domain_message)
+    }
+}
+
+/// A schema field's `type` (text, number, date, select, multiselect or bool).
+#[derive(Debug, Clone, PartialEq)]
+pub struct TypeField(pub FieldType);
+
+impl Field for TypeField {
+    fn read(field: &str, v: &Value) -> Result<Self, String> {
+        FieldType::parse(&String::read(field, v)?)
+            .map(TypeField)
+            .map_err(domain_message)
+    }
+    fn read_from(
+        obj: Option<&serde_json::Map<String, Value>>,
+        _name: &str,
+        _default: Option<fn() -> Self>,
+        errors: &mut pet_core::FieldErrors,
+    ) -> Option<Self> {
+        // Read from `type` (a keyword in Rust, so not the struct field's name).
+        match obj.and_then(|m| m.get("type")).filter(|v| !v.is_null()) {
+            Some(v) => Self::read_into("type", v, errors),
+            None => {
+                errors.add("type", "is required");
+                None
+            }
+        }
+    }
+}
+
+/// A yes/no schema setting (`true` or `false`).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct YesNo(pub bool);
+
+impl Field for YesNo {
+    fn read(_field: &str, v: &Value) -> Result<Self, String> {
+        v.as_bool()
+            .map(YesNo)
+            .ok_or_else(|| "must be true or false".to_owned())
+    }
+}
+
+/// A select field's options: the list's non-blank strings (other entries are left out).
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct OptionNames(pub Vec<Name>);
+
+impl Field for OptionNames {
+    fn read_into(field: &str, v: &Value, errors: &mut pet_core::FieldErrors) -> Option<Self> {
+        let Value::Array(list) = v else {
+            errors.add(field, "must be a list of strings");
+            return None;
+        };
+        let mut names = Vec::new();
+        let mut ok = true;
+        for o in list.iter().filter_map(Value::as_str) {
+            if o.trim().is_empty() {
+                continue;
+            }
+            match Name::for_field(field, o) {
+                Ok(n) => names.push(n),
+                Err(e) => {
+                    errors.add(field, domain_message(e));
+                    ok = false;
+                }
+            }
+        }
+        ok.then_some(OptionNames(names))
+    }
+}
+
+command_input! {
+    /// One field of a lead schema publication.
+    pub struct SchemaFieldInput {
+        key: KeyField,
+        label: Name,
+        field_type: TypeField,
+        required: YesNo = YesNo(false),
+        options: OptionNames = OptionNames::default(),
+    }
+}
+
+/// A lead schema's fields in display order (`fields.N.key`… name their errors).
+#[derive(Debug, Clone, PartialEq)]
+pub struct SchemaFields(pub Vec<FieldDefinition>);
+
+impl Field for SchemaFields {
+    fn read_into(field: &str, v: &Value, errors: &mut pet_core::FieldErrors) -> Option<Self> {
+        let Value::Array(list) = v else {
+            errors.add(field, "must be a list of fields");
+            return None;
+        };
+        let mut defs = Vec::new();
+        let before = errors.iter().count();
+        for (n, f) in list.iter().enumerate() {
+            let prefix = format!("{field}.{n}");
+            let named = |errors: &mut pet_core::FieldErrors, e: pet_core::FieldErrors| {
+                for (k, m) in e.iter() {
+                    errors.add(format!("{prefix}.{k}"), m);
+                }
+            };
+            if !matches!(f, Value::Object(_)) {
+                errors.add(prefix.clone(), "must be an array with named keys");
+                continue;
+            }
+            let p = match SchemaFieldInput::parse(f, "input") {
+                Ok(p) => p,
+                Err(AppError::Validation(e)) => {
+                    named(errors, e);
+                    continue;
+                }
+                Err(_) => continue,
+            };
+            match FieldDefinition::new(
+                p.key.0,
+                p.label,
+                p.field_type.0,
+                p.required.0,
+                p.options.0,
+                n as u32 + 1,
+            ) {
+                Ok(def) => defs.push(def),
+                Err(pet_core::DomainError::Validation(e)) => named(errors, e),
+                Err(e) => errors.add(prefix.clone(), e.to_string()),
+            }
+        }
+        (errors.iter().count() == before).then_some(SchemaFields(defs))
+    }
+}
+
+command_input! {
+    /// A lead schema publication: `{fields: [{key, label, type, required?, options?}]}`.
+    pub struct PublishSchemaInput {
+        fields: SchemaFields,
+    }
+}
+
+/// A row of the lead list.
+#[derive(Debug, Serialize)]
+struct LeadListItem {
+    id: String,
+    customer_id: Option<String>,
+    company_name: String,
+    source: String,
+    owner_id: String,
+    owner_name: Option<String>,
+    status: String,
+    schema_version: Option<u32>,
+    version: u64,
+    created_at: String,
+}
+
+/// The lead list's status filter.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct LeadStatusFilter(pub LeadStatus);
+
+impl Field for LeadStatusFilter {
+    fn read(field: &str, v: &Value) -> Result<Self, String> {
+        let s = String::read(field, v)?;
+        LeadStatus::ALL
+            .into_iter()
+            .find(|x| x.as_str() == s)
+            .map(LeadStatusFilter)
+            .ok_or_else(|| "must be new, contacted, qualified, disqualified or archived".into())
+    }
+}
+
+command_input! {
+    /// Query of the lead list (an empty filter is no filter).
+    pub struct LeadQuery {
+        /// Text in the company name or the source.
+        search: OrBlankText<String>,
+        /// A status.
+        status: OrBlank<LeadStatusFilter>,
+        /// An owner.
+        owner_id: Option<Uuid>,
+        /// A source.
+        source: OrBlankText<String>,
+        /// Page (1 when omitted; page numbers reach the first 10,000 rows, cursors go on).
+        page: PageNumber = PageNumber::default(),
+        /// Rows per page (20 when omitted).
+        per_page: PerPage = PerPage::default(),
+        /// The `next` cursor of the page before: the page after it.
+        after: OrBlank<String>,
+        /// The `prev` cursor of the page after (or the `last` cursor): the page before it.
+        before: OrBlank<String>,
     }
 }

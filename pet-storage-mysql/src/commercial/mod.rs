@@ -235,6 +235,47 @@ mod input_tests {
     }
 
     #[test]
+    fn lead_schema_inputs() {
+        let p = PublishSchemaInput::parse(
+            &json!({"fields": [
+                {"key": " size ", "label": "Size", "type": "select", "required": true, "options": ["S", " ", 5, "M"]},
+                {"key": "notes", "label": "Notes", "type": "text"},
+            ]}),
+            "input",
+        )
+        .unwrap();
+        assert_eq!(p.fields.0.len(), 2);
+        assert_eq!(p.fields.0[0].key().as_str(), "size");
+        assert_eq!(p.fields.0[0].options().len(), 2);
+        assert!(p.fields.0[0].required() && !p.fields.0[1].required());
+        assert_eq!(
+            errors(PublishSchemaInput::parse(
+                &json!({"fields": [
+                    {"key": "Bad Key", "label": "x", "type": "colour", "required": "yes"},
+                    {"key": "a", "label": "A", "type": "select"},
+                    3,
+                ]}),
+                "input"
+            )),
+            [
+                "fields.0.key: must be 1-64 characters: a lowercase letter, then lowercase letters, digits or _",
+                "fields.0.required: must be true or false",
+                "fields.0.type: must be text, number, date, select, multiselect or bool",
+                "fields.1.options: a select field needs 1 to 100 options",
+                "fields.2: must be an array with named keys",
+            ]
+        );
+        assert_eq!(
+            errors(PublishSchemaInput::parse(&json!({}), "input")),
+            ["fields: is required"]
+        );
+        assert_eq!(
+            errors(PublishSchemaInput::parse(&json!({"fields": "x"}), "input")),
+            ["fields: must be a list of fields"]
+        );
+    }
+
+    #[test]
     fn opportunity_inputs() {
         let p = NewOpportunityInput::parse(
             &json!({"lead_id": ID, "title": "Deal", "expected_value": {"amount_minor": 100, "currency": "EUR"}, "expected_close": "2026-01-31"}),
@@ -315,5 +356,227 @@ mod input_tests {
                 "version: must be at least 1"
             ]
         );
+    }
+}
+
+// ---- flat lists (issue "Flat at any size") ------------------------------------------------
+
+use mysql_async::{Row, Value as SqlValue};
+
+use crate::db::server_code;
+use crate::paging::{bounded_count_sql, where_sql, Key, Order, PageRequest, Paged, Total};
+
+/// MariaDB's "sort aborted": a `LIMIT … ROWS EXAMINED` scan that sorted instead of reading an
+/// index stops with it.
+const SORT_ABORTED: u16 = 1028;
+
+/// At most this many rows are taken from a FULLTEXT index as a search's candidates.
+const SEARCH_CANDIDATES: u32 = 20_000;
+
+/// InnoDB's default full-text stopwords (not indexed, so not asked of the FULLTEXT indexes).
+const FT_STOPWORDS: &[&str] = &[
+    "a", "about", "an", "are", "as", "at", "be", "by", "com", "de", "en", "for", "from", "how",
+    "i", "in", "is", "it", "la", "of", "on", "or", "that", "the", "this", "to", "was", "what",
+    "when", "where", "who", "will", "with", "und", "www",
+];
+
+/// A commercial list's search: the condition a matching row meets (substring matches, as
+/// the lists have always matched), and the FULLTEXT lookup of the rows that can match (used
+/// when a bounded scan through the list's order did not fill the page: the text is rare).
+pub(crate) struct ListSearch {
+    /// The condition over the list's table and its parameters.
+    pub(crate) matches: (String, Vec<SqlValue>),
+    /// `SELECT id FROM … WHERE MATCH(…) AGAINST(? IN BOOLEAN MODE)` (its parameter: the
+    /// words), or `None` when no word can be asked of a FULLTEXT index (every row can match).
+    pub(crate) fulltext: Option<(String, Vec<SqlValue>)>,
+    /// The list's id column (`l.id`).
+    pub(crate) id_col: &'static str,
+    /// Rows that match whatever the FULLTEXT index says (a quote's number), if any.
+    pub(crate) also: Option<(String, Vec<SqlValue>)>,
+}
+
+impl ListSearch {
+    /// `%text%` for a `LIKE`.
+    pub(crate) fn like(text: &str) -> SqlValue {
+        format!("%{}%", like_escape(text)).into()
+    }
+
+    /// The words of `text` a FULLTEXT index can be asked for, as a boolean-mode query
+    /// (`+word* +word*`), if any; and the lookup of the ids of `table` whose `cols` have them.
+    pub(crate) fn fulltext(text: &str, table: &str, cols: &str) -> Option<(String, Vec<SqlValue>)> {
+        let words: Vec<String> = text
+            .split(|c: char| !c.is_alphanumeric())
+            .map(str::to_lowercase)
+            .filter(|w| w.chars().count() >= 3 && !FT_STOPWORDS.contains(&w.as_str()))
+            .take(8)
+            .map(|w| format!("+{w}*"))
+            .collect();
+        (!words.is_empty()).then(|| {
+            (
+                format!(
+                    "SELECT id FROM {table} WHERE MATCH({cols}) AGAINST(? IN BOOLEAN MODE) LIMIT {SEARCH_CANDIDATES}"
+                ),
+                vec![SqlValue::from(words.join(" "))],
+            )
+        })
+    }
+}
+
+/// How a commercial list reads its pages: `select` (`SELECT cols…, <order keys> FROM t …
+/// joins`, the order's keys last), `from` (the list's table with its alias, for counts),
+/// the order and the page asked for.
+pub(crate) struct ListPlan<'a> {
+    pub(crate) select: String,
+    pub(crate) from: String,
+    pub(crate) order: &'a Order,
+    pub(crate) req: &'a PageRequest,
+}
+
+impl ListPlan<'_> {
+    /// One page's rows (with the order's keys as the last columns) and the bounded count:
+    /// without a search, one keyset (or bounded offset) query through the order's index;
+    /// with one, first a scan through that index over at most `scan` rows (a common text
+    /// fills the page there), and when it did not fill the page the FULLTEXT candidates.
+    pub(crate) async fn rows(
+        &self,
+        conn: &mut mysql_async::Conn,
+        conds: Vec<String>,
+        params: Vec<SqlValue>,
+        search: Option<ListSearch>,
+        scan: u32,
+    ) -> Result<(Vec<Row>, Total), AppError> {
+        let Some(search) = search else {
+            return self.exact(conn, conds, params).await;
+        };
+        let (mut c, mut p) = (conds.clone(), params.clone());
+        c.push(search.matches.0.clone());
+        p.extend(search.matches.1.iter().cloned());
+        if let Some(r) = self.scanned(conn, c, p, scan).await? {
+            return Ok(r);
+        }
+        let (mut c, mut p) = (conds, params);
+        if let Some((sql, fp)) = &search.fulltext {
+            let ids: Vec<String> = conn.exec(sql.as_str(), fp.clone()).await.map_err(db)?;
+            let mut parts = Vec::new();
+            if !ids.is_empty() {
+                parts.push(format!(
+                    "{} IN ({})",
+                    search.id_col,
+                    vec!["?"; ids.len()].join(", ")
+                ));
+                p.extend(ids.into_iter().map(SqlValue::from));
+            }
+            if let Some((a, ap)) = &search.also {
+                parts.push(a.clone());
+                p.extend(ap.iter().cloned());
+            }
+            c.push(if parts.is_empty() {
+                "1 = 0".into()
+            } else {
+                format!("({})", parts.join(" OR "))
+            });
+        }
+        c.push(search.matches.0);
+        p.extend(search.matches.1);
+        self.exact(conn, c, p).await
+    }
+
+    fn sql(&self, conds: &[String], tail: &str, extra: &str) -> String {
+        format!("{} {} {tail}{extra}", self.select, where_sql(conds))
+    }
+
+    async fn exact(
+        &self,
+        conn: &mut mysql_async::Conn,
+        conds: Vec<String>,
+        params: Vec<SqlValue>,
+    ) -> Result<(Vec<Row>, Total), AppError> {
+        let (mut pc, mut pp) = (conds.clone(), params.clone());
+        let tail = self.req.plan(self.order, &mut pc, &mut pp);
+        let rows: Vec<Row> = conn.exec(self.sql(&pc, &tail, ""), pp).await.map_err(db)?;
+        let n: Option<u64> = conn
+            .exec_first(bounded_count_sql(&self.from, &where_sql(&conds)), params)
+            .await
+            .map_err(db)?;
+        Ok((rows, Total::from_counted(n.unwrap_or(0))))
+    }
+
+    /// The page read through the order's index over at most `scan` rows; `None` when the
+    /// scan stopped before it filled the page.
+    async fn scanned(
+        &self,
+        conn: &mut mysql_async::Conn,
+        conds: Vec<String>,
+        params: Vec<SqlValue>,
+        scan: u32,
+    ) -> Result<Option<(Vec<Row>, Total)>, AppError> {
+        let scan = format!(" ROWS EXAMINED {scan}");
+        let (mut pc, mut pp) = (conds.clone(), params.clone());
+        let tail = self.req.plan(self.order, &mut pc, &mut pp);
+        let rows: Vec<Row> = match conn.exec(self.sql(&pc, &tail, &scan), pp).await {
+            Ok(rows) if conn.get_warnings() == 0 => rows,
+            Ok(_) => return Ok(None),
+            Err(e) if server_code(&e) == Some(SORT_ABORTED) => return Ok(None),
+            Err(e) => return Err(db(e)),
+        };
+        // Counted the same way: a lower bound when the scan stops before the end.
+        let counted = conn
+            .exec_first::<u64, _, _>(
+                format!(
+                    "{} LIMIT{scan}",
+                    bounded_count_sql(&self.from, &where_sql(&conds))
+                ),
+                params,
+            )
+            .await;
+        let total = match counted {
+            Ok(n) if conn.get_warnings() == 0 => Total::from_counted(n.unwrap_or(0)),
+            Ok(n) => Total::at_least(n.unwrap_or(0).max(rows.len() as u64)),
+            Err(e) if server_code(&e) == Some(SORT_ABORTED) => Total::at_least(rows.len() as u64),
+            Err(e) => return Err(db(e)),
+        };
+        Ok(Some((rows, total)))
+    }
+
+    /// The page of `items` (one per row, in order), with its cursors from the rows' keys.
+    pub(crate) fn page<T>(&self, rows: Vec<Row>, items: Vec<T>, total: Total) -> Paged<T> {
+        let keys = self.order.len();
+        let keyed = rows
+            .into_iter()
+            .zip(items)
+            .map(|(mut row, item)| {
+                let n = row.len();
+                let k = (n - keys..n)
+                    .map(|i| Key::from_sql(row.take(i).unwrap_or(SqlValue::NULL)))
+                    .collect();
+                (k, item)
+            })
+            .collect();
+        self.req.finish(keyed, total)
+    }
+}
+
+/// A list's page request from its typed query fields.
+pub(crate) fn page_request(
+    page: u32,
+    per_page: u32,
+    after: &Option<String>,
+    before: &Option<String>,
+    order: &Order,
+) -> Result<PageRequest, AppError> {
+    let mut errors = pet_core::FieldErrors::new();
+    let mut query = serde_json::Map::new();
+    query.insert("page".into(), page.into());
+    query.insert("per_page".into(), per_page.into());
+    for (name, v) in [("after", after), ("before", before)] {
+        if let Some(v) = v {
+            query.insert(name.into(), v.clone().into());
+        }
+    }
+    let req = PageRequest::read(Some(&query), order, &mut errors);
+    if errors.is_empty() {
+        Ok(req)
+    } else {
+        Err(AppError::Validation(errors))
     }
 }

@@ -5,26 +5,29 @@
 use chrono::{NaiveDate, NaiveDateTime};
 use mysql_async::prelude::*;
 use mysql_async::Value as SqlValue;
+use pet_core::commercial::opportunity::OpportunityCreated;
 use pet_core::commercial::{
     Classification, LeadChanges, LeadCommand, LeadCustomer, LeadFacts, LeadId, LeadSummary,
     NewOpportunity, Opportunity, OpportunityCommand, OpportunityFacts, OpportunityId,
-    OpportunityKind, SizeBand, Text,
+    OpportunityKind, QuoteId, SaleId, SizeBand, Text,
 };
 use pet_core::identity::{CustomerCommand, CustomerId, CustomerStatus, EmployeeId, Money, Name};
 use serde_json::{json, Value};
 use uuid::Uuid;
 
-use super::leads::money_json;
-use super::{col, db, like_escape};
-use crate::app::{CommandContext, Page};
-use crate::command::{command, replayed_repository};
+use super::{col, db, internal, ListPlan, ListSearch};
+use crate::app::CommandContext;
+use crate::command::command;
 use crate::db::{from_db_time, rfc3339, to_db_time};
 use crate::error::{AppError, StorageError};
-use crate::fields::command_input;
+use crate::fields::{command_input, Field, OrBlank, OrBlankText, PageNumber, PerPage};
 use crate::identity::Customers;
-use crate::input::{arg_uuid, Input};
+use crate::input::arg_uuid;
+use crate::money::MoneyView;
+use crate::paging::Order;
 use crate::services::Commercial;
 use crate::uow::UnitOfWork;
+use serde::Serialize;
 
 const STAGES: [&str; 4] = ["open", "quoting", "won", "lost"];
 
@@ -62,13 +65,158 @@ command_input! {
     }
 }
 
-replayed_repository!(
-    /// Opportunities: loaded by replaying their events; saved to the opportunities table.
-    Opportunities: Opportunity, "opportunity",
-    |app, cx, before, after, events| app.commercial().write_opportunity(cx.uow(), before, after).await
+/// Opportunities: restored from their state row (and the ids of their quotes, in the
+/// order they were made), so a command costs the same however many quotes an opportunity
+/// has had; saved to the opportunities table.
+pub(crate) struct Opportunities<'a>(pub(crate) &'a crate::App);
+
+impl crate::command::Repository<Opportunity> for Opportunities<'_> {
+    const NAME: &'static str = "opportunity";
+    async fn load(
+        &self,
+        tx: &mut mysql_async::Transaction<'_>,
+        id: Uuid,
+    ) -> Result<Option<Opportunity>, AppError> {
+        self.0.commercial().load_opportunity(tx, id).await
+    }
+    async fn save(
+        &self,
+        cx: &mut crate::command::Cmd<'_, '_>,
+        before: u64,
+        after: &Opportunity,
+        _events: &[pet_core::commercial::OpportunityEvent],
+    ) -> Result<(), AppError> {
+        self.0
+            .commercial()
+            .write_opportunity(cx.uow(), before, after)
+            .await
+    }
+}
+
+/// An opportunity's state row.
+type OpportunityRow = (
+    String,
+    String,
+    String,
+    String,
+    i64,
+    String,
+    NaiveDate,
+    Option<String>,
+    Option<String>,
+    String,
+    Option<String>,
+    Option<String>,
+    Option<String>,
+    u64,
 );
 
 impl Commercial<'_> {
+    /// Restores an opportunity from its state row and its quotes' ids (by quote number:
+    /// the order the quotes were made in, as the opportunity's events list them).
+    pub(crate) async fn load_opportunity<Q: Queryable>(
+        &self,
+        q: &mut Q,
+        id: Uuid,
+    ) -> Result<Option<Opportunity>, AppError> {
+        let t = self.sales_tables();
+        let row: Option<mysql_async::Row> = q
+            .exec_first(
+                format!(
+                    "SELECT lead_id, customer_id, owner_id, title, expected_value_minor, currency, \
+                     expected_close, kind, size_band, status, lost_reason, won_quote_id, sale_id, version \
+                     FROM {} WHERE id = ?",
+                    t.opportunities
+                ),
+                (id.to_string(),),
+            )
+            .await
+            .map_err(db)?;
+        let Some(mut r) = row else {
+            return Ok(None);
+        };
+        let r = &mut r;
+        let row: OpportunityRow = (
+            col(r, 0)?,
+            col(r, 1)?,
+            col(r, 2)?,
+            col(r, 3)?,
+            col(r, 4)?,
+            col(r, 5)?,
+            col(r, 6)?,
+            col(r, 7)?,
+            col(r, 8)?,
+            col(r, 9)?,
+            col(r, 10)?,
+            col(r, 11)?,
+            col(r, 12)?,
+            col(r, 13)?,
+        );
+        let (lead, customer, owner, title, value, currency, close, kind, size, status) = (
+            row.0, row.1, row.2, row.3, row.4, row.5, row.6, row.7, row.8, row.9,
+        );
+        let (lost_reason, won_quote, sale, version) = (row.10, row.11, row.12, row.13);
+        let bad = |what: &str| AppError::Storage(format!("stored opportunity {id}: bad {what}"));
+        let uuid = |s: &str, what: &str| Uuid::parse_str(s).map_err(|_| bad(what));
+        let details = OpportunityCreated {
+            opportunity_id: OpportunityId::from_uuid(id),
+            lead_id: LeadId::from_uuid(uuid(&lead, "lead_id")?),
+            customer_id: CustomerId::from_uuid(uuid(&customer, "customer_id")?),
+            owner_id: EmployeeId::from_uuid(uuid(&owner, "owner_id")?),
+            title: Name::for_field("title", &title).map_err(|_| bad("title"))?,
+            expected_value: Money::new(
+                value,
+                pet_core::identity::Currency::new(&currency).map_err(|_| bad("currency"))?,
+            ),
+            expected_close: close,
+        };
+        let classification = match (kind, size) {
+            (Some(k), Some(s)) => Some(Classification {
+                kind: OpportunityKind::parse(&k).map_err(|_| bad("kind"))?,
+                size_band: SizeBand::parse(&s).map_err(|_| bad("size_band"))?,
+            }),
+            _ => None,
+        };
+        use pet_core::commercial::OpportunityStatus as S;
+        let status = [S::Open, S::Quoting, S::Won, S::Lost]
+            .into_iter()
+            .find(|s| s.as_str() == status)
+            .ok_or_else(|| bad("status"))?;
+        let quote_ids: Vec<String> = q
+            .exec(
+                format!(
+                    "SELECT id FROM {} WHERE opportunity_id = ? ORDER BY number",
+                    t.quotes
+                ),
+                (id.to_string(),),
+            )
+            .await
+            .map_err(db)?;
+        let quote_ids = quote_ids
+            .iter()
+            .map(|s| uuid(s, "quote id").map(QuoteId::from_uuid))
+            .collect::<Result<Vec<_>, _>>()?;
+        let sale = match (won_quote, sale) {
+            (Some(qid), Some(sid)) => Some((
+                QuoteId::from_uuid(uuid(&qid, "won_quote_id")?),
+                SaleId::from_uuid(uuid(&sid, "sale_id")?),
+            )),
+            _ => None,
+        };
+        let lost_reason = lost_reason
+            .map(|r| Text::for_field("lost_reason", &r).map_err(|_| bad("lost_reason")))
+            .transpose()?;
+        Ok(Some(Opportunity::restore(
+            details,
+            classification,
+            status,
+            quote_ids,
+            sale,
+            lost_reason,
+            version,
+        )))
+    }
+
     pub(super) async fn write_opportunity(
         &self,
         uow: &mut UnitOfWork<'_>,
@@ -163,32 +311,33 @@ impl Commercial<'_> {
             )
             .await
             .map_err(db)?;
-        Ok(json!({
-            "id": o.id().to_string(),
-            "lead_id": d.lead_id.to_string(),
-            "customer_id": d.customer_id.to_string(),
-            "customer_name": customer_name,
-            "owner_id": d.owner_id.to_string(),
-            "owner_name": owner_name,
-            "title": d.title.as_str(),
-            "expected_value": money_json(&d.expected_value),
-            "expected_close": d.expected_close.to_string(),
-            "kind": o.classification().map(|c| c.kind.as_str()),
-            "size_band": o.classification().map(|c| c.size_band.as_str()),
-            "status": o.status().as_str(),
-            "actions": o.status().actions(),
-            "options": {
-                "kind": OpportunityKind::ALL.map(OpportunityKind::as_str),
-                "size_band": SizeBand::ALL.map(SizeBand::as_str),
+        let view = OpportunityView {
+            id: o.id().to_string(),
+            lead_id: d.lead_id.to_string(),
+            customer_id: d.customer_id.to_string(),
+            customer_name,
+            owner_id: d.owner_id.to_string(),
+            owner_name,
+            title: d.title.as_str(),
+            expected_value: MoneyView(d.expected_value),
+            expected_close: d.expected_close.to_string(),
+            kind: o.classification().map(|c| c.kind.as_str()),
+            size_band: o.classification().map(|c| c.size_band.as_str()),
+            status: o.status().as_str(),
+            actions: o.status().actions(),
+            options: OpportunityOptions {
+                kind: OpportunityKind::ALL.map(OpportunityKind::as_str),
+                size_band: SizeBand::ALL.map(SizeBand::as_str),
             },
-            "lost": o.status() == pet_core::commercial::OpportunityStatus::Lost,
-            "lost_reason": o.lost_reason().map(Text::as_str),
-            "quote_ids": o.quote_ids().iter().map(ToString::to_string).collect::<Vec<_>>(),
-            "won_quote_id": o.sale().map(|(q, _)| q.to_string()),
-            "sale_id": o.sale().map(|(_, s)| s.to_string()),
-            "version": o.version(),
-            "created_at": created.map(|c| rfc3339(from_db_time(c))),
-        }))
+            lost: o.status() == pet_core::commercial::OpportunityStatus::Lost,
+            lost_reason: o.lost_reason().map(Text::as_str),
+            quote_ids: o.quote_ids().iter().map(ToString::to_string).collect(),
+            won_quote_id: o.sale().map(|(q, _)| q.to_string()),
+            sale_id: o.sale().map(|(_, s)| s.to_string()),
+            version: o.version(),
+            created_at: created.map(|c| rfc3339(from_db_time(c))),
+        };
+        serde_json::to_value(view).map_err(|e| internal(&format!("opportunity view: {e}")))
     }
 
     /// Opens an opportunity from a qualified lead: `{lead_id, title, expected_value:
@@ -330,121 +479,78 @@ impl Commercial<'_> {
     }
 
     /// Opportunities by expected close: `{status?, owner_id?, customer_id?, lead_id?,
-    /// search?, page?, per_page?}`.
+    /// search?, page?, per_page?, after?, before?}` (search: the title). A page is one
+    /// keyset query (rows, customer and owner names) through the index of its filter
+    /// (migration 0009); the count is bounded.
     pub async fn list_opportunities(&self, query: &Value) -> Result<Value, AppError> {
-        let mut q = Input::new(query, "query");
-        let status = q.opt_str("status").filter(|s| !s.is_empty());
-        if let Some(s) = status {
-            if !STAGES.contains(&s) {
-                q.error("status", "must be open, quoting, won or lost");
-            }
-        }
-        let owner = q.opt_uuid("owner_id");
-        let customer = q.opt_uuid("customer_id");
-        let lead = q.opt_uuid("lead_id");
-        let search = q.opt_str("search").map(str::trim).filter(|s| !s.is_empty());
-        let (page, per_page) = q.paging();
-        q.finish()?;
-        let page = Page { page, per_page };
-        let mut conds: Vec<&str> = Vec::new();
+        let q = OpportunityQuery::parse(query, "query")?;
+        let mut conds: Vec<String> = Vec::new();
         let mut params: Vec<SqlValue> = Vec::new();
-        if let Some(s) = status {
-            conds.push("o.status = ?");
-            params.push(s.into());
-        }
-        if let Some(o) = owner {
-            conds.push("o.owner_id = ?");
-            params.push(o.to_string().into());
-        }
-        if let Some(c) = customer {
-            conds.push("o.customer_id = ?");
-            params.push(c.to_string().into());
-        }
-        if let Some(l) = lead {
-            conds.push("o.lead_id = ?");
-            params.push(l.to_string().into());
-        }
-        if let Some(s) = search {
-            conds.push("o.title LIKE ?");
-            params.push(format!("%{}%", like_escape(s)).into());
-        }
-        let where_sql = if conds.is_empty() {
-            String::new()
-        } else {
-            format!("WHERE {}", conds.join(" AND "))
+        let mut cond = |c: &str, p: String| {
+            conds.push(c.to_owned());
+            params.push(p.into());
         };
-        let t = self.sales_tables();
-        let mut conn = self.conn().await?;
-        let total: Option<u64> = conn
-            .exec_first(
-                format!("SELECT COUNT(*) FROM {} o {where_sql}", t.opportunities),
-                params.clone(),
-            )
-            .await
-            .map_err(db)?;
-        params.push(u64::from(page.per_page).into());
-        params.push(page.offset().into());
-        let rows: Vec<mysql_async::Row> = conn
-            .exec(
-                format!(
-                    "SELECT o.id, o.lead_id, o.customer_id, c.name, o.owner_id, e.name, o.title, \
-                     o.expected_value_minor, o.currency, o.expected_close, o.kind, o.size_band, o.status, \
-                     o.version FROM {} o LEFT JOIN {} c ON c.id = o.customer_id LEFT JOIN {} e ON e.id = o.owner_id \
-                     {where_sql} ORDER BY o.expected_close, o.id LIMIT ? OFFSET ?",
-                    t.opportunities,
-                    self.tables().customers,
-                    self.tables().employees
-                ),
-                params,
-            )
-            .await
-            .map_err(db)?;
-        let mut items = Vec::with_capacity(rows.len());
-        for mut r in rows {
-            let r = &mut r;
-            let (id, lead, cid, cname, owner, oname, title): (
-                String,
-                String,
-                String,
-                Option<String>,
-                String,
-                Option<String>,
-                String,
-            ) = (
-                col(r, 0)?,
-                col(r, 1)?,
-                col(r, 2)?,
-                col(r, 3)?,
-                col(r, 4)?,
-                col(r, 5)?,
-                col(r, 6)?,
-            );
-            let (value, cur, close, kind, size, st, v): (
-                i64,
-                String,
-                NaiveDate,
-                Option<String>,
-                Option<String>,
-                String,
-                u64,
-            ) = (
-                col(r, 7)?,
-                col(r, 8)?,
-                col(r, 9)?,
-                col(r, 10)?,
-                col(r, 11)?,
-                col(r, 12)?,
-                col(r, 13)?,
-            );
-            items.push(json!({
-                "id": id, "lead_id": lead, "customer_id": cid, "customer_name": cname,
-                "owner_id": owner, "owner_name": oname, "title": title,
-                "expected_value": crate::money::money_parts_json(value, &cur),
-                "expected_close": close.to_string(), "kind": kind, "size_band": size,
-                "status": st, "version": v,
-            }));
+        if let Some(s) = q.status.0 {
+            cond("o.status = ?", s.0.to_owned());
         }
-        Ok(page.wrap(items, total.unwrap_or(0)))
+        if let Some(o) = q.owner_id {
+            cond("o.owner_id = ?", o.to_string());
+        }
+        if let Some(c) = q.customer_id {
+            cond("o.customer_id = ?", c.to_string());
+        }
+        if let Some(l) = q.lead_id {
+            cond("o.lead_id = ?", l.to_string());
+        }
+        let t = self.sales_tables();
+        let search = q.search.0.as_deref().map(str::trim).map(|s| ListSearch {
+            matches: ("o.title LIKE ?".into(), vec![ListSearch::like(s)]),
+            fulltext: ListSearch::fulltext(s, &t.opportunities, "title"),
+            id_col: "o.id",
+            also: None,
+        });
+        let order = Order::by(&[("o.expected_close", false), ("o.id", false)]);
+        let req = super::page_request(q.page.0, q.per_page.0, &q.after.0, &q.before.0, &order)?;
+        let plan = ListPlan {
+            select: format!(
+                "SELECT o.id, o.lead_id, o.customer_id, c.name, o.owner_id, e.name, o.title, \
+                 o.expected_value_minor, o.currency, o.expected_close, o.kind, o.size_band, o.status, \
+                 o.version, {} FROM {} o LEFT JOIN {} c ON c.id = o.customer_id LEFT JOIN {} e ON e.id = o.owner_id",
+                order.select(),
+                t.opportunities,
+                self.tables().customers,
+                self.tables().employees
+            ),
+            from: format!("{} o", t.opportunities),
+            order: &order,
+            req: &req,
+        };
+        let mut conn = self.conn().await?;
+        let (mut rows, total) = plan
+            .rows(&mut conn, conds, params, search, self.inner.search_scan)
+            .await?;
+        let mut items = Vec::with_capacity(rows.len());
+        for r in &mut rows {
+            let (value, cur): (i64, String) = (col(r, 7)?, col(r, 8)?);
+            let close: NaiveDate = col(r, 9)?;
+            items.push(OpportunityListItem {
+                id: col(r, 0)?,
+                lead_id: col(r, 1)?,
+                customer_id: col(r, 2)?,
+                customer_name: col(r, 3)?,
+                owner_id: col(r, 4)?,
+                owner_name: col(r, 5)?,
+                title: col(r, 6)?,
+                expected_value: crate::money::money_parts_json(value, &cur),
+                expected_close: close.to_string(),
+                kind: col(r, 10)?,
+                size_band: col(r, 11)?,
+                status: col(r, 12)?,
+                version: col(r, 13)?,
+            });
+        }
+        serde_json::to_value(plan.page(rows, items, total))
+            .map_err(|e| internal(&format!("opportunity list: {e}")))
     }
 
     /// The pipeline by stage: `{stages: [{status, count, expected_value: [money]}]}`
@@ -472,4 +578,94 @@ impl Commercial<'_> {
             .collect();
         Ok(json!({"stages": stages}))
     }
+}
+
+/// A row of the opportunity list.
+#[derive(Debug, Serialize)]
+struct OpportunityListItem {
+    id: String,
+    lead_id: String,
+    customer_id: String,
+    customer_name: Option<String>,
+    owner_id: String,
+    owner_name: Option<String>,
+    title: String,
+    expected_value: Value,
+    expected_close: String,
+    kind: Option<String>,
+    size_band: Option<String>,
+    status: String,
+    version: u64,
+}
+
+/// The opportunity list's status filter (a stage).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct StageFilter(pub &'static str);
+
+impl Field for StageFilter {
+    fn read(field: &str, v: &Value) -> Result<Self, String> {
+        let s = String::read(field, v)?;
+        STAGES
+            .into_iter()
+            .find(|x| *x == s)
+            .map(StageFilter)
+            .ok_or_else(|| "must be open, quoting, won or lost".into())
+    }
+}
+
+command_input! {
+    /// Query of the opportunity list (an empty filter is no filter).
+    pub struct OpportunityQuery {
+        /// A stage.
+        status: OrBlank<StageFilter>,
+        /// An owner.
+        owner_id: Option<Uuid>,
+        /// A customer.
+        customer_id: Option<Uuid>,
+        /// A lead.
+        lead_id: Option<Uuid>,
+        /// Text in the title.
+        search: OrBlankText<String>,
+        /// Page (1 when omitted; page numbers reach the first 10,000 rows, cursors go on).
+        page: PageNumber = PageNumber::default(),
+        /// Rows per page (20 when omitted).
+        per_page: PerPage = PerPage::default(),
+        /// The `next` cursor of the page before: the page after it.
+        after: OrBlank<String>,
+        /// The `prev` cursor of the page after (or the `last` cursor): the page before it.
+        before: OrBlank<String>,
+    }
+}
+
+/// The option lists an opportunity's classification offers.
+#[derive(Debug, Serialize)]
+struct OpportunityOptions {
+    kind: [&'static str; 3],
+    size_band: [&'static str; 4],
+}
+
+/// An opportunity as the API returns it.
+#[derive(Debug, Serialize)]
+struct OpportunityView<'a> {
+    id: String,
+    lead_id: String,
+    customer_id: String,
+    customer_name: String,
+    owner_id: String,
+    owner_name: Option<String>,
+    title: &'a str,
+    expected_value: MoneyView,
+    expected_close: String,
+    kind: Option<&'static str>,
+    size_band: Option<&'static str>,
+    status: &'static str,
+    actions: &'static [&'static str],
+    options: OpportunityOptions,
+    lost: bool,
+    lost_reason: Option<&'a str>,
+    quote_ids: Vec<String>,
+    won_quote_id: Option<String>,
+    sale_id: Option<String>,
+    version: u64,
+    created_at: Option<String>,
 }

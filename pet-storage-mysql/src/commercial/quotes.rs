@@ -16,27 +16,29 @@ use mysql_async::prelude::*;
 use mysql_async::Value as SqlValue;
 use pet_core::commercial::quote::{QuoteCreated, SentDetails};
 use pet_core::commercial::{
-    quote_reference, BasisPoints, Discount, DraftEdit, Interval, LineGroup, LineGroupId, LineId,
-    LineKind, NewQuote, OpportunityCommand, OpportunityFacts, OpportunityId, Quantity, Quote,
-    QuoteCommand, QuoteContent, QuoteEvent, QuoteFacts, QuoteId, QuoteLine, QuoteNumber,
-    QuoteTotals, QuoteVersion, QuoteVersionNumber, QuoteVersionStatus, SaleId, Text, Totals,
+    quote_reference, BasisPoints, Discount, DraftEdit, LineGroup, LineGroupId, LineId, LineKind,
+    NewQuote, OpportunityCommand, OpportunityFacts, OpportunityId, Quantity, Quote, QuoteCommand,
+    QuoteContent, QuoteEvent, QuoteFacts, QuoteId, QuoteLine, QuoteNumber, QuoteTotals,
+    QuoteVersion, QuoteVersionNumber, QuoteVersionStatus, SaleId, Text, Totals,
 };
 use pet_core::identity::{Currency, CustomerId, Money, Name};
 use pet_core::FieldErrors;
 use serde_json::{json, Value};
 use uuid::Uuid;
 
-use super::leads::money_json;
 use super::opportunities::Opportunities;
-use super::{col, db, internal, json_text, like_escape, parse_id};
-use crate::app::{App, CommandContext, Page};
+use super::{col, db, internal, json_text, parse_id, ListPlan, ListSearch};
+use crate::app::{App, CommandContext};
 use crate::command::{command, Actors, Cmd, Repository};
 use crate::db::{from_db_time, rfc3339, to_db_time};
 use crate::error::{AppError, StorageError};
-use crate::fields::{command_input, domain_message, Field, OrBlank, OrBlankText};
-use crate::input::{arg_uuid, Input};
+use crate::fields::{
+    command_input, domain_message, read_field, Field, OrBlank, OrBlankText, PageNumber, PerPage,
+};
+use crate::input::arg_uuid;
 use crate::jobs::NewJob;
 use crate::money::{DecimalText, FormattedText, MoneyView};
+use crate::paging::Order;
 use crate::services::Commercial;
 use crate::uow::UnitOfWork;
 use serde::Serialize;
@@ -60,7 +62,7 @@ const LINE_CHUNK: usize = 1000;
 
 /// Totals: the `*_minor` integers and, beside each, its money object (`subtotal`,
 /// `discount`, `tax`, `total`).
-#[derive(Serialize)]
+#[derive(Debug, Serialize)]
 pub(super) struct TotalsView {
     subtotal_minor: i64,
     discount_minor: i64,
@@ -88,7 +90,7 @@ impl TotalsView {
 }
 
 /// A quote's totals: [`TotalsView`] and the optional groups' total beside it.
-#[derive(Serialize)]
+#[derive(Debug, Serialize)]
 pub(super) struct QuoteTotalsView {
     #[serde(flatten)]
     quote: TotalsView,
@@ -109,14 +111,6 @@ impl QuoteTotalsView {
 /// A view struct as the JSON value the PHP layer receives.
 fn to_json<T: Serialize>(view: &T) -> Result<Value, AppError> {
     serde_json::to_value(view).map_err(|e| internal(&format!("view: {e}")))
-}
-
-fn totals_json(t: &Totals) -> Value {
-    serde_json::to_value(TotalsView::new(t)).unwrap_or(Value::Null)
-}
-
-fn quote_totals_json(t: &QuoteTotals) -> Value {
-    serde_json::to_value(QuoteTotalsView::new(t)).unwrap_or(Value::Null)
 }
 
 /// A line's discount: `{type: percent, basis_points}` or a money object with `type: amount`.
@@ -275,83 +269,43 @@ struct PreviewView<'a> {
 /// Parses the builder's content: `{groups: [{group_id?, title, optional?, lines: [{line_id?,
 /// kind, role?, interval?, description, quantity, unit_price ("85.50", in the line's
 /// currency with its minor digits) | unit_price_minor, currency?, discount?: {type: percent,
-/// basis_points} | {type: amount, amount ("1.50") | amount_minor}, tax_rate_bp?}]}]}`. Errors are named `groups.N.field` / `groups.N.lines.M.field`.
-/// Missing ids are generated.
+/// percent ("12.5", as typed) | basis_points} | {type: amount, amount ("1.50") |
+/// amount_minor}, tax_rate ("20", as typed) | tax_rate_bp?}]}]}`. Errors are named
+/// `groups.N.field` / `groups.N.lines.M.field`. Missing ids are generated.
 fn parse_content(input: &Value, currency: Currency) -> Result<QuoteContent, AppError> {
+    let groups = ContentInput::parse(input, "input")?.groups.0;
     let mut errors = FieldErrors::new();
     let mut content = QuoteContent::new();
-    let groups = match input.get("groups") {
-        Some(Value::Array(g)) => g.as_slice(),
-        None | Some(Value::Null) => &[],
-        Some(_) => {
-            errors.add("groups", "must be a list of groups");
-            &[]
-        }
-    };
     for (gi, g) in groups.iter().enumerate() {
         let gp = format!("groups.{gi}");
-        let mut e = |f: &str, m: &str| errors.add(format!("{gp}.{f}"), m);
-        let Value::Object(go) = g else {
-            errors.add(gp.clone(), "must be an array with named keys");
+        if !matches!(g, Value::Object(_)) {
+            errors.add(gp, "must be an array with named keys");
             continue;
-        };
-        let group_id = match go
-            .get("group_id")
-            .and_then(Value::as_str)
-            .filter(|s| !s.is_empty())
-        {
-            None => Some(LineGroupId::from_uuid(Uuid::now_v7())),
-            Some(s) => match LineGroupId::parse("group_id", s) {
-                Ok(id) => Some(id),
-                Err(_) => {
-                    e("group_id", "is not a valid id");
-                    None
-                }
-            },
-        };
-        let title = match go.get("title").and_then(Value::as_str) {
-            Some(t) => match Name::for_field("title", t) {
-                Ok(n) => Some(n),
-                Err(err) => {
-                    push_domain(&mut errors, &gp, err);
-                    None
-                }
-            },
-            None => {
-                errors.add(format!("{gp}.title"), "is required");
-                None
-            }
-        };
-        let optional = matches!(go.get("optional"), Some(Value::Bool(true)))
-            || matches!(go.get("optional"), Some(Value::String(s)) if s == "1" || s == "true");
+        }
+        let group = GroupInput::parse(g, "group");
         let mut lines = Vec::new();
-        let raw_lines = match go.get("lines") {
-            Some(Value::Array(l)) => l.as_slice(),
-            None | Some(Value::Null) => &[],
-            Some(_) => {
-                errors.add(format!("{gp}.lines"), "must be a list of lines");
-                &[]
-            }
-        };
-        for (li, l) in raw_lines.iter().enumerate() {
-            let lp = format!("{gp}.lines.{li}");
+        for (li, l) in GroupLinesInput::parse(g, "group")
+            .map(|g| g.lines.0)
+            .unwrap_or_default()
+            .iter()
+            .enumerate()
+        {
             match parse_line(l, currency) {
                 Ok(line) => lines.push(line),
-                Err(AppError::Validation(f)) => {
-                    for (k, m) in f.iter() {
-                        errors.add(format!("{lp}.{k}"), m);
-                    }
-                }
-                Err(other) => return Err(other),
+                Err(e) => prefixed(&mut errors, &format!("{gp}.lines.{li}"), e)?,
             }
         }
-        if let (Some(group_id), Some(title)) = (group_id, title) {
-            content.groups.push(LineGroup {
-                group_id,
-                title,
-                optional,
+        match group {
+            Ok(g) => content.groups.push(LineGroup {
+                group_id: g
+                    .group_id
+                    .0
+                    .unwrap_or_else(|| LineGroupId::from_uuid(Uuid::now_v7())),
+                title: g.title,
+                optional: g.optional.0,
                 lines,
-            });
+            }),
+            Err(e) => prefixed(&mut errors, &gp, e)?,
         }
     }
     if errors.is_empty() {
@@ -361,110 +315,325 @@ fn parse_content(input: &Value, currency: Currency) -> Result<QuoteContent, AppE
     }
 }
 
-fn push_domain(errors: &mut FieldErrors, prefix: &str, e: pet_core::DomainError) {
+/// Adds a part's field errors named `prefix.field` (other errors are returned).
+fn prefixed(errors: &mut FieldErrors, prefix: &str, e: AppError) -> Result<(), AppError> {
     match e {
-        pet_core::DomainError::Validation(f) => {
+        AppError::Validation(f) => {
             for (k, m) in f.iter() {
                 errors.add(format!("{prefix}.{k}"), m);
             }
+            Ok(())
         }
-        other => errors.add(prefix.to_owned(), other.to_string()),
+        other => Err(other),
     }
 }
 
-fn parse_line(l: &Value, quote_currency: Currency) -> Result<QuoteLine, AppError> {
-    let mut i = Input::new(l, "line");
-    let line_id = match i.opt_str("line_id").filter(|s| !s.is_empty()) {
-        None => Some(LineId::from_uuid(Uuid::now_v7())),
-        Some(s) => i.absorb(LineId::parse("line_id", s))?,
-    };
-    let kind = match i.req_str("kind") {
-        Some("labour") => {
-            let role = match i.opt_str("role").filter(|s| !s.trim().is_empty()) {
-                Some(r) => i.absorb(Name::for_field("role", r))?,
-                None => None,
-            };
-            Some(LineKind::Labour { role })
+/// A list of JSON values (its items are read one by one, named by their index); `KIND`
+/// names the items in the error message.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct List<const GROUPS: bool>(pub Vec<Value>);
+
+impl<const GROUPS: bool> Field for List<GROUPS> {
+    fn read(_field: &str, v: &Value) -> Result<Self, String> {
+        match v {
+            Value::Array(items) => Ok(Self(items.clone())),
+            _ if GROUPS => Err("must be a list of groups".into()),
+            _ => Err("must be a list of lines".into()),
         }
-        Some("fixed_fee") => Some(LineKind::FixedFee),
-        Some("product") => Some(LineKind::Product),
-        Some("recurring") => match i.req_str("interval") {
-            Some(s) => i
-                .absorb(Interval::parse(s))?
-                .map(|interval| LineKind::Recurring { interval }),
-            None => None,
+    }
+}
+
+/// A flag as a form posts it: `true`, `"1"` or `"true"`; anything else is false.
+#[derive(Debug, Clone, Copy, PartialEq, Default)]
+pub struct Flag(pub bool);
+
+impl Field for Flag {
+    fn read(_field: &str, v: &Value) -> Result<Self, String> {
+        Ok(Flag(
+            matches!(v, Value::Bool(true))
+                || matches!(v, Value::String(s) if s == "1" || s == "true"),
+        ))
+    }
+}
+
+command_input! {
+    /// The builder's content: its groups, each read by [`GroupInput`].
+    pub struct ContentInput {
+        groups: List<true> = List::default(),
+    }
+}
+
+command_input! {
+    /// A group of the builder's content (its lines are read by [`LineInput`]).
+    pub struct GroupInput {
+        group_id: OrBlankId<LineGroupId>,
+        title: Name,
+        optional: Flag = Flag(false),
+    }
+}
+
+command_input! {
+    /// The lines of a group of the builder's content.
+    pub struct GroupLinesInput {
+        lines: List<false> = List::default(),
+    }
+}
+
+/// An optional id where an empty string means "generate one"; a value that is not a
+/// string also means "generate one" (as the builder has always read group ids).
+#[derive(Debug, Clone, PartialEq)]
+pub struct OrBlankId<T>(pub Option<T>);
+
+impl<T: Field> Field for OrBlankId<T> {
+    fn read(field: &str, v: &Value) -> Result<Self, String> {
+        match v {
+            Value::String(s) if !s.is_empty() => T::read(field, v).map(|t| OrBlankId(Some(t))),
+            _ => Ok(OrBlankId(None)),
+        }
+    }
+    fn absent() -> Result<Self, String> {
+        Ok(OrBlankId(None))
+    }
+}
+
+/// A quote line's kind with its kind's own field: `kind` (labour, fixed_fee, product or
+/// recurring), a labour line's optional `role`, a recurring line's `interval`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct KindField(pub LineKind);
+
+impl Field for KindField {
+    fn read(_field: &str, _v: &Value) -> Result<Self, String> {
+        Err("is read with its role or interval".into())
+    }
+    fn read_from(
+        obj: Option<&serde_json::Map<String, Value>>,
+        name: &str,
+        _default: Option<fn() -> Self>,
+        errors: &mut FieldErrors,
+    ) -> Option<Self> {
+        let kind: String = read_field(obj, name, None, errors)?;
+        match kind.as_str() {
+            "labour" => {
+                let role: OrBlankText<Name> = read_field(obj, "role", None, errors)?;
+                Some(KindField(LineKind::Labour { role: role.0 }))
+            }
+            "fixed_fee" => Some(KindField(LineKind::FixedFee)),
+            "product" => Some(KindField(LineKind::Product)),
+            "recurring" => read_field(obj, "interval", None, errors)
+                .map(|interval| KindField(LineKind::Recurring { interval })),
+            _ => {
+                errors.add(name, "must be labour, fixed_fee, product or recurring");
+                None
+            }
+        }
+    }
+}
+
+/// A percentage as basis points: `{name}_bp` / `basis_points` as an integer, or the text a
+/// form posts (`"20"`, `"7.5"`, read by pet-core's [`BasisPoints::from_percent_text`])
+/// under `text_key`; errors are named `bp_key` either way.
+fn percent_field(
+    obj: Option<&serde_json::Map<String, Value>>,
+    bp_key: &str,
+    text_key: &str,
+    errors: &mut FieldErrors,
+) -> Option<Option<BasisPoints>> {
+    let given = |k: &str| obj.and_then(|m| m.get(k)).filter(|v| !v.is_null());
+    if given(bp_key).is_some() {
+        return read_field(obj, bp_key, None, errors).map(Some);
+    }
+    match given(text_key) {
+        None => Some(None),
+        Some(Value::String(t)) if t.trim().is_empty() => Some(None),
+        Some(Value::String(t)) => match BasisPoints::from_percent_text(bp_key, t) {
+            Ok(bp) => Some(Some(bp)),
+            Err(e) => {
+                errors.add(bp_key, domain_message(e));
+                None
+            }
         },
         Some(_) => {
-            i.error("kind", "must be labour, fixed_fee, product or recurring");
+            errors.add(bp_key, "must be a percentage like 20 or 7.5");
             None
         }
-        None => None,
-    };
-    let description = match i.req_str("description") {
-        Some(d) => i.absorb(Text::for_field("description", d))?,
-        None => None,
-    };
-    let quantity = match i.req_i64("quantity") {
-        Some(q) => i.absorb(Quantity::new(q))?,
-        None => None,
-    };
-    let currency = match i.raw("currency") {
-        Some(Value::String(c)) if !c.is_empty() => i.currency("currency", false)?,
-        Some(Value::String(_)) | None => Some(quote_currency),
-        Some(_) => i.currency("currency", false)?,
-    };
-    let unit_price = i.amount("unit_price", "unit_price_minor", currency, true)?;
-    let tax = match i.opt_i64("tax_rate_bp") {
-        None => Some(BasisPoints::ZERO),
-        Some(t) => i.absorb(BasisPoints::for_field("tax_rate_bp", t))?,
-    };
-    let discount = match i.nested("discount") {
-        None => Some(None),
-        Some(mut d) => {
-            let r = match d.req_str("type") {
-                Some("percent") => match d.req_i64("basis_points") {
-                    Some(bp) => d
-                        .absorb(BasisPoints::for_field("basis_points", bp))?
-                        .map(|basis_points| Some(Discount::Percent { basis_points })),
-                    None => None,
-                },
-                Some("amount") => d
-                    .amount("amount", "amount_minor", currency, true)?
-                    .map(|amount| Some(Discount::Amount { amount })),
-                Some("none") => Some(None),
-                Some(_) => {
-                    d.error("type", "must be percent or amount");
+    }
+}
+
+/// A line's tax rate: `tax_rate_bp` (basis points) or `tax_rate` (percentage text); none
+/// or blank is no tax.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct TaxRate(pub BasisPoints);
+
+impl Field for TaxRate {
+    fn read(_field: &str, _v: &Value) -> Result<Self, String> {
+        Err("is read from tax_rate_bp or tax_rate".into())
+    }
+    fn read_from(
+        obj: Option<&serde_json::Map<String, Value>>,
+        name: &str,
+        _default: Option<fn() -> Self>,
+        errors: &mut FieldErrors,
+    ) -> Option<Self> {
+        percent_field(obj, name, "tax_rate", errors)
+            .map(|bp| TaxRate(bp.unwrap_or(BasisPoints::ZERO)))
+    }
+}
+
+/// A line's discount as given: none, a percentage (`basis_points`, or `percent` as typed —
+/// an empty or zero percentage is no discount), or an amount (read in the line's currency
+/// by [`parse_line`]).
+#[derive(Debug, Clone, PartialEq)]
+pub enum DiscountField {
+    /// No discount.
+    None,
+    /// A percentage off.
+    Percent(BasisPoints),
+    /// An amount off, read with the line's currency.
+    Amount,
+}
+
+impl Field for DiscountField {
+    fn read_into(field: &str, v: &Value, errors: &mut FieldErrors) -> Option<Self> {
+        let obj = match v {
+            Value::Object(m) => Some(m),
+            Value::Array(a) if a.is_empty() => None,
+            _ => {
+                errors.add(field, "must be an array with named keys");
+                return None;
+            }
+        };
+        let mut e = FieldErrors::new();
+        let r = match read_field::<String>(obj, "type", None, &mut e).as_deref() {
+            Some("percent") => match obj.and_then(|m| m.get("basis_points")) {
+                Some(v) if !v.is_null() => {
+                    read_field(obj, "basis_points", None, &mut e).map(DiscountField::Percent)
+                }
+                _ if obj
+                    .and_then(|m| m.get("percent"))
+                    .is_some_and(|v| !v.is_null()) =>
+                {
+                    percent_field(obj, "basis_points", "percent", &mut e).map(|bp| {
+                        match bp.filter(|bp| bp.get() > 0) {
+                            Some(bp) => DiscountField::Percent(bp),
+                            None => DiscountField::None,
+                        }
+                    })
+                }
+                _ => {
+                    e.add("basis_points", "is required");
                     None
                 }
-                None => None,
-            };
-            i.merge(d);
-            r
+            },
+            Some("amount") => Some(DiscountField::Amount),
+            Some("none") => Some(DiscountField::None),
+            Some(_) => {
+                e.add("type", "must be percent or amount");
+                None
+            }
+            None => None,
+        };
+        for (k, m) in e.iter() {
+            errors.add(format!("{field}.{k}"), m);
+        }
+        r
+    }
+    fn absent() -> Result<Self, String> {
+        Ok(DiscountField::None)
+    }
+}
+
+command_input! {
+    /// A line of the builder's content (its amounts are read in the line's currency by
+    /// [`parse_line`]).
+    pub struct LineInput {
+        line_id: OrBlank<LineId>,
+        kind: KindField,
+        description: Text,
+        quantity: Quantity,
+        currency: OrBlank<Currency>,
+        tax_rate_bp: TaxRate,
+        discount: DiscountField,
+    }
+}
+
+/// An amount of a line given as `decimal_key` (decimal text) or `minor_key` (minor units)
+/// in `currency` (the rule of [`crate::input::Input::amount`]), its errors named
+/// `prefix` + key.
+fn line_amount(
+    v: &Value,
+    prefix: &str,
+    (decimal_key, minor_key): (&str, &str),
+    currency: Option<Currency>,
+    errors: &mut FieldErrors,
+) -> Option<Money> {
+    if !matches!(v, Value::Object(_)) {
+        return None; // reported by the typed input
+    }
+    let mut i = crate::input::Input::new(v, "line");
+    let money = match i.amount(decimal_key, minor_key, currency, true) {
+        Ok(m) => m,
+        Err(e) => {
+            errors.add(format!("{prefix}{decimal_key}"), e.to_string());
+            return None;
         }
     };
-    let mut line = None;
-    if let (Some(id), Some(kind), Some(desc), Some(q), Some(c), Some(p), Some(tax), Some(disc)) = (
-        line_id,
-        kind,
-        description,
-        quantity,
-        currency,
-        unit_price,
-        tax,
-        discount,
-    ) {
-        line = i.absorb(QuoteLine::new(
-            id,
-            kind,
-            desc,
-            q,
-            Money::new(p.amount_minor(), c),
-            disc,
-            tax,
-        ))?;
+    if let Err(AppError::Validation(f)) = i.finish() {
+        for (k, m) in f.iter() {
+            errors.add(format!("{prefix}{k}"), m);
+        }
     }
-    i.finish()?;
-    line.ok_or_else(|| internal("validated line missing"))
+    money
+}
+
+fn parse_line(l: &Value, quote_currency: Currency) -> Result<QuoteLine, AppError> {
+    // The amounts are read in the line's currency: the quote's unless the line names one.
+    let currency = match l.get("currency") {
+        Some(Value::String(c)) if !c.is_empty() => Currency::new(c).ok(),
+        Some(Value::String(_) | Value::Null) | None => Some(quote_currency),
+        Some(_) => None,
+    };
+    let mut amounts = FieldErrors::new();
+    let unit_price = line_amount(
+        l,
+        "",
+        ("unit_price", "unit_price_minor"),
+        currency,
+        &mut amounts,
+    );
+    let discount_amount = match l.get("discount") {
+        Some(d) if d.get("type").and_then(Value::as_str) == Some("amount") => line_amount(
+            d,
+            "discount.",
+            ("amount", "amount_minor"),
+            currency,
+            &mut amounts,
+        ),
+        _ => None,
+    };
+    let p = super::with_errors(LineInput::parse(l, "line"), amounts)?;
+    let discount = match p.discount {
+        DiscountField::None => None,
+        DiscountField::Percent(basis_points) => Some(Discount::Percent { basis_points }),
+        DiscountField::Amount => discount_amount.map(|amount| Discount::Amount { amount }),
+    };
+    let Some(price) = unit_price else {
+        // Read whenever the typed input is valid (its currency is then known).
+        let mut f = FieldErrors::new();
+        f.add("unit_price_minor", "is required");
+        return Err(AppError::Validation(f));
+    };
+    QuoteLine::new(
+        p.line_id
+            .0
+            .unwrap_or_else(|| LineId::from_uuid(Uuid::now_v7())),
+        p.kind.0,
+        p.description,
+        p.quantity,
+        Money::new(price.amount_minor(), p.currency.0.unwrap_or(quote_currency)),
+        discount,
+        p.tax_rate_bp.0,
+    )
+    .map_err(AppError::from)
 }
 
 fn status_parse(s: &str) -> Result<QuoteVersionStatus, AppError> {
@@ -1017,45 +1186,47 @@ impl Commercial<'_> {
         for v in quote.versions() {
             let m = meta.iter().find(|m| m.0 == v.number().get());
             let totals = v.content().totals(quote.currency())?;
-            versions.push(json!({
-                "number": v.number().get(),
-                "based_on": v.based_on().map(|b| b.get()),
-                "status": v.status().as_str(),
-                "actions": quote.version_actions(v),
-                "line_count": v.content().line_count(),
-                "group_count": v.content().groups.len(),
-                "totals": quote_totals_json(&totals),
-                "valid_until": v.sent().map(|s| s.valid_until.to_string()),
-                "content_hash": v.sent().map(|s| s.content_hash.clone()),
-                "superseded_by": m.and_then(|m| m.1),
-                "answer_note": m.and_then(|m| m.2.clone()),
-                "created_at": m.map(|m| rfc3339(from_db_time(m.3))),
-                "sent_at": m.and_then(|m| m.4).map(|t| rfc3339(from_db_time(t))),
-                "answered_at": m.and_then(|m| m.5).map(|t| rfc3339(from_db_time(t))),
-            }));
+            versions.push(VersionSummaryView {
+                number: v.number().get(),
+                based_on: v.based_on().map(|b| b.get()),
+                status: v.status().as_str(),
+                actions: quote.version_actions(v),
+                line_count: v.content().line_count(),
+                group_count: v.content().groups.len(),
+                totals: QuoteTotalsView::new(&totals),
+                valid_until: v.sent().map(|s| s.valid_until.to_string()),
+                content_hash: v.sent().map(|s| s.content_hash.as_str()),
+                superseded_by: m.and_then(|m| m.1),
+                answer_note: m.and_then(|m| m.2.as_deref()),
+                created_at: m.map(|m| rfc3339(from_db_time(m.3))),
+                sent_at: m.and_then(|m| m.4).map(|t| rfc3339(from_db_time(t))),
+                answered_at: m.and_then(|m| m.5).map(|t| rfc3339(from_db_time(t))),
+            });
         }
         let latest = quote.latest();
-        Ok(json!({
-            "id": quote.id().to_string(),
-            "number": d.quote_number.get(),
-            "reference": d.quote_number.reference(),
-            "title": d.title.as_str(),
-            "opportunity_id": d.opportunity_id.to_string(),
-            "opportunity_title": opp_title,
-            "customer_id": d.customer_id.to_string(),
-            "customer_name": customer_name,
-            "currency": quote.currency().as_str(),
-            "minor_digits": quote.currency().minor_unit_digits(),
-            "latest_version": latest.map(|v| v.number().get()),
-            "status": latest.map(|v| v.status().as_str()),
-            "draft_version": latest.filter(|v| v.status() == QuoteVersionStatus::Draft).map(|v| v.number().get()),
-            "latest_sent_version": quote.latest_sent().map(|v| v.number().get()),
-            "accepted_version": quote.accepted().map(|(v, _)| v.get()),
-            "sale_id": quote.accepted().map(|(_, s)| s.to_string()),
-            "versions": versions,
-            "actions": quote.actions(),
-            "version": quote.version(),
-        }))
+        to_json(&QuoteView {
+            id: quote.id().to_string(),
+            number: d.quote_number.get(),
+            reference: d.quote_number.reference(),
+            title: d.title.as_str(),
+            opportunity_id: d.opportunity_id.to_string(),
+            opportunity_title: opp_title,
+            customer_id: d.customer_id.to_string(),
+            customer_name,
+            currency: quote.currency().as_str(),
+            minor_digits: quote.currency().minor_unit_digits(),
+            latest_version: latest.map(|v| v.number().get()),
+            status: latest.map(|v| v.status().as_str()),
+            draft_version: latest
+                .filter(|v| v.status() == QuoteVersionStatus::Draft)
+                .map(|v| v.number().get()),
+            latest_sent_version: quote.latest_sent().map(|v| v.number().get()),
+            accepted_version: quote.accepted().map(|(v, _)| v.get()),
+            sale_id: quote.accepted().map(|(_, s)| s.to_string()),
+            versions,
+            actions: quote.actions(),
+            version: quote.version(),
+        })
     }
 
     /// One version with its groups, lines and totals (as computed by the engine).
@@ -1501,7 +1672,13 @@ impl Commercial<'_> {
             let ga = va.content().groups.iter().find(|g| g.group_id == gid);
             let gb = vb.content().groups.iter().find(|g| g.group_id == gid);
             let head = |g: Option<&LineGroup>| {
-                g.map(|g| json!({"title": g.title.as_str(), "optional": g.optional}))
+                g.map(|g| {
+                    serde_json::to_value(GroupHeadView {
+                        title: g.title.as_str(),
+                        optional: g.optional,
+                    })
+                    .unwrap_or(Value::Null)
+                })
             };
             let mut line_ids: Vec<LineId> = gb
                 .map(|g| g.lines.iter().map(QuoteLine::line_id).collect())
@@ -1524,164 +1701,152 @@ impl Commercial<'_> {
                     .transpose()?;
                 let c = change(la.as_ref(), lb.as_ref());
                 any_change |= c != "same";
-                lines.push(json!({"line_id": lid.to_string(), "change": c, "from": la, "to": lb}));
+                lines.push(LineDiffView {
+                    line_id: lid.to_string(),
+                    change: c,
+                    from: la,
+                    to: lb,
+                });
             }
             let (ha, hb) = (head(ga), head(gb));
             let mut c = change(ha.as_ref(), hb.as_ref());
             if c == "same" && any_change {
                 c = "changed";
             }
-            groups.push(json!({
-                "group_id": gid.to_string(), "change": c, "from": ha, "to": hb, "lines": lines,
-                "totals": {
-                    "from": ga.map(|g| QuoteContent::group_totals(g, cur)).transpose()?.map(|t| totals_json(&t)),
-                    "to": gb.map(|g| QuoteContent::group_totals(g, cur)).transpose()?.map(|t| totals_json(&t)),
+            groups.push(GroupDiffView {
+                group_id: gid.to_string(),
+                change: c,
+                from: ha,
+                to: hb,
+                lines,
+                totals: FromTo {
+                    from: ga
+                        .map(|g| QuoteContent::group_totals(g, cur))
+                        .transpose()?
+                        .map(|t| TotalsView::new(&t)),
+                    to: gb
+                        .map(|g| QuoteContent::group_totals(g, cur))
+                        .transpose()?
+                        .map(|t| TotalsView::new(&t)),
                 },
-            }));
+            });
         }
-        Ok(json!({
-            "quote_id": q.id().to_string(),
-            "reference": q.details().quote_number.reference(),
-            "currency": cur.as_str(),
-            "minor_digits": cur.minor_unit_digits(),
-            "from": {"number": a.get(), "status": va.status().as_str()},
-            "to": {"number": b.get(), "status": vb.status().as_str()},
-            "groups": groups,
-            "totals": {
-                "from": quote_totals_json(&va.content().totals(cur)?),
-                "to": quote_totals_json(&vb.content().totals(cur)?),
+        to_json(&DiffView {
+            quote_id: q.id().to_string(),
+            reference: q.details().quote_number.reference(),
+            currency: cur.as_str(),
+            minor_digits: cur.minor_unit_digits(),
+            from: VersionRef {
+                number: a.get(),
+                status: va.status().as_str(),
             },
-        }))
+            to: VersionRef {
+                number: b.get(),
+                status: vb.status().as_str(),
+            },
+            groups,
+            totals: FromTo {
+                from: QuoteTotalsView::new(&va.content().totals(cur)?),
+                to: QuoteTotalsView::new(&vb.content().totals(cur)?),
+            },
+        })
     }
 
     /// Quotes, newest first: `{search?, status?, customer_id?, opportunity_id?, page?,
-    /// per_page?}` (status: of the latest version; search: title or `Q-12`).
+    /// per_page?, after?, before?}` (status: of the latest version; search: title or
+    /// `Q-12`). A page is one keyset query (rows and customer names) through the index of
+    /// its filter (migration 0009); the count is bounded.
     pub async fn list_quotes(&self, query: &Value) -> Result<Value, AppError> {
-        let mut q = Input::new(query, "query");
-        let search = q.opt_str("search").map(str::trim).filter(|s| !s.is_empty());
-        let status = q.opt_str("status").filter(|s| !s.is_empty());
-        if let Some(s) = status {
-            if !VERSION_STATUSES.contains(&s) {
-                q.error(
-                    "status",
-                    "must be draft, sent, accepted, rejected, expired or superseded",
-                );
-            }
-        }
-        let customer = q.opt_uuid("customer_id");
-        let opp = q.opt_uuid("opportunity_id");
-        let (page, per_page) = q.paging();
-        q.finish()?;
-        let page = Page { page, per_page };
-        let mut conds: Vec<&str> = Vec::new();
+        let q = QuoteQuery::parse(query, "query")?;
+        let mut conds: Vec<String> = Vec::new();
         let mut params: Vec<SqlValue> = Vec::new();
-        if let Some(s) = search {
+        let mut cond = |c: &str, p: String| {
+            conds.push(c.to_owned());
+            params.push(p.into());
+        };
+        if let Some(s) = q.status.0 {
+            cond("q.latest_status = ?", s.0.to_owned());
+        }
+        if let Some(c) = q.customer_id {
+            cond("q.customer_id = ?", c.to_string());
+        }
+        if let Some(o) = q.opportunity_id {
+            cond("q.opportunity_id = ?", o.to_string());
+        }
+        let t = self.sales_tables();
+        let search = q.search.0.as_deref().map(str::trim).map(|s| {
             let number = s
                 .trim_start_matches(['Q', 'q'])
                 .trim_start_matches('-')
                 .parse::<u32>()
                 .ok();
+            let fulltext = ListSearch::fulltext(s, &t.quotes, "title");
             match number {
-                Some(n) => {
-                    conds.push("(q.title LIKE ? OR q.number = ?)");
-                    params.push(format!("%{}%", like_escape(s)).into());
-                    params.push(n.into());
-                }
-                None => {
-                    conds.push("q.title LIKE ?");
-                    params.push(format!("%{}%", like_escape(s)).into());
-                }
+                Some(n) => ListSearch {
+                    matches: (
+                        "(q.title LIKE ? OR q.number = ?)".into(),
+                        vec![ListSearch::like(s), n.into()],
+                    ),
+                    fulltext,
+                    id_col: "q.id",
+                    also: Some(("q.number = ?".into(), vec![n.into()])),
+                },
+                None => ListSearch {
+                    matches: ("q.title LIKE ?".into(), vec![ListSearch::like(s)]),
+                    fulltext,
+                    id_col: "q.id",
+                    also: None,
+                },
             }
-        }
-        if let Some(s) = status {
-            conds.push("q.latest_status = ?");
-            params.push(s.into());
-        }
-        if let Some(c) = customer {
-            conds.push("q.customer_id = ?");
-            params.push(c.to_string().into());
-        }
-        if let Some(o) = opp {
-            conds.push("q.opportunity_id = ?");
-            params.push(o.to_string().into());
-        }
-        let where_sql = if conds.is_empty() {
-            String::new()
-        } else {
-            format!("WHERE {}", conds.join(" AND "))
+        });
+        let order = Order::by(&[("q.created_at", true), ("q.id", true)]);
+        let req = super::page_request(q.page.0, q.per_page.0, &q.after.0, &q.before.0, &order)?;
+        let plan = ListPlan {
+            select: format!(
+                "SELECT q.id, q.number, q.title, q.opportunity_id, q.customer_id, c.name, q.currency, \
+                 q.latest_version, q.latest_status, q.latest_total_minor, q.accepted_version, q.sale_id, \
+                 q.version, q.created_at, {} FROM {} q LEFT JOIN {} c ON c.id = q.customer_id",
+                order.select(),
+                t.quotes,
+                self.tables().customers
+            ),
+            from: format!("{} q", t.quotes),
+            order: &order,
+            req: &req,
         };
-        let t = self.sales_tables();
         let mut conn = self.conn().await?;
-        let total: Option<u64> = conn
-            .exec_first(
-                format!("SELECT COUNT(*) FROM {} q {where_sql}", t.quotes),
-                params.clone(),
-            )
-            .await
-            .map_err(db)?;
-        params.push(u64::from(page.per_page).into());
-        params.push(page.offset().into());
-        let rows: Vec<mysql_async::Row> = conn
-            .exec(
-                format!(
-                    "SELECT q.id, q.number, q.title, q.opportunity_id, q.customer_id, c.name, q.currency, \
-                     q.latest_version, q.latest_status, q.latest_total_minor, q.accepted_version, q.sale_id, \
-                     q.version, q.created_at FROM {} q LEFT JOIN {} c ON c.id = q.customer_id {where_sql} \
-                     ORDER BY q.created_at DESC, q.id DESC LIMIT ? OFFSET ?",
-                    t.quotes,
-                    self.tables().customers
-                ),
-                params,
-            )
-            .await
-            .map_err(db)?;
+        let (mut rows, total) = plan
+            .rows(&mut conn, conds, params, search, self.inner.search_scan)
+            .await?;
         let mut items = Vec::with_capacity(rows.len());
-        for mut r in rows {
-            let r = &mut r;
-            let (id, n, title, opp, cid, cname, cur): (
-                String,
-                u32,
-                String,
-                String,
-                String,
-                Option<String>,
-                String,
-            ) = (
-                col(r, 0)?,
-                col(r, 1)?,
-                col(r, 2)?,
-                col(r, 3)?,
-                col(r, 4)?,
-                col(r, 5)?,
-                col(r, 6)?,
-            );
-            let (lv, ls, lt, acc, sale, v, created): (
-                u32,
-                String,
-                i64,
-                Option<u32>,
-                Option<String>,
-                u64,
-                NaiveDateTime,
-            ) = (
-                col(r, 7)?,
-                col(r, 8)?,
-                col(r, 9)?,
-                col(r, 10)?,
-                col(r, 11)?,
-                col(r, 12)?,
-                col(r, 13)?,
-            );
-            items.push(json!({
-                "id": id, "number": n, "reference": quote_reference(n), "title": title,
-                "opportunity_id": opp, "customer_id": cid, "customer_name": cname, "currency": cur,
-                "minor_digits": Currency::new(&cur).map(|c| c.minor_unit_digits()).unwrap_or(2),
-                "latest_version": lv, "status": ls, "total": crate::money::money_parts_json(lt, &cur),
-                "accepted_version": acc, "sale_id": sale, "version": v,
-                "created_at": rfc3339(from_db_time(created)),
-            }));
+        for r in &mut rows {
+            let n: u32 = col(r, 1)?;
+            let cur: String = col(r, 6)?;
+            let total_minor: i64 = col(r, 9)?;
+            let created: NaiveDateTime = col(r, 13)?;
+            items.push(QuoteListItem {
+                id: col(r, 0)?,
+                number: n,
+                reference: quote_reference(n),
+                title: col(r, 2)?,
+                opportunity_id: col(r, 3)?,
+                customer_id: col(r, 4)?,
+                customer_name: col(r, 5)?,
+                minor_digits: Currency::new(&cur)
+                    .map(|c| c.minor_unit_digits())
+                    .unwrap_or(2),
+                total: crate::money::money_parts_json(total_minor, &cur),
+                currency: cur,
+                latest_version: col(r, 7)?,
+                status: col(r, 8)?,
+                accepted_version: col(r, 10)?,
+                sale_id: col(r, 11)?,
+                version: col(r, 12)?,
+                created_at: rfc3339(from_db_time(created)),
+            });
         }
-        Ok(page.wrap(items, total.unwrap_or(0)))
+        serde_json::to_value(plan.page(rows, items, total))
+            .map_err(|e| internal(&format!("quote list: {e}")))
     }
 
     async fn sale_view<Q: Queryable>(&self, q: &mut Q, id: Uuid) -> Result<Value, AppError> {
@@ -1699,29 +1864,44 @@ impl Commercial<'_> {
             row.ok_or_else(|| AppError::NotFound(format!("sale {id}")))?;
         let snap: pet_core::commercial::SaleRecorded = serde_json::from_str(&snapshot)
             .map_err(|e| AppError::Storage(format!("stored sale unreadable: {e}")))?;
-        Ok(json!({
-            "id": snap.sale_id.to_string(),
-            "quote_id": snap.quote_id.to_string(),
-            "reference": snap.quote_number.reference(),
-            "version": snap.number.get(),
-            "content_hash": snap.content_hash,
-            "opportunity_id": snap.opportunity_id.to_string(),
-            "customer_id": snap.customer_id.to_string(),
-            "currency": snap.currency.as_str(),
-            "minor_digits": snap.currency.minor_unit_digits(),
-            "totals": totals_json(&snap.totals),
-            "total": money_json(&snap.totals.total),
-            "labour": snap.labour.iter().map(|l| json!({"role": l.role.as_ref().map(Name::as_str), "minutes": l.minutes})).collect::<Vec<_>>(),
-            "fees": snap.fees.iter().map(|f| json!({
-                "line_id": f.line_id.to_string(), "kind": f.kind, "interval": f.interval.map(|i| i.as_str()),
-                "description": f.description.as_str(), "quantity": f.quantity.get(),
-                "net_minor": f.net.amount_minor(), "net": money_json(&f.net),
-            })).collect::<Vec<_>>(),
-            "line_count": snap.lines.len(),
-            "signed_by": signed_by,
-            "accepted_by": accepted_by,
-            "recorded_at": rfc3339(from_db_time(at)),
-        }))
+        to_json(&SaleView {
+            id: snap.sale_id.to_string(),
+            quote_id: snap.quote_id.to_string(),
+            reference: snap.quote_number.reference(),
+            version: snap.number.get(),
+            content_hash: &snap.content_hash,
+            opportunity_id: snap.opportunity_id.to_string(),
+            customer_id: snap.customer_id.to_string(),
+            currency: snap.currency.as_str(),
+            minor_digits: snap.currency.minor_unit_digits(),
+            totals: TotalsView::new(&snap.totals),
+            total: MoneyView(snap.totals.total),
+            labour: snap
+                .labour
+                .iter()
+                .map(|l| SoldLabourView {
+                    role: l.role.as_ref().map(Name::as_str),
+                    minutes: l.minutes,
+                })
+                .collect(),
+            fees: snap
+                .fees
+                .iter()
+                .map(|f| SoldFeeView {
+                    line_id: f.line_id.to_string(),
+                    kind: &f.kind,
+                    interval: f.interval.map(|i| i.as_str()),
+                    description: f.description.as_str(),
+                    quantity: f.quantity.get(),
+                    net_minor: f.net.amount_minor(),
+                    net: MoneyView(f.net),
+                })
+                .collect(),
+            line_count: snap.lines.len(),
+            signed_by,
+            accepted_by,
+            recorded_at: rfc3339(from_db_time(at)),
+        })
     }
 
     /// One sale: the sold lines' summary (labour minutes per role, fees, totals).
@@ -1811,5 +1991,314 @@ command_input! {
         signed_by: OrBlankText<Name>,
         /// The optional groups taken.
         optional_groups: GroupIds = GroupIds::default(),
+    }
+}
+
+/// A version's summary in the quote view (no lines).
+#[derive(Debug, Serialize)]
+struct VersionSummaryView<'a> {
+    number: u32,
+    based_on: Option<u32>,
+    status: &'static str,
+    actions: &'static [&'static str],
+    line_count: usize,
+    group_count: usize,
+    totals: QuoteTotalsView,
+    valid_until: Option<String>,
+    content_hash: Option<&'a str>,
+    superseded_by: Option<u32>,
+    answer_note: Option<&'a str>,
+    created_at: Option<String>,
+    sent_at: Option<String>,
+    answered_at: Option<String>,
+}
+
+/// A quote as the API returns it: details and every version's summary.
+#[derive(Debug, Serialize)]
+struct QuoteView<'a> {
+    id: String,
+    number: u32,
+    reference: String,
+    title: &'a str,
+    opportunity_id: String,
+    opportunity_title: Option<String>,
+    customer_id: String,
+    customer_name: String,
+    currency: &'a str,
+    minor_digits: u32,
+    latest_version: Option<u32>,
+    status: Option<&'static str>,
+    draft_version: Option<u32>,
+    latest_sent_version: Option<u32>,
+    accepted_version: Option<u32>,
+    sale_id: Option<String>,
+    versions: Vec<VersionSummaryView<'a>>,
+    actions: &'static [&'static str],
+    version: u64,
+}
+
+/// Labour sold: minutes per role.
+#[derive(Debug, Serialize)]
+struct SoldLabourView<'a> {
+    role: Option<&'a str>,
+    minutes: i64,
+}
+
+/// A fee sold.
+#[derive(Debug, Serialize)]
+struct SoldFeeView<'a> {
+    line_id: String,
+    kind: &'a str,
+    interval: Option<&'static str>,
+    description: &'a str,
+    quantity: i64,
+    net_minor: i64,
+    net: MoneyView,
+}
+
+/// A sale as the API returns it.
+#[derive(Debug, Serialize)]
+struct SaleView<'a> {
+    id: String,
+    quote_id: String,
+    reference: String,
+    version: u32,
+    content_hash: &'a str,
+    opportunity_id: String,
+    customer_id: String,
+    currency: &'a str,
+    minor_digits: u32,
+    totals: TotalsView,
+    total: MoneyView,
+    labour: Vec<SoldLabourView<'a>>,
+    fees: Vec<SoldFeeView<'a>>,
+    line_count: usize,
+    signed_by: Option<String>,
+    accepted_by: Option<String>,
+    recorded_at: String,
+}
+
+/// A value in both versions of a diff.
+#[derive(Debug, Serialize)]
+struct FromTo<T> {
+    from: T,
+    to: T,
+}
+
+/// A version named in a diff.
+#[derive(Debug, Serialize)]
+struct VersionRef {
+    number: u32,
+    status: &'static str,
+}
+
+/// A group's heading in a diff.
+#[derive(Debug, Serialize)]
+struct GroupHeadView<'a> {
+    title: &'a str,
+    optional: bool,
+}
+
+/// A line's change in a diff (the line as each version has it).
+#[derive(Debug, Serialize)]
+struct LineDiffView {
+    line_id: String,
+    change: &'static str,
+    from: Option<Value>,
+    to: Option<Value>,
+}
+
+/// A group's change in a diff.
+#[derive(Debug, Serialize)]
+struct GroupDiffView {
+    group_id: String,
+    change: &'static str,
+    from: Option<Value>,
+    to: Option<Value>,
+    lines: Vec<LineDiffView>,
+    totals: FromTo<Option<TotalsView>>,
+}
+
+/// The difference between two versions of a quote.
+#[derive(Debug, Serialize)]
+struct DiffView<'a> {
+    quote_id: String,
+    reference: String,
+    currency: &'a str,
+    minor_digits: u32,
+    from: VersionRef,
+    to: VersionRef,
+    groups: Vec<GroupDiffView>,
+    totals: FromTo<QuoteTotalsView>,
+}
+
+/// A row of the quote list.
+#[derive(Debug, Serialize)]
+struct QuoteListItem {
+    id: String,
+    number: u32,
+    reference: String,
+    title: String,
+    opportunity_id: String,
+    customer_id: String,
+    customer_name: Option<String>,
+    currency: String,
+    minor_digits: u32,
+    latest_version: u32,
+    status: String,
+    total: Value,
+    accepted_version: Option<u32>,
+    sale_id: Option<String>,
+    version: u64,
+    created_at: String,
+}
+
+/// The quote list's status filter (of the latest version).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct VersionStatusFilter(pub &'static str);
+
+impl Field for VersionStatusFilter {
+    fn read(field: &str, v: &Value) -> Result<Self, String> {
+        let s = String::read(field, v)?;
+        VERSION_STATUSES
+            .into_iter()
+            .find(|x| *x == s)
+            .map(VersionStatusFilter)
+            .ok_or_else(|| "must be draft, sent, accepted, rejected, expired or superseded".into())
+    }
+}
+
+command_input! {
+    /// Query of the quote list (an empty filter is no filter).
+    pub struct QuoteQuery {
+        /// Text in the title, or a quote number (`Q-12`, `12`).
+        search: OrBlankText<String>,
+        /// The latest version's status.
+        status: OrBlank<VersionStatusFilter>,
+        /// A customer.
+        customer_id: Option<Uuid>,
+        /// An opportunity.
+        opportunity_id: Option<Uuid>,
+        /// Page (1 when omitted; page numbers reach the first 10,000 rows, cursors go on).
+        page: PageNumber = PageNumber::default(),
+        /// Rows per page (20 when omitted).
+        per_page: PerPage = PerPage::default(),
+        /// The `next` cursor of the page before: the page after it.
+        after: OrBlank<String>,
+        /// The `prev` cursor of the page after (or the `last` cursor): the page before it.
+        before: OrBlank<String>,
+    }
+}
+
+#[cfg(test)]
+mod content_tests {
+    use super::*;
+    use serde_json::json;
+
+    fn line(extra: Value) -> Value {
+        let mut l = json!({"kind": "fixed_fee", "description": "Setup", "quantity": 1, "unit_price": "100.00"});
+        for (k, v) in extra.as_object().unwrap() {
+            l[k] = v.clone();
+        }
+        l
+    }
+
+    fn errors(r: Result<QuoteLine, AppError>) -> Vec<String> {
+        match r {
+            Err(AppError::Validation(f)) => f.iter().map(|(k, m)| format!("{k}: {m}")).collect(),
+            other => panic!("{other:?}"),
+        }
+    }
+
+    #[test]
+    fn percentages_are_read_from_text_or_basis_points() {
+        let eur = Currency::new("EUR").unwrap();
+        let pct = |d: Value| {
+            parse_line(&line(json!({"discount": d, "tax_rate": "7,5"})), eur).map(|l| l.discount())
+        };
+        assert_eq!(
+            pct(json!({"type": "percent", "percent": "12.5"})).unwrap(),
+            Some(Discount::Percent {
+                basis_points: BasisPoints::for_field("x", 1250).unwrap()
+            })
+        );
+        assert_eq!(
+            pct(json!({"type": "percent", "basis_points": 1000})).unwrap(),
+            Some(Discount::Percent {
+                basis_points: BasisPoints::for_field("x", 1000).unwrap()
+            })
+        );
+        for none in ["", " ", "0", "0.00"] {
+            assert_eq!(
+                pct(json!({"type": "percent", "percent": none})).unwrap(),
+                None
+            );
+        }
+        let l = parse_line(&line(json!({"tax_rate": "7,5"})), eur).unwrap();
+        assert_eq!(l.tax_rate().get(), 750);
+        let l = parse_line(&line(json!({"tax_rate": ""})), eur).unwrap();
+        assert_eq!(l.tax_rate().get(), 0);
+        assert_eq!(
+            errors(parse_line(
+                &line(
+                    json!({"discount": {"type": "percent", "percent": "12.345"}, "tax_rate": "120", "quantity": 0})
+                ),
+                eur
+            )),
+            [
+                "discount.basis_points: must be a percentage like 20 or 7.5",
+                "quantity: must be a whole number from 1 to 1000000000",
+                "tax_rate_bp: must be between 0 and 10000 basis points (0-100 %)",
+            ]
+        );
+        assert_eq!(
+            errors(parse_line(
+                &json!({"kind": "recurring", "description": "Hosting", "quantity": 1, "unit_price": "1.5", "currency": "JPY", "discount": {"type": "amount", "amount": "0.5"}}),
+                eur
+            )),
+            [
+                "discount.amount: must be a whole amount (JPY has no decimals)",
+                "interval: is required",
+                "unit_price: must be a whole amount (JPY has no decimals)",
+            ]
+        );
+    }
+
+    #[test]
+    fn content_errors_name_the_group_and_line() {
+        let eur = Currency::new("EUR").unwrap();
+        let r = parse_content(
+            &json!({"groups": [{"title": "", "lines": [{"kind": "gift"}]}, 5]}),
+            eur,
+        );
+        let Err(AppError::Validation(f)) = r else {
+            panic!("{r:?}")
+        };
+        let got: Vec<String> = f.iter().map(|(k, m)| format!("{k}: {m}")).collect();
+        assert!(
+            got.contains(&"groups.1: must be an array with named keys".to_owned()),
+            "{got:?}"
+        );
+        assert!(
+            got.iter().any(|e| e.starts_with("groups.0.title:")),
+            "{got:?}"
+        );
+        assert!(
+            got.contains(
+                &"groups.0.lines.0.kind: must be labour, fixed_fee, product or recurring"
+                    .to_owned()
+            ),
+            "{got:?}"
+        );
+        assert!(
+            got.contains(&"groups.0.lines.0.unit_price_minor: is required".to_owned()),
+            "{got:?}"
+        );
+        let c = parse_content(
+            &json!({"groups": [{"title": "Build", "optional": "1", "lines": [line(json!({}))]}]}),
+            eur,
+        )
+        .unwrap();
+        assert!(c.groups[0].optional && c.groups[0].lines.len() == 1);
     }
 }

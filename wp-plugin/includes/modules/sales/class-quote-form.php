@@ -3,7 +3,8 @@
  * The quote builder's form as the engine's draft content: the same conversion for saving
  * the draft (admin action) and for the live preview (REST). Amounts are passed on as typed
  * (decimal strings in the quote's currency; the engine reads them with the currency's minor
- * digits and names the field when they are wrong); percentages become basis points.
+ * digits and names the field when they are wrong), and so are percentages (the engine reads
+ * them into basis points).
  *
  * @package PetWp
  */
@@ -16,25 +17,6 @@ defined( 'ABSPATH' ) || exit;
  * Builder form → draft content.
  */
 final class Quote_Form {
-
-	/**
-	 * A percentage ("20", "7.5", "7,25") as basis points; null when empty. Read as text
-	 * (whole part and up to two decimals joined), never through a float.
-	 *
-	 * @param string $v     Text.
-	 * @param string $field Field name for the error.
-	 * @throws \PetWp\Input_Exception When not a percentage with at most two decimals.
-	 */
-	public static function basis_points( string $v, string $field ): ?int {
-		$v = str_replace( ',', '.', trim( $v ) );
-		if ( '' === $v ) {
-			return null;
-		}
-		if ( ! preg_match( '/^(-?)(\d{1,5})(?:\.(\d{1,2}))?$/', $v, $m ) ) {
-			throw new \PetWp\Input_Exception( __( 'Please correct the form.', 'pet' ), array( $field => __( 'must be a percentage like 20 or 7.5', 'pet' ) ) );
-		}
-		return (int) ( $m[1] . $m[2] . str_pad( $m[3] ?? '', 2, '0' ) );
-	}
 
 	/**
 	 * Basis points as a percentage for the form ("20.00", "7.50").
@@ -51,27 +33,25 @@ final class Quote_Form {
 	 * engine's content {groups: [...]}; removed and blank rows are left out.
 	 *
 	 * @param array $posted The posted `groups`.
-	 * @throws \PetWp\Input_Exception When a percentage is malformed.
 	 */
 	public static function content( array $posted ): array {
 		$groups = array();
-		foreach ( $posted as $gi => $g ) {
+		foreach ( $posted as $g ) {
 			if ( ! is_array( $g ) || ! empty( $g['remove'] ) ) {
 				continue;
 			}
 			$lines = array();
-			foreach ( (array) ( $g['lines'] ?? array() ) as $li => $l ) {
+			foreach ( (array) ( $g['lines'] ?? array() ) as $l ) {
 				if ( ! is_array( $l ) || ! empty( $l['remove'] ) || '' === trim( (string) ( $l['description'] ?? '' ) ) ) {
 					continue;
 				}
-				$field = "groups.$gi.lines.$li";
 				$line  = array(
 					'line_id'     => (string) ( $l['line_id'] ?? '' ),
 					'kind'        => (string) ( $l['kind'] ?? 'fixed_fee' ),
 					'description' => (string) $l['description'],
 					'quantity'    => preg_match( '/^-?\d{1,12}$/', trim( (string) ( $l['quantity'] ?? '' ) ) ) ? (int) $l['quantity'] : (string) ( $l['quantity'] ?? '' ),
-					// A blank tax rate means no tax (the form's stated default).
-					'tax_rate_bp' => self::basis_points( (string) ( $l['tax_rate'] ?? '' ), "$field.tax_rate_bp" ) ?? 0,
+					// The tax rate as typed ("20", "7.5"); the engine reads it (blank: no tax).
+					'tax_rate'    => (string) ( $l['tax_rate'] ?? '' ),
 				);
 				// The unit price as typed, in the quote's currency. A blank price is left out:
 				// the engine names the missing field (no silent 0).
@@ -97,13 +77,11 @@ final class Quote_Form {
 						);
 					}
 				} else {
-					$bp = self::basis_points( $discount, "$field.discount.basis_points" );
-					if ( null !== $bp && 0 !== $bp ) {
-						$line['discount'] = array(
-							'type'         => 'percent',
-							'basis_points' => $bp,
-						);
-					}
+					// The percentage as typed; the engine reads it (empty or zero: no discount).
+					$line['discount'] = array(
+						'type'    => 'percent',
+						'percent' => $discount,
+					);
 				}
 				$lines[] = $line;
 			}

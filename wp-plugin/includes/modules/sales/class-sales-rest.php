@@ -75,7 +75,7 @@ final class Sales_Rest {
 		);
 
 		// Leads.
-		Rest::route( '/leads', 'GET', $work, fn ( $r ) => $s()->listLeads( Rest::query( $r, array( 'search', 'status', 'owner_id', 'source' ) ) ) );
+		Rest::route( '/leads', 'GET', $work, fn ( $r ) => $s()->listLeads( Rest::query( $r, array( 'search', 'status', 'owner_id', 'source', 'after', 'before' ) ) ) );
 		Rest::route( '/leads', 'POST', $work, fn ( $r ) => $s()->createLead( Rest::body( $r ), $ctx( $r ) ), 201 );
 		Rest::route( '/lead-sources', 'GET', $work, fn ( $r ) => $s()->listLeadSources() );
 		Rest::route( "/leads/$id", 'GET', $work, fn ( $r ) => $s()->getLead( (string) $r['id'] ) );
@@ -86,7 +86,7 @@ final class Sales_Rest {
 		Rest::route( "/leads/$id/archive", 'POST', $work, fn ( $r ) => $s()->archiveLead( (string) $r['id'], $ctx( $r ) ) );
 
 		// Opportunities and the pipeline.
-		Rest::route( '/opportunities', 'GET', $work, fn ( $r ) => $s()->listOpportunities( Rest::query( $r, array( 'search', 'status', 'owner_id', 'customer_id', 'lead_id' ) ) ) );
+		Rest::route( '/opportunities', 'GET', $work, fn ( $r ) => $s()->listOpportunities( Rest::query( $r, array( 'search', 'status', 'owner_id', 'customer_id', 'lead_id', 'after', 'before' ) ) ) );
 		Rest::route( '/opportunities', 'POST', $work, fn ( $r ) => $s()->createOpportunity( Rest::body( $r ), $ctx( $r ) ), 201 );
 		Rest::route( "/opportunities/$id", 'GET', $work, fn ( $r ) => $s()->getOpportunity( (string) $r['id'] ) );
 		Rest::route( "/opportunities/$id/classify", 'POST', $work, fn ( $r ) => $s()->classifyOpportunity( (string) $r['id'], Rest::body( $r ), $ctx( $r ) ) );
@@ -94,7 +94,7 @@ final class Sales_Rest {
 		Rest::route( '/pipeline', 'GET', $work, fn ( $r ) => $s()->opportunityPipeline() );
 
 		// Quotes, versions and sales.
-		Rest::route( '/quotes', 'GET', $work, fn ( $r ) => $s()->listQuotes( Rest::query( $r, array( 'search', 'status', 'customer_id', 'opportunity_id' ) ) ) );
+		Rest::route( '/quotes', 'GET', $work, fn ( $r ) => $s()->listQuotes( Rest::query( $r, array( 'search', 'status', 'customer_id', 'opportunity_id', 'after', 'before' ) ) ) );
 		Rest::route( '/quotes', 'POST', $work, fn ( $r ) => $s()->createQuote( Rest::body( $r ), $ctx( $r ) ), 201 );
 		Rest::route( '/quotes/expire', 'POST', Plugin::CAP_MANAGE, fn ( $r ) => $s()->expireDueQuotes() );
 		// Totals of content without saving it: the engine's previewQuote on {quote_id | currency,
