@@ -4,36 +4,11 @@
 //! both of its paths (the bounded scan, and the FULLTEXT candidates when the scan does not
 //! fill the page).
 
-use std::sync::Arc;
-
 use chrono::Duration;
-use pet_storage_mysql::{App, AppParts, CommandContext, ManualClock};
+use pet_storage_mysql::{App, CommandContext, ManualClock};
 use serde_json::{json, Value};
 
-use crate::{config, first_employee, start_time};
-
-/// A migrated app whose searches scan at most `scan` rows before asking FULLTEXT.
-async fn app_with_scan(scan: u32) -> Option<(App, Arc<ManualClock>)> {
-    let config = config().await?;
-    let clock = Arc::new(ManualClock::new(start_time()));
-    let parts = AppParts {
-        clock: clock.clone(),
-        search_scan: scan,
-        ..AppParts::default()
-    };
-    let app = App::with_parts(config, parts).unwrap();
-    app.migrate().await.unwrap();
-    Some((app, clock))
-}
-
-fn ids(page: &Value) -> Vec<String> {
-    page["items"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|t| t["id"].as_str().unwrap().to_owned())
-        .collect()
-}
+use crate::{app_with_scan, first_employee, ids};
 
 async fn ticket(
     app: &App,

@@ -176,3 +176,27 @@ pub async fn drop_prefix(pool: &Pool, prefix: &str) {
             .unwrap();
     }
 }
+
+/// A migrated app whose searches scan at most `scan` rows before asking FULLTEXT.
+pub async fn app_with_scan(scan: u32) -> Option<(App, Arc<ManualClock>)> {
+    let config = config().await?;
+    let clock = Arc::new(ManualClock::new(start_time()));
+    let parts = AppParts {
+        clock: clock.clone(),
+        search_scan: scan,
+        ..AppParts::default()
+    };
+    let app = App::with_parts(config, parts).unwrap();
+    app.migrate().await.unwrap();
+    Some((app, clock))
+}
+
+/// The ids of a list page's items.
+pub fn ids(page: &Value) -> Vec<String> {
+    page["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| t["id"].as_str().unwrap().to_owned())
+        .collect()
+}
