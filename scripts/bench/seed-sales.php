@@ -36,9 +36,11 @@ require $dir . '/wp-load.php';
 $sales = new \Pet\Sales(\PetWp\Plugin::engine_settings());
 
 if ($mode === 'count') {
-    $leads = $sales->listLeads(['per_page' => 1]);
-    $quotes = $sales->listQuotes(['per_page' => 1]);
-    fwrite(STDOUT, $leads['total'] . ' ' . $quotes['total'] . "\n");
+    // Exact counts (the lists count only up to 10,000: "more than"), from the state tables.
+    global $wpdb;
+    $leads = (int) $wpdb->get_var("SELECT COUNT(*) FROM {$wpdb->prefix}pet_leads");
+    $quotes = (int) $wpdb->get_var("SELECT COUNT(*) FROM {$wpdb->prefix}pet_quotes");
+    fwrite(STDOUT, $leads . ' ' . $quotes . "\n");
     exit(0);
 }
 
