@@ -11,18 +11,10 @@ use serde_json::Value;
 
 use crate::db::{like_escape, server_code};
 use crate::error::{db, internal, AppError};
-use crate::paging::{bounded_count_sql, where_sql, Key, Order, PageRequest, Paged, Total};
-
-/// MariaDB's "sort aborted" (a `ROWS EXAMINED` limit reached while sorting).
-const SORT_ABORTED: u16 = 1028;
-
-/// InnoDB's default full-text stopwords: never indexed, so they cannot be asked of a
-/// FULLTEXT index (they still filter through the `LIKE`).
-const FT_STOPWORDS: &[&str] = &[
-    "a", "about", "an", "are", "as", "at", "be", "by", "com", "de", "en", "for", "from", "how",
-    "i", "in", "is", "it", "la", "of", "on", "or", "that", "the", "this", "to", "was", "what",
-    "when", "where", "who", "will", "with", "und", "www",
-];
+use crate::paging::{
+    bounded_count_sql, fulltext_prefix_query, where_sql, Key, Order, PageRequest, Paged, Total,
+    SORT_ABORTED,
+};
 
 /// A list's text search: the text anywhere in one of `columns` (`LIKE '%text%'`, as the
 /// lists always searched), with the words a FULLTEXT index over the same columns can be
@@ -56,23 +48,13 @@ impl TextSearch {
     /// decides; a text whose first word starts inside a longer word — `cme` of `Acme` — is
     /// found by the scan, not by the index: that is the price of a flat search.)
     fn candidates(&self) -> Option<(String, Vec<SqlValue>)> {
-        let words: Vec<String> = self
-            .text
-            .split(|c: char| !c.is_alphanumeric())
-            .map(str::to_lowercase)
-            .filter(|w| w.chars().count() >= 3 && !FT_STOPWORDS.contains(&w.as_str()))
-            .take(8)
-            .map(|w| format!("+{w}*"))
-            .collect();
-        if words.is_empty() {
-            return None;
-        }
+        let query = fulltext_prefix_query(&self.text)?;
         Some((
             format!(
                 "MATCH ({}) AGAINST (? IN BOOLEAN MODE)",
                 self.columns.join(", ")
             ),
-            vec![words.join(" ").into()],
+            vec![query.into()],
         ))
     }
 }

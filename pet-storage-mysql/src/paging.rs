@@ -24,6 +24,39 @@ pub const COUNT_BOUND: u64 = 10_000;
 /// The same bound at 2,000 rows and at 1,000,000 keeps a search's cost flat.
 pub const SEARCH_SCAN: u32 = 2000;
 
+/// MariaDB's "sort aborted": a search's `LIMIT … ROWS EXAMINED` scan that sorted instead of
+/// reading an index stops with this error when it reaches the bound.
+pub(crate) const SORT_ABORTED: u16 = 1028;
+
+/// At most this many ids are taken from one FULLTEXT index as a search's candidates.
+pub(crate) const SEARCH_CANDIDATES: u32 = 20_000;
+
+/// InnoDB's default full-text stopwords: never indexed, so a FULLTEXT index cannot be asked
+/// for them (they still filter the candidates).
+const FT_STOPWORDS: &[&str] = &[
+    "a", "about", "an", "are", "as", "at", "be", "by", "com", "de", "en", "for", "from", "how",
+    "i", "in", "is", "it", "la", "of", "on", "or", "that", "the", "this", "to", "was", "what",
+    "when", "where", "who", "will", "with", "und", "www",
+];
+
+/// The words of `text` a FULLTEXT index holds: runs of letters and digits (so no boolean
+/// operator survives from the input), lowercased, at least 3 characters, no stopword.
+pub(crate) fn fulltext_words(text: &str) -> impl Iterator<Item = String> + '_ {
+    text.split(|c: char| !c.is_alphanumeric())
+        .map(str::to_lowercase)
+        .filter(|w| w.chars().count() >= 3 && !FT_STOPWORDS.contains(&w.as_str()))
+}
+
+/// A boolean-mode query requiring each of the first 8 indexed words of `text` to start a
+/// word (`+word* +word*`), or `None` when `text` has no word the index holds.
+pub(crate) fn fulltext_prefix_query(text: &str) -> Option<String> {
+    let words: Vec<String> = fulltext_words(text)
+        .take(8)
+        .map(|w| format!("+{w}*"))
+        .collect();
+    (!words.is_empty()).then(|| words.join(" "))
+}
+
 /// Page numbers (`page`, read with `OFFSET`) are served only this deep into a list; beyond,
 /// a client follows the `next` / `prev` cursors.
 pub const OFFSET_BOUND: u64 = COUNT_BOUND;

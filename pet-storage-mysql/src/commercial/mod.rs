@@ -364,21 +364,10 @@ mod input_tests {
 use mysql_async::{Row, Value as SqlValue};
 
 use crate::db::server_code;
-use crate::paging::{bounded_count_sql, where_sql, Key, Order, PageRequest, Paged, Total};
-
-/// MariaDB's "sort aborted": a `LIMIT … ROWS EXAMINED` scan that sorted instead of reading an
-/// index stops with it.
-const SORT_ABORTED: u16 = 1028;
-
-/// At most this many rows are taken from a FULLTEXT index as a search's candidates.
-const SEARCH_CANDIDATES: u32 = 20_000;
-
-/// InnoDB's default full-text stopwords (not indexed, so not asked of the FULLTEXT indexes).
-const FT_STOPWORDS: &[&str] = &[
-    "a", "about", "an", "are", "as", "at", "be", "by", "com", "de", "en", "for", "from", "how",
-    "i", "in", "is", "it", "la", "of", "on", "or", "that", "the", "this", "to", "was", "what",
-    "when", "where", "who", "will", "with", "und", "www",
-];
+use crate::paging::{
+    bounded_count_sql, fulltext_prefix_query, where_sql, Key, Order, PageRequest, Paged, Total,
+    SEARCH_CANDIDATES, SORT_ABORTED,
+};
 
 /// A commercial list's search: the condition a matching row meets (substring matches, as
 /// the lists have always matched), and the FULLTEXT lookup of the rows that can match (used
@@ -404,19 +393,12 @@ impl ListSearch {
     /// The words of `text` a FULLTEXT index can be asked for, as a boolean-mode query
     /// (`+word* +word*`), if any; and the lookup of the ids of `table` whose `cols` have them.
     pub(crate) fn fulltext(text: &str, table: &str, cols: &str) -> Option<(String, Vec<SqlValue>)> {
-        let words: Vec<String> = text
-            .split(|c: char| !c.is_alphanumeric())
-            .map(str::to_lowercase)
-            .filter(|w| w.chars().count() >= 3 && !FT_STOPWORDS.contains(&w.as_str()))
-            .take(8)
-            .map(|w| format!("+{w}*"))
-            .collect();
-        (!words.is_empty()).then(|| {
+        fulltext_prefix_query(text).map(|query| {
             (
                 format!(
                     "SELECT id FROM {table} WHERE MATCH({cols}) AGAINST(? IN BOOLEAN MODE) LIMIT {SEARCH_CANDIDATES}"
                 ),
-                vec![SqlValue::from(words.join(" "))],
+                vec![SqlValue::from(query)],
             )
         })
     }

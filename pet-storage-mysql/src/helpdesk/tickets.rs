@@ -28,7 +28,10 @@ use crate::db::{from_db_time, rfc3339, server_code, to_db_time};
 use crate::error::AppError;
 use crate::fields::{command_input, Field, OrBlank, PageNumber, PerPage};
 use crate::input::arg_uuid;
-use crate::paging::{bounded_count_sql, where_sql, Key, Order, PageRequest, Total};
+use crate::paging::{
+    bounded_count_sql, fulltext_prefix_query, where_sql, Key, Order, PageRequest, Total,
+    SEARCH_CANDIDATES, SORT_ABORTED,
+};
 use crate::services::Helpdesk;
 
 /// The ticket's clock timeline as stored in `tickets.sla_timeline`.
@@ -114,20 +117,6 @@ fn req<T: FromValue>(r: &Row, i: usize, what: &str) -> Result<T, AppError> {
         .ok_or_else(|| internal(what))
 }
 
-/// MariaDB's "Sort aborted" (a `ROWS EXAMINED` limit reached while sorting).
-const SORT_ABORTED: u16 = 1028;
-
-/// At most this many tickets (and customers) are taken from each FULLTEXT index.
-const SEARCH_CANDIDATES: u32 = 20_000;
-
-/// InnoDB's default full-text stopwords: they are not indexed, so they cannot be asked of
-/// the FULLTEXT indexes (they still filter the candidates).
-const FT_STOPWORDS: &[&str] = &[
-    "a", "about", "an", "are", "as", "at", "be", "by", "com", "de", "en", "for", "from", "how",
-    "i", "in", "is", "it", "la", "of", "on", "or", "that", "the", "this", "to", "was", "what",
-    "when", "where", "who", "will", "with", "und", "www",
-];
-
 /// A ticket search: a ticket matches when every word begins a word of its subject, of its
 /// customer's name or of one of its messages (replies and internal notes), or when the text
 /// is the start of its id.
@@ -195,13 +184,7 @@ impl TicketSearch {
     /// The words the FULLTEXT indexes can be asked for, as a boolean-mode query
     /// (`+word* +word*`), if any.
     fn fulltext_query(&self) -> Option<String> {
-        let words: Vec<String> = self
-            .words
-            .iter()
-            .filter(|w| w.chars().count() >= 3 && !FT_STOPWORDS.contains(&w.as_str()))
-            .map(|w| format!("+{w}*"))
-            .collect();
-        (!words.is_empty()).then(|| words.join(" "))
+        fulltext_prefix_query(&self.words.join(" "))
     }
 
     /// The tickets that can match, from the FULLTEXT indexes of subjects, messages and

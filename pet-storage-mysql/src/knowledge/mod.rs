@@ -1176,22 +1176,11 @@ impl Knowledge<'_> {
 /// A search hit: id, title, slug, category, version, score, snippet, total hits.
 type SearchHit = (String, String, String, String, u32, f64, String, u64);
 
-/// InnoDB's default full-text stopwords: never indexed, so `+word` would match nothing.
-const FT_STOPWORDS: &[&str] = &[
-    "a", "about", "an", "are", "as", "at", "be", "by", "com", "de", "en", "for", "from", "how",
-    "i", "in", "is", "it", "la", "of", "on", "or", "that", "the", "this", "to", "was", "what",
-    "when", "where", "who", "will", "with", "und", "www",
-];
-
 /// `q` as a boolean-mode query requiring every indexed word (`+word +word`), or `None`
 /// when it has no word the index holds (shorter than 3 characters, or a stopword). The
 /// words are letters and digits only, so no boolean operator survives from the input.
 fn all_words(q: &str) -> Option<String> {
-    let words: Vec<String> = q
-        .split(|c: char| !c.is_alphanumeric())
-        .map(str::to_lowercase)
-        .filter(|w| w.chars().count() >= 3 && !FT_STOPWORDS.contains(&w.as_str()))
-        .collect();
+    let words: Vec<String> = crate::paging::fulltext_words(q).collect();
     if words.is_empty() {
         None
     } else {
