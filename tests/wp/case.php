@@ -151,6 +151,39 @@ function rest_call(string $method, string $path, array $body = [], array $query 
  *
  * @return list<array{type:string,message:string,fields:array<string,string>}>
  */
+/**
+ * Renders one wp-admin screen as a request with the query $get would (its $_GET, $_REQUEST
+ * and REQUEST_URI, so the screen's links keep the filters) and returns its HTML.
+ */
+function render_admin_screen(string $page, callable $render, array $get): string
+{
+    $_GET = $get + ['page' => $page];
+    $_REQUEST = $_GET;
+    $_SERVER['REQUEST_URI'] = '/wp-admin/admin.php?' . http_build_query($_GET);
+    ob_start();
+    $render();
+    $html = (string) ob_get_clean();
+    $_GET = $_REQUEST = [];
+    return $html;
+}
+
+/** The ids a screen's HTML links to as admin.php?page=$page&$param=<id>, once each, in order. */
+function linked_ids(string $html, string $page, string $param): array
+{
+    preg_match_all('/page=' . preg_quote($page, '/') . '(?:&amp;|&#038;|&)' . preg_quote($param, '/') . '=([0-9a-f-]{36})/', $html, $m);
+    return array_values(array_unique($m[1]));
+}
+
+/** The query of a list table's pagination link of class $class (next-page, …), or null. */
+function pager_link(string $html, string $class): ?array
+{
+    if (!preg_match('/<a class="' . preg_quote($class, '/') . ' button" href="([^"]+)"/', $html, $m)) {
+        return null;
+    }
+    parse_str((string) parse_url(html_entity_decode($m[1]), PHP_URL_QUERY), $q);
+    return $q;
+}
+
 function queued_notices(): array
 {
     $key = 'pet_notices_' . get_current_user_id();

@@ -15,27 +15,9 @@ for ($i = 0; $i < 45; $i++) {
     $made[] = (string) $identity->createCustomer(['name' => sprintf('Cursor %s %02d', $tag, $i)], $plugin->context())['id'];
 }
 
-$screen = static function (array $get) use ($plugin): string {
-    $_GET = $get + ['page' => 'pet-customers'];
-    $_REQUEST = $_GET;
-    $_SERVER['REQUEST_URI'] = '/wp-admin/admin.php?' . http_build_query($_GET);
-    ob_start();
-    (new \PetWp\Modules\Identity\Identity_Admin($plugin))->page_customers();
-    $html = (string) ob_get_clean();
-    $_GET = $_REQUEST = [];
-    return $html;
-};
-$rows = static function (string $html): array {
-    preg_match_all('/page=pet-customers(?:&amp;|&#038;|&)customer=([0-9a-f-]{36})/', $html, $m);
-    return array_values(array_unique($m[1]));
-};
-$link = static function (string $html, string $class): ?array {
-    if (!preg_match('/<a class="' . $class . ' button" href="([^"]+)"/', $html, $m)) {
-        return null;
-    }
-    parse_str((string) parse_url(html_entity_decode($m[1]), PHP_URL_QUERY), $q);
-    return $q;
-};
+$screen = static fn (array $get): string => render_admin_screen('pet-customers', static fn () => (new \PetWp\Modules\Identity\Identity_Admin($plugin))->page_customers(), $get);
+$rows = static fn (string $html): array => linked_ids($html, 'pet-customers', 'customer');
+$link = static fn (string $html, string $class): ?array => pager_link($html, $class);
 
 $html = $screen(['s' => $tag]);
 check('customers screen: 45 items counted', str_contains($html, '45 items'), substr(strip_tags($html), 0, 300));

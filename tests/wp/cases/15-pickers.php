@@ -18,16 +18,7 @@ for ($i = 0; $i < 30; $i++) {
 $exact = $identity->createCustomer(['name' => "Picker $tag Exact"], $plugin->context());
 $identity->createCustomer(['name' => "Picker $tag Exact Two"], $plugin->context());
 
-$screen = static function (array $get) use ($plugin): string {
-    $_GET = $get + ['page' => 'pet-tickets'];
-    $_REQUEST = $_GET;
-    $_SERVER['REQUEST_URI'] = '/wp-admin/admin.php?' . http_build_query($_GET);
-    ob_start();
-    (new \PetWp\Modules\Helpdesk\Helpdesk_Admin($plugin))->page_tickets();
-    $html = (string) ob_get_clean();
-    $_GET = $_REQUEST = [];
-    return $html;
-};
+$screen = static fn (array $get): string => render_admin_screen('pet-tickets', static fn () => (new \PetWp\Modules\Helpdesk\Helpdesk_Admin($plugin))->page_tickets(), $get);
 $html = $screen([]);
 $listed = array_filter($names, static fn ($n) => str_contains($html, $n));
 check('tickets screen: no customer is listed in the page', [] === $listed, count($listed) . ' of 30 listed');
