@@ -600,7 +600,7 @@ impl App {
         } else {
             Order::by(&[("a.sequence", true)])
         };
-        let req = crate::flat::page_request(
+        let req = crate::paging::PageRequest::from_fields(
             q.page.0,
             q.per_page.0,
             q.after.0.as_deref(),
@@ -888,7 +888,7 @@ impl App {
     pub async fn list_jobs(&self, query: &Value) -> Result<Value, AppError> {
         let q = JobListQuery::parse(query, "query")?;
         let order = Order::by(&[("created_at", true), ("id", true)]);
-        let req = crate::flat::page_request(
+        let req = crate::paging::PageRequest::from_fields(
             q.page.0,
             q.per_page.0,
             q.after.0.as_deref(),

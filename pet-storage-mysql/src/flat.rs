@@ -190,32 +190,6 @@ pub(crate) fn page_value<T: Serialize>(page: Paged<T>) -> Result<Value, AppError
     serde_json::to_value(page).map_err(|e| internal(&format!("list page: {e}")))
 }
 
-/// Reads `page`, `per_page`, `after` and `before` (already typed) into a page request in
-/// `order`; a cursor of another list or order is a field error.
-pub(crate) fn page_request(
-    page: u32,
-    per_page: u32,
-    after: Option<&str>,
-    before: Option<&str>,
-    order: &Order,
-) -> Result<PageRequest, AppError> {
-    let mut errors = pet_core::FieldErrors::new();
-    let mut query = serde_json::Map::new();
-    query.insert("page".into(), page.into());
-    query.insert("per_page".into(), per_page.into());
-    for (name, v) in [("after", after), ("before", before)] {
-        if let Some(v) = v {
-            query.insert(name.into(), v.into());
-        }
-    }
-    let req = PageRequest::read(Some(&query), order, &mut errors);
-    if errors.is_empty() {
-        Ok(req)
-    } else {
-        Err(AppError::Validation(errors))
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;

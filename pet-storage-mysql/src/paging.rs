@@ -358,6 +358,32 @@ impl PageRequest {
         }
     }
 
+    /// A page request from a list query's typed `page`, `per_page`, `after` and `before`, in
+    /// `order`; a cursor of another list or order (or both cursors) is a field error.
+    pub fn from_fields(
+        page: u32,
+        per_page: u32,
+        after: Option<&str>,
+        before: Option<&str>,
+        order: &Order,
+    ) -> Result<PageRequest, crate::AppError> {
+        let mut errors = pet_core::FieldErrors::new();
+        let mut query = serde_json::Map::new();
+        query.insert("page".into(), page.into());
+        query.insert("per_page".into(), per_page.into());
+        for (name, v) in [("after", after), ("before", before)] {
+            if let Some(v) = v {
+                query.insert(name.into(), v.into());
+            }
+        }
+        let req = PageRequest::read(Some(&query), order, &mut errors);
+        if errors.is_empty() {
+            Ok(req)
+        } else {
+            Err(crate::AppError::Validation(errors))
+        }
+    }
+
     /// `ORDER BY …` with the seek condition (added to `conds`) and `LIMIT` / `OFFSET`: the
     /// tail of the page query. Reads one row more than a page, to know whether more follow.
     pub fn plan(

@@ -920,7 +920,13 @@ impl Commercial<'_> {
             also: None,
         });
         let order = Order::by(&[("l.created_at", true), ("l.id", true)]);
-        let req = super::page_request(q.page.0, q.per_page.0, &q.after.0, &q.before.0, &order)?;
+        let req = crate::paging::PageRequest::from_fields(
+            q.page.0,
+            q.per_page.0,
+            q.after.0.as_deref(),
+            q.before.0.as_deref(),
+            &order,
+        )?;
         let plan = ListPlan {
             select: format!(
                 "SELECT l.id, l.customer_id, l.company_name, l.source, l.owner_id, e.name, l.status, \

@@ -537,28 +537,3 @@ impl ListPlan<'_> {
         self.req.finish(keyed, total)
     }
 }
-
-/// A list's page request from its typed query fields.
-pub(crate) fn page_request(
-    page: u32,
-    per_page: u32,
-    after: &Option<String>,
-    before: &Option<String>,
-    order: &Order,
-) -> Result<PageRequest, AppError> {
-    let mut errors = pet_core::FieldErrors::new();
-    let mut query = serde_json::Map::new();
-    query.insert("page".into(), page.into());
-    query.insert("per_page".into(), per_page.into());
-    for (name, v) in [("after", after), ("before", before)] {
-        if let Some(v) = v {
-            query.insert(name.into(), v.clone().into());
-        }
-    }
-    let req = PageRequest::read(Some(&query), order, &mut errors);
-    if errors.is_empty() {
-        Ok(req)
-    } else {
-        Err(AppError::Validation(errors))
-    }
-}

@@ -510,7 +510,13 @@ impl Commercial<'_> {
             also: None,
         });
         let order = Order::by(&[("o.expected_close", false), ("o.id", false)]);
-        let req = super::page_request(q.page.0, q.per_page.0, &q.after.0, &q.before.0, &order)?;
+        let req = crate::paging::PageRequest::from_fields(
+            q.page.0,
+            q.per_page.0,
+            q.after.0.as_deref(),
+            q.before.0.as_deref(),
+            &order,
+        )?;
         let plan = ListPlan {
             select: format!(
                 "SELECT o.id, o.lead_id, o.customer_id, c.name, o.owner_id, e.name, o.title, \

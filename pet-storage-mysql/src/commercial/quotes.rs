@@ -1800,7 +1800,13 @@ impl Commercial<'_> {
             }
         });
         let order = Order::by(&[("q.created_at", true), ("q.id", true)]);
-        let req = super::page_request(q.page.0, q.per_page.0, &q.after.0, &q.before.0, &order)?;
+        let req = crate::paging::PageRequest::from_fields(
+            q.page.0,
+            q.per_page.0,
+            q.after.0.as_deref(),
+            q.before.0.as_deref(),
+            &order,
+        )?;
         let plan = ListPlan {
             select: format!(
                 "SELECT q.id, q.number, q.title, q.opportunity_id, q.customer_id, c.name, q.currency, \

@@ -36,10 +36,11 @@ use crate::command::{command, Cmd, Repository};
 use crate::db::{from_db_time, rfc3339, to_db_time};
 use crate::error::{AppError, StorageError};
 use crate::fields::{command_input, OrBlank, PageNumber, PerPage};
-use crate::flat::{page_request, page_value, FlatList, TextSearch};
+use crate::flat::{page_value, FlatList, TextSearch};
 use crate::input::arg_uuid;
 use crate::jobs::NewJob;
 use crate::paging::Order;
+use crate::paging::PageRequest;
 use crate::services::Helpdesk;
 use crate::uow::UnitOfWork;
 use pet_core::helpdesk::{shown_state, sla_summary, SlaDefinitionEvent};
@@ -565,7 +566,7 @@ impl Helpdesk<'_> {
     pub async fn list_sla_definitions(&self, query: &Value) -> Result<Value, AppError> {
         let q = SlaDefinitionListQuery::parse(query, "query")?;
         let order = Order::by(&[("name", false), ("id", false)]);
-        let req = page_request(
+        let req = PageRequest::from_fields(
             q.page.0,
             q.per_page.0,
             q.after.0.as_deref(),

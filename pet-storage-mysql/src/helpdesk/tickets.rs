@@ -239,25 +239,6 @@ impl TicketSearch {
     }
 }
 
-/// The page a list query asks for (its `page`, `per_page`, `after` and `before`) in `order`.
-fn page_request(q: &TicketQuery, order: &Order) -> Result<PageRequest, AppError> {
-    let mut errors = pet_core::FieldErrors::new();
-    let mut query = serde_json::Map::new();
-    query.insert("page".into(), q.page.0.into());
-    query.insert("per_page".into(), q.per_page.0.into());
-    for (name, v) in [("after", &q.after.0), ("before", &q.before.0)] {
-        if let Some(v) = v {
-            query.insert(name.into(), v.clone().into());
-        }
-    }
-    let req = PageRequest::read(Some(&query), order, &mut errors);
-    if errors.is_empty() {
-        Ok(req)
-    } else {
-        Err(AppError::Validation(errors))
-    }
-}
-
 /// SLA versions' specs and definitions' names, each read once per request.
 #[derive(Default)]
 struct SlaCache {
@@ -1623,7 +1604,13 @@ impl Helpdesk<'_> {
                 ("t.id", false),
             ]),
         };
-        let req = page_request(&q, &order)?;
+        let req = PageRequest::from_fields(
+            q.page.0,
+            q.per_page.0,
+            q.after.0.as_deref(),
+            q.before.0.as_deref(),
+            &order,
+        )?;
         let search = q
             .search
             .as_deref()

@@ -27,12 +27,13 @@ use crate::fields::{
     command_input, CustomerStatusFilter, EmployeeStatusFilter, OrBlank, PageNumber, PerPage,
     RateFields, TeamStatusFilter, VersionNote,
 };
-use crate::flat::{page_request, page_value, FlatList, TextSearch};
+use crate::flat::{page_value, FlatList, TextSearch};
 use crate::input::arg_uuid;
 use crate::jobs::ClaimedJob;
 use crate::jobs::NewJob;
 use crate::modules::{unknown_job, JobFuture};
 use crate::paging::Order;
+use crate::paging::PageRequest;
 use crate::services::Identity;
 use crate::uow::UnitOfWork;
 
@@ -859,7 +860,7 @@ impl Identity<'_> {
     pub async fn list_employees(&self, query: &Value) -> Result<Value, AppError> {
         let q = EmployeeListQuery::parse(query, "query")?;
         let order = Order::by(&[("name", false), ("id", false)]);
-        let req = page_request(
+        let req = PageRequest::from_fields(
             q.page.0,
             q.per_page.0,
             q.after.0.as_deref(),
@@ -1648,7 +1649,7 @@ impl Identity<'_> {
     pub async fn list_customers(&self, query: &Value) -> Result<Value, AppError> {
         let q = CustomerListQuery::parse(query, "query")?;
         let order = Order::by(&[("name", false), ("id", false)]);
-        let req = page_request(
+        let req = PageRequest::from_fields(
             q.page.0,
             q.per_page.0,
             q.after.0.as_deref(),

@@ -25,12 +25,13 @@ use crate::db::{from_db_time, rfc3339, to_db_time};
 use crate::error::{db, internal};
 use crate::error::{AppError, StorageError};
 use crate::fields::{command_input, Field, OrBlank, PageNumber, PerPage};
-use crate::flat::{page_request, page_value, FlatList, TextSearch};
+use crate::flat::{page_value, FlatList, TextSearch};
 use crate::helpdesk::HelpdeskTables;
 use crate::input::arg_uuid;
 use crate::jobs::ClaimedJob;
 use crate::modules::{unknown_job, JobFuture};
 use crate::paging::Order;
+use crate::paging::PageRequest;
 use crate::services::Knowledge;
 use crate::uow::UnitOfWork;
 
@@ -993,7 +994,7 @@ impl Knowledge<'_> {
     pub async fn list_articles(&self, query: &Value) -> Result<Value, AppError> {
         let q = ArticleQuery::parse(query, "query")?;
         let order = Order::by(&[("category", false), ("title", false), ("id", false)]);
-        let req = page_request(
+        let req = PageRequest::from_fields(
             q.page.0,
             q.per_page.0,
             q.after.0.as_deref(),
