@@ -1213,7 +1213,6 @@ impl Helpdesk<'_> {
             .await
             .map_err(db)?;
         let row = row.ok_or_else(|| AppError::NotFound(format!("ticket {id}")))?;
-        let timeline = ticket_from_row(&row)?.1;
         let mut view = self
             .hd_ticket_views(q, t, std::slice::from_ref(&row), now, slas)
             .await?
@@ -1269,7 +1268,7 @@ impl Helpdesk<'_> {
                     })
                     .collect(),
             );
-            view.timeline = Some(timeline_view(&timeline));
+            view.timeline = Some(timeline_view(&ticket_from_row(&row)?.1));
             view.linked_articles = Some(
                 links
                     .into_iter()
