@@ -87,11 +87,16 @@ impl crate::command::Repository<Opportunity> for Opportunities<'_> {
         cx: &mut crate::command::Cmd<'_, '_>,
         before: u64,
         after: &Opportunity,
-        _events: &[pet_core::commercial::OpportunityEvent],
+        events: &[pet_core::commercial::OpportunityEvent],
     ) -> Result<(), AppError> {
+        use pet_core::commercial::OpportunityEvent as E;
+        // Only these events can move the opportunity to another stage.
+        let may_move = events
+            .iter()
+            .any(|e| matches!(e, E::QuotingStarted(_) | E::Won(_) | E::Lost(_)));
         self.0
             .commercial()
-            .write_opportunity(cx.uow(), before, after)
+            .write_opportunity(cx.uow(), before, after, may_move)
             .await
     }
 }
@@ -225,6 +230,7 @@ impl Commercial<'_> {
         uow: &mut UnitOfWork<'_>,
         before: u64,
         o: &Opportunity,
+        may_move: bool,
     ) -> Result<(), AppError> {
         let t = self.sales_tables();
         let now = to_db_time(uow.now());
@@ -295,30 +301,32 @@ impl Commercial<'_> {
             )
             .await?;
         } else {
-            // The stage totals move from the stage the row holds (before this update) to the
-            // new one: one UPDATE of both rows, which exist since the currency's first
-            // opportunity; nothing moves when the stage is the same.
-            uow.tx()
-                .exec_drop(
-                format!(
-                    "UPDATE {totals} t JOIN {opps} o ON o.id = ? AND o.version = ? AND o.status <> ? \
-                     SET t.opportunities = t.opportunities + IF(t.status = ?, 1, -1), \
-                     t.value_minor = t.value_minor + IF(t.status = ?, o.expected_value_minor, -o.expected_value_minor) \
-                     WHERE t.currency = o.currency AND t.status IN (o.status, ?)",
-                    totals = t.stage_totals,
-                    opps = t.opportunities
-                ),
-                vec![
-                    SqlValue::from(o.id().to_string()),
-                    before.into(),
-                    o.status().as_str().into(),
-                    o.status().as_str().into(),
-                    o.status().as_str().into(),
-                    o.status().as_str().into(),
-                ],
-            )
-            .await
-            .map_err(db)?;
+            if may_move {
+                // The stage totals move from the stage the row holds (before this update) to the
+                // new one: one UPDATE of both rows, which exist since the currency's first
+                // opportunity; nothing moves when the stage is the same.
+                uow.tx()
+                    .exec_drop(
+                    format!(
+                        "UPDATE {totals} t JOIN {opps} o ON o.id = ? AND o.version = ? AND o.status <> ? \
+                         SET t.opportunities = t.opportunities + IF(t.status = ?, 1, -1), \
+                         t.value_minor = t.value_minor + IF(t.status = ?, o.expected_value_minor, -o.expected_value_minor) \
+                         WHERE t.currency = o.currency AND t.status IN (o.status, ?)",
+                        totals = t.stage_totals,
+                        opps = t.opportunities
+                    ),
+                    vec![
+                        SqlValue::from(o.id().to_string()),
+                        before.into(),
+                        o.status().as_str().into(),
+                        o.status().as_str().into(),
+                        o.status().as_str().into(),
+                        o.status().as_str().into(),
+                    ],
+                )
+                .await
+                .map_err(db)?;
+            }
             uow.update_versioned(
                 &format!(
                     "UPDATE {} SET kind = ?, size_band = ?, status = ?, lost_reason = ?, won_quote_id = ?, \

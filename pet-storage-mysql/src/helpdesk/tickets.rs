@@ -836,6 +836,18 @@ impl Field for TicketSort {
     }
 }
 
+/// What the command that builds a ticket view already knows, so the view skips reads whose
+/// answer is certain.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Known {
+    /// Nothing: read everything.
+    Nothing,
+    /// The ticket was made by this command: no article links yet.
+    New,
+    /// Made by this command without an SLA: no links and no SLA assignment.
+    NewWithoutSla,
+}
+
 /// Ascending or descending.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum SortOrder {
@@ -1098,7 +1110,12 @@ impl Helpdesk<'_> {
             };
             cx.save(&repo, &decided).await?;
             let mut specs = SlaCache::default();
-            self.hd_ticket_view(cx.tx(), &t, id, now, true, &mut specs)
+            let known = match (is_new, assign) {
+                (false, _) => Known::Nothing,
+                (true, None) => Known::NewWithoutSla,
+                (true, Some(_)) => Known::New,
+            };
+            self.hd_ticket_view(cx.tx(), &t, id, now, true, &mut specs, known)
                 .await
         })
     }
@@ -1128,9 +1145,10 @@ impl Helpdesk<'_> {
         rows: &[Row],
         now: DateTime<Utc>,
         slas: &mut SlaCache,
+        known: Known,
     ) -> Result<Vec<TicketView>, AppError> {
         let mut assignments: HashMap<String, SlaAssignment> = HashMap::new();
-        if !rows.is_empty() {
+        if !rows.is_empty() && known != Known::NewWithoutSla {
             let ids = rows
                 .iter()
                 .map(|r| req::<String>(r, 0, "ticket id"))
@@ -1204,6 +1222,7 @@ impl Helpdesk<'_> {
         now: DateTime<Utc>,
         detail: bool,
         slas: &mut SlaCache,
+        known: Known,
     ) -> Result<Value, AppError> {
         let row: Option<Row> = q
             .exec_first(
@@ -1214,7 +1233,7 @@ impl Helpdesk<'_> {
             .map_err(db)?;
         let row = row.ok_or_else(|| AppError::NotFound(format!("ticket {id}")))?;
         let mut view = self
-            .hd_ticket_views(q, t, std::slice::from_ref(&row), now, slas)
+            .hd_ticket_views(q, t, std::slice::from_ref(&row), now, slas, known)
             .await?
             .pop()
             .ok_or_else(|| internal("ticket view"))?;
@@ -1242,8 +1261,11 @@ impl Helpdesk<'_> {
                 )
                 .await
                 .map_err(db)?;
-            let links: Vec<(String, String, String, NaiveDateTime)> = q
-                .exec(
+            // A ticket made by this command has no links yet.
+            let links: Vec<(String, String, String, NaiveDateTime)> = if known != Known::Nothing {
+                Vec::new()
+            } else {
+                q.exec(
                     format!(
                         "SELECT a.id, a.title, a.slug, l.linked_at FROM {} l JOIN {} a ON a.id = l.article_id \
                          WHERE l.ticket_id = ? ORDER BY l.linked_at",
@@ -1252,7 +1274,8 @@ impl Helpdesk<'_> {
                     (id.to_string(),),
                 )
                 .await
-                .map_err(db)?;
+                .map_err(db)?
+            };
             view.replies = Some(
                 replies
                     .into_iter()
@@ -1536,7 +1559,7 @@ impl Helpdesk<'_> {
                 .await
                 .map_err(db)?;
             let mut specs = SlaCache::default();
-            self.hd_ticket_view(cx.tx(), &t, id, now, true, &mut specs)
+            self.hd_ticket_view(cx.tx(), &t, id, now, true, &mut specs, Known::Nothing)
                 .await
         })
     }
@@ -1549,8 +1572,16 @@ impl Helpdesk<'_> {
         let t = self.helpdesk_tables();
         let mut conn = self.conn().await?;
         let mut specs = SlaCache::default();
-        self.hd_ticket_view(&mut conn, &t, id, self.now(), true, &mut specs)
-            .await
+        self.hd_ticket_view(
+            &mut conn,
+            &t,
+            id,
+            self.now(),
+            true,
+            &mut specs,
+            Known::Nothing,
+        )
+        .await
     }
 
     /// Tickets: `{status?, priority?, assignee_id? ('none' for unassigned), customer_id?,
@@ -1718,7 +1749,14 @@ impl Helpdesk<'_> {
         };
         let keys = order.len();
         let views = self
-            .hd_ticket_views(&mut conn, &t, &rows, self.now(), &mut SlaCache::default())
+            .hd_ticket_views(
+                &mut conn,
+                &t,
+                &rows,
+                self.now(),
+                &mut SlaCache::default(),
+                Known::Nothing,
+            )
             .await?;
         let keyed = rows
             .into_iter()
