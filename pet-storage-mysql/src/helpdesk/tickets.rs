@@ -1115,7 +1115,7 @@ impl Helpdesk<'_> {
                 (true, None) => Known::NewWithoutSla,
                 (true, Some(_)) => Known::New,
             };
-            self.hd_ticket_view(cx.tx(), &t, id, now, true, &mut specs, known)
+            self.hd_ticket_view(cx.tx(), &t, id, now, &mut specs, known)
                 .await
         })
     }
@@ -1213,14 +1213,13 @@ impl Helpdesk<'_> {
         Ok(views)
     }
 
-    /// The JSON of one ticket at `now` (with replies, timeline and links when `detail`).
+    /// The JSON of one ticket at `now`, with its replies, timeline and links.
     async fn hd_ticket_view<Q: Queryable>(
         &self,
         q: &mut Q,
         t: &HelpdeskTables,
         id: Uuid,
         now: DateTime<Utc>,
-        detail: bool,
         slas: &mut SlaCache,
         known: Known,
     ) -> Result<Value, AppError> {
@@ -1237,73 +1236,71 @@ impl Helpdesk<'_> {
             .await?
             .pop()
             .ok_or_else(|| internal("ticket view"))?;
-        if detail {
-            type ReplyRow = (
-                String,
-                String,
-                Option<String>,
-                Option<String>,
-                Option<String>,
-                String,
-                String,
-                NaiveDateTime,
-            );
-            let replies: Vec<ReplyRow> = q
-                .exec(
-                    format!(
-                        "SELECT r.id, r.author_kind, r.author_employee_id, e.name, r.author_contact_id, r.visibility, \
-                         r.body, r.created_at FROM {} r LEFT JOIN {} e ON e.id = r.author_employee_id \
-                         WHERE r.ticket_id = ? ORDER BY r.created_at, r.id",
-                        t.replies,
-                        self.tables().employees
-                    ),
-                    (id.to_string(),),
-                )
-                .await
-                .map_err(db)?;
-            // A ticket made by this command has no links yet.
-            let links: Vec<(String, String, String, NaiveDateTime)> = if known != Known::Nothing {
-                Vec::new()
-            } else {
-                q.exec(
-                    format!(
-                        "SELECT a.id, a.title, a.slug, l.linked_at FROM {} l JOIN {} a ON a.id = l.article_id \
-                         WHERE l.ticket_id = ? ORDER BY l.linked_at",
-                        t.article_links, t.articles
-                    ),
-                    (id.to_string(),),
-                )
-                .await
-                .map_err(db)?
-            };
-            view.replies = Some(
-                replies
-                    .into_iter()
-                    .map(|r| ReplyView {
-                        id: r.0,
-                        author_kind: r.1,
-                        author_employee_id: r.2,
-                        author_name: r.3,
-                        author_contact_id: r.4,
-                        visibility: r.5,
-                        body: r.6,
-                        created_at: rfc3339(from_db_time(r.7)),
-                    })
-                    .collect(),
-            );
-            view.timeline = Some(timeline_view(&ticket_from_row(&row)?.1));
-            view.linked_articles = Some(
-                links
-                    .into_iter()
-                    .map(|l| LinkedArticleView {
-                        id: l.0,
-                        title: l.1,
-                        slug: l.2,
-                        linked_at: rfc3339(from_db_time(l.3)),
-                    })
-                    .collect(),
-            );
-        }
+        type ReplyRow = (
+            String,
+            String,
+            Option<String>,
+            Option<String>,
+            Option<String>,
+            String,
+            String,
+            NaiveDateTime,
+        );
+        let replies: Vec<ReplyRow> = q
+            .exec(
+                format!(
+                    "SELECT r.id, r.author_kind, r.author_employee_id, e.name, r.author_contact_id, r.visibility, \
+                     r.body, r.created_at FROM {} r LEFT JOIN {} e ON e.id = r.author_employee_id \
+                     WHERE r.ticket_id = ? ORDER BY r.created_at, r.id",
+                    t.replies,
+                    self.tables().employees
+                ),
+                (id.to_string(),),
+            )
+            .await
+            .map_err(db)?;
+        // A ticket made by this command has no links yet.
+        let links: Vec<(String, String, String, NaiveDateTime)> = if known != Known::Nothing {
+            Vec::new()
+        } else {
+            q.exec(
+                format!(
+                    "SELECT a.id, a.title, a.slug, l.linked_at FROM {} l JOIN {} a ON a.id = l.article_id \
+                     WHERE l.ticket_id = ? ORDER BY l.linked_at",
+                    t.article_links, t.articles
+                ),
+                (id.to_string(),),
+            )
+            .await
+            .map_err(db)?
+        };
+        view.replies = Some(
+            replies
+                .into_iter()
+                .map(|r| ReplyView {
+                    id: r.0,
+                    author_kind: r.1,
+                    author_employee_id: r.2,
+                    author_name: r.3,
+                    author_contact_id: r.4,
+                    visibility: r.5,
+                    body: r.6,
+                    created_at: rfc3339(from_db_time(r.7)),
+                })
+                .collect(),
+        );
+        view.timeline = Some(timeline_view(&ticket_from_row(&row)?.1));
+        view.linked_articles = Some(
+            links
+                .into_iter()
+                .map(|l| LinkedArticleView {
+                    id: l.0,
+                    title: l.1,
+                    slug: l.2,
+                    linked_at: rfc3339(from_db_time(l.3)),
+                })
+                .collect(),
+        );
         serde_json::to_value(view).map_err(|e| internal(&format!("ticket view: {e}")))
     }
 
@@ -1559,7 +1556,7 @@ impl Helpdesk<'_> {
                 .await
                 .map_err(db)?;
             let mut specs = SlaCache::default();
-            self.hd_ticket_view(cx.tx(), &t, id, now, true, &mut specs, Known::Nothing)
+            self.hd_ticket_view(cx.tx(), &t, id, now, &mut specs, Known::Nothing)
                 .await
         })
     }
@@ -1572,16 +1569,8 @@ impl Helpdesk<'_> {
         let t = self.helpdesk_tables();
         let mut conn = self.conn().await?;
         let mut specs = SlaCache::default();
-        self.hd_ticket_view(
-            &mut conn,
-            &t,
-            id,
-            self.now(),
-            true,
-            &mut specs,
-            Known::Nothing,
-        )
-        .await
+        self.hd_ticket_view(&mut conn, &t, id, self.now(), &mut specs, Known::Nothing)
+            .await
     }
 
     /// Tickets: `{status?, priority?, assignee_id? ('none' for unassigned), customer_id?,
