@@ -128,7 +128,7 @@ final class Picker {
 	 * @param array<string,string|bool> $attrs  Extra attributes of the text input (required, placeholder, aria-*).
 	 */
 	public static function render( string $name, string $kind, string $value, string $id, array $extras = array(), array $attrs = array() ): void {
-		$k     = self::kind( $kind );
+		$spec  = self::kind( $kind );
 		$label = '';
 		if ( '' !== $value ) {
 			$label = $extras[ $value ] ?? self::name_of( $kind, $value );
@@ -154,9 +154,9 @@ final class Picker {
 				'label' => (string) $l,
 			);
 		}
-		echo '<span class="pet-picker" data-pet-picker="' . esc_attr( $k['route'] ) . '" data-query="'
-			. esc_attr( (string) wp_json_encode( (object) $k['query'] ) ) . '" data-label="'
-			. esc_attr( (string) wp_json_encode( $k['label'] ) ) . '" data-extras="'
+		echo '<span class="pet-picker" data-pet-picker="' . esc_attr( $spec['route'] ) . '" data-query="'
+			. esc_attr( (string) wp_json_encode( (object) $spec['query'] ) ) . '" data-label="'
+			. esc_attr( (string) wp_json_encode( $spec['label'] ) ) . '" data-extras="'
 			. esc_attr( (string) wp_json_encode( $choices ) ) . '" data-empty="'
 			. esc_attr( __( 'No match', 'pet' ) ) . '">';
 		echo '<input type="hidden" class="pet-picker-value" name="' . esc_attr( $name ) . '" value="' . esc_attr( $value ) . '">';
