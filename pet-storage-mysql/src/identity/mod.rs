@@ -245,17 +245,6 @@ pub struct OrgVersionView {
     pub note: String,
 }
 
-/// One name for a picker.
-#[derive(Debug, Clone, Serialize)]
-pub struct NameRow {
-    /// The id.
-    pub id: String,
-    /// Name.
-    pub name: String,
-    /// Status.
-    pub status: String,
-}
-
 fn to_value<T: Serialize>(view: &T) -> Result<Value, AppError> {
     serde_json::to_value(view).map_err(|e| internal(&format!("view not serialisable: {e}")))
 }
@@ -356,22 +345,6 @@ command_input! {
         email: OrBlank<Email>,
         /// Phone number.
         phone: OrBlank<Phone>,
-    }
-}
-
-command_input! {
-    /// Query of [`Identity::employee_names`].
-    pub struct EmployeeNamesQuery {
-        /// Active or inactive.
-        status: Option<EmployeeStatusFilter>,
-    }
-}
-
-command_input! {
-    /// Query of [`Identity::customer_names`].
-    pub struct CustomerNamesQuery {
-        /// Active or archived.
-        status: Option<CustomerStatusFilter>,
     }
 }
 
@@ -810,49 +783,6 @@ impl Identity<'_> {
                     .await
             }
         }
-    }
-
-    /// Ids and names for pickers, in name order, in one query (no per-row details):
-    /// `{status?: active|inactive}` → `{items: [{id, name, status}], total}`.
-    pub async fn employee_names(&self, query: &Value) -> Result<Value, AppError> {
-        let q = EmployeeNamesQuery::parse(query, "query")?;
-        self.names_for_picker(&self.tables().employees, q.status.map(|s| s.0.as_str()))
-            .await
-    }
-
-    /// Ids and names for pickers, in name order, in one query (no contacts):
-    /// `{status?: active|archived}` → `{items: [{id, name, status}], total}`.
-    pub async fn customer_names(&self, query: &Value) -> Result<Value, AppError> {
-        let q = CustomerNamesQuery::parse(query, "query")?;
-        self.names_for_picker(&self.tables().customers, q.status.map(|s| s.0.as_str()))
-            .await
-    }
-
-    async fn names_for_picker(&self, table: &str, status: Option<&str>) -> Result<Value, AppError> {
-        let mut conn = self.conn().await?;
-        let rows: Vec<(String, String, String)> = match status {
-            Some(s) => {
-                conn.exec(
-                    format!(
-                        "SELECT id, name, status FROM {table} WHERE status = ? ORDER BY name, id"
-                    ),
-                    (s,),
-                )
-                .await
-            }
-            None => {
-                conn.query(format!(
-                    "SELECT id, name, status FROM {table} ORDER BY name, id"
-                ))
-                .await
-            }
-        }
-        .map_err(db)?;
-        let items: Vec<NameRow> = rows
-            .into_iter()
-            .map(|(id, name, status)| NameRow { id, name, status })
-            .collect();
-        Ok(json!({"total": items.len(), "items": items}))
     }
 
     /// Employees by name: `{search? (name or e-mail), status?, page?, per_page?, after?,
