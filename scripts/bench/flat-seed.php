@@ -269,6 +269,10 @@ if ($have < $n) {
                NULL, a.status = 'published', a.created_at
         FROM {$p}knowledge_articles a
         WHERE a.current_version = 1 AND NOT EXISTS (SELECT 1 FROM {$p}knowledge_versions v WHERE v.article_id = a.id)");
+    // The categories' counts (kept by the commands; recounted for the cloned rows).
+    $sql("INSERT INTO {$p}knowledge_category_totals (category, articles, published)
+        SELECT category, COUNT(*), SUM(status = 'published') FROM {$p}knowledge_articles GROUP BY category
+        ON DUPLICATE KEY UPDATE articles = VALUES(articles), published = VALUES(published)");
     $sql("ANALYZE TABLE {$p}knowledge_articles, {$p}knowledge_versions");
     $step('articles');
 }

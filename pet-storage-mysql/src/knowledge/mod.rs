@@ -375,7 +375,21 @@ impl Repository<KnowledgeArticle> for Articles<'_> {
         let mut live = self.live;
         let nowdb = to_db_time(cx.now());
         let current = after.current().map(|v| v.number.get());
+        let published = i64::from(after.status().as_str() == "published");
         if is_new {
+            // The category's totals (migration 0012).
+            cx.uow()
+                .tx()
+                .exec_drop(
+                    format!(
+                        "INSERT INTO {} (category, articles, published) VALUES (?, 1, ?) \
+                         ON DUPLICATE KEY UPDATE articles = articles + 1, published = published + VALUES(published)",
+                        t.category_totals
+                    ),
+                    (after.category().as_str(), published),
+                )
+                .await
+                .map_err(db)?;
             cx.uow().insert(
                 &format!(
                     "INSERT INTO {} (id, category, slug, status, title, draft_title, draft_body, current_version, \
@@ -410,6 +424,22 @@ impl Repository<KnowledgeArticle> for Articles<'_> {
                 other => other.into(),
             })?;
         } else {
+            // The published count moves when the status enters or leaves `published` (the
+            // row still holds the status before this update).
+            cx.uow()
+                .tx()
+                .exec_drop(
+                    format!(
+                        "UPDATE {totals} c JOIN {articles} a ON a.id = ? AND a.version = ? \
+                         AND (a.status = 'published') <> ? \
+                         SET c.published = c.published + IF(? = 1, 1, -1) WHERE c.category = a.category",
+                        totals = t.category_totals,
+                        articles = t.articles
+                    ),
+                    (id.to_string(), before, published, published),
+                )
+                .await
+                .map_err(db)?;
             cx.uow().update_versioned(
                 &format!(
                     "UPDATE {} SET status = ?, title = ?, current_version = ?, version = ?, updated_at = ? \
@@ -1039,10 +1069,11 @@ impl Knowledge<'_> {
     pub async fn list_article_categories(&self) -> Result<Value, AppError> {
         let t = self.helpdesk_tables();
         let mut conn = self.conn().await?;
+        // The totals kept per category (migration 0012): one row each, at any size.
         let rows: Vec<(String, u64, u64)> = conn
             .query(format!(
-                "SELECT category, COUNT(*), SUM(status = 'published') FROM {} GROUP BY category ORDER BY category",
-                t.articles
+                "SELECT category, articles, published FROM {} WHERE articles > 0 ORDER BY category",
+                t.category_totals
             ))
             .await
             .map_err(db)?;

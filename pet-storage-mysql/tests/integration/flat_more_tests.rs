@@ -369,3 +369,84 @@ async fn list_queries_report_every_bad_field() {
     crate::drop_prefix(app.pool(), &app.tables().prefix.clone()).await;
     let _ = app.disconnect().await;
 }
+
+/// The categories' counts are kept per category (migration 0012): after articles are
+/// created as drafts and published, published again and archived, in categories that differ
+/// only in case, they equal a GROUP BY over the articles themselves.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn article_category_totals_follow_every_status_move() {
+    let Some(env) = crate::env().await else {
+        return;
+    };
+    let app = &env.app;
+    let (_, ctx) = first_employee(app, "Librarian").await;
+    let kb = app.knowledge();
+    let mut ids = Vec::new();
+    for (i, (category, publish)) in [
+        ("Printers", true),
+        ("printers", false),
+        ("Email", true),
+        ("Email", false),
+        ("Network", true),
+    ]
+    .into_iter()
+    .enumerate()
+    {
+        let a = kb
+            .create_article(
+                &json!({"category": category, "slug": format!("cat-{i}"), "title": format!("Article {i}"),
+                        "body": "Body", "publish": publish}),
+                &ctx,
+            )
+            .await
+            .unwrap();
+        ids.push(a["id"].as_str().unwrap().to_owned());
+    }
+    // The draft in "printers" is published; a published one is published again (no move);
+    // the one in "Network" is archived.
+    kb.publish_article(&ids[1], &json!({"title": "Now live", "body": "Body"}), &ctx)
+        .await
+        .unwrap();
+    kb.publish_article(&ids[0], &json!({"title": "Again", "body": "Body 2"}), &ctx)
+        .await
+        .unwrap();
+    kb.archive_article(&ids[4], &ctx).await.unwrap();
+
+    use mysql_async::prelude::Queryable;
+    let mut conn = env.pool().get_conn().await.unwrap();
+    let grouped: Vec<(String, u64, u64)> = conn
+        .query(format!(
+            "SELECT category, COUNT(*), CAST(SUM(status = 'published') AS UNSIGNED) \
+             FROM {}pet_knowledge_articles GROUP BY category ORDER BY category",
+            env.config.prefix
+        ))
+        .await
+        .unwrap();
+    drop(conn);
+    let listed: Vec<(String, u64, u64)> = kb.list_article_categories().await.unwrap()["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| {
+            (
+                c["category"].as_str().unwrap().to_owned(),
+                c["articles"].as_u64().unwrap(),
+                c["published"].as_u64().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        listed.iter().map(|c| (c.1, c.2)).collect::<Vec<_>>(),
+        grouped.iter().map(|c| (c.1, c.2)).collect::<Vec<_>>()
+    );
+    assert_eq!(
+        listed.iter().map(|c| c.0.to_lowercase()).collect::<Vec<_>>(),
+        grouped.iter().map(|c| c.0.to_lowercase()).collect::<Vec<_>>()
+    );
+    // Email 2 (1 published), Network 1 (0: archived), Printers 2 (2 published).
+    assert_eq!(
+        listed.iter().map(|c| (c.1, c.2)).collect::<Vec<_>>(),
+        vec![(2, 1), (1, 0), (2, 2)]
+    );
+    env.cleanup().await;
+}
