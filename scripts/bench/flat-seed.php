@@ -15,7 +15,8 @@
  * chain trigger, with their feed lines written and the feed's checkpoint moved past them, so
  * the projector has nothing to catch up). A second run finds the rows and adds nothing.
  *
- * The words (each list has a word in 20 % of its rows and a rare word in exactly one):
+ * The words (each list has a word in 20 % of its rows and a rare word in exactly one; the
+ * alphabetical lists also a 20 % word whose rows sort last — "Umbrella", "Sam"):
  *   tickets       "Printer" (subject) / "Quokka"; replies "toner" in 1/11 of them
  *   customers     "Acme" / "Wombat"
  *   employees     "Alex" / "Zebedee"
