@@ -27,12 +27,11 @@ use crate::fields::{
     command_input, CustomerStatusFilter, EmployeeStatusFilter, OrBlank, PageNumber, PerPage,
     RateFields, TeamStatusFilter, VersionNote,
 };
-use crate::flat::{page_value, FlatList, TextSearch};
+use crate::flat::{list_order, page_value, FlatList, TextSearch};
 use crate::input::arg_uuid;
 use crate::jobs::ClaimedJob;
 use crate::jobs::NewJob;
 use crate::modules::{unknown_job, JobFuture};
-use crate::paging::Order;
 use crate::paging::PageRequest;
 use crate::services::Identity;
 use crate::uow::UnitOfWork;
@@ -789,7 +788,8 @@ impl Identity<'_> {
     /// before?}` — a flat list (keyset pages, bounded count, the hybrid search).
     pub async fn list_employees(&self, query: &Value) -> Result<Value, AppError> {
         let q = EmployeeListQuery::parse(query, "query")?;
-        let order = Order::by(&[("name", false), ("id", false)]);
+        let search = TextSearch::new(q.search.as_deref(), &["name", "email"]);
+        let order = list_order(search.as_ref(), &[("name", false), ("id", false)]);
         let req = PageRequest::from_fields(
             q.page.0,
             q.per_page.0,
@@ -811,7 +811,7 @@ impl Identity<'_> {
             params,
             order: &order,
             req: &req,
-            search: TextSearch::new(q.search.as_deref(), &["name", "email"]),
+            search,
         }
         .read(&mut conn, self.inner.search_scan)
         .await?;
@@ -1578,7 +1578,8 @@ impl Identity<'_> {
     /// a flat list (keyset pages, bounded count, the hybrid search; contacts in one query).
     pub async fn list_customers(&self, query: &Value) -> Result<Value, AppError> {
         let q = CustomerListQuery::parse(query, "query")?;
-        let order = Order::by(&[("name", false), ("id", false)]);
+        let search = TextSearch::new(q.search.as_deref(), &["name"]);
+        let order = list_order(search.as_ref(), &[("name", false), ("id", false)]);
         let req = PageRequest::from_fields(
             q.page.0,
             q.per_page.0,
@@ -1596,12 +1597,12 @@ impl Identity<'_> {
         let mut conn = self.conn().await?;
         let (rows, total) = FlatList {
             from: t.customers.clone(),
-            columns: "id, name, status, version",
+            columns: "id, name, status, version, created_at",
             conds,
             params,
             order: &order,
             req: &req,
-            search: TextSearch::new(q.search.as_deref(), &["name"]),
+            search,
         }
         .read(&mut conn, self.inner.search_scan)
         .await?;
@@ -1609,7 +1610,8 @@ impl Identity<'_> {
         let rows = rows
             .into_iter()
             .map(|r| {
-                mysql_async::from_row_opt::<(String, String, String, u64)>(r)
+                mysql_async::from_row_opt::<(String, String, String, u64, NaiveDateTime)>(r)
+                    .map(|(id, name, status, version, _)| (id, name, status, version))
                     .map_err(|e| internal(&e.to_string()))
             })
             .collect::<Result<Vec<_>, _>>()?;

@@ -25,12 +25,11 @@ use crate::db::{from_db_time, rfc3339, to_db_time};
 use crate::error::{db, internal};
 use crate::error::{AppError, StorageError};
 use crate::fields::{command_input, Field, OrBlank, PageNumber, PerPage};
-use crate::flat::{page_value, FlatList, TextSearch};
+use crate::flat::{list_order, page_value, FlatList, TextSearch};
 use crate::helpdesk::HelpdeskTables;
 use crate::input::arg_uuid;
 use crate::jobs::ClaimedJob;
 use crate::modules::{unknown_job, JobFuture};
-use crate::paging::Order;
 use crate::paging::PageRequest;
 use crate::services::Knowledge;
 use crate::uow::UnitOfWork;
@@ -1023,7 +1022,11 @@ impl Knowledge<'_> {
     /// then title.
     pub async fn list_articles(&self, query: &Value) -> Result<Value, AppError> {
         let q = ArticleQuery::parse(query, "query")?;
-        let order = Order::by(&[("category", false), ("title", false), ("id", false)]);
+        let search = TextSearch::new(q.search.as_deref(), &["title"]);
+        let order = list_order(
+            search.as_ref(),
+            &[("category", false), ("title", false), ("id", false)],
+        );
         let req = PageRequest::from_fields(
             q.page.0,
             q.per_page.0,
@@ -1050,7 +1053,7 @@ impl Knowledge<'_> {
             params,
             order: &order,
             req: &req,
-            search: TextSearch::new(q.search.as_deref(), &["title"]),
+            search,
         }
         .read(&mut conn, self.inner.search_scan)
         .await?;
