@@ -1246,8 +1246,11 @@ impl Helpdesk<'_> {
             String,
             NaiveDateTime,
         );
-        let replies: Vec<ReplyRow> = q
-            .exec(
+        // `reply_count` counts every reply and note: none to read when it is 0.
+        let replies: Vec<ReplyRow> = if view.reply_count == 0 {
+            Vec::new()
+        } else {
+            q.exec(
                 format!(
                     "SELECT r.id, r.author_kind, r.author_employee_id, e.name, r.author_contact_id, r.visibility, \
                      r.body, r.created_at FROM {} r LEFT JOIN {} e ON e.id = r.author_employee_id \
@@ -1258,7 +1261,8 @@ impl Helpdesk<'_> {
                 (id.to_string(),),
             )
             .await
-            .map_err(db)?;
+            .map_err(db)?
+        };
         // A ticket made by this command has no links yet.
         let links: Vec<(String, String, String, NaiveDateTime)> = if known != Known::Nothing {
             Vec::new()
