@@ -960,9 +960,9 @@ impl Identity<'_> {
     }
 
     /// Writes a team's row (inserted when `before` is 0, otherwise updated with a version
-    /// check) and the membership rows `events` change: a row per added membership (its
-    /// `created_at` and id keep the order memberships were added in), the last day of an
-    /// ended one.
+    /// check) and the membership rows `events` change: a row per added membership (with
+    /// the team version that added it: the order memberships were added in), the last day
+    /// of an ended one.
     async fn write_team(
         &self,
         uow: &mut UnitOfWork<'_>,
@@ -996,14 +996,14 @@ impl Identity<'_> {
             )
             .await?;
         }
-        for ev in events {
+        for (version, ev) in (before + 1..).zip(events) {
             match ev {
                 TeamEvent::MemberAdded(p) => {
                     let m = &p.membership;
                     uow.tx()
                         .exec_drop(
                             format!(
-                                "INSERT INTO {} (id, team_id, employee_id, role, valid_from, valid_to, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                                "INSERT INTO {} (id, team_id, employee_id, role, valid_from, valid_to, added_version, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
                                 t.memberships
                             ),
                             (
@@ -1013,6 +1013,7 @@ impl Identity<'_> {
                                 m.role.as_str(),
                                 m.valid_from,
                                 m.valid_to,
+                                version,
                                 now,
                             ),
                         )
@@ -1507,18 +1508,19 @@ impl Identity<'_> {
             )
             .await?;
         }
-        for ev in events {
+        for (version, ev) in (before + 1..).zip(events) {
             if let CustomerEvent::ContactAdded(c) = ev {
                 let ct = &c.contact;
                 uow.tx()
                     .exec_drop(
-                        format!("INSERT INTO {} (id, customer_id, name, email, phone, created_at) VALUES (?, ?, ?, ?, ?, ?)", t.contacts),
+                        format!("INSERT INTO {} (id, customer_id, name, email, phone, added_version, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)", t.contacts),
                         (
                             ct.contact_id.to_string(),
                             id.to_string(),
                             ct.name.as_str(),
                             ct.email.as_ref().map(|e| e.as_str().to_owned()),
                             ct.phone.as_ref().map(|p| p.as_str().to_owned()),
+                            version,
                             nowdb,
                         ),
                     )
@@ -1644,7 +1646,7 @@ impl Identity<'_> {
                 .exec(
                     format!(
                         "SELECT customer_id, id, name, email, phone FROM {} \
-                         WHERE customer_id IN ({marks}) ORDER BY customer_id, created_at, id",
+                         WHERE customer_id IN ({marks}) ORDER BY customer_id, added_version, id",
                         t.contacts
                     ),
                     rows.iter().map(|r| r.0.clone()).collect::<Vec<_>>(),

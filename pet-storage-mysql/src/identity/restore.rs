@@ -171,7 +171,7 @@ impl Identity<'_> {
             .exec(
                 format!(
                     "SELECT team_id, id, employee_id, role, valid_from, valid_to FROM {} {member_cond} \
-                     ORDER BY created_at, id{}",
+                     ORDER BY added_version, id{}",
                     t.memberships,
                     read.rows()
                 ),
@@ -288,7 +288,7 @@ impl Identity<'_> {
         let contacts: Vec<(String, String, Option<String>, Option<String>)> = q
             .exec(
                 format!(
-                    "SELECT id, name, email, phone FROM {} WHERE customer_id = ? ORDER BY created_at, id{}",
+                    "SELECT id, name, email, phone FROM {} WHERE customer_id = ? ORDER BY added_version, id{}",
                     t.contacts,
                     read.rows()
                 ),
