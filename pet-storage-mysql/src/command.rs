@@ -29,7 +29,8 @@ use crate::uow::UnitOfWork;
 /// How often a command is tried when the database reports lock contention.
 pub const MAX_ATTEMPTS: u32 = 3;
 
-/// How one aggregate is loaded and saved: from its state row or by replaying its events.
+/// How one aggregate is loaded and saved: restored from its state rows (see [`Read`] and
+/// `restored_repository!`), saved to them with a version check.
 pub(crate) trait Repository<A: Aggregate> {
     /// What the aggregate is called in a "not found" error (`ticket`, `employee`).
     const NAME: &'static str;
