@@ -480,7 +480,8 @@ impl Identity<'_> {
 
     /// Writes an employee's row (inserted when `before` is 0, otherwise updated with a
     /// version check) and the rate rows `events` set: all of them for a new employee, the
-    /// one changed rate (replacing the entry with the same kind and first day) otherwise.
+    /// changed rate otherwise (the row of the entry with the same kind and first day
+    /// updated, or a new row).
     async fn write_employee(
         &self,
         uow: &mut UnitOfWork<'_>,
@@ -568,17 +569,33 @@ impl Identity<'_> {
                 .collect()
         };
         for r in changed {
+            let money = r.dated.rate.per_hour();
+            let (amount, currency) = (money.amount_minor(), money.currency());
+            let currency = currency.as_str();
             if before > 0 {
+                // A change of an existing entry (same kind and first day) updates its row in
+                // place: no delete-marked rows pile up under a busy employee's index range.
                 uow.tx()
                     .exec_drop(
                         format!(
-                            "DELETE FROM {} WHERE employee_id = ? AND kind = ? AND effective_from = ?",
+                            "UPDATE {} SET amount_minor = ?, currency = ?, recorded_at = ? \
+                             WHERE employee_id = ? AND kind = ? AND effective_from = ?",
                             t.employee_rates
                         ),
-                        (&id, r.kind.as_str(), r.dated.effective_from),
+                        (
+                            amount,
+                            currency,
+                            now,
+                            &id,
+                            r.kind.as_str(),
+                            r.dated.effective_from,
+                        ),
                     )
                     .await
                     .map_err(db)?;
+                if uow.tx().affected_rows() > 0 {
+                    continue;
+                }
             }
             uow.tx()
                 .exec_drop(
@@ -591,8 +608,8 @@ impl Identity<'_> {
                         Uuid::now_v7().to_string(),
                         &id,
                         r.kind.as_str(),
-                        r.dated.rate.per_hour().amount_minor(),
-                        r.dated.rate.per_hour().currency().as_str(),
+                        amount,
+                        currency,
                         r.dated.effective_from,
                         now,
                     ),
