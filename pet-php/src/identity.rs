@@ -1,6 +1,6 @@
-//! `Pet\Identity`: employees, teams, org structure, customers and contacts, and the name
-//! pickers. Declared once in the table below, from which [`php_class!`](crate::api)
-//! generates the wrappers and the stub `pet-identity.stub.php`.
+//! `Pet\Identity`: employees, teams, org structure, customers and contacts, and the
+//! identity lists' filter options. Declared once in the table below, from which
+//! [`php_class!`](crate::api) generates the wrappers and the stub `pet-identity.stub.php`.
 // PHP parameter names (`$employeeId`) are part of the stub contract and ext-php-rs takes
 // them from the Rust identifiers (also in the code it generates outside the impl block), so
 // the table spells parameters in camelCase.
@@ -126,15 +126,7 @@ crate::api::php_class! {
     /// @param array{search?:string,status?:string,page?:int,per_page?:int} $query
     fn list_customers(query: array = []) -> array;
 
-    section "Pickers (ids and names in one query, for select boxes)";
-
-    /// @param array{status?:'active'|'inactive'} $query
-    /// @return array{items:list<array{id:string,name:string,status:string}>,total:int} every match, by name
-    fn employee_names(query: array = []) -> array;
-
-    /// @param array{status?:'active'|'archived'} $query
-    /// @return array{items:list<array{id:string,name:string,status:string}>,total:int} every match, by name
-    fn customer_names(query: array = []) -> array;
+    section "Filter options";
 
     /// The values each list can be filtered by (from the engine's enums).
     /// @return array{employee_status:list<string>,team_status:list<string>,customer_status:list<string>,org_version_status:list<string>}

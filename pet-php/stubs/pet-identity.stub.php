@@ -109,19 +109,7 @@ final class Identity
     /** @param array{search?:string,status?:string,page?:int,per_page?:int} $query */
     public function listCustomers(array $query = []): array {}
 
-    // ---- Pickers (ids and names in one query, for select boxes) ---------------------
-
-    /**
-     * @param array{status?:'active'|'inactive'} $query
-     * @return array{items:list<array{id:string,name:string,status:string}>,total:int} every match, by name
-     */
-    public function employeeNames(array $query = []): array {}
-
-    /**
-     * @param array{status?:'active'|'archived'} $query
-     * @return array{items:list<array{id:string,name:string,status:string}>,total:int} every match, by name
-     */
-    public function customerNames(array $query = []): array {}
+    // ---- Filter options -------------------------------------------------------------
 
     /**
      * The values each list can be filtered by (from the engine's enums).

@@ -59,6 +59,18 @@ impl TextSearch {
     }
 }
 
+/// The order of a list: `by`, or, when it is searched, newest first (`created_at`, `id`,
+/// descending; the row must have `created_at`). The bounded scan meets a word's rows at the
+/// rate they occur, and rows are spread over time by their words; in an alphabetical order
+/// the rows whose name starts with a word all sort together, perhaps last, and the scan
+/// would not reach them.
+pub(crate) fn list_order(search: Option<&TextSearch>, by: &[(&'static str, bool)]) -> Order {
+    match search {
+        Some(_) => Order::by(&[("created_at", true), ("id", true)]),
+        None => Order::by(by),
+    }
+}
+
 /// One flat list request over `from`: its row columns, filters, order, page and search.
 pub(crate) struct FlatList<'a> {
     /// `table t [JOIN …]`.

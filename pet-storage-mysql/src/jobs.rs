@@ -198,19 +198,69 @@ impl JobQueue {
                 (nowdb, limit as u64),
             )
             .await?;
-        if rows.len() < limit {
-            let due: Vec<Candidate> = tx
+        // Due work: pending jobs and failed ones waiting for their retry, oldest due first.
+        // Each round reads the next ids without locks by ix_job_status_due (status, run_at,
+        // id), so finished jobs (the queue's whole history) are never scanned (migration
+        // 0011), then locks exactly those rows by primary key, which takes no gap locks (a
+        // locking scan of an index whose leading column the claim itself updates deadlocks
+        // two concurrent claimers). Rows another claimer holds are skipped, rows it claimed
+        // meanwhile no longer match; the next round goes on after the last id read.
+        let mut after: Option<(NaiveDateTime, String)> = None;
+        for _round in 0..4 {
+            let want = limit - rows.len();
+            if want == 0 {
+                break;
+            }
+            let mut ids: Vec<(NaiveDateTime, String)> = Vec::new();
+            for st in [status::PENDING, status::FAILED] {
+                let (seek, mut params): (&str, Vec<mysql_async::Value>) = match &after {
+                    Some((at, id)) => (
+                        " AND (run_at > ? OR (run_at = ? AND id > ?))",
+                        vec![(*at).into(), (*at).into(), id.as_str().into()],
+                    ),
+                    None => ("", Vec::new()),
+                };
+                params.insert(0, st.into());
+                params.push(nowdb.into());
+                params.push((want as u64).into());
+                let found: Vec<(String, NaiveDateTime)> = tx
+                    .exec(
+                        format!(
+                            "SELECT id, run_at FROM {} FORCE INDEX (ix_job_status_due) \
+                             WHERE status = ?{seek} AND run_at <= ? ORDER BY run_at, id LIMIT ?",
+                            self.tables.jobs
+                        ),
+                        params,
+                    )
+                    .await?;
+                ids.extend(found.into_iter().map(|(id, at)| (at, id)));
+            }
+            ids.sort();
+            ids.truncate(want);
+            let Some(last) = ids.last().cloned() else {
+                break;
+            };
+            after = Some(last);
+            let marks = vec!["?"; ids.len()].join(", ");
+            let mut params: Vec<mysql_async::Value> =
+                ids.into_iter().map(|(_, id)| id.into()).collect();
+            params.push(nowdb.into());
+            let mut due: Vec<(String, String, String, String, u32, u32, NaiveDateTime)> = tx
                 .exec(
                     format!(
-                        "SELECT id, kind, payload, status, attempts, max_attempts FROM {} FORCE INDEX (ix_due) \
-                         WHERE run_at <= ? AND status IN ('pending', 'failed') \
-                         ORDER BY run_at, id LIMIT ? FOR UPDATE SKIP LOCKED",
+                        "SELECT id, kind, payload, status, attempts, max_attempts, run_at FROM {} \
+                         FORCE INDEX (PRIMARY) WHERE id IN ({marks}) \
+                         AND status IN ('pending', 'failed') AND run_at <= ? FOR UPDATE SKIP LOCKED",
                         self.tables.jobs
                     ),
-                    (nowdb, (limit - rows.len()) as u64),
+                    params,
                 )
                 .await?;
-            rows.extend(due);
+            due.sort_by(|a, b| (a.6, &a.0).cmp(&(b.6, &b.0)));
+            rows.extend(
+                due.into_iter()
+                    .map(|(id, k, p, s, a, m, _)| (id, k, p, s, a, m)),
+            );
         }
         let mut claimed = Vec::new();
         for (id, kind, payload, st, attempts, max_attempts) in rows {

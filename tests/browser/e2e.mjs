@@ -51,7 +51,10 @@ await step('add the employee to the team', async () => {
   await page.waitForURL(/team=/);
   await expectNoErrors();
   const form = page.locator('#pet-add-member');
-  await form.locator('[name=employee_id]').selectOption({ label: employeeName });
+  // The employee is a type-ahead picker: type, then choose from the list.
+  await form.locator('#pet-employee-id').fill(employeeName);
+  await form.locator('#pet-employee-id-list [role=option]', { hasText: employeeName }).first().click();
+  expect((await form.locator('input[type=hidden][name=employee_id]').inputValue()).length === 36, 'employee not chosen');
   await form.locator('[name=role]').selectOption('lead');
   await post(form);
   await page.waitForURL(/team=/);

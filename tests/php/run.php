@@ -709,30 +709,6 @@ test(
 );
 
 test(
-	'customerNames / employeeNames: every match in one call, by name, status filter, bad query',
-	static function () use ( $engine, $identity, $ctx ): void {
-		$tag = bin2hex( random_bytes( 3 ) );
-		$b   = $identity->createCustomer( array( 'name' => "Zz picker B $tag" ), $ctx );
-		$a   = $identity->createCustomer( array( 'name' => "Zz picker A $tag" ), $ctx );
-		$identity->archiveCustomer( $b['id'], $ctx );
-		$all    = $identity->customerNames();
-		$mine   = array_values( array_filter( $all['items'], fn ( $i ) => str_ends_with( $i['name'], $tag ) ) );
-		eq( array( $a['id'], $b['id'] ), array_column( $mine, 'id' ), 'both, by name' );
-		eq( count( $all['items'] ), $all['total'], 'total counts the items' );
-		eq( $identity->listCustomers( array( 'per_page' => 1 ) )['total'], $all['total'], 'every customer, not a page' );
-		$active = array_column( $identity->customerNames( array( 'status' => 'active' ) )['items'], 'id' );
-		check( in_array( $a['id'], $active, true ) && ! in_array( $b['id'], $active, true ), 'status filter' );
-		eq( array( 'id', 'name', 'status' ), array_keys( $mine[0] ), 'shape' );
-		$emps = $identity->employeeNames( array( 'status' => 'active' ) );
-		eq( $identity->listEmployees( array( 'status' => 'active', 'per_page' => 1 ) )['total'], $emps['total'], 'active employees' );
-		$e = throws( Pet\ValidationException::class, fn () => $identity->customerNames( array( 'status' => 'inactive' ) ), 'customer status inactive' );
-		check( array_key_exists( 'status', $e->getFieldErrors() ), 'field status' );
-		throws( Pet\ValidationException::class, fn () => $identity->employeeNames( array( 'status' => 'archived' ) ), 'employee status archived' );
-		throws( Pet\ValidationException::class, fn () => $identity->employeeNames( array( 'status' => "\xff" ) ), 'invalid UTF-8' );
-	}
-);
-
-test(
 	'customers: bad input refuses and writes nothing',
 	static function () use ( $engine, $identity, $ctx, $huge, $missing ): void {
 		foreach ( bad_strings( $huge ) as $label => $v ) {

@@ -94,6 +94,17 @@ final class Admin extends Module_Admin {
 	}
 
 	/**
+	 * The picker on Activity (the "who" filter).
+	 *
+	 * @param string $page Page slug.
+	 */
+	protected function assets( string $page ): void {
+		if ( 'pet-activity' === $page ) {
+			self::enqueue_pickers();
+		}
+	}
+
+	/**
 	 * Queued notices, and the "no employee" notice on PET screens.
 	 */
 	public function notices(): void {
@@ -172,7 +183,6 @@ final class Admin extends Module_Admin {
 					array(
 						'filters' => Tables\Activity_Table::filters(),
 						'types'   => $types,
-						'actors'  => $this->employee_options( array( '' => __( 'anyone', 'pet' ) ), '' ),
 						'table'   => $table,
 					)
 				);

@@ -1,12 +1,13 @@
 <?php
 /**
- * Type-ahead pickers: a field that chooses one customer, employee or SLA definition without
- * rendering the whole table. The markup is an accessible combobox (a text input with
- * role="combobox" and a listbox) plus a hidden input holding the chosen id; assets/js/picker.js
- * asks the REST search route of the kind (wp.apiFetch, `pet/v1/<route>?search=…&per_page=10`)
- * as the user types. Without JavaScript the text input is submitted as it is and
- * Picker::value() resolves it on the server by the same search: the one match, or the one
- * whose name is exactly what was typed.
+ * Type-ahead pickers: a field that chooses one customer, employee, SLA definition, lead,
+ * opportunity or article without rendering the whole table. The markup is an accessible
+ * combobox (a text input with role="combobox" and a listbox) plus a hidden input holding the
+ * chosen id; assets/js/picker.js asks the REST list route of the kind (wp.apiFetch,
+ * `pet/v1/<route>?search=…&per_page=10` plus the kind's fixed filters, e.g. status=active)
+ * as the user types and labels each row by the kind's label fields. Without JavaScript the
+ * text input is submitted as it is and Picker::value() resolves it on the server by the same
+ * search: the one match, or the one whose name (or whole label) is exactly what was typed.
  *
  * @package PetWp
  */
@@ -20,46 +21,114 @@ defined( 'ABSPATH' ) || exit;
  */
 final class Picker {
 
+	/** Separator of a row's label fields (in picker.js too). */
+	private const LABEL_SEPARATOR = ' · ';
+
 	/**
-	 * The kinds: REST route under pet/v1, the engine call that searches (for the no-script
-	 * fallback) and the one that names an id.
+	 * The kinds: REST route under pet/v1 and its fixed filters (`query`), the row fields
+	 * that make a row's label (the first is its name), the engine's list call (for the
+	 * no-script fallback, with the same filters) and its call that reads one row by id.
 	 *
-	 * @return array<string,array{route:string,search:callable,name:callable}>
+	 * @return array<string,array{route:string,query:array<string,string>,label:list<string>,list:callable,get:callable}>
 	 */
 	private static function kinds(): array {
-		$settings = Plugin::engine_settings();
-		$identity = static fn (): \Pet\Identity => new \Pet\Identity( $settings );
-		$hd       = static fn (): \Pet\Helpdesk => new \Pet\Helpdesk( $settings );
+		$settings  = Plugin::engine_settings();
+		$identity  = static fn (): \Pet\Identity => new \Pet\Identity( $settings );
+		$hd        = static fn (): \Pet\Helpdesk => new \Pet\Helpdesk( $settings );
+		$sales     = static fn (): \Pet\Sales => new \Pet\Sales( $settings );
+		$knowledge = static fn (): \Pet\Knowledge => new \Pet\Knowledge( $settings );
+		$employees = array(
+			'route' => 'employees',
+			'query' => array( 'status' => 'active' ),
+			'label' => array( 'name' ),
+			'list'  => static fn ( array $q ): array => $identity()->listEmployees( $q ),
+			'get'   => static fn ( string $id ): array => $identity()->getEmployee( $id ),
+		);
 		return array(
 			'customers'       => array(
-				'route'  => 'customers',
-				'search' => static fn ( string $q ): array => $identity()->listCustomers( array( 'search' => $q, 'status' => 'active', 'per_page' => 10 ) )['items'],
-				'name'   => static fn ( string $id ): string => (string) $identity()->getCustomer( $id )['name'],
+				'route' => 'customers',
+				'query' => array( 'status' => 'active' ),
+				'label' => array( 'name' ),
+				'list'  => static fn ( array $q ): array => $identity()->listCustomers( $q ),
+				'get'   => static fn ( string $id ): array => $identity()->getCustomer( $id ),
 			),
-			'employees'       => array(
-				'route'  => 'employees',
-				'search' => static fn ( string $q ): array => $identity()->listEmployees( array( 'search' => $q, 'status' => 'active', 'per_page' => 10 ) )['items'],
-				'name'   => static fn ( string $id ): string => (string) $identity()->getEmployee( $id )['name'],
-			),
+			'employees'       => $employees,
+			// Every employee, the inactive ones too (e.g. who did something, in the activity filter).
+			'all-employees'   => array( 'query' => array() ) + $employees,
 			'sla-definitions' => array(
-				'route'  => 'sla-definitions',
-				'search' => static fn ( string $q ): array => $hd()->listSlaDefinitions( array( 'search' => $q, 'per_page' => 10 ) )['items'],
-				'name'   => static fn ( string $id ): string => (string) $hd()->getSlaDefinition( $id )['name'],
+				'route' => 'sla-definitions',
+				'query' => array(),
+				'label' => array( 'name' ),
+				'list'  => static fn ( array $q ): array => $hd()->listSlaDefinitions( $q ),
+				'get'   => static fn ( string $id ): array => $hd()->getSlaDefinition( $id ),
+			),
+			'leads'           => array(
+				'route' => 'leads',
+				'query' => array(),
+				'label' => array( 'company_name', 'source' ),
+				'list'  => static fn ( array $q ): array => $sales()->listLeads( $q ),
+				'get'   => static fn ( string $id ): array => $sales()->getLead( $id ),
+			),
+			'opportunities'   => array(
+				'route' => 'opportunities',
+				'query' => array(),
+				'label' => array( 'title', 'customer_name' ),
+				'list'  => static fn ( array $q ): array => $sales()->listOpportunities( $q ),
+				'get'   => static fn ( string $id ): array => $sales()->getOpportunity( $id ),
+			),
+			// Published articles (the ones a ticket can be linked to).
+			'articles'        => array(
+				'route' => 'articles',
+				'query' => array( 'status' => 'published' ),
+				'label' => array( 'title', 'category' ),
+				'list'  => static fn ( array $q ): array => $knowledge()->listArticles( $q ),
+				'get'   => static fn ( string $id ): array => $knowledge()->getArticle( $id ),
 			),
 		);
 	}
 
 	/**
+	 * One kind (an unknown kind is a programming error).
+	 *
+	 * @param string $kind Kind.
+	 * @throws \InvalidArgumentException When the kind is unknown.
+	 */
+	private static function kind( string $kind ): array {
+		$kinds = self::kinds();
+		if ( ! isset( $kinds[ $kind ] ) ) {
+			throw new \InvalidArgumentException( esc_html( "Unknown picker kind $kind" ) );
+		}
+		return $kinds[ $kind ];
+	}
+
+	/**
+	 * A row's label: its label fields that are not empty, joined (as picker.js does).
+	 *
+	 * @param array        $row    Row.
+	 * @param list<string> $fields Label fields.
+	 */
+	private static function label( array $row, array $fields ): string {
+		$parts = array();
+		foreach ( $fields as $f ) {
+			if ( isset( $row[ $f ] ) && is_scalar( $row[ $f ] ) && '' !== (string) $row[ $f ] ) {
+				$parts[] = (string) $row[ $f ];
+			}
+		}
+		return implode( self::LABEL_SEPARATOR, $parts );
+	}
+
+/**
 	 * Prints a picker.
 	 *
 	 * @param string                    $name   Field name (the hidden input; the text input is "{$name}_q").
-	 * @param string                    $kind   customers, employees or sla-definitions.
+	 * @param string                    $kind   A kind of kinds(): customers, employees, all-employees, sla-definitions, leads, opportunities, articles.
 	 * @param string                    $value  The chosen id ('' for none).
 	 * @param string                    $id     The text input's id (its label's for=).
 	 * @param array<string,string>      $extras Fixed choices offered first (value => label), e.g. 'none' => 'Unassigned'.
 	 * @param array<string,string|bool> $attrs  Extra attributes of the text input (required, placeholder, aria-*).
 	 */
 	public static function render( string $name, string $kind, string $value, string $id, array $extras = array(), array $attrs = array() ): void {
+		$spec  = self::kind( $kind );
 		$label = '';
 		if ( '' !== $value ) {
 			$label = $extras[ $value ] ?? self::name_of( $kind, $value );
@@ -85,8 +154,11 @@ final class Picker {
 				'label' => (string) $l,
 			);
 		}
-		echo '<span class="pet-picker" data-pet-picker="' . esc_attr( self::kinds()[ $kind ]['route'] ?? $kind ) . '" data-extras="'
-			. esc_attr( (string) wp_json_encode( $choices ) ) . '">';
+		echo '<span class="pet-picker" data-pet-picker="' . esc_attr( $spec['route'] ) . '" data-query="'
+			. esc_attr( (string) wp_json_encode( (object) $spec['query'] ) ) . '" data-label="'
+			. esc_attr( (string) wp_json_encode( $spec['label'] ) ) . '" data-extras="'
+			. esc_attr( (string) wp_json_encode( $choices ) ) . '" data-empty="'
+			. esc_attr( __( 'No match', 'pet' ) ) . '">';
 		echo '<input type="hidden" class="pet-picker-value" name="' . esc_attr( $name ) . '" value="' . esc_attr( $value ) . '">';
 		echo '<input';
 		foreach ( $attrs as $k => $v ) {
@@ -102,8 +174,26 @@ final class Picker {
 	}
 
 	/**
+	 * Prints a form-table row holding a picker (its label's for= is the text input).
+	 *
+	 * @param string                    $name   Field name.
+	 * @param string                    $label  The row's label.
+	 * @param string                    $kind   Kind.
+	 * @param string                    $value  The chosen id ('' for none).
+	 * @param string                    $id     The text input's id.
+	 * @param array<string,string>      $extras Fixed choices offered first.
+	 * @param array<string,string|bool> $attrs  Extra attributes of the text input.
+	 */
+	public static function row( string $name, string $label, string $kind, string $value, string $id, array $extras = array(), array $attrs = array() ): void {
+		echo '<tr><th scope="row"><label for="' . esc_attr( $id ) . '">' . esc_html( $label ) . '</label></th><td>';
+		self::render( $name, $kind, $value, $id, $extras, $attrs );
+		echo '</td></tr>';
+	}
+
+	/**
 	 * The chosen id of picker $name in the request: its hidden value, else (no script, or
-	 * typed without choosing) the one search match of its text, or the one named exactly so.
+	 * typed without choosing) the one search match of its text, or the one whose name (its
+	 * first label field) or whole label is exactly the text.
 	 * '' when nothing was given (or a fixed choice such as 'none' when that was typed).
 	 *
 	 * @param string               $name     Field name.
@@ -126,8 +216,20 @@ final class Picker {
 				return (string) $v;
 			}
 		}
-		$rows  = ( self::kinds()[ $kind ]['search'] )( $text );
-		$exact = array_values( array_filter( $rows, static fn ( $r ) => 0 === strcasecmp( (string) ( $r['name'] ?? '' ), $text ) ) );
+		$k     = self::kind( $kind );
+		$rows  = ( $k['list'] )(
+			$k['query'] + array(
+				'search'   => $text,
+				'per_page' => 10,
+			)
+		)['items'];
+		$exact = array_values(
+			array_filter(
+				$rows,
+				static fn ( $r ) => 0 === strcasecmp( self::label( $r, array_slice( $k['label'], 0, 1 ) ), $text )
+					|| 0 === strcasecmp( self::label( $r, $k['label'] ), $text )
+			)
+		);
 		if ( 1 === count( $exact ) ) {
 			return (string) $exact[0]['id'];
 		}
@@ -147,14 +249,15 @@ final class Picker {
 	}
 
 	/**
-	 * The name of one row (its id when it cannot be read).
+	 * The label of one row (its id when it cannot be read).
 	 *
 	 * @param string $kind Kind.
 	 * @param string $id   Id.
 	 */
 	private static function name_of( string $kind, string $id ): string {
+		$k = self::kind( $kind );
 		try {
-			return ( self::kinds()[ $kind ]['name'] )( $id );
+			return self::label( ( $k['get'] )( $id ), $k['label'] );
 		} catch ( \Pet\Exception $e ) {
 			return $id;
 		}

@@ -31,6 +31,9 @@ use serde::Serialize;
 
 const STAGES: [&str; 4] = ["open", "quoting", "won", "lost"];
 
+/// The stages in the order of the stage totals' key (rows are written in key order).
+const STAGES_BY_KEY: [&str; 4] = ["lost", "open", "quoting", "won"];
+
 command_input! {
     /// Input of [`App::create_opportunity`].
     pub struct NewOpportunityInput {
@@ -72,7 +75,14 @@ restored_repository!(
     Opportunities: Opportunity, "opportunity",
     load |app, tx, id| app.commercial().load_opportunity(tx, id).await,
     save |app, cx, before, after, events| {
-        app.commercial().write_opportunity(cx.uow(), before, after).await
+        use pet_core::commercial::OpportunityEvent as E;
+        // Only these events can move the opportunity to another stage.
+        let may_move = events
+            .iter()
+            .any(|e| matches!(e, E::QuotingStarted(_) | E::Won(_) | E::Lost(_)));
+        app.commercial()
+            .write_opportunity(cx.uow(), before, after, may_move)
+            .await
     }
 );
 
@@ -205,6 +215,7 @@ impl Commercial<'_> {
         uow: &mut UnitOfWork<'_>,
         before: u64,
         o: &Opportunity,
+        may_move: bool,
     ) -> Result<(), AppError> {
         let t = self.sales_tables();
         let now = to_db_time(uow.now());
@@ -214,7 +225,37 @@ impl Commercial<'_> {
             Some((q, s)) => (Some(q.to_string()), Some(s.to_string())),
             None => (None, None),
         };
+        let value = d.expected_value.amount_minor();
+        let currency = d.expected_value.currency();
+        let currency = currency.as_str();
         if before == 0 {
+            // Every stage of the currency gets its totals row (in key order), the new
+            // opportunity's stage its count and value (migration 0011).
+            let mut rows = Vec::with_capacity(STAGES_BY_KEY.len());
+            let mut params: Vec<SqlValue> = Vec::with_capacity(STAGES_BY_KEY.len() * 4);
+            for s in STAGES_BY_KEY {
+                let mine = s == o.status().as_str();
+                rows.push("(?, ?, ?, ?)");
+                params.extend([
+                    s.into(),
+                    currency.into(),
+                    i64::from(mine).into(),
+                    (if mine { value } else { 0 }).into(),
+                ]);
+            }
+            uow.tx()
+                .exec_drop(
+                format!(
+                    "INSERT INTO {} (status, currency, opportunities, value_minor) VALUES {} \
+                     ON DUPLICATE KEY UPDATE opportunities = opportunities + VALUES(opportunities), \
+                     value_minor = value_minor + VALUES(value_minor)",
+                    t.stage_totals,
+                    rows.join(", ")
+                ),
+                params,
+            )
+            .await
+            .map_err(db)?;
             uow.insert(
                 &format!(
                     "INSERT INTO {} (id, lead_id, customer_id, owner_id, title, expected_value_minor, currency, \
@@ -245,6 +286,32 @@ impl Commercial<'_> {
             )
             .await?;
         } else {
+            if may_move {
+                // The stage totals move from the stage the row holds (before this update) to the
+                // new one: one UPDATE of both rows, which exist since the currency's first
+                // opportunity; nothing moves when the stage is the same.
+                uow.tx()
+                    .exec_drop(
+                    format!(
+                        "UPDATE {totals} t JOIN {opps} o ON o.id = ? AND o.version = ? AND o.status <> ? \
+                         SET t.opportunities = t.opportunities + IF(t.status = ?, 1, -1), \
+                         t.value_minor = t.value_minor + IF(t.status = ?, o.expected_value_minor, -o.expected_value_minor) \
+                         WHERE t.currency = o.currency AND t.status IN (o.status, ?)",
+                        totals = t.stage_totals,
+                        opps = t.opportunities
+                    ),
+                    vec![
+                        SqlValue::from(o.id().to_string()),
+                        before.into(),
+                        o.status().as_str().into(),
+                        o.status().as_str().into(),
+                        o.status().as_str().into(),
+                        o.status().as_str().into(),
+                    ],
+                )
+                .await
+                .map_err(db)?;
+            }
             uow.update_versioned(
                 &format!(
                     "UPDATE {} SET kind = ?, size_band = ?, status = ?, lost_reason = ?, won_quote_id = ?, \
@@ -546,11 +613,12 @@ impl Commercial<'_> {
     /// (money objects as in `crate::money`) for open, quoting, won and lost (totals per currency).
     pub async fn opportunity_pipeline(&self) -> Result<Value, AppError> {
         let mut conn = self.conn().await?;
-        let rows: Vec<(String, String, u64, Option<i64>)> = conn
+        // The totals kept per stage and currency (migration 0011): a few rows at any size.
+        let rows: Vec<(String, String, u64, i64)> = conn
             .query(format!(
-                "SELECT status, currency, COUNT(*), CAST(SUM(expected_value_minor) AS SIGNED) FROM {} \
-                 GROUP BY status, currency ORDER BY status, currency",
-                self.sales_tables().opportunities
+                "SELECT status, currency, opportunities, value_minor FROM {} \
+                 WHERE opportunities <> 0 ORDER BY status, currency",
+                self.sales_tables().stage_totals
             ))
             .await
             .map_err(db)?;
@@ -561,7 +629,7 @@ impl Commercial<'_> {
                 json!({
                     "status": s,
                     "count": mine.iter().map(|r| r.2).sum::<u64>(),
-                    "expected_value": mine.iter().map(|r| crate::money::money_parts_json(r.3.unwrap_or(0), &r.1)).collect::<Vec<_>>(),
+                    "expected_value": mine.iter().map(|r| crate::money::money_parts_json(r.3, &r.1)).collect::<Vec<_>>(),
                 })
             })
             .collect();

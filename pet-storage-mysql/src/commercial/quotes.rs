@@ -1031,13 +1031,15 @@ impl Commercial<'_> {
         }
         for n in &new_content {
             let v = q.get(*n).ok_or_else(|| internal("version missing"))?;
-            self.write_quote_lines(uow, q.id(), *n, v.content(), currency)
+            let fresh = new_versions.contains(n);
+            self.write_quote_lines(uow, q.id(), *n, v.content(), currency, fresh)
                 .await?;
         }
         Ok(())
     }
 
-    /// Replaces the group and line rows of one version (multi-row inserts).
+    /// Replaces the group and line rows of one version (multi-row inserts); a `fresh`
+    /// version (drafted by this command) has none to delete.
     async fn write_quote_lines(
         &self,
         uow: &mut UnitOfWork<'_>,
@@ -1045,10 +1047,16 @@ impl Commercial<'_> {
         n: QuoteVersionNumber,
         content: &QuoteContent,
         currency: Currency,
+        fresh: bool,
     ) -> Result<(), AppError> {
         let t = self.sales_tables();
         let qid = quote_id.to_string();
-        for table in [&t.line_groups, &t.lines] {
+        let stale: &[&String] = if fresh {
+            &[]
+        } else {
+            &[&t.line_groups, &t.lines]
+        };
+        for table in stale {
             uow.tx()
                 .exec_drop(
                     format!("DELETE FROM {table} WHERE quote_id = ? AND version_number = ?"),
@@ -1155,7 +1163,7 @@ impl Commercial<'_> {
     async fn quote_view<Q: Queryable>(&self, q: &mut Q, quote: &Quote) -> Result<Value, AppError> {
         let t = self.sales_tables();
         let d = quote.details();
-        let customer_name = self.sales_customer_name(q, d.customer_id.as_uuid()).await?;
+        // One query: each version's row with the customer's name and the opportunity's title.
         type Meta = (
             u32,
             Option<u32>,
@@ -1163,25 +1171,29 @@ impl Commercial<'_> {
             NaiveDateTime,
             Option<NaiveDateTime>,
             Option<NaiveDateTime>,
+            Option<String>,
+            Option<String>,
         );
         let meta: Vec<Meta> = q
             .exec(
                 format!(
-                    "SELECT number, superseded_by, answer_note, created_at, sent_at, answered_at FROM {} \
-                     WHERE quote_id = ? ORDER BY number",
+                    "SELECT v.number, v.superseded_by, v.answer_note, v.created_at, v.sent_at, v.answered_at, \
+                     (SELECT c.name FROM {} c WHERE c.id = ?), (SELECT o.title FROM {} o WHERE o.id = ?) \
+                     FROM {} v WHERE v.quote_id = ? ORDER BY v.number",
+                    self.tables().customers,
+                    t.opportunities,
                     t.quote_versions
                 ),
-                (quote.id().to_string(),),
+                (
+                    d.customer_id.to_string(),
+                    d.opportunity_id.to_string(),
+                    quote.id().to_string(),
+                ),
             )
             .await
             .map_err(db)?;
-        let opp_title: Option<String> = q
-            .exec_first(
-                format!("SELECT title FROM {} WHERE id = ?", t.opportunities),
-                (d.opportunity_id.to_string(),),
-            )
-            .await
-            .map_err(db)?;
+        let customer_name = meta.first().and_then(|m| m.6.clone()).unwrap_or_default();
+        let opp_title: Option<String> = meta.first().and_then(|m| m.7.clone());
         let mut versions = Vec::new();
         for v in quote.versions() {
             let m = meta.iter().find(|m| m.0 == v.number().get());
@@ -1293,12 +1305,10 @@ impl Commercial<'_> {
                 )
                 .await
                 .map_err(db)?;
-            let number: Option<u64> = cx
+            // LAST_INSERT_ID(expr) comes back in the UPDATE's own OK packet: no second query.
+            let number = cx
                 .tx()
-                .query_first("SELECT LAST_INSERT_ID()")
-                .await
-                .map_err(db)?;
-            let number = number
+                .last_insert_id()
                 .and_then(|n| u32::try_from(n).ok())
                 .ok_or_else(|| internal("quote number counter"))?;
             let id = QuoteId::from_uuid(Uuid::now_v7());

@@ -38,6 +38,8 @@ pub struct HelpdeskTables {
     pub sla_events: String,
     /// Knowledge articles.
     pub articles: String,
+    /// Articles and published articles per category (migration 0012).
+    pub category_totals: String,
     /// Article versions.
     pub article_versions: String,
     /// Article comments.
@@ -58,6 +60,7 @@ impl HelpdeskTables {
             sla_assignments: t("sla_assignments"),
             sla_events: t("sla_events"),
             articles: t("knowledge_articles"),
+            category_totals: t("knowledge_category_totals"),
             article_versions: t("knowledge_versions"),
             article_comments: t("knowledge_comments"),
             article_links: t("knowledge_ticket_links"),

@@ -836,6 +836,18 @@ impl Field for TicketSort {
     }
 }
 
+/// What the command that builds a ticket view already knows, so the view skips reads whose
+/// answer is certain.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Known {
+    /// Nothing: read everything.
+    Nothing,
+    /// The ticket was made by this command: no article links yet.
+    New,
+    /// Made by this command without an SLA: no links and no SLA assignment.
+    NewWithoutSla,
+}
+
 /// Ascending or descending.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum SortOrder {
@@ -1098,7 +1110,12 @@ impl Helpdesk<'_> {
             };
             cx.save(&repo, &decided).await?;
             let mut specs = SlaCache::default();
-            self.hd_ticket_view(cx.tx(), &t, id, now, true, &mut specs)
+            let known = match (is_new, assign) {
+                (false, _) => Known::Nothing,
+                (true, None) => Known::NewWithoutSla,
+                (true, Some(_)) => Known::New,
+            };
+            self.hd_ticket_view(cx.tx(), &t, id, now, &mut specs, known)
                 .await
         })
     }
@@ -1128,9 +1145,10 @@ impl Helpdesk<'_> {
         rows: &[Row],
         now: DateTime<Utc>,
         slas: &mut SlaCache,
+        known: Known,
     ) -> Result<Vec<TicketView>, AppError> {
         let mut assignments: HashMap<String, SlaAssignment> = HashMap::new();
-        if !rows.is_empty() {
+        if !rows.is_empty() && known != Known::NewWithoutSla {
             let ids = rows
                 .iter()
                 .map(|r| req::<String>(r, 0, "ticket id"))
@@ -1195,15 +1213,15 @@ impl Helpdesk<'_> {
         Ok(views)
     }
 
-    /// The JSON of one ticket at `now` (with replies, timeline and links when `detail`).
+    /// The JSON of one ticket at `now`, with its replies, timeline and links.
     async fn hd_ticket_view<Q: Queryable>(
         &self,
         q: &mut Q,
         t: &HelpdeskTables,
         id: Uuid,
         now: DateTime<Utc>,
-        detail: bool,
         slas: &mut SlaCache,
+        known: Known,
     ) -> Result<Value, AppError> {
         let row: Option<Row> = q
             .exec_first(
@@ -1214,73 +1232,75 @@ impl Helpdesk<'_> {
             .map_err(db)?;
         let row = row.ok_or_else(|| AppError::NotFound(format!("ticket {id}")))?;
         let mut view = self
-            .hd_ticket_views(q, t, std::slice::from_ref(&row), now, slas)
+            .hd_ticket_views(q, t, std::slice::from_ref(&row), now, slas, known)
             .await?
             .pop()
             .ok_or_else(|| internal("ticket view"))?;
-        if detail {
-            type ReplyRow = (
-                String,
-                String,
-                Option<String>,
-                Option<String>,
-                Option<String>,
-                String,
-                String,
-                NaiveDateTime,
-            );
-            let replies: Vec<ReplyRow> = q
-                .exec(
-                    format!(
-                        "SELECT r.id, r.author_kind, r.author_employee_id, e.name, r.author_contact_id, r.visibility, \
-                         r.body, r.created_at FROM {} r LEFT JOIN {} e ON e.id = r.author_employee_id \
-                         WHERE r.ticket_id = ? ORDER BY r.created_at, r.id",
-                        t.replies,
-                        self.tables().employees
-                    ),
-                    (id.to_string(),),
-                )
-                .await
-                .map_err(db)?;
-            let links: Vec<(String, String, String, NaiveDateTime)> = q
-                .exec(
-                    format!(
-                        "SELECT a.id, a.title, a.slug, l.linked_at FROM {} l JOIN {} a ON a.id = l.article_id \
-                         WHERE l.ticket_id = ? ORDER BY l.linked_at",
-                        t.article_links, t.articles
-                    ),
-                    (id.to_string(),),
-                )
-                .await
-                .map_err(db)?;
-            view.replies = Some(
-                replies
-                    .into_iter()
-                    .map(|r| ReplyView {
-                        id: r.0,
-                        author_kind: r.1,
-                        author_employee_id: r.2,
-                        author_name: r.3,
-                        author_contact_id: r.4,
-                        visibility: r.5,
-                        body: r.6,
-                        created_at: rfc3339(from_db_time(r.7)),
-                    })
-                    .collect(),
-            );
-            view.timeline = Some(timeline_view(&ticket_from_row(&row)?.1));
-            view.linked_articles = Some(
-                links
-                    .into_iter()
-                    .map(|l| LinkedArticleView {
-                        id: l.0,
-                        title: l.1,
-                        slug: l.2,
-                        linked_at: rfc3339(from_db_time(l.3)),
-                    })
-                    .collect(),
-            );
-        }
+        type ReplyRow = (
+            String,
+            String,
+            Option<String>,
+            Option<String>,
+            Option<String>,
+            String,
+            String,
+            NaiveDateTime,
+        );
+        let replies: Vec<ReplyRow> = q
+            .exec(
+                format!(
+                    "SELECT r.id, r.author_kind, r.author_employee_id, e.name, r.author_contact_id, r.visibility, \
+                     r.body, r.created_at FROM {} r LEFT JOIN {} e ON e.id = r.author_employee_id \
+                     WHERE r.ticket_id = ? ORDER BY r.created_at, r.id",
+                    t.replies,
+                    self.tables().employees
+                ),
+                (id.to_string(),),
+            )
+            .await
+            .map_err(db)?;
+        // A ticket made by this command has no links yet.
+        let links: Vec<(String, String, String, NaiveDateTime)> = if known != Known::Nothing {
+            Vec::new()
+        } else {
+            q.exec(
+                format!(
+                    "SELECT a.id, a.title, a.slug, l.linked_at FROM {} l JOIN {} a ON a.id = l.article_id \
+                     WHERE l.ticket_id = ? ORDER BY l.linked_at",
+                    t.article_links, t.articles
+                ),
+                (id.to_string(),),
+            )
+            .await
+            .map_err(db)?
+        };
+        view.replies = Some(
+            replies
+                .into_iter()
+                .map(|r| ReplyView {
+                    id: r.0,
+                    author_kind: r.1,
+                    author_employee_id: r.2,
+                    author_name: r.3,
+                    author_contact_id: r.4,
+                    visibility: r.5,
+                    body: r.6,
+                    created_at: rfc3339(from_db_time(r.7)),
+                })
+                .collect(),
+        );
+        view.timeline = Some(timeline_view(&ticket_from_row(&row)?.1));
+        view.linked_articles = Some(
+            links
+                .into_iter()
+                .map(|l| LinkedArticleView {
+                    id: l.0,
+                    title: l.1,
+                    slug: l.2,
+                    linked_at: rfc3339(from_db_time(l.3)),
+                })
+                .collect(),
+        );
         serde_json::to_value(view).map_err(|e| internal(&format!("ticket view: {e}")))
     }
 
@@ -1536,7 +1556,7 @@ impl Helpdesk<'_> {
                 .await
                 .map_err(db)?;
             let mut specs = SlaCache::default();
-            self.hd_ticket_view(cx.tx(), &t, id, now, true, &mut specs)
+            self.hd_ticket_view(cx.tx(), &t, id, now, &mut specs, Known::Nothing)
                 .await
         })
     }
@@ -1549,7 +1569,7 @@ impl Helpdesk<'_> {
         let t = self.helpdesk_tables();
         let mut conn = self.conn().await?;
         let mut specs = SlaCache::default();
-        self.hd_ticket_view(&mut conn, &t, id, self.now(), true, &mut specs)
+        self.hd_ticket_view(&mut conn, &t, id, self.now(), &mut specs, Known::Nothing)
             .await
     }
 
@@ -1718,7 +1738,14 @@ impl Helpdesk<'_> {
         };
         let keys = order.len();
         let views = self
-            .hd_ticket_views(&mut conn, &t, &rows, self.now(), &mut SlaCache::default())
+            .hd_ticket_views(
+                &mut conn,
+                &t,
+                &rows,
+                self.now(),
+                &mut SlaCache::default(),
+                Known::Nothing,
+            )
             .await?;
         let keyed = rows
             .into_iter()

@@ -27,12 +27,11 @@ use crate::fields::{
     command_input, CustomerStatusFilter, EmployeeStatusFilter, OrBlank, PageNumber, PerPage,
     RateFields, TeamStatusFilter, VersionNote,
 };
-use crate::flat::{page_value, FlatList, TextSearch};
+use crate::flat::{list_order, page_value, FlatList, TextSearch};
 use crate::input::arg_uuid;
 use crate::jobs::ClaimedJob;
 use crate::jobs::NewJob;
 use crate::modules::{unknown_job, JobFuture};
-use crate::paging::Order;
 use crate::paging::PageRequest;
 use crate::services::Identity;
 use crate::uow::UnitOfWork;
@@ -269,17 +268,6 @@ pub struct OrgVersionView {
     pub note: String,
 }
 
-/// One name for a picker.
-#[derive(Debug, Clone, Serialize)]
-pub struct NameRow {
-    /// The id.
-    pub id: String,
-    /// Name.
-    pub name: String,
-    /// Status.
-    pub status: String,
-}
-
 fn to_value<T: Serialize>(view: &T) -> Result<Value, AppError> {
     serde_json::to_value(view).map_err(|e| internal(&format!("view not serialisable: {e}")))
 }
@@ -380,22 +368,6 @@ command_input! {
         email: OrBlank<Email>,
         /// Phone number.
         phone: OrBlank<Phone>,
-    }
-}
-
-command_input! {
-    /// Query of [`Identity::employee_names`].
-    pub struct EmployeeNamesQuery {
-        /// Active or inactive.
-        status: Option<EmployeeStatusFilter>,
-    }
-}
-
-command_input! {
-    /// Query of [`Identity::customer_names`].
-    pub struct CustomerNamesQuery {
-        /// Active or archived.
-        status: Option<CustomerStatusFilter>,
     }
 }
 
@@ -850,54 +822,12 @@ impl Identity<'_> {
         }
     }
 
-    /// Ids and names for pickers, in name order, in one query (no per-row details):
-    /// `{status?: active|inactive}` → `{items: [{id, name, status}], total}`.
-    pub async fn employee_names(&self, query: &Value) -> Result<Value, AppError> {
-        let q = EmployeeNamesQuery::parse(query, "query")?;
-        self.names_for_picker(&self.tables().employees, q.status.map(|s| s.0.as_str()))
-            .await
-    }
-
-    /// Ids and names for pickers, in name order, in one query (no contacts):
-    /// `{status?: active|archived}` → `{items: [{id, name, status}], total}`.
-    pub async fn customer_names(&self, query: &Value) -> Result<Value, AppError> {
-        let q = CustomerNamesQuery::parse(query, "query")?;
-        self.names_for_picker(&self.tables().customers, q.status.map(|s| s.0.as_str()))
-            .await
-    }
-
-    async fn names_for_picker(&self, table: &str, status: Option<&str>) -> Result<Value, AppError> {
-        let mut conn = self.conn().await?;
-        let rows: Vec<(String, String, String)> = match status {
-            Some(s) => {
-                conn.exec(
-                    format!(
-                        "SELECT id, name, status FROM {table} WHERE status = ? ORDER BY name, id"
-                    ),
-                    (s,),
-                )
-                .await
-            }
-            None => {
-                conn.query(format!(
-                    "SELECT id, name, status FROM {table} ORDER BY name, id"
-                ))
-                .await
-            }
-        }
-        .map_err(db)?;
-        let items: Vec<NameRow> = rows
-            .into_iter()
-            .map(|(id, name, status)| NameRow { id, name, status })
-            .collect();
-        Ok(json!({"total": items.len(), "items": items}))
-    }
-
     /// Employees by name: `{search? (name or e-mail), status?, page?, per_page?, after?,
     /// before?}` — a flat list (keyset pages, bounded count, the hybrid search).
     pub async fn list_employees(&self, query: &Value) -> Result<Value, AppError> {
         let q = EmployeeListQuery::parse(query, "query")?;
-        let order = Order::by(&[("name", false), ("id", false)]);
+        let search = TextSearch::new(q.search.as_deref(), &["name", "email"]);
+        let order = list_order(search.as_ref(), &[("name", false), ("id", false)]);
         let req = PageRequest::from_fields(
             q.page.0,
             q.per_page.0,
@@ -919,7 +849,7 @@ impl Identity<'_> {
             params,
             order: &order,
             req: &req,
-            search: TextSearch::new(q.search.as_deref(), &["name", "email"]),
+            search,
         }
         .read(&mut conn, self.inner.search_scan)
         .await?;
@@ -1621,7 +1551,8 @@ impl Identity<'_> {
     /// a flat list (keyset pages, bounded count, the hybrid search; contacts in one query).
     pub async fn list_customers(&self, query: &Value) -> Result<Value, AppError> {
         let q = CustomerListQuery::parse(query, "query")?;
-        let order = Order::by(&[("name", false), ("id", false)]);
+        let search = TextSearch::new(q.search.as_deref(), &["name"]);
+        let order = list_order(search.as_ref(), &[("name", false), ("id", false)]);
         let req = PageRequest::from_fields(
             q.page.0,
             q.per_page.0,
@@ -1639,12 +1570,12 @@ impl Identity<'_> {
         let mut conn = self.conn().await?;
         let (rows, total) = FlatList {
             from: t.customers.clone(),
-            columns: "id, name, status, version",
+            columns: "id, name, status, version, created_at",
             conds,
             params,
             order: &order,
             req: &req,
-            search: TextSearch::new(q.search.as_deref(), &["name"]),
+            search,
         }
         .read(&mut conn, self.inner.search_scan)
         .await?;
@@ -1652,7 +1583,8 @@ impl Identity<'_> {
         let rows = rows
             .into_iter()
             .map(|r| {
-                mysql_async::from_row_opt::<(String, String, String, u64)>(r)
+                mysql_async::from_row_opt::<(String, String, String, u64, NaiveDateTime)>(r)
+                    .map(|(id, name, status, version, _)| (id, name, status, version))
                     .map_err(|e| internal(&e.to_string()))
             })
             .collect::<Result<Vec<_>, _>>()?;

@@ -25,12 +25,11 @@ use crate::db::{from_db_time, rfc3339, to_db_time};
 use crate::error::{db, internal};
 use crate::error::{AppError, StorageError};
 use crate::fields::{command_input, Field, OrBlank, PageNumber, PerPage};
-use crate::flat::{page_value, FlatList, TextSearch};
+use crate::flat::{list_order, page_value, FlatList, TextSearch};
 use crate::helpdesk::HelpdeskTables;
 use crate::input::arg_uuid;
 use crate::jobs::ClaimedJob;
 use crate::modules::{unknown_job, JobFuture};
-use crate::paging::Order;
 use crate::paging::PageRequest;
 use crate::services::Knowledge;
 use crate::uow::UnitOfWork;
@@ -375,7 +374,21 @@ impl Repository<KnowledgeArticle> for Articles<'_> {
         let mut live = self.live;
         let nowdb = to_db_time(cx.now());
         let current = after.current().map(|v| v.number.get());
+        let published = i64::from(after.status().as_str() == "published");
         if is_new {
+            // The category's totals (migration 0012).
+            cx.uow()
+                .tx()
+                .exec_drop(
+                    format!(
+                        "INSERT INTO {} (category, articles, published) VALUES (?, 1, ?) \
+                         ON DUPLICATE KEY UPDATE articles = articles + 1, published = published + VALUES(published)",
+                        t.category_totals
+                    ),
+                    (after.category().as_str(), published),
+                )
+                .await
+                .map_err(db)?;
             cx.uow().insert(
                 &format!(
                     "INSERT INTO {} (id, category, slug, status, title, draft_title, draft_body, current_version, \
@@ -410,6 +423,22 @@ impl Repository<KnowledgeArticle> for Articles<'_> {
                 other => other.into(),
             })?;
         } else {
+            // The published count moves when the status enters or leaves `published` (the
+            // row still holds the status before this update).
+            cx.uow()
+                .tx()
+                .exec_drop(
+                    format!(
+                        "UPDATE {totals} c JOIN {articles} a ON a.id = ? AND a.version = ? \
+                         AND (a.status = 'published') <> ? \
+                         SET c.published = c.published + IF(? = 1, 1, -1) WHERE c.category = a.category",
+                        totals = t.category_totals,
+                        articles = t.articles
+                    ),
+                    (id.to_string(), before, published, published),
+                )
+                .await
+                .map_err(db)?;
             cx.uow().update_versioned(
                 &format!(
                     "UPDATE {} SET status = ?, title = ?, current_version = ?, version = ?, updated_at = ? \
@@ -993,7 +1022,11 @@ impl Knowledge<'_> {
     /// then title.
     pub async fn list_articles(&self, query: &Value) -> Result<Value, AppError> {
         let q = ArticleQuery::parse(query, "query")?;
-        let order = Order::by(&[("category", false), ("title", false), ("id", false)]);
+        let search = TextSearch::new(q.search.as_deref(), &["title"]);
+        let order = list_order(
+            search.as_ref(),
+            &[("category", false), ("title", false), ("id", false)],
+        );
         let req = PageRequest::from_fields(
             q.page.0,
             q.per_page.0,
@@ -1020,7 +1053,7 @@ impl Knowledge<'_> {
             params,
             order: &order,
             req: &req,
-            search: TextSearch::new(q.search.as_deref(), &["title"]),
+            search,
         }
         .read(&mut conn, self.inner.search_scan)
         .await?;
@@ -1039,10 +1072,11 @@ impl Knowledge<'_> {
     pub async fn list_article_categories(&self) -> Result<Value, AppError> {
         let t = self.helpdesk_tables();
         let mut conn = self.conn().await?;
+        // The totals kept per category (migration 0012): one row each, at any size.
         let rows: Vec<(String, u64, u64)> = conn
             .query(format!(
-                "SELECT category, COUNT(*), SUM(status = 'published') FROM {} GROUP BY category ORDER BY category",
-                t.articles
+                "SELECT category, articles, published FROM {} WHERE articles > 0 ORDER BY category",
+                t.category_totals
             ))
             .await
             .map_err(db)?;
@@ -1071,6 +1105,22 @@ impl Knowledge<'_> {
         let category = q.category.0.as_deref();
         let page = q.page.with(q.per_page);
         let mut conn = self.conn().await?;
+        // A large knowledge base answers words found in many articles from a bounded scan,
+        // newest first: ranking them all would cost what their number costs.
+        if let Some((rows, more)) = self
+            .hd_search_common(&mut conn, text, category, &page)
+            .await?
+        {
+            let shown = rows.len() as u64;
+            let items = rows
+                .into_iter()
+                .map(search_hit_json)
+                .collect::<Result<Vec<_>, _>>()?;
+            let mut out = page.wrap(items, page.offset() + shown + u64::from(more));
+            out["total_exact"] = json!(false);
+            out["ranked"] = json!(false);
+            return Ok(out);
+        }
         let (rows, total) = match all_words(text) {
             Some(all) => {
                 let hit = self
@@ -1090,20 +1140,101 @@ impl Knowledge<'_> {
         };
         let items = rows
             .into_iter()
-            .map(|r| {
-                serde_json::to_value(SearchHitView {
-                    id: r.0,
-                    title: r.1,
-                    slug: r.2,
-                    category: r.3,
-                    version: r.4,
-                    score: r.5,
-                    snippet: r.6,
-                })
-                .map_err(|e| internal(&format!("search hit: {e}")))
-            })
+            .map(search_hit_json)
             .collect::<Result<_, _>>()?;
-        Ok(page.wrap(items, total))
+        let mut out = page.wrap(items, total);
+        out["total_exact"] = json!(true);
+        out["ranked"] = json!(true);
+        Ok(out)
+    }
+
+    /// The search's page from a bounded scan of the live versions, newest article first,
+    /// when the knowledge base is large (more than [`RANK_ALL_SCANS`] times the scan budget
+    /// of published articles in the searched category) and the scan fills the page: every
+    /// word of `text` starts a word of the title or the body. `None` otherwise (a small base, or words too rare for the
+    /// scan: the FULLTEXT index ranks them cheaply). The flag: more hits follow.
+    async fn hd_search_common(
+        &self,
+        conn: &mut mysql_async::Conn,
+        text: &str,
+        category: Option<&str>,
+        page: &Page,
+    ) -> Result<Option<(Vec<SearchHit>, bool)>, AppError> {
+        let t = self.helpdesk_tables();
+        let words: Vec<String> = text
+            .split(|c: char| !c.is_alphanumeric())
+            .filter(|w| !w.is_empty())
+            .map(str::to_lowercase)
+            .take(8)
+            .collect();
+        if words.is_empty() {
+            return Ok(None);
+        }
+        let published: Option<i64> = match category {
+            Some(c) => conn
+                .exec_first(
+                    format!(
+                        "SELECT CAST(SUM(published) AS SIGNED) FROM {} WHERE category = ?",
+                        t.category_totals
+                    ),
+                    (c,),
+                )
+                .await
+                .map_err(db)?,
+            None => conn
+                .query_first(format!(
+                    "SELECT CAST(SUM(published) AS SIGNED) FROM {}",
+                    t.category_totals
+                ))
+                .await
+                .map_err(db)?,
+        };
+        if published.unwrap_or(0) <= i64::from(self.inner.search_scan) * RANK_ALL_SCANS {
+            return Ok(None);
+        }
+        let mut conds = vec!["v.live = 1".to_owned()];
+        let mut params: Vec<SqlValue> = Vec::new();
+        if let Some(c) = category {
+            conds.push("a.category = ?".into());
+            params.push(c.into());
+        }
+        for w in &words {
+            conds.push("(v.title REGEXP ? OR v.body REGEXP ?)".into());
+            params.push(format!("\\b{w}").into());
+            params.push(format!("\\b{w}").into());
+        }
+        params.push(u64::from(page.per_page + 1).into());
+        params.push(page.offset().into());
+        let scanned = conn
+            .exec::<SearchHit, _, _>(
+                format!(
+                    "SELECT a.id, v.title, a.slug, a.category, v.number, 0e0, LEFT(v.body, 300), 0 \
+                     FROM {} v JOIN {} a ON a.id = v.article_id WHERE {} \
+                     ORDER BY v.article_id DESC, v.number DESC LIMIT ? OFFSET ? ROWS EXAMINED {}",
+                    t.article_versions,
+                    t.articles,
+                    conds.join(" AND "),
+                    self.inner.search_scan
+                ),
+                params,
+            )
+            .await;
+        let mut rows = match scanned {
+            // Cut short by the budget: the words are too rare for a scan.
+            Ok(_) if conn.get_warnings() != 0 => return Ok(None),
+            Ok(rows) => rows,
+            Err(e) if crate::db::server_code(&e) == Some(crate::paging::SORT_ABORTED) => {
+                return Ok(None)
+            }
+            Err(e) => return Err(db(e)),
+        };
+        if rows.is_empty() && page.offset() == 0 {
+            // Nothing found and nothing cut: the index answers (and says so exactly).
+            return Ok(None);
+        }
+        let more = rows.len() > page.per_page as usize;
+        rows.truncate(page.per_page as usize);
+        Ok(Some((rows, more)))
     }
 
     /// One page of full-text hits for `against` in `mode` (`BOOLEAN` or `NATURAL
@@ -1176,6 +1307,25 @@ impl Knowledge<'_> {
 
 /// A search hit: id, title, slug, category, version, score, snippet, total hits.
 type SearchHit = (String, String, String, String, u32, f64, String, u64);
+
+/// Up to this many times the scan budget of published articles (in the searched category;
+/// 10,000 by default) a search ranks every article that has its words (FULLTEXT, relevance
+/// first); a larger base answers words found in many articles from a bounded scan, newest
+/// first (see `search_articles`).
+const RANK_ALL_SCANS: i64 = 5;
+
+fn search_hit_json(r: SearchHit) -> Result<Value, AppError> {
+    serde_json::to_value(SearchHitView {
+        id: r.0,
+        title: r.1,
+        slug: r.2,
+        category: r.3,
+        version: r.4,
+        score: r.5,
+        snippet: r.6,
+    })
+    .map_err(|e| internal(&format!("search hit: {e}")))
+}
 
 /// `q` as a boolean-mode query requiring every indexed word (`+word +word`), or `None`
 /// when it has no word the index holds (shorter than 3 characters, or a stopword). The

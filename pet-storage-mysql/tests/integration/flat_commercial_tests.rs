@@ -410,3 +410,97 @@ async fn an_opportunity_restored_from_its_state_row_equals_its_replay() {
         .unwrap();
     check(opp.clone(), "lost").await;
 }
+
+/// The pipeline reads the totals kept per stage and currency (migration 0011): after
+/// opportunities are opened in two currencies, quoted, lost and won, they equal a GROUP BY
+/// over the opportunities themselves.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn pipeline_totals_follow_every_stage_move() {
+    let Some(env) = crate::env().await else {
+        return;
+    };
+    let (app, clock) = (&env.app, &env.clock);
+    let (_, ctx) = first_employee(app, "Pipeline Owner").await;
+    let c = app.commercial();
+    let won = opportunity(app, clock, &ctx, "Won deal", "2030-01-01").await;
+    let lost = opportunity(app, clock, &ctx, "Lost deal", "2030-01-01").await;
+    let _open = opportunity(app, clock, &ctx, "Open deal", "2030-01-01").await;
+    let l = lead(app, clock, &ctx, "Dollar Co").await;
+    c.contact_lead(&l, &json!({}), &ctx).await.unwrap();
+    c.qualify_lead(&l, &json!({"need": "US office"}), &ctx)
+        .await
+        .unwrap();
+    let usd = id(&c
+        .create_opportunity(
+            &json!({"lead_id": l, "title": "Dollars", "expected_close": "2030-02-01",
+                    "expected_value": {"amount_minor": 250_000, "currency": "USD"}}),
+            &ctx,
+        )
+        .await
+        .unwrap());
+    let q = id(&quote(app, clock, &ctx, &won, "Winning quote").await);
+    quote(app, clock, &ctx, &usd, "Dollar quote").await;
+    c.lose_opportunity(&lost, &json!({"reason": "price"}), &ctx)
+        .await
+        .unwrap();
+    c.save_quote_draft(
+        &q,
+        &json!({"groups": [{"title": "A", "lines": [{"kind": "product", "description": "x", "quantity": 1, "unit_price_minor": 500}]}]}),
+        &ctx,
+    )
+    .await
+    .unwrap();
+    c.send_quote(&q, &json!({"valid_until": "2030-01-31"}), &ctx)
+        .await
+        .unwrap();
+    c.accept_quote(&q, &json!({"version": 1}), &ctx)
+        .await
+        .unwrap();
+
+    use mysql_async::prelude::Queryable;
+    let mut conn = env.pool().get_conn().await.unwrap();
+    let grouped: Vec<(String, String, u64, i64)> = conn
+        .query(format!(
+            "SELECT status, currency, COUNT(*), CAST(SUM(expected_value_minor) AS SIGNED) \
+             FROM {}pet_opportunities GROUP BY status, currency",
+            env.config.prefix
+        ))
+        .await
+        .unwrap();
+    drop(conn);
+    let pipe = c.opportunity_pipeline().await.unwrap();
+    let mut seen = 0;
+    for stage in pipe["stages"].as_array().unwrap() {
+        let status = stage["status"].as_str().unwrap();
+        let mine: Vec<_> = grouped.iter().filter(|g| g.0 == status).collect();
+        assert_eq!(
+            stage["count"],
+            json!(mine.iter().map(|g| g.2).sum::<u64>()),
+            "{stage}"
+        );
+        let values: Vec<(String, i64)> = stage["expected_value"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|v| {
+                (
+                    v["currency"].as_str().unwrap().to_owned(),
+                    v["amount_minor"].as_i64().unwrap(),
+                )
+            })
+            .collect();
+        let want: Vec<(String, i64)> = mine.iter().map(|g| (g.1.clone(), g.3)).collect();
+        assert_eq!(values, want, "{status}");
+        seen += mine.len();
+    }
+    assert_eq!(seen, grouped.len());
+    // What the moves should have left: won 1 EUR, lost 1 EUR, open 1 EUR, quoting 1 USD.
+    let counts: Vec<u64> = pipe["stages"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["count"].as_u64().unwrap())
+        .collect();
+    assert_eq!(counts, vec![1, 1, 1, 1]);
+    env.cleanup().await;
+}

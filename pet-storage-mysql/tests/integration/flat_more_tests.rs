@@ -369,3 +369,157 @@ async fn list_queries_report_every_bad_field() {
     crate::drop_prefix(app.pool(), &app.tables().prefix.clone()).await;
     let _ = app.disconnect().await;
 }
+
+/// The categories' counts are kept per category (migration 0012): after articles are
+/// created as drafts and published, published again and archived, in categories that differ
+/// only in case, they equal a GROUP BY over the articles themselves.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn article_category_totals_follow_every_status_move() {
+    let Some(env) = crate::env().await else {
+        return;
+    };
+    let app = &env.app;
+    let (_, ctx) = first_employee(app, "Librarian").await;
+    let kb = app.knowledge();
+    let mut ids = Vec::new();
+    for (i, (category, publish)) in [
+        ("Printers", true),
+        ("printers", false),
+        ("Email", true),
+        ("Email", false),
+        ("Network", true),
+    ]
+    .into_iter()
+    .enumerate()
+    {
+        let a = kb
+            .create_article(
+                &json!({"category": category, "slug": format!("cat-{i}"), "title": format!("Article {i}"),
+                        "body": "Body", "publish": publish}),
+                &ctx,
+            )
+            .await
+            .unwrap();
+        ids.push(a["id"].as_str().unwrap().to_owned());
+    }
+    // The draft in "printers" is published; a published one is published again (no move);
+    // the one in "Network" is archived.
+    kb.publish_article(&ids[1], &json!({"title": "Now live", "body": "Body"}), &ctx)
+        .await
+        .unwrap();
+    kb.publish_article(&ids[0], &json!({"title": "Again", "body": "Body 2"}), &ctx)
+        .await
+        .unwrap();
+    kb.archive_article(&ids[4], &ctx).await.unwrap();
+
+    use mysql_async::prelude::Queryable;
+    let mut conn = env.pool().get_conn().await.unwrap();
+    let grouped: Vec<(String, u64, u64)> = conn
+        .query(format!(
+            "SELECT category, COUNT(*), CAST(SUM(status = 'published') AS UNSIGNED) \
+             FROM {}pet_knowledge_articles GROUP BY category ORDER BY category",
+            env.config.prefix
+        ))
+        .await
+        .unwrap();
+    drop(conn);
+    let listed: Vec<(String, u64, u64)> = kb.list_article_categories().await.unwrap()["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| {
+            (
+                c["category"].as_str().unwrap().to_owned(),
+                c["articles"].as_u64().unwrap(),
+                c["published"].as_u64().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        listed.iter().map(|c| (c.1, c.2)).collect::<Vec<_>>(),
+        grouped.iter().map(|c| (c.1, c.2)).collect::<Vec<_>>()
+    );
+    assert_eq!(
+        listed
+            .iter()
+            .map(|c| c.0.to_lowercase())
+            .collect::<Vec<_>>(),
+        grouped
+            .iter()
+            .map(|c| c.0.to_lowercase())
+            .collect::<Vec<_>>()
+    );
+    // Email 2 (1 published), Network 1 (0: archived), Printers 2 (2 published).
+    assert_eq!(
+        listed.iter().map(|c| (c.1, c.2)).collect::<Vec<_>>(),
+        vec![(2, 1), (1, 0), (2, 2)]
+    );
+    env.cleanup().await;
+}
+
+/// In a large knowledge base (more than five scan budgets of published articles), words in
+/// many articles are answered by the bounded scan, newest first and unranked, page after
+/// page without a hit repeated; a rare word is still ranked by FULLTEXT; a small base ranks
+/// every search.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn knowledge_search_scans_common_words_in_a_large_base() {
+    let Some((app, clock)) = app_with_scan(20).await else {
+        return;
+    };
+    let (_, ctx) = first_employee(&app, "Writer").await;
+    let kb = app.knowledge();
+    let publish = |i: usize| {
+        json!({"category": "Help", "slug": format!("scan-{i}"),
+               "title": if i % 2 == 0 { format!("Printer tips {i}") } else { format!("Mailbox help {i}") },
+               "body": if i == 51 { "A quokka ate the cable." } else { "Restart it." },
+               "publish": true})
+    };
+    // A small base (20 published, not more than 5 × 20): ranked.
+    for i in 0..20 {
+        clock.advance(Duration::seconds(1));
+        kb.create_article(&publish(i), &ctx).await.unwrap();
+    }
+    let small = kb
+        .search_articles(&json!({"q": "printer", "per_page": 2}))
+        .await
+        .unwrap();
+    assert_eq!(small["ranked"], json!(true));
+    assert_eq!(small["total"], json!(10));
+    for i in 20..101 {
+        clock.advance(Duration::seconds(1));
+        kb.create_article(&publish(i), &ctx).await.unwrap();
+    }
+    // 101 published: a common word comes from the scan, newest first.
+    let mut seen = Vec::new();
+    for page in 1..=3 {
+        let p = kb
+            .search_articles(&json!({"q": "Printer", "per_page": 2, "page": page}))
+            .await
+            .unwrap();
+        assert_eq!(p["ranked"], json!(false), "{p}");
+        assert_eq!(p["total_exact"], json!(false));
+        let titles: Vec<String> = p["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|h| h["title"].as_str().unwrap().to_owned())
+            .collect();
+        assert_eq!(titles.len(), 2);
+        seen.extend(titles);
+        assert!(p["total"].as_u64().unwrap() > page * 2, "more follow: {p}");
+    }
+    assert_eq!(
+        seen,
+        [100, 98, 96, 94, 92, 90]
+            .iter()
+            .map(|i| format!("Printer tips {i}"))
+            .collect::<Vec<_>>()
+    );
+    // Every word must start a word: "rinter" is in no article; a rare word is ranked.
+    let none = kb.search_articles(&json!({"q": "rinter"})).await.unwrap();
+    assert_eq!(none["total"], json!(0));
+    let rare = kb.search_articles(&json!({"q": "quokka"})).await.unwrap();
+    assert_eq!(rare["ranked"], json!(true));
+    assert_eq!(rare["items"][0]["title"], json!("Mailbox help 51"));
+    let _ = app.disconnect().await;
+}

@@ -360,11 +360,11 @@ async fn concurrent_commands_on_one_aggregate_each_load_the_last_commit() {
     env.cleanup().await;
 }
 
-/// Migration 0011 fills the new columns of rows made before it from the event log: zero
+/// Migration 0014 fills the new columns of rows made before it from the event log: zero
 /// them (as the ALTERs leave old rows), run its UPDATEs again, and every aggregate still
 /// restores as replayed.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn migration_0011_fills_old_rows_from_the_log() {
+async fn migration_0014_fills_old_rows_from_the_log() {
     use mysql_async::prelude::*;
     let Some(env) = env().await else { return };
     let app = &env.app;
@@ -407,7 +407,7 @@ async fn migration_0011_fills_old_rows_from_the_log() {
     ] {
         conn.query_drop(sql).await.unwrap();
     }
-    let migration = include_str!("../../../migrations/0011_restore_from_state_rows.sql");
+    let migration = include_str!("../../../migrations/0014_restore_from_state_rows.sql");
     let updates: Vec<&str> = migration
         .lines()
         .filter(|l| l.starts_with("UPDATE "))

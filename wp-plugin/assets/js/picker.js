@@ -1,9 +1,11 @@
 /**
  * PET type-ahead pickers (markup: PetWp\Picker::render). Each [data-pet-picker] holds a hidden
  * input with the chosen id, a text input with role="combobox" and an empty listbox. Typing
- * asks the REST route pet/v1/<data-pet-picker>?search=…&per_page=10 through wp.apiFetch
- * (which adds the REST nonce) and lists the rows; the fixed choices in data-extras (e.g.
- * "Unassigned") come first. Arrow keys move through the options, Enter or a click chooses,
+ * asks the REST route pet/v1/<data-pet-picker>?search=…&per_page=10, plus the kind's fixed
+ * filters in data-query (e.g. status=active), through wp.apiFetch (which adds the REST nonce)
+ * and lists the rows, each labelled by the fields in data-label joined by " · " (as
+ * Picker::label does); the fixed choices in data-extras (e.g. "Unassigned") come first.
+ * Arrow keys move through the options, Enter or a click chooses,
  * Escape closes. Typing clears the chosen id, so a text that was not chosen is resolved by
  * the server, as without JavaScript.
  */
@@ -20,11 +22,27 @@
 		var input = root.querySelector('.pet-picker-input');
 		var list = root.querySelector('.pet-picker-list');
 		var route = root.getAttribute('data-pet-picker');
-		var extras = [];
-		try {
-			extras = JSON.parse(root.getAttribute('data-extras') || '[]');
-		} catch (e) {
-			extras = [];
+		var extras = json('data-extras', []);
+		var query = json('data-query', {});
+		var fields = json('data-label', ['name']);
+		var fixed = Object.keys(query).map(function (k) {
+			return '&' + encodeURIComponent(k) + '=' + encodeURIComponent(query[k]);
+		}).join('');
+
+		function json(attr, fallback) {
+			try {
+				return JSON.parse(root.getAttribute(attr) || '') || fallback;
+			} catch (e) {
+				return fallback;
+			}
+		}
+
+		function label(it) {
+			return fields.map(function (f) {
+				return it[f] === null || it[f] === undefined ? '' : String(it[f]);
+			}).filter(function (v) {
+				return v !== '';
+			}).join(' \u00b7 ');
 		}
 		var options = [];
 		var active = -1;
@@ -93,24 +111,24 @@
 		function search() {
 			var q = input.value.trim();
 			var mine = ++asked;
-			var fixed = extras.filter(function (o) {
+			var first = extras.filter(function (o) {
 				return q === '' || o.label.toLowerCase().indexOf(q.toLowerCase()) !== -1;
 			});
 			if (q === '') {
-				show(fixed);
+				show(first);
 				return;
 			}
-			apiFetch({ path: '/pet/v1/' + route + '?per_page=10&search=' + encodeURIComponent(q) }).then(function (r) {
+			apiFetch({ path: '/pet/v1/' + route + '?per_page=10' + fixed + '&search=' + encodeURIComponent(q) }).then(function (r) {
 				if (mine !== asked) {
 					return; // an older answer
 				}
 				var rows = (r && r.items ? r.items : []).map(function (it) {
-					return { id: String(it.id), label: String(it.name) };
+					return { id: String(it.id), label: label(it) };
 				});
-				show(fixed.concat(rows));
+				show(first.concat(rows));
 			}).catch(function () {
 				if (mine === asked) {
-					show(fixed);
+					show(first);
 				}
 			});
 		}

@@ -46,8 +46,12 @@ class Activity_Table extends Table {
 	 * @return array<string,string>
 	 */
 	public static function filters(): array {
-		$f = array();
-		foreach ( array( 'context_type', 'context_id', 'actor_id', 'from', 'to' ) as $key ) {
+		$f     = array();
+		$actor = \PetWp\Picker::value( 'actor_id', 'all-employees', array(), false );
+		if ( '' !== $actor ) {
+			$f['actor_id'] = $actor;
+		}
+		foreach ( array( 'context_type', 'context_id', 'from', 'to' ) as $key ) {
 			$v = \PetWp\Input::text( $key );
 			if ( '' !== $v ) {
 				$f[ $key ] = $v;

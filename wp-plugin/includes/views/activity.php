@@ -5,10 +5,11 @@
  *
  * @package PetWp
  *
- * @var array $data {filters: array<string,string>, types: array<string,string>, actors: array<string,string>,
- *                   table: \PetWp\Tables\Activity_Table}
+ * @var array $data {filters: array<string,string>, types: array<string,string>,
+ *                   table: \PetWp\Tables\Activity_Table} (who: an employee picker, inactive ones too)
  */
 
+use PetWp\Picker;
 use PetWp\Tables\Table;
 use PetWp\View;
 
@@ -23,7 +24,10 @@ $pending = (int) $data['table']->pending;
 <label for="pet-context-id"><?php esc_html_e( 'Context id', 'pet' ); ?></label>
 <input type="text" name="context_id" id="pet-context-id" value="<?php echo esc_attr( $f['context_id'] ?? '' ); ?>" size="38">
 <label for="pet-actor-id"><?php esc_html_e( 'Who', 'pet' ); ?></label>
-<?php View::select( 'actor_id', $data['actors'], $f['actor_id'] ?? '', 'pet-actor-id' ); ?>
+<?php
+$anyone = array( 'placeholder' => __( 'anyone', 'pet' ) );
+Picker::render( 'actor_id', 'all-employees', $f['actor_id'] ?? '', 'pet-actor-id', array(), $anyone );
+?>
 <label for="pet-from"><?php esc_html_e( 'From', 'pet' ); ?></label>
 <input type="date" name="from" id="pet-from" value="<?php echo esc_attr( $f['from'] ?? '' ); ?>">
 <label for="pet-to"><?php esc_html_e( 'To', 'pet' ); ?></label>

@@ -210,7 +210,7 @@ final class Helpdesk_Admin extends Module_Admin {
 
 	/** Links a knowledge article to the ticket. */
 	protected function do_link_article(): array {
-		$a = $this->plugin->knowledge()->linkArticleToTicket( Input::text( 'article_id' ), Input::text( 'id' ), $this->ctx() );
+		$a = $this->plugin->knowledge()->linkArticleToTicket( Picker::value( 'article_id', 'articles' ), Input::text( 'id' ), $this->ctx() );
 		/* translators: %s: article title. */
 		return array( sprintf( __( 'Article “%s” linked.', 'pet' ), (string) $a['title'] ) );
 	}
@@ -605,7 +605,6 @@ final class Helpdesk_Admin extends Module_Admin {
 		}
 		if ( $can && array() !== (array) ( $t['actions'] ?? array() ) ) {
 			$data['actions'] = $this->actions_data( $t );
-			$data['link']    = $this->link_article_data( $t );
 		}
 		self::view( 'helpdesk/ticket', $data );
 	}
@@ -660,48 +659,6 @@ final class Helpdesk_Admin extends Module_Admin {
 		if ( View::allows( $t, 'change_priority' ) ) {
 			$data['priorities'] = $this->ticket_options( 'priority' );
 			$data['sla_picker'] = null === $t['sla'];
-		}
-		return $data;
-	}
-
-	/**
-	 * The article search and the articles that can be linked (search results, or the
-	 * published ones), those already linked left out.
-	 *
-	 * @param array $t Ticket.
-	 */
-	private function link_article_data( array $t ): array {
-		$q    = Input::text( 'kb_q' );
-		$data = array(
-			'q'       => $q,
-			'options' => array(),
-			'error'   => null,
-		);
-		try {
-			if ( '' !== $q ) {
-				$found = $this->plugin->knowledge()->searchArticles(
-					array(
-						'q'        => $q,
-						'per_page' => 20,
-					)
-				)['items'];
-			} else {
-				$found = $this->plugin->knowledge()->listArticles(
-					array(
-						'status'   => 'published',
-						'per_page' => 50,
-					)
-				)['items'];
-			}
-		} catch ( \Throwable $e ) {
-			$data['error'] = $e;
-			return $data;
-		}
-		$linked = array_column( $t['linked_articles'], 'id' );
-		foreach ( $found as $a ) {
-			if ( ! in_array( $a['id'], $linked, true ) ) {
-				$data['options'][ (string) $a['id'] ] = (string) $a['title'] . ( isset( $a['category'] ) ? ' (' . (string) $a['category'] . ')' : '' );
-			}
 		}
 		return $data;
 	}

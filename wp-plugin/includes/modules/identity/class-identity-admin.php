@@ -13,6 +13,7 @@ namespace PetWp\Modules\Identity;
 
 use PetWp\Input;
 use PetWp\Module_Admin;
+use PetWp\Picker;
 use PetWp\Plugin;
 use PetWp\Tables\Table;
 use PetWp\View;
@@ -58,6 +59,17 @@ final class Identity_Admin extends Module_Admin {
 			'pet-customers' => array( __( 'Customers', 'pet' ), Plugin::CAP_WORK, 'page_customers' ),
 			'pet-org'       => array( __( 'Org structure', 'pet' ), Plugin::CAP_WORK, 'page_org' ),
 		);
+	}
+
+	/**
+	 * The pickers on Teams (a team's add-member form).
+	 *
+	 * @param string $page Page slug.
+	 */
+	protected function assets( string $page ): void {
+		if ( 'pet-teams' === $page ) {
+			self::enqueue_pickers();
+		}
 	}
 
 	/**
@@ -178,7 +190,7 @@ final class Identity_Admin extends Module_Admin {
 	/** @return string */
 	protected function do_add_team_member(): string {
 		$input = array(
-			'employee_id' => Input::text( 'employee_id' ),
+			'employee_id' => Picker::value( 'employee_id', 'employees' ),
 			'role'        => Input::text( 'role' ),
 			'valid_from'  => Input::text( 'valid_from' ),
 		);
@@ -369,8 +381,7 @@ final class Identity_Admin extends Module_Admin {
 		if ( $change ) {
 			$parents = $this->team_options( __( '— top level —', 'pet' ) );
 			unset( $parents[ $id ] );
-			$data['parents']   = $parents;
-			$data['employees'] = $this->employee_options( array( '' => __( '— choose —', 'pet' ) ) );
+			$data['parents'] = $parents;
 		}
 		self::view( 'identity/team', $data );
 	}

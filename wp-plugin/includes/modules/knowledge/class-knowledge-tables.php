@@ -110,9 +110,18 @@ class Articles_Table extends Table {
 }
 
 /**
- * Full-text search results (best match first).
+ * Full-text search results (best match first; in a large base, words found in many
+ * articles: newest first — see ranked()).
  */
 class Search_Table extends Table {
+
+	/** @var bool Whether the engine ranked the hits (false: newest first). */
+	private bool $ranked = true;
+
+	/** Whether the hits are best match first (false: many articles match, newest first). */
+	public function ranked(): bool {
+		return $this->ranked;
+	}
 
 	/** Builds the table. */
 	public function __construct() {
@@ -141,7 +150,15 @@ class Search_Table extends Table {
 		if ( '' !== $category ) {
 			$query['category'] = $category;
 		}
-		$this->load_page( fn ( $x ) => $knowledge->searchArticles( $x ), array(), $query );
+		$this->load_page(
+			function ( $x ) use ( $knowledge ) {
+				$result       = $knowledge->searchArticles( $x );
+				$this->ranked = false !== ( $result['ranked'] ?? true );
+				return $result;
+			},
+			array(),
+			$query
+		);
 	}
 
 	/**

@@ -9,6 +9,7 @@ namespace PetWp\Modules\Sales;
 
 use PetWp\Input;
 use PetWp\Module_Admin;
+use PetWp\Picker;
 use PetWp\Plugin;
 use PetWp\Tables\Table;
 use PetWp\View;
@@ -61,13 +62,17 @@ final class Sales_Admin extends Module_Admin {
 	}
 
 	/**
-	 * The sales CSS on every sales page; on Quotes the builder's live preview, whose texts,
-	 * preview route and REST nonce are its data (window.petQuoteBuilder).
+	 * The sales CSS on every sales page; on Leads the pickers (owner, customer); on Quotes the
+	 * builder's live preview, whose texts, preview route and REST nonce are its data
+	 * (window.petQuoteBuilder).
 	 *
 	 * @param string $page Page slug.
 	 */
 	protected function assets( string $page ): void {
 		self::enqueue_style( 'sales' );
+		if ( 'pet-leads' === $page ) {
+			self::enqueue_pickers();
+		}
 		if ( 'pet-quotes' === $page ) {
 			self::enqueue_script(
 				'quote-builder',
@@ -159,13 +164,13 @@ final class Sales_Admin extends Module_Admin {
 	/** Captures a lead from the Leads screen's form. */
 	protected function do_create_lead(): array {
 		$input = array( 'source' => Input::text( 'source' ) );
-		$cust  = Input::text( 'customer_id' );
+		$cust  = Picker::value( 'customer_id', 'customers' );
 		if ( '' !== $cust ) {
 			$input['customer_id'] = $cust;
 		} else {
 			$input['customer_name'] = Input::text( 'customer_name' );
 		}
-		$owner = Input::text( 'owner_id' );
+		$owner = Picker::value( 'owner_id', 'employees' );
 		if ( '' !== $owner ) {
 			$input['owner_id'] = $owner;
 		}
@@ -184,7 +189,7 @@ final class Sales_Admin extends Module_Admin {
 		$id    = Input::text( 'id' );
 		$lead  = $this->sales()->getLead( $id );
 		$input = array( 'source' => Input::text( 'source' ) );
-		$owner = Input::text( 'owner_id' );
+		$owner = Picker::value( 'owner_id', 'employees' );
 		if ( '' !== $owner ) {
 			$input['owner_id'] = $owner;
 		}
@@ -375,16 +380,13 @@ final class Sales_Admin extends Module_Admin {
 				self::view(
 					'sales/leads',
 					array(
-						'table'     => $table,
-						'status'    => Input::text( 'status' ),
-						'statuses'  => $table->statuses,
-						'owner_id'  => Input::text( 'owner_id' ),
-						'source'    => Input::text( 'source' ),
-						'owners'    => $this->employee_options( array( '' => __( 'All owners', 'pet' ) ) ),
-						'sources'   => $sources,
-						'schema'    => $this->sales()->getLeadSchema( null ),
-						'customers' => $this->customer_options( array( '' => __( '— a new company —', 'pet' ) ) ),
-						'employees' => $this->employee_options( array( '' => __( '— me —', 'pet' ) ) ),
+						'table'    => $table,
+						'status'   => Input::text( 'status' ),
+						'statuses' => $table->statuses,
+						'owner_id' => $table->owner_id,
+						'source'   => Input::text( 'source' ),
+						'sources'  => $sources,
+						'schema'   => $this->sales()->getLeadSchema( null ),
 					)
 				);
 			}
@@ -408,7 +410,6 @@ final class Sales_Admin extends Module_Admin {
 			$data['edit'] = array(
 				'schema' => null === $l['schema_version'] ? null : $this->sales()->getLeadSchema( (int) $l['schema_version'] ),
 				'values' => is_array( $l['custom_values'] ) ? $l['custom_values'] : array(),
-				'owners' => $this->employee_options( array( '' => __( '— unchanged —', 'pet' ) ) ),
 				'open'   => '' !== Input::text( 'edit' ),
 			);
 		}

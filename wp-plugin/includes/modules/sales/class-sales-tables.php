@@ -7,6 +7,7 @@
 
 namespace PetWp\Modules\Sales;
 
+use PetWp\Picker;
 use PetWp\Tables\Table;
 
 defined( 'ABSPATH' ) || exit;
@@ -40,18 +41,27 @@ class Leads_Table extends Table {
 	}
 
 	/**
+	 * The owner filter, set by load(): the owner picker's id, or the one employee its typed
+	 * text names ('' for any owner, or when the text names no single employee).
+	 */
+	public string $owner_id = '';
+
+	/**
 	 * Loads the page matching the request's search and filters.
 	 *
 	 * @param \Pet\Sales $sales Sales API.
 	 */
 	public function load( \Pet\Sales $sales ): void {
+		$owner          = Picker::value( 'owner_id', 'all-employees', array(), false );
+		$this->owner_id = $owner;
 		$this->load_page(
 			function ( array $q ) use ( $sales ): array {
 				$r              = $sales->listLeads( $q );
 				$this->statuses = array_map( 'strval', (array) ( $r['options']['status'] ?? array() ) );
 				return $r;
 			},
-			array( 's' => 'search', 'status' => 'status', 'owner_id' => 'owner_id', 'source' => 'source' )
+			array( 's' => 'search', 'status' => 'status', 'source' => 'source' ),
+			'' === $owner ? array() : array( 'owner_id' => $owner )
 		);
 	}
 

@@ -6,13 +6,12 @@
  * @package PetWp
  *
  * @var array $data {ticket: array, sla: array|null, can: bool, activity_url: string, timeline: list<array>,
- *                   articles: list<array>, actions?: array{moves: array<string,array{label:string,style:string}>, ...},
- *                   link?: array}
+ *                   articles: list<array>, actions?: array{moves: array<string,array{label:string,style:string}>, ...}}
+ *                   (assignee, SLA and the article to link are type-ahead pickers)
  */
 
 use PetWp\Modules\Helpdesk\Helpdesk_Admin;
 use PetWp\Modules\Helpdesk\Sla_Text;
-use PetWp\Notices;
 use PetWp\Tables\Table;
 use PetWp\Picker;
 use PetWp\View;
@@ -220,28 +219,11 @@ foreach ( $t['replies'] as $r ) :
 if ( ! $open ) {
 	return;
 }
-$link = $data['link'];
-?>
-<form method="get" id="pet-article-search"><input type="hidden" name="page" value="pet-tickets"><input type="hidden" name="id" value="<?php echo esc_attr( $id ); ?>">
-<label for="pet-kb-q"><?php esc_html_e( 'Find a published article', 'pet' ); ?></label> <input type="search" name="kb_q" id="pet-kb-q" value="<?php echo esc_attr( $link['q'] ); ?>">
-<?php submit_button( __( 'Search', 'pet' ), 'secondary', 'submit', false ); ?>
-</form>
-<?php
-if ( null !== $link['error'] ) {
-	Notices::render_throwable( $link['error'] );
-	return;
-}
-if ( array() === $link['options'] ) :
-	?>
-<p class="description"><?php echo esc_html( '' !== $link['q'] ? __( 'No published article matches.', 'pet' ) : __( 'No published article to link.', 'pet' ) ); ?></p>
-	<?php
-	return;
-endif;
 View::form_open( 'link_ticket_article', array( 'id' => $id ), 'pet-link-article' );
 ?>
-<label for="pet-link-article-select"><?php esc_html_e( 'Article', 'pet' ); ?></label>
+<label for="pet-link-article-select"><?php esc_html_e( 'Link a published article', 'pet' ); ?></label>
 <?php
-View::select( 'article_id', $link['options'], '', 'pet-link-article-select' );
+Picker::render( 'article_id', 'articles', '', 'pet-link-article-select', array(), array( 'required' => true ) );
 submit_button( __( 'Link to this ticket', 'pet' ), 'secondary', 'submit', false );
 ?>
 </form>

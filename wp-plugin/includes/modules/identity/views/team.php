@@ -5,9 +5,10 @@
  * @package PetWp
  *
  * @var array $data {team: array, members: Members_Table, activity_url: string, change: bool, today: string,
- *                   parents?: array<string,string>, employees?: array<string,string>}
+ *                   parents?: array<string,string>} (the new member is chosen with an employee picker)
  */
 
+use PetWp\Picker;
 use PetWp\Tables\Table;
 use PetWp\View;
 
@@ -30,7 +31,7 @@ if ( ! $data['change'] ) {
 <?php View::form_open( 'add_team_member', array( 'team' => $id ), 'pet-add-member' ); ?>
 <table class="form-table" role="presentation">
 <?php
-View::select_row( 'employee_id', __( 'Employee', 'pet' ), $data['employees'], '', 'pet-employee-id' );
+Picker::row( 'employee_id', __( 'Employee', 'pet' ), 'employees', '', 'pet-employee-id', array(), array( 'required' => true ) );
 View::select_row(
 	'role',
 	__( 'Role', 'pet' ),

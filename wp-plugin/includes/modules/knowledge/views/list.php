@@ -66,6 +66,9 @@ if ( '' !== $q || '' !== $category || '' !== $data['status'] ) :
 	<?php /* translators: %s: search words. */ ?>
 <h2><?php echo esc_html( sprintf( __( 'Published articles matching “%s”', 'pet' ), $q ) ); ?></h2>
 <p class="description"><?php esc_html_e( 'Full-text search over the live version of published articles, best match first. Drafts and archived articles are not searched; the status filter does not apply.', 'pet' ); ?></p>
+	<?php if ( ! $data['table']->ranked() ) : ?>
+<p class="description" id="pet-kb-unranked"><?php esc_html_e( 'These words are in very many articles: the newest are shown first. Add a word to narrow the search.', 'pet' ); ?></p>
+	<?php endif; ?>
 <div id="pet-kb-results">
 	<?php $data['table']->display(); ?>
 </div>

@@ -8,6 +8,7 @@
  * @var array $data {lead: array, activity_url: string, edit: array|null, opportunities: list<array>}
  */
 
+use PetWp\Picker;
 use PetWp\Tables\Table;
 use PetWp\View;
 
@@ -46,7 +47,8 @@ if ( null !== $data['edit'] ) :
 <table class="form-table" role="presentation">
 	<?php
 	View::field( 'source', __( 'Source', 'pet' ), 'text', (string) $l['source'], array( 'required' => true ) );
-	View::select_row( 'owner_id', __( 'Owner', 'pet' ), $edit['owners'], (string) $l['owner_id'], 'pet-edit-owner-id' );
+	$unchanged = array( 'placeholder' => __( '— unchanged —', 'pet' ) );
+	Picker::row( 'owner_id', __( 'Owner', 'pet' ), 'employees', (string) $l['owner_id'], 'pet-edit-owner-id', array(), $unchanged );
 	foreach ( null === $edit['schema'] ? array() : $edit['schema']['fields'] as $f ) {
 		View::render(
 			'sales/custom-input',

@@ -5,11 +5,12 @@
  *
  * @package PetWp
  *
- * @var array $data {table: Leads_Table, status, owner_id, source: string, statuses: list<string>, owners, sources: array<string,string>,
- *                   schema: array|null, customers, employees: array<string,string>}
+ * @var array $data {table: Leads_Table, status, owner_id, source: string, statuses: list<string>, sources: array<string,string>,
+ *                   schema: array|null} (owner, customer and owner filter are type-ahead pickers)
  */
 
 use PetWp\Modules\Sales\Sales_Admin;
+use PetWp\Picker;
 use PetWp\View;
 
 defined( 'ABSPATH' ) || exit;
@@ -29,7 +30,10 @@ View::select(
 	$data['status'],
 	'pet-filter-status'
 );
-View::select( 'owner_id', $data['owners'], $data['owner_id'], 'pet-filter-owner' );
+?>
+<label for="pet-filter-owner" class="screen-reader-text"><?php esc_html_e( 'Owner', 'pet' ); ?></label>
+<?php
+Picker::render( 'owner_id', 'all-employees', $data['owner_id'], 'pet-filter-owner', array(), array( 'placeholder' => __( 'All owners', 'pet' ) ) );
 View::select( 'source', $data['sources'], $data['source'], 'pet-filter-source' );
 submit_button( __( 'Filter', 'pet' ), '', 'filter_action', false );
 ?>
@@ -41,10 +45,11 @@ submit_button( __( 'Filter', 'pet' ), '', 'filter_action', false );
 <?php View::form_open( 'create_lead', array(), 'pet-create-lead' ); ?>
 <table class="form-table" role="presentation">
 <?php
-View::select_row( 'customer_id', __( 'Existing customer', 'pet' ), $data['customers'], '', 'pet-customer-id' );
+$new_company = array( 'placeholder' => __( '— a new company —', 'pet' ) );
+Picker::row( 'customer_id', __( 'Existing customer', 'pet' ), 'customers', '', 'pet-customer-id', array(), $new_company );
 View::field( 'customer_name', __( 'New company name', 'pet' ) );
 View::field( 'source', __( 'Source', 'pet' ), 'text', '', array( 'required' => true ) );
-View::select_row( 'owner_id', __( 'Owner', 'pet' ), $data['employees'], '', 'pet-owner-id' );
+Picker::row( 'owner_id', __( 'Owner', 'pet' ), 'employees', '', 'pet-owner-id', array(), array( 'placeholder' => __( '— me —', 'pet' ) ) );
 foreach ( null === $schema ? array() : $schema['fields'] as $f ) {
 	View::render( 'sales/custom-input', array( 'field' => $f ) );
 }
