@@ -873,6 +873,20 @@ impl StateMachineTest for LeadSut {
                         && sut.log.iter().any(|e| e.event_type() == "lead.qualified"))
             );
             assert_eq!(lead::replay(&sut.log).as_ref(), Some(l));
+            // a state row and its qualification row restore it
+            let restored = lead::Lead::restore(
+                l.id(),
+                l.customer().clone(),
+                l.source().clone(),
+                l.owner_id(),
+                l.schema(),
+                l.custom_values().clone(),
+                l.status(),
+                l.qualification().cloned(),
+                l.disqualification_reason().cloned(),
+                l.version(),
+            );
+            assert_eq!(&restored, l);
         }
     }
 }

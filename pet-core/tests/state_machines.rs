@@ -209,6 +209,17 @@ impl StateMachineTest for EmpSut {
         assert_eq!(keys, sorted);
         // the event log rebuilds exactly this state, also through the storage form
         assert_eq!(employee::replay(&sut.log).as_ref(), Some(e));
+        // so does a state row: restoring what one keeps (rates in any row order) gives it
+        let restored = employee::Employee::restore(
+            e.id(),
+            e.name().clone(),
+            e.email().clone(),
+            e.wp_user_id(),
+            e.status(),
+            e.rates().iter().rev().copied(),
+            e.version(),
+        );
+        assert_eq!(&restored, e);
         let stored: Vec<_> = sut
             .log
             .iter()
@@ -545,6 +556,16 @@ impl StateMachineTest for TeamSut {
                 assert!(steps <= sut.teams.len(), "cycle above team {n}");
                 cur = facts.team(p).and_then(|x| x.parent_id);
             }
+            // a state row and its membership rows (in the order added) restore it
+            let restored = pet_core::identity::Team::restore(
+                t.id(),
+                t.name().clone(),
+                t.parent_id(),
+                t.status(),
+                t.members().to_vec(),
+                t.version(),
+            );
+            assert_eq!(&restored, t);
             // an active team never hangs under an archived one
             if t.status() == TeamStatus::Active {
                 if let Some(p) = t.parent_id() {
@@ -673,6 +694,15 @@ impl StateMachineTest for CustSut {
             .map(|c| ContactId::from_uuid(Uuid::from_u128(10 + u128::from(*c))))
             .collect();
         assert_eq!(ids, want);
+        // a state row and its contact rows (in the order added) restore it
+        let restored = customer::Customer::restore(
+            c.id(),
+            c.name().clone(),
+            c.status(),
+            c.contacts().to_vec(),
+            c.version(),
+        );
+        assert_eq!(&restored, c);
     }
 }
 

@@ -29,7 +29,8 @@ use crate::uow::UnitOfWork;
 /// How often a command is tried when the database reports lock contention.
 pub const MAX_ATTEMPTS: u32 = 3;
 
-/// How one aggregate is loaded and saved: from its state row or by replaying its events.
+/// How one aggregate is loaded and saved: restored from its state rows (see [`Read`] and
+/// `restored_repository!`), saved to them with a version check.
 pub(crate) trait Repository<A: Aggregate> {
     /// What the aggregate is called in a "not found" error (`ticket`, `employee`).
     const NAME: &'static str;
@@ -50,15 +51,50 @@ pub(crate) trait Repository<A: Aggregate> {
     ) -> Result<(), AppError>;
 }
 
-/// Declares a repository that loads its aggregate by replaying the aggregate's events and
-/// saves it with the given expression (which writes the state rows):
-/// `replayed_repository!(/// docs
-/// Teams: Team, "team", |app, cx, before, after, events| app.write_team(cx.uow(), before, after).await);`
-macro_rules! replayed_repository {
+/// How a repository reads an aggregate's rows: for a command (the root row locked
+/// `FOR UPDATE`, which serialises commands on one aggregate; its other rows read with
+/// `LOCK IN SHARE MODE`, so they are the latest committed ones even when the transaction's
+/// snapshot is older than the wait for the root row's lock) or for a view (plain reads).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Read {
+    /// Locked, inside a command's transaction.
+    ForCommand,
+    /// Plain, for a view.
+    ForView,
+}
+
+impl Read {
+    /// The suffix of the root row's `SELECT`.
+    pub(crate) fn root(self) -> &'static str {
+        match self {
+            Self::ForCommand => " FOR UPDATE",
+            Self::ForView => "",
+        }
+    }
+
+    /// The suffix of the `SELECT` of the aggregate's other rows.
+    pub(crate) fn rows(self) -> &'static str {
+        match self {
+            Self::ForCommand => " LOCK IN SHARE MODE",
+            Self::ForView => "",
+        }
+    }
+}
+
+/// Declares a repository that restores its aggregate from its state rows with the `load`
+/// expression (given the app, the transaction and the id; it reads with
+/// [`Read::ForCommand`]) and saves it with the `save` expression (which writes the state
+/// rows the events change):
+/// `restored_repository!(/// docs
+/// Teams: Team, "team",
+/// load |app, tx, id| app.identity().load_team(tx, id, Read::ForCommand).await,
+/// save |app, cx, before, after, events| app.identity().write_team(cx.uow(), before, after, events).await);`
+macro_rules! restored_repository {
     (
         $(#[$meta:meta])*
         $name:ident: $agg:ty, $what:literal,
-        |$app:ident, $cx:ident, $before:ident, $after:ident, $events:ident| $save:expr
+        load |$lapp:ident, $tx:ident, $id:ident| $load:expr,
+        save |$app:ident, $cx:ident, $before:ident, $after:ident, $events:ident| $save:expr $(,)?
     ) => {
         $(#[$meta])*
         pub(crate) struct $name<'a>(pub(crate) &'a $crate::App);
@@ -67,10 +103,11 @@ macro_rules! replayed_repository {
             const NAME: &'static str = $what;
             async fn load(
                 &self,
-                tx: &mut mysql_async::Transaction<'_>,
-                id: uuid::Uuid,
+                $tx: &mut mysql_async::Transaction<'_>,
+                $id: uuid::Uuid,
             ) -> Result<Option<$agg>, $crate::AppError> {
-                self.0.replay(tx, id).await
+                let $lapp = self.0;
+                $load
             }
             #[allow(unused_variables)]
             async fn save(
@@ -86,7 +123,7 @@ macro_rules! replayed_repository {
         }
     };
 }
-pub(crate) use replayed_repository;
+pub(crate) use restored_repository;
 
 /// What a command decided for one aggregate: the version it was decided against, the new
 /// state and the events that explain it.

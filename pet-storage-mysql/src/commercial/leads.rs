@@ -8,9 +8,10 @@ use chrono::NaiveDateTime;
 use mysql_async::prelude::*;
 use mysql_async::Value as SqlValue;
 use pet_core::commercial::{
-    FieldDefinition, FieldKey, FieldType, Lead, LeadChanges, LeadCommand, LeadCustomer, LeadEvent,
-    LeadFacts, LeadId, LeadSchema, LeadSchemaCommand, LeadSchemaEvent, LeadSchemaId,
-    LeadSchemaVersion, LeadStatus, NewLead, Qualification, SchemaVersionNumber, Text,
+    CustomValues, FieldDefinition, FieldKey, FieldType, Lead, LeadChanges, LeadCommand,
+    LeadCustomer, LeadEvent, LeadFacts, LeadId, LeadSchema, LeadSchemaCommand, LeadSchemaEvent,
+    LeadSchemaId, LeadSchemaVersion, LeadStatus, NewLead, Qualification, SchemaRef,
+    SchemaVersionNumber, Text,
 };
 use pet_core::identity::{CustomerId, EmployeeId, Money, Name, Note};
 use serde_json::{json, Value};
@@ -18,7 +19,7 @@ use uuid::Uuid;
 
 use super::{col, db, internal, json_text, parse_id, ListPlan, ListSearch, Tx};
 use crate::app::{App, CommandContext};
-use crate::command::{command, replayed_repository, Cmd, Repository};
+use crate::command::{command, restored_repository, Cmd, Read, Repository};
 use crate::db::{from_db_time, rfc3339, to_db_time};
 use crate::error::{AppError, StorageError};
 use crate::fields::{
@@ -268,10 +269,12 @@ struct LeadView<'a> {
     updated_at: String,
 }
 
-replayed_repository!(
-    /// Leads: loaded by replaying their events; saved to the leads and qualifications tables.
+restored_repository!(
+    /// Leads: restored from their row and their qualification row; saved to the leads and
+    /// qualifications tables.
     Leads: Lead, "lead",
-    |app, cx, before, after, events| {
+    load |app, tx, id| app.commercial().load_lead(tx, id, Read::ForCommand).await,
+    save |app, cx, before, after, events| {
         let ctx = cx.ctx().clone();
         app.commercial().write_lead(cx.uow(), before, after, events, &ctx).await
     }
@@ -528,6 +531,139 @@ impl Commercial<'_> {
             let (after, _) = cx.apply(&repo, state, &cmd, &facts).await?;
             self.lead_view(cx.tx(), &after).await
         })
+    }
+
+    /// A lead from its row and its qualification row (the evidence it was qualified on, or
+    /// the reason it was disqualified); `None` when there is no such lead.
+    pub(crate) async fn load_lead<Q: Queryable>(
+        &self,
+        q: &mut Q,
+        id: Uuid,
+        read: Read,
+    ) -> Result<Option<Lead>, AppError> {
+        let t = self.sales_tables();
+        type LeadRow = (
+            Option<String>,
+            String,
+            String,
+            String,
+            Option<String>,
+            Option<u32>,
+            String,
+            String,
+            u64,
+        );
+        let row: Option<LeadRow> = q
+            .exec_first(
+                format!(
+                    "SELECT customer_id, company_name, source, owner_id, schema_id, schema_number, \
+                     custom_values, status, version FROM {} WHERE id = ?{}",
+                    t.leads,
+                    read.root()
+                ),
+                (id.to_string(),),
+            )
+            .await
+            .map_err(db)?;
+        let Some((
+            customer,
+            company,
+            source,
+            owner,
+            schema_id,
+            schema_number,
+            values,
+            status,
+            version,
+        )) = row
+        else {
+            return Ok(None);
+        };
+        type OutcomeRow = (
+            String,
+            Option<i64>,
+            Option<String>,
+            Option<String>,
+            Option<String>,
+            Option<String>,
+            Option<String>,
+            Option<String>,
+        );
+        let outcomes: Vec<OutcomeRow> = q
+            .exec(
+                format!(
+                    "SELECT outcome, budget_minor, budget_currency, authority, need, timeline, notes, reason \
+                     FROM {} WHERE lead_id = ? ORDER BY recorded_at, id{}",
+                    t.qualifications,
+                    read.rows()
+                ),
+                (id.to_string(),),
+            )
+            .await
+            .map_err(db)?;
+        let bad = |what: &str| AppError::Storage(format!("stored lead {id}: bad {what}"));
+        let text = |field: &str, v: Option<String>| {
+            v.map(|v| Text::for_field(field, &v).map_err(|_| bad(field)))
+                .transpose()
+        };
+        let mut qualification = None;
+        let mut reason = None;
+        for (outcome, minor, currency, authority, need, timeline, notes, why) in outcomes {
+            match outcome.as_str() {
+                "qualified" => {
+                    let budget = match (minor, currency) {
+                        (Some(m), Some(c)) => Some(Money::new(
+                            m,
+                            pet_core::identity::Currency::new(&c).map_err(|_| bad("budget"))?,
+                        )),
+                        _ => None,
+                    };
+                    qualification = Some(Qualification {
+                        budget,
+                        authority: text("authority", authority)?,
+                        need: text("need", need)?.ok_or_else(|| bad("need"))?,
+                        timeline: text("timeline", timeline)?,
+                        notes: Note::new(notes.as_deref().unwrap_or_default())
+                            .map_err(|_| bad("notes"))?,
+                    });
+                }
+                "disqualified" => reason = text("reason", why)?,
+                _ => return Err(bad("outcome")),
+            }
+        }
+        let customer = match customer {
+            Some(c) => LeadCustomer::Existing {
+                customer_id: CustomerId::from_uuid(parse_id(&c)?),
+            },
+            None => LeadCustomer::New {
+                name: Name::new(&company).map_err(|_| bad("company_name"))?,
+            },
+        };
+        let schema = match (schema_id, schema_number) {
+            (Some(s), Some(n)) => Some(SchemaRef {
+                schema_id: LeadSchemaId::from_uuid(parse_id(&s)?),
+                number: SchemaVersionNumber::new("schema_number", n)?,
+            }),
+            _ => None,
+        };
+        let values: BTreeMap<String, Value> =
+            serde_json::from_str(&values).map_err(|_| bad("custom_values"))?;
+        let status = LeadStatus::ALL
+            .into_iter()
+            .find(|s| s.as_str() == status)
+            .ok_or_else(|| bad("status"))?;
+        Ok(Some(Lead::restore(
+            LeadId::from_uuid(id),
+            customer,
+            Name::new(&source).map_err(|_| bad("source"))?,
+            EmployeeId::from_uuid(parse_id(&owner)?),
+            schema,
+            CustomValues::try_from(values).map_err(|_| bad("custom_values"))?,
+            status,
+            qualification,
+            reason,
+            version,
+        )))
     }
 
     async fn write_lead(
@@ -882,8 +1018,8 @@ impl Commercial<'_> {
     pub async fn get_lead(&self, lead_id: &str) -> Result<Value, AppError> {
         let id = arg_uuid("lead_id", lead_id)?;
         let mut conn = self.conn().await?;
-        let l: Lead = self
-            .replay(&mut conn, id)
+        let l = self
+            .load_lead(&mut conn, id, Read::ForView)
             .await?
             .ok_or_else(|| AppError::NotFound(format!("lead {id}")))?;
         self.lead_view(&mut conn, &l).await

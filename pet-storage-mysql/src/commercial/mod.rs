@@ -2,9 +2,8 @@
 //! opportunities, quotes and sales (`App` methods in `impl App` blocks of the submodules).
 //!
 //! The one command path (`crate::command`): JSON input is parsed into typed commands
-//! (field errors named after the input), the aggregate is loaded (leads and opportunities
-//! by replaying their events; quotes and the lead schema restored from their state rows,
-//! which are written in the same transaction as every event), `pet_core` decides, and the
+//! (field errors named after the input), the aggregate is restored from its state rows
+//! (which are written in the same transaction as every event), `pet_core` decides, and the
 //! state rows (version-checked) and events are written in one unit of work.
 
 pub(crate) mod leads;

@@ -17,7 +17,7 @@ use uuid::Uuid;
 
 use super::{col, db, internal, ListPlan, ListSearch};
 use crate::app::CommandContext;
-use crate::command::command;
+use crate::command::{command, restored_repository};
 use crate::db::{from_db_time, rfc3339, to_db_time};
 use crate::error::{AppError, StorageError};
 use crate::fields::{command_input, Field, OrBlank, OrBlankText, PageNumber, PerPage};
@@ -68,38 +68,23 @@ command_input! {
     }
 }
 
-/// Opportunities: restored from their state row (and the ids of their quotes, in the
-/// order they were made), so a command costs the same however many quotes an opportunity
-/// has had; saved to the opportunities table.
-pub(crate) struct Opportunities<'a>(pub(crate) &'a crate::App);
-
-impl crate::command::Repository<Opportunity> for Opportunities<'_> {
-    const NAME: &'static str = "opportunity";
-    async fn load(
-        &self,
-        tx: &mut mysql_async::Transaction<'_>,
-        id: Uuid,
-    ) -> Result<Option<Opportunity>, AppError> {
-        self.0.commercial().load_opportunity(tx, id).await
-    }
-    async fn save(
-        &self,
-        cx: &mut crate::command::Cmd<'_, '_>,
-        before: u64,
-        after: &Opportunity,
-        events: &[pet_core::commercial::OpportunityEvent],
-    ) -> Result<(), AppError> {
+restored_repository!(
+    /// Opportunities: restored from their state row (and the ids of their quotes, in the
+    /// order they were made), so a command costs the same however many quotes an
+    /// opportunity has had; saved to the opportunities table.
+    Opportunities: Opportunity, "opportunity",
+    load |app, tx, id| app.commercial().load_opportunity(tx, id).await,
+    save |app, cx, before, after, events| {
         use pet_core::commercial::OpportunityEvent as E;
         // Only these events can move the opportunity to another stage.
         let may_move = events
             .iter()
             .any(|e| matches!(e, E::QuotingStarted(_) | E::Won(_) | E::Lost(_)));
-        self.0
-            .commercial()
+        app.commercial()
             .write_opportunity(cx.uow(), before, after, may_move)
             .await
     }
-}
+);
 
 /// An opportunity's state row.
 type OpportunityRow = (
@@ -536,8 +521,8 @@ impl Commercial<'_> {
     pub async fn get_opportunity(&self, opportunity_id: &str) -> Result<Value, AppError> {
         let id = arg_uuid("opportunity_id", opportunity_id)?;
         let mut conn = self.conn().await?;
-        let o: Opportunity = self
-            .replay(&mut conn, id)
+        let o = self
+            .load_opportunity(&mut conn, id)
             .await?
             .ok_or_else(|| AppError::NotFound(format!("opportunity {id}")))?;
         self.opportunity_view(&mut conn, &o).await

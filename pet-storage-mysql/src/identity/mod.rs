@@ -1,26 +1,26 @@
 //! Identity & Organisation application services: JSON input → typed commands run through
-//! the one command path (employees, teams, org-structure versions and customers loaded by
-//! replaying their events, saved to their state rows with a version check); and the read
-//! models (get / list) the PHP API returns.
+//! the one command path (employees, teams, org-structure versions and customers restored
+//! from their state rows and saved to them with a version check, see `restore.rs`); and the
+//! read models (get / list) the PHP API returns.
 
 use std::collections::{BTreeMap, HashMap};
 
 use chrono::{DateTime, NaiveDate, NaiveDateTime, Utc};
 use mysql_async::prelude::*;
-use mysql_async::{Row, Transaction, Value as SqlValue};
+use mysql_async::{Transaction, Value as SqlValue};
 use pet_core::identity::{
-    build_snapshot, team, Contact, ContactId, Customer, CustomerCommand, CustomerEvent, CustomerId,
-    CustomerStatus, DatedRate, Email, Employee, EmployeeCommand, EmployeeId, EmployeeStatus,
-    MembershipId, Name, NewEmployee, OrgStructureCommand, OrgStructureVersion, OrgVersionId,
-    OrgVersionNumber, OrgVersionStatus, Phone, RateKind, Team, TeamCommand, TeamEvent, TeamFacts,
-    TeamId, TeamRole, TeamStatus, WpUserId,
+    build_snapshot, Contact, ContactId, Customer, CustomerCommand, CustomerEvent, CustomerId,
+    CustomerStatus, DatedRate, Email, Employee, EmployeeCommand, EmployeeEvent, EmployeeId,
+    EmployeeStatus, MembershipId, Name, NewEmployee, OrgStructureCommand, OrgStructureVersion,
+    OrgVersionId, OrgVersionNumber, OrgVersionStatus, Phone, RateEntry, RateKind, Team,
+    TeamCommand, TeamEvent, TeamFacts, TeamId, TeamRole, TeamStatus, WpUserId,
 };
 use serde::Serialize;
 use serde_json::{json, Value};
 use uuid::Uuid;
 
 use crate::app::{App, CommandContext, JOB_ORG_PUBLISH};
-use crate::command::{command, replayed_repository, Actors};
+use crate::command::{command, Actors, Read};
 use crate::db::{from_db_time, rfc3339, to_db_time};
 use crate::error::{db, internal, AppError, StorageError};
 use crate::fields::{
@@ -35,6 +35,9 @@ use crate::modules::{unknown_job, JobFuture};
 use crate::paging::PageRequest;
 use crate::services::Identity;
 use crate::uow::UnitOfWork;
+
+mod restore;
+pub(crate) use restore::{Customers, Employees, OrgVersions, Teams};
 
 type Tx<'a, 'c> = &'a mut Transaction<'c>;
 type EmployeeRow = (
@@ -226,6 +229,27 @@ pub struct CustomerView {
     pub contacts: Vec<ContactView>,
 }
 
+/// A customer's view from its state (the command's decided state or the restored one).
+fn customer_view(c: &Customer) -> CustomerView {
+    CustomerView {
+        actions: c.status().actions(),
+        id: c.id().to_string(),
+        name: c.name().as_str().to_owned(),
+        status: c.status().as_str().to_owned(),
+        version: c.version(),
+        contacts: c
+            .contacts()
+            .iter()
+            .map(|c| ContactView {
+                id: c.contact_id.to_string(),
+                name: c.name.as_str().to_owned(),
+                email: c.email.as_ref().map(|e| e.as_str().to_owned()),
+                phone: c.phone.as_ref().map(|p| p.as_str().to_owned()),
+            })
+            .collect(),
+    }
+}
+
 /// An org-structure version (without its snapshot).
 #[derive(Debug, Clone, Serialize)]
 pub struct OrgVersionView {
@@ -405,32 +429,6 @@ command_input! {
     }
 }
 
-replayed_repository!(
-    /// Employees: loaded by replaying their events; saved to the employees and rates tables.
-    Employees: Employee, "employee",
-    |app, cx, before, after, events| app.identity().write_employee(cx.uow(), before, after).await
-);
-
-replayed_repository!(
-    /// Teams: loaded by replaying their events; saved to the teams and memberships tables.
-    Teams: Team, "team",
-    |app, cx, before, after, events| app.identity().write_team(cx.uow(), before, after).await
-);
-
-replayed_repository!(
-    /// Org-structure versions: loaded by replaying their events; saved to the versions
-    /// table (a scheduled one also queues its publishing job).
-    OrgVersions: OrgStructureVersion, "org structure version",
-    |app, cx, before, after, events| app.identity().write_org_version(cx.uow(), before, after).await
-);
-
-replayed_repository!(
-    /// Customers: loaded by replaying their events; saved to the customers and contacts
-    /// tables.
-    Customers: Customer, "customer",
-    |app, cx, before, after, events| app.identity().write_customer(cx.uow(), before, after, events).await
-);
-
 /// Runs the module's job kinds: publishing a scheduled org-structure version once due.
 pub(crate) fn run_job<'a>(app: &'a App, job: &'a ClaimedJob) -> JobFuture<'a> {
     Box::pin(async move {
@@ -452,11 +450,16 @@ pub(crate) fn run_job<'a>(app: &'a App, job: &'a ClaimedJob) -> JobFuture<'a> {
 impl Identity<'_> {
     // ---- employees ------------------------------------------------------------------
 
+    /// Writes an employee's row (inserted when `before` is 0, otherwise updated with a
+    /// version check) and the rate rows `events` set: all of them for a new employee, the
+    /// changed rate otherwise (the row of the entry with the same kind and first day
+    /// updated, or a new row).
     async fn write_employee(
         &self,
         uow: &mut UnitOfWork<'_>,
         before: u64,
         e: &Employee,
+        events: &[EmployeeEvent],
     ) -> Result<(), AppError> {
         let t = self.tables().clone();
         let now = to_db_time(uow.now());
@@ -522,15 +525,50 @@ impl Identity<'_> {
                     "employee was changed by someone else; reload and try again".into(),
                 ));
             }
-            uow.tx()
-                .exec_drop(
-                    format!("DELETE FROM {} WHERE employee_id = ?", t.employee_rates),
-                    (&id,),
-                )
-                .await
-                .map_err(db)?;
         }
-        for r in e.rates() {
+        let changed: Vec<RateEntry> = if before == 0 {
+            e.rates().to_vec()
+        } else {
+            events
+                .iter()
+                .filter_map(|ev| match ev {
+                    EmployeeEvent::RateChanged(p) => Some(RateEntry {
+                        kind: p.kind,
+                        dated: p.rate,
+                    }),
+                    _ => None,
+                })
+                .collect()
+        };
+        for r in changed {
+            let money = r.dated.rate.per_hour();
+            let (amount, currency) = (money.amount_minor(), money.currency());
+            let currency = currency.as_str();
+            if before > 0 {
+                // A change of an existing entry (same kind and first day) updates its row in
+                // place: no delete-marked rows pile up under a busy employee's index range.
+                uow.tx()
+                    .exec_drop(
+                        format!(
+                            "UPDATE {} SET amount_minor = ?, currency = ?, recorded_at = ? \
+                             WHERE employee_id = ? AND kind = ? AND effective_from = ?",
+                            t.employee_rates
+                        ),
+                        (
+                            amount,
+                            currency,
+                            now,
+                            &id,
+                            r.kind.as_str(),
+                            r.dated.effective_from,
+                        ),
+                    )
+                    .await
+                    .map_err(db)?;
+                if uow.tx().affected_rows() > 0 {
+                    continue;
+                }
+            }
             uow.tx()
                 .exec_drop(
                     format!(
@@ -542,8 +580,8 @@ impl Identity<'_> {
                         Uuid::now_v7().to_string(),
                         &id,
                         r.kind.as_str(),
-                        r.dated.rate.per_hour().amount_minor(),
-                        r.dated.rate.per_hour().currency().as_str(),
+                        amount,
+                        currency,
                         r.dated.effective_from,
                         now,
                     ),
@@ -868,11 +906,16 @@ impl Identity<'_> {
         Ok(facts)
     }
 
+    /// Writes a team's row (inserted when `before` is 0, otherwise updated with a version
+    /// check) and the membership rows `events` change: a row per added membership (with
+    /// the team version that added it: the order memberships were added in), the last day
+    /// of an ended one.
     async fn write_team(
         &self,
         uow: &mut UnitOfWork<'_>,
         before: u64,
         tm: &Team,
+        events: &[TeamEvent],
     ) -> Result<(), AppError> {
         let t = self.tables().clone();
         let now = to_db_time(uow.now());
@@ -899,33 +942,45 @@ impl Identity<'_> {
                 "team",
             )
             .await?;
-            uow.tx()
-                .exec_drop(
-                    format!("DELETE FROM {} WHERE team_id = ?", t.memberships),
-                    (&id,),
-                )
-                .await
-                .map_err(db)?;
         }
-        for m in tm.members() {
-            uow.tx()
-                .exec_drop(
-                    format!(
-                        "INSERT INTO {} (id, team_id, employee_id, role, valid_from, valid_to, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
-                        t.memberships
-                    ),
-                    (
-                        m.membership_id.to_string(),
-                        &id,
-                        m.employee_id.to_string(),
-                        m.role.as_str(),
-                        m.valid_from,
-                        m.valid_to,
-                        now,
-                    ),
-                )
-                .await
-                .map_err(db)?;
+        for (version, ev) in (before + 1..).zip(events) {
+            match ev {
+                TeamEvent::MemberAdded(p) => {
+                    let m = &p.membership;
+                    uow.tx()
+                        .exec_drop(
+                            format!(
+                                "INSERT INTO {} (id, team_id, employee_id, role, valid_from, valid_to, added_version, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                                t.memberships
+                            ),
+                            (
+                                m.membership_id.to_string(),
+                                &id,
+                                m.employee_id.to_string(),
+                                m.role.as_str(),
+                                m.valid_from,
+                                m.valid_to,
+                                version,
+                                now,
+                            ),
+                        )
+                        .await
+                        .map_err(db)?;
+                }
+                TeamEvent::MemberRemoved(p) => {
+                    uow.tx()
+                        .exec_drop(
+                            format!(
+                                "UPDATE {} SET valid_to = ? WHERE id = ? AND team_id = ?",
+                                t.memberships
+                            ),
+                            (p.valid_to, p.membership_id.to_string(), &id),
+                        )
+                        .await
+                        .map_err(db)?;
+                }
+                TeamEvent::Created(_) | TeamEvent::Moved(_) | TeamEvent::Archived(_) => {}
+            }
         }
         Ok(())
     }
@@ -1185,35 +1240,6 @@ impl Identity<'_> {
 
     // ---- org structure --------------------------------------------------------------
 
-    async fn all_teams(&self, tx: Tx<'_, '_>) -> Result<Vec<Team>, AppError> {
-        let rows: Vec<Row> = tx
-            .exec(
-                format!(
-                    "SELECT {} FROM {} WHERE aggregate_type = ? ORDER BY id",
-                    crate::store::EVENT_COLUMNS,
-                    self.tables().events
-                ),
-                (team::AGGREGATE_TYPE,),
-            )
-            .await
-            .map_err(db)?;
-        let mut streams: HashMap<Uuid, Vec<TeamEvent>> = HashMap::new();
-        for r in rows {
-            let rec = self.store().decode(r)?;
-            let ev = TeamEvent::from_stored(
-                rec.event.event_type().as_str(),
-                rec.event.schema_version(),
-                rec.event.payload(),
-            )
-            .map_err(|e| AppError::Storage(format!("stored event unreadable: {e}")))?;
-            streams
-                .entry(rec.event.aggregate().aggregate_id())
-                .or_default()
-                .push(ev);
-        }
-        Ok(streams.values().filter_map(team::replay).collect())
-    }
-
     fn org_view(
         number: u32,
         status: &str,
@@ -1254,7 +1280,7 @@ impl Identity<'_> {
                 .await
                 .map_err(db)?;
             let previous_number = prev.flatten().map(OrgVersionNumber::new).transpose()?;
-            let teams = self.all_teams(cx.tx()).await?;
+            let teams = self.load_teams(cx.tx(), None, Read::ForView).await?;
             let snapshot = build_snapshot(&teams, effective_at);
             let id = Uuid::now_v7();
             let cmd = OrgStructureCommand::Publish {
@@ -1289,10 +1315,10 @@ impl Identity<'_> {
             return uow
                 .update_versioned(
                     &format!(
-                        "UPDATE {} SET status = ?, published_at = ? WHERE id = ? AND status = 'scheduled'",
+                        "UPDATE {} SET status = ?, published_at = ?, version = ? WHERE id = ? AND version = ?",
                         t.org_versions
                     ),
-                    (status, to_db_time(now), id.to_string()),
+                    (status, to_db_time(now), v.version(), id.to_string(), before),
                     "org structure version",
                 )
                 .await
@@ -1303,7 +1329,7 @@ impl Identity<'_> {
             .map_err(|e| AppError::Storage(e.to_string()))?;
         uow.insert(
             &format!(
-                "INSERT INTO {} (number, id, status, effective_at, note, snapshot, created_at, published_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                "INSERT INTO {} (number, id, status, effective_at, note, snapshot, version, created_at, published_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 t.org_versions
             ),
             (
@@ -1313,6 +1339,7 @@ impl Identity<'_> {
                 to_db_time(details.effective_at),
                 details.note.as_str(),
                 snap_json,
+                v.version(),
                 to_db_time(now),
                 (status == "published").then(|| to_db_time(now)),
             ),
@@ -1398,24 +1425,7 @@ impl Identity<'_> {
             } else {
                 cx.change(&repo, id, &cmd, &()).await?
             };
-            // The view straight from the decided state (same shape as `customer_view`).
-            to_value(&CustomerView {
-                actions: after.status().actions(),
-                id: id.to_string(),
-                name: after.name().as_str().to_owned(),
-                status: after.status().as_str().to_owned(),
-                version: after.version(),
-                contacts: after
-                    .contacts()
-                    .iter()
-                    .map(|c| ContactView {
-                        id: c.contact_id.to_string(),
-                        name: c.name.as_str().to_owned(),
-                        email: c.email.as_ref().map(|e| e.as_str().to_owned()),
-                        phone: c.phone.as_ref().map(|p| p.as_str().to_owned()),
-                    })
-                    .collect(),
-            })
+            to_value(&customer_view(&after))
         })
     }
 
@@ -1445,18 +1455,19 @@ impl Identity<'_> {
             )
             .await?;
         }
-        for ev in events {
+        for (version, ev) in (before + 1..).zip(events) {
             if let CustomerEvent::ContactAdded(c) = ev {
                 let ct = &c.contact;
                 uow.tx()
                     .exec_drop(
-                        format!("INSERT INTO {} (id, customer_id, name, email, phone, created_at) VALUES (?, ?, ?, ?, ?, ?)", t.contacts),
+                        format!("INSERT INTO {} (id, customer_id, name, email, phone, added_version, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)", t.contacts),
                         (
                             ct.contact_id.to_string(),
                             id.to_string(),
                             ct.name.as_str(),
                             ct.email.as_ref().map(|e| e.as_str().to_owned()),
                             ct.phone.as_ref().map(|p| p.as_str().to_owned()),
+                            version,
                             nowdb,
                         ),
                     )
@@ -1465,48 +1476,6 @@ impl Identity<'_> {
             }
         }
         Ok(())
-    }
-
-    async fn customer_view<Q: Queryable>(&self, q: &mut Q, id: Uuid) -> Result<Value, AppError> {
-        let t = self.tables();
-        let row: Option<(String, String, String, u64)> = q
-            .exec_first(
-                format!(
-                    "SELECT id, name, status, version FROM {} WHERE id = ?",
-                    t.customers
-                ),
-                (id.to_string(),),
-            )
-            .await
-            .map_err(db)?;
-        let Some((id_s, name, status, version)) = row else {
-            return Err(AppError::NotFound(format!("customer {id}")));
-        };
-        let contacts: Vec<(String, String, Option<String>, Option<String>)> = q
-            .exec(
-                format!("SELECT id, name, email, phone FROM {} WHERE customer_id = ? ORDER BY created_at, id", t.contacts),
-                (&id_s,),
-            )
-            .await
-            .map_err(db)?;
-        to_value(&CustomerView {
-            actions: CustomerStatus::parse(&status)
-                .map(CustomerStatus::actions)
-                .unwrap_or_default(),
-            id: id_s,
-            name,
-            status,
-            version,
-            contacts: contacts
-                .into_iter()
-                .map(|(id, name, email, phone)| ContactView {
-                    id,
-                    name,
-                    email,
-                    phone,
-                })
-                .collect(),
-        })
     }
 
     /// Creates a customer: `{name}`.
@@ -1571,7 +1540,11 @@ impl Identity<'_> {
     pub async fn get_customer(&self, customer_id: &str) -> Result<Value, AppError> {
         let id = arg_uuid("customer_id", customer_id)?;
         let mut conn = self.conn().await?;
-        self.customer_view(&mut conn, id).await
+        let c = self
+            .load_customer(&mut conn, id, Read::ForView)
+            .await?
+            .ok_or_else(|| AppError::NotFound(format!("customer {id}")))?;
+        to_value(&customer_view(&c))
     }
 
     /// Customers by name: `{search? (name), status?, page?, per_page?, after?, before?}` —
@@ -1622,7 +1595,7 @@ impl Identity<'_> {
                 .exec(
                     format!(
                         "SELECT customer_id, id, name, email, phone FROM {} \
-                         WHERE customer_id IN ({marks}) ORDER BY customer_id, created_at, id",
+                         WHERE customer_id IN ({marks}) ORDER BY customer_id, added_version, id",
                         t.contacts
                     ),
                     rows.iter().map(|r| r.0.clone()).collect::<Vec<_>>(),

@@ -10,6 +10,7 @@ mod flat_more_tests;
 mod flat_tests;
 mod helpdesk_tests;
 mod infra;
+mod restore_tests;
 
 use std::sync::Arc;
 
