@@ -31,6 +31,7 @@ return array(
 	'pet_leads',
 	'pet_qualifications',
 	'pet_opportunities',
+	'pet_opportunity_stage_totals',
 	'pet_commercial_counters',
 	'pet_quotes',
 	'pet_quote_versions',
@@ -47,4 +48,5 @@ return array(
 	'pet_knowledge_versions',
 	'pet_knowledge_comments',
 	'pet_knowledge_ticket_links',
+	'pet_knowledge_category_totals',
 );

@@ -1,7 +1,8 @@
 <?php
 // The customers screen pages by the engine's cursors (issue "Flat at any size"): first /
 // previous / next / last links, every customer once when the next links are followed
-// (also while customers are added between pages), and REST passes after/before to the
+// (also while customers are added between pages; a searched list is newest first), and REST
+// passes after/before to the
 // customers, employees, articles, SLA definitions, jobs and activity lists.
 
 use PetWp\Plugin;
@@ -26,20 +27,20 @@ $seen = $rows($html);
 $pages = 1;
 while (null !== ($next = $link($html, 'next-page')) && $pages < 10) {
     check('customers screen: the next link carries a cursor, not a page number', isset($next['after']) && !isset($next['paged']) && ($next['s'] ?? '') === $tag, wp_json_encode($next));
-    // A customer added between pages (sorting first) is not shown and moves nothing.
+    // A customer added between pages (newest: sorting first) is not shown and moves nothing.
     $identity->createCustomer(['name' => sprintf('Cursor %s 00 early %d', $tag, $pages)], $plugin->context());
     $html = $screen($next);
     $seen = array_merge($seen, $rows($html));
     $pages++;
 }
-$expected = $made;
-check('customers screen: following next shows every customer once, in name order', $expected === $seen, count($seen) . ' rows on ' . $pages . ' pages');
+$expected = array_reverse($made);
+check('customers screen: following next shows every customer once, newest first (searched)', $expected === $seen, count($seen) . ' rows on ' . $pages . ' pages');
 $last = $link($screen(['s' => $tag]), 'last-page');
 check('customers screen: a last link', null !== $last && isset($last['before']));
 $html = $screen($last);
-check('customers screen: the last page has the last customer and no next link', in_array($made[44], $rows($html), true) && null === $link($html, 'next-page'));
+check('customers screen: the last page has the oldest customer and no next link', in_array($made[0], $rows($html), true) && null === $link($html, 'next-page'));
 $html = $screen(['s' => $tag, 'after' => 'nonsense']);
-check('customers screen: a foreign cursor falls back to the first page', in_array($made[0], $rows($html), true) && !str_contains($html, 'notice-error') && count($rows($html)) > 0, substr(strip_tags($html), 0, 300));
+check('customers screen: a foreign cursor falls back to the first page', in_array($made[44], $rows($html), true) && !str_contains($html, 'notice-error') && count($rows($html)) > 0, substr(strip_tags($html), 0, 300));
 
 // REST: after/before pass through to every flat list.
 foreach (['/pet/v1/customers', '/pet/v1/employees', '/pet/v1/articles', '/pet/v1/sla-definitions', '/pet/v1/jobs', '/pet/v1/activity'] as $route) {
