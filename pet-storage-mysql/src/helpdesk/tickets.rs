@@ -836,6 +836,20 @@ impl Field for TicketSort {
     }
 }
 
+/// The active filter (not resolved or closed): the generated column's index serves the
+/// page in every order.
+const ACTIVE: &str = "t.is_active = 1";
+
+/// The active filter by status, for counting (see `list_tickets`).
+fn active_by_status() -> String {
+    let open: Vec<String> = TicketStatus::ALL
+        .iter()
+        .filter(|s| !s.is_done())
+        .map(|s| format!("'{}'", s.as_str()))
+        .collect();
+    format!("t.status IN ({})", open.join(", "))
+}
+
 /// What the command that builds a ticket view already knows, so the view skips reads whose
 /// answer is certain.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -1591,7 +1605,7 @@ impl Helpdesk<'_> {
         };
         match q.status.0 {
             None => {}
-            Some(StatusFilter::Active) => cond("t.is_active = 1", None),
+            Some(StatusFilter::Active) => cond(ACTIVE, None),
             Some(StatusFilter::Is(st)) => cond("t.status = ?", Some(st.as_str().into())),
         }
         if let Some(p) = q.priority.0 {
@@ -1673,10 +1687,23 @@ impl Helpdesk<'_> {
                     .await
                     .map_err(db)?;
                 // The filters name only the tickets' own columns: counted on their index
-                // alone (no join, so the index covers the count).
+                // alone (no join, so the index covers the count). The active filter is
+                // counted by status: MariaDB 10.11 counts over the index of the generated
+                // `is_active` column with a row lookup each (10 ms instead of 1.6 for 10,000
+                // rows) once the connection has read whole ticket rows, as the page just did.
+                let count_conds: Vec<String> = conds
+                    .iter()
+                    .map(|c| {
+                        if c == ACTIVE {
+                            active_by_status()
+                        } else {
+                            c.clone()
+                        }
+                    })
+                    .collect();
                 let n: Option<u64> = conn
                     .exec_first(
-                        bounded_count_sql(&format!("{} t", t.tickets), &where_sql(&conds)),
+                        bounded_count_sql(&format!("{} t", t.tickets), &where_sql(&count_conds)),
                         params,
                     )
                     .await
@@ -1770,6 +1797,15 @@ impl Helpdesk<'_> {
 #[cfg(test)]
 mod input_tests {
     use super::*;
+
+    #[test]
+    fn the_active_count_names_the_statuses_the_generated_column_means() {
+        // Migration 0008: is_active = status NOT IN ('resolved', 'closed').
+        assert_eq!(
+            active_by_status(),
+            "t.status IN ('new', 'open', 'waiting_on_customer')"
+        );
+    }
 
     fn errors(r: Result<impl std::fmt::Debug, AppError>) -> pet_core::FieldErrors {
         match r {
