@@ -315,3 +315,65 @@ async fn ticket_search_finds_subjects_customers_messages_and_ids_on_both_paths()
         assert_eq!(seen.len(), 12, "scan {scan}: every match once");
     }
 }
+
+/// The active filter lists and counts exactly the tickets not resolved or closed (its count
+/// reads the status, its page the generated `is_active` column's index).
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn the_active_filter_counts_what_it_lists() {
+    let Some((app, clock)) = app_with_scan(2000).await else {
+        return;
+    };
+    let (_, ctx) = first_employee(&app, "Ana Active").await;
+    let customer = app
+        .identity()
+        .create_customer(&json!({"name": "Active Ltd"}), &ctx)
+        .await
+        .unwrap()["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let hd = app.helpdesk();
+    let mut active = Vec::new();
+    for i in 0..12 {
+        let t = ticket(
+            &app,
+            &clock,
+            &ctx,
+            &customer,
+            &format!("Active {i}"),
+            "normal",
+        )
+        .await;
+        match i % 4 {
+            0 => active.push(t), // new
+            1 => {
+                hd.change_ticket_status(&t, "open", &ctx).await.unwrap();
+                hd.change_ticket_status(&t, "waiting_on_customer", &ctx)
+                    .await
+                    .unwrap();
+                active.push(t);
+            }
+            2 => {
+                hd.change_ticket_status(&t, "open", &ctx).await.unwrap();
+                hd.resolve_ticket(&t, &ctx).await.unwrap();
+            }
+            _ => {
+                hd.change_ticket_status(&t, "open", &ctx).await.unwrap();
+                hd.resolve_ticket(&t, &ctx).await.unwrap();
+                hd.close_ticket(&t, &ctx).await.unwrap();
+            }
+        }
+    }
+    let page = hd
+        .list_tickets(&json!({"status": "active", "per_page": 50}))
+        .await
+        .unwrap();
+    assert_eq!(page["total"], json!(6));
+    let mut listed = ids(&page);
+    listed.sort();
+    active.sort();
+    assert_eq!(listed, active);
+    let closed = hd.list_tickets(&json!({"status": "closed"})).await.unwrap();
+    assert_eq!(closed["total"], json!(3));
+    let _ = app.disconnect().await;
+}
