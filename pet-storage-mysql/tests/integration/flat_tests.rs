@@ -30,6 +30,16 @@ async fn ticket(
     t["id"].as_str().unwrap().to_owned()
 }
 
+async fn customer(app: &App, ctx: &CommandContext, name: &str) -> String {
+    app.identity()
+        .create_customer(&json!({ "name": name }), ctx)
+        .await
+        .unwrap()["id"]
+        .as_str()
+        .unwrap()
+        .to_owned()
+}
+
 const PRIORITIES: [&str; 4] = ["low", "normal", "high", "urgent"];
 
 /// Walks a list with `next` cursors, inserting a ticket before each further page.
@@ -81,14 +91,7 @@ async fn keyset_pages_never_skip_or_repeat_a_row_while_rows_are_inserted() {
         return;
     };
     let (_, ctx) = first_employee(&app, "Ana Ruiz").await;
-    let customer = app
-        .identity()
-        .create_customer(&json!({"name": "Keyset Ltd"}), &ctx)
-        .await
-        .unwrap()["id"]
-        .as_str()
-        .unwrap()
-        .to_owned();
+    let customer = customer(&app, &ctx, "Keyset Ltd").await;
     let mut original = Vec::new();
     for i in 0..30 {
         original.push(
@@ -324,14 +327,7 @@ async fn the_active_filter_counts_what_it_lists() {
         return;
     };
     let (_, ctx) = first_employee(&app, "Ana Active").await;
-    let customer = app
-        .identity()
-        .create_customer(&json!({"name": "Active Ltd"}), &ctx)
-        .await
-        .unwrap()["id"]
-        .as_str()
-        .unwrap()
-        .to_owned();
+    let customer = customer(&app, &ctx, "Active Ltd").await;
     let hd = app.helpdesk();
     let mut active = Vec::new();
     for i in 0..12 {
