@@ -141,7 +141,7 @@ if ($have < $n) {
     $numbered('customers');
     $c = $count('customers');
     $rare = intdiv($want, 2);
-    $sql("INSERT INTO {$p}tickets (id, customer_id, project_id, subject, priority, channel, assignee_id, status,
+    $sql("INSERT INTO {$p}tickets (id, customer_id, project_id, subject, priority, channel, assignee_id, status, is_active,
             resolved_at, reply_count, first_response_at, sla_timeline, sla_state, sla_due_at, version, created_at, updated_at)
         SELECT UUID(), bc.id, NULL,
                IF(s.seq = {$rare}, CONCAT('Quokka sighting in the office ', s.seq),
@@ -150,7 +150,7 @@ if ($have < $n) {
                              'phone', 'licence', 'update', 'screen', 'mouse', 'badge'), ' ', s.seq)),
                ELT(1 + s.seq % 4, 'low', 'normal', 'high', 'urgent'),
                ELT(1 + s.seq % 3, 'email', 'phone', 'portal'), NULL,
-               ELT(1 + s.seq % 5, 'new', 'open', 'waiting_on_customer', 'resolved', 'closed'),
+               ELT(1 + s.seq % 5, 'new', 'open', 'waiting_on_customer', 'resolved', 'closed'), s.seq % 5 < 3,
                IF(s.seq % 5 >= 3, {$at('s.seq')}, NULL),
                1, NULL, tpl.sla_timeline, NULL, NULL, 1, {$at('s.seq')}, {$at('s.seq')}
         FROM seq_1_to_{$want} s
