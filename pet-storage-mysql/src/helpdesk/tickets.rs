@@ -169,8 +169,12 @@ impl TicketSearch {
         parts.extend(self.field("t.subject", &mut params));
         parts.extend(self.field("c.name", &mut params));
         if let Some(body) = self.field("r.body", &mut params) {
+            // A scalar subquery (LIMIT 1), not EXISTS: MariaDB may turn an EXISTS into an
+            // IN and materialize it — every reply of every ticket read before the first
+            // row, which the bounded scan cannot afford (seen at 1,000,000 replies once the
+            // statistics changed). This one runs per ticket examined, by ix_reply_ticket.
             parts.push(format!(
-                "EXISTS (SELECT 1 FROM {} r WHERE r.ticket_id = t.id AND {body})",
+                "(SELECT 1 FROM {} r WHERE r.ticket_id = t.id AND {body} LIMIT 1) IS NOT NULL",
                 t.replies
             ));
         }
