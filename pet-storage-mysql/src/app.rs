@@ -206,14 +206,8 @@ crate::fields::command_input! {
         from: Option<crate::fields::FromTime>,
         /// Up to this date (its end, UTC) or time.
         to: Option<crate::fields::ToTime>,
-        /// Page (1 when omitted; page numbers reach the first 10,000 rows, cursors go on).
-        page: crate::fields::PageNumber = crate::fields::PageNumber::default(),
-        /// Rows per page (20 when omitted).
-        per_page: crate::fields::PerPage = crate::fields::PerPage::default(),
-        /// The `next` cursor of the page before.
-        after: crate::fields::OrBlank<String>,
-        /// The `prev` cursor of the page after (or the `last` cursor).
-        before: crate::fields::OrBlank<String>,
+        /// `page`, `per_page`, `after`, `before`.
+        paging: crate::fields::Paging,
     }
 }
 
@@ -222,14 +216,8 @@ crate::fields::command_input! {
     pub struct JobListQuery {
         /// `pending`, `running`, `failed`, `dead` or `done`.
         status: Option<crate::fields::JobStatusFilter>,
-        /// Page (1 when omitted; page numbers reach the first 10,000 rows, cursors go on).
-        page: crate::fields::PageNumber = crate::fields::PageNumber::default(),
-        /// Rows per page (20 when omitted).
-        per_page: crate::fields::PerPage = crate::fields::PerPage::default(),
-        /// The `next` cursor of the page before.
-        after: crate::fields::OrBlank<String>,
-        /// The `prev` cursor of the page after (or the `last` cursor).
-        before: crate::fields::OrBlank<String>,
+        /// `page`, `per_page`, `after`, `before`.
+        paging: crate::fields::Paging,
     }
 }
 
@@ -600,13 +588,7 @@ impl App {
         } else {
             Order::by(&[("a.sequence", true)])
         };
-        let req = crate::paging::PageRequest::from_fields(
-            q.page.0,
-            q.per_page.0,
-            q.after.0.as_deref(),
-            q.before.0.as_deref(),
-            &order,
-        )?;
+        let req = q.paging.request(&order)?;
         let mut conn = self.conn().await?;
         let caught_up = self
             .catch_up_if_behind(&mut conn, Some(READ_CATCH_UP))
@@ -888,13 +870,7 @@ impl App {
     pub async fn list_jobs(&self, query: &Value) -> Result<Value, AppError> {
         let q = JobListQuery::parse(query, "query")?;
         let order = Order::by(&[("created_at", true), ("id", true)]);
-        let req = crate::paging::PageRequest::from_fields(
-            q.page.0,
-            q.per_page.0,
-            q.after.0.as_deref(),
-            q.before.0.as_deref(),
-            &order,
-        )?;
+        let req = q.paging.request(&order)?;
         let (conds, params) = match q.status {
             Some(s) => (vec!["status = ?".to_owned()], vec![SqlValue::from(s.0)]),
             None => (Vec::new(), Vec::new()),

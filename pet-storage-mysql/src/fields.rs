@@ -342,6 +342,69 @@ impl Field for PerPage {
     }
 }
 
+/// A keyset list query's paging, given as the query's own keys `page`, `per_page`, `after`
+/// and `before` (its field name in the query struct is not a key), each read as
+/// [`PageNumber`], [`PerPage`] and [`OrBlank`] are and its error named by its key; the
+/// cursors are checked against the list's order by [`Paging::request`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Paging {
+    /// Page (1 when omitted; page numbers reach the first 10,000 rows, cursors go on).
+    pub page: PageNumber,
+    /// Rows per page (20 when omitted).
+    pub per_page: PerPage,
+    /// The `next` cursor of the page before: the page after it.
+    pub after: Option<String>,
+    /// The `prev` cursor of the page after (or the `last` cursor): the page before it.
+    pub before: Option<String>,
+}
+
+impl Paging {
+    fn read_keys(
+        obj: Option<&serde_json::Map<String, Value>>,
+        errors: &mut pet_core::FieldErrors,
+    ) -> Option<Self> {
+        let page = read_field(obj, "page", Some(PageNumber::default), errors);
+        let per_page = read_field(obj, "per_page", Some(PerPage::default), errors);
+        let after = read_field::<OrBlank<String>>(obj, "after", None, errors);
+        let before = read_field::<OrBlank<String>>(obj, "before", None, errors);
+        Some(Paging {
+            page: page?,
+            per_page: per_page?,
+            after: after?.0,
+            before: before?.0,
+        })
+    }
+
+    /// The page these ask for in a list ordered by `order` (a cursor of another order is a
+    /// validation error naming `after` or `before`).
+    pub fn request(
+        &self,
+        order: &crate::paging::Order,
+    ) -> Result<crate::paging::PageRequest, crate::AppError> {
+        crate::paging::PageRequest::from_fields(
+            self.page.0,
+            self.per_page.0,
+            self.after.as_deref(),
+            self.before.as_deref(),
+            order,
+        )
+    }
+}
+
+impl Field for Paging {
+    fn read(_field: &str, v: &Value) -> Result<Self, String> {
+        first_message(|e| Self::read_keys(v.as_object(), e))
+    }
+    fn read_from(
+        obj: Option<&serde_json::Map<String, Value>>,
+        _name: &str,
+        _default: Option<fn() -> Self>,
+        errors: &mut pet_core::FieldErrors,
+    ) -> Option<Self> {
+        Self::read_keys(obj, errors)
+    }
+}
+
 impl PageNumber {
     /// The page of `per_page` rows.
     pub(crate) fn with(self, per_page: PerPage) -> crate::app::Page {

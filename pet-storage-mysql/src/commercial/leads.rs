@@ -22,9 +22,7 @@ use crate::app::{App, CommandContext};
 use crate::command::{command, restored_repository, Cmd, Read, Repository};
 use crate::db::{from_db_time, rfc3339, to_db_time};
 use crate::error::{AppError, StorageError};
-use crate::fields::{
-    command_input, domain_message, Field, OrBlank, OrBlankText, PageNumber, PerPage,
-};
+use crate::fields::{command_input, domain_message, Field, OrBlank, OrBlankText};
 use crate::input::arg_uuid;
 use crate::paging::Order;
 use crate::services::Commercial;
@@ -1056,13 +1054,7 @@ impl Commercial<'_> {
             also: None,
         });
         let order = Order::by(&[("l.created_at", true), ("l.id", true)]);
-        let req = crate::paging::PageRequest::from_fields(
-            q.page.0,
-            q.per_page.0,
-            q.after.0.as_deref(),
-            q.before.0.as_deref(),
-            &order,
-        )?;
+        let req = q.paging.request(&order)?;
         let plan = ListPlan {
             select: format!(
                 "SELECT l.id, l.customer_id, l.company_name, l.source, l.owner_id, e.name, l.status, \
@@ -1306,13 +1298,7 @@ command_input! {
         owner_id: Option<Uuid>,
         /// A source.
         source: OrBlankText<String>,
-        /// Page (1 when omitted; page numbers reach the first 10,000 rows, cursors go on).
-        page: PageNumber = PageNumber::default(),
-        /// Rows per page (20 when omitted).
-        per_page: PerPage = PerPage::default(),
-        /// The `next` cursor of the page before: the page after it.
-        after: OrBlank<String>,
-        /// The `prev` cursor of the page after (or the `last` cursor): the page before it.
-        before: OrBlank<String>,
+        /// `page`, `per_page`, `after`, `before`.
+        paging: crate::fields::Paging,
     }
 }

@@ -20,7 +20,7 @@ use crate::app::CommandContext;
 use crate::command::{command, restored_repository};
 use crate::db::{from_db_time, rfc3339, to_db_time};
 use crate::error::{AppError, StorageError};
-use crate::fields::{command_input, Field, OrBlank, OrBlankText, PageNumber, PerPage};
+use crate::fields::{command_input, Field, OrBlank, OrBlankText};
 use crate::identity::Customers;
 use crate::input::arg_uuid;
 use crate::money::MoneyView;
@@ -560,13 +560,7 @@ impl Commercial<'_> {
             also: None,
         });
         let order = Order::by(&[("o.expected_close", false), ("o.id", false)]);
-        let req = crate::paging::PageRequest::from_fields(
-            q.page.0,
-            q.per_page.0,
-            q.after.0.as_deref(),
-            q.before.0.as_deref(),
-            &order,
-        )?;
+        let req = q.paging.request(&order)?;
         let plan = ListPlan {
             select: format!(
                 "SELECT o.id, o.lead_id, o.customer_id, c.name, o.owner_id, e.name, o.title, \
@@ -683,14 +677,8 @@ command_input! {
         lead_id: Option<Uuid>,
         /// Text in the title.
         search: OrBlankText<String>,
-        /// Page (1 when omitted; page numbers reach the first 10,000 rows, cursors go on).
-        page: PageNumber = PageNumber::default(),
-        /// Rows per page (20 when omitted).
-        per_page: PerPage = PerPage::default(),
-        /// The `next` cursor of the page before: the page after it.
-        after: OrBlank<String>,
-        /// The `prev` cursor of the page after (or the `last` cursor): the page before it.
-        before: OrBlank<String>,
+        /// `page`, `per_page`, `after`, `before`.
+        paging: crate::fields::Paging,
     }
 }
 

@@ -32,9 +32,7 @@ use crate::app::{App, CommandContext};
 use crate::command::{command, Actors, Cmd, Repository};
 use crate::db::{from_db_time, rfc3339, to_db_time};
 use crate::error::{AppError, StorageError};
-use crate::fields::{
-    command_input, domain_message, read_field, Field, OrBlank, OrBlankText, PageNumber, PerPage,
-};
+use crate::fields::{command_input, domain_message, read_field, Field, OrBlank, OrBlankText};
 use crate::input::arg_uuid;
 use crate::jobs::NewJob;
 use crate::money::{DecimalText, FormattedText, MoneyView};
@@ -1810,13 +1808,7 @@ impl Commercial<'_> {
             }
         });
         let order = Order::by(&[("q.created_at", true), ("q.id", true)]);
-        let req = crate::paging::PageRequest::from_fields(
-            q.page.0,
-            q.per_page.0,
-            q.after.0.as_deref(),
-            q.before.0.as_deref(),
-            &order,
-        )?;
+        let req = q.paging.request(&order)?;
         let plan = ListPlan {
             select: format!(
                 "SELECT q.id, q.number, q.title, q.opportunity_id, q.customer_id, c.name, q.currency, \
@@ -2195,14 +2187,8 @@ command_input! {
         customer_id: Option<Uuid>,
         /// An opportunity.
         opportunity_id: Option<Uuid>,
-        /// Page (1 when omitted; page numbers reach the first 10,000 rows, cursors go on).
-        page: PageNumber = PageNumber::default(),
-        /// Rows per page (20 when omitted).
-        per_page: PerPage = PerPage::default(),
-        /// The `next` cursor of the page before: the page after it.
-        after: OrBlank<String>,
-        /// The `prev` cursor of the page after (or the `last` cursor): the page before it.
-        before: OrBlank<String>,
+        /// `page`, `per_page`, `after`, `before`.
+        paging: crate::fields::Paging,
     }
 }
 

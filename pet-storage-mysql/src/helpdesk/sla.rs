@@ -35,12 +35,11 @@ use crate::app::{App, CommandContext};
 use crate::command::{command, Cmd, Repository};
 use crate::db::{from_db_time, rfc3339, to_db_time};
 use crate::error::{AppError, StorageError};
-use crate::fields::{command_input, OrBlank, PageNumber, PerPage};
+use crate::fields::command_input;
 use crate::flat::{page_value, FlatList, TextSearch};
 use crate::input::arg_uuid;
 use crate::jobs::NewJob;
 use crate::paging::Order;
-use crate::paging::PageRequest;
 use crate::services::Helpdesk;
 use crate::uow::UnitOfWork;
 use pet_core::helpdesk::{shown_state, sla_summary, SlaDefinitionEvent};
@@ -190,14 +189,8 @@ command_input! {
     pub struct SlaDefinitionListQuery {
         /// Text in the name.
         search: Option<String>,
-        /// Page (1 when omitted; page numbers reach the first 10,000 rows, cursors go on).
-        page: PageNumber = PageNumber::default(),
-        /// Rows per page (20 when omitted).
-        per_page: PerPage = PerPage::default(),
-        /// The `next` cursor of the page before.
-        after: OrBlank<String>,
-        /// The `prev` cursor of the page after (or the `last` cursor).
-        before: OrBlank<String>,
+        /// `page`, `per_page`, `after`, `before`.
+        paging: crate::fields::Paging,
     }
 }
 
@@ -566,13 +559,7 @@ impl Helpdesk<'_> {
     pub async fn list_sla_definitions(&self, query: &Value) -> Result<Value, AppError> {
         let q = SlaDefinitionListQuery::parse(query, "query")?;
         let order = Order::by(&[("name", false), ("id", false)]);
-        let req = PageRequest::from_fields(
-            q.page.0,
-            q.per_page.0,
-            q.after.0.as_deref(),
-            q.before.0.as_deref(),
-            &order,
-        )?;
+        let req = q.paging.request(&order)?;
         let t = self.helpdesk_tables();
         let mut conn = self.conn().await?;
         let (rows, total) = FlatList {

@@ -26,11 +26,11 @@ use crate::app::{App, CommandContext};
 use crate::command::{command, Cmd, Repository};
 use crate::db::{from_db_time, rfc3339, server_code, to_db_time};
 use crate::error::AppError;
-use crate::fields::{command_input, Field, OrBlank, PageNumber, PerPage};
+use crate::fields::{command_input, Field, OrBlank};
 use crate::input::arg_uuid;
 use crate::paging::{
-    bounded_count_sql, fulltext_prefix_query, where_sql, Key, Order, PageRequest, Total,
-    SEARCH_CANDIDATES, SORT_ABORTED,
+    bounded_count_sql, fulltext_prefix_query, where_sql, Key, Order, Total, SEARCH_CANDIDATES,
+    SORT_ABORTED,
 };
 use crate::services::Helpdesk;
 
@@ -744,15 +744,8 @@ command_input! {
         sort: TicketSort = TicketSort::Created,
         /// `asc` or `desc` (desc, but asc for `due`, when omitted).
         order: Option<SortOrder>,
-        /// Page (1 when omitted; page numbers reach the first 10,000 rows, cursors go on).
-        page: PageNumber = PageNumber::default(),
-        /// Rows per page (20 when omitted).
-        per_page: PerPage = PerPage::default(),
-        /// The `next` cursor of the page before: the page after it.
-        after: OrBlank<String>,
-        /// The `prev` cursor of the page after: the page before it (`paging::Cursor::last`
-        /// for the last page).
-        before: OrBlank<String>,
+        /// `page`, `per_page`, `after`, `before`.
+        paging: crate::fields::Paging,
     }
 }
 
@@ -1637,13 +1630,7 @@ impl Helpdesk<'_> {
                 ("t.id", false),
             ]),
         };
-        let req = PageRequest::from_fields(
-            q.page.0,
-            q.per_page.0,
-            q.after.0.as_deref(),
-            q.before.0.as_deref(),
-            &order,
-        )?;
+        let req = q.paging.request(&order)?;
         let search = q
             .search
             .as_deref()
@@ -1837,7 +1824,7 @@ mod input_tests {
         let q = TicketQuery::parse(&json!([]), "query").unwrap();
         assert_eq!(q.status, OrBlank(None));
         assert_eq!(q.sort, TicketSort::Created);
-        assert_eq!((q.page.0, q.per_page.0), (1, 20));
+        assert_eq!((q.paging.page.0, q.paging.per_page.0), (1, 20));
         let u = "0190a1b2-0000-7000-8000-000000000001";
         let q = TicketQuery::parse(
             &json!({"status": "active", "priority": "", "assignee_id": "none", "sla_state": "none",

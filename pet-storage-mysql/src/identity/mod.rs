@@ -32,7 +32,6 @@ use crate::input::arg_uuid;
 use crate::jobs::ClaimedJob;
 use crate::jobs::NewJob;
 use crate::modules::{unknown_job, JobFuture};
-use crate::paging::PageRequest;
 use crate::services::Identity;
 use crate::uow::UnitOfWork;
 
@@ -378,14 +377,8 @@ command_input! {
         search: Option<String>,
         /// Active or inactive.
         status: Option<EmployeeStatusFilter>,
-        /// Page (1 when omitted; page numbers reach the first 10,000 rows, cursors go on).
-        page: PageNumber = PageNumber::default(),
-        /// Rows per page (20 when omitted).
-        per_page: PerPage = PerPage::default(),
-        /// The `next` cursor of the page before.
-        after: OrBlank<String>,
-        /// The `prev` cursor of the page after (or the `last` cursor).
-        before: OrBlank<String>,
+        /// `page`, `per_page`, `after`, `before`.
+        paging: crate::fields::Paging,
     }
 }
 
@@ -396,14 +389,8 @@ command_input! {
         search: Option<String>,
         /// Active or archived.
         status: Option<CustomerStatusFilter>,
-        /// Page (1 when omitted; page numbers reach the first 10,000 rows, cursors go on).
-        page: PageNumber = PageNumber::default(),
-        /// Rows per page (20 when omitted).
-        per_page: PerPage = PerPage::default(),
-        /// The `next` cursor of the page before.
-        after: OrBlank<String>,
-        /// The `prev` cursor of the page after (or the `last` cursor).
-        before: OrBlank<String>,
+        /// `page`, `per_page`, `after`, `before`.
+        paging: crate::fields::Paging,
     }
 }
 
@@ -828,13 +815,7 @@ impl Identity<'_> {
         let q = EmployeeListQuery::parse(query, "query")?;
         let search = TextSearch::new(q.search.as_deref(), &["name", "email"]);
         let order = list_order(search.as_ref(), &[("name", false), ("id", false)]);
-        let req = PageRequest::from_fields(
-            q.page.0,
-            q.per_page.0,
-            q.after.0.as_deref(),
-            q.before.0.as_deref(),
-            &order,
-        )?;
+        let req = q.paging.request(&order)?;
         let mut conds = Vec::new();
         let mut params: Vec<SqlValue> = Vec::new();
         if let Some(s) = q.status {
@@ -1553,13 +1534,7 @@ impl Identity<'_> {
         let q = CustomerListQuery::parse(query, "query")?;
         let search = TextSearch::new(q.search.as_deref(), &["name"]);
         let order = list_order(search.as_ref(), &[("name", false), ("id", false)]);
-        let req = PageRequest::from_fields(
-            q.page.0,
-            q.per_page.0,
-            q.after.0.as_deref(),
-            q.before.0.as_deref(),
-            &order,
-        )?;
+        let req = q.paging.request(&order)?;
         let mut conds = Vec::new();
         let mut params: Vec<SqlValue> = Vec::new();
         if let Some(s) = q.status {

@@ -30,7 +30,6 @@ use crate::helpdesk::HelpdeskTables;
 use crate::input::arg_uuid;
 use crate::jobs::ClaimedJob;
 use crate::modules::{unknown_job, JobFuture};
-use crate::paging::PageRequest;
 use crate::services::Knowledge;
 use crate::uow::UnitOfWork;
 
@@ -107,14 +106,8 @@ command_input! {
         status: OrBlank<ArticleStatusFilter>,
         /// Text in the title.
         search: Option<String>,
-        /// Page (1 when omitted).
-        page: PageNumber = PageNumber::default(),
-        /// Rows per page (20 when omitted).
-        per_page: PerPage = PerPage::default(),
-        /// The `next` cursor of the page before.
-        after: OrBlank<String>,
-        /// The `prev` cursor of the page after (or the `last` cursor).
-        before: OrBlank<String>,
+        /// `page`, `per_page`, `after`, `before`.
+        paging: crate::fields::Paging,
     }
 }
 
@@ -1027,13 +1020,7 @@ impl Knowledge<'_> {
             search.as_ref(),
             &[("category", false), ("title", false), ("id", false)],
         );
-        let req = PageRequest::from_fields(
-            q.page.0,
-            q.per_page.0,
-            q.after.0.as_deref(),
-            q.before.0.as_deref(),
-            &order,
-        )?;
+        let req = q.paging.request(&order)?;
         let mut conds: Vec<String> = Vec::new();
         let mut params: Vec<SqlValue> = Vec::new();
         if let Some(s) = q.status.0 {
