@@ -138,6 +138,7 @@ fn main() -> Result<(), Box<dyn Error>> {
         customer: Some(CustomerStatus::Active),
         owner: Some(EmployeeStatus::Active),
         accepted_quote: None,
+        quote_recorded: false,
     };
     let opp_id = OpportunityId::from_uuid(new_id());
     let evs = opportunity::decide(

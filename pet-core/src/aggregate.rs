@@ -26,7 +26,7 @@ use crate::registry::Upcaster;
 /// let now = "2026-01-05T09:00:00Z".parse().unwrap();
 /// let id = CustomerId::from_uuid(Uuid::from_u128(1));
 /// let cmd = CustomerCommand::Create { id, name: Name::new("Acme").unwrap() };
-/// let events = Customer::decide(None, &cmd, &(), now).unwrap();
+/// let events = Customer::decide(None, &cmd, &Default::default(), now).unwrap();
 /// let state = Customer::replay(&events).unwrap();
 /// assert_eq!(state.version(), 1);
 /// ```

@@ -262,6 +262,7 @@ fn scenario() -> Vec<(&'static str, CommercialEvent)> {
         customer: Some(CustomerStatus::Active),
         owner: Some(EmployeeStatus::Active),
         accepted_quote: None,
+        quote_recorded: false,
     };
     let op = |state: Option<opportunity::Opportunity>,
               label,

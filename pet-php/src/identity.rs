@@ -120,11 +120,20 @@ crate::api::php_class! {
     /// @param array{name:string,email?:?string,phone?:?string} $input @return array customer
     fn add_contact(customerId: string("customer_id"), input: array, context: context) -> array;
 
-    /// @return array{id:string,name:string,status:'active'|'archived',version:int,contacts:list<array{id:string,name:string,email:?string,phone:?string}>}
+    /// The customer with its contact count and its first 20 contacts, oldest first
+    /// (`listContacts` pages through all of them).
+    /// @return array{actions:list<string>,id:string,name:string,status:'active'|'archived',version:int,contact_count:int,contacts:list<array{id:string,name:string,email:?string,phone:?string}>}
     fn get_customer(customerId: string("customer_id")) -> array;
 
-    /// @param array{search?:string,status?:string,page?:int,per_page?:int} $query
+    /// A flat page of customers; each row carries its contact count and first 3 contacts.
+    /// @param array{search?:string,status?:string,page?:int,per_page?:int,after?:string,before?:string} $query
     fn list_customers(query: array = []) -> array;
+
+    /// A customer's contacts, in the order they were added (searched: name or email,
+    /// newest first); a flat page like every list.
+    /// @param array{search?:string,page?:int,per_page?:int,after?:string,before?:string} $query
+    /// @return array{items:list<array{id:string,name:string,email:?string,phone:?string}>,total:int,total_exact:bool,per_page:int,next:?string,prev:?string}
+    fn list_contacts(customerId: string("customer_id"), query: array = []) -> array;
 
     section "Filter options";
 

@@ -37,7 +37,7 @@ crate::api::php_class! {
  *   custom_fields: [field + {value, display}] (rendered by the lead's own schema version), qualification:
  *   ?{budget: ?money, authority, need, timeline, notes}, disqualification_reason, version, created_at, updated_at}
  * - opportunity: {id, lead_id, customer_id, customer_name, owner_id, owner_name, title, expected_value: money,
- *   expected_close, kind, size_band, status: open|quoting|won|lost, lost_reason, quote_ids, won_quote_id, sale_id, version}
+ *   expected_close, kind, size_band, status: open|quoting|won|lost, lost_reason, quote_count, won_quote_id, sale_id, version}
  * - quote: {id, number, reference (Q-12), title, opportunity_id, opportunity_title, customer_id, customer_name, currency,
  *   minor_digits, latest_version, status, draft_version, latest_sent_version, accepted_version, sale_id, version,
  *   versions: [{number, based_on, status: draft|sent|accepted|rejected|expired|superseded, line_count, group_count,

@@ -165,7 +165,7 @@ pub struct Opportunity {
     details: OpportunityCreated,
     classification: Option<Classification>,
     status: OpportunityStatus,
-    quote_ids: Vec<QuoteId>,
+    quote_count: u64,
     sale: Option<(QuoteId, SaleId)>,
     lost_reason: Option<Text>,
     version: u64,
@@ -177,7 +177,7 @@ impl Opportunity {
         details: OpportunityCreated,
         classification: Option<Classification>,
         status: OpportunityStatus,
-        quote_ids: Vec<QuoteId>,
+        quote_count: u64,
         sale: Option<(QuoteId, SaleId)>,
         lost_reason: Option<Text>,
         version: u64,
@@ -186,7 +186,7 @@ impl Opportunity {
             details,
             classification,
             status,
-            quote_ids,
+            quote_count,
             sale,
             lost_reason,
             version,
@@ -212,15 +212,17 @@ impl Opportunity {
     pub fn status(&self) -> OpportunityStatus {
         self.status
     }
-    /// Quotes made for it, in order.
-    pub fn quote_ids(&self) -> &[QuoteId] {
-        &self.quote_ids
+    /// How many quotes were made for it (the quotes themselves are in their own
+    /// aggregates; an opportunity with thousands of quotes loads as fast as a new one).
+    pub fn quote_count(&self) -> u64 {
+        self.quote_count
     }
     /// The rule "an accepted quote wins its opportunity": true when this opportunity is
-    /// still quoting and `quote` is one of its quotes (a quote accepted after the
-    /// opportunity was won or lost leaves it as it is).
-    pub fn is_won_by(&self, quote: QuoteId) -> bool {
-        self.status == OpportunityStatus::Quoting && self.quote_ids.contains(&quote)
+    /// still quoting and the accepted quote, whose opportunity is `quote_opportunity`, is
+    /// one of its quotes (a quote accepted after the opportunity was won or lost leaves it
+    /// as it is).
+    pub fn is_won_by(&self, quote_opportunity: OpportunityId) -> bool {
+        self.status == OpportunityStatus::Quoting && quote_opportunity == self.id()
     }
     /// The accepted quote and its sale, once won.
     pub fn sale(&self) -> Option<(QuoteId, SaleId)> {
@@ -303,6 +305,9 @@ pub struct OpportunityFacts {
     /// For `Win`: the quote's opportunity and the sale its acceptance recorded, as loaded
     /// from the quote (`None`: not found or not accepted).
     pub accepted_quote: Option<(OpportunityId, SaleId)>,
+    /// For `StartQuoting`: whether the quote was already recorded on this opportunity (a
+    /// storage adapter that creates the quote in the same command knows it was not).
+    pub quote_recorded: bool,
 }
 
 /// Payload of `opportunity.created`.
@@ -523,7 +528,7 @@ pub fn decide(
             })])
         }
         OpportunityCommand::StartQuoting { quote_id } => {
-            if o.quote_ids.contains(quote_id) {
+            if facts.quote_recorded {
                 return Err(DomainError::invariant(format!(
                     "quote {quote_id} is already recorded on this opportunity"
                 )));
@@ -534,7 +539,8 @@ pub fn decide(
             })])
         }
         OpportunityCommand::Win { quote_id, sale_id } => {
-            if o.status != OpportunityStatus::Quoting || !o.quote_ids.contains(quote_id) {
+            let ours = matches!(facts.accepted_quote, Some((opp, _)) if opp == id);
+            if o.status != OpportunityStatus::Quoting || !ours {
                 return Err(DomainError::invariant(format!(
                     "opportunity can be won only from one of its quotes; quote {quote_id} is not one"
                 )));
@@ -568,7 +574,7 @@ pub fn evolve(state: Option<Opportunity>, ev: &OpportunityEvent) -> Option<Oppor
                 details: p.clone(),
                 classification: None,
                 status: OpportunityStatus::Open,
-                quote_ids: Vec::new(),
+                quote_count: 0,
                 sale: None,
                 lost_reason: None,
                 version: 1,
@@ -580,9 +586,9 @@ pub fn evolve(state: Option<Opportunity>, ev: &OpportunityEvent) -> Option<Oppor
     match ev {
         OpportunityEvent::Created(_) => {}
         OpportunityEvent::Classified(p) => o.classification = Some(p.classification),
-        OpportunityEvent::QuotingStarted(p) => {
+        OpportunityEvent::QuotingStarted(_) => {
             o.status = OpportunityStatus::Quoting;
-            o.quote_ids.push(p.quote_id);
+            o.quote_count += 1;
         }
         OpportunityEvent::Won(p) => {
             o.status = OpportunityStatus::Won;
@@ -667,6 +673,7 @@ mod tests {
             customer: Some(CustomerStatus::Active),
             owner: Some(EmployeeStatus::Active),
             accepted_quote: None,
+            quote_recorded: false,
         }
     }
 
@@ -800,13 +807,35 @@ mod tests {
             &f,
         )
         .unwrap();
-        assert!(!o.is_won_by(q), "open: no quote yet");
+        assert!(!o.is_won_by(o.id()), "open: no quote yet");
+        let recorded = OpportunityFacts {
+            quote_recorded: true,
+            ..f.clone()
+        };
+        assert!(
+            matches!(
+                step(
+                    o.clone(),
+                    OpportunityCommand::StartQuoting { quote_id: q },
+                    &recorded
+                ),
+                Err(DomainError::Invariant(_))
+            ),
+            "a quote is recorded once"
+        );
         let o = step(o, OpportunityCommand::StartQuoting { quote_id: q }, &f).unwrap();
         assert_eq!(o.status(), OpportunityStatus::Quoting);
-        assert!(o.is_won_by(q));
+        assert_eq!(o.quote_count(), 1);
+        assert!(o.is_won_by(o.id()));
+        let elsewhere = OpportunityId::from_uuid(Uuid::from_u128(77));
+        assert!(!o.is_won_by(elsewhere), "not its quote");
+        let foreign = OpportunityFacts {
+            accepted_quote: Some((elsewhere, sale)),
+            ..f.clone()
+        };
         assert!(
-            !o.is_won_by(QuoteId::from_uuid(Uuid::from_u128(77))),
-            "not its quote"
+            step(o.clone(), win.clone(), &foreign).is_err(),
+            "another opportunity's accepted quote"
         );
         assert!(
             step(o.clone(), win.clone(), &f).is_err(),
@@ -818,7 +847,7 @@ mod tests {
         };
         let o = step(o, win.clone(), &accepted).unwrap();
         assert_eq!(o.status(), OpportunityStatus::Won);
-        assert!(!o.is_won_by(q), "already won");
+        assert!(!o.is_won_by(o.id()), "already won");
         assert_eq!(o.sale(), Some((q, sale)));
         assert!(step(
             o,

@@ -68,31 +68,34 @@ pub struct Contact {
     pub phone: Option<Phone>,
 }
 
-/// The current state of a customer, folded from its events.
+/// The current state of a customer, folded from its events. Its contacts are not part of
+/// it — a customer may have tens of thousands and no rule needs them, only whether a new
+/// contact's id is taken (a fact, [`CustomerFacts`]) — so a command on a customer costs the
+/// same whatever its number of contacts; their count is kept.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Customer {
     id: CustomerId,
     name: Name,
     status: CustomerStatus,
-    contacts: Vec<Contact>,
+    contact_count: u64,
     version: u64,
 }
 
 impl Customer {
-    /// Rebuilds the state from a stored state row and its contact rows (for storage
-    /// adapters that keep them instead of replaying events).
+    /// Rebuilds the state from a stored state row (for storage adapters that keep it
+    /// instead of replaying events).
     pub fn restore(
         id: CustomerId,
         name: Name,
         status: CustomerStatus,
-        contacts: Vec<Contact>,
+        contact_count: u64,
         version: u64,
     ) -> Self {
         Customer {
             id,
             name,
             status,
-            contacts,
+            contact_count,
             version,
         }
     }
@@ -109,9 +112,10 @@ impl Customer {
     pub fn status(&self) -> CustomerStatus {
         self.status
     }
-    /// Contacts, in the order they were added.
-    pub fn contacts(&self) -> &[Contact] {
-        &self.contacts
+    /// How many contacts were added (the contacts themselves are in their events, and in
+    /// the storage adapter's contact rows).
+    pub fn contact_count(&self) -> u64 {
+        self.contact_count
     }
     /// Number of events applied (the optimistic-concurrency version).
     pub fn version(&self) -> u64 {
@@ -133,6 +137,14 @@ pub enum CustomerCommand {
     Archive,
     /// Adds a contact to an active customer.
     AddContact(Contact),
+}
+
+/// What a customer's rules need to know beyond its own state.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct CustomerFacts {
+    /// For `AddContact`: whether a contact with the command's id already exists (contact
+    /// ids are unique across customers).
+    pub contact_exists: bool,
 }
 
 /// Payload of `customer.created`.
@@ -200,11 +212,12 @@ impl AggregateEvent for CustomerEvent {
     }
 }
 
-/// Decides a command against the current state (`None`: the customer does not exist yet).
-/// `now` is accepted for symmetry with the other aggregates.
+/// Decides a command against the current state (`None`: the customer does not exist yet)
+/// and the facts its rules need. `now` is accepted for symmetry with the other aggregates.
 pub fn decide(
     state: Option<&Customer>,
     cmd: &CustomerCommand,
+    facts: &CustomerFacts,
     _now: DateTime<Utc>,
 ) -> Result<Vec<CustomerEvent>, DomainError> {
     let c = match (state, cmd) {
@@ -239,10 +252,7 @@ pub fn decide(
             customer_id: c.id,
         })]),
         CustomerCommand::AddContact(contact) => {
-            if c.contacts
-                .iter()
-                .any(|x| x.contact_id == contact.contact_id)
-            {
+            if facts.contact_exists {
                 return Err(DomainError::invariant(format!(
                     "contact {} already exists",
                     contact.contact_id
@@ -265,7 +275,7 @@ pub fn evolve(state: Option<Customer>, ev: &CustomerEvent) -> Option<Customer> {
                 id: p.customer_id,
                 name: p.name.clone(),
                 status: CustomerStatus::Active,
-                contacts: Vec::new(),
+                contact_count: 0,
                 version: 1,
             })
         }
@@ -275,7 +285,7 @@ pub fn evolve(state: Option<Customer>, ev: &CustomerEvent) -> Option<Customer> {
     match ev {
         CustomerEvent::Created(_) => {}
         CustomerEvent::Archived(_) => c.status = CustomerStatus::Archived,
-        CustomerEvent::ContactAdded(p) => c.contacts.push(p.contact.clone()),
+        CustomerEvent::ContactAdded(_) => c.contact_count += 1,
     }
     c.version += 1;
     Some(c)
@@ -298,7 +308,7 @@ impl crate::aggregate::Aggregate for Customer {
     const TYPE: &'static str = AGGREGATE_TYPE;
     type Command = CustomerCommand;
     type Event = CustomerEvent;
-    type Facts = ();
+    type Facts = CustomerFacts;
 
     fn version(&self) -> u64 {
         self.version
@@ -307,10 +317,10 @@ impl crate::aggregate::Aggregate for Customer {
     fn decide(
         state: Option<&Self>,
         cmd: &CustomerCommand,
-        _facts: &(),
+        facts: &CustomerFacts,
         now: DateTime<Utc>,
     ) -> Result<Vec<CustomerEvent>, DomainError> {
-        decide(state, cmd, now)
+        decide(state, cmd, facts, now)
     }
 
     fn evolve(state: Option<Self>, event: &CustomerEvent) -> Option<Self> {
@@ -321,6 +331,10 @@ impl crate::aggregate::Aggregate for Customer {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    const NONE: CustomerFacts = CustomerFacts {
+        contact_exists: false,
+    };
 
     fn now() -> DateTime<Utc> {
         DateTime::<Utc>::UNIX_EPOCH
@@ -340,10 +354,10 @@ mod tests {
             id: CustomerId::from_uuid(Uuid::from_u128(1)),
             name: Name::new("Acme Ltd").unwrap(),
         };
-        let active = replay(&decide(None, &create, now()).unwrap()).unwrap();
+        let active = replay(&decide(None, &create, &NONE, now()).unwrap()).unwrap();
         let archived = evolve_all(
             Some(active.clone()),
-            &decide(Some(&active), &CustomerCommand::Archive, now()).unwrap(),
+            &decide(Some(&active), &CustomerCommand::Archive, &NONE, now()).unwrap(),
         )
         .unwrap();
         for c in [active, archived] {
@@ -352,7 +366,7 @@ mod tests {
                 ("add_contact", CustomerCommand::AddContact(contact(9))),
             ] {
                 assert_eq!(
-                    decide(Some(&c), &cmd, now()).is_ok(),
+                    decide(Some(&c), &cmd, &NONE, now()).is_ok(),
                     c.status().actions().contains(&name),
                     "{name} when {}",
                     c.status().as_str()
@@ -367,25 +381,44 @@ mod tests {
             id: CustomerId::from_uuid(Uuid::from_u128(1)),
             name: Name::new("Acme Ltd").unwrap(),
         };
-        let c = replay(&decide(None, &create, now()).unwrap()).unwrap();
-        let evs = decide(Some(&c), &CustomerCommand::AddContact(contact(5)), now()).unwrap();
+        let c = replay(&decide(None, &create, &NONE, now()).unwrap()).unwrap();
+        let evs = decide(
+            Some(&c),
+            &CustomerCommand::AddContact(contact(5)),
+            &NONE,
+            now(),
+        )
+        .unwrap();
         let c = evolve_all(Some(c), &evs).unwrap();
-        assert_eq!(c.contacts().len(), 1);
+        assert_eq!(c.contact_count(), 1);
+        let taken = CustomerFacts {
+            contact_exists: true,
+        };
         assert!(matches!(
-            decide(Some(&c), &CustomerCommand::AddContact(contact(5)), now()),
+            decide(
+                Some(&c),
+                &CustomerCommand::AddContact(contact(5)),
+                &taken,
+                now()
+            ),
             Err(DomainError::Invariant(_))
         ));
-        let evs = decide(Some(&c), &CustomerCommand::Archive, now()).unwrap();
+        let evs = decide(Some(&c), &CustomerCommand::Archive, &NONE, now()).unwrap();
         let c = evolve_all(Some(c), &evs).unwrap();
         assert_eq!(c.status(), CustomerStatus::Archived);
         assert_eq!(c.version(), 3);
         assert_eq!(
-            decide(Some(&c), &CustomerCommand::AddContact(contact(6)), now()),
+            decide(
+                Some(&c),
+                &CustomerCommand::AddContact(contact(6)),
+                &NONE,
+                now()
+            ),
             Err(DomainError::invariant(
                 "customer is archived and takes no changes"
             ))
         );
-        assert!(decide(Some(&c), &CustomerCommand::Archive, now()).is_err());
-        assert!(decide(Some(&c), &create, now()).is_err());
+        assert!(decide(Some(&c), &CustomerCommand::Archive, &NONE, now()).is_err());
+        assert!(decide(Some(&c), &create, &NONE, now()).is_err());
     }
 }

@@ -28,7 +28,9 @@ pub mod values;
 use crate::error::DomainError;
 use crate::event::{Actor, AggregateEvent, ContextRef, ContextType, DomainEvent, RecordedEvent};
 
-pub use customer::{Contact, Customer, CustomerCommand, CustomerEvent, CustomerStatus};
+pub use customer::{
+    Contact, Customer, CustomerCommand, CustomerEvent, CustomerFacts, CustomerStatus,
+};
 pub use employee::{
     DatedRate, Employee, EmployeeCommand, EmployeeEvent, EmployeeStatus, NewEmployee, RateEntry,
     RateKind,

@@ -262,7 +262,7 @@ pub fn scenario() -> Vec<(&'static str, IdentityEvent)> {
 
     // Customers
     let mut cu = |state: Option<customer::Customer>, label, cmd: CustomerCommand| {
-        let evs = customer::decide(state.as_ref(), &cmd, now).unwrap();
+        let evs = customer::decide(state.as_ref(), &cmd, &Default::default(), now).unwrap();
         let s = customer::evolve_all(state, &evs).unwrap();
         for e in evs {
             out.push((label, IdentityEvent::Customer(e)));

@@ -69,17 +69,20 @@ command_input! {
 }
 
 restored_repository!(
-    /// Opportunities: restored from their state row (and the ids of their quotes, in the
-    /// order they were made), so a command costs the same however many quotes an
-    /// opportunity has had; saved to the opportunities table.
+    /// Opportunities: restored from their state row (which counts their quotes), so a
+    /// command costs the same however many quotes an opportunity has had; saved to the
+    /// opportunities table.
     Opportunities: Opportunity, "opportunity",
     load |app, tx, id| app.commercial().load_opportunity(tx, id).await,
     save |app, cx, before, after, events| {
         use pet_core::commercial::OpportunityEvent as E;
-        // Only these events can move the opportunity to another stage.
-        let may_move = events
-            .iter()
-            .any(|e| matches!(e, E::QuotingStarted(_) | E::Won(_) | E::Lost(_)));
+        // Only these events can move the opportunity to another stage, and a quote only
+        // when it is the first (open → quoting).
+        let may_move = events.iter().any(|e| match e {
+            E::Won(_) | E::Lost(_) => true,
+            E::QuotingStarted(_) => after.quote_count() == 1,
+            _ => false,
+        });
         app.commercial()
             .write_opportunity(cx.uow(), before, after, may_move)
             .await
@@ -105,8 +108,7 @@ type OpportunityRow = (
 );
 
 impl Commercial<'_> {
-    /// Restores an opportunity from its state row and its quotes' ids (by quote number:
-    /// the order the quotes were made in, as the opportunity's events list them).
+    /// Restores an opportunity from its state row.
     pub(crate) async fn load_opportunity<Q: Queryable>(
         &self,
         q: &mut Q,
@@ -117,8 +119,8 @@ impl Commercial<'_> {
             .exec_first(
                 format!(
                     "SELECT lead_id, customer_id, owner_id, title, expected_value_minor, currency, \
-                     expected_close, kind, size_band, status, lost_reason, won_quote_id, sale_id, version \
-                     FROM {} WHERE id = ?",
+                     expected_close, kind, size_band, status, lost_reason, won_quote_id, sale_id, version, \
+                     quote_count FROM {} WHERE id = ?",
                     t.opportunities
                 ),
                 (id.to_string(),),
@@ -145,6 +147,7 @@ impl Commercial<'_> {
             col(r, 12)?,
             col(r, 13)?,
         );
+        let quote_count: u64 = col(r, 14)?;
         let (lead, customer, owner, title, value, currency, close, kind, size, status) = (
             row.0, row.1, row.2, row.3, row.4, row.5, row.6, row.7, row.8, row.9,
         );
@@ -175,20 +178,6 @@ impl Commercial<'_> {
             .into_iter()
             .find(|s| s.as_str() == status)
             .ok_or_else(|| bad("status"))?;
-        let quote_ids: Vec<String> = q
-            .exec(
-                format!(
-                    "SELECT id FROM {} WHERE opportunity_id = ? ORDER BY number",
-                    t.quotes
-                ),
-                (id.to_string(),),
-            )
-            .await
-            .map_err(db)?;
-        let quote_ids = quote_ids
-            .iter()
-            .map(|s| uuid(s, "quote id").map(QuoteId::from_uuid))
-            .collect::<Result<Vec<_>, _>>()?;
         let sale = match (won_quote, sale) {
             (Some(qid), Some(sid)) => Some((
                 QuoteId::from_uuid(uuid(&qid, "won_quote_id")?),
@@ -203,7 +192,7 @@ impl Commercial<'_> {
             details,
             classification,
             status,
-            quote_ids,
+            quote_count,
             sale,
             lost_reason,
             version,
@@ -259,8 +248,8 @@ impl Commercial<'_> {
             uow.insert(
                 &format!(
                     "INSERT INTO {} (id, lead_id, customer_id, owner_id, title, expected_value_minor, currency, \
-                     expected_close, kind, size_band, status, lost_reason, won_quote_id, sale_id, version, created_at, \
-                     updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                     expected_close, kind, size_band, status, lost_reason, won_quote_id, sale_id, version, quote_count, \
+                     created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                     t.opportunities
                 ),
                 vec![
@@ -279,6 +268,7 @@ impl Commercial<'_> {
                     won_quote.into(),
                     sale.into(),
                     o.version().into(),
+                    o.quote_count().into(),
                     now.into(),
                     now.into(),
                 ],
@@ -315,7 +305,7 @@ impl Commercial<'_> {
             uow.update_versioned(
                 &format!(
                     "UPDATE {} SET kind = ?, size_band = ?, status = ?, lost_reason = ?, won_quote_id = ?, \
-                     sale_id = ?, version = ?, updated_at = ? WHERE id = ? AND version = ?",
+                     sale_id = ?, version = ?, quote_count = ?, updated_at = ? WHERE id = ? AND version = ?",
                     t.opportunities
                 ),
                 vec![
@@ -326,6 +316,7 @@ impl Commercial<'_> {
                     won_quote.into(),
                     sale.into(),
                     o.version().into(),
+                    o.quote_count().into(),
                     now.into(),
                     o.id().to_string().into(),
                     before.into(),
@@ -381,7 +372,7 @@ impl Commercial<'_> {
             },
             lost: o.status() == pet_core::commercial::OpportunityStatus::Lost,
             lost_reason: o.lost_reason().map(Text::as_str),
-            quote_ids: o.quote_ids().iter().map(ToString::to_string).collect(),
+            quote_count: o.quote_count(),
             won_quote_id: o.sale().map(|(q, _)| q.to_string()),
             sale_id: o.sale().map(|(_, s)| s.to_string()),
             version: o.version(),
@@ -419,7 +410,8 @@ impl Commercial<'_> {
                 {
                     let cid = CustomerId::from_uuid(Uuid::now_v7());
                     let create = CustomerCommand::Create { id: cid, name };
-                    cx.create(&Customers(self), &create, &()).await?;
+                    cx.create(&Customers(self), &create, &Default::default())
+                        .await?;
                     // Point the lead at its customer.
                     let cmd = LeadCommand::Update(LeadChanges {
                         customer: Some(LeadCustomer::Existing { customer_id: cid }),
@@ -447,6 +439,7 @@ impl Commercial<'_> {
                 customer: self.customer_status(cx.tx(), customer_id.as_uuid()).await?,
                 owner: self.employee_status(cx.tx(), owner_id.as_uuid()).await?,
                 accepted_quote: None,
+                quote_recorded: false,
             };
             let cmd = OpportunityCommand::Create(NewOpportunity {
                 id: OpportunityId::from_uuid(Uuid::now_v7()),
@@ -708,7 +701,7 @@ struct OpportunityView<'a> {
     options: OpportunityOptions,
     lost: bool,
     lost_reason: Option<&'a str>,
-    quote_ids: Vec<String>,
+    quote_count: u64,
     won_quote_id: Option<String>,
     sale_id: Option<String>,
     version: u64,

@@ -1324,13 +1324,12 @@ impl Commercial<'_> {
             let (after, _) = cx.create(&Quotes(self), &cmd, &facts).await?;
             // The opportunity records the quote (open → quoting).
             let start = OpportunityCommand::StartQuoting { quote_id: id };
-            cx.apply(
-                &opportunities,
-                Some(opp),
-                &start,
-                &OpportunityFacts::default(),
-            )
-            .await?;
+            // The quote was made by this command (its id is new): not recorded yet.
+            let facts = OpportunityFacts {
+                quote_recorded: false,
+                ..OpportunityFacts::default()
+            };
+            cx.apply(&opportunities, Some(opp), &start, &facts).await?;
             self.quote_view(cx.tx(), &after).await
         })
     }
@@ -1520,9 +1519,11 @@ impl Commercial<'_> {
             let opp = cx
                 .load(&opportunities, after.details().opportunity_id.as_uuid())
                 .await?;
-            if opp.is_won_by(after.id()) {
+            // The quote's own opportunity and sale: the facts the rule checks.
+            let quote_opportunity = after.details().opportunity_id;
+            if opp.is_won_by(quote_opportunity) {
                 let facts = OpportunityFacts {
-                    accepted_quote: Some((opp.id(), sale_id)),
+                    accepted_quote: Some((quote_opportunity, sale_id)),
                     ..OpportunityFacts::default()
                 };
                 let win = OpportunityCommand::Win {

@@ -9,11 +9,11 @@ use chrono::{DateTime, NaiveDate, NaiveDateTime, Utc};
 use mysql_async::prelude::*;
 use mysql_async::{Transaction, Value as SqlValue};
 use pet_core::identity::{
-    build_snapshot, Contact, ContactId, Customer, CustomerCommand, CustomerEvent, CustomerId,
-    CustomerStatus, DatedRate, Email, Employee, EmployeeCommand, EmployeeEvent, EmployeeId,
-    EmployeeStatus, MembershipId, Name, NewEmployee, OrgStructureCommand, OrgStructureVersion,
-    OrgVersionId, OrgVersionNumber, OrgVersionStatus, Phone, RateEntry, RateKind, Team,
-    TeamCommand, TeamEvent, TeamFacts, TeamId, TeamRole, TeamStatus, WpUserId,
+    build_snapshot, Contact, ContactId, Customer, CustomerCommand, CustomerEvent, CustomerFacts,
+    CustomerId, CustomerStatus, DatedRate, Email, Employee, EmployeeCommand, EmployeeEvent,
+    EmployeeId, EmployeeStatus, MembershipId, Name, NewEmployee, OrgStructureCommand,
+    OrgStructureVersion, OrgVersionId, OrgVersionNumber, OrgVersionStatus, Phone, RateEntry,
+    RateKind, Team, TeamCommand, TeamEvent, TeamFacts, TeamId, TeamRole, TeamStatus, WpUserId,
 };
 use serde::Serialize;
 use serde_json::{json, Value};
@@ -48,8 +48,6 @@ type EmployeeRow = (
     u64,
     NaiveDateTime,
 );
-/// A contact row of a customer: customer_id, id, name, email, phone.
-type ContactRow = (String, String, String, Option<String>, Option<String>);
 
 /// A stored rate: kind, amount_minor, currency, effective_from.
 type RateRow = (String, i64, String, NaiveDate);
@@ -211,7 +209,16 @@ pub struct ContactView {
     pub phone: Option<String>,
 }
 
-/// A customer with its contacts.
+/// A contact row with its customer: customer_id, id, name, email, phone, added_version.
+type ContactRow = (String, String, String, Option<String>, Option<String>, u64);
+
+/// How many of a customer's contacts its view carries, oldest first (`list_contacts` pages
+/// through all of them).
+pub const VIEW_CONTACTS: usize = 20;
+/// How many contacts a row of the customers list carries.
+const LIST_ROW_CONTACTS: usize = 3;
+
+/// A customer with its first contacts.
 #[derive(Debug, Clone, Serialize)]
 pub struct CustomerView {
     /// The commands it takes now (see `CustomerStatus::actions`).
@@ -224,28 +231,23 @@ pub struct CustomerView {
     pub status: String,
     /// Optimistic-concurrency version.
     pub version: u64,
-    /// Contacts, oldest first.
+    /// How many contacts it has.
+    pub contact_count: u64,
+    /// Its first contacts, oldest first: up to [`VIEW_CONTACTS`] (a list row: 3).
     pub contacts: Vec<ContactView>,
 }
 
-/// A customer's view from its state (the command's decided state or the restored one).
-fn customer_view(c: &Customer) -> CustomerView {
+/// A customer's view from its state (the command's decided state or the restored one) and
+/// its first contacts.
+fn customer_view(c: &Customer, contacts: Vec<ContactView>) -> CustomerView {
     CustomerView {
         actions: c.status().actions(),
         id: c.id().to_string(),
         name: c.name().as_str().to_owned(),
         status: c.status().as_str().to_owned(),
         version: c.version(),
-        contacts: c
-            .contacts()
-            .iter()
-            .map(|c| ContactView {
-                id: c.contact_id.to_string(),
-                name: c.name.as_str().to_owned(),
-                email: c.email.as_ref().map(|e| e.as_str().to_owned()),
-                phone: c.phone.as_ref().map(|p| p.as_str().to_owned()),
-            })
-            .collect(),
+        contact_count: c.contact_count(),
+        contacts,
     }
 }
 
@@ -389,6 +391,16 @@ command_input! {
         search: Option<String>,
         /// Active or archived.
         status: Option<CustomerStatusFilter>,
+        /// `page`, `per_page`, `after`, `before`.
+        paging: crate::fields::Paging,
+    }
+}
+
+command_input! {
+    /// Query of [`Identity::list_contacts`].
+    pub struct ContactListQuery {
+        /// Text in the name or email.
+        search: Option<String>,
         /// `page`, `per_page`, `after`, `before`.
         paging: crate::fields::Paging,
     }
@@ -1401,13 +1413,74 @@ impl Identity<'_> {
     ) -> Result<Value, AppError> {
         command!(self, ctx, command, &request, |cx| {
             let repo = Customers(self);
-            let (after, _) = if matches!(cmd, CustomerCommand::Create { .. }) {
-                cx.create(&repo, &cmd, &()).await?
-            } else {
-                cx.change(&repo, id, &cmd, &()).await?
+            let (after, _) = match &cmd {
+                CustomerCommand::Create { .. } => {
+                    cx.create(&repo, &cmd, &CustomerFacts::default()).await?
+                }
+                CustomerCommand::AddContact(c) => {
+                    // The one rule that looks beyond the customer: the id is not taken (a
+                    // keyed read, not the customer's contacts).
+                    let taken: Option<u8> = cx
+                        .tx()
+                        .exec_first(
+                            format!("SELECT 1 FROM {} WHERE id = ?", self.tables().contacts),
+                            (c.contact_id.to_string(),),
+                        )
+                        .await
+                        .map_err(db)?;
+                    let facts = CustomerFacts {
+                        contact_exists: taken.is_some(),
+                    };
+                    cx.change(&repo, id, &cmd, &facts).await?
+                }
+                CustomerCommand::Archive => {
+                    cx.change(&repo, id, &cmd, &CustomerFacts::default())
+                        .await?
+                }
             };
-            to_value(&customer_view(&after))
+            let contacts = if after.contact_count() == 0 {
+                Vec::new()
+            } else {
+                self.first_contacts(cx.tx(), &[after.id().to_string()], VIEW_CONTACTS)
+                    .await?
+                    .remove(&after.id().to_string())
+                    .unwrap_or_default()
+            };
+            to_value(&customer_view(&after, contacts))
         })
+    }
+
+    /// The first `n` contacts (oldest first) of each customer in `ids`: one query, an index
+    /// range of at most `n` rows per customer however many contacts it has.
+    async fn first_contacts<Q: Queryable>(
+        &self,
+        q: &mut Q,
+        ids: &[String],
+        n: usize,
+    ) -> Result<HashMap<String, Vec<ContactView>>, AppError> {
+        let mut out: HashMap<String, Vec<ContactView>> = HashMap::new();
+        if ids.is_empty() {
+            return Ok(out);
+        }
+        let one = format!(
+            "(SELECT customer_id, id, name, email, phone, added_version FROM {} \
+             WHERE customer_id = ? ORDER BY added_version, id LIMIT {n})",
+            self.tables().contacts
+        );
+        let sql = format!(
+            "{} ORDER BY customer_id, added_version, id",
+            vec![one; ids.len()].join(" UNION ALL ")
+        );
+        let rows: Vec<ContactRow> = q.exec(sql, ids.to_vec()).await.map_err(db)?;
+        for (c, id, name, email, phone, _) in rows {
+            out.entry(c).or_default().push(ContactView {
+                id,
+                name,
+                email,
+                phone,
+            });
+        }
+        Ok(out)
     }
 
     async fn write_customer(
@@ -1423,15 +1496,15 @@ impl Identity<'_> {
         if before == 0 {
             uow.tx()
                 .exec_drop(
-                    format!("INSERT INTO {} (id, name, status, version, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?)", t.customers),
-                    (id.to_string(), after.name().as_str(), after.status().as_str(), after.version(), nowdb, nowdb),
+                    format!("INSERT INTO {} (id, name, status, contact_count, version, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)", t.customers),
+                    (id.to_string(), after.name().as_str(), after.status().as_str(), after.contact_count(), after.version(), nowdb, nowdb),
                 )
                 .await
                 .map_err(db)?;
         } else {
             uow.update_versioned(
-                &format!("UPDATE {} SET name = ?, status = ?, version = ?, updated_at = ? WHERE id = ? AND version = ?", t.customers),
-                (after.name().as_str(), after.status().as_str(), after.version(), nowdb, id.to_string(), before),
+                &format!("UPDATE {} SET name = ?, status = ?, contact_count = ?, version = ?, updated_at = ? WHERE id = ? AND version = ?", t.customers),
+                (after.name().as_str(), after.status().as_str(), after.contact_count(), after.version(), nowdb, id.to_string(), before),
                 "customer",
             )
             .await?;
@@ -1525,7 +1598,74 @@ impl Identity<'_> {
             .load_customer(&mut conn, id, Read::ForView)
             .await?
             .ok_or_else(|| AppError::NotFound(format!("customer {id}")))?;
-        to_value(&customer_view(&c))
+        let contacts = if c.contact_count() == 0 {
+            Vec::new()
+        } else {
+            self.first_contacts(&mut conn, &[id.to_string()], VIEW_CONTACTS)
+                .await?
+                .remove(&id.to_string())
+                .unwrap_or_default()
+        };
+        to_value(&customer_view(&c, contacts))
+    }
+
+    /// A customer's contacts, in the order they were added: `{search? (name or email),
+    /// page?, per_page?, after?, before?}` — a flat list (searched: newest first).
+    pub async fn list_contacts(&self, customer_id: &str, query: &Value) -> Result<Value, AppError> {
+        let id = arg_uuid("customer_id", customer_id)?;
+        let q = ContactListQuery::parse(query, "query")?;
+        let search = TextSearch::new(q.search.as_deref(), &["name", "email"]);
+        let order = list_order(search.as_ref(), &[("added_version", false), ("id", false)]);
+        let req = q.paging.request(&order)?;
+        let t = self.tables();
+        let mut conn = self.conn().await?;
+        let exists: Option<u8> = conn
+            .exec_first(
+                format!("SELECT 1 FROM {} WHERE id = ?", t.customers),
+                (id.to_string(),),
+            )
+            .await
+            .map_err(db)?;
+        if exists.is_none() {
+            return Err(AppError::NotFound(format!("customer {id}")));
+        }
+        let (rows, total) = FlatList {
+            from: t.contacts.clone(),
+            columns: "id, name, email, phone, added_version, created_at",
+            conds: vec!["customer_id = ?".to_owned()],
+            params: vec![id.to_string().into()],
+            order: &order,
+            req: &req,
+            search,
+        }
+        .read(&mut conn, self.inner.search_scan)
+        .await?;
+        let items = rows
+            .into_iter()
+            .map(|(k, r)| {
+                mysql_async::from_row_opt::<(
+                    String,
+                    String,
+                    Option<String>,
+                    Option<String>,
+                    u64,
+                    NaiveDateTime,
+                )>(r)
+                .map(|(id, name, email, phone, _, _)| {
+                    (
+                        k,
+                        ContactView {
+                            id,
+                            name,
+                            email,
+                            phone,
+                        },
+                    )
+                })
+                .map_err(|e| internal(&e.to_string()))
+            })
+            .collect::<Result<Vec<_>, _>>()?;
+        page_value(req.finish(items, total))
     }
 
     /// Customers by name: `{search? (name), status?, page?, per_page?, after?, before?}` —
@@ -1545,7 +1685,7 @@ impl Identity<'_> {
         let mut conn = self.conn().await?;
         let (rows, total) = FlatList {
             from: t.customers.clone(),
-            columns: "id, name, status, version, created_at",
+            columns: "id, name, status, contact_count, version, created_at",
             conds,
             params,
             order: &order,
@@ -1558,37 +1698,22 @@ impl Identity<'_> {
         let rows = rows
             .into_iter()
             .map(|r| {
-                mysql_async::from_row_opt::<(String, String, String, u64, NaiveDateTime)>(r)
-                    .map(|(id, name, status, version, _)| (id, name, status, version))
+                mysql_async::from_row_opt::<(String, String, String, u64, u64, NaiveDateTime)>(r)
+                    .map(|(id, name, status, count, version, _)| (id, name, status, count, version))
                     .map_err(|e| internal(&e.to_string()))
             })
             .collect::<Result<Vec<_>, _>>()?;
-        let mut contacts: HashMap<String, Vec<ContactView>> = HashMap::new();
-        if !rows.is_empty() {
-            let marks = vec!["?"; rows.len()].join(", ");
-            let all: Vec<ContactRow> = conn
-                .exec(
-                    format!(
-                        "SELECT customer_id, id, name, email, phone FROM {} \
-                         WHERE customer_id IN ({marks}) ORDER BY customer_id, added_version, id",
-                        t.contacts
-                    ),
-                    rows.iter().map(|r| r.0.clone()).collect::<Vec<_>>(),
-                )
-                .await
-                .map_err(db)?;
-            for (c, id, name, email, phone) in all {
-                contacts.entry(c).or_default().push(ContactView {
-                    id,
-                    name,
-                    email,
-                    phone,
-                });
-            }
-        }
+        let with: Vec<String> = rows
+            .iter()
+            .filter(|r| r.3 > 0)
+            .map(|r| r.0.clone())
+            .collect();
+        let mut contacts = self
+            .first_contacts(&mut conn, &with, LIST_ROW_CONTACTS)
+            .await?;
         let views: Vec<CustomerView> = rows
             .into_iter()
-            .map(|(id, name, status, version)| CustomerView {
+            .map(|(id, name, status, contact_count, version)| CustomerView {
                 actions: CustomerStatus::parse(&status)
                     .map(CustomerStatus::actions)
                     .unwrap_or_default(),
@@ -1597,6 +1722,7 @@ impl Identity<'_> {
                 name,
                 status,
                 version,
+                contact_count,
             })
             .collect();
         page_value(req.finish(keys.into_iter().zip(views).collect(), total))
@@ -1663,6 +1789,7 @@ mod tests {
             name: "Acme".into(),
             status: "archived".into(),
             version: 2,
+            contact_count: 1,
             contacts: vec![ContactView {
                 id: ID.into(),
                 name: "Bo".into(),
@@ -1673,7 +1800,7 @@ mod tests {
         .unwrap();
         assert_eq!(
             c,
-            json!({"actions": [], "id": ID, "name": "Acme", "status": "archived", "version": 2,
+            json!({"actions": [], "id": ID, "name": "Acme", "status": "archived", "version": 2, "contact_count": 1,
                    "contacts": [{"id": ID, "name": "Bo", "email": null, "phone": "+44 1"}]})
         );
         let at = DateTime::parse_from_rfc3339("2024-01-01T09:00:00Z")

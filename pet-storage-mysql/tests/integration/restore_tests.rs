@@ -433,3 +433,173 @@ async fn migration_0014_fills_old_rows_from_the_log() {
     restores(app, "org_structure", &v, 2).await;
     env.cleanup().await;
 }
+
+/// A customer keeps the count of its contacts, not the contacts: its view carries the first
+/// 20 (oldest first) and the exact count, a list row the first three, and `list_contacts`
+/// pages through all of them (keyset pages: none repeated or skipped, also while contacts
+/// are added between pages) and searches them.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_customers_contacts_are_a_flat_list_of_their_own() {
+    let Some(env) = env().await else { return };
+    let app = &env.app;
+    let (_, actor) = first_employee(app, "Ana").await;
+    let idn = app.identity();
+    let c = id(&idn
+        .create_customer(&json!({"name": "Busy Ltd"}), &actor)
+        .await
+        .unwrap());
+    let mut names = Vec::new();
+    let mut last = Value::Null;
+    for i in 0..25 {
+        let name = format!("Person {i:02}");
+        let email = format!("p{i}@{}.test", if i % 5 == 0 { "zebra" } else { "busy" });
+        last = idn
+            .add_contact(&c, &json!({"name": name, "email": email}), &actor)
+            .await
+            .unwrap();
+        names.push(name);
+    }
+    restores(app, "customer", &c, 26).await;
+    let view = idn.get_customer(&c).await.unwrap();
+    assert_eq!(view, last, "the command's view is the read view");
+    assert_eq!(view["contact_count"], json!(25));
+    let shown: Vec<&str> = view["contacts"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        shown,
+        names[..20].iter().map(String::as_str).collect::<Vec<_>>()
+    );
+    let row = idn
+        .list_customers(&json!({"search": "Busy"}))
+        .await
+        .unwrap();
+    assert_eq!(row["items"][0]["contact_count"], json!(25));
+    assert_eq!(row["items"][0]["contacts"].as_array().unwrap().len(), 3);
+    assert_eq!(row["items"][0]["contacts"][2]["name"], json!("Person 02"));
+
+    // Page through 10 at a time, adding a contact between pages.
+    let mut seen = Vec::new();
+    let mut query = json!({"per_page": 10});
+    for extra in 0.. {
+        let page = idn.list_contacts(&c, &query).await.unwrap();
+        for item in page["items"].as_array().unwrap() {
+            seen.push(item["name"].as_str().unwrap().to_owned());
+        }
+        let Some(next) = page["next"].as_str() else {
+            break;
+        };
+        idn.add_contact(&c, &json!({"name": format!("Late {extra}")}), &actor)
+            .await
+            .unwrap();
+        query = json!({"per_page": 10, "after": next});
+    }
+    let mut unique = seen.clone();
+    unique.sort();
+    unique.dedup();
+    assert_eq!(unique.len(), seen.len(), "a contact repeated: {seen:?}");
+    assert_eq!(seen[..25], names[..], "in the order added, none skipped");
+    assert!(
+        seen.len() > 25,
+        "contacts added behind the cursor are reached"
+    );
+
+    let zebra = idn
+        .list_contacts(&c, &json!({"search": "zebra"}))
+        .await
+        .unwrap();
+    let found: Vec<&str> = zebra["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        found,
+        [
+            "Person 20",
+            "Person 15",
+            "Person 10",
+            "Person 05",
+            "Person 00"
+        ]
+    );
+    assert!(matches!(
+        idn.list_contacts(&uuid::Uuid::now_v7().to_string(), &json!({}))
+            .await,
+        Err(AppError::NotFound(_))
+    ));
+    assert!(matches!(
+        idn.list_contacts(&c, &json!({"per_page": "x"})).await,
+        Err(AppError::Validation(_))
+    ));
+    env.cleanup().await;
+}
+
+/// Migration 0016 counts the contacts of customers and the quotes of opportunities made
+/// before it: zero the counts (as the ALTERs leave old rows), run its UPDATEs again, and
+/// they restore as replayed.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn migration_0016_counts_old_customers_contacts() {
+    use mysql_async::prelude::*;
+    let Some(env) = env().await else { return };
+    let app = &env.app;
+    let (_, actor) = first_employee(app, "Ana").await;
+    let idn = app.identity();
+    let mut customers = Vec::new();
+    for n in 0..3 {
+        let c = id(&idn
+            .create_customer(&json!({"name": format!("Old {n}")}), &actor)
+            .await
+            .unwrap());
+        for i in 0..n {
+            idn.add_contact(&c, &json!({"name": format!("C{i}")}), &actor)
+                .await
+                .unwrap();
+        }
+        customers.push((c, n));
+    }
+    let opp =
+        crate::flat_commercial_tests::opportunity(app, &env.clock, &actor, "Old", "2030-01-01")
+            .await;
+    for i in 0..3 {
+        crate::flat_commercial_tests::quote(app, &env.clock, &actor, &opp, &format!("Q{i}")).await;
+    }
+    let tables = app.tables();
+    let mut conn = env.pool().get_conn().await.unwrap();
+    for sql in [
+        format!("UPDATE {} SET contact_count = 0", tables.customers),
+        format!(
+            "UPDATE {}pet_opportunities SET quote_count = 0",
+            tables.prefix
+        ),
+    ] {
+        conn.query_drop(sql).await.unwrap();
+    }
+    let migration = include_str!("../../../migrations/0016_flat_busy_aggregates.sql");
+    let updates: Vec<&str> = migration
+        .lines()
+        .filter(|l| l.starts_with("UPDATE "))
+        .collect();
+    assert_eq!(updates.len(), 2);
+    for u in updates {
+        conn.query_drop(u.replace("{prefix}", &tables.prefix))
+            .await
+            .unwrap();
+    }
+    drop(conn);
+    assert!(app.verify_restore("opportunity", &opp).await.is_ok());
+    let view = app.commercial().get_opportunity(&opp).await.unwrap();
+    assert_eq!(view["quote_count"], json!(3));
+    for (c, n) in customers {
+        restores(app, "customer", &c, 1 + n).await;
+        assert_eq!(
+            idn.get_customer(&c).await.unwrap()["contact_count"],
+            json!(n)
+        );
+    }
+    env.cleanup().await;
+}

@@ -419,7 +419,7 @@ final class Identity_Admin extends Module_Admin {
 	private function customer_detail( string $id ): void {
 		$c        = $this->plugin->identity()->getCustomer( $id );
 		$contacts = new Contacts_Table();
-		$contacts->set_rows( $c['contacts'] ?? array() );
+		$contacts->load( $this->plugin->identity(), $id );
 		self::view(
 			'identity/customer',
 			array(

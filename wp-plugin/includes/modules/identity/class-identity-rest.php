@@ -75,6 +75,7 @@ final class Identity_Rest {
 		Rest::route( '/customers', 'POST', Plugin::CAP_MANAGE, fn ( $r ) => $i()->createCustomer( Rest::body( $r ), $ctx( $r ) ), 201 );
 		Rest::route( "/customers/$id", 'GET', Plugin::CAP_WORK, fn ( $r ) => $i()->getCustomer( (string) $r['id'] ) );
 		Rest::route( "/customers/$id/archive", 'POST', Plugin::CAP_MANAGE, fn ( $r ) => $i()->archiveCustomer( (string) $r['id'], $ctx( $r ) ) );
+		Rest::route( "/customers/$id/contacts", 'GET', Plugin::CAP_WORK, fn ( $r ) => $i()->listContacts( (string) $r['id'], Rest::query( $r, array( 'search', 'after', 'before' ) ) ) );
 		Rest::route( "/customers/$id/contacts", 'POST', Plugin::CAP_MANAGE, fn ( $r ) => $i()->addContact( (string) $r['id'], Rest::body( $r ), $ctx( $r ) ), 201 );
 
 		Rest::route( '/org-structure', 'GET', Plugin::CAP_WORK, fn ( $r ) => $i()->listOrgStructureVersions( Rest::query( $r, array() ) ) );

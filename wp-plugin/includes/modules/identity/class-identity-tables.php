@@ -288,10 +288,16 @@ class Customers_Table extends Table {
 	 * @param array $item Customer.
 	 */
 	public function column_contacts( $item ) {
-		if ( ! isset( $item['contacts'] ) || ! is_array( $item['contacts'] ) ) {
+		if ( ! isset( $item['contacts'] ) || ! is_array( $item['contacts'] ) || array() === $item['contacts'] ) {
 			return '—';
 		}
-		return esc_html( implode( ', ', array_map( static fn ( $c ) => (string) $c['name'], $item['contacts'] ) ) );
+		$names = implode( ', ', array_map( static fn ( $c ) => (string) $c['name'], $item['contacts'] ) );
+		$more  = (int) ( $item['contact_count'] ?? 0 ) - count( $item['contacts'] );
+		if ( $more > 0 ) {
+			/* translators: 1: the first contacts' names, 2: how many more contacts there are. */
+			$names = sprintf( _n( '%1$s and %2$s more', '%1$s and %2$s more', $more, 'pet' ), $names, number_format_i18n( $more ) );
+		}
+		return esc_html( $names );
 	}
 
 	/**
@@ -493,6 +499,17 @@ class Contacts_Table extends Table {
 	/** Builds the table. */
 	public function __construct() {
 		parent::__construct( 'contact', 'contacts' );
+	}
+
+	/**
+	 * Loads the page of the customer's contacts matching the request's search (a flat list:
+	 * a customer may have thousands).
+	 *
+	 * @param \Pet\Identity $identity    Identity API.
+	 * @param string        $customer_id The customer.
+	 */
+	public function load( \Pet\Identity $identity, string $customer_id ): void {
+		$this->load_page( fn ( $q ) => $identity->listContacts( $customer_id, $q ), array( 's' => 'search' ) );
 	}
 
 	/** @return array<string,string> */

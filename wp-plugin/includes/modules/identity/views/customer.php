@@ -18,6 +18,9 @@ View::back_link( Table::page_url( 'pet-customers' ), __( 'All customers', 'pet' 
 ?>
 <h2><?php echo esc_html( (string) $c['name'] ); ?></h2>
 <h3><?php esc_html_e( 'Contacts', 'pet' ); ?></h3>
+<form method="get"><input type="hidden" name="page" value="pet-customers"><input type="hidden" name="customer" value="<?php echo esc_attr( $id ); ?>">
+<?php $data['contacts']->search_box( __( 'Search contacts', 'pet' ), 'pet-contact' ); ?>
+</form>
 <?php
 $data['contacts']->display();
 if ( ! $data['change'] ) {
