@@ -71,6 +71,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         (
             TicketCommand::Create(NewTicket {
                 id: tid,
+                number: pet_core::helpdesk::TicketNumber::new("number", 1)?,
                 customer_id: customer,
                 project_id: None,
                 subject: Name::for_field("subject", "Invoices page times out")?,

@@ -113,6 +113,7 @@ fn scenario() -> Vec<(&'static str, DateTime<Utc>, HelpdeskEvent)> {
         "ticket.created",
         TicketCommand::Create(NewTicket {
             id: ticket_id(),
+            number: pet_core::helpdesk::TicketNumber::new("number", 1).unwrap(),
             customer_id: acme(),
             project_id: None,
             subject: Name::for_field("subject", "Invoices page times out").unwrap(),
@@ -367,7 +368,12 @@ fn every_payload_snapshot() {
 fn every_payload_round_trips_and_validates() {
     let registry = pet_registry();
     for (label, at, event) in scenario().into_iter().chain(breach_scenario()) {
-        let back = HelpdeskEvent::from_stored(event.event_type(), 1, &event.payload()).unwrap();
+        let back = HelpdeskEvent::from_stored(
+            event.event_type(),
+            event.schema_version(),
+            &event.payload(),
+        )
+        .unwrap();
         assert_eq!(back, event, "{label}");
         let env = envelopes(std::slice::from_ref(&event), 2, |_| EventMeta {
             event_id: uuid(999),
@@ -385,7 +391,7 @@ fn every_payload_round_trips_and_validates() {
             .unwrap();
         p.as_object_mut().unwrap().remove(key);
         assert!(
-            HelpdeskEvent::from_stored(event.event_type(), 1, &p).is_err(),
+            HelpdeskEvent::from_stored(event.event_type(), event.schema_version(), &p).is_err(),
             "{label}"
         );
     }
@@ -400,8 +406,8 @@ fn every_rendered_line_snapshot() {
         .map(|(label, _, e)| {
             serde_json::json!({
                 "label": label,
-                "line": activity::render(e.event_type(), 1, &e.payload(), &names).unwrap(),
-                "line_without_names": activity::render(e.event_type(), 1, &e.payload(), &NoNames).unwrap(),
+                "line": activity::render(e.event_type(), e.schema_version(), &e.payload(), &names).unwrap(),
+                "line_without_names": activity::render(e.event_type(), e.schema_version(), &e.payload(), &NoNames).unwrap(),
             })
         })
         .collect();

@@ -52,7 +52,8 @@ crate::api::php_class! {
  * Same conventions as pet.stub.php (ids, dates, money, $context, lists, exceptions).
  *
  * Shapes:
- * - ticket: ['id','customer_id','customer_name','project_id','subject','priority' (low|normal|high|urgent),
+ * - ticket: ['id','number' (1, 2, …; null for tickets opened before numbering),'reference' ('#12', or the
+ *   id's start without a number),'customer_id','customer_name','project_id','subject','priority' (low|normal|high|urgent),
  *   'channel' (email|phone|portal|chat|other),'assignee_id','assignee_name','status'
  *   (new|open|waiting_on_customer|resolved|closed),'next_statuses' (the statuses a change, resolve or close may
  *   move it to now; reopening is separate),'resolved_at','reply_count','first_response_at','version',

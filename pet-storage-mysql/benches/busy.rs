@@ -4,7 +4,8 @@
 //! real commands, for employees (`changeEmployeeRate`, the busy one's 10,000 rate changes
 //! all on one day, so its state stays one rate), leads (`updateLead`, 10,000 updates) and
 //! customers (`addContact`: a customer's only repeatable event, so the busy one holds
-//! 10,000 contacts, which its state and its view carry).
+//! 10,000 contacts; its state keeps their count, its view the first 20) and opportunities
+//! (`createQuote`: the busy one has 10,000 quotes; its state keeps their count).
 #![allow(clippy::unwrap_used, clippy::expect_used, missing_docs)]
 
 mod common;
@@ -178,6 +179,36 @@ fn busy_aggregates(c: &mut Criterion) {
         &|cu| {
             let contact = json!({"name": format!("Contact {}", next())});
             rt.block_on(app.identity().add_contact(cu, &contact, &ctx))
+                .unwrap();
+        },
+    );
+
+    // Opportunities: a new quote (the busy opportunity's events are its quotes).
+    fresh_vs_busy(
+        c,
+        "create_quote",
+        &|| {
+            let c = app.commercial();
+            let l = id(&rt
+                .block_on(c.create_lead(
+                    &json!({"customer_name": "Bench Co", "source": "bench"}),
+                    &ctx,
+                ))
+                .unwrap());
+            rt.block_on(c.contact_lead(&l, &json!({}), &ctx)).unwrap();
+            rt.block_on(c.qualify_lead(&l, &json!({"need": "Bench"}), &ctx))
+                .unwrap();
+            id(&rt
+                .block_on(c.create_opportunity(
+                    &json!({"lead_id": l, "title": "Bench deal", "expected_close": "2030-01-01",
+                            "expected_value": {"amount_minor": 100_000, "currency": "EUR"}}),
+                    &ctx,
+                ))
+                .unwrap())
+        },
+        &|opp| {
+            let q = json!({"opportunity_id": opp, "title": format!("Option {}", next())});
+            rt.block_on(app.commercial().create_quote(&q, &ctx))
                 .unwrap();
         },
     );

@@ -1,6 +1,6 @@
 <?php
 /**
- * Every table PET's migrations create, without the WordPress table prefix: the list uninstall
+ * Every table (and sequence) PET's migrations create, without the WordPress table prefix: the list uninstall
  * drops when (and only when) the administrator asked for PET's data to be deleted. A fixed
  * list, not a LIKE pattern, so another installation's tables that happen to start with
  * "{prefix}pet_" (say a site whose own prefix is "wp_pet_") are never touched.
@@ -39,6 +39,7 @@ return array(
 	'pet_quote_lines',
 	'pet_sales',
 	'pet_tickets',
+	'pet_ticket_numbers',
 	'pet_ticket_replies',
 	'pet_sla_definitions',
 	'pet_sla_definition_versions',

@@ -77,6 +77,62 @@ uuid_id!(
     "SLA definition"
 );
 
+/// A ticket's human number, shown as `#12`: 1, 2, 3, … assigned by the caller (a store
+/// sequence), unique per site. Tickets opened before numbers existed have none.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(try_from = "u32", into = "u32")]
+pub struct TicketNumber(u32);
+
+impl TicketNumber {
+    /// Validates `n ≥ 1` given as input field `field`.
+    pub fn new(field: &str, n: u32) -> Result<Self, DomainError> {
+        if n == 0 {
+            Err(DomainError::field(field, "must be at least 1"))
+        } else {
+            Ok(Self(n))
+        }
+    }
+
+    /// The number as an integer.
+    pub const fn get(self) -> u32 {
+        self.0
+    }
+
+    /// The ticket's human reference, `#12` (the one place its format is written).
+    pub fn reference(self) -> String {
+        format!("#{}", self.0)
+    }
+
+    /// The number a search text names: `12` or `#12` (`None` for anything else).
+    pub fn parse_reference(text: &str) -> Option<Self> {
+        let t = text.trim();
+        let digits = t.strip_prefix('#').unwrap_or(t);
+        if digits.is_empty() || digits.len() > 10 || !digits.bytes().all(|b| b.is_ascii_digit()) {
+            return None;
+        }
+        digits.parse::<u32>().ok().filter(|n| *n > 0).map(Self)
+    }
+}
+
+impl TryFrom<u32> for TicketNumber {
+    type Error = DomainError;
+    fn try_from(n: u32) -> Result<Self, Self::Error> {
+        Self::new("ticket_number", n)
+    }
+}
+
+impl From<TicketNumber> for u32 {
+    fn from(n: TicketNumber) -> u32 {
+        n.0
+    }
+}
+
+impl std::fmt::Display for TicketNumber {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}", self.0)
+    }
+}
+
 /// The number of an SLA definition version: 1, 2, 3, … in publication order.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(try_from = "u32", into = "u32")]

@@ -31,7 +31,7 @@ pub use clock::{
     marks_to_record, shown_state, sla_clock, sla_summary, CompiledSla, SlaClockReading, SlaMark,
     SlaState, SlaTarget, TargetReading, TicketTimeline, TimelineChange,
 };
-pub use ids::{ProjectId, ReplyId, SlaDefinitionId, SlaVersionNumber, TicketId};
+pub use ids::{ProjectId, ReplyId, SlaDefinitionId, SlaVersionNumber, TicketId, TicketNumber};
 pub use sla::{
     BusinessMinutes, RecordedMarks, RecordedSla, SlaAssignment, SlaAssignmentCommand,
     SlaDefinition, SlaDefinitionCommand, SlaDefinitionEvent, SlaEvent, SlaSpec, SlaSpecInput,
@@ -283,8 +283,8 @@ mod tests {
         let t = serde_json::json!({"assignee_id": null, "channel": "email",
             "customer_id": "0190a1b2-0000-7000-8000-000000000014", "priority": "normal",
             "project_id": null, "subject": "Invoices page times out",
-            "ticket_id": "0190a1b2-0000-7000-8000-000000000064"});
-        let n = names_introduced("ticket.created", 1, &t).unwrap();
+            "ticket_id": "0190a1b2-0000-7000-8000-000000000064", "ticket_number": 12});
+        let n = names_introduced("ticket.created", 2, &t).unwrap();
         assert_eq!(n.len(), 1);
         assert_eq!(n[0].kind, ContextType::Ticket);
         assert_eq!(n[0].name, "Ticket “Invoices page times out”");

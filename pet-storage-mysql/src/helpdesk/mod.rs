@@ -26,6 +26,8 @@ pub use sla::{SlaRunOptions, SlaRunReport, JOB_SLA_EVALUATE};
 pub struct HelpdeskTables {
     /// Tickets.
     pub tickets: String,
+    /// The sequence ticket numbers are drawn from (migration 0017).
+    pub ticket_numbers: String,
     /// Replies and internal notes.
     pub replies: String,
     /// SLA definitions.
@@ -54,6 +56,7 @@ impl HelpdeskTables {
         let t = |name: &str| format!("{prefix}pet_{name}");
         Self {
             tickets: t("tickets"),
+            ticket_numbers: t("ticket_numbers"),
             replies: t("ticket_replies"),
             sla_definitions: t("sla_definitions"),
             sla_versions: t("sla_definition_versions"),

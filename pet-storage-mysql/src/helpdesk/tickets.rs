@@ -12,10 +12,10 @@ use mysql_async::{Row, Transaction, Value as SqlValue};
 use pet_core::helpdesk::{
     sla_summary, Channel, NewTicket, Priority, ProjectId, ReopenWindow, ReplyAuthor, ReplyBody,
     ReplyId, SlaAssignment, SlaAssignmentCommand, SlaDefinitionId, SlaEvent, SlaSpec,
-    SlaVersionNumber, Ticket, TicketCommand, TicketEvent, TicketFacts, TicketId, TicketRow,
-    TicketStatus, TicketTimeline, TimelineChange, Visibility,
+    SlaVersionNumber, Ticket, TicketCommand, TicketEvent, TicketFacts, TicketId, TicketNumber,
+    TicketRow, TicketStatus, TicketTimeline, TimelineChange, Visibility,
 };
-use pet_core::identity::{ContactId, CustomerId, EmployeeId, Name};
+use pet_core::identity::{ContactId, CustomerId, CustomerStatus, EmployeeId, Name};
 use serde::Serialize;
 use serde_json::{json, Value};
 use uuid::Uuid;
@@ -96,7 +96,7 @@ fn timeline_view(tl: &TicketTimeline) -> Vec<TimelineEntryView> {
 
 const TICKET_COLUMNS: &str =
     "id, customer_id, project_id, subject, priority, channel, assignee_id, \
-     status, resolved_at, reply_count, version, sla_timeline";
+     status, resolved_at, reply_count, version, sla_timeline, number";
 
 fn opt_uuid(r: &Row, i: usize) -> Result<Option<Uuid>, AppError> {
     match r
@@ -124,6 +124,8 @@ fn req<T: FromValue>(r: &Row, i: usize, what: &str) -> Result<T, AppError> {
 pub(crate) struct TicketSearch {
     words: Vec<String>,
     id_prefix: Option<String>,
+    /// The ticket number the text names (`12`, `#12`).
+    number: Option<TicketNumber>,
 }
 
 impl TicketSearch {
@@ -139,11 +141,28 @@ impl TicketSearch {
         let id_prefix =
             (hex >= 8 && t.len() <= 36 && t.chars().all(|c| c.is_ascii_hexdigit() || c == '-'))
                 .then_some(t);
-        TicketSearch { words, id_prefix }
+        TicketSearch {
+            words,
+            id_prefix,
+            number: TicketNumber::parse_reference(text),
+        }
     }
 
     pub(crate) fn is_empty(&self) -> bool {
-        self.words.is_empty() && self.id_prefix.is_none()
+        self.words.is_empty() && self.id_prefix.is_none() && self.number.is_none()
+    }
+
+    /// `t.number = ?` and `t.id LIKE 'prefix%'`: what the text names of the ticket itself
+    /// (each by a unique index).
+    fn own(&self, parts: &mut Vec<String>, params: &mut Vec<SqlValue>) {
+        if let Some(n) = self.number {
+            params.push(n.get().into());
+            parts.push("t.number = ?".into());
+        }
+        if let Some(p) = &self.id_prefix {
+            params.push(format!("{}%", like_escape(p)).into());
+            parts.push("t.id LIKE ?".into());
+        }
     }
 
     /// `col REGEXP '\\bw1' AND col REGEXP '\\bw2' …` (the words are letters and digits only).
@@ -178,10 +197,7 @@ impl TicketSearch {
                 t.replies
             ));
         }
-        if let Some(p) = &self.id_prefix {
-            params.push(format!("{}%", like_escape(p)).into());
-            parts.push("t.id LIKE ?".into());
-        }
+        self.own(&mut parts, &mut params);
         (format!("({})", parts.join(" OR ")), params)
     }
 
@@ -192,8 +208,9 @@ impl TicketSearch {
     }
 
     /// The tickets that can match, from the FULLTEXT indexes of subjects, messages and
-    /// customer names: `t.id IN (…) OR t.customer_id IN (…)` (or, when no word can be asked
-    /// of them, no restriction: every ticket is a candidate).
+    /// customer names: `t.id IN (…) OR t.customer_id IN (…)`, and the ticket the text
+    /// names by number or id (or, when no word can be asked of the indexes and the text
+    /// names no ticket, no restriction: every ticket is a candidate).
     pub(crate) async fn candidates(
         &self,
         conn: &mut mysql_async::Conn,
@@ -201,6 +218,12 @@ impl TicketSearch {
         tables: &crate::config::Tables,
     ) -> Result<(String, Vec<SqlValue>), AppError> {
         let Some(ft) = self.fulltext_query() else {
+            if self.number.is_some() {
+                // A number (too short a word for the indexes): the ticket it names.
+                let (mut parts, mut params) = (Vec::new(), Vec::new());
+                self.own(&mut parts, &mut params);
+                return Ok((format!("({})", parts.join(" OR ")), params));
+            }
             return Ok(("1 = 1".into(), Vec::new()));
         };
         // Ticket ids whose subject or a message has the words; customers whose name has them.
@@ -232,10 +255,7 @@ impl TicketSearch {
                 params.extend(ids.into_iter().map(SqlValue::from));
             }
         }
-        if let Some(p) = &self.id_prefix {
-            params.push(format!("{}%", like_escape(p)).into());
-            parts.push("t.id LIKE ?".into());
-        }
+        self.own(&mut parts, &mut params);
         if parts.is_empty() {
             return Ok(("1 = 0".into(), Vec::new()));
         }
@@ -293,8 +313,17 @@ fn ticket_from_row(r: &Row) -> Result<(Ticket, TicketTimeline), AppError> {
     let version: u64 = req(r, 10, "version")?;
     let timeline: String = req(r, 11, "timeline")?;
     let bad = |_| internal("stored ticket row");
+    // By name: the command's row has it after the timeline, a view's row last.
+    let number: Option<u32> = r
+        .get_opt::<Option<u32>, &str>("number")
+        .ok_or_else(|| internal("ticket row without its number column"))?
+        .map_err(|_| internal("stored ticket number"))?;
     let row = TicketRow {
         id: TicketId::from_uuid(Uuid::parse_str(&id).map_err(|_| internal("ticket id"))?),
+        number: number
+            .map(|n| TicketNumber::new("number", n))
+            .transpose()
+            .map_err(bad)?,
         customer_id: CustomerId::from_uuid(
             Uuid::parse_str(&customer).map_err(|_| internal("customer id"))?,
         ),
@@ -309,6 +338,16 @@ fn ticket_from_row(r: &Row) -> Result<(Ticket, TicketTimeline), AppError> {
         version,
     };
     Ok((Ticket::restore(row), parse_timeline(&timeline)?))
+}
+
+/// What one ticket command runs: commands on an existing ticket, or the commands that open
+/// a new one for `customer_id`, made once its number is drawn.
+enum TicketWork<'a> {
+    Existing(Vec<TicketCommand>),
+    New {
+        customer_id: CustomerId,
+        make: &'a (dyn Fn(TicketNumber) -> Vec<TicketCommand> + Sync),
+    },
 }
 
 /// Tickets: restored from their state rows (with the clock timeline kept beside them);
@@ -367,14 +406,15 @@ impl Repository<Ticket> for Tickets<'_> {
             cx.tx()
                 .exec_drop(
                     format!(
-                        "INSERT INTO {} (id, customer_id, project_id, subject, priority, channel, assignee_id, \
+                        "INSERT INTO {} (id, number, customer_id, project_id, subject, priority, channel, assignee_id, \
                          status, is_active, resolved_at, reply_count, first_response_at, sla_timeline, sla_state, \
                          sla_due_at, version, created_at, updated_at) \
-                         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                         t.tickets
                     ),
                     vec![
                         SqlValue::from(id.to_string()),
+                        after.number().map(TicketNumber::get).into(),
                         after.customer_id().to_string().into(),
                         after.project_id().map(|p| p.to_string()).into(),
                         after.subject().as_str().into(),
@@ -502,6 +542,10 @@ impl Repository<SlaAssignment> for SlaAssignments<'_> {
 pub struct TicketView {
     /// The id.
     pub id: TicketId,
+    /// Its number (`null`: opened before tickets were numbered).
+    pub number: Option<u32>,
+    /// Its human reference: `#12`, or for a ticket without a number the start of its id.
+    pub reference: String,
     /// The customer.
     pub customer_id: CustomerId,
     /// The customer's name.
@@ -875,15 +919,18 @@ impl Field for SortOrder {
 struct AssignSla(Uuid);
 
 impl Helpdesk<'_> {
+    /// The facts `cmd` needs; `customer` is the new ticket's customer's status when the
+    /// number was drawn with it ([`App::hd_draw_ticket_number`]).
     async fn hd_ticket_facts<Q: Queryable>(
         &self,
         q: &mut Q,
         cmd: &TicketCommand,
+        customer: Option<CustomerStatus>,
     ) -> Result<TicketFacts, AppError> {
         let mut facts = TicketFacts::new();
         let assignee = match cmd {
             TicketCommand::Create(n) => {
-                if let Some(st) = self.customer_status(q, n.customer_id.as_uuid()).await? {
+                if let Some(st) = customer {
                     facts = facts.with_customer(n.customer_id, st);
                 }
                 n.assignee
@@ -1051,25 +1098,72 @@ impl Helpdesk<'_> {
         cmd: TicketCommand,
         assign: Option<AssignSla>,
     ) -> Result<Value, AppError> {
-        self.hd_ticket_commands(ctx, command, request, id, vec![cmd], assign)
-            .await
+        self.hd_ticket_commands(
+            ctx,
+            command,
+            request,
+            id,
+            TicketWork::Existing(vec![cmd]),
+            assign,
+        )
+        .await
     }
 
-    /// Runs `cmds` on one ticket as one command (one transaction, their events together):
-    /// the first decides what is loaded and which facts are read (a ticket opened with its
-    /// first message is `[Create, Reply]`).
+    /// Draws the next ticket number with the customer's status, in one round trip
+    /// (`NEXTVAL` of the sequence of migration 0017, per row found: nothing is drawn for an
+    /// unknown customer, whose ticket the rules refuse). The sequence is not transactional: a
+    /// command that rolls back leaves a gap, as every helpdesk's numbering does.
+    async fn hd_draw_ticket_number<Q: Queryable>(
+        &self,
+        q: &mut Q,
+        customer: CustomerId,
+    ) -> Result<(Option<CustomerStatus>, TicketNumber), AppError> {
+        let t = self.helpdesk_tables();
+        let row: Option<(String, u64)> = q
+            .exec_first(
+                format!(
+                    "SELECT status, NEXTVAL({}) FROM {} WHERE id = ?",
+                    t.ticket_numbers,
+                    self.tables().customers
+                ),
+                (customer.to_string(),),
+            )
+            .await
+            .map_err(db)?;
+        let Some((status, n)) = row else {
+            // Refused by the rules (no such customer): no number is drawn or recorded.
+            return Ok((None, TicketNumber::new("ticket_number", u32::MAX)?));
+        };
+        let status = CustomerStatus::parse(&status)
+            .map_err(|_| AppError::Storage(format!("stored customer status {status:?}")))?;
+        let n = u32::try_from(n)
+            .map_err(|_| AppError::Storage("ticket numbers are exhausted".into()))?;
+        Ok((Some(status), TicketNumber::new("ticket_number", n)?))
+    }
+
+    /// Runs `work` on one ticket as one command (one transaction, their events together):
+    /// the first command decides what is loaded and which facts are read (a ticket opened
+    /// with its first message is `[Create, Reply]`, made once its number is drawn).
     async fn hd_ticket_commands(
         &self,
         ctx: &CommandContext,
         command: &str,
         request: Value,
         id: Uuid,
-        cmds: Vec<TicketCommand>,
+        work: TicketWork<'_>,
         assign: Option<AssignSla>,
     ) -> Result<Value, AppError> {
         let assign = assign.map(|a| a.0);
-        let cmd = cmds.first().ok_or_else(|| internal("no ticket command"))?;
         command!(self, ctx, command, &request, |cx| {
+            let (cmds, customer) = match &work {
+                TicketWork::Existing(cmds) => (cmds.clone(), None),
+                TicketWork::New { customer_id, make } => {
+                    let (status, number) =
+                        self.hd_draw_ticket_number(cx.tx(), *customer_id).await?;
+                    (make(number), status)
+                }
+            };
+            let cmd = cmds.first().ok_or_else(|| internal("no ticket command"))?;
             let t = self.helpdesk_tables();
             let now = cx.now();
             let is_new = matches!(cmd, TicketCommand::Create(_));
@@ -1086,7 +1180,7 @@ impl Helpdesk<'_> {
                     (Some(tk), tl)
                 }
             };
-            let facts = self.hd_ticket_facts(cx.tx(), cmd).await?;
+            let facts = self.hd_ticket_facts(cx.tx(), cmd, customer).await?;
             let decided = cx.decide(state, &cmds, &facts)?;
             let mut first_response = false;
             for ev in &decided.events {
@@ -1124,13 +1218,13 @@ impl Helpdesk<'_> {
     }
 
     /// `SELECT` of the columns a ticket view reads (the row [`ticket_from_row`] parses, then
-    /// the customer's and assignee's names and three times: 17 columns), `extra` appended
+    /// the customer's and assignee's names, three times and the number: 18 columns), `extra` appended
     /// after them, from the tickets table `t` with its name joins.
     fn hd_view_select(&self, t: &HelpdeskTables, extra: &str) -> String {
         format!(
             "SELECT t.id, t.customer_id, t.project_id, t.subject, t.priority, t.channel, t.assignee_id, \
              t.status, t.resolved_at, t.reply_count, t.version, t.sla_timeline, c.name, e.name, \
-             t.created_at, t.updated_at, t.first_response_at{extra} \
+             t.created_at, t.updated_at, t.first_response_at, t.number{extra} \
              FROM {} t LEFT JOIN {} c ON c.id = t.customer_id LEFT JOIN {} e ON e.id = t.assignee_id",
             t.tickets,
             self.tables().customers,
@@ -1190,6 +1284,11 @@ impl Helpdesk<'_> {
             };
             views.push(TicketView {
                 id: tk.id(),
+                number: tk.number().map(TicketNumber::get),
+                reference: tk.number().map_or_else(
+                    || tk.id().to_string()[..8].to_owned(),
+                    TicketNumber::reference,
+                ),
                 customer_id: tk.customer_id(),
                 customer_name,
                 project_id: tk.project_id(),
@@ -1326,28 +1425,36 @@ impl Helpdesk<'_> {
     ) -> Result<Value, AppError> {
         let n = CreateTicket::parse(input, "input")?;
         let id = Uuid::now_v7();
-        let cmd = TicketCommand::Create(NewTicket {
-            id: TicketId::from_uuid(id),
-            customer_id: n.customer_id,
-            project_id: n.project_id,
-            subject: n.subject,
-            priority: n.priority,
-            channel: n.channel,
-            assignee: n.assignee_id,
-        });
+        let reply_id = ReplyId::from_uuid(Uuid::now_v7());
         let sla = n.sla_definition_id.map(|d| AssignSla(d.as_uuid()));
-        let mut cmds = vec![cmd];
-        if let Some(body) = n.message.0 {
-            cmds.push(TicketCommand::Reply {
-                reply_id: ReplyId::from_uuid(Uuid::now_v7()),
-                author: ReplyAuthor::Customer {
-                    contact_id: n.contact_id,
-                },
-                visibility: Visibility::Public,
-                body,
-            });
-        }
-        self.hd_ticket_commands(ctx, "create_ticket", input.clone(), id, cmds, sla)
+        let make = |number: TicketNumber| {
+            let mut cmds = vec![TicketCommand::Create(NewTicket {
+                id: TicketId::from_uuid(id),
+                number,
+                customer_id: n.customer_id,
+                project_id: n.project_id,
+                subject: n.subject.clone(),
+                priority: n.priority,
+                channel: n.channel,
+                assignee: n.assignee_id,
+            })];
+            if let Some(body) = &n.message.0 {
+                cmds.push(TicketCommand::Reply {
+                    reply_id,
+                    author: ReplyAuthor::Customer {
+                        contact_id: n.contact_id,
+                    },
+                    visibility: Visibility::Public,
+                    body: body.clone(),
+                });
+            }
+            cmds
+        };
+        let work = TicketWork::New {
+            customer_id: n.customer_id,
+            make: &make,
+        };
+        self.hd_ticket_commands(ctx, "create_ticket", input.clone(), id, work, sla)
             .await
     }
 

@@ -7,7 +7,7 @@ global $wpdb;
 // The uninstall list is exactly the migrations' tables plus the migration ledger.
 $from_migrations = ['pet_migrations'];
 foreach (glob(__DIR__ . '/../../../migrations/*.sql') as $sql_file) {
-    preg_match_all('/CREATE TABLE IF NOT EXISTS \{prefix\}(pet_[A-Za-z0-9_]+)/', (string) file_get_contents($sql_file), $m);
+    preg_match_all('/CREATE (?:TABLE|SEQUENCE) IF NOT EXISTS \{prefix\}(pet_[A-Za-z0-9_]+)/', (string) file_get_contents($sql_file), $m);
     $from_migrations = array_merge($from_migrations, $m[1]);
 }
 $listed = require WP_PLUGIN_DIR . '/pet/includes/pet-tables.php';

@@ -220,13 +220,14 @@ class Tickets_Table extends Table {
 	}
 
 	/**
-	 * Subject with a link to the ticket.
+	 * The ticket's number (#12) and its subject with a link to the ticket.
 	 *
 	 * @param array $item Ticket.
 	 */
 	public function column_subject( $item ) {
 		$url = self::page_url( 'pet-tickets', array( 'id' => (string) $item['id'] ) );
-		return self::title_link( $url, (string) $item['subject'] );
+		$ref = isset( $item['number'] ) ? '<span class="pet-ticket-ref">' . esc_html( (string) $item['reference'] ) . '</span> ' : '';
+		return $ref . self::title_link( $url, (string) $item['subject'] );
 	}
 
 	/**

@@ -43,7 +43,7 @@ $facts = array(
 	__( 'SLA', 'pet' )            => $sla_label,
 );
 ?>
-<h2 id="pet-ticket-title"><?php echo esc_html( (string) $t['subject'] ); ?> <?php View::badge( $status ); ?> <?php echo wp_kses_post( Sla_Text::badge( $sla ) ); ?></h2>
+<h2 id="pet-ticket-title"><?php if ( isset( $t['number'] ) ) : ?><span class="pet-ticket-ref"><?php echo esc_html( (string) $t['reference'] ); ?></span> <?php endif; ?><?php echo esc_html( (string) $t['subject'] ); ?> <?php View::badge( $status ); ?> <?php echo wp_kses_post( Sla_Text::badge( $sla ) ); ?></h2>
 <div class="pet-cols"><div>
 <table class="widefat striped pet-ticket-facts" id="pet-ticket-facts"><tbody>
 <?php foreach ( $facts as $k => $v ) : ?>
