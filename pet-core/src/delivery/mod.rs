@@ -151,6 +151,24 @@ impl DeliveryEvent {
     }
 }
 
+macro_rules! delivery_event_from {
+    ($($variant:ident($ty:ty)),+) => {
+        $(impl From<$ty> for DeliveryEvent {
+            fn from(e: $ty) -> Self {
+                DeliveryEvent::$variant(e)
+            }
+        })+
+    };
+}
+delivery_event_from!(
+    Project(ProjectEvent),
+    TimeEntry(TimeEntryEvent),
+    TimeLock(TimeLockEvent),
+    Timer(TimerEvent),
+    Capacity(CapacityEvent),
+    Allocation(AllocationEvent)
+);
+
 impl DomainEvent for DeliveryEvent {
     fn event_type(&self) -> &'static str {
         self.inner().event_type()

@@ -558,7 +558,7 @@ pub struct TaskStatusChanged {
 
 /// Payload of `project.variance_detected`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
+// No `deny_unknown_fields`: serde cannot combine it with a flattened field.
 pub struct VarianceDetected {
     /// The project.
     pub project_id: ProjectId,

@@ -355,7 +355,7 @@ pub enum TimeEntryCommand {
 
 /// Payload of `time_entry.drafted` and `time_entry.revised`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
+// No `deny_unknown_fields`: serde cannot combine it with a flattened field.
 pub struct TimeEntryDrafted {
     /// The entry.
     pub entry_id: TimeEntryId,
