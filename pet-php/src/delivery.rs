@@ -41,6 +41,11 @@ crate::api::php_class! {
     /// @return array project
     fn project(projectId: string("project_id")) -> array;
 
+    /// Projects, newest first (a flat list: keyset cursors `next`/`prev`, bounded total).
+    /// @param array{status?:string,customer_id?:string,page?:int,per_page?:int,after?:string,before?:string} $query
+    /// @return array{items:list<array{id:string,name:string,customer_id:?string,sale_id:?string,status:string,constraint_version:int,sold_minutes:int,delivered_minutes:int,version:int,created_at:string}>,total:int,total_exact:bool,per_page:int,next:?string,prev:?string}
+    fn list_projects(query: array = []) -> array;
+
     /// @param string $status planned|active|on_hold|completed|closed|cancelled (see next_statuses)
     /// @return array project
     fn change_project_status(

@@ -12,9 +12,9 @@ pub mod repos;
 
 use std::collections::BTreeMap;
 
-use chrono::{Duration, NaiveDate};
+use chrono::{Duration, NaiveDate, NaiveDateTime};
 use mysql_async::prelude::*;
-use mysql_async::Transaction;
+use mysql_async::{Transaction, Value as SqlValue};
 use pet_core::commercial::{SaleRecorded, Text};
 use pet_core::delivery::variance::report;
 use pet_core::delivery::{
@@ -32,13 +32,58 @@ use uuid::Uuid;
 use crate::app::{App, CommandContext};
 use crate::command::{command, Cmd, Read};
 use crate::error::{db, AppError};
-use crate::fields::command_input;
+use crate::db::{from_db_time, rfc3339};
+use crate::error::internal;
+use crate::fields::{command_input, Field, OrBlank};
+use crate::flat::{list_order, page_value, FlatList};
 use crate::input::arg_uuid;
 use crate::jobs::ClaimedJob;
 use crate::modules::{unknown_job, JobFuture};
 use crate::services::Delivery;
 
 pub(crate) use repos::{Projects, TimeEntries, TimeLocks};
+
+command_input! {
+    /// Query of [`Delivery::list_projects`] (an empty filter is no filter).
+    pub struct ProjectQuery {
+        /// `planned`, `active`, `on_hold`, `completed`, `closed` or `cancelled`.
+        status: OrBlank<ProjectStatusFilter>,
+        /// One customer's projects.
+        customer_id: OrBlank<CustomerId>,
+        /// `page`, `per_page`, `after`, `before`.
+        paging: crate::fields::Paging,
+    }
+}
+
+/// The status filter of the project list.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ProjectStatusFilter(pub ProjectStatus);
+
+impl Field for ProjectStatusFilter {
+    fn read(_field: &str, v: &Value) -> Result<Self, String> {
+        let s = v.as_str().ok_or("must be a string")?;
+        ProjectStatus::parse(s).map(ProjectStatusFilter).map_err(|_| {
+            "must be planned, active, on_hold, completed, closed or cancelled".into()
+        })
+    }
+}
+
+/// The columns of a project's row the list shows.
+const PROJECT_HEAD: &str =
+    "id, name, customer_id, sale_id, status, constraint_version, sold_minutes, version, created_at";
+
+/// A project row's [`PROJECT_HEAD`] columns.
+type ProjectHead = (
+    String,
+    String,
+    Option<String>,
+    Option<String>,
+    String,
+    u32,
+    i64,
+    u64,
+    NaiveDateTime,
+);
 
 /// The delivery table names for one (validated) prefix.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -658,6 +703,88 @@ impl Delivery<'_> {
             variance_marks: s.variance_marks.iter().cloned().collect(),
             version: s.version,
         })
+    }
+
+    /// The projects, newest first: `{status?, customer_id?, page?, per_page?, after?,
+    /// before?}`; items `{id, name, customer_id, sale_id, status, constraint_version,
+    /// sold_minutes, delivered_minutes, version, created_at}`. A flat list (indexes
+    /// `ix_project_created`, `ix_project_status_created`, `ix_project_customer_created`);
+    /// the delivered minutes are read for the page's rows only.
+    pub async fn list_projects(&self, query: &Value) -> Result<Value, AppError> {
+        let q = ProjectQuery::parse(query, "query")?;
+        let order = list_order(None, &[("created_at", true), ("id", true)]);
+        let req = q.paging.request(&order)?;
+        let mut conds: Vec<String> = Vec::new();
+        let mut params: Vec<SqlValue> = Vec::new();
+        if let Some(s) = q.status.0 {
+            conds.push("status = ?".into());
+            params.push(s.0.as_str().into());
+        }
+        if let Some(c) = q.customer_id.0 {
+            conds.push("customer_id = ?".into());
+            params.push(c.to_string().into());
+        }
+        let t = self.delivery_tables();
+        let mut conn = self.conn().await?;
+        let (rows, total) = FlatList {
+            from: t.projects.clone(),
+            columns: PROJECT_HEAD,
+            conds,
+            params,
+            order: &order,
+            req: &req,
+            search: None,
+        }
+        .read(&mut conn, self.inner.search_scan)
+        .await?;
+        let mut heads = rows
+            .into_iter()
+            .map(|(k, r)| {
+                mysql_async::from_row_opt::<ProjectHead>(r)
+                    .map(|h| (k, h))
+                    .map_err(|e| internal(&e.to_string()))
+            })
+            .collect::<Result<Vec<_>, _>>()?;
+        let mut delivered: BTreeMap<String, i64> = BTreeMap::new();
+        if !heads.is_empty() {
+            // One placeholder per row of the page (at most per_page + 1): no input in the SQL.
+            let marks = vec!["?"; heads.len()].join(", ");
+            let ids: Vec<SqlValue> = heads.iter().map(|(_, h)| h.0.clone().into()).collect();
+            let sums: Vec<(String, i64)> = conn
+                .exec(
+                    format!(
+                        "SELECT project_id, CAST(SUM(minutes) AS SIGNED) FROM {} WHERE project_id IN ({marks}) GROUP BY project_id",
+                        t.delivered
+                    ),
+                    ids,
+                )
+                .await
+                .map_err(db)?;
+            delivered.extend(sums);
+        }
+        let items = heads
+            .drain(..)
+            .map(|(k, h)| {
+                let (id, name, customer_id, sale_id, status, number, sold, version, created) = h;
+                let minutes = delivered.get(&id).copied().unwrap_or(0);
+                (
+                    k,
+                    json!({
+                        "id": id,
+                        "name": name,
+                        "customer_id": customer_id,
+                        "sale_id": sale_id,
+                        "status": status,
+                        "constraint_version": number,
+                        "sold_minutes": sold,
+                        "delivered_minutes": minutes,
+                        "version": version,
+                        "created_at": rfc3339(from_db_time(created)),
+                    }),
+                )
+            })
+            .collect();
+        page_value(req.finish(items, total))
     }
 
     /// The project made from `sale_id` (`None`: none).
