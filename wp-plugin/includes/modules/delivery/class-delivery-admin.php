@@ -186,6 +186,28 @@ final class Delivery_Admin extends Module_Admin {
 		throw new Input_Exception( __( 'The timesheet row is not a project or a ticket.', 'pet' ), array( 'row' => __( 'is not a project or a ticket', 'pet' ) ) );
 	}
 
+	/**
+	 * The logTime input that logs a discarded draft again as it was.
+	 *
+	 * @param array $e Entry.
+	 */
+	private static function relog_input( array $e ): array {
+		$t     = (array) $e['target'];
+		$input = 'ticket' === ( $t['kind'] ?? '' ) ? array( 'ticket_id' => (string) $t['ticket_id'] ) : array( 'project_id' => (string) $t['project_id'] );
+		if ( ! empty( $t['task_id'] ) ) {
+			$input['task_id'] = (string) $t['task_id'];
+		}
+		if ( null !== $e['role'] && '' !== (string) $e['role'] ) {
+			$input['role'] = (string) $e['role'];
+		}
+		return $input + array(
+			'work_date' => (string) $e['work_date'],
+			'minutes'   => (int) $e['minutes'],
+			'billable'  => (bool) $e['billable'],
+			'note'      => (string) $e['note'],
+		);
+	}
+
 	// ---- actions ----------------------------------------------------------------------------
 
 	/** Creates an internal project (planned) with sold minutes for one role. */
@@ -272,17 +294,28 @@ final class Delivery_Admin extends Module_Admin {
 					continue;
 				}
 				$target = self::row_target( (string) $row );
+				$gone   = array();
 				foreach ( $drafts[ $k ] ?? array() as $e ) {
 					$d->discardTimeEntry( (string) $e['id'], $this->ctx( '-discard-' . ( ++$n ) ) );
+					$gone[] = $e;
 				}
 				if ( $minutes > 0 ) {
-					$d->logTime(
-						$target + array(
-							'work_date' => $date,
-							'minutes'   => $minutes,
-						),
-						$this->ctx( '-log-' . ( ++$n ) )
-					);
+					try {
+						$d->logTime(
+							$target + array(
+								'work_date' => $date,
+								'minutes'   => $minutes,
+							),
+							$this->ctx( '-log-' . ( ++$n ) )
+						);
+					} catch ( \Throwable $refused ) {
+						// The engine refused the new amount (e.g. past 24 h): the drafts it
+						// replaced are logged again as they were, then the refusal is shown.
+						foreach ( $gone as $e ) {
+							$d->logTime( self::relog_input( $e ), $this->ctx( '-restore-' . ( ++$n ) ) );
+						}
+						throw $refused;
+					}
 				}
 				++$changed;
 			}
