@@ -31,9 +31,9 @@ use uuid::Uuid;
 
 use crate::app::{App, CommandContext};
 use crate::command::{command, Cmd, Read};
-use crate::error::{db, AppError};
 use crate::db::{from_db_time, rfc3339};
 use crate::error::internal;
+use crate::error::{db, AppError};
 use crate::fields::{command_input, Field, OrBlank};
 use crate::flat::{list_order, page_value, FlatList};
 use crate::input::arg_uuid;
@@ -62,9 +62,9 @@ pub struct ProjectStatusFilter(pub ProjectStatus);
 impl Field for ProjectStatusFilter {
     fn read(_field: &str, v: &Value) -> Result<Self, String> {
         let s = v.as_str().ok_or("must be a string")?;
-        ProjectStatus::parse(s).map(ProjectStatusFilter).map_err(|_| {
-            "must be planned, active, on_hold, completed, closed or cancelled".into()
-        })
+        ProjectStatus::parse(s)
+            .map(ProjectStatusFilter)
+            .map_err(|_| "must be planned, active, on_hold, completed, closed or cancelled".into())
     }
 }
 
