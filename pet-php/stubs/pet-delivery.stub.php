@@ -35,6 +35,13 @@ final class Delivery
     public function project(string $projectId): array {}
 
     /**
+     * Projects, newest first (a flat list: keyset cursors `next`/`prev`, bounded total).
+     * @param array{status?:string,customer_id?:string,page?:int,per_page?:int,after?:string,before?:string} $query
+     * @return array{items:list<array{id:string,name:string,customer_id:?string,sale_id:?string,status:string,constraint_version:int,sold_minutes:int,delivered_minutes:int,version:int,created_at:string}>,total:int,total_exact:bool,per_page:int,next:?string,prev:?string}
+     */
+    public function listProjects(array $query = []): array {}
+
+    /**
      * @param string $status planned|active|on_hold|completed|closed|cancelled (see next_statuses)
      * @return array project
      */
