@@ -69,7 +69,7 @@ function pet_missing_extension_refuse_activation(): void {
  * @return list<string>
  */
 function pet_missing_extension_classes(): array {
-	$needed = array( 'Pet\\Engine', 'Pet\\Identity', 'Pet\\Sales', 'Pet\\Helpdesk', 'Pet\\Knowledge' );
+	$needed = array( 'Pet\\Engine', 'Pet\\Identity', 'Pet\\Sales', 'Pet\\Helpdesk', 'Pet\\Knowledge', 'Pet\\Delivery' );
 	return array_values( array_filter( $needed, static fn ( string $c ): bool => ! class_exists( $c ) ) );
 }
 

@@ -184,6 +184,7 @@ fn kind_word(kind: ContextType) -> &'static str {
         ContextType::KnowledgeArticle => "article",
         ContextType::Kpi => "KPI",
         ContextType::TimeEntry => "time entry",
+        ContextType::TimePeriod => "time period",
         other => other.as_str(),
     }
 }

@@ -159,11 +159,13 @@ pub enum ContextType {
     Kpi,
     /// A time entry.
     TimeEntry,
+    /// The period lock of time entries.
+    TimePeriod,
 }
 
 impl ContextType {
     /// Every context type, in declaration order.
-    pub const ALL: [ContextType; 15] = [
+    pub const ALL: [ContextType; 16] = [
         ContextType::Employee,
         ContextType::Team,
         ContextType::OrgStructure,
@@ -179,6 +181,7 @@ impl ContextType {
         ContextType::KnowledgeArticle,
         ContextType::Kpi,
         ContextType::TimeEntry,
+        ContextType::TimePeriod,
     ];
 
     /// The stored name, e.g. `org_structure`.
@@ -199,6 +202,7 @@ impl ContextType {
             ContextType::KnowledgeArticle => "knowledge_article",
             ContextType::Kpi => "kpi",
             ContextType::TimeEntry => "time_entry",
+            ContextType::TimePeriod => "time_period",
         }
     }
 }

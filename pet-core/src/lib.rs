@@ -51,6 +51,7 @@
 pub mod activity;
 pub mod aggregate;
 pub mod commercial;
+pub mod delivery;
 pub mod error;
 pub mod event;
 pub mod helpdesk;

@@ -54,6 +54,7 @@ pub const MODULES: &[&Module] = &[
     &crate::commercial::MODULE,
     &crate::helpdesk::MODULE,
     &crate::knowledge::MODULE,
+    &crate::delivery::MODULE,
 ];
 
 /// The module that owns `event_type`.

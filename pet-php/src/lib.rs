@@ -25,6 +25,7 @@ static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 pub mod api;
 mod backend;
 pub mod convert;
+pub mod delivery;
 pub mod engine;
 pub mod exceptions;
 pub mod helpdesk;
@@ -34,6 +35,7 @@ mod module;
 mod runtime;
 pub mod sales;
 
+pub use delivery::Delivery;
 pub use engine::Engine;
 pub use helpdesk::Helpdesk;
 pub use identity::Identity;

@@ -768,7 +768,9 @@ impl App {
     /// difference is a storage error naming both states.
     pub async fn verify_restore(&self, aggregate_type: &str, id: &str) -> Result<Value, AppError> {
         use pet_core::aggregate::Aggregate;
-        use pet_core::{commercial as co, helpdesk as hd, identity as idn, knowledge as kb};
+        use pet_core::{
+            commercial as co, delivery as dl, helpdesk as hd, identity as idn, knowledge as kb,
+        };
         let uuid = arg_uuid("id", id)?;
         let version = match aggregate_type {
             <idn::Employee as Aggregate>::TYPE => {
@@ -854,6 +856,21 @@ impl App {
                     uuid,
                 )
                 .await?
+            }
+            <dl::Project as Aggregate>::TYPE => {
+                self.verify_restore_with::<dl::Project, _>(&crate::delivery::Projects(self), uuid)
+                    .await?
+            }
+            <dl::TimeEntry as Aggregate>::TYPE => {
+                self.verify_restore_with::<dl::TimeEntry, _>(
+                    &crate::delivery::TimeEntries(self),
+                    uuid,
+                )
+                .await?
+            }
+            <dl::TimeLock as Aggregate>::TYPE => {
+                self.verify_restore_with::<dl::TimeLock, _>(&crate::delivery::TimeLocks(self), uuid)
+                    .await?
             }
             _ => {
                 return Err(AppError::field(

@@ -61,6 +61,8 @@ pub(crate) enum Read {
     ForCommand,
     /// Plain, for a view.
     ForView,
+    /// Every row share-locked: a fact read inside a command.
+    Shared,
 }
 
 impl Read {
@@ -68,14 +70,24 @@ impl Read {
     pub(crate) fn root(self) -> &'static str {
         match self {
             Self::ForCommand => " FOR UPDATE",
+            Self::Shared => " LOCK IN SHARE MODE",
             Self::ForView => "",
+        }
+    }
+
+    /// A read for a fact inside a command: the root row share-locked (its latest committed
+    /// state, which stays so until the command commits) rather than locked for update.
+    pub(crate) fn shared(self) -> Read {
+        match self {
+            Self::ForCommand | Self::Shared => Self::Shared,
+            Self::ForView => Self::ForView,
         }
     }
 
     /// The suffix of the `SELECT` of the aggregate's other rows.
     pub(crate) fn rows(self) -> &'static str {
         match self {
-            Self::ForCommand => " LOCK IN SHARE MODE",
+            Self::ForCommand | Self::Shared => " LOCK IN SHARE MODE",
             Self::ForView => "",
         }
     }

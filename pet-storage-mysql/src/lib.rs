@@ -18,6 +18,7 @@ pub mod command;
 pub mod commercial;
 pub mod config;
 pub mod db;
+pub mod delivery;
 pub mod error;
 pub(crate) mod fields;
 mod flat;
@@ -42,4 +43,4 @@ pub use app::{
 pub use clock::{Clock, ManualClock, SystemClock};
 pub use config::{Config, Tables};
 pub use error::{AppError, MigrationError, StorageError};
-pub use services::{Commercial, Helpdesk, Identity, Knowledge};
+pub use services::{Commercial, Delivery, Helpdesk, Identity, Knowledge};

@@ -38,6 +38,10 @@ pub(crate) const MODULES: &[StorageModule] = &[
         core: &pet_core::knowledge::MODULE,
         run_job: crate::knowledge::run_job,
     },
+    StorageModule {
+        core: &pet_core::delivery::MODULE,
+        run_job: crate::delivery::run_job,
+    },
 ];
 
 /// A job kind no runner knows.

@@ -65,4 +65,6 @@ module_services! {
     Helpdesk => helpdesk;
     /// Knowledge: articles, versions, comments and search.
     Knowledge => knowledge;
+    /// Delivery: projects, change orders, time entries, the period lock, timesheets.
+    Delivery => delivery;
 }

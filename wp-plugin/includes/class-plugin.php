@@ -52,6 +52,9 @@ final class Plugin {
 	/** @var ?\Pet\Knowledge */
 	private $knowledge = null;
 
+	/** @var ?\Pet\Delivery */
+	private $delivery = null;
+
 	/** @var array<int,?array> employee by WordPress user id (request cache) */
 	private $employees = array();
 
@@ -153,6 +156,17 @@ final class Plugin {
 			$this->knowledge = new \Pet\Knowledge( self::engine_settings() );
 		}
 		return $this->knowledge;
+	}
+
+	/**
+	 * The delivery API (projects, time entries, timesheets) for this request, created on
+	 * first use; it shares the engine's pool.
+	 */
+	public function delivery(): \Pet\Delivery {
+		if ( null === $this->delivery ) {
+			$this->delivery = new \Pet\Delivery( self::engine_settings() );
+		}
+		return $this->delivery;
 	}
 
 	/**

@@ -50,4 +50,12 @@ return array(
 	'pet_knowledge_comments',
 	'pet_knowledge_ticket_links',
 	'pet_knowledge_category_totals',
+	'pet_projects',
+	'pet_project_delivered',
+	'pet_time_entries',
+	'pet_time_entry_adjustments',
+	'pet_time_locks',
+	'pet_timers',
+	'pet_employee_capacities',
+	'pet_resource_allocations',
 );

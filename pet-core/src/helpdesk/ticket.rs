@@ -178,6 +178,7 @@ impl Ticket {
 pub struct TicketFacts {
     customers: BTreeMap<CustomerId, CustomerStatus>,
     employees: BTreeMap<EmployeeId, EmployeeStatus>,
+    projects: BTreeMap<ProjectId, Option<CustomerId>>,
 }
 
 impl TicketFacts {
@@ -193,6 +194,11 @@ impl TicketFacts {
     /// Adds an employee's status.
     pub fn with_employee(mut self, id: EmployeeId, status: EmployeeStatus) -> Self {
         self.employees.insert(id, status);
+        self
+    }
+    /// Adds a project and its customer (`None`: an internal project without one).
+    pub fn with_project(mut self, id: ProjectId, customer: Option<CustomerId>) -> Self {
+        self.projects.insert(id, customer);
         self
     }
 
@@ -495,6 +501,20 @@ pub fn decide(
             }
             if let Some(a) = n.assignee {
                 facts.active_employee(a, "assignee_id")?;
+            }
+            // A new ticket's project must be one of its customer's (old events that named
+            // any project stay readable: this is checked only here).
+            if let Some(p) = n.project_id {
+                match facts.projects.get(&p) {
+                    None => return Err(DomainError::field("project_id", "is not a known project")),
+                    Some(c) if *c != Some(n.customer_id) => {
+                        return Err(DomainError::field(
+                            "project_id",
+                            "is a project of another customer",
+                        ))
+                    }
+                    Some(_) => {}
+                }
             }
             return Ok(vec![TicketEvent::Created(TicketCreated {
                 ticket_id: n.id,

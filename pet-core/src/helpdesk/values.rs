@@ -47,6 +47,7 @@ macro_rules! string_enum {
         }
     };
 }
+pub(crate) use string_enum;
 
 string_enum!(
     /// How urgent a ticket is; selects the SLA targets.

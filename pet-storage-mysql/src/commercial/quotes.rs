@@ -1511,9 +1511,16 @@ impl Commercial<'_> {
             };
             // The quote row is written first: a concurrent acceptance waits here, then fails
             // its version check.
-            let (after, _) = cx
+            let (after, events) = cx
                 .apply(&quotes, Some(state), &cmd, &QuoteFacts::default())
                 .await?;
+            // Delivery: the sale's project, in this same transaction (one per sale).
+            let mut project_id = None;
+            for e in &events {
+                if let QuoteEvent::SaleRecorded(sale) = e {
+                    project_id = Some(self.delivery().create_project_from_sale(cx, sale).await?);
+                }
+            }
             // The opportunity is won by this sale (when it is still quoting).
             let opportunities = Opportunities(self);
             let opp = cx
@@ -1534,7 +1541,7 @@ impl Commercial<'_> {
             }
             let quote_view = self.quote_view(cx.tx(), &after).await?;
             let sale = self.sale_view(cx.tx(), sale_id.as_uuid()).await?;
-            Ok(json!({"quote": quote_view, "sale": sale}))
+            Ok(json!({"quote": quote_view, "sale": sale, "project_id": project_id}))
         })
     }
 

@@ -933,6 +933,25 @@ impl Helpdesk<'_> {
                 if let Some(st) = customer {
                     facts = facts.with_customer(n.customer_id, st);
                 }
+                if let Some(p) = n.project_id {
+                    let row: Option<(Option<String>,)> = q
+                        .exec_first(
+                            format!(
+                                "SELECT customer_id FROM {} WHERE id = ?",
+                                self.delivery_tables().projects
+                            ),
+                            (p.to_string(),),
+                        )
+                        .await
+                        .map_err(db)?;
+                    if let Some((customer,)) = row {
+                        let customer = customer
+                            .map(|c| crate::input::arg_uuid("customer_id", &c))
+                            .transpose()?
+                            .map(pet_core::identity::CustomerId::from_uuid);
+                        facts = facts.with_project(p, customer);
+                    }
+                }
                 n.assignee
             }
             TicketCommand::Assign { assignee } => *assignee,

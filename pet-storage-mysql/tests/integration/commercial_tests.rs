@@ -11,7 +11,7 @@ use serde_json::{json, Value};
 
 use crate::{env, Env};
 
-fn id(v: &Value) -> String {
+pub(crate) fn id(v: &Value) -> String {
     v["id"].as_str().unwrap().to_owned()
 }
 
@@ -20,7 +20,7 @@ async fn events(env: &Env) -> u64 {
         .await
 }
 
-async fn count_type(env: &Env, event_type: &str) -> u64 {
+pub(crate) async fn count_type(env: &Env, event_type: &str) -> u64 {
     let mut c = env.pool().get_conn().await.unwrap();
     let n: Option<u64> = c
         .exec_first(
@@ -37,7 +37,7 @@ async fn count_type(env: &Env, event_type: &str) -> u64 {
 
 /// An employee (the actor), a customer, a published schema and a qualified lead with an
 /// open opportunity. Returns (actor, customer id, opportunity id).
-async fn pipeline(app: &App) -> (CommandContext, String, String) {
+pub(crate) async fn pipeline(app: &App) -> (CommandContext, String, String) {
     let (_, actor) = crate::first_employee(app, "Ana").await;
     let acme = app
         .identity()
@@ -81,7 +81,7 @@ async fn pipeline(app: &App) -> (CommandContext, String, String) {
     (actor, id(&acme), id(&opp))
 }
 
-fn two_groups(hours: i64) -> Value {
+pub(crate) fn two_groups(hours: i64) -> Value {
     json!({"groups": [
         {"title": "Build", "lines": [
             {"kind": "labour", "role": "Developer", "description": "Development", "quantity": hours * 60,

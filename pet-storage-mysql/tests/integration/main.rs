@@ -5,6 +5,7 @@
 
 mod app_tests;
 mod commercial_tests;
+mod delivery_tests;
 mod flat_commercial_tests;
 mod flat_more_tests;
 mod flat_tests;

@@ -1,0 +1,107 @@
+//! `Pet\Delivery`: projects (from sales or internal), change orders, milestones and tasks,
+//! time entries with approval, adjustments and the period lock, and timesheets (issue 10).
+//! Declared once in the table below, from which [`php_class!`](crate::api) generates the
+//! wrappers and the stub `pet-delivery.stub.php`.
+// PHP parameter names are part of the stub contract (see knowledge.rs).
+#![allow(non_snake_case)]
+
+/// What this class's methods call (see `crate::api`).
+type Service<'a> = pet_storage_mysql::Delivery<'a>;
+
+crate::api::php_class! {
+    /// The delivery API, built from the same connection settings as `Pet\Engine` (and
+    /// sharing its connection pool).
+    class Delivery = "Pet\\Delivery";
+    stub "pet-delivery.stub.php" = r"/**
+ * IDE stubs for `Pet\Delivery` (projects, change orders, milestones, tasks, time entries, period lock, timesheets).
+ * Same conventions as pet.stub.php (ids, dates, $context, exceptions). Durations are integer minutes.
+ *
+ * Shapes:
+ * - project: ['id','name','customer_id','sale_id','status' (planned|active|on_hold|completed|closed|cancelled),
+ *   'next_statuses','actions','constraints' => list<['number','labour' => list<['role','minutes']>,'budget',
+ *   'recurring','change_order' => ?['reason','ordered_by','labour_delta','budget_delta']]>,
+ *   'variance' => list<['scope' (project|role),'role'?,'sold_minutes','delivered_minutes','percent','threshold_reached']>,
+ *   'milestones','tasks','variance_marks','version'].
+ * - entry: ['id','employee_id','target' => ['kind' (project|ticket),'project_id'|'ticket_id','task_id'?],
+ *   'project_id','role','work_date','minutes','effective_minutes','billable','note',
+ *   'status' (draft|submitted|approved|discarded),'sent_back_reason','adjustments','actions','version'].
+ *
+ * @phpcs:ignoreFile
+ */";
+
+    /// @param array $settings the same keys as Engine::__construct; shares its connection pool
+    fn __construct(settings: array);
+
+    section "Projects";
+
+    /// @param array{name:string,customer_id?:string,labour?:list<array{role?:string,minutes:int}>} $input
+    /// @return array project (planned)
+    fn create_project(input: array, context: context) -> array;
+
+    /// @return array project
+    fn project(projectId: string("project_id")) -> array;
+
+    /// Projects, newest first (a flat list: keyset cursors `next`/`prev`, bounded total).
+    /// @param array{status?:string,customer_id?:string,page?:int,per_page?:int,after?:string,before?:string} $query
+    /// @return array{items:list<array{id:string,name:string,customer_id:?string,sale_id:?string,status:string,constraint_version:int,sold_minutes:int,delivered_minutes:int,version:int,created_at:string}>,total:int,total_exact:bool,per_page:int,next:?string,prev:?string}
+    fn list_projects(query: array = []) -> array;
+
+    /// @param string $status planned|active|on_hold|completed|closed|cancelled (see next_statuses)
+    /// @return array project
+    fn change_project_status(
+        projectId: string("project_id"),
+        status: string("status"),
+        context: context
+    ) -> array;
+
+    /// A change order: a new constraint version (never an edit).
+    /// @param array{reason:string,labour_delta:list<array{role?:string,minutes:int}>} $input minutes signed
+    /// @return array project
+    fn record_change_order(projectId: string("project_id"), input: array, context: context) -> array;
+
+    /// @param array{title:string,due?:string} $input @return array project
+    fn add_milestone(projectId: string("project_id"), input: array, context: context) -> array;
+
+    /// @param array{title:string,estimate_minutes?:int,assignee_id?:string} $input @return array project
+    fn add_task(projectId: string("project_id"), input: array, context: context) -> array;
+
+    section "Time";
+
+    /// A draft entry (default employee: the actor).
+    /// @param array{employee_id?:string,project_id?:string,task_id?:string,ticket_id?:string,role?:string,work_date:string,minutes:int,billable?:bool,note?:string} $input
+    /// @return array entry
+    fn log_time(input: array, context: context) -> array;
+
+    /// @return array entry
+    fn submit_time_entry(entryId: string("entry_id"), context: context) -> array;
+
+    /// Approves a submitted entry and records the project's variance thresholds newly reached.
+    /// @return array entry
+    fn approve_time_entry(entryId: string("entry_id"), context: context) -> array;
+
+    /// @return array entry (a draft again)
+    fn send_back_time_entry(
+        entryId: string("entry_id"),
+        reason: string("reason"),
+        context: context
+    ) -> array;
+
+    /// @return array entry
+    fn discard_time_entry(entryId: string("entry_id"), context: context) -> array;
+
+    /// A correction of a submitted or approved entry, booked on an open date.
+    /// @param array{minutes:int,work_date:string,reason:string} $input minutes signed
+    /// @return array entry
+    fn adjust_time_entry(entryId: string("entry_id"), input: array, context: context) -> array;
+
+    /// Locks every date up to and including $through (forward only).
+    /// @return array{locked_through:string,version:int}
+    fn lock_time_period(through: string("through"), context: context) -> array;
+
+    /// @return array{locked_through:?string}
+    fn time_lock() -> array;
+
+    /// One employee's week (Monday to Sunday of the week of $date).
+    /// @return array{employee_id:string,week:string,entries:list<array>,days:list<array{date:string,minutes:int}>,total_minutes:int,locked_through:?string}
+    fn timesheet(employeeId: string("employee_id"), date: string("date")) -> array;
+}

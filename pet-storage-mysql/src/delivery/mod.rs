@@ -1,0 +1,1112 @@
+//! Delivery application services and repositories: projects (from a sale in the quote's
+//! acceptance transaction, or internal), change orders, time entries (log, submit, approve
+//! — which records variance thresholds under the project's lock —, send back, adjust),
+//! the period lock, and the project and timesheet views.
+//!
+//! Each command runs through the one command path (`crate::command`); the facts the rules
+//! need (employee and project status, the ticket's project, the lock, the employee's
+//! minutes on the dates concerned) are read in the command's transaction with locking
+//! reads, so two commands that would together break a rule are serialised.
+
+pub mod repos;
+
+use std::collections::BTreeMap;
+
+use chrono::{Duration, NaiveDate, NaiveDateTime};
+use mysql_async::prelude::*;
+use mysql_async::{Transaction, Value as SqlValue};
+use pet_core::commercial::{SaleRecorded, Text};
+use pet_core::delivery::variance::report;
+use pet_core::delivery::{
+    AdjustmentId, Delivered, EntryInput, EntryMinutes, LockFacts, NewProject, Project,
+    ProjectCommand, ProjectFacts, ProjectId, ProjectStatus, SignedMinutes, SoldMinutes, TaskId,
+    TimeEntry, TimeEntryCommand, TimeEntryId, TimeFacts, TimeLockCommand, VarianceLine, WorkTarget,
+    TIME_LOCK_ID,
+};
+use pet_core::helpdesk::TicketId;
+use pet_core::identity::{CustomerId, EmployeeId, Name, Note};
+use serde::Serialize;
+use serde_json::{json, Value};
+use uuid::Uuid;
+
+use crate::app::{App, CommandContext};
+use crate::command::{command, Cmd, Read};
+use crate::db::{from_db_time, rfc3339};
+use crate::error::internal;
+use crate::error::{db, AppError};
+use crate::fields::{command_input, Field, OrBlank};
+use crate::flat::{list_order, page_value, FlatList};
+use crate::input::arg_uuid;
+use crate::jobs::ClaimedJob;
+use crate::modules::{unknown_job, JobFuture};
+use crate::services::Delivery;
+
+pub(crate) use repos::{Projects, TimeEntries, TimeLocks};
+
+command_input! {
+    /// Query of [`Delivery::list_projects`] (an empty filter is no filter).
+    pub struct ProjectQuery {
+        /// `planned`, `active`, `on_hold`, `completed`, `closed` or `cancelled`.
+        status: OrBlank<ProjectStatusFilter>,
+        /// One customer's projects.
+        customer_id: OrBlank<CustomerId>,
+        /// `page`, `per_page`, `after`, `before`.
+        paging: crate::fields::Paging,
+    }
+}
+
+/// The status filter of the project list.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ProjectStatusFilter(pub ProjectStatus);
+
+impl Field for ProjectStatusFilter {
+    fn read(_field: &str, v: &Value) -> Result<Self, String> {
+        let s = v.as_str().ok_or("must be a string")?;
+        ProjectStatus::parse(s)
+            .map(ProjectStatusFilter)
+            .map_err(|_| "must be planned, active, on_hold, completed, closed or cancelled".into())
+    }
+}
+
+/// The columns of a project's row the list shows.
+const PROJECT_HEAD: &str =
+    "id, name, customer_id, sale_id, status, constraint_version, sold_minutes, version, created_at";
+
+/// A project row's [`PROJECT_HEAD`] columns.
+type ProjectHead = (
+    String,
+    String,
+    Option<String>,
+    Option<String>,
+    String,
+    u32,
+    i64,
+    u64,
+    NaiveDateTime,
+);
+
+/// The delivery table names for one (validated) prefix.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DeliveryTables {
+    /// Projects.
+    pub projects: String,
+    /// Delivered minutes per project and role.
+    pub delivered: String,
+    /// Time entries.
+    pub entries: String,
+    /// Their adjustments.
+    pub adjustments: String,
+    /// The period lock.
+    pub locks: String,
+}
+
+impl DeliveryTables {
+    /// The names for the (already validated) `prefix`.
+    pub fn new(prefix: &str) -> Self {
+        let t = |name: &str| format!("{prefix}pet_{name}");
+        Self {
+            projects: t("projects"),
+            delivered: t("project_delivered"),
+            entries: t("time_entries"),
+            adjustments: t("time_entry_adjustments"),
+            locks: t("time_locks"),
+        }
+    }
+}
+
+impl App {
+    /// The delivery table names.
+    pub fn delivery_tables(&self) -> DeliveryTables {
+        DeliveryTables::new(&self.tables().prefix)
+    }
+}
+
+/// The module has no job kinds yet.
+pub(crate) fn run_job<'a>(_app: &'a App, job: &'a ClaimedJob) -> JobFuture<'a> {
+    Box::pin(async move { Err(unknown_job(job)) })
+}
+
+command_input! {
+    /// Input of [`Delivery::create_project`] (an internal project, or one for a customer
+    /// without a sale); `labour` is read separately.
+    pub struct NewProjectInput {
+        /// Name.
+        name: Name,
+        /// The customer, if any.
+        customer_id: Option<CustomerId>,
+    }
+}
+
+command_input! {
+    /// Input of [`Delivery::log_time`]: a project (+ task) or a ticket.
+    pub struct LogTimeInput {
+        /// Whose time (default: the actor).
+        employee_id: Option<EmployeeId>,
+        /// The project.
+        project_id: Option<ProjectId>,
+        /// The ticket (instead of a project).
+        ticket_id: Option<TicketId>,
+        /// The day.
+        work_date: NaiveDate,
+        /// Minutes.
+        minutes: i64,
+        /// Billable (default true).
+        billable: bool = true,
+        /// Note.
+        note: Note = Note::default(),
+    }
+}
+
+command_input! {
+    /// Input of [`Delivery::adjust_time_entry`].
+    pub struct AdjustInput {
+        /// Signed minutes.
+        minutes: i64,
+        /// The open date it is booked on.
+        work_date: NaiveDate,
+        /// Why.
+        reason: String,
+    }
+}
+
+/// Reads optional `key` of `input` as a non-empty role name.
+fn role_of(input: &Value, key: &str) -> Result<Option<Name>, AppError> {
+    match input.get(key) {
+        None | Some(Value::Null) => Ok(None),
+        Some(Value::String(s)) if s.trim().is_empty() => Ok(None),
+        Some(Value::String(s)) => Ok(Some(Name::for_field(key, s)?)),
+        Some(_) => Err(AppError::field(key, "must be a string")),
+    }
+}
+
+/// Reads optional `key` of `input` as a task id.
+fn task_of(input: &Value) -> Result<Option<TaskId>, AppError> {
+    match input.get("task_id") {
+        None | Some(Value::Null) => Ok(None),
+        Some(Value::String(s)) if s.trim().is_empty() => Ok(None),
+        Some(Value::String(s)) => Ok(Some(TaskId::from_uuid(arg_uuid("task_id", s)?))),
+        Some(_) => Err(AppError::field("task_id", "must be a string")),
+    }
+}
+
+/// Reads `[{role?, minutes}]` at `key` (signed when `signed`).
+fn labour_of(input: &Value, key: &str, signed: bool) -> Result<Vec<SoldMinutes>, AppError> {
+    let Some(list) = input.get(key).filter(|v| !v.is_null()) else {
+        return Ok(Vec::new());
+    };
+    let Some(items) = list.as_array() else {
+        return Err(AppError::field(key, "must be a list of {role, minutes}"));
+    };
+    items
+        .iter()
+        .enumerate()
+        .map(|(i, item)| {
+            let minutes = item.get("minutes").and_then(Value::as_i64).ok_or_else(|| {
+                AppError::field(format!("{key}.{i}.minutes"), "must be a whole number")
+            })?;
+            if !signed && minutes < 0 {
+                return Err(AppError::field(
+                    format!("{key}.{i}.minutes"),
+                    "must not be negative",
+                ));
+            }
+            Ok(SoldMinutes {
+                role: role_of(item, "role")?,
+                minutes,
+            })
+        })
+        .collect()
+}
+
+/// A project as screens show it.
+#[derive(Debug, Serialize)]
+pub struct ProjectView {
+    /// Id.
+    pub id: String,
+    /// Name.
+    pub name: String,
+    /// Customer.
+    pub customer_id: Option<String>,
+    /// Sale.
+    pub sale_id: Option<String>,
+    /// Status.
+    pub status: &'static str,
+    /// The moves it takes now.
+    pub next_statuses: Vec<&'static str>,
+    /// Other commands it takes now.
+    pub actions: &'static [&'static str],
+    /// Every constraint version, oldest first, with its change order.
+    pub constraints: Vec<pet_core::delivery::SoldConstraints>,
+    /// Sold against delivered (current version): project line, then per role.
+    pub variance: Vec<VarianceLine>,
+    /// Milestones.
+    pub milestones: Vec<pet_core::delivery::Milestone>,
+    /// Tasks.
+    pub tasks: Vec<pet_core::delivery::Task>,
+    /// Variance thresholds recorded.
+    pub variance_marks: Vec<pet_core::delivery::VarianceMark>,
+    /// Version.
+    pub version: u64,
+}
+
+/// A time entry as screens show it.
+#[derive(Debug, Serialize)]
+pub struct EntryView {
+    /// Id.
+    pub id: String,
+    /// Whose.
+    pub employee_id: String,
+    /// What on.
+    pub target: WorkTarget,
+    /// The project it counts on.
+    pub project_id: Option<String>,
+    /// Role.
+    pub role: Option<String>,
+    /// Day.
+    pub work_date: NaiveDate,
+    /// Minutes.
+    pub minutes: i64,
+    /// Minutes with adjustments.
+    pub effective_minutes: i64,
+    /// Billable.
+    pub billable: bool,
+    /// Note.
+    pub note: String,
+    /// Status.
+    pub status: &'static str,
+    /// Why it was sent back.
+    pub sent_back_reason: Option<String>,
+    /// Adjustments.
+    pub adjustments: Vec<pet_core::delivery::Adjustment>,
+    /// Commands it takes now.
+    pub actions: &'static [&'static str],
+    /// Version.
+    pub version: u64,
+}
+
+fn entry_view(e: &TimeEntry) -> EntryView {
+    let s = e.state();
+    EntryView {
+        id: s.id.to_string(),
+        employee_id: s.employee_id.to_string(),
+        target: s.content.target,
+        project_id: s.content.project_id.map(|p| p.to_string()),
+        role: s.content.role.as_ref().map(|r| r.as_str().to_owned()),
+        work_date: s.content.work_date,
+        minutes: s.content.minutes.get(),
+        effective_minutes: e.effective_minutes(),
+        billable: s.content.billable,
+        note: s.content.note.as_str().to_owned(),
+        status: s.status.as_str(),
+        sent_back_reason: s.sent_back_reason.as_ref().map(|r| r.as_str().to_owned()),
+        adjustments: s.adjustments.clone(),
+        actions: e.actions(),
+        version: s.version,
+    }
+}
+
+fn to_value<T: Serialize>(v: &T) -> Result<Value, AppError> {
+    serde_json::to_value(v).map_err(|e| AppError::Storage(format!("view: {e}")))
+}
+
+impl Delivery<'_> {
+    // ---- facts --------------------------------------------------------------------------
+
+    /// A project's delivered minutes, read with a share lock (the latest committed rows:
+    /// the caller holds the project's row lock, so no other approval moves them meanwhile).
+    pub(crate) async fn delivered<Q: Queryable>(
+        &self,
+        q: &mut Q,
+        id: Uuid,
+        read: Read,
+    ) -> Result<Delivered, AppError> {
+        let rows: Vec<(String, i64)> = q
+            .exec(
+                format!(
+                    "SELECT role, minutes FROM {} WHERE project_id = ?{}",
+                    self.delivery_tables().delivered,
+                    read.rows()
+                ),
+                (id.to_string(),),
+            )
+            .await
+            .map_err(db)?;
+        let mut d = Delivered::new();
+        for (role, minutes) in rows {
+            let role = if role.is_empty() {
+                None
+            } else {
+                Some(
+                    Name::new(&role)
+                        .map_err(|_| AppError::Storage(format!("stored role {role:?}")))?,
+                )
+            };
+            d.add(role, minutes);
+        }
+        Ok(d)
+    }
+
+    /// The facts of a time-entry command on `employee`'s time on `dates` against `target`.
+    async fn time_facts(
+        &self,
+        tx: &mut Transaction<'_>,
+        employee: EmployeeId,
+        target: Option<&WorkTarget>,
+        dates: &[NaiveDate],
+    ) -> Result<TimeFacts, AppError> {
+        let t = self.delivery_tables();
+        let mut f = TimeFacts::new();
+        if let Some(s) = self.employee_status(tx, employee.as_uuid()).await? {
+            f = f.with_employee(employee, s);
+        }
+        let mut project = match target {
+            Some(WorkTarget::Project { project_id, .. }) => Some(*project_id),
+            _ => None,
+        };
+        if let Some(WorkTarget::Ticket { ticket_id }) = target {
+            let row: Option<(Option<String>,)> = tx
+                .exec_first(
+                    format!(
+                        "SELECT project_id FROM {} WHERE id = ? LOCK IN SHARE MODE",
+                        self.helpdesk_tables().tickets
+                    ),
+                    (ticket_id.to_string(),),
+                )
+                .await
+                .map_err(db)?;
+            if let Some((p,)) = row {
+                let p = p
+                    .map(|p| arg_uuid("project_id", &p))
+                    .transpose()?
+                    .map(ProjectId::from_uuid);
+                f = f.with_ticket(*ticket_id, p);
+                project = p;
+            }
+        }
+        if let Some(pid) = project {
+            if let Some(p) = self
+                .load_project(tx, pid.as_uuid(), Read::ForCommand.shared())
+                .await?
+            {
+                f = f.with_project(pid, p.status());
+                for task in &p.state().tasks {
+                    f = f.with_task(pid, task.id);
+                }
+            }
+        }
+        let lock: Option<(NaiveDate,)> = tx
+            .exec_first(
+                format!(
+                    "SELECT locked_through FROM {} WHERE id = ? LOCK IN SHARE MODE",
+                    t.locks
+                ),
+                (TIME_LOCK_ID.to_string(),),
+            )
+            .await
+            .map_err(db)?;
+        f = f.with_locked_through(lock.map(|l| l.0));
+        for d in dates {
+            // FOR UPDATE over the employee's day (index range): a concurrent entry on the
+            // same day waits for this transaction and then sees its minutes.
+            let entries: Option<i64> = tx
+                .exec_first(
+                    format!(
+                        "SELECT CAST(COALESCE(SUM(minutes), 0) AS SIGNED) FROM {} \
+                         WHERE employee_id = ? AND work_date = ? AND status <> 'discarded' FOR UPDATE",
+                        t.entries
+                    ),
+                    (employee.to_string(), *d),
+                )
+                .await
+                .map_err(db)?;
+            let adjusted: Option<i64> = tx
+                .exec_first(
+                    format!(
+                        "SELECT CAST(COALESCE(SUM(minutes), 0) AS SIGNED) FROM {} \
+                         WHERE employee_id = ? AND work_date = ? FOR UPDATE",
+                        t.adjustments
+                    ),
+                    (employee.to_string(), *d),
+                )
+                .await
+                .map_err(db)?;
+            f = f.with_day_minutes(*d, entries.unwrap_or(0) + adjusted.unwrap_or(0));
+        }
+        Ok(f)
+    }
+
+    /// Records the variance thresholds `project` has newly reached (under its row lock,
+    /// which the caller's `cx.load` took).
+    async fn detect_variance(
+        &self,
+        cx: &mut Cmd<'_, '_>,
+        project: Project,
+    ) -> Result<(), AppError> {
+        let delivered = self
+            .delivered(cx.tx(), project.id().as_uuid(), Read::ForCommand)
+            .await?;
+        let facts = ProjectFacts::new().with_delivered(delivered);
+        cx.apply(
+            &Projects(self.app()),
+            Some(project),
+            &ProjectCommand::DetectVariance,
+            &facts,
+        )
+        .await?;
+        Ok(())
+    }
+
+    // ---- projects -----------------------------------------------------------------------
+
+    /// Creates an internal project (or one for a customer without a sale): `{name,
+    /// customer_id?, labour?: [{role?, minutes}]}`.
+    pub async fn create_project(
+        &self,
+        input: &Value,
+        ctx: &CommandContext,
+    ) -> Result<Value, AppError> {
+        let n = NewProjectInput::parse(input, "input")?;
+        let labour = labour_of(input, "labour", false)?;
+        let id = ProjectId::from_uuid(Uuid::now_v7());
+        command!(self, ctx, "create_project", input, |cx| {
+            let mut facts = ProjectFacts::new();
+            if let Some(c) = n.customer_id {
+                if let Some(s) = self.customer_status(cx.tx(), c.as_uuid()).await? {
+                    facts = facts.with_customer(c, s);
+                }
+            }
+            let cmd = ProjectCommand::Create(NewProject {
+                id,
+                name: n.name.clone(),
+                customer_id: n.customer_id,
+                sale: None,
+                labour: labour.clone(),
+                budget: None,
+                recurring: Vec::new(),
+            });
+            let (p, _) = cx.create(&Projects(self.app()), &cmd, &facts).await?;
+            self.project_json(cx.tx(), &p).await
+        })
+    }
+
+    /// Creates the project of a recorded sale inside the command that recorded it (the
+    /// quote's acceptance): one project per sale, enforced by the unique sale index too.
+    pub(crate) async fn create_project_from_sale(
+        &self,
+        cx: &mut Cmd<'_, '_>,
+        sale: &SaleRecorded,
+    ) -> Result<ProjectId, AppError> {
+        let id = ProjectId::from_uuid(Uuid::now_v7());
+        let mut facts = ProjectFacts::new();
+        if let Some(s) = self
+            .customer_status(cx.tx(), sale.customer_id.as_uuid())
+            .await?
+        {
+            facts = facts.with_customer(sale.customer_id, s);
+        }
+        let cmd = ProjectCommand::Create(NewProject::from_sale(id, sale, None)?);
+        cx.create(&Projects(self.app()), &cmd, &facts).await?;
+        Ok(id)
+    }
+
+    async fn project_command(
+        &self,
+        ctx: &CommandContext,
+        name: &str,
+        request: Value,
+        id: Uuid,
+        cmd: ProjectCommand,
+    ) -> Result<Value, AppError> {
+        command!(self, ctx, name, &request, |cx| {
+            let repo = Projects(self.app());
+            let p = cx.load(&repo, id).await?;
+            let mut facts = ProjectFacts::new();
+            if let ProjectCommand::AddTask {
+                assignee: Some(a), ..
+            }
+            | ProjectCommand::AssignTask {
+                assignee: Some(a), ..
+            } = &cmd
+            {
+                if let Some(s) = self.employee_status(cx.tx(), a.as_uuid()).await? {
+                    facts = facts.with_employee(*a, s);
+                }
+            }
+            let (p, _) = cx.apply(&repo, Some(p), &cmd, &facts).await?;
+            let p = if matches!(cmd, ProjectCommand::RecordChangeOrder { .. }) {
+                // a new constraint version may already be past a threshold
+                self.detect_variance(cx, p).await?;
+                cx.load(&repo, id).await?
+            } else {
+                p
+            };
+            self.project_json(cx.tx(), &p).await
+        })
+    }
+
+    /// Moves a project to `status`.
+    pub async fn change_project_status(
+        &self,
+        project_id: &str,
+        status: &str,
+        ctx: &CommandContext,
+    ) -> Result<Value, AppError> {
+        let id = arg_uuid("project_id", project_id)?;
+        let to = ProjectStatus::parse(status)?;
+        self.project_command(
+            ctx,
+            "change_project_status",
+            json!({"id": id, "status": status}),
+            id,
+            ProjectCommand::ChangeStatus { to },
+        )
+        .await
+    }
+
+    /// Records a change order: `{reason, labour_delta: [{role?, minutes}]}` — a new
+    /// constraint version; the actor is who ordered it.
+    pub async fn record_change_order(
+        &self,
+        project_id: &str,
+        input: &Value,
+        ctx: &CommandContext,
+    ) -> Result<Value, AppError> {
+        let id = arg_uuid("project_id", project_id)?;
+        let reason = Text::for_field(
+            "reason",
+            input.get("reason").and_then(Value::as_str).unwrap_or(""),
+        )?;
+        let labour_delta = labour_of(input, "labour_delta", true)?;
+        let ordered_by = ctx.actor_id.map(EmployeeId::from_uuid).ok_or_else(|| {
+            AppError::field(
+                "actor_id",
+                "a change order needs the employee who ordered it",
+            )
+        })?;
+        let cmd = ProjectCommand::RecordChangeOrder {
+            reason,
+            ordered_by,
+            labour_delta,
+            budget_delta: None,
+        };
+        self.project_command(
+            ctx,
+            "record_change_order",
+            json!({"id": id, "input": input}),
+            id,
+            cmd,
+        )
+        .await
+    }
+
+    /// Adds a milestone: `{title, due?}`.
+    pub async fn add_milestone(
+        &self,
+        project_id: &str,
+        input: &Value,
+        ctx: &CommandContext,
+    ) -> Result<Value, AppError> {
+        let id = arg_uuid("project_id", project_id)?;
+        let title = Name::for_field(
+            "title",
+            input.get("title").and_then(Value::as_str).unwrap_or(""),
+        )?;
+        let due = match input
+            .get("due")
+            .and_then(Value::as_str)
+            .filter(|s| !s.is_empty())
+        {
+            Some(s) => Some(
+                s.parse::<NaiveDate>()
+                    .map_err(|_| AppError::field("due", "must be a date (YYYY-MM-DD)"))?,
+            ),
+            None => None,
+        };
+        let cmd = ProjectCommand::AddMilestone {
+            milestone_id: pet_core::delivery::MilestoneId::from_uuid(Uuid::now_v7()),
+            title,
+            due,
+        };
+        self.project_command(
+            ctx,
+            "add_milestone",
+            json!({"id": id, "input": input}),
+            id,
+            cmd,
+        )
+        .await
+    }
+
+    /// Adds a task: `{title, estimate_minutes?, assignee_id?}`.
+    pub async fn add_task(
+        &self,
+        project_id: &str,
+        input: &Value,
+        ctx: &CommandContext,
+    ) -> Result<Value, AppError> {
+        let id = arg_uuid("project_id", project_id)?;
+        let title = Name::for_field(
+            "title",
+            input.get("title").and_then(Value::as_str).unwrap_or(""),
+        )?;
+        let estimate_minutes = input.get("estimate_minutes").and_then(Value::as_i64);
+        let assignee = match input
+            .get("assignee_id")
+            .and_then(Value::as_str)
+            .filter(|s| !s.is_empty())
+        {
+            Some(s) => Some(EmployeeId::from_uuid(arg_uuid("assignee_id", s)?)),
+            None => None,
+        };
+        let cmd = ProjectCommand::AddTask {
+            task_id: TaskId::from_uuid(Uuid::now_v7()),
+            title,
+            milestone_id: None,
+            estimate_minutes,
+            assignee,
+        };
+        self.project_command(ctx, "add_task", json!({"id": id, "input": input}), id, cmd)
+            .await
+    }
+
+    /// A project with its constraint versions, variance against sold, milestones and tasks.
+    pub async fn project(&self, project_id: &str) -> Result<Value, AppError> {
+        let id = arg_uuid("project_id", project_id)?;
+        let mut conn = self.conn().await?;
+        let p = self
+            .load_project(&mut conn, id, Read::ForView)
+            .await?
+            .ok_or_else(|| AppError::NotFound(format!("project {id}")))?;
+        self.project_json(&mut conn, &p).await
+    }
+
+    async fn project_json<Q: Queryable>(&self, q: &mut Q, p: &Project) -> Result<Value, AppError> {
+        let delivered = self.delivered(q, p.id().as_uuid(), Read::ForView).await?;
+        let s = p.state();
+        to_value(&ProjectView {
+            id: s.id.to_string(),
+            name: s.name.as_str().to_owned(),
+            customer_id: s.customer_id.map(|c| c.to_string()),
+            sale_id: s.sale_id.map(|c| c.to_string()),
+            status: s.status.as_str(),
+            next_statuses: s
+                .status
+                .next_statuses()
+                .iter()
+                .map(|x| x.as_str())
+                .collect(),
+            actions: p.actions(),
+            constraints: s.constraints.clone(),
+            variance: report(&p.constraints().labour_pairs(), &delivered),
+            milestones: s.milestones.clone(),
+            tasks: s.tasks.clone(),
+            variance_marks: s.variance_marks.iter().cloned().collect(),
+            version: s.version,
+        })
+    }
+
+    /// The projects, newest first: `{status?, customer_id?, page?, per_page?, after?,
+    /// before?}`; items `{id, name, customer_id, sale_id, status, constraint_version,
+    /// sold_minutes, delivered_minutes, version, created_at}`. A flat list (indexes
+    /// `ix_project_created`, `ix_project_status_created`, `ix_project_customer_created`);
+    /// the delivered minutes are read for the page's rows only.
+    pub async fn list_projects(&self, query: &Value) -> Result<Value, AppError> {
+        let q = ProjectQuery::parse(query, "query")?;
+        let order = list_order(None, &[("created_at", true), ("id", true)]);
+        let req = q.paging.request(&order)?;
+        let mut conds: Vec<String> = Vec::new();
+        let mut params: Vec<SqlValue> = Vec::new();
+        if let Some(s) = q.status.0 {
+            conds.push("status = ?".into());
+            params.push(s.0.as_str().into());
+        }
+        if let Some(c) = q.customer_id.0 {
+            conds.push("customer_id = ?".into());
+            params.push(c.to_string().into());
+        }
+        let t = self.delivery_tables();
+        let mut conn = self.conn().await?;
+        let (rows, total) = FlatList {
+            from: t.projects.clone(),
+            columns: PROJECT_HEAD,
+            conds,
+            params,
+            order: &order,
+            req: &req,
+            search: None,
+        }
+        .read(&mut conn, self.inner.search_scan)
+        .await?;
+        let mut heads = rows
+            .into_iter()
+            .map(|(k, r)| {
+                mysql_async::from_row_opt::<ProjectHead>(r)
+                    .map(|h| (k, h))
+                    .map_err(|e| internal(&e.to_string()))
+            })
+            .collect::<Result<Vec<_>, _>>()?;
+        let mut delivered: BTreeMap<String, i64> = BTreeMap::new();
+        if !heads.is_empty() {
+            // One placeholder per row of the page (at most per_page + 1): no input in the SQL.
+            let marks = vec!["?"; heads.len()].join(", ");
+            let ids: Vec<SqlValue> = heads.iter().map(|(_, h)| h.0.clone().into()).collect();
+            let sums: Vec<(String, i64)> = conn
+                .exec(
+                    format!(
+                        "SELECT project_id, CAST(SUM(minutes) AS SIGNED) FROM {} WHERE project_id IN ({marks}) GROUP BY project_id",
+                        t.delivered
+                    ),
+                    ids,
+                )
+                .await
+                .map_err(db)?;
+            delivered.extend(sums);
+        }
+        let items = heads
+            .drain(..)
+            .map(|(k, h)| {
+                let (id, name, customer_id, sale_id, status, number, sold, version, created) = h;
+                let minutes = delivered.get(&id).copied().unwrap_or(0);
+                (
+                    k,
+                    json!({
+                        "id": id,
+                        "name": name,
+                        "customer_id": customer_id,
+                        "sale_id": sale_id,
+                        "status": status,
+                        "constraint_version": number,
+                        "sold_minutes": sold,
+                        "delivered_minutes": minutes,
+                        "version": version,
+                        "created_at": rfc3339(from_db_time(created)),
+                    }),
+                )
+            })
+            .collect();
+        page_value(req.finish(items, total))
+    }
+
+    /// The project made from `sale_id` (`None`: none).
+    pub async fn project_of_sale(&self, sale_id: &str) -> Result<Option<String>, AppError> {
+        let id = arg_uuid("sale_id", sale_id)?;
+        let mut conn = self.conn().await?;
+        let row: Option<(String,)> = conn
+            .exec_first(
+                format!(
+                    "SELECT id FROM {} WHERE sale_id = ?",
+                    self.delivery_tables().projects
+                ),
+                (id.to_string(),),
+            )
+            .await
+            .map_err(db)?;
+        Ok(row.map(|r| r.0))
+    }
+
+    // ---- time ---------------------------------------------------------------------------
+
+    /// Logs a draft entry: `{employee_id?, project_id? + task_id?, ticket_id?, role?,
+    /// work_date, minutes, billable?, note?}` (default employee: the actor).
+    pub async fn log_time(&self, input: &Value, ctx: &CommandContext) -> Result<Value, AppError> {
+        let n = LogTimeInput::parse(input, "input")?;
+        let role = role_of(input, "role")?;
+        let task_id = task_of(input)?;
+        let employee = n
+            .employee_id
+            .or(ctx.actor_id.map(EmployeeId::from_uuid))
+            .ok_or_else(|| AppError::field("employee_id", "is required"))?;
+        let target = match (n.project_id, n.ticket_id) {
+            (Some(project_id), None) => WorkTarget::Project {
+                project_id,
+                task_id,
+            },
+            (None, Some(ticket_id)) => WorkTarget::Ticket { ticket_id },
+            _ => {
+                return Err(AppError::field(
+                    "project_id",
+                    "give a project or a ticket (one of them)",
+                ))
+            }
+        };
+        let minutes = EntryMinutes::new(n.minutes)?;
+        let id = TimeEntryId::from_uuid(Uuid::now_v7());
+        command!(self, ctx, "log_time", input, |cx| {
+            let facts = self
+                .time_facts(cx.tx(), employee, Some(&target), &[n.work_date])
+                .await?;
+            let cmd = TimeEntryCommand::Create {
+                id,
+                employee_id: employee,
+                input: EntryInput {
+                    target,
+                    role: role.clone(),
+                    work_date: n.work_date,
+                    minutes,
+                    billable: n.billable,
+                    note: n.note.clone(),
+                },
+            };
+            let (e, _) = cx.create(&TimeEntries(self.app()), &cmd, &facts).await?;
+            to_value(&entry_view(&e))
+        })
+    }
+
+    async fn entry_command(
+        &self,
+        ctx: &CommandContext,
+        name: &str,
+        request: Value,
+        id: Uuid,
+        cmd: TimeEntryCommand,
+    ) -> Result<Value, AppError> {
+        command!(self, ctx, name, &request, |cx| {
+            let repo = TimeEntries(self.app());
+            let e = cx.load(&repo, id).await?;
+            // Approved time moves the project's delivered minutes: lock the project first,
+            // so approvals on one project are serialised and each sees the others' minutes.
+            let project = match (&cmd, e.content().project_id) {
+                (TimeEntryCommand::Approve | TimeEntryCommand::Adjust { .. }, Some(pid)) => {
+                    Some(cx.load(&Projects(self.app()), pid.as_uuid()).await?)
+                }
+                _ => None,
+            };
+            let dates: Vec<NaiveDate> = match &cmd {
+                TimeEntryCommand::Adjust { work_date, .. } => vec![*work_date],
+                TimeEntryCommand::Revise(i) => vec![i.work_date],
+                _ => vec![],
+            };
+            let target = match &cmd {
+                TimeEntryCommand::Revise(i) => i.target,
+                _ => e.content().target,
+            };
+            let facts = self
+                .time_facts(cx.tx(), e.employee_id(), Some(&target), &dates)
+                .await?;
+            let (e, _) = cx.apply(&repo, Some(e), &cmd, &facts).await?;
+            if let Some(p) = project {
+                self.detect_variance(cx, p).await?;
+            }
+            to_value(&entry_view(&e))
+        })
+    }
+
+    /// `draft → submitted`.
+    pub async fn submit_time_entry(
+        &self,
+        entry_id: &str,
+        ctx: &CommandContext,
+    ) -> Result<Value, AppError> {
+        let id = arg_uuid("entry_id", entry_id)?;
+        self.entry_command(
+            ctx,
+            "submit_time_entry",
+            json!({"id": id}),
+            id,
+            TimeEntryCommand::Submit,
+        )
+        .await
+    }
+
+    /// `submitted → approved`; records the project's variance thresholds newly reached.
+    pub async fn approve_time_entry(
+        &self,
+        entry_id: &str,
+        ctx: &CommandContext,
+    ) -> Result<Value, AppError> {
+        let id = arg_uuid("entry_id", entry_id)?;
+        self.entry_command(
+            ctx,
+            "approve_time_entry",
+            json!({"id": id}),
+            id,
+            TimeEntryCommand::Approve,
+        )
+        .await
+    }
+
+    /// Sends a submitted entry back to its employee with `reason`.
+    pub async fn send_back_time_entry(
+        &self,
+        entry_id: &str,
+        reason: &str,
+        ctx: &CommandContext,
+    ) -> Result<Value, AppError> {
+        let id = arg_uuid("entry_id", entry_id)?;
+        let reason = Text::for_field("reason", reason)?;
+        self.entry_command(
+            ctx,
+            "send_back_time_entry",
+            json!({"id": id, "reason": reason.as_str()}),
+            id,
+            TimeEntryCommand::SendBack { reason },
+        )
+        .await
+    }
+
+    /// Throws a draft away.
+    pub async fn discard_time_entry(
+        &self,
+        entry_id: &str,
+        ctx: &CommandContext,
+    ) -> Result<Value, AppError> {
+        let id = arg_uuid("entry_id", entry_id)?;
+        self.entry_command(
+            ctx,
+            "discard_time_entry",
+            json!({"id": id}),
+            id,
+            TimeEntryCommand::Discard,
+        )
+        .await
+    }
+
+    /// Corrects a submitted or approved entry: `{minutes (signed), work_date, reason}`.
+    pub async fn adjust_time_entry(
+        &self,
+        entry_id: &str,
+        input: &Value,
+        ctx: &CommandContext,
+    ) -> Result<Value, AppError> {
+        let id = arg_uuid("entry_id", entry_id)?;
+        let a = AdjustInput::parse(input, "input")?;
+        let adjusted_by = ctx.actor_id.map(EmployeeId::from_uuid).ok_or_else(|| {
+            AppError::field("actor_id", "an adjustment needs the employee who makes it")
+        })?;
+        let cmd = TimeEntryCommand::Adjust {
+            adjustment_id: AdjustmentId::from_uuid(Uuid::now_v7()),
+            minutes: SignedMinutes::new(a.minutes)?,
+            work_date: a.work_date,
+            reason: Text::for_field("reason", &a.reason)?,
+            adjusted_by,
+        };
+        self.entry_command(
+            ctx,
+            "adjust_time_entry",
+            json!({"id": id, "input": input}),
+            id,
+            cmd,
+        )
+        .await
+    }
+
+    /// Locks every date up to and including `through` (moves forward only; refused while
+    /// submitted entries in the period wait for approval).
+    pub async fn lock_time_period(
+        &self,
+        through: &str,
+        ctx: &CommandContext,
+    ) -> Result<Value, AppError> {
+        let through: NaiveDate = through
+            .trim()
+            .parse()
+            .map_err(|_| AppError::field("through", "must be a date (YYYY-MM-DD)"))?;
+        command!(
+            self,
+            ctx,
+            "lock_time_period",
+            &json!({"through": through}),
+            |cx| {
+                let repo = TimeLocks(self.app());
+                let state = repo_load_lock(self, cx).await?;
+                let pending: Option<i64> = cx
+                .tx()
+                .exec_first(
+                    format!(
+                        "SELECT COUNT(*) FROM {} WHERE status = 'submitted' AND work_date <= ? LOCK IN SHARE MODE",
+                        self.delivery_tables().entries
+                    ),
+                    (through,),
+                )
+                .await
+                .map_err(db)?;
+                let facts = LockFacts {
+                    submitted_in_period: pending.unwrap_or(0).max(0) as u64,
+                };
+                let (l, _) = cx
+                    .apply(&repo, state, &TimeLockCommand::Lock { through }, &facts)
+                    .await?;
+                Ok(json!({"locked_through": l.locked_through(), "version": l.version()}))
+            }
+        )
+    }
+
+    /// The date through which time is locked (`null`: nothing locked).
+    pub async fn time_lock(&self) -> Result<Value, AppError> {
+        let mut conn = self.conn().await?;
+        let l = self
+            .load_lock(&mut conn, TIME_LOCK_ID, Read::ForView)
+            .await?;
+        Ok(json!({"locked_through": l.map(|l| l.locked_through())}))
+    }
+
+    /// One employee's week: the entries dated Monday to Sunday of the week of `date`, with
+    /// the day totals (adjustments booked on the day included) and the week's total.
+    pub async fn timesheet(&self, employee_id: &str, date: &str) -> Result<Value, AppError> {
+        let employee = arg_uuid("employee_id", employee_id)?;
+        let day: NaiveDate = date
+            .trim()
+            .parse()
+            .map_err(|_| AppError::field("week", "must be a date (YYYY-MM-DD)"))?;
+        let monday = pet_core::delivery::values::week_of(day);
+        let sunday = monday + Duration::days(6);
+        let t = self.delivery_tables();
+        let mut conn = self.conn().await?;
+        let ids: Vec<(String,)> = conn
+            .exec(
+                format!("SELECT id FROM {} WHERE employee_id = ? AND work_date BETWEEN ? AND ? ORDER BY work_date, id", t.entries),
+                (employee.to_string(), monday, sunday),
+            )
+            .await
+            .map_err(db)?;
+        let mut entries = Vec::new();
+        let mut totals: BTreeMap<NaiveDate, i64> = BTreeMap::new();
+        for (id,) in ids {
+            let id = arg_uuid("id", &id)?;
+            if let Some(e) = self.load_entry(&mut conn, id, Read::ForView).await? {
+                if e.status() != pet_core::delivery::EntryStatus::Discarded {
+                    *totals.entry(e.content().work_date).or_default() += e.content().minutes.get();
+                    entries.push(entry_view(&e));
+                }
+            }
+        }
+        let adjusted: Vec<(NaiveDate, i64)> = conn
+            .exec(
+                format!(
+                    "SELECT work_date, CAST(SUM(minutes) AS SIGNED) FROM {} WHERE employee_id = ? AND work_date BETWEEN ? AND ? GROUP BY work_date",
+                    t.adjustments
+                ),
+                (employee.to_string(), monday, sunday),
+            )
+            .await
+            .map_err(db)?;
+        for (d, m) in adjusted {
+            *totals.entry(d).or_default() += m;
+        }
+        let days: Vec<Value> = (0..7)
+            .map(|i| {
+                let d = monday + Duration::days(i);
+                json!({"date": d, "minutes": totals.get(&d).copied().unwrap_or(0)})
+            })
+            .collect();
+        let lock = self
+            .load_lock(&mut conn, TIME_LOCK_ID, Read::ForView)
+            .await?;
+        Ok(json!({
+            "employee_id": employee,
+            "week": monday,
+            "entries": to_value(&entries)?,
+            "days": days,
+            "total_minutes": totals.values().sum::<i64>(),
+            "locked_through": lock.map(|l| l.locked_through()),
+        }))
+    }
+}
+
+/// The lock for a command, `None` when nothing was ever locked.
+async fn repo_load_lock(
+    d: &Delivery<'_>,
+    cx: &mut Cmd<'_, '_>,
+) -> Result<Option<pet_core::delivery::TimeLock>, AppError> {
+    d.load_lock(cx.tx(), TIME_LOCK_ID, Read::ForCommand).await
+}

@@ -1,0 +1,284 @@
+//! Delivery against a real database: the sale's project made exactly once (also when the
+//! acceptance is replayed or repeated), concurrent approvals recording each variance
+//! threshold once, the time rules through storage (24 hours a day, locks, adjustments),
+//! a ticket's project checked against its customer, and every aggregate restoring as its
+//! events replay.
+
+use pet_storage_mysql::{AppError, CommandContext};
+use serde_json::{json, Value};
+
+use crate::commercial_tests::{count_type, id, pipeline, two_groups};
+use crate::env;
+
+async fn project_count(env: &crate::Env) -> u64 {
+    env.count(&format!("{}pet_projects", env.config.prefix))
+        .await
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn an_accepted_quote_makes_exactly_one_project_even_when_replayed() {
+    let Some(env) = env().await else { return };
+    let app = &env.app;
+    let (actor, customer, opp) = pipeline(app).await;
+    let q = app
+        .commercial()
+        .create_quote(&json!({"opportunity_id": opp}), &actor)
+        .await
+        .unwrap();
+    let qid = id(&q);
+    app.commercial()
+        .save_quote_draft(&qid, &two_groups(10), &actor)
+        .await
+        .unwrap();
+    app.commercial()
+        .send_quote(&qid, &json!({"valid_until": "2026-04-30"}), &actor)
+        .await
+        .unwrap();
+    let keyed = CommandContext {
+        idempotency_key: Some(pet_core::IdempotencyKey::new("accept-once").unwrap()),
+        ..actor.clone()
+    };
+    let first = app
+        .commercial()
+        .accept_quote(&qid, &json!({"version": 1}), &keyed)
+        .await
+        .unwrap();
+    let project_id = first["project_id"].as_str().unwrap().to_owned();
+    // the same request replayed: the first result, nothing new
+    let again = app
+        .commercial()
+        .accept_quote(&qid, &json!({"version": 1}), &keyed)
+        .await
+        .unwrap();
+    assert_eq!(again["project_id"], json!(project_id));
+    // a second acceptance without the key: a conflict, nothing new
+    let err = app
+        .commercial()
+        .accept_quote(&qid, &json!({"version": 1}), &actor)
+        .await
+        .unwrap_err();
+    assert!(matches!(err, AppError::Conflict(_)), "{err:?}");
+    assert_eq!(project_count(&env).await, 1);
+    assert_eq!(count_type(&env, "project.created").await, 1);
+    let p = app.delivery().project(&project_id).await.unwrap();
+    assert_eq!(p["customer_id"], json!(customer));
+    assert_eq!(p["sale_id"], first["sale"]["id"]);
+    assert_eq!(p["status"], json!("planned"));
+    assert_eq!(p["constraints"][0]["labour"][0]["minutes"], json!(600));
+    assert_eq!(p["constraints"][0]["labour"][0]["role"], json!("Developer"));
+    let sale = first["sale"]["id"].as_str().unwrap();
+    assert_eq!(
+        app.delivery().project_of_sale(sale).await.unwrap(),
+        Some(project_id)
+    );
+    crate::every_aggregate_restores_as_replayed(&env).await;
+    env.cleanup().await;
+}
+
+async fn active_project(
+    app: &pet_storage_mysql::App,
+    actor: &CommandContext,
+    minutes: i64,
+) -> String {
+    let p = app
+        .delivery()
+        .create_project(
+            &json!({"name": "Website", "labour": [{"role": "Developer", "minutes": minutes}]}),
+            actor,
+        )
+        .await
+        .unwrap();
+    let pid = id(&p);
+    app.delivery()
+        .change_project_status(&pid, "active", actor)
+        .await
+        .unwrap();
+    pid
+}
+
+async fn log(
+    app: &pet_storage_mysql::App,
+    actor: &CommandContext,
+    pid: &str,
+    date: &str,
+    minutes: i64,
+) -> Result<Value, AppError> {
+    app.delivery()
+        .log_time(
+            &json!({"project_id": pid, "role": "Developer", "work_date": date, "minutes": minutes}),
+            actor,
+        )
+        .await
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 8)]
+async fn concurrent_approvals_record_each_threshold_once() {
+    let Some(env) = env().await else { return };
+    let app = &env.app;
+    let (_, actor) = crate::first_employee(app, "Ana").await;
+    let pid = active_project(app, &actor, 600).await;
+    let mut entries = Vec::new();
+    for d in 0..8 {
+        let e = log(app, &actor, &pid, &format!("2026-02-{:02}", 2 + d), 90)
+            .await
+            .unwrap();
+        app.delivery()
+            .submit_time_entry(&id(&e), &actor)
+            .await
+            .unwrap();
+        entries.push(id(&e));
+    }
+    // eight managers approve at once: 720 of 600 sold crosses 80, 100 and 120 %
+    let mut tasks = Vec::new();
+    for e in entries {
+        let (app, actor) = (app.clone(), actor.clone());
+        tasks.push(tokio::spawn(async move {
+            app.delivery().approve_time_entry(&e, &actor).await
+        }));
+    }
+    for t in tasks {
+        let r = t.await.unwrap();
+        assert!(r.is_ok(), "{r:?}");
+    }
+    // project and role Developer, three thresholds each: six marks, each once
+    assert_eq!(count_type(&env, "project.variance_detected").await, 6);
+    let p = app.delivery().project(&pid).await.unwrap();
+    assert_eq!(p["variance"][0]["delivered_minutes"], json!(720));
+    assert_eq!(p["variance"][0]["threshold_reached"], json!(120));
+    assert_eq!(p["variance_marks"].as_array().unwrap().len(), 6);
+    // a change order makes a new version: its thresholds are measured again
+    let p = app
+        .delivery()
+        .record_change_order(&pid, &json!({"reason": "Two more pages", "labour_delta": [{"role": "Developer", "minutes": 300}]}), &actor)
+        .await
+        .unwrap();
+    assert_eq!(p["constraints"].as_array().unwrap().len(), 2);
+    // 720 of 900 = 80 %: recorded for version 2, project and role
+    assert_eq!(count_type(&env, "project.variance_detected").await, 8);
+    crate::every_aggregate_restores_as_replayed(&env).await;
+    env.cleanup().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn time_rules_hold_through_storage() {
+    let Some(env) = env().await else { return };
+    let app = &env.app;
+    let (employee, actor) = crate::first_employee(app, "Ana").await;
+    let pid = active_project(app, &actor, 6000).await;
+    // 24 hours a day, adjustments included
+    let a = log(app, &actor, &pid, "2026-02-23", 1000).await.unwrap();
+    let err = log(app, &actor, &pid, "2026-02-23", 441).await.unwrap_err();
+    assert!(matches!(err, AppError::Invariant(_)), "{err:?}");
+    log(app, &actor, &pid, "2026-02-23", 440).await.unwrap();
+    app.delivery()
+        .submit_time_entry(&id(&a), &actor)
+        .await
+        .unwrap();
+    let err = app
+        .delivery()
+        .adjust_time_entry(
+            &id(&a),
+            &json!({"minutes": 1, "work_date": "2026-02-23", "reason": "more"}),
+            &actor,
+        )
+        .await
+        .unwrap_err();
+    assert!(matches!(err, AppError::Invariant(_)), "{err:?}");
+    // a submitted entry blocks the lock over its date
+    let err = app
+        .delivery()
+        .lock_time_period("2026-02-28", &actor)
+        .await
+        .unwrap_err();
+    assert!(matches!(err, AppError::Invariant(_)), "{err:?}");
+    app.delivery()
+        .approve_time_entry(&id(&a), &actor)
+        .await
+        .unwrap();
+    app.delivery()
+        .lock_time_period("2026-02-28", &actor)
+        .await
+        .unwrap();
+    // nothing dated in the locked period changes; the correction is an adjustment later
+    let err = log(app, &actor, &pid, "2026-02-27", 30).await.unwrap_err();
+    assert!(matches!(err, AppError::Invariant(_)), "{err:?}");
+    let err = app
+        .delivery()
+        .adjust_time_entry(
+            &id(&a),
+            &json!({"minutes": -60, "work_date": "2026-02-24", "reason": "typo"}),
+            &actor,
+        )
+        .await
+        .unwrap_err();
+    assert!(matches!(err, AppError::Invariant(_)), "{err:?}");
+    let adjusted = app
+        .delivery()
+        .adjust_time_entry(
+            &id(&a),
+            &json!({"minutes": -60, "work_date": "2026-03-02", "reason": "typo"}),
+            &actor,
+        )
+        .await
+        .unwrap();
+    assert_eq!(adjusted["effective_minutes"], json!(940));
+    let p = app.delivery().project(&pid).await.unwrap();
+    assert_eq!(p["variance"][0]["delivered_minutes"], json!(940));
+    let week = app
+        .delivery()
+        .timesheet(employee["id"].as_str().unwrap(), "2026-03-04")
+        .await
+        .unwrap();
+    assert_eq!(
+        week["days"][0]["minutes"],
+        json!(-60),
+        "the adjustment's own day"
+    );
+    assert_eq!(week["locked_through"], json!("2026-02-28"));
+    // no time on a project that is not active
+    app.delivery()
+        .change_project_status(&pid, "on_hold", &actor)
+        .await
+        .unwrap();
+    let err = log(app, &actor, &pid, "2026-03-02", 30).await.unwrap_err();
+    assert!(matches!(err, AppError::Invariant(_)), "{err:?}");
+    crate::every_aggregate_restores_as_replayed(&env).await;
+    env.cleanup().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_new_tickets_project_must_be_its_customers() {
+    let Some(env) = env().await else { return };
+    let app = &env.app;
+    let (_, actor) = crate::first_employee(app, "Ana").await;
+    let acme = id(&app
+        .identity()
+        .create_customer(&json!({"name": "Acme"}), &actor)
+        .await
+        .unwrap());
+    let other = id(&app
+        .identity()
+        .create_customer(&json!({"name": "Other"}), &actor)
+        .await
+        .unwrap());
+    let p = app
+        .delivery()
+        .create_project(&json!({"name": "Acme site", "customer_id": acme}), &actor)
+        .await
+        .unwrap();
+    let ticket = |customer: &str| json!({"customer_id": customer, "subject": "Broken", "project_id": id(&p)});
+    let err = app
+        .helpdesk()
+        .create_ticket(&ticket(&other), &actor)
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(&err, AppError::Validation(f) if f.get("project_id").is_some()),
+        "{err:?}"
+    );
+    app.helpdesk()
+        .create_ticket(&ticket(&acme), &actor)
+        .await
+        .unwrap();
+    env.cleanup().await;
+}

@@ -1,0 +1,93 @@
+<?php
+/**
+ * Pet\Delivery suite (required by tests/php/run.php, in its scope: $settings, $engine,
+ * $identity, $boss, $ctx and the harness helpers): a project's life with time — log, submit,
+ * approve, the 80 % variance, a change order, a lock and a correction as an adjustment —
+ * and the bad inputs, each a typed exception.
+ */
+
+declare(strict_types=1);
+
+$dl     = new Pet\Delivery( $settings );
+$dl_day = static fn ( int $days_ago ): string => gmdate( 'Y-m-d', time() - $days_ago * 86400 );
+
+$dl_project = null;
+
+test(
+	'delivery: a project with time, approval, variance, change order, lock and adjustment',
+	static function () use ( $dl, $dl_day, $ctx, &$dl_project ): void {
+		$p = $dl->createProject(
+			array(
+				'name'   => 'PHP project ' . bin2hex( random_bytes( 3 ) ),
+				'labour' => array( array( 'role' => 'Developer', 'minutes' => 600 ) ),
+			),
+			$ctx
+		);
+		eq( 'planned', $p['status'], 'status' );
+		eq( array( 'active', 'cancelled' ), $p['next_statuses'], 'next statuses' );
+		$p = $dl->changeProjectStatus( $p['id'], 'active', $ctx );
+		$entries = array();
+		foreach ( array( 12, 11, 10, 9 ) as $ago ) {
+			$e = $dl->logTime(
+				array( 'project_id' => $p['id'], 'role' => 'Developer', 'work_date' => $dl_day( $ago ), 'minutes' => 120 ),
+				$ctx
+			);
+			eq( 'draft', $e['status'], 'draft' );
+			$entries[] = $dl->submitTimeEntry( $e['id'], $ctx );
+		}
+		foreach ( $entries as $e ) {
+			eq( 'approved', $dl->approveTimeEntry( $e['id'], $ctx )['status'], 'approved' );
+		}
+		$view = $dl->project( $p['id'] );
+		eq( 480, $view['variance'][0]['delivered_minutes'], 'delivered' );
+		eq( 80, $view['variance'][0]['threshold_reached'], '80 % reached' );
+		$view = $dl->recordChangeOrder(
+			$p['id'],
+			array( 'reason' => 'More pages', 'labour_delta' => array( array( 'role' => 'Developer', 'minutes' => 300 ) ) ),
+			$ctx
+		);
+		eq( 2, count( $view['constraints'] ), 'a new constraint version' );
+		eq( 900, $view['variance'][0]['sold_minutes'], 'sold after the change order' );
+		$lock = $dl->lockTimePeriod( $dl_day( 8 ), $ctx );
+		eq( $dl_day( 8 ), $lock['locked_through'], 'locked' );
+		throws(
+			Pet\InvariantViolationException::class,
+			static fn () => $dl->adjustTimeEntry( $entries[0]['id'], array( 'minutes' => -30, 'work_date' => $dl_day( 12 ), 'reason' => 'typo' ), $ctx ),
+			'adjustment dated in the locked period'
+		);
+		$adj = $dl->adjustTimeEntry( $entries[0]['id'], array( 'minutes' => -30, 'work_date' => $dl_day( 1 ), 'reason' => 'typo' ), $ctx );
+		eq( 90, $adj['effective_minutes'], 'adjusted' );
+		$week = $dl->timesheet( $ctx['actor_id'], $dl_day( 1 ) );
+		check( is_array( $week['days'] ) && 7 === count( $week['days'] ), 'a week of days' );
+		$dl_project = $view;
+	}
+);
+
+test(
+	'delivery: bad input is a typed exception',
+	static function () use ( $dl, $dl_day, $ctx, &$dl_project ): void {
+		check( null !== $dl_project, 'the project test ran' );
+		$e = throws(
+			Pet\ValidationException::class,
+			static fn () => $dl->logTime( array( 'project_id' => $dl_project['id'], 'work_date' => $dl_day( 1 ), 'minutes' => 0 ), $ctx ),
+			'zero minutes'
+		);
+		check( array_key_exists( 'minutes', $e->getFieldErrors() ), 'minutes named' );
+		$dl->logTime( array( 'project_id' => $dl_project['id'], 'work_date' => $dl_day( 2 ), 'minutes' => 1000 ), $ctx );
+		throws(
+			Pet\InvariantViolationException::class,
+			static fn () => $dl->logTime( array( 'project_id' => $dl_project['id'], 'work_date' => $dl_day( 2 ), 'minutes' => 441 ), $ctx ),
+			'more than 24 hours on a day'
+		);
+		throws(
+			Pet\NotFoundException::class,
+			static fn () => $dl->submitTimeEntry( '0190a1b2-0000-7000-8000-000000000999', $ctx ),
+			'unknown entry'
+		);
+		throws(
+			Pet\ValidationException::class,
+			static fn () => $dl->changeProjectStatus( $dl_project['id'], 'flying', $ctx ),
+			'unknown status'
+		);
+	}
+);

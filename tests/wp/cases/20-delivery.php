@@ -1,0 +1,219 @@
+<?php
+// Delivery module (wp-plugin/includes/modules/delivery): the Projects, My timesheet and Time
+// approvals screens render what the engine holds; every admin action refuses a missing
+// capability, a bad or missing nonce and a GET (each with a positive control, nothing written
+// on refusal); a week goes from the grid (h:mm typed) through submit to a manager's approval,
+// which the project page shows as delivered against sold; a change order adds a constraint
+// version; the pet/v1 project and time-entry routes answer with the engine's refusals mapped
+// to 400 / 403 / 404 / 409 / 422.
+
+use PetWp\Plugin;
+
+$admin = reactivate_pet('delivery');
+$plugin = Plugin::instance();
+$d = new \Pet\Delivery(Plugin::engine_settings());
+$tag = bin2hex(random_bytes(3));
+$today = \PetWp\Input::today();
+$dow = (int) (new DateTimeImmutable($today))->format('N');
+$monday = (new DateTimeImmutable($today))->modify('-' . ($dow - 1) . ' days')->format('Y-m-d');
+$projects = static fn (): int => (int) $d->listProjects(['per_page' => 1])['total'];
+$admin_ctx = $plugin->context();
+
+// A staff user (pet_work) linked to an employee of its own.
+$staff_user = get_user_by('login', 'pet_test_dlv_staff');
+$staff = $staff_user ? $staff_user->ID : wp_insert_user([
+    'user_login' => 'pet_test_dlv_staff',
+    'user_pass' => wp_generate_password(20),
+    'user_email' => 'pet_test_dlv_staff@example.invalid',
+    'role' => 'pet_staff',
+]);
+if (is_wp_error($staff)) {
+    throw new RuntimeException($staff->get_error_message());
+}
+if (null === $plugin->identity()->findEmployeeByUser($staff)) {
+    $plugin->identity()->createEmployee(['name' => 'Timesheet Staff', 'email' => "dlv-$tag@example.invalid", 'wp_user_id' => $staff], $admin_ctx);
+}
+$plugin->forget_employee_cache();
+$staff_employee = (string) $plugin->identity()->findEmployeeByUser($staff)['id'];
+$login_staff = static function () use ($staff, $plugin): void {
+    wp_set_current_user((int) $staff);
+    $plugin->forget_employee_cache();
+};
+$as_admin = static function () use ($plugin): void {
+    login_admin();
+    $plugin->forget_employee_cache();
+};
+// A screen is a GET: the last action's form must not be read as its input.
+$screen = static function (string $page, string $method, array $get) use ($plugin): string {
+    $_POST = [];
+    return render_admin_screen($page, static fn () => (new \PetWp\Modules\Delivery\Delivery_Admin($plugin))->$method(), $get);
+};
+
+// ---- projects: create (refusals first), activate ---------------------------------------------
+
+$name = "Delivery case $tag";
+$form = ['name' => $name, 'role' => 'Consultant', 'minutes' => '2:00'];
+$before = $projects();
+login_as_role('subscriber');
+check('subscriber: delivery_create_project refused with 403', 'die:403' === run_admin_post('delivery_create_project', $form));
+$login_staff();
+check('staff: delivery_create_project refused with 403', 'die:403' === run_admin_post('delivery_create_project', $form));
+$as_admin();
+check('admin, bad nonce: refused', 'die:403' === run_admin_post('delivery_create_project', $form, 'not-a-nonce'));
+check('admin, no nonce: refused', str_starts_with(run_admin_post('delivery_create_project', $form, null), 'die:'));
+check('admin, GET: refused with 405', 'die:405' === run_admin_post('delivery_create_project', $form, 'valid', 'GET'));
+check('refused creations wrote nothing', $before === $projects());
+$out = run_admin_post('delivery_create_project', ['minutes' => 'two hours'] + $form);
+check('an unreadable duration redirects back and creates nothing', str_starts_with($out, 'redirect:') && $before === $projects(), $out);
+$kept = get_transient('pet_delivery_form_' . get_current_user_id());
+check('the failed form keeps the minutes error and the typed name', is_array($kept) && isset($kept['fields']['minutes']) && $name === $kept['values']['name'], wp_json_encode($kept));
+delete_transient('pet_delivery_form_' . get_current_user_id());
+$out = run_admin_post('delivery_create_project', $form);
+check('admin, valid nonce: project created', str_starts_with($out, 'redirect:') && $before + 1 === $projects(), $out);
+queued_notices();
+$list = $d->listProjects(['per_page' => 1]);
+$pid = (string) $list['items'][0]['id'];
+check('the newest project is first in the list, planned, 120 sold minutes', $name === $list['items'][0]['name'] && 'planned' === $list['items'][0]['status'] && 120 === $list['items'][0]['sold_minutes'], wp_json_encode($list['items'][0]));
+
+$login_staff();
+check('staff: delivery_project_status refused with 403', 'die:403' === run_admin_post('delivery_project_status', ['id' => $pid, 'status' => 'active']));
+check('the refused status change changed nothing', 'planned' === $d->project($pid)['status']);
+$as_admin();
+check('admin: project activated', str_starts_with(run_admin_post('delivery_project_status', ['id' => $pid, 'status' => 'active']), 'redirect:') && 'active' === $d->project($pid)['status']);
+queued_notices();
+
+$html = $screen('pet-projects', 'page_projects', ['status' => 'active']);
+check('the Projects screen lists the project with its delivered / sold column', in_array($pid, linked_ids($html, 'pet-projects', 'id'), true) && str_contains($html, '0:00 / 2:00'), substr(strip_tags($html), 0, 400));
+$html = $screen('pet-projects', 'page_projects', ['status' => 'cancelled']);
+check('the status filter leaves the active project out', !in_array($pid, linked_ids($html, 'pet-projects', 'id'), true));
+
+// ---- My timesheet: the grid, submit the week ---------------------------------------------------
+
+$row = 'p:' . $pid . ':';
+$login_staff();
+$html = $screen('pet-timesheet', 'page_timesheet', ['add' => $row]);
+check('the timesheet offers the added project row with a cell per day', str_contains($html, esc_html($name)) && 7 === substr_count($html, 'name="cell[' . $row . ']['), substr(strip_tags($html), 0, 400));
+$grid = ['week' => $monday, 'cell' => [$row => [$today => '1:30']], 'shown' => [$row => [$today => '']]];
+login_as_role('subscriber');
+check('subscriber: delivery_save_week refused with 403', 'die:403' === run_admin_post('delivery_save_week', $grid));
+$login_staff();
+check('staff, bad nonce: delivery_save_week refused', 'die:403' === run_admin_post('delivery_save_week', $grid, 'bad'));
+check('refused saves wrote nothing', 0 === (int) $d->timesheet($staff_employee, $today)['total_minutes']);
+check('staff: the week saved', str_starts_with(run_admin_post('delivery_save_week', $grid), 'redirect:'));
+queued_notices();
+$sheet = $d->timesheet($staff_employee, $today);
+check('1:30 typed became one 90-minute draft', 1 === count($sheet['entries']) && 90 === $sheet['entries'][0]['minutes'] && 'draft' === $sheet['entries'][0]['status'], wp_json_encode($sheet['entries']));
+// Changing the cell replaces the draft (discard + log), leaving one draft of the new amount.
+$grid['cell'][$row][$today] = '100';
+$grid['shown'][$row][$today] = '1:30';
+run_admin_post('delivery_save_week', $grid);
+queued_notices();
+$sheet = $d->timesheet($staff_employee, $today);
+check('a changed cell replaces its draft', 1 === count($sheet['entries']) && 100 === $sheet['entries'][0]['minutes'] && 100 === $sheet['total_minutes'], wp_json_encode($sheet['entries']));
+// More than 24 h a day is the engine's refusal, shown as a notice; nothing changes.
+run_admin_post('delivery_save_week', ['week' => $monday, 'cell' => [$row => [$today => '25:00']], 'shown' => [$row => [$today => '1:40']]]);
+$n = queued_notices();
+check('25 h in a day is refused with an error notice', isset($n[0]) && 'error' === $n[0]['type'], wp_json_encode($n));
+$sheet = $d->timesheet($staff_employee, $today);
+check('the refused cell keeps its 100 minutes of draft time', 1 === count($sheet['entries']) && 100 === $sheet['total_minutes'], wp_json_encode($sheet['entries']));
+$html = $screen('pet-timesheet', 'page_timesheet', ['week' => $today]);
+check('the grid shows the cell, the day and week totals', str_contains($html, 'value="1:40"') && str_contains($html, '<td id="pet-week-total">1:40</td>'), substr(strip_tags($html), 0, 600));
+check('staff: delivery_submit_week refused without a nonce', str_starts_with(run_admin_post('delivery_submit_week', ['week' => $monday], null), 'die:'));
+check('staff: week submitted', str_starts_with(run_admin_post('delivery_submit_week', ['week' => $monday]), 'redirect:'));
+queued_notices();
+$entry = $d->timesheet($staff_employee, $today)['entries'][0];
+check('the entry is submitted', 'submitted' === $entry['status']);
+$html = $screen('pet-timesheet', 'page_timesheet', ['week' => $today]);
+check('a submitted cell is read-only', !str_contains($html, 'name="cell[' . $row . '][' . $today . ']"') && str_contains($html, 'data-status="submitted"'));
+
+// ---- approvals ---------------------------------------------------------------------------------
+
+check('staff: delivery_approve refused with 403', 'die:403' === run_admin_post('delivery_approve', ['entry' => [$entry['id']]]));
+check('staff: delivery_send_back refused with 403', 'die:403' === run_admin_post('delivery_send_back', ['id' => $entry['id'], 'reason' => 'x']));
+check('staff: delivery_adjust refused with 403', 'die:403' === run_admin_post('delivery_adjust', ['id' => $entry['id'], 'minutes' => '10', 'work_date' => $today, 'reason' => 'x']));
+check('the refused approval changed nothing', 'submitted' === $d->timesheet($staff_employee, $today)['entries'][0]['status']);
+$as_admin();
+$html = $screen('pet-approvals', 'page_approvals', ['employee_id' => $staff_employee, 'week' => $today]);
+check('the approvals screen shows the submitted entry to approve', str_contains($html, 'name="entry[]" value="' . esc_attr($entry['id']) . '"') && str_contains($html, esc_html($name)), substr(strip_tags($html), 0, 600));
+check('admin: sent back with a reason', str_starts_with(run_admin_post('delivery_send_back', ['id' => $entry['id'], 'reason' => "Wrong day $tag"]), 'redirect:'));
+queued_notices();
+$e = $d->timesheet($staff_employee, $today)['entries'][0];
+check('the entry is a draft again with the reason', 'draft' === $e['status'] && "Wrong day $tag" === $e['sent_back_reason'], wp_json_encode($e));
+$login_staff();
+$html = $screen('pet-timesheet', 'page_timesheet', ['week' => $today]);
+check('the staff member sees the reason in the grid', str_contains($html, esc_html("Wrong day $tag")));
+run_admin_post('delivery_submit_week', ['week' => $monday]);
+queued_notices();
+$as_admin();
+check('admin, bad nonce: delivery_approve refused', 'die:403' === run_admin_post('delivery_approve', ['entry' => [$entry['id']]], 'bad'));
+check('admin: ticked entries approved', str_starts_with(run_admin_post('delivery_approve', ['entry' => [$entry['id']]]), 'redirect:'));
+queued_notices();
+check('the entry is approved', 'approved' === $d->timesheet($staff_employee, $today)['entries'][0]['status']);
+$p = $d->project($pid);
+check('the project counts 100 delivered minutes against 120 sold (83 %, threshold 80)', 100 === $p['variance'][0]['delivered_minutes'] && 80 === $p['variance'][0]['threshold_reached'], wp_json_encode($p['variance']));
+check('admin: approved entry adjusted by -0:10', str_starts_with(run_admin_post('delivery_adjust', ['id' => $entry['id'], 'minutes' => '-0:10', 'work_date' => $today, 'reason' => 'Overbooked']), 'redirect:'));
+queued_notices();
+check('the adjustment counts in delivered time', 90 === $d->project($pid)['variance'][0]['delivered_minutes']);
+
+// ---- project page and change order -------------------------------------------------------------
+
+$co = ['id' => $pid, 'reason' => "Extra workshop $tag", 'role' => 'Consultant', 'minutes' => '1:00'];
+$login_staff();
+check('staff: delivery_change_order refused with 403', 'die:403' === run_admin_post('delivery_change_order', $co));
+$as_admin();
+check('admin, GET: delivery_change_order refused with 405', 'die:405' === run_admin_post('delivery_change_order', $co, 'valid', 'GET'));
+check('refused change orders wrote nothing', 1 === count($d->project($pid)['constraints']));
+check('admin: change order recorded', str_starts_with(run_admin_post('delivery_change_order', $co), 'redirect:') && 2 === count($d->project($pid)['constraints']));
+queued_notices();
+$html = $screen('pet-projects', 'page_projects', ['id' => $pid]);
+check('the project page shows the change order, both versions and the variance per role', str_contains($html, esc_html("Extra workshop $tag")) && str_contains($html, 'Consultant: +1:00') && str_contains($html, 'Consultant: 3:00') && str_contains($html, '1:30'), substr(strip_tags($html), 0, 800));
+check('the project page escapes the name', str_contains($html, esc_html($name)));
+$login_staff();
+$html = $screen('pet-projects', 'page_projects', ['id' => $pid]);
+check('staff see the project page without the change-order form or status actions', str_contains($html, 'pet-project-variance') && !str_contains($html, 'pet-change-order') && !str_contains($html, 'pet_delivery_project_status'));
+
+// ---- REST --------------------------------------------------------------------------------------
+
+$r = rest_call('GET', '/pet/v1/projects', [], ['per_page' => 1]);
+check('GET /projects: 200, a keyset page', 200 === $r->get_status() && 1 === count($r->get_data()['items']) && array_key_exists('next', $r->get_data()), wp_json_encode($r->get_data()));
+$r = rest_call('GET', '/pet/v1/projects', [], ['status' => 'bogus']);
+check('GET /projects?status=bogus: 400', 400 === $r->get_status(), wp_json_encode($r->get_data()));
+check('GET /projects/<id>: 200', 200 === rest_call('GET', "/pet/v1/projects/$pid")->get_status());
+check('GET /projects/<unknown>: 404', 404 === rest_call('GET', '/pet/v1/projects/' . wp_generate_uuid4())->get_status());
+check('staff: POST /projects refused (403)', 403 === rest_call('POST', '/pet/v1/projects', ['name' => 'x'])->get_status());
+$r = rest_call('POST', '/pet/v1/time-entries', ['project_id' => $pid, 'work_date' => $today, 'minutes' => 30, 'note' => "Line one\nline two"]);
+check('staff: POST /time-entries 201, a draft with the note\'s line break', 201 === $r->get_status() && 'draft' === $r->get_data()['status'] && "Line one\nline two" === $r->get_data()['note'], wp_json_encode($r->get_data()));
+$rid = (string) $r->get_data()['id'];
+check('staff: POST /time-entries with 0 minutes: 400', 400 === rest_call('POST', '/pet/v1/time-entries', ['project_id' => $pid, 'work_date' => $today, 'minutes' => 0])->get_status());
+$r = rest_call('POST', '/pet/v1/time-entries', ['project_id' => $pid, 'work_date' => $today, 'minutes' => 1400]);
+check('staff: POST /time-entries past 24 h a day: 422', 422 === $r->get_status(), wp_json_encode($r->get_data()));
+$r = rest_call('POST', '/pet/v1/time-entries', ['project_id' => wp_generate_uuid4(), 'work_date' => $today, 'minutes' => 10]);
+check('staff: POST /time-entries on an unknown project: 400 naming project_id', 400 === $r->get_status() && isset(((array) $r->get_data()['data']['field_errors'])['project_id']), wp_json_encode($r->get_data()));
+check('staff: GET /timesheet of someone else: 400', 400 === rest_call('GET', '/pet/v1/timesheet', [], ['employee_id' => $admin_ctx['actor_id']])->get_status());
+$r = rest_call('GET', '/pet/v1/timesheet', [], ['week' => $today]);
+check('staff: GET /timesheet: own week with both entries', 200 === $r->get_status() && 2 === count($r->get_data()['entries']) && 120 === $r->get_data()['total_minutes'], wp_json_encode($r->get_data()['days'] ?? null));
+check('staff: POST /time-entries/<id>/submit: 200', 200 === rest_call('POST', "/pet/v1/time-entries/$rid/submit")->get_status());
+check('staff: POST approve refused (403)', 403 === rest_call('POST', "/pet/v1/time-entries/$rid/approve")->get_status());
+$as_admin();
+$r = rest_call('POST', "/pet/v1/time-entries/$rid/send-back", ['reason' => '']);
+check('admin: send back without a reason: 400', 400 === $r->get_status(), wp_json_encode($r->get_data()));
+check('admin: POST approve: 200', 200 === rest_call('POST', "/pet/v1/time-entries/$rid/approve")->get_status());
+$r = rest_call('POST', "/pet/v1/time-entries/$rid/approve");
+check('admin: approving an approved entry: 422', 422 === $r->get_status(), wp_json_encode($r->get_data()));
+$r = rest_call('POST', "/pet/v1/time-entries/$rid/adjustments", ['minutes' => 15, 'work_date' => $today, 'reason' => 'Missed a call']);
+check('admin: POST adjustments: 201', 201 === $r->get_status(), wp_json_encode($r->get_data()));
+$key = 'dlv-' . $tag;
+$idem = static function (array $body) use ($key, $pid): WP_REST_Response {
+    $q = new WP_REST_Request('POST', "/pet/v1/projects/$pid/change-orders");
+    $q->set_header('content-type', 'application/json');
+    $q->set_header('Idempotency-Key', $key);
+    $q->set_body((string) wp_json_encode($body));
+    return rest_do_request($q);
+};
+$delta = [['role' => 'Consultant', 'minutes' => 30]];
+check('admin: POST change-orders: 201', 201 === $idem(['reason' => 'More', 'labour_delta' => $delta])->get_status());
+check('the same key and body again: the same answer, no new version', 201 === $idem(['reason' => 'More', 'labour_delta' => $delta])->get_status() && 3 === count($d->project($pid)['constraints']));
+$r = $idem(['reason' => 'Other', 'labour_delta' => $delta]);
+check('the same key with another body: 409', 409 === $r->get_status(), wp_json_encode($r->get_data()));
+$r = rest_call('POST', "/pet/v1/projects/$pid/status", ['status' => 'planned']);
+check('admin: a status the project cannot take: 422', 422 === $r->get_status(), wp_json_encode($r->get_data()));

@@ -1,0 +1,606 @@
+<?php
+/**
+ * Delivery screens and actions (wp-admin): Projects (list; project page with constraint
+ * versions and their change orders, variance per role, time by role against sold, status
+ * changes and the change-order form), My timesheet (the current user's week as a grid:
+ * rows = project/task or ticket, columns = days, minutes or h:mm per cell, day and week
+ * totals, submit the week) and Approvals (managers: one employee's week, approve or send
+ * back the submitted entries, adjust approved ones).
+ *
+ * The grid is a form over the engine's own commands: a changed cell whose time is all draft
+ * discards those drafts and logs the new amount as one draft (the engine has no "revise");
+ * a cell holding submitted or approved time is shown, not edited (corrections are
+ * adjustments, made by a manager). Every rule (24 h a day, lock, active project and
+ * employee) is the engine's; its refusals are shown.
+ *
+ * @package PetWp
+ */
+
+namespace PetWp\Modules\Delivery;
+
+use PetWp\Input;
+use PetWp\Input_Exception;
+use PetWp\Module_Admin;
+use PetWp\Plugin;
+use PetWp\Tables\Table;
+
+defined( 'ABSPATH' ) || exit;
+
+/**
+ * Registers the Delivery pages and admin-post actions; renders the screens.
+ */
+final class Delivery_Admin extends Module_Admin {
+
+	/** Action => [capability, handler, kept fields] (see Module_Admin::ACTIONS). */
+	protected const ACTIONS = array(
+		'delivery_create_project' => array( Plugin::CAP_MANAGE, 'do_create_project', array( 'name', 'role', 'minutes' ) ),
+		'delivery_project_status' => array( Plugin::CAP_MANAGE, 'do_project_status' ),
+		'delivery_change_order'   => array( Plugin::CAP_MANAGE, 'do_change_order', array( 'reason', 'role', 'minutes' ) ),
+		'delivery_save_week'      => array( Plugin::CAP_WORK, 'do_save_week' ),
+		'delivery_submit_week'    => array( Plugin::CAP_WORK, 'do_submit_week' ),
+		'delivery_approve'        => array( Plugin::CAP_MANAGE, 'do_approve' ),
+		'delivery_send_back'      => array( Plugin::CAP_MANAGE, 'do_send_back' ),
+		'delivery_adjust'         => array( Plugin::CAP_MANAGE, 'do_adjust' ),
+	);
+
+	/** Projects list and project page (with ?id=). */
+	public const PROJECTS_PAGE = 'pet-projects';
+	/** The current user's week. */
+	public const TIMESHEET_PAGE = 'pet-timesheet';
+	/** A manager's view of an employee's week. */
+	public const APPROVALS_PAGE = 'pet-approvals';
+
+	protected const HOME_PAGE    = self::TIMESHEET_PAGE;
+	protected const SCREEN_CLASS = 'pet-delivery';
+	/** A failed form is kept in the transient pet_delivery_form_<user id>. */
+	protected const KEPT_FORM = 'pet_delivery_form';
+
+	/** @var array<string,string> project names by id (request cache) */
+	private $project_names = array();
+
+	/** The Delivery pages under the PET menu. */
+	protected function pages(): array {
+		return array(
+			self::PROJECTS_PAGE  => array( __( 'Projects', 'pet' ), Plugin::CAP_WORK, 'page_projects' ),
+			self::TIMESHEET_PAGE => array( __( 'My timesheet', 'pet' ), Plugin::CAP_WORK, 'page_timesheet' ),
+			self::APPROVALS_PAGE => array( __( 'Time approvals', 'pet' ), Plugin::CAP_MANAGE, 'page_approvals' ),
+		);
+	}
+
+	/**
+	 * The pickers on the approvals page (the employee).
+	 *
+	 * @param string $page Page slug.
+	 */
+	protected function assets( string $page ): void {
+		if ( self::APPROVALS_PAGE === $page ) {
+			self::enqueue_pickers();
+		}
+	}
+
+	/** Loads the list tables (core and Delivery). */
+	protected function load_tables(): void {
+		parent::load_tables();
+		require_once __DIR__ . '/class-delivery-tables.php';
+	}
+
+	// ---- conversions (form input to the engine's values; no rule) ----------------------------
+
+	/**
+	 * Minutes as h:mm (e.g. 90 → "1:30"; negative with a sign).
+	 *
+	 * @param int $minutes Minutes.
+	 */
+	public static function hm( int $minutes ): string {
+		$sign = $minutes < 0 ? '-' : '';
+		$m    = abs( $minutes );
+		return $sign . intdiv( $m, 60 ) . ':' . str_pad( (string) ( $m % 60 ), 2, '0', STR_PAD_LEFT );
+	}
+
+	/**
+	 * A duration typed as minutes ("90"), h:mm ("1:30") or hours with a decimal point
+	 * ("1.5"), signed when $signed; null when empty. Anything else is a field error.
+	 *
+	 * @param string $text   Typed text.
+	 * @param string $field  Field name (for the error).
+	 * @param bool   $signed Whether a leading minus is allowed.
+	 * @throws Input_Exception When the text is not a duration.
+	 */
+	public static function parse_minutes( string $text, string $field, bool $signed = false ): ?int {
+		$t = trim( $text );
+		if ( '' === $t ) {
+			return null;
+		}
+		$sign = 1;
+		if ( $signed && '-' === substr( $t, 0, 1 ) ) {
+			$sign = -1;
+			$t    = ltrim( substr( $t, 1 ) );
+		}
+		if ( preg_match( '/^\d{1,5}$/', $t ) ) {
+			return $sign * (int) $t;
+		}
+		if ( preg_match( '/^(\d{1,3}):([0-5]\d)$/', $t, $m ) ) {
+			return $sign * ( (int) $m[1] * 60 + (int) $m[2] );
+		}
+		if ( preg_match( '/^(\d{1,3})[.,](\d{1,2})$/', $t, $m ) ) {
+			return $sign * (int) round( ( (float) ( $m[1] . '.' . $m[2] ) ) * 60 );
+		}
+		throw new Input_Exception(
+			__( 'A duration is minutes (90), hours and minutes (1:30) or hours (1.5).', 'pet' ),
+			array( $field => __( 'must be minutes (90), h:mm (1:30) or hours (1.5)', 'pet' ) )
+		);
+	}
+
+	/**
+	 * The Monday (Y-m-d) of the week of the request's "week" date (today's week by default).
+	 */
+	private static function week_start(): string {
+		$raw = Input::text( 'week' );
+		$day = preg_match( '/^\d{4}-\d{2}-\d{2}$/', $raw ) ? \DateTimeImmutable::createFromFormat( '!Y-m-d', $raw ) : false;
+		if ( false === $day ) {
+			$day = new \DateTimeImmutable( Input::today() );
+		}
+		$dow = (int) $day->format( 'N' );
+		return $day->modify( '-' . ( $dow - 1 ) . ' days' )->format( 'Y-m-d' );
+	}
+
+	/**
+	 * The date $days after $date.
+	 *
+	 * @param string $date Y-m-d.
+	 * @param int    $days Days (may be negative).
+	 */
+	private static function plus_days( string $date, int $days ): string {
+		return ( new \DateTimeImmutable( $date ) )->modify( sprintf( '%+d days', $days ) )->format( 'Y-m-d' );
+	}
+
+	/**
+	 * The grid row an entry belongs to: "p:<project>:<task>" or "t:<ticket>".
+	 *
+	 * @param array $target Entry target.
+	 */
+	public static function row_key( array $target ): string {
+		if ( 'ticket' === ( $target['kind'] ?? '' ) ) {
+			return 't:' . (string) $target['ticket_id'];
+		}
+		return 'p:' . (string) ( $target['project_id'] ?? '' ) . ':' . (string) ( $target['task_id'] ?? '' );
+	}
+
+	/**
+	 * The logTime target of a row key (project + task, or ticket).
+	 *
+	 * @param string $key Row key.
+	 * @throws Input_Exception When the key is not a row.
+	 */
+	private static function row_target( string $key ): array {
+		if ( preg_match( '/^t:([0-9a-fA-F-]{36})$/', $key, $m ) ) {
+			return array( 'ticket_id' => $m[1] );
+		}
+		if ( preg_match( '/^p:([0-9a-fA-F-]{36}):([0-9a-fA-F-]{36})?$/', $key, $m ) ) {
+			$t = array( 'project_id' => $m[1] );
+			if ( isset( $m[2] ) && '' !== $m[2] ) {
+				$t['task_id'] = $m[2];
+			}
+			return $t;
+		}
+		throw new Input_Exception( __( 'The timesheet row is not a project or a ticket.', 'pet' ), array( 'row' => __( 'is not a project or a ticket', 'pet' ) ) );
+	}
+
+	/**
+	 * The logTime input that logs a discarded draft again as it was.
+	 *
+	 * @param array $e Entry.
+	 */
+	private static function relog_input( array $e ): array {
+		$t     = (array) $e['target'];
+		$input = 'ticket' === ( $t['kind'] ?? '' ) ? array( 'ticket_id' => (string) $t['ticket_id'] ) : array( 'project_id' => (string) $t['project_id'] );
+		if ( ! empty( $t['task_id'] ) ) {
+			$input['task_id'] = (string) $t['task_id'];
+		}
+		if ( null !== $e['role'] && '' !== (string) $e['role'] ) {
+			$input['role'] = (string) $e['role'];
+		}
+		return $input + array(
+			'work_date' => (string) $e['work_date'],
+			'minutes'   => (int) $e['minutes'],
+			'billable'  => (bool) $e['billable'],
+			'note'      => (string) $e['note'],
+		);
+	}
+
+	// ---- actions ----------------------------------------------------------------------------
+
+	/** Creates an internal project (planned) with sold minutes for one role. */
+	protected function do_create_project(): array {
+		$minutes = self::parse_minutes( Input::text( 'minutes' ), 'minutes' );
+		$input   = array( 'name' => Input::text( 'name' ) );
+		if ( null !== $minutes ) {
+			$input['labour'] = array(
+				array(
+					'role'    => Input::text( 'role' ),
+					'minutes' => $minutes,
+				),
+			);
+		}
+		$p = $this->plugin->delivery()->createProject( $input, $this->ctx() );
+		return array( __( 'Project created (planned). Activate it to log time on it.', 'pet' ), self::project_url( (string) $p['id'] ) );
+	}
+
+	/** Moves the project to one of its next statuses. */
+	protected function do_project_status(): array {
+		$p = $this->plugin->delivery()->changeProjectStatus( Input::text( 'id' ), Input::text( 'status' ), $this->ctx() );
+		/* translators: %s: project status. */
+		return array( sprintf( __( 'Project is now %s.', 'pet' ), str_replace( '_', ' ', (string) $p['status'] ) ) );
+	}
+
+	/** Records a change order (a new constraint version). */
+	protected function do_change_order(): array {
+		$minutes = self::parse_minutes( Input::text( 'minutes' ), 'minutes', true );
+		$p       = $this->plugin->delivery()->recordChangeOrder(
+			Input::text( 'id' ),
+			array(
+				'reason'       => Input::text( 'reason' ),
+				'labour_delta' => array(
+					array(
+						'role'    => Input::text( 'role' ),
+						'minutes' => $minutes ?? 0,
+					),
+				),
+			),
+			$this->ctx()
+		);
+		$last = end( $p['constraints'] );
+		/* translators: %d: constraint version number. */
+		return array( sprintf( __( 'Change order recorded: constraint version %d.', 'pet' ), (int) ( $last['number'] ?? 0 ) ) );
+	}
+
+	/**
+	 * Saves the week grid: each changed cell (cell[<row>][<date>] against the minutes it
+	 * showed, shown[<row>][<date>]) whose time is all draft: its drafts discarded, the new
+	 * amount logged as one draft. Stops at the first refusal (the cells before it are saved).
+	 */
+	protected function do_save_week(): array {
+		$d         = $this->plugin->delivery();
+		$employee  = $this->ctx()['actor_id'];
+		$week      = self::week_start();
+		$sheet     = $d->timesheet( $employee, $week );
+		$drafts    = array();
+		$locked    = array();
+		foreach ( $sheet['entries'] as $e ) {
+			$k = self::row_key( (array) $e['target'] ) . '|' . (string) $e['work_date'];
+			if ( 'draft' === $e['status'] ) {
+				$drafts[ $k ][] = $e;
+			} else {
+				$locked[ $k ] = true;
+			}
+		}
+		$cells   = Input::posted_array( 'cell' );
+		$shown   = Input::posted_array( 'shown' );
+		$changed = 0;
+		$n       = 0;
+		foreach ( $cells as $row => $days ) {
+			if ( ! is_array( $days ) ) {
+				continue;
+			}
+			foreach ( $days as $date => $text ) {
+				$date = (string) $date;
+				if ( $date < $week || $date > self::plus_days( $week, 6 ) ) {
+					continue;
+				}
+				$k       = (string) $row . '|' . $date;
+				$minutes = self::parse_minutes( (string) $text, 'cell' ) ?? 0;
+				$before  = self::parse_minutes( (string) ( $shown[ $row ][ $date ] ?? '' ), 'cell' ) ?? 0;
+				if ( $minutes === $before || isset( $locked[ $k ] ) ) {
+					continue;
+				}
+				$target = self::row_target( (string) $row );
+				$gone   = array();
+				foreach ( $drafts[ $k ] ?? array() as $e ) {
+					$d->discardTimeEntry( (string) $e['id'], $this->ctx( '-discard-' . ( ++$n ) ) );
+					$gone[] = $e;
+				}
+				if ( $minutes > 0 ) {
+					try {
+						$d->logTime(
+							$target + array(
+								'work_date' => $date,
+								'minutes'   => $minutes,
+							),
+							$this->ctx( '-log-' . ( ++$n ) )
+						);
+					} catch ( \Throwable $refused ) {
+						// The engine refused the new amount (e.g. past 24 h): the drafts it
+						// replaced are logged again as they were, then the refusal is shown.
+						foreach ( $gone as $e ) {
+							$d->logTime( self::relog_input( $e ), $this->ctx( '-restore-' . ( ++$n ) ) );
+						}
+						throw $refused;
+					}
+				}
+				++$changed;
+			}
+		}
+		/* translators: %d: number of changed cells. */
+		return array( sprintf( _n( '%d cell saved as draft time.', '%d cells saved as draft time.', $changed, 'pet' ), $changed ) );
+	}
+
+	/** Submits every draft entry of the current user's week. */
+	protected function do_submit_week(): array {
+		$d     = $this->plugin->delivery();
+		$sheet = $d->timesheet( $this->ctx()['actor_id'], self::week_start() );
+		$count = 0;
+		foreach ( $sheet['entries'] as $e ) {
+			if ( in_array( 'submit', (array) $e['actions'], true ) ) {
+				$d->submitTimeEntry( (string) $e['id'], $this->ctx( '-' . $e['id'] ) );
+				++$count;
+			}
+		}
+		if ( 0 === $count ) {
+			return array( __( 'Nothing to submit: the week has no draft time.', 'pet' ) );
+		}
+		/* translators: %d: number of entries. */
+		return array( sprintf( _n( '%d entry submitted for approval.', '%d entries submitted for approval.', $count, 'pet' ), $count ) );
+	}
+
+	/** Approves the ticked submitted entries (entry[]), one command each. */
+	protected function do_approve(): array {
+		$ids = array_values( array_filter( array_map( 'strval', Input::posted_array( 'entry' ) ), 'strlen' ) );
+		if ( array() === $ids ) {
+			throw new Input_Exception( __( 'Tick the entries to approve.', 'pet' ), array( 'entry' => __( 'is required', 'pet' ) ) );
+		}
+		foreach ( $ids as $id ) {
+			$this->plugin->delivery()->approveTimeEntry( $id, $this->ctx( '-' . $id ) );
+		}
+		/* translators: %d: number of entries. */
+		return array( sprintf( _n( '%d entry approved.', '%d entries approved.', count( $ids ), 'pet' ), count( $ids ) ) );
+	}
+
+	/** Sends one submitted entry back to its employee with a reason. */
+	protected function do_send_back(): array {
+		$this->plugin->delivery()->sendBackTimeEntry( Input::text( 'id' ), Input::text( 'reason' ), $this->ctx() );
+		return array( __( 'Entry sent back: it is a draft again, with your reason.', 'pet' ) );
+	}
+
+	/** Adjusts a submitted or approved entry (signed minutes, open date, reason). */
+	protected function do_adjust(): array {
+		$this->plugin->delivery()->adjustTimeEntry(
+			Input::text( 'id' ),
+			array(
+				'minutes'   => self::parse_minutes( Input::text( 'minutes' ), 'minutes', true ) ?? 0,
+				'work_date' => Input::text( 'work_date' ),
+				'reason'    => Input::text( 'reason' ),
+			),
+			$this->ctx()
+		);
+		return array( __( 'Adjustment recorded.', 'pet' ) );
+	}
+
+	// ---- data for the views -----------------------------------------------------------------
+
+	/**
+	 * URL of a project's page.
+	 *
+	 * @param string $id Project id.
+	 */
+	public static function project_url( string $id ): string {
+		return Table::page_url( self::PROJECTS_PAGE, array( 'id' => $id ) );
+	}
+
+	/**
+	 * A project's name, or its id when it cannot be read.
+	 *
+	 * @param string $id Project id.
+	 */
+	private function project_name( string $id ): string {
+		if ( ! isset( $this->project_names[ $id ] ) ) {
+			try {
+				$this->project_names[ $id ] = (string) $this->plugin->delivery()->project( $id )['name'];
+			} catch ( \Throwable $e ) {
+				$this->project_names[ $id ] = $id;
+			}
+		}
+		return $this->project_names[ $id ];
+	}
+
+	/**
+	 * A week's grid: the days, the rows (label, cells with minutes and whether editable),
+	 * the day and week totals.
+	 *
+	 * @param array  $sheet     Timesheet (engine).
+	 * @param string $add_row   A row key to show even without time ('' = none).
+	 */
+	private function grid( array $sheet, string $add_row = '' ): array {
+		$week = (string) $sheet['week'];
+		$days = array();
+		for ( $i = 0; $i < 7; $i++ ) {
+			$days[] = self::plus_days( $week, $i );
+		}
+		$rows = array();
+		foreach ( $sheet['entries'] as $e ) {
+			$key = self::row_key( (array) $e['target'] );
+			if ( ! isset( $rows[ $key ] ) ) {
+				$rows[ $key ] = $this->row_head( $key, (array) $e['target'], $days );
+			}
+			$cell                          = &$rows[ $key ]['cells'][ (string) $e['work_date'] ];
+			$cell['minutes']              += (int) $e['minutes'];
+			$cell['entries'][]             = $e;
+			$cell['editable']              = $cell['editable'] && 'draft' === $e['status'];
+			$cell['statuses'][ $e['status'] ] = true;
+			if ( null !== $e['sent_back_reason'] && '' !== (string) $e['sent_back_reason'] ) {
+				$cell['notes'][] = (string) $e['sent_back_reason'];
+			}
+			unset( $cell );
+			$rows[ $key ]['total'] += (int) $e['minutes'];
+		}
+		if ( '' !== $add_row && ! isset( $rows[ $add_row ] ) ) {
+			try {
+				$rows[ $add_row ] = $this->row_head( $add_row, self::row_target( $add_row ) + array( 'kind' => 0 === strpos( $add_row, 't:' ) ? 'ticket' : 'project' ), $days );
+			} catch ( Input_Exception $e ) {
+				unset( $e ); // Not a row: nothing to add.
+			}
+		}
+		$locked = $sheet['locked_through'];
+		return array(
+			'week'     => $week,
+			'prev'     => self::plus_days( $week, -7 ),
+			'next'     => self::plus_days( $week, 7 ),
+			'days'     => $days,
+			'rows'     => $rows,
+			'totals'   => array_column( $sheet['days'], 'minutes', 'date' ),
+			'total'    => (int) $sheet['total_minutes'],
+			'locked'   => null === $locked ? null : (string) $locked,
+			'drafts'   => count( array_filter( $sheet['entries'], static fn ( $e ) => 'draft' === $e['status'] ) ),
+		);
+	}
+
+	/**
+	 * An empty grid row.
+	 *
+	 * @param string $key    Row key.
+	 * @param array  $target Entry target.
+	 * @param array  $days   The week's dates.
+	 */
+	private function row_head( string $key, array $target, array $days ): array {
+		if ( 'ticket' === ( $target['kind'] ?? '' ) ) {
+			/* translators: %s: ticket id. */
+			$label = sprintf( __( 'Ticket %s', 'pet' ), substr( (string) $target['ticket_id'], 0, 8 ) );
+			$url   = Table::page_url( 'pet-tickets', array( 'id' => (string) $target['ticket_id'] ) );
+		} else {
+			$label = $this->project_name( (string) $target['project_id'] );
+			$url   = self::project_url( (string) $target['project_id'] );
+		}
+		$cells = array();
+		foreach ( $days as $day ) {
+			$cells[ $day ] = array(
+				'minutes'  => 0,
+				'entries'  => array(),
+				'editable' => true,
+				'statuses' => array(),
+				'notes'    => array(),
+			);
+		}
+		return array(
+			'key'   => $key,
+			'label' => $label,
+			'url'   => $url,
+			'cells' => $cells,
+			'total' => 0,
+		);
+	}
+
+	// ---- screens ----------------------------------------------------------------------------
+
+	/** Projects: the list, or one project with ?id=. */
+	public function page_projects(): void {
+		$id = Input::text( 'id' );
+		if ( '' !== $id ) {
+			$this->screen( __( 'Project', 'pet' ), fn () => $this->project_detail( $id ) );
+			return;
+		}
+		$this->screen(
+			__( 'Projects', 'pet' ),
+			function (): void {
+				$table = new Projects_Table();
+				$table->load( $this->plugin->delivery() );
+				$manage = current_user_can( Plugin::CAP_MANAGE );
+				self::view(
+					'delivery/projects',
+					array(
+						'table'    => $table,
+						'status'   => Input::text( 'status' ),
+						'manage'   => $manage,
+						'failed'   => $manage ? $this->kept_form( 'delivery_create_project:' ) : null,
+					)
+				);
+			}
+		);
+	}
+
+	/**
+	 * One project: facts, status actions, constraint versions with change orders, variance
+	 * per role, milestones and tasks, the change-order form.
+	 *
+	 * @param string $id Project id.
+	 */
+	private function project_detail( string $id ): void {
+		$p      = $this->plugin->delivery()->project( $id );
+		$manage = current_user_can( Plugin::CAP_MANAGE );
+		$roles  = array();
+		foreach ( $p['variance'] as $v ) {
+			if ( 'role' === $v['scope'] ) {
+				$roles[] = $v;
+			}
+		}
+		$total = null;
+		foreach ( $p['variance'] as $v ) {
+			if ( 'project' === $v['scope'] ) {
+				$total = $v;
+			}
+		}
+		self::view(
+			'delivery/project',
+			array(
+				'project'       => $p,
+				'manage'        => $manage,
+				'roles'         => $roles,
+				'total'         => $total,
+				'failed'        => $manage ? $this->kept_form( 'delivery_change_order:' . $id ) : null,
+				'timesheet_url' => Table::page_url( self::TIMESHEET_PAGE, array( 'add' => 'p:' . (string) $p['id'] . ':' ) ),
+				'list_url'      => Table::page_url( self::PROJECTS_PAGE ),
+				'activity_url'  => Table::page_url(
+					'pet-activity',
+					array(
+						'context_type' => 'project',
+						'context_id'   => $id,
+					)
+				),
+			)
+		);
+	}
+
+	/** My timesheet: the current user's week as a grid. */
+	public function page_timesheet(): void {
+		$this->screen(
+			__( 'My timesheet', 'pet' ),
+			function (): void {
+				$employee = $this->ctx()['actor_id'];
+				$sheet    = $this->plugin->delivery()->timesheet( $employee, self::week_start() );
+				self::view( 'delivery/timesheet', $this->grid( $sheet, Input::text( 'add' ) ) );
+			}
+		);
+	}
+
+	/** Approvals: one employee's week (picked), submitted entries to approve or send back. */
+	public function page_approvals(): void {
+		$this->screen(
+			__( 'Time approvals', 'pet' ),
+			function (): void {
+				$employee = \PetWp\Picker::value( 'employee_id', 'employees', array(), false );
+				$week     = self::week_start();
+				$data     = array(
+					'employee_id' => $employee,
+					'week'        => $week,
+					'prev'        => self::plus_days( $week, -7 ),
+					'next'        => self::plus_days( $week, 7 ),
+					'entries'     => array(),
+					'names'       => array(),
+					'total'       => 0,
+				);
+				if ( '' !== $employee ) {
+					$sheet         = $this->plugin->delivery()->timesheet( $employee, $week );
+					$data['total'] = (int) $sheet['total_minutes'];
+					foreach ( $sheet['entries'] as $e ) {
+						$data['entries'][] = $e;
+						if ( 'ticket' === $e['target']['kind'] ) {
+							/* translators: %s: ticket id. */
+							$data['names'][ (string) $e['id'] ] = sprintf( __( 'Ticket %s', 'pet' ), substr( (string) $e['target']['ticket_id'], 0, 8 ) );
+						} else {
+							$data['names'][ (string) $e['id'] ] = $this->project_name( (string) $e['target']['project_id'] );
+						}
+					}
+				}
+				self::view( 'delivery/approvals', $data );
+			}
+		);
+	}
+}

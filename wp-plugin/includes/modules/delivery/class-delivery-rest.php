@@ -1,0 +1,112 @@
+<?php
+/**
+ * The Delivery module's pet/v1 REST routes: projects (list, get, create, status, change
+ * order) and time entries (the current user's or, for managers, any employee's week; log,
+ * submit, approve, send back, adjust, discard). Reading, logging and submitting need pet_work;
+ * creating projects, changing them, approving, sending back and adjusting need pet_manage.
+ * A pet_work user reads and logs only their own time (the actor); a manager may name the
+ * employee. The actor is the current user's employee; an Idempotency-Key header is passed to
+ * the engine; engine exceptions become WP_Error responses through \PetWp\Rest::error()
+ * (400 validation, 404 not found, 409 conflict, 422 rule refused).
+ *
+ * @package PetWp
+ */
+
+namespace PetWp\Modules\Delivery;
+
+use PetWp\Plugin;
+use PetWp\Rest;
+
+defined( 'ABSPATH' ) || exit;
+
+/**
+ * Registers and serves the project and time-entry routes.
+ */
+final class Delivery_Rest {
+
+	/** @var Plugin */
+	private $plugin;
+
+	/**
+	 * @param Plugin $plugin The plugin.
+	 */
+	public function __construct( Plugin $plugin ) {
+		$this->plugin = $plugin;
+	}
+
+	/**
+	 * Registers the routes (rest_api_init).
+	 */
+	public function register_routes(): void {
+		$id   = '(?P<id>[0-9a-fA-F-]{1,64})';
+		$work = Plugin::CAP_WORK;
+		$man  = Plugin::CAP_MANAGE;
+		$d    = fn () => $this->plugin->delivery();
+		$ctx  = fn ( \WP_REST_Request $r ): array => Rest::context( $this->plugin, $r );
+
+		Rest::route( '/projects', 'GET', $work, fn ( $r ) => $d()->listProjects( Rest::query( $r, array( 'status', 'customer_id', 'after', 'before' ) ) ) );
+		Rest::route( '/projects', 'POST', $man, fn ( $r ) => $d()->createProject( Rest::body( $r ), $ctx( $r ) ), 201 );
+		Rest::route( "/projects/$id", 'GET', $work, fn ( $r ) => $d()->project( (string) $r['id'] ) );
+		Rest::route( "/projects/$id/status", 'POST', $man, fn ( $r ) => $d()->changeProjectStatus( (string) $r['id'], self::text( Rest::body( $r ), 'status' ), $ctx( $r ) ) );
+		Rest::route( "/projects/$id/change-orders", 'POST', $man, fn ( $r ) => $d()->recordChangeOrder( (string) $r['id'], Rest::body( $r ), $ctx( $r ) ), 201 );
+
+		Rest::route(
+			'/timesheet',
+			'GET',
+			$work,
+			function ( $r ) use ( $d, $ctx ) {
+				$q = Rest::query( $r, array( 'employee_id', 'week' ) );
+				return $d()->timesheet( $this->employee( $q['employee_id'] ?? '', $ctx( $r ) ), $q['week'] ?? \PetWp\Input::today() );
+			}
+		);
+		Rest::route(
+			'/time-entries',
+			'POST',
+			$work,
+			function ( $r ) use ( $d, $ctx ) {
+				$body = Rest::body( $r, array( 'note' ) );
+				$c    = $ctx( $r );
+				if ( isset( $body['employee_id'] ) ) {
+					$body['employee_id'] = $this->employee( (string) $body['employee_id'], $c );
+				}
+				return $d()->logTime( $body, $c );
+			},
+			201
+		);
+		Rest::route( "/time-entries/$id/submit", 'POST', $work, fn ( $r ) => $d()->submitTimeEntry( (string) $r['id'], $ctx( $r ) ) );
+		Rest::route( "/time-entries/$id/discard", 'POST', $work, fn ( $r ) => $d()->discardTimeEntry( (string) $r['id'], $ctx( $r ) ) );
+		Rest::route( "/time-entries/$id/approve", 'POST', $man, fn ( $r ) => $d()->approveTimeEntry( (string) $r['id'], $ctx( $r ) ) );
+		Rest::route( "/time-entries/$id/send-back", 'POST', $man, fn ( $r ) => $d()->sendBackTimeEntry( (string) $r['id'], self::text( Rest::body( $r ), 'reason' ), $ctx( $r ) ) );
+		Rest::route( "/time-entries/$id/adjustments", 'POST', $man, fn ( $r ) => $d()->adjustTimeEntry( (string) $r['id'], Rest::body( $r ), $ctx( $r ) ), 201 );
+	}
+
+	/**
+	 * A string field of a body ('' when absent or not a string: the engine says why).
+	 *
+	 * @param array  $body Body.
+	 * @param string $key  Key.
+	 */
+	private static function text( array $body, string $key ): string {
+		return is_string( $body[ $key ] ?? null ) ? $body[ $key ] : '';
+	}
+
+	/**
+	 * The employee a request is about: the actor, or the one named when the user manages.
+	 *
+	 * @param string $named Employee id given ('' = the actor).
+	 * @param array  $ctx   Command context.
+	 * @throws \PetWp\Input_Exception When a pet_work user names someone else.
+	 */
+	private function employee( string $named, array $ctx ): string {
+		if ( '' === $named || $named === $ctx['actor_id'] ) {
+			return (string) $ctx['actor_id'];
+		}
+		if ( ! current_user_can( Plugin::CAP_MANAGE ) ) {
+			throw new \PetWp\Input_Exception(
+				__( 'Only a manager can read or log another employee\'s time.', 'pet' ),
+				array( 'employee_id' => __( 'must be your own employee', 'pet' ) )
+			);
+		}
+		return $named;
+	}
+}

@@ -1,0 +1,83 @@
+<?php
+/**
+ * Time approvals (managers): pick an employee and a week; the week's entries, the submitted
+ * ones ticked to approve together or sent back one by one with a reason; submitted and
+ * approved ones can be adjusted (signed minutes booked on an open date, with a reason).
+ *
+ * @package PetWp
+ *
+ * @var array $data {employee_id, week, prev, next: string, entries: list<array>,
+ *                   names: array<string,string>, total: int}
+ */
+
+use PetWp\Modules\Delivery\Delivery_Admin;
+use PetWp\Picker;
+use PetWp\Tables\Table;
+use PetWp\View;
+
+defined( 'ABSPATH' ) || exit;
+
+$emp  = $data['employee_id'];
+$args = static fn ( string $week ): array => array( 'week' => $week ) + ( '' !== $emp ? array( 'employee_id' => $emp ) : array() );
+?>
+<form method="get" id="pet-approvals-filter"><input type="hidden" name="page" value="pet-approvals">
+<table class="form-table" role="presentation">
+<?php Picker::row( 'employee_id', __( 'Employee', 'pet' ), 'employees', $emp, 'pet-approvals-employee' ); ?>
+<tr><th scope="row"><label for="pet-approvals-week"><?php esc_html_e( 'Week of', 'pet' ); ?></label></th>
+<td><input type="date" name="week" id="pet-approvals-week" value="<?php echo esc_attr( $data['week'] ); ?>"></td></tr>
+</table>
+<?php submit_button( __( 'Show the week', 'pet' ), 'secondary', '', false ); ?>
+</form>
+<?php if ( '' !== $emp ) : ?>
+<p class="pet-week-nav">
+<a href="<?php echo esc_url( Table::page_url( 'pet-approvals', $args( $data['prev'] ) ) ); ?>">&larr; <?php esc_html_e( 'Previous week', 'pet' ); ?></a> |
+<a href="<?php echo esc_url( Table::page_url( 'pet-approvals', $args( $data['next'] ) ) ); ?>"><?php esc_html_e( 'Next week', 'pet' ); ?> &rarr;</a>
+&nbsp;
+	<?php
+	/* translators: %s: h:mm. */
+	echo esc_html( sprintf( __( 'Week total: %s', 'pet' ), Delivery_Admin::hm( (int) $data['total'] ) ) );
+	?>
+</p>
+	<?php if ( array() === $data['entries'] ) : ?>
+<p id="pet-approvals-empty"><?php esc_html_e( 'No time this week.', 'pet' ); ?></p>
+	<?php else : ?>
+		<?php View::form_open( 'delivery_approve', array(), 'pet-approve-form' ); ?>
+</form>
+<table class="widefat striped" id="pet-approvals">
+<thead><tr><th scope="col"><?php esc_html_e( 'Approve', 'pet' ); ?></th><th scope="col"><?php esc_html_e( 'Date', 'pet' ); ?></th><th scope="col"><?php esc_html_e( 'Project / ticket', 'pet' ); ?></th><th scope="col"><?php esc_html_e( 'Time', 'pet' ); ?></th><th scope="col"><?php esc_html_e( 'Status', 'pet' ); ?></th><th scope="col"><?php esc_html_e( 'Note', 'pet' ); ?></th><th scope="col"><?php esc_html_e( 'Send back / adjust', 'pet' ); ?></th></tr></thead>
+<tbody>
+		<?php foreach ( $data['entries'] as $e ) : ?>
+			<?php $eid = (string) $e['id']; ?>
+<tr data-entry="<?php echo esc_attr( $eid ); ?>">
+<td>
+			<?php if ( View::allows( $e, 'approve' ) ) : ?>
+<input type="checkbox" form="pet-approve-form" name="entry[]" value="<?php echo esc_attr( $eid ); ?>" checked aria-label="<?php esc_attr_e( 'Approve this entry', 'pet' ); ?>">
+			<?php endif; ?>
+</td>
+<td><?php echo esc_html( (string) $e['work_date'] ); ?></td>
+<td><?php echo esc_html( $data['names'][ $eid ] ?? '' ); ?></td>
+<td><?php echo esc_html( Delivery_Admin::hm( (int) $e['effective_minutes'] ) ); ?></td>
+<td><?php View::badge( (string) $e['status'] ); ?></td>
+<td><?php echo esc_html( (string) ( $e['note'] ?? '' ) ); ?></td>
+<td>
+			<?php if ( View::allows( $e, 'send_back' ) ) : ?>
+				<?php View::form_open( 'delivery_send_back', array( 'id' => $eid ), '', array( 'class' => 'pet-send-back' ) ); ?>
+<input type="text" name="reason" required placeholder="<?php esc_attr_e( 'Reason', 'pet' ); ?>" aria-label="<?php esc_attr_e( 'Reason for sending back', 'pet' ); ?>">
+				<?php submit_button( __( 'Send back', 'pet' ), 'small', '', false ); ?>
+</form>
+			<?php endif; ?>
+			<?php if ( View::allows( $e, 'adjust' ) ) : ?>
+				<?php View::form_open( 'delivery_adjust', array( 'id' => $eid ), '', array( 'class' => 'pet-adjust' ) ); ?>
+<input type="text" name="minutes" size="6" required placeholder="<?php esc_attr_e( '±h:mm', 'pet' ); ?>" aria-label="<?php esc_attr_e( 'Minutes added or removed', 'pet' ); ?>">
+<input type="date" name="work_date" required value="<?php echo esc_attr( \PetWp\Input::today() ); ?>" aria-label="<?php esc_attr_e( 'Booked on', 'pet' ); ?>">
+<input type="text" name="reason" required placeholder="<?php esc_attr_e( 'Reason', 'pet' ); ?>" aria-label="<?php esc_attr_e( 'Reason for the adjustment', 'pet' ); ?>">
+				<?php submit_button( __( 'Adjust', 'pet' ), 'small', '', false ); ?>
+</form>
+			<?php endif; ?>
+</td>
+</tr>
+		<?php endforeach; ?>
+</tbody></table>
+<p><button type="submit" form="pet-approve-form" class="button button-primary" id="pet-approve-selected"><?php esc_html_e( 'Approve the ticked entries', 'pet' ); ?></button></p>
+	<?php endif; ?>
+<?php endif; ?>

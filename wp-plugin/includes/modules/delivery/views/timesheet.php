@@ -1,0 +1,100 @@
+<?php
+/**
+ * My timesheet: the week's grid (rows = project/task or ticket, columns = days), each cell
+ * the minutes logged (typed as minutes, h:mm or hours); cells holding submitted or approved
+ * time are shown read-only; day and week totals (adjustments booked on the day included);
+ * save as draft, submit the week.
+ *
+ * @package PetWp
+ *
+ * @var array $data {week, prev, next: string, days: list<string>, rows: array<string,array>,
+ *                   totals: array<string,int>, total: int, locked: ?string, drafts: int}
+ */
+
+use PetWp\Modules\Delivery\Delivery_Admin;
+use PetWp\Tables\Table;
+use PetWp\View;
+
+defined( 'ABSPATH' ) || exit;
+
+$week = $data['week'];
+?>
+<p class="pet-week-nav" id="pet-week-nav">
+<a class="button" href="<?php echo esc_url( Table::page_url( 'pet-timesheet', array( 'week' => $data['prev'] ) ) ); ?>">&larr; <?php esc_html_e( 'Previous week', 'pet' ); ?></a>
+<strong>
+<?php
+/* translators: %s: date of the week's Monday. */
+echo esc_html( sprintf( __( 'Week of %s', 'pet' ), wp_date( get_option( 'date_format' ), strtotime( $week . ' 12:00:00 UTC' ) ) ) );
+?>
+</strong>
+<a class="button" href="<?php echo esc_url( Table::page_url( 'pet-timesheet', array( 'week' => $data['next'] ) ) ); ?>"><?php esc_html_e( 'Next week', 'pet' ); ?> &rarr;</a>
+</p>
+<?php if ( null !== $data['locked'] ) : ?>
+<p class="description" id="pet-timesheet-locked">
+	<?php
+	/* translators: %s: date. */
+	echo esc_html( sprintf( __( 'Time is locked through %s: nothing dated then changes.', 'pet' ), $data['locked'] ) );
+	?>
+</p>
+<?php endif; ?>
+<?php if ( array() === $data['rows'] ) : ?>
+<p id="pet-timesheet-empty"><?php esc_html_e( 'No time this week. Open an active project and choose "Log time on this project" to add its row.', 'pet' ); ?></p>
+<?php else : ?>
+	<?php View::form_open( 'delivery_save_week', array( 'week' => $week ), 'pet-timesheet-form' ); ?>
+<table class="widefat striped pet-timesheet" id="pet-timesheet">
+<thead><tr><th scope="col"><?php esc_html_e( 'Project / ticket', 'pet' ); ?></th>
+	<?php foreach ( $data['days'] as $day ) : ?>
+<th scope="col"><?php echo esc_html( wp_date( 'D j', strtotime( $day . ' 12:00:00 UTC' ) ) ); ?></th>
+	<?php endforeach; ?>
+<th scope="col"><?php esc_html_e( 'Total', 'pet' ); ?></th></tr></thead>
+<tbody>
+	<?php foreach ( $data['rows'] as $key => $row ) : ?>
+<tr data-row="<?php echo esc_attr( (string) $key ); ?>">
+<th scope="row"><a href="<?php echo esc_url( $row['url'] ); ?>"><?php echo esc_html( $row['label'] ); ?></a></th>
+		<?php foreach ( $data['days'] as $day ) : ?>
+			<?php
+			$cell  = $row['cells'][ $day ];
+			$shown = $cell['minutes'] > 0 ? Delivery_Admin::hm( (int) $cell['minutes'] ) : '';
+			$label = $row['label'] . ' ' . $day;
+			?>
+<td class="pet-cell" data-statuses="<?php echo esc_attr( implode( ' ', array_keys( $cell['statuses'] ) ) ); ?>">
+			<?php if ( $cell['editable'] ) : ?>
+<input type="text" inputmode="numeric" size="5" name="<?php echo esc_attr( 'cell[' . $key . '][' . $day . ']' ); ?>" value="<?php echo esc_attr( $shown ); ?>" aria-label="<?php echo esc_attr( $label ); ?>">
+<input type="hidden" name="<?php echo esc_attr( 'shown[' . $key . '][' . $day . ']' ); ?>" value="<?php echo esc_attr( $shown ); ?>">
+			<?php else : ?>
+<span class="pet-cell-fixed"><?php echo esc_html( $shown ); ?></span>
+				<?php foreach ( array_keys( $cell['statuses'] ) as $st ) : ?>
+					<?php View::badge( (string) $st ); ?>
+				<?php endforeach; ?>
+			<?php endif; ?>
+			<?php foreach ( $cell['notes'] as $note ) : ?>
+<br><span class="pet-sent-back">
+				<?php
+				/* translators: %s: the manager's reason. */
+				echo esc_html( sprintf( __( 'Sent back: %s', 'pet' ), $note ) );
+				?>
+</span>
+			<?php endforeach; ?>
+</td>
+		<?php endforeach; ?>
+<td class="pet-row-total"><?php echo esc_html( Delivery_Admin::hm( (int) $row['total'] ) ); ?></td>
+</tr>
+	<?php endforeach; ?>
+</tbody>
+<tfoot><tr><th scope="row"><?php esc_html_e( 'Day total', 'pet' ); ?></th>
+	<?php foreach ( $data['days'] as $day ) : ?>
+<td class="pet-day-total"><?php echo esc_html( Delivery_Admin::hm( (int) ( $data['totals'][ $day ] ?? 0 ) ) ); ?></td>
+	<?php endforeach; ?>
+<td id="pet-week-total"><?php echo esc_html( Delivery_Admin::hm( (int) $data['total'] ) ); ?></td></tr></tfoot>
+</table>
+<p class="description"><?php esc_html_e( 'Type minutes (90), hours and minutes (1:30) or hours (1.5). Saved time is a draft until you submit the week.', 'pet' ); ?></p>
+	<?php submit_button( __( 'Save as draft', 'pet' ), 'secondary', 'submit', false, array( 'id' => 'pet-timesheet-save' ) ); ?>
+</form>
+	<?php if ( $data['drafts'] > 0 ) : ?>
+		<?php View::form_open( 'delivery_submit_week', array( 'week' => $week ), 'pet-timesheet-submit' ); ?>
+<p>
+		<?php submit_button( __( 'Submit the week for approval', 'pet' ), 'primary', 'submit', false ); ?>
+</p>
+</form>
+	<?php endif; ?>
+<?php endif; ?>
