@@ -49,4 +49,6 @@ return array(
 	'pet_knowledge_comments',
 	'pet_knowledge_ticket_links',
 	'pet_knowledge_category_totals',
+	'pet_chain_verification',
+	'pet_rate_limits',
 );
