@@ -30,8 +30,12 @@ fn main() -> ExitCode {
     while let Some(a) = args.next() {
         if a == "--expect" {
             let Some(v) = args.next() else { return usage() };
-            let Some((s, h)) = v.split_once(':') else { return usage() };
-            let Ok(s) = s.parse::<u64>() else { return usage() };
+            let Some((s, h)) = v.split_once(':') else {
+                return usage();
+            };
+            let Ok(s) = s.parse::<u64>() else {
+                return usage();
+            };
             anchors.push((s, h.trim().to_ascii_lowercase()));
         } else if file.is_none() {
             file = Some(a);

@@ -560,7 +560,10 @@ pub struct ExportSummary {
 /// Verifies an export given as its lines: the header, every event against the chain from
 /// the genesis, the end line, and each `(sequence, hash)` in `anchors` (heads recorded
 /// elsewhere earlier: the export must contain them unchanged).
-pub fn verify_export<I, S>(lines: I, anchors: &[(u64, String)]) -> Result<ExportSummary, ExportError>
+pub fn verify_export<I, S>(
+    lines: I,
+    anchors: &[(u64, String)],
+) -> Result<ExportSummary, ExportError>
 where
     I: IntoIterator<Item = S>,
     S: AsRef<str>,
@@ -606,7 +609,10 @@ where
         verifier
             .check(&row, &e.prev_hash, &e.hash)
             .map_err(ExportError::Chain)?;
-        if let Some((s, h)) = pending.iter().find(|(s, h)| *s == e.sequence && *h != e.hash) {
+        if let Some((s, h)) = pending
+            .iter()
+            .find(|(s, h)| *s == e.sequence && *h != e.hash)
+        {
             return Err(ExportError::Chain(ChainFault::AnchorMismatch {
                 sequence: *s,
                 expected_hash: h.clone(),
@@ -616,8 +622,7 @@ where
     }
     let end = trailer.ok_or(ExportError::Incomplete)?;
     let (last, last_hash) = verifier.last();
-    if end.events != verifier.checked() || end.last.sequence != last || end.last.hash != last_hash
-    {
+    if end.events != verifier.checked() || end.last.sequence != last || end.last.hash != last_hash {
         return Err(ExportError::Mismatch(format!(
             "the end line says {} events up to {} ({}), the file holds {} up to {last} ({last_hash})",
             end.events,
@@ -723,8 +728,14 @@ mod tests {
             v.check_head(4, &c[2].2, None).unwrap_err().kind(),
             "truncated"
         );
-        assert_eq!(v.check_head(3, GENESIS_HASH, None).unwrap_err().kind(), "head_mismatch");
-        assert_eq!(v.check_head(2, &c[1].2, None).unwrap_err().kind(), "beyond_head");
+        assert_eq!(
+            v.check_head(3, GENESIS_HASH, None).unwrap_err().kind(),
+            "head_mismatch"
+        );
+        assert_eq!(
+            v.check_head(2, &c[1].2, None).unwrap_err().kind(),
+            "beyond_head"
+        );
         assert_eq!(v.check_head(3, &c[2].2, Some(9)).unwrap_err().sequence(), 9);
 
         // Edited payload.
@@ -743,7 +754,10 @@ mod tests {
         // An empty actor (hashes like NULL) is refused.
         let mut r = row(2, &c[1].0);
         r.actor_employee_id = Some("");
-        assert_eq!(v.check(&r, &c[1].1, &c[1].2).unwrap_err().kind(), "unreadable");
+        assert_eq!(
+            v.check(&r, &c[1].1, &c[1].2).unwrap_err().kind(),
+            "unreadable"
+        );
         // Resume from a checkpoint.
         let mut v = ChainVerifier::resume(2, &c[1].2);
         v.check(&row(3, &c[2].0), &c[2].1, &c[2].2).unwrap();
@@ -774,7 +788,9 @@ mod tests {
         .unwrap()];
         for (i, (p, prev, h)) in c.iter().enumerate() {
             let r = row(i as u64 + 1, p);
-            lines.push(serde_json::to_string(&ExportedEvent::from_row(&r, prev, h).unwrap()).unwrap());
+            lines.push(
+                serde_json::to_string(&ExportedEvent::from_row(&r, prev, h).unwrap()).unwrap(),
+            );
         }
         lines.push(
             serde_json::to_string(&ExportTrailer {
@@ -800,7 +816,10 @@ mod tests {
         verify_export(&good, &[(2, h2.hash.clone())]).unwrap();
         assert!(matches!(
             verify_export(&good, &[(2, GENESIS_HASH.into())]),
-            Err(ExportError::Chain(ChainFault::AnchorMismatch { sequence: 2, .. }))
+            Err(ExportError::Chain(ChainFault::AnchorMismatch {
+                sequence: 2,
+                ..
+            }))
         ));
         assert_eq!(
             verify_export(&good, &[(9, GENESIS_HASH.into())]),
@@ -819,7 +838,10 @@ mod tests {
         bad.remove(2);
         assert!(matches!(
             verify_export(&bad, &[]),
-            Err(ExportError::Chain(ChainFault::Missing { expected: 2, found: 3 }))
+            Err(ExportError::Chain(ChainFault::Missing {
+                expected: 2,
+                found: 3
+            }))
         ));
         // Cut short.
         let bad = &good[..good.len() - 1];
@@ -827,6 +849,9 @@ mod tests {
         // Last event and end line dropped together, the end line rewritten.
         let mut bad = good[..3].to_vec();
         bad.push(good[4].clone());
-        assert!(matches!(verify_export(&bad, &[]), Err(ExportError::Mismatch(_))));
+        assert!(matches!(
+            verify_export(&bad, &[]),
+            Err(ExportError::Mismatch(_))
+        ));
     }
 }

@@ -158,7 +158,10 @@ async fn read_rows<Q: Queryable>(
 }
 
 /// The sequence head (last sequence, its hash).
-async fn read_head<Q: Queryable>(q: &mut Q, tables: &Tables) -> Result<(u64, String), StorageError> {
+async fn read_head<Q: Queryable>(
+    q: &mut Q,
+    tables: &Tables,
+) -> Result<(u64, String), StorageError> {
     let head: Option<(u64, String)> = q
         .exec_first(
             format!(
@@ -541,7 +544,11 @@ impl App {
             if let Some(f) = fault {
                 return Ok((
                     false,
-                    format!("chain broken at sequence {} ({}): {f}", f.sequence(), f.kind()),
+                    format!(
+                        "chain broken at sequence {} ({}): {f}",
+                        f.sequence(),
+                        f.kind()
+                    ),
                 ));
             }
         }
@@ -573,13 +580,20 @@ impl App {
         if !(1..=10_000).contains(&limit) {
             o.error("limit", "must be between 1 and 10000");
         }
-        for (k, v) in [("after", after), ("until", until), ("written", Some(written))] {
+        for (k, v) in [
+            ("after", after),
+            ("until", until),
+            ("written", Some(written)),
+        ] {
             if v.is_some_and(|v| v < 0) {
                 o.error(k, "must not be negative");
             }
         }
         if after.is_some() != until.is_some() {
-            o.error("until", "is given with after (pass back the previous chunk's next)");
+            o.error(
+                "until",
+                "is given with after (pass back the previous chunk's next)",
+            );
         }
         o.finish()?;
         let t = &self.inner.tables;
@@ -623,9 +637,10 @@ impl App {
         let n = rows.len() as u64;
         for r in rows {
             let e = RawEvent::from_row(r).map_err(|f| StorageError::Integrity(f.to_string()))?;
-            let line = ExportedEvent::from_row(&e.row(), &e.prev_hash, &e.hash).ok_or_else(|| {
-                StorageError::Integrity(format!("event {}: a time is out of range", e.sequence))
-            })?;
+            let line =
+                ExportedEvent::from_row(&e.row(), &e.prev_hash, &e.hash).ok_or_else(|| {
+                    StorageError::Integrity(format!("event {}: a time is out of range", e.sequence))
+                })?;
             text.push_str(&serde_json::to_string(&line).map_err(json_err)?);
             text.push('\n');
             written += 1;
@@ -678,7 +693,9 @@ pub(crate) async fn verify_log<Q: Queryable>(q: &mut Q, t: &Tables) -> Result<u6
         let n = rows.len() as u64;
         for r in rows {
             let e = RawEvent::from_row(r).map_err(fault)?;
-            verifier.check(&e.row(), &e.prev_hash, &e.hash).map_err(fault)?;
+            verifier
+                .check(&e.row(), &e.prev_hash, &e.hash)
+                .map_err(fault)?;
         }
         if n < BATCH {
             break;

@@ -21,11 +21,11 @@ use std::sync::{Arc, Mutex};
 use chrono::{DateTime, NaiveDateTime, Utc};
 use mysql_async::prelude::*;
 use mysql_async::{Row, Transaction, Value};
+use pet_core::chain::ChainRow;
 use pet_core::{
     Actor, AggregateRef, ContextRef, ContextType, EventMeta, EventRegistry, EventType,
     IdempotencyKey, NewEvent, RecordedEvent,
 };
-use pet_core::chain::ChainRow;
 use sha2::{Digest, Sha256};
 use uuid::Uuid;
 
