@@ -79,6 +79,39 @@ final class Engine
     /** @return array{ok:bool,checks:array<string,array{ok:bool,message:string}>} */
     public function health(): array {}
 
+    // ---- Audit ----------------------------------------------------------------------
+
+    /**
+     * Verifies the event log against its hash chain and records the outcome (the health
+     * check's `event_chain` reports it). `full` (default) reads the whole log; `incremental`
+     * only the events after the verified checkpoint (what the scheduled job runs; skipped
+     * while an earlier fault stands); `restart` verifies the whole log ignoring the
+     * recorded checkpoint (after a legitimate restore from an older backup).
+     * @param array{mode?:'full'|'incremental'|'restart'} $options
+     * @return array{ok:bool,mode:string,complete:bool,checked:int,verified_sequence:int,verified_hash:string,
+     *   head_sequence:int,seconds:float,fault:?array{sequence:int,kind:string,message:string},skipped:bool}
+     */
+    public function verifyChain(array $options = []): array {}
+
+    /**
+     * The recorded verification state and the sequence head (no verification is run).
+     * @return array{status:'unverified'|'ok'|'failed',verified_sequence:int,verified_hash:string,verified_at:?string,
+     *   full_verified_at:?string,checked_at:?string,fault:?array{sequence:int,kind:string,message:string},
+     *   head:array{sequence:int,hash:string}}
+     */
+    public function chainStatus(): array {}
+
+    /**
+     * One chunk of the JSON Lines export of the event log (verifiable offline with
+     * `cargo run -p pet-core --example verify-export -- FILE`). Call with `[]` (or
+     * `['limit' => n]`, 1–10000 events per chunk), write `text`, and call again with
+     * `next` until `done`; the first chunk starts with the header line (the sequence head at
+     * that moment: the export holds exactly the events up to it), the last ends with the
+     * end line. @param array{limit?:int,after?:int,until?:int,written?:int,last_hash?:string} $query
+     * @return array{text:string,done:bool,next:?array}
+     */
+    public function exportEvents(array $query = []): array {}
+
     // ---- Activity -------------------------------------------------------------------
 
     /**
