@@ -93,6 +93,13 @@ crate::api::php_class! {
     /// @return array{text:string,done:bool,next:?array}
     fn export_events(query: array = []) -> array;
 
+    /// Counts one request of `subject` (e.g. 'user:12') against `limit` requests per fixed
+    /// window of `window_seconds` (the plugin's REST write limit); `retry_after` is the
+    /// seconds until the window ends when the request is refused.
+    /// @param array{subject:string,limit:int,window_seconds:int} $query
+    /// @return array{allowed:bool,hits:int,limit:int,retry_after:int}
+    fn rate_limit_hit(query: array) -> array;
+
     section "Activity";
 
     /// The activity feed, newest first. Commands do not write the feed: this read first

@@ -829,3 +829,67 @@ async fn verify_in_snapshot<Q: Queryable>(
     }
     Ok(run)
 }
+
+impl App {
+    /// Counts one request of `subject` (e.g. `user:12`) against a limit of `limit` per
+    /// fixed window of `window_seconds`: `{allowed, hits, limit, retry_after}` (seconds until
+    /// the window ends, when refused). The counter is one row per subject, moved atomically
+    /// under its row lock, so concurrent requests of one subject are counted exactly.
+    pub async fn rate_limit_hit(&self, query: &Value) -> Result<Value, AppError> {
+        let mut o = Input::new(query, "query");
+        let subject = o.req_str("subject").unwrap_or_default().to_owned();
+        let limit = o.req_i64("limit").unwrap_or(0);
+        let window = o.req_i64("window_seconds").unwrap_or(0);
+        if subject.is_empty() || subject.len() > 64 || !subject.is_ascii() {
+            o.error("subject", "must be 1 to 64 ASCII characters");
+        }
+        if !(1..=1_000_000).contains(&limit) {
+            o.error("limit", "must be between 1 and 1000000");
+        }
+        if !(1..=86_400).contains(&window) {
+            o.error("window_seconds", "must be between 1 and 86400");
+        }
+        o.finish()?;
+        let t = &self.inner.tables;
+        let now = self.now();
+        let expired = to_db_time(now - chrono::Duration::seconds(window));
+        let mut conn = self.conn().await?;
+        let mut tx = conn
+            .start_transaction(TxOpts::default())
+            .await
+            .map_err(StorageError::from)?;
+        // `hits` is assigned before `window_start`, so both read the old window.
+        tx.exec_drop(
+            format!(
+                "INSERT INTO {} (subject, window_start, hits) VALUES (?, ?, 1) \
+                 ON DUPLICATE KEY UPDATE hits = IF(window_start <= ?, 1, hits + 1), \
+                 window_start = IF(window_start <= ?, VALUES(window_start), window_start)",
+                t.rate_limits
+            ),
+            (&subject, to_db_time(now), expired, expired),
+        )
+        .await
+        .map_err(StorageError::from)?;
+        let row: Option<(NaiveDateTime, u64)> = tx
+            .exec_first(
+                format!(
+                    "SELECT window_start, hits FROM {} WHERE subject = ?",
+                    t.rate_limits
+                ),
+                (&subject,),
+            )
+            .await
+            .map_err(StorageError::from)?;
+        tx.commit().await.map_err(StorageError::from)?;
+        let (start, hits) =
+            row.ok_or_else(|| StorageError::Integrity("the rate limit row vanished".into()))?;
+        let allowed = hits <= limit as u64;
+        let ends = from_db_time(start) + chrono::Duration::seconds(window);
+        let retry_after = if allowed {
+            0
+        } else {
+            (((ends - now).num_milliseconds().max(0) + 999) / 1000).max(1)
+        };
+        Ok(json!({"allowed": allowed, "hits": hits, "limit": limit, "retry_after": retry_after}))
+    }
+}
