@@ -112,6 +112,15 @@ final class Engine
      */
     public function exportEvents(array $query = []): array {}
 
+    /**
+     * Counts one request of `subject` (e.g. 'user:12') against `limit` requests per fixed
+     * window of `window_seconds` (the plugin's REST write limit); `retry_after` is the
+     * seconds until the window ends when the request is refused.
+     * @param array{subject:string,limit:int,window_seconds:int} $query
+     * @return array{allowed:bool,hits:int,limit:int,retry_after:int}
+     */
+    public function rateLimitHit(array $query): array {}
+
     // ---- Activity -------------------------------------------------------------------
 
     /**

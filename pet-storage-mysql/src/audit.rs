@@ -893,3 +893,154 @@ impl App {
         Ok(json!({"allowed": allowed, "hits": hits, "limit": limit, "retry_after": retry_after}))
     }
 }
+
+crate::fields::command_input! {
+    /// Query of [`App::entity_history`].
+    pub struct HistoryQuery {
+        /// The entity's context type (`employee`, `customer`, `ticket`, `quote`, `lead`, …).
+        context_type: pet_core::ContextType,
+        /// The entity's id.
+        context_id: uuid::Uuid,
+        /// `page`, `per_page`, `after`, `before`.
+        paging: crate::fields::Paging,
+    }
+}
+
+/// One event of an entity's history.
+#[derive(Debug, Clone, Serialize)]
+pub struct HistoryItem {
+    /// The event's sequence number.
+    pub sequence: u64,
+    /// The event type.
+    pub event_type: String,
+    /// The schema version it was recorded with.
+    pub schema_version: u32,
+    /// The current schema version of its type (the payload below is lifted to it).
+    pub current_schema_version: Option<u32>,
+    /// Business time (RFC 3339).
+    pub occurred_at: String,
+    /// When it was stored (RFC 3339).
+    pub recorded_at: String,
+    /// The acting employee (`None`: the system).
+    pub actor_id: Option<String>,
+    /// Their name.
+    pub actor_name: Option<String>,
+    /// The aggregate it belongs to, and the aggregate's version after it.
+    pub aggregate_type: String,
+    /// The aggregate's id.
+    pub aggregate_id: String,
+    /// The aggregate's version after the event.
+    pub aggregate_version: u64,
+    /// The activity line, rendered for its type and schema version.
+    pub line: Option<String>,
+    /// The payload as recorded (its schema version).
+    pub payload_recorded: Value,
+    /// The payload lifted to the current schema version (`None` when the type is unknown
+    /// to this build).
+    pub payload: Option<Value>,
+}
+
+impl App {
+    /// The full history of one entity — every event whose primary context it is — oldest
+    /// first, paged by sequence through the events' `(context_type, context_id, id)` index:
+    /// `{items: [{sequence, event_type, schema_version, current_schema_version,
+    /// occurred_at, recorded_at, actor_id, actor_name, aggregate_type, aggregate_id,
+    /// aggregate_version, line, payload_recorded, payload}], total, …}`.
+    pub async fn entity_history(&self, query: &Value) -> Result<Value, AppError> {
+        let q = HistoryQuery::parse(query, "query")?;
+        let t = &self.inner.tables;
+        let order = crate::paging::Order::by(&[("e.id", false)]);
+        let req = q.paging.request(&order)?;
+        let mut conn = self.conn().await?;
+        // The lines come from the activity feed: bring it up to date first (bounded).
+        let _ = self
+            .catch_up_if_behind(&mut conn, Some(crate::app::READ_CATCH_UP))
+            .await;
+        let mut conds = vec![
+            "e.context_type = ?".to_owned(),
+            "e.context_id = ?".to_owned(),
+        ];
+        let mut params: Vec<mysql_async::Value> = vec![
+            q.context_type.as_str().into(),
+            q.context_id.to_string().into(),
+        ];
+        let total: Option<u64> = conn
+            .exec_first(
+                crate::paging::bounded_count_sql(
+                    &format!("{} e", t.events),
+                    &crate::paging::where_sql(&conds),
+                ),
+                params.clone(),
+            )
+            .await
+            .map_err(StorageError::from)?;
+        let tail = req.plan(&order, &mut conds, &mut params);
+        let rows: Vec<Row> = conn
+            .exec(
+                format!(
+                    "SELECT e.id, e.event_type, e.schema_version, e.occurred_at, e.recorded_at, \
+                     e.actor_employee_id, n.name, e.aggregate_type, e.aggregate_id, \
+                     e.aggregate_version, a.line, e.payload FROM {} e \
+                     LEFT JOIN {} a ON a.sequence = e.id \
+                     LEFT JOIN {} n ON n.entity_type = 'employee' AND n.entity_id = e.actor_employee_id \
+                     {} {tail}",
+                    t.events,
+                    t.activity,
+                    t.activity_names,
+                    crate::paging::where_sql(&conds)
+                ),
+                params,
+            )
+            .await
+            .map_err(StorageError::from)?;
+        let registry = self.store().registry();
+        let mut items = Vec::with_capacity(rows.len());
+        for mut r in rows {
+            let bad = |i: usize| AppError::Storage(format!("unreadable history column {i}"));
+            let take_s = |r: &mut Row, i: usize| -> Result<Option<String>, AppError> {
+                r.take_opt(i).and_then(Result::ok).ok_or_else(|| bad(i))
+            };
+            let sequence: u64 = r.take_opt(0).and_then(Result::ok).ok_or_else(|| bad(0))?;
+            let event_type = take_s(&mut r, 1)?.ok_or_else(|| bad(1))?;
+            let schema_version: u32 = r.take_opt(2).and_then(Result::ok).ok_or_else(|| bad(2))?;
+            let occurred: NaiveDateTime =
+                r.take_opt(3).and_then(Result::ok).ok_or_else(|| bad(3))?;
+            let recorded: NaiveDateTime =
+                r.take_opt(4).and_then(Result::ok).ok_or_else(|| bad(4))?;
+            let payload_text = take_s(&mut r, 11)?.ok_or_else(|| bad(11))?;
+            let payload_recorded: Value = serde_json::from_str(&payload_text).map_err(|e| {
+                AppError::Storage(format!("event {sequence}: unreadable payload: {e}"))
+            })?;
+            let lifted = pet_core::EventType::new(event_type.clone())
+                .ok()
+                .and_then(|ty| {
+                    registry
+                        .upcast_payload(&ty, schema_version, payload_recorded.clone())
+                        .ok()
+                });
+            items.push((
+                vec![crate::paging::Key::Int(sequence as i64)],
+                HistoryItem {
+                    sequence,
+                    current_schema_version: registry.current_version(&event_type),
+                    event_type,
+                    schema_version,
+                    occurred_at: rfc3339(from_db_time(occurred)),
+                    recorded_at: rfc3339(from_db_time(recorded)),
+                    actor_id: take_s(&mut r, 5)?,
+                    actor_name: take_s(&mut r, 6)?,
+                    aggregate_type: take_s(&mut r, 7)?.ok_or_else(|| bad(7))?,
+                    aggregate_id: take_s(&mut r, 8)?.ok_or_else(|| bad(8))?,
+                    aggregate_version: r.take_opt(9).and_then(Result::ok).ok_or_else(|| bad(9))?,
+                    line: take_s(&mut r, 10)?,
+                    payload_recorded,
+                    payload: lifted.map(|(_, p)| p),
+                },
+            ));
+        }
+        crate::flat::page_value(req.finish(
+            items,
+            crate::paging::Total::from_counted(total.unwrap_or(0)),
+        ))
+    }
+}

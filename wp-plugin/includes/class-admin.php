@@ -45,7 +45,7 @@ final class Admin extends Module_Admin {
 	}
 
 	/** The PET submenu in working order: daily screens first, set-up after (slugs). */
-	public const MENU_ORDER = array( 'pet-employees', 'pet-customers', 'pet-leads', 'pet-pipeline', 'pet-quotes', 'pet-tickets', 'pet-kb', 'pet-activity', 'pet-teams', 'pet-org', 'pet-lead-schema', 'pet-slas', 'pet-jobs', 'pet-settings' );
+	public const MENU_ORDER = array( 'pet-employees', 'pet-customers', 'pet-leads', 'pet-pipeline', 'pet-quotes', 'pet-tickets', 'pet-kb', 'pet-activity', 'pet-history', 'pet-teams', 'pet-org', 'pet-lead-schema', 'pet-slas', 'pet-jobs', 'pet-settings' );
 
 	/**
 	 * Orders the PET submenu (modules add their pages in load order) by MENU_ORDER; pages
@@ -90,6 +90,7 @@ final class Admin extends Module_Admin {
 	protected function pages(): array {
 		return array(
 			'pet-activity' => array( __( 'Activity', 'pet' ), Plugin::CAP_WORK, 'page_activity' ),
+			'pet-history'  => array( __( 'History', 'pet' ), Plugin::CAP_WORK, 'page_history' ),
 			'pet-jobs'     => array( __( 'Jobs', 'pet' ), Plugin::CAP_MANAGE, 'page_jobs' ),
 			'pet-settings' => array( __( 'Settings', 'pet' ), 'manage_options', 'page_settings' ),
 		);
@@ -275,6 +276,49 @@ final class Admin extends Module_Admin {
 						'filters' => Tables\Activity_Table::filters(),
 						'types'   => $types,
 						'table'   => $table,
+					)
+				);
+			}
+		);
+	}
+
+	/**
+	 * History: every event of one entity (context type and id from the query), oldest
+	 * first, with who, when, the rendered line and the payload per schema version.
+	 */
+	public function page_history(): void {
+		$this->screen(
+			__( 'History', 'pet' ),
+			function (): void {
+				$type  = Input::text( 'context_type' );
+				$id    = Input::text( 'context_id' );
+				$query = array(
+					'context_type' => $type,
+					'context_id'   => $id,
+				);
+				foreach ( array( 'after', 'before' ) as $k ) {
+					if ( '' !== Input::text( $k ) ) {
+						$query[ $k ] = Input::text( $k );
+					}
+				}
+				$history = null;
+				$error   = '';
+				if ( '' !== $type && '' !== $id ) {
+					try {
+						$history = $this->plugin->engine()->entityHistory( $query + array( 'per_page' => 50 ) );
+					} catch ( \Pet\Exception $e ) {
+						$error = Notices::describe( $e )['message'];
+					}
+				}
+				self::load_table( 'class-activity-table.php' );
+				self::view(
+					'core/history',
+					array(
+						'types'        => array_combine( Tables\Activity_Table::CONTEXT_TYPES, Tables\Activity_Table::CONTEXT_TYPES ),
+						'context_type' => $type,
+						'context_id'   => $id,
+						'history'      => $history,
+						'error'        => $error,
 					)
 				);
 			}

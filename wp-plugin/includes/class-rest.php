@@ -72,6 +72,8 @@ final class Rest {
 
 		self::route( '/activity', 'GET', Plugin::CAP_WORK, fn ( $r ) => $e()->activity( self::query( $r, array( 'context_type', 'context_id', 'actor_id', 'from', 'to', 'after', 'before' ) ) ) );
 
+		self::route( '/history', 'GET', Plugin::CAP_WORK, fn ( $r ) => $e()->entityHistory( self::query( $r, array( 'context_type', 'context_id', 'after', 'before' ) ) ) );
+
 		self::route( '/jobs', 'GET', Plugin::CAP_MANAGE, fn ( $r ) => $e()->listJobs( self::query( $r, array( 'status', 'after', 'before' ) ) ) );
 		self::route( '/jobs/run', 'POST', Plugin::CAP_MANAGE, fn ( $r ) => $e()->runJobs( array( 'max_seconds' => 20 ) ) );
 		self::route( "/jobs/$id/retry", 'POST', Plugin::CAP_MANAGE, fn ( $r ) => $e()->retryJob( (string) $r['id'], $ctx( $r ) ) );

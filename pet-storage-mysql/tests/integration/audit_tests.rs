@@ -527,3 +527,81 @@ async fn an_export_verifies_offline_and_a_tampered_one_does_not() {
     std::fs::remove_dir_all(&dir).unwrap();
     env.cleanup().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn an_entitys_history_lists_every_event_with_actor_time_line_and_payload() {
+    let Some(env) = env().await else { return };
+    let app = &env.app;
+    let (ana, ctx) = first_employee(app, "Ana").await;
+    let ana_id = ana["id"].as_str().unwrap().to_owned();
+    for (i, amount) in [9000, 9500, 10000].into_iter().enumerate() {
+        app.identity()
+            .change_employee_rate(
+                &ana_id,
+                &json!({"kind": "bill", "amount_minor": amount, "currency": "EUR",
+                        "effective_from": format!("2026-0{}-01", i + 2)}),
+                &ctx,
+            )
+            .await
+            .unwrap();
+    }
+    // Someone else's events are not in Ana's history.
+    app.identity()
+        .create_customer(&json!({"name": "Other"}), &ctx)
+        .await
+        .unwrap();
+    let q = json!({"context_type": "employee", "context_id": ana_id, "per_page": 2});
+    let page = app.entity_history(&q).await.unwrap();
+    assert_eq!(page["total"], json!(4), "{page}");
+    let items = page["items"].as_array().unwrap();
+    assert_eq!(items.len(), 2);
+    assert_eq!(items[0]["event_type"], json!("employee.created"));
+    assert_eq!(
+        items[0]["actor_id"],
+        Value::Null,
+        "the first employee is created by the system"
+    );
+    assert_eq!(items[1]["actor_id"], json!(ana_id));
+    assert_eq!(items[1]["actor_name"], json!("Ana"));
+    assert!(
+        items[1]["line"].as_str().unwrap().contains("95.00")
+            || items[1]["line"].as_str().unwrap().contains("90.00"),
+        "{}",
+        items[1]["line"]
+    );
+    assert_eq!(
+        items[1]["schema_version"],
+        items[1]["current_schema_version"]
+    );
+    assert!(items[1]["payload_recorded"].is_object());
+    assert_eq!(items[1]["payload"], items[1]["payload_recorded"]);
+    // The next page goes on where this one ended, oldest first.
+    let next = page["next"].as_str().unwrap().to_owned();
+    let page2 = app
+        .entity_history(&json!({"context_type": "employee", "context_id": ana_id,
+                                "per_page": 2, "after": next}))
+        .await
+        .unwrap();
+    let seqs: Vec<u64> = items
+        .iter()
+        .chain(page2["items"].as_array().unwrap())
+        .map(|i| i["sequence"].as_u64().unwrap())
+        .collect();
+    assert_eq!(seqs.len(), 4);
+    assert!(seqs.windows(2).all(|w| w[0] < w[1]), "{seqs:?}");
+    // Bad input is a field error.
+    for bad in [
+        json!({"context_type": "planet", "context_id": ana_id}),
+        json!({"context_type": "employee", "context_id": "nope"}),
+        json!({"context_type": "employee"}),
+    ] {
+        assert!(
+            matches!(
+                app.entity_history(&bad).await,
+                Err(pet_storage_mysql::AppError::Validation(_))
+            ),
+            "{bad}"
+        );
+    }
+    env.cleanup().await;
+}

@@ -123,7 +123,14 @@ class Activity_Table extends Table {
 				'context_id'   => $id,
 			)
 		);
-		return '<a href="' . esc_url( $url ) . '" title="' . esc_attr( $id ) . '">' . esc_html( $type ) . '</a>';
+		$history = self::page_url(
+			'pet-history',
+			array(
+				'context_type' => $type,
+				'context_id'   => $id,
+			)
+		);
+		return '<a href="' . esc_url( $url ) . '" title="' . esc_attr( $id ) . '">' . esc_html( $type ) . '</a> · <a href="' . esc_url( $history ) . '">' . esc_html__( 'history', 'pet' ) . '</a>';
 	}
 
 	/** Message when the list is empty. */
