@@ -220,14 +220,16 @@ final class Admin extends Module_Admin {
 	 * Streams the JSON Lines export (Pet\Engine::exportEvents chunk by chunk) as a download.
 	 * A failure half-way leaves the file without its end line, which the verifier reports.
 	 *
-	 * @param \Pet\Engine $engine The engine.
+	 * @param \Pet\Engine $engine      The engine.
+	 * @param bool        $end_buffers Whether to end PHP's output buffers first (so each chunk
+	 *                                 goes out as it is written); false to capture the output.
 	 */
-	public static function stream_export( \Pet\Engine $engine ): void {
+	public static function stream_export( \Pet\Engine $engine, bool $end_buffers = true ): void {
 		nocache_headers();
 		header( 'Content-Type: application/x-ndjson; charset=utf-8' );
 		header( 'Content-Disposition: attachment; filename="pet-events-' . gmdate( 'Ymd-His' ) . '.jsonl"' );
 		header( 'X-Content-Type-Options: nosniff' );
-		while ( ob_get_level() > 0 ) {
+		while ( $end_buffers && ob_get_level() > 0 ) {
 			ob_end_flush();
 		}
 		$query = array();

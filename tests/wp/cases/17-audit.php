@@ -43,10 +43,8 @@ ob_start(static function (string $buf) use (&$text): string {
     $text .= $buf;
     return '';
 });
-\PetWp\Admin::stream_export($engine);
-if (ob_get_level() > 0) {
-    ob_end_flush();
-}
+\PetWp\Admin::stream_export($engine, false);
+ob_end_flush();
 $lines = array_values(array_filter(explode("\n", $text), static fn ($l) => '' !== $l));
 $first = json_decode($lines[0] ?? '', true);
 $last = json_decode(end($lines) ?: '', true);
@@ -57,7 +55,7 @@ check('export: end line', $head === ($last['end']['events'] ?? null), (string) e
 // Tampering: health turns red naming the first bad sequence; a full verification reports it.
 $t = $wpdb->prefix . 'pet_domain_events';
 $wpdb->query("DROP TRIGGER IF EXISTS {$wpdb->prefix}pet_domain_events_no_update");
-$wpdb->query($wpdb->prepare("UPDATE {$t} SET payload = JSON_SET(payload, '$.name', 'Mallory') WHERE id = %d", $head));
+$wpdb->query($wpdb->prepare("UPDATE {$t} SET payload = REPLACE(payload, %s, %s) WHERE id = %d", '"Audit Customer"', '"Mallory"', $head));
 $engine->migrate();
 $r = rest_call('POST', '/pet/v1/audit/chain/verify', ['mode' => 'full']);
 $d = $r->get_data();
@@ -68,7 +66,7 @@ $out = run_admin_post('verify_chain', ['mode' => 'full']);
 check('tampered: Settings verify gives an error notice naming it', str_contains(wp_json_encode(queued_notices()), 'first bad sequence ' . $head), $out);
 // Put it back (the same bytes): verifies again.
 $wpdb->query("DROP TRIGGER IF EXISTS {$wpdb->prefix}pet_domain_events_no_update");
-$wpdb->query($wpdb->prepare("UPDATE {$t} SET payload = JSON_SET(payload, '$.name', 'Audit Customer') WHERE id = %d", $head));
+$wpdb->query($wpdb->prepare("UPDATE {$t} SET payload = REPLACE(payload, %s, %s) WHERE id = %d", '"Mallory"', '"Audit Customer"', $head));
 $engine->migrate();
 $r = rest_call('POST', '/pet/v1/audit/chain/verify', ['mode' => 'full']);
 check('restored: verifies and health is green', true === $r->get_data()['ok'] && true === $engine->health()['checks']['event_chain']['ok'], wp_json_encode($r->get_data()));
@@ -87,5 +85,15 @@ $retry = (int) ($last->get_headers()['Retry-After'] ?? 0);
 check('write limit: Retry-After within the minute', $retry >= 1 && $retry <= 60, (string) $retry);
 check('write limit: reads are not limited', 200 === rest_call('GET', '/pet/v1/audit/chain')->get_status());
 update_option(\PetWp\Rest::OPTION_WRITE_LIMIT, 0);
+// History of the customer: its creation event, with the line and payload.
+$customer_id = json_decode($lines[$head] ?? '{}', true)['context_id'] ?? '';
+$r = rest_call('GET', '/pet/v1/history', [], ['context_type' => 'customer', 'context_id' => $customer_id]);
+$items = $r->get_data()['items'] ?? [];
+check('REST history: the customer\'s events', 200 === $r->get_status() && 1 === count($items) && 'customer.created' === $items[0]['event_type'] && 'Audit Customer' === $items[0]['payload_recorded']['name'], wp_json_encode($r->get_data()));
+$html = render_admin_screen('pet-history', static fn () => (new \PetWp\Admin($plugin))->page_history(), ['context_type' => 'customer', 'context_id' => $customer_id]);
+check('History screen lists the event', str_contains($html, 'customer.created') && str_contains($html, 'Audit Customer'), substr(wp_strip_all_tags($html), 0, 300));
+login_as_role('subscriber');
+check('subscriber: REST history 403', 403 === rest_call('GET', '/pet/v1/history', [], ['context_type' => 'customer', 'context_id' => $customer_id])->get_status());
+login_admin();
 check('write limit 0: no limit', 200 === rest_call('POST', '/pet/v1/audit/chain/verify', ['mode' => 'incremental'])->get_status());
 delete_option(\PetWp\Rest::OPTION_WRITE_LIMIT);
