@@ -121,6 +121,17 @@ final class Engine
      */
     public function rateLimitHit(array $query): array {}
 
+    /**
+     * The full history of one entity (every event whose primary context it is), oldest
+     * first: who, when, the line rendered for the event's type and schema version, the
+     * payload as recorded and lifted to the current schema version.
+     * @param array{context_type:string,context_id:string,page?:int,per_page?:int,after?:string,before?:string} $query
+     * @return array{items:list<array{sequence:int,event_type:string,schema_version:int,current_schema_version:?int,
+     *   occurred_at:string,recorded_at:string,actor_id:?string,actor_name:?string,aggregate_type:string,
+     *   aggregate_id:string,aggregate_version:int,line:?string,payload_recorded:array,payload:?array}>,total:int,page:int,per_page:int}
+     */
+    public function entityHistory(array $query): array {}
+
     // ---- Activity -------------------------------------------------------------------
 
     /**
