@@ -8,6 +8,8 @@ use mysql_async::prelude::*;
 use pet_core::chain::{chain_hash, verify_export, ChainRow, ExportError};
 use serde_json::{json, Value};
 
+use pet_storage_mysql::Clock as _;
+
 use crate::{env, first_employee, Env};
 
 /// An app with `n` customers created after the first employee (n + 1 events at least).
@@ -481,7 +483,7 @@ async fn an_export_verifies_offline_and_a_tampered_one_does_not() {
     assert_eq!(lines.len() as u64, n + 2, "header, events, end line");
     let status = env.app.chain_status().await.unwrap();
     let head = (n, status["head"]["hash"].as_str().unwrap().to_owned());
-    let s = verify_export(&lines, &[head.clone()]).unwrap();
+    let s = verify_export(&lines, std::slice::from_ref(&head)).unwrap();
     assert_eq!(s.events, n);
     // The same file written out verifies with the shipped command's code path.
     let dir = std::env::temp_dir().join(format!("pet-export-{}", env.config.prefix));
@@ -604,4 +606,112 @@ async fn an_entitys_history_lists_every_event_with_actor_time_line_and_payload()
         );
     }
     env.cleanup().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn state_as_of_a_date_is_rebuilt_from_events() {
+    use chrono::Duration;
+    let Some(env) = env().await else { return };
+    let app = &env.app;
+    let (ana, ctx) = first_employee(app, "Ana").await;
+    let ana_id = ana["id"].as_str().unwrap().to_owned();
+    // 2026-03-02: bill rate 90.00 from March; 2026-03-12: 120.00 from April.
+    app.identity()
+        .change_employee_rate(
+            &ana_id,
+            &json!({"kind": "bill", "amount_minor": 9000, "currency": "EUR", "effective_from": "2026-03-01"}),
+            &ctx,
+        )
+        .await
+        .unwrap();
+    env.clock.advance(Duration::days(10));
+    app.identity()
+        .change_employee_rate(
+            &ana_id,
+            &json!({"kind": "bill", "amount_minor": 12000, "currency": "EUR", "effective_from": "2026-04-01"}),
+            &ctx,
+        )
+        .await
+        .unwrap();
+    let as_of = |at: &str| {
+        let q = json!({"aggregate_type": "employee", "id": ana_id, "at": at});
+        async move { app.state_as_of(&q).await.unwrap() }
+    };
+    let before = as_of("2026-03-01").await;
+    assert_eq!(before["exists"], json!(false), "{before}");
+    let early = as_of("2026-03-05").await;
+    assert_eq!(early["events_applied"], json!(2), "{early}");
+    assert_eq!(
+        early["state"]["bill_rate"]["amount_minor"],
+        json!(9000),
+        "{early}"
+    );
+    assert_eq!(early["state"]["rates"].as_array().unwrap().len(), 1);
+    // Known on 2026-04-15: both rates, the April one in effect.
+    let later = as_of("2026-04-15").await;
+    assert_eq!(
+        later["state"]["bill_rate"]["amount_minor"],
+        json!(12000),
+        "{later}"
+    );
+    assert_eq!(later["state"]["rates"].as_array().unwrap().len(), 2);
+    // Known on 2026-03-20 (both events recorded) but the April rate not yet in effect.
+    let mid = as_of("2026-03-20").await;
+    assert_eq!(
+        mid["state"]["bill_rate"]["amount_minor"],
+        json!(9000),
+        "{mid}"
+    );
+
+    // A ticket: its priority as it was.
+    let customer = app
+        .identity()
+        .create_customer(&json!({"name": "Acme"}), &ctx)
+        .await
+        .unwrap();
+    let ticket = app
+        .helpdesk()
+        .create_ticket(
+            &json!({"customer_id": customer["id"], "subject": "Printer", "priority": "low"}),
+            &ctx,
+        )
+        .await
+        .unwrap();
+    let tid = ticket["id"].as_str().unwrap().to_owned();
+    let opened = rfc(env.clock.now());
+    env.clock.advance(Duration::hours(2));
+    app.helpdesk()
+        .change_ticket_priority(&tid, "urgent", &ctx)
+        .await
+        .unwrap();
+    let q = |at: &str| json!({"aggregate_type": "ticket", "id": tid, "at": at});
+    let then = app.state_as_of(&q(&opened)).await.unwrap();
+    assert_eq!(then["state"]["priority"], json!("low"), "{then}");
+    let now = app.state_as_of(&q(&rfc(env.clock.now()))).await.unwrap();
+    assert_eq!(now["state"]["priority"], json!("urgent"), "{now}");
+    assert_eq!(now["version"], json!(2));
+    // Bad input.
+    for bad in [
+        json!({"aggregate_type": "team", "id": tid, "at": "2026-03-01"}),
+        json!({"aggregate_type": "ticket", "id": tid}),
+        json!({"aggregate_type": "ticket", "id": tid, "at": "yesterday"}),
+    ] {
+        assert!(
+            matches!(
+                app.state_as_of(&bad).await,
+                Err(pet_storage_mysql::AppError::Validation(_))
+            ),
+            "{bad}"
+        );
+    }
+    assert!(matches!(
+        app.state_as_of(&json!({"aggregate_type": "quote", "id": tid, "at": "2026-03-01"}))
+            .await,
+        Err(pet_storage_mysql::AppError::NotFound(_))
+    ));
+    env.cleanup().await;
+}
+
+fn rfc(t: chrono::DateTime<chrono::Utc>) -> String {
+    t.to_rfc3339_opts(chrono::SecondsFormat::Micros, true)
 }
