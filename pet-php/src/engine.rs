@@ -109,6 +109,13 @@ crate::api::php_class! {
     ///   aggregate_id:string,aggregate_version:int,line:?string,payload_recorded:array,payload:?array}>,total:int,page:int,per_page:int}
     fn entity_history(query: array) -> array;
 
+    /// The state of an employee (with the rates in effect that day), a quote or a ticket as
+    /// of a date or time, rebuilt by replaying the events that occurred by then.
+    /// @param array{aggregate_type:'employee'|'quote'|'ticket',id:string,at:string} $query
+    ///        at is a date (its end, UTC) or an RFC 3339 timestamp.
+    /// @return array{aggregate_type:string,id:string,at:string,exists:bool,version:?int,events_applied:int,state:?array}
+    fn state_as_of(query: array) -> array;
+
     section "Activity";
 
     /// The activity feed, newest first. Commands do not write the feed: this read first

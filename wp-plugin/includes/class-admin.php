@@ -30,6 +30,9 @@ final class Admin extends Module_Admin {
 		'verify_chain'  => array( 'manage_options', 'do_verify_chain' ),
 	);
 
+	/** Entity types whose state as of a date the History screen rebuilds. */
+	private const AS_OF_TYPES = array( 'employee', 'quote', 'ticket' );
+
 	/** The core menu comes first. */
 	protected const MENU_PRIORITY = 10;
 
@@ -304,10 +307,21 @@ final class Admin extends Module_Admin {
 					}
 				}
 				$history = null;
+				$state   = null;
 				$error   = '';
+				$at      = Input::text( 'at' );
 				if ( '' !== $type && '' !== $id ) {
 					try {
 						$history = $this->plugin->engine()->entityHistory( $query + array( 'per_page' => 50 ) );
+						if ( '' !== $at && in_array( $type, self::AS_OF_TYPES, true ) ) {
+							$state = $this->plugin->engine()->stateAsOf(
+								array(
+									'aggregate_type' => $type,
+									'id'             => $id,
+									'at'             => $at,
+								)
+							);
+						}
 					} catch ( \Pet\Exception $e ) {
 						$error = Notices::describe( $e )['message'];
 					}
@@ -321,6 +335,9 @@ final class Admin extends Module_Admin {
 						'context_id'   => $id,
 						'history'      => $history,
 						'error'        => $error,
+						'at'           => $at,
+						'as_of'        => in_array( $type, self::AS_OF_TYPES, true ),
+						'state'        => $state,
 					)
 				);
 			}

@@ -72,6 +72,7 @@ final class Rest {
 
 		self::route( '/activity', 'GET', Plugin::CAP_WORK, fn ( $r ) => $e()->activity( self::query( $r, array( 'context_type', 'context_id', 'actor_id', 'from', 'to', 'after', 'before' ) ) ) );
 
+		self::route( '/history/state', 'GET', Plugin::CAP_WORK, fn ( $r ) => $e()->stateAsOf( self::query( $r, array( 'aggregate_type', 'id', 'at' ) ) ) );
 		self::route( '/history', 'GET', Plugin::CAP_WORK, fn ( $r ) => $e()->entityHistory( self::query( $r, array( 'context_type', 'context_id', 'after', 'before' ) ) ) );
 
 		self::route( '/jobs', 'GET', Plugin::CAP_MANAGE, fn ( $r ) => $e()->listJobs( self::query( $r, array( 'status', 'after', 'before' ) ) ) );

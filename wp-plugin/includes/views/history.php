@@ -7,7 +7,7 @@
  * @package PetWp
  *
  * @var array $data {types: array<string,string>, context_type: string, context_id: string,
- *                   history: ?array, error: string}
+ *                   history: ?array, error: string, at: string, as_of: bool, state: ?array}
  */
 
 use PetWp\Tables\Table;
@@ -25,6 +25,29 @@ $pet_history = $data['history'];
 <?php submit_button( __( 'Show history', 'pet' ), 'secondary', 'show', false ); ?></p></form>
 <?php if ( '' !== $data['error'] ) : ?>
 <div class="notice notice-error inline"><p><?php echo esc_html( $data['error'] ); ?></p></div>
+<?php endif; ?>
+<?php if ( is_array( $pet_history ) && $data['as_of'] ) : ?>
+<form method="get" class="pet-history-as-of"><input type="hidden" name="page" value="pet-history">
+<input type="hidden" name="context_type" value="<?php echo esc_attr( $data['context_type'] ); ?>">
+<input type="hidden" name="context_id" value="<?php echo esc_attr( $data['context_id'] ); ?>"><p>
+<label for="pet-history-at"><?php esc_html_e( 'State as of', 'pet' ); ?></label>
+<input type="date" name="at" id="pet-history-at" value="<?php echo esc_attr( $data['at'] ); ?>">
+	<?php submit_button( __( 'Rebuild from events', 'pet' ), 'secondary', 'rebuild', false ); ?></p></form>
+	<?php if ( is_array( $data['state'] ) ) : ?>
+<div class="pet-state-as-of"><h2><?php
+	/* translators: %s: date and time */
+	echo esc_html( sprintf( __( 'As of %s', 'pet' ), (string) $data['state']['at'] ) );
+	?></h2>
+		<?php if ( empty( $data['state']['exists'] ) ) : ?>
+<p><?php esc_html_e( 'It did not exist yet.', 'pet' ); ?></p>
+		<?php else : ?>
+<p><?php
+	/* translators: 1: events replayed, 2: version */
+	echo esc_html( sprintf( __( 'Rebuilt from %1$d events (version %2$d).', 'pet' ), (int) $data['state']['events_applied'], (int) $data['state']['version'] ) );
+			?></p>
+<pre class="pet-payload"><?php echo esc_html( (string) wp_json_encode( $data['state']['state'], JSON_PRETTY_PRINT | JSON_UNESCAPED_UNICODE | JSON_UNESCAPED_SLASHES ) ); ?></pre>
+		<?php endif; ?></div>
+	<?php endif; ?>
 <?php endif; ?>
 <?php if ( is_array( $pet_history ) ) : ?>
 <p><?php
