@@ -132,6 +132,15 @@ final class Engine
      */
     public function entityHistory(array $query): array {}
 
+    /**
+     * The state of an employee (with the rates in effect that day), a quote or a ticket as
+     * of a date or time, rebuilt by replaying the events that occurred by then.
+     * @param array{aggregate_type:'employee'|'quote'|'ticket',id:string,at:string} $query
+     *        at is a date (its end, UTC) or an RFC 3339 timestamp.
+     * @return array{aggregate_type:string,id:string,at:string,exists:bool,version:?int,events_applied:int,state:?array}
+     */
+    public function stateAsOf(array $query): array {}
+
     // ---- Activity -------------------------------------------------------------------
 
     /**
