@@ -500,6 +500,12 @@ async fn an_export_verifies_offline_and_a_tampered_one_does_not() {
     let mut bad = lines.clone();
     bad[3] = bad[3].replace("Customer 1", "Mallory");
     assert_ne!(bad, lines);
+    // `PET_TEST_EXPORT_DIR`: keep both files there, to run the shipped verifier on them
+    // (`cargo run -p pet-core --example verify-export -- DIR/good.jsonl`).
+    if let Ok(keep) = std::env::var("PET_TEST_EXPORT_DIR") {
+        std::fs::write(format!("{keep}/good.jsonl"), lines.join("\n") + "\n").unwrap();
+        std::fs::write(format!("{keep}/tampered.jsonl"), bad.join("\n") + "\n").unwrap();
+    }
     assert!(matches!(
         verify_export(&bad, &[]),
         Err(ExportError::Chain(f)) if f.sequence() == 3 && f.kind() == "altered"
