@@ -766,10 +766,7 @@ impl App {
             }
             crate::audit::JOB_CHAIN_VERIFY => {
                 // A fault is recorded (health turns red), not a job failure to retry.
-                self.run_chain_verification(crate::audit::Mode::Incremental {
-                    max: crate::audit::JOB_MAX_EVENTS,
-                })
-                .await?;
+                self.scheduled_chain_verification().await?;
                 Ok(())
             }
             kind => {

@@ -36,6 +36,11 @@ pub const JOB_CHAIN_VERIFY: &str = "audit.verify_chain";
 /// The most events one scheduled run verifies (about 10 s); the next run goes on.
 pub const JOB_MAX_EVENTS: u64 = 1_000_000;
 
+/// The scheduled job verifies the whole log when the last full verification is older than
+/// this (an edit of an event behind the checkpoint that keeps the checkpoint's own hash is
+/// found by a full verification only).
+pub const FULL_VERIFICATION_EVERY: chrono::Duration = chrono::Duration::hours(24);
+
 /// Every column of an event row, in [`RawEvent::from_row`]'s order.
 const RAW_COLUMNS: &str = "id, event_id, event_type, schema_version, occurred_at, recorded_at, \
     actor_employee_id, context_type, context_id, aggregate_type, aggregate_id, aggregate_version, \
@@ -343,6 +348,38 @@ impl App {
         o.finish()?;
         let report = self.run_chain_verification(mode).await?;
         Ok(serde_json::to_value(report).unwrap_or(Value::Null))
+    }
+
+    /// The scheduled job's run: incremental from the checkpoint, or the whole log when no
+    /// full verification passed within [`FULL_VERIFICATION_EVERY`] (and no fault stands).
+    pub async fn scheduled_chain_verification(&self) -> Result<ChainReport, AppError> {
+        let mut conn = self.conn().await?;
+        let due: Option<(String, Option<NaiveDateTime>)> = conn
+            .exec_first(
+                format!(
+                    "SELECT status, full_verified_at FROM {} WHERE id = 1",
+                    self.inner.tables.chain_verification
+                ),
+                (),
+            )
+            .await
+            .map_err(StorageError::from)?;
+        drop(conn);
+        let full = match due {
+            Some((status, last)) => {
+                status != "failed"
+                    && last.is_none_or(|t| from_db_time(t) + FULL_VERIFICATION_EVERY <= self.now())
+            }
+            None => false,
+        };
+        self.run_chain_verification(if full {
+            Mode::Full
+        } else {
+            Mode::Incremental {
+                max: JOB_MAX_EVENTS,
+            }
+        })
+        .await
     }
 
     /// Runs one verification (see [`App::verify_chain`]) and records its outcome.

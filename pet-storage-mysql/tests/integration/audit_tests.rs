@@ -721,3 +721,40 @@ async fn state_as_of_a_date_is_rebuilt_from_events() {
 fn rfc(t: chrono::DateTime<chrono::Utc>) -> String {
     t.to_rfc3339_opts(chrono::SecondsFormat::Micros, true)
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn the_job_verifies_the_whole_log_once_a_day() {
+    let Some((env, n)) = with_events(3).await else {
+        return;
+    };
+    let app = &env.app;
+    // Never fully verified: the first scheduled run reads the whole log.
+    let r = app.scheduled_chain_verification().await.unwrap();
+    assert_eq!((r.mode, r.checked, r.ok), ("full", n, true));
+    // Within the day, runs are incremental: an edit behind the checkpoint (the checkpoint's
+    // own event untouched) is not seen by them …
+    let t = events_table(&env);
+    tamper(
+        &env,
+        &[format!(
+            "UPDATE {t} SET payload = REPLACE(payload, 'Customer 0', 'Mallory') WHERE id = 2"
+        )],
+    )
+    .await;
+    env.clock.advance(chrono::Duration::hours(23));
+    let r = app.scheduled_chain_verification().await.unwrap();
+    assert_eq!((r.mode, r.checked, r.ok), ("incremental", 0, true));
+    // … the next day's full pass finds it.
+    env.clock.advance(chrono::Duration::hours(2));
+    let r = app.scheduled_chain_verification().await.unwrap();
+    assert_eq!(r.mode, "full");
+    let f = r.fault.unwrap();
+    assert_eq!((f.sequence, f.kind.as_str()), (2, "altered"));
+    assert_eq!(app.health().await.unwrap()["ok"], json!(false));
+    // A standing fault: the job does not clear it (skipped), health stays red.
+    env.clock.advance(chrono::Duration::hours(30));
+    let r = app.scheduled_chain_verification().await.unwrap();
+    assert!(r.skipped, "{r:?}");
+    assert_eq!(app.health().await.unwrap()["ok"], json!(false));
+    env.cleanup().await;
+}

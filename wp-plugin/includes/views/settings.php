@@ -32,7 +32,7 @@ $pet_chain = $data['chain'] ?? array();
 $pet_fault = $pet_chain['fault'] ?? null;
 ?>
 <h2 id="pet-audit"><?php esc_html_e( 'Event log audit', 'pet' ); ?></h2>
-<p><?php esc_html_e( 'Every change PET records is an event in an append-only log; each event carries the hash of the one before it. A verification recomputes the chain and finds any edited, deleted, inserted or reordered event, a truncated log or a moved sequence head. The job runner verifies the new events every minute.', 'pet' ); ?></p>
+<p><?php esc_html_e( 'Every change PET records is an event in an append-only log; each event carries the hash of the one before it. A verification recomputes the chain and finds any edited, deleted, inserted or reordered event, a truncated log or a moved sequence head. The job runner verifies the new events every minute and the whole log once a day.', 'pet' ); ?></p>
 <table class="widefat striped" id="pet-chain-status"><tbody>
 <tr><th scope="row"><?php esc_html_e( 'Status', 'pet' ); ?></th><td><?php
 if ( 'failed' === ( $pet_chain['status'] ?? '' ) ) {
