@@ -50,6 +50,7 @@
 
 pub mod activity;
 pub mod aggregate;
+pub mod chain;
 pub mod commercial;
 pub mod delivery;
 pub mod error;

@@ -66,6 +66,56 @@ crate::api::php_class! {
     /// @return array{ok:bool,checks:array<string,array{ok:bool,message:string}>}
     fn health() -> array;
 
+    section "Audit";
+
+    /// Verifies the event log against its hash chain and records the outcome (the health
+    /// check's `event_chain` reports it). `full` (default) reads the whole log; `incremental`
+    /// only the events after the verified checkpoint (what the scheduled job runs; skipped
+    /// while an earlier fault stands); `restart` verifies the whole log ignoring the
+    /// recorded checkpoint (after a legitimate restore from an older backup).
+    /// @param array{mode?:'full'|'incremental'|'restart'} $options
+    /// @return array{ok:bool,mode:string,complete:bool,checked:int,verified_sequence:int,verified_hash:string,
+    ///   head_sequence:int,seconds:float,fault:?array{sequence:int,kind:string,message:string},skipped:bool}
+    fn verify_chain(options: array = []) -> array;
+
+    /// The recorded verification state and the sequence head (no verification is run).
+    /// @return array{status:'unverified'|'ok'|'failed',verified_sequence:int,verified_hash:string,verified_at:?string,
+    ///   full_verified_at:?string,checked_at:?string,fault:?array{sequence:int,kind:string,message:string},
+    ///   head:array{sequence:int,hash:string}}
+    fn chain_status() -> array;
+
+    /// One chunk of the JSON Lines export of the event log (verifiable offline with
+    /// `cargo run -p pet-core --example verify-export -- FILE`). Call with `[]` (or
+    /// `['limit' => n]`, 1–10000 events per chunk), write `text`, and call again with
+    /// `next` until `done`; the first chunk starts with the header line (the sequence head at
+    /// that moment: the export holds exactly the events up to it), the last ends with the
+    /// end line. @param array{limit?:int,after?:int,until?:int,written?:int,last_hash?:string} $query
+    /// @return array{text:string,done:bool,next:?array}
+    fn export_events(query: array = []) -> array;
+
+    /// Counts one request of `subject` (e.g. 'user:12') against `limit` requests per fixed
+    /// window of `window_seconds` (the plugin's REST write limit); `retry_after` is the
+    /// seconds until the window ends when the request is refused.
+    /// @param array{subject:string,limit:int,window_seconds:int} $query
+    /// @return array{allowed:bool,hits:int,limit:int,retry_after:int}
+    fn rate_limit_hit(query: array) -> array;
+
+    /// The full history of one entity (every event whose primary context it is), oldest
+    /// first: who, when, the line rendered for the event's type and schema version, the
+    /// payload as recorded and lifted to the current schema version.
+    /// @param array{context_type:string,context_id:string,page?:int,per_page?:int,after?:string,before?:string} $query
+    /// @return array{items:list<array{sequence:int,event_type:string,schema_version:int,current_schema_version:?int,
+    ///   occurred_at:string,recorded_at:string,actor_id:?string,actor_name:?string,aggregate_type:string,
+    ///   aggregate_id:string,aggregate_version:int,line:?string,payload_recorded:array,payload:?array}>,total:int,page:int,per_page:int}
+    fn entity_history(query: array) -> array;
+
+    /// The state of an employee (with the rates in effect that day), a quote or a ticket as
+    /// of a date or time, rebuilt by replaying the events that occurred by then.
+    /// @param array{aggregate_type:'employee'|'quote'|'ticket',id:string,at:string} $query
+    ///        at is a date (its end, UTC) or an RFC 3339 timestamp.
+    /// @return array{aggregate_type:string,id:string,at:string,exists:bool,version:?int,events_applied:int,state:?array}
+    fn state_as_of(query: array) -> array;
+
     section "Activity";
 
     /// The activity feed, newest first. Commands do not write the feed: this read first

@@ -447,7 +447,9 @@ impl App {
         Ok(json!({"applied": applied, "pending": s.pending, "dirty": s.dirty}))
     }
 
-    /// Checks the database, the migrations, the append-only guard and the event sequence.
+    /// Checks the database, the migrations, the append-only guard, the event sequence and
+    /// the chain verification (`event_chain`: red with the first bad sequence and what is
+    /// wrong when a verification found a fault or the verified checkpoint no longer holds).
     pub async fn health(&self) -> Result<Value, AppError> {
         let mut checks = serde_json::Map::new();
         let mut check = |name: &str, ok: bool, message: String| {
@@ -505,6 +507,10 @@ impl App {
                 "the sequence head does not match the event log".into(),
             ),
             Err(e) => check("event_sequence", false, e.to_string()),
+        }
+        match self.chain_health(&mut conn).await {
+            Ok((ok, message)) => check("event_chain", ok, message),
+            Err(e) => check("event_chain", false, e.to_string()),
         }
         let ok = checks.values().all(|c| c["ok"].as_bool().unwrap_or(false));
         Ok(json!({"ok": ok, "checks": checks}))
@@ -672,8 +678,9 @@ impl App {
 
     // ---- jobs ---------------------------------------------------------------------
 
-    /// Runs due jobs under the runner lock; a catch-up job is queued first so projections
-    /// always converge. `{claimed, succeeded, failed, dead, skipped_locked}`.
+    /// Runs due jobs under the runner lock; a catch-up job and a chain verification job
+    /// (the events appended since the verified checkpoint) are queued first so projections
+    /// converge and the log is verified as it grows. `{claimed, succeeded, failed, dead, skipped_locked}`.
     pub async fn run_jobs(&self, options: &Value) -> Result<Value, AppError> {
         let mut o = Input::new(options, "options");
         let max_jobs = o.opt_i64("max_jobs").unwrap_or(50);
@@ -702,6 +709,14 @@ impl App {
                     &mut conn,
                     &NewJob::new(JOB_PROJECTION_CATCH_UP, json!({}), now)
                         .dedupe(JOB_PROJECTION_CATCH_UP),
+                    now,
+                )
+                .await?;
+            queue
+                .enqueue(
+                    &mut conn,
+                    &NewJob::new(crate::audit::JOB_CHAIN_VERIFY, json!({}), now)
+                        .dedupe(crate::audit::JOB_CHAIN_VERIFY),
                     now,
                 )
                 .await?;
@@ -747,6 +762,11 @@ impl App {
         match job.kind.as_str() {
             JOB_PROJECTION_CATCH_UP => {
                 self.projector().catch_up(self.pool(), self.now()).await?;
+                Ok(())
+            }
+            crate::audit::JOB_CHAIN_VERIFY => {
+                // A fault is recorded (health turns red), not a job failure to retry.
+                self.scheduled_chain_verification().await?;
                 Ok(())
             }
             kind => {

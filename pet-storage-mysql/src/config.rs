@@ -245,6 +245,10 @@ pub struct Tables {
     pub customers: String,
     /// `{prefix}pet_contacts`.
     pub contacts: String,
+    /// `{prefix}pet_chain_verification`.
+    pub chain_verification: String,
+    /// `{prefix}pet_rate_limits`.
+    pub rate_limits: String,
 }
 
 impl Tables {
@@ -269,6 +273,8 @@ impl Tables {
             org_versions: t("org_structure_versions"),
             customers: t("customers"),
             contacts: t("contacts"),
+            chain_verification: t("chain_verification"),
+            rate_limits: t("rate_limits"),
         })
     }
 }

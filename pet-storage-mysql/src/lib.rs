@@ -10,9 +10,11 @@
 //!   shape each aggregate's storage implements.
 //! - one folder per module, named as in `pet-core`: [`identity`], [`commercial`],
 //!   [`helpdesk`], [`knowledge`] (their commands, repositories, views and job runners).
+//! - [`audit`]: the chain verification (on demand and scheduled) and the signed export.
 //! - [`App`]: the facade `pet-php` wraps (its methods are spread over the module folders).
 
 mod app;
+pub mod audit;
 pub mod clock;
 pub mod command;
 pub mod commercial;

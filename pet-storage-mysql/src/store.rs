@@ -21,6 +21,7 @@ use std::sync::{Arc, Mutex};
 use chrono::{DateTime, NaiveDateTime, Utc};
 use mysql_async::prelude::*;
 use mysql_async::{Row, Transaction, Value};
+use pet_core::chain::ChainRow;
 use pet_core::{
     Actor, AggregateRef, ContextRef, ContextType, EventMeta, EventRegistry, EventType,
     IdempotencyKey, NewEvent, RecordedEvent,
@@ -38,7 +39,7 @@ pub(crate) const EVENT_COLUMNS: &str = "id, event_id, event_type, schema_version
     aggregate_version, idempotency_key, payload";
 
 /// The hash of an empty chain.
-pub const GENESIS_HASH: &str = "0000000000000000000000000000000000000000000000000000000000000000";
+pub use pet_core::chain::GENESIS_HASH;
 
 /// Appends and reads domain events for one table prefix.
 #[derive(Debug, Clone)]
@@ -89,7 +90,8 @@ fn hex(bytes: &[u8]) -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
-/// The chained hash of one event: SHA-256 over the previous hash and every column.
+/// The chained hash of one event: `pet_core::chain::chain_hash` over its columns as they
+/// are stored (the one definition every verifier uses too).
 pub(crate) fn chain_hash(
     prev: &str,
     sequence: u64,
@@ -97,34 +99,29 @@ pub(crate) fn chain_hash(
     recorded_at: DateTime<Utc>,
     payload_json: &str,
 ) -> String {
-    let mut h = Sha256::new();
-    let actor = e
-        .actor()
-        .employee_id()
-        .map(|u| u.to_string())
-        .unwrap_or_default();
-    let key = e.idempotency_key().map(|k| k.as_str()).unwrap_or_default();
-    for part in [
+    let actor = e.actor().employee_id().map(|u| u.to_string());
+    let event_id = e.event_id().to_string();
+    let context_id = e.context().context_id.to_string();
+    let aggregate_id = e.aggregate().aggregate_id().to_string();
+    pet_core::chain::chain_hash(
         prev,
-        &sequence.to_string(),
-        &e.event_id().to_string(),
-        e.event_type().as_str(),
-        &e.schema_version().to_string(),
-        &e.occurred_at().timestamp_micros().to_string(),
-        &recorded_at.timestamp_micros().to_string(),
-        &actor,
-        e.context().context_type.as_str(),
-        &e.context().context_id.to_string(),
-        e.aggregate().aggregate_type(),
-        &e.aggregate().aggregate_id().to_string(),
-        &e.aggregate().version().to_string(),
-        key,
-        payload_json,
-    ] {
-        h.update(part.as_bytes());
-        h.update([0u8]);
-    }
-    hex(&h.finalize())
+        &ChainRow {
+            sequence,
+            event_id: &event_id,
+            event_type: e.event_type().as_str(),
+            schema_version: e.schema_version(),
+            occurred_at_us: to_db_time(e.occurred_at()).and_utc().timestamp_micros(),
+            recorded_at_us: to_db_time(recorded_at).and_utc().timestamp_micros(),
+            actor_employee_id: actor.as_deref(),
+            context_type: e.context().context_type.as_str(),
+            context_id: &context_id,
+            aggregate_type: e.aggregate().aggregate_type(),
+            aggregate_id: &aggregate_id,
+            aggregate_version: e.aggregate().version(),
+            idempotency_key: e.idempotency_key().map(|k| k.as_str()),
+            payload: payload_json,
+        },
+    )
 }
 
 impl EventStore {
@@ -404,62 +401,11 @@ impl EventStore {
         rows.into_iter().map(|r| self.decode(r)).collect()
     }
 
-    /// Recomputes the hash chain over the whole log; an error names the first bad sequence.
+    /// Recomputes the hash chain over the whole log (records nothing; see
+    /// `App::verify_chain` for the recorded, reported verification): the number of
+    /// events, or an error naming the first bad sequence and what is wrong.
     pub async fn verify_chain<Q: Queryable>(&self, q: &mut Q) -> Result<u64, StorageError> {
-        let mut prev = GENESIS_HASH.to_owned();
-        let mut after = 0u64;
-        let mut expected_seq = 1u64;
-        loop {
-            let sql = format!(
-                "SELECT {EVENT_COLUMNS}, prev_hash, hash FROM {} WHERE id > ? ORDER BY id LIMIT 5000",
-                self.tables.events
-            );
-            let rows: Vec<Row> = q.exec(sql, (after,)).await?;
-            if rows.is_empty() {
-                break;
-            }
-            for mut r in rows {
-                let hash: String = take(&mut r, 15)?;
-                let stored_prev: String = take(&mut r, 14)?;
-                let payload: String = r
-                    .get_opt(13)
-                    .and_then(Result::ok)
-                    .ok_or_else(|| StorageError::Integrity("unreadable event payload".into()))?;
-                let rec = decode_raw(&mut r)?;
-                if rec.sequence != expected_seq || stored_prev != prev {
-                    return Err(StorageError::Integrity(format!(
-                        "event chain broken at sequence {}",
-                        rec.sequence
-                    )));
-                }
-                let computed =
-                    chain_hash(&prev, rec.sequence, &rec.event, rec.recorded_at, &payload);
-                if computed != hash {
-                    return Err(StorageError::Integrity(format!(
-                        "event {} does not match its hash",
-                        rec.sequence
-                    )));
-                }
-                prev = hash;
-                after = rec.sequence;
-                expected_seq += 1;
-            }
-        }
-        let head: Option<(u64, String)> = q
-            .exec_first(
-                format!(
-                    "SELECT last_sequence, last_hash FROM {} WHERE id = 1",
-                    self.tables.sequence
-                ),
-                (),
-            )
-            .await?;
-        match head {
-            Some((last, h)) if last == after && h == prev => Ok(after),
-            _ => Err(StorageError::Integrity(
-                "the event sequence head does not match the log".into(),
-            )),
-        }
+        crate::audit::verify_log(q, &self.tables).await
     }
 
     pub(crate) fn decode(&self, mut r: Row) -> Result<RecordedEvent, StorageError> {

@@ -98,7 +98,7 @@ await step('see the three facts on the Activity screen', async () => {
 
 await step('filter the Activity screen by the team', async () => {
   const link = page.locator('table.wp-list-table tbody tr', { hasText: teamName })
-    .filter({ hasNotText: employeeName }).first().locator('td.column-context a');
+    .filter({ hasNotText: employeeName }).first().locator('td.column-context a.pet-context-filter');
   // Wait for the filtered page itself: 'load' of the page already shown resolves at once.
   await Promise.all([page.waitForURL(/context_id=/), link.click()]);
   await page.waitForLoadState('load');

@@ -122,6 +122,7 @@ abstract class Module_Admin {
 	public function handle( string $action ): void {
 		list( $cap, $method ) = $this->actions()[ $action ];
 		if ( ! current_user_can( $cap ) ) {
+			Plugin::log( sprintf( 'permission refused: user %d, admin action %s (needs %s)', get_current_user_id(), $action, $cap ) );
 			wp_die( esc_html__( 'Sorry, you are not allowed to do this.', 'pet' ), esc_html__( 'Forbidden', 'pet' ), array( 'response' => 403 ) );
 		}
 		$request_method = isset( $_SERVER['REQUEST_METHOD'] ) ? strtoupper( sanitize_text_field( wp_unslash( $_SERVER['REQUEST_METHOD'] ) ) ) : '';

@@ -45,7 +45,35 @@ final class Rest {
 
 		self::route( '/health', 'GET', Plugin::CAP_MANAGE, fn ( $r ) => $e()->health() );
 
+		// Audit of the event log: administrators only.
+		self::route( '/audit/chain', 'GET', 'manage_options', fn ( $r ) => $e()->chainStatus() );
+		self::route(
+			'/audit/chain/verify',
+			'POST',
+			'manage_options',
+			fn ( $r ) => $e()->verifyChain( array_intersect_key( self::body( $r ), array( 'mode' => true ) ) )
+		);
+		self::route(
+			'/audit/export',
+			'GET',
+			'manage_options',
+			static function () use ( $e ) {
+				// Served as a JSON Lines download instead of the JSON response (streamed).
+				add_filter(
+					'rest_pre_serve_request',
+					static function () use ( $e ) {
+						Admin::stream_export( $e() );
+						return true;
+					}
+				);
+				return array( 'streaming' => true );
+			}
+		);
+
 		self::route( '/activity', 'GET', Plugin::CAP_WORK, fn ( $r ) => $e()->activity( self::query( $r, array( 'context_type', 'context_id', 'actor_id', 'from', 'to', 'after', 'before' ) ) ) );
+
+		self::route( '/history/state', 'GET', Plugin::CAP_WORK, fn ( $r ) => $e()->stateAsOf( self::query( $r, array( 'aggregate_type', 'id', 'at' ) ) ) );
+		self::route( '/history', 'GET', Plugin::CAP_WORK, fn ( $r ) => $e()->entityHistory( self::query( $r, array( 'context_type', 'context_id', 'after', 'before' ) ) ) );
 
 		self::route( '/jobs', 'GET', Plugin::CAP_MANAGE, fn ( $r ) => $e()->listJobs( self::query( $r, array( 'status', 'after', 'before' ) ) ) );
 		self::route( '/jobs/run', 'POST', Plugin::CAP_MANAGE, fn ( $r ) => $e()->runJobs( array( 'max_seconds' => 20 ) ) );
@@ -69,18 +97,25 @@ final class Rest {
 			$path,
 			array(
 				'methods'             => $method,
-				'permission_callback' => static function () use ( $cap ) {
+				'permission_callback' => static function () use ( $cap, $method, $path ) {
 					if ( current_user_can( $cap ) ) {
 						return true;
 					}
+					Plugin::log( sprintf( 'permission refused: user %d, REST %s %s%s (needs %s)', get_current_user_id(), $method, self::NS, $path, $cap ) );
 					return new \WP_Error(
 						'pet_forbidden',
 						__( 'Sorry, you are not allowed to do this.', 'pet' ),
 						array( 'status' => rest_authorization_required_code() )
 					);
 				},
-				'callback'            => static function ( \WP_REST_Request $request ) use ( $handler, $status ) {
+				'callback'            => static function ( \WP_REST_Request $request ) use ( $handler, $status, $method ) {
 					try {
+						if ( 'GET' !== $method ) {
+							$limited = self::write_limit();
+							if ( null !== $limited ) {
+								return $limited;
+							}
+						}
 						$data = $handler( $request );
 						return $data instanceof \WP_Error ? $data : new \WP_REST_Response( $data, $status );
 					} catch ( \Throwable $e ) {
@@ -89,6 +124,57 @@ final class Rest {
 				},
 			)
 		);
+	}
+
+	/** Option: REST writes allowed per user per minute (0: no limit). */
+	public const OPTION_WRITE_LIMIT = 'pet_rest_write_limit';
+
+	/** The default REST write limit per user per minute. */
+	public const DEFAULT_WRITE_LIMIT = 120;
+
+	/**
+	 * The REST writes a user may make per minute: the option (Settings screen), then the
+	 * 'pet_rest_write_limit' filter; 0 means no limit.
+	 */
+	public static function write_limit_per_minute(): int {
+		$limit = (int) get_option( self::OPTION_WRITE_LIMIT, self::DEFAULT_WRITE_LIMIT );
+		return max( 0, (int) apply_filters( 'pet_rest_write_limit', $limit ) );
+	}
+
+	/**
+	 * Counts one REST write of the current user; over the limit, a 429 response with
+	 * Retry-After (and a log line). Null when the write may go ahead.
+	 */
+	public static function write_limit(): ?\WP_REST_Response {
+		$limit = self::write_limit_per_minute();
+		if ( 0 === $limit ) {
+			return null;
+		}
+		$hit = Plugin::instance()->engine()->rateLimitHit(
+			array(
+				'subject'        => 'rest_write:' . get_current_user_id(),
+				'limit'          => $limit,
+				'window_seconds' => 60,
+			)
+		);
+		if ( ! empty( $hit['allowed'] ) ) {
+			return null;
+		}
+		Plugin::log( sprintf( 'rate limit: user %d made more than %d REST writes in a minute', get_current_user_id(), $limit ) );
+		$response = new \WP_REST_Response(
+			array(
+				'code'    => 'pet_rate_limited',
+				'message' => sprintf(
+					/* translators: %d: seconds to wait */
+					__( 'Too many changes in a short time. Try again in %d seconds.', 'pet' ),
+					(int) $hit['retry_after']
+				),
+				'data'    => array( 'status' => 429 ),
+			),
+			429
+		);
+		$response->header( 'Retry-After', (string) (int) $hit['retry_after'] );
+		return $response;
 	}
 
 	/**

@@ -58,4 +58,6 @@ return array(
 	'pet_timers',
 	'pet_employee_capacities',
 	'pet_resource_allocations',
+	'pet_chain_verification',
+	'pet_rate_limits',
 );

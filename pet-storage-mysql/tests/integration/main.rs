@@ -4,6 +4,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod app_tests;
+mod audit_tests;
 mod commercial_tests;
 mod delivery_tests;
 mod flat_commercial_tests;

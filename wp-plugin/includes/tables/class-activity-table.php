@@ -109,7 +109,7 @@ class Activity_Table extends Table {
 	}
 
 	/**
-	 * Context type with a link filtering the feed to that context.
+	 * Context type with a link filtering the feed to that context, and a link to its history.
 	 *
 	 * @param array $item Feed entry.
 	 */
@@ -123,7 +123,14 @@ class Activity_Table extends Table {
 				'context_id'   => $id,
 			)
 		);
-		return '<a href="' . esc_url( $url ) . '" title="' . esc_attr( $id ) . '">' . esc_html( $type ) . '</a>';
+		$history = self::page_url(
+			'pet-history',
+			array(
+				'context_type' => $type,
+				'context_id'   => $id,
+			)
+		);
+		return '<a class="pet-context-filter" href="' . esc_url( $url ) . '" title="' . esc_attr( $id ) . '">' . esc_html( $type ) . '</a> · <a class="pet-context-history" href="' . esc_url( $history ) . '">' . esc_html__( 'history', 'pet' ) . '</a>';
 	}
 
 	/** Message when the list is empty. */
