@@ -34,7 +34,7 @@ use crate::command::{command, Cmd, Read};
 use crate::db::{from_db_time, rfc3339};
 use crate::error::internal;
 use crate::error::{db, AppError};
-use crate::fields::{command_input, Field, OrBlank};
+use crate::fields::{command_input, Field, OrBlank, OrBlankText};
 use crate::flat::{list_order, page_value, FlatList};
 use crate::input::arg_uuid;
 use crate::jobs::ClaimedJob;
@@ -128,12 +128,14 @@ pub(crate) fn run_job<'a>(_app: &'a App, job: &'a ClaimedJob) -> JobFuture<'a> {
 
 command_input! {
     /// Input of [`Delivery::create_project`] (an internal project, or one for a customer
-    /// without a sale); `labour` is read separately.
+    /// without a sale).
     pub struct NewProjectInput {
         /// Name.
         name: Name,
         /// The customer, if any.
         customer_id: Option<CustomerId>,
+        /// Sold minutes per role.
+        labour: Labour,
     }
 }
 
@@ -144,6 +146,10 @@ command_input! {
         employee_id: Option<EmployeeId>,
         /// The project.
         project_id: Option<ProjectId>,
+        /// The project's task (blank: none).
+        task_id: OrBlankText<TaskId>,
+        /// The role the time is logged as (blank: none).
+        role: OrBlankText<Name>,
         /// The ticket (instead of a project).
         ticket_id: Option<TicketId>,
         /// The day.
@@ -169,53 +175,111 @@ command_input! {
     }
 }
 
-/// Reads optional `key` of `input` as a non-empty role name.
-fn role_of(input: &Value, key: &str) -> Result<Option<Name>, AppError> {
-    match input.get(key) {
-        None | Some(Value::Null) => Ok(None),
-        Some(Value::String(s)) if s.trim().is_empty() => Ok(None),
-        Some(Value::String(s)) => Ok(Some(Name::for_field(key, s)?)),
-        Some(_) => Err(AppError::field(key, "must be a string")),
+impl Field for TaskId {
+    fn read(field: &str, v: &Value) -> Result<Self, String> {
+        uuid::Uuid::read(field, v).map(TaskId::from_uuid)
     }
 }
 
-/// Reads optional `key` of `input` as a task id.
-fn task_of(input: &Value) -> Result<Option<TaskId>, AppError> {
-    match input.get("task_id") {
-        None | Some(Value::Null) => Ok(None),
-        Some(Value::String(s)) if s.trim().is_empty() => Ok(None),
-        Some(Value::String(s)) => Ok(Some(TaskId::from_uuid(arg_uuid("task_id", s)?))),
-        Some(_) => Err(AppError::field("task_id", "must be a string")),
-    }
-}
+/// Sold minutes per role, `[{role?, minutes}]`: `Labour` never negative (what was sold),
+/// `LabourDelta` signed (a change order's change). Each item's errors name it
+/// (`labour.0.minutes`).
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Labour(pub Vec<SoldMinutes>);
+/// See [`Labour`].
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct LabourDelta(pub Vec<SoldMinutes>);
 
-/// Reads `[{role?, minutes}]` at `key` (signed when `signed`).
-fn labour_of(input: &Value, key: &str, signed: bool) -> Result<Vec<SoldMinutes>, AppError> {
-    let Some(list) = input.get(key).filter(|v| !v.is_null()) else {
-        return Ok(Vec::new());
+fn read_labour(
+    field: &str,
+    v: &Value,
+    signed: bool,
+    errors: &mut pet_core::FieldErrors,
+) -> Option<Vec<SoldMinutes>> {
+    let Some(items) = v.as_array() else {
+        errors.add(field, "must be a list of {role, minutes}");
+        return None;
     };
-    let Some(items) = list.as_array() else {
-        return Err(AppError::field(key, "must be a list of {role, minutes}"));
-    };
-    items
-        .iter()
-        .enumerate()
-        .map(|(i, item)| {
-            let minutes = item.get("minutes").and_then(Value::as_i64).ok_or_else(|| {
-                AppError::field(format!("{key}.{i}.minutes"), "must be a whole number")
-            })?;
-            if !signed && minutes < 0 {
-                return Err(AppError::field(
-                    format!("{key}.{i}.minutes"),
-                    "must not be negative",
-                ));
+    let mut out = Vec::with_capacity(items.len());
+    let mut ok = true;
+    for (i, item) in items.iter().enumerate() {
+        let Some(obj) = item.as_object() else {
+            errors.add(format!("{field}.{i}"), "must be {role, minutes}");
+            ok = false;
+            continue;
+        };
+        // The item's fields read as any input's, their errors named after the item.
+        let mut item_errors = pet_core::FieldErrors::new();
+        let role = OrBlankText::<Name>::read_from(Some(obj), "role", None, &mut item_errors);
+        let minutes = i64::read_from(Some(obj), "minutes", None, &mut item_errors).filter(|m| {
+            let fine = signed || *m >= 0;
+            if !fine {
+                item_errors.add("minutes", "must not be negative");
             }
-            Ok(SoldMinutes {
-                role: role_of(item, "role")?,
+            fine
+        });
+        for (k, m) in item_errors.iter() {
+            errors.add(format!("{field}.{i}.{k}"), m.to_owned());
+        }
+        match (role, minutes) {
+            (Some(role), Some(minutes)) => out.push(SoldMinutes {
+                role: role.0,
                 minutes,
-            })
-        })
-        .collect()
+            }),
+            _ => ok = false,
+        }
+    }
+    ok.then_some(out)
+}
+
+impl Field for Labour {
+    fn read_into(field: &str, v: &Value, errors: &mut pet_core::FieldErrors) -> Option<Self> {
+        read_labour(field, v, false, errors).map(Labour)
+    }
+    fn absent() -> Result<Self, String> {
+        Ok(Labour::default())
+    }
+}
+
+impl Field for LabourDelta {
+    fn read_into(field: &str, v: &Value, errors: &mut pet_core::FieldErrors) -> Option<Self> {
+        read_labour(field, v, true, errors).map(LabourDelta)
+    }
+    fn absent() -> Result<Self, String> {
+        Ok(LabourDelta::default())
+    }
+}
+
+command_input! {
+    /// Input of [`Delivery::record_change_order`].
+    pub struct ChangeOrderInput {
+        /// Why.
+        reason: Text,
+        /// The signed change of sold minutes per role.
+        labour_delta: LabourDelta,
+    }
+}
+
+command_input! {
+    /// Input of [`Delivery::add_milestone`].
+    pub struct MilestoneInput {
+        /// Title.
+        title: Name,
+        /// Due date, if any (blank: none).
+        due: OrBlankText<NaiveDate>,
+    }
+}
+
+command_input! {
+    /// Input of [`Delivery::add_task`].
+    pub struct TaskInput {
+        /// Title.
+        title: Name,
+        /// Estimate in minutes, if any.
+        estimate_minutes: Option<i64>,
+        /// Who does it (blank: nobody yet).
+        assignee_id: OrBlankText<EmployeeId>,
+    }
 }
 
 /// A project as screens show it.
@@ -466,7 +530,7 @@ impl Delivery<'_> {
         ctx: &CommandContext,
     ) -> Result<Value, AppError> {
         let n = NewProjectInput::parse(input, "input")?;
-        let labour = labour_of(input, "labour", false)?;
+        let labour = n.labour.0.clone();
         let id = ProjectId::from_uuid(Uuid::now_v7());
         command!(self, ctx, "create_project", input, |cx| {
             let mut facts = ProjectFacts::new();
@@ -572,11 +636,8 @@ impl Delivery<'_> {
         ctx: &CommandContext,
     ) -> Result<Value, AppError> {
         let id = arg_uuid("project_id", project_id)?;
-        let reason = Text::for_field(
-            "reason",
-            input.get("reason").and_then(Value::as_str).unwrap_or(""),
-        )?;
-        let labour_delta = labour_of(input, "labour_delta", true)?;
+        let c = ChangeOrderInput::parse(input, "input")?;
+        let (reason, labour_delta) = (c.reason, c.labour_delta.0);
         let ordered_by = ctx.actor_id.map(EmployeeId::from_uuid).ok_or_else(|| {
             AppError::field(
                 "actor_id",
@@ -607,21 +668,8 @@ impl Delivery<'_> {
         ctx: &CommandContext,
     ) -> Result<Value, AppError> {
         let id = arg_uuid("project_id", project_id)?;
-        let title = Name::for_field(
-            "title",
-            input.get("title").and_then(Value::as_str).unwrap_or(""),
-        )?;
-        let due = match input
-            .get("due")
-            .and_then(Value::as_str)
-            .filter(|s| !s.is_empty())
-        {
-            Some(s) => Some(
-                s.parse::<NaiveDate>()
-                    .map_err(|_| AppError::field("due", "must be a date (YYYY-MM-DD)"))?,
-            ),
-            None => None,
-        };
+        let m = MilestoneInput::parse(input, "input")?;
+        let (title, due) = (m.title, m.due.0);
         let cmd = ProjectCommand::AddMilestone {
             milestone_id: pet_core::delivery::MilestoneId::from_uuid(Uuid::now_v7()),
             title,
@@ -645,19 +693,8 @@ impl Delivery<'_> {
         ctx: &CommandContext,
     ) -> Result<Value, AppError> {
         let id = arg_uuid("project_id", project_id)?;
-        let title = Name::for_field(
-            "title",
-            input.get("title").and_then(Value::as_str).unwrap_or(""),
-        )?;
-        let estimate_minutes = input.get("estimate_minutes").and_then(Value::as_i64);
-        let assignee = match input
-            .get("assignee_id")
-            .and_then(Value::as_str)
-            .filter(|s| !s.is_empty())
-        {
-            Some(s) => Some(EmployeeId::from_uuid(arg_uuid("assignee_id", s)?)),
-            None => None,
-        };
+        let t = TaskInput::parse(input, "input")?;
+        let (title, estimate_minutes, assignee) = (t.title, t.estimate_minutes, t.assignee_id.0);
         let cmd = ProjectCommand::AddTask {
             task_id: TaskId::from_uuid(Uuid::now_v7()),
             title,
@@ -810,8 +847,7 @@ impl Delivery<'_> {
     /// work_date, minutes, billable?, note?}` (default employee: the actor).
     pub async fn log_time(&self, input: &Value, ctx: &CommandContext) -> Result<Value, AppError> {
         let n = LogTimeInput::parse(input, "input")?;
-        let role = role_of(input, "role")?;
-        let task_id = task_of(input)?;
+        let (role, task_id) = (n.role.0.clone(), n.task_id.0);
         let employee = n
             .employee_id
             .or(ctx.actor_id.map(EmployeeId::from_uuid))

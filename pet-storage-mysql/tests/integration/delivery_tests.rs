@@ -282,3 +282,83 @@ async fn a_new_tickets_project_must_be_its_customers() {
         .unwrap();
     env.cleanup().await;
 }
+
+/// Bad input to the project commands is every field error at once, each named after its
+/// field (a list item's after the item), and changes nothing.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn bad_project_input_names_every_field_and_changes_nothing() {
+    let Some(env) = env().await else { return };
+    let app = &env.app;
+    let (actor, _, _) = pipeline(app).await;
+    let fields = |r: Result<Value, AppError>| match r {
+        Err(AppError::Validation(f)) => {
+            let mut k: Vec<String> = f.iter().map(|(k, _)| k.to_owned()).collect();
+            k.sort();
+            k
+        }
+        other => panic!("{other:?}"),
+    };
+    let before = project_count(&env).await;
+    let bad = json!({"name": "", "labour": [{"role": "Dev", "minutes": -5}, {"role": 7, "minutes": "x"}, 3]});
+    assert_eq!(
+        fields(app.delivery().create_project(&bad, &actor).await),
+        [
+            "labour.0.minutes",
+            "labour.1.minutes",
+            "labour.1.role",
+            "labour.2",
+            "name"
+        ]
+    );
+    assert_eq!(
+        fields(
+            app.delivery()
+                .create_project(&json!({"name": "X", "labour": "lots"}), &actor)
+                .await
+        ),
+        ["labour"]
+    );
+    assert_eq!(project_count(&env).await, before, "nothing created");
+    let pid = active_project(app, &actor, 600).await;
+    let d = app.delivery();
+    assert_eq!(
+        fields(
+            d.add_task(
+                &pid,
+                &json!({"title": "T", "estimate_minutes": "soon", "assignee_id": "nope"}),
+                &actor
+            )
+            .await
+        ),
+        ["assignee_id", "estimate_minutes"]
+    );
+    assert_eq!(
+        fields(
+            d.add_milestone(&pid, &json!({"due": "31/12/2026"}), &actor)
+                .await
+        ),
+        ["due", "title"]
+    );
+    assert_eq!(
+        fields(
+            d.record_change_order(&pid, &json!({"labour_delta": [{"minutes": 1.5}]}), &actor)
+                .await
+        ),
+        ["labour_delta.0.minutes", "reason"]
+    );
+    // blank optional fields are "not given"; a delta may be negative
+    d.add_task(&pid, &json!({"title": "T", "assignee_id": ""}), &actor)
+        .await
+        .unwrap();
+    d.add_milestone(&pid, &json!({"title": "M", "due": ""}), &actor)
+        .await
+        .unwrap();
+    d.record_change_order(
+        &pid,
+        &json!({"reason": "less", "labour_delta": [{"role": "Developer", "minutes": -60}]}),
+        &actor,
+    )
+    .await
+    .unwrap();
+    env.cleanup().await;
+}
