@@ -7,7 +7,7 @@ PET_SERVER_PID=""
 
 # pet_wp_prepare DIR DBNAME PORT [DEBUG]: copies WordPress core into DIR (once, or again when
 # Debian's version changed), writes wp-config.php for DBNAME on the configured server, links the
-# plugin. DEBUG 1 turns WP_DEBUG on (every notice and deprecation logged); 0 (default) logs
+# plugin (unless PET_WP_LINK_PLUGIN=0: the install test uploads the zip). DEBUG 1 turns WP_DEBUG on (every notice and deprecation logged); 0 (default) logs
 # only PHP errors and warnings. Either way PHP errors and every error_log() line (PET's own
 # messages) go to DIR/debug.log.
 # wp-admin and wp-includes are copied, not symlinked: PHP resolves symlinks in __FILE__, and
@@ -41,7 +41,11 @@ pet_wp_prepare() {
         fi
         echo "$version" >"${dir}/.pet-wp-version"
     fi
-    ln -sfn "${PET_ROOT}/wp-plugin" "${dir}/wp-content/plugins/pet"
+    if [[ "${PET_WP_LINK_PLUGIN:-1}" == 1 ]]; then
+        ln -sfn "${PET_ROOT}/wp-plugin" "${dir}/wp-content/plugins/pet"
+    elif [[ -L "${dir}/wp-content/plugins/pet" ]]; then
+        rm -f "${dir}/wp-content/plugins/pet" # the plugin is installed another way (a zip upload)
+    fi
     if [[ ! -f "${dir}/wp-salts.php" ]]; then
         php -r '
             echo "<?php\n// Generated once by scripts/lib/wordpress.sh; keeps log-in cookies valid across runs.\n";
