@@ -73,7 +73,7 @@ pet_package_deb() {
     version="$(pet_workspace_version "$src")${suffix}-1"
     pet_log "packaging the extension (cargo deb -p pet-php --no-build), version ${version}"
     rm -f "${dist}"/php8.2-pet_*"${suffix}"-1_*.deb
-    (cd "$src" && CARGO_TARGET_DIR="$PET_TARGET_DIR" cargo deb -p pet-php --no-build \
+    (cd "$src" && CARGO_TARGET_DIR="$PET_TARGET_DIR" cargo deb -p pet-php --no-build --strip \
         --deb-version "$version" -o "$dist" >/dev/null)
     PET_PACKAGE_DEB="$(ls "${dist}"/php8.2-pet_"${version}"_*.deb)"
     pet_log "built ${PET_PACKAGE_DEB}"
