@@ -422,9 +422,20 @@ final class Plugin {
 	}
 
 	/**
-	 * Deactivation hook: stops the cron schedule; data and roles stay.
+	 * Deactivation hook: stops the cron schedule (of every site, on a network deactivation);
+	 * data and roles stay.
+	 *
+	 * @param bool $network_wide Whether the plugin is being deactivated for the whole network.
 	 */
-	public static function on_deactivation(): void {
+	public static function on_deactivation( $network_wide = false ): void {
+		if ( is_multisite() && $network_wide ) {
+			foreach ( self::network_site_ids() as $site ) {
+				switch_to_blog( $site );
+				wp_clear_scheduled_hook( self::CRON_HOOK );
+				restore_current_blog();
+			}
+			return;
+		}
 		wp_clear_scheduled_hook( self::CRON_HOOK );
 	}
 
