@@ -29,13 +29,24 @@ pet_newest_migration() {
     find "${src}/migrations" -maxdepth 1 -name '[0-9][0-9][0-9][0-9]_*.sql' -printf '%f\n' | sort | tail -n 1
 }
 
+# The Cargo package of the extension in a tree: pet-php, or pet-php-held-back in the copy
+# pet_package_held_back_tree makes.
+pet_php_crate() {
+    if grep -q '^name = "pet-php-held-back"$' "$1/pet-php/Cargo.toml"; then
+        echo pet-php-held-back
+    else
+        echo pet-php
+    fi
+}
+
 # pet_build_release [SRC]: the release build of the extension from the tree SRC (default this
 # checkout) into $PET_EXT_RELEASE; checks that the file built embeds SRC's newest migration
 # (a build of another tree into the same target dir must not be packaged by mistake).
 pet_build_release() {
-    local src="${1:-$PET_ROOT}" newest
-    pet_log "building the release extension (cargo build --release -p pet-php) from ${src}"
-    (cd "$src" && CARGO_TARGET_DIR="$PET_TARGET_DIR" cargo build --release -p pet-php)
+    local src="${1:-$PET_ROOT}" newest crate
+    crate="$(pet_php_crate "$src")"
+    pet_log "building the release extension (cargo build --release -p ${crate}) from ${src}"
+    (cd "$src" && CARGO_TARGET_DIR="$PET_TARGET_DIR" cargo build --release -p "$crate")
     [[ -f "$PET_EXT_RELEASE" ]] || pet_die "cargo build --release succeeded but ${PET_EXT_RELEASE} is missing"
     newest="$(pet_newest_migration "$src")"
     grep -qF "$newest" "$PET_EXT_RELEASE" ||
@@ -44,6 +55,10 @@ pet_build_release() {
 
 # pet_package_held_back_tree N: a copy of this checkout's files (tracked and untracked, not
 # ignored) without its N newest migrations, in $PET_STATE/package-held-back/src; prints its path.
+# Its crates pet-storage-mysql and pet-php are renamed (…-held-back, same library names): Cargo
+# hashes path packages relative to their workspace, so under their own names the copy's
+# release build would share — and overwrite — this tree's cached units in the shared target
+# dir, and each of the two builds would recompile them. Renamed, both stay cached.
 pet_package_held_back_tree() {
     local n="$1" dest="${PET_STATE}/package-held-back/src" f
     command -v git >/dev/null 2>&1 || pet_die "git is needed to copy the tree"
@@ -59,6 +74,11 @@ pet_package_held_back_tree() {
         pet_log "held back: migrations/${f}" >&2
         rm -f "${dest}/migrations/${f}"
     done
+    sed -i 's/^name = "pet-storage-mysql"$/name = "pet-storage-mysql-held-back"/' "${dest}/pet-storage-mysql/Cargo.toml"
+    printf '\n[lib]\nname = "pet_storage_mysql"\n' >>"${dest}/pet-storage-mysql/Cargo.toml"
+    sed -i 's/^name = "pet-php"$/name = "pet-php-held-back"/; s/^\[lib\]$/[lib]\nname = "pet_php"/' "${dest}/pet-php/Cargo.toml"
+    sed -i 's|^pet-storage-mysql = { path = "pet-storage-mysql" }$|pet-storage-mysql = { path = "pet-storage-mysql", package = "pet-storage-mysql-held-back" }|' "${dest}/Cargo.toml"
+    grep -q 'package = "pet-storage-mysql-held-back"' "${dest}/Cargo.toml" || pet_die "could not rename the copy's crates"
     printf '%s\n' "$dest"
 }
 
@@ -72,8 +92,8 @@ pet_package_deb() {
     pet_build_release "$src"
     version="$(pet_workspace_version "$src")${suffix}-1"
     pet_log "packaging the extension (cargo deb -p pet-php --no-build), version ${version}"
-    rm -f "${dist}"/php8.2-pet_*"${suffix}"-1_*.deb
-    (cd "$src" && CARGO_TARGET_DIR="$PET_TARGET_DIR" cargo deb -p pet-php --no-build --strip \
+    rm -f "${dist}/php8.2-pet_${version}_"*.deb
+    (cd "$src" && CARGO_TARGET_DIR="$PET_TARGET_DIR" cargo deb -p "$(pet_php_crate "$src")" --no-build --strip \
         --deb-version "$version" -o "$dist" >/dev/null)
     PET_PACKAGE_DEB="$(ls "${dist}"/php8.2-pet_"${version}"_*.deb)"
     pet_log "built ${PET_PACKAGE_DEB}"
