@@ -39,26 +39,35 @@ pet_php_crate() {
     fi
 }
 
+# The release build's file of a tree's extension.
+pet_php_release_file() {
+    if [[ "$(pet_php_crate "$1")" == pet-php-held-back ]]; then
+        echo "${PET_TARGET_DIR}/release/libpet_php_held_back.so"
+    else
+        echo "$PET_EXT_RELEASE"
+    fi
+}
+
 # pet_build_release [SRC]: the release build of the extension from the tree SRC (default this
 # checkout) into $PET_EXT_RELEASE; checks that the file built embeds SRC's newest migration
 # (a build of another tree into the same target dir must not be packaged by mistake).
 pet_build_release() {
-    local src="${1:-$PET_ROOT}" newest crate
+    local src="${1:-$PET_ROOT}" newest crate file
     crate="$(pet_php_crate "$src")"
+    file="$(pet_php_release_file "$src")"
     pet_log "building the release extension (cargo build --release -p ${crate}) from ${src}"
     (cd "$src" && CARGO_TARGET_DIR="$PET_TARGET_DIR" cargo build --release -p "$crate")
-    [[ -f "$PET_EXT_RELEASE" ]] || pet_die "cargo build --release succeeded but ${PET_EXT_RELEASE} is missing"
+    [[ -f "$file" ]] || pet_die "cargo build --release succeeded but ${file} is missing"
     newest="$(pet_newest_migration "$src")"
-    grep -qF "$newest" "$PET_EXT_RELEASE" ||
-        pet_die "${PET_EXT_RELEASE} does not embed ${newest}: not the build of ${src}"
+    grep -qF "$newest" "$file" || pet_die "${file} does not embed ${newest}: not the build of ${src}"
 }
 
 # pet_package_held_back_tree N: a copy of this checkout's files (tracked and untracked, not
 # ignored) without its N newest migrations, in $PET_STATE/package-held-back/src; prints its path.
-# Its crates pet-storage-mysql and pet-php are renamed (…-held-back, same library names): Cargo
-# hashes path packages relative to their workspace, so under their own names the copy's
-# release build would share — and overwrite — this tree's cached units in the shared target
-# dir, and each of the two builds would recompile them. Renamed, both stay cached.
+# Its crates pet-storage-mysql and pet-php are renamed (…-held-back): Cargo hashes path
+# packages relative to their workspace, so under their own names the copy's release build
+# would share — and overwrite — this tree's cached units in the shared target dir, and each of
+# the two builds would recompile them. Renamed, both stay cached.
 pet_package_held_back_tree() {
     local n="$1" dest="${PET_STATE}/package-held-back/src" f
     command -v git >/dev/null 2>&1 || pet_die "git is needed to copy the tree"
@@ -76,7 +85,10 @@ pet_package_held_back_tree() {
     done
     sed -i 's/^name = "pet-storage-mysql"$/name = "pet-storage-mysql-held-back"/' "${dest}/pet-storage-mysql/Cargo.toml"
     printf '\n[lib]\nname = "pet_storage_mysql"\n' >>"${dest}/pet-storage-mysql/Cargo.toml"
-    sed -i 's/^name = "pet-php"$/name = "pet-php-held-back"/; s/^\[lib\]$/[lib]\nname = "pet_php"/' "${dest}/pet-php/Cargo.toml"
+    # The extension's library gets its own file name too (cargo does not copy a cached build's
+    # file to target/release again, so both builds must not share libpet_php.so).
+    sed -i 's/^name = "pet-php"$/name = "pet-php-held-back"/; s/^\[lib\]$/[lib]\nname = "pet_php_held_back"/; s|"target/release/libpet_php.so"|"target/release/libpet_php_held_back.so"|' "${dest}/pet-php/Cargo.toml"
+    grep -q 'libpet_php_held_back.so' "${dest}/pet-php/Cargo.toml" || pet_die "could not rename the copy's library"
     sed -i 's|^pet-storage-mysql = { path = "pet-storage-mysql" }$|pet-storage-mysql = { path = "pet-storage-mysql", package = "pet-storage-mysql-held-back" }|' "${dest}/Cargo.toml"
     grep -q 'package = "pet-storage-mysql-held-back"' "${dest}/Cargo.toml" || pet_die "could not rename the copy's crates"
     printf '%s\n' "$dest"

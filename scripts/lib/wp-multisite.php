@@ -29,6 +29,10 @@ if (is_multisite()) {
     exit(0);
 }
 global $wpdb;
+// As wp-admin/network.php does: name the network tables (a single site's $wpdb does not).
+foreach ($wpdb->tables('ms_global') as $table => $prefixed_table) {
+    $wpdb->$table = $prefixed_table;
+}
 if ($wpdb->get_var($wpdb->prepare('SHOW TABLES LIKE %s', $wpdb->esc_like($wpdb->site)))) {
     fwrite(STDOUT, "network tables already there\n");
     exit(0);
