@@ -69,28 +69,42 @@ pet_build_release() {
 # would share — and overwrite — this tree's cached units in the shared target dir, and each of
 # the two builds would recompile them. Renamed, both stay cached.
 pet_package_held_back_tree() {
-    local n="$1" dest="${PET_STATE}/package-held-back/src" f
+    local n="$1" dest="${PET_STATE}/package-held-back/src" stage="${PET_STATE}/package-held-back/stage" f
     command -v git >/dev/null 2>&1 || pet_die "git is needed to copy the tree"
-    rm -rf "$dest"
-    mkdir -p "$dest"
+    rm -rf "$stage"
+    mkdir -p "$stage" "$dest"
     (cd "$PET_ROOT" && git ls-files -z --cached --others --exclude-standard |
         while IFS= read -r -d '' f; do [[ -e "$f" ]] && printf '%s\0' "$f"; done |
-        tar --null -T - -cf -) | tar -xf - -C "$dest"
+        tar --null -T - -cf -) | tar -xf - -C "$stage"
     local migrations=()
-    mapfile -t migrations < <(find "${dest}/migrations" -maxdepth 1 -name '[0-9][0-9][0-9][0-9]_*.sql' -printf '%f\n' | sort)
+    mapfile -t migrations < <(find "${stage}/migrations" -maxdepth 1 -name '[0-9][0-9][0-9][0-9]_*.sql' -printf '%f\n' | sort)
     ((${#migrations[@]} > n)) || pet_die "cannot hold back ${n} of ${#migrations[@]} migrations"
     for f in "${migrations[@]:${#migrations[@]}-n}"; do
         pet_log "held back: migrations/${f}" >&2
-        rm -f "${dest}/migrations/${f}"
+        rm -f "${stage}/migrations/${f}"
     done
-    sed -i 's/^name = "pet-storage-mysql"$/name = "pet-storage-mysql-held-back"/' "${dest}/pet-storage-mysql/Cargo.toml"
-    printf '\n[lib]\nname = "pet_storage_mysql"\n' >>"${dest}/pet-storage-mysql/Cargo.toml"
+    # Edited files keep their original times, so an unchanged tree stays fresh for Cargo.
+    pet_sed_keep_time() {
+        local file="$1" time
+        shift
+        time="$(stat -c %Y "$file")"
+        sed -i "$@" "$file"
+        touch -d "@${time}" "$file"
+    }
+    pet_sed_keep_time "${stage}/pet-storage-mysql/Cargo.toml" 's/^name = "pet-storage-mysql"$/name = "pet-storage-mysql-held-back"/; $a [lib]\nname = "pet_storage_mysql"'
     # The extension's library gets its own file name too (cargo does not copy a cached build's
     # file to target/release again, so both builds must not share libpet_php.so).
-    sed -i 's/^name = "pet-php"$/name = "pet-php-held-back"/; s/^\[lib\]$/[lib]\nname = "pet_php_held_back"/; s|"target/release/libpet_php.so"|"target/release/libpet_php_held_back.so"|' "${dest}/pet-php/Cargo.toml"
-    grep -q 'libpet_php_held_back.so' "${dest}/pet-php/Cargo.toml" || pet_die "could not rename the copy's library"
-    sed -i 's|^pet-storage-mysql = { path = "pet-storage-mysql" }$|pet-storage-mysql = { path = "pet-storage-mysql", package = "pet-storage-mysql-held-back" }|' "${dest}/Cargo.toml"
-    grep -q 'package = "pet-storage-mysql-held-back"' "${dest}/Cargo.toml" || pet_die "could not rename the copy's crates"
+    pet_sed_keep_time "${stage}/pet-php/Cargo.toml" 's/^name = "pet-php"$/name = "pet-php-held-back"/; s/^\[lib\]$/[lib]\nname = "pet_php_held_back"/; s|"target/release/libpet_php.so"|"target/release/libpet_php_held_back.so"|'
+    pet_sed_keep_time "${stage}/Cargo.toml" 's|^pet-storage-mysql = { path = "pet-storage-mysql" }$|pet-storage-mysql = { path = "pet-storage-mysql", package = "pet-storage-mysql-held-back" }|'
+    grep -q 'package = "pet-storage-mysql-held-back"' "${stage}/Cargo.toml" &&
+        grep -q 'libpet_php_held_back.so' "${stage}/pet-php/Cargo.toml" &&
+        grep -q '^name = "pet_storage_mysql"$' "${stage}/pet-storage-mysql/Cargo.toml" ||
+        pet_die "could not rename the copy's crates"
+    # Only what changed reaches the build tree (Cargo.lock is Cargo's there: it names the
+    # renamed crates).
+    rsync -a --checksum --delete --exclude=/Cargo.lock "${stage}/" "${dest}/"
+    [[ -f "${dest}/Cargo.lock" ]] || cp -p "${stage}/Cargo.lock" "${dest}/Cargo.lock"
+    rm -rf "$stage"
     printf '%s\n' "$dest"
 }
 

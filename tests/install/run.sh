@@ -210,7 +210,8 @@ browser() {
 sql_in() { local db="$1"; shift; pet_sql "USE \`${db}\`; $*"; }
 
 # ---- 0. what the test needs ---------------------------------------------------------------
-pet_need_packages apache2 libapache2-mod-php8.2 dpkg-dev
+pet_need_packages_no_start apache2 libapache2-mod-php8.2
+pet_need_packages dpkg-dev
 [[ -d "${PET_ROOT}/tests/browser/node_modules" ]] || (cd "${PET_ROOT}/tests/browser" && npm ci --no-audit --no-fund --loglevel=error)
 mkdir -p "$WORK" "$DIST" "$ARTIFACTS"
 chmod 755 "$WORK"
