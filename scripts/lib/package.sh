@@ -117,7 +117,7 @@ pet_package_deb() {
         pet_die "this PHP's extension directory is ${extdir}; the package is made for Debian 12's PHP 8.2 (${PET_PHP_EXTENSION_DIR})"
     pet_build_release "$src"
     version="$(pet_workspace_version "$src")${suffix}-1"
-    pet_log "packaging the extension (cargo deb -p pet-php --no-build), version ${version}"
+    pet_log "packaging the extension (cargo deb -p $(pet_php_crate "$src") --no-build), version ${version}"
     rm -f "${dist}/php8.2-pet_${version}_"*.deb
     (cd "$src" && CARGO_TARGET_DIR="$PET_TARGET_DIR" cargo deb -p "$(pet_php_crate "$src")" --no-build --strip \
         --deb-version "$version" -o "$dist" >/dev/null)
