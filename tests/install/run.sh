@@ -106,8 +106,9 @@ cleanup() {
 trap 'cleanup' EXIT
 
 # The CLI must have loaded the extension (phpenmod enabled every SAPI), then is turned off again.
-cli_loads_pet() { php -m 2>/dev/null | grep -qx pet; }
-cli_without_pet() { ! php -m 2>/dev/null | grep -qx pet; }
+# (The extension's module name is its crate's, pet-php; its classes are what the plugin needs.)
+cli_loads_pet() { php -r 'exit(class_exists("Pet\\Engine") ? 0 : 1);' 2>/dev/null; }
+cli_without_pet() { php -r 'exit(class_exists("Pet\\Engine") ? 1 : 0);' 2>/dev/null; }
 apache_sapi_links_pet() { [[ "$(readlink -f /etc/php/8.2/apache2/conf.d/20-pet.ini)" == "$INI" ]]; }
 cli_off_again() { phpdismod -v 8.2 -s cli pet; }
 
