@@ -102,7 +102,9 @@ pet_package_held_back_tree() {
         pet_die "could not rename the copy's crates"
     # Only what changed reaches the build tree (Cargo.lock is Cargo's there: it names the
     # renamed crates).
-    rsync -a --checksum --delete --exclude=/Cargo.lock "${stage}/" "${dest}/"
+    # (Directory times are left alone: Cargo reads migrations/'s time through the build
+    # script's rerun-if-changed.)
+    rsync -a --omit-dir-times --checksum --delete --exclude=/Cargo.lock "${stage}/" "${dest}/"
     [[ -f "${dest}/Cargo.lock" ]] || cp -p "${stage}/Cargo.lock" "${dest}/Cargo.lock"
     rm -rf "$stage"
     printf '%s\n' "$dest"

@@ -161,7 +161,6 @@ LoadModule authz_host_module ${m}/mod_authz_host.so
 LoadModule dir_module ${m}/mod_dir.so
 LoadModule mime_module ${m}/mod_mime.so
 LoadModule rewrite_module ${m}/mod_rewrite.so
-LoadModule log_config_module ${m}/mod_log_config.so
 LoadModule php_module ${m}/libphp8.2.so
 StartServers 2
 MinSpareServers 2
