@@ -94,9 +94,11 @@ pet_apache_start() {
     done
 }
 
-# pet_apache_stop CONF WORKDIR: stops the Apache started with CONF (and only that one).
+# pet_apache_stop CONF WORKDIR [PORT...]: stops the Apache started with CONF (and only that
+# one), then waits until its PORTs no longer answer (its children close them after the parent).
 pet_apache_stop() {
-    local conf="$1" pidf="$2/apache2.pid" i
+    local conf="$1" pidf="$2/apache2.pid" i port
+    shift 2
     if [[ -f "$pidf" ]] && kill -0 "$(cat "$pidf")" 2>/dev/null; then
         apache2 -f "$conf" -k stop >/dev/null 2>&1 || kill -TERM "$(cat "$pidf")" 2>/dev/null || true
         for ((i = 0; i < 100; i++)); do
@@ -105,4 +107,10 @@ pet_apache_stop() {
         done
     fi
     rm -f "$pidf"
+    for port in "$@"; do
+        for ((i = 0; i < 100; i++)); do
+            pet_port_in_use 127.0.0.1 "$port" || break
+            sleep 0.1
+        done
+    done
 }

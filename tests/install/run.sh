@@ -35,6 +35,8 @@ source "${PET_ROOT}/scripts/lib/db.sh"
 source "${PET_ROOT}/scripts/lib/wordpress.sh"
 # shellcheck source=../../scripts/lib/package.sh
 source "${PET_ROOT}/scripts/lib/package.sh"
+# shellcheck source=../../scripts/lib/apache.sh
+source "${PET_ROOT}/scripts/lib/apache.sh"
 
 : "${PET_DB_HOST:?}" "${PET_DB_PORT:?}" "${PET_DB_USER:?}" "${E2E_PASSWORD:?}"
 PORT_UP="${PET_INSTALL_PORT:-8090}"
@@ -43,7 +45,6 @@ WORK="${PET_STATE}/install"
 DIST="${WORK}/dist"
 ARTIFACTS="${PET_ARTIFACTS:-${PET_STATE}/artifacts}"
 APACHE_CONF="${WORK}/apache2.conf"
-APACHE_PID="${WORK}/apache2.pid"
 PKG=php8.2-pet
 INI=/etc/php/8.2/mods-available/pet.ini
 SO="${PET_PHP_EXTENSION_DIR}/pet.so"
@@ -73,26 +74,8 @@ finish() {
     exit 0
 }
 
-apache_stop() {
-    if [[ -f "$APACHE_PID" ]] && kill -0 "$(cat "$APACHE_PID")" 2>/dev/null; then
-        apache2 -f "$APACHE_CONF" -k stop >/dev/null 2>&1 || kill -TERM "$(cat "$APACHE_PID")" 2>/dev/null || true
-        local i
-        for ((i = 0; i < 100; i++)); do
-            [[ -f "$APACHE_PID" ]] && kill -0 "$(cat "$APACHE_PID")" 2>/dev/null || break
-            sleep 0.1
-        done
-    fi
-    rm -f "$APACHE_PID"
-}
-
-apache_start() {
-    local port
-    for port in "$PORT_UP" "$PORT_FRESH"; do
-        pet_port_in_use 127.0.0.1 "$port" && pet_die "port ${port} is already in use (set PET_INSTALL_PORT)"
-    done
-    apache2 -f "$APACHE_CONF" -k start || { tail -n 20 "${WORK}/apache-error.log" >&2 || true; return 1; }
-    pet_wait_port 127.0.0.1 "$PORT_UP" 30 && pet_wait_port 127.0.0.1 "$PORT_FRESH" 30
-}
+apache_stop() { pet_apache_stop "$APACHE_CONF" "$WORK" "$PORT_UP" "$PORT_FRESH"; }
+apache_start() { pet_apache_start "$APACHE_CONF" "$WORK" "$PORT_UP" "$PORT_FRESH"; }
 
 package_installed() { pet_pkg_installed "$PKG"; }
 
@@ -125,79 +108,15 @@ site_prepare() {
     pet_db_recreate "$db"
     PET_WP_LINK_PLUGIN=0 pet_wp_prepare "$dir" "$db" "$port" 1
     PET_WP_ADMIN_PASSWORD="$E2E_PASSWORD" php "${PET_ROOT}/scripts/lib/wp-install.php" "$dir" --install
-    # Apache's .htaccess for pretty permalinks, as WordPress writes it.
-    cat >"${dir}/.htaccess" <<'HT'
-# BEGIN WordPress
-<IfModule mod_rewrite.c>
-RewriteEngine On
-RewriteBase /
-RewriteRule ^index\.php$ - [L]
-RewriteCond %{REQUEST_FILENAME} !-f
-RewriteCond %{REQUEST_FILENAME} !-d
-RewriteRule . /index.php [L]
-</IfModule>
-# END WordPress
-HT
+    pet_apache_htaccess "$dir" # pretty permalinks, as WordPress writes them for Apache
     chown -R www-data:www-data "$dir"
 }
 
-# The Apache configuration: Debian's apache2 binary and modules, mod_php (the apache2 SAPI's
-# php.ini and conf.d, where the package's link goes), the two sites; nothing of
-# /etc/apache2's own sites.
+# The Apache configuration (scripts/lib/apache.sh): Debian's apache2 binary and modules, mod_php
+# (the apache2 SAPI's php.ini and conf.d, where the package's link goes), the two sites;
+# nothing of /etc/apache2's own sites.
 write_apache_conf() {
-    local m=/usr/lib/apache2/modules
-    cat >"$APACHE_CONF" <<CONF
-ServerRoot /etc/apache2
-ServerName 127.0.0.1
-PidFile ${APACHE_PID}
-Mutex file:${WORK} default
-User www-data
-Group www-data
-ErrorLog ${WORK}/apache-error.log
-LogLevel warn
-LoadModule mpm_prefork_module ${m}/mod_mpm_prefork.so
-LoadModule authz_core_module ${m}/mod_authz_core.so
-LoadModule authz_host_module ${m}/mod_authz_host.so
-LoadModule dir_module ${m}/mod_dir.so
-LoadModule mime_module ${m}/mod_mime.so
-LoadModule rewrite_module ${m}/mod_rewrite.so
-LoadModule php_module ${m}/libphp8.2.so
-StartServers 2
-MinSpareServers 2
-MaxSpareServers 4
-MaxRequestWorkers 8
-TypesConfig /etc/mime.types
-DirectoryIndex index.php index.html
-LogFormat "%h %t \"%r\" %>s %b %D" pet
-<FilesMatch "\.php$">
-    SetHandler application/x-httpd-php
-</FilesMatch>
-<Directory />
-    AllowOverride None
-    Require all denied
-</Directory>
-<FilesMatch "^(\.ht|debug\.log|wp-salts\.php)">
-    Require all denied
-</FilesMatch>
-Listen 127.0.0.1:${PORT_UP}
-Listen 127.0.0.1:${PORT_FRESH}
-<VirtualHost 127.0.0.1:${PORT_UP}>
-    DocumentRoot ${WORK}/site-upgrade
-    CustomLog ${WORK}/access-upgrade.log pet
-    <Directory ${WORK}/site-upgrade>
-        AllowOverride All
-        Require all granted
-    </Directory>
-</VirtualHost>
-<VirtualHost 127.0.0.1:${PORT_FRESH}>
-    DocumentRoot ${WORK}/site-fresh
-    CustomLog ${WORK}/access-fresh.log pet
-    <Directory ${WORK}/site-fresh>
-        AllowOverride All
-        Require all granted
-    </Directory>
-</VirtualHost>
-CONF
+    pet_apache_write_conf "$APACHE_CONF" "$WORK" "${PORT_UP}=${WORK}/site-upgrade" "${PORT_FRESH}=${WORK}/site-fresh"
 }
 
 browser() {
