@@ -41,7 +41,17 @@ source "${PET_ROOT}/scripts/lib/apache.sh"
 : "${PET_DB_HOST:?}" "${PET_DB_PORT:?}" "${PET_DB_USER:?}" "${E2E_PASSWORD:?}"
 PORT_UP="${PET_INSTALL_PORT:-8090}"
 PORT_FRESH=$((PORT_UP + 1))
+# The sites live in $PET_STATE/install when Apache's user (www-data) can reach it (every folder
+# above searchable), else in a folder of /var/tmp named after this state folder.
 WORK="${PET_STATE}/install"
+mkdir -p "$WORK"
+chmod 755 "$WORK"
+if ! runuser -u www-data -- test -x "$WORK"; then
+    WORK="/var/tmp/pet-install-$(printf '%s' "$PET_STATE" | md5sum | cut -c1-12)"
+    pet_warn "Apache (www-data) cannot reach ${PET_STATE}/install; the sites go to ${WORK}"
+    mkdir -p "$WORK"
+    chmod 755 "$WORK"
+fi
 DIST="${WORK}/dist"
 ARTIFACTS="${PET_ARTIFACTS:-${PET_STATE}/artifacts}"
 APACHE_CONF="${WORK}/apache2.conf"
@@ -130,13 +140,10 @@ sql_in() { local db="$1"; shift; pet_sql "USE \`${db}\`; $*"; }
 
 # ---- 0. what the test needs ---------------------------------------------------------------
 pet_need_packages_no_start apache2 libapache2-mod-php8.2
-pet_need_packages dpkg-dev
+pet_need_packages dpkg-dev unzip
 [[ -d "${PET_ROOT}/tests/browser/node_modules" ]] || (cd "${PET_ROOT}/tests/browser" && npm ci --no-audit --no-fund --loglevel=error)
-mkdir -p "$WORK" "$DIST" "$ARTIFACTS"
-chmod 755 "$WORK"
-# www-data must reach the sites: every folder above them must be searchable.
-runuser -u www-data -- test -x "$WORK" ||
-    pet_die "Apache (www-data) cannot reach ${WORK}: a folder above it is not searchable by others (set PET_STATE elsewhere)"
+mkdir -p "$DIST" "$ARTIFACTS"
+runuser -u www-data -- test -x "$WORK" || pet_die "Apache (www-data) cannot reach ${WORK}"
 if package_installed; then
     pet_warn "${PKG} is installed (left by an interrupted run?): purging it first"
     DEBIAN_FRONTEND=noninteractive dpkg -P "$PKG" >/dev/null
