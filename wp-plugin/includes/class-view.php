@@ -293,7 +293,7 @@ final class View {
 	/**
 	 * The translated label of a status, stage or kind value the engine returns (statuses of
 	 * employees, teams, customers, org structures, leads, opportunities, quotes, articles,
-	 * tickets and jobs; opportunity kinds and size bands; the activity feed's context types). A value not listed is shown as its words.
+	 * tickets and jobs; opportunity kinds and size bands; quote line kinds and billing periods; the activity feed's context types). A value not listed is shown as its words.
 	 *
 	 * @param string $value The engine's value, e.g. `waiting_on_customer`.
 	 */
@@ -328,6 +328,13 @@ final class View {
 			'new_business'        => __( 'new business', 'pet' ),
 			'upsell'              => __( 'upsell', 'pet' ),
 			'renewal'             => __( 'renewal', 'pet' ),
+			'labour'              => __( 'labour', 'pet' ),
+			'fixed_fee'           => __( 'fixed fee', 'pet' ),
+			'product'             => __( 'product', 'pet' ),
+			'recurring'           => __( 'recurring', 'pet' ),
+			'monthly'             => __( 'monthly', 'pet' ),
+			'quarterly'           => __( 'quarterly', 'pet' ),
+			'yearly'              => __( 'yearly', 'pet' ),
 			'small'               => __( 'small', 'pet' ),
 			'medium'              => __( 'medium', 'pet' ),
 			'large'               => __( 'large', 'pet' ),

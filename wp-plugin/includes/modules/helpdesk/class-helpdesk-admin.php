@@ -187,7 +187,7 @@ final class Helpdesk_Admin extends Module_Admin {
 	protected function do_priority(): array {
 		$t = $this->hd()->changeTicketPriority( Input::text( 'id' ), Input::text( 'priority' ), $this->ctx() );
 		/* translators: %s: priority. */
-		return array( sprintf( __( 'Priority is now %s.', 'pet' ), (string) $t['priority'] ) );
+		return array( sprintf( __( 'Priority is now %s.', 'pet' ), self::label( 'priority', (string) $t['priority'] ) ) );
 	}
 
 	/** Assigns (or with the empty choice unassigns). */
