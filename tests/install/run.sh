@@ -39,6 +39,9 @@ source "${PET_ROOT}/scripts/lib/package.sh"
 source "${PET_ROOT}/scripts/lib/apache.sh"
 
 : "${PET_DB_HOST:?}" "${PET_DB_PORT:?}" "${PET_DB_USER:?}" "${E2E_PASSWORD:?}"
+# It installs and removes a Debian package and starts Apache, which runs its sites as www-data.
+[[ "$(id -u)" -eq 0 ]] ||
+    pet_die "the install test needs root (dpkg, Apache as www-data): run scripts/test as root (as CI does)"
 PORT_UP="${PET_INSTALL_PORT:-8090}"
 PORT_FRESH=$((PORT_UP + 1))
 # The sites live in $PET_STATE/install when Apache's user (www-data) can reach it (every folder
