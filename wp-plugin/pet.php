@@ -32,10 +32,11 @@ add_action(
  */
 function pet_missing_extension_message(): string {
 	return sprintf(
-		/* translators: 1: extension file name, 2: php.ini directive */
-		__( 'PET needs its PHP extension, which is not loaded. Build it with "cargo build -p pet-php" and load %1$s into PHP (for example %2$s in php.ini or "php -d extension=…"), then reload this page. Until then PET does nothing.', 'pet' ),
+		/* translators: 1: Debian package name, 2: extension file name, 3: php.ini directive */
+		__( 'PET needs its PHP extension, which is not loaded. Install the %1$s package on the web server and restart PHP (Apache or php-fpm); or, for a build of your own, load %2$s into PHP (for example %3$s in php.ini). Until then PET does nothing.', 'pet' ),
+		'php8.2-pet',
 		'libpet_php.so',
-		'extension=/path/to/target/debug/libpet_php.so'
+		'extension=/path/to/libpet_php.so'
 	);
 }
 

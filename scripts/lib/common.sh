@@ -5,6 +5,8 @@ PET_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 PET_STATE="$(realpath -m "${PET_STATE:-${PET_ROOT}/.pet}")" # absolute: it goes into wp-config.php
 PET_TARGET_DIR="${CARGO_TARGET_DIR:-${PET_ROOT}/target}"
 PET_EXT="${PET_TARGET_DIR}/debug/libpet_php.so"
+# The release build (scripts/package packages it; scripts/run serves it).
+PET_EXT_RELEASE="${PET_TARGET_DIR}/release/libpet_php.so"
 
 pet_log() { printf '\033[1;34m[pet]\033[0m %s\n' "$*" >&2; }
 pet_warn() { printf '\033[1;33m[pet] warning:\033[0m %s\n' "$*" >&2; }

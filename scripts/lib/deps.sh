@@ -34,6 +34,26 @@ pet_need_packages() {
     pet_sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends "${missing[@]}"
 }
 
+# pet_need_packages_no_start PKG...: like pet_need_packages, but services the packages bring
+# (Apache on port 80) are not started by their installation: a temporary policy-rc.d refuses
+# it, unless the machine already has one of its own (then that one decides).
+pet_need_packages_no_start() {
+    local missing=() p
+    for p in "$@"; do
+        pet_pkg_installed "$p" || missing+=("$p")
+    done
+    ((${#missing[@]} == 0)) && return 0
+    local policy=/usr/sbin/policy-rc.d ours=0
+    if [[ ! -e "$policy" ]]; then
+        pet_sudo sh -c "printf '#!/bin/sh\n# scripts/lib/deps.sh: no service starts while PET installs packages\nexit 101\n' >$policy && chmod 755 $policy"
+        ours=1
+    fi
+    local rc=0
+    (pet_need_packages "${missing[@]}") || rc=$?
+    ((ours == 0)) || pet_sudo rm -f "$policy"
+    return "$rc"
+}
+
 # pet_need_base_deps: what running PET needs (curl and jq: the README's REST examples).
 pet_need_base_deps() {
     command -v cargo >/dev/null 2>&1 || pet_die "cargo not found: install Rust (https://rustup.rs) first"

@@ -7,7 +7,9 @@ PET_SERVER_PID=""
 
 # pet_wp_prepare DIR DBNAME PORT [DEBUG]: copies WordPress core into DIR (once, or again when
 # Debian's version changed), writes wp-config.php for DBNAME on the configured server, links the
-# plugin. DEBUG 1 turns WP_DEBUG on (every notice and deprecation logged); 0 (default) logs
+# plugin (unless PET_WP_LINK_PLUGIN=0: the install test uploads the zip); PET_WP_MULTISITE=1
+# adds the constants of a sub-directory network on 127.0.0.1 (scripts/lib/wp-multisite.php
+# makes its tables). DEBUG 1 turns WP_DEBUG on (every notice and deprecation logged); 0 (default) logs
 # only PHP errors and warnings. Either way PHP errors and every error_log() line (PET's own
 # messages) go to DIR/debug.log.
 # wp-admin and wp-includes are copied, not symlinked: PHP resolves symlinks in __FILE__, and
@@ -41,7 +43,11 @@ pet_wp_prepare() {
         fi
         echo "$version" >"${dir}/.pet-wp-version"
     fi
-    ln -sfn "${PET_ROOT}/wp-plugin" "${dir}/wp-content/plugins/pet"
+    if [[ "${PET_WP_LINK_PLUGIN:-1}" == 1 ]]; then
+        ln -sfn "${PET_ROOT}/wp-plugin" "${dir}/wp-content/plugins/pet"
+    elif [[ -L "${dir}/wp-content/plugins/pet" ]]; then
+        rm -f "${dir}/wp-content/plugins/pet" # the plugin is installed another way (a zip upload)
+    fi
     if [[ ! -f "${dir}/wp-salts.php" ]]; then
         php -r '
             echo "<?php\n// Generated once by scripts/lib/wordpress.sh; keeps log-in cookies valid across runs.\n";
@@ -51,7 +57,7 @@ pet_wp_prepare() {
     fi
     PET_DB_HOST="$PET_DB_HOST" PET_DB_PORT="$PET_DB_PORT" PET_DB_USER="$PET_DB_USER" \
         PET_DB_PASSWORD="$PET_DB_PASSWORD" PET_WP_DB="$db" PET_WP_PORT="$port" PET_WP_DIR="$dir" \
-        PET_WP_DEBUG_ON="$debug" php -r '
+        PET_WP_DEBUG_ON="$debug" PET_WP_MULTISITE="${PET_WP_MULTISITE:-0}" php -r '
         $e = fn(string $v): string => var_export($v, true);
         $host = getenv("PET_DB_HOST") . ":" . getenv("PET_DB_PORT");
         $url = "http://127.0.0.1:" . getenv("PET_WP_PORT");
@@ -64,8 +70,9 @@ pet_wp_prepare() {
             . "define(\"DB_CHARSET\", \"utf8mb4\");\n"
             . "define(\"DB_COLLATE\", \"\");\n"
             . "\$table_prefix = \"wp_\";\n"
-            . "define(\"WP_HOME\", " . $e($url) . ");\n"
-            . "define(\"WP_SITEURL\", " . $e($url) . ");\n"
+            // A network keeps each site\x27s own URL (the constants would give every site this one).
+            . (getenv("PET_WP_MULTISITE") === "1" ? "" : "define(\"WP_HOME\", " . $e($url) . ");\n"
+                . "define(\"WP_SITEURL\", " . $e($url) . ");\n")
             . "define(\"WP_DEBUG\", " . (getenv("PET_WP_DEBUG_ON") === "1" ? "true" : "false") . ");\n"
             . "define(\"WP_DEBUG_DISPLAY\", false);\n"
             . "define(\"WP_DEBUG_LOG\", " . $e($dir . "/debug.log") . ");\n"
@@ -74,6 +81,11 @@ pet_wp_prepare() {
             . "ini_set(\"log_errors\", \"1\");\n"
             . "ini_set(\"error_log\", WP_DEBUG_LOG);\n"
             . "ini_set(\"display_errors\", \"0\");\n"
+            . (getenv("PET_WP_MULTISITE") === "1"
+                ? "define(\"WP_ALLOW_MULTISITE\", true);\ndefine(\"MULTISITE\", true);\ndefine(\"SUBDOMAIN_INSTALL\", false);\n"
+                    . "define(\"DOMAIN_CURRENT_SITE\", \"127.0.0.1\");\ndefine(\"PATH_CURRENT_SITE\", \"/\");\n"
+                    . "define(\"SITE_ID_CURRENT_SITE\", 1);\ndefine(\"BLOG_ID_CURRENT_SITE\", 1);\n"
+                : "")
             . "define(\"WP_ENVIRONMENT_TYPE\", \"local\");\n"
             . "define(\"AUTOMATIC_UPDATER_DISABLED\", true);\n"
             . "define(\"WP_AUTO_UPDATE_CORE\", false);\n"

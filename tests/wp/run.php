@@ -5,9 +5,10 @@
  * .pet/e2e, freshly installed by scripts/test). Cases named "*-noext-*" run WITHOUT the PET
  * extension; cases named "*-oldext-*" run without it but with tests/wp/old-extension.php
  * prepended (a stand-in for an extension build older than the plugin); the others load it
- * from env PET_EXT. Prints "N passed, M failed"; exit 1 on failure.
+ * from env PET_EXT. Cases named "*-multisite-*" run against the multisite network in env
+ * PET_WP_MULTISITE_DIR instead. Prints "N passed, M failed"; exit 1 on failure.
  *
- * Usage: PET_EXT=target/debug/libpet_php.so php tests/wp/run.php .pet/e2e
+ * Usage: PET_EXT=target/debug/libpet_php.so PET_WP_MULTISITE_DIR=.pet/e2e-multisite php tests/wp/run.php .pet/e2e
  */
 
 declare(strict_types=1);
@@ -32,11 +33,22 @@ foreach ($cases as $case) {
     $name = basename($case, '.php');
     $old_ext = str_contains($name, '-oldext-');
     $with_ext = !str_contains($name, '-noext-') && !$old_ext;
+    $site_dir = $wp_dir;
+    if (str_contains($name, '-multisite-')) {
+        // A multisite network of its own (scripts/test's wp step makes it).
+        $site_dir = (string) getenv('PET_WP_MULTISITE_DIR');
+        if ('' === $site_dir || !is_file($site_dir . '/wp-config.php')) {
+            $failed++;
+            echo "# {$name}\n  FAILED env PET_WP_MULTISITE_DIR must name a multisite WordPress\n";
+            continue;
+        }
+        $site_dir = (string) realpath($site_dir);
+    }
     $cmd = array_merge(
         [PHP_BINARY, '-d', 'display_errors=stderr', '-d', 'error_reporting=E_ALL'],
         $with_ext ? ['-d', 'extension=' . $ext] : [],
         $old_ext ? ['-d', 'auto_prepend_file=' . __DIR__ . '/old-extension.php'] : [],
-        [__DIR__ . '/case.php', $wp_dir, $case]
+        [__DIR__ . '/case.php', $site_dir, $case]
     );
     $proc = proc_open($cmd, [1 => ['pipe', 'w'], 2 => ['pipe', 'w']], $pipes);
     $out = stream_get_contents($pipes[1]);

@@ -271,7 +271,7 @@ final class Admin extends Module_Admin {
 				self::load_table( 'class-activity-table.php' );
 				$types = array( '' => __( 'all', 'pet' ) );
 				foreach ( Tables\Activity_Table::CONTEXT_TYPES as $t ) {
-					$types[ $t ] = str_replace( '_', ' ', $t );
+					$types[ $t ] = View::value_label( $t );
 				}
 				$table = new Tables\Activity_Table();
 				$table->load( $this->plugin->engine() );

@@ -79,6 +79,12 @@ final class Plugin {
 		add_action( 'rest_api_init', array( $this, 'maybe_migrate' ), 5 );
 		add_action( 'rest_api_init', array( new Rest( $this ), 'register_routes' ) );
 		add_action( 'admin_notices', array( $this, 'upgrade_notice' ) );
+		// Multisite: every site has its own {prefix}pet_* tables. The engine objects of this
+		// request belong to the site they were made for; a new site of a network where PET is
+		// network-active gets its tables; a deleted site's go with it.
+		add_action( 'switch_blog', array( $this, 'forget_site' ) );
+		add_action( 'wp_initialize_site', array( $this, 'initialize_site' ), 20, 2 );
+		add_filter( 'wpmu_drop_tables', array( $this, 'drop_site_tables' ), 10, 2 );
 		if ( is_admin() ) {
 			( new Admin( $this ) )->register();
 		}
@@ -221,20 +227,40 @@ final class Plugin {
 	// ---- activation / deactivation -----------------------------------------------------
 
 	/**
-	 * Activation hook: migrations, roles and capabilities, the activating admin's employee, cron.
-	 * On failure the plugin is not activated and the reason is shown.
+	 * Activation hook: migrations, roles and capabilities, the activating admin's employee, cron
+	 * — on a network activation, for every site of the network (each under its own table
+	 * prefix). On failure the plugin is not activated and the reason is shown.
+	 *
+	 * @param bool $network_wide Whether the plugin is being activated for the whole network.
 	 */
-	public static function on_activation(): void {
+	public static function on_activation( $network_wide = false ): void {
+		$site = 0;
 		try {
-			self::instance()->activate();
+			if ( is_multisite() && $network_wide ) {
+				foreach ( self::network_site_ids() as $site ) {
+					switch_to_blog( $site );
+					try {
+						self::instance()->activate();
+					} finally {
+						restore_current_blog();
+					}
+				}
+			} else {
+				self::instance()->activate();
+			}
 		} catch ( \Throwable $e ) {
-			deactivate_plugins( plugin_basename( PET_PLUGIN_FILE ), true );
+			deactivate_plugins( plugin_basename( PET_PLUGIN_FILE ), true, is_multisite() && $network_wide );
+			$message = $e->getMessage();
+			if ( $site > 0 ) {
+				/* translators: 1: site id, 2: error message from the PET engine */
+				$message = sprintf( __( 'site %1$d: %2$s', 'pet' ), $site, $message );
+			}
 			wp_die(
 				esc_html(
 					sprintf(
 						/* translators: %s: error message from the PET engine */
 						__( 'PET could not be activated: %s', 'pet' ),
-						$e->getMessage()
+						$message
 					)
 				),
 				esc_html__( 'PET activation failed', 'pet' ),
@@ -244,15 +270,90 @@ final class Plugin {
 	}
 
 	/**
-	 * The work of activation (also used by scripts/lib/wp-install.php when already active).
+	 * The ids of every site of this network (multisite only).
 	 *
+	 * @return list<int>
+	 */
+	public static function network_site_ids(): array {
+		return array_map(
+			'intval',
+			get_sites(
+				array(
+					'fields'     => 'ids',
+					'number'     => 0,
+					'network_id' => get_current_network_id(),
+				)
+			)
+		);
+	}
+
+	/**
+	 * `wp_initialize_site` (after WordPress made the new site's tables): when PET is active for
+	 * the whole network, the new site gets PET's tables, roles and cron now, and the site's
+	 * first administrator a PET employee. A failure is logged and retried by the site's first
+	 * admin request (the upgrade check finds no migration recorded).
+	 *
+	 * @param \WP_Site            $site The new site.
+	 * @param array<string,mixed> $args Its initialization arguments (user_id: its administrator).
+	 */
+	public function initialize_site( $site, $args = array() ): void {
+		if ( ! function_exists( 'is_plugin_active_for_network' ) ) {
+			require_once ABSPATH . 'wp-admin/includes/plugin.php';
+		}
+		if ( ! is_plugin_active_for_network( plugin_basename( PET_PLUGIN_FILE ) ) ) {
+			return;
+		}
+		$user_id = isset( $args['user_id'] ) ? (int) $args['user_id'] : 0;
+		switch_to_blog( (int) $site->blog_id );
+		try {
+			$this->activate( $user_id > 0 ? $user_id : null );
+		} catch ( \Throwable $e ) {
+			self::log( 'could not install its tables for the new site ' . (int) $site->blog_id . ': ' . get_class( $e ) . ': ' . $e->getMessage() );
+		} finally {
+			restore_current_blog();
+		}
+	}
+
+	/**
+	 * `wpmu_drop_tables`: deleting a site of a network deletes its PET tables with its
+	 * WordPress tables (the fixed list of includes/pet-tables.php under the site's prefix).
+	 *
+	 * @param array<int|string,string> $tables  Tables WordPress drops.
+	 * @param int                      $site_id The site being deleted.
+	 * @return array<int|string,string>
+	 */
+	public function drop_site_tables( $tables, $site_id = 0 ) {
+		global $wpdb;
+		$prefix = $wpdb->get_blog_prefix( (int) $site_id );
+		foreach ( require __DIR__ . '/pet-tables.php' as $table ) {
+			$tables[] = $prefix . $table;
+		}
+		return $tables;
+	}
+
+	/**
+	 * `switch_blog`: the engine objects and the user → employee cache of this request belong to
+	 * the site they were made for (its table prefix); another site makes its own.
+	 */
+	public function forget_site(): void {
+		$this->engine    = null;
+		$this->identity  = null;
+		$this->knowledge = null;
+		$this->employees = array();
+	}
+
+	/**
+	 * The work of activation for the current site (also used by scripts/lib/wp-install.php
+	 * when already active).
+	 *
+	 * @param int|null $user_id The user to link to a first employee (default: the current user).
 	 * @throws \Throwable When migrations or the first employee fail.
 	 */
-	public function activate(): void {
+	public function activate( ?int $user_id = null ): void {
 		$this->engine()->migrate();
 		update_option( self::OPTION_SCHEMA, \Pet\Engine::shippedMigration(), true );
 		self::install_roles();
-		$user_id = get_current_user_id();
+		$user_id = $user_id ?? get_current_user_id();
 		if ( $user_id > 0 && null === $this->employee_for_user( $user_id ) ) {
 			$user = get_userdata( $user_id );
 			if ( $user ) {
@@ -335,9 +436,20 @@ final class Plugin {
 	}
 
 	/**
-	 * Deactivation hook: stops the cron schedule; data and roles stay.
+	 * Deactivation hook: stops the cron schedule (of every site, on a network deactivation);
+	 * data and roles stay.
+	 *
+	 * @param bool $network_wide Whether the plugin is being deactivated for the whole network.
 	 */
-	public static function on_deactivation(): void {
+	public static function on_deactivation( $network_wide = false ): void {
+		if ( is_multisite() && $network_wide ) {
+			foreach ( self::network_site_ids() as $site ) {
+				switch_to_blog( $site );
+				wp_clear_scheduled_hook( self::CRON_HOOK );
+				restore_current_blog();
+			}
+			return;
+		}
 		wp_clear_scheduled_hook( self::CRON_HOOK );
 	}
 

@@ -287,7 +287,72 @@ final class View {
 	 * @param string $status Status.
 	 */
 	public static function badge( string $status ): void {
-		echo '<span class="pet-status pet-status-' . esc_attr( $status ) . '" data-status="' . esc_attr( $status ) . '">' . esc_html( str_replace( '_', ' ', $status ) ) . '</span>';
+		echo '<span class="pet-status pet-status-' . esc_attr( $status ) . '" data-status="' . esc_attr( $status ) . '">' . esc_html( self::value_label( $status ) ) . '</span>';
+	}
+
+	/**
+	 * The translated label of a status, stage or kind value the engine returns (statuses of
+	 * employees, teams, customers, org structures, leads, opportunities, quotes, articles,
+	 * tickets and jobs; opportunity kinds and size bands; quote line kinds and billing periods; the activity feed's context types). A value not listed is shown as its words.
+	 *
+	 * @param string $value The engine's value, e.g. `waiting_on_customer`.
+	 */
+	public static function value_label( string $value ): string {
+		$labels = array(
+			'active'              => __( 'active', 'pet' ),
+			'inactive'            => __( 'inactive', 'pet' ),
+			'archived'            => __( 'archived', 'pet' ),
+			'scheduled'           => __( 'scheduled', 'pet' ),
+			'published'           => __( 'published', 'pet' ),
+			'draft'               => __( 'draft', 'pet' ),
+			'new'                 => __( 'new', 'pet' ),
+			'contacted'           => __( 'contacted', 'pet' ),
+			'qualified'           => __( 'qualified', 'pet' ),
+			'disqualified'        => __( 'disqualified', 'pet' ),
+			'open'                => __( 'open', 'pet' ),
+			'quoting'             => __( 'quoting', 'pet' ),
+			'won'                 => __( 'won', 'pet' ),
+			'lost'                => __( 'lost', 'pet' ),
+			'sent'                => __( 'sent', 'pet' ),
+			'accepted'            => __( 'accepted', 'pet' ),
+			'rejected'            => __( 'rejected', 'pet' ),
+			'expired'             => __( 'expired', 'pet' ),
+			'superseded'          => __( 'superseded', 'pet' ),
+			'waiting_on_customer' => __( 'waiting on customer', 'pet' ),
+			'resolved'            => __( 'resolved', 'pet' ),
+			'closed'              => __( 'closed', 'pet' ),
+			'pending'             => __( 'pending', 'pet' ),
+			'running'             => __( 'running', 'pet' ),
+			'failed'              => __( 'failed', 'pet' ),
+			'dead'                => __( 'dead', 'pet' ),
+			'new_business'        => __( 'new business', 'pet' ),
+			'upsell'              => __( 'upsell', 'pet' ),
+			'renewal'             => __( 'renewal', 'pet' ),
+			'labour'              => __( 'labour', 'pet' ),
+			'fixed_fee'           => __( 'fixed fee', 'pet' ),
+			'product'             => __( 'product', 'pet' ),
+			'recurring'           => __( 'recurring', 'pet' ),
+			'monthly'             => __( 'monthly', 'pet' ),
+			'quarterly'           => __( 'quarterly', 'pet' ),
+			'yearly'              => __( 'yearly', 'pet' ),
+			'small'               => __( 'small', 'pet' ),
+			'medium'              => __( 'medium', 'pet' ),
+			'large'               => __( 'large', 'pet' ),
+			'enterprise'          => __( 'enterprise', 'pet' ),
+			'employee'            => __( 'employee', 'pet' ),
+			'team'                => __( 'team', 'pet' ),
+			'org_structure'       => __( 'org structure', 'pet' ),
+			'customer'            => __( 'customer', 'pet' ),
+			'lead_schema'         => __( 'lead schema', 'pet' ),
+			'lead'                => __( 'lead', 'pet' ),
+			'opportunity'         => __( 'opportunity', 'pet' ),
+			'quote'               => __( 'quote', 'pet' ),
+			'sale'                => __( 'sale', 'pet' ),
+			'ticket'              => __( 'ticket', 'pet' ),
+			'sla_definition'      => __( 'SLA definition', 'pet' ),
+			'knowledge_article'   => __( 'knowledge article', 'pet' ),
+		);
+		return $labels[ $value ] ?? str_replace( '_', ' ', $value );
 	}
 
 	/**

@@ -53,7 +53,7 @@ class Jobs_Table extends Table {
 		$views   = array( 'all' => '<a href="' . esc_url( self::page_url( 'pet-jobs' ) ) . '"' . ( '' === $current ? ' class="current"' : '' ) . '>' . esc_html__( 'All', 'pet' ) . '</a>' );
 		foreach ( self::STATUSES as $status ) {
 			$url              = self::page_url( 'pet-jobs', array( 'status' => $status ) );
-			$views[ $status ] = '<a href="' . esc_url( $url ) . '"' . ( $current === $status ? ' class="current"' : '' ) . '>' . esc_html( $status ) . '</a>';
+			$views[ $status ] = '<a href="' . esc_url( $url ) . '"' . ( $current === $status ? ' class="current"' : '' ) . '>' . esc_html( \PetWp\View::value_label( $status ) ) . '</a>';
 		}
 		return $views;
 	}

@@ -183,6 +183,8 @@ abstract class Table extends \WP_List_Table {
 		$v = $item[ $column_name ] ?? '';
 		if ( is_bool( $v ) ) {
 			$v = $v ? __( 'yes', 'pet' ) : __( 'no', 'pet' );
+		} elseif ( is_string( $v ) && in_array( $column_name, array( 'status', 'kind' ), true ) ) {
+			$v = \PetWp\View::value_label( $v );
 		}
 		return esc_html( is_scalar( $v ) ? (string) $v : (string) wp_json_encode( $v ) );
 	}

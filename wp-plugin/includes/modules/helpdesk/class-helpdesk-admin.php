@@ -187,7 +187,7 @@ final class Helpdesk_Admin extends Module_Admin {
 	protected function do_priority(): array {
 		$t = $this->hd()->changeTicketPriority( Input::text( 'id' ), Input::text( 'priority' ), $this->ctx() );
 		/* translators: %s: priority. */
-		return array( sprintf( __( 'Priority is now %s.', 'pet' ), (string) $t['priority'] ) );
+		return array( sprintf( __( 'Priority is now %s.', 'pet' ), self::label( 'priority', (string) $t['priority'] ) ) );
 	}
 
 	/** Assigns (or with the empty choice unassigns). */
@@ -619,13 +619,13 @@ final class Helpdesk_Admin extends Module_Admin {
 			case 'created':
 				$status = self::label( 'status', (string) ( $e['status'] ?? 'new' ) );
 				/* translators: 1: status, 2: priority. */
-				return sprintf( __( 'created (%1$s, %2$s priority)', 'pet' ), $status, (string) ( $e['priority'] ?? '' ) );
+				return sprintf( __( 'created (%1$s, %2$s priority)', 'pet' ), $status, self::label( 'priority', (string) ( $e['priority'] ?? '' ) ) );
 			case 'status':
 				/* translators: %s: status. */
 				return sprintf( __( 'status → %s', 'pet' ), self::label( 'status', (string) ( $e['to'] ?? '' ) ) );
 			case 'priority':
 				/* translators: %s: priority. */
-				return sprintf( __( 'priority → %s', 'pet' ), (string) ( $e['to'] ?? '' ) );
+				return sprintf( __( 'priority → %s', 'pet' ), self::label( 'priority', (string) ( $e['to'] ?? '' ) ) );
 			case 'first_response':
 				return __( 'first response to the customer', 'pet' );
 			default:

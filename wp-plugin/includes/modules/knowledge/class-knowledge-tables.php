@@ -86,7 +86,7 @@ class Articles_Table extends Table {
 	 */
 	public function column_status( $item ) {
 		$s = (string) $item['status'];
-		return '<span class="pet-status pet-status-' . esc_attr( $s ) . '">' . esc_html( $s ) . '</span>';
+		return '<span class="pet-status pet-status-' . esc_attr( $s ) . '">' . esc_html( \PetWp\View::value_label( $s ) ) . '</span>';
 	}
 
 	/**

@@ -100,7 +100,7 @@ foreach ( $opts['weekdays'] as $day ) :
 <?php $e = $err( array( 'spec.pause_statuses' ) ); ?>
 <tr<?php echo $cls( $e ); // phpcs:ignore WordPress.Security.EscapeOutput.OutputNotEscaped -- literal. ?>><th scope="row"><?php esc_html_e( 'Pause the clock while', 'pet' ); ?></th><td>
 <?php foreach ( $opts['pause_statuses'] as $s ) : ?>
-<label><input type="checkbox" name="pause_statuses[]" value="<?php echo esc_attr( $s ); ?>"<?php checked( in_array( $s, (array) $form['pause_statuses'], true ) ); ?>> <?php echo esc_html( str_replace( '_', ' ', $s ) ); ?></label> &nbsp;
+<label><input type="checkbox" name="pause_statuses[]" value="<?php echo esc_attr( $s ); ?>"<?php checked( in_array( $s, (array) $form['pause_statuses'], true ) ); ?>> <?php echo esc_html( \PetWp\Modules\Helpdesk\Helpdesk_Admin::label( 'status', (string) $s ) ); ?></label> &nbsp;
 <?php endforeach; ?>
 <?php echo wp_kses( $e, $allowed ); ?></td></tr>
 <?php $e = $err( array( 'spec.warning_percent' ) ); ?>

@@ -35,7 +35,7 @@ $words    = array(
 	/* translators: %s: dates. */
 	sprintf( __( 'Holidays: %s.', 'pet' ), array() === $holidays ? $none : implode( ', ', $holidays ) ),
 	/* translators: %s: statuses. */
-	sprintf( __( 'Paused while: %s.', 'pet' ), array() === $pauses ? __( 'never', 'pet' ) : str_replace( '_', ' ', implode( ', ', $pauses ) ) ),
+	sprintf( __( 'Paused while: %s.', 'pet' ), array() === $pauses ? __( 'never', 'pet' ) : implode( ', ', array_map( static fn ( $p ): string => \PetWp\Modules\Helpdesk\Helpdesk_Admin::label( 'status', (string) $p ), $pauses ) ) ),
 	/* translators: %d: percent. */
 	sprintf( __( 'Warning at %d %%.', 'pet' ), (int) $spec['warning_percent'] ),
 	/* translators: %s: priorities. */

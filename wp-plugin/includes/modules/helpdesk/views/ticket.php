@@ -83,7 +83,7 @@ $facts = array(
 		$row_id  = 'pet-sla-' . str_replace( '_', '-', $key );
 		?>
 <tr id="<?php echo esc_attr( $row_id ); ?>" data-state="<?php echo esc_attr( $s ); ?>" data-due-at="<?php echo esc_attr( (string) ( $r['due_at'] ?? '' ) ); ?>">
-<th><?php echo esc_html( $label ); ?></th><td><span class="<?php echo esc_attr( 'pet-sla pet-sla-' . $s ); ?>"><?php echo esc_html( $s ); ?></span></td>
+<th><?php echo esc_html( $label ); ?></th><td><span class="<?php echo esc_attr( 'pet-sla pet-sla-' . $s ); ?>"><?php echo esc_html( Helpdesk_Admin::label( 'sla_state', $s ) ); ?></span></td>
 <td><?php echo esc_html( $minutes ); ?></td>
 <td><?php echo esc_html( null === $r['due_at'] ? '—' : Table::when( $r['due_at'] ) ); ?></td><td><?php echo esc_html( $warn ); ?></td><td><?php echo esc_html( $breach ); ?></td></tr>
 	<?php endforeach; ?>

@@ -33,7 +33,7 @@ View::back_link( Table::page_url( 'pet-pipeline' ), __( 'Pipeline', 'pet' ) );
 </ul>
 <?php if ( null !== $o['kind'] ) : ?>
 	<?php /* translators: 1: opportunity type, 2: size band. */ ?>
-<p><?php echo esc_html( sprintf( __( 'Classified as %1$s, %2$s.', 'pet' ), str_replace( '_', ' ', (string) $o['kind'] ), (string) $o['size_band'] ) ); ?></p>
+<p><?php echo esc_html( sprintf( __( 'Classified as %1$s, %2$s.', 'pet' ), View::value_label( (string) $o['kind'] ), View::value_label( (string) $o['size_band'] ) ) ); ?></p>
 <?php endif; ?>
 <?php
 $labels = static function ( array $values ): array {

@@ -27,7 +27,8 @@ $valid = null !== $v['valid_until'] ? sprintf( __( 'valid until %s', 'pet' ), (s
 <h3><?php echo esc_html( (string) $g['title'] ); ?><?php echo $g['optional'] ? ' (' . esc_html__( 'optional', 'pet' ) . ')' : ''; ?></h3><table class="widefat"><tbody>
 	<?php
 	foreach ( $g['lines'] as $l ) :
-		$qty = 'labour' === $l['kind'] ? number_format_i18n( $l['quantity'] / 60, 2 ) . ' h' : (string) $l['quantity'];
+		/* translators: %s: hours, e.g. 1.50 */
+		$qty = 'labour' === $l['kind'] ? sprintf( __( '%s h', 'pet' ), number_format_i18n( $l['quantity'] / 60, 2 ) ) : (string) $l['quantity'];
 		?>
 <tr><td><?php echo esc_html( (string) $l['description'] ); ?></td><td><?php echo esc_html( $qty ); ?></td><td><?php echo esc_html( Table::money( $l['totals']['net'] ) ); ?></td><td><?php echo esc_html( Table::money( $l['totals']['total'] ) ); ?></td></tr>
 	<?php endforeach; ?>

@@ -121,7 +121,7 @@ if ( null !== $data['sale'] ) :
 	foreach ( $s['fees'] as $f ) :
 		$fee = Table::money( $f['net'] );
 		?>
-<li><?php echo esc_html( $f['description'] . ' (' . $f['kind'] . '): ' . $fee ); ?></li>
+<li><?php echo esc_html( $f['description'] . ' (' . View::value_label( (string) $f['kind'] ) . '): ' . $fee ); ?></li>
 	<?php endforeach; ?>
 </ul></div>
 <?php endif; ?>
