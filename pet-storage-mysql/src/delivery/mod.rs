@@ -9,6 +9,7 @@
 //! reads, so two commands that would together break a rule are serialised.
 
 pub mod repos;
+pub mod resources;
 
 use std::collections::BTreeMap;
 
@@ -42,6 +43,7 @@ use crate::modules::{unknown_job, JobFuture};
 use crate::services::Delivery;
 
 pub(crate) use repos::{Projects, TimeEntries, TimeLocks};
+pub(crate) use resources::{Allocations, Capacities, Timers};
 
 command_input! {
     /// Query of [`Delivery::list_projects`] (an empty filter is no filter).
@@ -98,6 +100,12 @@ pub struct DeliveryTables {
     pub adjustments: String,
     /// The period lock.
     pub locks: String,
+    /// Timers.
+    pub timers: String,
+    /// Weekly capacities.
+    pub capacities: String,
+    /// Resource allocations.
+    pub allocations: String,
 }
 
 impl DeliveryTables {
@@ -110,6 +118,9 @@ impl DeliveryTables {
             entries: t("time_entries"),
             adjustments: t("time_entry_adjustments"),
             locks: t("time_locks"),
+            timers: t("timers"),
+            capacities: t("employee_capacities"),
+            allocations: t("resource_allocations"),
         }
     }
 }
@@ -170,7 +181,7 @@ command_input! {
 }
 
 /// Reads optional `key` of `input` as a non-empty role name.
-fn role_of(input: &Value, key: &str) -> Result<Option<Name>, AppError> {
+pub(crate) fn role_of(input: &Value, key: &str) -> Result<Option<Name>, AppError> {
     match input.get(key) {
         None | Some(Value::Null) => Ok(None),
         Some(Value::String(s)) if s.trim().is_empty() => Ok(None),
@@ -180,12 +191,31 @@ fn role_of(input: &Value, key: &str) -> Result<Option<Name>, AppError> {
 }
 
 /// Reads optional `key` of `input` as a task id.
-fn task_of(input: &Value) -> Result<Option<TaskId>, AppError> {
+pub(crate) fn task_of(input: &Value) -> Result<Option<TaskId>, AppError> {
     match input.get("task_id") {
         None | Some(Value::Null) => Ok(None),
         Some(Value::String(s)) if s.trim().is_empty() => Ok(None),
         Some(Value::String(s)) => Ok(Some(TaskId::from_uuid(arg_uuid("task_id", s)?))),
         Some(_) => Err(AppError::field("task_id", "must be a string")),
+    }
+}
+
+/// What time is spent on: a project (+ task) or a ticket, exactly one of them.
+pub(crate) fn target_of(
+    project_id: Option<ProjectId>,
+    task_id: Option<TaskId>,
+    ticket_id: Option<TicketId>,
+) -> Result<WorkTarget, AppError> {
+    match (project_id, ticket_id) {
+        (Some(project_id), None) => Ok(WorkTarget::Project {
+            project_id,
+            task_id,
+        }),
+        (None, Some(ticket_id)) => Ok(WorkTarget::Ticket { ticket_id }),
+        _ => Err(AppError::field(
+            "project_id",
+            "give a project or a ticket (one of them)",
+        )),
     }
 }
 
@@ -284,7 +314,7 @@ pub struct EntryView {
     pub version: u64,
 }
 
-fn entry_view(e: &TimeEntry) -> EntryView {
+pub(crate) fn entry_view(e: &TimeEntry) -> EntryView {
     let s = e.state();
     EntryView {
         id: s.id.to_string(),
@@ -305,7 +335,7 @@ fn entry_view(e: &TimeEntry) -> EntryView {
     }
 }
 
-fn to_value<T: Serialize>(v: &T) -> Result<Value, AppError> {
+pub(crate) fn to_value<T: Serialize>(v: &T) -> Result<Value, AppError> {
     serde_json::to_value(v).map_err(|e| AppError::Storage(format!("view: {e}")))
 }
 
@@ -347,7 +377,7 @@ impl Delivery<'_> {
     }
 
     /// The facts of a time-entry command on `employee`'s time on `dates` against `target`.
-    async fn time_facts(
+    pub(crate) async fn time_facts(
         &self,
         tx: &mut Transaction<'_>,
         employee: EmployeeId,
@@ -816,19 +846,7 @@ impl Delivery<'_> {
             .employee_id
             .or(ctx.actor_id.map(EmployeeId::from_uuid))
             .ok_or_else(|| AppError::field("employee_id", "is required"))?;
-        let target = match (n.project_id, n.ticket_id) {
-            (Some(project_id), None) => WorkTarget::Project {
-                project_id,
-                task_id,
-            },
-            (None, Some(ticket_id)) => WorkTarget::Ticket { ticket_id },
-            _ => {
-                return Err(AppError::field(
-                    "project_id",
-                    "give a project or a ticket (one of them)",
-                ))
-            }
-        };
+        let target = target_of(n.project_id, task_id, n.ticket_id)?;
         let minutes = EntryMinutes::new(n.minutes)?;
         let id = TimeEntryId::from_uuid(Uuid::now_v7());
         command!(self, ctx, "log_time", input, |cx| {
