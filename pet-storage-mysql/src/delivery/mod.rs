@@ -1070,23 +1070,53 @@ impl Delivery<'_> {
         let sunday = monday + Duration::days(6);
         let t = self.delivery_tables();
         let mut conn = self.conn().await?;
-        let ids: Vec<(String,)> = conn
+        // The week's entries in one query and their adjustments in another (index
+        // `ix_entry_employee_date`), not one read per entry.
+        let rows: Vec<mysql_async::Row> = conn
             .exec(
-                format!("SELECT id FROM {} WHERE employee_id = ? AND work_date BETWEEN ? AND ? ORDER BY work_date, id", t.entries),
+                format!(
+                    "SELECT id, {} FROM {} WHERE employee_id = ? AND work_date BETWEEN ? AND ? \
+                     AND status <> 'discarded' ORDER BY work_date, id",
+                    repos::ENTRY_COLUMNS,
+                    t.entries
+                ),
                 (employee.to_string(), monday, sunday),
             )
             .await
             .map_err(db)?;
+        type AdjustmentRow = (String, String, NaiveDate, i64, String, String);
+        let adjustment_rows: Vec<AdjustmentRow> = conn
+            .exec(
+                format!(
+                    "SELECT a.entry_id, a.id, a.work_date, a.minutes, a.reason, a.adjusted_by FROM {} a \
+                     JOIN {} e ON e.id = a.entry_id WHERE e.employee_id = ? AND e.work_date BETWEEN ? AND ? \
+                     ORDER BY a.entry_id, a.seq",
+                    t.adjustments, t.entries
+                ),
+                (employee.to_string(), monday, sunday),
+            )
+            .await
+            .map_err(db)?;
+        let mut adjustments: BTreeMap<String, Vec<(String, NaiveDate, i64, String, String)>> =
+            BTreeMap::new();
+        for (entry, aid, d, m, reason, by) in adjustment_rows {
+            adjustments
+                .entry(entry)
+                .or_default()
+                .push((aid, d, m, reason, by));
+        }
         let mut entries = Vec::new();
         let mut totals: BTreeMap<NaiveDate, i64> = BTreeMap::new();
-        for (id,) in ids {
-            let id = arg_uuid("id", &id)?;
-            if let Some(e) = self.load_entry(&mut conn, id, Read::ForView).await? {
-                if e.status() != pet_core::delivery::EntryStatus::Discarded {
-                    *totals.entry(e.content().work_date).or_default() += e.content().minutes.get();
-                    entries.push(entry_view(&e));
-                }
-            }
+        for mut r in rows {
+            let id: String = r
+                .take_opt(0)
+                .and_then(Result::ok)
+                .ok_or_else(|| internal("time entry without id"))?;
+            let uuid = arg_uuid("id", &id)?;
+            let row = repos::entry_row(uuid, r, 1)?;
+            let e = repos::entry_of_row(uuid, row, adjustments.remove(&id).unwrap_or_default())?;
+            *totals.entry(e.content().work_date).or_default() += e.content().minutes.get();
+            entries.push(entry_view(&e));
         }
         let adjusted: Vec<(NaiveDate, i64)> = conn
             .exec(
