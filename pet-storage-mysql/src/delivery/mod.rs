@@ -1151,6 +1151,98 @@ impl Delivery<'_> {
     }
 }
 
+command_input! {
+    /// Query of [`Delivery::submitted_time`].
+    pub struct SubmittedQuery {
+        /// One employee's submitted time.
+        employee_id: OrBlank<EmployeeId>,
+        /// `page`, `per_page`, `after`, `before`.
+        paging: crate::fields::Paging,
+    }
+}
+
+impl Delivery<'_> {
+    /// The approvals queue: submitted entries of every employee (or one), by employee, date
+    /// and id — a flat list (index `ix_entry_status_employee_date`, keyset pages, bounded
+    /// count): `{employee_id?, page?, per_page?, after?, before?}`; items are entries.
+    pub async fn submitted_time(&self, query: &Value) -> Result<Value, AppError> {
+        let q = SubmittedQuery::parse(query, "query")?;
+        let order = list_order(
+            None,
+            &[("employee_id", false), ("work_date", false), ("id", false)],
+        );
+        let req = q.paging.request(&order)?;
+        let mut conds = vec!["status = 'submitted'".to_owned()];
+        let mut params: Vec<SqlValue> = Vec::new();
+        if let Some(e) = q.employee_id.0 {
+            conds.push("employee_id = ?".into());
+            params.push(e.to_string().into());
+        }
+        let t = self.delivery_tables();
+        let columns = format!("id, {}", repos::ENTRY_COLUMNS);
+        let mut conn = self.conn().await?;
+        let (rows, total) = FlatList {
+            from: t.entries.clone(),
+            columns: &columns,
+            conds,
+            params,
+            order: &order,
+            req: &req,
+            search: None,
+        }
+        .read(&mut conn, self.inner.search_scan)
+        .await?;
+        let mut ids: Vec<String> = Vec::with_capacity(rows.len());
+        let mut parsed = Vec::with_capacity(rows.len());
+        for (k, mut r) in rows {
+            let id: String = r
+                .take_opt(0)
+                .and_then(Result::ok)
+                .ok_or_else(|| internal("time entry without id"))?;
+            let uuid = arg_uuid("id", &id)?;
+            parsed.push((k, uuid, repos::entry_row(uuid, r, 1)?));
+            ids.push(id);
+        }
+        let mut adjustments: BTreeMap<String, Vec<(String, NaiveDate, i64, String, String)>> =
+            BTreeMap::new();
+        if !ids.is_empty() {
+            // One placeholder per row of the page: no input in the SQL.
+            let marks = vec!["?"; ids.len()].join(", ");
+            let rows: Vec<(String, String, NaiveDate, i64, String, String)> = conn
+                .exec(
+                    format!(
+                        "SELECT entry_id, id, work_date, minutes, reason, adjusted_by FROM {} \
+                         WHERE entry_id IN ({marks}) ORDER BY entry_id, seq",
+                        t.adjustments
+                    ),
+                    ids.iter()
+                        .map(|i| SqlValue::from(i.as_str()))
+                        .collect::<Vec<_>>(),
+                )
+                .await
+                .map_err(db)?;
+            for (entry, aid, d, m, reason, by) in rows {
+                adjustments
+                    .entry(entry)
+                    .or_default()
+                    .push((aid, d, m, reason, by));
+            }
+        }
+        let items = parsed
+            .into_iter()
+            .map(|(k, uuid, row)| {
+                let e = repos::entry_of_row(
+                    uuid,
+                    row,
+                    adjustments.remove(&uuid.to_string()).unwrap_or_default(),
+                )?;
+                Ok((k, to_value(&entry_view(&e))?))
+            })
+            .collect::<Result<Vec<_>, AppError>>()?;
+        page_value(req.finish(items, total))
+    }
+}
+
 /// The lock for a command, `None` when nothing was ever locked.
 async fn repo_load_lock(
     d: &Delivery<'_>,

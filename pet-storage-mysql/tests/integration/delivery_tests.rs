@@ -473,3 +473,71 @@ async fn an_allocation_past_capacity_is_made_and_warned_about() {
     crate::every_aggregate_restores_as_replayed(&env).await;
     env.cleanup().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn the_approvals_queue_pages_submitted_time_by_employee() {
+    let Some(env) = env().await else { return };
+    let app = &env.app;
+    let (_, actor) = crate::first_employee(app, "Ana").await;
+    let bo = app
+        .identity()
+        .create_employee(&json!({"name": "Bo", "email": "bo@example.com"}), &actor)
+        .await
+        .unwrap();
+    let bo_ctx = CommandContext::employee(id(&bo).parse().unwrap());
+    let pid = active_project(app, &actor, 6000).await;
+    let mut submitted = Vec::new();
+    for (ctx, day) in [
+        (&actor, "2026-03-02"),
+        (&actor, "2026-03-03"),
+        (&bo_ctx, "2026-03-02"),
+    ] {
+        let e = log(app, ctx, &pid, day, 60).await.unwrap();
+        app.delivery()
+            .submit_time_entry(&id(&e), ctx)
+            .await
+            .unwrap();
+        submitted.push(id(&e));
+    }
+    // a draft is not in the queue
+    log(app, &actor, &pid, "2026-03-04", 30).await.unwrap();
+    let first = app
+        .delivery()
+        .submitted_time(&json!({"per_page": 2}))
+        .await
+        .unwrap();
+    assert_eq!(first["total"], json!(3));
+    assert_eq!(first["items"].as_array().unwrap().len(), 2);
+    let next = first["next"].as_str().unwrap();
+    let second = app
+        .delivery()
+        .submitted_time(&json!({"per_page": 2, "after": next}))
+        .await
+        .unwrap();
+    assert_eq!(second["items"].as_array().unwrap().len(), 1);
+    let mut seen: Vec<String> = first["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .chain(second["items"].as_array().unwrap())
+        .map(|e| {
+            assert_eq!(e["status"], json!("submitted"));
+            id(e)
+        })
+        .collect();
+    seen.sort();
+    submitted.sort();
+    assert_eq!(seen, submitted);
+    let bo_only = app
+        .delivery()
+        .submitted_time(&json!({"employee_id": id(&bo)}))
+        .await
+        .unwrap();
+    assert_eq!(bo_only["total"], json!(1));
+    assert!(app
+        .delivery()
+        .submitted_time(&json!({"employee_id": "nope"}))
+        .await
+        .is_err());
+    env.cleanup().await;
+}
