@@ -77,6 +77,9 @@ crate::api::php_class! {
     fn log_time(input: array, context: context) -> array;
 
     /// @return array entry
+    fn time_entry(entryId: string("entry_id")) -> array;
+
+    /// @return array entry
     fn submit_time_entry(entryId: string("entry_id"), context: context) -> array;
 
     /// Approves a submitted entry and records the project's variance thresholds newly reached.

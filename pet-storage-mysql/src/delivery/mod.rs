@@ -1008,6 +1008,17 @@ impl Delivery<'_> {
         .await
     }
 
+    /// One time entry.
+    pub async fn time_entry(&self, entry_id: &str) -> Result<Value, AppError> {
+        let id = arg_uuid("entry_id", entry_id)?;
+        let mut conn = self.conn().await?;
+        let e = self
+            .load_entry(&mut conn, id, Read::ForView)
+            .await?
+            .ok_or_else(|| AppError::NotFound(format!("time entry {id}")))?;
+        to_value(&entry_view(&e))
+    }
+
     /// Locks every date up to and including `through` (moves forward only; refused while
     /// submitted entries in the period wait for approval).
     pub async fn lock_time_period(
