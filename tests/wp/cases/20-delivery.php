@@ -247,7 +247,7 @@ $r = rest_call('POST', '/pet/v1/allocations', $alloc);
 check('admin: POST /allocations past capacity: 201 with a warning and the week', 201 === $r->get_status() && is_string($r->get_data()['warning']) && [$monday] === $r->get_data()['over_capacity'], wp_json_encode($r->get_data()));
 $r = rest_call('POST', '/pet/v1/allocations', array_merge($alloc, ['ends_on' => 'soon']));
 check('admin: POST /allocations with a bad date: 400 naming ends_on', 400 === $r->get_status() && isset(((array) $r->get_data()['data']['field_errors'])['ends_on']), wp_json_encode($r->get_data()));
-$r = rest_call('GET', '/pet/v1/resource-plan', [], ['from' => $monday, 'weeks' => '2']);
+$r = rest_call('GET', '/pet/v1/resource-plan', [], ['from' => $monday, 'weeks' => '2', 'per_page' => 100]);
 $row = null;
 foreach ((array) ($r->get_data()['items'] ?? []) as $item) {
     if ($staff_employee === $item['id']) {
