@@ -1108,8 +1108,7 @@ impl Delivery<'_> {
             )
             .await
             .map_err(db)?;
-        let mut adjustments: BTreeMap<String, Vec<(String, NaiveDate, i64, String, String)>> =
-            BTreeMap::new();
+        let mut adjustments: BTreeMap<String, Vec<repos::AdjustmentRow>> = BTreeMap::new();
         for (entry, aid, d, m, reason, by) in adjustment_rows {
             adjustments
                 .entry(entry)
@@ -1214,8 +1213,7 @@ impl Delivery<'_> {
             parsed.push((k, uuid, repos::entry_row(uuid, r, 1)?));
             ids.push(id);
         }
-        let mut adjustments: BTreeMap<String, Vec<(String, NaiveDate, i64, String, String)>> =
-            BTreeMap::new();
+        let mut adjustments: BTreeMap<String, Vec<repos::AdjustmentRow>> = BTreeMap::new();
         if !ids.is_empty() {
             // One placeholder per row of the page: no input in the SQL.
             let marks = vec!["?"; ids.len()].join(", ");

@@ -76,6 +76,9 @@ fn params(v: Vec<SqlValue>) -> Vec<SqlValue> {
     v
 }
 
+/// An adjustment's row: id, work date, minutes, reason, adjusted by.
+pub(crate) type AdjustmentRow = (String, NaiveDate, i64, String, String);
+
 pub(crate) type EntryRow = (
     String,
     String,
@@ -243,7 +246,7 @@ impl Delivery<'_> {
             return Ok(None);
         };
         let row = entry_row(id, r, 0)?;
-        let adjustments: Vec<(String, NaiveDate, i64, String, String)> = q
+        let adjustments: Vec<AdjustmentRow> = q
             .exec(
                 format!(
                     "SELECT id, work_date, minutes, reason, adjusted_by FROM {} WHERE entry_id = ? ORDER BY seq{}",
@@ -495,7 +498,7 @@ pub(crate) fn entry_row(
 pub(crate) fn entry_of_row(
     id: Uuid,
     row: EntryRow,
-    adjustments: Vec<(String, NaiveDate, i64, String, String)>,
+    adjustments: Vec<AdjustmentRow>,
 ) -> Result<TimeEntry, AppError> {
     let (
         employee,
