@@ -74,6 +74,9 @@ final class Delivery
     public function logTime(array $input, array $context): array {}
 
     /** @return array entry */
+    public function timeEntry(string $entryId): array {}
+
+    /** @return array entry */
     public function submitTimeEntry(string $entryId, array $context): array {}
 
     /**
