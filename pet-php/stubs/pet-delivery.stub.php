@@ -1,6 +1,7 @@
 <?php
 /**
- * IDE stubs for `Pet\Delivery` (projects, change orders, milestones, tasks, time entries, period lock, timesheets).
+ * IDE stubs for `Pet\Delivery` (projects, change orders, milestones, tasks, time entries, period lock, timesheets,
+ * the approvals queue, timers, weekly capacity and allocations).
  * Same conventions as pet.stub.php (ids, dates, $context, exceptions). Durations are integer minutes.
  *
  * Shapes:
@@ -12,6 +13,9 @@
  * - entry: ['id','employee_id','target' => ['kind' (project|ticket),'project_id'|'ticket_id','task_id'?],
  *   'project_id','role','work_date','minutes','effective_minutes','billable','note',
  *   'status' (draft|submitted|approved|discarded),'sent_back_reason','adjustments','actions','version'].
+ * - timer: ['employee_id','running' => ?['target','role','billable','note','started_at','elapsed_minutes'],'version'].
+ * - allocation: ['id','employee_id','project_id','starts_on','ends_on','minutes_per_week','released','version'].
+ * - week load: ['week' (a Monday),'allocated','capacity','over'] (minutes per week).
  *
  * @phpcs:ignoreFile
  */
@@ -70,6 +74,9 @@ final class Delivery
     public function logTime(array $input, array $context): array {}
 
     /** @return array entry */
+    public function timeEntry(string $entryId): array {}
+
+    /** @return array entry */
     public function submitTimeEntry(string $entryId, array $context): array {}
 
     /**
@@ -101,8 +108,83 @@ final class Delivery
     public function timeLock(): array {}
 
     /**
+     * The approvals queue: submitted entries of every employee (or one), by employee, date
+     * and id (a flat list: keyset cursors `next`/`prev`, bounded total).
+     * @param array{employee_id?:string,page?:int,per_page?:int,after?:string,before?:string} $query
+     * @return array{items:list<array>,total:int,total_exact:bool,per_page:int,next:?string,prev:?string} items are entries
+     */
+    public function submittedTime(array $query = []): array {}
+
+    /**
      * One employee's week (Monday to Sunday of the week of $date).
      * @return array{employee_id:string,week:string,entries:list<array>,days:list<array{date:string,minutes:int}>,total_minutes:int,locked_through:?string}
      */
     public function timesheet(string $employeeId, string $date): array {}
+
+    // ---- Timers ---------------------------------------------------------------------
+
+    /**
+     * Starts the employee's timer (default: the actor's) on a project (+ task) or a ticket;
+     * refused when time could not be logged there today.
+     * @param array{employee_id?:string,project_id?:string,task_id?:string,ticket_id?:string,role?:string,billable?:bool,note?:string} $input
+     * @return array timer
+     */
+    public function startTimer(array $input, array $context): array {}
+
+    /**
+     * Stops the running timer: a draft entry of the minutes it ran (rounded up), dated the
+     * day it started.
+     * @return array{timer:array,entry:array}
+     */
+    public function stopTimer(string $employeeId, array $context): array {}
+
+    /**
+     * Throws the running timer away.
+     * @return array timer
+     */
+    public function discardTimer(string $employeeId, array $context): array {}
+
+    /** @return array timer */
+    public function timer(string $employeeId): array {}
+
+    // ---- Capacity and allocations ---------------------------------------------------
+
+    /**
+     * Sets an employee's weekly capacity from a Monday (0: not available).
+     * @param array{employee_id:string,effective_from:string,minutes_per_week:int} $input
+     * @return array{employee_id:string,schedule:list<array{effective_from:string,minutes_per_week:int}>,current_minutes_per_week:int,version:int}
+     */
+    public function setCapacity(array $input, array $context): array {}
+
+    /**
+     * An employee's capacity schedule (empty: the default 40 hours a week).
+     * @return array{employee_id:string,schedule:list<array>,version:int}
+     */
+    public function capacity(string $employeeId): array {}
+
+    /**
+     * Allocates an employee to a project. Past capacity is allowed and reported:
+     * `over_capacity` lists the weeks past it and `warning` says so (null otherwise).
+     * @param array{employee_id:string,project_id:string,starts_on:string,ends_on:string,minutes_per_week:int} $input
+     * @return array{allocation:array,weeks:list<array>,over_capacity:list<string>,warning:?string}
+     */
+    public function allocate(array $input, array $context): array {}
+
+    /** @return array allocation (released) */
+    public function releaseAllocation(string $allocationId, array $context): array {}
+
+    /**
+     * A project's allocations, by start (released ones included).
+     * @return list<array> allocations
+     */
+    public function projectAllocations(string $projectId): array {}
+
+    /**
+     * Active employees by name (a flat list), each with `weeks` (week loads) for `weeks`
+     * weeks (1-26, default 8) from the week of `from` (default: today); `weeks` at the top
+     * lists the Mondays.
+     * @param array{from?:string,weeks?:int,page?:int,per_page?:int,after?:string,before?:string} $query
+     * @return array{items:list<array>,weeks:list<string>,total:int,total_exact:bool,per_page:int,next:?string,prev:?string}
+     */
+    public function resourcePlan(array $query = []): array {}
 }

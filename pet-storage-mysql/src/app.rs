@@ -892,6 +892,24 @@ impl App {
                 self.verify_restore_with::<dl::TimeLock, _>(&crate::delivery::TimeLocks(self), uuid)
                     .await?
             }
+            <dl::Timer as Aggregate>::TYPE => {
+                self.verify_restore_with::<dl::Timer, _>(&crate::delivery::Timers(self), uuid)
+                    .await?
+            }
+            <dl::Capacity as Aggregate>::TYPE => {
+                self.verify_restore_with::<dl::Capacity, _>(
+                    &crate::delivery::Capacities(self),
+                    uuid,
+                )
+                .await?
+            }
+            <dl::Allocation as Aggregate>::TYPE => {
+                self.verify_restore_with::<dl::Allocation, _>(
+                    &crate::delivery::Allocations(self),
+                    uuid,
+                )
+                .await?
+            }
             _ => {
                 return Err(AppError::field(
                     "aggregate_type",

@@ -33,6 +33,12 @@ class Input_Exception extends \RuntimeException {
 }
 
 /**
+ * A request for something the user may not do with these values (e.g. another employee's
+ * time without pet_manage): shown like a validation error, 403 over REST.
+ */
+class Forbidden_Exception extends Input_Exception {}
+
+/**
  * Reads and converts request values.
  */
 final class Input {

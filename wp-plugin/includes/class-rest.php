@@ -185,6 +185,7 @@ final class Rest {
 	public static function error( \Throwable $e ): \WP_Error {
 		$map    = array(
 			\Pet\ValidationException::class          => array( 'pet_validation', 400 ),
+			Forbidden_Exception::class                => array( 'pet_forbidden', 403 ),
 			Input_Exception::class                    => array( 'pet_validation', 400 ),
 			\Pet\InvariantViolationException::class   => array( 'pet_invariant_violation', 422 ),
 			\Pet\NotFoundException::class             => array( 'pet_not_found', 404 ),

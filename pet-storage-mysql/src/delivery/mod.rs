@@ -9,6 +9,7 @@
 //! reads, so two commands that would together break a rule are serialised.
 
 pub mod repos;
+pub mod resources;
 
 use std::collections::BTreeMap;
 
@@ -42,6 +43,7 @@ use crate::modules::{unknown_job, JobFuture};
 use crate::services::Delivery;
 
 pub(crate) use repos::{Projects, TimeEntries, TimeLocks};
+pub(crate) use resources::{Allocations, Capacities, Timers};
 
 command_input! {
     /// Query of [`Delivery::list_projects`] (an empty filter is no filter).
@@ -98,6 +100,12 @@ pub struct DeliveryTables {
     pub adjustments: String,
     /// The period lock.
     pub locks: String,
+    /// Timers.
+    pub timers: String,
+    /// Weekly capacities.
+    pub capacities: String,
+    /// Resource allocations.
+    pub allocations: String,
 }
 
 impl DeliveryTables {
@@ -110,6 +118,9 @@ impl DeliveryTables {
             entries: t("time_entries"),
             adjustments: t("time_entry_adjustments"),
             locks: t("time_locks"),
+            timers: t("timers"),
+            capacities: t("employee_capacities"),
+            allocations: t("resource_allocations"),
         }
     }
 }
@@ -172,6 +183,25 @@ command_input! {
         work_date: NaiveDate,
         /// Why.
         reason: String,
+    }
+}
+
+/// What time is spent on: a project (+ task) or a ticket, exactly one of them.
+pub(crate) fn target_of(
+    project_id: Option<ProjectId>,
+    task_id: Option<TaskId>,
+    ticket_id: Option<TicketId>,
+) -> Result<WorkTarget, AppError> {
+    match (project_id, ticket_id) {
+        (Some(project_id), None) => Ok(WorkTarget::Project {
+            project_id,
+            task_id,
+        }),
+        (None, Some(ticket_id)) => Ok(WorkTarget::Ticket { ticket_id }),
+        _ => Err(AppError::field(
+            "project_id",
+            "give a project or a ticket (one of them)",
+        )),
     }
 }
 
@@ -348,7 +378,7 @@ pub struct EntryView {
     pub version: u64,
 }
 
-fn entry_view(e: &TimeEntry) -> EntryView {
+pub(crate) fn entry_view(e: &TimeEntry) -> EntryView {
     let s = e.state();
     EntryView {
         id: s.id.to_string(),
@@ -369,7 +399,7 @@ fn entry_view(e: &TimeEntry) -> EntryView {
     }
 }
 
-fn to_value<T: Serialize>(v: &T) -> Result<Value, AppError> {
+pub(crate) fn to_value<T: Serialize>(v: &T) -> Result<Value, AppError> {
     serde_json::to_value(v).map_err(|e| AppError::Storage(format!("view: {e}")))
 }
 
@@ -411,7 +441,7 @@ impl Delivery<'_> {
     }
 
     /// The facts of a time-entry command on `employee`'s time on `dates` against `target`.
-    async fn time_facts(
+    pub(crate) async fn time_facts(
         &self,
         tx: &mut Transaction<'_>,
         employee: EmployeeId,
@@ -852,19 +882,7 @@ impl Delivery<'_> {
             .employee_id
             .or(ctx.actor_id.map(EmployeeId::from_uuid))
             .ok_or_else(|| AppError::field("employee_id", "is required"))?;
-        let target = match (n.project_id, n.ticket_id) {
-            (Some(project_id), None) => WorkTarget::Project {
-                project_id,
-                task_id,
-            },
-            (None, Some(ticket_id)) => WorkTarget::Ticket { ticket_id },
-            _ => {
-                return Err(AppError::field(
-                    "project_id",
-                    "give a project or a ticket (one of them)",
-                ))
-            }
-        };
+        let target = target_of(n.project_id, task_id, n.ticket_id)?;
         let minutes = EntryMinutes::new(n.minutes)?;
         let id = TimeEntryId::from_uuid(Uuid::now_v7());
         command!(self, ctx, "log_time", input, |cx| {
@@ -1026,6 +1044,17 @@ impl Delivery<'_> {
         .await
     }
 
+    /// One time entry.
+    pub async fn time_entry(&self, entry_id: &str) -> Result<Value, AppError> {
+        let id = arg_uuid("entry_id", entry_id)?;
+        let mut conn = self.conn().await?;
+        let e = self
+            .load_entry(&mut conn, id, Read::ForView)
+            .await?
+            .ok_or_else(|| AppError::NotFound(format!("time entry {id}")))?;
+        to_value(&entry_view(&e))
+    }
+
     /// Locks every date up to and including `through` (moves forward only; refused while
     /// submitted entries in the period wait for approval).
     pub async fn lock_time_period(
@@ -1088,23 +1117,52 @@ impl Delivery<'_> {
         let sunday = monday + Duration::days(6);
         let t = self.delivery_tables();
         let mut conn = self.conn().await?;
-        let ids: Vec<(String,)> = conn
+        // The week's entries in one query and their adjustments in another (index
+        // `ix_entry_employee_date`), not one read per entry.
+        let rows: Vec<mysql_async::Row> = conn
             .exec(
-                format!("SELECT id FROM {} WHERE employee_id = ? AND work_date BETWEEN ? AND ? ORDER BY work_date, id", t.entries),
+                format!(
+                    "SELECT id, {} FROM {} WHERE employee_id = ? AND work_date BETWEEN ? AND ? \
+                     AND status <> 'discarded' ORDER BY work_date, id",
+                    repos::ENTRY_COLUMNS,
+                    t.entries
+                ),
                 (employee.to_string(), monday, sunday),
             )
             .await
             .map_err(db)?;
+        type AdjustmentRow = (String, String, NaiveDate, i64, String, String);
+        let adjustment_rows: Vec<AdjustmentRow> = conn
+            .exec(
+                format!(
+                    "SELECT a.entry_id, a.id, a.work_date, a.minutes, a.reason, a.adjusted_by FROM {} a \
+                     JOIN {} e ON e.id = a.entry_id WHERE e.employee_id = ? AND e.work_date BETWEEN ? AND ? \
+                     ORDER BY a.entry_id, a.seq",
+                    t.adjustments, t.entries
+                ),
+                (employee.to_string(), monday, sunday),
+            )
+            .await
+            .map_err(db)?;
+        let mut adjustments: BTreeMap<String, Vec<repos::AdjustmentRow>> = BTreeMap::new();
+        for (entry, aid, d, m, reason, by) in adjustment_rows {
+            adjustments
+                .entry(entry)
+                .or_default()
+                .push((aid, d, m, reason, by));
+        }
         let mut entries = Vec::new();
         let mut totals: BTreeMap<NaiveDate, i64> = BTreeMap::new();
-        for (id,) in ids {
-            let id = arg_uuid("id", &id)?;
-            if let Some(e) = self.load_entry(&mut conn, id, Read::ForView).await? {
-                if e.status() != pet_core::delivery::EntryStatus::Discarded {
-                    *totals.entry(e.content().work_date).or_default() += e.content().minutes.get();
-                    entries.push(entry_view(&e));
-                }
-            }
+        for mut r in rows {
+            let id: String = r
+                .take_opt(0)
+                .and_then(Result::ok)
+                .ok_or_else(|| internal("time entry without id"))?;
+            let uuid = arg_uuid("id", &id)?;
+            let row = repos::entry_row(uuid, r, 1)?;
+            let e = repos::entry_of_row(uuid, row, adjustments.remove(&id).unwrap_or_default())?;
+            *totals.entry(e.content().work_date).or_default() += e.content().minutes.get();
+            entries.push(entry_view(&e));
         }
         let adjusted: Vec<(NaiveDate, i64)> = conn
             .exec(
@@ -1136,6 +1194,97 @@ impl Delivery<'_> {
             "total_minutes": totals.values().sum::<i64>(),
             "locked_through": lock.map(|l| l.locked_through()),
         }))
+    }
+}
+
+command_input! {
+    /// Query of [`Delivery::submitted_time`].
+    pub struct SubmittedQuery {
+        /// One employee's submitted time.
+        employee_id: OrBlank<EmployeeId>,
+        /// `page`, `per_page`, `after`, `before`.
+        paging: crate::fields::Paging,
+    }
+}
+
+impl Delivery<'_> {
+    /// The approvals queue: submitted entries of every employee (or one), by employee, date
+    /// and id — a flat list (index `ix_entry_status_employee_date`, keyset pages, bounded
+    /// count): `{employee_id?, page?, per_page?, after?, before?}`; items are entries.
+    pub async fn submitted_time(&self, query: &Value) -> Result<Value, AppError> {
+        let q = SubmittedQuery::parse(query, "query")?;
+        let order = list_order(
+            None,
+            &[("employee_id", false), ("work_date", false), ("id", false)],
+        );
+        let req = q.paging.request(&order)?;
+        let mut conds = vec!["status = 'submitted'".to_owned()];
+        let mut params: Vec<SqlValue> = Vec::new();
+        if let Some(e) = q.employee_id.0 {
+            conds.push("employee_id = ?".into());
+            params.push(e.to_string().into());
+        }
+        let t = self.delivery_tables();
+        let columns = format!("id, {}", repos::ENTRY_COLUMNS);
+        let mut conn = self.conn().await?;
+        let (rows, total) = FlatList {
+            from: t.entries.clone(),
+            columns: &columns,
+            conds,
+            params,
+            order: &order,
+            req: &req,
+            search: None,
+        }
+        .read(&mut conn, self.inner.search_scan)
+        .await?;
+        let mut ids: Vec<String> = Vec::with_capacity(rows.len());
+        let mut parsed = Vec::with_capacity(rows.len());
+        for (k, mut r) in rows {
+            let id: String = r
+                .take_opt(0)
+                .and_then(Result::ok)
+                .ok_or_else(|| internal("time entry without id"))?;
+            let uuid = arg_uuid("id", &id)?;
+            parsed.push((k, uuid, repos::entry_row(uuid, r, 1)?));
+            ids.push(id);
+        }
+        let mut adjustments: BTreeMap<String, Vec<repos::AdjustmentRow>> = BTreeMap::new();
+        if !ids.is_empty() {
+            // One placeholder per row of the page: no input in the SQL.
+            let marks = vec!["?"; ids.len()].join(", ");
+            let rows: Vec<(String, String, NaiveDate, i64, String, String)> = conn
+                .exec(
+                    format!(
+                        "SELECT entry_id, id, work_date, minutes, reason, adjusted_by FROM {} \
+                         WHERE entry_id IN ({marks}) ORDER BY entry_id, seq",
+                        t.adjustments
+                    ),
+                    ids.iter()
+                        .map(|i| SqlValue::from(i.as_str()))
+                        .collect::<Vec<_>>(),
+                )
+                .await
+                .map_err(db)?;
+            for (entry, aid, d, m, reason, by) in rows {
+                adjustments
+                    .entry(entry)
+                    .or_default()
+                    .push((aid, d, m, reason, by));
+            }
+        }
+        let items = parsed
+            .into_iter()
+            .map(|(k, uuid, row)| {
+                let e = repos::entry_of_row(
+                    uuid,
+                    row,
+                    adjustments.remove(&uuid.to_string()).unwrap_or_default(),
+                )?;
+                Ok((k, to_value(&entry_view(&e))?))
+            })
+            .collect::<Result<Vec<_>, AppError>>()?;
+        page_value(req.finish(items, total))
     }
 }
 

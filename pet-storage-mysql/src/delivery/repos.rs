@@ -76,7 +76,10 @@ fn params(v: Vec<SqlValue>) -> Vec<SqlValue> {
     v
 }
 
-type EntryRow = (
+/// An adjustment's row: id, work date, minutes, reason, adjusted by.
+pub(crate) type AdjustmentRow = (String, NaiveDate, i64, String, String);
+
+pub(crate) type EntryRow = (
     String,
     String,
     Option<String>,
@@ -231,8 +234,7 @@ impl Delivery<'_> {
         let row: Option<mysql_async::Row> = q
             .exec_first(
                 format!(
-                    "SELECT employee_id, target_kind, project_id, task_id, ticket_id, role, work_date, \
-                     minutes, billable, note, status, sent_back_reason, version FROM {} WHERE id = ?{}",
+                    "SELECT {ENTRY_COLUMNS} FROM {} WHERE id = ?{}",
                     t.entries,
                     read.root()
                 ),
@@ -240,31 +242,11 @@ impl Delivery<'_> {
             )
             .await
             .map_err(db)?;
-        let Some(mut r) = row else {
+        let Some(r) = row else {
             return Ok(None);
         };
-        let bad_row = || bad("time entry", id, "row");
-        macro_rules! take {
-            ($i:expr) => {
-                r.take_opt($i).and_then(Result::ok).ok_or_else(bad_row)
-            };
-        }
-        let row: EntryRow = (
-            take!(0)?,
-            take!(1)?,
-            take!(2)?,
-            take!(3)?,
-            take!(4)?,
-            take!(5)?,
-            take!(6)?,
-            take!(7)?,
-            take!(8)?,
-            take!(9)?,
-            take!(10)?,
-            take!(11)?,
-            take!(12)?,
-        );
-        let adjustments: Vec<(String, NaiveDate, i64, String, String)> = q
+        let row = entry_row(id, r, 0)?;
+        let adjustments: Vec<AdjustmentRow> = q
             .exec(
                 format!(
                     "SELECT id, work_date, minutes, reason, adjusted_by FROM {} WHERE entry_id = ? ORDER BY seq{}",
@@ -479,10 +461,44 @@ impl Delivery<'_> {
     }
 }
 
-fn entry_of_row(
+/// The columns of a time entry's row, as [`entry_row`] reads them from position `at`.
+pub(crate) const ENTRY_COLUMNS: &str =
+    "employee_id, target_kind, project_id, task_id, ticket_id, role, \
+     work_date, minutes, billable, note, status, sent_back_reason, version";
+
+/// Reads [`ENTRY_COLUMNS`] of row `r` from column `at` on.
+pub(crate) fn entry_row(
+    id: Uuid,
+    mut r: mysql_async::Row,
+    at: usize,
+) -> Result<EntryRow, AppError> {
+    let bad_row = || bad("time entry", id, "row");
+    macro_rules! take {
+        ($i:expr) => {
+            r.take_opt(at + $i).and_then(Result::ok).ok_or_else(bad_row)
+        };
+    }
+    Ok((
+        take!(0)?,
+        take!(1)?,
+        take!(2)?,
+        take!(3)?,
+        take!(4)?,
+        take!(5)?,
+        take!(6)?,
+        take!(7)?,
+        take!(8)?,
+        take!(9)?,
+        take!(10)?,
+        take!(11)?,
+        take!(12)?,
+    ))
+}
+
+pub(crate) fn entry_of_row(
     id: Uuid,
     row: EntryRow,
-    adjustments: Vec<(String, NaiveDate, i64, String, String)>,
+    adjustments: Vec<AdjustmentRow>,
 ) -> Result<TimeEntry, AppError> {
     let (
         employee,

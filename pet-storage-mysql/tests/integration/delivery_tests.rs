@@ -362,3 +362,262 @@ async fn bad_project_input_names_every_field_and_changes_nothing() {
     .unwrap();
     env.cleanup().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_stopped_timer_becomes_a_draft_under_the_time_rules() {
+    let Some(env) = env().await else { return };
+    let app = &env.app;
+    let (ana, actor) = crate::first_employee(app, "Ana").await;
+    let ana = id(&ana);
+    let pid = active_project(app, &actor, 600).await;
+    // stopping or discarding what never ran is refused
+    let err = app.delivery().stop_timer(&ana, &actor).await.unwrap_err();
+    assert!(matches!(err, AppError::NotFound(_)), "{err:?}");
+    let t = app
+        .delivery()
+        .start_timer(
+            &json!({"project_id": pid, "role": "Developer", "note": "design"}),
+            &actor,
+        )
+        .await
+        .unwrap();
+    assert_eq!(t["running"]["target"]["project_id"], json!(pid));
+    let err = app
+        .delivery()
+        .start_timer(&json!({"project_id": pid}), &actor)
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(err, AppError::Invariant(_)),
+        "one timer at a time: {err:?}"
+    );
+    env.clock.advance(chrono::Duration::seconds(90 * 60 + 1));
+    let view = app.delivery().timer(&ana).await.unwrap();
+    assert_eq!(view["running"]["elapsed_minutes"], json!(91));
+    let stopped = app.delivery().stop_timer(&ana, &actor).await.unwrap();
+    assert_eq!(stopped["timer"]["running"], Value::Null);
+    assert_eq!(stopped["entry"]["minutes"], json!(91));
+    assert_eq!(stopped["entry"]["status"], json!("draft"));
+    assert_eq!(stopped["entry"]["role"], json!("Developer"));
+    assert_eq!(stopped["entry"]["work_date"], json!("2026-03-02"));
+    let week = app.delivery().timesheet(&ana, "2026-03-02").await.unwrap();
+    assert_eq!(week["total_minutes"], json!(91));
+    let err = app.delivery().stop_timer(&ana, &actor).await.unwrap_err();
+    assert!(matches!(err, AppError::Invariant(_)), "{err:?}");
+    // a timer on a project that takes no time is refused when it starts
+    let planned = id(&app
+        .delivery()
+        .create_project(&json!({"name": "Later"}), &actor)
+        .await
+        .unwrap());
+    let err = app
+        .delivery()
+        .start_timer(&json!({"project_id": planned}), &actor)
+        .await
+        .unwrap_err();
+    assert!(matches!(err, AppError::Invariant(_)), "{err:?}");
+    // bad input: a typed field error, nothing written
+    let err = app
+        .delivery()
+        .start_timer(&json!({"project_id": pid, "ticket_id": pid}), &actor)
+        .await
+        .unwrap_err();
+    assert!(matches!(err, AppError::Validation(_)), "{err:?}");
+    // a timer left running past 24 hours cannot be stopped, only discarded
+    app.delivery()
+        .start_timer(&json!({"project_id": pid}), &actor)
+        .await
+        .unwrap();
+    env.clock.advance(chrono::Duration::hours(25));
+    let err = app.delivery().stop_timer(&ana, &actor).await.unwrap_err();
+    assert!(matches!(err, AppError::Invariant(_)), "{err:?}");
+    let d = app.delivery().discard_timer(&ana, &actor).await.unwrap();
+    assert_eq!(d["running"], Value::Null);
+    assert_eq!(count_type(&env, "timer.stopped").await, 1);
+    assert_eq!(count_type(&env, "timer.discarded").await, 1);
+    assert_eq!(count_type(&env, "time_entry.drafted").await, 1);
+    crate::every_aggregate_restores_as_replayed(&env).await;
+    env.cleanup().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn an_allocation_past_capacity_is_made_and_warned_about() {
+    let Some(env) = env().await else { return };
+    let app = &env.app;
+    let (ana, actor) = crate::first_employee(app, "Ana").await;
+    let ana = id(&ana);
+    let pid = active_project(app, &actor, 6000).await;
+    let other = active_project(app, &actor, 6000).await;
+    // 20 hours a week from the week of 9 March
+    let c = app
+        .delivery()
+        .set_capacity(
+            &json!({"employee_id": ana, "effective_from": "2026-03-09", "minutes_per_week": 1200}),
+            &actor,
+        )
+        .await
+        .unwrap();
+    assert_eq!(c["schedule"][0]["minutes_per_week"], json!(1200));
+    let err = app
+        .delivery()
+        .set_capacity(
+            &json!({"employee_id": ana, "effective_from": "2026-03-10", "minutes_per_week": 1200}),
+            &actor,
+        )
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(err, AppError::Validation(_)),
+        "not a Monday: {err:?}"
+    );
+    let a = app
+        .delivery()
+        .allocate(
+            &json!({"employee_id": ana, "project_id": pid, "starts_on": "2026-03-02",
+                    "ends_on": "2026-03-22", "minutes_per_week": 1500}),
+            &actor,
+        )
+        .await
+        .unwrap();
+    // week of 2 March: 1500 of the default 2400; then 1500 of 1200, twice
+    assert_eq!(a["over_capacity"], json!(["2026-03-09", "2026-03-16"]));
+    assert!(a["warning"].as_str().unwrap().contains("2 week"));
+    assert_eq!(a["weeks"][0]["capacity"], json!(2400));
+    let b = app
+        .delivery()
+        .allocate(
+            &json!({"employee_id": ana, "project_id": other, "starts_on": "2026-03-02",
+                    "ends_on": "2026-03-08", "minutes_per_week": 600}),
+            &actor,
+        )
+        .await
+        .unwrap();
+    assert_eq!(b["over_capacity"], json!([]));
+    assert_eq!(b["warning"], Value::Null);
+    assert_eq!(b["weeks"][0]["allocated"], json!(2100));
+    let err = app
+        .delivery()
+        .allocate(
+            &json!({"employee_id": ana, "project_id": pid, "starts_on": "2026-03-22",
+                    "ends_on": "2026-03-02", "minutes_per_week": 60}),
+            &actor,
+        )
+        .await
+        .unwrap_err();
+    assert!(matches!(err, AppError::Validation(_)), "{err:?}");
+    let plan = app
+        .delivery()
+        .resource_plan(&json!({"from": "2026-03-04", "weeks": 3}))
+        .await
+        .unwrap();
+    assert_eq!(
+        plan["weeks"],
+        json!(["2026-03-02", "2026-03-09", "2026-03-16"])
+    );
+    let row = &plan["items"][0];
+    assert_eq!(row["id"], json!(ana));
+    let over: Vec<bool> = row["weeks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|w| w["over"].as_bool().unwrap())
+        .collect();
+    assert_eq!(over, vec![false, true, true]);
+    // released, it no longer counts
+    let aid = a["allocation"]["id"].as_str().unwrap();
+    app.delivery()
+        .release_allocation(aid, &actor)
+        .await
+        .unwrap();
+    let err = app
+        .delivery()
+        .release_allocation(aid, &actor)
+        .await
+        .unwrap_err();
+    assert!(matches!(err, AppError::Invariant(_)), "{err:?}");
+    let plan = app
+        .delivery()
+        .resource_plan(&json!({"from": "2026-03-02", "weeks": 2}))
+        .await
+        .unwrap();
+    assert_eq!(plan["items"][0]["weeks"][1]["allocated"], json!(0));
+    assert_eq!(plan["items"][0]["weeks"][0]["allocated"], json!(600));
+    let listed = app.delivery().project_allocations(&pid).await.unwrap();
+    assert_eq!(listed[0]["released"], json!(true));
+    assert!(app
+        .delivery()
+        .resource_plan(&json!({"weeks": 40}))
+        .await
+        .is_err());
+    assert_eq!(count_type(&env, "resource.allocated").await, 2);
+    crate::every_aggregate_restores_as_replayed(&env).await;
+    env.cleanup().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn the_approvals_queue_pages_submitted_time_by_employee() {
+    let Some(env) = env().await else { return };
+    let app = &env.app;
+    let (_, actor) = crate::first_employee(app, "Ana").await;
+    let bo = app
+        .identity()
+        .create_employee(&json!({"name": "Bo", "email": "bo@example.com"}), &actor)
+        .await
+        .unwrap();
+    let bo_ctx = CommandContext::employee(id(&bo).parse().unwrap());
+    let pid = active_project(app, &actor, 6000).await;
+    let mut submitted = Vec::new();
+    for (ctx, day) in [
+        (&actor, "2026-03-02"),
+        (&actor, "2026-03-03"),
+        (&bo_ctx, "2026-03-02"),
+    ] {
+        let e = log(app, ctx, &pid, day, 60).await.unwrap();
+        app.delivery()
+            .submit_time_entry(&id(&e), ctx)
+            .await
+            .unwrap();
+        submitted.push(id(&e));
+    }
+    // a draft is not in the queue
+    log(app, &actor, &pid, "2026-03-04", 30).await.unwrap();
+    let first = app
+        .delivery()
+        .submitted_time(&json!({"per_page": 2}))
+        .await
+        .unwrap();
+    assert_eq!(first["total"], json!(3));
+    assert_eq!(first["items"].as_array().unwrap().len(), 2);
+    let next = first["next"].as_str().unwrap();
+    let second = app
+        .delivery()
+        .submitted_time(&json!({"per_page": 2, "after": next}))
+        .await
+        .unwrap();
+    assert_eq!(second["items"].as_array().unwrap().len(), 1);
+    let mut seen: Vec<String> = first["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .chain(second["items"].as_array().unwrap())
+        .map(|e| {
+            assert_eq!(e["status"], json!("submitted"));
+            id(e)
+        })
+        .collect();
+    seen.sort();
+    submitted.sort();
+    assert_eq!(seen, submitted);
+    let bo_only = app
+        .delivery()
+        .submitted_time(&json!({"employee_id": id(&bo)}))
+        .await
+        .unwrap();
+    assert_eq!(bo_only["total"], json!(1));
+    assert!(app
+        .delivery()
+        .submitted_time(&json!({"employee_id": "nope"}))
+        .await
+        .is_err());
+    env.cleanup().await;
+}

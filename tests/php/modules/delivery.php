@@ -91,3 +91,73 @@ test(
 		);
 	}
 );
+
+test(
+	'delivery: a timer, capacity, an allocation past capacity and the approvals queue',
+	static function () use ( $dl, $dl_day, $ctx, &$dl_project ): void {
+		check( null !== $dl_project, 'the project test ran' );
+		$me = $ctx['actor_id'];
+		$t  = $dl->startTimer( array( 'project_id' => $dl_project['id'], 'note' => 'timed' ), $ctx );
+		check( is_array( $t['running'] ) && $dl_project['id'] === $t['running']['target']['project_id'], 'the timer runs on the project' );
+		throws( Pet\InvariantViolationException::class, static fn () => $dl->startTimer( array( 'project_id' => $dl_project['id'] ), $ctx ), 'one timer at a time' );
+		$stopped = $dl->stopTimer( $me, $ctx );
+		check( null === $stopped['timer']['running'], 'stopped' );
+		check( 'draft' === $stopped['entry']['status'] && $stopped['entry']['minutes'] >= 1, 'a draft entry of its minutes' );
+		check( 'timed' === $stopped['entry']['note'], 'with its note' );
+		throws( Pet\InvariantViolationException::class, static fn () => $dl->discardTimer( $me, $ctx ), 'nothing to discard' );
+		$dl->discardTimeEntry( (string) $stopped['entry']['id'], $ctx );
+
+		$monday = gmdate( 'Y-m-d', strtotime( 'monday next week', time() ) );
+		$c      = $dl->setCapacity(
+			array(
+				'employee_id'      => $me,
+				'effective_from'   => $monday,
+				'minutes_per_week' => 600,
+			),
+			$ctx
+		);
+		check( 600 === $c['schedule'][0]['minutes_per_week'], 'capacity set' );
+		$a = $dl->allocate(
+			array(
+				'employee_id'      => $me,
+				'project_id'       => $dl_project['id'],
+				'starts_on'        => $monday,
+				'ends_on'          => gmdate( 'Y-m-d', strtotime( $monday . ' +6 days' ) ),
+				'minutes_per_week' => 900,
+			),
+			$ctx
+		);
+		check( array( $monday ) === $a['over_capacity'] && is_string( $a['warning'] ), 'past capacity: made and warned about' );
+		$plan = $dl->resourcePlan( array( 'from' => $monday, 'weeks' => 2 ) );
+		$row  = null;
+		foreach ( $plan['items'] as $item ) {
+			if ( $me === $item['id'] ) {
+				$row = $item;
+			}
+		}
+		check( null !== $row && true === $row['weeks'][0]['over'] && false === $row['weeks'][1]['over'], 'the plan shows the week over capacity' );
+		$e = throws(
+			Pet\ValidationException::class,
+			static fn () => $dl->allocate(
+				array(
+					'employee_id'      => $me,
+					'project_id'       => $dl_project['id'],
+					'starts_on'        => $monday,
+					'ends_on'          => $monday,
+					'minutes_per_week' => 0,
+				),
+				$ctx
+			),
+			'zero minutes a week'
+		);
+		check( array_key_exists( 'minutes_per_week', $e->getFieldErrors() ), 'minutes_per_week named' );
+		$released = $dl->releaseAllocation( (string) $a['allocation']['id'], $ctx );
+		check( true === $released['released'], 'released' );
+
+		$queue = $dl->submittedTime( array( 'employee_id' => $me ) );
+		foreach ( $queue['items'] as $item ) {
+			check( 'submitted' === $item['status'] && $me === $item['employee_id'], 'only submitted time of the employee' );
+		}
+		throws( Pet\ValidationException::class, static fn () => $dl->submittedTime( array( 'per_page' => 'many' ) ), 'bad paging' );
+	}
+);

@@ -189,7 +189,7 @@ $r = rest_call('POST', '/pet/v1/time-entries', ['project_id' => $pid, 'work_date
 check('staff: POST /time-entries past 24 h a day: 422', 422 === $r->get_status(), wp_json_encode($r->get_data()));
 $r = rest_call('POST', '/pet/v1/time-entries', ['project_id' => wp_generate_uuid4(), 'work_date' => $today, 'minutes' => 10]);
 check('staff: POST /time-entries on an unknown project: 400 naming project_id', 400 === $r->get_status() && isset(((array) $r->get_data()['data']['field_errors'])['project_id']), wp_json_encode($r->get_data()));
-check('staff: GET /timesheet of someone else: 400', 400 === rest_call('GET', '/pet/v1/timesheet', [], ['employee_id' => $admin_ctx['actor_id']])->get_status());
+check('staff: GET /timesheet of someone else: 403', 403 === rest_call('GET', '/pet/v1/timesheet', [], ['employee_id' => $admin_ctx['actor_id']])->get_status());
 $r = rest_call('GET', '/pet/v1/timesheet', [], ['week' => $today]);
 check('staff: GET /timesheet: own week with both entries', 200 === $r->get_status() && 2 === count($r->get_data()['entries']) && 120 === $r->get_data()['total_minutes'], wp_json_encode($r->get_data()['days'] ?? null));
 check('staff: POST /time-entries/<id>/submit: 200', 200 === rest_call('POST', "/pet/v1/time-entries/$rid/submit")->get_status());
@@ -217,3 +217,49 @@ $r = $idem(['reason' => 'Other', 'labour_delta' => $delta]);
 check('the same key with another body: 409', 409 === $r->get_status(), wp_json_encode($r->get_data()));
 $r = rest_call('POST', "/pet/v1/projects/$pid/status", ['status' => 'planned']);
 check('admin: a status the project cannot take: 422', 422 === $r->get_status(), wp_json_encode($r->get_data()));
+
+// ---- REST: someone else's time, timers, allocations, the plan, the queue, the lock -------------
+
+$r = rest_call('POST', '/pet/v1/time-entries', ['project_id' => $pid, 'work_date' => $today, 'minutes' => 5]);
+$admin_entry = (string) $r->get_data()['id'];
+$login_staff();
+check('staff: GET /time-entries/<admin\'s>: 403', 403 === rest_call('GET', "/pet/v1/time-entries/$admin_entry")->get_status());
+check('staff: submit someone else\'s draft: 403', 403 === rest_call('POST', "/pet/v1/time-entries/$admin_entry/submit")->get_status());
+check('staff: discard someone else\'s draft: 403', 403 === rest_call('POST', "/pet/v1/time-entries/$admin_entry/discard")->get_status());
+check('the draft is untouched', 'draft' === $d->timeEntry($admin_entry)['status']);
+$r = rest_call('POST', '/pet/v1/timer/start', ['project_id' => $pid, 'note' => 'Timed']);
+check('staff: POST /timer/start: 201, running on the project', 201 === $r->get_status() && $pid === $r->get_data()['running']['target']['project_id'], wp_json_encode($r->get_data()));
+check('staff: a second start: 422', 422 === rest_call('POST', '/pet/v1/timer/start', ['project_id' => $pid])->get_status());
+check('staff: another employee\'s timer: 403', 403 === rest_call('POST', '/pet/v1/timer/start', ['project_id' => $pid, 'employee_id' => $admin_ctx['actor_id']])->get_status());
+check('staff: GET /timer: running', null !== rest_call('GET', '/pet/v1/timer')->get_data()['running']);
+$html = $screen('pet-timesheet', 'page_timesheet', []);
+check('My timesheet shows the running timer with its stop button', str_contains($html, 'pet-timer-running') && str_contains($html, 'pet_delivery_timer_stop'), substr(strip_tags($html), 0, 400));
+$r = rest_call('POST', '/pet/v1/timer/stop');
+check('staff: POST /timer/stop: a draft entry of at least a minute', 200 === $r->get_status() && 'draft' === $r->get_data()['entry']['status'] && $r->get_data()['entry']['minutes'] >= 1 && 'Timed' === $r->get_data()['entry']['note'], wp_json_encode($r->get_data()));
+check('staff: stop again: 422', 422 === rest_call('POST', '/pet/v1/timer/stop')->get_status());
+check('staff: GET /resource-plan refused (403)', 403 === rest_call('GET', '/pet/v1/resource-plan')->get_status());
+check('staff: POST /allocations refused (403)', 403 === rest_call('POST', '/pet/v1/allocations', [])->get_status());
+check('staff: GET /approvals refused (403)', 403 === rest_call('GET', '/pet/v1/approvals')->get_status());
+check('staff: POST /time-lock refused (403)', 403 === rest_call('POST', '/pet/v1/time-lock', ['through' => '2000-01-02'])->get_status());
+$as_admin();
+$alloc = ['employee_id' => $staff_employee, 'project_id' => $pid, 'starts_on' => $monday, 'ends_on' => $monday, 'minutes_per_week' => 3000];
+$r = rest_call('POST', '/pet/v1/allocations', $alloc);
+check('admin: POST /allocations past capacity: 201 with a warning and the week', 201 === $r->get_status() && is_string($r->get_data()['warning']) && [$monday] === $r->get_data()['over_capacity'], wp_json_encode($r->get_data()));
+$r = rest_call('POST', '/pet/v1/allocations', array_merge($alloc, ['ends_on' => 'soon']));
+check('admin: POST /allocations with a bad date: 400 naming ends_on', 400 === $r->get_status() && isset(((array) $r->get_data()['data']['field_errors'])['ends_on']), wp_json_encode($r->get_data()));
+$r = rest_call('GET', '/pet/v1/resource-plan', [], ['from' => $monday, 'weeks' => '2', 'per_page' => 100]);
+$row = null;
+foreach ((array) ($r->get_data()['items'] ?? []) as $item) {
+    if ($staff_employee === $item['id']) {
+        $row = $item;
+    }
+}
+check('admin: GET /resource-plan: the staff member over capacity that week', 200 === $r->get_status() && null !== $row && true === $row['weeks'][0]['over'] && 2 === count($row['weeks']), wp_json_encode($r->get_data()));
+$html = $screen('pet-resources', 'page_resources', ['from' => $monday]);
+check('the Resource planner shows the week over capacity', str_contains($html, 'pet-over-capacity') && str_contains($html, 'Timesheet Staff'), substr(strip_tags($html), 0, 400));
+$r = rest_call('GET', '/pet/v1/approvals', [], ['per_page' => 5]);
+check('admin: GET /approvals: 200, a keyset page', 200 === $r->get_status() && array_key_exists('next', $r->get_data()), wp_json_encode($r->get_data()));
+$r = rest_call('POST', '/pet/v1/time-lock', ['through' => 'yesterday']);
+check('admin: POST /time-lock with a bad date: 400', 400 === $r->get_status(), wp_json_encode($r->get_data()));
+check('GET /time-lock: 200', 200 === rest_call('GET', '/pet/v1/time-lock')->get_status());
+

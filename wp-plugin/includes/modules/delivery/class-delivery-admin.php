@@ -4,8 +4,11 @@
  * versions and their change orders, variance per role, time by role against sold, status
  * changes and the change-order form), My timesheet (the current user's week as a grid:
  * rows = project/task or ticket, columns = days, minutes or h:mm per cell, day and week
- * totals, submit the week) and Approvals (managers: one employee's week, approve or send
- * back the submitted entries, adjust approved ones).
+ * totals, submit the week; the timer: start on a row of the week, stop into a draft),
+ * Approvals (managers: the queue of submitted time across employees with bulk approve, or
+ * one employee's week: approve or send back the submitted entries, adjust approved ones;
+ * the period-lock form) and the Resource planner (managers: employees × weeks, allocated
+ * against capacity, over-capacity highlighted; the allocate and capacity forms).
  *
  * The grid is a form over the engine's own commands: a changed cell whose time is all draft
  * discards those drafts and logs the new amount as one draft (the engine has no "revise");
@@ -41,6 +44,12 @@ final class Delivery_Admin extends Module_Admin {
 		'delivery_approve'        => array( Plugin::CAP_MANAGE, 'do_approve' ),
 		'delivery_send_back'      => array( Plugin::CAP_MANAGE, 'do_send_back' ),
 		'delivery_adjust'         => array( Plugin::CAP_MANAGE, 'do_adjust' ),
+		'delivery_timer_start'    => array( Plugin::CAP_WORK, 'do_timer_start' ),
+		'delivery_timer_stop'     => array( Plugin::CAP_WORK, 'do_timer_stop' ),
+		'delivery_timer_discard'  => array( Plugin::CAP_WORK, 'do_timer_discard' ),
+		'delivery_lock'           => array( Plugin::CAP_MANAGE, 'do_lock', array( 'through' ) ),
+		'delivery_allocate'       => array( Plugin::CAP_MANAGE, 'do_allocate', array( 'employee_id', 'project_id', 'starts_on', 'ends_on', 'hours' ) ),
+		'delivery_capacity'       => array( Plugin::CAP_MANAGE, 'do_capacity', array( 'employee_id', 'effective_from', 'hours' ) ),
 	);
 
 	/** Projects list and project page (with ?id=). */
@@ -49,6 +58,8 @@ final class Delivery_Admin extends Module_Admin {
 	public const TIMESHEET_PAGE = 'pet-timesheet';
 	/** A manager's view of an employee's week. */
 	public const APPROVALS_PAGE = 'pet-approvals';
+	/** The resource planner. */
+	public const RESOURCES_PAGE = 'pet-resources';
 
 	protected const HOME_PAGE    = self::TIMESHEET_PAGE;
 	protected const SCREEN_CLASS = 'pet-delivery';
@@ -64,6 +75,7 @@ final class Delivery_Admin extends Module_Admin {
 			self::PROJECTS_PAGE  => array( __( 'Projects', 'pet' ), Plugin::CAP_WORK, 'page_projects' ),
 			self::TIMESHEET_PAGE => array( __( 'My timesheet', 'pet' ), Plugin::CAP_WORK, 'page_timesheet' ),
 			self::APPROVALS_PAGE => array( __( 'Time approvals', 'pet' ), Plugin::CAP_MANAGE, 'page_approvals' ),
+			self::RESOURCES_PAGE => array( __( 'Resource planner', 'pet' ), Plugin::CAP_MANAGE, 'page_resources' ),
 		);
 	}
 
@@ -73,9 +85,10 @@ final class Delivery_Admin extends Module_Admin {
 	 * @param string $page Page slug.
 	 */
 	protected function assets( string $page ): void {
-		if ( self::APPROVALS_PAGE === $page ) {
+		if ( self::APPROVALS_PAGE === $page || self::RESOURCES_PAGE === $page ) {
 			self::enqueue_pickers();
 		}
+		self::enqueue_style( 'delivery' );
 	}
 
 	/** Loads the list tables (core and Delivery). */
@@ -375,6 +388,72 @@ final class Delivery_Admin extends Module_Admin {
 		return array( __( 'Adjustment recorded.', 'pet' ) );
 	}
 
+	/** Starts the current user's timer on a row of the week (row = p:<project>:<task> or t:<ticket>). */
+	protected function do_timer_start(): array {
+		$input = self::row_target( Input::text( 'row' ) );
+		$note  = Input::text( 'note' );
+		if ( '' !== $note ) {
+			$input['note'] = $note;
+		}
+		$this->plugin->delivery()->startTimer( $input, $this->ctx() );
+		return array( __( 'Timer started. Stop it to turn the time into a draft entry.', 'pet' ) );
+	}
+
+	/** Stops the current user's timer: a draft entry of the minutes it ran. */
+	protected function do_timer_stop(): array {
+		$r = $this->plugin->delivery()->stopTimer( (string) $this->ctx()['actor_id'], $this->ctx() );
+		/* translators: %s: h:mm. */
+		return array( sprintf( __( 'Timer stopped: %s logged as draft time.', 'pet' ), self::hm( (int) $r['entry']['minutes'] ) ) );
+	}
+
+	/** Throws the current user's running timer away. */
+	protected function do_timer_discard(): array {
+		$this->plugin->delivery()->discardTimer( (string) $this->ctx()['actor_id'], $this->ctx() );
+		return array( __( 'Timer discarded: no time logged.', 'pet' ) );
+	}
+
+	/** Moves the period lock forward. */
+	protected function do_lock(): array {
+		$l = $this->plugin->delivery()->lockTimePeriod( Input::text( 'through' ), $this->ctx() );
+		/* translators: %s: date. */
+		return array( sprintf( __( 'Time is locked through %s.', 'pet' ), (string) $l['locked_through'] ) );
+	}
+
+	/** Allocates an employee to a project (hours per week); past capacity is made and warned about. */
+	protected function do_allocate(): array {
+		$minutes = self::parse_minutes( Input::text( 'hours' ), 'hours' );
+		$r       = $this->plugin->delivery()->allocate(
+			array(
+				'employee_id'      => \PetWp\Picker::value( 'employee_id', 'employees', array(), false ),
+				'project_id'       => Input::text( 'project_id' ),
+				'starts_on'        => Input::text( 'starts_on' ),
+				'ends_on'          => Input::text( 'ends_on' ),
+				'minutes_per_week' => $minutes ?? 0,
+			),
+			$this->ctx()
+		);
+		$url = Table::page_url( self::RESOURCES_PAGE, array( 'from' => Input::text( 'starts_on' ) ) );
+		if ( null !== $r['warning'] ) {
+			/* translators: %s: the engine's warning. */
+			return array( sprintf( __( 'Allocated. Warning: %s.', 'pet' ), (string) $r['warning'] ), $url );
+		}
+		return array( __( 'Allocated, within capacity.', 'pet' ), $url );
+	}
+
+	/** Sets an employee's weekly capacity from a Monday (hours per week). */
+	protected function do_capacity(): array {
+		$minutes = self::parse_minutes( Input::text( 'hours' ), 'hours' );
+		$this->plugin->delivery()->setCapacity(
+			array(
+				'employee_id'      => \PetWp\Picker::value( 'employee_id', 'employees', array(), false ),
+				'effective_from'   => Input::text( 'effective_from' ),
+				'minutes_per_week' => $minutes ?? 0,
+			),
+			$this->ctx()
+		);
+		return array( __( 'Capacity set.', 'pet' ) );
+	}
+
 	// ---- data for the views -----------------------------------------------------------------
 
 	/**
@@ -565,7 +644,17 @@ final class Delivery_Admin extends Module_Admin {
 			function (): void {
 				$employee = $this->ctx()['actor_id'];
 				$sheet    = $this->plugin->delivery()->timesheet( $employee, self::week_start() );
-				self::view( 'delivery/timesheet', $this->grid( $sheet, Input::text( 'add' ) ) );
+				$grid     = $this->grid( $sheet, Input::text( 'add' ) );
+				$timer    = $this->plugin->delivery()->timer( $employee );
+				$running  = $timer['running'];
+				if ( is_array( $running ) ) {
+					$t                = (array) $running['target'];
+					$running['label'] = 'ticket' === ( $t['kind'] ?? '' )
+						/* translators: %s: ticket id. */
+						? sprintf( __( 'Ticket %s', 'pet' ), substr( (string) $t['ticket_id'], 0, 8 ) )
+						: $this->project_name( (string) $t['project_id'] );
+				}
+				self::view( 'delivery/timesheet', $grid + array( 'timer' => $running ) );
 			}
 		);
 	}
@@ -584,8 +673,29 @@ final class Delivery_Admin extends Module_Admin {
 					'next'        => self::plus_days( $week, 7 ),
 					'entries'     => array(),
 					'names'       => array(),
+					'people'      => array(),
 					'total'       => 0,
 				);
+				$data['lock']  = $this->plugin->delivery()->timeLock()['locked_through'];
+				$data['queue'] = null;
+				if ( '' === $employee ) {
+					$page          = $this->plugin->delivery()->submittedTime( array( 'per_page' => 100 ) + array_filter( array( 'after' => Input::text( 'after' ) ) ) );
+					$data['queue'] = $page;
+					foreach ( $page['items'] as $e ) {
+						$data['names'][ (string) $e['id'] ] = 'ticket' === $e['target']['kind']
+							/* translators: %s: ticket id. */
+							? sprintf( __( 'Ticket %s', 'pet' ), substr( (string) $e['target']['ticket_id'], 0, 8 ) )
+							: $this->project_name( (string) $e['target']['project_id'] );
+						$eid = (string) $e['employee_id'];
+						if ( ! isset( $data['people'][ $eid ] ) ) {
+							try {
+								$data['people'][ $eid ] = (string) $this->plugin->identity()->getEmployee( $eid )['name'];
+							} catch ( \Throwable $ex ) {
+								$data['people'][ $eid ] = $eid;
+							}
+						}
+					}
+				}
 				if ( '' !== $employee ) {
 					$sheet         = $this->plugin->delivery()->timesheet( $employee, $week );
 					$data['total'] = (int) $sheet['total_minutes'];
@@ -602,5 +712,53 @@ final class Delivery_Admin extends Module_Admin {
 				self::view( 'delivery/approvals', $data );
 			}
 		);
+	}
+
+	/** Resource planner: employees × weeks, allocated against capacity; allocate and capacity forms. */
+	public function page_resources(): void {
+		$this->screen(
+			__( 'Resource planner', 'pet' ),
+			function (): void {
+				$from     = self::week_start_of( Input::text( 'from' ) );
+				$plan     = $this->plugin->delivery()->resourcePlan(
+					array(
+						'from'     => $from,
+						'weeks'    => 8,
+						'per_page' => 50,
+					) + array_filter( array( 'after' => Input::text( 'after' ) ) )
+				);
+				$projects = array();
+				foreach ( array( 'active', 'planned', 'on_hold' ) as $status ) {
+					foreach ( $this->plugin->delivery()->listProjects( array( 'status' => $status, 'per_page' => 100 ) )['items'] as $p ) {
+						$projects[ (string) $p['id'] ] = (string) $p['name'];
+					}
+				}
+				self::view(
+					'delivery/resources',
+					array(
+						'plan'     => $plan,
+						'from'     => $from,
+						'prev'     => self::plus_days( $from, -28 ),
+						'next'     => self::plus_days( $from, 28 ),
+						'projects' => $projects,
+						'alloc'    => $this->kept_form( 'delivery_allocate:' ),
+						'capacity' => $this->kept_form( 'delivery_capacity:' ),
+					)
+				);
+			}
+		);
+	}
+
+	/**
+	 * The Monday (Y-m-d) of the week of $raw (today's week when not a date).
+	 *
+	 * @param string $raw A date.
+	 */
+	private static function week_start_of( string $raw ): string {
+		$day = preg_match( '/^\d{4}-\d{2}-\d{2}$/', $raw ) ? \DateTimeImmutable::createFromFormat( '!Y-m-d', $raw ) : false;
+		if ( false === $day ) {
+			$day = new \DateTimeImmutable( Input::today() );
+		}
+		return $day->modify( '-' . ( (int) $day->format( 'N' ) - 1 ) . ' days' )->format( 'Y-m-d' );
 	}
 }

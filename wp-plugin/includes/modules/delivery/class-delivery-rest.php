@@ -1,11 +1,13 @@
 <?php
 /**
  * The Delivery module's pet/v1 REST routes: projects (list, get, create, status, change
- * order) and time entries (the current user's or, for managers, any employee's week; log,
- * submit, approve, send back, adjust, discard). Reading, logging and submitting need pet_work;
- * creating projects, changing them, approving, sending back and adjusting need pet_manage.
- * A pet_work user reads and logs only their own time (the actor); a manager may name the
- * employee. The actor is the current user's employee; an Idempotency-Key header is passed to
+ * order, allocations), time entries (the current user's or, for managers, any employee's
+ * week; log, submit, approve, send back, adjust, discard), the approvals queue, timers
+ * (start, stop → a draft entry, discard), the period lock, weekly capacities, allocations
+ * and the resource plan. Reading, logging, submitting and timers need pet_work; creating
+ * projects, changing them, approving, sending back, adjusting, locking, capacities and
+ * allocations need pet_manage. A pet_work user reads, logs, submits, discards and times
+ * only their own time (the actor; anything else is 403); a manager may name the employee. The actor is the current user's employee; an Idempotency-Key header is passed to
  * the engine; engine exceptions become WP_Error responses through \PetWp\Rest::error()
  * (400 validation, 404 not found, 409 conflict, 422 rule refused).
  *
@@ -73,11 +75,104 @@ final class Delivery_Rest {
 			},
 			201
 		);
-		Rest::route( "/time-entries/$id/submit", 'POST', $work, fn ( $r ) => $d()->submitTimeEntry( (string) $r['id'], $ctx( $r ) ) );
-		Rest::route( "/time-entries/$id/discard", 'POST', $work, fn ( $r ) => $d()->discardTimeEntry( (string) $r['id'], $ctx( $r ) ) );
+		Rest::route( "/time-entries/$id", 'GET', $work, fn ( $r ) => $this->own_entry( (string) $r['id'], $ctx( $r ) ) );
+		Rest::route(
+			"/time-entries/$id/submit",
+			'POST',
+			$work,
+			function ( $r ) use ( $d, $ctx ) {
+				$this->own_entry( (string) $r['id'], $ctx( $r ) );
+				return $d()->submitTimeEntry( (string) $r['id'], $ctx( $r ) );
+			}
+		);
+		Rest::route(
+			"/time-entries/$id/discard",
+			'POST',
+			$work,
+			function ( $r ) use ( $d, $ctx ) {
+				$this->own_entry( (string) $r['id'], $ctx( $r ) );
+				return $d()->discardTimeEntry( (string) $r['id'], $ctx( $r ) );
+			}
+		);
 		Rest::route( "/time-entries/$id/approve", 'POST', $man, fn ( $r ) => $d()->approveTimeEntry( (string) $r['id'], $ctx( $r ) ) );
 		Rest::route( "/time-entries/$id/send-back", 'POST', $man, fn ( $r ) => $d()->sendBackTimeEntry( (string) $r['id'], self::text( Rest::body( $r ), 'reason' ), $ctx( $r ) ) );
 		Rest::route( "/time-entries/$id/adjustments", 'POST', $man, fn ( $r ) => $d()->adjustTimeEntry( (string) $r['id'], Rest::body( $r ), $ctx( $r ) ), 201 );
+		Rest::route( '/approvals', 'GET', $man, fn ( $r ) => $d()->submittedTime( Rest::query( $r, array( 'employee_id', 'after', 'before' ) ) ) );
+
+		Rest::route( '/time-lock', 'GET', $work, fn () => $d()->timeLock() );
+		Rest::route( '/time-lock', 'POST', $man, fn ( $r ) => $d()->lockTimePeriod( self::text( Rest::body( $r ), 'through' ), $ctx( $r ) ) );
+
+		Rest::route(
+			'/timer',
+			'GET',
+			$work,
+			function ( $r ) use ( $d, $ctx ) {
+				$q = Rest::query( $r, array( 'employee_id' ) );
+				return $d()->timer( $this->employee( $q['employee_id'] ?? '', $ctx( $r ) ) );
+			}
+		);
+		Rest::route(
+			'/timer/start',
+			'POST',
+			$work,
+			function ( $r ) use ( $d, $ctx ) {
+				$body                = Rest::body( $r, array( 'note' ) );
+				$c                   = $ctx( $r );
+				$body['employee_id'] = $this->employee( is_string( $body['employee_id'] ?? null ) ? $body['employee_id'] : '', $c );
+				return $d()->startTimer( $body, $c );
+			},
+			201
+		);
+		foreach ( array( 'stop', 'discard' ) as $verb ) {
+			Rest::route(
+				'/timer/' . $verb,
+				'POST',
+				$work,
+				function ( $r ) use ( $d, $ctx, $verb ) {
+					$body     = Rest::body( $r );
+					$c        = $ctx( $r );
+					$employee = $this->employee( is_string( $body['employee_id'] ?? null ) ? $body['employee_id'] : '', $c );
+					return 'stop' === $verb ? $d()->stopTimer( $employee, $c ) : $d()->discardTimer( $employee, $c );
+				}
+			);
+		}
+
+		Rest::route( '/capacities', 'POST', $man, fn ( $r ) => $d()->setCapacity( Rest::body( $r ), $ctx( $r ) ) );
+		Rest::route( "/employees/$id/capacity", 'GET', $man, fn ( $r ) => $d()->capacity( (string) $r['id'] ) );
+		Rest::route( '/allocations', 'POST', $man, fn ( $r ) => $d()->allocate( Rest::body( $r ), $ctx( $r ) ), 201 );
+		Rest::route( "/allocations/$id/release", 'POST', $man, fn ( $r ) => $d()->releaseAllocation( (string) $r['id'], $ctx( $r ) ) );
+		Rest::route( "/projects/$id/allocations", 'GET', $work, fn ( $r ) => $d()->projectAllocations( (string) $r['id'] ) );
+		Rest::route(
+			'/resource-plan',
+			'GET',
+			$man,
+			function ( $r ) use ( $d ) {
+				$q = Rest::query( $r, array( 'from', 'weeks', 'after', 'before' ) );
+				if ( isset( $q['weeks'] ) && ctype_digit( $q['weeks'] ) ) {
+					$q['weeks'] = (int) $q['weeks'];
+				}
+				return $d()->resourcePlan( $q );
+			}
+		);
+	}
+
+	/**
+	 * The entry $id when the user may act on it as its employee: their own, or any entry
+	 * for a manager.
+	 *
+	 * @param string $id  Entry id.
+	 * @param array  $ctx Command context.
+	 * @throws \PetWp\Forbidden_Exception When a pet_work user names someone else's entry.
+	 */
+	private function own_entry( string $id, array $ctx ): array {
+		$e = $this->plugin->delivery()->timeEntry( $id );
+		if ( (string) $e['employee_id'] !== (string) $ctx['actor_id'] && ! current_user_can( Plugin::CAP_MANAGE ) ) {
+			throw new \PetWp\Forbidden_Exception(
+				__( 'Only a manager can act on another employee\'s time.', 'pet' ),
+				array( 'id' => __( 'must be your own time entry', 'pet' ) )
+			);
+		}
+		return $e;
 	}
 
 	/**
@@ -95,14 +190,14 @@ final class Delivery_Rest {
 	 *
 	 * @param string $named Employee id given ('' = the actor).
 	 * @param array  $ctx   Command context.
-	 * @throws \PetWp\Input_Exception When a pet_work user names someone else.
+	 * @throws \PetWp\Forbidden_Exception When a pet_work user names someone else (403).
 	 */
 	private function employee( string $named, array $ctx ): string {
 		if ( '' === $named || $named === $ctx['actor_id'] ) {
 			return (string) $ctx['actor_id'];
 		}
 		if ( ! current_user_can( Plugin::CAP_MANAGE ) ) {
-			throw new \PetWp\Input_Exception(
+			throw new \PetWp\Forbidden_Exception(
 				__( 'Only a manager can read or log another employee\'s time.', 'pet' ),
 				array( 'employee_id' => __( 'must be your own employee', 'pet' ) )
 			);

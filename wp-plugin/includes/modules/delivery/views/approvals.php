@@ -1,13 +1,16 @@
 <?php
 /**
- * Time approvals (managers): pick an employee and a week; the week's entries, the submitted
+ * Time approvals (managers): without an employee, the queue of submitted time across
+ * employees (grouped by employee and week, ticked to approve in bulk) and the period-lock
+ * form; with an employee and a week: the week's entries, the submitted
  * ones ticked to approve together or sent back one by one with a reason; submitted and
  * approved ones can be adjusted (signed minutes booked on an open date, with a reason).
  *
  * @package PetWp
  *
  * @var array $data {employee_id, week, prev, next: string, entries: list<array>,
- *                   names: array<string,string>, total: int}
+ *                   names: array<string,string>, people: array<string,string>, total: int,
+ *                   lock: ?string, queue: ?array (a page of submitted entries)}
  */
 
 use PetWp\Modules\Delivery\Delivery_Admin;
@@ -80,4 +83,63 @@ $args = static fn ( string $week ): array => array( 'week' => $week ) + ( '' !==
 </tbody></table>
 <p><button type="submit" form="pet-approve-form" class="button button-primary" id="pet-approve-selected"><?php esc_html_e( 'Approve the ticked entries', 'pet' ); ?></button></p>
 	<?php endif; ?>
+<?php endif; ?>
+<?php if ( is_array( $data['queue'] ) ) : ?>
+<h2><?php esc_html_e( 'Submitted time waiting for approval', 'pet' ); ?></h2>
+	<?php if ( array() === $data['queue']['items'] ) : ?>
+<p id="pet-queue-empty"><?php esc_html_e( 'Nothing is waiting for approval.', 'pet' ); ?></p>
+	<?php else : ?>
+		<?php View::form_open( 'delivery_approve', array(), 'pet-queue-form' ); ?>
+</form>
+<table class="widefat striped" id="pet-approval-queue">
+<thead><tr><th scope="col"><?php esc_html_e( 'Approve', 'pet' ); ?></th><th scope="col"><?php esc_html_e( 'Employee', 'pet' ); ?></th><th scope="col"><?php esc_html_e( 'Week of', 'pet' ); ?></th><th scope="col"><?php esc_html_e( 'Date', 'pet' ); ?></th><th scope="col"><?php esc_html_e( 'Project / ticket', 'pet' ); ?></th><th scope="col"><?php esc_html_e( 'Time', 'pet' ); ?></th><th scope="col"><?php esc_html_e( 'Note', 'pet' ); ?></th></tr></thead>
+<tbody>
+		<?php foreach ( $data['queue']['items'] as $e ) : ?>
+			<?php
+			$eid    = (string) $e['id'];
+			$who    = (string) $e['employee_id'];
+			$ts     = strtotime( (string) $e['work_date'] . ' 12:00:00 UTC' );
+			$monday = gmdate( 'Y-m-d', $ts - ( (int) gmdate( 'N', $ts ) - 1 ) * 86400 );
+			$link   = Table::page_url(
+				'pet-approvals',
+				array(
+					'employee_id' => $who,
+					'week'        => $monday,
+				)
+			);
+			?>
+<tr data-entry="<?php echo esc_attr( $eid ); ?>">
+<td><input type="checkbox" form="pet-queue-form" name="entry[]" value="<?php echo esc_attr( $eid ); ?>" checked aria-label="<?php esc_attr_e( 'Approve this entry', 'pet' ); ?>"></td>
+<td><?php echo esc_html( $data['people'][ $who ] ?? $who ); ?></td>
+<td><a href="<?php echo esc_url( $link ); ?>"><?php echo esc_html( $monday ); ?></a></td>
+<td><?php echo esc_html( (string) $e['work_date'] ); ?></td>
+<td><?php echo esc_html( $data['names'][ $eid ] ?? '' ); ?></td>
+<td><?php echo esc_html( Delivery_Admin::hm( (int) $e['effective_minutes'] ) ); ?></td>
+<td><?php echo esc_html( (string) ( $e['note'] ?? '' ) ); ?></td>
+</tr>
+		<?php endforeach; ?>
+</tbody></table>
+<p><button type="submit" form="pet-queue-form" class="button button-primary" id="pet-queue-approve"><?php esc_html_e( 'Approve the ticked entries', 'pet' ); ?></button>
+		<?php if ( null !== $data['queue']['next'] ) : ?>
+<a class="button" href="<?php echo esc_url( Table::page_url( 'pet-approvals', array( 'after' => (string) $data['queue']['next'] ) ) ); ?>"><?php esc_html_e( 'More', 'pet' ); ?> &rarr;</a>
+		<?php endif; ?>
+</p>
+<p class="description"><?php esc_html_e( 'To send an entry back or adjust it, open the employee\'s week.', 'pet' ); ?></p>
+	<?php endif; ?>
+<h2><?php esc_html_e( 'Period lock', 'pet' ); ?></h2>
+<p id="pet-lock-state">
+	<?php
+	echo esc_html(
+		null === $data['lock']
+			? __( 'No time is locked yet.', 'pet' )
+			/* translators: %s: date. */
+			: sprintf( __( 'Time is locked through %s: nothing dated then changes; corrections are adjustments dated later.', 'pet' ), (string) $data['lock'] )
+	);
+	?>
+</p>
+	<?php View::form_open( 'delivery_lock', array(), 'pet-lock-form' ); ?>
+<label for="pet-lock-through"><?php esc_html_e( 'Lock time through', 'pet' ); ?></label>
+<input type="date" name="through" id="pet-lock-through" required>
+	<?php submit_button( __( 'Lock', 'pet' ), 'secondary', 'submit', false ); ?>
+</form>
 <?php endif; ?>

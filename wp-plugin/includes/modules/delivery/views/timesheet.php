@@ -3,12 +3,14 @@
  * My timesheet: the week's grid (rows = project/task or ticket, columns = days), each cell
  * the minutes logged (typed as minutes, h:mm or hours); cells holding submitted or approved
  * time are shown read-only; day and week totals (adjustments booked on the day included);
- * save as draft, submit the week.
+ * save as draft, submit the week. Above the grid, the timer: running (what on, since when,
+ * stop into a draft entry or discard) or a start form over the week's rows.
  *
  * @package PetWp
  *
  * @var array $data {week, prev, next: string, days: list<string>, rows: array<string,array>,
- *                   totals: array<string,int>, total: int, locked: ?string, drafts: int}
+ *                   totals: array<string,int>, total: int, locked: ?string, drafts: int,
+ *                   timer: ?array (running timer with its label)}
  */
 
 use PetWp\Modules\Delivery\Delivery_Admin;
@@ -29,6 +31,34 @@ echo esc_html( sprintf( __( 'Week of %s', 'pet' ), wp_date( get_option( 'date_fo
 </strong>
 <a class="button" href="<?php echo esc_url( Table::page_url( 'pet-timesheet', array( 'week' => $data['next'] ) ) ); ?>"><?php esc_html_e( 'Next week', 'pet' ); ?> &rarr;</a>
 </p>
+<div class="pet-timer" id="pet-timer">
+<?php if ( is_array( $data['timer'] ) ) : ?>
+<p id="pet-timer-running"><strong>
+	<?php
+	/* translators: 1: project or ticket, 2: h:mm. */
+	echo esc_html( sprintf( __( 'Timer running on %1$s: %2$s so far.', 'pet' ), (string) $data['timer']['label'], Delivery_Admin::hm( (int) $data['timer']['elapsed_minutes'] ) ) );
+	?>
+</strong>
+	<?php View::form_open( 'delivery_timer_stop', array( 'week' => $week ), 'pet-timer-stop', array( 'class' => 'pet-inline' ) ); ?>
+	<?php submit_button( __( 'Stop and log as draft', 'pet' ), 'primary small', 'submit', false ); ?>
+</form>
+	<?php View::form_open( 'delivery_timer_discard', array( 'week' => $week ), 'pet-timer-discard', array( 'class' => 'pet-inline' ) ); ?>
+	<?php submit_button( __( 'Discard', 'pet' ), 'small', 'submit', false ); ?>
+</form>
+</p>
+<?php elseif ( array() !== $data['rows'] ) : ?>
+	<?php View::form_open( 'delivery_timer_start', array( 'week' => $week ), 'pet-timer-start' ); ?>
+<label for="pet-timer-row"><?php esc_html_e( 'Start a timer on', 'pet' ); ?></label>
+<select name="row" id="pet-timer-row">
+	<?php foreach ( $data['rows'] as $key => $row ) : ?>
+<option value="<?php echo esc_attr( (string) $key ); ?>"><?php echo esc_html( $row['label'] ); ?></option>
+	<?php endforeach; ?>
+</select>
+<input type="text" name="note" placeholder="<?php esc_attr_e( 'Note (optional)', 'pet' ); ?>" aria-label="<?php esc_attr_e( 'Note', 'pet' ); ?>">
+	<?php submit_button( __( 'Start timer', 'pet' ), 'secondary', 'submit', false ); ?>
+</form>
+<?php endif; ?>
+</div>
 <?php if ( null !== $data['locked'] ) : ?>
 <p class="description" id="pet-timesheet-locked">
 	<?php
