@@ -368,12 +368,21 @@ macro_rules! command {
                     $crate::command::Begun::Run(uow) => *uow,
                     $crate::command::Begun::Replay(v) => return Ok(v),
                 };
-                let result: serde_json::Value = {
+                let body: Result<serde_json::Value, $crate::AppError> = {
                     let $cx = &mut $crate::command::Cmd::new(&mut uow, ctx);
-                    let body: Result<serde_json::Value, $crate::AppError> = async { $body }.await;
-                    body?
+                    async { $body }.await
                 };
-                app.injected_contention()?;
+                // A refused or failed command rolls back now: a transaction merely dropped
+                // is rolled back by the pool's recycler task, which in the PHP extension
+                // (a current-thread runtime) runs only during the next call into it, so its
+                // row locks would outlive the request.
+                let result = match body.and_then(|v| app.injected_contention().map(|()| v)) {
+                    Ok(v) => v,
+                    Err(e) => {
+                        let _ = uow.rollback().await;
+                        return Err(e);
+                    }
+                };
                 uow.commit(Some(&result)).await?;
                 Ok(result)
             }
@@ -406,15 +415,29 @@ impl App {
         actors: Actors,
     ) -> Result<Begun<'c>, AppError> {
         let mut uow = UnitOfWork::begin(conn, self.store().clone(), self.now()).await?;
-        self.check_actor(uow.tx(), ctx, actors).await?;
-        if let Some(key) = &ctx.idempotency_key {
-            let hash = request_hash(name, request);
-            if let IdempotencyClaim::Replay(v) = uow.claim_idempotency(key, &hash).await? {
-                uow.rollback().await?;
-                return Ok(Begun::Replay(v));
+        let claim = async {
+            self.check_actor(uow.tx(), ctx, actors).await?;
+            match &ctx.idempotency_key {
+                Some(key) => {
+                    let hash = request_hash(name, request);
+                    Ok::<_, AppError>(Some(uow.claim_idempotency(key, &hash).await?))
+                }
+                None => Ok(None),
             }
         }
-        Ok(Begun::Run(Box::new(uow)))
+        .await;
+        match claim {
+            Ok(Some(IdempotencyClaim::Replay(v))) => {
+                uow.rollback().await?;
+                Ok(Begun::Replay(v))
+            }
+            Ok(_) => Ok(Begun::Run(Box::new(uow))),
+            Err(e) => {
+                // Rolled back now, not by the pool later (see `command!`).
+                let _ = uow.rollback().await;
+                Err(e)
+            }
+        }
     }
 
     /// The rule "an inactive employee can do nothing" with the actor's status loaded, and

@@ -117,17 +117,31 @@ impl<'c> UnitOfWork<'c> {
         mut self,
         result: Option<&serde_json::Value>,
     ) -> Result<Option<Appended>, StorageError> {
-        let appended = self
-            .store
-            .append(&mut self.tx, &self.events, self.now)
-            .await?;
-        if let (Some(key), Some(result)) = (&self.idempotency, result) {
-            self.store
-                .finish_idempotency(&mut self.tx, key, result)
+        let finished = async {
+            let appended = self
+                .store
+                .append(&mut self.tx, &self.events, self.now)
                 .await?;
+            if let (Some(key), Some(result)) = (&self.idempotency, result) {
+                self.store
+                    .finish_idempotency(&mut self.tx, key, result)
+                    .await?;
+            }
+            Ok::<_, StorageError>(appended)
         }
-        self.tx.commit().await?;
-        Ok(appended)
+        .await;
+        match finished {
+            Ok(appended) => {
+                self.tx.commit().await?;
+                Ok(appended)
+            }
+            Err(e) => {
+                // Rolled back now: a dropped transaction is rolled back only when the pool
+                // next runs its cleanup, which in the PHP extension may be the next request.
+                let _ = self.tx.rollback().await;
+                Err(e)
+            }
+        }
     }
 
     /// Rolls back explicitly (dropping the unit of work does the same).

@@ -591,3 +591,74 @@ async fn config_and_context_parsing() {
     );
     assert!(CommandContext::from_json(&json!("string")).is_err());
 }
+
+/// A refused command releases its row locks before it returns, on a current-thread runtime
+/// as the PHP extension runs it: a transaction merely dropped is rolled back by the pool's
+/// recycler task, which such a runtime runs only during the next call — in PHP, the next
+/// request of that worker — so the refused command's locks blocked every other worker's
+/// command on the same rows until then (seen as a browser test hanging on "revise").
+#[test]
+fn a_refused_command_releases_its_locks_before_it_returns() {
+    use mysql_async::prelude::*;
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    let Some(env) = rt.block_on(crate::env()) else {
+        return;
+    };
+    let app = env.app.clone();
+    let (_, actor) = rt.block_on(crate::first_employee(&app, "Ana"));
+    let c = rt
+        .block_on(
+            app.identity()
+                .create_customer(&json!({"name": "Locked Ltd"}), &actor),
+        )
+        .unwrap()["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    rt.block_on(app.identity().archive_customer(&c, &actor))
+        .unwrap();
+    // Refused after loading (and locking) the customer's row.
+    let refused = rt.block_on(
+        app.identity()
+            .add_contact(&c, &json!({"name": "X"}), &actor),
+    );
+    assert!(refused.is_err(), "{refused:?}");
+    // The runtime is not driven again; another connection must get the row at once.
+    let url = std::env::var("PET_TEST_DATABASE_URL").unwrap();
+    let table = app.tables().customers.clone();
+    let free = std::thread::spawn(move || {
+        let rt = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .unwrap();
+        rt.block_on(async move {
+            let pool = mysql_async::Pool::new(url.as_str());
+            let mut conn = pool.get_conn().await.unwrap();
+            conn.query_drop("SET SESSION innodb_lock_wait_timeout = 2")
+                .await
+                .unwrap();
+            conn.query_drop("START TRANSACTION").await.unwrap();
+            let r = conn
+                .exec_drop(
+                    format!("SELECT id FROM {table} WHERE id = ? FOR UPDATE"),
+                    (c,),
+                )
+                .await;
+            conn.query_drop("ROLLBACK").await.unwrap();
+            drop(conn);
+            pool.disconnect().await.unwrap();
+            r.map_err(|e| e.to_string())
+        })
+    })
+    .join()
+    .unwrap();
+    assert_eq!(
+        free,
+        Ok(()),
+        "the refused command still held the customer's row"
+    );
+    rt.block_on(env.cleanup());
+}
