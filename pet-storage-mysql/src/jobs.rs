@@ -182,6 +182,26 @@ impl JobQueue {
         limit: usize,
     ) -> Result<Vec<ClaimedJob>, StorageError> {
         let mut tx = conn.start_transaction(TxOpts::default()).await?;
+        match self.claim_in(&mut tx, now, visibility, limit).await {
+            Ok(claimed) => {
+                tx.commit().await?;
+                Ok(claimed)
+            }
+            Err(e) => {
+                // Rolled back now, not by the pool's recycler later (see `command!`).
+                let _ = tx.rollback().await;
+                Err(e)
+            }
+        }
+    }
+
+    async fn claim_in(
+        &self,
+        tx: &mut mysql_async::Transaction<'_>,
+        now: DateTime<Utc>,
+        visibility: Duration,
+        limit: usize,
+    ) -> Result<Vec<ClaimedJob>, StorageError> {
         let nowdb = to_db_time(now);
         // Two index-ordered scans (due work by `run_at`, expired claims by `locked_until`) so
         // LIMIT stops the scan early: a filesort would lock every candidate row and starve
@@ -298,7 +318,6 @@ impl JobQueue {
                 max_attempts,
             });
         }
-        tx.commit().await?;
         Ok(claimed)
     }
 

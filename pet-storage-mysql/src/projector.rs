@@ -9,6 +9,21 @@ use std::collections::HashMap;
 use std::fmt::Debug;
 use std::sync::Arc;
 
+/// The value of `r`, or — on an error — `tx` rolled back now and the error returned: the
+/// catch-up holds the checkpoint row, and a transaction merely dropped is rolled back only
+/// when the pool's recycler next runs (in the PHP extension, the next call; see `command!`).
+macro_rules! or_rollback {
+    ($tx:ident, $r:expr) => {
+        match $r {
+            Ok(v) => v,
+            Err(e) => {
+                let _ = $tx.rollback().await;
+                return Err(e.into());
+            }
+        }
+    };
+}
+
 use chrono::{DateTime, Utc};
 use mysql_async::prelude::*;
 use mysql_async::{Conn, Pool, TxOpts, Value};
@@ -307,12 +322,13 @@ impl Projector {
                         // dropped; names are read again from the table as of `cp`.
                         names.clear();
                     }
-                    let events = self.store.read_after(&mut tx, cp, self.batch).await?;
+                    let events =
+                        or_rollback!(tx, self.store.read_after(&mut tx, cp, self.batch).await);
                     if events.is_empty() {
                         tx.commit().await?;
                         break;
                     }
-                    self.render(&mut tx, &events, &mut names).await?
+                    or_rollback!(tx, self.render(&mut tx, &events, &mut names).await)
                 }
             };
             let (last, n) = (batch.last, batch.n);
@@ -342,7 +358,7 @@ impl Projector {
                 }
             };
             let (next, written) = tokio::join!(read_ahead, self.write(&mut tx, batch, cp, now));
-            written?;
+            or_rollback!(tx, written);
             tx.commit().await?;
             total.applied += n as u64;
             total.checkpoint = last;

@@ -935,120 +935,133 @@ impl Helpdesk<'_> {
         let ctx = CommandContext::system();
         let mut conn = self.conn().await?;
         let mut uow = UnitOfWork::begin(&mut conn, self.store().clone(), now).await?;
-        let marks = vec!["?"; tickets.len()].join(", ");
-        let ids: Vec<SqlValue> = tickets.iter().map(|u| u.to_string().into()).collect();
-        let rows: Vec<Row> = uow
-            .tx()
-            .exec(
-                format!(
-                    "SELECT {ASSIGNMENT_COLUMNS} FROM {} WHERE ticket_id IN ({marks}) ORDER BY ticket_id FOR UPDATE",
-                    t.sla_assignments
-                ),
-                ids.clone(),
-            )
-            .await
-            .map_err(db)?;
-        let timelines: Vec<(String, String)> = uow
-            .tx()
-            .exec(
-                format!(
-                    "SELECT id, sla_timeline FROM {} WHERE id IN ({marks})",
-                    t.tickets
-                ),
-                ids,
-            )
-            .await
-            .map_err(db)?;
-        let timelines: BTreeMap<String, String> = timelines.into_iter().collect();
-        let mut any = false;
-        // Decided per ticket, written per batch: one UPDATE of the assignments, one INSERT
-        // of the outcome rows and one UPDATE of the tickets (instead of three statements per
-        // ticket), then the events with the commit.
-        let mut written: Vec<(u64, SlaAssignment)> = Vec::new();
-        let mut outcomes: Vec<SlaEvent> = Vec::new();
-        let mut ticket_rows: Vec<(String, &'static str, Option<NaiveDateTime>)> = Vec::new();
-        for r in rows {
-            let a = assignment_from_row(&r)?;
-            let key = (a.definition_id().as_uuid(), a.definition_version().get());
-            let Some(spec) = specs.get(&key) else {
-                continue;
-            };
-            let Some(tl) = timelines.get(&a.ticket_id().to_string()) else {
-                continue;
-            };
-            let tl = parse_timeline(tl)?;
-            let reading = pet_core::helpdesk::sla_clock(spec, &tl, now);
-            let events = core_sla::decide_assignment(
-                Some(&a),
-                &SlaAssignmentCommand::Record { reading },
-                now,
-            )?;
-            if events.is_empty() {
-                report.skipped += 1;
-                continue;
-            }
-            any = true;
-            let before = a.version();
-            let after = events
-                .iter()
-                .fold(Some(a), core_sla::evolve_assignment)
-                .ok_or_else(|| internal("assignment state"))?;
-            let (state, due) = sla_summary(&reading, &after.recorded());
-            ticket_rows.push((
-                after.ticket_id().to_string(),
-                state.as_str(),
-                due.map(to_db_time),
-            ));
-            report.tickets_recorded += 1;
-            for e in &events {
-                match e {
-                    SlaEvent::Warning(_) => report.warnings += 1,
-                    SlaEvent::Breached(_) => report.breaches += 1,
-                    SlaEvent::Met(_) => report.met += 1,
-                    _ => {}
-                }
-            }
-            let envs = crate::command::wrap_events(&events, before, &ctx, now)?;
-            uow.record(envs);
-            written.push((before, after));
-            outcomes.extend(events);
-        }
-        for chunk in written.chunks(WRITE_CHUNK) {
-            self.hd_update_sla_assignments(&mut uow, t, chunk).await?;
-        }
-        for chunk in outcomes.chunks(WRITE_CHUNK * 2) {
-            self.hd_insert_sla_outcomes(&mut uow, t, chunk).await?;
-        }
-        for chunk in ticket_rows.chunks(WRITE_CHUNK) {
-            let n = chunk.len();
-            let marks = vec!["?"; n].join(", ");
-            let case = vec!["WHEN ? THEN ?"; n].join(" ");
-            let mut params: Vec<SqlValue> = Vec::with_capacity(n * 5);
-            for (id, state, _) in chunk {
-                params.push(id.as_str().into());
-                params.push((*state).into());
-            }
-            for (id, _, due) in chunk {
-                params.push(id.as_str().into());
-                params.push((*due).into());
-            }
-            params.extend(chunk.iter().map(|(id, _, _)| SqlValue::from(id.as_str())));
-            uow.tx()
-                .exec_drop(
+        // The batch's reads lock rows (FOR UPDATE): an error rolls back now, not when the
+        // pool's recycler next runs (see `command!`).
+        let decided: Result<bool, AppError> = async {
+            let marks = vec!["?"; tickets.len()].join(", ");
+            let ids: Vec<SqlValue> = tickets.iter().map(|u| u.to_string().into()).collect();
+            let rows: Vec<Row> = uow
+                .tx()
+                .exec(
                     format!(
-                        "UPDATE {} SET sla_state = CASE id {case} END, sla_due_at = CASE id {case} END \
-                         WHERE id IN ({marks})",
-                        t.tickets
+                        "SELECT {ASSIGNMENT_COLUMNS} FROM {} WHERE ticket_id IN ({marks}) ORDER BY ticket_id FOR UPDATE",
+                        t.sla_assignments
                     ),
-                    params,
+                    ids.clone(),
                 )
                 .await
                 .map_err(db)?;
+            let timelines: Vec<(String, String)> = uow
+                .tx()
+                .exec(
+                    format!(
+                        "SELECT id, sla_timeline FROM {} WHERE id IN ({marks})",
+                        t.tickets
+                    ),
+                    ids,
+                )
+                .await
+                .map_err(db)?;
+            let timelines: BTreeMap<String, String> = timelines.into_iter().collect();
+            let mut any = false;
+            // Decided per ticket, written per batch: one UPDATE of the assignments, one INSERT
+            // of the outcome rows and one UPDATE of the tickets (instead of three statements per
+            // ticket), then the events with the commit.
+            let mut written: Vec<(u64, SlaAssignment)> = Vec::new();
+            let mut outcomes: Vec<SlaEvent> = Vec::new();
+            let mut ticket_rows: Vec<(String, &'static str, Option<NaiveDateTime>)> = Vec::new();
+            for r in rows {
+                let a = assignment_from_row(&r)?;
+                let key = (a.definition_id().as_uuid(), a.definition_version().get());
+                let Some(spec) = specs.get(&key) else {
+                    continue;
+                };
+                let Some(tl) = timelines.get(&a.ticket_id().to_string()) else {
+                    continue;
+                };
+                let tl = parse_timeline(tl)?;
+                let reading = pet_core::helpdesk::sla_clock(spec, &tl, now);
+                let events = core_sla::decide_assignment(
+                    Some(&a),
+                    &SlaAssignmentCommand::Record { reading },
+                    now,
+                )?;
+                if events.is_empty() {
+                    report.skipped += 1;
+                    continue;
+                }
+                any = true;
+                let before = a.version();
+                let after = events
+                    .iter()
+                    .fold(Some(a), core_sla::evolve_assignment)
+                    .ok_or_else(|| internal("assignment state"))?;
+                let (state, due) = sla_summary(&reading, &after.recorded());
+                ticket_rows.push((
+                    after.ticket_id().to_string(),
+                    state.as_str(),
+                    due.map(to_db_time),
+                ));
+                report.tickets_recorded += 1;
+                for e in &events {
+                    match e {
+                        SlaEvent::Warning(_) => report.warnings += 1,
+                        SlaEvent::Breached(_) => report.breaches += 1,
+                        SlaEvent::Met(_) => report.met += 1,
+                        _ => {}
+                    }
+                }
+                let envs = crate::command::wrap_events(&events, before, &ctx, now)?;
+                uow.record(envs);
+                written.push((before, after));
+                outcomes.extend(events);
+            }
+            for chunk in written.chunks(WRITE_CHUNK) {
+                self.hd_update_sla_assignments(&mut uow, t, chunk).await?;
+            }
+            for chunk in outcomes.chunks(WRITE_CHUNK * 2) {
+                self.hd_insert_sla_outcomes(&mut uow, t, chunk).await?;
+            }
+            for chunk in ticket_rows.chunks(WRITE_CHUNK) {
+                let n = chunk.len();
+                let marks = vec!["?"; n].join(", ");
+                let case = vec!["WHEN ? THEN ?"; n].join(" ");
+                let mut params: Vec<SqlValue> = Vec::with_capacity(n * 5);
+                for (id, state, _) in chunk {
+                    params.push(id.as_str().into());
+                    params.push((*state).into());
+                }
+                for (id, _, due) in chunk {
+                    params.push(id.as_str().into());
+                    params.push((*due).into());
+                }
+                params.extend(chunk.iter().map(|(id, _, _)| SqlValue::from(id.as_str())));
+                uow.tx()
+                    .exec_drop(
+                        format!(
+                            "UPDATE {} SET sla_state = CASE id {case} END, sla_due_at = CASE id {case} END \
+                             WHERE id IN ({marks})",
+                            t.tickets
+                        ),
+                        params,
+                    )
+                    .await
+                    .map_err(db)?;
+            }
+            Ok(any)
         }
-        if any {
-            uow.commit(None).await?;
-        } else {
-            uow.rollback().await?;
+        .await;
+        match decided {
+            Ok(true) => {
+                uow.commit(None).await?;
+            }
+            Ok(false) => {
+                uow.rollback().await?;
+            }
+            Err(e) => {
+                let _ = uow.rollback().await;
+                return Err(e);
+            }
         }
         Ok(())
     }
