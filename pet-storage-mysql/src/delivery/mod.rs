@@ -186,23 +186,32 @@ command_input! {
     }
 }
 
-/// What time is spent on: a project (+ task) or a ticket, exactly one of them.
-pub(crate) fn target_of(
+/// Whose time and what it is spent on: the given employee or else the actor, and a project
+/// (+ task) or a ticket, exactly one of them (logging time and starting a timer).
+pub(crate) fn work_of(
+    employee_id: Option<EmployeeId>,
     project_id: Option<ProjectId>,
     task_id: Option<TaskId>,
     ticket_id: Option<TicketId>,
-) -> Result<WorkTarget, AppError> {
-    match (project_id, ticket_id) {
-        (Some(project_id), None) => Ok(WorkTarget::Project {
+    ctx: &CommandContext,
+) -> Result<(EmployeeId, WorkTarget), AppError> {
+    let employee = employee_id
+        .or(ctx.actor_id.map(EmployeeId::from_uuid))
+        .ok_or_else(|| AppError::field("employee_id", "is required"))?;
+    let target = match (project_id, ticket_id) {
+        (Some(project_id), None) => WorkTarget::Project {
             project_id,
             task_id,
-        }),
-        (None, Some(ticket_id)) => Ok(WorkTarget::Ticket { ticket_id }),
-        _ => Err(AppError::field(
-            "project_id",
-            "give a project or a ticket (one of them)",
-        )),
-    }
+        },
+        (None, Some(ticket_id)) => WorkTarget::Ticket { ticket_id },
+        _ => {
+            return Err(AppError::field(
+                "project_id",
+                "give a project or a ticket (one of them)",
+            ))
+        }
+    };
+    Ok((employee, target))
 }
 
 impl Field for TaskId {
@@ -878,11 +887,7 @@ impl Delivery<'_> {
     pub async fn log_time(&self, input: &Value, ctx: &CommandContext) -> Result<Value, AppError> {
         let n = LogTimeInput::parse(input, "input")?;
         let (role, task_id) = (n.role.0.clone(), n.task_id.0);
-        let employee = n
-            .employee_id
-            .or(ctx.actor_id.map(EmployeeId::from_uuid))
-            .ok_or_else(|| AppError::field("employee_id", "is required"))?;
-        let target = target_of(n.project_id, task_id, n.ticket_id)?;
+        let (employee, target) = work_of(n.employee_id, n.project_id, task_id, n.ticket_id, ctx)?;
         let minutes = EntryMinutes::new(n.minutes)?;
         let id = TimeEntryId::from_uuid(Uuid::now_v7());
         command!(self, ctx, "log_time", input, |cx| {

@@ -26,7 +26,7 @@ use serde::Serialize;
 use serde_json::{json, Value};
 use uuid::Uuid;
 
-use super::{entry_view, target_of, to_value, TimeEntries};
+use super::{entry_view, to_value, work_of, TimeEntries};
 use crate::app::CommandContext;
 use crate::command::{command, restored_repository, Read};
 use crate::db::to_db_time;
@@ -415,11 +415,7 @@ impl Delivery<'_> {
     ) -> Result<Value, AppError> {
         let n = StartTimerInput::parse(input, "input")?;
         let (role, task_id) = (n.role.0.clone(), n.task_id.0);
-        let employee = n
-            .employee_id
-            .or(ctx.actor_id.map(EmployeeId::from_uuid))
-            .ok_or_else(|| AppError::field("employee_id", "is required"))?;
-        let target = target_of(n.project_id, task_id, n.ticket_id)?;
+        let (employee, target) = work_of(n.employee_id, n.project_id, task_id, n.ticket_id, ctx)?;
         command!(self, ctx, "start_timer", input, |cx| {
             let repo = Timers(self.app());
             let state = repo.load_for(cx, employee).await?;

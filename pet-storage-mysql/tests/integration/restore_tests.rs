@@ -24,6 +24,31 @@ async fn restores(app: &App, kind: &str, id: &str, version: u64) {
     );
 }
 
+/// Puts rows back as a migration's ALTERs leave rows made before it (`reset`), then runs the
+/// migration's backfill again: its `UPDATE` lines (`expected` of them).
+async fn rerun_backfill(
+    conn: &mut mysql_async::Conn,
+    prefix: &str,
+    reset: &[String],
+    migration: &str,
+    expected: usize,
+) {
+    use mysql_async::prelude::*;
+    for sql in reset {
+        conn.query_drop(sql).await.unwrap();
+    }
+    let updates: Vec<&str> = migration
+        .lines()
+        .filter(|l| l.starts_with("UPDATE "))
+        .collect();
+    assert_eq!(updates.len(), expected);
+    for u in updates {
+        conn.query_drop(u.replace("{prefix}", prefix))
+            .await
+            .unwrap();
+    }
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn employees_restore_as_replayed_after_every_event_kind() {
     let Some(env) = env().await else { return };
@@ -400,24 +425,18 @@ async fn migration_0014_fills_old_rows_from_the_log() {
     app.run_jobs(&json!({})).await.unwrap();
     let tables = app.tables();
     let mut conn = env.pool().get_conn().await.unwrap();
-    for sql in [
-        format!("UPDATE {} SET added_version = 0", tables.contacts),
-        format!("UPDATE {} SET added_version = 0", tables.memberships),
-        format!("UPDATE {} SET version = 1", tables.org_versions),
-    ] {
-        conn.query_drop(sql).await.unwrap();
-    }
-    let migration = include_str!("../../../migrations/0014_restore_from_state_rows.sql");
-    let updates: Vec<&str> = migration
-        .lines()
-        .filter(|l| l.starts_with("UPDATE "))
-        .collect();
-    assert_eq!(updates.len(), 3);
-    for u in updates {
-        conn.query_drop(u.replace("{prefix}", &tables.prefix))
-            .await
-            .unwrap();
-    }
+    rerun_backfill(
+        &mut conn,
+        &tables.prefix,
+        &[
+            format!("UPDATE {} SET added_version = 0", tables.contacts),
+            format!("UPDATE {} SET added_version = 0", tables.memberships),
+            format!("UPDATE {} SET version = 1", tables.org_versions),
+        ],
+        include_str!("../../../migrations/0014_restore_from_state_rows.sql"),
+        3,
+    )
+    .await;
     // Each row has the version of the event that added it (ids alone would give the
     // same order here: they were made one after the other).
     for table in [&tables.contacts, &tables.memberships] {
@@ -544,7 +563,6 @@ async fn a_customers_contacts_are_a_flat_list_of_their_own() {
 /// they restore as replayed.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn migration_0016_counts_old_customers_contacts() {
-    use mysql_async::prelude::*;
     let Some(env) = env().await else { return };
     let app = &env.app;
     let (_, actor) = first_employee(app, "Ana").await;
@@ -570,26 +588,20 @@ async fn migration_0016_counts_old_customers_contacts() {
     }
     let tables = app.tables();
     let mut conn = env.pool().get_conn().await.unwrap();
-    for sql in [
-        format!("UPDATE {} SET contact_count = 0", tables.customers),
-        format!(
-            "UPDATE {}pet_opportunities SET quote_count = 0",
-            tables.prefix
-        ),
-    ] {
-        conn.query_drop(sql).await.unwrap();
-    }
-    let migration = include_str!("../../../migrations/0016_flat_busy_aggregates.sql");
-    let updates: Vec<&str> = migration
-        .lines()
-        .filter(|l| l.starts_with("UPDATE "))
-        .collect();
-    assert_eq!(updates.len(), 2);
-    for u in updates {
-        conn.query_drop(u.replace("{prefix}", &tables.prefix))
-            .await
-            .unwrap();
-    }
+    rerun_backfill(
+        &mut conn,
+        &tables.prefix,
+        &[
+            format!("UPDATE {} SET contact_count = 0", tables.customers),
+            format!(
+                "UPDATE {}pet_opportunities SET quote_count = 0",
+                tables.prefix
+            ),
+        ],
+        include_str!("../../../migrations/0016_flat_busy_aggregates.sql"),
+        2,
+    )
+    .await;
     drop(conn);
     assert!(app.verify_restore("opportunity", &opp).await.is_ok());
     let view = app.commercial().get_opportunity(&opp).await.unwrap();
