@@ -349,6 +349,23 @@ abstract class Module_Admin {
 		}
 	}
 
+	/**
+	 * Enqueues the bundled Chart.js (assets/vendor/chart.js, fetched by scripts/vendor) and
+	 * assets/js/charts.js, which draws every View::chart() of the page.
+	 */
+	protected static function enqueue_charts(): void {
+		wp_enqueue_script( 'pet-chartjs', plugins_url( 'assets/vendor/chart.js/chart.umd.min.js', PET_PLUGIN_FILE ), array(), '4.6.1', true );
+		self::enqueue_style( 'charts' );
+		self::enqueue_script(
+			'charts',
+			'petCharts',
+			array(
+				'locale' => str_replace( '_', '-', determine_locale() ),
+			),
+			array( 'pet-chartjs' )
+		);
+	}
+
 	/** Enqueues the type-ahead pickers' script (wp.apiFetch) and style (see Picker). */
 	protected static function enqueue_pickers(): void {
 		self::enqueue_style( 'picker' );

@@ -366,6 +366,64 @@ final class View {
 	}
 
 	/**
+	 * A chart with its data as a table: a `<figure>` holding a `<canvas>` that
+	 * assets/js/charts.js draws with the bundled Chart.js (the screen must call
+	 * Module_Admin::enqueue_charts()), and, under a "Show as a table" disclosure, the same numbers
+	 * as a table, which is what screen readers and browsers without JavaScript get.
+	 *
+	 * @param string $caption  Caption (the chart's title and its accessible name).
+	 * @param array  $labels   The x axis: one label per point (e.g. dates formatted for the site).
+	 * @param array  $series   Each `array( 'label' => string, 'data' => list<int|float|null>,
+	 *                         'type' => 'line'|'bar' (default line), 'dashed' => bool )`, one
+	 *                         value per label.
+	 * @param string $y_label  The y axis' title ('' = none).
+	 * @param string $format   How numbers in the table are shown: 'number', 'percent' or 'hours'
+	 *                         (minutes shown as hours).
+	 */
+	public static function chart( string $caption, array $labels, array $series, string $y_label = '', string $format = 'number' ): void {
+		$config = array(
+			'labels' => array_values( array_map( 'strval', $labels ) ),
+			'series' => array(),
+			'yLabel' => $y_label,
+			'format' => $format,
+		);
+		foreach ( $series as $s ) {
+			$config['series'][] = array(
+				'label'  => (string) ( $s['label'] ?? '' ),
+				'data'   => array_values( array_map( static fn( $v ) => null === $v ? null : ( 'hours' === $format ? round( $v / 60, 2 ) : $v ), (array) ( $s['data'] ?? array() ) ) ),
+				'type'   => 'bar' === ( $s['type'] ?? 'line' ) ? 'bar' : 'line',
+				'dashed' => ! empty( $s['dashed'] ),
+			);
+		}
+		$json = wp_json_encode( $config, JSON_HEX_TAG | JSON_HEX_AMP | JSON_HEX_APOS | JSON_HEX_QUOT );
+		echo '<figure class="pet-chart">';
+		echo '<figcaption class="pet-chart-caption">' . esc_html( $caption ) . '</figcaption>';
+		echo '<div class="pet-chart-canvas"><canvas role="img" aria-label="' . esc_attr( $caption ) . '" data-pet-chart="' . esc_attr( (string) $json ) . '"></canvas></div>';
+		echo '<details class="pet-chart-table"><summary>' . esc_html__( 'Show as a table', 'pet' ) . '</summary>';
+		echo '<table class="widefat striped"><caption class="screen-reader-text">' . esc_html( $caption ) . '</caption><thead><tr><th scope="col">' . esc_html__( 'Period', 'pet' ) . '</th>';
+		foreach ( $config['series'] as $s ) {
+			echo '<th scope="col">' . esc_html( $s['label'] ) . '</th>';
+		}
+		echo '</tr></thead><tbody>';
+		foreach ( $config['labels'] as $i => $label ) {
+			echo '<tr><th scope="row">' . esc_html( $label ) . '</th>';
+			foreach ( $config['series'] as $s ) {
+				$v = $s['data'][ $i ] ?? null;
+				if ( null === $v ) {
+					$cell = '—';
+				} elseif ( 'percent' === $format ) {
+					$cell = number_format_i18n( (float) $v, 1 ) . ' %';
+				} else {
+					$cell = number_format_i18n( (float) $v, is_float( $v ) ? 2 : 0 );
+				}
+				echo '<td>' . esc_html( $cell ) . '</td>';
+			}
+			echo '</tr>';
+		}
+		echo '</tbody></table></details></figure>';
+	}
+
+	/**
 	 * A "← back" link.
 	 *
 	 * @param string $url   Where to.
