@@ -145,8 +145,10 @@ crate::api::php_class! {
     /// @param array{status?:string,priority?:string,assignee_id?:string,customer_id?:string,sla_state?:string,
     ///              search?:string,sort?:string,order?:string,page?:int,per_page?:int} $query
     ///        status may be 'active' (not resolved/closed); assignee_id 'none' = unassigned;
-    ///        sla_state running|paused|warning|breached|met|none; sort due|created|updated|priority.
-    /// @return array{items:list<array>,total:int,page:int,per_page:int}
+    ///        sla_state running|paused|warning|breached|met|none; sort due|created|updated|priority|relevance
+    ///        (relevance, the default with a search: best matches first).
+    /// @return array{items:list<array>,total:int,page:int,per_page:int,ranked:bool} ranked: in relevance order
+    ///         (false: newest first, as asked or because more than 2,000 tickets match)
     fn list_tickets(query: array = []) -> array;
 
     /// The values of a ticket's fields, in order, for option lists.

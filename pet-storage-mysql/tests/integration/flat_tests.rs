@@ -252,15 +252,24 @@ async fn ticket_search_finds_subjects_customers_messages_and_ids_on_both_paths()
             )
             .await;
         }
+        // Each search in relevance order (the default with a search) and newest first
+        // (the scan, or FULLTEXT candidates): the same tickets either way.
         let search = |text: String| {
             let app = app.clone();
             async move {
-                let page = app
+                let ranked = app
                     .helpdesk()
                     .list_tickets(&json!({"search": text, "per_page": 5}))
                     .await
                     .unwrap();
-                ids(&page)
+                let newest = app
+                    .helpdesk()
+                    .list_tickets(&json!({"search": text, "per_page": 5, "sort": "created"}))
+                    .await
+                    .unwrap();
+                assert_eq!(ids(&ranked), ids(&newest), "{text}: both orders");
+                assert_eq!(newest["ranked"], json!(false));
+                ids(&ranked)
             }
         };
         assert_eq!(
@@ -316,7 +325,146 @@ async fn ticket_search_finds_subjects_customers_messages_and_ids_on_both_paths()
             seen.extend(ids(&page));
         }
         assert_eq!(seen.len(), 12, "scan {scan}: every match once");
+        // Ranked only while the matches fit the bound (a scan of 3: newest first).
+        assert_eq!(page["ranked"], json!(scan > 12), "scan {scan}");
     }
+}
+
+/// A search lists the best matches first: the ticket named by its number, then a word in
+/// the subject before the customer's name before a message; equal scores newest first. The
+/// ranked list pages forwards and backwards through its cursors like any list; more matches
+/// than the bound are listed newest first and said to be unranked.
+#[tokio::test]
+async fn ticket_search_ranks_the_best_matches_first() {
+    let Some(config) = crate::config().await else {
+        return;
+    };
+    let clock = std::sync::Arc::new(ManualClock::new(crate::start_time()));
+    // Two apps on the same tables: searches bounded at 2,000 rows and at 3.
+    let with_scan = |scan| {
+        let parts = pet_storage_mysql::AppParts {
+            clock: clock.clone(),
+            search_scan: scan,
+            ..pet_storage_mysql::AppParts::default()
+        };
+        App::with_parts(config.clone(), parts).unwrap()
+    };
+    let app = with_scan(2000);
+    let small = with_scan(3);
+    app.migrate().await.unwrap();
+    let (_, ctx) = first_employee(&app, "Rana Rank").await;
+    let tag = format!("r{}", uuid::Uuid::now_v7().simple());
+    let tag = &tag[tag.len() - 10..];
+    let plain = customer(&app, &ctx, &format!("Plain {tag} Ltd")).await;
+    let named = customer(&app, &ctx, &format!("Falcon{tag} Holdings")).await;
+    let in_message = ticket(&app, &clock, &ctx, &plain, "Slow laptop", "high").await;
+    app.helpdesk()
+        .reply_to_ticket(
+            &in_message,
+            &json!({"body": format!("The falcon{tag} adapter failed."), "visibility": "public"}),
+            &ctx,
+        )
+        .await
+        .unwrap();
+    let in_customer = ticket(&app, &clock, &ctx, &named, "Cannot log in", "normal").await;
+    let in_subject_old = ticket(
+        &app,
+        &clock,
+        &ctx,
+        &plain,
+        &format!("Falcon{tag} mount"),
+        "low",
+    )
+    .await;
+    let in_subject_new = ticket(
+        &app,
+        &clock,
+        &ctx,
+        &plain,
+        &format!("Falcon{tag} cable"),
+        "low",
+    )
+    .await;
+    let unrelated = ticket(&app, &clock, &ctx, &plain, "Printer jam", "low").await;
+    let page = app
+        .helpdesk()
+        .list_tickets(&json!({ "search": format!("falcon{tag}") }))
+        .await
+        .unwrap();
+    assert_eq!(page["ranked"], json!(true));
+    assert_eq!(page["total"], json!(4));
+    assert_eq!(
+        ids(&page),
+        vec![
+            in_subject_new.clone(),
+            in_subject_old.clone(),
+            in_customer.clone(),
+            in_message.clone()
+        ],
+        "subject (newest first among equals), then customer, then message"
+    );
+    // The number names a ticket: it comes first, before the word's matches.
+    let number = app.helpdesk().get_ticket(&unrelated).await.unwrap()["number"]
+        .as_u64()
+        .unwrap();
+    let page = app
+        .helpdesk()
+        .list_tickets(&json!({ "search": format!("#{number}") }))
+        .await
+        .unwrap();
+    assert_eq!(ids(&page), vec![unrelated.clone()]);
+    assert_eq!(page["ranked"], json!(true));
+    // Pages of 3 forwards, then back from the second page: the same rows, none twice.
+    let q = json!({ "search": format!("falcon{tag}"), "per_page": 3 });
+    let first = app.helpdesk().list_tickets(&q).await.unwrap();
+    let mut q2 = q.clone();
+    q2["after"] = first["next"].clone();
+    let second = app.helpdesk().list_tickets(&q2).await.unwrap();
+    assert_eq!(ids(&second), vec![in_message.clone()]);
+    assert!(second["next"].is_null());
+    let mut q3 = q.clone();
+    q3["before"] = second["prev"].clone();
+    let back = app.helpdesk().list_tickets(&q3).await.unwrap();
+    assert_eq!(ids(&back), ids(&first));
+    let mut q4 = q.clone();
+    q4["before"] = first["last"].clone();
+    let last = app.helpdesk().list_tickets(&q4).await.unwrap();
+    assert_eq!(
+        ids(&last),
+        vec![
+            in_subject_old.clone(),
+            in_customer.clone(),
+            in_message.clone()
+        ],
+        "the last page: the last 3 rows"
+    );
+    // Filters still apply to the ranked list.
+    let page = app
+        .helpdesk()
+        .list_tickets(&json!({ "search": format!("falcon{tag}"), "priority": "low" }))
+        .await
+        .unwrap();
+    assert_eq!(
+        ids(&page),
+        vec![in_subject_new.clone(), in_subject_old.clone()]
+    );
+    // Relevance needs words to rank by.
+    let err = app
+        .helpdesk()
+        .list_tickets(&json!({ "sort": "relevance" }))
+        .await
+        .unwrap_err();
+    assert!(format!("{err:?}").contains("sort"), "{err:?}");
+    // More matches than the bound (3 here): newest first, said to be unranked.
+    let page = small
+        .helpdesk()
+        .list_tickets(&json!({ "search": format!("falcon{tag}") }))
+        .await
+        .unwrap();
+    assert_eq!(page["ranked"], json!(false));
+    let mut newest = vec![in_subject_new, in_subject_old, in_customer, in_message];
+    newest.sort_by_key(|id| std::cmp::Reverse(id.clone()));
+    assert_eq!(ids(&page), newest, "newest first (ids are time-ordered)");
 }
 
 /// The active filter lists and counts exactly the tickets not resolved or closed (its count

@@ -56,3 +56,18 @@ $req->set_query_params(['after' => 'nonsense']);
 $bad = rest_do_request($req);
 $body = json_decode((string) wp_json_encode($bad->get_data()), true);
 check('REST: a bad cursor is a 400 naming the field', 400 === $bad->get_status() && isset($body['data']['field_errors']['after']), wp_json_encode($body));
+
+// A search is ranked: the subject's match before a message's, and the screen says so.
+$in_reply = (string) $hd->createTicket(['customer_id' => (string) $customer['id'], 'subject' => "Laptop $tag"], $plugin->context())['id'];
+$hd->replyToTicket($in_reply, ['body' => "Heron$tag dock replaced", 'visibility' => 'internal'], $plugin->context());
+$in_subject = (string) $hd->createTicket(['customer_id' => (string) $customer['id'], 'subject' => "Heron$tag dock"], $plugin->context())['id'];
+$found = $hd->listTickets(['search' => "heron$tag"]);
+check('search: ranked, the subject match first', true === $found['ranked'] && [$in_subject, $in_reply] === array_map(static fn ($t) => (string) $t['id'], $found['items']), wp_json_encode($found['items']));
+$html = $screen(['s' => "heron$tag"]);
+check('tickets screen: a search says its results come best match first', str_contains($html, 'Best matches first') && [$in_subject, $in_reply] === $rows($html), substr(strip_tags($html), 0, 400));
+$html = $screen(['s' => "heron$tag", 'orderby' => 'created_at', 'order' => 'asc']);
+check('tickets screen: sorted by a column, no relevance line', !str_contains($html, 'Best matches first') && [$in_reply, $in_subject] === $rows($html));
+$req = new WP_REST_Request('GET', '/pet/v1/tickets');
+$req->set_query_params(['search' => "heron$tag", 'sort' => 'relevance']);
+$r = rest_do_request($req)->get_data();
+check('REST: sort=relevance', true === ($r['ranked'] ?? null) && (string) $r['items'][0]['id'] === $in_subject, wp_json_encode($r));

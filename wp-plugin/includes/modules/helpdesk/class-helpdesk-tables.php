@@ -215,8 +215,35 @@ class Tickets_Table extends Table {
 			$query['sort']  = self::SORTS[ $orderby ];
 			$query['order'] = 'desc' === strtolower( Input::text( 'order' ) ) ? 'desc' : 'asc';
 		}
-		$this->load_page( fn ( $q ) => $hd->listTickets( $q ), array(), $query );
+		$ranked = null;
+		$this->load_page(
+			function ( $q ) use ( $hd, &$ranked ) {
+				$page   = $hd->listTickets( $q );
+				$ranked = $page['ranked'] ?? null;
+				return $page;
+			},
+			array(),
+			$query
+		);
+		$this->ranked          = isset( $query['search'] ) && ! isset( $query['sort'] ) ? $ranked : null;
 		$this->_column_headers = array( $this->get_columns(), array(), $this->get_sortable_columns() );
+	}
+
+	/**
+	 * Whether a search's page is in relevance order (true), newest first because too many
+	 * tickets match to rank them (false), or not a search in the default order (null).
+	 *
+	 * @var bool|null
+	 */
+	private $ranked = null;
+
+	/** A line above a search's results saying in which order they are listed. */
+	public function search_order_note(): void {
+		if ( true === $this->ranked ) {
+			echo '<p class="pet-search-order">' . esc_html__( 'Best matches first: the ticket number, then words in the subject, the customer\'s name and the conversation.', 'pet' ) . '</p>';
+		} elseif ( false === $this->ranked ) {
+			echo '<p class="pet-search-order">' . esc_html__( 'Too many tickets match to rank them: newest first. Add words to narrow the search.', 'pet' ) . '</p>';
+		}
 	}
 
 	/**

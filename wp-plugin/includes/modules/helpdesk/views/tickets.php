@@ -32,6 +32,7 @@ submit_button( __( 'Filter', 'pet' ), '', 'filter_action', false );
 </div>
 <?php $data['table']->search_box( __( 'Search tickets', 'pet' ), 'pet-ticket' ); ?>
 </form>
+<?php $data['table']->search_order_note(); ?>
 <?php $data['table']->display(); ?>
 <p class="description"><?php esc_html_e( 'SLA: business time left until the next target (first response or resolution) falls due; hover for the due time.', 'pet' ); ?></p>
 <?php
