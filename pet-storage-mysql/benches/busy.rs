@@ -24,12 +24,7 @@ use tokio::runtime::Runtime;
 use uuid::Uuid;
 
 fn setup(rt: &Runtime) -> Option<(App, CommandContext)> {
-    let Ok(url) = std::env::var("PET_TEST_DATABASE_URL") else {
-        eprintln!("PET_TEST_DATABASE_URL is not set: busy-aggregate benches skipped");
-        return None;
-    };
-    let mut cfg = Config::from_url(&url).unwrap();
-    cfg.prefix = format!("b{}_", &Uuid::new_v4().simple().to_string()[..8]);
+    let cfg = common::bench_config("busy-aggregate")?;
     let app = App::new(cfg).unwrap();
     rt.block_on(app.migrate()).unwrap();
     let ana = rt

@@ -27,12 +27,7 @@ use serde_json::{json, Value};
 use uuid::Uuid;
 
 fn setup(rt: &tokio::runtime::Runtime) -> Option<App> {
-    let Ok(url) = std::env::var("PET_TEST_DATABASE_URL") else {
-        eprintln!("PET_TEST_DATABASE_URL is not set: commercial benches skipped");
-        return None;
-    };
-    let mut cfg = Config::from_url(&url).unwrap();
-    cfg.prefix = format!("b{}_", &Uuid::new_v4().simple().to_string()[..8]);
+    let cfg = common::bench_config("commercial")?;
     let app = App::new(cfg).unwrap();
     rt.block_on(app.migrate()).unwrap();
     Some(app)

@@ -37,9 +37,8 @@ use std::time::{Duration, Instant};
 use chrono::{Duration as Span, NaiveDate};
 use criterion::{criterion_group, criterion_main, Criterion, SamplingMode};
 use mysql_async::prelude::*;
-use pet_storage_mysql::{App, CommandContext, Config};
+use pet_storage_mysql::{App, CommandContext};
 use serde_json::{json, Value};
-use uuid::Uuid;
 
 fn env_size(var: &str, default: usize) -> usize {
     std::env::var(var)
@@ -60,12 +59,7 @@ struct Seeded {
 }
 
 fn seed(rt: &tokio::runtime::Runtime) -> Option<Seeded> {
-    let Ok(url) = std::env::var("PET_TEST_DATABASE_URL") else {
-        eprintln!("PET_TEST_DATABASE_URL is not set: delivery benches skipped");
-        return None;
-    };
-    let mut cfg = Config::from_url(&url).unwrap();
-    cfg.prefix = format!("b{}_", &Uuid::new_v4().simple().to_string()[..8]);
+    let cfg = common::bench_config("delivery")?;
     let app = App::new(cfg).unwrap();
     let n_employees = env_size("PET_BENCH_EMPLOYEES", 200);
     let n_entries = env_size("PET_BENCH_ENTRIES", 1_000_000);
@@ -131,25 +125,27 @@ fn seed(rt: &tokio::runtime::Runtime) -> Option<Seeded> {
             .unwrap();
         let mut conn = app.pool().get_conn().await.unwrap();
         let t = &app.tables().prefix;
-        conn.query_drop(format!(
-            "CREATE TABLE {t}bench_emp (n INT PRIMARY KEY, id CHAR(36) CHARACTER SET ascii NOT NULL)"
-        ))
-        .await
-        .unwrap();
-        conn.exec_batch(
-            format!("INSERT INTO {t}bench_emp (n, id) VALUES (?, ?)"),
-            employees.iter().enumerate().map(|(i, e)| (i, e.as_str())),
-        )
-        .await
-        .unwrap();
-        conn.query_drop(format!(
-            "CREATE TABLE {t}bench_proj (n INT PRIMARY KEY, id CHAR(36) CHARACTER SET ascii NOT NULL)"
-        ))
-        .await
-        .unwrap();
-        conn.exec_batch(
-            format!("INSERT INTO {t}bench_proj (n, id) VALUES (?, ?)"),
-            projects.iter().enumerate().map(|(i, p)| (i, p.as_str())),
+        // Number → id tables the clones join to pick an employee and a project.
+        for (table, ids) in [("bench_emp", &employees), ("bench_proj", &projects)] {
+            conn.query_drop(format!(
+                "CREATE TABLE {t}{table} (n INT PRIMARY KEY, id CHAR(36) CHARACTER SET ascii NOT NULL)"
+            ))
+            .await
+            .unwrap();
+            conn.exec_batch(
+                format!("INSERT INTO {t}{table} (n, id) VALUES (?, ?)"),
+                ids.iter().enumerate().map(|(i, e)| (i, e.as_str())),
+            )
+            .await
+            .unwrap();
+        }
+        // The real entry copied aside: an INSERT … SELECT reading its own table would
+        // materialize every chunk in a temporary table first.
+        conn.exec_drop(
+            format!(
+                "CREATE TABLE {t}bench_src AS SELECT * FROM {t}pet_time_entries WHERE id = ?"
+            ),
+            (id(&e),),
         )
         .await
         .unwrap();
@@ -170,7 +166,7 @@ fn seed(rt: &tokio::runtime::Runtime) -> Option<Seeded> {
                      FROM seq_{}_to_{} s \
                      JOIN {t}bench_emp e ON e.n = s.seq % ? \
                      JOIN {t}bench_proj p ON p.n = IF(s.seq % 20 = 0, 0, 1 + s.seq % 20) \
-                     JOIN (SELECT * FROM {t}pet_time_entries LIMIT 1) src",
+                     JOIN {t}bench_src src",
                     done + 1,
                     done + chunk
                 ),

@@ -77,12 +77,7 @@ fn at(s: &str) -> DateTime<Utc> {
 }
 
 fn setup(rt: &tokio::runtime::Runtime, start: DateTime<Utc>) -> Option<(App, Arc<ManualClock>)> {
-    let Ok(url) = std::env::var("PET_TEST_DATABASE_URL") else {
-        eprintln!("PET_TEST_DATABASE_URL is not set: helpdesk benches skipped");
-        return None;
-    };
-    let mut cfg = Config::from_url(&url).unwrap();
-    cfg.prefix = format!("b{}_", &Uuid::new_v4().simple().to_string()[..8]);
+    let mut cfg = common::bench_config("helpdesk")?;
     cfg.pool_max = SEED_TASKS + 2;
     let clock = Arc::new(ManualClock::new(start));
     let app = App::with_parts(

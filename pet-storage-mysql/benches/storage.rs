@@ -26,12 +26,7 @@ use serde_json::json;
 use uuid::Uuid;
 
 fn setup(rt: &tokio::runtime::Runtime) -> Option<App> {
-    let Ok(url) = std::env::var("PET_TEST_DATABASE_URL") else {
-        eprintln!("PET_TEST_DATABASE_URL is not set: storage benches skipped");
-        return None;
-    };
-    let mut cfg = Config::from_url(&url).unwrap();
-    cfg.prefix = format!("b{}_", &Uuid::new_v4().simple().to_string()[..8]);
+    let cfg = common::bench_config("storage")?;
     // `PET_BENCH_BATCH`: events per catch-up transaction (default: the App's).
     let mut parts = pet_storage_mysql::AppParts::default();
     if let Some(b) = std::env::var("PET_BENCH_BATCH")

@@ -35,3 +35,16 @@ pub async fn finish(app: &App) {
     }
     app.disconnect().await.unwrap();
 }
+
+/// The configuration of a bench's app: the database of `PET_TEST_DATABASE_URL` with a
+/// random table prefix (dropped by [`finish`]), or `None` (the `what` benches are skipped,
+/// said on stderr) when the variable is not set.
+pub fn bench_config(what: &str) -> Option<pet_storage_mysql::Config> {
+    let Ok(url) = std::env::var("PET_TEST_DATABASE_URL") else {
+        eprintln!("PET_TEST_DATABASE_URL is not set: {what} benches skipped");
+        return None;
+    };
+    let mut cfg = pet_storage_mysql::Config::from_url(&url).unwrap();
+    cfg.prefix = format!("b{}_", &uuid::Uuid::new_v4().simple().to_string()[..8]);
+    Some(cfg)
+}
