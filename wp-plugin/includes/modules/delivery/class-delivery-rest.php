@@ -16,6 +16,7 @@
 
 namespace PetWp\Modules\Delivery;
 
+use PetWp\Access;
 use PetWp\Plugin;
 use PetWp\Rest;
 
@@ -41,8 +42,8 @@ final class Delivery_Rest {
 	 */
 	public function register_routes(): void {
 		$id   = '(?P<id>[0-9a-fA-F-]{1,64})';
-		$work = Plugin::CAP_WORK;
-		$man  = Plugin::CAP_MANAGE;
+		$work = Access::VIEW_DELIVERY;
+		$man  = Access::MANAGE_DELIVERY;
 		$d    = fn () => $this->plugin->delivery();
 		$ctx  = fn ( \WP_REST_Request $r ): array => Rest::context( $this->plugin, $r );
 
@@ -166,7 +167,7 @@ final class Delivery_Rest {
 	 */
 	private function own_entry( string $id, array $ctx ): array {
 		$e = $this->plugin->delivery()->timeEntry( $id );
-		if ( (string) $e['employee_id'] !== (string) $ctx['actor_id'] && ! current_user_can( Plugin::CAP_MANAGE ) ) {
+		if ( (string) $e['employee_id'] !== (string) $ctx['actor_id'] && ! current_user_can( Access::MANAGE_DELIVERY ) ) {
 			throw new \PetWp\Forbidden_Exception(
 				__( 'Only a manager can act on another employee\'s time.', 'pet' ),
 				array( 'id' => __( 'must be your own time entry', 'pet' ) )
@@ -196,7 +197,7 @@ final class Delivery_Rest {
 		if ( '' === $named || $named === $ctx['actor_id'] ) {
 			return (string) $ctx['actor_id'];
 		}
-		if ( ! current_user_can( Plugin::CAP_MANAGE ) ) {
+		if ( ! current_user_can( Access::MANAGE_DELIVERY ) ) {
 			throw new \PetWp\Forbidden_Exception(
 				__( 'Only a manager can read or log another employee\'s time.', 'pet' ),
 				array( 'employee_id' => __( 'must be your own employee', 'pet' ) )

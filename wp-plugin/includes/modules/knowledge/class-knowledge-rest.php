@@ -13,6 +13,7 @@
 
 namespace PetWp\Modules\Knowledge;
 
+use PetWp\Access;
 use PetWp\Plugin;
 use PetWp\Rest;
 
@@ -42,8 +43,8 @@ final class Knowledge_Rest {
 	public function register_routes(): void {
 		$id   = '(?P<id>[0-9a-fA-F-]{1,64})';
 		$cid  = '(?P<comment>[0-9a-fA-F-]{1,64})';
-		$work = Plugin::CAP_WORK;
-		$man  = Plugin::CAP_MANAGE;
+		$work = Access::VIEW_KNOWLEDGE;
+		$man  = Access::MANAGE_KNOWLEDGE;
 		$k    = fn () => $this->plugin->knowledge();
 		$ctx  = fn ( \WP_REST_Request $r ): array => Rest::context( $this->plugin, $r );
 
