@@ -16,7 +16,9 @@ fn newest_shipped_migration() -> String {
 }
 
 /// `Pet\Engine::accessAreas()`: pet-core's map of areas of access to their context types.
-async fn access_areas(_app: &crate::backend::App) -> Result<serde_json::Value, crate::backend::AppError> {
+async fn access_areas(
+    _app: &crate::backend::App,
+) -> Result<serde_json::Value, crate::backend::AppError> {
     use pet_core::module::Area;
     Ok(serde_json::Value::Object(
         Area::ALL

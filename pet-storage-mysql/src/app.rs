@@ -655,7 +655,8 @@ impl App {
             )
             .await
             .map_err(StorageError::from)?;
-        let columns = "SELECT a.sequence, e.event_type, a.occurred_at, e.actor_employee_id, n.name, \
+        let columns =
+            "SELECT a.sequence, e.event_type, a.occurred_at, e.actor_employee_id, n.name, \
                        e.context_type, e.context_id, a.line";
         let names = format!(
             "LEFT JOIN {} n ON n.entity_type = 'employee' AND n.entity_id = e.actor_employee_id",
@@ -676,7 +677,8 @@ impl App {
             .map_err(StorageError::from)?
         } else {
             // One part per visible context type, each a page at most, merged by sequence.
-            let (order_by, part_rows, limit, offset) = req.plan_parts(&order, &mut conds, &mut params);
+            let (order_by, part_rows, limit, offset) =
+                req.plan_parts(&order, &mut conds, &mut params);
             let mut sql_parts = Vec::with_capacity(parts.len());
             let mut all_params = Vec::new();
             for ct in &parts {

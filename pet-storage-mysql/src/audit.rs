@@ -1111,7 +1111,10 @@ impl App {
         ]
         .contains(&kind.as_str())
         {
-            o.error("aggregate_type", "must be employee, quote, ticket or project");
+            o.error(
+                "aggregate_type",
+                "must be employee, quote, ticket or project",
+            );
         }
         o.finish()?;
         let (Some(id), Some(at)) = (id, at) else {

@@ -216,7 +216,7 @@ return array(
 		'GET /pipeline'                               => 'Y Y Y - - -', // pet_view_sales
 		'GET /quotes'                                 => 'Y Y Y - - -', // pet_view_sales
 		'POST /quotes'                                => 'Y Y Y - - -', // pet_manage_sales
-		'POST /quotes/expire'                         => 'Y Y Y - - -', // pet_manage_sales
+		'POST /quotes/expire'                         => 'Y Y - - - -', // pet_manage_settings (the expiry job's sweep, run now)
 		'POST /quotes/preview'                        => 'Y Y Y - - -', // pet_manage_sales
 		'POST /quotes/{id}/preview'                   => 'Y Y Y - - -', // pet_manage_sales
 		'GET /quotes/{id}'                            => 'Y Y Y - - -', // pet_view_sales

@@ -185,7 +185,14 @@ final class Access {
 	 */
 	public static function areas(): array {
 		if ( null === self::$areas ) {
-			self::$areas = Plugin::instance()->engine()->accessAreas();
+			$map = Plugin::instance()->engine()->accessAreas();
+			// In menu order; an area this plugin does not know yet comes last.
+			self::$areas = array();
+			foreach ( array_merge( self::AREAS, array_keys( $map ) ) as $area ) {
+				if ( isset( $map[ $area ] ) && ! isset( self::$areas[ $area ] ) ) {
+					self::$areas[ $area ] = $map[ $area ];
+				}
+			}
 		}
 		return self::$areas;
 	}

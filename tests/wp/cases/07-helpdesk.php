@@ -47,8 +47,8 @@ $menu_slugs = static function (): array {
     return array_column($submenu['pet-employees'] ?? [], 1, 2);
 };
 $slugs = $menu_slugs();
-check('helpdesk: Tickets and SLA definitions pages under PET, readable with pet_work',
-    'pet_work' === ($slugs['pet-tickets'] ?? null) && 'pet_work' === ($slugs['pet-slas'] ?? null), wp_json_encode($slugs));
+check('helpdesk: Tickets and SLA definitions pages under PET, readable with pet_view_support',
+    'pet_view_support' === ($slugs['pet-tickets'] ?? null) && 'pet_view_support' === ($slugs['pet-slas'] ?? null), wp_json_encode($slugs));
 login_as_role('subscriber');
 $slugs = $menu_slugs();
 check('helpdesk: a subscriber gets no Tickets page', !isset($slugs['pet-tickets']), wp_json_encode($slugs));

@@ -100,7 +100,8 @@ final class Helpdesk_Rest {
 	 */
 	private static function reopen_input( array $body ) {
 		if ( array_key_exists( 'reopen_window_minutes', $body ) ) {
-			if ( ! current_user_can( Access::MANAGE_SUPPORT ) ) {
+			// Site policy, not ticket work: a PET manager's (pet_manage), not every agent's.
+			if ( ! current_user_can( Plugin::CAP_MANAGE ) ) {
 				return new \WP_Error(
 					'pet_forbidden',
 					__( 'Only a PET manager may set the reopen window; leave it out to use the site\'s window.', 'pet' ),

@@ -98,7 +98,8 @@ final class Sales_Rest {
 		// Quotes, versions and sales.
 		Rest::route( '/quotes', 'GET', $view, fn ( $r ) => $s()->listQuotes( Rest::query( $r, array( 'search', 'status', 'customer_id', 'opportunity_id', 'after', 'before' ) ) ) );
 		Rest::route( '/quotes', 'POST', $work, fn ( $r ) => $s()->createQuote( Rest::body( $r ), $ctx( $r ) ), 201 );
-		Rest::route( '/quotes/expire', 'POST', Access::MANAGE_SALES, fn ( $r ) => $s()->expireDueQuotes() );
+		// The expiry sweep is the job's work run now: a settings-area operation, like running jobs.
+		Rest::route( '/quotes/expire', 'POST', Access::MANAGE_SETTINGS, fn ( $r ) => $s()->expireDueQuotes() );
 		// Totals of content without saving it: the engine's previewQuote on {quote_id | currency,
 		// groups}; /quotes/{id}/preview takes the quote builder's form fields (the live total).
 		Rest::route( '/quotes/preview', 'POST', $work, fn ( $r ) => $s()->previewQuote( Rest::body( $r ) ) );
