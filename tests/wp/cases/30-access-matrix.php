@@ -164,7 +164,22 @@ login_admin();
 $plugin->forget_employee_cache();
 $ctx = $plugin->context();
 $customer = $plugin->identity()->createCustomer(['name' => "Access $tag"], $ctx);
-$lead = (new \Pet\Sales(Plugin::engine_settings()))->createLead(['customer_name' => "Access lead $tag", 'source' => 'access'], $ctx);
+// A lead by the latest schema (earlier cases may have published required custom fields).
+$sales = new \Pet\Sales(Plugin::engine_settings());
+$custom = [];
+foreach (($sales->getLeadSchema(null)['fields'] ?? []) as $f) {
+    if ($f['required']) {
+        $custom[$f['key']] = match ($f['type']) {
+            'number' => 1,
+            'date' => '2030-01-01',
+            'bool' => true,
+            'select' => $f['options'][0],
+            'multiselect' => [$f['options'][0]],
+            default => 'x',
+        };
+    }
+}
+$lead = $sales->createLead(['customer_name' => "Access lead $tag", 'source' => 'access'] + ([] === $custom ? [] : ['custom_fields' => $custom]), $ctx);
 $ticket = (new \Pet\Helpdesk(Plugin::engine_settings()))->createTicket(['customer_id' => (string) $customer['id'], 'subject' => "Access ticket $tag"], $ctx);
 $article = $plugin->knowledge()->createArticle(['category' => 'Access', 'slug' => "access-$tag", 'title' => "Access $tag", 'body' => 'Body', 'publish' => true], $ctx);
 $project = $plugin->delivery()->createProject(['name' => "Access project $tag", 'labour' => [['role' => 'Developer', 'minutes' => 600]]], $ctx);
