@@ -4,9 +4,9 @@
  * order, allocations), time entries (the current user's or, for managers, any employee's
  * week; log, submit, approve, send back, adjust, discard), the approvals queue, timers
  * (start, stop → a draft entry, discard), the period lock, weekly capacities, allocations
- * and the resource plan. Reading, logging, submitting and timers need pet_work; creating
- * projects, changing them, approving, sending back, adjusting, locking, capacities and
- * allocations need pet_manage. A pet_work user reads, logs, submits, discards and times
+ * and the resource plan. Reading, logging, submitting and timers need pet_view_delivery;
+ * creating projects, changing them, approving, sending back, adjusting, locking, capacities
+ * and allocations need pet_manage_delivery. Without it a user reads, logs, submits, discards and times
  * only their own time (the actor; anything else is 403); a manager may name the employee. The actor is the current user's employee; an Idempotency-Key header is passed to
  * the engine; engine exceptions become WP_Error responses through \PetWp\Rest::error()
  * (400 validation, 404 not found, 409 conflict, 422 rule refused).
@@ -163,7 +163,7 @@ final class Delivery_Rest {
 	 *
 	 * @param string $id  Entry id.
 	 * @param array  $ctx Command context.
-	 * @throws \PetWp\Forbidden_Exception When a pet_work user names someone else's entry.
+	 * @throws \PetWp\Forbidden_Exception When a user without pet_manage_delivery names someone else's entry.
 	 */
 	private function own_entry( string $id, array $ctx ): array {
 		$e = $this->plugin->delivery()->timeEntry( $id );
@@ -191,7 +191,7 @@ final class Delivery_Rest {
 	 *
 	 * @param string $named Employee id given ('' = the actor).
 	 * @param array  $ctx   Command context.
-	 * @throws \PetWp\Forbidden_Exception When a pet_work user names someone else (403).
+	 * @throws \PetWp\Forbidden_Exception When a user without pet_manage_delivery names someone else (403).
 	 */
 	private function employee( string $named, array $ctx ): string {
 		if ( '' === $named || $named === $ctx['actor_id'] ) {

@@ -31,8 +31,8 @@ final class Helpdesk_Admin extends Module_Admin {
 	protected const AREA = 'support';
 
 	/**
-	 * Action => [capability, handler] (see Module_Admin::ACTIONS). Working tickets is staff
-	 * work (pet_work), like the sales workflow; SLA definitions are policy (pet_manage).
+	 * Action => [capability, handler] (see Module_Admin::ACTIONS). Working tickets and
+	 * SLA definitions need pet_manage_support (the area's pages, pet_view_support).
 	 */
 	protected const ACTIONS = array(
 		'create_ticket'        => array( Access::MANAGE_SUPPORT, 'do_create_ticket' ),

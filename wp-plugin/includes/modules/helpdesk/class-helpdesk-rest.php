@@ -1,8 +1,8 @@
 <?php
 /**
- * REST routes of the support desk under pet/v1: tickets and SLA definitions. Reading and
- * working tickets need pet_work; SLA definitions are changed with pet_manage, and so is a
- * reopen window other than the site's. The actor is the
+ * REST routes of the support desk under pet/v1: tickets and SLA definitions. Reading needs
+ * pet_view_support; working tickets and changing SLA definitions pet_manage_support; a
+ * reopen window other than the site's is a PET manager's (pet_manage). The actor is the
  * current user's employee; an Idempotency-Key header is passed to the engine. Errors map to
  * HTTP statuses exactly as the core routes do (\PetWp\Rest::error).
  *

@@ -2,7 +2,7 @@
 /**
  * Identity REST routes under pet/v1: employees (rates, linked WordPress user, (de)activation),
  * teams (members, move, archive), customers (contacts, archive) and org-structure versions.
- * Reads need pet_work, changes pet_manage (\PetWp\Rest::route()).
+ * Reads need pet_view_people, changes pet_manage_people (\PetWp\Rest::route()).
  *
  * @package PetWp
  */

@@ -2,8 +2,9 @@
 /**
  * The Knowledgebase's pet/v1 REST routes: articles (list, categories, search, get, create,
  * publish the next version, restore a version, archive), comments (add, hide) and the link
- * to a ticket. Reading and commenting need pet_work; writing, publishing, restoring,
- * archiving and hiding comments need pet_manage, and only moderators (pet_manage) get the
+ * to a ticket. Reading and commenting need pet_view_knowledge; writing, publishing,
+ * restoring, archiving and hiding comments need pet_manage_knowledge, and only moderators
+ * (pet_manage_knowledge) get the
  * hidden comments (Rest::readable_article()). The actor is the current user's employee;
  * an Idempotency-Key header is passed to the engine; engine exceptions become WP_Error
  * responses through \PetWp\Rest::error().
@@ -52,7 +53,7 @@ final class Knowledge_Rest {
 		Rest::route( '/articles', 'POST', $man, fn ( $r ) => $k()->createArticle( self::body( $r ), $ctx( $r ) ), 201 );
 		Rest::route( '/articles/categories', 'GET', $work, fn ( $r ) => $k()->listArticleCategories() );
 		Rest::route( '/articles/search', 'GET', $work, fn ( $r ) => $k()->searchArticles( Rest::query( $r, array( 'q', 'category' ) ) + array( 'q' => '' ) ) );
-		// Routes open to pet_work return the article without hidden comments unless the user moderates.
+		// Routes open to readers return the article without hidden comments unless the user moderates.
 		Rest::route( "/articles/$id", 'GET', $work, fn ( $r ) => Rest::readable_article( $k()->getArticle( (string) $r['id'] ) ) );
 		Rest::route( "/articles/$id/versions", 'POST', $man, fn ( $r ) => $k()->publishArticle( (string) $r['id'], self::body( $r ), $ctx( $r ) ), 201 );
 		Rest::route( "/articles/$id/restore", 'POST', $man, fn ( $r ) => $k()->restoreArticleVersion( (string) $r['id'], self::body( $r ), $ctx( $r ) ), 201 );

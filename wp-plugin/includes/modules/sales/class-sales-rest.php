@@ -2,8 +2,8 @@
 /**
  * REST routes of the sales module under pet/v1: lead schema, leads, opportunities, the
  * pipeline, quotes (versions, draft, preview, send, accept, reject, diff) and sales. The same
- * capabilities as the sales screens (pet_work; publishing a lead schema and running the
- * expiry sweep need pet_manage); the actor is the current user's employee; an
+ * capabilities as the sales screens (reads pet_view_sales, changes pet_manage_sales; the
+ * expiry sweep pet_manage_settings); the actor is the current user's employee; an
  * Idempotency-Key header is passed to the engine; engine exceptions become WP_Error responses
  * through \PetWp\Rest::error() (the core routes' mapping: 400, 403, 404, 409, 422, 503, 500).
  *
