@@ -195,7 +195,7 @@ return array(
 		'POST /articles/{id}/archive'                 => 'Y Y - Y - -', // pet_manage_knowledge
 		'POST /articles/{id}/comments'                => 'Y Y Y Y Y -', // pet_view_knowledge
 		'POST /articles/{id}/comments/{comment}/hide' => 'Y Y - Y - -', // pet_manage_knowledge
-		'POST /articles/{id}/tickets'                 => 'Y Y Y Y Y -', // pet_view_knowledge
+		'POST /articles/{id}/tickets'                 => 'Y Y - Y - -', // pet_manage_support (ticket work, as the ticket page's link action)
 		'GET /lead-schema'                            => 'Y Y Y - - -', // pet_view_sales
 		'POST /lead-schema'                           => 'Y Y Y - - -', // pet_manage_sales
 		'GET /lead-schema/{number}'                   => 'Y Y Y - - -', // pet_view_sales

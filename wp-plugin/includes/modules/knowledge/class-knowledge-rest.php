@@ -63,7 +63,8 @@ final class Knowledge_Rest {
 		Rest::route(
 			"/articles/$id/tickets",
 			'POST',
-			$work,
+			// Linking changes what a ticket shows: ticket work, as on the ticket page.
+			Access::MANAGE_SUPPORT,
 			function ( $r ) use ( $k, $ctx ) {
 				$body = self::body( $r );
 				return Rest::readable_article( $k()->linkArticleToTicket( (string) $r['id'], (string) ( $body['ticket_id'] ?? '' ), $ctx( $r ) ) );
