@@ -351,6 +351,10 @@ final class View {
 			'ticket'              => __( 'ticket', 'pet' ),
 			'sla_definition'      => __( 'SLA definition', 'pet' ),
 			'knowledge_article'   => __( 'knowledge article', 'pet' ),
+			'project'             => __( 'project', 'pet' ),
+			'time_entry'          => __( 'time entry', 'pet' ),
+			'time_period'         => __( 'time period lock', 'pet' ),
+			'kpi'                 => __( 'KPI', 'pet' ),
 		);
 		return $labels[ $value ] ?? str_replace( '_', ' ', $value );
 	}
