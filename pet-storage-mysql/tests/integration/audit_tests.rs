@@ -839,7 +839,11 @@ async fn the_feed_shows_only_the_areas_a_reader_may_see() {
             .activity(&json!({"areas": areas, "per_page": 3, "page": 2}))
             .await
             .unwrap();
-        assert_eq!(second["items"], json!(want[3..6.min(want.len())]), "{second}");
+        assert_eq!(
+            second["items"],
+            json!(want[3..6.min(want.len())]),
+            "{second}"
+        );
         let next = app
             .activity(&json!({"areas": areas, "per_page": 3, "after": first["next"]}))
             .await
@@ -869,7 +873,9 @@ async fn the_feed_shows_only_the_areas_a_reader_may_see() {
     }
     // A context type inside them: as without areas.
     let tickets = app
-        .activity(&json!({"areas": ["support", "sales"], "context_type": "ticket", "per_page": 100}))
+        .activity(
+            &json!({"areas": ["support", "sales"], "context_type": "ticket", "per_page": 100}),
+        )
         .await
         .unwrap();
     assert_eq!(tickets["items"], json!(of(&["ticket"])));
