@@ -237,6 +237,16 @@ foreach ($sees as $role => $visible) {
             $wrong[] = "History screen of the $type";
         }
     }
+    // The Activity screen: the same lines as the feed, and only visible types to filter by.
+    $html = render_admin_screen('pet-activity', static fn () => (new \PetWp\Admin($plugin))->page_activity(), ['per_page' => 100]);
+    foreach ($entities as $type => $id) {
+        if (!in_array($type, $visible, true) && str_contains($html, $id)) {
+            $wrong[] = "Activity screen shows the $type";
+        }
+        if (!in_array($type, $visible, true) && str_contains($html, 'value="' . $type . '"')) {
+            $wrong[] = "Activity screen offers the $type filter";
+        }
+    }
     foreach (['ticket', 'project'] as $type) {
         $s = rest_call('GET', '/pet/v1/history/state', [], ['aggregate_type' => $type, 'id' => $entities[$type], 'at' => gmdate('Y-m-d')]);
         $see = in_array($type, $visible, true);
