@@ -144,6 +144,7 @@ if ( 'cli' === PHP_SAPI && ! defined( 'WP_CLI' ) ) {
 }
 require_once __DIR__ . '/includes/class-notices.php';
 require_once __DIR__ . '/includes/class-input.php';
+require_once __DIR__ . '/includes/class-access.php';
 require_once __DIR__ . '/includes/class-demo.php';
 require_once __DIR__ . '/includes/class-rest.php';
 require_once __DIR__ . '/includes/class-view.php';

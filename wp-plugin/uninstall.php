@@ -38,15 +38,20 @@ function pet_uninstall_site(): void {
 	$wpdb->query( 'SET FOREIGN_KEY_CHECKS = 1' );
 	// phpcs:enable
 
-	foreach ( array( 'pet_delete_data_on_uninstall', 'pet_schema_migration', 'pet_demo_loaded', 'pet_demo_modules_loaded', 'pet_demo_published_at' ) as $pet_option ) {
+	foreach ( array( 'pet_delete_data_on_uninstall', 'pet_schema_migration', 'pet_demo_loaded', 'pet_demo_modules_loaded', 'pet_demo_published_at', 'pet_roles_version' ) as $pet_option ) {
 		delete_option( $pet_option );
 	}
-	remove_role( 'pet_manager' );
-	remove_role( 'pet_staff' );
-	$pet_admin = get_role( 'administrator' );
-	if ( $pet_admin ) {
-		$pet_admin->remove_cap( 'pet_manage' );
-		$pet_admin->remove_cap( 'pet_work' );
+	foreach ( array( 'pet_manager', 'pet_sales', 'pet_support', 'pet_staff' ) as $pet_role ) {
+		remove_role( $pet_role );
+	}
+	// PET's capabilities (pet_work, pet_manage, pet_view_<area>, pet_manage_<area>) from every
+	// other role, administrators and roles an administrator gave them to alike.
+	foreach ( wp_roles()->role_objects as $pet_role ) {
+		foreach ( array_keys( $pet_role->capabilities ) as $pet_cap ) {
+			if ( 1 === preg_match( '/^pet_(work|manage|view_[a-z]+|manage_[a-z]+)$/', (string) $pet_cap ) ) {
+				$pet_role->remove_cap( $pet_cap );
+			}
+		}
 	}
 }
 

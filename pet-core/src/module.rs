@@ -57,6 +57,95 @@ pub const MODULES: &[&Module] = &[
     &crate::delivery::MODULE,
 ];
 
+/// An area of access: what a WordPress role may see (`pet_view_<area>`) or change
+/// (`pet_manage_<area>`). Every context type belongs to exactly one area ([`Area::of`]), so
+/// the activity feed, an entity's history and its state as of a date are shown to a user by
+/// the areas they may see; the plugin maps areas onto capabilities and roles.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Area {
+    /// Employees, teams, the org structure, customers and their contacts.
+    People,
+    /// Leads, lead schemas, opportunities, quotes and sales.
+    Sales,
+    /// Tickets and SLA definitions.
+    Support,
+    /// The knowledgebase.
+    Knowledge,
+    /// Projects, time entries, the period lock, capacity and allocations.
+    Delivery,
+    /// PET's own configuration: jobs, health, KPI definitions.
+    Settings,
+}
+
+impl Area {
+    /// Every area, in menu order.
+    pub const ALL: [Area; 6] = [
+        Area::People,
+        Area::Sales,
+        Area::Support,
+        Area::Knowledge,
+        Area::Delivery,
+        Area::Settings,
+    ];
+
+    /// The area's name in capabilities and queries (`people`, `sales`, …).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Area::People => "people",
+            Area::Sales => "sales",
+            Area::Support => "support",
+            Area::Knowledge => "knowledge",
+            Area::Delivery => "delivery",
+            Area::Settings => "settings",
+        }
+    }
+
+    /// The area a context type belongs to. Exhaustive on purpose: a new context type does
+    /// not compile until its area is named here.
+    pub fn of(context: ContextType) -> Area {
+        match context {
+            ContextType::Employee
+            | ContextType::Team
+            | ContextType::OrgStructure
+            | ContextType::Customer => Area::People,
+            ContextType::Lead
+            | ContextType::LeadSchema
+            | ContextType::Opportunity
+            | ContextType::Quote
+            | ContextType::Sale => Area::Sales,
+            ContextType::Ticket | ContextType::SlaDefinition => Area::Support,
+            ContextType::KnowledgeArticle => Area::Knowledge,
+            ContextType::Project | ContextType::TimeEntry | ContextType::TimePeriod => {
+                Area::Delivery
+            }
+            ContextType::Kpi => Area::Settings,
+        }
+    }
+
+    /// The context types of the area, in declaration order.
+    pub fn context_types(self) -> impl Iterator<Item = ContextType> {
+        ContextType::ALL
+            .into_iter()
+            .filter(move |c| Area::of(*c) == self)
+    }
+}
+
+impl std::str::FromStr for Area {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        Area::ALL
+            .into_iter()
+            .find(|a| a.as_str() == s)
+            .ok_or_else(|| format!("unknown area {s:?}"))
+    }
+}
+
+impl std::fmt::Display for Area {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
 /// The module that owns `event_type`.
 pub fn module_of_event(event_type: &str) -> Option<&'static Module> {
     MODULES.iter().copied().find(|m| m.owns_event(event_type))
@@ -99,5 +188,26 @@ mod tests {
         }
         assert!(module_of_event("nothing.happened").is_none());
         assert!(module_of_job("nothing").is_none());
+    }
+
+    #[test]
+    fn every_context_type_has_one_area_and_a_module_s_contexts_share_it() {
+        let mut seen = BTreeSet::new();
+        for a in Area::ALL {
+            assert_eq!(a.as_str().parse::<Area>(), Ok(a));
+            for c in a.context_types() {
+                assert_eq!(Area::of(c), a);
+                assert!(seen.insert(c), "{c} in two areas");
+            }
+        }
+        assert_eq!(seen.len(), ContextType::ALL.len());
+        // Each module's contexts are one area (the plugin's screens are per module).
+        for m in MODULES {
+            let areas: BTreeSet<Area> = m.contexts.iter().map(|c| Area::of(*c)).collect();
+            assert_eq!(areas.len(), 1, "module {} spans {areas:?}", m.name);
+        }
+        assert!("nowhere".parse::<Area>().is_err());
+        assert_eq!(Area::of(ContextType::Quote), Area::Sales);
+        assert_eq!(Area::of(ContextType::TimeEntry), Area::Delivery);
     }
 }

@@ -15,6 +15,23 @@ fn newest_shipped_migration() -> String {
         .unwrap_or_default()
 }
 
+/// `Pet\Engine::accessAreas()`: pet-core's map of areas of access to their context types.
+async fn access_areas(
+    _app: &crate::backend::App,
+) -> Result<serde_json::Value, crate::backend::AppError> {
+    use pet_core::module::Area;
+    Ok(serde_json::Value::Object(
+        Area::ALL
+            .into_iter()
+            .map(|a| {
+                let types: Vec<serde_json::Value> =
+                    a.context_types().map(|c| c.as_str().into()).collect();
+                (a.as_str().to_owned(), serde_json::Value::Array(types))
+            })
+            .collect(),
+    ))
+}
+
 /// What this class's methods call (see `crate::api`).
 type Service<'a> = &'a crate::backend::App;
 
@@ -109,9 +126,9 @@ crate::api::php_class! {
     ///   aggregate_id:string,aggregate_version:int,line:?string,payload_recorded:array,payload:?array}>,total:int,page:int,per_page:int}
     fn entity_history(query: array) -> array;
 
-    /// The state of an employee (with the rates in effect that day), a quote or a ticket as
-    /// of a date or time, rebuilt by replaying the events that occurred by then.
-    /// @param array{aggregate_type:'employee'|'quote'|'ticket',id:string,at:string} $query
+    /// The state of an employee (with the rates in effect that day), a quote, a ticket or a
+    /// project as of a date or time, rebuilt by replaying the events that occurred by then.
+    /// @param array{aggregate_type:'employee'|'quote'|'ticket'|'project',id:string,at:string} $query
     ///        at is a date (its end, UTC) or an RFC 3339 timestamp.
     /// @return array{aggregate_type:string,id:string,at:string,exists:bool,version:?int,events_applied:int,state:?array}
     fn state_as_of(query: array) -> array;
@@ -121,11 +138,19 @@ crate::api::php_class! {
     /// The activity feed, newest first. Commands do not write the feed: this read first
     /// projects up to 10,000 recorded events that are not in it yet (the job runner does the
     /// rest); `pending` is how many were still missing when it answered.
-    /// @param array{context_type?:string,context_id?:string,actor_id?:string,from?:string,to?:string,page?:int,per_page?:int} $query
-    ///        from/to are dates (inclusive) or RFC 3339 timestamps.
+    /// @param array{context_type?:string,context_id?:string,actor_id?:string,from?:string,to?:string,areas?:list<string>,page?:int,per_page?:int} $query
+    ///        from/to are dates (inclusive) or RFC 3339 timestamps; areas (e.g. ['sales',
+    ///        'support']) limits the feed to the contexts of those areas (see accessAreas()),
+    ///        filtered in SQL; absent, every context.
     /// @return array{items:list<array{sequence:int,event_type:string,occurred_at:string,actor_id:?string,
     ///   actor_name:?string,context_type:string,context_id:string,line:string}>,total:int,page:int,per_page:int,pending:int}
     fn activity(query: array = []) -> array;
+
+    /// The areas of access (people, sales, support, knowledge, delivery, settings) and the
+    /// context types of each, from pet-core's module map (no database access): the plugin
+    /// shows a context to the users who may see its area (capability `pet_view_<area>`).
+    /// @return array<string,list<string>> area => its context types
+    fn access_areas() -> array = access_areas;
 
     section "Jobs";
 

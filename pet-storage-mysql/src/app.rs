@@ -206,6 +206,8 @@ crate::fields::command_input! {
         from: Option<crate::fields::FromTime>,
         /// Up to this date (its end, UTC) or time.
         to: Option<crate::fields::ToTime>,
+        /// Only the contexts of these areas (absent: every context).
+        areas: Option<crate::fields::Areas>,
         /// `page`, `per_page`, `after`, `before`.
         paging: crate::fields::Paging,
     }
@@ -557,15 +559,35 @@ impl App {
     // ---- activity -----------------------------------------------------------------
 
     /// The activity feed, newest first, filtered and paged: `{context_type?, context_id?,
-    /// actor_id?, from?, to?, page?, per_page?, after?, before?}` — a flat list (keyset
+    /// actor_id?, from?, to?, areas?, page?, per_page?, after?, before?}` — a flat list (keyset
     /// pages on the sequence, a bounded count, every filter through an index).
     pub async fn activity(&self, query: &Value) -> Result<Value, AppError> {
         let q = ActivityQuery::parse(query, "query")?;
         let t = &self.inner.tables;
+        // The reader's context types, when limited to some areas (`None`: every context).
+        let visible: Option<Vec<ContextType>> = q
+            .areas
+            .as_ref()
+            .map(|a| a.context_types())
+            .filter(|types| types.len() < ContextType::ALL.len());
+        // A context type the reader may not see, or no area at all: nothing to show.
+        let hidden = visible.as_ref().is_some_and(|types| {
+            types.is_empty() || q.context_type.is_some_and(|ct| !types.contains(&ct))
+        });
+        // Reading a page as one index range per visible context type (merged in order)
+        // unless one context type is asked for: each part reads at most a page from the
+        // events' (context_type, id) index, whatever the other types hold.
+        let parts: Vec<ContextType> = match (&visible, q.context_type) {
+            (Some(types), None) if !hidden => types.clone(),
+            _ => Vec::new(),
+        };
         // A feed row holds the line and occurred_at; type, actor and context are the event's
         // (same sequence), filtered through the events table's own indexes.
         let mut conds: Vec<String> = Vec::new();
         let mut params: Vec<SqlValue> = Vec::new();
+        if hidden {
+            conds.push("1 = 0".into());
+        }
         if let Some(ct) = q.context_type {
             conds.push("e.context_type = ?".into());
             params.push(ct.as_str().into());
@@ -578,7 +600,7 @@ impl App {
             conds.push("e.actor_employee_id = ?".into());
             params.push(id.to_string().into());
         }
-        let by_event = !conds.is_empty();
+        let by_event = !conds.is_empty() || !parts.is_empty();
         let by_date = q.from.is_some() || q.to.is_some();
         if let Some(f) = q.from {
             conds.push("a.occurred_at >= ?".into());
@@ -617,30 +639,76 @@ impl App {
         } else {
             format!("{} a", t.activity)
         };
+        let mut count_conds = conds.clone();
+        let mut count_params = params.clone();
+        if !parts.is_empty() {
+            count_conds.push(format!(
+                "e.context_type IN ({})",
+                vec!["?"; parts.len()].join(", ")
+            ));
+            count_params.extend(parts.iter().map(|ct| SqlValue::from(ct.as_str())));
+        }
         let total: Option<u64> = conn
             .exec_first(
-                bounded_count_sql(&count_from, &where_sql(&conds)),
-                params.clone(),
+                bounded_count_sql(&count_from, &where_sql(&count_conds)),
+                count_params,
             )
             .await
             .map_err(StorageError::from)?;
-        let tail = req.plan(&order, &mut conds, &mut params);
-        let rows: Vec<Row> = conn
-            .exec(
+        let columns =
+            "SELECT a.sequence, e.event_type, a.occurred_at, e.actor_employee_id, n.name, \
+                       e.context_type, e.context_id, a.line";
+        let names = format!(
+            "LEFT JOIN {} n ON n.entity_type = 'employee' AND n.entity_id = e.actor_employee_id",
+            t.activity_names
+        );
+        let rows: Vec<Row> = if parts.is_empty() {
+            let tail = req.plan(&order, &mut conds, &mut params);
+            conn.exec(
                 format!(
-                    "SELECT a.sequence, e.event_type, a.occurred_at, e.actor_employee_id, n.name, \
-                     e.context_type, e.context_id, a.line FROM {} a JOIN {} e ON e.id = a.sequence \
-                     LEFT JOIN {} n ON n.entity_type = 'employee' AND n.entity_id = e.actor_employee_id \
-                     {} {tail}",
+                    "{columns} FROM {} a JOIN {} e ON e.id = a.sequence {names} {} {tail}",
                     t.activity,
                     t.events,
-                    t.activity_names,
                     where_sql(&conds)
                 ),
                 params,
             )
             .await
-            .map_err(StorageError::from)?;
+            .map_err(StorageError::from)?
+        } else {
+            // One part per visible context type, each a page at most, merged by sequence.
+            let (order_by, part_rows, limit, offset) =
+                req.plan_parts(&order, &mut conds, &mut params);
+            let mut sql_parts = Vec::with_capacity(parts.len());
+            let mut all_params = Vec::new();
+            for ct in &parts {
+                let mut c = vec!["e.context_type = ?".to_owned()];
+                c.extend(conds.iter().cloned());
+                sql_parts.push(format!(
+                    "(SELECT e.id FROM {} e JOIN {} a ON a.sequence = e.id {} {order_by} LIMIT ?)",
+                    t.events,
+                    t.activity,
+                    where_sql(&c)
+                ));
+                all_params.push(SqlValue::from(ct.as_str()));
+                all_params.extend(params.iter().cloned());
+                all_params.push(SqlValue::UInt(part_rows));
+            }
+            all_params.push(SqlValue::UInt(limit));
+            all_params.push(SqlValue::UInt(offset));
+            conn.exec(
+                format!(
+                    "{columns} FROM ({}) v JOIN {} e ON e.id = v.id JOIN {} a ON a.sequence = e.id \
+                     {names} {order_by} LIMIT ? OFFSET ?",
+                    sql_parts.join(" UNION ALL "),
+                    t.events,
+                    t.activity,
+                ),
+                all_params,
+            )
+            .await
+            .map_err(StorageError::from)?
+        };
         let mut items = Vec::with_capacity(rows.len());
         for r in rows {
             type R = (

@@ -1088,14 +1088,14 @@ fn j<T: Serialize>(v: T) -> Value {
 }
 
 impl App {
-    /// The state of an employee (with the rates in effect that day), a quote or a ticket as
-    /// of `at`, rebuilt by replaying its events that occurred up to then (`pet-core`'s
+    /// The state of an employee (with the rates in effect that day), a quote, a ticket or a
+    /// project (its status, sold constraints in force, milestones and tasks) as of `at`, rebuilt by replaying its events that occurred up to then (`pet-core`'s
     /// `evolve`, as every command does — no state row is read): `{aggregate_type, id, at,
     /// exists, version, events_applied, state}`. Query: `{aggregate_type:
-    /// 'employee'|'quote'|'ticket', id, at: date (its end, UTC) or RFC 3339 time}`.
+    /// 'employee'|'quote'|'ticket'|'project', id, at: date (its end, UTC) or RFC 3339 time}`.
     pub async fn state_as_of(&self, query: &Value) -> Result<Value, AppError> {
         use pet_core::aggregate::Aggregate;
-        use pet_core::{commercial as co, helpdesk as hd, identity as idn};
+        use pet_core::{commercial as co, delivery as dl, helpdesk as hd, identity as idn};
         let mut o = Input::new(query, "query");
         let kind = o.req_str("aggregate_type").unwrap_or_default().to_owned();
         let id = o.req_uuid("id");
@@ -1107,10 +1107,14 @@ impl App {
             <idn::Employee as Aggregate>::TYPE,
             <co::Quote as Aggregate>::TYPE,
             <hd::Ticket as Aggregate>::TYPE,
+            <dl::Project as Aggregate>::TYPE,
         ]
         .contains(&kind.as_str())
         {
-            o.error("aggregate_type", "must be employee, quote or ticket");
+            o.error(
+                "aggregate_type",
+                "must be employee, quote, ticket or project",
+            );
         }
         o.finish()?;
         let (Some(id), Some(at)) = (id, at) else {
@@ -1176,6 +1180,23 @@ impl App {
                         "status": q.latest().map(|v| v.status().as_str()),
                         "accepted": q.accepted().map(|(n, sale)| json!({"version": j(n), "sale_id": j(sale)})),
                         "versions": versions,
+                    }),
+                )
+            }),
+            <dl::Project as Aggregate>::TYPE => replay::<dl::Project>(&known)?.map(|p| {
+                let st = p.state();
+                (
+                    p.version(),
+                    json!({
+                        "name": j(&st.name), "customer_id": j(st.customer_id),
+                        "sale_id": j(st.sale_id), "quote_id": j(st.quote_id),
+                        "status": j(st.status),
+                        "sold_minutes": p.constraints().total_minutes(),
+                        "constraint_version": p.constraints().number,
+                        "constraints": st.constraints.iter().map(j).collect::<Vec<_>>(),
+                        "milestones": st.milestones.iter().map(j).collect::<Vec<_>>(),
+                        "tasks": st.tasks.iter().map(j).collect::<Vec<_>>(),
+                        "variance_marks": st.variance_marks.iter().map(j).collect::<Vec<_>>(),
                     }),
                 )
             }),

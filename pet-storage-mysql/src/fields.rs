@@ -713,6 +713,37 @@ impl Field for pet_core::ContextType {
     }
 }
 
+/// The areas of access a reader may see (`['people', 'sales', …]`, see
+/// [`pet_core::module::Area`]): a query with them shows only the contexts of those areas.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Areas(pub Vec<pet_core::module::Area>);
+
+impl Areas {
+    /// The context types of the areas (none for no areas).
+    pub fn context_types(&self) -> Vec<pet_core::ContextType> {
+        pet_core::ContextType::ALL
+            .into_iter()
+            .filter(|c| self.0.contains(&pet_core::module::Area::of(*c)))
+            .collect()
+    }
+}
+
+impl Field for Areas {
+    fn read(_field: &str, v: &Value) -> Result<Self, String> {
+        let list = v
+            .as_array()
+            .ok_or_else(|| "must be a list of areas".to_owned())?;
+        list.iter()
+            .map(|a| {
+                a.as_str()
+                    .and_then(|s| s.parse().ok())
+                    .ok_or_else(|| "must name only known areas (people, sales, support, knowledge, delivery, settings)".to_owned())
+            })
+            .collect::<Result<Vec<_>, _>>()
+            .map(Areas)
+    }
+}
+
 /// A date or RFC 3339 timestamp starting a range (a date is its midnight, UTC).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct FromTime(pub chrono::DateTime<chrono::Utc>);

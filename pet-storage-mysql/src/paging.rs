@@ -408,6 +408,37 @@ impl PageRequest {
         format!("ORDER BY {} LIMIT ? OFFSET ?", order.order_by(reverse))
     }
 
+    /// [`PageRequest::plan`] for a page read as a `UNION ALL` of index ranges (one per
+    /// value of a filter, e.g. a reader's context types), each in the page's order: the seek
+    /// condition goes into `conds`; returns the `ORDER BY` clause, the rows each part reads
+    /// (the page's limit plus its offset: a part can hold the whole page) and the outer
+    /// query's `LIMIT ? OFFSET ?` values.
+    pub fn plan_parts(
+        &self,
+        order: &Order,
+        conds: &mut Vec<String>,
+        params: &mut Vec<SqlValue>,
+    ) -> (String, u64, u64, u64) {
+        let reverse = self.cursor.as_ref().is_some_and(|c| c.side == Side::Before);
+        if let Some(c) = &self.cursor {
+            if let Some(seek) = order.seek(c, params) {
+                conds.push(seek);
+            }
+        }
+        let offset = if self.cursor.is_some() {
+            0
+        } else {
+            u64::from(self.page - 1) * u64::from(self.per_page)
+        };
+        let limit = u64::from(self.per_page) + 1;
+        (
+            format!("ORDER BY {}", order.order_by(reverse)),
+            limit + offset,
+            limit,
+            offset,
+        )
+    }
+
     /// Turns the rows read by [`PageRequest::plan`] (each with its sort keys) into a page in
     /// list order, with its cursors.
     pub fn finish<T>(&self, mut rows: Vec<(Vec<Key>, T)>, total: Total) -> Paged<T> {

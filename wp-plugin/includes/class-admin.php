@@ -24,14 +24,14 @@ final class Admin extends Module_Admin {
 	 * admin-post.php?action=pet_<name> and protected by the nonce 'pet_<name>'.
 	 */
 	public const ACTIONS = array(
-		'run_jobs'      => array( Plugin::CAP_MANAGE, 'do_run_jobs' ),
-		'retry_job'     => array( Plugin::CAP_MANAGE, 'do_retry_job' ),
+		'run_jobs'      => array( Access::MANAGE_SETTINGS, 'do_run_jobs' ),
+		'retry_job'     => array( Access::MANAGE_SETTINGS, 'do_retry_job' ),
 		'save_settings' => array( 'manage_options', 'do_save_settings' ),
 		'verify_chain'  => array( 'manage_options', 'do_verify_chain' ),
 	);
 
 	/** Entity types whose state as of a date the History screen rebuilds. */
-	private const AS_OF_TYPES = array( 'employee', 'quote', 'ticket' );
+	private const AS_OF_TYPES = array( 'employee', 'quote', 'ticket', 'project' );
 
 	/** The core menu comes first. */
 	protected const MENU_PRIORITY = 10;
@@ -94,7 +94,7 @@ final class Admin extends Module_Admin {
 		return array(
 			'pet-activity' => array( __( 'Activity', 'pet' ), Plugin::CAP_WORK, 'page_activity' ),
 			'pet-history'  => array( __( 'History', 'pet' ), Plugin::CAP_WORK, 'page_history' ),
-			'pet-jobs'     => array( __( 'Jobs', 'pet' ), Plugin::CAP_MANAGE, 'page_jobs' ),
+			'pet-jobs'     => array( __( 'Jobs', 'pet' ), Access::VIEW_SETTINGS, 'page_jobs' ),
 			'pet-settings' => array( __( 'Settings', 'pet' ), 'manage_options', 'page_settings' ),
 		);
 	}
@@ -270,7 +270,7 @@ final class Admin extends Module_Admin {
 			function (): void {
 				self::load_table( 'class-activity-table.php' );
 				$types = array( '' => __( 'all', 'pet' ) );
-				foreach ( Tables\Activity_Table::CONTEXT_TYPES as $t ) {
+				foreach ( Access::visible_context_types() as $t ) {
 					$types[ $t ] = View::value_label( $t );
 				}
 				$table = new Tables\Activity_Table();
@@ -312,6 +312,7 @@ final class Admin extends Module_Admin {
 				$at      = Input::text( 'at' );
 				if ( '' !== $type && '' !== $id ) {
 					try {
+						Access::require_context( $type, 'history' );
 						$history = $this->plugin->engine()->entityHistory( $query + array( 'per_page' => 50 ) );
 						if ( '' !== $at && in_array( $type, self::AS_OF_TYPES, true ) ) {
 							$state = $this->plugin->engine()->stateAsOf(
@@ -322,15 +323,18 @@ final class Admin extends Module_Admin {
 								)
 							);
 						}
-					} catch ( \Pet\Exception $e ) {
+					} catch ( \Pet\Exception | Input_Exception $e ) {
 						$error = Notices::describe( $e )['message'];
 					}
 				}
-				self::load_table( 'class-activity-table.php' );
+				$types = array();
+				foreach ( Access::visible_context_types() as $t ) {
+					$types[ $t ] = View::value_label( $t );
+				}
 				self::view(
 					'core/history',
 					array(
-						'types'        => array_combine( Tables\Activity_Table::CONTEXT_TYPES, Tables\Activity_Table::CONTEXT_TYPES ),
+						'types'        => $types,
 						'context_type' => $type,
 						'context_id'   => $id,
 						'history'      => $history,

@@ -34,7 +34,7 @@ class Input_Exception extends \RuntimeException {
 
 /**
  * A request for something the user may not do with these values (e.g. another employee's
- * time without pet_manage): shown like a validation error, 403 over REST.
+ * time without pet_manage_delivery): shown like a validation error, 403 over REST.
  */
 class Forbidden_Exception extends Input_Exception {}
 

@@ -33,6 +33,14 @@ abstract class Module_Admin {
 	 */
 	protected const ACTIONS = array();
 
+	/**
+	 * The area of access of the class's screens and actions ('people', 'sales', …; '' for
+	 * none): in its pages() and ACTIONS the capabilities from before areas mean the area's,
+	 * Plugin::CAP_WORK its view capability and Plugin::CAP_MANAGE its manage capability
+	 * (see cap()). Other capabilities are used as they are.
+	 */
+	protected const AREA = '';
+
 	/** Page the user lands on after an action when the browser sent no referer. */
 	protected const HOME_PAGE = 'pet-employees';
 
@@ -50,6 +58,9 @@ abstract class Module_Admin {
 
 	/** @var Plugin */
 	protected $plugin;
+
+	/** @var list<Module_Admin> every registered admin class (see registered()) */
+	private static $registered = array();
 
 	/** @var array|null|false the failed form of the previous request (false: not read yet) */
 	private $kept_form = false;
@@ -88,6 +99,7 @@ abstract class Module_Admin {
 	 * Hooks the menu and the actions.
 	 */
 	public function register(): void {
+		self::$registered[] = $this;
 		add_action( 'admin_menu', array( $this, 'menu' ), static::MENU_PRIORITY );
 		add_action( 'admin_enqueue_scripts', array( $this, 'enqueue_assets' ) );
 		foreach ( array_keys( $this->actions() ) as $action ) {
@@ -107,8 +119,57 @@ abstract class Module_Admin {
 	 */
 	protected function add_pages( array $pages ): void {
 		foreach ( $pages as $slug => $p ) {
-			add_submenu_page( 'pet-employees', $p[0], $p[0], $p[1], $slug, array( $this, $p[2] ) );
+			add_submenu_page( 'pet-employees', $p[0], $p[0], $this->cap( $p[1] ), $slug, array( $this, $p[2] ) );
 		}
+	}
+
+	/**
+	 * The capability a page or action of this class needs: with an AREA, pet_work reads as
+	 * pet_view_<area> and pet_manage as pet_manage_<area> (so screens written with the
+	 * capabilities from before areas follow the area's); any other capability as it is.
+	 *
+	 * @param string $cap Capability as declared.
+	 */
+	public function cap( string $cap ): string {
+		if ( '' === static::AREA ) {
+			return $cap;
+		}
+		if ( Plugin::CAP_WORK === $cap ) {
+			return Access::view( static::AREA );
+		}
+		if ( Plugin::CAP_MANAGE === $cap ) {
+			return Access::manage( static::AREA );
+		}
+		return $cap;
+	}
+
+	/**
+	 * Every admin class registered in this request (the core's and each module's).
+	 *
+	 * @return list<Module_Admin>
+	 */
+	public static function registered(): array {
+		return self::$registered;
+	}
+
+	/**
+	 * The class's screens and actions with the capability each needs (for the access matrix
+	 * test and tools): ['pages' => slug => cap, 'actions' => action => cap].
+	 *
+	 * @return array{pages:array<string,string>,actions:array<string,string>}
+	 */
+	public function access(): array {
+		$out = array(
+			'pages'   => array(),
+			'actions' => array(),
+		);
+		foreach ( $this->pages() as $slug => $p ) {
+			$out['pages'][ $slug ] = $this->cap( $p[1] );
+		}
+		foreach ( $this->actions() as $action => $a ) {
+			$out['actions'][ $action ] = $this->cap( $a[0] );
+		}
+		return $out;
 	}
 
 	// ---- actions ------------------------------------------------------------------------------
@@ -121,6 +182,7 @@ abstract class Module_Admin {
 	 */
 	public function handle( string $action ): void {
 		list( $cap, $method ) = $this->actions()[ $action ];
+		$cap                  = $this->cap( $cap );
 		if ( ! current_user_can( $cap ) ) {
 			Plugin::log( sprintf( 'permission refused: user %d, admin action %s (needs %s)', get_current_user_id(), $action, $cap ) );
 			wp_die( esc_html__( 'Sorry, you are not allowed to do this.', 'pet' ), esc_html__( 'Forbidden', 'pet' ), array( 'response' => 403 ) );

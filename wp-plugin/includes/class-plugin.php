@@ -20,9 +20,15 @@ class No_Employee_Exception extends \RuntimeException {}
  */
 final class Plugin {
 
-	/** Capability: manage employees, teams, customers, org structure, jobs. */
+	/**
+	 * Capability: a PET manager (the capability from before areas; PET Manager and
+	 * administrators have it). New checks use an area's capability (Access::MANAGE_*).
+	 */
 	public const CAP_MANAGE = 'pet_manage';
-	/** Capability: see PET screens and work in PET. */
+	/**
+	 * Capability: a PET user — the PET menu, Activity and History (each showing only the
+	 * areas the user may see), time of one's own. Every PET role has it.
+	 */
 	public const CAP_WORK = 'pet_work';
 	/** WP-Cron hook that runs due PET jobs. */
 	public const CRON_HOOK = 'pet_run_jobs';
@@ -76,6 +82,7 @@ final class Plugin {
 		add_action( self::CRON_HOOK, array( $this, 'run_cron' ) );
 		add_action( 'init', array( $this, 'ensure_cron' ) );
 		add_action( 'init', array( $this, 'maybe_migrate_on_init' ), 5 );
+		add_action( 'init', array( Access::class, 'maybe_upgrade_roles' ), 6 );
 		add_action( 'rest_api_init', array( $this, 'maybe_migrate' ), 5 );
 		add_action( 'rest_api_init', array( new Rest( $this ), 'register_routes' ) );
 		add_action( 'admin_notices', array( $this, 'upgrade_notice' ) );
@@ -352,7 +359,7 @@ final class Plugin {
 	public function activate( ?int $user_id = null ): void {
 		$this->engine()->migrate();
 		update_option( self::OPTION_SCHEMA, \Pet\Engine::shippedMigration(), true );
-		self::install_roles();
+		Access::install_roles( true );
 		$user_id = $user_id ?? get_current_user_id();
 		if ( $user_id > 0 && null === $this->employee_for_user( $user_id ) ) {
 			$user = get_userdata( $user_id );
@@ -454,31 +461,10 @@ final class Plugin {
 	}
 
 	/**
-	 * Roles pet_manager and pet_staff; administrators get both capabilities.
+	 * PET's roles and capabilities (see Access::install_roles()).
 	 */
 	public static function install_roles(): void {
-		add_role(
-			'pet_manager',
-			__( 'PET Manager', 'pet' ),
-			array(
-				'read'           => true,
-				self::CAP_MANAGE => true,
-				self::CAP_WORK   => true,
-			)
-		);
-		add_role(
-			'pet_staff',
-			__( 'PET Staff', 'pet' ),
-			array(
-				'read'         => true,
-				self::CAP_WORK => true,
-			)
-		);
-		$admin = get_role( 'administrator' );
-		if ( $admin ) {
-			$admin->add_cap( self::CAP_MANAGE );
-			$admin->add_cap( self::CAP_WORK );
-		}
+		Access::install_roles( true );
 	}
 
 	// ---- cron -----------------------------------------------------------------------------

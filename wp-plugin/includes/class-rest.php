@@ -1,10 +1,12 @@
 <?php
 /**
- * REST routes under pet/v1 of the engine core (health, activity, jobs), and the route
- * plumbing every module uses (identity's routes are in modules/identity). The same
- * operations as the admin screens. Reads need pet_work,
- * changes need pet_manage; the actor is the current user's employee; an Idempotency-Key
- * header is passed to the engine. Engine exceptions map to HTTP statuses.
+ * REST routes under pet/v1 of the engine core (health, activity, history, jobs, audit), and
+ * the route plumbing every module uses (identity's routes are in modules/identity). The same
+ * operations as the admin screens, with the same capabilities (Access): a module's reads
+ * need its area's view capability and its changes the manage capability; the activity feed
+ * and an entity's history need pet_work and show only the contexts of the areas the user
+ * may see. The actor is the current user's employee; an Idempotency-Key header is passed to
+ * the engine. Engine exceptions map to HTTP statuses.
  *
  * The route plumbing is public and static so that every feature module registers its routes
  * the same way: Rest::route() (capability as permission_callback, exceptions through
@@ -43,7 +45,7 @@ final class Rest {
 		$e   = fn () => $this->plugin->engine();
 		$ctx = fn ( \WP_REST_Request $r ): array => self::context( $this->plugin, $r );
 
-		self::route( '/health', 'GET', Plugin::CAP_MANAGE, fn ( $r ) => $e()->health() );
+		self::route( '/health', 'GET', Access::VIEW_SETTINGS, fn ( $r ) => $e()->health() );
 
 		// Audit of the event log: administrators only.
 		self::route( '/audit/chain', 'GET', 'manage_options', fn ( $r ) => $e()->chainStatus() );
@@ -70,14 +72,34 @@ final class Rest {
 			}
 		);
 
-		self::route( '/activity', 'GET', Plugin::CAP_WORK, fn ( $r ) => $e()->activity( self::query( $r, array( 'context_type', 'context_id', 'actor_id', 'from', 'to', 'after', 'before' ) ) ) );
+		// The feed shows the contexts of the areas the user may see (filtered by the engine, in SQL).
+		self::route( '/activity', 'GET', Plugin::CAP_WORK, fn ( $r ) => $e()->activity( Access::feed_query( self::query( $r, array( 'context_type', 'context_id', 'actor_id', 'from', 'to', 'after', 'before' ) ) ) ) );
 
-		self::route( '/history/state', 'GET', Plugin::CAP_WORK, fn ( $r ) => $e()->stateAsOf( self::query( $r, array( 'aggregate_type', 'id', 'at' ) ) ) );
-		self::route( '/history', 'GET', Plugin::CAP_WORK, fn ( $r ) => $e()->entityHistory( self::query( $r, array( 'context_type', 'context_id', 'after', 'before' ) ) ) );
+		// An entity's history and state as of a date: 403 unless its area is visible to the user.
+		self::route(
+			'/history/state',
+			'GET',
+			Plugin::CAP_WORK,
+			function ( $r ) use ( $e ) {
+				$q = self::query( $r, array( 'aggregate_type', 'id', 'at' ) );
+				Access::require_context( (string) ( $q['aggregate_type'] ?? '' ), 'state as of' );
+				return $e()->stateAsOf( $q );
+			}
+		);
+		self::route(
+			'/history',
+			'GET',
+			Plugin::CAP_WORK,
+			function ( $r ) use ( $e ) {
+				$q = self::query( $r, array( 'context_type', 'context_id', 'after', 'before' ) );
+				Access::require_context( (string) ( $q['context_type'] ?? '' ), 'history' );
+				return $e()->entityHistory( $q );
+			}
+		);
 
-		self::route( '/jobs', 'GET', Plugin::CAP_MANAGE, fn ( $r ) => $e()->listJobs( self::query( $r, array( 'status', 'after', 'before' ) ) ) );
-		self::route( '/jobs/run', 'POST', Plugin::CAP_MANAGE, fn ( $r ) => $e()->runJobs( array( 'max_seconds' => 20 ) ) );
-		self::route( "/jobs/$id/retry", 'POST', Plugin::CAP_MANAGE, fn ( $r ) => $e()->retryJob( (string) $r['id'], $ctx( $r ) ) );
+		self::route( '/jobs', 'GET', Access::VIEW_SETTINGS, fn ( $r ) => $e()->listJobs( self::query( $r, array( 'status', 'after', 'before' ) ) ) );
+		self::route( '/jobs/run', 'POST', Access::MANAGE_SETTINGS, fn ( $r ) => $e()->runJobs( array( 'max_seconds' => 20 ) ) );
+		self::route( "/jobs/$id/retry", 'POST', Access::MANAGE_SETTINGS, fn ( $r ) => $e()->retryJob( (string) $r['id'], $ctx( $r ) ) );
 	}
 
 	/**
@@ -216,13 +238,13 @@ final class Rest {
 
 	/**
 	 * An article (Pet\Helpdesk's article shape) as the current user may read it: hidden
-	 * comments only for moderators (pet_manage), as on the article page; everyone else gets the
-	 * visible ones. For every route that returns an article to pet_work users.
+	 * comments only for moderators (pet_manage_knowledge), as on the article page; everyone
+	 * else gets the visible ones. For every route that returns an article to readers.
 	 *
 	 * @param array $article Article.
 	 */
 	public static function readable_article( array $article ): array {
-		if ( isset( $article['comments'] ) && is_array( $article['comments'] ) && ! current_user_can( Plugin::CAP_MANAGE ) ) {
+		if ( isset( $article['comments'] ) && is_array( $article['comments'] ) && ! current_user_can( Access::MANAGE_KNOWLEDGE ) ) {
 			$article['comments'] = array_values( array_filter( $article['comments'], static fn ( $c ) => empty( $c['hidden'] ) ) );
 		}
 		return $article;

@@ -351,6 +351,10 @@ final class View {
 			'ticket'              => __( 'ticket', 'pet' ),
 			'sla_definition'      => __( 'SLA definition', 'pet' ),
 			'knowledge_article'   => __( 'knowledge article', 'pet' ),
+			'project'             => __( 'project', 'pet' ),
+			'time_entry'          => __( 'time entry', 'pet' ),
+			'time_period'         => __( 'time period lock', 'pet' ),
+			'kpi'                 => __( 'KPI', 'pet' ),
 		);
 		return $labels[ $value ] ?? str_replace( '_', ' ', $value );
 	}
@@ -443,5 +447,20 @@ final class View {
 	 */
 	public static function link_paragraph( string $url, string $label, string $class = '' ): void {
 		echo '<p' . ( '' !== $class ? ' class="' . esc_attr( $class ) . '"' : '' ) . '><a href="' . esc_url( $url ) . '">' . esc_html( $label ) . '</a></p>';
+	}
+
+	/**
+	 * A link to an entity's History (every event, and its state as of a date where PET
+	 * rebuilds one), in its own paragraph; nothing when the user may not see its area.
+	 *
+	 * @param string $context_type The entity's context type (e.g. 'quote').
+	 * @param string $id           Its id.
+	 * @param string $class        Extra CSS class of the paragraph ('' = none).
+	 */
+	public static function history_link( string $context_type, string $id, string $class = '' ): void {
+		if ( ! current_user_can( Plugin::CAP_WORK ) || ! Access::can_see( $context_type ) ) {
+			return;
+		}
+		self::link_paragraph( Access::history_url( $context_type, $id ), __( 'History', 'pet' ), trim( 'pet-history-link ' . $class ) );
 	}
 }

@@ -758,3 +758,170 @@ async fn the_job_verifies_the_whole_log_once_a_day() {
     assert_eq!(app.health().await.unwrap()["ok"], json!(false));
     env.cleanup().await;
 }
+
+/// Every page of the feed for `query`, following the `next` cursors: the items in order.
+async fn whole_feed(app: &pet_storage_mysql::App, query: Value) -> Vec<Value> {
+    let mut out = Vec::new();
+    let mut q = query;
+    loop {
+        let page = app.activity(&q).await.unwrap();
+        out.extend(page["items"].as_array().unwrap().iter().cloned());
+        match page["next"].as_str() {
+            Some(next) => q["after"] = json!(next),
+            None => return out,
+        }
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn the_feed_shows_only_the_areas_a_reader_may_see() {
+    let Some(env) = env().await else { return };
+    let app = &env.app;
+    let (_, ctx) = first_employee(app, "Ana").await;
+    let customer = app
+        .identity()
+        .create_customer(&json!({"name": "Acme"}), &ctx)
+        .await
+        .unwrap();
+    // Interleaved: people, support and delivery events alternate in the log.
+    for i in 0..4 {
+        app.helpdesk()
+            .create_ticket(
+                &json!({"customer_id": customer["id"], "subject": format!("Ticket {i}")}),
+                &ctx,
+            )
+            .await
+            .unwrap();
+        app.identity()
+            .create_customer(&json!({"name": format!("Customer {i}")}), &ctx)
+            .await
+            .unwrap();
+        app.delivery()
+            .create_project(&json!({"name": format!("Project {i}")}), &ctx)
+            .await
+            .unwrap();
+    }
+    let everything = whole_feed(app, json!({"per_page": 100})).await;
+    let of = |types: &[&str]| -> Vec<Value> {
+        everything
+            .iter()
+            .filter(|i| types.contains(&i["context_type"].as_str().unwrap()))
+            .cloned()
+            .collect()
+    };
+    // One area, and two, paged 3 at a time: exactly their lines, newest first, none twice.
+    for (areas, types) in [
+        (json!(["support"]), vec!["ticket", "sla_definition"]),
+        (
+            json!(["people", "delivery"]),
+            vec![
+                "employee",
+                "team",
+                "org_structure",
+                "customer",
+                "project",
+                "time_entry",
+                "time_period",
+            ],
+        ),
+    ] {
+        let want = of(&types);
+        assert!(!want.is_empty());
+        let got = whole_feed(app, json!({"areas": areas, "per_page": 3})).await;
+        assert_eq!(got, want, "areas {areas}");
+        let first = app
+            .activity(&json!({"areas": areas, "per_page": 3}))
+            .await
+            .unwrap();
+        assert_eq!(first["total"], json!(want.len()), "{first}");
+        // Page numbers (an offset) and the way back (`before`) give the same pages.
+        let second = app
+            .activity(&json!({"areas": areas, "per_page": 3, "page": 2}))
+            .await
+            .unwrap();
+        assert_eq!(
+            second["items"],
+            json!(want[3..6.min(want.len())]),
+            "{second}"
+        );
+        let next = app
+            .activity(&json!({"areas": areas, "per_page": 3, "after": first["next"]}))
+            .await
+            .unwrap();
+        assert_eq!(next["items"], second["items"]);
+        let back = app
+            .activity(&json!({"areas": areas, "per_page": 3, "before": next["prev"]}))
+            .await
+            .unwrap();
+        assert_eq!(back["items"], first["items"]);
+    }
+    // With other filters: one actor, a date range.
+    let by_actor = whole_feed(
+        app,
+        json!({"areas": ["support"], "actor_id": ctx.actor_id.map(|a| a.to_string()), "from": "2000-01-01", "per_page": 2}),
+    )
+    .await;
+    assert_eq!(by_actor, of(&["ticket", "sla_definition"]));
+    // A context type outside the areas, or no area at all: nothing.
+    for q in [
+        json!({"areas": ["sales"], "context_type": "ticket"}),
+        json!({"areas": []}),
+    ] {
+        let r = app.activity(&q).await.unwrap();
+        assert_eq!(r["items"], json!([]), "{q}");
+        assert_eq!(r["total"], json!(0), "{q}");
+    }
+    // A context type inside them: as without areas.
+    let tickets = app
+        .activity(
+            &json!({"areas": ["support", "sales"], "context_type": "ticket", "per_page": 100}),
+        )
+        .await
+        .unwrap();
+    assert_eq!(tickets["items"], json!(of(&["ticket"])));
+    // Every area: the whole feed.
+    let all = whole_feed(
+        app,
+        json!({"areas": ["people", "sales", "support", "knowledge", "delivery", "settings"], "per_page": 100}),
+    )
+    .await;
+    assert_eq!(all, everything);
+    // An unknown area is a field error.
+    let err = app
+        .activity(&json!({"areas": ["secrets"]}))
+        .await
+        .unwrap_err();
+    assert!(err.to_string().contains("areas"), "{err}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_project_as_of_a_date_is_rebuilt_from_events() {
+    use chrono::Duration;
+    let Some(env) = env().await else { return };
+    let app = &env.app;
+    let (_, ctx) = first_employee(app, "Ana").await;
+    let p = app
+        .delivery()
+        .create_project(
+            &json!({"name": "Website", "labour": [{"role": "Developer", "minutes": 600}]}),
+            &ctx,
+        )
+        .await
+        .unwrap();
+    let pid = p["id"].as_str().unwrap().to_owned();
+    let created = rfc(env.clock.now());
+    env.clock.advance(Duration::days(3));
+    app.delivery()
+        .change_project_status(&pid, "active", &ctx)
+        .await
+        .unwrap();
+    let q = |at: &str| json!({"aggregate_type": "project", "id": pid, "at": at});
+    let then = app.state_as_of(&q(&created)).await.unwrap();
+    assert_eq!(then["exists"], json!(true), "{then}");
+    assert_eq!(then["state"]["status"], json!("planned"), "{then}");
+    assert_eq!(then["state"]["sold_minutes"], json!(600), "{then}");
+    assert_eq!(then["state"]["name"], json!("Website"), "{then}");
+    let now = app.state_as_of(&q(&rfc(env.clock.now()))).await.unwrap();
+    assert_eq!(now["state"]["status"], json!("active"), "{now}");
+    assert_eq!(now["events_applied"], json!(2), "{now}");
+}

@@ -71,14 +71,14 @@ $r = rest_call('GET', '/pet/v1/pipeline');
 check('GET /pipeline as subscriber: 403', 403 === $r->get_status(), $show($r));
 check('refused requests created no lead', $before === $leads_total());
 
-// Staff (pet_work) without a linked employee may read but cannot act: nobody to record.
-$fresh_user('pet_staff');
+// PET Sales without a linked employee may read but cannot act: nobody to record.
+$fresh_user('pet_sales');
 $r = rest_call('GET', '/pet/v1/leads');
-check('GET /leads as staff: 200 with a page', 200 === $r->get_status() && isset($r->get_data()['items']), $show($r));
+check('GET /leads as PET Sales: 200 with a page', 200 === $r->get_status() && isset($r->get_data()['items']), $show($r));
 $r = rest_call('POST', '/pet/v1/leads', $lead_body);
-check('POST /leads as staff without an employee: 403 pet_no_employee', 403 === $r->get_status() && 'pet_no_employee' === ($r->get_data()['code'] ?? ''), $show($r));
+check('POST /leads as PET Sales without an employee: 403 pet_no_employee', 403 === $r->get_status() && 'pet_no_employee' === ($r->get_data()['code'] ?? ''), $show($r));
 $r = rest_call('POST', '/pet/v1/lead-schema', ['fields' => []]);
-check('POST /lead-schema as staff: 403 (needs pet_manage)', 403 === $r->get_status(), $show($r));
+check('POST /lead-schema as PET Sales without an employee: 403', 403 === $r->get_status(), $show($r));
 check('staff requests created no lead', $before === $leads_total());
 
 // The manager (admin, linked to an employee on activation) does the whole flow.
@@ -190,8 +190,8 @@ $r = rest_call('GET', '/pet/v1/pipeline');
 $won = array_values(array_filter($r->get_data()['stages'] ?? [], static fn ($s) => 'won' === $s['status']))[0] ?? [];
 check('GET /pipeline: the won stage counts it', 200 === $r->get_status() && (int) ($won['count'] ?? 0) >= 1, $show($r));
 
-// Losing an opportunity needs a reason; as staff (pet_work) with a linked employee.
-$staff = $fresh_user('pet_staff');
+// Losing an opportunity needs a reason; as PET Sales with a linked employee.
+$staff = $fresh_user('pet_sales');
 login_admin();
 $identity = \PetWp\Plugin::instance()->identity();
 $emp = $identity->createEmployee(['name' => "Sales Staff $stamp", 'email' => "staff$stamp@example.invalid"], \PetWp\Plugin::instance()->context());
@@ -199,7 +199,7 @@ $identity->linkEmployeeUser((string) $emp['id'], $staff, \PetWp\Plugin::instance
 \PetWp\Plugin::instance()->forget_employee_cache();
 wp_set_current_user($staff);
 $r = rest_call('POST', '/pet/v1/leads', ['customer_name' => "Lost Co $stamp", 'source' => 'web', 'custom_fields' => ['other_' . $stamp => 'x']]);
-check('staff with an employee: POST /leads 201', 201 === $r->get_status(), $show($r));
+check('PET Sales with an employee: POST /leads 201', 201 === $r->get_status(), $show($r));
 $lost_lead = (string) ($r->get_data()['id'] ?? '');
 rest_call('POST', "/pet/v1/leads/$lost_lead/contact", []);
 rest_call('POST', "/pet/v1/leads/$lost_lead/qualify", ['need' => 'Website']);
@@ -210,4 +210,4 @@ check('losing without a reason: 400', 400 === $r->get_status(), $show($r));
 $r = rest_call('POST', "/pet/v1/opportunities/$lost_opp/lose", ['reason' => 'Went with a competitor']);
 check('losing with a reason: 200, lost with the reason', 200 === $r->get_status() && 'lost' === $r->get_data()['status'] && 'Went with a competitor' === $r->get_data()['lost_reason'], $show($r));
 $r = rest_call('POST', '/pet/v1/quotes/expire');
-check('POST /quotes/expire as staff: 403 (needs pet_manage)', 403 === $r->get_status(), $show($r));
+check('POST /quotes/expire as PET Sales: 403 (needs pet_manage_settings)', 403 === $r->get_status(), $show($r));

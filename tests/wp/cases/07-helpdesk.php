@@ -47,20 +47,20 @@ $menu_slugs = static function (): array {
     return array_column($submenu['pet-employees'] ?? [], 1, 2);
 };
 $slugs = $menu_slugs();
-check('helpdesk: Tickets and SLA definitions pages under PET, readable with pet_work',
-    'pet_work' === ($slugs['pet-tickets'] ?? null) && 'pet_work' === ($slugs['pet-slas'] ?? null), wp_json_encode($slugs));
+check('helpdesk: Tickets and SLA definitions pages under PET, readable with pet_view_support',
+    'pet_view_support' === ($slugs['pet-tickets'] ?? null) && 'pet_view_support' === ($slugs['pet-slas'] ?? null), wp_json_encode($slugs));
 login_as_role('subscriber');
 $slugs = $menu_slugs();
 check('helpdesk: a subscriber gets no Tickets page', !isset($slugs['pet-tickets']), wp_json_encode($slugs));
 wp_set_current_user(0);
 login_admin();
 
-// ---- SLA definitions (pet_manage) ----------------------------------------------------------
+// ---- SLA definitions (pet_manage_support) ----------------------------------------------------------
 $stamp = bin2hex(random_bytes(3));
 login_as_role('pet_staff');
 $before = $slas();
 $out = run_admin_post('save_sla_definition', hd_sla_post("Staff SLA $stamp"));
-check('helpdesk: staff (pet_work) cannot create an SLA definition: 403', 'die:403' === $out, $out);
+check('helpdesk: PET Staff cannot create an SLA definition: 403', 'die:403' === $out, $out);
 login_admin();
 $out = run_admin_post('save_sla_definition', hd_sla_post("Nonce SLA $stamp"), 'not-a-nonce');
 check('helpdesk: a bad nonce is refused', str_starts_with($out, 'die:'), $out);
@@ -102,10 +102,12 @@ login_as_role('subscriber');
 $out = run_admin_post('create_ticket', $ticket_post);
 check('helpdesk: a subscriber cannot open a ticket: 403', 'die:403' === $out, $out);
 login_as_role('pet_staff');
+check('helpdesk: PET Staff (no support area) cannot open a ticket: 403', 'die:403' === run_admin_post('create_ticket', $ticket_post));
+login_as_role('pet_support');
 queued_notices();
 $out = run_admin_post('create_ticket', $ticket_post);
 $n = queued_notices();
-check('helpdesk: staff without a linked employee get the "no employee" error, nothing written',
+check('helpdesk: support users without a linked employee get the "no employee" error, nothing written',
     str_starts_with($out, 'redirect:') && 'error' === ($n[0]['type'] ?? '') && $before === $tickets(), $out . ' ' . wp_json_encode($n));
 wp_set_current_user(0);
 login_admin();
@@ -177,12 +179,14 @@ check('helpdesk: REST GET /tickets logged out: 401', 401 === rest_call('GET', '/
 login_as_role('subscriber');
 check('helpdesk: REST GET /tickets as subscriber: 403', 403 === rest_call('GET', '/pet/v1/tickets')->get_status());
 login_as_role('pet_staff');
-$r = rest_call('GET', '/pet/v1/tickets');
-check('helpdesk: REST GET /tickets as staff: 200 with a list', 200 === $r->get_status() && isset($r->get_data()['items']), (string) $r->get_status());
+check('helpdesk: REST GET /tickets as PET Staff (no support area): 403', 403 === rest_call('GET', '/pet/v1/tickets')->get_status());
 $r = rest_call('POST', '/pet/v1/sla-definitions', ['name' => 'x', 'spec' => $sla['spec']]);
 check('helpdesk: REST POST /sla-definitions as staff: 403', 403 === $r->get_status(), (string) $r->get_status());
+login_as_role('pet_support');
+$r = rest_call('GET', '/pet/v1/tickets');
+check('helpdesk: REST GET /tickets as PET Support: 200 with a list', 200 === $r->get_status() && isset($r->get_data()['items']), (string) $r->get_status());
 $r = rest_call('POST', '/pet/v1/tickets', ['customer_id' => $customer['id'], 'subject' => 'Staff REST']);
-check('helpdesk: REST POST /tickets as staff without an employee: 403 pet_no_employee',
+check('helpdesk: REST POST /tickets as support without an employee: 403 pet_no_employee',
     403 === $r->get_status() && 'pet_no_employee' === ($r->get_data()['code'] ?? ''), $r->get_status() . ' ' . wp_json_encode($r->get_data()));
 wp_set_current_user(0);
 login_admin();

@@ -28,6 +28,11 @@ $staff_user = wp_insert_user([
 if (is_wp_error($staff_user)) {
     throw new RuntimeException($staff_user->get_error_message());
 }
+// Staff who also work tickets (capabilities given to the user, as a role editor can), but
+// who do not moderate the knowledgebase.
+$staff_wp_user = new WP_User((int) $staff_user);
+$staff_wp_user->add_cap(\PetWp\Access::VIEW_SUPPORT);
+$staff_wp_user->add_cap(\PetWp\Access::MANAGE_SUPPORT);
 $identity->createEmployee(['name' => "Review Staff $tag", 'email' => "review-staff-$tag@example.invalid", 'wp_user_id' => $staff_user], $plugin->context());
 $plugin->forget_employee_cache();
 $login_staff = static function () use ($staff_user, $plugin): void {

@@ -14,9 +14,6 @@ defined( 'ABSPATH' ) || exit;
  */
 class Activity_Table extends Table {
 
-	/** Context types with events today (filter choices), in menu order. */
-	public const CONTEXT_TYPES = array( 'employee', 'team', 'org_structure', 'customer', 'lead_schema', 'lead', 'opportunity', 'quote', 'sale', 'ticket', 'sla_definition', 'knowledge_article' );
-
 	/**
 	 * Events already recorded but not yet in the feed (a large backlog is projected by the
 	 * background job; each read projects up to 10,000 first).
@@ -69,7 +66,8 @@ class Activity_Table extends Table {
 		$pending = 0;
 		$this->load_page(
 			function ( $q ) use ( $engine, &$pending ) {
-				$result  = $engine->activity( $q );
+				// Only the contexts of the areas the user may see (the engine filters in SQL).
+				$result  = $engine->activity( \PetWp\Access::feed_query( $q ) );
 				$pending = (int) ( $result['pending'] ?? 0 );
 				return $result;
 			},

@@ -66,7 +66,7 @@ class Jobs_Table extends Table {
 	public function column_kind( $item ) {
 		$kind    = (string) ( $item['kind'] ?? $item['type'] ?? $item['name'] ?? '' );
 		$actions = array();
-		if ( current_user_can( 'pet_manage' ) && 'dead' === ( $item['status'] ?? '' ) && isset( $item['id'] ) ) {
+		if ( current_user_can( \PetWp\Access::MANAGE_SETTINGS ) && 'dead' === ( $item['status'] ?? '' ) && isset( $item['id'] ) ) {
 			$actions['retry'] = self::action_form( 'retry_job', array( 'id' => (string) $item['id'] ), __( 'Retry', 'pet' ) );
 		}
 		return '<strong>' . esc_html( $kind ) . '</strong>' . $this->row_actions( $actions );

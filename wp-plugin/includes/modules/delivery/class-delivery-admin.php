@@ -21,6 +21,7 @@
 
 namespace PetWp\Modules\Delivery;
 
+use PetWp\Access;
 use PetWp\Input;
 use PetWp\Input_Exception;
 use PetWp\Module_Admin;
@@ -33,6 +34,9 @@ defined( 'ABSPATH' ) || exit;
  * Registers the Delivery pages and admin-post actions; renders the screens.
  */
 final class Delivery_Admin extends Module_Admin {
+
+	/** Screens and actions of the delivery area (see Module_Admin::cap()). */
+	protected const AREA = 'delivery';
 
 	/** Action => [capability, handler, kept fields] (see Module_Admin::ACTIONS). */
 	protected const ACTIONS = array(
@@ -581,7 +585,7 @@ final class Delivery_Admin extends Module_Admin {
 			function (): void {
 				$table = new Projects_Table();
 				$table->load( $this->plugin->delivery() );
-				$manage = current_user_can( Plugin::CAP_MANAGE );
+				$manage = current_user_can( Access::MANAGE_DELIVERY );
 				self::view(
 					'delivery/projects',
 					array(
@@ -603,7 +607,7 @@ final class Delivery_Admin extends Module_Admin {
 	 */
 	private function project_detail( string $id ): void {
 		$p      = $this->plugin->delivery()->project( $id );
-		$manage = current_user_can( Plugin::CAP_MANAGE );
+		$manage = current_user_can( Access::MANAGE_DELIVERY );
 		$roles  = array();
 		foreach ( $p['variance'] as $v ) {
 			if ( 'role' === $v['scope'] ) {

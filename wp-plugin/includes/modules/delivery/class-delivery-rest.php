@@ -4,9 +4,9 @@
  * order, allocations), time entries (the current user's or, for managers, any employee's
  * week; log, submit, approve, send back, adjust, discard), the approvals queue, timers
  * (start, stop → a draft entry, discard), the period lock, weekly capacities, allocations
- * and the resource plan. Reading, logging, submitting and timers need pet_work; creating
- * projects, changing them, approving, sending back, adjusting, locking, capacities and
- * allocations need pet_manage. A pet_work user reads, logs, submits, discards and times
+ * and the resource plan. Reading, logging, submitting and timers need pet_view_delivery;
+ * creating projects, changing them, approving, sending back, adjusting, locking, capacities
+ * and allocations need pet_manage_delivery. Without it a user reads, logs, submits, discards and times
  * only their own time (the actor; anything else is 403); a manager may name the employee. The actor is the current user's employee; an Idempotency-Key header is passed to
  * the engine; engine exceptions become WP_Error responses through \PetWp\Rest::error()
  * (400 validation, 404 not found, 409 conflict, 422 rule refused).
@@ -16,6 +16,7 @@
 
 namespace PetWp\Modules\Delivery;
 
+use PetWp\Access;
 use PetWp\Plugin;
 use PetWp\Rest;
 
@@ -41,8 +42,8 @@ final class Delivery_Rest {
 	 */
 	public function register_routes(): void {
 		$id   = '(?P<id>[0-9a-fA-F-]{1,64})';
-		$work = Plugin::CAP_WORK;
-		$man  = Plugin::CAP_MANAGE;
+		$work = Access::VIEW_DELIVERY;
+		$man  = Access::MANAGE_DELIVERY;
 		$d    = fn () => $this->plugin->delivery();
 		$ctx  = fn ( \WP_REST_Request $r ): array => Rest::context( $this->plugin, $r );
 
@@ -162,11 +163,11 @@ final class Delivery_Rest {
 	 *
 	 * @param string $id  Entry id.
 	 * @param array  $ctx Command context.
-	 * @throws \PetWp\Forbidden_Exception When a pet_work user names someone else's entry.
+	 * @throws \PetWp\Forbidden_Exception When a user without pet_manage_delivery names someone else's entry.
 	 */
 	private function own_entry( string $id, array $ctx ): array {
 		$e = $this->plugin->delivery()->timeEntry( $id );
-		if ( (string) $e['employee_id'] !== (string) $ctx['actor_id'] && ! current_user_can( Plugin::CAP_MANAGE ) ) {
+		if ( (string) $e['employee_id'] !== (string) $ctx['actor_id'] && ! current_user_can( Access::MANAGE_DELIVERY ) ) {
 			throw new \PetWp\Forbidden_Exception(
 				__( 'Only a manager can act on another employee\'s time.', 'pet' ),
 				array( 'id' => __( 'must be your own time entry', 'pet' ) )
@@ -190,13 +191,13 @@ final class Delivery_Rest {
 	 *
 	 * @param string $named Employee id given ('' = the actor).
 	 * @param array  $ctx   Command context.
-	 * @throws \PetWp\Forbidden_Exception When a pet_work user names someone else (403).
+	 * @throws \PetWp\Forbidden_Exception When a user without pet_manage_delivery names someone else (403).
 	 */
 	private function employee( string $named, array $ctx ): string {
 		if ( '' === $named || $named === $ctx['actor_id'] ) {
 			return (string) $ctx['actor_id'];
 		}
-		if ( ! current_user_can( Plugin::CAP_MANAGE ) ) {
+		if ( ! current_user_can( Access::MANAGE_DELIVERY ) ) {
 			throw new \PetWp\Forbidden_Exception(
 				__( 'Only a manager can read or log another employee\'s time.', 'pet' ),
 				array( 'employee_id' => __( 'must be your own employee', 'pet' ) )

@@ -10,6 +10,7 @@
 
 namespace PetWp\Modules\Helpdesk;
 
+use PetWp\Access;
 use PetWp\Input;
 use PetWp\Picker;
 use PetWp\Input_Exception;
@@ -26,19 +27,22 @@ defined( 'ABSPATH' ) || exit;
  */
 final class Helpdesk_Admin extends Module_Admin {
 
+	/** Screens and actions of the support area (see Module_Admin::cap()). */
+	protected const AREA = 'support';
+
 	/**
-	 * Action => [capability, handler] (see Module_Admin::ACTIONS). Working tickets is staff
-	 * work (pet_work), like the sales workflow; SLA definitions are policy (pet_manage).
+	 * Action => [capability, handler] (see Module_Admin::ACTIONS). Working tickets and
+	 * SLA definitions need pet_manage_support (the area's pages, pet_view_support).
 	 */
 	protected const ACTIONS = array(
-		'create_ticket'        => array( Plugin::CAP_WORK, 'do_create_ticket' ),
-		'reply_ticket'         => array( Plugin::CAP_WORK, 'do_reply' ),
-		'ticket_status'        => array( Plugin::CAP_WORK, 'do_status' ),
-		'reopen_ticket'        => array( Plugin::CAP_WORK, 'do_reopen' ),
-		'ticket_priority'      => array( Plugin::CAP_WORK, 'do_priority' ),
-		'assign_ticket'        => array( Plugin::CAP_WORK, 'do_assign' ),
-		'assign_ticket_sla'    => array( Plugin::CAP_WORK, 'do_assign_sla' ),
-		'link_ticket_article'  => array( Plugin::CAP_WORK, 'do_link_article' ),
+		'create_ticket'        => array( Access::MANAGE_SUPPORT, 'do_create_ticket' ),
+		'reply_ticket'         => array( Access::MANAGE_SUPPORT, 'do_reply' ),
+		'ticket_status'        => array( Access::MANAGE_SUPPORT, 'do_status' ),
+		'reopen_ticket'        => array( Access::MANAGE_SUPPORT, 'do_reopen' ),
+		'ticket_priority'      => array( Access::MANAGE_SUPPORT, 'do_priority' ),
+		'assign_ticket'        => array( Access::MANAGE_SUPPORT, 'do_assign' ),
+		'assign_ticket_sla'    => array( Access::MANAGE_SUPPORT, 'do_assign_sla' ),
+		'link_ticket_article'  => array( Access::MANAGE_SUPPORT, 'do_link_article' ),
 		'save_sla_definition'  => array( Plugin::CAP_MANAGE, 'do_save_sla' ),
 	);
 
@@ -551,7 +555,7 @@ final class Helpdesk_Admin extends Module_Admin {
 					),
 					'priorities' => $this->ticket_options( 'priority' ),
 					'sla_states' => $this->ticket_options( 'sla_state', array( '' => __( 'Any SLA state', 'pet' ) ) ) + array( 'none' => __( 'no SLA', 'pet' ) ),
-					'new_ticket' => current_user_can( Plugin::CAP_WORK ),
+					'new_ticket' => current_user_can( Access::MANAGE_SUPPORT ),
 				);
 				if ( $data['new_ticket'] ) {
 					$data['channels'] = $this->ticket_options( 'channel' );
@@ -568,7 +572,7 @@ final class Helpdesk_Admin extends Module_Admin {
 	 */
 	private function ticket_detail( string $id ): void {
 		$t    = $this->hd()->getTicket( $id );
-		$can  = current_user_can( Plugin::CAP_WORK );
+		$can  = current_user_can( Access::MANAGE_SUPPORT );
 		$data = array(
 			'ticket'       => $t,
 			'sla'          => is_array( $t['sla'] ?? null ) ? $t['sla'] : null,
@@ -680,7 +684,7 @@ final class Helpdesk_Admin extends Module_Admin {
 			function (): void {
 				$table = new Sla_Definitions_Table();
 				$table->load( $this->hd() );
-				$manage = current_user_can( Plugin::CAP_MANAGE );
+				$manage = current_user_can( Access::MANAGE_SUPPORT );
 				self::view(
 					'helpdesk/slas',
 					array(
@@ -704,7 +708,7 @@ final class Helpdesk_Admin extends Module_Admin {
 			'helpdesk/sla',
 			array(
 				'definition'   => $d,
-				'editor'       => current_user_can( Plugin::CAP_MANAGE ) && View::allows( $d, 'publish' ) ? $this->editor_data( $id, $d['spec'], (string) $d['name'] ) : null,
+				'editor'       => current_user_can( Access::MANAGE_SUPPORT ) && View::allows( $d, 'publish' ) ? $this->editor_data( $id, $d['spec'], (string) $d['name'] ) : null,
 				'options'      => $this->hd()->slaOptions(),
 				'activity_url' => Table::page_url(
 					'pet-activity',

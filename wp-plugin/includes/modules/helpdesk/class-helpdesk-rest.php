@@ -1,8 +1,8 @@
 <?php
 /**
- * REST routes of the support desk under pet/v1: tickets and SLA definitions. Reading and
- * working tickets need pet_work; SLA definitions are changed with pet_manage, and so is a
- * reopen window other than the site's. The actor is the
+ * REST routes of the support desk under pet/v1: tickets and SLA definitions. Reading needs
+ * pet_view_support; working tickets and changing SLA definitions pet_manage_support; a
+ * reopen window other than the site's is a PET manager's (pet_manage). The actor is the
  * current user's employee; an Idempotency-Key header is passed to the engine. Errors map to
  * HTTP statuses exactly as the core routes do (\PetWp\Rest::error).
  *
@@ -11,6 +11,7 @@
 
 namespace PetWp\Modules\Helpdesk;
 
+use PetWp\Access;
 use PetWp\Plugin;
 use PetWp\Rest;
 
@@ -47,14 +48,15 @@ final class Helpdesk_Rest {
 	 */
 	public function register_routes(): void {
 		$id   = '(?P<id>[0-9a-fA-F-]{1,64})';
-		$work = Plugin::CAP_WORK;
+		$view = Access::VIEW_SUPPORT;
+		$work = Access::MANAGE_SUPPORT;
 		$h    = fn () => $this->hd();
 		$ctx  = fn ( \WP_REST_Request $r ): array => Rest::context( $this->plugin, $r );
 		$body = fn ( \WP_REST_Request $r ): array => Rest::body( $r, array( 'body', 'message' ) ); // A reply's body and a ticket's first message keep their line breaks.
 
-		Rest::route( '/tickets', 'GET', $work, fn ( $r ) => $h()->listTickets( Rest::query( $r, array( 'status', 'priority', 'assignee_id', 'customer_id', 'sla_state', 'search', 'sort', 'order', 'after', 'before' ) ) ) );
+		Rest::route( '/tickets', 'GET', $view, fn ( $r ) => $h()->listTickets( Rest::query( $r, array( 'status', 'priority', 'assignee_id', 'customer_id', 'sla_state', 'search', 'sort', 'order', 'after', 'before' ) ) ) );
 		Rest::route( '/tickets', 'POST', $work, fn ( $r ) => $h()->createTicket( $body( $r ), $ctx( $r ) ), 201 );
-		Rest::route( "/tickets/$id", 'GET', $work, fn ( $r ) => $h()->getTicket( (string) $r['id'] ) );
+		Rest::route( "/tickets/$id", 'GET', $view, fn ( $r ) => $h()->getTicket( (string) $r['id'] ) );
 		Rest::route( "/tickets/$id/replies", 'POST', $work, fn ( $r ) => $h()->replyToTicket( (string) $r['id'], $body( $r ), $ctx( $r ) ), 201 );
 		Rest::route( "/tickets/$id/status", 'POST', $work, fn ( $r ) => $h()->changeTicketStatus( (string) $r['id'], (string) ( $body( $r )['status'] ?? '' ), $ctx( $r ) ) );
 		Rest::route( "/tickets/$id/priority", 'POST', $work, fn ( $r ) => $h()->changeTicketPriority( (string) $r['id'], (string) ( $body( $r )['priority'] ?? '' ), $ctx( $r ) ) );
@@ -82,10 +84,10 @@ final class Helpdesk_Rest {
 		Rest::route( "/tickets/$id/sla", 'POST', $work, fn ( $r ) => $h()->assignTicketSla( (string) $r['id'], (string) ( $body( $r )['definition_id'] ?? '' ), $ctx( $r ) ) );
 		Rest::route( "/tickets/$id/articles", 'POST', $work, fn ( $r ) => Rest::readable_article( $this->plugin->knowledge()->linkArticleToTicket( (string) ( $body( $r )['article_id'] ?? '' ), (string) $r['id'], $ctx( $r ) ) ), 201 );
 
-		Rest::route( '/sla-definitions', 'GET', $work, fn ( $r ) => $h()->listSlaDefinitions( Rest::query( $r, array( 'search', 'after', 'before' ) ) ) );
-		Rest::route( '/sla-definitions', 'POST', Plugin::CAP_MANAGE, fn ( $r ) => $h()->createSlaDefinition( $body( $r ), $ctx( $r ) ), 201 );
-		Rest::route( "/sla-definitions/$id", 'GET', $work, fn ( $r ) => $h()->getSlaDefinition( (string) $r['id'] ) );
-		Rest::route( "/sla-definitions/$id/versions", 'POST', Plugin::CAP_MANAGE, fn ( $r ) => $h()->publishSlaVersion( (string) $r['id'], $body( $r ), $ctx( $r ) ), 201 );
+		Rest::route( '/sla-definitions', 'GET', $view, fn ( $r ) => $h()->listSlaDefinitions( Rest::query( $r, array( 'search', 'after', 'before' ) ) ) );
+		Rest::route( '/sla-definitions', 'POST', Access::MANAGE_SUPPORT, fn ( $r ) => $h()->createSlaDefinition( $body( $r ), $ctx( $r ) ), 201 );
+		Rest::route( "/sla-definitions/$id", 'GET', $view, fn ( $r ) => $h()->getSlaDefinition( (string) $r['id'] ) );
+		Rest::route( "/sla-definitions/$id/versions", 'POST', Access::MANAGE_SUPPORT, fn ( $r ) => $h()->publishSlaVersion( (string) $r['id'], $body( $r ), $ctx( $r ) ), 201 );
 	}
 
 	/**
@@ -98,6 +100,7 @@ final class Helpdesk_Rest {
 	 */
 	private static function reopen_input( array $body ) {
 		if ( array_key_exists( 'reopen_window_minutes', $body ) ) {
+			// Site policy, not ticket work: a PET manager's (pet_manage), not every agent's.
 			if ( ! current_user_can( Plugin::CAP_MANAGE ) ) {
 				return new \WP_Error(
 					'pet_forbidden',

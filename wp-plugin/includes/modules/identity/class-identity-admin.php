@@ -11,6 +11,7 @@
 
 namespace PetWp\Modules\Identity;
 
+use PetWp\Access;
 use PetWp\Input;
 use PetWp\Module_Admin;
 use PetWp\Picker;
@@ -24,6 +25,9 @@ defined( 'ABSPATH' ) || exit;
  * Registers the identity submenu pages and admin-post actions; prepares the screens.
  */
 final class Identity_Admin extends Module_Admin {
+
+	/** Screens and actions of the people area (see Module_Admin::cap()). */
+	protected const AREA = 'people';
 
 	/** Action => [capability, handler] (see Module_Admin::ACTIONS). */
 	protected const ACTIONS = array(
@@ -305,7 +309,7 @@ final class Identity_Admin extends Module_Admin {
 					'identity/employees',
 					array(
 						'table'  => $table,
-						'manage' => current_user_can( Plugin::CAP_MANAGE ),
+						'manage' => current_user_can( Access::MANAGE_PEOPLE ),
 						'today'  => Input::today(),
 					)
 				);
@@ -328,7 +332,7 @@ final class Identity_Admin extends Module_Admin {
 				'employee'     => $e,
 				'rates'        => $rates,
 				'activity_url' => self::activity_url( 'employee', $id ),
-				'manage'       => current_user_can( Plugin::CAP_MANAGE ),
+				'manage'       => current_user_can( Access::MANAGE_PEOPLE ),
 				'today'        => Input::today(),
 			)
 		);
@@ -348,7 +352,7 @@ final class Identity_Admin extends Module_Admin {
 			function (): void {
 				$table = new Teams_Table();
 				$table->load( $this->plugin->identity() );
-				$manage = current_user_can( Plugin::CAP_MANAGE );
+				$manage = current_user_can( Access::MANAGE_PEOPLE );
 				self::view(
 					'identity/teams',
 					array(
@@ -370,7 +374,7 @@ final class Identity_Admin extends Module_Admin {
 		$t       = $this->plugin->identity()->getTeam( $id );
 		$members = new Members_Table( $id );
 		$members->set_rows( $t['members'] ?? array() );
-		$change = current_user_can( Plugin::CAP_MANAGE ) && View::allows( $t, 'add_member' );
+		$change = current_user_can( Access::MANAGE_PEOPLE ) && View::allows( $t, 'add_member' );
 		$data   = array(
 			'team'         => $t,
 			'members'      => $members,
@@ -404,7 +408,7 @@ final class Identity_Admin extends Module_Admin {
 					'identity/customers',
 					array(
 						'table'  => $table,
-						'manage' => current_user_can( Plugin::CAP_MANAGE ),
+						'manage' => current_user_can( Access::MANAGE_PEOPLE ),
 					)
 				);
 			}
@@ -425,7 +429,7 @@ final class Identity_Admin extends Module_Admin {
 			array(
 				'customer' => $c,
 				'contacts' => $contacts,
-				'change'   => current_user_can( Plugin::CAP_MANAGE ) && View::allows( $c, 'add_contact' ),
+				'change'   => current_user_can( Access::MANAGE_PEOPLE ) && View::allows( $c, 'add_contact' ),
 			)
 		);
 	}
@@ -443,7 +447,7 @@ final class Identity_Admin extends Module_Admin {
 					'identity/org',
 					array(
 						'table'  => $table,
-						'manage' => current_user_can( Plugin::CAP_MANAGE ),
+						'manage' => current_user_can( Access::MANAGE_PEOPLE ),
 					)
 				);
 			}

@@ -2,13 +2,14 @@
 /**
  * Identity REST routes under pet/v1: employees (rates, linked WordPress user, (de)activation),
  * teams (members, move, archive), customers (contacts, archive) and org-structure versions.
- * Reads need pet_work, changes pet_manage (\PetWp\Rest::route()).
+ * Reads need pet_view_people, changes pet_manage_people (\PetWp\Rest::route()).
  *
  * @package PetWp
  */
 
 namespace PetWp\Modules\Identity;
 
+use PetWp\Access;
 use PetWp\Plugin;
 use PetWp\Rest;
 
@@ -38,16 +39,16 @@ final class Identity_Rest {
 		$i   = fn () => $this->plugin->identity();
 		$ctx = fn ( \WP_REST_Request $r ): array => Rest::context( $this->plugin, $r );
 
-		Rest::route( '/employees', 'GET', Plugin::CAP_WORK, fn ( $r ) => $i()->listEmployees( Rest::query( $r, array( 'search', 'status', 'after', 'before' ) ) ) );
-		Rest::route( '/employees', 'POST', Plugin::CAP_MANAGE, fn ( $r ) => $i()->createEmployee( Rest::body( $r ), $ctx( $r ) ), 201 );
-		Rest::route( "/employees/$id", 'GET', Plugin::CAP_WORK, fn ( $r ) => $i()->getEmployee( (string) $r['id'] ) );
-		Rest::route( "/employees/$id/deactivate", 'POST', Plugin::CAP_MANAGE, fn ( $r ) => $i()->deactivateEmployee( (string) $r['id'], $ctx( $r ) ) );
-		Rest::route( "/employees/$id/reactivate", 'POST', Plugin::CAP_MANAGE, fn ( $r ) => $i()->reactivateEmployee( (string) $r['id'], $ctx( $r ) ) );
-		Rest::route( "/employees/$id/rates", 'POST', Plugin::CAP_MANAGE, fn ( $r ) => $i()->changeEmployeeRate( (string) $r['id'], Rest::body( $r ), $ctx( $r ) ) );
+		Rest::route( '/employees', 'GET', Access::VIEW_PEOPLE, fn ( $r ) => $i()->listEmployees( Rest::query( $r, array( 'search', 'status', 'after', 'before' ) ) ) );
+		Rest::route( '/employees', 'POST', Access::MANAGE_PEOPLE, fn ( $r ) => $i()->createEmployee( Rest::body( $r ), $ctx( $r ) ), 201 );
+		Rest::route( "/employees/$id", 'GET', Access::VIEW_PEOPLE, fn ( $r ) => $i()->getEmployee( (string) $r['id'] ) );
+		Rest::route( "/employees/$id/deactivate", 'POST', Access::MANAGE_PEOPLE, fn ( $r ) => $i()->deactivateEmployee( (string) $r['id'], $ctx( $r ) ) );
+		Rest::route( "/employees/$id/reactivate", 'POST', Access::MANAGE_PEOPLE, fn ( $r ) => $i()->reactivateEmployee( (string) $r['id'], $ctx( $r ) ) );
+		Rest::route( "/employees/$id/rates", 'POST', Access::MANAGE_PEOPLE, fn ( $r ) => $i()->changeEmployeeRate( (string) $r['id'], Rest::body( $r ), $ctx( $r ) ) );
 		Rest::route(
 			"/employees/$id/user",
 			'POST',
-			Plugin::CAP_MANAGE,
+			Access::MANAGE_PEOPLE,
 			function ( $r ) use ( $i, $ctx ) {
 				$body = Rest::body( $r );
 				$user = isset( $body['wp_user_id'] ) ? $body['wp_user_id'] : null;
@@ -55,30 +56,30 @@ final class Identity_Rest {
 			}
 		);
 
-		Rest::route( '/teams', 'GET', Plugin::CAP_WORK, fn ( $r ) => $i()->listTeams( Rest::query( $r, array( 'status' ) ) ) );
-		Rest::route( '/teams', 'POST', Plugin::CAP_MANAGE, fn ( $r ) => $i()->createTeam( Rest::body( $r ), $ctx( $r ) ), 201 );
-		Rest::route( "/teams/$id", 'GET', Plugin::CAP_WORK, fn ( $r ) => $i()->getTeam( (string) $r['id'] ) );
+		Rest::route( '/teams', 'GET', Access::VIEW_PEOPLE, fn ( $r ) => $i()->listTeams( Rest::query( $r, array( 'status' ) ) ) );
+		Rest::route( '/teams', 'POST', Access::MANAGE_PEOPLE, fn ( $r ) => $i()->createTeam( Rest::body( $r ), $ctx( $r ) ), 201 );
+		Rest::route( "/teams/$id", 'GET', Access::VIEW_PEOPLE, fn ( $r ) => $i()->getTeam( (string) $r['id'] ) );
 		Rest::route(
 			"/teams/$id/move",
 			'POST',
-			Plugin::CAP_MANAGE,
+			Access::MANAGE_PEOPLE,
 			function ( $r ) use ( $i, $ctx ) {
 				$body = Rest::body( $r );
 				return $i()->moveTeam( (string) $r['id'], isset( $body['parent_id'] ) ? (string) $body['parent_id'] : null, $ctx( $r ) );
 			}
 		);
-		Rest::route( "/teams/$id/archive", 'POST', Plugin::CAP_MANAGE, fn ( $r ) => $i()->archiveTeam( (string) $r['id'], $ctx( $r ) ) );
-		Rest::route( "/teams/$id/members", 'POST', Plugin::CAP_MANAGE, fn ( $r ) => $i()->addTeamMember( (string) $r['id'], Rest::body( $r ), $ctx( $r ) ), 201 );
-		Rest::route( "/teams/$id/members/$sub", 'DELETE', Plugin::CAP_MANAGE, fn ( $r ) => $i()->removeTeamMember( (string) $r['id'], (string) $r['sub'], Rest::body( $r ), $ctx( $r ) ) );
+		Rest::route( "/teams/$id/archive", 'POST', Access::MANAGE_PEOPLE, fn ( $r ) => $i()->archiveTeam( (string) $r['id'], $ctx( $r ) ) );
+		Rest::route( "/teams/$id/members", 'POST', Access::MANAGE_PEOPLE, fn ( $r ) => $i()->addTeamMember( (string) $r['id'], Rest::body( $r ), $ctx( $r ) ), 201 );
+		Rest::route( "/teams/$id/members/$sub", 'DELETE', Access::MANAGE_PEOPLE, fn ( $r ) => $i()->removeTeamMember( (string) $r['id'], (string) $r['sub'], Rest::body( $r ), $ctx( $r ) ) );
 
-		Rest::route( '/customers', 'GET', Plugin::CAP_WORK, fn ( $r ) => $i()->listCustomers( Rest::query( $r, array( 'search', 'status', 'after', 'before' ) ) ) );
-		Rest::route( '/customers', 'POST', Plugin::CAP_MANAGE, fn ( $r ) => $i()->createCustomer( Rest::body( $r ), $ctx( $r ) ), 201 );
-		Rest::route( "/customers/$id", 'GET', Plugin::CAP_WORK, fn ( $r ) => $i()->getCustomer( (string) $r['id'] ) );
-		Rest::route( "/customers/$id/archive", 'POST', Plugin::CAP_MANAGE, fn ( $r ) => $i()->archiveCustomer( (string) $r['id'], $ctx( $r ) ) );
-		Rest::route( "/customers/$id/contacts", 'GET', Plugin::CAP_WORK, fn ( $r ) => $i()->listContacts( (string) $r['id'], Rest::query( $r, array( 'search', 'after', 'before' ) ) ) );
-		Rest::route( "/customers/$id/contacts", 'POST', Plugin::CAP_MANAGE, fn ( $r ) => $i()->addContact( (string) $r['id'], Rest::body( $r ), $ctx( $r ) ), 201 );
+		Rest::route( '/customers', 'GET', Access::VIEW_PEOPLE, fn ( $r ) => $i()->listCustomers( Rest::query( $r, array( 'search', 'status', 'after', 'before' ) ) ) );
+		Rest::route( '/customers', 'POST', Access::MANAGE_PEOPLE, fn ( $r ) => $i()->createCustomer( Rest::body( $r ), $ctx( $r ) ), 201 );
+		Rest::route( "/customers/$id", 'GET', Access::VIEW_PEOPLE, fn ( $r ) => $i()->getCustomer( (string) $r['id'] ) );
+		Rest::route( "/customers/$id/archive", 'POST', Access::MANAGE_PEOPLE, fn ( $r ) => $i()->archiveCustomer( (string) $r['id'], $ctx( $r ) ) );
+		Rest::route( "/customers/$id/contacts", 'GET', Access::VIEW_PEOPLE, fn ( $r ) => $i()->listContacts( (string) $r['id'], Rest::query( $r, array( 'search', 'after', 'before' ) ) ) );
+		Rest::route( "/customers/$id/contacts", 'POST', Access::MANAGE_PEOPLE, fn ( $r ) => $i()->addContact( (string) $r['id'], Rest::body( $r ), $ctx( $r ) ), 201 );
 
-		Rest::route( '/org-structure', 'GET', Plugin::CAP_WORK, fn ( $r ) => $i()->listOrgStructureVersions( Rest::query( $r, array() ) ) );
-		Rest::route( '/org-structure', 'POST', Plugin::CAP_MANAGE, fn ( $r ) => $i()->publishOrgStructure( Rest::body( $r ), $ctx( $r ) ), 201 );
+		Rest::route( '/org-structure', 'GET', Access::VIEW_PEOPLE, fn ( $r ) => $i()->listOrgStructureVersions( Rest::query( $r, array() ) ) );
+		Rest::route( '/org-structure', 'POST', Access::MANAGE_PEOPLE, fn ( $r ) => $i()->publishOrgStructure( Rest::body( $r ), $ctx( $r ) ), 201 );
 	}
 }

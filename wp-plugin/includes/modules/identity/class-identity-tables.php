@@ -76,7 +76,7 @@ class Employees_Table extends Table {
 		$id      = (string) $item['id'];
 		$view    = self::page_url( 'pet-employees', array( 'employee' => $id ) );
 		$actions = array( 'view' => '<a href="' . esc_url( $view ) . '">' . esc_html__( 'View / edit', 'pet' ) . '</a>' );
-		if ( current_user_can( 'pet_manage' ) ) {
+		if ( current_user_can( \PetWp\Access::MANAGE_PEOPLE ) ) {
 			if ( View::allows( $item, 'deactivate' ) ) {
 				$actions['deactivate'] = self::action_form( 'deactivate_employee', array( 'id' => $id ), __( 'Deactivate', 'pet' ) );
 			} elseif ( View::allows( $item, 'reactivate' ) ) {
@@ -191,7 +191,7 @@ class Teams_Table extends Table {
 		$id      = (string) $item['id'];
 		$view    = self::page_url( 'pet-teams', array( 'team' => $id ) );
 		$actions = array( 'view' => '<a href="' . esc_url( $view ) . '">' . esc_html__( 'Members / edit', 'pet' ) . '</a>' );
-		if ( current_user_can( 'pet_manage' ) && View::allows( $item, 'archive' ) ) {
+		if ( current_user_can( \PetWp\Access::MANAGE_PEOPLE ) && View::allows( $item, 'archive' ) ) {
 			$actions['archive'] = self::action_form( 'archive_team', array( 'id' => $id ), __( 'Archive', 'pet' ) );
 		}
 		$depth = max( 0, (int) ( $item['depth'] ?? 0 ) );
@@ -278,7 +278,7 @@ class Customers_Table extends Table {
 		$id      = (string) $item['id'];
 		$view    = self::page_url( 'pet-customers', array( 'customer' => $id ) );
 		$actions = array( 'view' => '<a href="' . esc_url( $view ) . '">' . esc_html__( 'Contacts / edit', 'pet' ) . '</a>' );
-		if ( current_user_can( 'pet_manage' ) && View::allows( $item, 'archive' ) ) {
+		if ( current_user_can( \PetWp\Access::MANAGE_PEOPLE ) && View::allows( $item, 'archive' ) ) {
 			$actions['archive'] = self::action_form( 'archive_customer', array( 'id' => $id ), __( 'Archive', 'pet' ) );
 		}
 		return '<strong><a class="row-title" href="' . esc_url( $view ) . '">' . esc_html( (string) $item['name'] ) . '</a></strong>' . $this->row_actions( $actions );
@@ -457,7 +457,7 @@ class Members_Table extends Table {
 	 */
 	public function column_employee_name( $item ) {
 		$actions = array();
-		if ( current_user_can( 'pet_manage' ) && empty( $item['valid_to'] ) ) {
+		if ( current_user_can( \PetWp\Access::MANAGE_PEOPLE ) && empty( $item['valid_to'] ) ) {
 			$actions['remove'] = self::action_form(
 				'remove_team_member',
 				array(

@@ -15,6 +15,7 @@
 
 namespace PetWp\Modules\Knowledge;
 
+use PetWp\Access;
 use PetWp\Input;
 use PetWp\Module_Admin;
 use PetWp\Plugin;
@@ -27,6 +28,9 @@ defined( 'ABSPATH' ) || exit;
  * Registers the Knowledgebase pages and admin-post actions; renders the screens.
  */
 final class Knowledge_Admin extends Module_Admin {
+
+	/** Screens and actions of the knowledge area (see Module_Admin::cap()). */
+	protected const AREA = 'knowledge';
 
 	/**
 	 * Action => [capability, handler, fields whose errors are shown next to the field and
@@ -246,7 +250,7 @@ final class Knowledge_Admin extends Module_Admin {
 	public function page_list(): void {
 		require_once dirname( __DIR__, 2 ) . '/tables/class-table.php';
 		$action = array();
-		if ( current_user_can( Plugin::CAP_MANAGE ) ) {
+		if ( current_user_can( Access::MANAGE_KNOWLEDGE ) ) {
 			$action = array(
 				'url'   => Table::page_url( self::ARTICLE_PAGE ),
 				'label' => __( 'New article', 'pet' ),
@@ -302,7 +306,7 @@ final class Knowledge_Admin extends Module_Admin {
 
 	/** The new-article form (managers). */
 	private function new_article_form(): void {
-		$manage = current_user_can( Plugin::CAP_MANAGE );
+		$manage = current_user_can( Access::MANAGE_KNOWLEDGE );
 		self::view(
 			'knowledge/new-article',
 			array(
@@ -322,7 +326,7 @@ final class Knowledge_Admin extends Module_Admin {
 	 */
 	private function article_detail( string $id ): void {
 		$a      = $this->plugin->knowledge()->getArticle( $id );
-		$manage = current_user_can( Plugin::CAP_MANAGE );
+		$manage = current_user_can( Access::MANAGE_KNOWLEDGE );
 		$open   = View::allows( $a, 'publish' );
 		$next   = null === $a['current_version'] ? 1 : (int) $a['current_version'] + 1;
 		$data   = array(

@@ -2,8 +2,9 @@
 /**
  * The Knowledgebase's pet/v1 REST routes: articles (list, categories, search, get, create,
  * publish the next version, restore a version, archive), comments (add, hide) and the link
- * to a ticket. Reading and commenting need pet_work; writing, publishing, restoring,
- * archiving and hiding comments need pet_manage, and only moderators (pet_manage) get the
+ * to a ticket. Reading and commenting need pet_view_knowledge; writing, publishing,
+ * restoring, archiving and hiding comments need pet_manage_knowledge, and only moderators
+ * (pet_manage_knowledge) get the
  * hidden comments (Rest::readable_article()). The actor is the current user's employee;
  * an Idempotency-Key header is passed to the engine; engine exceptions become WP_Error
  * responses through \PetWp\Rest::error().
@@ -13,6 +14,7 @@
 
 namespace PetWp\Modules\Knowledge;
 
+use PetWp\Access;
 use PetWp\Plugin;
 use PetWp\Rest;
 
@@ -42,8 +44,8 @@ final class Knowledge_Rest {
 	public function register_routes(): void {
 		$id   = '(?P<id>[0-9a-fA-F-]{1,64})';
 		$cid  = '(?P<comment>[0-9a-fA-F-]{1,64})';
-		$work = Plugin::CAP_WORK;
-		$man  = Plugin::CAP_MANAGE;
+		$work = Access::VIEW_KNOWLEDGE;
+		$man  = Access::MANAGE_KNOWLEDGE;
 		$k    = fn () => $this->plugin->knowledge();
 		$ctx  = fn ( \WP_REST_Request $r ): array => Rest::context( $this->plugin, $r );
 
@@ -51,7 +53,7 @@ final class Knowledge_Rest {
 		Rest::route( '/articles', 'POST', $man, fn ( $r ) => $k()->createArticle( self::body( $r ), $ctx( $r ) ), 201 );
 		Rest::route( '/articles/categories', 'GET', $work, fn ( $r ) => $k()->listArticleCategories() );
 		Rest::route( '/articles/search', 'GET', $work, fn ( $r ) => $k()->searchArticles( Rest::query( $r, array( 'q', 'category' ) ) + array( 'q' => '' ) ) );
-		// Routes open to pet_work return the article without hidden comments unless the user moderates.
+		// Routes open to readers return the article without hidden comments unless the user moderates.
 		Rest::route( "/articles/$id", 'GET', $work, fn ( $r ) => Rest::readable_article( $k()->getArticle( (string) $r['id'] ) ) );
 		Rest::route( "/articles/$id/versions", 'POST', $man, fn ( $r ) => $k()->publishArticle( (string) $r['id'], self::body( $r ), $ctx( $r ) ), 201 );
 		Rest::route( "/articles/$id/restore", 'POST', $man, fn ( $r ) => $k()->restoreArticleVersion( (string) $r['id'], self::body( $r ), $ctx( $r ) ), 201 );
@@ -61,7 +63,8 @@ final class Knowledge_Rest {
 		Rest::route(
 			"/articles/$id/tickets",
 			'POST',
-			$work,
+			// Linking changes what a ticket shows: ticket work, as on the ticket page.
+			Access::MANAGE_SUPPORT,
 			function ( $r ) use ( $k, $ctx ) {
 				$body = self::body( $r );
 				return Rest::readable_article( $k()->linkArticleToTicket( (string) $r['id'], (string) ( $body['ticket_id'] ?? '' ), $ctx( $r ) ) );

@@ -7,6 +7,7 @@
 
 namespace PetWp\Modules\Sales;
 
+use PetWp\Access;
 use PetWp\Input;
 use PetWp\Module_Admin;
 use PetWp\Picker;
@@ -21,24 +22,27 @@ defined( 'ABSPATH' ) || exit;
  */
 final class Sales_Admin extends Module_Admin {
 
+	/** Screens and actions of the sales area (see Module_Admin::cap()). */
+	protected const AREA = 'sales';
+
 	/** Action => [capability, handler] (see Module_Admin::ACTIONS). */
 	protected const ACTIONS = array(
 		'publish_lead_schema'  => array( Plugin::CAP_MANAGE, 'do_publish_schema' ),
-		'create_lead'          => array( Plugin::CAP_WORK, 'do_create_lead' ),
-		'update_lead'          => array( Plugin::CAP_WORK, 'do_update_lead' ),
-		'contact_lead'         => array( Plugin::CAP_WORK, 'do_contact_lead' ),
-		'qualify_lead'         => array( Plugin::CAP_WORK, 'do_qualify_lead' ),
-		'disqualify_lead'      => array( Plugin::CAP_WORK, 'do_disqualify_lead' ),
-		'create_opportunity'   => array( Plugin::CAP_WORK, 'do_create_opportunity' ),
-		'lose_opportunity'     => array( Plugin::CAP_WORK, 'do_lose_opportunity' ),
-		'classify_opportunity' => array( Plugin::CAP_WORK, 'do_classify_opportunity' ),
-		'archive_lead'         => array( Plugin::CAP_WORK, 'do_archive_lead' ),
-		'create_quote'         => array( Plugin::CAP_WORK, 'do_create_quote' ),
-		'save_quote_draft'     => array( Plugin::CAP_WORK, 'do_save_draft' ),
-		'send_quote'           => array( Plugin::CAP_WORK, 'do_send_quote' ),
-		'draft_quote_version'  => array( Plugin::CAP_WORK, 'do_draft_version' ),
-		'accept_quote'         => array( Plugin::CAP_WORK, 'do_accept_quote' ),
-		'reject_quote'         => array( Plugin::CAP_WORK, 'do_reject_quote' ),
+		'create_lead'          => array( Access::MANAGE_SALES, 'do_create_lead' ),
+		'update_lead'          => array( Access::MANAGE_SALES, 'do_update_lead' ),
+		'contact_lead'         => array( Access::MANAGE_SALES, 'do_contact_lead' ),
+		'qualify_lead'         => array( Access::MANAGE_SALES, 'do_qualify_lead' ),
+		'disqualify_lead'      => array( Access::MANAGE_SALES, 'do_disqualify_lead' ),
+		'create_opportunity'   => array( Access::MANAGE_SALES, 'do_create_opportunity' ),
+		'lose_opportunity'     => array( Access::MANAGE_SALES, 'do_lose_opportunity' ),
+		'classify_opportunity' => array( Access::MANAGE_SALES, 'do_classify_opportunity' ),
+		'archive_lead'         => array( Access::MANAGE_SALES, 'do_archive_lead' ),
+		'create_quote'         => array( Access::MANAGE_SALES, 'do_create_quote' ),
+		'save_quote_draft'     => array( Access::MANAGE_SALES, 'do_save_draft' ),
+		'send_quote'           => array( Access::MANAGE_SALES, 'do_send_quote' ),
+		'draft_quote_version'  => array( Access::MANAGE_SALES, 'do_draft_version' ),
+		'accept_quote'         => array( Access::MANAGE_SALES, 'do_accept_quote' ),
+		'reject_quote'         => array( Access::MANAGE_SALES, 'do_reject_quote' ),
 	);
 
 	private const FIELD_TYPES = array( 'text', 'number', 'date', 'select', 'multiselect', 'bool' );
@@ -431,7 +435,7 @@ final class Sales_Admin extends Module_Admin {
 					'sales/schema',
 					array(
 						'versions' => $this->sales()->listLeadSchemaVersions()['items'],
-						'manage'   => current_user_can( Plugin::CAP_MANAGE ),
+						'manage'   => current_user_can( Access::MANAGE_SALES ),
 						'types'    => array_combine( self::FIELD_TYPES, self::FIELD_TYPES ),
 					)
 				);

@@ -2,8 +2,8 @@
 /**
  * REST routes of the sales module under pet/v1: lead schema, leads, opportunities, the
  * pipeline, quotes (versions, draft, preview, send, accept, reject, diff) and sales. The same
- * capabilities as the sales screens (pet_work; publishing a lead schema and running the
- * expiry sweep need pet_manage); the actor is the current user's employee; an
+ * capabilities as the sales screens (reads pet_view_sales, changes pet_manage_sales; the
+ * expiry sweep pet_manage_settings); the actor is the current user's employee; an
  * Idempotency-Key header is passed to the engine; engine exceptions become WP_Error responses
  * through \PetWp\Rest::error() (the core routes' mapping: 400, 403, 404, 409, 422, 503, 500).
  *
@@ -12,6 +12,7 @@
 
 namespace PetWp\Modules\Sales;
 
+use PetWp\Access;
 use PetWp\Plugin;
 use PetWp\Rest;
 
@@ -49,17 +50,18 @@ final class Sales_Rest {
 	public function register_routes(): void {
 		$id   = '(?P<id>[0-9a-fA-F-]{1,64})';
 		$num  = '(?P<number>[0-9]{1,9})';
-		$work = Plugin::CAP_WORK;
+		$view = Access::VIEW_SALES;
+		$work = Access::MANAGE_SALES;
 		$s    = fn () => $this->sales();
 		$ctx  = fn ( \WP_REST_Request $r ): array => Rest::context( $this->plugin, $r );
 
 		// Lead schema.
-		Rest::route( '/lead-schema', 'GET', $work, fn ( $r ) => $s()->listLeadSchemaVersions() );
-		Rest::route( '/lead-schema', 'POST', Plugin::CAP_MANAGE, fn ( $r ) => $s()->publishLeadSchema( Rest::body( $r ), $ctx( $r ) ), 201 );
+		Rest::route( '/lead-schema', 'GET', $view, fn ( $r ) => $s()->listLeadSchemaVersions() );
+		Rest::route( '/lead-schema', 'POST', Access::MANAGE_SALES, fn ( $r ) => $s()->publishLeadSchema( Rest::body( $r ), $ctx( $r ) ), 201 );
 		Rest::route(
 			"/lead-schema/$num",
 			'GET',
-			$work,
+			$view,
 			function ( $r ) use ( $s ) {
 				$v = $s()->getLeadSchema( (int) $r['number'] );
 				if ( null === $v ) {
@@ -75,10 +77,10 @@ final class Sales_Rest {
 		);
 
 		// Leads.
-		Rest::route( '/leads', 'GET', $work, fn ( $r ) => $s()->listLeads( Rest::query( $r, array( 'search', 'status', 'owner_id', 'source', 'after', 'before' ) ) ) );
+		Rest::route( '/leads', 'GET', $view, fn ( $r ) => $s()->listLeads( Rest::query( $r, array( 'search', 'status', 'owner_id', 'source', 'after', 'before' ) ) ) );
 		Rest::route( '/leads', 'POST', $work, fn ( $r ) => $s()->createLead( Rest::body( $r ), $ctx( $r ) ), 201 );
-		Rest::route( '/lead-sources', 'GET', $work, fn ( $r ) => $s()->listLeadSources() );
-		Rest::route( "/leads/$id", 'GET', $work, fn ( $r ) => $s()->getLead( (string) $r['id'] ) );
+		Rest::route( '/lead-sources', 'GET', $view, fn ( $r ) => $s()->listLeadSources() );
+		Rest::route( "/leads/$id", 'GET', $view, fn ( $r ) => $s()->getLead( (string) $r['id'] ) );
 		Rest::route( "/leads/$id", 'PATCH', $work, fn ( $r ) => $s()->updateLead( (string) $r['id'], Rest::body( $r ), $ctx( $r ) ) );
 		Rest::route( "/leads/$id/contact", 'POST', $work, fn ( $r ) => $s()->contactLead( (string) $r['id'], Rest::body( $r ), $ctx( $r ) ) );
 		Rest::route( "/leads/$id/qualify", 'POST', $work, fn ( $r ) => $s()->qualifyLead( (string) $r['id'], Rest::body( $r ), $ctx( $r ) ) );
@@ -86,17 +88,18 @@ final class Sales_Rest {
 		Rest::route( "/leads/$id/archive", 'POST', $work, fn ( $r ) => $s()->archiveLead( (string) $r['id'], $ctx( $r ) ) );
 
 		// Opportunities and the pipeline.
-		Rest::route( '/opportunities', 'GET', $work, fn ( $r ) => $s()->listOpportunities( Rest::query( $r, array( 'search', 'status', 'owner_id', 'customer_id', 'lead_id', 'after', 'before' ) ) ) );
+		Rest::route( '/opportunities', 'GET', $view, fn ( $r ) => $s()->listOpportunities( Rest::query( $r, array( 'search', 'status', 'owner_id', 'customer_id', 'lead_id', 'after', 'before' ) ) ) );
 		Rest::route( '/opportunities', 'POST', $work, fn ( $r ) => $s()->createOpportunity( Rest::body( $r ), $ctx( $r ) ), 201 );
-		Rest::route( "/opportunities/$id", 'GET', $work, fn ( $r ) => $s()->getOpportunity( (string) $r['id'] ) );
+		Rest::route( "/opportunities/$id", 'GET', $view, fn ( $r ) => $s()->getOpportunity( (string) $r['id'] ) );
 		Rest::route( "/opportunities/$id/classify", 'POST', $work, fn ( $r ) => $s()->classifyOpportunity( (string) $r['id'], Rest::body( $r ), $ctx( $r ) ) );
 		Rest::route( "/opportunities/$id/lose", 'POST', $work, fn ( $r ) => $s()->loseOpportunity( (string) $r['id'], Rest::body( $r ), $ctx( $r ) ) );
-		Rest::route( '/pipeline', 'GET', $work, fn ( $r ) => $s()->opportunityPipeline() );
+		Rest::route( '/pipeline', 'GET', $view, fn ( $r ) => $s()->opportunityPipeline() );
 
 		// Quotes, versions and sales.
-		Rest::route( '/quotes', 'GET', $work, fn ( $r ) => $s()->listQuotes( Rest::query( $r, array( 'search', 'status', 'customer_id', 'opportunity_id', 'after', 'before' ) ) ) );
+		Rest::route( '/quotes', 'GET', $view, fn ( $r ) => $s()->listQuotes( Rest::query( $r, array( 'search', 'status', 'customer_id', 'opportunity_id', 'after', 'before' ) ) ) );
 		Rest::route( '/quotes', 'POST', $work, fn ( $r ) => $s()->createQuote( Rest::body( $r ), $ctx( $r ) ), 201 );
-		Rest::route( '/quotes/expire', 'POST', Plugin::CAP_MANAGE, fn ( $r ) => $s()->expireDueQuotes() );
+		// The expiry sweep is the job's work run now: a settings-area operation, like running jobs.
+		Rest::route( '/quotes/expire', 'POST', Access::MANAGE_SETTINGS, fn ( $r ) => $s()->expireDueQuotes() );
 		// Totals of content without saving it: the engine's previewQuote on {quote_id | currency,
 		// groups}; /quotes/{id}/preview takes the quote builder's form fields (the live total).
 		Rest::route( '/quotes/preview', 'POST', $work, fn ( $r ) => $s()->previewQuote( Rest::body( $r ) ) );
@@ -110,15 +113,15 @@ final class Sales_Rest {
 				return $s()->previewQuote( array( 'quote_id' => (string) $r['id'] ) + $input );
 			}
 		);
-		Rest::route( "/quotes/$id", 'GET', $work, fn ( $r ) => $s()->getQuote( (string) $r['id'] ) );
+		Rest::route( "/quotes/$id", 'GET', $view, fn ( $r ) => $s()->getQuote( (string) $r['id'] ) );
 		Rest::route( "/quotes/$id/draft", 'PUT', $work, fn ( $r ) => $s()->saveQuoteDraft( (string) $r['id'], Rest::body( $r ), $ctx( $r ) ) );
 		Rest::route( "/quotes/$id/versions", 'POST', $work, fn ( $r ) => $s()->draftQuoteVersion( (string) $r['id'], $ctx( $r ) ), 201 );
-		Rest::route( "/quotes/$id/versions/latest", 'GET', $work, fn ( $r ) => $s()->getQuoteVersion( (string) $r['id'], null ) );
-		Rest::route( "/quotes/$id/versions/$num", 'GET', $work, fn ( $r ) => $s()->getQuoteVersion( (string) $r['id'], (int) $r['number'] ) );
+		Rest::route( "/quotes/$id/versions/latest", 'GET', $view, fn ( $r ) => $s()->getQuoteVersion( (string) $r['id'], null ) );
+		Rest::route( "/quotes/$id/versions/$num", 'GET', $view, fn ( $r ) => $s()->getQuoteVersion( (string) $r['id'], (int) $r['number'] ) );
 		Rest::route(
 			"/quotes/$id/diff",
 			'GET',
-			$work,
+			$view,
 			function ( $r ) use ( $s ) {
 				$from = $r->get_param( 'from' );
 				$to   = $r->get_param( 'to' );
@@ -137,6 +140,6 @@ final class Sales_Rest {
 		Rest::route( "/quotes/$id/send", 'POST', $work, fn ( $r ) => $s()->sendQuote( (string) $r['id'], Rest::body( $r ), $ctx( $r ) ) );
 		Rest::route( "/quotes/$id/accept", 'POST', $work, fn ( $r ) => $s()->acceptQuote( (string) $r['id'], Rest::body( $r ), $ctx( $r ) ) );
 		Rest::route( "/quotes/$id/reject", 'POST', $work, fn ( $r ) => $s()->rejectQuote( (string) $r['id'], Rest::body( $r ), $ctx( $r ) ) );
-		Rest::route( "/sales/$id", 'GET', $work, fn ( $r ) => $s()->getSale( (string) $r['id'] ) );
+		Rest::route( "/sales/$id", 'GET', $view, fn ( $r ) => $s()->getSale( (string) $r['id'] ) );
 	}
 }

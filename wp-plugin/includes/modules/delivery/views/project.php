@@ -19,6 +19,7 @@ $p     = $data['project'];
 $id    = (string) $p['id'];
 $total = $data['total'];
 View::back_link( $data['list_url'], __( 'All projects', 'pet' ) );
+View::history_link( 'project', $id );
 ?>
 <h2 id="pet-project-name"><?php echo esc_html( (string) $p['name'] ); ?> <?php View::badge( (string) $p['status'] ); ?></h2>
 <p class="description">

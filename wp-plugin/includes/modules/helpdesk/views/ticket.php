@@ -24,6 +24,7 @@ $status = (string) $t['status'];
 $sla    = $data['sla'];
 $open   = $data['can'] && array() !== (array) ( $t['actions'] ?? array() );
 View::back_link( Table::page_url( 'pet-tickets' ), __( 'All tickets', 'pet' ) );
+View::history_link( 'ticket', $id );
 $sla_label = null === $sla ? __( 'none', 'pet' ) : sprintf(
 	/* translators: 1: SLA name, 2: version. */
 	__( '%1$s, version %2$d', 'pet' ),

@@ -15,6 +15,7 @@ defined( 'ABSPATH' ) || exit;
 $c  = $data['customer'];
 $id = (string) $c['id'];
 View::back_link( Table::page_url( 'pet-customers' ), __( 'All customers', 'pet' ) );
+View::history_link( 'customer', $id );
 ?>
 <h2><?php echo esc_html( (string) $c['name'] ); ?></h2>
 <h3><?php esc_html_e( 'Contacts', 'pet' ); ?></h3>

@@ -15,6 +15,7 @@ defined( 'ABSPATH' ) || exit;
 $e  = $data['employee'];
 $id = (string) $e['id'];
 View::back_link( Table::page_url( 'pet-employees' ), __( 'All employees', 'pet' ) );
+View::history_link( 'employee', $id );
 ?>
 <h2><?php echo esc_html( (string) $e['name'] ); ?></h2>
 <p><?php echo esc_html( (string) $e['email'] ); ?> · <?php echo esc_html( 'active' === $e['status'] ? __( 'Active', 'pet' ) : __( 'Inactive', 'pet' ) ); ?></p>

@@ -20,6 +20,7 @@ $a      = $data['article'];
 $id     = (string) $a['id'];
 $change = $data['manage'] && $data['open'];
 View::back_link( Table::page_url( 'pet-kb' ), __( 'Knowledgebase', 'pet' ) );
+View::history_link( 'knowledge_article', $id );
 ?>
 <h2 id="pet-kb-title"><?php echo esc_html( (string) $a['title'] ); ?> <?php View::badge( (string) $a['status'] ); ?></h2>
 <p id="pet-kb-facts"><?php esc_html_e( 'Category:', 'pet' ); ?> <a href="<?php echo esc_url( Table::page_url( 'pet-kb', array( 'category' => (string) $a['category'] ) ) ); ?>"><?php echo esc_html( (string) $a['category'] ); ?></a>

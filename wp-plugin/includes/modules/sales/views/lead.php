@@ -17,6 +17,7 @@ defined( 'ABSPATH' ) || exit;
 $l  = $data['lead'];
 $id = (string) $l['id'];
 View::back_link( Table::page_url( 'pet-leads' ), __( 'All leads', 'pet' ) );
+View::history_link( 'lead', $id );
 $facts = array(
 	__( 'Source', 'pet' )   => (string) $l['source'],
 	__( 'Owner', 'pet' )    => (string) ( $l['owner_name'] ?? '' ),

@@ -17,6 +17,7 @@ defined( 'ABSPATH' ) || exit;
 $o  = $data['opportunity'];
 $id = (string) $o['id'];
 View::back_link( Table::page_url( 'pet-pipeline' ), __( 'Pipeline', 'pet' ) );
+View::history_link( 'opportunity', $id );
 ?>
 <h2><?php echo esc_html( (string) $o['title'] ); ?> <?php View::badge( (string) $o['status'] ); ?></h2>
 <p><?php echo esc_html( (string) $o['customer_name'] ); ?> · <?php echo esc_html( Table::money( $o['expected_value'] ) ); ?> · <?php echo esc_html( (string) $o['expected_close'] ); ?></p>

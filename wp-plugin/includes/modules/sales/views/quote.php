@@ -18,6 +18,7 @@ $q   = $data['quote'];
 $id  = (string) $q['id'];
 $cur = (string) $q['currency'];
 View::back_link( Table::page_url( 'pet-quotes' ), __( 'All quotes', 'pet' ), 'pet-noprint' );
+View::history_link( 'quote', $id, 'pet-noprint' );
 ?>
 <h2><?php echo esc_html( $q['reference'] . ' — ' . $q['title'] ); ?> <?php View::badge( (string) $q['status'] ); ?></h2>
 <p><?php echo esc_html( (string) $q['customer_name'] ); ?> · <?php echo esc_html( $cur ); ?></p>
