@@ -89,17 +89,29 @@ $series = array(
 		'data'  => $b['delivered'],
 	),
 );
-foreach ( (array) $b['versions'] as $ver ) {
-	$series[] = array(
-		/* translators: %d: constraint version number. */
-		'label'  => sprintf( __( 'Sold, version %d', 'pet' ), (int) $ver['number'] ),
-		'data'   => $ver['data'],
-		'dashed' => true,
-	);
-}
+// The sold line steps to each constraint version's minutes from the week its change order
+// took effect (one line, so a version in effect for one week is still a visible step).
+$series[] = array(
+	'label'  => __( 'Sold (constraint version in effect)', 'pet' ),
+	'data'   => $b['sold'],
+	'dashed' => true,
+);
 $labels = array_map( static fn ( $w ) => date_i18n( get_option( 'date_format' ), strtotime( (string) $w ) ), (array) $b['weeks'] );
 View::chart( __( 'Delivered hours against sold, by week', 'pet' ), $labels, $series, __( 'Hours', 'pet' ), 'hours' );
 ?>
+<?php if ( count( (array) $b['versions'] ) > 1 ) : ?>
+<p class="description">
+	<?php
+	$steps = array();
+	foreach ( (array) $b['versions'] as $ver ) {
+		/* translators: 1: constraint version number, 2: date (Monday of a week), 3: sold time h:mm. */
+		$steps[] = sprintf( __( 'version %1$d from the week of %2$s: %3$s', 'pet' ), (int) $ver['number'], date_i18n( get_option( 'date_format' ), strtotime( (string) $ver['from_week'] ) ), Delivery_Admin::hm( (int) $ver['minutes'] ) );
+	}
+	/* translators: %s: list of constraint versions with their dates and sold time. */
+	echo esc_html( sprintf( __( 'Sold line: %s.', 'pet' ), implode( '; ', $steps ) ) );
+	?>
+</p>
+<?php endif; ?>
 <?php if ( $b['truncated'] ) : ?>
 <p class="description"><?php esc_html_e( 'Only the latest 26 weeks are shown; earlier time is included in the first week\'s total.', 'pet' ); ?></p>
 <?php endif; ?>
