@@ -14,7 +14,7 @@ pub mod resources;
 
 use std::collections::BTreeMap;
 
-use chrono::{Duration, NaiveDate, NaiveDateTime};
+use chrono::{Duration, NaiveDate};
 use mysql_async::prelude::*;
 use mysql_async::{Transaction, Value as SqlValue};
 use pet_core::commercial::{SaleRecorded, Text};
@@ -33,7 +33,6 @@ use uuid::Uuid;
 
 use crate::app::{App, CommandContext};
 use crate::command::{command, Cmd, Read};
-use crate::db::{from_db_time, rfc3339};
 use crate::error::internal;
 use crate::error::{db, AppError};
 use crate::fields::{command_input, Field, OrBlank, OrBlankText};
