@@ -44,7 +44,7 @@ $found = $kb->searchArticles(['q' => 'invoices']);
 check('demo: the knowledge search finds a demo article', $found['total'] >= 1, wp_json_encode($found));
 
 // The delivery demo: a project from the accepted sale with something on every delivery screen.
-$proj = $dl->listProjects(['search' => 'Acme self-service portal', 'per_page' => 5])['items'];
+$proj = $dl->listProjects(['search' => 'Acme', 'per_page' => 5])['items'];
 $proj = array_values(array_filter($proj, static fn ($p) => null !== $p['sale_id']));
 check('demo: the accepted quote made a project from its sale, active, for Acme', 1 === count($proj) && 'active' === $proj[0]['status'] && 'Acme Ltd' === $proj[0]['customer_name'], wp_json_encode($proj));
 $pid = (string) ($proj[0]['id'] ?? '');
