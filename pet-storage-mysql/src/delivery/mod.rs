@@ -787,11 +787,7 @@ impl Delivery<'_> {
                 .iter()
                 .map(|t| TaskView {
                     task: t.clone(),
-                    next_statuses: p
-                        .task_next_statuses(t)
-                        .iter()
-                        .map(|x| x.as_str())
-                        .collect(),
+                    next_statuses: p.task_next_statuses(t).iter().map(|x| x.as_str()).collect(),
                     actions: p.task_actions(t),
                 })
                 .collect(),

@@ -337,7 +337,11 @@ impl Delivery<'_> {
     /// The tickets linked to a project (their `project_id`), newest first: `{page?,
     /// per_page?, after?, before?}`; items [`LinkedTicket`]. A flat list (index
     /// `ix_ticket_project_created`, keyset pages, bounded count).
-    pub async fn project_tickets(&self, project_id: &str, query: &Value) -> Result<Value, AppError> {
+    pub async fn project_tickets(
+        &self,
+        project_id: &str,
+        query: &Value,
+    ) -> Result<Value, AppError> {
         let id = arg_uuid("project_id", project_id)?;
         let q = ProjectTicketsQuery::parse(query, "query")?;
         let order = list_order(None, &[("created_at", true), ("id", true)]);

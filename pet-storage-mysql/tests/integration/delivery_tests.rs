@@ -698,7 +698,11 @@ async fn the_project_page_reads_burn_up_tickets_and_search() {
         .await
         .unwrap();
     env.clock.set(at("2026-03-18T12:00:00Z"));
-    let b = app.delivery().project_burnup(&pid, &json!({})).await.unwrap();
+    let b = app
+        .delivery()
+        .project_burnup(&pid, &json!({}))
+        .await
+        .unwrap();
     assert_eq!(
         b["weeks"],
         json!(["2026-03-02", "2026-03-09", "2026-03-16"]),
@@ -716,14 +720,21 @@ async fn the_project_page_reads_burn_up_tickets_and_search() {
         .await
         .unwrap();
     assert_eq!(b["weeks"], json!(["2026-03-09", "2026-03-16"]));
-    assert_eq!(b["delivered"], json!([255, 255]), "the earlier week summed in");
+    assert_eq!(
+        b["delivered"],
+        json!([255, 255]),
+        "the earlier week summed in"
+    );
     assert_eq!(b["truncated"], json!(true));
     let err = app
         .delivery()
         .project_burnup(&pid, &json!({"weeks": 0}))
         .await
         .unwrap_err();
-    assert!(matches!(&err, AppError::Validation(f) if f.get("weeks").is_some()), "{err:?}");
+    assert!(
+        matches!(&err, AppError::Validation(f) if f.get("weeks").is_some()),
+        "{err:?}"
+    );
     let err = app
         .delivery()
         .project_burnup("01900000-0000-7000-8000-000000000000", &json!({}))
@@ -735,12 +746,18 @@ async fn the_project_page_reads_burn_up_tickets_and_search() {
     for (i, subject) in ["First", "Second", "Third"].iter().enumerate() {
         env.clock.advance(chrono::Duration::minutes(i as i64 + 1));
         app.helpdesk()
-            .create_ticket(&json!({"customer_id": customer, "subject": subject, "project_id": pid}), &actor)
+            .create_ticket(
+                &json!({"customer_id": customer, "subject": subject, "project_id": pid}),
+                &actor,
+            )
             .await
             .unwrap();
     }
     app.helpdesk()
-        .create_ticket(&json!({"customer_id": customer, "subject": "Elsewhere"}), &actor)
+        .create_ticket(
+            &json!({"customer_id": customer, "subject": "Elsewhere"}),
+            &actor,
+        )
         .await
         .unwrap();
     let page = app

@@ -58,6 +58,8 @@ check('demo: the list shows the project past 80 %', 80 === $proj[0]['threshold_r
 $burn = $dl->projectBurnup($pid);
 $n = count($burn['weeks']);
 check('demo: the burn-up sums the two approved weeks against the sold line', $n >= 3 && 2160 === $burn['delivered'][$n - 1] && 2520 === $burn['sold'][$n - 1] && 2 === count($burn['versions']), wp_json_encode($burn));
+$b3 = $dl->projectBurnup($pid, ['weeks' => 3]);
+check('demo: the README\'s burn-up example holds (3 weeks)', [1140, 2160, 2160] === $b3['delivered'] && [1140, 1020, 0] === $b3['delivered_in_week'] && [2280, 2280, 2520] === $b3['sold'] && false === $b3['truncated'], wp_json_encode($b3));
 $allocs = $dl->projectAllocations($pid);
 check('demo: two allocations on the project', 2 === count($allocs), wp_json_encode($allocs));
 $tickets = $dl->projectTickets($pid);
