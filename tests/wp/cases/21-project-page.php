@@ -95,7 +95,7 @@ $r = rest_call('GET', '/pet/v1/projects', [], ['search' => "Portal $tag"]);
 check('GET /projects?search=: the project, with its variance state', 200 === $r->get_status() && 1 === count($r->get_data()['items']) && 80 === $r->get_data()['items'][0]['threshold_reached'], wp_json_encode($r->get_data()));
 $r = rest_call('GET', "/pet/v1/projects/$pid/burnup", [], ['weeks' => '4']);
 $b = $r->get_data();
-check('GET /projects/{id}/burnup: 200, four weeks ending with 540 delivered against 600 sold', 200 === $r->get_status() && 4 === count($b['weeks']) && 540 === end($b['delivered']) && 600 === end($b['sold']), wp_json_encode($b));
+check('GET /projects/{id}/burnup?weeks=4: 200, the one week since the project began (weeks is a maximum), 540 delivered against 600 sold', 200 === $r->get_status() && 1 === count($b['weeks']) && [540] === $b['delivered'] && [600] === $b['sold'] && false === $b['truncated'], wp_json_encode($b));
 $r = rest_call('GET', "/pet/v1/projects/$pid/burnup", [], ['weeks' => '500']);
 check('GET /projects/{id}/burnup?weeks=500: 400', 400 === $r->get_status(), wp_json_encode($r->get_data()));
 $r = rest_call('GET', '/pet/v1/projects/01900000-0000-7000-8000-000000000000/burnup');
