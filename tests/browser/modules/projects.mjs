@@ -27,7 +27,9 @@ await step('create an internal project and activate it', async () => {
   await page.waitForURL(/page=pet-projects&id=/);
   projectUrl = page.url();
   expect((await text('#pet-project-name')).includes(name), 'project name not shown');
-  await submit(page.locator('#pet-project-status-actions form').filter({ has: page.locator('input[name=status][value=active]') }));
+  // (The status buttons' forms are not children of their paragraph: a <form> start tag closes
+  // an open <p>.)
+  await submit(page.locator('form.pet-row-action').filter({ has: page.locator('input[name=status][value=active]') }));
   expect((await text('#pet-project-name')).includes('active'), 'project not active');
 });
 
