@@ -36,7 +36,7 @@ View::back_link( $data['list_url'], __( 'All projects', 'pet' ) );
 <?php if ( null !== $data['customer'] ) : ?>
 	<?php
 	/* translators: %s: customer name. */
-	echo esc_html( sprintf( __( 'Customer: %s.', 'pet' ), $data['customer'] ) );
+	echo esc_html( sprintf( __( 'Customer: %s.', 'pet' ), $data['customer'] ) ) . ' ';
 	?>
 <?php endif; ?>
 <?php
