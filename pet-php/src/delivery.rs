@@ -22,7 +22,9 @@ crate::api::php_class! {
  *   'next_statuses','actions','constraints' => list<['number','labour' => list<['role','minutes']>,'budget',
  *   'recurring','change_order' => ?['reason','ordered_by','labour_delta','budget_delta']]>,
  *   'variance' => list<['scope' (project|role),'role'?,'sold_minutes','delivered_minutes','percent','threshold_reached']>,
- *   'milestones','tasks','variance_marks','version'].
+ *   'milestones' => list<['id','title','due','status' (pending|done),'actions']>,
+ *   'tasks' => list<['id','title','milestone_id','estimate_minutes','assignee','status' (todo|in_progress|done),'next_statuses','actions']>,
+ *   'variance_marks','version'].
  * - entry: ['id','employee_id','target' => ['kind' (project|ticket),'project_id'|'ticket_id','task_id'?],
  *   'project_id','role','work_date','minutes','effective_minutes','billable','note',
  *   'status' (draft|submitted|approved|discarded),'sent_back_reason','adjustments','actions','version'].
@@ -45,10 +47,23 @@ crate::api::php_class! {
     /// @return array project
     fn project(projectId: string("project_id")) -> array;
 
-    /// Projects, newest first (a flat list: keyset cursors `next`/`prev`, bounded total).
-    /// @param array{status?:string,customer_id?:string,page?:int,per_page?:int,after?:string,before?:string} $query
-    /// @return array{items:list<array{id:string,name:string,customer_id:?string,sale_id:?string,status:string,constraint_version:int,sold_minutes:int,delivered_minutes:int,version:int,created_at:string}>,total:int,total_exact:bool,per_page:int,next:?string,prev:?string}
+    /// Projects, newest first (a flat list: keyset cursors `next`/`prev`, bounded total);
+    /// `search` is text in the project's or its customer's name. `threshold_reached` is the
+    /// highest variance threshold crossed (80, 100, 120; null: none).
+    /// @param array{search?:string,status?:string,customer_id?:string,page?:int,per_page?:int,after?:string,before?:string} $query
+    /// @return array{items:list<array{id:string,name:string,customer_id:?string,customer_name:?string,sale_id:?string,status:string,constraint_version:int,sold_minutes:int,delivered_minutes:int,percent:?int,threshold_reached:?int,version:int,created_at:string}>,total:int,total_exact:bool,per_page:int,next:?string,prev:?string}
     fn list_projects(query: array = []) -> array;
+
+    /// The burn-up: delivered minutes summed week by week (the latest `weeks`, 1-104,
+    /// default 104) against the sold minutes of the constraint version in effect.
+    /// @param array{weeks?:int} $query
+    /// @return array{project_id:string,weeks:list<string>,delivered:list<int>,delivered_in_week:list<int>,sold:list<int>,versions:list<array{number:int,from_week:string,minutes:int,data:list<?int>}>,truncated:bool}
+    fn project_burnup(projectId: string("project_id"), query: array = []) -> array;
+
+    /// The tickets linked to the project, newest first (a flat list: keyset cursors).
+    /// @param array{page?:int,per_page?:int,after?:string,before?:string} $query
+    /// @return array{items:list<array{id:string,number:?int,subject:string,status:string,priority:string,assignee_id:?string,created_at:string}>,total:int,total_exact:bool,per_page:int,next:?string,prev:?string}
+    fn project_tickets(projectId: string("project_id"), query: array = []) -> array;
 
     /// @param string $status planned|active|on_hold|completed|closed|cancelled (see next_statuses)
     /// @return array project
@@ -66,8 +81,31 @@ crate::api::php_class! {
     /// @param array{title:string,due?:string} $input @return array project
     fn add_milestone(projectId: string("project_id"), input: array, context: context) -> array;
 
-    /// @param array{title:string,estimate_minutes?:int,assignee_id?:string} $input @return array project
+    /// @param array{title:string,estimate_minutes?:int,assignee_id?:string,milestone_id?:string} $input @return array project
     fn add_task(projectId: string("project_id"), input: array, context: context) -> array;
+
+    /// Marks a pending milestone done. @return array project
+    fn complete_milestone(
+        projectId: string("project_id"),
+        milestoneId: string("milestone_id"),
+        context: context
+    ) -> array;
+
+    /// Assigns a task to an active employee ('' unassigns it). @return array project
+    fn assign_task(
+        projectId: string("project_id"),
+        taskId: string("task_id"),
+        assigneeId: string("assignee_id"),
+        context: context
+    ) -> array;
+
+    /// Moves a task along todo → in_progress → done (see its next_statuses). @return array project
+    fn move_task(
+        projectId: string("project_id"),
+        taskId: string("task_id"),
+        status: string("status"),
+        context: context
+    ) -> array;
 
     section "Time";
 

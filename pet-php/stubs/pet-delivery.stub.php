@@ -9,7 +9,9 @@
  *   'next_statuses','actions','constraints' => list<['number','labour' => list<['role','minutes']>,'budget',
  *   'recurring','change_order' => ?['reason','ordered_by','labour_delta','budget_delta']]>,
  *   'variance' => list<['scope' (project|role),'role'?,'sold_minutes','delivered_minutes','percent','threshold_reached']>,
- *   'milestones','tasks','variance_marks','version'].
+ *   'milestones' => list<['id','title','due','status' (pending|done),'actions']>,
+ *   'tasks' => list<['id','title','milestone_id','estimate_minutes','assignee','status' (todo|in_progress|done),'next_statuses','actions']>,
+ *   'variance_marks','version'].
  * - entry: ['id','employee_id','target' => ['kind' (project|ticket),'project_id'|'ticket_id','task_id'?],
  *   'project_id','role','work_date','minutes','effective_minutes','billable','note',
  *   'status' (draft|submitted|approved|discarded),'sent_back_reason','adjustments','actions','version'].
@@ -39,11 +41,28 @@ final class Delivery
     public function project(string $projectId): array {}
 
     /**
-     * Projects, newest first (a flat list: keyset cursors `next`/`prev`, bounded total).
-     * @param array{status?:string,customer_id?:string,page?:int,per_page?:int,after?:string,before?:string} $query
-     * @return array{items:list<array{id:string,name:string,customer_id:?string,sale_id:?string,status:string,constraint_version:int,sold_minutes:int,delivered_minutes:int,version:int,created_at:string}>,total:int,total_exact:bool,per_page:int,next:?string,prev:?string}
+     * Projects, newest first (a flat list: keyset cursors `next`/`prev`, bounded total);
+     * `search` is text in the project's or its customer's name. `threshold_reached` is the
+     * highest variance threshold crossed (80, 100, 120; null: none).
+     * @param array{search?:string,status?:string,customer_id?:string,page?:int,per_page?:int,after?:string,before?:string} $query
+     * @return array{items:list<array{id:string,name:string,customer_id:?string,customer_name:?string,sale_id:?string,status:string,constraint_version:int,sold_minutes:int,delivered_minutes:int,percent:?int,threshold_reached:?int,version:int,created_at:string}>,total:int,total_exact:bool,per_page:int,next:?string,prev:?string}
      */
     public function listProjects(array $query = []): array {}
+
+    /**
+     * The burn-up: delivered minutes summed week by week (the latest `weeks`, 1-104,
+     * default 104) against the sold minutes of the constraint version in effect.
+     * @param array{weeks?:int} $query
+     * @return array{project_id:string,weeks:list<string>,delivered:list<int>,delivered_in_week:list<int>,sold:list<int>,versions:list<array{number:int,from_week:string,minutes:int,data:list<?int>}>,truncated:bool}
+     */
+    public function projectBurnup(string $projectId, array $query = []): array {}
+
+    /**
+     * The tickets linked to the project, newest first (a flat list: keyset cursors).
+     * @param array{page?:int,per_page?:int,after?:string,before?:string} $query
+     * @return array{items:list<array{id:string,number:?int,subject:string,status:string,priority:string,assignee_id:?string,created_at:string}>,total:int,total_exact:bool,per_page:int,next:?string,prev:?string}
+     */
+    public function projectTickets(string $projectId, array $query = []): array {}
 
     /**
      * @param string $status planned|active|on_hold|completed|closed|cancelled (see next_statuses)
@@ -61,8 +80,17 @@ final class Delivery
     /** @param array{title:string,due?:string} $input @return array project */
     public function addMilestone(string $projectId, array $input, array $context): array {}
 
-    /** @param array{title:string,estimate_minutes?:int,assignee_id?:string} $input @return array project */
+    /** @param array{title:string,estimate_minutes?:int,assignee_id?:string,milestone_id?:string} $input @return array project */
     public function addTask(string $projectId, array $input, array $context): array {}
+
+    /** Marks a pending milestone done. @return array project */
+    public function completeMilestone(string $projectId, string $milestoneId, array $context): array {}
+
+    /** Assigns a task to an active employee ('' unassigns it). @return array project */
+    public function assignTask(string $projectId, string $taskId, string $assigneeId, array $context): array {}
+
+    /** Moves a task along todo → in_progress → done (see its next_statuses). @return array project */
+    public function moveTask(string $projectId, string $taskId, string $status, array $context): array {}
 
     // ---- Time -----------------------------------------------------------------------
 

@@ -4,8 +4,11 @@
  * hierarchy with members, a customer with a contact, and a published org structure; then
  * (once, also on sites that got the organisation from an earlier version) the modules' demo:
  * a lead schema with leads, an opportunity with a draft quote, an SLA definition with
- * tickets, and published knowledge articles. Every command goes through the engine with a
- * fixed idempotency key, so a re-run after a partial failure converges.
+ * tickets, and published knowledge articles; then (once) the delivery demo: an accepted quote
+ * whose sale made a project, with a change order, milestones, tasks, capacities, allocations
+ * (one past capacity), a linked ticket and two weeks of time (approved, sent back, waiting
+ * for approval, a draft). Every command goes through the engine with a fixed idempotency
+ * key, so a re-run after a partial failure converges.
  *
  * @package PetWp
  */
@@ -25,6 +28,9 @@ final class Demo {
 	/** Option set once the modules' demo (sales, helpdesk, knowledge) is loaded. */
 	public const MODULES_OPTION = 'pet_demo_modules_loaded';
 
+	/** Option set once the delivery demo (project, time, allocations) is loaded. */
+	public const DELIVERY_OPTION = 'pet_demo_delivery_loaded';
+
 	/**
 	 * Loads the demo unless it was loaded before. The actor is the current user's employee.
 	 *
@@ -34,7 +40,8 @@ final class Demo {
 	public static function load(): bool {
 		$organisation = self::load_organisation();
 		$modules      = self::load_modules();
-		return $organisation || $modules;
+		$delivery     = self::load_delivery();
+		return $organisation || $modules || $delivery;
 	}
 
 	/**
@@ -309,6 +316,250 @@ final class Demo {
 			$ctx( 'article-admin-user' )
 		);
 		update_option( self::MODULES_OPTION, gmdate( 'c' ), false );
+		return true;
+	}
+
+	/**
+	 * The delivery demo: Acme accepts a quote for a portal build (Developer and Designer
+	 * time); its sale makes the project, which is activated and gets a change order, two
+	 * milestones (one done), three tasks in each status, capacities, two allocations (Linus
+	 * past his 24 h week, so the planner warns), a linked ticket, and two weeks of time: the
+	 * week before last and last week approved (past 80 % of sold), one entry sent back with
+	 * a reason, one waiting for approval, and a draft of the current user's today.
+	 *
+	 * @throws \Throwable When a command fails.
+	 */
+	private static function load_delivery(): bool {
+		if ( get_option( self::DELIVERY_OPTION ) || ! class_exists( 'Pet\\Delivery' ) || ! class_exists( 'Pet\\Sales' ) ) {
+			return false;
+		}
+		$plugin   = Plugin::instance();
+		$identity = $plugin->identity();
+		$sales    = new \Pet\Sales( Plugin::engine_settings() );
+		$helpdesk = new \Pet\Helpdesk( Plugin::engine_settings() );
+		$delivery = $plugin->delivery();
+		$ctx      = static function ( string $key ) use ( $plugin ): array {
+			return $plugin->context( 'pet-demo-' . $key );
+		};
+		// The same dates on a re-run (the idempotency keys must see the same input).
+		$anchor = get_option( 'pet_demo_delivery_today' );
+		if ( ! is_string( $anchor ) || ! preg_match( '/^\d{4}-\d{2}-\d{2}$/', $anchor ) ) {
+			$anchor = Input::today();
+			update_option( 'pet_demo_delivery_today', $anchor, false );
+		}
+		$today  = new \DateTimeImmutable( $anchor );
+		$monday = $today->modify( '-' . ( (int) $today->format( 'N' ) - 1 ) . ' days' );
+		$day    = static fn ( int $weeks_back, int $weekday ): string => $monday->modify( sprintf( '-%d days', 7 * $weeks_back - $weekday ) )->format( 'Y-m-d' );
+		$acme   = $identity->listCustomers( array( 'search' => 'Acme Ltd' ) )['items'][0] ?? null;
+		if ( null === $acme ) {
+			$acme = $identity->createCustomer( array( 'name' => 'Acme Ltd' ), $ctx( 'customer-acme' ) );
+		}
+		$people = array();
+		foreach ( array( 'ada' => 'ada@example.com', 'grace' => 'grace@example.com', 'alan' => 'alan@example.com', 'linus' => 'linus@example.com' ) as $key => $email ) {
+			$found = $identity->listEmployees( array( 'search' => $email ) )['items'][0] ?? null;
+			if ( null === $found ) {
+				return false; // Not the demo organisation: no delivery demo.
+			}
+			$people[ $key ] = (string) $found['id'];
+		}
+
+		// Sales: Acme's lead, qualified, an opportunity, a quote sent and accepted: the sale.
+		$lead = $sales->createLead(
+			array(
+				'customer_id'   => $acme['id'],
+				'source'        => 'existing customer',
+				'custom_fields' => array( 'employees' => 120, 'industry' => 'Retail' ),
+			),
+			$ctx( 'lead-acme-portal' )
+		);
+		$sales->contactLead( (string) $lead['id'], array( 'note' => 'Call about the self-service portal' ), $ctx( 'lead-acme-portal-contact' ) );
+		$sales->qualifyLead(
+			(string) $lead['id'],
+			array(
+				'need'   => 'Self-service portal',
+				'budget' => array(
+					'amount'   => '6000',
+					'currency' => 'EUR',
+				),
+			),
+			$ctx( 'lead-acme-portal-qualify' )
+		);
+		$opp   = $sales->createOpportunity(
+			array(
+				'lead_id'        => $lead['id'],
+				'title'          => 'Acme self-service portal',
+				'expected_value' => array(
+					'amount'   => '5200',
+					'currency' => 'EUR',
+				),
+				'expected_close' => $today->modify( '+14 days' )->format( 'Y-m-d' ),
+			),
+			$ctx( 'opportunity-acme-portal' )
+		);
+		$quote = $sales->createQuote( array( 'opportunity_id' => $opp['id'] ), $ctx( 'quote-acme-portal' ) );
+		$sales->saveQuoteDraft(
+			(string) $quote['id'],
+			array(
+				'groups' => array(
+					array(
+						'title' => 'Portal',
+						'lines' => array(
+							array( 'kind' => 'labour', 'role' => 'Developer', 'description' => 'Portal build', 'quantity' => 30 * 60, 'unit_price' => '120.00', 'tax_rate_bp' => 2000 ),
+							array( 'kind' => 'labour', 'role' => 'Designer', 'description' => 'Portal design', 'quantity' => 8 * 60, 'unit_price' => '95.00', 'tax_rate_bp' => 2000 ),
+						),
+					),
+				),
+			),
+			$ctx( 'quote-acme-portal-draft' )
+		);
+		$sales->sendQuote( (string) $quote['id'], array( 'valid_until' => $today->modify( '+30 days' )->format( 'Y-m-d' ) ), $ctx( 'quote-acme-portal-send' ) );
+		$accepted = $sales->acceptQuote( (string) $quote['id'], array( 'version' => 1 ), $ctx( 'quote-acme-portal-accept' ) );
+		$pid      = (string) $accepted['project_id'];
+
+		// The project: active, a change order, milestones and tasks.
+		$delivery->changeProjectStatus( $pid, 'active', $ctx( 'project-portal-active' ) );
+		$delivery->recordChangeOrder(
+			$pid,
+			array(
+				'reason'       => 'Extra reporting page',
+				'labour_delta' => array(
+					array(
+						'role'    => 'Developer',
+						'minutes' => 4 * 60,
+					),
+				),
+			),
+			$ctx( 'project-portal-change-order' )
+		);
+		$p      = $delivery->addMilestone(
+			$pid,
+			array(
+				'title' => 'Design signed off',
+				'due'   => $day( 1, 4 ),
+			),
+			$ctx( 'project-portal-milestone-design' )
+		);
+		$design = (string) end( $p['milestones'] )['id'];
+		$p      = $delivery->addMilestone(
+			$pid,
+			array(
+				'title' => 'Portal live',
+				'due'   => $today->modify( '+28 days' )->format( 'Y-m-d' ),
+			),
+			$ctx( 'project-portal-milestone-live' )
+		);
+		$live   = (string) end( $p['milestones'] )['id'];
+		$tasks  = array();
+		foreach (
+			array(
+				'wireframes' => array( 'Wireframes', 6 * 60, 'linus', $design ),
+				'api'        => array( 'Build the account API', 20 * 60, 'ada', $live ),
+				'load'       => array( 'Load testing', 4 * 60, 'alan', $live ),
+			) as $key => $t
+		) {
+			$p             = $delivery->addTask(
+				$pid,
+				array(
+					'title'            => $t[0],
+					'estimate_minutes' => $t[1],
+					'assignee_id'      => $people[ $t[2] ],
+					'milestone_id'     => $t[3],
+				),
+				$ctx( 'project-portal-task-' . $key )
+			);
+			$tasks[ $key ] = (string) end( $p['tasks'] )['id'];
+		}
+		$delivery->moveTask( $pid, $tasks['wireframes'], 'in_progress', $ctx( 'project-portal-wireframes-start' ) );
+		$delivery->moveTask( $pid, $tasks['wireframes'], 'done', $ctx( 'project-portal-wireframes-done' ) );
+		$delivery->moveTask( $pid, $tasks['api'], 'in_progress', $ctx( 'project-portal-api-start' ) );
+		$delivery->completeMilestone( $pid, $design, $ctx( 'project-portal-design-done' ) );
+
+		// Capacity and allocations: Linus works 24 h a week and is allocated 30 h (warned).
+		$from = $monday->modify( '-14 days' )->format( 'Y-m-d' );
+		$delivery->setCapacity(
+			array(
+				'employee_id'      => $people['linus'],
+				'effective_from'   => $from,
+				'minutes_per_week' => 24 * 60,
+			),
+			$ctx( 'capacity-linus' )
+		);
+		$delivery->setCapacity(
+			array(
+				'employee_id'      => $people['ada'],
+				'effective_from'   => $from,
+				'minutes_per_week' => 40 * 60,
+			),
+			$ctx( 'capacity-ada' )
+		);
+		foreach ( array( 'ada' => 20, 'linus' => 30 ) as $key => $hours ) {
+			$delivery->allocate(
+				array(
+					'employee_id'      => $people[ $key ],
+					'project_id'       => $pid,
+					'starts_on'        => $monday->format( 'Y-m-d' ),
+					'ends_on'          => $monday->modify( '+27 days' )->format( 'Y-m-d' ),
+					'minutes_per_week' => $hours * 60,
+				),
+				$ctx( 'allocation-' . $key )
+			);
+		}
+
+		// A ticket about the project.
+		$helpdesk->createTicket(
+			array(
+				'customer_id' => $acme['id'],
+				'project_id'  => $pid,
+				'subject'     => 'Portal login fails on Safari',
+				'priority'    => 'normal',
+				'channel'     => 'email',
+			),
+			$ctx( 'ticket-portal-safari' )
+		);
+
+		// Two weeks of time: Ada's Developer days and Linus's design approved; Grace's entry
+		// sent back; Alan's waiting for approval; the current user's draft today.
+		$entries = array();
+		foreach ( array( 2, 1 ) as $back ) {
+			for ( $wd = 0; $wd < 5; $wd++ ) {
+				$entries[ "ada-$back-$wd" ] = array( 'ada', 'Developer', $day( $back, $wd ), 3 * 60, 'Account API', 'approved' );
+			}
+		}
+		$entries['linus-1'] = array( 'linus', 'Designer', $day( 2, 1 ), 4 * 60, 'Wireframes', 'approved' );
+		$entries['linus-2'] = array( 'linus', 'Designer', $day( 1, 1 ), 2 * 60, 'Wireframes review', 'approved' );
+		$entries['grace']   = array( 'grace', 'Developer', $day( 1, 3 ), 5 * 60, 'Portal work', 'sent_back' );
+		$entries['alan']    = array( 'alan', 'Developer', $day( 1, 4 ), 4 * 60, 'Load test plan', 'submitted' );
+		foreach ( $entries as $key => $e ) {
+			$entry = $delivery->logTime(
+				array(
+					'employee_id' => $people[ $e[0] ],
+					'project_id'  => $pid,
+					'role'        => $e[1],
+					'work_date'   => $e[2],
+					'minutes'     => $e[3],
+					'note'        => $e[4],
+				),
+				$ctx( 'time-' . $key )
+			);
+			$id    = (string) $entry['id'];
+			$delivery->submitTimeEntry( $id, $ctx( 'time-' . $key . '-submit' ) );
+			if ( 'approved' === $e[5] ) {
+				$delivery->approveTimeEntry( $id, $ctx( 'time-' . $key . '-approve' ) );
+			} elseif ( 'sent_back' === $e[5] ) {
+				$delivery->sendBackTimeEntry( $id, 'Please book this on the Build the account API task', $ctx( 'time-' . $key . '-send-back' ) );
+			}
+		}
+		$delivery->logTime(
+			array(
+				'project_id' => $pid,
+				'role'       => 'Developer',
+				'work_date'  => $today->format( 'Y-m-d' ),
+				'minutes'    => 60,
+				'note'       => 'Kick-off notes',
+			),
+			$ctx( 'time-today-draft' )
+		);
+		update_option( self::DELIVERY_OPTION, gmdate( 'c' ), false );
 		return true;
 	}
 }

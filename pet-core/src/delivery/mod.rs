@@ -14,8 +14,11 @@
 //!
 //! Variance ([`variance`]) is a pure function of a constraint version and the delivered
 //! minutes; the project records each threshold once per constraint version and scope
-//! (`ProjectCommand::DetectVariance`, delivered minutes passed in as a fact).
+//! (`ProjectCommand::DetectVariance`, delivered minutes passed in as a fact). The burn-up
+//! ([`burnup`]) folds weekly delivered sums and the constraint versions' dates into the
+//! series of the project page's chart.
 
+pub mod burnup;
 pub mod ids;
 pub mod period;
 pub mod project;

@@ -233,6 +233,35 @@ impl Project {
         }
     }
 
+    /// The commands milestone `m` takes now: `complete` while it is pending on a project
+    /// that is not final.
+    pub fn milestone_actions(&self, m: &Milestone) -> &'static [&'static str] {
+        if !self.0.status.is_final() && m.status == MilestoneStatus::Pending {
+            &["complete"]
+        } else {
+            &[]
+        }
+    }
+
+    /// The statuses task `t` may move to now (none on a final project).
+    pub fn task_next_statuses(&self, t: &Task) -> &'static [TaskStatus] {
+        if self.0.status.is_final() {
+            &[]
+        } else {
+            t.status.next_statuses()
+        }
+    }
+
+    /// The commands task `t` takes now besides status moves: `assign` while the project is
+    /// not final.
+    pub fn task_actions(&self, _t: &Task) -> &'static [&'static str] {
+        if self.0.status.is_final() {
+            &[]
+        } else {
+            &["assign"]
+        }
+    }
+
     /// The marks `delivered` reaches that are not recorded yet for the current constraint
     /// version, in scope then threshold order.
     pub fn marks_due(&self, delivered: &Delivered) -> Vec<VarianceMark> {

@@ -72,6 +72,16 @@ pub fn reaches(sold: i64, delivered: i64, threshold: u32) -> bool {
     sold > 0 && i128::from(delivered) * 100 >= i128::from(threshold) * i128::from(sold)
 }
 
+/// The highest threshold (80, 100, 120) `delivered` reaches of `sold` (`None`: below 80 %
+/// or nothing sold) — the variance state a list shows.
+pub fn highest_threshold(sold: i64, delivered: i64) -> Option<u32> {
+    VARIANCE_THRESHOLDS
+        .iter()
+        .rev()
+        .copied()
+        .find(|t| reaches(sold, delivered, *t))
+}
+
 /// Delivered as a whole percentage of sold (rounded down; `None` when nothing is sold).
 pub fn percent(sold: i64, delivered: i64) -> Option<i64> {
     if sold <= 0 {
@@ -120,11 +130,7 @@ pub fn report(sold: &[(Option<Name>, i64)], delivered: &Delivered) -> Vec<Varian
             let delivered_minutes = delivered.in_scope(&scope);
             VarianceLine {
                 percent: percent(sold_minutes, delivered_minutes),
-                threshold_reached: VARIANCE_THRESHOLDS
-                    .iter()
-                    .rev()
-                    .copied()
-                    .find(|t| reaches(sold_minutes, delivered_minutes, *t)),
+                threshold_reached: highest_threshold(sold_minutes, delivered_minutes),
                 scope,
                 sold_minutes,
                 delivered_minutes,
@@ -151,6 +157,15 @@ mod tests {
         assert_eq!(percent(600, 450), Some(75));
         assert_eq!(percent(0, 450), None);
         assert!(reaches(i64::MAX, i64::MAX, 100), "no overflow");
+    }
+
+    #[test]
+    fn highest_threshold_names_the_last_one_crossed() {
+        assert_eq!(highest_threshold(1000, 799), None);
+        assert_eq!(highest_threshold(1000, 800), Some(80));
+        assert_eq!(highest_threshold(1000, 1199), Some(100));
+        assert_eq!(highest_threshold(1000, 1200), Some(120));
+        assert_eq!(highest_threshold(0, 50), None, "nothing sold");
     }
 
     #[test]

@@ -8,12 +8,13 @@
 //! minutes on the dates concerned) are read in the command's transaction with locking
 //! reads, so two commands that would together break a rule are serialised.
 
+pub mod projects;
 pub mod repos;
 pub mod resources;
 
 use std::collections::BTreeMap;
 
-use chrono::{Duration, NaiveDate, NaiveDateTime};
+use chrono::{Duration, NaiveDate};
 use mysql_async::prelude::*;
 use mysql_async::{Transaction, Value as SqlValue};
 use pet_core::commercial::{SaleRecorded, Text};
@@ -32,7 +33,6 @@ use uuid::Uuid;
 
 use crate::app::{App, CommandContext};
 use crate::command::{command, Cmd, Read};
-use crate::db::{from_db_time, rfc3339};
 use crate::error::internal;
 use crate::error::{db, AppError};
 use crate::fields::{command_input, Field, OrBlank, OrBlankText};
@@ -44,18 +44,6 @@ use crate::services::Delivery;
 
 pub(crate) use repos::{Projects, TimeEntries, TimeLocks};
 pub(crate) use resources::{Allocations, Capacities, Timers};
-
-command_input! {
-    /// Query of [`Delivery::list_projects`] (an empty filter is no filter).
-    pub struct ProjectQuery {
-        /// `planned`, `active`, `on_hold`, `completed`, `closed` or `cancelled`.
-        status: OrBlank<ProjectStatusFilter>,
-        /// One customer's projects.
-        customer_id: OrBlank<CustomerId>,
-        /// `page`, `per_page`, `after`, `before`.
-        paging: crate::fields::Paging,
-    }
-}
 
 /// The status filter of the project list.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -69,23 +57,6 @@ impl Field for ProjectStatusFilter {
             .map_err(|_| "must be planned, active, on_hold, completed, closed or cancelled".into())
     }
 }
-
-/// The columns of a project's row the list shows.
-const PROJECT_HEAD: &str =
-    "id, name, customer_id, sale_id, status, constraint_version, sold_minutes, version, created_at";
-
-/// A project row's [`PROJECT_HEAD`] columns.
-type ProjectHead = (
-    String,
-    String,
-    Option<String>,
-    Option<String>,
-    String,
-    u32,
-    i64,
-    u64,
-    NaiveDateTime,
-);
 
 /// The delivery table names for one (validated) prefix.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -318,6 +289,8 @@ command_input! {
         estimate_minutes: Option<i64>,
         /// Who does it (blank: nobody yet).
         assignee_id: OrBlankText<EmployeeId>,
+        /// The milestone it belongs to (blank: none).
+        milestone_id: OrBlankText<pet_core::delivery::MilestoneId>,
     }
 }
 
@@ -342,14 +315,36 @@ pub struct ProjectView {
     pub constraints: Vec<pet_core::delivery::SoldConstraints>,
     /// Sold against delivered (current version): project line, then per role.
     pub variance: Vec<VarianceLine>,
-    /// Milestones.
-    pub milestones: Vec<pet_core::delivery::Milestone>,
-    /// Tasks.
-    pub tasks: Vec<pet_core::delivery::Task>,
+    /// Milestones, each with the commands it takes now (`complete`).
+    pub milestones: Vec<MilestoneView>,
+    /// Tasks, each with the statuses it may move to and whether it can be reassigned.
+    pub tasks: Vec<TaskView>,
     /// Variance thresholds recorded.
     pub variance_marks: Vec<pet_core::delivery::VarianceMark>,
     /// Version.
     pub version: u64,
+}
+
+/// A milestone as the project page shows it.
+#[derive(Debug, Serialize)]
+pub struct MilestoneView {
+    /// The milestone.
+    #[serde(flatten)]
+    pub milestone: pet_core::delivery::Milestone,
+    /// `complete` while it is pending on a project that is not final.
+    pub actions: &'static [&'static str],
+}
+
+/// A task as the project page shows it.
+#[derive(Debug, Serialize)]
+pub struct TaskView {
+    /// The task.
+    #[serde(flatten)]
+    pub task: pet_core::delivery::Task,
+    /// The statuses it may move to now (none on a final project).
+    pub next_statuses: Vec<&'static str>,
+    /// `assign` while the project is not final.
+    pub actions: &'static [&'static str],
 }
 
 /// A time entry as screens show it.
@@ -733,11 +728,16 @@ impl Delivery<'_> {
     ) -> Result<Value, AppError> {
         let id = arg_uuid("project_id", project_id)?;
         let t = TaskInput::parse(input, "input")?;
-        let (title, estimate_minutes, assignee) = (t.title, t.estimate_minutes, t.assignee_id.0);
+        let (title, estimate_minutes, assignee, milestone_id) = (
+            t.title,
+            t.estimate_minutes,
+            t.assignee_id.0,
+            t.milestone_id.0,
+        );
         let cmd = ProjectCommand::AddTask {
             task_id: TaskId::from_uuid(Uuid::now_v7()),
             title,
-            milestone_id: None,
+            milestone_id,
             estimate_minutes,
             assignee,
         };
@@ -774,93 +774,26 @@ impl Delivery<'_> {
             actions: p.actions(),
             constraints: s.constraints.clone(),
             variance: report(&p.constraints().labour_pairs(), &delivered),
-            milestones: s.milestones.clone(),
-            tasks: s.tasks.clone(),
+            milestones: s
+                .milestones
+                .iter()
+                .map(|m| MilestoneView {
+                    milestone: m.clone(),
+                    actions: p.milestone_actions(m),
+                })
+                .collect(),
+            tasks: s
+                .tasks
+                .iter()
+                .map(|t| TaskView {
+                    task: t.clone(),
+                    next_statuses: p.task_next_statuses(t).iter().map(|x| x.as_str()).collect(),
+                    actions: p.task_actions(t),
+                })
+                .collect(),
             variance_marks: s.variance_marks.iter().cloned().collect(),
             version: s.version,
         })
-    }
-
-    /// The projects, newest first: `{status?, customer_id?, page?, per_page?, after?,
-    /// before?}`; items `{id, name, customer_id, sale_id, status, constraint_version,
-    /// sold_minutes, delivered_minutes, version, created_at}`. A flat list (indexes
-    /// `ix_project_created`, `ix_project_status_created`, `ix_project_customer_created`);
-    /// the delivered minutes are read for the page's rows only.
-    pub async fn list_projects(&self, query: &Value) -> Result<Value, AppError> {
-        let q = ProjectQuery::parse(query, "query")?;
-        let order = list_order(None, &[("created_at", true), ("id", true)]);
-        let req = q.paging.request(&order)?;
-        let mut conds: Vec<String> = Vec::new();
-        let mut params: Vec<SqlValue> = Vec::new();
-        if let Some(s) = q.status.0 {
-            conds.push("status = ?".into());
-            params.push(s.0.as_str().into());
-        }
-        if let Some(c) = q.customer_id.0 {
-            conds.push("customer_id = ?".into());
-            params.push(c.to_string().into());
-        }
-        let t = self.delivery_tables();
-        let mut conn = self.conn().await?;
-        let (rows, total) = FlatList {
-            from: t.projects.clone(),
-            columns: PROJECT_HEAD,
-            conds,
-            params,
-            order: &order,
-            req: &req,
-            search: None,
-        }
-        .read(&mut conn, self.inner.search_scan)
-        .await?;
-        let mut heads = rows
-            .into_iter()
-            .map(|(k, r)| {
-                mysql_async::from_row_opt::<ProjectHead>(r)
-                    .map(|h| (k, h))
-                    .map_err(|e| internal(&e.to_string()))
-            })
-            .collect::<Result<Vec<_>, _>>()?;
-        let mut delivered: BTreeMap<String, i64> = BTreeMap::new();
-        if !heads.is_empty() {
-            // One placeholder per row of the page (at most per_page + 1): no input in the SQL.
-            let marks = vec!["?"; heads.len()].join(", ");
-            let ids: Vec<SqlValue> = heads.iter().map(|(_, h)| h.0.clone().into()).collect();
-            let sums: Vec<(String, i64)> = conn
-                .exec(
-                    format!(
-                        "SELECT project_id, CAST(SUM(minutes) AS SIGNED) FROM {} WHERE project_id IN ({marks}) GROUP BY project_id",
-                        t.delivered
-                    ),
-                    ids,
-                )
-                .await
-                .map_err(db)?;
-            delivered.extend(sums);
-        }
-        let items = heads
-            .drain(..)
-            .map(|(k, h)| {
-                let (id, name, customer_id, sale_id, status, number, sold, version, created) = h;
-                let minutes = delivered.get(&id).copied().unwrap_or(0);
-                (
-                    k,
-                    json!({
-                        "id": id,
-                        "name": name,
-                        "customer_id": customer_id,
-                        "sale_id": sale_id,
-                        "status": status,
-                        "constraint_version": number,
-                        "sold_minutes": sold,
-                        "delivered_minutes": minutes,
-                        "version": version,
-                        "created_at": rfc3339(from_db_time(created)),
-                    }),
-                )
-            })
-            .collect();
-        page_value(req.finish(items, total))
     }
 
     /// The project made from `sale_id` (`None`: none).

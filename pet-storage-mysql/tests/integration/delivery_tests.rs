@@ -621,3 +621,250 @@ async fn the_approvals_queue_pages_submitted_time_by_employee() {
         .is_err());
     env.cleanup().await;
 }
+
+/// The project page's reads: the burn-up sums approved minutes (and adjustments) week by
+/// week against the version in effect, the linked tickets page newest first, the list finds
+/// a project by its own or its customer's name with its variance state, and milestones and
+/// tasks move through their states (refusals included).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_project_page_reads_burn_up_tickets_and_search() {
+    let Some(env) = env().await else { return };
+    let app = &env.app;
+    let (_, actor) = crate::first_employee(app, "Ana").await;
+    let at = |s: &str| {
+        chrono::DateTime::parse_from_rfc3339(s)
+            .unwrap()
+            .with_timezone(&chrono::Utc)
+    };
+    let customer = id(&app
+        .identity()
+        .create_customer(&json!({"name": "Holdingsworth Ltd"}), &actor)
+        .await
+        .unwrap());
+    let p = app
+        .delivery()
+        .create_project(
+            &json!({"name": "Website relaunch", "customer_id": customer, "labour": [{"role": "Developer", "minutes": 600}]}),
+            &actor,
+        )
+        .await
+        .unwrap();
+    let pid = id(&p);
+    app.delivery()
+        .change_project_status(&pid, "active", &actor)
+        .await
+        .unwrap();
+    app.delivery()
+        .create_project(&json!({"name": "Intranet"}), &actor)
+        .await
+        .unwrap();
+    let approve = |e: Value| {
+        let actor = actor.clone();
+        async move {
+            app.delivery()
+                .submit_time_entry(&id(&e), &actor)
+                .await
+                .unwrap();
+            app.delivery()
+                .approve_time_entry(&id(&e), &actor)
+                .await
+                .unwrap();
+            id(&e)
+        }
+    };
+    // Week of 2026-03-02: 150 approved minutes.
+    env.clock.set(at("2026-03-06T12:00:00Z"));
+    approve(log(app, &actor, &pid, "2026-03-02", 90).await.unwrap()).await;
+    approve(log(app, &actor, &pid, "2026-03-04", 60).await.unwrap()).await;
+    // Week of 2026-03-09: a change order (+300), 120 approved, 30 only submitted, and an
+    // adjustment of -15 booked on the 11th.
+    env.clock.set(at("2026-03-11T12:00:00Z"));
+    app.delivery()
+        .record_change_order(&pid, &json!({"reason": "More pages", "labour_delta": [{"role": "Developer", "minutes": 300}]}), &actor)
+        .await
+        .unwrap();
+    let e = approve(log(app, &actor, &pid, "2026-03-10", 120).await.unwrap()).await;
+    let waiting = log(app, &actor, &pid, "2026-03-11", 30).await.unwrap();
+    app.delivery()
+        .submit_time_entry(&id(&waiting), &actor)
+        .await
+        .unwrap();
+    app.delivery()
+        .adjust_time_entry(
+            &e,
+            &json!({"minutes": -15, "work_date": "2026-03-11", "reason": "Lunch"}),
+            &actor,
+        )
+        .await
+        .unwrap();
+    env.clock.set(at("2026-03-18T12:00:00Z"));
+    let b = app
+        .delivery()
+        .project_burnup(&pid, &json!({}))
+        .await
+        .unwrap();
+    assert_eq!(
+        b["weeks"],
+        json!(["2026-03-02", "2026-03-09", "2026-03-16"]),
+        "{b}"
+    );
+    assert_eq!(b["delivered"], json!([150, 255, 255]), "{b}");
+    assert_eq!(b["delivered_in_week"], json!([150, 105, 0]), "{b}");
+    assert_eq!(b["sold"], json!([600, 900, 900]), "{b}");
+    assert_eq!(b["versions"][1]["from_week"], json!("2026-03-09"));
+    assert_eq!(b["versions"][0]["data"], json!([600, null, null]));
+    assert_eq!(b["truncated"], json!(false));
+    let b = app
+        .delivery()
+        .project_burnup(&pid, &json!({"weeks": 2}))
+        .await
+        .unwrap();
+    assert_eq!(b["weeks"], json!(["2026-03-09", "2026-03-16"]));
+    assert_eq!(
+        b["delivered"],
+        json!([255, 255]),
+        "the earlier week summed in"
+    );
+    assert_eq!(b["truncated"], json!(true));
+    let err = app
+        .delivery()
+        .project_burnup(&pid, &json!({"weeks": 0}))
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(&err, AppError::Validation(f) if f.get("weeks").is_some()),
+        "{err:?}"
+    );
+    let err = app
+        .delivery()
+        .project_burnup("01900000-0000-7000-8000-000000000000", &json!({}))
+        .await
+        .unwrap_err();
+    assert!(matches!(err, AppError::NotFound(_)), "{err:?}");
+
+    // Linked tickets: three on the project, one not; two a page, newest first.
+    for (i, subject) in ["First", "Second", "Third"].iter().enumerate() {
+        env.clock.advance(chrono::Duration::minutes(i as i64 + 1));
+        app.helpdesk()
+            .create_ticket(
+                &json!({"customer_id": customer, "subject": subject, "project_id": pid}),
+                &actor,
+            )
+            .await
+            .unwrap();
+    }
+    app.helpdesk()
+        .create_ticket(
+            &json!({"customer_id": customer, "subject": "Elsewhere"}),
+            &actor,
+        )
+        .await
+        .unwrap();
+    let page = app
+        .delivery()
+        .project_tickets(&pid, &json!({"per_page": 2}))
+        .await
+        .unwrap();
+    assert_eq!(page["total"], json!(3));
+    let subjects = |p: &Value| -> Vec<String> {
+        p["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|t| t["subject"].as_str().unwrap().to_owned())
+            .collect()
+    };
+    assert_eq!(subjects(&page), vec!["Third", "Second"]);
+    let next = page["next"].as_str().unwrap().to_owned();
+    let page = app
+        .delivery()
+        .project_tickets(&pid, &json!({"per_page": 2, "after": next}))
+        .await
+        .unwrap();
+    assert_eq!(subjects(&page), vec!["First"]);
+
+    // The list: by the project's name, by the customer's, and the variance state.
+    let found = |q: &str| {
+        let q = q.to_owned();
+        async move {
+            let l = app
+                .delivery()
+                .list_projects(&json!({"search": q}))
+                .await
+                .unwrap();
+            l["items"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|p| p["name"].as_str().unwrap().to_owned())
+                .collect::<Vec<_>>()
+        }
+    };
+    assert_eq!(found("relaunch").await, vec!["Website relaunch"]);
+    assert_eq!(found("Holdingsworth").await, vec!["Website relaunch"]);
+    assert_eq!(found("Intranet").await, vec!["Intranet"]);
+    assert!(found("nothing-like-this").await.is_empty());
+    let l = app
+        .delivery()
+        .list_projects(&json!({"customer_id": customer}))
+        .await
+        .unwrap();
+    let item = &l["items"][0];
+    assert_eq!(item["customer_name"], json!("Holdingsworth Ltd"));
+    assert_eq!(item["delivered_minutes"], json!(255));
+    assert_eq!(item["percent"], json!(28));
+    assert_eq!(item["threshold_reached"], Value::Null);
+
+    // Milestones and tasks.
+    let p = app
+        .delivery()
+        .add_milestone(&pid, &json!({"title": "Beta", "due": "2026-04-01"}), &actor)
+        .await
+        .unwrap();
+    let m = p["milestones"][0]["id"].as_str().unwrap().to_owned();
+    assert_eq!(p["milestones"][0]["actions"], json!(["complete"]));
+    let p = app
+        .delivery()
+        .add_task(&pid, &json!({"title": "Pages", "milestone_id": m}), &actor)
+        .await
+        .unwrap();
+    let t = p["tasks"][0]["id"].as_str().unwrap().to_owned();
+    assert_eq!(p["tasks"][0]["milestone_id"], json!(m));
+    assert_eq!(p["tasks"][0]["next_statuses"], json!(["in_progress"]));
+    let err = app
+        .delivery()
+        .move_task(&pid, &t, "done", &actor)
+        .await
+        .unwrap_err();
+    assert!(matches!(err, AppError::Invariant(_)), "{err:?}");
+    let p = app
+        .delivery()
+        .move_task(&pid, &t, "in_progress", &actor)
+        .await
+        .unwrap();
+    assert_eq!(p["tasks"][0]["next_statuses"], json!(["done"]));
+    let p = app
+        .delivery()
+        .assign_task(&pid, &t, &actor.actor_id.unwrap().to_string(), &actor)
+        .await
+        .unwrap();
+    assert_eq!(
+        p["tasks"][0]["assignee"],
+        json!(actor.actor_id.unwrap().to_string())
+    );
+    let p = app
+        .delivery()
+        .complete_milestone(&pid, &m, &actor)
+        .await
+        .unwrap();
+    assert_eq!(p["milestones"][0]["status"], json!("done"));
+    assert_eq!(p["milestones"][0]["actions"], json!([]));
+    let err = app
+        .delivery()
+        .complete_milestone(&pid, &m, &actor)
+        .await
+        .unwrap_err();
+    assert!(matches!(err, AppError::Invariant(_)), "{err:?}");
+    crate::every_aggregate_restores_as_replayed(&env).await;
+    env.cleanup().await;
+}

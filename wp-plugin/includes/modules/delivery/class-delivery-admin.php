@@ -54,6 +54,12 @@ final class Delivery_Admin extends Module_Admin {
 		'delivery_lock'           => array( Plugin::CAP_MANAGE, 'do_lock', array( 'through' ) ),
 		'delivery_allocate'       => array( Plugin::CAP_MANAGE, 'do_allocate', array( 'employee_id', 'project_id', 'starts_on', 'ends_on', 'hours' ) ),
 		'delivery_capacity'       => array( Plugin::CAP_MANAGE, 'do_capacity', array( 'employee_id', 'effective_from', 'hours' ) ),
+		'delivery_add_milestone'  => array( Plugin::CAP_MANAGE, 'do_add_milestone', array( 'title', 'due' ) ),
+		'delivery_milestone_done' => array( Plugin::CAP_MANAGE, 'do_milestone_done' ),
+		'delivery_add_task'       => array( Plugin::CAP_MANAGE, 'do_add_task', array( 'title', 'hours', 'assignee_id', 'milestone_id' ) ),
+		'delivery_assign_task'    => array( Plugin::CAP_MANAGE, 'do_assign_task' ),
+		'delivery_move_task'      => array( Plugin::CAP_WORK, 'do_move_task' ),
+		'delivery_release'        => array( Plugin::CAP_MANAGE, 'do_release' ),
 	);
 
 	/** Projects list and project page (with ?id=). */
@@ -89,8 +95,11 @@ final class Delivery_Admin extends Module_Admin {
 	 * @param string $page Page slug.
 	 */
 	protected function assets( string $page ): void {
-		if ( self::APPROVALS_PAGE === $page || self::RESOURCES_PAGE === $page ) {
+		if ( self::APPROVALS_PAGE === $page || self::RESOURCES_PAGE === $page || self::PROJECTS_PAGE === $page ) {
 			self::enqueue_pickers();
+		}
+		if ( self::PROJECTS_PAGE === $page && '' !== Input::text( 'id' ) ) {
+			self::enqueue_charts();
 		}
 		self::enqueue_style( 'delivery' );
 	}
@@ -112,6 +121,24 @@ final class Delivery_Admin extends Module_Admin {
 		$sign = $minutes < 0 ? '-' : '';
 		$m    = abs( $minutes );
 		return $sign . intdiv( $m, 60 ) . ':' . str_pad( (string) ( $m % 60 ), 2, '0', STR_PAD_LEFT );
+	}
+
+	/**
+	 * Prints a "% used" bar: delivered against sold, the percentage in words beside it
+	 * (the bar is decoration, aria-hidden; past 100 % it is full and marked over).
+	 *
+	 * @param int      $sold    Sold minutes.
+	 * @param int|null $percent The engine's percentage (null: nothing sold).
+	 */
+	public static function used_bar( int $sold, ?int $percent ): void {
+		if ( null === $percent || $sold <= 0 ) {
+			echo '<span class="pet-used">' . esc_html( '—' ) . '</span>';
+			return;
+		}
+		$width = max( 0, min( 100, $percent ) );
+		$state = $percent >= 120 ? 'pet-used-120' : ( $percent >= 100 ? 'pet-used-100' : ( $percent >= 80 ? 'pet-used-80' : 'pet-used-ok' ) );
+		echo '<span class="pet-used ' . esc_attr( $state ) . '"><span class="pet-used-bar" aria-hidden="true"><span style="width:' . esc_attr( (string) $width ) . '%"></span></span> ';
+		echo '<span class="pet-used-text">' . esc_html( number_format_i18n( $percent ) . ' %' ) . '</span></span>';
 	}
 
 	/**
@@ -436,7 +463,8 @@ final class Delivery_Admin extends Module_Admin {
 			),
 			$this->ctx()
 		);
-		$url = Table::page_url( self::RESOURCES_PAGE, array( 'from' => Input::text( 'starts_on' ) ) );
+		// From the project page (its id posted) back to it; else to the planner's weeks.
+		$url = '' !== Input::text( 'id' ) ? self::project_url( Input::text( 'id' ) ) : Table::page_url( self::RESOURCES_PAGE, array( 'from' => Input::text( 'starts_on' ) ) );
 		if ( null !== $r['warning'] ) {
 			/* translators: %s: the engine's warning. */
 			return array( sprintf( __( 'Allocated. Warning: %s.', 'pet' ), (string) $r['warning'] ), $url );
@@ -456,6 +484,62 @@ final class Delivery_Admin extends Module_Admin {
 			$this->ctx()
 		);
 		return array( __( 'Capacity set.', 'pet' ) );
+	}
+
+	/** Adds a milestone (title, due date) to the project. */
+	protected function do_add_milestone(): array {
+		$input = array( 'title' => Input::text( 'title' ) );
+		if ( '' !== Input::text( 'due' ) ) {
+			$input['due'] = Input::text( 'due' );
+		}
+		$this->plugin->delivery()->addMilestone( Input::text( 'id' ), $input, $this->ctx() );
+		return array( __( 'Milestone added.', 'pet' ) );
+	}
+
+	/** Marks a milestone of the project done. */
+	protected function do_milestone_done(): array {
+		$this->plugin->delivery()->completeMilestone( Input::text( 'id' ), Input::text( 'milestone_id' ), $this->ctx() );
+		return array( __( 'Milestone done.', 'pet' ) );
+	}
+
+	/** Adds a task (title, estimate in hours, assignee, milestone) to the project. */
+	protected function do_add_task(): array {
+		$estimate = self::parse_minutes( Input::text( 'hours' ), 'hours' );
+		$input    = array(
+			'title'        => Input::text( 'title' ),
+			'assignee_id'  => \PetWp\Picker::value( 'assignee_id', 'employees', array(), false ),
+			'milestone_id' => Input::text( 'milestone_id' ),
+		);
+		if ( null !== $estimate ) {
+			$input['estimate_minutes'] = $estimate;
+		}
+		$this->plugin->delivery()->addTask( Input::text( 'id' ), $input, $this->ctx() );
+		return array( __( 'Task added.', 'pet' ) );
+	}
+
+	/** Assigns a task of the project to an employee (none: unassigned). */
+	protected function do_assign_task(): array {
+		$this->plugin->delivery()->assignTask(
+			Input::text( 'id' ),
+			Input::text( 'task_id' ),
+			\PetWp\Picker::value( 'assignee_id', 'employees', array(), false ),
+			$this->ctx()
+		);
+		return array( __( 'Task assigned.', 'pet' ) );
+	}
+
+	/** Moves a task of the project to its next status. */
+	protected function do_move_task(): array {
+		$p = $this->plugin->delivery()->moveTask( Input::text( 'id' ), Input::text( 'task_id' ), Input::text( 'status' ), $this->ctx() );
+		unset( $p );
+		/* translators: %s: task status. */
+		return array( sprintf( __( 'Task is now %s.', 'pet' ), \PetWp\View::value_label( Input::text( 'status' ) ) ) );
+	}
+
+	/** Releases an allocation of the project. */
+	protected function do_release(): array {
+		$this->plugin->delivery()->releaseAllocation( Input::text( 'allocation_id' ), $this->ctx() );
+		return array( __( 'Allocation released.', 'pet' ) );
 	}
 
 	// ---- data for the views -----------------------------------------------------------------
@@ -591,6 +675,7 @@ final class Delivery_Admin extends Module_Admin {
 					array(
 						'table'    => $table,
 						'status'   => Input::text( 'status' ),
+						'customer' => \PetWp\Picker::value( 'customer_id', 'customers', array(), false ),
 						'manage'   => $manage,
 						'failed'   => $manage ? $this->kept_form( 'delivery_create_project:' ) : null,
 					)
@@ -606,28 +691,68 @@ final class Delivery_Admin extends Module_Admin {
 	 * @param string $id Project id.
 	 */
 	private function project_detail( string $id ): void {
-		$p      = $this->plugin->delivery()->project( $id );
+		$d      = $this->plugin->delivery();
+		$p      = $d->project( $id );
 		$manage = current_user_can( Access::MANAGE_DELIVERY );
 		$roles  = array();
+		$total  = null;
 		foreach ( $p['variance'] as $v ) {
 			if ( 'role' === $v['scope'] ) {
 				$roles[] = $v;
+			} elseif ( 'project' === $v['scope'] ) {
+				$total = $v;
 			}
 		}
-		$total = null;
-		foreach ( $p['variance'] as $v ) {
-			if ( 'project' === $v['scope'] ) {
-				$total = $v;
+		$customer = null;
+		if ( null !== $p['customer_id'] ) {
+			try {
+				$customer = (string) $this->plugin->identity()->getCustomer( (string) $p['customer_id'] )['name'];
+			} catch ( \Throwable $e ) {
+				$customer = (string) $p['customer_id'];
+			}
+		}
+		$allocations = $d->projectAllocations( $id );
+		$tickets     = $d->projectTickets( $id, array( 'per_page' => 10 ) + array_filter( array( 'after' => Input::text( 'tickets_after' ) ) ) );
+		// The names the page shows: assignees, allocated employees, ticket assignees (a few).
+		$people = array();
+		foreach ( array_merge( array_column( (array) $p['tasks'], 'assignee' ), array_column( $allocations, 'employee_id' ), array_column( $tickets['items'], 'assignee_id' ) ) as $eid ) {
+			if ( null !== $eid && ! isset( $people[ (string) $eid ] ) ) {
+				try {
+					$people[ (string) $eid ] = (string) $this->plugin->identity()->getEmployee( (string) $eid )['name'];
+				} catch ( \Throwable $e ) {
+					$people[ (string) $eid ] = (string) $eid;
+				}
+			}
+		}
+		$kept = null;
+		foreach ( array( 'delivery_change_order', 'delivery_add_milestone', 'delivery_add_task', 'delivery_allocate' ) as $form ) {
+			$k = $manage ? $this->kept_form( $form . ':' . $id ) : null;
+			if ( null !== $k ) {
+				$kept = array( $form => $k );
 			}
 		}
 		self::view(
 			'delivery/project',
 			array(
 				'project'       => $p,
+				'customer'      => $customer,
 				'manage'        => $manage,
 				'roles'         => $roles,
 				'total'         => $total,
-				'failed'        => $manage ? $this->kept_form( 'delivery_change_order:' . $id ) : null,
+				'burnup'        => $d->projectBurnup( $id, array( 'weeks' => 26 ) ),
+				'activity'      => $this->plugin->engine()->activity(
+					array(
+						'context_type' => 'project',
+						'context_id'   => $id,
+						'per_page'     => 10,
+					)
+				)['items'],
+				'allocations'   => $allocations,
+				'tickets'       => $tickets,
+				'people'        => $people,
+				'kept'          => $kept ?? array(),
+				'failed'        => $kept['delivery_change_order'] ?? null,
+				'today'         => Input::today(),
 				'timesheet_url' => Table::page_url( self::TIMESHEET_PAGE, array( 'add' => 'p:' . (string) $p['id'] . ':' ) ),
 				'list_url'      => Table::page_url( self::PROJECTS_PAGE ),
 				'activity_url'  => Table::page_url(

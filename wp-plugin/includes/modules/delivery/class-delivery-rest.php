@@ -1,7 +1,7 @@
 <?php
 /**
- * The Delivery module's pet/v1 REST routes: projects (list, get, create, status, change
- * order, allocations), time entries (the current user's or, for managers, any employee's
+ * The Delivery module's pet/v1 REST routes: projects (list with search, get, create, status,
+ * change order, milestones and tasks, burn-up, linked tickets, allocations), time entries (the current user's or, for managers, any employee's
  * week; log, submit, approve, send back, adjust, discard), the approvals queue, timers
  * (start, stop → a draft entry, discard), the period lock, weekly capacities, allocations
  * and the resource plan. Reading, logging, submitting and timers need pet_view_delivery;
@@ -47,11 +47,29 @@ final class Delivery_Rest {
 		$d    = fn () => $this->plugin->delivery();
 		$ctx  = fn ( \WP_REST_Request $r ): array => Rest::context( $this->plugin, $r );
 
-		Rest::route( '/projects', 'GET', $work, fn ( $r ) => $d()->listProjects( Rest::query( $r, array( 'status', 'customer_id', 'after', 'before' ) ) ) );
+		Rest::route( '/projects', 'GET', $work, fn ( $r ) => $d()->listProjects( Rest::query( $r, array( 'search', 'status', 'customer_id', 'after', 'before' ) ) ) );
 		Rest::route( '/projects', 'POST', $man, fn ( $r ) => $d()->createProject( Rest::body( $r ), $ctx( $r ) ), 201 );
 		Rest::route( "/projects/$id", 'GET', $work, fn ( $r ) => $d()->project( (string) $r['id'] ) );
 		Rest::route( "/projects/$id/status", 'POST', $man, fn ( $r ) => $d()->changeProjectStatus( (string) $r['id'], self::text( Rest::body( $r ), 'status' ), $ctx( $r ) ) );
 		Rest::route( "/projects/$id/change-orders", 'POST', $man, fn ( $r ) => $d()->recordChangeOrder( (string) $r['id'], Rest::body( $r ), $ctx( $r ) ), 201 );
+		Rest::route(
+			"/projects/$id/burnup",
+			'GET',
+			$work,
+			function ( $r ) use ( $d ) {
+				$q = Rest::query( $r, array( 'weeks' ) );
+				if ( isset( $q['weeks'] ) && ctype_digit( $q['weeks'] ) ) {
+					$q['weeks'] = (int) $q['weeks'];
+				}
+				return $d()->projectBurnup( (string) $r['id'], $q );
+			}
+		);
+		Rest::route( "/projects/$id/tickets", 'GET', $work, fn ( $r ) => $d()->projectTickets( (string) $r['id'], Rest::query( $r, array( 'after', 'before' ) ) ) );
+		Rest::route( "/projects/$id/milestones", 'POST', $man, fn ( $r ) => $d()->addMilestone( (string) $r['id'], Rest::body( $r ), $ctx( $r ) ), 201 );
+		Rest::route( "/projects/$id/milestones/(?P<milestone>[0-9a-fA-F-]{1,64})/complete", 'POST', $man, fn ( $r ) => $d()->completeMilestone( (string) $r['id'], (string) $r['milestone'], $ctx( $r ) ) );
+		Rest::route( "/projects/$id/tasks", 'POST', $man, fn ( $r ) => $d()->addTask( (string) $r['id'], Rest::body( $r ), $ctx( $r ) ), 201 );
+		Rest::route( "/projects/$id/tasks/(?P<task>[0-9a-fA-F-]{1,64})/assign", 'POST', $man, fn ( $r ) => $d()->assignTask( (string) $r['id'], (string) $r['task'], self::text( Rest::body( $r ), 'assignee_id' ), $ctx( $r ) ) );
+		Rest::route( "/projects/$id/tasks/(?P<task>[0-9a-fA-F-]{1,64})/status", 'POST', $work, fn ( $r ) => $d()->moveTask( (string) $r['id'], (string) $r['task'], self::text( Rest::body( $r ), 'status' ), $ctx( $r ) ) );
 
 		Rest::route(
 			'/timesheet',

@@ -1,7 +1,8 @@
 <?php
 /**
- * WP_List_Table subclass of the Projects screen: the projects, newest first, with sold
- * against delivered time.
+ * WP_List_Table subclass of the Projects screen: the projects, newest first (searched by
+ * project or customer name, filtered by status and customer), with the customer, sold
+ * against delivered time as a bar and the variance threshold crossed.
  *
  * @package PetWp
  */
@@ -13,7 +14,8 @@ use PetWp\Tables\Table;
 defined( 'ABSPATH' ) || exit;
 
 /**
- * Projects (a keyset list: first / previous / next links).
+ * Projects (a keyset list: first / previous / next links). Delivered / sold as h:mm with a
+ * bar and the percentage; variance as the threshold crossed.
  */
 class Projects_Table extends Table {
 
@@ -26,20 +28,53 @@ class Projects_Table extends Table {
 	public function get_columns() {
 		return array(
 			'name'               => __( 'Project', 'pet' ),
+			'customer'           => __( 'Customer', 'pet' ),
 			'status'             => __( 'Status', 'pet' ),
 			'constraint_version' => __( 'Constraint version', 'pet' ),
 			'delivered'          => __( 'Delivered / sold', 'pet' ),
+			'variance'           => __( 'Variance', 'pet' ),
 			'created_at'         => __( 'Created', 'pet' ),
 		);
 	}
 
 	/**
-	 * Loads the page for the request's status filter.
+	 * Loads the page for the request's search (s), status and customer filters.
 	 *
 	 * @param \Pet\Delivery $delivery Delivery API.
 	 */
 	public function load( \Pet\Delivery $delivery ): void {
-		$this->load_page( fn ( $q ) => $delivery->listProjects( $q ), array( 'status' => 'status' ) );
+		$customer = \PetWp\Picker::value( 'customer_id', 'customers', array(), false );
+		$this->load_page(
+			fn ( $q ) => $delivery->listProjects( $q ),
+			array(
+				's'      => 'search',
+				'status' => 'status',
+			),
+			'' === $customer ? array() : array( 'customer_id' => $customer )
+		);
+	}
+
+	/**
+	 * The customer's name.
+	 *
+	 * @param array $item Project.
+	 */
+	public function column_customer( $item ) {
+		return esc_html( null === $item['customer_name'] ? __( '(internal)', 'pet' ) : (string) $item['customer_name'] );
+	}
+
+	/**
+	 * The highest variance threshold crossed (80 %, 100 %, 120 %), or none.
+	 *
+	 * @param array $item Project.
+	 */
+	public function column_variance( $item ) {
+		if ( null === $item['threshold_reached'] ) {
+			return '<span class="pet-variance pet-variance-none">' . esc_html__( 'none', 'pet' ) . '</span>';
+		}
+		$t = (int) $item['threshold_reached'];
+		/* translators: %d: threshold percentage (80, 100 or 120). */
+		return '<span class="pet-variance pet-variance-' . esc_attr( (string) $t ) . '">' . esc_html( sprintf( __( '%d %% crossed', 'pet' ), $t ) ) . '</span>';
 	}
 
 	/**
@@ -70,11 +105,9 @@ class Projects_Table extends Table {
 	public function column_delivered( $item ) {
 		$sold = (int) $item['sold_minutes'];
 		$done = (int) $item['delivered_minutes'];
-		$text = Delivery_Admin::hm( $done ) . ' / ' . Delivery_Admin::hm( $sold );
-		if ( $sold > 0 ) {
-			$text .= ' (' . number_format_i18n( (int) floor( $done * 100 / $sold ) ) . '%)';
-		}
-		return esc_html( $text );
+		ob_start();
+		Delivery_Admin::used_bar( $sold, null === $item['percent'] ? null : (int) $item['percent'] );
+		return esc_html( Delivery_Admin::hm( $done ) . ' / ' . Delivery_Admin::hm( $sold ) ) . '<br>' . (string) ob_get_clean();
 	}
 
 	/**

@@ -1,13 +1,15 @@
 <?php
 /**
- * Projects list: status filter, the projects (newest first) and, for managers, a form that
- * creates an internal project (projects from sales are created when the quote is accepted).
+ * Projects list: search (project or customer name), status and customer filters, the
+ * projects (newest first) and, for managers, a form that creates an internal project
+ * (projects from sales are created when the quote is accepted).
  *
  * @package PetWp
  *
- * @var array $data {table: Projects_Table, status: string, manage: bool, failed: ?array}
+ * @var array $data {table: Projects_Table, status: string, customer: string, manage: bool, failed: ?array}
  */
 
+use PetWp\Picker;
 use PetWp\View;
 
 defined( 'ABSPATH' ) || exit;
@@ -23,11 +25,14 @@ $statuses = array(
 );
 ?>
 <form method="get" id="pet-projects-filter"><input type="hidden" name="page" value="pet-projects">
-<p class="search-box" style="float:none;margin:8px 0">
+<?php $data['table']->search_box( __( 'Search projects', 'pet' ), 'pet-project' ); ?>
+<div class="alignleft actions">
 <label for="pet-projects-status"><?php esc_html_e( 'Status', 'pet' ); ?></label>
 <?php View::select( 'status', $statuses, $data['status'], 'pet-projects-status' ); ?>
+<label for="pet-projects-customer"><?php esc_html_e( 'Customer', 'pet' ); ?></label>
+<?php Picker::render( 'customer_id', 'customers', $data['customer'], 'pet-projects-customer', array(), array( 'placeholder' => __( 'Any customer', 'pet' ) ) ); ?>
 <?php submit_button( __( 'Filter', 'pet' ), '', '', false ); ?>
-</p></form>
+</div></form>
 <?php $data['table']->display(); ?>
 <?php if ( $data['manage'] ) : ?>
 <h2><?php esc_html_e( 'New internal project', 'pet' ); ?></h2>
