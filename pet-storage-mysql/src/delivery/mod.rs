@@ -1708,6 +1708,74 @@ impl Delivery<'_> {
     }
 }
 
+impl Delivery<'_> {
+    /// The time logged on a ticket, for the ticket page: `{ticket_id, entries: [entry]
+    /// (the latest 50, newest first, discarded ones left out), count, total_minutes (every
+    /// entry not discarded, with adjustments), approved_minutes}` (index `ix_entry_ticket`).
+    pub async fn ticket_time(&self, ticket_id: &str) -> Result<Value, AppError> {
+        let ticket = arg_uuid("ticket_id", ticket_id)?;
+        let t = self.delivery_tables();
+        let mut conn = self.conn().await?;
+        let totals: Option<(i64, i64, i64)> = conn
+            .exec_first(
+                format!(
+                    "SELECT COUNT(*), CAST(COALESCE(SUM(minutes + adjust_minutes), 0) AS SIGNED), \
+                     CAST(COALESCE(SUM(IF(status = 'approved', minutes + adjust_minutes, 0)), 0) AS SIGNED) \
+                     FROM {} WHERE ticket_id = ? AND status <> 'discarded'",
+                    t.entries
+                ),
+                (ticket.to_string(),),
+            )
+            .await
+            .map_err(db)?;
+        let (count, total, approved) = totals.unwrap_or((0, 0, 0));
+        let rows: Vec<mysql_async::Row> = conn
+            .exec(
+                format!(
+                    "SELECT id, {} FROM {} WHERE ticket_id = ? AND status <> 'discarded' \
+                     ORDER BY work_date DESC, id DESC LIMIT 50",
+                    repos::ENTRY_COLUMNS,
+                    t.entries
+                ),
+                (ticket.to_string(),),
+            )
+            .await
+            .map_err(db)?;
+        let mut entries = Vec::with_capacity(rows.len());
+        for mut r in rows {
+            let id: String = r
+                .take_opt(0)
+                .and_then(Result::ok)
+                .ok_or_else(|| internal("time entry without id"))?;
+            let uuid = arg_uuid("id", &id)?;
+            let row = repos::entry_row(uuid, r, 1)?;
+            let adjustments: Vec<(String, String, NaiveDate, i64, String, String)> = conn
+                .exec(
+                    format!(
+                        "SELECT entry_id, id, work_date, minutes, reason, adjusted_by FROM {} \
+                         WHERE entry_id = ? ORDER BY seq",
+                        t.adjustments
+                    ),
+                    (id.clone(),),
+                )
+                .await
+                .map_err(db)?;
+            let adjustments = adjustments
+                .into_iter()
+                .map(|(_, aid, d, m, reason, by)| (aid, d, m, reason, by))
+                .collect();
+            entries.push(entry_view(&repos::entry_of_row(uuid, row, adjustments)?));
+        }
+        Ok(json!({
+            "ticket_id": ticket,
+            "entries": to_value(&entries)?,
+            "count": count,
+            "total_minutes": total,
+            "approved_minutes": approved,
+        }))
+    }
+}
+
 /// The lock for a command, `None` when nothing was ever locked.
 async fn repo_load_lock(
     d: &Delivery<'_>,
