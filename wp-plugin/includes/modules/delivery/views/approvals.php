@@ -92,7 +92,13 @@ $args = static fn ( string $week ): array => array( 'week' => $week ) + ( '' !==
 	<?php else : ?>
 		<?php View::form_open( 'delivery_weeks', array(), 'pet-weeks-form' ); ?>
 <table class="widefat striped" id="pet-approval-weeks">
-<thead><tr><td class="check-column"><input type="checkbox" id="pet-weeks-all" aria-label="<?php esc_attr_e( 'Tick every week', 'pet' ); ?>"></td><th scope="col"><?php esc_html_e( 'Employee', 'pet' ); ?></th><th scope="col"><?php esc_html_e( 'Week of', 'pet' ); ?></th><th scope="col"><?php esc_html_e( 'Entries', 'pet' ); ?></th><th scope="col"><?php esc_html_e( 'Total', 'pet' ); ?></th><th scope="col"><?php esc_html_e( 'Billable', 'pet' ); ?></th><th scope="col"><?php esc_html_e( 'Per project', 'pet' ); ?></th></tr></thead>
+<thead><tr><td class="check-column"><input type="checkbox" id="pet-weeks-all" aria-label="<?php esc_attr_e( 'Tick every week', 'pet' ); ?>"></td>
+<th scope="col"><?php esc_html_e( 'Employee', 'pet' ); ?></th>
+<th scope="col"><?php esc_html_e( 'Week of', 'pet' ); ?></th>
+<th scope="col"><?php esc_html_e( 'Entries', 'pet' ); ?></th>
+<th scope="col"><?php esc_html_e( 'Total', 'pet' ); ?></th>
+<th scope="col"><?php esc_html_e( 'Billable', 'pet' ); ?></th>
+<th scope="col"><?php esc_html_e( 'Per project', 'pet' ); ?></th></tr></thead>
 <tbody>
 		<?php foreach ( $data['queue']['items'] as $w ) : ?>
 			<?php
@@ -107,7 +113,9 @@ $args = static fn ( string $week ): array => array( 'week' => $week ) + ( '' !==
 			);
 			?>
 <tr data-week="<?php echo esc_attr( $key ); ?>">
-<th scope="row" class="check-column"><input type="checkbox" name="week[]" value="<?php echo esc_attr( $key ); ?>" aria-label="<?php echo esc_attr( sprintf( /* translators: 1: employee, 2: date. */ __( 'Tick %1$s, week of %2$s', 'pet' ), $data['people'][ $who ] ?? $who, (string) $w['week'] ) ); ?>"></th>
+			<?php /* translators: 1: employee, 2: date. */ ?>
+			<?php $tick = sprintf( __( 'Tick %1$s, week of %2$s', 'pet' ), $data['people'][ $who ] ?? $who, (string) $w['week'] ); ?>
+<th scope="row" class="check-column"><input type="checkbox" name="week[]" value="<?php echo esc_attr( $key ); ?>" aria-label="<?php echo esc_attr( $tick ); ?>"></th>
 <td><?php echo esc_html( $data['people'][ $who ] ?? $who ); ?></td>
 <td><a href="<?php echo esc_url( $link ); ?>" class="pet-week-open"><?php echo esc_html( (string) $w['week'] ); ?></a></td>
 <td><?php echo esc_html( number_format_i18n( (int) $w['entries'] ) ); ?></td>
