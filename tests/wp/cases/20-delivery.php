@@ -320,3 +320,37 @@ check('admin: the ticked week approved', str_starts_with(run_admin_post('deliver
 queued_notices();
 $r = rest_call('POST', '/pet/v1/approvals/weeks/approve', ['employee_id' => $staff_employee, 'week' => $monday]);
 check('admin: approving a week with nothing submitted: 422', 422 === $r->get_status(), wp_json_encode($r->get_data()));
+
+// ---- time on the ticket page ---------------------------------------------------------------------
+
+$customer = $plugin->identity()->createCustomer(['name' => "Ticket time $tag"], $plugin->context());
+$ticket = (new \Pet\Helpdesk(Plugin::engine_settings()))->createTicket(['customer_id' => (string) $customer['id'], 'subject' => "Ticket time $tag"], $plugin->context());
+$tid = (string) $ticket['id'];
+$section = static function () use ($plugin, $ticket): string {
+    ob_start();
+    (new \PetWp\Modules\Delivery\Delivery_Admin($plugin))->ticket_time($ticket);
+    return (string) ob_get_clean();
+};
+$login_staff();
+$log = ['ticket_id' => $tid, 'work_date' => $today, 'minutes' => '1:30', 'note' => "On the phone $tag", 'billable' => '1'];
+login_as_role('subscriber');
+check('subscriber: delivery_log_ticket refused with 403', 'die:403' === run_admin_post('delivery_log_ticket', $log));
+check('a subscriber sees no time section', '' === $section());
+$login_staff();
+check('staff, bad nonce: delivery_log_ticket refused', 'die:403' === run_admin_post('delivery_log_ticket', $log, 'bad'));
+check('refused logs wrote nothing', 0 === $d->ticketTime($tid)['count']);
+run_admin_post('delivery_log_ticket', ['minutes' => 'soon'] + $log);
+$n = queued_notices();
+check('an unreadable duration is an error, nothing logged', isset($n[0]) && 'error' === $n[0]['type'] && 0 === $d->ticketTime($tid)['count'], wp_json_encode($n));
+$out = run_admin_post('delivery_log_ticket', $log);
+check('staff: time logged from the ticket page, back to the ticket', str_starts_with($out, 'redirect:') && str_contains($out, $tid), $out);
+queued_notices();
+$tt = $d->ticketTime($tid);
+check('the ticket has 90 draft minutes of the staff member', 1 === $tt['count'] && 90 === $tt['total_minutes'] && 0 === $tt['approved_minutes'] && $staff_employee === $tt['entries'][0]['employee_id'] && 'draft' === $tt['entries'][0]['status'], wp_json_encode($tt));
+$html = $section();
+check('the ticket page\'s time section lists it with the total and the form', str_contains($html, 'id="pet-ticket-time"') && str_contains($html, esc_html("On the phone $tag")) && str_contains($html, 'data-minutes="90"') && str_contains($html, 'pet_delivery_log_ticket'), substr(strip_tags($html), 0, 400));
+check('the section links to the ticket\'s row of My timesheet', 1 === preg_match('/page=pet-timesheet[^"]*add=t(%3A|:)' . preg_quote($tid, '/') . '/i', $html), (string) (preg_match('/href="[^"]*pet-timesheet[^"]*"/', $html, $m) ? $m[0] : 'no link'));
+$html = $screen('pet-timesheet', 'page_timesheet', ['week' => $today]);
+check('the ticket is a row of the staff member\'s timesheet', str_contains($html, 'data-row="t:' . $tid . '"'));
+$hd_view = (string) file_get_contents(dirname(__DIR__, 3) . '/wp-plugin/includes/modules/helpdesk/views/ticket.php');
+check('the helpdesk ticket view fires pet_ticket_sections', str_contains($hd_view, "do_action( 'pet_ticket_sections', \$t );"));
