@@ -614,11 +614,24 @@ pub fn decide(
                 ));
             }
             facts.open(date, "the entry cannot be changed")?;
-            let old_share = if input.work_date == date {
-                e.minutes_on(date)
-            } else {
-                0
-            };
+            // A draft sent back after adjustments keeps them: its minutes with them never go
+            // below 0, and the new day's total counts them once.
+            let adjusted: i64 = s.adjustments.iter().map(|a| a.minutes).sum();
+            if input.minutes.get() + adjusted < 0 {
+                return Err(DomainError::field(
+                    "minutes",
+                    format!(
+                        "would take the entry below 0 minutes with its adjustments ({adjusted})"
+                    ),
+                ));
+            }
+            let adjusted_then: i64 = s
+                .adjustments
+                .iter()
+                .filter(|a| a.work_date == input.work_date)
+                .map(|a| a.minutes)
+                .sum();
+            let old_share = e.minutes_on(input.work_date) - adjusted_then;
             let content = content_of(input, s.employee_id, old_share, facts)?;
             if content == s.content {
                 return Err(DomainError::invariant("the revision changes nothing"));
@@ -1079,5 +1092,34 @@ mod tests {
         );
         let e = run(Some(e), &TimeEntryCommand::Submit, &facts()).unwrap();
         assert_eq!(e.state().sent_back_reason, None);
+    }
+
+    #[test]
+    fn a_sent_back_draft_with_adjustments_stays_at_or_above_0_minutes() {
+        // regression: the delivery state machine found a sent-back entry revised below its
+        // negative adjustment
+        let e = run(None, &create("2026-01-05", 120), &facts()).unwrap();
+        let e = run(Some(e), &TimeEntryCommand::Submit, &facts()).unwrap();
+        let e = run(Some(e), &adjust(-100, "2026-01-06"), &facts()).unwrap();
+        let back = TimeEntryCommand::SendBack {
+            reason: Text::for_field("reason", "redo").unwrap(),
+        };
+        let e = run(Some(e), &back, &facts()).unwrap();
+        assert!(matches!(
+            decide(
+                Some(&e),
+                &TimeEntryCommand::Revise(input("2026-01-05", 99)),
+                &facts(),
+                now()
+            ),
+            Err(DomainError::Validation(_))
+        ));
+        let e = run(
+            Some(e),
+            &TimeEntryCommand::Revise(input("2026-01-05", 100)),
+            &facts(),
+        )
+        .unwrap();
+        assert_eq!(e.effective_minutes(), 0);
     }
 }
