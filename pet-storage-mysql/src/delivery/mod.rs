@@ -1741,31 +1741,47 @@ impl Delivery<'_> {
             )
             .await
             .map_err(db)?;
-        let mut entries = Vec::with_capacity(rows.len());
+        let mut parsed = Vec::with_capacity(rows.len());
         for mut r in rows {
             let id: String = r
                 .take_opt(0)
                 .and_then(Result::ok)
                 .ok_or_else(|| internal("time entry without id"))?;
             let uuid = arg_uuid("id", &id)?;
-            let row = repos::entry_row(uuid, r, 1)?;
-            let adjustments: Vec<(String, String, NaiveDate, i64, String, String)> = conn
+            parsed.push((uuid, repos::entry_row(uuid, r, 1)?));
+        }
+        // The page's adjustments in one query (one placeholder per entry: no input in the SQL).
+        let mut adjustments: BTreeMap<String, Vec<repos::AdjustmentRow>> = BTreeMap::new();
+        if !parsed.is_empty() {
+            let marks = vec!["?"; parsed.len()].join(", ");
+            let rows: Vec<(String, String, NaiveDate, i64, String, String)> = conn
                 .exec(
                     format!(
                         "SELECT entry_id, id, work_date, minutes, reason, adjusted_by FROM {} \
-                         WHERE entry_id = ? ORDER BY seq",
+                         WHERE entry_id IN ({marks}) ORDER BY entry_id, seq",
                         t.adjustments
                     ),
-                    (id.clone(),),
+                    parsed
+                        .iter()
+                        .map(|(u, _)| SqlValue::from(u.to_string()))
+                        .collect::<Vec<_>>(),
                 )
                 .await
                 .map_err(db)?;
-            let adjustments = adjustments
-                .into_iter()
-                .map(|(_, aid, d, m, reason, by)| (aid, d, m, reason, by))
-                .collect();
-            entries.push(entry_view(&repos::entry_of_row(uuid, row, adjustments)?));
+            for (entry, aid, d, m, reason, by) in rows {
+                adjustments
+                    .entry(entry)
+                    .or_default()
+                    .push((aid, d, m, reason, by));
+            }
         }
+        let entries = parsed
+            .into_iter()
+            .map(|(uuid, row)| {
+                let a = adjustments.remove(&uuid.to_string()).unwrap_or_default();
+                Ok(entry_view(&repos::entry_of_row(uuid, row, a)?))
+            })
+            .collect::<Result<Vec<_>, AppError>>()?;
         Ok(json!({
             "ticket_id": ticket,
             "entries": to_value(&entries)?,

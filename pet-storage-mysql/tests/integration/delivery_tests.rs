@@ -1005,3 +1005,71 @@ async fn two_first_capacities_for_one_employee_at_once_are_both_kept_or_one_refu
     crate::every_aggregate_restores_as_replayed(&env).await;
     env.cleanup().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_tickets_time_is_listed_and_totalled_with_its_adjustments() {
+    let Some(env) = env().await else { return };
+    let app = &env.app;
+    let (_, actor) = crate::first_employee(app, "Ana").await;
+    let manager = actor.clone().managing_time();
+    let acme = id(&app
+        .identity()
+        .create_customer(&json!({"name": "Acme"}), &actor)
+        .await
+        .unwrap());
+    let t = id(&app
+        .helpdesk()
+        .create_ticket(&json!({"customer_id": acme, "subject": "Broken"}), &actor)
+        .await
+        .unwrap());
+    let on_ticket = |date: &str, minutes: i64| json!({"ticket_id": t, "work_date": date, "minutes": minutes, "note": "call"});
+    let a = app
+        .delivery()
+        .log_time(&on_ticket("2026-03-02", 60), &actor)
+        .await
+        .unwrap();
+    let b = app
+        .delivery()
+        .log_time(&on_ticket("2026-03-03", 30), &actor)
+        .await
+        .unwrap();
+    let gone = app
+        .delivery()
+        .log_time(&on_ticket("2026-03-04", 45), &actor)
+        .await
+        .unwrap();
+    app.delivery()
+        .discard_time_entry(&id(&gone), &actor)
+        .await
+        .unwrap();
+    app.delivery()
+        .submit_time_entry(&id(&a), &actor)
+        .await
+        .unwrap();
+    app.delivery()
+        .approve_time_entry(&id(&a), &manager)
+        .await
+        .unwrap();
+    app.delivery()
+        .adjust_time_entry(
+            &id(&a),
+            &json!({"minutes": -15, "work_date": "2026-03-05", "reason": "shorter"}),
+            &manager,
+        )
+        .await
+        .unwrap();
+    let tt = app.delivery().ticket_time(&t).await.unwrap();
+    assert_eq!(tt["count"], json!(2), "{tt}");
+    assert_eq!(tt["total_minutes"], json!(75));
+    assert_eq!(tt["approved_minutes"], json!(45));
+    let listed: Vec<String> = tt["entries"].as_array().unwrap().iter().map(id).collect();
+    assert_eq!(
+        listed,
+        vec![id(&b), id(&a)],
+        "newest first, the discarded one left out"
+    );
+    assert_eq!(tt["entries"][1]["effective_minutes"], json!(45));
+    assert_eq!(tt["entries"][1]["adjustments"].as_array().unwrap().len(), 1);
+    assert!(app.delivery().ticket_time("nope").await.is_err());
+    env.cleanup().await;
+}
