@@ -77,7 +77,7 @@ pub(crate) fn guard<T>(body: impl FnOnce() -> Result<T, PetError>) -> PhpResult<
     }
 }
 
-/// Converts a command's context array (`actor_id`, `idempotency_key`).
+/// Converts a command's context array (`actor_id`, `idempotency_key`, `manages_time`).
 pub(crate) fn context(ctx: &ZendHashTable) -> Result<CommandContext, PetError> {
     let value = array_to_json_object(ctx, "context")?;
     Ok(CommandContext::from_json(&value)?)

@@ -131,6 +131,12 @@ crate::api::php_class! {
         context: context
     ) -> array;
 
+    /// Changes a draft in one command (its sent-back reason and history kept); an absent
+    /// field is kept, a blank task or role cleared, a project or a ticket replaces the target.
+    /// @param array{project_id?:string,ticket_id?:string,task_id?:string,role?:string,work_date?:string,minutes?:int,billable?:bool,note?:string} $input
+    /// @return array entry
+    fn revise_time_entry(entryId: string("entry_id"), input: array, context: context) -> array;
+
     /// @return array entry
     fn discard_time_entry(entryId: string("entry_id"), context: context) -> array;
 
@@ -152,9 +158,35 @@ crate::api::php_class! {
     /// @return array{items:list<array>,total:int,total_exact:bool,per_page:int,next:?string,prev:?string} items are entries
     fn submitted_time(query: array = []) -> array;
 
+    /// The approvals queue by employee-week: one line per employee and week with submitted
+    /// time (minutes with adjustments, billable minutes, minutes per project), by employee
+    /// and week; `next` is the cursor of the following page (`after`).
+    /// @param array{employee_id?:string,per_page?:int,after?:string} $query
+    /// @return array{items:list<array{employee_id:string,week:string,entries:int,minutes:int,billable_minutes:int,projects:list<array{project_id:?string,minutes:int}>}>,next:?string}
+    fn submitted_weeks(query: array = []) -> array;
+
+    /// Approves every submitted entry of the employee's week (the week of $week) in one
+    /// command, all or nothing, and records the variance thresholds their projects reach.
+    /// @return array{employee_id:string,week:string,entries:list<array>} the entries approved
+    fn approve_time_week(employeeId: string("employee_id"), week: string("week"), context: context) -> array;
+
+    /// Sends every submitted entry of the employee's week back with $reason, in one command.
+    /// @return array{employee_id:string,week:string,entries:list<array>} the entries sent back
+    fn send_back_time_week(
+        employeeId: string("employee_id"),
+        week: string("week"),
+        reason: string("reason"),
+        context: context
+    ) -> array;
+
     /// One employee's week (Monday to Sunday of the week of $date).
     /// @return array{employee_id:string,week:string,entries:list<array>,days:list<array{date:string,minutes:int}>,total_minutes:int,locked_through:?string}
     fn timesheet(employeeId: string("employee_id"), date: string("date")) -> array;
+
+    /// The time logged on a ticket (for the ticket page): the latest 50 entries, newest
+    /// first, with the count and totals of every entry not discarded.
+    /// @return array{ticket_id:string,entries:list<array>,count:int,total_minutes:int,approved_minutes:int}
+    fn ticket_time(ticketId: string("ticket_id")) -> array;
 
     section "Timers";
 

@@ -116,6 +116,14 @@ final class Delivery
     /** @return array entry (a draft again) */
     public function sendBackTimeEntry(string $entryId, string $reason, array $context): array {}
 
+    /**
+     * Changes a draft in one command (its sent-back reason and history kept); an absent
+     * field is kept, a blank task or role cleared, a project or a ticket replaces the target.
+     * @param array{project_id?:string,ticket_id?:string,task_id?:string,role?:string,work_date?:string,minutes?:int,billable?:bool,note?:string} $input
+     * @return array entry
+     */
+    public function reviseTimeEntry(string $entryId, array $input, array $context): array {}
+
     /** @return array entry */
     public function discardTimeEntry(string $entryId, array $context): array {}
 
@@ -144,10 +152,39 @@ final class Delivery
     public function submittedTime(array $query = []): array {}
 
     /**
+     * The approvals queue by employee-week: one line per employee and week with submitted
+     * time (minutes with adjustments, billable minutes, minutes per project), by employee
+     * and week; `next` is the cursor of the following page (`after`).
+     * @param array{employee_id?:string,per_page?:int,after?:string} $query
+     * @return array{items:list<array{employee_id:string,week:string,entries:int,minutes:int,billable_minutes:int,projects:list<array{project_id:?string,minutes:int}>}>,next:?string}
+     */
+    public function submittedWeeks(array $query = []): array {}
+
+    /**
+     * Approves every submitted entry of the employee's week (the week of $week) in one
+     * command, all or nothing, and records the variance thresholds their projects reach.
+     * @return array{employee_id:string,week:string,entries:list<array>} the entries approved
+     */
+    public function approveTimeWeek(string $employeeId, string $week, array $context): array {}
+
+    /**
+     * Sends every submitted entry of the employee's week back with $reason, in one command.
+     * @return array{employee_id:string,week:string,entries:list<array>} the entries sent back
+     */
+    public function sendBackTimeWeek(string $employeeId, string $week, string $reason, array $context): array {}
+
+    /**
      * One employee's week (Monday to Sunday of the week of $date).
      * @return array{employee_id:string,week:string,entries:list<array>,days:list<array{date:string,minutes:int}>,total_minutes:int,locked_through:?string}
      */
     public function timesheet(string $employeeId, string $date): array {}
+
+    /**
+     * The time logged on a ticket (for the ticket page): the latest 50 entries, newest
+     * first, with the count and totals of every entry not discarded.
+     * @return array{ticket_id:string,entries:list<array>,count:int,total_minutes:int,approved_minutes:int}
+     */
+    public function ticketTime(string $ticketId): array {}
 
     // ---- Timers ---------------------------------------------------------------------
 

@@ -12,7 +12,9 @@
  *   text in the currency's digits) or 'amount_minor' => 1250, 'currency' => 'EUR'].
  * - Views carry `actions` (what may be done now) where a screen offers actions.
  * - Commands take `array $context`: ['actor_id' => ?string (employee id; null only for
- *   system commands such as cron), 'idempotency_key' => ?string]. A command replayed with
+ *   system commands such as cron), 'idempotency_key' => ?string, 'manages_time' => ?bool
+ *   (the actor may manage other employees' time: approve, send back, adjust, act on their
+ *   behalf; default false)]. A command replayed with
  *   the same idempotency key returns the first result; the same key with different input
  *   throws ConflictException.
  * - Lists return ['items' => list<array>, 'total' => int, 'page' => int, 'per_page' => int].

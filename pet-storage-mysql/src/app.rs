@@ -43,14 +43,27 @@ pub struct CommandContext {
     pub actor_id: Option<Uuid>,
     /// Makes the command safe to replay.
     pub idempotency_key: Option<IdempotencyKey>,
+    /// Whether the actor may manage other employees' time (approve, send back, adjust, and
+    /// log or change time on their behalf): the caller's permission, which the time rules
+    /// in `pet-core` check. Default false.
+    pub manages_time: bool,
 }
 
 impl CommandContext {
-    /// Parses `['actor_id' => ?string, 'idempotency_key' => ?string]`.
+    /// Parses `['actor_id' => ?string, 'idempotency_key' => ?string, 'manages_time' =>
+    /// ?bool]`.
     pub fn from_json(v: &Value) -> Result<Self, AppError> {
         let mut input = Input::new(v, "context");
         let actor_id = input.opt_uuid("actor_id");
         let key = input.opt_str("idempotency_key");
+        let manages_time = match v.get("manages_time") {
+            None | Some(Value::Null) => false,
+            Some(Value::Bool(b)) => *b,
+            Some(_) => {
+                input.error("manages_time", "must be a boolean");
+                false
+            }
+        };
         let idempotency_key = match key.map(IdempotencyKey::new) {
             None => None,
             Some(Ok(k)) => Some(k),
@@ -63,6 +76,7 @@ impl CommandContext {
         Ok(Self {
             actor_id,
             idempotency_key,
+            manages_time,
         })
     }
 
@@ -76,7 +90,14 @@ impl CommandContext {
         Self {
             actor_id: Some(id),
             idempotency_key: None,
+            manages_time: false,
         }
+    }
+
+    /// The same context for an actor who manages time.
+    pub fn managing_time(mut self) -> Self {
+        self.manages_time = true;
+        self
     }
 
     /// The same context with an idempotency key.

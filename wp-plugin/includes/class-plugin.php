@@ -211,7 +211,11 @@ final class Plugin {
 	 *
 	 * @param string $idempotency_key Key from the form or the Idempotency-Key header ('' = none).
 	 * @throws No_Employee_Exception When the user has no employee.
-	 * @return array{actor_id:string,idempotency_key:?string}
+	 * The engine's time rules read 'manages_time' (the user may manage time:
+	 * pet_manage_delivery):
+	 * staff act only on their own time, only managers approve, send back and adjust.
+	 *
+	 * @return array{actor_id:string,idempotency_key:?string,manages_time:bool}
 	 */
 	public function context( string $idempotency_key = '' ): array {
 		$employee = $this->employee_for_user();
@@ -221,6 +225,7 @@ final class Plugin {
 		return array(
 			'actor_id'        => (string) $employee['id'],
 			'idempotency_key' => '' === $idempotency_key ? null : $idempotency_key,
+			'manages_time'    => current_user_can( Access::MANAGE_DELIVERY ),
 		);
 	}
 

@@ -45,7 +45,7 @@ pub use resources::{
     Capacity, CapacityEvent, SetCapacity, WeekLoad,
 };
 pub use time_entry::{
-    Adjustment, EntryContent, EntryInput, TimeEntry, TimeEntryCommand, TimeEntryEvent,
+    Adjustment, EntryContent, EntryInput, TimeActor, TimeEntry, TimeEntryCommand, TimeEntryEvent,
     TimeEntryState, TimeFacts, WorkTarget,
 };
 pub use timer::{RunningTimer, Timer, TimerCommand, TimerEvent};

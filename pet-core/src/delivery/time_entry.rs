@@ -178,6 +178,17 @@ pub struct TimeFacts {
     tickets: BTreeMap<TicketId, Option<ProjectId>>,
     locked_through: Option<NaiveDate>,
     day_minutes: BTreeMap<NaiveDate, i64>,
+    actor: Option<TimeActor>,
+}
+
+/// Who asks for a time-entry command, and whether they may manage other employees' time
+/// (approve, send back, adjust, and log or change time on someone else's behalf).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct TimeActor {
+    /// The acting employee.
+    pub employee_id: EmployeeId,
+    /// Whether they manage time.
+    pub manages_time: bool,
 }
 
 impl TimeFacts {
@@ -216,9 +227,38 @@ impl TimeFacts {
         self.day_minutes.insert(date, minutes);
         self
     }
+    /// Who asks (without one — a system command — nobody's permission is checked).
+    pub fn with_actor(mut self, employee_id: EmployeeId, manages_time: bool) -> Self {
+        self.actor = Some(TimeActor {
+            employee_id,
+            manages_time,
+        });
+        self
+    }
     /// The period lock.
     pub fn locked_through(&self) -> Option<NaiveDate> {
         self.locked_through
+    }
+
+    /// Staff log, revise, discard and submit only their own time; someone who manages time
+    /// may do so for anyone.
+    pub fn may_work_for(&self, employee: EmployeeId) -> Result<(), DomainError> {
+        match self.actor {
+            Some(a) if a.employee_id != employee && !a.manages_time => Err(DomainError::invariant(
+                "only someone who manages time may log or change another employee's time",
+            )),
+            _ => Ok(()),
+        }
+    }
+
+    /// Approving, sending back and adjusting are for those who manage time.
+    fn may_manage(&self, what: &str) -> Result<(), DomainError> {
+        match self.actor {
+            Some(a) if !a.manages_time => Err(DomainError::invariant(format!(
+                "only someone who manages time may {what} time entries"
+            ))),
+            _ => Ok(()),
+        }
     }
 
     fn is_locked(&self, date: NaiveDate) -> bool {
@@ -505,7 +545,9 @@ fn status_error(e: &TimeEntry, what: &str) -> DomainError {
 /// dated in a locked period changes (an adjustment is booked on an open date); only drafts
 /// are revised, discarded or submitted; only submitted entries are approved or sent back
 /// (with a reason); adjustments correct submitted or approved entries and never take an
-/// entry below 0 minutes.
+/// entry below 0 minutes. With an actor in the facts: staff log, revise, discard and submit
+/// only their own time, and only those who manage time approve, send back and adjust (or
+/// act on another employee's time).
 pub fn decide(
     state: Option<&TimeEntry>,
     cmd: &TimeEntryCommand,
@@ -521,6 +563,7 @@ pub fn decide(
                 input,
             },
         ) => {
+            facts.may_work_for(*employee_id)?;
             let content = content_of(input, *employee_id, 0, facts)?;
             return Ok(vec![TimeEntryEvent::Drafted(TimeEntryDrafted {
                 entry_id: *id,
@@ -553,6 +596,15 @@ pub fn decide(
     };
     let date = s.content.work_date;
     match cmd {
+        TimeEntryCommand::Revise(_) | TimeEntryCommand::Discard | TimeEntryCommand::Submit => {
+            facts.may_work_for(s.employee_id)?
+        }
+        TimeEntryCommand::Approve => facts.may_manage("approve")?,
+        TimeEntryCommand::SendBack { .. } => facts.may_manage("send back")?,
+        TimeEntryCommand::Adjust { .. } => facts.may_manage("adjust")?,
+        TimeEntryCommand::Create { .. } => {}
+    }
+    match cmd {
         TimeEntryCommand::Create { .. } => Ok(vec![]),
         TimeEntryCommand::Revise(input) => {
             if s.status != EntryStatus::Draft {
@@ -562,11 +614,24 @@ pub fn decide(
                 ));
             }
             facts.open(date, "the entry cannot be changed")?;
-            let old_share = if input.work_date == date {
-                e.minutes_on(date)
-            } else {
-                0
-            };
+            // A draft sent back after adjustments keeps them: its minutes with them never go
+            // below 0, and the new day's total counts them once.
+            let adjusted: i64 = s.adjustments.iter().map(|a| a.minutes).sum();
+            if input.minutes.get() + adjusted < 0 {
+                return Err(DomainError::field(
+                    "minutes",
+                    format!(
+                        "would take the entry below 0 minutes with its adjustments ({adjusted})"
+                    ),
+                ));
+            }
+            let adjusted_then: i64 = s
+                .adjustments
+                .iter()
+                .filter(|a| a.work_date == input.work_date)
+                .map(|a| a.minutes)
+                .sum();
+            let old_share = e.minutes_on(input.work_date) - adjusted_then;
             let content = content_of(input, s.employee_id, old_share, facts)?;
             if content == s.content {
                 return Err(DomainError::invariant("the revision changes nothing"));
@@ -940,5 +1005,121 @@ mod tests {
         };
         let e = run(None, &c, &f).unwrap();
         assert_eq!(e.content().project_id, Some(web()));
+    }
+
+    #[test]
+    fn staff_change_only_their_own_time_and_managers_approve() {
+        let ben = EmployeeId::from_uuid(Uuid::from_u128(2));
+        let f = |actor: EmployeeId, manages: bool| {
+            facts()
+                .with_employee(ben, EmployeeStatus::Active)
+                .with_actor(actor, manages)
+        };
+        // Ben (staff) cannot log Ana's time; a manager can; Ana can.
+        assert!(matches!(
+            decide(None, &create("2026-01-05", 60), &f(ben, false), now()),
+            Err(DomainError::Invariant(_))
+        ));
+        assert!(decide(None, &create("2026-01-05", 60), &f(ben, true), now()).is_ok());
+        let e = run(None, &create("2026-01-05", 60), &f(ana(), false)).unwrap();
+        for c in [
+            TimeEntryCommand::Revise(input("2026-01-05", 90)),
+            TimeEntryCommand::Discard,
+            TimeEntryCommand::Submit,
+        ] {
+            assert!(
+                matches!(
+                    decide(Some(&e), &c, &f(ben, false), now()),
+                    Err(DomainError::Invariant(_))
+                ),
+                "{c:?}"
+            );
+            assert!(
+                decide(Some(&e), &c, &f(ana(), false), now()).is_ok(),
+                "{c:?}"
+            );
+            assert!(decide(Some(&e), &c, &f(ben, true), now()).is_ok(), "{c:?}");
+        }
+        let e = run(Some(e), &TimeEntryCommand::Submit, &f(ana(), false)).unwrap();
+        let back = TimeEntryCommand::SendBack {
+            reason: Text::for_field("reason", "no").unwrap(),
+        };
+        for c in [TimeEntryCommand::Approve, back, adjust(10, "2026-01-06")] {
+            // not even on their own entry without managing time
+            assert!(
+                matches!(
+                    decide(Some(&e), &c, &f(ana(), false), now()),
+                    Err(DomainError::Invariant(_))
+                ),
+                "{c:?}"
+            );
+            assert!(decide(Some(&e), &c, &f(ben, true), now()).is_ok(), "{c:?}");
+        }
+        // a system command (no actor) is not a person's: no permission to check
+        assert!(decide(Some(&e), &TimeEntryCommand::Approve, &facts(), now()).is_ok());
+    }
+
+    #[test]
+    fn a_revision_keeps_the_sent_back_reason_until_submitted() {
+        let e = run(None, &create("2026-01-05", 120), &facts()).unwrap();
+        let e = run(Some(e), &TimeEntryCommand::Submit, &facts()).unwrap();
+        let back = TimeEntryCommand::SendBack {
+            reason: Text::for_field("reason", "split it").unwrap(),
+        };
+        let e = run(Some(e), &back, &facts()).unwrap();
+        let e = run(
+            Some(e),
+            &TimeEntryCommand::Revise(input("2026-01-05", 90)),
+            &facts(),
+        )
+        .unwrap();
+        assert_eq!(e.content().minutes.get(), 90);
+        assert_eq!(
+            e.state().sent_back_reason.as_ref().map(Text::as_str),
+            Some("split it")
+        );
+        assert!(
+            matches!(
+                decide(
+                    Some(&e),
+                    &TimeEntryCommand::Revise(input("2026-01-05", 90)),
+                    &facts(),
+                    now()
+                ),
+                Err(DomainError::Invariant(_))
+            ),
+            "a revision that changes nothing is refused"
+        );
+        let e = run(Some(e), &TimeEntryCommand::Submit, &facts()).unwrap();
+        assert_eq!(e.state().sent_back_reason, None);
+    }
+
+    #[test]
+    fn a_sent_back_draft_with_adjustments_stays_at_or_above_0_minutes() {
+        // regression: the delivery state machine found a sent-back entry revised below its
+        // negative adjustment
+        let e = run(None, &create("2026-01-05", 120), &facts()).unwrap();
+        let e = run(Some(e), &TimeEntryCommand::Submit, &facts()).unwrap();
+        let e = run(Some(e), &adjust(-100, "2026-01-06"), &facts()).unwrap();
+        let back = TimeEntryCommand::SendBack {
+            reason: Text::for_field("reason", "redo").unwrap(),
+        };
+        let e = run(Some(e), &back, &facts()).unwrap();
+        assert!(matches!(
+            decide(
+                Some(&e),
+                &TimeEntryCommand::Revise(input("2026-01-05", 99)),
+                &facts(),
+                now()
+            ),
+            Err(DomainError::Validation(_))
+        ));
+        let e = run(
+            Some(e),
+            &TimeEntryCommand::Revise(input("2026-01-05", 100)),
+            &facts(),
+        )
+        .unwrap();
+        assert_eq!(e.effective_minutes(), 0);
     }
 }

@@ -122,8 +122,10 @@ command_input! {
 }
 
 command_input! {
-    /// Input of [`Delivery::log_time`]: a project (+ task) or a ticket.
-    pub struct LogTimeInput {
+    /// What time is spent on, as logging time and starting a timer both take it: whose
+    /// (default: the actor), a project (+ task) or a ticket, the role, billable and a note.
+    /// Read from the enclosing input's own keys (see its [`Field`] impl).
+    pub struct WorkInput {
         /// Whose time (default: the actor).
         employee_id: Option<EmployeeId>,
         /// The project.
@@ -134,14 +136,157 @@ command_input! {
         role: OrBlankText<Name>,
         /// The ticket (instead of a project).
         ticket_id: Option<TicketId>,
-        /// The day.
-        work_date: NaiveDate,
-        /// Minutes.
-        minutes: i64,
         /// Billable (default true).
         billable: bool = true,
         /// Note.
         note: Note = Note::default(),
+    }
+}
+
+impl WorkInput {
+    /// Whose time and what it is spent on (see [`work_of`]).
+    pub(crate) fn work(&self, ctx: &CommandContext) -> Result<(EmployeeId, WorkTarget), AppError> {
+        work_of(
+            self.employee_id,
+            self.project_id,
+            self.task_id.0,
+            self.ticket_id,
+            ctx,
+        )
+    }
+}
+
+/// [`WorkInput`] is a flattened field: its keys sit beside the other fields of the input
+/// that declares it (`{project_id, work_date, minutes, …}`), and its errors name them.
+impl Field for WorkInput {
+    fn read(field: &str, _v: &Value) -> Result<Self, String> {
+        Err(format!("{field} is read from the input's own keys"))
+    }
+    fn read_from(
+        obj: Option<&serde_json::Map<String, Value>>,
+        _name: &str,
+        _default: Option<fn() -> Self>,
+        errors: &mut pet_core::FieldErrors,
+    ) -> Option<Self> {
+        let v = obj.map_or(Value::Null, |m| Value::Object(m.clone()));
+        match WorkInput::parse(&v, "input") {
+            Ok(w) => Some(w),
+            Err(AppError::Validation(e)) => {
+                for (k, m) in e.iter() {
+                    errors.add(k, m.to_owned());
+                }
+                None
+            }
+            Err(e) => {
+                errors.add("input", e.to_string());
+                None
+            }
+        }
+    }
+}
+
+command_input! {
+    /// Input of [`Delivery::log_time`]: the work ([`WorkInput`]'s keys), the day and the
+    /// minutes.
+    pub struct LogTimeInput {
+        /// Whose time, on what, role, billable, note.
+        work: WorkInput,
+        /// The day.
+        work_date: NaiveDate,
+        /// Minutes.
+        minutes: i64,
+    }
+}
+
+command_input! {
+    /// Input of [`Delivery::revise_time_entry`]: the fields to change (an absent one is
+    /// kept; a blank task or role clears it). A project or a ticket replaces the target
+    /// (one of them); a task alone moves the entry to that task of its project.
+    pub struct ReviseTimeInput {
+        /// A new project.
+        project_id: Option<ProjectId>,
+        /// A new task (blank: none).
+        task_id: Option<OrBlankText<TaskId>>,
+        /// A new ticket.
+        ticket_id: Option<TicketId>,
+        /// A new role (blank: none).
+        role: Option<OrBlankText<Name>>,
+        /// A new day.
+        work_date: Option<NaiveDate>,
+        /// New minutes.
+        minutes: Option<i64>,
+        /// Billable or not.
+        billable: Option<bool>,
+        /// A new note.
+        note: Option<Note>,
+    }
+}
+
+impl ReviseTimeInput {
+    /// The entry's content with these changes, as a revision's input.
+    fn revised(&self, now: &pet_core::delivery::EntryContent) -> Result<EntryInput, AppError> {
+        let task = |current: Option<TaskId>| match &self.task_id {
+            Some(t) => t.0,
+            None => current,
+        };
+        let target = match (self.project_id, self.ticket_id, now.target) {
+            (Some(_), Some(_), _) => {
+                return Err(AppError::field(
+                    "project_id",
+                    "give a project or a ticket (one of them)",
+                ))
+            }
+            (
+                Some(project_id),
+                None,
+                WorkTarget::Project {
+                    project_id: p,
+                    task_id,
+                },
+            ) => {
+                WorkTarget::Project {
+                    project_id,
+                    // a task belongs to its project: moving project drops the old one
+                    task_id: task(if p == project_id { task_id } else { None }),
+                }
+            }
+            (Some(project_id), None, WorkTarget::Ticket { .. }) => WorkTarget::Project {
+                project_id,
+                task_id: task(None),
+            },
+            (None, Some(ticket_id), _) => WorkTarget::Ticket { ticket_id },
+            (
+                None,
+                None,
+                WorkTarget::Project {
+                    project_id,
+                    task_id,
+                },
+            ) => WorkTarget::Project {
+                project_id,
+                task_id: task(task_id),
+            },
+            (None, None, t @ WorkTarget::Ticket { .. }) => {
+                if matches!(self.task_id, Some(OrBlankText(Some(_)))) {
+                    return Err(AppError::field("task_id", "a ticket's time has no task"));
+                }
+                t
+            }
+        };
+        Ok(EntryInput {
+            target,
+            role: match &self.role {
+                Some(r) => r.0.clone(),
+                None => now.role.clone(),
+            },
+            work_date: self.work_date.unwrap_or(now.work_date),
+            minutes: match self.minutes {
+                Some(m) => EntryMinutes::new(m)?,
+                None => now.minutes,
+            },
+            billable: self.billable.unwrap_or(now.billable),
+            note: self.note.clone().unwrap_or_else(|| now.note.clone()),
+        })
     }
 }
 
@@ -444,16 +589,21 @@ impl Delivery<'_> {
         Ok(d)
     }
 
-    /// The facts of a time-entry command on `employee`'s time on `dates` against `target`.
+    /// The facts of a time-entry command on `employee`'s time on `dates` against `target`,
+    /// asked by `ctx`'s actor.
     pub(crate) async fn time_facts(
         &self,
         tx: &mut Transaction<'_>,
+        ctx: &CommandContext,
         employee: EmployeeId,
         target: Option<&WorkTarget>,
         dates: &[NaiveDate],
     ) -> Result<TimeFacts, AppError> {
         let t = self.delivery_tables();
         let mut f = TimeFacts::new();
+        if let Some(actor) = ctx.actor_id {
+            f = f.with_actor(EmployeeId::from_uuid(actor), ctx.manages_time);
+        }
         if let Some(s) = self.employee_status(tx, employee.as_uuid()).await? {
             f = f.with_employee(employee, s);
         }
@@ -819,13 +969,13 @@ impl Delivery<'_> {
     /// work_date, minutes, billable?, note?}` (default employee: the actor).
     pub async fn log_time(&self, input: &Value, ctx: &CommandContext) -> Result<Value, AppError> {
         let n = LogTimeInput::parse(input, "input")?;
-        let (role, task_id) = (n.role.0.clone(), n.task_id.0);
-        let (employee, target) = work_of(n.employee_id, n.project_id, task_id, n.ticket_id, ctx)?;
+        let role = n.work.role.0.clone();
+        let (employee, target) = n.work.work(ctx)?;
         let minutes = EntryMinutes::new(n.minutes)?;
         let id = TimeEntryId::from_uuid(Uuid::now_v7());
         command!(self, ctx, "log_time", input, |cx| {
             let facts = self
-                .time_facts(cx.tx(), employee, Some(&target), &[n.work_date])
+                .time_facts(cx.tx(), ctx, employee, Some(&target), &[n.work_date])
                 .await?;
             let cmd = TimeEntryCommand::Create {
                 id,
@@ -835,8 +985,8 @@ impl Delivery<'_> {
                     role: role.clone(),
                     work_date: n.work_date,
                     minutes,
-                    billable: n.billable,
-                    note: n.note.clone(),
+                    billable: n.work.billable,
+                    note: n.work.note.clone(),
                 },
             };
             let (e, _) = cx.create(&TimeEntries(self.app()), &cmd, &facts).await?;
@@ -852,9 +1002,24 @@ impl Delivery<'_> {
         id: Uuid,
         cmd: TimeEntryCommand,
     ) -> Result<Value, AppError> {
+        self.entry_command_with(ctx, name, request, id, |_| Ok(cmd.clone()))
+            .await
+    }
+
+    /// Runs the command `make` builds from the loaded entry (a revision merges its changes
+    /// into the entry's content under the entry's lock).
+    async fn entry_command_with(
+        &self,
+        ctx: &CommandContext,
+        name: &str,
+        request: Value,
+        id: Uuid,
+        make: impl Fn(&TimeEntry) -> Result<TimeEntryCommand, AppError>,
+    ) -> Result<Value, AppError> {
         command!(self, ctx, name, &request, |cx| {
             let repo = TimeEntries(self.app());
             let e = cx.load(&repo, id).await?;
+            let cmd = make(&e)?;
             // Approved time moves the project's delivered minutes: lock the project first,
             // so approvals on one project are serialised and each sees the others' minutes.
             let project = match (&cmd, e.content().project_id) {
@@ -873,7 +1038,7 @@ impl Delivery<'_> {
                 _ => e.content().target,
             };
             let facts = self
-                .time_facts(cx.tx(), e.employee_id(), Some(&target), &dates)
+                .time_facts(cx.tx(), ctx, e.employee_id(), Some(&target), &dates)
                 .await?;
             let (e, _) = cx.apply(&repo, Some(e), &cmd, &facts).await?;
             if let Some(p) = project {
@@ -932,6 +1097,27 @@ impl Delivery<'_> {
             json!({"id": id, "reason": reason.as_str()}),
             id,
             TimeEntryCommand::SendBack { reason },
+        )
+        .await
+    }
+
+    /// Changes a draft in one command (its sent-back reason and history kept): `{project_id?
+    /// | ticket_id?, task_id?, role?, work_date?, minutes?, billable?, note?}`, an absent
+    /// field kept.
+    pub async fn revise_time_entry(
+        &self,
+        entry_id: &str,
+        input: &Value,
+        ctx: &CommandContext,
+    ) -> Result<Value, AppError> {
+        let id = arg_uuid("entry_id", entry_id)?;
+        let r = ReviseTimeInput::parse(input, "input")?;
+        self.entry_command_with(
+            ctx,
+            "revise_time_entry",
+            json!({"id": id, "input": input}),
+            id,
+            |e| Ok(TimeEntryCommand::Revise(r.revised(e.content())?)),
         )
         .await
     }
@@ -1223,6 +1409,319 @@ impl Delivery<'_> {
             })
             .collect::<Result<Vec<_>, AppError>>()?;
         page_value(req.finish(items, total))
+    }
+}
+
+command_input! {
+    /// Query of [`Delivery::submitted_weeks`].
+    pub struct SubmittedWeeksQuery {
+        /// One employee's weeks.
+        employee_id: OrBlank<EmployeeId>,
+        /// Weeks per page (1–100, default 50).
+        per_page: Option<i64>,
+        /// The cursor `next` of the previous page (`<employee id>/<Monday>`).
+        after: OrBlank<String>,
+    }
+}
+
+/// Which of a week's submitted entries a week command acts on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum WeekAction {
+    Approve,
+    SendBack,
+}
+
+impl Delivery<'_> {
+    /// The approvals queue by employee-week: one line per employee and week (Monday) with
+    /// submitted time — `{employee_id, week, entries, minutes, billable_minutes, projects:
+    /// [{project_id, minutes}]}` (minutes with their adjustments; a ticket's time without a
+    /// project counts under `project_id: null`) — by employee and week; `{employee_id?,
+    /// per_page?, after?}` → `{items, next}`. It reads only submitted rows (index
+    /// `ix_entry_status_employee_date`): the backlog waiting for approval, not the history.
+    pub async fn submitted_weeks(&self, query: &Value) -> Result<Value, AppError> {
+        let q = SubmittedWeeksQuery::parse(query, "query")?;
+        let per_page = match q.per_page {
+            None => 50,
+            Some(n @ 1..=100) => n,
+            Some(_) => return Err(AppError::field("per_page", "must be 1 to 100")),
+        };
+        let t = self.delivery_tables();
+        let mut conds = vec!["e.status = 'submitted'".to_owned()];
+        let mut params: Vec<SqlValue> = Vec::new();
+        if let Some(e) = q.employee_id.0 {
+            conds.push("e.employee_id = ?".into());
+            params.push(e.to_string().into());
+        }
+        if let Some(after) = q.after.0 {
+            let (emp, week) = after
+                .split_once('/')
+                .and_then(|(e, w)| Some((Uuid::parse_str(e).ok()?, w.parse::<NaiveDate>().ok()?)))
+                .ok_or_else(|| AppError::field("after", "is not a cursor of this list"))?;
+            // the rows after that week: the employee's later weeks, then later employees
+            conds.push("(e.employee_id > ? OR (e.employee_id = ? AND e.work_date >= ?))".into());
+            params.push(emp.to_string().into());
+            params.push(emp.to_string().into());
+            params.push((week + Duration::days(7)).into());
+        }
+        let week = "DATE_SUB(e.work_date, INTERVAL WEEKDAY(e.work_date) DAY)";
+        let minutes = format!(
+            "e.minutes + COALESCE((SELECT SUM(a.minutes) FROM {} a WHERE a.entry_id = e.id), 0)",
+            t.adjustments
+        );
+        let mut conn = self.conn().await?;
+        let mut head_params = params.clone();
+        head_params.push(SqlValue::from(per_page + 1));
+        type Head = (String, NaiveDate, i64, i64, i64);
+        let heads: Vec<Head> = conn
+            .exec(
+                format!(
+                    "SELECT e.employee_id, {week} AS wk, COUNT(*), CAST(SUM({minutes}) AS SIGNED), \
+                     CAST(SUM(IF(e.billable, {minutes}, 0)) AS SIGNED) FROM {} e WHERE {} \
+                     GROUP BY e.employee_id, wk ORDER BY e.employee_id, wk LIMIT ?",
+                    t.entries,
+                    conds.join(" AND ")
+                ),
+                head_params,
+            )
+            .await
+            .map_err(db)?;
+        let more = heads.len() as i64 > per_page;
+        let heads = &heads[..heads.len().min(per_page as usize)];
+        let mut projects: BTreeMap<(String, NaiveDate), Vec<Value>> = BTreeMap::new();
+        if let (Some(first), Some(last)) = (heads.first(), heads.last()) {
+            // the per-project split of exactly the page's weeks
+            let mut p = params.clone();
+            conds.push("(e.employee_id, e.work_date) >= (?, ?)".into());
+            conds.push("(e.employee_id, e.work_date) < (?, ?)".into());
+            p.push(first.0.clone().into());
+            p.push(first.1.into());
+            p.push(last.0.clone().into());
+            p.push((last.1 + Duration::days(7)).into());
+            let rows: Vec<(String, NaiveDate, Option<String>, i64)> = conn
+                .exec(
+                    format!(
+                        "SELECT e.employee_id, {week} AS wk, e.project_id, CAST(SUM({minutes}) AS SIGNED) \
+                         FROM {} e WHERE {} GROUP BY e.employee_id, wk, e.project_id \
+                         ORDER BY e.employee_id, wk, e.project_id",
+                        t.entries,
+                        conds.join(" AND ")
+                    ),
+                    p,
+                )
+                .await
+                .map_err(db)?;
+            for (emp, wk, project, m) in rows {
+                projects
+                    .entry((emp, wk))
+                    .or_default()
+                    .push(json!({"project_id": project, "minutes": m}));
+            }
+        }
+        let items: Vec<Value> = heads
+            .iter()
+            .map(|(emp, wk, n, m, b)| {
+                json!({
+                    "employee_id": emp,
+                    "week": wk,
+                    "entries": n,
+                    "minutes": m,
+                    "billable_minutes": b,
+                    "projects": projects.remove(&(emp.clone(), *wk)).unwrap_or_default(),
+                })
+            })
+            .collect();
+        let next = match (more, heads.last()) {
+            (true, Some((emp, wk, ..))) => Some(format!("{emp}/{wk}")),
+            _ => None,
+        };
+        Ok(json!({"items": items, "next": next}))
+    }
+
+    /// Approves every submitted entry of `employee_id`'s week (the week of `week`) in one
+    /// command — all or nothing — and records the variance thresholds their projects newly
+    /// reach. Answers `{employee_id, week, entries: [entry]}` (the entries it approved).
+    pub async fn approve_time_week(
+        &self,
+        employee_id: &str,
+        week: &str,
+        ctx: &CommandContext,
+    ) -> Result<Value, AppError> {
+        self.week_command(employee_id, week, None, WeekAction::Approve, ctx)
+            .await
+    }
+
+    /// Sends every submitted entry of `employee_id`'s week back with `reason`, in one
+    /// command. Answers `{employee_id, week, entries: [entry]}`.
+    pub async fn send_back_time_week(
+        &self,
+        employee_id: &str,
+        week: &str,
+        reason: &str,
+        ctx: &CommandContext,
+    ) -> Result<Value, AppError> {
+        let reason = Text::for_field("reason", reason)?;
+        self.week_command(employee_id, week, Some(reason), WeekAction::SendBack, ctx)
+            .await
+    }
+
+    async fn week_command(
+        &self,
+        employee_id: &str,
+        week: &str,
+        reason: Option<Text>,
+        action: WeekAction,
+        ctx: &CommandContext,
+    ) -> Result<Value, AppError> {
+        let employee = EmployeeId::from_uuid(arg_uuid("employee_id", employee_id)?);
+        let day: NaiveDate = week
+            .trim()
+            .parse()
+            .map_err(|_| AppError::field("week", "must be a date (YYYY-MM-DD)"))?;
+        let monday = pet_core::delivery::values::week_of(day);
+        let (name, cmd) = match (action, reason) {
+            (WeekAction::Approve, _) => ("approve_time_week", TimeEntryCommand::Approve),
+            (WeekAction::SendBack, Some(reason)) => {
+                ("send_back_time_week", TimeEntryCommand::SendBack { reason })
+            }
+            (WeekAction::SendBack, None) => return Err(AppError::field("reason", "is required")),
+        };
+        let request = match &cmd {
+            TimeEntryCommand::SendBack { reason } => {
+                json!({"employee_id": employee, "week": monday, "reason": reason.as_str()})
+            }
+            _ => json!({"employee_id": employee, "week": monday}),
+        };
+        command!(self, ctx, name, &request, |cx| {
+            let t = self.delivery_tables();
+            let ids: Vec<(String,)> = cx
+                .tx()
+                .exec(
+                    format!(
+                        "SELECT id FROM {} WHERE status = 'submitted' AND employee_id = ? \
+                         AND work_date BETWEEN ? AND ? ORDER BY id",
+                        t.entries
+                    ),
+                    (employee.to_string(), monday, monday + Duration::days(6)),
+                )
+                .await
+                .map_err(db)?;
+            if ids.is_empty() {
+                return Err(AppError::Invariant(format!(
+                    "the week of {monday} has no submitted time to act on"
+                )));
+            }
+            let repo = TimeEntries(self.app());
+            let mut entries = Vec::with_capacity(ids.len());
+            for (id,) in &ids {
+                entries.push(cx.load(&repo, arg_uuid("id", id)?).await?);
+            }
+            // Approved time moves its projects' delivered minutes: lock those projects (in
+            // id order) before the entries change, as a single approval does.
+            let mut projects = Vec::new();
+            if action == WeekAction::Approve {
+                let ids: std::collections::BTreeSet<Uuid> = entries
+                    .iter()
+                    .filter_map(|e| e.content().project_id.map(|p| p.as_uuid()))
+                    .collect();
+                for pid in ids {
+                    projects.push(cx.load(&Projects(self.app()), pid).await?);
+                }
+            }
+            let facts = self.time_facts(cx.tx(), ctx, employee, None, &[]).await?;
+            let mut done = Vec::with_capacity(entries.len());
+            for e in entries {
+                let (e, _) = cx.apply(&repo, Some(e), &cmd, &facts).await?;
+                done.push(entry_view(&e));
+            }
+            for p in projects {
+                self.detect_variance(cx, p).await?;
+            }
+            Ok(json!({"employee_id": employee, "week": monday, "entries": to_value(&done)?}))
+        })
+    }
+}
+
+impl Delivery<'_> {
+    /// The time logged on a ticket, for the ticket page: `{ticket_id, entries: [entry]
+    /// (the latest 50, newest first, discarded ones left out), count, total_minutes (every
+    /// entry not discarded, with adjustments), approved_minutes}` (index `ix_entry_ticket`).
+    pub async fn ticket_time(&self, ticket_id: &str) -> Result<Value, AppError> {
+        let ticket = arg_uuid("ticket_id", ticket_id)?;
+        let t = self.delivery_tables();
+        let mut conn = self.conn().await?;
+        let totals: Option<(i64, i64, i64)> = conn
+            .exec_first(
+                format!(
+                    "SELECT COUNT(*), CAST(COALESCE(SUM(minutes + adjust_minutes), 0) AS SIGNED), \
+                     CAST(COALESCE(SUM(IF(status = 'approved', minutes + adjust_minutes, 0)), 0) AS SIGNED) \
+                     FROM {} WHERE ticket_id = ? AND status <> 'discarded'",
+                    t.entries
+                ),
+                (ticket.to_string(),),
+            )
+            .await
+            .map_err(db)?;
+        let (count, total, approved) = totals.unwrap_or((0, 0, 0));
+        let rows: Vec<mysql_async::Row> = conn
+            .exec(
+                format!(
+                    "SELECT id, {} FROM {} WHERE ticket_id = ? AND status <> 'discarded' \
+                     ORDER BY work_date DESC, id DESC LIMIT 50",
+                    repos::ENTRY_COLUMNS,
+                    t.entries
+                ),
+                (ticket.to_string(),),
+            )
+            .await
+            .map_err(db)?;
+        let mut parsed = Vec::with_capacity(rows.len());
+        for mut r in rows {
+            let id: String = r
+                .take_opt(0)
+                .and_then(Result::ok)
+                .ok_or_else(|| internal("time entry without id"))?;
+            let uuid = arg_uuid("id", &id)?;
+            parsed.push((uuid, repos::entry_row(uuid, r, 1)?));
+        }
+        // The page's adjustments in one query (one placeholder per entry: no input in the SQL).
+        let mut adjustments: BTreeMap<String, Vec<repos::AdjustmentRow>> = BTreeMap::new();
+        if !parsed.is_empty() {
+            let marks = vec!["?"; parsed.len()].join(", ");
+            let rows: Vec<(String, String, NaiveDate, i64, String, String)> = conn
+                .exec(
+                    format!(
+                        "SELECT entry_id, id, work_date, minutes, reason, adjusted_by FROM {} \
+                         WHERE entry_id IN ({marks}) ORDER BY entry_id, seq",
+                        t.adjustments
+                    ),
+                    parsed
+                        .iter()
+                        .map(|(u, _)| SqlValue::from(u.to_string()))
+                        .collect::<Vec<_>>(),
+                )
+                .await
+                .map_err(db)?;
+            for (entry, aid, d, m, reason, by) in rows {
+                adjustments
+                    .entry(entry)
+                    .or_default()
+                    .push((aid, d, m, reason, by));
+            }
+        }
+        let entries = parsed
+            .into_iter()
+            .map(|(uuid, row)| {
+                let a = adjustments.remove(&uuid.to_string()).unwrap_or_default();
+                Ok(entry_view(&repos::entry_of_row(uuid, row, a)?))
+            })
+            .collect::<Result<Vec<_>, AppError>>()?;
+        Ok(json!({
+            "ticket_id": ticket,
+            "entries": to_value(&entries)?,
+            "count": count,
+            "total_minutes": total,
+            "approved_minutes": approved,
+        }))
     }
 }
 

@@ -17,21 +17,20 @@ use pet_core::delivery::timer::{elapsed_minutes, entry_of};
 use pet_core::delivery::values::{week_of, weeks_between};
 use pet_core::delivery::{
     week_loads, Allocation, AllocationCommand, AllocationFacts, AllocationId, AllocationSpan,
-    Capacity, EntryInput, EntryMinutes, ProjectId, RunningTimer, SetCapacity, TaskId, TimeEntry,
-    TimeEntryCommand, TimeEntryId, Timer, TimerCommand, WeekLoad, WeeklyMinutes,
+    Capacity, EntryInput, EntryMinutes, ProjectId, RunningTimer, SetCapacity, TimeEntry,
+    TimeEntryCommand, TimeEntryId, TimeFacts, Timer, TimerCommand, WeekLoad, WeeklyMinutes,
 };
-use pet_core::helpdesk::TicketId;
-use pet_core::identity::{EmployeeId, Name, Note};
+use pet_core::identity::EmployeeId;
 use serde::Serialize;
 use serde_json::{json, Value};
 use uuid::Uuid;
 
-use super::{entry_view, to_value, work_of, TimeEntries};
+use super::{entry_view, to_value, TimeEntries, WorkInput};
 use crate::app::CommandContext;
 use crate::command::{command, restored_repository, Read};
 use crate::db::to_db_time;
 use crate::error::{db, internal, AppError, StorageError};
-use crate::fields::{command_input, OrBlankText};
+use crate::fields::command_input;
 use crate::input::arg_uuid;
 use crate::services::Delivery;
 use crate::uow::UnitOfWork;
@@ -58,22 +57,11 @@ restored_repository!(
 );
 
 command_input! {
-    /// Input of [`Delivery::start_timer`]: a project (+ task) or a ticket.
+    /// Input of [`Delivery::start_timer`]: the work ([`WorkInput`]'s keys: whose, a
+    /// project (+ task) or a ticket, role, billable, note), the same as logging time takes.
     pub struct StartTimerInput {
-        /// Whose timer (default: the actor).
-        employee_id: Option<EmployeeId>,
-        /// The project.
-        project_id: Option<ProjectId>,
-        /// The project's task (blank: none).
-        task_id: OrBlankText<TaskId>,
-        /// The role the time is logged as (blank: none).
-        role: OrBlankText<Name>,
-        /// The ticket (instead of a project).
-        ticket_id: Option<TicketId>,
-        /// Billable (default true).
-        billable: bool = true,
-        /// Note.
-        note: Note = Note::default(),
+        /// Whose timer, on what, role, billable, note.
+        work: WorkInput,
     }
 }
 
@@ -413,9 +401,9 @@ impl Delivery<'_> {
         input: &Value,
         ctx: &CommandContext,
     ) -> Result<Value, AppError> {
-        let n = StartTimerInput::parse(input, "input")?;
-        let (role, task_id) = (n.role.0.clone(), n.task_id.0);
-        let (employee, target) = work_of(n.employee_id, n.project_id, task_id, n.ticket_id, ctx)?;
+        let n = StartTimerInput::parse(input, "input")?.work;
+        let role = n.role.0.clone();
+        let (employee, target) = n.work(ctx)?;
         command!(self, ctx, "start_timer", input, |cx| {
             let repo = Timers(self.app());
             let state = repo.load_for(cx, employee).await?;
@@ -423,7 +411,7 @@ impl Delivery<'_> {
             // the timer stops an hour later.
             let today = cx.now().date_naive();
             let facts = self
-                .time_facts(cx.tx(), employee, Some(&target), &[today])
+                .time_facts(cx.tx(), ctx, employee, Some(&target), &[today])
                 .await?;
             let probe = TimeEntryCommand::Create {
                 id: TimeEntryId::from_uuid(Uuid::nil()),
@@ -477,7 +465,13 @@ impl Delivery<'_> {
                     .await?;
                 let input = entry_of(&running, cx.now())?;
                 let facts = self
-                    .time_facts(cx.tx(), employee, Some(&input.target), &[input.work_date])
+                    .time_facts(
+                        cx.tx(),
+                        ctx,
+                        employee,
+                        Some(&input.target),
+                        &[input.work_date],
+                    )
                     .await?;
                 let cmd = TimeEntryCommand::Create {
                     id: entry_id,
@@ -507,6 +501,12 @@ impl Delivery<'_> {
             &json!({"employee_id": employee}),
             |cx| {
                 let repo = Timers(self.app());
+                // whose timer: the time rules' (staff discard only their own)
+                let mut who = TimeFacts::new();
+                if let Some(actor) = ctx.actor_id {
+                    who = who.with_actor(EmployeeId::from_uuid(actor), ctx.manages_time);
+                }
+                who.may_work_for(employee)?;
                 let status = self.employee_status(cx.tx(), employee.as_uuid()).await?;
                 let (t, _) = cx
                     .change(&repo, employee.as_uuid(), &TimerCommand::Discard, &status)

@@ -116,6 +116,7 @@ async fn concurrent_approvals_record_each_threshold_once() {
     let Some(env) = env().await else { return };
     let app = &env.app;
     let (_, actor) = crate::first_employee(app, "Ana").await;
+    let actor = actor.managing_time();
     let pid = active_project(app, &actor, 600).await;
     let mut entries = Vec::new();
     for d in 0..8 {
@@ -164,6 +165,7 @@ async fn time_rules_hold_through_storage() {
     let Some(env) = env().await else { return };
     let app = &env.app;
     let (employee, actor) = crate::first_employee(app, "Ana").await;
+    let actor = actor.managing_time();
     let pid = active_project(app, &actor, 6000).await;
     // 24 hours a day, adjustments included
     let a = log(app, &actor, &pid, "2026-02-23", 1000).await.unwrap();
@@ -645,6 +647,44 @@ async fn the_project_page_reads_burn_up_tickets_and_search() {
         .delivery()
         .create_project(
             &json!({"name": "Website relaunch", "customer_id": customer, "labour": [{"role": "Developer", "minutes": 600}]}),
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_draft_is_revised_in_one_command_keeping_its_history() {
+    let Some(env) = env().await else { return };
+    let app = &env.app;
+    let (ana, actor) = crate::first_employee(app, "Ana").await;
+    let manager = actor.clone().managing_time();
+    let pid = active_project(app, &actor, 6000).await;
+    let e = log(app, &actor, &pid, "2026-03-02", 120).await.unwrap();
+    let eid = id(&e);
+    app.delivery()
+        .submit_time_entry(&eid, &actor)
+        .await
+        .unwrap();
+    app.delivery()
+        .send_back_time_entry(&eid, "Split design from build", &manager)
+        .await
+        .unwrap();
+    // only the changed fields: the rest is kept, the reason too, one event
+    let r = app
+        .delivery()
+        .revise_time_entry(&eid, &json!({"minutes": 90, "note": "design"}), &actor)
+        .await
+        .unwrap();
+    assert_eq!(r["id"], json!(eid), "the same entry");
+    assert_eq!(r["minutes"], json!(90));
+    assert_eq!(r["note"], json!("design"));
+    assert_eq!(r["role"], json!("Developer"));
+    assert_eq!(r["work_date"], json!("2026-03-02"));
+    assert_eq!(r["status"], json!("draft"));
+    assert_eq!(r["sent_back_reason"], json!("Split design from build"));
+    assert_eq!(count_type(&env, "time_entry.revised").await, 1);
+    assert_eq!(count_type(&env, "time_entry.discarded").await, 0);
+    // a blank role clears it; another day moves it
+    let r = app
+        .delivery()
+        .revise_time_entry(
+            &eid,
+            &json!({"role": "", "work_date": "2026-03-03"}),
             &actor,
         )
         .await
@@ -687,6 +727,388 @@ async fn the_project_page_reads_burn_up_tickets_and_search() {
     let waiting = log(app, &actor, &pid, "2026-03-11", 30).await.unwrap();
     app.delivery()
         .submit_time_entry(&id(&waiting), &actor)
+    assert_eq!(r["role"], Value::Null);
+    assert_eq!(r["work_date"], json!("2026-03-03"));
+    // the day's 24 hours count the entry's own minutes once
+    log(app, &actor, &pid, "2026-03-03", 1300).await.unwrap();
+    app.delivery()
+        .revise_time_entry(&eid, &json!({"minutes": 140}), &actor)
+        .await
+        .unwrap();
+    let err = app
+        .delivery()
+        .revise_time_entry(&eid, &json!({"minutes": 141}), &actor)
+        .await
+        .unwrap_err();
+    assert!(matches!(err, AppError::Invariant(_)), "{err:?}");
+    // bad input names its fields and changes nothing
+    let err = app
+        .delivery()
+        .revise_time_entry(
+            &eid,
+            &json!({"minutes": "lots", "work_date": "soon", "project_id": pid, "ticket_id": pid}),
+            &actor,
+        )
+        .await
+        .unwrap_err();
+    match &err {
+        AppError::Validation(f) => {
+            let names: Vec<&str> = f.iter().map(|(k, _)| k).collect();
+            assert_eq!(names, vec!["minutes", "work_date"], "{err:?}");
+        }
+        other => panic!("{other:?}"),
+    }
+    let err = app
+        .delivery()
+        .revise_time_entry(&eid, &json!({"project_id": pid, "ticket_id": pid}), &actor)
+        .await
+        .unwrap_err();
+    assert!(matches!(err, AppError::Validation(_)), "{err:?}");
+    let err = app
+        .delivery()
+        .revise_time_entry(&eid, &json!({}), &actor)
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(err, AppError::Invariant(_)),
+        "nothing changes: {err:?}"
+    );
+    // submitted time is not revised
+    app.delivery()
+        .submit_time_entry(&eid, &actor)
+        .await
+        .unwrap();
+    let err = app
+        .delivery()
+        .revise_time_entry(&eid, &json!({"minutes": 30}), &actor)
+        .await
+        .unwrap_err();
+    assert!(matches!(err, AppError::Invariant(_)), "{err:?}");
+    let sheet = app
+        .delivery()
+        .timesheet(ana["id"].as_str().unwrap(), "2026-03-03")
+        .await
+        .unwrap();
+    assert_eq!(sheet["total_minutes"], json!(1440));
+    assert_eq!(count_type(&env, "time_entry.revised").await, 3);
+    crate::every_aggregate_restores_as_replayed(&env).await;
+    env.cleanup().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn staff_act_on_their_own_time_only_and_managers_on_anyone() {
+    let Some(env) = env().await else { return };
+    let app = &env.app;
+    let (ana, ana_ctx) = crate::first_employee(app, "Ana").await;
+    let manager = ana_ctx.clone().managing_time();
+    let bo = app
+        .identity()
+        .create_employee(&json!({"name": "Bo", "email": "bo@example.com"}), &manager)
+        .await
+        .unwrap();
+    let bo_ctx = CommandContext::employee(id(&bo).parse().unwrap());
+    let pid = active_project(app, &manager, 6000).await;
+    let e = log(app, &ana_ctx, &pid, "2026-03-02", 60).await.unwrap();
+    let eid = id(&e);
+    let refused = |r: Result<Value, AppError>| {
+        assert!(matches!(r, Err(AppError::Invariant(_))), "{r:?}");
+    };
+    // Bo (staff) cannot log, revise, submit, discard Ana's time nor run her timer
+    refused(
+        app.delivery()
+            .log_time(
+                &json!({"employee_id": id(&ana), "project_id": pid, "work_date": "2026-03-02", "minutes": 30}),
+                &bo_ctx,
+            )
+            .await,
+    );
+    refused(
+        app.delivery()
+            .revise_time_entry(&eid, &json!({"minutes": 30}), &bo_ctx)
+            .await,
+    );
+    refused(app.delivery().submit_time_entry(&eid, &bo_ctx).await);
+    refused(app.delivery().discard_time_entry(&eid, &bo_ctx).await);
+    refused(
+        app.delivery()
+            .start_timer(
+                &json!({"employee_id": id(&ana), "project_id": pid}),
+                &bo_ctx,
+            )
+            .await,
+    );
+    app.delivery()
+        .start_timer(&json!({"project_id": pid}), &ana_ctx)
+        .await
+        .unwrap();
+    refused(app.delivery().discard_timer(&id(&ana), &bo_ctx).await);
+    refused(app.delivery().stop_timer(&id(&ana), &bo_ctx).await);
+    // Ana submits her own; approving needs someone who manages time, even her own
+    app.delivery()
+        .submit_time_entry(&eid, &ana_ctx)
+        .await
+        .unwrap();
+    refused(app.delivery().approve_time_entry(&eid, &ana_ctx).await);
+    refused(app.delivery().approve_time_entry(&eid, &bo_ctx).await);
+    refused(
+        app.delivery()
+            .send_back_time_entry(&eid, "no", &bo_ctx)
+            .await,
+    );
+    refused(
+        app.delivery()
+            .approve_time_week(&id(&ana), "2026-03-02", &bo_ctx)
+            .await,
+    );
+    assert_eq!(count_type(&env, "time_entry.approved").await, 0);
+    app.delivery()
+        .approve_time_entry(&eid, &manager)
+        .await
+        .unwrap();
+    refused(
+        app.delivery()
+            .adjust_time_entry(
+                &eid,
+                &json!({"minutes": 10, "work_date": "2026-03-03", "reason": "more"}),
+                &bo_ctx,
+            )
+            .await,
+    );
+    // a manager logs for Bo
+    let b = app
+        .delivery()
+        .log_time(
+            &json!({"employee_id": id(&bo), "project_id": pid, "work_date": "2026-03-02", "minutes": 30}),
+            &manager,
+        )
+        .await
+        .unwrap();
+    assert_eq!(b["employee_id"], json!(id(&bo)));
+    env.cleanup().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_week_is_approved_or_sent_back_whole() {
+    let Some(env) = env().await else { return };
+    let app = &env.app;
+    let (ana, ana_ctx) = crate::first_employee(app, "Ana").await;
+    let manager = ana_ctx.clone().managing_time();
+    let bo = app
+        .identity()
+        .create_employee(&json!({"name": "Bo", "email": "bo@example.com"}), &manager)
+        .await
+        .unwrap();
+    let bo_ctx = CommandContext::employee(id(&bo).parse().unwrap());
+    let web = active_project(app, &manager, 600).await;
+    let ops = active_project(app, &manager, 6000).await;
+    // Ana: two weeks; Bo: one week; one of Ana's entries stays a draft
+    let mut ana_week = Vec::new();
+    for (pid, day, m) in [
+        (&web, "2026-03-02", 240),
+        (&web, "2026-03-03", 240),
+        (&ops, "2026-03-04", 60),
+    ] {
+        let e = log(app, &ana_ctx, pid, day, m).await.unwrap();
+        app.delivery()
+            .submit_time_entry(&id(&e), &ana_ctx)
+            .await
+            .unwrap();
+        ana_week.push(id(&e));
+    }
+    let draft = log(app, &ana_ctx, &web, "2026-03-05", 30).await.unwrap();
+    let later = log(app, &ana_ctx, &web, "2026-03-10", 45).await.unwrap();
+    app.delivery()
+        .submit_time_entry(&id(&later), &ana_ctx)
+        .await
+        .unwrap();
+    let b = log(app, &bo_ctx, &web, "2026-03-02", 15).await.unwrap();
+    app.delivery()
+        .submit_time_entry(&id(&b), &bo_ctx)
+        .await
+        .unwrap();
+    let weeks = app.delivery().submitted_weeks(&json!({})).await.unwrap();
+    let items = weeks["items"].as_array().unwrap();
+    assert_eq!(items.len(), 3, "{weeks}");
+    let ana_first = items
+        .iter()
+        .find(|w| w["employee_id"] == json!(id(&ana)) && w["week"] == json!("2026-03-02"))
+        .unwrap();
+    assert_eq!(ana_first["entries"], json!(3));
+    assert_eq!(ana_first["minutes"], json!(540), "the draft is not in it");
+    assert_eq!(ana_first["billable_minutes"], json!(540));
+    let mut split: Vec<(String, i64)> = ana_first["projects"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| {
+            (
+                p["project_id"].as_str().unwrap().to_owned(),
+                p["minutes"].as_i64().unwrap(),
+            )
+        })
+        .collect();
+    split.sort();
+    let mut want = vec![(web.clone(), 480), (ops.clone(), 60)];
+    want.sort();
+    assert_eq!(split, want);
+    // pages of one week each walk every line once
+    let mut seen = Vec::new();
+    let mut after = String::new();
+    loop {
+        let page = app
+            .delivery()
+            .submitted_weeks(&json!({"per_page": 1, "after": after}))
+            .await
+            .unwrap();
+        for w in page["items"].as_array().unwrap() {
+            seen.push(format!(
+                "{}/{}",
+                w["employee_id"].as_str().unwrap(),
+                w["week"].as_str().unwrap()
+            ));
+        }
+        match page["next"].as_str() {
+            Some(n) => after = n.to_owned(),
+            None => break,
+        }
+    }
+    assert_eq!(seen.len(), 3, "{seen:?}");
+    let bo_only = app
+        .delivery()
+        .submitted_weeks(&json!({"employee_id": id(&bo)}))
+        .await
+        .unwrap();
+    assert_eq!(bo_only["items"].as_array().unwrap().len(), 1);
+    assert!(app
+        .delivery()
+        .submitted_weeks(&json!({"after": "nonsense"}))
+        .await
+        .is_err());
+    // approving Ana's first week approves its three entries in one command, any day of it
+    let done = app
+        .delivery()
+        .approve_time_week(&id(&ana), "2026-03-05", &manager)
+        .await
+        .unwrap();
+    assert_eq!(done["week"], json!("2026-03-02"));
+    let mut approved: Vec<String> = done["entries"].as_array().unwrap().iter().map(id).collect();
+    approved.sort();
+    ana_week.sort();
+    assert_eq!(approved, ana_week);
+    assert_eq!(count_type(&env, "time_entry.approved").await, 3);
+    // 480 of 600 on the web project: its 80 % threshold, project and role
+    let p = app.delivery().project(&web).await.unwrap();
+    assert_eq!(p["variance"][0]["delivered_minutes"], json!(480));
+    assert_eq!(p["variance"][0]["threshold_reached"], json!(80));
+    let d = app.delivery().time_entry(&id(&draft)).await.unwrap();
+    assert_eq!(d["status"], json!("draft"), "a draft is not approved");
+    // nothing left to approve in that week: refused, nothing changes
+    let err = app
+        .delivery()
+        .approve_time_week(&id(&ana), "2026-03-02", &manager)
+        .await
+        .unwrap_err();
+    assert!(matches!(err, AppError::Invariant(_)), "{err:?}");
+    // sending back a week needs a reason, and sends every submitted entry back with it
+    let err = app
+        .delivery()
+        .send_back_time_week(&id(&ana), "2026-03-09", " ", &manager)
+        .await
+        .unwrap_err();
+    assert!(matches!(err, AppError::Validation(_)), "{err:?}");
+    let back = app
+        .delivery()
+        .send_back_time_week(&id(&ana), "2026-03-09", "Which task?", &manager)
+        .await
+        .unwrap();
+    assert_eq!(back["entries"][0]["status"], json!("draft"));
+    assert_eq!(back["entries"][0]["sent_back_reason"], json!("Which task?"));
+    let left = app.delivery().submitted_weeks(&json!({})).await.unwrap();
+    assert_eq!(left["items"].as_array().unwrap().len(), 1, "only Bo's week");
+    crate::every_aggregate_restores_as_replayed(&env).await;
+    env.cleanup().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 8)]
+async fn two_first_capacities_for_one_employee_at_once_are_both_kept_or_one_refused() {
+    let Some(env) = env().await else { return };
+    let app = &env.app;
+    let (ana, actor) = crate::first_employee(app, "Ana").await;
+    let manager = actor.managing_time();
+    let ana = id(&ana);
+    // two managers set Ana's first capacity at the same moment: no duplicate aggregate,
+    // no lost schedule line, no internal error
+    let mut tasks = Vec::new();
+    for (from, minutes) in [("2026-03-02", 1200), ("2026-03-09", 1800)] {
+        let (app, ctx, ana) = (app.clone(), manager.clone(), ana.clone());
+        tasks.push(tokio::spawn(async move {
+            app.delivery()
+                .set_capacity(
+                    &json!({"employee_id": ana, "effective_from": from, "minutes_per_week": minutes}),
+                    &ctx,
+                )
+                .await
+        }));
+    }
+    let mut ok = 0;
+    for t in tasks {
+        match t.await.unwrap() {
+            Ok(_) => ok += 1,
+            Err(AppError::Conflict(_)) => {}
+            Err(e) => panic!("only a conflict may refuse one: {e:?}"),
+        }
+    }
+    assert!(ok >= 1);
+    let c = app.delivery().capacity(&ana).await.unwrap();
+    let schedule = c["schedule"].as_array().unwrap();
+    assert_eq!(schedule.len(), ok, "{c}");
+    assert_eq!(c["version"], json!(ok));
+    crate::every_aggregate_restores_as_replayed(&env).await;
+    env.cleanup().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_tickets_time_is_listed_and_totalled_with_its_adjustments() {
+    let Some(env) = env().await else { return };
+    let app = &env.app;
+    let (_, actor) = crate::first_employee(app, "Ana").await;
+    let manager = actor.clone().managing_time();
+    let acme = id(&app
+        .identity()
+        .create_customer(&json!({"name": "Acme"}), &actor)
+        .await
+        .unwrap());
+    let t = id(&app
+        .helpdesk()
+        .create_ticket(&json!({"customer_id": acme, "subject": "Broken"}), &actor)
+        .await
+        .unwrap());
+    let on_ticket = |date: &str, minutes: i64| json!({"ticket_id": t, "work_date": date, "minutes": minutes, "note": "call"});
+    let a = app
+        .delivery()
+        .log_time(&on_ticket("2026-03-02", 60), &actor)
+        .await
+        .unwrap();
+    let b = app
+        .delivery()
+        .log_time(&on_ticket("2026-03-03", 30), &actor)
+        .await
+        .unwrap();
+    let gone = app
+        .delivery()
+        .log_time(&on_ticket("2026-03-04", 45), &actor)
+        .await
+        .unwrap();
+    app.delivery()
+        .discard_time_entry(&id(&gone), &actor)
+        .await
+        .unwrap();
+    app.delivery()
+        .submit_time_entry(&id(&a), &actor)
+        .await
+        .unwrap();
+    app.delivery()
+        .approve_time_entry(&id(&a), &manager)
         .await
         .unwrap();
     app.delivery()
@@ -866,5 +1288,24 @@ async fn the_project_page_reads_burn_up_tickets_and_search() {
         .unwrap_err();
     assert!(matches!(err, AppError::Invariant(_)), "{err:?}");
     crate::every_aggregate_restores_as_replayed(&env).await;
+            &id(&a),
+            &json!({"minutes": -15, "work_date": "2026-03-05", "reason": "shorter"}),
+            &manager,
+        )
+        .await
+        .unwrap();
+    let tt = app.delivery().ticket_time(&t).await.unwrap();
+    assert_eq!(tt["count"], json!(2), "{tt}");
+    assert_eq!(tt["total_minutes"], json!(75));
+    assert_eq!(tt["approved_minutes"], json!(45));
+    let listed: Vec<String> = tt["entries"].as_array().unwrap().iter().map(id).collect();
+    assert_eq!(
+        listed,
+        vec![id(&b), id(&a)],
+        "newest first, the discarded one left out"
+    );
+    assert_eq!(tt["entries"][1]["effective_minutes"], json!(45));
+    assert_eq!(tt["entries"][1]["adjustments"].as_array().unwrap().len(), 1);
+    assert!(app.delivery().ticket_time("nope").await.is_err());
     env.cleanup().await;
 }

@@ -2,13 +2,16 @@
 /**
  * Pet\Delivery suite (required by tests/php/run.php, in its scope: $settings, $engine,
  * $identity, $boss, $ctx and the harness helpers): a project's life with time — log, submit,
- * approve, the 80 % variance, a change order, a lock and a correction as an adjustment —
- * and the bad inputs, each a typed exception.
+ * approve, the 80 % variance, a change order, a lock and a correction as an adjustment —,
+ * a draft revised in one call, weeks approved or sent back whole, the rule that staff act on
+ * their own time only, and the bad inputs, each a typed exception.
  */
 
 declare(strict_types=1);
 
 $dl     = new Pet\Delivery( $settings );
+// The boss manages time (approves, adjusts): the context says so, as the plugin's does for pet_manage.
+$ctx['manages_time'] = true;
 $dl_day = static fn ( int $days_ago ): string => gmdate( 'Y-m-d', time() - $days_ago * 86400 );
 
 $dl_project = null;
@@ -159,5 +162,49 @@ test(
 			check( 'submitted' === $item['status'] && $me === $item['employee_id'], 'only submitted time of the employee' );
 		}
 		throws( Pet\ValidationException::class, static fn () => $dl->submittedTime( array( 'per_page' => 'many' ) ), 'bad paging' );
+	}
+);
+
+test(
+	'delivery: a draft is revised in one call, a week approved or sent back whole, staff act on their own time',
+	static function () use ( $dl, $dl_day, $ctx, $identity, &$dl_project ): void {
+		check( null !== $dl_project, 'the project test ran' );
+		$me    = $ctx['actor_id'];
+		$staff = $identity->createEmployee( array( 'name' => 'Staff ' . bin2hex( random_bytes( 3 ) ), 'email' => 'staff' . bin2hex( random_bytes( 3 ) ) . '@example.com' ), $ctx );
+		$sctx  = array( 'actor_id' => $staff['id'], 'idempotency_key' => null );
+		// the next Monday's week is open and empty for both
+		$monday = gmdate( 'Y-m-d', strtotime( 'monday next week', time() ) );
+		$e      = $dl->logTime( array( 'project_id' => $dl_project['id'], 'role' => 'Developer', 'work_date' => $monday, 'minutes' => 60, 'note' => 'kick-off' ), $sctx );
+		$dl->submitTimeEntry( $e['id'], $sctx );
+		$dl->sendBackTimeEntry( $e['id'], 'Is that all?', $ctx );
+		$r = $dl->reviseTimeEntry( $e['id'], array( 'minutes' => 90 ), $sctx );
+		eq( $e['id'], $r['id'], 'the same entry' );
+		eq( 90, $r['minutes'], 'revised minutes' );
+		eq( 'kick-off', $r['note'], 'the note kept' );
+		eq( 'Is that all?', $r['sent_back_reason'], 'the reason kept' );
+		$err = throws( Pet\ValidationException::class, static fn () => $dl->reviseTimeEntry( $e['id'], array( 'minutes' => 'lots' ), $sctx ), 'bad minutes' );
+		check( array_key_exists( 'minutes', $err->getFieldErrors() ), 'minutes named' );
+		throws( Pet\InvariantViolationException::class, static fn () => $dl->reviseTimeEntry( $e['id'], array( 'minutes' => 30 ), array( 'actor_id' => $me, 'idempotency_key' => null ) ), 'someone else who does not manage time' );
+		throws( Pet\ValidationException::class, static fn () => $dl->reviseTimeEntry( $e['id'], array(), array( 'actor_id' => $me, 'manages_time' => 'yes' ) ), 'manages_time must be a boolean' );
+		$dl->submitTimeEntry( $e['id'], $sctx );
+		$second = $dl->logTime( array( 'project_id' => $dl_project['id'], 'work_date' => gmdate( 'Y-m-d', strtotime( $monday . ' +1 day' ) ), 'minutes' => 30 ), $sctx );
+		$dl->submitTimeEntry( $second['id'], $sctx );
+		throws( Pet\InvariantViolationException::class, static fn () => $dl->approveTimeWeek( $staff['id'], $monday, $sctx ), 'staff do not approve' );
+		$weeks = $dl->submittedWeeks( array( 'employee_id' => $staff['id'] ) );
+		eq( 1, count( $weeks['items'] ), 'one week line' );
+		eq( 120, $weeks['items'][0]['minutes'], 'its total' );
+		eq( $monday, $weeks['items'][0]['week'], 'its Monday' );
+		$back = $dl->sendBackTimeWeek( $staff['id'], $monday, 'Split by task', $ctx );
+		eq( 2, count( $back['entries'] ), 'both sent back' );
+		foreach ( array( $e['id'], $second['id'] ) as $id ) {
+			$dl->submitTimeEntry( $id, $sctx );
+		}
+		$done = $dl->approveTimeWeek( $staff['id'], $monday, $ctx );
+		eq( 2, count( $done['entries'] ), 'both approved' );
+		eq( array(), $dl->submittedWeeks( array( 'employee_id' => $staff['id'] ) )['items'], 'nothing waits' );
+		throws( Pet\ValidationException::class, static fn () => $dl->submittedWeeks( array( 'per_page' => 0 ) ), 'bad per_page' );
+		throws( Pet\ValidationException::class, static fn () => $dl->sendBackTimeWeek( $staff['id'], $monday, '', $ctx ), 'a reason is required' );
+		$tt = $dl->ticketTime( '0190a1b2-0000-7000-8000-000000000999' );
+		eq( 0, $tt['count'], 'an unknown ticket has no time' );
 	}
 );

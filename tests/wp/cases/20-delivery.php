@@ -100,16 +100,25 @@ $login_staff();
 check('staff, bad nonce: delivery_save_week refused', 'die:403' === run_admin_post('delivery_save_week', $grid, 'bad'));
 check('refused saves wrote nothing', 0 === (int) $d->timesheet($staff_employee, $today)['total_minutes']);
 check('staff: the week saved', str_starts_with(run_admin_post('delivery_save_week', $grid), 'redirect:'));
+check('the grid plan: one draft revised, several trimmed from the end, none logged', ['revise' => ['a' => 50], 'discard' => [], 'log' => 0] === \PetWp\Modules\Delivery\Delivery_Admin::cell_plan([['id' => 'a', 'minutes' => 90]], 50)
+    && ['revise' => ['b' => 10], 'discard' => ['c'], 'log' => 0] === \PetWp\Modules\Delivery\Delivery_Admin::cell_plan([['id' => 'a', 'minutes' => 30], ['id' => 'b', 'minutes' => 30], ['id' => 'c', 'minutes' => 30]], 40)
+    && ['revise' => ['c' => 90], 'discard' => [], 'log' => 0] === \PetWp\Modules\Delivery\Delivery_Admin::cell_plan([['id' => 'a', 'minutes' => 30], ['id' => 'c', 'minutes' => 30]], 120)
+    && ['revise' => [], 'discard' => ['a'], 'log' => 0] === \PetWp\Modules\Delivery\Delivery_Admin::cell_plan([['id' => 'a', 'minutes' => 30]], 0)
+    && ['revise' => [], 'discard' => [], 'log' => 45] === \PetWp\Modules\Delivery\Delivery_Admin::cell_plan([], 45));
 queued_notices();
 $sheet = $d->timesheet($staff_employee, $today);
 check('1:30 typed became one 90-minute draft', 1 === count($sheet['entries']) && 90 === $sheet['entries'][0]['minutes'] && 'draft' === $sheet['entries'][0]['status'], wp_json_encode($sheet['entries']));
-// Changing the cell replaces the draft (discard + log), leaving one draft of the new amount.
+$first_id = (string) $sheet['entries'][0]['id'];
+// Changing the cell revises the draft in one command: the same entry, the new amount.
 $grid['cell'][$row][$today] = '100';
 $grid['shown'][$row][$today] = '1:30';
 run_admin_post('delivery_save_week', $grid);
 queued_notices();
 $sheet = $d->timesheet($staff_employee, $today);
-check('a changed cell replaces its draft', 1 === count($sheet['entries']) && 100 === $sheet['entries'][0]['minutes'] && 100 === $sheet['total_minutes'], wp_json_encode($sheet['entries']));
+check('a changed cell revises its draft (the same entry)', 1 === count($sheet['entries']) && $first_id === (string) $sheet['entries'][0]['id'] && 100 === $sheet['entries'][0]['minutes'] && 100 === $sheet['total_minutes'], wp_json_encode($sheet['entries']));
+$hist = $plugin->engine()->entityHistory(['context_type' => 'time_entry', 'context_id' => $first_id]);
+$types = array_column($hist['items'], 'event_type');
+check('its history: drafted then revised, nothing discarded', ['time_entry.drafted', 'time_entry.revised'] === $types, wp_json_encode($types));
 // More than 24 h a day is the engine's refusal, shown as a notice; nothing changes.
 run_admin_post('delivery_save_week', ['week' => $monday, 'cell' => [$row => [$today => '25:00']], 'shown' => [$row => [$today => '1:40']]]);
 $n = queued_notices();
@@ -142,6 +151,7 @@ check('the entry is a draft again with the reason', 'draft' === $e['status'] && 
 $login_staff();
 $html = $screen('pet-timesheet', 'page_timesheet', ['week' => $today]);
 check('the staff member sees the reason in the grid', str_contains($html, esc_html("Wrong day $tag")));
+check('the grid carries the totals for the keyboard script, and offers copy last week and add a row', str_contains($html, 'class="pet-day-total" data-minutes="') && str_contains($html, 'id="pet-copy-last-week"') && str_contains($html, 'id="pet-timesheet"'));
 run_admin_post('delivery_submit_week', ['week' => $monday]);
 queued_notices();
 $as_admin();
@@ -263,3 +273,84 @@ $r = rest_call('POST', '/pet/v1/time-lock', ['through' => 'yesterday']);
 check('admin: POST /time-lock with a bad date: 400', 400 === $r->get_status(), wp_json_encode($r->get_data()));
 check('GET /time-lock: 200', 200 === rest_call('GET', '/pet/v1/time-lock')->get_status());
 
+
+// ---- revise over REST, approvals by employee-week ----------------------------------------------
+
+$login_staff();
+$r = rest_call('POST', '/pet/v1/time-entries', ['project_id' => $pid, 'work_date' => $today, 'minutes' => 20, 'note' => 'Weekly']);
+$wid = (string) $r->get_data()['id'];
+$patch = static function (string $id, array $body): WP_REST_Response {
+    $q = new WP_REST_Request('PATCH', "/pet/v1/time-entries/$id");
+    $q->set_header('content-type', 'application/json');
+    $q->set_body((string) wp_json_encode($body));
+    return rest_do_request($q);
+};
+$r = $patch($wid, ['minutes' => 25]);
+check('staff: PATCH /time-entries/<own draft>: 200, revised, the note kept', 200 === $r->get_status() && $wid === $r->get_data()['id'] && 25 === $r->get_data()['minutes'] && 'Weekly' === $r->get_data()['note'], wp_json_encode($r->get_data()));
+check('staff: PATCH with bad minutes: 400', 400 === $patch($wid, ['minutes' => 'lots'])->get_status());
+check('staff: PATCH someone else\'s draft: 403', 403 === $patch($admin_entry, ['minutes' => 6])->get_status());
+check('the refused PATCH changed nothing', 5 === $d->timeEntry($admin_entry)['minutes']);
+$staff_ctx = $plugin->context();
+check('a staff context does not manage time', false === $staff_ctx['manages_time']);
+$threw = false;
+try {
+    $d->reviseTimeEntry($admin_entry, ['minutes' => 6], $staff_ctx);
+} catch (\Pet\InvariantViolationException $e) {
+    $threw = true;
+}
+check('the engine itself refuses staff changing someone else\'s time', $threw && 5 === $d->timeEntry($admin_entry)['minutes']);
+rest_call('POST', "/pet/v1/time-entries/$wid/submit");
+check('staff: GET /approvals/weeks refused (403)', 403 === rest_call('GET', '/pet/v1/approvals/weeks')->get_status());
+$wkey = $staff_employee . '|' . $monday;
+check('staff: delivery_weeks refused with 403', 'die:403' === run_admin_post('delivery_weeks', ['week' => [$wkey], 'do' => 'approve']));
+$as_admin();
+check('an admin context manages time', true === $plugin->context()['manages_time']);
+$r = rest_call('GET', '/pet/v1/approvals/weeks', [], ['employee_id' => $staff_employee]);
+check('admin: GET /approvals/weeks: the staff member\'s week with its total', 200 === $r->get_status() && 1 === count($r->get_data()['items']) && 25 === $r->get_data()['items'][0]['minutes'] && $monday === $r->get_data()['items'][0]['week'], wp_json_encode($r->get_data()));
+$html = $screen('pet-approvals', 'page_approvals', []);
+check('the approvals screen has one line per employee-week, with the project', str_contains($html, 'data-week="' . esc_attr($wkey) . '"') && str_contains($html, esc_html($name) . ' 0:25'), substr(strip_tags($html), 0, 800));
+check('admin, bad nonce: delivery_weeks refused', 'die:403' === run_admin_post('delivery_weeks', ['week' => [$wkey], 'do' => 'approve'], 'bad'));
+run_admin_post('delivery_weeks', ['week' => [$wkey], 'do' => 'send_back', 'reason' => '']);
+$n = queued_notices();
+check('sending weeks back without a reason is refused', isset($n[0]) && 'error' === $n[0]['type'] && 'submitted' === $d->timeEntry($wid)['status'], wp_json_encode($n));
+run_admin_post('delivery_weeks', ['do' => 'approve']);
+$n = queued_notices();
+check('no week ticked: an error, nothing approved', isset($n[0]) && 'error' === $n[0]['type'] && 'submitted' === $d->timeEntry($wid)['status'], wp_json_encode($n));
+check('admin: the ticked week approved', str_starts_with(run_admin_post('delivery_weeks', ['week' => [$wkey], 'do' => 'approve']), 'redirect:') && 'approved' === $d->timeEntry($wid)['status']);
+queued_notices();
+$r = rest_call('POST', '/pet/v1/approvals/weeks/approve', ['employee_id' => $staff_employee, 'week' => $monday]);
+check('admin: approving a week with nothing submitted: 422', 422 === $r->get_status(), wp_json_encode($r->get_data()));
+
+// ---- time on the ticket page ---------------------------------------------------------------------
+
+$customer = $plugin->identity()->createCustomer(['name' => "Ticket time $tag"], $plugin->context());
+$ticket = (new \Pet\Helpdesk(Plugin::engine_settings()))->createTicket(['customer_id' => (string) $customer['id'], 'subject' => "Ticket time $tag"], $plugin->context());
+$tid = (string) $ticket['id'];
+$section = static function () use ($plugin, $ticket): string {
+    ob_start();
+    (new \PetWp\Modules\Delivery\Delivery_Admin($plugin))->ticket_time($ticket);
+    return (string) ob_get_clean();
+};
+$login_staff();
+$log = ['ticket_id' => $tid, 'work_date' => $today, 'minutes' => '1:30', 'note' => "On the phone $tag", 'billable' => '1'];
+login_as_role('subscriber');
+check('subscriber: delivery_log_ticket refused with 403', 'die:403' === run_admin_post('delivery_log_ticket', $log));
+check('a subscriber sees no time section', '' === $section());
+$login_staff();
+check('staff, bad nonce: delivery_log_ticket refused', 'die:403' === run_admin_post('delivery_log_ticket', $log, 'bad'));
+check('refused logs wrote nothing', 0 === $d->ticketTime($tid)['count']);
+run_admin_post('delivery_log_ticket', ['minutes' => 'soon'] + $log);
+$n = queued_notices();
+check('an unreadable duration is an error, nothing logged', isset($n[0]) && 'error' === $n[0]['type'] && 0 === $d->ticketTime($tid)['count'], wp_json_encode($n));
+$out = run_admin_post('delivery_log_ticket', $log);
+check('staff: time logged from the ticket page, back to the ticket', str_starts_with($out, 'redirect:') && str_contains($out, $tid), $out);
+queued_notices();
+$tt = $d->ticketTime($tid);
+check('the ticket has 90 draft minutes of the staff member', 1 === $tt['count'] && 90 === $tt['total_minutes'] && 0 === $tt['approved_minutes'] && $staff_employee === $tt['entries'][0]['employee_id'] && 'draft' === $tt['entries'][0]['status'], wp_json_encode($tt));
+$html = $section();
+check('the ticket page\'s time section lists it with the total and the form', str_contains($html, 'id="pet-ticket-time"') && str_contains($html, esc_html("On the phone $tag")) && str_contains($html, 'data-minutes="90"') && str_contains($html, 'pet_delivery_log_ticket'), substr(strip_tags($html), 0, 400));
+check('the section links to the ticket\'s row of My timesheet', 1 === preg_match('/page=pet-timesheet[^"]*add=t(%3A|:)' . preg_quote($tid, '/') . '/i', $html), (string) (preg_match('/href="[^"]*pet-timesheet[^"]*"/', $html, $m) ? $m[0] : 'no link'));
+$html = $screen('pet-timesheet', 'page_timesheet', ['week' => $today]);
+check('the ticket is a row of the staff member\'s timesheet', str_contains($html, 'data-row="t:' . $tid . '"'));
+$hd_view = (string) file_get_contents(dirname(__DIR__, 3) . '/wp-plugin/includes/modules/helpdesk/views/ticket.php');
+check('the helpdesk ticket view fires pet_ticket_sections', str_contains($hd_view, "do_action( 'pet_ticket_sections', \$t );"));

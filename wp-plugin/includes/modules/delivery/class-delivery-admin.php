@@ -11,8 +11,9 @@
  * against capacity, over-capacity highlighted; the allocate and capacity forms).
  *
  * The grid is a form over the engine's own commands: a changed cell whose time is all draft
- * discards those drafts and logs the new amount as one draft (the engine has no "revise");
- * a cell holding submitted or approved time is shown, not edited (corrections are
+ * revises its draft in one command (reviseTimeEntry: its note and sent-back reason kept), an
+ * emptied one discards it, a new one logs a draft; a cell holding submitted or approved time
+ * is shown, not edited (corrections are
  * adjustments, made by a manager). Every rule (24 h a day, lock, active project and
  * employee) is the engine's; its refusals are shown.
  *
@@ -47,6 +48,8 @@ final class Delivery_Admin extends Module_Admin {
 		'delivery_submit_week'    => array( Plugin::CAP_WORK, 'do_submit_week' ),
 		'delivery_approve'        => array( Plugin::CAP_MANAGE, 'do_approve' ),
 		'delivery_send_back'      => array( Plugin::CAP_MANAGE, 'do_send_back' ),
+		'delivery_weeks'          => array( Plugin::CAP_MANAGE, 'do_weeks', array( 'reason' ) ),
+		'delivery_log_ticket'     => array( Plugin::CAP_WORK, 'do_log_ticket' ),
 		'delivery_adjust'         => array( Plugin::CAP_MANAGE, 'do_adjust' ),
 		'delivery_timer_start'    => array( Plugin::CAP_WORK, 'do_timer_start' ),
 		'delivery_timer_stop'     => array( Plugin::CAP_WORK, 'do_timer_stop' ),
@@ -79,6 +82,12 @@ final class Delivery_Admin extends Module_Admin {
 	/** @var array<string,string> project names by id (request cache) */
 	private $project_names = array();
 
+	/** @var array<string,string> task titles by id, of the projects read (request cache) */
+	private $task_titles = array();
+
+	/** @var array<string,list<array>> tasks by project id, of the projects read (request cache) */
+	private $project_tasks = array();
+
 	/** The Delivery pages under the PET menu. */
 	protected function pages(): array {
 		return array(
@@ -101,7 +110,55 @@ final class Delivery_Admin extends Module_Admin {
 		if ( self::PROJECTS_PAGE === $page && '' !== Input::text( 'id' ) ) {
 			self::enqueue_charts();
 		}
+		if ( self::TIMESHEET_PAGE === $page ) {
+			self::enqueue_script( 'timesheet', 'petTimesheet', array( 'ready' => 'ready' ) );
+		}
 		self::enqueue_style( 'delivery' );
+	}
+
+	/** Registers the pages and actions, and the time section of the helpdesk ticket page. */
+	public function register(): void {
+		parent::register();
+		add_action( 'pet_ticket_sections', array( $this, 'ticket_time' ) );
+	}
+
+	/**
+	 * The ticket page's time section (hook pet_ticket_sections): the time logged on the
+	 * ticket with its totals, and a form to log the current user's time on it.
+	 *
+	 * @param array $ticket The ticket (engine view).
+	 */
+	public function ticket_time( array $ticket ): void {
+		if ( ! current_user_can( Plugin::CAP_WORK ) || ! isset( $ticket['id'] ) ) {
+			return;
+		}
+		try {
+			$time = $this->plugin->delivery()->ticketTime( (string) $ticket['id'] );
+		} catch ( \Throwable $e ) {
+			unset( $e ); // The section is optional: the ticket page stays whole without it.
+			return;
+		}
+		$names = array();
+		foreach ( $time['entries'] as $e ) {
+			$eid = (string) $e['employee_id'];
+			if ( ! isset( $names[ $eid ] ) ) {
+				try {
+					$names[ $eid ] = (string) $this->plugin->identity()->getEmployee( $eid )['name'];
+				} catch ( \Throwable $ex ) {
+					$names[ $eid ] = $eid;
+				}
+			}
+		}
+		self::view(
+			'delivery/ticket-time',
+			array(
+				'ticket_id'     => (string) $ticket['id'],
+				'time'          => $time,
+				'names'         => $names,
+				'today'         => Input::today(),
+				'timesheet_url' => Table::page_url( self::TIMESHEET_PAGE, array( 'add' => 't:' . (string) $ticket['id'] ) ),
+			)
+		);
 	}
 
 	/** Loads the list tables (core and Delivery). */
@@ -230,28 +287,6 @@ final class Delivery_Admin extends Module_Admin {
 		throw new Input_Exception( __( 'The timesheet row is not a project or a ticket.', 'pet' ), array( 'row' => __( 'is not a project or a ticket', 'pet' ) ) );
 	}
 
-	/**
-	 * The logTime input that logs a discarded draft again as it was.
-	 *
-	 * @param array $e Entry.
-	 */
-	private static function relog_input( array $e ): array {
-		$t     = (array) $e['target'];
-		$input = 'ticket' === ( $t['kind'] ?? '' ) ? array( 'ticket_id' => (string) $t['ticket_id'] ) : array( 'project_id' => (string) $t['project_id'] );
-		if ( ! empty( $t['task_id'] ) ) {
-			$input['task_id'] = (string) $t['task_id'];
-		}
-		if ( null !== $e['role'] && '' !== (string) $e['role'] ) {
-			$input['role'] = (string) $e['role'];
-		}
-		return $input + array(
-			'work_date' => (string) $e['work_date'],
-			'minutes'   => (int) $e['minutes'],
-			'billable'  => (bool) $e['billable'],
-			'note'      => (string) $e['note'],
-		);
-	}
-
 	// ---- actions ----------------------------------------------------------------------------
 
 	/** Creates an internal project (planned) with sold minutes for one role. */
@@ -300,16 +335,19 @@ final class Delivery_Admin extends Module_Admin {
 
 	/**
 	 * Saves the week grid: each changed cell (cell[<row>][<date>] against the minutes it
-	 * showed, shown[<row>][<date>]) whose time is all draft: its drafts discarded, the new
-	 * amount logged as one draft. Stops at the first refusal (the cells before it are saved).
+	 * showed, shown[<row>][<date>]) whose time is all draft. A cell with one draft revises it
+	 * in one command (its note, role and sent-back reason kept); with several, the first
+	 * keep their minutes while they fit and the last one kept takes the rest (the others are
+	 * discarded); an empty cell discards its drafts; a new cell logs one draft. Stops at the
+	 * first refusal (the cells before it are saved) and shows it.
 	 */
 	protected function do_save_week(): array {
-		$d         = $this->plugin->delivery();
-		$employee  = $this->ctx()['actor_id'];
-		$week      = self::week_start();
-		$sheet     = $d->timesheet( $employee, $week );
-		$drafts    = array();
-		$locked    = array();
+		$d        = $this->plugin->delivery();
+		$employee = $this->ctx()['actor_id'];
+		$week     = self::week_start();
+		$sheet    = $d->timesheet( $employee, $week );
+		$drafts   = array();
+		$locked   = array();
 		foreach ( $sheet['entries'] as $e ) {
 			$k = self::row_key( (array) $e['target'] ) . '|' . (string) $e['work_date'];
 			if ( 'draft' === $e['status'] ) {
@@ -338,34 +376,68 @@ final class Delivery_Admin extends Module_Admin {
 					continue;
 				}
 				$target = self::row_target( (string) $row );
-				$gone   = array();
-				foreach ( $drafts[ $k ] ?? array() as $e ) {
-					$d->discardTimeEntry( (string) $e['id'], $this->ctx( '-discard-' . ( ++$n ) ) );
-					$gone[] = $e;
+				$plan   = self::cell_plan( $drafts[ $k ] ?? array(), $minutes );
+				foreach ( $plan['discard'] as $id ) {
+					$d->discardTimeEntry( $id, $this->ctx( '-discard-' . ( ++$n ) ) );
 				}
-				if ( $minutes > 0 ) {
-					try {
-						$d->logTime(
-							$target + array(
-								'work_date' => $date,
-								'minutes'   => $minutes,
-							),
-							$this->ctx( '-log-' . ( ++$n ) )
-						);
-					} catch ( \Throwable $refused ) {
-						// The engine refused the new amount (e.g. past 24 h): the drafts it
-						// replaced are logged again as they were, then the refusal is shown.
-						foreach ( $gone as $e ) {
-							$d->logTime( self::relog_input( $e ), $this->ctx( '-restore-' . ( ++$n ) ) );
-						}
-						throw $refused;
-					}
+				foreach ( $plan['revise'] as $id => $m ) {
+					$d->reviseTimeEntry( (string) $id, array( 'minutes' => $m ), $this->ctx( '-revise-' . ( ++$n ) ) );
+				}
+				if ( $plan['log'] > 0 ) {
+					$d->logTime(
+						$target + array(
+							'work_date' => $date,
+							'minutes'   => $plan['log'],
+						),
+						$this->ctx( '-log-' . ( ++$n ) )
+					);
 				}
 				++$changed;
 			}
 		}
 		/* translators: %d: number of changed cells. */
 		return array( sprintf( _n( '%d cell saved as draft time.', '%d cells saved as draft time.', $changed, 'pet' ), $changed ) );
+	}
+
+	/**
+	 * How a cell's drafts become $minutes: which to discard, which to revise (id => minutes,
+	 * decreases first, so the day's 24 hours are never passed on the way; run after the
+	 * discards) and what to log when the cell had no draft. Arithmetic on the form's numbers; the rules stay the engine's.
+	 *
+	 * @param list<array> $drafts  The cell's draft entries, in the timesheet's order.
+	 * @param int         $minutes The cell's new total.
+	 * @return array{revise:array<string,int>,discard:list<string>,log:int}
+	 */
+	public static function cell_plan( array $drafts, int $minutes ): array {
+		$plan = array(
+			'revise'  => array(),
+			'discard' => array(),
+			'log'     => 0,
+		);
+		if ( array() === $drafts ) {
+			$plan['log'] = max( 0, $minutes );
+			return $plan;
+		}
+		$left  = $minutes;
+		$last  = count( $drafts ) - 1;
+		$delta = array();
+		foreach ( array_values( $drafts ) as $i => $e ) {
+			$id  = (string) $e['id'];
+			$own = (int) $e['minutes'];
+			if ( $left <= 0 ) {
+				$plan['discard'][] = $id;
+				continue;
+			}
+			$want  = ( $i === $last || $own > $left ) ? $left : $own;
+			$left -= $want;
+			if ( $want !== $own ) {
+				$plan['revise'][ $id ] = $want;
+				$delta[ $id ]          = $want - $own;
+			}
+		}
+		// Decreases before the increase: the day's total only grows at the end.
+		uksort( $plan['revise'], static fn ( $a, $b ): int => $delta[ $a ] <=> $delta[ $b ] );
+		return $plan;
 	}
 
 	/** Submits every draft entry of the current user's week. */
@@ -397,6 +469,65 @@ final class Delivery_Admin extends Module_Admin {
 		}
 		/* translators: %d: number of entries. */
 		return array( sprintf( _n( '%d entry approved.', '%d entries approved.', count( $ids ), 'pet' ), count( $ids ) ) );
+	}
+
+	/**
+	 * Approves, or sends back with one reason, the ticked employee-weeks (week[] =
+	 * "<employee id>|<Monday>"), each week one command (all of its submitted entries or none).
+	 *
+	 * @throws Input_Exception When no week is ticked.
+	 */
+	protected function do_weeks(): array {
+		$weeks = array();
+		foreach ( Input::posted_array( 'week' ) as $w ) {
+			if ( is_string( $w ) && preg_match( '/^([0-9a-fA-F-]{36})\|(\d{4}-\d{2}-\d{2})$/', $w, $m ) ) {
+				$weeks[] = array( $m[1], $m[2] );
+			}
+		}
+		if ( array() === $weeks ) {
+			throw new Input_Exception( __( 'Tick the weeks to approve or send back.', 'pet' ), array( 'week' => __( 'is required', 'pet' ) ) );
+		}
+		$d       = $this->plugin->delivery();
+		$back    = 'send_back' === Input::text( 'do' );
+		$reason  = Input::text( 'reason' );
+		$entries = 0;
+		foreach ( $weeks as $i => $w ) {
+			$r        = $back
+				? $d->sendBackTimeWeek( $w[0], $w[1], $reason, $this->ctx( '-' . $i ) )
+				: $d->approveTimeWeek( $w[0], $w[1], $this->ctx( '-' . $i ) );
+			$entries += count( $r['entries'] );
+		}
+		$n = count( $weeks );
+		if ( $back ) {
+			/* translators: 1: number of weeks, 2: number of entries. */
+			return array( sprintf( _n( '%1$d week sent back (%2$d entries are drafts again, with your reason).', '%1$d weeks sent back (%2$d entries are drafts again, with your reason).', $n, 'pet' ), $n, $entries ) );
+		}
+		/* translators: 1: number of weeks, 2: number of entries. */
+		return array( sprintf( _n( '%1$d week approved (%2$d entries).', '%1$d weeks approved (%2$d entries).', $n, 'pet' ), $n, $entries ) );
+	}
+
+	/**
+	 * Logs the current user's time on a ticket from the ticket page (a draft entry; it shows
+	 * on their timesheet to submit with the week).
+	 */
+	protected function do_log_ticket(): array {
+		$ticket = Input::text( 'ticket_id' );
+		$input  = array(
+			'ticket_id' => $ticket,
+			'work_date' => Input::text( 'work_date' ),
+			'minutes'   => self::parse_minutes( Input::text( 'minutes' ), 'minutes' ) ?? 0,
+			'billable'  => '1' === Input::text( 'billable' ),
+		);
+		$note   = Input::text( 'note' );
+		if ( '' !== $note ) {
+			$input['note'] = $note;
+		}
+		$e = $this->plugin->delivery()->logTime( $input, $this->ctx() );
+		return array(
+			/* translators: %s: h:mm. */
+			sprintf( __( '%s logged on this ticket as draft time. Submit it with your week on My timesheet.', 'pet' ), self::hm( (int) $e['minutes'] ) ),
+			Table::page_url( 'pet-tickets', array( 'id' => $ticket ) ),
+		);
 	}
 
 	/** Sends one submitted entry back to its employee with a reason. */
@@ -561,7 +692,12 @@ final class Delivery_Admin extends Module_Admin {
 	private function project_name( string $id ): string {
 		if ( ! isset( $this->project_names[ $id ] ) ) {
 			try {
-				$this->project_names[ $id ] = (string) $this->plugin->delivery()->project( $id )['name'];
+				$p                          = $this->plugin->delivery()->project( $id );
+				$this->project_names[ $id ] = (string) $p['name'];
+				$this->project_tasks[ $id ] = (array) $p['tasks'];
+				foreach ( (array) $p['tasks'] as $t ) {
+					$this->task_titles[ (string) $t['id'] ] = (string) $t['title'];
+				}
 			} catch ( \Throwable $e ) {
 				$this->project_names[ $id ] = $id;
 			}
@@ -573,10 +709,10 @@ final class Delivery_Admin extends Module_Admin {
 	 * A week's grid: the days, the rows (label, cells with minutes and whether editable),
 	 * the day and week totals.
 	 *
-	 * @param array  $sheet     Timesheet (engine).
-	 * @param string $add_row   A row key to show even without time ('' = none).
+	 * @param array        $sheet Timesheet (engine).
+	 * @param list<string> $add   Row keys to show even without time.
 	 */
-	private function grid( array $sheet, string $add_row = '' ): array {
+	private function grid( array $sheet, array $add = array() ): array {
 		$week = (string) $sheet['week'];
 		$days = array();
 		for ( $i = 0; $i < 7; $i++ ) {
@@ -599,7 +735,10 @@ final class Delivery_Admin extends Module_Admin {
 			unset( $cell );
 			$rows[ $key ]['total'] += (int) $e['minutes'];
 		}
-		if ( '' !== $add_row && ! isset( $rows[ $add_row ] ) ) {
+		foreach ( $add as $add_row ) {
+			if ( isset( $rows[ $add_row ] ) ) {
+				continue;
+			}
 			try {
 				$rows[ $add_row ] = $this->row_head( $add_row, self::row_target( $add_row ) + array( 'kind' => 0 === strpos( $add_row, 't:' ) ? 'ticket' : 'project' ), $days );
 			} catch ( Input_Exception $e ) {
@@ -635,6 +774,10 @@ final class Delivery_Admin extends Module_Admin {
 		} else {
 			$label = $this->project_name( (string) $target['project_id'] );
 			$url   = self::project_url( (string) $target['project_id'] );
+			$task  = (string) ( $target['task_id'] ?? '' );
+			if ( '' !== $task ) {
+				$label .= ' — ' . ( $this->task_titles[ $task ] ?? substr( $task, 0, 8 ) );
+			}
 		}
 		$cells = array();
 		foreach ( $days as $day ) {
@@ -766,16 +909,30 @@ final class Delivery_Admin extends Module_Admin {
 		);
 	}
 
-	/** My timesheet: the current user's week as a grid. */
+	/**
+	 * My timesheet: the current user's week as a grid. Rows without time are shown when asked
+	 * for (add = comma-separated row keys, add_row = one more from the add-row form, copy = 1:
+	 * last week's rows); the timer above it; the add-row form offers the active projects, the
+	 * tasks of the projects on the grid, and tickets come from the ticket page.
+	 */
 	public function page_timesheet(): void {
 		$this->screen(
 			__( 'My timesheet', 'pet' ),
 			function (): void {
 				$employee = $this->ctx()['actor_id'];
-				$sheet    = $this->plugin->delivery()->timesheet( $employee, self::week_start() );
-				$grid     = $this->grid( $sheet, Input::text( 'add' ) );
-				$timer    = $this->plugin->delivery()->timer( $employee );
-				$running  = $timer['running'];
+				$d        = $this->plugin->delivery();
+				$week     = self::week_start();
+				$sheet    = $d->timesheet( $employee, $week );
+				$add      = array_values( array_filter( array_map( 'trim', explode( ',', Input::text( 'add' ) . ',' . Input::text( 'add_row' ) ) ), 'strlen' ) );
+				if ( '1' === Input::text( 'copy' ) ) {
+					foreach ( $d->timesheet( $employee, self::plus_days( $week, -7 ) )['entries'] as $e ) {
+						$add[] = self::row_key( (array) $e['target'] );
+					}
+				}
+				$add     = array_values( array_unique( $add ) );
+				$grid    = $this->grid( $sheet, $add );
+				$timer   = $d->timer( $employee );
+				$running = $timer['running'];
 				if ( is_array( $running ) ) {
 					$t                = (array) $running['target'];
 					$running['label'] = 'ticket' === ( $t['kind'] ?? '' )
@@ -783,12 +940,49 @@ final class Delivery_Admin extends Module_Admin {
 						? sprintf( __( 'Ticket %s', 'pet' ), substr( (string) $t['ticket_id'], 0, 8 ) )
 						: $this->project_name( (string) $t['project_id'] );
 				}
-				self::view( 'delivery/timesheet', $grid + array( 'timer' => $running ) );
+				// What a new row can be: active projects, and the tasks of the projects shown.
+				$choices = array();
+				foreach ( $d->listProjects(
+					array(
+						'status'   => 'active',
+						'per_page' => 100,
+					)
+				)['items'] as $p ) {
+					$choices[ 'p:' . (string) $p['id'] . ':' ] = (string) $p['name'];
+				}
+				foreach ( $this->project_tasks as $pid => $tasks ) {
+					foreach ( $tasks as $t ) {
+						if ( 'done' !== ( $t['status'] ?? '' ) && isset( $choices[ 'p:' . $pid . ':' ] ) ) {
+							$choices[ 'p:' . $pid . ':' . (string) $t['id'] ] = $this->project_names[ $pid ] . ' — ' . (string) $t['title'];
+						}
+					}
+				}
+				foreach ( array_keys( $grid['rows'] ) as $key ) {
+					unset( $choices[ $key ] );
+				}
+				asort( $choices );
+				$empty = array();
+				foreach ( $grid['rows'] as $key => $row ) {
+					if ( 0 === (int) $row['total'] ) {
+						$empty[] = (string) $key;
+					}
+				}
+				self::view(
+					'delivery/timesheet',
+					$grid + array(
+						'timer'   => $running,
+						'choices' => $choices,
+						'added'   => implode( ',', $empty ),
+					)
+				);
 			}
 		);
 	}
 
-	/** Approvals: one employee's week (picked), submitted entries to approve or send back. */
+	/**
+	 * Approvals: without an employee, the submitted weeks (one line per employee-week, to
+	 * approve or send back in bulk); with one, that employee's week (the drill-down).
+	 */
 	public function page_approvals(): void {
 		$this->screen(
 			__( 'Time approvals', 'pet' ),
@@ -803,24 +997,27 @@ final class Delivery_Admin extends Module_Admin {
 					'entries'     => array(),
 					'names'       => array(),
 					'people'      => array(),
+					'projects'    => array(),
 					'total'       => 0,
 				);
 				$data['lock']  = $this->plugin->delivery()->timeLock()['locked_through'];
 				$data['queue'] = null;
 				if ( '' === $employee ) {
-					$page          = $this->plugin->delivery()->submittedTime( array( 'per_page' => 100 ) + array_filter( array( 'after' => Input::text( 'after' ) ) ) );
+					$page          = $this->plugin->delivery()->submittedWeeks( array( 'per_page' => 50 ) + array_filter( array( 'after' => Input::text( 'after' ) ) ) );
 					$data['queue'] = $page;
-					foreach ( $page['items'] as $e ) {
-						$data['names'][ (string) $e['id'] ] = 'ticket' === $e['target']['kind']
-							/* translators: %s: ticket id. */
-							? sprintf( __( 'Ticket %s', 'pet' ), substr( (string) $e['target']['ticket_id'], 0, 8 ) )
-							: $this->project_name( (string) $e['target']['project_id'] );
-						$eid = (string) $e['employee_id'];
+					foreach ( $page['items'] as $w ) {
+						$eid = (string) $w['employee_id'];
 						if ( ! isset( $data['people'][ $eid ] ) ) {
 							try {
 								$data['people'][ $eid ] = (string) $this->plugin->identity()->getEmployee( $eid )['name'];
 							} catch ( \Throwable $ex ) {
 								$data['people'][ $eid ] = $eid;
+							}
+						}
+						foreach ( $w['projects'] as $p ) {
+							$pid = (string) ( $p['project_id'] ?? '' );
+							if ( '' !== $pid && ! isset( $data['projects'][ $pid ] ) ) {
+								$data['projects'][ $pid ] = $this->project_name( $pid );
 							}
 						}
 					}

@@ -1,13 +1,16 @@
 <?php
 /**
  * The Delivery module's pet/v1 REST routes: projects (list with search, get, create, status,
- * change order, milestones and tasks, burn-up, linked tickets, allocations), time entries (the current user's or, for managers, any employee's
- * week; log, submit, approve, send back, adjust, discard), the approvals queue, timers
- * (start, stop → a draft entry, discard), the period lock, weekly capacities, allocations
- * and the resource plan. Reading, logging, submitting and timers need pet_view_delivery;
- * creating projects, changing them, approving, sending back, adjusting, locking, capacities
- * and allocations need pet_manage_delivery. Without it a user reads, logs, submits, discards and times
- * only their own time (the actor; anything else is 403); a manager may name the employee. The actor is the current user's employee; an Idempotency-Key header is passed to
+ * change order, milestones and tasks, burn-up, linked tickets, allocations), time entries
+ * (the current user's or, for managers, any employee's week; log, revise a draft (PATCH),
+ * submit, approve, send back, adjust, discard), the approvals queue and the approvals by
+ * employee-week (approve or send back a whole week), timers (start, stop → a draft entry,
+ * discard), the period lock, weekly capacities, allocations and the resource plan. Reading,
+ * logging, submitting and timers need pet_view_delivery; creating projects, changing them,
+ * approving, sending back, adjusting, locking, capacities and allocations need
+ * pet_manage_delivery. Without it a user reads, logs, revises, submits, discards and times
+ * only their own time (the actor; anything else is 403, and the engine refuses it too: the
+ * context carries manages_time); a manager may name the employee. The actor is the current user's employee; an Idempotency-Key header is passed to
  * the engine; engine exceptions become WP_Error responses through \PetWp\Rest::error()
  * (400 validation, 404 not found, 409 conflict, 422 rule refused).
  *
@@ -96,6 +99,15 @@ final class Delivery_Rest {
 		);
 		Rest::route( "/time-entries/$id", 'GET', $work, fn ( $r ) => $this->own_entry( (string) $r['id'], $ctx( $r ) ) );
 		Rest::route(
+			"/time-entries/$id",
+			'PATCH',
+			$work,
+			function ( $r ) use ( $d, $ctx ) {
+				$this->own_entry( (string) $r['id'], $ctx( $r ) );
+				return $d()->reviseTimeEntry( (string) $r['id'], Rest::body( $r, array( 'note' ) ), $ctx( $r ) );
+			}
+		);
+		Rest::route(
 			"/time-entries/$id/submit",
 			'POST',
 			$work,
@@ -117,6 +129,36 @@ final class Delivery_Rest {
 		Rest::route( "/time-entries/$id/send-back", 'POST', $man, fn ( $r ) => $d()->sendBackTimeEntry( (string) $r['id'], self::text( Rest::body( $r ), 'reason' ), $ctx( $r ) ) );
 		Rest::route( "/time-entries/$id/adjustments", 'POST', $man, fn ( $r ) => $d()->adjustTimeEntry( (string) $r['id'], Rest::body( $r ), $ctx( $r ) ), 201 );
 		Rest::route( '/approvals', 'GET', $man, fn ( $r ) => $d()->submittedTime( Rest::query( $r, array( 'employee_id', 'after', 'before' ) ) ) );
+		Rest::route(
+			'/approvals/weeks',
+			'GET',
+			$man,
+			function ( $r ) use ( $d ) {
+				$q = Rest::query( $r, array( 'employee_id', 'after', 'per_page' ) );
+				if ( isset( $q['per_page'] ) && ctype_digit( $q['per_page'] ) ) {
+					$q['per_page'] = (int) $q['per_page'];
+				}
+				return $d()->submittedWeeks( $q );
+			}
+		);
+		Rest::route(
+			'/approvals/weeks/approve',
+			'POST',
+			$man,
+			function ( $r ) use ( $d, $ctx ) {
+				$b = Rest::body( $r );
+				return $d()->approveTimeWeek( self::text( $b, 'employee_id' ), self::text( $b, 'week' ), $ctx( $r ) );
+			}
+		);
+		Rest::route(
+			'/approvals/weeks/send-back',
+			'POST',
+			$man,
+			function ( $r ) use ( $d, $ctx ) {
+				$b = Rest::body( $r );
+				return $d()->sendBackTimeWeek( self::text( $b, 'employee_id' ), self::text( $b, 'week' ), self::text( $b, 'reason' ), $ctx( $r ) );
+			}
+		);
 
 		Rest::route( '/time-lock', 'GET', $work, fn () => $d()->timeLock() );
 		Rest::route( '/time-lock', 'POST', $man, fn ( $r ) => $d()->lockTimePeriod( self::text( Rest::body( $r ), 'through' ), $ctx( $r ) ) );

@@ -1,16 +1,17 @@
 <?php
 /**
- * Time approvals (managers): without an employee, the queue of submitted time across
- * employees (grouped by employee and week, ticked to approve in bulk) and the period-lock
- * form; with an employee and a week: the week's entries, the submitted
+ * Time approvals (managers): without an employee, the submitted weeks, one line per
+ * employee-week (entries, total, billable, minutes per project), ticked to approve or send
+ * back (with one reason) in bulk, each opening its week; and the period-lock form; with an employee and a week: the week's entries, the submitted
  * ones ticked to approve together or sent back one by one with a reason; submitted and
  * approved ones can be adjusted (signed minutes booked on an open date, with a reason).
  *
  * @package PetWp
  *
  * @var array $data {employee_id, week, prev, next: string, entries: list<array>,
- *                   names: array<string,string>, people: array<string,string>, total: int,
- *                   lock: ?string, queue: ?array (a page of submitted entries)}
+ *                   names: array<string,string>, people: array<string,string>,
+ *                   projects: array<string,string>, total: int, lock: ?string,
+ *                   queue: ?array (a page of submittedWeeks)}
  */
 
 use PetWp\Modules\Delivery\Delivery_Admin;
@@ -85,46 +86,65 @@ $args = static fn ( string $week ): array => array( 'week' => $week ) + ( '' !==
 	<?php endif; ?>
 <?php endif; ?>
 <?php if ( is_array( $data['queue'] ) ) : ?>
-<h2><?php esc_html_e( 'Submitted time waiting for approval', 'pet' ); ?></h2>
+<h2><?php esc_html_e( 'Submitted weeks waiting for approval', 'pet' ); ?></h2>
 	<?php if ( array() === $data['queue']['items'] ) : ?>
 <p id="pet-queue-empty"><?php esc_html_e( 'Nothing is waiting for approval.', 'pet' ); ?></p>
 	<?php else : ?>
-		<?php View::form_open( 'delivery_approve', array(), 'pet-queue-form' ); ?>
-</form>
-<table class="widefat striped" id="pet-approval-queue">
-<thead><tr><th scope="col"><?php esc_html_e( 'Approve', 'pet' ); ?></th><th scope="col"><?php esc_html_e( 'Employee', 'pet' ); ?></th><th scope="col"><?php esc_html_e( 'Week of', 'pet' ); ?></th><th scope="col"><?php esc_html_e( 'Date', 'pet' ); ?></th><th scope="col"><?php esc_html_e( 'Project / ticket', 'pet' ); ?></th><th scope="col"><?php esc_html_e( 'Time', 'pet' ); ?></th><th scope="col"><?php esc_html_e( 'Note', 'pet' ); ?></th></tr></thead>
+		<?php View::form_open( 'delivery_weeks', array(), 'pet-weeks-form' ); ?>
+<table class="widefat striped" id="pet-approval-weeks">
+<thead><tr><td class="check-column"><input type="checkbox" id="pet-weeks-all" aria-label="<?php esc_attr_e( 'Tick every week', 'pet' ); ?>"></td>
+<th scope="col"><?php esc_html_e( 'Employee', 'pet' ); ?></th>
+<th scope="col"><?php esc_html_e( 'Week of', 'pet' ); ?></th>
+<th scope="col"><?php esc_html_e( 'Entries', 'pet' ); ?></th>
+<th scope="col"><?php esc_html_e( 'Total', 'pet' ); ?></th>
+<th scope="col"><?php esc_html_e( 'Billable', 'pet' ); ?></th>
+<th scope="col"><?php esc_html_e( 'Per project', 'pet' ); ?></th></tr></thead>
 <tbody>
-		<?php foreach ( $data['queue']['items'] as $e ) : ?>
+		<?php foreach ( $data['queue']['items'] as $w ) : ?>
 			<?php
-			$eid    = (string) $e['id'];
-			$who    = (string) $e['employee_id'];
-			$ts     = strtotime( (string) $e['work_date'] . ' 12:00:00 UTC' );
-			$monday = gmdate( 'Y-m-d', $ts - ( (int) gmdate( 'N', $ts ) - 1 ) * 86400 );
-			$link   = Table::page_url(
+			$who  = (string) $w['employee_id'];
+			$key  = $who . '|' . (string) $w['week'];
+			$link = Table::page_url(
 				'pet-approvals',
 				array(
 					'employee_id' => $who,
-					'week'        => $monday,
+					'week'        => (string) $w['week'],
 				)
 			);
 			?>
-<tr data-entry="<?php echo esc_attr( $eid ); ?>">
-<td><input type="checkbox" form="pet-queue-form" name="entry[]" value="<?php echo esc_attr( $eid ); ?>" checked aria-label="<?php esc_attr_e( 'Approve this entry', 'pet' ); ?>"></td>
+<tr data-week="<?php echo esc_attr( $key ); ?>">
+			<?php /* translators: 1: employee, 2: date. */ ?>
+			<?php $tick = sprintf( __( 'Tick %1$s, week of %2$s', 'pet' ), $data['people'][ $who ] ?? $who, (string) $w['week'] ); ?>
+<th scope="row" class="check-column"><input type="checkbox" name="week[]" value="<?php echo esc_attr( $key ); ?>" aria-label="<?php echo esc_attr( $tick ); ?>"></th>
 <td><?php echo esc_html( $data['people'][ $who ] ?? $who ); ?></td>
-<td><a href="<?php echo esc_url( $link ); ?>"><?php echo esc_html( $monday ); ?></a></td>
-<td><?php echo esc_html( (string) $e['work_date'] ); ?></td>
-<td><?php echo esc_html( $data['names'][ $eid ] ?? '' ); ?></td>
-<td><?php echo esc_html( Delivery_Admin::hm( (int) $e['effective_minutes'] ) ); ?></td>
-<td><?php echo esc_html( (string) ( $e['note'] ?? '' ) ); ?></td>
+<td><a href="<?php echo esc_url( $link ); ?>" class="pet-week-open"><?php echo esc_html( (string) $w['week'] ); ?></a></td>
+<td><?php echo esc_html( number_format_i18n( (int) $w['entries'] ) ); ?></td>
+<td class="pet-week-minutes" data-minutes="<?php echo esc_attr( (string) (int) $w['minutes'] ); ?>"><?php echo esc_html( Delivery_Admin::hm( (int) $w['minutes'] ) ); ?></td>
+<td><?php echo esc_html( Delivery_Admin::hm( (int) $w['billable_minutes'] ) ); ?></td>
+<td>
+			<?php
+			$parts = array();
+			foreach ( $w['projects'] as $p ) {
+				$pid     = (string) ( $p['project_id'] ?? '' );
+				$parts[] = ( '' === $pid ? __( 'Tickets without a project', 'pet' ) : ( $data['projects'][ $pid ] ?? $pid ) ) . ' ' . Delivery_Admin::hm( (int) $p['minutes'] );
+			}
+			echo esc_html( implode( ' · ', $parts ) );
+			?>
+</td>
 </tr>
 		<?php endforeach; ?>
 </tbody></table>
-<p><button type="submit" form="pet-queue-form" class="button button-primary" id="pet-queue-approve"><?php esc_html_e( 'Approve the ticked entries', 'pet' ); ?></button>
-		<?php if ( null !== $data['queue']['next'] ) : ?>
-<a class="button" href="<?php echo esc_url( Table::page_url( 'pet-approvals', array( 'after' => (string) $data['queue']['next'] ) ) ); ?>"><?php esc_html_e( 'More', 'pet' ); ?> &rarr;</a>
-		<?php endif; ?>
+<p>
+<button type="submit" name="do" value="approve" class="button button-primary" id="pet-weeks-approve"><?php esc_html_e( 'Approve the ticked weeks', 'pet' ); ?></button>
+<label for="pet-weeks-reason"><?php esc_html_e( 'or send them back with a reason:', 'pet' ); ?></label>
+<input type="text" name="reason" id="pet-weeks-reason" placeholder="<?php esc_attr_e( 'Reason', 'pet' ); ?>">
+<button type="submit" name="do" value="send_back" class="button" id="pet-weeks-send-back"><?php esc_html_e( 'Send back', 'pet' ); ?></button>
 </p>
-<p class="description"><?php esc_html_e( 'To send an entry back or adjust it, open the employee\'s week.', 'pet' ); ?></p>
+</form>
+		<?php if ( null !== $data['queue']['next'] ) : ?>
+<p><a class="button" href="<?php echo esc_url( Table::page_url( 'pet-approvals', array( 'after' => (string) $data['queue']['next'] ) ) ); ?>"><?php esc_html_e( 'More weeks', 'pet' ); ?> &rarr;</a></p>
+		<?php endif; ?>
+<p class="description"><?php esc_html_e( 'Open a week to see its entries, send single entries back or adjust them. A week is approved or sent back whole: every submitted entry of it, or none.', 'pet' ); ?></p>
 	<?php endif; ?>
 <h2><?php esc_html_e( 'Period lock', 'pet' ); ?></h2>
 <p id="pet-lock-state">

@@ -4,13 +4,17 @@
  * the minutes logged (typed as minutes, h:mm or hours); cells holding submitted or approved
  * time are shown read-only; day and week totals (adjustments booked on the day included);
  * save as draft, submit the week. Above the grid, the timer: running (what on, since when,
- * stop into a draft entry or discard) or a start form over the week's rows.
+ * stop into a draft entry or discard) or a start form over the week's rows; the add-row
+ * form (a project or one of its tasks) and "copy last week's rows". assets/js/timesheet.js
+ * adds keyboard moves and live totals; everything works without it.
  *
  * @package PetWp
  *
  * @var array $data {week, prev, next: string, days: list<string>, rows: array<string,array>,
  *                   totals: array<string,int>, total: int, locked: ?string, drafts: int,
- *                   timer: ?array (running timer with its label)}
+ *                   timer: ?array (running timer with its label),
+ *                   choices: array<string,string> (row key => label a new row can be),
+ *                   added: string (the empty rows shown, comma-separated keys)}
  */
 
 use PetWp\Modules\Delivery\Delivery_Admin;
@@ -59,6 +63,34 @@ echo esc_html( sprintf( __( 'Week of %s', 'pet' ), wp_date( get_option( 'date_fo
 </form>
 <?php endif; ?>
 </div>
+<div class="pet-timesheet-rows" id="pet-timesheet-rows">
+<?php if ( array() !== $data['choices'] ) : ?>
+<form method="get" id="pet-add-row">
+<input type="hidden" name="page" value="pet-timesheet">
+<input type="hidden" name="week" value="<?php echo esc_attr( $week ); ?>">
+<input type="hidden" name="add" value="<?php echo esc_attr( $data['added'] ); ?>">
+<label for="pet-add-row-select"><?php esc_html_e( 'Add a row', 'pet' ); ?></label>
+<select name="add_row" id="pet-add-row-select">
+	<?php foreach ( $data['choices'] as $key => $label ) : ?>
+<option value="<?php echo esc_attr( (string) $key ); ?>"><?php echo esc_html( $label ); ?></option>
+	<?php endforeach; ?>
+</select>
+	<?php submit_button( __( 'Add', 'pet' ), 'secondary', '', false, array( 'id' => 'pet-add-row-submit' ) ); ?>
+</form>
+<?php endif; ?>
+<?php
+$copy_url = Table::page_url(
+	'pet-timesheet',
+	array(
+		'week' => $week,
+		'copy' => '1',
+		'add'  => $data['added'],
+	)
+);
+?>
+<a class="button" id="pet-copy-last-week" href="<?php echo esc_url( $copy_url ); ?>"><?php esc_html_e( 'Copy last week\'s rows', 'pet' ); ?></a>
+<span class="description"><?php esc_html_e( 'Time on a ticket: log it from the ticket\'s page, or open the ticket and choose "Open in my timesheet".', 'pet' ); ?></span>
+</div>
 <?php if ( null !== $data['locked'] ) : ?>
 <p class="description" id="pet-timesheet-locked">
 	<?php
@@ -68,7 +100,7 @@ echo esc_html( sprintf( __( 'Week of %s', 'pet' ), wp_date( get_option( 'date_fo
 </p>
 <?php endif; ?>
 <?php if ( array() === $data['rows'] ) : ?>
-<p id="pet-timesheet-empty"><?php esc_html_e( 'No time this week. Open an active project and choose "Log time on this project" to add its row.', 'pet' ); ?></p>
+<p id="pet-timesheet-empty"><?php esc_html_e( 'No time this week. Add a row for a project, or copy last week\'s rows.', 'pet' ); ?></p>
 <?php else : ?>
 	<?php View::form_open( 'delivery_save_week', array( 'week' => $week ), 'pet-timesheet-form' ); ?>
 <table class="widefat striped pet-timesheet" id="pet-timesheet">
@@ -89,7 +121,7 @@ echo esc_html( sprintf( __( 'Week of %s', 'pet' ), wp_date( get_option( 'date_fo
 			?>
 <td class="pet-cell" data-statuses="<?php echo esc_attr( implode( ' ', array_keys( $cell['statuses'] ) ) ); ?>">
 			<?php if ( $cell['editable'] ) : ?>
-<input type="text" inputmode="numeric" size="5" name="<?php echo esc_attr( 'cell[' . $key . '][' . $day . ']' ); ?>" value="<?php echo esc_attr( $shown ); ?>" aria-label="<?php echo esc_attr( $label ); ?>">
+<input type="text" inputmode="decimal" size="5" autocomplete="off" name="<?php echo esc_attr( 'cell[' . $key . '][' . $day . ']' ); ?>" value="<?php echo esc_attr( $shown ); ?>" aria-label="<?php echo esc_attr( $label ); ?>">
 <input type="hidden" name="<?php echo esc_attr( 'shown[' . $key . '][' . $day . ']' ); ?>" value="<?php echo esc_attr( $shown ); ?>">
 			<?php else : ?>
 <span class="pet-cell-fixed"><?php echo esc_html( $shown ); ?></span>
@@ -107,17 +139,17 @@ echo esc_html( sprintf( __( 'Week of %s', 'pet' ), wp_date( get_option( 'date_fo
 			<?php endforeach; ?>
 </td>
 		<?php endforeach; ?>
-<td class="pet-row-total"><?php echo esc_html( Delivery_Admin::hm( (int) $row['total'] ) ); ?></td>
+<td class="pet-row-total" data-minutes="<?php echo esc_attr( (string) (int) $row['total'] ); ?>"><?php echo esc_html( Delivery_Admin::hm( (int) $row['total'] ) ); ?></td>
 </tr>
 	<?php endforeach; ?>
 </tbody>
 <tfoot><tr><th scope="row"><?php esc_html_e( 'Day total', 'pet' ); ?></th>
 	<?php foreach ( $data['days'] as $day ) : ?>
-<td class="pet-day-total"><?php echo esc_html( Delivery_Admin::hm( (int) ( $data['totals'][ $day ] ?? 0 ) ) ); ?></td>
+<td class="pet-day-total" data-minutes="<?php echo esc_attr( (string) (int) ( $data['totals'][ $day ] ?? 0 ) ); ?>"><?php echo esc_html( Delivery_Admin::hm( (int) ( $data['totals'][ $day ] ?? 0 ) ) ); ?></td>
 	<?php endforeach; ?>
 <td id="pet-week-total"><?php echo esc_html( Delivery_Admin::hm( (int) $data['total'] ) ); ?></td></tr></tfoot>
 </table>
-<p class="description"><?php esc_html_e( 'Type minutes (90), hours and minutes (1:30) or hours (1.5). Saved time is a draft until you submit the week.', 'pet' ); ?></p>
+<p class="description"><?php esc_html_e( 'Type minutes (90), hours and minutes (1:30) or hours (1.5); the arrow keys and Tab move between days and rows. Saved time is a draft until you submit the week.', 'pet' ); ?></p>
 	<?php submit_button( __( 'Save as draft', 'pet' ), 'secondary', 'submit', false, array( 'id' => 'pet-timesheet-save' ) ); ?>
 </form>
 	<?php if ( $data['drafts'] > 0 ) : ?>

@@ -201,6 +201,10 @@ foreach ( $t['replies'] as $r ) :
 	<?php submit_button( __( 'Add', 'pet' ), 'primary', 'submit', false ); ?>
 </form>
 <?php endif; ?>
+<?php
+// Other modules' sections of the ticket page (Delivery: the time logged on it, a log-time form).
+do_action( 'pet_ticket_sections', $t );
+?>
 <h3><?php esc_html_e( 'Timeline', 'pet' ); ?></h3>
 <table class="widefat striped" id="pet-ticket-timeline" style="max-width:48em"><thead><tr><th><?php esc_html_e( 'When', 'pet' ); ?></th><th><?php esc_html_e( 'What', 'pet' ); ?></th></tr></thead><tbody>
 <?php foreach ( $data['timeline'] as $e ) : ?>
