@@ -18,7 +18,7 @@ use std::cell::Cell;
 use std::time::Duration;
 
 use criterion::{criterion_group, criterion_main, BatchSize, Criterion};
-use pet_storage_mysql::{App, CommandContext, Config};
+use pet_storage_mysql::{App, CommandContext};
 use serde_json::{json, Value};
 use tokio::runtime::Runtime;
 use uuid::Uuid;

@@ -20,7 +20,7 @@ use std::time::Instant;
 use mysql_async::prelude::*;
 use mysql_async::TxOpts;
 use pet_core::{Actor, AggregateRef, ContextRef, ContextType, EventMeta, EventType, NewEvent};
-use pet_storage_mysql::{App, Config};
+use pet_storage_mysql::App;
 use serde_json::json;
 use uuid::Uuid;
 
@@ -79,8 +79,7 @@ async fn raw_scan(app: &App) -> u64 {
 }
 
 fn main() {
-    let Ok(url) = std::env::var("PET_TEST_DATABASE_URL") else {
-        eprintln!("PET_TEST_DATABASE_URL is not set: chain bench skipped");
+    let Some(mut cfg) = common::bench_config("chain") else {
         return;
     };
     let n: u64 = std::env::var("PET_BENCH_EVENTS")
@@ -95,11 +94,10 @@ fn main() {
         .enable_all()
         .build()
         .unwrap();
-    let mut cfg = Config::from_url(&url).unwrap();
     let reuse = std::env::var("PET_BENCH_PREFIX").ok();
-    cfg.prefix = reuse
-        .clone()
-        .unwrap_or_else(|| format!("b{}_", &Uuid::new_v4().simple().to_string()[..8]));
+    if let Some(prefix) = &reuse {
+        cfg.prefix.clone_from(prefix);
+    }
     let app = App::new(cfg).unwrap();
     rt.block_on(async {
         app.migrate().await.unwrap();

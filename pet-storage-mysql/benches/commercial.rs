@@ -22,7 +22,7 @@ use std::time::Duration;
 
 use criterion::{criterion_group, criterion_main, BatchSize, Criterion};
 use mysql_async::prelude::*;
-use pet_storage_mysql::{App, CommandContext, Config};
+use pet_storage_mysql::{App, CommandContext};
 use serde_json::{json, Value};
 use uuid::Uuid;
 

@@ -12,11 +12,12 @@
 //! Measured:
 //! - `delivery/timesheet_week`: one employee's week (`Delivery::timesheet`), employees and
 //!   weeks in turn (target ≤ 50 ms);
-//! - `delivery/project_page`: Big's page data (`project` and `project_allocations`; target
-//!   ≤ 150 ms with 50,000 entries);
+//! - `delivery/project_page`: what Big's page reads (`project`, `project_burnup` over 26
+//!   weeks, the first 10 `project_tickets`, `project_allocations`; target ≤ 150 ms with
+//!   50,000 entries);
 //! - `delivery/approve_week_40` (custom timing): approving one employee's submitted week of
-//!   40 entries, one `approve_time_entry` per entry as the approvals screen sends them
-//!   (target ≤ 100 ms); the week is logged and submitted before each sample, untimed.
+//!   40 entries with `approve_time_week`, as the approvals screen does (target ≤ 100 ms);
+//!   the week is logged and submitted before each sample, untimed.
 //!
 //! `cargo bench -p pet-storage-mysql --bench delivery` (PET_TEST_DATABASE_URL set).
 #![allow(
@@ -74,7 +75,7 @@ fn seed(rt: &tokio::runtime::Runtime) -> Option<Seeded> {
             )
             .await
             .unwrap();
-        let actor = CommandContext::employee(id(&boss).parse().unwrap());
+        let actor = CommandContext::employee(id(&boss).parse().unwrap()).managing_time();
         let mut employees = Vec::with_capacity(n_employees);
         for i in 0..n_employees {
             let e = app
@@ -233,11 +234,17 @@ fn benches(c: &mut Criterion) {
 
     g.bench_function("project_page", |b| {
         b.iter(|| {
-            let p = rt.block_on(s.app.delivery().project(&s.big)).unwrap();
-            let a = rt
-                .block_on(s.app.delivery().project_allocations(&s.big))
+            // What the project page reads (Delivery_Admin::project_detail).
+            let d = s.app.delivery();
+            let p = rt.block_on(d.project(&s.big)).unwrap();
+            let b = rt
+                .block_on(d.project_burnup(&s.big, &json!({"weeks": 26})))
                 .unwrap();
-            assert!(p["id"].is_string() && a.is_array() || a.is_object());
+            let t = rt
+                .block_on(d.project_tickets(&s.big, &json!({"per_page": 10})))
+                .unwrap();
+            let a = rt.block_on(d.project_allocations(&s.big)).unwrap();
+            assert!(p["id"].is_string() && b.is_object() && t.is_object() && !a.is_null());
         });
     });
 
@@ -268,11 +275,15 @@ fn benches(c: &mut Criterion) {
                     }
                 }
                 let started = Instant::now();
-                for e in &ids {
-                    rt.block_on(s.app.delivery().approve_time_entry(e, &s.actor))
-                        .unwrap();
-                }
+                let r = rt
+                    .block_on(s.app.delivery().approve_time_week(
+                        employee,
+                        &monday.to_string(),
+                        &s.actor,
+                    ))
+                    .unwrap();
                 total += started.elapsed();
+                assert_eq!(r["entries"].as_array().map(Vec::len), Some(40), "{r}");
             }
             total
         });

@@ -43,10 +43,9 @@ use std::time::{Duration, Instant};
 use chrono::{DateTime, Duration as Span, Utc};
 use criterion::{criterion_group, criterion_main, Criterion, SamplingMode};
 use mysql_async::prelude::*;
-use pet_storage_mysql::{App, AppParts, CommandContext, Config, ManualClock};
+use pet_storage_mysql::{App, AppParts, CommandContext, ManualClock};
 use serde_json::{json, Value};
 use tokio::task::JoinSet;
-use uuid::Uuid;
 
 /// Commands run at the same time while seeding.
 const SEED_TASKS: usize = 6;

@@ -21,7 +21,7 @@ use criterion::{criterion_group, criterion_main, Criterion, Throughput};
 use mysql_async::prelude::*;
 use mysql_async::{TxOpts, Value};
 use pet_core::{Actor, AggregateRef, ContextRef, ContextType, EventMeta, EventType, NewEvent};
-use pet_storage_mysql::{App, CommandContext, Config};
+use pet_storage_mysql::{App, CommandContext};
 use serde_json::json;
 use uuid::Uuid;
 

@@ -624,29 +624,6 @@ async fn the_approvals_queue_pages_submitted_time_by_employee() {
     env.cleanup().await;
 }
 
-/// The project page's reads: the burn-up sums approved minutes (and adjustments) week by
-/// week against the version in effect, the linked tickets page newest first, the list finds
-/// a project by its own or its customer's name with its variance state, and milestones and
-/// tasks move through their states (refusals included).
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn the_project_page_reads_burn_up_tickets_and_search() {
-    let Some(env) = env().await else { return };
-    let app = &env.app;
-    let (_, actor) = crate::first_employee(app, "Ana").await;
-    let at = |s: &str| {
-        chrono::DateTime::parse_from_rfc3339(s)
-            .unwrap()
-            .with_timezone(&chrono::Utc)
-    };
-    let customer = id(&app
-        .identity()
-        .create_customer(&json!({"name": "Holdingsworth Ltd"}), &actor)
-        .await
-        .unwrap());
-    let p = app
-        .delivery()
-        .create_project(
-            &json!({"name": "Website relaunch", "customer_id": customer, "labour": [{"role": "Developer", "minutes": 600}]}),
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn a_draft_is_revised_in_one_command_keeping_its_history() {
     let Some(env) = env().await else { return };
@@ -689,44 +666,6 @@ async fn a_draft_is_revised_in_one_command_keeping_its_history() {
         )
         .await
         .unwrap();
-    let pid = id(&p);
-    app.delivery()
-        .change_project_status(&pid, "active", &actor)
-        .await
-        .unwrap();
-    app.delivery()
-        .create_project(&json!({"name": "Intranet"}), &actor)
-        .await
-        .unwrap();
-    let approve = |e: Value| {
-        let actor = actor.clone();
-        async move {
-            app.delivery()
-                .submit_time_entry(&id(&e), &actor)
-                .await
-                .unwrap();
-            app.delivery()
-                .approve_time_entry(&id(&e), &actor)
-                .await
-                .unwrap();
-            id(&e)
-        }
-    };
-    // Week of 2026-03-02: 150 approved minutes.
-    env.clock.set(at("2026-03-06T12:00:00Z"));
-    approve(log(app, &actor, &pid, "2026-03-02", 90).await.unwrap()).await;
-    approve(log(app, &actor, &pid, "2026-03-04", 60).await.unwrap()).await;
-    // Week of 2026-03-09: a change order (+300), 120 approved, 30 only submitted, and an
-    // adjustment of -15 booked on the 11th.
-    env.clock.set(at("2026-03-11T12:00:00Z"));
-    app.delivery()
-        .record_change_order(&pid, &json!({"reason": "More pages", "labour_delta": [{"role": "Developer", "minutes": 300}]}), &actor)
-        .await
-        .unwrap();
-    let e = approve(log(app, &actor, &pid, "2026-03-10", 120).await.unwrap()).await;
-    let waiting = log(app, &actor, &pid, "2026-03-11", 30).await.unwrap();
-    app.delivery()
-        .submit_time_entry(&id(&waiting), &actor)
     assert_eq!(r["role"], Value::Null);
     assert_eq!(r["work_date"], json!("2026-03-03"));
     // the day's 24 hours count the entry's own minutes once
@@ -1113,6 +1052,99 @@ async fn a_tickets_time_is_listed_and_totalled_with_its_adjustments() {
         .unwrap();
     app.delivery()
         .adjust_time_entry(
+            &id(&a),
+            &json!({"minutes": -15, "work_date": "2026-03-05", "reason": "shorter"}),
+            &manager,
+        )
+        .await
+        .unwrap();
+    let tt = app.delivery().ticket_time(&t).await.unwrap();
+    assert_eq!(tt["count"], json!(2), "{tt}");
+    assert_eq!(tt["total_minutes"], json!(75));
+    assert_eq!(tt["approved_minutes"], json!(45));
+    let listed: Vec<String> = tt["entries"].as_array().unwrap().iter().map(id).collect();
+    assert_eq!(
+        listed,
+        vec![id(&b), id(&a)],
+        "newest first, the discarded one left out"
+    );
+    assert_eq!(tt["entries"][1]["effective_minutes"], json!(45));
+    assert_eq!(tt["entries"][1]["adjustments"].as_array().unwrap().len(), 1);
+    assert!(app.delivery().ticket_time("nope").await.is_err());
+    env.cleanup().await;
+}
+
+/// The project page's reads: the burn-up sums approved minutes (and adjustments) week by
+/// week against the version in effect, the linked tickets page newest first, the list finds
+/// a project by its own or its customer's name with its variance state, and milestones and
+/// tasks move through their states (refusals included).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_project_page_reads_burn_up_tickets_and_search() {
+    let Some(env) = env().await else { return };
+    let app = &env.app;
+    let (_, actor) = crate::first_employee(app, "Ana").await;
+    // Ana approves and adjusts too: she manages time.
+    let actor = actor.managing_time();
+    let at = |s: &str| {
+        chrono::DateTime::parse_from_rfc3339(s)
+            .unwrap()
+            .with_timezone(&chrono::Utc)
+    };
+    let customer = id(&app
+        .identity()
+        .create_customer(&json!({"name": "Holdingsworth Ltd"}), &actor)
+        .await
+        .unwrap());
+    let p = app
+        .delivery()
+        .create_project(
+            &json!({"name": "Website relaunch", "customer_id": customer, "labour": [{"role": "Developer", "minutes": 600}]}),
+            &actor,
+        )
+        .await
+        .unwrap();
+    let pid = id(&p);
+    app.delivery()
+        .change_project_status(&pid, "active", &actor)
+        .await
+        .unwrap();
+    app.delivery()
+        .create_project(&json!({"name": "Intranet"}), &actor)
+        .await
+        .unwrap();
+    let approve = |e: Value| {
+        let actor = actor.clone();
+        async move {
+            app.delivery()
+                .submit_time_entry(&id(&e), &actor)
+                .await
+                .unwrap();
+            app.delivery()
+                .approve_time_entry(&id(&e), &actor)
+                .await
+                .unwrap();
+            id(&e)
+        }
+    };
+    // Week of 2026-03-02: 150 approved minutes.
+    env.clock.set(at("2026-03-06T12:00:00Z"));
+    approve(log(app, &actor, &pid, "2026-03-02", 90).await.unwrap()).await;
+    approve(log(app, &actor, &pid, "2026-03-04", 60).await.unwrap()).await;
+    // Week of 2026-03-09: a change order (+300), 120 approved, 30 only submitted, and an
+    // adjustment of -15 booked on the 11th.
+    env.clock.set(at("2026-03-11T12:00:00Z"));
+    app.delivery()
+        .record_change_order(&pid, &json!({"reason": "More pages", "labour_delta": [{"role": "Developer", "minutes": 300}]}), &actor)
+        .await
+        .unwrap();
+    let e = approve(log(app, &actor, &pid, "2026-03-10", 120).await.unwrap()).await;
+    let waiting = log(app, &actor, &pid, "2026-03-11", 30).await.unwrap();
+    app.delivery()
+        .submit_time_entry(&id(&waiting), &actor)
+        .await
+        .unwrap();
+    app.delivery()
+        .adjust_time_entry(
             &e,
             &json!({"minutes": -15, "work_date": "2026-03-11", "reason": "Lunch"}),
             &actor,
@@ -1288,24 +1320,5 @@ async fn a_tickets_time_is_listed_and_totalled_with_its_adjustments() {
         .unwrap_err();
     assert!(matches!(err, AppError::Invariant(_)), "{err:?}");
     crate::every_aggregate_restores_as_replayed(&env).await;
-            &id(&a),
-            &json!({"minutes": -15, "work_date": "2026-03-05", "reason": "shorter"}),
-            &manager,
-        )
-        .await
-        .unwrap();
-    let tt = app.delivery().ticket_time(&t).await.unwrap();
-    assert_eq!(tt["count"], json!(2), "{tt}");
-    assert_eq!(tt["total_minutes"], json!(75));
-    assert_eq!(tt["approved_minutes"], json!(45));
-    let listed: Vec<String> = tt["entries"].as_array().unwrap().iter().map(id).collect();
-    assert_eq!(
-        listed,
-        vec![id(&b), id(&a)],
-        "newest first, the discarded one left out"
-    );
-    assert_eq!(tt["entries"][1]["effective_minutes"], json!(45));
-    assert_eq!(tt["entries"][1]["adjustments"].as_array().unwrap().len(), 1);
-    assert!(app.delivery().ticket_time("nope").await.is_err());
     env.cleanup().await;
 }
