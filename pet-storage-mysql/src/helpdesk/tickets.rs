@@ -1700,7 +1700,7 @@ impl Helpdesk<'_> {
     pub async fn get_ticket(&self, ticket_id: &str) -> Result<Value, AppError> {
         let id = arg_uuid("ticket_id", ticket_id)?;
         let t = self.helpdesk_tables();
-        let mut conn = self.conn().await?;
+        let mut conn = self.read_conn().await?;
         let mut specs = SlaCache::default();
         self.hd_ticket_view(&mut conn, &t, id, self.now(), &mut specs, Known::Nothing)
             .await
@@ -1763,7 +1763,7 @@ impl Helpdesk<'_> {
             .map(TicketSearch::new)
             .filter(|s| !s.is_empty());
         let t = self.helpdesk_tables();
-        let mut conn = self.conn().await?;
+        let mut conn = self.read_conn().await?;
         let base_conds = conds.clone();
         let base_params = params.clone();
         if let Some(search) = &search {
