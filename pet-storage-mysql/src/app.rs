@@ -449,7 +449,21 @@ impl App {
 
     /// Applies pending migrations: `{applied: [names], current: ?name}`.
     pub async fn migrate(&self) -> Result<Value, AppError> {
-        let m = Migrator::new(self.inner.tables.clone(), embedded())?;
+        self.migrate_with(&json!({})).await
+    }
+
+    /// [`App::migrate`] with options: `{wait_seconds?: 0–600}`, how long to wait for a
+    /// migration running elsewhere (default 60; a web request passes 0 and is told to try
+    /// later instead of holding a PHP worker).
+    pub async fn migrate_with(&self, options: &Value) -> Result<Value, AppError> {
+        let mut o = Input::new(options, "options");
+        let wait = o.opt_i64("wait_seconds").unwrap_or(60);
+        if !(0..=600).contains(&wait) {
+            o.error("wait_seconds", "must be between 0 and 600");
+        }
+        o.finish()?;
+        let m = Migrator::new(self.inner.tables.clone(), embedded())?
+            .with_lock_wait(u32::try_from(wait).unwrap_or(60));
         let report = m
             .run(self.pool(), &self.inner.config.database, self.now())
             .await?;

@@ -383,6 +383,13 @@ impl Migrator {
 
     /// Refuses a ledger this build must not run against: an unknown version, an altered
     /// applied file, a failed file not changed since (unless the failure was environmental).
+    /// How long [`Migrator::run`] waits for another migrator's lease (default 60 s; 0: not
+    /// at all — a web request that finds a migration running elsewhere returns at once).
+    pub fn with_lock_wait(mut self, seconds: u32) -> Self {
+        self.lock_timeout_s = seconds;
+        self
+    }
+
     fn check_ledger(&self, ledger: &[Row]) -> Result<(), MigrationError> {
         for row in ledger {
             let Some(m) = self.migrations.iter().find(|m| m.version == row.version) else {

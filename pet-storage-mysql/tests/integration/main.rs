@@ -11,6 +11,7 @@ mod delivery_tests;
 mod flat_commercial_tests;
 mod flat_more_tests;
 mod flat_tests;
+mod galera_tests;
 mod helpdesk_tests;
 mod infra;
 mod replica_tests;
