@@ -407,7 +407,8 @@ impl App {
     /// The log's head, the feed's checkpoint and whether the server refuses writes.
     async fn feed_state(&self, conn: &mut Conn) -> Option<(u64, u64, bool)> {
         let t = &self.inner.tables;
-        let state: Result<Option<(Option<u64>, Option<u64>, u8)>, _> = conn
+        type State = (Option<u64>, Option<u64>, u8);
+        let state: Result<Option<State>, _> = conn
             .exec_first(
                 format!(
                     "SELECT (SELECT last_sequence FROM {} WHERE id = 1), \
