@@ -32,6 +32,33 @@ async fn access_areas(
     ))
 }
 
+/// Where reads stand: the newest commit position this process knows, whether reads may go
+/// to replicas, and how they were served.
+async fn read_position(app: &backend::App) -> Result<serde_json::Value, backend::AppError> {
+    Ok(serde_json::json!({
+        "gtid": app.last_gtid(),
+        "replicas": app.has_replicas(),
+        "reads": app.read_stats(),
+    }))
+}
+
+/// `migrate()` with its options.
+async fn migrate_with(
+    app: &backend::App,
+    options: &serde_json::Value,
+) -> Result<serde_json::Value, backend::AppError> {
+    app.migrate_with(options).await
+}
+
+/// Makes the next reads wait for a position an earlier request's commands returned.
+async fn read_after(
+    app: &backend::App,
+    gtid: &str,
+) -> Result<serde_json::Value, backend::AppError> {
+    app.read_after(gtid)?;
+    read_position(app).await
+}
+
 /// What this class's methods call (see `crate::api`).
 type Service<'a> = &'a crate::backend::App;
 
@@ -63,16 +90,24 @@ crate::api::php_class! {
  */";
 
     /// @param array{host?:string,port?:int,socket?:string,user?:string,password?:string,
-    ///              database?:string,prefix?:string,pool_max?:int} $settings
+    ///              database?:string,prefix?:string,pool_max?:int,replicas?:list<string>,read_wait_ms?:int} $settings
     ///        prefix is the WordPress table prefix (default 'wp_'); tables are {prefix}pet_*.
+    ///        host/port/socket is the primary (every write); replicas ('host', 'host:port' or a
+    ///        socket path; MariaDB GTID replication) serve views, each read first waiting up to
+    ///        read_wait_ms (default 500) for the replica to apply this process's writes, else
+    ///        reading the primary.
     fn __construct(settings: array);
 
     section "Migrations and health";
 
     /// Applies pending migrations, then checks the events table's triggers (append-only
     /// guards, chain) and re-creates any that are missing (e.g. after a copy without
-    /// triggers). @return array{applied:list<string>,current:?string,repaired_triggers:bool}
-    fn migrate() -> array;
+    /// triggers). One migrator at a time on the whole cluster (a lease row): another one
+    /// waits up to `wait_seconds` (default 60; 0 for a web request) and then throws
+    /// MigrationException. With nothing pending it only reads the ledger (no lock, no DDL).
+    /// @param array{wait_seconds?:int} $options
+    /// @return array{applied:list<string>,current:?string,repaired_triggers:bool}
+    fn migrate(options: array = []) -> array = migrate_with;
 
     /// The name of the newest migration this build of the extension ships (e.g.
     /// '0007_activity_feed_lines.sql'), without touching the database: compare it with the one last
@@ -84,6 +119,19 @@ crate::api::php_class! {
 
     /// @return array{ok:bool,checks:array<string,array{ok:bool,message:string}>}
     fn health() -> array;
+
+    section "Replicas";
+
+    /// The newest commit position (GTID, e.g. '0-1-42') this process wrote or was handed
+    /// (null without replicas or before a write), whether views read replicas, and how the
+    /// reads were served. Carry `gtid` to the next request (a cookie) and hand it to
+    /// `readAfter()` there, so a redirect after a write reads it.
+    /// @return array{gtid:?string,replicas:bool,reads:array{replica:int,replica_waited:int,primary_fallback:int}}
+    fn read_position() -> array = read_position;
+
+    /// Makes the next reads wait for `gtid` (see `readPosition()`); a malformed position
+    /// throws ValidationException. @return array{gtid:?string,replicas:bool,reads:array}
+    fn read_after(gtid: string("gtid")) -> array = read_after;
 
     section "Audit";
 
@@ -139,13 +187,16 @@ crate::api::php_class! {
 
     /// The activity feed, newest first. Commands do not write the feed: this read first
     /// projects up to 10,000 recorded events that are not in it yet (the job runner does the
-    /// rest); `pending` is how many were still missing when it answered.
+    /// rest); `pending` is how many were still missing when it answered and `pending_since`
+    /// the time of the oldest of them (a read-only replica never projects: it reports what
+    /// the primary has not projected yet, or replication has not brought); `pending` is null
+    /// only when the feed's state could not be read.
     /// @param array{context_type?:string,context_id?:string,actor_id?:string,from?:string,to?:string,areas?:list<string>,page?:int,per_page?:int} $query
     ///        from/to are dates (inclusive) or RFC 3339 timestamps; areas (e.g. ['sales',
     ///        'support']) limits the feed to the contexts of those areas (see accessAreas()),
     ///        filtered in SQL; absent, every context.
     /// @return array{items:list<array{sequence:int,event_type:string,occurred_at:string,actor_id:?string,
-    ///   actor_name:?string,context_type:string,context_id:string,line:string}>,total:int,page:int,per_page:int,pending:int}
+    ///   actor_name:?string,context_type:string,context_id:string,line:string}>,total:int,page:int,per_page:int,pending:?int,pending_since:?string}
     fn activity(query: array = []) -> array;
 
     /// The areas of access (people, sales, support, knowledge, delivery, settings) and the
@@ -156,9 +207,13 @@ crate::api::php_class! {
 
     section "Jobs";
 
-    /// Runs due jobs (projection catch-up, scheduled org-structure publication, …) under a lock.
+    /// Runs due jobs (projection catch-up, scheduled org-structure publication, …) under a
+    /// lease row that holds on every server of a cluster (`skipped_locked` when another
+    /// runner has it); only against the primary (a read-only server throws StorageException).
+    /// `deferred` counts jobs that lost a race with a concurrent writer (a deadlock, Galera
+    /// certification) and went back to the queue without using an attempt.
     /// @param array{max_jobs?:int,max_seconds?:int} $options
-    /// @return array{claimed:int,succeeded:int,failed:int,dead:int,skipped_locked:bool}
+    /// @return array{claimed:int,succeeded:int,failed:int,dead:int,deferred:int,skipped_locked:bool}
     fn run_jobs(options: array = []) -> array;
 
     /// @param array{status?:'pending'|'running'|'failed'|'dead'|'done',page?:int,per_page?:int} $query

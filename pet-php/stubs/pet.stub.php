@@ -12,9 +12,7 @@
  *   text in the currency's digits) or 'amount_minor' => 1250, 'currency' => 'EUR'].
  * - Views carry `actions` (what may be done now) where a screen offers actions.
  * - Commands take `array $context`: ['actor_id' => ?string (employee id; null only for
- *   system commands such as cron), 'idempotency_key' => ?string, 'manages_time' => ?bool
- *   (the actor may manage other employees' time: approve, send back, adjust, act on their
- *   behalf; default false)]. A command replayed with
+ *   system commands such as cron), 'idempotency_key' => ?string]. A command replayed with
  *   the same idempotency key returns the first result; the same key with different input
  *   throws ConflictException.
  * - Lists return ['items' => list<array>, 'total' => int, 'page' => int, 'per_page' => int].
@@ -54,8 +52,12 @@ final class Engine
 {
     /**
      * @param array{host?:string,port?:int,socket?:string,user?:string,password?:string,
-     *              database?:string,prefix?:string,pool_max?:int} $settings
+     *              database?:string,prefix?:string,pool_max?:int,replicas?:list<string>,read_wait_ms?:int} $settings
      *        prefix is the WordPress table prefix (default 'wp_'); tables are {prefix}pet_*.
+     *        host/port/socket is the primary (every write); replicas ('host', 'host:port' or a
+     *        socket path; MariaDB GTID replication) serve views, each read first waiting up to
+     *        read_wait_ms (default 500) for the replica to apply this process's writes, else
+     *        reading the primary.
      */
     public function __construct(array $settings) {}
 
@@ -64,9 +66,13 @@ final class Engine
     /**
      * Applies pending migrations, then checks the events table's triggers (append-only
      * guards, chain) and re-creates any that are missing (e.g. after a copy without
-     * triggers). @return array{applied:list<string>,current:?string,repaired_triggers:bool}
+     * triggers). One migrator at a time on the whole cluster (a lease row): another one
+     * waits up to `wait_seconds` (default 60; 0 for a web request) and then throws
+     * MigrationException. With nothing pending it only reads the ledger (no lock, no DDL).
+     * @param array{wait_seconds?:int} $options
+     * @return array{applied:list<string>,current:?string,repaired_triggers:bool}
      */
-    public function migrate(): array {}
+    public function migrate(array $options = []): array {}
 
     /**
      * The name of the newest migration this build of the extension ships (e.g.
@@ -80,6 +86,23 @@ final class Engine
 
     /** @return array{ok:bool,checks:array<string,array{ok:bool,message:string}>} */
     public function health(): array {}
+
+    // ---- Replicas -------------------------------------------------------------------
+
+    /**
+     * The newest commit position (GTID, e.g. '0-1-42') this process wrote or was handed
+     * (null without replicas or before a write), whether views read replicas, and how the
+     * reads were served. Carry `gtid` to the next request (a cookie) and hand it to
+     * `readAfter()` there, so a redirect after a write reads it.
+     * @return array{gtid:?string,replicas:bool,reads:array{replica:int,replica_waited:int,primary_fallback:int}}
+     */
+    public function readPosition(): array {}
+
+    /**
+     * Makes the next reads wait for `gtid` (see `readPosition()`); a malformed position
+     * throws ValidationException. @return array{gtid:?string,replicas:bool,reads:array}
+     */
+    public function readAfter(string $gtid): array {}
 
     // ---- Audit ----------------------------------------------------------------------
 
@@ -135,9 +158,9 @@ final class Engine
     public function entityHistory(array $query): array {}
 
     /**
-     * The state of an employee (with the rates in effect that day), a quote, a ticket or a
-     * project as of a date or time, rebuilt by replaying the events that occurred by then.
-     * @param array{aggregate_type:'employee'|'quote'|'ticket'|'project',id:string,at:string} $query
+     * The state of an employee (with the rates in effect that day), a quote or a ticket as
+     * of a date or time, rebuilt by replaying the events that occurred by then.
+     * @param array{aggregate_type:'employee'|'quote'|'ticket',id:string,at:string} $query
      *        at is a date (its end, UTC) or an RFC 3339 timestamp.
      * @return array{aggregate_type:string,id:string,at:string,exists:bool,version:?int,events_applied:int,state:?array}
      */
@@ -148,30 +171,27 @@ final class Engine
     /**
      * The activity feed, newest first. Commands do not write the feed: this read first
      * projects up to 10,000 recorded events that are not in it yet (the job runner does the
-     * rest); `pending` is how many were still missing when it answered.
-     * @param array{context_type?:string,context_id?:string,actor_id?:string,from?:string,to?:string,areas?:list<string>,page?:int,per_page?:int} $query
-     *        from/to are dates (inclusive) or RFC 3339 timestamps; areas (e.g. ['sales',
-     *        'support']) limits the feed to the contexts of those areas (see accessAreas()),
-     *        filtered in SQL; absent, every context.
+     * rest); `pending` is how many were still missing when it answered and `pending_since`
+     * the time of the oldest of them (a read-only replica never projects: it reports what
+     * the primary has not projected yet, or replication has not brought); `pending` is null
+     * only when the feed's state could not be read.
+     * @param array{context_type?:string,context_id?:string,actor_id?:string,from?:string,to?:string,page?:int,per_page?:int} $query
+     *        from/to are dates (inclusive) or RFC 3339 timestamps.
      * @return array{items:list<array{sequence:int,event_type:string,occurred_at:string,actor_id:?string,
-     *   actor_name:?string,context_type:string,context_id:string,line:string}>,total:int,page:int,per_page:int,pending:int}
+     *   actor_name:?string,context_type:string,context_id:string,line:string}>,total:int,page:int,per_page:int,pending:?int,pending_since:?string}
      */
     public function activity(array $query = []): array {}
-
-    /**
-     * The areas of access (people, sales, support, knowledge, delivery, settings) and the
-     * context types of each, from pet-core's module map (no database access): the plugin
-     * shows a context to the users who may see its area (capability `pet_view_<area>`).
-     * @return array<string,list<string>> area => its context types
-     */
-    public function accessAreas(): array {}
 
     // ---- Jobs -----------------------------------------------------------------------
 
     /**
-     * Runs due jobs (projection catch-up, scheduled org-structure publication, …) under a lock.
+     * Runs due jobs (projection catch-up, scheduled org-structure publication, …) under a
+     * lease row that holds on every server of a cluster (`skipped_locked` when another
+     * runner has it); only against the primary (a read-only server throws StorageException).
+     * `deferred` counts jobs that lost a race with a concurrent writer (a deadlock, Galera
+     * certification) and went back to the queue without using an attempt.
      * @param array{max_jobs?:int,max_seconds?:int} $options
-     * @return array{claimed:int,succeeded:int,failed:int,dead:int,skipped_locked:bool}
+     * @return array{claimed:int,succeeded:int,failed:int,dead:int,deferred:int,skipped_locked:bool}
      */
     public function runJobs(array $options = []): array {}
 

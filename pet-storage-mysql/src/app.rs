@@ -170,6 +170,12 @@ pub(crate) struct Inner {
     pub(crate) contend: std::sync::atomic::AtomicU32,
     /// Rows a list search scans before asking the FULLTEXT indexes.
     pub(crate) search_scan: u32,
+    /// The replicas' pools (`topology.rs`), created on first use.
+    pub(crate) replica_pools: OnceLock<Vec<Pool>>,
+    /// The newest commit position this App wrote or was told of (read-your-writes).
+    pub(crate) last_gtid: std::sync::Mutex<crate::topology::GtidPos>,
+    /// How reads were served.
+    pub(crate) read_stats: crate::topology::ReadStats,
 }
 
 /// The PET application: connection settings, a lazily created small pool, a clock, the
@@ -307,6 +313,9 @@ impl App {
                 projector,
                 contend: std::sync::atomic::AtomicU32::new(0),
                 search_scan: parts.search_scan.max(1),
+                replica_pools: OnceLock::new(),
+                last_gtid: std::sync::Mutex::new(Default::default()),
+                read_stats: Default::default(),
             }),
         })
     }
@@ -374,9 +383,12 @@ impl App {
         Ok(self.pool().get_conn().await.map_err(StorageError::from)?)
     }
 
-    /// Disconnects the pool (tests; PHP processes simply exit).
+    /// Disconnects the pools (tests; PHP processes simply exit).
     pub async fn disconnect(&self) -> Result<(), AppError> {
         if let Some(p) = self.inner.pool.get() {
+            p.clone().disconnect().await.map_err(StorageError::from)?;
+        }
+        for p in self.inner.replica_pools.get().into_iter().flatten() {
             p.clone().disconnect().await.map_err(StorageError::from)?;
         }
         Ok(())
@@ -385,30 +397,20 @@ impl App {
     /// Brings the activity feed up to date on `conn` (not in a transaction) when it is
     /// behind the log, applying at most `at_most` events (all with `None`). Returns the
     /// feed's checkpoint afterwards (the feed holds exactly the events up to it) and how
-    /// many events it still lacks. One cheap read when it is up to date; a failure is left
-    /// to the job runner (the caller's work has succeeded).
+    /// many events it still lacks. One cheap read when it is up to date. The feed is only
+    /// ever projected on a writable server: on a read-only one (a replica) nothing is
+    /// written and the backlog is reported as it is (the primary's job runner projects it,
+    /// and replication brings it here). A failed catch-up is left to the job runner (the
+    /// caller's work has succeeded) and the backlog read again; `None` only when the feed's
+    /// state cannot be read at all.
     pub(crate) async fn catch_up_if_behind(
         &self,
         conn: &mut Conn,
         at_most: Option<u64>,
     ) -> Option<(u64, u64)> {
-        let t = &self.inner.tables;
-        let behind: Result<Option<(Option<u64>, Option<u64>)>, _> = conn
-            .exec_first(
-                format!(
-                    "SELECT (SELECT last_sequence FROM {} WHERE id = 1), \
-                     (SELECT last_sequence FROM {} WHERE projection = ?)",
-                    t.sequence, t.checkpoints
-                ),
-                (crate::projector::ACTIVITY_FEED,),
-            )
-            .await;
-        let (head, cp) = match behind {
-            Ok(Some((Some(head), cp))) => (head, cp.unwrap_or(0)),
-            _ => return None,
-        };
-        if cp >= head {
-            return Some((cp, 0));
+        let (head, cp, read_only) = self.feed_state(conn).await?;
+        if cp >= head || read_only {
+            return Some((cp, head.saturating_sub(cp)));
         }
         match self
             .inner
@@ -417,16 +419,75 @@ impl App {
             .await
         {
             Ok(cu) => Some((cu.checkpoint, head.saturating_sub(cu.checkpoint))),
-            // Some batches may have committed: the checkpoint is not known any more.
-            Err(_) => None,
+            // Some batches may have committed: read the checkpoint again.
+            Err(_) => {
+                let (head, cp, _) = self.feed_state(conn).await?;
+                Some((cp, head.saturating_sub(cp)))
+            }
         }
+    }
+
+    /// The log's head, the feed's checkpoint and whether the server refuses writes.
+    async fn feed_state(&self, conn: &mut Conn) -> Option<(u64, u64, bool)> {
+        let t = &self.inner.tables;
+        type State = (Option<u64>, Option<u64>, u8);
+        let state: Result<Option<State>, _> = conn
+            .exec_first(
+                format!(
+                    "SELECT (SELECT last_sequence FROM {} WHERE id = 1), \
+                     (SELECT last_sequence FROM {} WHERE projection = ?), @@global.read_only",
+                    t.sequence, t.checkpoints
+                ),
+                (crate::projector::ACTIVITY_FEED,),
+            )
+            .await;
+        match state {
+            Ok(Some((Some(head), cp, ro))) => Some((head, cp.unwrap_or(0), ro != 0)),
+            _ => None,
+        }
+    }
+
+    /// Refuses work that writes when `conn` is a read-only server (a replica, or a primary
+    /// set read-only): PET writes only to the primary. A user with SUPER (or READ_ONLY
+    /// ADMIN) could write through `read_only`, and such writes on a replica break
+    /// replication later, so the check does not rely on the server refusing.
+    pub(crate) async fn refuse_on_read_only(
+        &self,
+        conn: &mut Conn,
+        what: &str,
+    ) -> Result<(), AppError> {
+        let ro: Option<u8> = conn
+            .query_first("SELECT @@global.read_only")
+            .await
+            .map_err(StorageError::from)?;
+        if ro.unwrap_or(0) != 0 {
+            return Err(AppError::Storage(format!(
+                "the database server is read-only (a replica?): PET may {what} only against the \
+                 primary; point DB_HOST (or PET_DB_PRIMARY) at the primary"
+            )));
+        }
+        Ok(())
     }
 
     // ---- migrations and health --------------------------------------------------------
 
     /// Applies pending migrations: `{applied: [names], current: ?name}`.
     pub async fn migrate(&self) -> Result<Value, AppError> {
-        let m = Migrator::new(self.inner.tables.clone(), embedded())?;
+        self.migrate_with(&json!({})).await
+    }
+
+    /// [`App::migrate`] with options: `{wait_seconds?: 0–600}`, how long to wait for a
+    /// migration running elsewhere (default 60; a web request passes 0 and is told to try
+    /// later instead of holding a PHP worker).
+    pub async fn migrate_with(&self, options: &Value) -> Result<Value, AppError> {
+        let mut o = Input::new(options, "options");
+        let wait = o.opt_i64("wait_seconds").unwrap_or(60);
+        if !(0..=600).contains(&wait) {
+            o.error("wait_seconds", "must be between 0 and 600");
+        }
+        o.finish()?;
+        let m = Migrator::new(self.inner.tables.clone(), embedded())?
+            .with_lock_wait(u32::try_from(wait).unwrap_or(60));
         let report = m
             .run(self.pool(), &self.inner.config.database, self.now())
             .await?;
@@ -760,16 +821,34 @@ impl App {
         }
         let mut out =
             crate::flat::page_value(req.finish(items, Total::from_counted(total.unwrap_or(0))))?;
-        // Unknown (the feed's state could not be read) counts as none pending.
-        out["pending"] = json!(caught_up.map_or(0, |(_, pending)| pending));
+        // The truth about the feed: how many events it still lacks and since when (the
+        // oldest one's time); unknown only when the feed's state could not be read.
+        let pending = caught_up.map(|(_, pending)| pending);
+        out["pending"] = json!(pending);
+        out["pending_since"] = match caught_up {
+            Some((checkpoint, n)) if n > 0 => {
+                let at: Option<chrono::NaiveDateTime> = conn
+                    .exec_first(
+                        format!("SELECT occurred_at FROM {} WHERE id = ?", t.events),
+                        (checkpoint + 1,),
+                    )
+                    .await
+                    .map_err(StorageError::from)?;
+                json!(at.map(|a| rfc3339(from_db_time(a))))
+            }
+            _ => Value::Null,
+        };
         Ok(out)
     }
 
     // ---- jobs ---------------------------------------------------------------------
 
-    /// Runs due jobs under the runner lock; a catch-up job and a chain verification job
-    /// (the events appended since the verified checkpoint) are queued first so projections
-    /// converge and the log is verified as it grows. `{claimed, succeeded, failed, dead, skipped_locked}`.
+    /// Runs due jobs under the runner lease (one runner on the whole cluster); a catch-up
+    /// job and a chain verification job (the events appended since the verified checkpoint)
+    /// are queued first so projections converge and the log is verified as it grows. Only
+    /// against a writable server (a read-only replica is refused).
+    /// `{claimed, succeeded, failed, dead, deferred, skipped_locked}`: `deferred` counts jobs
+    /// that lost a race with a concurrent writer and went back to the queue uncounted.
     pub async fn run_jobs(&self, options: &Value) -> Result<Value, AppError> {
         let mut o = Input::new(options, "options");
         let max_jobs = o.opt_i64("max_jobs").unwrap_or(50);
@@ -782,13 +861,16 @@ impl App {
         }
         o.finish()?;
         let queue = self.jobs();
-        let db = self.inner.config.database.clone();
         let mut conn = self.conn().await?;
-        let (mut claimed, mut succeeded, mut failed, mut dead) = (0u64, 0u64, 0u64, 0u64);
-        if !queue.try_lock_runner(&mut conn, &db).await? {
-            return Ok(
-                json!({"claimed": 0, "succeeded": 0, "failed": 0, "dead": 0, "skipped_locked": true}),
-            );
+        self.refuse_on_read_only(&mut conn, "run jobs").await?;
+        let (mut claimed, mut succeeded, mut failed, mut dead, mut deferred) =
+            (0u64, 0u64, 0u64, 0u64, 0u64);
+        // One runner at a time on the whole cluster: a lease row, not GET_LOCK (per server).
+        // It outlasts the run's time budget and a job's own time; it is renewed per job.
+        let lease = queue.runner_lease(std::time::Duration::from_secs(max_seconds as u64 + 300));
+        if !lease.try_take(&mut conn).await? {
+            return Ok(json!({"claimed": 0, "succeeded": 0, "failed": 0, "dead": 0,
+                             "deferred": 0, "skipped_locked": true}));
         }
         let started = std::time::Instant::now();
         let result: Result<(), AppError> = async {
@@ -809,13 +891,26 @@ impl App {
                     now,
                 )
                 .await?;
+            let mut lost_claims = 0u32;
             while claimed < max_jobs as u64
                 && started.elapsed() < std::time::Duration::from_secs(max_seconds as u64)
             {
+                if !lease.renew(&mut conn).await? {
+                    // Taken over (this run outlived its lease): stop claiming.
+                    break;
+                }
                 let now = self.now();
-                let batch = queue
-                    .claim(&mut conn, now, Duration::seconds(300), 1)
-                    .await?;
+                let batch = match queue.claim(&mut conn, now, Duration::seconds(300), 1).await {
+                    Ok(batch) => batch,
+                    // A claim that lost a race (a deadlock, or certification on Galera) is
+                    // skipped, not failed: nothing was claimed; try again, a few times.
+                    Err(StorageError::Contention(_)) if lost_claims < 3 => {
+                        lost_claims += 1;
+                        crate::command::back_off(lost_claims).await;
+                        continue;
+                    }
+                    Err(e) => return Err(e.into()),
+                };
                 let Some(job) = batch.into_iter().next() else {
                     break;
                 };
@@ -824,6 +919,14 @@ impl App {
                     Ok(()) => {
                         if queue.complete(&mut conn, &job, self.now()).await? {
                             succeeded += 1;
+                        }
+                    }
+                    // Still contended after the command's own retries: the job lost a race
+                    // with a concurrent writer, not a reason to back off for minutes. It
+                    // goes back to the queue with its attempt uncounted.
+                    Err(e) if e.is_contention() => {
+                        if queue.release(&mut conn, &job, self.now()).await? {
+                            deferred += 1;
                         }
                     }
                     Err(e) => match queue
@@ -839,10 +942,11 @@ impl App {
             Ok(())
         }
         .await;
-        queue.unlock_runner(&mut conn, &db).await?;
+        lease.release(&mut conn).await?;
         result?;
         Ok(
-            json!({"claimed": claimed, "succeeded": succeeded, "failed": failed, "dead": dead, "skipped_locked": false}),
+            json!({"claimed": claimed, "succeeded": succeeded, "failed": failed, "dead": dead,
+                  "deferred": deferred, "skipped_locked": false}),
         )
     }
 

@@ -26,8 +26,13 @@ use crate::error::{db, AppError};
 use crate::store::{request_hash, IdempotencyClaim};
 use crate::uow::UnitOfWork;
 
-/// How often a command is tried when the database reports lock contention.
-pub const MAX_ATTEMPTS: u32 = 3;
+/// How often a command is tried when the database reports lock contention — a deadlock,
+/// a lock wait timeout, or on Galera a lost certification (also error 1213: two nodes
+/// changed the same rows at once, and the one certified second is rolled back). Each
+/// attempt runs with the same idempotency key. Two nodes writing the same rows lose
+/// certification about half the time, so five attempts leave ~3 % of such races to report
+/// a conflict, versus ~12 % with three.
+pub const MAX_ATTEMPTS: u32 = 5;
 
 /// How one aggregate is loaded and saved: restored from its state rows (see [`Read`] and
 /// `restored_repository!`), saved to them with a version check.
@@ -384,6 +389,7 @@ macro_rules! command {
                     }
                 };
                 uow.commit(Some(&result)).await?;
+                app.note_commit(&mut conn).await;
                 Ok(result)
             }
             .await;
@@ -399,9 +405,14 @@ macro_rules! command {
 }
 pub(crate) use command;
 
-/// Waits a little before another attempt after lock contention.
+/// Waits a little before another attempt after lock contention: 5 ms × attempt plus up to
+/// as much again at random, so two writers that collided do not collide again in step (on
+/// Galera both retry at once otherwise).
 pub(crate) async fn back_off(attempt: u32) {
-    tokio::time::sleep(Duration::from_millis(5 * u64::from(attempt))).await;
+    let base = 5 * u64::from(attempt);
+    // The random bits of a v4 UUID are a good enough jitter source (no rand dependency).
+    let jitter = (Uuid::new_v4().as_u128() as u64) % (base + 1);
+    tokio::time::sleep(Duration::from_millis(base + jitter)).await;
 }
 
 impl App {

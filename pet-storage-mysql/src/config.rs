@@ -23,7 +23,69 @@ pub struct Config {
     pub prefix: String,
     /// Maximum number of pooled connections (kept small: PHP workers × pool_max = connections).
     pub pool_max: usize,
+    /// Read replicas of the primary (above) for views; empty: everything reads the primary.
+    /// MariaDB with GTID replication (see `topology.rs`).
+    pub replicas: Vec<Endpoint>,
+    /// How long a read waits for a replica to apply this session's writes
+    /// (`MASTER_GTID_WAIT`) before it reads the primary instead, in milliseconds.
+    pub read_wait_ms: u32,
 }
+
+/// Where a server listens: a host and port, or a Unix socket.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Endpoint {
+    /// Host name or IP.
+    pub host: String,
+    /// TCP port.
+    pub port: u16,
+    /// Unix socket path (then host and port are ignored).
+    pub socket: Option<String>,
+}
+
+impl Endpoint {
+    /// Parses `host`, `host:port`, `[ipv6]:port` or `/path/to/socket`.
+    pub fn parse(s: &str) -> Option<Self> {
+        let s = s.trim();
+        if s.is_empty() {
+            return None;
+        }
+        if s.starts_with('/') {
+            return Some(Self {
+                host: "localhost".into(),
+                port: 3306,
+                socket: Some(s.to_owned()),
+            });
+        }
+        let (host, port) = if let Some(rest) = s.strip_prefix('[') {
+            let (h, after) = rest.split_once(']')?;
+            match after.strip_prefix(':') {
+                Some(p) => (h, Some(p)),
+                None if after.is_empty() => (h, None),
+                None => return None,
+            }
+        } else {
+            match s.rsplit_once(':') {
+                Some((h, p)) => (h, Some(p)),
+                None => (s, None),
+            }
+        };
+        let port = match port {
+            Some(p) => p.parse::<u16>().ok().filter(|p| *p > 0)?,
+            None => 3306,
+        };
+        if host.is_empty() || host.contains(|c: char| c.is_whitespace() || c == '/') {
+            return None;
+        }
+        Some(Self {
+            host: host.to_owned(),
+            port,
+            socket: None,
+        })
+    }
+}
+
+/// The default bound of a read-your-writes wait on a replica.
+pub const READ_WAIT_MS: u32 = 500;
 
 impl Default for Config {
     fn default() -> Self {
@@ -36,6 +98,8 @@ impl Default for Config {
             database: "wordpress".into(),
             prefix: "wp_".into(),
             pool_max: 4,
+            replicas: Vec::new(),
+            read_wait_ms: READ_WAIT_MS,
         }
     }
 }
@@ -75,7 +139,8 @@ fn percent_decode(s: &str) -> Result<String, AppError> {
 }
 
 impl Config {
-    /// Parses `mysql://user:pass@host:port/db?prefix=wp_&pool_max=4&socket=/path`.
+    /// Parses `mysql://user:pass@host:port/db?prefix=wp_&pool_max=4&socket=/path`
+    /// (`&replica=host:port`, repeated per replica, and `&read_wait_ms=500` for replicas).
     pub fn from_url(url: &str) -> Result<Self, AppError> {
         let bad = |m: &str| AppError::field("url", m.to_owned());
         let rest = url
@@ -122,6 +187,12 @@ impl Config {
                 "prefix" => cfg.prefix = v,
                 "pool_max" => cfg.pool_max = v.parse().map_err(|_| bad("invalid pool_max"))?,
                 "socket" => cfg.socket = Some(v),
+                "replica" => cfg
+                    .replicas
+                    .push(Endpoint::parse(&v).ok_or_else(|| bad("invalid replica"))?),
+                "read_wait_ms" => {
+                    cfg.read_wait_ms = v.parse().map_err(|_| bad("invalid read_wait_ms"))?
+                }
                 _ => return Err(bad(&format!("unknown parameter {k}"))),
             }
         }
@@ -130,7 +201,8 @@ impl Config {
     }
 
     /// Builds a config from the PHP settings array (`host`, `port`, `socket`, `user`,
-    /// `password`, `database`, `prefix`, `pool_max`), defaults for absent keys.
+    /// `password`, `database`, `prefix`, `pool_max`, `replicas` — a list of `host[:port]`
+    /// or socket paths — and `read_wait_ms`), defaults for absent keys.
     pub fn from_settings(settings: &Value) -> Result<Self, AppError> {
         let obj = settings
             .as_object()
@@ -185,11 +257,44 @@ impl Config {
                 _ => errors.add("pool_max", "must be between 1 and 64"),
             }
         }
+        match obj.get("replicas") {
+            None | Some(Value::Null) => {}
+            Some(Value::Array(list)) => {
+                for (i, r) in list.iter().enumerate() {
+                    match r.as_str().and_then(Endpoint::parse) {
+                        Some(e) => cfg.replicas.push(e),
+                        None => errors.add(
+                            format!("replicas.{i}"),
+                            "must be host, host:port or a socket path",
+                        ),
+                    }
+                }
+            }
+            Some(_) => errors.add("replicas", "must be a list of host[:port]"),
+        }
+        if let Some(n) = int("read_wait_ms", &mut errors) {
+            match u32::try_from(n) {
+                Ok(n) if n <= 10_000 => cfg.read_wait_ms = n,
+                _ => errors.add("read_wait_ms", "must be between 0 and 10000"),
+            }
+        }
         if !errors.is_empty() {
             return Err(AppError::Validation(errors));
         }
         cfg.check()?;
         Ok(cfg)
+    }
+
+    /// The settings of one replica: the same credentials and database at its endpoint,
+    /// with no replicas of its own.
+    pub fn for_replica(&self, e: &Endpoint) -> Config {
+        Config {
+            host: e.host.clone(),
+            port: e.port,
+            socket: e.socket.clone(),
+            replicas: Vec::new(),
+            ..self.clone()
+        }
     }
 
     /// Validates the prefix and pool size.
@@ -249,6 +354,8 @@ pub struct Tables {
     pub chain_verification: String,
     /// `{prefix}pet_rate_limits`.
     pub rate_limits: String,
+    /// `{prefix}pet_locks`: the lease rows of the migration and job runners (migration 0021).
+    pub locks: String,
 }
 
 impl Tables {
@@ -275,6 +382,7 @@ impl Tables {
             contacts: t("contacts"),
             chain_verification: t("chain_verification"),
             rate_limits: t("rate_limits"),
+            locks: t("locks"),
         })
     }
 }
@@ -327,5 +435,42 @@ mod tests {
             panic!("expected validation error")
         };
         assert!(f.get("port").is_some() && f.get("user").is_some());
+    }
+
+    #[test]
+    fn replicas_from_settings_and_url() {
+        let c = Config::from_settings(&serde_json::json!({
+            "host": "primary", "replicas": ["r1", "r2:3307", "/run/r3.sock", "[::1]:3308"],
+            "read_wait_ms": 250
+        }))
+        .unwrap();
+        let eps: Vec<(String, u16, Option<String>)> = c
+            .replicas
+            .iter()
+            .map(|e| (e.host.clone(), e.port, e.socket.clone()))
+            .collect();
+        assert_eq!(
+            eps,
+            vec![
+                ("r1".into(), 3306, None),
+                ("r2".into(), 3307, None),
+                ("localhost".into(), 3306, Some("/run/r3.sock".into())),
+                ("::1".into(), 3308, None),
+            ]
+        );
+        assert_eq!(c.read_wait_ms, 250);
+        let r = c.for_replica(&c.replicas[1]);
+        assert_eq!((r.host.as_str(), r.port, r.replicas.len()), ("r2", 3307, 0));
+        let Err(AppError::Validation(f)) = Config::from_settings(
+            &serde_json::json!({"replicas": ["ok", "bad:port", 3], "read_wait_ms": 99999}),
+        ) else {
+            panic!("expected validation error")
+        };
+        assert!(f.get("replicas.1").is_some() && f.get("replicas.2").is_some());
+        assert!(f.get("read_wait_ms").is_some() && f.get("replicas.0").is_none());
+        let u =
+            Config::from_url("mysql://root@p:3340/db?replica=127.0.0.1:3341&replica=h2").unwrap();
+        assert_eq!(u.replicas.len(), 2);
+        assert_eq!(u.replicas[0].port, 3341);
     }
 }

@@ -93,6 +93,14 @@ pub fn build_pool(cfg: &Config) -> Pool {
         .with_constraints(constraints)
         .with_inactive_connection_ttl(Duration::from_secs(60))
         .with_reset_connection(false);
+    let mut init = vec![
+        "SET time_zone = '+00:00'".to_owned(),
+        "SET NAMES utf8mb4 COLLATE utf8mb4_unicode_ci".to_owned(),
+    ];
+    if !cfg.replicas.is_empty() {
+        // Read-your-writes: every COMMIT's OK packet carries the commit's GTID (MariaDB).
+        init.push("SET session_track_system_variables = 'last_gtid'".to_owned());
+    }
     let mut b = OptsBuilder::default()
         .user(Some(cfg.user.clone()))
         .pass(cfg.password.clone())
@@ -101,10 +109,7 @@ pub fn build_pool(cfg: &Config) -> Pool {
         .prefer_socket(false)
         // Many distinct statements (multi-row inserts per batch size): keep them prepared.
         .stmt_cache_size(Some(256))
-        .init(vec![
-            "SET time_zone = '+00:00'".to_owned(),
-            "SET NAMES utf8mb4 COLLATE utf8mb4_unicode_ci".to_owned(),
-        ]);
+        .init(init);
     if let Some(sock) = &cfg.socket {
         b = b.socket(Some(sock.clone()));
     } else {

@@ -111,7 +111,7 @@ pub enum MigrationError {
         name: String,
     },
     /// Another migrator held the lock for too long.
-    #[error("timed out waiting for the migration lock")]
+    #[error("another migration is running (on this or another database server); it was not waited for, or it took too long: try again in a minute")]
     LockTimeout,
     /// The table prefix is invalid.
     #[error("invalid table prefix {0:?}")]

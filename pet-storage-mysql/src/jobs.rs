@@ -1,6 +1,7 @@
 //! The job queue in MySQL: enqueue with a dedupe key, claim with a visibility timeout
 //! (`FOR UPDATE SKIP LOCKED`), bounded retries with exponential back-off, a dead-letter
-//! state an admin can retry, and a runner lock (`GET_LOCK`) against overlapping runs.
+//! state an admin can retry, and a runner lease (`lease.rs`) against overlapping runs on any
+//! server of a cluster.
 //!
 //! A claim is identified by the job id plus its attempt number: a runner whose claim
 //! expired and was taken over cannot complete or fail the job any more.
@@ -489,31 +490,38 @@ impl JobQueue {
         Ok((items, total.unwrap_or(0)))
     }
 
-    /// Takes the runner lock without waiting; false when another runner holds it.
-    pub async fn try_lock_runner(
+    /// The job runner's lease (one runner at a time on every server of a cluster; see
+    /// `lease.rs`), lasting `ttl` from each take or renewal.
+    pub fn runner_lease(&self, ttl: std::time::Duration) -> crate::lease::Lease {
+        crate::lease::Lease::new(&self.tables.locks, crate::lease::JOBS, ttl)
+    }
+
+    /// Gives a claimed job back without counting the attempt (pending again, due now):
+    /// for a run that lost a race to a concurrent writer (a deadlock, or Galera's
+    /// certification) rather than failing. False if the claim was lost.
+    pub async fn release<Q: Queryable>(
         &self,
-        conn: &mut Conn,
-        database: &str,
+        q: &mut Q,
+        job: &ClaimedJob,
+        now: DateTime<Utc>,
     ) -> Result<bool, StorageError> {
-        let got: Option<Option<i64>> = conn
-            .exec_first("SELECT GET_LOCK(?, 0)", (self.lock_name(database),))
-            .await?;
-        Ok(got.flatten() == Some(1))
-    }
-
-    /// Releases the runner lock.
-    pub async fn unlock_runner(&self, conn: &mut Conn, database: &str) -> Result<(), StorageError> {
-        let _: Option<Option<i64>> = conn
-            .exec_first("SELECT RELEASE_LOCK(?)", (self.lock_name(database),))
-            .await?;
-        Ok(())
-    }
-
-    fn lock_name(&self, database: &str) -> String {
-        use sha2::{Digest, Sha256};
-        let d = Sha256::digest(format!("{database}\0{}", self.tables.prefix).as_bytes());
-        let hex: String = d.iter().take(20).map(|b| format!("{b:02x}")).collect();
-        format!("pet_jobs_{hex}")
+        let n = exec_affected(
+            q,
+            format!(
+                "UPDATE {} SET status = IF(attempts > 1, 'failed', 'pending'), \
+                 attempts = attempts - 1, locked_until = NULL, run_at = ?, updated_at = ? \
+                 WHERE id = ? AND status = 'running' AND attempts = ?",
+                self.tables.jobs
+            ),
+            (
+                to_db_time(now),
+                to_db_time(now),
+                job.id.to_string(),
+                job.attempt,
+            ),
+        )
+        .await?;
+        Ok(n == 1)
     }
 
     /// Convenience for tests and admin tools: the pool-level claim.

@@ -1,10 +1,12 @@
 //! `pet-storage-mysql`: PET's application services and its MySQL/MariaDB adapter — the
 //! only crate that speaks SQL.
 //!
-//! - [`migrate`]: forward-only numbered migrations under `GET_LOCK`, with a ledger.
+//! - [`migrate`]: forward-only numbered migrations under a lease row, with a ledger.
+//! - [`lease`]: the lease rows that keep one migration or job runner per cluster.
 //! - [`store`]: the append-only event store (serialised appends, hash chain, idempotency).
 //! - [`uow`]: a unit of work — state rows and their events in one transaction.
 //! - [`projector`]: the activity-feed projection, exactly once per event.
+//! - [`topology`]: a primary with read replicas — reads, commit GTIDs, read-your-writes.
 //! - [`jobs`]: the MySQL job queue (claim, visibility timeout, back-off, dead letters).
 //! - [`command`]: the one command path every command runs through, and the repository
 //!   shape each aggregate's storage implements.
@@ -29,6 +31,7 @@ pub mod identity;
 pub mod input;
 pub mod jobs;
 pub mod knowledge;
+pub mod lease;
 pub mod migrate;
 mod modules;
 pub mod money;
@@ -36,6 +39,7 @@ pub mod paging;
 pub mod projector;
 mod services;
 pub mod store;
+pub mod topology;
 pub mod uow;
 
 pub use app::{
@@ -43,6 +47,6 @@ pub use app::{
     READ_CATCH_UP,
 };
 pub use clock::{Clock, ManualClock, SystemClock};
-pub use config::{Config, Tables};
+pub use config::{Config, Endpoint, Tables};
 pub use error::{AppError, MigrationError, StorageError};
 pub use services::{Commercial, Delivery, Helpdesk, Identity, Knowledge};

@@ -1,5 +1,5 @@
-//! The migration runner: forward-only numbered SQL files, applied under `GET_LOCK`, recorded
-//! in a ledger with checksum, success flag, progress and timing.
+//! The migration runner: forward-only numbered SQL files, applied under a lease row that
+//! holds on a cluster (`lease.rs`), recorded in a ledger with checksum, success flag, progress and timing.
 //!
 //! # How a failed migration converges
 //! MySQL/MariaDB DDL commits implicitly, so a migration cannot be rolled back. Each file is
@@ -29,6 +29,11 @@ use sha2::{Digest, Sha256};
 use crate::config::Tables;
 use crate::db::{codes, rfc3339, server_code, to_db_time};
 use crate::error::MigrationError;
+use crate::lease::Lease;
+
+/// How long the migration lease lasts from each statement (renewed after every one): a
+/// migrator that died is taken over after this long.
+pub const MIGRATE_LEASE: std::time::Duration = std::time::Duration::from_secs(600);
 
 /// One migration file: `NNNN_description.sql` and its SQL text with `{prefix}` placeholders.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -238,14 +243,28 @@ impl Migrator {
         })
     }
 
-    fn lock_name(&self, database: &str) -> String {
-        let digest = hex(&Sha256::digest(
-            format!("{database}\0{}", self.tables.prefix).as_bytes(),
-        ));
-        format!("pet_migrate_{}", &digest[..40])
+    /// Creates the ledger and the lease table when they are missing (a fresh install).
+    /// A run against an existing schema issues no DDL here: on Galera every DDL statement is
+    /// ordered cluster-wide (total order isolation), so it is not run for nothing.
+    async fn ensure_tables(&self, conn: &mut Conn) -> Result<(), MigrationError> {
+        let present: Vec<String> = conn
+            .exec(
+                "SELECT TABLE_NAME FROM information_schema.TABLES \
+                 WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME IN (?, ?)",
+                (&self.tables.migrations, &self.tables.locks),
+            )
+            .await?;
+        if !present.contains(&self.tables.migrations) {
+            self.create_ledger(conn).await?;
+        }
+        if !present.contains(&self.tables.locks) {
+            conn.query_drop(crate::lease::create_table_sql(&self.tables.locks))
+                .await?;
+        }
+        Ok(())
     }
 
-    async fn ensure_ledger(&self, conn: &mut Conn) -> Result<(), MigrationError> {
+    async fn create_ledger(&self, conn: &mut Conn) -> Result<(), MigrationError> {
         let sql = format!(
             "CREATE TABLE IF NOT EXISTS {} (
               version INT UNSIGNED NOT NULL,
@@ -264,6 +283,27 @@ impl Migrator {
         );
         conn.query_drop(sql).await?;
         Ok(())
+    }
+
+    /// The ledger, or `None` when its table does not exist yet; reads only.
+    async fn ledger_if_any(&self, conn: &mut Conn) -> Result<Option<Vec<Row>>, MigrationError> {
+        match self.ledger(conn).await {
+            Ok(rows) => Ok(Some(rows)),
+            Err(MigrationError::Database(_)) => {
+                let exists: Option<u8> = conn
+                    .exec_first(
+                        "SELECT 1 FROM information_schema.TABLES \
+                         WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = ?",
+                        (&self.tables.migrations,),
+                    )
+                    .await?;
+                match exists {
+                    None => Ok(None),
+                    Some(_) => self.ledger(conn).await.map(Some),
+                }
+            }
+            Err(e) => Err(e),
+        }
     }
 
     async fn ledger(&self, conn: &mut Conn) -> Result<Vec<Row>, MigrationError> {
@@ -296,38 +336,62 @@ impl Migrator {
             .collect()
     }
 
-    /// Applies every pending migration under the lock; `now` stamps the ledger.
+    /// Applies every pending migration under the migration lease; `now` stamps the ledger.
+    ///
+    /// When the ledger says every shipped file is applied (the run on every upgrade check
+    /// and every `migrate()` after the first), it returns after that one read: no lease, no
+    /// DDL. Otherwise it takes the lease (`{prefix}pet_locks`, waiting up to a minute for
+    /// another migrator on any server of the cluster), reads the ledger again and applies
+    /// what is still pending, renewing the lease after each statement. `database` is kept
+    /// for callers; the lease row lives in the database the pool connects to.
     pub async fn run(
         &self,
         pool: &Pool,
         database: &str,
         now: DateTime<Utc>,
     ) -> Result<MigrateReport, MigrationError> {
+        let _ = database;
         let mut conn = pool.get_conn().await?;
-        let lock = self.lock_name(database);
-        let got: Option<Option<i64>> = conn
-            .exec_first("SELECT GET_LOCK(?, ?)", (&lock, self.lock_timeout_s))
-            .await?;
-        if got.flatten() != Some(1) {
+        if let Some(ledger) = self.ledger_if_any(&mut conn).await? {
+            self.check_ledger(&ledger)?;
+            if self.pending(&ledger).next().is_none() {
+                return Ok(MigrateReport {
+                    applied: Vec::new(),
+                    current: self.current(&ledger, &[]),
+                });
+            }
+        }
+        self.ensure_tables(&mut conn).await?;
+        let lease = Lease::new(&self.tables.locks, crate::lease::MIGRATE, MIGRATE_LEASE);
+        if !lease
+            .take(
+                &mut conn,
+                std::time::Duration::from_secs(u64::from(self.lock_timeout_s)),
+            )
+            .await
+            .map_err(|e| MigrationError::Database(e.to_string()))?
+        {
             return Err(MigrationError::LockTimeout);
         }
-        let result = self.run_locked(&mut conn, now).await;
-        // Release even when the run failed; a lost connection releases it anyway.
-        let released: Result<Option<Option<i64>>, _> =
-            conn.exec_first("SELECT RELEASE_LOCK(?)", (&lock,)).await;
+        let result = self.run_locked(&mut conn, &lease, now).await;
+        // Release even when the run failed; a lost connection leaves it to expire.
+        let released = lease.release(&mut conn).await;
         let report = result?;
-        released?;
+        released.map_err(|e| MigrationError::Database(e.to_string()))?;
         Ok(report)
     }
 
-    async fn run_locked(
-        &self,
-        conn: &mut Conn,
-        now: DateTime<Utc>,
-    ) -> Result<MigrateReport, MigrationError> {
-        self.ensure_ledger(conn).await?;
-        let ledger = self.ledger(conn).await?;
-        for row in &ledger {
+    /// Refuses a ledger this build must not run against: an unknown version, an altered
+    /// applied file, a failed file not changed since (unless the failure was environmental).
+    /// How long [`Migrator::run`] waits for another migrator's lease (default 60 s; 0: not
+    /// at all — a web request that finds a migration running elsewhere returns at once).
+    pub fn with_lock_wait(mut self, seconds: u32) -> Self {
+        self.lock_timeout_s = seconds;
+        self
+    }
+
+    fn check_ledger(&self, ledger: &[Row]) -> Result<(), MigrationError> {
+        for row in ledger {
             let Some(m) = self.migrations.iter().find(|m| m.version == row.version) else {
                 return Err(MigrationError::UnknownApplied {
                     name: row.name.clone(),
@@ -347,6 +411,32 @@ impl Migrator {
                 });
             }
         }
+        Ok(())
+    }
+
+    /// The shipped migrations the ledger does not record as applied.
+    fn pending<'a>(&'a self, ledger: &'a [Row]) -> impl Iterator<Item = &'a Migration> + 'a {
+        self.migrations
+            .iter()
+            .filter(move |m| !ledger.iter().any(|r| r.version == m.version && r.success))
+    }
+
+    fn current(&self, ledger: &[Row], applied: &[String]) -> Option<String> {
+        self.migrations
+            .iter()
+            .rev()
+            .find(|m| applied.contains(&m.name) || ledger.iter().any(|r| r.version == m.version))
+            .map(|m| m.name.clone())
+    }
+
+    async fn run_locked(
+        &self,
+        conn: &mut Conn,
+        lease: &Lease,
+        now: DateTime<Utc>,
+    ) -> Result<MigrateReport, MigrationError> {
+        let ledger = self.ledger(conn).await?;
+        self.check_ledger(&ledger)?;
         let mut applied = Vec::new();
         for m in &self.migrations {
             let previous = ledger.iter().find(|r| r.version == m.version);
@@ -367,21 +457,17 @@ impl Migrator {
                 }
                 None => 0,
             };
-            self.apply(conn, m, &statements, start, now).await?;
+            self.apply(conn, lease, m, &statements, start, now).await?;
             applied.push(m.name.clone());
         }
-        let current = self
-            .migrations
-            .iter()
-            .rev()
-            .find(|m| applied.contains(&m.name) || ledger.iter().any(|r| r.version == m.version))
-            .map(|m| m.name.clone());
+        let current = self.current(&ledger, &applied);
         Ok(MigrateReport { applied, current })
     }
 
     async fn apply(
         &self,
         conn: &mut Conn,
+        lease: &Lease,
         m: &Migration,
         statements: &[String],
         start: usize,
@@ -445,6 +531,15 @@ impl Migrator {
                 ((i + 1) as u64, prefix_hash(&statements[..=i]), m.version),
             )
             .await?;
+            // A holder whose lease ran out (a statement longer than the lease) stops: another
+            // migrator may have taken over; the ledger's progress lets it resume.
+            if !lease
+                .renew(conn)
+                .await
+                .map_err(|e| MigrationError::Database(e.to_string()))?
+            {
+                return Err(MigrationError::LockTimeout);
+            }
         }
         let done = format!(
             "UPDATE {} SET success = 1, execution_ms = ? WHERE version = ?",
@@ -455,11 +550,11 @@ impl Migrator {
         Ok(())
     }
 
-    /// The ledger compared with the shipped list (creates the ledger table if missing).
+    /// The ledger compared with the shipped list. Reads only (no ledger yet: everything is
+    /// pending), so it answers on a read-only replica and issues no DDL on a cluster.
     pub async fn status(&self, pool: &Pool) -> Result<MigrationStatus, MigrationError> {
         let mut conn = pool.get_conn().await?;
-        self.ensure_ledger(&mut conn).await?;
-        let ledger = self.ledger(&mut conn).await?;
+        let ledger = self.ledger_if_any(&mut conn).await?.unwrap_or_default();
         let pending = self
             .migrations
             .iter()

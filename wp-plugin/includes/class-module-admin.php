@@ -207,6 +207,7 @@ abstract class Module_Admin {
 		} catch ( \Throwable $e ) {
 			$this->action_failed( $action, $e );
 		}
+		$this->plugin->carry_read_position();
 		wp_safe_redirect( $back ? $back : admin_url( 'admin.php?page=' . static::HOME_PAGE ) );
 		exit;
 	}

@@ -83,6 +83,9 @@ final class Plugin {
 		add_action( 'init', array( $this, 'ensure_cron' ) );
 		add_action( 'init', array( $this, 'maybe_migrate_on_init' ), 5 );
 		add_action( 'init', array( Access::class, 'maybe_upgrade_roles' ), 6 );
+		if ( isset( self::engine_settings()['replicas'] ) ) {
+			add_action( 'init', array( $this, 'read_after_cookie' ), 6 );
+		}
 		add_action( 'rest_api_init', array( $this, 'maybe_migrate' ), 5 );
 		add_action( 'rest_api_init', array( new Rest( $this ), 'register_routes' ) );
 		add_action( 'admin_notices', array( $this, 'upgrade_notice' ) );
@@ -130,7 +133,88 @@ final class Plugin {
 		if ( null !== $port && '' !== $port ) {
 			$settings['port'] = (int) $port;
 		}
+		return self::topology_settings( $settings );
+	}
+
+	/**
+	 * A primary with read replicas, from wp-config.php (see the README, "Replicated
+	 * databases"): PET_DB_PRIMARY ('host[:port]' or a socket path; default DB_HOST) receives
+	 * every write; PET_DB_REPLICAS (a comma-separated string or an array of 'host[:port]')
+	 * serve PET's views, each read waiting up to PET_DB_READ_WAIT_MS (default 500) for the
+	 * replica to apply this visitor's own writes before it reads the primary instead.
+	 *
+	 * @param array<string,mixed> $settings Settings from the DB_* constants.
+	 * @return array<string,mixed>
+	 */
+	public static function topology_settings( array $settings ): array {
+		if ( defined( 'PET_DB_PRIMARY' ) && '' !== (string) PET_DB_PRIMARY ) {
+			$primary = (string) PET_DB_PRIMARY;
+			unset( $settings['socket'], $settings['port'] );
+			if ( '/' === $primary[0] ) {
+				$settings['socket'] = $primary;
+			} else {
+				$parts            = explode( ':', $primary, 2 );
+				$settings['host'] = $parts[0];
+				if ( isset( $parts[1] ) && '' !== $parts[1] ) {
+					$settings['port'] = (int) $parts[1];
+				}
+			}
+		}
+		if ( defined( 'PET_DB_REPLICAS' ) ) {
+			$replicas = PET_DB_REPLICAS;
+			if ( is_string( $replicas ) ) {
+				$replicas = explode( ',', $replicas );
+			}
+			$replicas = array_values( array_filter( array_map( 'trim', array_map( 'strval', (array) $replicas ) ), 'strlen' ) );
+			if ( array() !== $replicas ) {
+				$settings['replicas'] = $replicas;
+			}
+		}
+		if ( defined( 'PET_DB_READ_WAIT_MS' ) ) {
+			$settings['read_wait_ms'] = (int) PET_DB_READ_WAIT_MS;
+		}
 		return $settings;
+	}
+
+	/** Cookie: the commit position (GTID) of this visitor's last write, for the next request. */
+	public const READ_AFTER_COOKIE = 'pet_read_after';
+
+	/**
+	 * `init` (with replicas): the next reads wait for the position this visitor's last write
+	 * reached (the cookie set by carry_read_position()), so the page a form redirects to
+	 * shows the change even when a replica serves it.
+	 */
+	public function read_after_cookie(): void {
+		if ( ! isset( $_COOKIE[ self::READ_AFTER_COOKIE ] ) ) {
+			return;
+		}
+		$gtid = sanitize_text_field( wp_unslash( $_COOKIE[ self::READ_AFTER_COOKIE ] ) );
+		if ( 1 !== preg_match( '/^\d+-\d+-\d+(,\d+-\d+-\d+)*$/', $gtid ) ) {
+			return;
+		}
+		try {
+			$this->engine()->readAfter( $gtid );
+		} catch ( \Throwable $e ) {
+			self::log( 'could not use the read position: ' . $e->getMessage() );
+		}
+	}
+
+	/**
+	 * After a write (an admin action before its redirect, a REST write before its response):
+	 * with replicas, hands the commit position to the visitor's next requests for five minutes.
+	 */
+	public function carry_read_position(): void {
+		if ( ! isset( self::engine_settings()['replicas'] ) || headers_sent() ) {
+			return;
+		}
+		try {
+			$gtid = $this->engine()->readPosition()['gtid'];
+		} catch ( \Throwable $e ) {
+			return;
+		}
+		if ( is_string( $gtid ) && '' !== $gtid ) {
+			setcookie( self::READ_AFTER_COOKIE, $gtid, time() + 5 * MINUTE_IN_SECONDS, COOKIEPATH ? COOKIEPATH : '/', COOKIE_DOMAIN, is_ssl(), true );
+		}
 	}
 
 	/**
@@ -411,7 +495,9 @@ final class Plugin {
 			return;
 		}
 		try {
-			$this->engine()->migrate();
+			// Never wait for a migration running elsewhere (another web server's request, a
+			// cron run): the first request migrates, the others are told to try again.
+			$this->engine()->migrate( array( 'wait_seconds' => 0 ) );
 			update_option( self::OPTION_SCHEMA, $shipped, true );
 			$this->upgrade_error = '';
 		} catch ( \Throwable $e ) {

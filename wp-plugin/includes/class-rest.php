@@ -139,6 +139,9 @@ final class Rest {
 							}
 						}
 						$data = $handler( $request );
+						if ( 'GET' !== $method ) {
+							Plugin::instance()->carry_read_position();
+						}
 						return $data instanceof \WP_Error ? $data : new \WP_REST_Response( $data, $status );
 					} catch ( \Throwable $e ) {
 						return self::error( $e );

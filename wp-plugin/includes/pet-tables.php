@@ -20,6 +20,7 @@ return array(
 	'pet_activity_feed_projections',
 	'pet_activity_names',
 	'pet_jobs',
+	'pet_locks',
 	'pet_employees',
 	'pet_employee_rates',
 	'pet_teams',

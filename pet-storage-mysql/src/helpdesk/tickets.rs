@@ -1704,7 +1704,7 @@ impl Helpdesk<'_> {
     pub async fn get_ticket(&self, ticket_id: &str) -> Result<Value, AppError> {
         let id = arg_uuid("ticket_id", ticket_id)?;
         let t = self.helpdesk_tables();
-        let mut conn = self.conn().await?;
+        let mut conn = self.read_conn().await?;
         let mut specs = SlaCache::default();
         self.hd_ticket_view(&mut conn, &t, id, self.now(), &mut specs, Known::Nothing)
             .await
@@ -1760,7 +1760,7 @@ impl Helpdesk<'_> {
             (None, None) => TicketSort::Created,
         };
         let t = self.helpdesk_tables();
-        let mut conn = self.conn().await?;
+        let mut conn = self.read_conn().await?;
         // Relevance ranks every match, so it is tried only where that is cheap: a ticket
         // table of at most the search bound (2,000), the next page of a ranked list, or —
         // below — words the bounded scan found rare. FULLTEXT's cost follows how many rows

@@ -792,7 +792,7 @@ impl Identity<'_> {
     /// One employee.
     pub async fn get_employee(&self, employee_id: &str) -> Result<Value, AppError> {
         let id = arg_uuid("employee_id", employee_id)?;
-        let mut conn = self.conn().await?;
+        let mut conn = self.read_conn().await?;
         self.employee_view(&mut conn, id, self.now().date_naive())
             .await
     }
@@ -800,7 +800,7 @@ impl Identity<'_> {
     /// The employee linked to a WordPress user, or `null`.
     pub async fn find_employee_by_user(&self, wp_user_id: i64) -> Result<Value, AppError> {
         let wp = WpUserId::from_i64(wp_user_id).map_err(AppError::from)?;
-        let mut conn = self.conn().await?;
+        let mut conn = self.read_conn().await?;
         let id: Option<String> = conn
             .exec_first(
                 format!(
@@ -834,7 +834,7 @@ impl Identity<'_> {
             conds.push("status = ?".to_owned());
             params.push(s.0.as_str().into());
         }
-        let mut conn = self.conn().await?;
+        let mut conn = self.read_conn().await?;
         let (rows, total) = FlatList {
             from: self.tables().employees.clone(),
             columns: "id, name, email, wp_user_id, status, version, created_at",
@@ -1593,7 +1593,7 @@ impl Identity<'_> {
     /// One customer with contacts.
     pub async fn get_customer(&self, customer_id: &str) -> Result<Value, AppError> {
         let id = arg_uuid("customer_id", customer_id)?;
-        let mut conn = self.conn().await?;
+        let mut conn = self.read_conn().await?;
         let c = self
             .load_customer(&mut conn, id, Read::ForView)
             .await?
@@ -1618,7 +1618,7 @@ impl Identity<'_> {
         let order = list_order(search.as_ref(), &[("added_version", false), ("id", false)]);
         let req = q.paging.request(&order)?;
         let t = self.tables();
-        let mut conn = self.conn().await?;
+        let mut conn = self.read_conn().await?;
         let exists: Option<u8> = conn
             .exec_first(
                 format!("SELECT 1 FROM {} WHERE id = ?", t.customers),
@@ -1682,7 +1682,7 @@ impl Identity<'_> {
             params.push(s.0.as_str().into());
         }
         let t = self.tables();
-        let mut conn = self.conn().await?;
+        let mut conn = self.read_conn().await?;
         let (rows, total) = FlatList {
             from: t.customers.clone(),
             columns: "id, name, status, contact_count, version, created_at",

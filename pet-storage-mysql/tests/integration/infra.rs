@@ -739,15 +739,16 @@ async fn overlapping_runners_are_excluded_by_the_lock() {
     let Some(env) = env().await else { return };
     let q = JobQueue::new(env.app.tables().clone());
     let mut held = env.pool().get_conn().await.unwrap();
-    assert!(q
-        .try_lock_runner(&mut held, &env.config.database)
-        .await
-        .unwrap());
+    let lease = q.runner_lease(std::time::Duration::from_secs(60));
+    assert!(lease.try_take(&mut held).await.unwrap());
+    // The lease is a committed row, not a session lock: any connection (on any server of
+    // a cluster) sees it held, and taking it again from elsewhere fails.
+    let other = q.runner_lease(std::time::Duration::from_secs(60));
+    let mut elsewhere = env.pool().get_conn().await.unwrap();
+    assert!(!other.try_take(&mut elsewhere).await.unwrap());
     let r = env.app.run_jobs(&json!({})).await.unwrap();
     assert_eq!(r["skipped_locked"], json!(true));
-    q.unlock_runner(&mut held, &env.config.database)
-        .await
-        .unwrap();
+    lease.release(&mut held).await.unwrap();
     let r = env.app.run_jobs(&json!({})).await.unwrap();
     assert_eq!(r["skipped_locked"], json!(false));
     assert_eq!(
@@ -755,7 +756,7 @@ async fn overlapping_runners_are_excluded_by_the_lock() {
         json!(2),
         "catch-up and chain verification: {r}"
     );
-    drop(held);
+    drop((held, elsewhere));
     env.cleanup().await;
 }
 

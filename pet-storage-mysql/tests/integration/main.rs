@@ -5,13 +5,16 @@
 
 mod app_tests;
 mod audit_tests;
+mod cluster_tests;
 mod commercial_tests;
 mod delivery_tests;
 mod flat_commercial_tests;
 mod flat_more_tests;
 mod flat_tests;
+mod galera_tests;
 mod helpdesk_tests;
 mod infra;
+mod replica_tests;
 mod restore_tests;
 
 use std::sync::Arc;
