@@ -55,6 +55,7 @@ pub const MODULES: &[&Module] = &[
     &crate::helpdesk::MODULE,
     &crate::knowledge::MODULE,
     &crate::delivery::MODULE,
+    &crate::kpi::MODULE,
 ];
 
 /// The module that owns `event_type`.
