@@ -29,6 +29,7 @@ pub mod identity;
 pub mod input;
 pub mod jobs;
 pub mod knowledge;
+pub mod kpi;
 pub mod migrate;
 mod modules;
 pub mod money;
@@ -45,4 +46,4 @@ pub use app::{
 pub use clock::{Clock, ManualClock, SystemClock};
 pub use config::{Config, Tables};
 pub use error::{AppError, MigrationError, StorageError};
-pub use services::{Commercial, Delivery, Helpdesk, Identity, Knowledge};
+pub use services::{Commercial, Delivery, Helpdesk, Identity, Knowledge, Kpi};

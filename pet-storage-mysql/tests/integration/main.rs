@@ -12,6 +12,7 @@ mod flat_more_tests;
 mod flat_tests;
 mod helpdesk_tests;
 mod infra;
+mod kpi_tests;
 mod restore_tests;
 
 use std::sync::Arc;
