@@ -270,6 +270,8 @@ pub struct KpiView {
     pub created_at: String,
     /// Every version, newest first.
     pub versions: Vec<KpiVersionView>,
+    /// The names of the versions' scoped entities, by id (from the activity feed's names).
+    pub scope_names: BTreeMap<String, String>,
 }
 
 /// One period's result (without its parts).
@@ -657,7 +659,7 @@ impl Kpi<'_> {
             } else {
                 cx.change(&repo, id, &cmd, &()).await?;
             }
-            kpi_view(cx.tx(), &self.kpi_tables(), id).await
+            kpi_view(cx.tx(), &self.kpi_tables(), &self.tables().activity_names, id).await
         })?;
         // The backfill runs in the job queue (WP-Cron); ask for a run now.
         self.enqueue_kpi_job().await?;
@@ -730,7 +732,7 @@ impl Kpi<'_> {
     pub async fn get_kpi(&self, kpi_id: &str) -> Result<Value, AppError> {
         let id = arg_uuid("kpi_id", kpi_id)?;
         let mut conn = self.conn().await?;
-        kpi_view(&mut conn, &self.kpi_tables(), id).await
+        kpi_view(&mut conn, &self.kpi_tables(), &self.tables().activity_names, id).await
     }
 
     /// Every KPI (a short list: the firm's chosen measures), by name.
@@ -747,7 +749,7 @@ impl Kpi<'_> {
         let mut items = Vec::with_capacity(ids.len());
         for id in ids {
             let id = Uuid::parse_str(&id).map_err(|_| internal("KPI id"))?;
-            items.push(kpi_view(&mut conn, &t, id).await?);
+            items.push(kpi_view(&mut conn, &t, &self.tables().activity_names, id).await?);
         }
         Ok(json!({"items": items, "total": items.len()}))
     }
@@ -925,6 +927,12 @@ impl Kpi<'_> {
             )
             .await?;
         Ok(json!({"enqueued": id.is_some(), "job_id": id.map(|u| u.to_string())}))
+    }
+
+    /// Runs the KPI job now (what the job queue runs), answering its report as JSON:
+    /// `{events, facts, results, backfilled, checkpoint}`.
+    pub async fn run_kpi_job(&self) -> Result<Value, AppError> {
+        view_value(&self.run_kpis().await?)
     }
 
     /// The KPI job at the app clock's now; see the module docs.
@@ -1379,7 +1387,12 @@ async fn stored_results<Q: Queryable>(
         .collect())
 }
 
-async fn kpi_view<Q: Queryable>(q: &mut Q, t: &KpiTables, id: Uuid) -> Result<Value, AppError> {
+async fn kpi_view<Q: Queryable>(
+    q: &mut Q,
+    t: &KpiTables,
+    names: &str,
+    id: Uuid,
+) -> Result<Value, AppError> {
     let row: Option<(String, u32, u64, NaiveDateTime)> = q
         .exec_first(
             format!(
@@ -1408,6 +1421,22 @@ async fn kpi_view<Q: Queryable>(q: &mut Q, t: &KpiTables, id: Uuid) -> Result<Va
         })
         .collect();
     versions.reverse();
+    let ids: BTreeSet<String> = versions
+        .iter()
+        .filter_map(|v| v.spec.scope.id().map(|u| u.to_string()))
+        .collect();
+    let mut scope_names = BTreeMap::new();
+    if !ids.is_empty() {
+        let marks = vec!["?"; ids.len()].join(", ");
+        let rows: Vec<(String, String)> = q
+            .exec(
+                format!("SELECT entity_id, name FROM {names} WHERE entity_id IN ({marks})"),
+                ids.into_iter().collect::<Vec<_>>(),
+            )
+            .await
+            .map_err(db)?;
+        scope_names.extend(rows);
+    }
     view_value(&KpiView {
         actions: &["publish"],
         id: id.to_string(),
@@ -1416,6 +1445,7 @@ async fn kpi_view<Q: Queryable>(q: &mut Q, t: &KpiTables, id: Uuid) -> Result<Va
         version,
         created_at: rfc3339(from_db_time(created)),
         versions,
+        scope_names,
     })
 }
 
