@@ -659,7 +659,13 @@ impl Kpi<'_> {
             } else {
                 cx.change(&repo, id, &cmd, &()).await?;
             }
-            kpi_view(cx.tx(), &self.kpi_tables(), &self.tables().activity_names, id).await
+            kpi_view(
+                cx.tx(),
+                &self.kpi_tables(),
+                &self.tables().activity_names,
+                id,
+            )
+            .await
         })?;
         // The backfill runs in the job queue (WP-Cron); ask for a run now.
         self.enqueue_kpi_job().await?;
@@ -732,7 +738,13 @@ impl Kpi<'_> {
     pub async fn get_kpi(&self, kpi_id: &str) -> Result<Value, AppError> {
         let id = arg_uuid("kpi_id", kpi_id)?;
         let mut conn = self.conn().await?;
-        kpi_view(&mut conn, &self.kpi_tables(), &self.tables().activity_names, id).await
+        kpi_view(
+            &mut conn,
+            &self.kpi_tables(),
+            &self.tables().activity_names,
+            id,
+        )
+        .await
     }
 
     /// Every KPI (a short list: the firm's chosen measures), by name.
