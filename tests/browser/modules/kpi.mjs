@@ -19,7 +19,7 @@ await step('log into wp-admin', login);
 
 await step('the Dashboard is the first PET screen', async () => {
   await admin('pet-dashboard');
-  const first = await page.locator('#adminmenu .toplevel_page_pet-employees .wp-submenu a').nth(1).getAttribute('href');
+  const first = await page.locator('#adminmenu .toplevel_page_pet-employees .wp-submenu a').first().getAttribute('href');
   expect(/page=pet-dashboard/.test(first || ''), `the first PET submenu entry is ${first}`);
 });
 
@@ -63,8 +63,8 @@ await step('drill down into the explanation', async () => {
   let n = 0;
   let d = 0;
   for (let i = 0; i < await rows.count(); i++) {
-    n += num(await rows.nth(i).locator('td').nth(5).innerText());
-    d += num(await rows.nth(i).locator('td').nth(6).innerText());
+    n += num(await rows.nth(i).locator('td').nth(6).innerText());
+    d += num(await rows.nth(i).locator('td').nth(7).innerText());
   }
   const foot = page.locator('.pet-kpi-parts tfoot td');
   expect(num(await foot.nth(0).innerText()) === n, 'numerator parts do not add up');

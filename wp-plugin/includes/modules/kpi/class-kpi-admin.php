@@ -408,6 +408,8 @@ final class Kpi_Admin extends Module_Admin {
 
 	/** Renders the widget: each org-wide KPI's current value and trend. */
 	public function render_widget(): void {
+		// Outside PET's screens the list-table helpers (Table::page_url) are not loaded yet.
+		$this->load_tables();
 		try {
 			$tiles = (array) $this->kpi()->kpiDashboard( array( 'periods' => 2 ) )['tiles'];
 		} catch ( \Throwable $e ) {
