@@ -4,7 +4,12 @@
 //! then all nine catalogue calculators are evaluated for every month of the year for the
 //! org and every employee/customer scope they support. The target for the whole
 //! pipeline from scratch (with storage) is ≤ 30 s; this measures the pure part.
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::too_many_arguments, missing_docs)]
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::too_many_arguments,
+    missing_docs
+)]
 
 use std::time::Instant;
 
