@@ -58,6 +58,7 @@ pub mod event;
 pub mod helpdesk;
 pub mod identity;
 pub mod knowledge;
+pub mod kpi;
 pub mod module;
 pub mod registry;
 

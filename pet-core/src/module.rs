@@ -55,6 +55,7 @@ pub const MODULES: &[&Module] = &[
     &crate::helpdesk::MODULE,
     &crate::knowledge::MODULE,
     &crate::delivery::MODULE,
+    &crate::kpi::MODULE,
 ];
 
 /// An area of access: what a WordPress role may see (`pet_view_<area>`) or change

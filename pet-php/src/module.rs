@@ -6,7 +6,7 @@ use std::panic::catch_unwind;
 
 use ext_php_rs::prelude::*;
 
-use crate::{exceptions, Delivery, Engine, Helpdesk, Identity, Knowledge, Sales};
+use crate::{exceptions, Delivery, Engine, Helpdesk, Identity, Knowledge, Kpi, Sales};
 
 /// Module start-up (MINIT): registers the exception classes. Must not panic (a panic here
 /// aborts PHP), so it reports failure through its return code.
@@ -28,4 +28,5 @@ pub fn get_module(module: ModuleBuilder) -> ModuleBuilder {
         .class::<Helpdesk>()
         .class::<Knowledge>()
         .class::<Delivery>()
+        .class::<Kpi>()
 }

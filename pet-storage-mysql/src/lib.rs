@@ -31,6 +31,7 @@ pub mod identity;
 pub mod input;
 pub mod jobs;
 pub mod knowledge;
+pub mod kpi;
 pub mod lease;
 pub mod migrate;
 mod modules;
@@ -49,4 +50,4 @@ pub use app::{
 pub use clock::{Clock, ManualClock, SystemClock};
 pub use config::{Config, Endpoint, Tables};
 pub use error::{AppError, MigrationError, StorageError};
-pub use services::{Commercial, Delivery, Helpdesk, Identity, Knowledge};
+pub use services::{Commercial, Delivery, Helpdesk, Identity, Knowledge, Kpi};

@@ -42,6 +42,10 @@ pub(crate) const MODULES: &[StorageModule] = &[
         core: &pet_core::delivery::MODULE,
         run_job: crate::delivery::run_job,
     },
+    StorageModule {
+        core: &pet_core::kpi::MODULE,
+        run_job: crate::kpi::run_job,
+    },
 ];
 
 /// A job kind no runner knows.

@@ -67,4 +67,6 @@ module_services! {
     Knowledge => knowledge;
     /// Delivery: projects, change orders, time entries, the period lock, timesheets.
     Delivery => delivery;
+    /// Measurement & KPIs: definitions, the KPI job, results, explanations, the dashboard.
+    Kpi => kpi;
 }

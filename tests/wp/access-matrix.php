@@ -35,6 +35,8 @@ return array(
 		'pet-timesheet'   => 'Y Y Y Y Y -', // pet_view_delivery
 		'pet-approvals'   => 'Y Y - - - -', // pet_manage_delivery
 		'pet-resources'   => 'Y Y - - - -', // pet_manage_delivery
+		'pet-dashboard'   => 'Y Y - - - -', // pet_view_settings (KPIs span every area)
+		'pet-kpis'        => 'Y Y - - - -', // pet_view_settings
 		'pet-activity'    => 'Y Y Y Y Y -', // pet_work (lines of the visible areas only)
 		'pet-history'     => 'Y Y Y Y Y -', // pet_work (entities of the visible areas only)
 		'pet-jobs'        => 'Y Y - - - -', // pet_view_settings
@@ -112,6 +114,10 @@ return array(
 		'delivery_move_task'      => 'Y Y Y Y Y -', // pet_view_delivery
 		'run_jobs'                => 'Y Y - - - -', // pet_manage_settings
 		'retry_job'               => 'Y Y - - - -', // pet_manage_settings
+		'kpi_define'              => 'Y Y - - - -', // pet_manage_settings
+		'kpi_publish'             => 'Y Y - - - -', // pet_manage_settings
+		'kpi_run'                 => 'Y Y - - - -', // pet_manage_settings
+		'delivery_release'        => 'Y Y - - - -', // pet_manage_delivery
 		'save_settings'           => 'Y - - - - -', // manage_options
 		'verify_chain'            => 'Y - - - - -', // manage_options
 	),
@@ -127,6 +133,15 @@ return array(
 		'GET /history'                                => 'Y Y Y Y Y -', // pet_work (contexts of the visible areas only)
 		'GET /jobs'                                   => 'Y Y - - - -', // pet_view_settings
 		'POST /jobs/run'                              => 'Y Y - - - -', // pet_manage_settings
+		'GET /kpis'                                   => 'Y Y - - - -', // pet_view_settings
+		'POST /kpis'                                  => 'Y Y - - - -', // pet_manage_settings
+		'GET /kpi-options'                            => 'Y Y - - - -', // pet_view_settings
+		'GET /kpi-dashboard'                          => 'Y Y - - - -', // pet_view_settings
+		'POST /kpi-job'                               => 'Y Y - - - -', // pet_manage_settings
+		'GET /kpis/{id}'                              => 'Y Y - - - -', // pet_view_settings
+		'POST /kpis/{id}/versions'                    => 'Y Y - - - -', // pet_manage_settings
+		'GET /kpis/{id}/results'                      => 'Y Y - - - -', // pet_view_settings
+		'GET /kpis/{id}/explanation'                  => 'Y Y - - - -', // pet_view_settings
 		'POST /jobs/{id}/retry'                       => 'Y Y - - - -', // pet_manage_settings
 		'GET /projects'                               => 'Y Y Y Y Y -', // pet_view_delivery
 		'POST /projects'                              => 'Y Y - - - -', // pet_manage_delivery

@@ -48,7 +48,7 @@ final class Admin extends Module_Admin {
 	}
 
 	/** The PET submenu in working order: daily screens first, set-up after (slugs). */
-	public const MENU_ORDER = array( 'pet-employees', 'pet-customers', 'pet-leads', 'pet-pipeline', 'pet-quotes', 'pet-tickets', 'pet-kb', 'pet-activity', 'pet-history', 'pet-teams', 'pet-org', 'pet-lead-schema', 'pet-slas', 'pet-jobs', 'pet-settings' );
+	public const MENU_ORDER = array( 'pet-dashboard', 'pet-employees', 'pet-customers', 'pet-leads', 'pet-pipeline', 'pet-quotes', 'pet-tickets', 'pet-kb', 'pet-activity', 'pet-history', 'pet-kpis', 'pet-teams', 'pet-org', 'pet-lead-schema', 'pet-slas', 'pet-jobs', 'pet-settings' );
 
 	/**
 	 * Orders the PET submenu (modules add their pages in load order) by MENU_ORDER; pages

@@ -59,6 +59,11 @@ return array(
 	'pet_timers',
 	'pet_employee_capacities',
 	'pet_resource_allocations',
+	'pet_kpi_definitions',
+	'pet_kpi_versions',
+	'pet_kpi_facts',
+	'pet_kpi_memos',
+	'pet_kpi_results',
 	'pet_chain_verification',
 	'pet_rate_limits',
 );

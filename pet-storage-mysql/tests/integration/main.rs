@@ -14,6 +14,7 @@ mod flat_tests;
 mod galera_tests;
 mod helpdesk_tests;
 mod infra;
+mod kpi_tests;
 mod replica_tests;
 mod restore_tests;
 

@@ -1,0 +1,553 @@
+//! KPIs: property tests of fact extraction and the calculators.
+//!
+//! - Determinism: the facts (and so every result) are the same whatever the batch split
+//!   (memos round-tripped through JSON between batches, as a store keeps them) and
+//!   whatever the order of events with equal timestamps (each entity's own events keep
+//!   their order).
+//! - As of: a result as of a cut-off equals the result computed from only the events
+//!   recorded by then; later events never change it.
+//! - The parts add up, and the numbers equal a reference computed straight from the
+//!   generated scenario (billable ratio, SLA compliance, reopen rate, utilisation of one
+//!   employee).
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::collapsible_match)]
+
+use std::collections::BTreeMap;
+
+use chrono::{DateTime, Days, Duration, NaiveDate, TimeZone, Utc};
+use pet_core::event::{
+    AggregateRef, ContextRef, ContextType, EventMeta, EventType, NewEvent, RecordedEvent,
+};
+use pet_core::identity::{EmployeeId, TeamId};
+use pet_core::kpi::{
+    evaluate, extract, memo_keys, Calculator, Fact, Grain, KpiParams, KpiSpec, Memos, Period, Scope,
+};
+use pet_core::Actor;
+use proptest::prelude::*;
+use serde_json::json;
+use uuid::Uuid;
+
+fn uuid(n: u128) -> Uuid {
+    Uuid::parse_str(&format!("0190a1b2-0000-7000-8000-{n:012x}")).unwrap()
+}
+fn emp(k: u8) -> Uuid {
+    uuid(1 + u128::from(k))
+}
+fn team() -> Uuid {
+    uuid(50)
+}
+fn customer(k: u8) -> Uuid {
+    uuid(60 + u128::from(k))
+}
+fn t0() -> DateTime<Utc> {
+    Utc.with_ymd_and_hms(2026, 1, 5, 8, 0, 0).unwrap()
+}
+fn monday(week: u8) -> NaiveDate {
+    NaiveDate::from_ymd_opt(2026, 1, 5).unwrap() + Days::new(7 * u64::from(week))
+}
+
+/// One event before it is in a log: its type, payload, context, aggregate, and the minute
+/// (after `t0`) it occurs and is recorded at.
+#[derive(Debug, Clone)]
+struct Ev {
+    ty: &'static str,
+    payload: serde_json::Value,
+    ctx: (ContextType, Uuid),
+    agg: (&'static str, Uuid),
+    minute: i64,
+}
+
+/// What the generator decided, for the reference computations.
+#[derive(Debug, Clone)]
+enum Script {
+    Capacity {
+        employee: u8,
+        week: u8,
+        minutes: i64,
+        member_from_week: Option<u8>,
+    },
+    Time {
+        id: u128,
+        employee: u8,
+        day: u8,
+        minutes: i64,
+        billable: bool,
+        approved: bool,
+        adjust: i64,
+    },
+    Ticket {
+        id: u128,
+        customer: u8,
+        reply_after: Option<i64>,
+        sla_met: Option<bool>,
+        resolved: bool,
+        reopened: bool,
+        start: i64,
+    },
+}
+
+impl Script {
+    fn events(&self) -> Vec<Ev> {
+        let mut out = Vec::new();
+        match *self {
+            Script::Capacity {
+                employee,
+                week,
+                minutes,
+                member_from_week,
+            } => {
+                let e = emp(employee);
+                out.push(Ev {
+                    ty: "resource.capacity_set",
+                    payload: json!({"employee_id": e, "effective_from": monday(week),
+                        "minutes_per_week": minutes}),
+                    ctx: (ContextType::Employee, e),
+                    agg: ("employee_capacity", e),
+                    minute: i64::from(week) * 10,
+                });
+                if let Some(w) = member_from_week {
+                    out.push(Ev {
+                        ty: "team.member_added",
+                        payload: json!({"employee_id": e, "membership_id": uuid(900 + u128::from(employee)),
+                            "role": "member", "team_id": team(), "valid_from": monday(w), "valid_to": null}),
+                        ctx: (ContextType::Team, team()),
+                        agg: ("team", team()),
+                        minute: i64::from(week) * 10 + 1,
+                    });
+                }
+            }
+            Script::Time {
+                id,
+                employee,
+                day,
+                minutes,
+                billable,
+                approved,
+                adjust,
+            } => {
+                let (entry, e) = (uuid(1000 + id), emp(employee));
+                let date = monday(0) + Days::new(u64::from(day));
+                let minute = i64::from(day) * 60 * 24 + 600;
+                out.push(Ev {
+                    ty: "time_entry.drafted",
+                    payload: json!({"entry_id": entry, "employee_id": e,
+                        "target": {"kind": "ticket", "ticket_id": uuid(77)}, "project_id": null,
+                        "role": null, "work_date": date, "minutes": minutes, "billable": billable,
+                        "note": ""}),
+                    ctx: (ContextType::TimeEntry, entry),
+                    agg: ("time_entry", entry),
+                    minute,
+                });
+                if approved {
+                    out.push(Ev {
+                        ty: "time_entry.approved",
+                        payload: json!({"entry_id": entry, "employee_id": e, "project_id": null,
+                            "role": null, "work_date": date, "minutes": minutes}),
+                        ctx: (ContextType::TimeEntry, entry),
+                        agg: ("time_entry", entry),
+                        minute: minute + 60,
+                    });
+                    if adjust != 0 {
+                        out.push(Ev {
+                            ty: "time_entry.adjusted",
+                            payload: json!({"entry_id": entry, "employee_id": e,
+                                "adjustment_id": uuid(5000 + id), "project_id": null, "role": null,
+                                "minutes": adjust, "work_date": date, "reason": "Corrected",
+                                "adjusted_by": emp(2), "entry_approved": true}),
+                            ctx: (ContextType::TimeEntry, entry),
+                            agg: ("time_entry", entry),
+                            minute: minute + 24 * 60 * 20,
+                        });
+                    }
+                }
+            }
+            Script::Ticket {
+                id,
+                customer: c,
+                reply_after,
+                sla_met,
+                resolved,
+                reopened,
+                start,
+            } => {
+                let t = uuid(3000 + id);
+                let ev = |ty, payload, minute| Ev {
+                    ty,
+                    payload,
+                    ctx: (ContextType::Ticket, t),
+                    agg: ("ticket", t),
+                    minute,
+                };
+                out.push(ev(
+                    "ticket.created",
+                    json!({"assignee_id": null, "channel": "email", "customer_id": customer(c),
+                        "priority": "normal", "project_id": null, "subject": "Printer on fire",
+                        "ticket_id": t, "ticket_number": null}),
+                    start,
+                ));
+                if let Some(after) = reply_after {
+                    out.push(ev(
+                        "ticket.replied",
+                        json!({"author": {"employee_id": emp(0), "kind": "employee"},
+                            "body": "On it.", "reply_id": uuid(7000 + id), "ticket_id": t,
+                            "visibility": "public"}),
+                        start + after,
+                    ));
+                }
+                if let Some(met) = sla_met {
+                    let mut e = ev(
+                        if met { "sla.met" } else { "sla.breached" },
+                        json!({"definition_id": uuid(200), "definition_version": 1,
+                            "elapsed_minutes": 30, "reached_at": null, "target": "first_response",
+                            "target_minutes": 60, "ticket_id": t}),
+                        start + 200,
+                    );
+                    e.agg = ("sla_assignment", t);
+                    out.push(e);
+                }
+                if resolved {
+                    out.push(ev(
+                        "ticket.resolved",
+                        json!({"from": "open", "resolved_at": t0() + Duration::minutes(start + 300),
+                            "ticket_id": t}),
+                        start + 300,
+                    ));
+                    if reopened {
+                        out.push(ev("ticket.reopened", json!({"ticket_id": t}), start + 400));
+                    }
+                }
+            }
+        }
+        out
+    }
+}
+
+fn script() -> impl Strategy<Value = Script> {
+    prop_oneof![
+        (0u8..3, 0u8..8, 0i64..3000, proptest::option::of(0u8..8)).prop_map(
+            |(employee, week, minutes, member_from_week)| Script::Capacity {
+                employee,
+                week,
+                minutes: minutes / 60 * 60,
+                member_from_week,
+            }
+        ),
+        (
+            0u128..1_000_000,
+            0u8..3,
+            0u8..70,
+            1i64..600,
+            any::<bool>(),
+            any::<bool>(),
+            -30i64..30
+        )
+            .prop_map(|(id, employee, day, minutes, billable, approved, adjust)| {
+                Script::Time {
+                    id,
+                    employee,
+                    day,
+                    minutes,
+                    billable,
+                    approved,
+                    adjust,
+                }
+            }),
+        (
+            0u128..1_000_000,
+            0u8..2,
+            proptest::option::of(0i64..500),
+            proptest::option::of(any::<bool>()),
+            any::<bool>(),
+            any::<bool>(),
+            0i64..(60 * 24 * 70)
+        )
+            .prop_map(
+                |(id, customer, reply_after, sla_met, resolved, reopened, start)| Script::Ticket {
+                    id,
+                    customer,
+                    reply_after,
+                    sla_met,
+                    resolved,
+                    reopened,
+                    start: start / 30 * 30,
+                }
+            ),
+    ]
+}
+
+/// Scripts with distinct ids, at most one capacity script per employee.
+fn scripts() -> impl Strategy<Value = Vec<Script>> {
+    proptest::collection::vec(script(), 1..40).prop_map(|v| {
+        let mut seen = std::collections::BTreeSet::new();
+        v.into_iter()
+            .filter(|s| {
+                let key = match s {
+                    Script::Capacity { employee, .. } => (0, u128::from(*employee)),
+                    Script::Time { id, .. } => (1, *id),
+                    Script::Ticket { id, .. } => (2, *id),
+                };
+                seen.insert(key)
+            })
+            .collect()
+    })
+}
+
+/// The log: every script's events merged by time, equal times ordered by `tie` (a
+/// permutation key per script), each script's own order kept.
+fn log(scripts: &[Script], tie: &[u64]) -> Vec<RecordedEvent> {
+    let mut all: Vec<(i64, u64, usize, usize, Ev)> = Vec::new();
+    for (s, script) in scripts.iter().enumerate() {
+        for (i, e) in script.events().into_iter().enumerate() {
+            all.push((e.minute, tie.get(s).copied().unwrap_or(0), s, i, e));
+        }
+    }
+    all.sort_by_key(|(m, t, s, i, _)| (*m, *t, *s, *i));
+    let mut versions: BTreeMap<Uuid, u64> = BTreeMap::new();
+    all.into_iter()
+        .enumerate()
+        .map(|(n, (_, _, s, i, e))| {
+            let at = t0() + Duration::minutes(e.minute);
+            let v = versions.entry(e.agg.1).or_default();
+            *v += 1;
+            let event = NewEvent::new(
+                EventMeta {
+                    // The id is the event's identity, independent of its place in the log.
+                    event_id: uuid(1_000_000_000 + (s as u128) * 100 + i as u128),
+                    occurred_at: at,
+                    actor: Actor::System,
+                    idempotency_key: None,
+                },
+                EventType::new(e.ty).unwrap(),
+                if e.ty == "ticket.created" { 2 } else { 1 },
+                ContextRef::new(e.ctx.0, e.ctx.1),
+                AggregateRef::new(e.agg.0, e.agg.1, *v).unwrap(),
+                e.payload,
+            )
+            .unwrap();
+            RecordedEvent {
+                sequence: n as u64 + 1,
+                recorded_at: at,
+                event,
+            }
+        })
+        .collect()
+}
+
+/// Extracts facts batch by batch, the memos kept as JSON between batches (as a store
+/// would keep them, loading only the keys each batch names).
+fn facts_in_batches(events: &[RecordedEvent], cuts: &[usize]) -> Vec<Fact> {
+    let mut stored: BTreeMap<Uuid, String> = BTreeMap::new();
+    let mut facts = Vec::new();
+    let mut bounds: Vec<usize> = cuts.iter().map(|c| c % (events.len() + 1)).collect();
+    bounds.push(0);
+    bounds.push(events.len());
+    bounds.sort_unstable();
+    bounds.dedup();
+    for w in bounds.windows(2) {
+        let batch = &events[w[0]..w[1]];
+        let mut memos = Memos::new();
+        for ev in batch {
+            for k in memo_keys(ev).unwrap() {
+                if let Some(json) = stored.get(&k) {
+                    memos.insert(k, serde_json::from_str(json).unwrap());
+                }
+            }
+        }
+        for ev in batch {
+            facts.extend(extract(ev, &mut memos).unwrap());
+        }
+        for (k, m) in memos {
+            stored.insert(k, serde_json::to_string(&m).unwrap());
+        }
+    }
+    facts
+}
+
+fn spec(calculator: Calculator, scope: Scope, grain: Grain) -> KpiSpec {
+    KpiSpec {
+        calculator,
+        params: KpiParams::default(),
+        scope,
+        grain,
+    }
+}
+
+fn specs() -> Vec<KpiSpec> {
+    let mut out = Vec::new();
+    for c in Calculator::ALL {
+        for scope in [
+            Scope::Org,
+            Scope::Employee(EmployeeId::from_uuid(emp(1))),
+            Scope::Team(TeamId::from_uuid(team())),
+            Scope::Customer(pet_core::identity::CustomerId::from_uuid(customer(1))),
+        ] {
+            for grain in [Grain::Week, Grain::Month] {
+                let s = spec(c, scope, grain);
+                if s.validate().is_ok() {
+                    out.push(s);
+                }
+            }
+        }
+    }
+    out
+}
+
+fn periods(grain: Grain) -> Vec<Period> {
+    Period::range(grain, monday(0), monday(0) + Days::new(80))
+}
+
+/// Every result of every spec over every period, serialised (the bytes must match).
+fn all_results(facts: &[Fact], as_of: Option<DateTime<Utc>>) -> Vec<String> {
+    let mut out = Vec::new();
+    for s in specs() {
+        for p in periods(s.grain) {
+            out.push(serde_json::to_string(&evaluate(&s, p, facts, as_of)).unwrap());
+        }
+    }
+    out
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 64, ..ProptestConfig::default() })]
+
+    #[test]
+    fn results_do_not_depend_on_batches_or_the_order_of_equal_timestamps(
+        scripts in scripts(),
+        tie in proptest::collection::vec(any::<u64>(), 40),
+        cuts in proptest::collection::vec(any::<usize>(), 0..6),
+    ) {
+        let one = log(&scripts, &[]);
+        let reordered = log(&scripts, &tie);
+        let whole = facts_in_batches(&one, &[]);
+        let split = facts_in_batches(&one, &cuts);
+        prop_assert_eq!(&whole, &split);
+        let other = facts_in_batches(&reordered, &cuts);
+        prop_assert_eq!(all_results(&whole, None), all_results(&other, None));
+    }
+
+    #[test]
+    fn a_result_as_of_a_cut_off_ignores_what_was_recorded_later(
+        scripts in scripts(),
+        cut in 0i64..(60 * 24 * 90),
+    ) {
+        let events = log(&scripts, &[]);
+        let t = t0() + Duration::minutes(cut);
+        let all = facts_in_batches(&events, &[]);
+        let known: Vec<RecordedEvent> =
+            events.iter().filter(|e| e.recorded_at <= t).cloned().collect();
+        let then = facts_in_batches(&known, &[]);
+        prop_assert_eq!(all_results(&all, Some(t)), all_results(&then, None));
+    }
+
+    #[test]
+    fn parts_add_up_to_a_reference_computed_from_the_scenario(scripts in scripts()) {
+        let facts = facts_in_batches(&log(&scripts, &[]), &[]);
+        for p in periods(Grain::Month) {
+            let in_p = |d: NaiveDate| p.contains(d);
+            // Reference: billable ratio, SLA compliance, reopen rate, one employee's capacity.
+            let (mut billable, mut all, mut met, mut outcomes, mut reopened, mut resolved) =
+                (0i64, 0i64, 0i64, 0i64, 0i64, 0i64);
+            let mut capacity = 0i64;
+            for s in &scripts {
+                match *s {
+                    Script::Time { day, minutes, billable: b, approved: true, adjust, .. } => {
+                        if in_p(monday(0) + Days::new(u64::from(day))) {
+                            all += minutes + adjust;
+                            if b { billable += minutes + adjust; }
+                        }
+                    }
+                    Script::Ticket { sla_met, resolved: r, reopened: o, start, .. } => {
+                        let day = |m: i64| (t0() + Duration::minutes(start + m)).date_naive();
+                        if let Some(m) = sla_met {
+                            if in_p(day(200)) { outcomes += 1; if m { met += 1; } }
+                        }
+                        if r && in_p(day(300)) { resolved += 1; }
+                        if r && o && in_p(day(400)) { reopened += 1; }
+                    }
+                    Script::Capacity { employee: 1, week, minutes, .. } => {
+                        let mut d = p.start;
+                        while d <= p.last_day() {
+                            if d >= monday(week) && d.format("%u").to_string() < "6".into() {
+                                capacity += minutes;
+                            }
+                            d = d + Days::new(1);
+                        }
+                    }
+                    _ => {}
+                }
+            }
+            let r = evaluate(&spec(Calculator::BillableRatio, Scope::Org, Grain::Month), p, &facts, None);
+            prop_assert_eq!((r.numerator, r.denominator), (billable, all));
+            prop_assert_eq!(r.parts.iter().map(|x| x.numerator).sum::<i64>(), r.numerator);
+            prop_assert_eq!(r.parts.iter().map(|x| x.denominator).sum::<i64>(), r.denominator);
+            let r = evaluate(&spec(Calculator::SlaCompliance, Scope::Org, Grain::Month), p, &facts, None);
+            prop_assert_eq!((r.numerator, r.denominator), (met, outcomes));
+            let r = evaluate(&spec(Calculator::ReopenRate, Scope::Org, Grain::Month), p, &facts, None);
+            prop_assert_eq!((r.numerator, r.denominator), (reopened, resolved));
+            let e1 = Scope::Employee(EmployeeId::from_uuid(emp(1)));
+            let r = evaluate(&spec(Calculator::Utilisation, e1, Grain::Month), p, &facts, None);
+            prop_assert_eq!(r.denominator, capacity / 5);
+            prop_assert_eq!(r.parts.iter().map(|x| x.denominator).sum::<i64>(), r.denominator);
+        }
+    }
+}
+
+#[test]
+fn an_explained_utilisation_names_its_facts() {
+    let scripts = vec![
+        Script::Capacity {
+            employee: 0,
+            week: 0,
+            minutes: 2400,
+            member_from_week: Some(2),
+        },
+        Script::Time {
+            id: 1,
+            employee: 0,
+            day: 1,
+            minutes: 240,
+            billable: true,
+            approved: true,
+            adjust: 0,
+        },
+        Script::Time {
+            id: 2,
+            employee: 0,
+            day: 15,
+            minutes: 120,
+            billable: true,
+            approved: true,
+            adjust: -30,
+        },
+    ];
+    let facts = facts_in_batches(&log(&scripts, &[]), &[]);
+    let jan = Period::containing(Grain::Month, monday(0));
+    let org = evaluate(
+        &spec(Calculator::Utilisation, Scope::Org, Grain::Month),
+        jan,
+        &facts,
+        None,
+    );
+    // 2026-01-05..31: 20 weekdays × 480 minutes; 240 + 120 − 30 billable minutes.
+    assert_eq!((org.numerator, org.denominator), (330, 20 * 480));
+    assert_eq!(org.value.as_deref(), Some("3.4"));
+    assert_eq!(org.parts.len(), 4, "{:#?}", org.parts);
+    // The team counts from the member's first day (Monday 19 January): 10 weekdays, and
+    // only the time booked from then.
+    let team = Scope::Team(TeamId::from_uuid(team()));
+    let t = evaluate(
+        &spec(Calculator::Utilisation, team, Grain::Month),
+        jan,
+        &facts,
+        None,
+    );
+    assert_eq!((t.numerator, t.denominator), (90, 10 * 480));
+    // As of before the adjustment was recorded, the number is what it was then.
+    let before = t0() + Duration::days(19);
+    let then = evaluate(
+        &spec(Calculator::Utilisation, Scope::Org, Grain::Month),
+        jan,
+        &facts,
+        Some(before),
+    );
+    assert_eq!(then.numerator, 360);
+}

@@ -1,0 +1,262 @@
+//! KPIs against a real database: a definition backfilled by the job, its explanation
+//! adding up, "as of" giving the number known then, a second version leaving the first's
+//! results alone, and two job runners at once writing each fact and result once.
+
+use pet_storage_mysql::AppError;
+use serde_json::{json, Value};
+
+use crate::commercial_tests::id;
+use crate::env;
+
+async fn logged_and_approved(
+    app: &pet_storage_mysql::App,
+    actor: &pet_storage_mysql::CommandContext,
+    pid: &str,
+    date: &str,
+    minutes: i64,
+) {
+    let e = app
+        .delivery()
+        .log_time(
+            &json!({"project_id": pid, "role": "Developer", "work_date": date, "minutes": minutes}),
+            actor,
+        )
+        .await
+        .unwrap();
+    app.delivery()
+        .submit_time_entry(&id(&e), actor)
+        .await
+        .unwrap();
+    app.delivery()
+        .approve_time_entry(&id(&e), actor)
+        .await
+        .unwrap();
+}
+
+fn march(results: &Value) -> &Value {
+    results["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["period_start"] == json!("2026-03-01"))
+        .unwrap()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_kpi_is_backfilled_explained_and_versioned() {
+    let Some(env) = env().await else { return };
+    let app = &env.app;
+    let (_, actor) = crate::first_employee(app, "Ana").await;
+    let p = app
+        .delivery()
+        .create_project(
+            &json!({"name": "Website", "labour": [{"role": "Developer", "minutes": 6000}]}),
+            &actor,
+        )
+        .await
+        .unwrap();
+    let pid = id(&p);
+    app.delivery()
+        .change_project_status(&pid, "active", &actor)
+        .await
+        .unwrap();
+    logged_and_approved(app, &actor, &pid, "2026-03-02", 240).await;
+
+    // Bad input: every field named, nothing written.
+    let err = app
+        .kpi()
+        .define_kpi(&json!({"name": "", "calculator": "magic"}), &actor)
+        .await
+        .unwrap_err();
+    assert!(matches!(err, AppError::Validation(_)), "{err:?}");
+    let err = app
+        .kpi()
+        .define_kpi(
+            &json!({"name": "U", "calculator": "utilisation", "scope": "customer",
+                "scope_id": "0190a1b2-0000-7000-8000-000000000001"}),
+            &actor,
+        )
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(&err, AppError::Validation(f) if f.get("scope").is_some()),
+        "{err:?}"
+    );
+
+    let k = app
+        .kpi()
+        .define_kpi(
+            &json!({"name": "Utilisation", "calculator": "utilisation", "scope": "org",
+                "grain": "month", "target": "75"}),
+            &actor,
+        )
+        .await
+        .unwrap();
+    let kid = id(&k);
+    assert_eq!(k["versions"][0]["backfill_status"], json!("pending"));
+    let report = app.kpi().run_kpis().await.unwrap();
+    assert!(report.facts >= 3, "{report:?}");
+    assert_eq!(report.backfilled, 1);
+    let v = app.kpi().get_kpi(&kid).await.unwrap();
+    assert_eq!(v["versions"][0]["backfill_status"], json!("done"));
+    assert_eq!(
+        v["versions"][0]["periods_done"],
+        v["versions"][0]["periods_total"]
+    );
+    // March: 240 billable minutes of 22 weekdays × 480 (Ana joined on Monday 2 March).
+    let r = app.kpi().kpi_results(&kid, &json!({})).await.unwrap();
+    let m = march(&r);
+    assert_eq!(
+        (m["numerator"].clone(), m["denominator"].clone()),
+        (json!(240), json!(22 * 480))
+    );
+    assert_eq!(m["value"], json!("2.3"));
+
+    // The explanation adds up and names its facts (names come from the activity feed's
+    // name table, which reading the feed brings up to date).
+    app.activity(&json!({})).await.unwrap();
+    let e = app
+        .kpi()
+        .explain_kpi(&kid, &json!({"period": "2026-03-15"}))
+        .await
+        .unwrap();
+    let parts = e["result"]["parts"].as_array().unwrap();
+    let sum = |k: &str| parts.iter().map(|p| p[k].as_i64().unwrap()).sum::<i64>();
+    assert_eq!(sum("numerator"), 240);
+    assert_eq!(sum("denominator"), 22 * 480);
+    assert!(parts
+        .iter()
+        .any(|p| p["event_type"] == json!("time_entry.approved")));
+    assert!(e["names"]
+        .as_object()
+        .unwrap()
+        .values()
+        .any(|n| n.as_str().unwrap().contains("Ana")));
+
+    // More time; then "as of" before it was approved gives the number known then.
+    let before = app.now();
+    env.clock.advance(chrono::Duration::minutes(5));
+    logged_and_approved(app, &actor, &pid, "2026-03-03", 120).await;
+    app.kpi().run_kpis().await.unwrap();
+    let now = app.kpi().kpi_results(&kid, &json!({})).await.unwrap();
+    assert_eq!(march(&now)["numerator"], json!(360));
+    let then = app
+        .kpi()
+        .kpi_results(
+            &kid,
+            &json!({"as_of": pet_storage_mysql::db::rfc3339(before)}),
+        )
+        .await
+        .unwrap();
+    assert_eq!(march(&then)["numerator"], json!(240));
+
+    // Version 2 (weekly): backfilled on its own; version 1's results unchanged.
+    let k2 = app
+        .kpi()
+        .publish_kpi_version(
+            &kid,
+            &json!({"calculator": "utilisation", "scope": "org", "grain": "week"}),
+            &actor,
+        )
+        .await
+        .unwrap();
+    assert_eq!(k2["current_version"], json!(2));
+    app.kpi().run_kpis().await.unwrap();
+    let v1 = app
+        .kpi()
+        .kpi_results(&kid, &json!({"version": 1}))
+        .await
+        .unwrap();
+    assert_eq!(march(&v1)["numerator"], json!(360));
+    let v2 = app.kpi().kpi_results(&kid, &json!({})).await.unwrap();
+    assert_eq!(v2["version"], json!(2));
+    let week = v2["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["period_start"] == json!("2026-03-02"))
+        .unwrap();
+    assert_eq!(
+        (week["numerator"].clone(), week["denominator"].clone()),
+        (json!(360), json!(5 * 480))
+    );
+    let dash = app.kpi().kpi_dashboard(&json!({})).await.unwrap();
+    assert_eq!(dash["tiles"].as_array().unwrap().len(), 1);
+    assert_eq!(dash["tiles"][0]["version"], json!(2));
+    env.cleanup().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn two_job_runners_at_once_write_each_fact_and_result_once() {
+    let Some(env) = env().await else { return };
+    let app = &env.app;
+    let (_, actor) = crate::first_employee(app, "Ana").await;
+    let p = app
+        .delivery()
+        .create_project(
+            &json!({"name": "Website", "labour": [{"role": "Developer", "minutes": 6000}]}),
+            &actor,
+        )
+        .await
+        .unwrap();
+    let pid = id(&p);
+    app.delivery()
+        .change_project_status(&pid, "active", &actor)
+        .await
+        .unwrap();
+    app.kpi()
+        .define_kpi(
+            &json!({"name": "Billable ratio", "calculator": "billable_ratio", "grain": "week"}),
+            &actor,
+        )
+        .await
+        .unwrap();
+    for d in 2..8 {
+        logged_and_approved(app, &actor, &pid, &format!("2026-02-{:02}", d + 10), 60).await;
+    }
+    let mut tasks = Vec::new();
+    for _ in 0..2 {
+        let app = app.clone();
+        tasks.push(tokio::spawn(
+            async move { app.kpi().run_kpis_batched(3).await },
+        ));
+    }
+    let mut facts = 0;
+    for t in tasks {
+        let r = t.await.unwrap().unwrap();
+        facts += r.facts;
+    }
+    let stored = env
+        .count(&format!("{}pet_kpi_facts", env.config.prefix))
+        .await;
+    assert_eq!(facts, stored, "each fact written by one runner only");
+    // 6 approvals, the employee's capacity, the project's sold minutes.
+    assert_eq!(stored, 8);
+    let mut c = env.pool().get_conn().await.unwrap();
+    use mysql_async::prelude::*;
+    let dup: Option<u64> = c
+        .query_first(format!(
+            "SELECT COUNT(*) FROM (SELECT kpi_id, number, period_start FROM {}pet_kpi_results \
+             GROUP BY kpi_id, number, period_start HAVING COUNT(*) > 1) d",
+            env.config.prefix
+        ))
+        .await
+        .unwrap();
+    assert_eq!(dup, Some(0));
+    drop(c);
+    let kpis = app.kpi().list_kpis().await.unwrap();
+    let kid = kpis["items"][0]["id"].as_str().unwrap().to_owned();
+    let r = app
+        .kpi()
+        .kpi_results(&kid, &json!({"periods": 8}))
+        .await
+        .unwrap();
+    let total: i64 = r["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|x| x["numerator"].as_i64().unwrap())
+        .sum();
+    assert_eq!(total, 360, "{r}");
+    env.cleanup().await;
+}

@@ -1,0 +1,91 @@
+<?php
+// KPI module (wp-plugin/includes/modules/kpi): defining a KPI refuses a missing capability, a
+// bad nonce and a GET (with a positive control, nothing written on refusal); the KPI job
+// (run from the screen's button) backfills it; the Dashboard shows its tile and chart with
+// the table alternative, the KPI page its versions, the explanation its facts; publishing
+// version 2 keeps version 1's results; the pet/v1 KPI routes answer (results with as_of,
+// explanation, dashboard) and map the engine's refusals to 400 / 403 / 404; the CSV export
+// needs its nonce; the WordPress Dashboard widget renders.
+
+use PetWp\Plugin;
+
+$admin = reactivate_pet('kpi');
+$plugin = Plugin::instance();
+$k = new \Pet\Kpi(Plugin::engine_settings());
+$tag = bin2hex(random_bytes(3));
+$count = static fn (): int => (int) $k->listKpis()['total'];
+$screen = static function (string $page, string $method, array $get) use ($plugin): string {
+    $_POST = [];
+    return render_admin_screen($page, static fn () => (new \PetWp\Modules\Kpi\Kpi_Admin($plugin))->$method(), $get);
+};
+
+$name = "Billable ratio $tag";
+$form = ['name' => $name, 'calculator' => 'billable_ratio', 'scope' => 'org', 'grain' => 'month', 'target' => '80'];
+$before = $count();
+login_as_role('subscriber');
+check('subscriber: kpi_define refused with 403', 'die:403' === run_admin_post('kpi_define', $form));
+login_as_role('pet_staff');
+check('staff (pet_work): kpi_define refused with 403', 'die:403' === run_admin_post('kpi_define', $form));
+login_admin();
+check('admin, bad nonce: refused with 403', 'die:403' === run_admin_post('kpi_define', $form, 'bad'));
+check('admin, GET: refused with 405', 'die:405' === run_admin_post('kpi_define', $form, 'valid', 'GET'));
+check('nothing defined by a refused action', $count() === $before);
+// A calculator that cannot be scoped so: the engine's refusal, nothing written.
+run_admin_post('kpi_define', ['calculator' => 'utilisation', 'scope' => 'customer', 'scope_id' => wp_generate_uuid4()] + $form);
+$n = queued_notices();
+check('utilisation by customer refused with the reason', $count() === $before && str_contains(wp_json_encode($n), 'scope'), wp_json_encode($n));
+run_admin_post('kpi_define', $form);
+check('admin: KPI defined', $count() === $before + 1);
+$kpi = null;
+foreach ($k->listKpis()['items'] as $item) {
+    if ($item['name'] === $name) {
+        $kpi = $item;
+    }
+}
+check('the new KPI is listed with its backfill pending', null !== $kpi && 'pending' === $kpi['versions'][0]['backfill_status']);
+$kid = (string) ($kpi['id'] ?? '');
+
+run_admin_post('kpi_run', []);
+$kpi = $k->getKpi($kid);
+check('the job backfilled it', 'done' === $kpi['versions'][0]['backfill_status'], wp_json_encode($kpi['versions'][0]));
+
+$html = $screen('pet-dashboard', 'page_dashboard', []);
+check('dashboard: the tile', str_contains($html, esc_html($name)) && str_contains($html, 'pet-kpi-tile'));
+check('dashboard: a chart with its table alternative', str_contains($html, 'data-pet-chart') && str_contains($html, 'Show as a table'));
+check('dashboard: the CSV export link carries a nonce', (bool) preg_match('/export=csv[^"]*_wpnonce=/', html_entity_decode($html)));
+$html = $screen('pet-kpis', 'page_kpis', ['id' => $kid]);
+check('KPI page: version 1 and the publish form', str_contains($html, 'pet-kpi-version-1') && str_contains($html, 'pet_kpi_publish'));
+$today = \PetWp\Input::today();
+$html = $screen('pet-kpis', 'page_kpis', ['id' => $kid, 'version' => '1', 'period' => $today]);
+check('explanation: the totals', str_contains($html, 'pet-kpi-parts') && str_contains($html, 'Total'));
+
+run_admin_post('kpi_publish', ['id' => $kid, 'calculator' => 'billable_ratio', 'scope' => 'org', 'grain' => 'week']);
+$kpi = $k->getKpi($kid);
+check('version 2 published', 2 === (int) $kpi['current_version']);
+run_admin_post('kpi_run', []);
+$html = $screen('pet-kpis', 'page_kpis', ['id' => $kid]);
+check('KPI page: both versions', str_contains($html, 'pet-kpi-version-1') && str_contains($html, 'pet-kpi-version-2'));
+
+// REST
+$r = rest_call('GET', "/pet/v1/kpis/$kid/results", [], ['version' => '1', 'periods' => '3']);
+check('GET /kpis/<id>/results: 200, three periods of version 1', 200 === $r->get_status() && 1 === (int) $r->get_data()['version'] && 3 === count($r->get_data()['results']));
+$r = rest_call('GET', "/pet/v1/kpis/$kid/results", [], ['as_of' => '2020-01-01T00:00:00Z']);
+check('GET results as_of: 200, nothing known then', 200 === $r->get_status() && [] === array_filter(array_column($r->get_data()['results'], 'value')));
+$r = rest_call('GET', "/pet/v1/kpis/$kid/results", [], ['as_of' => 'yesterday']);
+check('GET results with a bad as_of: 400', 400 === $r->get_status());
+$r = rest_call('GET', "/pet/v1/kpis/$kid/explanation", [], ['version' => '1', 'period' => $today]);
+check('GET /kpis/<id>/explanation: 200 with parts', 200 === $r->get_status() && isset($r->get_data()['result']['parts']));
+check('GET /kpis/<unknown>: 404', 404 === rest_call('GET', '/pet/v1/kpis/' . wp_generate_uuid4())->get_status());
+$r = rest_call('POST', '/pet/v1/kpis', ['name' => 'x', 'calculator' => 'nothing']);
+check('POST /kpis with a bad calculator: 400', 400 === $r->get_status());
+check('GET /kpi-dashboard: 200', 200 === rest_call('GET', '/pet/v1/kpi-dashboard')->get_status());
+login_as_role('pet_staff');
+check('staff: POST /kpis refused (403)', 403 === rest_call('POST', '/pet/v1/kpis', $form)->get_status());
+check('staff: GET /kpis allowed', 200 === rest_call('GET', '/pet/v1/kpis')->get_status());
+login_admin();
+
+// The WordPress Dashboard widget.
+ob_start();
+(new \PetWp\Modules\Kpi\Kpi_Admin($plugin))->render_widget();
+$w = (string) ob_get_clean();
+check('widget: the headline KPIs table', str_contains($w, 'pet-kpi-widget') || str_contains($w, 'No org-wide KPI'));

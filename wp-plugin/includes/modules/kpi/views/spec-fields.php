@@ -1,0 +1,32 @@
+<?php
+/**
+ * The spec rows shared by the define and publish forms: calculator, scope and its id, grain,
+ * target, utilisation's non-billable switch.
+ *
+ * @package PetWp
+ *
+ * @var array $data {options: array, failed: ?array, spec: array (the current spec, for publishing)}
+ */
+
+use PetWp\Modules\Kpi\Kpi_Admin;
+use PetWp\View;
+
+defined( 'ABSPATH' ) || exit;
+
+$pet_spec  = $data['spec'] ?? array();
+$pet_kept  = $data['failed'];
+$pet_calcs = array();
+foreach ( (array) $data['options']['calculators'] as $c ) {
+	$pet_calcs[ (string) $c['id'] ] = Kpi_Admin::calculator_label( (string) $c['id'] );
+}
+$pet_value = static function ( string $f, string $def ) use ( $pet_kept ): string {
+	return null !== $pet_kept && isset( $pet_kept['values'][ $f ] ) ? (string) $pet_kept['values'][ $f ] : $def;
+};
+$pet_target = isset( $pet_spec['params']['target_tenths'] ) ? number_format( ( (int) $pet_spec['params']['target_tenths'] ) / 10, 1, '.', '' ) : '';
+View::select_row( 'calculator', __( 'Calculator', 'pet' ), $pet_calcs, $pet_value( 'calculator', (string) ( $pet_spec['calculator'] ?? 'utilisation' ) ), 'pet-kpi-calculator' );
+View::select_row( 'scope', __( 'Scope', 'pet' ), Kpi_Admin::scope_labels(), $pet_value( 'scope', (string) ( $pet_spec['scope']['kind'] ?? 'org' ) ), 'pet-kpi-scope' );
+View::text_row( $pet_kept, 'scope_id', __( 'Team, employee, customer or project id (not for the whole firm)', 'pet' ), (string) ( $pet_spec['scope']['id'] ?? '' ), 'pet-kpi-scope-id' );
+View::select_row( 'grain', __( 'Period', 'pet' ), Kpi_Admin::grain_labels(), $pet_value( 'grain', (string) ( $pet_spec['grain'] ?? 'month' ) ), 'pet-kpi-grain' );
+View::text_row( $pet_kept, 'target', __( 'Target (optional, e.g. 80 or 42.5)', 'pet' ), $pet_target, 'pet-kpi-target' );
+?>
+<tr><th scope="row"><?php esc_html_e( 'Utilisation', 'pet' ); ?></th><td><label><input type="checkbox" name="count_non_billable" value="1" <?php checked( ! empty( $pet_spec['params']['count_non_billable'] ) ); ?>> <?php esc_html_e( 'Count non-billable minutes too', 'pet' ); ?></label></td></tr>
