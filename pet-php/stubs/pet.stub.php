@@ -12,7 +12,9 @@
  *   text in the currency's digits) or 'amount_minor' => 1250, 'currency' => 'EUR'].
  * - Views carry `actions` (what may be done now) where a screen offers actions.
  * - Commands take `array $context`: ['actor_id' => ?string (employee id; null only for
- *   system commands such as cron), 'idempotency_key' => ?string]. A command replayed with
+ *   system commands such as cron), 'idempotency_key' => ?string, 'manages_time' => ?bool
+ *   (the actor may manage other employees' time: approve, send back, adjust, act on their
+ *   behalf; default false)]. A command replayed with
  *   the same idempotency key returns the first result; the same key with different input
  *   throws ConflictException.
  * - Lists return ['items' => list<array>, 'total' => int, 'page' => int, 'per_page' => int].
@@ -158,9 +160,9 @@ final class Engine
     public function entityHistory(array $query): array {}
 
     /**
-     * The state of an employee (with the rates in effect that day), a quote or a ticket as
-     * of a date or time, rebuilt by replaying the events that occurred by then.
-     * @param array{aggregate_type:'employee'|'quote'|'ticket',id:string,at:string} $query
+     * The state of an employee (with the rates in effect that day), a quote, a ticket or a
+     * project as of a date or time, rebuilt by replaying the events that occurred by then.
+     * @param array{aggregate_type:'employee'|'quote'|'ticket'|'project',id:string,at:string} $query
      *        at is a date (its end, UTC) or an RFC 3339 timestamp.
      * @return array{aggregate_type:string,id:string,at:string,exists:bool,version:?int,events_applied:int,state:?array}
      */
@@ -175,12 +177,22 @@ final class Engine
      * the time of the oldest of them (a read-only replica never projects: it reports what
      * the primary has not projected yet, or replication has not brought); `pending` is null
      * only when the feed's state could not be read.
-     * @param array{context_type?:string,context_id?:string,actor_id?:string,from?:string,to?:string,page?:int,per_page?:int} $query
-     *        from/to are dates (inclusive) or RFC 3339 timestamps.
+     * @param array{context_type?:string,context_id?:string,actor_id?:string,from?:string,to?:string,areas?:list<string>,page?:int,per_page?:int} $query
+     *        from/to are dates (inclusive) or RFC 3339 timestamps; areas (e.g. ['sales',
+     *        'support']) limits the feed to the contexts of those areas (see accessAreas()),
+     *        filtered in SQL; absent, every context.
      * @return array{items:list<array{sequence:int,event_type:string,occurred_at:string,actor_id:?string,
      *   actor_name:?string,context_type:string,context_id:string,line:string}>,total:int,page:int,per_page:int,pending:?int,pending_since:?string}
      */
     public function activity(array $query = []): array {}
+
+    /**
+     * The areas of access (people, sales, support, knowledge, delivery, settings) and the
+     * context types of each, from pet-core's module map (no database access): the plugin
+     * shows a context to the users who may see its area (capability `pet_view_<area>`).
+     * @return array<string,list<string>> area => its context types
+     */
+    public function accessAreas(): array {}
 
     // ---- Jobs -----------------------------------------------------------------------
 

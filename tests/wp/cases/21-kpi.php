@@ -81,7 +81,9 @@ check('POST /kpis with a bad calculator: 400', 400 === $r->get_status());
 check('GET /kpi-dashboard: 200', 200 === rest_call('GET', '/pet/v1/kpi-dashboard')->get_status());
 login_as_role('pet_staff');
 check('staff: POST /kpis refused (403)', 403 === rest_call('POST', '/pet/v1/kpis', $form)->get_status());
-check('staff: GET /kpis allowed', 200 === rest_call('GET', '/pet/v1/kpis')->get_status());
+check('staff: GET /kpis refused (403: KPIs are in the settings area)', 403 === rest_call('GET', '/pet/v1/kpis')->get_status());
+login_as_role('pet_manager');
+check('manager: GET /kpis allowed', 200 === rest_call('GET', '/pet/v1/kpis')->get_status());
 login_admin();
 
 // The WordPress Dashboard widget.
