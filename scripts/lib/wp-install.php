@@ -143,6 +143,10 @@ if (!is_plugin_active($plugin)) {
     \PetWp\Plugin::instance()->activate();
 }
 
+// Activation gave the administrator role PET's capabilities after this user object read its
+// roles: read them again, or the demo would act without them (e.g. approving time).
+wp_get_current_user()->get_role_caps();
+
 if ($demo) {
     try {
         $loaded = \PetWp\Demo::load();
