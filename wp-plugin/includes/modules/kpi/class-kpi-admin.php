@@ -346,7 +346,7 @@ final class Kpi_Admin extends Module_Admin {
 
 	/**
 	 * admin_init: the dashboard's CSV export (every tile's periods), a read that needs
-	 * pet_work and the export link's nonce.
+	 * pet_view_settings and the export link's nonce.
 	 */
 	public function maybe_export_csv(): void {
 		if ( self::DASHBOARD_PAGE !== Input::text( 'page' ) || 'csv' !== Input::text( 'export' ) ) {
@@ -402,7 +402,7 @@ final class Kpi_Admin extends Module_Admin {
 		return preg_match( '/^[=+\-@]/', $s ) ? "'" . $s : $s;
 	}
 
-	/** wp_dashboard_setup: the headline KPIs widget for PET users. */
+	/** wp_dashboard_setup: the headline KPIs widget for those who may read KPIs. */
 	public function dashboard_widget(): void {
 		if ( ! current_user_can( Access::VIEW_SETTINGS ) ) {
 			return;
