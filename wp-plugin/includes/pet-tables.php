@@ -38,6 +38,7 @@ return array(
 	'pet_quote_versions',
 	'pet_quote_line_groups',
 	'pet_quote_lines',
+	'pet_quote_numbers',
 	'pet_sales',
 	'pet_tickets',
 	'pet_ticket_numbers',

@@ -89,6 +89,11 @@ restored_repository!(
     }
 );
 
+/// The columns `Commercial::opportunity_from_row` reads, in its order.
+const OPPORTUNITY_COLUMNS: &str =
+    "lead_id, customer_id, owner_id, title, expected_value_minor, currency, expected_close, \
+     kind, size_band, status, lost_reason, won_quote_id, sale_id, version, quote_count";
+
 /// An opportunity's state row.
 type OpportunityRow = (
     String,
@@ -118,9 +123,36 @@ impl Commercial<'_> {
         let row: Option<mysql_async::Row> = q
             .exec_first(
                 format!(
-                    "SELECT lead_id, customer_id, owner_id, title, expected_value_minor, currency, \
-                     expected_close, kind, size_band, status, lost_reason, won_quote_id, sale_id, version, \
-                     quote_count FROM {} WHERE id = ?",
+                    "SELECT {OPPORTUNITY_COLUMNS} FROM {} WHERE id = ?",
+                    t.opportunities
+                ),
+                (id.to_string(),),
+            )
+            .await
+            .map_err(db)?;
+        match row {
+            Some(mut r) => Ok(Some(Self::opportunity_from_row(id, &mut r)?)),
+            None => Ok(None),
+        }
+    }
+
+    /// For a new quote, in one round trip: the opportunity (as [`Self::load_opportunity`]),
+    /// its customer's name and the next quote number (`NEXTVAL` of migration 0023's
+    /// sequence, per row found: nothing is drawn for an unknown opportunity).
+    pub(crate) async fn load_opportunity_drawing_quote_number<Q: Queryable>(
+        &self,
+        q: &mut Q,
+        id: Uuid,
+    ) -> Result<Option<(Opportunity, Option<String>, u64)>, AppError> {
+        let t = self.sales_tables();
+        let row: Option<mysql_async::Row> = q
+            .exec_first(
+                format!(
+                    "SELECT {OPPORTUNITY_COLUMNS}, \
+                     (SELECT c.name FROM {} c WHERE c.id = customer_id), NEXTVAL({}) \
+                     FROM {} WHERE id = ?",
+                    self.tables().customers,
+                    t.quote_numbers,
                     t.opportunities
                 ),
                 (id.to_string(),),
@@ -130,7 +162,14 @@ impl Commercial<'_> {
         let Some(mut r) = row else {
             return Ok(None);
         };
-        let r = &mut r;
+        let opp = Self::opportunity_from_row(id, &mut r)?;
+        let customer_name: Option<String> = col(&mut r, 15)?;
+        let number: u64 = col(&mut r, 16)?;
+        Ok(Some((opp, customer_name, number)))
+    }
+
+    /// An opportunity from a row whose first columns are [`OPPORTUNITY_COLUMNS`].
+    fn opportunity_from_row(id: Uuid, r: &mut mysql_async::Row) -> Result<Opportunity, AppError> {
         let row: OpportunityRow = (
             col(r, 0)?,
             col(r, 1)?,
@@ -188,7 +227,7 @@ impl Commercial<'_> {
         let lost_reason = lost_reason
             .map(|r| Text::for_field("lost_reason", &r).map_err(|_| bad("lost_reason")))
             .transpose()?;
-        Ok(Some(Opportunity::restore(
+        Ok(Opportunity::restore(
             details,
             classification,
             status,
@@ -196,7 +235,7 @@ impl Commercial<'_> {
             sale,
             lost_reason,
             version,
-        )))
+        ))
     }
 
     pub(super) async fn write_opportunity(

@@ -1192,6 +1192,22 @@ impl Commercial<'_> {
             .map_err(db)?;
         let customer_name = meta.first().and_then(|m| m.6.clone()).unwrap_or_default();
         let opp_title: Option<String> = meta.first().and_then(|m| m.7.clone());
+        let meta: Vec<VersionMeta> = meta
+            .into_iter()
+            .map(|m| (m.0, m.1, m.2, m.3, m.4, m.5))
+            .collect();
+        self.quote_view_of(quote, &meta, customer_name, opp_title)
+    }
+
+    /// A quote's view from its state and its versions' stored rows.
+    fn quote_view_of(
+        &self,
+        quote: &Quote,
+        meta: &[VersionMeta],
+        customer_name: String,
+        opp_title: Option<String>,
+    ) -> Result<Value, AppError> {
+        let d = quote.details();
         let mut versions = Vec::new();
         for v in quote.versions() {
             let m = meta.iter().find(|m| m.0 == v.number().get());
@@ -1291,24 +1307,14 @@ impl Commercial<'_> {
         let (opp_id, title, currency) = (p.opportunity_id.as_uuid(), p.title.0, p.currency.0);
         command!(self, ctx, "create_quote", input, |cx| {
             let opportunities = Opportunities(self);
-            let opp = cx.load(&opportunities, opp_id).await?;
-            let t = self.sales_tables();
-            cx.tx()
-                .exec_drop(
-                    format!(
-                        "UPDATE {} SET last_value = LAST_INSERT_ID(last_value + 1) WHERE name = 'quote_number'",
-                        t.counters
-                    ),
-                    (),
-                )
-                .await
-                .map_err(db)?;
-            // LAST_INSERT_ID(expr) comes back in the UPDATE's own OK packet: no second query.
-            let number = cx
-                .tx()
-                .last_insert_id()
-                .and_then(|n| u32::try_from(n).ok())
-                .ok_or_else(|| internal("quote number counter"))?;
+            // The opportunity, its customer's name and the quote's number: one round trip.
+            let (opp, customer_name, number) = self
+                .commercial()
+                .load_opportunity_drawing_quote_number(cx.tx(), opp_id)
+                .await?
+                .ok_or_else(|| AppError::NotFound(format!("opportunity {opp_id}")))?;
+            let number =
+                u32::try_from(number).map_err(|_| internal("quote numbers are exhausted"))?;
             let id = QuoteId::from_uuid(Uuid::now_v7());
             let cmd = QuoteCommand::Create(NewQuote {
                 id,
@@ -1329,8 +1335,18 @@ impl Commercial<'_> {
                 quote_recorded: false,
                 ..OpportunityFacts::default()
             };
+            let opp_title = opp.details().title.as_str().to_owned();
             cx.apply(&opportunities, Some(opp), &start, &facts).await?;
-            self.quote_view(cx.tx(), &after).await
+            // Built from what the command knows (its only version was made just now, at
+            // `now`, as stored): no read back.
+            let now = to_db_time(cx.now());
+            let meta = [(1, None, None, now, None, None)];
+            self.quote_view_of(
+                &after,
+                &meta,
+                customer_name.unwrap_or_default(),
+                Some(opp_title),
+            )
         })
     }
 
@@ -2312,3 +2328,14 @@ mod content_tests {
         assert!(c.groups[0].optional && c.groups[0].lines.len() == 1);
     }
 }
+
+/// A version's stored row as a quote's view shows it: number, superseded by, answer note,
+/// created, sent and answered at.
+type VersionMeta = (
+    u32,
+    Option<u32>,
+    Option<String>,
+    NaiveDateTime,
+    Option<NaiveDateTime>,
+    Option<NaiveDateTime>,
+);

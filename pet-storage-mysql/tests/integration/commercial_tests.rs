@@ -847,3 +847,86 @@ async fn jpy_and_kwd_quotes_use_their_minor_digits_and_preview_writes_nothing() 
     assert_eq!(o["expected_value"]["formatted"], json!("EUR 10000.00"));
     env.cleanup().await;
 }
+
+/// Quote numbers come from migration 0023's sequence, drawn in the same round trip as the
+/// opportunity: on a site migrated before 0023 whose counter had reached 41 they continue
+/// at Q-42; an unknown opportunity draws none; the view `createQuote` answers (built from
+/// what the command knows, without reading back) is the one `getQuote` reads.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn quote_numbers_continue_from_the_counter_and_the_new_view_is_the_stored_one() {
+    use pet_storage_mysql::migrate::{embedded, Migrator};
+    use pet_storage_mysql::{AppParts, ManualClock, Tables};
+    let Some(cfg) = crate::config().await else {
+        return;
+    };
+    // The site as it was before 0023, its counter at 41.
+    let pool = pet_storage_mysql::db::build_pool(&cfg);
+    let tables = Tables::new(&cfg.prefix).unwrap();
+    let before: Vec<_> = embedded()
+        .into_iter()
+        .filter(|m| m.version() < 23)
+        .collect();
+    Migrator::new(tables, before)
+        .unwrap()
+        .run(&pool, &cfg.database, crate::start_time())
+        .await
+        .unwrap();
+    let mut c = pool.get_conn().await.unwrap();
+    c.exec_drop(
+        format!(
+            "UPDATE {}pet_commercial_counters SET last_value = 41 WHERE name = 'quote_number'",
+            cfg.prefix
+        ),
+        (),
+    )
+    .await
+    .unwrap();
+    drop(c);
+    let clock = std::sync::Arc::new(ManualClock::new(crate::start_time()));
+    let parts = AppParts {
+        clock: clock.clone(),
+        ..AppParts::default()
+    };
+    let app = App::with_parts(cfg.clone(), parts).unwrap();
+    app.migrate().await.unwrap();
+    let env = Env {
+        app,
+        clock,
+        config: cfg,
+    };
+    let app = &env.app;
+    let (actor, _, opp) = pipeline(app).await;
+    let first = app
+        .commercial()
+        .create_quote(&json!({"opportunity_id": opp}), &actor)
+        .await
+        .unwrap();
+    assert_eq!(first["reference"], json!("Q-42"));
+    assert_eq!(
+        first,
+        app.commercial().get_quote(&id(&first)).await.unwrap()
+    );
+    let unknown = app
+        .commercial()
+        .create_quote(
+            &json!({"opportunity_id": uuid::Uuid::now_v7().to_string()}),
+            &actor,
+        )
+        .await;
+    assert!(matches!(unknown, Err(AppError::NotFound(_))), "{unknown:?}");
+    let second = app
+        .commercial()
+        .create_quote(&json!({"opportunity_id": opp, "title": "Option B"}), &actor)
+        .await
+        .unwrap();
+    assert_eq!(
+        second["reference"],
+        json!("Q-43"),
+        "nothing drawn for the refusal"
+    );
+    assert_eq!(
+        second,
+        app.commercial().get_quote(&id(&second)).await.unwrap()
+    );
+    env.cleanup().await;
+}
