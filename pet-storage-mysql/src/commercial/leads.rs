@@ -431,7 +431,7 @@ impl Commercial<'_> {
 
     /// One lead schema version (`number` null: the latest); `null` when none is published.
     pub async fn get_lead_schema(&self, number: Option<i64>) -> Result<Value, AppError> {
-        let mut conn = self.conn().await?;
+        let mut conn = self.read_conn().await?;
         let n = match number {
             None => {
                 let n: Option<Option<u32>> = conn
@@ -461,7 +461,7 @@ impl Commercial<'_> {
 
     /// Every published lead schema version, newest first: `{items: [...]}`.
     pub async fn list_lead_schema_versions(&self) -> Result<Value, AppError> {
-        let mut conn = self.conn().await?;
+        let mut conn = self.read_conn().await?;
         let rows = self.schema_rows(&mut conn, None).await?;
         let items: Vec<Value> = rows
             .iter()
@@ -1015,7 +1015,7 @@ impl Commercial<'_> {
     /// One lead, its custom fields rendered by its own schema version.
     pub async fn get_lead(&self, lead_id: &str) -> Result<Value, AppError> {
         let id = arg_uuid("lead_id", lead_id)?;
-        let mut conn = self.conn().await?;
+        let mut conn = self.read_conn().await?;
         let l = self
             .load_lead(&mut conn, id, Read::ForView)
             .await?
@@ -1067,7 +1067,7 @@ impl Commercial<'_> {
             order: &order,
             req: &req,
         };
-        let mut conn = self.conn().await?;
+        let mut conn = self.read_conn().await?;
         let (mut rows, total) = plan
             .rows(&mut conn, conds, params, search, self.inner.search_scan)
             .await?;
@@ -1100,7 +1100,7 @@ impl Commercial<'_> {
 
     /// Distinct lead sources (for filters), alphabetical, at most 200.
     pub async fn list_lead_sources(&self) -> Result<Value, AppError> {
-        let mut conn = self.conn().await?;
+        let mut conn = self.read_conn().await?;
         let rows: Vec<String> = conn
             .query(format!(
                 "SELECT DISTINCT source FROM {} ORDER BY source LIMIT 200",

@@ -552,7 +552,7 @@ impl Commercial<'_> {
     /// One opportunity.
     pub async fn get_opportunity(&self, opportunity_id: &str) -> Result<Value, AppError> {
         let id = arg_uuid("opportunity_id", opportunity_id)?;
-        let mut conn = self.conn().await?;
+        let mut conn = self.read_conn().await?;
         let o = self
             .load_opportunity(&mut conn, id)
             .await?
@@ -607,7 +607,7 @@ impl Commercial<'_> {
             order: &order,
             req: &req,
         };
-        let mut conn = self.conn().await?;
+        let mut conn = self.read_conn().await?;
         let (mut rows, total) = plan
             .rows(&mut conn, conds, params, search, self.inner.search_scan)
             .await?;
@@ -638,7 +638,7 @@ impl Commercial<'_> {
     /// The pipeline by stage: `{stages: [{status, count, expected_value: [money]}]}`
     /// (money objects as in `crate::money`) for open, quoting, won and lost (totals per currency).
     pub async fn opportunity_pipeline(&self) -> Result<Value, AppError> {
-        let mut conn = self.conn().await?;
+        let mut conn = self.read_conn().await?;
         // The totals kept per stage and currency (migration 0011): a few rows at any size.
         let rows: Vec<(String, String, u64, i64)> = conn
             .query(format!(

@@ -1633,7 +1633,7 @@ impl Commercial<'_> {
     /// One quote with every version's summary.
     pub async fn get_quote(&self, quote_id: &str) -> Result<Value, AppError> {
         let id = arg_uuid("quote_id", quote_id)?;
-        let mut conn = self.conn().await?;
+        let mut conn = self.read_conn().await?;
         let q = self.load_quote(&mut conn, id).await?;
         self.quote_view(&mut conn, &q).await
     }
@@ -1645,7 +1645,7 @@ impl Commercial<'_> {
         number: Option<i64>,
     ) -> Result<Value, AppError> {
         let id = arg_uuid("quote_id", quote_id)?;
-        let mut conn = self.conn().await?;
+        let mut conn = self.read_conn().await?;
         let q = self.load_quote(&mut conn, id).await?;
         let v = match number {
             None => q.latest(),
@@ -1678,7 +1678,7 @@ impl Commercial<'_> {
                 .ok_or_else(|| AppError::field(field, "must be at least 1"))
         };
         let (a, b) = (num("from", from)?, num("to", to)?);
-        let mut conn = self.conn().await?;
+        let mut conn = self.read_conn().await?;
         let q = self.load_quote(&mut conn, id).await?;
         let va = q
             .get(a)
@@ -1846,7 +1846,7 @@ impl Commercial<'_> {
             order: &order,
             req: &req,
         };
-        let mut conn = self.conn().await?;
+        let mut conn = self.read_conn().await?;
         let (mut rows, total) = plan
             .rows(&mut conn, conds, params, search, self.inner.search_scan)
             .await?;
@@ -1939,7 +1939,7 @@ impl Commercial<'_> {
     /// One sale: the sold lines' summary (labour minutes per role, fees, totals).
     pub async fn get_sale(&self, sale_id: &str) -> Result<Value, AppError> {
         let id = arg_uuid("sale_id", sale_id)?;
-        let mut conn = self.conn().await?;
+        let mut conn = self.read_conn().await?;
         self.sale_view(&mut conn, id).await
     }
 }

@@ -1007,7 +1007,7 @@ impl Knowledge<'_> {
     pub async fn get_article(&self, article_id: &str) -> Result<Value, AppError> {
         let id = arg_uuid("article_id", article_id)?;
         let t = self.helpdesk_tables();
-        let mut conn = self.conn().await?;
+        let mut conn = self.read_conn().await?;
         self.hd_article_view(&mut conn, &t, id, true).await
     }
 
@@ -1032,7 +1032,7 @@ impl Knowledge<'_> {
             params.push(c.into());
         }
         let t = self.helpdesk_tables();
-        let mut conn = self.conn().await?;
+        let mut conn = self.read_conn().await?;
         let (rows, total) = FlatList {
             from: t.articles.clone(),
             columns: ARTICLE_HEAD,
@@ -1058,7 +1058,7 @@ impl Knowledge<'_> {
     /// Categories with their article counts: `{items: [{category, articles, published}]}`.
     pub async fn list_article_categories(&self) -> Result<Value, AppError> {
         let t = self.helpdesk_tables();
-        let mut conn = self.conn().await?;
+        let mut conn = self.read_conn().await?;
         // The totals kept per category (migration 0012): one row each, at any size.
         let rows: Vec<(String, u64, u64)> = conn
             .query(format!(
@@ -1091,7 +1091,7 @@ impl Knowledge<'_> {
         let text = q.q.as_str();
         let category = q.category.0.as_deref();
         let page = q.page.with(q.per_page);
-        let mut conn = self.conn().await?;
+        let mut conn = self.read_conn().await?;
         // A large knowledge base answers words found in many articles from a bounded scan,
         // newest first: ranking them all would cost what their number costs.
         if let Some((rows, more)) = self

@@ -367,3 +367,63 @@ async fn activation_on_a_binlog_server_without_super_names_the_setting() {
     assert_eq!(app.health().await.unwrap()["ok"], json!(true));
     t.cleanup(&app).await;
 }
+
+/// Sales and knowledge views read a replica too, after it applied the session's writes: a
+/// lead, an opportunity, a quote and an article made on the primary are read back at once,
+/// each read served by the replica after waiting for the command's position (none from
+/// the primary), and each shows what was written.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sales_and_knowledge_views_read_the_replica_after_its_writes() {
+    let Some(t) = topology() else { return };
+    let app = t.migrated().await;
+    let (actor, _, opp) = crate::commercial_tests::pipeline(&app).await;
+    let before = app.read_stats();
+    let quote = app
+        .commercial()
+        .create_quote(
+            &json!({"opportunity_id": opp, "title": "Replicated"}),
+            &actor,
+        )
+        .await
+        .unwrap();
+    let article = app
+        .knowledge()
+        .create_article(
+            &json!({"category": "Access", "slug": "replicated", "title": "Read on a replica",
+                    "body": "Written on the primary.", "publish": true}),
+            &actor,
+        )
+        .await
+        .unwrap();
+    let c = app.commercial();
+    let o = c.get_opportunity(&opp).await.unwrap();
+    assert_eq!(o["status"], json!("quoting"));
+    let lead = o["lead_id"].as_str().unwrap();
+    assert_eq!(c.get_lead(lead).await.unwrap()["id"], json!(lead));
+    assert_eq!(
+        c.get_quote(&id_of(&quote)).await.unwrap()["title"],
+        json!("Replicated")
+    );
+    let quotes = c
+        .list_quotes(&json!({"opportunity_id": opp}))
+        .await
+        .unwrap();
+    assert_eq!(quotes["items"][0]["id"], quote["id"]);
+    let k = app.knowledge();
+    assert_eq!(
+        k.get_article(&id_of(&article)).await.unwrap()["title"],
+        json!("Read on a replica")
+    );
+    let found = k
+        .list_articles(&json!({"search": "replica"}))
+        .await
+        .unwrap();
+    assert_eq!(found["items"][0]["id"], article["id"], "{found}");
+    let after = app.read_stats();
+    let waited =
+        after["replica_waited"].as_u64().unwrap() - before["replica_waited"].as_u64().unwrap();
+    let fallback =
+        after["primary_fallback"].as_u64().unwrap() - before["primary_fallback"].as_u64().unwrap();
+    assert_eq!((waited, fallback), (6, 0), "{before} → {after}");
+    t.cleanup(&app).await;
+}
