@@ -203,6 +203,7 @@ return array(
 		'POST /employees/{id}/reactivate'             => 'Y Y - - - -', // pet_manage_people
 		'POST /employees/{id}/rates'                  => 'Y Y - - - -', // pet_manage_people
 		'POST /employees/{id}/user'                   => 'Y Y - - - -', // pet_manage_people
+		'GET /users'                                  => 'Y Y - - - -', // pet_manage_people (WordPress users, the linked-login picker)
 		'GET /teams'                                  => 'Y Y Y Y Y -', // pet_view_people
 		'POST /teams'                                 => 'Y Y - - - -', // pet_manage_people
 		'GET /teams/{id}'                             => 'Y Y Y Y Y -', // pet_view_people

@@ -76,6 +76,21 @@ final class Picker {
 				'list'  => static fn ( array $q ): array => $sales()->listOpportunities( $q ),
 				'get'   => static fn ( string $id ): array => $sales()->getOpportunity( $id ),
 			),
+			// WordPress users (an employee's linked login): searched by login, email and
+			// display name, a page at a time (Picker::users()), never every user.
+			'users'           => array(
+				'route' => 'users',
+				'query' => array(),
+				'label' => array( 'name', 'email' ),
+				'list'  => static fn ( array $q ): array => self::users( $q ),
+				'get'   => static function ( string $id ): array {
+					$u = ctype_digit( $id ) ? get_userdata( (int) $id ) : false;
+					if ( ! $u ) {
+						throw new \Pet\NotFoundException( 'user ' . $id );
+					}
+					return self::user_row( $u );
+				},
+			),
 			// Published articles (the ones a ticket can be linked to).
 			'articles'        => array(
 				'route' => 'articles',
@@ -84,6 +99,71 @@ final class Picker {
 				'list'  => static fn ( array $q ): array => $knowledge()->listArticles( $q ),
 				'get'   => static fn ( string $id ): array => $knowledge()->getArticle( $id ),
 			),
+		);
+	}
+
+	/**
+	 * WordPress users for the `users` picker and its REST route: `{search?, per_page?
+	 * (1–50, default 10), after? (a user id)}`, by id, one page (`items`, `has_more`,
+	 * `next` for the following page). WordPress's own user search (login, email, URL,
+	 * nicename, display name); no total is counted, so a page costs the same however many
+	 * users the site has.
+	 *
+	 * @param array<string,mixed> $q Query.
+	 * @return array{items:list<array{id:string,name:string,login:string,email:string}>,has_more:bool,next:?string}
+	 */
+	public static function users( array $q ): array {
+		$per_page = isset( $q['per_page'] ) && is_numeric( $q['per_page'] ) ? max( 1, min( 50, (int) $q['per_page'] ) ) : 10;
+		$search   = isset( $q['search'] ) && is_scalar( $q['search'] ) ? trim( (string) $q['search'] ) : '';
+		$after    = isset( $q['after'] ) && is_scalar( $q['after'] ) && ctype_digit( (string) $q['after'] ) ? (int) $q['after'] : 0;
+		$args     = array(
+			'number'      => $per_page + 1,
+			'orderby'     => 'ID',
+			'order'       => 'ASC',
+			'count_total' => false,
+			'fields'      => 'all',
+		);
+		if ( '' !== $search ) {
+			$args['search']         = '*' . $search . '*';
+			$args['search_columns'] = array( 'user_login', 'user_email', 'user_nicename', 'display_name' );
+		}
+		$after_filter = null;
+		if ( $after > 0 ) {
+			$after_filter = static function ( \WP_User_Query $query ) use ( $after ): void {
+				global $wpdb;
+				$query->query_where .= $wpdb->prepare( " AND {$wpdb->users}.ID > %d", $after );
+			};
+			add_action( 'pre_user_query', $after_filter );
+		}
+		try {
+			$users = ( new \WP_User_Query( $args ) )->get_results();
+		} finally {
+			if ( null !== $after_filter ) {
+				remove_action( 'pre_user_query', $after_filter );
+			}
+		}
+		$more  = count( $users ) > $per_page;
+		$users = array_slice( $users, 0, $per_page );
+		$items = array_map( array( self::class, 'user_row' ), $users );
+		return array(
+			'items'    => $items,
+			'has_more' => $more,
+			'next'     => $more && array() !== $items ? $items[ count( $items ) - 1 ]['id'] : null,
+		);
+	}
+
+	/**
+	 * A user as the `users` picker shows it.
+	 *
+	 * @param \WP_User $u User.
+	 * @return array{id:string,name:string,login:string,email:string}
+	 */
+	private static function user_row( \WP_User $u ): array {
+		return array(
+			'id'    => (string) $u->ID,
+			'name'  => '' !== (string) $u->display_name ? (string) $u->display_name : (string) $u->user_login,
+			'login' => (string) $u->user_login,
+			'email' => (string) $u->user_email,
 		);
 	}
 
@@ -121,7 +201,7 @@ final class Picker {
 	 * Prints a picker.
 	 *
 	 * @param string                    $name   Field name (the hidden input; the text input is "{$name}_q").
-	 * @param string                    $kind   A kind of kinds(): customers, employees, all-employees, sla-definitions, leads, opportunities, articles.
+	 * @param string                    $kind   A kind of kinds(): customers, employees, all-employees, sla-definitions, leads, opportunities, articles, users.
 	 * @param string                    $value  The chosen id ('' for none).
 	 * @param string                    $id     The text input's id (its label's for=).
 	 * @param array<string,string>      $extras Fixed choices offered first (value => label), e.g. 'none' => 'Unassigned'.

@@ -250,24 +250,6 @@ final class View {
 		echo '</td></tr>';
 	}
 
-	/**
-	 * Dropdown of WordPress users (id "pet-" and the name with dashes).
-	 *
-	 * @param string $name     Field name.
-	 * @param int    $selected Selected user id.
-	 */
-	public static function user_dropdown( string $name, int $selected ): void {
-		wp_dropdown_users(
-			array(
-				'name'              => $name,
-				'id'                => 'pet-' . str_replace( '_', '-', $name ),
-				'selected'          => $selected,
-				'show_option_none'  => __( '— none —', 'pet' ),
-				'option_none_value' => '0',
-			)
-		);
-	}
-
 	// ---- small pieces -------------------------------------------------------------------------
 
 	/**

@@ -13,6 +13,7 @@ namespace PetWp\Modules\Identity;
 
 use PetWp\Access;
 use PetWp\Input;
+use PetWp\Input_Exception;
 use PetWp\Module_Admin;
 use PetWp\Picker;
 use PetWp\Plugin;
@@ -66,12 +67,12 @@ final class Identity_Admin extends Module_Admin {
 	}
 
 	/**
-	 * The pickers on Teams (a team's add-member form).
+	 * The pickers on Teams (a team's add-member form) and Employees (the linked WordPress user).
 	 *
 	 * @param string $page Page slug.
 	 */
 	protected function assets( string $page ): void {
-		if ( 'pet-teams' === $page ) {
+		if ( in_array( $page, array( 'pet-teams', 'pet-employees' ), true ) ) {
 			self::enqueue_pickers();
 		}
 	}
@@ -109,7 +110,7 @@ final class Identity_Admin extends Module_Admin {
 			'name'  => Input::text( 'name' ),
 			'email' => Input::text( 'email' ),
 		);
-		$user  = Input::optional_int( 'wp_user_id' );
+		$user  = $this->chosen_user();
 		if ( null !== $user ) {
 			$input['wp_user_id'] = $user;
 		}
@@ -158,9 +159,26 @@ final class Identity_Admin extends Module_Admin {
 		return __( 'Rate saved.', 'pet' );
 	}
 
+	/**
+	 * The WordPress user chosen in the `wp_user_id` picker (typed without script: resolved
+	 * by the same search); null for none.
+	 *
+	 * @throws Input_Exception When the text names no single user, or the id is not a number.
+	 */
+	private function chosen_user(): ?int {
+		$v = Picker::value( 'wp_user_id', 'users', array( '0' => __( '— none —', 'pet' ) ) );
+		if ( '' === $v || '0' === $v ) {
+			return null;
+		}
+		if ( ! ctype_digit( $v ) ) {
+			throw new Input_Exception( __( 'Please correct the form.', 'pet' ), array( 'wp_user_id' => __( 'must be a whole number', 'pet' ) ) );
+		}
+		return (int) $v;
+	}
+
 	/** @return string */
 	protected function do_link_user(): string {
-		$e = $this->plugin->identity()->linkEmployeeUser( Input::text( 'id' ), Input::optional_int( 'wp_user_id' ), $this->ctx() );
+		$e = $this->plugin->identity()->linkEmployeeUser( Input::text( 'id' ), $this->chosen_user(), $this->ctx() );
 		$this->plugin->forget_employee_cache();
 		return empty( $e['wp_user_id'] ) ? __( 'WordPress user unlinked.', 'pet' ) : __( 'WordPress user linked.', 'pet' );
 	}

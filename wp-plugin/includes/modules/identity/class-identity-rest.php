@@ -1,7 +1,8 @@
 <?php
 /**
  * Identity REST routes under pet/v1: employees (rates, linked WordPress user, (de)activation),
- * teams (members, move, archive), customers (contacts, archive) and org-structure versions.
+ * teams (members, move, archive), customers (contacts, archive), org-structure versions and
+ * a search of WordPress users (the linked-login picker).
  * Reads need pet_view_people, changes pet_manage_people (\PetWp\Rest::route()).
  *
  * @package PetWp
@@ -55,6 +56,9 @@ final class Identity_Rest {
 				return $i()->linkEmployeeUser( (string) $r['id'], null === $user ? null : (int) $user, $ctx( $r ) );
 			}
 		);
+
+		// WordPress users, for the picker of an employee's linked login (a page, never all).
+		Rest::route( '/users', 'GET', Access::MANAGE_PEOPLE, fn ( $r ) => \PetWp\Picker::users( Rest::query( $r, array( 'search', 'after' ) ) ) );
 
 		Rest::route( '/teams', 'GET', Access::VIEW_PEOPLE, fn ( $r ) => $i()->listTeams( Rest::query( $r, array( 'status' ) ) ) );
 		Rest::route( '/teams', 'POST', Access::MANAGE_PEOPLE, fn ( $r ) => $i()->createTeam( Rest::body( $r ), $ctx( $r ) ), 201 );

@@ -8,6 +8,7 @@
  */
 
 use PetWp\Tables\Table;
+use PetWp\Picker;
 use PetWp\View;
 
 defined( 'ABSPATH' ) || exit;
@@ -69,7 +70,9 @@ View::field( 'effective_from', __( 'Effective from', 'pet' ), 'date', $data['tod
 <h3><?php esc_html_e( 'Linked WordPress user', 'pet' ); ?></h3>
 <?php
 View::form_open( 'link_user', array( 'id' => $id ), 'pet-link-user' );
-View::user_dropdown( 'wp_user_id', (int) ( $e['wp_user_id'] ?? 0 ) );
+echo '<label for="pet-wp-user-id">' . esc_html__( 'WordPress user', 'pet' ) . '</label> ';
+Picker::render( 'wp_user_id', 'users', empty( $e['wp_user_id'] ) ? '' : (string) $e['wp_user_id'], 'pet-wp-user-id', array( '0' => __( '— none —', 'pet' ) ) );
+echo ' ';
 submit_button( __( 'Save link', 'pet' ), 'secondary', 'submit', false );
 ?>
 </form>

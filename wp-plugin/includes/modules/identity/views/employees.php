@@ -7,6 +7,7 @@
  * @var array $data {table: Employees_Table, manage: bool, today: string}
  */
 
+use PetWp\Picker;
 use PetWp\View;
 
 defined( 'ABSPATH' ) || exit;
@@ -29,10 +30,8 @@ if ( ! $data['manage'] ) {
 View::field( 'name', __( 'Name', 'pet' ), 'text', '', array( 'required' => true ) );
 View::field( 'email', __( 'Email', 'pet' ), 'email', '', array( 'required' => true ) );
 ?>
-<tr><th scope="row"><label for="pet-wp-user-id"><?php esc_html_e( 'WordPress user', 'pet' ); ?></label></th><td>
-<?php View::user_dropdown( 'wp_user_id', 0 ); ?>
-</td></tr>
 <?php
+Picker::row( 'wp_user_id', __( 'WordPress user', 'pet' ), 'users', '', 'pet-wp-user-id' );
 $decimal = array( 'inputmode' => 'decimal' );
 View::field( 'cost_amount', __( 'Cost rate per hour (optional)', 'pet' ), 'text', '', $decimal + array( 'placeholder' => '60.00' ) );
 View::field( 'bill_amount', __( 'Bill rate per hour (optional)', 'pet' ), 'text', '', $decimal + array( 'placeholder' => '120.00' ) );
