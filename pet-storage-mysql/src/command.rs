@@ -157,12 +157,51 @@ pub(crate) struct Decided<A: Aggregate> {
 pub(crate) struct Cmd<'u, 'c> {
     uow: &'u mut UnitOfWork<'c>,
     ctx: &'u CommandContext,
+    /// With [`Actors::EmployeesReadByBody`]: the actor's status is still to be checked by
+    /// the body ([`Cmd::check_actor`]); a body that never does is refused before commit.
+    actor_pending: bool,
 }
 
 impl<'u, 'c> Cmd<'u, 'c> {
     /// A command running in `uow` for `ctx` (see [`command!`]).
-    pub(crate) fn new(uow: &'u mut UnitOfWork<'c>, ctx: &'u CommandContext) -> Self {
-        Self { uow, ctx }
+    pub(crate) fn new(
+        uow: &'u mut UnitOfWork<'c>,
+        ctx: &'u CommandContext,
+        actors: Actors,
+    ) -> Self {
+        Self {
+            uow,
+            ctx,
+            actor_pending: actors == Actors::EmployeesReadByBody,
+        }
+    }
+
+    /// With [`Actors::EmployeesReadByBody`]: the actor's id for the body's first read,
+    /// which selects `(SELECT status FROM <employees> WHERE id = ?)` with it and hands the
+    /// answer to [`Cmd::check_actor`].
+    pub(crate) fn actor_to_read(&self) -> Result<Uuid, AppError> {
+        self.ctx.actor_id.ok_or_else(|| {
+            AppError::Storage("internal error: a command read by its body without an actor".into())
+        })
+    }
+
+    /// Checks the actor's status the body read with its first query (`None`: no such
+    /// employee), with the verdict of the usual check.
+    pub(crate) fn check_actor(&mut self, status: Option<&str>) -> Result<(), AppError> {
+        let id = self.ctx.actor_id.ok_or_else(|| {
+            AppError::Storage("internal error: a command read by its body without an actor".into())
+        })?;
+        let status = status
+            .map(|s| EmployeeStatus::parse(s).map_err(|_| stored_status("employee", s)))
+            .transpose()?;
+        actor_verdict(id, status)?;
+        self.actor_pending = false;
+        Ok(())
+    }
+
+    /// Whether the actor is still to be checked (see [`Cmd::check_actor`]).
+    pub(crate) fn actor_pending(&self) -> bool {
+        self.actor_pending
     }
 
     /// The time the command runs at.
@@ -327,6 +366,11 @@ pub(crate) enum Actors {
     EmployeesOrSystem,
     /// Employees, or the system while there is no employee yet (creating the first one).
     Bootstrap,
+    /// Only employees, the actor's status read by the body's first query (one round trip
+    /// less: `Cmd::actor_to_read`, `Cmd::check_actor`); the command is refused before its
+    /// commit when the body did not check it, and a body that fails first (e.g. not found)
+    /// has the actor checked the usual way so its refusal wins as before.
+    EmployeesReadByBody,
 }
 
 /// How a command's transaction began: run the body, or the stored result of an earlier
@@ -363,19 +407,37 @@ macro_rules! command {
         let app: &$crate::App = $app;
         let ctx: &$crate::CommandContext = $ctx;
         let mut attempt = 1u32;
+        let actors: $crate::command::Actors = $actors;
         loop {
             let outcome: Result<serde_json::Value, $crate::AppError> = async {
                 let mut conn = app.conn().await?;
                 let mut uow = match app
-                    .begin_command(&mut conn, ctx, $name, $request, $actors)
+                    .begin_command(&mut conn, ctx, $name, $request, actors)
                     .await?
                 {
                     $crate::command::Begun::Run(uow) => *uow,
                     $crate::command::Begun::Replay(v) => return Ok(v),
                 };
-                let body: Result<serde_json::Value, $crate::AppError> = {
-                    let $cx = &mut $crate::command::Cmd::new(&mut uow, ctx);
-                    async { $body }.await
+                let actors: $crate::command::Actors = $actors;
+                let (body, pending): (Result<serde_json::Value, $crate::AppError>, bool) = {
+                    let $cx = &mut $crate::command::Cmd::new(&mut uow, ctx, actors);
+                    let body = async { $body }.await;
+                    (body, $cx.actor_pending())
+                };
+                let body = match (body, pending) {
+                    (Ok(_), true) => Err($crate::AppError::Storage(
+                        "internal error: the command did not check its actor".into(),
+                    )),
+                    // The body failed before it checked the actor: the actor's refusal, if
+                    // any, comes first (as when the actor is checked up front).
+                    (Err(e), true) if !e.is_contention() => match app
+                        .check_actor(uow.tx(), ctx, $crate::command::Actors::Employees)
+                        .await
+                    {
+                        Ok(()) => Err(e),
+                        Err(refused) => Err(refused),
+                    },
+                    (body, _) => body,
                 };
                 // A refused or failed command rolls back now: a transaction merely dropped
                 // is rolled back by the pool's recycler task, which in the PHP extension
@@ -453,19 +515,18 @@ impl App {
 
     /// The rule "an inactive employee can do nothing" with the actor's status loaded, and
     /// who may act without an employee.
-    async fn check_actor(
+    pub(crate) async fn check_actor(
         &self,
         tx: &mut Transaction<'_>,
         ctx: &CommandContext,
         actors: Actors,
     ) -> Result<(), AppError> {
         match ctx.actor_id {
+            // Read by the command's body with its first query (`Cmd::check_actor`).
+            Some(_) if actors == Actors::EmployeesReadByBody => Ok(()),
             Some(id) => {
                 let status = self.employee_status(tx, id).await?;
-                if status.is_none() {
-                    return Err(AppError::field("actor_id", "is not a known employee"));
-                }
-                Ok(ensure_actor_may_act(Actor::Employee(id), status)?)
+                actor_verdict(id, status)
             }
             None if actors == Actors::EmployeesOrSystem => Ok(()),
             None => {
@@ -589,4 +650,12 @@ impl App {
 
 fn stored_status(what: &str, s: &str) -> AppError {
     AppError::Storage(format!("stored {what} status {s:?} is not one PET knows"))
+}
+
+/// The verdict on an employee actor of `status` (`None`: no such employee).
+fn actor_verdict(id: Uuid, status: Option<EmployeeStatus>) -> Result<(), AppError> {
+    if status.is_none() {
+        return Err(AppError::field("actor_id", "is not a known employee"));
+    }
+    Ok(ensure_actor_may_act(Actor::Employee(id), status)?)
 }

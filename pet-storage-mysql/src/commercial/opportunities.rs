@@ -11,7 +11,9 @@ use pet_core::commercial::{
     NewOpportunity, Opportunity, OpportunityCommand, OpportunityFacts, OpportunityId,
     OpportunityKind, QuoteId, SaleId, SizeBand, Text,
 };
-use pet_core::identity::{CustomerCommand, CustomerId, CustomerStatus, EmployeeId, Money, Name};
+use pet_core::identity::{
+    CustomerCommand, CustomerId, CustomerStatus, EmployeeId, EmployeeStatus, Money, Name,
+};
 use serde_json::{json, Value};
 use uuid::Uuid;
 
@@ -89,6 +91,18 @@ restored_repository!(
     }
 );
 
+/// What a new quote reads in one round trip (`load_opportunity_drawing_quote_number`).
+pub(crate) struct OpportunityForQuote {
+    /// The opportunity.
+    pub(crate) opportunity: Opportunity,
+    /// Its customer's name.
+    pub(crate) customer_name: Option<String>,
+    /// The acting employee's status (`None`: no such employee).
+    pub(crate) actor_status: Option<String>,
+    /// The quote's number (`None` when the actor may not act: nothing was drawn).
+    pub(crate) number: Option<u64>,
+}
+
 /// The columns `Commercial::opportunity_from_row` reads, in its order.
 const OPPORTUNITY_COLUMNS: &str =
     "lead_id, customer_id, owner_id, title, expected_value_minor, currency, expected_close, \
@@ -137,35 +151,43 @@ impl Commercial<'_> {
     }
 
     /// For a new quote, in one round trip: the opportunity (as [`Self::load_opportunity`]),
-    /// its customer's name and the next quote number (`NEXTVAL` of migration 0023's
-    /// sequence, per row found: nothing is drawn for an unknown opportunity).
+    /// its customer's name, the status of the employee `actor` (`None`: no such employee)
+    /// and the next quote number (`NEXTVAL` of migration 0023's sequence, drawn only when
+    /// the opportunity exists and the actor is active: a refusal draws nothing).
     pub(crate) async fn load_opportunity_drawing_quote_number<Q: Queryable>(
         &self,
         q: &mut Q,
         id: Uuid,
-    ) -> Result<Option<(Opportunity, Option<String>, u64)>, AppError> {
+        actor: Uuid,
+    ) -> Result<Option<OpportunityForQuote>, AppError> {
         let t = self.sales_tables();
         let row: Option<mysql_async::Row> = q
             .exec_first(
                 format!(
                     "SELECT {OPPORTUNITY_COLUMNS}, \
-                     (SELECT c.name FROM {} c WHERE c.id = customer_id), NEXTVAL({}) \
-                     FROM {} WHERE id = ?",
-                    self.tables().customers,
-                    t.quote_numbers,
-                    t.opportunities
+                     (SELECT c.name FROM {customers} c WHERE c.id = customer_id), \
+                     (SELECT e.status FROM {employees} e WHERE e.id = ?), \
+                     IF((SELECT e.status FROM {employees} e WHERE e.id = ?) = '{active}', NEXTVAL({seq}), NULL) \
+                     FROM {opportunities} WHERE id = ?",
+                    customers = self.tables().customers,
+                    employees = self.tables().employees,
+                    active = EmployeeStatus::Active.as_str(),
+                    seq = t.quote_numbers,
+                    opportunities = t.opportunities
                 ),
-                (id.to_string(),),
+                (actor.to_string(), actor.to_string(), id.to_string()),
             )
             .await
             .map_err(db)?;
         let Some(mut r) = row else {
             return Ok(None);
         };
-        let opp = Self::opportunity_from_row(id, &mut r)?;
-        let customer_name: Option<String> = col(&mut r, 15)?;
-        let number: u64 = col(&mut r, 16)?;
-        Ok(Some((opp, customer_name, number)))
+        Ok(Some(OpportunityForQuote {
+            opportunity: Self::opportunity_from_row(id, &mut r)?,
+            customer_name: col(&mut r, 15)?,
+            actor_status: col(&mut r, 16)?,
+            number: col(&mut r, 17)?,
+        }))
     }
 
     /// An opportunity from a row whose first columns are [`OPPORTUNITY_COLUMNS`].

@@ -1305,49 +1305,63 @@ impl Commercial<'_> {
     ) -> Result<Value, AppError> {
         let p = NewQuoteInput::parse(input, "input")?;
         let (opp_id, title, currency) = (p.opportunity_id.as_uuid(), p.title.0, p.currency.0);
-        command!(self, ctx, "create_quote", input, |cx| {
-            let opportunities = Opportunities(self);
-            // The opportunity, its customer's name and the quote's number: one round trip.
-            let (opp, customer_name, number) = self
-                .commercial()
-                .load_opportunity_drawing_quote_number(cx.tx(), opp_id)
-                .await?
-                .ok_or_else(|| AppError::NotFound(format!("opportunity {opp_id}")))?;
-            let number =
-                u32::try_from(number).map_err(|_| internal("quote numbers are exhausted"))?;
-            let id = QuoteId::from_uuid(Uuid::now_v7());
-            let cmd = QuoteCommand::Create(NewQuote {
-                id,
-                number: QuoteNumber::new("number", number)?,
-                opportunity_id: opp.id(),
-                customer_id: opp.customer_id(),
-                currency: currency.unwrap_or(opp.details().expected_value.currency()),
-                title: title.clone().unwrap_or_else(|| opp.details().title.clone()),
-            });
-            let facts = QuoteFacts {
-                opportunity: Some((opp.status(), opp.customer_id())),
-            };
-            let (after, _) = cx.create(&Quotes(self), &cmd, &facts).await?;
-            // The opportunity records the quote (open → quoting).
-            let start = OpportunityCommand::StartQuoting { quote_id: id };
-            // The quote was made by this command (its id is new): not recorded yet.
-            let facts = OpportunityFacts {
-                quote_recorded: false,
-                ..OpportunityFacts::default()
-            };
-            let opp_title = opp.details().title.as_str().to_owned();
-            cx.apply(&opportunities, Some(opp), &start, &facts).await?;
-            // Built from what the command knows (its only version was made just now, at
-            // `now`, as stored): no read back.
-            let now = to_db_time(cx.now());
-            let meta = [(1, None, None, now, None, None)];
-            self.quote_view_of(
-                &after,
-                &meta,
-                customer_name.unwrap_or_default(),
-                Some(opp_title),
-            )
-        })
+        command!(
+            self,
+            ctx,
+            "create_quote",
+            input,
+            Actors::EmployeesReadByBody,
+            |cx| {
+                let opportunities = Opportunities(self);
+                // The opportunity, its customer's name, the actor's status and the quote's
+                // number: one round trip.
+                let actor = cx.actor_to_read()?;
+                let read = self
+                    .commercial()
+                    .load_opportunity_drawing_quote_number(cx.tx(), opp_id, actor)
+                    .await?
+                    .ok_or_else(|| AppError::NotFound(format!("opportunity {opp_id}")))?;
+                cx.check_actor(read.actor_status.as_deref())?;
+                let (opp, customer_name) = (read.opportunity, read.customer_name);
+                let number = read
+                    .number
+                    .ok_or_else(|| internal("quote number not drawn"))?;
+                let number =
+                    u32::try_from(number).map_err(|_| internal("quote numbers are exhausted"))?;
+                let id = QuoteId::from_uuid(Uuid::now_v7());
+                let cmd = QuoteCommand::Create(NewQuote {
+                    id,
+                    number: QuoteNumber::new("number", number)?,
+                    opportunity_id: opp.id(),
+                    customer_id: opp.customer_id(),
+                    currency: currency.unwrap_or(opp.details().expected_value.currency()),
+                    title: title.clone().unwrap_or_else(|| opp.details().title.clone()),
+                });
+                let facts = QuoteFacts {
+                    opportunity: Some((opp.status(), opp.customer_id())),
+                };
+                let (after, _) = cx.create(&Quotes(self), &cmd, &facts).await?;
+                // The opportunity records the quote (open → quoting).
+                let start = OpportunityCommand::StartQuoting { quote_id: id };
+                // The quote was made by this command (its id is new): not recorded yet.
+                let facts = OpportunityFacts {
+                    quote_recorded: false,
+                    ..OpportunityFacts::default()
+                };
+                let opp_title = opp.details().title.as_str().to_owned();
+                cx.apply(&opportunities, Some(opp), &start, &facts).await?;
+                // Built from what the command knows (its only version was made just now, at
+                // `now`, as stored): no read back.
+                let now = to_db_time(cx.now());
+                let meta = [(1, None, None, now, None, None)];
+                self.quote_view_of(
+                    &after,
+                    &meta,
+                    customer_name.unwrap_or_default(),
+                    Some(opp_title),
+                )
+            }
+        )
     }
 
     /// Saves the draft's whole content (the quote builder's form): `{groups: [...]}` (see

@@ -914,6 +914,47 @@ async fn quote_numbers_continue_from_the_counter_and_the_new_view_is_the_stored_
         )
         .await;
     assert!(matches!(unknown, Err(AppError::NotFound(_))), "{unknown:?}");
+    // The actor's status comes with the opportunity's row (one round trip): an unknown or
+    // inactive employee is refused as before, also when the opportunity does not exist
+    // either, and a system context without an employee is refused.
+    let stranger = CommandContext::employee(uuid::Uuid::now_v7());
+    let on_actor = |r: &Result<Value, AppError>| matches!(r, Err(AppError::Validation(e)) if e.to_string().contains("actor_id"));
+    let r = app
+        .commercial()
+        .create_quote(&json!({"opportunity_id": opp}), &stranger)
+        .await;
+    assert!(on_actor(&r), "{r:?}");
+    let r = app
+        .commercial()
+        .create_quote(
+            &json!({"opportunity_id": uuid::Uuid::now_v7().to_string()}),
+            &stranger,
+        )
+        .await;
+    assert!(on_actor(&r), "the actor's refusal comes first: {r:?}");
+    let r = app
+        .commercial()
+        .create_quote(&json!({"opportunity_id": opp}), &CommandContext::system())
+        .await;
+    assert!(on_actor(&r), "{r:?}");
+    let leaver = app
+        .identity()
+        .create_employee(
+            &json!({"name": "Leaver", "email": "leaver@example.com"}),
+            &actor,
+        )
+        .await
+        .unwrap();
+    app.identity()
+        .deactivate_employee(&id(&leaver), &actor)
+        .await
+        .unwrap();
+    let gone = CommandContext::employee(id(&leaver).parse().unwrap());
+    let r = app
+        .commercial()
+        .create_quote(&json!({"opportunity_id": opp}), &gone)
+        .await;
+    assert!(r.is_err(), "an inactive employee is refused: {r:?}");
     let second = app
         .commercial()
         .create_quote(&json!({"opportunity_id": opp, "title": "Option B"}), &actor)
