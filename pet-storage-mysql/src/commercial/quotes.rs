@@ -2230,6 +2230,17 @@ command_input! {
     }
 }
 
+/// A version's stored row as a quote's view shows it: number, superseded by, answer note,
+/// created, sent and answered at.
+type VersionMeta = (
+    u32,
+    Option<u32>,
+    Option<String>,
+    NaiveDateTime,
+    Option<NaiveDateTime>,
+    Option<NaiveDateTime>,
+);
+
 #[cfg(test)]
 mod content_tests {
     use super::*;
@@ -2342,14 +2353,3 @@ mod content_tests {
         assert!(c.groups[0].optional && c.groups[0].lines.len() == 1);
     }
 }
-
-/// A version's stored row as a quote's view shows it: number, superseded by, answer note,
-/// created, sent and answered at.
-type VersionMeta = (
-    u32,
-    Option<u32>,
-    Option<String>,
-    NaiveDateTime,
-    Option<NaiveDateTime>,
-    Option<NaiveDateTime>,
-);
