@@ -512,6 +512,46 @@ mod tests {
     }
 
     #[test]
+    fn rendering_with_and_without_the_key() {
+        use crate::activity::{render, NoNames};
+        let key = DataKey::from_bytes([9; 32]);
+        let sealed = seal("employee.created", &employee(), &key, &mut counter()).unwrap();
+        let line = |k| {
+            render(
+                "employee.created",
+                1,
+                &open("employee.created", &sealed, k).payload,
+                &NoNames,
+            )
+        };
+        assert_eq!(
+            line(KeyState::Live(&key)).unwrap(),
+            "Ana Ruiz (ana@example.com) joined as an employee"
+        );
+        assert_eq!(
+            line(KeyState::Erased).unwrap(),
+            "Erased person joined as an employee"
+        );
+        assert_eq!(
+            line(KeyState::Missing).unwrap(),
+            "Erased person joined as an employee"
+        );
+        // The sealed payload itself does not decode as the typed event: readers open first.
+        assert!(render("employee.created", 1, &sealed, &NoNames).is_err());
+        let contact = json!({"customer_id": "00000000-0000-0000-0000-000000000001",
+                       "contact_id": "00000000-0000-0000-0000-000000000002",
+                       "name": "Jane", "email": "jane@acme.test", "phone": "+44 1"});
+        let sealed = seal("contact.added", &contact, &key, &mut counter()).unwrap();
+        let gone = open("contact.added", &sealed, KeyState::Erased).payload;
+        let text = render("contact.added", 1, &gone, &NoNames).unwrap();
+        assert!(
+            text.starts_with("Erased person was added as a contact of"),
+            "{text}"
+        );
+        assert!(!text.contains("jane") && !text.contains("+44"), "{text}");
+    }
+
+    #[test]
     fn data_keys_wrap_per_subject_under_the_site_key() {
         assert!(SiteKey::derive("short").is_none());
         let site = SiteKey::derive(&"s".repeat(40)).unwrap();
