@@ -159,6 +159,16 @@ impl DataKey {
     pub fn from_bytes(bytes: [u8; 32]) -> Self {
         Self(bytes)
     }
+
+    /// The key as hex, for a store that keeps it unwrapped (no site key configured).
+    pub fn to_hex(&self) -> String {
+        hex(&self.0)
+    }
+
+    /// A key from [`DataKey::to_hex`].
+    pub fn from_hex(s: &str) -> Option<Self> {
+        Some(Self(unhex(s)?.try_into().ok()?))
+    }
 }
 
 impl std::fmt::Debug for DataKey {
@@ -572,5 +582,7 @@ mod tests {
         assert_eq!(unwrap_key(&site, &w, bob), Err(PrivacyError::Open));
         assert_eq!(unwrap_key(&site, "zz", ana), Err(PrivacyError::Open));
         assert_eq!(format!("{key:?}"), "DataKey(..)");
+        assert_eq!(DataKey::from_hex(&key.to_hex()), Some(key));
+        assert_eq!(DataKey::from_hex("abcd"), None);
     }
 }
