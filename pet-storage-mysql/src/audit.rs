@@ -1066,17 +1066,10 @@ impl App {
             let payload_recorded: Value = serde_json::from_str(&payload_text).map_err(|e| {
                 AppError::Storage(format!("event {sequence}: unreadable payload: {e}"))
             })?;
+            let opened = ring.open(&event_type, &payload_recorded)?;
             let lifted = pet_core::EventType::new(event_type.clone())
                 .ok()
-                .and_then(|ty| {
-                    registry
-                        .upcast_payload(
-                            &ty,
-                            schema_version,
-                            ring.open(&event_type, &payload_recorded),
-                        )
-                        .ok()
-                });
+                .and_then(|ty| registry.upcast_payload(&ty, schema_version, opened).ok());
             items.push((
                 vec![crate::paging::Key::Int(sequence as i64)],
                 HistoryItem {

@@ -38,7 +38,7 @@ pub(crate) fn random<const N: usize>() -> Result<[u8; N], StorageError> {
 enum Entry {
     Live(DataKey),
     Erased,
-    /// Wrapped with another site key, or damaged: read as if missing.
+    /// Wrapped with another site key, or damaged: reads fail (an erasure is not guessed).
     Unreadable,
 }
 
@@ -49,21 +49,33 @@ pub(crate) struct KeyRing {
 }
 
 impl KeyRing {
-    /// How to open the personal fields of `subject`.
-    pub(crate) fn state(&self, subject: &Subject) -> KeyState<'_> {
+    /// How to open the personal fields of `subject`: with its key; as erased; as missing
+    /// when there is no key row (lost). A key that is there but does not unwrap (another
+    /// site key) is an error: showing placeholders would write them into the feed.
+    pub(crate) fn state(&self, subject: &Subject) -> Result<KeyState<'_>, StorageError> {
         match self.keys.get(subject) {
-            Some(Entry::Live(k)) => KeyState::Live(k),
-            Some(Entry::Erased) => KeyState::Erased,
-            Some(Entry::Unreadable) | None => KeyState::Missing,
+            Some(Entry::Live(k)) => Ok(KeyState::Live(k)),
+            Some(Entry::Erased) => Ok(KeyState::Erased),
+            None => Ok(KeyState::Missing),
+            Some(Entry::Unreadable) => Err(StorageError::Integrity(format!(
+                "the data key of {} {} does not unwrap with this site's privacy_key \
+                 (PET_PRIVACY_KEY): set it back to the key it was made with",
+                subject.kind.as_str(),
+                subject.id
+            ))),
         }
     }
 
     /// `payload` of an event of `event_type` as readers see it.
-    pub(crate) fn open(&self, event_type: &str, payload: &serde_json::Value) -> serde_json::Value {
-        match pv::subject_of(event_type, payload) {
-            Some(s) => pv::open(event_type, payload, self.state(&s)).payload,
+    pub(crate) fn open(
+        &self,
+        event_type: &str,
+        payload: &serde_json::Value,
+    ) -> Result<serde_json::Value, StorageError> {
+        Ok(match pv::subject_of(event_type, payload) {
+            Some(s) => pv::open(event_type, payload, self.state(&s)?).payload,
             None => pv::open(event_type, payload, KeyState::Missing).payload,
-        }
+        })
     }
 }
 
@@ -133,18 +145,18 @@ pub(crate) async fn open_events<Q: Queryable>(
         return Ok(events);
     }
     let ring = load_keys(q, t, site, &subjects).await?;
-    Ok(events
+    events
         .into_iter()
         .map(|r| {
             let ty = r.event.event_type().as_str();
             if pv::personal_fields(ty).is_none() {
-                return r;
+                return Ok(r);
             }
-            let opened = ring.open(ty, r.event.payload());
+            let opened = ring.open(ty, r.event.payload())?;
             let v = r.event.schema_version();
-            r.with_payload(v, opened)
+            Ok(r.with_payload(v, opened))
         })
-        .collect())
+        .collect()
 }
 
 /// The data key of `subject`, for sealing a new event: the stored one, or a new one drawn
