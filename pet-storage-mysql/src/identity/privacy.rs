@@ -218,6 +218,19 @@ impl Identity<'_> {
             |cx| {
                 let t = self.tables().clone();
                 let now = cx.now();
+                // The feed's checkpoint first (as the projector takes it before the names
+                // rows this command also writes): no lock-order cycle with a catch-up.
+                let _: Option<u64> = cx
+                    .tx()
+                    .exec_first(
+                        format!(
+                            "SELECT last_sequence FROM {} WHERE projection = ? FOR UPDATE",
+                            t.checkpoints
+                        ),
+                        (ACTIVITY_FEED,),
+                    )
+                    .await
+                    .map_err(db)?;
                 let mut erased = Vec::new();
                 let mut legacy = 0u64;
                 if let Some((id, _)) = &found.employee {
