@@ -27,6 +27,18 @@ pub const PRIVACY_PAGE: usize = 100;
 const ERASED_RESULT: &str = r#"{"erased":"personal data erased"}"#;
 const ERASED_ERROR: &str = "(personal data erased)";
 
+/// A contact row found by address: id, customer, name, email, phone.
+type ContactRow = (String, String, String, Option<String>, Option<String>);
+/// An exported contact: id, name, email, phone, customer name, when added.
+type ExportedContact = (
+    String,
+    String,
+    Option<String>,
+    Option<String>,
+    String,
+    chrono::NaiveDateTime,
+);
+
 /// The people found for an address, with the texts that identify them.
 struct Found {
     employee: Option<(Uuid, Vec<String>)>,
@@ -71,7 +83,7 @@ impl Identity<'_> {
             )
             .await
             .map_err(db)?;
-        let rows: Vec<(String, String, String, Option<String>, Option<String>)> = q
+        let rows: Vec<ContactRow> = q
             .exec(
                 format!(
                     "SELECT id, customer_id, name, email, phone FROM {} WHERE email = ? \
@@ -150,14 +162,7 @@ impl Identity<'_> {
                 .iter()
                 .map(|c| c.0.to_string().into())
                 .collect();
-            let rows: Vec<(
-                String,
-                String,
-                Option<String>,
-                Option<String>,
-                String,
-                chrono::NaiveDateTime,
-            )> = conn
+            let rows: Vec<ExportedContact> = conn
                 .exec(
                     format!(
                         "SELECT c.id, c.name, c.email, c.phone, cu.name, c.created_at FROM {} c \
