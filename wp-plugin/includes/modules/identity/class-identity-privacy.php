@@ -56,7 +56,7 @@ class Identity_Privacy {
 	 * @return array<string,mixed>
 	 */
 	public function exporters( $exporters ): array {
-		$exporters                   = is_array( $exporters ) ? $exporters : array();
+		$exporters             = is_array( $exporters ) ? $exporters : array();
 		$exporters[ self::ID ] = array(
 			'exporter_friendly_name' => __( 'PET (employees and customer contacts)', 'pet' ),
 			'callback'               => array( $this, 'export' ),
