@@ -2084,6 +2084,7 @@ fn customer_facts(log: &[CustomerEvent], cmd: &CustomerCommand) -> CustomerFacts
                 .any(|x| x.contact_id == c.contact_id),
             _ => false,
         },
+        contact_erased: false,
     }
 }
 

@@ -670,6 +670,7 @@ impl StateMachineTest for CustSut {
         };
         let facts = customer::CustomerFacts {
             contact_exists: matches!(&cmd, CustomerCommand::AddContact(c) if sut.1.contains(&c.contact_id)),
+            contact_erased: false,
         };
         match customer::decide(sut.0.as_ref(), &cmd, &facts, now()) {
             Ok(evs) => {

@@ -90,12 +90,14 @@ crate::api::php_class! {
  */";
 
     /// @param array{host?:string,port?:int,socket?:string,user?:string,password?:string,
-    ///              database?:string,prefix?:string,pool_max?:int,replicas?:list<string>,read_wait_ms?:int} $settings
+    ///              database?:string,prefix?:string,pool_max?:int,replicas?:list<string>,read_wait_ms?:int,
+    ///              privacy_key?:string} $settings
     ///        prefix is the WordPress table prefix (default 'wp_'); tables are {prefix}pet_*.
     ///        host/port/socket is the primary (every write); replicas ('host', 'host:port' or a
     ///        socket path; MariaDB GTID replication) serve views, each read first waiting up to
     ///        read_wait_ms (default 500) for the replica to apply this process's writes, else
-    ///        reading the primary.
+    ///        reading the primary. privacy_key (at least 32 characters, kept outside the
+    ///        database) wraps each person's data key; without it data keys are stored unwrapped.
     fn __construct(settings: array);
 
     section "Migrations and health";

@@ -135,6 +135,22 @@ crate::api::php_class! {
     /// @return array{items:list<array{id:string,name:string,email:?string,phone:?string}>,total:int,total_exact:bool,per_page:int,next:?string,prev:?string}
     fn list_contacts(customerId: string("customer_id"), query: array = []) -> array;
 
+    section "Privacy requests";
+
+    /// The personal data PET holds about an e-mail address (WordPress's exporter): the
+    /// employee with it and the contacts with it, up to 100 contacts per page.
+    /// @param array{email:string,page?:int} $query
+    /// @return array{items:list<array{group:'employee'|'contact',id:string,fields:array<string,mixed>}>,done:bool}
+    fn export_personal_data(query: array) -> array;
+
+    /// Erases the personal data of everyone with an e-mail address (WordPress's eraser) by
+    /// crypto-shredding: their data keys destroyed, state rows, feed lines and stored
+    /// results overwritten with "Erased person"; an identity event records each erasure.
+    /// Up to 100 contacts per call (call again while `done` is false).
+    /// @param array{email:string} $query
+    /// @return array{erased:list<array{subject_type:'employee'|'contact',id:string}>,legacy_plaintext_events:int,feed_lines:int,done:bool}
+    fn erase_personal_data(query: array, context: context) -> array;
+
     section "Filter options";
 
     /// The values each list can be filtered by (from the engine's enums).

@@ -124,6 +124,26 @@ final class Identity
      */
     public function listContacts(string $customerId, array $query = []): array {}
 
+    // ---- Privacy requests -----------------------------------------------------------
+
+    /**
+     * The personal data PET holds about an e-mail address (WordPress's exporter): the
+     * employee with it and the contacts with it, up to 100 contacts per page.
+     * @param array{email:string,page?:int} $query
+     * @return array{items:list<array{group:'employee'|'contact',id:string,fields:array<string,mixed>}>,done:bool}
+     */
+    public function exportPersonalData(array $query): array {}
+
+    /**
+     * Erases the personal data of everyone with an e-mail address (WordPress's eraser) by
+     * crypto-shredding: their data keys destroyed, state rows, feed lines and stored
+     * results overwritten with "Erased person"; an identity event records each erasure.
+     * Up to 100 contacts per call (call again while `done` is false).
+     * @param array{email:string} $query
+     * @return array{erased:list<array{subject_type:'employee'|'contact',id:string}>,legacy_plaintext_events:int,feed_lines:int,done:bool}
+     */
+    public function erasePersonalData(array $query, array $context): array {}
+
     // ---- Filter options -------------------------------------------------------------
 
     /**

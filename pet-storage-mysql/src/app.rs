@@ -296,7 +296,8 @@ impl App {
     pub fn with_parts(config: Config, parts: AppParts) -> Result<Self, AppError> {
         config.check()?;
         let tables = Tables::new(&config.prefix)?;
-        let store = EventStore::new(tables.clone(), Arc::new(parts.registry));
+        let store = EventStore::new(tables.clone(), Arc::new(parts.registry))
+            .with_site_key(config.privacy_key.clone());
         let projector = Projector::new(
             tables.clone(),
             store.clone(),

@@ -970,9 +970,11 @@ pub struct HistoryItem {
     pub aggregate_version: u64,
     /// The activity line, rendered for its type and schema version.
     pub line: Option<String>,
-    /// The payload as recorded (its schema version).
+    /// The payload as recorded (its schema version; personal fields sealed, see
+    /// `pet_core::privacy`).
     pub payload_recorded: Value,
-    /// The payload lifted to the current schema version (`None` when the type is unknown
+    /// The payload with its personal fields opened (placeholders for an erased person),
+    /// lifted to the current schema version (`None` when the type is unknown
     /// to this build).
     pub payload: Option<Value>,
 }
@@ -1031,6 +1033,22 @@ impl App {
             .await
             .map_err(StorageError::from)?;
         let registry = self.store().registry();
+        // The people whose personal fields the page's events carry: their keys in one
+        // query, to show `payload` opened (`payload_recorded` stays as stored: sealed).
+        let subjects: Vec<pet_core::privacy::Subject> = rows
+            .iter()
+            .filter_map(|r| {
+                let ty: String = r.get(1)?;
+                pet_core::privacy::personal_fields(&ty)?;
+                let p: String = r.get(11)?;
+                pet_core::privacy::subject_of(&ty, &serde_json::from_str(&p).ok()?)
+            })
+            .collect();
+        let ring = if subjects.is_empty() {
+            crate::privacy::KeyRing::default()
+        } else {
+            self.store().key_ring(&mut conn, &subjects).await?
+        };
         let mut items = Vec::with_capacity(rows.len());
         for mut r in rows {
             let bad = |i: usize| AppError::Storage(format!("unreadable history column {i}"));
@@ -1048,13 +1066,10 @@ impl App {
             let payload_recorded: Value = serde_json::from_str(&payload_text).map_err(|e| {
                 AppError::Storage(format!("event {sequence}: unreadable payload: {e}"))
             })?;
+            let opened = ring.open(&event_type, &payload_recorded)?;
             let lifted = pet_core::EventType::new(event_type.clone())
                 .ok()
-                .and_then(|ty| {
-                    registry
-                        .upcast_payload(&ty, schema_version, payload_recorded.clone())
-                        .ok()
-                });
+                .and_then(|ty| registry.upcast_payload(&ty, schema_version, opened).ok());
             items.push((
                 vec![crate::paging::Key::Int(sequence as i64)],
                 HistoryItem {

@@ -29,6 +29,10 @@ pub struct Config {
     /// How long a read waits for a replica to apply this session's writes
     /// (`MASTER_GTID_WAIT`) before it reads the primary instead, in milliseconds.
     pub read_wait_ms: u32,
+    /// The site key that wraps every person's data key (see `pet_core::privacy`), derived
+    /// from the `privacy_key` setting (at least 32 characters; the plugin reads it from the
+    /// `PET_PRIVACY_KEY` constant). `None`: data keys are stored unwrapped.
+    pub privacy_key: Option<pet_core::privacy::SiteKey>,
 }
 
 /// Where a server listens: a host and port, or a Unix socket.
@@ -100,6 +104,7 @@ impl Default for Config {
             pool_max: 4,
             replicas: Vec::new(),
             read_wait_ms: READ_WAIT_MS,
+            privacy_key: None,
         }
     }
 }
@@ -278,6 +283,12 @@ impl Config {
                 _ => errors.add("read_wait_ms", "must be between 0 and 10000"),
             }
         }
+        if let Some(k) = string("privacy_key", &mut errors).filter(|k| !k.is_empty()) {
+            match pet_core::privacy::SiteKey::derive(&k) {
+                Some(key) => cfg.privacy_key = Some(key),
+                None => errors.add("privacy_key", "must be at least 32 characters"),
+            }
+        }
         if !errors.is_empty() {
             return Err(AppError::Validation(errors));
         }
@@ -356,6 +367,8 @@ pub struct Tables {
     pub rate_limits: String,
     /// `{prefix}pet_locks`: the lease rows of the migration and job runners (migration 0021).
     pub locks: String,
+    /// `{prefix}pet_personal_keys`: per-person data keys (migration 0024).
+    pub personal_keys: String,
 }
 
 impl Tables {
@@ -383,6 +396,7 @@ impl Tables {
             chain_verification: t("chain_verification"),
             rate_limits: t("rate_limits"),
             locks: t("locks"),
+            personal_keys: t("personal_keys"),
         })
     }
 }

@@ -37,6 +37,7 @@ pub mod migrate;
 mod modules;
 pub mod money;
 pub mod paging;
+mod privacy;
 pub mod projector;
 mod services;
 pub mod store;

@@ -536,6 +536,40 @@ impl Projector {
         })
     }
 
+    /// Renders the feed rows of `sequences` again (those already projected; in `tx`, which
+    /// should hold the checkpoint row), with the names as the names table holds them now
+    /// and the events' personal fields as they open now: how an erasure replaces a
+    /// person's name in every line that showed it. The number of rows rewritten.
+    pub(crate) async fn rerender(
+        &self,
+        tx: &mut mysql_async::Transaction<'_>,
+        sequences: &[u64],
+    ) -> Result<u64, StorageError> {
+        let mut done = 0;
+        for chunk in sequences.chunks(1000) {
+            let events = self.store.read_sequences(tx, chunk).await?;
+            if events.is_empty() {
+                continue;
+            }
+            let mut names = NameMap::new();
+            let batch = self.render(tx, &events, &mut names).await?;
+            for row in batch.rows.chunks(3) {
+                if let [seq, _, line] = row {
+                    done += exec_affected(
+                        tx,
+                        format!(
+                            "UPDATE {} SET line = ? WHERE sequence = ?",
+                            self.tables.activity
+                        ),
+                        (line.clone(), seq.clone()),
+                    )
+                    .await?;
+                }
+            }
+        }
+        Ok(done)
+    }
+
     /// Clears the feed, its names and checkpoint in one transaction, then catches up from zero.
     pub async fn rebuild(&self, pool: &Pool, now: DateTime<Utc>) -> Result<CatchUp, StorageError> {
         let mut conn = pool.get_conn().await?;

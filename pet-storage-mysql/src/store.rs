@@ -55,6 +55,8 @@ pub struct EventStore {
     guess_missed: Arc<AtomicBool>,
     /// The chain trigger was found (see [`EventStore::append`]).
     chain_verified: Arc<AtomicBool>,
+    /// The key that wraps people's data keys (`Config::privacy_key`).
+    site_key: Option<pet_core::privacy::SiteKey>,
 }
 
 /// Why an event INSERT failed.
@@ -134,7 +136,56 @@ impl EventStore {
             head_hint: Arc::new(Mutex::new(None)),
             guess_missed: Arc::new(AtomicBool::new(false)),
             chain_verified: Arc::new(AtomicBool::new(false)),
+            site_key: None,
         }
+    }
+
+    /// The same store wrapping people's data keys with `site_key` (see [`crate::privacy`]).
+    pub fn with_site_key(mut self, site_key: Option<pet_core::privacy::SiteKey>) -> Self {
+        self.site_key = site_key;
+        self
+    }
+
+    /// Opens the personal fields of events read from the log with their people's data
+    /// keys (placeholders for an erased person; see `pet_core::privacy`).
+    pub(crate) async fn open_events<Q: Queryable>(
+        &self,
+        q: &mut Q,
+        events: Vec<RecordedEvent>,
+    ) -> Result<Vec<RecordedEvent>, StorageError> {
+        crate::privacy::open_events(q, &self.tables, self.site_key.as_ref(), events).await
+    }
+
+    /// The keys of the people `subjects` (to open payloads read as raw rows).
+    pub(crate) async fn key_ring<Q: Queryable>(
+        &self,
+        q: &mut Q,
+        subjects: &[pet_core::privacy::Subject],
+    ) -> Result<crate::privacy::KeyRing, StorageError> {
+        crate::privacy::load_keys(q, &self.tables, self.site_key.as_ref(), subjects).await
+    }
+
+    /// The events with the given sequences (in sequence order), upcast and opened.
+    pub async fn read_sequences<Q: Queryable>(
+        &self,
+        q: &mut Q,
+        sequences: &[u64],
+    ) -> Result<Vec<RecordedEvent>, StorageError> {
+        let mut out = Vec::with_capacity(sequences.len());
+        for chunk in sequences.chunks(1000) {
+            let sql = format!(
+                "SELECT {EVENT_COLUMNS} FROM {} WHERE id IN ({}) ORDER BY id",
+                self.tables.events,
+                vec!["?"; chunk.len()].join(",")
+            );
+            let rows: Vec<Row> = q.exec(sql, chunk.to_vec()).await?;
+            let events = rows
+                .into_iter()
+                .map(|r| self.decode(r))
+                .collect::<Result<Vec<_>, _>>()?;
+            out.extend(self.open_events(q, events).await?);
+        }
+        Ok(out)
     }
 
     /// The registry in use.
@@ -174,11 +225,23 @@ impl EventStore {
         let mut payloads = Vec::with_capacity(events.len());
         for e in events {
             self.registry.validate_new(e)?;
+            // Personal fields are sealed with their person's data key (drawn now for a new
+            // person): the chain covers the sealed payload (see `pet_core::privacy`).
+            let sealed = crate::privacy::seal_new(
+                &mut *tx,
+                &self.tables,
+                self.site_key.as_ref(),
+                e.event_type().as_str(),
+                e.payload(),
+                recorded_at,
+            )
+            .await?;
             // The payload is a serde_json object, so this is valid JSON by construction; the
             // database re-checks it with CHECK (JSON_VALID(payload)).
-            let json = serde_json::to_string(e.payload()).map_err(|err| {
-                StorageError::Integrity(format!("payload not serialisable: {err}"))
-            })?;
+            let json =
+                serde_json::to_string(sealed.as_ref().unwrap_or(e.payload())).map_err(|err| {
+                    StorageError::Integrity(format!("payload not serialisable: {err}"))
+                })?;
             payloads.push(json);
         }
         if self.fail_next_insert.swap(false, Ordering::SeqCst) {
@@ -368,7 +431,8 @@ impl EventStore {
         Ok(())
     }
 
-    /// Up to `limit` events with sequence > `after`, in order, upcast to current versions.
+    /// Up to `limit` events with sequence > `after`, in order, upcast to current versions,
+    /// their personal fields opened.
     pub async fn read_after<Q: Queryable>(
         &self,
         q: &mut Q,
@@ -380,7 +444,11 @@ impl EventStore {
             self.tables.events
         );
         let rows: Vec<Row> = q.exec(sql, (after, limit as u64)).await?;
-        rows.into_iter().map(|r| self.decode(r)).collect()
+        let events = rows
+            .into_iter()
+            .map(|r| self.decode(r))
+            .collect::<Result<Vec<_>, _>>()?;
+        self.open_events(q, events).await
     }
 
     /// Every event of one aggregate, in version order, upcast.
@@ -398,7 +466,11 @@ impl EventStore {
         let rows: Vec<Row> = q
             .exec(sql, (aggregate_type, aggregate_id.to_string()))
             .await?;
-        rows.into_iter().map(|r| self.decode(r)).collect()
+        let events = rows
+            .into_iter()
+            .map(|r| self.decode(r))
+            .collect::<Result<Vec<_>, _>>()?;
+        self.open_events(q, events).await
     }
 
     /// Recomputes the hash chain over the whole log (records nothing; see

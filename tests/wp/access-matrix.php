@@ -11,6 +11,11 @@
  *
  * A new screen, action or route: add its row here with the roles that should reach it.
  *
+ * Not listed (no screen, action or route of PET's): the exporter and eraser PET adds to
+ * WordPress's Tools → Export / Erase Personal Data, which WordPress itself guards
+ * (export_others_personal_data / erase_others_personal_data and its nonce); PET's eraser
+ * also requires pet_manage_people (tests/wp/cases/31-privacy.php checks both sides).
+ *
  * @package PetWp
  */
 

@@ -173,6 +173,10 @@ final class Plugin {
 		if ( defined( 'PET_DB_READ_WAIT_MS' ) ) {
 			$settings['read_wait_ms'] = (int) PET_DB_READ_WAIT_MS;
 		}
+		// The site key that wraps each person's data key (README, "Answering a privacy request").
+		if ( defined( 'PET_PRIVACY_KEY' ) && '' !== (string) PET_PRIVACY_KEY ) {
+			$settings['privacy_key'] = (string) PET_PRIVACY_KEY;
+		}
 		return $settings;
 	}
 

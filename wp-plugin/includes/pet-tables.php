@@ -67,4 +67,5 @@ return array(
 	'pet_kpi_results',
 	'pet_chain_verification',
 	'pet_rate_limits',
+	'pet_personal_keys',
 );

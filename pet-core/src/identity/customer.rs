@@ -137,6 +137,13 @@ pub enum CustomerCommand {
     Archive,
     /// Adds a contact to an active customer.
     AddContact(Contact),
+    /// Erases a contact's personal data (a privacy request; allowed on an archived
+    /// customer too). The storage adapter destroys the contact's data key and overwrites
+    /// the contact's row in the same transaction (see [`crate::privacy`]).
+    EraseContact {
+        /// The contact.
+        contact_id: ContactId,
+    },
 }
 
 /// What a customer's rules need to know beyond its own state.
@@ -145,6 +152,9 @@ pub struct CustomerFacts {
     /// For `AddContact`: whether a contact with the command's id already exists (contact
     /// ids are unique across customers).
     pub contact_exists: bool,
+    /// For `EraseContact`: whether the contact (of this customer) exists, and whether its
+    /// personal data is already erased.
+    pub contact_erased: bool,
 }
 
 /// Payload of `customer.created`.
@@ -176,6 +186,16 @@ pub struct ContactAdded {
     pub contact: Contact,
 }
 
+/// Payload of `contact.personal_data_erased` (ids only: no personal data).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ContactErased {
+    /// The customer.
+    pub customer_id: CustomerId,
+    /// The contact whose personal data was erased.
+    pub contact_id: ContactId,
+}
+
 domain_events! {
     /// Facts about a customer and its contacts.
     #[derive(Debug, Clone, PartialEq, Eq)]
@@ -186,6 +206,8 @@ domain_events! {
         Archived(CustomerArchived) = "customer.archived",
         /// `contact.added` (primary context: the customer)
         ContactAdded(ContactAdded) = "contact.added",
+        /// `contact.personal_data_erased` (primary context: the customer)
+        ContactErased(ContactErased) = "contact.personal_data_erased",
     }
 }
 
@@ -196,6 +218,7 @@ impl CustomerEvent {
             Self::Created(p) => p.customer_id,
             Self::Archived(p) => p.customer_id,
             Self::ContactAdded(p) => p.customer_id,
+            Self::ContactErased(p) => p.customer_id,
         }
     }
 }
@@ -241,13 +264,30 @@ pub fn decide(
         }
         (Some(c), _) => c,
     };
+    if let CustomerCommand::EraseContact { contact_id } = cmd {
+        if !facts.contact_exists {
+            return Err(DomainError::NotFound {
+                entity: "contact",
+                id: contact_id.to_string(),
+            });
+        }
+        if facts.contact_erased {
+            return Err(DomainError::invariant(
+                "the contact's personal data is already erased",
+            ));
+        }
+        return Ok(vec![CustomerEvent::ContactErased(ContactErased {
+            customer_id: c.id,
+            contact_id: *contact_id,
+        })]);
+    }
     if c.status == CustomerStatus::Archived {
         return Err(DomainError::invariant(
             "customer is archived and takes no changes",
         ));
     }
     match cmd {
-        CustomerCommand::Create { .. } => Ok(vec![]),
+        CustomerCommand::Create { .. } | CustomerCommand::EraseContact { .. } => Ok(vec![]),
         CustomerCommand::Archive => Ok(vec![CustomerEvent::Archived(CustomerArchived {
             customer_id: c.id,
         })]),
@@ -286,6 +326,7 @@ pub fn evolve(state: Option<Customer>, ev: &CustomerEvent) -> Option<Customer> {
         CustomerEvent::Created(_) => {}
         CustomerEvent::Archived(_) => c.status = CustomerStatus::Archived,
         CustomerEvent::ContactAdded(_) => c.contact_count += 1,
+        CustomerEvent::ContactErased(_) => {}
     }
     c.version += 1;
     Some(c)
@@ -334,6 +375,7 @@ mod tests {
 
     const NONE: CustomerFacts = CustomerFacts {
         contact_exists: false,
+        contact_erased: false,
     };
 
     fn now() -> DateTime<Utc> {
@@ -376,6 +418,52 @@ mod tests {
     }
 
     #[test]
+    fn a_contact_is_erased_once_even_on_an_archived_customer() {
+        let id = CustomerId::from_uuid(Uuid::from_u128(1));
+        let name = Name::new("Acme").unwrap();
+        let c = evolve_all(
+            None,
+            &decide(None, &CustomerCommand::Create { id, name }, &NONE, now()).unwrap(),
+        )
+        .unwrap();
+        let c = evolve_all(
+            Some(c.clone()),
+            &decide(Some(&c), &CustomerCommand::Archive, &NONE, now()).unwrap(),
+        )
+        .unwrap();
+        let erase = CustomerCommand::EraseContact {
+            contact_id: contact(2).contact_id,
+        };
+        let exists = CustomerFacts {
+            contact_exists: true,
+            contact_erased: false,
+        };
+        let evs = decide(Some(&c), &erase, &exists, now()).unwrap();
+        assert_eq!(
+            evs,
+            vec![CustomerEvent::ContactErased(ContactErased {
+                customer_id: id,
+                contact_id: contact(2).contact_id,
+            })]
+        );
+        let after = evolve_all(Some(c.clone()), &evs).unwrap();
+        assert_eq!(after.contact_count(), c.contact_count());
+        assert_eq!(after.version(), c.version() + 1);
+        assert!(matches!(
+            decide(Some(&c), &erase, &NONE, now()),
+            Err(DomainError::NotFound { .. })
+        ));
+        let erased = CustomerFacts {
+            contact_exists: true,
+            contact_erased: true,
+        };
+        assert!(matches!(
+            decide(Some(&c), &erase, &erased, now()),
+            Err(DomainError::Invariant(_))
+        ));
+    }
+
+    #[test]
     fn contacts_only_on_active_customers() {
         let create = CustomerCommand::Create {
             id: CustomerId::from_uuid(Uuid::from_u128(1)),
@@ -393,6 +481,7 @@ mod tests {
         assert_eq!(c.contact_count(), 1);
         let taken = CustomerFacts {
             contact_exists: true,
+            contact_erased: false,
         };
         assert!(matches!(
             decide(

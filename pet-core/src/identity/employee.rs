@@ -172,6 +172,10 @@ impl Employee {
     pub fn version(&self) -> u64 {
         self.version
     }
+    /// Whether the employee's personal data was erased (the e-mail is the placeholder).
+    pub fn is_erased(&self) -> bool {
+        self.email.as_str() == crate::privacy::erased_email(self.id.as_uuid())
+    }
 
     /// The `kind` rate in force on `date`: the entry with the latest first day on or
     /// before `date`, or `None` before the first one.
@@ -229,6 +233,11 @@ pub enum EmployeeCommand {
         /// The user, or `None` to unlink.
         wp_user_id: Option<WpUserId>,
     },
+    /// Erases the employee's personal data (a privacy request): from then on the name is
+    /// [`crate::privacy::ERASED_NAME`] and the e-mail [`crate::privacy::erased_email`];
+    /// rates, status and every number stay. The storage adapter destroys the employee's
+    /// data key in the same transaction (see [`crate::privacy`]).
+    ErasePersonalData,
 }
 
 /// Payload of `employee.created`.
@@ -296,6 +305,8 @@ domain_events! {
         RateChanged(EmployeeRateChanged) = "employee.rate_changed",
         /// `employee.user_linked` (also records an unlink, with `wp_user_id: null`)
         UserLinked(EmployeeUserLinked) = "employee.user_linked",
+        /// `employee.personal_data_erased` (carries no personal data)
+        PersonalDataErased(EmployeeRef) = "employee.personal_data_erased",
     }
 }
 
@@ -304,7 +315,9 @@ impl EmployeeEvent {
     pub fn employee_id(&self) -> EmployeeId {
         match self {
             Self::Created(p) => p.employee_id,
-            Self::Deactivated(p) | Self::Reactivated(p) => p.employee_id,
+            Self::Deactivated(p) | Self::Reactivated(p) | Self::PersonalDataErased(p) => {
+                p.employee_id
+            }
             Self::RateChanged(p) => p.employee_id,
             Self::UserLinked(p) => p.employee_id,
         }
@@ -400,6 +413,14 @@ pub fn decide(
                 previous_wp_user_id: e.wp_user_id,
             })])
         }
+        EmployeeCommand::ErasePersonalData => {
+            if e.is_erased() {
+                return Err(DomainError::invariant(
+                    "the employee's personal data is already erased",
+                ));
+            }
+            Ok(vec![EmployeeEvent::PersonalDataErased(r)])
+        }
     }
 }
 
@@ -435,6 +456,15 @@ pub fn evolve(state: Option<Employee>, ev: &EmployeeEvent) -> Option<Employee> {
         EmployeeEvent::Reactivated(_) => e.status = EmployeeStatus::Active,
         EmployeeEvent::RateChanged(p) => e.set_rate(p.kind, p.rate),
         EmployeeEvent::UserLinked(p) => e.wp_user_id = p.wp_user_id,
+        EmployeeEvent::PersonalDataErased(_) => {
+            // Both placeholders are valid by construction; keep the old value otherwise.
+            if let Ok(n) = Name::new(crate::privacy::ERASED_NAME) {
+                e.name = n;
+            }
+            if let Ok(m) = Email::new(&crate::privacy::erased_email(e.id.as_uuid())) {
+                e.email = m;
+            }
+        }
     }
     e.version += 1;
     Some(e)
@@ -513,6 +543,34 @@ mod tests {
             }
         }
         state.ok_or_else(|| DomainError::invariant("nothing created"))
+    }
+
+    #[test]
+    fn erasure_replaces_name_and_email_once_and_keeps_the_rates() {
+        let before = run(&[create()]).unwrap();
+        let e = run(&[create(), EmployeeCommand::ErasePersonalData]).unwrap();
+        assert!(e.is_erased() && !before.is_erased());
+        assert_eq!(e.name().as_str(), crate::privacy::ERASED_NAME);
+        assert_eq!(
+            e.email().as_str(),
+            crate::privacy::erased_email(Uuid::from_u128(1))
+        );
+        assert_eq!(e.rates(), before.rates());
+        assert_eq!(e.status(), before.status());
+        assert!(matches!(
+            run(&[
+                create(),
+                EmployeeCommand::ErasePersonalData,
+                EmployeeCommand::ErasePersonalData
+            ]),
+            Err(DomainError::Invariant(_))
+        ));
+        let ev = &decide(Some(&before), &EmployeeCommand::ErasePersonalData, now()).unwrap()[0];
+        assert_eq!(ev.event_type(), "employee.personal_data_erased");
+        assert_eq!(
+            ev.payload(),
+            serde_json::json!({"employee_id": "00000000-0000-0000-0000-000000000001"})
+        );
     }
 
     #[test]

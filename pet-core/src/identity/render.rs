@@ -90,7 +90,11 @@ fn line(event: &IdentityEvent, n: &Names<'_, dyn NameLookup + '_>) -> String {
             let who = n.get(K::Employee, e.employee_id().as_uuid());
             match e {
                 EmployeeEvent::Created(p) => {
-                    let mut s = format!("{} ({}) joined as an employee", p.name, p.email);
+                    let mut s = if crate::privacy::is_erased_email(p.email.as_str()) {
+                        format!("{} joined as an employee", p.name)
+                    } else {
+                        format!("{} ({}) joined as an employee", p.name, p.email)
+                    };
                     if let Some(r) = &p.cost_rate {
                         s.push_str(", ");
                         s.push_str(&dated("cost", r));
@@ -117,6 +121,9 @@ fn line(event: &IdentityEvent, n: &Names<'_, dyn NameLookup + '_>) -> String {
                     (None, Some(u)) => format!("{who} was unlinked from WordPress user #{u}"),
                     (None, None) => format!("{who} was unlinked from WordPress"),
                 },
+                EmployeeEvent::PersonalDataErased(_) => {
+                    format!("{who}'s personal data was erased")
+                }
             }
         }
         IdentityEvent::Team(e) => {
@@ -185,6 +192,9 @@ fn line(event: &IdentityEvent, n: &Names<'_, dyn NameLookup + '_>) -> String {
                         s.push_str(&format!(" ({})", details.join(", ")));
                     }
                     s
+                }
+                CustomerEvent::ContactErased(_) => {
+                    format!("A contact of {customer} had their personal data erased")
                 }
             }
         }

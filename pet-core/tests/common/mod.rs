@@ -118,6 +118,11 @@ pub fn scenario() -> Vec<(&'static str, IdentityEvent)> {
         "employee.reactivated",
         EmployeeCommand::Reactivate,
     );
+    emp(
+        &mut ben_state,
+        "employee.personal_data_erased",
+        EmployeeCommand::ErasePersonalData,
+    );
 
     // Teams
     let mut facts = TeamFacts::new()
@@ -297,7 +302,23 @@ pub fn scenario() -> Vec<(&'static str, IdentityEvent)> {
             phone: None,
         }),
     );
-    cu(Some(c), "customer.archived", CustomerCommand::Archive);
+    let c = cu(Some(c), "customer.archived", CustomerCommand::Archive);
+    // A contact is erased even on an archived customer (the fact says it exists).
+    let erased = customer::decide(
+        Some(&c),
+        &CustomerCommand::EraseContact {
+            contact_id: ContactId::from_uuid(uuid(51)),
+        },
+        &customer::CustomerFacts {
+            contact_exists: true,
+            contact_erased: false,
+        },
+        now,
+    )
+    .unwrap();
+    for e in erased {
+        out.push(("contact.personal_data_erased", IdentityEvent::Customer(e)));
+    }
     out
 }
 

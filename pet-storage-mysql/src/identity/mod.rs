@@ -35,6 +35,7 @@ use crate::modules::{unknown_job, JobFuture};
 use crate::services::Identity;
 use crate::uow::UnitOfWork;
 
+mod privacy;
 mod restore;
 pub(crate) use restore::{Customers, Employees, OrgVersions, Teams};
 
@@ -1430,8 +1431,14 @@ impl Identity<'_> {
                         .map_err(db)?;
                     let facts = CustomerFacts {
                         contact_exists: taken.is_some(),
+                        contact_erased: false,
                     };
                     cx.change(&repo, id, &cmd, &facts).await?
+                }
+                CustomerCommand::EraseContact { .. } => {
+                    return Err(AppError::Invariant(
+                        "contacts are erased through erase_personal_data".into(),
+                    ))
                 }
                 CustomerCommand::Archive => {
                     cx.change(&repo, id, &cmd, &CustomerFacts::default())
@@ -1510,6 +1517,23 @@ impl Identity<'_> {
             .await?;
         }
         for (version, ev) in (before + 1..).zip(events) {
+            if let CustomerEvent::ContactErased(e) = ev {
+                // The placeholder name; no e-mail, no phone (see `pet_core::privacy`).
+                uow.tx()
+                    .exec_drop(
+                        format!(
+                            "UPDATE {} SET name = ?, email = NULL, phone = NULL                              WHERE id = ? AND customer_id = ?",
+                            t.contacts
+                        ),
+                        (
+                            pet_core::privacy::ERASED_NAME,
+                            e.contact_id.to_string(),
+                            id.to_string(),
+                        ),
+                    )
+                    .await
+                    .map_err(db)?;
+            }
             if let CustomerEvent::ContactAdded(c) = ev {
                 let ct = &c.contact;
                 uow.tx()

@@ -1,0 +1,417 @@
+//! Privacy requests (WordPress's *Export Personal Data* and *Erase Personal Data* tools):
+//! the personal data PET holds about an e-mail address — the employee with that address and
+//! the contacts with it — exported, or erased by crypto-shredding (see `pet_core::privacy`
+//! and [`crate::privacy`]).
+
+use mysql_async::prelude::*;
+use mysql_async::{TxOpts, Value as SqlValue};
+use pet_core::identity::{ContactId, CustomerCommand, CustomerFacts, Email, EmployeeCommand};
+use pet_core::privacy::{self as pv, Subject, SubjectKind};
+use serde_json::{json, Value};
+use uuid::Uuid;
+
+use super::{Customers, Employees};
+use crate::app::CommandContext;
+use crate::command::{command, Actors, Read};
+use crate::db::{from_db_time, rfc3339};
+use crate::error::{db, AppError};
+use crate::input::Input;
+use crate::privacy::like_pattern;
+use crate::projector::ACTIVITY_FEED;
+use crate::services::Identity;
+
+/// Contacts exported or erased per call (WordPress calls again while `done` is false).
+pub const PRIVACY_PAGE: usize = 100;
+
+/// What an erasure touches beyond the person's own rows.
+const ERASED_RESULT: &str = r#"{"erased":"personal data erased"}"#;
+const ERASED_ERROR: &str = "(personal data erased)";
+
+/// A contact row found by address: id, customer, name, email, phone.
+type ContactRow = (String, String, String, Option<String>, Option<String>);
+/// An exported contact: id, name, email, phone, customer name, when added.
+type ExportedContact = (
+    String,
+    String,
+    Option<String>,
+    Option<String>,
+    String,
+    chrono::NaiveDateTime,
+);
+
+/// The people found for an address, with the texts that identify them.
+struct Found {
+    employee: Option<(Uuid, Vec<String>)>,
+    /// `(contact, customer, texts)`.
+    contacts: Vec<(Uuid, Uuid, Vec<String>)>,
+    more: bool,
+}
+
+fn parse_email(query: &Value) -> Result<(Email, u64), AppError> {
+    let mut o = Input::new(query, "query");
+    let email = o.req_str("email").unwrap_or_default();
+    let page = o.opt_i64("page").unwrap_or(1);
+    if !(1..=100_000).contains(&page) {
+        o.error("page", "must be between 1 and 100000");
+    }
+    let parsed = Email::for_field("email", email);
+    o.finish()?;
+    Ok((parsed?, page as u64))
+}
+
+fn uuid(s: &str) -> Result<Uuid, AppError> {
+    Uuid::parse_str(s).map_err(|_| AppError::Storage(format!("bad id {s:?} in a state row")))
+}
+
+impl Identity<'_> {
+    /// The people with this address: the employee (unique) and up to [`PRIVACY_PAGE`]
+    /// contacts from `offset`, each with its personal texts (name, e-mail, phone).
+    async fn find_people<Q: Queryable>(
+        &self,
+        q: &mut Q,
+        email: &Email,
+        offset: u64,
+    ) -> Result<Found, AppError> {
+        let t = self.tables();
+        let emp: Option<(String, String, String)> = q
+            .exec_first(
+                format!(
+                    "SELECT id, name, email FROM {} WHERE email = ?",
+                    t.employees
+                ),
+                (email.as_str(),),
+            )
+            .await
+            .map_err(db)?;
+        let rows: Vec<ContactRow> = q
+            .exec(
+                format!(
+                    "SELECT id, customer_id, name, email, phone FROM {} WHERE email = ? \
+                     ORDER BY id LIMIT ? OFFSET ?",
+                    t.contacts
+                ),
+                (email.as_str(), PRIVACY_PAGE as u64 + 1, offset),
+            )
+            .await
+            .map_err(db)?;
+        let more = rows.len() > PRIVACY_PAGE;
+        let mut contacts = Vec::new();
+        for (id, customer, name, mail, phone) in rows.into_iter().take(PRIVACY_PAGE) {
+            let texts = [Some(name), mail, phone].into_iter().flatten().collect();
+            contacts.push((uuid(&id)?, uuid(&customer)?, texts));
+        }
+        Ok(Found {
+            employee: emp
+                .map(|(id, name, mail)| Ok::<_, AppError>((uuid(&id)?, vec![name, mail])))
+                .transpose()?,
+            contacts,
+            more,
+        })
+    }
+
+    /// The personal data held about an address, for WordPress's exporter: `{email, page?}`
+    /// → `{items: [{group: 'employee'|'contact', id, fields: {name, email, …}}], done}`.
+    /// The employee's fields: name, email, status, wp_user_id, rates (each `kind rate from
+    /// day`), created_at; a contact's: name, email, phone, customer, created_at. Up to
+    /// [`PRIVACY_PAGE`] contacts per page (the employee on page 1).
+    pub async fn export_personal_data(&self, query: &Value) -> Result<Value, AppError> {
+        let (email, page) = parse_email(query)?;
+        let t = self.tables();
+        let mut conn = self.read_conn().await?;
+        let offset = (page - 1) * PRIVACY_PAGE as u64;
+        let found = self.find_people(&mut conn, &email, offset).await?;
+        let mut items = Vec::new();
+        if let (Some((id, _)), 1) = (&found.employee, page) {
+            let e = self
+                .load_employee(&mut conn, *id, Read::ForView)
+                .await?
+                .ok_or_else(|| AppError::NotFound(format!("employee {id}")))?;
+            let created: Option<chrono::NaiveDateTime> = conn
+                .exec_first(
+                    format!("SELECT created_at FROM {} WHERE id = ?", t.employees),
+                    (id.to_string(),),
+                )
+                .await
+                .map_err(db)?;
+            let rates: Vec<String> = e
+                .rates()
+                .iter()
+                .map(|r| {
+                    format!(
+                        "{} rate {} from {}",
+                        r.kind.as_str(),
+                        r.dated.rate,
+                        r.dated.effective_from
+                    )
+                })
+                .collect();
+            items.push(json!({
+                "group": "employee", "id": id.to_string(),
+                "fields": {
+                    "name": e.name().as_str(), "email": e.email().as_str(),
+                    "status": e.status().as_str(),
+                    "wp_user_id": e.wp_user_id().map(u64::from),
+                    "rates": rates,
+                    "created_at": created.map(|c| rfc3339(from_db_time(c))),
+                },
+            }));
+        }
+        if !found.contacts.is_empty() {
+            let ids: Vec<SqlValue> = found
+                .contacts
+                .iter()
+                .map(|c| c.0.to_string().into())
+                .collect();
+            let rows: Vec<ExportedContact> = conn
+                .exec(
+                    format!(
+                        "SELECT c.id, c.name, c.email, c.phone, cu.name, c.created_at FROM {} c \
+                         JOIN {} cu ON cu.id = c.customer_id WHERE c.id IN ({}) ORDER BY c.id",
+                        t.contacts,
+                        t.customers,
+                        vec!["?"; ids.len()].join(",")
+                    ),
+                    ids,
+                )
+                .await
+                .map_err(db)?;
+            for (id, name, mail, phone, customer, created) in rows {
+                items.push(json!({
+                    "group": "contact", "id": id,
+                    "fields": {
+                        "name": name, "email": mail, "phone": phone, "customer": customer,
+                        "created_at": rfc3339(from_db_time(created)),
+                    },
+                }));
+            }
+        }
+        Ok(json!({"items": items, "done": !found.more}))
+    }
+
+    /// Erases the personal data of everyone with this address, for WordPress's eraser:
+    /// `{email}` → `{erased: [{subject_type, id}], legacy_plaintext_events, feed_lines,
+    /// done}`. In one command: the employee's `employee.personal_data_erased` and each
+    /// contact's `contact.personal_data_erased` (up to [`PRIVACY_PAGE`]; call again while
+    /// `done` is false), their data keys destroyed, their state rows, feed names and lines,
+    /// stored command results and job errors that showed them overwritten with the
+    /// placeholder. Numbers (rates, time, money, KPIs) are not personal and stay.
+    /// `legacy_plaintext_events` counts their events written before sealing existed: those
+    /// still hold the plain text in the append-only log (every reader masks them).
+    pub async fn erase_personal_data(
+        &self,
+        query: &Value,
+        ctx: &CommandContext,
+    ) -> Result<Value, AppError> {
+        let (email, _) = parse_email(query)?;
+        let found = {
+            let mut conn = self.conn().await?;
+            self.find_people(&mut conn, &email, 0).await?
+        };
+        let texts: Vec<String> = found
+            .employee
+            .iter()
+            .flat_map(|(_, t)| t.iter().cloned())
+            .chain(found.contacts.iter().flat_map(|c| c.2.iter().cloned()))
+            .collect();
+        let request = json!({"email": email.as_str()});
+        let result = command!(
+            self,
+            ctx,
+            "erase_personal_data",
+            &request,
+            Actors::EmployeesOrSystem,
+            |cx| {
+                let t = self.tables().clone();
+                let now = cx.now();
+                // The feed's checkpoint first (as the projector takes it before the names
+                // rows this command also writes): no lock-order cycle with a catch-up.
+                let _: Option<u64> = cx
+                    .tx()
+                    .exec_first(
+                        format!(
+                            "SELECT last_sequence FROM {} WHERE projection = ? FOR UPDATE",
+                            t.checkpoints
+                        ),
+                        (ACTIVITY_FEED,),
+                    )
+                    .await
+                    .map_err(db)?;
+                let mut erased = Vec::new();
+                let mut legacy = 0u64;
+                if let Some((id, _)) = &found.employee {
+                    cx.change(
+                        &Employees(self),
+                        *id,
+                        &EmployeeCommand::ErasePersonalData,
+                        &(),
+                    )
+                    .await?;
+                    let subject = Subject {
+                        kind: SubjectKind::Employee,
+                        id: *id,
+                    };
+                    crate::privacy::shred(cx.tx(), &t, subject, now).await?;
+                    cx.tx()
+                        .exec_drop(
+                            format!(
+                                "UPDATE {} SET name = ? WHERE entity_type = 'employee' AND entity_id = ?",
+                                t.activity_names
+                            ),
+                            (pv::ERASED_NAME, id.to_string()),
+                        )
+                        .await
+                        .map_err(db)?;
+                    let payloads: Vec<String> = cx
+                        .tx()
+                        .exec(
+                            format!(
+                                "SELECT payload FROM {} WHERE aggregate_type = 'employee' \
+                                 AND aggregate_id = ? AND event_type = 'employee.created'",
+                                t.events
+                            ),
+                            (id.to_string(),),
+                        )
+                        .await
+                        .map_err(db)?;
+                    legacy += count_plain("employee.created", &payloads, *id);
+                    erased.push(json!({"subject_type": "employee", "id": id.to_string()}));
+                }
+                for (id, customer, _) in &found.contacts {
+                    let subject = Subject {
+                        kind: SubjectKind::Contact,
+                        id: *id,
+                    };
+                    let facts = CustomerFacts {
+                        contact_exists: true,
+                        contact_erased: crate::privacy::is_erased(cx.tx(), &t, subject).await?,
+                    };
+                    cx.change(
+                        &Customers(self),
+                        *customer,
+                        &CustomerCommand::EraseContact {
+                            contact_id: ContactId::from_uuid(*id),
+                        },
+                        &facts,
+                    )
+                    .await?;
+                    crate::privacy::shred(cx.tx(), &t, subject, now).await?;
+                    let payloads: Vec<String> = cx
+                        .tx()
+                        .exec(
+                            format!(
+                                "SELECT payload FROM {} WHERE context_type = 'customer' \
+                                 AND context_id = ? AND event_type = 'contact.added'",
+                                t.events
+                            ),
+                            (customer.to_string(),),
+                        )
+                        .await
+                        .map_err(db)?;
+                    legacy += count_plain("contact.added", &payloads, *id);
+                    erased.push(json!({"subject_type": "contact", "id": id.to_string()}));
+                }
+                let lines = self.scrub_copies(cx.tx(), &texts).await?;
+                Ok(json!({
+                    "erased": erased,
+                    "legacy_plaintext_events": legacy,
+                    "feed_lines": lines,
+                    "done": !found.more,
+                }))
+            }
+        )?;
+        // A catch-up that was rendering ahead while the erasure ran may have written lines
+        // with the old texts: bring the feed up to date, then look once more.
+        if !texts.is_empty() {
+            let mut conn = self.conn().await?;
+            let _ = self.catch_up_if_behind(&mut conn, None).await;
+            let mut tx = conn
+                .start_transaction(TxOpts::default())
+                .await
+                .map_err(db)?;
+            match self.scrub_copies(&mut tx, &texts).await {
+                Ok(_) => tx.commit().await.map_err(db)?,
+                Err(e) => {
+                    let _ = tx.rollback().await;
+                    return Err(e);
+                }
+            }
+        }
+        Ok(result)
+    }
+
+    /// Overwrites what still shows any of `texts` outside the people's own rows: the feed
+    /// lines (rendered again, under the feed's checkpoint lock), stored command results and
+    /// job errors. The number of feed lines rewritten.
+    async fn scrub_copies(
+        &self,
+        tx: &mut mysql_async::Transaction<'_>,
+        texts: &[String],
+    ) -> Result<u64, AppError> {
+        let texts: Vec<&String> = texts.iter().filter(|s| !s.is_empty()).collect();
+        if texts.is_empty() {
+            return Ok(0);
+        }
+        let t = self.tables().clone();
+        let likes: Vec<SqlValue> = texts.iter().map(|s| like_pattern(s).into()).collect();
+        let any = |col: &str| vec![format!("{col} LIKE ?"); likes.len()].join(" OR ");
+        let _: Option<u64> = tx
+            .exec_first(
+                format!(
+                    "SELECT last_sequence FROM {} WHERE projection = ? FOR UPDATE",
+                    t.checkpoints
+                ),
+                (ACTIVITY_FEED,),
+            )
+            .await
+            .map_err(db)?;
+        let seqs: Vec<u64> = tx
+            .exec(
+                format!("SELECT sequence FROM {} WHERE {}", t.activity, any("line")),
+                likes.clone(),
+            )
+            .await
+            .map_err(db)?;
+        let lines = self
+            .inner
+            .projector
+            .rerender(tx, &seqs)
+            .await
+            .map_err(AppError::from)?;
+        let mut params = vec![SqlValue::from(ERASED_RESULT)];
+        params.extend(likes.iter().cloned());
+        tx.exec_drop(
+            format!(
+                "UPDATE {} SET result = ? WHERE {}",
+                t.idempotency,
+                any("result")
+            ),
+            params,
+        )
+        .await
+        .map_err(db)?;
+        let mut params = vec![SqlValue::from(ERASED_ERROR)];
+        params.extend(likes.iter().cloned());
+        tx.exec_drop(
+            format!(
+                "UPDATE {} SET last_error = ? WHERE {}",
+                t.jobs,
+                any("last_error")
+            ),
+            params,
+        )
+        .await
+        .map_err(db)?;
+        Ok(lines)
+    }
+}
+
+/// How many of `payloads` (of `event_type`, about `subject`) hold the personal fields in
+/// plain text (written before sealing).
+fn count_plain(event_type: &str, payloads: &[String], subject: Uuid) -> u64 {
+    payloads
+        .iter()
+        .filter_map(|p| serde_json::from_str::<Value>(p).ok())
+        .filter(|p| pv::subject_of(event_type, p).is_some_and(|s| s.id == subject))
+        .filter(|p| !pv::is_sealed(event_type, p))
+        .count() as u64
+}
