@@ -66,4 +66,5 @@ return array(
 	'pet_kpi_results',
 	'pet_chain_verification',
 	'pet_rate_limits',
+	'pet_portal_access',
 );
