@@ -463,6 +463,25 @@ impl Portal<'_> {
         Ok(json!({ "items": items }))
     }
 
+    /// A contact with its customer, for the invitation: `{id, customer_id, name, email}`.
+    pub async fn portal_contact(&self, contact_id: &str) -> Result<Value, AppError> {
+        let id = arg_uuid("contact_id", contact_id)?;
+        let mut conn = self.read_conn().await?;
+        let row: Option<(String, String, Option<String>)> = conn
+            .exec_first(
+                format!(
+                    "SELECT customer_id, name, email FROM {} WHERE id = ?",
+                    self.tables().contacts
+                ),
+                (id.to_string(),),
+            )
+            .await
+            .map_err(db)?;
+        let (customer_id, name, email) =
+            row.ok_or_else(|| AppError::NotFound(format!("contact {id}")))?;
+        Ok(json!({"id": id, "customer_id": customer_id, "name": name, "email": email}))
+    }
+
     // ---- the signed-in portal user ----------------------------------------------------
 
     async fn signed<Q: Queryable>(&self, q: &mut Q, wp_user_id: i64) -> Result<Signed, AppError> {
