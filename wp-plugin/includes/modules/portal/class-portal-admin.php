@@ -127,7 +127,16 @@ class Portal_Admin extends Module_Admin {
 			$user    = get_userdata( $id );
 			$created = true;
 		}
-		$this->portal()->grantPortalAccess( $contact_id, (int) $user->ID, $this->ctx() );
+		try {
+			$this->portal()->grantPortalAccess( $contact_id, (int) $user->ID, $this->ctx() );
+		} catch ( \Throwable $e ) {
+			if ( $created ) {
+				// The user was made for this link only.
+				require_once ABSPATH . 'wp-admin/includes/user.php';
+				wp_delete_user( (int) $user->ID );
+			}
+			throw $e;
+		}
 		if ( ! in_array( Portal_Front::ROLE, (array) $user->roles, true ) ) {
 			$user->add_role( Portal_Front::ROLE );
 		}

@@ -79,7 +79,10 @@ class Portal_Front {
 		return self::render();
 	}
 
-	/** The URL of the portal page ('' when none has shown the portal yet). */
+	/**
+	 * The URL of the portal page ('' when none has shown the portal yet): the first page
+	 * that showed it (or the demo's).
+	 */
 	public static function page_url(): string {
 		$id = (int) get_option( self::OPTION_PAGE, 0 );
 		return $id > 0 ? (string) get_permalink( $id ) : '';
@@ -94,7 +97,7 @@ class Portal_Front {
 		wp_enqueue_style( 'pet-portal', plugins_url( 'assets/css/portal.css', PET_PLUGIN_FILE ), array(), PET_PLUGIN_VERSION );
 		$here = self::here();
 		$page = get_queried_object_id();
-		if ( $page > 0 && (int) get_option( self::OPTION_PAGE, 0 ) !== $page && is_singular() ) {
+		if ( $page > 0 && 0 === (int) get_option( self::OPTION_PAGE, 0 ) && is_singular() ) {
 			update_option( self::OPTION_PAGE, $page, false );
 		}
 		ob_start();

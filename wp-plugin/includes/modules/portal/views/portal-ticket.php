@@ -13,7 +13,6 @@ defined( 'ABSPATH' ) || exit;
 
 $t    = $data['ticket'];
 $here = (string) $data['here'];
-$back = add_query_arg( 'pet_ticket', rawurlencode( (string) $t['id'] ), $here );
 ?>
 <section class="pet-portal pet-portal--ticket">
 	<?php View::render( 'portal/portal-nav', $data ); ?>
@@ -50,5 +49,3 @@ $back = add_query_arg( 'pet_ticket', rawurlencode( (string) $t['id'] ), $here );
 	<?php endif; ?>
 	<p><a href="<?php echo esc_url( $here ); ?>"><?php esc_html_e( '← All tickets', 'pet' ); ?></a></p>
 </section>
-<?php
-unset( $back );
