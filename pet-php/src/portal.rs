@@ -46,9 +46,9 @@ crate::api::php_class! {
     /// Takes the contact's portal access away. @return array access
     fn revoke_portal_access(contactId: string("contact_id"), context: context) -> array;
 
-    /// @param list<string> $contactIds at most 100 (a page of a customer's contacts)
+    /// @param array{contact_ids:list<string>} $query at most 100 (a page of a customer's contacts)
     /// @return array{items:list<array>} access of those ever granted
-    fn portal_access_of_contacts(contactIds: array) -> array;
+    fn portal_access_of_contacts(query: array) -> array;
 
     /// A contact with its customer (the invitation reads its e-mail).
     /// @return array{id:string,customer_id:string,name:string,email:?string}

@@ -1227,6 +1227,9 @@ impl Helpdesk<'_> {
     /// [`Self::hd_ticket_commands`] for the given `actors` (the customer portal runs a
     /// contact's commands without an employee: `Actors::EmployeesOrSystem`, the contact
     /// being the author its commands name).
+    // One more than clippy's limit: the command's name, request and context, the work and
+    // the SLA to assign are hd_ticket_commands' own arguments; `actors` is the one added.
+    #[allow(clippy::too_many_arguments)]
     pub(crate) async fn hd_ticket_commands_by(
         &self,
         ctx: &CommandContext,

@@ -417,11 +417,12 @@ impl Portal<'_> {
     }
 
     /// The portal access of up to [`MAX_CONTACTS`] contacts (one page of a customer's
-    /// contacts): `{items: [{contact_id, customer_id, wp_user_id, version}]}`, only those
-    /// ever granted; one query by primary key.
-    pub async fn portal_access_of_contacts(&self, contact_ids: &Value) -> Result<Value, AppError> {
-        let ids = contact_ids
-            .as_array()
+    /// contacts): `{contact_ids: [id, …]}` → `{items: [{contact_id, customer_id, wp_user_id,
+    /// version}]}`, only those ever granted; one query by primary key.
+    pub async fn portal_access_of_contacts(&self, query: &Value) -> Result<Value, AppError> {
+        let ids = query
+            .get("contact_ids")
+            .and_then(Value::as_array)
             .ok_or_else(|| AppError::field("contact_ids", "must be a list of contact ids"))?;
         if ids.len() > MAX_CONTACTS {
             return Err(AppError::field(

@@ -240,7 +240,7 @@ async fn a_portal_user_sees_and_writes_only_their_customer_s_tickets_and_never_n
     ));
     portal.grant_portal_access(&wile, 13, &actor).await.unwrap();
     let access = portal
-        .portal_access_of_contacts(&json!([wile, hank]))
+        .portal_access_of_contacts(&json!({"contact_ids": [wile, hank]}))
         .await
         .unwrap();
     let users: Vec<&Value> = access["items"]
@@ -252,7 +252,9 @@ async fn a_portal_user_sees_and_writes_only_their_customer_s_tickets_and_never_n
     assert_eq!(users.len(), 2);
     assert!(users.contains(&&json!(13)) && users.contains(&&json!(11)));
     assert!(matches!(
-        portal.portal_access_of_contacts(&json!(["nope"])).await,
+        portal
+            .portal_access_of_contacts(&json!({"contact_ids": ["nope"]}))
+            .await,
         Err(AppError::Validation(_))
     ));
 

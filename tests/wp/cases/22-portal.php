@@ -32,6 +32,8 @@ $wile_user = get_user_by('email', "wile.$tag@acme.test");
 check('invite: redirects with a success notice', str_starts_with($out, 'redirect:') && 'success' === ($notes[0]['type'] ?? ''), $out . ' ' . wp_json_encode($notes));
 check('invite: a WordPress user with the PET Customer role', $wile_user && in_array('pet_customer', $wile_user->roles, true), wp_json_encode($wile_user ? $wile_user->roles : null));
 check('invite: linked to the contact in PET', $wile_user && $wile === ($portal->portalUser($wile_user->ID)['contact_id'] ?? null));
+$html = render_admin_screen('pet-customers', static fn () => (new \PetWp\Modules\Identity\Identity_Admin($plugin))->page_customers(), ['customer' => $acme]);
+check('customer screen: the invited contact shows their portal user and Revoke', $wile_user && str_contains($html, esc_html($wile_user->user_login)) && str_contains($html, 'Revoke portal access'), substr(strip_tags($html), -600));
 run_admin_post('portal_invite', ['customer' => $globex, 'contact_id' => $hank]);
 queued_notices();
 $hank_user = get_user_by('email', "hank.$tag@globex.test");

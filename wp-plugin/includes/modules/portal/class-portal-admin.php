@@ -56,7 +56,7 @@ class Portal_Admin extends Module_Admin {
 		$ids      = array_map( static fn ( $c ) => (string) $c['id'], $contacts );
 		$access   = array();
 		try {
-			foreach ( $this->portal()->portalAccessOfContacts( $ids )['items'] as $a ) {
+			foreach ( $this->portal()->portalAccessOfContacts( array( 'contact_ids' => $ids ) )['items'] as $a ) {
 				$access[ (string) $a['contact_id'] ] = $a;
 			}
 		} catch ( \Throwable $e ) {
