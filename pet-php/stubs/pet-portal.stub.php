@@ -36,10 +36,10 @@ final class Portal
     public function revokePortalAccess(string $contactId, array $context): array {}
 
     /**
-     * @param list<string> $contactIds at most 100 (a page of a customer's contacts)
+     * @param array{contact_ids:list<string>} $query at most 100 (a page of a customer's contacts)
      * @return array{items:list<array>} access of those ever granted
      */
-    public function portalAccessOfContacts(array $contactIds): array {}
+    public function portalAccessOfContacts(array $query): array {}
 
     /**
      * A contact with its customer (the invitation reads its e-mail).
