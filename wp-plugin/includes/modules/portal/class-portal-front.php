@@ -51,6 +51,7 @@ class Portal_Front {
 			);
 		}
 		add_filter( 'template_include', array( self::class, 'template' ) );
+		add_filter( 'show_admin_bar', array( self::class, 'admin_bar' ) );
 		foreach ( self::ACTIONS as $action ) {
 			add_action( 'admin_post_pet_' . $action, array( self::class, 'handle_' . substr( $action, 7 ) ) );
 			add_action( 'admin_post_nopriv_pet_' . $action, array( self::class, 'refuse' ) );
@@ -72,6 +73,15 @@ class Portal_Front {
 			return $template;
 		}
 		return __DIR__ . '/views/portal-page.php';
+	}
+
+	/**
+	 * No toolbar for customers (it leads to wp-admin, where they have nothing but a profile).
+	 *
+	 * @param bool $show Whether WordPress would show it.
+	 */
+	public static function admin_bar( $show ) {
+		return self::may_use() && ! current_user_can( 'edit_posts' ) ? false : $show;
 	}
 
 	/** The shortcode's output. */
