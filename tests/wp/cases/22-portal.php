@@ -121,3 +121,10 @@ $wile_user = get_userdata($wile_user->ID);
 check('revoke: the PET Customer role is taken', !in_array('pet_customer', $wile_user->roles, true), wp_json_encode($wile_user->roles));
 wp_set_current_user($wile_user->ID);
 check('revoke: the portal shows nothing any more', str_contains(do_shortcode('[pet_portal]'), 'not linked to a customer contact'));
+
+// scripts/run's demo (Demo::load, run on this site by case 08): the Support page and the
+// demo customer user "wile", linked to the demo contact.
+$demo_user = get_user_by('login', \PetWp\Modules\Portal\Portal_Demo::LOGIN);
+check('demo: the customer user wile is Wile E. Coyote of Acme Ltd in the portal', $demo_user && in_array('pet_customer', $demo_user->roles, true) && 'Acme Ltd' === ($portal->portalUser($demo_user->ID)['customer_name'] ?? null), wp_json_encode($demo_user ? $portal->portalUser($demo_user->ID) : null));
+$demo_page = get_post((int) get_option(\PetWp\Modules\Portal\Portal_Front::OPTION_PAGE));
+check('demo: the Support page shows the portal', $demo_page instanceof WP_Post && 'support' === $demo_page->post_name && has_shortcode($demo_page->post_content, 'pet_portal'));
