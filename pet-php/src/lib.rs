@@ -33,6 +33,7 @@ pub mod identity;
 pub mod knowledge;
 pub mod kpi;
 mod module;
+pub mod portal;
 mod runtime;
 pub mod sales;
 
@@ -42,4 +43,5 @@ pub use helpdesk::Helpdesk;
 pub use identity::Identity;
 pub use knowledge::Knowledge;
 pub use kpi::Kpi;
+pub use portal::Portal;
 pub use sales::Sales;

@@ -1104,6 +1104,13 @@ impl App {
                 )
                 .await?
             }
+            <pet_core::portal::PortalAccess as Aggregate>::TYPE => {
+                self.verify_restore_with::<pet_core::portal::PortalAccess, _>(
+                    &crate::portal::PortalAccesses(self),
+                    uuid,
+                )
+                .await?
+            }
             _ => {
                 return Err(AppError::field(
                     "aggregate_type",

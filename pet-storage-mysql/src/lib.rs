@@ -37,6 +37,7 @@ pub mod migrate;
 mod modules;
 pub mod money;
 pub mod paging;
+pub mod portal;
 mod privacy;
 pub mod projector;
 mod services;
@@ -51,4 +52,4 @@ pub use app::{
 pub use clock::{Clock, ManualClock, SystemClock};
 pub use config::{Config, Endpoint, Tables};
 pub use error::{AppError, MigrationError, StorageError};
-pub use services::{Commercial, Delivery, Helpdesk, Identity, Knowledge, Kpi};
+pub use services::{Commercial, Delivery, Helpdesk, Identity, Knowledge, Kpi, Portal};

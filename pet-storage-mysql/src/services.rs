@@ -69,4 +69,7 @@ module_services! {
     Delivery => delivery;
     /// Measurement & KPIs: definitions, the KPI job, results, explanations, the dashboard.
     Kpi => kpi;
+    /// Customer portal: contacts' portal access, and a portal user's tickets, replies and
+    /// knowledge search.
+    Portal => portal;
 }

@@ -63,6 +63,8 @@ return array(
 		'create_customer'         => 'Y Y - - - -', // pet_manage_people
 		'archive_customer'        => 'Y Y - - - -', // pet_manage_people
 		'add_contact'             => 'Y Y - - - -', // pet_manage_people
+		'portal_invite'           => 'Y Y - - - -', // pet_manage_people (customer screen: invite a contact to the portal)
+		'portal_revoke'           => 'Y Y - - - -', // pet_manage_people
 		'publish_org'             => 'Y Y - - - -', // pet_manage_people
 		'publish_lead_schema'     => 'Y Y Y - - -', // pet_manage_sales
 		'create_lead'             => 'Y Y Y - - -', // pet_manage_sales

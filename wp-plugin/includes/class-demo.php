@@ -41,7 +41,8 @@ final class Demo {
 		$organisation = self::load_organisation();
 		$modules      = self::load_modules();
 		$delivery     = self::load_delivery();
-		return $organisation || $modules || $delivery;
+		$portal       = \PetWp\Modules\Portal\Portal_Demo::load();
+		return $organisation || $modules || $delivery || $portal;
 	}
 
 	/**

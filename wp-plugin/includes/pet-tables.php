@@ -68,4 +68,5 @@ return array(
 	'pet_chain_verification',
 	'pet_rate_limits',
 	'pet_personal_keys',
+	'pet_portal_access',
 );

@@ -179,6 +179,7 @@ pub struct TicketFacts {
     customers: BTreeMap<CustomerId, CustomerStatus>,
     employees: BTreeMap<EmployeeId, EmployeeStatus>,
     projects: BTreeMap<ProjectId, Option<CustomerId>>,
+    contacts: BTreeMap<ContactId, CustomerId>,
 }
 
 impl TicketFacts {
@@ -200,6 +201,23 @@ impl TicketFacts {
     pub fn with_project(mut self, id: ProjectId, customer: Option<CustomerId>) -> Self {
         self.projects.insert(id, customer);
         self
+    }
+    /// Adds a contact and the customer it belongs to (needed by a reply a contact wrote).
+    pub fn with_contact(mut self, id: ContactId, customer: CustomerId) -> Self {
+        self.contacts.insert(id, customer);
+        self
+    }
+
+    /// The rule for a reply by a known contact: the contact must be one of the ticket's
+    /// customer's (a contact never writes on another customer's ticket).
+    fn contact_of(&self, contact: ContactId, customer: CustomerId) -> Result<(), DomainError> {
+        match self.contacts.get(&contact) {
+            Some(c) if *c == customer => Ok(()),
+            Some(_) => Err(DomainError::invariant(format!(
+                "contact {contact} is not a contact of this ticket's customer"
+            ))),
+            None => Err(DomainError::field("contact_id", "is not a known contact")),
+        }
     }
 
     fn active_employee(&self, id: EmployeeId, field: &str) -> Result<(), DomainError> {
@@ -480,7 +498,8 @@ fn transition_error(from: TicketStatus, to: TicketStatus) -> DomainError {
 ///
 /// Rules: the customer must be active and an assignee an active employee; a closed ticket
 /// takes nothing (not even a reply); a resolved one takes only replies, `Close` and
-/// `Reopen`; a customer cannot write internal notes; every change must change something;
+/// `Reopen`; a customer cannot write internal notes, and a reply by a known contact needs
+/// the contact to be one of the ticket's customer's (a fact, [`TicketFacts::with_contact`]); every change must change something;
 /// reopening is allowed up to and including `resolved_at + window`.
 pub fn decide(
     state: Option<&Ticket>,
@@ -608,6 +627,12 @@ pub fn decide(
                     "visibility",
                     "a customer cannot write an internal note",
                 ));
+            }
+            if let ReplyAuthor::Customer {
+                contact_id: Some(c),
+            } = author
+            {
+                facts.contact_of(*c, t.customer_id)?;
             }
             Ok(vec![TicketEvent::Replied(TicketReplied {
                 ticket_id,
@@ -946,6 +971,46 @@ mod tests {
         assert!(run(&[(create(), T0), (TicketCommand::Resolve, T0)]).is_err());
         assert!(run(&[(create(), T0), (status(TicketStatus::Resolved), T0)]).is_err());
         assert!(run(&[(create(), T0), (TicketCommand::Close, T0)]).is_err());
+    }
+
+    #[test]
+    fn a_contact_replies_only_on_its_own_customer_s_tickets() {
+        let t = run(&[(create(), T0)]).unwrap();
+        let mine = ContactId::from_uuid(Uuid::from_u128(31));
+        let theirs = ContactId::from_uuid(Uuid::from_u128(32));
+        let other = CustomerId::from_uuid(Uuid::from_u128(21));
+        let f = facts()
+            .with_contact(mine, cust())
+            .with_contact(theirs, other);
+        let by = |c: ContactId| {
+            reply(
+                Visibility::Public,
+                ReplyAuthor::Customer {
+                    contact_id: Some(c),
+                },
+            )
+        };
+        assert!(matches!(
+            decide(Some(&t), &by(mine), &f, at(T0)).as_deref(),
+            Ok([TicketEvent::Replied(_)])
+        ));
+        assert_eq!(
+            decide(Some(&t), &by(theirs), &f, at(T0)),
+            Err(DomainError::invariant(format!(
+                "contact {theirs} is not a contact of this ticket's customer"
+            )))
+        );
+        let unknown = ContactId::from_uuid(Uuid::from_u128(33));
+        assert_eq!(
+            decide(Some(&t), &by(unknown), &f, at(T0)),
+            Err(DomainError::field("contact_id", "is not a known contact"))
+        );
+        // A customer message with no known contact (a logged call) needs no fact.
+        let anonymous = reply(
+            Visibility::Public,
+            ReplyAuthor::Customer { contact_id: None },
+        );
+        assert!(decide(Some(&t), &anonymous, &facts(), at(T0)).is_ok());
     }
 
     #[test]

@@ -23,7 +23,7 @@ use uuid::Uuid;
 use super::sla::{assignment_from_row, sla_json, ASSIGNMENT_COLUMNS};
 use super::{db, internal, like_escape, HelpdeskTables};
 use crate::app::{App, CommandContext};
-use crate::command::{command, Cmd, Repository};
+use crate::command::{command, Actors, Cmd, Repository};
 use crate::db::{from_db_time, rfc3339, server_code, to_db_time};
 use crate::error::AppError;
 use crate::fields::{command_input, Field, OrBlank};
@@ -342,7 +342,7 @@ fn ticket_from_row(r: &Row) -> Result<(Ticket, TicketTimeline), AppError> {
 
 /// What one ticket command runs: commands on an existing ticket, or the commands that open
 /// a new one for `customer_id`, made once its number is drawn.
-enum TicketWork<'a> {
+pub(crate) enum TicketWork<'a> {
     Existing(Vec<TicketCommand>),
     New {
         customer_id: CustomerId,
@@ -969,6 +969,42 @@ impl Helpdesk<'_> {
         Ok(facts)
     }
 
+    /// Adds to `facts` the customer of each known contact that writes a reply in `cmds`
+    /// (one keyed read each: the rule that a contact writes only on its customer's tickets).
+    async fn hd_contact_facts<Q: Queryable>(
+        &self,
+        q: &mut Q,
+        cmds: &[TicketCommand],
+        mut facts: TicketFacts,
+    ) -> Result<TicketFacts, AppError> {
+        for cmd in cmds {
+            if let TicketCommand::Reply {
+                author:
+                    ReplyAuthor::Customer {
+                        contact_id: Some(c),
+                    },
+                ..
+            } = cmd
+            {
+                let customer: Option<String> = q
+                    .exec_first(
+                        format!(
+                            "SELECT customer_id FROM {} WHERE id = ?",
+                            self.tables().contacts
+                        ),
+                        (c.to_string(),),
+                    )
+                    .await
+                    .map_err(db)?;
+                if let Some(customer) = customer {
+                    let customer = CustomerId::from_uuid(arg_uuid("customer_id", &customer)?);
+                    facts = facts.with_contact(*c, customer);
+                }
+            }
+        }
+        Ok(facts)
+    }
+
     async fn hd_load_ticket_locked(
         &self,
         tx: &mut Transaction<'_>,
@@ -1176,8 +1212,35 @@ impl Helpdesk<'_> {
         work: TicketWork<'_>,
         assign: Option<AssignSla>,
     ) -> Result<Value, AppError> {
-        let assign = assign.map(|a| a.0);
-        command!(self, ctx, command, &request, |cx| {
+        self.hd_ticket_commands_by(
+            ctx,
+            command,
+            request,
+            id,
+            work,
+            assign.map(|a| a.0),
+            Actors::Employees,
+        )
+        .await
+    }
+
+    /// [`Self::hd_ticket_commands`] for the given `actors` (the customer portal runs a
+    /// contact's commands without an employee: `Actors::EmployeesOrSystem`, the contact
+    /// being the author its commands name).
+    // One more than clippy's limit: the command's name, request and context, the work and
+    // the SLA to assign are hd_ticket_commands' own arguments; `actors` is the one added.
+    #[allow(clippy::too_many_arguments)]
+    pub(crate) async fn hd_ticket_commands_by(
+        &self,
+        ctx: &CommandContext,
+        command: &str,
+        request: Value,
+        id: Uuid,
+        work: TicketWork<'_>,
+        assign: Option<Uuid>,
+        actors: Actors,
+    ) -> Result<Value, AppError> {
+        command!(self, ctx, command, &request, actors, |cx| {
             let (cmds, customer) = match &work {
                 TicketWork::Existing(cmds) => (cmds.clone(), None),
                 TicketWork::New { customer_id, make } => {
@@ -1204,6 +1267,7 @@ impl Helpdesk<'_> {
                 }
             };
             let facts = self.hd_ticket_facts(cx.tx(), cmd, customer).await?;
+            let facts = self.hd_contact_facts(cx.tx(), &cmds, facts).await?;
             let decided = cx.decide(state, &cmds, &facts)?;
             let mut first_response = false;
             for ev in &decided.events {

@@ -24,6 +24,13 @@ View::history_link( 'customer', $id );
 </form>
 <?php
 $data['contacts']->display();
+/**
+ * Fires after the customer's contacts (the portal module adds its section here).
+ *
+ * @param array $c        The customer.
+ * @param array $contacts The contacts on the page shown.
+ */
+do_action( 'pet_customer_sections', $c, $data['contacts']->items );
 if ( ! $data['change'] ) {
 	return;
 }
