@@ -56,6 +56,7 @@ pub const MODULES: &[&Module] = &[
     &crate::knowledge::MODULE,
     &crate::delivery::MODULE,
     &crate::kpi::MODULE,
+    &crate::accounting::MODULE,
 ];
 
 /// An area of access: what a WordPress role may see (`pet_view_<area>`) or change
@@ -119,7 +120,7 @@ impl Area {
             ContextType::Project | ContextType::TimeEntry | ContextType::TimePeriod => {
                 Area::Delivery
             }
-            ContextType::Kpi => Area::Settings,
+            ContextType::Kpi | ContextType::AccountingPush => Area::Settings,
         }
     }
 
