@@ -14,7 +14,7 @@ use std::collections::BTreeMap;
 
 use chrono::{DateTime, Duration, NaiveDate, Utc};
 use pet_core::accounting::{
-    evolve_at, FailureKind, Plan, Push, PushCommand, PushDoc, PushEvent, PushId, PushStatus,
+    FailureKind, Plan, Push, PushCommand, PushDoc, PushEvent, PushId, PushStatus,
     RemoteRecord, SourceKind, SourceRef, TargetKind,
 };
 use pet_core::aggregate::Aggregate;
@@ -261,8 +261,8 @@ impl World {
     }
 }
 
-fn fold(state: Option<Push>, evs: &[PushEvent], at: DateTime<Utc>) -> Option<Push> {
-    evs.iter().fold(state, |s, e| evolve_at(s, e, at))
+fn fold(state: Option<Push>, evs: &[PushEvent], _at: DateTime<Utc>) -> Option<Push> {
+    Push::evolve_all(state, evs)
 }
 
 proptest! {

@@ -1103,6 +1103,13 @@ impl App {
                 )
                 .await?
             }
+            <pet_core::accounting::Push as Aggregate>::TYPE => {
+                self.verify_restore_with::<pet_core::accounting::Push, _>(
+                    &crate::accounting::PushRepo(self),
+                    uuid,
+                )
+                .await?
+            }
             _ => {
                 return Err(AppError::field(
                     "aggregate_type",

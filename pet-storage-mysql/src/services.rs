@@ -69,4 +69,6 @@ module_services! {
     Delivery => delivery;
     /// Measurement & KPIs: definitions, the KPI job, results, explanations, the dashboard.
     Kpi => kpi;
+    /// Accounting: the outbox to the accounting system, the push and reconciliation jobs.
+    Accounting => accounting;
 }

@@ -26,7 +26,7 @@ pub use doc::{
 };
 pub use port::{AccountingPort, PortError, PortFuture, SendRequest};
 pub use push::{
-    evolve_at, FailureKind, Plan, Push, PushCommand, PushConfirmed, PushEvent, PushFailed, PushId,
+    FailureKind, Plan, Push, PushCommand, PushConfirmed, PushEvent, PushFailed, PushId,
     PushQueued, PushReconciled, PushRequeued, PushSent, PushStatus, Reconciliation, SourceKind,
     SourceRef,
 };

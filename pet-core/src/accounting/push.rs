@@ -220,6 +220,8 @@ pub struct Push {
     pub reconciliation: Reconciliation,
     /// The differing fields it last found (mismatched).
     pub differences: Vec<Difference>,
+    /// The amount reconciliation last read (a sale's total).
+    pub remote_amount_minor: Option<i64>,
     /// Events applied.
     pub version: u64,
 }
@@ -365,6 +367,8 @@ pub struct PushSent {
     pub request_id: String,
     /// An update of the existing record.
     pub update: bool,
+    /// When it was written (before the request left).
+    pub sent_at: DateTime<Utc>,
 }
 
 /// Payload of `accounting.push_confirmed`.
@@ -427,6 +431,8 @@ pub struct PushReconciled {
     pub sync_token: Option<String>,
     /// The differing fields (mismatched only).
     pub differences: Vec<Difference>,
+    /// The amount read (a sale's total, in minor units), for the totals per period.
+    pub remote_amount_minor: Option<i64>,
 }
 
 domain_events! {
@@ -543,6 +549,7 @@ impl crate::aggregate::Aggregate for Push {
                     attempt: p.attempts.saturating_add(1),
                     request_id,
                     update: update.is_some(),
+                    sent_at: now,
                 })]),
                 Plan::WaitUntil(t) => Err(DomainError::invariant(format!(
                     "the push is not due before {}",
@@ -625,6 +632,7 @@ impl crate::aggregate::Aggregate for Push {
                         "only a confirmed push can be reconciled",
                     ));
                 };
+                let amount = remote.as_ref().and_then(|r| r.amount_minor);
                 let (outcome, differences, sync_token) = match remote {
                     None => (Reconciliation::Missing, Vec::new(), None),
                     Some(r) => {
@@ -639,6 +647,7 @@ impl crate::aggregate::Aggregate for Push {
                 };
                 if outcome == p.reconciliation
                     && differences == p.differences
+                    && amount == p.remote_amount_minor
                     && (sync_token.is_none() || sync_token == p.sync_token)
                 {
                     return Ok(vec![]);
@@ -648,6 +657,7 @@ impl crate::aggregate::Aggregate for Push {
                     remote_id: known,
                     sync_token,
                     differences,
+                    remote_amount_minor: amount,
                 };
                 Ok(vec![match outcome {
                     Reconciliation::Missing => PushEvent::Missing(payload),
@@ -680,13 +690,11 @@ impl crate::aggregate::Aggregate for Push {
     }
 
     fn evolve(state: Option<Self>, ev: &PushEvent) -> Option<Self> {
-        evolve_at(state, ev, DateTime::<Utc>::UNIX_EPOCH)
+        evolve(state, ev)
     }
 }
 
-/// [`Aggregate::evolve`](crate::aggregate::Aggregate::evolve) with the event's time (a
-/// send's time decides when an unanswered push is in doubt).
-pub fn evolve_at(state: Option<Push>, ev: &PushEvent, at: DateTime<Utc>) -> Option<Push> {
+fn evolve(state: Option<Push>, ev: &PushEvent) -> Option<Push> {
     let mut p = match (state, ev) {
         (None, PushEvent::Queued(q)) => {
             return Some(Push {
@@ -706,6 +714,7 @@ pub fn evolve_at(state: Option<Push>, ev: &PushEvent, at: DateTime<Utc>) -> Opti
                 last_error: None,
                 reconciliation: Reconciliation::Unchecked,
                 differences: Vec::new(),
+                remote_amount_minor: None,
                 version: 1,
             })
         }
@@ -717,7 +726,7 @@ pub fn evolve_at(state: Option<Push>, ev: &PushEvent, at: DateTime<Utc>) -> Opti
         PushEvent::Sent(s) => {
             p.status = PushStatus::InFlight;
             p.attempts = s.attempt;
-            p.sent_at = Some(at);
+            p.sent_at = Some(s.sent_at);
             p.next_at = None;
         }
         PushEvent::Confirmed(c) => {
@@ -729,6 +738,7 @@ pub fn evolve_at(state: Option<Push>, ev: &PushEvent, at: DateTime<Utc>) -> Opti
             p.last_error = None;
             p.reconciliation = Reconciliation::Unchecked;
             p.differences = Vec::new();
+            p.remote_amount_minor = None;
         }
         PushEvent::Failed(f) => {
             p.status = PushStatus::Failed;
@@ -769,6 +779,7 @@ pub fn evolve_at(state: Option<Push>, ev: &PushEvent, at: DateTime<Utc>) -> Opti
                 p.sync_token = Some(t.clone());
             }
             p.differences = r.differences.clone();
+            p.remote_amount_minor = r.remote_amount_minor;
         }
     }
     p.version += 1;
