@@ -22,6 +22,7 @@
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
+pub mod accounting;
 pub mod api;
 mod backend;
 pub mod convert;
@@ -41,5 +42,6 @@ pub use engine::Engine;
 pub use helpdesk::Helpdesk;
 pub use identity::Identity;
 pub use knowledge::Knowledge;
+pub use accounting::Accounting;
 pub use kpi::Kpi;
 pub use sales::Sales;

@@ -327,6 +327,11 @@ impl App {
             .get_or_init(|| build_pool(&self.inner.config))
     }
 
+    /// The site's secret integration credentials are encrypted with (see `Config`).
+    pub(crate) fn secret_key(&self) -> Option<&str> {
+        self.inner.config.secret_key.as_deref()
+    }
+
     /// The table names.
     pub fn tables(&self) -> &Tables {
         &self.inner.tables

@@ -29,6 +29,10 @@ pub struct Config {
     /// How long a read waits for a replica to apply this session's writes
     /// (`MASTER_GTID_WAIT`) before it reads the primary instead, in milliseconds.
     pub read_wait_ms: u32,
+    /// The site's secret (settings key `secret_key`, from wp-config's `PET_ENCRYPTION_KEY`,
+    /// else `AUTH_KEY`) that integration credentials are encrypted with; `None`: none can
+    /// be stored.
+    pub secret_key: Option<String>,
 }
 
 /// Where a server listens: a host and port, or a Unix socket.
@@ -100,6 +104,7 @@ impl Default for Config {
             pool_max: 4,
             replicas: Vec::new(),
             read_wait_ms: READ_WAIT_MS,
+            secret_key: None,
         }
     }
 }
@@ -272,6 +277,7 @@ impl Config {
             }
             Some(_) => errors.add("replicas", "must be a list of host[:port]"),
         }
+        cfg.secret_key = string("secret_key", &mut errors).filter(|s| !s.is_empty());
         if let Some(n) = int("read_wait_ms", &mut errors) {
             match u32::try_from(n) {
                 Ok(n) if n <= 10_000 => cfg.read_wait_ms = n,

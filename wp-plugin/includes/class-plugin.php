@@ -173,6 +173,12 @@ final class Plugin {
 		if ( defined( 'PET_DB_READ_WAIT_MS' ) ) {
 			$settings['read_wait_ms'] = (int) PET_DB_READ_WAIT_MS;
 		}
+		// The secret integration credentials (QuickBooks tokens) are encrypted with.
+		if ( defined( 'PET_ENCRYPTION_KEY' ) && '' !== (string) PET_ENCRYPTION_KEY ) {
+			$settings['secret_key'] = (string) PET_ENCRYPTION_KEY;
+		} elseif ( defined( 'AUTH_KEY' ) && '' !== (string) AUTH_KEY ) {
+			$settings['secret_key'] = (string) AUTH_KEY;
+		}
 		return $settings;
 	}
 

@@ -20,6 +20,8 @@
 //!   `accounting.matched` / `mismatched` (with the fields) / `missing` when the outcome
 //!   changes; [`Accounting::repush`] is the one-click re-push.
 
+mod connection;
+
 use chrono::{DateTime, Utc};
 use mysql_async::prelude::*;
 use mysql_async::{Row, Transaction};
@@ -403,6 +405,54 @@ impl Accounting<'_> {
         Ok(v)
     }
 
+    /// The mapping as JSON (see [`Accounting::set_mapping`]).
+    pub async fn get_mapping(&self) -> Result<Value, AppError> {
+        serde_json::to_value(self.mapping().await?).map_err(|_| internal("accounting mapping"))
+    }
+
+    /// Push records, newest first, a flat list: `{status?, reconciliation?, page?,
+    /// per_page?, after?, before?}` (`reconciliation`: confirmed pushes reconciled so —
+    /// `mismatched`, `missing`, `matched`, `unchecked`).
+    pub async fn list_pushes(&self, query: &Value) -> Result<Value, AppError> {
+        use mysql_async::Value as SqlValue;
+        let q = PushListQuery::parse(query, "query")?;
+        let order = crate::paging::Order::by(&[("id", true)]);
+        let req = q.paging.request(&order)?;
+        let mut conds = Vec::new();
+        let mut params = Vec::new();
+        if let Some(s) = q.status.as_deref().filter(|s| !s.is_empty()) {
+            parse_status(s).map_err(|_| AppError::field("status", "is not a push status"))?;
+            conds.push("status = ?".to_owned());
+            params.push(SqlValue::from(s));
+        }
+        if let Some(r) = q.reconciliation.as_deref().filter(|s| !s.is_empty()) {
+            parse_reconciliation(r)
+                .map_err(|_| AppError::field("reconciliation", "is not a reconciliation outcome"))?;
+            if q.status.as_deref().is_none_or(str::is_empty) {
+                conds.push("status = 'confirmed'".to_owned());
+            }
+            conds.push("reconciliation = ?".to_owned());
+            params.push(SqlValue::from(r));
+        }
+        let mut conn = self.conn().await?;
+        let (rows, total) = crate::flat::FlatList {
+            from: self.accounting_tables().pushes,
+            columns: PUSH_COLUMNS,
+            conds,
+            params,
+            order: &order,
+            req: &req,
+            search: None,
+        }
+        .read(&mut conn, crate::paging::SEARCH_SCAN)
+        .await?;
+        let items = rows
+            .into_iter()
+            .map(|(k, r)| push_from_row(r).map(|p| (k, push_view(&p))))
+            .collect::<Result<Vec<_>, _>>()?;
+        crate::flat::page_value(req.finish(items, total))
+    }
+
     // ---- the outbox --------------------------------------------------------------------
 
     /// Queues a push for every relevant event after the checkpoint, `batch` events per
@@ -652,6 +702,10 @@ impl Accounting<'_> {
     pub async fn run_push_job(&self) -> Result<Value, AppError> {
         let port = self.connected_port().await?;
         let r = self.run_push_with(port.as_ref()).await?;
+        if r.unauthorized {
+            self.connection_lost("QuickBooks refused the access token (401)")
+                .await?;
+        }
         serde_json::to_value(r).map_err(|_| internal("report"))
     }
 
@@ -660,13 +714,6 @@ impl Accounting<'_> {
         let port = self.connected_port().await?;
         let r = self.reconcile(port.as_ref()).await?;
         serde_json::to_value(r).map_err(|_| internal("report"))
-    }
-
-    /// The port of the stored connection.
-    async fn connected_port(&self) -> Result<Box<dyn AccountingPort>, AppError> {
-        Err(AppError::Invariant(
-            "QuickBooks is not connected (the connection settings are not implemented yet)".into(),
-        ))
     }
 
     /// Enqueues the push and reconciliation jobs (at most one of each pending).
@@ -775,6 +822,12 @@ impl Accounting<'_> {
         )
     }
 
+    /// [`Accounting::totals`] of the mapping's sale target (invoices or estimates).
+    pub async fn push_totals(&self) -> Result<Value, AppError> {
+        let target = self.mapping().await?.sale_target;
+        self.totals(target).await
+    }
+
     /// Totals per period (month) and currency of the pushed sales: PET's total of the
     /// confirmed ones and the accounting system's total as last read, to the minor unit.
     pub async fn totals(&self, target: TargetKind) -> Result<Value, AppError> {
@@ -801,6 +854,66 @@ impl Accounting<'_> {
                 .collect(),
         ))
     }
+}
+
+crate::fields::command_input! {
+    /// Query of [`Accounting::list_pushes`].
+    pub struct PushListQuery {
+        /// `queued`, `in_flight`, `failed`, `confirmed` or `dead`.
+        status: Option<String>,
+        /// `unchecked`, `matched`, `mismatched` or `missing` (confirmed pushes).
+        reconciliation: Option<String>,
+        /// `page`, `per_page`, `after`, `before`.
+        paging: crate::fields::Paging,
+    }
+}
+
+/// A push as the screens show it, with the actions it offers.
+fn push_view(p: &Push) -> Value {
+    let repushable = p.status == PushStatus::Dead
+        || (p.status == PushStatus::Confirmed
+            && matches!(
+                p.reconciliation,
+                Reconciliation::Mismatched | Reconciliation::Missing
+            ));
+    let (label, amount, currency) = match &p.doc {
+        PushDoc::Customer { display_name, .. } => (display_name.clone(), None, None),
+        PushDoc::Sale {
+            doc_number,
+            total_minor,
+            currency,
+            ..
+        } => (
+            doc_number.clone(),
+            Some(*total_minor),
+            Some(currency.as_str().to_owned()),
+        ),
+        PushDoc::Time {
+            employee_name,
+            txn_date,
+            ..
+        } => (format!("{employee_name} {txn_date}"), None, None),
+    };
+    json!({
+        "id": p.id.as_uuid().to_string(),
+        "target": p.target.as_str(),
+        "source": {"kind": p.source.kind.as_str(), "id": p.source.id.to_string()},
+        "label": label,
+        "amount_minor": amount,
+        "currency": currency,
+        "status": p.status.as_str(),
+        "generation": p.generation,
+        "attempts": p.attempts,
+        "failures": p.failures,
+        "next_at": p.next_at.map(|t| t.to_rfc3339()),
+        "remote_id": p.remote_id,
+        "last_error": p.last_error,
+        "reconciliation": p.reconciliation.as_str(),
+        "differences": p.differences,
+        "remote_amount_minor": p.remote_amount_minor,
+        "request_id": p.request_id(),
+        "actions": if repushable { json!(["repush"]) } else { json!([]) },
+    })
 }
 
 enum Step {

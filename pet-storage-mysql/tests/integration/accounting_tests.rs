@@ -396,3 +396,131 @@ async fn reconciliation_records_matched_mismatched_and_missing_and_re_push_repai
     assert_eq!(p.remote_id.as_deref(), live[0]["Id"].as_str());
     crate::every_aggregate_restores_as_replayed(&env).await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn an_admin_connects_through_oauth_tokens_are_sealed_refreshed_and_a_lost_connection_shows() {
+    let Some(env) = env().await else { return };
+    let standin = Standin::start();
+    // The same database with the site's secret configured (as the plugin passes it).
+    let mut cfg = env.config.clone();
+    cfg.secret_key = Some("a long random AUTH_KEY from wp-config".into());
+    let app = App::with_parts(
+        cfg,
+        pet_storage_mysql::AppParts {
+            clock: env.clock.clone(),
+            ..pet_storage_mysql::AppParts::default()
+        },
+    )
+    .unwrap();
+    let acc = app.accounting();
+    // Bad input: field errors, nothing saved.
+    let err = acc
+        .save_connection_settings(&json!({"environment": "custom", "client_id": ""}))
+        .await
+        .unwrap_err();
+    let pet_storage_mysql::AppError::Validation(e) = err else {
+        panic!("{err:?}")
+    };
+    for f in ["client_id", "client_secret", "redirect_url", "api_base", "token_url"] {
+        assert!(e.get(f).is_some(), "{f}: {e:?}");
+    }
+    assert_eq!(acc.connection_status().await.unwrap()["status"], "not_connected");
+    // Without the site's secret nothing can be stored.
+    let no_key = env
+        .app
+        .accounting()
+        .save_connection_settings(&json!({"environment": "sandbox", "client_id": "x",
+            "client_secret": "y", "redirect_url": "https://example.com/wp-admin/"}))
+        .await;
+    assert!(matches!(no_key, Err(pet_storage_mysql::AppError::Invariant(_))), "{no_key:?}");
+    let redirect = "https://shop.example/wp-admin/admin.php?page=pet-quickbooks";
+    acc.save_connection_settings(&json!({
+        "environment": "custom", "client_id": "pet-client", "client_secret": "pet-secret",
+        "redirect_url": redirect, "api_base": standin.base,
+        "auth_url": format!("{}/connect/oauth2", standin.base),
+        "token_url": format!("{}/oauth2/v1/tokens/bearer", standin.base),
+    }))
+    .await
+    .unwrap();
+    let state = "nonce-1234567890-abcdef";
+    let url = acc.start_connection(state).await.unwrap()["url"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    assert!(url.contains("scope=com.intuit.quickbooks.accounting"), "{url}");
+    // The admin approves at Intuit; the browser comes back with code, state and realmId.
+    let back = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap()
+        .get(&url)
+        .send()
+        .await
+        .unwrap();
+    let location = back.headers()["location"].to_str().unwrap().to_owned();
+    assert!(location.starts_with(redirect), "{location}");
+    let q: std::collections::HashMap<String, String> = reqwest::Url::parse(&location)
+        .unwrap()
+        .query_pairs()
+        .into_owned()
+        .collect();
+    // A forged state is refused.
+    let forged = acc
+        .finish_connection(&json!({"code": q["code"], "state": "someone-elses-state-xyz", "realm_id": q["realmId"]}))
+        .await;
+    assert!(forged.is_err());
+    let status = acc
+        .finish_connection(&json!({"code": q["code"], "state": q["state"], "realm_id": q["realmId"]}))
+        .await
+        .unwrap();
+    assert_eq!(status["status"], "connected");
+    assert_eq!(status["realm_id"], json!(q["realmId"]));
+    // Stored sealed: no token or secret in clear in the table.
+    let mut c = env.pool().get_conn().await.unwrap();
+    use mysql_async::prelude::Queryable;
+    let stored: String = c
+        .query_first(format!(
+            "SELECT value FROM {}pet_accounting_settings WHERE name = 'connection'",
+            env.config.prefix
+        ))
+        .await
+        .unwrap()
+        .unwrap();
+    assert!(!stored.contains("access-") && !stored.contains("refresh-") && !stored.contains("pet-secret"));
+    // Sales arrive through the job the queue runs (the stored connection's port).
+    let (actor, _customer, opp) = pipeline(&app).await;
+    let s = sale(&app, &actor, &opp).await;
+    let r = acc.run_push_job().await.unwrap();
+    assert_eq!(r["confirmed"], json!(2), "{r}");
+    assert_eq!(standin.invoices().await.len(), 1);
+    // Near expiry the token is refreshed first (the stand-in issues a new pair).
+    env.clock.advance(Duration::seconds(3600 - 200));
+    let before = standin.state().await;
+    acc.run_reconcile_job().await.unwrap();
+    let after: String = c
+        .query_first(format!(
+            "SELECT value FROM {}pet_accounting_settings WHERE name = 'connection'",
+            env.config.prefix
+        ))
+        .await
+        .unwrap()
+        .unwrap();
+    assert_ne!(after, stored, "tokens rotated");
+    assert_eq!(before["creates"], standin.state().await["creates"]);
+    // The refresh token revoked at Intuit: the next refresh fails and the connection is lost.
+    env.clock.advance(Duration::seconds(3600));
+    standin.control("config", json!({"client_secret": "rotated"})).await;
+    assert!(acc.run_push_job().await.is_err());
+    let st = acc.connection_status().await.unwrap();
+    assert_eq!(st["status"], "lost", "{st}");
+    assert!(st["lost_reason"].as_str().unwrap().contains("refused"), "{st}");
+    assert_eq!(push_of_app(&app, s).await.status, PushStatus::Confirmed);
+}
+
+async fn push_of_app(app: &App, sale: Uuid) -> pet_core::accounting::Push {
+    app.accounting()
+        .get_push(sale_push(sale))
+        .await
+        .unwrap()
+        .unwrap()
+}
