@@ -6,16 +6,16 @@
 //!
 //! Properties: at no point does the accounting system hold two live records for one push;
 //! a confirmed push names the record the system holds; after the faults stop, every push
-//! ends confirmed with exactly one live record; the request id of a generation never
-//! changes.
+//! ends confirmed with exactly one live record; the request id of a generation's creates
+//! never changes.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use std::collections::BTreeMap;
 
 use chrono::{DateTime, Duration, NaiveDate, Utc};
 use pet_core::accounting::{
-    FailureKind, Plan, Push, PushCommand, PushDoc, PushEvent, PushId, PushStatus,
-    RemoteRecord, SourceKind, SourceRef, TargetKind,
+    FailureKind, Plan, Push, PushCommand, PushDoc, PushEvent, PushId, PushStatus, RemoteRecord,
+    SourceKind, SourceRef, TargetKind,
 };
 use pet_core::aggregate::Aggregate;
 use pet_core::identity::{Currency, CustomerId};
@@ -61,18 +61,15 @@ impl Qbo {
             .collect()
     }
     fn read(&self, id: &str) -> Option<RemoteRecord> {
-        self.records
-            .get(id)
-            .filter(|r| r.0)
-            .map(|r| RemoteRecord {
-                remote_id: id.to_owned(),
-                sync_token: "0".into(),
-                name: "Q-1".into(),
-                customer_ref: None,
-                amount_minor: Some(r.2),
-                currency: Some("EUR".into()),
-                line_count: Some(0),
-            })
+        self.records.get(id).filter(|r| r.0).map(|r| RemoteRecord {
+            remote_id: id.to_owned(),
+            sync_token: "0".into(),
+            name: "Q-1".into(),
+            customer_ref: None,
+            amount_minor: Some(r.2),
+            currency: Some("EUR".into()),
+            line_count: Some(0),
+        })
     }
 }
 
@@ -83,7 +80,9 @@ enum Response {
     RateLimited,
     Unavailable,
     /// The runner dies after committing the send, before or after QBO got it.
-    Crash { reached: bool },
+    Crash {
+        reached: bool,
+    },
 }
 
 #[derive(Debug, Clone)]
@@ -166,7 +165,10 @@ impl World {
     /// the state as it was.
     fn apply(&mut self, cmd: &PushCommand) -> Result<(), String> {
         let evs = Push::decide(Some(&self.push), cmd, &(), self.now).map_err(|e| e.to_string())?;
-        if let Some(PushEvent::Sent(s)) = evs.first() {
+        if let Some(PushEvent::Sent(s)) = evs
+            .first()
+            .filter(|e| matches!(e, PushEvent::Sent(s) if !s.update))
+        {
             let known = self
                 .request_ids
                 .entry(self.push.generation)

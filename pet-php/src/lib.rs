@@ -37,11 +37,11 @@ mod module;
 mod runtime;
 pub mod sales;
 
+pub use accounting::Accounting;
 pub use delivery::Delivery;
 pub use engine::Engine;
 pub use helpdesk::Helpdesk;
 pub use identity::Identity;
 pub use knowledge::Knowledge;
-pub use accounting::Accounting;
 pub use kpi::Kpi;
 pub use sales::Sales;

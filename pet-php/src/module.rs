@@ -6,9 +6,7 @@ use std::panic::catch_unwind;
 
 use ext_php_rs::prelude::*;
 
-use crate::{
-    exceptions, Accounting, Delivery, Engine, Helpdesk, Identity, Knowledge, Kpi, Sales,
-};
+use crate::{exceptions, Accounting, Delivery, Engine, Helpdesk, Identity, Knowledge, Kpi, Sales};
 
 /// Module start-up (MINIT): registers the exception classes. Must not panic (a panic here
 /// aborts PHP), so it reports failure through its return code.

@@ -72,10 +72,7 @@ impl QboClient {
         )
     }
 
-    async fn call(
-        &self,
-        req: reqwest::RequestBuilder,
-    ) -> Result<Value, PortError> {
+    async fn call(&self, req: reqwest::RequestBuilder) -> Result<Value, PortError> {
         let resp = req
             .bearer_auth(&self.config.access_token)
             .header("Accept", "application/json")
@@ -184,10 +181,7 @@ fn number(s: &str) -> Value {
 /// authentication faults).
 pub fn fault_message(v: &Value) -> Option<String> {
     let fault = v.get("Fault").or_else(|| v.get("fault"))?;
-    let err = fault
-        .get("Error")
-        .or_else(|| fault.get("error"))?
-        .get(0)?;
+    let err = fault.get("Error").or_else(|| fault.get("error"))?.get(0)?;
     let get = |k: &str, k2: &str| {
         err.get(k)
             .or_else(|| err.get(k2))
@@ -253,8 +247,7 @@ pub fn remote_record(target: TargetKind, o: &Value, doc: &PushDoc) -> Option<Rem
             line_count: o.get("Line").and_then(Value::as_array).map(|ls| {
                 ls.iter()
                     .filter(|l| {
-                        l.get("DetailType").and_then(Value::as_str)
-                            == Some("SalesItemLineDetail")
+                        l.get("DetailType").and_then(Value::as_str) == Some("SalesItemLineDetail")
                     })
                     .count() as u32
             }),
@@ -284,7 +277,10 @@ impl AccountingPort for QboClient {
             let http = self
                 .http
                 .post(self.url(path))
-                .query(&[("requestid", req.request_id), ("minorversion", MINOR_VERSION)])
+                .query(&[
+                    ("requestid", req.request_id),
+                    ("minorversion", MINOR_VERSION),
+                ])
                 .json(&body);
             let v = self.call(http).await?;
             v.get(name)

@@ -9,7 +9,7 @@ use std::collections::BTreeMap;
 
 use crate::commercial::{LineKind, SaleRecorded};
 use crate::error::DomainError;
-use crate::identity::{CustomerId, Currency};
+use crate::identity::{Currency, CustomerId};
 
 /// The kind of record a push creates in the accounting system.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
@@ -231,7 +231,9 @@ impl Mapping {
 
     /// The accounting item for a PET item key.
     pub fn item_for(&self, key: &str) -> &str {
-        self.items.get(key).map_or(&self.default_item, String::as_str)
+        self.items
+            .get(key)
+            .map_or(&self.default_item, String::as_str)
     }
 
     /// The tax code for a rate in basis points.
@@ -298,12 +300,21 @@ fn diff(out: &mut Vec<Difference>, field: &str, pet: String, remote: String) {
 
 /// The fields where `remote` differs from the document PET pushed (`customer_ref`: the
 /// accounting id of the document's customer, when known). Empty: they match.
-pub fn compare(doc: &PushDoc, remote: &RemoteRecord, customer_ref: Option<&str>) -> Vec<Difference> {
+pub fn compare(
+    doc: &PushDoc,
+    remote: &RemoteRecord,
+    customer_ref: Option<&str>,
+) -> Vec<Difference> {
     let mut out = Vec::new();
     let opt = |v: Option<i64>| v.map_or_else(|| "(none)".to_owned(), |v| v.to_string());
     match doc {
         PushDoc::Customer { display_name, .. } => {
-            diff(&mut out, "display_name", display_name.clone(), remote.name.clone());
+            diff(
+                &mut out,
+                "display_name",
+                display_name.clone(),
+                remote.name.clone(),
+            );
         }
         PushDoc::Sale {
             doc_number,
@@ -312,19 +323,34 @@ pub fn compare(doc: &PushDoc, remote: &RemoteRecord, customer_ref: Option<&str>)
             total_minor,
             ..
         } => {
-            diff(&mut out, "doc_number", doc_number.clone(), remote.name.clone());
-            diff(&mut out, "total_minor", total_minor.to_string(), opt(remote.amount_minor));
+            diff(
+                &mut out,
+                "doc_number",
+                doc_number.clone(),
+                remote.name.clone(),
+            );
+            diff(
+                &mut out,
+                "total_minor",
+                total_minor.to_string(),
+                opt(remote.amount_minor),
+            );
             diff(
                 &mut out,
                 "currency",
                 currency.as_str().to_owned(),
-                remote.currency.clone().unwrap_or_else(|| "(none)".to_owned()),
+                remote
+                    .currency
+                    .clone()
+                    .unwrap_or_else(|| "(none)".to_owned()),
             );
             diff(
                 &mut out,
                 "line_count",
                 lines.len().to_string(),
-                remote.line_count.map_or_else(|| "(none)".to_owned(), |n| n.to_string()),
+                remote
+                    .line_count
+                    .map_or_else(|| "(none)".to_owned(), |n| n.to_string()),
             );
         }
         PushDoc::Time {
@@ -332,8 +358,18 @@ pub fn compare(doc: &PushDoc, remote: &RemoteRecord, customer_ref: Option<&str>)
             minutes,
             ..
         } => {
-            diff(&mut out, "employee_name", employee_name.clone(), remote.name.clone());
-            diff(&mut out, "minutes", minutes.to_string(), opt(remote.amount_minor));
+            diff(
+                &mut out,
+                "employee_name",
+                employee_name.clone(),
+                remote.name.clone(),
+            );
+            diff(
+                &mut out,
+                "minutes",
+                minutes.to_string(),
+                opt(remote.amount_minor),
+            );
         }
     }
     if let (Some(want), false) = (customer_ref, matches!(doc, PushDoc::Customer { .. })) {
@@ -341,7 +377,10 @@ pub fn compare(doc: &PushDoc, remote: &RemoteRecord, customer_ref: Option<&str>)
             &mut out,
             "customer",
             want.to_owned(),
-            remote.customer_ref.clone().unwrap_or_else(|| "(none)".to_owned()),
+            remote
+                .customer_ref
+                .clone()
+                .unwrap_or_else(|| "(none)".to_owned()),
         );
     }
     out
@@ -380,7 +419,9 @@ pub fn decimal_to_minor(s: &str, currency: Currency) -> Option<i64> {
         f.push('0');
     }
     let frac: i64 = if f.is_empty() { 0 } else { f.parse().ok()? };
-    let v = int.checked_mul(10i64.pow(digits as u32))?.checked_add(frac)?;
+    let v = int
+        .checked_mul(10i64.pow(digits as u32))?
+        .checked_add(frac)?;
     Some(if neg { -v } else { v })
 }
 

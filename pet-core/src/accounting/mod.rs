@@ -26,9 +26,8 @@ pub use doc::{
 };
 pub use port::{AccountingPort, PortError, PortFuture, SendRequest};
 pub use push::{
-    FailureKind, Plan, Push, PushCommand, PushConfirmed, PushEvent, PushFailed, PushId,
-    PushQueued, PushReconciled, PushRequeued, PushSent, PushStatus, Reconciliation, SourceKind,
-    SourceRef,
+    FailureKind, Plan, Push, PushCommand, PushConfirmed, PushEvent, PushFailed, PushId, PushQueued,
+    PushReconciled, PushRequeued, PushSent, PushStatus, Reconciliation, SourceKind, SourceRef,
 };
 
 /// The job that feeds the outbox from the event log and sends what is due.

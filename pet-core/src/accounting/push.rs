@@ -102,6 +102,17 @@ impl PushId {
     pub fn request_id(self, generation: u32) -> String {
         Uuid::new_v5(&self.0, format!("generation:{generation}").as_bytes()).to_string()
     }
+
+    /// The request id of an update of the record at `sync_token` (a repeat of the same
+    /// update carries the same id; the next update, at the next sync token, another — a
+    /// create's id would be answered with the create's first response).
+    pub fn update_request_id(self, generation: u32, sync_token: &str) -> String {
+        Uuid::new_v5(
+            &self.0,
+            format!("generation:{generation}:update:{sync_token}").as_bytes(),
+        )
+        .to_string()
+    }
 }
 
 /// Where a push stands.
@@ -254,20 +265,26 @@ impl Push {
     /// [`IN_DOUBT_AFTER_SECS`] is in doubt: its runner died between the send and the
     /// record, so it is looked up and, if absent, sent again with the same request id.
     pub fn plan(&self, now: DateTime<Utc>) -> Plan {
+        let update = if self.update {
+            self.remote_id.clone().zip(self.sync_token.clone())
+        } else {
+            None
+        };
         let send = |look_up_first: bool| Plan::Send {
-            look_up_first: look_up_first && !self.update,
-            request_id: self.request_id(),
-            update: if self.update {
-                self.remote_id.clone().zip(self.sync_token.clone())
-            } else {
-                None
+            look_up_first: look_up_first && update.is_none(),
+            request_id: match &update {
+                Some((_, token)) => self.id.update_request_id(self.generation, token),
+                None => self.request_id(),
             },
+            update: update.clone(),
         };
         match self.status {
             PushStatus::Confirmed | PushStatus::Dead => Plan::Nothing,
             PushStatus::Queued => send(self.sent_this_generation()),
             PushStatus::InFlight => {
-                let due = self.sent_at.map_or(now, |t| t + Duration::seconds(IN_DOUBT_AFTER_SECS));
+                let due = self
+                    .sent_at
+                    .map_or(now, |t| t + Duration::seconds(IN_DOUBT_AFTER_SECS));
                 if now >= due {
                     send(true)
                 } else {
@@ -625,9 +642,11 @@ impl crate::aggregate::Aggregate for Push {
                 remote,
                 customer_ref,
             } => {
-                let Some(known) = p.remote_id.clone().filter(|_| {
-                    p.status == PushStatus::Confirmed
-                }) else {
+                let Some(known) = p
+                    .remote_id
+                    .clone()
+                    .filter(|_| p.status == PushStatus::Confirmed)
+                else {
                     return Err(DomainError::invariant(
                         "only a confirmed push can be reconciled",
                     ));

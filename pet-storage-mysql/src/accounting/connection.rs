@@ -393,7 +393,10 @@ mod tests {
         assert!(sealed.starts_with("v1:") && !sealed.contains("refresh-token-123"));
         assert_eq!(a.open(&sealed).ok().as_deref(), Some("refresh-token-123"));
         // A fresh nonce each time.
-        assert_ne!(a.seal("x").unwrap_or_default(), a.seal("x").unwrap_or_default());
+        assert_ne!(
+            a.seal("x").unwrap_or_default(),
+            a.seal("x").unwrap_or_default()
+        );
         assert!(Sealer::new("another secret").open(&sealed).is_err());
         let mut tampered = sealed.clone();
         tampered.replace_range(sealed.len() - 2.., "00");

@@ -86,7 +86,8 @@ pub(crate) fn run_job<'a>(app: &'a App, job: &'a ClaimedJob) -> JobFuture<'a> {
 
 // ---- the repository ------------------------------------------------------------------------
 
-const PUSH_COLUMNS: &str = "id, target, source_kind, source_id, doc, generation, status, attempts, \
+const PUSH_COLUMNS: &str =
+    "id, target, source_kind, source_id, doc, generation, status, attempts, \
      failures, sent_at, next_at, remote_id, sync_token, update_pending, last_error, \
      reconciliation, differences, remote_amount_minor, version";
 
@@ -354,7 +355,11 @@ fn default_mapping() -> Mapping {
 impl Accounting<'_> {
     // ---- settings ----------------------------------------------------------------------
 
-    async fn setting<Q: Queryable>(&self, q: &mut Q, name: &str) -> Result<Option<Value>, AppError> {
+    async fn setting<Q: Queryable>(
+        &self,
+        q: &mut Q,
+        name: &str,
+    ) -> Result<Option<Value>, AppError> {
         let v: Option<String> = q
             .exec_first(
                 format!(
@@ -369,7 +374,12 @@ impl Accounting<'_> {
             .transpose()
     }
 
-    async fn put_setting<Q: Queryable>(&self, q: &mut Q, name: &str, v: &Value) -> Result<(), AppError> {
+    async fn put_setting<Q: Queryable>(
+        &self,
+        q: &mut Q,
+        name: &str,
+        v: &Value,
+    ) -> Result<(), AppError> {
         q.exec_drop(
             format!(
                 "INSERT INTO {} (name, value, updated_at) VALUES (?, ?, ?) \
@@ -426,8 +436,9 @@ impl Accounting<'_> {
             params.push(SqlValue::from(s));
         }
         if let Some(r) = q.reconciliation.as_deref().filter(|s| !s.is_empty()) {
-            parse_reconciliation(r)
-                .map_err(|_| AppError::field("reconciliation", "is not a reconciliation outcome"))?;
+            parse_reconciliation(r).map_err(|_| {
+                AppError::field("reconciliation", "is not a reconciliation outcome")
+            })?;
             if q.status.as_deref().is_none_or(str::is_empty) {
                 conds.push("status = 'confirmed'".to_owned());
             }
@@ -504,7 +515,16 @@ impl Accounting<'_> {
                         let id = PushId::for_source(source).as_uuid();
                         let existing = repo.load(cx.tx(), id).await?;
                         let (_, e) = cx
-                            .apply(&repo, existing, &PushCommand::Queue { target, source, doc }, &())
+                            .apply(
+                                &repo,
+                                existing,
+                                &PushCommand::Queue {
+                                    target,
+                                    source,
+                                    doc,
+                                },
+                                &(),
+                            )
                             .await?;
                         n += e.len() as u64;
                     }
@@ -576,11 +596,21 @@ impl Accounting<'_> {
             .await
             .map_err(db)?
         };
+        // A sale whose customer is pushed later in the same batch is tried again after it.
+        let mut waiting = Vec::new();
         for id in ids {
             let id = Uuid::parse_str(&id).map_err(|_| internal("push id"))?;
+            let before = report.waiting;
             match self.push_one(port, &mapping, id, &mut report).await? {
+                Step::Go if report.waiting > before => waiting.push(id),
                 Step::Go => {}
-                Step::Stop => break,
+                Step::Stop => return Ok(report),
+            }
+        }
+        for id in waiting {
+            report.waiting -= 1;
+            if let Step::Stop = self.push_one(port, &mapping, id, &mut report).await? {
+                break;
             }
         }
         Ok(report)
@@ -611,7 +641,12 @@ impl Accounting<'_> {
         let Some(p) = self.get_push(id).await? else {
             return Ok(Step::Go);
         };
-        let Plan::Send { look_up_first, .. } = p.plan(self.now()) else {
+        let Plan::Send {
+            look_up_first,
+            request_id,
+            ..
+        } = p.plan(self.now())
+        else {
             return Ok(Step::Go);
         };
         let customer_ref = self.customer_ref(&p.doc).await?;
@@ -634,7 +669,6 @@ impl Accounting<'_> {
         // Written and committed before the request leaves.
         let p = self.push_command(id, PushCommand::Send).await?;
         report.sent += 1;
-        let request_id = p.request_id();
         let update = if p.update {
             p.remote_id.as_deref().zip(p.sync_token.as_deref())
         } else {
@@ -690,7 +724,10 @@ impl Accounting<'_> {
     }
 
     /// The push job with an explicit port: the outbox, then what is due.
-    pub async fn run_push_with(&self, port: &dyn AccountingPort) -> Result<PushRunReport, AppError> {
+    pub async fn run_push_with(
+        &self,
+        port: &dyn AccountingPort,
+    ) -> Result<PushRunReport, AppError> {
         let (events, queued) = self.feed_outbox(OUTBOX_BATCH).await?;
         let mut report = self.push_due(port).await?;
         report.events = events;
@@ -724,7 +761,11 @@ impl Accounting<'_> {
         for kind in [JOB_ACCOUNTING_PUSH, JOB_ACCOUNTING_RECONCILE] {
             let id = self
                 .jobs()
-                .enqueue(&mut conn, &NewJob::new(kind, json!({}), now).dedupe(kind), now)
+                .enqueue(
+                    &mut conn,
+                    &NewJob::new(kind, json!({}), now).dedupe(kind),
+                    now,
+                )
                 .await?;
             out.insert(kind.to_owned(), json!(id.is_some()));
         }

@@ -36,7 +36,10 @@ impl Drop for Standin {
 
 impl Standin {
     fn start() -> Self {
-        let script = concat!(env!("CARGO_MANIFEST_DIR"), "/../tests/qbo-standin/standin.py");
+        let script = concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/../tests/qbo-standin/standin.py"
+        );
         let mut child = Command::new("python3")
             .arg(script)
             .arg("0")
@@ -123,7 +126,7 @@ async fn sale(app: &App, actor: &CommandContext, opp: &str) -> Uuid {
         .accept_quote(&qid, &json!({"version": 1}), actor)
         .await
         .unwrap();
-    Uuid::parse_str(accepted["sale_id"].as_str().expect("the sale id")).unwrap()
+    Uuid::parse_str(accepted["quote"]["sale_id"].as_str().expect("the sale id")).unwrap()
 }
 
 fn sale_push(sale: Uuid) -> Uuid {
@@ -135,7 +138,9 @@ fn sale_push(sale: Uuid) -> Uuid {
 }
 
 /// The environment with the customer already pushed: (env, stand-in, client, actor, sale).
-async fn with_sale(script: Option<Value>) -> Option<(Env, Standin, QboClient, CommandContext, Uuid)> {
+async fn with_sale(
+    script: Option<Value>,
+) -> Option<(Env, Standin, QboClient, CommandContext, Uuid)> {
     let env = env().await?;
     let standin = Standin::start();
     let client = standin.client().await;
@@ -210,7 +215,10 @@ async fn a_500_after_qbo_accepted_is_found_by_look_up_not_posted_again() {
     assert_eq!(push_of(&env, s).await.status, PushStatus::Failed);
     assert_eq!(standin.invoices().await.len(), 1, "QBO accepted the write");
     // Not before the back-off.
-    assert_eq!(app.accounting().run_push_with(&client).await.unwrap().sent, 0);
+    assert_eq!(
+        app.accounting().run_push_with(&client).await.unwrap().sent,
+        0
+    );
     env.clock.advance(Duration::seconds(31));
     let r = app.accounting().run_push_with(&client).await.unwrap();
     assert_eq!((r.sent, r.confirmed), (0, 1), "found by look-up: {r:?}");
@@ -237,7 +245,11 @@ async fn a_500_after_accepting_with_lagging_queries_is_answered_by_the_request_i
     let r = app.accounting().run_push_with(&client).await.unwrap();
     assert_eq!((r.sent, r.confirmed), (1, 1), "{r:?}");
     assert_eq!(standin.invoices().await.len(), 1);
-    assert_eq!(standin.state().await["creates"], json!(2), "one customer, one invoice");
+    assert_eq!(
+        standin.state().await["creates"],
+        json!(2),
+        "one customer, one invoice"
+    );
     assert_eq!(push_of(&env, s).await.status, PushStatus::Confirmed);
 }
 
@@ -259,7 +271,11 @@ async fn a_job_killed_mid_push_is_looked_up_after_the_doubt_period() {
     .await;
     assert!(killed.is_err(), "the job was killed mid-push");
     let p = push_of(&env, s).await;
-    assert_eq!(p.status, PushStatus::InFlight, "the send was recorded first");
+    assert_eq!(
+        p.status,
+        PushStatus::InFlight,
+        "the send was recorded first"
+    );
     assert_eq!(standin.invoices().await.len(), 1);
     // Run again at once: the push is in doubt only later (another runner may hold it).
     let r = app.accounting().run_push_with(&client).await.unwrap();
@@ -270,7 +286,11 @@ async fn a_job_killed_mid_push_is_looked_up_after_the_doubt_period() {
     assert_eq!(standin.invoices().await.len(), 1);
     let p = push_of(&env, s).await;
     assert_eq!(p.status, PushStatus::Confirmed);
-    assert_eq!(count_type(&env, "accounting.push_sent").await, 2, "customer + invoice once");
+    assert_eq!(
+        count_type(&env, "accounting.push_sent").await,
+        2,
+        "customer + invoice once"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
@@ -290,7 +310,10 @@ async fn rate_limits_for_over_a_minute_delay_the_push_and_never_double_it() {
         assert!(r.rate_limited || r.sent == 0, "{r:?}");
         // Retry-After: 60 — not sent again before it.
         env.clock.advance(Duration::seconds(30));
-        assert_eq!(app.accounting().run_push_with(&client).await.unwrap().sent, 0);
+        assert_eq!(
+            app.accounting().run_push_with(&client).await.unwrap().sent,
+            0
+        );
         env.clock.advance(Duration::seconds(31));
         minutes += 1;
         assert!(minutes < 10, "never confirmed");
@@ -363,7 +386,13 @@ async fn reconciliation_records_matched_mismatched_and_missing_and_re_push_repai
     let r = app.accounting().run_push_with(&client).await.unwrap();
     assert_eq!(r.confirmed, 1, "{r:?}");
     let r = app.accounting().reconcile(&client).await.unwrap();
-    assert_eq!(r.matched, 1, "{r:?}");
+    assert_eq!(
+        r.matched,
+        1,
+        "{r:?} {:?} {:?}",
+        push_of(&env, s).await.differences,
+        standin.invoices().await
+    );
     assert_eq!(standin.invoices().await.len(), 1);
     let totals = app
         .accounting()
@@ -421,10 +450,19 @@ async fn an_admin_connects_through_oauth_tokens_are_sealed_refreshed_and_a_lost_
     let pet_storage_mysql::AppError::Validation(e) = err else {
         panic!("{err:?}")
     };
-    for f in ["client_id", "client_secret", "redirect_url", "api_base", "token_url"] {
+    for f in [
+        "client_id",
+        "client_secret",
+        "redirect_url",
+        "api_base",
+        "token_url",
+    ] {
         assert!(e.get(f).is_some(), "{f}: {e:?}");
     }
-    assert_eq!(acc.connection_status().await.unwrap()["status"], "not_connected");
+    assert_eq!(
+        acc.connection_status().await.unwrap()["status"],
+        "not_connected"
+    );
     // Without the site's secret nothing can be stored.
     let no_key = env
         .app
@@ -432,7 +470,10 @@ async fn an_admin_connects_through_oauth_tokens_are_sealed_refreshed_and_a_lost_
         .save_connection_settings(&json!({"environment": "sandbox", "client_id": "x",
             "client_secret": "y", "redirect_url": "https://example.com/wp-admin/"}))
         .await;
-    assert!(matches!(no_key, Err(pet_storage_mysql::AppError::Invariant(_))), "{no_key:?}");
+    assert!(
+        matches!(no_key, Err(pet_storage_mysql::AppError::Invariant(_))),
+        "{no_key:?}"
+    );
     let redirect = "https://shop.example/wp-admin/admin.php?page=pet-quickbooks";
     acc.save_connection_settings(&json!({
         "environment": "custom", "client_id": "pet-client", "client_secret": "pet-secret",
@@ -447,7 +488,10 @@ async fn an_admin_connects_through_oauth_tokens_are_sealed_refreshed_and_a_lost_
         .as_str()
         .unwrap()
         .to_owned();
-    assert!(url.contains("scope=com.intuit.quickbooks.accounting"), "{url}");
+    assert!(
+        url.contains("scope=com.intuit.quickbooks.accounting"),
+        "{url}"
+    );
     // The admin approves at Intuit; the browser comes back with code, state and realmId.
     let back = reqwest::Client::builder()
         .redirect(reqwest::redirect::Policy::none())
@@ -470,7 +514,9 @@ async fn an_admin_connects_through_oauth_tokens_are_sealed_refreshed_and_a_lost_
         .await;
     assert!(forged.is_err());
     let status = acc
-        .finish_connection(&json!({"code": q["code"], "state": q["state"], "realm_id": q["realmId"]}))
+        .finish_connection(
+            &json!({"code": q["code"], "state": q["state"], "realm_id": q["realmId"]}),
+        )
         .await
         .unwrap();
     assert_eq!(status["status"], "connected");
@@ -486,7 +532,11 @@ async fn an_admin_connects_through_oauth_tokens_are_sealed_refreshed_and_a_lost_
         .await
         .unwrap()
         .unwrap();
-    assert!(!stored.contains("access-") && !stored.contains("refresh-") && !stored.contains("pet-secret"));
+    assert!(
+        !stored.contains("access-")
+            && !stored.contains("refresh-")
+            && !stored.contains("pet-secret")
+    );
     // Sales arrive through the job the queue runs (the stored connection's port).
     let (actor, _customer, opp) = pipeline(&app).await;
     let s = sale(&app, &actor, &opp).await;
@@ -509,11 +559,16 @@ async fn an_admin_connects_through_oauth_tokens_are_sealed_refreshed_and_a_lost_
     assert_eq!(before["creates"], standin.state().await["creates"]);
     // The refresh token revoked at Intuit: the next refresh fails and the connection is lost.
     env.clock.advance(Duration::seconds(3600));
-    standin.control("config", json!({"client_secret": "rotated"})).await;
+    standin
+        .control("config", json!({"client_secret": "rotated"}))
+        .await;
     assert!(acc.run_push_job().await.is_err());
     let st = acc.connection_status().await.unwrap();
     assert_eq!(st["status"], "lost", "{st}");
-    assert!(st["lost_reason"].as_str().unwrap().contains("refused"), "{st}");
+    assert!(
+        st["lost_reason"].as_str().unwrap().contains("refused"),
+        "{st}"
+    );
     assert_eq!(push_of_app(&app, s).await.status, PushStatus::Confirmed);
 }
 
