@@ -192,6 +192,7 @@ impl World {
         if look_up_first {
             if let Some(id) = self.qbo.look_up() {
                 let c = PushCommand::Confirm {
+                    generation: self.push.generation,
                     remote_id: id,
                     sync_token: "0".into(),
                     found_by_lookup: true,
@@ -225,6 +226,7 @@ impl World {
                     None => self.qbo.create(&request_id, total),
                 };
                 PushCommand::Confirm {
+                    generation: self.push.generation,
                     remote_id: id,
                     sync_token: "1".into(),
                     found_by_lookup: false,
@@ -338,12 +340,14 @@ fn a_second_record_is_refused_and_a_repeat_changes_nothing() {
     assert_eq!(w.push.status, PushStatus::Confirmed);
     let v = w.push.version;
     let again = PushCommand::Confirm {
+        generation: 1,
         remote_id: w.push.remote_id.clone().unwrap(),
         sync_token: "1".into(),
         found_by_lookup: false,
     };
     assert_eq!(Push::decide(Some(&w.push), &again, &(), w.now), Ok(vec![]));
     let other = PushCommand::Confirm {
+        generation: 1,
         remote_id: "999".into(),
         sync_token: "0".into(),
         found_by_lookup: true,

@@ -321,6 +321,9 @@ pub enum PushCommand {
     /// Records the accounting system's record: from the send's response or a look-up. A
     /// repeat naming the same record changes nothing; one naming another is refused.
     Confirm {
+        /// The generation whose send or look-up found it: an answer about an earlier
+        /// generation (a late or replayed delivery) is ignored.
+        generation: u32,
         /// The accounting id.
         remote_id: String,
         /// Its sync token.
@@ -578,12 +581,17 @@ impl crate::aggregate::Aggregate for Push {
                 ))),
             },
             PushCommand::Confirm {
+                generation,
                 remote_id,
                 sync_token,
                 found_by_lookup,
             } => {
                 if remote_id.trim().is_empty() {
                     return Err(DomainError::field("remote_id", "is required"));
+                }
+                if *generation != p.generation {
+                    // About a record an earlier generation made (since found missing).
+                    return Ok(vec![]);
                 }
                 match (&p.remote_id, p.status) {
                     (Some(known), PushStatus::Confirmed) if known == remote_id => Ok(vec![]),

@@ -657,7 +657,7 @@ impl Accounting<'_> {
         if look_up_first {
             match port.look_up(p.target, &p.doc).await {
                 Ok(Some(r)) => {
-                    self.confirm(id, r, true).await?;
+                    self.confirm(id, p.generation, r, true).await?;
                     report.confirmed += 1;
                     return Ok(Step::Go);
                 }
@@ -684,7 +684,7 @@ impl Accounting<'_> {
         };
         match port.send(req).await {
             Ok(r) => {
-                self.confirm(id, r, false).await?;
+                self.confirm(id, p.generation, r, false).await?;
                 report.confirmed += 1;
                 Ok(Step::Go)
             }
@@ -710,10 +710,17 @@ impl Accounting<'_> {
         }
     }
 
-    async fn confirm(&self, id: Uuid, r: RemoteRecord, found: bool) -> Result<(), AppError> {
+    async fn confirm(
+        &self,
+        id: Uuid,
+        generation: u32,
+        r: RemoteRecord,
+        found: bool,
+    ) -> Result<(), AppError> {
         self.push_command(
             id,
             PushCommand::Confirm {
+                generation,
                 remote_id: r.remote_id,
                 sync_token: r.sync_token,
                 found_by_lookup: found,
