@@ -817,7 +817,6 @@ impl Accounting<'_> {
                 };
                 let customer_ref = self.customer_ref(&p.doc).await?;
                 report.checked += 1;
-                let before = p.reconciliation;
                 let after_p = self
                     .push_command(
                         id,
@@ -827,9 +826,8 @@ impl Accounting<'_> {
                         },
                     )
                     .await?;
-                if after_p.version != p.version && after_p.reconciliation != before
-                    || after_p.version != p.version
-                {
+                // An event was recorded: the outcome (or its differences) changed.
+                if after_p.version != p.version {
                     match after_p.reconciliation {
                         Reconciliation::Matched => report.matched += 1,
                         Reconciliation::Mismatched => report.mismatched += 1,
