@@ -161,11 +161,13 @@ pub enum ContextType {
     TimeEntry,
     /// The period lock of time entries.
     TimePeriod,
+    /// A push to the accounting system.
+    AccountingPush,
 }
 
 impl ContextType {
     /// Every context type, in declaration order.
-    pub const ALL: [ContextType; 16] = [
+    pub const ALL: [ContextType; 17] = [
         ContextType::Employee,
         ContextType::Team,
         ContextType::OrgStructure,
@@ -182,6 +184,7 @@ impl ContextType {
         ContextType::Kpi,
         ContextType::TimeEntry,
         ContextType::TimePeriod,
+        ContextType::AccountingPush,
     ];
 
     /// The stored name, e.g. `org_structure`.
@@ -203,6 +206,7 @@ impl ContextType {
             ContextType::Kpi => "kpi",
             ContextType::TimeEntry => "time_entry",
             ContextType::TimePeriod => "time_period",
+            ContextType::AccountingPush => "accounting_push",
         }
     }
 }

@@ -48,6 +48,7 @@
 //! # }
 //! ```
 
+pub mod accounting;
 pub mod activity;
 pub mod aggregate;
 pub mod chain;

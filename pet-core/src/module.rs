@@ -57,6 +57,7 @@ pub const MODULES: &[&Module] = &[
     &crate::delivery::MODULE,
     &crate::kpi::MODULE,
     &crate::portal::MODULE,
+    &crate::accounting::MODULE,
 ];
 
 /// An area of access: what a WordPress role may see (`pet_view_<area>`) or change
@@ -120,7 +121,7 @@ impl Area {
             ContextType::Project | ContextType::TimeEntry | ContextType::TimePeriod => {
                 Area::Delivery
             }
-            ContextType::Kpi => Area::Settings,
+            ContextType::Kpi | ContextType::AccountingPush => Area::Settings,
         }
     }
 

@@ -58,7 +58,9 @@ use serde_json::Value;
 use crate::backend::{App, AppError, CommandContext};
 use crate::convert::{array_to_json_object, json_to_table};
 use crate::exceptions::{self, PetError};
-use crate::{runtime, Delivery, Engine, Helpdesk, Identity, Knowledge, Kpi, Portal, Sales};
+use crate::{
+    runtime, Accounting, Delivery, Engine, Helpdesk, Identity, Knowledge, Kpi, Portal, Sales,
+};
 
 // ---- what every generated wrapper calls ----------------------------------------------------
 
@@ -522,6 +524,7 @@ pub fn stub_files() -> Vec<(&'static str, String)> {
         (&Delivery::API, String::new()),
         (&Kpi::API, String::new()),
         (&Portal::API, String::new()),
+        (&Accounting::API, String::new()),
     ]
     .into_iter()
     .map(|(api, prelude)| (api.stub_file, api.render_stub(&prelude)))

@@ -22,6 +22,7 @@
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
+pub mod accounting;
 pub mod api;
 mod backend;
 pub mod convert;
@@ -37,6 +38,7 @@ pub mod portal;
 mod runtime;
 pub mod sales;
 
+pub use accounting::Accounting;
 pub use delivery::Delivery;
 pub use engine::Engine;
 pub use helpdesk::Helpdesk;

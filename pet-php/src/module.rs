@@ -6,7 +6,9 @@ use std::panic::catch_unwind;
 
 use ext_php_rs::prelude::*;
 
-use crate::{exceptions, Delivery, Engine, Helpdesk, Identity, Knowledge, Kpi, Portal, Sales};
+use crate::{
+    exceptions, Accounting, Delivery, Engine, Helpdesk, Identity, Knowledge, Kpi, Portal, Sales,
+};
 
 /// Module start-up (MINIT): registers the exception classes. Must not panic (a panic here
 /// aborts PHP), so it reports failure through its return code.
@@ -30,4 +32,5 @@ pub fn get_module(module: ModuleBuilder) -> ModuleBuilder {
         .class::<Delivery>()
         .class::<Kpi>()
         .class::<Portal>()
+        .class::<Accounting>()
 }

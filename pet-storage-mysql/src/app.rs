@@ -328,6 +328,11 @@ impl App {
             .get_or_init(|| build_pool(&self.inner.config))
     }
 
+    /// The site's secret integration credentials are encrypted with (see `Config`).
+    pub(crate) fn secret_key(&self) -> Option<&str> {
+        self.inner.config.secret_key.as_deref()
+    }
+
     /// The table names.
     pub fn tables(&self) -> &Tables {
         &self.inner.tables
@@ -1107,6 +1112,13 @@ impl App {
             <pet_core::portal::PortalAccess as Aggregate>::TYPE => {
                 self.verify_restore_with::<pet_core::portal::PortalAccess, _>(
                     &crate::portal::PortalAccesses(self),
+                    uuid,
+                )
+                .await?
+            }
+            <pet_core::accounting::Push as Aggregate>::TYPE => {
+                self.verify_restore_with::<pet_core::accounting::Push, _>(
+                    &crate::accounting::PushRepo(self),
                     uuid,
                 )
                 .await?

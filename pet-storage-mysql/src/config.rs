@@ -33,6 +33,10 @@ pub struct Config {
     /// from the `privacy_key` setting (at least 32 characters; the plugin reads it from the
     /// `PET_PRIVACY_KEY` constant). `None`: data keys are stored unwrapped.
     pub privacy_key: Option<pet_core::privacy::SiteKey>,
+    /// The site's secret (settings key `secret_key`, from wp-config's `PET_ENCRYPTION_KEY`,
+    /// else `AUTH_KEY`) that integration credentials are encrypted with; `None`: none can
+    /// be stored.
+    pub secret_key: Option<String>,
 }
 
 /// Where a server listens: a host and port, or a Unix socket.
@@ -105,6 +109,7 @@ impl Default for Config {
             replicas: Vec::new(),
             read_wait_ms: READ_WAIT_MS,
             privacy_key: None,
+            secret_key: None,
         }
     }
 }
@@ -277,6 +282,7 @@ impl Config {
             }
             Some(_) => errors.add("replicas", "must be a list of host[:port]"),
         }
+        cfg.secret_key = string("secret_key", &mut errors).filter(|s| !s.is_empty());
         if let Some(n) = int("read_wait_ms", &mut errors) {
             match u32::try_from(n) {
                 Ok(n) if n <= 10_000 => cfg.read_wait_ms = n,

@@ -15,6 +15,7 @@
 //! - [`audit`]: the chain verification (on demand and scheduled) and the signed export.
 //! - [`App`]: the facade `pet-php` wraps (its methods are spread over the module folders).
 
+pub mod accounting;
 mod app;
 pub mod audit;
 pub mod clock;
@@ -52,4 +53,4 @@ pub use app::{
 pub use clock::{Clock, ManualClock, SystemClock};
 pub use config::{Config, Endpoint, Tables};
 pub use error::{AppError, MigrationError, StorageError};
-pub use services::{Commercial, Delivery, Helpdesk, Identity, Knowledge, Kpi, Portal};
+pub use services::{Accounting, Commercial, Delivery, Helpdesk, Identity, Knowledge, Kpi, Portal};

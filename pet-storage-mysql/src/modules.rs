@@ -50,6 +50,10 @@ pub(crate) const MODULES: &[StorageModule] = &[
         core: &pet_core::portal::MODULE,
         run_job: crate::portal::run_job,
     },
+    StorageModule {
+        core: &pet_core::accounting::MODULE,
+        run_job: crate::accounting::run_job,
+    },
 ];
 
 /// A job kind no runner knows.

@@ -72,4 +72,6 @@ module_services! {
     /// Customer portal: contacts' portal access, and a portal user's tickets, replies and
     /// knowledge search.
     Portal => portal;
+    /// Accounting: the outbox to the accounting system, the push and reconciliation jobs.
+    Accounting => accounting;
 }

@@ -42,6 +42,7 @@ return array(
 		'pet-resources'   => 'Y Y - - - -', // pet_manage_delivery
 		'pet-dashboard'   => 'Y Y - - - -', // pet_view_settings (KPIs span every area)
 		'pet-kpis'        => 'Y Y - - - -', // pet_view_settings
+		'pet-quickbooks'  => 'Y Y - - - -', // pet_manage_settings (credentials)
 		'pet-activity'    => 'Y Y Y Y Y -', // pet_work (lines of the visible areas only)
 		'pet-history'     => 'Y Y Y Y Y -', // pet_work (entities of the visible areas only)
 		'pet-jobs'        => 'Y Y - - - -', // pet_view_settings
@@ -124,6 +125,12 @@ return array(
 		'kpi_define'              => 'Y Y - - - -', // pet_manage_settings
 		'kpi_publish'             => 'Y Y - - - -', // pet_manage_settings
 		'kpi_run'                 => 'Y Y - - - -', // pet_manage_settings
+		'qbo_save_connection'     => 'Y Y - - - -', // pet_manage_settings
+		'qbo_connect'             => 'Y Y - - - -', // pet_manage_settings
+		'qbo_disconnect'          => 'Y Y - - - -', // pet_manage_settings
+		'qbo_save_mapping'        => 'Y Y - - - -', // pet_manage_settings
+		'qbo_repush'              => 'Y Y - - - -', // pet_manage_settings
+		'qbo_run'                 => 'Y Y - - - -', // pet_manage_settings
 		'delivery_release'        => 'Y Y - - - -', // pet_manage_delivery
 		'save_settings'           => 'Y - - - - -', // manage_options
 		'verify_chain'            => 'Y - - - - -', // manage_options

@@ -177,6 +177,12 @@ final class Plugin {
 		if ( defined( 'PET_PRIVACY_KEY' ) && '' !== (string) PET_PRIVACY_KEY ) {
 			$settings['privacy_key'] = (string) PET_PRIVACY_KEY;
 		}
+		// The secret integration credentials (QuickBooks tokens) are encrypted with.
+		if ( defined( 'PET_ENCRYPTION_KEY' ) && '' !== (string) PET_ENCRYPTION_KEY ) {
+			$settings['secret_key'] = (string) PET_ENCRYPTION_KEY;
+		} elseif ( defined( 'AUTH_KEY' ) && '' !== (string) AUTH_KEY ) {
+			$settings['secret_key'] = (string) AUTH_KEY;
+		}
 		return $settings;
 	}
 

@@ -337,6 +337,17 @@ final class View {
 			'time_entry'          => __( 'time entry', 'pet' ),
 			'time_period'         => __( 'time period lock', 'pet' ),
 			'kpi'                 => __( 'KPI', 'pet' ),
+			'accounting_push'     => __( 'accounting push', 'pet' ),
+			'invoice'             => __( 'invoice', 'pet' ),
+			'estimate'            => __( 'estimate', 'pet' ),
+			'time_activity'       => __( 'time activity', 'pet' ),
+			'queued'              => __( 'queued', 'pet' ),
+			'in_flight'           => __( 'in flight', 'pet' ),
+			'confirmed'           => __( 'confirmed', 'pet' ),
+			'unchecked'           => __( 'not reconciled yet', 'pet' ),
+			'matched'             => __( 'matched', 'pet' ),
+			'mismatched'          => __( 'mismatched', 'pet' ),
+			'missing'             => __( 'missing', 'pet' ),
 		);
 		return $labels[ $value ] ?? str_replace( '_', ' ', $value );
 	}

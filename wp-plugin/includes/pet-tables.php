@@ -65,6 +65,8 @@ return array(
 	'pet_kpi_facts',
 	'pet_kpi_memos',
 	'pet_kpi_results',
+	'pet_accounting_pushes',
+	'pet_accounting_settings',
 	'pet_chain_verification',
 	'pet_rate_limits',
 	'pet_personal_keys',

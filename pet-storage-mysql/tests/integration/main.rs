@@ -3,6 +3,7 @@
 //! the tests print a notice and pass, unless `PET_REQUIRE_DB=1`, which makes them fail.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+mod accounting_tests;
 mod app_tests;
 mod audit_tests;
 mod cluster_tests;

@@ -1,0 +1,402 @@
+//! Accounting pushes: a property test of the push record's state machine driven the way the
+//! push job drives it, against a model of QuickBooks Online (a `requestid` answered with the
+//! record it already made, look-ups that lag writes, deletions by a bookkeeper), under
+//! crashes between the send and the record, 500s after the write was accepted, 429s,
+//! outages, duplicate deliveries of an outcome, reconciliation and re-pushes.
+//!
+//! Properties: at no point does the accounting system hold two live records for one push;
+//! a confirmed push names the record the system holds; after the faults stop, every push
+//! ends confirmed with exactly one live record; the request id of a generation's creates
+//! never changes.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use std::collections::BTreeMap;
+
+use chrono::{DateTime, Duration, NaiveDate, Utc};
+use pet_core::accounting::{
+    FailureKind, Plan, Push, PushCommand, PushDoc, PushEvent, PushId, PushStatus, RemoteRecord,
+    SourceKind, SourceRef, TargetKind,
+};
+use pet_core::aggregate::Aggregate;
+use pet_core::identity::{Currency, CustomerId};
+use proptest::prelude::*;
+use uuid::Uuid;
+
+/// The stand-in's model: records by id, the request ids it has answered, visibility.
+#[derive(Default)]
+struct Qbo {
+    next_id: u32,
+    /// remote id → (live, visible to queries from this step on, total)
+    records: BTreeMap<String, (bool, u32, i64)>,
+    /// requestid → remote id it created.
+    answered: BTreeMap<String, String>,
+    step: u32,
+    lag: u32,
+}
+
+impl Qbo {
+    /// A create with a request id: the first makes a record, a repeat returns it.
+    fn create(&mut self, request_id: &str, total: i64) -> String {
+        if let Some(id) = self.answered.get(request_id) {
+            return id.clone();
+        }
+        self.next_id += 1;
+        let id = self.next_id.to_string();
+        self.records
+            .insert(id.clone(), (true, self.step + self.lag, total));
+        self.answered.insert(request_id.to_owned(), id.clone());
+        id
+    }
+    fn look_up(&self) -> Option<String> {
+        self.records
+            .iter()
+            .find(|(_, (live, visible, _))| *live && *visible <= self.step)
+            .map(|(id, _)| id.clone())
+    }
+    fn live(&self) -> Vec<String> {
+        self.records
+            .iter()
+            .filter(|(_, (live, _, _))| *live)
+            .map(|(id, _)| id.clone())
+            .collect()
+    }
+    fn read(&self, id: &str) -> Option<RemoteRecord> {
+        self.records.get(id).filter(|r| r.0).map(|r| RemoteRecord {
+            remote_id: id.to_owned(),
+            sync_token: "0".into(),
+            name: "Q-1".into(),
+            customer_ref: None,
+            amount_minor: Some(r.2),
+            currency: Some("EUR".into()),
+            line_count: Some(0),
+        })
+    }
+}
+
+#[derive(Debug, Clone, Copy)]
+enum Response {
+    Ok,
+    AcceptedThen500,
+    RateLimited,
+    Unavailable,
+    /// The runner dies after committing the send, before or after QBO got it.
+    Crash {
+        reached: bool,
+    },
+}
+
+#[derive(Debug, Clone)]
+enum Op {
+    Run(Response),
+    /// The last outcome delivered again (a replayed job).
+    Duplicate,
+    Advance(i64),
+    Reconcile,
+    /// A bookkeeper deletes the record in QuickBooks.
+    Delete,
+    /// A bookkeeper edits the total.
+    Edit,
+    Requeue,
+    /// Look-ups start seeing records after this many steps.
+    Lag(u32),
+}
+
+fn op() -> impl Strategy<Value = Op> {
+    prop_oneof![
+        4 => prop_oneof![
+            Just(Response::Ok),
+            Just(Response::AcceptedThen500),
+            Just(Response::RateLimited),
+            Just(Response::Unavailable),
+            any::<bool>().prop_map(|reached| Response::Crash { reached }),
+        ]
+        .prop_map(Op::Run),
+        1 => Just(Op::Duplicate),
+        2 => (1i64..4_000).prop_map(Op::Advance),
+        1 => Just(Op::Reconcile),
+        1 => Just(Op::Delete),
+        1 => Just(Op::Edit),
+        1 => Just(Op::Requeue),
+        1 => (0u32..4).prop_map(Op::Lag),
+    ]
+}
+
+struct World {
+    push: Push,
+    now: DateTime<Utc>,
+    qbo: Qbo,
+    last_outcome: Option<PushCommand>,
+    request_ids: BTreeMap<u32, String>,
+}
+
+impl World {
+    fn new() -> Self {
+        let now: DateTime<Utc> = "2026-03-02T09:00:00Z".parse().unwrap();
+        let source = SourceRef {
+            kind: SourceKind::Sale,
+            id: Uuid::from_u128(7),
+        };
+        let doc = PushDoc::Sale {
+            customer_id: CustomerId::from_uuid(Uuid::from_u128(1)),
+            doc_number: "Q-1".into(),
+            txn_date: NaiveDate::from_ymd_opt(2026, 3, 2).unwrap(),
+            currency: Currency::new("EUR").unwrap(),
+            lines: vec![],
+            total_minor: 12_345,
+        };
+        let cmd = PushCommand::Queue {
+            target: TargetKind::Invoice,
+            source,
+            doc,
+        };
+        let evs = Push::decide(None, &cmd, &(), now).unwrap();
+        let push = fold(None, &evs, now).unwrap();
+        assert_eq!(push.id, PushId::for_source(source));
+        Self {
+            push,
+            now,
+            qbo: Qbo::default(),
+            last_outcome: None,
+            request_ids: BTreeMap::new(),
+        }
+    }
+
+    /// Runs a command as the application does: decide, then evolve (commit). Errors leave
+    /// the state as it was.
+    fn apply(&mut self, cmd: &PushCommand) -> Result<(), String> {
+        let evs = Push::decide(Some(&self.push), cmd, &(), self.now).map_err(|e| e.to_string())?;
+        if let Some(PushEvent::Sent(s)) = evs
+            .first()
+            .filter(|e| matches!(e, PushEvent::Sent(s) if !s.update))
+        {
+            let known = self
+                .request_ids
+                .entry(self.push.generation)
+                .or_insert_with(|| s.request_id.clone());
+            assert_eq!(*known, s.request_id, "a generation's request id changed");
+        }
+        self.push = fold(Some(self.push.clone()), &evs, self.now).unwrap();
+        Ok(())
+    }
+
+    /// One run of the push job for this push.
+    fn run(&mut self, resp: Response) {
+        let Plan::Send {
+            look_up_first,
+            request_id,
+            update,
+        } = self.push.plan(self.now)
+        else {
+            return;
+        };
+        if look_up_first {
+            if let Some(id) = self.qbo.look_up() {
+                let c = PushCommand::Confirm {
+                    generation: self.push.generation,
+                    remote_id: id,
+                    sync_token: "0".into(),
+                    found_by_lookup: true,
+                };
+                let _ = self.apply(&c);
+                self.last_outcome = Some(c);
+                return;
+            }
+        }
+        self.apply(&PushCommand::Send).unwrap();
+        let attempt = self.push.attempts;
+        let total = match &self.push.doc {
+            PushDoc::Sale { total_minor, .. } => *total_minor,
+            _ => 0,
+        };
+        let outcome = match resp {
+            Response::Crash { reached } => {
+                if reached && update.is_none() {
+                    self.qbo.create(&request_id, total);
+                }
+                return;
+            }
+            Response::Ok => {
+                let id = match &update {
+                    Some((id, _)) => {
+                        if let Some(r) = self.qbo.records.get_mut(id) {
+                            r.2 = total;
+                        }
+                        id.clone()
+                    }
+                    None => self.qbo.create(&request_id, total),
+                };
+                PushCommand::Confirm {
+                    generation: self.push.generation,
+                    remote_id: id,
+                    sync_token: "1".into(),
+                    found_by_lookup: false,
+                }
+            }
+            Response::AcceptedThen500 | Response::RateLimited | Response::Unavailable => {
+                if matches!(resp, Response::AcceptedThen500) && update.is_none() {
+                    self.qbo.create(&request_id, total);
+                }
+                PushCommand::Fail {
+                    attempt,
+                    kind: if matches!(resp, Response::RateLimited) {
+                        FailureKind::RateLimited
+                    } else {
+                        FailureKind::Unavailable
+                    },
+                    error: "boom".into(),
+                    retry_after_secs: None,
+                }
+            }
+        };
+        if let Err(e) = self.apply(&outcome) {
+            panic!("the outcome of the send in flight was refused: {e}");
+        }
+        self.last_outcome = Some(outcome);
+    }
+
+    fn check(&self) {
+        let live = self.qbo.live();
+        assert!(live.len() <= 1, "two live records for one push: {live:?}");
+        if self.push.status == PushStatus::Confirmed {
+            let id = self.push.remote_id.clone().unwrap();
+            // Confirmed names a record the system made (it may since have been deleted).
+            assert!(self.qbo.records.contains_key(&id));
+        }
+    }
+}
+
+fn fold(state: Option<Push>, evs: &[PushEvent], _at: DateTime<Utc>) -> Option<Push> {
+    Push::evolve_all(state, evs)
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(512))]
+
+    #[test]
+    fn no_sequence_of_faults_posts_a_sale_twice(ops in proptest::collection::vec(op(), 0..60)) {
+        let mut w = World::new();
+        for op in ops {
+            w.qbo.step += 1;
+            match op {
+                Op::Run(r) => w.run(r),
+                Op::Duplicate => {
+                    if let Some(c) = w.last_outcome.clone() {
+                        let _ = w.apply(&c);
+                    }
+                }
+                Op::Advance(s) => w.now += Duration::seconds(s),
+                Op::Reconcile => {
+                    if w.push.status == PushStatus::Confirmed {
+                        let id = w.push.remote_id.clone().unwrap();
+                        let remote = w.qbo.read(&id);
+                        w.apply(&PushCommand::Reconcile { remote, customer_ref: None }).unwrap();
+                    }
+                }
+                Op::Delete => {
+                    for r in w.qbo.records.values_mut() {
+                        r.0 = false;
+                    }
+                }
+                Op::Edit => {
+                    for r in w.qbo.records.values_mut() {
+                        r.2 += 1;
+                    }
+                }
+                Op::Requeue => {
+                    let _ = w.apply(&PushCommand::Requeue { reason: "admin".into() });
+                }
+                Op::Lag(n) => w.qbo.lag = n,
+            }
+            w.check();
+        }
+        // The faults stop: reconcile what is confirmed, re-push what is dead, missing or
+        // mismatched, and run until it settles.
+        w.qbo.lag = 0;
+        for _ in 0..6 {
+            w.qbo.step += 1;
+            w.now += Duration::hours(2);
+            if w.push.status == PushStatus::Confirmed {
+                let id = w.push.remote_id.clone().unwrap();
+                let remote = w.qbo.read(&id);
+                w.apply(&PushCommand::Reconcile { remote, customer_ref: None }).unwrap();
+            }
+            let _ = w.apply(&PushCommand::Requeue { reason: "settle".into() });
+            w.run(Response::Ok);
+            w.check();
+        }
+        prop_assert_eq!(w.push.status, PushStatus::Confirmed);
+        let live = w.qbo.live();
+        prop_assert_eq!(live.len(), 1);
+        prop_assert_eq!(Some(&live[0]), w.push.remote_id.as_ref());
+        let remote = w.qbo.read(&live[0]).unwrap();
+        prop_assert_eq!(remote.amount_minor, Some(12_345));
+    }
+}
+
+#[test]
+fn a_second_record_is_refused_and_a_repeat_changes_nothing() {
+    let mut w = World::new();
+    w.run(Response::Ok);
+    assert_eq!(w.push.status, PushStatus::Confirmed);
+    let v = w.push.version;
+    let again = PushCommand::Confirm {
+        generation: 1,
+        remote_id: w.push.remote_id.clone().unwrap(),
+        sync_token: "1".into(),
+        found_by_lookup: false,
+    };
+    assert_eq!(Push::decide(Some(&w.push), &again, &(), w.now), Ok(vec![]));
+    let other = PushCommand::Confirm {
+        generation: 1,
+        remote_id: "999".into(),
+        sync_token: "0".into(),
+        found_by_lookup: true,
+    };
+    assert!(Push::decide(Some(&w.push), &other, &(), w.now).is_err());
+    assert!(Push::decide(Some(&w.push), &PushCommand::Send, &(), w.now).is_err());
+    assert_eq!(w.push.version, v);
+}
+
+#[test]
+fn rate_limits_and_lost_connections_delay_without_dead_lettering() {
+    let mut w = World::new();
+    for _ in 0..50 {
+        w.run(Response::RateLimited);
+        w.now += Duration::seconds(61);
+    }
+    assert_eq!(w.push.status, PushStatus::Failed);
+    assert_eq!(w.push.failures, 0);
+    for _ in 0..20 {
+        w.run(Response::Unavailable);
+        w.now += Duration::hours(2);
+    }
+    assert_eq!(w.push.status, PushStatus::Dead);
+    assert_eq!(w.qbo.live().len(), 0);
+    w.apply(&PushCommand::Requeue {
+        reason: "admin".into(),
+    })
+    .unwrap();
+    w.run(Response::Ok);
+    assert_eq!(w.push.status, PushStatus::Confirmed);
+    assert_eq!(w.qbo.live().len(), 1);
+}
+
+#[test]
+fn request_ids_are_stable_per_fact_and_generation() {
+    let s = SourceRef {
+        kind: SourceKind::Sale,
+        id: Uuid::from_u128(9),
+    };
+    let id = PushId::for_source(s);
+    assert_eq!(id, PushId::for_source(s));
+    assert_eq!(id.request_id(1), PushId::for_source(s).request_id(1));
+    assert_ne!(id.request_id(1), id.request_id(2));
+    assert_ne!(
+        id,
+        PushId::for_source(SourceRef {
+            kind: SourceKind::Customer,
+            id: Uuid::from_u128(9)
+        })
+    );
+    assert!(id.request_id(1).len() <= 50);
+}

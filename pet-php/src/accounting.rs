@@ -1,0 +1,88 @@
+//! `Pet\Accounting`: the accounting integration (issue 12) — the QuickBooks Online
+//! connection (OAuth 2.0 authorisation-code flow, tokens stored encrypted), the mapping,
+//! the pushes of customers and sales with their reconciliation, and the push and
+//! reconciliation jobs. Declared once in the table below, from which
+//! [`php_class!`](crate::api) generates the wrappers and the stub `pet-accounting.stub.php`.
+// PHP parameter names are part of the stub contract (see knowledge.rs).
+#![allow(non_snake_case)]
+
+/// What this class's methods call (see `crate::api`).
+type Service<'a> = pet_storage_mysql::Accounting<'a>;
+
+crate::api::php_class! {
+    /// The accounting API, built from the same connection settings as `Pet\Engine` (whose
+    /// `secret_key` encrypts the QuickBooks credentials).
+    class Accounting = "Pet\\Accounting";
+    stub "pet-accounting.stub.php" = r"/**
+ * IDE stubs for `Pet\Accounting` (the QuickBooks Online connection, mapping, pushes, reconciliation).
+ * Same conventions as pet.stub.php (ids, dates, $context, exceptions).
+ *
+ * Shapes:
+ * - connection: ['status' (not_connected|connected|lost),'environment','client_id','has_client_secret','redirect_url',
+ *   'realm_id','expires_at','lost_reason','api_base'] (never a secret).
+ * - mapping: ['sale_target' (invoice|estimate),'items' => array<string,string>,'default_item','tax_codes' => array<string,string>,
+ *   'default_tax_code','currency' => ['mode' (single|multi),'home']].
+ * - push: ['id','target','source' => ['kind','id'],'label','amount_minor','currency','status' (queued|in_flight|failed|confirmed|dead),
+ *   'generation','attempts','failures','next_at','remote_id','last_error','reconciliation' (unchecked|matched|mismatched|missing),
+ *   'differences' => list<['field','pet','remote']>,'remote_amount_minor','request_id','actions' (repush)].
+ *
+ * @phpcs:ignoreFile
+ */";
+
+    /// @param array $settings the same keys as Engine::__construct (with secret_key); shares its connection pool
+    fn __construct(settings: array);
+
+    section "Connection";
+
+    /// @return array connection
+    fn connection_status() -> array;
+
+    /// @param array{environment?:string,client_id:string,client_secret?:string,redirect_url:string,api_base?:string,auth_url?:string,token_url?:string} $input
+    ///        client_secret blank keeps the stored one; environment production|sandbox|custom (custom: the three URLs)
+    /// @return array connection (not connected until the authorisation finishes)
+    fn save_connection_settings(input: array) -> array;
+
+    /// Starts the OAuth authorisation; the caller keeps $state (with a nonce) to check on the way back.
+    /// @return array{url:string} where to send the admin
+    fn start_connection(state: string("state")) -> array;
+
+    /// @param array{code:string,state:string,realm_id:string} $input what Intuit sent back
+    /// @return array connection
+    fn finish_connection(input: array) -> array;
+
+    /// Forgets the tokens. @return array connection
+    fn disconnect() -> array;
+
+    section "Mapping";
+
+    /// @return array mapping
+    fn get_mapping() -> array;
+
+    /// @param array $input mapping
+    /// @return array mapping as saved
+    fn set_mapping(input: array) -> array;
+
+    section "Pushes and reconciliation";
+
+    /// @param array{status?:string,reconciliation?:string,page?:int,per_page?:int,after?:string,before?:string} $query
+    /// @return array{items:list<array>,total:int,total_exact:bool,next:?string,prev:?string} items: push
+    fn list_pushes(query: array = []) -> array;
+
+    /// @return list<array{period:string,currency:string,count:int,pet_minor:int,remote_minor:int,agree:bool}> per month, newest first
+    fn push_totals() -> array;
+
+    /// Pushes a dead, mismatched or missing push again. @return array push
+    fn repush(pushId: string("push_id"), context: context) -> array;
+
+    section "Jobs";
+
+    /// Enqueues the push and reconciliation jobs (at most one of each pending); WP-Cron calls this.
+    /// @return array<string,bool>
+    fn enqueue_jobs() -> array;
+
+    /// Runs the push job now. @return array{events:int,queued:int,sent:int,confirmed:int,failed:int,dead:int,waiting:int,unauthorized:bool,rate_limited:bool}
+    fn run_push_job() -> array;
+
+    /// Runs the reconciliation job now. @return array{checked:int,matched:int,mismatched:int,missing:int}
+    fn run_reconcile_job() -> array;
+}

@@ -1,0 +1,1030 @@
+//! Accounting integration: the outbox of pushes to the accounting system, fed from the event
+//! log, the push and reconciliation jobs that drive each push record through the outbound
+//! port (`pet_core::accounting::AccountingPort`; QuickBooks Online in `pet-qbo`), and the
+//! mapping settings.
+//!
+//! - **Outbox** ([`Accounting::feed_outbox`]): the events after the `accounting_outbox`
+//!   checkpoint, a batch per command, holding the checkpoint row `FOR UPDATE`; each
+//!   `customer.created` and `sale.recorded` queues a push record (its id derived from the
+//!   fact, so a fact read twice queues nothing new), and the checkpoint moves in the same
+//!   transaction. Commands never call the port.
+//! - **Push** ([`Accounting::push_due`]): per due push (`ix_accounting_due`), what
+//!   `Push::plan` says: look it up first when an earlier send's outcome is unknown, record
+//!   the send (committed before the request leaves), send with the stable request id, then
+//!   record the outcome — confirmed, or failed with its back-off, or dead. A runner killed
+//!   between the send and the record leaves the push in flight; after
+//!   `IN_DOUBT_AFTER_SECS` the next run looks it up and, if the accounting system shows
+//!   nothing yet, sends it again with the same request id, which QBO answers with the record
+//!   it already made.
+//! - **Reconcile** ([`Accounting::reconcile`]): reads back every confirmed push and records
+//!   `accounting.matched` / `mismatched` (with the fields) / `missing` when the outcome
+//!   changes; [`Accounting::repush`] is the one-click re-push.
+
+mod connection;
+
+use chrono::{DateTime, Utc};
+use mysql_async::prelude::*;
+use mysql_async::{Row, Transaction};
+use pet_core::accounting::{
+    AccountingPort, CurrencyMode, Mapping, Plan, PortError, Push, PushCommand, PushDoc, PushId,
+    PushStatus, Reconciliation, RemoteRecord, SendRequest, SourceKind, SourceRef, TargetKind,
+    JOB_ACCOUNTING_PUSH, JOB_ACCOUNTING_RECONCILE,
+};
+use pet_core::commercial::QuoteEvent;
+use pet_core::identity::{Currency, CustomerEvent};
+use serde::Serialize;
+use serde_json::{json, Value};
+use uuid::Uuid;
+
+use crate::app::{App, CommandContext};
+use crate::command::{command, Actors, Cmd, Repository};
+use crate::db::{from_db_time, to_db_time};
+use crate::error::{db, internal, AppError};
+use crate::jobs::{ClaimedJob, NewJob};
+use crate::modules::{unknown_job, JobFuture};
+use crate::services::Accounting;
+
+/// The outbox's checkpoint row in `pet_projection_checkpoints`.
+pub const OUTBOX_PROJECTION: &str = "accounting_outbox";
+/// Events per outbox command.
+pub const OUTBOX_BATCH: usize = 1_000;
+/// Pushes a push run looks at, at most.
+pub const PUSH_BATCH: usize = 200;
+/// Pushes read back per reconciliation step.
+pub const RECONCILE_BATCH: usize = 200;
+
+/// The accounting table names for one prefix.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AccountingTables {
+    /// Push records.
+    pub pushes: String,
+    /// Settings (mapping, connection).
+    pub settings: String,
+}
+
+impl App {
+    /// The accounting table names.
+    pub fn accounting_tables(&self) -> AccountingTables {
+        let p = &self.tables().prefix;
+        AccountingTables {
+            pushes: format!("{p}pet_accounting_pushes"),
+            settings: format!("{p}pet_accounting_settings"),
+        }
+    }
+}
+
+/// Runs the module's job kinds.
+pub(crate) fn run_job<'a>(app: &'a App, job: &'a ClaimedJob) -> JobFuture<'a> {
+    Box::pin(async move {
+        match job.kind.as_str() {
+            JOB_ACCOUNTING_PUSH => app.accounting().run_push_job().await.map(|_| ()),
+            JOB_ACCOUNTING_RECONCILE => app.accounting().run_reconcile_job().await.map(|_| ()),
+            _ => Err(unknown_job(job)),
+        }
+    })
+}
+
+// ---- the repository ------------------------------------------------------------------------
+
+const PUSH_COLUMNS: &str =
+    "id, target, source_kind, source_id, doc, generation, status, attempts, \
+     failures, sent_at, next_at, remote_id, sync_token, update_pending, last_error, \
+     reconciliation, differences, remote_amount_minor, version";
+
+fn parse_status(s: &str) -> Result<PushStatus, AppError> {
+    Ok(match s {
+        "queued" => PushStatus::Queued,
+        "in_flight" => PushStatus::InFlight,
+        "failed" => PushStatus::Failed,
+        "confirmed" => PushStatus::Confirmed,
+        "dead" => PushStatus::Dead,
+        _ => return Err(internal("push status")),
+    })
+}
+
+fn parse_reconciliation(s: &str) -> Result<Reconciliation, AppError> {
+    Ok(match s {
+        "unchecked" => Reconciliation::Unchecked,
+        "matched" => Reconciliation::Matched,
+        "mismatched" => Reconciliation::Mismatched,
+        "missing" => Reconciliation::Missing,
+        _ => return Err(internal("push reconciliation")),
+    })
+}
+
+fn push_from_row(mut r: Row) -> Result<Push, AppError> {
+    fn col<T: mysql_async::prelude::FromValue>(r: &mut Row, i: usize) -> Result<T, AppError> {
+        r.take_opt(i)
+            .and_then(Result::ok)
+            .ok_or_else(|| internal("push row"))
+    }
+    let r = &mut r;
+    let uuid = |s: String| Uuid::parse_str(&s).map_err(|_| internal("push id"));
+    let source_kind = match col::<String>(r, 2)?.as_str() {
+        "customer" => SourceKind::Customer,
+        "sale" => SourceKind::Sale,
+        "time_entry" => SourceKind::TimeEntry,
+        _ => return Err(internal("push source kind")),
+    };
+    let doc: String = col(r, 4)?;
+    let differences: String = col(r, 16)?;
+    Ok(Push {
+        id: PushId::from_uuid(uuid(col(r, 0)?)?),
+        target: TargetKind::parse("target", &col::<String>(r, 1)?)
+            .map_err(|_| internal("push target"))?,
+        source: SourceRef {
+            kind: source_kind,
+            id: uuid(col(r, 3)?)?,
+        },
+        doc: serde_json::from_str(&doc).map_err(|_| internal("push document"))?,
+        generation: col(r, 5)?,
+        status: parse_status(&col::<String>(r, 6)?)?,
+        attempts: col(r, 7)?,
+        failures: col(r, 8)?,
+        sent_at: col::<Option<chrono::NaiveDateTime>>(r, 9)?.map(from_db_time),
+        next_at: col::<Option<chrono::NaiveDateTime>>(r, 10)?.map(from_db_time),
+        remote_id: col(r, 11)?,
+        sync_token: col(r, 12)?,
+        update: col(r, 13)?,
+        last_error: col(r, 14)?,
+        reconciliation: parse_reconciliation(&col::<String>(r, 15)?)?,
+        differences: serde_json::from_str(&differences)
+            .map_err(|_| internal("push differences"))?,
+        remote_amount_minor: col(r, 17)?,
+        version: col(r, 18)?,
+    })
+}
+
+/// When the push job next looks at a push (`None`: nothing to do).
+fn due_at(p: &Push, now: DateTime<Utc>) -> Option<DateTime<Utc>> {
+    match p.plan(now) {
+        Plan::Nothing => None,
+        Plan::WaitUntil(t) => Some(t),
+        Plan::Send { .. } => Some(now),
+    }
+}
+
+/// A push's period (the document's month) and amount, for the totals.
+fn period_amount(doc: &PushDoc) -> (Option<String>, Option<Currency>, Option<i64>) {
+    match doc {
+        PushDoc::Sale {
+            txn_date,
+            currency,
+            total_minor,
+            ..
+        } => (
+            Some(txn_date.format("%Y-%m").to_string()),
+            Some(*currency),
+            Some(*total_minor),
+        ),
+        _ => (None, None, None),
+    }
+}
+
+/// Push records, restored from their rows.
+pub(crate) struct PushRepo<'a>(pub(crate) &'a App);
+
+impl PushRepo<'_> {
+    async fn read<Q: Queryable>(
+        &self,
+        q: &mut Q,
+        id: Uuid,
+        lock: bool,
+    ) -> Result<Option<Push>, AppError> {
+        let row: Option<Row> = q
+            .exec_first(
+                format!(
+                    "SELECT {PUSH_COLUMNS} FROM {} WHERE id = ?{}",
+                    self.0.accounting_tables().pushes,
+                    if lock { " FOR UPDATE" } else { "" }
+                ),
+                (id.to_string(),),
+            )
+            .await
+            .map_err(db)?;
+        row.map(push_from_row).transpose()
+    }
+}
+
+impl Repository<Push> for PushRepo<'_> {
+    const NAME: &'static str = "accounting push";
+
+    async fn load(&self, tx: &mut Transaction<'_>, id: Uuid) -> Result<Option<Push>, AppError> {
+        self.read(tx, id, true).await
+    }
+
+    async fn save(
+        &self,
+        cx: &mut Cmd<'_, '_>,
+        before: u64,
+        p: &Push,
+        _events: &[pet_core::accounting::PushEvent],
+    ) -> Result<(), AppError> {
+        let now = cx.now();
+        let t = self.0.accounting_tables();
+        let doc = serde_json::to_string(&p.doc).map_err(|_| internal("push document"))?;
+        let diffs =
+            serde_json::to_string(&p.differences).map_err(|_| internal("push differences"))?;
+        let (period, currency, amount) = period_amount(&p.doc);
+        let values: Vec<mysql_async::Value> = vec![
+            p.generation.into(),
+            p.status.as_str().into(),
+            p.attempts.into(),
+            p.failures.into(),
+            p.sent_at.map(to_db_time).into(),
+            p.next_at.map(to_db_time).into(),
+            due_at(p, now).map(to_db_time).into(),
+            p.remote_id.clone().into(),
+            p.sync_token.clone().into(),
+            p.update.into(),
+            p.last_error.clone().into(),
+            p.reconciliation.as_str().into(),
+            diffs.into(),
+            p.remote_amount_minor.into(),
+            p.version.into(),
+            to_db_time(now).into(),
+        ];
+        if before == 0 {
+            let mut params: Vec<mysql_async::Value> = vec![
+                p.id.as_uuid().to_string().into(),
+                p.target.as_str().into(),
+                p.source.kind.as_str().into(),
+                p.source.id.to_string().into(),
+                doc.into(),
+                period.into(),
+                currency.map(|c| c.as_str().to_owned()).into(),
+                amount.into(),
+                to_db_time(now).into(),
+            ];
+            params.extend(values);
+            cx.tx()
+                .exec_drop(
+                    format!(
+                        "INSERT INTO {} (id, target, source_kind, source_id, doc, period, currency, \
+                         amount_minor, created_at, generation, status, attempts, failures, sent_at, \
+                         next_at, due_at, remote_id, sync_token, update_pending, last_error, \
+                         reconciliation, differences, remote_amount_minor, version, updated_at) \
+                         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                        t.pushes
+                    ),
+                    params,
+                )
+                .await
+                .map_err(db)?;
+        } else {
+            let mut params = values;
+            params.push(p.id.as_uuid().to_string().into());
+            params.push(before.into());
+            cx.tx()
+                .exec_drop(
+                    format!(
+                        "UPDATE {} SET generation = ?, status = ?, attempts = ?, failures = ?, \
+                         sent_at = ?, next_at = ?, due_at = ?, remote_id = ?, sync_token = ?, \
+                         update_pending = ?, last_error = ?, reconciliation = ?, differences = ?, \
+                         remote_amount_minor = ?, version = ?, updated_at = ? WHERE id = ? AND version = ?",
+                        t.pushes
+                    ),
+                    params,
+                )
+                .await
+                .map_err(db)?;
+            if cx.tx().affected_rows() != 1 {
+                return Err(AppError::Conflict(format!(
+                    "accounting push {} changed concurrently",
+                    p.id
+                )));
+            }
+        }
+        Ok(())
+    }
+}
+
+// ---- reports -------------------------------------------------------------------------------
+
+/// What a push run did.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct PushRunReport {
+    /// Events the outbox read.
+    pub events: u64,
+    /// Pushes it queued.
+    pub queued: u64,
+    /// Sends made.
+    pub sent: u64,
+    /// Pushes confirmed (by a response or a look-up).
+    pub confirmed: u64,
+    /// Sends that failed (to be retried).
+    pub failed: u64,
+    /// Pushes given up (dead).
+    pub dead: u64,
+    /// Pushes waiting for their customer's push.
+    pub waiting: u64,
+    /// The connection was refused (401): the run stopped.
+    pub unauthorized: bool,
+    /// Rate limited (429): the run stopped.
+    pub rate_limited: bool,
+}
+
+/// What a reconciliation run found (outcomes that changed, and totals read).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct ReconcileReport {
+    /// Confirmed pushes read back.
+    pub checked: u64,
+    /// Newly matched.
+    pub matched: u64,
+    /// Newly mismatched.
+    pub mismatched: u64,
+    /// Newly missing.
+    pub missing: u64,
+}
+
+fn system() -> CommandContext {
+    CommandContext::system()
+}
+
+fn default_mapping() -> Mapping {
+    Mapping {
+        sale_target: TargetKind::Invoice,
+        items: Default::default(),
+        default_item: "1".into(),
+        tax_codes: Default::default(),
+        default_tax_code: None,
+        currency: CurrencyMode::Multi(Currency::new("EUR").unwrap_or_else(|_| unreachable!())),
+    }
+}
+
+impl Accounting<'_> {
+    // ---- settings ----------------------------------------------------------------------
+
+    async fn setting<Q: Queryable>(
+        &self,
+        q: &mut Q,
+        name: &str,
+    ) -> Result<Option<Value>, AppError> {
+        let v: Option<String> = q
+            .exec_first(
+                format!(
+                    "SELECT value FROM {} WHERE name = ?",
+                    self.accounting_tables().settings
+                ),
+                (name,),
+            )
+            .await
+            .map_err(db)?;
+        v.map(|s| serde_json::from_str(&s).map_err(|_| internal("accounting setting")))
+            .transpose()
+    }
+
+    async fn put_setting<Q: Queryable>(
+        &self,
+        q: &mut Q,
+        name: &str,
+        v: &Value,
+    ) -> Result<(), AppError> {
+        q.exec_drop(
+            format!(
+                "INSERT INTO {} (name, value, updated_at) VALUES (?, ?, ?) \
+                 ON DUPLICATE KEY UPDATE value = VALUES(value), updated_at = VALUES(updated_at)",
+                self.accounting_tables().settings
+            ),
+            (name, v.to_string(), to_db_time(self.now())),
+        )
+        .await
+        .map_err(db)
+    }
+
+    /// The mapping (a default one — invoices, every item to item `1`, no tax codes,
+    /// multicurrency in EUR — until an admin saves one).
+    pub async fn mapping(&self) -> Result<Mapping, AppError> {
+        let mut conn = self.conn().await?;
+        Ok(match self.setting(&mut conn, "mapping").await? {
+            Some(v) => serde_json::from_value(v).map_err(|_| internal("accounting mapping"))?,
+            None => default_mapping(),
+        })
+    }
+
+    /// Saves the mapping (`{sale_target, items: {key: id}, default_item, tax_codes: {bp:
+    /// code}, default_tax_code, currency: {mode: single|multi, home: EUR}}`); field errors
+    /// on a bad one, nothing saved.
+    pub async fn set_mapping(&self, input: &Value) -> Result<Value, AppError> {
+        let m: Mapping = serde_json::from_value(input.clone())
+            .map_err(|e| AppError::field("mapping", e.to_string()))?;
+        m.validate()?;
+        let mut conn = self.conn().await?;
+        let v = serde_json::to_value(&m).map_err(|_| internal("accounting mapping"))?;
+        self.put_setting(&mut conn, "mapping", &v).await?;
+        Ok(v)
+    }
+
+    /// The mapping as JSON (see [`Accounting::set_mapping`]).
+    pub async fn get_mapping(&self) -> Result<Value, AppError> {
+        serde_json::to_value(self.mapping().await?).map_err(|_| internal("accounting mapping"))
+    }
+
+    /// Push records, newest first, a flat list: `{status?, reconciliation?, page?,
+    /// per_page?, after?, before?}` (`reconciliation`: confirmed pushes reconciled so —
+    /// `mismatched`, `missing`, `matched`, `unchecked`).
+    pub async fn list_pushes(&self, query: &Value) -> Result<Value, AppError> {
+        use mysql_async::Value as SqlValue;
+        let q = PushListQuery::parse(query, "query")?;
+        let order = crate::paging::Order::by(&[("id", true)]);
+        let req = q.paging.request(&order)?;
+        let mut conds = Vec::new();
+        let mut params = Vec::new();
+        if let Some(s) = q.status.as_deref().filter(|s| !s.is_empty()) {
+            parse_status(s).map_err(|_| AppError::field("status", "is not a push status"))?;
+            conds.push("status = ?".to_owned());
+            params.push(SqlValue::from(s));
+        }
+        if let Some(r) = q.reconciliation.as_deref().filter(|s| !s.is_empty()) {
+            parse_reconciliation(r).map_err(|_| {
+                AppError::field("reconciliation", "is not a reconciliation outcome")
+            })?;
+            if q.status.as_deref().is_none_or(str::is_empty) {
+                conds.push("status = 'confirmed'".to_owned());
+            }
+            conds.push("reconciliation = ?".to_owned());
+            params.push(SqlValue::from(r));
+        }
+        let mut conn = self.conn().await?;
+        let (rows, total) = crate::flat::FlatList {
+            from: self.accounting_tables().pushes,
+            columns: PUSH_COLUMNS,
+            conds,
+            params,
+            order: &order,
+            req: &req,
+            search: None,
+        }
+        .read(&mut conn, crate::paging::SEARCH_SCAN)
+        .await?;
+        let items = rows
+            .into_iter()
+            .map(|(k, r)| push_from_row(r).map(|p| (k, push_view(&p))))
+            .collect::<Result<Vec<_>, _>>()?;
+        crate::flat::page_value(req.finish(items, total))
+    }
+
+    // ---- the outbox --------------------------------------------------------------------
+
+    /// Queues a push for every relevant event after the checkpoint, `batch` events per
+    /// command; returns `(events read, pushes queued)`.
+    pub async fn feed_outbox(&self, batch: usize) -> Result<(u64, u64), AppError> {
+        let batch = batch.max(1);
+        let mapping = self.mapping().await?;
+        {
+            let mut conn = self.conn().await?;
+            conn.exec_drop(
+                format!(
+                    "INSERT IGNORE INTO {} (projection, last_sequence, updated_at) VALUES (?, 0, ?)",
+                    self.tables().checkpoints
+                ),
+                (OUTBOX_PROJECTION, to_db_time(self.now())),
+            )
+            .await
+            .map_err(db)?;
+        }
+        let (mut events, mut queued) = (0u64, 0u64);
+        loop {
+            let ctx = system();
+            let out = command!(
+                self.app(),
+                &ctx,
+                "accounting.feed_outbox",
+                &json!({}),
+                Actors::EmployeesOrSystem,
+                |cx| {
+                    let cp: Option<u64> = cx
+                        .tx()
+                        .exec_first(
+                            format!(
+                                "SELECT last_sequence FROM {} WHERE projection = ? FOR UPDATE",
+                                self.tables().checkpoints
+                            ),
+                            (OUTBOX_PROJECTION,),
+                        )
+                        .await
+                        .map_err(db)?;
+                    let cp = cp.ok_or_else(|| internal("accounting checkpoint row missing"))?;
+                    let evs = self.store().read_after(cx.tx(), cp, batch).await?;
+                    let mut n = 0u64;
+                    for ev in &evs {
+                        let Some((target, source, doc)) = outbox_entry(ev, &mapping)? else {
+                            continue;
+                        };
+                        let repo = PushRepo(self.app());
+                        let id = PushId::for_source(source).as_uuid();
+                        let existing = repo.load(cx.tx(), id).await?;
+                        let (_, e) = cx
+                            .apply(
+                                &repo,
+                                existing,
+                                &PushCommand::Queue {
+                                    target,
+                                    source,
+                                    doc,
+                                },
+                                &(),
+                            )
+                            .await?;
+                        n += e.len() as u64;
+                    }
+                    if let Some(last) = evs.last().map(|e| e.sequence) {
+                        let at = to_db_time(cx.now());
+                        cx.tx()
+                            .exec_drop(
+                                format!(
+                                    "UPDATE {} SET last_sequence = ?, updated_at = ? WHERE projection = ?",
+                                    self.tables().checkpoints
+                                ),
+                                (last, at, OUTBOX_PROJECTION),
+                            )
+                            .await
+                            .map_err(db)?;
+                    }
+                    Ok(json!({"events": evs.len(), "queued": n}))
+                }
+            )?;
+            let read = out["events"].as_u64().unwrap_or(0);
+            events += read;
+            queued += out["queued"].as_u64().unwrap_or(0);
+            if (read as usize) < batch {
+                return Ok((events, queued));
+            }
+        }
+    }
+
+    // ---- pushing -------------------------------------------------------------------------
+
+    async fn push_command(&self, id: Uuid, cmd: PushCommand) -> Result<Push, AppError> {
+        let ctx = system();
+        let v = command!(
+            self.app(),
+            &ctx,
+            "accounting.push",
+            &json!({}),
+            Actors::EmployeesOrSystem,
+            |cx| {
+                let (p, _) = cx.change(&PushRepo(self.app()), id, &cmd, &()).await?;
+                serde_json::to_value(&p).map_err(|_| internal("push"))
+            }
+        )?;
+        serde_json::from_value(v).map_err(|_| internal("push"))
+    }
+
+    /// A push as stored (no lock).
+    pub async fn get_push(&self, id: Uuid) -> Result<Option<Push>, AppError> {
+        let mut conn = self.conn().await?;
+        PushRepo(self.app()).read(&mut conn, id, false).await
+    }
+
+    /// Sends what is due through `port` (at most [`PUSH_BATCH`] pushes, in due order).
+    /// Stops at a 401 or a 429 (the rest waits for the next run).
+    pub async fn push_due(&self, port: &dyn AccountingPort) -> Result<PushRunReport, AppError> {
+        let mut report = PushRunReport::default();
+        let mapping = self.mapping().await?;
+        let now = self.now();
+        let ids: Vec<String> = {
+            let mut conn = self.conn().await?;
+            conn.exec(
+                format!(
+                    "SELECT id FROM {} WHERE due_at IS NOT NULL AND due_at <= ? ORDER BY due_at, id LIMIT {}",
+                    self.accounting_tables().pushes,
+                    PUSH_BATCH
+                ),
+                (to_db_time(now),),
+            )
+            .await
+            .map_err(db)?
+        };
+        // A sale whose customer is pushed later in the same batch is tried again after it.
+        let mut waiting = Vec::new();
+        for id in ids {
+            let id = Uuid::parse_str(&id).map_err(|_| internal("push id"))?;
+            let before = report.waiting;
+            match self.push_one(port, &mapping, id, &mut report).await? {
+                Step::Go if report.waiting > before => waiting.push(id),
+                Step::Go => {}
+                Step::Stop => return Ok(report),
+            }
+        }
+        for id in waiting {
+            report.waiting -= 1;
+            if let Step::Stop = self.push_one(port, &mapping, id, &mut report).await? {
+                break;
+            }
+        }
+        Ok(report)
+    }
+
+    async fn customer_ref(&self, doc: &PushDoc) -> Result<Option<String>, AppError> {
+        if matches!(doc, PushDoc::Customer { .. }) {
+            return Ok(None);
+        }
+        let cid = PushId::for_source(SourceRef {
+            kind: SourceKind::Customer,
+            id: doc.customer_id().as_uuid(),
+        });
+        Ok(self
+            .get_push(cid.as_uuid())
+            .await?
+            .filter(|c| c.status == PushStatus::Confirmed)
+            .and_then(|c| c.remote_id))
+    }
+
+    async fn push_one(
+        &self,
+        port: &dyn AccountingPort,
+        mapping: &Mapping,
+        id: Uuid,
+        report: &mut PushRunReport,
+    ) -> Result<Step, AppError> {
+        let Some(p) = self.get_push(id).await? else {
+            return Ok(Step::Go);
+        };
+        let Plan::Send {
+            look_up_first,
+            request_id,
+            ..
+        } = p.plan(self.now())
+        else {
+            return Ok(Step::Go);
+        };
+        let customer_ref = self.customer_ref(&p.doc).await?;
+        if !matches!(p.doc, PushDoc::Customer { .. }) && customer_ref.is_none() {
+            report.waiting += 1;
+            return Ok(Step::Go);
+        }
+        if look_up_first {
+            match port.look_up(p.target, &p.doc).await {
+                Ok(Some(r)) => {
+                    self.confirm(id, p.generation, r, true).await?;
+                    report.confirmed += 1;
+                    return Ok(Step::Go);
+                }
+                Ok(None) => {}
+                // The look-up failed: nothing is known, try again next run.
+                Err(e) => return Ok(stop_on(&e, report)),
+            }
+        }
+        // Written and committed before the request leaves.
+        let p = self.push_command(id, PushCommand::Send).await?;
+        report.sent += 1;
+        let update = if p.update {
+            p.remote_id.as_deref().zip(p.sync_token.as_deref())
+        } else {
+            None
+        };
+        let req = SendRequest {
+            target: p.target,
+            doc: &p.doc,
+            request_id: &request_id,
+            customer_ref: customer_ref.as_deref(),
+            update,
+            mapping,
+        };
+        match port.send(req).await {
+            Ok(r) => {
+                self.confirm(id, p.generation, r, false).await?;
+                report.confirmed += 1;
+                Ok(Step::Go)
+            }
+            Err(e) => {
+                let after = self
+                    .push_command(
+                        id,
+                        PushCommand::Fail {
+                            attempt: p.attempts,
+                            kind: e.kind(),
+                            error: e.to_string(),
+                            retry_after_secs: e.retry_after_secs(),
+                        },
+                    )
+                    .await?;
+                if after.status == PushStatus::Dead {
+                    report.dead += 1;
+                } else {
+                    report.failed += 1;
+                }
+                Ok(stop_on(&e, report))
+            }
+        }
+    }
+
+    async fn confirm(
+        &self,
+        id: Uuid,
+        generation: u32,
+        r: RemoteRecord,
+        found: bool,
+    ) -> Result<(), AppError> {
+        self.push_command(
+            id,
+            PushCommand::Confirm {
+                generation,
+                remote_id: r.remote_id,
+                sync_token: r.sync_token,
+                found_by_lookup: found,
+            },
+        )
+        .await
+        .map(|_| ())
+    }
+
+    /// The push job with an explicit port: the outbox, then what is due.
+    pub async fn run_push_with(
+        &self,
+        port: &dyn AccountingPort,
+    ) -> Result<PushRunReport, AppError> {
+        let (events, queued) = self.feed_outbox(OUTBOX_BATCH).await?;
+        let mut report = self.push_due(port).await?;
+        report.events = events;
+        report.queued = queued;
+        Ok(report)
+    }
+
+    /// The push job as the queue runs it: the port is built from the stored connection.
+    pub async fn run_push_job(&self) -> Result<Value, AppError> {
+        let port = self.connected_port().await?;
+        let r = self.run_push_with(port.as_ref()).await?;
+        if r.unauthorized {
+            self.connection_lost("QuickBooks refused the access token (401)")
+                .await?;
+        }
+        serde_json::to_value(r).map_err(|_| internal("report"))
+    }
+
+    /// The reconciliation job as the queue runs it.
+    pub async fn run_reconcile_job(&self) -> Result<Value, AppError> {
+        let port = self.connected_port().await?;
+        let r = self.reconcile(port.as_ref()).await?;
+        serde_json::to_value(r).map_err(|_| internal("report"))
+    }
+
+    /// Enqueues the push and reconciliation jobs (at most one of each pending).
+    pub async fn enqueue_jobs(&self) -> Result<Value, AppError> {
+        let now = self.now();
+        let mut conn = self.conn().await?;
+        let mut out = serde_json::Map::new();
+        for kind in [JOB_ACCOUNTING_PUSH, JOB_ACCOUNTING_RECONCILE] {
+            let id = self
+                .jobs()
+                .enqueue(
+                    &mut conn,
+                    &NewJob::new(kind, json!({}), now).dedupe(kind),
+                    now,
+                )
+                .await?;
+            out.insert(kind.to_owned(), json!(id.is_some()));
+        }
+        Ok(Value::Object(out))
+    }
+
+    // ---- reconciliation ------------------------------------------------------------------
+
+    /// Reads back every confirmed push through `port` (keyset batches by id) and records
+    /// the outcomes that changed.
+    pub async fn reconcile(&self, port: &dyn AccountingPort) -> Result<ReconcileReport, AppError> {
+        let mut report = ReconcileReport::default();
+        let mut after = String::new();
+        loop {
+            let ids: Vec<String> = {
+                let mut conn = self.conn().await?;
+                conn.exec(
+                    format!(
+                        "SELECT id FROM {} WHERE status = 'confirmed' AND id > ? ORDER BY id LIMIT {}",
+                        self.accounting_tables().pushes,
+                        RECONCILE_BATCH
+                    ),
+                    (after.as_str(),),
+                )
+                .await
+                .map_err(db)?
+            };
+            let Some(last) = ids.last().cloned() else {
+                return Ok(report);
+            };
+            for id in &ids {
+                let id = Uuid::parse_str(id).map_err(|_| internal("push id"))?;
+                let Some(p) = self.get_push(id).await? else {
+                    continue;
+                };
+                let Some(remote_id) = p.remote_id.clone() else {
+                    continue;
+                };
+                let remote = match port.read(p.target, &remote_id, &p.doc).await {
+                    Ok(r) => r,
+                    Err(_) => return Ok(report),
+                };
+                let customer_ref = self.customer_ref(&p.doc).await?;
+                report.checked += 1;
+                let after_p = self
+                    .push_command(
+                        id,
+                        PushCommand::Reconcile {
+                            remote,
+                            customer_ref,
+                        },
+                    )
+                    .await?;
+                // An event was recorded: the outcome (or its differences) changed.
+                if after_p.version != p.version {
+                    match after_p.reconciliation {
+                        Reconciliation::Matched => report.matched += 1,
+                        Reconciliation::Mismatched => report.mismatched += 1,
+                        Reconciliation::Missing => report.missing += 1,
+                        Reconciliation::Unchecked => {}
+                    }
+                }
+            }
+            after = last;
+            if ids.len() < RECONCILE_BATCH {
+                return Ok(report);
+            }
+        }
+    }
+
+    /// The one-click re-push of a dead, mismatched or missing push.
+    pub async fn repush(&self, push_id: &str, ctx: &CommandContext) -> Result<Value, AppError> {
+        let id = Uuid::parse_str(push_id.trim())
+            .map_err(|_| AppError::field("push_id", "is not a valid id"))?;
+        command!(
+            self.app(),
+            ctx,
+            "accounting.repush",
+            &json!({"push_id": push_id}),
+            |cx| {
+                let (p, _) = cx
+                    .change(
+                        &PushRepo(self.app()),
+                        id,
+                        &PushCommand::Requeue {
+                            reason: "re-pushed from the reconciliation screen".into(),
+                        },
+                        &(),
+                    )
+                    .await?;
+                serde_json::to_value(&p).map_err(|_| internal("push"))
+            }
+        )
+    }
+
+    /// [`Accounting::totals`] of the mapping's sale target (invoices or estimates).
+    pub async fn push_totals(&self) -> Result<Value, AppError> {
+        let target = self.mapping().await?.sale_target;
+        self.totals(target).await
+    }
+
+    /// Totals per period (month) and currency of the pushed sales: PET's total of the
+    /// confirmed ones and the accounting system's total as last read, to the minor unit.
+    pub async fn totals(&self, target: TargetKind) -> Result<Value, AppError> {
+        let mut conn = self.conn().await?;
+        let rows: Vec<(String, String, i64, i64, i64)> = conn
+            .exec(
+                format!(
+                    "SELECT period, currency, COUNT(*), SUM(amount_minor), \
+                     SUM(COALESCE(remote_amount_minor, 0)) FROM {} \
+                     WHERE target = ? AND period IS NOT NULL AND status = 'confirmed' \
+                     GROUP BY period, currency ORDER BY period DESC, currency LIMIT 36",
+                    self.accounting_tables().pushes
+                ),
+                (target.as_str(),),
+            )
+            .await
+            .map_err(db)?;
+        Ok(Value::Array(
+            rows.into_iter()
+                .map(|(period, currency, n, pet, remote)| {
+                    json!({"period": period, "currency": currency, "count": n,
+                           "pet_minor": pet, "remote_minor": remote, "agree": pet == remote})
+                })
+                .collect(),
+        ))
+    }
+}
+
+crate::fields::command_input! {
+    /// Query of [`Accounting::list_pushes`].
+    pub struct PushListQuery {
+        /// `queued`, `in_flight`, `failed`, `confirmed` or `dead`.
+        status: Option<String>,
+        /// `unchecked`, `matched`, `mismatched` or `missing` (confirmed pushes).
+        reconciliation: Option<String>,
+        /// `page`, `per_page`, `after`, `before`.
+        paging: crate::fields::Paging,
+    }
+}
+
+/// A push as the screens show it, with the actions it offers.
+fn push_view(p: &Push) -> Value {
+    let repushable = p.status == PushStatus::Dead
+        || (p.status == PushStatus::Confirmed
+            && matches!(
+                p.reconciliation,
+                Reconciliation::Mismatched | Reconciliation::Missing
+            ));
+    let (label, amount, currency) = match &p.doc {
+        PushDoc::Customer { display_name, .. } => (display_name.clone(), None, None),
+        PushDoc::Sale {
+            doc_number,
+            total_minor,
+            currency,
+            ..
+        } => (
+            doc_number.clone(),
+            Some(*total_minor),
+            Some(currency.as_str().to_owned()),
+        ),
+        PushDoc::Time {
+            employee_name,
+            txn_date,
+            ..
+        } => (format!("{employee_name} {txn_date}"), None, None),
+    };
+    json!({
+        "id": p.id.as_uuid().to_string(),
+        "target": p.target.as_str(),
+        "source": {"kind": p.source.kind.as_str(), "id": p.source.id.to_string()},
+        "label": label,
+        "amount_minor": amount,
+        "currency": currency,
+        "status": p.status.as_str(),
+        "generation": p.generation,
+        "attempts": p.attempts,
+        "failures": p.failures,
+        "next_at": p.next_at.map(|t| t.to_rfc3339()),
+        "remote_id": p.remote_id,
+        "last_error": p.last_error,
+        "reconciliation": p.reconciliation.as_str(),
+        "differences": p.differences,
+        "remote_amount_minor": p.remote_amount_minor,
+        "request_id": p.request_id(),
+        "actions": if repushable { json!(["repush"]) } else { json!([]) },
+    })
+}
+
+enum Step {
+    Go,
+    Stop,
+}
+
+fn stop_on(e: &PortError, report: &mut PushRunReport) -> Step {
+    match e {
+        PortError::RateLimited { .. } => {
+            report.rate_limited = true;
+            Step::Stop
+        }
+        PortError::Unauthorized(_) => {
+            report.unauthorized = true;
+            Step::Stop
+        }
+        _ => Step::Go,
+    }
+}
+
+/// The push an event asks for, if any.
+fn outbox_entry(
+    ev: &pet_core::RecordedEvent,
+    mapping: &Mapping,
+) -> Result<Option<(TargetKind, SourceRef, PushDoc)>, AppError> {
+    let e = &ev.event;
+    let bad = |what: &str| AppError::Storage(format!("accounting outbox: unreadable {what}"));
+    Ok(match e.event_type().as_str() {
+        "customer.created" => {
+            let CustomerEvent::Created(c) =
+                CustomerEvent::from_stored("customer.created", e.schema_version(), e.payload())
+                    .map_err(|_| bad("customer.created"))?
+            else {
+                return Ok(None);
+            };
+            Some((
+                TargetKind::Customer,
+                SourceRef {
+                    kind: SourceKind::Customer,
+                    id: c.customer_id.as_uuid(),
+                },
+                PushDoc::Customer {
+                    customer_id: c.customer_id,
+                    display_name: c.name.as_str().to_owned(),
+                },
+            ))
+        }
+        "sale.recorded" => {
+            let QuoteEvent::SaleRecorded(s) =
+                QuoteEvent::from_stored("sale.recorded", e.schema_version(), e.payload())
+                    .map_err(|_| bad("sale.recorded"))?
+            else {
+                return Ok(None);
+            };
+            let doc = PushDoc::from_sale(&s, e.occurred_at().date_naive())?;
+            Some((
+                mapping.sale_target,
+                SourceRef {
+                    kind: SourceKind::Sale,
+                    id: s.sale_id.as_uuid(),
+                },
+                doc,
+            ))
+        }
+        _ => None,
+    })
+}

@@ -1,0 +1,581 @@
+//! Accounting against a real database and the QuickBooks Online stand-in
+//! (`tests/qbo-standin/standin.py`, started per test): the outbox fed from the event log,
+//! the push job through the `pet-qbo` adapter, and the faults — the job killed mid-push, the
+//! same job replayed, a 500 after QBO accepted the write (with and without lagging
+//! queries), 429 for more than a minute, an expired token — each ending with exactly one
+//! invoice per sale in the stand-in and PET's events saying so; then reconciliation
+//! (matched, mismatched with the field, missing) and the one-click re-push.
+
+use std::io::{BufRead, BufReader};
+use std::process::{Child, Command, Stdio};
+use std::time::Duration as StdDuration;
+
+use chrono::Duration;
+use pet_core::accounting::{PushId, PushStatus, Reconciliation, SourceKind, SourceRef};
+use pet_qbo::{QboClient, QboConfig};
+use pet_storage_mysql::{App, CommandContext};
+use serde_json::{json, Value};
+use uuid::Uuid;
+
+use crate::commercial_tests::{count_type, id, pipeline, two_groups};
+use crate::{env, Env};
+
+/// The stand-in, stopped (by its own process id) when dropped.
+struct Standin {
+    child: Child,
+    base: String,
+    http: reqwest::Client,
+}
+
+impl Drop for Standin {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+impl Standin {
+    fn start() -> Self {
+        let script = concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/../tests/qbo-standin/standin.py"
+        );
+        let mut child = Command::new("python3")
+            .arg(script)
+            .arg("0")
+            .stdout(Stdio::piped())
+            .spawn()
+            .expect("python3 runs the stand-in");
+        let mut line = String::new();
+        BufReader::new(child.stdout.take().unwrap())
+            .read_line(&mut line)
+            .unwrap();
+        let port: u16 = line.trim().parse().unwrap();
+        Self {
+            child,
+            base: format!("http://127.0.0.1:{port}"),
+            http: reqwest::Client::new(),
+        }
+    }
+
+    async fn control(&self, what: &str, body: Value) -> Value {
+        self.http
+            .post(format!("{}/_control/{what}", self.base))
+            .json(&body)
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap()
+    }
+
+    async fn state(&self) -> Value {
+        self.http
+            .get(format!("{}/_control/state", self.base))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap()
+    }
+
+    /// The live invoices (not deleted).
+    async fn invoices(&self) -> Vec<Value> {
+        let s = self.state().await;
+        s["records"]["Invoice"]
+            .as_object()
+            .unwrap()
+            .values()
+            .filter(|r| r.get("_deleted").is_none())
+            .cloned()
+            .collect()
+    }
+
+    async fn client(&self) -> QboClient {
+        let t = self.control("issue_token", json!({})).await;
+        QboClient::new(QboConfig {
+            api_base: self.base.clone(),
+            realm_id: "9130350000000001".into(),
+            access_token: t["access_token"].as_str().unwrap().to_owned(),
+            timeout: StdDuration::from_secs(10),
+        })
+        .unwrap()
+    }
+}
+
+/// A sale: a quote for the pipeline's opportunity, sent and accepted. Returns the sale id.
+async fn sale(app: &App, actor: &CommandContext, opp: &str) -> Uuid {
+    let q = app
+        .commercial()
+        .create_quote(&json!({"opportunity_id": opp}), actor)
+        .await
+        .unwrap();
+    let qid = id(&q);
+    app.commercial()
+        .save_quote_draft(&qid, &two_groups(10), actor)
+        .await
+        .unwrap();
+    app.commercial()
+        .send_quote(&qid, &json!({"valid_until": "2026-04-30"}), actor)
+        .await
+        .unwrap();
+    let accepted = app
+        .commercial()
+        .accept_quote(&qid, &json!({"version": 1}), actor)
+        .await
+        .unwrap();
+    Uuid::parse_str(accepted["quote"]["sale_id"].as_str().expect("the sale id")).unwrap()
+}
+
+fn sale_push(sale: Uuid) -> Uuid {
+    PushId::for_source(SourceRef {
+        kind: SourceKind::Sale,
+        id: sale,
+    })
+    .as_uuid()
+}
+
+/// The environment with the customer already pushed: (env, stand-in, client, actor, sale).
+async fn with_sale(
+    script: Option<Value>,
+) -> Option<(Env, Standin, QboClient, CommandContext, Uuid)> {
+    let env = env().await?;
+    let standin = Standin::start();
+    let client = standin.client().await;
+    let (actor, _customer, opp) = pipeline(&env.app).await;
+    // The customer first (its own push), then the sale with the fault scripted.
+    let r = env.app.accounting().run_push_with(&client).await.unwrap();
+    assert_eq!(r.confirmed, 1, "{r:?}");
+    let s = sale(&env.app, &actor, &opp).await;
+    if let Some(faults) = script {
+        standin.control("script", json!({ "faults": faults })).await;
+    }
+    Some((env, standin, client, actor, s))
+}
+
+async fn push_of(env: &Env, sale: Uuid) -> pet_core::accounting::Push {
+    env.app
+        .accounting()
+        .get_push(sale_push(sale))
+        .await
+        .unwrap()
+        .expect("the sale's push is queued")
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_sale_becomes_one_invoice_and_a_replayed_job_changes_nothing() {
+    let Some((env, standin, client, _actor, s)) = with_sale(None).await else {
+        return;
+    };
+    let app = &env.app;
+    let r = app.accounting().run_push_with(&client).await.unwrap();
+    assert_eq!((r.queued, r.sent, r.confirmed), (1, 1, 1), "{r:?}");
+    let p = push_of(&env, s).await;
+    assert_eq!(p.status, PushStatus::Confirmed);
+    let inv = standin.invoices().await;
+    assert_eq!(inv.len(), 1);
+    assert_eq!(Some(inv[0]["Id"].as_str().unwrap()), p.remote_id.as_deref());
+    // The sale's total to the minor unit: 10 h × 120.00 + 1,500.00 − 10 %, + 20 % tax.
+    let total = (120_000 + 135_000) * 12 / 10;
+    assert_eq!(inv[0]["TotalAmt"], json!(total as f64 / 100.0));
+    // Replayed: the outbox reads nothing new, nothing is due, nothing is sent.
+    let again = app.accounting().run_push_with(&client).await.unwrap();
+    assert_eq!((again.queued, again.sent), (0, 0), "{again:?}");
+    // The outbox fed from the start again (a rebuilt checkpoint): the facts are known.
+    let mut c = env.pool().get_conn().await.unwrap();
+    use mysql_async::prelude::Queryable;
+    c.exec_drop(
+        format!(
+            "UPDATE {}pet_projection_checkpoints SET last_sequence = 0 WHERE projection = 'accounting_outbox'",
+            env.config.prefix
+        ),
+        (),
+    )
+    .await
+    .unwrap();
+    let rebuilt = app.accounting().run_push_with(&client).await.unwrap();
+    assert_eq!((rebuilt.queued, rebuilt.sent), (0, 0), "{rebuilt:?}");
+    assert_eq!(standin.invoices().await.len(), 1);
+    assert_eq!(count_type(&env, "accounting.push_queued").await, 2);
+    assert_eq!(count_type(&env, "accounting.push_confirmed").await, 2);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_500_after_qbo_accepted_is_found_by_look_up_not_posted_again() {
+    let Some((env, standin, client, _actor, s)) =
+        with_sale(Some(json!([{"status": 500, "count": 1, "accept": true}]))).await
+    else {
+        return;
+    };
+    let app = &env.app;
+    let r = app.accounting().run_push_with(&client).await.unwrap();
+    assert_eq!((r.sent, r.failed, r.confirmed), (1, 1, 0), "{r:?}");
+    assert_eq!(push_of(&env, s).await.status, PushStatus::Failed);
+    assert_eq!(standin.invoices().await.len(), 1, "QBO accepted the write");
+    // Not before the back-off.
+    assert_eq!(
+        app.accounting().run_push_with(&client).await.unwrap().sent,
+        0
+    );
+    env.clock.advance(Duration::seconds(31));
+    let r = app.accounting().run_push_with(&client).await.unwrap();
+    assert_eq!((r.sent, r.confirmed), (0, 1), "found by look-up: {r:?}");
+    let p = push_of(&env, s).await;
+    assert_eq!(p.status, PushStatus::Confirmed);
+    assert_eq!(standin.invoices().await.len(), 1);
+    assert_eq!(count_type(&env, "accounting.push_failed").await, 1);
+    assert_eq!(count_type(&env, "accounting.push_confirmed").await, 2);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_500_after_accepting_with_lagging_queries_is_answered_by_the_request_id() {
+    let Some((env, standin, client, _actor, s)) =
+        with_sale(Some(json!([{"status": 503, "count": 1, "accept": true}]))).await
+    else {
+        return;
+    };
+    standin.control("config", json!({"query_lag": 3600})).await;
+    let app = &env.app;
+    app.accounting().run_push_with(&client).await.unwrap();
+    env.clock.advance(Duration::seconds(31));
+    // The look-up sees nothing yet; the resend carries the same requestid, which QBO
+    // answers with the invoice it made.
+    let r = app.accounting().run_push_with(&client).await.unwrap();
+    assert_eq!((r.sent, r.confirmed), (1, 1), "{r:?}");
+    assert_eq!(standin.invoices().await.len(), 1);
+    assert_eq!(
+        standin.state().await["creates"],
+        json!(2),
+        "one customer, one invoice"
+    );
+    assert_eq!(push_of(&env, s).await.status, PushStatus::Confirmed);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_job_killed_mid_push_is_looked_up_after_the_doubt_period() {
+    // QBO makes the invoice, then the response hangs; the job is dropped meanwhile.
+    let Some((env, standin, client, _actor, s)) = with_sale(Some(json!([
+        {"status": 500, "count": 1, "accept": true, "hang": 3}
+    ])))
+    .await
+    else {
+        return;
+    };
+    let app = &env.app;
+    let killed = tokio::time::timeout(
+        StdDuration::from_millis(1500),
+        app.accounting().run_push_with(&client),
+    )
+    .await;
+    assert!(killed.is_err(), "the job was killed mid-push");
+    let p = push_of(&env, s).await;
+    assert_eq!(
+        p.status,
+        PushStatus::InFlight,
+        "the send was recorded first"
+    );
+    assert_eq!(standin.invoices().await.len(), 1);
+    // Run again at once: the push is in doubt only later (another runner may hold it).
+    let r = app.accounting().run_push_with(&client).await.unwrap();
+    assert_eq!((r.sent, r.confirmed), (0, 0), "{r:?}");
+    env.clock.advance(Duration::seconds(121));
+    let r = app.accounting().run_push_with(&client).await.unwrap();
+    assert_eq!((r.sent, r.confirmed), (0, 1), "{r:?}");
+    assert_eq!(standin.invoices().await.len(), 1);
+    let p = push_of(&env, s).await;
+    assert_eq!(p.status, PushStatus::Confirmed);
+    assert_eq!(
+        count_type(&env, "accounting.push_sent").await,
+        2,
+        "customer + invoice once"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn rate_limits_for_over_a_minute_delay_the_push_and_never_double_it() {
+    let Some((env, standin, client, _actor, s)) =
+        with_sale(Some(json!([{"status": 429, "count": 4}]))).await
+    else {
+        return;
+    };
+    let app = &env.app;
+    let mut minutes = 0;
+    loop {
+        let r = app.accounting().run_push_with(&client).await.unwrap();
+        if r.confirmed == 1 {
+            break;
+        }
+        assert!(r.rate_limited || r.sent == 0, "{r:?}");
+        // Retry-After: 60 — not sent again before it.
+        env.clock.advance(Duration::seconds(30));
+        assert_eq!(
+            app.accounting().run_push_with(&client).await.unwrap().sent,
+            0
+        );
+        env.clock.advance(Duration::seconds(31));
+        minutes += 1;
+        assert!(minutes < 10, "never confirmed");
+    }
+    assert!(minutes >= 4);
+    let p = push_of(&env, s).await;
+    assert_eq!((p.status, p.failures), (PushStatus::Confirmed, 0));
+    assert_eq!(standin.invoices().await.len(), 1);
+    assert_eq!(count_type(&env, "accounting.push_failed").await, 4);
+    assert_eq!(count_type(&env, "accounting.push_dead").await, 0);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn an_expired_token_stops_the_run_and_the_push_waits() {
+    let Some((env, standin, client, _actor, s)) = with_sale(None).await else {
+        return;
+    };
+    standin.control("expire_tokens", json!({})).await;
+    let r = env.app.accounting().run_push_with(&client).await.unwrap();
+    assert!(r.unauthorized, "{r:?}");
+    let p = push_of(&env, s).await;
+    assert_eq!(p.status, PushStatus::Failed);
+    assert_eq!(standin.invoices().await.len(), 0);
+    // A fresh token: pushed once.
+    let client = standin.client().await;
+    env.clock.advance(Duration::seconds(301));
+    let r = env.app.accounting().run_push_with(&client).await.unwrap();
+    assert_eq!(r.confirmed, 1, "{r:?}");
+    assert_eq!(standin.invoices().await.len(), 1);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn reconciliation_records_matched_mismatched_and_missing_and_re_push_repairs() {
+    let Some((env, standin, client, actor, s)) = with_sale(None).await else {
+        return;
+    };
+    let app = &env.app;
+    app.accounting().run_push_with(&client).await.unwrap();
+    let r = app.accounting().reconcile(&client).await.unwrap();
+    assert_eq!((r.checked, r.matched), (2, 2), "{r:?}");
+    // Reconciled again: no new events.
+    let again = app.accounting().reconcile(&client).await.unwrap();
+    assert_eq!(again.matched, 0);
+    assert_eq!(count_type(&env, "accounting.matched").await, 2);
+    // A bookkeeper edits the total.
+    let invoice_id = push_of(&env, s).await.remote_id.unwrap();
+    standin
+        .control(
+            "edit",
+            json!({"entity": "Invoice", "id": invoice_id, "fields": {"TotalAmt": 1.0}}),
+        )
+        .await;
+    let r = app.accounting().reconcile(&client).await.unwrap();
+    assert_eq!(r.mismatched, 1, "{r:?}");
+    let p = push_of(&env, s).await;
+    assert_eq!(p.reconciliation, Reconciliation::Mismatched);
+    assert_eq!(p.differences[0].field, "total_minor");
+    assert_eq!(p.differences[0].remote, "100");
+    let totals = app
+        .accounting()
+        .totals(pet_core::accounting::TargetKind::Invoice)
+        .await
+        .unwrap();
+    assert_eq!(totals[0]["agree"], json!(false), "{totals}");
+    // One click: the invoice is updated in place, not posted again.
+    app.accounting()
+        .repush(&sale_push(s).to_string(), &actor)
+        .await
+        .unwrap();
+    let r = app.accounting().run_push_with(&client).await.unwrap();
+    assert_eq!(r.confirmed, 1, "{r:?}");
+    let r = app.accounting().reconcile(&client).await.unwrap();
+    assert_eq!(
+        r.matched,
+        1,
+        "{r:?} {:?} {:?}",
+        push_of(&env, s).await.differences,
+        standin.invoices().await
+    );
+    assert_eq!(standin.invoices().await.len(), 1);
+    let totals = app
+        .accounting()
+        .totals(pet_core::accounting::TargetKind::Invoice)
+        .await
+        .unwrap();
+    assert_eq!(totals[0]["agree"], json!(true), "{totals}");
+    // Deleted in QBO: missing; the re-push makes one new invoice (a new request id).
+    standin
+        .control("delete", json!({"entity": "Invoice", "id": invoice_id}))
+        .await;
+    let r = app.accounting().reconcile(&client).await.unwrap();
+    assert_eq!(r.missing, 1, "{r:?}");
+    assert_eq!(count_type(&env, "accounting.missing").await, 1);
+    // Only dead, mismatched or missing pushes can be re-pushed.
+    let other = app
+        .accounting()
+        .repush(&Uuid::nil().to_string(), &actor)
+        .await;
+    assert!(other.is_err());
+    app.accounting()
+        .repush(&sale_push(s).to_string(), &actor)
+        .await
+        .unwrap();
+    app.accounting().run_push_with(&client).await.unwrap();
+    let live = standin.invoices().await;
+    assert_eq!(live.len(), 1);
+    let p = push_of(&env, s).await;
+    assert_eq!((p.status, p.generation), (PushStatus::Confirmed, 2));
+    assert_eq!(p.remote_id.as_deref(), live[0]["Id"].as_str());
+    crate::every_aggregate_restores_as_replayed(&env).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn an_admin_connects_through_oauth_tokens_are_sealed_refreshed_and_a_lost_connection_shows() {
+    let Some(env) = env().await else { return };
+    let standin = Standin::start();
+    // The same database with the site's secret configured (as the plugin passes it).
+    let mut cfg = env.config.clone();
+    cfg.secret_key = Some("a long random AUTH_KEY from wp-config".into());
+    let app = App::with_parts(
+        cfg,
+        pet_storage_mysql::AppParts {
+            clock: env.clock.clone(),
+            ..pet_storage_mysql::AppParts::default()
+        },
+    )
+    .unwrap();
+    let acc = app.accounting();
+    // Bad input: field errors, nothing saved.
+    let err = acc
+        .save_connection_settings(&json!({"environment": "custom", "client_id": ""}))
+        .await
+        .unwrap_err();
+    let pet_storage_mysql::AppError::Validation(e) = err else {
+        panic!("{err:?}")
+    };
+    for f in [
+        "client_id",
+        "client_secret",
+        "redirect_url",
+        "api_base",
+        "token_url",
+    ] {
+        assert!(e.get(f).is_some(), "{f}: {e:?}");
+    }
+    assert_eq!(
+        acc.connection_status().await.unwrap()["status"],
+        "not_connected"
+    );
+    // Without the site's secret nothing can be stored.
+    let no_key = env
+        .app
+        .accounting()
+        .save_connection_settings(&json!({"environment": "sandbox", "client_id": "x",
+            "client_secret": "y", "redirect_url": "https://example.com/wp-admin/"}))
+        .await;
+    assert!(
+        matches!(no_key, Err(pet_storage_mysql::AppError::Invariant(_))),
+        "{no_key:?}"
+    );
+    let redirect = "https://shop.example/wp-admin/admin.php?page=pet-quickbooks";
+    acc.save_connection_settings(&json!({
+        "environment": "custom", "client_id": "pet-client", "client_secret": "pet-secret",
+        "redirect_url": redirect, "api_base": standin.base,
+        "auth_url": format!("{}/connect/oauth2", standin.base),
+        "token_url": format!("{}/oauth2/v1/tokens/bearer", standin.base),
+    }))
+    .await
+    .unwrap();
+    let state = "nonce-1234567890-abcdef";
+    let url = acc.start_connection(state).await.unwrap()["url"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    assert!(
+        url.contains("scope=com.intuit.quickbooks.accounting"),
+        "{url}"
+    );
+    // The admin approves at Intuit; the browser comes back with code, state and realmId.
+    let back = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap()
+        .get(&url)
+        .send()
+        .await
+        .unwrap();
+    let location = back.headers()["location"].to_str().unwrap().to_owned();
+    assert!(location.starts_with(redirect), "{location}");
+    let q: std::collections::HashMap<String, String> = reqwest::Url::parse(&location)
+        .unwrap()
+        .query_pairs()
+        .into_owned()
+        .collect();
+    // A forged state is refused.
+    let forged = acc
+        .finish_connection(&json!({"code": q["code"], "state": "someone-elses-state-xyz", "realm_id": q["realmId"]}))
+        .await;
+    assert!(forged.is_err());
+    let status = acc
+        .finish_connection(
+            &json!({"code": q["code"], "state": q["state"], "realm_id": q["realmId"]}),
+        )
+        .await
+        .unwrap();
+    assert_eq!(status["status"], "connected");
+    assert_eq!(status["realm_id"], json!(q["realmId"]));
+    // Stored sealed: no token or secret in clear in the table.
+    let mut c = env.pool().get_conn().await.unwrap();
+    use mysql_async::prelude::Queryable;
+    let stored: String = c
+        .query_first(format!(
+            "SELECT value FROM {}pet_accounting_settings WHERE name = 'connection'",
+            env.config.prefix
+        ))
+        .await
+        .unwrap()
+        .unwrap();
+    assert!(
+        !stored.contains("access-")
+            && !stored.contains("refresh-")
+            && !stored.contains("pet-secret")
+    );
+    // Sales arrive through the job the queue runs (the stored connection's port).
+    let (actor, _customer, opp) = pipeline(&app).await;
+    let s = sale(&app, &actor, &opp).await;
+    let r = acc.run_push_job().await.unwrap();
+    assert_eq!(r["confirmed"], json!(2), "{r}");
+    assert_eq!(standin.invoices().await.len(), 1);
+    // Near expiry the token is refreshed first (the stand-in issues a new pair).
+    env.clock.advance(Duration::seconds(3600 - 200));
+    let before = standin.state().await;
+    acc.run_reconcile_job().await.unwrap();
+    let after: String = c
+        .query_first(format!(
+            "SELECT value FROM {}pet_accounting_settings WHERE name = 'connection'",
+            env.config.prefix
+        ))
+        .await
+        .unwrap()
+        .unwrap();
+    assert_ne!(after, stored, "tokens rotated");
+    assert_eq!(before["creates"], standin.state().await["creates"]);
+    // The refresh token revoked at Intuit: the next refresh fails and the connection is lost.
+    env.clock.advance(Duration::seconds(3600));
+    standin
+        .control("config", json!({"client_secret": "rotated"}))
+        .await;
+    assert!(acc.run_push_job().await.is_err());
+    let st = acc.connection_status().await.unwrap();
+    assert_eq!(st["status"], "lost", "{st}");
+    assert!(
+        st["lost_reason"].as_str().unwrap().contains("refused"),
+        "{st}"
+    );
+    assert_eq!(push_of_app(&app, s).await.status, PushStatus::Confirmed);
+}
+
+async fn push_of_app(app: &App, sale: Uuid) -> pet_core::accounting::Push {
+    app.accounting()
+        .get_push(sale_push(sale))
+        .await
+        .unwrap()
+        .unwrap()
+}
