@@ -59,6 +59,7 @@ pub mod helpdesk;
 pub mod identity;
 pub mod knowledge;
 pub mod kpi;
+pub mod mail;
 pub mod module;
 pub mod registry;
 
