@@ -33,6 +33,7 @@ pub mod jobs;
 pub mod knowledge;
 pub mod kpi;
 pub mod lease;
+pub mod mail;
 pub mod migrate;
 mod modules;
 pub mod money;
@@ -50,4 +51,4 @@ pub use app::{
 pub use clock::{Clock, ManualClock, SystemClock};
 pub use config::{Config, Endpoint, Tables};
 pub use error::{AppError, MigrationError, StorageError};
-pub use services::{Commercial, Delivery, Helpdesk, Identity, Knowledge, Kpi};
+pub use services::{Commercial, Delivery, Helpdesk, Identity, Knowledge, Kpi, Mail};

@@ -46,6 +46,10 @@ pub(crate) const MODULES: &[StorageModule] = &[
         core: &pet_core::kpi::MODULE,
         run_job: crate::kpi::run_job,
     },
+    StorageModule {
+        core: &pet_core::mail::MODULE,
+        run_job: crate::mail::run_job,
+    },
 ];
 
 /// A job kind no runner knows.

@@ -69,4 +69,6 @@ module_services! {
     Delivery => delivery;
     /// Measurement & KPIs: definitions, the KPI job, results, explanations, the dashboard.
     Kpi => kpi;
+    /// Helpdesk email (issue 17).
+    Mail => mail;
 }

@@ -64,6 +64,13 @@ return array(
 	'pet_kpi_facts',
 	'pet_kpi_memos',
 	'pet_kpi_results',
+	'pet_mail_outbox',
+	'pet_mail_templates',
+	'pet_mail_optouts',
+	'pet_mail_settings',
+	'pet_mail_messages',
+	'pet_mail_inbox',
+	'pet_mail_attachments',
 	'pet_chain_verification',
 	'pet_rate_limits',
 );

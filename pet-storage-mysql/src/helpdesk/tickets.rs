@@ -1177,7 +1177,13 @@ impl Helpdesk<'_> {
         assign: Option<AssignSla>,
     ) -> Result<Value, AppError> {
         let assign = assign.map(|a| a.0);
-        command!(self, ctx, command, &request, |cx| {
+        // The commands email runs for customers (`*_by_mail`, below) have no employee actor.
+        let actors = if command.ends_with("_by_mail") {
+            crate::command::Actors::EmployeesOrSystem
+        } else {
+            crate::command::Actors::Employees
+        };
+        command!(self, ctx, command, &request, actors, |cx| {
             let (cmds, customer) = match &work {
                 TicketWork::Existing(cmds) => (cmds.clone(), None),
                 TicketWork::New { customer_id, make } => {
@@ -2171,6 +2177,57 @@ impl Helpdesk<'_> {
 /// time and the id; sorted in Rust, see `hd_ranked_tickets`).
 fn relevance_order() -> Order {
     Order::by(&[("relevance", true), ("t.created_at", true), ("t.id", true)])
+}
+
+// ---- commands run by email (issue 17; the mail module calls them as the system) ----------
+
+impl Helpdesk<'_> {
+    /// Reopens a resolved ticket for its customer (a resolution mail's signed link, checked
+    /// by the caller): the same rule as [`Self::reopen_ticket`], run by the system.
+    pub async fn reopen_ticket_by_mail(
+        &self,
+        ticket_id: Uuid,
+        ctx: &CommandContext,
+    ) -> Result<Value, AppError> {
+        self.hd_ticket_command(
+            ctx,
+            "reopen_ticket_by_mail",
+            json!({"id": ticket_id}),
+            ticket_id,
+            TicketCommand::Reopen {
+                window: ReopenWindow::DEFAULT,
+            },
+            None,
+        )
+        .await
+    }
+
+    /// Adds a customer's emailed reply (public, by `contact_id`), run by the system.
+    pub async fn reply_by_mail(
+        &self,
+        ticket_id: Uuid,
+        contact_id: ContactId,
+        body: &str,
+        ctx: &CommandContext,
+    ) -> Result<Value, AppError> {
+        let body = ReplyBody::new(body).map_err(AppError::from)?;
+        self.hd_ticket_command(
+            ctx,
+            "reply_by_mail",
+            json!({"id": ticket_id, "contact_id": contact_id}),
+            ticket_id,
+            TicketCommand::Reply {
+                reply_id: ReplyId::from_uuid(Uuid::now_v7()),
+                author: ReplyAuthor::Customer {
+                    contact_id: Some(contact_id),
+                },
+                visibility: Visibility::Public,
+                body,
+            },
+            None,
+        )
+        .await
+    }
 }
 
 #[cfg(test)]
