@@ -15,6 +15,7 @@ mod galera_tests;
 mod helpdesk_tests;
 mod infra;
 mod kpi_tests;
+mod mail_tests;
 mod replica_tests;
 mod restore_tests;
 
