@@ -58,7 +58,7 @@ use serde_json::Value;
 use crate::backend::{App, AppError, CommandContext};
 use crate::convert::{array_to_json_object, json_to_table};
 use crate::exceptions::{self, PetError};
-use crate::{runtime, Delivery, Engine, Helpdesk, Identity, Knowledge, Kpi, Sales};
+use crate::{runtime, Delivery, Engine, Helpdesk, Identity, Knowledge, Kpi, Mail, Sales};
 
 // ---- what every generated wrapper calls ----------------------------------------------------
 
@@ -521,6 +521,7 @@ pub fn stub_files() -> Vec<(&'static str, String)> {
         (&Knowledge::API, String::new()),
         (&Delivery::API, String::new()),
         (&Kpi::API, String::new()),
+        (&Mail::API, String::new()),
     ]
     .into_iter()
     .map(|(api, prelude)| (api.stub_file, api.render_stub(&prelude)))

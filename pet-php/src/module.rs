@@ -6,7 +6,7 @@ use std::panic::catch_unwind;
 
 use ext_php_rs::prelude::*;
 
-use crate::{exceptions, Delivery, Engine, Helpdesk, Identity, Knowledge, Kpi, Sales};
+use crate::{exceptions, Delivery, Engine, Helpdesk, Identity, Knowledge, Kpi, Mail, Sales};
 
 /// Module start-up (MINIT): registers the exception classes. Must not panic (a panic here
 /// aborts PHP), so it reports failure through its return code.
@@ -29,4 +29,5 @@ pub fn get_module(module: ModuleBuilder) -> ModuleBuilder {
         .class::<Knowledge>()
         .class::<Delivery>()
         .class::<Kpi>()
+        .class::<Mail>()
 }

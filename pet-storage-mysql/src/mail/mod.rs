@@ -1220,16 +1220,20 @@ impl Mail<'_> {
         Ok(json!({"employee_id": id, "opted_out": kinds}))
     }
 
-    /// Sets the staff notifications an employee turned off (`kinds`: staff kinds only).
+    /// Sets the staff notifications an employee turned off: `{kinds: [kind]}` (staff kinds
+    /// only; an empty list turns every one on).
     pub async fn set_mail_optouts(
         &self,
         employee_id: &str,
-        kinds: &Value,
+        input: &Value,
     ) -> Result<Value, AppError> {
         let id = arg_uuid("employee_id", employee_id)?;
-        let list = kinds
-            .as_array()
-            .ok_or_else(|| AppError::field("kinds", "must be a list of notification kinds"))?;
+        let empty = Vec::new();
+        let list = match input.get("kinds") {
+            None | Some(Value::Null) => Some(&empty),
+            Some(v) => v.as_array(),
+        }
+        .ok_or_else(|| AppError::field("kinds", "must be a list of notification kinds"))?;
         let mut parsed = Vec::new();
         for k in list {
             let k = k

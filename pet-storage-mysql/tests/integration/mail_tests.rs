@@ -293,12 +293,12 @@ async fn opted_out_staff_get_nothing_and_templates_are_checked() {
     let app = &env.app;
     let s = setup(&env).await;
     app.mail()
-        .set_mail_optouts(&s.bo_id, &json!(["assignment"]))
+        .set_mail_optouts(&s.bo_id, &json!({"kinds": ["assignment"]}))
         .await
         .unwrap();
     assert!(matches!(
         app.mail()
-            .set_mail_optouts(&s.bo_id, &json!(["acknowledgement"]))
+            .set_mail_optouts(&s.bo_id, &json!({"kinds": ["acknowledgement"]}))
             .await,
         Err(AppError::Validation(_))
     ));
