@@ -102,6 +102,9 @@ check('admin, GET: refused with 405', 'die:405' === run_admin_post('mail_templat
 run_admin_post('mail_template_save', ['subject' => 'Hi {reopen_url}'] + $form);
 $n = queued_notices();
 check('a placeholder of another kind is refused with the reason', str_contains(wp_json_encode($n), 'reopen_url'), wp_json_encode($n));
+$_POST = [];
+$html = render_admin_screen('pet-mail', static fn () => (new Mail_Admin($plugin))->page_mail(), []);
+check('the refused form comes back with its input and the error by the field', str_contains($html, 'value="Hi {reopen_url}"') && str_contains($html, 'pet-template-subject-public_reply-error'));
 check('admin: template saved', str_starts_with(run_admin_post('mail_template_save', $form), 'redirect:'));
 $hd->replyToTicket($tid, ['body' => "Unplug it. <script>alert(1)</script>"], $plugin->context());
 $drain();
@@ -150,7 +153,8 @@ $screen = static function (string $page, callable $render): string {
     return render_admin_screen($page, $render, []);
 };
 $html = $screen('pet-mail', static fn () => (new Mail_Admin($plugin))->page_mail());
-check('Email screen: every template with its form', 7 === substr_count($html, 'pet-template-form-') && str_contains($html, 'Answer on {ticket_number}'));
+preg_match_all('/<form[^>]*id="pet-template-form-([a-z_]+)"/', $html, $forms);
+check('Email screen: every template with its form', 7 === count(array_unique($forms[1])) && str_contains($html, 'Answer on {ticket_number}'), implode(',', $forms[1]));
 check('Email screen: the dead letters section', str_contains($html, 'pet-mail-dead-letters'));
 $html = $screen('pet-jobs', static function () {
     (new \PetWp\Admin(Plugin::instance()))->page_jobs();

@@ -124,9 +124,9 @@ final class Mail_Sender {
 			$values[ '{' . $k . '}' ] = (string) ( $vars[ $k ] ?? '' );
 		}
 		$reopen = isset( $vars['reopen'] ) && is_array( $vars['reopen'] ) ? self::reopen_url( $vars['reopen'] ) : '';
-		// The subject: plain text on one line.
+		// The subject: plain text (not HTML: shown as written) on one line.
 		$subject = strtr( $template[0], $values + array( '{reopen_url}' => $reopen ) );
-		$subject = trim( (string) preg_replace( '/[\r\n\t]+/', ' ', wp_strip_all_tags( $subject ) ) );
+		$subject = trim( (string) preg_replace( '/[\x00-\x1f\x7f]+/', ' ', $subject ) );
 		// The body: the template's text escaped, then each placeholder's escaped value.
 		$html = array();
 		foreach ( $values as $k => $v ) {
