@@ -12,6 +12,8 @@
 //! |---|---|
 //! | `mail_message` | `mail.sent`, `mail.received` |
 
+pub mod inbound;
+
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
