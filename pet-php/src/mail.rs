@@ -79,6 +79,20 @@ crate::api::php_class! {
     /// @return array{employee_id:string,opted_out:list<string>}
     fn set_mail_optouts(employeeId: string("employee_id"), input: array) -> array;
 
+    section "Replies by email";
+
+    /// Takes one message read from the mailbox: threaded onto its ticket by the reply token in a `to` address's
+    /// plus-part, a new ticket for a known contact without one, auto-replies and loops ignored, the rest for review.
+    /// @param array{message_id:string,from_email:string,from_name?:string,subject?:string,body:string,to:list<string>,
+    ///        own_addresses:list<string>,auto_submitted?:string,precedence?:string,x_autoreply?:bool,x_pet_mail?:bool,
+    ///        attachments?:list<array{filename:string,mime_type:string,content_base64:string}>} $input
+    /// @return array{id:string,status:string,reason:string,ticket_id:?string,attachments:int,attachments_dropped:int,repeated:bool}
+    fn receive_mail(input: array) -> array;
+
+    /// @param array{status?:string,per_page?:int} $query status: review (default), threaded, opened, ignored
+    /// @return array{items:list<array>} newest first
+    fn list_inbox(query: array = []) -> array;
+
     section "Links and tokens";
 
     /// Reopens a resolved ticket from a resolution mail's signed link, as the system; a forged or

@@ -2202,6 +2202,48 @@ impl Helpdesk<'_> {
         .await
     }
 
+    /// Opens a ticket from an email of a known contact (channel email, the message as the
+    /// contact's first reply), run by the system: the same input and rules as
+    /// [`Self::create_ticket`].
+    pub async fn create_ticket_by_mail(
+        &self,
+        input: &Value,
+        ctx: &CommandContext,
+    ) -> Result<Value, AppError> {
+        let n = CreateTicket::parse(input, "input")?;
+        let id = Uuid::now_v7();
+        let reply_id = ReplyId::from_uuid(Uuid::now_v7());
+        let make = |number: TicketNumber| {
+            let mut cmds = vec![TicketCommand::Create(NewTicket {
+                id: TicketId::from_uuid(id),
+                number,
+                customer_id: n.customer_id,
+                project_id: n.project_id,
+                subject: n.subject.clone(),
+                priority: n.priority,
+                channel: n.channel,
+                assignee: n.assignee_id,
+            })];
+            if let Some(body) = &n.message.0 {
+                cmds.push(TicketCommand::Reply {
+                    reply_id,
+                    author: ReplyAuthor::Customer {
+                        contact_id: n.contact_id,
+                    },
+                    visibility: Visibility::Public,
+                    body: body.clone(),
+                });
+            }
+            cmds
+        };
+        let work = TicketWork::New {
+            customer_id: n.customer_id,
+            make: &make,
+        };
+        self.hd_ticket_commands(ctx, "create_ticket_by_mail", input.clone(), id, work, None)
+            .await
+    }
+
     /// Adds a customer's emailed reply (public, by `contact_id`), run by the system.
     pub async fn reply_by_mail(
         &self,

@@ -1283,6 +1283,367 @@ impl Mail<'_> {
     }
 }
 
+// ---- replies by email (the poller hands each message over) -------------------------------
+
+/// Largest attachment kept (bytes); larger ones are dropped and counted.
+pub const MAX_ATTACHMENT_BYTES: usize = 5 * 1024 * 1024;
+/// Most attachment bytes kept per message.
+pub const MAX_ATTACHMENTS_TOTAL: usize = 10 * 1024 * 1024;
+
+/// The reply token in an address's plus-part (`local+<token>@domain`), if any.
+fn token_in(addresses: &[String]) -> Option<String> {
+    addresses.iter().find_map(|a| {
+        let local = a.split('@').next()?;
+        let (_, tok) = local.split_once('+')?;
+        (tok.len() == 56 && tok.chars().all(|c| c.is_ascii_hexdigit()))
+            .then(|| tok.to_ascii_lowercase())
+    })
+}
+
+impl Mail<'_> {
+    /// Takes one message read from the mailbox: `{message_id, from_email, from_name?,
+    /// subject?, body, to: [address], own_addresses: [address], auto_submitted?, precedence?,
+    /// x_autoreply?: bool, x_pet_mail?: bool, attachments?: [{filename, mime_type,
+    /// content_base64}]}`. `pet_core::mail::inbound::classify` decides: an auto-reply or a
+    /// loop is ignored; a valid token from a contact of the ticket's customer adds the text
+    /// without its quoted history as the contact's reply (and `mail.received`); no token from
+    /// a known contact opens a ticket (channel email); a forged token, another customer's
+    /// ticket or an unknown sender goes to the review list. The same message again (its
+    /// Message-ID) changes nothing and answers the same. `{id, status, reason, ticket_id}`.
+    pub async fn receive_mail(&self, input: &Value) -> Result<Value, AppError> {
+        use pet_core::mail::inbound::{classify, strip_quoted, InboundHeaders, TokenFact, Verdict};
+        let mut o = Input::new(input, "input");
+        let message_id = o
+            .req_str("message_id")
+            .map(str::trim)
+            .unwrap_or_default()
+            .to_owned();
+        let from = o
+            .req_str("from_email")
+            .map(|s| s.trim().to_ascii_lowercase())
+            .unwrap_or_default();
+        let from_name: String = o
+            .opt_str("from_name")
+            .unwrap_or_default()
+            .chars()
+            .take(200)
+            .collect();
+        let subject: String = o
+            .opt_str("subject")
+            .unwrap_or_default()
+            .chars()
+            .take(300)
+            .collect();
+        let body = o.req_str("body").unwrap_or_default().to_owned();
+        let strs = |v: Option<&Value>| -> Vec<String> {
+            v.and_then(Value::as_array)
+                .map(|a| {
+                    a.iter()
+                        .filter_map(Value::as_str)
+                        .map(|s| s.trim().to_ascii_lowercase())
+                        .collect()
+                })
+                .unwrap_or_default()
+        };
+        let to = strs(input.get("to"));
+        let own = strs(input.get("own_addresses"));
+        let headers = InboundHeaders {
+            auto_submitted: o.opt_str("auto_submitted").map(str::to_owned),
+            precedence: o.opt_str("precedence").map(str::to_owned),
+            x_autoreply: input
+                .get("x_autoreply")
+                .and_then(Value::as_bool)
+                .unwrap_or(false),
+            x_pet_mail: input
+                .get("x_pet_mail")
+                .and_then(Value::as_bool)
+                .unwrap_or(false),
+            from: from.clone(),
+            own_addresses: own,
+        };
+        if message_id.is_empty() || message_id.len() > 255 || !message_id.is_ascii() {
+            o.error(
+                "message_id",
+                "must be the message's Message-ID (ASCII, at most 255 characters)",
+            );
+        }
+        if !from.contains('@') {
+            o.error("from_email", "must be an email address");
+        }
+        let mut files: Vec<(String, String, Vec<u8>)> = Vec::new();
+        let mut dropped = 0u32;
+        let mut total = 0usize;
+        for a in input
+            .get("attachments")
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+        {
+            let name: String = a
+                .get("filename")
+                .and_then(Value::as_str)
+                .unwrap_or("attachment")
+                .chars()
+                .take(255)
+                .collect();
+            let mime: String = a
+                .get("mime_type")
+                .and_then(Value::as_str)
+                .unwrap_or("application/octet-stream")
+                .chars()
+                .filter(char::is_ascii)
+                .take(127)
+                .collect();
+            use base64::Engine as _;
+            match a
+                .get("content_base64")
+                .and_then(Value::as_str)
+                .map(|c| base64::engine::general_purpose::STANDARD.decode(c.trim()))
+            {
+                Some(Ok(bytes))
+                    if bytes.len() <= MAX_ATTACHMENT_BYTES
+                        && total + bytes.len() <= MAX_ATTACHMENTS_TOTAL =>
+                {
+                    total += bytes.len();
+                    files.push((name, mime, bytes));
+                }
+                Some(Ok(_)) => dropped += 1,
+                _ => o.error("attachments", "each needs content_base64 in base64"),
+            }
+        }
+        o.finish()?;
+        let m = self.mail_tables();
+        let mut conn = self.conn().await?;
+        // The same message again: what it was.
+        let seen: Option<(String, String, String, Option<String>)> = conn
+            .exec_first(
+                format!(
+                    "SELECT id, status, reason, ticket_id FROM {} WHERE message_id = ?",
+                    m.inbox
+                ),
+                (message_id.as_str(),),
+            )
+            .await
+            .map_err(db)?;
+        if let Some((id, status, reason, ticket)) = seen {
+            return Ok(
+                json!({"id": id, "status": status, "reason": reason, "ticket_id": ticket, "repeated": true}),
+            );
+        }
+        let secret = self.secret(&mut conn).await?;
+        // Facts: the token's ticket and its customer; the sender's contacts.
+        let token = match token_in(&to) {
+            None => TokenFact::None,
+            Some(tok) => match Self::ticket_of_token(&secret, &tok)? {
+                None => TokenFact::Forged,
+                Some(t) => {
+                    let c: Option<String> = conn
+                        .exec_first(
+                            format!(
+                                "SELECT customer_id FROM {} WHERE id = ?",
+                                self.helpdesk_tables().tickets
+                            ),
+                            (t.to_string(),),
+                        )
+                        .await
+                        .map_err(db)?;
+                    match c {
+                        Some(c) => TokenFact::Ticket((t, c)),
+                        None => TokenFact::Forged,
+                    }
+                }
+            },
+        };
+        let contacts: Vec<(String, String)> = conn
+            .exec(
+                format!("SELECT id, customer_id FROM {} WHERE email = ? ORDER BY added_version, id LIMIT 20", self.tables().contacts),
+                (from.as_str(),),
+            )
+            .await
+            .map_err(db)?;
+        // The sender's contact at the token's customer if there is one, else their first.
+        let sender = match &token {
+            TokenFact::Ticket((_, c)) => {
+                contacts.iter().find(|(_, cc)| cc == c).or(contacts.first())
+            }
+            _ => contacts.first(),
+        }
+        .cloned();
+        let verdict = classify(
+            &headers,
+            match &token {
+                TokenFact::None => TokenFact::None,
+                TokenFact::Forged => TokenFact::Forged,
+                TokenFact::Ticket((_, c)) => TokenFact::Ticket(c.clone()),
+            },
+            sender.as_ref().map(|(_, c)| c.clone()),
+        );
+        let text = match strip_quoted(&body) {
+            s if s.is_empty() => body.trim().to_owned(),
+            s => s,
+        };
+        let inbox_id = Uuid::now_v7();
+        // Keyed by the Message-ID: a message handed over again after a crash between the
+        // ticket command and the inbox row replays the command instead of repeating it.
+        let digest = {
+            use sha2::Digest as _;
+            hex(&sha2::Sha256::digest(message_id.as_bytes())[..16])
+        };
+        let ctx = CommandContext::system().with_key(&format!("mail:{digest}"))?;
+        let received_ctx = CommandContext::system().with_key(&format!("mail-received:{digest}"))?;
+        let (status, ticket): (&str, Option<Uuid>) = match (verdict, &token, &sender) {
+            (Verdict::AutoReply | Verdict::Loop, _, _) => ("ignored", None),
+            (Verdict::Reply, TokenFact::Ticket((t, _)), Some((contact, _))) if !text.is_empty() => {
+                let contact = ContactId::from_uuid(arg_uuid("contact_id", contact)?);
+                self.app()
+                    .helpdesk()
+                    .reply_by_mail(*t, contact, &text, &ctx)
+                    .await?;
+                ("threaded", Some(*t))
+            }
+            (Verdict::NewTicket, _, Some((contact, customer))) if !text.is_empty() => {
+                let subject = if subject.trim().is_empty() {
+                    "(no subject)".to_owned()
+                } else {
+                    subject.clone()
+                };
+                let t = self
+                    .app()
+                    .helpdesk()
+                    .create_ticket_by_mail(
+                        &json!({"customer_id": customer, "subject": subject, "channel": "email",
+                                "message": text, "contact_id": contact}),
+                        &ctx,
+                    )
+                    .await?;
+                let tid = t
+                    .get("id")
+                    .and_then(Value::as_str)
+                    .ok_or_else(|| internal("ticket id"))?;
+                ("opened", Some(arg_uuid("ticket_id", tid)?))
+            }
+            _ => ("review", None),
+        };
+        // A reply or request whose text is empty (all quoted) goes to review too.
+        let reason = if status == "review" && matches!(verdict, Verdict::Reply | Verdict::NewTicket)
+        {
+            "empty"
+        } else {
+            verdict.as_str()
+        };
+        let mut tx = conn
+            .start_transaction(TxOpts::default())
+            .await
+            .map_err(db)?;
+        let r: Result<(), AppError> = async {
+            tx.exec_drop(
+                format!(
+                    "INSERT INTO {} (id, message_id, from_email, from_name, subject, body, status, reason, ticket_id, contact_id, received_at) \
+                     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    m.inbox
+                ),
+                vec![
+                    mysql_async::Value::from(inbox_id.to_string()),
+                    message_id.as_str().into(),
+                    from.as_str().into(),
+                    from_name.as_str().into(),
+                    subject.as_str().into(),
+                    body.as_str().into(),
+                    status.into(),
+                    reason.into(),
+                    ticket.map(|t| t.to_string()).into(),
+                    sender.as_ref().map(|(c, _)| c.clone()).into(),
+                    to_db_time(self.now()).into(),
+                ],
+            )
+            .await
+            .map_err(db)?;
+            if ticket.is_some() {
+                for (name, mime, bytes) in &files {
+                    tx.exec_drop(
+                        format!("INSERT INTO {} (id, inbox_id, filename, mime_type, size, content) VALUES (?, ?, ?, ?, ?, ?)", m.attachments),
+                        (Uuid::now_v7().to_string(), inbox_id.to_string(), name.as_str(), mime.as_str(), bytes.len() as u64, bytes.clone()),
+                    )
+                    .await
+                    .map_err(db)?;
+                }
+            }
+            Ok(())
+        }
+        .await;
+        match r {
+            Ok(()) => tx.commit().await.map_err(db)?,
+            Err(e) => {
+                let _ = tx.rollback().await;
+                return Err(e);
+            }
+        }
+        drop(conn);
+        if let (Some(t), Some((contact, _))) = (ticket, &sender) {
+            let contact = ContactId::from_uuid(arg_uuid("contact_id", contact)?);
+            let kept = files.len() as u32;
+            let received = MailCommand::RecordReceived(pet_core::mail::MailReceived {
+                mail_id: inbox_id,
+                ticket_id: TicketId::from_uuid(t),
+                contact_id: contact,
+                subject: subject.clone(),
+                attachments: kept,
+            });
+            command!(
+                self.app(),
+                &received_ctx,
+                "mail_received",
+                &json!({"message_id": message_id}),
+                Actors::EmployeesOrSystem,
+                |cx| {
+                    let (_, events) = cx.create(&MailMessages(self.app()), &received, &()).await?;
+                    Ok(json!({"events": events.len()}))
+                }
+            )?;
+        }
+        Ok(
+            json!({"id": inbox_id, "status": status, "reason": reason, "ticket_id": ticket,
+                  "attachments": files.len(), "attachments_dropped": dropped, "repeated": false}),
+        )
+    }
+
+    /// The inbox by status (`{status?: review (default) | threaded | opened | ignored,
+    /// per_page?}`), newest first: `{items}` (`id, from_email, subject, status, reason,
+    /// ticket_id, received_at`).
+    pub async fn list_inbox(&self, query: &Value) -> Result<Value, AppError> {
+        let mut o = Input::new(query, "query");
+        let status = o.opt_str("status").unwrap_or("review");
+        if !["review", "threaded", "opened", "ignored"].contains(&status) {
+            o.error("status", "is not an inbox status");
+        }
+        let per_page = o.opt_i64("per_page").unwrap_or(20);
+        if !(1..=100).contains(&per_page) {
+            o.error("per_page", "must be between 1 and 100");
+        }
+        o.finish()?;
+        let mut conn = self.read_conn().await?;
+        let rows: Vec<(String, String, String, String, String, Option<String>, NaiveDateTime)> = conn
+            .exec(
+                format!(
+                    "SELECT id, from_email, subject, status, reason, ticket_id, received_at FROM {} \
+                     FORCE INDEX (ix_inbox_status) WHERE status = ? ORDER BY received_at DESC, id DESC LIMIT ?",
+                    self.mail_tables().inbox
+                ),
+                (status, per_page as u64),
+            )
+            .await
+            .map_err(db)?;
+        let items: Vec<Value> = rows
+            .into_iter()
+            .map(|(id, from, subject, status, reason, ticket, at)| {
+                json!({"id": id, "from_email": from, "subject": subject, "status": status,
+                       "reason": reason, "ticket_id": ticket, "received_at": rfc3339(from_db_time(at))})
+            })
+            .collect();
+        Ok(json!({ "items": items }))
+    }
+}
+
 /// What the outbox job knows about a ticket.
 struct TicketInfo {
     id: TicketId,

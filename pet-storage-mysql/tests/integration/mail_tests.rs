@@ -447,3 +447,187 @@ async fn reopen_links_are_signed_and_expire() {
     assert!(app.mail().check_reply_token(&"0".repeat(56)).await.is_err());
     env.cleanup().await;
 }
+
+// ---- replies by email ----------------------------------------------------------------------
+
+fn inbound(message_id: &str, from: &str, to: &str, body: &str) -> Value {
+    json!({"message_id": message_id, "from_email": from, "from_name": "W", "subject": "Re: x",
+           "body": body, "to": [to], "own_addresses": ["support@pet.test"]})
+}
+
+#[tokio::test]
+async fn replies_by_email_are_threaded_and_the_rest_ignored_or_reviewed() {
+    let Some(env) = env().await else { return };
+    let app = &env.app;
+    let s = setup(&env).await;
+    let t = app
+        .helpdesk()
+        .create_ticket(
+            &json!({"customer_id": s.customer, "subject": "Mail me", "message": "Hi",
+                    "contact_id": s.contact}),
+            &s.ana,
+        )
+        .await
+        .unwrap();
+    app.mail().run_outbox().await.unwrap();
+    let c = app.mail().claim_outgoing(&json!({})).await.unwrap();
+    let token = c["items"][0]["reply_token"].as_str().unwrap().to_owned();
+    let to = format!("support+{token}@pet.test");
+
+    // A reply: threaded, quoted history stripped, attachment kept, mail.received recorded.
+    let mut m = inbound(
+        "<r1@acme.test>",
+        "Wile@Acme.test",
+        &to,
+        "Thanks, fixed.\n\nOn Mon, Support wrote:\n> Unplug it.",
+    );
+    m["attachments"] = json!([{"filename": "log.txt", "mime_type": "text/plain",
+                               "content_base64": "aGVsbG8="}]);
+    let r = app.mail().receive_mail(&m).await.unwrap();
+    assert_eq!(
+        (r["status"].as_str(), r["reason"].as_str()),
+        (Some("threaded"), Some("reply")),
+        "{r}"
+    );
+    assert_eq!(r["attachments"], json!(1));
+    let ticket = app.helpdesk().get_ticket(&id(&t)).await.unwrap();
+    let text = ticket.to_string();
+    assert!(
+        text.contains("Thanks, fixed.") && !text.contains("Unplug it"),
+        "{text}"
+    );
+    // The same message again changes nothing.
+    let again = app.mail().receive_mail(&m).await.unwrap();
+    assert_eq!(again["repeated"], json!(true));
+    assert_eq!(env.count(&app.mail_tables().inbox).await, 1);
+    let feed = app
+        .activity(&json!({"context_type": "ticket", "context_id": id(&t)}))
+        .await
+        .unwrap();
+    assert!(
+        feed.to_string().contains("from the customer was added"),
+        "{feed}"
+    );
+
+    // Auto-replies and loops: ignored, nothing added.
+    let replies_before = app
+        .helpdesk()
+        .get_ticket(&id(&t))
+        .await
+        .unwrap()
+        .to_string();
+    for (n, extra) in [
+        ("a1", json!({"auto_submitted": "auto-replied"})),
+        ("a2", json!({"precedence": "bulk"})),
+        ("a3", json!({"x_autoreply": true})),
+        ("l1", json!({"x_pet_mail": true})),
+    ] {
+        let mut m = inbound(
+            &format!("<{n}@acme.test>"),
+            "wile@acme.test",
+            &to,
+            "Out of office",
+        );
+        for (k, v) in extra.as_object().unwrap() {
+            m[k] = v.clone();
+        }
+        let r = app.mail().receive_mail(&m).await.unwrap();
+        assert_eq!(r["status"], json!("ignored"), "{n}: {r}");
+    }
+    let own = app
+        .mail()
+        .receive_mail(&inbound("<l2@x>", "support@pet.test", &to, "loop"))
+        .await
+        .unwrap();
+    assert_eq!(
+        (own["status"].as_str(), own["reason"].as_str()),
+        (Some("ignored"), Some("loop"))
+    );
+    assert_eq!(
+        app.helpdesk()
+            .get_ticket(&id(&t))
+            .await
+            .unwrap()
+            .to_string(),
+        replies_before
+    );
+
+    // A forged token, an unknown sender, another customer's contact: review.
+    let forged = format!(
+        "support+{}{}@pet.test",
+        &token[..55],
+        if token.ends_with('0') { "1" } else { "0" }
+    );
+    let r = app
+        .mail()
+        .receive_mail(&inbound("<f1@x>", "wile@acme.test", &forged, "hi"))
+        .await
+        .unwrap();
+    assert_eq!(
+        (r["status"].as_str(), r["reason"].as_str()),
+        (Some("review"), Some("forged_token"))
+    );
+    let r = app
+        .mail()
+        .receive_mail(&inbound("<u1@x>", "stranger@evil.test", &to, "hi"))
+        .await
+        .unwrap();
+    assert_eq!(
+        (r["status"].as_str(), r["reason"].as_str()),
+        (Some("review"), Some("unknown_sender"))
+    );
+    let other = app
+        .identity()
+        .create_customer(&json!({"name": "Other Co"}), &s.ana)
+        .await
+        .unwrap();
+    app.identity()
+        .add_contact(
+            &id(&other),
+            &json!({"name": "Mallory", "email": "mallory@other.test"}),
+            &s.ana,
+        )
+        .await
+        .unwrap();
+    let r = app
+        .mail()
+        .receive_mail(&inbound("<o1@x>", "mallory@other.test", &to, "let me in"))
+        .await
+        .unwrap();
+    assert_eq!(
+        (r["status"].as_str(), r["reason"].as_str()),
+        (Some("review"), Some("other_customer"))
+    );
+    assert_eq!(
+        app.helpdesk()
+            .get_ticket(&id(&t))
+            .await
+            .unwrap()
+            .to_string(),
+        replies_before
+    );
+    let review = app.mail().list_inbox(&json!({})).await.unwrap();
+    assert_eq!(review["items"].as_array().unwrap().len(), 3);
+
+    // No token from a known contact: a new ticket, channel email.
+    let r = app
+        .mail()
+        .receive_mail(&inbound(
+            "<n1@x>",
+            "mallory@other.test",
+            "support@pet.test",
+            "New problem",
+        ))
+        .await
+        .unwrap();
+    assert_eq!(r["status"], json!("opened"), "{r}");
+    let nt = app
+        .helpdesk()
+        .get_ticket(r["ticket_id"].as_str().unwrap())
+        .await
+        .unwrap();
+    assert_eq!(nt["channel"], json!("email"));
+    assert_eq!(nt["customer_id"], json!(id(&other)));
+    crate::every_aggregate_restores_as_replayed(&env).await;
+    env.cleanup().await;
+}
