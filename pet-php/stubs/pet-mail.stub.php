@@ -84,6 +84,24 @@ final class Mail
      */
     public function setMailOptouts(string $employeeId, array $input): array {}
 
+    // ---- Replies by email -----------------------------------------------------------
+
+    /**
+     * Takes one message read from the mailbox: threaded onto its ticket by the reply token in a `to` address's
+     * plus-part, a new ticket for a known contact without one, auto-replies and loops ignored, the rest for review.
+     * @param array{message_id:string,from_email:string,from_name?:string,subject?:string,body:string,to:list<string>,
+     *        own_addresses:list<string>,auto_submitted?:string,precedence?:string,x_autoreply?:bool,x_pet_mail?:bool,
+     *        attachments?:list<array{filename:string,mime_type:string,content_base64:string}>} $input
+     * @return array{id:string,status:string,reason:string,ticket_id:?string,attachments:int,attachments_dropped:int,repeated:bool}
+     */
+    public function receiveMail(array $input): array {}
+
+    /**
+     * @param array{status?:string,per_page?:int} $query status: review (default), threaded, opened, ignored
+     * @return array{items:list<array>} newest first
+     */
+    public function listInbox(array $query = []): array {}
+
     // ---- Links and tokens -----------------------------------------------------------
 
     /**
