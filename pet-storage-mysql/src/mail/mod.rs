@@ -1622,7 +1622,17 @@ impl Mail<'_> {
         }
         o.finish()?;
         let mut conn = self.read_conn().await?;
-        let rows: Vec<(String, String, String, String, String, Option<String>, NaiveDateTime)> = conn
+        // id, from, subject, status, reason, ticket, received at.
+        type InboxRow = (
+            String,
+            String,
+            String,
+            String,
+            String,
+            Option<String>,
+            NaiveDateTime,
+        );
+        let rows: Vec<InboxRow> = conn
             .exec(
                 format!(
                     "SELECT id, from_email, subject, status, reason, ticket_id, received_at FROM {} \

@@ -156,6 +156,21 @@ $html = $screen('pet-mail', static fn () => (new Mail_Admin($plugin))->page_mail
 preg_match_all('/<form[^>]*id="pet-template-form-([a-z_]+)"/', $html, $forms);
 check('Email screen: every template with its form', 7 === count(array_unique($forms[1])) && str_contains($html, 'Answer on {ticket_number}'), implode(',', $forms[1]));
 check('Email screen: the dead letters section', str_contains($html, 'pet-mail-dead-letters'));
+
+// The contact's reply by email (as the mailbox poller hands it over): added to the ticket
+// without the quoted history.
+$r = $mail->receiveMail(['message_id' => "<reply-$tag@acme.test>", 'from_email' => "wile-$tag@acme.test", 'subject' => 'Re: printer',
+    'body' => "Still smoking $tag.\n\nOn Monday, Support wrote:\n> Unplug it.", 'to' => ["support+$token@pet.localhost"], 'own_addresses' => ['support@pet.localhost']]);
+$ticket_json = wp_json_encode($hd->getTicket($tid));
+check('the contact\'s emailed reply is on the ticket, quote stripped', 'threaded' === $r['status'] && str_contains($ticket_json, "Still smoking $tag.") && !str_contains($ticket_json, 'On Monday'), wp_json_encode($r));
+
+// A reply by email (as the mailbox poller hands it over) from a stranger with this ticket's
+// token: not added, listed for review on the Email screen.
+$r = $mail->receiveMail(['message_id' => "<stranger-$tag@evil.test>", 'from_email' => "x-$tag@evil.test", 'subject' => "Re: <i>$tag</i>",
+    'body' => 'let me in', 'to' => ["support+$token@pet.localhost"], 'own_addresses' => ['support@pet.localhost']]);
+check('a stranger\'s mail with a ticket token goes to review', 'review' === $r['status'] && 'unknown_sender' === $r['reason'], wp_json_encode($r));
+$html = $screen('pet-mail', static fn () => (new Mail_Admin($plugin))->page_mail());
+check('Email screen: the review list, escaped', str_contains($html, "x-$tag@evil.test") && str_contains($html, "&lt;i&gt;$tag"));
 $html = $screen('pet-jobs', static function () {
     (new \PetWp\Admin(Plugin::instance()))->page_jobs();
 });

@@ -153,6 +153,7 @@ final class Mail_Admin extends Module_Admin {
 								'per_page' => 10,
 							)
 						)['items'],
+						'review'        => (array) $this->mail()->listInbox( array( 'status' => 'review' ) )['items'],
 						'failed'        => $manage ? $this->kept_form( 'mail_template_save:' ) : null,
 					)
 				);
@@ -232,6 +233,21 @@ final class Mail_Admin extends Module_Admin {
 		} catch ( \Throwable $e ) {
 			Plugin::log( 'mail opt-outs not saved: ' . $e->getMessage() );
 		}
+	}
+
+	/**
+	 * The translated reason an inbound message is in the review list.
+	 *
+	 * @param string $reason The engine's reason.
+	 */
+	public static function reason_label( string $reason ): string {
+		$labels = array(
+			'forged_token'   => __( 'The reply token is not valid', 'pet' ),
+			'other_customer' => __( 'The sender belongs to another customer than the ticket', 'pet' ),
+			'unknown_sender' => __( 'The sender is not a known contact', 'pet' ),
+			'empty'          => __( 'Nothing but quoted text', 'pet' ),
+		);
+		return $labels[ $reason ] ?? $reason;
 	}
 
 	/**

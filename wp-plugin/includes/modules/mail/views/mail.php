@@ -6,7 +6,7 @@
  * @package PetWp
  *
  * @var array $data {manage: bool, reply_address: string, templates: list<array>, dead: list<array>,
- *                   sent: list<array>, failed: ?array}
+ *                   sent: list<array>, review: list<array>, failed: ?array}
  */
 
 use PetWp\Modules\Mail\Mail_Admin;
@@ -78,6 +78,31 @@ View::render(
 	)
 );
 ?>
+
+<h2 id="pet-mail-review"><?php esc_html_e( 'Received mail to review', 'pet' ); ?></h2>
+<p><?php esc_html_e( 'Mail that reached the reply mailbox but was not added to a ticket: an unknown sender, a token that does not verify, or a sender of another customer than the ticket\'s. Auto-replies and PET\'s own mail coming back are ignored.', 'pet' ); ?></p>
+<?php if ( array() === $data['review'] ) : ?>
+	<p><?php esc_html_e( 'Nothing to review.', 'pet' ); ?></p>
+<?php else : ?>
+	<table class="widefat striped">
+		<thead><tr>
+			<th scope="col"><?php esc_html_e( 'Received', 'pet' ); ?></th>
+			<th scope="col"><?php esc_html_e( 'From', 'pet' ); ?></th>
+			<th scope="col"><?php esc_html_e( 'Subject', 'pet' ); ?></th>
+			<th scope="col"><?php esc_html_e( 'Why', 'pet' ); ?></th>
+		</tr></thead>
+		<tbody>
+		<?php foreach ( $data['review'] as $m ) : ?>
+			<tr>
+				<td><?php echo esc_html( (string) $m['received_at'] ); ?></td>
+				<td><?php echo esc_html( (string) $m['from_email'] ); ?></td>
+				<td><?php echo esc_html( (string) $m['subject'] ); ?></td>
+				<td><?php echo esc_html( Mail_Admin::reason_label( (string) $m['reason'] ) ); ?></td>
+			</tr>
+		<?php endforeach; ?>
+		</tbody>
+	</table>
+<?php endif; ?>
 
 <h2><?php esc_html_e( 'Recently sent', 'pet' ); ?></h2>
 <?php if ( array() === $data['sent'] ) : ?>
