@@ -70,7 +70,7 @@ function pet_missing_extension_refuse_activation(): void {
  * @return list<string>
  */
 function pet_missing_extension_classes(): array {
-	$needed = array( 'Pet\\Engine', 'Pet\\Identity', 'Pet\\Sales', 'Pet\\Helpdesk', 'Pet\\Knowledge', 'Pet\\Delivery', 'Pet\\Kpi', 'Pet\\Portal' );
+	$needed = array( 'Pet\\Engine', 'Pet\\Identity', 'Pet\\Sales', 'Pet\\Helpdesk', 'Pet\\Knowledge', 'Pet\\Delivery', 'Pet\\Kpi', 'Pet\\Portal', 'Pet\\Mail', 'Pet\\Accounting' );
 	return array_values( array_filter( $needed, static fn ( string $c ): bool => ! class_exists( $c ) ) );
 }
 

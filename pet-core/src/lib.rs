@@ -60,6 +60,7 @@ pub mod helpdesk;
 pub mod identity;
 pub mod knowledge;
 pub mod kpi;
+pub mod mail;
 pub mod module;
 pub mod portal;
 pub mod privacy;

@@ -59,7 +59,7 @@ use crate::backend::{App, AppError, CommandContext};
 use crate::convert::{array_to_json_object, json_to_table};
 use crate::exceptions::{self, PetError};
 use crate::{
-    runtime, Accounting, Delivery, Engine, Helpdesk, Identity, Knowledge, Kpi, Portal, Sales,
+    runtime, Accounting, Delivery, Engine, Helpdesk, Identity, Knowledge, Kpi, Mail, Portal, Sales,
 };
 
 // ---- what every generated wrapper calls ----------------------------------------------------
@@ -525,6 +525,7 @@ pub fn stub_files() -> Vec<(&'static str, String)> {
         (&Kpi::API, String::new()),
         (&Portal::API, String::new()),
         (&Accounting::API, String::new()),
+        (&Mail::API, String::new()),
     ]
     .into_iter()
     .map(|(api, prelude)| (api.stub_file, api.render_stub(&prelude)))

@@ -7,7 +7,8 @@ use std::panic::catch_unwind;
 use ext_php_rs::prelude::*;
 
 use crate::{
-    exceptions, Accounting, Delivery, Engine, Helpdesk, Identity, Knowledge, Kpi, Portal, Sales,
+    exceptions, Accounting, Delivery, Engine, Helpdesk, Identity, Knowledge, Kpi, Mail, Portal,
+    Sales,
 };
 
 /// Module start-up (MINIT): registers the exception classes. Must not panic (a panic here
@@ -33,4 +34,5 @@ pub fn get_module(module: ModuleBuilder) -> ModuleBuilder {
         .class::<Kpi>()
         .class::<Portal>()
         .class::<Accounting>()
+        .class::<Mail>()
 }

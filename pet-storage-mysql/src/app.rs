@@ -1123,6 +1123,13 @@ impl App {
                 )
                 .await?
             }
+            <pet_core::mail::MailMessage as Aggregate>::TYPE => {
+                self.verify_restore_with::<pet_core::mail::MailMessage, _>(
+                    &crate::mail::MailMessages(self),
+                    uuid,
+                )
+                .await?
+            }
             _ => {
                 return Err(AppError::field(
                     "aggregate_type",

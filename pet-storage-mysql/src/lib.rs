@@ -34,6 +34,7 @@ pub mod jobs;
 pub mod knowledge;
 pub mod kpi;
 pub mod lease;
+pub mod mail;
 pub mod migrate;
 mod modules;
 pub mod money;
@@ -53,4 +54,6 @@ pub use app::{
 pub use clock::{Clock, ManualClock, SystemClock};
 pub use config::{Config, Endpoint, Tables};
 pub use error::{AppError, MigrationError, StorageError};
-pub use services::{Accounting, Commercial, Delivery, Helpdesk, Identity, Knowledge, Kpi, Portal};
+pub use services::{
+    Accounting, Commercial, Delivery, Helpdesk, Identity, Knowledge, Kpi, Mail, Portal,
+};

@@ -54,6 +54,10 @@ pub(crate) const MODULES: &[StorageModule] = &[
         core: &pet_core::accounting::MODULE,
         run_job: crate::accounting::run_job,
     },
+    StorageModule {
+        core: &pet_core::mail::MODULE,
+        run_job: crate::mail::run_job,
+    },
 ];
 
 /// A job kind no runner knows.

@@ -74,4 +74,6 @@ module_services! {
     Portal => portal;
     /// Accounting: the outbox to the accounting system, the push and reconciliation jobs.
     Accounting => accounting;
+    /// Helpdesk email (issue 17).
+    Mail => mail;
 }

@@ -64,7 +64,7 @@ pet_need_base_deps() {
 # pet_need_test_deps: what the test suite needs on top (browser and node).
 pet_need_test_deps() {
     pet_need_base_deps
-    pet_need_packages chromium php-codesniffer
+    pet_need_packages chromium php-codesniffer python3-aiosmtpd
     if ! command -v npm >/dev/null 2>&1; then
         pet_need_packages nodejs npm
     fi

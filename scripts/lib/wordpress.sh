@@ -48,6 +48,13 @@ pet_wp_prepare() {
     elif [[ -L "${dir}/wp-content/plugins/pet" ]]; then
         rm -f "${dir}/wp-content/plugins/pet" # the plugin is installed another way (a zip upload)
     fi
+    # Mail: with PET_SMTP_PORT set, the site sends to the local catcher (scripts/lib/mail.sh).
+    mkdir -p "${dir}/wp-content/mu-plugins"
+    if [[ -n "${PET_SMTP_PORT:-}" ]]; then
+        ln -sfn "${PET_ROOT}/scripts/lib/pet-mail-catcher.php" "${dir}/wp-content/mu-plugins/pet-mail-catcher.php"
+    else
+        rm -f "${dir}/wp-content/mu-plugins/pet-mail-catcher.php"
+    fi
     if [[ ! -f "${dir}/wp-salts.php" ]]; then
         php -r '
             echo "<?php\n// Generated once by scripts/lib/wordpress.sh; keeps log-in cookies valid across runs.\n";
@@ -57,7 +64,7 @@ pet_wp_prepare() {
     fi
     PET_DB_HOST="$PET_DB_HOST" PET_DB_PORT="$PET_DB_PORT" PET_DB_USER="$PET_DB_USER" \
         PET_DB_PASSWORD="$PET_DB_PASSWORD" PET_WP_DB="$db" PET_WP_PORT="$port" PET_WP_DIR="$dir" \
-        PET_WP_DEBUG_ON="$debug" PET_WP_MULTISITE="${PET_WP_MULTISITE:-0}" php -r '
+        PET_WP_DEBUG_ON="$debug" PET_WP_MULTISITE="${PET_WP_MULTISITE:-0}" PET_SMTP_PORT="${PET_SMTP_PORT:-}" php -r '
         $e = fn(string $v): string => var_export($v, true);
         $host = getenv("PET_DB_HOST") . ":" . getenv("PET_DB_PORT");
         $url = "http://127.0.0.1:" . getenv("PET_WP_PORT");
@@ -86,6 +93,7 @@ pet_wp_prepare() {
                     . "define(\"DOMAIN_CURRENT_SITE\", \"127.0.0.1\");\ndefine(\"PATH_CURRENT_SITE\", \"/\");\n"
                     . "define(\"SITE_ID_CURRENT_SITE\", 1);\ndefine(\"BLOG_ID_CURRENT_SITE\", 1);\n"
                 : "")
+            . (getenv("PET_SMTP_PORT") !== "" ? "define(\"PET_SMTP_PORT\", " . (int) getenv("PET_SMTP_PORT") . ");\n" : "")
             . "define(\"WP_ENVIRONMENT_TYPE\", \"local\");\n"
             . "define(\"AUTOMATIC_UPDATER_DISABLED\", true);\n"
             . "define(\"WP_AUTO_UPDATE_CORE\", false);\n"

@@ -46,6 +46,7 @@ return array(
 		'pet-activity'    => 'Y Y Y Y Y -', // pet_work (lines of the visible areas only)
 		'pet-history'     => 'Y Y Y Y Y -', // pet_work (entities of the visible areas only)
 		'pet-jobs'        => 'Y Y - - - -', // pet_view_settings
+		'pet-mail'        => 'Y Y - - - -', // pet_view_settings
 		'pet-settings'    => 'Y - - - - -', // manage_options
 	),
 
@@ -131,6 +132,11 @@ return array(
 		'qbo_save_mapping'        => 'Y Y - - - -', // pet_manage_settings
 		'qbo_repush'              => 'Y Y - - - -', // pet_manage_settings
 		'qbo_run'                 => 'Y Y - - - -', // pet_manage_settings
+		'mail_settings'           => 'Y Y - - - -', // pet_manage_settings
+		'mail_template_save'      => 'Y Y - - - -', // pet_manage_settings
+		'mail_template_reset'     => 'Y Y - - - -', // pet_manage_settings
+		'mail_retry'              => 'Y Y - - - -', // pet_manage_settings
+		'mail_send_now'           => 'Y Y - - - -', // pet_manage_settings
 		'delivery_release'        => 'Y Y - - - -', // pet_manage_delivery
 		'save_settings'           => 'Y - - - - -', // manage_options
 		'verify_chain'            => 'Y - - - - -', // manage_options

@@ -27,6 +27,11 @@ if ('' === $ext || !is_file($ext)) {
 
 $cases = glob(__DIR__ . '/cases/*.php');
 sort($cases);
+// Development: PET_WP_CASES=22-mail,30-access runs only the cases whose name contains one of them.
+$only = array_filter(explode(',', (string) getenv('PET_WP_CASES')));
+if ([] !== $only) {
+    $cases = array_values(array_filter($cases, static fn (string $c): bool => [] !== array_filter($only, static fn (string $p): bool => str_contains(basename($c), $p))));
+}
 $passed = 0;
 $failed = 0;
 foreach ($cases as $case) {

@@ -1212,16 +1212,14 @@ impl Helpdesk<'_> {
         work: TicketWork<'_>,
         assign: Option<AssignSla>,
     ) -> Result<Value, AppError> {
-        self.hd_ticket_commands_by(
-            ctx,
-            command,
-            request,
-            id,
-            work,
-            assign.map(|a| a.0),
-            Actors::Employees,
-        )
-        .await
+        // The commands email runs for customers (`*_by_mail`, below) have no employee actor.
+        let actors = if command.ends_with("_by_mail") {
+            Actors::EmployeesOrSystem
+        } else {
+            Actors::Employees
+        };
+        self.hd_ticket_commands_by(ctx, command, request, id, work, assign.map(|a| a.0), actors)
+            .await
     }
 
     /// [`Self::hd_ticket_commands`] for the given `actors` (the customer portal runs a
@@ -2235,6 +2233,99 @@ impl Helpdesk<'_> {
 /// time and the id; sorted in Rust, see `hd_ranked_tickets`).
 fn relevance_order() -> Order {
     Order::by(&[("relevance", true), ("t.created_at", true), ("t.id", true)])
+}
+
+// ---- commands run by email (issue 17; the mail module calls them as the system) ----------
+
+impl Helpdesk<'_> {
+    /// Reopens a resolved ticket for its customer (a resolution mail's signed link, checked
+    /// by the caller): the same rule as [`Self::reopen_ticket`], run by the system.
+    pub async fn reopen_ticket_by_mail(
+        &self,
+        ticket_id: Uuid,
+        ctx: &CommandContext,
+    ) -> Result<Value, AppError> {
+        self.hd_ticket_command(
+            ctx,
+            "reopen_ticket_by_mail",
+            json!({"id": ticket_id}),
+            ticket_id,
+            TicketCommand::Reopen {
+                window: ReopenWindow::DEFAULT,
+            },
+            None,
+        )
+        .await
+    }
+
+    /// Opens a ticket from an email of a known contact (channel email, the message as the
+    /// contact's first reply), run by the system: the same input and rules as
+    /// [`Self::create_ticket`].
+    pub async fn create_ticket_by_mail(
+        &self,
+        input: &Value,
+        ctx: &CommandContext,
+    ) -> Result<Value, AppError> {
+        let n = CreateTicket::parse(input, "input")?;
+        let id = Uuid::now_v7();
+        let reply_id = ReplyId::from_uuid(Uuid::now_v7());
+        let make = |number: TicketNumber| {
+            let mut cmds = vec![TicketCommand::Create(NewTicket {
+                id: TicketId::from_uuid(id),
+                number,
+                customer_id: n.customer_id,
+                project_id: n.project_id,
+                subject: n.subject.clone(),
+                priority: n.priority,
+                channel: n.channel,
+                assignee: n.assignee_id,
+            })];
+            if let Some(body) = &n.message.0 {
+                cmds.push(TicketCommand::Reply {
+                    reply_id,
+                    author: ReplyAuthor::Customer {
+                        contact_id: n.contact_id,
+                    },
+                    visibility: Visibility::Public,
+                    body: body.clone(),
+                });
+            }
+            cmds
+        };
+        let work = TicketWork::New {
+            customer_id: n.customer_id,
+            make: &make,
+        };
+        self.hd_ticket_commands(ctx, "create_ticket_by_mail", input.clone(), id, work, None)
+            .await
+    }
+
+    /// Adds a customer's emailed reply (public, by `contact_id`), run by the system.
+    pub async fn reply_by_mail(
+        &self,
+        ticket_id: Uuid,
+        contact_id: ContactId,
+        body: &str,
+        ctx: &CommandContext,
+    ) -> Result<Value, AppError> {
+        let body = ReplyBody::new(body).map_err(AppError::from)?;
+        self.hd_ticket_command(
+            ctx,
+            "reply_by_mail",
+            json!({"id": ticket_id, "contact_id": contact_id}),
+            ticket_id,
+            TicketCommand::Reply {
+                reply_id: ReplyId::from_uuid(Uuid::now_v7()),
+                author: ReplyAuthor::Customer {
+                    contact_id: Some(contact_id),
+                },
+                visibility: Visibility::Public,
+                body,
+            },
+            None,
+        )
+        .await
+    }
 }
 
 #[cfg(test)]

@@ -16,6 +16,7 @@ mod galera_tests;
 mod helpdesk_tests;
 mod infra;
 mod kpi_tests;
+mod mail_tests;
 mod portal_tests;
 mod privacy_tests;
 mod replica_tests;

@@ -5,7 +5,7 @@
 login_admin();
 check('an old extension is standing in', class_exists('Pet\\Engine') && !class_exists('Pet\\Identity'));
 check('plugin is active (from the previous cases)', is_plugin_active('pet/pet.php'));
-check('the plugin names the missing classes', pet_missing_extension_classes() === ['Pet\\Identity', 'Pet\\Knowledge', 'Pet\\Delivery', 'Pet\\Kpi', 'Pet\\Portal'], implode(',', pet_missing_extension_classes()));
+check('the plugin names the missing classes', pet_missing_extension_classes() === ['Pet\\Identity', 'Pet\\Knowledge', 'Pet\\Delivery', 'Pet\\Kpi', 'Pet\\Portal', 'Pet\\Mail', 'Pet\\Accounting'], implode(',', pet_missing_extension_classes()));
 check('nothing else of the plugin was loaded', !class_exists('PetWp\\Plugin', false));
 ob_start();
 do_action('admin_notices');

@@ -20,3 +20,6 @@ submit_button( __( 'Run due jobs now', 'pet' ), 'secondary', 'submit', false );
 <?php
 $data['table']->views();
 $data['table']->display();
+
+// Modules add their own queues' dead letters below (e.g. the mail outbox).
+do_action( 'pet_jobs_screen_after' );
