@@ -607,40 +607,8 @@ impl Delivery<'_> {
         if let Some(s) = self.employee_status(tx, employee.as_uuid()).await? {
             f = f.with_employee(employee, s);
         }
-        let mut project = match target {
-            Some(WorkTarget::Project { project_id, .. }) => Some(*project_id),
-            _ => None,
-        };
-        if let Some(WorkTarget::Ticket { ticket_id }) = target {
-            let row: Option<(Option<String>,)> = tx
-                .exec_first(
-                    format!(
-                        "SELECT project_id FROM {} WHERE id = ? LOCK IN SHARE MODE",
-                        self.helpdesk_tables().tickets
-                    ),
-                    (ticket_id.to_string(),),
-                )
-                .await
-                .map_err(db)?;
-            if let Some((p,)) = row {
-                let p = p
-                    .map(|p| arg_uuid("project_id", &p))
-                    .transpose()?
-                    .map(ProjectId::from_uuid);
-                f = f.with_ticket(*ticket_id, p);
-                project = p;
-            }
-        }
-        if let Some(pid) = project {
-            if let Some(p) = self
-                .load_project(tx, pid.as_uuid(), Read::ForCommand.shared())
-                .await?
-            {
-                f = f.with_project(pid, p.status());
-                for task in &p.state().tasks {
-                    f = f.with_task(pid, task.id);
-                }
-            }
+        if let Some(target) = target {
+            f = self.target_facts(tx, f, target).await?;
         }
         let lock: Option<(NaiveDate,)> = tx
             .exec_first(
@@ -679,6 +647,53 @@ impl Delivery<'_> {
                 .await
                 .map_err(db)?;
             f = f.with_day_minutes(*d, entries.unwrap_or(0) + adjusted.unwrap_or(0));
+        }
+        Ok(f)
+    }
+
+    /// Adds what a rule needs about `target` to `f`: the ticket's project, the project's
+    /// status and tasks (read with share locks).
+    async fn target_facts(
+        &self,
+        tx: &mut Transaction<'_>,
+        mut f: TimeFacts,
+        target: &WorkTarget,
+    ) -> Result<TimeFacts, AppError> {
+        let target = Some(target);
+        let mut project = match target {
+            Some(WorkTarget::Project { project_id, .. }) => Some(*project_id),
+            _ => None,
+        };
+        if let Some(WorkTarget::Ticket { ticket_id }) = target {
+            let row: Option<(Option<String>,)> = tx
+                .exec_first(
+                    format!(
+                        "SELECT project_id FROM {} WHERE id = ? LOCK IN SHARE MODE",
+                        self.helpdesk_tables().tickets
+                    ),
+                    (ticket_id.to_string(),),
+                )
+                .await
+                .map_err(db)?;
+            if let Some((p,)) = row {
+                let p = p
+                    .map(|p| arg_uuid("project_id", &p))
+                    .transpose()?
+                    .map(ProjectId::from_uuid);
+                f = f.with_ticket(*ticket_id, p);
+                project = p;
+            }
+        }
+        if let Some(pid) = project {
+            if let Some(p) = self
+                .load_project(tx, pid.as_uuid(), Read::ForCommand.shared())
+                .await?
+            {
+                f = f.with_project(pid, p.status());
+                for task in &p.state().tasks {
+                    f = f.with_task(pid, task.id);
+                }
+            }
         }
         Ok(f)
     }
@@ -1731,4 +1746,190 @@ async fn repo_load_lock(
     cx: &mut Cmd<'_, '_>,
 ) -> Result<Option<pet_core::delivery::TimeLock>, AppError> {
     d.load_lock(cx.tx(), TIME_LOCK_ID, Read::ForCommand).await
+}
+
+command_input! {
+    /// One cell of [`Delivery::save_week`]: a row (project + task, or ticket), a day of the
+    /// week and the minutes the cell should hold (0 empties it).
+    pub struct WeekCellInput {
+        /// The project.
+        project_id: Option<ProjectId>,
+        /// The project's task (blank: none).
+        task_id: OrBlankText<TaskId>,
+        /// The ticket (instead of a project).
+        ticket_id: Option<TicketId>,
+        /// The day.
+        work_date: NaiveDate,
+        /// The cell's minutes.
+        minutes: i64,
+    }
+}
+
+/// The cells of a save-week input: `{cells: [{project_id? + task_id?, ticket_id?,
+/// work_date, minutes}]}`.
+fn week_cells(input: &Value) -> Result<Vec<pet_core::delivery::WeekCell>, AppError> {
+    let cells = match input.get("cells") {
+        Some(Value::Array(a)) => a.as_slice(),
+        // an empty PHP array arrives as an empty object
+        Some(Value::Object(m)) if m.is_empty() => &[],
+        Some(Value::Null) | None => return Err(AppError::field("cells", "is required")),
+        Some(_) => return Err(AppError::field("cells", "must be a list of cells")),
+    };
+    if cells.len() > 7 * 200 {
+        return Err(AppError::field(
+            "cells",
+            "at most 1400 cells (200 rows) a week",
+        ));
+    }
+    cells
+        .iter()
+        .map(|c| {
+            let c = WeekCellInput::parse(c, "cells")?;
+            let target = match (c.project_id, c.ticket_id) {
+                (Some(project_id), None) => WorkTarget::Project {
+                    project_id,
+                    task_id: c.task_id.0,
+                },
+                (None, Some(ticket_id)) if c.task_id.0.is_none() => {
+                    WorkTarget::Ticket { ticket_id }
+                }
+                _ => {
+                    return Err(AppError::field(
+                        "cells",
+                        "each cell names a project (and task) or a ticket (one of them)",
+                    ))
+                }
+            };
+            Ok(pet_core::delivery::WeekCell {
+                target,
+                work_date: c.work_date,
+                minutes: c.minutes,
+            })
+        })
+        .collect()
+}
+
+impl Delivery<'_> {
+    /// The week's entries of `employee` (not discarded), in the timesheet's order, loaded
+    /// for a command (row locks), with the facts of every target they and `cells` name,
+    /// the lock and the day totals of the week.
+    async fn week_state(
+        &self,
+        cx: &mut Cmd<'_, '_>,
+        ctx: &CommandContext,
+        employee: EmployeeId,
+        monday: NaiveDate,
+        targets: &[WorkTarget],
+    ) -> Result<(Vec<TimeEntry>, TimeFacts), AppError> {
+        let t = self.delivery_tables();
+        let ids: Vec<(String,)> = cx
+            .tx()
+            .exec(
+                format!(
+                    "SELECT id FROM {} WHERE employee_id = ? AND work_date BETWEEN ? AND ? \
+                     AND status <> 'discarded' ORDER BY work_date, id",
+                    t.entries
+                ),
+                (employee.to_string(), monday, monday + Duration::days(6)),
+            )
+            .await
+            .map_err(db)?;
+        let repo = TimeEntries(self.app());
+        let mut entries = Vec::with_capacity(ids.len());
+        for (id,) in &ids {
+            entries.push(cx.load(&repo, arg_uuid("id", id)?).await?);
+        }
+        let days: Vec<NaiveDate> = (0..7).map(|i| monday + Duration::days(i)).collect();
+        let mut facts = self.time_facts(cx.tx(), ctx, employee, None, &days).await?;
+        let mut all: std::collections::BTreeSet<WorkTarget> = targets.iter().copied().collect();
+        all.extend(entries.iter().map(|e| e.content().target));
+        for target in &all {
+            facts = self.target_facts(cx.tx(), facts, target).await?;
+        }
+        Ok((entries, facts))
+    }
+
+    /// Saves an employee's week from its grid, in one command (all or nothing): `{cells:
+    /// [{project_id? + task_id?, ticket_id?, work_date, minutes}]}` — each named cell set to
+    /// its minutes (0 empties it), the others kept; the core decides the drafts to log,
+    /// revise and discard (`pet_core::delivery::decide_save_week`). Answers the week's
+    /// timesheet.
+    pub async fn save_week(
+        &self,
+        employee_id: &str,
+        week: &str,
+        input: &Value,
+        ctx: &CommandContext,
+    ) -> Result<Value, AppError> {
+        let employee = EmployeeId::from_uuid(arg_uuid("employee_id", employee_id)?);
+        let monday = week_monday(week)?;
+        let cells = week_cells(input)?;
+        let targets: Vec<WorkTarget> = cells.iter().map(|c| c.target).collect();
+        let request = json!({"employee_id": employee, "week": monday, "input": input});
+        command!(self, ctx, "save_time_week", &request, |cx| {
+            let (entries, facts) = self.week_state(cx, ctx, employee, monday, &targets).await?;
+            let cmd = pet_core::delivery::SaveWeek {
+                employee_id: employee,
+                week: monday,
+                cells: cells.clone(),
+            };
+            let mut new_id = || TimeEntryId::from_uuid(Uuid::now_v7());
+            let steps = pet_core::delivery::decide_save_week(
+                &cmd,
+                &entries,
+                &facts,
+                cx.now(),
+                &mut new_id,
+            )?;
+            let repo = TimeEntries(self.app());
+            let mut changed = Vec::with_capacity(steps.len());
+            for s in steps {
+                let (e, _) = cx.apply(&repo, s.entry, &s.command, &s.facts).await?;
+                changed.push(entry_view(&e));
+            }
+            Ok(json!({"employee_id": employee, "week": monday, "entries": to_value(&changed)?}))
+        })?;
+        self.timesheet(&employee.to_string(), &monday.to_string())
+            .await
+    }
+
+    /// Submits every draft of an employee's week in one command: all of them, or — when one
+    /// may not be (a locked date, an inactive project) — none. Answers `{employee_id, week,
+    /// entries: [entry]}` (the entries it submitted).
+    pub async fn submit_week(
+        &self,
+        employee_id: &str,
+        week: &str,
+        ctx: &CommandContext,
+    ) -> Result<Value, AppError> {
+        let employee = EmployeeId::from_uuid(arg_uuid("employee_id", employee_id)?);
+        let monday = week_monday(week)?;
+        let request = json!({"employee_id": employee, "week": monday});
+        command!(self, ctx, "submit_time_week", &request, |cx| {
+            let (entries, facts) = self.week_state(cx, ctx, employee, monday, &[]).await?;
+            let steps = pet_core::delivery::decide_submit_week(
+                employee,
+                monday,
+                &entries,
+                &facts,
+                cx.now(),
+            )?;
+            let repo = TimeEntries(self.app());
+            let mut done = Vec::with_capacity(steps.len());
+            for s in steps {
+                let (e, _) = cx.apply(&repo, s.entry, &s.command, &s.facts).await?;
+                done.push(entry_view(&e));
+            }
+            Ok(json!({"employee_id": employee, "week": monday, "entries": to_value(&done)?}))
+        })
+    }
+}
+
+/// The Monday of the week of `week` (a date).
+fn week_monday(week: &str) -> Result<NaiveDate, AppError> {
+    let day: NaiveDate = week
+        .trim()
+        .parse()
+        .map_err(|_| AppError::field("week", "must be a date (YYYY-MM-DD)"))?;
+    Ok(pet_core::delivery::values::week_of(day))
 }

@@ -1322,3 +1322,138 @@ async fn the_project_page_reads_burn_up_tickets_and_search() {
     crate::every_aggregate_restores_as_replayed(&env).await;
     env.cleanup().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_week_is_saved_from_its_grid_and_submitted_whole() {
+    let Some(env) = env().await else { return };
+    let app = &env.app;
+    let (ana, ana_ctx) = crate::first_employee(app, "Ana").await;
+    let manager = ana_ctx.clone().managing_time();
+    let web = active_project(app, &manager, 6000).await;
+    let ops = active_project(app, &manager, 6000).await;
+    let d = app.delivery();
+    let ana_id = id(&ana);
+    let cell =
+        |p: &str, day: &str, m: i64| json!({"project_id": p, "work_date": day, "minutes": m});
+    let grid = |sheet: &Value| -> Vec<(String, String, i64)> {
+        let mut g: std::collections::BTreeMap<(String, String), i64> = Default::default();
+        for e in sheet["entries"].as_array().unwrap() {
+            *g.entry((
+                e["target"]["project_id"].as_str().unwrap().to_owned(),
+                e["work_date"].as_str().unwrap().to_owned(),
+            ))
+            .or_default() += e["minutes"].as_i64().unwrap();
+        }
+        g.into_iter().map(|((p, d), m)| (p, d, m)).collect()
+    };
+    // an existing draft of 120 on Monday, split over two entries
+    log(app, &ana_ctx, &web, "2026-02-02", 90).await.unwrap();
+    log(app, &ana_ctx, &web, "2026-02-02", 30).await.unwrap();
+    let sheet = d
+        .save_week(
+            &ana_id,
+            "2026-02-04",
+            &json!({"cells": [cell(&web, "2026-02-02", 60), cell(&ops, "2026-02-03", 480), cell(&web, "2026-02-04", 0)]}),
+            &ana_ctx,
+        )
+        .await
+        .unwrap();
+    assert_eq!(sheet["week"], json!("2026-02-02"));
+    let mut want = vec![
+        (web.clone(), "2026-02-02".to_owned(), 60),
+        (ops.clone(), "2026-02-03".to_owned(), 480),
+    ];
+    want.sort();
+    assert_eq!(grid(&sheet), want, "reading the week gives the grid back");
+    assert_eq!(count_type(&env, "time_entry.discarded").await, 1);
+    assert_eq!(count_type(&env, "time_entry.revised").await, 1);
+    // saving the same grid again changes nothing
+    let events = env
+        .count(&format!("{}pet_domain_events", env.config.prefix))
+        .await;
+    d.save_week(
+        &ana_id,
+        "2026-02-02",
+        &json!({"cells": [cell(&web, "2026-02-02", 60), cell(&ops, "2026-02-03", 480)]}),
+        &ana_ctx,
+    )
+    .await
+    .unwrap();
+    assert_eq!(
+        env.count(&format!("{}pet_domain_events", env.config.prefix))
+            .await,
+        events
+    );
+    // a day over 24 hours refuses the whole save: nothing changes
+    let err = d
+        .save_week(
+            &ana_id,
+            "2026-02-02",
+            &json!({"cells": [cell(&web, "2026-02-05", 30), cell(&web, "2026-02-03", 1000)]}),
+            &ana_ctx,
+        )
+        .await
+        .unwrap_err();
+    assert!(matches!(err, AppError::Invariant(_)), "{err:?}");
+    assert_eq!(
+        env.count(&format!("{}pet_domain_events", env.config.prefix))
+            .await,
+        events
+    );
+    // bad input is a typed refusal
+    for bad in [
+        json!({}),
+        json!({"cells": [{"work_date": "2026-02-02", "minutes": 30}]}),
+        json!({"cells": [cell(&web, "2026-02-09", 30)]}),
+    ] {
+        let err = d
+            .save_week(&ana_id, "2026-02-02", &bad, &ana_ctx)
+            .await
+            .unwrap_err();
+        assert!(matches!(err, AppError::Validation(_)), "{bad}: {err:?}");
+    }
+    // lock Tuesday: submitting the week (a draft on Tuesday) is refused as a whole
+    d.lock_time_period("2026-02-03", &manager).await.unwrap();
+    let err = d
+        .submit_week(&ana_id, "2026-02-02", &ana_ctx)
+        .await
+        .unwrap_err();
+    assert!(matches!(err, AppError::Invariant(_)), "{err:?}");
+    assert_eq!(count_type(&env, "time_entry.submitted").await, 0);
+    // the next week submits whole
+    d.save_week(
+        &ana_id,
+        "2026-02-09",
+        &json!({"cells": [cell(&web, "2026-02-09", 60), cell(&ops, "2026-02-10", 30)]}),
+        &ana_ctx,
+    )
+    .await
+    .unwrap();
+    let done = d
+        .submit_week(&ana_id, "2026-02-11", &ana_ctx)
+        .await
+        .unwrap();
+    assert_eq!(done["entries"].as_array().unwrap().len(), 2);
+    assert_eq!(count_type(&env, "time_entry.submitted").await, 2);
+    // a submitted cell is corrected by an adjustment, not by the week
+    let err = d
+        .save_week(
+            &ana_id,
+            "2026-02-09",
+            &json!({"cells": [cell(&web, "2026-02-09", 90)]}),
+            &ana_ctx,
+        )
+        .await
+        .unwrap_err();
+    assert!(matches!(err, AppError::Invariant(_)), "{err:?}");
+    let err = d
+        .submit_week(&ana_id, "2026-02-09", &ana_ctx)
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(err, AppError::Invariant(_)),
+        "nothing left to submit: {err:?}"
+    );
+    crate::every_aggregate_restores_as_replayed(&env).await;
+    env.cleanup().await;
+}
