@@ -179,6 +179,23 @@ crate::api::php_class! {
         context: context
     ) -> array;
 
+    /// Saves the employee's week from its grid in one command, all or nothing: each named
+    /// cell (a project + task, or a ticket, on a day of the week) set to its minutes (0
+    /// empties it), the others kept. The engine decides the drafts to log, revise and
+    /// discard; a cell holding submitted or approved time keeps its value.
+    /// @param array{cells:list<array{project_id?:string,task_id?:string,ticket_id?:string,work_date:string,minutes:int}>} $input
+    /// @return array{employee_id:string,week:string,entries:list<array>,days:list<array{date:string,minutes:int}>,total_minutes:int,locked_through:?string} the week's timesheet
+    fn save_week(
+        employeeId: string("employee_id"),
+        week: string("week"),
+        input: array,
+        context: context
+    ) -> array;
+
+    /// Submits every draft of the employee's week in one command, all or none.
+    /// @return array{employee_id:string,week:string,entries:list<array>} the entries submitted
+    fn submit_week(employeeId: string("employee_id"), week: string("week"), context: context) -> array;
+
     /// One employee's week (Monday to Sunday of the week of $date).
     /// @return array{employee_id:string,week:string,entries:list<array>,days:list<array{date:string,minutes:int}>,total_minutes:int,locked_through:?string}
     fn timesheet(employeeId: string("employee_id"), date: string("date")) -> array;

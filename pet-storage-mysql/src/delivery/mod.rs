@@ -77,6 +77,8 @@ pub struct DeliveryTables {
     pub capacities: String,
     /// Resource allocations.
     pub allocations: String,
+    /// Employee-weeks with submitted time (the approvals queue).
+    pub submitted_weeks: String,
 }
 
 impl DeliveryTables {
@@ -92,6 +94,7 @@ impl DeliveryTables {
             timers: t("timers"),
             capacities: t("employee_capacities"),
             allocations: t("resource_allocations"),
+            submitted_weeks: t("time_submitted_weeks"),
         }
     }
 }
@@ -1451,8 +1454,9 @@ impl Delivery<'_> {
     /// submitted time — `{employee_id, week, entries, minutes, billable_minutes, projects:
     /// [{project_id, minutes}]}` (minutes with their adjustments; a ticket's time without a
     /// project counts under `project_id: null`) — by employee and week; `{employee_id?,
-    /// per_page?, after?}` → `{items, next}`. It reads only submitted rows (index
-    /// `ix_entry_status_employee_date`): the backlog waiting for approval, not the history.
+    /// per_page?, after?}` → `{items, next}`. Flat at any size: the page's weeks come from
+    /// the queue's own rows (`pet_time_submitted_weeks`, kept by the commands, keyset on
+    /// its primary key), their figures from exactly those weeks' submitted entries.
     pub async fn submitted_weeks(&self, query: &Value) -> Result<Value, AppError> {
         let q = SubmittedWeeksQuery::parse(query, "query")?;
         let per_page = match q.per_page {
@@ -1461,10 +1465,11 @@ impl Delivery<'_> {
             Some(_) => return Err(AppError::field("per_page", "must be 1 to 100")),
         };
         let t = self.delivery_tables();
-        let mut conds = vec!["e.status = 'submitted'".to_owned()];
+        // The page's employee-weeks from the queue's own rows (its primary key, keyset).
+        let mut conds: Vec<&str> = Vec::new();
         let mut params: Vec<SqlValue> = Vec::new();
         if let Some(e) = q.employee_id.0 {
-            conds.push("e.employee_id = ?".into());
+            conds.push("employee_id = ?");
             params.push(e.to_string().into());
         }
         if let Some(after) = q.after.0 {
@@ -1472,81 +1477,80 @@ impl Delivery<'_> {
                 .split_once('/')
                 .and_then(|(e, w)| Some((Uuid::parse_str(e).ok()?, w.parse::<NaiveDate>().ok()?)))
                 .ok_or_else(|| AppError::field("after", "is not a cursor of this list"))?;
-            // the rows after that week: the employee's later weeks, then later employees
-            conds.push("(e.employee_id > ? OR (e.employee_id = ? AND e.work_date >= ?))".into());
+            conds.push("(employee_id > ? OR (employee_id = ? AND week > ?))");
             params.push(emp.to_string().into());
             params.push(emp.to_string().into());
-            params.push((week + Duration::days(7)).into());
+            params.push(week.into());
         }
-        let week = "DATE_SUB(e.work_date, INTERVAL WEEKDAY(e.work_date) DAY)";
-        let minutes = format!(
-            "e.minutes + COALESCE((SELECT SUM(a.minutes) FROM {} a WHERE a.entry_id = e.id), 0)",
-            t.adjustments
-        );
+        params.push(SqlValue::from(per_page + 1));
         let mut conn = self.conn().await?;
-        let mut head_params = params.clone();
-        head_params.push(SqlValue::from(per_page + 1));
-        type Head = (String, NaiveDate, i64, i64, i64);
-        let heads: Vec<Head> = conn
+        let heads: Vec<(String, NaiveDate)> = conn
             .exec(
                 format!(
-                    "SELECT e.employee_id, {week} AS wk, COUNT(*), CAST(SUM({minutes}) AS SIGNED), \
-                     CAST(SUM(IF(e.billable, {minutes}, 0)) AS SIGNED) FROM {} e WHERE {} \
-                     GROUP BY e.employee_id, wk ORDER BY e.employee_id, wk LIMIT ?",
-                    t.entries,
+                    "SELECT employee_id, week FROM {}{}{} ORDER BY employee_id, week LIMIT ?",
+                    t.submitted_weeks,
+                    if conds.is_empty() { "" } else { " WHERE " },
                     conds.join(" AND ")
                 ),
-                head_params,
+                params,
             )
             .await
             .map_err(db)?;
         let more = heads.len() as i64 > per_page;
         let heads = &heads[..heads.len().min(per_page as usize)];
-        let mut projects: BTreeMap<(String, NaiveDate), Vec<Value>> = BTreeMap::new();
+        // The figures of exactly the page's weeks: their submitted entries (index
+        // `ix_entry_status_employee_date`, the range from the first week to the last).
+        type Figures = (i64, i64, i64, Vec<Value>);
+        let mut figures: BTreeMap<(String, NaiveDate), Figures> = BTreeMap::new();
         if let (Some(first), Some(last)) = (heads.first(), heads.last()) {
-            // the per-project split of exactly the page's weeks
-            let mut p = params.clone();
-            conds.push("(e.employee_id, e.work_date) >= (?, ?)".into());
-            conds.push("(e.employee_id, e.work_date) < (?, ?)".into());
-            p.push(first.0.clone().into());
-            p.push(first.1.into());
-            p.push(last.0.clone().into());
-            p.push((last.1 + Duration::days(7)).into());
-            let rows: Vec<(String, NaiveDate, Option<String>, i64)> = conn
+            let week = "DATE_SUB(e.work_date, INTERVAL WEEKDAY(e.work_date) DAY)";
+            let minutes = format!(
+                "e.minutes + COALESCE((SELECT SUM(a.minutes) FROM {} a WHERE a.entry_id = e.id), 0)",
+                t.adjustments
+            );
+            let rows: Vec<(String, NaiveDate, Option<String>, i64, i64, i64)> = conn
                 .exec(
                     format!(
-                        "SELECT e.employee_id, {week} AS wk, e.project_id, CAST(SUM({minutes}) AS SIGNED) \
-                         FROM {} e WHERE {} GROUP BY e.employee_id, wk, e.project_id \
-                         ORDER BY e.employee_id, wk, e.project_id",
-                        t.entries,
-                        conds.join(" AND ")
+                        "SELECT e.employee_id, {week} AS wk, e.project_id, COUNT(*), CAST(SUM({minutes}) AS SIGNED), \
+                         CAST(SUM(IF(e.billable, {minutes}, 0)) AS SIGNED) FROM {} e \
+                         WHERE e.status = 'submitted' AND (e.employee_id, e.work_date) >= (?, ?) \
+                         AND (e.employee_id, e.work_date) < (?, ?) \
+                         GROUP BY e.employee_id, wk, e.project_id ORDER BY e.employee_id, wk, e.project_id",
+                        t.entries
                     ),
-                    p,
+                    (
+                        first.0.clone(),
+                        first.1,
+                        last.0.clone(),
+                        last.1 + Duration::days(7),
+                    ),
                 )
                 .await
                 .map_err(db)?;
-            for (emp, wk, project, m) in rows {
-                projects
-                    .entry((emp, wk))
-                    .or_default()
-                    .push(json!({"project_id": project, "minutes": m}));
+            for (emp, wk, project, n, m, b) in rows {
+                let f = figures.entry((emp, wk)).or_default();
+                f.0 += n;
+                f.1 += m;
+                f.2 += b;
+                f.3.push(json!({"project_id": project, "minutes": m}));
             }
         }
         let items: Vec<Value> = heads
             .iter()
-            .map(|(emp, wk, n, m, b)| {
+            .map(|(emp, wk)| {
+                let (n, m, b, projects) = figures.remove(&(emp.clone(), *wk)).unwrap_or_default();
                 json!({
                     "employee_id": emp,
                     "week": wk,
                     "entries": n,
                     "minutes": m,
                     "billable_minutes": b,
-                    "projects": projects.remove(&(emp.clone(), *wk)).unwrap_or_default(),
+                    "projects": projects,
                 })
             })
             .collect();
         let next = match (more, heads.last()) {
-            (true, Some((emp, wk, ..))) => Some(format!("{emp}/{wk}")),
+            (true, Some((emp, wk))) => Some(format!("{emp}/{wk}")),
             _ => None,
         };
         Ok(json!({"items": items, "next": next}))

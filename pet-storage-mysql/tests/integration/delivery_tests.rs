@@ -1435,6 +1435,11 @@ async fn a_week_is_saved_from_its_grid_and_submitted_whole() {
         .unwrap();
     assert_eq!(done["entries"].as_array().unwrap().len(), 2);
     assert_eq!(count_type(&env, "time_entry.submitted").await, 2);
+    let weeks = d.submitted_weeks(&json!({})).await.unwrap();
+    assert_eq!(weeks["items"].as_array().unwrap().len(), 1, "{weeks}");
+    assert_eq!(weeks["items"][0]["week"], json!("2026-02-09"));
+    assert_eq!(weeks["items"][0]["entries"], json!(2));
+    assert_eq!(weeks["items"][0]["minutes"], json!(90));
     // a submitted cell is corrected by an adjustment, not by the week
     let err = d
         .save_week(

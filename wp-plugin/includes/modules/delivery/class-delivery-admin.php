@@ -10,12 +10,12 @@
  * the period-lock form) and the Resource planner (managers: employees × weeks, allocated
  * against capacity, over-capacity highlighted; the allocate and capacity forms).
  *
- * The grid is a form over the engine's own commands: a changed cell whose time is all draft
- * revises its draft in one command (reviseTimeEntry: its note and sent-back reason kept), an
- * emptied one discards it, a new one logs a draft; a cell holding submitted or approved time
- * is shown, not edited (corrections are
- * adjustments, made by a manager). Every rule (24 h a day, lock, active project and
- * employee) is the engine's; its refusals are shown.
+ * The grid is a form over the engine's week commands: the changed cells go to saveWeek in
+ * one command, which decides which drafts to log, revise (their note and sent-back reason
+ * kept) or discard; submitting the week is submitWeek (every draft or none). A cell holding
+ * submitted or approved time is shown, not edited (corrections are adjustments, made by a
+ * manager). Every rule (24 h a day, lock, active project and employee) is the engine's; its
+ * refusals are shown.
  *
  * @package PetWp
  */
@@ -334,126 +334,52 @@ final class Delivery_Admin extends Module_Admin {
 	}
 
 	/**
-	 * Saves the week grid: each changed cell (cell[<row>][<date>] against the minutes it
-	 * showed, shown[<row>][<date>]) whose time is all draft. A cell with one draft revises it
-	 * in one command (its note, role and sent-back reason kept); with several, the first
-	 * keep their minutes while they fit and the last one kept takes the rest (the others are
-	 * discarded); an empty cell discards its drafts; a new cell logs one draft. Stops at the
-	 * first refusal (the cells before it are saved) and shows it.
+	 * Saves the week grid in one engine command (saveWeek, all or nothing): each changed cell
+	 * (cell[<row>][<date>] against the minutes it showed, shown[<row>][<date>]) is sent with
+	 * its new minutes; the engine decides which drafts to log, revise (their note, role and
+	 * sent-back reason kept) or discard, and refuses the whole save when a rule does.
 	 */
 	protected function do_save_week(): array {
-		$d        = $this->plugin->delivery();
-		$employee = $this->ctx()['actor_id'];
-		$week     = self::week_start();
-		$sheet    = $d->timesheet( $employee, $week );
-		$drafts   = array();
-		$locked   = array();
-		foreach ( $sheet['entries'] as $e ) {
-			$k = self::row_key( (array) $e['target'] ) . '|' . (string) $e['work_date'];
-			if ( 'draft' === $e['status'] ) {
-				$drafts[ $k ][] = $e;
-			} else {
-				$locked[ $k ] = true;
-			}
-		}
-		$cells   = Input::posted_array( 'cell' );
-		$shown   = Input::posted_array( 'shown' );
-		$changed = 0;
-		$n       = 0;
-		foreach ( $cells as $row => $days ) {
+		$week  = self::week_start();
+		$last  = self::plus_days( $week, 6 );
+		$shown = Input::posted_array( 'shown' );
+		$cells = array();
+		foreach ( Input::posted_array( 'cell' ) as $row => $days ) {
 			if ( ! is_array( $days ) ) {
 				continue;
 			}
 			foreach ( $days as $date => $text ) {
 				$date = (string) $date;
-				if ( $date < $week || $date > self::plus_days( $week, 6 ) ) {
+				if ( $date < $week || $date > $last ) {
 					continue;
 				}
-				$k       = (string) $row . '|' . $date;
 				$minutes = self::parse_minutes( (string) $text, 'cell' ) ?? 0;
 				$before  = self::parse_minutes( (string) ( $shown[ $row ][ $date ] ?? '' ), 'cell' ) ?? 0;
-				if ( $minutes === $before || isset( $locked[ $k ] ) ) {
-					continue;
-				}
-				$target = self::row_target( (string) $row );
-				$plan   = self::cell_plan( $drafts[ $k ] ?? array(), $minutes );
-				foreach ( $plan['discard'] as $id ) {
-					$d->discardTimeEntry( $id, $this->ctx( '-discard-' . ( ++$n ) ) );
-				}
-				foreach ( $plan['revise'] as $id => $m ) {
-					$d->reviseTimeEntry( (string) $id, array( 'minutes' => $m ), $this->ctx( '-revise-' . ( ++$n ) ) );
-				}
-				if ( $plan['log'] > 0 ) {
-					$d->logTime(
-						$target + array(
-							'work_date' => $date,
-							'minutes'   => $plan['log'],
-						),
-						$this->ctx( '-log-' . ( ++$n ) )
+				if ( $minutes !== $before ) {
+					$cells[] = self::row_target( (string) $row ) + array(
+						'work_date' => $date,
+						'minutes'   => $minutes,
 					);
 				}
-				++$changed;
 			}
 		}
+		if ( array() !== $cells ) {
+			$this->plugin->delivery()->saveWeek( $this->ctx()['actor_id'], $week, array( 'cells' => $cells ), $this->ctx() );
+		}
+		$changed = count( $cells );
 		/* translators: %d: number of changed cells. */
 		return array( sprintf( _n( '%d cell saved as draft time.', '%d cells saved as draft time.', $changed, 'pet' ), $changed ) );
 	}
 
-	/**
-	 * How a cell's drafts become $minutes: which to discard, which to revise (id => minutes,
-	 * decreases first, so the day's 24 hours are never passed on the way; run after the
-	 * discards) and what to log when the cell had no draft. Arithmetic on the form's numbers; the rules stay the engine's.
-	 *
-	 * @param list<array> $drafts  The cell's draft entries, in the timesheet's order.
-	 * @param int         $minutes The cell's new total.
-	 * @return array{revise:array<string,int>,discard:list<string>,log:int}
-	 */
-	public static function cell_plan( array $drafts, int $minutes ): array {
-		$plan = array(
-			'revise'  => array(),
-			'discard' => array(),
-			'log'     => 0,
-		);
-		if ( array() === $drafts ) {
-			$plan['log'] = max( 0, $minutes );
-			return $plan;
-		}
-		$left  = $minutes;
-		$last  = count( $drafts ) - 1;
-		$delta = array();
-		foreach ( array_values( $drafts ) as $i => $e ) {
-			$id  = (string) $e['id'];
-			$own = (int) $e['minutes'];
-			if ( $left <= 0 ) {
-				$plan['discard'][] = $id;
-				continue;
-			}
-			$want  = ( $i === $last || $own > $left ) ? $left : $own;
-			$left -= $want;
-			if ( $want !== $own ) {
-				$plan['revise'][ $id ] = $want;
-				$delta[ $id ]          = $want - $own;
-			}
-		}
-		// Decreases before the increase: the day's total only grows at the end.
-		uksort( $plan['revise'], static fn ( $a, $b ): int => $delta[ $a ] <=> $delta[ $b ] );
-		return $plan;
-	}
-
-	/** Submits every draft entry of the current user's week. */
+	/** Submits every draft entry of the current user's week in one engine command (all or none). */
 	protected function do_submit_week(): array {
 		$d     = $this->plugin->delivery();
-		$sheet = $d->timesheet( $this->ctx()['actor_id'], self::week_start() );
-		$count = 0;
-		foreach ( $sheet['entries'] as $e ) {
-			if ( in_array( 'submit', (array) $e['actions'], true ) ) {
-				$d->submitTimeEntry( (string) $e['id'], $this->ctx( '-' . $e['id'] ) );
-				++$count;
-			}
-		}
-		if ( 0 === $count ) {
+		$week  = self::week_start();
+		$sheet = $d->timesheet( $this->ctx()['actor_id'], $week );
+		if ( array() === array_filter( $sheet['entries'], static fn ( $e ) => 'draft' === $e['status'] ) ) {
 			return array( __( 'Nothing to submit: the week has no draft time.', 'pet' ) );
 		}
+		$count = count( $d->submitWeek( $this->ctx()['actor_id'], $week, $this->ctx() )['entries'] );
 		/* translators: %d: number of entries. */
 		return array( sprintf( _n( '%d entry submitted for approval.', '%d entries submitted for approval.', $count, 'pet' ), $count ) );
 	}
