@@ -1937,3 +1937,162 @@ fn week_monday(week: &str) -> Result<NaiveDate, AppError> {
         .map_err(|_| AppError::field("week", "must be a date (YYYY-MM-DD)"))?;
     Ok(pet_core::delivery::values::week_of(day))
 }
+
+/// Active projects checked per batch by [`Delivery::recompute_variance`].
+const RECOMPUTE_BATCH: usize = 500;
+
+type DeliveredRows = BTreeMap<(String, String), i64>;
+
+impl Delivery<'_> {
+    /// Delivered minutes per (project, role) of `ids` from scratch: approved entries with
+    /// their adjustments, in one set-based query (`role` '' is time without a role).
+    async fn delivered_from_entries<Q: Queryable>(
+        &self,
+        q: &mut Q,
+        ids: &[String],
+    ) -> Result<DeliveredRows, AppError> {
+        let marks = vec!["?"; ids.len()].join(", ");
+        let rows: Vec<(String, String, i64)> = q
+            .exec(
+                format!(
+                    "SELECT project_id, COALESCE(role, ''), CAST(SUM(minutes + adjust_minutes) AS SIGNED) \
+                     FROM {} WHERE status = 'approved' AND project_id IN ({marks}) GROUP BY project_id, role",
+                    self.delivery_tables().entries
+                ),
+                ids.iter().map(|i| SqlValue::from(i.as_str())).collect::<Vec<_>>(),
+            )
+            .await
+            .map_err(db)?;
+        let mut out = BTreeMap::new();
+        for (p, r, m) in rows {
+            *out.entry((p, r)).or_insert(0) += m;
+        }
+        out.retain(|_, m| *m != 0);
+        Ok(out)
+    }
+
+    /// Recomputes every active project's delivered minutes from scratch (approved time plus
+    /// adjustments, set-based, in batches of active projects by id) and compares them with
+    /// the stored figures. A project whose stored figures differ is corrected under its row
+    /// lock (read again there) and its variance thresholds newly reached are recorded —
+    /// once: the project's marks say which are recorded already. Answers `{checked,
+    /// corrected: [project id], thresholds}` (thresholds: `project.variance_detected`
+    /// events recorded by the corrections).
+    pub async fn recompute_variance(&self, ctx: &CommandContext) -> Result<Value, AppError> {
+        if ctx.actor_id.is_some() && !ctx.manages_time {
+            return Err(AppError::Invariant(
+                "only someone who manages time may recompute variance".into(),
+            ));
+        }
+        // Each correction is its own command: none replays another's idempotency key.
+        let ctx = &CommandContext {
+            idempotency_key: None,
+            ..ctx.clone()
+        };
+        let t = self.delivery_tables();
+        let mut after = String::new();
+        let mut checked = 0usize;
+        let mut corrected = Vec::new();
+        let mut thresholds = 0usize;
+        loop {
+            let mut conn = self.conn().await?;
+            let ids: Vec<String> = conn
+                .exec(
+                    format!(
+                        "SELECT id FROM {} WHERE status = 'active' AND id > ? ORDER BY id LIMIT ?",
+                        t.projects
+                    ),
+                    (after.clone(), RECOMPUTE_BATCH as u64),
+                )
+                .await
+                .map_err(db)?;
+            let Some(last) = ids.last().cloned() else {
+                break;
+            };
+            checked += ids.len();
+            let fresh = self.delivered_from_entries(&mut conn, &ids).await?;
+            let marks = vec!["?"; ids.len()].join(", ");
+            let stored: Vec<(String, String, i64)> = conn
+                .exec(
+                    format!(
+                        "SELECT project_id, role, minutes FROM {} WHERE project_id IN ({marks})",
+                        t.delivered
+                    ),
+                    ids.iter()
+                        .map(|i| SqlValue::from(i.as_str()))
+                        .collect::<Vec<_>>(),
+                )
+                .await
+                .map_err(db)?;
+            let mut stored_map: DeliveredRows = BTreeMap::new();
+            for (p, r, m) in stored {
+                if m != 0 {
+                    stored_map.insert((p, r), m);
+                }
+            }
+            drop(conn);
+            let per = |m: &DeliveredRows, id: &str| -> Vec<(String, i64)> {
+                m.range((id.to_owned(), String::new())..)
+                    .take_while(|((p, _), _)| p == id)
+                    .map(|((_, r), v)| (r.clone(), *v))
+                    .collect()
+            };
+            for id in &ids {
+                if per(&fresh, id) == per(&stored_map, id) {
+                    continue;
+                }
+                let n = self.correct_delivered(id, ctx).await?;
+                corrected.push(id.clone());
+                thresholds += n;
+            }
+            after = last;
+        }
+        Ok(json!({"checked": checked, "corrected": corrected, "thresholds": thresholds}))
+    }
+
+    /// Rewrites one project's delivered rows from its approved time under the project's
+    /// row lock and records the thresholds newly reached; answers how many were recorded.
+    async fn correct_delivered(&self, id: &str, ctx: &CommandContext) -> Result<usize, AppError> {
+        let uuid = arg_uuid("project_id", id)?;
+        let request = json!({"project_id": uuid});
+        let v = command!(self, ctx, "recompute_project_variance", &request, |cx| {
+            let t = self.delivery_tables();
+            let project = cx.load(&Projects(self.app()), uuid).await?;
+            let fresh = self
+                .delivered_from_entries(cx.tx(), &[uuid.to_string()])
+                .await?;
+            cx.tx()
+                .exec_drop(
+                    format!("DELETE FROM {} WHERE project_id = ?", t.delivered),
+                    (uuid.to_string(),),
+                )
+                .await
+                .map_err(db)?;
+            for ((_, role), minutes) in &fresh {
+                cx.tx()
+                    .exec_drop(
+                        format!(
+                            "INSERT INTO {} (project_id, role, minutes) VALUES (?, ?, ?)",
+                            t.delivered
+                        ),
+                        (uuid.to_string(), role.as_str(), *minutes),
+                    )
+                    .await
+                    .map_err(db)?;
+            }
+            let before = project.version();
+            let delivered = self.delivered(cx.tx(), uuid, Read::ForCommand).await?;
+            let facts = ProjectFacts::new().with_delivered(delivered);
+            let (after, _) = cx
+                .apply(
+                    &Projects(self.app()),
+                    Some(project),
+                    &ProjectCommand::DetectVariance,
+                    &facts,
+                )
+                .await?;
+            Ok(json!({"thresholds": after.version() - before}))
+        })?;
+        Ok(v["thresholds"].as_u64().unwrap_or(0) as usize)
+    }
+}

@@ -1462,3 +1462,105 @@ async fn a_week_is_saved_from_its_grid_and_submitted_whole() {
     crate::every_aggregate_restores_as_replayed(&env).await;
     env.cleanup().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn variance_recomputed_from_scratch_matches_the_kept_figures_and_records_nothing_twice() {
+    let Some(env) = env().await else { return };
+    let app = &env.app;
+    let (_ana, ana_ctx) = crate::first_employee(app, "Ana").await;
+    let manager = ana_ctx.clone().managing_time();
+    let d = app.delivery();
+    let web = active_project(app, &manager, 600).await;
+    let ops = active_project(app, &manager, 6000).await;
+    let idle = active_project(app, &manager, 600).await;
+    // approved time on two projects (one with an adjustment after approval, one entry
+    // without a role), a submitted entry that does not count
+    for (pid, day, m) in [
+        (&web, "2026-02-02", 300),
+        (&web, "2026-02-03", 200),
+        (&ops, "2026-02-02", 120),
+    ] {
+        let e = log(app, &manager, pid, day, m).await.unwrap();
+        d.submit_time_entry(&id(&e), &manager).await.unwrap();
+        d.approve_time_entry(&id(&e), &manager).await.unwrap();
+    }
+    let e = app
+        .delivery()
+        .log_time(
+            &json!({"project_id": ops, "work_date": "2026-02-04", "minutes": 60}),
+            &manager,
+        )
+        .await
+        .unwrap();
+    d.submit_time_entry(&id(&e), &manager).await.unwrap();
+    d.approve_time_entry(&id(&e), &manager).await.unwrap();
+    d.adjust_time_entry(
+        &id(&e),
+        &json!({"minutes": -15, "work_date": "2026-02-05", "reason": "typo"}),
+        &manager,
+    )
+    .await
+    .unwrap();
+    let pending = log(app, &manager, &ops, "2026-02-05", 30).await.unwrap();
+    d.submit_time_entry(&id(&pending), &manager).await.unwrap();
+    let variance = |p: Value| p["variance"].clone();
+    let kept = [
+        variance(d.project(&web).await.unwrap()),
+        variance(d.project(&ops).await.unwrap()),
+        variance(d.project(&idle).await.unwrap()),
+    ];
+    let detected = count_type(&env, "project.variance_detected").await;
+    assert!(detected > 0, "500 of 600 crossed 80 %");
+    // from scratch, the incrementally kept figures are reproduced: nothing to correct
+    let r = d.recompute_variance(&manager).await.unwrap();
+    assert_eq!(r["checked"], json!(3), "{r}");
+    assert_eq!(r["corrected"], json!([]), "{r}");
+    // staff may not run it
+    assert!(d.recompute_variance(&ana_ctx).await.is_err());
+    // figures gone wrong (lost, or drifted) are rebuilt; thresholds already recorded are
+    // not recorded again
+    let mut c = env.pool().get_conn().await.unwrap();
+    use mysql_async::prelude::Queryable;
+    let t = format!("{}pet_project_delivered", env.config.prefix);
+    c.exec_drop(
+        format!("DELETE FROM {t} WHERE project_id = ?"),
+        (web.clone(),),
+    )
+    .await
+    .unwrap();
+    c.exec_drop(
+        format!("UPDATE {t} SET minutes = minutes + 7 WHERE project_id = ?"),
+        (ops.clone(),),
+    )
+    .await
+    .unwrap();
+    drop(c);
+    let r = d.recompute_variance(&manager).await.unwrap();
+    let mut fixed: Vec<String> = r["corrected"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| v.as_str().unwrap().to_owned())
+        .collect();
+    fixed.sort();
+    let mut want = vec![web.clone(), ops.clone()];
+    want.sort();
+    assert_eq!(fixed, want, "{r}");
+    assert_eq!(r["thresholds"], json!(0));
+    assert_eq!(
+        count_type(&env, "project.variance_detected").await,
+        detected
+    );
+    let again = [
+        variance(d.project(&web).await.unwrap()),
+        variance(d.project(&ops).await.unwrap()),
+        variance(d.project(&idle).await.unwrap()),
+    ];
+    assert_eq!(again, kept);
+    assert_eq!(
+        d.recompute_variance(&manager).await.unwrap()["corrected"],
+        json!([])
+    );
+    crate::every_aggregate_restores_as_replayed(&env).await;
+    env.cleanup().await;
+}

@@ -349,5 +349,15 @@ check('the ticket page\'s time section lists it with the total and the form', st
 check('the section links to the ticket\'s row of My timesheet', 1 === preg_match('/page=pet-timesheet[^"]*add=t(%3A|:)' . preg_quote($tid, '/') . '/i', $html), (string) (preg_match('/href="[^"]*pet-timesheet[^"]*"/', $html, $m) ? $m[0] : 'no link'));
 $html = $screen('pet-timesheet', 'page_timesheet', ['week' => $today]);
 check('the ticket is a row of the staff member\'s timesheet', str_contains($html, 'data-row="t:' . $tid . '"'));
+check('staff (who do not see tickets) get no ticket picker on the timesheet', !str_contains($html, 'data-pet-picker="tickets"'));
+// The add-row form's ticket picker: those who see tickets search them as they type (REST
+// /tickets); without script the typed text resolves on the server to the one match.
+$as_admin();
+$html = $screen('pet-timesheet', 'page_timesheet', ['week' => $today]);
+check('the add-row form offers a ticket picker over the tickets route', str_contains($html, 'data-pet-picker="tickets"') && str_contains($html, 'name="add_ticket"'), substr(strip_tags($html), 0, 400));
+$html = $screen('pet-timesheet', 'page_timesheet', ['week' => $today, 'add_ticket_q' => "Ticket time $tag"]);
+check('a ticket typed into the picker becomes a row of the grid', str_contains($html, 'data-row="t:' . $tid . '"') && 7 === substr_count($html, 'name="cell[t:' . $tid . ']['), substr(strip_tags($html), 0, 400));
+$html = $screen('pet-timesheet', 'page_timesheet', ['week' => $today, 'add_ticket' => $tid]);
+check('a ticket chosen from the picker list becomes a row of the grid', str_contains($html, 'data-row="t:' . $tid . '"'));
 $hd_view = (string) file_get_contents(dirname(__DIR__, 3) . '/wp-plugin/includes/modules/helpdesk/views/ticket.php');
 check('the helpdesk ticket view fires pet_ticket_sections', str_contains($hd_view, "do_action( 'pet_ticket_sections', \$t );"));

@@ -99,12 +99,14 @@ final class Delivery_Admin extends Module_Admin {
 	}
 
 	/**
-	 * The pickers on the approvals page (the employee).
+	 * The pickers on the approvals, resources and projects pages, and the ticket picker of
+	 * the timesheet's add-row form.
 	 *
 	 * @param string $page Page slug.
 	 */
 	protected function assets( string $page ): void {
-		if ( self::APPROVALS_PAGE === $page || self::RESOURCES_PAGE === $page || self::PROJECTS_PAGE === $page ) {
+		if ( self::APPROVALS_PAGE === $page || self::RESOURCES_PAGE === $page || self::PROJECTS_PAGE === $page
+			|| ( self::TIMESHEET_PAGE === $page && current_user_can( Access::VIEW_SUPPORT ) ) ) {
 			self::enqueue_pickers();
 		}
 		if ( self::PROJECTS_PAGE === $page && '' !== Input::text( 'id' ) ) {
@@ -838,8 +840,9 @@ final class Delivery_Admin extends Module_Admin {
 	/**
 	 * My timesheet: the current user's week as a grid. Rows without time are shown when asked
 	 * for (add = comma-separated row keys, add_row = one more from the add-row form, copy = 1:
-	 * last week's rows); the timer above it; the add-row form offers the active projects, the
-	 * tasks of the projects on the grid, and tickets come from the ticket page.
+	 * last week's rows); the timer above it; the add-row form offers the active projects and
+	 * the tasks of the projects on the grid, and (to those who see tickets) a ticket picker
+	 * searching the active tickets as they type (add_ticket).
 	 */
 	public function page_timesheet(): void {
 		$this->screen(
@@ -850,6 +853,14 @@ final class Delivery_Admin extends Module_Admin {
 				$week     = self::week_start();
 				$sheet    = $d->timesheet( $employee, $week );
 				$add      = array_values( array_filter( array_map( 'trim', explode( ',', Input::text( 'add' ) . ',' . Input::text( 'add_row' ) ) ), 'strlen' ) );
+				// A ticket row chosen with the ticket picker (those who see tickets).
+				$tickets = current_user_can( Access::VIEW_SUPPORT );
+				if ( $tickets ) {
+					$ticket = \PetWp\Picker::value( 'add_ticket', 'tickets', array(), false );
+					if ( 1 === preg_match( '/^[0-9a-fA-F-]{36}$/', $ticket ) ) {
+						$add[] = 't:' . $ticket;
+					}
+				}
 				if ( '1' === Input::text( 'copy' ) ) {
 					foreach ( $d->timesheet( $employee, self::plus_days( $week, -7 ) )['entries'] as $e ) {
 						$add[] = self::row_key( (array) $e['target'] );
@@ -898,6 +909,7 @@ final class Delivery_Admin extends Module_Admin {
 					$grid + array(
 						'timer'   => $running,
 						'choices' => $choices,
+						'tickets' => $tickets,
 						'added'   => implode( ',', $empty ),
 					)
 				);
