@@ -152,6 +152,13 @@ crate::api::php_class! {
     /// @return array{locked_through:?string}
     fn time_lock() -> array;
 
+    /// Recomputes every active project's delivered minutes from scratch (approved time plus
+    /// adjustments), corrects the projects whose stored figures differ and records the
+    /// variance thresholds they newly reach (each still once per constraint version).
+    /// For those who manage time.
+    /// @return array{checked:int,corrected:list<string>,thresholds:int}
+    fn recompute_variance(context: context) -> array;
+
     /// The approvals queue: submitted entries of every employee (or one), by employee, date
     /// and id (a flat list: keyset cursors `next`/`prev`, bounded total).
     /// @param array{employee_id?:string,page?:int,per_page?:int,after?:string,before?:string} $query

@@ -103,6 +103,7 @@ return array(
 		'delivery_timer_stop'     => 'Y Y Y Y Y -', // pet_view_delivery (one's own timer)
 		'delivery_timer_discard'  => 'Y Y Y Y Y -', // pet_view_delivery (one's own timer)
 		'delivery_lock'           => 'Y Y - - - -', // pet_manage_delivery
+		'delivery_recompute'      => 'Y Y - - - -', // pet_manage_delivery
 		'delivery_allocate'       => 'Y Y - - - -', // pet_manage_delivery
 		'delivery_capacity'       => 'Y Y - - - -', // pet_manage_delivery
 		'delivery_weeks'          => 'Y Y - - - -', // pet_manage_delivery (approve or send back weeks)

@@ -248,7 +248,23 @@ check('staff: GET /resource-plan refused (403)', 403 === rest_call('GET', '/pet/
 check('staff: POST /allocations refused (403)', 403 === rest_call('POST', '/pet/v1/allocations', [])->get_status());
 check('staff: GET /approvals refused (403)', 403 === rest_call('GET', '/pet/v1/approvals')->get_status());
 check('staff: POST /time-lock refused (403)', 403 === rest_call('POST', '/pet/v1/time-lock', ['through' => '2000-01-02'])->get_status());
+// A whole week over REST: saved from its cells, then submitted, in one command each.
+$later = gmdate('Y-m-d', strtotime($monday . ' +14 days'));
+$r = rest_call('PUT', '/pet/v1/timesheets/' . $staff_employee . '/' . $later, ['cells' => [['project_id' => $pid, 'work_date' => $later, 'minutes' => 45]]]);
+check('staff: PUT /timesheets/{me}/{week}: 200, the week with the cell', 200 === $r->get_status() && 45 === $r->get_data()['total_minutes'] && $later === $r->get_data()['week'], wp_json_encode($r->get_data()));
+$r = rest_call('PUT', '/pet/v1/timesheets/' . $staff_employee . '/' . $later, ['cells' => [['project_id' => $pid, 'work_date' => $later, 'minutes' => 'lots']]]);
+check('staff: PUT with bad minutes: 400', 400 === $r->get_status(), wp_json_encode($r->get_data()));
+check('staff: PUT someone else\'s week: 403', 403 === rest_call('PUT', '/pet/v1/timesheets/' . $admin_ctx['actor_id'] . '/' . $later, ['cells' => []])->get_status());
+$r = rest_call('POST', '/pet/v1/timesheets/' . $staff_employee . '/' . $later . '/submit');
+check('staff: POST /timesheets/{me}/{week}/submit: 200, the draft submitted', 200 === $r->get_status() && 1 === count($r->get_data()['entries']) && 'submitted' === $r->get_data()['entries'][0]['status'], wp_json_encode($r->get_data()));
+check('staff: submitting it again: 422 (nothing to submit)', 422 === rest_call('POST', '/pet/v1/timesheets/' . $staff_employee . '/' . $later . '/submit')->get_status());
+check('staff: delivery_recompute refused with 403', 'die:403' === run_admin_post('delivery_recompute', []));
 $as_admin();
+check('admin: the week submitted over REST approved whole', 200 === rest_call('POST', '/pet/v1/approvals/weeks/approve', ['employee_id' => $staff_employee, 'week' => $later])->get_status());
+check('admin, bad nonce: delivery_recompute refused', 'die:403' === run_admin_post('delivery_recompute', [], 'bad'));
+check('admin: variance recomputed', str_starts_with(run_admin_post('delivery_recompute', []), 'redirect:'));
+$n = queued_notices();
+check('the recompute reports what it checked', isset($n[0]) && 'success' === $n[0]['type'] && str_contains($n[0]['message'], 'recomputed'), wp_json_encode($n));
 $alloc = ['employee_id' => $staff_employee, 'project_id' => $pid, 'starts_on' => $monday, 'ends_on' => $monday, 'minutes_per_week' => 3000];
 $r = rest_call('POST', '/pet/v1/allocations', $alloc);
 check('admin: POST /allocations past capacity: 201 with a warning and the week', 201 === $r->get_status() && is_string($r->get_data()['warning']) && [$monday] === $r->get_data()['over_capacity'], wp_json_encode($r->get_data()));

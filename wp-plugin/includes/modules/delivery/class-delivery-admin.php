@@ -55,6 +55,7 @@ final class Delivery_Admin extends Module_Admin {
 		'delivery_timer_stop'     => array( Plugin::CAP_WORK, 'do_timer_stop' ),
 		'delivery_timer_discard'  => array( Plugin::CAP_WORK, 'do_timer_discard' ),
 		'delivery_lock'           => array( Plugin::CAP_MANAGE, 'do_lock', array( 'through' ) ),
+		'delivery_recompute'      => array( Plugin::CAP_MANAGE, 'do_recompute' ),
 		'delivery_allocate'       => array( Plugin::CAP_MANAGE, 'do_allocate', array( 'employee_id', 'project_id', 'starts_on', 'ends_on', 'hours' ) ),
 		'delivery_capacity'       => array( Plugin::CAP_MANAGE, 'do_capacity', array( 'employee_id', 'effective_from', 'hours' ) ),
 		'delivery_add_milestone'  => array( Plugin::CAP_MANAGE, 'do_add_milestone', array( 'title', 'due' ) ),
@@ -507,6 +508,23 @@ final class Delivery_Admin extends Module_Admin {
 		$l = $this->plugin->delivery()->lockTimePeriod( Input::text( 'through' ), $this->ctx() );
 		/* translators: %s: date. */
 		return array( sprintf( __( 'Time is locked through %s.', 'pet' ), (string) $l['locked_through'] ) );
+	}
+
+	/**
+	 * Recomputes every active project's delivered minutes from scratch and corrects the ones
+	 * that differ (their variance thresholds newly reached recorded once).
+	 */
+	protected function do_recompute(): array {
+		$r = $this->plugin->delivery()->recomputeVariance( $this->ctx() );
+		$n = count( $r['corrected'] );
+		return array(
+			sprintf(
+				/* translators: 1: number of projects checked, 2: number corrected. */
+				_n( 'Variance recomputed for %1$d active project: %2$d corrected.', 'Variance recomputed for %1$d active projects: %2$d corrected.', (int) $r['checked'], 'pet' ),
+				(int) $r['checked'],
+				$n
+			),
+		);
 	}
 
 	/** Allocates an employee to a project (hours per week); past capacity is made and warned about. */
