@@ -144,6 +144,15 @@ final class Delivery
     public function timeLock(): array {}
 
     /**
+     * Recomputes every active project's delivered minutes from scratch (approved time plus
+     * adjustments), corrects the projects whose stored figures differ and records the
+     * variance thresholds they newly reach (each still once per constraint version).
+     * For those who manage time.
+     * @return array{checked:int,corrected:list<string>,thresholds:int}
+     */
+    public function recomputeVariance(array $context): array {}
+
+    /**
      * The approvals queue: submitted entries of every employee (or one), by employee, date
      * and id (a flat list: keyset cursors `next`/`prev`, bounded total).
      * @param array{employee_id?:string,page?:int,per_page?:int,after?:string,before?:string} $query
