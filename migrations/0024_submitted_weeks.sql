@@ -16,3 +16,8 @@ SELECT employee_id, DATE_SUB(work_date, INTERVAL WEEKDAY(work_date) DAY) AS wk, 
 FROM {prefix}pet_time_entries WHERE status = 'submitted'
 GROUP BY employee_id, wk
 ON DUPLICATE KEY UPDATE entries = VALUES(entries);
+
+-- Delivered minutes recomputed from scratch (Delivery::recompute_variance) read from the
+-- index alone: a batch of projects' approved time by role.
+ALTER TABLE {prefix}pet_time_entries
+  ADD INDEX IF NOT EXISTS ix_entry_project_delivered (project_id, status, role, minutes, adjust_minutes);
