@@ -152,6 +152,13 @@ crate::api::php_class! {
     /// @return array{locked_through:?string}
     fn time_lock() -> array;
 
+    /// Recomputes every active project's delivered minutes from scratch (approved time plus
+    /// adjustments), corrects the projects whose stored figures differ and records the
+    /// variance thresholds they newly reach (each still once per constraint version).
+    /// For those who manage time.
+    /// @return array{checked:int,corrected:list<string>,thresholds:int}
+    fn recompute_variance(context: context) -> array;
+
     /// The approvals queue: submitted entries of every employee (or one), by employee, date
     /// and id (a flat list: keyset cursors `next`/`prev`, bounded total).
     /// @param array{employee_id?:string,page?:int,per_page?:int,after?:string,before?:string} $query
@@ -178,6 +185,23 @@ crate::api::php_class! {
         reason: string("reason"),
         context: context
     ) -> array;
+
+    /// Saves the employee's week from its grid in one command, all or nothing: each named
+    /// cell (a project + task, or a ticket, on a day of the week) set to its minutes (0
+    /// empties it), the others kept. The engine decides the drafts to log, revise and
+    /// discard; a cell holding submitted or approved time keeps its value.
+    /// @param array{cells:list<array{project_id?:string,task_id?:string,ticket_id?:string,work_date:string,minutes:int}>} $input
+    /// @return array{employee_id:string,week:string,entries:list<array>,days:list<array{date:string,minutes:int}>,total_minutes:int,locked_through:?string} the week's timesheet
+    fn save_week(
+        employeeId: string("employee_id"),
+        week: string("week"),
+        input: array,
+        context: context
+    ) -> array;
+
+    /// Submits every draft of the employee's week in one command, all or none.
+    /// @return array{employee_id:string,week:string,entries:list<array>} the entries submitted
+    fn submit_week(employeeId: string("employee_id"), week: string("week"), context: context) -> array;
 
     /// One employee's week (Monday to Sunday of the week of $date).
     /// @return array{employee_id:string,week:string,entries:list<array>,days:list<array{date:string,minutes:int}>,total_minutes:int,locked_through:?string}

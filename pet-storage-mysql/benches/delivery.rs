@@ -3,7 +3,8 @@
 //! at the end (kept with `PET_BENCH_KEEP=1`).
 //!
 //! Seeding: an actor, `PET_BENCH_EMPLOYEES` employees (default 200), one active project
-//! sold 2,000 hours ("Big") and 20 more, all through the real commands; one real time
+//! sold 2,000 hours ("Big") and 20 more, all through the real commands, then copies of one
+//! of them to `PET_BENCH_PROJECTS` active projects (default 10,000); one real time
 //! entry is logged, submitted and approved, and the time-entry table is then filled to
 //! `PET_BENCH_ENTRIES` rows (default 1,000,000) with `INSERT … SELECT` over MariaDB's
 //! SEQUENCE engine, each cloned row a variation of the real one (its own id, an employee in
@@ -17,7 +18,12 @@
 //!   50,000 entries);
 //! - `delivery/approve_week_40` (custom timing): approving one employee's submitted week of
 //!   40 entries with `approve_time_week`, as the approvals screen does (target ≤ 100 ms);
-//!   the week is logged and submitted before each sample, untimed.
+//!   the week is logged and submitted before each sample, untimed;
+//! - `delivery/recompute_variance`: every active project's delivered minutes recomputed
+//!   from scratch from the approved time and compared with the kept figures
+//!   (`recompute_variance`, `PET_BENCH_PROJECTS` active projects, default 10,000; the
+//!   cloned rows' delivered minutes are seeded as the approvals would have kept them, so
+//!   nothing is corrected; target ≤ 10 s).
 //!
 //! `cargo bench -p pet-storage-mysql --bench delivery` (PET_TEST_DATABASE_URL set).
 #![allow(
@@ -64,6 +70,7 @@ fn seed(rt: &tokio::runtime::Runtime) -> Option<Seeded> {
     let app = App::new(cfg).unwrap();
     let n_employees = env_size("PET_BENCH_EMPLOYEES", 200);
     let n_entries = env_size("PET_BENCH_ENTRIES", 1_000_000);
+    let n_projects = env_size("PET_BENCH_PROJECTS", 10_000).max(21);
     rt.block_on(async {
         app.migrate().await.unwrap();
         let started = Instant::now();
@@ -126,6 +133,29 @@ fn seed(rt: &tokio::runtime::Runtime) -> Option<Seeded> {
             .unwrap();
         let mut conn = app.pool().get_conn().await.unwrap();
         let t = &app.tables().prefix;
+        // The other active projects (to `PET_BENCH_PROJECTS`): copies of project 1's row.
+        if n_projects > 21 {
+            conn.exec_drop(
+                format!(
+                    "INSERT INTO {t}pet_projects (id, name, customer_id, sale_id, quote_id, status, \
+                     constraint_version, sold_minutes, detail, version, created_at, updated_at) \
+                     SELECT UUID(), CONCAT('Bulk ', s.seq), NULL, NULL, NULL, 'active', src.constraint_version, \
+                     src.sold_minutes, src.detail, src.version, src.created_at, src.updated_at \
+                     FROM seq_1_to_{} s JOIN (SELECT * FROM {t}pet_projects WHERE id = ?) src",
+                    n_projects - 21
+                ),
+                (projects[1].as_str(),),
+            )
+            .await
+            .unwrap();
+            let bulk: Vec<String> = conn
+                .query(format!(
+                    "SELECT id FROM {t}pet_projects WHERE name LIKE 'Bulk %' ORDER BY id"
+                ))
+                .await
+                .unwrap();
+            projects.extend(bulk);
+        }
         // Number → id tables the clones join to pick an employee and a project.
         for (table, ids) in [("bench_emp", &employees), ("bench_proj", &projects)] {
             conn.query_drop(format!(
@@ -151,7 +181,7 @@ fn seed(rt: &tokio::runtime::Runtime) -> Option<Seeded> {
         .await
         .unwrap();
         // Entry n: employee n mod E; Big for every 20th entry (50,000 of 1,000,000), else
-        // one of the other 20 projects; dates over 5 years from 2021-01-04.
+        // one of the other projects; dates over 5 years from 2021-01-04.
         let clones = n_entries.saturating_sub(1);
         let mut done = 0usize;
         while done < clones {
@@ -166,17 +196,26 @@ fn seed(rt: &tokio::runtime::Runtime) -> Option<Seeded> {
                      src.note, IF(s.seq % 10 = 0, 'submitted', 'approved'), NULL, 0, src.version, src.created_at, src.updated_at \
                      FROM seq_{}_to_{} s \
                      JOIN {t}bench_emp e ON e.n = s.seq % ? \
-                     JOIN {t}bench_proj p ON p.n = IF(s.seq % 20 = 0, 0, 1 + s.seq % 20) \
+                     JOIN {t}bench_proj p ON p.n = IF(s.seq % 20 = 0, 0, 1 + s.seq % ?) \
                      JOIN {t}bench_src src",
                     done + 1,
                     done + chunk
                 ),
-                (employees.len(),),
+                (employees.len(), projects.len() - 1),
             )
             .await
             .unwrap();
             done += chunk;
         }
+        // The delivered minutes the approvals would have kept for the cloned rows.
+        conn.query_drop(format!(
+            "INSERT INTO {t}pet_project_delivered (project_id, role, minutes) \
+             SELECT project_id, COALESCE(role, ''), CAST(SUM(minutes + adjust_minutes) AS SIGNED) \
+             FROM {t}pet_time_entries WHERE status = 'approved' GROUP BY project_id, role \
+             ON DUPLICATE KEY UPDATE minutes = VALUES(minutes)"
+        ))
+        .await
+        .unwrap();
         conn.query_drop(format!("ANALYZE TABLE {t}pet_time_entries"))
             .await
             .unwrap();
@@ -192,10 +231,11 @@ fn seed(rt: &tokio::runtime::Runtime) -> Option<Seeded> {
             .await
             .unwrap();
         eprintln!(
-            "seeded {} time entries ({} on Big), {} employees, 21 projects in {:.1} s",
+            "seeded {} time entries ({} on Big), {} employees, {} active projects in {:.1} s",
             n.unwrap_or(0),
             on_big.unwrap_or(0),
             employees.len(),
+            projects.len(),
             started.elapsed().as_secs_f64()
         );
         Some(Seeded {
@@ -215,8 +255,20 @@ fn benches(c: &mut Criterion) {
     let Some(s) = seed(&rt) else { return };
     let mut g = c.benchmark_group("delivery");
     g.sampling_mode(SamplingMode::Flat);
-    g.sample_size(30);
+    g.sample_size(10);
     g.measurement_time(Duration::from_secs(8));
+
+    // Every active project's delivered minutes from scratch, compared with the kept ones
+    // (they agree: nothing to correct, nothing recorded).
+    g.bench_function("recompute_variance", |b| {
+        b.iter(|| {
+            let r = rt
+                .block_on(s.app.delivery().recompute_variance(&s.actor))
+                .unwrap();
+            assert_eq!(r["corrected"], json!([]), "{}", r["checked"]);
+        });
+    });
+    g.sample_size(30);
 
     let mut turn = 0usize;
     g.bench_function("timesheet_week", |b| {

@@ -112,6 +112,7 @@ return array(
 		'delivery_timer_stop'     => 'Y Y Y Y Y -', // pet_view_delivery (one's own timer)
 		'delivery_timer_discard'  => 'Y Y Y Y Y -', // pet_view_delivery (one's own timer)
 		'delivery_lock'           => 'Y Y - - - -', // pet_manage_delivery
+		'delivery_recompute'      => 'Y Y - - - -', // pet_manage_delivery
 		'delivery_allocate'       => 'Y Y - - - -', // pet_manage_delivery
 		'delivery_capacity'       => 'Y Y - - - -', // pet_manage_delivery
 		'delivery_weeks'          => 'Y Y - - - -', // pet_manage_delivery (approve or send back weeks)
@@ -176,6 +177,8 @@ return array(
 		'POST /projects/{id}/tasks/{task}/assign'     => 'Y Y - - - -', // pet_manage_delivery
 		'POST /projects/{id}/tasks/{task}/status'     => 'Y Y Y Y Y -', // pet_view_delivery
 		'GET /timesheet'                              => 'Y Y Y Y Y -', // pet_view_delivery
+		'PUT /timesheets/{employee}/{week}'           => 'Y Y Y Y Y -', // pet_view_delivery (one's own week)
+		'POST /timesheets/{employee}/{week}/submit'   => 'Y Y Y Y Y -', // pet_view_delivery (one's own week)
 		'POST /time-entries'                          => 'Y Y Y Y Y -', // pet_view_delivery
 		'GET /time-entries/{id}'                      => 'Y Y Y Y Y -', // pet_view_delivery
 		'PATCH /time-entries/{id}'                    => 'Y Y Y Y Y -', // pet_view_delivery (one's own drafts)

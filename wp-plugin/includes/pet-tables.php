@@ -60,6 +60,7 @@ return array(
 	'pet_timers',
 	'pet_employee_capacities',
 	'pet_resource_allocations',
+	'pet_time_submitted_weeks',
 	'pet_kpi_definitions',
 	'pet_kpi_versions',
 	'pet_kpi_facts',

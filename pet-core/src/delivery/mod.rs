@@ -16,7 +16,8 @@
 //! minutes; the project records each threshold once per constraint version and scope
 //! (`ProjectCommand::DetectVariance`, delivered minutes passed in as a fact). The burn-up
 //! ([`burnup`]) folds weekly delivered sums and the constraint versions' dates into the
-//! series of the project page's chart.
+//! series of the project page's chart. The week commands ([`week`]: save a timesheet week
+//! from its grid, submit it) are decided here into ordinary time-entry commands.
 
 pub mod burnup;
 pub mod ids;
@@ -27,6 +28,7 @@ pub mod time_entry;
 pub mod timer;
 pub mod values;
 pub mod variance;
+pub mod week;
 
 use crate::activity::{NameLookup, Names, RenderError};
 use crate::event::{AggregateEvent, ContextRef, ContextType, DomainEvent, RecordedEvent};
@@ -54,6 +56,7 @@ pub use values::{
     WeeklyMinutes, DAY_MINUTES, VARIANCE_THRESHOLDS,
 };
 pub use variance::{Delivered, VarianceLine, VarianceScope};
+pub use week::{decide_save_week, decide_submit_week, week_bounds, SaveWeek, WeekCell, WeekStep};
 
 /// The module's descriptor (see [`crate::module`]).
 pub const MODULE: crate::module::Module = crate::module::Module {

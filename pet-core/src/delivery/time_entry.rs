@@ -27,7 +27,7 @@ use crate::identity::{EmployeeId, EmployeeStatus, Name, Note};
 pub const AGGREGATE_TYPE: &str = "time_entry";
 
 /// What the time was spent on.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum WorkTarget {
     /// A project, optionally one of its tasks.
@@ -238,6 +238,10 @@ impl TimeFacts {
     /// The period lock.
     pub fn locked_through(&self) -> Option<NaiveDate> {
         self.locked_through
+    }
+    /// The employee's total on `date` as given (0 when not given).
+    pub fn day_minutes(&self, date: NaiveDate) -> i64 {
+        self.day_minutes.get(&date).copied().unwrap_or(0)
     }
 
     /// Staff log, revise, discard and submit only their own time; someone who manages time

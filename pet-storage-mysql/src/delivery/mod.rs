@@ -77,6 +77,8 @@ pub struct DeliveryTables {
     pub capacities: String,
     /// Resource allocations.
     pub allocations: String,
+    /// Employee-weeks with submitted time (the approvals queue).
+    pub submitted_weeks: String,
 }
 
 impl DeliveryTables {
@@ -92,6 +94,7 @@ impl DeliveryTables {
             timers: t("timers"),
             capacities: t("employee_capacities"),
             allocations: t("resource_allocations"),
+            submitted_weeks: t("time_submitted_weeks"),
         }
     }
 }
@@ -607,40 +610,8 @@ impl Delivery<'_> {
         if let Some(s) = self.employee_status(tx, employee.as_uuid()).await? {
             f = f.with_employee(employee, s);
         }
-        let mut project = match target {
-            Some(WorkTarget::Project { project_id, .. }) => Some(*project_id),
-            _ => None,
-        };
-        if let Some(WorkTarget::Ticket { ticket_id }) = target {
-            let row: Option<(Option<String>,)> = tx
-                .exec_first(
-                    format!(
-                        "SELECT project_id FROM {} WHERE id = ? LOCK IN SHARE MODE",
-                        self.helpdesk_tables().tickets
-                    ),
-                    (ticket_id.to_string(),),
-                )
-                .await
-                .map_err(db)?;
-            if let Some((p,)) = row {
-                let p = p
-                    .map(|p| arg_uuid("project_id", &p))
-                    .transpose()?
-                    .map(ProjectId::from_uuid);
-                f = f.with_ticket(*ticket_id, p);
-                project = p;
-            }
-        }
-        if let Some(pid) = project {
-            if let Some(p) = self
-                .load_project(tx, pid.as_uuid(), Read::ForCommand.shared())
-                .await?
-            {
-                f = f.with_project(pid, p.status());
-                for task in &p.state().tasks {
-                    f = f.with_task(pid, task.id);
-                }
-            }
+        if let Some(target) = target {
+            f = self.target_facts(tx, f, target).await?;
         }
         let lock: Option<(NaiveDate,)> = tx
             .exec_first(
@@ -679,6 +650,53 @@ impl Delivery<'_> {
                 .await
                 .map_err(db)?;
             f = f.with_day_minutes(*d, entries.unwrap_or(0) + adjusted.unwrap_or(0));
+        }
+        Ok(f)
+    }
+
+    /// Adds what a rule needs about `target` to `f`: the ticket's project, the project's
+    /// status and tasks (read with share locks).
+    async fn target_facts(
+        &self,
+        tx: &mut Transaction<'_>,
+        mut f: TimeFacts,
+        target: &WorkTarget,
+    ) -> Result<TimeFacts, AppError> {
+        let target = Some(target);
+        let mut project = match target {
+            Some(WorkTarget::Project { project_id, .. }) => Some(*project_id),
+            _ => None,
+        };
+        if let Some(WorkTarget::Ticket { ticket_id }) = target {
+            let row: Option<(Option<String>,)> = tx
+                .exec_first(
+                    format!(
+                        "SELECT project_id FROM {} WHERE id = ? LOCK IN SHARE MODE",
+                        self.helpdesk_tables().tickets
+                    ),
+                    (ticket_id.to_string(),),
+                )
+                .await
+                .map_err(db)?;
+            if let Some((p,)) = row {
+                let p = p
+                    .map(|p| arg_uuid("project_id", &p))
+                    .transpose()?
+                    .map(ProjectId::from_uuid);
+                f = f.with_ticket(*ticket_id, p);
+                project = p;
+            }
+        }
+        if let Some(pid) = project {
+            if let Some(p) = self
+                .load_project(tx, pid.as_uuid(), Read::ForCommand.shared())
+                .await?
+            {
+                f = f.with_project(pid, p.status());
+                for task in &p.state().tasks {
+                    f = f.with_task(pid, task.id);
+                }
+            }
         }
         Ok(f)
     }
@@ -1436,8 +1454,9 @@ impl Delivery<'_> {
     /// submitted time — `{employee_id, week, entries, minutes, billable_minutes, projects:
     /// [{project_id, minutes}]}` (minutes with their adjustments; a ticket's time without a
     /// project counts under `project_id: null`) — by employee and week; `{employee_id?,
-    /// per_page?, after?}` → `{items, next}`. It reads only submitted rows (index
-    /// `ix_entry_status_employee_date`): the backlog waiting for approval, not the history.
+    /// per_page?, after?}` → `{items, next}`. Flat at any size: the page's weeks come from
+    /// the queue's own rows (`pet_time_submitted_weeks`, kept by the commands, keyset on
+    /// its primary key), their figures from exactly those weeks' submitted entries.
     pub async fn submitted_weeks(&self, query: &Value) -> Result<Value, AppError> {
         let q = SubmittedWeeksQuery::parse(query, "query")?;
         let per_page = match q.per_page {
@@ -1446,10 +1465,11 @@ impl Delivery<'_> {
             Some(_) => return Err(AppError::field("per_page", "must be 1 to 100")),
         };
         let t = self.delivery_tables();
-        let mut conds = vec!["e.status = 'submitted'".to_owned()];
+        // The page's employee-weeks from the queue's own rows (its primary key, keyset).
+        let mut conds: Vec<&str> = Vec::new();
         let mut params: Vec<SqlValue> = Vec::new();
         if let Some(e) = q.employee_id.0 {
-            conds.push("e.employee_id = ?".into());
+            conds.push("employee_id = ?");
             params.push(e.to_string().into());
         }
         if let Some(after) = q.after.0 {
@@ -1457,81 +1477,80 @@ impl Delivery<'_> {
                 .split_once('/')
                 .and_then(|(e, w)| Some((Uuid::parse_str(e).ok()?, w.parse::<NaiveDate>().ok()?)))
                 .ok_or_else(|| AppError::field("after", "is not a cursor of this list"))?;
-            // the rows after that week: the employee's later weeks, then later employees
-            conds.push("(e.employee_id > ? OR (e.employee_id = ? AND e.work_date >= ?))".into());
+            conds.push("(employee_id > ? OR (employee_id = ? AND week > ?))");
             params.push(emp.to_string().into());
             params.push(emp.to_string().into());
-            params.push((week + Duration::days(7)).into());
+            params.push(week.into());
         }
-        let week = "DATE_SUB(e.work_date, INTERVAL WEEKDAY(e.work_date) DAY)";
-        let minutes = format!(
-            "e.minutes + COALESCE((SELECT SUM(a.minutes) FROM {} a WHERE a.entry_id = e.id), 0)",
-            t.adjustments
-        );
+        params.push(SqlValue::from(per_page + 1));
         let mut conn = self.conn().await?;
-        let mut head_params = params.clone();
-        head_params.push(SqlValue::from(per_page + 1));
-        type Head = (String, NaiveDate, i64, i64, i64);
-        let heads: Vec<Head> = conn
+        let heads: Vec<(String, NaiveDate)> = conn
             .exec(
                 format!(
-                    "SELECT e.employee_id, {week} AS wk, COUNT(*), CAST(SUM({minutes}) AS SIGNED), \
-                     CAST(SUM(IF(e.billable, {minutes}, 0)) AS SIGNED) FROM {} e WHERE {} \
-                     GROUP BY e.employee_id, wk ORDER BY e.employee_id, wk LIMIT ?",
-                    t.entries,
+                    "SELECT employee_id, week FROM {}{}{} ORDER BY employee_id, week LIMIT ?",
+                    t.submitted_weeks,
+                    if conds.is_empty() { "" } else { " WHERE " },
                     conds.join(" AND ")
                 ),
-                head_params,
+                params,
             )
             .await
             .map_err(db)?;
         let more = heads.len() as i64 > per_page;
         let heads = &heads[..heads.len().min(per_page as usize)];
-        let mut projects: BTreeMap<(String, NaiveDate), Vec<Value>> = BTreeMap::new();
+        // The figures of exactly the page's weeks: their submitted entries (index
+        // `ix_entry_status_employee_date`, the range from the first week to the last).
+        type Figures = (i64, i64, i64, Vec<Value>);
+        let mut figures: BTreeMap<(String, NaiveDate), Figures> = BTreeMap::new();
         if let (Some(first), Some(last)) = (heads.first(), heads.last()) {
-            // the per-project split of exactly the page's weeks
-            let mut p = params.clone();
-            conds.push("(e.employee_id, e.work_date) >= (?, ?)".into());
-            conds.push("(e.employee_id, e.work_date) < (?, ?)".into());
-            p.push(first.0.clone().into());
-            p.push(first.1.into());
-            p.push(last.0.clone().into());
-            p.push((last.1 + Duration::days(7)).into());
-            let rows: Vec<(String, NaiveDate, Option<String>, i64)> = conn
+            let week = "DATE_SUB(e.work_date, INTERVAL WEEKDAY(e.work_date) DAY)";
+            let minutes = format!(
+                "e.minutes + COALESCE((SELECT SUM(a.minutes) FROM {} a WHERE a.entry_id = e.id), 0)",
+                t.adjustments
+            );
+            let rows: Vec<(String, NaiveDate, Option<String>, i64, i64, i64)> = conn
                 .exec(
                     format!(
-                        "SELECT e.employee_id, {week} AS wk, e.project_id, CAST(SUM({minutes}) AS SIGNED) \
-                         FROM {} e WHERE {} GROUP BY e.employee_id, wk, e.project_id \
-                         ORDER BY e.employee_id, wk, e.project_id",
-                        t.entries,
-                        conds.join(" AND ")
+                        "SELECT e.employee_id, {week} AS wk, e.project_id, COUNT(*), CAST(SUM({minutes}) AS SIGNED), \
+                         CAST(SUM(IF(e.billable, {minutes}, 0)) AS SIGNED) FROM {} e \
+                         WHERE e.status = 'submitted' AND (e.employee_id, e.work_date) >= (?, ?) \
+                         AND (e.employee_id, e.work_date) < (?, ?) \
+                         GROUP BY e.employee_id, wk, e.project_id ORDER BY e.employee_id, wk, e.project_id",
+                        t.entries
                     ),
-                    p,
+                    (
+                        first.0.clone(),
+                        first.1,
+                        last.0.clone(),
+                        last.1 + Duration::days(7),
+                    ),
                 )
                 .await
                 .map_err(db)?;
-            for (emp, wk, project, m) in rows {
-                projects
-                    .entry((emp, wk))
-                    .or_default()
-                    .push(json!({"project_id": project, "minutes": m}));
+            for (emp, wk, project, n, m, b) in rows {
+                let f = figures.entry((emp, wk)).or_default();
+                f.0 += n;
+                f.1 += m;
+                f.2 += b;
+                f.3.push(json!({"project_id": project, "minutes": m}));
             }
         }
         let items: Vec<Value> = heads
             .iter()
-            .map(|(emp, wk, n, m, b)| {
+            .map(|(emp, wk)| {
+                let (n, m, b, projects) = figures.remove(&(emp.clone(), *wk)).unwrap_or_default();
                 json!({
                     "employee_id": emp,
                     "week": wk,
                     "entries": n,
                     "minutes": m,
                     "billable_minutes": b,
-                    "projects": projects.remove(&(emp.clone(), *wk)).unwrap_or_default(),
+                    "projects": projects,
                 })
             })
             .collect();
         let next = match (more, heads.last()) {
-            (true, Some((emp, wk, ..))) => Some(format!("{emp}/{wk}")),
+            (true, Some((emp, wk))) => Some(format!("{emp}/{wk}")),
             _ => None,
         };
         Ok(json!({"items": items, "next": next}))
@@ -1731,4 +1750,349 @@ async fn repo_load_lock(
     cx: &mut Cmd<'_, '_>,
 ) -> Result<Option<pet_core::delivery::TimeLock>, AppError> {
     d.load_lock(cx.tx(), TIME_LOCK_ID, Read::ForCommand).await
+}
+
+command_input! {
+    /// One cell of [`Delivery::save_week`]: a row (project + task, or ticket), a day of the
+    /// week and the minutes the cell should hold (0 empties it).
+    pub struct WeekCellInput {
+        /// The project.
+        project_id: Option<ProjectId>,
+        /// The project's task (blank: none).
+        task_id: OrBlankText<TaskId>,
+        /// The ticket (instead of a project).
+        ticket_id: Option<TicketId>,
+        /// The day.
+        work_date: NaiveDate,
+        /// The cell's minutes.
+        minutes: i64,
+    }
+}
+
+/// The cells of a save-week input: `{cells: [{project_id? + task_id?, ticket_id?,
+/// work_date, minutes}]}`.
+fn week_cells(input: &Value) -> Result<Vec<pet_core::delivery::WeekCell>, AppError> {
+    let cells = match input.get("cells") {
+        Some(Value::Array(a)) => a.as_slice(),
+        // an empty PHP array arrives as an empty object
+        Some(Value::Object(m)) if m.is_empty() => &[],
+        Some(Value::Null) | None => return Err(AppError::field("cells", "is required")),
+        Some(_) => return Err(AppError::field("cells", "must be a list of cells")),
+    };
+    if cells.len() > 7 * 200 {
+        return Err(AppError::field(
+            "cells",
+            "at most 1400 cells (200 rows) a week",
+        ));
+    }
+    cells
+        .iter()
+        .map(|c| {
+            let c = WeekCellInput::parse(c, "cells")?;
+            let target = match (c.project_id, c.ticket_id) {
+                (Some(project_id), None) => WorkTarget::Project {
+                    project_id,
+                    task_id: c.task_id.0,
+                },
+                (None, Some(ticket_id)) if c.task_id.0.is_none() => {
+                    WorkTarget::Ticket { ticket_id }
+                }
+                _ => {
+                    return Err(AppError::field(
+                        "cells",
+                        "each cell names a project (and task) or a ticket (one of them)",
+                    ))
+                }
+            };
+            Ok(pet_core::delivery::WeekCell {
+                target,
+                work_date: c.work_date,
+                minutes: c.minutes,
+            })
+        })
+        .collect()
+}
+
+impl Delivery<'_> {
+    /// The week's entries of `employee` (not discarded), in the timesheet's order, loaded
+    /// for a command (row locks), with the facts of every target they and `cells` name,
+    /// the lock and the day totals of the week.
+    async fn week_state(
+        &self,
+        cx: &mut Cmd<'_, '_>,
+        ctx: &CommandContext,
+        employee: EmployeeId,
+        monday: NaiveDate,
+        targets: &[WorkTarget],
+    ) -> Result<(Vec<TimeEntry>, TimeFacts), AppError> {
+        let t = self.delivery_tables();
+        let ids: Vec<(String,)> = cx
+            .tx()
+            .exec(
+                format!(
+                    "SELECT id FROM {} WHERE employee_id = ? AND work_date BETWEEN ? AND ? \
+                     AND status <> 'discarded' ORDER BY work_date, id",
+                    t.entries
+                ),
+                (employee.to_string(), monday, monday + Duration::days(6)),
+            )
+            .await
+            .map_err(db)?;
+        let repo = TimeEntries(self.app());
+        let mut entries = Vec::with_capacity(ids.len());
+        for (id,) in &ids {
+            entries.push(cx.load(&repo, arg_uuid("id", id)?).await?);
+        }
+        let days: Vec<NaiveDate> = (0..7).map(|i| monday + Duration::days(i)).collect();
+        let mut facts = self.time_facts(cx.tx(), ctx, employee, None, &days).await?;
+        let mut all: std::collections::BTreeSet<WorkTarget> = targets.iter().copied().collect();
+        all.extend(entries.iter().map(|e| e.content().target));
+        for target in &all {
+            facts = self.target_facts(cx.tx(), facts, target).await?;
+        }
+        Ok((entries, facts))
+    }
+
+    /// Saves an employee's week from its grid, in one command (all or nothing): `{cells:
+    /// [{project_id? + task_id?, ticket_id?, work_date, minutes}]}` — each named cell set to
+    /// its minutes (0 empties it), the others kept; the core decides the drafts to log,
+    /// revise and discard (`pet_core::delivery::decide_save_week`). Answers the week's
+    /// timesheet.
+    pub async fn save_week(
+        &self,
+        employee_id: &str,
+        week: &str,
+        input: &Value,
+        ctx: &CommandContext,
+    ) -> Result<Value, AppError> {
+        let employee = EmployeeId::from_uuid(arg_uuid("employee_id", employee_id)?);
+        let monday = week_monday(week)?;
+        let cells = week_cells(input)?;
+        let targets: Vec<WorkTarget> = cells.iter().map(|c| c.target).collect();
+        let request = json!({"employee_id": employee, "week": monday, "input": input});
+        command!(self, ctx, "save_time_week", &request, |cx| {
+            let (entries, facts) = self.week_state(cx, ctx, employee, monday, &targets).await?;
+            let cmd = pet_core::delivery::SaveWeek {
+                employee_id: employee,
+                week: monday,
+                cells: cells.clone(),
+            };
+            let mut new_id = || TimeEntryId::from_uuid(Uuid::now_v7());
+            let steps = pet_core::delivery::decide_save_week(
+                &cmd,
+                &entries,
+                &facts,
+                cx.now(),
+                &mut new_id,
+            )?;
+            let repo = TimeEntries(self.app());
+            let mut changed = Vec::with_capacity(steps.len());
+            for s in steps {
+                let (e, _) = cx.apply(&repo, s.entry, &s.command, &s.facts).await?;
+                changed.push(entry_view(&e));
+            }
+            Ok(json!({"employee_id": employee, "week": monday, "entries": to_value(&changed)?}))
+        })?;
+        self.timesheet(&employee.to_string(), &monday.to_string())
+            .await
+    }
+
+    /// Submits every draft of an employee's week in one command: all of them, or — when one
+    /// may not be (a locked date, an inactive project) — none. Answers `{employee_id, week,
+    /// entries: [entry]}` (the entries it submitted).
+    pub async fn submit_week(
+        &self,
+        employee_id: &str,
+        week: &str,
+        ctx: &CommandContext,
+    ) -> Result<Value, AppError> {
+        let employee = EmployeeId::from_uuid(arg_uuid("employee_id", employee_id)?);
+        let monday = week_monday(week)?;
+        let request = json!({"employee_id": employee, "week": monday});
+        command!(self, ctx, "submit_time_week", &request, |cx| {
+            let (entries, facts) = self.week_state(cx, ctx, employee, monday, &[]).await?;
+            let steps = pet_core::delivery::decide_submit_week(
+                employee,
+                monday,
+                &entries,
+                &facts,
+                cx.now(),
+            )?;
+            let repo = TimeEntries(self.app());
+            let mut done = Vec::with_capacity(steps.len());
+            for s in steps {
+                let (e, _) = cx.apply(&repo, s.entry, &s.command, &s.facts).await?;
+                done.push(entry_view(&e));
+            }
+            Ok(json!({"employee_id": employee, "week": monday, "entries": to_value(&done)?}))
+        })
+    }
+}
+
+/// The Monday of the week of `week` (a date).
+fn week_monday(week: &str) -> Result<NaiveDate, AppError> {
+    let day: NaiveDate = week
+        .trim()
+        .parse()
+        .map_err(|_| AppError::field("week", "must be a date (YYYY-MM-DD)"))?;
+    Ok(pet_core::delivery::values::week_of(day))
+}
+
+/// Active projects checked per batch by [`Delivery::recompute_variance`].
+const RECOMPUTE_BATCH: usize = 500;
+
+type DeliveredRows = BTreeMap<(String, String), i64>;
+
+impl Delivery<'_> {
+    /// Delivered minutes per (project, role) of `ids` from scratch: approved entries with
+    /// their adjustments, in one set-based query (`role` '' is time without a role).
+    async fn delivered_from_entries<Q: Queryable>(
+        &self,
+        q: &mut Q,
+        ids: &[String],
+    ) -> Result<DeliveredRows, AppError> {
+        let marks = vec!["?"; ids.len()].join(", ");
+        let rows: Vec<(String, String, i64)> = q
+            .exec(
+                format!(
+                    "SELECT project_id, COALESCE(role, ''), CAST(SUM(minutes + adjust_minutes) AS SIGNED) \
+                     FROM {} WHERE status = 'approved' AND project_id IN ({marks}) GROUP BY project_id, role",
+                    self.delivery_tables().entries
+                ),
+                ids.iter().map(|i| SqlValue::from(i.as_str())).collect::<Vec<_>>(),
+            )
+            .await
+            .map_err(db)?;
+        let mut out = BTreeMap::new();
+        for (p, r, m) in rows {
+            *out.entry((p, r)).or_insert(0) += m;
+        }
+        out.retain(|_, m| *m != 0);
+        Ok(out)
+    }
+
+    /// Recomputes every active project's delivered minutes from scratch (approved time plus
+    /// adjustments, set-based, in batches of active projects by id) and compares them with
+    /// the stored figures. A project whose stored figures differ is corrected under its row
+    /// lock (read again there) and its variance thresholds newly reached are recorded —
+    /// once: the project's marks say which are recorded already. Answers `{checked,
+    /// corrected: [project id], thresholds}` (thresholds: `project.variance_detected`
+    /// events recorded by the corrections).
+    pub async fn recompute_variance(&self, ctx: &CommandContext) -> Result<Value, AppError> {
+        if ctx.actor_id.is_some() && !ctx.manages_time {
+            return Err(AppError::Invariant(
+                "only someone who manages time may recompute variance".into(),
+            ));
+        }
+        // Each correction is its own command: none replays another's idempotency key.
+        let ctx = &CommandContext {
+            idempotency_key: None,
+            ..ctx.clone()
+        };
+        let t = self.delivery_tables();
+        let mut after = String::new();
+        let mut checked = 0usize;
+        let mut corrected = Vec::new();
+        let mut thresholds = 0usize;
+        loop {
+            let mut conn = self.conn().await?;
+            let ids: Vec<String> = conn
+                .exec(
+                    format!(
+                        "SELECT id FROM {} WHERE status = 'active' AND id > ? ORDER BY id LIMIT ?",
+                        t.projects
+                    ),
+                    (after.clone(), RECOMPUTE_BATCH as u64),
+                )
+                .await
+                .map_err(db)?;
+            let Some(last) = ids.last().cloned() else {
+                break;
+            };
+            checked += ids.len();
+            let fresh = self.delivered_from_entries(&mut conn, &ids).await?;
+            let marks = vec!["?"; ids.len()].join(", ");
+            let stored: Vec<(String, String, i64)> = conn
+                .exec(
+                    format!(
+                        "SELECT project_id, role, minutes FROM {} WHERE project_id IN ({marks})",
+                        t.delivered
+                    ),
+                    ids.iter()
+                        .map(|i| SqlValue::from(i.as_str()))
+                        .collect::<Vec<_>>(),
+                )
+                .await
+                .map_err(db)?;
+            let mut stored_map: DeliveredRows = BTreeMap::new();
+            for (p, r, m) in stored {
+                if m != 0 {
+                    stored_map.insert((p, r), m);
+                }
+            }
+            drop(conn);
+            let per = |m: &DeliveredRows, id: &str| -> Vec<(String, i64)> {
+                m.range((id.to_owned(), String::new())..)
+                    .take_while(|((p, _), _)| p == id)
+                    .map(|((_, r), v)| (r.clone(), *v))
+                    .collect()
+            };
+            for id in &ids {
+                if per(&fresh, id) == per(&stored_map, id) {
+                    continue;
+                }
+                let n = self.correct_delivered(id, ctx).await?;
+                corrected.push(id.clone());
+                thresholds += n;
+            }
+            after = last;
+        }
+        Ok(json!({"checked": checked, "corrected": corrected, "thresholds": thresholds}))
+    }
+
+    /// Rewrites one project's delivered rows from its approved time under the project's
+    /// row lock and records the thresholds newly reached; answers how many were recorded.
+    async fn correct_delivered(&self, id: &str, ctx: &CommandContext) -> Result<usize, AppError> {
+        let uuid = arg_uuid("project_id", id)?;
+        let request = json!({"project_id": uuid});
+        let v = command!(self, ctx, "recompute_project_variance", &request, |cx| {
+            let t = self.delivery_tables();
+            let project = cx.load(&Projects(self.app()), uuid).await?;
+            let fresh = self
+                .delivered_from_entries(cx.tx(), &[uuid.to_string()])
+                .await?;
+            cx.tx()
+                .exec_drop(
+                    format!("DELETE FROM {} WHERE project_id = ?", t.delivered),
+                    (uuid.to_string(),),
+                )
+                .await
+                .map_err(db)?;
+            for ((_, role), minutes) in &fresh {
+                cx.tx()
+                    .exec_drop(
+                        format!(
+                            "INSERT INTO {} (project_id, role, minutes) VALUES (?, ?, ?)",
+                            t.delivered
+                        ),
+                        (uuid.to_string(), role.as_str(), *minutes),
+                    )
+                    .await
+                    .map_err(db)?;
+            }
+            let before = project.version();
+            let delivered = self.delivered(cx.tx(), uuid, Read::ForCommand).await?;
+            let facts = ProjectFacts::new().with_delivered(delivered);
+            let (after, _) = cx
+                .apply(
+                    &Projects(self.app()),
+                    Some(project),
+                    &ProjectCommand::DetectVariance,
+                    &facts,
+                )
+                .await?;
+            Ok(json!({"thresholds": after.version() - before}))
+        })?;
+        Ok(v["thresholds"].as_u64().unwrap_or(0) as usize)
+    }
 }

@@ -340,6 +340,39 @@ impl Delivery<'_> {
             )
             .await?;
         }
+        // The approvals queue's employee-week row: one more submitted entry, or one fewer
+        // (submitted entries keep their date, so it is the week of the entry's date).
+        let queue = events.iter().fold(0i64, |n, ev| match ev {
+            TimeEntryEvent::Submitted(_) => n + 1,
+            TimeEntryEvent::Approved(_) | TimeEntryEvent::SentBack(_) => n - 1,
+            _ => n,
+        });
+        if queue != 0 {
+            let week = pet_core::delivery::values::week_of(c.work_date);
+            uow.tx()
+                .exec_drop(
+                    format!(
+                        "INSERT INTO {} (employee_id, week, entries) VALUES (?, ?, ?) \
+                         ON DUPLICATE KEY UPDATE entries = entries + VALUES(entries)",
+                        t.submitted_weeks
+                    ),
+                    (s.employee_id.to_string(), week, queue),
+                )
+                .await
+                .map_err(db)?;
+            if queue < 0 {
+                uow.tx()
+                    .exec_drop(
+                        format!(
+                            "DELETE FROM {} WHERE employee_id = ? AND week = ? AND entries <= 0",
+                            t.submitted_weeks
+                        ),
+                        (s.employee_id.to_string(), week),
+                    )
+                    .await
+                    .map_err(db)?;
+            }
+        }
         for ev in events {
             let delivered = match ev {
                 TimeEntryEvent::Approved(p) => {

@@ -1322,3 +1322,245 @@ async fn the_project_page_reads_burn_up_tickets_and_search() {
     crate::every_aggregate_restores_as_replayed(&env).await;
     env.cleanup().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_week_is_saved_from_its_grid_and_submitted_whole() {
+    let Some(env) = env().await else { return };
+    let app = &env.app;
+    let (ana, ana_ctx) = crate::first_employee(app, "Ana").await;
+    let manager = ana_ctx.clone().managing_time();
+    let web = active_project(app, &manager, 6000).await;
+    let ops = active_project(app, &manager, 6000).await;
+    let d = app.delivery();
+    let ana_id = id(&ana);
+    let cell =
+        |p: &str, day: &str, m: i64| json!({"project_id": p, "work_date": day, "minutes": m});
+    let grid = |sheet: &Value| -> Vec<(String, String, i64)> {
+        let mut g: std::collections::BTreeMap<(String, String), i64> = Default::default();
+        for e in sheet["entries"].as_array().unwrap() {
+            *g.entry((
+                e["target"]["project_id"].as_str().unwrap().to_owned(),
+                e["work_date"].as_str().unwrap().to_owned(),
+            ))
+            .or_default() += e["minutes"].as_i64().unwrap();
+        }
+        g.into_iter().map(|((p, d), m)| (p, d, m)).collect()
+    };
+    // an existing draft of 120 on Monday, split over two entries
+    log(app, &ana_ctx, &web, "2026-02-02", 90).await.unwrap();
+    log(app, &ana_ctx, &web, "2026-02-02", 30).await.unwrap();
+    let sheet = d
+        .save_week(
+            &ana_id,
+            "2026-02-04",
+            &json!({"cells": [cell(&web, "2026-02-02", 60), cell(&ops, "2026-02-03", 480), cell(&web, "2026-02-04", 0)]}),
+            &ana_ctx,
+        )
+        .await
+        .unwrap();
+    assert_eq!(sheet["week"], json!("2026-02-02"));
+    let mut want = vec![
+        (web.clone(), "2026-02-02".to_owned(), 60),
+        (ops.clone(), "2026-02-03".to_owned(), 480),
+    ];
+    want.sort();
+    assert_eq!(grid(&sheet), want, "reading the week gives the grid back");
+    assert_eq!(count_type(&env, "time_entry.discarded").await, 1);
+    assert_eq!(count_type(&env, "time_entry.revised").await, 1);
+    // saving the same grid again changes nothing
+    let events = env
+        .count(&format!("{}pet_domain_events", env.config.prefix))
+        .await;
+    d.save_week(
+        &ana_id,
+        "2026-02-02",
+        &json!({"cells": [cell(&web, "2026-02-02", 60), cell(&ops, "2026-02-03", 480)]}),
+        &ana_ctx,
+    )
+    .await
+    .unwrap();
+    assert_eq!(
+        env.count(&format!("{}pet_domain_events", env.config.prefix))
+            .await,
+        events
+    );
+    // a day over 24 hours refuses the whole save: nothing changes
+    let err = d
+        .save_week(
+            &ana_id,
+            "2026-02-02",
+            &json!({"cells": [cell(&web, "2026-02-05", 30), cell(&web, "2026-02-03", 1000)]}),
+            &ana_ctx,
+        )
+        .await
+        .unwrap_err();
+    assert!(matches!(err, AppError::Invariant(_)), "{err:?}");
+    assert_eq!(
+        env.count(&format!("{}pet_domain_events", env.config.prefix))
+            .await,
+        events
+    );
+    // bad input is a typed refusal
+    for bad in [
+        json!({}),
+        json!({"cells": [{"work_date": "2026-02-02", "minutes": 30}]}),
+        json!({"cells": [cell(&web, "2026-02-09", 30)]}),
+    ] {
+        let err = d
+            .save_week(&ana_id, "2026-02-02", &bad, &ana_ctx)
+            .await
+            .unwrap_err();
+        assert!(matches!(err, AppError::Validation(_)), "{bad}: {err:?}");
+    }
+    // lock Tuesday: submitting the week (a draft on Tuesday) is refused as a whole
+    d.lock_time_period("2026-02-03", &manager).await.unwrap();
+    let err = d
+        .submit_week(&ana_id, "2026-02-02", &ana_ctx)
+        .await
+        .unwrap_err();
+    assert!(matches!(err, AppError::Invariant(_)), "{err:?}");
+    assert_eq!(count_type(&env, "time_entry.submitted").await, 0);
+    // the next week submits whole
+    d.save_week(
+        &ana_id,
+        "2026-02-09",
+        &json!({"cells": [cell(&web, "2026-02-09", 60), cell(&ops, "2026-02-10", 30)]}),
+        &ana_ctx,
+    )
+    .await
+    .unwrap();
+    let done = d
+        .submit_week(&ana_id, "2026-02-11", &ana_ctx)
+        .await
+        .unwrap();
+    assert_eq!(done["entries"].as_array().unwrap().len(), 2);
+    assert_eq!(count_type(&env, "time_entry.submitted").await, 2);
+    let weeks = d.submitted_weeks(&json!({})).await.unwrap();
+    assert_eq!(weeks["items"].as_array().unwrap().len(), 1, "{weeks}");
+    assert_eq!(weeks["items"][0]["week"], json!("2026-02-09"));
+    assert_eq!(weeks["items"][0]["entries"], json!(2));
+    assert_eq!(weeks["items"][0]["minutes"], json!(90));
+    // a submitted cell is corrected by an adjustment, not by the week
+    let err = d
+        .save_week(
+            &ana_id,
+            "2026-02-09",
+            &json!({"cells": [cell(&web, "2026-02-09", 90)]}),
+            &ana_ctx,
+        )
+        .await
+        .unwrap_err();
+    assert!(matches!(err, AppError::Invariant(_)), "{err:?}");
+    let err = d
+        .submit_week(&ana_id, "2026-02-09", &ana_ctx)
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(err, AppError::Invariant(_)),
+        "nothing left to submit: {err:?}"
+    );
+    crate::every_aggregate_restores_as_replayed(&env).await;
+    env.cleanup().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn variance_recomputed_from_scratch_matches_the_kept_figures_and_records_nothing_twice() {
+    let Some(env) = env().await else { return };
+    let app = &env.app;
+    let (_ana, ana_ctx) = crate::first_employee(app, "Ana").await;
+    let manager = ana_ctx.clone().managing_time();
+    let d = app.delivery();
+    let web = active_project(app, &manager, 600).await;
+    let ops = active_project(app, &manager, 6000).await;
+    let idle = active_project(app, &manager, 600).await;
+    // approved time on two projects (one with an adjustment after approval, one entry
+    // without a role), a submitted entry that does not count
+    for (pid, day, m) in [
+        (&web, "2026-02-02", 300),
+        (&web, "2026-02-03", 200),
+        (&ops, "2026-02-02", 120),
+    ] {
+        let e = log(app, &manager, pid, day, m).await.unwrap();
+        d.submit_time_entry(&id(&e), &manager).await.unwrap();
+        d.approve_time_entry(&id(&e), &manager).await.unwrap();
+    }
+    let e = app
+        .delivery()
+        .log_time(
+            &json!({"project_id": ops, "work_date": "2026-02-04", "minutes": 60}),
+            &manager,
+        )
+        .await
+        .unwrap();
+    d.submit_time_entry(&id(&e), &manager).await.unwrap();
+    d.approve_time_entry(&id(&e), &manager).await.unwrap();
+    d.adjust_time_entry(
+        &id(&e),
+        &json!({"minutes": -15, "work_date": "2026-02-05", "reason": "typo"}),
+        &manager,
+    )
+    .await
+    .unwrap();
+    let pending = log(app, &manager, &ops, "2026-02-05", 30).await.unwrap();
+    d.submit_time_entry(&id(&pending), &manager).await.unwrap();
+    let variance = |p: Value| p["variance"].clone();
+    let kept = [
+        variance(d.project(&web).await.unwrap()),
+        variance(d.project(&ops).await.unwrap()),
+        variance(d.project(&idle).await.unwrap()),
+    ];
+    let detected = count_type(&env, "project.variance_detected").await;
+    assert!(detected > 0, "500 of 600 crossed 80 %");
+    // from scratch, the incrementally kept figures are reproduced: nothing to correct
+    let r = d.recompute_variance(&manager).await.unwrap();
+    assert_eq!(r["checked"], json!(3), "{r}");
+    assert_eq!(r["corrected"], json!([]), "{r}");
+    // staff may not run it
+    assert!(d.recompute_variance(&ana_ctx).await.is_err());
+    // figures gone wrong (lost, or drifted) are rebuilt; thresholds already recorded are
+    // not recorded again
+    let mut c = env.pool().get_conn().await.unwrap();
+    use mysql_async::prelude::Queryable;
+    let t = format!("{}pet_project_delivered", env.config.prefix);
+    c.exec_drop(
+        format!("DELETE FROM {t} WHERE project_id = ?"),
+        (web.clone(),),
+    )
+    .await
+    .unwrap();
+    c.exec_drop(
+        format!("UPDATE {t} SET minutes = minutes + 7 WHERE project_id = ?"),
+        (ops.clone(),),
+    )
+    .await
+    .unwrap();
+    drop(c);
+    let r = d.recompute_variance(&manager).await.unwrap();
+    let mut fixed: Vec<String> = r["corrected"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| v.as_str().unwrap().to_owned())
+        .collect();
+    fixed.sort();
+    let mut want = vec![web.clone(), ops.clone()];
+    want.sort();
+    assert_eq!(fixed, want, "{r}");
+    assert_eq!(r["thresholds"], json!(0));
+    assert_eq!(
+        count_type(&env, "project.variance_detected").await,
+        detected
+    );
+    let again = [
+        variance(d.project(&web).await.unwrap()),
+        variance(d.project(&ops).await.unwrap()),
+        variance(d.project(&idle).await.unwrap()),
+    ];
+    assert_eq!(again, kept);
+    assert_eq!(
+        d.recompute_variance(&manager).await.unwrap()["corrected"],
+        json!([])
+    );
+    crate::every_aggregate_restores_as_replayed(&env).await;
+    env.cleanup().await;
+}

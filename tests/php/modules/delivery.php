@@ -196,11 +196,20 @@ test(
 		eq( $monday, $weeks['items'][0]['week'], 'its Monday' );
 		$back = $dl->sendBackTimeWeek( $staff['id'], $monday, 'Split by task', $ctx );
 		eq( 2, count( $back['entries'] ), 'both sent back' );
-		foreach ( array( $e['id'], $second['id'] ) as $id ) {
-			$dl->submitTimeEntry( $id, $sctx );
-		}
+		// the grid saved in one call: the second day's draft revised, nothing else touched
+		$tuesday = gmdate( 'Y-m-d', strtotime( $monday . ' +1 day' ) );
+		$sheet   = $dl->saveWeek( $staff['id'], $tuesday, array( 'cells' => array( array( 'project_id' => $dl_project['id'], 'work_date' => $tuesday, 'minutes' => 45 ) ) ), $sctx );
+		eq( $monday, $sheet['week'], 'the week of any of its days' );
+		eq( 135, $sheet['total_minutes'], 'the week total after the save' );
+		$err = throws( Pet\ValidationException::class, static fn () => $dl->saveWeek( $staff['id'], $monday, array( 'cells' => array( array( 'work_date' => $monday, 'minutes' => 10 ) ) ), $sctx ), 'a cell without a row' );
+		check( array_key_exists( 'cells', $err->getFieldErrors() ), 'cells named' );
+		throws( Pet\ValidationException::class, static fn () => $dl->saveWeek( $staff['id'], $monday, array( 'cells' => array( array( 'project_id' => $dl_project['id'], 'work_date' => $monday, 'minutes' => 1441 ) ) ), $sctx ), 'a cell over a day' );
+		throws( Pet\InvariantViolationException::class, static fn () => $dl->submitWeek( $staff['id'], $monday, array( 'actor_id' => $me, 'idempotency_key' => null ) ), 'someone else\'s week' );
+		eq( 2, count( $dl->submitWeek( $staff['id'], $monday, $sctx )['entries'] ), 'the week submitted in one call' );
+		throws( Pet\InvariantViolationException::class, static fn () => $dl->submitWeek( $staff['id'], $monday, $sctx ), 'nothing left to submit' );
 		$done = $dl->approveTimeWeek( $staff['id'], $monday, $ctx );
 		eq( 2, count( $done['entries'] ), 'both approved' );
+		eq( 135, array_sum( array_column( $done['entries'], 'minutes' ) ), 'with the saved minutes' );
 		eq( array(), $dl->submittedWeeks( array( 'employee_id' => $staff['id'] ) )['items'], 'nothing waits' );
 		throws( Pet\ValidationException::class, static fn () => $dl->submittedWeeks( array( 'per_page' => 0 ) ), 'bad per_page' );
 		throws( Pet\ValidationException::class, static fn () => $dl->sendBackTimeWeek( $staff['id'], $monday, '', $ctx ), 'a reason is required' );

@@ -100,11 +100,6 @@ $login_staff();
 check('staff, bad nonce: delivery_save_week refused', 'die:403' === run_admin_post('delivery_save_week', $grid, 'bad'));
 check('refused saves wrote nothing', 0 === (int) $d->timesheet($staff_employee, $today)['total_minutes']);
 check('staff: the week saved', str_starts_with(run_admin_post('delivery_save_week', $grid), 'redirect:'));
-check('the grid plan: one draft revised, several trimmed from the end, none logged', ['revise' => ['a' => 50], 'discard' => [], 'log' => 0] === \PetWp\Modules\Delivery\Delivery_Admin::cell_plan([['id' => 'a', 'minutes' => 90]], 50)
-    && ['revise' => ['b' => 10], 'discard' => ['c'], 'log' => 0] === \PetWp\Modules\Delivery\Delivery_Admin::cell_plan([['id' => 'a', 'minutes' => 30], ['id' => 'b', 'minutes' => 30], ['id' => 'c', 'minutes' => 30]], 40)
-    && ['revise' => ['c' => 90], 'discard' => [], 'log' => 0] === \PetWp\Modules\Delivery\Delivery_Admin::cell_plan([['id' => 'a', 'minutes' => 30], ['id' => 'c', 'minutes' => 30]], 120)
-    && ['revise' => [], 'discard' => ['a'], 'log' => 0] === \PetWp\Modules\Delivery\Delivery_Admin::cell_plan([['id' => 'a', 'minutes' => 30]], 0)
-    && ['revise' => [], 'discard' => [], 'log' => 45] === \PetWp\Modules\Delivery\Delivery_Admin::cell_plan([], 45));
 queued_notices();
 $sheet = $d->timesheet($staff_employee, $today);
 check('1:30 typed became one 90-minute draft', 1 === count($sheet['entries']) && 90 === $sheet['entries'][0]['minutes'] && 'draft' === $sheet['entries'][0]['status'], wp_json_encode($sheet['entries']));
@@ -120,11 +115,13 @@ $hist = $plugin->engine()->entityHistory(['context_type' => 'time_entry', 'conte
 $types = array_column($hist['items'], 'event_type');
 check('its history: drafted then revised, nothing discarded', ['time_entry.drafted', 'time_entry.revised'] === $types, wp_json_encode($types));
 // More than 24 h a day is the engine's refusal, shown as a notice; nothing changes.
-run_admin_post('delivery_save_week', ['week' => $monday, 'cell' => [$row => [$today => '25:00']], 'shown' => [$row => [$today => '1:40']]]);
+// The save is one engine command: with a good cell on another day beside it, nothing is saved.
+$other = $today === $monday ? gmdate('Y-m-d', strtotime($monday . ' +1 day')) : $monday;
+run_admin_post('delivery_save_week', ['week' => $monday, 'cell' => [$row => [$today => '25:00', $other => '0:30']], 'shown' => [$row => [$today => '1:40', $other => '']]]);
 $n = queued_notices();
 check('25 h in a day is refused with an error notice', isset($n[0]) && 'error' === $n[0]['type'], wp_json_encode($n));
 $sheet = $d->timesheet($staff_employee, $today);
-check('the refused cell keeps its 100 minutes of draft time', 1 === count($sheet['entries']) && 100 === $sheet['total_minutes'], wp_json_encode($sheet['entries']));
+check('the refused save changed nothing: 100 minutes of draft time, no other cell', 1 === count($sheet['entries']) && 100 === $sheet['total_minutes'], wp_json_encode($sheet['entries']));
 $html = $screen('pet-timesheet', 'page_timesheet', ['week' => $today]);
 check('the grid shows the cell, the day and week totals', str_contains($html, 'value="1:40"') && str_contains($html, '<td id="pet-week-total">1:40</td>'), substr(strip_tags($html), 0, 600));
 check('staff: delivery_submit_week refused without a nonce', str_starts_with(run_admin_post('delivery_submit_week', ['week' => $monday], null), 'die:'));
@@ -251,7 +248,23 @@ check('staff: GET /resource-plan refused (403)', 403 === rest_call('GET', '/pet/
 check('staff: POST /allocations refused (403)', 403 === rest_call('POST', '/pet/v1/allocations', [])->get_status());
 check('staff: GET /approvals refused (403)', 403 === rest_call('GET', '/pet/v1/approvals')->get_status());
 check('staff: POST /time-lock refused (403)', 403 === rest_call('POST', '/pet/v1/time-lock', ['through' => '2000-01-02'])->get_status());
+// A whole week over REST: saved from its cells, then submitted, in one command each.
+$later = gmdate('Y-m-d', strtotime($monday . ' +14 days'));
+$r = rest_call('PUT', '/pet/v1/timesheets/' . $staff_employee . '/' . $later, ['cells' => [['project_id' => $pid, 'work_date' => $later, 'minutes' => 45]]]);
+check('staff: PUT /timesheets/{me}/{week}: 200, the week with the cell', 200 === $r->get_status() && 45 === $r->get_data()['total_minutes'] && $later === $r->get_data()['week'], wp_json_encode($r->get_data()));
+$r = rest_call('PUT', '/pet/v1/timesheets/' . $staff_employee . '/' . $later, ['cells' => [['project_id' => $pid, 'work_date' => $later, 'minutes' => 'lots']]]);
+check('staff: PUT with bad minutes: 400', 400 === $r->get_status(), wp_json_encode($r->get_data()));
+check('staff: PUT someone else\'s week: 403', 403 === rest_call('PUT', '/pet/v1/timesheets/' . $admin_ctx['actor_id'] . '/' . $later, ['cells' => []])->get_status());
+$r = rest_call('POST', '/pet/v1/timesheets/' . $staff_employee . '/' . $later . '/submit');
+check('staff: POST /timesheets/{me}/{week}/submit: 200, the draft submitted', 200 === $r->get_status() && 1 === count($r->get_data()['entries']) && 'submitted' === $r->get_data()['entries'][0]['status'], wp_json_encode($r->get_data()));
+check('staff: submitting it again: 422 (nothing to submit)', 422 === rest_call('POST', '/pet/v1/timesheets/' . $staff_employee . '/' . $later . '/submit')->get_status());
+check('staff: delivery_recompute refused with 403', 'die:403' === run_admin_post('delivery_recompute', []));
 $as_admin();
+check('admin: the week submitted over REST approved whole', 200 === rest_call('POST', '/pet/v1/approvals/weeks/approve', ['employee_id' => $staff_employee, 'week' => $later])->get_status());
+check('admin, bad nonce: delivery_recompute refused', 'die:403' === run_admin_post('delivery_recompute', [], 'bad'));
+check('admin: variance recomputed', str_starts_with(run_admin_post('delivery_recompute', []), 'redirect:'));
+$n = queued_notices();
+check('the recompute reports what it checked', isset($n[0]) && 'success' === $n[0]['type'] && str_contains($n[0]['message'], 'recomputed'), wp_json_encode($n));
 $alloc = ['employee_id' => $staff_employee, 'project_id' => $pid, 'starts_on' => $monday, 'ends_on' => $monday, 'minutes_per_week' => 3000];
 $r = rest_call('POST', '/pet/v1/allocations', $alloc);
 check('admin: POST /allocations past capacity: 201 with a warning and the week', 201 === $r->get_status() && is_string($r->get_data()['warning']) && [$monday] === $r->get_data()['over_capacity'], wp_json_encode($r->get_data()));
@@ -352,5 +365,15 @@ check('the ticket page\'s time section lists it with the total and the form', st
 check('the section links to the ticket\'s row of My timesheet', 1 === preg_match('/page=pet-timesheet[^"]*add=t(%3A|:)' . preg_quote($tid, '/') . '/i', $html), (string) (preg_match('/href="[^"]*pet-timesheet[^"]*"/', $html, $m) ? $m[0] : 'no link'));
 $html = $screen('pet-timesheet', 'page_timesheet', ['week' => $today]);
 check('the ticket is a row of the staff member\'s timesheet', str_contains($html, 'data-row="t:' . $tid . '"'));
+check('staff (who do not see tickets) get no ticket picker on the timesheet', !str_contains($html, 'data-pet-picker="tickets"'));
+// The add-row form's ticket picker: those who see tickets search them as they type (REST
+// /tickets); without script the typed text resolves on the server to the one match.
+$as_admin();
+$html = $screen('pet-timesheet', 'page_timesheet', ['week' => $today]);
+check('the add-row form offers a ticket picker over the tickets route', str_contains($html, 'data-pet-picker="tickets"') && str_contains($html, 'name="add_ticket"'), substr(strip_tags($html), 0, 400));
+$html = $screen('pet-timesheet', 'page_timesheet', ['week' => $today, 'add_ticket_q' => "Ticket time $tag"]);
+check('a ticket typed into the picker becomes a row of the grid', str_contains($html, 'data-row="t:' . $tid . '"') && 7 === substr_count($html, 'name="cell[t:' . $tid . ']['), substr(strip_tags($html), 0, 400));
+$html = $screen('pet-timesheet', 'page_timesheet', ['week' => $today, 'add_ticket' => $tid]);
+check('a ticket chosen from the picker list becomes a row of the grid', str_contains($html, 'data-row="t:' . $tid . '"'));
 $hd_view = (string) file_get_contents(dirname(__DIR__, 3) . '/wp-plugin/includes/modules/helpdesk/views/ticket.php');
 check('the helpdesk ticket view fires pet_ticket_sections', str_contains($hd_view, "do_action( 'pet_ticket_sections', \$t );"));

@@ -10,12 +10,12 @@
  * the period-lock form) and the Resource planner (managers: employees × weeks, allocated
  * against capacity, over-capacity highlighted; the allocate and capacity forms).
  *
- * The grid is a form over the engine's own commands: a changed cell whose time is all draft
- * revises its draft in one command (reviseTimeEntry: its note and sent-back reason kept), an
- * emptied one discards it, a new one logs a draft; a cell holding submitted or approved time
- * is shown, not edited (corrections are
- * adjustments, made by a manager). Every rule (24 h a day, lock, active project and
- * employee) is the engine's; its refusals are shown.
+ * The grid is a form over the engine's week commands: the changed cells go to saveWeek in
+ * one command, which decides which drafts to log, revise (their note and sent-back reason
+ * kept) or discard; submitting the week is submitWeek (every draft or none). A cell holding
+ * submitted or approved time is shown, not edited (corrections are adjustments, made by a
+ * manager). Every rule (24 h a day, lock, active project and employee) is the engine's; its
+ * refusals are shown.
  *
  * @package PetWp
  */
@@ -55,6 +55,7 @@ final class Delivery_Admin extends Module_Admin {
 		'delivery_timer_stop'     => array( Plugin::CAP_WORK, 'do_timer_stop' ),
 		'delivery_timer_discard'  => array( Plugin::CAP_WORK, 'do_timer_discard' ),
 		'delivery_lock'           => array( Plugin::CAP_MANAGE, 'do_lock', array( 'through' ) ),
+		'delivery_recompute'      => array( Plugin::CAP_MANAGE, 'do_recompute' ),
 		'delivery_allocate'       => array( Plugin::CAP_MANAGE, 'do_allocate', array( 'employee_id', 'project_id', 'starts_on', 'ends_on', 'hours' ) ),
 		'delivery_capacity'       => array( Plugin::CAP_MANAGE, 'do_capacity', array( 'employee_id', 'effective_from', 'hours' ) ),
 		'delivery_add_milestone'  => array( Plugin::CAP_MANAGE, 'do_add_milestone', array( 'title', 'due' ) ),
@@ -99,12 +100,14 @@ final class Delivery_Admin extends Module_Admin {
 	}
 
 	/**
-	 * The pickers on the approvals page (the employee).
+	 * The pickers on the approvals, resources and projects pages, and the ticket picker of
+	 * the timesheet's add-row form.
 	 *
 	 * @param string $page Page slug.
 	 */
 	protected function assets( string $page ): void {
-		if ( self::APPROVALS_PAGE === $page || self::RESOURCES_PAGE === $page || self::PROJECTS_PAGE === $page ) {
+		if ( self::APPROVALS_PAGE === $page || self::RESOURCES_PAGE === $page || self::PROJECTS_PAGE === $page
+			|| ( self::TIMESHEET_PAGE === $page && current_user_can( Access::VIEW_SUPPORT ) ) ) {
 			self::enqueue_pickers();
 		}
 		if ( self::PROJECTS_PAGE === $page && '' !== Input::text( 'id' ) ) {
@@ -334,126 +337,52 @@ final class Delivery_Admin extends Module_Admin {
 	}
 
 	/**
-	 * Saves the week grid: each changed cell (cell[<row>][<date>] against the minutes it
-	 * showed, shown[<row>][<date>]) whose time is all draft. A cell with one draft revises it
-	 * in one command (its note, role and sent-back reason kept); with several, the first
-	 * keep their minutes while they fit and the last one kept takes the rest (the others are
-	 * discarded); an empty cell discards its drafts; a new cell logs one draft. Stops at the
-	 * first refusal (the cells before it are saved) and shows it.
+	 * Saves the week grid in one engine command (saveWeek, all or nothing): each changed cell
+	 * (cell[<row>][<date>] against the minutes it showed, shown[<row>][<date>]) is sent with
+	 * its new minutes; the engine decides which drafts to log, revise (their note, role and
+	 * sent-back reason kept) or discard, and refuses the whole save when a rule does.
 	 */
 	protected function do_save_week(): array {
-		$d        = $this->plugin->delivery();
-		$employee = $this->ctx()['actor_id'];
-		$week     = self::week_start();
-		$sheet    = $d->timesheet( $employee, $week );
-		$drafts   = array();
-		$locked   = array();
-		foreach ( $sheet['entries'] as $e ) {
-			$k = self::row_key( (array) $e['target'] ) . '|' . (string) $e['work_date'];
-			if ( 'draft' === $e['status'] ) {
-				$drafts[ $k ][] = $e;
-			} else {
-				$locked[ $k ] = true;
-			}
-		}
-		$cells   = Input::posted_array( 'cell' );
-		$shown   = Input::posted_array( 'shown' );
-		$changed = 0;
-		$n       = 0;
-		foreach ( $cells as $row => $days ) {
+		$week  = self::week_start();
+		$last  = self::plus_days( $week, 6 );
+		$shown = Input::posted_array( 'shown' );
+		$cells = array();
+		foreach ( Input::posted_array( 'cell' ) as $row => $days ) {
 			if ( ! is_array( $days ) ) {
 				continue;
 			}
 			foreach ( $days as $date => $text ) {
 				$date = (string) $date;
-				if ( $date < $week || $date > self::plus_days( $week, 6 ) ) {
+				if ( $date < $week || $date > $last ) {
 					continue;
 				}
-				$k       = (string) $row . '|' . $date;
 				$minutes = self::parse_minutes( (string) $text, 'cell' ) ?? 0;
 				$before  = self::parse_minutes( (string) ( $shown[ $row ][ $date ] ?? '' ), 'cell' ) ?? 0;
-				if ( $minutes === $before || isset( $locked[ $k ] ) ) {
-					continue;
-				}
-				$target = self::row_target( (string) $row );
-				$plan   = self::cell_plan( $drafts[ $k ] ?? array(), $minutes );
-				foreach ( $plan['discard'] as $id ) {
-					$d->discardTimeEntry( $id, $this->ctx( '-discard-' . ( ++$n ) ) );
-				}
-				foreach ( $plan['revise'] as $id => $m ) {
-					$d->reviseTimeEntry( (string) $id, array( 'minutes' => $m ), $this->ctx( '-revise-' . ( ++$n ) ) );
-				}
-				if ( $plan['log'] > 0 ) {
-					$d->logTime(
-						$target + array(
-							'work_date' => $date,
-							'minutes'   => $plan['log'],
-						),
-						$this->ctx( '-log-' . ( ++$n ) )
+				if ( $minutes !== $before ) {
+					$cells[] = self::row_target( (string) $row ) + array(
+						'work_date' => $date,
+						'minutes'   => $minutes,
 					);
 				}
-				++$changed;
 			}
 		}
+		if ( array() !== $cells ) {
+			$this->plugin->delivery()->saveWeek( $this->ctx()['actor_id'], $week, array( 'cells' => $cells ), $this->ctx() );
+		}
+		$changed = count( $cells );
 		/* translators: %d: number of changed cells. */
 		return array( sprintf( _n( '%d cell saved as draft time.', '%d cells saved as draft time.', $changed, 'pet' ), $changed ) );
 	}
 
-	/**
-	 * How a cell's drafts become $minutes: which to discard, which to revise (id => minutes,
-	 * decreases first, so the day's 24 hours are never passed on the way; run after the
-	 * discards) and what to log when the cell had no draft. Arithmetic on the form's numbers; the rules stay the engine's.
-	 *
-	 * @param list<array> $drafts  The cell's draft entries, in the timesheet's order.
-	 * @param int         $minutes The cell's new total.
-	 * @return array{revise:array<string,int>,discard:list<string>,log:int}
-	 */
-	public static function cell_plan( array $drafts, int $minutes ): array {
-		$plan = array(
-			'revise'  => array(),
-			'discard' => array(),
-			'log'     => 0,
-		);
-		if ( array() === $drafts ) {
-			$plan['log'] = max( 0, $minutes );
-			return $plan;
-		}
-		$left  = $minutes;
-		$last  = count( $drafts ) - 1;
-		$delta = array();
-		foreach ( array_values( $drafts ) as $i => $e ) {
-			$id  = (string) $e['id'];
-			$own = (int) $e['minutes'];
-			if ( $left <= 0 ) {
-				$plan['discard'][] = $id;
-				continue;
-			}
-			$want  = ( $i === $last || $own > $left ) ? $left : $own;
-			$left -= $want;
-			if ( $want !== $own ) {
-				$plan['revise'][ $id ] = $want;
-				$delta[ $id ]          = $want - $own;
-			}
-		}
-		// Decreases before the increase: the day's total only grows at the end.
-		uksort( $plan['revise'], static fn ( $a, $b ): int => $delta[ $a ] <=> $delta[ $b ] );
-		return $plan;
-	}
-
-	/** Submits every draft entry of the current user's week. */
+	/** Submits every draft entry of the current user's week in one engine command (all or none). */
 	protected function do_submit_week(): array {
 		$d     = $this->plugin->delivery();
-		$sheet = $d->timesheet( $this->ctx()['actor_id'], self::week_start() );
-		$count = 0;
-		foreach ( $sheet['entries'] as $e ) {
-			if ( in_array( 'submit', (array) $e['actions'], true ) ) {
-				$d->submitTimeEntry( (string) $e['id'], $this->ctx( '-' . $e['id'] ) );
-				++$count;
-			}
-		}
-		if ( 0 === $count ) {
+		$week  = self::week_start();
+		$sheet = $d->timesheet( $this->ctx()['actor_id'], $week );
+		if ( array() === array_filter( $sheet['entries'], static fn ( $e ) => 'draft' === $e['status'] ) ) {
 			return array( __( 'Nothing to submit: the week has no draft time.', 'pet' ) );
 		}
+		$count = count( $d->submitWeek( $this->ctx()['actor_id'], $week, $this->ctx() )['entries'] );
 		/* translators: %d: number of entries. */
 		return array( sprintf( _n( '%d entry submitted for approval.', '%d entries submitted for approval.', $count, 'pet' ), $count ) );
 	}
@@ -579,6 +508,23 @@ final class Delivery_Admin extends Module_Admin {
 		$l = $this->plugin->delivery()->lockTimePeriod( Input::text( 'through' ), $this->ctx() );
 		/* translators: %s: date. */
 		return array( sprintf( __( 'Time is locked through %s.', 'pet' ), (string) $l['locked_through'] ) );
+	}
+
+	/**
+	 * Recomputes every active project's delivered minutes from scratch and corrects the ones
+	 * that differ (their variance thresholds newly reached recorded once).
+	 */
+	protected function do_recompute(): array {
+		$r = $this->plugin->delivery()->recomputeVariance( $this->ctx() );
+		$n = count( $r['corrected'] );
+		return array(
+			sprintf(
+				/* translators: 1: number of projects checked, 2: number corrected. */
+				_n( 'Variance recomputed for %1$d active project: %2$d corrected.', 'Variance recomputed for %1$d active projects: %2$d corrected.', (int) $r['checked'], 'pet' ),
+				(int) $r['checked'],
+				$n
+			),
+		);
 	}
 
 	/** Allocates an employee to a project (hours per week); past capacity is made and warned about. */
@@ -912,8 +858,9 @@ final class Delivery_Admin extends Module_Admin {
 	/**
 	 * My timesheet: the current user's week as a grid. Rows without time are shown when asked
 	 * for (add = comma-separated row keys, add_row = one more from the add-row form, copy = 1:
-	 * last week's rows); the timer above it; the add-row form offers the active projects, the
-	 * tasks of the projects on the grid, and tickets come from the ticket page.
+	 * last week's rows); the timer above it; the add-row form offers the active projects and
+	 * the tasks of the projects on the grid, and (to those who see tickets) a ticket picker
+	 * searching the active tickets as they type (add_ticket).
 	 */
 	public function page_timesheet(): void {
 		$this->screen(
@@ -924,6 +871,14 @@ final class Delivery_Admin extends Module_Admin {
 				$week     = self::week_start();
 				$sheet    = $d->timesheet( $employee, $week );
 				$add      = array_values( array_filter( array_map( 'trim', explode( ',', Input::text( 'add' ) . ',' . Input::text( 'add_row' ) ) ), 'strlen' ) );
+				// A ticket row chosen with the ticket picker (those who see tickets).
+				$tickets = current_user_can( Access::VIEW_SUPPORT );
+				if ( $tickets ) {
+					$ticket = \PetWp\Picker::value( 'add_ticket', 'tickets', array(), false );
+					if ( 1 === preg_match( '/^[0-9a-fA-F-]{36}$/', $ticket ) ) {
+						$add[] = 't:' . $ticket;
+					}
+				}
 				if ( '1' === Input::text( 'copy' ) ) {
 					foreach ( $d->timesheet( $employee, self::plus_days( $week, -7 ) )['entries'] as $e ) {
 						$add[] = self::row_key( (array) $e['target'] );
@@ -972,6 +927,7 @@ final class Delivery_Admin extends Module_Admin {
 					$grid + array(
 						'timer'   => $running,
 						'choices' => $choices,
+						'tickets' => $tickets,
 						'added'   => implode( ',', $empty ),
 					)
 				);

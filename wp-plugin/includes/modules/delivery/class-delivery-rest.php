@@ -3,7 +3,9 @@
  * The Delivery module's pet/v1 REST routes: projects (list with search, get, create, status,
  * change order, milestones and tasks, burn-up, linked tickets, allocations), time entries
  * (the current user's or, for managers, any employee's week; log, revise a draft (PATCH),
- * submit, approve, send back, adjust, discard), the approvals queue and the approvals by
+ * submit, approve, send back, adjust, discard), a whole week saved from its grid (PUT
+ * /timesheets/{employee}/{week}: `{cells: [{project_id + task_id? | ticket_id, work_date,
+ * minutes}]}`, the engine deciding the drafts) or submitted (POST …/submit, all or none), the approvals queue and the approvals by
  * employee-week (approve or send back a whole week), timers (start, stop → a draft entry,
  * discard), the period lock, weekly capacities, allocations and the resource plan. Reading,
  * logging, submitting and timers need pet_view_delivery; creating projects, changing them,
@@ -81,6 +83,25 @@ final class Delivery_Rest {
 			function ( $r ) use ( $d, $ctx ) {
 				$q = Rest::query( $r, array( 'employee_id', 'week' ) );
 				return $d()->timesheet( $this->employee( $q['employee_id'] ?? '', $ctx( $r ) ), $q['week'] ?? \PetWp\Input::today() );
+			}
+		);
+		$sheet = '/timesheets/(?P<employee>[0-9a-fA-F-]{1,64})/(?P<week>\d{4}-\d{2}-\d{2})';
+		Rest::route(
+			$sheet,
+			'PUT',
+			$work,
+			function ( $r ) use ( $d, $ctx ) {
+				$c = $ctx( $r );
+				return $d()->saveWeek( $this->employee( (string) $r['employee'], $c ), (string) $r['week'], Rest::body( $r ), $c );
+			}
+		);
+		Rest::route(
+			$sheet . '/submit',
+			'POST',
+			$work,
+			function ( $r ) use ( $d, $ctx ) {
+				$c = $ctx( $r );
+				return $d()->submitWeek( $this->employee( (string) $r['employee'], $c ), (string) $r['week'], $c );
 			}
 		);
 		Rest::route(

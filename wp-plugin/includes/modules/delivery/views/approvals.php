@@ -162,4 +162,9 @@ $args = static fn ( string $week ): array => array( 'week' => $week ) + ( '' !==
 <input type="date" name="through" id="pet-lock-through" required>
 	<?php submit_button( __( 'Lock', 'pet' ), 'secondary', 'submit', false ); ?>
 </form>
+<h2><?php esc_html_e( 'Variance', 'pet' ); ?></h2>
+	<?php View::form_open( 'delivery_recompute', array(), 'pet-recompute-form' ); ?>
+<p class="description"><?php esc_html_e( 'Delivered time is kept up to date by every approval and adjustment. Recomputing rebuilds it for every active project from the approved time and corrects any that differ; a variance threshold is still recorded only once.', 'pet' ); ?></p>
+	<?php submit_button( __( 'Recompute variance', 'pet' ), 'secondary', 'submit', false ); ?>
+</form>
 <?php endif; ?>

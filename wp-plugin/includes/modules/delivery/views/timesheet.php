@@ -14,6 +14,7 @@
  *                   totals: array<string,int>, total: int, locked: ?string, drafts: int,
  *                   timer: ?array (running timer with its label),
  *                   choices: array<string,string> (row key => label a new row can be),
+ *                   tickets: bool (offer the ticket picker: the user sees tickets),
  *                   added: string (the empty rows shown, comma-separated keys)}
  */
 
@@ -64,17 +65,24 @@ echo esc_html( sprintf( __( 'Week of %s', 'pet' ), wp_date( get_option( 'date_fo
 <?php endif; ?>
 </div>
 <div class="pet-timesheet-rows" id="pet-timesheet-rows">
-<?php if ( array() !== $data['choices'] ) : ?>
+<?php if ( array() !== $data['choices'] || $data['tickets'] ) : ?>
 <form method="get" id="pet-add-row">
 <input type="hidden" name="page" value="pet-timesheet">
 <input type="hidden" name="week" value="<?php echo esc_attr( $week ); ?>">
 <input type="hidden" name="add" value="<?php echo esc_attr( $data['added'] ); ?>">
+	<?php if ( array() !== $data['choices'] ) : ?>
 <label for="pet-add-row-select"><?php esc_html_e( 'Add a row', 'pet' ); ?></label>
 <select name="add_row" id="pet-add-row-select">
-	<?php foreach ( $data['choices'] as $key => $label ) : ?>
+<option value=""><?php esc_html_e( '— a project or task —', 'pet' ); ?></option>
+		<?php foreach ( $data['choices'] as $key => $label ) : ?>
 <option value="<?php echo esc_attr( (string) $key ); ?>"><?php echo esc_html( $label ); ?></option>
-	<?php endforeach; ?>
+		<?php endforeach; ?>
 </select>
+	<?php endif; ?>
+	<?php if ( $data['tickets'] ) : ?>
+<label for="pet-add-row-ticket"><?php esc_html_e( 'or a ticket', 'pet' ); ?></label>
+		<?php \PetWp\Picker::render( 'add_ticket', 'tickets', '', 'pet-add-row-ticket', array(), array( 'placeholder' => __( 'Search tickets…', 'pet' ) ) ); ?>
+	<?php endif; ?>
 	<?php submit_button( __( 'Add', 'pet' ), 'secondary', '', false, array( 'id' => 'pet-add-row-submit' ) ); ?>
 </form>
 <?php endif; ?>
