@@ -558,9 +558,11 @@ async fn load_facts<Q: Queryable>(
             sql.push_str(" AND on_date >= ?");
             params.push(period.start.into());
         }
+        // Team facts: a team scope reads its own team's (and every org-structure version's
+        // marker, which has no team).
         let membership = matches!(
             kind,
-            FactKind::MembershipStarted | FactKind::MembershipEnded
+            FactKind::MembershipStarted | FactKind::MembershipEnded | FactKind::OrgMember
         );
         let dim = match spec.scope {
             Scope::Employee(id) => Some(("employee_id", id.as_uuid())),
