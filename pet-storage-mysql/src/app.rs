@@ -1103,6 +1103,13 @@ impl App {
                 )
                 .await?
             }
+            <pet_core::kpi::KpiDefinition as Aggregate>::TYPE => {
+                self.verify_restore_with::<pet_core::kpi::KpiDefinition, _>(
+                    &crate::kpi::KpiDefinitions(self),
+                    uuid,
+                )
+                .await?
+            }
             _ => {
                 return Err(AppError::field(
                     "aggregate_type",

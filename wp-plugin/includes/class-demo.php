@@ -676,6 +676,7 @@ final class Demo {
 			),
 			$ctx( 'kpi-ticket-admin-reply' )
 		);
+		$helpdesk->changeTicketStatus( $ticket, 'open', $ctx( 'kpi-ticket-admin-open' ) );
 		$helpdesk->resolveTicket( $ticket, $ctx( 'kpi-ticket-admin-resolve' ) );
 		$helpdesk->reopenTicket( $ticket, array(), $ctx( 'kpi-ticket-admin-reopen' ) );
 

@@ -1,7 +1,7 @@
 <?php
 /**
  * Type-ahead pickers: a field that chooses one customer, employee, SLA definition, lead,
- * opportunity or article without rendering the whole table. The markup is an accessible
+ * opportunity, project or article without rendering the whole table. The markup is an accessible
  * combobox (a text input with role="combobox" and a listbox) plus a hidden input holding the
  * chosen id; assets/js/picker.js asks the REST list route of the kind (wp.apiFetch,
  * `pet/v1/<route>?search=…&per_page=10` plus the kind's fixed filters, e.g. status=active)
@@ -76,6 +76,14 @@ final class Picker {
 				'list'  => static fn ( array $q ): array => $sales()->listOpportunities( $q ),
 				'get'   => static fn ( string $id ): array => $sales()->getOpportunity( $id ),
 			),
+			// Projects by project or customer name (e.g. a KPI's scope).
+			'projects'        => array(
+				'route' => 'projects',
+				'query' => array(),
+				'label' => array( 'name', 'customer_name' ),
+				'list'  => static fn ( array $q ): array => ( new \Pet\Delivery( $settings ) )->listProjects( $q ),
+				'get'   => static fn ( string $id ): array => ( new \Pet\Delivery( $settings ) )->project( $id ),
+			),
 			// Published articles (the ones a ticket can be linked to).
 			'articles'        => array(
 				'route' => 'articles',
@@ -121,7 +129,7 @@ final class Picker {
 	 * Prints a picker.
 	 *
 	 * @param string                    $name   Field name (the hidden input; the text input is "{$name}_q").
-	 * @param string                    $kind   A kind of kinds(): customers, employees, all-employees, sla-definitions, leads, opportunities, articles.
+	 * @param string                    $kind   A kind of kinds(): customers, employees, all-employees, sla-definitions, leads, opportunities, projects, articles.
 	 * @param string                    $value  The chosen id ('' for none).
 	 * @param string                    $id     The text input's id (its label's for=).
 	 * @param array<string,string>      $extras Fixed choices offered first (value => label), e.g. 'none' => 'Unassigned'.

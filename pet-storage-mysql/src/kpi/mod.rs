@@ -43,9 +43,11 @@ use crate::command::{command, Cmd, Repository};
 use crate::db::{from_db_time, rfc3339, to_db_time};
 use crate::error::{db, internal, AppError, StorageError};
 use crate::fields::command_input;
+use crate::flat::{page_value, FlatList};
 use crate::input::arg_uuid;
 use crate::jobs::{ClaimedJob, NewJob};
 use crate::modules::{unknown_job, JobFuture};
+use crate::paging::Order;
 use crate::services::Kpi;
 
 /// The checkpoint row of fact extraction in `pet_projection_checkpoints`.
@@ -214,6 +216,14 @@ command_input! {
 }
 
 command_input! {
+    /// Query of [`Kpi::list_kpis`].
+    pub struct KpiListQuery {
+        /// `page`, `per_page`, `after`, `before`.
+        paging: crate::fields::Paging,
+    }
+}
+
+command_input! {
     /// Query of [`Kpi::kpi_dashboard`].
     pub struct DashboardQuery {
         /// Only KPIs scoped to this team.
@@ -272,6 +282,27 @@ pub struct KpiView {
     pub versions: Vec<KpiVersionView>,
     /// The names of the versions' scoped entities, by id (from the activity feed's names).
     pub scope_names: BTreeMap<String, String>,
+}
+
+/// One KPI in the list: its latest version only.
+#[derive(Debug, Clone, Serialize)]
+pub struct KpiRow {
+    /// The commands it takes (`publish`).
+    pub actions: &'static [&'static str],
+    /// The id.
+    pub id: String,
+    /// Its name.
+    pub name: String,
+    /// The latest version's number.
+    pub current_version: u32,
+    /// Optimistic-concurrency version.
+    pub version: u64,
+    /// Created (RFC 3339).
+    pub created_at: String,
+    /// The latest version.
+    pub current: KpiVersionView,
+    /// The name of the entity it is scoped to (`null` for the org, or when unknown).
+    pub scope_name: Option<String>,
 }
 
 /// One period's result (without its parts).
@@ -749,23 +780,85 @@ impl Kpi<'_> {
         .await
     }
 
-    /// Every KPI (a short list: the firm's chosen measures), by name.
-    pub async fn list_kpis(&self) -> Result<Value, AppError> {
-        let mut conn = self.conn().await?;
+    /// KPIs by name, a flat list (`{page?, per_page?, after?, before?}`): each with its
+    /// latest version (`current`: spec, unit, backfill progress) and the name of the entity
+    /// it is scoped to (`scope_name`). One keyset-paged query over the definitions joined to
+    /// their latest version, a bounded count, and one look-up of the page's scope names.
+    pub async fn list_kpis(&self, query: &Value) -> Result<Value, AppError> {
+        let q = KpiListQuery::parse(query, "query")?;
+        let order = Order::by(&[("name", false), ("id", false)]);
+        let req = q.paging.request(&order)?;
         let t = self.kpi_tables();
-        let ids: Vec<String> = conn
-            .exec(
-                format!("SELECT id FROM {} ORDER BY name, id", t.definitions),
-                (),
-            )
-            .await
-            .map_err(db)?;
-        let mut items = Vec::with_capacity(ids.len());
-        for id in ids {
-            let id = Uuid::parse_str(&id).map_err(|_| internal("KPI id"))?;
-            items.push(kpi_view(&mut conn, &t, &self.tables().activity_names, id).await?);
+        let mut conn = self.conn().await?;
+        let (rows, total) = FlatList {
+            from: format!(
+                "{} d JOIN {} v ON v.kpi_id = d.id AND v.number = d.current_version",
+                t.definitions, t.versions
+            ),
+            columns: "id, name, current_version, version, created_at, spec, published_at, \
+                      backfill_status, periods_total, periods_done",
+            conds: Vec::new(),
+            params: Vec::new(),
+            order: &order,
+            req: &req,
+            search: None,
         }
-        Ok(json!({"items": items, "total": items.len()}))
+        .read(&mut conn, self.inner.search_scan)
+        .await?;
+        type Cols = (
+            String,
+            String,
+            u32,
+            u64,
+            NaiveDateTime,
+            String,
+            NaiveDateTime,
+            String,
+            u32,
+            u32,
+        );
+        let mut items = Vec::with_capacity(rows.len());
+        for (k, r) in rows {
+            let (id, name, current, version, created, spec, published, status, total, done): Cols =
+                mysql_async::from_row_opt(r).map_err(|_| internal("KPI list row"))?;
+            let spec = spec_from_json(&spec)?;
+            items.push((
+                k,
+                KpiRow {
+                    actions: &["publish"],
+                    id,
+                    name,
+                    current_version: current,
+                    version,
+                    created_at: rfc3339(from_db_time(created)),
+                    current: KpiVersionView {
+                        number: current,
+                        published_at: rfc3339(from_db_time(published)),
+                        spec,
+                        unit: spec.calculator.unit(),
+                        higher_is_better: spec.calculator.higher_is_better(),
+                        backfill_status: status,
+                        periods_total: total,
+                        periods_done: done,
+                    },
+                    scope_name: None,
+                },
+            ));
+        }
+        let ids: BTreeSet<Uuid> = items
+            .iter()
+            .filter_map(|(_, r)| r.current.spec.scope.id())
+            .collect();
+        let names = self.kpi_names(&mut conn, &ids).await?;
+        for (_, r) in &mut items {
+            r.scope_name = r
+                .current
+                .spec
+                .scope
+                .id()
+                .and_then(|id| names.get(&id.to_string()).cloned());
+        }
+        page_value(req.finish(items, total))
     }
 
     /// A version's results over the last `periods` periods (default 12, newest last):
