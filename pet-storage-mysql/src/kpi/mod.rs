@@ -14,8 +14,12 @@
 //!    its earliest fact (at most two years back) to the current period, `BACKFILL_STEP`
 //!    periods per transaction, with its progress (`periods_done` of `periods_total`) in its
 //!    row.
-//! 3. **Now**: the current period of every computed version is computed again (capacity
-//!    accrues as days pass).
+//! 3. **Now**: the current period of every computed version gets its result when it has none
+//!    yet (a period that began since the last run; a stored result is already up to date,
+//!    as every new fact recomputes the periods it touches and a result depends on nothing
+//!    else).
+//!
+//! A step that computes several periods of one version reads their facts once.
 //!
 //! A result is computed by `pet_core::kpi::evaluate` from the facts the spec reads; asking
 //! "as of" a past time evaluates the same facts filtered by when their events were recorded.
@@ -578,16 +582,29 @@ async fn load_facts<Q: Queryable>(
     period: Period,
     as_of: Option<DateTime<Utc>>,
 ) -> Result<Vec<Fact>, AppError> {
+    load_facts_between(q, t, spec, period.start, period.last_day(), as_of).await
+}
+
+/// The facts `spec` reads for every period from the one starting `first` to the one ending
+/// `last` (one read for several periods: each is then evaluated from the same facts).
+async fn load_facts_between<Q: Queryable>(
+    q: &mut Q,
+    t: &KpiTables,
+    spec: &KpiSpec,
+    first: NaiveDate,
+    last: NaiveDate,
+    as_of: Option<DateTime<Utc>>,
+) -> Result<Vec<Fact>, AppError> {
     let mut out = Vec::new();
     for (kind, history) in fact_kinds(spec) {
         let mut sql = format!(
             "SELECT {FACT_COLUMNS} FROM {} WHERE kind = ? AND on_date <= ?",
             t.facts
         );
-        let mut params: Vec<SqlValue> = vec![kind.as_str().into(), period.last_day().into()];
+        let mut params: Vec<SqlValue> = vec![kind.as_str().into(), last.into()];
         if !history {
             sql.push_str(" AND on_date >= ?");
-            params.push(period.start.into());
+            params.push(first.into());
         }
         // Team facts: a team scope reads its own team's (and every org-structure version's
         // marker, which has no team).
@@ -633,7 +650,21 @@ async fn store_result(
     now: DateTime<Utc>,
 ) -> Result<(), AppError> {
     let facts = load_facts(tx, t, &v.version.spec, period, None).await?;
-    let r = evaluate(&v.version.spec, period, &facts, None);
+    store_evaluated(tx, t, v, period, &facts, through, now).await
+}
+
+/// Computes one version's result for `period` from `facts` (read for it, or for a range of
+/// periods containing it) and stores it (in `tx`).
+async fn store_evaluated(
+    tx: &mut Transaction<'_>,
+    t: &KpiTables,
+    v: &VersionRow,
+    period: Period,
+    facts: &[Fact],
+    through: u64,
+    now: DateTime<Utc>,
+) -> Result<(), AppError> {
+    let r = evaluate(&v.version.spec, period, facts, None);
     tx.exec_drop(
         format!(
             "INSERT INTO {} (kpi_id, number, period_start, period_end, numerator, denominator, value_tenths, part_count, through_sequence, computed_at) \
@@ -1279,13 +1310,22 @@ impl Kpi<'_> {
                         periods.insert(first);
                     }
                 }
-                for p in periods {
-                    let computed = match v.backfill_next {
-                        Some(next) => p.start < next,
-                        None => v.backfill_status == "done",
-                    };
-                    if computed && p.start <= today {
-                        store_result(tx, t, &v, p, last, now).await?;
+                let due: Vec<Period> = periods
+                    .into_iter()
+                    .filter(|p| {
+                        let computed = match v.backfill_next {
+                            Some(next) => p.start < next,
+                            None => v.backfill_status == "done",
+                        };
+                        computed && p.start <= today
+                    })
+                    .collect();
+                if let (Some(a), Some(b)) = (due.first(), due.last()) {
+                    let facts =
+                        load_facts_between(tx, t, &v.version.spec, a.start, b.last_day(), None)
+                            .await?;
+                    for p in &due {
+                        store_evaluated(tx, t, &v, *p, &facts, last, now).await?;
                         report.results += 1;
                     }
                 }
@@ -1332,13 +1372,21 @@ impl Kpi<'_> {
                 (from, total, 0)
             }
         };
+        // This step's periods, their facts read once.
+        let mut step = Vec::new();
         let mut p = Period::containing(grain, next);
-        let mut n = 0usize;
-        while p <= last && n < BACKFILL_STEP {
-            store_result(tx, t, &v, p, cp, now).await?;
-            report.results += 1;
-            n += 1;
+        while p <= last && step.len() < BACKFILL_STEP {
+            step.push(p);
             p = p.next();
+        }
+        let n = step.len();
+        if let (Some(a), Some(b)) = (step.first(), step.last()) {
+            let facts =
+                load_facts_between(tx, t, &v.version.spec, a.start, b.last_day(), None).await?;
+            for q in &step {
+                store_evaluated(tx, t, &v, *q, &facts, cp, now).await?;
+                report.results += 1;
+            }
         }
         let done = done + n as u32;
         let finished = p > last;
@@ -1374,11 +1422,25 @@ impl Kpi<'_> {
         report: &mut KpiRunReport,
     ) -> Result<(), AppError> {
         let cp = self.lock_checkpoint(tx).await?;
+        // A stored result is up to date (every new fact recomputes the periods it touches):
+        // only a period that has begun since has none yet.
         for v in computed_versions(tx, t).await? {
             if v.backfill_status == "done" {
                 let p = Period::containing(v.version.spec.grain, now.date_naive());
-                store_result(tx, t, &v, p, cp, now).await?;
-                report.results += 1;
+                let stored: Option<u8> = tx
+                    .exec_first(
+                        format!(
+                            "SELECT 1 FROM {} WHERE kpi_id = ? AND number = ? AND period_start = ?",
+                            t.results
+                        ),
+                        (v.kpi_id.to_string(), v.version.number, p.start),
+                    )
+                    .await
+                    .map_err(db)?;
+                if stored.is_none() {
+                    store_result(tx, t, &v, p, cp, now).await?;
+                    report.results += 1;
+                }
             }
         }
         Ok(())
