@@ -1103,12 +1103,9 @@ impl App {
                 )
                 .await?
             }
+            // Its versions carry when they were published (the event's time): replayed with it.
             <pet_core::kpi::KpiDefinition as Aggregate>::TYPE => {
-                self.verify_restore_with::<pet_core::kpi::KpiDefinition, _>(
-                    &crate::kpi::KpiDefinitions(self),
-                    uuid,
-                )
-                .await?
+                self.verify_kpi_restore(uuid).await?
             }
             _ => {
                 return Err(AppError::field(

@@ -458,6 +458,41 @@ impl Repository<KpiDefinition> for KpiDefinitions<'_> {
     }
 }
 
+impl App {
+    /// `verify_restore` of a KPI definition: loaded from its rows and replayed from its
+    /// events with each event's time (`pet_core::kpi::evolve_at`: a version knows when it
+    /// was published); an integrity error names both states when they differ.
+    pub(crate) async fn verify_kpi_restore(&self, id: Uuid) -> Result<u64, AppError> {
+        let mut conn = self.conn().await?;
+        let mut tx = conn
+            .start_transaction(TxOpts::default())
+            .await
+            .map_err(db)?;
+        let restored = KpiDefinitions(self).load(&mut tx, id).await?;
+        let recorded = self
+            .store()
+            .read_aggregate(&mut tx, pet_core::kpi::definition::AGGREGATE_TYPE, id)
+            .await?;
+        tx.rollback().await.map_err(db)?;
+        let mut replayed: Option<KpiDefinition> = None;
+        for r in &recorded {
+            let e = &r.event;
+            let ev =
+                KpiEvent::from_stored(e.event_type().as_str(), e.schema_version(), e.payload())
+                    .map_err(|e| AppError::Storage(format!("stored event unreadable: {e}")))?;
+            replayed = pet_core::kpi::evolve_at(replayed, &ev, e.occurred_at());
+        }
+        if restored != replayed {
+            return Err(AppError::Storage(format!(
+                "integrity error: KPI {id} restored as {restored:?} but its events give {replayed:?}"
+            )));
+        }
+        replayed
+            .map(|d| d.version())
+            .ok_or_else(|| AppError::NotFound(format!("KPI {id}")))
+    }
+}
+
 /// A version row.
 #[derive(Debug, Clone)]
 struct VersionRow {
