@@ -307,11 +307,11 @@ fn main() {
             customers.push(id(&c));
         }
         let mut projects = Vec::new();
-        for i in 0..20 {
+        for (i, customer) in customers.iter().enumerate().take(20) {
             let p = app
                 .delivery()
                 .create_project(
-                    &json!({"name": format!("Project {i}"), "customer_id": customers[i],
+                    &json!({"name": format!("Project {i}"), "customer_id": customer,
                             "labour": [{"role": "Developer", "minutes": 600_000}]}),
                     &actor,
                 )
