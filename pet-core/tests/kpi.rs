@@ -551,3 +551,101 @@ fn an_explained_utilisation_names_its_facts() {
     );
     assert_eq!(then.numerator, 360);
 }
+
+fn team_b() -> Uuid {
+    uuid(51)
+}
+
+/// `org_structure.published` of version `number`, in force from `effective` (a day, 00:00
+/// UTC), recorded at `recorded`: employees 0–2, employee `moved` in team B, the others in
+/// team A (`moved` = `None`: everyone in A).
+fn org_version(
+    number: u32,
+    effective: NaiveDate,
+    moved: Option<u8>,
+    recorded: DateTime<Utc>,
+    sequence: u64,
+) -> RecordedEvent {
+    let vid = uuid(8000 + u128::from(number));
+    let memberships: Vec<serde_json::Value> = (0u8..3)
+        .map(|k| {
+            let t = if Some(k) == moved { team_b() } else { team() };
+            json!({"membership_id": uuid(8100 + u128::from(number) * 10 + u128::from(k)),
+                "team_id": t, "employee_id": emp(k), "role": "member"})
+        })
+        .collect();
+    let event = NewEvent::new(
+        EventMeta {
+            event_id: uuid(8200 + u128::from(number)),
+            occurred_at: recorded,
+            actor: Actor::System,
+            idempotency_key: None,
+        },
+        EventType::new("org_structure.published").unwrap(),
+        1,
+        ContextRef::new(ContextType::OrgStructure, vid),
+        AggregateRef::new("org_structure", vid, 1).unwrap(),
+        json!({"version_id": vid, "number": number,
+            "effective_at": effective.and_hms_opt(0, 0, 0).unwrap().and_utc(),
+            "note": "Reorganised",
+            "snapshot": {
+                "teams": [{"team_id": team(), "name": "Team A", "parent_id": null},
+                          {"team_id": team_b(), "name": "Team B", "parent_id": null}],
+                "memberships": memberships}}),
+    )
+    .unwrap();
+    RecordedEvent {
+        sequence,
+        recorded_at: recorded,
+        event,
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 64, ..ProptestConfig::default() })]
+
+    /// Team scopes follow the org-structure version in force on each day: publishing a
+    /// version that moves an employee to another team changes no result of a period before
+    /// it takes effect (for either team), and from then on the new team counts the
+    /// employee's facts (team B, whose only member is the moved employee, gives the same
+    /// numbers as that employee's scope).
+    #[test]
+    fn moving_an_employee_between_teams_leaves_earlier_periods_alone(
+        scripts in scripts(),
+        moved in 0u8..3,
+        move_week in 1u8..10,
+    ) {
+        let mut events = log(&scripts, &[]);
+        let n = events.len() as u64;
+        // Version 1 before everything (in force from the first Monday), version 2 recorded
+        // after everything.
+        let v1 = org_version(1, monday(0), None, t0() - Duration::days(1), 0);
+        events.insert(0, v1);
+        let before = facts_in_batches(&events, &[]);
+        let late = t0() + Duration::days(200);
+        events.push(org_version(2, monday(move_week), Some(moved), late, n + 1));
+        let after = facts_in_batches(&events, &[]);
+        let a = Scope::Team(TeamId::from_uuid(team()));
+        let b = Scope::Team(TeamId::from_uuid(team_b()));
+        let e = Scope::Employee(EmployeeId::from_uuid(emp(moved)));
+        for c in [Calculator::Utilisation, Calculator::BillableRatio, Calculator::FirstResponseTime] {
+            for grain in [Grain::Week, Grain::Month] {
+                for p in periods(grain) {
+                    let old_a = evaluate(&spec(c, a, grain), p, &before, None);
+                    let new_a = evaluate(&spec(c, a, grain), p, &after, None);
+                    let new_b = evaluate(&spec(c, b, grain), p, &after, None);
+                    if p.last_day() < monday(move_week) {
+                        prop_assert_eq!(&old_a, &new_a);
+                        prop_assert!(new_b.parts.is_empty(), "{:?}", new_b);
+                        // As of before version 2 was recorded, nothing changed either.
+                        let asof = evaluate(&spec(c, a, grain), p, &after, Some(late - Duration::minutes(1)));
+                        prop_assert_eq!(&old_a, &asof);
+                    } else if p.start >= monday(move_week) {
+                        let by_emp = evaluate(&spec(c, e, grain), p, &after, None);
+                        prop_assert_eq!((new_b.numerator, new_b.denominator), (by_emp.numerator, by_emp.denominator));
+                    }
+                }
+            }
+        }
+    }
+}

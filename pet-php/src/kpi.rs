@@ -42,8 +42,8 @@ crate::api::php_class! {
     /// @return array kpi
     fn get_kpi(kpiId: string("kpi_id")) -> array;
 
-    /// @return array{items:list<array>,total:int} every KPI, by name
-    fn list_kpis() -> array;
+    /// @param array{page?:int,per_page?:int,after?:string,before?:string} $query @return array{items:list<array{id:string,name:string,current_version:int,current:array,scope_name:?string}>,total:int,per_page:int,next:?string,prev:?string} KPIs by name, a flat list; each with its latest version
+    fn list_kpis(query: array = []) -> array;
 
     /// @return array{calculators:list<array{id:string,unit:string,higher_is_better:bool,scopes:list<string>}>,grains:list<string>,scopes:list<string>}
     fn kpi_options() -> array;

@@ -37,8 +37,8 @@ final class Kpi
     /** @return array kpi */
     public function getKpi(string $kpiId): array {}
 
-    /** @return array{items:list<array>,total:int} every KPI, by name */
-    public function listKpis(): array {}
+    /** @param array{page?:int,per_page?:int,after?:string,before?:string} $query @return array{items:list<array{id:string,name:string,current_version:int,current:array,scope_name:?string}>,total:int,per_page:int,next:?string,prev:?string} KPIs by name, a flat list; each with its latest version */
+    public function listKpis(array $query = []): array {}
 
     /** @return array{calculators:list<array{id:string,unit:string,higher_is_better:bool,scopes:list<string>}>,grains:list<string>,scopes:list<string>} */
     public function kpiOptions(): array {}

@@ -1130,6 +1130,10 @@ impl App {
                 )
                 .await?
             }
+            // Its versions carry when they were published (the event's time): replayed with it.
+            <pet_core::kpi::KpiDefinition as Aggregate>::TYPE => {
+                self.verify_kpi_restore(uuid).await?
+            }
             _ => {
                 return Err(AppError::field(
                     "aggregate_type",

@@ -7,8 +7,10 @@
  * tickets, and published knowledge articles; then (once) the delivery demo: an accepted quote
  * whose sale made a project, with a change order, milestones, tasks, capacities, allocations
  * (one past capacity), a linked ticket and two weeks of time (approved, sent back, waiting
- * for approval, a draft). Every command goes through the engine with a fixed idempotency
- * key, so a re-run after a partial failure converges.
+ * for approval, a draft); then (once) the KPI demo: six more weeks of approved time with
+ * capacities, a ticket answered, resolved and reopened, the headline KPI definitions, and
+ * one run of the KPI job so the dashboard is populated. Every command goes through the
+ * engine with a fixed idempotency key, so a re-run after a partial failure converges.
  *
  * @package PetWp
  */
@@ -31,6 +33,9 @@ final class Demo {
 	/** Option set once the delivery demo (project, time, allocations) is loaded. */
 	public const DELIVERY_OPTION = 'pet_demo_delivery_loaded';
 
+	/** Option set once the KPI demo (time history, definitions, a job run) is loaded. */
+	public const KPI_OPTION = 'pet_demo_kpi_loaded';
+
 	/**
 	 * Loads the demo unless it was loaded before. The actor is the current user's employee.
 	 *
@@ -42,7 +47,8 @@ final class Demo {
 		$modules      = self::load_modules();
 		$delivery     = self::load_delivery();
 		$portal       = \PetWp\Modules\Portal\Portal_Demo::load();
-		return $organisation || $modules || $delivery || $portal;
+		$kpi          = self::load_kpi();
+		return $organisation || $modules || $delivery || $portal || $kpi;
 	}
 
 	/**
@@ -561,6 +567,151 @@ final class Demo {
 			$ctx( 'time-today-draft' )
 		);
 		update_option( self::DELIVERY_OPTION, gmdate( 'c' ), false );
+		return true;
+	}
+
+	/**
+	 * The KPI part of the demo: capacities from eight weeks back and six more weeks of
+	 * approved time (on the demo's second ticket, so the project's figures stay as the
+	 * delivery demo made them), that ticket answered, resolved and reopened, the headline
+	 * KPI definitions (org-wide, one team's, the portal project's), then one KPI job run,
+	 * which backfills every definition. Needs the delivery demo's people.
+	 *
+	 * @throws \Throwable When a command fails.
+	 */
+	private static function load_kpi(): bool {
+		if ( get_option( self::KPI_OPTION ) || ! get_option( self::DELIVERY_OPTION ) || ! class_exists( 'Pet\\Kpi' ) || ! class_exists( 'Pet\\Delivery' ) ) {
+			return false;
+		}
+		$plugin   = Plugin::instance();
+		$identity = $plugin->identity();
+		$helpdesk = new \Pet\Helpdesk( Plugin::engine_settings() );
+		$delivery = $plugin->delivery();
+		$kpi      = new \Pet\Kpi( Plugin::engine_settings() );
+		$ctx      = static function ( string $key ) use ( $plugin ): array {
+			return $plugin->context( 'pet-demo-' . $key );
+		};
+		// The delivery demo's day, so a re-run gives the same inputs to the same keys.
+		$anchor = get_option( 'pet_demo_delivery_today' );
+		if ( ! is_string( $anchor ) || ! preg_match( '/^\d{4}-\d{2}-\d{2}$/', $anchor ) ) {
+			return false;
+		}
+		$today  = new \DateTimeImmutable( $anchor );
+		$monday = $today->modify( '-' . ( (int) $today->format( 'N' ) - 1 ) . ' days' );
+		$day    = static fn ( int $weeks_back, int $weekday ): string => $monday->modify( sprintf( '-%d days', 7 * $weeks_back - $weekday ) )->format( 'Y-m-d' );
+		$people = array();
+		foreach ( array( 'ada' => 'ada@example.com', 'grace' => 'grace@example.com', 'alan' => 'alan@example.com', 'linus' => 'linus@example.com' ) as $key => $email ) {
+			$found = $identity->listEmployees( array( 'search' => $email ) )['items'][0] ?? null;
+			if ( null === $found ) {
+				return false;
+			}
+			$people[ $key ] = (string) $found['id'];
+		}
+		$platform = null;
+		foreach ( $identity->listTeams( array( 'per_page' => 100 ) )['items'] as $t ) {
+			if ( 'Platform' === $t['name'] ) {
+				$platform = (string) $t['id'];
+			}
+		}
+		$project = null;
+		foreach ( $plugin->delivery()->listProjects( array( 'search' => 'Acme' ) )['items'] as $p ) {
+			if ( null !== $p['sale_id'] ) {
+				$project = (string) $p['id'];
+			}
+		}
+		$ticket = null;
+		foreach ( $helpdesk->listTickets( array( 'search' => 'second admin user' ) )['items'] as $t ) {
+			$ticket = (string) $t['id'];
+		}
+		if ( null === $ticket ) {
+			return false;
+		}
+
+		// Capacities from eight weeks back (the delivery demo's later ones still apply from
+		// two weeks back).
+		$hours = array(
+			'ada'   => 40,
+			'grace' => 40,
+			'alan'  => 32,
+			'linus' => 24,
+		);
+		foreach ( $hours as $key => $h ) {
+			$delivery->setCapacity(
+				array(
+					'employee_id'      => $people[ $key ],
+					'effective_from'   => $day( 8, 0 ),
+					'minutes_per_week' => $h * 60,
+				),
+				$ctx( 'kpi-capacity-' . $key )
+			);
+		}
+		// Six weeks of approved time (weeks 3 to 8 back), billable and not, varying by week.
+		foreach ( range( 3, 8 ) as $back ) {
+			foreach ( array_keys( $hours ) as $i => $key ) {
+				foreach ( array( 1, 3 ) as $wd ) {
+					$minutes  = 60 * ( 2 + ( ( $back + $i + $wd ) % 5 ) );
+					$billable = 0 !== ( $back + $i + $wd ) % 4;
+					$k        = sprintf( 'kpi-time-%s-%d-%d', $key, $back, $wd );
+					$entry    = $delivery->logTime(
+						array(
+							'employee_id' => $people[ $key ],
+							'ticket_id'   => $ticket,
+							'work_date'   => $day( $back, $wd ),
+							'minutes'     => $minutes,
+							'billable'    => $billable,
+							'note'        => $billable ? 'Customer support' : 'Internal follow-up',
+						),
+						$ctx( $k )
+					);
+					$delivery->submitTimeEntry( (string) $entry['id'], $ctx( $k . '-submit' ) );
+					$delivery->approveTimeEntry( (string) $entry['id'], $ctx( $k . '-approve' ) );
+				}
+			}
+		}
+		// The ticket answered, resolved and reopened: first response, SLA and reopen facts.
+		$helpdesk->replyToTicket(
+			$ticket,
+			array(
+				'body'       => 'We have added the second admin. Please check your inbox.',
+				'visibility' => 'public',
+			),
+			$ctx( 'kpi-ticket-admin-reply' )
+		);
+		$helpdesk->changeTicketStatus( $ticket, 'open', $ctx( 'kpi-ticket-admin-open' ) );
+		$helpdesk->resolveTicket( $ticket, $ctx( 'kpi-ticket-admin-resolve' ) );
+		$helpdesk->reopenTicket( $ticket, array(), $ctx( 'kpi-ticket-admin-reopen' ) );
+
+		// The headline KPIs.
+		$defs = array(
+			'utilisation'         => array( 'Utilisation', 'utilisation', 'org', null, 'week', '75' ),
+			'billable'            => array( 'Billable ratio', 'billable_ratio', 'org', null, 'week', '80' ),
+			'leads'               => array( 'Lead qualification rate', 'lead_qualification_rate', 'org', null, 'month', '' ),
+			'wins'                => array( 'Quote win rate', 'quote_win_rate', 'org', null, 'month', '50' ),
+			'sla'                 => array( 'SLA compliance', 'sla_compliance', 'org', null, 'month', '95' ),
+			'first-response'      => array( 'Mean time to first response', 'first_response_time', 'org', null, 'month', '' ),
+			'reopen'              => array( 'Reopen rate', 'reopen_rate', 'org', null, 'month', '' ),
+			'platform'            => array( 'Platform utilisation', 'utilisation', 'team', $platform, 'week', '75' ),
+			'portal-sold'         => array( 'Portal: delivered vs sold', 'sold_vs_delivered', 'project', $project, 'week', '' ),
+		);
+		foreach ( $defs as $key => $d ) {
+			if ( 'org' !== $d[2] && null === $d[3] ) {
+				continue;
+			}
+			$input = array(
+				'name'       => $d[0],
+				'calculator' => $d[1],
+				'scope'      => $d[2],
+				'grain'      => $d[4],
+				'target'     => $d[5],
+			);
+			if ( null !== $d[3] ) {
+				$input['scope_id'] = $d[3];
+			}
+			$kpi->defineKpi( $input, $ctx( 'kpi-' . $key ) );
+		}
+		// The job WP-Cron runs, once now: facts, then every definition's backfill.
+		$kpi->runKpiJob();
+		update_option( self::KPI_OPTION, gmdate( 'c' ), false );
 		return true;
 	}
 }

@@ -1,7 +1,7 @@
 <?php
 /**
  * Type-ahead pickers: a field that chooses one customer, employee, SLA definition, lead,
- * opportunity, ticket or article without rendering the whole table. The markup is an accessible
+ * opportunity, ticket, project or article without rendering the whole table. The markup is an accessible
  * combobox (a text input with role="combobox" and a listbox) plus a hidden input holding the
  * chosen id; assets/js/picker.js asks the REST list route of the kind (wp.apiFetch,
  * `pet/v1/<route>?search=…&per_page=10` plus the kind's fixed filters, e.g. status=active)
@@ -98,6 +98,14 @@ final class Picker {
 				'label' => array( 'reference', 'subject', 'customer_name' ),
 				'list'  => static fn ( array $q ): array => $hd()->listTickets( $q ),
 				'get'   => static fn ( string $id ): array => $hd()->getTicket( $id ),
+			),
+			// Projects by project or customer name (e.g. a KPI's scope).
+			'projects'        => array(
+				'route' => 'projects',
+				'query' => array(),
+				'label' => array( 'name', 'customer_name' ),
+				'list'  => static fn ( array $q ): array => ( new \Pet\Delivery( $settings ) )->listProjects( $q ),
+				'get'   => static fn ( string $id ): array => ( new \Pet\Delivery( $settings ) )->project( $id ),
 			),
 			// Published articles (the ones a ticket can be linked to).
 			'articles'        => array(
@@ -209,11 +217,7 @@ final class Picker {
 	 * Prints a picker.
 	 *
 	 * @param string                    $name   Field name (the hidden input; the text input is "{$name}_q").
-<<<<<<< HEAD
-	 * @param string                    $kind   A kind of kinds(): customers, employees, all-employees, sla-definitions, leads, opportunities, articles, users.
-=======
-	 * @param string                    $kind   A kind of kinds(): customers, employees, all-employees, sla-definitions, leads, opportunities, tickets, articles.
->>>>>>> i10-week
+	 * @param string                    $kind   A kind of kinds(): customers, employees, all-employees, sla-definitions, leads, opportunities, users, tickets, projects, articles.
 	 * @param string                    $value  The chosen id ('' for none).
 	 * @param string                    $id     The text input's id (its label's for=).
 	 * @param array<string,string>      $extras Fixed choices offered first (value => label), e.g. 'none' => 'Unassigned'.

@@ -109,13 +109,26 @@ pub fn fact_kinds(spec: &KpiSpec) -> Vec<(FactKind, bool)> {
     if let Scope::Team(_) = spec.scope {
         out.push((F::MembershipStarted, true));
         out.push((F::MembershipEnded, true));
+        out.push((F::OrgVersion, true));
+        out.push((F::OrgMember, true));
     }
     out
 }
 
-/// Team memberships in force: per (team, employee), the day ranges.
+/// Who is in which team on a day. From the day the first org-structure version takes
+/// effect, the version in force that day decides (the latest to take effect on or before
+/// it; of two the same day, the higher number), so a later version — someone moved to
+/// another team — never changes an earlier period. Before any version, the teams' own
+/// effective-dated memberships decide.
 #[derive(Debug, Default)]
-struct Roster(BTreeMap<(Uuid, Uuid), Vec<Span>>);
+struct Roster {
+    /// Per (team, employee), the membership day ranges.
+    spans: BTreeMap<(Uuid, Uuid), Vec<Span>>,
+    /// Org-structure versions: (effective day, number), sorted.
+    versions: Vec<(NaiveDate, i64)>,
+    /// Their memberships: (number, team, employee).
+    org: BTreeSet<(i64, Uuid, Uuid)>,
+}
 
 /// A membership's first and last day (open-ended: `None`).
 type Span = (NaiveDate, Option<NaiveDate>);
@@ -124,18 +137,27 @@ impl Roster {
     fn build<'a>(facts: impl Iterator<Item = &'a Fact> + Clone) -> Self {
         let mut r = Roster::default();
         for f in facts.clone() {
-            if let (FactKind::MembershipStarted, Some(t), Some(e)) = (f.kind, f.team, f.employee) {
-                r.0.entry((t, e)).or_default().push((f.on, f.until));
+            match (f.kind, f.team, f.employee) {
+                (FactKind::MembershipStarted, Some(t), Some(e)) => {
+                    r.spans.entry((t, e)).or_default().push((f.on, f.until));
+                }
+                (FactKind::OrgVersion, ..) => r.versions.push((f.on, f.value)),
+                (FactKind::OrgMember, Some(t), Some(e)) => {
+                    r.org.insert((f.value, t, e));
+                }
+                _ => {}
             }
         }
-        for spans in r.0.values_mut() {
+        r.versions.sort_unstable();
+        r.versions.dedup();
+        for spans in r.spans.values_mut() {
             spans.sort();
         }
         for f in facts {
             if let (FactKind::MembershipEnded, Some(t), Some(e), Some(until)) =
                 (f.kind, f.team, f.employee, f.until)
             {
-                for span in r.0.entry((t, e)).or_default().iter_mut() {
+                for span in r.spans.entry((t, e)).or_default().iter_mut() {
                     if span.0 <= until && span.1.is_none_or(|to| to > until) {
                         span.1 = Some(until);
                     }
@@ -145,8 +167,17 @@ impl Roster {
         r
     }
 
+    /// The number of the org-structure version in force on `day`, if any.
+    fn version_on(&self, day: NaiveDate) -> Option<i64> {
+        let i = self.versions.partition_point(|(on, _)| *on <= day);
+        i.checked_sub(1).map(|i| self.versions[i].1)
+    }
+
     fn member(&self, team: Uuid, employee: Uuid, day: NaiveDate) -> bool {
-        self.0.get(&(team, employee)).is_some_and(|spans| {
+        if let Some(n) = self.version_on(day) {
+            return self.org.contains(&(n, team, employee));
+        }
+        self.spans.get(&(team, employee)).is_some_and(|spans| {
             spans
                 .iter()
                 .any(|(from, to)| *from <= day && to.is_none_or(|to| day <= to))

@@ -167,7 +167,9 @@ impl ScopeKind {
 pub enum Scope {
     /// Every fact.
     Org,
-    /// Facts of the team's members on the days they were members.
+    /// Facts of the team's members on the days they were members: as the org-structure
+    /// version in force that day records them (before the first version, as the team's
+    /// effective-dated memberships say).
     Team(TeamId),
     /// Facts of one employee.
     Employee(EmployeeId),

@@ -22,7 +22,7 @@ use crate::delivery::values::DEFAULT_WEEKLY_CAPACITY;
 use crate::delivery::{CapacityEvent, ProjectEvent, TimeEntryEvent};
 use crate::event::{ContextType, RecordedEvent};
 use crate::helpdesk::{ReplyAuthor, SlaEvent, TicketEvent, Visibility};
-use crate::identity::{EmployeeEvent, EventDecodeError, TeamEvent};
+use crate::identity::{EmployeeEvent, EventDecodeError, OrgStructureEvent, TeamEvent};
 
 /// What a fact counts.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
@@ -61,11 +61,17 @@ pub enum FactKind {
     MembershipStarted,
     /// A membership of `team` ended on `until`.
     MembershipEnded,
+    /// An org-structure version took effect on `on` (`value`: its number). From that day
+    /// until the next version, team scopes follow that version's memberships.
+    OrgVersion,
+    /// A membership (`team`, `employee`) of the org-structure version numbered `value`,
+    /// which took effect on `on`.
+    OrgMember,
 }
 
 impl FactKind {
     /// Every kind.
-    pub const ALL: [FactKind; 16] = [
+    pub const ALL: [FactKind; 18] = [
         FactKind::TimeBillable,
         FactKind::TimeNonBillable,
         FactKind::Capacity,
@@ -82,6 +88,8 @@ impl FactKind {
         FactKind::TicketReopened,
         FactKind::MembershipStarted,
         FactKind::MembershipEnded,
+        FactKind::OrgVersion,
+        FactKind::OrgMember,
     ];
 
     /// The stored name, e.g. `time_billable`.
@@ -103,6 +111,8 @@ impl FactKind {
             FactKind::TicketReopened => "ticket_reopened",
             FactKind::MembershipStarted => "membership_started",
             FactKind::MembershipEnded => "membership_ended",
+            FactKind::OrgVersion => "org_version",
+            FactKind::OrgMember => "org_member",
         }
     }
 
@@ -229,6 +239,7 @@ enum Source {
     Sla(SlaEvent),
     Employee(EmployeeEvent),
     Team(TeamEvent),
+    Org(OrgStructureEvent),
 }
 
 fn decode(ev: &RecordedEvent) -> Result<Option<Source>, FactError> {
@@ -251,6 +262,7 @@ fn decode(ev: &RecordedEvent) -> Result<Option<Source>, FactError> {
         "sla" => Source::Sla(SlaEvent::from_stored(t, v, p).map_err(err)?),
         "employee" => Source::Employee(EmployeeEvent::from_stored(t, v, p).map_err(err)?),
         "team" => Source::Team(TeamEvent::from_stored(t, v, p).map_err(err)?),
+        "org_structure" => Source::Org(OrgStructureEvent::from_stored(t, v, p).map_err(err)?),
         _ => return Ok(None),
     }))
 }
@@ -278,7 +290,7 @@ pub fn memo_keys(ev: &RecordedEvent) -> Result<Vec<Uuid>, FactError> {
         },
         Some(Source::Sla(e)) => sla_ticket(&e).into_iter().collect(),
         Some(Source::Employee(e)) => vec![employee_id(&e)],
-        Some(Source::Team(_)) => Vec::new(),
+        Some(Source::Team(_) | Source::Org(_)) => Vec::new(),
     })
 }
 
@@ -691,6 +703,21 @@ pub fn extract(ev: &RecordedEvent, memos: &mut Memos) -> Result<Vec<Fact>, FactE
             }
             _ => {}
         },
+        // A version in force (a scheduled one is not yet): one fact for the version and
+        // one per membership it records, all on the day it takes effect.
+        Source::Org(OrgStructureEvent::Published(d)) => {
+            let on = d.effective_at.date_naive();
+            let number = i64::from(u32::from(d.number));
+            let version = subject(ContextType::OrgStructure, d.version_id.as_uuid());
+            out.push(fact(FactKind::OrgVersion, on, version, number));
+            for m in &d.snapshot.memberships {
+                let mut f = fact(FactKind::OrgMember, on, version, number);
+                f.employee = Some(m.employee_id.as_uuid());
+                f.team = Some(m.team_id.as_uuid());
+                out.push(f);
+            }
+        }
+        Source::Org(OrgStructureEvent::Scheduled(_)) => {}
     }
     Ok(out)
 }

@@ -14,8 +14,12 @@
 //!    its earliest fact (at most two years back) to the current period, `BACKFILL_STEP`
 //!    periods per transaction, with its progress (`periods_done` of `periods_total`) in its
 //!    row.
-//! 3. **Now**: the current period of every computed version is computed again (capacity
-//!    accrues as days pass).
+//! 3. **Now**: the current period of every computed version gets its result when it has none
+//!    yet (a period that began since the last run; a stored result is already up to date,
+//!    as every new fact recomputes the periods it touches and a result depends on nothing
+//!    else).
+//!
+//! A step that computes several periods of one version reads their facts once.
 //!
 //! A result is computed by `pet_core::kpi::evaluate` from the facts the spec reads; asking
 //! "as of" a past time evaluates the same facts filtered by when their events were recorded.
@@ -43,9 +47,11 @@ use crate::command::{command, Cmd, Repository};
 use crate::db::{from_db_time, rfc3339, to_db_time};
 use crate::error::{db, internal, AppError, StorageError};
 use crate::fields::command_input;
+use crate::flat::{page_value, FlatList};
 use crate::input::arg_uuid;
 use crate::jobs::{ClaimedJob, NewJob};
 use crate::modules::{unknown_job, JobFuture};
+use crate::paging::Order;
 use crate::services::Kpi;
 
 /// The checkpoint row of fact extraction in `pet_projection_checkpoints`.
@@ -214,6 +220,14 @@ command_input! {
 }
 
 command_input! {
+    /// Query of [`Kpi::list_kpis`].
+    pub struct KpiListQuery {
+        /// `page`, `per_page`, `after`, `before`.
+        paging: crate::fields::Paging,
+    }
+}
+
+command_input! {
     /// Query of [`Kpi::kpi_dashboard`].
     pub struct DashboardQuery {
         /// Only KPIs scoped to this team.
@@ -272,6 +286,27 @@ pub struct KpiView {
     pub versions: Vec<KpiVersionView>,
     /// The names of the versions' scoped entities, by id (from the activity feed's names).
     pub scope_names: BTreeMap<String, String>,
+}
+
+/// One KPI in the list: its latest version only.
+#[derive(Debug, Clone, Serialize)]
+pub struct KpiRow {
+    /// The commands it takes (`publish`).
+    pub actions: &'static [&'static str],
+    /// The id.
+    pub id: String,
+    /// Its name.
+    pub name: String,
+    /// The latest version's number.
+    pub current_version: u32,
+    /// Optimistic-concurrency version.
+    pub version: u64,
+    /// Created (RFC 3339).
+    pub created_at: String,
+    /// The latest version.
+    pub current: KpiVersionView,
+    /// The name of the entity it is scoped to (`null` for the org, or when unknown).
+    pub scope_name: Option<String>,
 }
 
 /// One period's result (without its parts).
@@ -423,6 +458,41 @@ impl Repository<KpiDefinition> for KpiDefinitions<'_> {
     }
 }
 
+impl App {
+    /// `verify_restore` of a KPI definition: loaded from its rows and replayed from its
+    /// events with each event's time (`pet_core::kpi::evolve_at`: a version knows when it
+    /// was published); an integrity error names both states when they differ.
+    pub(crate) async fn verify_kpi_restore(&self, id: Uuid) -> Result<u64, AppError> {
+        let mut conn = self.conn().await?;
+        let mut tx = conn
+            .start_transaction(TxOpts::default())
+            .await
+            .map_err(db)?;
+        let restored = KpiDefinitions(self).load(&mut tx, id).await?;
+        let recorded = self
+            .store()
+            .read_aggregate(&mut tx, pet_core::kpi::definition::AGGREGATE_TYPE, id)
+            .await?;
+        tx.rollback().await.map_err(db)?;
+        let mut replayed: Option<KpiDefinition> = None;
+        for r in &recorded {
+            let e = &r.event;
+            let ev =
+                KpiEvent::from_stored(e.event_type().as_str(), e.schema_version(), e.payload())
+                    .map_err(|e| AppError::Storage(format!("stored event unreadable: {e}")))?;
+            replayed = pet_core::kpi::evolve_at(replayed, &ev, e.occurred_at());
+        }
+        if restored != replayed {
+            return Err(AppError::Storage(format!(
+                "integrity error: KPI {id} restored as {restored:?} but its events give {replayed:?}"
+            )));
+        }
+        replayed
+            .map(|d| d.version())
+            .ok_or_else(|| AppError::NotFound(format!("KPI {id}")))
+    }
+}
+
 /// A version row.
 #[derive(Debug, Clone)]
 struct VersionRow {
@@ -547,20 +617,35 @@ async fn load_facts<Q: Queryable>(
     period: Period,
     as_of: Option<DateTime<Utc>>,
 ) -> Result<Vec<Fact>, AppError> {
+    load_facts_between(q, t, spec, period.start, period.last_day(), as_of).await
+}
+
+/// The facts `spec` reads for every period from the one starting `first` to the one ending
+/// `last` (one read for several periods: each is then evaluated from the same facts).
+async fn load_facts_between<Q: Queryable>(
+    q: &mut Q,
+    t: &KpiTables,
+    spec: &KpiSpec,
+    first: NaiveDate,
+    last: NaiveDate,
+    as_of: Option<DateTime<Utc>>,
+) -> Result<Vec<Fact>, AppError> {
     let mut out = Vec::new();
     for (kind, history) in fact_kinds(spec) {
         let mut sql = format!(
             "SELECT {FACT_COLUMNS} FROM {} WHERE kind = ? AND on_date <= ?",
             t.facts
         );
-        let mut params: Vec<SqlValue> = vec![kind.as_str().into(), period.last_day().into()];
+        let mut params: Vec<SqlValue> = vec![kind.as_str().into(), last.into()];
         if !history {
             sql.push_str(" AND on_date >= ?");
-            params.push(period.start.into());
+            params.push(first.into());
         }
+        // Team facts: a team scope reads its own team's (and every org-structure version's
+        // marker, which has no team).
         let membership = matches!(
             kind,
-            FactKind::MembershipStarted | FactKind::MembershipEnded
+            FactKind::MembershipStarted | FactKind::MembershipEnded | FactKind::OrgMember
         );
         let dim = match spec.scope {
             Scope::Employee(id) => Some(("employee_id", id.as_uuid())),
@@ -600,7 +685,21 @@ async fn store_result(
     now: DateTime<Utc>,
 ) -> Result<(), AppError> {
     let facts = load_facts(tx, t, &v.version.spec, period, None).await?;
-    let r = evaluate(&v.version.spec, period, &facts, None);
+    store_evaluated(tx, t, v, period, &facts, through, now).await
+}
+
+/// Computes one version's result for `period` from `facts` (read for it, or for a range of
+/// periods containing it) and stores it (in `tx`).
+async fn store_evaluated(
+    tx: &mut Transaction<'_>,
+    t: &KpiTables,
+    v: &VersionRow,
+    period: Period,
+    facts: &[Fact],
+    through: u64,
+    now: DateTime<Utc>,
+) -> Result<(), AppError> {
+    let r = evaluate(&v.version.spec, period, facts, None);
     tx.exec_drop(
         format!(
             "INSERT INTO {} (kpi_id, number, period_start, period_end, numerator, denominator, value_tenths, part_count, through_sequence, computed_at) \
@@ -747,23 +846,85 @@ impl Kpi<'_> {
         .await
     }
 
-    /// Every KPI (a short list: the firm's chosen measures), by name.
-    pub async fn list_kpis(&self) -> Result<Value, AppError> {
-        let mut conn = self.conn().await?;
+    /// KPIs by name, a flat list (`{page?, per_page?, after?, before?}`): each with its
+    /// latest version (`current`: spec, unit, backfill progress) and the name of the entity
+    /// it is scoped to (`scope_name`). One keyset-paged query over the definitions joined to
+    /// their latest version, a bounded count, and one look-up of the page's scope names.
+    pub async fn list_kpis(&self, query: &Value) -> Result<Value, AppError> {
+        let q = KpiListQuery::parse(query, "query")?;
+        let order = Order::by(&[("name", false), ("id", false)]);
+        let req = q.paging.request(&order)?;
         let t = self.kpi_tables();
-        let ids: Vec<String> = conn
-            .exec(
-                format!("SELECT id FROM {} ORDER BY name, id", t.definitions),
-                (),
-            )
-            .await
-            .map_err(db)?;
-        let mut items = Vec::with_capacity(ids.len());
-        for id in ids {
-            let id = Uuid::parse_str(&id).map_err(|_| internal("KPI id"))?;
-            items.push(kpi_view(&mut conn, &t, &self.tables().activity_names, id).await?);
+        let mut conn = self.conn().await?;
+        let (rows, total) = FlatList {
+            from: format!(
+                "{} d JOIN {} v ON v.kpi_id = d.id AND v.number = d.current_version",
+                t.definitions, t.versions
+            ),
+            columns: "id, name, current_version, version, created_at, spec, published_at, \
+                      backfill_status, periods_total, periods_done",
+            conds: Vec::new(),
+            params: Vec::new(),
+            order: &order,
+            req: &req,
+            search: None,
         }
-        Ok(json!({"items": items, "total": items.len()}))
+        .read(&mut conn, self.inner.search_scan)
+        .await?;
+        type Cols = (
+            String,
+            String,
+            u32,
+            u64,
+            NaiveDateTime,
+            String,
+            NaiveDateTime,
+            String,
+            u32,
+            u32,
+        );
+        let mut items = Vec::with_capacity(rows.len());
+        for (k, r) in rows {
+            let (id, name, current, version, created, spec, published, status, total, done): Cols =
+                mysql_async::from_row_opt(r).map_err(|_| internal("KPI list row"))?;
+            let spec = spec_from_json(&spec)?;
+            items.push((
+                k,
+                KpiRow {
+                    actions: &["publish"],
+                    id,
+                    name,
+                    current_version: current,
+                    version,
+                    created_at: rfc3339(from_db_time(created)),
+                    current: KpiVersionView {
+                        number: current,
+                        published_at: rfc3339(from_db_time(published)),
+                        spec,
+                        unit: spec.calculator.unit(),
+                        higher_is_better: spec.calculator.higher_is_better(),
+                        backfill_status: status,
+                        periods_total: total,
+                        periods_done: done,
+                    },
+                    scope_name: None,
+                },
+            ));
+        }
+        let ids: BTreeSet<Uuid> = items
+            .iter()
+            .filter_map(|(_, r)| r.current.spec.scope.id())
+            .collect();
+        let names = self.kpi_names(&mut conn, &ids).await?;
+        for (_, r) in &mut items {
+            r.scope_name = r
+                .current
+                .spec
+                .scope
+                .id()
+                .and_then(|id| names.get(&id.to_string()).cloned());
+        }
+        page_value(req.finish(items, total))
     }
 
     /// A version's results over the last `periods` periods (default 12, newest last):
@@ -1184,13 +1345,22 @@ impl Kpi<'_> {
                         periods.insert(first);
                     }
                 }
-                for p in periods {
-                    let computed = match v.backfill_next {
-                        Some(next) => p.start < next,
-                        None => v.backfill_status == "done",
-                    };
-                    if computed && p.start <= today {
-                        store_result(tx, t, &v, p, last, now).await?;
+                let due: Vec<Period> = periods
+                    .into_iter()
+                    .filter(|p| {
+                        let computed = match v.backfill_next {
+                            Some(next) => p.start < next,
+                            None => v.backfill_status == "done",
+                        };
+                        computed && p.start <= today
+                    })
+                    .collect();
+                if let (Some(a), Some(b)) = (due.first(), due.last()) {
+                    let facts =
+                        load_facts_between(tx, t, &v.version.spec, a.start, b.last_day(), None)
+                            .await?;
+                    for p in &due {
+                        store_evaluated(tx, t, &v, *p, &facts, last, now).await?;
                         report.results += 1;
                     }
                 }
@@ -1237,13 +1407,21 @@ impl Kpi<'_> {
                 (from, total, 0)
             }
         };
+        // This step's periods, their facts read once.
+        let mut step = Vec::new();
         let mut p = Period::containing(grain, next);
-        let mut n = 0usize;
-        while p <= last && n < BACKFILL_STEP {
-            store_result(tx, t, &v, p, cp, now).await?;
-            report.results += 1;
-            n += 1;
+        while p <= last && step.len() < BACKFILL_STEP {
+            step.push(p);
             p = p.next();
+        }
+        let n = step.len();
+        if let (Some(a), Some(b)) = (step.first(), step.last()) {
+            let facts =
+                load_facts_between(tx, t, &v.version.spec, a.start, b.last_day(), None).await?;
+            for q in &step {
+                store_evaluated(tx, t, &v, *q, &facts, cp, now).await?;
+                report.results += 1;
+            }
         }
         let done = done + n as u32;
         let finished = p > last;
@@ -1279,11 +1457,25 @@ impl Kpi<'_> {
         report: &mut KpiRunReport,
     ) -> Result<(), AppError> {
         let cp = self.lock_checkpoint(tx).await?;
+        // A stored result is up to date (every new fact recomputes the periods it touches):
+        // only a period that has begun since has none yet.
         for v in computed_versions(tx, t).await? {
             if v.backfill_status == "done" {
                 let p = Period::containing(v.version.spec.grain, now.date_naive());
-                store_result(tx, t, &v, p, cp, now).await?;
-                report.results += 1;
+                let stored: Option<u8> = tx
+                    .exec_first(
+                        format!(
+                            "SELECT 1 FROM {} WHERE kpi_id = ? AND number = ? AND period_start = ?",
+                            t.results
+                        ),
+                        (v.kpi_id.to_string(), v.version.number, p.start),
+                    )
+                    .await
+                    .map_err(db)?;
+                if stored.is_none() {
+                    store_result(tx, t, &v, p, cp, now).await?;
+                    report.results += 1;
+                }
             }
         }
         Ok(())

@@ -245,7 +245,7 @@ async fn two_job_runners_at_once_write_each_fact_and_result_once() {
         .unwrap();
     assert_eq!(dup, Some(0));
     drop(c);
-    let kpis = app.kpi().list_kpis().await.unwrap();
+    let kpis = app.kpi().list_kpis(&json!({})).await.unwrap();
     let kid = kpis["items"][0]["id"].as_str().unwrap().to_owned();
     let r = app
         .kpi()
@@ -259,5 +259,88 @@ async fn two_job_runners_at_once_write_each_fact_and_result_once() {
         .map(|x| x["numerator"].as_i64().unwrap())
         .sum();
     assert_eq!(total, 360, "{r}");
+    env.cleanup().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn kpis_list_as_a_flat_keyset_paged_list() {
+    let Some(env) = env().await else { return };
+    let app = &env.app;
+    let (emp, actor) = crate::first_employee(app, "Ana").await;
+    let emp = id(&emp);
+    for (name, scope, sid) in [
+        ("Cc", "org", None),
+        ("Aa", "employee", Some(emp.clone())),
+        ("Bb", "org", None),
+    ] {
+        app.kpi()
+            .define_kpi(
+                &json!({"name": name, "calculator": "billable_ratio", "scope": scope,
+                    "scope_id": sid, "grain": "week"}),
+                &actor,
+            )
+            .await
+            .unwrap();
+    }
+    // Ana's name comes from the activity feed's name table.
+    app.activity(&json!({})).await.unwrap();
+    let p1 = app.kpi().list_kpis(&json!({"per_page": 2})).await.unwrap();
+    let names = |p: &Value| -> Vec<String> {
+        p["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|i| i["name"].as_str().unwrap().to_owned())
+            .collect()
+    };
+    assert_eq!(names(&p1), ["Aa", "Bb"], "{p1}");
+    assert_eq!(p1["total"], json!(3));
+    assert_eq!(p1["items"][0]["current"]["number"], json!(1));
+    assert_eq!(
+        p1["items"][0]["current"]["spec"]["calculator"],
+        json!("billable_ratio")
+    );
+    assert!(
+        p1["items"][0]["scope_name"]
+            .as_str()
+            .is_some_and(|n| n.contains("Ana")),
+        "{p1}"
+    );
+    assert_eq!(p1["items"][1]["scope_name"], Value::Null);
+    let next = p1["next"].as_str().unwrap();
+    let p2 = app
+        .kpi()
+        .list_kpis(&json!({"per_page": 2, "after": next}))
+        .await
+        .unwrap();
+    assert_eq!(names(&p2), ["Cc"], "{p2}");
+    // A new version shows in the list as the current one.
+    let cc = p2["items"][0]["id"].as_str().unwrap().to_owned();
+    app.kpi()
+        .publish_kpi_version(
+            &cc,
+            &json!({"calculator": "quote_win_rate", "scope": "org", "grain": "month"}),
+            &actor,
+        )
+        .await
+        .unwrap();
+    let p2 = app
+        .kpi()
+        .list_kpis(&json!({"per_page": 2, "after": next}))
+        .await
+        .unwrap();
+    assert_eq!(p2["items"][0]["current"]["number"], json!(2));
+    assert_eq!(
+        p2["items"][0]["current"]["spec"]["calculator"],
+        json!("quote_win_rate")
+    );
+    // Every KPI definition restores from its rows as its events give it.
+    let seen = crate::every_aggregate_restores_as_replayed(&env).await;
+    assert!(seen.contains("kpi_definition"), "{seen:?}");
+    // Bad paging is a typed error.
+    assert!(matches!(
+        app.kpi().list_kpis(&json!({"per_page": 0})).await,
+        Err(AppError::Validation(_))
+    ));
     env.cleanup().await;
 }

@@ -29,6 +29,7 @@ $counts = static fn (): array => [
 delete_option(Demo::OPTION);
 delete_option(Demo::MODULES_OPTION);
 delete_option(Demo::DELIVERY_OPTION);
+delete_option(Demo::KPI_OPTION);
 $before = $counts();
 $loaded = Demo::load();
 $after = $counts();
@@ -80,6 +81,32 @@ check('demo: Grace has an entry sent back with its reason', 1 === count($sent_ba
 $mine = $dl->timesheet((string) Plugin::instance()->context()['actor_id'], (string) get_option('pet_demo_delivery_today'))['entries'];
 check('demo: the current user has a draft today', [] !== array_filter($mine, static fn ($e) => 'draft' === $e['status'] && $pid === $e['project_id']), wp_json_encode($mine));
 
+// The KPI demo: the headline KPIs defined and computed by the job, weekly ones over several
+// weeks of history (the dashboard is populated).
+$kp = new \Pet\Kpi(Plugin::engine_settings());
+$dash = $kp->kpiDashboard(['periods' => 10]);
+$tiles = [];
+foreach ($dash['tiles'] as $t) {
+    $tiles[$t['spec']['calculator']] = $t;
+}
+check('demo: the org dashboard has the headline KPIs, every backfill done', 7 === count($dash['tiles']) && [] === array_filter($dash['tiles'], static fn ($t) => 'done' !== $t['backfill_status']), wp_json_encode(array_map(static fn ($t) => [$t['name'], $t['backfill_status']], $dash['tiles'])));
+$weeks_with = static fn (array $t): int => count(array_filter($t['series'], static fn ($r) => null !== $r['value']));
+check('demo: utilisation has values over at least 8 weeks', isset($tiles['utilisation']) && $weeks_with($tiles['utilisation']) >= 8, wp_json_encode($tiles['utilisation']['series'] ?? null));
+check('demo: billable ratio has values over at least 8 weeks, not all 100 %', isset($tiles['billable_ratio']) && $weeks_with($tiles['billable_ratio']) >= 8 && [] !== array_filter($tiles['billable_ratio']['series'], static fn ($r) => null !== $r['value'] && '100.0' !== $r['value']), wp_json_encode($tiles['billable_ratio']['series'] ?? null));
+foreach (['quote_win_rate', 'reopen_rate', 'first_response_time', 'lead_qualification_rate'] as $c) {
+    check("demo: $c has a current value", null !== ($tiles[$c]['current']['value'] ?? null), wp_json_encode($tiles[$c] ?? null));
+}
+$platform = '';
+foreach ($identity->listTeams(['per_page' => 100])['items'] as $t) {
+    if ('Platform' === $t['name']) {
+        $platform = (string) $t['id'];
+    }
+}
+$team = $kp->kpiDashboard(['team_id' => $platform, 'periods' => 10])['tiles'];
+check('demo: the Platform team\'s utilisation has weekly values', 1 === count($team) && $weeks_with($team[0]) >= 8, wp_json_encode($team));
+$proj_tiles = $kp->kpiDashboard(['project_id' => $pid])['tiles'];
+check('demo: the portal project has its delivered-vs-sold KPI', 1 === count($proj_tiles) && 'sold_vs_delivered' === $proj_tiles[0]['spec']['calculator'] && null !== $proj_tiles[0]['current']['value'], wp_json_encode($proj_tiles));
+
 check('demo: a second load does nothing', false === Demo::load() && $after === $counts(), wp_json_encode($counts()));
 
 // An earlier version's demo: organisation only. The next load adds the modules' part once,
@@ -87,4 +114,5 @@ check('demo: a second load does nothing', false === Demo::load() && $after === $
 delete_option(Demo::MODULES_OPTION);
 delete_option(Demo::OPTION);
 delete_option(Demo::DELIVERY_OPTION);
+delete_option(Demo::KPI_OPTION);
 check('demo: re-running after a lost marker converges (idempotency keys)', true === Demo::load() && $after === $counts(), wp_json_encode($counts()));

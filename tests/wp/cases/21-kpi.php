@@ -31,18 +31,18 @@ check('admin, bad nonce: refused with 403', 'die:403' === run_admin_post('kpi_de
 check('admin, GET: refused with 405', 'die:405' === run_admin_post('kpi_define', $form, 'valid', 'GET'));
 check('nothing defined by a refused action', $count() === $before);
 // A calculator that cannot be scoped so: the engine's refusal, nothing written.
-run_admin_post('kpi_define', ['calculator' => 'utilisation', 'scope' => 'customer', 'scope_id' => wp_generate_uuid4()] + $form);
+run_admin_post('kpi_define', ['calculator' => 'utilisation', 'scope' => 'customer', 'scope_customer' => wp_generate_uuid4()] + $form);
 $n = queued_notices();
 check('utilisation by customer refused with the reason', $count() === $before && str_contains(wp_json_encode($n), 'scope'), wp_json_encode($n));
 run_admin_post('kpi_define', $form);
 check('admin: KPI defined', $count() === $before + 1);
 $kpi = null;
-foreach ($k->listKpis()['items'] as $item) {
+foreach ($k->listKpis(['per_page' => 100])['items'] as $item) {
     if ($item['name'] === $name) {
         $kpi = $item;
     }
 }
-check('the new KPI is listed with its backfill pending', null !== $kpi && 'pending' === $kpi['versions'][0]['backfill_status']);
+check('the new KPI is listed with its backfill pending', null !== $kpi && 'pending' === $kpi['current']['backfill_status']);
 $kid = (string) ($kpi['id'] ?? '');
 
 run_admin_post('kpi_run', []);
@@ -91,3 +91,27 @@ ob_start();
 (new \PetWp\Modules\Kpi\Kpi_Admin($plugin))->render_widget();
 $w = (string) ob_get_clean();
 check('widget: the headline KPIs table', str_contains($w, 'pet-kpi-widget') || str_contains($w, 'No org-wide KPI'));
+
+// The scope fields: a team chosen from the select, an employee typed without a script (the
+// picker's server fallback), the KPIs list paged (a flat list with cursors).
+$identity = $plugin->identity();
+$team = $identity->createTeam(['name' => "KPI team $tag"], $plugin->context());
+$emp = $identity->createEmployee(['name' => "Kpi Person $tag", 'email' => "kpi-$tag@example.com"], $plugin->context());
+run_admin_post('kpi_define', ['name' => "Team util $tag", 'calculator' => 'utilisation', 'scope' => 'team', 'scope_team' => (string) $team['id'], 'grain' => 'week', 'target' => '']);
+run_admin_post('kpi_define', ['name' => "Person util $tag", 'calculator' => 'utilisation', 'scope' => 'employee', 'scope_employee' => '', 'scope_employee_q' => "Kpi Person $tag", 'grain' => 'week', 'target' => '']);
+$scoped = [];
+$query = ['per_page' => 2];
+$pages = 0;
+do {
+    $page = $k->listKpis($query);
+    $pages++;
+    foreach ($page['items'] as $item) {
+        $scoped[$item['name']] = $item;
+    }
+    $query = ['per_page' => 2, 'after' => (string) $page['next']];
+} while (null !== $page['next'] && $pages < 100);
+check('list: paged two at a time, every KPI seen once', count($scoped) === $count() && $pages >= 2, wp_json_encode(array_keys($scoped)));
+check('form: the team from the select', 'team' === ($scoped["Team util $tag"]['current']['spec']['scope']['kind'] ?? null) && (string) $team['id'] === $scoped["Team util $tag"]['current']['spec']['scope']['id'], wp_json_encode($scoped["Team util $tag"] ?? null));
+check('form: the employee typed by name (no script)', (string) $emp['id'] === ($scoped["Person util $tag"]['current']['spec']['scope']['id'] ?? null), wp_json_encode($scoped["Person util $tag"] ?? null));
+$html = $screen('pet-kpis', 'page_kpis', []);
+check('KPIs screen: the scope pickers and the team select', str_contains($html, 'data-pet-picker="projects"') && str_contains($html, 'data-pet-picker="employees"') && str_contains($html, 'name="scope_team"') && str_contains($html, "KPI team $tag"));

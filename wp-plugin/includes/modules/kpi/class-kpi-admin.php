@@ -18,6 +18,7 @@ namespace PetWp\Modules\Kpi;
 use PetWp\Access;
 use PetWp\Input;
 use PetWp\Module_Admin;
+use PetWp\Picker;
 use PetWp\Plugin;
 use PetWp\Tables\Table;
 
@@ -33,8 +34,8 @@ final class Kpi_Admin extends Module_Admin {
 
 	/** Action => [capability, handler, kept fields] (see Module_Admin::ACTIONS). */
 	protected const ACTIONS = array(
-		'kpi_define'  => array( Plugin::CAP_MANAGE, 'do_define', array( 'name', 'scope_id', 'target' ) ),
-		'kpi_publish' => array( Plugin::CAP_MANAGE, 'do_publish', array( 'scope_id', 'target' ) ),
+		'kpi_define'  => array( Plugin::CAP_MANAGE, 'do_define', array( 'name', 'scope_team', 'target' ) ),
+		'kpi_publish' => array( Plugin::CAP_MANAGE, 'do_publish', array( 'scope_team', 'target' ) ),
 		'kpi_run'     => array( Plugin::CAP_MANAGE, 'do_run' ),
 	);
 
@@ -64,6 +65,25 @@ final class Kpi_Admin extends Module_Admin {
 	protected function assets( string $page ): void {
 		self::enqueue_charts();
 		self::enqueue_style( 'kpi' );
+		if ( self::KPIS_PAGE === $page ) {
+			self::enqueue_pickers();
+		}
+	}
+
+	/** What the definition forms offer: the engine's options and the active teams (id => name). */
+	private function form_options(): array {
+		$options          = $this->kpi()->kpiOptions();
+		$options['teams'] = array();
+		$teams            = Plugin::instance()->identity()->listTeams(
+			array(
+				'status'   => 'active',
+				'per_page' => 100,
+			)
+		);
+		foreach ( (array) $teams['items'] as $t ) {
+			$options['teams'][ (string) $t['id'] ] = str_repeat( '— ', (int) ( $t['depth'] ?? 0 ) ) . (string) $t['name'];
+		}
+		return $options;
 	}
 
 	/** The engine's KPI API. */
@@ -159,8 +179,20 @@ final class Kpi_Admin extends Module_Admin {
 			'target'             => Input::text( 'target' ),
 			'count_non_billable' => '1' === Input::text( 'count_non_billable' ),
 		);
-		$id = Input::text( 'scope_id' );
-		if ( '' !== $id && 'org' !== $input['scope'] ) {
+		// The scoped entity from the field of the chosen scope (a picker's id, or the one match
+		// of what was typed without a script).
+		$pickers = array(
+			'employee' => 'employees',
+			'customer' => 'customers',
+			'project'  => 'projects',
+		);
+		$id      = '';
+		if ( 'team' === $input['scope'] ) {
+			$id = Input::text( 'scope_team' );
+		} elseif ( isset( $pickers[ $input['scope'] ] ) ) {
+			$id = Picker::value( 'scope_' . $input['scope'], $pickers[ $input['scope'] ] );
+		}
+		if ( '' !== $id ) {
 			$input['scope_id'] = $id;
 		}
 		return $input;
@@ -230,13 +262,25 @@ final class Kpi_Admin extends Module_Admin {
 	private function filter_options(): array {
 		$options = array( '' => __( 'Whole firm', 'pet' ) );
 		$labels  = self::scope_labels();
-		foreach ( (array) $this->kpi()->listKpis()['items'] as $k ) {
-			$spec = $k['versions'][0]['spec'] ?? array();
-			$kind = (string) ( $spec['scope']['kind'] ?? 'org' );
-			$id   = (string) ( $spec['scope']['id'] ?? '' );
-			if ( 'org' !== $kind && '' !== $id ) {
-				$options[ $kind . ':' . $id ] = $labels[ $kind ] . ': ' . ( $k['scope_names'][ $id ] ?? $id );
+		// Every page of the (flat) list, a bounded number of pages.
+		$query = array( 'per_page' => 100 );
+		for ( $n = 0; $n < 10; $n++ ) {
+			$page = $this->kpi()->listKpis( $query );
+			foreach ( (array) $page['items'] as $k ) {
+				$spec = $k['current']['spec'] ?? array();
+				$kind = (string) ( $spec['scope']['kind'] ?? 'org' );
+				$id   = (string) ( $spec['scope']['id'] ?? '' );
+				if ( 'org' !== $kind && '' !== $id ) {
+					$options[ $kind . ':' . $id ] = $labels[ $kind ] . ': ' . ( $k['scope_name'] ?? $id );
+				}
 			}
+			if ( empty( $page['next'] ) ) {
+				break;
+			}
+			$query = array(
+				'per_page' => 100,
+				'after'    => (string) $page['next'],
+			);
 		}
 		return $options;
 	}
@@ -277,11 +321,13 @@ final class Kpi_Admin extends Module_Admin {
 			__( 'KPIs', 'pet' ),
 			function (): void {
 				$manage = current_user_can( Access::MANAGE_SETTINGS );
+				$table  = new Kpis_Table();
+				$table->load( $this->kpi() );
 				self::view(
 					'kpi/kpis',
 					array(
-						'kpis'    => (array) $this->kpi()->listKpis()['items'],
-						'options' => $this->kpi()->kpiOptions(),
+						'table'   => $table,
+						'options' => $this->form_options(),
 						'manage'  => $manage,
 						'failed'  => $manage ? $this->kept_form( 'kpi_define:' ) : null,
 					)
@@ -313,7 +359,7 @@ final class Kpi_Admin extends Module_Admin {
 			array(
 				'kpi'     => $k,
 				'results' => $results,
-				'options' => $this->kpi()->kpiOptions(),
+				'options' => $this->form_options(),
 				'manage'  => $manage,
 				'failed'  => $manage ? $this->kept_form( 'kpi_publish:' . $id ) : null,
 			)
@@ -400,6 +446,12 @@ final class Kpi_Admin extends Module_Admin {
 	 */
 	private static function csv_cell( string $s ): string {
 		return preg_match( '/^[=+\-@]/', $s ) ? "'" . $s : $s;
+	}
+
+	/** Loads the list tables (core and the KPI list). */
+	protected function load_tables(): void {
+		parent::load_tables();
+		require_once __DIR__ . '/class-kpi-tables.php';
 	}
 
 	/** wp_dashboard_setup: the headline KPIs widget for those who may read KPIs. */

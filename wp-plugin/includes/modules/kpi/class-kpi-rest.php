@@ -42,7 +42,7 @@ final class Kpi_Rest {
 	 */
 	private static function query( \WP_REST_Request $r, array $keys ): array {
 		$q = Rest::query( $r, $keys );
-		foreach ( array( 'version', 'periods' ) as $k ) {
+		foreach ( array( 'version', 'periods', 'page', 'per_page' ) as $k ) {
 			if ( isset( $q[ $k ] ) && is_numeric( $q[ $k ] ) ) {
 				$q[ $k ] = (int) $q[ $k ];
 			}
@@ -60,7 +60,7 @@ final class Kpi_Rest {
 		$k    = static fn (): \Pet\Kpi => self::engine();
 		$ctx  = static fn ( \WP_REST_Request $r ): array => Rest::context( Plugin::instance(), $r );
 
-		Rest::route( '/kpis', 'GET', $work, fn ( $r ) => $k()->listKpis() );
+		Rest::route( '/kpis', 'GET', $work, fn ( $r ) => $k()->listKpis( self::query( $r, array( 'page', 'per_page', 'after', 'before' ) ) ) );
 		Rest::route( '/kpis', 'POST', $man, fn ( $r ) => $k()->defineKpi( Rest::body( $r ), $ctx( $r ) ), 201 );
 		Rest::route( '/kpi-options', 'GET', $work, fn ( $r ) => $k()->kpiOptions() );
 		Rest::route( '/kpi-dashboard', 'GET', $work, fn ( $r ) => $k()->kpiDashboard( self::query( $r, array( 'team_id', 'employee_id', 'customer_id', 'project_id', 'periods' ) ) ) );

@@ -1,14 +1,16 @@
 <?php
 /**
- * The spec rows shared by the define and publish forms: calculator, scope and its id, grain,
- * target, utilisation's non-billable switch.
+ * The spec rows shared by the define and publish forms: calculator, scope and the scoped team
+ * (a select), employee, customer or project (type-ahead pickers), grain, target, utilisation's
+ * non-billable switch.
  *
  * @package PetWp
  *
- * @var array $data {options: array, failed: ?array, spec: array (the current spec, for publishing)}
+ * @var array $data {options: array (the engine's kpiOptions and `teams`: id => name), failed: ?array, spec: array (the current spec, for publishing)}
  */
 
 use PetWp\Modules\Kpi\Kpi_Admin;
+use PetWp\Picker;
 use PetWp\View;
 
 defined( 'ABSPATH' ) || exit;
@@ -25,7 +27,15 @@ $pet_value = static function ( string $f, string $def ) use ( $pet_kept ): strin
 $pet_target = isset( $pet_spec['params']['target_tenths'] ) ? number_format( ( (int) $pet_spec['params']['target_tenths'] ) / 10, 1, '.', '' ) : '';
 View::select_row( 'calculator', __( 'Calculator', 'pet' ), $pet_calcs, $pet_value( 'calculator', (string) ( $pet_spec['calculator'] ?? 'utilisation' ) ), 'pet-kpi-calculator' );
 View::select_row( 'scope', __( 'Scope', 'pet' ), Kpi_Admin::scope_labels(), $pet_value( 'scope', (string) ( $pet_spec['scope']['kind'] ?? 'org' ) ), 'pet-kpi-scope' );
-View::text_row( $pet_kept, 'scope_id', __( 'Team, employee, customer or project id (not for the whole firm)', 'pet' ), (string) ( $pet_spec['scope']['id'] ?? '' ), 'pet-kpi-scope-id' );
+// The scoped entity: a picker per kind (a select for the teams, a short list); the one
+// matching the chosen scope counts.
+$pet_kind = (string) ( $pet_spec['scope']['kind'] ?? '' );
+$pet_sid  = static fn ( string $kind ): string => $kind === $pet_kind ? (string) ( $pet_spec['scope']['id'] ?? '' ) : '';
+$pet_team = $pet_value( 'scope_team', $pet_sid( 'team' ) );
+View::select_row( 'scope_team', __( 'Team (for a team scope)', 'pet' ), array( '' => __( '— none —', 'pet' ) ) + (array) ( $data['options']['teams'] ?? array() ), $pet_team, 'pet-kpi-scope-team' );
+Picker::row( 'scope_employee', __( 'Employee (for an employee scope)', 'pet' ), 'employees', $pet_sid( 'employee' ), 'pet-kpi-scope-employee' );
+Picker::row( 'scope_customer', __( 'Customer (for a customer scope)', 'pet' ), 'customers', $pet_sid( 'customer' ), 'pet-kpi-scope-customer' );
+Picker::row( 'scope_project', __( 'Project (for a project scope)', 'pet' ), 'projects', $pet_sid( 'project' ), 'pet-kpi-scope-project' );
 View::select_row( 'grain', __( 'Period', 'pet' ), Kpi_Admin::grain_labels(), $pet_value( 'grain', (string) ( $pet_spec['grain'] ?? 'month' ) ), 'pet-kpi-grain' );
 View::text_row( $pet_kept, 'target', __( 'Target (optional, e.g. 80 or 42.5)', 'pet' ), $pet_target, 'pet-kpi-target' );
 ?>
