@@ -1508,6 +1508,17 @@ impl Helpdesk<'_> {
         input: &Value,
         ctx: &CommandContext,
     ) -> Result<Value, AppError> {
+        self.hd_open_ticket(input, ctx, "create_ticket").await
+    }
+
+    /// [`Self::create_ticket`] run as the command `command` (`create_ticket`, or
+    /// `create_ticket_by_mail`, which the system may run for a contact).
+    async fn hd_open_ticket(
+        &self,
+        input: &Value,
+        ctx: &CommandContext,
+        command: &str,
+    ) -> Result<Value, AppError> {
         let n = CreateTicket::parse(input, "input")?;
         let id = Uuid::now_v7();
         let reply_id = ReplyId::from_uuid(Uuid::now_v7());
@@ -1539,7 +1550,7 @@ impl Helpdesk<'_> {
             customer_id: n.customer_id,
             make: &make,
         };
-        self.hd_ticket_commands(ctx, "create_ticket", input.clone(), id, work, sla)
+        self.hd_ticket_commands(ctx, command, input.clone(), id, work, sla)
             .await
     }
 
@@ -2266,37 +2277,7 @@ impl Helpdesk<'_> {
         input: &Value,
         ctx: &CommandContext,
     ) -> Result<Value, AppError> {
-        let n = CreateTicket::parse(input, "input")?;
-        let id = Uuid::now_v7();
-        let reply_id = ReplyId::from_uuid(Uuid::now_v7());
-        let make = |number: TicketNumber| {
-            let mut cmds = vec![TicketCommand::Create(NewTicket {
-                id: TicketId::from_uuid(id),
-                number,
-                customer_id: n.customer_id,
-                project_id: n.project_id,
-                subject: n.subject.clone(),
-                priority: n.priority,
-                channel: n.channel,
-                assignee: n.assignee_id,
-            })];
-            if let Some(body) = &n.message.0 {
-                cmds.push(TicketCommand::Reply {
-                    reply_id,
-                    author: ReplyAuthor::Customer {
-                        contact_id: n.contact_id,
-                    },
-                    visibility: Visibility::Public,
-                    body: body.clone(),
-                });
-            }
-            cmds
-        };
-        let work = TicketWork::New {
-            customer_id: n.customer_id,
-            make: &make,
-        };
-        self.hd_ticket_commands(ctx, "create_ticket_by_mail", input.clone(), id, work, None)
+        self.hd_open_ticket(input, ctx, "create_ticket_by_mail")
             .await
     }
 
