@@ -374,15 +374,12 @@ final class Delivery_Admin extends Module_Admin {
 		return array( sprintf( _n( '%d cell saved as draft time.', '%d cells saved as draft time.', $changed, 'pet' ), $changed ) );
 	}
 
-	/** Submits every draft entry of the current user's week in one engine command (all or none). */
+	/**
+	 * Submits every draft entry of the current user's week in one engine command (all or
+	 * none; a week without draft time is the engine's refusal, shown as such).
+	 */
 	protected function do_submit_week(): array {
-		$d     = $this->plugin->delivery();
-		$week  = self::week_start();
-		$sheet = $d->timesheet( $this->ctx()['actor_id'], $week );
-		if ( array() === array_filter( $sheet['entries'], static fn ( $e ) => 'draft' === $e['status'] ) ) {
-			return array( __( 'Nothing to submit: the week has no draft time.', 'pet' ) );
-		}
-		$count = count( $d->submitWeek( $this->ctx()['actor_id'], $week, $this->ctx() )['entries'] );
+		$count = count( $this->plugin->delivery()->submitWeek( $this->ctx()['actor_id'], self::week_start(), $this->ctx() )['entries'] );
 		/* translators: %d: number of entries. */
 		return array( sprintf( _n( '%d entry submitted for approval.', '%d entries submitted for approval.', $count, 'pet' ), $count ) );
 	}
