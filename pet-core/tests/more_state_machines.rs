@@ -1739,6 +1739,7 @@ impl ReferenceStateMachine for ArticleRef {
                 Some((_, true)) => Err(Kind::Invariant),
                 Some(_) => Ok(1),
             },
+            AOp::Link(_) if s.versions.is_empty() => Err(Kind::Invariant),
             AOp::Link(t) => {
                 if s.links.contains(&t) {
                     Err(Kind::Invariant)

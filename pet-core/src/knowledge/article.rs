@@ -184,12 +184,13 @@ impl ArticleStatus {
     }
 
     /// The commands an article in this status takes (what a screen offers): an archived
-    /// article takes none. A command can still be refused by its own rule (restoring needs
-    /// a published version, hiding needs the comment).
+    /// article takes none, a draft is not linked to tickets. A command can still be refused
+    /// by its own rule (restoring needs a published version, hiding needs the comment).
     pub fn actions(self) -> &'static [&'static str] {
         match self {
             Self::Archived => &[],
-            Self::Draft | Self::Published => &[
+            Self::Draft => &["publish", "restore", "archive", "comment", "hide_comment"],
+            Self::Published => &[
                 "publish",
                 "restore",
                 "archive",
@@ -625,6 +626,13 @@ pub fn decide(
             })]),
         },
         ArticleCommand::LinkTicket { ticket_id } => {
+            // Only an article staff could read helps resolve a ticket: a draft has no
+            // published text yet (archived articles were refused above).
+            if a.status == ArticleStatus::Draft {
+                return Err(DomainError::invariant(
+                    "only a published article can be linked to a ticket",
+                ));
+            }
             if a.linked_tickets.contains(ticket_id) {
                 return Err(DomainError::invariant(format!(
                     "article is already linked to ticket {ticket_id}"
@@ -821,6 +829,13 @@ mod tests {
         for name in ArticleStatus::Published.actions() {
             assert!(decide(Some(&live2), &probe(name), now()).is_ok(), "{name}");
         }
+        // What a draft is not offered, it is refused.
+        let draft = run(&[create()]).unwrap();
+        for name in ArticleStatus::Published.actions() {
+            if !ArticleStatus::Draft.actions().contains(name) {
+                assert!(decide(Some(&draft), &probe(name), now()).is_err(), "{name}");
+            }
+        }
         assert!(ArticleStatus::Archived.actions().is_empty());
         for name in ArticleStatus::Published.actions() {
             assert!(
@@ -938,8 +953,18 @@ mod tests {
         assert!(a.comments()[0].hidden);
         assert!(decide(Some(&a), &hide, now()).is_err());
         let t = TicketId::from_uuid(Uuid::from_u128(100));
+        // A draft never published has no text staff could have used: it is not linked.
+        assert_eq!(
+            run(&[create(), ArticleCommand::LinkTicket { ticket_id: t }]).err(),
+            Some(DomainError::invariant(
+                "only a published article can be linked to a ticket"
+            ))
+        );
         let a = run(&[
             create(),
+            ArticleCommand::Publish {
+                content: content("Reset your password", "Click the link."),
+            },
             ArticleCommand::LinkTicket { ticket_id: t },
             ArticleCommand::Archive,
         ])

@@ -710,8 +710,26 @@ async fn knowledge_articles_versions_restore_comments_links_and_search() {
         .link_article_to_ticket(&aid, &uuid::Uuid::now_v7().to_string(), &s.actor)
         .await;
     assert!(matches!(r, Err(AppError::NotFound(_))), "{r:?}");
+    // A draft never published is not linked, and the refusal writes nothing.
+    let draft = app
+        .knowledge()
+        .create_article(
+            &json!({"category": "Access", "slug": "draft-only", "title": "Draft only",
+                    "body": "Not yet reviewed."}),
+            &s.actor,
+        )
+        .await
+        .unwrap();
+    let before = env.count(&app.tables().events).await;
+    let r = app
+        .knowledge()
+        .link_article_to_ticket(&id(&draft), &tid, &s.actor)
+        .await;
+    assert!(matches!(r, Err(AppError::Invariant(_))), "{r:?}");
+    assert_eq!(env.count(&app.tables().events).await, before);
     let t = app.helpdesk().get_ticket(&tid).await.unwrap();
     assert_eq!(t["linked_articles"][0]["id"], json!(aid));
+    assert_eq!(t["linked_articles"].as_array().map(Vec::len), Some(1));
     // Lists and categories.
     let cats = app.knowledge().list_article_categories().await.unwrap();
     assert_eq!(cats["items"].as_array().unwrap().len(), 2);
