@@ -45,14 +45,14 @@ echo esc_html( null === $p['sale_id'] ? __( 'Internal project (no sale).', 'pet'
 ?>
 </p>
 <?php if ( $data['manage'] && array() !== (array) $p['next_statuses'] ) : ?>
-<p id="pet-project-status-actions">
+<div id="pet-project-status-actions">
 	<?php foreach ( (array) $p['next_statuses'] as $next ) : ?>
 		<?php
 		echo Table::action_form( 'delivery_project_status', array( 'id' => $id, 'status' => (string) $next ), sprintf( /* translators: %s: status. */ __( 'Set %s', 'pet' ), str_replace( '_', ' ', (string) $next ) ) ); // phpcs:ignore WordPress.Security.EscapeOutput.OutputNotEscaped -- action_form() escapes.
 		?>
 		&nbsp;
 	<?php endforeach; ?>
-</p>
+</div>
 <?php endif; ?>
 <?php if ( 'active' === $p['status'] ) : ?>
 <p><a class="button" id="pet-project-log-time" href="<?php echo esc_url( $data['timesheet_url'] ); ?>"><?php esc_html_e( 'Log time on this project', 'pet' ); ?></a></p>
