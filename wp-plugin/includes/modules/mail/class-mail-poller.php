@@ -416,6 +416,7 @@ final class Mail_Poller {
 		}
 		return array(
 			'uid'         => $uid,
+			'id'          => (string) ( $r['id'] ?? '' ),
 			'status'      => $status,
 			'reason'      => (string) ( $r['reason'] ?? '' ),
 			'ticket_id'   => $r['ticket_id'] ?? null,
