@@ -1322,10 +1322,10 @@ impl Mail<'_> {
 
 // ---- replies by email (the poller hands each message over) -------------------------------
 
-/// Largest attachment kept (bytes); larger ones are dropped and counted.
 /// The domain tag of the mailbox password's key (see `Mail::seal_mailbox_password`).
 const MAILBOX_SEAL_TAG: &[u8] = b"pet.mail.mailbox.v1\0";
 
+/// Largest attachment kept (bytes); larger ones are dropped and counted.
 pub const MAX_ATTACHMENT_BYTES: usize = 5 * 1024 * 1024;
 /// Most attachment bytes kept per message.
 pub const MAX_ATTACHMENTS_TOTAL: usize = 10 * 1024 * 1024;
