@@ -124,7 +124,7 @@ $forged = substr($token, 0, 50) . ('000000' === substr($token, -6) ? '111111' : 
 $png = base64_decode('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8DwHwAFBQIAX8jx0gAAAABJRU5ErkJggg==');
 $b1 = "b1-$tag";
 $b2 = "b2-$tag";
-$append(
+$reply = [
     ['From' => "Wile <$wile>", 'To' => $to, 'Subject' => "Re: Imap printer $tag", 'Message-ID' => "<reply-$tag@acme.test>",
         'MIME-Version' => '1.0', 'Content-Type' => "multipart/mixed; boundary=\"$b1\""],
     "--$b1\nContent-Type: multipart/alternative; boundary=\"$b2\"\n\n"
@@ -133,7 +133,8 @@ $append(
     . "--$b2\nContent-Type: text/html; charset=UTF-8\n\n<p>HTML version $tag</p>\n--$b2--\n"
     . "--$b1\nContent-Type: image/png; name=\"shot-$tag.png\"\nContent-Disposition: attachment; filename=\"shot-$tag.png\"\n"
     . "Content-Transfer-Encoding: base64\n\n" . chunk_split(base64_encode($png)) . "--$b1--\n"
-);
+];
+$append(...$reply);
 $append(
     ['From' => $wile, 'To' => $to, 'Subject' => '=?UTF-8?B?' . base64_encode("Re: Ünïcode $tag") . '?=', 'Message-ID' => "<html-$tag@acme.test>",
         'MIME-Version' => '1.0', 'Content-Type' => 'text/html; charset=UTF-8', 'Content-Transfer-Encoding' => 'base64'],
@@ -154,8 +155,8 @@ $append(['From' => $bob, 'To' => $to, 'Subject' => 'not mine', 'Message-ID' => "
 $append(['Subject' => 'no sender at all', 'Message-ID' => "<nofrom-$tag@nowhere.test>"], "Nobody $tag.");
 $append(['From' => "Wile <$wile>", 'To' => 'support@pet.localhost', 'Subject' => "New problem $tag", 'Message-ID' => "<new-$tag@acme.test>"],
     "The scanner is broken too $tag.");
-$append(['From' => "Wile <$wile>", 'To' => $to, 'Subject' => "Re: Imap printer $tag", 'Message-ID' => "<reply-$tag@acme.test>"],
-    "Caf\xc3\xa9 $tag: still jammed.\n\nOn Mon, 1 Dec 2026, Support wrote:\n> Try turning it off.\n");
+// The first message again (a second delivery of it): the same Message-ID.
+$append(...$reply);
 check('eleven messages waiting unseen', 11 === $unseen(), (string) $unseen());
 
 // A poll that crashed after the engine took a message but before flagging it: the message
