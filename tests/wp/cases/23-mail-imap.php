@@ -107,7 +107,9 @@ $t = $hd->createTicket(['customer_id' => (string) $acme['id'], 'subject' => "Ima
 $tid = (string) $t['id'];
 // The acknowledgement's Reply-To carries the token (sent through the catcher).
 $mail->runOutboxJob();
-for ($i = 0; $i < 50 && 0 < array_sum(Mail_Sender::send_due(100)); ++$i) {
+$rounds = 0;
+while ($rounds < 50 && 0 < array_sum(Mail_Sender::send_due(100))) {
+    ++$rounds;
 }
 $token = '';
 foreach (glob($maildir . '/new/*') ?: [] as $file) {
