@@ -89,7 +89,7 @@ if ( '--eml' === $args[0] ) {
 	$id       = '<reply-' . bin2hex( random_bytes( 8 ) ) . '@' . substr( strrchr( $from, '@' ), 1 ) . '>';
 	$quoted   = implode( "\r\n", array_map( static fn ( $l ) => '> ' . $l, preg_split( "/\r?\n/", $original ) ) );
 	$plain    = str_replace( "\n", "\r\n", str_replace( "\r\n", "\n", $text ) ) . "\r\n\r\nOn " . gmdate( 'D, j M Y' ) . ', ' . ( $h['from'] ?? 'Support' ) . " wrote:\r\n" . $quoted . "\r\n";
-	$head     = 'From: ' . $from . "\r\nTo: " . $reply_to . "\r\nSubject: " . mb_encode_mimeheader( 'Re: ' . $h['subject'], 'UTF-8' )
+	$head     = 'From: ' . $from . "\r\nTo: " . $reply_to . "\r\nSubject: " . mb_encode_mimeheader( ( preg_match( '/^re:/i', $h['subject'] ) ? '' : 'Re: ' ) . $h['subject'], 'UTF-8' )
 		. "\r\nDate: " . gmdate( 'r' ) . "\r\nMessage-ID: " . $id . ( isset( $h['message-id'] ) ? "\r\nIn-Reply-To: " . $h['message-id'] : '' )
 		. "\r\nMIME-Version: 1.0\r\n";
 	$files    = array_slice( $args, 2 );
