@@ -290,3 +290,24 @@ check('the Email screen names the constant', str_contains($html, 'Set by PET_MAI
 check('the Email screen has Test connection and Poll now', str_contains($html, 'id="pet-mailbox-test"') && str_contains($html, 'id="pet-mailbox-poll"'));
 
 imap_close($box);
+
+// ---- a PHP without the IMAP extension (imap_open disabled): tests/wp/noimap, relayed here -------
+$proc = proc_open(
+    [PHP_BINARY, '-d', 'display_errors=stderr', '-d', 'disable_functions=imap_open', '-d', 'extension=' . getenv('PET_EXT'),
+        dirname(__DIR__) . '/case.php', untrailingslashit(ABSPATH), dirname(__DIR__) . '/noimap/mail-imap-missing.php'],
+    [1 => ['pipe', 'w'], 2 => ['pipe', 'w']],
+    $pipes
+);
+$out = (string) stream_get_contents($pipes[1]);
+$err = (string) stream_get_contents($pipes[2]);
+fclose($pipes[1]);
+fclose($pipes[2]);
+proc_close($proc);
+$relayed = 0;
+foreach (explode("\n", $out) as $line) {
+    if (preg_match('/^(PASS|FAIL) (.*)$/', $line, $m)) {
+        ++$relayed;
+        check($m[2], 'PASS' === $m[1]);
+    }
+}
+check('the case without IMAP ran to its end (4 checks)', 4 === $relayed && str_contains($out, 'CASE-DONE'), $out . $err);
