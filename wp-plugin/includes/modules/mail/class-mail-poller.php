@@ -200,14 +200,16 @@ final class Mail_Poller {
 	/**
 	 * The c-client mailbox reference of a configuration: {host:port/imap/ssl} or
 	 * {host:port/imap/tls-sslv23} (STARTTLS with TLS 1.2 and later; c-client's plain /tls
-	 * offers TLS 1.0 only), /novalidate-cert when verification is off, and the folder.
+	 * offers TLS 1.0 only), /novalidate-cert when verification is off, and the folder (in
+	 * IMAP's modified UTF-7).
 	 *
-	 * @param array $c config().
+	 * @param array $c           config().
+	 * @param bool  $with_folder Whether to name the folder.
 	 */
 	public static function mailbox_ref( array $c, bool $with_folder = true ): string {
 		$flags = 'starttls' === $c['encryption'] ? '/imap/tls-sslv23' : '/imap/ssl';
 		$flags .= $c['verify'] ? '/validate-cert' : '/novalidate-cert';
-		return '{' . $c['host'] . ':' . (int) $c['port'] . $flags . '}' . ( $with_folder ? imap_utf7_encode( $c['folder'] ) : '' );
+		return '{' . $c['host'] . ':' . (int) $c['port'] . $flags . '}' . ( $with_folder ? (string) mb_convert_encoding( $c['folder'], 'UTF7-IMAP', 'UTF-8' ) : '' );
 	}
 
 	/** The addresses that are the mailbox's own: the reply address and the user (when an address). */
