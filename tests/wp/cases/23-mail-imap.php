@@ -311,3 +311,7 @@ foreach (explode("\n", $out) as $line) {
     }
 }
 check('the case without IMAP ran to its end (4 checks)', 4 === $relayed && str_contains($out, 'CASE-DONE'), $out . $err);
+
+// Later cases run without a mailbox.
+delete_option(Mail_Poller::OPTION);
+delete_option(Mail_Poller::STATUS_OPTION);
