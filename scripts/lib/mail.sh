@@ -41,7 +41,8 @@ pet_mail_catcher_stop() {
 # system's service or the standard ports 143/993): one passwd-file user "support" with a
 # generated password (DIR/password), mail in DIR/home/support/Maildir, a self-signed
 # certificate made with openssl (DIR/tls). Implicit TLS (IMAPS) on PORT and STARTTLS on
-# PORT+1; no plain-text log-in without TLS. The poller of the test and run sites reads it.
+# PORT+1 (dovecot counts 127.0.0.1 as secure, so it would take a log-in without TLS there;
+# PET's poller always uses TLS). The poller of the test and run sites reads it.
 
 PET_IMAP_PID=""
 PET_IMAP_DIR=""
@@ -100,6 +101,7 @@ userdb {
   args = username_format=%n ${dir}/passwd
 }
 service imap-login {
+  chroot =
   inet_listener imap {
     address = 127.0.0.1
     port = $((port + 1))
@@ -111,9 +113,6 @@ service imap-login {
   }
 }
 service anvil {
-  chroot =
-}
-service imap-login {
   chroot =
 }
 CONF
