@@ -38,7 +38,7 @@ function pet_uninstall_site(): void {
 	$wpdb->query( 'SET FOREIGN_KEY_CHECKS = 1' );
 	// phpcs:enable
 
-	foreach ( array( 'pet_delete_data_on_uninstall', 'pet_schema_migration', 'pet_demo_loaded', 'pet_demo_modules_loaded', 'pet_demo_published_at', 'pet_roles_version' ) as $pet_option ) {
+	foreach ( array( 'pet_delete_data_on_uninstall', 'pet_schema_migration', 'pet_demo_loaded', 'pet_demo_modules_loaded', 'pet_demo_published_at', 'pet_roles_version', 'pet_mail_imap', 'pet_mail_imap_status', 'pet_mail_imap_lock' ) as $pet_option ) {
 		delete_option( $pet_option );
 	}
 	foreach ( array( 'pet_manager', 'pet_sales', 'pet_support', 'pet_staff' ) as $pet_role ) {

@@ -101,4 +101,14 @@ crate::api::php_class! {
 
     /// @return array{ticket_id:string} the ticket a reply token names; a forged one is a ValidationException
     fn check_reply_token(token: string("token")) -> array;
+
+    section "The reply mailbox";
+
+    /// Encrypts the mailbox password with the site's secret key (PET_ENCRYPTION_KEY, else AUTH_KEY), as the
+    /// QuickBooks credentials are; an empty one is a ValidationException. @return array{sealed:string}
+    fn seal_mailbox_password(password: string("password")) -> array;
+
+    /// Decrypts a sealed mailbox password; one sealed with another key is a PET exception naming the fix.
+    /// @return array{password:string}
+    fn open_mailbox_password(sealed: string("sealed")) -> array;
 }

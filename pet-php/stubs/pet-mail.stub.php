@@ -112,4 +112,18 @@ final class Mail
 
     /** @return array{ticket_id:string} the ticket a reply token names; a forged one is a ValidationException */
     public function checkReplyToken(string $token): array {}
+
+    // ---- The reply mailbox ----------------------------------------------------------
+
+    /**
+     * Encrypts the mailbox password with the site's secret key (PET_ENCRYPTION_KEY, else AUTH_KEY), as the
+     * QuickBooks credentials are; an empty one is a ValidationException. @return array{sealed:string}
+     */
+    public function sealMailboxPassword(string $password): array {}
+
+    /**
+     * Decrypts a sealed mailbox password; one sealed with another key is a PET exception naming the fix.
+     * @return array{password:string}
+     */
+    public function openMailboxPassword(string $sealed): array {}
 }

@@ -54,11 +54,15 @@ pet_need_packages_no_start() {
     return "$rc"
 }
 
-# pet_need_base_deps: what running PET needs (curl and jq: the README's REST examples).
+# pet_need_base_deps: what running PET needs (curl and jq: the README's REST examples; PHP's IMAP
+# extension and dovecot: replies by email and the run site's local mailbox).
 pet_need_base_deps() {
     command -v cargo >/dev/null 2>&1 || pet_die "cargo not found: install Rust (https://rustup.rs) first"
     pet_need_packages ca-certificates pkg-config php8.2-cli php8.2-dev php8.2-mysql php8.2-mbstring \
-        php8.2-xml php8.2-curl libclang-dev wordpress mariadb-server mariadb-client curl jq
+        php8.2-xml php8.2-curl php8.2-imap libclang-dev wordpress mariadb-server mariadb-client curl jq
+    # The local reply mailbox (scripts/lib/mail.sh) runs its own dovecot: the system's service
+    # is not started by the installation.
+    pet_need_packages_no_start dovecot-imapd
 }
 
 # pet_need_test_deps: what the test suite needs on top (browser and node).

@@ -26,3 +26,10 @@ if ( defined( 'PET_SMTP_PORT' ) ) {
 	// The local site's host is an IP address, which no mail From may name.
 	add_filter( 'wp_mail_from', static fn (): string => 'wordpress@pet.localhost' );
 }
+
+// The run site's reply mailbox (scripts/run: the local dovecot, user support): until an
+// administrator sets another reply address, replies go to support+token@pet.localhost, which
+// scripts/mail-reply drops into that mailbox.
+if ( defined( 'PET_MAIL_IMAP_HOST' ) ) {
+	add_filter( 'default_option_pet_mail_reply_address', static fn (): string => 'support@pet.localhost' );
+}

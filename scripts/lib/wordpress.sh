@@ -48,7 +48,9 @@ pet_wp_prepare() {
     elif [[ -L "${dir}/wp-content/plugins/pet" ]]; then
         rm -f "${dir}/wp-content/plugins/pet" # the plugin is installed another way (a zip upload)
     fi
-    # Mail: with PET_SMTP_PORT set, the site sends to the local catcher (scripts/lib/mail.sh).
+    # Mail: with PET_SMTP_PORT set, the site sends to the local catcher (scripts/lib/mail.sh);
+    # with PET_WP_IMAP_PORT (and PET_WP_IMAP_PASSWORD) set, wp-config.php points the reply
+    # mailbox at the local dovecot.
     mkdir -p "${dir}/wp-content/mu-plugins"
     if [[ -n "${PET_SMTP_PORT:-}" ]]; then
         ln -sfn "${PET_ROOT}/scripts/lib/pet-mail-catcher.php" "${dir}/wp-content/mu-plugins/pet-mail-catcher.php"
@@ -64,7 +66,8 @@ pet_wp_prepare() {
     fi
     PET_DB_HOST="$PET_DB_HOST" PET_DB_PORT="$PET_DB_PORT" PET_DB_USER="$PET_DB_USER" \
         PET_DB_PASSWORD="$PET_DB_PASSWORD" PET_WP_DB="$db" PET_WP_PORT="$port" PET_WP_DIR="$dir" \
-        PET_WP_DEBUG_ON="$debug" PET_WP_MULTISITE="${PET_WP_MULTISITE:-0}" PET_SMTP_PORT="${PET_SMTP_PORT:-}" php -r '
+        PET_WP_DEBUG_ON="$debug" PET_WP_MULTISITE="${PET_WP_MULTISITE:-0}" PET_SMTP_PORT="${PET_SMTP_PORT:-}" \
+        PET_WP_IMAP_PORT="${PET_WP_IMAP_PORT:-}" PET_WP_IMAP_PASSWORD="${PET_WP_IMAP_PASSWORD:-}" php -r '
         $e = fn(string $v): string => var_export($v, true);
         $host = getenv("PET_DB_HOST") . ":" . getenv("PET_DB_PORT");
         $url = "http://127.0.0.1:" . getenv("PET_WP_PORT");
@@ -94,6 +97,14 @@ pet_wp_prepare() {
                     . "define(\"SITE_ID_CURRENT_SITE\", 1);\ndefine(\"BLOG_ID_CURRENT_SITE\", 1);\n"
                 : "")
             . (getenv("PET_SMTP_PORT") !== "" ? "define(\"PET_SMTP_PORT\", " . (int) getenv("PET_SMTP_PORT") . ");\n" : "")
+            // The reply mailbox (scripts/run: the local dovecot of scripts/lib/mail.sh, its
+            // self-signed certificate not verified).
+            . (getenv("PET_WP_IMAP_PORT") !== ""
+                ? "define(\"PET_MAIL_IMAP_HOST\", \"127.0.0.1\");\ndefine(\"PET_MAIL_IMAP_PORT\", " . (int) getenv("PET_WP_IMAP_PORT") . ");\n"
+                    . "define(\"PET_MAIL_IMAP_ENCRYPTION\", \"ssl\");\ndefine(\"PET_MAIL_IMAP_VERIFY_CERT\", false);\n"
+                    . "define(\"PET_MAIL_IMAP_USER\", \"support\");\ndefine(\"PET_MAIL_IMAP_PASSWORD\", " . $e((string) getenv("PET_WP_IMAP_PASSWORD")) . ");\n"
+                    . "define(\"PET_MAIL_IMAP_FOLDER\", \"INBOX\");\n"
+                : "")
             . "define(\"WP_ENVIRONMENT_TYPE\", \"local\");\n"
             . "define(\"AUTOMATIC_UPDATER_DISABLED\", true);\n"
             . "define(\"WP_AUTO_UPDATE_CORE\", false);\n"

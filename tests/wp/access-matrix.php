@@ -138,6 +138,9 @@ return array(
 		'mail_template_reset'     => 'Y Y - - - -', // pet_manage_settings
 		'mail_retry'              => 'Y Y - - - -', // pet_manage_settings
 		'mail_send_now'           => 'Y Y - - - -', // pet_manage_settings
+		'mail_mailbox_save'       => 'Y Y - - - -', // pet_manage_settings
+		'mail_mailbox_test'       => 'Y Y - - - -', // pet_manage_settings
+		'mail_mailbox_poll'       => 'Y Y - - - -', // pet_manage_settings
 		'delivery_release'        => 'Y Y - - - -', // pet_manage_delivery
 		'save_settings'           => 'Y - - - - -', // manage_options
 		'verify_chain'            => 'Y - - - - -', // manage_options

@@ -22,17 +22,29 @@ use crate::services::Accounting;
 /// How long before its expiry an access token is refreshed.
 pub const REFRESH_BEFORE_SECS: i64 = 300;
 
-/// Encrypts and decrypts secrets with a key derived from the site's secret.
-pub(crate) struct Sealer(ChaCha20Poly1305);
+/// Encrypts and decrypts secrets with a key derived from the site's secret (the QuickBooks
+/// credentials here; the mail module's mailbox password, each under its own domain tag).
+pub(crate) struct Sealer(ChaCha20Poly1305, &'static str);
 
 impl Sealer {
-    /// The sealer of `secret` (SHA-256 of a domain tag and the secret as the key).
+    /// The QuickBooks sealer of `secret`.
     pub(crate) fn new(secret: &str) -> Self {
+        Self::for_use(
+            b"pet.accounting.v1\0",
+            "a stored QuickBooks secret cannot be decrypted (the site's secret key \
+             changed?): enter the client secret again and reconnect",
+            secret,
+        )
+    }
+
+    /// The sealer of `secret` for one use (SHA-256 of the use's domain tag and the secret as
+    /// the key); `undecryptable` is the error a value that does not open gives.
+    pub(crate) fn for_use(tag: &[u8], undecryptable: &'static str, secret: &str) -> Self {
         let mut h = Sha256::new();
-        h.update(b"pet.accounting.v1\0");
+        h.update(tag);
         h.update(secret.as_bytes());
         let key: [u8; 32] = h.finalize().into();
-        Self(ChaCha20Poly1305::new(Key::from_slice(&key)))
+        Self(ChaCha20Poly1305::new(Key::from_slice(&key)), undecryptable)
     }
 
     /// `v1:` + hex(nonce) + hex(ciphertext and tag); a fresh random nonce per seal.
@@ -52,13 +64,7 @@ impl Sealer {
 
     /// Opens a sealed value; an error when it was sealed with another key or altered.
     pub(crate) fn open(&self, sealed: &str) -> Result<String, AppError> {
-        let bad = || {
-            AppError::Invariant(
-                "a stored QuickBooks secret cannot be decrypted (the site's secret key \
-                 changed?): enter the client secret again and reconnect"
-                    .into(),
-            )
-        };
+        let bad = || AppError::Invariant(self.1.into());
         let raw = sealed.strip_prefix("v1:").ok_or_else(bad)?;
         let bytes = unhex(raw).ok_or_else(bad)?;
         if bytes.len() < 12 + 16 {
@@ -402,5 +408,20 @@ mod tests {
         tampered.replace_range(sealed.len() - 2.., "00");
         assert!(a.open(&tampered).is_err() || tampered == sealed);
         assert!(a.open("plain").is_err());
+    }
+
+    #[test]
+    fn each_use_has_its_own_key_and_error() {
+        let qbo = Sealer::new("site secret");
+        let mail = Sealer::for_use(b"pet.mail.mailbox.v1\0", "mailbox password", "site secret");
+        let sealed = mail.seal("imap-pass").unwrap_or_default();
+        assert_eq!(mail.open(&sealed).ok().as_deref(), Some("imap-pass"));
+        // The same site secret, another use: neither opens the other's values.
+        assert!(qbo.open(&sealed).is_err());
+        let q = qbo.seal("refresh").unwrap_or_default();
+        match mail.open(&q) {
+            Err(AppError::Invariant(m)) => assert_eq!(m, "mailbox password"),
+            other => panic!("expected the mailbox error, got {other:?}"),
+        }
     }
 }

@@ -20,7 +20,7 @@
 //!   `accounting.matched` / `mismatched` (with the fields) / `missing` when the outcome
 //!   changes; [`Accounting::repush`] is the one-click re-push.
 
-mod connection;
+pub(crate) mod connection;
 
 use chrono::{DateTime, Utc};
 use mysql_async::prelude::*;

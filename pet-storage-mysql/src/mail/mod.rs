@@ -371,6 +371,43 @@ impl Mail<'_> {
         Ok(Uuid::parse_str(id).ok())
     }
 
+    /// The sealer of the reply mailbox's password: the accounting module's, under the mail
+    /// module's own domain tag (a QuickBooks secret never opens as a mailbox password).
+    fn mailbox_sealer(&self) -> Result<crate::accounting::connection::Sealer, AppError> {
+        let secret = self.secret_key().ok_or_else(|| {
+            AppError::Invariant(
+                "the site has no secret key to encrypt the mailbox password with \
+                 (define PET_ENCRYPTION_KEY or AUTH_KEY in wp-config.php)"
+                    .into(),
+            )
+        })?;
+        Ok(crate::accounting::connection::Sealer::for_use(
+            MAILBOX_SEAL_TAG,
+            "the stored mailbox password cannot be decrypted (the site's secret key \
+             changed?): enter the password again",
+            secret,
+        ))
+    }
+
+    /// Encrypts the reply mailbox's password with the site's secret key: `{sealed}` (what
+    /// WordPress stores; never the password in clear). An empty password is a validation
+    /// error.
+    pub async fn seal_mailbox_password(&self, password: &str) -> Result<Value, AppError> {
+        if password.is_empty() || password.len() > 1024 {
+            return Err(AppError::field(
+                "password",
+                "must not be empty (at most 1024 bytes)",
+            ));
+        }
+        Ok(json!({"sealed": self.mailbox_sealer()?.seal(password)?}))
+    }
+
+    /// Decrypts a password sealed by [`Self::seal_mailbox_password`]: `{password}`; a value
+    /// sealed with another key, or altered, is an invariant error naming the fix.
+    pub async fn open_mailbox_password(&self, sealed: &str) -> Result<Value, AppError> {
+        Ok(json!({"password": self.mailbox_sealer()?.open(sealed)?}))
+    }
+
     /// Checks a reply token: `{ticket_id}` when valid; a validation error when forged.
     pub async fn check_reply_token(&self, token: &str) -> Result<Value, AppError> {
         let mut conn = self.conn().await?;
@@ -1284,6 +1321,9 @@ impl Mail<'_> {
 }
 
 // ---- replies by email (the poller hands each message over) -------------------------------
+
+/// The domain tag of the mailbox password's key (see `Mail::seal_mailbox_password`).
+const MAILBOX_SEAL_TAG: &[u8] = b"pet.mail.mailbox.v1\0";
 
 /// Largest attachment kept (bytes); larger ones are dropped and counted.
 pub const MAX_ATTACHMENT_BYTES: usize = 5 * 1024 * 1024;

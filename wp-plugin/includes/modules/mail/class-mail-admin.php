@@ -34,6 +34,9 @@ final class Mail_Admin extends Module_Admin {
 		'mail_template_reset' => array( Plugin::CAP_MANAGE, 'do_template_reset' ),
 		'mail_retry'          => array( Plugin::CAP_MANAGE, 'do_retry' ),
 		'mail_send_now'       => array( Plugin::CAP_MANAGE, 'do_send_now' ),
+		'mail_mailbox_save'   => array( Plugin::CAP_MANAGE, 'do_mailbox_save', array( 'imap_host', 'imap_port', 'imap_encryption', 'imap_user', 'imap_folder' ) ),
+		'mail_mailbox_test'   => array( Plugin::CAP_MANAGE, 'do_mailbox_test' ),
+		'mail_mailbox_poll'   => array( Plugin::CAP_MANAGE, 'do_mailbox_poll' ),
 	);
 
 	/** The Email page. */
@@ -118,6 +121,104 @@ final class Mail_Admin extends Module_Admin {
 		return sprintf( __( 'Mail sent: %1$d, failed: %2$d.', 'pet' ), $r['sent'], $r['failed'] );
 	}
 
+	/** Saves the mailbox settings (an empty password keeps the stored one). */
+	protected function do_mailbox_save(): string {
+		try {
+			Mail_Poller::save(
+				array(
+					'host'       => Input::text( 'imap_host' ),
+					'port'       => Input::text( 'imap_port' ),
+					'encryption' => Input::text( 'imap_encryption' ),
+					'verify'     => '1' === Input::text( 'imap_verify' ),
+					'user'       => Input::text( 'imap_user' ),
+					'password'   => self::posted_password( 'imap_password' ),
+					'folder'     => Input::text( 'imap_folder' ),
+				)
+			);
+		} catch ( \PetWp\Input_Exception $e ) {
+			// The form's fields are named imap_*.
+			$fields = array();
+			foreach ( $e->fields as $k => $v ) {
+				$fields[ 'imap_' . $k ] = $v;
+			}
+			throw new \PetWp\Input_Exception( $e->getMessage(), $fields );
+		}
+		return __( 'Mailbox settings saved.', 'pet' );
+	}
+
+	/**
+	 * A posted password as typed (not trimmed or otherwise changed; control characters are
+	 * refused by the mailbox anyway).
+	 *
+	 * @param string $key Field name.
+	 */
+	private static function posted_password( string $key ): string {
+		// phpcs:ignore WordPress.Security.NonceVerification.Missing, WordPress.Security.ValidatedSanitizedInput.InputNotSanitized -- handle() checked the nonce; a password is kept as typed (it is encrypted, never shown).
+		$v = isset( $_POST[ $key ] ) && is_string( $_POST[ $key ] ) ? wp_unslash( $_POST[ $key ] ) : '';
+		return (string) preg_replace( '/[\x00-\x1f\x7f]/', '', $v );
+	}
+
+	/**
+	 * Tests the mailbox connection.
+	 *
+	 * @throws \PetWp\Input_Exception When it fails (the notice gives the reason).
+	 */
+	protected function do_mailbox_test(): string {
+		try {
+			$r = Mail_Poller::test();
+		} catch ( \RuntimeException $e ) {
+			throw new \PetWp\Input_Exception( $e->getMessage(), array() );
+		}
+		/* translators: 1: messages in the folder, 2: unread ones. */
+		return sprintf( __( 'Connected to the mailbox: %1$d messages, %2$d unread.', 'pet' ), $r['messages'], $r['unseen'] );
+	}
+
+	/**
+	 * Polls the mailbox now.
+	 *
+	 * @throws \PetWp\Input_Exception When the mailbox cannot be read (the notice gives the reason).
+	 */
+	protected function do_mailbox_poll(): string {
+		$r = Mail_Poller::poll();
+		if ( 'busy' === $r['status'] ) {
+			return __( 'The mailbox is being read right now; its messages will be in shortly.', 'pet' );
+		}
+		if ( 'error' === $r['status'] ) {
+			throw new \PetWp\Input_Exception( (string) $r['error'], array() );
+		}
+		return sprintf(
+			/* translators: 1: messages read, 2: added to tickets, 3: new tickets, 4: for review, 5: ignored, 6: refused or failed. */
+			__( 'Mailbox read: %1$d messages; %2$d added to tickets, %3$d new tickets, %4$d for review, %5$d ignored, %6$d not taken.', 'pet' ),
+			$r['read'],
+			$r['threaded'],
+			$r['opened'],
+			$r['review'],
+			$r['ignored'],
+			$r['refused'] + $r['failed']
+		);
+	}
+
+	/**
+	 * Admin notice (admin_notices): the last mailbox poll failed, or the IMAP extension is
+	 * missing while a mailbox is set up; for those who manage settings.
+	 */
+	public function mailbox_notice(): void {
+		if ( ! current_user_can( Access::MANAGE_SETTINGS ) || ! Mail_Poller::configured() ) {
+			return;
+		}
+		$url  = admin_url( 'admin.php?page=' . self::PAGE . '#pet-mailbox' );
+		$last = Mail_Poller::last();
+		if ( ! Mail_Poller::available() ) {
+			$msg = __( 'PET cannot read replies by email: the PHP IMAP extension is missing (Debian: apt install php8.2-imap).', 'pet' );
+		} elseif ( 'error' === ( $last['status'] ?? '' ) ) {
+			/* translators: %s: the reason. */
+			$msg = sprintf( __( 'PET could not read the reply mailbox: %s', 'pet' ), (string) ( $last['error'] ?? '' ) );
+		} else {
+			return;
+		}
+		echo '<div class="notice notice-error pet-mailbox-notice"><p>' . esc_html( $msg ) . ' <a href="' . esc_url( $url ) . '">' . esc_html__( 'Mailbox settings', 'pet' ) . '</a></p></div>';
+	}
+
 	// ---- screens ------------------------------------------------------------------------------
 
 	/** The Email screen. */
@@ -155,6 +256,14 @@ final class Mail_Admin extends Module_Admin {
 						)['items'],
 						'review'        => (array) $this->mail()->listInbox( array( 'status' => 'review' ) )['items'],
 						'failed'        => $manage ? $this->kept_form( 'mail_template_save:' ) : null,
+						'mailbox'       => array(
+							'available'  => Mail_Poller::available(),
+							'stored'     => Mail_Poller::stored(),
+							'overridden' => Mail_Poller::overridden(),
+							'last'       => Mail_Poller::last(),
+							'own'        => Mail_Poller::own_addresses(),
+							'failed'     => $manage ? $this->kept_form( 'mail_mailbox_save:' ) : null,
+						),
 					)
 				);
 			}

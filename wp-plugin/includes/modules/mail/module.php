@@ -4,7 +4,8 @@
  * site's SMTP set-up applies) from the engine's outbox, which the outbox job fills from the
  * event log; the Email screen (how mail is sent, the reply address, the templates, the
  * outbox's dead letters), dead letters on the Jobs screen too, the staff opt-outs on the user
- * profile, and the reopen link of the resolution mail. Holds no business rule: who gets what
+ * profile, the reopen link of the resolution mail, and the reply mailbox's poller (WP-Cron,
+ * Mail_Poller) with its settings and status on the Email screen. Holds no business rule: who gets what
  * is the engine's (\Pet\Mail).
  *
  * @package PetWp
@@ -17,6 +18,7 @@ use PetWp\Plugin;
 defined( 'ABSPATH' ) || exit;
 
 require_once __DIR__ . '/class-mail-sender.php';
+require_once __DIR__ . '/class-mail-poller.php';
 
 // WP-Cron: ask for an outbox run every minute (deduplicated by the engine) before the core's
 // job runner (priority 10) runs it, then send what is due.
@@ -43,6 +45,10 @@ add_action(
 	20
 );
 
+// WP-Cron: read the reply mailbox (when one is set up) after the mail is sent; a running poll
+// keeps the next one out (Mail_Poller's lock).
+add_action( Plugin::CRON_HOOK, array( Mail_Poller::class, 'cron' ), 25 );
+
 // The resolution mail's reopen link: for customers, who are not logged in.
 add_action( 'admin_post_nopriv_pet_mail_reopen', array( Mail_Sender::class, 'reopen_endpoint' ) );
 add_action( 'admin_post_pet_mail_reopen', array( Mail_Sender::class, 'reopen_endpoint' ) );
@@ -56,4 +62,5 @@ if ( is_admin() ) {
 	add_action( 'edit_user_profile', array( $pet_mail_admin, 'profile_fields' ) );
 	add_action( 'personal_options_update', array( $pet_mail_admin, 'save_profile' ) );
 	add_action( 'edit_user_profile_update', array( $pet_mail_admin, 'save_profile' ) );
+	add_action( 'admin_notices', array( $pet_mail_admin, 'mailbox_notice' ) );
 }

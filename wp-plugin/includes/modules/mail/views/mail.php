@@ -6,7 +6,8 @@
  * @package PetWp
  *
  * @var array $data {manage: bool, reply_address: string, templates: list<array>, dead: list<array>,
- *                   sent: list<array>, review: list<array>, failed: ?array}
+ *                   sent: list<array>, review: list<array>, failed: ?array, mailbox: array{available: bool,
+ *                   stored: array, overridden: array<string,string>, last: array, own: list<string>, failed: ?array}}
  */
 
 use PetWp\Modules\Mail\Mail_Admin;
@@ -29,6 +30,101 @@ defined( 'ABSPATH' ) || exit;
 	<?php
 	View::form_open( 'mail_send_now', array(), 'pet-mail-send-now' );
 	submit_button( __( 'Send due mail now', 'pet' ), 'secondary', 'submit', false );
+	?>
+	</form>
+<?php endif; ?>
+
+<h2 id="pet-mailbox"><?php esc_html_e( 'Reply mailbox', 'pet' ); ?></h2>
+<?php $mb = $data['mailbox']; ?>
+<p><?php esc_html_e( 'PET reads this mailbox (IMAP over TLS) every minute and adds each reply to its ticket. Replies reach it when the reply address above delivers to it, plus-addresses included: support+anything@example.com must arrive in the mailbox of support@example.com. Messages are marked read once PET has taken them.', 'pet' ); ?></p>
+<?php if ( ! $mb['available'] ) : ?>
+	<div class="notice notice-error inline pet-imap-missing"><p><?php esc_html_e( 'PHP IMAP extension missing: PET cannot read the mailbox until it is installed (Debian: apt install php8.2-imap, then restart PHP).', 'pet' ); ?></p></div>
+<?php endif; ?>
+<?php
+$pet_last = $mb['last'];
+if ( array() === $pet_last ) :
+	?>
+	<p class="pet-mailbox-status"><?php esc_html_e( 'Last check: never.', 'pet' ); ?></p>
+<?php elseif ( 'error' === ( $pet_last['status'] ?? '' ) ) : ?>
+	<div class="notice notice-error inline pet-mailbox-status"><p>
+		<?php
+		/* translators: 1: date and time (UTC), 2: the reason. */
+		echo esc_html( sprintf( __( 'Last check %1$s UTC failed: %2$s', 'pet' ), (string) $pet_last['at'], (string) ( $pet_last['error'] ?? '' ) ) );
+		if ( ! empty( $pet_last['last_ok'] ) ) {
+			echo ' ';
+			/* translators: %s: date and time (UTC). */
+			echo esc_html( sprintf( __( 'Last successful check: %s UTC.', 'pet' ), (string) $pet_last['last_ok'] ) );
+		}
+		?>
+	</p></div>
+<?php else : ?>
+	<p class="pet-mailbox-status">
+		<?php
+		/* translators: 1: date and time (UTC), 2: messages read, 3: added to tickets, 4: new tickets, 5: for review, 6: ignored, 7: not taken. */
+		echo esc_html( sprintf( __( 'Last check %1$s UTC: %2$d messages read; %3$d added to tickets, %4$d new tickets, %5$d for review, %6$d ignored, %7$d not taken.', 'pet' ), (string) $pet_last['at'], (int) $pet_last['read'], (int) $pet_last['threaded'], (int) $pet_last['opened'], (int) $pet_last['review'], (int) $pet_last['ignored'], (int) $pet_last['refused'] + (int) $pet_last['failed'] ) );
+		?>
+	</p>
+<?php endif; ?>
+<?php if ( $data['manage'] ) : ?>
+	<?php
+	$pet_kept = $mb['failed'];
+	$pet_st   = $mb['stored'];
+	$pet_over = $mb['overridden'];
+	$pet_note = static function ( string $k ) use ( $pet_over ): void {
+		if ( isset( $pet_over[ $k ] ) ) {
+			/* translators: %s: a wp-config.php constant. */
+			echo '<p class="description">' . esc_html( sprintf( __( 'Set by %s in wp-config.php (used instead of this field).', 'pet' ), $pet_over[ $k ] ) ) . '</p>';
+		}
+	};
+	View::form_open( 'mail_mailbox_save', array(), 'pet-mailbox-settings' );
+	?>
+	<table class="form-table" role="presentation">
+		<?php View::text_row( $pet_kept, 'imap_host', __( 'IMAP server', 'pet' ), $pet_st['host'], 'pet-imap-host', array( 'placeholder' => 'imap.example.com' ) ); ?>
+		<?php View::text_row( $pet_kept, 'imap_port', __( 'Port', 'pet' ), (string) $pet_st['port'], 'pet-imap-port' ); ?>
+		<?php
+		View::select_row(
+			'imap_encryption',
+			__( 'Encryption', 'pet' ),
+			array(
+				'ssl'      => __( 'SSL/TLS (usually port 993)', 'pet' ),
+				'starttls' => __( 'STARTTLS (usually port 143)', 'pet' ),
+			),
+			(string) ( $pet_kept['values']['imap_encryption'] ?? $pet_st['encryption'] ),
+			'pet-imap-encryption'
+		);
+		?>
+		<tr><th scope="row"><?php esc_html_e( 'Certificate', 'pet' ); ?></th><td>
+			<label><input type="checkbox" name="imap_verify" id="pet-imap-verify" value="1" <?php checked( $pet_st['verify'] ); ?>> <?php esc_html_e( 'Verify the server\'s certificate (turn off only for a server with a self-signed certificate you trust)', 'pet' ); ?></label>
+			<?php $pet_note( 'verify' ); ?>
+		</td></tr>
+		<?php View::text_row( $pet_kept, 'imap_user', __( 'User name', 'pet' ), $pet_st['user'], 'pet-imap-user', array( 'autocomplete' => 'off' ) ); ?>
+		<tr><th scope="row"><label for="pet-imap-password"><?php esc_html_e( 'Password', 'pet' ); ?></label></th><td>
+			<input type="password" name="imap_password" id="pet-imap-password" value="" class="regular-text" autocomplete="new-password"
+				placeholder="<?php echo esc_attr( $pet_st['has_password'] ? __( 'stored (leave empty to keep it)', 'pet' ) : '' ); ?>">
+			<p class="description"><?php esc_html_e( 'Stored encrypted with the site\'s secret key (PET_ENCRYPTION_KEY, else AUTH_KEY); never shown again.', 'pet' ); ?></p>
+			<?php $pet_note( 'password' ); ?>
+		</td></tr>
+		<?php View::text_row( $pet_kept, 'imap_folder', __( 'Folder', 'pet' ), $pet_st['folder'], 'pet-imap-folder' ); ?>
+	</table>
+	<?php
+	foreach ( array( 'host', 'port', 'encryption', 'user', 'folder' ) as $pet_k ) {
+		$pet_note( $pet_k );
+	}
+	if ( array() !== $mb['own'] ) {
+		/* translators: %s: email addresses. */
+		echo '<p class="description">' . esc_html( sprintf( __( 'Mail from these addresses is PET\'s own and never taken as a reply: %s', 'pet' ), implode( ', ', $mb['own'] ) ) ) . '</p>';
+	}
+	submit_button( __( 'Save mailbox settings', 'pet' ), 'secondary' );
+	?>
+	</form>
+	<?php
+	View::form_open( 'mail_mailbox_test', array(), 'pet-mailbox-test' );
+	submit_button( __( 'Test connection', 'pet' ), 'secondary', 'submit', false );
+	?>
+	</form>
+	<?php
+	View::form_open( 'mail_mailbox_poll', array(), 'pet-mailbox-poll' );
+	submit_button( __( 'Poll now', 'pet' ), 'secondary', 'submit', false );
 	?>
 	</form>
 <?php endif; ?>
