@@ -990,11 +990,9 @@ impl App {
         let t = &self.inner.tables;
         let order = crate::paging::Order::by(&[("e.id", false)]);
         let req = q.paging.request(&order)?;
-        let mut conn = self.conn().await?;
-        // The lines come from the activity feed: bring it up to date first (bounded).
-        let _ = self
-            .catch_up_if_behind(&mut conn, Some(crate::app::READ_CATCH_UP))
-            .await;
+        // The lines come from the activity feed: brought up to date on the primary first
+        // (bounded), then read where the feed is read (a replica that has applied it).
+        let mut conn = self.feed_conn(Some(crate::app::READ_CATCH_UP)).await?.conn;
         let mut conds = vec![
             "e.context_type = ?".to_owned(),
             "e.context_id = ?".to_owned(),

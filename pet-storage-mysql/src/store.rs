@@ -47,6 +47,8 @@ pub struct EventStore {
     tables: Tables,
     registry: Arc<EventRegistry>,
     fail_next_insert: Arc<AtomicBool>,
+    /// Test hook: the next append writes personal fields in plain text.
+    plain_next_append: Arc<AtomicBool>,
     /// The chain head (last sequence, last hash) after this store's last append: a guess,
     /// always verified under the sequence row lock (see [`EventStore::append`]).
     head_hint: Arc<Mutex<Option<(u64, String)>>>,
@@ -133,6 +135,7 @@ impl EventStore {
             tables,
             registry,
             fail_next_insert: Arc::new(AtomicBool::new(false)),
+            plain_next_append: Arc::new(AtomicBool::new(false)),
             head_hint: Arc::new(Mutex::new(None)),
             guess_missed: Arc::new(AtomicBool::new(false)),
             chain_verified: Arc::new(AtomicBool::new(false)),
@@ -200,6 +203,12 @@ impl EventStore {
         self.fail_next_insert.store(true, Ordering::SeqCst);
     }
 
+    /// Test hook: the next append writes its events' personal fields in plain text, as
+    /// PET did before sealing existed (no data key is drawn), to test the rows written then.
+    pub fn write_next_append_plain(&self) {
+        self.plain_next_append.store(true, Ordering::SeqCst);
+    }
+
     /// Appends `events` in `tx` (the caller commits). Validates each against the registry
     /// and numbers them after the sequence head. A duplicate aggregate version is a
     /// [`StorageError::Conflict`].
@@ -223,8 +232,16 @@ impl EventStore {
             return Ok(None);
         }
         let mut payloads = Vec::with_capacity(events.len());
+        let plain = self.plain_next_append.swap(false, Ordering::SeqCst);
         for e in events {
             self.registry.validate_new(e)?;
+            if plain {
+                let json = serde_json::to_string(e.payload()).map_err(|err| {
+                    StorageError::Integrity(format!("payload not serialisable: {err}"))
+                })?;
+                payloads.push(json);
+                continue;
+            }
             // Personal fields are sealed with their person's data key (drawn now for a new
             // person): the chain covers the sealed payload (see `pet_core::privacy`).
             let sealed = crate::privacy::seal_new(
