@@ -307,7 +307,8 @@ impl App {
         config.check()?;
         let tables = Tables::new(&config.prefix)?;
         let store = EventStore::new(tables.clone(), Arc::new(parts.registry))
-            .with_site_key(config.privacy_key.clone());
+            .with_site_key(config.privacy_key.clone())
+            .with_previous_site_key(config.previous_privacy_key.clone());
         let projector = Projector::new(
             tables.clone(),
             store.clone(),

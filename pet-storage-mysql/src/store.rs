@@ -57,8 +57,9 @@ pub struct EventStore {
     guess_missed: Arc<AtomicBool>,
     /// The chain trigger was found (see [`EventStore::append`]).
     chain_verified: Arc<AtomicBool>,
-    /// The key that wraps people's data keys (`Config::privacy_key`).
-    site_key: Option<pet_core::privacy::SiteKey>,
+    /// The keys that wrap people's data keys (`Config::privacy_key`, and the previous one
+    /// while a rotation runs).
+    site_keys: crate::privacy::SiteKeys,
 }
 
 /// Why an event INSERT failed.
@@ -139,14 +140,26 @@ impl EventStore {
             head_hint: Arc::new(Mutex::new(None)),
             guess_missed: Arc::new(AtomicBool::new(false)),
             chain_verified: Arc::new(AtomicBool::new(false)),
-            site_key: None,
+            site_keys: crate::privacy::SiteKeys::default(),
         }
     }
 
     /// The same store wrapping people's data keys with `site_key` (see [`crate::privacy`]).
     pub fn with_site_key(mut self, site_key: Option<pet_core::privacy::SiteKey>) -> Self {
-        self.site_key = site_key;
+        self.site_keys.current = site_key;
         self
+    }
+
+    /// The same store also opening data keys wrapped with `previous` (the site key a
+    /// rotation replaces; see [`App::rotate_privacy_key`](crate::App::rotate_privacy_key)).
+    pub fn with_previous_site_key(mut self, previous: Option<pet_core::privacy::SiteKey>) -> Self {
+        self.site_keys.previous = previous;
+        self
+    }
+
+    /// The site keys.
+    pub fn site_keys(&self) -> &crate::privacy::SiteKeys {
+        &self.site_keys
     }
 
     /// Opens the personal fields of events read from the log with their people's data
@@ -156,7 +169,7 @@ impl EventStore {
         q: &mut Q,
         events: Vec<RecordedEvent>,
     ) -> Result<Vec<RecordedEvent>, StorageError> {
-        crate::privacy::open_events(q, &self.tables, self.site_key.as_ref(), events).await
+        crate::privacy::open_events(q, &self.tables, &self.site_keys, events).await
     }
 
     /// The keys of the people `subjects` (to open payloads read as raw rows).
@@ -165,7 +178,7 @@ impl EventStore {
         q: &mut Q,
         subjects: &[pet_core::privacy::Subject],
     ) -> Result<crate::privacy::KeyRing, StorageError> {
-        crate::privacy::load_keys(q, &self.tables, self.site_key.as_ref(), subjects).await
+        crate::privacy::load_keys(q, &self.tables, &self.site_keys, subjects).await
     }
 
     /// The events with the given sequences (in sequence order), upcast and opened.
@@ -247,7 +260,7 @@ impl EventStore {
             let sealed = crate::privacy::seal_new(
                 &mut *tx,
                 &self.tables,
-                self.site_key.as_ref(),
+                &self.site_keys,
                 e.event_type().as_str(),
                 e.payload(),
                 recorded_at,

@@ -610,3 +610,35 @@ fn count_plain(event_type: &str, payloads: &[String], subject: Uuid) -> u64 {
         .filter(|p| !pv::is_sealed(event_type, p))
         .count() as u64
 }
+
+#[cfg(test)]
+mod tests {
+    use super::{replace_ci, scrub_json, scrub_text};
+    use serde_json::json;
+
+    #[test]
+    fn copies_are_replaced_case_insensitively_and_json_stays_json() {
+        assert_eq!(
+            replace_ci("Mail ZOË.q@x.test or zoë.Q@x.test", "Zoë.Q@x.test", "E"),
+            Some("Mail E or E".to_owned())
+        );
+        assert_eq!(replace_ci("nothing here", "zoë", "E"), None);
+        assert_eq!(replace_ci("abc", "", "E"), None);
+        assert_eq!(replace_ci("xZoë", "zoë", "E"), Some("xE".to_owned()));
+        let name = "Zoë Quill".to_owned();
+        let mail = "zoe@x.test".to_owned();
+        let texts = [&name, &mail];
+        assert_eq!(
+            scrub_text("Hi zoë quill <ZOE@x.test>", &texts),
+            Some("Hi Erased person <Erased person>".to_owned())
+        );
+        let mut v = json!({"to": ["zoe@x.test", 3], "zoe@x.test": {"n": "Zoë Quill"}, "k": null});
+        assert!(scrub_json(&mut v, &texts));
+        assert_eq!(
+            v,
+            json!({"to": ["Erased person", 3], "Erased person": {"n": "Erased person"}, "k": null})
+        );
+        let mut other = json!({"a": "b"});
+        assert!(!scrub_json(&mut other, &texts));
+    }
+}

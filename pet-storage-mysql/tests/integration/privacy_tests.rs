@@ -667,3 +667,156 @@ async fn legacy_plaintext_is_masked_everywhere_after_erasure() {
     assert!(restored.is_ok(), "{restored:?}");
     env.cleanup().await;
 }
+
+/// The history of `id` (an employee) as `app` reads it: the name its first event shows.
+async fn first_name_in_history(app: &App, id: &str) -> Result<Value, AppError> {
+    let h = app
+        .entity_history(&json!({"context_type": "employee", "context_id": id}))
+        .await?;
+    Ok(h["items"][0]["payload"]["name"].clone())
+}
+
+/// The site key is rotated: with the new key as `privacy_key` and the old one as
+/// `previous_privacy_key`, everything still opens while `rotate_privacy_key` re-wraps every
+/// data key (in batches; a second run has nothing to do); then the new key alone opens
+/// everything and the old one nothing. A key wrapped with neither is counted, left alone,
+/// and keeps the rotation from saying it is done. Bad options and a missing new key are
+/// field errors that change nothing.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn the_privacy_key_is_rotated_keeping_the_old_one_until_done() {
+    let Some(env) = env_with_site_key().await else {
+        return;
+    };
+    let app = &env.app;
+    let (_, actor) = crate::first_employee(app, "Ana Ruiz").await;
+    let zoe = app
+        .identity()
+        .create_employee(
+            &json!({"name": "Zoë Quillfeather", "email": "zoe.q@example.com"}),
+            &actor,
+        )
+        .await
+        .unwrap();
+    let zoe_id = id(&zoe);
+    let acme = app
+        .identity()
+        .create_customer(&json!({"name": "Acme"}), &actor)
+        .await
+        .unwrap();
+    app.identity()
+        .add_contact(
+            &id(&acme),
+            &json!({"name": "Yannick Verbeeckx", "email": "yannick.v@acme.test"}),
+            &actor,
+        )
+        .await
+        .unwrap();
+    let wrappings = |env: &Env| {
+        let pool = env.pool().clone();
+        let table = env.app.tables().personal_keys.clone();
+        async move {
+            let mut c = pool.get_conn().await.unwrap();
+            let w: Vec<String> = c
+                .query(format!("SELECT wrapping FROM {table} ORDER BY wrapping"))
+                .await
+                .unwrap();
+            w
+        }
+    };
+    let old_wrapping = wrappings(&env).await;
+    assert_eq!(old_wrapping.len(), 3, "{old_wrapping:?}");
+
+    let new_key = SiteKey::derive("the new site secret, thirty-two characters or more");
+    let with_keys = |current: Option<SiteKey>, previous: Option<SiteKey>| {
+        let mut c = env.config.clone();
+        c.privacy_key = current;
+        c.previous_privacy_key = previous;
+        App::new(c).unwrap()
+    };
+    // The new key alone cannot open the old keys yet.
+    let new_only = with_keys(new_key.clone(), None);
+    let err = first_name_in_history(&new_only, &zoe_id).await.unwrap_err();
+    assert!(err.to_string().contains("privacy_key"), "{err}");
+    // Without a new key there is nothing to rotate to; bad options are field errors.
+    let none = with_keys(None, None);
+    let err = none.rotate_privacy_key(&json!({})).await.unwrap_err();
+    assert!(
+        matches!(&err, AppError::Validation(f) if f.get("privacy_key").is_some()),
+        "{err:?}"
+    );
+    let rotating = with_keys(new_key.clone(), env.config.privacy_key.clone());
+    let err = rotating
+        .rotate_privacy_key(&json!({"batch": 0, "max_seconds": 99999}))
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(&err, AppError::Validation(f) if f.get("batch").is_some() && f.get("max_seconds").is_some()),
+        "{err:?}"
+    );
+    assert_eq!(wrappings(&env).await, old_wrapping, "nothing changed");
+
+    // Both keys open everything while it runs; batches of one re-wrap all three.
+    assert_eq!(
+        first_name_in_history(&rotating, &zoe_id).await.unwrap(),
+        json!("Zoë Quillfeather")
+    );
+    let r = rotating
+        .rotate_privacy_key(&json!({"batch": 1}))
+        .await
+        .unwrap();
+    assert_eq!(
+        r,
+        json!({"rewrapped": 3, "unreadable": 0, "remaining": 0, "done": true})
+    );
+    let again = rotating.rotate_privacy_key(&json!({})).await.unwrap();
+    assert_eq!(again["rewrapped"], json!(0));
+    assert_eq!(again["done"], json!(true));
+    let now_wrapped = wrappings(&env).await;
+    assert!(
+        now_wrapped.iter().all(|w| w == &now_wrapped[0]) && now_wrapped[0] != old_wrapping[0],
+        "{old_wrapping:?} → {now_wrapped:?}"
+    );
+    // The new key alone opens everything (and seals what comes next); the old one nothing.
+    let new_only = with_keys(new_key.clone(), None);
+    assert_eq!(
+        first_name_in_history(&new_only, &zoe_id).await.unwrap(),
+        json!("Zoë Quillfeather")
+    );
+    let bo = new_only
+        .identity()
+        .create_employee(
+            &json!({"name": "Bo Lind", "email": "bo@example.com"}),
+            &actor,
+        )
+        .await
+        .unwrap();
+    assert_eq!(
+        first_name_in_history(&new_only, &id(&bo)).await.unwrap(),
+        json!("Bo Lind")
+    );
+    let err = first_name_in_history(app, &zoe_id).await.unwrap_err();
+    assert!(err.to_string().contains("privacy_key"), "{err}");
+
+    // A key wrapped with a third site key opens with neither: counted, left, not done.
+    let third = with_keys(
+        SiteKey::derive("a third site secret, again thirty-two characters"),
+        None,
+    );
+    third
+        .identity()
+        .create_employee(
+            &json!({"name": "Cy Third", "email": "cy@example.com"}),
+            &actor,
+        )
+        .await
+        .unwrap();
+    let r = rotating.rotate_privacy_key(&json!({})).await.unwrap();
+    assert_eq!(
+        r,
+        json!({"rewrapped": 0, "unreadable": 1, "remaining": 1, "done": false})
+    );
+    for a in [new_only, none, rotating, third] {
+        let _ = a.disconnect().await;
+    }
+    env.cleanup().await;
+}
