@@ -161,3 +161,7 @@ foreach ( glob( __DIR__ . '/includes/modules/*/module.php' ) ?: array() as $pet_
 register_activation_hook( __FILE__, array( \PetWp\Plugin::class, 'on_activation' ) );
 register_deactivation_hook( __FILE__, array( \PetWp\Plugin::class, 'on_deactivation' ) );
 \PetWp\Plugin::instance()->boot();
+if ( defined( 'WP_CLI' ) && WP_CLI ) {
+	// README, "Rotating the privacy key".
+	\WP_CLI::add_command( 'pet rotate-privacy-key', array( \PetWp\Plugin::class, 'cli_rotate_privacy_key' ) );
+}

@@ -55,13 +55,15 @@ final class Engine
     /**
      * @param array{host?:string,port?:int,socket?:string,user?:string,password?:string,
      *              database?:string,prefix?:string,pool_max?:int,replicas?:list<string>,read_wait_ms?:int,
-     *              privacy_key?:string} $settings
+     *              privacy_key?:string,previous_privacy_key?:string} $settings
      *        prefix is the WordPress table prefix (default 'wp_'); tables are {prefix}pet_*.
      *        host/port/socket is the primary (every write); replicas ('host', 'host:port' or a
      *        socket path; MariaDB GTID replication) serve views, each read first waiting up to
      *        read_wait_ms (default 500) for the replica to apply this process's writes, else
      *        reading the primary. privacy_key (at least 32 characters, kept outside the
      *        database) wraps each person's data key; without it data keys are stored unwrapped.
+     *        previous_privacy_key (while a rotation runs, see rotatePrivacyKey()) is the
+     *        key privacy_key replaces: data keys wrapped with it still open.
      */
     public function __construct(array $settings) {}
 
@@ -170,14 +172,27 @@ final class Engine
      */
     public function stateAsOf(array $query): array {}
 
+    // ---- Privacy --------------------------------------------------------------------
+
+    /**
+     * Re-wraps every person's data key with privacy_key (the new site key): those wrapped
+     * with previous_privacy_key (the key it replaces) or stored unwrapped. Both keys open
+     * data meanwhile; call again until `done`, then drop previous_privacy_key. `unreadable`
+     * keys open with neither key. Throws ValidationException without privacy_key.
+     * @param array{batch?:int,max_seconds?:int} $options
+     * @return array{rewrapped:int,unreadable:int,remaining:int,done:bool}
+     */
+    public function rotatePrivacyKey(array $options = []): array {}
+
     // ---- Activity -------------------------------------------------------------------
 
     /**
      * The activity feed, newest first. Commands do not write the feed: this read first
-     * projects up to 10,000 recorded events that are not in it yet (the job runner does the
-     * rest); `pending` is how many were still missing when it answered and `pending_since`
-     * the time of the oldest of them (a read-only replica never projects: it reports what
-     * the primary has not projected yet, or replication has not brought); `pending` is null
+     * projects up to 10,000 recorded events that are not in it yet on the primary (the job
+     * runner does the rest), then reads it — with replicas, on a replica that has applied
+     * this process's writes; `pending` is how many events of the primary's log the feed it
+     * read still lacked (not projected yet, or not replicated yet) and `pending_since` the
+     * time of the oldest of them (a read-only server never projects); `pending` is null
      * only when the feed's state could not be read.
      * @param array{context_type?:string,context_id?:string,actor_id?:string,from?:string,to?:string,areas?:list<string>,page?:int,per_page?:int} $query
      *        from/to are dates (inclusive) or RFC 3339 timestamps; areas (e.g. ['sales',

@@ -271,6 +271,16 @@ pub struct ActivityItem {
     pub line: String,
 }
 
+/// A connection to read the activity feed on ([`App::feed_conn`]): `caught_up` is the
+/// feed's `(checkpoint, pending)` there — it holds exactly the events up to `checkpoint` and
+/// lacks `pending` events of the primary's log (`None`: the feed's state could not be read);
+/// `pending_since` is the oldest lacking event's time.
+pub(crate) struct FeedRead {
+    pub conn: Conn,
+    pub caught_up: Option<(u64, u64)>,
+    pub pending_since: Option<String>,
+}
+
 pub(crate) struct Page {
     pub(crate) page: u32,
     pub(crate) per_page: u32,
@@ -297,7 +307,8 @@ impl App {
         config.check()?;
         let tables = Tables::new(&config.prefix)?;
         let store = EventStore::new(tables.clone(), Arc::new(parts.registry))
-            .with_site_key(config.privacy_key.clone());
+            .with_site_key(config.privacy_key.clone())
+            .with_previous_site_key(config.previous_privacy_key.clone());
         let projector = Projector::new(
             tables.clone(),
             store.clone(),
@@ -414,9 +425,20 @@ impl App {
         conn: &mut Conn,
         at_most: Option<u64>,
     ) -> Option<(u64, u64)> {
+        self.catch_up_report(conn, at_most)
+            .await
+            .map(|(cp, pending, _)| (cp, pending))
+    }
+
+    /// [`App::catch_up_if_behind`], also saying whether it projected anything.
+    async fn catch_up_report(
+        &self,
+        conn: &mut Conn,
+        at_most: Option<u64>,
+    ) -> Option<(u64, u64, bool)> {
         let (head, cp, read_only) = self.feed_state(conn).await?;
         if cp >= head || read_only {
-            return Some((cp, head.saturating_sub(cp)));
+            return Some((cp, head.saturating_sub(cp), false));
         }
         match self
             .inner
@@ -424,13 +446,87 @@ impl App {
             .catch_up_at_most(conn, self.now(), at_most)
             .await
         {
-            Ok(cu) => Some((cu.checkpoint, head.saturating_sub(cu.checkpoint))),
+            Ok(cu) => Some((
+                cu.checkpoint,
+                head.saturating_sub(cu.checkpoint),
+                cu.checkpoint > cp,
+            )),
             // Some batches may have committed: read the checkpoint again.
             Err(_) => {
-                let (head, cp, _) = self.feed_state(conn).await?;
-                Some((cp, head.saturating_sub(cp)))
+                let (head, cp2, _) = self.feed_state(conn).await?;
+                Some((cp2, head.saturating_sub(cp2), cp2 > cp))
             }
         }
+    }
+
+    /// A connection to read the activity feed on, and the truth about the feed there
+    /// ([`FeedRead`]). Without replicas: the primary, brought up to date first
+    /// ([`App::catch_up_if_behind`], at most `at_most` events). With replicas the feed is
+    /// still projected only on the primary (bounded, as above, its commit position noted so
+    /// the wait covers it), then read on a replica that has applied this App's writes
+    /// ([`App::read_conn`]; the primary when the replica is further behind than the wait
+    /// allows). The backlog is measured against the primary's log, not the replica's: a
+    /// replica behind the primary shows a feed that is behind, and says by how much and
+    /// since when.
+    pub(crate) async fn feed_conn(&self, at_most: Option<u64>) -> Result<FeedRead, AppError> {
+        let mut primary = self.conn().await?;
+        let caught_up = match self.catch_up_report(&mut primary, at_most).await {
+            Some((cp, pending, wrote)) => {
+                if wrote {
+                    self.note_commit(&mut primary).await;
+                }
+                Some((cp, pending))
+            }
+            None => None,
+        };
+        if !self.has_replicas() {
+            let pending_since = self.pending_since(&mut primary, caught_up).await?;
+            return Ok(FeedRead {
+                conn: primary,
+                caught_up,
+                pending_since,
+            });
+        }
+        let mut conn = self.read_conn().await?;
+        let caught_up = match (caught_up, self.feed_state(&mut conn).await) {
+            (Some((cp_primary, pending)), Some((head_here, cp, _))) => {
+                let head = (cp_primary + pending).max(head_here);
+                Some((cp, head.saturating_sub(cp)))
+            }
+            (None, Some((head, cp, _))) => Some((cp, head.saturating_sub(cp))),
+            (_, None) => None,
+        };
+        // The oldest missing event's time from the primary: a replica that is behind may
+        // not have the event yet.
+        let pending_since = self.pending_since(&mut primary, caught_up).await?;
+        drop(primary);
+        Ok(FeedRead {
+            conn,
+            caught_up,
+            pending_since,
+        })
+    }
+
+    /// The time of the oldest event the feed lacks (`None` when it lacks none).
+    async fn pending_since(
+        &self,
+        conn: &mut Conn,
+        caught_up: Option<(u64, u64)>,
+    ) -> Result<Option<String>, AppError> {
+        let Some((checkpoint, _)) = caught_up.filter(|&(_, n)| n > 0) else {
+            return Ok(None);
+        };
+        let at: Option<chrono::NaiveDateTime> = conn
+            .exec_first(
+                format!(
+                    "SELECT occurred_at FROM {} WHERE id = ?",
+                    self.inner.tables.events
+                ),
+                (checkpoint + 1,),
+            )
+            .await
+            .map_err(StorageError::from)?;
+        Ok(at.map(|a| rfc3339(from_db_time(a))))
     }
 
     /// The log's head, the feed's checkpoint and whether the server refuses writes.
@@ -705,10 +801,11 @@ impl App {
             Order::by(&[("a.sequence", true)])
         };
         let req = q.paging.request(&order)?;
-        let mut conn = self.conn().await?;
-        let caught_up = self
-            .catch_up_if_behind(&mut conn, Some(READ_CATCH_UP))
-            .await;
+        let FeedRead {
+            mut conn,
+            caught_up,
+            pending_since,
+        } = self.feed_conn(Some(READ_CATCH_UP)).await?;
         // Filtered by the event's columns and not by date, the events table's indexes count
         // alone (no join per row), bounded by the feed's checkpoint: the feed holds exactly
         // the events up to it. The page gets the same bound, so a concurrent catch-up cannot
@@ -831,19 +928,7 @@ impl App {
         // oldest one's time); unknown only when the feed's state could not be read.
         let pending = caught_up.map(|(_, pending)| pending);
         out["pending"] = json!(pending);
-        out["pending_since"] = match caught_up {
-            Some((checkpoint, n)) if n > 0 => {
-                let at: Option<chrono::NaiveDateTime> = conn
-                    .exec_first(
-                        format!("SELECT occurred_at FROM {} WHERE id = ?", t.events),
-                        (checkpoint + 1,),
-                    )
-                    .await
-                    .map_err(StorageError::from)?;
-                json!(at.map(|a| rfc3339(from_db_time(a))))
-            }
-            _ => Value::Null,
-        };
+        out["pending_since"] = json!(pending_since);
         Ok(out)
     }
 

@@ -990,11 +990,9 @@ impl App {
         let t = &self.inner.tables;
         let order = crate::paging::Order::by(&[("e.id", false)]);
         let req = q.paging.request(&order)?;
-        let mut conn = self.conn().await?;
-        // The lines come from the activity feed: bring it up to date first (bounded).
-        let _ = self
-            .catch_up_if_behind(&mut conn, Some(crate::app::READ_CATCH_UP))
-            .await;
+        // The lines come from the activity feed: brought up to date on the primary first
+        // (bounded), then read where the feed is read (a replica that has applied it).
+        let mut conn = self.feed_conn(Some(crate::app::READ_CATCH_UP)).await?.conn;
         let mut conds = vec![
             "e.context_type = ?".to_owned(),
             "e.context_id = ?".to_owned(),
@@ -1034,7 +1032,8 @@ impl App {
             .map_err(StorageError::from)?;
         let registry = self.store().registry();
         // The people whose personal fields the page's events carry: their keys in one
-        // query, to show `payload` opened (`payload_recorded` stays as stored: sealed).
+        // query, to show `payload` opened (`payload_recorded` stays as stored: sealed; plain
+        // legacy fields as `payload` shows them).
         let subjects: Vec<pet_core::privacy::Subject> = rows
             .iter()
             .filter_map(|r| {
@@ -1063,10 +1062,12 @@ impl App {
             let recorded: NaiveDateTime =
                 r.take_opt(4).and_then(Result::ok).ok_or_else(|| bad(4))?;
             let payload_text = take_s(&mut r, 11)?.ok_or_else(|| bad(11))?;
-            let payload_recorded: Value = serde_json::from_str(&payload_text).map_err(|e| {
+            let mut payload_recorded: Value = serde_json::from_str(&payload_text).map_err(|e| {
                 AppError::Storage(format!("event {sequence}: unreadable payload: {e}"))
             })?;
             let opened = ring.open(&event_type, &payload_recorded)?;
+            // Plain (legacy) personal fields of an erased person read as placeholders here too.
+            crate::privacy::mask_plain(&event_type, &mut payload_recorded, &opened);
             let lifted = pet_core::EventType::new(event_type.clone())
                 .ok()
                 .and_then(|ty| registry.upcast_payload(&ty, schema_version, opened).ok());

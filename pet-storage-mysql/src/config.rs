@@ -33,6 +33,10 @@ pub struct Config {
     /// from the `privacy_key` setting (at least 32 characters; the plugin reads it from the
     /// `PET_PRIVACY_KEY` constant). `None`: data keys are stored unwrapped.
     pub privacy_key: Option<pet_core::privacy::SiteKey>,
+    /// The site key `privacy_key` replaces, while a rotation runs (setting
+    /// `previous_privacy_key`, from `PET_PRIVACY_KEY_PREVIOUS`): data keys wrapped with it
+    /// still open until `App::rotate_privacy_key` has re-wrapped them all.
+    pub previous_privacy_key: Option<pet_core::privacy::SiteKey>,
     /// The site's secret (settings key `secret_key`, from wp-config's `PET_ENCRYPTION_KEY`,
     /// else `AUTH_KEY`) that integration credentials are encrypted with; `None`: none can
     /// be stored.
@@ -109,6 +113,7 @@ impl Default for Config {
             replicas: Vec::new(),
             read_wait_ms: READ_WAIT_MS,
             privacy_key: None,
+            previous_privacy_key: None,
             secret_key: None,
         }
     }
@@ -293,6 +298,16 @@ impl Config {
             match pet_core::privacy::SiteKey::derive(&k) {
                 Some(key) => cfg.privacy_key = Some(key),
                 None => errors.add("privacy_key", "must be at least 32 characters"),
+            }
+        }
+        if let Some(k) = string("previous_privacy_key", &mut errors).filter(|k| !k.is_empty()) {
+            match pet_core::privacy::SiteKey::derive(&k) {
+                Some(_) if cfg.privacy_key.is_none() => errors.add(
+                    "previous_privacy_key",
+                    "needs privacy_key (the new key) to be set",
+                ),
+                Some(key) => cfg.previous_privacy_key = Some(key),
+                None => errors.add("previous_privacy_key", "must be at least 32 characters"),
             }
         }
         if !errors.is_empty() {
@@ -492,5 +507,27 @@ mod tests {
             Config::from_url("mysql://root@p:3340/db?replica=127.0.0.1:3341&replica=h2").unwrap();
         assert_eq!(u.replicas.len(), 2);
         assert_eq!(u.replicas[0].port, 3341);
+    }
+
+    #[test]
+    fn a_previous_privacy_key_needs_the_new_one() {
+        let long = "a site secret of at least thirty-two characters";
+        let c = Config::from_settings(
+            &serde_json::json!({"privacy_key": long, "previous_privacy_key": format!("old {long}")}),
+        )
+        .unwrap();
+        assert!(c.privacy_key.is_some() && c.previous_privacy_key.is_some());
+        let Err(AppError::Validation(f)) =
+            Config::from_settings(&serde_json::json!({"previous_privacy_key": long}))
+        else {
+            panic!("expected validation error")
+        };
+        assert!(f.get("previous_privacy_key").is_some());
+        let Err(AppError::Validation(f)) = Config::from_settings(
+            &serde_json::json!({"privacy_key": long, "previous_privacy_key": "short"}),
+        ) else {
+            panic!("expected validation error")
+        };
+        assert!(f.get("previous_privacy_key").is_some());
     }
 }

@@ -47,6 +47,8 @@ pub struct EventStore {
     tables: Tables,
     registry: Arc<EventRegistry>,
     fail_next_insert: Arc<AtomicBool>,
+    /// Test hook: the next append writes personal fields in plain text.
+    plain_next_append: Arc<AtomicBool>,
     /// The chain head (last sequence, last hash) after this store's last append: a guess,
     /// always verified under the sequence row lock (see [`EventStore::append`]).
     head_hint: Arc<Mutex<Option<(u64, String)>>>,
@@ -55,8 +57,9 @@ pub struct EventStore {
     guess_missed: Arc<AtomicBool>,
     /// The chain trigger was found (see [`EventStore::append`]).
     chain_verified: Arc<AtomicBool>,
-    /// The key that wraps people's data keys (`Config::privacy_key`).
-    site_key: Option<pet_core::privacy::SiteKey>,
+    /// The keys that wrap people's data keys (`Config::privacy_key`, and the previous one
+    /// while a rotation runs).
+    site_keys: crate::privacy::SiteKeys,
 }
 
 /// Why an event INSERT failed.
@@ -133,17 +136,30 @@ impl EventStore {
             tables,
             registry,
             fail_next_insert: Arc::new(AtomicBool::new(false)),
+            plain_next_append: Arc::new(AtomicBool::new(false)),
             head_hint: Arc::new(Mutex::new(None)),
             guess_missed: Arc::new(AtomicBool::new(false)),
             chain_verified: Arc::new(AtomicBool::new(false)),
-            site_key: None,
+            site_keys: crate::privacy::SiteKeys::default(),
         }
     }
 
     /// The same store wrapping people's data keys with `site_key` (see [`crate::privacy`]).
     pub fn with_site_key(mut self, site_key: Option<pet_core::privacy::SiteKey>) -> Self {
-        self.site_key = site_key;
+        self.site_keys.current = site_key;
         self
+    }
+
+    /// The same store also opening data keys wrapped with `previous` (the site key a
+    /// rotation replaces; see [`App::rotate_privacy_key`](crate::App::rotate_privacy_key)).
+    pub fn with_previous_site_key(mut self, previous: Option<pet_core::privacy::SiteKey>) -> Self {
+        self.site_keys.previous = previous;
+        self
+    }
+
+    /// The site keys.
+    pub fn site_keys(&self) -> &crate::privacy::SiteKeys {
+        &self.site_keys
     }
 
     /// Opens the personal fields of events read from the log with their people's data
@@ -153,7 +169,7 @@ impl EventStore {
         q: &mut Q,
         events: Vec<RecordedEvent>,
     ) -> Result<Vec<RecordedEvent>, StorageError> {
-        crate::privacy::open_events(q, &self.tables, self.site_key.as_ref(), events).await
+        crate::privacy::open_events(q, &self.tables, &self.site_keys, events).await
     }
 
     /// The keys of the people `subjects` (to open payloads read as raw rows).
@@ -162,7 +178,7 @@ impl EventStore {
         q: &mut Q,
         subjects: &[pet_core::privacy::Subject],
     ) -> Result<crate::privacy::KeyRing, StorageError> {
-        crate::privacy::load_keys(q, &self.tables, self.site_key.as_ref(), subjects).await
+        crate::privacy::load_keys(q, &self.tables, &self.site_keys, subjects).await
     }
 
     /// The events with the given sequences (in sequence order), upcast and opened.
@@ -200,6 +216,12 @@ impl EventStore {
         self.fail_next_insert.store(true, Ordering::SeqCst);
     }
 
+    /// Test hook: the next append writes its events' personal fields in plain text, as
+    /// PET did before sealing existed (no data key is drawn), to test the rows written then.
+    pub fn write_next_append_plain(&self) {
+        self.plain_next_append.store(true, Ordering::SeqCst);
+    }
+
     /// Appends `events` in `tx` (the caller commits). Validates each against the registry
     /// and numbers them after the sequence head. A duplicate aggregate version is a
     /// [`StorageError::Conflict`].
@@ -223,14 +245,22 @@ impl EventStore {
             return Ok(None);
         }
         let mut payloads = Vec::with_capacity(events.len());
+        let plain = self.plain_next_append.swap(false, Ordering::SeqCst);
         for e in events {
             self.registry.validate_new(e)?;
+            if plain {
+                let json = serde_json::to_string(e.payload()).map_err(|err| {
+                    StorageError::Integrity(format!("payload not serialisable: {err}"))
+                })?;
+                payloads.push(json);
+                continue;
+            }
             // Personal fields are sealed with their person's data key (drawn now for a new
             // person): the chain covers the sealed payload (see `pet_core::privacy`).
             let sealed = crate::privacy::seal_new(
                 &mut *tx,
                 &self.tables,
-                self.site_key.as_ref(),
+                &self.site_keys,
                 e.event_type().as_str(),
                 e.payload(),
                 recorded_at,

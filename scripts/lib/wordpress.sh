@@ -9,8 +9,9 @@ PET_SERVER_PID=""
 # Debian's version changed), writes wp-config.php for DBNAME on the configured server, links the
 # plugin (unless PET_WP_LINK_PLUGIN=0: the install test uploads the zip); PET_WP_MULTISITE=1
 # adds the constants of a sub-directory network on 127.0.0.1 (scripts/lib/wp-multisite.php
-# makes its tables). DEBUG 1 turns WP_DEBUG on (every notice and deprecation logged); 0 (default) logs
-# only PHP errors and warnings. Either way PHP errors and every error_log() line (PET's own
+# makes its tables); PET_WP_EXTRA_CONFIG is PHP added to wp-config.php as it is (a test
+# site's own constants: the replication step's replica). DEBUG 1 turns WP_DEBUG on (every
+# notice and deprecation logged); 0 (default) logs only PHP errors and warnings. Either way PHP errors and every error_log() line (PET's own
 # messages) go to DIR/debug.log.
 # wp-admin and wp-includes are copied, not symlinked: PHP resolves symlinks in __FILE__, and
 # a symlinked core would load Debian's /usr/share/wordpress/wp-config.php instead of ours.
@@ -67,7 +68,8 @@ pet_wp_prepare() {
     PET_DB_HOST="$PET_DB_HOST" PET_DB_PORT="$PET_DB_PORT" PET_DB_USER="$PET_DB_USER" \
         PET_DB_PASSWORD="$PET_DB_PASSWORD" PET_WP_DB="$db" PET_WP_PORT="$port" PET_WP_DIR="$dir" \
         PET_WP_DEBUG_ON="$debug" PET_WP_MULTISITE="${PET_WP_MULTISITE:-0}" PET_SMTP_PORT="${PET_SMTP_PORT:-}" \
-        PET_WP_IMAP_PORT="${PET_WP_IMAP_PORT:-}" PET_WP_IMAP_PASSWORD="${PET_WP_IMAP_PASSWORD:-}" php -r '
+        PET_WP_IMAP_PORT="${PET_WP_IMAP_PORT:-}" PET_WP_IMAP_PASSWORD="${PET_WP_IMAP_PASSWORD:-}" \
+        PET_WP_EXTRA_CONFIG="${PET_WP_EXTRA_CONFIG:-}" php -r '
         $e = fn(string $v): string => var_export($v, true);
         $host = getenv("PET_DB_HOST") . ":" . getenv("PET_DB_PORT");
         $url = "http://127.0.0.1:" . getenv("PET_WP_PORT");
@@ -105,6 +107,7 @@ pet_wp_prepare() {
                     . "define(\"PET_MAIL_IMAP_USER\", \"support\");\ndefine(\"PET_MAIL_IMAP_PASSWORD\", " . $e((string) getenv("PET_WP_IMAP_PASSWORD")) . ");\n"
                     . "define(\"PET_MAIL_IMAP_FOLDER\", \"INBOX\");\n"
                 : "")
+            . (string) getenv("PET_WP_EXTRA_CONFIG")
             . "define(\"WP_ENVIRONMENT_TYPE\", \"local\");\n"
             . "define(\"AUTOMATIC_UPDATER_DISABLED\", true);\n"
             . "define(\"WP_AUTO_UPDATE_CORE\", false);\n"

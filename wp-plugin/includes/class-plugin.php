@@ -177,6 +177,11 @@ final class Plugin {
 		if ( defined( 'PET_PRIVACY_KEY' ) && '' !== (string) PET_PRIVACY_KEY ) {
 			$settings['privacy_key'] = (string) PET_PRIVACY_KEY;
 		}
+		// While the site key is rotated: the key PET_PRIVACY_KEY replaces (README, "Rotating
+		// the privacy key"); data keys wrapped with it still open until re-wrapped.
+		if ( defined( 'PET_PRIVACY_KEY_PREVIOUS' ) && '' !== (string) PET_PRIVACY_KEY_PREVIOUS ) {
+			$settings['previous_privacy_key'] = (string) PET_PRIVACY_KEY_PREVIOUS;
+		}
 		// The secret integration credentials (QuickBooks tokens) are encrypted with.
 		if ( defined( 'PET_ENCRYPTION_KEY' ) && '' !== (string) PET_ENCRYPTION_KEY ) {
 			$settings['secret_key'] = (string) PET_ENCRYPTION_KEY;
@@ -620,6 +625,64 @@ final class Plugin {
 		// phpcs:ignore WordPress.WP.AlternativeFunctions.file_system_operations_fwrite -- a CLI script's error output.
 		fwrite( STDERR, $text );
 		exit( 1 );
+	}
+
+	/**
+	 * Re-wraps every person's data key with PET_PRIVACY_KEY (README, "Rotating the privacy
+	 * key"): batches until done, or until a pass re-wraps nothing more (keys that open with
+	 * neither PET_PRIVACY_KEY nor PET_PRIVACY_KEY_PREVIOUS stay and are counted).
+	 *
+	 * @param \Pet\Engine $engine An engine with the new key (and the previous one).
+	 * @param callable    $progress Called with each pass's answer.
+	 * @return array{rewrapped:int,unreadable:int,remaining:int,done:bool}
+	 * @throws \Pet\Exception When the keys are not set or the database refuses.
+	 */
+	public static function rotate_privacy_key( \Pet\Engine $engine, callable $progress ): array {
+		$total = array(
+			'rewrapped'  => 0,
+			'unreadable' => 0,
+			'remaining'  => 0,
+			'done'       => false,
+		);
+		do {
+			$r                    = $engine->rotatePrivacyKey( array( 'max_seconds' => 20 ) );
+			$total['rewrapped']  += (int) $r['rewrapped'];
+			$total['unreadable']  = (int) $r['unreadable'];
+			$total['remaining']   = (int) $r['remaining'];
+			$total['done']        = (bool) $r['done'];
+			$progress( $r );
+		} while ( ! $total['done'] && (int) $r['rewrapped'] > 0 );
+		return $total;
+	}
+
+	/**
+	 * `wp pet rotate-privacy-key`: re-wraps every data key with PET_PRIVACY_KEY, keeping
+	 * PET_PRIVACY_KEY_PREVIOUS working until done; says when the previous key may go.
+	 *
+	 * @param array<int,string>    $args  Positional arguments (none).
+	 * @param array<string,string> $assoc Options (none).
+	 */
+	public static function cli_rotate_privacy_key( array $args, array $assoc ): void {
+		unset( $args, $assoc );
+		try {
+			$total = self::rotate_privacy_key(
+				self::instance()->engine(),
+				static function ( array $r ): void {
+					/* translators: 1: data keys re-wrapped in this pass, 2: data keys not yet re-wrapped. */
+					\WP_CLI::log( sprintf( __( 're-wrapped %1$d, %2$d remaining', 'pet' ), (int) $r['rewrapped'], (int) $r['remaining'] ) );
+				}
+			);
+		} catch ( \Pet\Exception $e ) {
+			\WP_CLI::error( $e->getMessage() );
+			return;
+		}
+		if ( $total['done'] ) {
+			/* translators: %d: data keys re-wrapped. */
+			\WP_CLI::success( sprintf( __( 'every data key is wrapped with PET_PRIVACY_KEY (%d re-wrapped); remove PET_PRIVACY_KEY_PREVIOUS from wp-config.php', 'pet' ), $total['rewrapped'] ) );
+			return;
+		}
+		/* translators: %d: data keys that open with neither key. */
+		\WP_CLI::error( sprintf( __( '%d data keys open with neither PET_PRIVACY_KEY nor PET_PRIVACY_KEY_PREVIOUS: set PET_PRIVACY_KEY_PREVIOUS to the key they were wrapped with and run this again', 'pet' ), $total['remaining'] ) );
 	}
 
 	/**

@@ -916,7 +916,7 @@ impl Delivery<'_> {
     /// A project with its constraint versions, variance against sold, milestones and tasks.
     pub async fn project(&self, project_id: &str) -> Result<Value, AppError> {
         let id = arg_uuid("project_id", project_id)?;
-        let mut conn = self.conn().await?;
+        let mut conn = self.read_conn().await?;
         let p = self
             .load_project(&mut conn, id, Read::ForView)
             .await?
@@ -967,7 +967,7 @@ impl Delivery<'_> {
     /// The project made from `sale_id` (`None`: none).
     pub async fn project_of_sale(&self, sale_id: &str) -> Result<Option<String>, AppError> {
         let id = arg_uuid("sale_id", sale_id)?;
-        let mut conn = self.conn().await?;
+        let mut conn = self.read_conn().await?;
         let row: Option<(String,)> = conn
             .exec_first(
                 format!(
@@ -1189,7 +1189,7 @@ impl Delivery<'_> {
     /// One time entry.
     pub async fn time_entry(&self, entry_id: &str) -> Result<Value, AppError> {
         let id = arg_uuid("entry_id", entry_id)?;
-        let mut conn = self.conn().await?;
+        let mut conn = self.read_conn().await?;
         let e = self
             .load_entry(&mut conn, id, Read::ForView)
             .await?
@@ -1240,7 +1240,7 @@ impl Delivery<'_> {
 
     /// The date through which time is locked (`null`: nothing locked).
     pub async fn time_lock(&self) -> Result<Value, AppError> {
-        let mut conn = self.conn().await?;
+        let mut conn = self.read_conn().await?;
         let l = self
             .load_lock(&mut conn, TIME_LOCK_ID, Read::ForView)
             .await?;
@@ -1258,7 +1258,7 @@ impl Delivery<'_> {
         let monday = pet_core::delivery::values::week_of(day);
         let sunday = monday + Duration::days(6);
         let t = self.delivery_tables();
-        let mut conn = self.conn().await?;
+        let mut conn = self.read_conn().await?;
         // The week's entries in one query and their adjustments in another (index
         // `ix_entry_employee_date`), not one read per entry.
         let rows: Vec<mysql_async::Row> = conn
@@ -1368,7 +1368,7 @@ impl Delivery<'_> {
         }
         let t = self.delivery_tables();
         let columns = format!("id, {}", repos::ENTRY_COLUMNS);
-        let mut conn = self.conn().await?;
+        let mut conn = self.read_conn().await?;
         let (rows, total) = FlatList {
             from: t.entries.clone(),
             columns: &columns,
@@ -1483,7 +1483,7 @@ impl Delivery<'_> {
             params.push(week.into());
         }
         params.push(SqlValue::from(per_page + 1));
-        let mut conn = self.conn().await?;
+        let mut conn = self.read_conn().await?;
         let heads: Vec<(String, NaiveDate)> = conn
             .exec(
                 format!(
@@ -1667,7 +1667,7 @@ impl Delivery<'_> {
     pub async fn ticket_time(&self, ticket_id: &str) -> Result<Value, AppError> {
         let ticket = arg_uuid("ticket_id", ticket_id)?;
         let t = self.delivery_tables();
-        let mut conn = self.conn().await?;
+        let mut conn = self.read_conn().await?;
         let totals: Option<(i64, i64, i64)> = conn
             .exec_first(
                 format!(

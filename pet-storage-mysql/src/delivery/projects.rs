@@ -189,7 +189,7 @@ impl Delivery<'_> {
             order: &order,
             req: &req,
         };
-        let mut conn = self.conn().await?;
+        let mut conn = self.read_conn().await?;
         let (mut rows, total) = plan
             .rows(&mut conn, conds, params, search, self.inner.search_scan)
             .await?;
@@ -254,7 +254,7 @@ impl Delivery<'_> {
             Some(_) => return Err(AppError::field("weeks", "must be 1 to 104")),
         };
         let t = self.delivery_tables();
-        let mut conn = self.conn().await?;
+        let mut conn = self.read_conn().await?;
         let p = self
             .load_project(&mut conn, id, Read::ForView)
             .await?
@@ -346,7 +346,7 @@ impl Delivery<'_> {
         let q = ProjectTicketsQuery::parse(query, "query")?;
         let order = list_order(None, &[("created_at", true), ("id", true)]);
         let req = q.paging.request(&order)?;
-        let mut conn = self.conn().await?;
+        let mut conn = self.read_conn().await?;
         let (rows, total) = FlatList {
             from: self.helpdesk_tables().tickets.clone(),
             columns: "id, number, subject, status, priority, assignee_id, created_at",

@@ -520,7 +520,7 @@ impl Delivery<'_> {
     /// started_at, elapsed_minutes} | null, version}`.
     pub async fn timer(&self, employee_id: &str) -> Result<Value, AppError> {
         let employee = EmployeeId::from_uuid(arg_uuid("employee_id", employee_id)?);
-        let mut conn = self.conn().await?;
+        let mut conn = self.read_conn().await?;
         let t = self
             .load_timer(&mut conn, employee.as_uuid(), Read::ForView)
             .await?;
@@ -557,7 +557,7 @@ impl Delivery<'_> {
     /// minutes_per_week}], version}` (none set: the default 40 hours).
     pub async fn capacity(&self, employee_id: &str) -> Result<Value, AppError> {
         let id = arg_uuid("employee_id", employee_id)?;
-        let mut conn = self.conn().await?;
+        let mut conn = self.read_conn().await?;
         let c = self.load_capacity(&mut conn, id, Read::ForView).await?;
         Ok(match c {
             Some(c) => capacity_json(&c, self.now().date_naive()),
@@ -644,7 +644,7 @@ impl Delivery<'_> {
     /// A project's allocations (released ones included), by start.
     pub async fn project_allocations(&self, project_id: &str) -> Result<Value, AppError> {
         let id = arg_uuid("project_id", project_id)?;
-        let mut conn = self.conn().await?;
+        let mut conn = self.read_conn().await?;
         let ids: Vec<(String,)> = conn
             .exec(
                 format!(
@@ -742,7 +742,7 @@ impl Delivery<'_> {
                     .ok_or_else(|| internal("employee without id"))
             })
             .collect::<Result<Vec<_>, _>>()?;
-        let mut conn = self.conn().await?;
+        let mut conn = self.read_conn().await?;
         let spans = self.allocation_spans(&mut conn, &ids, first, last).await?;
         let schedules = self.schedules(&mut conn, &ids).await?;
         let empty = BTreeMap::new();

@@ -401,8 +401,203 @@ impl Identity<'_> {
         )
         .await
         .map_err(db)?;
+        // Copies inside other columns: job payloads (JSON), the mail outbox's recipients
+        // and placeholder values, inbound mail's senders and texts.
+        let mail = self.app().mail_tables();
+        let jobs = CopyColumns {
+            table: &t.jobs,
+            text: &[],
+            json: &["payload"],
+        };
+        scrub_table(tx, &jobs, &texts, &likes).await?;
+        let outbox = CopyColumns {
+            table: &mail.outbox,
+            text: &["email", "recipient_name"],
+            json: &["vars"],
+        };
+        let unsent = scrub_table(tx, &outbox, &texts, &likes).await?;
+        // A notification to an erased address is never sent.
+        for id in unsent {
+            tx.exec_drop(
+                format!(
+                    "UPDATE {} SET status = 'dead', locked_until = NULL, last_error = ? \
+                     WHERE id = ? AND status IN ('pending', 'failed')",
+                    mail.outbox
+                ),
+                (ERASED_ERROR, id),
+            )
+            .await
+            .map_err(db)?;
+        }
+        let inbox = CopyColumns {
+            table: &mail.inbox,
+            text: &["from_email", "from_name", "subject", "body"],
+            json: &[],
+        };
+        scrub_table(tx, &inbox, &texts, &likes).await?;
         Ok(lines)
     }
+}
+
+/// A table's columns that may hold a copy of a person's texts: plain text, or JSON (each
+/// string in it). The table's key is `id`.
+struct CopyColumns<'a> {
+    table: &'a str,
+    text: &'a [&'a str],
+    json: &'a [&'a str],
+}
+
+/// Overwrites every occurrence of `texts` in the columns of `c` with the placeholder (JSON
+/// stays valid: only its strings change). Returns the ids of the rows changed.
+async fn scrub_table(
+    tx: &mut mysql_async::Transaction<'_>,
+    c: &CopyColumns<'_>,
+    texts: &[&String],
+    likes: &[SqlValue],
+) -> Result<Vec<String>, AppError> {
+    let cols: Vec<&str> = c.text.iter().chain(c.json.iter()).copied().collect();
+    let mut conds = Vec::new();
+    let mut params = Vec::new();
+    for col in &cols {
+        for like in likes {
+            conds.push(format!("{col} LIKE ?"));
+            params.push(like.clone());
+        }
+    }
+    let rows: Vec<mysql_async::Row> = tx
+        .exec(
+            format!(
+                "SELECT id, {} FROM {} WHERE {} FOR UPDATE",
+                cols.join(", "),
+                c.table,
+                conds.join(" OR ")
+            ),
+            params,
+        )
+        .await
+        .map_err(db)?;
+    let mut changed = Vec::new();
+    for row in rows {
+        let id: String = row
+            .get_opt(0)
+            .and_then(Result::ok)
+            .ok_or_else(|| AppError::Storage(format!("a row of {} without id", c.table)))?;
+        let mut sets = Vec::new();
+        let mut values: Vec<SqlValue> = Vec::new();
+        for (i, col) in cols.iter().enumerate() {
+            let Some(Ok(Some(old))) = row.get_opt::<Option<String>, _>(i + 1) else {
+                continue;
+            };
+            let new = if i < c.text.len() {
+                scrub_text(&old, texts)
+            } else {
+                let mut v: Value = serde_json::from_str(&old).map_err(|e| {
+                    AppError::Storage(format!("{}.{col} is not JSON: {e}", c.table))
+                })?;
+                scrub_json(&mut v, texts).then(|| v.to_string())
+            };
+            if let Some(new) = new {
+                sets.push(format!("{col} = ?"));
+                values.push(new.into());
+            }
+        }
+        if sets.is_empty() {
+            continue;
+        }
+        values.push(id.clone().into());
+        tx.exec_drop(
+            format!("UPDATE {} SET {} WHERE id = ?", c.table, sets.join(", ")),
+            values,
+        )
+        .await
+        .map_err(db)?;
+        changed.push(id);
+    }
+    Ok(changed)
+}
+
+/// `s` with every occurrence of any of `texts` (compared case-insensitively) replaced by the
+/// placeholder; `None` when it holds none.
+fn scrub_text(s: &str, texts: &[&String]) -> Option<String> {
+    let mut out = s.to_owned();
+    let mut any = false;
+    for t in texts {
+        if let Some(next) = replace_ci(&out, t, pv::ERASED_NAME) {
+            out = next;
+            any = true;
+        }
+    }
+    any.then_some(out)
+}
+
+/// Scrubs every string of `v` (object keys included) with [`scrub_text`]; whether any
+/// changed.
+fn scrub_json(v: &mut Value, texts: &[&String]) -> bool {
+    match v {
+        Value::String(s) => match scrub_text(s, texts) {
+            Some(new) => {
+                *s = new;
+                true
+            }
+            None => false,
+        },
+        Value::Array(items) => items
+            .iter_mut()
+            .fold(false, |any, i| scrub_json(i, texts) | any),
+        Value::Object(map) => {
+            let old = std::mem::take(map);
+            let mut any = false;
+            for (k, mut item) in old {
+                any |= scrub_json(&mut item, texts);
+                let k = match scrub_text(&k, texts) {
+                    Some(new) => {
+                        any = true;
+                        new
+                    }
+                    None => k,
+                };
+                map.insert(k, item);
+            }
+            any
+        }
+        _ => false,
+    }
+}
+
+/// `s` with every occurrence of `needle` (compared case-insensitively, per character)
+/// replaced by `with`; `None` when there is none.
+fn replace_ci(s: &str, needle: &str, with: &str) -> Option<String> {
+    let lower = |c: char| c.to_lowercase().collect::<String>();
+    let needle: Vec<String> = needle.chars().map(lower).collect();
+    if needle.is_empty() {
+        return None;
+    }
+    let chars: Vec<(usize, char)> = s.char_indices().collect();
+    let mut out = String::with_capacity(s.len());
+    let mut i = 0;
+    let mut last = 0;
+    let mut found = false;
+    while i + needle.len() <= chars.len() {
+        let hit = needle
+            .iter()
+            .zip(&chars[i..])
+            .all(|(n, (_, c))| *n == lower(*c));
+        if hit {
+            let start = chars[i].0;
+            out.push_str(&s[last..start]);
+            out.push_str(with);
+            i += needle.len();
+            last = chars.get(i).map_or(s.len(), |(b, _)| *b);
+            found = true;
+        } else {
+            i += 1;
+        }
+    }
+    if !found {
+        return None;
+    }
+    out.push_str(&s[last..]);
+    Some(out)
 }
 
 /// How many of `payloads` (of `event_type`, about `subject`) hold the personal fields in
@@ -414,4 +609,36 @@ fn count_plain(event_type: &str, payloads: &[String], subject: Uuid) -> u64 {
         .filter(|p| pv::subject_of(event_type, p).is_some_and(|s| s.id == subject))
         .filter(|p| !pv::is_sealed(event_type, p))
         .count() as u64
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{replace_ci, scrub_json, scrub_text};
+    use serde_json::json;
+
+    #[test]
+    fn copies_are_replaced_case_insensitively_and_json_stays_json() {
+        assert_eq!(
+            replace_ci("Mail ZOË.q@x.test or zoë.Q@x.test", "Zoë.Q@x.test", "E"),
+            Some("Mail E or E".to_owned())
+        );
+        assert_eq!(replace_ci("nothing here", "zoë", "E"), None);
+        assert_eq!(replace_ci("abc", "", "E"), None);
+        assert_eq!(replace_ci("xZoë", "zoë", "E"), Some("xE".to_owned()));
+        let name = "Zoë Quill".to_owned();
+        let mail = "zoe@x.test".to_owned();
+        let texts = [&name, &mail];
+        assert_eq!(
+            scrub_text("Hi zoë quill <ZOE@x.test>", &texts),
+            Some("Hi Erased person <Erased person>".to_owned())
+        );
+        let mut v = json!({"to": ["zoe@x.test", 3], "zoe@x.test": {"n": "Zoë Quill"}, "k": null});
+        assert!(scrub_json(&mut v, &texts));
+        assert_eq!(
+            v,
+            json!({"to": ["Erased person", 3], "Erased person": {"n": "Erased person"}, "k": null})
+        );
+        let mut other = json!({"a": "b"});
+        assert!(!scrub_json(&mut other, &texts));
+    }
 }

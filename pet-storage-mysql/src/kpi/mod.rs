@@ -836,7 +836,7 @@ impl Kpi<'_> {
     /// One KPI with every version (newest first) and each version's backfill progress.
     pub async fn get_kpi(&self, kpi_id: &str) -> Result<Value, AppError> {
         let id = arg_uuid("kpi_id", kpi_id)?;
-        let mut conn = self.conn().await?;
+        let mut conn = self.read_conn().await?;
         kpi_view(
             &mut conn,
             &self.kpi_tables(),
@@ -855,7 +855,7 @@ impl Kpi<'_> {
         let order = Order::by(&[("name", false), ("id", false)]);
         let req = q.paging.request(&order)?;
         let t = self.kpi_tables();
-        let mut conn = self.conn().await?;
+        let mut conn = self.read_conn().await?;
         let (rows, total) = FlatList {
             from: format!(
                 "{} d JOIN {} v ON v.kpi_id = d.id AND v.number = d.current_version",
@@ -936,7 +936,7 @@ impl Kpi<'_> {
         let id = arg_uuid("kpi_id", kpi_id)?;
         let q = ResultsQuery::parse(query, "query")?;
         let t = self.kpi_tables();
-        let mut conn = self.conn().await?;
+        let mut conn = self.read_conn().await?;
         let v = pick_version(&mut conn, &t, id, q.version).await?;
         let n = q.periods.unwrap_or(12).clamp(1, MAX_PERIODS as i64) as usize;
         let until = q.as_of.unwrap_or_else(|| self.now()).date_naive();
@@ -970,7 +970,7 @@ impl Kpi<'_> {
         let id = arg_uuid("kpi_id", kpi_id)?;
         let q = ResultsQuery::parse(query, "query")?;
         let t = self.kpi_tables();
-        let mut conn = self.conn().await?;
+        let mut conn = self.read_conn().await?;
         let v = pick_version(&mut conn, &t, id, q.version).await?;
         let day = q
             .period
@@ -1038,7 +1038,7 @@ impl Kpi<'_> {
         };
         let n = q.periods.unwrap_or(12).clamp(2, MAX_PERIODS as i64) as usize;
         let t = self.kpi_tables();
-        let mut conn = self.conn().await?;
+        let mut conn = self.read_conn().await?;
         let rows: Vec<(String, String)> = conn
             .exec(
                 format!(
@@ -1182,6 +1182,8 @@ impl Kpi<'_> {
                 return Err(e);
             }
         }
+        // This App's next reads (a replica's) wait for the results written here.
+        self.note_commit(&mut conn).await;
         Ok(report)
     }
 

@@ -259,6 +259,56 @@ async fn an_erased_person_is_unreadable_everywhere_while_chain_and_numbers_hold(
         Err(AppError::Validation(_))
     ));
 
+    // Copies outside the people's rows: a job whose payload names Zoë, a notification queued
+    // to Yannick (the mail outbox) and a message from him (the mail inbox).
+    let mut c = env.pool().get_conn().await.unwrap();
+    let job = app
+        .jobs()
+        .enqueue(
+            &mut c,
+            &pet_storage_mysql::jobs::NewJob::new(
+                "test.notify",
+                json!({"to": {"name": "Zoë Quillfeather", "email": "ZOE.QUILLFEATHER@example.com"},
+                       "note": "for Zoë Quillfeather, rate unchanged", "hours": 40}),
+                env.clock.now(),
+            ),
+            env.clock.now(),
+        )
+        .await
+        .unwrap()
+        .unwrap();
+    let mail = app.mail_tables();
+    let now = env.clock.now().naive_utc();
+    c.exec_drop(
+        format!(
+            "INSERT INTO {} (id, event_id, sequence, kind, ticket_id, recipient_kind, recipient_id, \
+             email, recipient_name, vars, status, attempts, max_attempts, run_at, created_at, updated_at) \
+             VALUES ('out-1', 'ev-1', 1, 'reply', 't-1', 'contact', 'c-1', 'yannick.v@acme.test', \
+             'Yannick Verbeeckx', ?, 'pending', 0, 5, ?, ?, ?)",
+            mail.outbox
+        ),
+        (
+            json!({"contact_name": "Yannick Verbeeckx", "ticket": "T-1"}).to_string(),
+            now,
+            now,
+            now,
+        ),
+    )
+    .await
+    .unwrap();
+    c.exec_drop(
+        format!(
+            "INSERT INTO {} (id, message_id, from_email, from_name, subject, body, status, reason, received_at) \
+             VALUES ('in-1', '<m1@acme.test>', 'yannick.v@acme.test', 'Yannick Verbeeckx', \
+             'Printer', 'Hello, Yannick Verbeeckx here (+32 470 99 88 77).', 'review', 'unknown sender', ?)",
+            mail.inbox
+        ),
+        (now,),
+    )
+    .await
+    .unwrap();
+    drop(c);
+
     // Erase both addresses.
     let chain_before = app.verify_chain(&json!({})).await.unwrap();
     assert_eq!(chain_before["ok"], json!(true), "{chain_before}");
@@ -315,6 +365,48 @@ async fn an_erased_person_is_unreadable_everywhere_while_chain_and_numbers_hold(
         let hits = grep_all_tables(&env, needle).await;
         assert!(hits.is_empty(), "{needle:?} still in {hits:?}");
     }
+    // The copies kept their shape: the job's payload is JSON with the placeholder and its
+    // numbers, the notification to the erased address will not be sent, the message's other
+    // text stays.
+    let mut c = env.pool().get_conn().await.unwrap();
+    let payload: Option<String> = c
+        .exec_first(
+            format!("SELECT payload FROM {} WHERE id = ?", app.tables().jobs),
+            (job.to_string(),),
+        )
+        .await
+        .unwrap();
+    let payload: Value = serde_json::from_str(&payload.unwrap()).unwrap();
+    assert_eq!(
+        payload,
+        json!({"to": {"name": "Erased person", "email": "Erased person"},
+               "note": "for Erased person, rate unchanged", "hours": 40})
+    );
+    let out: Option<(String, String, String)> = c
+        .exec_first(
+            format!(
+                "SELECT email, status, vars FROM {} WHERE id = 'out-1'",
+                mail.outbox
+            ),
+            (),
+        )
+        .await
+        .unwrap();
+    let (email, status, vars) = out.unwrap();
+    assert_eq!((email.as_str(), status.as_str()), ("Erased person", "dead"));
+    assert_eq!(
+        serde_json::from_str::<Value>(&vars).unwrap(),
+        json!({"contact_name": "Erased person", "ticket": "T-1"})
+    );
+    let body: Option<String> = c
+        .exec_first(
+            format!("SELECT body FROM {} WHERE id = 'in-1'", mail.inbox),
+            (),
+        )
+        .await
+        .unwrap();
+    assert_eq!(body.unwrap(), "Hello, Erased person here (Erased person).");
+    drop(c);
     // The chain verifies; the log only grew (by the two erasure commands' events).
     let chain = app.verify_chain(&json!({})).await.unwrap();
     assert_eq!(chain["ok"], json!(true), "{chain}");
@@ -450,5 +542,281 @@ async fn a_lost_key_or_another_site_key_reads_as_the_placeholder() {
         "{lines:?}"
     );
     let _ = other.disconnect().await;
+    env.cleanup().await;
+}
+
+/// A person recorded before sealing existed (their `employee.created` holds the name and
+/// address in plain text, and they have no data key): the erasure counts that event, records
+/// the erasure without a key, and from then on every reader masks it — the employee's row,
+/// the feed (also rebuilt from the log), the history and the state as of a date — while the
+/// chain still verifies. The append-only log itself keeps the plain text (the only copy
+/// left, reported as `legacy_plaintext_events`).
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn legacy_plaintext_is_masked_everywhere_after_erasure() {
+    let Some(env) = env_with_site_key().await else {
+        return;
+    };
+    let app = &env.app;
+    let (_, actor) = crate::first_employee(app, "Ana Ruiz").await;
+    app.store().write_next_append_plain();
+    let lenny = app
+        .identity()
+        .create_employee(
+            &json!({"name": "Lenny Oldrecord", "email": "lenny.oldrecord@example.com"}),
+            &actor,
+        )
+        .await
+        .unwrap();
+    let lenny_id = id(&lenny);
+    // Written as before sealing: plain in the log, no key row.
+    let mut c = env.pool().get_conn().await.unwrap();
+    let raw: Option<String> = c
+        .exec_first(
+            format!(
+                "SELECT payload FROM {} WHERE event_type = 'employee.created' AND aggregate_id = ?",
+                app.tables().events
+            ),
+            (&lenny_id,),
+        )
+        .await
+        .unwrap();
+    assert!(raw.unwrap().contains("Lenny Oldrecord"));
+    let keys: Option<u64> = c
+        .exec_first(
+            format!(
+                "SELECT COUNT(*) FROM {} WHERE subject_id = ?",
+                app.tables().personal_keys
+            ),
+            (&lenny_id,),
+        )
+        .await
+        .unwrap();
+    assert_eq!(keys, Some(0));
+    drop(c);
+    // Readable while live (plain fields are kept as they are).
+    assert!(feed_lines(app)
+        .await
+        .iter()
+        .any(|l| l.starts_with("Lenny Oldrecord (lenny.oldrecord@example.com) joined")));
+    let chain_before = app.verify_chain(&json!({})).await.unwrap();
+    assert_eq!(chain_before["ok"], json!(true), "{chain_before}");
+
+    let r = app
+        .identity()
+        .erase_personal_data(&json!({"email": "lenny.oldrecord@example.com"}), &actor)
+        .await
+        .unwrap();
+    assert_eq!(
+        r["erased"],
+        json!([{"subject_type": "employee", "id": lenny_id}]),
+        "{r}"
+    );
+    assert_eq!(r["legacy_plaintext_events"], json!(1), "{r}");
+
+    // Masked by every reader.
+    let e = app.identity().get_employee(&lenny_id).await.unwrap();
+    assert_eq!(e["name"], json!("Erased person"));
+    let lines = feed_lines(app).await;
+    assert!(lines.iter().all(|l| !l.contains("Lenny")), "{lines:?}");
+    assert!(
+        lines
+            .iter()
+            .any(|l| l.starts_with("Erased person joined as an employee")),
+        "{lines:?}"
+    );
+    let hist = app
+        .entity_history(&json!({"context_type": "employee", "context_id": lenny_id}))
+        .await
+        .unwrap();
+    assert_eq!(hist["items"][0]["payload"]["name"], json!("Erased person"));
+    assert!(
+        !hist.to_string().contains("Lenny") && !hist.to_string().contains("oldrecord"),
+        "{hist}"
+    );
+    let today = env.clock.now().date_naive().to_string();
+    let as_of = app
+        .state_as_of(&json!({"aggregate_type": "employee", "id": lenny_id, "at": today}))
+        .await
+        .unwrap();
+    assert_eq!(as_of["state"]["name"], json!("Erased person"), "{as_of}");
+    let export = app
+        .identity()
+        .export_personal_data(&json!({"email": "lenny.oldrecord@example.com"}))
+        .await
+        .unwrap();
+    assert_eq!(export["items"], json!([]));
+    // A feed rebuilt from the log masks it too.
+    app.projector()
+        .rebuild(env.pool(), env.clock.now())
+        .await
+        .unwrap();
+    let rebuilt = feed_lines(app).await;
+    assert!(rebuilt.iter().all(|l| !l.contains("Lenny")), "{rebuilt:?}");
+    // Only the append-only log keeps it; the chain verifies.
+    for needle in ["Oldrecord", "lenny.oldrecord"] {
+        let hits = grep_all_tables(&env, needle).await;
+        assert_eq!(
+            hits,
+            vec![app.tables().events.clone() + ".payload"],
+            "{needle}"
+        );
+    }
+    let chain = app.verify_chain(&json!({})).await.unwrap();
+    assert_eq!(chain["ok"], json!(true), "{chain}");
+    let restored = app.verify_restore("employee", &lenny_id).await;
+    assert!(restored.is_ok(), "{restored:?}");
+    env.cleanup().await;
+}
+
+/// The history of `id` (an employee) as `app` reads it: the name its first event shows.
+async fn first_name_in_history(app: &App, id: &str) -> Result<Value, AppError> {
+    let h = app
+        .entity_history(&json!({"context_type": "employee", "context_id": id}))
+        .await?;
+    Ok(h["items"][0]["payload"]["name"].clone())
+}
+
+/// The site key is rotated: with the new key as `privacy_key` and the old one as
+/// `previous_privacy_key`, everything still opens while `rotate_privacy_key` re-wraps every
+/// data key (in batches; a second run has nothing to do); then the new key alone opens
+/// everything and the old one nothing. A key wrapped with neither is counted, left alone,
+/// and keeps the rotation from saying it is done. Bad options and a missing new key are
+/// field errors that change nothing.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn the_privacy_key_is_rotated_keeping_the_old_one_until_done() {
+    let Some(env) = env_with_site_key().await else {
+        return;
+    };
+    let app = &env.app;
+    let (_, actor) = crate::first_employee(app, "Ana Ruiz").await;
+    let zoe = app
+        .identity()
+        .create_employee(
+            &json!({"name": "Zoë Quillfeather", "email": "zoe.q@example.com"}),
+            &actor,
+        )
+        .await
+        .unwrap();
+    let zoe_id = id(&zoe);
+    let acme = app
+        .identity()
+        .create_customer(&json!({"name": "Acme"}), &actor)
+        .await
+        .unwrap();
+    app.identity()
+        .add_contact(
+            &id(&acme),
+            &json!({"name": "Yannick Verbeeckx", "email": "yannick.v@acme.test"}),
+            &actor,
+        )
+        .await
+        .unwrap();
+    let wrappings = |env: &Env| {
+        let pool = env.pool().clone();
+        let table = env.app.tables().personal_keys.clone();
+        async move {
+            let mut c = pool.get_conn().await.unwrap();
+            let w: Vec<String> = c
+                .query(format!("SELECT wrapping FROM {table} ORDER BY wrapping"))
+                .await
+                .unwrap();
+            w
+        }
+    };
+    let old_wrapping = wrappings(&env).await;
+    assert_eq!(old_wrapping.len(), 3, "{old_wrapping:?}");
+
+    let new_key = SiteKey::derive("the new site secret, thirty-two characters or more");
+    let with_keys = |current: Option<SiteKey>, previous: Option<SiteKey>| {
+        let mut c = env.config.clone();
+        c.privacy_key = current;
+        c.previous_privacy_key = previous;
+        App::new(c).unwrap()
+    };
+    // The new key alone cannot open the old keys yet.
+    let new_only = with_keys(new_key.clone(), None);
+    let err = first_name_in_history(&new_only, &zoe_id).await.unwrap_err();
+    assert!(err.to_string().contains("privacy_key"), "{err}");
+    // Without a new key there is nothing to rotate to; bad options are field errors.
+    let none = with_keys(None, None);
+    let err = none.rotate_privacy_key(&json!({})).await.unwrap_err();
+    assert!(
+        matches!(&err, AppError::Validation(f) if f.get("privacy_key").is_some()),
+        "{err:?}"
+    );
+    let rotating = with_keys(new_key.clone(), env.config.privacy_key.clone());
+    let err = rotating
+        .rotate_privacy_key(&json!({"batch": 0, "max_seconds": 99999}))
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(&err, AppError::Validation(f) if f.get("batch").is_some() && f.get("max_seconds").is_some()),
+        "{err:?}"
+    );
+    assert_eq!(wrappings(&env).await, old_wrapping, "nothing changed");
+
+    // Both keys open everything while it runs; batches of one re-wrap all three.
+    assert_eq!(
+        first_name_in_history(&rotating, &zoe_id).await.unwrap(),
+        json!("Zoë Quillfeather")
+    );
+    let r = rotating
+        .rotate_privacy_key(&json!({"batch": 1}))
+        .await
+        .unwrap();
+    assert_eq!(
+        r,
+        json!({"rewrapped": 3, "unreadable": 0, "remaining": 0, "done": true})
+    );
+    let again = rotating.rotate_privacy_key(&json!({})).await.unwrap();
+    assert_eq!(again["rewrapped"], json!(0));
+    assert_eq!(again["done"], json!(true));
+    let now_wrapped = wrappings(&env).await;
+    assert!(
+        now_wrapped.iter().all(|w| w == &now_wrapped[0]) && now_wrapped[0] != old_wrapping[0],
+        "{old_wrapping:?} → {now_wrapped:?}"
+    );
+    // The new key alone opens everything (and seals what comes next); the old one nothing.
+    let new_only = with_keys(new_key.clone(), None);
+    assert_eq!(
+        first_name_in_history(&new_only, &zoe_id).await.unwrap(),
+        json!("Zoë Quillfeather")
+    );
+    let bo = new_only
+        .identity()
+        .create_employee(
+            &json!({"name": "Bo Lind", "email": "bo@example.com"}),
+            &actor,
+        )
+        .await
+        .unwrap();
+    assert_eq!(
+        first_name_in_history(&new_only, &id(&bo)).await.unwrap(),
+        json!("Bo Lind")
+    );
+    let err = first_name_in_history(app, &zoe_id).await.unwrap_err();
+    assert!(err.to_string().contains("privacy_key"), "{err}");
+
+    // A key wrapped with a third site key opens with neither: counted, left, not done.
+    let third = with_keys(
+        SiteKey::derive("a third site secret, again thirty-two characters"),
+        None,
+    );
+    third
+        .identity()
+        .create_employee(
+            &json!({"name": "Cy Third", "email": "cy@example.com"}),
+            &actor,
+        )
+        .await
+        .unwrap();
+    let r = rotating.rotate_privacy_key(&json!({})).await.unwrap();
+    assert_eq!(
+        r,
+        json!({"rewrapped": 0, "unreadable": 1, "remaining": 1, "done": false})
+    );
+    for a in [new_only, none, rotating, third] {
+        let _ = a.disconnect().await;
+    }
     env.cleanup().await;
 }

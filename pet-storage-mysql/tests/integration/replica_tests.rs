@@ -432,3 +432,281 @@ async fn sales_and_knowledge_views_read_the_replica_after_its_writes() {
     assert!(waited >= 1, "the replica served reads: {before} → {after}");
     t.cleanup(&app).await;
 }
+
+/// How many reads since `before` took the replica path: `(served by the replica after its
+/// wait, left to the primary because the replica was further behind than the wait)`.
+fn replica_reads(app: &App, before: &Value) -> (u64, u64) {
+    let after = app.read_stats();
+    let d = |k: &str| after[k].as_u64().unwrap() - before[k].as_u64().unwrap();
+    (d("replica_waited"), d("primary_fallback"))
+}
+
+/// Delivery views (projects, time, timesheets, approvals, allocations) read a replica too,
+/// after it applied the session's writes: each read goes to the replica, which waits for the
+/// commands' position (or, further behind than the wait allows, leaves it to the primary),
+/// and each shows what was just written.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn delivery_views_read_the_replica_after_its_writes() {
+    let Some(t) = topology() else { return };
+    let app = t.migrated().await;
+    let (ana, actor) = crate::first_employee(&app, "Ana").await;
+    let ana = id_of(&ana);
+    let d = app.delivery();
+    let p = d
+        .create_project(
+            &json!({"name": "Replicated website", "labour": [{"role": "Developer", "minutes": 600}]}),
+            &actor,
+        )
+        .await
+        .unwrap();
+    let pid = id_of(&p);
+    d.change_project_status(&pid, "active", &actor)
+        .await
+        .unwrap();
+    let today = chrono::Utc::now().date_naive().to_string();
+    let e = d
+        .log_time(
+            &json!({"project_id": pid, "role": "Developer", "work_date": today, "minutes": 90}),
+            &actor,
+        )
+        .await
+        .unwrap();
+    let eid = id_of(&e);
+    d.submit_time_entry(&eid, &actor).await.unwrap();
+    let a = d
+        .allocate(
+            &json!({"employee_id": ana, "project_id": pid, "starts_on": today, "ends_on": today,
+                    "minutes_per_week": 300}),
+            &actor,
+        )
+        .await
+        .unwrap();
+    let before = app.read_stats();
+    let mut reads = 0;
+    let mut read = || reads += 1;
+    let got = d.project(&pid).await.unwrap();
+    read();
+    assert_eq!(
+        (got["name"].clone(), got["status"].clone()),
+        (json!("Replicated website"), json!("active"))
+    );
+    let list = d
+        .list_projects(&json!({"search": "Replicated"}))
+        .await
+        .unwrap();
+    read();
+    assert_eq!(list["items"][0]["id"], json!(pid), "{list}");
+    assert_eq!(
+        d.time_entry(&eid).await.unwrap()["status"],
+        json!("submitted")
+    );
+    read();
+    let sheet = d.timesheet(&ana, &today).await.unwrap();
+    read();
+    assert_eq!(sheet["total_minutes"], json!(90), "{sheet}");
+    let queue = d
+        .submitted_time(&json!({"employee_id": ana}))
+        .await
+        .unwrap();
+    read();
+    assert_eq!(queue["items"][0]["id"], json!(eid), "{queue}");
+    let weeks = d
+        .submitted_weeks(&json!({"employee_id": ana}))
+        .await
+        .unwrap();
+    read();
+    assert_eq!(weeks["items"][0]["minutes"], json!(90), "{weeks}");
+    let allocations = d.project_allocations(&pid).await.unwrap();
+    read();
+    assert_eq!(allocations[0]["id"], a["allocation"]["id"], "{allocations}");
+    let burnup = d.project_burnup(&pid, &json!({})).await.unwrap();
+    read();
+    assert!(
+        burnup["weeks"].as_array().is_some_and(|w| !w.is_empty()),
+        "{burnup}"
+    );
+    let tickets = d.project_tickets(&pid, &json!({})).await.unwrap();
+    read();
+    assert_eq!(tickets["items"], json!([]));
+    assert_eq!(d.time_lock().await.unwrap()["locked_through"], Value::Null);
+    read();
+    assert_eq!(d.timer(&ana).await.unwrap()["running"], Value::Null);
+    read();
+    let (waited, fallback) = replica_reads(&app, &before);
+    // submitted_weeks also reads the employee page (identity's list, a replica read).
+    assert!(
+        waited + fallback >= reads,
+        "every view took the replica path: {waited} + {fallback} of {reads}"
+    );
+    assert!(waited >= 1, "the replica served reads");
+    t.cleanup(&app).await;
+}
+
+/// KPI views (definitions, results, explanations, the dashboard) read a replica after it
+/// applied the session's writes — the job's results included: a KPI defined and computed
+/// on the primary is read back at once with its results.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn kpi_views_read_the_replica_after_the_jobs_writes() {
+    let Some(t) = topology() else { return };
+    let app = t.migrated().await;
+    let (_, actor) = crate::first_employee(&app, "Ana").await;
+    let d = app.delivery();
+    let p = d
+        .create_project(
+            &json!({"name": "Measured", "labour": [{"role": "Developer", "minutes": 6000}]}),
+            &actor,
+        )
+        .await
+        .unwrap();
+    let pid = id_of(&p);
+    d.change_project_status(&pid, "active", &actor)
+        .await
+        .unwrap();
+    let today = chrono::Utc::now().date_naive().to_string();
+    let e = d
+        .log_time(
+            &json!({"project_id": pid, "role": "Developer", "work_date": today, "minutes": 240}),
+            &actor,
+        )
+        .await
+        .unwrap();
+    d.submit_time_entry(&id_of(&e), &actor).await.unwrap();
+    d.approve_time_entry(&id_of(&e), &actor.clone().managing_time())
+        .await
+        .unwrap();
+    let k = app
+        .kpi()
+        .define_kpi(
+            &json!({"name": "Replicated utilisation", "calculator": "utilisation",
+                    "scope": "org", "grain": "month"}),
+            &actor,
+        )
+        .await
+        .unwrap();
+    let kid = id_of(&k);
+    // The job writes the facts and results on the primary; this App's reads wait for them.
+    app.kpi().run_kpis().await.unwrap();
+    let before = app.read_stats();
+    let kpi = app.kpi();
+    let got = kpi.get_kpi(&kid).await.unwrap();
+    assert_eq!(
+        got["versions"][0]["backfill_status"],
+        json!("done"),
+        "{got}"
+    );
+    let list = kpi.list_kpis(&json!({})).await.unwrap();
+    assert_eq!(list["items"][0]["id"], json!(kid), "{list}");
+    let results = kpi.kpi_results(&kid, &json!({})).await.unwrap();
+    let current = results["results"].as_array().unwrap().last().unwrap();
+    assert_eq!(current["numerator"], json!(240), "{results}");
+    let explained = kpi.explain_kpi(&kid, &json!({})).await.unwrap();
+    let parts = explained["result"]["parts"].as_array().unwrap();
+    assert_eq!(
+        parts
+            .iter()
+            .map(|p| p["numerator"].as_i64().unwrap())
+            .sum::<i64>(),
+        240,
+        "{explained}"
+    );
+    let dash = kpi.kpi_dashboard(&json!({})).await.unwrap();
+    assert_eq!(dash["tiles"][0]["kpi_id"], json!(kid), "{dash}");
+    assert_eq!(
+        dash["tiles"][0]["current"]["numerator"],
+        json!(240),
+        "{dash}"
+    );
+    let (waited, fallback) = replica_reads(&app, &before);
+    assert_eq!(waited + fallback, 5, "every view took the replica path");
+    assert!(waited >= 1, "the replica served reads");
+    t.cleanup(&app).await;
+}
+
+/// The activity feed (and an entity's history) read a replica after the feed was brought
+/// up to date on the primary: the session's own events are in it. A replica that has not
+/// applied the newest events says so — `pending` counts the events of the primary's log the
+/// feed it serves lacks, `pending_since` the oldest one's time — instead of "nothing
+/// pending"; nothing is ever written on the replica (replication keeps running).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_feed_reads_the_replica_and_tells_how_far_behind_it_is() {
+    let Some(t) = topology() else { return };
+    let app = t.migrated().await;
+    let actor = first_employee(&app).await;
+    let c = app
+        .identity()
+        .create_customer(&json!({"name": "Fed"}), &actor)
+        .await
+        .unwrap();
+    let before = app.read_stats();
+    let feed = app
+        .activity(&json!({"context_type": "customer"}))
+        .await
+        .unwrap();
+    assert_eq!(feed["items"][0]["context_id"], c["id"], "{feed}");
+    assert_eq!(
+        (feed["pending"].clone(), feed["pending_since"].clone()),
+        (json!(0), Value::Null),
+        "{feed}"
+    );
+    let history = app
+        .entity_history(&json!({"context_type": "customer", "context_id": id_of(&c)}))
+        .await
+        .unwrap();
+    assert_eq!(
+        history["items"][0]["event_type"],
+        json!("customer.created"),
+        "{history}"
+    );
+    let (waited, fallback) = replica_reads(&app, &before);
+    assert_eq!(waited + fallback, 2, "both took the replica path");
+    // A replica behind the primary: another process (no position of its own) reads it.
+    t.admin(true, "STOP SLAVE SQL_THREAD").await;
+    let result = async {
+        let late = app
+            .identity()
+            .create_customer(&json!({"name": "Late"}), &actor)
+            .await?;
+        // The primary's feed has it (this App's read projects it there)…
+        let on_primary = app.activity(&json!({"context_type": "customer"})).await?;
+        let reader = App::new(t.split(500)).unwrap();
+        // …the replica's has not: it says one event is missing, and since when.
+        let on_replica = reader.activity(&json!({"context_type": "customer"})).await;
+        let stats = reader.read_stats();
+        let _ = reader.disconnect().await;
+        Ok::<_, AppError>((late, on_primary, on_replica?, stats))
+    }
+    .await;
+    t.admin(true, "START SLAVE SQL_THREAD").await;
+    let (late, on_primary, on_replica, stats) = result.unwrap();
+    assert_eq!(
+        on_primary["items"][0]["context_id"], late["id"],
+        "{on_primary}"
+    );
+    assert_eq!(stats["replica"], json!(1), "the replica served it: {stats}");
+    assert_ne!(
+        on_replica["items"][0]["context_id"], late["id"],
+        "{on_replica}"
+    );
+    assert_eq!(on_replica["pending"], json!(1), "{on_replica}");
+    assert!(on_replica["pending_since"].is_string(), "{on_replica}");
+    // Caught up: the same reader sees it and nothing pending.
+    let reader = App::new(t.split(500)).unwrap();
+    reader.read_after(&app.last_gtid().unwrap()).unwrap();
+    let feed = reader
+        .activity(&json!({"context_type": "customer"}))
+        .await
+        .unwrap();
+    assert_eq!(feed["items"][0]["context_id"], late["id"], "{feed}");
+    assert_eq!(feed["pending"], json!(0), "{feed}");
+    let _ = reader.disconnect().await;
+    // Replication is still running: nothing was written on the replica.
+    let pool = pet_storage_mysql::db::build_pool(&t.replica_admin);
+    let mut c = pool.get_conn().await.unwrap();
+    let row: Vec<mysql_async::Row> = c.query("SHOW SLAVE STATUS").await.unwrap();
+    let sql_running: String = row[0].get("Slave_SQL_Running").unwrap();
+    let last_error: String = row[0].get("Last_SQL_Error").unwrap();
+    assert_eq!(sql_running, "Yes", "{last_error}");
+    drop(c);
+    pool.disconnect().await.unwrap();
+    t.cleanup(&app).await;
+}
