@@ -210,7 +210,10 @@ fn scenario() -> Vec<(&'static str, DateTime<Utc>, HelpdeskEvent)> {
     let window = ReopenWindow::from_minutes(7 * 24 * 60).unwrap();
     tcmd(
         "ticket.reopened",
-        TicketCommand::Reopen { window },
+        TicketCommand::Reopen {
+            window,
+            contact_id: None,
+        },
         "2026-01-13T09:00:00Z",
         &mut out,
     );

@@ -978,14 +978,21 @@ impl Helpdesk<'_> {
         mut facts: TicketFacts,
     ) -> Result<TicketFacts, AppError> {
         for cmd in cmds {
-            if let TicketCommand::Reply {
-                author:
-                    ReplyAuthor::Customer {
-                        contact_id: Some(c),
-                    },
-                ..
-            } = cmd
-            {
+            let contact = match cmd {
+                TicketCommand::Reply {
+                    author:
+                        ReplyAuthor::Customer {
+                            contact_id: Some(c),
+                        },
+                    ..
+                }
+                | TicketCommand::Reopen {
+                    contact_id: Some(c),
+                    ..
+                } => Some(c),
+                _ => None,
+            };
+            if let Some(c) = contact {
                 let customer: Option<String> = q
                     .exec_first(
                         format!(
@@ -1729,7 +1736,10 @@ impl Helpdesk<'_> {
             "reopen_ticket",
             json!({"id": id, "input": input}),
             id,
-            TicketCommand::Reopen { window },
+            TicketCommand::Reopen {
+                window,
+                contact_id: None,
+            },
             None,
         )
         .await
@@ -2263,6 +2273,7 @@ impl Helpdesk<'_> {
             ticket_id,
             TicketCommand::Reopen {
                 window: ReopenWindow::DEFAULT,
+                contact_id: None,
             },
             None,
         )
