@@ -34,10 +34,6 @@ $wpdb->query("DROP TABLE IF EXISTS `$foreign`");
 check('uninstall removed the PET roles', null === get_role('pet_manager') && null === get_role('pet_sales') && null === get_role('pet_support') && null === get_role('pet_staff'));
 check('uninstall removed the PET Customer role like the other PET roles', null === get_role('pet_customer'));
 check('uninstall kept the customer contact\'s WordPress user', is_int($customer_user) && false !== get_userdata($customer_user));
-if (is_int($customer_user)) {
-    require_once ABSPATH . 'wp-admin/includes/user.php';
-    wp_delete_user($customer_user);
-}
 $left = array_filter(array_keys(get_role('administrator')->capabilities), static fn ($c) => str_starts_with((string) $c, 'pet_'));
 check('uninstall removed the PET capabilities from administrators', [] === $left, implode(', ', $left));
 check('uninstall removed the roles version', false === get_option('pet_roles_version'));
