@@ -1789,8 +1789,60 @@ impl Helpdesk<'_> {
         let t = self.helpdesk_tables();
         let mut conn = self.read_conn().await?;
         let mut specs = SlaCache::default();
-        self.hd_ticket_view(&mut conn, &t, id, self.now(), &mut specs, Known::Nothing)
+        let mut view = self
+            .hd_ticket_view(&mut conn, &t, id, self.now(), &mut specs, Known::Nothing)
+            .await?;
+        self.hd_timeline_contacts(&mut conn, id, &mut view).await?;
+        Ok(view)
+    }
+
+    /// Names on the ticket view's timeline the customer contact who caused an entry (the
+    /// portal: a ticket opened, a waiting ticket answered, a reopen), from the actors of the
+    /// ticket's events (`actor_contact_id`, migration 0030): `by_contact_id` and
+    /// `by_contact_name` on the entries recorded at the time of such an event.
+    async fn hd_timeline_contacts<Q: Queryable>(
+        &self,
+        q: &mut Q,
+        id: Uuid,
+        view: &mut Value,
+    ) -> Result<(), AppError> {
+        let rows: Vec<(NaiveDateTime, String, Option<String>)> = q
+            .exec(
+                format!(
+                    "SELECT e.occurred_at, e.actor_contact_id, c.name FROM {} e \
+                     LEFT JOIN {} c ON c.id = e.actor_contact_id \
+                     WHERE e.aggregate_type = ? AND e.aggregate_id = ? AND e.actor_contact_id IS NOT NULL",
+                    self.tables().events,
+                    self.tables().contacts
+                ),
+                (
+                    pet_core::helpdesk::ticket::AGGREGATE_TYPE,
+                    id.to_string(),
+                ),
+            )
             .await
+            .map_err(db)?;
+        if rows.is_empty() {
+            return Ok(());
+        }
+        let by: HashMap<i64, (String, Option<String>)> = rows
+            .into_iter()
+            .map(|(at, c, n)| (from_db_time(at).timestamp_micros(), (c, n)))
+            .collect();
+        if let Some(entries) = view.get_mut("timeline").and_then(Value::as_array_mut) {
+            for e in entries {
+                let at = e
+                    .get("at")
+                    .and_then(Value::as_str)
+                    .and_then(|s| DateTime::parse_from_rfc3339(s).ok())
+                    .map(|d| d.timestamp_micros());
+                if let Some((contact, name)) = at.and_then(|m| by.get(&m)) {
+                    e["by_contact_id"] = json!(contact);
+                    e["by_contact_name"] = json!(name);
+                }
+            }
+        }
+        Ok(())
     }
 
     /// Tickets: `{status?, priority?, assignee_id? ('none' for unassigned), customer_id?,
@@ -2292,7 +2344,8 @@ impl Helpdesk<'_> {
             .await
     }
 
-    /// Adds a customer's emailed reply (public, by `contact_id`), run by the system.
+    /// Adds a customer's emailed reply (public, by `contact_id`), run by the system: its
+    /// events record the contact as their actor.
     pub async fn reply_by_mail(
         &self,
         ticket_id: Uuid,
@@ -2301,6 +2354,16 @@ impl Helpdesk<'_> {
         ctx: &CommandContext,
     ) -> Result<Value, AppError> {
         let body = ReplyBody::new(body).map_err(AppError::from)?;
+        // The contact who wrote is the actor of what the reply records (run by the system,
+        // no employee acted).
+        let ctx = &CommandContext {
+            contact_id: ctx
+                .actor_id
+                .is_none()
+                .then_some(contact_id.as_uuid())
+                .or(ctx.contact_id),
+            ..ctx.clone()
+        };
         self.hd_ticket_command(
             ctx,
             "reply_by_mail",

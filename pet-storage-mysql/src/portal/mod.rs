@@ -192,19 +192,26 @@ fn wp_user(wp_user_id: i64) -> Result<WpUserId, AppError> {
     WpUserId::from_i64(wp_user_id).map_err(AppError::from)
 }
 
-/// The context a portal command runs in: no employee (the contact is the author its
-/// commands name), the form's idempotency key kept. Staff do not act through the portal.
-fn portal_ctx(ctx: &CommandContext) -> Result<CommandContext, AppError> {
+/// Refuses an employee's context: staff do not act through the portal.
+fn no_employee(ctx: &CommandContext) -> Result<(), AppError> {
     if ctx.actor_id.is_some() {
         return Err(AppError::field(
             "actor_id",
             "must be empty: the portal acts for a contact, never as an employee",
         ));
     }
+    Ok(())
+}
+
+/// The context a portal command runs in: no employee, the signed-in user's contact as the
+/// actor of its events (`Actor::Contact`), the form's idempotency key kept.
+fn portal_ctx(ctx: &CommandContext, signed: &Signed) -> Result<CommandContext, AppError> {
+    no_employee(ctx)?;
     Ok(CommandContext {
         actor_id: None,
         idempotency_key: ctx.idempotency_key.clone(),
         manages_time: false,
+        contact_id: Some(signed.contact.as_uuid()),
     })
 }
 
@@ -716,12 +723,13 @@ impl Portal<'_> {
         input: &Value,
         ctx: &CommandContext,
     ) -> Result<Value, AppError> {
-        let ctx = portal_ctx(ctx)?;
+        no_employee(ctx)?;
         let n = PortalNewTicket::parse(input, "input")?;
         let signed = {
             let mut conn = self.conn().await?;
             self.signed(&mut conn, wp_user_id).await?
         };
+        let ctx = portal_ctx(ctx, &signed)?;
         let id = Uuid::now_v7();
         let reply_id = ReplyId::from_uuid(Uuid::now_v7());
         let make = |number: TicketNumber| {
@@ -781,13 +789,14 @@ impl Portal<'_> {
         input: &Value,
         ctx: &CommandContext,
     ) -> Result<Value, AppError> {
-        let ctx = portal_ctx(ctx)?;
+        no_employee(ctx)?;
         let id = arg_uuid("ticket_id", ticket_id)?;
         let PortalReply { body } = PortalReply::parse(input, "input")?;
         let signed = {
             let mut conn = self.conn().await?;
             self.signed(&mut conn, wp_user_id).await?
         };
+        let ctx = portal_ctx(ctx, &signed)?;
         let request = json!({"wp_user_id": wp_user_id, "id": id, "input": input});
         self.helpdesk()
             .hd_ticket_commands_by(
@@ -820,12 +829,13 @@ impl Portal<'_> {
         ticket_id: &str,
         ctx: &CommandContext,
     ) -> Result<Value, AppError> {
-        let ctx = portal_ctx(ctx)?;
+        no_employee(ctx)?;
         let id = arg_uuid("ticket_id", ticket_id)?;
         let signed = {
             let mut conn = self.conn().await?;
             self.signed(&mut conn, wp_user_id).await?
         };
+        let ctx = portal_ctx(ctx, &signed)?;
         let request = json!({"wp_user_id": wp_user_id, "id": id});
         self.helpdesk()
             .hd_ticket_commands_by(
