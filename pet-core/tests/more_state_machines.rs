@@ -380,8 +380,7 @@ impl ReferenceStateMachine for TicketRef {
             // A customer's reply on a ticket waiting on the customer also moves it back
             // to open (a second event).
             TOp::Reply {
-                by_customer: true,
-                ..
+                by_customer: true, ..
             } if s.status == S::WaitingOnCustomer => Ok(2),
             TOp::Reply { .. } => Ok(1),
             TOp::Resolve => {

@@ -755,10 +755,12 @@ impl App {
         let columns =
             "SELECT a.sequence, e.event_type, a.occurred_at, e.actor_employee_id, COALESCE(n.name, nc.name), \
                        e.context_type, e.context_id, a.line, e.actor_contact_id";
+        // A contact's name is personal data the feed's names never hold: read from the
+        // contact's row (which an erasure blanks).
         let names = format!(
-            "LEFT JOIN {0} n ON n.entity_type = 'employee' AND n.entity_id = e.actor_employee_id \
-             LEFT JOIN {0} nc ON nc.entity_type = 'contact' AND nc.entity_id = e.actor_contact_id",
-            t.activity_names
+            "LEFT JOIN {} n ON n.entity_type = 'employee' AND n.entity_id = e.actor_employee_id \
+             LEFT JOIN {} nc ON nc.id = e.actor_contact_id",
+            t.activity_names, t.contacts
         );
         let rows: Vec<Row> = if parts.is_empty() {
             let tail = req.plan(&order, &mut conds, &mut params);

@@ -1027,12 +1027,13 @@ impl App {
                      e.actor_employee_id, COALESCE(n.name, nc.name), e.aggregate_type, e.aggregate_id, \
                      e.aggregate_version, a.line, e.payload, e.actor_contact_id FROM {} e \
                      LEFT JOIN {} a ON a.sequence = e.id \
-                     LEFT JOIN {2} n ON n.entity_type = 'employee' AND n.entity_id = e.actor_employee_id \
-                     LEFT JOIN {2} nc ON nc.entity_type = 'contact' AND nc.entity_id = e.actor_contact_id \
-                     {3} {tail}",
+                     LEFT JOIN {} n ON n.entity_type = 'employee' AND n.entity_id = e.actor_employee_id \
+                     LEFT JOIN {} nc ON nc.id = e.actor_contact_id \
+                     {} {tail}",
                     t.events,
                     t.activity,
                     t.activity_names,
+                    t.contacts,
                     crate::paging::where_sql(&conds)
                 ),
                 params,

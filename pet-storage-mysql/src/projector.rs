@@ -100,9 +100,10 @@ impl ActivityRenderer for GenericRenderer {
             pet_core::Actor::Employee(id) => names
                 .name("employee", id)
                 .unwrap_or_else(|| "someone".into()),
-            pet_core::Actor::Contact(id) => names
-                .name("contact", id)
-                .map_or_else(|| "a customer contact".into(), |n| format!("{n} (customer)")),
+            pet_core::Actor::Contact(id) => names.name("contact", id).map_or_else(
+                || "a customer contact".into(),
+                |n| format!("{n} (customer)"),
+            ),
             pet_core::Actor::System => "System".into(),
         };
         let ctx = e.context();

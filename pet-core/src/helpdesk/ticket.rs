@@ -1081,8 +1081,14 @@ mod tests {
         // Staff replies and notes leave it waiting; a customer reply on an open ticket
         // changes no status.
         for (vis, author) in [
-            (Visibility::Public, ReplyAuthor::Employee { employee_id: ana() }),
-            (Visibility::Internal, ReplyAuthor::Employee { employee_id: ana() }),
+            (
+                Visibility::Public,
+                ReplyAuthor::Employee { employee_id: ana() },
+            ),
+            (
+                Visibility::Internal,
+                ReplyAuthor::Employee { employee_id: ana() },
+            ),
         ] {
             let evs = decide(Some(&waiting), &reply(vis, author), &f, at(T0)).unwrap();
             assert!(matches!(evs.as_slice(), [TicketEvent::Replied(_)]));

@@ -204,7 +204,9 @@ pub struct TicketStreamEvent {
 /// - the requester: the last customer reply by a known contact at or before `sequence`,
 ///   else the opening message's contact;
 /// - `opening_message`: the event at `sequence` is the customer's reply recorded right
-///   after `ticket.created` at the same business time.
+///   after `ticket.created` at the same business time (the events of one command share
+///   it; a later command on the ticket, which waits for the ticket's row lock, has a later
+///   one).
 pub fn facts_at(stream: &[TicketStreamEvent], sequence: u64) -> TicketMailFacts {
     let contact_of = |e: &TicketStreamEvent| match &e.event {
         TicketEvent::Replied(p) => match p.author {
@@ -799,7 +801,14 @@ mod tests {
         let created_payload = json!({"ticket_id": t(), "ticket_number": 5,
             "customer_id": Uuid::from_u128(3), "project_id": null, "subject": "Printer",
             "priority": "normal", "channel": "portal", "assignee_id": e(1)});
-        let on_create = plan("ticket.created", 2, &created_payload, None, &facts_at(&s, 10)).unwrap();
+        let on_create = plan(
+            "ticket.created",
+            2,
+            &created_payload,
+            None,
+            &facts_at(&s, 10),
+        )
+        .unwrap();
         assert_eq!(
             kinds(&on_create),
             vec![
@@ -817,7 +826,10 @@ mod tests {
         .unwrap();
         assert!(on_message.is_empty(), "{on_message:?}");
         // An anonymous opening message (a logged call) is an opening message too.
-        let s = stream(vec![(10, 0, created(Some(e(1)))), (11, 0, replied(by(None)))]);
+        let s = stream(vec![
+            (10, 0, created(Some(e(1)))),
+            (11, 0, replied(by(None))),
+        ]);
         assert!(facts_at(&s, 11).opening_message);
         assert_eq!(facts_at(&s, 11).requester, None);
     }

@@ -1799,19 +1799,21 @@ impl Helpdesk<'_> {
     /// Names on the ticket view's timeline the customer contact who caused an entry (the
     /// portal: a ticket opened, a waiting ticket answered, a reopen), from the actors of the
     /// ticket's events (`actor_contact_id`, migration 0030): `by_contact_id` and
-    /// `by_contact_name` on the entries recorded at the time of such an event.
+    /// `by_contact_name`. The timeline has exactly one entry per status-changing event and
+    /// per priority change, in the stream's order, so the n-th `status` entry is the n-th
+    /// status-changing event (and the `created` entry `ticket.created`).
     async fn hd_timeline_contacts<Q: Queryable>(
         &self,
         q: &mut Q,
         id: Uuid,
         view: &mut Value,
     ) -> Result<(), AppError> {
-        let rows: Vec<(NaiveDateTime, String, Option<String>)> = q
+        let rows: Vec<(String, Option<String>, Option<String>)> = q
             .exec(
                 format!(
-                    "SELECT e.occurred_at, e.actor_contact_id, c.name FROM {} e \
+                    "SELECT e.event_type, e.actor_contact_id, c.name FROM {} e \
                      LEFT JOIN {} c ON c.id = e.actor_contact_id \
-                     WHERE e.aggregate_type = ? AND e.aggregate_id = ? AND e.actor_contact_id IS NOT NULL",
+                     WHERE e.aggregate_type = ? AND e.aggregate_id = ? ORDER BY e.aggregate_version",
                     self.tables().events,
                     self.tables().contacts
                 ),
@@ -1822,21 +1824,32 @@ impl Helpdesk<'_> {
             )
             .await
             .map_err(db)?;
-        if rows.is_empty() {
+        if rows.iter().all(|r| r.1.is_none()) {
             return Ok(());
         }
-        let by: HashMap<i64, (String, Option<String>)> = rows
-            .into_iter()
-            .map(|(at, c, n)| (from_db_time(at).timestamp_micros(), (c, n)))
-            .collect();
+        let kind_of = |event_type: &str| match event_type {
+            "ticket.created" => Some("created"),
+            "ticket.status_changed" | "ticket.resolved" | "ticket.closed" | "ticket.reopened" => {
+                Some("status")
+            }
+            "ticket.priority_changed" => Some("priority"),
+            _ => None,
+        };
+        // Per timeline kind, the actors of its events in order.
+        let mut by_kind: HashMap<
+            &str,
+            std::collections::VecDeque<(Option<String>, Option<String>)>,
+        > = HashMap::new();
+        for (ty, contact, name) in rows {
+            if let Some(k) = kind_of(&ty) {
+                by_kind.entry(k).or_default().push_back((contact, name));
+            }
+        }
         if let Some(entries) = view.get_mut("timeline").and_then(Value::as_array_mut) {
             for e in entries {
-                let at = e
-                    .get("at")
-                    .and_then(Value::as_str)
-                    .and_then(|s| DateTime::parse_from_rfc3339(s).ok())
-                    .map(|d| d.timestamp_micros());
-                if let Some((contact, name)) = at.and_then(|m| by.get(&m)) {
+                let kind = e.get("kind").and_then(Value::as_str).unwrap_or_default();
+                let actor = by_kind.get_mut(kind).and_then(|q| q.pop_front());
+                if let Some((Some(contact), name)) = actor {
                     e["by_contact_id"] = json!(contact);
                     e["by_contact_name"] = json!(name);
                 }

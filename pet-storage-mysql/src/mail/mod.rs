@@ -551,7 +551,11 @@ impl Mail<'_> {
     ) -> Result<Vec<TicketStreamEvent>, AppError> {
         let recorded = self
             .store()
-            .read_aggregate(tx, pet_core::helpdesk::ticket::AGGREGATE_TYPE, ticket.as_uuid())
+            .read_aggregate(
+                tx,
+                pet_core::helpdesk::ticket::AGGREGATE_TYPE,
+                ticket.as_uuid(),
+            )
             .await?;
         recorded
             .iter()
