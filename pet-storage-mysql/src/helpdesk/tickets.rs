@@ -4,7 +4,7 @@
 //! first response on the first public reply, a met or breached resolution on resolve, a
 //! breach the job has not seen yet) is recorded in the same transaction.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, VecDeque};
 
 use chrono::{DateTime, NaiveDateTime, Utc};
 use mysql_async::prelude::*;
@@ -33,6 +33,9 @@ use crate::paging::{
     SORT_ABORTED,
 };
 use crate::services::Helpdesk;
+
+/// The contact who caused a timeline entry's event and their name (`None`: not a contact).
+type ActorOfEntry = (Option<String>, Option<String>);
 
 /// The ticket's clock timeline as stored in `tickets.sla_timeline`.
 pub(crate) fn parse_timeline(s: &str) -> Result<TicketTimeline, AppError> {
@@ -1836,10 +1839,7 @@ impl Helpdesk<'_> {
             _ => None,
         };
         // Per timeline kind, the actors of its events in order.
-        let mut by_kind: HashMap<
-            &str,
-            std::collections::VecDeque<(Option<String>, Option<String>)>,
-        > = HashMap::new();
+        let mut by_kind: HashMap<&str, VecDeque<ActorOfEntry>> = HashMap::new();
         for (ty, contact, name) in rows {
             if let Some(k) = kind_of(&ty) {
                 by_kind.entry(k).or_default().push_back((contact, name));

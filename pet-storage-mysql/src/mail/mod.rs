@@ -505,11 +505,13 @@ impl Mail<'_> {
             let Some(ticket) = ticket_of(ty, v, payload).map_err(decode)? else {
                 continue;
             };
-            if !streams.contains_key(&ticket) {
-                let stream = self.ticket_stream(tx, ticket).await?;
-                streams.insert(ticket, stream);
-            }
-            let stream = streams.get(&ticket).map(Vec::as_slice).unwrap_or_default();
+            let stream = match streams.entry(ticket) {
+                std::collections::hash_map::Entry::Occupied(e) => e.into_mut(),
+                std::collections::hash_map::Entry::Vacant(e) => {
+                    e.insert(self.ticket_stream(tx, ticket).await?)
+                }
+            };
+            let stream = stream.as_slice();
             let Some(info) = self.ticket_info(tx, ticket, stream, rec.sequence).await? else {
                 continue;
             };
