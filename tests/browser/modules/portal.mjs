@@ -125,7 +125,8 @@ await step('staff reply in wp-admin (and write an internal note)', async () => {
   // Staff now wait on the customer.
   await submit(page.locator('#pet-status-open'));
   await submit(page.locator('#pet-status-waiting-on-customer'));
-  expect((await page.locator('#pet-ticket-title').innerText()).includes('waiting on customer'), 'ticket not waiting on the customer');
+  const waitingTitle = (await page.locator('#pet-ticket-title').innerText()).toLowerCase();
+  expect(waitingTitle.includes('waiting on customer'), `ticket not waiting on the customer: ${waitingTitle}`);
 });
 
 await step('the reply appears in the portal, the note does not; the contact answers', async () => {
@@ -153,14 +154,17 @@ await step('staff see the answer on the ticket page, the ticket open again', asy
   await login();
   await page.goto(ticketUrl);
   expect((await text()).includes(answer), 'the portal answer is not on the ticket page');
-  const title = await page.locator('#pet-ticket-title').innerText();
+  const title = (await page.locator('#pet-ticket-title').innerText()).toLowerCase();
   expect(title.includes('open') && !title.includes('waiting'), `ticket after the customer's answer: ${title}`);
+  // The timeline names the contact on the entry their answer caused.
+  const timeline = await page.locator('#pet-ticket-timeline').innerText();
+  expect(timeline.includes('by Wile E. Coyote (customer)'), `timeline: ${timeline}`);
   await screenshot('staff-view');
 });
 
 await step('staff resolve; the contact reopens the ticket from the portal', async () => {
   await submit(page.locator('#pet-status-resolved'));
-  expect((await page.locator('#pet-ticket-title').innerText()).includes('resolved'), 'not resolved');
+  expect((await page.locator('#pet-ticket-title').innerText()).toLowerCase().includes('resolved'), 'not resolved');
   await portalLogin();
   await page.locator('a', { hasText: subject }).first().click();
   await page.waitForLoadState('load');
@@ -176,7 +180,7 @@ await step('staff resolve; the contact reopens the ticket from the portal', asyn
   await page.context().clearCookies();
   await login();
   await page.goto(ticketUrl);
-  const title = await page.locator('#pet-ticket-title').innerText();
+  const title = (await page.locator('#pet-ticket-title').innerText()).toLowerCase();
   expect(title.includes('open') && !title.includes('resolved'), `ticket after the portal reopen: ${title}`);
 });
 
