@@ -74,6 +74,15 @@ check('portal open: redirects to the new ticket', '' !== $ticket, $out);
 $t = $helpdesk->getTicket($ticket);
 check('portal open: channel portal, Acme, written by Wile', 'portal' === $t['channel'] && $acme === $t['customer_id'] && $wile === $t['replies'][0]['author_contact_id'] && 'high' === $t['priority'], wp_json_encode($t));
 
+// The contact is the actor of what they did in the portal: the activity feed's Who and the
+// ticket's history name them as a customer (not "System").
+login_admin();
+$html = render_admin_screen('pet-activity', static fn () => (new \PetWp\Admin($plugin))->page_activity(), ['context_type' => 'ticket', 'context_id' => $ticket]);
+check('activity screen: Who names the contact (customer)', str_contains($html, esc_html("Wile $tag (customer)")), substr(strip_tags($html), 0, 800));
+$feed = $plugin->engine()->activity(['context_type' => 'ticket', 'context_id' => $ticket]);
+$by_wile = array_values(array_filter($feed['items'], static fn ($i) => $wile === ($i['actor_contact_id'] ?? null)));
+check('activity: the portal events have Wile as actor, no employee', 2 === count($by_wile) && null === $by_wile[0]['actor_id'], wp_json_encode($feed['items']));
+
 // Staff reply publicly and note internally.
 login_admin();
 $helpdesk->replyToTicket($ticket, ['body' => "Replacement on its way $tag"], $plugin->context());
