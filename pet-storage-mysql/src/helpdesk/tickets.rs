@@ -2347,12 +2347,26 @@ impl Helpdesk<'_> {
 
     /// Opens a ticket from an email of a known contact (channel email, the message as the
     /// contact's first reply), run by the system: the same input and rules as
-    /// [`Self::create_ticket`].
+    /// [`Self::create_ticket`]; its events record the contact (`contact_id`) as their actor.
     pub async fn create_ticket_by_mail(
         &self,
         input: &Value,
         ctx: &CommandContext,
     ) -> Result<Value, AppError> {
+        // An unreadable contact id is reported by the input's own parsing.
+        let contact = input
+            .get("contact_id")
+            .and_then(Value::as_str)
+            .and_then(|s| Uuid::parse_str(s).ok());
+        let ctx = &CommandContext {
+            contact_id: ctx
+                .actor_id
+                .is_none()
+                .then_some(contact)
+                .flatten()
+                .or(ctx.contact_id),
+            ..ctx.clone()
+        };
         self.hd_open_ticket(input, ctx, "create_ticket_by_mail")
             .await
     }

@@ -256,6 +256,30 @@ async fn recipients_are_the_ones_in_force_at_the_event_not_when_the_job_runs() {
         ]
     );
     assert_eq!(r.queued, 6, "{r:?}");
+    // A reply by email is recorded with its contact as the actor (no employee).
+    {
+        use mysql_async::prelude::*;
+        let mut c = env.pool().get_conn().await.unwrap();
+        let actors: Vec<(Option<String>, Option<String>)> = c
+            .exec(
+                format!(
+                    "SELECT actor_employee_id, actor_contact_id FROM {} \
+                     WHERE event_type = 'ticket.replied' AND aggregate_id = ? ORDER BY id",
+                    app.tables().events
+                ),
+                (tid.as_str(),),
+            )
+            .await
+            .unwrap();
+        assert_eq!(
+            actors,
+            vec![
+                (None, Some(s.contact.clone())),
+                (Some(s.bo_id.clone()), None),
+                (None, Some(road.clone())),
+            ]
+        );
+    }
     env.cleanup().await;
 }
 
