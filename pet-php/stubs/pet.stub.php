@@ -180,8 +180,7 @@ final class Engine
      * rest); `pending` is how many were still missing when it answered and `pending_since`
      * the time of the oldest of them (a read-only replica never projects: it reports what
      * the primary has not projected yet, or replication has not brought); `pending` is null
-     * only when the feed's state could not be read. `actor_contact_id` names the customer
-     * contact who acted through the portal (`actor_id` null, `actor_name` the contact's).
+     * only when the feed's state could not be read.
      * @param array{context_type?:string,context_id?:string,actor_id?:string,from?:string,to?:string,areas?:list<string>,page?:int,per_page?:int} $query
      *        from/to are dates (inclusive) or RFC 3339 timestamps; areas (e.g. ['sales',
      *        'support']) limits the feed to the contexts of those areas (see accessAreas()),
