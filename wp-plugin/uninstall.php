@@ -2,7 +2,8 @@
 /**
  * Uninstall: keeps every PET table unless an administrator explicitly ticked "Delete all PET
  * data on uninstall" (PET → Settings). Only then are PET's own tables (the fixed list in
- * includes/pet-tables.php) dropped and PET's options, roles and capabilities removed.
+ * includes/pet-tables.php) dropped and PET's options, roles (PET Manager, Sales, Support, Staff
+ * and the portal's PET Customer) and capabilities removed; WordPress users are kept.
  * On a multisite network every site is handled, each by its own setting (its own PET →
  * Settings): a site whose administrator did not tick it keeps its tables.
  *
@@ -41,7 +42,10 @@ function pet_uninstall_site(): void {
 	foreach ( array( 'pet_delete_data_on_uninstall', 'pet_schema_migration', 'pet_demo_loaded', 'pet_demo_modules_loaded', 'pet_demo_published_at', 'pet_roles_version', 'pet_mail_imap', 'pet_mail_imap_status', 'pet_mail_imap_lock' ) as $pet_option ) {
 		delete_option( $pet_option );
 	}
-	foreach ( array( 'pet_manager', 'pet_sales', 'pet_support', 'pet_staff' ) as $pet_role ) {
+	// PET's roles, the portal's PET Customer among them. Only the roles go: the WordPress
+	// users who had one (staff, customer contacts) are the site's and stay, without PET's
+	// capabilities.
+	foreach ( array( 'pet_manager', 'pet_sales', 'pet_support', 'pet_staff', 'pet_customer' ) as $pet_role ) {
 		remove_role( $pet_role );
 	}
 	// PET's capabilities (pet_work, pet_manage, pet_view_<area>, pet_manage_<area>) from every

@@ -60,6 +60,9 @@ pub struct ChainRow<'a> {
     pub idempotency_key: Option<&'a str>,
     /// `payload`, verbatim.
     pub payload: &'a str,
+    /// `actor_contact_id` (migration 0030; `None`: not a contact's event, as every event
+    /// before it).
+    pub actor_contact_id: Option<&'a str>,
 }
 
 fn hex(bytes: &[u8]) -> String {
@@ -76,7 +79,9 @@ fn hex(bytes: &[u8]) -> String {
 /// column, each as text followed by a zero byte, in this order: prev_hash, sequence,
 /// event_id, event_type, schema_version, occurred_at (µs), recorded_at (µs),
 /// actor_employee_id (empty for a system event), context_type, context_id, aggregate_type,
-/// aggregate_id, aggregate_version, idempotency_key (empty when none), payload.
+/// aggregate_id, aggregate_version, idempotency_key (empty when none), payload; then, only
+/// for an event a contact caused, `actor_contact_id` (so every row written before that
+/// column existed keeps its hash).
 pub fn chain_hash(prev: &str, row: &ChainRow<'_>) -> String {
     let mut h = Sha256::new();
     let mut part = |s: &str| {
@@ -98,6 +103,9 @@ pub fn chain_hash(prev: &str, row: &ChainRow<'_>) -> String {
     part(&row.aggregate_version.to_string());
     part(row.idempotency_key.unwrap_or_default());
     part(row.payload);
+    if let Some(contact) = row.actor_contact_id {
+        part(contact);
+    }
     hex(&h.finalize())
 }
 
@@ -314,6 +322,12 @@ impl ChainVerifier {
                 column: "idempotency_key".into(),
             });
         }
+        if row.actor_contact_id == Some("") {
+            return Err(ChainFault::Unreadable {
+                sequence: row.sequence,
+                column: "actor_contact_id".into(),
+            });
+        }
         if chain_hash(&self.last_hash, row) != hash {
             return Err(ChainFault::Altered {
                 sequence: row.sequence,
@@ -444,6 +458,9 @@ pub struct ExportedEvent {
     pub idempotency_key: Option<String>,
     /// `payload`, verbatim JSON text.
     pub payload: String,
+    /// `actor_contact_id` (absent from the line when NULL, as in exports made before it).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub actor_contact_id: Option<String>,
     /// `prev_hash`.
     pub prev_hash: String,
     /// `hash`.
@@ -484,6 +501,7 @@ impl ExportedEvent {
             aggregate_version: self.aggregate_version,
             idempotency_key: self.idempotency_key.as_deref(),
             payload: &self.payload,
+            actor_contact_id: self.actor_contact_id.as_deref(),
         })
     }
 
@@ -504,6 +522,7 @@ impl ExportedEvent {
             aggregate_version: row.aggregate_version,
             idempotency_key: row.idempotency_key.map(str::to_owned),
             payload: row.payload.to_owned(),
+            actor_contact_id: row.actor_contact_id.map(str::to_owned),
             prev_hash: prev_hash.to_owned(),
             hash: hash.to_owned(),
         })
@@ -665,6 +684,7 @@ mod tests {
             aggregate_version: sequence,
             idempotency_key: None,
             payload,
+            actor_contact_id: None,
         }
     }
 
@@ -700,6 +720,65 @@ mod tests {
             .map(|b| format!("{b:02x}"))
             .collect();
         assert_eq!(chain_hash(GENESIS_HASH, &r), expected);
+    }
+
+    /// A contact's event hashes its `actor_contact_id` after the payload; an event without
+    /// one hashes exactly as before the column existed.
+    #[test]
+    fn a_contact_actor_is_hashed_after_the_payload() {
+        let plain = row(1, "{\"n\":1}");
+        let contact = "0190f000-0000-7000-8000-000000000003";
+        let by_contact = ChainRow {
+            actor_contact_id: Some(contact),
+            ..plain
+        };
+        let mut expected = Sha256::new();
+        for p in [
+            GENESIS_HASH,
+            "1",
+            plain.event_id,
+            "test.happened",
+            "1",
+            "1772442000000000",
+            "1772442000000001",
+            "",
+            "team",
+            plain.context_id,
+            "team",
+            plain.aggregate_id,
+            "1",
+            "",
+            "{\"n\":1}",
+            contact,
+        ] {
+            expected.update(p.as_bytes());
+            expected.update([0u8]);
+        }
+        let expected: String = expected
+            .finalize()
+            .iter()
+            .map(|b| format!("{b:02x}"))
+            .collect();
+        assert_eq!(chain_hash(GENESIS_HASH, &by_contact), expected);
+        assert_ne!(
+            chain_hash(GENESIS_HASH, &by_contact),
+            chain_hash(GENESIS_HASH, &plain)
+        );
+        // The verifier and the export carry it: a removed contact is an altered row.
+        let h = chain_hash(GENESIS_HASH, &by_contact);
+        let mut v = ChainVerifier::new();
+        assert_eq!(
+            v.check(&plain, GENESIS_HASH, &h),
+            Err(ChainFault::Altered { sequence: 1 })
+        );
+        let mut v = ChainVerifier::new();
+        assert_eq!(v.check(&by_contact, GENESIS_HASH, &h), Ok(()));
+        let line = ExportedEvent::from_row(&by_contact, GENESIS_HASH, &h).unwrap();
+        assert_eq!(line.row(), Some(by_contact));
+        let old_line = ExportedEvent::from_row(&plain, GENESIS_HASH, &h).unwrap();
+        assert!(!serde_json::to_string(&old_line)
+            .unwrap()
+            .contains("actor_contact_id"));
     }
 
     fn chain(n: u64) -> Vec<(String, String, String)> {

@@ -295,7 +295,8 @@ impl AggregateRef {
     }
 }
 
-/// Who caused an event: an employee, or the system (cron, migrations, jobs).
+/// Who caused an event: an employee, a customer contact (through the customer portal), or
+/// the system (cron, migrations, jobs).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(tag = "kind", content = "id", rename_all = "snake_case")]
 pub enum Actor {
@@ -303,14 +304,25 @@ pub enum Actor {
     System,
     /// An employee, by id.
     Employee(Uuid),
+    /// A customer's contact, by id, acting through the customer portal: no employee, so
+    /// `actor_employee_id` is NULL and the contact is `actor_contact_id` (migration 0030).
+    Contact(Uuid),
 }
 
 impl Actor {
     /// The `actor_employee_id` column value.
     pub fn employee_id(self) -> Option<Uuid> {
         match self {
-            Actor::System => None,
+            Actor::System | Actor::Contact(_) => None,
             Actor::Employee(id) => Some(id),
+        }
+    }
+
+    /// The `actor_contact_id` column value.
+    pub fn contact_id(self) -> Option<Uuid> {
+        match self {
+            Actor::Contact(id) => Some(id),
+            Actor::System | Actor::Employee(_) => None,
         }
     }
 }

@@ -377,6 +377,11 @@ impl ReferenceStateMachine for TicketRef {
                 by_customer: true,
                 internal: true,
             } => Err(Kind::Validation),
+            // A customer's reply on a ticket waiting on the customer also moves it back
+            // to open (a second event).
+            TOp::Reply {
+                by_customer: true, ..
+            } if s.status == S::WaitingOnCustomer => Ok(2),
             TOp::Reply { .. } => Ok(1),
             TOp::Resolve => {
                 if ok(S::Resolved, &s) {
@@ -398,7 +403,7 @@ impl ReferenceStateMachine for TicketRef {
             },
         };
         s.expect = expect;
-        if expect == Ok(1) {
+        if matches!(expect, Ok(1 | 2)) {
             match *op {
                 TOp::Create {
                     customer,
@@ -413,7 +418,12 @@ impl ReferenceStateMachine for TicketRef {
                 TOp::Assign(a) => s.assignee = a,
                 TOp::ChangeStatus(to) => s.status = to,
                 TOp::ChangePriority(p) => s.priority = p,
-                TOp::Reply { .. } => s.replies += 1,
+                TOp::Reply { by_customer, .. } => {
+                    s.replies += 1;
+                    if by_customer && s.status == S::WaitingOnCustomer {
+                        s.status = S::Open;
+                    }
+                }
                 TOp::Resolve => {
                     s.status = S::Resolved;
                     s.resolved_at = Some(s.now);
@@ -480,6 +490,7 @@ fn ticket_command(op: &TOp, step: u128) -> Option<TicketCommand> {
         TOp::Close => TicketCommand::Close,
         TOp::Reopen { window } => TicketCommand::Reopen {
             window: ReopenWindow::from_minutes(i64::from(window)).unwrap(),
+            contact_id: None,
         },
         TOp::Advance { .. } => return None,
     })
@@ -512,6 +523,13 @@ impl StateMachineTest for TicketSut {
         for e in &evs {
             match (e, &op) {
                 (TicketEvent::Resolved(p), TOp::Resolve) => assert_eq!(p.resolved_at, now),
+                (TicketEvent::StatusChanged(p), TOp::Reply { by_customer, .. }) => {
+                    assert!(*by_customer, "only a customer's reply changes the status");
+                    assert_eq!(
+                        (p.from, p.to),
+                        (TicketStatus::WaitingOnCustomer, TicketStatus::Open)
+                    );
+                }
                 (TicketEvent::Replied(_), TOp::Reply { .. })
                 | (TicketEvent::Created(_), TOp::Create { .. })
                 | (TicketEvent::Assigned(_), TOp::Assign(_))
@@ -577,6 +595,7 @@ impl StateMachineTest for TicketSut {
                 TicketCommand::Close,
                 TicketCommand::Reopen {
                     window: ReopenWindow::from_minutes(1_000_000).unwrap(),
+                    contact_id: None,
                 },
             ];
             probes.extend(
@@ -616,6 +635,7 @@ impl StateMachineTest for TicketSut {
                         Some(t),
                         &TicketCommand::Reopen {
                             window: ReopenWindow::from_minutes(w).unwrap(),
+                            contact_id: None,
                         },
                         &facts,
                         now,
@@ -851,7 +871,7 @@ impl ReferenceStateMachine for OppRef {
             OOp::Lose { .. } => Ok(1),
         };
         s.expect = expect;
-        if expect == Ok(1) {
+        if matches!(expect, Ok(1 | 2)) {
             match *op {
                 OOp::Create { .. } => s.exists = true,
                 OOp::Classify { kind, band } => s.classification = Some((kind, band)),
@@ -1749,7 +1769,7 @@ impl ReferenceStateMachine for ArticleRef {
             }
         };
         s.expect = expect;
-        if expect == Ok(1) {
+        if matches!(expect, Ok(1 | 2)) {
             match *op {
                 AOp::Create => s.exists = true,
                 AOp::Publish(c) => s.versions.push((c, None)),
@@ -2045,7 +2065,7 @@ impl ReferenceStateMachine for CustomerRef {
             }
         };
         s.expect = expect;
-        if expect == Ok(1) {
+        if matches!(expect, Ok(1 | 2)) {
             match *op {
                 COp::Create(n) => {
                     s.exists = true;

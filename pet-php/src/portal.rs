@@ -28,7 +28,7 @@ crate::api::php_class! {
  * Shapes:
  * - access: ['contact_id','customer_id','wp_user_id' (?int, null once revoked),'version']
  * - portal ticket: ['id','reference' ('#12'),'subject','status','priority','created_at','updated_at']
- *   plus, from portalTicket and the commands, 'can_reply' => bool,
+ *   plus, from portalTicket and the commands, 'can_reply' => bool, 'can_reopen' => bool,
  *   'messages' => list<['id','author_kind' (employee|customer),'author_name','mine' => bool,'body','created_at']>.
  *
  * @phpcs:ignoreFile
@@ -79,6 +79,10 @@ crate::api::php_class! {
         input: array,
         context: context
     ) -> array;
+
+    /// Reopens a resolved ticket of the user's customer, within the window of the resolution
+    /// mail's reopen link (7 days). @return array portal ticket
+    fn portal_reopen(wpUserId: int, ticketId: string("ticket_id"), context: context) -> array;
 
     section "Knowledge";
 

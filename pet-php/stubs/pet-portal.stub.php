@@ -11,7 +11,7 @@
  * Shapes:
  * - access: ['contact_id','customer_id','wp_user_id' (?int, null once revoked),'version']
  * - portal ticket: ['id','reference' ('#12'),'subject','status','priority','created_at','updated_at']
- *   plus, from portalTicket and the commands, 'can_reply' => bool,
+ *   plus, from portalTicket and the commands, 'can_reply' => bool, 'can_reopen' => bool,
  *   'messages' => list<['id','author_kind' (employee|customer),'author_name','mine' => bool,'body','created_at']>.
  *
  * @phpcs:ignoreFile
@@ -73,6 +73,12 @@ final class Portal
 
     /** The contact's public reply. @param array{body:string} $input @return array portal ticket */
     public function portalReply(int $wpUserId, string $ticketId, array $input, array $context): array {}
+
+    /**
+     * Reopens a resolved ticket of the user's customer, within the window of the resolution
+     * mail's reopen link (7 days). @return array portal ticket
+     */
+    public function portalReopen(int $wpUserId, string $ticketId, array $context): array {}
 
     // ---- Knowledge ------------------------------------------------------------------
 

@@ -154,11 +154,13 @@ final class Engine
 
     /**
      * The full history of one entity (every event whose primary context it is), oldest
-     * first: who, when, the line rendered for the event's type and schema version, the
-     * payload as recorded and lifted to the current schema version.
+     * first: who (an employee `actor_id`, a customer contact `actor_contact_id` acting
+     * through the portal, or neither: the system), when, the line rendered for the event's
+     * type and schema version, the payload as recorded and lifted to the current schema
+     * version.
      * @param array{context_type:string,context_id:string,page?:int,per_page?:int,after?:string,before?:string} $query
      * @return array{items:list<array{sequence:int,event_type:string,schema_version:int,current_schema_version:?int,
-     *   occurred_at:string,recorded_at:string,actor_id:?string,actor_name:?string,aggregate_type:string,
+     *   occurred_at:string,recorded_at:string,actor_id:?string,actor_contact_id:?string,actor_name:?string,aggregate_type:string,
      *   aggregate_id:string,aggregate_version:int,line:?string,payload_recorded:array,payload:?array}>,total:int,page:int,per_page:int}
      */
     public function entityHistory(array $query): array {}
@@ -199,7 +201,7 @@ final class Engine
      *        'support']) limits the feed to the contexts of those areas (see accessAreas()),
      *        filtered in SQL; absent, every context.
      * @return array{items:list<array{sequence:int,event_type:string,occurred_at:string,actor_id:?string,
-     *   actor_name:?string,context_type:string,context_id:string,line:string}>,total:int,page:int,per_page:int,pending:?int,pending_since:?string}
+     *   actor_contact_id:?string,actor_name:?string,context_type:string,context_id:string,line:string}>,total:int,page:int,per_page:int,pending:?int,pending_since:?string}
      */
     public function activity(array $query = []): array {}
 

@@ -47,6 +47,10 @@ pub struct CommandContext {
     /// log or change time on their behalf): the caller's permission, which the time rules
     /// in `pet-core` check. Default false.
     pub manages_time: bool,
+    /// The customer contact acting through the customer portal (never with `actor_id`): its
+    /// events record the contact as their actor (`Actor::Contact`). Set by the portal's
+    /// commands from the signed-in user, never from the PHP `$context`.
+    pub contact_id: Option<Uuid>,
 }
 
 impl CommandContext {
@@ -77,6 +81,7 @@ impl CommandContext {
             actor_id,
             idempotency_key,
             manages_time,
+            contact_id: None,
         })
     }
 
@@ -91,6 +96,7 @@ impl CommandContext {
             actor_id: Some(id),
             idempotency_key: None,
             manages_time: false,
+            contact_id: None,
         }
     }
 
@@ -111,9 +117,10 @@ impl CommandContext {
 
     /// The actor of the events this command records.
     pub fn actor(&self) -> Actor {
-        match self.actor_id {
-            Some(id) => Actor::Employee(id),
-            None => Actor::System,
+        match (self.actor_id, self.contact_id) {
+            (Some(id), _) => Actor::Employee(id),
+            (None, Some(contact)) => Actor::Contact(contact),
+            (None, None) => Actor::System,
         }
     }
 }
@@ -261,7 +268,9 @@ pub struct ActivityItem {
     pub occurred_at: String,
     /// The acting employee.
     pub actor_id: Option<String>,
-    /// Their name.
+    /// The acting customer contact (the customer portal), when no employee acted.
+    pub actor_contact_id: Option<String>,
+    /// The employee's or the contact's name.
     pub actor_name: Option<String>,
     /// The context type.
     pub context_type: String,
@@ -841,11 +850,14 @@ impl App {
             .await
             .map_err(StorageError::from)?;
         let columns =
-            "SELECT a.sequence, e.event_type, a.occurred_at, e.actor_employee_id, n.name, \
-                       e.context_type, e.context_id, a.line";
+            "SELECT a.sequence, e.event_type, a.occurred_at, e.actor_employee_id, COALESCE(n.name, nc.name), \
+                       e.context_type, e.context_id, a.line, e.actor_contact_id";
+        // A contact's name is personal data the feed's names never hold: read from the
+        // contact's row (which an erasure blanks).
         let names = format!(
-            "LEFT JOIN {} n ON n.entity_type = 'employee' AND n.entity_id = e.actor_employee_id",
-            t.activity_names
+            "LEFT JOIN {} n ON n.entity_type = 'employee' AND n.entity_id = e.actor_employee_id \
+             LEFT JOIN {} nc ON nc.id = e.actor_contact_id",
+            t.activity_names, t.contacts
         );
         let rows: Vec<Row> = if parts.is_empty() {
             let tail = req.plan(&order, &mut conds, &mut params);
@@ -905,8 +917,9 @@ impl App {
                 String,
                 String,
                 String,
+                Option<String>,
             );
-            let (seq, et, occ, actor, actor_name, ct, cid, line): R =
+            let (seq, et, occ, actor, actor_name, ct, cid, line, contact): R =
                 mysql_async::from_row_opt(r).map_err(|e| AppError::Storage(e.to_string()))?;
             items.push((
                 vec![Key::Int(seq as i64)],
@@ -915,6 +928,7 @@ impl App {
                     event_type: et,
                     occurred_at: rfc3339(from_db_time(occ)),
                     actor_id: actor,
+                    actor_contact_id: contact,
                     actor_name,
                     context_type: ct,
                     context_id: cid,

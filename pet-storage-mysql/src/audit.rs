@@ -44,9 +44,9 @@ pub const FULL_VERIFICATION_EVERY: chrono::Duration = chrono::Duration::hours(24
 /// Every column of an event row, in [`RawEvent::from_row`]'s order.
 const RAW_COLUMNS: &str = "id, event_id, event_type, schema_version, occurred_at, recorded_at, \
     actor_employee_id, context_type, context_id, aggregate_type, aggregate_id, aggregate_version, \
-    idempotency_key, payload, prev_hash, hash";
+    idempotency_key, payload, prev_hash, hash, actor_contact_id";
 
-const COLUMN_NAMES: [&str; 16] = [
+const COLUMN_NAMES: [&str; 17] = [
     "id",
     "event_id",
     "event_type",
@@ -63,6 +63,7 @@ const COLUMN_NAMES: [&str; 16] = [
     "payload",
     "prev_hash",
     "hash",
+    "actor_contact_id",
 ];
 
 /// One event row exactly as stored (no parsing beyond the column types).
@@ -84,6 +85,7 @@ pub struct RawEvent {
     payload: String,
     prev_hash: String,
     hash: String,
+    actor_contact: Option<String>,
 }
 
 fn col<T: FromValue>(r: &mut Row, sequence: u64, i: usize) -> Result<T, ChainFault> {
@@ -121,6 +123,7 @@ impl RawEvent {
             payload: col(&mut r, s, 13)?,
             prev_hash: col(&mut r, s, 14)?,
             hash: col(&mut r, s, 15)?,
+            actor_contact: col(&mut r, s, 16)?,
         })
     }
 
@@ -134,6 +137,7 @@ impl RawEvent {
             occurred_at_us: self.occurred_at_us,
             recorded_at_us: self.recorded_at_us,
             actor_employee_id: self.actor.as_deref(),
+            actor_contact_id: self.actor_contact.as_deref(),
             context_type: &self.context_type,
             context_id: &self.context_id,
             aggregate_type: &self.aggregate_type,
@@ -958,9 +962,11 @@ pub struct HistoryItem {
     pub occurred_at: String,
     /// When it was stored (RFC 3339).
     pub recorded_at: String,
-    /// The acting employee (`None`: the system).
+    /// The acting employee (`None`: the system or a contact).
     pub actor_id: Option<String>,
-    /// Their name.
+    /// The acting customer contact (the customer portal), when no employee acted.
+    pub actor_contact_id: Option<String>,
+    /// The employee's or the contact's name.
     pub actor_name: Option<String>,
     /// The aggregate it belongs to, and the aggregate's version after it.
     pub aggregate_type: String,
@@ -1016,14 +1022,16 @@ impl App {
             .exec(
                 format!(
                     "SELECT e.id, e.event_type, e.schema_version, e.occurred_at, e.recorded_at, \
-                     e.actor_employee_id, n.name, e.aggregate_type, e.aggregate_id, \
-                     e.aggregate_version, a.line, e.payload FROM {} e \
+                     e.actor_employee_id, COALESCE(n.name, nc.name), e.aggregate_type, e.aggregate_id, \
+                     e.aggregate_version, a.line, e.payload, e.actor_contact_id FROM {} e \
                      LEFT JOIN {} a ON a.sequence = e.id \
                      LEFT JOIN {} n ON n.entity_type = 'employee' AND n.entity_id = e.actor_employee_id \
+                     LEFT JOIN {} nc ON nc.id = e.actor_contact_id \
                      {} {tail}",
                     t.events,
                     t.activity,
                     t.activity_names,
+                    t.contacts,
                     crate::paging::where_sql(&conds)
                 ),
                 params,
@@ -1081,6 +1089,7 @@ impl App {
                     occurred_at: rfc3339(from_db_time(occurred)),
                     recorded_at: rfc3339(from_db_time(recorded)),
                     actor_id: take_s(&mut r, 5)?,
+                    actor_contact_id: take_s(&mut r, 12)?,
                     actor_name: take_s(&mut r, 6)?,
                     aggregate_type: take_s(&mut r, 7)?.ok_or_else(|| bad(7))?,
                     aggregate_id: take_s(&mut r, 8)?.ok_or_else(|| bad(8))?,

@@ -96,11 +96,15 @@ impl ActivityRenderer for GenericRenderer {
 
     fn render(&self, event: &RecordedEvent, names: &dyn NameLookup) -> String {
         let e = &event.event;
-        let actor = match e.actor().employee_id() {
-            Some(id) => names
+        let actor = match e.actor() {
+            pet_core::Actor::Employee(id) => names
                 .name("employee", id)
                 .unwrap_or_else(|| "someone".into()),
-            None => "System".into(),
+            pet_core::Actor::Contact(id) => names.name("contact", id).map_or_else(
+                || "a customer contact".into(),
+                |n| format!("{n} (customer)"),
+            ),
+            pet_core::Actor::System => "System".into(),
         };
         let ctx = e.context();
         let subject = names

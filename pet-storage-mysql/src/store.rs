@@ -36,7 +36,7 @@ use crate::error::StorageError;
 /// Columns read back for an event, in this order.
 pub(crate) const EVENT_COLUMNS: &str = "id, event_id, event_type, schema_version, occurred_at, \
     recorded_at, actor_employee_id, context_type, context_id, aggregate_type, aggregate_id, \
-    aggregate_version, idempotency_key, payload";
+    aggregate_version, idempotency_key, payload, actor_contact_id";
 
 /// The hash of an empty chain.
 pub use pet_core::chain::GENESIS_HASH;
@@ -105,6 +105,7 @@ pub(crate) fn chain_hash(
     payload_json: &str,
 ) -> String {
     let actor = e.actor().employee_id().map(|u| u.to_string());
+    let contact = e.actor().contact_id().map(|u| u.to_string());
     let event_id = e.event_id().to_string();
     let context_id = e.context().context_id.to_string();
     let aggregate_id = e.aggregate().aggregate_id().to_string();
@@ -118,6 +119,7 @@ pub(crate) fn chain_hash(
             occurred_at_us: to_db_time(e.occurred_at()).and_utc().timestamp_micros(),
             recorded_at_us: to_db_time(recorded_at).and_utc().timestamp_micros(),
             actor_employee_id: actor.as_deref(),
+            actor_contact_id: contact.as_deref(),
             context_type: e.context().context_type.as_str(),
             context_id: &context_id,
             aggregate_type: e.aggregate().aggregate_type(),
@@ -400,7 +402,7 @@ impl EventStore {
     ) -> (Vec<Value>, String) {
         let recorded_db = to_db_time(recorded_at);
         let mut prev_hash = prev.to_owned();
-        let mut params: Vec<Value> = Vec::with_capacity(events.len() * 16);
+        let mut params: Vec<Value> = Vec::with_capacity(events.len() * 17);
         for (i, (e, json)) in events.iter().zip(payloads).enumerate() {
             let seq = last + 1 + i as u64;
             let hash = chain_hash(&prev_hash, seq, e, recorded_at, json);
@@ -421,6 +423,7 @@ impl EventStore {
                 Value::from(json.as_str()),
                 Value::from(prev_hash.as_str()),
                 Value::from(hash.as_str()),
+                Value::from(e.actor().contact_id().map(|u| u.to_string())),
             ]);
             prev_hash = hash;
         }
@@ -433,11 +436,11 @@ impl EventStore {
         rows: usize,
         params: Vec<Value>,
     ) -> Result<(), Insert> {
-        let row = "(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)";
+        let row = "(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)";
         let sql = format!(
             "INSERT INTO {} (id, event_id, event_type, schema_version, occurred_at, recorded_at, \
              actor_employee_id, context_type, context_id, aggregate_type, aggregate_id, \
-             aggregate_version, idempotency_key, payload, prev_hash, hash) VALUES {}",
+             aggregate_version, idempotency_key, payload, prev_hash, hash, actor_contact_id) VALUES {}",
             self.tables.events,
             vec![row; rows].join(",")
         );
@@ -546,14 +549,21 @@ pub(crate) fn decode_raw(r: &mut Row) -> Result<RecordedEvent, StorageError> {
     let aggregate_version: u64 = take(r, 11)?;
     let idem: Option<String> = take(r, 12)?;
     let payload: String = take(r, 13)?;
+    let contact: Option<String> = take(r, 14)?;
     let payload: serde_json::Value = serde_json::from_str(&payload)
         .map_err(|e| StorageError::Integrity(format!("event {sequence} payload: {e}")))?;
     let meta = EventMeta {
         event_id: uuid(&event_id)?,
         occurred_at: from_db_time(occurred_at),
-        actor: match actor {
-            Some(a) => Actor::Employee(uuid(&a)?),
-            None => Actor::System,
+        actor: match (actor, contact) {
+            (Some(a), None) => Actor::Employee(uuid(&a)?),
+            (None, Some(c)) => Actor::Contact(uuid(&c)?),
+            (None, None) => Actor::System,
+            (Some(_), Some(_)) => {
+                return Err(StorageError::Integrity(format!(
+                    "event {sequence} names both an employee and a contact as its actor"
+                )))
+            }
         },
         idempotency_key: idem.map(IdempotencyKey::new).transpose()?,
     };

@@ -6,7 +6,7 @@
 use crate::aggregate::domain_events;
 use std::collections::BTreeMap;
 
-use chrono::{DateTime, Duration, Utc};
+use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
@@ -291,6 +291,10 @@ pub enum TicketCommand {
     Reopen {
         /// The site's reopen window.
         window: ReopenWindow,
+        /// The customer contact who asks (the portal), who must be one of the ticket's
+        /// customer's (a fact, [`TicketFacts::with_contact`]); `None`: staff, or the
+        /// resolution mail's signed link.
+        contact_id: Option<ContactId>,
     },
 }
 
@@ -498,9 +502,12 @@ fn transition_error(from: TicketStatus, to: TicketStatus) -> DomainError {
 ///
 /// Rules: the customer must be active and an assignee an active employee; a closed ticket
 /// takes nothing (not even a reply); a resolved one takes only replies, `Close` and
-/// `Reopen`; a customer cannot write internal notes, and a reply by a known contact needs
-/// the contact to be one of the ticket's customer's (a fact, [`TicketFacts::with_contact`]); every change must change something;
-/// reopening is allowed up to and including `resolved_at + window`.
+/// `Reopen`; a customer cannot write internal notes, and a reply or a reopen by a known
+/// contact needs the contact to be one of the ticket's customer's (a fact,
+/// [`TicketFacts::with_contact`]); a customer's reply on a ticket waiting on the customer
+/// moves it back to `open` (`ticket.status_changed` after the `ticket.replied`); every
+/// change must change something; reopening is allowed up to and including
+/// `resolved_at + window`.
 pub fn decide(
     state: Option<&Ticket>,
     cmd: &TicketCommand,
@@ -634,13 +641,25 @@ pub fn decide(
             {
                 facts.contact_of(*c, t.customer_id)?;
             }
-            Ok(vec![TicketEvent::Replied(TicketReplied {
+            let mut events = vec![TicketEvent::Replied(TicketReplied {
                 ticket_id,
                 reply_id: *reply_id,
                 author: *author,
                 visibility: *visibility,
                 body: body.clone(),
-            })])
+            })];
+            // The customer answered: the ticket no longer waits on them (back to `open`,
+            // which resumes the SLA clocks the waiting status paused).
+            if matches!(author, ReplyAuthor::Customer { .. })
+                && t.status == TicketStatus::WaitingOnCustomer
+            {
+                events.push(TicketEvent::StatusChanged(TicketStatusChanged {
+                    ticket_id,
+                    from: TicketStatus::WaitingOnCustomer,
+                    to: TicketStatus::Open,
+                }));
+            }
+            Ok(events)
         }
         TicketCommand::Resolve => match t.status {
             from if from.can_move_to(TicketStatus::Resolved) => {
@@ -658,7 +677,10 @@ pub fn decide(
             }
             other => Err(transition_error(other, TicketStatus::Closed)),
         },
-        TicketCommand::Reopen { window } => {
+        TicketCommand::Reopen { window, contact_id } => {
+            if let Some(c) = contact_id {
+                facts.contact_of(*c, t.customer_id)?;
+            }
             if t.status != TicketStatus::Resolved {
                 return Err(DomainError::invariant(format!(
                     "only a resolved ticket can be reopened (it is {})",
@@ -666,8 +688,7 @@ pub fn decide(
                 )));
             }
             let resolved_at = t.resolved_at.unwrap_or(now);
-            let limit = resolved_at + Duration::minutes(i64::from(window.minutes()));
-            if now > limit {
+            if !window.allows(resolved_at, now) {
                 return Err(DomainError::invariant(format!(
                     "the reopen window of {} minutes after resolution has passed",
                     window.minutes()
@@ -905,6 +926,7 @@ mod tests {
                     "reopen",
                     TicketCommand::Reopen {
                         window: ReopenWindow::DEFAULT,
+                        contact_id: None,
                     },
                 ),
             ];
@@ -1014,6 +1036,136 @@ mod tests {
     }
 
     #[test]
+    fn a_customer_reply_ends_the_wait_on_the_customer() {
+        let waiting = run(&[
+            (create(), T0),
+            (status(TicketStatus::Open), T0),
+            (status(TicketStatus::WaitingOnCustomer), T0),
+        ])
+        .unwrap();
+        let mine = ContactId::from_uuid(Uuid::from_u128(31));
+        let f = facts().with_contact(mine, cust());
+        for author in [
+            ReplyAuthor::Customer {
+                contact_id: Some(mine),
+            },
+            ReplyAuthor::Customer { contact_id: None },
+        ] {
+            let evs = decide(
+                Some(&waiting),
+                &reply(Visibility::Public, author),
+                &f,
+                at(T0),
+            )
+            .unwrap();
+            assert!(
+                matches!(
+                    evs.as_slice(),
+                    [
+                        TicketEvent::Replied(_),
+                        TicketEvent::StatusChanged(TicketStatusChanged {
+                            from: TicketStatus::WaitingOnCustomer,
+                            to: TicketStatus::Open,
+                            ..
+                        })
+                    ]
+                ),
+                "{evs:?}"
+            );
+            let after = evolve_all(Some(waiting.clone()), &evs).unwrap();
+            assert_eq!(
+                (after.status(), after.reply_count(), after.version()),
+                (TicketStatus::Open, 1, waiting.version() + 2)
+            );
+        }
+        // Staff replies and notes leave it waiting; a customer reply on an open ticket
+        // changes no status.
+        for (vis, author) in [
+            (
+                Visibility::Public,
+                ReplyAuthor::Employee { employee_id: ana() },
+            ),
+            (
+                Visibility::Internal,
+                ReplyAuthor::Employee { employee_id: ana() },
+            ),
+        ] {
+            let evs = decide(Some(&waiting), &reply(vis, author), &f, at(T0)).unwrap();
+            assert!(matches!(evs.as_slice(), [TicketEvent::Replied(_)]));
+        }
+        let open = run(&[(create(), T0), (status(TicketStatus::Open), T0)]).unwrap();
+        let evs = decide(
+            Some(&open),
+            &reply(
+                Visibility::Public,
+                ReplyAuthor::Customer {
+                    contact_id: Some(mine),
+                },
+            ),
+            &f,
+            at(T0),
+        )
+        .unwrap();
+        assert!(matches!(evs.as_slice(), [TicketEvent::Replied(_)]));
+        // A contact of another customer is refused before anything changes.
+        let theirs = ContactId::from_uuid(Uuid::from_u128(32));
+        let f = f.with_contact(theirs, CustomerId::from_uuid(Uuid::from_u128(21)));
+        assert!(matches!(
+            decide(
+                Some(&waiting),
+                &reply(
+                    Visibility::Public,
+                    ReplyAuthor::Customer {
+                        contact_id: Some(theirs)
+                    }
+                ),
+                &f,
+                at(T0)
+            ),
+            Err(DomainError::Invariant(_))
+        ));
+    }
+
+    #[test]
+    fn a_contact_reopens_only_its_own_customer_s_tickets() {
+        let t = run(&[
+            (create(), T0),
+            (status(TicketStatus::Open), T0),
+            (TicketCommand::Resolve, T0),
+        ])
+        .unwrap();
+        let mine = ContactId::from_uuid(Uuid::from_u128(31));
+        let theirs = ContactId::from_uuid(Uuid::from_u128(32));
+        let f = facts()
+            .with_contact(mine, cust())
+            .with_contact(theirs, CustomerId::from_uuid(Uuid::from_u128(21)));
+        let by = |c: ContactId| TicketCommand::Reopen {
+            window: ReopenWindow::DEFAULT,
+            contact_id: Some(c),
+        };
+        assert!(matches!(
+            decide(Some(&t), &by(mine), &f, at(T0)).as_deref(),
+            Ok([TicketEvent::Reopened(_)])
+        ));
+        assert_eq!(
+            decide(Some(&t), &by(theirs), &f, at(T0)),
+            Err(DomainError::invariant(format!(
+                "contact {theirs} is not a contact of this ticket's customer"
+            )))
+        );
+        let unknown = ContactId::from_uuid(Uuid::from_u128(33));
+        assert_eq!(
+            decide(Some(&t), &by(unknown), &f, at(T0)),
+            Err(DomainError::field("contact_id", "is not a known contact"))
+        );
+        // The window applies to a contact as to staff.
+        assert!(matches!(
+            decide(Some(&t), &by(mine), &f, at("2026-01-13T09:00:01Z")),
+            Err(DomainError::Invariant(_))
+        ));
+    }
+
+    #[test]
     fn no_reply_on_a_closed_ticket() {
         let closed = [
             (create(), T0),
@@ -1040,7 +1192,8 @@ mod tests {
         assert!(decide(
             Some(&t),
             &TicketCommand::Reopen {
-                window: ReopenWindow::from_minutes(60).unwrap()
+                window: ReopenWindow::from_minutes(60).unwrap(),
+                contact_id: None,
             },
             &facts(),
             at(T0)
@@ -1085,6 +1238,7 @@ mod tests {
         let t = run(&resolved).unwrap();
         let reopen = TicketCommand::Reopen {
             window: ReopenWindow::from_minutes(60).unwrap(),
+            contact_id: None,
         };
         // exactly at the end of the window: allowed; one second later: refused
         let evs = decide(Some(&t), &reopen, &facts(), at("2026-01-05T11:00:00Z")).unwrap();

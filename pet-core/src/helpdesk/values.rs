@@ -1,6 +1,7 @@
 //! Self-validating value objects of the helpdesk: priorities, statuses, channels, reply
 //! bodies and visibility, the reopen window. Each parses raw input into a field error.
 
+use chrono::{DateTime, Duration, Utc};
 use serde::{Deserialize, Serialize};
 
 use crate::error::DomainError;
@@ -229,6 +230,13 @@ impl ReopenWindow {
     /// The window in minutes.
     pub const fn minutes(self) -> u32 {
         self.0
+    }
+
+    /// Whether a ticket resolved at `resolved_at` may still be reopened at `now`: up to and
+    /// including `resolved_at + window` (the rule [`crate::helpdesk::ticket::decide`]
+    /// applies, and what screens ask before offering a reopen).
+    pub fn allows(self, resolved_at: DateTime<Utc>, now: DateTime<Utc>) -> bool {
+        now <= resolved_at + Duration::minutes(i64::from(self.0))
     }
 }
 

@@ -197,13 +197,17 @@ impl AggregateEvent for IdentityEvent {
 /// deciding any command.
 ///
 /// `actor_status` is the acting employee's current status as loaded by the caller, or
-/// `None` when no such employee exists. System actors (cron, jobs) may always act.
+/// `None` when no such employee exists. System actors (cron, jobs) may always act, and so
+/// may contacts (the command's own rules decide what a contact may ask).
 pub fn ensure_actor_may_act(
     actor: Actor,
     actor_status: Option<EmployeeStatus>,
 ) -> Result<(), DomainError> {
     match (actor, actor_status) {
         (Actor::System, _) => Ok(()),
+        // A contact is no employee: what it may do is the rule of what it asks (a contact
+        // writes only on its own customer's tickets, `TicketFacts::with_contact`).
+        (Actor::Contact(_), _) => Ok(()),
         (Actor::Employee(_), Some(EmployeeStatus::Active)) => Ok(()),
         (Actor::Employee(id), Some(EmployeeStatus::Inactive)) => Err(DomainError::invariant(
             format!("employee {id} is inactive and cannot act"),

@@ -164,15 +164,86 @@ impl Recipient {
     }
 }
 
-/// What [`plan`] needs to know about the ticket beyond the event: read by the outbox job
-/// from the state tables.
+/// What [`plan`] needs to know about the ticket beyond the event, as it stood **at the
+/// event** (not when the outbox job runs): [`facts_at`] folds them from the ticket's own
+/// events up to the event's log position, so a ticket reassigned before the job runs does
+/// not mail its new assignee about an older event.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct TicketMailFacts {
-    /// The contact customer mail goes to: who last wrote to the ticket, else the
-    /// customer's first contact with an address (`None`: no customer mail).
+    /// The contact customer mail goes to: who last wrote to the ticket as a known contact
+    /// by then (else the contact of the ticket's opening message; the outbox job falls
+    /// back to the customer's first contact with an address when neither is known).
+    /// `None`: no customer mail.
     pub requester: Option<ContactId>,
-    /// The ticket's assignee now (`None`: no staff mail for replies and SLA).
+    /// The ticket's assignee at the event (`None`: no staff mail for replies and SLA).
     pub assignee: Option<EmployeeId>,
+    /// The event is the ticket's opening message: the customer's reply recorded with
+    /// `ticket.created` by the same command. Its news is the ticket itself (acknowledged to
+    /// the customer, assigned to staff), so it is not also mailed as a customer reply.
+    pub opening_message: bool,
+}
+
+/// One event of a ticket's stream as the outbox job reads it: its log sequence, its
+/// business time and the event.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TicketStreamEvent {
+    /// The event's sequence in the log.
+    pub sequence: u64,
+    /// When it happened (the events of one command share it).
+    pub occurred_at: DateTime<Utc>,
+    /// The event.
+    pub event: TicketEvent,
+}
+
+/// The facts in force at log position `sequence` (an event of the ticket's, or an event
+/// about it in another stream, such as `sla.warning`), folded from `stream`, the ticket's
+/// events in log order (events after `sequence` are ignored, but for the opening message
+/// recorded with `ticket.created` in the same command, which names the requester of the
+/// acknowledgement):
+/// - the assignee: the last `ticket.created` / `ticket.assigned` at or before `sequence`;
+/// - the requester: the last customer reply by a known contact at or before `sequence`,
+///   else the opening message's contact;
+/// - `opening_message`: the event at `sequence` is the customer's reply recorded right
+///   after `ticket.created` at the same business time (the events of one command share
+///   it; a later command on the ticket, which waits for the ticket's row lock, has a later
+///   one).
+pub fn facts_at(stream: &[TicketStreamEvent], sequence: u64) -> TicketMailFacts {
+    let contact_of = |e: &TicketStreamEvent| match &e.event {
+        TicketEvent::Replied(p) => match p.author {
+            ReplyAuthor::Customer { contact_id } => Some(contact_id),
+            ReplyAuthor::Employee { .. } => None,
+        },
+        _ => None,
+    };
+    // The opening message: the customer reply that directly follows `ticket.created` in
+    // the same command (same business time).
+    let opening = match stream {
+        [first, second, ..]
+            if matches!(first.event, TicketEvent::Created(_))
+                && second.occurred_at == first.occurred_at
+                && contact_of(second).is_some() =>
+        {
+            Some(second)
+        }
+        _ => None,
+    };
+    let mut facts = TicketMailFacts::default();
+    for e in stream.iter().take_while(|e| e.sequence <= sequence) {
+        match &e.event {
+            TicketEvent::Created(p) => facts.assignee = p.assignee_id,
+            TicketEvent::Assigned(p) => facts.assignee = p.assignee_id,
+            _ => {
+                if let Some(Some(c)) = contact_of(e) {
+                    facts.requester = Some(c);
+                }
+            }
+        }
+    }
+    if facts.requester.is_none() {
+        facts.requester = opening.and_then(|o| contact_of(o).flatten());
+    }
+    facts.opening_message = opening.is_some_and(|o| o.sequence == sequence);
+    facts
 }
 
 /// One notification an event calls for.
@@ -212,7 +283,9 @@ pub fn ticket_of(
 ///   assignee unless they opened it themselves;
 /// - `ticket.assigned` → the assignment to the new assignee unless they took it themselves;
 /// - `ticket.replied` public by an employee → the reply to the requester; by the customer →
-///   the customer reply to the assignee (internal notes notify nobody);
+///   the customer reply to the assignee, except the ticket's opening message (the
+///   acknowledgement and the assignment already tell of it: one notification, not two);
+///   internal notes notify nobody;
 /// - `ticket.resolved` → the resolution to the requester;
 /// - `sla.warning` / `sla.breached` → the assignee;
 /// - anything else (mail events included, so mail never begets mail) → nothing.
@@ -264,6 +337,9 @@ pub fn plan(
                 )
                 .into_iter()
                 .collect(),
+                (ReplyAuthor::Customer { .. }, Visibility::Public) if facts.opening_message => {
+                    vec![]
+                }
                 (ReplyAuthor::Customer { .. }, Visibility::Public) => to_staff(
                     NotificationKind::CustomerReply,
                     facts.assignee,
@@ -538,6 +614,7 @@ mod tests {
         TicketMailFacts {
             requester: Some(c()),
             assignee,
+            opening_message: false,
         }
     }
     fn kinds(v: &[Planned]) -> Vec<(NotificationKind, Recipient)> {
@@ -608,6 +685,153 @@ mod tests {
         )
         .unwrap()
         .is_empty());
+    }
+
+    /// A ticket's stream: `(sequence, minute, event)`.
+    fn stream(events: Vec<(u64, i64, TicketEvent)>) -> Vec<TicketStreamEvent> {
+        let t0: DateTime<Utc> = "2026-01-05T09:00:00Z".parse().unwrap();
+        events
+            .into_iter()
+            .map(|(sequence, m, event)| TicketStreamEvent {
+                sequence,
+                occurred_at: t0 + chrono::Duration::minutes(m),
+                event,
+            })
+            .collect()
+    }
+    fn tid() -> TicketId {
+        TicketId::from_uuid(t())
+    }
+    fn created(assignee: Option<EmployeeId>) -> TicketEvent {
+        TicketEvent::from_stored(
+            "ticket.created",
+            2,
+            &json!({"ticket_id": t(), "ticket_number": 5, "customer_id": Uuid::from_u128(3),
+                    "project_id": null, "subject": "Printer", "priority": "normal",
+                    "channel": "portal", "assignee_id": assignee}),
+        )
+        .unwrap()
+    }
+    fn assigned(to: Option<EmployeeId>, from: Option<EmployeeId>) -> TicketEvent {
+        TicketEvent::Assigned(crate::helpdesk::ticket::TicketAssigned {
+            ticket_id: tid(),
+            assignee_id: to,
+            previous_assignee_id: from,
+        })
+    }
+    fn replied(author: ReplyAuthor) -> TicketEvent {
+        TicketEvent::from_stored(
+            "ticket.replied",
+            1,
+            &reply(serde_json::to_value(author).unwrap(), "public"),
+        )
+        .unwrap()
+    }
+    fn by(contact: Option<ContactId>) -> ReplyAuthor {
+        ReplyAuthor::Customer {
+            contact_id: contact,
+        }
+    }
+
+    #[test]
+    fn facts_are_those_in_force_at_the_event() {
+        let c2 = ContactId::from_uuid(Uuid::from_u128(22));
+        let s = stream(vec![
+            (10, 0, created(Some(e(1)))),
+            (11, 0, replied(by(Some(c())))),
+            (20, 5, replied(ReplyAuthor::Employee { employee_id: e(1) })),
+            (30, 9, assigned(Some(e(2)), Some(e(1)))),
+            (40, 12, replied(by(Some(c2)))),
+        ]);
+        // At the staff reply (20) the assignee is still e(1), the requester the opener,
+        // though the ticket was reassigned (30) and another contact wrote (40) later.
+        let at20 = facts_at(&s, 20);
+        assert_eq!(
+            (at20.assignee, at20.requester, at20.opening_message),
+            (Some(e(1)), Some(c()), false)
+        );
+        // An event of another stream between 20 and 30 (an SLA warning at 25): e(1).
+        assert_eq!(facts_at(&s, 25).assignee, Some(e(1)));
+        let at40 = facts_at(&s, 40);
+        assert_eq!((at40.assignee, at40.requester), (Some(e(2)), Some(c2)));
+        // ticket.created: the opener is the requester (recorded with it), not an opening.
+        let at10 = facts_at(&s, 10);
+        assert_eq!(
+            (at10.assignee, at10.requester, at10.opening_message),
+            (Some(e(1)), Some(c()), false)
+        );
+        assert!(facts_at(&s, 11).opening_message);
+        // Unassigned later: no staff mail for later events.
+        let mut s2 = s.clone();
+        s2.push(stream(vec![(50, 20, assigned(None, Some(e(2))))]).remove(0));
+        assert_eq!(facts_at(&s2, 50).assignee, None);
+        assert_eq!(facts_at(&s2, 40).assignee, Some(e(2)));
+    }
+
+    #[test]
+    fn a_first_reply_in_a_later_command_is_no_opening_message() {
+        // Created without a message; the customer writes a minute later.
+        let s = stream(vec![
+            (10, 0, created(Some(e(1)))),
+            (12, 1, replied(by(Some(c())))),
+        ]);
+        let f = facts_at(&s, 12);
+        assert!(!f.opening_message);
+        assert_eq!(facts_at(&s, 10).requester, None, "nobody known yet");
+        let p = plan(
+            "ticket.replied",
+            1,
+            &reply(json!({"kind": "customer", "contact_id": c()}), "public"),
+            None,
+            &f,
+        )
+        .unwrap();
+        assert_eq!(
+            kinds(&p),
+            vec![(NotificationKind::CustomerReply, Recipient::Employee(e(1)))]
+        );
+    }
+
+    #[test]
+    fn a_new_ticket_s_first_message_is_one_notification_not_two() {
+        let s = stream(vec![
+            (10, 0, created(Some(e(1)))),
+            (11, 0, replied(by(Some(c())))),
+        ]);
+        let created_payload = json!({"ticket_id": t(), "ticket_number": 5,
+            "customer_id": Uuid::from_u128(3), "project_id": null, "subject": "Printer",
+            "priority": "normal", "channel": "portal", "assignee_id": e(1)});
+        let on_create = plan(
+            "ticket.created",
+            2,
+            &created_payload,
+            None,
+            &facts_at(&s, 10),
+        )
+        .unwrap();
+        assert_eq!(
+            kinds(&on_create),
+            vec![
+                (NotificationKind::Acknowledgement, Recipient::Contact(c())),
+                (NotificationKind::Assignment, Recipient::Employee(e(1)))
+            ]
+        );
+        let on_message = plan(
+            "ticket.replied",
+            1,
+            &reply(json!({"kind": "customer", "contact_id": c()}), "public"),
+            None,
+            &facts_at(&s, 11),
+        )
+        .unwrap();
+        assert!(on_message.is_empty(), "{on_message:?}");
+        // An anonymous opening message (a logged call) is an opening message too.
+        let s = stream(vec![
+            (10, 0, created(Some(e(1)))),
+            (11, 0, replied(by(None))),
+        ]);
+        assert!(facts_at(&s, 11).opening_message);
+        assert_eq!(facts_at(&s, 11).requester, None);
     }
 
     #[test]

@@ -4,7 +4,7 @@
 //! first response on the first public reply, a met or breached resolution on resolve, a
 //! breach the job has not seen yet) is recorded in the same transaction.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, VecDeque};
 
 use chrono::{DateTime, NaiveDateTime, Utc};
 use mysql_async::prelude::*;
@@ -33,6 +33,9 @@ use crate::paging::{
     SORT_ABORTED,
 };
 use crate::services::Helpdesk;
+
+/// The contact who caused a timeline entry's event and their name (`None`: not a contact).
+type ActorOfEntry = (Option<String>, Option<String>);
 
 /// The ticket's clock timeline as stored in `tickets.sla_timeline`.
 pub(crate) fn parse_timeline(s: &str) -> Result<TicketTimeline, AppError> {
@@ -978,14 +981,21 @@ impl Helpdesk<'_> {
         mut facts: TicketFacts,
     ) -> Result<TicketFacts, AppError> {
         for cmd in cmds {
-            if let TicketCommand::Reply {
-                author:
-                    ReplyAuthor::Customer {
-                        contact_id: Some(c),
-                    },
-                ..
-            } = cmd
-            {
+            let contact = match cmd {
+                TicketCommand::Reply {
+                    author:
+                        ReplyAuthor::Customer {
+                            contact_id: Some(c),
+                        },
+                    ..
+                }
+                | TicketCommand::Reopen {
+                    contact_id: Some(c),
+                    ..
+                } => Some(c),
+                _ => None,
+            };
+            if let Some(c) = contact {
                 let customer: Option<String> = q
                     .exec_first(
                         format!(
@@ -1729,7 +1739,10 @@ impl Helpdesk<'_> {
             "reopen_ticket",
             json!({"id": id, "input": input}),
             id,
-            TicketCommand::Reopen { window },
+            TicketCommand::Reopen {
+                window,
+                contact_id: None,
+            },
             None,
         )
         .await
@@ -1779,8 +1792,70 @@ impl Helpdesk<'_> {
         let t = self.helpdesk_tables();
         let mut conn = self.read_conn().await?;
         let mut specs = SlaCache::default();
-        self.hd_ticket_view(&mut conn, &t, id, self.now(), &mut specs, Known::Nothing)
+        let mut view = self
+            .hd_ticket_view(&mut conn, &t, id, self.now(), &mut specs, Known::Nothing)
+            .await?;
+        self.hd_timeline_contacts(&mut conn, id, &mut view).await?;
+        Ok(view)
+    }
+
+    /// Names on the ticket view's timeline the customer contact who caused an entry (the
+    /// portal: a ticket opened, a waiting ticket answered, a reopen), from the actors of the
+    /// ticket's events (`actor_contact_id`, migration 0030): `by_contact_id` and
+    /// `by_contact_name`. The timeline has exactly one entry per status-changing event and
+    /// per priority change, in the stream's order, so the n-th `status` entry is the n-th
+    /// status-changing event (and the `created` entry `ticket.created`).
+    async fn hd_timeline_contacts<Q: Queryable>(
+        &self,
+        q: &mut Q,
+        id: Uuid,
+        view: &mut Value,
+    ) -> Result<(), AppError> {
+        let rows: Vec<(String, Option<String>, Option<String>)> = q
+            .exec(
+                format!(
+                    "SELECT e.event_type, e.actor_contact_id, c.name FROM {} e \
+                     LEFT JOIN {} c ON c.id = e.actor_contact_id \
+                     WHERE e.aggregate_type = ? AND e.aggregate_id = ? ORDER BY e.aggregate_version",
+                    self.tables().events,
+                    self.tables().contacts
+                ),
+                (
+                    pet_core::helpdesk::ticket::AGGREGATE_TYPE,
+                    id.to_string(),
+                ),
+            )
             .await
+            .map_err(db)?;
+        if rows.iter().all(|r| r.1.is_none()) {
+            return Ok(());
+        }
+        let kind_of = |event_type: &str| match event_type {
+            "ticket.created" => Some("created"),
+            "ticket.status_changed" | "ticket.resolved" | "ticket.closed" | "ticket.reopened" => {
+                Some("status")
+            }
+            "ticket.priority_changed" => Some("priority"),
+            _ => None,
+        };
+        // Per timeline kind, the actors of its events in order.
+        let mut by_kind: HashMap<&str, VecDeque<ActorOfEntry>> = HashMap::new();
+        for (ty, contact, name) in rows {
+            if let Some(k) = kind_of(&ty) {
+                by_kind.entry(k).or_default().push_back((contact, name));
+            }
+        }
+        if let Some(entries) = view.get_mut("timeline").and_then(Value::as_array_mut) {
+            for e in entries {
+                let kind = e.get("kind").and_then(Value::as_str).unwrap_or_default();
+                let actor = by_kind.get_mut(kind).and_then(|q| q.pop_front());
+                if let Some((Some(contact), name)) = actor {
+                    e["by_contact_id"] = json!(contact);
+                    e["by_contact_name"] = json!(name);
+                }
+            }
+        }
+        Ok(())
     }
 
     /// Tickets: `{status?, priority?, assignee_id? ('none' for unassigned), customer_id?,
@@ -2263,6 +2338,7 @@ impl Helpdesk<'_> {
             ticket_id,
             TicketCommand::Reopen {
                 window: ReopenWindow::DEFAULT,
+                contact_id: None,
             },
             None,
         )
@@ -2271,17 +2347,32 @@ impl Helpdesk<'_> {
 
     /// Opens a ticket from an email of a known contact (channel email, the message as the
     /// contact's first reply), run by the system: the same input and rules as
-    /// [`Self::create_ticket`].
+    /// [`Self::create_ticket`]; its events record the contact (`contact_id`) as their actor.
     pub async fn create_ticket_by_mail(
         &self,
         input: &Value,
         ctx: &CommandContext,
     ) -> Result<Value, AppError> {
+        // An unreadable contact id is reported by the input's own parsing.
+        let contact = input
+            .get("contact_id")
+            .and_then(Value::as_str)
+            .and_then(|s| Uuid::parse_str(s).ok());
+        let ctx = &CommandContext {
+            contact_id: ctx
+                .actor_id
+                .is_none()
+                .then_some(contact)
+                .flatten()
+                .or(ctx.contact_id),
+            ..ctx.clone()
+        };
         self.hd_open_ticket(input, ctx, "create_ticket_by_mail")
             .await
     }
 
-    /// Adds a customer's emailed reply (public, by `contact_id`), run by the system.
+    /// Adds a customer's emailed reply (public, by `contact_id`), run by the system: its
+    /// events record the contact as their actor.
     pub async fn reply_by_mail(
         &self,
         ticket_id: Uuid,
@@ -2290,6 +2381,16 @@ impl Helpdesk<'_> {
         ctx: &CommandContext,
     ) -> Result<Value, AppError> {
         let body = ReplyBody::new(body).map_err(AppError::from)?;
+        // The contact who wrote is the actor of what the reply records (run by the system,
+        // no employee acted).
+        let ctx = &CommandContext {
+            contact_id: ctx
+                .actor_id
+                .is_none()
+                .then_some(contact_id.as_uuid())
+                .or(ctx.contact_id),
+            ..ctx.clone()
+        };
         self.hd_ticket_command(
             ctx,
             "reply_by_mail",

@@ -6,8 +6,11 @@
 //!   `mail_outbox` checkpoint (`pet_projection_checkpoints`, started at the log's head by
 //!   migration 0027, so an existing site does not mail its history), a batch per
 //!   transaction holding the checkpoint row `FOR UPDATE`; `pet_core::mail::plan` says which
-//!   notifications each event calls for, the recipients' addresses come from the state
-//!   tables, and each becomes one row keyed by (event, recipient): `INSERT IGNORE` on that
+//!   notifications each event calls for, to the recipients in force **at the event**
+//!   (`pet_core::mail::facts_at` folds the ticket's own events up to the event: a ticket
+//!   reassigned before the job runs does not mail its new assignee about an older event),
+//!   their addresses come from the state tables, and each becomes one row keyed by
+//!   (event, recipient): `INSERT IGNORE` on that
 //!   unique key makes a row exactly once however often a batch is retried. Opted-out staff
 //!   and recipients without an address get no row. Commands never write the outbox.
 //! - **Sending**: [`Mail::claim_outgoing`] claims due rows like the job queue (`SKIP
@@ -17,16 +20,18 @@
 //!   (retried after `jobs::backoff`, dead after `max_attempts`; [`Mail::retry_mail`] gives a
 //!   dead letter fresh attempts).
 
+use std::collections::HashMap;
+
 use chrono::{DateTime, Duration, NaiveDateTime, Utc};
 use hmac::{Hmac, KeyInit, Mac};
 use mysql_async::prelude::*;
 use mysql_async::{Row, Transaction, TxOpts};
 use pet_core::aggregate::Aggregate;
-use pet_core::helpdesk::TicketId;
-use pet_core::identity::{ContactId, EmployeeId};
+use pet_core::helpdesk::{TicketEvent, TicketId};
+use pet_core::identity::ContactId;
 use pet_core::mail::{
-    plan, ticket_of, Audience, MailCommand, MailEvent, MailMessage, MailSent, NotificationKind,
-    Planned, Recipient, TicketMailFacts, JOB_MAIL_OUTBOX,
+    facts_at, plan, ticket_of, Audience, MailCommand, MailEvent, MailMessage, MailSent,
+    NotificationKind, Planned, Recipient, TicketMailFacts, TicketStreamEvent, JOB_MAIL_OUTBOX,
 };
 use serde::Serialize;
 use serde_json::{json, Value};
@@ -528,13 +533,23 @@ impl Mail<'_> {
         let decode = |e: pet_core::identity::EventDecodeError| {
             AppError::Storage(format!("mail outbox: {e}"))
         };
+        // Each ticket's own events, read once per batch: the facts of an event are those in
+        // force at it (pet_core::mail::facts_at), not the ticket's state when the job runs.
+        let mut streams: HashMap<TicketId, Vec<TicketStreamEvent>> = HashMap::new();
         for rec in &events {
             let ev = &rec.event;
             let (ty, v, payload) = (ev.event_type().as_str(), ev.schema_version(), ev.payload());
             let Some(ticket) = ticket_of(ty, v, payload).map_err(decode)? else {
                 continue;
             };
-            let Some(info) = self.ticket_info(tx, ticket).await? else {
+            let stream = match streams.entry(ticket) {
+                std::collections::hash_map::Entry::Occupied(e) => e.into_mut(),
+                std::collections::hash_map::Entry::Vacant(e) => {
+                    e.insert(self.ticket_stream(tx, ticket).await?)
+                }
+            };
+            let stream = stream.as_slice();
+            let Some(info) = self.ticket_info(tx, ticket, stream, rec.sequence).await? else {
                 continue;
             };
             let planned =
@@ -567,42 +582,67 @@ impl Mail<'_> {
         Ok(events.len())
     }
 
-    /// The ticket's number, subject, requester and assignee (`None`: no such ticket).
+    /// The ticket's own events in log order, as [`facts_at`] reads them.
+    async fn ticket_stream(
+        &self,
+        tx: &mut Transaction<'_>,
+        ticket: TicketId,
+    ) -> Result<Vec<TicketStreamEvent>, AppError> {
+        let recorded = self
+            .store()
+            .read_aggregate(
+                tx,
+                pet_core::helpdesk::ticket::AGGREGATE_TYPE,
+                ticket.as_uuid(),
+            )
+            .await?;
+        recorded
+            .iter()
+            .map(|r| {
+                let e = &r.event;
+                let event = TicketEvent::from_stored(
+                    e.event_type().as_str(),
+                    e.schema_version(),
+                    e.payload(),
+                )
+                .map_err(|err| AppError::Storage(format!("mail outbox: {err}")))?;
+                Ok(TicketStreamEvent {
+                    sequence: r.sequence,
+                    occurred_at: e.occurred_at(),
+                    event,
+                })
+            })
+            .collect()
+    }
+
+    /// The ticket's number and subject, and its requester and assignee as they stood at log
+    /// position `sequence` (folded from its `stream` by [`facts_at`]; a requester nobody
+    /// named yet is the customer's first contact with an address). `None`: no such ticket.
     async fn ticket_info(
         &self,
         tx: &mut Transaction<'_>,
         ticket: TicketId,
+        stream: &[TicketStreamEvent],
+        sequence: u64,
     ) -> Result<Option<TicketInfo>, AppError> {
         let t = self.tables();
         let hd = self.helpdesk_tables();
-        let row: Option<(String, String, Option<String>, Option<u64>)> = tx
+        let row: Option<(String, String, Option<u64>)> = tx
             .exec_first(
                 format!(
-                    "SELECT customer_id, subject, assignee_id, number FROM {} WHERE id = ?",
+                    "SELECT customer_id, subject, number FROM {} WHERE id = ?",
                     hd.tickets
                 ),
                 (ticket.to_string(),),
             )
             .await
             .map_err(db)?;
-        let Some((customer, subject, assignee, number)) = row else {
+        let Some((customer, subject, number)) = row else {
             return Ok(None);
         };
-        // Who last wrote to the ticket as a known contact, else the customer's first
-        // contact with an address.
-        let mut requester: Option<String> = tx
-            .exec_first(
-                format!(
-                    "SELECT author_contact_id FROM {} WHERE ticket_id = ? AND author_kind = 'customer' \
-                     AND author_contact_id IS NOT NULL ORDER BY created_at DESC LIMIT 1",
-                    hd.replies
-                ),
-                (ticket.to_string(),),
-            )
-            .await
-            .map_err(db)?;
-        if requester.is_none() {
-            requester = tx
+        let mut facts = facts_at(stream, sequence);
+        if facts.requester.is_none() {
+            let first: Option<String> = tx
                 .exec_first(
                     format!(
                         "SELECT id FROM {} WHERE customer_id = ? AND email IS NOT NULL AND email <> '' \
@@ -613,24 +653,17 @@ impl Mail<'_> {
                 )
                 .await
                 .map_err(db)?;
+            facts.requester = first
+                .as_deref()
+                .map(|s| arg_uuid("id", s))
+                .transpose()?
+                .map(ContactId::from_uuid);
         }
-        let uuid = |s: &str| arg_uuid("id", s);
         Ok(Some(TicketInfo {
             id: ticket,
             number,
             subject,
-            facts: TicketMailFacts {
-                requester: requester
-                    .as_deref()
-                    .map(uuid)
-                    .transpose()?
-                    .map(ContactId::from_uuid),
-                assignee: assignee
-                    .as_deref()
-                    .map(uuid)
-                    .transpose()?
-                    .map(EmployeeId::from_uuid),
-            },
+            facts,
         }))
     }
 

@@ -13,8 +13,8 @@
 use mysql_async::prelude::*;
 use mysql_async::Value as SqlValue;
 use pet_core::helpdesk::{
-    Channel, NewTicket, Priority, ReplyAuthor, ReplyBody, ReplyId, TicketCommand, TicketId,
-    TicketNumber, TicketStatus, Visibility,
+    Channel, NewTicket, Priority, ReopenWindow, ReplyAuthor, ReplyBody, ReplyId, TicketCommand,
+    TicketId, TicketNumber, TicketStatus, Visibility,
 };
 use pet_core::identity::{ContactId, CustomerId, CustomerStatus, Name, WpUserId};
 use pet_core::portal::{PortalAccess, PortalCommand, PortalFacts};
@@ -33,6 +33,10 @@ use crate::jobs::ClaimedJob;
 use crate::modules::{unknown_job, JobFuture};
 use crate::services::Portal;
 use crate::uow::UnitOfWork;
+
+/// The window within which a contact may reopen a resolved ticket from the portal: the
+/// one the resolution mail's reopen link uses.
+const PORTAL_REOPEN_WINDOW: ReopenWindow = ReopenWindow::DEFAULT;
 
 /// How many contacts [`Portal::portal_access_of_contacts`] answers for at once (a page of
 /// the customer screen's contacts).
@@ -133,6 +137,9 @@ pub struct PortalTicketView {
     pub ticket: PortalTicketRow,
     /// Whether the contact may reply now (every status but closed).
     pub can_reply: bool,
+    /// Whether the contact may reopen it now (resolved, within the reopen window the
+    /// resolution mail's link uses).
+    pub can_reopen: bool,
     /// The public messages (never internal notes).
     pub messages: Vec<PortalMessage>,
 }
@@ -185,19 +192,26 @@ fn wp_user(wp_user_id: i64) -> Result<WpUserId, AppError> {
     WpUserId::from_i64(wp_user_id).map_err(AppError::from)
 }
 
-/// The context a portal command runs in: no employee (the contact is the author its
-/// commands name), the form's idempotency key kept. Staff do not act through the portal.
-fn portal_ctx(ctx: &CommandContext) -> Result<CommandContext, AppError> {
+/// Refuses an employee's context: staff do not act through the portal.
+fn no_employee(ctx: &CommandContext) -> Result<(), AppError> {
     if ctx.actor_id.is_some() {
         return Err(AppError::field(
             "actor_id",
             "must be empty: the portal acts for a contact, never as an employee",
         ));
     }
+    Ok(())
+}
+
+/// The context a portal command runs in: no employee, the signed-in user's contact as the
+/// actor of its events (`Actor::Contact`), the form's idempotency key kept.
+fn portal_ctx(ctx: &CommandContext, signed: &Signed) -> Result<CommandContext, AppError> {
+    no_employee(ctx)?;
     Ok(CommandContext {
         actor_id: None,
         idempotency_key: ctx.idempotency_key.clone(),
         manages_time: false,
+        contact_id: Some(signed.contact.as_uuid()),
     })
 }
 
@@ -626,11 +640,12 @@ impl Portal<'_> {
             String,
             chrono::NaiveDateTime,
             chrono::NaiveDateTime,
+            Option<chrono::NaiveDateTime>,
         );
         let row: Option<TicketRowT> = q
             .exec_first(
                 format!(
-                    "SELECT number, subject, status, priority, created_at, updated_at FROM {} \
+                    "SELECT number, subject, status, priority, created_at, updated_at, resolved_at FROM {} \
                      WHERE id = ? AND customer_id = ?",
                     h.tickets
                 ),
@@ -638,7 +653,7 @@ impl Portal<'_> {
             )
             .await
             .map_err(db)?;
-        let (number, subject, status, priority, created, updated) =
+        let (number, subject, status, priority, created, updated, resolved_at) =
             row.ok_or_else(|| AppError::NotFound(format!("ticket {id}")))?;
         type MessageRowT = (
             String,
@@ -663,9 +678,11 @@ impl Portal<'_> {
             .await
             .map_err(db)?;
         let me = signed.contact.to_string();
-        let can_reply = TicketStatus::parse(&status)
-            .map(|s| s != TicketStatus::Closed)
-            .unwrap_or(false);
+        let parsed = TicketStatus::parse(&status).ok();
+        let can_reply = parsed.is_some_and(|s| s != TicketStatus::Closed);
+        let can_reopen = parsed == Some(TicketStatus::Resolved)
+            && resolved_at
+                .is_some_and(|r| PORTAL_REOPEN_WINDOW.allows(from_db_time(r), self.now()));
         Ok(PortalTicketView {
             ticket: PortalTicketRow {
                 reference: reference(&id.to_string(), number),
@@ -677,6 +694,7 @@ impl Portal<'_> {
                 updated_at: rfc3339(from_db_time(updated)),
             },
             can_reply,
+            can_reopen,
             messages: messages
                 .into_iter()
                 .map(
@@ -705,12 +723,13 @@ impl Portal<'_> {
         input: &Value,
         ctx: &CommandContext,
     ) -> Result<Value, AppError> {
-        let ctx = portal_ctx(ctx)?;
+        no_employee(ctx)?;
         let n = PortalNewTicket::parse(input, "input")?;
         let signed = {
             let mut conn = self.conn().await?;
             self.signed(&mut conn, wp_user_id).await?
         };
+        let ctx = portal_ctx(ctx, &signed)?;
         let id = Uuid::now_v7();
         let reply_id = ReplyId::from_uuid(Uuid::now_v7());
         let make = |number: TicketNumber| {
@@ -770,13 +789,14 @@ impl Portal<'_> {
         input: &Value,
         ctx: &CommandContext,
     ) -> Result<Value, AppError> {
-        let ctx = portal_ctx(ctx)?;
+        no_employee(ctx)?;
         let id = arg_uuid("ticket_id", ticket_id)?;
         let PortalReply { body } = PortalReply::parse(input, "input")?;
         let signed = {
             let mut conn = self.conn().await?;
             self.signed(&mut conn, wp_user_id).await?
         };
+        let ctx = portal_ctx(ctx, &signed)?;
         let request = json!({"wp_user_id": wp_user_id, "id": id, "input": input});
         self.helpdesk()
             .hd_ticket_commands_by(
@@ -791,6 +811,41 @@ impl Portal<'_> {
                     },
                     visibility: Visibility::Public,
                     body,
+                }]),
+                None,
+                Actors::EmployeesOrSystem,
+            )
+            .await?;
+        self.portal_ticket(wp_user_id, ticket_id).await
+    }
+
+    /// Reopens one of the user's customer's resolved tickets for their contact: the
+    /// ticket's own reopen command, with the window the resolution mail's link uses
+    /// ([`ReopenWindow::DEFAULT`]) and the contact named, so that pet-core refuses a ticket
+    /// of another customer (`InvariantViolation`; such a ticket also reads as not found).
+    pub async fn portal_reopen(
+        &self,
+        wp_user_id: i64,
+        ticket_id: &str,
+        ctx: &CommandContext,
+    ) -> Result<Value, AppError> {
+        no_employee(ctx)?;
+        let id = arg_uuid("ticket_id", ticket_id)?;
+        let signed = {
+            let mut conn = self.conn().await?;
+            self.signed(&mut conn, wp_user_id).await?
+        };
+        let ctx = portal_ctx(ctx, &signed)?;
+        let request = json!({"wp_user_id": wp_user_id, "id": id});
+        self.helpdesk()
+            .hd_ticket_commands_by(
+                &ctx,
+                "portal_reopen",
+                request,
+                id,
+                TicketWork::Existing(vec![TicketCommand::Reopen {
+                    window: PORTAL_REOPEN_WINDOW,
+                    contact_id: Some(signed.contact),
                 }]),
                 None,
                 Actors::EmployeesOrSystem,

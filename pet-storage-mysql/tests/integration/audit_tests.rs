@@ -212,6 +212,7 @@ async fn an_inserted_row_is_found() {
             aggregate_version: 1,
             idempotency_key: None,
             payload,
+            actor_contact_id: None,
         },
     );
     tamper(
@@ -427,6 +428,7 @@ async fn the_scheduled_run_checks_only_new_events_and_catches_a_rewrite() {
                 aggregate_version: av,
                 idempotency_key: key.as_deref(),
                 payload: &payload,
+                actor_contact_id: None,
             },
         );
         sql.push(format!(

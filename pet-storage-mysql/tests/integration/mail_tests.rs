@@ -86,9 +86,10 @@ async fn events_become_one_message_per_event_and_recipient_exactly_once() {
         .await
         .unwrap();
     // ticket.created: the acknowledgement and the assignment; the opening message
-    // (ticket.replied by the customer): the customer reply to the assignee.
+    // (ticket.replied by the customer, recorded with it) is not also a customer reply to
+    // the assignee: one notification, not two.
     let r = app.mail().run_outbox().await.unwrap();
-    assert_eq!(r.queued, 3, "{r:?}");
+    assert_eq!(r.queued, 2, "{r:?}");
     assert_eq!(
         outbox(&env).await,
         vec![
@@ -100,12 +101,6 @@ async fn events_become_one_message_per_event_and_recipient_exactly_once() {
             ),
             (
                 "assignment".into(),
-                "employee".into(),
-                "bo@example.com".into(),
-                "pending".into()
-            ),
-            (
-                "customer_reply".into(),
                 "employee".into(),
                 "bo@example.com".into(),
                 "pending".into()
@@ -133,7 +128,7 @@ async fn events_become_one_message_per_event_and_recipient_exactly_once() {
         replayed.queued, 0,
         "the unique key keeps one row per event and recipient"
     );
-    assert_eq!(outbox(&env).await.len(), 3);
+    assert_eq!(outbox(&env).await.len(), 2);
 
     // Bo replies publicly (to the contact), notes internally (nobody), the customer
     // replies (to Bo), Bo resolves (to the contact, with a reopen link).
@@ -172,12 +167,119 @@ async fn events_become_one_message_per_event_and_recipient_exactly_once() {
         [
             "acknowledgement",
             "assignment",
-            "customer_reply",
             "public_reply",
             "customer_reply",
             "resolution"
         ]
     );
+    env.cleanup().await;
+}
+
+#[tokio::test]
+async fn recipients_are_the_ones_in_force_at_the_event_not_when_the_job_runs() {
+    let Some(env) = env().await else { return };
+    let app = &env.app;
+    let s = setup(&env).await;
+    let road = app
+        .identity()
+        .add_contact(
+            &s.customer,
+            &json!({"name": "Road Runner", "email": "road@acme.test"}),
+            &s.ana,
+        )
+        .await
+        .unwrap();
+    let road = road["contacts"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["name"] == json!("Road Runner"))
+        .unwrap()["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let contact = |c: &str| pet_core::identity::ContactId::from_uuid(c.parse().unwrap());
+    // Opened by Ana for Bo without a message; Wile writes by email (a later command: a
+    // customer reply to Bo); Bo answers (to Wile); Road Runner writes; then Bo hands the
+    // ticket to Ana — all before the outbox job runs.
+    let t = app
+        .helpdesk()
+        .create_ticket(
+            &json!({"customer_id": s.customer, "subject": "Anvil", "assignee_id": s.bo_id}),
+            &s.ana,
+        )
+        .await
+        .unwrap();
+    let tid = id(&t);
+    let h = app.helpdesk();
+    // Each command a minute later (the events of one command share their time).
+    let later = || env.clock.set(app.now() + Duration::minutes(1));
+    later();
+    h.reply_by_mail(
+        tid.parse().unwrap(),
+        contact(&s.contact),
+        "It cracked.",
+        &CommandContext::system(),
+    )
+    .await
+    .unwrap();
+    later();
+    h.reply_to_ticket(&tid, &json!({"body": "Sending another."}), &s.bo)
+        .await
+        .unwrap();
+    later();
+    h.reply_by_mail(
+        tid.parse().unwrap(),
+        contact(&road),
+        "Me too.",
+        &CommandContext::system(),
+    )
+    .await
+    .unwrap();
+    later();
+    h.assign_ticket(&tid, Some(&s.ana_id), &s.bo).await.unwrap();
+    let r = app.mail().run_outbox().await.unwrap();
+    let rows: Vec<(String, String)> = outbox(&env).await.into_iter().map(|r| (r.0, r.2)).collect();
+    let row = |k: &str, e: &str| (k.to_owned(), e.to_owned());
+    assert_eq!(
+        rows,
+        vec![
+            // ticket.created: nobody wrote yet, the customer's first contact.
+            row("acknowledgement", "wile@acme.test"),
+            row("assignment", "bo@example.com"),
+            // Wile's reply: to Bo, the assignee then (Ana holds the ticket now).
+            row("customer_reply", "bo@example.com"),
+            // Bo's answer: to Wile, who had written (Road Runner wrote later).
+            row("public_reply", "wile@acme.test"),
+            row("customer_reply", "bo@example.com"),
+            row("assignment", "ana@example.com"),
+        ]
+    );
+    assert_eq!(r.queued, 6, "{r:?}");
+    // A reply by email is recorded with its contact as the actor (no employee).
+    {
+        use mysql_async::prelude::*;
+        let mut c = env.pool().get_conn().await.unwrap();
+        let actors: Vec<(Option<String>, Option<String>)> = c
+            .exec(
+                format!(
+                    "SELECT actor_employee_id, actor_contact_id FROM {} \
+                     WHERE event_type = 'ticket.replied' AND aggregate_id = ? ORDER BY id",
+                    app.tables().events
+                ),
+                (tid.as_str(),),
+            )
+            .await
+            .unwrap();
+        assert_eq!(
+            actors,
+            vec![
+                (None, Some(s.contact.clone())),
+                (Some(s.bo_id.clone()), None),
+                (None, Some(road.clone())),
+            ]
+        );
+    }
     env.cleanup().await;
 }
 

@@ -306,3 +306,237 @@ async fn the_portal_searches_and_shows_published_articles_only() {
     ));
     env.cleanup().await;
 }
+
+/// The actor columns of the ticket's events in order: `(event_type, actor_employee_id,
+/// actor_contact_id)`.
+async fn ticket_actors(
+    env: &crate::Env,
+    ticket: &str,
+) -> Vec<(String, Option<String>, Option<String>)> {
+    use mysql_async::prelude::*;
+    let mut c = env.pool().get_conn().await.unwrap();
+    c.exec(
+        format!(
+            "SELECT event_type, actor_employee_id, actor_contact_id FROM {} \
+             WHERE context_type = 'ticket' AND context_id = ? ORDER BY id",
+            env.app.tables().events
+        ),
+        (ticket,),
+    )
+    .await
+    .unwrap()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_contact_s_answer_ends_the_wait_and_a_contact_reopens_its_own_tickets_as_itself() {
+    let Some(env) = env().await else { return };
+    let app = &env.app;
+    let (_, actor) = crate::first_employee(app, "Ana").await;
+    let acme = app
+        .identity()
+        .create_customer(&json!({"name": "Acme"}), &actor)
+        .await
+        .unwrap();
+    let acme = app
+        .identity()
+        .add_contact(&id(&acme), &json!({"name": "Wile"}), &actor)
+        .await
+        .unwrap();
+    let globex = app
+        .identity()
+        .create_customer(&json!({"name": "Globex"}), &actor)
+        .await
+        .unwrap();
+    let globex = app
+        .identity()
+        .add_contact(&id(&globex), &json!({"name": "Hank"}), &actor)
+        .await
+        .unwrap();
+    let (wile, hank) = (contact_of(&acme), contact_of(&globex));
+    let portal = app.portal();
+    portal.grant_portal_access(&wile, 10, &actor).await.unwrap();
+    portal.grant_portal_access(&hank, 11, &actor).await.unwrap();
+    let day = json!([{"start": "00:00", "end": "23:59"}]);
+    let def = app
+        .helpdesk()
+        .create_sla_definition(
+            &json!({"name": "Always", "spec": {
+                "calendar": {"timezone": "UTC", "working_hours": {"mon": day, "tue": day,
+                    "wed": day, "thu": day, "fri": day, "sat": day, "sun": day}, "holidays": []},
+                "targets": {
+                    "low": {"first_response_minutes": 600, "resolution_minutes": 6000},
+                    "normal": {"first_response_minutes": 600, "resolution_minutes": 6000},
+                    "high": {"first_response_minutes": 600, "resolution_minutes": 6000},
+                    "urgent": {"first_response_minutes": 600, "resolution_minutes": 6000}},
+                "pause_statuses": ["waiting_on_customer"],
+                "warning_percent": 80,
+                "always_on": []}}),
+            &actor,
+        )
+        .await
+        .unwrap();
+
+    // Wile opens a ticket in the portal: its events name Wile as their actor.
+    let system = CommandContext::system();
+    let opened = portal
+        .portal_open_ticket(
+            10,
+            &json!({"subject": "Anvil", "message": "Cracked."}),
+            &system,
+        )
+        .await
+        .unwrap();
+    let tid = id(&opened);
+    assert_eq!(opened["can_reopen"], json!(false));
+    let actors = ticket_actors(&env, &tid).await;
+    assert_eq!(
+        actors,
+        vec![
+            ("ticket.created".to_owned(), None, Some(wile.clone())),
+            ("ticket.replied".to_owned(), None, Some(wile.clone())),
+        ]
+    );
+    let h = app.helpdesk();
+    h.assign_ticket_sla(&tid, &id(&def), &actor).await.unwrap();
+    h.change_ticket_status(&tid, "open", &actor).await.unwrap();
+    let waiting = h
+        .change_ticket_status(&tid, "waiting_on_customer", &actor)
+        .await
+        .unwrap();
+    assert_eq!(waiting["sla"]["state"], json!("paused"), "{waiting}");
+
+    // Wile answers: the ticket is open again, the clock runs again, all by Wile.
+    let answered = portal
+        .portal_reply(10, &tid, &json!({"body": "Still cracked."}), &system)
+        .await
+        .unwrap();
+    assert_eq!(answered["status"], json!("open"));
+    let t = h.get_ticket(&tid).await.unwrap();
+    assert_eq!(t["status"], json!("open"));
+    assert_eq!(t["sla"]["state"], json!("running"), "{t}");
+    let actors = ticket_actors(&env, &tid).await;
+    let mut tail: Vec<_> = actors[actors.len() - 3..].to_vec();
+    tail.sort();
+    assert_eq!(
+        tail,
+        vec![
+            ("sla.resumed".to_owned(), None, Some(wile.clone())),
+            ("ticket.replied".to_owned(), None, Some(wile.clone())),
+            ("ticket.status_changed".to_owned(), None, Some(wile.clone())),
+        ]
+    );
+    // The ticket timeline names Wile on the entries Wile caused.
+    let timeline = t["timeline"].as_array().unwrap();
+    assert_eq!(timeline[0]["kind"], json!("created"));
+    assert_eq!(timeline[0]["by_contact_id"], json!(wile));
+    assert_eq!(timeline[0]["by_contact_name"], json!("Wile"));
+    let last = timeline.last().unwrap();
+    assert_eq!(
+        (&last["kind"], &last["to"], &last["by_contact_name"]),
+        (&json!("status"), &json!("open"), &json!("Wile")),
+        "{timeline:?}"
+    );
+    assert!(
+        timeline
+            .iter()
+            .filter(|e| e["to"] == json!("waiting_on_customer"))
+            .all(|e| e.get("by_contact_id").is_none()),
+        "staff moves are not the contact's: {timeline:?}"
+    );
+    // The activity feed names Wile (a contact, no employee) on those lines.
+    let feed = app
+        .activity(&json!({"context_type": "ticket", "context_id": tid}))
+        .await
+        .unwrap();
+    let by_wile: Vec<&Value> = feed["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|i| i["actor_contact_id"] == json!(wile))
+        .collect();
+    let mut types: Vec<&str> = by_wile
+        .iter()
+        .filter_map(|i| i["event_type"].as_str())
+        .filter(|t| t.starts_with("ticket."))
+        .collect();
+    types.sort_unstable();
+    assert_eq!(
+        types,
+        [
+            "ticket.created",
+            "ticket.replied",
+            "ticket.replied",
+            "ticket.status_changed"
+        ],
+        "{feed}"
+    );
+    assert!(
+        by_wile
+            .iter()
+            .all(|i| i["actor_id"].is_null() && i["actor_name"] == json!("Wile")),
+        "{by_wile:?}"
+    );
+    // A staff answer on an open ticket changes no status.
+    h.reply_to_ticket(&tid, &json!({"body": "Noted."}), &actor)
+        .await
+        .unwrap();
+    assert_eq!(h.get_ticket(&tid).await.unwrap()["status"], json!("open"));
+
+    // Resolved: Wile may reopen it from the portal; Hank (Globex) may not, nor staff
+    // through the portal; nothing changes on a refusal.
+    h.resolve_ticket(&tid, &actor).await.unwrap();
+    let seen = portal.portal_ticket(10, &tid).await.unwrap();
+    assert_eq!(
+        (&seen["status"], &seen["can_reopen"]),
+        (&json!("resolved"), &json!(true))
+    );
+    let theirs = portal.portal_reopen(11, &tid, &system).await.unwrap_err();
+    assert!(
+        matches!(&theirs, AppError::Invariant(m) if m.contains("not a contact of this ticket's customer")),
+        "{theirs:?}"
+    );
+    let as_staff = portal.portal_reopen(10, &tid, &actor).await.unwrap_err();
+    assert!(matches!(as_staff, AppError::Validation(_)), "{as_staff:?}");
+    let nobody = portal.portal_reopen(99, &tid, &system).await.unwrap_err();
+    assert!(matches!(nobody, AppError::NotFound(_)), "{nobody:?}");
+    assert_eq!(
+        h.get_ticket(&tid).await.unwrap()["status"],
+        json!("resolved")
+    );
+    let reopened = portal.portal_reopen(10, &tid, &system).await.unwrap();
+    assert_eq!(
+        (&reopened["status"], &reopened["can_reopen"]),
+        (&json!("open"), &json!(false))
+    );
+    assert_eq!(
+        ticket_actors(&env, &tid)
+            .await
+            .into_iter()
+            .filter(|a| a.0 == "ticket.reopened")
+            .collect::<Vec<_>>(),
+        vec![("ticket.reopened".to_owned(), None, Some(wile.clone()))]
+    );
+    let again = portal.portal_reopen(10, &tid, &system).await.unwrap_err();
+    assert!(matches!(again, AppError::Invariant(_)), "{again:?}");
+
+    // Past the window (the resolution mail link's, 7 days): no reopen offered or taken.
+    h.resolve_ticket(&tid, &actor).await.unwrap();
+    env.clock.set(app.now() + chrono::Duration::days(8));
+    let late = portal.portal_ticket(10, &tid).await.unwrap();
+    assert_eq!(late["can_reopen"], json!(false));
+    let refused = portal.portal_reopen(10, &tid, &system).await.unwrap_err();
+    assert!(
+        matches!(&refused, AppError::Invariant(m) if m.contains("reopen window")),
+        "{refused:?}"
+    );
+    assert_eq!(
+        h.get_ticket(&tid).await.unwrap()["status"],
+        json!("resolved")
+    );
+
+    // The chain covers the contact actor: the log verifies; events restore as replayed.
+    let v = app.verify_chain(&json!({"mode": "full"})).await.unwrap();
+    assert_eq!(v["ok"], json!(true), "{v}");
+    crate::every_aggregate_restores_as_replayed(&env).await;
+    env.cleanup().await;
+}

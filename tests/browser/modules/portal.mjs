@@ -2,8 +2,9 @@
 // WordPress user for the contact and a page with [pet_portal] (through WordPress's own REST
 // API, as the editor would), then invite the contact from the customer screen. The contact
 // logs in through the portal's login form, opens a ticket; staff reply in wp-admin (and write
-// an internal note); the contact sees the reply (never the note) and answers, and staff see the
-// answer on the ticket page. Screenshots go to $PET_ARTIFACTS (portal-*).
+// an internal note) and wait on the customer; the contact sees the reply (never the note) and
+// answers, which puts the ticket back to open; staff see the answer on the ticket page, resolve,
+// and the contact reopens the ticket from the portal. Screenshots go to $PET_ARTIFACTS (portal-*).
 //
 // Env: PET_E2E_URL, PET_E2E_USER, PET_E2E_PASSWORD, PET_ARTIFACTS, PET_CHROMIUM.
 import { randomBytes } from 'node:crypto';
@@ -121,6 +122,11 @@ await step('staff reply in wp-admin (and write an internal note)', async () => {
   await form.locator('[name=body]').fill(note);
   await form.locator('input[name=visibility][value=internal]').check();
   await submit(form);
+  // Staff now wait on the customer.
+  await submit(page.locator('#pet-status-open'));
+  await submit(page.locator('#pet-status-waiting-on-customer'));
+  const waitingTitle = (await page.locator('#pet-ticket-title').innerText()).toLowerCase();
+  expect(waitingTitle.includes('waiting on customer'), `ticket not waiting on the customer: ${waitingTitle}`);
 });
 
 await step('the reply appears in the portal, the note does not; the contact answers', async () => {
@@ -130,20 +136,52 @@ await step('the reply appears in the portal, the note does not; the contact answ
   const shown = await text('.pet-portal');
   expect(shown.includes(staffReply), 'staff reply not shown in the portal');
   expect(!shown.includes(note), 'an internal note reached the portal');
+  const waiting = (await page.locator('.pet-portal__status').innerText()).toLowerCase();
+  expect(waiting.includes('waiting'), `portal status before the answer: ${waiting}`);
   const form = page.locator('#pet-portal-reply');
   await form.locator('[name=body]').fill(answer);
   await post(form);
   await page.locator('.pet-portal__notice--success').waitFor();
   expect((await text('.pet-portal')).includes(answer), 'answer not shown');
+  // The answer ended the wait on the customer.
+  const status = (await page.locator('.pet-portal__status').innerText()).toLowerCase();
+  expect(status.includes('open') && !status.includes('waiting'), `portal status after the answer: ${status}`);
   await screenshot('conversation');
 });
 
-await step('staff see the answer on the ticket page', async () => {
+await step('staff see the answer on the ticket page, the ticket open again', async () => {
   await page.context().clearCookies();
   await login();
   await page.goto(ticketUrl);
   expect((await text()).includes(answer), 'the portal answer is not on the ticket page');
+  const title = (await page.locator('#pet-ticket-title').innerText()).toLowerCase();
+  expect(title.includes('open') && !title.includes('waiting'), `ticket after the customer's answer: ${title}`);
+  // The timeline names the contact on the entry their answer caused.
+  const timeline = await page.locator('#pet-ticket-timeline').innerText();
+  expect(timeline.includes('by Wile E. Coyote (customer)'), `timeline: ${timeline}`);
   await screenshot('staff-view');
+});
+
+await step('staff resolve; the contact reopens the ticket from the portal', async () => {
+  await submit(page.locator('#pet-status-resolved'));
+  expect((await page.locator('#pet-ticket-title').innerText()).toLowerCase().includes('resolved'), 'not resolved');
+  await portalLogin();
+  await page.locator('a', { hasText: subject }).first().click();
+  await page.waitForLoadState('load');
+  const reopen = page.locator('#pet-portal-reopen');
+  await reopen.waitFor();
+  expect(await reopen.locator('input[name=_wpnonce]').count() === 1, 'the reopen form has no nonce');
+  await screenshot('resolved');
+  await post(reopen);
+  await page.locator('.pet-portal__notice--success').waitFor();
+  const status = (await page.locator('.pet-portal__status').innerText()).toLowerCase();
+  expect(status.includes('open'), `portal status after reopening: ${status}`);
+  expect(await page.locator('#pet-portal-reopen').count() === 0, 'an open ticket still offers Reopen');
+  await page.context().clearCookies();
+  await login();
+  await page.goto(ticketUrl);
+  const title = (await page.locator('#pet-ticket-title').innerText()).toLowerCase();
+  expect(title.includes('open') && !title.includes('resolved'), `ticket after the portal reopen: ${title}`);
 });
 
 await finish();

@@ -74,6 +74,15 @@ check('portal open: redirects to the new ticket', '' !== $ticket, $out);
 $t = $helpdesk->getTicket($ticket);
 check('portal open: channel portal, Acme, written by Wile', 'portal' === $t['channel'] && $acme === $t['customer_id'] && $wile === $t['replies'][0]['author_contact_id'] && 'high' === $t['priority'], wp_json_encode($t));
 
+// The contact is the actor of what they did in the portal: the activity feed's Who and the
+// ticket's history name them as a customer (not "System").
+login_admin();
+$html = render_admin_screen('pet-activity', static fn () => (new \PetWp\Admin($plugin))->page_activity(), ['context_type' => 'ticket', 'context_id' => $ticket]);
+check('activity screen: Who names the contact (customer)', str_contains($html, esc_html("Wile $tag (customer)")), substr(strip_tags($html), 0, 800));
+$feed = $plugin->engine()->activity(['context_type' => 'ticket', 'context_id' => $ticket]);
+$by_wile = array_values(array_filter($feed['items'], static fn ($i) => $wile === ($i['actor_contact_id'] ?? null)));
+check('activity: the portal events have Wile as actor, no employee', 2 === count($by_wile) && null === $by_wile[0]['actor_id'], wp_json_encode($feed['items']));
+
 // Staff reply publicly and note internally.
 login_admin();
 $helpdesk->replyToTicket($ticket, ['body' => "Replacement on its way $tag"], $plugin->context());
@@ -112,6 +121,40 @@ try {
 } catch (\Pet\InvariantViolationException $e) {
     check('engine: a direct reply to another customer\'s ticket is refused', true);
 }
+
+// A contact's reply ends the wait on the customer (the engine's rule): back to open.
+login_admin();
+$helpdesk->moveTicket($ticket, 'open', $plugin->context());
+$helpdesk->moveTicket($ticket, 'waiting_on_customer', $plugin->context());
+wp_set_current_user($wile_user->ID);
+run_admin_post('portal_reply', ['ticket' => $ticket, 'body' => "Still cracked $tag", '_pet_idem' => wp_generate_uuid4()]);
+check('portal reply: a ticket waiting on the customer is open again', 'open' === $helpdesk->getTicket($ticket)['status'], $helpdesk->getTicket($ticket)['status']);
+
+// Resolved: the portal offers Reopen (nonce-checked form) to the customer's contact only.
+login_admin();
+$helpdesk->moveTicket($ticket, 'resolved', $plugin->context());
+wp_set_current_user($wile_user->ID);
+$_GET = ['pet_ticket' => $ticket];
+$html = do_shortcode('[pet_portal]');
+$_GET = [];
+check('shortcode: a resolved ticket shows Reopen with a nonce', str_contains($html, 'pet-portal-reopen') && str_contains($html, 'pet_portal_reopen') && str_contains($html, '_wpnonce'), substr(strip_tags($html), 0, 600));
+check('portal reopen: a bad nonce is refused', str_starts_with(run_admin_post('portal_reopen', ['ticket' => $ticket], 'nope'), 'die:'));
+check('portal reopen: a GET is refused', 'die:405' === run_admin_post('portal_reopen', ['ticket' => $ticket], 'valid', 'GET'));
+check('portal reopen: nothing changed by refused posts', 'resolved' === $helpdesk->getTicket($ticket)['status']);
+wp_set_current_user($hank_user->ID);
+run_admin_post('portal_reopen', ['ticket' => $ticket, '_pet_idem' => wp_generate_uuid4()]);
+$flash = get_transient('pet_portal_flash_' . $hank_user->ID);
+check("portal reopen: another customer's ticket is refused by the engine", is_array($flash) && 'error' === $flash['kind'] && 'resolved' === $helpdesk->getTicket($ticket)['status'], wp_json_encode($flash));
+login_as_role('subscriber');
+check('portal reopen: a user without the PET Customer role is refused', 'die:403' === run_admin_post('portal_reopen', ['ticket' => $ticket]));
+wp_set_current_user($wile_user->ID);
+$out = run_admin_post('portal_reopen', ['ticket' => $ticket, '_pet_idem' => wp_generate_uuid4()]);
+check('portal reopen: redirects back to the ticket', str_contains($out, 'pet_ticket=' . $ticket), $out);
+check('portal reopen: the ticket is open again', 'open' === $helpdesk->getTicket($ticket)['status']);
+$_GET = ['pet_ticket' => $ticket];
+$html = do_shortcode('[pet_portal]');
+$_GET = [];
+check('shortcode: an open ticket offers no Reopen', !str_contains($html, 'pet-portal-reopen'));
 
 // Revoked: the portal no longer shows anything to Wile and the role goes.
 login_admin();

@@ -89,6 +89,10 @@ class Activity_Table extends Table {
 	 * @param array $item Feed entry.
 	 */
 	public function column_actor_name( $item ) {
+		if ( empty( $item['actor_id'] ) && ! empty( $item['actor_contact_id'] ) ) {
+			/* translators: %s: the customer contact's name */
+			return esc_html( sprintf( __( '%s (customer)', 'pet' ), (string) ( $item['actor_name'] ?? __( 'a customer contact', 'pet' ) ) ) );
+		}
 		if ( empty( $item['actor_id'] ) ) {
 			return esc_html__( 'System', 'pet' );
 		}

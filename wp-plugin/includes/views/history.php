@@ -69,7 +69,16 @@ echo esc_html( sprintf( __( '%s events', 'pet' ), number_format_i18n( (int) $pet
 /* translators: %s: time the event was stored */
 echo esc_html( sprintf( __( 'recorded %s', 'pet' ), (string) $pet_e['recorded_at'] ) );
 ?></small></td>
-<td><?php echo esc_html( null === $pet_e['actor_id'] ? __( 'system', 'pet' ) : (string) ( $pet_e['actor_name'] ?? $pet_e['actor_id'] ) ); ?></td>
+<td><?php
+if ( null !== $pet_e['actor_id'] ) {
+	echo esc_html( (string) ( $pet_e['actor_name'] ?? $pet_e['actor_id'] ) );
+} elseif ( ! empty( $pet_e['actor_contact_id'] ) ) {
+	/* translators: %s: the customer contact's name */
+	echo esc_html( sprintf( __( '%s (customer)', 'pet' ), (string) ( $pet_e['actor_name'] ?? $pet_e['actor_contact_id'] ) ) );
+} else {
+	esc_html_e( 'system', 'pet' );
+}
+?></td>
 <td><?php echo esc_html( (string) ( $pet_e['line'] ?? '' ) ); ?></td>
 <td><code><?php echo esc_html( $pet_e['event_type'] ); ?></code> (v<?php echo esc_html( (string) (int) $pet_e['schema_version'] ); ?>)<br><small><?php echo esc_html( $pet_e['aggregate_type'] . ' v' . (int) $pet_e['aggregate_version'] ); ?></small></td>
 <td><pre class="pet-payload"><?php echo esc_html( (string) wp_json_encode( $pet_e['payload_recorded'], JSON_PRETTY_PRINT | JSON_UNESCAPED_UNICODE | JSON_UNESCAPED_SLASHES ) ); ?></pre>

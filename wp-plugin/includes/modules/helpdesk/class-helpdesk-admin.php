@@ -588,10 +588,15 @@ final class Helpdesk_Admin extends Module_Admin {
 			'articles'     => array(),
 		);
 		foreach ( $t['timeline'] as $e ) {
+			$words = self::timeline_words( $e );
+			if ( ! empty( $e['by_contact_id'] ) ) {
+				/* translators: 1: what happened, 2: the customer contact's name */
+				$words = sprintf( __( '%1$s — by %2$s (customer)', 'pet' ), $words, (string) ( $e['by_contact_name'] ?? __( 'a customer contact', 'pet' ) ) );
+			}
 			$data['timeline'][] = array(
 				'kind'  => (string) $e['kind'],
 				'at'    => $e['at'],
-				'words' => self::timeline_words( $e ),
+				'words' => $words,
 			);
 		}
 		foreach ( $t['linked_articles'] as $a ) {

@@ -2,7 +2,7 @@
 /**
  * The customer portal on the site's front end: the PET Customer role, the [pet_portal]
  * shortcode and the pet/portal block (server-rendered, the same output), and the portal's
- * two form posts (open a ticket, reply), each with a nonce, for a signed-in user with the
+ * three form posts (open a ticket, reply, reopen), each with a nonce, for a signed-in user with the
  * role. What the user sees and may write is the engine's decision (\Pet\Portal names the user
  * by their WordPress id and checks every ticket against their contact's customer).
  *
@@ -29,7 +29,7 @@ class Portal_Front {
 	public const OPTION_PAGE = 'pet_portal_page';
 
 	/** Form actions (admin-post.php?action=pet_<action>), each checked like an admin action. */
-	public const ACTIONS = array( 'portal_open', 'portal_reply' );
+	public const ACTIONS = array( 'portal_open', 'portal_reply', 'portal_reopen' );
 
 	/** Hooks everything (on init). */
 	public static function register(): void {
@@ -242,6 +242,23 @@ class Portal_Front {
 		try {
 			self::api()->portalReply( get_current_user_id(), $ticket, array( 'body' => Input::long_text( 'body' ) ), self::ctx() );
 			self::flash( 'success', __( 'Your reply was sent.', 'pet' ) );
+		} catch ( \Throwable $e ) {
+			self::flash( 'error', self::describe( $e ) );
+		}
+		wp_safe_redirect( add_query_arg( 'pet_ticket', rawurlencode( $ticket ), $back ) );
+		exit;
+	}
+
+	/**
+	 * Reopen a resolved ticket (the engine checks the ticket is the user's customer's and the
+	 * reopen window).
+	 */
+	public static function handle_reopen(): void {
+		$back   = self::check( 'portal_reopen' );
+		$ticket = Input::text( 'ticket' );
+		try {
+			self::api()->portalReopen( get_current_user_id(), $ticket, self::ctx() );
+			self::flash( 'success', __( 'The ticket was reopened. Tell us what is still wrong in a reply.', 'pet' ) );
 		} catch ( \Throwable $e ) {
 			self::flash( 'error', self::describe( $e ) );
 		}

@@ -38,6 +38,12 @@ $here = (string) $data['here'];
 		</li>
 	<?php endforeach; ?>
 	</ol>
+	<?php if ( ! empty( $t['can_reopen'] ) ) : ?>
+		<?php View::form_open( 'portal_reopen', array( 'ticket' => (string) $t['id'], 'back' => $here ), 'pet-portal-reopen', array( 'class' => 'pet-portal__form pet-portal__reopen' ) ); ?>
+			<p><?php esc_html_e( 'This ticket is resolved. If the problem is not solved, reopen it.', 'pet' ); ?></p>
+			<p><button type="submit"><?php esc_html_e( 'Reopen', 'pet' ); ?></button></p>
+		</form>
+	<?php endif; ?>
 	<?php if ( $t['can_reply'] ) : ?>
 		<?php View::form_open( 'portal_reply', array( 'ticket' => (string) $t['id'], 'back' => $here ), 'pet-portal-reply', array( 'class' => 'pet-portal__form' ) ); ?>
 			<label for="pet-portal-body"><?php esc_html_e( 'Your reply', 'pet' ); ?></label>
