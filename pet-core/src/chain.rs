@@ -60,7 +60,7 @@ pub struct ChainRow<'a> {
     pub idempotency_key: Option<&'a str>,
     /// `payload`, verbatim.
     pub payload: &'a str,
-    /// `actor_contact_id` (migration 0030; `None`: not a contact's event, as every event
+    /// `actor_contact_id` (migration 0029; `None`: not a contact's event, as every event
     /// before it).
     pub actor_contact_id: Option<&'a str>,
 }

@@ -305,7 +305,7 @@ pub enum Actor {
     /// An employee, by id.
     Employee(Uuid),
     /// A customer's contact, by id, acting through the customer portal: no employee, so
-    /// `actor_employee_id` is NULL and the contact is `actor_contact_id` (migration 0030).
+    /// `actor_employee_id` is NULL and the contact is `actor_contact_id` (migration 0029).
     Contact(Uuid),
 }
 

@@ -1801,7 +1801,7 @@ impl Helpdesk<'_> {
 
     /// Names on the ticket view's timeline the customer contact who caused an entry (the
     /// portal: a ticket opened, a waiting ticket answered, a reopen), from the actors of the
-    /// ticket's events (`actor_contact_id`, migration 0030): `by_contact_id` and
+    /// ticket's events (`actor_contact_id`, migration 0029): `by_contact_id` and
     /// `by_contact_name`. The timeline has exactly one entry per status-changing event and
     /// per priority change, in the stream's order, so the n-th `status` entry is the n-th
     /// status-changing event (and the `created` entry `ticket.created`).
