@@ -21,8 +21,8 @@ use crate::activity::{clip_name, NameLookup, NamedEntity, Names, RenderError};
 use crate::event::ContextType;
 
 pub use doc::{
-    compare, decimal_to_minor, minor_to_decimal, CurrencyMode, Difference, DocLine, Mapping,
-    PushDoc, RemoteRecord, TargetKind,
+    compare, compare_worker, decimal_to_minor, minor_to_decimal, time_marker, CurrencyMode,
+    Difference, DocLine, Mapping, PushDoc, RemoteRecord, TargetKind, WorkerKind, WorkerRef,
 };
 pub use port::{AccountingPort, PortError, PortFuture, SendRequest};
 pub use push::{

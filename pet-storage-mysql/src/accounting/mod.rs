@@ -5,9 +5,14 @@
 //!
 //! - **Outbox** ([`Accounting::feed_outbox`]): the events after the `accounting_outbox`
 //!   checkpoint, a batch per command, holding the checkpoint row `FOR UPDATE`; each
-//!   `customer.created` and `sale.recorded` queues a push record (its id derived from the
-//!   fact, so a fact read twice queues nothing new), and the checkpoint moves in the same
+//!   `customer.created`, `sale.recorded` and `time_entry.approved` of billable time on a
+//!   customer's project or ticket queues a push record (its id derived from the fact, so a
+//!   fact read twice queues nothing new), and the checkpoint moves in the same
 //!   transaction. Commands never call the port.
+//! - **Employees**: approved billable time is a time activity naming the QBO employee or
+//!   vendor the mapping gives the PET employee; while the employee is not mapped the push
+//!   waits (queued, looked at again every [`UNMAPPED_RECHECK_SECS`] and as soon as a mapping
+//!   is saved), and the push list says why.
 //! - **Push** ([`Accounting::push_due`]): per due push (`ix_accounting_due`), what
 //!   `Push::plan` says: look it up first when an earlier send's outcome is unknown, record
 //!   the send (committed before the request leaves), send with the stable request id, then
@@ -28,9 +33,10 @@ use mysql_async::{Row, Transaction};
 use pet_core::accounting::{
     AccountingPort, CurrencyMode, Mapping, Plan, PortError, Push, PushCommand, PushDoc, PushId,
     PushStatus, Reconciliation, RemoteRecord, SendRequest, SourceKind, SourceRef, TargetKind,
-    JOB_ACCOUNTING_PUSH, JOB_ACCOUNTING_RECONCILE,
+    WorkerKind, WorkerRef, JOB_ACCOUNTING_PUSH, JOB_ACCOUNTING_RECONCILE,
 };
 use pet_core::commercial::QuoteEvent;
+use pet_core::delivery::TimeEntryEvent;
 use pet_core::identity::{Currency, CustomerEvent};
 use serde::Serialize;
 use serde_json::{json, Value};
@@ -52,6 +58,9 @@ pub const OUTBOX_BATCH: usize = 1_000;
 pub const PUSH_BATCH: usize = 200;
 /// Pushes read back per reconciliation step.
 pub const RECONCILE_BATCH: usize = 200;
+/// How long the time of an unmapped employee waits before a push run looks at it again
+/// (saving the mapping makes it due at once).
+pub const UNMAPPED_RECHECK_SECS: i64 = 300;
 
 /// The accounting table names for one prefix.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -318,6 +327,8 @@ pub struct PushRunReport {
     pub dead: u64,
     /// Pushes waiting for their customer's push.
     pub waiting: u64,
+    /// Time pushes waiting for their employee's mapping.
+    pub unmapped: u64,
     /// The connection was refused (401): the run stopped.
     pub unauthorized: bool,
     /// Rate limited (429): the run stopped.
@@ -349,6 +360,7 @@ fn default_mapping() -> Mapping {
         tax_codes: Default::default(),
         default_tax_code: None,
         currency: CurrencyMode::Multi(Currency::new("EUR").unwrap_or_else(|_| unreachable!())),
+        employees: Default::default(),
     }
 }
 
@@ -403,21 +415,124 @@ impl Accounting<'_> {
     }
 
     /// Saves the mapping (`{sale_target, items: {key: id}, default_item, tax_codes: {bp:
-    /// code}, default_tax_code, currency: {mode: single|multi, home: EUR}}`); field errors
-    /// on a bad one, nothing saved.
+    /// code}, default_tax_code, currency: {mode: single|multi, home: EUR}, employees?:
+    /// {employee: worker}}`); `employees` maps a PET employee — by id or by email — to
+    /// `{kind: employee|vendor, id}` or the text `employee:<id>` / `vendor:<id>`. Field errors
+    /// on a bad one, nothing saved. Time that waited for a mapped employee is due at once.
     pub async fn set_mapping(&self, input: &Value) -> Result<Value, AppError> {
-        let m: Mapping = serde_json::from_value(input.clone())
+        let mut input = input.clone();
+        let mut conn = self.conn().await?;
+        if let Some(obj) = input.as_object_mut() {
+            // What get_mapping adds for the screen.
+            obj.remove("employee_labels");
+            if let Some(emps) = obj.remove("employees") {
+                let resolved = self.resolve_employees(&mut conn, &emps).await?;
+                obj.insert("employees".into(), resolved);
+            }
+        }
+        let m: Mapping = serde_json::from_value(input)
             .map_err(|e| AppError::field("mapping", e.to_string()))?;
         m.validate()?;
-        let mut conn = self.conn().await?;
         let v = serde_json::to_value(&m).map_err(|_| internal("accounting mapping"))?;
         self.put_setting(&mut conn, "mapping", &v).await?;
+        let now = to_db_time(self.now());
+        conn.exec_drop(
+            format!(
+                "UPDATE {} SET due_at = ? WHERE status = 'queued' AND target = 'time_activity' \
+                 AND due_at > ?",
+                self.accounting_tables().pushes
+            ),
+            (now, now),
+        )
+        .await
+        .map_err(db)?;
         Ok(v)
     }
 
-    /// The mapping as JSON (see [`Accounting::set_mapping`]).
+    /// The `employees` of a mapping input as `{employee id: {kind, id}}`.
+    async fn resolve_employees<Q: Queryable>(
+        &self,
+        q: &mut Q,
+        emps: &Value,
+    ) -> Result<Value, AppError> {
+        let bad = |m: String| AppError::field("employees", m);
+        let Some(map) = emps.as_object() else {
+            return Err(bad("must map employees to QuickBooks employees or vendors".into()));
+        };
+        let mut out = serde_json::Map::new();
+        for (who, worker) in map {
+            let who = who.trim();
+            let id = match Uuid::parse_str(who) {
+                Ok(id) => Some(id.to_string()),
+                Err(_) => q
+                    .exec_first::<String, _, _>(
+                        format!(
+                            "SELECT id FROM {} WHERE email = ?",
+                            self.tables().employees
+                        ),
+                        (who,),
+                    )
+                    .await
+                    .map_err(db)?,
+            };
+            let Some(id) = id else {
+                return Err(bad(format!("{who} is not a PET employee")));
+            };
+            let worker = match worker {
+                Value::String(t) => {
+                    let (kind, wid) = t.trim().split_once(':').unwrap_or(("", ""));
+                    let kind = match kind.trim() {
+                        "employee" => WorkerKind::Employee,
+                        "vendor" => WorkerKind::Vendor,
+                        _ => {
+                            return Err(bad(format!(
+                                "{who}: write employee:<QuickBooks id> or vendor:<QuickBooks id>"
+                            )))
+                        }
+                    };
+                    WorkerRef {
+                        kind,
+                        id: wid.trim().to_owned(),
+                    }
+                }
+                other => serde_json::from_value(other.clone()).map_err(|_| {
+                    bad(format!(
+                        "{who}: write employee:<QuickBooks id> or vendor:<QuickBooks id>"
+                    ))
+                })?,
+            };
+            out.insert(
+                id,
+                serde_json::to_value(worker).map_err(|_| internal("worker"))?,
+            );
+        }
+        Ok(Value::Object(out))
+    }
+
+    /// The mapping as JSON (see [`Accounting::set_mapping`]), with `employee_labels`: each
+    /// mapped employee's email (what the screen shows).
     pub async fn get_mapping(&self) -> Result<Value, AppError> {
-        serde_json::to_value(self.mapping().await?).map_err(|_| internal("accounting mapping"))
+        let m = self.mapping().await?;
+        let mut labels = serde_json::Map::new();
+        if !m.employees.is_empty() {
+            let mut conn = self.conn().await?;
+            for id in m.employees.keys() {
+                let email: Option<String> = conn
+                    .exec_first(
+                        format!("SELECT email FROM {} WHERE id = ?", self.tables().employees),
+                        (id.as_uuid().to_string(),),
+                    )
+                    .await
+                    .map_err(db)?;
+                labels.insert(
+                    id.as_uuid().to_string(),
+                    json!(email.unwrap_or_else(|| id.as_uuid().to_string())),
+                );
+            }
+        }
+        let mut v = serde_json::to_value(&m).map_err(|_| internal("accounting mapping"))?;
+        v["employee_labels"] = Value::Object(labels);
+        Ok(v)
     }
 
     /// Push records, newest first, a flat list: `{status?, reconciliation?, page?,
@@ -457,9 +572,11 @@ impl Accounting<'_> {
         }
         .read(&mut conn, crate::paging::SEARCH_SCAN)
         .await?;
+        drop(conn);
+        let mapping = self.mapping().await?;
         let items = rows
             .into_iter()
-            .map(|(k, r)| push_from_row(r).map(|p| (k, push_view(&p))))
+            .map(|(k, r)| push_from_row(r).map(|p| (k, push_view(&p, &mapping))))
             .collect::<Result<Vec<_>, _>>()?;
         crate::flat::page_value(req.finish(items, total))
     }
@@ -508,7 +625,14 @@ impl Accounting<'_> {
                     let evs = self.store().read_after(cx.tx(), cp, batch).await?;
                     let mut n = 0u64;
                     for ev in &evs {
-                        let Some((target, source, doc)) = outbox_entry(ev, &mapping)? else {
+                        let entry = match outbox_entry(ev, &mapping)? {
+                            Some(e) => Some(e),
+                            None if ev.event.event_type().as_str() == "time_entry.approved" => {
+                                self.time_entry_push(cx.tx(), ev).await?
+                            }
+                            None => None,
+                        };
+                        let Some((target, source, doc)) = entry else {
                             continue;
                         };
                         let repo = PushRepo(self.app());
@@ -551,6 +675,70 @@ impl Accounting<'_> {
                 return Ok((events, queued));
             }
         }
+    }
+
+    /// The push an approval asks for: billable time on a customer's project or ticket
+    /// becomes a time activity (the note, the customer and the employee's name from the
+    /// state rows — fixed once the entry was submitted —, the minutes as approved).
+    async fn time_entry_push(
+        &self,
+        tx: &mut Transaction<'_>,
+        ev: &pet_core::RecordedEvent,
+    ) -> Result<Option<(TargetKind, SourceRef, PushDoc)>, AppError> {
+        let e = &ev.event;
+        let TimeEntryEvent::Approved(m) =
+            TimeEntryEvent::from_stored("time_entry.approved", e.schema_version(), e.payload())
+                .map_err(|_| {
+                    AppError::Storage("accounting outbox: unreadable time_entry.approved".into())
+                })?
+        else {
+            return Ok(None);
+        };
+        let d = self.app().delivery_tables();
+        let row: Option<(bool, String, Option<String>, Option<String>)> = tx
+            .exec_first(
+                format!(
+                    "SELECT e.billable, e.note, COALESCE(p.customer_id, t.customer_id), emp.name \
+                     FROM {} e LEFT JOIN {} p ON p.id = e.project_id \
+                     LEFT JOIN {} t ON t.id = e.ticket_id \
+                     LEFT JOIN {} emp ON emp.id = e.employee_id WHERE e.id = ?",
+                    d.entries,
+                    d.projects,
+                    self.app().helpdesk_tables().tickets,
+                    self.tables().employees
+                ),
+                (m.entry_id.as_uuid().to_string(),),
+            )
+            .await
+            .map_err(db)?;
+        let Some((true, note, Some(customer), name)) = row else {
+            // Not billable, or billable to no customer: nothing to push.
+            return Ok(None);
+        };
+        let customer_id = pet_core::identity::CustomerId::from_uuid(
+            Uuid::parse_str(&customer).map_err(|_| internal("customer id"))?,
+        );
+        let item_key = m
+            .role
+            .as_ref()
+            .map_or_else(|| "labour".to_owned(), |r| format!("role:{}", r.as_str()));
+        Ok(Some((
+            TargetKind::TimeActivity,
+            SourceRef {
+                kind: SourceKind::TimeEntry,
+                id: m.entry_id.as_uuid(),
+            },
+            PushDoc::Time {
+                entry_id: m.entry_id,
+                customer_id,
+                employee_id: m.employee_id,
+                employee_name: name.unwrap_or_else(|| m.employee_id.to_string()),
+                txn_date: m.work_date,
+                minutes: m.minutes,
+                item_key,
+                description: note,
+            },
+        )))
     }
 
     // ---- pushing -------------------------------------------------------------------------
@@ -649,6 +837,14 @@ impl Accounting<'_> {
         else {
             return Ok(Step::Go);
         };
+        if let PushDoc::Time { employee_id, .. } = &p.doc {
+            if mapping.worker_for(*employee_id).is_none() {
+                // Never sent unmapped: it waits, and the push list says for what.
+                self.recheck_later(&p).await?;
+                report.unmapped += 1;
+                return Ok(Step::Go);
+            }
+        }
         let customer_ref = self.customer_ref(&p.doc).await?;
         if !matches!(p.doc, PushDoc::Customer { .. }) && customer_ref.is_none() {
             report.waiting += 1;
@@ -708,6 +904,26 @@ impl Accounting<'_> {
                 Ok(stop_on(&e, report))
             }
         }
+    }
+
+    /// Moves a waiting push's `due_at` (a scheduling column only: its state and version
+    /// are unchanged) so waiting pushes do not hold up the rest of the batch.
+    async fn recheck_later(&self, p: &Push) -> Result<(), AppError> {
+        let at = self.now() + chrono::Duration::seconds(UNMAPPED_RECHECK_SECS);
+        let mut conn = self.conn().await?;
+        conn.exec_drop(
+            format!(
+                "UPDATE {} SET due_at = ? WHERE id = ? AND version = ? AND due_at IS NOT NULL",
+                self.accounting_tables().pushes
+            ),
+            (
+                to_db_time(at),
+                p.id.as_uuid().to_string(),
+                p.version,
+            ),
+        )
+        .await
+        .map_err(db)
     }
 
     async fn confirm(
@@ -785,6 +1001,7 @@ impl Accounting<'_> {
     /// the outcomes that changed.
     pub async fn reconcile(&self, port: &dyn AccountingPort) -> Result<ReconcileReport, AppError> {
         let mut report = ReconcileReport::default();
+        let mapping = self.mapping().await?;
         let mut after = String::new();
         loop {
             let ids: Vec<String> = {
@@ -816,6 +1033,12 @@ impl Accounting<'_> {
                     Err(_) => return Ok(report),
                 };
                 let customer_ref = self.customer_ref(&p.doc).await?;
+                let worker = match &p.doc {
+                    PushDoc::Time { employee_id, .. } => {
+                        mapping.worker_for(*employee_id).map(WorkerRef::key)
+                    }
+                    _ => None,
+                };
                 report.checked += 1;
                 let after_p = self
                     .push_command(
@@ -823,6 +1046,7 @@ impl Accounting<'_> {
                         PushCommand::Reconcile {
                             remote,
                             customer_ref,
+                            worker,
                         },
                     )
                     .await?;
@@ -914,8 +1138,26 @@ crate::fields::command_input! {
     }
 }
 
+/// Why a push that is not sent yet waits, if it waits for the admin.
+fn waiting_reason(p: &Push, mapping: &Mapping) -> Option<String> {
+    match (&p.doc, p.status) {
+        (
+            PushDoc::Time {
+                employee_id,
+                employee_name,
+                ..
+            },
+            PushStatus::Queued | PushStatus::Failed,
+        ) if mapping.worker_for(*employee_id).is_none() => Some(format!(
+            "Waiting for a mapping: {employee_name} is not mapped to a QuickBooks employee or \
+             vendor (Mapping, Employees)."
+        )),
+        _ => None,
+    }
+}
+
 /// A push as the screens show it, with the actions it offers.
-fn push_view(p: &Push) -> Value {
+fn push_view(p: &Push, mapping: &Mapping) -> Value {
     let repushable = p.status == PushStatus::Dead
         || (p.status == PushStatus::Confirmed
             && matches!(
@@ -937,8 +1179,13 @@ fn push_view(p: &Push) -> Value {
         PushDoc::Time {
             employee_name,
             txn_date,
+            minutes,
             ..
-        } => (format!("{employee_name} {txn_date}"), None, None),
+        } => (
+            format!("{employee_name} {txn_date} ({minutes} min)"),
+            None,
+            None,
+        ),
     };
     json!({
         "id": p.id.as_uuid().to_string(),
@@ -958,6 +1205,7 @@ fn push_view(p: &Push) -> Value {
         "differences": p.differences,
         "remote_amount_minor": p.remote_amount_minor,
         "request_id": p.request_id(),
+        "waiting": waiting_reason(p, mapping),
         "actions": if repushable { json!(["repush"]) } else { json!([]) },
     })
 }

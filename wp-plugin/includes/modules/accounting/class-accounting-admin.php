@@ -3,7 +3,8 @@
  * The QuickBooks screen and actions (wp-admin): the connection (client id and secret, the
  * environment, Connect — Intuit's authorisation page, then back here with the code, the state
  * carrying a nonce —, status, Disconnect), the mapping (PET items and roles to QuickBooks items,
- * tax rates to tax codes, single or multicurrency, invoices or estimates), and reconciliation
+ * tax rates to tax codes, single or multicurrency, invoices or estimates, PET employees to
+ * QuickBooks employees or vendors for approved billable time), and reconciliation
  * (mismatched, missing and dead pushes with a one-click re-push; PET's and QuickBooks' totals
  * per month). Everything needs pet_manage_settings (PET Manager and administrators): the screen
  * handles credentials.
@@ -35,7 +36,7 @@ final class Accounting_Admin extends Module_Admin {
 		'qbo_save_connection' => array( Plugin::CAP_MANAGE, 'do_save_connection', array( 'client_id', 'redirect_url', 'api_base', 'auth_url', 'token_url' ) ),
 		'qbo_connect'         => array( Plugin::CAP_MANAGE, 'do_connect' ),
 		'qbo_disconnect'      => array( Plugin::CAP_MANAGE, 'do_disconnect' ),
-		'qbo_save_mapping'    => array( Plugin::CAP_MANAGE, 'do_save_mapping', array( 'default_item', 'items', 'tax_codes', 'default_tax_code', 'home_currency' ) ),
+		'qbo_save_mapping'    => array( Plugin::CAP_MANAGE, 'do_save_mapping', array( 'default_item', 'items', 'tax_codes', 'default_tax_code', 'home_currency', 'employees' ) ),
 		'qbo_repush'          => array( Plugin::CAP_MANAGE, 'do_repush' ),
 		'qbo_run'             => array( Plugin::CAP_MANAGE, 'do_run' ),
 	);
@@ -147,6 +148,7 @@ final class Accounting_Admin extends Module_Admin {
 					'mode' => Input::text( 'currency_mode' ),
 					'home' => strtoupper( Input::text( 'home_currency' ) ),
 				),
+				'employees'        => (object) self::pairs( Input::long_text( 'employees' ) ),
 			)
 		);
 		return __( 'Mapping saved.', 'pet' );
