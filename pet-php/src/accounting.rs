@@ -83,9 +83,15 @@ crate::api::php_class! {
     /// @return array<string,bool>
     fn enqueue_jobs() -> array;
 
-    /// Runs the push job now. @return array{events:int,queued:int,sent:int,confirmed:int,failed:int,dead:int,waiting:int,unauthorized:bool,rate_limited:bool}
+    /// Runs the push job now (unmapped: approved time waiting for its employee's mapping).
+    /// @return array{events:int,queued:int,sent:int,confirmed:int,failed:int,dead:int,waiting:int,unmapped:int,unauthorized:bool,rate_limited:bool}
     fn run_push_job() -> array;
 
-    /// Runs the reconciliation job now. @return array{checked:int,matched:int,mismatched:int,missing:int}
+    /// Runs the reconciliation job now: the next bounded slice from its checkpoint (complete: it reached the last push).
+    /// @return array{checked:int,matched:int,mismatched:int,missing:int,complete:bool}
     fn run_reconcile_job() -> array;
+
+    /// Reconciles every confirmed push now (a full sweep; the job's checkpoint is left alone).
+    /// @return array{checked:int,matched:int,mismatched:int,missing:int,complete:bool}
+    fn run_full_reconcile_job() -> array;
 }

@@ -21,9 +21,11 @@
 //!   `IN_DOUBT_AFTER_SECS` the next run looks it up and, if the accounting system shows
 //!   nothing yet, sends it again with the same request id, which QBO answers with the record
 //!   it already made.
-//! - **Reconcile** ([`Accounting::reconcile`]): reads back every confirmed push and records
+//! - **Reconcile** ([`Accounting::reconcile`]): reads back confirmed pushes and records
 //!   `accounting.matched` / `mismatched` (with the fields) / `missing` when the outcome
-//!   changes; [`Accounting::repush`] is the one-click re-push.
+//!   changes — each job run a bounded keyset slice from a stored checkpoint, wrapping at the
+//!   end ([`Accounting::reconcile_all`]: a full sweep on demand); the totals per period read
+//!   a covering index (migration 0031); [`Accounting::repush`] is the one-click re-push.
 
 mod connection;
 
@@ -58,6 +60,10 @@ pub const OUTBOX_BATCH: usize = 1_000;
 pub const PUSH_BATCH: usize = 200;
 /// Pushes read back per reconciliation step.
 pub const RECONCILE_BATCH: usize = 200;
+/// Confirmed pushes one reconciliation job run reads back at most.
+pub const RECONCILE_RUN_LIMIT: usize = 1_000;
+/// The settings row holding where the next reconciliation run starts (`{"after": id}`).
+pub const RECONCILE_CURSOR: &str = "reconcile_cursor";
 /// How long the time of an unmapped employee waits before a push run looks at it again
 /// (saving the mapping makes it due at once).
 pub const UNMAPPED_RECHECK_SECS: i64 = 300;
@@ -87,7 +93,12 @@ pub(crate) fn run_job<'a>(app: &'a App, job: &'a ClaimedJob) -> JobFuture<'a> {
     Box::pin(async move {
         match job.kind.as_str() {
             JOB_ACCOUNTING_PUSH => app.accounting().run_push_job().await.map(|_| ()),
-            JOB_ACCOUNTING_RECONCILE => app.accounting().run_reconcile_job().await.map(|_| ()),
+            // `{"full": true}`: a full sweep; otherwise the incremental run.
+            JOB_ACCOUNTING_RECONCILE => app
+                .accounting()
+                .run_reconcile(job.payload.get("full") == Some(&Value::Bool(true)))
+                .await
+                .map(|_| ()),
             _ => Err(unknown_job(job)),
         }
     })
@@ -346,6 +357,8 @@ pub struct ReconcileReport {
     pub mismatched: u64,
     /// Newly missing.
     pub missing: u64,
+    /// The run read up to the last confirmed push (the next starts from the first).
+    pub complete: bool,
 }
 
 fn system() -> CommandContext {
@@ -969,10 +982,25 @@ impl Accounting<'_> {
         serde_json::to_value(r).map_err(|_| internal("report"))
     }
 
-    /// The reconciliation job as the queue runs it.
+    /// The reconciliation job as the queue runs it (incremental, see
+    /// [`Accounting::reconcile`]).
     pub async fn run_reconcile_job(&self) -> Result<Value, AppError> {
+        self.run_reconcile(false).await
+    }
+
+    /// A full reconciliation sweep now (the screen's "Push and reconcile now").
+    pub async fn run_full_reconcile_job(&self) -> Result<Value, AppError> {
+        self.run_reconcile(true).await
+    }
+
+    /// Reconciles now: incrementally, or (`full`) every confirmed push.
+    pub async fn run_reconcile(&self, full: bool) -> Result<Value, AppError> {
         let port = self.connected_port().await?;
-        let r = self.reconcile(port.as_ref()).await?;
+        let r = if full {
+            self.reconcile_all(port.as_ref()).await?
+        } else {
+            self.reconcile(port.as_ref()).await?
+        };
         serde_json::to_value(r).map_err(|_| internal("report"))
     }
 
@@ -997,74 +1025,132 @@ impl Accounting<'_> {
 
     // ---- reconciliation ------------------------------------------------------------------
 
-    /// Reads back every confirmed push through `port` (keyset batches by id) and records
-    /// the outcomes that changed.
+    /// The reconciliation job's run: reads back at most [`RECONCILE_RUN_LIMIT`] confirmed
+    /// pushes through `port`, by id from the stored checkpoint (the `reconcile_cursor`
+    /// setting), records the outcomes that changed and moves the checkpoint; at the last
+    /// confirmed push it starts over, so successive runs sweep every push at a bounded cost
+    /// per run. A failed read stops the run where it was (the next run resumes there).
     pub async fn reconcile(&self, port: &dyn AccountingPort) -> Result<ReconcileReport, AppError> {
-        let mut report = ReconcileReport::default();
+        self.reconcile_incremental(port, RECONCILE_RUN_LIMIT).await
+    }
+
+    /// [`Accounting::reconcile`] with an explicit bound.
+    pub async fn reconcile_incremental(
+        &self,
+        port: &dyn AccountingPort,
+        limit: usize,
+    ) -> Result<ReconcileReport, AppError> {
+        let start = {
+            let mut conn = self.conn().await?;
+            self.setting(&mut conn, RECONCILE_CURSOR).await?
+        }
+        .and_then(|v| v["after"].as_str().map(str::to_owned))
+        .unwrap_or_default();
+        let (report, next) = self.sweep(port, start, limit.max(1)).await?;
+        let mut conn = self.conn().await?;
+        self.put_setting(&mut conn, RECONCILE_CURSOR, &json!({ "after": next }))
+            .await?;
+        Ok(report)
+    }
+
+    /// A full sweep on demand: every confirmed push (the job's checkpoint is left alone).
+    pub async fn reconcile_all(
+        &self,
+        port: &dyn AccountingPort,
+    ) -> Result<ReconcileReport, AppError> {
+        Ok(self.sweep(port, String::new(), usize::MAX).await?.0)
+    }
+
+    /// Reads back the confirmed pushes after `after` (keyset by id, [`RECONCILE_BATCH`] per
+    /// query), at most `limit`; returns the report and where the next sweep starts (`""`
+    /// once the last push was read).
+    async fn sweep(
+        &self,
+        port: &dyn AccountingPort,
+        mut after: String,
+        limit: usize,
+    ) -> Result<(ReconcileReport, String), AppError> {
         let mapping = self.mapping().await?;
-        let mut after = String::new();
+        let mut report = ReconcileReport::default();
+        let mut left = limit;
         loop {
+            let n = left.min(RECONCILE_BATCH);
             let ids: Vec<String> = {
                 let mut conn = self.conn().await?;
                 conn.exec(
                     format!(
-                        "SELECT id FROM {} WHERE status = 'confirmed' AND id > ? ORDER BY id LIMIT {}",
+                        "SELECT id FROM {} WHERE status = 'confirmed' AND id > ? ORDER BY id LIMIT {n}",
                         self.accounting_tables().pushes,
-                        RECONCILE_BATCH
                     ),
                     (after.as_str(),),
                 )
                 .await
                 .map_err(db)?
             };
-            let Some(last) = ids.last().cloned() else {
-                return Ok(report);
-            };
             for id in &ids {
-                let id = Uuid::parse_str(id).map_err(|_| internal("push id"))?;
-                let Some(p) = self.get_push(id).await? else {
-                    continue;
-                };
-                let Some(remote_id) = p.remote_id.clone() else {
-                    continue;
-                };
-                let remote = match port.read(p.target, &remote_id, &p.doc).await {
-                    Ok(r) => r,
-                    Err(_) => return Ok(report),
-                };
-                let customer_ref = self.customer_ref(&p.doc).await?;
-                let worker = match &p.doc {
-                    PushDoc::Time { employee_id, .. } => {
-                        mapping.worker_for(*employee_id).map(WorkerRef::key)
-                    }
-                    _ => None,
-                };
-                report.checked += 1;
-                let after_p = self
-                    .push_command(
-                        id,
-                        PushCommand::Reconcile {
-                            remote,
-                            customer_ref,
-                            worker,
-                        },
-                    )
-                    .await?;
-                // An event was recorded: the outcome (or its differences) changed.
-                if after_p.version != p.version {
-                    match after_p.reconciliation {
-                        Reconciliation::Matched => report.matched += 1,
-                        Reconciliation::Mismatched => report.mismatched += 1,
-                        Reconciliation::Missing => report.missing += 1,
-                        Reconciliation::Unchecked => {}
-                    }
+                if !self.reconcile_one(port, &mapping, id, &mut report).await? {
+                    return Ok((report, after));
                 }
+                after.clone_from(id);
             }
-            after = last;
-            if ids.len() < RECONCILE_BATCH {
-                return Ok(report);
+            left -= ids.len();
+            if ids.len() < n {
+                report.complete = true;
+                return Ok((report, String::new()));
+            }
+            if left == 0 {
+                return Ok((report, after));
             }
         }
+    }
+
+    /// Reads back one push and records what changed; `false` when the read failed.
+    async fn reconcile_one(
+        &self,
+        port: &dyn AccountingPort,
+        mapping: &Mapping,
+        id: &str,
+        report: &mut ReconcileReport,
+    ) -> Result<bool, AppError> {
+        let id = Uuid::parse_str(id).map_err(|_| internal("push id"))?;
+        let Some(p) = self.get_push(id).await? else {
+            return Ok(true);
+        };
+        let Some(remote_id) = p.remote_id.clone() else {
+            return Ok(true);
+        };
+        let remote = match port.read(p.target, &remote_id, &p.doc).await {
+            Ok(r) => r,
+            Err(_) => return Ok(false),
+        };
+        let customer_ref = self.customer_ref(&p.doc).await?;
+        let worker = match &p.doc {
+            PushDoc::Time { employee_id, .. } => {
+                mapping.worker_for(*employee_id).map(WorkerRef::key)
+            }
+            _ => None,
+        };
+        report.checked += 1;
+        let after_p = self
+            .push_command(
+                id,
+                PushCommand::Reconcile {
+                    remote,
+                    customer_ref,
+                    worker,
+                },
+            )
+            .await?;
+        // An event was recorded: the outcome (or its differences) changed.
+        if after_p.version != p.version {
+            match after_p.reconciliation {
+                Reconciliation::Matched => report.matched += 1,
+                Reconciliation::Mismatched => report.mismatched += 1,
+                Reconciliation::Missing => report.missing += 1,
+                Reconciliation::Unchecked => {}
+            }
+        }
+        Ok(true)
     }
 
     /// The one-click re-push of a dead, mismatched or missing push.
@@ -1098,21 +1184,24 @@ impl Accounting<'_> {
         self.totals(target).await
     }
 
+    /// The totals query (one parameter: the target), served by the covering index
+    /// `ix_accounting_totals` alone.
+    pub fn totals_sql(&self) -> String {
+        format!(
+            "SELECT period, currency, COUNT(*), SUM(amount_minor), \
+             SUM(COALESCE(remote_amount_minor, 0)) FROM {} \
+             WHERE target = ? AND status = 'confirmed' AND period IS NOT NULL \
+             GROUP BY period, currency ORDER BY period DESC, currency LIMIT 36",
+            self.accounting_tables().pushes
+        )
+    }
+
     /// Totals per period (month) and currency of the pushed sales: PET's total of the
     /// confirmed ones and the accounting system's total as last read, to the minor unit.
     pub async fn totals(&self, target: TargetKind) -> Result<Value, AppError> {
         let mut conn = self.conn().await?;
         let rows: Vec<(String, String, i64, i64, i64)> = conn
-            .exec(
-                format!(
-                    "SELECT period, currency, COUNT(*), SUM(amount_minor), \
-                     SUM(COALESCE(remote_amount_minor, 0)) FROM {} \
-                     WHERE target = ? AND period IS NOT NULL AND status = 'confirmed' \
-                     GROUP BY period, currency ORDER BY period DESC, currency LIMIT 36",
-                    self.accounting_tables().pushes
-                ),
-                (target.as_str(),),
-            )
+            .exec(self.totals_sql(), (target.as_str(),))
             .await
             .map_err(db)?;
         Ok(Value::Array(

@@ -870,3 +870,69 @@ async fn time_sent_again_while_queries_lag_is_answered_by_its_request_id() {
     assert_eq!(standin.live("TimeActivity").await.len(), 1);
     assert_eq!(standin.state().await["creates"], json!(2), "the customer and one activity");
 }
+
+// ---- reconciliation cost -------------------------------------------------------------------
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn reconciliation_runs_a_bounded_slice_from_its_checkpoint_and_a_full_sweep_on_demand() {
+    let Some(env) = env().await else { return };
+    let standin = Standin::start();
+    let client = standin.client().await;
+    let app = &env.app;
+    let (actor, _customer, _opp) = pipeline(app).await;
+    for name in ["Beta", "Gamma", "Delta", "Epsilon"] {
+        app.identity()
+            .create_customer(&json!({ "name": name }), &actor)
+            .await
+            .unwrap();
+    }
+    let r = app.accounting().run_push_with(&client).await.unwrap();
+    assert_eq!(r.confirmed, 5, "{r:?}");
+    let matched = |v: Value| v["items"].as_array().unwrap().len();
+    let acc = app.accounting();
+    // Two per run: 2, 2, then the last one and the end of the list.
+    let mut checked = Vec::new();
+    for _ in 0..3 {
+        let r = acc.reconcile_incremental(&client, 2).await.unwrap();
+        checked.push((r.checked, r.complete));
+    }
+    assert_eq!(checked, [(2, false), (2, false), (1, true)]);
+    // Each push was read once: five distinct outcomes recorded.
+    assert_eq!(count_type(&env, "accounting.matched").await, 5);
+    assert_eq!(
+        matched(acc.list_pushes(&json!({"reconciliation": "matched"})).await.unwrap()),
+        5
+    );
+    // The next run starts over from the first.
+    let r = acc.reconcile_incremental(&client, 2).await.unwrap();
+    assert_eq!((r.checked, r.complete), (2, false));
+    // A full sweep on demand reads everything and leaves the job's checkpoint alone.
+    let gamma = standin
+        .live("Customer")
+        .await
+        .into_iter()
+        .find(|c| c["DisplayName"] == json!("Gamma"))
+        .unwrap();
+    standin
+        .control("delete", json!({"entity": "Customer", "id": gamma["Id"]}))
+        .await;
+    let r = acc.reconcile_all(&client).await.unwrap();
+    assert_eq!((r.checked, r.missing, r.complete), (5, 1, true), "{r:?}");
+    let r = acc.reconcile_incremental(&client, 2).await.unwrap();
+    assert_eq!((r.checked, r.complete), (2, false), "resumed after the first two");
+    let r = acc.reconcile_incremental(&client, 2).await.unwrap();
+    assert_eq!((r.checked, r.complete), (1, true));
+    assert_eq!(count_type(&env, "accounting.missing").await, 1);
+    // The totals per period come from the covering index alone.
+    let mut c = env.pool().get_conn().await.unwrap();
+    use mysql_async::prelude::Queryable;
+    let plan: Vec<mysql_async::Row> = c
+        .exec(format!("EXPLAIN {}", acc.totals_sql()), ("invoice",))
+        .await
+        .unwrap();
+    let row = &plan[0];
+    let key: Option<String> = row.get("key").unwrap();
+    let extra: Option<String> = row.get("Extra").unwrap();
+    assert_eq!(key.as_deref(), Some("ix_accounting_totals"), "{extra:?}");
+    assert!(extra.unwrap_or_default().contains("Using index"), "covering");
+}

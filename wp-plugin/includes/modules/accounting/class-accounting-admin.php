@@ -160,12 +160,12 @@ final class Accounting_Admin extends Module_Admin {
 		return __( 'Pushed again: the next run sends it.', 'pet' );
 	}
 
-	/** Runs the push and reconciliation jobs now. */
+	/** Runs the push job and a full reconciliation sweep now. */
 	protected function do_run(): string {
 		$p = self::engine()->runPushJob();
-		$r = self::engine()->runReconcileJob();
-		/* translators: 1: pushes confirmed, 2: pushes failed, 3: records checked, 4: mismatched, 5: missing. */
-		return sprintf( __( 'Pushed: %1$d confirmed, %2$d failed. Reconciled: %3$d checked, %4$d newly mismatched, %5$d newly missing.', 'pet' ), (int) $p['confirmed'], (int) $p['failed'], (int) $r['checked'], (int) $r['mismatched'], (int) $r['missing'] );
+		$r = self::engine()->runFullReconcileJob();
+		/* translators: 1: pushes confirmed, 2: pushes failed, 3: time entries waiting for their employee's mapping, 4: records checked, 5: mismatched, 6: missing. */
+		return sprintf( __( 'Pushed: %1$d confirmed, %2$d failed, %3$d waiting for an employee mapping. Reconciled: %4$d checked, %5$d newly mismatched, %6$d newly missing.', 'pet' ), (int) $p['confirmed'], (int) $p['failed'], (int) $p['unmapped'], (int) $r['checked'], (int) $r['mismatched'], (int) $r['missing'] );
 	}
 
 	/**
