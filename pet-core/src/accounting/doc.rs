@@ -8,8 +8,8 @@ use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
 use crate::commercial::{LineKind, SaleRecorded};
-use crate::error::DomainError;
 use crate::delivery::TimeEntryId;
+use crate::error::DomainError;
 use crate::identity::{Currency, CustomerId, EmployeeId};
 
 /// The kind of record a push creates in the accounting system.
@@ -457,7 +457,12 @@ pub fn compare(
                 minutes.to_string(),
                 opt(remote.amount_minor),
             );
-            diff(&mut out, "txn_date", txn_date.to_string(), field("txn_date"));
+            diff(
+                &mut out,
+                "txn_date",
+                txn_date.to_string(),
+                field("txn_date"),
+            );
             diff(
                 &mut out,
                 "billable_status",
@@ -664,12 +669,17 @@ mod tests {
         assert!(compare(&doc, &remote, Some("5")).is_empty());
         assert_eq!(compare_worker(&doc, &remote, Some("employee:55")), None);
         remote.amount_minor = Some(90);
-        remote.fields.insert("billable_status".into(), "NotBillable".into());
+        remote
+            .fields
+            .insert("billable_status".into(), "NotBillable".into());
         let d = compare(&doc, &remote, Some("5"));
         let fields: Vec<&str> = d.iter().map(|d| d.field.as_str()).collect();
         assert_eq!(fields, ["minutes", "billable_status"]);
         let w = compare_worker(&doc, &remote, Some("vendor:12")).unwrap_or_else(|| unreachable!());
-        assert_eq!((w.pet.as_str(), w.remote.as_str()), ("vendor:12", "employee:55"));
+        assert_eq!(
+            (w.pet.as_str(), w.remote.as_str()),
+            ("vendor:12", "employee:55")
+        );
     }
 
     #[test]
@@ -700,7 +710,10 @@ mod tests {
             },
         );
         assert!(m.validate().is_ok());
-        assert_eq!(m.worker_for(ana).map(WorkerRef::key).as_deref(), Some("vendor:12"));
+        assert_eq!(
+            m.worker_for(ana).map(WorkerRef::key).as_deref(),
+            Some("vendor:12")
+        );
         let back: Mapping = serde_json::from_value(serde_json::to_value(&m).unwrap_or_default())
             .unwrap_or_else(|_| unreachable!());
         assert_eq!(back, m);

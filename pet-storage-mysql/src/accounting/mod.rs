@@ -443,8 +443,8 @@ impl Accounting<'_> {
                 obj.insert("employees".into(), resolved);
             }
         }
-        let m: Mapping = serde_json::from_value(input)
-            .map_err(|e| AppError::field("mapping", e.to_string()))?;
+        let m: Mapping =
+            serde_json::from_value(input).map_err(|e| AppError::field("mapping", e.to_string()))?;
         m.validate()?;
         let v = serde_json::to_value(&m).map_err(|_| internal("accounting mapping"))?;
         self.put_setting(&mut conn, "mapping", &v).await?;
@@ -470,7 +470,9 @@ impl Accounting<'_> {
     ) -> Result<Value, AppError> {
         let bad = |m: String| AppError::field("employees", m);
         let Some(map) = emps.as_object() else {
-            return Err(bad("must map employees to QuickBooks employees or vendors".into()));
+            return Err(bad(
+                "must map employees to QuickBooks employees or vendors".into()
+            ));
         };
         let mut out = serde_json::Map::new();
         for (who, worker) in map {
@@ -479,10 +481,7 @@ impl Accounting<'_> {
                 Ok(id) => Some(id.to_string()),
                 Err(_) => q
                     .exec_first::<String, _, _>(
-                        format!(
-                            "SELECT id FROM {} WHERE email = ?",
-                            self.tables().employees
-                        ),
+                        format!("SELECT id FROM {} WHERE email = ?", self.tables().employees),
                         (who,),
                     )
                     .await
@@ -929,11 +928,7 @@ impl Accounting<'_> {
                 "UPDATE {} SET due_at = ? WHERE id = ? AND version = ? AND due_at IS NOT NULL",
                 self.accounting_tables().pushes
             ),
-            (
-                to_db_time(at),
-                p.id.as_uuid().to_string(),
-                p.version,
-            ),
+            (to_db_time(at), p.id.as_uuid().to_string(), p.version),
         )
         .await
         .map_err(db)

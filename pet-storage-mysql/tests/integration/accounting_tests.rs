@@ -628,7 +628,10 @@ async fn with_approved_time(
     let app = &env.app;
     let (actor, customer, _opp) = pipeline(app).await;
     let actor = actor.managing_time();
-    app.accounting().set_mapping(&mapping_with(worker)).await.unwrap();
+    app.accounting()
+        .set_mapping(&mapping_with(worker))
+        .await
+        .unwrap();
     let r = app.accounting().run_push_with(&client).await.unwrap();
     assert_eq!(r.confirmed, 1, "the customer: {r:?}");
     let p = app
@@ -695,7 +698,10 @@ async fn approved_billable_time_waits_for_its_employees_mapping_then_is_one_time
     let item = &list["items"][0];
     assert_eq!(item["target"], json!("time_activity"));
     let waiting = item["waiting"].as_str().expect("the reason it waits");
-    assert!(waiting.contains("Ana") && waiting.contains("not mapped"), "{waiting}");
+    assert!(
+        waiting.contains("Ana") && waiting.contains("not mapped"),
+        "{waiting}"
+    );
     assert!(standin.live("TimeActivity").await.is_empty());
     // Looked at again only later: the next run does not send it either.
     let r = app.accounting().run_push_with(&client).await.unwrap();
@@ -715,7 +721,10 @@ async fn approved_billable_time_waits_for_its_employees_mapping_then_is_one_time
     let mut unknown = mapping_with(None);
     unknown["employees"] = json!({"nobody@example.com": "employee:55"});
     assert!(app.accounting().set_mapping(&unknown).await.is_err());
-    assert_eq!(app.accounting().get_mapping().await.unwrap()["employees"], json!({}));
+    assert_eq!(
+        app.accounting().get_mapping().await.unwrap()["employees"],
+        json!({})
+    );
     // Mapped: due at once, sent once.
     app.accounting()
         .set_mapping(&mapping_with(Some("employee:55")))
@@ -736,11 +745,17 @@ async fn approved_billable_time_waits_for_its_employees_mapping_then_is_one_time
     assert_eq!(t["EmployeeRef"]["value"], json!("55"));
     assert_eq!(t["CustomerRef"]["value"], customer_remote);
     assert_eq!(t["ItemRef"]["value"], json!("7"), "the role's item");
-    assert_eq!((t["Hours"].clone(), t["Minutes"].clone()), (json!(1), json!(35)));
+    assert_eq!(
+        (t["Hours"].clone(), t["Minutes"].clone()),
+        (json!(1), json!(35))
+    );
     assert_eq!(t["TxnDate"], json!("2026-03-02"));
     assert_eq!(t["BillableStatus"], json!("Billable"));
     let desc = t["Description"].as_str().unwrap();
-    assert!(desc.starts_with("Homepage [PET time ") && desc.contains(&entry), "{desc}");
+    assert!(
+        desc.starts_with("Homepage [PET time ") && desc.contains(&entry),
+        "{desc}"
+    );
     let p = app
         .accounting()
         .get_push(time_push(&entry))
@@ -784,7 +799,13 @@ async fn approved_billable_time_waits_for_its_employees_mapping_then_is_one_time
     assert_eq!(r.matched, 1, "{r:?}");
     let ta = standin.live("TimeActivity").await;
     assert_eq!(ta.len(), 1);
-    assert_eq!((ta[0]["Minutes"].clone(), ta[0]["EmployeeRef"]["value"].clone()), (json!(35), json!("55")));
+    assert_eq!(
+        (
+            ta[0]["Minutes"].clone(),
+            ta[0]["EmployeeRef"]["value"].clone()
+        ),
+        (json!(35), json!("55"))
+    );
     // Deleted in QBO: missing.
     standin
         .control("delete", json!({"entity": "TimeActivity", "id": t["Id"]}))
@@ -796,8 +817,7 @@ async fn approved_billable_time_waits_for_its_employees_mapping_then_is_one_time
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn time_pushed_through_a_500_after_accept_and_a_replay_is_one_time_activity() {
-    let Some((env, standin, client, _actor, entry)) =
-        with_approved_time(Some("vendor:12")).await
+    let Some((env, standin, client, _actor, entry)) = with_approved_time(Some("vendor:12")).await
     else {
         return;
     };
@@ -810,7 +830,11 @@ async fn time_pushed_through_a_500_after_accept_and_a_replay_is_one_time_activit
         .await;
     let r = app.accounting().run_push_with(&client).await.unwrap();
     assert_eq!((r.queued, r.sent, r.failed), (1, 1, 1), "{r:?}");
-    assert_eq!(standin.live("TimeActivity").await.len(), 1, "QBO accepted it");
+    assert_eq!(
+        standin.live("TimeActivity").await.len(),
+        1,
+        "QBO accepted it"
+    );
     env.clock.advance(Duration::seconds(31));
     // The look-up finds it by PET's reference in the description: confirmed, not resent.
     let r = app.accounting().run_push_with(&client).await.unwrap();
@@ -868,7 +892,11 @@ async fn time_sent_again_while_queries_lag_is_answered_by_its_request_id() {
     let r = app.accounting().run_push_with(&client).await.unwrap();
     assert_eq!((r.sent, r.confirmed), (1, 1), "{r:?}");
     assert_eq!(standin.live("TimeActivity").await.len(), 1);
-    assert_eq!(standin.state().await["creates"], json!(2), "the customer and one activity");
+    assert_eq!(
+        standin.state().await["creates"],
+        json!(2),
+        "the customer and one activity"
+    );
 }
 
 // ---- reconciliation cost -------------------------------------------------------------------
@@ -900,7 +928,11 @@ async fn reconciliation_runs_a_bounded_slice_from_its_checkpoint_and_a_full_swee
     // Each push was read once: five distinct outcomes recorded.
     assert_eq!(count_type(&env, "accounting.matched").await, 5);
     assert_eq!(
-        matched(acc.list_pushes(&json!({"reconciliation": "matched"})).await.unwrap()),
+        matched(
+            acc.list_pushes(&json!({"reconciliation": "matched"}))
+                .await
+                .unwrap()
+        ),
         5
     );
     // The next run starts over from the first.
@@ -919,7 +951,11 @@ async fn reconciliation_runs_a_bounded_slice_from_its_checkpoint_and_a_full_swee
     let r = acc.reconcile_all(&client).await.unwrap();
     assert_eq!((r.checked, r.missing, r.complete), (5, 1, true), "{r:?}");
     let r = acc.reconcile_incremental(&client, 2).await.unwrap();
-    assert_eq!((r.checked, r.complete), (2, false), "resumed after the first two");
+    assert_eq!(
+        (r.checked, r.complete),
+        (2, false),
+        "resumed after the first two"
+    );
     let r = acc.reconcile_incremental(&client, 2).await.unwrap();
     assert_eq!((r.checked, r.complete), (1, true));
     assert_eq!(count_type(&env, "accounting.missing").await, 1);
@@ -934,5 +970,8 @@ async fn reconciliation_runs_a_bounded_slice_from_its_checkpoint_and_a_full_swee
     let key: Option<String> = row.get("key").unwrap();
     let extra: Option<String> = row.get("Extra").unwrap();
     assert_eq!(key.as_deref(), Some("ix_accounting_totals"), "{extra:?}");
-    assert!(extra.unwrap_or_default().contains("Using index"), "covering");
+    assert!(
+        extra.unwrap_or_default().contains("Using index"),
+        "covering"
+    );
 }
