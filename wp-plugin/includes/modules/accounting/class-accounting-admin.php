@@ -234,7 +234,7 @@ final class Accounting_Admin extends Module_Admin {
 				$engine = self::engine();
 				$query  = array( 'reconciliation' => Input::text( 'show' ) );
 				if ( '' === $query['reconciliation'] ) {
-					$query = array( 'status' => 'dead' === Input::text( 'status' ) ? 'dead' : '' );
+					$query = array( 'status' => in_array( Input::text( 'status' ), array( 'dead', 'queued' ), true ) ? Input::text( 'status' ) : '' );
 				}
 				$query += array_filter(
 					array(

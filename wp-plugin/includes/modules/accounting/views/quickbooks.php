@@ -161,8 +161,9 @@ $pet_money   = static function ( $minor, string $currency ): string {
 		'mismatched' => array( __( 'Mismatched', 'pet' ), array( 'show' => 'mismatched' ) ),
 		'missing'    => array( __( 'Missing', 'pet' ), array( 'show' => 'missing' ) ),
 		'dead'       => array( __( 'Given up', 'pet' ), array( 'status' => 'dead' ) ),
+		'queued'     => array( __( 'Waiting', 'pet' ), array( 'status' => 'queued' ) ),
 	);
-	$pet_current = '' !== $data['show'] ? $data['show'] : ( 'dead' === $data['status'] ? 'dead' : '' );
+	$pet_current = '' !== $data['show'] ? $data['show'] : ( in_array( $data['status'], array( 'dead', 'queued' ), true ) ? $data['status'] : '' );
 	foreach ( $pet_filters as $pet_key => $pet_filter ) {
 		if ( $pet_key === $pet_current ) {
 			echo '<strong>' . esc_html( $pet_filter[0] ) . '</strong> ';
