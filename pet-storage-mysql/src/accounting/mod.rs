@@ -436,6 +436,12 @@ impl Accounting<'_> {
         let mut input = input.clone();
         let mut conn = self.conn().await?;
         if let Some(obj) = input.as_object_mut() {
+            // An empty map from PHP arrives as an empty list.
+            for k in ["items", "tax_codes", "employees"] {
+                if obj.get(k) == Some(&json!([])) {
+                    obj.insert(k.into(), json!({}));
+                }
+            }
             // What get_mapping adds for the screen.
             obj.remove("employee_labels");
             if let Some(emps) = obj.remove("employees") {

@@ -718,6 +718,11 @@ async fn approved_billable_time_waits_for_its_employees_mapping_then_is_one_time
             "{bad}: {err:?}"
         );
     }
+    // An empty map as PHP sends it (an empty list) is an empty map.
+    let mut empty = mapping_with(None);
+    empty["employees"] = json!([]);
+    empty["tax_codes"] = json!([]);
+    app.accounting().set_mapping(&empty).await.unwrap();
     let mut unknown = mapping_with(None);
     unknown["employees"] = json!({"nobody@example.com": "employee:55"});
     assert!(app.accounting().set_mapping(&unknown).await.is_err());

@@ -23,7 +23,7 @@ $me = (string) $ctx['actor_id'];
 $my_email = (string) $plugin->identity()->getEmployee($me)['email'];
 
 // ---- the stand-in ----------------------------------------------------------------------------
-$standin = proc_open(['python3', dirname(__DIR__, 2) . '/qbo-standin/standin.py', '0'], [1 => ['pipe', 'r'], 2 => ['file', '/dev/null', 'a']], $pipes);
+$standin = proc_open(['python3', dirname(__DIR__, 2) . '/qbo-standin/standin.py', '0'], [1 => ['pipe', 'w'], 2 => ['file', '/dev/null', 'a']], $pipes);
 $port = (int) trim((string) fgets($pipes[1]));
 check('the QuickBooks stand-in started', $port > 0, (string) $port);
 $base = "http://127.0.0.1:$port";
@@ -91,7 +91,10 @@ try {
         'sale_target' => 'invoice', 'default_item' => '1', 'items' => "role:Developer = 7", 'tax_codes' => '',
         'default_tax_code' => '', 'currency_mode' => 'multi', 'home_currency' => 'EUR', 'employees' => '',
     ];
-    check('mapping saved (no employees)', str_starts_with(run_admin_post('qbo_save_mapping', $mapping), 'redirect:'));
+    queued_notices();
+    run_admin_post('qbo_save_mapping', $mapping);
+    $m = $acc->getMapping();
+    check('mapping saved (the role\'s item, no employees)', '7' === ($m['items']['role:Developer'] ?? null) && [] === (array) $m['employees'], wp_json_encode($m) . ' ' . wp_json_encode(queued_notices()));
     $customer = $plugin->identity()->createCustomer(['name' => "Ledger Ltd $tag"], $ctx);
     $p = $d->createProject(['name' => "Books $tag", 'customer_id' => $customer['id'], 'labour' => [['role' => 'Developer', 'minutes' => 6000]]], $ctx);
     $d->changeProjectStatus((string) $p['id'], 'active', $ctx);
@@ -119,9 +122,10 @@ try {
     $mapped = ['employees' => "$my_email = employee:55"] + $mapping;
     check('mapping without a nonce refused', str_starts_with(run_admin_post('qbo_save_mapping', $mapped, null), 'die:'));
     check('… nothing saved', [] === (array) $acc->getMapping()['employees']);
-    run_admin_post('qbo_save_mapping', $mapped);
+    queued_notices();
+    $out = run_admin_post('qbo_save_mapping', $mapped);
     $m = $acc->getMapping();
-    check('employee mapped', ['kind' => 'employee', 'id' => '55'] === ($m['employees'][$me] ?? null) && $my_email === ($m['employee_labels'][$me] ?? ''), wp_json_encode($m));
+    check('employee mapped', ['kind' => 'employee', 'id' => '55'] == ($m['employees'][$me] ?? null) && $my_email === ($m['employee_labels'][$me] ?? ''), $out . ' ' . wp_json_encode($m) . ' ' . wp_json_encode(queued_notices()));
     $html = $screen([]);
     check('the screen shows the mapping line', str_contains($html, esc_html("$my_email = employee:55")));
 

@@ -140,15 +140,15 @@ final class Accounting_Admin extends Module_Admin {
 		self::engine()->setMapping(
 			array(
 				'sale_target'      => Input::text( 'sale_target' ),
-				'items'            => (object) self::pairs( Input::long_text( 'items' ) ),
+				'items'            => self::pairs( Input::long_text( 'items' ) ),
 				'default_item'     => Input::text( 'default_item' ),
-				'tax_codes'        => (object) self::pairs( Input::long_text( 'tax_codes' ) ),
+				'tax_codes'        => self::pairs( Input::long_text( 'tax_codes' ) ),
 				'default_tax_code' => '' === $default_tax ? null : $default_tax,
 				'currency'         => array(
 					'mode' => Input::text( 'currency_mode' ),
 					'home' => strtoupper( Input::text( 'home_currency' ) ),
 				),
-				'employees'        => (object) self::pairs( Input::long_text( 'employees' ) ),
+				'employees'        => self::pairs( Input::long_text( 'employees' ) ),
 			)
 		);
 		return __( 'Mapping saved.', 'pet' );
