@@ -65,7 +65,7 @@ try {
     try {
         (new Accounting_Admin($plugin))->maybe_finish_connection();
     } catch (Test_Redirect $e) {
-        // back to the screen
+        $back_to = $e->getMessage();
     }
     check('a forged state is refused', 'connected' !== $acc->connectionStatus()['status']);
     // Again, the real round trip.
@@ -78,8 +78,9 @@ try {
     try {
         (new Accounting_Admin($plugin))->maybe_finish_connection();
     } catch (Test_Redirect $e) {
-        // back to the screen
+        $back_to = $e->getMessage();
     }
+    check('the return goes back to the QuickBooks screen', str_contains($back_to ?? '', 'page=' . Accounting_Admin::PAGE), (string) ($back_to ?? ''));
     $_GET = [];
     $c = $acc->connectionStatus();
     check('connected to the stand-in company', 'connected' === $c['status'] && '9130350000000001' === $c['realm_id'], wp_json_encode($c));
