@@ -167,6 +167,10 @@ try {
     check('still exactly one TimeActivity, updated in place', 1 === count($ta) && 35 === ($ta[0]['Minutes'] ?? null) && ($t['Id'] ?? '') === ($ta[0]['Id'] ?? ''), wp_json_encode($ta));
     $matched = rest_call('GET', '/pet/v1/accounting/pushes', [], ['reconciliation' => 'matched', 'per_page' => 100]);
     check('matched again', in_array($push_id, array_column((array) ($matched->get_data()['items'] ?? []), 'id'), true));
+    // Keyset paging: one per page, the next page after the first's cursor.
+    $p1 = rest_call('GET', '/pet/v1/accounting/pushes', [], ['status' => 'confirmed', 'per_page' => 1])->get_data();
+    $p2 = rest_call('GET', '/pet/v1/accounting/pushes', [], ['status' => 'confirmed', 'per_page' => 1, 'after' => (string) ($p1['next'] ?? '')])->get_data();
+    check('REST: keyset paging of the pushes', 1 === count($p1['items'] ?? []) && 1 === count($p2['items'] ?? []) && $p1['items'][0]['id'] !== $p2['items'][0]['id'] && 'confirmed' === $p2['items'][0]['status'], wp_json_encode([$p1, $p2]));
     $bad = rest_call('GET', '/pet/v1/accounting/pushes', [], ['status' => 'nonsense']);
     check('REST: a bad status filter is 400', 400 === $bad->get_status(), (string) $bad->get_status());
 } finally {
