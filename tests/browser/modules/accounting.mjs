@@ -4,7 +4,7 @@
 // stand-in's authorisation page and comes back connected —, approve billable time, see it wait
 // for its employee's mapping, map the employee, "Push and reconcile now" and see exactly one
 // TimeActivity arrive, a bookkeeper's edit listed as mismatched, one click on "Push again"
-// and the activity updated in place. Screenshots go to $PET_ARTIFACTS (accounting-*).
+// and the activity updated in place; then Disconnect. Screenshots go to $PET_ARTIFACTS (accounting-*).
 //
 // Env: PET_E2E_URL, PET_E2E_USER, PET_E2E_PASSWORD, PET_ARTIFACTS, PET_CHROMIUM.
 import { spawn } from 'node:child_process';
@@ -129,6 +129,12 @@ await step('a bookkeeper\'s edit is mismatched; Push again updates it in place',
   await admin('pet-quickbooks', '&show=mismatched');
   expect(!(await text()).includes('minutes: PET 95, QuickBooks 65'), 'still mismatched after the re-push');
   await screenshot('repaired');
+});
+
+await step('disconnect (the later suites find no QuickBooks connection)', async () => {
+  await admin('pet-quickbooks');
+  await submit(page.locator('#pet-qbo-disconnect'));
+  expect((await text()).includes('Not connected'), 'still connected');
 });
 
 standin.kill();
