@@ -108,10 +108,9 @@ pub enum PushDoc {
         entry_id: TimeEntryId,
         /// The PET customer the time is billed to.
         customer_id: CustomerId,
-        /// Who worked (the mapping gives the accounting employee or vendor).
+        /// Who worked (the mapping gives the accounting employee or vendor). By id only:
+        /// the push's events carry no personal data (see `crate::privacy`).
         employee_id: EmployeeId,
-        /// Who worked (name as shown).
-        employee_name: String,
         /// The day worked.
         txn_date: NaiveDate,
         /// Minutes worked.
@@ -340,7 +339,7 @@ pub struct RemoteRecord {
     pub remote_id: String,
     /// Its optimistic-concurrency token (QBO `SyncToken`).
     pub sync_token: String,
-    /// Customer: the display name. Sale: the document number. Time: the employee name.
+    /// Customer: the display name. Sale: the document number. Time: the description.
     pub name: String,
     /// The accounting customer it belongs to (not for customers).
     pub customer_ref: Option<String>,
@@ -644,7 +643,6 @@ mod tests {
             entry_id: entry,
             customer_id: CustomerId::from_uuid(uuid::Uuid::from_u128(1)),
             employee_id: ana,
-            employee_name: "Ana".into(),
             txn_date: NaiveDate::from_ymd_opt(2026, 3, 2).unwrap_or_default(),
             minutes: 95,
             item_key: "role:Developer".into(),

@@ -39,7 +39,7 @@ use pet_core::accounting::{
 };
 use pet_core::commercial::QuoteEvent;
 use pet_core::delivery::TimeEntryEvent;
-use pet_core::identity::{Currency, CustomerEvent};
+use pet_core::identity::{Currency, CustomerEvent, EmployeeId};
 use serde::Serialize;
 use serde_json::{json, Value};
 use uuid::Uuid;
@@ -590,12 +590,41 @@ impl Accounting<'_> {
         }
         .read(&mut conn, crate::paging::SEARCH_SCAN)
         .await?;
+        let pushes = rows
+            .into_iter()
+            .map(|(k, r)| push_from_row(r).map(|p| (k, p)))
+            .collect::<Result<Vec<_>, _>>()?;
+        // The employees of the time pushes, by name (one query for the page).
+        let ids: Vec<String> = pushes
+            .iter()
+            .filter_map(|(_, p)| match &p.doc {
+                PushDoc::Time { employee_id, .. } => Some(employee_id.as_uuid().to_string()),
+                _ => None,
+            })
+            .collect::<std::collections::BTreeSet<_>>()
+            .into_iter()
+            .collect();
+        let mut names = std::collections::HashMap::new();
+        if !ids.is_empty() {
+            let rows: Vec<(String, String)> = conn
+                .exec(
+                    format!(
+                        "SELECT id, name FROM {} WHERE id IN ({})",
+                        self.tables().employees,
+                        vec!["?"; ids.len()].join(", ")
+                    ),
+                    ids,
+                )
+                .await
+                .map_err(db)?;
+            names.extend(rows);
+        }
         drop(conn);
         let mapping = self.mapping().await?;
-        let items = rows
+        let items = pushes
             .into_iter()
-            .map(|(k, r)| push_from_row(r).map(|p| (k, push_view(&p, &mapping))))
-            .collect::<Result<Vec<_>, _>>()?;
+            .map(|(k, p)| (k, push_view(&p, &mapping, &names)))
+            .collect::<Vec<_>>();
         crate::flat::page_value(req.finish(items, total))
     }
 
@@ -696,8 +725,8 @@ impl Accounting<'_> {
     }
 
     /// The push an approval asks for: billable time on a customer's project or ticket
-    /// becomes a time activity (the note, the customer and the employee's name from the
-    /// state rows — fixed once the entry was submitted —, the minutes as approved).
+    /// becomes a time activity (the note and the customer from the state rows — fixed once
+    /// the entry was submitted —, the minutes as approved, the employee by id only).
     async fn time_entry_push(
         &self,
         tx: &mut Transaction<'_>,
@@ -713,23 +742,21 @@ impl Accounting<'_> {
             return Ok(None);
         };
         let d = self.app().delivery_tables();
-        let row: Option<(bool, String, Option<String>, Option<String>)> = tx
+        let row: Option<(bool, String, Option<String>)> = tx
             .exec_first(
                 format!(
-                    "SELECT e.billable, e.note, COALESCE(p.customer_id, t.customer_id), emp.name \
+                    "SELECT e.billable, e.note, COALESCE(p.customer_id, t.customer_id) \
                      FROM {} e LEFT JOIN {} p ON p.id = e.project_id \
-                     LEFT JOIN {} t ON t.id = e.ticket_id \
-                     LEFT JOIN {} emp ON emp.id = e.employee_id WHERE e.id = ?",
+                     LEFT JOIN {} t ON t.id = e.ticket_id WHERE e.id = ?",
                     d.entries,
                     d.projects,
                     self.app().helpdesk_tables().tickets,
-                    self.tables().employees
                 ),
                 (m.entry_id.as_uuid().to_string(),),
             )
             .await
             .map_err(db)?;
-        let Some((true, note, Some(customer), name)) = row else {
+        let Some((true, note, Some(customer))) = row else {
             // Not billable, or billable to no customer: nothing to push.
             return Ok(None);
         };
@@ -750,7 +777,6 @@ impl Accounting<'_> {
                 entry_id: m.entry_id,
                 customer_id,
                 employee_id: m.employee_id,
-                employee_name: name.unwrap_or_else(|| m.employee_id.to_string()),
                 txn_date: m.work_date,
                 minutes: m.minutes,
                 item_key,
@@ -1228,26 +1254,39 @@ crate::fields::command_input! {
     }
 }
 
+/// An employee's name as `names` has it (the id when unknown).
+fn employee_name(names: &std::collections::HashMap<String, String>, id: EmployeeId) -> String {
+    let id = id.as_uuid().to_string();
+    names.get(&id).cloned().unwrap_or(id)
+}
+
 /// Why a push that is not sent yet waits, if it waits for the admin.
-fn waiting_reason(p: &Push, mapping: &Mapping) -> Option<String> {
+fn waiting_reason(
+    p: &Push,
+    mapping: &Mapping,
+    names: &std::collections::HashMap<String, String>,
+) -> Option<String> {
     match (&p.doc, p.status) {
-        (
-            PushDoc::Time {
-                employee_id,
-                employee_name,
-                ..
-            },
-            PushStatus::Queued | PushStatus::Failed,
-        ) if mapping.worker_for(*employee_id).is_none() => Some(format!(
-            "Waiting for a mapping: {employee_name} is not mapped to a QuickBooks employee or \
-             vendor (Mapping, Employees)."
-        )),
+        (PushDoc::Time { employee_id, .. }, PushStatus::Queued | PushStatus::Failed)
+            if mapping.worker_for(*employee_id).is_none() =>
+        {
+            let employee_name = employee_name(names, *employee_id);
+            Some(format!(
+                "Waiting for a mapping: {employee_name} is not mapped to a QuickBooks employee or \
+                 vendor (Mapping, Employees)."
+            ))
+        }
         _ => None,
     }
 }
 
-/// A push as the screens show it, with the actions it offers.
-fn push_view(p: &Push, mapping: &Mapping) -> Value {
+/// A push as the screens show it, with the actions it offers (`names`: employees' names by
+/// id, for time activities).
+fn push_view(
+    p: &Push,
+    mapping: &Mapping,
+    names: &std::collections::HashMap<String, String>,
+) -> Value {
     let repushable = p.status == PushStatus::Dead
         || (p.status == PushStatus::Confirmed
             && matches!(
@@ -1267,12 +1306,15 @@ fn push_view(p: &Push, mapping: &Mapping) -> Value {
             Some(currency.as_str().to_owned()),
         ),
         PushDoc::Time {
-            employee_name,
+            employee_id,
             txn_date,
             minutes,
             ..
         } => (
-            format!("{employee_name} {txn_date} ({minutes} min)"),
+            format!(
+                "{} {txn_date} ({minutes} min)",
+                employee_name(names, *employee_id)
+            ),
             None,
             None,
         ),
@@ -1295,7 +1337,7 @@ fn push_view(p: &Push, mapping: &Mapping) -> Value {
         "differences": p.differences,
         "remote_amount_minor": p.remote_amount_minor,
         "request_id": p.request_id(),
-        "waiting": waiting_reason(p, mapping),
+        "waiting": waiting_reason(p, mapping, names),
         "actions": if repushable { json!(["repush"]) } else { json!([]) },
     })
 }
