@@ -69,6 +69,7 @@ impl Qbo {
             amount_minor: Some(r.2),
             currency: Some("EUR".into()),
             line_count: Some(0),
+            fields: Default::default(),
         })
     }
 }
@@ -289,7 +290,7 @@ proptest! {
                     if w.push.status == PushStatus::Confirmed {
                         let id = w.push.remote_id.clone().unwrap();
                         let remote = w.qbo.read(&id);
-                        w.apply(&PushCommand::Reconcile { remote, customer_ref: None }).unwrap();
+                        w.apply(&PushCommand::Reconcile { remote, customer_ref: None, worker: None }).unwrap();
                     }
                 }
                 Op::Delete => {
@@ -318,7 +319,7 @@ proptest! {
             if w.push.status == PushStatus::Confirmed {
                 let id = w.push.remote_id.clone().unwrap();
                 let remote = w.qbo.read(&id);
-                w.apply(&PushCommand::Reconcile { remote, customer_ref: None }).unwrap();
+                w.apply(&PushCommand::Reconcile { remote, customer_ref: None, worker: None }).unwrap();
             }
             let _ = w.apply(&PushCommand::Requeue { reason: "settle".into() });
             w.run(Response::Ok);

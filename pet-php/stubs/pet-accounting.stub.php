@@ -7,10 +7,13 @@
  * - connection: ['status' (not_connected|connected|lost),'environment','client_id','has_client_secret','redirect_url',
  *   'realm_id','expires_at','lost_reason','api_base'] (never a secret).
  * - mapping: ['sale_target' (invoice|estimate),'items' => array<string,string>,'default_item','tax_codes' => array<string,string>,
- *   'default_tax_code','currency' => ['mode' (single|multi),'home']].
+ *   'default_tax_code','currency' => ['mode' (single|multi),'home'],'employees' => array<string,array{kind:string,id:string}>
+ *   (PET employee id => QuickBooks employee or vendor; setMapping also takes an email as the key and 'employee:<id>' or
+ *   'vendor:<id>' as the value),'employee_labels' => array<string,string> (getMapping only: each mapped employee's email)].
  * - push: ['id','target','source' => ['kind','id'],'label','amount_minor','currency','status' (queued|in_flight|failed|confirmed|dead),
  *   'generation','attempts','failures','next_at','remote_id','last_error','reconciliation' (unchecked|matched|mismatched|missing),
- *   'differences' => list<['field','pet','remote']>,'remote_amount_minor','request_id','actions' (repush)].
+ *   'differences' => list<['field','pet','remote']>,'remote_amount_minor','request_id','waiting' (why it waits for the admin,
+ *   e.g. an unmapped employee; null),'actions' (repush)].
  *
  * @phpcs:ignoreFile
  */
@@ -82,9 +85,21 @@ final class Accounting
      */
     public function enqueueJobs(): array {}
 
-    /** Runs the push job now. @return array{events:int,queued:int,sent:int,confirmed:int,failed:int,dead:int,waiting:int,unauthorized:bool,rate_limited:bool} */
+    /**
+     * Runs the push job now (unmapped: approved time waiting for its employee's mapping).
+     * @return array{events:int,queued:int,sent:int,confirmed:int,failed:int,dead:int,waiting:int,unmapped:int,unauthorized:bool,rate_limited:bool}
+     */
     public function runPushJob(): array {}
 
-    /** Runs the reconciliation job now. @return array{checked:int,matched:int,mismatched:int,missing:int} */
+    /**
+     * Runs the reconciliation job now: the next bounded slice from its checkpoint (complete: it reached the last push).
+     * @return array{checked:int,matched:int,mismatched:int,missing:int,complete:bool}
+     */
     public function runReconcileJob(): array {}
+
+    /**
+     * Reconciles every confirmed push now (a full sweep; the job's checkpoint is left alone).
+     * @return array{checked:int,matched:int,mismatched:int,missing:int,complete:bool}
+     */
+    public function runFullReconcileJob(): array {}
 }

@@ -14,8 +14,8 @@ pub mod oauth;
 use std::time::Duration;
 
 use pet_core::accounting::{
-    decimal_to_minor, minor_to_decimal, AccountingPort, CurrencyMode, PortError, PortFuture,
-    PushDoc, RemoteRecord, SendRequest, TargetKind,
+    decimal_to_minor, minor_to_decimal, time_marker, AccountingPort, CurrencyMode, PortError,
+    PortFuture, PushDoc, RemoteRecord, SendRequest, TargetKind, WorkerKind,
 };
 use pet_core::identity::Currency;
 use serde_json::{json, Value};
@@ -156,10 +156,37 @@ impl QboClient {
                 }
                 b
             }
-            PushDoc::Time { .. } => {
-                return Err(PortError::Rejected(
-                    "time activities are not pushed by this adapter yet".into(),
-                ))
+            PushDoc::Time {
+                employee_id,
+                txn_date,
+                minutes,
+                item_key,
+                ..
+            } => {
+                let customer = req.customer_ref.ok_or_else(|| {
+                    PortError::Rejected("the customer has no QuickBooks id yet".into())
+                })?;
+                let worker = req.mapping.worker_for(*employee_id).ok_or_else(|| {
+                    PortError::Rejected(
+                        "the employee is not mapped to a QuickBooks employee or vendor".into(),
+                    )
+                })?;
+                let (name_of, reference) = match worker.kind {
+                    WorkerKind::Employee => ("Employee", "EmployeeRef"),
+                    WorkerKind::Vendor => ("Vendor", "VendorRef"),
+                };
+                let mut b = json!({
+                    "TxnDate": txn_date.to_string(),
+                    "NameOf": name_of,
+                    "CustomerRef": { "value": customer },
+                    "ItemRef": { "value": req.mapping.item_for(item_key) },
+                    "BillableStatus": "Billable",
+                    "Hours": minutes / 60,
+                    "Minutes": minutes % 60,
+                    "Description": req.doc.time_description().unwrap_or_default(),
+                });
+                b[reference] = json!({ "value": worker.id });
+                b
             }
         };
         if let Some((id, token)) = req.update {
@@ -236,6 +263,7 @@ pub fn remote_record(target: TargetKind, o: &Value, doc: &PushDoc) -> Option<Rem
             amount_minor: None,
             currency: None,
             line_count: None,
+            fields: Default::default(),
         },
         (_, PushDoc::Sale { currency, .. }) => RemoteRecord {
             remote_id,
@@ -251,7 +279,42 @@ pub fn remote_record(target: TargetKind, o: &Value, doc: &PushDoc) -> Option<Rem
                     })
                     .count() as u32
             }),
+            fields: Default::default(),
         },
+        (_, PushDoc::Time { .. }) => {
+            let int = |k: &str| o.get(k).and_then(Value::as_i64);
+            let minutes = match (int("Hours"), int("Minutes")) {
+                (None, None) => None,
+                (h, m) => h
+                    .unwrap_or(0)
+                    .checked_mul(60)
+                    .and_then(|h| h.checked_add(m.unwrap_or(0))),
+            };
+            let mut fields = std::collections::BTreeMap::new();
+            if let Some(d) = s("TxnDate") {
+                fields.insert("txn_date".to_owned(), d);
+            }
+            if let Some(b) = s("BillableStatus") {
+                fields.insert("billable_status".to_owned(), b);
+            }
+            let worker = match s("NameOf").as_deref() {
+                Some("Vendor") => reference("VendorRef").map(|v| format!("vendor:{v}")),
+                _ => reference("EmployeeRef").map(|v| format!("employee:{v}")),
+            };
+            if let Some(w) = worker {
+                fields.insert("worker".to_owned(), w);
+            }
+            RemoteRecord {
+                remote_id,
+                sync_token,
+                name: s("Description").unwrap_or_default(),
+                customer_ref: reference("CustomerRef"),
+                amount_minor: minutes,
+                currency: None,
+                line_count: None,
+                fields,
+            }
+        }
         _ => RemoteRecord {
             remote_id,
             sync_token,
@@ -260,6 +323,7 @@ pub fn remote_record(target: TargetKind, o: &Value, doc: &PushDoc) -> Option<Rem
             amount_minor: None,
             currency: None,
             line_count: None,
+            fields: Default::default(),
         },
     })
 }
@@ -296,14 +360,23 @@ impl AccountingPort for QboClient {
     ) -> PortFuture<'a, Option<RemoteRecord>> {
         Box::pin(async move {
             let (name, _) = entity(target);
-            let filter = match doc {
+            // A time activity has no number: the day's activities, the one whose
+            // description carries PET's reference to the entry.
+            let (filter, marker) = match doc {
                 PushDoc::Customer { display_name, .. } => {
-                    format!("DisplayName = {}", quote(display_name))
+                    (format!("DisplayName = {}", quote(display_name)), None)
                 }
-                PushDoc::Sale { doc_number, .. } => format!("DocNumber = {}", quote(doc_number)),
-                PushDoc::Time { .. } => return Ok(None),
+                PushDoc::Sale { doc_number, .. } => {
+                    (format!("DocNumber = {}", quote(doc_number)), None)
+                }
+                PushDoc::Time {
+                    txn_date, entry_id, ..
+                } => (
+                    format!("TxnDate = {}", quote(&txn_date.to_string())),
+                    Some(time_marker(*entry_id)),
+                ),
             };
-            let query = format!("select * from {name} where {filter}");
+            let query = format!("select * from {name} where {filter} maxresults 1000");
             let http = self
                 .http
                 .get(self.url("query"))
@@ -312,7 +385,15 @@ impl AccountingPort for QboClient {
             Ok(v.get("QueryResponse")
                 .and_then(|q| q.get(name))
                 .and_then(Value::as_array)
-                .and_then(|a| a.first())
+                .and_then(|a| {
+                    a.iter().find(|o| match &marker {
+                        None => true,
+                        Some(m) => o
+                            .get("Description")
+                            .and_then(Value::as_str)
+                            .is_some_and(|d| d.contains(m.as_str())),
+                    })
+                })
                 .and_then(|o| remote_record(target, o, doc)))
         })
     }

@@ -2,13 +2,16 @@
 """A local stand-in for QuickBooks Online (never shipped): the QBO v3 endpoints PET uses,
 following Intuit's published shapes, for the adapter's and the outbox's tests.
 
-- POST /v3/company/{realm}/{customer|invoice|estimate}?requestid=…&minorversion=…
+- POST /v3/company/{realm}/{customer|invoice|estimate|timeactivity}?requestid=…&minorversion=…
   creates (or, with "sparse": true, Id and SyncToken, updates) and answers
-  {"Customer"|"Invoice"|"Estimate": {...}, "time": …}. A requestid seen before is answered
-  with the first answer and creates nothing (Intuit's duplicate detection).
+  {"Customer"|"Invoice"|"Estimate"|"TimeActivity": {...}, "time": …}. A requestid seen
+  before is answered with the first answer and creates nothing (Intuit's duplicate
+  detection). A TimeActivity needs a known CustomerRef, NameOf Employee with an EmployeeRef
+  or Vendor with a VendorRef, and Hours/Minutes.
 - GET  /v3/company/{realm}/query?query=select * from Invoice where DocNumber = 'Q-1'
-  answers {"QueryResponse": {"Invoice": [...]}}; a record shows in queries only
-  `query_lag` seconds after it was made (eventual visibility).
+  (optionally ending in `maxresults n`; TimeActivity by TxnDate) answers
+  {"QueryResponse": {"Invoice": [...]}}; a record shows in queries only `query_lag` seconds
+  after it was made (eventual visibility).
 - GET  /v3/company/{realm}/{entity}/{id}: the record, or a 400 ValidationFault code 610
   "Object Not Found" once deleted.
 - OAuth: GET /connect/oauth2 redirects back with code, state and realmId; POST
@@ -34,7 +37,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 LOCK = threading.Lock()
 STATE = {
-    "records": {"Customer": {}, "Invoice": {}, "Estimate": {}},
+    "records": {"Customer": {}, "Invoice": {}, "Estimate": {}, "TimeActivity": {}},
     "next_id": 100,
     "requests": {},  # requestid -> (status, body)
     "creates": 0,
@@ -45,7 +48,7 @@ STATE = {
     "codes": {},
     "seq": 0,
 }
-ENTITIES = {"customer": "Customer", "invoice": "Invoice", "estimate": "Estimate"}
+ENTITIES = {"customer": "Customer", "invoice": "Invoice", "estimate": "Estimate", "timeactivity": "TimeActivity"}
 
 
 def fault(code, message, detail, kind="ValidationFault"):
@@ -132,7 +135,7 @@ class Handler(BaseHTTPRequestHandler):
             if not self.authorised():
                 return
             return self.query(q.get("query", ""))
-        m = re.fullmatch(r"/v3/company/([^/]+)/(customer|invoice|estimate)/([^/]+)", url.path)
+        m = re.fullmatch(r"/v3/company/([^/]+)/(customer|invoice|estimate|timeactivity)/([^/]+)", url.path)
         if m:
             if not self.authorised():
                 return
@@ -146,16 +149,18 @@ class Handler(BaseHTTPRequestHandler):
         self.send_json(404, fault(404, "Not found", self.path))
 
     def query(self, query):
-        m = re.fullmatch(r"\s*select \* from (\w+)(?: where (\w+) = '((?:[^'\\]|\\.)*)')?\s*", query, re.I)
+        m = re.fullmatch(r"\s*select \* from (\w+)(?: where (\w+) = '((?:[^'\\]|\\.)*)')?(?: maxresults (\d+))?\s*",
+                         query, re.I)
         if not m or m.group(1) not in STATE["records"]:
             return self.send_json(400, fault(4000, "Error parsing query", query, "ValidationFault"))
         name, field, value = m.group(1), m.group(2), m.group(3)
+        limit = int(m.group(4) or 100)
         value = re.sub(r"\\(.)", r"\1", value) if value is not None else None
         horizon = time.time() - STATE["config"]["query_lag"]
         with LOCK:
             rows = [public(r) for r in STATE["records"][name].values()
                     if not r.get("_deleted") and r["_made"] <= horizon
-                    and (field is None or str(r.get(field)) == value)]
+                    and (field is None or str(r.get(field)) == value)][:limit]
         resp = {"startPosition": 1, "maxResults": len(rows)} if rows else {}
         if rows:
             resp[name] = rows
@@ -170,7 +175,7 @@ class Handler(BaseHTTPRequestHandler):
             return self.control(url.path[len("/_control/"):], json.loads(raw or b"{}"))
         if url.path == "/oauth2/v1/tokens/bearer":
             return self.token(dict(urllib.parse.parse_qsl(raw.decode())))
-        m = re.fullmatch(r"/v3/company/([^/]+)/(customer|invoice|estimate)", url.path)
+        m = re.fullmatch(r"/v3/company/([^/]+)/(customer|invoice|estimate|timeactivity)", url.path)
         if not m:
             return self.send_json(404, fault(404, "Not found", self.path))
         if not self.authorised():
@@ -235,6 +240,14 @@ class Handler(BaseHTTPRequestHandler):
                 cref = (body.get("CustomerRef") or {}).get("value")
                 if cref not in STATE["records"]["Customer"]:
                     return 400, fault(2500, "Invalid Reference Id", f"Invalid Reference Id : Customer {cref}")
+            if name == "TimeActivity":
+                who = {"Employee": "EmployeeRef", "Vendor": "VendorRef"}.get(body.get("NameOf"))
+                if who is None or not (body.get(who) or {}).get("value"):
+                    return 400, fault(2020, "Required param missing, need to supply the required value for the API",
+                                      "Required parameter NameOf with EmployeeRef or VendorRef is missing in the request")
+                if not isinstance(body.get("Hours"), int) or not isinstance(body.get("Minutes"), int):
+                    return 400, fault(2020, "Required param missing, need to supply the required value for the API",
+                                      "Required parameter Hours/Minutes is missing in the request")
             STATE["next_id"] += 1
             STATE["creates"] += 1
             rec = dict(body)
@@ -285,7 +298,7 @@ class Handler(BaseHTTPRequestHandler):
 
 
 def totals(name, rec):
-    if name == "Customer":
+    if name in ("Customer", "TimeActivity"):
         return
     lines = [l for l in rec.get("Line", []) if l.get("DetailType") == "SalesItemLineDetail"]
     net = sum(minor(l.get("Amount", 0)) for l in lines)

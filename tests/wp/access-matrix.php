@@ -289,5 +289,9 @@ return array(
 		'POST /quotes/{id}/accept'                    => 'Y Y Y - - -', // pet_manage_sales
 		'POST /quotes/{id}/reject'                    => 'Y Y Y - - -', // pet_manage_sales
 		'GET /sales/{id}'                             => 'Y Y Y - - -', // pet_view_sales
+		'GET /accounting/connection'                  => 'Y Y - - - -', // pet_manage_settings
+		'GET /accounting/pushes'                      => 'Y Y - - - -', // pet_manage_settings
+		'GET /accounting/totals'                      => 'Y Y - - - -', // pet_manage_settings
+		'POST /accounting/pushes/{id}/repush'         => 'Y Y - - - -', // pet_manage_settings
 	),
 );

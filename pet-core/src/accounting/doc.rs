@@ -8,8 +8,9 @@ use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
 use crate::commercial::{LineKind, SaleRecorded};
+use crate::delivery::TimeEntryId;
 use crate::error::DomainError;
-use crate::identity::{Currency, CustomerId};
+use crate::identity::{Currency, CustomerId, EmployeeId};
 
 /// The kind of record a push creates in the accounting system.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
@@ -101,12 +102,15 @@ pub enum PushDoc {
         /// The total to the minor unit (Σ net + Σ tax).
         total_minor: i64,
     },
-    /// Approved billable time.
+    /// Approved billable time (a QBO `TimeActivity`).
     Time {
+        /// The approved time entry.
+        entry_id: TimeEntryId,
         /// The PET customer the time is billed to.
         customer_id: CustomerId,
-        /// Who worked (name as shown).
-        employee_name: String,
+        /// Who worked (the mapping gives the accounting employee or vendor). By id only:
+        /// the push's events carry no personal data (see `crate::privacy`).
+        employee_id: EmployeeId,
         /// The day worked.
         txn_date: NaiveDate,
         /// Minutes worked.
@@ -125,6 +129,27 @@ impl PushDoc {
             PushDoc::Customer { customer_id, .. }
             | PushDoc::Sale { customer_id, .. }
             | PushDoc::Time { customer_id, .. } => *customer_id,
+        }
+    }
+
+    /// The description a time activity carries: the entry's note and PET's reference to the
+    /// entry (` [PET time <id>]`), by which a look-up after an unknown outcome finds it.
+    pub fn time_description(&self) -> Option<String> {
+        match self {
+            PushDoc::Time {
+                entry_id,
+                description,
+                ..
+            } => {
+                let note = description.trim();
+                let marker = time_marker(*entry_id);
+                Some(if note.is_empty() {
+                    marker
+                } else {
+                    format!("{note} {marker}")
+                })
+            }
+            _ => None,
         }
     }
 
@@ -159,6 +184,41 @@ impl PushDoc {
             lines,
             total_minor: total,
         })
+    }
+}
+
+/// PET's reference to a time entry inside a time activity's description.
+pub fn time_marker(entry_id: TimeEntryId) -> String {
+    format!("[PET time {entry_id}]")
+}
+
+/// Whom a time activity names: a QBO `Employee` or `Vendor` (a contractor), by its id.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct WorkerRef {
+    /// `employee` or `vendor`.
+    pub kind: WorkerKind,
+    /// The accounting system's id.
+    pub id: String,
+}
+
+/// The kind of accounting record a PET employee's time is booked under.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum WorkerKind {
+    /// A QBO Employee.
+    Employee,
+    /// A QBO Vendor (a contractor).
+    Vendor,
+}
+
+impl WorkerKind {
+    /// The stored name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            WorkerKind::Employee => "employee",
+            WorkerKind::Vendor => "vendor",
+        }
     }
 }
 
@@ -197,6 +257,10 @@ pub struct Mapping {
     pub default_tax_code: Option<String>,
     /// Single- or multicurrency company.
     pub currency: CurrencyMode,
+    /// PET employee id → the accounting employee or vendor their approved billable time is
+    /// booked under. Time of an employee not listed waits (it is never pushed unmapped).
+    #[serde(default)]
+    pub employees: BTreeMap<EmployeeId, WorkerRef>,
 }
 
 impl Mapping {
@@ -226,7 +290,18 @@ impl Mapping {
                 "every tax code needs a rate in basis points and a code id",
             );
         }
+        if self.employees.values().any(|w| w.id.trim().is_empty()) {
+            errors.add(
+                "employees",
+                "every mapped employee needs a QuickBooks employee or vendor id",
+            );
+        }
         errors.into_result()
+    }
+
+    /// The accounting employee or vendor of a PET employee (`None`: not mapped yet).
+    pub fn worker_for(&self, employee: EmployeeId) -> Option<&WorkerRef> {
+        self.employees.get(&employee)
     }
 
     /// The accounting item for a PET item key.
@@ -264,7 +339,7 @@ pub struct RemoteRecord {
     pub remote_id: String,
     /// Its optimistic-concurrency token (QBO `SyncToken`).
     pub sync_token: String,
-    /// Customer: the display name. Sale: the document number. Time: the employee name.
+    /// Customer: the display name. Sale: the document number. Time: the description.
     pub name: String,
     /// The accounting customer it belongs to (not for customers).
     pub customer_ref: Option<String>,
@@ -274,6 +349,10 @@ pub struct RemoteRecord {
     pub currency: Option<String>,
     /// Sale: the number of lines.
     pub line_count: Option<u32>,
+    /// Further fields a comparison reads, by name (time: `txn_date`, `billable_status`,
+    /// `worker` as `employee:<id>` or `vendor:<id>`).
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub fields: BTreeMap<String, String>,
 }
 
 /// One field where PET and the accounting system differ.
@@ -299,7 +378,9 @@ fn diff(out: &mut Vec<Difference>, field: &str, pet: String, remote: String) {
 }
 
 /// The fields where `remote` differs from the document PET pushed (`customer_ref`: the
-/// accounting id of the document's customer, when known). Empty: they match.
+/// accounting id of the document's customer, when known). Empty: they match. A time
+/// activity is compared on its description, minutes, date and billable status (the worker
+/// it names is checked by [`compare_worker`], which needs the mapping).
 pub fn compare(
     doc: &PushDoc,
     remote: &RemoteRecord,
@@ -354,14 +435,19 @@ pub fn compare(
             );
         }
         PushDoc::Time {
-            employee_name,
-            minutes,
-            ..
+            minutes, txn_date, ..
         } => {
+            let field = |k: &str| {
+                remote
+                    .fields
+                    .get(k)
+                    .cloned()
+                    .unwrap_or_else(|| "(none)".to_owned())
+            };
             diff(
                 &mut out,
-                "employee_name",
-                employee_name.clone(),
+                "description",
+                doc.time_description().unwrap_or_default(),
                 remote.name.clone(),
             );
             diff(
@@ -369,6 +455,18 @@ pub fn compare(
                 "minutes",
                 minutes.to_string(),
                 opt(remote.amount_minor),
+            );
+            diff(
+                &mut out,
+                "txn_date",
+                txn_date.to_string(),
+                field("txn_date"),
+            );
+            diff(
+                &mut out,
+                "billable_status",
+                "Billable".to_owned(),
+                field("billable_status"),
             );
         }
     }
@@ -384,6 +482,36 @@ pub fn compare(
         );
     }
     out
+}
+
+/// The worker a time activity names against `want` (`employee:<id>` or `vendor:<id>`, from
+/// the mapping): `None` when they agree, when the record is not a time activity, or when
+/// `want` is unknown (the employee is no longer mapped).
+pub fn compare_worker(
+    doc: &PushDoc,
+    remote: &RemoteRecord,
+    want: Option<&str>,
+) -> Option<Difference> {
+    let (PushDoc::Time { .. }, Some(want)) = (doc, want) else {
+        return None;
+    };
+    let have = remote
+        .fields
+        .get("worker")
+        .cloned()
+        .unwrap_or_else(|| "(none)".to_owned());
+    (have != want).then(|| Difference {
+        field: "worker".into(),
+        pet: want.to_owned(),
+        remote: have,
+    })
+}
+
+impl WorkerRef {
+    /// `employee:<id>` or `vendor:<id>`, as [`compare_worker`] reads it.
+    pub fn key(&self) -> String {
+        format!("{}:{}", self.kind.as_str(), self.id)
+    }
 }
 
 /// An amount in minor units as the decimal QBO's JSON carries (`1234` EUR → `12.34`).
@@ -458,6 +586,7 @@ mod tests {
             tax_codes: BTreeMap::from([("2000".into(), "TAX20".into())]),
             default_tax_code: None,
             currency: CurrencyMode::Single(eur()),
+            employees: BTreeMap::new(),
         };
         assert!(m.validate().is_ok());
         assert!(m.check_currency(eur()).is_ok());
@@ -494,6 +623,7 @@ mod tests {
             amount_minor: Some(1000),
             currency: Some("EUR".into()),
             line_count: Some(0),
+            fields: BTreeMap::new(),
         };
         assert!(compare(&doc, &remote, Some("5")).is_empty());
         remote.amount_minor = Some(999);
@@ -503,5 +633,87 @@ mod tests {
         assert_eq!(fields, ["total_minor", "customer"]);
         assert_eq!(d[0].pet, "1000");
         assert_eq!(d[0].remote, "999");
+    }
+
+    #[test]
+    fn a_time_activity_is_compared_on_description_minutes_date_billable_and_worker() {
+        let entry = TimeEntryId::from_uuid(uuid::Uuid::from_u128(9));
+        let ana = EmployeeId::from_uuid(uuid::Uuid::from_u128(3));
+        let doc = PushDoc::Time {
+            entry_id: entry,
+            customer_id: CustomerId::from_uuid(uuid::Uuid::from_u128(1)),
+            employee_id: ana,
+            txn_date: NaiveDate::from_ymd_opt(2026, 3, 2).unwrap_or_default(),
+            minutes: 95,
+            item_key: "role:Developer".into(),
+            description: " Homepage ".into(),
+        };
+        let description = doc.time_description().unwrap_or_default();
+        assert_eq!(description, format!("Homepage {}", time_marker(entry)));
+        let mut remote = RemoteRecord {
+            remote_id: "7".into(),
+            sync_token: "0".into(),
+            name: description.clone(),
+            customer_ref: Some("5".into()),
+            amount_minor: Some(95),
+            currency: None,
+            line_count: None,
+            fields: BTreeMap::from([
+                ("txn_date".into(), "2026-03-02".into()),
+                ("billable_status".into(), "Billable".into()),
+                ("worker".into(), "employee:55".into()),
+            ]),
+        };
+        assert!(compare(&doc, &remote, Some("5")).is_empty());
+        assert_eq!(compare_worker(&doc, &remote, Some("employee:55")), None);
+        remote.amount_minor = Some(90);
+        remote
+            .fields
+            .insert("billable_status".into(), "NotBillable".into());
+        let d = compare(&doc, &remote, Some("5"));
+        let fields: Vec<&str> = d.iter().map(|d| d.field.as_str()).collect();
+        assert_eq!(fields, ["minutes", "billable_status"]);
+        let w = compare_worker(&doc, &remote, Some("vendor:12")).unwrap_or_else(|| unreachable!());
+        assert_eq!(
+            (w.pet.as_str(), w.remote.as_str()),
+            ("vendor:12", "employee:55")
+        );
+    }
+
+    #[test]
+    fn a_mapping_saved_before_employees_were_mapped_still_reads_and_a_blank_worker_is_refused() {
+        let v = serde_json::json!({
+            "sale_target": "invoice", "items": {}, "default_item": "1", "tax_codes": {},
+            "default_tax_code": null, "currency": {"mode": "multi", "home": "EUR"}
+        });
+        let mut m: Mapping = serde_json::from_value(v).unwrap_or_else(|_| unreachable!());
+        let ana = EmployeeId::from_uuid(uuid::Uuid::from_u128(3));
+        assert!(m.employees.is_empty() && m.worker_for(ana).is_none());
+        m.employees.insert(
+            ana,
+            WorkerRef {
+                kind: WorkerKind::Vendor,
+                id: " ".into(),
+            },
+        );
+        let Err(DomainError::Validation(e)) = m.validate() else {
+            unreachable!("a blank worker id accepted")
+        };
+        assert!(e.get("employees").is_some());
+        m.employees.insert(
+            ana,
+            WorkerRef {
+                kind: WorkerKind::Vendor,
+                id: "12".into(),
+            },
+        );
+        assert!(m.validate().is_ok());
+        assert_eq!(
+            m.worker_for(ana).map(WorkerRef::key).as_deref(),
+            Some("vendor:12")
+        );
+        let back: Mapping = serde_json::from_value(serde_json::to_value(&m).unwrap_or_default())
+            .unwrap_or_else(|_| unreachable!());
+        assert_eq!(back, m);
     }
 }

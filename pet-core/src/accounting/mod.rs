@@ -21,8 +21,8 @@ use crate::activity::{clip_name, NameLookup, NamedEntity, Names, RenderError};
 use crate::event::ContextType;
 
 pub use doc::{
-    compare, decimal_to_minor, minor_to_decimal, CurrencyMode, Difference, DocLine, Mapping,
-    PushDoc, RemoteRecord, TargetKind,
+    compare, compare_worker, decimal_to_minor, minor_to_decimal, time_marker, CurrencyMode,
+    Difference, DocLine, Mapping, PushDoc, RemoteRecord, TargetKind, WorkerKind, WorkerRef,
 };
 pub use port::{AccountingPort, PortError, PortFuture, SendRequest};
 pub use push::{
@@ -65,7 +65,10 @@ pub(crate) fn render(
     let event = PushEvent::from_stored(event_type, schema_version, payload)?;
     let push = names.get(ContextType::AccountingPush, event.push_id().as_uuid());
     Ok(match &event {
-        PushEvent::Queued(q) => format!("The {} was queued for the accounting system", label(q)),
+        PushEvent::Queued(q) => format!(
+            "The {} was queued for the accounting system",
+            label(q, Some(names))
+        ),
         PushEvent::Sent(s) => format!(
             "{push}: {} {} sent to the accounting system (request {})",
             if s.update { "update" } else { "attempt" },
@@ -115,16 +118,24 @@ pub(crate) fn render(
     })
 }
 
-fn label(q: &PushQueued) -> String {
+/// What a push sends, in words; a time activity names its employee when `names` can (the
+/// push's own events hold the employee's id only).
+fn label<N: NameLookup + ?Sized>(q: &PushQueued, names: Option<&Names<'_, N>>) -> String {
     let subject = match &q.doc {
         PushDoc::Customer { display_name, .. } => format!("“{display_name}”"),
         PushDoc::Sale { doc_number, .. } => doc_number.clone(),
         PushDoc::Time {
-            employee_name,
+            employee_id,
             txn_date,
             minutes,
             ..
-        } => format!("{employee_name}'s {minutes} min on {txn_date}"),
+        } => match names {
+            Some(n) => format!(
+                "{}'s {minutes} min on {txn_date}",
+                n.get(ContextType::Employee, employee_id.as_uuid())
+            ),
+            None => format!("{minutes} min on {txn_date}"),
+        },
     };
     format!("{} {subject}", what(q.target))
 }
@@ -140,9 +151,59 @@ pub(crate) fn names_introduced(
             PushEvent::Queued(q) => vec![NamedEntity {
                 kind: ContextType::AccountingPush,
                 id: q.push_id.as_uuid(),
-                name: clip_name(&format!("The push of {}", label(&q))),
+                name: clip_name(&format!(
+                    "The push of {}",
+                    label::<dyn NameLookup>(&q, None)
+                )),
             }],
             _ => Vec::new(),
         },
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::event::DomainEvent;
+    use std::collections::BTreeMap;
+
+    #[test]
+    fn a_time_push_names_its_employee_by_id_only_and_the_feed_resolves_the_name() {
+        let ana = crate::identity::EmployeeId::from_uuid(uuid::Uuid::from_u128(3));
+        let doc = PushDoc::Time {
+            entry_id: crate::delivery::TimeEntryId::from_uuid(uuid::Uuid::from_u128(9)),
+            customer_id: crate::identity::CustomerId::from_uuid(uuid::Uuid::from_u128(1)),
+            employee_id: ana,
+            txn_date: chrono::NaiveDate::from_ymd_opt(2026, 3, 2).unwrap(),
+            minutes: 95,
+            item_key: "labour".into(),
+            description: "Homepage".into(),
+        };
+        let source = SourceRef {
+            kind: SourceKind::TimeEntry,
+            id: uuid::Uuid::from_u128(9),
+        };
+        let id = PushId::for_source(source);
+        let ev = PushEvent::Queued(Box::new(PushQueued {
+            push_id: id,
+            target: TargetKind::TimeActivity,
+            source,
+            doc,
+            request_id: id.request_id(1),
+        }));
+        let payload = ev.payload();
+        // No personal data in the log: the employee is an id.
+        assert!(!payload.to_string().contains("Ana"), "{payload}");
+        let names = BTreeMap::from([(ana.as_uuid(), "Ana".to_owned())]);
+        let line = render(ev.event_type(), ev.schema_version(), &payload, &names).unwrap();
+        assert_eq!(
+            line,
+            "The time activity Ana's 95 min on 2026-03-02 was queued for the accounting system"
+        );
+        let intro = names_introduced(ev.event_type(), ev.schema_version(), &payload).unwrap();
+        assert_eq!(
+            intro[0].name,
+            "The push of time activity 95 min on 2026-03-02"
+        );
+    }
 }

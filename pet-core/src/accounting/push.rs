@@ -25,7 +25,7 @@ use chrono::{DateTime, Duration, Utc};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
-use super::doc::{compare, Difference, PushDoc, RemoteRecord, TargetKind};
+use super::doc::{compare, compare_worker, Difference, PushDoc, RemoteRecord, TargetKind};
 use crate::aggregate::domain_events;
 use crate::error::DomainError;
 use crate::event::{AggregateEvent, ContextRef, ContextType};
@@ -350,6 +350,9 @@ pub enum PushCommand {
         remote: Option<RemoteRecord>,
         /// The customer's accounting id.
         customer_ref: Option<String>,
+        /// A time activity's worker as the mapping names it now (`employee:<id>` or
+        /// `vendor:<id>`; `None`: not compared).
+        worker: Option<String>,
     },
     /// An admin's re-push: a dead push again (same request id), a mismatched one as an
     /// update, a missing one as a new generation.
@@ -649,6 +652,7 @@ impl crate::aggregate::Aggregate for Push {
             PushCommand::Reconcile {
                 remote,
                 customer_ref,
+                worker,
             } => {
                 let Some(known) = p
                     .remote_id
@@ -663,7 +667,8 @@ impl crate::aggregate::Aggregate for Push {
                 let (outcome, differences, sync_token) = match remote {
                     None => (Reconciliation::Missing, Vec::new(), None),
                     Some(r) => {
-                        let d = compare(&p.doc, r, customer_ref.as_deref());
+                        let mut d = compare(&p.doc, r, customer_ref.as_deref());
+                        d.extend(compare_worker(&p.doc, r, worker.as_deref()));
                         let o = if d.is_empty() {
                             Reconciliation::Matched
                         } else {

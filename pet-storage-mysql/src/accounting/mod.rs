@@ -5,9 +5,14 @@
 //!
 //! - **Outbox** ([`Accounting::feed_outbox`]): the events after the `accounting_outbox`
 //!   checkpoint, a batch per command, holding the checkpoint row `FOR UPDATE`; each
-//!   `customer.created` and `sale.recorded` queues a push record (its id derived from the
-//!   fact, so a fact read twice queues nothing new), and the checkpoint moves in the same
+//!   `customer.created`, `sale.recorded` and `time_entry.approved` of billable time on a
+//!   customer's project or ticket queues a push record (its id derived from the fact, so a
+//!   fact read twice queues nothing new), and the checkpoint moves in the same
 //!   transaction. Commands never call the port.
+//! - **Employees**: approved billable time is a time activity naming the QBO employee or
+//!   vendor the mapping gives the PET employee; while the employee is not mapped the push
+//!   waits (queued, looked at again every [`UNMAPPED_RECHECK_SECS`] and as soon as a mapping
+//!   is saved), and the push list says why.
 //! - **Push** ([`Accounting::push_due`]): per due push (`ix_accounting_due`), what
 //!   `Push::plan` says: look it up first when an earlier send's outcome is unknown, record
 //!   the send (committed before the request leaves), send with the stable request id, then
@@ -16,9 +21,11 @@
 //!   `IN_DOUBT_AFTER_SECS` the next run looks it up and, if the accounting system shows
 //!   nothing yet, sends it again with the same request id, which QBO answers with the record
 //!   it already made.
-//! - **Reconcile** ([`Accounting::reconcile`]): reads back every confirmed push and records
+//! - **Reconcile** ([`Accounting::reconcile`]): reads back confirmed pushes and records
 //!   `accounting.matched` / `mismatched` (with the fields) / `missing` when the outcome
-//!   changes; [`Accounting::repush`] is the one-click re-push.
+//!   changes — each job run a bounded keyset slice from a stored checkpoint, wrapping at the
+//!   end ([`Accounting::reconcile_all`]: a full sweep on demand); the totals per period read
+//!   a covering index (migration 0030); [`Accounting::repush`] is the one-click re-push.
 
 pub(crate) mod connection;
 
@@ -28,10 +35,11 @@ use mysql_async::{Row, Transaction};
 use pet_core::accounting::{
     AccountingPort, CurrencyMode, Mapping, Plan, PortError, Push, PushCommand, PushDoc, PushId,
     PushStatus, Reconciliation, RemoteRecord, SendRequest, SourceKind, SourceRef, TargetKind,
-    JOB_ACCOUNTING_PUSH, JOB_ACCOUNTING_RECONCILE,
+    WorkerKind, WorkerRef, JOB_ACCOUNTING_PUSH, JOB_ACCOUNTING_RECONCILE,
 };
 use pet_core::commercial::QuoteEvent;
-use pet_core::identity::{Currency, CustomerEvent};
+use pet_core::delivery::TimeEntryEvent;
+use pet_core::identity::{Currency, CustomerEvent, EmployeeId};
 use serde::Serialize;
 use serde_json::{json, Value};
 use uuid::Uuid;
@@ -52,6 +60,13 @@ pub const OUTBOX_BATCH: usize = 1_000;
 pub const PUSH_BATCH: usize = 200;
 /// Pushes read back per reconciliation step.
 pub const RECONCILE_BATCH: usize = 200;
+/// Confirmed pushes one reconciliation job run reads back at most.
+pub const RECONCILE_RUN_LIMIT: usize = 1_000;
+/// The settings row holding where the next reconciliation run starts (`{"after": id}`).
+pub const RECONCILE_CURSOR: &str = "reconcile_cursor";
+/// How long the time of an unmapped employee waits before a push run looks at it again
+/// (saving the mapping makes it due at once).
+pub const UNMAPPED_RECHECK_SECS: i64 = 300;
 
 /// The accounting table names for one prefix.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -78,7 +93,12 @@ pub(crate) fn run_job<'a>(app: &'a App, job: &'a ClaimedJob) -> JobFuture<'a> {
     Box::pin(async move {
         match job.kind.as_str() {
             JOB_ACCOUNTING_PUSH => app.accounting().run_push_job().await.map(|_| ()),
-            JOB_ACCOUNTING_RECONCILE => app.accounting().run_reconcile_job().await.map(|_| ()),
+            // `{"full": true}`: a full sweep; otherwise the incremental run.
+            JOB_ACCOUNTING_RECONCILE => app
+                .accounting()
+                .run_reconcile(job.payload.get("full") == Some(&Value::Bool(true)))
+                .await
+                .map(|_| ()),
             _ => Err(unknown_job(job)),
         }
     })
@@ -318,6 +338,8 @@ pub struct PushRunReport {
     pub dead: u64,
     /// Pushes waiting for their customer's push.
     pub waiting: u64,
+    /// Time pushes waiting for their employee's mapping.
+    pub unmapped: u64,
     /// The connection was refused (401): the run stopped.
     pub unauthorized: bool,
     /// Rate limited (429): the run stopped.
@@ -335,6 +357,8 @@ pub struct ReconcileReport {
     pub mismatched: u64,
     /// Newly missing.
     pub missing: u64,
+    /// The run read up to the last confirmed push (the next starts from the first).
+    pub complete: bool,
 }
 
 fn system() -> CommandContext {
@@ -349,6 +373,7 @@ fn default_mapping() -> Mapping {
         tax_codes: Default::default(),
         default_tax_code: None,
         currency: CurrencyMode::Multi(Currency::new("EUR").unwrap_or_else(|_| unreachable!())),
+        employees: Default::default(),
     }
 }
 
@@ -403,21 +428,129 @@ impl Accounting<'_> {
     }
 
     /// Saves the mapping (`{sale_target, items: {key: id}, default_item, tax_codes: {bp:
-    /// code}, default_tax_code, currency: {mode: single|multi, home: EUR}}`); field errors
-    /// on a bad one, nothing saved.
+    /// code}, default_tax_code, currency: {mode: single|multi, home: EUR}, employees?:
+    /// {employee: worker}}`); `employees` maps a PET employee — by id or by email — to
+    /// `{kind: employee|vendor, id}` or the text `employee:<id>` / `vendor:<id>`. Field errors
+    /// on a bad one, nothing saved. Time that waited for a mapped employee is due at once.
     pub async fn set_mapping(&self, input: &Value) -> Result<Value, AppError> {
-        let m: Mapping = serde_json::from_value(input.clone())
-            .map_err(|e| AppError::field("mapping", e.to_string()))?;
-        m.validate()?;
+        let mut input = input.clone();
         let mut conn = self.conn().await?;
+        if let Some(obj) = input.as_object_mut() {
+            // An empty map from PHP arrives as an empty list.
+            for k in ["items", "tax_codes", "employees"] {
+                if obj.get(k) == Some(&json!([])) {
+                    obj.insert(k.into(), json!({}));
+                }
+            }
+            // What get_mapping adds for the screen.
+            obj.remove("employee_labels");
+            if let Some(emps) = obj.remove("employees") {
+                let resolved = self.resolve_employees(&mut conn, &emps).await?;
+                obj.insert("employees".into(), resolved);
+            }
+        }
+        let m: Mapping =
+            serde_json::from_value(input).map_err(|e| AppError::field("mapping", e.to_string()))?;
+        m.validate()?;
         let v = serde_json::to_value(&m).map_err(|_| internal("accounting mapping"))?;
         self.put_setting(&mut conn, "mapping", &v).await?;
+        let now = to_db_time(self.now());
+        conn.exec_drop(
+            format!(
+                "UPDATE {} SET due_at = ? WHERE status = 'queued' AND target = 'time_activity' \
+                 AND due_at > ?",
+                self.accounting_tables().pushes
+            ),
+            (now, now),
+        )
+        .await
+        .map_err(db)?;
         Ok(v)
     }
 
-    /// The mapping as JSON (see [`Accounting::set_mapping`]).
+    /// The `employees` of a mapping input as `{employee id: {kind, id}}`.
+    async fn resolve_employees<Q: Queryable>(
+        &self,
+        q: &mut Q,
+        emps: &Value,
+    ) -> Result<Value, AppError> {
+        let bad = |m: String| AppError::field("employees", m);
+        let Some(map) = emps.as_object() else {
+            return Err(bad(
+                "must map employees to QuickBooks employees or vendors".into()
+            ));
+        };
+        let mut out = serde_json::Map::new();
+        for (who, worker) in map {
+            let who = who.trim();
+            let id = match Uuid::parse_str(who) {
+                Ok(id) => Some(id.to_string()),
+                Err(_) => q
+                    .exec_first::<String, _, _>(
+                        format!("SELECT id FROM {} WHERE email = ?", self.tables().employees),
+                        (who,),
+                    )
+                    .await
+                    .map_err(db)?,
+            };
+            let Some(id) = id else {
+                return Err(bad(format!("{who} is not a PET employee")));
+            };
+            let worker = match worker {
+                Value::String(t) => {
+                    let (kind, wid) = t.trim().split_once(':').unwrap_or(("", ""));
+                    let kind = match kind.trim() {
+                        "employee" => WorkerKind::Employee,
+                        "vendor" => WorkerKind::Vendor,
+                        _ => {
+                            return Err(bad(format!(
+                                "{who}: write employee:<QuickBooks id> or vendor:<QuickBooks id>"
+                            )))
+                        }
+                    };
+                    WorkerRef {
+                        kind,
+                        id: wid.trim().to_owned(),
+                    }
+                }
+                other => serde_json::from_value(other.clone()).map_err(|_| {
+                    bad(format!(
+                        "{who}: write employee:<QuickBooks id> or vendor:<QuickBooks id>"
+                    ))
+                })?,
+            };
+            out.insert(
+                id,
+                serde_json::to_value(worker).map_err(|_| internal("worker"))?,
+            );
+        }
+        Ok(Value::Object(out))
+    }
+
+    /// The mapping as JSON (see [`Accounting::set_mapping`]), with `employee_labels`: each
+    /// mapped employee's email (what the screen shows).
     pub async fn get_mapping(&self) -> Result<Value, AppError> {
-        serde_json::to_value(self.mapping().await?).map_err(|_| internal("accounting mapping"))
+        let m = self.mapping().await?;
+        let mut labels = serde_json::Map::new();
+        if !m.employees.is_empty() {
+            let mut conn = self.conn().await?;
+            for id in m.employees.keys() {
+                let email: Option<String> = conn
+                    .exec_first(
+                        format!("SELECT email FROM {} WHERE id = ?", self.tables().employees),
+                        (id.as_uuid().to_string(),),
+                    )
+                    .await
+                    .map_err(db)?;
+                labels.insert(
+                    id.as_uuid().to_string(),
+                    json!(email.unwrap_or_else(|| id.as_uuid().to_string())),
+                );
+            }
+        }
+        let mut v = serde_json::to_value(&m).map_err(|_| internal("accounting mapping"))?;
+        v["employee_labels"] = Value::Object(labels);
+        Ok(v)
     }
 
     /// Push records, newest first, a flat list: `{status?, reconciliation?, page?,
@@ -457,10 +590,41 @@ impl Accounting<'_> {
         }
         .read(&mut conn, crate::paging::SEARCH_SCAN)
         .await?;
-        let items = rows
+        let pushes = rows
             .into_iter()
-            .map(|(k, r)| push_from_row(r).map(|p| (k, push_view(&p))))
+            .map(|(k, r)| push_from_row(r).map(|p| (k, p)))
             .collect::<Result<Vec<_>, _>>()?;
+        // The employees of the time pushes, by name (one query for the page).
+        let ids: Vec<String> = pushes
+            .iter()
+            .filter_map(|(_, p)| match &p.doc {
+                PushDoc::Time { employee_id, .. } => Some(employee_id.as_uuid().to_string()),
+                _ => None,
+            })
+            .collect::<std::collections::BTreeSet<_>>()
+            .into_iter()
+            .collect();
+        let mut names = std::collections::HashMap::new();
+        if !ids.is_empty() {
+            let rows: Vec<(String, String)> = conn
+                .exec(
+                    format!(
+                        "SELECT id, name FROM {} WHERE id IN ({})",
+                        self.tables().employees,
+                        vec!["?"; ids.len()].join(", ")
+                    ),
+                    ids,
+                )
+                .await
+                .map_err(db)?;
+            names.extend(rows);
+        }
+        drop(conn);
+        let mapping = self.mapping().await?;
+        let items = pushes
+            .into_iter()
+            .map(|(k, p)| (k, push_view(&p, &mapping, &names)))
+            .collect::<Vec<_>>();
         crate::flat::page_value(req.finish(items, total))
     }
 
@@ -508,7 +672,14 @@ impl Accounting<'_> {
                     let evs = self.store().read_after(cx.tx(), cp, batch).await?;
                     let mut n = 0u64;
                     for ev in &evs {
-                        let Some((target, source, doc)) = outbox_entry(ev, &mapping)? else {
+                        let entry = match outbox_entry(ev, &mapping)? {
+                            Some(e) => Some(e),
+                            None if ev.event.event_type().as_str() == "time_entry.approved" => {
+                                self.time_entry_push(cx.tx(), ev).await?
+                            }
+                            None => None,
+                        };
+                        let Some((target, source, doc)) = entry else {
                             continue;
                         };
                         let repo = PushRepo(self.app());
@@ -551,6 +722,67 @@ impl Accounting<'_> {
                 return Ok((events, queued));
             }
         }
+    }
+
+    /// The push an approval asks for: billable time on a customer's project or ticket
+    /// becomes a time activity (the note and the customer from the state rows — fixed once
+    /// the entry was submitted —, the minutes as approved, the employee by id only).
+    async fn time_entry_push(
+        &self,
+        tx: &mut Transaction<'_>,
+        ev: &pet_core::RecordedEvent,
+    ) -> Result<Option<(TargetKind, SourceRef, PushDoc)>, AppError> {
+        let e = &ev.event;
+        let TimeEntryEvent::Approved(m) =
+            TimeEntryEvent::from_stored("time_entry.approved", e.schema_version(), e.payload())
+                .map_err(|_| {
+                    AppError::Storage("accounting outbox: unreadable time_entry.approved".into())
+                })?
+        else {
+            return Ok(None);
+        };
+        let d = self.app().delivery_tables();
+        let row: Option<(bool, String, Option<String>)> = tx
+            .exec_first(
+                format!(
+                    "SELECT e.billable, e.note, COALESCE(p.customer_id, t.customer_id) \
+                     FROM {} e LEFT JOIN {} p ON p.id = e.project_id \
+                     LEFT JOIN {} t ON t.id = e.ticket_id WHERE e.id = ?",
+                    d.entries,
+                    d.projects,
+                    self.app().helpdesk_tables().tickets,
+                ),
+                (m.entry_id.as_uuid().to_string(),),
+            )
+            .await
+            .map_err(db)?;
+        let Some((true, note, Some(customer))) = row else {
+            // Not billable, or billable to no customer: nothing to push.
+            return Ok(None);
+        };
+        let customer_id = pet_core::identity::CustomerId::from_uuid(
+            Uuid::parse_str(&customer).map_err(|_| internal("customer id"))?,
+        );
+        let item_key = m
+            .role
+            .as_ref()
+            .map_or_else(|| "labour".to_owned(), |r| format!("role:{}", r.as_str()));
+        Ok(Some((
+            TargetKind::TimeActivity,
+            SourceRef {
+                kind: SourceKind::TimeEntry,
+                id: m.entry_id.as_uuid(),
+            },
+            PushDoc::Time {
+                entry_id: m.entry_id,
+                customer_id,
+                employee_id: m.employee_id,
+                txn_date: m.work_date,
+                minutes: m.minutes,
+                item_key,
+                description: note,
+            },
+        )))
     }
 
     // ---- pushing -------------------------------------------------------------------------
@@ -649,6 +881,14 @@ impl Accounting<'_> {
         else {
             return Ok(Step::Go);
         };
+        if let PushDoc::Time { employee_id, .. } = &p.doc {
+            if mapping.worker_for(*employee_id).is_none() {
+                // Never sent unmapped: it waits, and the push list says for what.
+                self.recheck_later(&p).await?;
+                report.unmapped += 1;
+                return Ok(Step::Go);
+            }
+        }
         let customer_ref = self.customer_ref(&p.doc).await?;
         if !matches!(p.doc, PushDoc::Customer { .. }) && customer_ref.is_none() {
             report.waiting += 1;
@@ -710,6 +950,22 @@ impl Accounting<'_> {
         }
     }
 
+    /// Moves a waiting push's `due_at` (a scheduling column only: its state and version
+    /// are unchanged) so waiting pushes do not hold up the rest of the batch.
+    async fn recheck_later(&self, p: &Push) -> Result<(), AppError> {
+        let at = self.now() + chrono::Duration::seconds(UNMAPPED_RECHECK_SECS);
+        let mut conn = self.conn().await?;
+        conn.exec_drop(
+            format!(
+                "UPDATE {} SET due_at = ? WHERE id = ? AND version = ? AND due_at IS NOT NULL",
+                self.accounting_tables().pushes
+            ),
+            (to_db_time(at), p.id.as_uuid().to_string(), p.version),
+        )
+        .await
+        .map_err(db)
+    }
+
     async fn confirm(
         &self,
         id: Uuid,
@@ -753,10 +1009,25 @@ impl Accounting<'_> {
         serde_json::to_value(r).map_err(|_| internal("report"))
     }
 
-    /// The reconciliation job as the queue runs it.
+    /// The reconciliation job as the queue runs it (incremental, see
+    /// [`Accounting::reconcile`]).
     pub async fn run_reconcile_job(&self) -> Result<Value, AppError> {
+        self.run_reconcile(false).await
+    }
+
+    /// A full reconciliation sweep now (the screen's "Push and reconcile now").
+    pub async fn run_full_reconcile_job(&self) -> Result<Value, AppError> {
+        self.run_reconcile(true).await
+    }
+
+    /// Reconciles now: incrementally, or (`full`) every confirmed push.
+    pub async fn run_reconcile(&self, full: bool) -> Result<Value, AppError> {
         let port = self.connected_port().await?;
-        let r = self.reconcile(port.as_ref()).await?;
+        let r = if full {
+            self.reconcile_all(port.as_ref()).await?
+        } else {
+            self.reconcile(port.as_ref()).await?
+        };
         serde_json::to_value(r).map_err(|_| internal("report"))
     }
 
@@ -781,66 +1052,132 @@ impl Accounting<'_> {
 
     // ---- reconciliation ------------------------------------------------------------------
 
-    /// Reads back every confirmed push through `port` (keyset batches by id) and records
-    /// the outcomes that changed.
+    /// The reconciliation job's run: reads back at most [`RECONCILE_RUN_LIMIT`] confirmed
+    /// pushes through `port`, by id from the stored checkpoint (the `reconcile_cursor`
+    /// setting), records the outcomes that changed and moves the checkpoint; at the last
+    /// confirmed push it starts over, so successive runs sweep every push at a bounded cost
+    /// per run. A failed read stops the run where it was (the next run resumes there).
     pub async fn reconcile(&self, port: &dyn AccountingPort) -> Result<ReconcileReport, AppError> {
+        self.reconcile_incremental(port, RECONCILE_RUN_LIMIT).await
+    }
+
+    /// [`Accounting::reconcile`] with an explicit bound.
+    pub async fn reconcile_incremental(
+        &self,
+        port: &dyn AccountingPort,
+        limit: usize,
+    ) -> Result<ReconcileReport, AppError> {
+        let start = {
+            let mut conn = self.conn().await?;
+            self.setting(&mut conn, RECONCILE_CURSOR).await?
+        }
+        .and_then(|v| v["after"].as_str().map(str::to_owned))
+        .unwrap_or_default();
+        let (report, next) = self.sweep(port, start, limit.max(1)).await?;
+        let mut conn = self.conn().await?;
+        self.put_setting(&mut conn, RECONCILE_CURSOR, &json!({ "after": next }))
+            .await?;
+        Ok(report)
+    }
+
+    /// A full sweep on demand: every confirmed push (the job's checkpoint is left alone).
+    pub async fn reconcile_all(
+        &self,
+        port: &dyn AccountingPort,
+    ) -> Result<ReconcileReport, AppError> {
+        Ok(self.sweep(port, String::new(), usize::MAX).await?.0)
+    }
+
+    /// Reads back the confirmed pushes after `after` (keyset by id, [`RECONCILE_BATCH`] per
+    /// query), at most `limit`; returns the report and where the next sweep starts (`""`
+    /// once the last push was read).
+    async fn sweep(
+        &self,
+        port: &dyn AccountingPort,
+        mut after: String,
+        limit: usize,
+    ) -> Result<(ReconcileReport, String), AppError> {
+        let mapping = self.mapping().await?;
         let mut report = ReconcileReport::default();
-        let mut after = String::new();
+        let mut left = limit;
         loop {
+            let n = left.min(RECONCILE_BATCH);
             let ids: Vec<String> = {
                 let mut conn = self.conn().await?;
                 conn.exec(
                     format!(
-                        "SELECT id FROM {} WHERE status = 'confirmed' AND id > ? ORDER BY id LIMIT {}",
+                        "SELECT id FROM {} WHERE status = 'confirmed' AND id > ? ORDER BY id LIMIT {n}",
                         self.accounting_tables().pushes,
-                        RECONCILE_BATCH
                     ),
                     (after.as_str(),),
                 )
                 .await
                 .map_err(db)?
             };
-            let Some(last) = ids.last().cloned() else {
-                return Ok(report);
-            };
             for id in &ids {
-                let id = Uuid::parse_str(id).map_err(|_| internal("push id"))?;
-                let Some(p) = self.get_push(id).await? else {
-                    continue;
-                };
-                let Some(remote_id) = p.remote_id.clone() else {
-                    continue;
-                };
-                let remote = match port.read(p.target, &remote_id, &p.doc).await {
-                    Ok(r) => r,
-                    Err(_) => return Ok(report),
-                };
-                let customer_ref = self.customer_ref(&p.doc).await?;
-                report.checked += 1;
-                let after_p = self
-                    .push_command(
-                        id,
-                        PushCommand::Reconcile {
-                            remote,
-                            customer_ref,
-                        },
-                    )
-                    .await?;
-                // An event was recorded: the outcome (or its differences) changed.
-                if after_p.version != p.version {
-                    match after_p.reconciliation {
-                        Reconciliation::Matched => report.matched += 1,
-                        Reconciliation::Mismatched => report.mismatched += 1,
-                        Reconciliation::Missing => report.missing += 1,
-                        Reconciliation::Unchecked => {}
-                    }
+                if !self.reconcile_one(port, &mapping, id, &mut report).await? {
+                    return Ok((report, after));
                 }
+                after.clone_from(id);
             }
-            after = last;
-            if ids.len() < RECONCILE_BATCH {
-                return Ok(report);
+            left -= ids.len();
+            if ids.len() < n {
+                report.complete = true;
+                return Ok((report, String::new()));
+            }
+            if left == 0 {
+                return Ok((report, after));
             }
         }
+    }
+
+    /// Reads back one push and records what changed; `false` when the read failed.
+    async fn reconcile_one(
+        &self,
+        port: &dyn AccountingPort,
+        mapping: &Mapping,
+        id: &str,
+        report: &mut ReconcileReport,
+    ) -> Result<bool, AppError> {
+        let id = Uuid::parse_str(id).map_err(|_| internal("push id"))?;
+        let Some(p) = self.get_push(id).await? else {
+            return Ok(true);
+        };
+        let Some(remote_id) = p.remote_id.clone() else {
+            return Ok(true);
+        };
+        let remote = match port.read(p.target, &remote_id, &p.doc).await {
+            Ok(r) => r,
+            Err(_) => return Ok(false),
+        };
+        let customer_ref = self.customer_ref(&p.doc).await?;
+        let worker = match &p.doc {
+            PushDoc::Time { employee_id, .. } => {
+                mapping.worker_for(*employee_id).map(WorkerRef::key)
+            }
+            _ => None,
+        };
+        report.checked += 1;
+        let after_p = self
+            .push_command(
+                id,
+                PushCommand::Reconcile {
+                    remote,
+                    customer_ref,
+                    worker,
+                },
+            )
+            .await?;
+        // An event was recorded: the outcome (or its differences) changed.
+        if after_p.version != p.version {
+            match after_p.reconciliation {
+                Reconciliation::Matched => report.matched += 1,
+                Reconciliation::Mismatched => report.mismatched += 1,
+                Reconciliation::Missing => report.missing += 1,
+                Reconciliation::Unchecked => {}
+            }
+        }
+        Ok(true)
     }
 
     /// The one-click re-push of a dead, mismatched or missing push.
@@ -874,21 +1211,24 @@ impl Accounting<'_> {
         self.totals(target).await
     }
 
+    /// The totals query (one parameter: the target), served by the covering index
+    /// `ix_accounting_totals` alone.
+    pub fn totals_sql(&self) -> String {
+        format!(
+            "SELECT period, currency, COUNT(*), SUM(amount_minor), \
+             SUM(COALESCE(remote_amount_minor, 0)) FROM {} \
+             WHERE target = ? AND status = 'confirmed' AND period IS NOT NULL \
+             GROUP BY period, currency ORDER BY period DESC, currency LIMIT 36",
+            self.accounting_tables().pushes
+        )
+    }
+
     /// Totals per period (month) and currency of the pushed sales: PET's total of the
     /// confirmed ones and the accounting system's total as last read, to the minor unit.
     pub async fn totals(&self, target: TargetKind) -> Result<Value, AppError> {
         let mut conn = self.conn().await?;
         let rows: Vec<(String, String, i64, i64, i64)> = conn
-            .exec(
-                format!(
-                    "SELECT period, currency, COUNT(*), SUM(amount_minor), \
-                     SUM(COALESCE(remote_amount_minor, 0)) FROM {} \
-                     WHERE target = ? AND period IS NOT NULL AND status = 'confirmed' \
-                     GROUP BY period, currency ORDER BY period DESC, currency LIMIT 36",
-                    self.accounting_tables().pushes
-                ),
-                (target.as_str(),),
-            )
+            .exec(self.totals_sql(), (target.as_str(),))
             .await
             .map_err(db)?;
         Ok(Value::Array(
@@ -914,8 +1254,39 @@ crate::fields::command_input! {
     }
 }
 
-/// A push as the screens show it, with the actions it offers.
-fn push_view(p: &Push) -> Value {
+/// An employee's name as `names` has it (the id when unknown).
+fn employee_name(names: &std::collections::HashMap<String, String>, id: EmployeeId) -> String {
+    let id = id.as_uuid().to_string();
+    names.get(&id).cloned().unwrap_or(id)
+}
+
+/// Why a push that is not sent yet waits, if it waits for the admin.
+fn waiting_reason(
+    p: &Push,
+    mapping: &Mapping,
+    names: &std::collections::HashMap<String, String>,
+) -> Option<String> {
+    match (&p.doc, p.status) {
+        (PushDoc::Time { employee_id, .. }, PushStatus::Queued | PushStatus::Failed)
+            if mapping.worker_for(*employee_id).is_none() =>
+        {
+            let employee_name = employee_name(names, *employee_id);
+            Some(format!(
+                "Waiting for a mapping: {employee_name} is not mapped to a QuickBooks employee or \
+                 vendor (Mapping, Employees)."
+            ))
+        }
+        _ => None,
+    }
+}
+
+/// A push as the screens show it, with the actions it offers (`names`: employees' names by
+/// id, for time activities).
+fn push_view(
+    p: &Push,
+    mapping: &Mapping,
+    names: &std::collections::HashMap<String, String>,
+) -> Value {
     let repushable = p.status == PushStatus::Dead
         || (p.status == PushStatus::Confirmed
             && matches!(
@@ -935,10 +1306,18 @@ fn push_view(p: &Push) -> Value {
             Some(currency.as_str().to_owned()),
         ),
         PushDoc::Time {
-            employee_name,
+            employee_id,
             txn_date,
+            minutes,
             ..
-        } => (format!("{employee_name} {txn_date}"), None, None),
+        } => (
+            format!(
+                "{} {txn_date} ({minutes} min)",
+                employee_name(names, *employee_id)
+            ),
+            None,
+            None,
+        ),
     };
     json!({
         "id": p.id.as_uuid().to_string(),
@@ -958,6 +1337,7 @@ fn push_view(p: &Push) -> Value {
         "differences": p.differences,
         "remote_amount_minor": p.remote_amount_minor,
         "request_id": p.request_id(),
+        "waiting": waiting_reason(p, mapping, names),
         "actions": if repushable { json!(["repush"]) } else { json!([]) },
     })
 }

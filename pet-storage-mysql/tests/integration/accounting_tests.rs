@@ -579,3 +579,404 @@ async fn push_of_app(app: &App, sale: Uuid) -> pet_core::accounting::Push {
         .unwrap()
         .unwrap()
 }
+
+// ---- approved billable time → time activities ----------------------------------------------
+
+impl Standin {
+    /// The live records of an entity (not deleted).
+    async fn live(&self, entity: &str) -> Vec<Value> {
+        let s = self.state().await;
+        s["records"][entity]
+            .as_object()
+            .unwrap()
+            .values()
+            .filter(|r| r.get("_deleted").is_none())
+            .cloned()
+            .collect()
+    }
+}
+
+fn time_push(entry: &str) -> Uuid {
+    PushId::for_source(SourceRef {
+        kind: SourceKind::TimeEntry,
+        id: Uuid::parse_str(entry).unwrap(),
+    })
+    .as_uuid()
+}
+
+/// A mapping with the default items and Ana (`ana@example.com`) mapped as `worker`.
+fn mapping_with(worker: Option<&str>) -> Value {
+    let mut m = json!({
+        "sale_target": "invoice", "items": {"role:Developer": "7"}, "default_item": "1",
+        "tax_codes": {}, "default_tax_code": null, "currency": {"mode": "multi", "home": "EUR"},
+    });
+    if let Some(w) = worker {
+        m["employees"] = json!({ "ana@example.com": w });
+    }
+    m
+}
+
+/// The customer pushed, a project of the customer, and Ana's time logged, submitted and
+/// approved: 95 billable minutes on 2026-03-02 and 30 unbillable on 2026-03-03. Returns
+/// (env, stand-in, client, actor, billable entry id).
+async fn with_approved_time(
+    worker: Option<&str>,
+) -> Option<(Env, Standin, QboClient, CommandContext, String)> {
+    let env = env().await?;
+    let standin = Standin::start();
+    let client = standin.client().await;
+    let app = &env.app;
+    let (actor, customer, _opp) = pipeline(app).await;
+    let actor = actor.managing_time();
+    app.accounting()
+        .set_mapping(&mapping_with(worker))
+        .await
+        .unwrap();
+    let r = app.accounting().run_push_with(&client).await.unwrap();
+    assert_eq!(r.confirmed, 1, "the customer: {r:?}");
+    let p = app
+        .delivery()
+        .create_project(
+            &json!({"name": "Website", "customer_id": customer,
+                    "labour": [{"role": "Developer", "minutes": 6000}]}),
+            &actor,
+        )
+        .await
+        .unwrap();
+    let pid = id(&p);
+    app.delivery()
+        .change_project_status(&pid, "active", &actor)
+        .await
+        .unwrap();
+    let mut billable = String::new();
+    for (date, minutes, is_billable) in [("2026-03-02", 95, true), ("2026-03-03", 30, false)] {
+        let e = app
+            .delivery()
+            .log_time(
+                &json!({"project_id": pid, "role": "Developer", "work_date": date,
+                        "minutes": minutes, "billable": is_billable, "note": "Homepage"}),
+                &actor,
+            )
+            .await
+            .unwrap();
+        app.delivery()
+            .submit_time_entry(&id(&e), &actor)
+            .await
+            .unwrap();
+        app.delivery()
+            .approve_time_entry(&id(&e), &actor)
+            .await
+            .unwrap();
+        if is_billable {
+            billable = id(&e);
+        }
+    }
+    Some((env, standin, client, actor, billable))
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn approved_billable_time_waits_for_its_employees_mapping_then_is_one_time_activity() {
+    let Some((env, standin, client, actor, entry)) = with_approved_time(None).await else {
+        return;
+    };
+    let app = &env.app;
+    // Only the billable entry is queued; Ana is not mapped: it waits, nothing is sent.
+    let r = app.accounting().run_push_with(&client).await.unwrap();
+    assert_eq!((r.queued, r.sent, r.unmapped), (1, 0, 1), "{r:?}");
+    let p = app
+        .accounting()
+        .get_push(time_push(&entry))
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(p.status, PushStatus::Queued);
+    let list = app
+        .accounting()
+        .list_pushes(&json!({"status": "queued"}))
+        .await
+        .unwrap();
+    let item = &list["items"][0];
+    assert_eq!(item["target"], json!("time_activity"));
+    let waiting = item["waiting"].as_str().expect("the reason it waits");
+    assert!(
+        waiting.contains("Ana") && waiting.contains("not mapped"),
+        "{waiting}"
+    );
+    assert!(standin.live("TimeActivity").await.is_empty());
+    // Looked at again only later: the next run does not send it either.
+    let r = app.accounting().run_push_with(&client).await.unwrap();
+    assert_eq!((r.sent, r.unmapped), (0, 0), "{r:?}");
+    // A bad employee mapping is refused with the field, nothing saved.
+    for bad in ["contractor:9", "employee: "] {
+        let err = app
+            .accounting()
+            .set_mapping(&mapping_with(Some(bad)))
+            .await
+            .unwrap_err();
+        assert!(
+            matches!(&err, pet_storage_mysql::AppError::Validation(e) if e.get("employees").is_some()),
+            "{bad}: {err:?}"
+        );
+    }
+    // An empty map as PHP sends it (an empty list) is an empty map.
+    let mut empty = mapping_with(None);
+    empty["employees"] = json!([]);
+    empty["tax_codes"] = json!([]);
+    app.accounting().set_mapping(&empty).await.unwrap();
+    let mut unknown = mapping_with(None);
+    unknown["employees"] = json!({"nobody@example.com": "employee:55"});
+    assert!(app.accounting().set_mapping(&unknown).await.is_err());
+    assert_eq!(
+        app.accounting().get_mapping().await.unwrap()["employees"],
+        json!({})
+    );
+    // Mapped: due at once, sent once.
+    app.accounting()
+        .set_mapping(&mapping_with(Some("employee:55")))
+        .await
+        .unwrap();
+    let m = app.accounting().get_mapping().await.unwrap();
+    assert_eq!(
+        m["employee_labels"].as_object().unwrap().values().next(),
+        Some(&json!("ana@example.com"))
+    );
+    let r = app.accounting().run_push_with(&client).await.unwrap();
+    assert_eq!((r.sent, r.confirmed, r.unmapped), (1, 1, 0), "{r:?}");
+    let ta = standin.live("TimeActivity").await;
+    assert_eq!(ta.len(), 1, "{ta:?}");
+    let customer_remote = standin.live("Customer").await[0]["Id"].clone();
+    let t = &ta[0];
+    assert_eq!(t["NameOf"], json!("Employee"));
+    assert_eq!(t["EmployeeRef"]["value"], json!("55"));
+    assert_eq!(t["CustomerRef"]["value"], customer_remote);
+    assert_eq!(t["ItemRef"]["value"], json!("7"), "the role's item");
+    assert_eq!(
+        (t["Hours"].clone(), t["Minutes"].clone()),
+        (json!(1), json!(35))
+    );
+    assert_eq!(t["TxnDate"], json!("2026-03-02"));
+    assert_eq!(t["BillableStatus"], json!("Billable"));
+    let desc = t["Description"].as_str().unwrap();
+    assert!(
+        desc.starts_with("Homepage [PET time ") && desc.contains(&entry),
+        "{desc}"
+    );
+    let p = app
+        .accounting()
+        .get_push(time_push(&entry))
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(p.status, PushStatus::Confirmed);
+    assert_eq!(p.remote_id.as_deref(), t["Id"].as_str());
+    assert_eq!(
+        app.accounting().list_pushes(&json!({})).await.unwrap()["items"][0]["waiting"],
+        Value::Null
+    );
+    // Reconciled: matched; a bookkeeper changes the minutes and the worker → mismatched
+    // with both fields; the one-click re-push updates it in place.
+    let r = app.accounting().reconcile(&client).await.unwrap();
+    assert_eq!((r.checked, r.matched), (2, 2), "{r:?}");
+    standin
+        .control(
+            "edit",
+            json!({"entity": "TimeActivity", "id": t["Id"], "fields": {"Minutes": 5, "EmployeeRef": {"value": "56"}}}),
+        )
+        .await;
+    let r = app.accounting().reconcile(&client).await.unwrap();
+    assert_eq!(r.mismatched, 1, "{r:?}");
+    let p = app
+        .accounting()
+        .get_push(time_push(&entry))
+        .await
+        .unwrap()
+        .unwrap();
+    let fields: Vec<&str> = p.differences.iter().map(|d| d.field.as_str()).collect();
+    assert_eq!(fields, ["minutes", "worker"], "{:?}", p.differences);
+    assert_eq!(p.differences[0].remote, "65");
+    app.accounting()
+        .repush(&time_push(&entry).to_string(), &actor)
+        .await
+        .unwrap();
+    let r = app.accounting().run_push_with(&client).await.unwrap();
+    assert_eq!(r.confirmed, 1, "{r:?}");
+    let r = app.accounting().reconcile(&client).await.unwrap();
+    assert_eq!(r.matched, 1, "{r:?}");
+    let ta = standin.live("TimeActivity").await;
+    assert_eq!(ta.len(), 1);
+    assert_eq!(
+        (
+            ta[0]["Minutes"].clone(),
+            ta[0]["EmployeeRef"]["value"].clone()
+        ),
+        (json!(35), json!("55"))
+    );
+    // Deleted in QBO: missing.
+    standin
+        .control("delete", json!({"entity": "TimeActivity", "id": t["Id"]}))
+        .await;
+    let r = app.accounting().reconcile(&client).await.unwrap();
+    assert_eq!(r.missing, 1, "{r:?}");
+    crate::every_aggregate_restores_as_replayed(&env).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn time_pushed_through_a_500_after_accept_and_a_replay_is_one_time_activity() {
+    let Some((env, standin, client, _actor, entry)) = with_approved_time(Some("vendor:12")).await
+    else {
+        return;
+    };
+    let app = &env.app;
+    standin
+        .control(
+            "script",
+            json!({"faults": [{"status": 500, "count": 1, "accept": true}]}),
+        )
+        .await;
+    let r = app.accounting().run_push_with(&client).await.unwrap();
+    assert_eq!((r.queued, r.sent, r.failed), (1, 1, 1), "{r:?}");
+    assert_eq!(
+        standin.live("TimeActivity").await.len(),
+        1,
+        "QBO accepted it"
+    );
+    env.clock.advance(Duration::seconds(31));
+    // The look-up finds it by PET's reference in the description: confirmed, not resent.
+    let r = app.accounting().run_push_with(&client).await.unwrap();
+    assert_eq!((r.sent, r.confirmed), (0, 1), "{r:?}");
+    let ta = standin.live("TimeActivity").await;
+    assert_eq!(ta.len(), 1);
+    assert_eq!(ta[0]["NameOf"], json!("Vendor"));
+    assert_eq!(ta[0]["VendorRef"]["value"], json!("12"));
+    // The job replayed, the outbox fed from the start again: nothing new is queued or sent.
+    let mut c = env.pool().get_conn().await.unwrap();
+    use mysql_async::prelude::Queryable;
+    c.exec_drop(
+        format!(
+            "UPDATE {}pet_projection_checkpoints SET last_sequence = 0 WHERE projection = 'accounting_outbox'",
+            env.config.prefix
+        ),
+        (),
+    )
+    .await
+    .unwrap();
+    let r = app.accounting().run_push_with(&client).await.unwrap();
+    assert_eq!((r.queued, r.sent), (0, 0), "{r:?}");
+    assert_eq!(standin.live("TimeActivity").await.len(), 1);
+    let p = app
+        .accounting()
+        .get_push(time_push(&entry))
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(p.status, PushStatus::Confirmed);
+    assert_eq!(p.remote_id.as_deref(), ta[0]["Id"].as_str());
+    assert_eq!(count_type(&env, "accounting.push_failed").await, 1);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn time_sent_again_while_queries_lag_is_answered_by_its_request_id() {
+    let Some((env, standin, client, _actor, _entry)) =
+        with_approved_time(Some("employee:55")).await
+    else {
+        return;
+    };
+    let app = &env.app;
+    standin
+        .control(
+            "script",
+            json!({"faults": [{"status": 503, "count": 1, "accept": true}]}),
+        )
+        .await;
+    standin.control("config", json!({"query_lag": 3600})).await;
+    let r = app.accounting().run_push_with(&client).await.unwrap();
+    assert_eq!(r.failed, 1, "{r:?}");
+    env.clock.advance(Duration::seconds(31));
+    // The look-up sees nothing yet; the resend carries the same request id and QBO answers
+    // with the record it made: still one.
+    let r = app.accounting().run_push_with(&client).await.unwrap();
+    assert_eq!((r.sent, r.confirmed), (1, 1), "{r:?}");
+    assert_eq!(standin.live("TimeActivity").await.len(), 1);
+    assert_eq!(
+        standin.state().await["creates"],
+        json!(2),
+        "the customer and one activity"
+    );
+}
+
+// ---- reconciliation cost -------------------------------------------------------------------
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn reconciliation_runs_a_bounded_slice_from_its_checkpoint_and_a_full_sweep_on_demand() {
+    let Some(env) = env().await else { return };
+    let standin = Standin::start();
+    let client = standin.client().await;
+    let app = &env.app;
+    let (actor, _customer, _opp) = pipeline(app).await;
+    for name in ["Beta", "Gamma", "Delta", "Epsilon"] {
+        app.identity()
+            .create_customer(&json!({ "name": name }), &actor)
+            .await
+            .unwrap();
+    }
+    let r = app.accounting().run_push_with(&client).await.unwrap();
+    assert_eq!(r.confirmed, 5, "{r:?}");
+    let matched = |v: Value| v["items"].as_array().unwrap().len();
+    let acc = app.accounting();
+    // Two per run: 2, 2, then the last one and the end of the list.
+    let mut checked = Vec::new();
+    for _ in 0..3 {
+        let r = acc.reconcile_incremental(&client, 2).await.unwrap();
+        checked.push((r.checked, r.complete));
+    }
+    assert_eq!(checked, [(2, false), (2, false), (1, true)]);
+    // Each push was read once: five distinct outcomes recorded.
+    assert_eq!(count_type(&env, "accounting.matched").await, 5);
+    assert_eq!(
+        matched(
+            acc.list_pushes(&json!({"reconciliation": "matched"}))
+                .await
+                .unwrap()
+        ),
+        5
+    );
+    // The next run starts over from the first.
+    let r = acc.reconcile_incremental(&client, 2).await.unwrap();
+    assert_eq!((r.checked, r.complete), (2, false));
+    // A full sweep on demand reads everything and leaves the job's checkpoint alone.
+    let gamma = standin
+        .live("Customer")
+        .await
+        .into_iter()
+        .find(|c| c["DisplayName"] == json!("Gamma"))
+        .unwrap();
+    standin
+        .control("delete", json!({"entity": "Customer", "id": gamma["Id"]}))
+        .await;
+    let r = acc.reconcile_all(&client).await.unwrap();
+    assert_eq!((r.checked, r.missing, r.complete), (5, 1, true), "{r:?}");
+    let r = acc.reconcile_incremental(&client, 2).await.unwrap();
+    assert_eq!(
+        (r.checked, r.complete),
+        (2, false),
+        "resumed after the first two"
+    );
+    let r = acc.reconcile_incremental(&client, 2).await.unwrap();
+    assert_eq!((r.checked, r.complete), (1, true));
+    assert_eq!(count_type(&env, "accounting.missing").await, 1);
+    // The totals per period come from the covering index alone.
+    let mut c = env.pool().get_conn().await.unwrap();
+    use mysql_async::prelude::Queryable;
+    let plan: Vec<mysql_async::Row> = c
+        .exec(format!("EXPLAIN {}", acc.totals_sql()), ("invoice",))
+        .await
+        .unwrap();
+    let row = &plan[0];
+    let key: Option<String> = row.get("key").unwrap();
+    let extra: Option<String> = row.get("Extra").unwrap();
+    assert_eq!(key.as_deref(), Some("ix_accounting_totals"), "{extra:?}");
+    assert!(
+        extra.unwrap_or_default().contains("Using index"),
+        "covering"
+    );
+}

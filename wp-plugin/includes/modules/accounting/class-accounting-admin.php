@@ -3,7 +3,8 @@
  * The QuickBooks screen and actions (wp-admin): the connection (client id and secret, the
  * environment, Connect — Intuit's authorisation page, then back here with the code, the state
  * carrying a nonce —, status, Disconnect), the mapping (PET items and roles to QuickBooks items,
- * tax rates to tax codes, single or multicurrency, invoices or estimates), and reconciliation
+ * tax rates to tax codes, single or multicurrency, invoices or estimates, PET employees to
+ * QuickBooks employees or vendors for approved billable time), and reconciliation
  * (mismatched, missing and dead pushes with a one-click re-push; PET's and QuickBooks' totals
  * per month). Everything needs pet_manage_settings (PET Manager and administrators): the screen
  * handles credentials.
@@ -35,7 +36,7 @@ final class Accounting_Admin extends Module_Admin {
 		'qbo_save_connection' => array( Plugin::CAP_MANAGE, 'do_save_connection', array( 'client_id', 'redirect_url', 'api_base', 'auth_url', 'token_url' ) ),
 		'qbo_connect'         => array( Plugin::CAP_MANAGE, 'do_connect' ),
 		'qbo_disconnect'      => array( Plugin::CAP_MANAGE, 'do_disconnect' ),
-		'qbo_save_mapping'    => array( Plugin::CAP_MANAGE, 'do_save_mapping', array( 'default_item', 'items', 'tax_codes', 'default_tax_code', 'home_currency' ) ),
+		'qbo_save_mapping'    => array( Plugin::CAP_MANAGE, 'do_save_mapping', array( 'default_item', 'items', 'tax_codes', 'default_tax_code', 'home_currency', 'employees' ) ),
 		'qbo_repush'          => array( Plugin::CAP_MANAGE, 'do_repush' ),
 		'qbo_run'             => array( Plugin::CAP_MANAGE, 'do_run' ),
 	);
@@ -139,14 +140,15 @@ final class Accounting_Admin extends Module_Admin {
 		self::engine()->setMapping(
 			array(
 				'sale_target'      => Input::text( 'sale_target' ),
-				'items'            => (object) self::pairs( Input::long_text( 'items' ) ),
+				'items'            => self::pairs( Input::long_text( 'items' ) ),
 				'default_item'     => Input::text( 'default_item' ),
-				'tax_codes'        => (object) self::pairs( Input::long_text( 'tax_codes' ) ),
+				'tax_codes'        => self::pairs( Input::long_text( 'tax_codes' ) ),
 				'default_tax_code' => '' === $default_tax ? null : $default_tax,
 				'currency'         => array(
 					'mode' => Input::text( 'currency_mode' ),
 					'home' => strtoupper( Input::text( 'home_currency' ) ),
 				),
+				'employees'        => self::pairs( Input::long_text( 'employees' ) ),
 			)
 		);
 		return __( 'Mapping saved.', 'pet' );
@@ -158,12 +160,12 @@ final class Accounting_Admin extends Module_Admin {
 		return __( 'Pushed again: the next run sends it.', 'pet' );
 	}
 
-	/** Runs the push and reconciliation jobs now. */
+	/** Runs the push job and a full reconciliation sweep now. */
 	protected function do_run(): string {
 		$p = self::engine()->runPushJob();
-		$r = self::engine()->runReconcileJob();
-		/* translators: 1: pushes confirmed, 2: pushes failed, 3: records checked, 4: mismatched, 5: missing. */
-		return sprintf( __( 'Pushed: %1$d confirmed, %2$d failed. Reconciled: %3$d checked, %4$d newly mismatched, %5$d newly missing.', 'pet' ), (int) $p['confirmed'], (int) $p['failed'], (int) $r['checked'], (int) $r['mismatched'], (int) $r['missing'] );
+		$r = self::engine()->runFullReconcileJob();
+		/* translators: 1: pushes confirmed, 2: pushes failed, 3: time entries waiting for their employee's mapping, 4: records checked, 5: mismatched, 6: missing. */
+		return sprintf( __( 'Pushed: %1$d confirmed, %2$d failed, %3$d waiting for an employee mapping. Reconciled: %4$d checked, %5$d newly mismatched, %6$d newly missing.', 'pet' ), (int) $p['confirmed'], (int) $p['failed'], (int) $p['unmapped'], (int) $r['checked'], (int) $r['mismatched'], (int) $r['missing'] );
 	}
 
 	/**
@@ -232,7 +234,7 @@ final class Accounting_Admin extends Module_Admin {
 				$engine = self::engine();
 				$query  = array( 'reconciliation' => Input::text( 'show' ) );
 				if ( '' === $query['reconciliation'] ) {
-					$query = array( 'status' => 'dead' === Input::text( 'status' ) ? 'dead' : '' );
+					$query = array( 'status' => in_array( Input::text( 'status' ), array( 'dead', 'queued' ), true ) ? Input::text( 'status' ) : '' );
 				}
 				$query += array_filter(
 					array(

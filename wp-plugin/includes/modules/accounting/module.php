@@ -4,7 +4,8 @@
  * client id and secret, Connect through Intuit's OAuth 2.0 authorisation and back to wp-admin,
  * status; mapping: items, tax codes, currency mode, invoices or estimates; reconciliation:
  * mismatched, missing and dead pushes with a one-click re-push, totals per month), a notice when
- * the connection is lost, and the WP-Cron hook asking for the push and reconciliation jobs. Holds
+ * the connection is lost, the pet/v1 routes (connection status, pushes, totals, re-push), and the
+ * WP-Cron hook asking for the push and reconciliation jobs. Holds
  * no business rule: every decision is the engine's (\Pet\Accounting).
  *
  * @package PetWp
@@ -31,6 +32,9 @@ add_action(
 );
 
 require_once __DIR__ . '/class-accounting-admin.php';
+require_once __DIR__ . '/class-accounting-rest.php';
+
+add_action( 'rest_api_init', array( new Accounting_Rest( Plugin::instance() ), 'register_routes' ) );
 
 if ( is_admin() ) {
 	$pet_accounting_admin = new Accounting_Admin( Plugin::instance() );

@@ -30,6 +30,10 @@ $pet_pairs   = static function ( array $map ): string {
 	}
 	return implode( "\n", $lines );
 };
+$pet_workers = array();
+foreach ( (array) ( $pet_m['employees'] ?? array() ) as $pet_emp => $pet_w ) {
+	$pet_workers[ (string) ( $pet_m['employee_labels'][ $pet_emp ] ?? $pet_emp ) ] = $pet_w['kind'] . ':' . $pet_w['id'];
+}
 $pet_money   = static function ( $minor, string $currency ): string {
 	return null === $minor ? '—' : number_format_i18n( ( (int) $minor ) / 100, 2 ) . ' ' . $currency;
 };
@@ -116,6 +120,7 @@ $pet_money   = static function ( $minor, string $currency ): string {
 		'pet-qbo-currency-mode'
 	);
 	View::text_row( $pet_f, 'home_currency', __( 'Home currency', 'pet' ), (string) $pet_m['currency']['home'], 'pet-qbo-home-currency' );
+	View::textarea_row( $pet_f, 'employees', __( 'Employees (PET employee email = employee:<QuickBooks employee id> or vendor:<QuickBooks vendor id>, one per line; approved billable time of an employee not listed waits)', 'pet' ), $pet_pairs( $pet_workers ), 'pet-qbo-employees', 4 );
 	?>
 </table>
 <?php submit_button( __( 'Save mapping', 'pet' ), 'secondary' ); ?>
@@ -156,8 +161,9 @@ $pet_money   = static function ( $minor, string $currency ): string {
 		'mismatched' => array( __( 'Mismatched', 'pet' ), array( 'show' => 'mismatched' ) ),
 		'missing'    => array( __( 'Missing', 'pet' ), array( 'show' => 'missing' ) ),
 		'dead'       => array( __( 'Given up', 'pet' ), array( 'status' => 'dead' ) ),
+		'queued'     => array( __( 'Waiting', 'pet' ), array( 'status' => 'queued' ) ),
 	);
-	$pet_current = '' !== $data['show'] ? $data['show'] : ( 'dead' === $data['status'] ? 'dead' : '' );
+	$pet_current = '' !== $data['show'] ? $data['show'] : ( in_array( $data['status'], array( 'dead', 'queued' ), true ) ? $data['status'] : '' );
 	foreach ( $pet_filters as $pet_key => $pet_filter ) {
 		if ( $pet_key === $pet_current ) {
 			echo '<strong>' . esc_html( $pet_filter[0] ) . '</strong> ';
@@ -191,6 +197,9 @@ $pet_money   = static function ( $minor, string $currency ): string {
 					<?php /* translators: 1: field, 2: PET's value, 3: QuickBooks' value. */ ?>
 					<div><?php echo esc_html( sprintf( __( '%1$s: PET %2$s, QuickBooks %3$s', 'pet' ), (string) $d['field'], (string) $d['pet'], (string) $d['remote'] ) ); ?></div>
 				<?php endforeach; ?>
+				<?php if ( ! empty( $p['waiting'] ) ) : ?>
+					<div class="pet-qbo-waiting"><strong><?php echo esc_html( (string) $p['waiting'] ); ?></strong></div>
+				<?php endif; ?>
 				<?php if ( ! empty( $p['last_error'] ) ) : ?>
 					<div><?php echo esc_html( (string) $p['last_error'] ); ?></div>
 				<?php endif; ?>

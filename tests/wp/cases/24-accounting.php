@@ -1,0 +1,180 @@
+<?php
+// Accounting (issue 12) against the QuickBooks Online stand-in (tests/qbo-standin/standin.py,
+// started here on a free port, as the cargo tests start it): the credentials saved, Connect
+// sends the admin to the stand-in's authorisation page and its redirect back finishes the
+// OAuth round trip (connected); approved billable time waits, with the reason on the
+// QuickBooks screen, until its employee is mapped; then "Push and reconcile now" makes exactly
+// one TimeActivity; a bookkeeper's edit shows as mismatched (REST list filtered by
+// reconciliation), the REST re-push updates it in place and it matches again. The mapping
+// action needs its nonce; the REST routes refuse a subscriber.
+
+use PetWp\Modules\Accounting\Accounting_Admin;
+use PetWp\Plugin;
+
+reactivate_pet('accounting');
+$plugin = Plugin::instance();
+$acc = new \Pet\Accounting(Plugin::engine_settings());
+$d = new \Pet\Delivery(Plugin::engine_settings());
+$tag = bin2hex(random_bytes(3));
+login_admin();
+$plugin->forget_employee_cache();
+$ctx = $plugin->context();
+$me = (string) $ctx['actor_id'];
+$my_email = (string) $plugin->identity()->getEmployee($me)['email'];
+
+// ---- the stand-in ----------------------------------------------------------------------------
+$standin = proc_open(['python3', dirname(__DIR__, 2) . '/qbo-standin/standin.py', '0'], [1 => ['pipe', 'w'], 2 => ['file', '/dev/null', 'a']], $pipes);
+$port = (int) trim((string) fgets($pipes[1]));
+check('the QuickBooks stand-in started', $port > 0, (string) $port);
+$base = "http://127.0.0.1:$port";
+$standin_state = static function () use ($base): array {
+    $r = wp_remote_get("$base/_control/state", ['timeout' => 10]);
+    return is_wp_error($r) ? [] : (array) json_decode((string) wp_remote_retrieve_body($r), true);
+};
+$control = static function (string $what, array $body) use ($base): void {
+    wp_remote_post("$base/_control/$what", ['timeout' => 10, 'headers' => ['Content-Type' => 'application/json'], 'body' => (string) wp_json_encode($body)]);
+};
+// Our time activities: the ones whose description carries the tag.
+$activities = static function () use ($standin_state, $tag): array {
+    $recs = (array) ($standin_state()['records']['TimeActivity'] ?? []);
+    return array_values(array_filter($recs, static fn ($r) => !isset($r['_deleted']) && str_contains((string) ($r['Description'] ?? ''), $tag)));
+};
+$screen = static function (array $get): string {
+    $_POST = [];
+    return render_admin_screen(Accounting_Admin::PAGE, static fn () => (new Accounting_Admin(Plugin::instance()))->page_quickbooks(), $get);
+};
+
+try {
+    // ---- connect: credentials, Connect, the authorisation page's redirect back -----------------
+    $out = run_admin_post('qbo_save_connection', [
+        'environment' => 'custom', 'client_id' => 'pet-client', 'client_secret' => 'pet-secret',
+        'api_base' => $base, 'auth_url' => "$base/connect/oauth2", 'token_url' => "$base/oauth2/v1/tokens/bearer",
+    ]);
+    check('credentials saved', str_starts_with($out, 'redirect:'), $out);
+    queued_notices();
+    $out = run_admin_post('qbo_connect', []);
+    $auth = substr($out, strlen('redirect:'));
+    check('Connect sends the admin to the authorisation page', str_starts_with($auth, "$base/connect/oauth2?"), $out);
+    $r = wp_remote_get($auth, ['redirection' => 0, 'timeout' => 10]);
+    $back = is_wp_error($r) ? '' : (string) wp_remote_retrieve_header($r, 'location');
+    parse_str((string) parse_url($back, PHP_URL_QUERY), $q);
+    check('the authorisation page redirects back to the QuickBooks screen with a code', str_contains($back, 'page=' . Accounting_Admin::PAGE) && '' !== ($q['code'] ?? ''), $back);
+    // A forged state is refused (nothing connected).
+    $_POST = [];
+    $_GET = ['page' => Accounting_Admin::PAGE, 'code' => (string) ($q['code'] ?? ''), 'state' => 'forged-state', 'realmId' => (string) ($q['realmId'] ?? '')];
+    try {
+        (new Accounting_Admin($plugin))->maybe_finish_connection();
+    } catch (Test_Redirect $e) {
+        $back_to = $e->getMessage();
+    }
+    check('a forged state is refused', 'connected' !== $acc->connectionStatus()['status']);
+    // Again, the real round trip.
+    queued_notices();
+    $out = run_admin_post('qbo_connect', []);
+    $r = wp_remote_get(substr($out, strlen('redirect:')), ['redirection' => 0, 'timeout' => 10]);
+    parse_str((string) parse_url((string) wp_remote_retrieve_header($r, 'location'), PHP_URL_QUERY), $q);
+    $_POST = [];
+    $_GET = ['page' => Accounting_Admin::PAGE] + $q;
+    try {
+        (new Accounting_Admin($plugin))->maybe_finish_connection();
+    } catch (Test_Redirect $e) {
+        $back_to = $e->getMessage();
+    }
+    check('the return goes back to the QuickBooks screen', str_contains($back_to ?? '', 'page=' . Accounting_Admin::PAGE), (string) ($back_to ?? ''));
+    $_GET = [];
+    $c = $acc->connectionStatus();
+    check('connected to the stand-in company', 'connected' === $c['status'] && '9130350000000001' === $c['realm_id'], wp_json_encode($c));
+    $rc = rest_call('GET', '/pet/v1/accounting/connection');
+    check('REST: the connection status, no secret', 200 === $rc->get_status() && 'connected' === $rc->get_data()['status'] && !str_contains((string) wp_json_encode($rc->get_data()), 'pet-secret'), wp_json_encode($rc->get_data()));
+
+    // ---- approved billable time, before its employee is mapped ---------------------------------
+    $mapping = [
+        'sale_target' => 'invoice', 'default_item' => '1', 'items' => "role:Developer = 7", 'tax_codes' => '',
+        'default_tax_code' => '', 'currency_mode' => 'multi', 'home_currency' => 'EUR', 'employees' => '',
+    ];
+    queued_notices();
+    run_admin_post('qbo_save_mapping', $mapping);
+    $m = $acc->getMapping();
+    check('mapping saved (the role\'s item, no employees)', '7' === ($m['items']['role:Developer'] ?? null) && [] === (array) $m['employees'], wp_json_encode($m) . ' ' . wp_json_encode(queued_notices()));
+    $customer = $plugin->identity()->createCustomer(['name' => "Ledger Ltd $tag"], $ctx);
+    $p = $d->createProject(['name' => "Books $tag", 'customer_id' => $customer['id'], 'labour' => [['role' => 'Developer', 'minutes' => 6000]]], $ctx);
+    $d->changeProjectStatus((string) $p['id'], 'active', $ctx);
+    $e = $d->logTime(['project_id' => (string) $p['id'], 'role' => 'Developer', 'work_date' => '2026-03-02', 'minutes' => 95, 'note' => "Ledger work $tag"], $ctx);
+    $d->submitTimeEntry((string) $e['id'], $ctx);
+    $d->approveTimeEntry((string) $e['id'], $ctx);
+    // Everything earlier cases left is pushed too: run until nothing more is sent.
+    $run = static function () use ($acc): void {
+        for ($i = 0; $i < 20; ++$i) {
+            $r = $acc->runPushJob();
+            if (0 === (int) $r['sent'] && 0 === (int) $r['queued']) {
+                break;
+            }
+        }
+    };
+    $run();
+    check('unmapped: no time activity sent', [] === $activities());
+    $queued = rest_call('GET', '/pet/v1/accounting/pushes', [], ['status' => 'queued', 'per_page' => 100]);
+    $mine = array_values(array_filter((array) ($queued->get_data()['items'] ?? []), static fn ($i) => 'time_activity' === $i['target'] && $e['id'] === $i['source']['id']));
+    check('REST: the time push is queued and says why it waits', 200 === $queued->get_status() && 1 === count($mine) && str_contains((string) $mine[0]['waiting'], 'not mapped'), wp_json_encode($queued->get_data()));
+    $html = $screen(['status' => 'queued']);
+    check('the QuickBooks screen (Waiting) shows the wait', str_contains($html, 'Waiting for a mapping'), substr($html, 0, 300));
+
+    // ---- map the employee: the mapping action needs its nonce -----------------------------------
+    $mapped = ['employees' => "$my_email = employee:55"] + $mapping;
+    check('mapping without a nonce refused', str_starts_with(run_admin_post('qbo_save_mapping', $mapped, null), 'die:'));
+    check('… nothing saved', [] === (array) $acc->getMapping()['employees']);
+    queued_notices();
+    $out = run_admin_post('qbo_save_mapping', $mapped);
+    $m = $acc->getMapping();
+    check('employee mapped', ['kind' => 'employee', 'id' => '55'] == ($m['employees'][$me] ?? null) && $my_email === ($m['employee_labels'][$me] ?? ''), $out . ' ' . wp_json_encode($m) . ' ' . wp_json_encode(queued_notices()));
+    $html = $screen([]);
+    check('the screen shows the mapping line', str_contains($html, esc_html("$my_email = employee:55")));
+
+    // ---- push and reconcile now ------------------------------------------------------------------
+    queued_notices();
+    for ($i = 0; $i < 10 && [] === $activities(); ++$i) {
+        run_admin_post('qbo_run', []);
+    }
+    $ta = $activities();
+    check('exactly one TimeActivity arrived', 1 === count($ta), wp_json_encode($ta));
+    $t = $ta[0] ?? [];
+    check('… for the mapped employee, 1 h 35 min, billable, the role\'s item', '55' === ($t['EmployeeRef']['value'] ?? '') && 1 === ($t['Hours'] ?? null) && 35 === ($t['Minutes'] ?? null) && 'Billable' === ($t['BillableStatus'] ?? '') && '7' === ($t['ItemRef']['value'] ?? ''), wp_json_encode($t));
+    $notes = array_column(queued_notices(), 'message');
+    check('the run reports what it did', [] !== array_filter($notes, static fn ($n) => str_contains($n, 'Reconciled:')), wp_json_encode($notes));
+    $push_id = (string) ($mine[0]['id'] ?? '');
+    $confirmed = rest_call('GET', '/pet/v1/accounting/pushes', [], ['reconciliation' => 'matched', 'per_page' => 100]);
+    $ids = array_column((array) ($confirmed->get_data()['items'] ?? []), 'id');
+    check('REST: the time push is confirmed and matched', in_array($push_id, $ids, true), wp_json_encode($confirmed->get_data()));
+
+    // ---- a bookkeeper's edit: mismatched, re-pushed over REST, matched again -------------------
+    $control('edit', ['entity' => 'TimeActivity', 'id' => $t['Id'] ?? '', 'fields' => ['Minutes' => 5]]);
+    run_admin_post('qbo_run', []);
+    $mis = rest_call('GET', '/pet/v1/accounting/pushes', [], ['reconciliation' => 'mismatched', 'per_page' => 100]);
+    $row = array_values(array_filter((array) ($mis->get_data()['items'] ?? []), static fn ($i) => $i['id'] === $push_id))[0] ?? [];
+    check('mismatched, naming the minutes', 'minutes' === ($row['differences'][0]['field'] ?? '') && '65' === ($row['differences'][0]['remote'] ?? ''), wp_json_encode($row));
+    $html = $screen(['show' => 'mismatched']);
+    check('the screen lists it with Push again', str_contains($html, 'minutes: PET 95, QuickBooks 65') && str_contains($html, 'name="push_id" value="' . $push_id . '"'), '');
+    login_as_role('subscriber');
+    check('REST: a subscriber cannot re-push', 403 === rest_call('POST', "/pet/v1/accounting/pushes/$push_id/repush")->get_status());
+    check('REST: a subscriber cannot list pushes', 403 === rest_call('GET', '/pet/v1/accounting/pushes')->get_status());
+    login_admin();
+    $plugin->forget_employee_cache();
+    $rp = rest_call('POST', "/pet/v1/accounting/pushes/$push_id/repush");
+    check('REST: re-push', 200 === $rp->get_status() && 'queued' === ($rp->get_data()['status'] ?? ''), wp_json_encode($rp->get_data()));
+    check('REST: re-push of an unknown push is 404', 404 === rest_call('POST', '/pet/v1/accounting/pushes/01900000-0000-7000-8000-000000000000/repush')->get_status());
+    run_admin_post('qbo_run', []);
+    $ta = $activities();
+    check('still exactly one TimeActivity, updated in place', 1 === count($ta) && 35 === ($ta[0]['Minutes'] ?? null) && ($t['Id'] ?? '') === ($ta[0]['Id'] ?? ''), wp_json_encode($ta));
+    $matched = rest_call('GET', '/pet/v1/accounting/pushes', [], ['reconciliation' => 'matched', 'per_page' => 100]);
+    check('matched again', in_array($push_id, array_column((array) ($matched->get_data()['items'] ?? []), 'id'), true));
+    // Keyset paging: one per page, the next page after the first's cursor.
+    $p1 = rest_call('GET', '/pet/v1/accounting/pushes', [], ['status' => 'confirmed', 'per_page' => 1])->get_data();
+    $p2 = rest_call('GET', '/pet/v1/accounting/pushes', [], ['status' => 'confirmed', 'per_page' => 1, 'after' => (string) ($p1['next'] ?? '')])->get_data();
+    check('REST: keyset paging of the pushes', 1 === count($p1['items'] ?? []) && 1 === count($p2['items'] ?? []) && $p1['items'][0]['id'] !== $p2['items'][0]['id'] && 'confirmed' === $p2['items'][0]['status'], wp_json_encode([$p1, $p2]));
+    $bad = rest_call('GET', '/pet/v1/accounting/pushes', [], ['status' => 'nonsense']);
+    check('REST: a bad status filter is 400', 400 === $bad->get_status(), (string) $bad->get_status());
+} finally {
+    $acc->disconnect();
+    proc_terminate($standin);
+    proc_close($standin);
+}
