@@ -57,7 +57,7 @@ use crate::services::Kpi;
 /// The checkpoint row of fact extraction in `pet_projection_checkpoints`.
 pub const FACTS_PROJECTION: &str = "kpi_facts";
 /// Events per fact-extraction transaction.
-pub const FACT_BATCH: usize = 2_000;
+pub const FACT_BATCH: usize = 10_000;
 /// Periods a backfill computes per transaction.
 pub const BACKFILL_STEP: usize = 12;
 /// How far back a backfill goes at most.
@@ -1363,7 +1363,8 @@ impl Kpi<'_> {
             ]);
             *o += 1;
         }
-        for chunk in rows.chunks(15 * 1000) {
+        // At most 4,000 rows (60,000 placeholders) a statement.
+        for chunk in rows.chunks(15 * 4000) {
             let marks =
                 vec!["(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"; chunk.len() / 15].join(", ");
             tx.exec_drop(
