@@ -649,3 +649,506 @@ proptest! {
         }
     }
 }
+
+/// A sold-vs-delivered fact drawn at random: its kind (0 sold, 1 billable, 2 non-billable,
+/// 3 another kind), project (`None` for 4), customer (`None` for 2), day and minutes.
+fn svd_fact(n: usize, (kind, project, customer, day, value): (u8, u8, u8, u8, i64)) -> Fact {
+    use pet_core::kpi::{FactKind, Subject};
+    let kind = match kind {
+        0 => FactKind::Sold,
+        1 => FactKind::TimeBillable,
+        2 => FactKind::TimeNonBillable,
+        _ => FactKind::SlaMet,
+    };
+    let project = (project < 4).then(|| uuid(400 + u128::from(project)));
+    Fact {
+        event_id: uuid(600_000 + n as u128),
+        sequence: n as u64 + 1,
+        event_type: "test.fact".into(),
+        recorded_at: t0() + Duration::minutes(n as i64),
+        kind,
+        on: monday(0) + Days::new(u64::from(day)),
+        subject: Subject {
+            kind: ContextType::Project,
+            id: project.unwrap_or_else(|| uuid(499)),
+        },
+        employee: Some(emp(0)),
+        // A project's customer is fixed (project k belongs to customer k % 2).
+        customer: match (customer, project) {
+            (2, _) => None,
+            (_, Some(_)) => Some(customer_id_of(project)),
+            (c, None) => Some(self::customer(c)),
+        },
+        project,
+        team: None,
+        until: None,
+        value,
+    }
+}
+
+fn customer_id_of(project: Option<Uuid>) -> Uuid {
+    let k = project.map_or(0, |p| p.as_u128() % 2) as u8;
+    customer(k)
+}
+
+fn svd_specs() -> Vec<KpiSpec> {
+    let mut out = Vec::new();
+    for scope in [
+        Scope::Org,
+        Scope::Customer(pet_core::identity::CustomerId::from_uuid(customer(1))),
+        Scope::Project(pet_core::delivery::ProjectId::from_uuid(uuid(401))),
+    ] {
+        for grain in [Grain::Week, Grain::Month, Grain::Quarter] {
+            out.push(spec(Calculator::SoldVsDelivered, scope, grain));
+        }
+    }
+    out
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 64, ..ProptestConfig::default() })]
+
+    /// The KPI job's incremental path for cumulative calculators: facts arrive in batches
+    /// (in any order of days); after each batch the periods from the earliest one a new
+    /// fact falls in are recomputed from the running state stored with the period before
+    /// (round-tripped through JSON, as the store keeps it) and that period's facts only.
+    /// Every stored number then equals `evaluate` from scratch over all the facts, for any
+    /// split.
+    #[test]
+    fn incremental_running_totals_equal_a_from_scratch_evaluation(
+        drawn in proptest::collection::vec((0u8..4, 0u8..5, 0u8..3, 0u8..120, -60i64..600), 0..60),
+        cuts in proptest::collection::vec(any::<usize>(), 0..5),
+    ) {
+        use pet_core::kpi::{Running, Summary};
+        let facts: Vec<Fact> = drawn.into_iter().enumerate().map(|(n, d)| svd_fact(n, d)).collect();
+        let mut bounds: Vec<usize> = cuts.iter().map(|c| c % (facts.len() + 1)).collect();
+        bounds.extend([0, facts.len()]);
+        bounds.sort_unstable();
+        bounds.dedup();
+        for s in svd_specs() {
+            prop_assert!(Running::supports(&s));
+            let all = Period::range(s.grain, monday(0), monday(0) + Days::new(130));
+            // The store: per period, its numbers and the running state through its end.
+            let mut stored: BTreeMap<Period, (Summary, String)> = BTreeMap::new();
+            let mut known: Vec<Fact> = Vec::new();
+            for w in bounds.windows(2) {
+                let batch = &facts[w[0]..w[1]];
+                known.extend_from_slice(batch);
+                let Some(first) = batch.iter().map(|f| Period::containing(s.grain, f.on)).min() else {
+                    continue;
+                };
+                let mut state: Running = stored
+                    .get(&first.previous())
+                    .map(|(_, json)| serde_json::from_str(json).unwrap())
+                    .unwrap_or_default();
+                // Only the facts from the first recomputed period on are read (a state
+                // from the period before), or all of them (no state yet).
+                let read: Vec<Fact> = known
+                    .iter()
+                    .filter(|f| state.through.is_none() || f.on >= first.start)
+                    .cloned()
+                    .collect();
+                for p in all.iter().filter(|p| **p >= first) {
+                    state.advance(&s, p.last_day(), &read);
+                    stored.insert(*p, (state.summary(&s), serde_json::to_string(&state).unwrap()));
+                }
+            }
+            for p in &all {
+                let scratch = evaluate(&s, *p, &facts, None).summary();
+                let got = stored.get(p).map(|(sum, _)| *sum);
+                if let Some(got) = got {
+                    prop_assert_eq!(got, scratch, "{:?} {:?}", s, p);
+                } else {
+                    // Never computed: nothing counted up to it.
+                    prop_assert_eq!(scratch.part_count, 0, "{:?} {:?}", s, p);
+                }
+            }
+        }
+    }
+}
+
+/// One event of employee 0's aggregate `agg` (version `v`), recorded at `at`.
+fn employee_event(
+    sequence: u64,
+    ty: &str,
+    agg: &str,
+    v: u64,
+    payload: serde_json::Value,
+    at: DateTime<Utc>,
+) -> RecordedEvent {
+    let e = emp(0);
+    let event = NewEvent::new(
+        EventMeta {
+            event_id: uuid(9_000 + u128::from(sequence)),
+            occurred_at: at,
+            actor: Actor::System,
+            idempotency_key: None,
+        },
+        EventType::new(ty).unwrap(),
+        1,
+        ContextRef::new(ContextType::Employee, e),
+        AggregateRef::new(agg, e, v).unwrap(),
+        payload,
+    )
+    .unwrap();
+    RecordedEvent {
+        sequence,
+        recorded_at: at,
+        event,
+    }
+}
+
+/// The bug of the default capacity: an employee created on Wednesday 7 January whose
+/// capacity (20 h) is then set from Monday 5 January — the Monday of the week they
+/// joined — counts 20 h for the whole month, not the default 40 h from the day they were
+/// created (the capacity set wins over the default whichever was recorded first or takes
+/// effect later). Leaving gives 0 from the next day; coming back restores the 20 h.
+#[test]
+fn a_capacity_set_beats_the_default_of_a_new_employee() {
+    let e = emp(0);
+    let at = |day: u32, hour: u32| Utc.with_ymd_and_hms(2026, 1, day, hour, 0, 0).unwrap();
+    let created = employee_event(
+        1,
+        "employee.created",
+        "employee",
+        1,
+        json!({"employee_id": e, "name": "Ana", "email": "ana@example.com",
+            "wp_user_id": null, "cost_rate": null, "bill_rate": null}),
+        at(7, 9),
+    );
+    let set = employee_event(
+        2,
+        "resource.capacity_set",
+        "employee_capacity",
+        1,
+        json!({"employee_id": e, "effective_from": "2026-01-05", "minutes_per_week": 1200}),
+        at(7, 10),
+    );
+    let jan = Period::containing(Grain::Month, monday(0));
+    let scope = Scope::Employee(EmployeeId::from_uuid(e));
+    let util = spec(Calculator::Utilisation, scope, Grain::Month);
+    // Either order in the log: the capacity set counts on every weekday from 5 January
+    // (20 weekdays × 240 minutes), one part.
+    for events in [
+        vec![created.clone(), set.clone()],
+        vec![set.clone(), created.clone()],
+    ] {
+        let facts = facts_in_batches(&events, &[1]);
+        let r = evaluate(&util, jan, &facts, None);
+        assert_eq!(r.denominator, 20 * 240, "{:#?}", r.parts);
+        assert_eq!(r.parts.len(), 1);
+        assert_eq!(r.parts[0].event_type, "resource.capacity_set");
+        assert_eq!(r.parts[0].days, Some(20));
+    }
+    // A capacity set from a later Monday: the default 40 h from the first day until then
+    // (Wednesday to Friday: 3 × 480), the set capacity after (15 × 240).
+    let later = employee_event(
+        2,
+        "resource.capacity_set",
+        "employee_capacity",
+        1,
+        json!({"employee_id": e, "effective_from": "2026-01-12", "minutes_per_week": 1200}),
+        at(7, 10),
+    );
+    let facts = facts_in_batches(&[created.clone(), later], &[]);
+    let r = evaluate(&util, jan, &facts, None);
+    assert_eq!(r.denominator, 3 * 480 + 15 * 240);
+    // Deactivated on Wednesday 21 January (0 from the 22nd), reactivated on Wednesday 28th:
+    // 13 weekdays, then 28–30 January with the 20 h set again.
+    let gone = employee_event(
+        3,
+        "employee.deactivated",
+        "employee",
+        2,
+        json!({"employee_id": e}),
+        at(21, 12),
+    );
+    let back = employee_event(
+        4,
+        "employee.reactivated",
+        "employee",
+        3,
+        json!({"employee_id": e}),
+        at(28, 8),
+    );
+    let facts = facts_in_batches(&[created, set, gone, back], &[2]);
+    let r = evaluate(&util, jan, &facts, None);
+    assert_eq!(r.denominator, 13 * 240 + 3 * 240, "{:#?}", r.parts);
+    assert_eq!(
+        r.parts.iter().map(|p| p.denominator).sum::<i64>(),
+        r.denominator
+    );
+}
+
+/// A fixed small log for the snapshots: events appended in order, each aggregate's
+/// version counted.
+#[derive(Default)]
+struct FixedLog {
+    events: Vec<RecordedEvent>,
+    versions: BTreeMap<Uuid, u64>,
+}
+
+impl FixedLog {
+    fn push(
+        &mut self,
+        ty: &str,
+        ctx: (ContextType, Uuid),
+        agg: (&str, Uuid),
+        at: DateTime<Utc>,
+        payload: serde_json::Value,
+    ) {
+        let sequence = self.events.len() as u64 + 1;
+        let v = self.versions.entry(agg.1).or_default();
+        *v += 1;
+        let event = NewEvent::new(
+            EventMeta {
+                event_id: uuid(20_000 + u128::from(sequence)),
+                occurred_at: at,
+                actor: Actor::System,
+                idempotency_key: None,
+            },
+            EventType::new(ty).unwrap(),
+            if ty == "ticket.created" { 2 } else { 1 },
+            ContextRef::new(ctx.0, ctx.1),
+            AggregateRef::new(agg.0, agg.1, *v).unwrap(),
+            payload,
+        )
+        .unwrap();
+        self.events.push(RecordedEvent {
+            sequence,
+            recorded_at: at,
+            event,
+        });
+    }
+}
+
+/// January 2026 in a small firm: one employee (40 h from Monday 5 January), a project sold
+/// with 10 hours, time approved on it and off it (billable and not, one adjustment), two
+/// leads (one qualified), two quotes (one sent and accepted, one rejected), two tickets
+/// (one answered in time and reopened, one breaching its SLA).
+fn fixed_log() -> Vec<RecordedEvent> {
+    use ContextType as C;
+    let at = |day: u32, h: u32, m: u32| Utc.with_ymd_and_hms(2026, 1, day, h, m, 0).unwrap();
+    let (e, c) = (emp(0), customer(0));
+    let project = uuid(300);
+    let mut log = FixedLog::default();
+    log.push(
+        "resource.capacity_set",
+        (C::Employee, e),
+        ("employee_capacity", e),
+        at(2, 9, 0),
+        json!({"employee_id": e, "effective_from": "2026-01-05", "minutes_per_week": 2400}),
+    );
+    log.push(
+        "project.created",
+        (C::Project, project),
+        ("project", project),
+        at(5, 9, 0),
+        json!({"project_id": project, "name": "Website", "customer_id": c, "sale_id": null,
+            "quote_id": null, "labour": [{"role": "Developer", "minutes": 600}],
+            "budget": null, "recurring": []}),
+    );
+    let time =
+        |log: &mut FixedLog, n: u128, day: u32, minutes: i64, billable: bool, on_project: bool| {
+            let entry = uuid(310 + n);
+            let (target, pid) = if on_project {
+                (
+                    json!({"kind": "project", "project_id": project, "task_id": null}),
+                    json!(project),
+                )
+            } else {
+                (
+                    json!({"kind": "ticket", "ticket_id": uuid(77)}),
+                    json!(null),
+                )
+            };
+            let date = format!("2026-01-{day:02}");
+            log.push(
+                "time_entry.drafted",
+                (C::TimeEntry, entry),
+                ("time_entry", entry),
+                at(day, 17, 0),
+                json!({"entry_id": entry, "employee_id": e, "target": target, "project_id": pid,
+                "role": "Developer", "work_date": date, "minutes": minutes, "billable": billable,
+                "note": ""}),
+            );
+            log.push(
+                "time_entry.approved",
+                (C::TimeEntry, entry),
+                ("time_entry", entry),
+                at(day, 18, 0),
+                json!({"entry_id": entry, "employee_id": e, "project_id": pid, "role": "Developer",
+                "work_date": date, "minutes": minutes}),
+            );
+            entry
+        };
+    let first = time(&mut log, 1, 6, 240, true, true);
+    time(&mut log, 2, 7, 120, false, false);
+    time(&mut log, 3, 13, 300, true, true);
+    log.push(
+        "time_entry.adjusted",
+        (C::TimeEntry, first),
+        ("time_entry", first),
+        at(14, 9, 0),
+        json!({"entry_id": first, "employee_id": e, "adjustment_id": uuid(320),
+            "project_id": project, "role": "Developer", "minutes": -30, "work_date": "2026-01-06",
+            "reason": "Corrected", "adjusted_by": e, "entry_approved": true}),
+    );
+    for (n, qualified) in [(1u128, true), (2, false)] {
+        let lead = uuid(330 + n);
+        log.push(
+            "lead.created",
+            (C::Lead, lead),
+            ("lead", lead),
+            at(8, 8, n as u32),
+            json!({"custom_values": {}, "customer": {"customer_id": c, "kind": "existing"},
+                "lead_id": lead, "owner_id": e,
+                "schema": {"number": 1, "schema_id": uuid(339)}, "source": "referral"}),
+        );
+        if qualified {
+            log.push(
+                "lead.qualified",
+                (C::Lead, lead),
+                ("lead", lead),
+                at(9, 10, 0),
+                json!({"lead_id": lead, "qualification": {"authority": "CTO signs",
+                    "budget": {"amount_minor": 1_500_000, "currency": "EUR"},
+                    "need": "Website relaunch", "notes": "", "timeline": "Live by June"}}),
+            );
+        } else {
+            log.push(
+                "lead.disqualified",
+                (C::Lead, lead),
+                ("lead", lead),
+                at(9, 11, 0),
+                json!({"lead_id": lead, "reason": "No budget this year"}),
+            );
+        }
+    }
+    for (n, won) in [(1u128, true), (2, false)] {
+        let quote = uuid(340 + n);
+        log.push(
+            "quote.created",
+            (C::Quote, quote),
+            ("quote", quote),
+            at(12, 9, 0),
+            json!({"currency": "EUR", "customer_id": c, "opportunity_id": uuid(349),
+                "quote_id": quote, "quote_number": 10 + n, "title": "Website relaunch"}),
+        );
+        if won {
+            log.push(
+                "quote.sent",
+                (C::Quote, quote),
+                ("quote", quote),
+                at(12, 15, 30),
+                json!({"customer_id": c, "number": 1, "quote_id": quote, "quote_number": 10 + n,
+                    "sent": {"content_hash": "9b75f7c3913c81814b185a59f683c51a693567e6bb498bd88756960ebd9531c6",
+                        "totals": {
+                            "discount": {"amount_minor": 0, "currency": "EUR"},
+                            "optional_total": {"amount_minor": 0, "currency": "EUR"},
+                            "subtotal": {"amount_minor": 100_000, "currency": "EUR"},
+                            "tax": {"amount_minor": 0, "currency": "EUR"},
+                            "total": {"amount_minor": 100_000, "currency": "EUR"}},
+                        "valid_until": "2026-01-31"}}),
+            );
+            log.push(
+                "quote.accepted",
+                (C::Quote, quote),
+                ("quote", quote),
+                at(15, 11, 0),
+                json!({"content_hash": "9b75f7c3913c81814b185a59f683c51a693567e6bb498bd88756960ebd9531c6",
+                    "number": 1, "optional_groups": [], "quote_id": quote, "quote_number": 10 + n,
+                    "sale_id": uuid(348), "signed_by": "Jane Doe"}),
+            );
+        } else {
+            log.push(
+                "quote.rejected",
+                (C::Quote, quote),
+                ("quote", quote),
+                at(16, 11, 0),
+                json!({"number": 1, "quote_id": quote, "quote_number": 10 + n,
+                    "reason": "Too expensive"}),
+            );
+        }
+    }
+    for (n, met) in [(1u128, true), (2, false)] {
+        let t = uuid(350 + n);
+        let start = at(19 + n as u32, 9, 0);
+        let ticket = |log: &mut FixedLog, ty: &str, after: i64, payload| {
+            let agg = if ty.starts_with("sla.") {
+                "sla_assignment"
+            } else {
+                "ticket"
+            };
+            log.push(
+                ty,
+                (C::Ticket, t),
+                (agg, t),
+                start + Duration::minutes(after),
+                payload,
+            );
+        };
+        ticket(
+            &mut log,
+            "ticket.created",
+            0,
+            json!({"assignee_id": null, "channel": "email", "customer_id": c,
+                "priority": "normal", "project_id": project, "subject": "Printer on fire",
+                "ticket_id": t, "ticket_number": null}),
+        );
+        if met {
+            ticket(
+                &mut log,
+                "ticket.replied",
+                45,
+                json!({"author": {"employee_id": e, "kind": "employee"}, "body": "On it.",
+                    "reply_id": uuid(360 + n), "ticket_id": t, "visibility": "public"}),
+            );
+        }
+        ticket(
+            &mut log,
+            if met { "sla.met" } else { "sla.breached" },
+            if met { 45 } else { 61 },
+            json!({"definition_id": uuid(200), "definition_version": 1,
+                "elapsed_minutes": if met { 45 } else { 61 }, "reached_at": null,
+                "target": "first_response", "target_minutes": 60, "ticket_id": t}),
+        );
+        ticket(
+            &mut log,
+            "ticket.resolved",
+            300,
+            json!({"from": "open", "resolved_at": start + Duration::minutes(300), "ticket_id": t}),
+        );
+        if met {
+            ticket(&mut log, "ticket.reopened", 600, json!({"ticket_id": t}));
+        }
+    }
+    log.events
+}
+
+/// Every catalogue KPI for January over the fixed log, by the firm, with its explanation
+/// (the parts), as snapshots; each result equals its parts' sums and the running totals'.
+#[test]
+fn the_catalogue_over_a_fixed_log() {
+    let facts = facts_in_batches(&fixed_log(), &[5, 11]);
+    let jan = Period::containing(Grain::Month, monday(0));
+    insta::assert_json_snapshot!("kpi_facts", facts);
+    for c in Calculator::ALL {
+        let s = spec(c, Scope::Org, Grain::Month);
+        let r = evaluate(&s, jan, &facts, None);
+        assert_eq!(
+            r.parts.iter().map(|p| p.numerator).sum::<i64>(),
+            r.numerator
+        );
+        assert_eq!(
+            r.parts.iter().map(|p| p.denominator).sum::<i64>(),
+            r.denominator
+        );
+        if pet_core::kpi::Running::supports(&s) {
+            let mut state = pet_core::kpi::Running::default();
+            state.advance(&s, jan.last_day(), &facts);
+            assert_eq!(state.summary(&s), r.summary());
+        }
+        insta::assert_json_snapshot!(format!("kpi_{}", c.as_str()), r);
+    }
+}

@@ -84,7 +84,8 @@ crate::api::php_class! {
     ///   valid_from:string,valid_to:?string}>}
     fn get_team(teamId: string("team_id")) -> array;
 
-    /// Teams in hierarchy order, each with 'depth'. @param array{status?:string} $query
+    /// Teams in hierarchy order, each with 'depth' (search: a part of the name).
+    /// @param array{status?:string,search?:string,page?:int,per_page?:int} $query
     fn list_teams(query: array = []) -> array;
 
     /// @param array{employee_id:string,role:'member'|'lead',valid_from:string,valid_to?:?string} $input @return array team

@@ -72,6 +72,7 @@ crate::api::php_class! {
     /// @return array{enqueued:bool,job_id:?string}
     fn enqueue_kpi_job() -> array;
 
-    /// Runs the KPI job now. @return array{events:int,facts:int,results:int,backfilled:int,checkpoint:int}
+    /// Runs the KPI job now (facts_ms, backfill_ms: the time its two parts took).
+    /// @return array{events:int,facts:int,results:int,backfilled:int,checkpoint:int,facts_ms:int,backfill_ms:int}
     fn run_kpi_job() -> array;
 }

@@ -70,7 +70,10 @@ final class Identity
      */
     public function getTeam(string $teamId): array {}
 
-    /** Teams in hierarchy order, each with 'depth'. @param array{status?:string} $query */
+    /**
+     * Teams in hierarchy order, each with 'depth' (search: a part of the name).
+     * @param array{status?:string,search?:string,page?:int,per_page?:int} $query
+     */
     public function listTeams(array $query = []): array {}
 
     /** @param array{employee_id:string,role:'member'|'lead',valid_from:string,valid_to?:?string} $input @return array team */

@@ -1,7 +1,7 @@
 <?php
 /**
  * Type-ahead pickers: a field that chooses one customer, employee, SLA definition, lead,
- * opportunity, ticket, project or article without rendering the whole table. The markup is an accessible
+ * opportunity, ticket, team, project or article without rendering the whole table. The markup is an accessible
  * combobox (a text input with role="combobox" and a listbox) plus a hidden input holding the
  * chosen id; assets/js/picker.js asks the REST list route of the kind (wp.apiFetch,
  * `pet/v1/<route>?search=…&per_page=10` plus the kind's fixed filters, e.g. status=active)
@@ -98,6 +98,14 @@ final class Picker {
 				'label' => array( 'reference', 'subject', 'customer_name' ),
 				'list'  => static fn ( array $q ): array => $hd()->listTickets( $q ),
 				'get'   => static fn ( string $id ): array => $hd()->getTicket( $id ),
+			),
+			// Teams by name, archived ones too (e.g. the dashboard's filter of KPIs by team).
+			'teams'           => array(
+				'route' => 'teams',
+				'query' => array(),
+				'label' => array( 'name' ),
+				'list'  => static fn ( array $q ): array => $identity()->listTeams( $q ),
+				'get'   => static fn ( string $id ): array => $identity()->getTeam( $id ),
 			),
 			// Projects by project or customer name (e.g. a KPI's scope).
 			'projects'        => array(
@@ -217,7 +225,7 @@ final class Picker {
 	 * Prints a picker.
 	 *
 	 * @param string                    $name   Field name (the hidden input; the text input is "{$name}_q").
-	 * @param string                    $kind   A kind of kinds(): customers, employees, all-employees, sla-definitions, leads, opportunities, users, tickets, projects, articles.
+	 * @param string                    $kind   A kind of kinds(): customers, employees, all-employees, sla-definitions, leads, opportunities, users, tickets, teams, projects, articles.
 	 * @param string                    $value  The chosen id ('' for none).
 	 * @param string                    $id     The text input's id (its label's for=).
 	 * @param array<string,string>      $extras Fixed choices offered first (value => label), e.g. 'none' => 'Unassigned'.

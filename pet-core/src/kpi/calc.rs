@@ -5,7 +5,7 @@
 //!
 //! | calculator | a part is | numerator | denominator |
 //! |---|---|---|---|
-//! | utilisation | approved time; a capacity in force | billable minutes (all minutes with `count_non_billable`) | capacity minutes of the period's weekdays (weekly ÷ 5 per weekday) |
+//! | utilisation | approved time; a capacity in force (a capacity set beats the default 40 h of a new employee) | billable minutes (all minutes with `count_non_billable`) | capacity minutes of the period's weekdays (weekly ÷ 5 per weekday) |
 //! | billable ratio | approved time | billable minutes | all minutes |
 //! | lead qualification rate | a lead decision | 1 if qualified | 1 |
 //! | quote win rate | a quote decision | 1 if accepted | 1 (accepted, rejected, expired) |
@@ -369,8 +369,7 @@ fn capacity_parts<'a>(
         if !wanted {
             continue;
         }
-        // The one in force on a day: the latest effective on or before it, and of two
-        // effective the same day the one recorded later (the log's order).
+        // Ordered by day, and of two the same day by the log's order.
         facts.sort_by_key(|f| (f.on, f.sequence));
         let mut days: BTreeMap<usize, u32> = BTreeMap::new();
         let mut d = period.start;
@@ -380,7 +379,7 @@ fn capacity_parts<'a>(
                 _ => true,
             };
             if is_weekday(d) && member {
-                if let Some(i) = facts.iter().rposition(|f| f.on <= d) {
+                if let Some(i) = capacity_in_force(&facts, d) {
                     *days.entry(i).or_default() += 1;
                 }
             }
@@ -395,6 +394,145 @@ fn capacity_parts<'a>(
         }
     }
     out
+}
+
+/// A result's numbers without its parts: what the KPI job stores for a period.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Summary {
+    /// The sum of the parts' numerators.
+    pub numerator: i64,
+    /// The sum of the parts' denominators.
+    pub denominator: i64,
+    /// The value in tenths of the unit (`None`: nothing to measure).
+    pub value_tenths: Option<i64>,
+    /// How many parts (facts) it counts.
+    pub part_count: u64,
+}
+
+impl KpiResult {
+    /// Its numbers without the parts.
+    pub fn summary(&self) -> Summary {
+        Summary {
+            numerator: self.numerator,
+            denominator: self.denominator,
+            value_tenths: self.value_tenths,
+            part_count: self.parts.len() as u64,
+        }
+    }
+}
+
+/// Minutes and parts counted for one project.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Tally {
+    /// Minutes.
+    pub minutes: i64,
+    /// Facts.
+    pub parts: u64,
+}
+
+impl Tally {
+    fn add(&mut self, minutes: i64) {
+        self.minutes += minutes;
+        self.parts += 1;
+    }
+}
+
+/// The running state of a cumulative calculator (sold vs delivered, which counts every fact
+/// up to a period's end) through a day: what a period's result needs from the facts before
+/// it, so a later period is computed from this state and its own facts only — the same
+/// numbers as [`evaluate`] over every fact up to its end, whatever the split.
+///
+/// Kept per project: the delivered minutes and parts in scope (time on a project counts
+/// once the project is sold, including time booked before), and the projects sold so far.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Running {
+    /// The last day folded in (`None`: nothing yet).
+    pub through: Option<NaiveDate>,
+    /// Sold minutes in scope (each sold fact is a part: −minutes over minutes).
+    pub sold: Tally,
+    /// Projects with sold minutes (of any scope, as [`evaluate`] reads them).
+    pub sold_projects: BTreeSet<Uuid>,
+    /// Approved minutes in scope per project.
+    pub delivered: BTreeMap<Uuid, Tally>,
+}
+
+impl Running {
+    /// Whether `spec`'s results can be computed from a running state: sold vs delivered,
+    /// by the org, a customer or a project.
+    pub fn supports(spec: &KpiSpec) -> bool {
+        spec.calculator == Calculator::SoldVsDelivered && !matches!(spec.scope, Scope::Team(_))
+    }
+
+    /// Folds in the facts dated after the state's day up to `through` (inclusive): `facts`
+    /// may be any superset (facts already folded in, later or of other kinds are skipped),
+    /// in any order. `spec` must be [supported](Running::supports).
+    pub fn advance(&mut self, spec: &KpiSpec, through: NaiveDate, facts: &[Fact]) {
+        let after = self.through;
+        let new = |f: &&Fact| after.is_none_or(|a| f.on > a) && f.on <= through;
+        let roster = Roster::default();
+        for f in facts.iter().filter(new) {
+            match f.kind {
+                FactKind::Sold => {
+                    if let Some(p) = f.project {
+                        self.sold_projects.insert(p);
+                    }
+                    if in_scope(&spec.scope, &roster, f, f.on) {
+                        self.sold.add(f.value);
+                    }
+                }
+                FactKind::TimeBillable | FactKind::TimeNonBillable => {
+                    if let (Some(p), true) = (f.project, in_scope(&spec.scope, &roster, f, f.on)) {
+                        self.delivered.entry(p).or_default().add(f.value);
+                    }
+                }
+                _ => {}
+            }
+        }
+        if after.is_none_or(|a| through > a) {
+            self.through = Some(through);
+        }
+    }
+
+    /// The result's numbers through the state's day (delivered − sold over sold).
+    pub fn summary(&self, spec: &KpiSpec) -> Summary {
+        let mut numerator = -self.sold.minutes;
+        let mut parts = self.sold.parts;
+        for p in &self.sold_projects {
+            if let Some(d) = self.delivered.get(p) {
+                numerator += d.minutes;
+                parts += d.parts;
+            }
+        }
+        let denominator = self.sold.minutes;
+        Summary {
+            numerator,
+            denominator,
+            value_tenths: value_tenths(spec.calculator.unit(), numerator, denominator),
+            part_count: parts,
+        }
+    }
+}
+
+/// Whether a capacity fact comes from the employee's life cycle (the default 40 hours of
+/// `employee.created`, the 0 of `employee.deactivated`, what `employee.reactivated`
+/// restores) rather than a capacity set (`resource.capacity_set`).
+fn is_lifecycle(f: &Fact) -> bool {
+    f.event_type.starts_with("employee.")
+}
+
+/// The capacity fact in force on `day` among one employee's (sorted by day, then log order),
+/// as resource planning reads a capacity: a capacity set (the latest effective on or before
+/// the day) beats the default an employee starts with, whenever either was recorded — so
+/// creating an employee never overrides a capacity set from an earlier day — and an
+/// employee who has left (the latest life-cycle fact a deactivation) has none.
+fn capacity_in_force(facts: &[&Fact], day: NaiveDate) -> Option<usize> {
+    let life = facts.iter().rposition(|f| f.on <= day && is_lifecycle(f));
+    let set = facts.iter().rposition(|f| f.on <= day && !is_lifecycle(f));
+    match (life, set) {
+        (Some(l), _) if facts[l].event_type == "employee.deactivated" => Some(l),
+        (_, Some(s)) => Some(s),
+        (l, None) => l,
+    }
 }
 
 #[cfg(test)]

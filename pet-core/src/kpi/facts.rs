@@ -470,12 +470,10 @@ pub fn extract(ev: &RecordedEvent, memos: &mut Memos) -> Result<Vec<Fact>, FactE
                 _ => None,
             };
             if let EmployeeEvent::Created(_) = e {
-                memos.insert(
-                    emp,
-                    Memo::Employee {
-                        capacity: DEFAULT_WEEKLY_CAPACITY,
-                    },
-                );
+                // A capacity already set stays what a reactivation restores.
+                memos.entry(emp).or_insert(Memo::Employee {
+                    capacity: DEFAULT_WEEKLY_CAPACITY,
+                });
             }
             if let Some(c) = capacity {
                 // Joining counts from the day itself; leaving from the day after.

@@ -18,7 +18,9 @@ pub mod period;
 use crate::activity::{NameLookup, Names, RenderError};
 use crate::event::ContextType;
 
-pub use calc::{evaluate, fact_kinds, format_tenths, value_tenths, KpiResult, Part};
+pub use calc::{
+    evaluate, fact_kinds, format_tenths, value_tenths, KpiResult, Part, Running, Summary, Tally,
+};
 pub use definition::{
     evolve_at, Calculator, Grain, KpiCommand, KpiDefined, KpiDefinition, KpiEvent, KpiId,
     KpiParams, KpiSpec, KpiVersion, KpiVersionPublished, Scope, ScopeKind, Unit,

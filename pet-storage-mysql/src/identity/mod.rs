@@ -412,6 +412,8 @@ command_input! {
     pub struct TeamListQuery {
         /// Active or archived.
         status: Option<TeamStatusFilter>,
+        /// Only teams whose name contains this (any case; e.g. a type-ahead picker).
+        search: Option<String>,
         /// Page (1 when omitted).
         page: PageNumber = PageNumber::default(),
         /// Rows per page (20 when omitted).
@@ -1167,10 +1169,16 @@ impl Identity<'_> {
         self.team_view(&mut conn, id).await
     }
 
-    /// Teams in hierarchy order (parents before children, siblings by name), each with `depth`.
+    /// Teams in hierarchy order (parents before children, siblings by name), each with `depth`;
+    /// `{status?, search?, page?, per_page?}` (`search`: a part of the name, any case).
     pub async fn list_teams(&self, query: &Value) -> Result<Value, AppError> {
         let q = TeamListQuery::parse(query, "query")?;
         let status = q.status.map(|s| s.0.as_str());
+        let search = q
+            .search
+            .as_deref()
+            .map(|s| s.trim().to_lowercase())
+            .filter(|s| !s.is_empty());
         let page = q.page.with(q.per_page);
         let mut conn = self.conn().await?;
         let rows: Vec<(String, String, Option<String>, String, u64)> = conn
@@ -1207,6 +1215,11 @@ impl Identity<'_> {
         let filtered: Vec<TeamRow> = ordered
             .into_iter()
             .filter(|(i, _)| status.is_none_or(|s| rows[*i].3 == s))
+            .filter(|(i, _)| {
+                search
+                    .as_deref()
+                    .is_none_or(|q| rows[*i].1.to_lowercase().contains(q))
+            })
             .map(|(i, depth)| {
                 let r = &rows[i];
                 TeamRow {

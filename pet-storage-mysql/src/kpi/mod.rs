@@ -35,7 +35,7 @@ use pet_core::identity::Name;
 use pet_core::kpi::{
     evaluate, extract, fact_kinds, memo_keys, Calculator, Fact, FactKind, Grain, KpiCommand,
     KpiDefinition, KpiEvent, KpiId, KpiParams, KpiResult, KpiSpec, KpiVersion, Memo, Memos, Period,
-    Scope, Subject, JOB_KPI_RUN,
+    Running, Scope, Subject, Summary, JOB_KPI_RUN,
 };
 use pet_core::FieldErrors;
 use serde::Serialize;
@@ -57,7 +57,7 @@ use crate::services::Kpi;
 /// The checkpoint row of fact extraction in `pet_projection_checkpoints`.
 pub const FACTS_PROJECTION: &str = "kpi_facts";
 /// Events per fact-extraction transaction.
-pub const FACT_BATCH: usize = 2_000;
+pub const FACT_BATCH: usize = 10_000;
 /// Periods a backfill computes per transaction.
 pub const BACKFILL_STEP: usize = 12;
 /// How far back a backfill goes at most.
@@ -630,6 +630,20 @@ async fn load_facts_between<Q: Queryable>(
     last: NaiveDate,
     as_of: Option<DateTime<Utc>>,
 ) -> Result<Vec<Fact>, AppError> {
+    load_facts_range(q, t, spec, first, last, None, as_of).await
+}
+
+/// As [`load_facts_between`], but with `history_from` the kinds that count from before a
+/// period are read from that day only (the caller holds what came before).
+async fn load_facts_range<Q: Queryable>(
+    q: &mut Q,
+    t: &KpiTables,
+    spec: &KpiSpec,
+    first: NaiveDate,
+    last: NaiveDate,
+    history_from: Option<NaiveDate>,
+    as_of: Option<DateTime<Utc>>,
+) -> Result<Vec<Fact>, AppError> {
     let mut out = Vec::new();
     for (kind, history) in fact_kinds(spec) {
         let mut sql = format!(
@@ -637,9 +651,16 @@ async fn load_facts_between<Q: Queryable>(
             t.facts
         );
         let mut params: Vec<SqlValue> = vec![kind.as_str().into(), last.into()];
-        if !history {
-            sql.push_str(" AND on_date >= ?");
-            params.push(first.into());
+        match (history, history_from) {
+            (false, _) => {
+                sql.push_str(" AND on_date >= ?");
+                params.push(first.into());
+            }
+            (true, Some(from)) => {
+                sql.push_str(" AND on_date >= ?");
+                params.push(from.into());
+            }
+            (true, None) => {}
         }
         // Team facts: a team scope reads its own team's (and every org-structure version's
         // marker, which has no team).
@@ -675,54 +696,91 @@ async fn load_facts_between<Q: Queryable>(
     Ok(out)
 }
 
-/// Computes and stores one version's result for `period` (in `tx`).
-async fn store_result(
+/// Computes and stores `v`'s results for `periods` (ascending; in `tx`), reading their
+/// facts once, and answers how many it stored. A cumulative calculator
+/// ([`Running::supports`]) starts from the running state stored with the period before the
+/// first one and reads only the facts from that period on (all its facts up to the last
+/// period when there is no such state), and stores each period's state with its result.
+async fn compute_periods(
     tx: &mut Transaction<'_>,
     t: &KpiTables,
     v: &VersionRow,
-    period: Period,
+    periods: &[Period],
     through: u64,
     now: DateTime<Utc>,
-) -> Result<(), AppError> {
-    let facts = load_facts(tx, t, &v.version.spec, period, None).await?;
-    store_evaluated(tx, t, v, period, &facts, through, now).await
-}
-
-/// Computes one version's result for `period` from `facts` (read for it, or for a range of
-/// periods containing it) and stores it (in `tx`).
-async fn store_evaluated(
-    tx: &mut Transaction<'_>,
-    t: &KpiTables,
-    v: &VersionRow,
-    period: Period,
-    facts: &[Fact],
-    through: u64,
-    now: DateTime<Utc>,
-) -> Result<(), AppError> {
-    let r = evaluate(&v.version.spec, period, facts, None);
-    tx.exec_drop(
-        format!(
-            "INSERT INTO {} (kpi_id, number, period_start, period_end, numerator, denominator, value_tenths, part_count, through_sequence, computed_at) \
-             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON DUPLICATE KEY UPDATE period_end = VALUES(period_end), \
-             numerator = VALUES(numerator), denominator = VALUES(denominator), value_tenths = VALUES(value_tenths), \
-             part_count = VALUES(part_count), through_sequence = VALUES(through_sequence), computed_at = VALUES(computed_at)",
-            t.results
-        ),
-        vec![
-            SqlValue::from(v.kpi_id.to_string()),
-            v.version.number.into(),
-            period.start.into(),
-            period.last_day().into(),
-            r.numerator.into(),
-            r.denominator.into(),
-            r.value_tenths.into(),
-            (r.parts.len() as u64).into(),
-            through.into(),
-            to_db_time(now).into(),
-        ],
-    )
-    .await
-    .map_err(db)
+) -> Result<u64, AppError> {
+    let (Some(first), Some(last)) = (periods.first(), periods.last()) else {
+        return Ok(0);
+    };
+    let spec = &v.version.spec;
+    let mut out: Vec<(Period, Summary, Option<String>)> = Vec::with_capacity(periods.len());
+    if Running::supports(spec) {
+        let before: Option<Option<String>> = tx
+            .exec_first(
+                format!(
+                    "SELECT running FROM {} WHERE kpi_id = ? AND number = ? AND period_start = ?",
+                    t.results
+                ),
+                (
+                    v.kpi_id.to_string(),
+                    v.version.number,
+                    first.previous().start,
+                ),
+            )
+            .await
+            .map_err(db)?;
+        // A state that cannot be read (none stored yet) means reading from the start.
+        let mut state: Running = before
+            .flatten()
+            .and_then(|s| serde_json::from_str(&s).ok())
+            .unwrap_or_default();
+        let from = state.through.map(|_| first.start);
+        let facts = load_facts_range(tx, t, spec, first.start, last.last_day(), from, None).await?;
+        for p in periods {
+            state.advance(spec, p.last_day(), &facts);
+            let json = serde_json::to_string(&state)
+                .map_err(|_| internal("KPI running state not serialisable"))?;
+            out.push((*p, state.summary(spec), Some(json)));
+        }
+    } else {
+        let facts = load_facts_between(tx, t, spec, first.start, last.last_day(), None).await?;
+        for p in periods {
+            out.push((*p, evaluate(spec, *p, &facts, None).summary(), None));
+        }
+    }
+    for chunk in out.chunks(500) {
+        let marks = vec!["(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"; chunk.len()].join(", ");
+        let mut params: Vec<SqlValue> = Vec::with_capacity(chunk.len() * 11);
+        for (p, r, running) in chunk {
+            params.extend([
+                SqlValue::from(v.kpi_id.to_string()),
+                v.version.number.into(),
+                p.start.into(),
+                p.last_day().into(),
+                r.numerator.into(),
+                r.denominator.into(),
+                r.value_tenths.into(),
+                r.part_count.into(),
+                through.into(),
+                to_db_time(now).into(),
+                running.clone().into(),
+            ]);
+        }
+        tx.exec_drop(
+            format!(
+                "INSERT INTO {} (kpi_id, number, period_start, period_end, numerator, denominator, value_tenths, part_count, through_sequence, computed_at, running) \
+                 VALUES {marks} ON DUPLICATE KEY UPDATE period_end = VALUES(period_end), \
+                 numerator = VALUES(numerator), denominator = VALUES(denominator), value_tenths = VALUES(value_tenths), \
+                 part_count = VALUES(part_count), through_sequence = VALUES(through_sequence), computed_at = VALUES(computed_at), \
+                 running = VALUES(running)",
+                t.results
+            ),
+            params,
+        )
+        .await
+        .map_err(db)?;
+    }
+    Ok(out.len() as u64)
 }
 
 /// What one KPI run did.
@@ -738,6 +796,11 @@ pub struct KpiRunReport {
     pub backfilled: u64,
     /// The checkpoint after the run.
     pub checkpoint: u64,
+    /// Milliseconds spent on the facts (reading events, writing facts, recomputing the
+    /// periods they touch).
+    pub facts_ms: u64,
+    /// Milliseconds spent on backfills and the current periods.
+    pub backfill_ms: u64,
 }
 
 impl Kpi<'_> {
@@ -1103,7 +1166,7 @@ impl Kpi<'_> {
     }
 
     /// Runs the KPI job now (what the job queue runs), answering its report as JSON:
-    /// `{events, facts, results, backfilled, checkpoint}`.
+    /// `{events, facts, results, backfilled, checkpoint, facts_ms, backfill_ms}`.
     pub async fn run_kpi_job(&self) -> Result<Value, AppError> {
         view_value(&self.run_kpis().await?)
     }
@@ -1128,6 +1191,7 @@ impl Kpi<'_> {
         .await
         .map_err(db)?;
         let mut report = KpiRunReport::default();
+        let started = std::time::Instant::now();
         // 1. Facts, a batch per transaction.
         loop {
             let mut tx = conn
@@ -1150,6 +1214,8 @@ impl Kpi<'_> {
                 }
             }
         }
+        report.facts_ms = started.elapsed().as_millis() as u64;
+        let started = std::time::Instant::now();
         // 2. Backfill, 3. the current period: a step per transaction until nothing is left.
         loop {
             let mut tx = conn
@@ -1182,6 +1248,7 @@ impl Kpi<'_> {
                 return Err(e);
             }
         }
+        report.backfill_ms = started.elapsed().as_millis() as u64;
         // This App's next reads (a replica's) wait for the results written here.
         self.note_commit(&mut conn).await;
         Ok(report)
@@ -1298,7 +1365,8 @@ impl Kpi<'_> {
             ]);
             *o += 1;
         }
-        for chunk in rows.chunks(15 * 1000) {
+        // At most 4,000 rows (60,000 placeholders) a statement.
+        for chunk in rows.chunks(15 * 4000) {
             let marks =
                 vec!["(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"; chunk.len() / 15].join(", ");
             tx.exec_drop(
@@ -1357,15 +1425,7 @@ impl Kpi<'_> {
                         computed && p.start <= today
                     })
                     .collect();
-                if let (Some(a), Some(b)) = (due.first(), due.last()) {
-                    let facts =
-                        load_facts_between(tx, t, &v.version.spec, a.start, b.last_day(), None)
-                            .await?;
-                    for p in &due {
-                        store_evaluated(tx, t, &v, *p, &facts, last, now).await?;
-                        report.results += 1;
-                    }
-                }
+                report.results += compute_periods(tx, t, &v, &due, last, now).await?;
             }
         }
         Ok(events.len())
@@ -1417,14 +1477,7 @@ impl Kpi<'_> {
             p = p.next();
         }
         let n = step.len();
-        if let (Some(a), Some(b)) = (step.first(), step.last()) {
-            let facts =
-                load_facts_between(tx, t, &v.version.spec, a.start, b.last_day(), None).await?;
-            for q in &step {
-                store_evaluated(tx, t, &v, *q, &facts, cp, now).await?;
-                report.results += 1;
-            }
-        }
+        report.results += compute_periods(tx, t, &v, &step, cp, now).await?;
         let done = done + n as u32;
         let finished = p > last;
         tx.exec_drop(
@@ -1475,8 +1528,7 @@ impl Kpi<'_> {
                     .await
                     .map_err(db)?;
                 if stored.is_none() {
-                    store_result(tx, t, &v, p, cp, now).await?;
-                    report.results += 1;
+                    report.results += compute_periods(tx, t, &v, &[p], cp, now).await?;
                 }
             }
         }

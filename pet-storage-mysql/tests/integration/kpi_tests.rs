@@ -344,3 +344,143 @@ async fn kpis_list_as_a_flat_keyset_paged_list() {
     ));
     env.cleanup().await;
 }
+
+/// Sold vs delivered is kept as running totals (each period from the state stored with the
+/// one before and its own facts): after job runs between time logged in several months,
+/// late time on an earlier month, a project sold in February whose January time then
+/// counts, every stored result equals the result computed from every fact (`as_of` after
+/// everything recomputes from the facts), for the org and for one project.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sold_vs_delivered_kept_incrementally_equals_a_from_scratch_computation() {
+    let Some(env) = env().await else { return };
+    let app = &env.app;
+    let at = |s: &str| {
+        chrono::DateTime::parse_from_rfc3339(s)
+            .unwrap()
+            .with_timezone(&chrono::Utc)
+    };
+    env.clock.set(at("2026-01-05T09:00:00Z"));
+    let (_, actor) = crate::first_employee(app, "Ana").await;
+    let project = |name: &str, labour: Value| {
+        let app = app.clone();
+        let actor = actor.clone();
+        let name = name.to_owned();
+        async move {
+            let p = app
+                .delivery()
+                .create_project(&json!({"name": name, "labour": labour}), &actor)
+                .await
+                .unwrap();
+            let pid = id(&p);
+            app.delivery()
+                .change_project_status(&pid, "active", &actor)
+                .await
+                .unwrap();
+            pid
+        }
+    };
+    let a = project("Website", json!([{"role": "Developer", "minutes": 6000}])).await;
+    let mut kids = Vec::new();
+    for (name, scope, scope_id) in [
+        ("Org", "org", None),
+        ("Website", "project", Some(a.clone())),
+    ] {
+        let k = app
+            .kpi()
+            .define_kpi(
+                &json!({"name": format!("Delivered {name}"), "calculator": "sold_vs_delivered",
+                    "scope": scope, "scope_id": scope_id, "grain": "month"}),
+                &actor,
+            )
+            .await
+            .unwrap();
+        kids.push(id(&k));
+    }
+    logged_and_approved(app, &actor, &a, "2026-01-06", 60).await;
+    app.kpi().run_kpis().await.unwrap();
+    // January: a project with no sold minutes yet (sold in February by a change order).
+    let b = project("Intranet", json!([])).await;
+    logged_and_approved(app, &actor, &a, "2026-01-20", 90).await;
+    logged_and_approved(app, &actor, &b, "2026-01-21", 45).await;
+    app.kpi().run_kpis().await.unwrap();
+    env.clock.set(at("2026-02-10T09:00:00Z"));
+    logged_and_approved(app, &actor, &a, "2026-02-09", 120).await;
+    app.kpi().run_kpis().await.unwrap();
+    app.delivery()
+        .record_change_order(
+            &b,
+            &json!({"reason": "Signed", "labour_delta": [{"role": "Developer", "minutes": 600}]}),
+            &actor,
+        )
+        .await
+        .unwrap();
+    app.kpi().run_kpis().await.unwrap();
+    env.clock.set(at("2026-03-16T09:00:00Z"));
+    // Late time on January, then March's.
+    logged_and_approved(app, &actor, &a, "2026-01-30", 30).await;
+    logged_and_approved(app, &actor, &b, "2026-03-02", 15).await;
+    app.kpi().run_kpis().await.unwrap();
+    let after = json!({"periods": 4, "as_of": "2026-03-20T00:00:00Z"});
+    let mut checked = 0;
+    for kid in &kids {
+        let stored = app
+            .kpi()
+            .kpi_results(kid, &json!({"periods": 4}))
+            .await
+            .unwrap();
+        let scratch = app.kpi().kpi_results(kid, &after).await.unwrap();
+        let nums = |r: &Value| -> Vec<Value> {
+            r["results"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|x| {
+                    json!([
+                        x["label"],
+                        x["numerator"],
+                        x["denominator"],
+                        x["value_tenths"],
+                        x["part_count"]
+                    ])
+                })
+                .collect()
+        };
+        assert_eq!(nums(&stored), nums(&scratch), "{stored}\n{scratch}");
+        checked += nums(&stored)
+            .iter()
+            .filter(|r| r[4].as_u64().unwrap_or(0) > 0)
+            .count();
+    }
+    // The org's March: both projects sold, every minute counted.
+    let org = app
+        .kpi()
+        .kpi_results(&kids[0], &json!({"periods": 1}))
+        .await
+        .unwrap();
+    assert_eq!(
+        (
+            org["results"][0]["numerator"].clone(),
+            org["results"][0]["denominator"].clone()
+        ),
+        (json!(60 + 90 + 45 + 120 + 30 + 15 - 6600), json!(6600)),
+        "{org}"
+    );
+    assert!(checked >= 5, "{checked} periods with facts");
+    // Each stored result keeps its running state (what the next period starts from).
+    let mut c = env.pool().get_conn().await.unwrap();
+    use mysql_async::prelude::*;
+    let states: Option<(u64, u64)> = c
+        .query_first(format!(
+            "SELECT COUNT(*), COUNT(running) FROM {}pet_kpi_results",
+            env.config.prefix
+        ))
+        .await
+        .unwrap();
+    let (rows, with_state) = states.unwrap();
+    assert!(
+        rows >= 6 && rows == with_state,
+        "{rows} results, {with_state} with a state"
+    );
+    drop(c);
+    env.cleanup().await;
+}

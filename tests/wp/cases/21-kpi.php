@@ -115,3 +115,17 @@ check('form: the team from the select', 'team' === ($scoped["Team util $tag"]['c
 check('form: the employee typed by name (no script)', (string) $emp['id'] === ($scoped["Person util $tag"]['current']['spec']['scope']['id'] ?? null), wp_json_encode($scoped["Person util $tag"] ?? null));
 $html = $screen('pet-kpis', 'page_kpis', []);
 check('KPIs screen: the scope pickers and the team select', str_contains($html, 'data-pet-picker="projects"') && str_contains($html, 'data-pet-picker="employees"') && str_contains($html, 'name="scope_team"') && str_contains($html, "KPI team $tag"));
+
+// The dashboard's filter: a kind and a type-ahead picker per kind (any number of teams,
+// employees, customers, projects); the team chosen by id, the employee typed by name (no
+// script: the picker's search resolves it), each showing only its own KPIs.
+$html = $screen('pet-dashboard', 'page_dashboard', ['scope' => 'team', 'team_id' => (string) $team['id']]);
+check('dashboard filter: pickers for the four kinds', str_contains($html, 'data-pet-picker="teams"') && str_contains($html, 'data-pet-picker="employees"') && str_contains($html, 'data-pet-picker="customers"') && str_contains($html, 'data-pet-picker="projects"'));
+check('dashboard filter: the team\'s KPI only', str_contains($html, esc_html("Team util $tag")) && !str_contains($html, esc_html("Person util $tag")) && !str_contains($html, esc_html($name)));
+check('dashboard filter: the team\'s name in its picker, the CSV link keeps the filter', str_contains($html, 'value="' . esc_attr("KPI team $tag") . '"') && str_contains(html_entity_decode($html), 'team_id=' . $team['id']));
+$html = $screen('pet-dashboard', 'page_dashboard', ['scope' => 'employee', 'employee_id' => '', 'employee_id_q' => "Kpi Person $tag"]);
+check('dashboard filter: an employee typed by name (no script)', str_contains($html, esc_html("Person util $tag")) && !str_contains($html, esc_html("Team util $tag")));
+$html = $screen('pet-dashboard', 'page_dashboard', ['scope' => 'team', 'team_id' => '']);
+check('dashboard filter: a kind without an entity shows the whole firm', str_contains($html, esc_html($name)) && !str_contains($html, esc_html("Team util $tag")));
+$found = $identity->listTeams(['search' => strtoupper("KPI team $tag")]);
+check('teams: searched by a part of the name, any case', 1 === count($found['items']) && (string) $team['id'] === (string) $found['items'][0]['id'], wp_json_encode($found));

@@ -60,7 +60,7 @@ final class Identity_Rest {
 		// WordPress users, for the picker of an employee's linked login (a page, never all).
 		Rest::route( '/users', 'GET', Access::MANAGE_PEOPLE, fn ( $r ) => \PetWp\Picker::users( Rest::query( $r, array( 'search', 'after' ) ) ) );
 
-		Rest::route( '/teams', 'GET', Access::VIEW_PEOPLE, fn ( $r ) => $i()->listTeams( Rest::query( $r, array( 'status' ) ) ) );
+		Rest::route( '/teams', 'GET', Access::VIEW_PEOPLE, fn ( $r ) => $i()->listTeams( Rest::query( $r, array( 'status', 'search' ) ) ) );
 		Rest::route( '/teams', 'POST', Access::MANAGE_PEOPLE, fn ( $r ) => $i()->createTeam( Rest::body( $r ), $ctx( $r ) ), 201 );
 		Rest::route( "/teams/$id", 'GET', Access::VIEW_PEOPLE, fn ( $r ) => $i()->getTeam( (string) $r['id'] ) );
 		Rest::route(

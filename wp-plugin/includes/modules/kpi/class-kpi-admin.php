@@ -65,9 +65,8 @@ final class Kpi_Admin extends Module_Admin {
 	protected function assets( string $page ): void {
 		self::enqueue_charts();
 		self::enqueue_style( 'kpi' );
-		if ( self::KPIS_PAGE === $page ) {
-			self::enqueue_pickers();
-		}
+		// The KPI forms' scope fields and the dashboard's filter.
+		self::enqueue_pickers();
 	}
 
 	/** What the definition forms offer: the engine's options and the active teams (id => name). */
@@ -249,40 +248,33 @@ final class Kpi_Admin extends Module_Admin {
 
 	// ---- screens -------------------------------------------------------------------------------
 
-	/** The dashboard filter from the request: [query for the engine, selected value]. */
-	private static function filter(): array {
-		$f = Input::text( 'scope' );
-		if ( preg_match( '/^(team|employee|customer|project):([0-9a-fA-F-]{36})$/', $f, $m ) ) {
-			return array( array( $m[1] . '_id' => $m[2] ), $f );
-		}
-		return array( array(), '' );
-	}
+	/** The dashboard filter's kinds: the engine's query key => the picker kind. */
+	private const FILTER_PICKERS = array(
+		'team'     => 'teams',
+		'employee' => 'all-employees',
+		'customer' => 'customers',
+		'project'  => 'projects',
+	);
 
-	/** Filter options: the entities some KPI is defined for (a short list). */
-	private function filter_options(): array {
-		$options = array( '' => __( 'Whole firm', 'pet' ) );
-		$labels  = self::scope_labels();
-		// Every page of the (flat) list, a bounded number of pages.
-		$query = array( 'per_page' => 100 );
-		for ( $n = 0; $n < 10; $n++ ) {
-			$page = $this->kpi()->listKpis( $query );
-			foreach ( (array) $page['items'] as $k ) {
-				$spec = $k['current']['spec'] ?? array();
-				$kind = (string) ( $spec['scope']['kind'] ?? 'org' );
-				$id   = (string) ( $spec['scope']['id'] ?? '' );
-				if ( 'org' !== $kind && '' !== $id ) {
-					$options[ $kind . ':' . $id ] = $labels[ $kind ] . ': ' . ( $k['scope_name'] ?? $id );
-				}
-			}
-			if ( empty( $page['next'] ) ) {
-				break;
-			}
-			$query = array(
-				'per_page' => 100,
-				'after'    => (string) $page['next'],
-			);
+	/**
+	 * The dashboard filter from the request: [query for the engine, chosen kind ('' for the
+	 * whole firm), chosen ids by kind]. `scope` names the kind; its picker (`team_id`,
+	 * `employee_id`, `customer_id`, `project_id`, found by typing, so any number of them
+	 * works) names the entity — without a script the typed name is resolved by the picker's
+	 * search. A kind without an entity shows the whole firm.
+	 */
+	private static function filter(): array {
+		$kind = Input::text( 'scope' );
+		$ids  = array_fill_keys( array_keys( self::FILTER_PICKERS ), '' );
+		if ( ! isset( self::FILTER_PICKERS[ $kind ] ) ) {
+			return array( array(), '', $ids );
 		}
-		return $options;
+		$id = Picker::value( $kind . '_id', self::FILTER_PICKERS[ $kind ], array(), false );
+		if ( ! preg_match( '/^[0-9a-fA-F-]{36}$/', $id ) ) {
+			return array( array(), '', $ids );
+		}
+		$ids[ $kind ] = $id;
+		return array( array( $kind . '_id' => $id ), $kind, $ids );
 	}
 
 	/** Dashboard. */
@@ -290,15 +282,22 @@ final class Kpi_Admin extends Module_Admin {
 		$this->screen(
 			__( 'Dashboard', 'pet' ),
 			function (): void {
-				list( $query, $selected ) = self::filter();
-				$dash                     = $this->kpi()->kpiDashboard( $query );
+				list( $query, $kind, $ids ) = self::filter();
+				$dash                       = $this->kpi()->kpiDashboard( $query );
+				$labels                     = self::scope_labels();
+				$kinds                      = array( '' => __( 'Whole firm', 'pet' ) );
+				foreach ( array_keys( self::FILTER_PICKERS ) as $k ) {
+					$kinds[ $k ] = $labels[ $k ];
+				}
 				self::view(
 					'kpi/dashboard',
 					array(
 						'tiles'    => (array) $dash['tiles'],
-						'options'  => $this->filter_options(),
-						'selected' => $selected,
-						'csv_url'  => wp_nonce_url( Table::page_url( self::DASHBOARD_PAGE, array( 'scope' => $selected, 'export' => 'csv' ) ), 'pet_kpi_export' ),
+						'kinds'    => $kinds,
+						'pickers'  => self::FILTER_PICKERS,
+						'ids'      => $ids,
+						'selected' => $kind,
+						'csv_url'  => wp_nonce_url( Table::page_url( self::DASHBOARD_PAGE, array( 'export' => 'csv' ) + ( '' === $kind ? array() : array( 'scope' => $kind, $kind . '_id' => $ids[ $kind ] ) ) ), 'pet_kpi_export' ),
 						'manage'   => current_user_can( Access::MANAGE_SETTINGS ),
 					)
 				);

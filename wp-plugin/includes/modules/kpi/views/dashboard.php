@@ -1,15 +1,17 @@
 <?php
 /**
- * The PET dashboard: the filter (the whole firm, or a team, employee, customer or project some
- * KPI is defined for), CSV export, a tile per KPI (current period, trend against the previous
- * period, target) and a chart per KPI over its periods with the table alternative.
+ * The PET dashboard: the filter (the whole firm, or the KPIs defined for one team, employee,
+ * customer or project, found by typing its name), CSV export, a tile per KPI (current period,
+ * trend against the previous period, target) and a chart per KPI over its periods with the
+ * table alternative.
  *
  * @package PetWp
  *
- * @var array $data {tiles: list<array>, options: array<string,string>, selected: string, csv_url: string, manage: bool}
+ * @var array $data {tiles: list<array>, kinds: array<string,string>, pickers: array<string,string>, ids: array<string,string>, selected: string, csv_url: string, manage: bool}
  */
 
 use PetWp\Modules\Kpi\Kpi_Admin;
+use PetWp\Picker;
 use PetWp\View;
 
 defined( 'ABSPATH' ) || exit;
@@ -17,7 +19,26 @@ defined( 'ABSPATH' ) || exit;
 <form method="get" id="pet-dashboard-filter"><input type="hidden" name="page" value="pet-dashboard">
 <p class="pet-kpi-toolbar">
 <label for="pet-dashboard-scope"><?php esc_html_e( 'Show KPIs for', 'pet' ); ?></label>
-<?php View::select( 'scope', $data['options'], $data['selected'], 'pet-dashboard-scope' ); ?>
+<?php View::select( 'scope', $data['kinds'], $data['selected'], 'pet-dashboard-scope' ); ?>
+<?php
+foreach ( $data['pickers'] as $pet_kind => $pet_picker ) {
+	echo '<span data-pet-sets="' . esc_attr( 'pet-dashboard-scope:' . $pet_kind ) . '">';
+	Picker::render(
+		$pet_kind . '_id',
+		$pet_picker,
+		(string) $data['ids'][ $pet_kind ],
+		'pet-dashboard-' . $pet_kind,
+		array(),
+		array(
+			/* translators: %s: team, employee, customer or project. */
+			'aria-label'  => sprintf( __( '%s to show KPIs for', 'pet' ), $data['kinds'][ $pet_kind ] ),
+			/* translators: %s: team, employee, customer or project. */
+			'placeholder' => sprintf( __( '%s: type to search…', 'pet' ), $data['kinds'][ $pet_kind ] ),
+		)
+	);
+	echo '</span>';
+}
+?>
 <?php submit_button( __( 'Filter', 'pet' ), '', '', false ); ?>
 <a class="button" href="<?php echo esc_url( $data['csv_url'] ); ?>"><?php esc_html_e( 'Export CSV', 'pet' ); ?></a>
 <?php if ( $data['manage'] ) : ?>
