@@ -92,12 +92,15 @@ ob_start();
 $w = (string) ob_get_clean();
 check('widget: the headline KPIs table', str_contains($w, 'pet-kpi-widget') || str_contains($w, 'No org-wide KPI'));
 
-// The scope fields: a team chosen from the select, an employee typed without a script (the
-// picker's server fallback), the KPIs list paged (a flat list with cursors).
+// The scope fields: a team chosen in its picker (by id), another team and an employee typed
+// without a script (the picker's server fallback), the KPIs list paged (a flat list with
+// cursors).
 $identity = $plugin->identity();
 $team = $identity->createTeam(['name' => "KPI team $tag"], $plugin->context());
 $emp = $identity->createEmployee(['name' => "Kpi Person $tag", 'email' => "kpi-$tag@example.com"], $plugin->context());
 run_admin_post('kpi_define', ['name' => "Team util $tag", 'calculator' => 'utilisation', 'scope' => 'team', 'scope_team' => (string) $team['id'], 'grain' => 'week', 'target' => '']);
+$team2 = $identity->createTeam(['name' => "KPI typed team $tag"], $plugin->context());
+run_admin_post('kpi_define', ['name' => "Typed team util $tag", 'calculator' => 'utilisation', 'scope' => 'team', 'scope_team' => '', 'scope_team_q' => "KPI typed team $tag", 'grain' => 'week', 'target' => '']);
 run_admin_post('kpi_define', ['name' => "Person util $tag", 'calculator' => 'utilisation', 'scope' => 'employee', 'scope_employee' => '', 'scope_employee_q' => "Kpi Person $tag", 'grain' => 'week', 'target' => '']);
 $scoped = [];
 $query = ['per_page' => 2];
@@ -111,10 +114,11 @@ do {
     $query = ['per_page' => 2, 'after' => (string) $page['next']];
 } while (null !== $page['next'] && $pages < 100);
 check('list: paged two at a time, every KPI seen once', count($scoped) === $count() && $pages >= 2, wp_json_encode(array_keys($scoped)));
-check('form: the team from the select', 'team' === ($scoped["Team util $tag"]['current']['spec']['scope']['kind'] ?? null) && (string) $team['id'] === $scoped["Team util $tag"]['current']['spec']['scope']['id'], wp_json_encode($scoped["Team util $tag"] ?? null));
+check('form: the team from its picker', 'team' === ($scoped["Team util $tag"]['current']['spec']['scope']['kind'] ?? null) && (string) $team['id'] === $scoped["Team util $tag"]['current']['spec']['scope']['id'], wp_json_encode($scoped["Team util $tag"] ?? null));
+check('form: the team typed by name (no script)', (string) $team2['id'] === ($scoped["Typed team util $tag"]['current']['spec']['scope']['id'] ?? null), wp_json_encode($scoped["Typed team util $tag"] ?? null));
 check('form: the employee typed by name (no script)', (string) $emp['id'] === ($scoped["Person util $tag"]['current']['spec']['scope']['id'] ?? null), wp_json_encode($scoped["Person util $tag"] ?? null));
 $html = $screen('pet-kpis', 'page_kpis', []);
-check('KPIs screen: the scope pickers and the team select', str_contains($html, 'data-pet-picker="projects"') && str_contains($html, 'data-pet-picker="employees"') && str_contains($html, 'name="scope_team"') && str_contains($html, "KPI team $tag"));
+check('KPIs screen: a type-ahead picker for each scope (no list of every team)', str_contains($html, 'data-pet-picker="projects"') && str_contains($html, 'data-pet-picker="employees"') && str_contains($html, 'data-pet-picker="teams"') && ! str_contains($html, "KPI team $tag"));
 
 // The dashboard's filter: a kind and a type-ahead picker per kind (any number of teams,
 // employees, customers, projects); the team chosen by id, the employee typed by name (no

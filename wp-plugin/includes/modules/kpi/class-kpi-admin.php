@@ -69,20 +69,9 @@ final class Kpi_Admin extends Module_Admin {
 		self::enqueue_pickers();
 	}
 
-	/** What the definition forms offer: the engine's options and the active teams (id => name). */
+	/** What the definition forms offer: the engine's options (the scoped entity is a picker). */
 	private function form_options(): array {
-		$options          = $this->kpi()->kpiOptions();
-		$options['teams'] = array();
-		$teams            = Plugin::instance()->identity()->listTeams(
-			array(
-				'status'   => 'active',
-				'per_page' => 100,
-			)
-		);
-		foreach ( (array) $teams['items'] as $t ) {
-			$options['teams'][ (string) $t['id'] ] = str_repeat( '— ', (int) ( $t['depth'] ?? 0 ) ) . (string) $t['name'];
-		}
-		return $options;
+		return $this->kpi()->kpiOptions();
 	}
 
 	/** The engine's KPI API. */
@@ -181,14 +170,13 @@ final class Kpi_Admin extends Module_Admin {
 		// The scoped entity from the field of the chosen scope (a picker's id, or the one match
 		// of what was typed without a script).
 		$pickers = array(
+			'team'     => 'teams',
 			'employee' => 'employees',
 			'customer' => 'customers',
 			'project'  => 'projects',
 		);
 		$id      = '';
-		if ( 'team' === $input['scope'] ) {
-			$id = Input::text( 'scope_team' );
-		} elseif ( isset( $pickers[ $input['scope'] ] ) ) {
+		if ( isset( $pickers[ $input['scope'] ] ) ) {
 			$id = Picker::value( 'scope_' . $input['scope'], $pickers[ $input['scope'] ] );
 		}
 		if ( '' !== $id ) {

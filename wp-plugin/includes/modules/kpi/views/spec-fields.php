@@ -6,7 +6,7 @@
  *
  * @package PetWp
  *
- * @var array $data {options: array (the engine's kpiOptions and `teams`: id => name), failed: ?array, spec: array (the current spec, for publishing)}
+ * @var array $data {options: array (the engine's kpiOptions), failed: ?array, spec: array (the current spec, for publishing)}
  */
 
 use PetWp\Modules\Kpi\Kpi_Admin;
@@ -27,12 +27,11 @@ $pet_value = static function ( string $f, string $def ) use ( $pet_kept ): strin
 $pet_target = isset( $pet_spec['params']['target_tenths'] ) ? number_format( ( (int) $pet_spec['params']['target_tenths'] ) / 10, 1, '.', '' ) : '';
 View::select_row( 'calculator', __( 'Calculator', 'pet' ), $pet_calcs, $pet_value( 'calculator', (string) ( $pet_spec['calculator'] ?? 'utilisation' ) ), 'pet-kpi-calculator' );
 View::select_row( 'scope', __( 'Scope', 'pet' ), Kpi_Admin::scope_labels(), $pet_value( 'scope', (string) ( $pet_spec['scope']['kind'] ?? 'org' ) ), 'pet-kpi-scope' );
-// The scoped entity: a picker per kind (a select for the teams, a short list); the one
-// matching the chosen scope counts.
+// The scoped entity: a type-ahead picker per kind (any number of teams, employees,
+// customers, projects); the one matching the chosen scope counts.
 $pet_kind = (string) ( $pet_spec['scope']['kind'] ?? '' );
 $pet_sid  = static fn ( string $kind ): string => $kind === $pet_kind ? (string) ( $pet_spec['scope']['id'] ?? '' ) : '';
-$pet_team = $pet_value( 'scope_team', $pet_sid( 'team' ) );
-View::select_row( 'scope_team', __( 'Team (for a team scope)', 'pet' ), array( '' => __( '— none —', 'pet' ) ) + (array) ( $data['options']['teams'] ?? array() ), $pet_team, 'pet-kpi-scope-team' );
+Picker::row( 'scope_team', __( 'Team (for a team scope)', 'pet' ), 'teams', $pet_sid( 'team' ), 'pet-kpi-scope-team' );
 Picker::row( 'scope_employee', __( 'Employee (for an employee scope)', 'pet' ), 'employees', $pet_sid( 'employee' ), 'pet-kpi-scope-employee' );
 Picker::row( 'scope_customer', __( 'Customer (for a customer scope)', 'pet' ), 'customers', $pet_sid( 'customer' ), 'pet-kpi-scope-customer' );
 Picker::row( 'scope_project', __( 'Project (for a project scope)', 'pet' ), 'projects', $pet_sid( 'project' ), 'pet-kpi-scope-project' );
