@@ -135,14 +135,19 @@ final class Delivery_Admin extends Module_Admin {
 		if ( ! current_user_can( Plugin::CAP_WORK ) || ! isset( $ticket['id'] ) ) {
 			return;
 		}
-		try {
-			$time = $this->plugin->delivery()->ticketTime( (string) $ticket['id'] );
-		} catch ( \Throwable $e ) {
-			unset( $e ); // The section is optional: the ticket page stays whole without it.
-			return;
+		// Everyone's time on the ticket is the delivery area's: shown to those who may see
+		// that area (issue 13); anyone who works may still log their own.
+		$time = null;
+		if ( current_user_can( Access::VIEW_DELIVERY ) ) {
+			try {
+				$time = $this->plugin->delivery()->ticketTime( (string) $ticket['id'] );
+			} catch ( \Throwable $e ) {
+				unset( $e ); // The section is optional: the ticket page stays whole without it.
+				return;
+			}
 		}
 		$names = array();
-		foreach ( $time['entries'] as $e ) {
+		foreach ( null === $time ? array() : $time['entries'] as $e ) {
 			$eid = (string) $e['employee_id'];
 			if ( ! isset( $names[ $eid ] ) ) {
 				try {

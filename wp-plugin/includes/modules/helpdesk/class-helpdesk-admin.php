@@ -585,6 +585,8 @@ final class Helpdesk_Admin extends Module_Admin {
 				)
 			),
 			'timeline'     => array(),
+			// The knowledge area's section only for those who may see that area (issue 13).
+			'knowledge'    => current_user_can( Access::VIEW_KNOWLEDGE ),
 			'articles'     => array(),
 		);
 		foreach ( $t['timeline'] as $e ) {
@@ -599,7 +601,7 @@ final class Helpdesk_Admin extends Module_Admin {
 				'words' => $words,
 			);
 		}
-		foreach ( $t['linked_articles'] as $a ) {
+		foreach ( $data['knowledge'] ? $t['linked_articles'] : array() as $a ) {
 			$data['articles'][] = array(
 				'url'       => add_query_arg(
 					array(

@@ -55,11 +55,11 @@ final class Helpdesk_Rest {
 		$body = fn ( \WP_REST_Request $r ): array => Rest::body( $r, array( 'body', 'message' ) ); // A reply's body and a ticket's first message keep their line breaks.
 
 		Rest::route( '/tickets', 'GET', $view, fn ( $r ) => $h()->listTickets( Rest::query( $r, array( 'status', 'priority', 'assignee_id', 'customer_id', 'sla_state', 'search', 'sort', 'order', 'after', 'before' ) ) ) );
-		Rest::route( '/tickets', 'POST', $work, fn ( $r ) => $h()->createTicket( $body( $r ), $ctx( $r ) ), 201 );
-		Rest::route( "/tickets/$id", 'GET', $view, fn ( $r ) => $h()->getTicket( (string) $r['id'] ) );
-		Rest::route( "/tickets/$id/replies", 'POST', $work, fn ( $r ) => $h()->replyToTicket( (string) $r['id'], $body( $r ), $ctx( $r ) ), 201 );
-		Rest::route( "/tickets/$id/status", 'POST', $work, fn ( $r ) => $h()->changeTicketStatus( (string) $r['id'], (string) ( $body( $r )['status'] ?? '' ), $ctx( $r ) ) );
-		Rest::route( "/tickets/$id/priority", 'POST', $work, fn ( $r ) => $h()->changeTicketPriority( (string) $r['id'], (string) ( $body( $r )['priority'] ?? '' ), $ctx( $r ) ) );
+		Rest::route( '/tickets', 'POST', $work, fn ( $r ) => self::shown( $h()->createTicket( $body( $r ), $ctx( $r ) ) ), 201 );
+		Rest::route( "/tickets/$id", 'GET', $view, fn ( $r ) => self::shown( $h()->getTicket( (string) $r['id'] ) ) );
+		Rest::route( "/tickets/$id/replies", 'POST', $work, fn ( $r ) => self::shown( $h()->replyToTicket( (string) $r['id'], $body( $r ), $ctx( $r ) ) ), 201 );
+		Rest::route( "/tickets/$id/status", 'POST', $work, fn ( $r ) => self::shown( $h()->changeTicketStatus( (string) $r['id'], (string) ( $body( $r )['status'] ?? '' ), $ctx( $r ) ) ) );
+		Rest::route( "/tickets/$id/priority", 'POST', $work, fn ( $r ) => self::shown( $h()->changeTicketPriority( (string) $r['id'], (string) ( $body( $r )['priority'] ?? '' ), $ctx( $r ) ) ) );
 		Rest::route(
 			"/tickets/$id/assign",
 			'POST',
@@ -67,27 +67,42 @@ final class Helpdesk_Rest {
 			function ( $r ) use ( $h, $ctx, $body ) {
 				$b  = $body( $r );
 				$to = isset( $b['assignee_id'] ) && '' !== $b['assignee_id'] ? (string) $b['assignee_id'] : null;
-				return $h()->assignTicket( (string) $r['id'], $to, $ctx( $r ) );
+				return self::shown( $h()->assignTicket( (string) $r['id'], $to, $ctx( $r ) ) );
 			}
 		);
-		Rest::route( "/tickets/$id/resolve", 'POST', $work, fn ( $r ) => $h()->resolveTicket( (string) $r['id'], $ctx( $r ) ) );
-		Rest::route( "/tickets/$id/close", 'POST', $work, fn ( $r ) => $h()->closeTicket( (string) $r['id'], $ctx( $r ) ) );
+		Rest::route( "/tickets/$id/resolve", 'POST', $work, fn ( $r ) => self::shown( $h()->resolveTicket( (string) $r['id'], $ctx( $r ) ) ) );
+		Rest::route( "/tickets/$id/close", 'POST', $work, fn ( $r ) => self::shown( $h()->closeTicket( (string) $r['id'], $ctx( $r ) ) ) );
 		Rest::route(
 			"/tickets/$id/reopen",
 			'POST',
 			$work,
 			function ( $r ) use ( $h, $ctx, $body ) {
 				$input = self::reopen_input( $body( $r ) );
-				return $input instanceof \WP_Error ? $input : $h()->reopenTicket( (string) $r['id'], $input, $ctx( $r ) );
+				return $input instanceof \WP_Error ? $input : self::shown( $h()->reopenTicket( (string) $r['id'], $input, $ctx( $r ) ) );
 			}
 		);
-		Rest::route( "/tickets/$id/sla", 'POST', $work, fn ( $r ) => $h()->assignTicketSla( (string) $r['id'], (string) ( $body( $r )['definition_id'] ?? '' ), $ctx( $r ) ) );
+		Rest::route( "/tickets/$id/sla", 'POST', $work, fn ( $r ) => self::shown( $h()->assignTicketSla( (string) $r['id'], (string) ( $body( $r )['definition_id'] ?? '' ), $ctx( $r ) ) ) );
 		Rest::route( "/tickets/$id/articles", 'POST', $work, fn ( $r ) => Rest::readable_article( $this->plugin->knowledge()->linkArticleToTicket( (string) ( $body( $r )['article_id'] ?? '' ), (string) $r['id'], $ctx( $r ) ) ), 201 );
 
 		Rest::route( '/sla-definitions', 'GET', $view, fn ( $r ) => $h()->listSlaDefinitions( Rest::query( $r, array( 'search', 'after', 'before' ) ) ) );
 		Rest::route( '/sla-definitions', 'POST', Access::MANAGE_SUPPORT, fn ( $r ) => $h()->createSlaDefinition( $body( $r ), $ctx( $r ) ), 201 );
 		Rest::route( "/sla-definitions/$id", 'GET', $view, fn ( $r ) => $h()->getSlaDefinition( (string) $r['id'] ) );
 		Rest::route( "/sla-definitions/$id/versions", 'POST', Access::MANAGE_SUPPORT, fn ( $r ) => $h()->publishSlaVersion( (string) $r['id'], $body( $r ), $ctx( $r ) ), 201 );
+	}
+
+	/**
+	 * A ticket as this user may see it: its linked knowledge articles belong to the knowledge
+	 * area and are left out for a user without pet_view_knowledge (issue 13: every screen and
+	 * route shows a context only to those allowed to see it). Anything else passes through.
+	 *
+	 * @param mixed $ticket The engine's ticket view (or a WP_Error).
+	 * @return mixed
+	 */
+	private static function shown( $ticket ) {
+		if ( is_array( $ticket ) && ! current_user_can( Access::VIEW_KNOWLEDGE ) ) {
+			unset( $ticket['linked_articles'] );
+		}
+		return $ticket;
 	}
 
 	/**

@@ -6,7 +6,8 @@
  *
  * @package PetWp
  *
- * @var array $data {ticket_id: string, time: array (ticketTime), names: array<string,string>,
+ * @var array $data {ticket_id: string, time: ?array (ticketTime; null: the user may not see
+ *                   the delivery area, only the form), names: array<string,string>,
  *                   today: string, timesheet_url: string}
  */
 
@@ -18,6 +19,7 @@ defined( 'ABSPATH' ) || exit;
 $time = $data['time'];
 ?>
 <h3 id="pet-ticket-time-title"><?php esc_html_e( 'Time', 'pet' ); ?></h3>
+<?php if ( null !== $time ) : ?>
 <p id="pet-ticket-time-total" data-minutes="<?php echo esc_attr( (string) (int) $time['total_minutes'] ); ?>">
 <?php
 echo esc_html(
@@ -45,6 +47,7 @@ echo esc_html(
 </tr>
 	<?php endforeach; ?>
 </tbody></table>
+<?php endif; ?>
 <?php endif; ?>
 <?php View::form_open( 'delivery_log_ticket', array( 'ticket_id' => $data['ticket_id'] ), 'pet-ticket-log-time', array( 'class' => 'pet-inline' ) ); ?>
 <p>

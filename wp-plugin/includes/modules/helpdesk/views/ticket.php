@@ -211,6 +211,11 @@ do_action( 'pet_ticket_sections', $t );
 <tr data-kind="<?php echo esc_attr( $e['kind'] ); ?>"><td><?php echo esc_html( Table::when( $e['at'] ) ); ?></td><td><?php echo esc_html( $e['words'] ); ?></td></tr>
 <?php endforeach; ?>
 </tbody></table>
+<?php
+if ( ! $data['knowledge'] ) {
+	return; // The knowledge area is not this user's (its linked articles stay hidden).
+}
+?>
 <h3><?php esc_html_e( 'Knowledge articles', 'pet' ); ?></h3><ul id="pet-linked-articles">
 <?php if ( array() === $data['articles'] ) : ?>
 <li><?php esc_html_e( 'No article linked yet.', 'pet' ); ?></li>
