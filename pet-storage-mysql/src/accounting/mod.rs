@@ -67,6 +67,9 @@ pub const RECONCILE_CURSOR: &str = "reconcile_cursor";
 /// How long the time of an unmapped employee waits before a push run looks at it again
 /// (saving the mapping makes it due at once).
 pub const UNMAPPED_RECHECK_SECS: i64 = 300;
+/// A push whose customer is not in QuickBooks yet (its push failing or dead) is looked at
+/// again after this many seconds instead of at the front of every run's batch.
+pub const CUSTOMER_RECHECK_SECS: i64 = 60;
 
 /// The accounting table names for one prefix.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -841,8 +844,17 @@ impl Accounting<'_> {
         }
         for id in waiting {
             report.waiting -= 1;
-            if let Step::Stop = self.push_one(port, &mapping, id, &mut report).await? {
-                break;
+            let before = report.waiting;
+            match self.push_one(port, &mapping, id, &mut report).await? {
+                Step::Stop => break,
+                // Still waiting for its customer (failing, or dead until re-pushed): looked
+                // at again later, so a run's batch is never filled by pushes that cannot go.
+                Step::Go if report.waiting > before => {
+                    if let Some(p) = self.get_push(id).await? {
+                        self.recheck_later(&p, CUSTOMER_RECHECK_SECS).await?;
+                    }
+                }
+                Step::Go => {}
             }
         }
         Ok(report)
@@ -884,7 +896,7 @@ impl Accounting<'_> {
         if let PushDoc::Time { employee_id, .. } = &p.doc {
             if mapping.worker_for(*employee_id).is_none() {
                 // Never sent unmapped: it waits, and the push list says for what.
-                self.recheck_later(&p).await?;
+                self.recheck_later(&p, UNMAPPED_RECHECK_SECS).await?;
                 report.unmapped += 1;
                 return Ok(Step::Go);
             }
@@ -952,8 +964,8 @@ impl Accounting<'_> {
 
     /// Moves a waiting push's `due_at` (a scheduling column only: its state and version
     /// are unchanged) so waiting pushes do not hold up the rest of the batch.
-    async fn recheck_later(&self, p: &Push) -> Result<(), AppError> {
-        let at = self.now() + chrono::Duration::seconds(UNMAPPED_RECHECK_SECS);
+    async fn recheck_later(&self, p: &Push, secs: i64) -> Result<(), AppError> {
+        let at = self.now() + chrono::Duration::seconds(secs);
         let mut conn = self.conn().await?;
         conn.exec_drop(
             format!(

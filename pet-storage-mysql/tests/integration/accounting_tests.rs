@@ -980,3 +980,32 @@ async fn reconciliation_runs_a_bounded_slice_from_its_checkpoint_and_a_full_swee
         "covering"
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_sale_waiting_for_its_failing_customer_leaves_the_front_of_the_queue() {
+    let Some(env) = env().await else {
+        return;
+    };
+    let standin = Standin::start();
+    let client = standin.client().await;
+    let (actor, _customer, opp) = pipeline(&env.app).await;
+    // The customer's push fails (QuickBooks down for it); the sale cannot go before it.
+    standin
+        .control("script", json!({"faults": [{"status": 500, "count": 1}]}))
+        .await;
+    let s = sale(&env.app, &actor, &opp).await;
+    let app = &env.app;
+    let r = app.accounting().run_push_with(&client).await.unwrap();
+    assert_eq!((r.failed, r.waiting, r.confirmed), (1, 1, 0), "{r:?}");
+    // The waiting sale was moved back: the next run at once does not look at it again
+    // (a batch is never filled by pushes that cannot go), and it is still queued.
+    let again = app.accounting().run_push_with(&client).await.unwrap();
+    assert_eq!((again.sent, again.waiting), (0, 0), "{again:?}");
+    assert_eq!(push_of(&env, s).await.status, PushStatus::Queued);
+    // Later the customer goes through, and then the sale: one invoice, nothing lost.
+    env.clock.advance(Duration::seconds(61));
+    let later = app.accounting().run_push_with(&client).await.unwrap();
+    assert_eq!(later.confirmed, 2, "{later:?}");
+    assert_eq!(push_of(&env, s).await.status, PushStatus::Confirmed);
+    assert_eq!(standin.invoices().await.len(), 1);
+}
