@@ -113,9 +113,27 @@ try {
     };
     $run();
     check('unmapped: no time activity sent', [] === $activities());
-    $queued = rest_call('GET', '/pet/v1/accounting/pushes', [], ['status' => 'queued', 'per_page' => 100]);
-    $mine = array_values(array_filter((array) ($queued->get_data()['items'] ?? []), static fn ($i) => 'time_activity' === $i['target'] && $e['id'] === $i['source']['id']));
-    check('REST: the time push is queued and says why it waits', 200 === $queued->get_status() && 1 === count($mine) && str_contains((string) $mine[0]['waiting'], 'not mapped'), wp_json_encode($queued->get_data()));
+    // Every page of a filtered list (earlier cases' customers are pushed too: more than a page).
+    $all_pushes = static function (array $filter): array {
+        $items = [];
+        $query = $filter + ['per_page' => 100];
+        for ($page = 0; $page < 100; ++$page) {
+            $r = rest_call('GET', '/pet/v1/accounting/pushes', [], $query);
+            if (200 !== $r->get_status()) {
+                return [];
+            }
+            $data = $r->get_data();
+            $items = array_merge($items, (array) ($data['items'] ?? []));
+            if (empty($data['next'])) {
+                break;
+            }
+            $query = $filter + ['per_page' => 100, 'after' => (string) $data['next']];
+        }
+        return $items;
+    };
+    $queued = $all_pushes(['status' => 'queued']);
+    $mine = array_values(array_filter($queued, static fn ($i) => 'time_activity' === $i['target'] && $e['id'] === $i['source']['id']));
+    check('REST: the time push is queued and says why it waits', 1 === count($mine) && str_contains((string) $mine[0]['waiting'], 'not mapped'), count($queued) . ' queued');
     $html = $screen(['status' => 'queued']);
     check('the QuickBooks screen (Waiting) shows the wait', str_contains($html, 'Waiting for a mapping'), substr($html, 0, 300));
 
@@ -142,9 +160,8 @@ try {
     $notes = array_column(queued_notices(), 'message');
     check('the run reports what it did', [] !== array_filter($notes, static fn ($n) => str_contains($n, 'Reconciled:')), wp_json_encode($notes));
     $push_id = (string) ($mine[0]['id'] ?? '');
-    $confirmed = rest_call('GET', '/pet/v1/accounting/pushes', [], ['reconciliation' => 'matched', 'per_page' => 100]);
-    $ids = array_column((array) ($confirmed->get_data()['items'] ?? []), 'id');
-    check('REST: the time push is confirmed and matched', in_array($push_id, $ids, true), wp_json_encode($confirmed->get_data()));
+    $ids = array_column($all_pushes(['reconciliation' => 'matched']), 'id');
+    check('REST: the time push is confirmed and matched', in_array($push_id, $ids, true) && count($ids) === count(array_unique($ids)), count($ids) . ' matched');
 
     // ---- a bookkeeper's edit: mismatched, re-pushed over REST, matched again -------------------
     $control('edit', ['entity' => 'TimeActivity', 'id' => $t['Id'] ?? '', 'fields' => ['Minutes' => 5]]);
@@ -165,8 +182,7 @@ try {
     run_admin_post('qbo_run', []);
     $ta = $activities();
     check('still exactly one TimeActivity, updated in place', 1 === count($ta) && 35 === ($ta[0]['Minutes'] ?? null) && ($t['Id'] ?? '') === ($ta[0]['Id'] ?? ''), wp_json_encode($ta));
-    $matched = rest_call('GET', '/pet/v1/accounting/pushes', [], ['reconciliation' => 'matched', 'per_page' => 100]);
-    check('matched again', in_array($push_id, array_column((array) ($matched->get_data()['items'] ?? []), 'id'), true));
+    check('matched again', in_array($push_id, array_column($all_pushes(['reconciliation' => 'matched']), 'id'), true));
     // Keyset paging: one per page, the next page after the first's cursor.
     $p1 = rest_call('GET', '/pet/v1/accounting/pushes', [], ['status' => 'confirmed', 'per_page' => 1])->get_data();
     $p2 = rest_call('GET', '/pet/v1/accounting/pushes', [], ['status' => 'confirmed', 'per_page' => 1, 'after' => (string) ($p1['next'] ?? '')])->get_data();
