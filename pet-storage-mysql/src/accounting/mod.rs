@@ -835,25 +835,19 @@ impl Accounting<'_> {
         let mut waiting = Vec::new();
         for id in ids {
             let id = Uuid::parse_str(&id).map_err(|_| internal("push id"))?;
-            let before = report.waiting;
             match self.push_one(port, &mapping, id, &mut report).await? {
-                Step::Go if report.waiting > before => waiting.push(id),
+                Step::Waits(_) => waiting.push(id),
                 Step::Go => {}
                 Step::Stop => return Ok(report),
             }
         }
         for id in waiting {
             report.waiting -= 1;
-            let before = report.waiting;
             match self.push_one(port, &mapping, id, &mut report).await? {
                 Step::Stop => break,
                 // Still waiting for its customer (failing, or dead until re-pushed): looked
                 // at again later, so a run's batch is never filled by pushes that cannot go.
-                Step::Go if report.waiting > before => {
-                    if let Some(p) = self.get_push(id).await? {
-                        self.recheck_later(&p, CUSTOMER_RECHECK_SECS).await?;
-                    }
-                }
+                Step::Waits(p) => self.recheck_later(&p, CUSTOMER_RECHECK_SECS).await?,
                 Step::Go => {}
             }
         }
@@ -904,7 +898,7 @@ impl Accounting<'_> {
         let customer_ref = self.customer_ref(&p.doc).await?;
         if !matches!(p.doc, PushDoc::Customer { .. }) && customer_ref.is_none() {
             report.waiting += 1;
-            return Ok(Step::Go);
+            return Ok(Step::Waits(Box::new(p)));
         }
         if look_up_first {
             match port.look_up(p.target, &p.doc).await {
@@ -1356,6 +1350,8 @@ fn push_view(
 
 enum Step {
     Go,
+    /// Not sent: its customer is not in QuickBooks yet (the push as read).
+    Waits(Box<Push>),
     Stop,
 }
 
