@@ -223,6 +223,11 @@ macro_rules! php_class {
     ) => {
         $crate::api::php_class!(@static $cls $m $s [$($d)*] $name [bool] "bool" $call [$($rest)*]);
     };
+    (@item $cls:tt $m:tt $s:tt
+        $(#[doc = $d:tt])* static fn $name:ident() -> int = $call:ident; $($rest:tt)*
+    ) => {
+        $crate::api::php_class!(@static $cls $m $s [$($d)*] $name [i64] "int" $call [$($rest)*]);
+    };
     (@static $cls:tt [$($m:tt)*] [$($s:tt)*]
         [$($d:tt)*] $name:ident [$($rty:tt)*] $ret:tt $call:ident [$($rest:tt)*]
     ) => {

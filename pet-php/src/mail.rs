@@ -8,6 +8,16 @@
 /// What this class's methods call (see `crate::api`).
 type Service<'a> = pet_storage_mysql::Mail<'a>;
 
+/// `Pet\Mail::maxAttachmentBytes()`.
+fn max_attachment_bytes() -> i64 {
+    pet_storage_mysql::mail::MAX_ATTACHMENT_BYTES as i64
+}
+
+/// `Pet\Mail::maxAttachmentsTotal()`.
+fn max_attachments_total() -> i64 {
+    pet_storage_mysql::mail::MAX_ATTACHMENTS_TOTAL as i64
+}
+
 crate::api::php_class! {
     /// The mail API, built from the same connection settings as `Pet\Engine` (and sharing
     /// its connection pool).
@@ -92,6 +102,13 @@ crate::api::php_class! {
     /// @param array{status?:string,per_page?:int} $query status: review (default), threaded, opened, ignored
     /// @return array{items:list<array>} newest first
     fn list_inbox(query: array = []) -> array;
+
+    /// The largest attachment the engine keeps, in bytes (a larger one is dropped and counted):
+    /// the poller skips fetching parts over it.
+    static fn max_attachment_bytes() -> int = max_attachment_bytes;
+
+    /// The most attachment bytes the engine keeps per message (attachments past it are dropped).
+    static fn max_attachments_total() -> int = max_attachments_total;
 
     section "Links and tokens";
 

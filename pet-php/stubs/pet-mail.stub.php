@@ -102,6 +102,15 @@ final class Mail
      */
     public function listInbox(array $query = []): array {}
 
+    /**
+     * The largest attachment the engine keeps, in bytes (a larger one is dropped and counted):
+     * the poller skips fetching parts over it.
+     */
+    public static function maxAttachmentBytes(): int {}
+
+    /** The most attachment bytes the engine keeps per message (attachments past it are dropped). */
+    public static function maxAttachmentsTotal(): int {}
+
     // ---- Links and tokens -----------------------------------------------------------
 
     /**

@@ -53,35 +53,39 @@ final class Helpdesk_Rest {
 		$h    = fn () => $this->hd();
 		$ctx  = fn ( \WP_REST_Request $r ): array => Rest::context( $this->plugin, $r );
 		$body = fn ( \WP_REST_Request $r ): array => Rest::body( $r, array( 'body', 'message' ) ); // A reply's body and a ticket's first message keep their line breaks.
+		// Every route answering with a ticket answers with it as this user may see it.
+		$ticket = static function ( string $path, string $method, string $cap, callable $handler, int $status = 200 ): void {
+			Rest::route( $path, $method, $cap, fn ( $r ) => self::shown( $handler( $r ) ), $status );
+		};
 
 		Rest::route( '/tickets', 'GET', $view, fn ( $r ) => $h()->listTickets( Rest::query( $r, array( 'status', 'priority', 'assignee_id', 'customer_id', 'sla_state', 'search', 'sort', 'order', 'after', 'before' ) ) ) );
-		Rest::route( '/tickets', 'POST', $work, fn ( $r ) => self::shown( $h()->createTicket( $body( $r ), $ctx( $r ) ) ), 201 );
-		Rest::route( "/tickets/$id", 'GET', $view, fn ( $r ) => self::shown( $h()->getTicket( (string) $r['id'] ) ) );
-		Rest::route( "/tickets/$id/replies", 'POST', $work, fn ( $r ) => self::shown( $h()->replyToTicket( (string) $r['id'], $body( $r ), $ctx( $r ) ) ), 201 );
-		Rest::route( "/tickets/$id/status", 'POST', $work, fn ( $r ) => self::shown( $h()->changeTicketStatus( (string) $r['id'], (string) ( $body( $r )['status'] ?? '' ), $ctx( $r ) ) ) );
-		Rest::route( "/tickets/$id/priority", 'POST', $work, fn ( $r ) => self::shown( $h()->changeTicketPriority( (string) $r['id'], (string) ( $body( $r )['priority'] ?? '' ), $ctx( $r ) ) ) );
-		Rest::route(
+		$ticket( '/tickets', 'POST', $work, fn ( $r ) => $h()->createTicket( $body( $r ), $ctx( $r ) ), 201 );
+		$ticket( "/tickets/$id", 'GET', $view, fn ( $r ) => $h()->getTicket( (string) $r['id'] ) );
+		$ticket( "/tickets/$id/replies", 'POST', $work, fn ( $r ) => $h()->replyToTicket( (string) $r['id'], $body( $r ), $ctx( $r ) ), 201 );
+		$ticket( "/tickets/$id/status", 'POST', $work, fn ( $r ) => $h()->changeTicketStatus( (string) $r['id'], (string) ( $body( $r )['status'] ?? '' ), $ctx( $r ) ) );
+		$ticket( "/tickets/$id/priority", 'POST', $work, fn ( $r ) => $h()->changeTicketPriority( (string) $r['id'], (string) ( $body( $r )['priority'] ?? '' ), $ctx( $r ) ) );
+		$ticket(
 			"/tickets/$id/assign",
 			'POST',
 			$work,
 			function ( $r ) use ( $h, $ctx, $body ) {
 				$b  = $body( $r );
 				$to = isset( $b['assignee_id'] ) && '' !== $b['assignee_id'] ? (string) $b['assignee_id'] : null;
-				return self::shown( $h()->assignTicket( (string) $r['id'], $to, $ctx( $r ) ) );
+				return $h()->assignTicket( (string) $r['id'], $to, $ctx( $r ) );
 			}
 		);
-		Rest::route( "/tickets/$id/resolve", 'POST', $work, fn ( $r ) => self::shown( $h()->resolveTicket( (string) $r['id'], $ctx( $r ) ) ) );
-		Rest::route( "/tickets/$id/close", 'POST', $work, fn ( $r ) => self::shown( $h()->closeTicket( (string) $r['id'], $ctx( $r ) ) ) );
-		Rest::route(
+		$ticket( "/tickets/$id/resolve", 'POST', $work, fn ( $r ) => $h()->resolveTicket( (string) $r['id'], $ctx( $r ) ) );
+		$ticket( "/tickets/$id/close", 'POST', $work, fn ( $r ) => $h()->closeTicket( (string) $r['id'], $ctx( $r ) ) );
+		$ticket(
 			"/tickets/$id/reopen",
 			'POST',
 			$work,
 			function ( $r ) use ( $h, $ctx, $body ) {
 				$input = self::reopen_input( $body( $r ) );
-				return $input instanceof \WP_Error ? $input : self::shown( $h()->reopenTicket( (string) $r['id'], $input, $ctx( $r ) ) );
+				return $input instanceof \WP_Error ? $input : $h()->reopenTicket( (string) $r['id'], $input, $ctx( $r ) );
 			}
 		);
-		Rest::route( "/tickets/$id/sla", 'POST', $work, fn ( $r ) => self::shown( $h()->assignTicketSla( (string) $r['id'], (string) ( $body( $r )['definition_id'] ?? '' ), $ctx( $r ) ) ) );
+		$ticket( "/tickets/$id/sla", 'POST', $work, fn ( $r ) => $h()->assignTicketSla( (string) $r['id'], (string) ( $body( $r )['definition_id'] ?? '' ), $ctx( $r ) ) );
 		Rest::route( "/tickets/$id/articles", 'POST', $work, fn ( $r ) => Rest::readable_article( $this->plugin->knowledge()->linkArticleToTicket( (string) ( $body( $r )['article_id'] ?? '' ), (string) $r['id'], $ctx( $r ) ) ), 201 );
 
 		Rest::route( '/sla-definitions', 'GET', $view, fn ( $r ) => $h()->listSlaDefinitions( Rest::query( $r, array( 'search', 'after', 'before' ) ) ) );

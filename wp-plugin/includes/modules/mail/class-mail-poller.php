@@ -41,10 +41,6 @@ final class Mail_Poller {
 	/** How long a poll may hold the lock before another may take it (a crashed run). */
 	public const LOCK_SECONDS = 300;
 
-	/** The engine's limits (pet-storage-mysql mail::MAX_ATTACHMENT_BYTES, _TOTAL). */
-	public const MAX_ATTACHMENT_BYTES = 5242880;
-	public const MAX_ATTACHMENTS_TOTAL = 10485760;
-
 	/** At most this many messages per poll (the rest wait for the next minute). */
 	public const BATCH = 50;
 
@@ -639,12 +635,15 @@ final class Mail_Poller {
 		if ( $attachment ) {
 			$bytes = (int) ( $part->bytes ?? 0 );
 			// Base64 is 4/3 of the content: skip reading what is surely over the limit.
-			if ( $bytes > self::MAX_ATTACHMENT_BYTES * 4 / 3 + 4096 ) {
+			// The limits are the engine's (Pet\Mail::maxAttachmentBytes() / maxAttachmentsTotal()).
+			$max   = \Pet\Mail::maxAttachmentBytes();
+			$total = \Pet\Mail::maxAttachmentsTotal();
+			if ( $bytes > $max * 4 / 3 + 4096 ) {
 				++$body['dropped'];
 				return;
 			}
 			$data = self::decode( (string) imap_fetchbody( $mbox, $uid, $sec, FT_UID | FT_PEEK ), (int) ( $part->encoding ?? 0 ) );
-			if ( strlen( $data ) > self::MAX_ATTACHMENT_BYTES || $body['total'] + strlen( $data ) > self::MAX_ATTACHMENTS_TOTAL ) {
+			if ( strlen( $data ) > $max || $body['total'] + strlen( $data ) > $total ) {
 				++$body['dropped'];
 				return;
 			}
