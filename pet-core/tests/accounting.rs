@@ -186,6 +186,7 @@ impl World {
             look_up_first,
             request_id,
             update,
+            ..
         } = self.push.plan(self.now)
         else {
             return;
@@ -197,6 +198,8 @@ impl World {
                     remote_id: id,
                     sync_token: "0".into(),
                     found_by_lookup: true,
+                    amount_minor: None,
+                    removed: false,
                 };
                 let _ = self.apply(&c);
                 self.last_outcome = Some(c);
@@ -231,6 +234,8 @@ impl World {
                     remote_id: id,
                     sync_token: "1".into(),
                     found_by_lookup: false,
+                    amount_minor: None,
+                    removed: false,
                 }
             }
             Response::AcceptedThen500 | Response::RateLimited | Response::Unavailable => {
@@ -246,6 +251,7 @@ impl World {
                     },
                     error: "boom".into(),
                     retry_after_secs: None,
+                    sync_token: None,
                 }
             }
         };
@@ -290,7 +296,7 @@ proptest! {
                     if w.push.status == PushStatus::Confirmed {
                         let id = w.push.remote_id.clone().unwrap();
                         let remote = w.qbo.read(&id);
-                        w.apply(&PushCommand::Reconcile { remote, customer_ref: None, worker: None }).unwrap();
+                        w.apply(&PushCommand::Reconcile { remote, customer_ref: None, worker: None, minutes: None }).unwrap();
                     }
                 }
                 Op::Delete => {
@@ -304,7 +310,7 @@ proptest! {
                     }
                 }
                 Op::Requeue => {
-                    let _ = w.apply(&PushCommand::Requeue { reason: "admin".into() });
+                    let _ = w.apply(&PushCommand::Requeue { reason: "admin".into(), time: None });
                 }
                 Op::Lag(n) => w.qbo.lag = n,
             }
@@ -319,9 +325,9 @@ proptest! {
             if w.push.status == PushStatus::Confirmed {
                 let id = w.push.remote_id.clone().unwrap();
                 let remote = w.qbo.read(&id);
-                w.apply(&PushCommand::Reconcile { remote, customer_ref: None, worker: None }).unwrap();
+                w.apply(&PushCommand::Reconcile { remote, customer_ref: None, worker: None, minutes: None }).unwrap();
             }
-            let _ = w.apply(&PushCommand::Requeue { reason: "settle".into() });
+            let _ = w.apply(&PushCommand::Requeue { reason: "settle".into(), time: None });
             w.run(Response::Ok);
             w.check();
         }
@@ -345,6 +351,8 @@ fn a_second_record_is_refused_and_a_repeat_changes_nothing() {
         remote_id: w.push.remote_id.clone().unwrap(),
         sync_token: "1".into(),
         found_by_lookup: false,
+        amount_minor: None,
+        removed: false,
     };
     assert_eq!(Push::decide(Some(&w.push), &again, &(), w.now), Ok(vec![]));
     let other = PushCommand::Confirm {
@@ -352,6 +360,8 @@ fn a_second_record_is_refused_and_a_repeat_changes_nothing() {
         remote_id: "999".into(),
         sync_token: "0".into(),
         found_by_lookup: true,
+        amount_minor: None,
+        removed: false,
     };
     assert!(Push::decide(Some(&w.push), &other, &(), w.now).is_err());
     assert!(Push::decide(Some(&w.push), &PushCommand::Send, &(), w.now).is_err());
@@ -375,6 +385,7 @@ fn rate_limits_and_lost_connections_delay_without_dead_lettering() {
     assert_eq!(w.qbo.live().len(), 0);
     w.apply(&PushCommand::Requeue {
         reason: "admin".into(),
+        time: None,
     })
     .unwrap();
     w.run(Response::Ok);

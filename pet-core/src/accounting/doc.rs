@@ -132,6 +132,23 @@ impl PushDoc {
         }
     }
 
+    /// A time activity's minutes (`None` for other documents).
+    pub fn time_minutes(&self) -> Option<i64> {
+        match self {
+            PushDoc::Time { minutes, .. } => Some(*minutes),
+            _ => None,
+        }
+    }
+
+    /// The document with a time activity's minutes set to `to` (other documents unchanged).
+    pub fn with_time_minutes(&self, to: i64) -> PushDoc {
+        let mut d = self.clone();
+        if let PushDoc::Time { minutes, .. } = &mut d {
+            *minutes = to;
+        }
+        d
+    }
+
     /// The description a time activity carries: the entry's note and PET's reference to the
     /// entry (` [PET time <id>]`), by which a look-up after an unknown outcome finds it.
     pub fn time_description(&self) -> Option<String> {

@@ -35,7 +35,7 @@ use mysql_async::{Row, Transaction};
 use pet_core::accounting::{
     AccountingPort, CurrencyMode, Mapping, Plan, PortError, Push, PushCommand, PushDoc, PushId,
     PushStatus, Reconciliation, RemoteRecord, SendRequest, SourceKind, SourceRef, TargetKind,
-    WorkerKind, WorkerRef, JOB_ACCOUNTING_PUSH, JOB_ACCOUNTING_RECONCILE,
+    TimeTotal, WorkerKind, WorkerRef, JOB_ACCOUNTING_PUSH, JOB_ACCOUNTING_RECONCILE,
 };
 use pet_core::commercial::QuoteEvent;
 use pet_core::delivery::TimeEntryEvent;
@@ -112,7 +112,8 @@ pub(crate) fn run_job<'a>(app: &'a App, job: &'a ClaimedJob) -> JobFuture<'a> {
 const PUSH_COLUMNS: &str =
     "id, target, source_kind, source_id, doc, generation, status, attempts, \
      failures, sent_at, next_at, remote_id, sync_token, update_pending, last_error, \
-     reconciliation, differences, remote_amount_minor, version";
+     reconciliation, differences, remote_amount_minor, version, adjustments, sent_minutes, \
+     resend_after_confirm, removed";
 
 fn parse_status(s: &str) -> Result<PushStatus, AppError> {
     Ok(match s {
@@ -175,6 +176,13 @@ fn push_from_row(mut r: Row) -> Result<Push, AppError> {
             .map_err(|_| internal("push differences"))?,
         remote_amount_minor: col(r, 17)?,
         version: col(r, 18)?,
+        adjustments: match col::<Option<String>>(r, 19)? {
+            Some(a) => serde_json::from_str(&a).map_err(|_| internal("push adjustments"))?,
+            None => Vec::new(),
+        },
+        sent_minutes: col(r, 20)?,
+        resend_after_confirm: col(r, 21)?,
+        removed: col(r, 22)?,
     })
 }
 
@@ -249,7 +257,16 @@ impl Repository<Push> for PushRepo<'_> {
         let diffs =
             serde_json::to_string(&p.differences).map_err(|_| internal("push differences"))?;
         let (period, currency, amount) = period_amount(&p.doc);
+        let adjustments = if p.adjustments.is_empty() {
+            None
+        } else {
+            Some(
+                serde_json::to_string(&p.adjustments)
+                    .map_err(|_| internal("push adjustments"))?,
+            )
+        };
         let values: Vec<mysql_async::Value> = vec![
+            doc.clone().into(),
             p.generation.into(),
             p.status.as_str().into(),
             p.attempts.into(),
@@ -264,6 +281,10 @@ impl Repository<Push> for PushRepo<'_> {
             p.reconciliation.as_str().into(),
             diffs.into(),
             p.remote_amount_minor.into(),
+            adjustments.into(),
+            p.sent_minutes.into(),
+            p.resend_after_confirm.into(),
+            p.removed.into(),
             p.version.into(),
             to_db_time(now).into(),
         ];
@@ -273,7 +294,6 @@ impl Repository<Push> for PushRepo<'_> {
                 p.target.as_str().into(),
                 p.source.kind.as_str().into(),
                 p.source.id.to_string().into(),
-                doc.into(),
                 period.into(),
                 currency.map(|c| c.as_str().to_owned()).into(),
                 amount.into(),
@@ -283,11 +303,12 @@ impl Repository<Push> for PushRepo<'_> {
             cx.tx()
                 .exec_drop(
                     format!(
-                        "INSERT INTO {} (id, target, source_kind, source_id, doc, period, currency, \
-                         amount_minor, created_at, generation, status, attempts, failures, sent_at, \
+                        "INSERT INTO {} (id, target, source_kind, source_id, period, currency, \
+                         amount_minor, created_at, doc, generation, status, attempts, failures, sent_at, \
                          next_at, due_at, remote_id, sync_token, update_pending, last_error, \
-                         reconciliation, differences, remote_amount_minor, version, updated_at) \
-                         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                         reconciliation, differences, remote_amount_minor, adjustments, sent_minutes, \
+                         resend_after_confirm, removed, version, updated_at) \
+                         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                         t.pushes
                     ),
                     params,
@@ -301,10 +322,12 @@ impl Repository<Push> for PushRepo<'_> {
             cx.tx()
                 .exec_drop(
                     format!(
-                        "UPDATE {} SET generation = ?, status = ?, attempts = ?, failures = ?, \
+                        "UPDATE {} SET doc = ?, generation = ?, status = ?, attempts = ?, failures = ?, \
                          sent_at = ?, next_at = ?, due_at = ?, remote_id = ?, sync_token = ?, \
                          update_pending = ?, last_error = ?, reconciliation = ?, differences = ?, \
-                         remote_amount_minor = ?, version = ?, updated_at = ? WHERE id = ? AND version = ?",
+                         remote_amount_minor = ?, adjustments = ?, sent_minutes = ?, \
+                         resend_after_confirm = ?, removed = ?, version = ?, updated_at = ? \
+                         WHERE id = ? AND version = ?",
                         t.pushes
                     ),
                     params,
@@ -331,6 +354,8 @@ pub struct PushRunReport {
     pub events: u64,
     /// Pushes it queued.
     pub queued: u64,
+    /// Adjustments of approved time it folded into their pushes.
+    pub adjusted: u64,
     /// Sends made.
     pub sent: u64,
     /// Pushes confirmed (by a response or a look-up).
@@ -339,6 +364,9 @@ pub struct PushRunReport {
     pub failed: u64,
     /// Pushes given up (dead).
     pub dead: u64,
+    /// Updates refused as stale (the record changed in QuickBooks): its sync token was read
+    /// again and the update is retried.
+    pub stale: u64,
     /// Pushes waiting for their customer's push.
     pub waiting: u64,
     /// Time pushes waiting for their employee's mapping.
@@ -634,8 +662,9 @@ impl Accounting<'_> {
     // ---- the outbox --------------------------------------------------------------------
 
     /// Queues a push for every relevant event after the checkpoint, `batch` events per
-    /// command; returns `(events read, pushes queued)`.
-    pub async fn feed_outbox(&self, batch: usize) -> Result<(u64, u64), AppError> {
+    /// command, and folds adjustments of approved time into their pushes; returns `(events
+    /// read, pushes queued, adjustments folded)`.
+    pub async fn feed_outbox(&self, batch: usize) -> Result<(u64, u64, u64), AppError> {
         let batch = batch.max(1);
         let mapping = self.mapping().await?;
         {
@@ -650,7 +679,7 @@ impl Accounting<'_> {
             .await
             .map_err(db)?;
         }
-        let (mut events, mut queued) = (0u64, 0u64);
+        let (mut events, mut queued, mut adjusted) = (0u64, 0u64, 0u64);
         loop {
             let ctx = system();
             let out = command!(
@@ -673,8 +702,12 @@ impl Accounting<'_> {
                         .map_err(db)?;
                     let cp = cp.ok_or_else(|| internal("accounting checkpoint row missing"))?;
                     let evs = self.store().read_after(cx.tx(), cp, batch).await?;
-                    let mut n = 0u64;
+                    let (mut n, mut adjusted) = (0u64, 0u64);
                     for ev in &evs {
+                        if ev.event.event_type().as_str() == "time_entry.adjusted" {
+                            adjusted += self.fold_adjustment(cx, ev).await?;
+                            continue;
+                        }
                         let entry = match outbox_entry(ev, &mapping)? {
                             Some(e) => Some(e),
                             None if ev.event.event_type().as_str() == "time_entry.approved" => {
@@ -715,16 +748,98 @@ impl Accounting<'_> {
                             .await
                             .map_err(db)?;
                     }
-                    Ok(json!({"events": evs.len(), "queued": n}))
+                    Ok(json!({"events": evs.len(), "queued": n, "adjusted": adjusted}))
                 }
             )?;
             let read = out["events"].as_u64().unwrap_or(0);
             events += read;
             queued += out["queued"].as_u64().unwrap_or(0);
+            adjusted += out["adjusted"].as_u64().unwrap_or(0);
             if (read as usize) < batch {
-                return Ok((events, queued));
+                return Ok((events, queued, adjusted));
             }
         }
+    }
+
+    /// Folds a `time_entry.adjusted` of approved time into the entry's push (if its time
+    /// was pushed: billable, a customer's); an adjustment before the approval is already in
+    /// the approved minutes. Returns the events recorded (0 or 1).
+    async fn fold_adjustment(
+        &self,
+        cx: &mut Cmd<'_, '_>,
+        ev: &pet_core::RecordedEvent,
+    ) -> Result<u64, AppError> {
+        let e = &ev.event;
+        let TimeEntryEvent::Adjusted(a) =
+            TimeEntryEvent::from_stored("time_entry.adjusted", e.schema_version(), e.payload())
+                .map_err(|_| {
+                    AppError::Storage("accounting outbox: unreadable time_entry.adjusted".into())
+                })?
+        else {
+            return Ok(0);
+        };
+        if !a.entry_approved {
+            return Ok(0);
+        }
+        let repo = PushRepo(self.app());
+        let id = PushId::for_source(SourceRef {
+            kind: SourceKind::TimeEntry,
+            id: a.entry_id.as_uuid(),
+        })
+        .as_uuid();
+        let Some(existing) = repo.load(cx.tx(), id).await? else {
+            return Ok(0);
+        };
+        let (_, evs) = cx
+            .apply(
+                &repo,
+                Some(existing),
+                &PushCommand::Adjust {
+                    adjustment_id: a.adjustment_id.as_uuid(),
+                    minutes: a.minutes,
+                },
+                &(),
+            )
+            .await?;
+        Ok(evs.len() as u64)
+    }
+
+    /// A time entry's current total (approved minutes and every adjustment) and its
+    /// adjustments' ids, from the state rows (`None`: no such entry).
+    async fn time_total(&self, entry: Uuid) -> Result<Option<TimeTotal>, AppError> {
+        let d = self.app().delivery_tables();
+        let mut conn = self.conn().await?;
+        let total: Option<i64> = conn
+            .exec_first(
+                format!(
+                    "SELECT minutes + adjust_minutes FROM {} WHERE id = ?",
+                    d.entries
+                ),
+                (entry.to_string(),),
+            )
+            .await
+            .map_err(db)?;
+        let Some(minutes) = total else {
+            return Ok(None);
+        };
+        let ids: Vec<String> = conn
+            .exec(
+                format!(
+                    "SELECT id FROM {}pet_time_entry_adjustments WHERE entry_id = ? ORDER BY seq",
+                    self.tables().prefix
+                ),
+                (entry.to_string(),),
+            )
+            .await
+            .map_err(db)?;
+        let adjustment_ids = ids
+            .iter()
+            .map(|i| Uuid::parse_str(i).map_err(|_| internal("adjustment id")))
+            .collect::<Result<_, _>>()?;
+        Ok(Some(TimeTotal {
+            minutes,
+            adjustment_ids,
+        }))
     }
 
     /// The push an approval asks for: billable time on a customer's project or ticket
@@ -882,6 +997,7 @@ impl Accounting<'_> {
         let Plan::Send {
             look_up_first,
             request_id,
+            remove,
             ..
         } = p.plan(self.now())
         else {
@@ -903,7 +1019,7 @@ impl Accounting<'_> {
         if look_up_first {
             match port.look_up(p.target, &p.doc).await {
                 Ok(Some(r)) => {
-                    self.confirm(id, p.generation, r, true).await?;
+                    self.confirm(id, p.generation, r, true, false).await?;
                     report.confirmed += 1;
                     return Ok(Step::Go);
                 }
@@ -920,21 +1036,35 @@ impl Accounting<'_> {
         } else {
             None
         };
+        let doc = p.send_doc();
         let req = SendRequest {
             target: p.target,
-            doc: &p.doc,
+            doc: &doc,
             request_id: &request_id,
             customer_ref: customer_ref.as_deref(),
             update,
+            remove,
             mapping,
         };
         match port.send(req).await {
             Ok(r) => {
-                self.confirm(id, p.generation, r, false).await?;
+                self.confirm(id, p.generation, r, false, remove).await?;
                 report.confirmed += 1;
                 Ok(Step::Go)
             }
             Err(e) => {
+                // Stale (edited in QuickBooks since PET read it): read its sync token
+                // again, so the retry quotes the current one (and carries a new request id).
+                let sync_token = match (&e, update) {
+                    (PortError::Stale(_), Some((remote_id, _))) => {
+                        report.stale += 1;
+                        match port.read(p.target, remote_id, &doc).await {
+                            Ok(Some(r)) => Some(r.sync_token),
+                            _ => None,
+                        }
+                    }
+                    _ => None,
+                };
                 let after = self
                     .push_command(
                         id,
@@ -943,6 +1073,7 @@ impl Accounting<'_> {
                             kind: e.kind(),
                             error: e.to_string(),
                             retry_after_secs: e.retry_after_secs(),
+                            sync_token,
                         },
                     )
                     .await?;
@@ -978,6 +1109,7 @@ impl Accounting<'_> {
         generation: u32,
         r: RemoteRecord,
         found: bool,
+        removed: bool,
     ) -> Result<(), AppError> {
         self.push_command(
             id,
@@ -986,6 +1118,8 @@ impl Accounting<'_> {
                 remote_id: r.remote_id,
                 sync_token: r.sync_token,
                 found_by_lookup: found,
+                amount_minor: r.amount_minor,
+                removed,
             },
         )
         .await
@@ -997,10 +1131,11 @@ impl Accounting<'_> {
         &self,
         port: &dyn AccountingPort,
     ) -> Result<PushRunReport, AppError> {
-        let (events, queued) = self.feed_outbox(OUTBOX_BATCH).await?;
+        let (events, queued, adjusted) = self.feed_outbox(OUTBOX_BATCH).await?;
         let mut report = self.push_due(port).await?;
         report.events = events;
         report.queued = queued;
+        report.adjusted = adjusted;
         Ok(report)
     }
 
@@ -1163,6 +1298,12 @@ impl Accounting<'_> {
             }
             _ => None,
         };
+        // A time activity is held to the entry's current total, so an adjustment not
+        // applied in QuickBooks (yet) shows as a difference in minutes.
+        let minutes = match p.source.kind {
+            SourceKind::TimeEntry => self.time_total(p.source.id).await?.map(|t| t.minutes),
+            _ => None,
+        };
         report.checked += 1;
         let after_p = self
             .push_command(
@@ -1171,6 +1312,7 @@ impl Accounting<'_> {
                     remote,
                     customer_ref,
                     worker,
+                    minutes,
                 },
             )
             .await?;
@@ -1190,6 +1332,13 @@ impl Accounting<'_> {
     pub async fn repush(&self, push_id: &str, ctx: &CommandContext) -> Result<Value, AppError> {
         let id = Uuid::parse_str(push_id.trim())
             .map_err(|_| AppError::field("push_id", "is not a valid id"))?;
+        // A time push sends the entry's current total (every adjustment included).
+        let time = match self.get_push(id).await? {
+            Some(p) if p.source.kind == SourceKind::TimeEntry => {
+                self.time_total(p.source.id).await?
+            }
+            _ => None,
+        };
         command!(
             self.app(),
             ctx,
@@ -1202,6 +1351,7 @@ impl Accounting<'_> {
                         id,
                         &PushCommand::Requeue {
                             reason: "re-pushed from the reconciliation screen".into(),
+                            time: time.clone(),
                         },
                         &(),
                     )
@@ -1342,6 +1492,8 @@ fn push_view(
         "reconciliation": p.reconciliation.as_str(),
         "differences": p.differences,
         "remote_amount_minor": p.remote_amount_minor,
+        "removed": p.removed,
+        "adjustments": p.adjustments.len(),
         "request_id": p.request_id(),
         "waiting": waiting_reason(p, mapping, names),
         "actions": if repushable { json!(["repush"]) } else { json!([]) },
