@@ -412,3 +412,160 @@ fn request_ids_are_stable_per_fact_and_generation() {
     );
     assert!(id.request_id(1).len() <= 50);
 }
+
+fn time_push(minutes: i64) -> (Push, DateTime<Utc>) {
+    let now: DateTime<Utc> = "2026-03-02T09:00:00Z".parse().unwrap();
+    let entry = Uuid::from_u128(11);
+    let cmd = PushCommand::Queue {
+        target: TargetKind::TimeActivity,
+        source: SourceRef {
+            kind: SourceKind::TimeEntry,
+            id: entry,
+        },
+        doc: PushDoc::Time {
+            entry_id: pet_core::delivery::TimeEntryId::from_uuid(entry),
+            customer_id: CustomerId::from_uuid(Uuid::from_u128(1)),
+            employee_id: pet_core::identity::EmployeeId::from_uuid(Uuid::from_u128(3)),
+            txn_date: NaiveDate::from_ymd_opt(2026, 3, 2).unwrap(),
+            minutes,
+            item_key: "labour".into(),
+            description: "Homepage".into(),
+            hourly_rate_minor: None,
+            cost_rate_minor: None,
+            rate_currency: None,
+        },
+    };
+    let evs = Push::decide(None, &cmd, &(), now).unwrap();
+    (Push::evolve_all(None, &evs).unwrap(), now)
+}
+
+fn step(p: &Push, cmd: &PushCommand, now: DateTime<Utc>) -> (Push, Vec<PushEvent>) {
+    let evs = Push::decide(Some(p), cmd, &(), now).unwrap();
+    (Push::evolve_all(Some(p.clone()), &evs).unwrap(), evs)
+}
+
+fn confirm(p: &Push, id: &str, amount: i64, removed: bool, now: DateTime<Utc>) -> Push {
+    let c = PushCommand::Confirm {
+        generation: p.generation,
+        remote_id: id.into(),
+        sync_token: "0".into(),
+        found_by_lookup: false,
+        amount_minor: Some(amount),
+        removed,
+    };
+    step(p, &c, now).0
+}
+
+fn adjust(p: &Push, n: u128, minutes: i64, now: DateTime<Utc>) -> (Push, Vec<PushEvent>) {
+    step(
+        p,
+        &PushCommand::Adjust {
+            adjustment_id: Uuid::from_u128(n),
+            minutes,
+        },
+        now,
+    )
+}
+
+fn send_plan(p: &Push, now: DateTime<Utc>) -> (String, Option<(String, String)>, bool) {
+    match p.plan(now) {
+        Plan::Send {
+            request_id,
+            update,
+            remove,
+            ..
+        } => (request_id, update, remove),
+        other => panic!("not due: {other:?}"),
+    }
+}
+
+#[test]
+fn a_confirmed_time_push_is_updated_by_each_adjustment_once_and_deleted_at_0() {
+    let (p, now) = time_push(95);
+    let (create_id, _, _) = send_plan(&p, now);
+    let (p, _) = step(&p, &PushCommand::Send, now);
+    let p = confirm(&p, "7", 95, false, now);
+    assert_eq!(p.plan(now), Plan::Nothing);
+    // Adjusted: queued again as an update of record 7 at the new total.
+    let (p, evs) = adjust(&p, 1, -35, now);
+    assert!(matches!(&evs[..], [PushEvent::Adjusted(a)] if a.total_minutes == 60));
+    assert_eq!((p.status, p.doc.time_minutes()), (PushStatus::Queued, Some(60)));
+    let (update_id, update, remove) = send_plan(&p, now);
+    assert_eq!(update, Some(("7".into(), "0".into())));
+    assert!(!remove);
+    assert_ne!(update_id, create_id);
+    // The same adjustment delivered again: nothing.
+    assert_eq!(
+        Push::decide(
+            Some(&p),
+            &PushCommand::Adjust {
+                adjustment_id: Uuid::from_u128(1),
+                minutes: -35
+            },
+            &(),
+            now
+        ),
+        Ok(vec![])
+    );
+    // Another adjustment before the update is sent: another request id, the total of both.
+    let (p, _) = adjust(&p, 2, -10, now);
+    let (second_id, _, _) = send_plan(&p, now);
+    assert_ne!(second_id, update_id);
+    assert_eq!(p.send_doc().time_minutes(), Some(50));
+    let (p, _) = step(&p, &PushCommand::Send, now);
+    let p = confirm(&p, "7", 50, false, now);
+    assert_eq!(p.status, PushStatus::Confirmed);
+    // To 0: a delete; then time comes back: a new generation, a new create.
+    let (p, _) = adjust(&p, 3, -50, now);
+    let (_, update, remove) = send_plan(&p, now);
+    assert!(remove && update.is_some());
+    let (p, _) = step(&p, &PushCommand::Send, now);
+    let p = confirm(&p, "7", 0, true, now);
+    assert!(p.removed && p.status == PushStatus::Confirmed);
+    let (p, _) = adjust(&p, 4, 20, now);
+    assert_eq!((p.generation, p.status, p.remote_id.clone()), (2, PushStatus::Queued, None));
+    let (id2, update, _) = send_plan(&p, now);
+    assert_eq!((id2, update), (p.id.request_id(2), None));
+}
+
+#[test]
+fn an_adjustment_of_an_unconfirmed_push_keeps_the_create_and_follows_as_an_update() {
+    let (p, now) = time_push(95);
+    let (p, _) = step(&p, &PushCommand::Send, now);
+    // The outcome is unknown (a 500); adjusted meanwhile.
+    let fail = PushCommand::Fail {
+        attempt: 1,
+        kind: FailureKind::Unavailable,
+        error: "500".into(),
+        retry_after_secs: None,
+        sync_token: None,
+    };
+    let (p, _) = step(&p, &fail, now);
+    let (p, _) = adjust(&p, 1, 10, now);
+    assert!(p.resend_after_confirm);
+    let later = now + Duration::minutes(5);
+    // The create is sent again with its first request id and its first content.
+    let (rid, update, _) = send_plan(&p, later);
+    assert_eq!((rid, update), (p.id.request_id(1), None));
+    assert_eq!(p.send_doc().time_minutes(), Some(95));
+    let (p, _) = step(&p, &PushCommand::Send, later);
+    // QuickBooks answers with the record the first send made (95): an update follows.
+    let c = PushCommand::Confirm {
+        generation: 1,
+        remote_id: "7".into(),
+        sync_token: "0".into(),
+        found_by_lookup: false,
+        amount_minor: Some(95),
+        removed: false,
+    };
+    let (p, evs) = step(&p, &c, later);
+    assert!(matches!(&evs[..], [PushEvent::Confirmed(_), PushEvent::Requeued(r)] if r.update));
+    let (_, update, _) = send_plan(&p, later);
+    assert_eq!(update, Some(("7".into(), "0".into())));
+    assert_eq!(p.send_doc().time_minutes(), Some(105));
+    // Had it held the current total already, nothing would follow.
+    let (q, _) = time_push(95);
+    let (q, _) = adjust(&q, 1, 10, now);
+    assert!(!q.resend_after_confirm, "not sent yet: the create carries 105");
+    assert_eq!(q.send_doc().time_minutes(), Some(105));
+}

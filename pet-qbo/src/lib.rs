@@ -169,6 +169,9 @@ impl QboClient {
                 txn_date,
                 minutes,
                 item_key,
+                hourly_rate_minor,
+                cost_rate_minor,
+                rate_currency,
                 ..
             } => {
                 let customer = req.customer_ref.ok_or_else(|| {
@@ -194,6 +197,13 @@ impl QboClient {
                     "Description": req.doc.time_description().unwrap_or_default(),
                 });
                 b[reference] = json!({ "value": worker.id });
+                if let Some(c) = rate_currency {
+                    for (k, rate) in [("HourlyRate", hourly_rate_minor), ("CostRate", cost_rate_minor)] {
+                        if let Some(r) = rate {
+                            b[k] = number(&minor_to_decimal(*r, *c));
+                        }
+                    }
+                }
                 b
             }
         };
@@ -326,7 +336,7 @@ pub fn remote_record(target: TargetKind, o: &Value, doc: &PushDoc) -> Option<Rem
             }),
             fields: Default::default(),
         },
-        (_, PushDoc::Time { .. }) => {
+        (_, PushDoc::Time { rate_currency, .. }) => {
             let int = |k: &str| o.get(k).and_then(Value::as_i64);
             let minutes = match (int("Hours"), int("Minutes")) {
                 (None, None) => None,
@@ -348,6 +358,15 @@ pub fn remote_record(target: TargetKind, o: &Value, doc: &PushDoc) -> Option<Rem
             };
             if let Some(w) = worker {
                 fields.insert("worker".to_owned(), w);
+            }
+            if let Some(c) = rate_currency {
+                for (k, name) in [("HourlyRate", "hourly_rate"), ("CostRate", "cost_rate")] {
+                    if let Some(v) = o.get(k) {
+                        let text = amount_minor(Some(v), *c)
+                            .map_or_else(|| v.to_string(), |m| minor_to_decimal(m, *c));
+                        fields.insert(name.to_owned(), text);
+                    }
+                }
             }
             RemoteRecord {
                 remote_id,

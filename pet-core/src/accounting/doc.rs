@@ -119,6 +119,17 @@ pub enum PushDoc {
         item_key: String,
         /// The entry's note.
         description: String,
+        /// The employee's bill rate per hour on the day worked, in minor units of
+        /// `rate_currency` (QBO `HourlyRate`), when PET has one in the company's home
+        /// currency.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        hourly_rate_minor: Option<i64>,
+        /// The employee's cost rate per hour on the day worked (QBO `CostRate`), likewise.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        cost_rate_minor: Option<i64>,
+        /// The currency of the rates (the company's home currency).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        rate_currency: Option<Currency>,
     },
 }
 
@@ -367,7 +378,8 @@ pub struct RemoteRecord {
     /// Sale: the number of lines.
     pub line_count: Option<u32>,
     /// Further fields a comparison reads, by name (time: `txn_date`, `billable_status`,
-    /// `worker` as `employee:<id>` or `vendor:<id>`).
+    /// `worker` as `employee:<id>` or `vendor:<id>`, `hourly_rate` and `cost_rate` as
+    /// decimals in the rates' currency).
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub fields: BTreeMap<String, String>,
 }
@@ -452,7 +464,12 @@ pub fn compare(
             );
         }
         PushDoc::Time {
-            minutes, txn_date, ..
+            minutes,
+            txn_date,
+            hourly_rate_minor,
+            cost_rate_minor,
+            rate_currency,
+            ..
         } => {
             let field = |k: &str| {
                 remote
@@ -485,6 +502,14 @@ pub fn compare(
                 "Billable".to_owned(),
                 field("billable_status"),
             );
+            // The rates PET sent (as decimals in the rates' currency).
+            if let Some(c) = rate_currency {
+                for (name, rate) in [("hourly_rate", hourly_rate_minor), ("cost_rate", cost_rate_minor)] {
+                    if let Some(r) = rate {
+                        diff(&mut out, name, minor_to_decimal(*r, *c), field(name));
+                    }
+                }
+            }
         }
     }
     if let (Some(want), false) = (customer_ref, matches!(doc, PushDoc::Customer { .. })) {
@@ -664,6 +689,9 @@ mod tests {
             minutes: 95,
             item_key: "role:Developer".into(),
             description: " Homepage ".into(),
+            hourly_rate_minor: None,
+            cost_rate_minor: None,
+            rate_currency: None,
         };
         let description = doc.time_description().unwrap_or_default();
         assert_eq!(description, format!("Homepage {}", time_marker(entry)));

@@ -199,6 +199,9 @@ mod tests {
             minutes: 95,
             item_key: "labour".into(),
             description: "Homepage".into(),
+            hourly_rate_minor: None,
+            cost_rate_minor: None,
+            rate_currency: None,
         };
         let source = SourceRef {
             kind: SourceKind::TimeEntry,

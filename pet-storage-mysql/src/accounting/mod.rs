@@ -711,7 +711,7 @@ impl Accounting<'_> {
                         let entry = match outbox_entry(ev, &mapping)? {
                             Some(e) => Some(e),
                             None if ev.event.event_type().as_str() == "time_entry.approved" => {
-                                self.time_entry_push(cx.tx(), ev).await?
+                                self.time_entry_push(cx.tx(), ev, &mapping).await?
                             }
                             None => None,
                         };
@@ -825,8 +825,8 @@ impl Accounting<'_> {
         let ids: Vec<String> = conn
             .exec(
                 format!(
-                    "SELECT id FROM {}pet_time_entry_adjustments WHERE entry_id = ? ORDER BY seq",
-                    self.tables().prefix
+                    "SELECT id FROM {} WHERE entry_id = ? ORDER BY seq",
+                    d.adjustments
                 ),
                 (entry.to_string(),),
             )
@@ -849,6 +849,7 @@ impl Accounting<'_> {
         &self,
         tx: &mut Transaction<'_>,
         ev: &pet_core::RecordedEvent,
+        mapping: &Mapping,
     ) -> Result<Option<(TargetKind, SourceRef, PushDoc)>, AppError> {
         let e = &ev.event;
         let TimeEntryEvent::Approved(m) =
@@ -885,6 +886,30 @@ impl Accounting<'_> {
             .role
             .as_ref()
             .map_or_else(|| "labour".to_owned(), |r| format!("role:{}", r.as_str()));
+        // The employee's bill and cost rates in force on the day worked, when they are in
+        // the company's home currency (a time activity carries no currency of its own).
+        let home = mapping.currency.home();
+        let rates: Vec<(String, i64, String)> = tx
+            .exec(
+                format!(
+                    "SELECT kind, amount_minor, currency FROM {} \
+                     WHERE employee_id = ? AND effective_from <= ? \
+                     ORDER BY effective_from DESC, recorded_at DESC",
+                    self.tables().employee_rates
+                ),
+                (m.employee_id.as_uuid().to_string(), m.work_date),
+            )
+            .await
+            .map_err(db)?;
+        let rate = |kind: &str| {
+            rates
+                .iter()
+                .find(|(k, _, _)| k == kind)
+                .filter(|(_, _, c)| c == home.as_str())
+                .map(|(_, a, _)| *a)
+        };
+        let (hourly_rate_minor, cost_rate_minor) = (rate("bill"), rate("cost"));
+        let rate_currency = (hourly_rate_minor.is_some() || cost_rate_minor.is_some()).then_some(home);
         Ok(Some((
             TargetKind::TimeActivity,
             SourceRef {
@@ -899,6 +924,9 @@ impl Accounting<'_> {
                 minutes: m.minutes,
                 item_key,
                 description: note,
+                hourly_rate_minor,
+                cost_rate_minor,
+                rate_currency,
             },
         )))
     }

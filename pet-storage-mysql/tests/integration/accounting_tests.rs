@@ -648,6 +648,22 @@ async fn with_approved_time(
         .change_project_status(&pid, "active", &actor)
         .await
         .unwrap();
+    // Ana's rates: billed at 120.00 (130.00 from April, after the work), costing 55.00.
+    let ana = actor.actor_id.unwrap().to_string();
+    for (kind, amount, from) in [
+        ("bill", 12_000, "2026-01-01"),
+        ("bill", 13_000, "2026-04-01"),
+        ("cost", 5_500, "2026-01-01"),
+    ] {
+        app.identity()
+            .change_employee_rate(
+                &ana,
+                &json!({"kind": kind, "amount_minor": amount, "currency": "EUR", "effective_from": from}),
+                &CommandContext::system(),
+            )
+            .await
+            .unwrap();
+    }
     let mut billable = String::new();
     for (date, minutes, is_billable) in [("2026-03-02", 95, true), ("2026-03-03", 30, false)] {
         let e = app
@@ -756,6 +772,11 @@ async fn approved_billable_time_waits_for_its_employees_mapping_then_is_one_time
     );
     assert_eq!(t["TxnDate"], json!("2026-03-02"));
     assert_eq!(t["BillableStatus"], json!("Billable"));
+    // The rates in force on the day worked.
+    assert_eq!(
+        (t["HourlyRate"].as_f64(), t["CostRate"].as_f64()),
+        (Some(120.0), Some(55.0))
+    );
     let desc = t["Description"].as_str().unwrap();
     assert!(
         desc.starts_with("Homepage [PET time ") && desc.contains(&entry),
@@ -780,7 +801,7 @@ async fn approved_billable_time_waits_for_its_employees_mapping_then_is_one_time
     standin
         .control(
             "edit",
-            json!({"entity": "TimeActivity", "id": t["Id"], "fields": {"Minutes": 5, "EmployeeRef": {"value": "56"}}}),
+            json!({"entity": "TimeActivity", "id": t["Id"], "fields": {"Minutes": 5, "EmployeeRef": {"value": "56"}, "HourlyRate": 99.5}}),
         )
         .await;
     let r = app.accounting().reconcile(&client).await.unwrap();
@@ -792,8 +813,12 @@ async fn approved_billable_time_waits_for_its_employees_mapping_then_is_one_time
         .unwrap()
         .unwrap();
     let fields: Vec<&str> = p.differences.iter().map(|d| d.field.as_str()).collect();
-    assert_eq!(fields, ["minutes", "worker"], "{:?}", p.differences);
+    assert_eq!(fields, ["minutes", "hourly_rate", "worker"], "{:?}", p.differences);
     assert_eq!(p.differences[0].remote, "65");
+    assert_eq!(
+        (p.differences[1].pet.as_str(), p.differences[1].remote.as_str()),
+        ("120.00", "99.50")
+    );
     app.accounting()
         .repush(&time_push(&entry).to_string(), &actor)
         .await
@@ -811,6 +836,7 @@ async fn approved_billable_time_waits_for_its_employees_mapping_then_is_one_time
         ),
         (json!(35), json!("55"))
     );
+    assert_eq!(ta[0]["HourlyRate"].as_f64(), Some(120.0));
     // Deleted in QBO: missing.
     standin
         .control("delete", json!({"entity": "TimeActivity", "id": t["Id"]}))
