@@ -489,7 +489,10 @@ fn a_confirmed_time_push_is_updated_by_each_adjustment_once_and_deleted_at_0() {
     // Adjusted: queued again as an update of record 7 at the new total.
     let (p, evs) = adjust(&p, 1, -35, now);
     assert!(matches!(&evs[..], [PushEvent::Adjusted(a)] if a.total_minutes == 60));
-    assert_eq!((p.status, p.doc.time_minutes()), (PushStatus::Queued, Some(60)));
+    assert_eq!(
+        (p.status, p.doc.time_minutes()),
+        (PushStatus::Queued, Some(60))
+    );
     let (update_id, update, remove) = send_plan(&p, now);
     assert_eq!(update, Some(("7".into(), "0".into())));
     assert!(!remove);
@@ -523,7 +526,10 @@ fn a_confirmed_time_push_is_updated_by_each_adjustment_once_and_deleted_at_0() {
     let p = confirm(&p, "7", 0, true, now);
     assert!(p.removed && p.status == PushStatus::Confirmed);
     let (p, _) = adjust(&p, 4, 20, now);
-    assert_eq!((p.generation, p.status, p.remote_id.clone()), (2, PushStatus::Queued, None));
+    assert_eq!(
+        (p.generation, p.status, p.remote_id.clone()),
+        (2, PushStatus::Queued, None)
+    );
     let (id2, update, _) = send_plan(&p, now);
     assert_eq!((id2, update), (p.id.request_id(2), None));
 }
@@ -566,6 +572,9 @@ fn an_adjustment_of_an_unconfirmed_push_keeps_the_create_and_follows_as_an_updat
     // Had it held the current total already, nothing would follow.
     let (q, _) = time_push(95);
     let (q, _) = adjust(&q, 1, 10, now);
-    assert!(!q.resend_after_confirm, "not sent yet: the create carries 105");
+    assert!(
+        !q.resend_after_confirm,
+        "not sent yet: the create carries 105"
+    );
     assert_eq!(q.send_doc().time_minutes(), Some(105));
 }

@@ -198,7 +198,10 @@ impl QboClient {
                 });
                 b[reference] = json!({ "value": worker.id });
                 if let Some(c) = rate_currency {
-                    for (k, rate) in [("HourlyRate", hourly_rate_minor), ("CostRate", cost_rate_minor)] {
+                    for (k, rate) in [
+                        ("HourlyRate", hourly_rate_minor),
+                        ("CostRate", cost_rate_minor),
+                    ] {
                         if let Some(r) = rate {
                             b[k] = number(&minor_to_decimal(*r, *c));
                         }
@@ -417,11 +420,7 @@ impl AccountingPort for QboClient {
                     .filter(|o| o.get("status").and_then(Value::as_str) == Some("Deleted"))
                     .ok_or_else(|| PortError::Unavailable(format!("no deleted {name}")))?;
                 return Ok(RemoteRecord {
-                    remote_id: o
-                        .get("Id")
-                        .and_then(Value::as_str)
-                        .unwrap_or(id)
-                        .to_owned(),
+                    remote_id: o.get("Id").and_then(Value::as_str).unwrap_or(id).to_owned(),
                     sync_token: token.to_owned(),
                     name: String::new(),
                     customer_ref: None,
@@ -439,12 +438,7 @@ impl AccountingPort for QboClient {
                     .get(self.url(&format!("{path}/{id}")))
                     .query(&[("minorversion", MINOR_VERSION)]);
                 let current = self.call(read).await?;
-                body = full_update(
-                    current.get(name).unwrap_or(&Value::Null),
-                    &body,
-                    id,
-                    token,
-                );
+                body = full_update(current.get(name).unwrap_or(&Value::Null), &body, id, token);
             }
             let http = self
                 .http

@@ -504,7 +504,10 @@ pub fn compare(
             );
             // The rates PET sent (as decimals in the rates' currency).
             if let Some(c) = rate_currency {
-                for (name, rate) in [("hourly_rate", hourly_rate_minor), ("cost_rate", cost_rate_minor)] {
+                for (name, rate) in [
+                    ("hourly_rate", hourly_rate_minor),
+                    ("cost_rate", cost_rate_minor),
+                ] {
                     if let Some(r) = rate {
                         diff(&mut out, name, minor_to_decimal(*r, *c), field(name));
                     }

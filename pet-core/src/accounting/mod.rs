@@ -26,9 +26,9 @@ pub use doc::{
 };
 pub use port::{AccountingPort, PortError, PortFuture, SendRequest};
 pub use push::{
-    FailureKind, Plan, Push, PushAdjusted, PushCommand, PushConfirmed, PushEvent, PushFailed, PushId,
-    PushQueued, PushReconciled, PushRequeued, PushSent, PushStatus, Reconciliation, SourceKind,
-    SourceRef, TimeTotal,
+    FailureKind, Plan, Push, PushAdjusted, PushCommand, PushConfirmed, PushEvent, PushFailed,
+    PushId, PushQueued, PushReconciled, PushRequeued, PushSent, PushStatus, Reconciliation,
+    SourceKind, SourceRef, TimeTotal,
 };
 
 /// The job that feeds the outbox from the event log and sends what is due.

@@ -260,10 +260,7 @@ impl Repository<Push> for PushRepo<'_> {
         let adjustments = if p.adjustments.is_empty() {
             None
         } else {
-            Some(
-                serde_json::to_string(&p.adjustments)
-                    .map_err(|_| internal("push adjustments"))?,
-            )
+            Some(serde_json::to_string(&p.adjustments).map_err(|_| internal("push adjustments"))?)
         };
         let values: Vec<mysql_async::Value> = vec![
             doc.clone().into(),
@@ -909,7 +906,8 @@ impl Accounting<'_> {
                 .map(|(_, a, _)| *a)
         };
         let (hourly_rate_minor, cost_rate_minor) = (rate("bill"), rate("cost"));
-        let rate_currency = (hourly_rate_minor.is_some() || cost_rate_minor.is_some()).then_some(home);
+        let rate_currency =
+            (hourly_rate_minor.is_some() || cost_rate_minor.is_some()).then_some(home);
         Ok(Some((
             TargetKind::TimeActivity,
             SourceRef {

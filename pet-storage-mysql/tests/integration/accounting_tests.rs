@@ -659,7 +659,7 @@ async fn with_approved_time(
             .change_employee_rate(
                 &ana,
                 &json!({"kind": kind, "amount_minor": amount, "currency": "EUR", "effective_from": from}),
-                &CommandContext::system(),
+                &actor,
             )
             .await
             .unwrap();
@@ -813,10 +813,18 @@ async fn approved_billable_time_waits_for_its_employees_mapping_then_is_one_time
         .unwrap()
         .unwrap();
     let fields: Vec<&str> = p.differences.iter().map(|d| d.field.as_str()).collect();
-    assert_eq!(fields, ["minutes", "hourly_rate", "worker"], "{:?}", p.differences);
+    assert_eq!(
+        fields,
+        ["minutes", "hourly_rate", "worker"],
+        "{:?}",
+        p.differences
+    );
     assert_eq!(p.differences[0].remote, "65");
     assert_eq!(
-        (p.differences[1].pet.as_str(), p.differences[1].remote.as_str()),
+        (
+            p.differences[1].pet.as_str(),
+            p.differences[1].remote.as_str()
+        ),
         ("120.00", "99.50")
     );
     app.accounting()
@@ -985,8 +993,7 @@ async fn rewind_outbox(env: &Env) {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
-async fn an_adjustment_after_approval_updates_the_one_time_activity_and_a_replay_changes_nothing()
-{
+async fn an_adjustment_after_approval_updates_the_one_time_activity_and_a_replay_changes_nothing() {
     let Some((env, standin, client, actor, entry)) = with_pushed_time().await else {
         return;
     };
