@@ -1045,26 +1045,24 @@ fn evolve(state: Option<Push>, ev: &PushEvent) -> Option<Push> {
             p.adjustments.push(a.adjustment_id);
             p.doc = p.doc.with_time_minutes(a.total_minutes);
             match p.status {
+                // Removed and still 0: nothing to do.
+                PushStatus::Confirmed if p.removed && a.total_minutes <= 0 => {}
                 // Deleted at 0 and time comes back: a new record, a new generation.
                 PushStatus::Confirmed if p.removed && p.remote_id.is_some() => {
-                    if a.total_minutes > 0 {
-                        p.generation = p.generation.saturating_add(1);
-                        p.remote_id = None;
-                        p.sync_token = None;
-                        p.attempts = 0;
-                        p.sent_minutes = None;
-                        p.removed = false;
-                        p.update = false;
-                        p.status = PushStatus::Queued;
-                    }
+                    p.generation = p.generation.saturating_add(1);
+                    p.remote_id = None;
+                    p.sync_token = None;
+                    p.attempts = 0;
+                    p.sent_minutes = None;
+                    p.removed = false;
+                    p.update = false;
+                    p.status = PushStatus::Queued;
                 }
                 // Nothing was made (0 before the first send): made now.
                 PushStatus::Confirmed if p.removed => {
-                    if a.total_minutes > 0 {
-                        p.removed = false;
-                        p.update = false;
-                        p.status = PushStatus::Queued;
-                    }
+                    p.removed = false;
+                    p.update = false;
+                    p.status = PushStatus::Queued;
                 }
                 // The record holds the old total: updated (deleted at 0).
                 PushStatus::Confirmed => {
