@@ -578,3 +578,291 @@ fn an_adjustment_of_an_unconfirmed_push_keeps_the_create_and_follows_as_an_updat
     );
     assert_eq!(q.send_doc().time_minutes(), Some(105));
 }
+
+// ---- a time push under adjustments and faults ----------------------------------------------
+
+/// QuickBooks' time activities as the push sees them: records, request ids answered, tokens.
+#[derive(Default)]
+struct TimeQbo {
+    next_id: u32,
+    /// remote id → (live, minutes, sync token)
+    records: BTreeMap<String, (bool, i64, u32)>,
+    /// requestid → the answer (remote id, minutes, token, deleted) or a refusal (`true`:
+    /// the record is gone; `false`: a stale token).
+    answered: BTreeMap<String, Result<(String, i64, u32, bool), bool>>,
+}
+
+impl TimeQbo {
+    fn live(&self) -> Vec<(String, i64)> {
+        self.records
+            .iter()
+            .filter(|(_, r)| r.0)
+            .map(|(id, r)| (id.clone(), r.1))
+            .collect()
+    }
+
+    /// A write with a request id: a repeat gets the first answer.
+    fn write(
+        &mut self,
+        request_id: &str,
+        update: &Option<(String, String)>,
+        remove: bool,
+        minutes: i64,
+    ) -> Result<(String, i64, u32, bool), bool> {
+        if let Some(a) = self.answered.get(request_id) {
+            return a.clone();
+        }
+        let answer = match update {
+            None => {
+                self.next_id += 1;
+                let id = self.next_id.to_string();
+                self.records.insert(id.clone(), (true, minutes, 0));
+                Ok((id, minutes, 0, false))
+            }
+            Some((id, token)) => match self.records.get_mut(id) {
+                Some(r) if r.0 && r.2.to_string() == *token => {
+                    r.2 += 1;
+                    if remove {
+                        r.0 = false;
+                    } else {
+                        r.1 = minutes;
+                    }
+                    Ok((id.clone(), r.1, r.2, remove))
+                }
+                Some(r) if r.0 => Err(false),
+                _ => Err(true),
+            },
+        };
+        self.answered.insert(request_id.to_owned(), answer.clone());
+        answer
+    }
+}
+
+#[derive(Debug, Clone)]
+enum TimeOp {
+    Run(Response),
+    Adjust(i64),
+    Advance(i64),
+    Reconcile,
+    Requeue,
+    /// A bookkeeper edits the activity (its token moves on).
+    Edit,
+}
+
+fn time_op() -> impl Strategy<Value = TimeOp> {
+    prop_oneof![
+        4 => prop_oneof![
+            Just(Response::Ok),
+            Just(Response::AcceptedThen500),
+            Just(Response::Unavailable),
+            any::<bool>().prop_map(|reached| Response::Crash { reached }),
+        ]
+        .prop_map(TimeOp::Run),
+        3 => (-60i64..60).prop_map(TimeOp::Adjust),
+        2 => (1i64..4_000).prop_map(TimeOp::Advance),
+        1 => Just(TimeOp::Reconcile),
+        1 => Just(TimeOp::Requeue),
+        1 => Just(TimeOp::Edit),
+    ]
+}
+
+struct TimeWorld {
+    push: Push,
+    now: DateTime<Utc>,
+    qbo: TimeQbo,
+    /// PET's total for the entry and its adjustments.
+    total: i64,
+    adjustments: Vec<Uuid>,
+}
+
+impl TimeWorld {
+    fn apply(&mut self, cmd: &PushCommand) -> Result<(), String> {
+        let evs = Push::decide(Some(&self.push), cmd, &(), self.now).map_err(|e| e.to_string())?;
+        self.push = Push::evolve_all(Some(self.push.clone()), &evs).unwrap();
+        Ok(())
+    }
+
+    fn run(&mut self, resp: Response) {
+        let Plan::Send {
+            look_up_first,
+            request_id,
+            update,
+            remove,
+        } = self.push.plan(self.now)
+        else {
+            return;
+        };
+        if look_up_first {
+            // The description names the entry: any live record is this push's.
+            if let Some((id, minutes)) = self.qbo.live().first().cloned() {
+                let token = self.qbo.records[&id].2.to_string();
+                let c = PushCommand::Confirm {
+                    generation: self.push.generation,
+                    remote_id: id,
+                    sync_token: token,
+                    found_by_lookup: true,
+                    amount_minor: Some(minutes),
+                    removed: false,
+                };
+                self.apply(&c).unwrap();
+                return;
+            }
+        }
+        self.apply(&PushCommand::Send).unwrap();
+        let attempt = self.push.attempts;
+        let minutes = self.push.send_doc().time_minutes().unwrap();
+        let reached = !matches!(resp, Response::Unavailable | Response::RateLimited)
+            && !matches!(resp, Response::Crash { reached: false });
+        let answer = reached.then(|| self.qbo.write(&request_id, &update, remove, minutes));
+        let outcome = match (resp, answer) {
+            (Response::Crash { .. }, _) => return,
+            (Response::Ok, Some(Ok((id, m, token, deleted)))) => PushCommand::Confirm {
+                generation: self.push.generation,
+                remote_id: id,
+                sync_token: token.to_string(),
+                found_by_lookup: false,
+                amount_minor: Some(m),
+                removed: deleted,
+            },
+            (Response::Ok, Some(Err(true))) => {
+                // The runner reads it: gone.
+                let (id, token) = update.clone().unwrap();
+                PushCommand::Confirm {
+                    generation: self.push.generation,
+                    remote_id: id,
+                    sync_token: token,
+                    found_by_lookup: false,
+                    amount_minor: Some(0),
+                    removed: true,
+                }
+            }
+            (Response::Ok, Some(Err(false))) => {
+                let fresh = update
+                    .as_ref()
+                    .and_then(|(id, _)| self.qbo.records.get(id))
+                    .map(|r| r.2.to_string());
+                PushCommand::Fail {
+                    attempt,
+                    kind: FailureKind::Stale,
+                    error: "5010".into(),
+                    retry_after_secs: None,
+                    sync_token: fresh,
+                }
+            }
+            _ => PushCommand::Fail {
+                attempt,
+                kind: FailureKind::Unavailable,
+                error: "500".into(),
+                retry_after_secs: None,
+                sync_token: None,
+            },
+        };
+        self.apply(&outcome).unwrap();
+    }
+
+    fn reconcile(&mut self) {
+        if self.push.status != PushStatus::Confirmed {
+            return;
+        }
+        let Some(id) = self.push.remote_id.clone() else {
+            return;
+        };
+        let remote = self.qbo.records.get(&id).filter(|r| r.0).map(|r| {
+            let mut rec = RemoteRecord {
+                remote_id: id.clone(),
+                sync_token: r.2.to_string(),
+                name: self.push.doc.time_description().unwrap(),
+                customer_ref: None,
+                amount_minor: Some(r.1),
+                currency: None,
+                line_count: None,
+                fields: Default::default(),
+            };
+            rec.fields.insert("txn_date".into(), "2026-03-02".into());
+            rec.fields
+                .insert("billable_status".into(), "Billable".into());
+            rec
+        });
+        self.apply(&PushCommand::Reconcile {
+            remote,
+            customer_ref: None,
+            worker: None,
+            minutes: Some(self.total),
+        })
+        .unwrap();
+    }
+
+    fn requeue(&mut self) {
+        let _ = self.apply(&PushCommand::Requeue {
+            reason: "admin".into(),
+            time: Some(pet_core::accounting::TimeTotal {
+                minutes: self.total,
+                adjustment_ids: self.adjustments.clone(),
+            }),
+        });
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(512))]
+
+    #[test]
+    fn a_time_activity_follows_its_adjustments_through_faults_and_is_never_doubled(
+        ops in proptest::collection::vec(time_op(), 0..60)
+    ) {
+        let (push, now) = time_push(95);
+        let mut w = TimeWorld { push, now, qbo: TimeQbo::default(), total: 95, adjustments: vec![] };
+        for (n, op) in ops.into_iter().enumerate() {
+            match op {
+                TimeOp::Run(r) => w.run(r),
+                TimeOp::Adjust(m) => {
+                    let m = m.max(-w.total);
+                    if m != 0 {
+                        let id = Uuid::from_u128(1_000 + n as u128);
+                        w.total += m;
+                        w.adjustments.push(id);
+                        w.apply(&PushCommand::Adjust { adjustment_id: id, minutes: m }).unwrap();
+                        // Delivered twice (a replayed log): nothing more.
+                        w.apply(&PushCommand::Adjust { adjustment_id: id, minutes: m }).unwrap();
+                    }
+                }
+                TimeOp::Advance(s) => w.now += Duration::seconds(s),
+                TimeOp::Reconcile => w.reconcile(),
+                TimeOp::Requeue => w.requeue(),
+                TimeOp::Edit => {
+                    for r in w.qbo.records.values_mut().filter(|r| r.0) {
+                        r.2 += 1;
+                    }
+                }
+            }
+            let live = w.qbo.live();
+            prop_assert!(live.len() <= 1, "two live time activities: {:?}", live);
+            prop_assert_eq!(w.push.doc.time_minutes(), Some(w.total));
+        }
+        // The faults stop: reconcile, re-push what needs it, run until it settles.
+        for _ in 0..12 {
+            w.now += Duration::hours(2);
+            w.reconcile();
+            if w.push.status == PushStatus::Dead
+                || matches!(w.push.reconciliation, pet_core::accounting::Reconciliation::Mismatched | pet_core::accounting::Reconciliation::Missing)
+            {
+                w.requeue();
+            }
+            w.run(Response::Ok);
+        }
+        w.reconcile();
+        prop_assert_eq!(w.push.status, PushStatus::Confirmed, "{:?}", w.push);
+        let live = w.qbo.live();
+        if w.total > 0 {
+            prop_assert_eq!(live.len(), 1, "{:?}", w.push);
+            prop_assert_eq!(live[0].1, w.total);
+            prop_assert_eq!(Some(&live[0].0), w.push.remote_id.as_ref());
+        } else {
+            prop_assert!(live.is_empty(), "{:?}", live);
+        }
+        // Reconciled as matched (a push that never made a record has nothing to read back).
+        if w.push.remote_id.is_some() {
+            prop_assert_eq!(w.push.reconciliation, pet_core::accounting::Reconciliation::Matched);
+        }
+    }
+}

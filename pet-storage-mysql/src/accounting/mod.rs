@@ -1079,18 +1079,38 @@ impl Accounting<'_> {
                 Ok(Step::Go)
             }
             Err(e) => {
-                // Stale (edited in QuickBooks since PET read it): read its sync token
-                // again, so the retry quotes the current one (and carries a new request id).
-                let sync_token = match (&e, update) {
-                    (PortError::Stale(_), Some((remote_id, _))) => {
-                        report.stale += 1;
-                        match port.read(p.target, remote_id, &doc).await {
-                            Ok(Some(r)) => Some(r.sync_token),
-                            _ => None,
+                // An update or delete refused: read the record. Gone (deleted in QuickBooks,
+                // or PET's own delete whose answer was lost): recorded as removed — a new
+                // record follows when the entry still has time and an adjustment waits, else
+                // reconciliation shows it missing. Stale (edited there since PET read it):
+                // its current sync token, so the retry quotes it (with a new request id).
+                let mut sync_token = None;
+                if let (PortError::Stale(_) | PortError::Rejected(_), Some((remote_id, token))) =
+                    (&e, update)
+                {
+                    match port.read(p.target, remote_id, &doc).await {
+                        Ok(None) => {
+                            let gone = RemoteRecord {
+                                remote_id: remote_id.to_owned(),
+                                sync_token: token.to_owned(),
+                                name: String::new(),
+                                customer_ref: None,
+                                amount_minor: Some(0),
+                                currency: None,
+                                line_count: None,
+                                fields: Default::default(),
+                            };
+                            self.confirm(id, p.generation, gone, false, true).await?;
+                            report.confirmed += 1;
+                            return Ok(Step::Go);
                         }
+                        Ok(Some(r)) if matches!(e, PortError::Stale(_)) => {
+                            report.stale += 1;
+                            sync_token = Some(r.sync_token);
+                        }
+                        _ => {}
                     }
-                    _ => None,
-                };
+                }
                 let after = self
                     .push_command(
                         id,
