@@ -581,6 +581,10 @@ fn an_adjustment_of_an_unconfirmed_push_keeps_the_create_and_follows_as_an_updat
 
 // ---- a time push under adjustments and faults ----------------------------------------------
 
+/// A write's answer: (remote id, minutes, token, deleted), or a refusal (`true`: the record is
+/// gone; `false`: a stale token).
+type Answer = Result<(String, i64, u32, bool), bool>;
+
 /// QuickBooks' time activities as the push sees them: records, request ids answered, tokens.
 #[derive(Default)]
 struct TimeQbo {
@@ -589,7 +593,7 @@ struct TimeQbo {
     records: BTreeMap<String, (bool, i64, u32)>,
     /// requestid → the answer (remote id, minutes, token, deleted) or a refusal (`true`:
     /// the record is gone; `false`: a stale token).
-    answered: BTreeMap<String, Result<(String, i64, u32, bool), bool>>,
+    answered: BTreeMap<String, Answer>,
 }
 
 impl TimeQbo {
@@ -608,7 +612,7 @@ impl TimeQbo {
         update: &Option<(String, String)>,
         remove: bool,
         minutes: i64,
-    ) -> Result<(String, i64, u32, bool), bool> {
+    ) -> Answer {
         if let Some(a) = self.answered.get(request_id) {
             return a.clone();
         }

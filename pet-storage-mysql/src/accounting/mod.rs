@@ -9,6 +9,12 @@
 //!   customer's project or ticket queues a push record (its id derived from the fact, so a
 //!   fact read twice queues nothing new), and the checkpoint moves in the same
 //!   transaction. Commands never call the port.
+//! - **Adjustments**: each `time_entry.adjusted` of approved time is folded into the entry's
+//!   push in the same outbox transaction (`PushCommand::Adjust`, once per adjustment id):
+//!   the time activity is updated to the entry's current total (deleted at 0); an update
+//!   refused as stale reads the record's sync token again, one that finds the record gone
+//!   records the push as removed. Reconciliation and the re-push read the entry's current
+//!   total from the state rows ([`Accounting::reconcile`], [`Accounting::repush`]).
 //! - **Employees**: approved billable time is a time activity naming the QBO employee or
 //!   vendor the mapping gives the PET employee; while the employee is not mapped the push
 //!   waits (queued, looked at again every [`UNMAPPED_RECHECK_SECS`] and as soon as a mapping
