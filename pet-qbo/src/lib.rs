@@ -6,7 +6,12 @@
 //! repeat is answered with the record the first made; faults are classified by status:
 //! 429 (`ThrottleExceeded`) → rate limited (with `Retry-After`), 5xx and transport errors
 //! (time-outs included) → unavailable, 401 → unauthorised, other 4xx (a `Fault` of type
-//! `ValidationFault`) → rejected. Base URLs are configuration, so tests and demos point the
+//! `ValidationFault`) → rejected, except a stale object (code 5010: an update quoting an old
+//! `SyncToken`) → stale. A time activity is updated in full (QBO's TimeActivity has no
+//! sparse update: writable fields left out are cleared), so the adapter reads the record and
+//! sends it back with PET's fields replaced — fields only QuickBooks knows (a class, a
+//! department) stay — under the sync token PET last saw; it is deleted
+//! (`operation=delete`) when its total reaches 0. Base URLs are configuration, so tests and demos point the
 //! adapter at the stand-in under `tests/qbo-standin/`.
 
 pub mod oauth;
@@ -97,6 +102,9 @@ impl QboClient {
             return Ok(json);
         }
         let message = fault_message(&json).unwrap_or_else(|| format!("HTTP {status}"));
+        if fault_code(&json).as_deref() == Some("5010") {
+            return Err(PortError::Stale(message));
+        }
         Err(match status.as_u16() {
             429 => PortError::RateLimited {
                 retry_after_secs: retry_after,
@@ -161,6 +169,9 @@ impl QboClient {
                 txn_date,
                 minutes,
                 item_key,
+                hourly_rate_minor,
+                cost_rate_minor,
+                rate_currency,
                 ..
             } => {
                 let customer = req.customer_ref.ok_or_else(|| {
@@ -186,10 +197,20 @@ impl QboClient {
                     "Description": req.doc.time_description().unwrap_or_default(),
                 });
                 b[reference] = json!({ "value": worker.id });
+                if let Some(c) = rate_currency {
+                    for (k, rate) in [
+                        ("HourlyRate", hourly_rate_minor),
+                        ("CostRate", cost_rate_minor),
+                    ] {
+                        if let Some(r) = rate {
+                            b[k] = number(&minor_to_decimal(*r, *c));
+                        }
+                    }
+                }
                 b
             }
         };
-        if let Some((id, token)) = req.update {
+        if let (Some((id, token)), false) = (req.update, req.target == TargetKind::TimeActivity) {
             body["Id"] = json!(id);
             body["SyncToken"] = json!(token);
             body["sparse"] = json!(true);
@@ -202,6 +223,43 @@ impl QboClient {
 /// PET writes (at most 15 significant digits).
 fn number(s: &str) -> Value {
     serde_json::from_str::<Value>(s).unwrap_or_else(|_| json!(s))
+}
+
+/// The code of a QBO `Fault` (`Fault.Error[0].code`).
+pub fn fault_code(v: &Value) -> Option<String> {
+    let fault = v.get("Fault").or_else(|| v.get("fault"))?;
+    let err = fault.get("Error").or_else(|| fault.get("error"))?.get(0)?;
+    err.get("code")
+        .or_else(|| err.get("Code"))
+        .and_then(Value::as_str)
+        .map(str::to_owned)
+}
+
+/// Fields of a read record QBO fills in itself (never sent back in an update).
+const READ_ONLY: [&str; 5] = ["MetaData", "domain", "sparse", "status", "time"];
+
+/// The full update of a time activity: the record as read (`current`), PET's fields
+/// (`mine`) replacing its own, under `id` and PET's `sync_token`. The worker reference PET
+/// does not use is dropped (a time activity names an employee or a vendor).
+pub fn full_update(current: &Value, mine: &Value, id: &str, sync_token: &str) -> Value {
+    let mut body = current.as_object().cloned().unwrap_or_default();
+    for k in READ_ONLY {
+        body.remove(k);
+    }
+    if let Some(m) = mine.as_object() {
+        let other = if m.contains_key("EmployeeRef") {
+            "VendorRef"
+        } else {
+            "EmployeeRef"
+        };
+        body.remove(other);
+        for (k, v) in m {
+            body.insert(k.clone(), v.clone());
+        }
+    }
+    body.insert("Id".into(), json!(id));
+    body.insert("SyncToken".into(), json!(sync_token));
+    Value::Object(body)
 }
 
 /// The message of a QBO `Fault` (`Fault.Error[0]`, or the lower-case `fault.error[0]` of
@@ -281,7 +339,7 @@ pub fn remote_record(target: TargetKind, o: &Value, doc: &PushDoc) -> Option<Rem
             }),
             fields: Default::default(),
         },
-        (_, PushDoc::Time { .. }) => {
+        (_, PushDoc::Time { rate_currency, .. }) => {
             let int = |k: &str| o.get(k).and_then(Value::as_i64);
             let minutes = match (int("Hours"), int("Minutes")) {
                 (None, None) => None,
@@ -303,6 +361,15 @@ pub fn remote_record(target: TargetKind, o: &Value, doc: &PushDoc) -> Option<Rem
             };
             if let Some(w) = worker {
                 fields.insert("worker".to_owned(), w);
+            }
+            if let Some(c) = rate_currency {
+                for (k, name) in [("HourlyRate", "hourly_rate"), ("CostRate", "cost_rate")] {
+                    if let Some(v) = o.get(k) {
+                        let text = amount_minor(Some(v), *c)
+                            .map_or_else(|| v.to_string(), |m| minor_to_decimal(m, *c));
+                        fields.insert(name.to_owned(), text);
+                    }
+                }
             }
             RemoteRecord {
                 remote_id,
@@ -337,7 +404,42 @@ impl AccountingPort for QboClient {
     fn send<'a>(&'a self, req: SendRequest<'a>) -> PortFuture<'a, RemoteRecord> {
         Box::pin(async move {
             let (name, path) = entity(req.target);
-            let body = Self::write_body(&req)?;
+            if let (true, Some((id, token))) = (req.remove, req.update) {
+                let http = self
+                    .http
+                    .post(self.url(path))
+                    .query(&[
+                        ("operation", "delete"),
+                        ("requestid", req.request_id),
+                        ("minorversion", MINOR_VERSION),
+                    ])
+                    .json(&json!({ "Id": id, "SyncToken": token }));
+                let v = self.call(http).await?;
+                let o = v
+                    .get(name)
+                    .filter(|o| o.get("status").and_then(Value::as_str) == Some("Deleted"))
+                    .ok_or_else(|| PortError::Unavailable(format!("no deleted {name}")))?;
+                return Ok(RemoteRecord {
+                    remote_id: o.get("Id").and_then(Value::as_str).unwrap_or(id).to_owned(),
+                    sync_token: token.to_owned(),
+                    name: String::new(),
+                    customer_ref: None,
+                    amount_minor: Some(0),
+                    currency: None,
+                    line_count: None,
+                    fields: Default::default(),
+                });
+            }
+            let mut body = Self::write_body(&req)?;
+            if let (Some((id, token)), TargetKind::TimeActivity) = (req.update, req.target) {
+                // A full update: the record as QuickBooks holds it, PET's fields replaced.
+                let read = self
+                    .http
+                    .get(self.url(&format!("{path}/{id}")))
+                    .query(&[("minorversion", MINOR_VERSION)]);
+                let current = self.call(read).await?;
+                body = full_update(current.get(name).unwrap_or(&Value::Null), &body, id, token);
+            }
             let http = self
                 .http
                 .post(self.url(path))

@@ -3,10 +3,15 @@
 following Intuit's published shapes, for the adapter's and the outbox's tests.
 
 - POST /v3/company/{realm}/{customer|invoice|estimate|timeactivity}?requestid=…&minorversion=…
-  creates (or, with "sparse": true, Id and SyncToken, updates) and answers
+  creates (or, with "sparse": true, Id and SyncToken, updates; a TimeActivity with Id and
+  SyncToken and no "sparse" is a full update: every writable field left out is cleared) and
+  answers
   {"Customer"|"Invoice"|"Estimate"|"TimeActivity": {...}, "time": …}. A requestid seen
   before is answered with the first answer and creates nothing (Intuit's duplicate
-  detection). A TimeActivity needs a known CustomerRef, NameOf Employee with an EmployeeRef
+  detection). An update quoting another SyncToken than the record's is refused with a 400
+  ValidationFault code 5010 "Stale Object Error". POST …/timeactivity?operation=delete with
+  Id and SyncToken deletes it and answers {"TimeActivity": {"status": "Deleted", "Id": …}}.
+  A TimeActivity needs a known CustomerRef, NameOf Employee with an EmployeeRef
   or Vendor with a VendorRef, and Hours/Minutes.
 - GET  /v3/company/{realm}/query?query=select * from Invoice where DocNumber = 'Q-1'
   (optionally ending in `maxresults n`; TimeActivity by TxnDate) answers
@@ -118,6 +123,8 @@ class Handler(BaseHTTPRequestHandler):
         if url.path == "/_control/state":
             with LOCK:
                 return self.send_json(200, {"records": STATE["records"], "creates": STATE["creates"],
+                                            "updates": STATE.get("updates", 0),
+                                            "deletes": STATE.get("deletes", 0),
                                             "requests": len(STATE["requests"])})
         if url.path == "/connect/oauth2":
             code = f"code-{len(STATE['codes']) + 1}"
@@ -193,6 +200,11 @@ class Handler(BaseHTTPRequestHandler):
             return self.fail(f)
         if seen:
             status, body = seen
+        elif q.get("operation") == "delete":
+            status, body = self.delete(name, json.loads(raw or b"{}"))
+            if rid:
+                with LOCK:
+                    STATE["requests"][rid] = (status, body)
         else:
             status, body = self.write(name, json.loads(raw or b"{}"))
             if rid:
@@ -212,9 +224,39 @@ class Handler(BaseHTTPRequestHandler):
         return self.send_json(st, fault(st, "An application error has occurred while processing your request",
                                         "System Failure Error: stand-in scripted fault", "SystemFault"))
 
+    def delete(self, name, body):
+        with LOCK:
+            rec = STATE["records"][name].get(str(body.get("Id")))
+            if rec is None or rec.get("_deleted"):
+                return 400, fault(610, "Object Not Found", "Object Not Found")
+            if str(rec["SyncToken"]) != str(body.get("SyncToken")):
+                return 400, fault(5010, "Stale Object Error",
+                                  "Stale Object Error : You and root were working on this at the same time.")
+            rec["_deleted"] = True
+            STATE["deletes"] = STATE.get("deletes", 0) + 1
+            return 200, {name: {"status": "Deleted", "domain": "QBO", "Id": rec["Id"]}, "time": now_iso()}
+
     def write(self, name, body):
         with LOCK:
             recs = STATE["records"][name]
+            if name == "TimeActivity" and body.get("Id") and not body.get("sparse"):
+                # A full update: the writable fields are the body's (the rest is cleared).
+                rec = recs.get(str(body["Id"]))
+                if rec is None or rec.get("_deleted"):
+                    return 400, fault(610, "Object Not Found", "Object Not Found")
+                if str(rec["SyncToken"]) != str(body.get("SyncToken")):
+                    return 400, fault(5010, "Stale Object Error",
+                                      "Stale Object Error : You and root were working on this at the same time.")
+                if not isinstance(body.get("Hours"), int) or not isinstance(body.get("Minutes"), int):
+                    return 400, fault(2020, "Required param missing, need to supply the required value for the API",
+                                      "Required parameter Hours/Minutes is missing in the request")
+                kept = {k: rec[k] for k in ("Id", "_made", "MetaData")}
+                rec.clear()
+                rec.update({k: v for k, v in body.items() if k not in ("Id", "SyncToken", "MetaData")})
+                rec.update(kept)
+                rec["SyncToken"] = str(int(body["SyncToken"]) + 1)
+                STATE["updates"] = STATE.get("updates", 0) + 1
+                return 200, {name: public(rec), "time": now_iso()}
             if body.get("sparse") and body.get("Id"):
                 rec = recs.get(str(body["Id"]))
                 if rec is None or rec.get("_deleted"):

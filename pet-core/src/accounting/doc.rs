@@ -119,6 +119,17 @@ pub enum PushDoc {
         item_key: String,
         /// The entry's note.
         description: String,
+        /// The employee's bill rate per hour on the day worked, in minor units of
+        /// `rate_currency` (QBO `HourlyRate`), when PET has one in the company's home
+        /// currency.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        hourly_rate_minor: Option<i64>,
+        /// The employee's cost rate per hour on the day worked (QBO `CostRate`), likewise.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        cost_rate_minor: Option<i64>,
+        /// The currency of the rates (the company's home currency).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        rate_currency: Option<Currency>,
     },
 }
 
@@ -130,6 +141,23 @@ impl PushDoc {
             | PushDoc::Sale { customer_id, .. }
             | PushDoc::Time { customer_id, .. } => *customer_id,
         }
+    }
+
+    /// A time activity's minutes (`None` for other documents).
+    pub fn time_minutes(&self) -> Option<i64> {
+        match self {
+            PushDoc::Time { minutes, .. } => Some(*minutes),
+            _ => None,
+        }
+    }
+
+    /// The document with a time activity's minutes set to `to` (other documents unchanged).
+    pub fn with_time_minutes(&self, to: i64) -> PushDoc {
+        let mut d = self.clone();
+        if let PushDoc::Time { minutes, .. } = &mut d {
+            *minutes = to;
+        }
+        d
     }
 
     /// The description a time activity carries: the entry's note and PET's reference to the
@@ -350,7 +378,8 @@ pub struct RemoteRecord {
     /// Sale: the number of lines.
     pub line_count: Option<u32>,
     /// Further fields a comparison reads, by name (time: `txn_date`, `billable_status`,
-    /// `worker` as `employee:<id>` or `vendor:<id>`).
+    /// `worker` as `employee:<id>` or `vendor:<id>`, `hourly_rate` and `cost_rate` as
+    /// decimals in the rates' currency).
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub fields: BTreeMap<String, String>,
 }
@@ -435,7 +464,12 @@ pub fn compare(
             );
         }
         PushDoc::Time {
-            minutes, txn_date, ..
+            minutes,
+            txn_date,
+            hourly_rate_minor,
+            cost_rate_minor,
+            rate_currency,
+            ..
         } => {
             let field = |k: &str| {
                 remote
@@ -468,6 +502,17 @@ pub fn compare(
                 "Billable".to_owned(),
                 field("billable_status"),
             );
+            // The rates PET sent (as decimals in the rates' currency).
+            if let Some(c) = rate_currency {
+                for (name, rate) in [
+                    ("hourly_rate", hourly_rate_minor),
+                    ("cost_rate", cost_rate_minor),
+                ] {
+                    if let Some(r) = rate {
+                        diff(&mut out, name, minor_to_decimal(*r, *c), field(name));
+                    }
+                }
+            }
         }
     }
     if let (Some(want), false) = (customer_ref, matches!(doc, PushDoc::Customer { .. })) {
@@ -647,6 +692,9 @@ mod tests {
             minutes: 95,
             item_key: "role:Developer".into(),
             description: " Homepage ".into(),
+            hourly_rate_minor: None,
+            cost_rate_minor: None,
+            rate_currency: None,
         };
         let description = doc.time_description().unwrap_or_default();
         assert_eq!(description, format!("Homepage {}", time_marker(entry)));

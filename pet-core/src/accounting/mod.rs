@@ -11,7 +11,7 @@
 //!
 //! | aggregate | module | events |
 //! |---|---|---|
-//! | `accounting_push` | [`push`] | `accounting.push_queued`, `accounting.push_sent`, `accounting.push_confirmed`, `accounting.push_failed`, `accounting.push_dead`, `accounting.push_requeued`, `accounting.matched`, `accounting.mismatched`, `accounting.missing` |
+//! | `accounting_push` | [`push`] | `accounting.push_queued`, `accounting.push_sent`, `accounting.push_confirmed`, `accounting.push_failed`, `accounting.push_dead`, `accounting.push_requeued`, `accounting.push_adjusted`, `accounting.matched`, `accounting.mismatched`, `accounting.missing` |
 
 pub mod doc;
 pub mod port;
@@ -26,8 +26,9 @@ pub use doc::{
 };
 pub use port::{AccountingPort, PortError, PortFuture, SendRequest};
 pub use push::{
-    FailureKind, Plan, Push, PushCommand, PushConfirmed, PushEvent, PushFailed, PushId, PushQueued,
-    PushReconciled, PushRequeued, PushSent, PushStatus, Reconciliation, SourceKind, SourceRef,
+    FailureKind, Plan, Push, PushAdjusted, PushCommand, PushConfirmed, PushEvent, PushFailed,
+    PushId, PushQueued, PushReconciled, PushRequeued, PushSent, PushStatus, Reconciliation,
+    SourceKind, SourceRef, TimeTotal,
 };
 
 /// The job that feeds the outbox from the event log and sends what is due.
@@ -71,9 +72,19 @@ pub(crate) fn render(
         ),
         PushEvent::Sent(s) => format!(
             "{push}: {} {} sent to the accounting system (request {})",
-            if s.update { "update" } else { "attempt" },
+            if s.remove {
+                "delete"
+            } else if s.update {
+                "update"
+            } else {
+                "attempt"
+            },
             s.attempt,
             s.request_id
+        ),
+        PushEvent::Confirmed(c) if c.removed => format!(
+            "{push}: the accounting system's {} is deleted (the time is 0 minutes)",
+            c.remote_id
         ),
         PushEvent::Confirmed(c) => format!(
             "{push} is recorded in the accounting system as {}{}",
@@ -100,6 +111,16 @@ pub(crate) fn render(
             "{push} was pushed again{}: {}",
             if r.update { " as an update" } else { "" },
             r.reason
+        ),
+        PushEvent::Adjusted(a) => format!(
+            "{push}: an adjustment of {:+} min makes it {} min{}",
+            a.minutes,
+            a.total_minutes,
+            if a.total_minutes == 0 {
+                " (the time activity is deleted)"
+            } else {
+                ""
+            }
         ),
         PushEvent::Matched(r) => format!("{push} matches the accounting system's {}", r.remote_id),
         PushEvent::Mismatched(r) => format!(
@@ -178,6 +199,9 @@ mod tests {
             minutes: 95,
             item_key: "labour".into(),
             description: "Homepage".into(),
+            hourly_rate_minor: None,
+            cost_rate_minor: None,
+            rate_currency: None,
         };
         let source = SourceRef {
             kind: SourceKind::TimeEntry,

@@ -32,6 +32,10 @@ pub enum PortError {
     /// A fault the request itself caused (validation, a missing reference).
     #[error("rejected: {0}")]
     Rejected(String),
+    /// An update quoted an old sync token: the record changed since it was read (QBO's
+    /// stale object error, code 5010).
+    #[error("stale: {0}")]
+    Stale(String),
 }
 
 impl PortError {
@@ -42,6 +46,7 @@ impl PortError {
             PortError::Unavailable(_) => FailureKind::Unavailable,
             PortError::Unauthorized(_) => FailureKind::Unauthorized,
             PortError::Rejected(_) => FailureKind::Rejected,
+            PortError::Stale(_) => FailureKind::Stale,
         }
     }
 
@@ -69,6 +74,8 @@ pub struct SendRequest<'a> {
     pub customer_ref: Option<&'a str>,
     /// Update this record (id, sync token) instead of creating one.
     pub update: Option<(&'a str, &'a str)>,
+    /// Delete the record `update` names instead (a time activity whose total reached 0).
+    pub remove: bool,
     /// Items, tax codes and currency mode.
     pub mapping: &'a Mapping,
 }

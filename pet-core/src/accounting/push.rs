@@ -9,7 +9,17 @@
 //!   │                 │  │  ▼                                      │
 //!   │                 │  failed ── too many failures, rejected ──▶ dead
 //!   └──── requeue (dead; mismatched: an update; missing: a new generation) ─┘
+//!   └──── adjusted (a confirmed time activity: an update; its total reaches 0: a delete) ─┘
 //! ```
+//!
+//! Adjustments of approved time ([`PushCommand::Adjust`], from `time_entry.adjusted`) fold
+//! into the time push's document (its minutes become the entry's current total) and bring
+//! the time activity to it: a confirmed push is queued again as an update (a delete when the
+//! total reaches 0; a new generation when time comes back after a delete); an unconfirmed
+//! one keeps the content its create was first sent with (a request id always carries the
+//! same content) and is updated once confirmed. Each adjustment is folded once (its id is
+//! kept), and an update's request id is derived from the last adjustment folded in and the
+//! record's sync token ([`PushId::update_request_id`]).
 //!
 //! Why nothing is ever posted twice: the request id of a push is derived from the PET fact
 //! ([`PushId::for_source`]) and its generation ([`PushId::request_id`]), never drawn per
@@ -103,15 +113,24 @@ impl PushId {
         Uuid::new_v5(&self.0, format!("generation:{generation}").as_bytes()).to_string()
     }
 
-    /// The request id of an update of the record at `sync_token` (a repeat of the same
-    /// update carries the same id; the next update, at the next sync token, another — a
-    /// create's id would be answered with the create's first response).
-    pub fn update_request_id(self, generation: u32, sync_token: &str) -> String {
-        Uuid::new_v5(
-            &self.0,
-            format!("generation:{generation}:update:{sync_token}").as_bytes(),
-        )
-        .to_string()
+    /// The request id of an update (or, `remove`, a delete) of the record at `sync_token`
+    /// carrying the document as of adjustment `revision` (the last one folded in; `None`:
+    /// none). A repeat of the same update carries the same id; the next update — at the next
+    /// sync token, or after another adjustment — another (a create's id would be answered
+    /// with the create's first response).
+    pub fn update_request_id(
+        self,
+        generation: u32,
+        revision: Option<Uuid>,
+        sync_token: &str,
+        remove: bool,
+    ) -> String {
+        let op = if remove { "delete" } else { "update" };
+        let name = match revision {
+            None => format!("generation:{generation}:{op}:{sync_token}"),
+            Some(a) => format!("generation:{generation}:adjustment:{a}:{op}:{sync_token}"),
+        };
+        Uuid::new_v5(&self.0, name.as_bytes()).to_string()
     }
 }
 
@@ -182,9 +201,17 @@ pub enum FailureKind {
     Unauthorized,
     /// A validation fault (4xx): sending again cannot help; dead at once.
     Rejected,
+    /// The record changed in the accounting system since PET read it (QBO's stale object
+    /// error, 5010): its sync token is read again and the update retried at once, counted.
+    Stale,
 }
 
 impl FailureKind {
+    /// Whether the failure counts towards [`MAX_FAILURES`].
+    pub fn counts(self) -> bool {
+        matches!(self, FailureKind::Unavailable | FailureKind::Stale)
+    }
+
     /// The stored name.
     pub fn as_str(self) -> &'static str {
         match self {
@@ -192,6 +219,7 @@ impl FailureKind {
             FailureKind::Unavailable => "unavailable",
             FailureKind::Unauthorized => "unauthorized",
             FailureKind::Rejected => "rejected",
+            FailureKind::Stale => "stale",
         }
     }
 }
@@ -233,6 +261,17 @@ pub struct Push {
     pub differences: Vec<Difference>,
     /// The amount reconciliation last read (a sale's total).
     pub remote_amount_minor: Option<i64>,
+    /// Time: the adjustments folded into `doc` since the approval, in order (each once).
+    pub adjustments: Vec<Uuid>,
+    /// Time: the minutes the creates of this generation carry, frozen at its first send (a
+    /// request id always carries the same content); `None` before it.
+    pub sent_minutes: Option<i64>,
+    /// An adjustment arrived while a send of older content was unanswered: once confirmed,
+    /// the record is updated (unless it already holds the current total).
+    pub resend_after_confirm: bool,
+    /// Time: the total is 0 minutes, so the accounting system holds no record of it (the
+    /// time activity was deleted, or none was made).
+    pub removed: bool,
     /// Events applied.
     pub version: u64,
 }
@@ -252,6 +291,8 @@ pub enum Plan {
         request_id: String,
         /// Update this record (id, sync token) instead of creating one.
         update: Option<(String, String)>,
+        /// Delete the record `update` names (a time activity whose total reached 0).
+        remove: bool,
     },
 }
 
@@ -270,13 +311,25 @@ impl Push {
         } else {
             None
         };
+        let zero = self.doc.time_minutes() == Some(0);
+        if update.is_none() && zero && !self.sent_this_generation() {
+            // Nothing to create (settled as removed by `evolve`).
+            return Plan::Nothing;
+        }
+        let remove = update.is_some() && zero;
         let send = |look_up_first: bool| Plan::Send {
             look_up_first: look_up_first && update.is_none(),
             request_id: match &update {
-                Some((_, token)) => self.id.update_request_id(self.generation, token),
+                Some((_, token)) => self.id.update_request_id(
+                    self.generation,
+                    self.adjustments.last().copied(),
+                    token,
+                    remove,
+                ),
                 None => self.request_id(),
             },
             update: update.clone(),
+            remove,
         };
         match self.status {
             PushStatus::Confirmed | PushStatus::Dead => Plan::Nothing,
@@ -302,6 +355,26 @@ impl Push {
     fn sent_this_generation(&self) -> bool {
         self.attempts > 0
     }
+
+    /// What a send carries now: a create of a generation sent before carries the minutes
+    /// of its first send (the same request id, the same content; a later adjustment follows
+    /// as an update once confirmed); an update carries the current document.
+    pub fn send_doc(&self) -> PushDoc {
+        match (self.update, self.sent_minutes) {
+            (false, Some(m)) => self.doc.with_time_minutes(m),
+            _ => self.doc.clone(),
+        }
+    }
+}
+
+/// A time entry's current total as PET's state rows hold it (approved minutes and every
+/// adjustment), for reconciliation and a re-push.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TimeTotal {
+    /// Minutes.
+    pub minutes: i64,
+    /// The ids of the entry's adjustments, in order.
+    pub adjustment_ids: Vec<Uuid>,
 }
 
 /// What can be asked of a push record.
@@ -330,6 +403,10 @@ pub enum PushCommand {
         sync_token: String,
         /// Found by a look-up rather than returned by a send.
         found_by_lookup: bool,
+        /// What the record holds (a time activity's minutes), when the answer says.
+        amount_minor: Option<i64>,
+        /// The answer is a delete's: the record no longer exists.
+        removed: bool,
     },
     /// Records a failed send (ignored unless it is the send in flight).
     Fail {
@@ -341,6 +418,16 @@ pub enum PushCommand {
         error: String,
         /// The server's wait (`Retry-After`), if any.
         retry_after_secs: Option<i64>,
+        /// The record's sync token as read again after a stale-object fault.
+        sync_token: Option<String>,
+    },
+    /// Folds an adjustment of the pushed time entry (`time_entry.adjusted` of approved
+    /// time) into the document; a repeat (the same adjustment) records nothing.
+    Adjust {
+        /// The adjustment.
+        adjustment_id: Uuid,
+        /// Its signed minutes.
+        minutes: i64,
     },
     /// Records what the accounting system holds for a confirmed push (`None`: nothing);
     /// `customer_ref` is the accounting id of the document's customer. Records an event
@@ -353,12 +440,17 @@ pub enum PushCommand {
         /// A time activity's worker as the mapping names it now (`employee:<id>` or
         /// `vendor:<id>`; `None`: not compared).
         worker: Option<String>,
+        /// A time entry's current total (approved minutes and every adjustment): compared
+        /// instead of the document's, so an adjustment not applied yet shows.
+        minutes: Option<i64>,
     },
     /// An admin's re-push: a dead push again (same request id), a mismatched one as an
     /// update, a missing one as a new generation.
     Requeue {
         /// Why.
         reason: String,
+        /// A time push: the entry's current total, which the re-push sends.
+        time: Option<TimeTotal>,
     },
 }
 
@@ -390,8 +482,15 @@ pub struct PushSent {
     pub request_id: String,
     /// An update of the existing record.
     pub update: bool,
+    /// A delete of the existing record (a time activity whose total reached 0).
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub remove: bool,
     /// When it was written (before the request left).
     pub sent_at: DateTime<Utc>,
+}
+
+fn is_false(b: &bool) -> bool {
+    !*b
 }
 
 /// Payload of `accounting.push_confirmed`.
@@ -408,6 +507,9 @@ pub struct PushConfirmed {
     pub sync_token: String,
     /// Found by a look-up after an unknown outcome.
     pub found_by_lookup: bool,
+    /// The send was a delete: the record no longer exists.
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub removed: bool,
 }
 
 /// Payload of `accounting.push_failed` and `accounting.push_dead`.
@@ -424,6 +526,10 @@ pub struct PushFailed {
     pub error: String,
     /// When it is retried (`None`: dead).
     pub retry_at: Option<DateTime<Utc>>,
+    /// The record's sync token read again after a stale-object fault (the next update
+    /// quotes it).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sync_token: Option<String>,
 }
 
 /// Payload of `accounting.push_requeued`.
@@ -440,6 +546,26 @@ pub struct PushRequeued {
     pub update: bool,
     /// Why.
     pub reason: String,
+    /// A time push: the entry's total the re-push sends.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub minutes: Option<i64>,
+    /// A time push: the entry's adjustments that total includes.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub adjustment_ids: Vec<Uuid>,
+}
+
+/// Payload of `accounting.push_adjusted`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PushAdjusted {
+    /// The push.
+    pub push_id: PushId,
+    /// The time entry's adjustment.
+    pub adjustment_id: Uuid,
+    /// Its signed minutes.
+    pub minutes: i64,
+    /// The time activity's minutes now.
+    pub total_minutes: i64,
 }
 
 /// Payload of `accounting.matched`, `accounting.mismatched` and `accounting.missing`.
@@ -474,6 +600,8 @@ domain_events! {
         Dead(PushFailed) = "accounting.push_dead",
         /// `accounting.push_requeued`
         Requeued(PushRequeued) = "accounting.push_requeued",
+        /// `accounting.push_adjusted`
+        Adjusted(PushAdjusted) = "accounting.push_adjusted",
         /// `accounting.matched`
         Matched(PushReconciled) = "accounting.matched",
         /// `accounting.mismatched`
@@ -492,6 +620,7 @@ impl PushEvent {
             Self::Confirmed(p) => p.push_id,
             Self::Failed(p) | Self::Dead(p) => p.push_id,
             Self::Requeued(p) => p.push_id,
+            Self::Adjusted(p) => p.push_id,
             Self::Matched(p) | Self::Mismatched(p) | Self::Missing(p) => p.push_id,
         }
     }
@@ -566,12 +695,16 @@ impl crate::aggregate::Aggregate for Push {
             )),
             PushCommand::Send => match p.plan(now) {
                 Plan::Send {
-                    request_id, update, ..
+                    request_id,
+                    update,
+                    remove,
+                    ..
                 } => Ok(vec![PushEvent::Sent(PushSent {
                     push_id,
                     attempt: p.attempts.saturating_add(1),
                     request_id,
                     update: update.is_some(),
+                    remove,
                     sent_at: now,
                 })]),
                 Plan::WaitUntil(t) => Err(DomainError::invariant(format!(
@@ -588,6 +721,8 @@ impl crate::aggregate::Aggregate for Push {
                 remote_id,
                 sync_token,
                 found_by_lookup,
+                amount_minor,
+                removed,
             } => {
                 if remote_id.trim().is_empty() {
                     return Err(DomainError::field("remote_id", "is required"));
@@ -602,28 +737,77 @@ impl crate::aggregate::Aggregate for Push {
                         "the push is already recorded as {known}; a second record ({remote_id}) \
                          would post it twice"
                     ))),
-                    _ => Ok(vec![PushEvent::Confirmed(PushConfirmed {
-                        push_id,
-                        attempt: p.attempts,
-                        remote_id: remote_id.clone(),
-                        sync_token: sync_token.clone(),
-                        found_by_lookup: *found_by_lookup,
-                    })]),
+                    _ => {
+                        let mut out = vec![PushEvent::Confirmed(PushConfirmed {
+                            push_id,
+                            attempt: p.attempts,
+                            remote_id: remote_id.clone(),
+                            sync_token: sync_token.clone(),
+                            found_by_lookup: *found_by_lookup,
+                            removed: *removed,
+                        })];
+                        // An adjustment arrived while older content was unanswered: the
+                        // record is brought to the current total (time coming back after a
+                        // delete is a new record, a new generation).
+                        let follow = match (p.resend_after_confirm, p.doc.time_minutes()) {
+                            (true, Some(want)) if *removed && want > 0 => {
+                                Some(p.generation.saturating_add(1))
+                            }
+                            (true, Some(want)) if !*removed && *amount_minor != Some(want) => {
+                                Some(p.generation)
+                            }
+                            _ => None,
+                        };
+                        if let Some(generation) = follow {
+                            out.push(PushEvent::Requeued(PushRequeued {
+                                push_id,
+                                generation,
+                                request_id: push_id.request_id(generation),
+                                update: generation == p.generation,
+                                reason: "an adjustment made while the push was unconfirmed".into(),
+                                minutes: None,
+                                adjustment_ids: Vec::new(),
+                            }));
+                        }
+                        Ok(out)
+                    }
                 }
+            }
+            PushCommand::Adjust {
+                adjustment_id,
+                minutes,
+            } => {
+                let Some(total) = p.doc.time_minutes() else {
+                    return Err(DomainError::invariant(
+                        "only a time activity's push takes adjustments",
+                    ));
+                };
+                if p.adjustments.contains(adjustment_id) {
+                    return Ok(vec![]);
+                }
+                Ok(vec![PushEvent::Adjusted(PushAdjusted {
+                    push_id,
+                    adjustment_id: *adjustment_id,
+                    minutes: *minutes,
+                    // PET never takes an entry below 0; a total read otherwise is held at 0.
+                    total_minutes: total.saturating_add(*minutes).max(0),
+                })])
             }
             PushCommand::Fail {
                 attempt,
                 kind,
                 error,
                 retry_after_secs,
+                sync_token,
             } => {
                 if p.status != PushStatus::InFlight || *attempt != p.attempts {
                     // A late or repeated report of an earlier send: the record stands.
                     return Ok(vec![]);
                 }
-                let failures = match kind {
-                    FailureKind::Unavailable => p.failures.saturating_add(1),
-                    _ => p.failures,
+                let failures = if kind.counts() {
+                    p.failures.saturating_add(1)
+                } else {
+                    p.failures
                 };
                 let wait = match kind {
                     FailureKind::RateLimited => Duration::seconds(
@@ -633,7 +817,7 @@ impl crate::aggregate::Aggregate for Push {
                     ),
                     FailureKind::Unauthorized => Duration::seconds(UNAUTHORIZED_WAIT_SECS),
                     FailureKind::Unavailable => backoff(failures),
-                    FailureKind::Rejected => Duration::zero(),
+                    FailureKind::Rejected | FailureKind::Stale => Duration::zero(),
                 };
                 let dead = *kind == FailureKind::Rejected || failures >= MAX_FAILURES;
                 let payload = PushFailed {
@@ -642,6 +826,7 @@ impl crate::aggregate::Aggregate for Push {
                     kind: *kind,
                     error: clip(error),
                     retry_at: (!dead).then(|| now + wait),
+                    sync_token: sync_token.clone(),
                 };
                 Ok(vec![if dead {
                     PushEvent::Dead(payload)
@@ -653,6 +838,7 @@ impl crate::aggregate::Aggregate for Push {
                 remote,
                 customer_ref,
                 worker,
+                minutes,
             } => {
                 let Some(known) = p
                     .remote_id
@@ -664,10 +850,19 @@ impl crate::aggregate::Aggregate for Push {
                     ));
                 };
                 let amount = remote.as_ref().and_then(|r| r.amount_minor);
+                // A time activity is held to the entry's current total.
+                let doc = match minutes {
+                    Some(m) => p.doc.with_time_minutes(*m),
+                    None => p.doc.clone(),
+                };
                 let (outcome, differences, sync_token) = match remote {
+                    // Deleted because the total is 0: as it should be.
+                    None if p.removed && doc.time_minutes() == Some(0) => {
+                        (Reconciliation::Matched, Vec::new(), None)
+                    }
                     None => (Reconciliation::Missing, Vec::new(), None),
                     Some(r) => {
-                        let mut d = compare(&p.doc, r, customer_ref.as_deref());
+                        let mut d = compare(&doc, r, customer_ref.as_deref());
                         d.extend(compare_worker(&p.doc, r, worker.as_deref()));
                         let o = if d.is_empty() {
                             Reconciliation::Matched
@@ -697,7 +892,7 @@ impl crate::aggregate::Aggregate for Push {
                     _ => PushEvent::Matched(payload),
                 }])
             }
-            PushCommand::Requeue { reason } => {
+            PushCommand::Requeue { reason, time } => {
                 let (generation, update) = match (p.status, p.reconciliation) {
                     (PushStatus::Dead, _) => (p.generation, p.remote_id.is_some()),
                     (PushStatus::Confirmed, Reconciliation::Mismatched) => (p.generation, true),
@@ -710,12 +905,15 @@ impl crate::aggregate::Aggregate for Push {
                         ))
                     }
                 };
+                let time = time.as_ref().filter(|_| p.doc.time_minutes().is_some());
                 Ok(vec![PushEvent::Requeued(PushRequeued {
                     push_id,
                     generation,
                     request_id: push_id.request_id(generation),
                     update,
                     reason: clip(reason),
+                    minutes: time.map(|t| t.minutes.max(0)),
+                    adjustment_ids: time.map(|t| t.adjustment_ids.clone()).unwrap_or_default(),
                 })])
             }
         }
@@ -723,6 +921,19 @@ impl crate::aggregate::Aggregate for Push {
 
     fn evolve(state: Option<Self>, ev: &PushEvent) -> Option<Self> {
         evolve(state, ev)
+    }
+}
+
+/// A time push at 0 minutes with nothing sent: nothing to make, it is settled as removed.
+fn settle_removed(p: &mut Push) {
+    if p.status == PushStatus::Queued
+        && p.doc.time_minutes() == Some(0)
+        && p.remote_id.is_none()
+        && p.attempts == 0
+    {
+        p.status = PushStatus::Confirmed;
+        p.removed = true;
+        p.update = false;
     }
 }
 
@@ -747,6 +958,10 @@ fn evolve(state: Option<Push>, ev: &PushEvent) -> Option<Push> {
                 reconciliation: Reconciliation::Unchecked,
                 differences: Vec::new(),
                 remote_amount_minor: None,
+                adjustments: Vec::new(),
+                sent_minutes: None,
+                resend_after_confirm: false,
+                removed: false,
                 version: 1,
             })
         }
@@ -760,12 +975,17 @@ fn evolve(state: Option<Push>, ev: &PushEvent) -> Option<Push> {
             p.attempts = s.attempt;
             p.sent_at = Some(s.sent_at);
             p.next_at = None;
+            if !s.update && p.sent_minutes.is_none() {
+                p.sent_minutes = p.doc.time_minutes();
+            }
         }
         PushEvent::Confirmed(c) => {
             p.status = PushStatus::Confirmed;
             p.remote_id = Some(c.remote_id.clone());
             p.sync_token = Some(c.sync_token.clone());
             p.update = false;
+            p.resend_after_confirm = false;
+            p.removed = c.removed;
             p.next_at = None;
             p.last_error = None;
             p.reconciliation = Reconciliation::Unchecked;
@@ -774,32 +994,92 @@ fn evolve(state: Option<Push>, ev: &PushEvent) -> Option<Push> {
         }
         PushEvent::Failed(f) => {
             p.status = PushStatus::Failed;
-            if f.kind == FailureKind::Unavailable {
+            if f.kind.counts() {
                 p.failures = p.failures.saturating_add(1);
             }
             p.next_at = f.retry_at;
             p.last_error = Some(f.error.clone());
+            if let Some(t) = &f.sync_token {
+                p.sync_token = Some(t.clone());
+            }
         }
         PushEvent::Dead(f) => {
             p.status = PushStatus::Dead;
-            if f.kind == FailureKind::Unavailable {
+            if f.kind.counts() {
                 p.failures = p.failures.saturating_add(1);
             }
             p.next_at = None;
             p.last_error = Some(f.error.clone());
         }
         PushEvent::Requeued(r) => {
-            if r.generation != p.generation {
+            let new_generation = r.generation != p.generation;
+            if new_generation {
                 p.remote_id = None;
                 p.sync_token = None;
                 // A new generation has not been sent yet.
                 p.attempts = 0;
+                p.sent_minutes = None;
+                p.removed = false;
             }
             p.generation = r.generation;
             p.update = r.update;
             p.status = PushStatus::Queued;
             p.failures = 0;
             p.next_at = None;
+            // An update or a new generation sends the current document; a create sent
+            // again carries its first content, so a pending adjustment still follows.
+            if r.update || new_generation {
+                p.resend_after_confirm = false;
+            }
+            if let Some(m) = r.minutes {
+                p.doc = p.doc.with_time_minutes(m);
+            }
+            for a in &r.adjustment_ids {
+                if !p.adjustments.contains(a) {
+                    p.adjustments.push(*a);
+                }
+            }
+            settle_removed(&mut p);
+        }
+        PushEvent::Adjusted(a) => {
+            p.adjustments.push(a.adjustment_id);
+            p.doc = p.doc.with_time_minutes(a.total_minutes);
+            match p.status {
+                // Removed and still 0: nothing to do.
+                PushStatus::Confirmed if p.removed && a.total_minutes <= 0 => {}
+                // Deleted at 0 and time comes back: a new record, a new generation.
+                PushStatus::Confirmed if p.removed && p.remote_id.is_some() => {
+                    p.generation = p.generation.saturating_add(1);
+                    p.remote_id = None;
+                    p.sync_token = None;
+                    p.attempts = 0;
+                    p.sent_minutes = None;
+                    p.removed = false;
+                    p.update = false;
+                    p.status = PushStatus::Queued;
+                }
+                // Nothing was made (0 before the first send): made now.
+                PushStatus::Confirmed if p.removed => {
+                    p.removed = false;
+                    p.update = false;
+                    p.status = PushStatus::Queued;
+                }
+                // The record holds the old total: updated (deleted at 0).
+                PushStatus::Confirmed => {
+                    p.update = true;
+                    p.status = PushStatus::Queued;
+                }
+                // A send of older content may have been accepted: updated once confirmed.
+                _ if p.attempts > 0 => p.resend_after_confirm = true,
+                _ => {}
+            }
+            if p.status == PushStatus::Queued {
+                p.failures = 0;
+                p.next_at = None;
+                p.reconciliation = Reconciliation::Unchecked;
+                p.differences = Vec::new();
+            }
+            settle_removed(&mut p);
         }
         PushEvent::Matched(r) | PushEvent::Mismatched(r) | PushEvent::Missing(r) => {
             p.reconciliation = match ev {

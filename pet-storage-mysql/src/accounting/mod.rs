@@ -9,6 +9,12 @@
 //!   customer's project or ticket queues a push record (its id derived from the fact, so a
 //!   fact read twice queues nothing new), and the checkpoint moves in the same
 //!   transaction. Commands never call the port.
+//! - **Adjustments**: each `time_entry.adjusted` of approved time is folded into the entry's
+//!   push in the same outbox transaction (`PushCommand::Adjust`, once per adjustment id):
+//!   the time activity is updated to the entry's current total (deleted at 0); an update
+//!   refused as stale reads the record's sync token again, one that finds the record gone
+//!   records the push as removed. Reconciliation and the re-push read the entry's current
+//!   total from the state rows ([`Accounting::reconcile`], [`Accounting::repush`]).
 //! - **Employees**: approved billable time is a time activity naming the QBO employee or
 //!   vendor the mapping gives the PET employee; while the employee is not mapped the push
 //!   waits (queued, looked at again every [`UNMAPPED_RECHECK_SECS`] and as soon as a mapping
@@ -35,7 +41,7 @@ use mysql_async::{Row, Transaction};
 use pet_core::accounting::{
     AccountingPort, CurrencyMode, Mapping, Plan, PortError, Push, PushCommand, PushDoc, PushId,
     PushStatus, Reconciliation, RemoteRecord, SendRequest, SourceKind, SourceRef, TargetKind,
-    WorkerKind, WorkerRef, JOB_ACCOUNTING_PUSH, JOB_ACCOUNTING_RECONCILE,
+    TimeTotal, WorkerKind, WorkerRef, JOB_ACCOUNTING_PUSH, JOB_ACCOUNTING_RECONCILE,
 };
 use pet_core::commercial::QuoteEvent;
 use pet_core::delivery::TimeEntryEvent;
@@ -112,7 +118,8 @@ pub(crate) fn run_job<'a>(app: &'a App, job: &'a ClaimedJob) -> JobFuture<'a> {
 const PUSH_COLUMNS: &str =
     "id, target, source_kind, source_id, doc, generation, status, attempts, \
      failures, sent_at, next_at, remote_id, sync_token, update_pending, last_error, \
-     reconciliation, differences, remote_amount_minor, version";
+     reconciliation, differences, remote_amount_minor, version, adjustments, sent_minutes, \
+     resend_after_confirm, removed";
 
 fn parse_status(s: &str) -> Result<PushStatus, AppError> {
     Ok(match s {
@@ -175,6 +182,13 @@ fn push_from_row(mut r: Row) -> Result<Push, AppError> {
             .map_err(|_| internal("push differences"))?,
         remote_amount_minor: col(r, 17)?,
         version: col(r, 18)?,
+        adjustments: match col::<Option<String>>(r, 19)? {
+            Some(a) => serde_json::from_str(&a).map_err(|_| internal("push adjustments"))?,
+            None => Vec::new(),
+        },
+        sent_minutes: col(r, 20)?,
+        resend_after_confirm: col(r, 21)?,
+        removed: col(r, 22)?,
     })
 }
 
@@ -249,7 +263,13 @@ impl Repository<Push> for PushRepo<'_> {
         let diffs =
             serde_json::to_string(&p.differences).map_err(|_| internal("push differences"))?;
         let (period, currency, amount) = period_amount(&p.doc);
+        let adjustments = if p.adjustments.is_empty() {
+            None
+        } else {
+            Some(serde_json::to_string(&p.adjustments).map_err(|_| internal("push adjustments"))?)
+        };
         let values: Vec<mysql_async::Value> = vec![
+            doc.clone().into(),
             p.generation.into(),
             p.status.as_str().into(),
             p.attempts.into(),
@@ -264,6 +284,10 @@ impl Repository<Push> for PushRepo<'_> {
             p.reconciliation.as_str().into(),
             diffs.into(),
             p.remote_amount_minor.into(),
+            adjustments.into(),
+            p.sent_minutes.into(),
+            p.resend_after_confirm.into(),
+            p.removed.into(),
             p.version.into(),
             to_db_time(now).into(),
         ];
@@ -273,7 +297,6 @@ impl Repository<Push> for PushRepo<'_> {
                 p.target.as_str().into(),
                 p.source.kind.as_str().into(),
                 p.source.id.to_string().into(),
-                doc.into(),
                 period.into(),
                 currency.map(|c| c.as_str().to_owned()).into(),
                 amount.into(),
@@ -283,11 +306,12 @@ impl Repository<Push> for PushRepo<'_> {
             cx.tx()
                 .exec_drop(
                     format!(
-                        "INSERT INTO {} (id, target, source_kind, source_id, doc, period, currency, \
-                         amount_minor, created_at, generation, status, attempts, failures, sent_at, \
+                        "INSERT INTO {} (id, target, source_kind, source_id, period, currency, \
+                         amount_minor, created_at, doc, generation, status, attempts, failures, sent_at, \
                          next_at, due_at, remote_id, sync_token, update_pending, last_error, \
-                         reconciliation, differences, remote_amount_minor, version, updated_at) \
-                         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                         reconciliation, differences, remote_amount_minor, adjustments, sent_minutes, \
+                         resend_after_confirm, removed, version, updated_at) \
+                         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                         t.pushes
                     ),
                     params,
@@ -301,10 +325,12 @@ impl Repository<Push> for PushRepo<'_> {
             cx.tx()
                 .exec_drop(
                     format!(
-                        "UPDATE {} SET generation = ?, status = ?, attempts = ?, failures = ?, \
+                        "UPDATE {} SET doc = ?, generation = ?, status = ?, attempts = ?, failures = ?, \
                          sent_at = ?, next_at = ?, due_at = ?, remote_id = ?, sync_token = ?, \
                          update_pending = ?, last_error = ?, reconciliation = ?, differences = ?, \
-                         remote_amount_minor = ?, version = ?, updated_at = ? WHERE id = ? AND version = ?",
+                         remote_amount_minor = ?, adjustments = ?, sent_minutes = ?, \
+                         resend_after_confirm = ?, removed = ?, version = ?, updated_at = ? \
+                         WHERE id = ? AND version = ?",
                         t.pushes
                     ),
                     params,
@@ -331,6 +357,8 @@ pub struct PushRunReport {
     pub events: u64,
     /// Pushes it queued.
     pub queued: u64,
+    /// Adjustments of approved time it folded into their pushes.
+    pub adjusted: u64,
     /// Sends made.
     pub sent: u64,
     /// Pushes confirmed (by a response or a look-up).
@@ -339,6 +367,9 @@ pub struct PushRunReport {
     pub failed: u64,
     /// Pushes given up (dead).
     pub dead: u64,
+    /// Updates refused as stale (the record changed in QuickBooks): its sync token was read
+    /// again and the update is retried.
+    pub stale: u64,
     /// Pushes waiting for their customer's push.
     pub waiting: u64,
     /// Time pushes waiting for their employee's mapping.
@@ -634,8 +665,9 @@ impl Accounting<'_> {
     // ---- the outbox --------------------------------------------------------------------
 
     /// Queues a push for every relevant event after the checkpoint, `batch` events per
-    /// command; returns `(events read, pushes queued)`.
-    pub async fn feed_outbox(&self, batch: usize) -> Result<(u64, u64), AppError> {
+    /// command, and folds adjustments of approved time into their pushes; returns `(events
+    /// read, pushes queued, adjustments folded)`.
+    pub async fn feed_outbox(&self, batch: usize) -> Result<(u64, u64, u64), AppError> {
         let batch = batch.max(1);
         let mapping = self.mapping().await?;
         {
@@ -650,7 +682,7 @@ impl Accounting<'_> {
             .await
             .map_err(db)?;
         }
-        let (mut events, mut queued) = (0u64, 0u64);
+        let (mut events, mut queued, mut adjusted) = (0u64, 0u64, 0u64);
         loop {
             let ctx = system();
             let out = command!(
@@ -673,12 +705,16 @@ impl Accounting<'_> {
                         .map_err(db)?;
                     let cp = cp.ok_or_else(|| internal("accounting checkpoint row missing"))?;
                     let evs = self.store().read_after(cx.tx(), cp, batch).await?;
-                    let mut n = 0u64;
+                    let (mut n, mut adjusted) = (0u64, 0u64);
                     for ev in &evs {
+                        if ev.event.event_type().as_str() == "time_entry.adjusted" {
+                            adjusted += self.fold_adjustment(cx, ev).await?;
+                            continue;
+                        }
                         let entry = match outbox_entry(ev, &mapping)? {
                             Some(e) => Some(e),
                             None if ev.event.event_type().as_str() == "time_entry.approved" => {
-                                self.time_entry_push(cx.tx(), ev).await?
+                                self.time_entry_push(cx.tx(), ev, &mapping).await?
                             }
                             None => None,
                         };
@@ -715,16 +751,98 @@ impl Accounting<'_> {
                             .await
                             .map_err(db)?;
                     }
-                    Ok(json!({"events": evs.len(), "queued": n}))
+                    Ok(json!({"events": evs.len(), "queued": n, "adjusted": adjusted}))
                 }
             )?;
             let read = out["events"].as_u64().unwrap_or(0);
             events += read;
             queued += out["queued"].as_u64().unwrap_or(0);
+            adjusted += out["adjusted"].as_u64().unwrap_or(0);
             if (read as usize) < batch {
-                return Ok((events, queued));
+                return Ok((events, queued, adjusted));
             }
         }
+    }
+
+    /// Folds a `time_entry.adjusted` of approved time into the entry's push (if its time
+    /// was pushed: billable, a customer's); an adjustment before the approval is already in
+    /// the approved minutes. Returns the events recorded (0 or 1).
+    async fn fold_adjustment(
+        &self,
+        cx: &mut Cmd<'_, '_>,
+        ev: &pet_core::RecordedEvent,
+    ) -> Result<u64, AppError> {
+        let e = &ev.event;
+        let TimeEntryEvent::Adjusted(a) =
+            TimeEntryEvent::from_stored("time_entry.adjusted", e.schema_version(), e.payload())
+                .map_err(|_| {
+                    AppError::Storage("accounting outbox: unreadable time_entry.adjusted".into())
+                })?
+        else {
+            return Ok(0);
+        };
+        if !a.entry_approved {
+            return Ok(0);
+        }
+        let repo = PushRepo(self.app());
+        let id = PushId::for_source(SourceRef {
+            kind: SourceKind::TimeEntry,
+            id: a.entry_id.as_uuid(),
+        })
+        .as_uuid();
+        let Some(existing) = repo.load(cx.tx(), id).await? else {
+            return Ok(0);
+        };
+        let (_, evs) = cx
+            .apply(
+                &repo,
+                Some(existing),
+                &PushCommand::Adjust {
+                    adjustment_id: a.adjustment_id.as_uuid(),
+                    minutes: a.minutes,
+                },
+                &(),
+            )
+            .await?;
+        Ok(evs.len() as u64)
+    }
+
+    /// A time entry's current total (approved minutes and every adjustment) and its
+    /// adjustments' ids, from the state rows (`None`: no such entry).
+    async fn time_total(&self, entry: Uuid) -> Result<Option<TimeTotal>, AppError> {
+        let d = self.app().delivery_tables();
+        let mut conn = self.conn().await?;
+        let total: Option<i64> = conn
+            .exec_first(
+                format!(
+                    "SELECT minutes + adjust_minutes FROM {} WHERE id = ?",
+                    d.entries
+                ),
+                (entry.to_string(),),
+            )
+            .await
+            .map_err(db)?;
+        let Some(minutes) = total else {
+            return Ok(None);
+        };
+        let ids: Vec<String> = conn
+            .exec(
+                format!(
+                    "SELECT id FROM {} WHERE entry_id = ? ORDER BY seq",
+                    d.adjustments
+                ),
+                (entry.to_string(),),
+            )
+            .await
+            .map_err(db)?;
+        let adjustment_ids = ids
+            .iter()
+            .map(|i| Uuid::parse_str(i).map_err(|_| internal("adjustment id")))
+            .collect::<Result<_, _>>()?;
+        Ok(Some(TimeTotal {
+            minutes,
+            adjustment_ids,
+        }))
     }
 
     /// The push an approval asks for: billable time on a customer's project or ticket
@@ -734,6 +852,7 @@ impl Accounting<'_> {
         &self,
         tx: &mut Transaction<'_>,
         ev: &pet_core::RecordedEvent,
+        mapping: &Mapping,
     ) -> Result<Option<(TargetKind, SourceRef, PushDoc)>, AppError> {
         let e = &ev.event;
         let TimeEntryEvent::Approved(m) =
@@ -770,6 +889,31 @@ impl Accounting<'_> {
             .role
             .as_ref()
             .map_or_else(|| "labour".to_owned(), |r| format!("role:{}", r.as_str()));
+        // The employee's bill and cost rates in force on the day worked, when they are in
+        // the company's home currency (a time activity carries no currency of its own).
+        let home = mapping.currency.home();
+        let rates: Vec<(String, i64, String)> = tx
+            .exec(
+                format!(
+                    "SELECT kind, amount_minor, currency FROM {} \
+                     WHERE employee_id = ? AND effective_from <= ? \
+                     ORDER BY effective_from DESC, recorded_at DESC",
+                    self.tables().employee_rates
+                ),
+                (m.employee_id.as_uuid().to_string(), m.work_date),
+            )
+            .await
+            .map_err(db)?;
+        let rate = |kind: &str| {
+            rates
+                .iter()
+                .find(|(k, _, _)| k == kind)
+                .filter(|(_, _, c)| c == home.as_str())
+                .map(|(_, a, _)| *a)
+        };
+        let (hourly_rate_minor, cost_rate_minor) = (rate("bill"), rate("cost"));
+        let rate_currency =
+            (hourly_rate_minor.is_some() || cost_rate_minor.is_some()).then_some(home);
         Ok(Some((
             TargetKind::TimeActivity,
             SourceRef {
@@ -784,6 +928,9 @@ impl Accounting<'_> {
                 minutes: m.minutes,
                 item_key,
                 description: note,
+                hourly_rate_minor,
+                cost_rate_minor,
+                rate_currency,
             },
         )))
     }
@@ -882,6 +1029,7 @@ impl Accounting<'_> {
         let Plan::Send {
             look_up_first,
             request_id,
+            remove,
             ..
         } = p.plan(self.now())
         else {
@@ -903,7 +1051,7 @@ impl Accounting<'_> {
         if look_up_first {
             match port.look_up(p.target, &p.doc).await {
                 Ok(Some(r)) => {
-                    self.confirm(id, p.generation, r, true).await?;
+                    self.confirm(id, p.generation, r, true, false).await?;
                     report.confirmed += 1;
                     return Ok(Step::Go);
                 }
@@ -920,21 +1068,55 @@ impl Accounting<'_> {
         } else {
             None
         };
+        let doc = p.send_doc();
         let req = SendRequest {
             target: p.target,
-            doc: &p.doc,
+            doc: &doc,
             request_id: &request_id,
             customer_ref: customer_ref.as_deref(),
             update,
+            remove,
             mapping,
         };
         match port.send(req).await {
             Ok(r) => {
-                self.confirm(id, p.generation, r, false).await?;
+                self.confirm(id, p.generation, r, false, remove).await?;
                 report.confirmed += 1;
                 Ok(Step::Go)
             }
             Err(e) => {
+                // An update or delete refused: read the record. Gone (deleted in QuickBooks,
+                // or PET's own delete whose answer was lost): recorded as removed — a new
+                // record follows when the entry still has time and an adjustment waits, else
+                // reconciliation shows it missing. Stale (edited there since PET read it):
+                // its current sync token, so the retry quotes it (with a new request id).
+                let mut sync_token = None;
+                if let (PortError::Stale(_) | PortError::Rejected(_), Some((remote_id, token))) =
+                    (&e, update)
+                {
+                    match port.read(p.target, remote_id, &doc).await {
+                        Ok(None) => {
+                            let gone = RemoteRecord {
+                                remote_id: remote_id.to_owned(),
+                                sync_token: token.to_owned(),
+                                name: String::new(),
+                                customer_ref: None,
+                                amount_minor: Some(0),
+                                currency: None,
+                                line_count: None,
+                                fields: Default::default(),
+                            };
+                            self.confirm(id, p.generation, gone, false, true).await?;
+                            report.confirmed += 1;
+                            return Ok(Step::Go);
+                        }
+                        Ok(Some(r)) if matches!(e, PortError::Stale(_)) => {
+                            report.stale += 1;
+                            sync_token = Some(r.sync_token);
+                        }
+                        _ => {}
+                    }
+                }
                 let after = self
                     .push_command(
                         id,
@@ -943,6 +1125,7 @@ impl Accounting<'_> {
                             kind: e.kind(),
                             error: e.to_string(),
                             retry_after_secs: e.retry_after_secs(),
+                            sync_token,
                         },
                     )
                     .await?;
@@ -978,6 +1161,7 @@ impl Accounting<'_> {
         generation: u32,
         r: RemoteRecord,
         found: bool,
+        removed: bool,
     ) -> Result<(), AppError> {
         self.push_command(
             id,
@@ -986,6 +1170,8 @@ impl Accounting<'_> {
                 remote_id: r.remote_id,
                 sync_token: r.sync_token,
                 found_by_lookup: found,
+                amount_minor: r.amount_minor,
+                removed,
             },
         )
         .await
@@ -997,10 +1183,11 @@ impl Accounting<'_> {
         &self,
         port: &dyn AccountingPort,
     ) -> Result<PushRunReport, AppError> {
-        let (events, queued) = self.feed_outbox(OUTBOX_BATCH).await?;
+        let (events, queued, adjusted) = self.feed_outbox(OUTBOX_BATCH).await?;
         let mut report = self.push_due(port).await?;
         report.events = events;
         report.queued = queued;
+        report.adjusted = adjusted;
         Ok(report)
     }
 
@@ -1163,6 +1350,12 @@ impl Accounting<'_> {
             }
             _ => None,
         };
+        // A time activity is held to the entry's current total, so an adjustment not
+        // applied in QuickBooks (yet) shows as a difference in minutes.
+        let minutes = match p.source.kind {
+            SourceKind::TimeEntry => self.time_total(p.source.id).await?.map(|t| t.minutes),
+            _ => None,
+        };
         report.checked += 1;
         let after_p = self
             .push_command(
@@ -1171,6 +1364,7 @@ impl Accounting<'_> {
                     remote,
                     customer_ref,
                     worker,
+                    minutes,
                 },
             )
             .await?;
@@ -1190,6 +1384,13 @@ impl Accounting<'_> {
     pub async fn repush(&self, push_id: &str, ctx: &CommandContext) -> Result<Value, AppError> {
         let id = Uuid::parse_str(push_id.trim())
             .map_err(|_| AppError::field("push_id", "is not a valid id"))?;
+        // A time push sends the entry's current total (every adjustment included).
+        let time = match self.get_push(id).await? {
+            Some(p) if p.source.kind == SourceKind::TimeEntry => {
+                self.time_total(p.source.id).await?
+            }
+            _ => None,
+        };
         command!(
             self.app(),
             ctx,
@@ -1202,6 +1403,7 @@ impl Accounting<'_> {
                         id,
                         &PushCommand::Requeue {
                             reason: "re-pushed from the reconciliation screen".into(),
+                            time: time.clone(),
                         },
                         &(),
                     )
@@ -1342,6 +1544,8 @@ fn push_view(
         "reconciliation": p.reconciliation.as_str(),
         "differences": p.differences,
         "remote_amount_minor": p.remote_amount_minor,
+        "removed": p.removed,
+        "adjustments": p.adjustments.len(),
         "request_id": p.request_id(),
         "waiting": waiting_reason(p, mapping, names),
         "actions": if repushable { json!(["repush"]) } else { json!([]) },

@@ -648,6 +648,22 @@ async fn with_approved_time(
         .change_project_status(&pid, "active", &actor)
         .await
         .unwrap();
+    // Ana's rates: billed at 120.00 (130.00 from April, after the work), costing 55.00.
+    let ana = actor.actor_id.unwrap().to_string();
+    for (kind, amount, from) in [
+        ("bill", 12_000, "2026-01-01"),
+        ("bill", 13_000, "2026-04-01"),
+        ("cost", 5_500, "2026-01-01"),
+    ] {
+        app.identity()
+            .change_employee_rate(
+                &ana,
+                &json!({"kind": kind, "amount_minor": amount, "currency": "EUR", "effective_from": from}),
+                &actor,
+            )
+            .await
+            .unwrap();
+    }
     let mut billable = String::new();
     for (date, minutes, is_billable) in [("2026-03-02", 95, true), ("2026-03-03", 30, false)] {
         let e = app
@@ -756,6 +772,11 @@ async fn approved_billable_time_waits_for_its_employees_mapping_then_is_one_time
     );
     assert_eq!(t["TxnDate"], json!("2026-03-02"));
     assert_eq!(t["BillableStatus"], json!("Billable"));
+    // The rates in force on the day worked.
+    assert_eq!(
+        (t["HourlyRate"].as_f64(), t["CostRate"].as_f64()),
+        (Some(120.0), Some(55.0))
+    );
     let desc = t["Description"].as_str().unwrap();
     assert!(
         desc.starts_with("Homepage [PET time ") && desc.contains(&entry),
@@ -780,7 +801,7 @@ async fn approved_billable_time_waits_for_its_employees_mapping_then_is_one_time
     standin
         .control(
             "edit",
-            json!({"entity": "TimeActivity", "id": t["Id"], "fields": {"Minutes": 5, "EmployeeRef": {"value": "56"}}}),
+            json!({"entity": "TimeActivity", "id": t["Id"], "fields": {"Minutes": 5, "EmployeeRef": {"value": "56"}, "HourlyRate": 99.5}}),
         )
         .await;
     let r = app.accounting().reconcile(&client).await.unwrap();
@@ -792,8 +813,20 @@ async fn approved_billable_time_waits_for_its_employees_mapping_then_is_one_time
         .unwrap()
         .unwrap();
     let fields: Vec<&str> = p.differences.iter().map(|d| d.field.as_str()).collect();
-    assert_eq!(fields, ["minutes", "worker"], "{:?}", p.differences);
+    assert_eq!(
+        fields,
+        ["minutes", "hourly_rate", "worker"],
+        "{:?}",
+        p.differences
+    );
     assert_eq!(p.differences[0].remote, "65");
+    assert_eq!(
+        (
+            p.differences[1].pet.as_str(),
+            p.differences[1].remote.as_str()
+        ),
+        ("120.00", "99.50")
+    );
     app.accounting()
         .repush(&time_push(&entry).to_string(), &actor)
         .await
@@ -811,6 +844,7 @@ async fn approved_billable_time_waits_for_its_employees_mapping_then_is_one_time
         ),
         (json!(35), json!("55"))
     );
+    assert_eq!(ta[0]["HourlyRate"].as_f64(), Some(120.0));
     // Deleted in QBO: missing.
     standin
         .control("delete", json!({"entity": "TimeActivity", "id": t["Id"]}))
@@ -902,6 +936,266 @@ async fn time_sent_again_while_queries_lag_is_answered_by_its_request_id() {
         json!(2),
         "the customer and one activity"
     );
+}
+
+// ---- adjustments of approved time → the time activity's update ------------------------------
+
+/// Adjusts the entry by `minutes`, booked on 2026-03-04 (another day than the entry's).
+async fn adjust(app: &App, actor: &CommandContext, entry: &str, minutes: i64) {
+    app.delivery()
+        .adjust_time_entry(
+            entry,
+            &json!({"minutes": minutes, "work_date": "2026-03-04", "reason": "corrected"}),
+            actor,
+        )
+        .await
+        .unwrap();
+}
+
+/// The one live time activity and its minutes (fails unless there is exactly one).
+async fn only_activity(standin: &Standin) -> (Value, i64) {
+    let ta = standin.live("TimeActivity").await;
+    assert_eq!(ta.len(), 1, "exactly one time activity: {ta:?}");
+    let t = ta[0].clone();
+    let m = t["Hours"].as_i64().unwrap() * 60 + t["Minutes"].as_i64().unwrap();
+    (t, m)
+}
+
+async fn time_push_of(app: &App, entry: &str) -> pet_core::accounting::Push {
+    app.accounting()
+        .get_push(time_push(entry))
+        .await
+        .unwrap()
+        .unwrap()
+}
+
+/// Approved time pushed and confirmed (95 min, Ana mapped to employee 55).
+async fn with_pushed_time() -> Option<(Env, Standin, QboClient, CommandContext, String)> {
+    let (env, standin, client, actor, entry) = with_approved_time(Some("employee:55")).await?;
+    let r = env.app.accounting().run_push_with(&client).await.unwrap();
+    assert_eq!((r.sent, r.confirmed), (1, 1), "{r:?}");
+    assert_eq!(only_activity(&standin).await.1, 95);
+    Some((env, standin, client, actor, entry))
+}
+
+async fn rewind_outbox(env: &Env) {
+    use mysql_async::prelude::Queryable;
+    let mut c = env.pool().get_conn().await.unwrap();
+    c.exec_drop(
+        format!(
+            "UPDATE {}pet_projection_checkpoints SET last_sequence = 0 WHERE projection = 'accounting_outbox'",
+            env.config.prefix
+        ),
+        (),
+    )
+    .await
+    .unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn an_adjustment_after_approval_updates_the_one_time_activity_and_a_replay_changes_nothing() {
+    let Some((env, standin, client, actor, entry)) = with_pushed_time().await else {
+        return;
+    };
+    let app = &env.app;
+    adjust(app, &actor, &entry, -35).await;
+    let r = app.accounting().run_push_with(&client).await.unwrap();
+    assert_eq!((r.adjusted, r.sent, r.confirmed), (1, 1, 1), "{r:?}");
+    let (t, minutes) = only_activity(&standin).await;
+    assert_eq!(minutes, 60, "approved 95 − 35");
+    // The activity keeps the entry's date (the adjustment was booked on another day).
+    assert_eq!(t["TxnDate"], json!("2026-03-02"));
+    let st = standin.state().await;
+    assert_eq!(
+        (st["creates"].clone(), st["updates"].clone()),
+        (json!(2), json!(1)),
+        "the customer and one activity, updated once"
+    );
+    let p = time_push_of(app, &entry).await;
+    assert_eq!(p.status, PushStatus::Confirmed);
+    assert_eq!(p.remote_id.as_deref(), t["Id"].as_str());
+    assert_eq!(p.doc.time_minutes(), Some(60));
+    // The job replayed, and the outbox fed from the start again: nothing is folded twice,
+    // nothing sent.
+    let r = app.accounting().run_push_with(&client).await.unwrap();
+    assert_eq!((r.adjusted, r.sent), (0, 0), "{r:?}");
+    rewind_outbox(&env).await;
+    let r = app.accounting().run_push_with(&client).await.unwrap();
+    assert_eq!((r.queued, r.adjusted, r.sent), (0, 0, 0), "{r:?}");
+    assert_eq!(only_activity(&standin).await.1, 60);
+    assert_eq!(standin.state().await["updates"], json!(1));
+    assert_eq!(count_type(&env, "accounting.push_adjusted").await, 1);
+    // Reconciled against the entry's current total: matched.
+    let r = app.accounting().reconcile(&client).await.unwrap();
+    assert_eq!((r.checked, r.matched, r.mismatched), (2, 2, 0), "{r:?}");
+    crate::every_aggregate_restores_as_replayed(&env).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_total_of_0_deletes_the_time_activity_and_time_coming_back_is_a_new_one() {
+    let Some((env, standin, client, actor, entry)) = with_pushed_time().await else {
+        return;
+    };
+    let app = &env.app;
+    adjust(app, &actor, &entry, -95).await;
+    let r = app.accounting().run_push_with(&client).await.unwrap();
+    assert_eq!((r.adjusted, r.sent, r.confirmed), (1, 1, 1), "{r:?}");
+    assert!(standin.live("TimeActivity").await.is_empty());
+    assert_eq!(standin.state().await["deletes"], json!(1));
+    let p = time_push_of(app, &entry).await;
+    assert!(p.removed && p.status == PushStatus::Confirmed, "{p:?}");
+    // Deleted and 0 in PET: reconciliation matches (not missing).
+    let r = app.accounting().reconcile(&client).await.unwrap();
+    assert_eq!((r.matched, r.missing), (2, 0), "{r:?}");
+    // Time comes back: a new time activity (a new generation, a new request id).
+    adjust(app, &actor, &entry, 30).await;
+    let r = app.accounting().run_push_with(&client).await.unwrap();
+    assert_eq!((r.adjusted, r.sent, r.confirmed), (1, 1, 1), "{r:?}");
+    assert_eq!(only_activity(&standin).await.1, 30);
+    let p = time_push_of(app, &entry).await;
+    assert_eq!((p.generation, p.removed), (2, false));
+    assert_eq!(standin.state().await["creates"], json!(3));
+    let r = app.accounting().reconcile(&client).await.unwrap();
+    assert_eq!(r.mismatched + r.missing, 0, "{r:?}");
+    crate::every_aggregate_restores_as_replayed(&env).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_500_after_quickbooks_accepted_the_update_is_answered_by_its_request_id() {
+    let Some((env, standin, client, actor, entry)) = with_pushed_time().await else {
+        return;
+    };
+    let app = &env.app;
+    adjust(app, &actor, &entry, 25).await;
+    standin
+        .control(
+            "script",
+            json!({"faults": [{"status": 500, "count": 1, "accept": true}]}),
+        )
+        .await;
+    let r = app.accounting().run_push_with(&client).await.unwrap();
+    assert_eq!((r.adjusted, r.sent, r.failed), (1, 1, 1), "{r:?}");
+    assert_eq!(only_activity(&standin).await.1, 120, "QBO accepted it");
+    env.clock.advance(Duration::seconds(31));
+    // Sent again with the same request id (the same adjustment, the same sync token):
+    // QuickBooks answers with the update it made, applies nothing a second time.
+    let r = app.accounting().run_push_with(&client).await.unwrap();
+    assert_eq!((r.sent, r.confirmed, r.stale), (1, 1, 0), "{r:?}");
+    assert_eq!(only_activity(&standin).await.1, 120);
+    assert_eq!(standin.state().await["updates"], json!(1));
+    let p = time_push_of(app, &entry).await;
+    assert_eq!(p.status, PushStatus::Confirmed);
+    assert_eq!(p.sync_token.as_deref(), Some("1"));
+    assert_eq!(count_type(&env, "accounting.push_failed").await, 1);
+    let r = app.accounting().reconcile(&client).await.unwrap();
+    assert_eq!(r.mismatched, 0, "{r:?}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn an_update_refused_as_stale_reads_the_token_again_and_keeps_quickbooks_own_fields() {
+    let Some((env, standin, client, actor, entry)) = with_pushed_time().await else {
+        return;
+    };
+    let app = &env.app;
+    let (t, _) = only_activity(&standin).await;
+    // A bookkeeper edits it in QuickBooks meanwhile (a class): its sync token moves on.
+    standin
+        .control(
+            "edit",
+            json!({"entity": "TimeActivity", "id": t["Id"], "fields": {"ClassRef": {"value": "3"}}}),
+        )
+        .await;
+    adjust(app, &actor, &entry, 5).await;
+    let r = app.accounting().run_push_with(&client).await.unwrap();
+    assert_eq!((r.sent, r.stale, r.failed, r.dead), (1, 1, 1, 0), "{r:?}");
+    assert_eq!(only_activity(&standin).await.1, 95, "refused: unchanged");
+    let p = time_push_of(app, &entry).await;
+    assert_eq!(p.status, PushStatus::Failed);
+    assert_eq!(p.sync_token.as_deref(), Some("1"), "read again");
+    // Retried at once with the current token: PET's minutes, QuickBooks' class kept.
+    let r = app.accounting().run_push_with(&client).await.unwrap();
+    assert_eq!((r.sent, r.confirmed), (1, 1), "{r:?}");
+    let (t, minutes) = only_activity(&standin).await;
+    assert_eq!(minutes, 100);
+    assert_eq!(t["ClassRef"]["value"], json!("3"));
+    assert_eq!(t["EmployeeRef"]["value"], json!("55"));
+    assert_eq!(standin.state().await["creates"], json!(2));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn an_adjustment_before_the_push_is_confirmed_follows_as_an_update_of_the_same_record() {
+    let Some((env, standin, client, actor, entry)) = with_approved_time(Some("employee:55")).await
+    else {
+        return;
+    };
+    let app = &env.app;
+    // The create is accepted, but PET sees a 500: not confirmed.
+    standin
+        .control(
+            "script",
+            json!({"faults": [{"status": 500, "count": 1, "accept": true}]}),
+        )
+        .await;
+    let r = app.accounting().run_push_with(&client).await.unwrap();
+    assert_eq!((r.sent, r.failed), (1, 1), "{r:?}");
+    adjust(app, &actor, &entry, 10).await;
+    env.clock.advance(Duration::seconds(31));
+    // Folded in; the look-up finds the record with the old minutes: confirmed, then
+    // queued again as an update (never a second create).
+    let r = app.accounting().run_push_with(&client).await.unwrap();
+    assert_eq!((r.adjusted, r.sent, r.confirmed), (1, 0, 1), "{r:?}");
+    let p = time_push_of(app, &entry).await;
+    assert_eq!((p.status, p.update), (PushStatus::Queued, true), "{p:?}");
+    let r = app.accounting().run_push_with(&client).await.unwrap();
+    assert_eq!((r.sent, r.confirmed), (1, 1), "{r:?}");
+    assert_eq!(only_activity(&standin).await.1, 105);
+    assert_eq!(standin.state().await["creates"], json!(2));
+    let r = app.accounting().reconcile(&client).await.unwrap();
+    assert_eq!(r.mismatched, 0, "{r:?}");
+    crate::every_aggregate_restores_as_replayed(&env).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn reconciliation_flags_an_unapplied_adjustment_and_the_re_push_applies_it_once() {
+    let Some((env, standin, client, actor, entry)) = with_pushed_time().await else {
+        return;
+    };
+    let app = &env.app;
+    // Adjusted, and reconciled before the push job folds it in: the time activity holds
+    // less than the entry's current total.
+    adjust(app, &actor, &entry, 30).await;
+    let r = app.accounting().reconcile(&client).await.unwrap();
+    assert_eq!(r.mismatched, 1, "{r:?}");
+    let p = time_push_of(app, &entry).await;
+    assert_eq!(p.reconciliation, Reconciliation::Mismatched);
+    let d: Vec<(&str, &str, &str)> = p
+        .differences
+        .iter()
+        .map(|d| (d.field.as_str(), d.pet.as_str(), d.remote.as_str()))
+        .collect();
+    assert_eq!(d, [("minutes", "125", "95")]);
+    let list = app
+        .accounting()
+        .list_pushes(&json!({"reconciliation": "mismatched"}))
+        .await
+        .unwrap();
+    assert_eq!(list["items"][0]["actions"], json!(["repush"]));
+    // The one-click re-push sends the current total; the outbox then delivers the same
+    // adjustment, which is already in it (not added twice).
+    app.accounting()
+        .repush(&time_push(&entry).to_string(), &actor)
+        .await
+        .unwrap();
+    let r = app.accounting().run_push_with(&client).await.unwrap();
+    assert_eq!((r.adjusted, r.sent, r.confirmed), (0, 1, 1), "{r:?}");
+    assert_eq!(only_activity(&standin).await.1, 125);
+    let r = app.accounting().reconcile(&client).await.unwrap();
+    assert_eq!(r.matched, 1, "{r:?}");
+    assert_eq!(
+        time_push_of(app, &entry).await.reconciliation,
+        Reconciliation::Matched
+    );
+    crate::every_aggregate_restores_as_replayed(&env).await;
 }
 
 // ---- reconciliation cost -------------------------------------------------------------------

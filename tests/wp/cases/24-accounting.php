@@ -5,7 +5,8 @@
 // OAuth round trip (connected); approved billable time waits, with the reason on the
 // QuickBooks screen, until its employee is mapped; then "Push and reconcile now" makes exactly
 // one TimeActivity; a bookkeeper's edit shows as mismatched (REST list filtered by
-// reconciliation), the REST re-push updates it in place and it matches again. The mapping
+// reconciliation), the REST re-push updates it in place and it matches again; an adjustment
+// of the approved entry over REST brings the same TimeActivity to the new total. The mapping
 // action needs its nonce; the REST routes refuse a subscriber.
 
 use PetWp\Modules\Accounting\Accounting_Admin;
@@ -183,6 +184,16 @@ try {
     $ta = $activities();
     check('still exactly one TimeActivity, updated in place', 1 === count($ta) && 35 === ($ta[0]['Minutes'] ?? null) && ($t['Id'] ?? '') === ($ta[0]['Id'] ?? ''), wp_json_encode($ta));
     check('matched again', in_array($push_id, array_column($all_pushes(['reconciliation' => 'matched']), 'id'), true));
+
+    // ---- an adjustment after approval reaches QuickBooks: the same activity, the new total -----
+    $adj = rest_call('POST', '/pet/v1/time-entries/' . $e['id'] . '/adjustments', ['minutes' => -35, 'work_date' => '2026-03-02', 'reason' => "Overbooked $tag"]);
+    check('REST: the approved entry adjusted by -0:35', 201 === $adj->get_status(), wp_json_encode($adj->get_data()));
+    run_admin_post('qbo_run', []);
+    $ta = $activities();
+    check('still exactly one TimeActivity, now 1 h 0 min (95 − 35)', 1 === count($ta) && 1 === ($ta[0]['Hours'] ?? null) && 0 === ($ta[0]['Minutes'] ?? null) && ($t['Id'] ?? '') === ($ta[0]['Id'] ?? ''), wp_json_encode($ta));
+    check('… reconciled against the entry\'s current total: matched', in_array($push_id, array_column($all_pushes(['reconciliation' => 'matched']), 'id'), true));
+    run_admin_post('qbo_run', []);
+    check('a second run changes nothing', 1 === count($activities()) && 0 === ($activities()[0]['Minutes'] ?? null));
     // Keyset paging: one per page, the next page after the first's cursor.
     $p1 = rest_call('GET', '/pet/v1/accounting/pushes', [], ['status' => 'confirmed', 'per_page' => 1])->get_data();
     $p2 = rest_call('GET', '/pet/v1/accounting/pushes', [], ['status' => 'confirmed', 'per_page' => 1, 'after' => (string) ($p1['next'] ?? '')])->get_data();

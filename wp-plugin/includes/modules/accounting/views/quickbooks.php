@@ -189,7 +189,12 @@ $pet_money   = static function ( $minor, string $currency ): string {
 	<?php foreach ( $data['pushes']['items'] as $p ) : ?>
 		<tr>
 			<td><?php echo esc_html( View::value_label( (string) $p['target'] ) . ' ' . (string) $p['label'] ); ?></td>
-			<td><?php echo esc_html( View::value_label( (string) $p['status'] ) ); ?></td>
+			<td>
+				<?php echo esc_html( View::value_label( (string) $p['status'] ) ); ?>
+				<?php if ( ! empty( $p['removed'] ) ) : ?>
+					<div><?php esc_html_e( 'Removed: the time is 0 minutes, QuickBooks holds no time activity for it.', 'pet' ); ?></div>
+				<?php endif; ?>
+			</td>
 			<td><?php echo esc_html( (string) ( $p['remote_id'] ?? '—' ) ); ?></td>
 			<td><?php echo esc_html( View::value_label( (string) $p['reconciliation'] ) ); ?></td>
 			<td>
