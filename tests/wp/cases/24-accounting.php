@@ -6,7 +6,9 @@
 // QuickBooks screen, until its employee is mapped; then "Push and reconcile now" makes exactly
 // one TimeActivity; a bookkeeper's edit shows as mismatched (REST list filtered by
 // reconciliation), the REST re-push updates it in place and it matches again; an adjustment
-// of the approved entry over REST brings the same TimeActivity to the new total. The mapping
+// of the approved entry over REST brings the same TimeActivity to the new total; an accepted
+// quote becomes exactly one invoice though QuickBooks answers 500 after taking it, matched, and
+// the REST totals agree to the minor unit in every month and currency. The mapping
 // action needs its nonce; the REST routes refuse a subscriber.
 
 use PetWp\Modules\Accounting\Accounting_Admin;
@@ -194,6 +196,68 @@ try {
     check('… reconciled against the entry\'s current total: matched', in_array($push_id, array_column($all_pushes(['reconciliation' => 'matched']), 'id'), true));
     run_admin_post('qbo_run', []);
     check('a second run changes nothing', 1 === count($activities()) && 0 === ($activities()[0]['Minutes'] ?? null));
+    // ---- a sale becomes exactly one invoice, even when QuickBooks fails after taking it --------
+    $sales = new \Pet\Sales(Plugin::engine_settings());
+    $custom = [];
+    foreach (($sales->getLeadSchema(null)['fields'] ?? []) as $f) {
+        if ($f['required']) {
+            $custom[$f['key']] = match ($f['type']) {
+                'number' => 1,
+                'date' => '2030-01-01',
+                'bool' => true,
+                'select' => $f['options'][0],
+                'multiselect' => [$f['options'][0]],
+                default => 'x',
+            };
+        }
+    }
+    $lead = $sales->createLead(['customer_id' => $customer['id'], 'source' => "books-$tag"] + ([] === $custom ? [] : ['custom_fields' => $custom]), $ctx);
+    $sales->contactLead((string) $lead['id'], ['note' => 'call'], $ctx);
+    $sales->qualifyLead((string) $lead['id'], ['need' => 'books', 'budget' => ['amount_minor' => 500000, 'currency' => 'EUR']], $ctx);
+    $opp = $sales->createOpportunity(['lead_id' => (string) $lead['id'], 'title' => "Ledger deal $tag", 'expected_value' => ['amount_minor' => 500000, 'currency' => 'EUR'], 'expected_close' => '2030-06-30'], $ctx);
+    $quote = $sales->createQuote(['opportunity_id' => (string) $opp['id']], $ctx);
+    $sales->saveQuoteDraft((string) $quote['id'], ['groups' => [['title' => 'Books', 'lines' => [
+        ['kind' => 'product', 'description' => "Ledger set-up $tag", 'quantity' => 3, 'unit_price' => '1234.56'],
+        ['kind' => 'product', 'description' => "Ledger licence $tag", 'quantity' => 1, 'unit_price' => '99.99'],
+    ]]]], $ctx);
+    $sales->sendQuote((string) $quote['id'], ['valid_until' => '2099-12-31'], $ctx);
+    $sale = $sales->acceptQuote((string) $quote['id'], ['version' => 1, 'signed_by' => 'Ledger buyer'], $ctx);
+    $pet_total = (int) $sales->getQuoteVersion((string) $quote['id'], 1)['totals']['total_minor'];
+    check('the quote is accepted: one sale of 3,803.67 EUR', 380367 === $pet_total && !empty($sale), (string) $pet_total);
+    $invoices = static function () use ($standin_state, $quote): array {
+        $recs = (array) ($standin_state()['records']['Invoice'] ?? []);
+        return array_values(array_filter($recs, static fn ($r) => !isset($r['_deleted']) && (string) ($r['DocNumber'] ?? '') === (string) $quote['reference']));
+    };
+    // QuickBooks takes the next write and answers 500 (the outcome unknown to PET).
+    $control('script', ['faults' => [['status' => 500, 'count' => 1, 'accept' => true]]]);
+    global $wpdb;
+    for ($i = 0; $i < 10; ++$i) {
+        $run();
+        run_admin_post('qbo_run', []);
+        $open = array_filter(array_merge($all_pushes(['status' => 'queued']), $all_pushes(['status' => 'failed']), $all_pushes(['status' => 'in_flight'])), static fn ($x) => 'invoice' === $x['target']);
+        if ([] === $open) {
+            break;
+        }
+        // The 500 put the push in back-off (30 s): let that time pass.
+        $wpdb->query($wpdb->prepare('UPDATE ' . $wpdb->prefix . "pet_accounting_pushes SET next_at = %s, due_at = %s WHERE status IN ('failed', 'in_flight') AND due_at IS NOT NULL", '2000-01-01 00:00:00', '2000-01-01 00:00:00')); // phpcs:ignore
+    }
+    check('the 500 after QuickBooks took the invoice was retried (the push failed once)', 1 === count(array_filter($all_pushes(['status' => 'confirmed']), static fn ($x) => 'invoice' === $x['target'] && (string) $quote['reference'] === $x['label'] && (int) $x['failures'] >= 1)), wp_json_encode(array_values(array_filter($all_pushes(['status' => 'confirmed']), static fn ($x) => 'invoice' === $x['target'] && (string) $quote['reference'] === $x['label']))));
+    $inv = $invoices();
+    check('exactly one invoice arrived, numbered as the quote', 1 === count($inv), wp_json_encode($inv));
+    $cents = static fn ($amt): int => (int) round(((float) $amt) * 100);
+    check('… with its two lines and the total to the cent', 2 === count(array_filter((array) ($inv[0]['Line'] ?? []), static fn ($l) => 'SalesItemLineDetail' === ($l['DetailType'] ?? ''))) && $pet_total === $cents($inv[0]['TotalAmt'] ?? 0), wp_json_encode($inv[0] ?? []));
+    $sale_push = array_values(array_filter($all_pushes(['reconciliation' => 'matched']), static fn ($x) => 'invoice' === $x['target'] && (string) $quote['reference'] === $x['label'] && $pet_total === $x['amount_minor']));
+    check('REST: the invoice push is confirmed and matched', 1 === count($sale_push), count($sale_push) . ' matched');
+    $totals = rest_call('GET', '/pet/v1/accounting/totals');
+    $rows = (array) $totals->get_data();
+    $bad_rows = array_filter($rows, static fn ($r) => empty($r['agree']));
+    check('REST totals: every month and currency agrees to the minor unit', 200 === $totals->get_status() && [] !== $rows && [] === $bad_rows, wp_json_encode($rows));
+    run_admin_post('qbo_run', []);
+    $run();
+    check('another run: still one invoice', 1 === count($invoices()));
+    $html = $screen([]);
+    check('the QuickBooks screen shows the totals table', str_contains($html, 'EUR'), '');
+
     // Keyset paging: one per page, the next page after the first's cursor.
     $p1 = rest_call('GET', '/pet/v1/accounting/pushes', [], ['status' => 'confirmed', 'per_page' => 1])->get_data();
     $p2 = rest_call('GET', '/pet/v1/accounting/pushes', [], ['status' => 'confirmed', 'per_page' => 1, 'after' => (string) ($p1['next'] ?? '')])->get_data();
