@@ -36,6 +36,7 @@ struct MessagesErased {
     mail: u64,
     attachments: u64,
     notifications: u64,
+    feed_lines: u64,
     legacy_events: u64,
 }
 
@@ -45,6 +46,7 @@ impl MessagesErased {
         self.mail += o.mail;
         self.attachments += o.attachments;
         self.notifications += o.notifications;
+        self.feed_lines += o.feed_lines;
     }
 }
 
@@ -404,7 +406,7 @@ impl Identity<'_> {
                 Ok(json!({
                     "erased": erased,
                     "legacy_plaintext_events": legacy,
-                    "feed_lines": lines,
+                    "feed_lines": lines + messages.feed_lines,
                     "messages": messages.replies,
                     "mail_received": messages.mail,
                     "attachments": messages.attachments,
@@ -461,7 +463,8 @@ impl Identity<'_> {
         let replies: Vec<(String, String, String)> = tx
             .exec(
                 format!(
-                    "SELECT id, ticket_id, body FROM {} WHERE author_contact_id = ?                      AND author_kind = 'customer' ORDER BY created_at, id FOR UPDATE",
+                    "SELECT id, ticket_id, body FROM {} WHERE author_contact_id = ? \
+                         AND author_kind = 'customer' ORDER BY created_at, id FOR UPDATE",
                     hd.replies
                 ),
                 (cid.as_str(),),
@@ -489,7 +492,8 @@ impl Identity<'_> {
             let rows: Vec<(String, String)> = tx
                 .exec(
                     format!(
-                        "SELECT event_id, payload FROM {} WHERE aggregate_type = 'ticket'                          AND aggregate_id IN ({}) AND event_type = ?",
+                        "SELECT event_id, payload FROM {} WHERE aggregate_type = 'ticket' \
+                         AND aggregate_id IN ({}) AND event_type = ?",
                         t.events,
                         vec!["?"; chunk.len()].join(",")
                     ),
@@ -516,7 +520,8 @@ impl Identity<'_> {
             out.notifications += crate::db::exec_affected(
                 tx,
                 format!(
-                    "UPDATE {} SET vars = JSON_SET(vars, '$.reply_body', ?) WHERE event_id IN ({})                      AND JSON_CONTAINS_PATH(vars, 'one', '$.reply_body')",
+                    "UPDATE {} SET vars = JSON_SET(vars, '$.reply_body', ?) WHERE event_id IN ({}) \
+                         AND JSON_CONTAINS_PATH(vars, 'one', '$.reply_body')",
                     mail.outbox,
                     vec!["?"; chunk.len()].join(",")
                 ),
@@ -526,6 +531,7 @@ impl Identity<'_> {
             .map_err(db)?;
         }
         // The mail they sent, and its attachments.
+        let mut received: Vec<u64> = Vec::new();
         let inbox: Vec<String> = tx
             .exec(
                 format!(
@@ -570,18 +576,29 @@ impl Identity<'_> {
             // Their `mail.received` events (sealed subject, or plain before it was sealed).
             let mut params = ids.clone();
             params.push("mail.received".into());
-            let payloads: Vec<String> = tx
+            let rows: Vec<(u64, String)> = tx
                 .exec(
                     format!(
-                        "SELECT payload FROM {} WHERE aggregate_type = 'mail_message'                          AND aggregate_id IN ({marks}) AND event_type = ?",
+                        "SELECT id, payload FROM {} WHERE aggregate_type = 'mail_message' \
+                         AND aggregate_id IN ({marks}) AND event_type = ?",
                         t.events
                     ),
                     params,
                 )
                 .await
                 .map_err(db)?;
+            let payloads: Vec<String> = rows.iter().map(|r| r.1.clone()).collect();
             out.legacy_events += count_plain("mail.received", &payloads, contact);
+            received.extend(rows.iter().map(|r| r.0));
         }
+        // Their feed lines show the e-mails' subjects: rendered again (the key is gone, so
+        // as "(message erased)"), under the feed's checkpoint lock the erasure holds.
+        out.feed_lines = self
+            .inner
+            .projector
+            .rerender(tx, &received)
+            .await
+            .map_err(AppError::from)?;
         out.mail = inbox.len() as u64;
         // Stored results quoting a message of theirs: those of commands on their tickets.
         let bodies: Vec<&str> = replies
