@@ -454,7 +454,7 @@ pub fn open(event_type: &str, payload: &Value, key: KeyState<'_>) -> Opened {
                         (Placeholder::Email, Some(s)) => Value::from(erased_email(s.id)),
                         (Placeholder::Email, None) => Value::from(erased_email(Uuid::nil())),
                         (Placeholder::Null, _) => Value::Null,
-                        (Placeholder::Text(t), _) => Value::from(t),
+                        (Placeholder::Text(t), _) => Value::from(*t),
                     };
                     replaced = true;
                 }

@@ -535,8 +535,8 @@ impl Identity<'_> {
         let inbox: Vec<String> = tx
             .exec(
                 format!(
-                    "SELECT id FROM {} WHERE contact_id = ? UNION SELECT id FROM {} WHERE from_email = ?",
-                    mail.inbox, mail.inbox
+                    "SELECT id FROM {} WHERE contact_id = ? OR from_email = ? FOR UPDATE",
+                    mail.inbox
                 ),
                 (cid.as_str(), email),
             )

@@ -1266,3 +1266,111 @@ async fn a_legacy_plain_message_is_masked_once_its_contact_is_erased() {
     assert!(restored.is_ok(), "{restored:?}");
     env.cleanup().await;
 }
+
+/// Seeds `n` rows into each table an erasure searches by text (jobs, mail outbox, mail
+/// inbox, stored command results), none of them about the person erased, from MariaDB's
+/// sequence engine.
+async fn seed_copies(env: &Env, n: u64) {
+    let mut c = env.pool().get_conn().await.unwrap();
+    let t = env.app.tables();
+    let m = env.app.mail_tables();
+    let seq = format!("seq_1_to_{n}");
+    for sql in [
+        format!(
+            "INSERT INTO {} (id, kind, payload, status, attempts, max_attempts, run_at, last_error, \
+             created_at, updated_at) SELECT CONCAT('bench-', seq), 'bench.job', \
+             JSON_OBJECT('to', CONCAT('someone', seq, '@example.com'), 'note', REPEAT('x', 200)), \
+             'done', 1, 5, NOW(6), CONCAT('error of job ', seq), NOW(6), NOW(6) FROM {seq}",
+            t.jobs
+        ),
+        format!(
+            "INSERT INTO {} (id, event_id, sequence, kind, ticket_id, recipient_kind, recipient_id, \
+             email, recipient_name, vars, status, attempts, max_attempts, run_at, created_at, \
+             updated_at) SELECT CONCAT('bench-', seq), CONCAT('ev-', seq), seq, 'public_reply', \
+             't', 'contact', 'c', CONCAT('someone', seq, '@example.com'), CONCAT('Someone ', seq), \
+             JSON_OBJECT('reply_body', REPEAT('y', 400), 'recipient_name', CONCAT('Someone ', seq)), \
+             'sent', 1, 5, NOW(6), NOW(6), NOW(6) FROM {seq}",
+            m.outbox
+        ),
+        format!(
+            "INSERT INTO {} (id, message_id, from_email, from_name, subject, body, status, reason, \
+             received_at) SELECT CONCAT('bench-', seq), CONCAT('<bench', seq, '@x>'), \
+             CONCAT('someone', seq, '@example.com'), CONCAT('Someone ', seq), 'Re: help', \
+             REPEAT('z', 1000), 'threaded', 'reply', NOW(6) FROM {seq}",
+            m.inbox
+        ),
+        format!(
+            "INSERT INTO {} (idem_key, request_hash, result, created_at) SELECT \
+             CONCAT('bench-', seq), REPEAT('0', 64), JSON_OBJECT('id', UUID(), 'body', \
+             REPEAT('w', 500)), NOW(6) FROM {seq}",
+            t.idempotency
+        ),
+    ] {
+        c.query_drop(sql).await.unwrap();
+    }
+}
+
+/// What erasing one contact (with 5 messages, mail and notifications) costs beside large
+/// copy tables: `PET_BENCH_ERASE_ROWS` rows (default 100,000) in each of jobs, outbox, inbox
+/// and stored results, against the same erasure with those tables empty. Prints the times
+/// (README, Performance). Run by hand:
+/// `cargo test -p pet-storage-mysql --test integration bench_erasure -- --ignored --nocapture`.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+#[ignore]
+async fn bench_erasure_beside_large_copy_tables() {
+    let rows: u64 = std::env::var("PET_BENCH_ERASE_ROWS")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(100_000);
+    for seeded in [0, rows] {
+        let Some(env) = env_with_site_key().await else {
+            return;
+        };
+        let app = &env.app;
+        let (_, actor) = crate::first_employee(app, "Ana Ruiz").await;
+        let acme = app
+            .identity()
+            .create_customer(&json!({"name": "Acme"}), &actor)
+            .await
+            .unwrap();
+        let c = app
+            .identity()
+            .add_contact(
+                &id(&acme),
+                &json!({"name": "Bench Person", "email": "bench.person@acme.test"}),
+                &actor,
+            )
+            .await
+            .unwrap();
+        let contact = c["contacts"][0]["id"].as_str().unwrap().to_owned();
+        for i in 0..5 {
+            let t = app
+                .helpdesk()
+                .create_ticket(
+                    &json!({"customer_id": id(&acme), "subject": format!("Bench {i}"),
+                            "contact_id": contact, "message": format!("Bench message {i}")}),
+                    &actor,
+                )
+                .await
+                .unwrap();
+            app.helpdesk()
+                .reply_to_ticket(&id(&t), &json!({"body": "ok"}), &actor)
+                .await
+                .unwrap();
+        }
+        seed_copies(&env, seeded).await;
+        let started = std::time::Instant::now();
+        let r = app
+            .identity()
+            .erase_personal_data(&json!({"email": "bench.person@acme.test"}), &actor)
+            .await
+            .unwrap();
+        let took = started.elapsed();
+        assert_eq!(r["messages"], json!(5), "{r}");
+        eprintln!(
+            "erasure of one contact beside {seeded} rows in each copy table: {:.1} ms",
+            took.as_secs_f64() * 1000.0
+        );
+        env.cleanup().await;
+    }
+}
