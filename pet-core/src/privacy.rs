@@ -656,7 +656,10 @@ mod tests {
     fn a_contacts_message_is_sealed_and_reads_as_the_placeholder_once_erased() {
         use crate::helpdesk::ticket::TicketEvent;
         let key = DataKey::from_bytes([4; 32]);
-        let p = reply(contact_author(), "My printer is on fire, call 0470 11 22 33");
+        let p = reply(
+            contact_author(),
+            "My printer is on fire, call 0470 11 22 33",
+        );
         assert_eq!(
             subject_of("ticket.replied", &p),
             Some(Subject {
@@ -666,7 +669,10 @@ mod tests {
         );
         let sealed = seal("ticket.replied", &p, &key, &mut counter()).unwrap();
         let text = sealed.to_string();
-        assert!(!text.contains("printer") && !text.contains("0470"), "{text}");
+        assert!(
+            !text.contains("printer") && !text.contains("0470"),
+            "{text}"
+        );
         assert_eq!(sealed["author"], contact_author());
         assert_eq!(sealed["reply_id"], p["reply_id"]);
         assert!(is_sealed("ticket.replied", &sealed));

@@ -932,7 +932,10 @@ async fn a_contacts_messages_are_erased_with_them_while_chain_sla_and_kpis_hold(
     // Quentin on the portal: a reply (its stored result quotes the ticket's messages) and
     // a ticket of their own.
     let portal = app.portal();
-    portal.grant_portal_access(&quentin, 10, &actor).await.unwrap();
+    portal
+        .grant_portal_access(&quentin, 10, &actor)
+        .await
+        .unwrap();
     let keyed = |k: &str| CommandContext {
         idempotency_key: Some(pet_core::IdempotencyKey::new(k).unwrap()),
         ..CommandContext::system()
@@ -958,7 +961,11 @@ async fn a_contacts_messages_are_erased_with_them_while_chain_sla_and_kpis_hold(
     // By e-mail: a reply with the token of a notification to Quentin, with an attachment,
     // and a message without token (a new ticket).
     app.mail().run_outbox().await.unwrap();
-    let claimed = app.mail().claim_outgoing(&json!({"limit": 100})).await.unwrap();
+    let claimed = app
+        .mail()
+        .claim_outgoing(&json!({"limit": 100}))
+        .await
+        .unwrap();
     let token = claimed["items"]
         .as_array()
         .unwrap()
@@ -1032,7 +1039,9 @@ async fn a_contacts_messages_are_erased_with_them_while_chain_sla_and_kpis_hold(
         .unwrap()
     };
     assert_eq!(received.len(), 2);
-    assert!(received.iter().all(|p| p.contains("\"sealed\"") && !p.contains("Third problem")));
+    assert!(received
+        .iter()
+        .all(|p| p.contains("\"sealed\"") && !p.contains("Third problem")));
     // Readable where it is used while Quentin is live.
     let page = app.helpdesk().get_ticket(&tid).await.unwrap();
     let bodies: Vec<&str> = page["replies"]
@@ -1089,7 +1098,11 @@ async fn a_contacts_messages_are_erased_with_them_while_chain_sla_and_kpis_hold(
 
     // The figures before: the SLA clocks, a helpdesk KPI, the chain.
     let sla_before = app.helpdesk().get_ticket(&tid).await.unwrap()["sla"].clone();
-    assert_eq!(sla_before["first_response"]["state"], json!("met"), "{sla_before}");
+    assert_eq!(
+        sla_before["first_response"]["state"],
+        json!("met"),
+        "{sla_before}"
+    );
     let k = app
         .kpi()
         .define_kpi(
@@ -1135,10 +1148,18 @@ async fn a_contacts_messages_are_erased_with_them_while_chain_sla_and_kpis_hold(
         ))
         .await
         .unwrap();
-    assert_eq!(files, vec![("(attachment erased)".to_owned(), 0, Vec::new())]);
+    assert_eq!(
+        files,
+        vec![("(attachment erased)".to_owned(), 0, Vec::new())]
+    );
     drop(c);
     // Search does not find them; every reader shows the placeholder; the rest stays.
-    for n in ["Zanzibarquokka", "Quokkazanzibar", "Kestrelwombat", "Marvellousfjord"] {
+    for n in [
+        "Zanzibarquokka",
+        "Quokkazanzibar",
+        "Kestrelwombat",
+        "Marvellousfjord",
+    ] {
         assert_eq!(found(app, n).await, 0, "{n}");
     }
     assert_eq!(found(app, "Roadrunnerbeep").await, 1);
@@ -1161,7 +1182,11 @@ async fn a_contacts_messages_are_erased_with_them_while_chain_sla_and_kpis_hold(
     );
     let own_page = app.helpdesk().get_ticket(&id(&own)).await.unwrap();
     assert_eq!(own_page["replies"][0]["body"], json!("(message erased)"));
-    assert_eq!(own_page["subject"], json!("Second site"), "ticket subjects stay");
+    assert_eq!(
+        own_page["subject"],
+        json!("Second site"),
+        "ticket subjects stay"
+    );
     let mailed_page = app.helpdesk().get_ticket(&mailed).await.unwrap();
     assert_eq!(mailed_page["replies"][0]["body"], json!("(message erased)"));
     let hist = app
@@ -1169,11 +1194,19 @@ async fn a_contacts_messages_are_erased_with_them_while_chain_sla_and_kpis_hold(
         .await
         .unwrap();
     let text = hist.to_string();
-    assert!(!text.contains("Zanzibarquokka") && text.contains("(message erased)"), "{text}");
+    assert!(
+        !text.contains("Zanzibarquokka") && text.contains("(message erased)"),
+        "{text}"
+    );
     assert!(text.contains("Roadrunnerbeep") && text.contains("We are on our way."));
     // Nothing more is recorded for the erased contact (a portal login left in place).
     let after = portal
-        .portal_reply(10, &tid, &json!({"body": "still here"}), &CommandContext::system())
+        .portal_reply(
+            10,
+            &tid,
+            &json!({"body": "still here"}),
+            &CommandContext::system(),
+        )
         .await
         .unwrap_err();
     assert!(matches!(after, AppError::Conflict(_)), "{after:?}");
@@ -1184,7 +1217,10 @@ async fn a_contacts_messages_are_erased_with_them_while_chain_sla_and_kpis_hold(
         chain["head_sequence"].as_u64().unwrap(),
         chain_before["head_sequence"].as_u64().unwrap() + 1
     );
-    assert_eq!(app.helpdesk().get_ticket(&tid).await.unwrap()["sla"], sla_before);
+    assert_eq!(
+        app.helpdesk().get_ticket(&tid).await.unwrap()["sla"],
+        sla_before
+    );
     app.kpi().run_kpis().await.unwrap();
     let kpi_after = app.kpi().kpi_results(&id(&k), &json!({})).await.unwrap();
     assert_eq!(kpi_after["results"], kpi_before["results"]);
