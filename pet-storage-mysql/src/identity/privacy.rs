@@ -38,6 +38,10 @@ struct MessagesErased {
     notifications: u64,
     feed_lines: u64,
     legacy_events: u64,
+    /// The texts of their messages (before they were overwritten).
+    bodies: Vec<String>,
+    /// The tickets they wrote on.
+    tickets: Vec<String>,
 }
 
 impl MessagesErased {
@@ -47,7 +51,16 @@ impl MessagesErased {
         self.attachments += o.attachments;
         self.notifications += o.notifications;
         self.feed_lines += o.feed_lines;
+        self.bodies.extend(o.bodies.iter().cloned());
+        self.tickets.extend(o.tickets.iter().cloned());
     }
+}
+
+/// What the contacts erased wrote, for the stored results that quote it: their messages'
+/// texts and the tickets they wrote on.
+struct Quoted<'a> {
+    bodies: &'a [String],
+    tickets: &'a [String],
 }
 
 /// Whether any string in `v` contains one of `texts`.
@@ -402,7 +415,11 @@ impl Identity<'_> {
                     messages.add(&m);
                     erased.push(json!({"subject_type": "contact", "id": id.to_string()}));
                 }
-                let lines = self.scrub_copies(cx.tx(), &texts, false).await?;
+                let quoted = Quoted {
+                    bodies: &messages.bodies,
+                    tickets: &messages.tickets,
+                };
+                let lines = self.scrub_copies(cx.tx(), &texts, Some(&quoted)).await?;
                 Ok(json!({
                     "erased": erased,
                     "legacy_plaintext_events": legacy,
@@ -426,7 +443,7 @@ impl Identity<'_> {
                 .start_transaction(TxOpts::default())
                 .await
                 .map_err(db)?;
-            match self.scrub_copies(&mut tx, &texts, true).await {
+            match self.scrub_copies(&mut tx, &texts, None).await {
                 Ok(_) => tx.commit().await.map_err(db)?,
                 Err(e) => {
                     let _ = tx.rollback().await;
@@ -445,11 +462,11 @@ impl Identity<'_> {
     ///   attachments' names and content;
     /// - outbox notifications made from their replies (`event_id` of their `ticket.replied`
     ///   events): the quoted `reply_body`;
-    /// - stored command results of the tickets they wrote on (a command's answer is the
-    ///   ticket with its replies) that quote one of their messages.
     ///
     /// Counts what it overwrote, and their events that hold the text in plain (written
-    /// before messages were sealed).
+    /// before messages were sealed); returns the messages' texts and tickets, for
+    /// `scrub_copies` to overwrite the stored command results of those tickets (a command's
+    /// answer is the ticket with its replies) that quote one.
     async fn erase_messages(
         &self,
         tx: &mut mysql_async::Transaction<'_>,
@@ -602,53 +619,28 @@ impl Identity<'_> {
             .await
             .map_err(AppError::from)?;
         out.mail = inbox.len() as u64;
-        // Stored results quoting a message of theirs: those of commands on their tickets.
-        let bodies: Vec<&str> = replies
-            .iter()
-            .map(|r| r.2.as_str())
-            .filter(|b| !b.is_empty() && *b != pv::ERASED_MESSAGE)
+        // Stored results quoting a message of theirs (those of commands on their tickets)
+        // are overwritten by `scrub_copies`, in the same scan as the people's texts.
+        out.bodies = replies
+            .into_iter()
+            .map(|r| r.2)
+            .filter(|b| !b.is_empty() && b != pv::ERASED_MESSAGE)
             .collect();
-        if !bodies.is_empty() {
-            for chunk in tickets.chunks(50) {
-                let likes: Vec<SqlValue> = chunk.iter().map(|s| like_pattern(s).into()).collect();
-                let rows: Vec<(String, String)> = tx
-                    .exec(
-                        format!(
-                            "SELECT idem_key, result FROM {} WHERE result IS NOT NULL AND ({}) FOR UPDATE",
-                            t.idempotency,
-                            vec!["result LIKE ?"; chunk.len()].join(" OR ")
-                        ),
-                        likes,
-                    )
-                    .await
-                    .map_err(db)?;
-                for (key, result) in rows {
-                    let quoted = serde_json::from_str::<Value>(&result)
-                        .map(|v| json_quotes(&v, &bodies))
-                        .unwrap_or(true);
-                    if quoted {
-                        tx.exec_drop(
-                            format!("UPDATE {} SET result = ? WHERE idem_key = ?", t.idempotency),
-                            (ERASED_RESULT, key),
-                        )
-                        .await
-                        .map_err(db)?;
-                    }
-                }
-            }
-        }
+        out.tickets = tickets;
         Ok(out)
     }
 
     /// Overwrites what still shows any of `texts` outside the people's own rows: the feed
-    /// lines (rendered again, under the feed's checkpoint lock), then — unless `feed_only` —
-    /// stored command results, job errors and payloads, the mail outbox and inbox. The
-    /// number of feed lines rewritten.
+    /// lines (rendered again, under the feed's checkpoint lock), then — with `quoted`; the
+    /// second look after the command passes `None`: the feed only — stored command results
+    /// (those that show a text, and those of the contacts' tickets that quote one of their
+    /// messages), job errors and payloads, the mail outbox and inbox. The number of feed
+    /// lines rewritten.
     async fn scrub_copies(
         &self,
         tx: &mut mysql_async::Transaction<'_>,
         texts: &[String],
-        feed_only: bool,
+        quoted: Option<&Quoted<'_>>,
     ) -> Result<u64, AppError> {
         let texts: Vec<&String> = texts.iter().filter(|s| !s.is_empty()).collect();
         if texts.is_empty() {
@@ -680,21 +672,52 @@ impl Identity<'_> {
             .rerender(tx, &seqs)
             .await
             .map_err(AppError::from)?;
-        if feed_only {
+        let Some(quoted) = quoted else {
             return Ok(lines);
+        };
+        // Stored results: one scan for both the people's texts (matched rows are replaced)
+        // and the ids of the contacts' tickets (rows replaced when they quote a message).
+        let bodies: Vec<&str> = quoted.bodies.iter().map(String::as_str).collect();
+        let tickets: Vec<Option<&[String]>> = if bodies.is_empty() || quoted.tickets.is_empty() {
+            vec![None]
+        } else {
+            quoted.tickets.chunks(100).map(Some).collect()
+        };
+        for chunk in tickets {
+            let chunk = chunk.unwrap_or_default();
+            let mut params: Vec<SqlValue> = likes.clone();
+            params.extend(likes.iter().cloned());
+            params.extend(chunk.iter().map(|s| SqlValue::from(like_pattern(s))));
+            let mut conds = vec![any("result")];
+            conds.extend(chunk.iter().map(|_| "result LIKE ?".to_owned()));
+            let rows: Vec<(String, String, bool)> = tx
+                .exec(
+                    format!(
+                        "SELECT idem_key, result, ({}) FROM {} WHERE result IS NOT NULL AND ({})                          FOR UPDATE",
+                        any("result"),
+                        t.idempotency,
+                        conds.join(" OR ")
+                    ),
+                    params,
+                )
+                .await
+                .map_err(db)?;
+            for (key, result, personal) in rows {
+                let quotes = || {
+                    serde_json::from_str::<Value>(&result)
+                        .map(|v| json_quotes(&v, &bodies))
+                        .unwrap_or(true)
+                };
+                if personal || quotes() {
+                    tx.exec_drop(
+                        format!("UPDATE {} SET result = ? WHERE idem_key = ?", t.idempotency),
+                        (ERASED_RESULT, key),
+                    )
+                    .await
+                    .map_err(db)?;
+                }
+            }
         }
-        let mut params = vec![SqlValue::from(ERASED_RESULT)];
-        params.extend(likes.iter().cloned());
-        tx.exec_drop(
-            format!(
-                "UPDATE {} SET result = ? WHERE {}",
-                t.idempotency,
-                any("result")
-            ),
-            params,
-        )
-        .await
-        .map_err(db)?;
         let mut params = vec![SqlValue::from(ERASED_ERROR)];
         params.extend(likes.iter().cloned());
         tx.exec_drop(
