@@ -863,9 +863,15 @@ async fn a_contacts_messages_are_erased_with_them_while_chain_sla_and_kpis_hold(
         .await
         .unwrap();
     let acme_id = id(&acme);
+    // Added with an idempotency key: the stored result (the customer) names them.
     let add = |name: &'static str, email: &'static str| {
         let acme_id = acme_id.clone();
-        let actor = actor.clone();
+        let actor = CommandContext {
+            idempotency_key: Some(
+                pet_core::IdempotencyKey::new(&format!("add-contact-{}", &email[..4])).unwrap(),
+            ),
+            ..actor.clone()
+        };
         async move {
             let c = app
                 .identity()
@@ -1008,6 +1014,8 @@ async fn a_contacts_messages_are_erased_with_them_while_chain_sla_and_kpis_hold(
         "Kestrelwombat",
         "hum-recording-quokka",
         "Sealedsubjectword",
+        "Quentin Marvell",
+        "quentin.marvell@",
     ];
     // Copies quote the portal reply: the notification to Ana, the command's stored result.
     let t = app.tables();
