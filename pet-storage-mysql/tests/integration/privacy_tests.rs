@@ -868,7 +868,7 @@ async fn a_contacts_messages_are_erased_with_them_while_chain_sla_and_kpis_hold(
         let acme_id = acme_id.clone();
         let actor = CommandContext {
             idempotency_key: Some(
-                pet_core::IdempotencyKey::new(&format!("add-contact-{}", &email[..4])).unwrap(),
+                pet_core::IdempotencyKey::new(format!("add-contact-{}", &email[..4])).unwrap(),
             ),
             ..actor.clone()
         };
