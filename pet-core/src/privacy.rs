@@ -32,6 +32,10 @@ use uuid::Uuid;
 /// The name every erased person is shown with.
 pub const ERASED_NAME: &str = "Erased person";
 
+/// The text an erased message (a contact's ticket reply, an e-mail's subject) reads as. A
+/// valid `ReplyBody`, so replays and readers decode it like any message.
+pub const ERASED_MESSAGE: &str = "(message erased)";
+
 /// The e-mail address shown for an erased person where one is required (unique per
 /// subject, so a unique column stays unique; `.invalid` is reserved and never delivers).
 pub fn erased_email(subject: Uuid) -> String {
@@ -89,6 +93,8 @@ pub enum Placeholder {
     Email,
     /// `null` (the field is optional).
     Null,
+    /// A fixed text (a required free-text field, such as a message body).
+    Text(&'static str),
 }
 
 /// The personal fields of one event type.
@@ -98,31 +104,70 @@ pub struct PersonalFields {
     pub event_type: &'static str,
     /// Whose data it is.
     pub subject_kind: SubjectKind,
-    /// The payload field holding the subject's id.
-    pub subject_field: &'static str,
+    /// The path to the subject's id in the payload: `["employee_id"]`, or nested, such as
+    /// `["author", "contact_id"]`.
+    pub subject_path: &'static [&'static str],
+    /// The event carries the subject's data only when the string at this path equals this
+    /// value (a reply is a contact's only when `author.kind` is `customer`); `None`: always.
+    pub only_if: Option<(&'static [&'static str], &'static str)>,
+    /// Whether the subject's id may be absent or `null`: the event then carries no known
+    /// person's data (a reply by a customer nobody identified). Otherwise a missing subject
+    /// is an error when sealing.
+    pub subject_optional: bool,
+    /// A payload field whose value is bound into the sealed values' associated data, so a
+    /// sealed value opens only in its own event (`reply_id` for one of a contact's many
+    /// messages); `None` for event types recorded once per person.
+    pub bound_to: Option<&'static str>,
     /// The personal fields (top-level payload fields) and what each reads as once erased.
     pub fields: &'static [(&'static str, Placeholder)],
 }
 
 /// Every event type that carries personal data, and which fields. Every other event refers
-/// to people by id only (actor, assignee, author, member, …). Free text typed by users
-/// (ticket messages, notes, comments, lead fields) is not classified: see the README.
+/// to people by id only (actor, assignee, author, member, …). The messages a contact wrote
+/// (`ticket.replied` by a known contact: portal, e-mail, or logged by staff for them, the
+/// opening message of a ticket included) and the subjects of their e-mails
+/// (`mail.received`) are theirs; free text typed by staff (their replies and notes,
+/// ticket subjects, knowledge comments, lead fields) is not classified: see the README.
 pub const PERSONAL_DATA: &[PersonalFields] = &[
     PersonalFields {
         event_type: "employee.created",
         subject_kind: SubjectKind::Employee,
-        subject_field: "employee_id",
+        subject_path: &["employee_id"],
+        only_if: None,
+        subject_optional: false,
+        bound_to: None,
         fields: &[("name", Placeholder::Name), ("email", Placeholder::Email)],
     },
     PersonalFields {
         event_type: "contact.added",
         subject_kind: SubjectKind::Contact,
-        subject_field: "contact_id",
+        subject_path: &["contact_id"],
+        only_if: None,
+        subject_optional: false,
+        bound_to: None,
         fields: &[
             ("name", Placeholder::Name),
             ("email", Placeholder::Null),
             ("phone", Placeholder::Null),
         ],
+    },
+    PersonalFields {
+        event_type: "ticket.replied",
+        subject_kind: SubjectKind::Contact,
+        subject_path: &["author", "contact_id"],
+        only_if: Some((&["author", "kind"], "customer")),
+        subject_optional: true,
+        bound_to: Some("reply_id"),
+        fields: &[("body", Placeholder::Text(ERASED_MESSAGE))],
+    },
+    PersonalFields {
+        event_type: "mail.received",
+        subject_kind: SubjectKind::Contact,
+        subject_path: &["contact_id"],
+        only_if: None,
+        subject_optional: false,
+        bound_to: Some("mail_id"),
+        fields: &[("subject", Placeholder::Text(ERASED_MESSAGE))],
     },
 ];
 
@@ -131,14 +176,38 @@ pub fn personal_fields(event_type: &str) -> Option<&'static PersonalFields> {
     PERSONAL_DATA.iter().find(|p| p.event_type == event_type)
 }
 
-/// The person whose data an event of `event_type` carries, if any.
+fn at<'v>(payload: &'v Value, path: &[&str]) -> Option<&'v Value> {
+    path.iter().try_fold(payload, |v, k| v.get(*k))
+}
+
+/// Whether an event of this spec carries a person's data: its condition holds and, for an
+/// optional subject, the subject is named.
+fn applies(spec: &PersonalFields, payload: &Value) -> bool {
+    let condition = spec
+        .only_if
+        .is_none_or(|(path, want)| at(payload, path).and_then(Value::as_str) == Some(want));
+    condition
+        && (!spec.subject_optional || at(payload, spec.subject_path).is_some_and(|v| !v.is_null()))
+}
+
+/// The person whose data an event of `event_type` carries, if any (`None` also for an
+/// event of a personal type that carries none, such as an employee's reply).
 pub fn subject_of(event_type: &str, payload: &Value) -> Option<Subject> {
     let spec = personal_fields(event_type)?;
-    let id = payload.get(spec.subject_field)?.as_str()?;
+    if !applies(spec, payload) {
+        return None;
+    }
+    let id = at(payload, spec.subject_path)?.as_str()?;
     Some(Subject {
         kind: spec.subject_kind,
         id: Uuid::parse_str(id).ok()?,
     })
+}
+
+/// Whether this event carries personal data: its type is in [`PERSONAL_DATA`] and its
+/// payload meets the type's condition (a contact's reply, not an employee's).
+pub fn carries_personal_data(event_type: &str, payload: &Value) -> bool {
+    personal_fields(event_type).is_some_and(|spec| applies(spec, payload))
 }
 
 /// Whether any personal field of the payload is sealed.
@@ -250,10 +319,19 @@ fn sealed_text(v: &Value) -> Option<&str> {
     o.get("sealed")?.as_str()
 }
 
-/// Associated data: the ciphertext only opens as this field of this subject's event type,
-/// so sealed values cannot be moved between people, fields or events unnoticed.
-fn aad(event_type: &str, subject: Uuid, field: &str) -> String {
-    format!("pet-personal-v1/{event_type}/{subject}/{field}")
+/// Associated data: the ciphertext only opens as this field of this subject's event type
+/// (and, for a type recorded many times per person, of this event: [`PersonalFields::
+/// bound_to`]), so sealed values cannot be moved between people, fields or events
+/// unnoticed.
+fn aad(spec: &PersonalFields, payload: &Value, subject: Uuid, field: &str) -> String {
+    let event_type = spec.event_type;
+    match spec.bound_to {
+        None => format!("pet-personal-v1/{event_type}/{subject}/{field}"),
+        Some(b) => {
+            let bound = payload.get(b).map(Value::to_string).unwrap_or_default();
+            format!("pet-personal-v1/{event_type}/{subject}/{field}/{b}={bound}")
+        }
+    }
 }
 
 fn encrypt(key: &[u8; 32], nonce: [u8; 12], aad: &[u8], plain: &[u8]) -> Option<String> {
@@ -279,14 +357,15 @@ fn decrypt(key: &[u8; 32], text: &str, aad: &[u8]) -> Option<Vec<u8>> {
 
 /// The payload with each present, non-null personal field sealed under `key`, each with a
 /// fresh nonce from `nonce` (12 random bytes per call: a nonce must never repeat under one
-/// key). A payload of a type without personal data is returned as it is.
+/// key). A payload without personal data (of another type, or not meeting its type's
+/// condition: [`carries_personal_data`]) is returned as it is.
 pub fn seal(
     event_type: &str,
     payload: &Value,
     key: &DataKey,
     nonce: &mut dyn FnMut() -> [u8; 12],
 ) -> Result<Value, PrivacyError> {
-    let Some(spec) = personal_fields(event_type) else {
+    let Some(spec) = personal_fields(event_type).filter(|s| applies(s, payload)) else {
         return Ok(payload.clone());
     };
     let subject = subject_of(event_type, payload)
@@ -306,7 +385,7 @@ pub fn seal(
         let text = encrypt(
             &key.0,
             nonce(),
-            aad(event_type, subject.id, field).as_bytes(),
+            aad(spec, payload, subject.id, field).as_bytes(),
             &plain,
         )
         .ok_or(PrivacyError::Seal)?;
@@ -338,9 +417,10 @@ pub struct Opened {
 }
 
 /// Opens a stored payload for reading (see [`KeyState`]). Never fails: a sealed field
-/// that does not open (damaged, wrong key) reads as its placeholder.
+/// that does not open (damaged, wrong key) reads as its placeholder. A payload without
+/// personal data ([`carries_personal_data`]) is returned as it is, whatever the key state.
 pub fn open(event_type: &str, payload: &Value, key: KeyState<'_>) -> Opened {
-    let Some(spec) = personal_fields(event_type) else {
+    let Some(spec) = personal_fields(event_type).filter(|s| applies(s, payload)) else {
         return Opened {
             payload: payload.clone(),
             replaced: false,
@@ -358,7 +438,7 @@ pub fn open(event_type: &str, payload: &Value, key: KeyState<'_>) -> Opened {
                 (_, KeyState::Erased, _) => None,
                 (None, _, _) => continue, // plain (legacy) or null: as it is
                 (Some(text), KeyState::Live(k), Some(s)) => {
-                    decrypt(&k.0, text, aad(event_type, s.id, field).as_bytes())
+                    decrypt(&k.0, text, aad(spec, payload, s.id, field).as_bytes())
                         .and_then(|plain| serde_json::from_slice::<Value>(&plain).ok())
                 }
                 (Some(_), _, _) => None,
@@ -374,6 +454,7 @@ pub fn open(event_type: &str, payload: &Value, key: KeyState<'_>) -> Opened {
                         (Placeholder::Email, Some(s)) => Value::from(erased_email(s.id)),
                         (Placeholder::Email, None) => Value::from(erased_email(Uuid::nil())),
                         (Placeholder::Null, _) => Value::Null,
+                        (Placeholder::Text(t), _) => Value::from(*t),
                     };
                     replaced = true;
                 }
@@ -559,6 +640,120 @@ mod tests {
             "{text}"
         );
         assert!(!text.contains("jane") && !text.contains("+44"), "{text}");
+    }
+
+    fn reply(author: Value, body: &str) -> Value {
+        json!({"ticket_id": "00000000-0000-0000-0000-0000000000a1",
+               "reply_id": "00000000-0000-0000-0000-0000000000b1",
+               "author": author, "visibility": "public", "body": body})
+    }
+
+    fn contact_author() -> Value {
+        json!({"kind": "customer", "contact_id": "00000000-0000-0000-0000-000000000002"})
+    }
+
+    #[test]
+    fn a_contacts_message_is_sealed_and_reads_as_the_placeholder_once_erased() {
+        use crate::helpdesk::ticket::TicketEvent;
+        let key = DataKey::from_bytes([4; 32]);
+        let p = reply(
+            contact_author(),
+            "My printer is on fire, call 0470 11 22 33",
+        );
+        assert_eq!(
+            subject_of("ticket.replied", &p),
+            Some(Subject {
+                kind: SubjectKind::Contact,
+                id: Uuid::from_u128(2)
+            })
+        );
+        let sealed = seal("ticket.replied", &p, &key, &mut counter()).unwrap();
+        let text = sealed.to_string();
+        assert!(
+            !text.contains("printer") && !text.contains("0470"),
+            "{text}"
+        );
+        assert_eq!(sealed["author"], contact_author());
+        assert_eq!(sealed["reply_id"], p["reply_id"]);
+        assert!(is_sealed("ticket.replied", &sealed));
+        let live = open("ticket.replied", &sealed, KeyState::Live(&key));
+        assert_eq!((live.payload, live.replaced), (p.clone(), false));
+        for state in [KeyState::Erased, KeyState::Missing] {
+            let gone = open("ticket.replied", &sealed, state);
+            assert!(gone.replaced);
+            assert_eq!(gone.payload["body"], ERASED_MESSAGE);
+            // The typed event decodes: the placeholder is a valid reply body.
+            let ev = TicketEvent::from_stored("ticket.replied", 1, &gone.payload).unwrap();
+            let TicketEvent::Replied(r) = ev else {
+                panic!("not a reply")
+            };
+            assert_eq!(r.body.as_str(), ERASED_MESSAGE);
+        }
+        // Bound to its reply: the same contact's sealed body does not open in another reply.
+        let mut moved = sealed.clone();
+        moved["reply_id"] = json!("00000000-0000-0000-0000-0000000000b2");
+        let o = open("ticket.replied", &moved, KeyState::Live(&key));
+        assert!(o.replaced);
+        assert_eq!(o.payload["body"], ERASED_MESSAGE);
+    }
+
+    #[test]
+    fn replies_by_employees_or_unknown_customers_are_not_a_contacts_data() {
+        let key = DataKey::from_bytes([4; 32]);
+        let by_employee = reply(
+            json!({"kind": "employee", "employee_id": "00000000-0000-0000-0000-000000000007"}),
+            "On our way.",
+        );
+        let by_unknown = reply(json!({"kind": "customer", "contact_id": null}), "Hello?");
+        for p in [by_employee, by_unknown] {
+            assert_eq!(subject_of("ticket.replied", &p), None);
+            assert!(!carries_personal_data("ticket.replied", &p));
+            assert_eq!(seal("ticket.replied", &p, &key, &mut counter()).unwrap(), p);
+            for state in [KeyState::Erased, KeyState::Missing, KeyState::Live(&key)] {
+                let o = open("ticket.replied", &p, state);
+                assert_eq!((o.payload, o.replaced), (p.clone(), false));
+            }
+        }
+        // A contact's reply whose author names no valid contact is refused, not left plain.
+        let bad = reply(json!({"kind": "customer", "contact_id": "x"}), "Hi");
+        assert!(carries_personal_data("ticket.replied", &bad));
+        assert!(matches!(
+            seal("ticket.replied", &bad, &key, &mut counter()),
+            Err(PrivacyError::NoSubject(_))
+        ));
+    }
+
+    #[test]
+    fn a_legacy_plain_message_is_kept_until_its_contact_is_erased() {
+        let p = reply(contact_author(), "Written before messages were sealed");
+        assert!(!is_sealed("ticket.replied", &p));
+        let o = open("ticket.replied", &p, KeyState::Missing);
+        assert_eq!((o.payload, o.replaced), (p.clone(), false));
+        let key = DataKey::from_bytes([4; 32]);
+        let o = open("ticket.replied", &p, KeyState::Live(&key));
+        assert_eq!((o.payload, o.replaced), (p.clone(), false));
+        let o = open("ticket.replied", &p, KeyState::Erased);
+        assert!(o.replaced);
+        assert_eq!(o.payload["body"], ERASED_MESSAGE);
+        assert_eq!(o.payload["author"], contact_author());
+    }
+
+    #[test]
+    fn an_emails_subject_is_its_senders() {
+        let key = DataKey::from_bytes([6; 32]);
+        let p = json!({"mail_id": "00000000-0000-0000-0000-0000000000c1",
+                       "ticket_id": "00000000-0000-0000-0000-0000000000a1",
+                       "contact_id": "00000000-0000-0000-0000-000000000002",
+                       "subject": "Re: invoice for Yannick", "attachments": 1});
+        let sealed = seal("mail.received", &p, &key, &mut counter()).unwrap();
+        assert!(!sealed.to_string().contains("Yannick"));
+        assert_eq!(
+            open("mail.received", &sealed, KeyState::Live(&key)).payload,
+            p
+        );
+        let gone = open("mail.received", &sealed, KeyState::Erased).payload;
+        assert_eq!(gone["subject"], ERASED_MESSAGE);
+        assert_eq!(gone["attachments"], 1);
     }
 
     #[test]

@@ -139,17 +139,20 @@ crate::api::php_class! {
     section "Privacy requests";
 
     /// The personal data PET holds about an e-mail address (WordPress's exporter): the
-    /// employee with it and the contacts with it, up to 100 contacts per page.
+    /// employee with it, the contacts with it and the ticket messages those contacts wrote
+    /// (fields ticket, date, message), up to 100 contacts and 100 messages per page.
     /// @param array{email:string,page?:int} $query
-    /// @return array{items:list<array{group:'employee'|'contact',id:string,fields:array<string,mixed>}>,done:bool}
+    /// @return array{items:list<array{group:'employee'|'contact'|'message',id:string,fields:array<string,mixed>}>,done:bool}
     fn export_personal_data(query: array) -> array;
 
     /// Erases the personal data of everyone with an e-mail address (WordPress's eraser) by
     /// crypto-shredding: their data keys destroyed, state rows, feed lines and stored
-    /// results overwritten with "Erased person"; an identity event records each erasure.
+    /// results overwritten with "Erased person"; the messages a contact wrote (ticket
+    /// replies, mail received, its attachments, notifications quoting them) overwritten with
+    /// "(message erased)", with their counts; an identity event records each erasure.
     /// Up to 100 contacts per call (call again while `done` is false).
     /// @param array{email:string} $query
-    /// @return array{erased:list<array{subject_type:'employee'|'contact',id:string}>,legacy_plaintext_events:int,feed_lines:int,done:bool}
+    /// @return array{erased:list<array{subject_type:'employee'|'contact',id:string}>,legacy_plaintext_events:int,feed_lines:int,messages:int,mail_received:int,attachments:int,notifications:int,done:bool}
     fn erase_personal_data(query: array, context: context) -> array;
 
     section "Filter options";

@@ -228,8 +228,11 @@ pub(crate) async fn key_for_new<Q: Queryable>(
     if let Some((wrapped, wrapping)) = row {
         return match entry(keys, subject, wrapped.as_deref(), &wrapping) {
             Entry::Live(k) => Ok(k),
-            Entry::Erased => Err(StorageError::Integrity(format!(
-                "the personal data of {} {} was erased; it is not recorded again",
+            // Refused as a conflict (the request cannot be met), not as damaged data: an
+            // erased contact's message (say, through a portal login left in place) is not
+            // recorded.
+            Entry::Erased => Err(StorageError::Conflict(format!(
+                "the personal data of {} {} was erased; nothing more is recorded about them",
                 subject.kind.as_str(),
                 subject.id
             ))),
@@ -281,6 +284,10 @@ pub(crate) async fn seal_new<Q: Queryable>(
     let Some(spec) = pv::personal_fields(event_type) else {
         return Ok(None);
     };
+    // A reply by an employee or by a customer nobody identified carries no one's data.
+    if !pv::carries_personal_data(event_type, payload) {
+        return Ok(None);
+    }
     let subject = pv::subject_of(event_type, payload).ok_or_else(|| {
         StorageError::Integrity(format!("{event_type}: the payload names no person"))
     })?;

@@ -26,6 +26,52 @@ pub const PRIVACY_PAGE: usize = 100;
 /// What an erasure touches beyond the person's own rows.
 const ERASED_RESULT: &str = r#"{"erased":"personal data erased"}"#;
 const ERASED_ERROR: &str = "(personal data erased)";
+/// An erased attachment's file name (its content is emptied).
+const ERASED_ATTACHMENT: &str = "(attachment erased)";
+
+/// What [`Identity::erase_messages`] overwrote.
+#[derive(Debug, Default)]
+struct MessagesErased {
+    replies: u64,
+    mail: u64,
+    attachments: u64,
+    notifications: u64,
+    feed_lines: u64,
+    legacy_events: u64,
+    /// The texts of their messages (before they were overwritten).
+    bodies: Vec<String>,
+    /// The tickets they wrote on.
+    tickets: Vec<String>,
+}
+
+impl MessagesErased {
+    fn add(&mut self, o: &MessagesErased) {
+        self.replies += o.replies;
+        self.mail += o.mail;
+        self.attachments += o.attachments;
+        self.notifications += o.notifications;
+        self.feed_lines += o.feed_lines;
+        self.bodies.extend(o.bodies.iter().cloned());
+        self.tickets.extend(o.tickets.iter().cloned());
+    }
+}
+
+/// What the contacts erased wrote, for the stored results that quote it: their messages'
+/// texts and the tickets they wrote on.
+struct Quoted<'a> {
+    bodies: &'a [String],
+    tickets: &'a [String],
+}
+
+/// Whether any string in `v` contains one of `texts`.
+fn json_quotes(v: &Value, texts: &[&str]) -> bool {
+    match v {
+        Value::String(s) => texts.iter().any(|t| s.contains(t)),
+        Value::Array(a) => a.iter().any(|i| json_quotes(i, texts)),
+        Value::Object(m) => m.values().any(|i| json_quotes(i, texts)),
+        _ => false,
+    }
+}
 
 /// A contact row found by address: id, customer, name, email, phone.
 type ContactRow = (String, String, String, Option<String>, Option<String>);
@@ -38,6 +84,9 @@ type ExportedContact = (
     String,
     chrono::NaiveDateTime,
 );
+
+/// An exported message: reply id, ticket number, ticket subject, text, when written.
+type ExportedMessage = (String, Option<u64>, String, String, chrono::NaiveDateTime);
 
 /// The people found for an address, with the texts that identify them.
 struct Found {
@@ -110,10 +159,13 @@ impl Identity<'_> {
     }
 
     /// The personal data held about an address, for WordPress's exporter: `{email, page?}`
-    /// → `{items: [{group: 'employee'|'contact', id, fields: {name, email, …}}], done}`.
-    /// The employee's fields: name, email, status, wp_user_id, rates (each `kind rate from
-    /// day`), created_at; a contact's: name, email, phone, customer, created_at. Up to
-    /// [`PRIVACY_PAGE`] contacts per page (the employee on page 1).
+    /// → `{items: [{group: 'employee'|'contact'|'message', id, fields: {name, email, …}}],
+    /// done}`. The employee's fields: name, email, status, wp_user_id, rates (each `kind rate
+    /// from day`), created_at; a contact's: name, email, phone, customer, created_at; a
+    /// message's (a ticket reply written by a contact with this address): ticket (`#number
+    /// subject`), date, message. Up to [`PRIVACY_PAGE`] contacts and [`PRIVACY_PAGE`]
+    /// messages (oldest first) per page (the employee on page 1); `done` once both are
+    /// exhausted.
     pub async fn export_personal_data(&self, query: &Value) -> Result<Value, AppError> {
         let (email, page) = parse_email(query)?;
         let t = self.tables();
@@ -185,18 +237,53 @@ impl Identity<'_> {
                 }));
             }
         }
-        Ok(json!({"items": items, "done": !found.more}))
+        // The messages the contacts with this address wrote (portal, e-mail, or logged for
+        // them), oldest first, a page of them with each page of contacts.
+        let hd = self.app().helpdesk_tables();
+        let rows: Vec<ExportedMessage> = conn
+            .exec(
+                format!(
+                    "SELECT r.id, tk.number, tk.subject, r.body, r.created_at FROM {} r \
+                     JOIN {} tk ON tk.id = r.ticket_id \
+                     WHERE r.author_kind = 'customer' AND r.author_contact_id IN \
+                     (SELECT id FROM {} WHERE email = ?) \
+                     ORDER BY r.created_at, r.id LIMIT ? OFFSET ?",
+                    hd.replies, hd.tickets, t.contacts
+                ),
+                (email.as_str(), PRIVACY_PAGE as u64 + 1, offset),
+            )
+            .await
+            .map_err(db)?;
+        let more_messages = rows.len() > PRIVACY_PAGE;
+        for (id, number, subject, body, created) in rows.into_iter().take(PRIVACY_PAGE) {
+            let ticket = match number {
+                Some(n) => format!("#{n} {subject}"),
+                None => subject,
+            };
+            items.push(json!({
+                "group": "message", "id": id,
+                "fields": {
+                    "ticket": ticket, "date": rfc3339(from_db_time(created)), "message": body,
+                },
+            }));
+        }
+        Ok(json!({"items": items, "done": !found.more && !more_messages}))
     }
 
     /// Erases the personal data of everyone with this address, for WordPress's eraser:
     /// `{email}` → `{erased: [{subject_type, id}], legacy_plaintext_events, feed_lines,
-    /// done}`. In one command: the employee's `employee.personal_data_erased` and each
-    /// contact's `contact.personal_data_erased` (up to [`PRIVACY_PAGE`]; call again while
-    /// `done` is false), their data keys destroyed, their state rows, feed names and lines,
-    /// stored command results and job errors that showed them overwritten with the
-    /// placeholder. Numbers (rates, time, money, KPIs) are not personal and stay.
-    /// `legacy_plaintext_events` counts their events written before sealing existed: those
-    /// still hold the plain text in the append-only log (every reader masks them).
+    /// messages, mail_received, attachments, notifications, done}`. In one command: the
+    /// employee's `employee.personal_data_erased` and each contact's
+    /// `contact.personal_data_erased` (up to [`PRIVACY_PAGE`]; call again while `done` is
+    /// false), their data keys destroyed (which also shreds the messages the contacts wrote,
+    /// sealed in the log), their state rows, feed names and lines, stored command results
+    /// and job errors that showed them overwritten with the placeholder; for a contact also
+    /// the copies of their messages, found by id ([`Identity::erase_messages`]): `messages`
+    /// ticket replies, `mail_received` inbound messages, `attachments` of those, and
+    /// `notifications` (outbox rows quoting a message of theirs). Numbers (rates, time,
+    /// money, KPIs, SLA clocks) are not personal and stay. `legacy_plaintext_events` counts
+    /// their events written before sealing existed (or before their type was sealed):
+    /// those still hold the plain text in the append-only log (every reader masks them).
     pub async fn erase_personal_data(
         &self,
         query: &Value,
@@ -236,8 +323,23 @@ impl Identity<'_> {
                     )
                     .await
                     .map_err(db)?;
+                // The mail outbox's checkpoint too: an outbox run that read a contact's
+                // message before this commits has written its rows by then (overwritten
+                // below); one that starts after reads the message erased.
+                let _: Option<u64> = cx
+                    .tx()
+                    .exec_first(
+                        format!(
+                            "SELECT last_sequence FROM {} WHERE projection = ? FOR UPDATE",
+                            t.checkpoints
+                        ),
+                        (crate::mail::OUTBOX_PROJECTION,),
+                    )
+                    .await
+                    .map_err(db)?;
                 let mut erased = Vec::new();
                 let mut legacy = 0u64;
+                let mut messages = MessagesErased::default();
                 if let Some((id, _)) = &found.employee {
                     cx.change(
                         &Employees(self),
@@ -308,19 +410,32 @@ impl Identity<'_> {
                         .await
                         .map_err(db)?;
                     legacy += count_plain("contact.added", &payloads, *id);
+                    let m = self.erase_messages(cx.tx(), *id, email.as_str()).await?;
+                    legacy += m.legacy_events;
+                    messages.add(&m);
                     erased.push(json!({"subject_type": "contact", "id": id.to_string()}));
                 }
-                let lines = self.scrub_copies(cx.tx(), &texts).await?;
+                let quoted = Quoted {
+                    bodies: &messages.bodies,
+                    tickets: &messages.tickets,
+                };
+                let lines = self.scrub_copies(cx.tx(), &texts, Some(&quoted)).await?;
                 Ok(json!({
                     "erased": erased,
                     "legacy_plaintext_events": legacy,
-                    "feed_lines": lines,
+                    "feed_lines": lines + messages.feed_lines,
+                    "messages": messages.replies,
+                    "mail_received": messages.mail,
+                    "attachments": messages.attachments,
+                    "notifications": messages.notifications,
                     "done": !found.more,
                 }))
             }
         )?;
         // A catch-up that was rendering ahead while the erasure ran may have written lines
-        // with the old texts: bring the feed up to date, then look once more.
+        // with the old texts: bring the feed up to date, then look once more — at the feed
+        // only (the other copies were overwritten under their rows' locks; scanning them
+        // again doubled the erasure's cost: README, Performance).
         if !texts.is_empty() {
             let mut conn = self.conn().await?;
             let _ = self.catch_up_if_behind(&mut conn, None).await;
@@ -328,7 +443,7 @@ impl Identity<'_> {
                 .start_transaction(TxOpts::default())
                 .await
                 .map_err(db)?;
-            match self.scrub_copies(&mut tx, &texts).await {
+            match self.scrub_copies(&mut tx, &texts, None).await {
                 Ok(_) => tx.commit().await.map_err(db)?,
                 Err(e) => {
                     let _ = tx.rollback().await;
@@ -339,13 +454,193 @@ impl Identity<'_> {
         Ok(result)
     }
 
+    /// Overwrites the copies of the messages contact `contact` wrote (the log's copies are
+    /// sealed under the key just destroyed), each found by id, not by searching text:
+    /// - their ticket replies (`author_contact_id`, so FULLTEXT search no longer finds them);
+    /// - the mail they sent (the inbox's `contact_id`, or `from_email` = `email` for mail
+    ///   received before the address was a contact's): sender, subject and body, and the
+    ///   attachments' names and content;
+    /// - outbox notifications made from their replies (`event_id` of their `ticket.replied`
+    ///   events): the quoted `reply_body`;
+    ///
+    /// Counts what it overwrote, and their events that hold the text in plain (written
+    /// before messages were sealed); returns the messages' texts and tickets, for
+    /// `scrub_copies` to overwrite the stored command results of those tickets (a command's
+    /// answer is the ticket with its replies) that quote one.
+    async fn erase_messages(
+        &self,
+        tx: &mut mysql_async::Transaction<'_>,
+        contact: Uuid,
+        email: &str,
+    ) -> Result<MessagesErased, AppError> {
+        let t = self.tables().clone();
+        let hd = self.app().helpdesk_tables();
+        let mail = self.app().mail_tables();
+        let cid = contact.to_string();
+        let mut out = MessagesErased::default();
+        // Their replies (locked), with the texts to look for in stored results.
+        let replies: Vec<(String, String, String)> = tx
+            .exec(
+                format!(
+                    "SELECT id, ticket_id, body FROM {} WHERE author_contact_id = ? \
+                         AND author_kind = 'customer' ORDER BY created_at, id FOR UPDATE",
+                    hd.replies
+                ),
+                (cid.as_str(),),
+            )
+            .await
+            .map_err(db)?;
+        tx.exec_drop(
+            format!(
+                "UPDATE {} SET body = ? WHERE author_contact_id = ? AND author_kind = 'customer'",
+                hd.replies
+            ),
+            (pv::ERASED_MESSAGE, cid.as_str()),
+        )
+        .await
+        .map_err(db)?;
+        out.replies = replies.len() as u64;
+        let mut tickets: Vec<String> = replies.iter().map(|r| r.1.clone()).collect();
+        tickets.sort();
+        tickets.dedup();
+        // Their `ticket.replied` events, read by ticket through the log's aggregate index.
+        let mut event_ids: Vec<SqlValue> = Vec::new();
+        for chunk in tickets.chunks(200) {
+            let mut params: Vec<SqlValue> = chunk.iter().map(|s| s.clone().into()).collect();
+            params.push("ticket.replied".into());
+            let rows: Vec<(String, String)> = tx
+                .exec(
+                    format!(
+                        "SELECT event_id, payload FROM {} WHERE aggregate_type = 'ticket' \
+                         AND aggregate_id IN ({}) AND event_type = ?",
+                        t.events,
+                        vec!["?"; chunk.len()].join(",")
+                    ),
+                    params,
+                )
+                .await
+                .map_err(db)?;
+            for (event_id, payload) in rows {
+                let Ok(p) = serde_json::from_str::<Value>(&payload) else {
+                    continue;
+                };
+                if pv::subject_of("ticket.replied", &p).is_some_and(|s| s.id == contact) {
+                    if !pv::is_sealed("ticket.replied", &p) {
+                        out.legacy_events += 1;
+                    }
+                    event_ids.push(event_id.into());
+                }
+            }
+        }
+        // Notifications quoting them (the staff's "customer replied" mail).
+        for chunk in event_ids.chunks(500) {
+            let mut params = vec![SqlValue::from(pv::ERASED_MESSAGE)];
+            params.extend(chunk.iter().cloned());
+            out.notifications += crate::db::exec_affected(
+                tx,
+                format!(
+                    "UPDATE {} SET vars = JSON_SET(vars, '$.reply_body', ?) WHERE event_id IN ({}) \
+                         AND JSON_CONTAINS_PATH(vars, 'one', '$.reply_body')",
+                    mail.outbox,
+                    vec!["?"; chunk.len()].join(",")
+                ),
+                params,
+            )
+            .await
+            .map_err(db)?;
+        }
+        // The mail they sent, and its attachments.
+        let mut received: Vec<u64> = Vec::new();
+        let inbox: Vec<String> = tx
+            .exec(
+                format!(
+                    "SELECT id FROM {} WHERE contact_id = ? OR from_email = ? FOR UPDATE",
+                    mail.inbox
+                ),
+                (cid.as_str(), email),
+            )
+            .await
+            .map_err(db)?;
+        for chunk in inbox.chunks(500) {
+            let ids: Vec<SqlValue> = chunk.iter().map(|s| s.clone().into()).collect();
+            let marks = vec!["?"; chunk.len()].join(",");
+            let mut params: Vec<SqlValue> = vec![
+                pv::erased_email(contact).into(),
+                pv::ERASED_NAME.into(),
+                pv::ERASED_MESSAGE.into(),
+                pv::ERASED_MESSAGE.into(),
+            ];
+            params.extend(ids.iter().cloned());
+            tx.exec_drop(
+                format!(
+                    "UPDATE {} SET from_email = ?, from_name = ?, subject = ?, body = ? WHERE id IN ({marks})",
+                    mail.inbox
+                ),
+                params,
+            )
+            .await
+            .map_err(db)?;
+            let mut params: Vec<SqlValue> = vec![ERASED_ATTACHMENT.into()];
+            params.extend(ids.iter().cloned());
+            out.attachments += crate::db::exec_affected(
+                tx,
+                format!(
+                    "UPDATE {} SET filename = ?, content = '', size = 0 WHERE inbox_id IN ({marks})",
+                    mail.attachments
+                ),
+                params,
+            )
+            .await
+            .map_err(db)?;
+            // Their `mail.received` events (sealed subject, or plain before it was sealed).
+            let mut params = ids.clone();
+            params.push("mail.received".into());
+            let rows: Vec<(u64, String)> = tx
+                .exec(
+                    format!(
+                        "SELECT id, payload FROM {} WHERE aggregate_type = 'mail_message' \
+                         AND aggregate_id IN ({marks}) AND event_type = ?",
+                        t.events
+                    ),
+                    params,
+                )
+                .await
+                .map_err(db)?;
+            let payloads: Vec<String> = rows.iter().map(|r| r.1.clone()).collect();
+            out.legacy_events += count_plain("mail.received", &payloads, contact);
+            received.extend(rows.iter().map(|r| r.0));
+        }
+        // Their feed lines show the e-mails' subjects: rendered again (the key is gone, so
+        // as "(message erased)"), under the feed's checkpoint lock the erasure holds.
+        out.feed_lines = self
+            .inner
+            .projector
+            .rerender(tx, &received)
+            .await
+            .map_err(AppError::from)?;
+        out.mail = inbox.len() as u64;
+        // Stored results quoting a message of theirs (those of commands on their tickets)
+        // are overwritten by `scrub_copies`, in the same scan as the people's texts.
+        out.bodies = replies
+            .into_iter()
+            .map(|r| r.2)
+            .filter(|b| !b.is_empty() && b != pv::ERASED_MESSAGE)
+            .collect();
+        out.tickets = tickets;
+        Ok(out)
+    }
+
     /// Overwrites what still shows any of `texts` outside the people's own rows: the feed
-    /// lines (rendered again, under the feed's checkpoint lock), stored command results and
-    /// job errors. The number of feed lines rewritten.
+    /// lines (rendered again, under the feed's checkpoint lock), then — with `quoted`; the
+    /// second look after the command passes `None`: the feed only — stored command results
+    /// (those that show a text, and those of the contacts' tickets that quote one of their
+    /// messages), job errors and payloads, the mail outbox and inbox. The number of feed
+    /// lines rewritten.
     async fn scrub_copies(
         &self,
         tx: &mut mysql_async::Transaction<'_>,
         texts: &[String],
+        quoted: Option<&Quoted<'_>>,
     ) -> Result<u64, AppError> {
         let texts: Vec<&String> = texts.iter().filter(|s| !s.is_empty()).collect();
         if texts.is_empty() {
@@ -377,18 +672,52 @@ impl Identity<'_> {
             .rerender(tx, &seqs)
             .await
             .map_err(AppError::from)?;
-        let mut params = vec![SqlValue::from(ERASED_RESULT)];
-        params.extend(likes.iter().cloned());
-        tx.exec_drop(
-            format!(
-                "UPDATE {} SET result = ? WHERE {}",
-                t.idempotency,
-                any("result")
-            ),
-            params,
-        )
-        .await
-        .map_err(db)?;
+        let Some(quoted) = quoted else {
+            return Ok(lines);
+        };
+        // Stored results: one scan for both the people's texts (matched rows are replaced)
+        // and the ids of the contacts' tickets (rows replaced when they quote a message).
+        let bodies: Vec<&str> = quoted.bodies.iter().map(String::as_str).collect();
+        let tickets: Vec<Option<&[String]>> = if bodies.is_empty() || quoted.tickets.is_empty() {
+            vec![None]
+        } else {
+            quoted.tickets.chunks(100).map(Some).collect()
+        };
+        for chunk in tickets {
+            let chunk = chunk.unwrap_or_default();
+            let mut params: Vec<SqlValue> = likes.clone();
+            params.extend(likes.iter().cloned());
+            params.extend(chunk.iter().map(|s| SqlValue::from(like_pattern(s))));
+            let mut conds = vec![any("result")];
+            conds.extend(chunk.iter().map(|_| "result LIKE ?".to_owned()));
+            let rows: Vec<(String, String, bool)> = tx
+                .exec(
+                    format!(
+                        "SELECT idem_key, result, ({}) FROM {} WHERE result IS NOT NULL AND ({})                          FOR UPDATE",
+                        any("result"),
+                        t.idempotency,
+                        conds.join(" OR ")
+                    ),
+                    params,
+                )
+                .await
+                .map_err(db)?;
+            for (key, result, personal) in rows {
+                let quotes = || {
+                    serde_json::from_str::<Value>(&result)
+                        .map(|v| json_quotes(&v, &bodies))
+                        .unwrap_or(true)
+                };
+                if personal || quotes() {
+                    tx.exec_drop(
+                        format!("UPDATE {} SET result = ? WHERE idem_key = ?", t.idempotency),
+                        (ERASED_RESULT, key),
+                    )
+                    .await
+                    .map_err(db)?;
+                }
+            }
+        }
         let mut params = vec![SqlValue::from(ERASED_ERROR)];
         params.extend(likes.iter().cloned());
         tx.exec_drop(

@@ -366,8 +366,7 @@ async fn an_erased_person_is_unreadable_everywhere_while_chain_and_numbers_hold(
         assert!(hits.is_empty(), "{needle:?} still in {hits:?}");
     }
     // The copies kept their shape: the job's payload is JSON with the placeholder and its
-    // numbers, the notification to the erased address will not be sent, the message's other
-    // text stays.
+    // numbers, the notification to the erased address will not be sent.
     let mut c = env.pool().get_conn().await.unwrap();
     let payload: Option<String> = c
         .exec_first(
@@ -405,7 +404,8 @@ async fn an_erased_person_is_unreadable_everywhere_while_chain_and_numbers_hold(
         )
         .await
         .unwrap();
-    assert_eq!(body.unwrap(), "Hello, Erased person here (Erased person).");
+    // Mail from the address is the contacts' own message: overwritten whole (issue 13).
+    assert_eq!(body.unwrap(), "(message erased)");
     drop(c);
     // The chain verifies; the log only grew (by the two erasure commands' events).
     let chain = app.verify_chain(&json!({})).await.unwrap();
@@ -819,4 +819,606 @@ async fn the_privacy_key_is_rotated_keeping_the_old_one_until_done() {
         let _ = a.disconnect().await;
     }
     env.cleanup().await;
+}
+
+/// The payloads of `ticket.replied` events in the log, as stored.
+async fn raw_replies(env: &Env) -> Vec<String> {
+    let mut c = env.pool().get_conn().await.unwrap();
+    c.query(format!(
+        "SELECT payload FROM {} WHERE event_type = 'ticket.replied' ORDER BY id",
+        env.app.tables().events
+    ))
+    .await
+    .unwrap()
+}
+
+/// The tickets the helpdesk search finds for `text`.
+async fn found(app: &App, text: &str) -> usize {
+    app.helpdesk()
+        .list_tickets(&json!({"search": text}))
+        .await
+        .unwrap()["items"]
+        .as_array()
+        .unwrap()
+        .len()
+}
+
+/// Issue 13: the messages a contact wrote — the opening message of a ticket logged for
+/// them, portal replies, a portal ticket, replies and a new ticket by e-mail (with an
+/// attachment) — are sealed in the log under the contact's key, exported with the contact,
+/// and erased with them: no PET table holds their text afterwards (the log's ciphertext is
+/// unreadable), search no longer finds them, notifications and stored results that quoted
+/// them are overwritten, while staff replies and another contact's message stay, the chain
+/// verifies and the SLA clock and KPI figures are unchanged.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_contacts_messages_are_erased_with_them_while_chain_sla_and_kpis_hold() {
+    let Some(env) = env_with_site_key().await else {
+        return;
+    };
+    let app = &env.app;
+    let (ana, actor) = crate::first_employee(app, "Ana Ruiz").await;
+    let acme = app
+        .identity()
+        .create_customer(&json!({"name": "Acme"}), &actor)
+        .await
+        .unwrap();
+    let acme_id = id(&acme);
+    // Added with an idempotency key: the stored result (the customer) names them.
+    let add = |name: &'static str, email: &'static str| {
+        let acme_id = acme_id.clone();
+        let actor = CommandContext {
+            idempotency_key: Some(
+                pet_core::IdempotencyKey::new(format!("add-contact-{}", &email[..4])).unwrap(),
+            ),
+            ..actor.clone()
+        };
+        async move {
+            let c = app
+                .identity()
+                .add_contact(&acme_id, &json!({"name": name, "email": email}), &actor)
+                .await
+                .unwrap();
+            c["contacts"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .find(|x| x["name"] == json!(name))
+                .unwrap()["id"]
+                .as_str()
+                .unwrap()
+                .to_owned()
+        }
+    };
+    let quentin = add("Quentin Marvell", "quentin.marvell@acme.test").await;
+    let wile = add("Wile Coyote", "wile@acme.test").await;
+    let def = app
+        .helpdesk()
+        .create_sla_definition(
+            &json!({"name": "Standard", "spec": {
+                "calendar": {"timezone": "Europe/London", "holidays": [],
+                    "working_hours": {"mon": [{"start": "09:00", "end": "17:00"}]}},
+                "targets": {
+                    "low": {"first_response_minutes": 480, "resolution_minutes": 2400},
+                    "normal": {"first_response_minutes": 60, "resolution_minutes": 480},
+                    "high": {"first_response_minutes": 30, "resolution_minutes": 240},
+                    "urgent": {"first_response_minutes": 15, "resolution_minutes": 120}},
+                "pause_statuses": ["waiting_on_customer"], "warning_percent": 80,
+                "always_on": ["urgent"]}}),
+            &actor,
+        )
+        .await
+        .unwrap();
+
+    // Staff log a call: the ticket opens with Quentin's message (one command).
+    let t = app
+        .helpdesk()
+        .create_ticket(
+            &json!({"customer_id": acme_id, "subject": "Widget fault", "sla_definition_id": id(&def),
+                    "assignee_id": id(&ana), "contact_id": quentin,
+                    "message": "Zanzibarquokka: the widget hums at night"}),
+            &actor,
+        )
+        .await
+        .unwrap();
+    let tid = id(&t);
+    env.clock.advance(chrono::Duration::minutes(20));
+    app.helpdesk()
+        .reply_to_ticket(&tid, &json!({"body": "We are on our way."}), &actor)
+        .await
+        .unwrap();
+    // Wile's message (another contact: stays).
+    app.helpdesk()
+        .reply_to_ticket(
+            &tid,
+            &json!({"body": "Wile says Roadrunnerbeep", "author": "customer", "contact_id": wile}),
+            &actor,
+        )
+        .await
+        .unwrap();
+    // Quentin on the portal: a reply (its stored result quotes the ticket's messages) and
+    // a ticket of their own.
+    let portal = app.portal();
+    portal
+        .grant_portal_access(&quentin, 10, &actor)
+        .await
+        .unwrap();
+    let keyed = |k: &str| CommandContext {
+        idempotency_key: Some(pet_core::IdempotencyKey::new(k).unwrap()),
+        ..CommandContext::system()
+    };
+    env.clock.advance(chrono::Duration::minutes(5));
+    portal
+        .portal_reply(
+            10,
+            &tid,
+            &json!({"body": "Quokkazanzibar: still humming,\nnow louder"}),
+            &keyed("portal-reply-1"),
+        )
+        .await
+        .unwrap();
+    let own = portal
+        .portal_open_ticket(
+            10,
+            &json!({"subject": "Second site", "message": "Marvellousfjord site is down too"}),
+            &keyed("portal-open-1"),
+        )
+        .await
+        .unwrap();
+    // By e-mail: a reply with the token of a notification to Quentin, with an attachment,
+    // and a message without token (a new ticket).
+    app.mail().run_outbox().await.unwrap();
+    let claimed = app
+        .mail()
+        .claim_outgoing(&json!({"limit": 100}))
+        .await
+        .unwrap();
+    let token = claimed["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|m| m["to"] == json!("quentin.marvell@acme.test") && m["ticket_id"] == json!(tid))
+        .unwrap_or_else(|| panic!("no mail to Quentin on the ticket: {claimed}"))["reply_token"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let r = app
+        .mail()
+        .receive_mail(&json!({
+            "message_id": "<q1@acme.test>", "from_email": "Quentin.Marvell@acme.test",
+            "from_name": "Quentin Marvell", "subject": "Re: Widget fault Sealedsubjectword",
+            "body": "Xylophonequill by mail, see photo\n\nOn Mon, Support wrote:\n> on our way",
+            "to": [format!("support+{token}@pet.test")], "own_addresses": ["support@pet.test"],
+            "attachments": [{"filename": "hum-recording-quokka.txt", "mime_type": "text/plain",
+                             "content_base64": "aHVtIGh1bSBodW0="}]}))
+        .await
+        .unwrap();
+    assert_eq!(r["status"], json!("threaded"), "{r}");
+    let r = app
+        .mail()
+        .receive_mail(&json!({
+            "message_id": "<q2@acme.test>", "from_email": "quentin.marvell@acme.test",
+            "from_name": "Quentin Marvell", "subject": "Third problem",
+            "body": "Kestrelwombat printer jam", "to": ["support@pet.test"],
+            "own_addresses": ["support@pet.test"]}))
+        .await
+        .unwrap();
+    assert_eq!(r["status"], json!("opened"), "{r}");
+    let mailed = r["ticket_id"].as_str().unwrap().to_owned();
+    // The outbox quotes Quentin's replies to Ana (the assignee).
+    app.mail().run_outbox().await.unwrap();
+    let needles = [
+        "Zanzibarquokka",
+        "Quokkazanzibar",
+        "Marvellousfjord",
+        "Xylophonequill",
+        "Kestrelwombat",
+        "hum-recording-quokka",
+        "Sealedsubjectword",
+        "Quentin Marvell",
+        "quentin.marvell@",
+    ];
+    // Copies quote the portal reply: the notification to Ana, the command's stored result.
+    let t = app.tables();
+    let hits = grep_all_tables(&env, "Quokkazanzibar").await;
+    for copy in [
+        format!("{}.vars", app.mail_tables().outbox),
+        format!("{}.result", t.idempotency),
+    ] {
+        assert!(hits.contains(&copy), "{copy} not in {hits:?}");
+    }
+
+    // Sealed in the log: Quentin's and Wile's messages (contacts), not Ana's.
+    let raw = raw_replies(&env).await;
+    assert_eq!(raw.len(), 7, "{raw:?}");
+    for p in &raw {
+        for n in needles.iter().chain(["Roadrunnerbeep"].iter()) {
+            assert!(!p.contains(n), "{n} in {p}");
+        }
+    }
+    assert!(raw.iter().any(|p| p.contains("We are on our way.")));
+    assert_eq!(raw.iter().filter(|p| p.contains("\"sealed\"")).count(), 6);
+    let received: Vec<String> = {
+        let mut c = env.pool().get_conn().await.unwrap();
+        c.query(format!(
+            "SELECT payload FROM {} WHERE event_type = 'mail.received'",
+            app.tables().events
+        ))
+        .await
+        .unwrap()
+    };
+    assert_eq!(received.len(), 2);
+    assert!(received
+        .iter()
+        .all(|p| p.contains("\"sealed\"") && !p.contains("Third problem")));
+    // Readable where it is used while Quentin is live.
+    let page = app.helpdesk().get_ticket(&tid).await.unwrap();
+    let bodies: Vec<&str> = page["replies"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["body"].as_str().unwrap())
+        .collect();
+    assert_eq!(bodies.len(), 5, "{bodies:?}");
+    assert_eq!(bodies[0], "Zanzibarquokka: the widget hums at night");
+    assert_eq!(found(app, "Zanzibarquokka").await, 1);
+    assert_eq!(found(app, "Kestrelwombat").await, 1);
+    let hist = app
+        .entity_history(&json!({"context_type": "ticket", "context_id": tid}))
+        .await
+        .unwrap();
+    let opening = hist["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|i| i["event_type"] == json!("ticket.replied"))
+        .unwrap();
+    assert_eq!(
+        opening["payload"]["body"],
+        json!("Zanzibarquokka: the widget hums at night")
+    );
+    assert!(opening["payload_recorded"]["body"]["sealed"].is_string());
+
+    // The export lists Quentin's messages with their tickets, not Wile's or Ana's.
+    let ex = app
+        .identity()
+        .export_personal_data(&json!({"email": "quentin.marvell@acme.test"}))
+        .await
+        .unwrap();
+    assert_eq!(ex["done"], json!(true));
+    let messages: Vec<&Value> = ex["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|i| i["group"] == json!("message"))
+        .collect();
+    assert_eq!(messages.len(), 5, "{ex}");
+    let number = page["number"].as_u64().unwrap();
+    assert_eq!(
+        messages[0]["fields"]["ticket"],
+        json!(format!("#{number} Widget fault"))
+    );
+    assert_eq!(
+        messages[0]["fields"]["message"],
+        json!("Zanzibarquokka: the widget hums at night")
+    );
+    assert!(messages[0]["fields"]["date"].is_string());
+    assert!(!ex.to_string().contains("Roadrunnerbeep") && !ex.to_string().contains("on our way."));
+
+    // The figures before: the SLA clocks, a helpdesk KPI, the chain.
+    let sla_before = app.helpdesk().get_ticket(&tid).await.unwrap()["sla"].clone();
+    assert_eq!(
+        sla_before["first_response"]["state"],
+        json!("met"),
+        "{sla_before}"
+    );
+    let k = app
+        .kpi()
+        .define_kpi(
+            &json!({"name": "First response", "calculator": "first_response_time",
+                    "scope": "org", "grain": "month"}),
+            &actor,
+        )
+        .await
+        .unwrap();
+    app.kpi().run_kpis().await.unwrap();
+    let kpi_before = app.kpi().kpi_results(&id(&k), &json!({})).await.unwrap();
+    let chain_before = app.verify_chain(&json!({})).await.unwrap();
+    assert_eq!(chain_before["ok"], json!(true), "{chain_before}");
+
+    // Erased through the privacy tool's call.
+    let r = app
+        .identity()
+        .erase_personal_data(&json!({"email": "quentin.marvell@acme.test"}), &actor)
+        .await
+        .unwrap();
+    assert_eq!(
+        r["erased"],
+        json!([{"subject_type": "contact", "id": quentin}]),
+        "{r}"
+    );
+    assert_eq!(r["messages"], json!(5), "{r}");
+    assert_eq!(r["mail_received"], json!(2), "{r}");
+    assert_eq!(r["attachments"], json!(1), "{r}");
+    assert!(r["notifications"].as_u64().unwrap() >= 2, "{r}");
+    assert_eq!(r["legacy_plaintext_events"], json!(0), "{r}");
+
+    // Nowhere readable: no text column of any PET table holds the messages or the file name.
+    app.activity(&json!({})).await.unwrap();
+    for n in needles {
+        let hits = grep_all_tables(&env, n).await;
+        assert!(hits.is_empty(), "{n:?} still in {hits:?}");
+    }
+    let mut c = env.pool().get_conn().await.unwrap();
+    let files: Vec<(String, u64, Vec<u8>)> = c
+        .query(format!(
+            "SELECT filename, size, content FROM {}",
+            app.mail_tables().attachments
+        ))
+        .await
+        .unwrap();
+    assert_eq!(
+        files,
+        vec![("(attachment erased)".to_owned(), 0, Vec::new())]
+    );
+    drop(c);
+    // Search does not find them; every reader shows the placeholder; the rest stays.
+    for n in [
+        "Zanzibarquokka",
+        "Quokkazanzibar",
+        "Kestrelwombat",
+        "Marvellousfjord",
+    ] {
+        assert_eq!(found(app, n).await, 0, "{n}");
+    }
+    assert_eq!(found(app, "Roadrunnerbeep").await, 1);
+    let page = app.helpdesk().get_ticket(&tid).await.unwrap();
+    let bodies: Vec<&str> = page["replies"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["body"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        bodies,
+        [
+            "(message erased)",
+            "We are on our way.",
+            "Wile says Roadrunnerbeep",
+            "(message erased)",
+            "(message erased)"
+        ]
+    );
+    let own_page = app.helpdesk().get_ticket(&id(&own)).await.unwrap();
+    assert_eq!(own_page["replies"][0]["body"], json!("(message erased)"));
+    assert_eq!(
+        own_page["subject"],
+        json!("Second site"),
+        "ticket subjects stay"
+    );
+    let mailed_page = app.helpdesk().get_ticket(&mailed).await.unwrap();
+    assert_eq!(mailed_page["replies"][0]["body"], json!("(message erased)"));
+    let hist = app
+        .entity_history(&json!({"context_type": "ticket", "context_id": tid}))
+        .await
+        .unwrap();
+    let text = hist.to_string();
+    assert!(
+        !text.contains("Zanzibarquokka") && text.contains("(message erased)"),
+        "{text}"
+    );
+    assert!(text.contains("Roadrunnerbeep") && text.contains("We are on our way."));
+    // Nothing more is recorded for the erased contact (a portal login left in place).
+    let after = portal
+        .portal_reply(
+            10,
+            &tid,
+            &json!({"body": "still here"}),
+            &CommandContext::system(),
+        )
+        .await
+        .unwrap_err();
+    assert!(matches!(after, AppError::Conflict(_)), "{after:?}");
+    // The chain verifies (one event more: the erasure); SLA and KPI figures are the same.
+    let chain = app.verify_chain(&json!({})).await.unwrap();
+    assert_eq!(chain["ok"], json!(true), "{chain}");
+    assert_eq!(
+        chain["head_sequence"].as_u64().unwrap(),
+        chain_before["head_sequence"].as_u64().unwrap() + 1
+    );
+    assert_eq!(
+        app.helpdesk().get_ticket(&tid).await.unwrap()["sla"],
+        sla_before
+    );
+    app.kpi().run_kpis().await.unwrap();
+    let kpi_after = app.kpi().kpi_results(&id(&k), &json!({})).await.unwrap();
+    assert_eq!(kpi_after["results"], kpi_before["results"]);
+    // Replayed from the log (the key gone), the tickets are their rows.
+    for t in [&tid, &id(&own), &mailed] {
+        let r = app.verify_restore("ticket", t).await;
+        assert!(r.is_ok(), "{t}: {r:?}");
+    }
+    crate::every_aggregate_restores_as_replayed(&env).await;
+    env.cleanup().await;
+}
+
+/// A contact's message recorded before messages were sealed (plain in the log) is masked on
+/// every read once the contact is erased, counted as retained, and only the log keeps it.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_legacy_plain_message_is_masked_once_its_contact_is_erased() {
+    let Some(env) = env_with_site_key().await else {
+        return;
+    };
+    let app = &env.app;
+    let (_, actor) = crate::first_employee(app, "Ana Ruiz").await;
+    let acme = app
+        .identity()
+        .create_customer(&json!({"name": "Acme"}), &actor)
+        .await
+        .unwrap();
+    let c = app
+        .identity()
+        .add_contact(
+            &id(&acme),
+            &json!({"name": "Olga Older", "email": "olga.older@acme.test"}),
+            &actor,
+        )
+        .await
+        .unwrap();
+    let olga = c["contacts"][0]["id"].as_str().unwrap().to_owned();
+    app.store().write_next_append_plain();
+    let t = app
+        .helpdesk()
+        .create_ticket(
+            &json!({"customer_id": id(&acme), "subject": "Old one", "contact_id": olga,
+                    "message": "Pelicanmarmalade from the old days"}),
+            &actor,
+        )
+        .await
+        .unwrap();
+    let tid = id(&t);
+    let raw = raw_replies(&env).await;
+    assert!(raw[0].contains("Pelicanmarmalade"), "{raw:?}");
+    let r = app
+        .identity()
+        .erase_personal_data(&json!({"email": "olga.older@acme.test"}), &actor)
+        .await
+        .unwrap();
+    assert_eq!(r["messages"], json!(1), "{r}");
+    assert_eq!(r["legacy_plaintext_events"], json!(1), "{r}");
+    let page = app.helpdesk().get_ticket(&tid).await.unwrap();
+    assert_eq!(page["replies"][0]["body"], json!("(message erased)"));
+    let hist = app
+        .entity_history(&json!({"context_type": "ticket", "context_id": tid}))
+        .await
+        .unwrap();
+    let reply = hist["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|i| i["event_type"] == json!("ticket.replied"))
+        .unwrap();
+    assert_eq!(reply["payload"]["body"], json!("(message erased)"));
+    assert_eq!(reply["payload_recorded"]["body"], json!("(message erased)"));
+    assert_eq!(found(app, "Pelicanmarmalade").await, 0);
+    assert_eq!(
+        grep_all_tables(&env, "Pelicanmarmalade").await,
+        vec![app.tables().events.clone() + ".payload"]
+    );
+    let chain = app.verify_chain(&json!({})).await.unwrap();
+    assert_eq!(chain["ok"], json!(true), "{chain}");
+    let restored = app.verify_restore("ticket", &tid).await;
+    assert!(restored.is_ok(), "{restored:?}");
+    env.cleanup().await;
+}
+
+/// Seeds `n` rows into each table an erasure searches by text (jobs, mail outbox, mail
+/// inbox, stored command results), none of them about the person erased, from MariaDB's
+/// sequence engine.
+async fn seed_copies(env: &Env, n: u64) {
+    let mut c = env.pool().get_conn().await.unwrap();
+    let t = env.app.tables();
+    let m = env.app.mail_tables();
+    let seq = format!("seq_1_to_{n}");
+    for sql in [
+        format!(
+            "INSERT INTO {} (id, kind, payload, status, attempts, max_attempts, run_at, last_error, \
+             created_at, updated_at) SELECT CONCAT('bench-', seq), 'bench.job', \
+             JSON_OBJECT('to', CONCAT('someone', seq, '@example.com'), 'note', REPEAT('x', 200)), \
+             'done', 1, 5, NOW(6), CONCAT('error of job ', seq), NOW(6), NOW(6) FROM {seq}",
+            t.jobs
+        ),
+        format!(
+            "INSERT INTO {} (id, event_id, sequence, kind, ticket_id, recipient_kind, recipient_id, \
+             email, recipient_name, vars, status, attempts, max_attempts, run_at, created_at, \
+             updated_at) SELECT CONCAT('bench-', seq), CONCAT('ev-', seq), seq, 'public_reply', \
+             't', 'contact', 'c', CONCAT('someone', seq, '@example.com'), CONCAT('Someone ', seq), \
+             JSON_OBJECT('reply_body', REPEAT('y', 400), 'recipient_name', CONCAT('Someone ', seq)), \
+             'sent', 1, 5, NOW(6), NOW(6), NOW(6) FROM {seq}",
+            m.outbox
+        ),
+        format!(
+            "INSERT INTO {} (id, message_id, from_email, from_name, subject, body, status, reason, \
+             received_at) SELECT CONCAT('bench-', seq), CONCAT('<bench', seq, '@x>'), \
+             CONCAT('someone', seq, '@example.com'), CONCAT('Someone ', seq), 'Re: help', \
+             REPEAT('z', 1000), 'threaded', 'reply', NOW(6) FROM {seq}",
+            m.inbox
+        ),
+        format!(
+            "INSERT INTO {} (idem_key, request_hash, result, created_at) SELECT \
+             CONCAT('bench-', seq), REPEAT('0', 64), JSON_OBJECT('id', UUID(), 'body', \
+             REPEAT('w', 500)), NOW(6) FROM {seq}",
+            t.idempotency
+        ),
+    ] {
+        c.query_drop(sql).await.unwrap();
+    }
+}
+
+/// What erasing one contact (with 5 messages, mail and notifications) costs beside large
+/// copy tables: `PET_BENCH_ERASE_ROWS` rows (default 100,000) in each of jobs, outbox, inbox
+/// and stored results, against the same erasure with those tables empty. Prints the times
+/// (README, Performance). Run by hand:
+/// `cargo test -p pet-storage-mysql --test integration bench_erasure -- --ignored --nocapture`.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+#[ignore]
+async fn bench_erasure_beside_large_copy_tables() {
+    let rows: u64 = std::env::var("PET_BENCH_ERASE_ROWS")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(100_000);
+    for seeded in [0, rows] {
+        let Some(env) = env_with_site_key().await else {
+            return;
+        };
+        let app = &env.app;
+        let (_, actor) = crate::first_employee(app, "Ana Ruiz").await;
+        let acme = app
+            .identity()
+            .create_customer(&json!({"name": "Acme"}), &actor)
+            .await
+            .unwrap();
+        seed_copies(&env, seeded).await;
+        // Three people erased one after the other (the tables stay seeded).
+        for round in 0..3 {
+            let email = format!("bench.person{round}@acme.test");
+            let c = app
+                .identity()
+                .add_contact(
+                    &id(&acme),
+                    &json!({"name": format!("Bench Person {round}"), "email": email}),
+                    &actor,
+                )
+                .await
+                .unwrap();
+            let contact = c["contacts"][round]["id"].as_str().unwrap().to_owned();
+            for i in 0..5 {
+                let t = app
+                    .helpdesk()
+                    .create_ticket(
+                        &json!({"customer_id": id(&acme), "subject": format!("Bench {i}"),
+                                "contact_id": contact, "message": format!("Bench message {i}")}),
+                        &actor,
+                    )
+                    .await
+                    .unwrap();
+                app.helpdesk()
+                    .reply_to_ticket(&id(&t), &json!({"body": "ok"}), &actor)
+                    .await
+                    .unwrap();
+            }
+            let started = std::time::Instant::now();
+            let r = app
+                .identity()
+                .erase_personal_data(&json!({"email": email}), &actor)
+                .await
+                .unwrap();
+            let took = started.elapsed();
+            assert_eq!(r["messages"], json!(5), "{r}");
+            eprintln!(
+                "erasure {round} of one contact (5 messages) beside {seeded} rows in each copy table: {:.1} ms",
+                took.as_secs_f64() * 1000.0
+            );
+        }
+        env.cleanup().await;
+    }
 }

@@ -13,7 +13,18 @@ $tag = 'pv' . bin2hex(random_bytes(3));
 $email = "mira.$tag@example.com";
 $emp = $identity->createEmployee(['name' => "Mira Kowalczyk$tag", 'email' => $email, 'cost_rate' => ['amount' => '55.00', 'currency' => 'EUR', 'effective_from' => '2026-01-01']], $plugin->context());
 $cust = $identity->createCustomer(['name' => "Privacy Co $tag"], $plugin->context());
-$identity->addContact((string) $cust['id'], ['name' => "Mira Kowalczyk$tag", 'email' => $email, 'phone' => '+48 601 234 567'], $plugin->context());
+$withContact = $identity->addContact((string) $cust['id'], ['name' => "Mira Kowalczyk$tag", 'email' => $email, 'phone' => '+48 601 234 567'], $plugin->context());
+$miraContact = (string) $withContact['contacts'][0]['id'];
+// Her messages (issue 13): a call logged for her (the ticket's opening message), and a new
+// ticket by e-mail with an attachment. A staff reply stays.
+$hd = new \Pet\Helpdesk(Plugin::engine_settings());
+$mail = new \Pet\Mail(Plugin::engine_settings());
+$ticket = $hd->createTicket(['customer_id' => (string) $cust['id'], 'subject' => "Privacy ticket $tag", 'contact_id' => $miraContact, 'message' => "Quokkamessage$tag about my order"], $plugin->context());
+$hd->replyToTicket((string) $ticket['id'], ['body' => "Staffanswer$tag"], $plugin->context());
+$mailed = $mail->receiveMail(['message_id' => "<mira-$tag@example.com>", 'from_email' => $email, 'from_name' => "Mira Kowalczyk$tag", 'subject' => "Mailsubject$tag",
+    'body' => "Mailedmessage$tag with a file", 'to' => ['support@pet.localhost'], 'own_addresses' => ['support@pet.localhost'],
+    'attachments' => [['filename' => "scan-$tag.txt", 'mime_type' => 'text/plain', 'content_base64' => base64_encode("Attachedtext$tag")]]]);
+check('privacy: her e-mail opened a ticket', 'opened' === $mailed['status'], wp_json_encode($mailed));
 
 $exporters = apply_filters('wp_privacy_personal_data_exporters', []);
 $erasers = apply_filters('wp_privacy_personal_data_erasers', []);
@@ -29,8 +40,10 @@ foreach ($out['data'] as $item) {
         $values[] = $field['name'] . '=' . $field['value'];
     }
 }
-check('privacy: the export finds the employee and the contact by address', $out['done'] && ['pet-employee', 'pet-contact'] === $groups, wp_json_encode($out));
+check('privacy: the export finds the employee, the contact and her messages by address', $out['done'] && ['pet-employee', 'pet-contact', 'pet-message', 'pet-message'] === $groups, wp_json_encode($out));
 check('privacy: the export holds name, email, phone and rates', in_array("Name=Mira Kowalczyk$tag", $values, true) && in_array('Phone=+48 601 234 567', $values, true) && in_array('Rates=cost rate EUR 55.00/h from 2026-01-01', $values, true), implode(' | ', $values));
+$number = $hd->getTicket((string) $ticket['id'])['number'];
+check('privacy: the export lists her messages with ticket and date, not the staff reply', in_array("Ticket=#$number Privacy ticket $tag", $values, true) && in_array("Message=Quokkamessage$tag about my order", $values, true) && in_array("Message=Mailedmessage$tag with a file", $values, true) && !str_contains(implode('|', $values), "Staffanswer$tag") && 2 === count(array_keys($groups, 'pet-message', true)), implode(' | ', $values));
 $none = call_user_func($exporters['pet']['callback'], "nobody.$tag@example.com", 1);
 check('privacy: an unknown address exports nothing', [] === $none['data'] && $none['done']);
 $bad = call_user_func($exporters['pet']['callback'], 'not an address', 1);
@@ -57,7 +70,7 @@ $hits = [];
 foreach (pet_tables() as $table) {
     $cols = $wpdb->get_col($wpdb->prepare("SELECT COLUMN_NAME FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = %s AND DATA_TYPE IN ('char','varchar','text','mediumtext','longtext','tinytext','json')", $table));
     foreach ($cols as $col) {
-        foreach (["Kowalczyk$tag", "mira.$tag", '601 234 567'] as $needle) {
+        foreach (["Kowalczyk$tag", "mira.$tag", '601 234 567', "Quokkamessage$tag", "Mailedmessage$tag", "scan-$tag"] as $needle) {
             // phpcs:ignore WordPress.DB.PreparedSQL.InterpolatedNotPrepared -- names from information_schema
             $n = (int) $wpdb->get_var($wpdb->prepare("SELECT COUNT(*) FROM `$table` WHERE `$col` LIKE %s", '%' . $wpdb->esc_like($needle) . '%'));
             if ($n > 0) {
@@ -66,7 +79,12 @@ foreach (pet_tables() as $table) {
         }
     }
 }
-check('privacy: no PET table holds the erased name, address or phone', [] === $hits, implode(', ', $hits));
+check('privacy: no PET table holds the erased name, address, phone or her messages', [] === $hits, implode(', ', $hits));
+$attached = (int) $wpdb->get_var($wpdb->prepare("SELECT COUNT(*) FROM {$wpdb->prefix}pet_mail_attachments WHERE content LIKE %s", '%' . $wpdb->esc_like("Attachedtext$tag") . '%'));
+check('privacy: her attachment\'s content is gone', 0 === $attached);
+$replies = array_column($hd->getTicket((string) $ticket['id'])['replies'], 'body');
+check('privacy: the ticket shows her message erased, the staff reply kept', ['(message erased)', "Staffanswer$tag"] === $replies, wp_json_encode($replies));
+check('privacy: search no longer finds her message', 0 === count($hd->listTickets(['search' => "Quokkamessage$tag"])['items']) && 1 === count($hd->listTickets(['search' => "Staffanswer$tag"])['items']));
 $v = $engine->verifyChain([]);
 check('privacy: the event chain still verifies', true === $v['ok'], wp_json_encode($v));
 $lines = array_column($engine->activity(['per_page' => 50])['items'], 'line');

@@ -4,7 +4,8 @@
  * Personal Data): an exporter and an eraser matched by e-mail address. WordPress checks its
  * own capabilities (export_others_personal_data, erase_others_personal_data) and nonce
  * before it calls them; the eraser also requires pet_manage_people. The engine decides what
- * is personal and erases it by crypto-shredding (README, "Answering a privacy request").
+ * is personal — people's names and addresses, and the ticket messages a contact wrote — and
+ * erases it by crypto-shredding (README, "Answering a privacy request").
  *
  * @package PetWp
  */
@@ -94,6 +95,9 @@ class Identity_Privacy {
 			'rates'      => __( 'Rates', 'pet' ),
 			'customer'   => __( 'Customer', 'pet' ),
 			'created_at' => __( 'Recorded', 'pet' ),
+			'ticket'     => __( 'Ticket', 'pet' ),
+			'date'       => __( 'Date', 'pet' ),
+			'message'    => __( 'Message', 'pet' ),
 		);
 	}
 
@@ -122,6 +126,7 @@ class Identity_Privacy {
 		$groups = array(
 			'employee' => __( 'PET employee', 'pet' ),
 			'contact'  => __( 'PET customer contact', 'pet' ),
+			'message'  => __( 'PET ticket message', 'pet' ),
 		);
 		$data   = array();
 		foreach ( (array) $r['items'] as $item ) {
