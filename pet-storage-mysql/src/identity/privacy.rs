@@ -12,13 +12,15 @@ use uuid::Uuid;
 
 use super::{Customers, Employees};
 use crate::app::CommandContext;
-use crate::command::{command, Actors, Read};
+use crate::command::{command, Actors, Read, Repository};
 use crate::db::{from_db_time, rfc3339};
 use crate::error::{db, AppError};
 use crate::input::Input;
+use crate::portal::PortalAccesses;
 use crate::privacy::like_pattern;
 use crate::projector::ACTIVITY_FEED;
 use crate::services::Identity;
+use pet_core::portal::{PortalCommand, PortalFacts};
 
 /// Contacts exported or erased per call (WordPress calls again while `done` is false).
 pub const PRIVACY_PAGE: usize = 100;
@@ -272,9 +274,10 @@ impl Identity<'_> {
 
     /// Erases the personal data of everyone with this address, for WordPress's eraser:
     /// `{email}` → `{erased: [{subject_type, id}], legacy_plaintext_events, feed_lines,
-    /// messages, mail_received, attachments, notifications, done}`. In one command: the
-    /// employee's `employee.personal_data_erased` and each contact's
-    /// `contact.personal_data_erased` (up to [`PRIVACY_PAGE`]; call again while `done` is
+    /// messages, mail_received, attachments, notifications, portal_access_revoked: [{contact_id,
+    /// wp_user_id}], done}`. In one command: the employee's `employee.personal_data_erased`,
+    /// each contact's `portal.access_revoked` (if they had a portal login: the WordPress user
+    /// stays, the caller takes its role) and `contact.personal_data_erased` (up to [`PRIVACY_PAGE`]; call again while `done` is
     /// false), their data keys destroyed (which also shreds the messages the contacts wrote,
     /// sealed in the log), their state rows, feed names and lines, stored command results
     /// and job errors that showed them overwritten with the placeholder; for a contact also
@@ -378,11 +381,29 @@ impl Identity<'_> {
                     legacy += count_plain("employee.created", &payloads, *id);
                     erased.push(json!({"subject_type": "employee", "id": id.to_string()}));
                 }
+                let mut revoked = Vec::new();
                 for (id, customer, _) in &found.contacts {
                     let subject = Subject {
                         kind: SubjectKind::Contact,
                         id: *id,
                     };
+                    // A portal login of the contact goes with them (`portal.access_revoked`):
+                    // nobody signs in as an erased person.
+                    let accesses = PortalAccesses(self.app());
+                    let access = accesses.load(cx.tx(), *id).await?;
+                    if let Some(wp_user_id) = access.as_ref().and_then(|a| a.wp_user_id()) {
+                        cx.apply(
+                            &accesses,
+                            access,
+                            &PortalCommand::Revoke,
+                            &PortalFacts::default(),
+                        )
+                        .await?;
+                        revoked.push(json!({
+                            "contact_id": id.to_string(),
+                            "wp_user_id": u64::from(wp_user_id),
+                        }));
+                    }
                     let facts = CustomerFacts {
                         contact_exists: true,
                         contact_erased: crate::privacy::is_erased(cx.tx(), &t, subject).await?,
@@ -428,6 +449,7 @@ impl Identity<'_> {
                     "mail_received": messages.mail,
                     "attachments": messages.attachments,
                     "notifications": messages.notifications,
+                    "portal_access_revoked": revoked,
                     "done": !found.more,
                 }))
             }

@@ -1207,7 +1207,13 @@ async fn a_contacts_messages_are_erased_with_them_while_chain_sla_and_kpis_hold(
         "{text}"
     );
     assert!(text.contains("Roadrunnerbeep") && text.contains("We are on our way."));
-    // Nothing more is recorded for the erased contact (a portal login left in place).
+    // Her portal login went with her (the WordPress user 10 is nobody's portal user now),
+    // so nothing more is recorded for the erased contact.
+    assert_eq!(
+        r["portal_access_revoked"],
+        json!([{"contact_id": quentin, "wp_user_id": 10}]),
+        "{r}"
+    );
     let after = portal
         .portal_reply(
             10,
@@ -1217,13 +1223,14 @@ async fn a_contacts_messages_are_erased_with_them_while_chain_sla_and_kpis_hold(
         )
         .await
         .unwrap_err();
-    assert!(matches!(after, AppError::Conflict(_)), "{after:?}");
-    // The chain verifies (one event more: the erasure); SLA and KPI figures are the same.
+    assert!(matches!(after, AppError::NotFound(_)), "{after:?}");
+    // The chain verifies (two events more: the portal access revoked, the erasure); SLA and
+    // KPI figures are the same.
     let chain = app.verify_chain(&json!({})).await.unwrap();
     assert_eq!(chain["ok"], json!(true), "{chain}");
     assert_eq!(
         chain["head_sequence"].as_u64().unwrap(),
-        chain_before["head_sequence"].as_u64().unwrap() + 1
+        chain_before["head_sequence"].as_u64().unwrap() + 2
     );
     assert_eq!(
         app.helpdesk().get_ticket(&tid).await.unwrap()["sla"],

@@ -25,6 +25,11 @@ $mailed = $mail->receiveMail(['message_id' => "<mira-$tag@example.com>", 'from_e
     'body' => "Mailedmessage$tag with a file", 'to' => ['support@pet.localhost'], 'own_addresses' => ['support@pet.localhost'],
     'attachments' => [['filename' => "scan-$tag.txt", 'mime_type' => 'text/plain', 'content_base64' => base64_encode("Attachedtext$tag")]]]);
 check('privacy: her e-mail opened a ticket', 'opened' === $mailed['status'], wp_json_encode($mailed));
+// Her portal login (a WordPress user with the PET Customer role): revoked by the erasure.
+$portal = new \Pet\Portal(Plugin::engine_settings());
+$miraUser = wp_insert_user(['user_login' => "mira-$tag", 'user_pass' => wp_generate_password(), 'user_email' => "mira-login.$tag@example.com", 'role' => \PetWp\Modules\Portal\Portal_Front::ROLE]);
+$portal->grantPortalAccess($miraContact, (int) $miraUser, $plugin->context());
+check('privacy: she signs in to the portal', null !== $portal->portalUser((int) $miraUser));
 
 $exporters = apply_filters('wp_privacy_personal_data_exporters', []);
 $erasers = apply_filters('wp_privacy_personal_data_erasers', []);
@@ -57,7 +62,9 @@ login_admin();
 check('privacy: a refused erasure changed nothing', "Mira Kowalczyk$tag" === $identity->getEmployee((string) $emp['id'])['name']);
 
 $r = $erase();
-check('privacy: the administrator erases', true === $r['items_removed'] && false === $r['items_retained'] && $r['done'] && [] === $r['messages'], wp_json_encode($r));
+check('privacy: the administrator erases', true === $r['items_removed'] && false === $r['items_retained'] && $r['done'] && 1 === count($r['messages']) && str_contains($r['messages'][0], 'portal access of 1 WordPress user was revoked'), wp_json_encode($r));
+$miraAfter = get_userdata((int) $miraUser);
+check('privacy: her portal login went with her: no portal user, no PET Customer role, the WordPress user kept', null === $portal->portalUser((int) $miraUser) && $miraAfter && !in_array(\PetWp\Modules\Portal\Portal_Front::ROLE, (array) $miraAfter->roles, true), wp_json_encode($miraAfter ? $miraAfter->roles : null));
 check('privacy: the employee reads as "Erased person", rates kept', 'Erased person' === $identity->getEmployee((string) $emp['id'])['name'] && wp_json_encode($emp['rates']) === wp_json_encode($identity->getEmployee((string) $emp['id'])['rates']));
 check('privacy: after erasure nothing is exported', [] === $export()['data']);
 $again = $erase();

@@ -196,13 +196,35 @@ class Identity_Privacy {
 			);
 		}
 		$messages = array();
-		$legacy   = (int) $r['legacy_plaintext_events'];
+		// A contact's portal login went with them: the WordPress user stays (WordPress's own
+		// tools handle it), without the PET Customer role once it is nobody's portal user.
+		$revoked = (array) ( $r['portal_access_revoked'] ?? array() );
+		if ( array() !== $revoked ) {
+			$portal = new \Pet\Portal( Plugin::engine_settings() );
+			foreach ( $revoked as $access ) {
+				$user = get_userdata( (int) $access['wp_user_id'] );
+				if ( $user && null === $portal->portalUser( (int) $user->ID ) ) {
+					$user->remove_role( \PetWp\Modules\Portal\Portal_Front::ROLE );
+				}
+			}
+			$messages[] = sprintf(
+				/* translators: %d: number of WordPress users */
+				_n(
+					'PET: the customer portal access of %d WordPress user was revoked; the user account itself remains (erase it with WordPress\'s tools if it should go).',
+					'PET: the customer portal access of %d WordPress users was revoked; the user accounts themselves remain (erase them with WordPress\'s tools if they should go).',
+					count( $revoked ),
+					'pet'
+				),
+				count( $revoked )
+			);
+		}
+		$legacy = (int) $r['legacy_plaintext_events'];
 		if ( $legacy > 0 ) {
 			$messages[] = sprintf(
 				/* translators: %d: number of events */
 				_n(
-					'PET: %d event recorded before personal data was encrypted still holds this person\'s data in the append-only log; PET shows it as "Erased person" everywhere.',
-					'PET: %d events recorded before personal data was encrypted still hold this person\'s data in the append-only log; PET shows it as "Erased person" everywhere.',
+					'PET: %d event recorded before personal data was encrypted still holds this person\'s data in the append-only log; PET shows its placeholder ("Erased person", "(message erased)") everywhere.',
+					'PET: %d events recorded before personal data was encrypted still hold this person\'s data in the append-only log; PET shows their placeholders ("Erased person", "(message erased)") everywhere.',
 					$legacy,
 					'pet'
 				),
