@@ -132,19 +132,7 @@ check('REST reopen as a manager with a window of 60 minutes: 200', 200 === $r->g
 // ---- the quote builder's script text -------------------------------------------------------
 
 // A lead by the latest schema (its required custom fields filled), then opportunity and quote.
-$custom = [];
-foreach (($sales->getLeadSchema(null)['fields'] ?? []) as $f) {
-    if ($f['required']) {
-        $custom[$f['key']] = match ($f['type']) {
-            'number' => 1,
-            'date' => '2030-01-01',
-            'bool' => true,
-            'select' => $f['options'][0],
-            'multiselect' => [$f['options'][0]],
-            default => 'x',
-        };
-    }
-}
+$custom = lead_custom_fields($sales);
 $lead = $sales->createLead(['customer_name' => "Builder $tag", 'source' => 'review'] + ([] === $custom ? [] : ['custom_fields' => $custom]), $plugin->context());
 $sales->contactLead((string) $lead['id'], ['note' => 'call'], $plugin->context());
 $sales->qualifyLead((string) $lead['id'], ['need' => 'x', 'budget' => ['amount_minor' => 100000, 'currency' => 'EUR']], $plugin->context());

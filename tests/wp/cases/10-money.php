@@ -13,19 +13,7 @@ $tag = bin2hex(random_bytes(3));
 $show = static fn (WP_REST_Response $r): string => $r->get_status() . ' ' . substr((string) wp_json_encode($r->get_data()), 0, 400);
 
 // A lead by the latest schema (its required custom fields filled).
-$custom = [];
-foreach (($sales->getLeadSchema(null)['fields'] ?? []) as $f) {
-    if ($f['required']) {
-        $custom[$f['key']] = match ($f['type']) {
-            'number' => 1,
-            'date' => '2030-01-01',
-            'bool' => true,
-            'select' => $f['options'][0],
-            'multiselect' => [$f['options'][0]],
-            default => 'x',
-        };
-    }
-}
+$custom = lead_custom_fields($sales);
 $lead = $sales->createLead(['customer_name' => "Money $tag", 'source' => 'money'] + ([] === $custom ? [] : ['custom_fields' => $custom]), $plugin->context());
 $sales->contactLead((string) $lead['id'], ['note' => 'call'], $plugin->context());
 $sales->qualifyLead((string) $lead['id'], ['need' => 'x', 'budget' => ['amount' => '1500000', 'currency' => 'JPY']], $plugin->context());

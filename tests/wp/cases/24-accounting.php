@@ -198,19 +198,7 @@ try {
     check('a second run changes nothing', 1 === count($activities()) && 0 === ($activities()[0]['Minutes'] ?? null));
     // ---- a sale becomes exactly one invoice, even when QuickBooks fails after taking it --------
     $sales = new \Pet\Sales(Plugin::engine_settings());
-    $custom = [];
-    foreach (($sales->getLeadSchema(null)['fields'] ?? []) as $f) {
-        if ($f['required']) {
-            $custom[$f['key']] = match ($f['type']) {
-                'number' => 1,
-                'date' => '2030-01-01',
-                'bool' => true,
-                'select' => $f['options'][0],
-                'multiselect' => [$f['options'][0]],
-                default => 'x',
-            };
-        }
-    }
+    $custom = lead_custom_fields($sales);
     $lead = $sales->createLead(['customer_id' => $customer['id'], 'source' => "books-$tag"] + ([] === $custom ? [] : ['custom_fields' => $custom]), $ctx);
     $sales->contactLead((string) $lead['id'], ['note' => 'call'], $ctx);
     $sales->qualifyLead((string) $lead['id'], ['need' => 'books', 'budget' => ['amount_minor' => 500000, 'currency' => 'EUR']], $ctx);

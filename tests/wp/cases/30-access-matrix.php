@@ -166,19 +166,7 @@ $ctx = $plugin->context();
 $customer = $plugin->identity()->createCustomer(['name' => "Access $tag"], $ctx);
 // A lead by the latest schema (earlier cases may have published required custom fields).
 $sales = new \Pet\Sales(Plugin::engine_settings());
-$custom = [];
-foreach (($sales->getLeadSchema(null)['fields'] ?? []) as $f) {
-    if ($f['required']) {
-        $custom[$f['key']] = match ($f['type']) {
-            'number' => 1,
-            'date' => '2030-01-01',
-            'bool' => true,
-            'select' => $f['options'][0],
-            'multiselect' => [$f['options'][0]],
-            default => 'x',
-        };
-    }
-}
+$custom = lead_custom_fields($sales);
 $lead = $sales->createLead(['customer_name' => "Access lead $tag", 'source' => 'access'] + ([] === $custom ? [] : ['custom_fields' => $custom]), $ctx);
 $ticket = (new \Pet\Helpdesk(Plugin::engine_settings()))->createTicket(['customer_id' => (string) $customer['id'], 'subject' => "Access ticket $tag"], $ctx);
 $article = $plugin->knowledge()->createArticle(['category' => 'Access', 'slug' => "access-$tag", 'title' => "Access $tag", 'body' => 'Body', 'publish' => true], $ctx);
