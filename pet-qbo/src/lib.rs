@@ -419,16 +419,10 @@ impl AccountingPort for QboClient {
                     .get(name)
                     .filter(|o| o.get("status").and_then(Value::as_str) == Some("Deleted"))
                     .ok_or_else(|| PortError::Unavailable(format!("no deleted {name}")))?;
-                return Ok(RemoteRecord {
-                    remote_id: o.get("Id").and_then(Value::as_str).unwrap_or(id).to_owned(),
-                    sync_token: token.to_owned(),
-                    name: String::new(),
-                    customer_ref: None,
-                    amount_minor: Some(0),
-                    currency: None,
-                    line_count: None,
-                    fields: Default::default(),
-                });
+                return Ok(RemoteRecord::gone(
+                    o.get("Id").and_then(Value::as_str).unwrap_or(id),
+                    token,
+                ));
             }
             let mut body = Self::write_body(&req)?;
             if let (Some((id, token)), TargetKind::TimeActivity) = (req.update, req.target) {

@@ -384,6 +384,23 @@ pub struct RemoteRecord {
     pub fields: BTreeMap<String, String>,
 }
 
+impl RemoteRecord {
+    /// A record the accounting system no longer holds (deleted there, or by PET at 0
+    /// minutes): its id and last token, nothing else, and an amount of 0.
+    pub fn gone(remote_id: &str, sync_token: &str) -> Self {
+        Self {
+            remote_id: remote_id.to_owned(),
+            sync_token: sync_token.to_owned(),
+            name: String::new(),
+            customer_ref: None,
+            amount_minor: Some(0),
+            currency: None,
+            line_count: None,
+            fields: BTreeMap::new(),
+        }
+    }
+}
+
 /// One field where PET and the accounting system differ.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]

@@ -1096,16 +1096,7 @@ impl Accounting<'_> {
                 {
                     match port.read(p.target, remote_id, &doc).await {
                         Ok(None) => {
-                            let gone = RemoteRecord {
-                                remote_id: remote_id.to_owned(),
-                                sync_token: token.to_owned(),
-                                name: String::new(),
-                                customer_ref: None,
-                                amount_minor: Some(0),
-                                currency: None,
-                                line_count: None,
-                                fields: Default::default(),
-                            };
+                            let gone = RemoteRecord::gone(remote_id, token);
                             self.confirm(id, p.generation, gone, false, true).await?;
                             report.confirmed += 1;
                             return Ok(Step::Go);
