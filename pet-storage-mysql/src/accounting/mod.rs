@@ -45,13 +45,13 @@ use pet_core::accounting::{
 };
 use pet_core::commercial::QuoteEvent;
 use pet_core::delivery::TimeEntryEvent;
-use pet_core::identity::{Currency, CustomerEvent, EmployeeId};
+use pet_core::identity::{Currency, CustomerEvent, EmployeeId, RateKind};
 use serde::Serialize;
 use serde_json::{json, Value};
 use uuid::Uuid;
 
 use crate::app::{App, CommandContext};
-use crate::command::{command, Actors, Cmd, Repository};
+use crate::command::{command, Actors, Cmd, Read, Repository};
 use crate::db::{from_db_time, to_db_time};
 use crate::error::{db, internal, AppError};
 use crate::jobs::{ClaimedJob, NewJob};
@@ -891,27 +891,22 @@ impl Accounting<'_> {
             .map_or_else(|| "labour".to_owned(), |r| format!("role:{}", r.as_str()));
         // The employee's bill and cost rates in force on the day worked, when they are in
         // the company's home currency (a time activity carries no currency of its own).
+        // The rate in force is the identity module's rule (`Employee::rate_at`).
         let home = mapping.currency.home();
-        let rates: Vec<(String, i64, String)> = tx
-            .exec(
-                format!(
-                    "SELECT kind, amount_minor, currency FROM {} \
-                     WHERE employee_id = ? AND effective_from <= ? \
-                     ORDER BY effective_from DESC, recorded_at DESC",
-                    self.tables().employee_rates
-                ),
-                (m.employee_id.as_uuid().to_string(), m.work_date),
-            )
-            .await
-            .map_err(db)?;
-        let rate = |kind: &str| {
-            rates
-                .iter()
-                .find(|(k, _, _)| k == kind)
-                .filter(|(_, _, c)| c == home.as_str())
-                .map(|(_, a, _)| *a)
+        let employee = self
+            .app()
+            .identity()
+            .load_employee(&mut *tx, m.employee_id.as_uuid(), Read::Shared)
+            .await?;
+        let rate = |kind: RateKind| {
+            employee
+                .as_ref()
+                .and_then(|emp| emp.rate_at(kind, m.work_date))
+                .map(|r| r.per_hour())
+                .filter(|money| money.currency() == home)
+                .map(|money| money.amount_minor())
         };
-        let (hourly_rate_minor, cost_rate_minor) = (rate("bill"), rate("cost"));
+        let (hourly_rate_minor, cost_rate_minor) = (rate(RateKind::Bill), rate(RateKind::Cost));
         let rate_currency =
             (hourly_rate_minor.is_some() || cost_rate_minor.is_some()).then_some(home);
         Ok(Some((
