@@ -807,22 +807,30 @@ impl Accounting<'_> {
         Ok(evs.len() as u64)
     }
 
-    /// A time entry's current total (approved minutes and every adjustment) and its
-    /// adjustments' ids, from the state rows (`None`: no such entry).
+    /// A time entry's current total in minutes (approved minutes and every adjustment),
+    /// from its state row (`None`: no such entry): what reconciliation holds QuickBooks to.
+    async fn time_minutes<Q: Queryable>(
+        &self,
+        q: &mut Q,
+        entry: Uuid,
+    ) -> Result<Option<i64>, AppError> {
+        q.exec_first(
+            format!(
+                "SELECT minutes + adjust_minutes FROM {} WHERE id = ?",
+                self.app().delivery_tables().entries
+            ),
+            (entry.to_string(),),
+        )
+        .await
+        .map_err(db)
+    }
+
+    /// A time entry's current total and its adjustments' ids, from the state rows (`None`:
+    /// no such entry): what a re-push sends.
     async fn time_total(&self, entry: Uuid) -> Result<Option<TimeTotal>, AppError> {
         let d = self.app().delivery_tables();
         let mut conn = self.conn().await?;
-        let total: Option<i64> = conn
-            .exec_first(
-                format!(
-                    "SELECT minutes + adjust_minutes FROM {} WHERE id = ?",
-                    d.entries
-                ),
-                (entry.to_string(),),
-            )
-            .await
-            .map_err(db)?;
-        let Some(minutes) = total else {
+        let Some(minutes) = self.time_minutes(&mut conn, entry).await? else {
             return Ok(None);
         };
         let ids: Vec<String> = conn
@@ -1339,7 +1347,10 @@ impl Accounting<'_> {
         // A time activity is held to the entry's current total, so an adjustment not
         // applied in QuickBooks (yet) shows as a difference in minutes.
         let minutes = match p.source.kind {
-            SourceKind::TimeEntry => self.time_total(p.source.id).await?.map(|t| t.minutes),
+            SourceKind::TimeEntry => {
+                let mut conn = self.conn().await?;
+                self.time_minutes(&mut conn, p.source.id).await?
+            }
             _ => None,
         };
         report.checked += 1;
