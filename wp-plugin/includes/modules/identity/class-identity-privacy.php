@@ -202,10 +202,7 @@ class Identity_Privacy {
 		if ( array() !== $revoked ) {
 			$portal = new \Pet\Portal( Plugin::engine_settings() );
 			foreach ( $revoked as $access ) {
-				$user = get_userdata( (int) $access['wp_user_id'] );
-				if ( $user && null === $portal->portalUser( (int) $user->ID ) ) {
-					$user->remove_role( \PetWp\Modules\Portal\Portal_Front::ROLE );
-				}
+				\PetWp\Modules\Portal\Portal_Front::drop_role_if_unlinked( $portal, (int) $access['wp_user_id'] );
 			}
 			$messages[] = sprintf(
 				/* translators: %d: number of WordPress users */

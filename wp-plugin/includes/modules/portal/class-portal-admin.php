@@ -157,10 +157,7 @@ class Portal_Admin extends Module_Admin {
 	 */
 	protected function revoke(): string {
 		$this->portal()->revokePortalAccess( Input::text( 'contact_id' ), $this->ctx() );
-		$user = get_userdata( absint( Input::text( 'wp_user_id' ) ) );
-		if ( $user && null === $this->portal()->portalUser( (int) $user->ID ) ) {
-			$user->remove_role( Portal_Front::ROLE );
-		}
+		Portal_Front::drop_role_if_unlinked( $this->portal(), absint( Input::text( 'wp_user_id' ) ) );
 		return __( 'Portal access revoked.', 'pet' );
 	}
 

@@ -31,6 +31,20 @@ class Portal_Front {
 	/** Form actions (admin-post.php?action=pet_<action>), each checked like an admin action. */
 	public const ACTIONS = array( 'portal_open', 'portal_reply', 'portal_reopen' );
 
+	/**
+	 * Takes the PET Customer role from a WordPress user whose portal access was revoked, once
+	 * the user is no contact's portal user any more (the account itself stays).
+	 *
+	 * @param \Pet\Portal $portal  The portal API.
+	 * @param int         $user_id The WordPress user.
+	 */
+	public static function drop_role_if_unlinked( \Pet\Portal $portal, int $user_id ): void {
+		$user = get_userdata( $user_id );
+		if ( $user && null === $portal->portalUser( (int) $user->ID ) ) {
+			$user->remove_role( self::ROLE );
+		}
+	}
+
 	/** Hooks everything (on init). */
 	public static function register(): void {
 		if ( null === get_role( self::ROLE ) ) {
