@@ -1286,7 +1286,7 @@ impl App {
         };
         command!(self, &ctx, "retry_job", &json!({"job_id": job_id}), |cx| {
             let now = cx.now();
-            let job = self.jobs().retry(cx.tx(), id, now).await?;
+            let job = self.jobs().retry(cx.tx().await?, id, now).await?;
             Ok(serde_json::to_value(job).unwrap_or(Value::Null))
         })
     }

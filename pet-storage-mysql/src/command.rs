@@ -214,9 +214,10 @@ impl<'u, 'c> Cmd<'u, 'c> {
         self.ctx
     }
 
-    /// The transaction, for reads and writes that belong to no aggregate.
-    pub(crate) fn tx(&mut self) -> &mut Transaction<'c> {
-        self.uow.tx()
+    /// The transaction, for reads and writes that belong to no aggregate; the command's
+    /// waiting writes are sent first (see [`UnitOfWork::tx`]).
+    pub(crate) async fn tx(&mut self) -> Result<&mut Transaction<'c>, AppError> {
+        Ok(self.uow.tx().await?)
     }
 
     /// The unit of work.
@@ -230,7 +231,7 @@ impl<'u, 'c> Cmd<'u, 'c> {
         repo: &R,
         id: Uuid,
     ) -> Result<A, AppError> {
-        repo.load(self.uow.tx(), id)
+        repo.load(self.uow.tx().await?, id)
             .await?
             .ok_or_else(|| AppError::NotFound(format!("{} {id}", R::NAME)))
     }
@@ -431,7 +432,7 @@ macro_rules! command {
                     // The body failed before it checked the actor: the actor's refusal, if
                     // any, comes first (as when the actor is checked up front).
                     (Err(e), true) if !e.is_contention() => match app
-                        .check_actor(uow.tx(), ctx, $crate::command::Actors::Employees)
+                        .check_actor(uow.tx_unsent(), ctx, $crate::command::Actors::Employees)
                         .await
                     {
                         Ok(()) => Err(e),
@@ -489,7 +490,7 @@ impl App {
     ) -> Result<Begun<'c>, AppError> {
         let mut uow = UnitOfWork::begin(conn, self.store().clone(), self.now()).await?;
         let claim = async {
-            self.check_actor(uow.tx(), ctx, actors).await?;
+            self.check_actor(uow.tx().await?, ctx, actors).await?;
             match &ctx.idempotency_key {
                 Some(key) => {
                     let hash = request_hash(name, request);

@@ -8,6 +8,15 @@ pub enum StorageError {
     /// A stale version, a duplicate or an idempotency key reused with other input.
     #[error("conflict: {0}")]
     Conflict(String),
+    /// A value that must be unique (an e-mail address, a slug) is already another
+    /// record's: a validation error of `field` for the caller.
+    #[error("{field} {message}")]
+    Taken {
+        /// The input field holding the value.
+        field: String,
+        /// What is wrong with it ("is already used by another employee").
+        message: String,
+    },
     /// A deadlock or a lock wait timeout: the transaction was rolled back and may be run
     /// again (commands are, a bounded number of times).
     #[error("lock contention: {0}")]
@@ -169,6 +178,7 @@ impl From<StorageError> for AppError {
     fn from(e: StorageError) -> Self {
         match e {
             StorageError::Conflict(m) => AppError::Conflict(m),
+            StorageError::Taken { field, message } => AppError::field(field, message),
             StorageError::Contention(_) => AppError::Conflict(CONTENTION_MESSAGE.into()),
             StorageError::NotFound(m) => AppError::NotFound(m),
             StorageError::InvalidEvent(e) => AppError::Invariant(e.to_string()),

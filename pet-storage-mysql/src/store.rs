@@ -62,8 +62,29 @@ pub struct EventStore {
     site_keys: crate::privacy::SiteKeys,
 }
 
+/// An events INSERT after a guessed chain head (see [`EventStore::guess`]).
+pub(crate) struct GuessedAppend {
+    sql: String,
+    params: Vec<Value>,
+    head: GuessedHead,
+}
+
+impl GuessedAppend {
+    /// The statement, its parameters, and the head it assumed (for [`EventStore::guess_held`]).
+    pub(crate) fn into_parts(self) -> (String, Vec<Value>, GuessedHead) {
+        (self.sql, self.params, self.head)
+    }
+}
+
+/// The head a [`GuessedAppend`] assumed and the one it leaves.
+pub(crate) struct GuessedHead {
+    last: u64,
+    n: u64,
+    new_hash: String,
+}
+
 /// Why an event INSERT failed.
-enum Insert {
+pub(crate) enum Insert {
     /// The chain trigger refused the rows: the head is not where the append assumed.
     ChainMoved,
     /// Anything else, classified.
@@ -246,6 +267,35 @@ impl EventStore {
         if events.is_empty() {
             return Ok(None);
         }
+        let payloads = self.payloads(&mut *tx, events, recorded_at).await?;
+        self.ensure_chain_trigger(tx).await?;
+        // Fast path: insert after the guessed head; the trigger verifies it.
+        if let Some(guess) = self.guess(events, &payloads, recorded_at) {
+            let (sql, params, head) = guess.into_parts();
+            match tx.exec_drop(sql, params).await {
+                Ok(()) => return Ok(Some(self.guess_held(head))),
+                Err(e) => match Self::insert_error(e) {
+                    Insert::ChainMoved => self.guess_missed(),
+                    Insert::Failed(e) => {
+                        self.forget_hint();
+                        return Err(e);
+                    }
+                },
+            }
+        }
+        self.append_locked(tx, events, &payloads, recorded_at)
+            .await
+            .map(Some)
+    }
+
+    /// The events' payloads as stored: each validated against the registry, its personal
+    /// fields sealed with their person's data key (drawn in `tx` for a new person).
+    pub(crate) async fn payloads(
+        &self,
+        tx: &mut Transaction<'_>,
+        events: &[NewEvent],
+        recorded_at: DateTime<Utc>,
+    ) -> Result<Vec<String>, StorageError> {
         let mut payloads = Vec::with_capacity(events.len());
         let plain = self.plain_next_append.swap(false, Ordering::SeqCst);
         for e in events {
@@ -281,31 +331,60 @@ impl EventStore {
                 *p = "{not json".to_owned();
             }
         }
-        self.ensure_chain_trigger(tx).await?;
+        Ok(payloads)
+    }
+
+    /// The events' INSERT after the guessed chain head, when there is a guess worth
+    /// making (this store appended last and its last guess held); the caller sends it,
+    /// then reports [`EventStore::guess_held`] or, on [`Insert::ChainMoved`],
+    /// [`EventStore::guess_missed`] and appends with [`EventStore::append_locked`].
+    pub(crate) fn guess(
+        &self,
+        events: &[NewEvent],
+        payloads: &[String],
+        recorded_at: DateTime<Utc>,
+    ) -> Option<GuessedAppend> {
+        if self.guess_missed.load(Ordering::Relaxed) {
+            return None;
+        }
+        let (last, prev) = self.head_hint.lock().ok().and_then(|h| h.clone())?;
+        let (params, new_hash) = self.event_params(events, payloads, last, &prev, recorded_at);
+        Some(GuessedAppend {
+            sql: self.events_insert_sql(events.len()),
+            params,
+            head: GuessedHead {
+                last,
+                n: events.len() as u64,
+                new_hash,
+            },
+        })
+    }
+
+    /// The guessed INSERT went in: the head moved past it.
+    pub(crate) fn guess_held(&self, head: GuessedHead) -> Appended {
+        self.set_hint(head.last + head.n, head.new_hash);
+        Appended {
+            first: head.last + 1,
+            last: head.last + head.n,
+        }
+    }
+
+    /// The guessed head was not the head (another process appended): read it under its
+    /// lock until a read head equals the guess again.
+    pub(crate) fn guess_missed(&self) {
+        self.guess_missed.store(true, Ordering::Relaxed);
+    }
+
+    /// The slow path: reads the head under its row lock and inserts after it.
+    pub(crate) async fn append_locked(
+        &self,
+        tx: &mut Transaction<'_>,
+        events: &[NewEvent],
+        payloads: &[String],
+        recorded_at: DateTime<Utc>,
+    ) -> Result<Appended, StorageError> {
         let n = events.len() as u64;
         let hint = self.head_hint.lock().ok().and_then(|h| h.clone());
-        // Fast path: insert after the guessed head; the trigger verifies it.
-        if let Some((last, prev)) = hint
-            .as_ref()
-            .filter(|_| !self.guess_missed.load(Ordering::Relaxed))
-        {
-            let (params, new_hash) = self.event_params(events, &payloads, *last, prev, recorded_at);
-            match self.insert_events(tx, events.len(), params).await {
-                Ok(()) => {
-                    self.set_hint(last + n, new_hash);
-                    return Ok(Some(Appended {
-                        first: last + 1,
-                        last: last + n,
-                    }));
-                }
-                Err(Insert::ChainMoved) => self.guess_missed.store(true, Ordering::Relaxed),
-                Err(Insert::Failed(e)) => {
-                    self.forget_hint();
-                    return Err(e);
-                }
-            }
-        }
-        // Slow path: read the head under its row lock.
         let head: Option<(u64, String)> = tx
             .exec_first(
                 format!(
@@ -322,31 +401,33 @@ impl EventStore {
             // The guess would have been right: guess again next time.
             self.guess_missed.store(false, Ordering::Relaxed);
         }
-        let (params, new_hash) = self.event_params(events, &payloads, last, &prev, recorded_at);
-        match self.insert_events(tx, events.len(), params).await {
-            Ok(()) => {}
-            Err(Insert::ChainMoved) => {
-                self.forget_hint();
-                return Err(StorageError::Integrity(
-                    "the event sequence row moved under its lock".into(),
-                ));
-            }
-            Err(Insert::Failed(e)) => {
-                self.forget_hint();
-                return Err(e);
-            }
+        let (params, new_hash) = self.event_params(events, payloads, last, &prev, recorded_at);
+        if let Err(e) = tx
+            .exec_drop(self.events_insert_sql(events.len()), params)
+            .await
+        {
+            self.forget_hint();
+            return Err(match Self::insert_error(e) {
+                Insert::ChainMoved => {
+                    StorageError::Integrity("the event sequence row moved under its lock".into())
+                }
+                Insert::Failed(e) => e,
+            });
         }
         self.set_hint(last + n, new_hash);
-        Ok(Some(Appended {
+        Ok(Appended {
             first: last + 1,
             last: last + n,
-        }))
+        })
     }
 
     /// Once per process (per store and its clones): the events table must have the chain
     /// trigger that keeps the sequence row in step (migration 0006), or appends would
     /// leave the head behind. Refuses to append without it.
-    async fn ensure_chain_trigger(&self, tx: &mut Transaction<'_>) -> Result<(), StorageError> {
+    pub(crate) async fn ensure_chain_trigger(
+        &self,
+        tx: &mut Transaction<'_>,
+    ) -> Result<(), StorageError> {
         if self.chain_verified.load(Ordering::Relaxed) {
             return Ok(());
         }
@@ -430,38 +511,35 @@ impl EventStore {
         (params, prev_hash)
     }
 
-    async fn insert_events(
-        &self,
-        tx: &mut Transaction<'_>,
-        rows: usize,
-        params: Vec<Value>,
-    ) -> Result<(), Insert> {
+    /// The INSERT of `rows` event rows (bound by [`EventStore::event_params`]).
+    fn events_insert_sql(&self, rows: usize) -> String {
         let row = "(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)";
-        let sql = format!(
+        format!(
             "INSERT INTO {} (id, event_id, event_type, schema_version, occurred_at, recorded_at, \
              actor_employee_id, context_type, context_id, aggregate_type, aggregate_id, \
              aggregate_version, idempotency_key, payload, prev_hash, hash, actor_contact_id) VALUES {}",
             self.tables.events,
             vec![row; rows].join(",")
-        );
-        if let Err(e) = tx.exec_drop(sql, params).await {
-            return Err(Insert::Failed(match classify(&e) {
-                DbErrorKind::ChainMoved => return Err(Insert::ChainMoved),
-                DbErrorKind::Duplicate { key } if key == "uq_aggregate_version" => {
-                    StorageError::Conflict(
-                        "the aggregate was changed concurrently: its version already exists".into(),
-                    )
-                }
-                DbErrorKind::Duplicate { key } if key == "uq_event_id" => {
-                    StorageError::Conflict("an event with this id is already recorded".into())
-                }
-                DbErrorKind::CheckViolation => StorageError::Integrity(format!(
-                    "the database refused the event row (check constraint): {e}"
-                )),
-                _ => StorageError::from(e),
-            }));
-        }
-        Ok(())
+        )
+    }
+
+    /// What a failed events INSERT means.
+    pub(crate) fn insert_error(e: mysql_async::Error) -> Insert {
+        Insert::Failed(match classify(&e) {
+            DbErrorKind::ChainMoved => return Insert::ChainMoved,
+            DbErrorKind::Duplicate { key } if key == "uq_aggregate_version" => {
+                StorageError::Conflict(
+                    "the aggregate was changed concurrently: its version already exists".into(),
+                )
+            }
+            DbErrorKind::Duplicate { key } if key == "uq_event_id" => {
+                StorageError::Conflict("an event with this id is already recorded".into())
+            }
+            DbErrorKind::CheckViolation => StorageError::Integrity(format!(
+                "the database refused the event row (check constraint): {e}"
+            )),
+            _ => StorageError::from(e),
+        })
     }
 
     /// Up to `limit` events with sequence > `after`, in order, upcast to current versions,
@@ -681,6 +759,21 @@ impl EventStore {
         }
     }
 
+    /// The statement (and its parameters) that stores `result` under `key`.
+    pub(crate) fn finish_idempotency_step(
+        &self,
+        key: &IdempotencyKey,
+        result: &serde_json::Value,
+    ) -> (String, Vec<Value>) {
+        (
+            format!(
+                "UPDATE {} SET result = ? WHERE idem_key = ?",
+                self.tables.idempotency
+            ),
+            vec![Value::from(result.to_string()), Value::from(key.as_str())],
+        )
+    }
+
     /// Stores the result of the command that claimed `key` (same transaction).
     pub async fn finish_idempotency(
         &self,
@@ -688,14 +781,8 @@ impl EventStore {
         key: &IdempotencyKey,
         result: &serde_json::Value,
     ) -> Result<(), StorageError> {
-        tx.exec_drop(
-            format!(
-                "UPDATE {} SET result = ? WHERE idem_key = ?",
-                self.tables.idempotency
-            ),
-            (result.to_string(), key.as_str()),
-        )
-        .await?;
+        let (sql, params) = self.finish_idempotency_step(key, result);
+        tx.exec_drop(sql, params).await?;
         Ok(())
     }
 }

@@ -1,14 +1,65 @@
 //! The unit of work: one transaction that writes state rows (each guarded by its version)
 //! and appends the events that explain them — both commit, or neither does.
+//!
+//! # Writes travel together
+//! A command's state writes ([`UnitOfWork::insert`], [`UnitOfWork::update_versioned`],
+//! [`UnitOfWork::write`]) are not sent one by one: they wait in the unit of work and go to
+//! the database together, in the order they were made, as one statement — at the commit,
+//! with the events' INSERT and the idempotency result, or earlier when the command reads
+//! again ([`UnitOfWork::tx`] sends what waits first, so a read always sees the command's
+//! own writes). Several writes travel as one MariaDB compound statement (`BEGIN NOT ATOMIC
+//! … END`, prepared with their parameters like any statement): one round trip instead of
+//! one per write. Inside it each write is numbered (`@pet_uow_step`) so a failure is
+//! reported exactly as that write alone would have been (a duplicate key through the
+//! write's own mapping, a stale versioned update as a conflict naming its record); a
+//! versioned update checks `ROW_COUNT()` itself and signals [`STALE_MESSAGE`]. The writes
+//! before a failing one stay applied inside the transaction, which the command then rolls
+//! back as before.
 
 use chrono::{DateTime, Utc};
 use mysql_async::prelude::*;
-use mysql_async::{Conn, Params, Transaction, TxOpts};
+use mysql_async::{Conn, Params, Transaction, TxOpts, Value};
 use pet_core::{IdempotencyKey, NewEvent};
 
-use crate::db::{classify, DbErrorKind};
+use crate::db::{classify, server_code, DbErrorKind};
 use crate::error::StorageError;
-use crate::store::{Appended, EventStore, IdempotencyClaim};
+use crate::store::{Appended, EventStore, IdempotencyClaim, Insert};
+
+/// The message a versioned update in a compound statement signals when it did not change
+/// exactly one row.
+pub const STALE_MESSAGE: &str = "pet stale row";
+
+/// The most parameters the waiting writes gather before they are sent (a statement takes
+/// at most 65,535; the events and the idempotency result join them at the commit).
+const MAX_BATCH_PARAMS: usize = 30_000;
+
+/// How one waiting write's failure is reported.
+enum OnError {
+    /// As the database said.
+    Plain,
+    /// Anything but exactly one changed row is a conflict naming this record.
+    Stale(String),
+    /// A duplicate key becomes this error (given the index name).
+    Duplicate(Box<dyn FnOnce(&str) -> StorageError + Send>),
+    /// The events' INSERT: [`EventStore::insert_error`].
+    Events,
+}
+
+/// One statement waiting to be sent.
+struct Step {
+    sql: String,
+    params: Vec<Value>,
+    on_error: OnError,
+}
+
+/// Which step of a batch failed and how.
+struct StepFailure {
+    /// The step's index in the batch.
+    step: usize,
+    /// The events' INSERT found the chain head elsewhere (only from an [`OnError::Events`] step).
+    chain_moved: bool,
+    error: StorageError,
+}
 
 /// A transaction collecting state writes and events; see [`UnitOfWork::commit`].
 pub struct UnitOfWork<'c> {
@@ -17,6 +68,8 @@ pub struct UnitOfWork<'c> {
     now: DateTime<Utc>,
     events: Vec<NewEvent>,
     idempotency: Option<IdempotencyKey>,
+    /// Writes not sent yet (see the module's documentation).
+    waiting: Vec<Step>,
 }
 
 impl std::fmt::Debug for UnitOfWork<'_> {
@@ -24,6 +77,7 @@ impl std::fmt::Debug for UnitOfWork<'_> {
         f.debug_struct("UnitOfWork")
             .field("now", &self.now)
             .field("events", &self.events.len())
+            .field("waiting_writes", &self.waiting.len())
             .finish_non_exhaustive()
     }
 }
@@ -42,6 +96,7 @@ impl<'c> UnitOfWork<'c> {
             now,
             events: Vec::new(),
             idempotency: None,
+            waiting: Vec::new(),
         })
     }
 
@@ -50,8 +105,18 @@ impl<'c> UnitOfWork<'c> {
         self.now
     }
 
-    /// The underlying transaction, for reads and unversioned inserts.
-    pub fn tx(&mut self) -> &mut Transaction<'c> {
+    /// The underlying transaction, for reads and writes of its own; the writes still
+    /// waiting are sent first (one round trip), so what is read next includes them and
+    /// what is written next comes after them. A waiting write that fails is reported here.
+    pub async fn tx(&mut self) -> Result<&mut Transaction<'c>, StorageError> {
+        self.send_waiting().await?;
+        Ok(&mut self.tx)
+    }
+
+    /// The transaction without sending the waiting writes: only for a read that must not
+    /// send them — the actor check after a command's body failed (its writes are rolled
+    /// back unsent).
+    pub fn tx_unsent(&mut self) -> &mut Transaction<'c> {
         &mut self.tx
     }
 
@@ -62,6 +127,7 @@ impl<'c> UnitOfWork<'c> {
         key: &IdempotencyKey,
         request_hash: &str,
     ) -> Result<IdempotencyClaim, StorageError> {
+        self.send_waiting().await?;
         let claim = self
             .store
             .claim_idempotency(&mut self.tx, key, request_hash, self.now)
@@ -72,38 +138,82 @@ impl<'c> UnitOfWork<'c> {
         Ok(claim)
     }
 
-    /// Runs an `UPDATE … WHERE id = ? AND version = ?`; anything but exactly one affected
-    /// row means the row changed since it was read: [`StorageError::Conflict`].
+    /// Queues an `UPDATE … WHERE id = ? AND version = ?`; anything but exactly one changed
+    /// row means the row changed since it was read: [`StorageError::Conflict`] naming
+    /// `what`, reported when the write is sent (the next [`UnitOfWork::tx`] or the commit).
     pub async fn update_versioned(
         &mut self,
         sql: &str,
         params: impl Into<Params> + Send,
         what: &str,
     ) -> Result<(), StorageError> {
-        self.tx.exec_drop(sql, params).await?;
-        if self.tx.affected_rows() == 1 {
-            Ok(())
-        } else {
-            Err(StorageError::Conflict(format!(
-                "{what} was changed by someone else; reload and try again"
-            )))
-        }
+        let on_error = OnError::Stale(format!(
+            "{what} was changed by someone else; reload and try again"
+        ));
+        self.queue(sql, params.into(), on_error).await
     }
 
-    /// Runs an INSERT of a state row, mapping duplicates to `on_duplicate(index)`.
+    /// Queues an INSERT of a state row; a duplicate key becomes `on_duplicate(index)` when
+    /// the write is sent (the next [`UnitOfWork::tx`] or the commit).
     pub async fn insert(
         &mut self,
         sql: &str,
         params: impl Into<Params> + Send,
-        on_duplicate: impl FnOnce(&str) -> StorageError,
+        on_duplicate: impl FnOnce(&str) -> StorageError + Send + 'static,
     ) -> Result<(), StorageError> {
-        match self.tx.exec_drop(sql, params).await {
-            Ok(()) => Ok(()),
-            Err(e) => match classify(&e) {
-                DbErrorKind::Duplicate { key } => Err(on_duplicate(&key)),
-                _ => Err(e.into()),
-            },
+        let on_error = OnError::Duplicate(Box::new(on_duplicate));
+        self.queue(sql, params.into(), on_error).await
+    }
+
+    /// Queues any other write (an error is reported as the database gives it, when the
+    /// write is sent).
+    pub async fn write(
+        &mut self,
+        sql: &str,
+        params: impl Into<Params> + Send,
+    ) -> Result<(), StorageError> {
+        self.queue(sql, params.into(), OnError::Plain).await
+    }
+
+    async fn queue(
+        &mut self,
+        sql: &str,
+        params: Params,
+        on_error: OnError,
+    ) -> Result<(), StorageError> {
+        let params = match params {
+            Params::Empty => Vec::new(),
+            Params::Positional(p) => p,
+            named @ Params::Named(_) => {
+                // Named parameters cannot be joined with others: sent now, in order.
+                self.send_waiting().await?;
+                let step = Step {
+                    sql: sql.to_owned(),
+                    params: Vec::new(),
+                    on_error,
+                };
+                return send_one(&mut self.tx, step, Some(named))
+                    .await
+                    .map_err(|f| f.error);
+            }
+        };
+        // One statement carries at most 65,535 parameters: a long batch goes ahead first.
+        let waiting: usize = self.waiting.iter().map(|s| s.params.len()).sum();
+        if waiting + params.len() > MAX_BATCH_PARAMS {
+            self.send_waiting().await?;
         }
+        self.waiting.push(Step {
+            sql: sql.to_owned(),
+            params,
+            on_error,
+        });
+        Ok(())
+    }
+
+    /// Sends the waiting writes (nothing when none wait).
+    async fn send_waiting(&mut self) -> Result<(), StorageError> {
+        let steps = std::mem::take(&mut self.waiting);
+        send(&mut self.tx, steps).await.map_err(|f| f.error)
     }
 
     /// Queues events to append at commit.
@@ -111,23 +221,84 @@ impl<'c> UnitOfWork<'c> {
         self.events.extend(events);
     }
 
-    /// Appends the recorded events (in this transaction), stores the command's result under
-    /// its idempotency key if one was claimed, and commits. Any error rolls back everything.
+    /// Sends the waiting writes, appends the recorded events (in this transaction), stores
+    /// the command's result under its idempotency key if one was claimed, and commits.
+    /// With a good guess of the chain head (the usual case, see [`EventStore::append`])
+    /// the writes, the events and the result travel as one statement, then `COMMIT`. Any
+    /// error rolls back everything.
     pub async fn commit(
         mut self,
         result: Option<&serde_json::Value>,
     ) -> Result<Option<Appended>, StorageError> {
         let finished = async {
+            let result_step = match (&self.idempotency, result) {
+                (Some(key), Some(result)) => Some(self.store.finish_idempotency_step(key, result)),
+                _ => None,
+            };
+            let result_step = result_step.map(|(sql, params)| Step {
+                sql,
+                params,
+                on_error: OnError::Plain,
+            });
+            if self.events.is_empty() {
+                let mut steps = std::mem::take(&mut self.waiting);
+                steps.extend(result_step);
+                send(&mut self.tx, steps).await.map_err(|f| f.error)?;
+                return Ok(None);
+            }
+            // Sealing may draw a person's data key (its own rows, independent of the
+            // waiting writes); then the one statement.
+            let payloads = self
+                .store
+                .payloads(&mut self.tx, &self.events, self.now)
+                .await?;
+            self.store.ensure_chain_trigger(&mut self.tx).await?;
+            if let Some(guess) = self.store.guess(&self.events, &payloads, self.now) {
+                let mut steps = std::mem::take(&mut self.waiting);
+                let events_step = steps.len();
+                let (sql, params, head) = guess.into_parts();
+                steps.push(Step {
+                    sql,
+                    params,
+                    on_error: OnError::Events,
+                });
+                steps.extend(result_step);
+                match send(&mut self.tx, steps).await {
+                    Ok(()) => return Ok(Some(self.store.guess_held(head))),
+                    Err(f) if f.chain_moved => {
+                        // The writes before the events are in; the events (and the result
+                        // after them) are not: append after the head read under its lock.
+                        self.store.guess_missed();
+                        let appended = self
+                            .store
+                            .append_locked(&mut self.tx, &self.events, &payloads, self.now)
+                            .await?;
+                        if let (Some(key), Some(result)) = (&self.idempotency, result) {
+                            self.store
+                                .finish_idempotency(&mut self.tx, key, result)
+                                .await?;
+                        }
+                        return Ok(Some(appended));
+                    }
+                    Err(f) => {
+                        if f.step == events_step {
+                            self.store.forget_hint();
+                        }
+                        return Err(f.error);
+                    }
+                }
+            }
+            self.send_waiting().await?;
             let appended = self
                 .store
-                .append(&mut self.tx, &self.events, self.now)
+                .append_locked(&mut self.tx, &self.events, &payloads, self.now)
                 .await?;
-            if let (Some(key), Some(result)) = (&self.idempotency, result) {
-                self.store
-                    .finish_idempotency(&mut self.tx, key, result)
-                    .await?;
+            if let Some(step) = result_step {
+                send_one(&mut self.tx, step, None)
+                    .await
+                    .map_err(|f| f.error)?;
             }
-            Ok::<_, StorageError>(appended)
+            Ok::<_, StorageError>(Some(appended))
         }
         .await;
         match finished {
@@ -144,9 +315,127 @@ impl<'c> UnitOfWork<'c> {
         }
     }
 
-    /// Rolls back explicitly (dropping the unit of work does the same).
+    /// Rolls back explicitly (dropping the unit of work does the same); waiting writes are
+    /// never sent.
     pub async fn rollback(self) -> Result<(), StorageError> {
         self.tx.rollback().await?;
         Ok(())
+    }
+}
+
+/// Sends `steps` in order: none, one as itself, several as one compound statement.
+async fn send(tx: &mut Transaction<'_>, mut steps: Vec<Step>) -> Result<(), StepFailure> {
+    match steps.len() {
+        0 => Ok(()),
+        1 => match steps.pop() {
+            Some(step) => send_one(tx, step, None).await,
+            None => Ok(()),
+        },
+        _ => send_many(tx, steps).await,
+    }
+}
+
+/// Sends one step as its own statement (with `named` parameters when given).
+async fn send_one(
+    tx: &mut Transaction<'_>,
+    step: Step,
+    named: Option<Params>,
+) -> Result<(), StepFailure> {
+    let params = named.unwrap_or(Params::Positional(step.params));
+    match tx.exec_drop(step.sql.as_str(), params).await {
+        Ok(()) => match step.on_error {
+            OnError::Stale(message) if tx.affected_rows() != 1 => Err(StepFailure {
+                step: 0,
+                chain_moved: false,
+                error: StorageError::Conflict(message),
+            }),
+            _ => Ok(()),
+        },
+        Err(e) => Err(failure(0, step.on_error, e)),
+    }
+}
+
+/// Sends several steps as one `BEGIN NOT ATOMIC … END`, each preceded by its number.
+async fn send_many(tx: &mut Transaction<'_>, steps: Vec<Step>) -> Result<(), StepFailure> {
+    let mut sql = String::from("BEGIN NOT ATOMIC\n");
+    let mut params = Vec::with_capacity(steps.iter().map(|s| s.params.len()).sum());
+    let mut handlers = Vec::with_capacity(steps.len());
+    for (i, step) in steps.into_iter().enumerate() {
+        sql.push_str(&format!("SET @pet_uow_step = {i};\n"));
+        sql.push_str(&step.sql);
+        sql.push_str(";\n");
+        if matches!(step.on_error, OnError::Stale(_)) {
+            sql.push_str(&format!(
+                "IF ROW_COUNT() <> 1 THEN SIGNAL SQLSTATE '45000' SET MESSAGE_TEXT = '{STALE_MESSAGE}'; END IF;\n"
+            ));
+        }
+        params.extend(step.params);
+        handlers.push(step.on_error);
+    }
+    sql.push_str("END");
+    let Err(e) = tx.exec_drop(sql, params).await else {
+        return Ok(());
+    };
+    // Which write failed: read back only when it matters (a deadlock or a lost connection
+    // is the transaction's, whichever write met it).
+    let kind = classify(&e);
+    let attributable = matches!(
+        kind,
+        DbErrorKind::Duplicate { .. } | DbErrorKind::CheckViolation | DbErrorKind::ChainMoved
+    ) || server_code(&e)
+        .is_some_and(|c| c == crate::db::codes::SIGNAL_EXCEPTION);
+    if !attributable {
+        return Err(StepFailure {
+            step: usize::MAX,
+            chain_moved: false,
+            error: StorageError::from(e),
+        });
+    }
+    let step: Option<u64> = match tx.query_first("SELECT @pet_uow_step").await {
+        Ok(v) => v,
+        Err(read) => {
+            return Err(StepFailure {
+                step: usize::MAX,
+                chain_moved: false,
+                error: StorageError::from(read),
+            })
+        }
+    };
+    let step = step
+        .and_then(|s| usize::try_from(s).ok())
+        .unwrap_or(usize::MAX);
+    match handlers.into_iter().nth(step) {
+        Some(on_error) => Err(failure(step, on_error, e)),
+        None => Err(StepFailure {
+            step,
+            chain_moved: false,
+            error: StorageError::from(e),
+        }),
+    }
+}
+
+/// How step `step`'s database error `e` is reported.
+fn failure(step: usize, on_error: OnError, e: mysql_async::Error) -> StepFailure {
+    let (chain_moved, error) = match on_error {
+        OnError::Events => match EventStore::insert_error(e) {
+            Insert::ChainMoved => (true, StorageError::Conflict("the event chain moved".into())),
+            Insert::Failed(err) => (false, err),
+        },
+        OnError::Stale(message) => match &e {
+            mysql_async::Error::Server(s) if s.message == STALE_MESSAGE => {
+                (false, StorageError::Conflict(message))
+            }
+            _ => (false, StorageError::from(e)),
+        },
+        OnError::Duplicate(on_duplicate) => match classify(&e) {
+            DbErrorKind::Duplicate { key } => (false, on_duplicate(&key)),
+            _ => (false, StorageError::from(e)),
+        },
+        OnError::Plain => (false, StorageError::from(e)),
+    };
+    StepFailure {
+        step,
+        chain_moved,
+        error,
     }
 }

@@ -303,7 +303,7 @@ impl Repository<Push> for PushRepo<'_> {
                 to_db_time(now).into(),
             ];
             params.extend(values);
-            cx.tx()
+            cx.tx().await?
                 .exec_drop(
                     format!(
                         "INSERT INTO {} (id, target, source_kind, source_id, period, currency, \
@@ -322,7 +322,7 @@ impl Repository<Push> for PushRepo<'_> {
             let mut params = values;
             params.push(p.id.as_uuid().to_string().into());
             params.push(before.into());
-            cx.tx()
+            cx.tx().await?
                 .exec_drop(
                     format!(
                         "UPDATE {} SET doc = ?, generation = ?, status = ?, attempts = ?, failures = ?, \
@@ -337,7 +337,7 @@ impl Repository<Push> for PushRepo<'_> {
                 )
                 .await
                 .map_err(db)?;
-            if cx.tx().affected_rows() != 1 {
+            if cx.tx().await?.affected_rows() != 1 {
                 return Err(AppError::Conflict(format!(
                     "accounting push {} changed concurrently",
                     p.id
@@ -694,6 +694,7 @@ impl Accounting<'_> {
                 |cx| {
                     let cp: Option<u64> = cx
                         .tx()
+                        .await?
                         .exec_first(
                             format!(
                                 "SELECT last_sequence FROM {} WHERE projection = ? FOR UPDATE",
@@ -704,7 +705,7 @@ impl Accounting<'_> {
                         .await
                         .map_err(db)?;
                     let cp = cp.ok_or_else(|| internal("accounting checkpoint row missing"))?;
-                    let evs = self.store().read_after(cx.tx(), cp, batch).await?;
+                    let evs = self.store().read_after(cx.tx().await?, cp, batch).await?;
                     let (mut n, mut adjusted) = (0u64, 0u64);
                     for ev in &evs {
                         if ev.event.event_type().as_str() == "time_entry.adjusted" {
@@ -714,7 +715,7 @@ impl Accounting<'_> {
                         let entry = match outbox_entry(ev, &mapping)? {
                             Some(e) => Some(e),
                             None if ev.event.event_type().as_str() == "time_entry.approved" => {
-                                self.time_entry_push(cx.tx(), ev, &mapping).await?
+                                self.time_entry_push(cx.tx().await?, ev, &mapping).await?
                             }
                             None => None,
                         };
@@ -723,7 +724,7 @@ impl Accounting<'_> {
                         };
                         let repo = PushRepo(self.app());
                         let id = PushId::for_source(source).as_uuid();
-                        let existing = repo.load(cx.tx(), id).await?;
+                        let existing = repo.load(cx.tx().await?, id).await?;
                         let (_, e) = cx
                             .apply(
                                 &repo,
@@ -740,7 +741,7 @@ impl Accounting<'_> {
                     }
                     if let Some(last) = evs.last().map(|e| e.sequence) {
                         let at = to_db_time(cx.now());
-                        cx.tx()
+                        cx.tx().await?
                             .exec_drop(
                                 format!(
                                     "UPDATE {} SET last_sequence = ?, updated_at = ? WHERE projection = ?",
@@ -790,7 +791,7 @@ impl Accounting<'_> {
             id: a.entry_id.as_uuid(),
         })
         .as_uuid();
-        let Some(existing) = repo.load(cx.tx(), id).await? else {
+        let Some(existing) = repo.load(cx.tx().await?, id).await? else {
             return Ok(0);
         };
         let (_, evs) = cx

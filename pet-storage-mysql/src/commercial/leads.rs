@@ -414,7 +414,7 @@ impl Commercial<'_> {
         let fields = PublishSchemaInput::parse(input, "input")?.fields.0;
         command!(self, ctx, "publish_lead_schema", input, |cx| {
             let repo = LeadSchemas(self);
-            let state = repo.current(cx.tx()).await?;
+            let state = repo.current(cx.tx().await?).await?;
             let schema_id = state
                 .as_ref()
                 .map(LeadSchema::id)
@@ -525,9 +525,11 @@ impl Commercial<'_> {
                 LeadCommand::Create(_) => None,
                 _ => Some(cx.load(&repo, id).await?),
             };
-            let facts = self.lead_facts(cx.tx(), state.as_ref(), &cmd).await?;
+            let facts = self
+                .lead_facts(cx.tx().await?, state.as_ref(), &cmd)
+                .await?;
             let (after, _) = cx.apply(&repo, state, &cmd, &facts).await?;
-            self.lead_view(cx.tx(), &after).await
+            self.lead_view(cx.tx().await?, &after).await
         })
     }
 
@@ -677,7 +679,7 @@ impl Commercial<'_> {
         let (customer_id, company) = match l.customer() {
             LeadCustomer::Existing { customer_id } => (
                 Some(customer_id.to_string()),
-                self.sales_customer_name(uow.tx(), customer_id.as_uuid())
+                self.sales_customer_name(uow.tx().await?, customer_id.as_uuid())
                     .await?,
             ),
             LeadCustomer::New { name } => (None, name.as_str().to_owned()),
@@ -736,7 +738,7 @@ impl Commercial<'_> {
                 LeadEvent::Disqualified(p) => ("disqualified", None, Some(p.reason.as_str())),
                 _ => continue,
             };
-            uow.tx()
+            uow.tx().await?
                 .exec_drop(
                     format!(
                         "INSERT INTO {} (id, lead_id, outcome, budget_minor, budget_currency, authority, need, \

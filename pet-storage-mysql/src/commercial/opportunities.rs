@@ -293,7 +293,7 @@ impl Commercial<'_> {
                     (if mine { value } else { 0 }).into(),
                 ]);
             }
-            uow.tx()
+            uow.tx().await?
                 .exec_drop(
                 format!(
                     "INSERT INTO {} (status, currency, opportunities, value_minor) VALUES {} \
@@ -341,7 +341,7 @@ impl Commercial<'_> {
                 // The stage totals move from the stage the row holds (before this update) to the
                 // new one: one UPDATE of both rows, which exist since the currency's first
                 // opportunity; nothing moves when the stage is the same.
-                uow.tx()
+                uow.tx().await?
                     .exec_drop(
                     format!(
                         "UPDATE {totals} t JOIN {opps} o ON o.id = ? AND o.version = ? AND o.status <> ? \
@@ -497,8 +497,12 @@ impl Commercial<'_> {
                     status: l.status(),
                     customer: LeadCustomer::Existing { customer_id },
                 }),
-                customer: self.customer_status(cx.tx(), customer_id.as_uuid()).await?,
-                owner: self.employee_status(cx.tx(), owner_id.as_uuid()).await?,
+                customer: self
+                    .customer_status(cx.tx().await?, customer_id.as_uuid())
+                    .await?,
+                owner: self
+                    .employee_status(cx.tx().await?, owner_id.as_uuid())
+                    .await?,
                 accepted_quote: None,
                 quote_recorded: false,
             };
@@ -512,7 +516,7 @@ impl Commercial<'_> {
                 expected_close: close,
             });
             let (after, _) = cx.create(&Opportunities(self), &cmd, &facts).await?;
-            self.opportunity_view(cx.tx(), &after).await
+            self.opportunity_view(cx.tx().await?, &after).await
         })
     }
 
@@ -528,7 +532,7 @@ impl Commercial<'_> {
             let (after, _) = cx
                 .change(&Opportunities(self), id, &cmd, &OpportunityFacts::default())
                 .await?;
-            self.opportunity_view(cx.tx(), &after).await
+            self.opportunity_view(cx.tx().await?, &after).await
         })
     }
 

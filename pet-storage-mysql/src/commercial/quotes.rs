@@ -882,7 +882,7 @@ impl Commercial<'_> {
                         q.id(),
                         p.number
                     ));
-                    self.jobs().enqueue(uow.tx(), &job, now).await?;
+                    self.jobs().enqueue(uow.tx().await?, &job, now).await?;
                 }
                 QuoteEvent::Superseded(p) => {
                     touched.insert(p.number);
@@ -931,11 +931,11 @@ impl Commercial<'_> {
                             json_text(&**s)?.into(),
                             nowdb.into(),
                         ],
-                        |_| {
-                            StorageError::Conflict(format!(
-                                "quote {} already has a sale",
-                                d.quote_number.reference()
-                            ))
+                        {
+                            let quote = d.quote_number.reference();
+                            move |_| {
+                                StorageError::Conflict(format!("quote {quote} already has a sale"))
+                            }
                         },
                     )
                     .await?;
@@ -989,7 +989,7 @@ impl Commercial<'_> {
                 status,
                 QuoteVersionStatus::Accepted | QuoteVersionStatus::Rejected
             );
-            uow.tx()
+            uow.tx().await?
                 .exec_drop(
                     format!(
                         "UPDATE {} SET status = ?, content = COALESCE(?, content), line_count = ?, subtotal_minor = ?, \
@@ -1056,6 +1056,7 @@ impl Commercial<'_> {
         };
         for table in stale {
             uow.tx()
+                .await?
                 .exec_drop(
                     format!("DELETE FROM {table} WHERE quote_id = ? AND version_number = ?"),
                     (&qid, n.get()),
@@ -1080,7 +1081,7 @@ impl Commercial<'_> {
                 ]);
             }
             let marks = vec!["(?, ?, ?, ?, ?, ?, ?)"; content.groups.len()].join(", ");
-            uow.tx()
+            uow.tx().await?
                 .exec_drop(
                     format!(
                         "INSERT INTO {} (quote_id, version_number, id, position, title, optional, total_minor) VALUES {marks}",
@@ -1141,7 +1142,7 @@ impl Commercial<'_> {
             let marks =
                 vec!["(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"; chunk.len()]
                     .join(", ");
-            uow.tx()
+            uow.tx().await?
                 .exec_drop(
                     format!(
                         "INSERT INTO {} (quote_id, version_number, id, group_id, position, kind, role, recurrence, \
@@ -1291,7 +1292,7 @@ impl Commercial<'_> {
             let (after, _) = cx
                 .change(&Quotes(self), id, &cmd, &QuoteFacts::default())
                 .await?;
-            self.quote_view(cx.tx(), &after).await
+            self.quote_view(cx.tx().await?, &after).await
         })
     }
 
@@ -1318,7 +1319,7 @@ impl Commercial<'_> {
                 let actor = cx.actor_to_read()?;
                 let read = self
                     .commercial()
-                    .load_opportunity_drawing_quote_number(cx.tx(), opp_id, actor)
+                    .load_opportunity_drawing_quote_number(cx.tx().await?, opp_id, actor)
                     .await?
                     .ok_or_else(|| AppError::NotFound(format!("opportunity {opp_id}")))?;
                 cx.check_actor(read.actor_status.as_deref())?;
@@ -1569,8 +1570,8 @@ impl Commercial<'_> {
                 };
                 cx.apply(&opportunities, Some(opp), &win, &facts).await?;
             }
-            let quote_view = self.quote_view(cx.tx(), &after).await?;
-            let sale = self.sale_view(cx.tx(), sale_id.as_uuid()).await?;
+            let quote_view = self.quote_view(cx.tx().await?, &after).await?;
+            let sale = self.sale_view(cx.tx().await?, sale_id.as_uuid()).await?;
             Ok(json!({"quote": quote_view, "sale": sale, "project_id": project_id}))
         })
     }

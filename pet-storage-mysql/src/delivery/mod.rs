@@ -709,7 +709,7 @@ impl Delivery<'_> {
         project: Project,
     ) -> Result<(), AppError> {
         let delivered = self
-            .delivered(cx.tx(), project.id().as_uuid(), Read::ForCommand)
+            .delivered(cx.tx().await?, project.id().as_uuid(), Read::ForCommand)
             .await?;
         let facts = ProjectFacts::new().with_delivered(delivered);
         cx.apply(
@@ -737,7 +737,7 @@ impl Delivery<'_> {
         command!(self, ctx, "create_project", input, |cx| {
             let mut facts = ProjectFacts::new();
             if let Some(c) = n.customer_id {
-                if let Some(s) = self.customer_status(cx.tx(), c.as_uuid()).await? {
+                if let Some(s) = self.customer_status(cx.tx().await?, c.as_uuid()).await? {
                     facts = facts.with_customer(c, s);
                 }
             }
@@ -751,7 +751,7 @@ impl Delivery<'_> {
                 recurring: Vec::new(),
             });
             let (p, _) = cx.create(&Projects(self.app()), &cmd, &facts).await?;
-            self.project_json(cx.tx(), &p).await
+            self.project_json(cx.tx().await?, &p).await
         })
     }
 
@@ -765,7 +765,7 @@ impl Delivery<'_> {
         let id = ProjectId::from_uuid(Uuid::now_v7());
         let mut facts = ProjectFacts::new();
         if let Some(s) = self
-            .customer_status(cx.tx(), sale.customer_id.as_uuid())
+            .customer_status(cx.tx().await?, sale.customer_id.as_uuid())
             .await?
         {
             facts = facts.with_customer(sale.customer_id, s);
@@ -794,7 +794,7 @@ impl Delivery<'_> {
                 assignee: Some(a), ..
             } = &cmd
             {
-                if let Some(s) = self.employee_status(cx.tx(), a.as_uuid()).await? {
+                if let Some(s) = self.employee_status(cx.tx().await?, a.as_uuid()).await? {
                     facts = facts.with_employee(*a, s);
                 }
             }
@@ -806,7 +806,7 @@ impl Delivery<'_> {
             } else {
                 p
             };
-            self.project_json(cx.tx(), &p).await
+            self.project_json(cx.tx().await?, &p).await
         })
     }
 
@@ -993,7 +993,7 @@ impl Delivery<'_> {
         let id = TimeEntryId::from_uuid(Uuid::now_v7());
         command!(self, ctx, "log_time", input, |cx| {
             let facts = self
-                .time_facts(cx.tx(), ctx, employee, Some(&target), &[n.work_date])
+                .time_facts(cx.tx().await?, ctx, employee, Some(&target), &[n.work_date])
                 .await?;
             let cmd = TimeEntryCommand::Create {
                 id,
@@ -1056,7 +1056,7 @@ impl Delivery<'_> {
                 _ => e.content().target,
             };
             let facts = self
-                .time_facts(cx.tx(), ctx, e.employee_id(), Some(&target), &dates)
+                .time_facts(cx.tx().await?, ctx, e.employee_id(), Some(&target), &dates)
                 .await?;
             let (e, _) = cx.apply(&repo, Some(e), &cmd, &facts).await?;
             if let Some(p) = project {
@@ -1217,7 +1217,7 @@ impl Delivery<'_> {
                 let repo = TimeLocks(self.app());
                 let state = repo_load_lock(self, cx).await?;
                 let pending: Option<i64> = cx
-                .tx()
+                .tx().await?
                 .exec_first(
                     format!(
                         "SELECT COUNT(*) FROM {} WHERE status = 'submitted' AND work_date <= ? LOCK IN SHARE MODE",
@@ -1614,6 +1614,7 @@ impl Delivery<'_> {
             let t = self.delivery_tables();
             let ids: Vec<(String,)> = cx
                 .tx()
+                .await?
                 .exec(
                     format!(
                         "SELECT id FROM {} WHERE status = 'submitted' AND employee_id = ? \
@@ -1646,7 +1647,9 @@ impl Delivery<'_> {
                     projects.push(cx.load(&Projects(self.app()), pid).await?);
                 }
             }
-            let facts = self.time_facts(cx.tx(), ctx, employee, None, &[]).await?;
+            let facts = self
+                .time_facts(cx.tx().await?, ctx, employee, None, &[])
+                .await?;
             let mut done = Vec::with_capacity(entries.len());
             for e in entries {
                 let (e, _) = cx.apply(&repo, Some(e), &cmd, &facts).await?;
@@ -1749,7 +1752,8 @@ async fn repo_load_lock(
     d: &Delivery<'_>,
     cx: &mut Cmd<'_, '_>,
 ) -> Result<Option<pet_core::delivery::TimeLock>, AppError> {
-    d.load_lock(cx.tx(), TIME_LOCK_ID, Read::ForCommand).await
+    d.load_lock(cx.tx().await?, TIME_LOCK_ID, Read::ForCommand)
+        .await
 }
 
 command_input! {
@@ -1828,6 +1832,7 @@ impl Delivery<'_> {
         let t = self.delivery_tables();
         let ids: Vec<(String,)> = cx
             .tx()
+            .await?
             .exec(
                 format!(
                     "SELECT id FROM {} WHERE employee_id = ? AND work_date BETWEEN ? AND ? \
@@ -1844,11 +1849,13 @@ impl Delivery<'_> {
             entries.push(cx.load(&repo, arg_uuid("id", id)?).await?);
         }
         let days: Vec<NaiveDate> = (0..7).map(|i| monday + Duration::days(i)).collect();
-        let mut facts = self.time_facts(cx.tx(), ctx, employee, None, &days).await?;
+        let mut facts = self
+            .time_facts(cx.tx().await?, ctx, employee, None, &days)
+            .await?;
         let mut all: std::collections::BTreeSet<WorkTarget> = targets.iter().copied().collect();
         all.extend(entries.iter().map(|e| e.content().target));
         for target in &all {
-            facts = self.target_facts(cx.tx(), facts, target).await?;
+            facts = self.target_facts(cx.tx().await?, facts, target).await?;
         }
         Ok((entries, facts))
     }
@@ -2059,9 +2066,10 @@ impl Delivery<'_> {
             let t = self.delivery_tables();
             let project = cx.load(&Projects(self.app()), uuid).await?;
             let fresh = self
-                .delivered_from_entries(cx.tx(), &[uuid.to_string()])
+                .delivered_from_entries(cx.tx().await?, &[uuid.to_string()])
                 .await?;
             cx.tx()
+                .await?
                 .exec_drop(
                     format!("DELETE FROM {} WHERE project_id = ?", t.delivered),
                     (uuid.to_string(),),
@@ -2070,6 +2078,7 @@ impl Delivery<'_> {
                 .map_err(db)?;
             for ((_, role), minutes) in &fresh {
                 cx.tx()
+                    .await?
                     .exec_drop(
                         format!(
                             "INSERT INTO {} (project_id, role, minutes) VALUES (?, ?, ?)",
@@ -2081,7 +2090,9 @@ impl Delivery<'_> {
                     .map_err(db)?;
             }
             let before = project.version();
-            let delivered = self.delivered(cx.tx(), uuid, Read::ForCommand).await?;
+            let delivered = self
+                .delivered(cx.tx().await?, uuid, Read::ForCommand)
+                .await?;
             let facts = ProjectFacts::new().with_delivered(delivered);
             let (after, _) = cx
                 .apply(

@@ -187,14 +187,16 @@ impl Delivery<'_> {
                     now.into(),
                     now.into(),
                 ]),
-                |key| match (key, sale) {
-                    ("ux_project_sale", Some(sale)) => crate::error::StorageError::Conflict(format!(
-                        "sale {sale} already has a project"
-                    )),
-                    _ => crate::error::StorageError::Conflict(format!(
-                        "project {} already exists",
-                        s.id
-                    )),
+                {
+                    let id = s.id;
+                    move |key| match (key, sale) {
+                        ("ux_project_sale", Some(sale)) => crate::error::StorageError::Conflict(
+                            format!("sale {sale} already has a project"),
+                        ),
+                        _ => crate::error::StorageError::Conflict(format!(
+                            "project {id} already exists"
+                        )),
+                    }
                 },
             )
             .await?;
@@ -307,7 +309,10 @@ impl Delivery<'_> {
                     now.into(),
                     now.into(),
                 ]),
-                |_| crate::error::StorageError::Conflict(format!("time entry {} already exists", s.id)),
+                {
+                    let id = s.id;
+                    move |_| crate::error::StorageError::Conflict(format!("time entry {id} already exists"))
+                },
             )
             .await?;
         } else {
@@ -350,6 +355,7 @@ impl Delivery<'_> {
         if queue != 0 {
             let week = pet_core::delivery::values::week_of(c.work_date);
             uow.tx()
+                .await?
                 .exec_drop(
                     format!(
                         "INSERT INTO {} (employee_id, week, entries) VALUES (?, ?, ?) \
@@ -362,6 +368,7 @@ impl Delivery<'_> {
                 .map_err(db)?;
             if queue < 0 {
                 uow.tx()
+                    .await?
                     .exec_drop(
                         format!(
                             "DELETE FROM {} WHERE employee_id = ? AND week = ? AND entries <= 0",
@@ -384,7 +391,7 @@ impl Delivery<'_> {
                         .iter()
                         .position(|a| a.id == p.adjustment_id)
                         .unwrap_or(0);
-                    uow.tx()
+                    uow.tx().await?
                         .exec_drop(
                             format!(
                                 "INSERT INTO {} (id, entry_id, employee_id, seq, work_date, minutes, reason, \
@@ -415,6 +422,7 @@ impl Delivery<'_> {
             };
             if let Some((pid, role, minutes)) = delivered {
                 uow.tx()
+                    .await?
                     .exec_drop(
                         format!(
                             "INSERT INTO {} (project_id, role, minutes) VALUES (?, ?, ?) \

@@ -282,13 +282,14 @@ impl Delivery<'_> {
         let employee = c.employee_id().to_string();
         if before > 0 {
             uow.tx()
+                .await?
                 .exec_drop(
                     format!("UPDATE {table} SET version = ? WHERE employee_id = ? AND version = ?"),
                     (c.version(), &employee, before),
                 )
                 .await
                 .map_err(db)?;
-            if uow.tx().affected_rows() == 0 {
+            if uow.tx().await?.affected_rows() == 0 {
                 return Err(StorageError::Conflict(
                     "the capacity was changed by someone else; reload and try again".into(),
                 )
@@ -296,7 +297,7 @@ impl Delivery<'_> {
             }
         }
         for (from, minutes) in c.schedule() {
-            uow.tx()
+            uow.tx().await?
                 .exec_drop(
                     format!(
                         "INSERT INTO {table} (employee_id, effective_from, minutes_per_week, version) \
@@ -376,7 +377,10 @@ impl Delivery<'_> {
                      released, version, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"
                 ),
                 values,
-                |_| StorageError::Conflict(format!("allocation {} already exists", a.id)),
+                {
+                    let id = a.id;
+                    move |_| StorageError::Conflict(format!("allocation {id} already exists"))
+                },
             )
             .await?;
         } else {
@@ -411,7 +415,7 @@ impl Delivery<'_> {
             // the timer stops an hour later.
             let today = cx.now().date_naive();
             let facts = self
-                .time_facts(cx.tx(), ctx, employee, Some(&target), &[today])
+                .time_facts(cx.tx().await?, ctx, employee, Some(&target), &[today])
                 .await?;
             let probe = TimeEntryCommand::Create {
                 id: TimeEntryId::from_uuid(Uuid::nil()),
@@ -426,7 +430,9 @@ impl Delivery<'_> {
                 },
             };
             TimeEntry::decide(None, &probe, &facts, cx.now())?;
-            let status = self.employee_status(cx.tx(), employee.as_uuid()).await?;
+            let status = self
+                .employee_status(cx.tx().await?, employee.as_uuid())
+                .await?;
             let cmd = TimerCommand::Start {
                 employee_id: employee,
                 target,
@@ -459,14 +465,16 @@ impl Delivery<'_> {
                 let Some(running) = t.running().cloned() else {
                     return Err(AppError::Invariant("no timer is running".into()));
                 };
-                let status = self.employee_status(cx.tx(), employee.as_uuid()).await?;
+                let status = self
+                    .employee_status(cx.tx().await?, employee.as_uuid())
+                    .await?;
                 let (t, _) = cx
                     .apply(&repo, Some(t), &TimerCommand::Stop { entry_id }, &status)
                     .await?;
                 let input = entry_of(&running, cx.now())?;
                 let facts = self
                     .time_facts(
-                        cx.tx(),
+                        cx.tx().await?,
                         ctx,
                         employee,
                         Some(&input.target),
@@ -507,7 +515,9 @@ impl Delivery<'_> {
                     who = who.with_actor(EmployeeId::from_uuid(actor), ctx.manages_time);
                 }
                 who.may_work_for(employee)?;
-                let status = self.employee_status(cx.tx(), employee.as_uuid()).await?;
+                let status = self
+                    .employee_status(cx.tx().await?, employee.as_uuid())
+                    .await?;
                 let (t, _) = cx
                     .change(&repo, employee.as_uuid(), &TimerCommand::Discard, &status)
                     .await?;
@@ -546,7 +556,7 @@ impl Delivery<'_> {
             let repo = Capacities(self.app());
             let state = repo.load_for(cx, n.employee_id).await?;
             let status = self
-                .employee_status(cx.tx(), n.employee_id.as_uuid())
+                .employee_status(cx.tx().await?, n.employee_id.as_uuid())
                 .await?;
             let (c, _) = cx.apply(&repo, state, &cmd, &status).await?;
             Ok(capacity_json(&c, cx.now().date_naive()))
@@ -581,21 +591,21 @@ impl Delivery<'_> {
         };
         command!(self, ctx, "allocate", input, |cx| {
             let employee = self
-                .employee_status(cx.tx(), n.employee_id.as_uuid())
+                .employee_status(cx.tx().await?, n.employee_id.as_uuid())
                 .await?;
             let project = self
-                .load_project(cx.tx(), n.project_id.as_uuid(), Read::Shared)
+                .load_project(cx.tx().await?, n.project_id.as_uuid(), Read::Shared)
                 .await?
                 .map(|p| p.status());
             let facts = AllocationFacts { employee, project };
             // Lock the employee's capacity rows: two allocations of one employee are
             // serialised, so each warning counts the other.
             let capacity = self
-                .load_capacity(cx.tx(), n.employee_id.as_uuid(), Read::ForCommand)
+                .load_capacity(cx.tx().await?, n.employee_id.as_uuid(), Read::ForCommand)
                 .await?;
             let (a, _) = cx.create(&Allocations(self.app()), &cmd, &facts).await?;
             let spans = self
-                .allocation_spans(cx.tx(), &[n.employee_id], n.starts_on, n.ends_on)
+                .allocation_spans(cx.tx().await?, &[n.employee_id], n.starts_on, n.ends_on)
                 .await?;
             let schedule = capacity.map(|c| c.schedule().clone()).unwrap_or_default();
             let loads = week_loads(
@@ -813,7 +823,7 @@ impl Timers<'_> {
     ) -> Result<Option<Timer>, AppError> {
         self.0
             .delivery()
-            .load_timer(cx.tx(), employee.as_uuid(), Read::ForCommand)
+            .load_timer(cx.tx().await?, employee.as_uuid(), Read::ForCommand)
             .await
     }
 }
@@ -826,7 +836,7 @@ impl Capacities<'_> {
     ) -> Result<Option<Capacity>, AppError> {
         self.0
             .delivery()
-            .load_capacity(cx.tx(), employee.as_uuid(), Read::ForCommand)
+            .load_capacity(cx.tx().await?, employee.as_uuid(), Read::ForCommand)
             .await
     }
 }

@@ -302,7 +302,7 @@ impl Repository<SlaDefinition> for SlaDefinitions<'_> {
             .ok_or_else(|| internal("definition without version"))?;
         let nowdb = to_db_time(cx.now());
         if before == 0 {
-            cx.tx()
+            cx.tx().await?
                 .exec_drop(
                     format!(
                         "INSERT INTO {} (id, name, current_version, version, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?)",
@@ -495,7 +495,7 @@ impl Helpdesk<'_> {
             } else {
                 cx.change(&repo, id, &cmd, &()).await?;
             }
-            self.hd_sla_definition_view(cx.tx(), id).await
+            self.hd_sla_definition_view(cx.tx().await?, id).await
         })
     }
 
@@ -735,8 +735,8 @@ impl Helpdesk<'_> {
             set.join(", "),
             vec!["?"; n].join(", ")
         );
-        uow.tx().exec_drop(sql, params).await.map_err(db)?;
-        if uow.tx().affected_rows() != n as u64 {
+        uow.tx().await?.exec_drop(sql, params).await.map_err(db)?;
+        if uow.tx().await?.affected_rows() != n as u64 {
             return Err(AppError::from(StorageError::Conflict(
                 "SLA assignment was changed by someone else; reload and try again".into(),
             )));
@@ -941,7 +941,7 @@ impl Helpdesk<'_> {
             let marks = vec!["?"; tickets.len()].join(", ");
             let ids: Vec<SqlValue> = tickets.iter().map(|u| u.to_string().into()).collect();
             let rows: Vec<Row> = uow
-                .tx()
+                .tx().await?
                 .exec(
                     format!(
                         "SELECT {ASSIGNMENT_COLUMNS} FROM {} WHERE ticket_id IN ({marks}) ORDER BY ticket_id FOR UPDATE",
@@ -952,7 +952,7 @@ impl Helpdesk<'_> {
                 .await
                 .map_err(db)?;
             let timelines: Vec<(String, String)> = uow
-                .tx()
+                .tx().await?
                 .exec(
                     format!(
                         "SELECT id, sla_timeline FROM {} WHERE id IN ({marks})",
@@ -1036,7 +1036,7 @@ impl Helpdesk<'_> {
                     params.push((*due).into());
                 }
                 params.extend(chunk.iter().map(|(id, _, _)| SqlValue::from(id.as_str())));
-                uow.tx()
+                uow.tx().await?
                     .exec_drop(
                         format!(
                             "UPDATE {} SET sla_state = CASE id {case} END, sla_due_at = CASE id {case} END \

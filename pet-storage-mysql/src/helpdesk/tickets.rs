@@ -406,9 +406,9 @@ impl Repository<Ticket> for Tickets<'_> {
         let first_response = save.first_response;
         let is_new = before == 0;
         if is_new {
-            cx.tx()
-                .exec_drop(
-                    format!(
+            cx.uow()
+                .write(
+                    &format!(
                         "INSERT INTO {} (id, number, customer_id, project_id, subject, priority, channel, assignee_id, \
                          status, is_active, resolved_at, reply_count, first_response_at, sla_timeline, sla_state, \
                          sla_due_at, version, created_at, updated_at) \
@@ -437,8 +437,7 @@ impl Repository<Ticket> for Tickets<'_> {
                         nowdb.into(),
                     ],
                 )
-                .await
-                .map_err(db)?;
+                .await?;
         } else {
             cx.uow().update_versioned(
                 &format!(
@@ -477,9 +476,9 @@ impl Repository<Ticket> for Tickets<'_> {
                         ("customer", None, contact_id.map(|c| c.to_string()))
                     }
                 };
-                cx.tx()
-                    .exec_drop(
-                        format!(
+                cx.uow()
+                    .write(
+                        &format!(
                             "INSERT INTO {} (id, ticket_id, author_kind, author_employee_id, author_contact_id, \
                              visibility, body, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
                             t.replies
@@ -495,8 +494,7 @@ impl Repository<Ticket> for Tickets<'_> {
                             nowdb,
                         ),
                     )
-                    .await
-                    .map_err(db)?;
+                    .await?;
             }
         }
         Ok(())
@@ -1071,13 +1069,13 @@ impl Helpdesk<'_> {
         let mut state = if is_new {
             None
         } else {
-            repo.load(cx.tx(), tid.as_uuid()).await?
+            repo.load(cx.tx().await?, tid.as_uuid()).await?
         };
         let mut cmds = Vec::new();
         if let Some(AssignSla(def)) = assign {
             ticket.may_take_sla()?;
             let definition = self
-                .hd_load_sla_definition_for_assign(cx.tx(), &t, def)
+                .hd_load_sla_definition_for_assign(cx.tx().await?, &t, def)
                 .await?;
             cmds.push(SlaAssignmentCommand::assign(tid, &definition)?);
         }
@@ -1097,7 +1095,7 @@ impl Helpdesk<'_> {
             return Ok((None, None));
         };
         let spec: SlaSpec = self
-            .hd_load_sla_spec(cx.tx(), &t, definition_id, definition_version)
+            .hd_load_sla_spec(cx.tx().await?, &t, definition_id, definition_version)
             .await?;
         if status_changed || !cmds.is_empty() {
             cmds.push(SlaAssignmentCommand::TrackStatus {
@@ -1252,8 +1250,9 @@ impl Helpdesk<'_> {
             let (cmds, customer) = match &work {
                 TicketWork::Existing(cmds) => (cmds.clone(), None),
                 TicketWork::New { customer_id, make } => {
-                    let (status, number) =
-                        self.hd_draw_ticket_number(cx.tx(), *customer_id).await?;
+                    let (status, number) = self
+                        .hd_draw_ticket_number(cx.tx().await?, *customer_id)
+                        .await?;
                     (make(number), status)
                 }
             };
@@ -1268,14 +1267,14 @@ impl Helpdesk<'_> {
                 ),
                 _ => {
                     let (tk, tl) = self
-                        .hd_load_ticket_locked(cx.tx(), &t, id)
+                        .hd_load_ticket_locked(cx.tx().await?, &t, id)
                         .await?
                         .ok_or_else(|| AppError::NotFound(format!("ticket {id}")))?;
                     (Some(tk), tl)
                 }
             };
-            let facts = self.hd_ticket_facts(cx.tx(), cmd, customer).await?;
-            let facts = self.hd_contact_facts(cx.tx(), &cmds, facts).await?;
+            let facts = self.hd_ticket_facts(cx.tx().await?, cmd, customer).await?;
+            let facts = self.hd_contact_facts(cx.tx().await?, &cmds, facts).await?;
             let decided = cx.decide(state, &cmds, &facts)?;
             let mut first_response = false;
             for ev in &decided.events {
@@ -1307,7 +1306,7 @@ impl Helpdesk<'_> {
                 (true, None) => Known::NewWithoutSla,
                 (true, Some(_)) => Known::New,
             };
-            self.hd_ticket_view(cx.tx(), &t, id, now, &mut specs, known)
+            self.hd_ticket_view(cx.tx().await?, &t, id, now, &mut specs, known)
                 .await
         })
     }
@@ -1762,13 +1761,14 @@ impl Helpdesk<'_> {
             let t = self.helpdesk_tables();
             let now = cx.now();
             let (tk, timeline) = self
-                .hd_load_ticket_locked(cx.tx(), &t, id)
+                .hd_load_ticket_locked(cx.tx().await?, &t, id)
                 .await?
                 .ok_or_else(|| AppError::NotFound(format!("ticket {id}")))?;
             let (state, due) = self
                 .hd_track_sla(cx, &tk, &timeline, false, Some(AssignSla(def)), false)
                 .await?;
             cx.tx()
+                .await?
                 .exec_drop(
                     format!(
                         "UPDATE {} SET sla_state = ?, sla_due_at = ?, updated_at = ? WHERE id = ?",
@@ -1779,7 +1779,7 @@ impl Helpdesk<'_> {
                 .await
                 .map_err(db)?;
             let mut specs = SlaCache::default();
-            self.hd_ticket_view(cx.tx(), &t, id, now, &mut specs, Known::Nothing)
+            self.hd_ticket_view(cx.tx().await?, &t, id, now, &mut specs, Known::Nothing)
                 .await
         })
     }

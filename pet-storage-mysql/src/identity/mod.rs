@@ -469,12 +469,14 @@ impl Identity<'_> {
         let wp = e.wp_user_id().map(u64::from);
         let dup = |key: &str| -> StorageError {
             match key {
-                "uq_employee_email" => {
-                    StorageError::Conflict("email is already used by another employee".into())
-                }
-                "uq_employee_wp_user" => StorageError::Conflict(
-                    "this WordPress user is already linked to another employee".into(),
-                ),
+                "uq_employee_email" => StorageError::Taken {
+                    field: "email".into(),
+                    message: "is already used by another employee".into(),
+                },
+                "uq_employee_wp_user" => StorageError::Taken {
+                    field: "wp_user_id".into(),
+                    message: "is already linked to another employee".into(),
+                },
                 other => StorageError::Conflict(format!("duplicate {other}")),
             }
         };
@@ -488,12 +490,7 @@ impl Identity<'_> {
                 (&id, e.name().as_str(), e.email().as_str(), wp, e.status().as_str(), e.version(), now, now),
                 dup,
             )
-            .await
-            .map_err(|err| match err {
-                StorageError::Conflict(m) if m.starts_with("email") => AppError::field("email", "is already used by another employee"),
-                StorageError::Conflict(m) if m.contains("WordPress") => AppError::field("wp_user_id", "is already linked to another employee"),
-                other => other.into(),
-            })?;
+            .await?;
         } else {
             let sql = format!(
                 "UPDATE {} SET name = ?, email = ?, wp_user_id = ?, status = ?, version = ?, updated_at = ? \
@@ -510,7 +507,7 @@ impl Identity<'_> {
                 &id,
                 before,
             );
-            match uow.tx().exec_drop(sql.as_str(), params).await {
+            match uow.tx().await?.exec_drop(sql.as_str(), params).await {
                 Ok(()) => {}
                 Err(err) => {
                     if let crate::db::DbErrorKind::Duplicate { .. } = crate::db::classify(&err) {
@@ -522,7 +519,7 @@ impl Identity<'_> {
                     return Err(db(err));
                 }
             }
-            if uow.tx().affected_rows() != 1 {
+            if uow.tx().await?.affected_rows() != 1 {
                 return Err(AppError::Conflict(
                     "employee was changed by someone else; reload and try again".into(),
                 ));
@@ -550,6 +547,7 @@ impl Identity<'_> {
                 // A change of an existing entry (same kind and first day) updates its row in
                 // place: no delete-marked rows pile up under a busy employee's index range.
                 uow.tx()
+                    .await?
                     .exec_drop(
                         format!(
                             "UPDATE {} SET amount_minor = ?, currency = ?, recorded_at = ? \
@@ -567,11 +565,11 @@ impl Identity<'_> {
                     )
                     .await
                     .map_err(db)?;
-                if uow.tx().affected_rows() > 0 {
+                if uow.tx().await?.affected_rows() > 0 {
                     continue;
                 }
             }
-            uow.tx()
+            uow.tx().await?
                 .exec_drop(
                     format!(
                         "INSERT INTO {} (id, employee_id, kind, amount_minor, currency, effective_from, recorded_at) \
@@ -688,7 +686,7 @@ impl Identity<'_> {
                 cx.change(&repo, id, &cmd, &()).await?;
             }
             let today = cx.now().date_naive();
-            self.employee_view(cx.tx(), id, today).await
+            self.employee_view(cx.tx().await?, id, today).await
         })
     }
 
@@ -918,7 +916,7 @@ impl Identity<'_> {
         let id = tm.id().to_string();
         let parent = tm.parent_id().map(|p| p.to_string());
         if before == 0 {
-            uow.tx()
+            uow.tx().await?
                 .exec_drop(
                     format!(
                         "INSERT INTO {} (id, name, parent_id, status, version, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
@@ -943,7 +941,7 @@ impl Identity<'_> {
             match ev {
                 TeamEvent::MemberAdded(p) => {
                     let m = &p.membership;
-                    uow.tx()
+                    uow.tx().await?
                         .exec_drop(
                             format!(
                                 "INSERT INTO {} (id, team_id, employee_id, role, valid_from, valid_to, added_version, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
@@ -965,6 +963,7 @@ impl Identity<'_> {
                 }
                 TeamEvent::MemberRemoved(p) => {
                     uow.tx()
+                        .await?
                         .exec_drop(
                             format!(
                                 "UPDATE {} SET valid_to = ? WHERE id = ? AND team_id = ?",
@@ -1041,13 +1040,13 @@ impl Identity<'_> {
     ) -> Result<Value, AppError> {
         command!(self, ctx, command, &request, |cx| {
             let repo = Teams(self);
-            let facts = self.team_facts(cx.tx(), employee).await?;
+            let facts = self.team_facts(cx.tx().await?, employee).await?;
             if matches!(cmd, TeamCommand::Create { .. }) {
                 cx.create(&repo, &cmd, &facts).await?;
             } else {
                 cx.change(&repo, id, &cmd, &facts).await?;
             }
-            self.team_view(cx.tx(), id).await
+            self.team_view(cx.tx().await?, id).await
         })
     }
 
@@ -1283,11 +1282,12 @@ impl Identity<'_> {
             let t = self.tables();
             let prev: Option<Option<u32>> = cx
                 .tx()
+                .await?
                 .exec_first(format!("SELECT MAX(number) FROM {}", t.org_versions), ())
                 .await
                 .map_err(db)?;
             let previous_number = prev.flatten().map(OrgVersionNumber::new).transpose()?;
-            let teams = self.load_teams(cx.tx(), None, Read::ForView).await?;
+            let teams = self.load_teams(cx.tx().await?, None, Read::ForView).await?;
             let snapshot = build_snapshot(&teams, effective_at);
             let id = Uuid::now_v7();
             let cmd = OrgStructureCommand::Publish {
@@ -1360,7 +1360,7 @@ impl Identity<'_> {
                 details.effective_at,
             )
             .dedupe(format!("{JOB_ORG_PUBLISH}:{id}"));
-            self.jobs().enqueue(uow.tx(), &job, now).await?;
+            self.jobs().enqueue(uow.tx().await?, &job, now).await?;
         }
         Ok(())
     }
@@ -1436,6 +1436,7 @@ impl Identity<'_> {
                     // keyed read, not the customer's contacts).
                     let taken: Option<u8> = cx
                         .tx()
+                        .await?
                         .exec_first(
                             format!("SELECT 1 FROM {} WHERE id = ?", self.tables().contacts),
                             (c.contact_id.to_string(),),
@@ -1461,7 +1462,7 @@ impl Identity<'_> {
             let contacts = if after.contact_count() == 0 {
                 Vec::new()
             } else {
-                self.first_contacts(cx.tx(), &[after.id().to_string()], VIEW_CONTACTS)
+                self.first_contacts(cx.tx().await?, &[after.id().to_string()], VIEW_CONTACTS)
                     .await?
                     .remove(&after.id().to_string())
                     .unwrap_or_default()
@@ -1514,7 +1515,7 @@ impl Identity<'_> {
         let id = after.id();
         let nowdb = to_db_time(uow.now());
         if before == 0 {
-            uow.tx()
+            uow.tx().await?
                 .exec_drop(
                     format!("INSERT INTO {} (id, name, status, contact_count, version, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)", t.customers),
                     (id.to_string(), after.name().as_str(), after.status().as_str(), after.contact_count(), after.version(), nowdb, nowdb),
@@ -1532,7 +1533,7 @@ impl Identity<'_> {
         for (version, ev) in (before + 1..).zip(events) {
             if let CustomerEvent::ContactErased(e) = ev {
                 // The placeholder name; no e-mail, no phone (see `pet_core::privacy`).
-                uow.tx()
+                uow.tx().await?
                     .exec_drop(
                         format!(
                             "UPDATE {} SET name = ?, email = NULL, phone = NULL                              WHERE id = ? AND customer_id = ?",
@@ -1549,7 +1550,7 @@ impl Identity<'_> {
             }
             if let CustomerEvent::ContactAdded(c) = ev {
                 let ct = &c.contact;
-                uow.tx()
+                uow.tx().await?
                     .exec_drop(
                         format!("INSERT INTO {} (id, customer_id, name, email, phone, added_version, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)", t.contacts),
                         (

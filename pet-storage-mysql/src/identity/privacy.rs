@@ -317,6 +317,7 @@ impl Identity<'_> {
                 // rows this command also writes): no lock-order cycle with a catch-up.
                 let _: Option<u64> = cx
                     .tx()
+                    .await?
                     .exec_first(
                         format!(
                             "SELECT last_sequence FROM {} WHERE projection = ? FOR UPDATE",
@@ -331,6 +332,7 @@ impl Identity<'_> {
                 // below); one that starts after reads the message erased.
                 let _: Option<u64> = cx
                     .tx()
+                    .await?
                     .exec_first(
                         format!(
                             "SELECT last_sequence FROM {} WHERE projection = ? FOR UPDATE",
@@ -355,8 +357,8 @@ impl Identity<'_> {
                         kind: SubjectKind::Employee,
                         id: *id,
                     };
-                    crate::privacy::shred(cx.tx(), &t, subject, now).await?;
-                    cx.tx()
+                    crate::privacy::shred(cx.tx().await?, &t, subject, now).await?;
+                    cx.tx().await?
                         .exec_drop(
                             format!(
                                 "UPDATE {} SET name = ? WHERE entity_type = 'employee' AND entity_id = ?",
@@ -368,6 +370,7 @@ impl Identity<'_> {
                         .map_err(db)?;
                     let payloads: Vec<String> = cx
                         .tx()
+                        .await?
                         .exec(
                             format!(
                                 "SELECT payload FROM {} WHERE aggregate_type = 'employee' \
@@ -390,7 +393,7 @@ impl Identity<'_> {
                     // A portal login of the contact goes with them (`portal.access_revoked`):
                     // nobody signs in as an erased person.
                     let accesses = PortalAccesses(self.app());
-                    let access = accesses.load(cx.tx(), *id).await?;
+                    let access = accesses.load(cx.tx().await?, *id).await?;
                     if let Some(wp_user_id) = access.as_ref().and_then(|a| a.wp_user_id()) {
                         cx.apply(
                             &accesses,
@@ -406,7 +409,8 @@ impl Identity<'_> {
                     }
                     let facts = CustomerFacts {
                         contact_exists: true,
-                        contact_erased: crate::privacy::is_erased(cx.tx(), &t, subject).await?,
+                        contact_erased: crate::privacy::is_erased(cx.tx().await?, &t, subject)
+                            .await?,
                     };
                     cx.change(
                         &Customers(self),
@@ -417,9 +421,10 @@ impl Identity<'_> {
                         &facts,
                     )
                     .await?;
-                    crate::privacy::shred(cx.tx(), &t, subject, now).await?;
+                    crate::privacy::shred(cx.tx().await?, &t, subject, now).await?;
                     let payloads: Vec<String> = cx
                         .tx()
+                        .await?
                         .exec(
                             format!(
                                 "SELECT payload FROM {} WHERE context_type = 'customer' \
@@ -431,7 +436,9 @@ impl Identity<'_> {
                         .await
                         .map_err(db)?;
                     legacy += count_plain("contact.added", &payloads, *id);
-                    let m = self.erase_messages(cx.tx(), *id, email.as_str()).await?;
+                    let m = self
+                        .erase_messages(cx.tx().await?, *id, email.as_str())
+                        .await?;
                     legacy += m.legacy_events;
                     messages.add(&m);
                     erased.push(json!({"subject_type": "contact", "id": id.to_string()}));
@@ -440,7 +447,9 @@ impl Identity<'_> {
                     bodies: &messages.bodies,
                     tickets: &messages.tickets,
                 };
-                let lines = self.scrub_copies(cx.tx(), &texts, Some(&quoted)).await?;
+                let lines = self
+                    .scrub_copies(cx.tx().await?, &texts, Some(&quoted))
+                    .await?;
                 Ok(json!({
                     "erased": erased,
                     "legacy_plaintext_events": legacy,

@@ -371,7 +371,7 @@ impl Repository<KnowledgeArticle> for Articles<'_> {
         if is_new {
             // The category's totals (migration 0012).
             cx.uow()
-                .tx()
+                .tx().await?
                 .exec_drop(
                     format!(
                         "INSERT INTO {} (category, articles, published) VALUES (?, 1, ?) \
@@ -402,24 +402,19 @@ impl Repository<KnowledgeArticle> for Articles<'_> {
                     nowdb.into(),
                 ],
                 |key| match key {
-                    "uq_knowledge_slug" => {
-                        StorageError::Conflict("slug is already used by another article".into())
-                    }
+                    "uq_knowledge_slug" => StorageError::Taken {
+                        field: "slug".into(),
+                        message: "is already used by another article".into(),
+                    },
                     other => StorageError::Conflict(format!("duplicate {other}")),
                 },
             )
-            .await
-            .map_err(|e| match e {
-                StorageError::Conflict(m) if m.starts_with("slug") => {
-                    AppError::field("slug", "is already used by another article")
-                }
-                other => other.into(),
-            })?;
+            .await?;
         } else {
             // The published count moves when the status enters or leaves `published` (the
             // row still holds the status before this update).
             cx.uow()
-                .tx()
+                .tx().await?
                 .exec_drop(
                     format!(
                         "UPDATE {totals} c JOIN {articles} a ON a.id = ? AND a.version = ? \
@@ -489,7 +484,7 @@ impl Repository<KnowledgeArticle> for Articles<'_> {
                     }
                 }
                 KnowledgeEvent::CommentAdded(p) => {
-                    cx.tx()
+                    cx.tx().await?
                         .exec_drop(
                             format!(
                                 "INSERT INTO {} (id, article_id, author_id, body, hidden, created_at) VALUES (?, ?, ?, ?, 0, ?)",
@@ -501,7 +496,7 @@ impl Repository<KnowledgeArticle> for Articles<'_> {
                         .map_err(db)?;
                 }
                 KnowledgeEvent::CommentHidden(p) => {
-                    cx.tx()
+                    cx.tx().await?
                         .exec_drop(
                             format!(
                                 "UPDATE {} SET hidden = 1, hidden_by = ?, hidden_reason = ?, hidden_at = ? \
@@ -520,7 +515,7 @@ impl Repository<KnowledgeArticle> for Articles<'_> {
                         .map_err(db)?;
                 }
                 KnowledgeEvent::LinkedToTicket(p) => {
-                    cx.tx()
+                    cx.tx().await?
                         .exec_drop(
                             format!(
                                 "INSERT INTO {} (article_id, ticket_id, linked_at) VALUES (?, ?, ?)",
@@ -775,6 +770,7 @@ impl Knowledge<'_> {
         number: u32,
     ) -> Result<(), AppError> {
         uow.tx()
+            .await?
             .exec_drop(
                 format!(
                     "UPDATE {} SET live = 0 WHERE article_id = ? AND number = ?",
@@ -800,7 +796,7 @@ impl Knowledge<'_> {
             let state = if is_new {
                 None
             } else {
-                Some(self.hd_load_article(cx.tx(), &t, id).await?)
+                Some(self.hd_load_article(cx.tx().await?, &t, id).await?)
             };
             // The version row that is live now (`live = 1`), if any: publishing or archiving
             // clears it by its primary key. A range condition (`WHERE article_id = ?`) would
@@ -816,6 +812,7 @@ impl Knowledge<'_> {
                 if let ArticleCommand::LinkTicket { ticket_id } = cmd {
                     let exists: Option<u8> = cx
                         .tx()
+                        .await?
                         .exec_first(
                             format!("SELECT 1 FROM {} WHERE id = ?", t.tickets),
                             (ticket_id.to_string(),),
@@ -829,7 +826,7 @@ impl Knowledge<'_> {
             }
             let decided = cx.decide(state, &cmds, &())?;
             cx.save(&Articles { app: self, live }, &decided).await?;
-            self.hd_article_view(cx.tx(), &t, id, true).await
+            self.hd_article_view(cx.tx().await?, &t, id, true).await
         })
     }
 

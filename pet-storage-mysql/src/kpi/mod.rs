@@ -406,7 +406,7 @@ impl Repository<KpiDefinition> for KpiDefinitions<'_> {
             .ok_or_else(|| internal("KPI without version"))?;
         let nowdb = to_db_time(cx.now());
         if before == 0 {
-            cx.tx()
+            cx.tx().await?
                 .exec_drop(
                     format!(
                         "INSERT INTO {} (id, name, current_version, version, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?)",
@@ -822,7 +822,7 @@ impl Kpi<'_> {
                 cx.change(&repo, id, &cmd, &()).await?;
             }
             kpi_view(
-                cx.tx(),
+                cx.tx().await?,
                 &self.kpi_tables(),
                 &self.tables().activity_names,
                 id,

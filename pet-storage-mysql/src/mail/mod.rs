@@ -277,6 +277,7 @@ impl Repository<MailMessage> for MailMessages<'_> {
         }
         let t = self.0.mail_tables();
         cx.tx()
+            .await?
             .exec_drop(
                 format!(
                     "INSERT INTO {} (id, ticket_id, version) VALUES (?, ?, ?)",
@@ -928,7 +929,7 @@ impl Mail<'_> {
             |cx| {
                 let now = cx.now();
                 let row: Option<(String, String, String, String, u32, String)> = cx
-                    .tx()
+                    .tx().await?
                     .exec_first(
                         format!(
                             "SELECT kind, ticket_id, recipient_kind, recipient_id, attempts, status \
@@ -950,6 +951,7 @@ impl Mail<'_> {
                 let ticket_uuid = arg_uuid("ticket_id", &ticket)?;
                 let number: Option<u64> = cx
                     .tx()
+                    .await?
                     .exec_first(
                         format!(
                             "SELECT number FROM {} WHERE id = ?",
@@ -967,7 +969,7 @@ impl Mail<'_> {
                     )?),
                     None => None,
                 };
-                cx.tx()
+                cx.tx().await?
                     .exec_drop(
                         format!(
                             "UPDATE {} SET status = 'sent', locked_until = NULL, last_error = NULL, \

@@ -297,6 +297,7 @@ impl Portal<'_> {
             // The unique index can refuse the update too (a race with another grant).
             match uow
                 .tx()
+                .await?
                 .exec_drop(
                     format!(
                         "UPDATE {table} SET wp_user_id = ?, version = ?, updated_at = ? \
@@ -314,7 +315,7 @@ impl Portal<'_> {
                     })
                 }
             }
-            if uow.tx().affected_rows() != 1 {
+            if uow.tx().await?.affected_rows() != 1 {
                 return Err(AppError::Conflict(
                     "the portal access was changed meanwhile; reload and try again".into(),
                 ));
@@ -400,8 +401,8 @@ impl Portal<'_> {
         let request = json!({"contact_id": id, "wp_user_id": wp_user_id});
         command!(self, ctx, "grant_portal_access", &request, |cx| {
             let repo = PortalAccesses(self.app());
-            let state = repo.load(cx.tx(), id).await?;
-            let facts = self.portal_facts(cx.tx(), id, Some(wp)).await?;
+            let state = repo.load(cx.tx().await?, id).await?;
+            let facts = self.portal_facts(cx.tx().await?, id, Some(wp)).await?;
             let cmd = PortalCommand::Grant {
                 contact_id: ContactId::from_uuid(id),
                 wp_user_id: wp,
@@ -421,7 +422,7 @@ impl Portal<'_> {
         let request = json!({"contact_id": id});
         command!(self, ctx, "revoke_portal_access", &request, |cx| {
             let repo = PortalAccesses(self.app());
-            let state = repo.load(cx.tx(), id).await?;
+            let state = repo.load(cx.tx().await?, id).await?;
             let cmd = PortalCommand::Revoke;
             let (a, _) = cx
                 .apply(&repo, state, &cmd, &PortalFacts::default())

@@ -411,6 +411,8 @@ async fn forced_event_insert_failure_rolls_back_the_state_change() {
             .await
             .unwrap();
         uow.tx()
+            .await
+            .unwrap()
             .exec_drop(
                 format!("INSERT INTO {} (id, name, parent_id, status, version, created_at, updated_at) VALUES (?, 'X', NULL, 'active', 1, NOW(), NOW())", t.teams),
                 (id.to_string(),),
@@ -446,23 +448,23 @@ async fn forced_event_insert_failure_rolls_back_the_state_change() {
         "{r:?}"
     );
     assert_eq!(env.count(&t.employees).await, 0);
-    // A stale versioned update is a conflict and writes nothing.
+    // A stale versioned update is a conflict and writes nothing (reported when the write
+    // is sent: here by the commit).
     let mut uow = UnitOfWork::begin(&mut conn, store, start_time())
         .await
         .unwrap();
-    let err = uow
-        .update_versioned(
-            &format!(
-                "UPDATE {} SET name = 'Y' WHERE id = ? AND version = ?",
-                t.teams
-            ),
-            (id.to_string(), 7u64),
-            "team",
-        )
-        .await
-        .unwrap_err();
-    assert!(matches!(err, StorageError::Conflict(_)));
-    drop(uow);
+    uow.update_versioned(
+        &format!(
+            "UPDATE {} SET name = 'Y' WHERE id = ? AND version = ?",
+            t.teams
+        ),
+        (id.to_string(), 7u64),
+        "team",
+    )
+    .await
+    .unwrap();
+    let err = uow.commit(None).await.unwrap_err();
+    assert!(matches!(err, StorageError::Conflict(_)), "{err:?}");
     drop(conn);
     env.cleanup().await;
 }
@@ -1179,5 +1181,188 @@ async fn a_command_never_waits_for_the_feed() {
         .unwrap()
         .contains("Not Blocked"));
     drop(holder);
+    env.cleanup().await;
+}
+
+/// How many prepared statements this connection has executed.
+async fn executes(c: &mut mysql_async::Conn) -> u64 {
+    let row: Option<(String, u64)> = c
+        .query_first("SHOW SESSION STATUS LIKE 'Com_stmt_execute'")
+        .await
+        .unwrap();
+    row.unwrap().1
+}
+
+/// A unit of work's waiting writes travel with its events as one statement; each write
+/// still fails as itself (a stale update as its record's conflict, a duplicate through its
+/// own mapping), reads see the writes before them, and a moved chain head does not send a
+/// write twice.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn waiting_writes_travel_together_and_each_fails_as_itself() {
+    let Some(env) = env().await else { return };
+    let t = env.app.tables().clone();
+    let store = test_store(&t);
+    let other = test_store(&t);
+    let mut conn = env.pool().get_conn().await.unwrap();
+    let insert_team = format!(
+        "INSERT INTO {} (id, name, parent_id, status, version, created_at, updated_at) \
+         VALUES (?, ?, NULL, 'active', 1, NOW(), NOW())",
+        t.teams
+    );
+    let rename_team = format!(
+        "UPDATE {} SET name = ?, version = version + 1 WHERE id = ? AND version = ?",
+        t.teams
+    );
+    let teams = |ids: &[Uuid]| {
+        let sql = format!(
+            "SELECT COUNT(*) FROM {} WHERE id IN ({})",
+            t.teams,
+            vec!["?"; ids.len()].join(", ")
+        );
+        (sql, ids.iter().map(|i| i.to_string()).collect::<Vec<_>>())
+    };
+    // The store learns the head (its next append guesses it).
+    append_singles(&mut conn, &store, 1).await;
+
+    // Three inserts, a versioned update and two events: one statement.
+    let (a, b, c) = (Uuid::now_v7(), Uuid::now_v7(), Uuid::now_v7());
+    let before = executes(&mut conn).await;
+    {
+        let mut uow = UnitOfWork::begin(&mut conn, store.clone(), start_time())
+            .await
+            .unwrap();
+        for (id, name) in [(a, "A"), (b, "B"), (c, "C")] {
+            uow.insert(&insert_team, (id.to_string(), name), |_| {
+                StorageError::Conflict("team exists".into())
+            })
+            .await
+            .unwrap();
+        }
+        uow.update_versioned(&rename_team, ("A2", a.to_string(), 1u64), "team A")
+            .await
+            .unwrap();
+        uow.record([event(a, 1, 1), event(b, 1, 2)]);
+        uow.commit(None).await.unwrap();
+    }
+    assert_eq!(
+        executes(&mut conn).await - before,
+        1,
+        "the writes and the events went as one prepared statement"
+    );
+    let (sql, ids) = teams(&[a, b, c]);
+    let n: Option<u64> = conn.exec_first(&sql, ids).await.unwrap();
+    assert_eq!(n, Some(3));
+    let name: Option<String> = conn
+        .exec_first(
+            format!("SELECT name FROM {} WHERE id = ?", t.teams),
+            (a.to_string(),),
+        )
+        .await
+        .unwrap();
+    assert_eq!(name.as_deref(), Some("A2"), "the update ran after its insert");
+
+    // A stale update in the middle: its record's conflict; nothing of the batch stays.
+    let (x, z) = (Uuid::now_v7(), Uuid::now_v7());
+    let err = {
+        let mut uow = UnitOfWork::begin(&mut conn, store.clone(), start_time())
+            .await
+            .unwrap();
+        uow.insert(&insert_team, (x.to_string(), "X"), |_| {
+            StorageError::Conflict("team X exists".into())
+        })
+        .await
+        .unwrap();
+        uow.update_versioned(&rename_team, ("B2", b.to_string(), 7u64), "team B")
+            .await
+            .unwrap();
+        uow.insert(&insert_team, (z.to_string(), "Z"), |_| {
+            StorageError::Conflict("team Z exists".into())
+        })
+        .await
+        .unwrap();
+        uow.record([event(x, 1, 3)]);
+        uow.commit(None).await.unwrap_err()
+    };
+    assert_eq!(
+        err,
+        StorageError::Conflict("team B was changed by someone else; reload and try again".into())
+    );
+    let (sql, ids) = teams(&[x, z]);
+    let n: Option<u64> = conn.exec_first(&sql, ids).await.unwrap();
+    assert_eq!(n, Some(0), "the writes before and after the stale one rolled back");
+
+    // A duplicate in the middle: that write's own mapping, with the index's name.
+    let err = {
+        let mut uow = UnitOfWork::begin(&mut conn, store.clone(), start_time())
+            .await
+            .unwrap();
+        uow.insert(&insert_team, (x.to_string(), "X"), |_| {
+            StorageError::Conflict("team X exists".into())
+        })
+        .await
+        .unwrap();
+        uow.insert(&insert_team, (c.to_string(), "C again"), |key| {
+            StorageError::Taken {
+                field: "id".into(),
+                message: format!("is taken ({key})"),
+            }
+        })
+        .await
+        .unwrap();
+        uow.record([event(x, 1, 4)]);
+        uow.commit(None).await.unwrap_err()
+    };
+    assert_eq!(
+        err,
+        StorageError::Taken {
+            field: "id".into(),
+            message: "is taken (PRIMARY)".into()
+        }
+    );
+
+    // A read sees the writes waiting before it (they are sent first).
+    {
+        let mut uow = UnitOfWork::begin(&mut conn, store.clone(), start_time())
+            .await
+            .unwrap();
+        uow.insert(&insert_team, (x.to_string(), "X"), |_| {
+            StorageError::Conflict("team X exists".into())
+        })
+        .await
+        .unwrap();
+        let (sql, ids) = teams(&[x]);
+        let n: Option<u64> = uow.tx().await.unwrap().exec_first(&sql, ids).await.unwrap();
+        assert_eq!(n, Some(1));
+        uow.rollback().await.unwrap();
+    }
+
+    // Another store appends: this store's guess is stale. The batch's writes go in once,
+    // the events after the real head.
+    append_singles(&mut conn, &other, 2).await;
+    {
+        let mut uow = UnitOfWork::begin(&mut conn, store.clone(), start_time())
+            .await
+            .unwrap();
+        uow.insert(&insert_team, (x.to_string(), "X"), |_| {
+            StorageError::Conflict("team X exists".into())
+        })
+        .await
+        .unwrap();
+        uow.insert(&insert_team, (z.to_string(), "Z"), |_| {
+            StorageError::Conflict("team Z exists".into())
+        })
+        .await
+        .unwrap();
+        uow.record([event(x, 1, 5), event(z, 1, 6)]);
+        let appended = uow.commit(None).await.unwrap().unwrap();
+        assert_eq!(appended.last - appended.first, 1);
+    }
+    let (sql, ids) = teams(&[x, z]);
+    let n: Option<u64> = conn.exec_first(&sql, ids).await.unwrap();
+    assert_eq!(n, Some(2));
+    drop(conn);
+    let ((head, _), ids) = head_and_ids(&env, &store).await;
+    assert_eq!(ids, (1..=head).collect::<Vec<_>>(), "no gap, chain intact");
+    assert_eq!(head, 1 + 2 + 2 + 2, "every committed event, once");
     env.cleanup().await;
 }
