@@ -15,7 +15,7 @@ use pet_core::helpdesk::{
     SlaVersionNumber, Ticket, TicketCommand, TicketEvent, TicketFacts, TicketId, TicketNumber,
     TicketRow, TicketStatus, TicketTimeline, TimelineChange, Visibility,
 };
-use pet_core::identity::{ContactId, CustomerId, CustomerStatus, EmployeeId, Name};
+use pet_core::identity::{ContactId, CustomerId, CustomerStatus, EmployeeId, EmployeeStatus, Name};
 use serde::Serialize;
 use serde_json::{json, Value};
 use uuid::Uuid;
@@ -499,6 +499,16 @@ impl Repository<Ticket> for Tickets<'_> {
         }
         Ok(())
     }
+}
+
+/// What [`App::hd_draw_ticket_number`] read in its one round trip.
+struct DrawnTicketNumber {
+    /// The customer's status (`None`: no such customer).
+    customer_status: Option<CustomerStatus>,
+    /// The number drawn (`u32::MAX` when none was: the command is refused).
+    number: TicketNumber,
+    /// When asked for: the actor's status (`None` inside: no such employee).
+    actor_status: Option<Option<String>>,
 }
 
 /// SLA assignments (one per ticket under an SLA): restored from their rows; saved with the
@@ -1180,32 +1190,64 @@ impl Helpdesk<'_> {
     /// (`NEXTVAL` of the sequence of migration 0017, per row found: nothing is drawn for an
     /// unknown customer, whose ticket the rules refuse). The sequence is not transactional: a
     /// command that rolls back leaves a gap, as every helpdesk's numbering does.
+    ///
+    /// With `actor` (a command whose body reads its actor, `Actors::EmployeesReadByBody`)
+    /// the same round trip reads that employee's status (the outer `None`: no row, so not
+    /// read; the inner `None`: no such employee) and draws the number only for an active
+    /// one: a refused actor draws nothing.
     async fn hd_draw_ticket_number<Q: Queryable>(
         &self,
         q: &mut Q,
         customer: CustomerId,
-    ) -> Result<(Option<CustomerStatus>, TicketNumber), AppError> {
+        actor: Option<Uuid>,
+    ) -> Result<DrawnTicketNumber, AppError> {
         let t = self.helpdesk_tables();
-        let row: Option<(String, u64)> = q
-            .exec_first(
-                format!(
-                    "SELECT status, NEXTVAL({}) FROM {} WHERE id = ?",
-                    t.ticket_numbers,
-                    self.tables().customers
-                ),
-                (customer.to_string(),),
-            )
-            .await
-            .map_err(db)?;
-        let Some((status, n)) = row else {
+        let row: Option<(String, Option<u64>, Option<String>)> = match actor {
+            None => q
+                .exec_first(
+                    format!(
+                        "SELECT status, NEXTVAL({}), NULL FROM {} WHERE id = ?",
+                        t.ticket_numbers,
+                        self.tables().customers
+                    ),
+                    (customer.to_string(),),
+                )
+                .await
+                .map_err(db)?,
+            Some(actor) => q
+                .exec_first(
+                    format!(
+                        "SELECT c.status, IF(a.status = '{active}', NEXTVAL({seq}), NULL), a.status \
+                         FROM {customers} c LEFT JOIN {employees} a ON a.id = ? WHERE c.id = ?",
+                        active = EmployeeStatus::Active.as_str(),
+                        seq = t.ticket_numbers,
+                        customers = self.tables().customers,
+                        employees = self.tables().employees,
+                    ),
+                    (actor.to_string(), customer.to_string()),
+                )
+                .await
+                .map_err(db)?,
+        };
+        let Some((status, n, actor_status)) = row else {
             // Refused by the rules (no such customer): no number is drawn or recorded.
-            return Ok((None, TicketNumber::new("ticket_number", u32::MAX)?));
+            return Ok(DrawnTicketNumber {
+                customer_status: None,
+                number: TicketNumber::new("ticket_number", u32::MAX)?,
+                actor_status: None,
+            });
         };
         let status = CustomerStatus::parse(&status)
             .map_err(|_| AppError::Storage(format!("stored customer status {status:?}")))?;
+        // Not drawn for a refused actor, whose command stops at the actor check.
+        let n = n.unwrap_or(u64::from(u32::MAX));
         let n = u32::try_from(n)
             .map_err(|_| AppError::Storage("ticket numbers are exhausted".into()))?;
-        Ok((Some(status), TicketNumber::new("ticket_number", n)?))
+        Ok(DrawnTicketNumber {
+            customer_status: Some(status),
+            number: TicketNumber::new("ticket_number", n)?,
+            actor_status: actor.map(|_| actor_status),
+        })
     }
 
     /// Runs `work` on one ticket as one command (one transaction, their events together):
@@ -1246,14 +1288,27 @@ impl Helpdesk<'_> {
         assign: Option<Uuid>,
         actors: Actors,
     ) -> Result<Value, AppError> {
+        // A new ticket by an employee reads its actor with its number (one round trip less).
+        let actors = match (&work, actors) {
+            (TicketWork::New { .. }, Actors::Employees) => Actors::EmployeesReadByBody,
+            (_, actors) => actors,
+        };
         command!(self, ctx, command, &request, actors, |cx| {
             let (cmds, customer) = match &work {
                 TicketWork::Existing(cmds) => (cmds.clone(), None),
                 TicketWork::New { customer_id, make } => {
-                    let (status, number) = self
-                        .hd_draw_ticket_number(cx.tx().await?, *customer_id)
+                    let actor = if actors == Actors::EmployeesReadByBody {
+                        Some(cx.actor_to_read()?)
+                    } else {
+                        None
+                    };
+                    let drawn = self
+                        .hd_draw_ticket_number(cx.tx().await?, *customer_id, actor)
                         .await?;
-                    (make(number), status)
+                    if let Some(status) = &drawn.actor_status {
+                        cx.check_actor(status.as_deref())?;
+                    }
+                    (make(drawn.number), drawn.customer_status)
                 }
             };
             let cmd = cmds.first().ok_or_else(|| internal("no ticket command"))?;

@@ -951,3 +951,67 @@ async fn a_ticket_opens_with_its_first_message_in_one_command() {
         .unwrap();
     assert_eq!(t["reply_count"], json!(0));
 }
+
+/// A new ticket reads its actor with its number (one round trip): an inactive or unknown
+/// employee is refused as before, an unknown customer still reports the customer, and no
+/// refused command draws a number (the next ticket takes the next one).
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_refused_ticket_draws_no_number() {
+    let Some(env) = env().await else { return };
+    let app = &env.app;
+    let s = setup(&env).await;
+    let first = app
+        .helpdesk()
+        .create_ticket(
+            &json!({"customer_id": s.customer, "subject": "One"}),
+            &s.actor,
+        )
+        .await
+        .unwrap();
+    let bob = app
+        .identity()
+        .create_employee(
+            &json!({"name": "Bob", "email": "bob@example.com"}),
+            &s.actor,
+        )
+        .await
+        .unwrap();
+    app.identity()
+        .deactivate_employee(&id(&bob), &s.actor)
+        .await
+        .unwrap();
+    let bob = CommandContext::employee(id(&bob).parse().unwrap());
+    let ghost = CommandContext::employee(uuid::Uuid::now_v7());
+    let input = json!({"customer_id": s.customer, "subject": "Refused"});
+    let r = app.helpdesk().create_ticket(&input, &bob).await;
+    assert!(matches!(r, Err(AppError::Invariant(_))), "{r:?}");
+    let r = app.helpdesk().create_ticket(&input, &ghost).await;
+    assert!(
+        matches!(&r, Err(AppError::Validation(f)) if f.get("actor_id").is_some()),
+        "{r:?}"
+    );
+    // An unknown customer with an unknown actor: the actor's refusal comes first, as when
+    // the actor was checked before anything else.
+    let nobody = json!({"customer_id": uuid::Uuid::now_v7().to_string(), "subject": "x"});
+    let r = app.helpdesk().create_ticket(&nobody, &ghost).await;
+    assert!(
+        matches!(&r, Err(AppError::Validation(f)) if f.get("actor_id").is_some()),
+        "{r:?}"
+    );
+    let r = app.helpdesk().create_ticket(&nobody, &s.actor).await;
+    assert!(r.is_err(), "{r:?}");
+    let next = app
+        .helpdesk()
+        .create_ticket(
+            &json!({"customer_id": s.customer, "subject": "Two"}),
+            &s.actor,
+        )
+        .await
+        .unwrap();
+    assert_eq!(
+        next["number"].as_u64().unwrap(),
+        first["number"].as_u64().unwrap() + 1,
+        "refused commands drew no number"
+    );
+    env.cleanup().await;
+}

@@ -1259,7 +1259,11 @@ async fn waiting_writes_travel_together_and_each_fails_as_itself() {
         )
         .await
         .unwrap();
-    assert_eq!(name.as_deref(), Some("A2"), "the update ran after its insert");
+    assert_eq!(
+        name.as_deref(),
+        Some("A2"),
+        "the update ran after its insert"
+    );
 
     // A stale update in the middle: its record's conflict; nothing of the batch stays.
     let (x, z) = (Uuid::now_v7(), Uuid::now_v7());
@@ -1289,7 +1293,11 @@ async fn waiting_writes_travel_together_and_each_fails_as_itself() {
     );
     let (sql, ids) = teams(&[x, z]);
     let n: Option<u64> = conn.exec_first(&sql, ids).await.unwrap();
-    assert_eq!(n, Some(0), "the writes before and after the stale one rolled back");
+    assert_eq!(
+        n,
+        Some(0),
+        "the writes before and after the stale one rolled back"
+    );
 
     // A duplicate in the middle: that write's own mapping, with the index's name.
     let err = {
