@@ -15,7 +15,7 @@
 //! hash chain over every event, so edits by hand or a TRUNCATE are detectable. (Cost:
 //! appends are serialised; the lock is held only from the append to the commit.)
 
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU8, Ordering};
 use std::sync::{Arc, Mutex};
 
 use chrono::{DateTime, NaiveDateTime, Utc};
@@ -57,10 +57,17 @@ pub struct EventStore {
     guess_missed: Arc<AtomicBool>,
     /// The chain trigger was found (see [`EventStore::append`]).
     chain_verified: Arc<AtomicBool>,
+    /// Whether a unit of work may send its writes as one compound statement (see
+    /// [`crate::uow`]): `BATCH_UNKNOWN` until the server is asked once.
+    batch_writes: Arc<AtomicU8>,
     /// The keys that wrap people's data keys (`Config::privacy_key`, and the previous one
     /// while a rotation runs).
     site_keys: crate::privacy::SiteKeys,
 }
+
+const BATCH_UNKNOWN: u8 = 0;
+const BATCH_YES: u8 = 1;
+const BATCH_NO: u8 = 2;
 
 /// An events INSERT after a guessed chain head (see [`EventStore::guess`]).
 pub(crate) struct GuessedAppend {
@@ -163,6 +170,7 @@ impl EventStore {
             head_hint: Arc::new(Mutex::new(None)),
             guess_missed: Arc::new(AtomicBool::new(false)),
             chain_verified: Arc::new(AtomicBool::new(false)),
+            batch_writes: Arc::new(AtomicU8::new(BATCH_UNKNOWN)),
             site_keys: crate::privacy::SiteKeys::default(),
         }
     }
@@ -225,6 +233,32 @@ impl EventStore {
             out.extend(self.open_events(q, events).await?);
         }
         Ok(out)
+    }
+
+    /// Whether this server takes a unit of work's writes as one compound statement, asked
+    /// once per store: MariaDB (`BEGIN NOT ATOMIC` is MariaDB's) and not a Galera node
+    /// (`@@wsrep_on`): two Galera nodes inserting the same unique value inside compound
+    /// statements both committed in `galera_tests`, where the same inserts sent one by one
+    /// lose certification as they must. Anything else, or a failed question, sends writes
+    /// one statement each.
+    pub(crate) async fn batch_writes(&self, tx: &mut Transaction<'_>) -> bool {
+        match self.batch_writes.load(Ordering::Relaxed) {
+            BATCH_YES => return true,
+            BATCH_NO => return false,
+            _ => {}
+        }
+        let mariadb: Option<String> = tx.query_first("SELECT VERSION()").await.ok().flatten();
+        let yes = match mariadb {
+            Some(v) if v.contains("MariaDB") => {
+                // A MariaDB built without Galera support has no such variable: not a node.
+                let wsrep: Result<Option<i64>, _> = tx.query_first("SELECT @@wsrep_on").await;
+                !matches!(wsrep, Ok(Some(on)) if on != 0)
+            }
+            _ => false,
+        };
+        self.batch_writes
+            .store(if yes { BATCH_YES } else { BATCH_NO }, Ordering::Relaxed);
+        yes
     }
 
     /// The registry in use.

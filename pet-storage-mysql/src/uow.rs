@@ -213,7 +213,9 @@ impl<'c> UnitOfWork<'c> {
     /// Sends the waiting writes (nothing when none wait).
     async fn send_waiting(&mut self) -> Result<(), StorageError> {
         let steps = std::mem::take(&mut self.waiting);
-        send(&mut self.tx, steps).await.map_err(|f| f.error)
+        send(&mut self.tx, &self.store, steps)
+            .await
+            .map_err(|f| f.error)
     }
 
     /// Queues events to append at commit.
@@ -243,7 +245,9 @@ impl<'c> UnitOfWork<'c> {
             if self.events.is_empty() {
                 let mut steps = std::mem::take(&mut self.waiting);
                 steps.extend(result_step);
-                send(&mut self.tx, steps).await.map_err(|f| f.error)?;
+                send(&mut self.tx, &self.store, steps)
+                    .await
+                    .map_err(|f| f.error)?;
                 return Ok(None);
             }
             // Sealing may draw a person's data key (its own rows, independent of the
@@ -263,7 +267,7 @@ impl<'c> UnitOfWork<'c> {
                     on_error: OnError::Events,
                 });
                 steps.extend(result_step);
-                match send(&mut self.tx, steps).await {
+                match send(&mut self.tx, &self.store, steps).await {
                     Ok(()) => return Ok(Some(self.store.guess_held(head))),
                     Err(f) if f.chain_moved => {
                         // The writes before the events are in; the events (and the result
@@ -323,15 +327,29 @@ impl<'c> UnitOfWork<'c> {
     }
 }
 
-/// Sends `steps` in order: none, one as itself, several as one compound statement.
-async fn send(tx: &mut Transaction<'_>, mut steps: Vec<Step>) -> Result<(), StepFailure> {
+/// Sends `steps` in order: none, one as itself, several as one compound statement where
+/// the server takes it ([`EventStore::batch_writes`]), otherwise one by one.
+async fn send(
+    tx: &mut Transaction<'_>,
+    store: &EventStore,
+    mut steps: Vec<Step>,
+) -> Result<(), StepFailure> {
     match steps.len() {
         0 => Ok(()),
         1 => match steps.pop() {
             Some(step) => send_one(tx, step, None).await,
             None => Ok(()),
         },
-        _ => send_many(tx, steps).await,
+        _ if store.batch_writes(tx).await => send_many(tx, steps).await,
+        _ => {
+            for (i, step) in steps.into_iter().enumerate() {
+                send_one(tx, step, None).await.map_err(|mut f| {
+                    f.step = i;
+                    f
+                })?;
+            }
+            Ok(())
+        }
     }
 }
 
