@@ -724,7 +724,7 @@ impl Identity<'_> {
             let rows: Vec<(String, String, bool)> = tx
                 .exec(
                     format!(
-                        "SELECT idem_key, result, ({}) FROM {} WHERE result IS NOT NULL AND ({})                          FOR UPDATE",
+                        "SELECT idem_key, result, ({}) FROM {} WHERE result IS NOT NULL AND ({})",
                         any("result"),
                         t.idempotency,
                         conds.join(" OR ")
@@ -749,18 +749,32 @@ impl Identity<'_> {
                 }
             }
         }
-        let mut params = vec![SqlValue::from(ERASED_ERROR)];
-        params.extend(likes.iter().cloned());
-        tx.exec_drop(
-            format!(
-                "UPDATE {} SET last_error = ? WHERE {}",
-                t.jobs,
-                any("last_error")
-            ),
-            params,
-        )
-        .await
-        .map_err(db)?;
+        // Found without locks (a locking scan would hold every row of the table, and the
+        // gaps between them, until the erasure commits: the job runner and every new job
+        // would wait), then changed by key, the condition checked again under the row lock.
+        let failed: Vec<String> = tx
+            .exec(
+                format!("SELECT id FROM {} WHERE {}", t.jobs, any("last_error")),
+                likes.clone(),
+            )
+            .await
+            .map_err(db)?;
+        for chunk in failed.chunks(500) {
+            let mut params = vec![SqlValue::from(ERASED_ERROR)];
+            params.extend(chunk.iter().map(|id| SqlValue::from(id.as_str())));
+            params.extend(likes.iter().cloned());
+            tx.exec_drop(
+                format!(
+                    "UPDATE {} SET last_error = ? WHERE id IN ({}) AND ({})",
+                    t.jobs,
+                    vec!["?"; chunk.len()].join(", "),
+                    any("last_error")
+                ),
+                params,
+            )
+            .await
+            .map_err(db)?;
+        }
         // Copies inside other columns: job payloads (JSON), the mail outbox's recipients
         // and placeholder values, inbound mail's senders and texts.
         let mail = self.app().mail_tables();
@@ -824,18 +838,33 @@ async fn scrub_table(
             params.push(like.clone());
         }
     }
-    let rows: Vec<mysql_async::Row> = tx
+    // Candidates found without locks (a locking scan would hold every row of the table and
+    // the gaps between them until the erasure commits: the job runner, the outbox and new
+    // rows would wait), then read again under their row locks, by key, and changed only
+    // when they still hold a text.
+    let ids: Vec<mysql_async::Value> = tx
         .exec(
-            format!(
-                "SELECT id, {} FROM {} WHERE {} FOR UPDATE",
-                cols.join(", "),
-                c.table,
-                conds.join(" OR ")
-            ),
+            format!("SELECT id FROM {} WHERE {}", c.table, conds.join(" OR ")),
             params,
         )
         .await
         .map_err(db)?;
+    let mut rows: Vec<mysql_async::Row> = Vec::with_capacity(ids.len());
+    for chunk in ids.chunks(500) {
+        let locked: Vec<mysql_async::Row> = tx
+            .exec(
+                format!(
+                    "SELECT id, {} FROM {} WHERE id IN ({}) FOR UPDATE",
+                    cols.join(", "),
+                    c.table,
+                    vec!["?"; chunk.len()].join(", ")
+                ),
+                chunk.to_vec(),
+            )
+            .await
+            .map_err(db)?;
+        rows.extend(locked);
+    }
     let mut changed = Vec::new();
     for row in rows {
         let id: String = row

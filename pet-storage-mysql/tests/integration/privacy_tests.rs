@@ -1413,6 +1413,33 @@ async fn bench_erasure_beside_large_copy_tables() {
                     .await
                     .unwrap();
             }
+            // Meanwhile a REST-like writer: commands with an idempotency key (a row in the
+            // table the erasure scans), one after the other; its longest wait is reported.
+            let done = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+            let writer = {
+                let (app, actor, done) = (app.clone(), actor.clone(), done.clone());
+                tokio::spawn(async move {
+                    let (mut longest, mut n) = (std::time::Duration::ZERO, 0u32);
+                    while !done.load(std::sync::atomic::Ordering::Relaxed) {
+                        let mut ctx = actor.clone();
+                        ctx.idempotency_key = Some(
+                            pet_core::IdempotencyKey::new(format!(
+                                "bench-writer-{}",
+                                uuid::Uuid::now_v7()
+                            ))
+                            .unwrap(),
+                        );
+                        let t = std::time::Instant::now();
+                        app.identity()
+                            .create_customer(&json!({"name": format!("Writer {n}")}), &ctx)
+                            .await
+                            .unwrap();
+                        longest = longest.max(t.elapsed());
+                        n += 1;
+                    }
+                    (longest, n)
+                })
+            };
             let started = std::time::Instant::now();
             let r = app
                 .identity()
@@ -1420,10 +1447,14 @@ async fn bench_erasure_beside_large_copy_tables() {
                 .await
                 .unwrap();
             let took = started.elapsed();
+            done.store(true, std::sync::atomic::Ordering::Relaxed);
+            let (longest, writes) = writer.await.unwrap();
             assert_eq!(r["messages"], json!(5), "{r}");
             eprintln!(
-                "erasure {round} of one contact (5 messages) beside {seeded} rows in each copy table: {:.1} ms",
-                took.as_secs_f64() * 1000.0
+                "erasure {round} of one contact (5 messages) beside {seeded} rows in each copy table: {:.1} ms; \
+                 meanwhile {writes} commands with an idempotency key, the longest {:.1} ms",
+                took.as_secs_f64() * 1000.0,
+                longest.as_secs_f64() * 1000.0
             );
         }
         env.cleanup().await;
