@@ -19,7 +19,7 @@ use uuid::Uuid;
 
 use super::{col, db, internal, ListPlan, ListSearch};
 use crate::app::CommandContext;
-use crate::command::{command, restored_repository};
+use crate::command::{command, restored_repository, Read};
 use crate::db::{from_db_time, rfc3339, to_db_time};
 use crate::error::{AppError, StorageError};
 use crate::fields::{command_input, Field, OrBlank, OrBlankText};
@@ -75,7 +75,7 @@ restored_repository!(
     /// command costs the same however many quotes an opportunity has had; saved to the
     /// opportunities table.
     Opportunities: Opportunity, "opportunity",
-    load |app, tx, id| app.commercial().load_opportunity(tx, id).await,
+    load |app, tx, id| app.commercial().load_opportunity(tx, id, Read::ForCommand).await,
     save |app, cx, before, after, events| {
         use pet_core::commercial::OpportunityEvent as E;
         // Only these events can move the opportunity to another stage, and a quote only
@@ -127,18 +127,22 @@ type OpportunityRow = (
 );
 
 impl Commercial<'_> {
-    /// Restores an opportunity from its state row.
+    /// Restores an opportunity from its state row (locked as `read` says: for a command,
+    /// `FOR UPDATE`, so commands on one opportunity take turns instead of failing on its
+    /// version).
     pub(crate) async fn load_opportunity<Q: Queryable>(
         &self,
         q: &mut Q,
         id: Uuid,
+        read: Read,
     ) -> Result<Option<Opportunity>, AppError> {
         let t = self.sales_tables();
         let row: Option<mysql_async::Row> = q
             .exec_first(
                 format!(
-                    "SELECT {OPPORTUNITY_COLUMNS} FROM {} WHERE id = ?",
-                    t.opportunities
+                    "SELECT {OPPORTUNITY_COLUMNS} FROM {} WHERE id = ?{}",
+                    t.opportunities,
+                    read.root()
                 ),
                 (id.to_string(),),
             )
@@ -153,7 +157,9 @@ impl Commercial<'_> {
     /// For a new quote, in one round trip: the opportunity (as [`Self::load_opportunity`]),
     /// its customer's name, the status of the employee `actor` (`None`: no such employee)
     /// and the next quote number (`NEXTVAL` of migration 0023's sequence, drawn only when
-    /// the opportunity exists and the actor is active: a refusal draws nothing).
+    /// the opportunity exists and the actor is active: a refusal draws nothing). The
+    /// opportunity row is locked (`FOR UPDATE`), as a command loads it, so quotes made at
+    /// once on one opportunity take turns instead of failing on its version.
     pub(crate) async fn load_opportunity_drawing_quote_number<Q: Queryable>(
         &self,
         q: &mut Q,
@@ -168,7 +174,7 @@ impl Commercial<'_> {
                      (SELECT c.name FROM {customers} c WHERE c.id = customer_id), \
                      (SELECT e.status FROM {employees} e WHERE e.id = ?), \
                      IF((SELECT e.status FROM {employees} e WHERE e.id = ?) = '{active}', NEXTVAL({seq}), NULL) \
-                     FROM {opportunities} WHERE id = ?",
+                     FROM {opportunities} WHERE id = ? FOR UPDATE",
                     customers = self.tables().customers,
                     employees = self.tables().employees,
                     active = EmployeeStatus::Active.as_str(),
@@ -580,7 +586,7 @@ impl Commercial<'_> {
         let id = arg_uuid("opportunity_id", opportunity_id)?;
         let mut conn = self.read_conn().await?;
         let o = self
-            .load_opportunity(&mut conn, id)
+            .load_opportunity(&mut conn, id, Read::ForView)
             .await?
             .ok_or_else(|| AppError::NotFound(format!("opportunity {id}")))?;
         self.opportunity_view(&mut conn, &o).await

@@ -971,3 +971,37 @@ async fn quote_numbers_continue_from_the_counter_and_the_new_view_is_the_stored_
     );
     env.cleanup().await;
 }
+
+/// Two salespeople (here eight browsers) create quotes on one opportunity at once: every
+/// quote is made, each with its own number, and the opportunity counts them all.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn quotes_created_at_once_on_one_opportunity_all_succeed() {
+    let Some(env) = env().await else { return };
+    let app = &env.app;
+    let (actor, _, opp) = pipeline(app).await;
+    let mut tasks = Vec::new();
+    for i in 0..8 {
+        let (app, opp, actor) = (app.clone(), opp.clone(), actor.clone());
+        tasks.push(tokio::spawn(async move {
+            app.commercial()
+                .create_quote(
+                    &json!({"opportunity_id": opp, "title": format!("Option {i}")}),
+                    &actor,
+                )
+                .await
+        }));
+    }
+    let mut numbers = Vec::new();
+    for t in tasks {
+        let q = t.await.unwrap().unwrap();
+        numbers.push(q["number"].as_u64().unwrap());
+    }
+    numbers.sort_unstable();
+    numbers.dedup();
+    assert_eq!(numbers.len(), 8, "{numbers:?}");
+    assert_eq!(count_type(&env, "quote.created").await, 8);
+    assert_eq!(count_type(&env, "opportunity.quoting_started").await, 8);
+    let o = app.commercial().get_opportunity(&opp).await.unwrap();
+    assert_eq!(o["quote_count"], json!(8), "{o}");
+    env.cleanup().await;
+}
