@@ -349,6 +349,8 @@ pub(crate) enum TicketWork<'a> {
     Existing(Vec<TicketCommand>),
     New {
         customer_id: CustomerId,
+        /// The employee it is assigned to from the start (its name is read with the number).
+        assignee: Option<EmployeeId>,
         make: &'a (dyn Fn(TicketNumber) -> Vec<TicketCommand> + Sync),
     },
 }
@@ -501,6 +503,46 @@ impl Repository<Ticket> for Tickets<'_> {
     }
 }
 
+/// The view of ticket `tk` with its names, its stored `(created_at, updated_at,
+/// first_response_at)` and its SLA reading (the detail view adds replies, timeline and links).
+fn ticket_view(
+    tk: &Ticket,
+    customer_name: Option<String>,
+    assignee_name: Option<String>,
+    (created, updated, first_response): (NaiveDateTime, NaiveDateTime, Option<NaiveDateTime>),
+    sla: Value,
+) -> TicketView {
+    TicketView {
+        id: tk.id(),
+        number: tk.number().map(TicketNumber::get),
+        reference: tk.number().map_or_else(
+            || tk.id().to_string()[..8].to_owned(),
+            TicketNumber::reference,
+        ),
+        customer_id: tk.customer_id(),
+        customer_name,
+        project_id: tk.project_id(),
+        subject: tk.subject().as_str().to_owned(),
+        priority: tk.priority(),
+        channel: tk.channel(),
+        assignee_id: tk.assignee(),
+        assignee_name,
+        status: tk.status(),
+        next_statuses: tk.status().next_statuses().to_vec(),
+        actions: tk.actions(),
+        resolved_at: tk.resolved_at().map(rfc3339),
+        reply_count: tk.reply_count(),
+        first_response_at: first_response.map(|d| rfc3339(from_db_time(d))),
+        version: tk.version(),
+        created_at: rfc3339(from_db_time(created)),
+        updated_at: rfc3339(from_db_time(updated)),
+        sla,
+        replies: None,
+        timeline: None,
+        linked_articles: None,
+    }
+}
+
 /// What [`App::hd_draw_ticket_number`] read in its one round trip.
 struct DrawnTicketNumber {
     /// The customer's status (`None`: no such customer).
@@ -509,6 +551,10 @@ struct DrawnTicketNumber {
     number: TicketNumber,
     /// When asked for: the actor's status (`None` inside: no such employee).
     actor_status: Option<Option<String>>,
+    /// The customer's name.
+    customer_name: Option<String>,
+    /// The assignee's name, when one was given and exists.
+    assignee_name: Option<String>,
 }
 
 /// SLA assignments (one per ticket under an SLA): restored from their rows; saved with the
@@ -1186,10 +1232,11 @@ impl Helpdesk<'_> {
         .await
     }
 
-    /// Draws the next ticket number with the customer's status, in one round trip
-    /// (`NEXTVAL` of the sequence of migration 0017, per row found: nothing is drawn for an
-    /// unknown customer, whose ticket the rules refuse). The sequence is not transactional: a
-    /// command that rolls back leaves a gap, as every helpdesk's numbering does.
+    /// Draws the next ticket number with the customer's status and name (and the name of
+    /// the employee `assignee`, when given), in one round trip (`NEXTVAL` of the sequence of
+    /// migration 0017, per row found: nothing is drawn for an unknown customer, whose ticket
+    /// the rules refuse). The sequence is not transactional: a command that rolls back
+    /// leaves a gap, as every helpdesk's numbering does.
     ///
     /// With `actor` (a command whose body reads its actor, `Actors::EmployeesReadByBody`)
     /// the same round trip reads that employee's status (the outer `None`: no row, so not
@@ -1199,42 +1246,54 @@ impl Helpdesk<'_> {
         &self,
         q: &mut Q,
         customer: CustomerId,
+        assignee: Option<EmployeeId>,
         actor: Option<Uuid>,
     ) -> Result<DrawnTicketNumber, AppError> {
         let t = self.helpdesk_tables();
-        let row: Option<(String, Option<u64>, Option<String>)> = match actor {
+        let (customers, employees) = (&self.tables().customers, &self.tables().employees);
+        let assignee = assignee.map(|a| a.to_string());
+        type DrawRow = (
+            String,
+            Option<u64>,
+            Option<String>,
+            Option<String>,
+            Option<String>,
+        );
+        let row: Option<DrawRow> = match actor {
             None => q
                 .exec_first(
                     format!(
-                        "SELECT status, NEXTVAL({}), NULL FROM {} WHERE id = ?",
-                        t.ticket_numbers,
-                        self.tables().customers
+                        "SELECT c.status, NEXTVAL({seq}), NULL, c.name, \
+                         (SELECT b.name FROM {employees} b WHERE b.id = ?) \
+                         FROM {customers} c WHERE c.id = ?",
+                        seq = t.ticket_numbers,
                     ),
-                    (customer.to_string(),),
+                    (assignee, customer.to_string()),
                 )
                 .await
                 .map_err(db)?,
             Some(actor) => q
                 .exec_first(
                     format!(
-                        "SELECT c.status, IF(a.status = '{active}', NEXTVAL({seq}), NULL), a.status \
+                        "SELECT c.status, IF(a.status = '{active}', NEXTVAL({seq}), NULL), a.status, \
+                         c.name, (SELECT b.name FROM {employees} b WHERE b.id = ?) \
                          FROM {customers} c LEFT JOIN {employees} a ON a.id = ? WHERE c.id = ?",
                         active = EmployeeStatus::Active.as_str(),
                         seq = t.ticket_numbers,
-                        customers = self.tables().customers,
-                        employees = self.tables().employees,
                     ),
-                    (actor.to_string(), customer.to_string()),
+                    (assignee, actor.to_string(), customer.to_string()),
                 )
                 .await
                 .map_err(db)?,
         };
-        let Some((status, n, actor_status)) = row else {
+        let Some((status, n, actor_status, customer_name, assignee_name)) = row else {
             // Refused by the rules (no such customer): no number is drawn or recorded.
             return Ok(DrawnTicketNumber {
                 customer_status: None,
                 number: TicketNumber::new("ticket_number", u32::MAX)?,
                 actor_status: None,
+                customer_name: None,
+                assignee_name: None,
             });
         };
         let status = CustomerStatus::parse(&status)
@@ -1247,6 +1306,8 @@ impl Helpdesk<'_> {
             customer_status: Some(status),
             number: TicketNumber::new("ticket_number", n)?,
             actor_status: actor.map(|_| actor_status),
+            customer_name,
+            assignee_name,
         })
     }
 
@@ -1294,21 +1355,26 @@ impl Helpdesk<'_> {
             (_, actors) => actors,
         };
         command!(self, ctx, command, &request, actors, |cx| {
-            let (cmds, customer) = match &work {
-                TicketWork::Existing(cmds) => (cmds.clone(), None),
-                TicketWork::New { customer_id, make } => {
+            let (cmds, customer, names) = match &work {
+                TicketWork::Existing(cmds) => (cmds.clone(), None, None),
+                TicketWork::New {
+                    customer_id,
+                    assignee,
+                    make,
+                } => {
                     let actor = if actors == Actors::EmployeesReadByBody {
                         Some(cx.actor_to_read()?)
                     } else {
                         None
                     };
                     let drawn = self
-                        .hd_draw_ticket_number(cx.tx().await?, *customer_id, actor)
+                        .hd_draw_ticket_number(cx.tx().await?, *customer_id, *assignee, actor)
                         .await?;
                     if let Some(status) = &drawn.actor_status {
                         cx.check_actor(status.as_deref())?;
                     }
-                    (make(drawn.number), drawn.customer_status)
+                    let names = (drawn.customer_name, drawn.assignee_name);
+                    (make(drawn.number), drawn.customer_status, Some(names))
                 }
             };
             let cmd = cmds.first().ok_or_else(|| internal("no ticket command"))?;
@@ -1355,6 +1421,48 @@ impl Helpdesk<'_> {
                 }),
             };
             cx.save(&repo, &decided).await?;
+            // A new ticket without an SLA is shown from what the command knows (its names
+            // were read with its number): nothing read back, so its rows travel with its
+            // events at the commit.
+            if let (Some((customer_name, assignee_name)), None) = (&names, assign) {
+                let stored = to_db_time(now);
+                let replies: Option<Vec<ReplyView>> = decided
+                    .events
+                    .iter()
+                    .filter_map(|e| match e {
+                        TicketEvent::Replied(p) => Some(p),
+                        _ => None,
+                    })
+                    .map(|p| match p.author {
+                        // An employee's name is not at hand: read back below.
+                        ReplyAuthor::Employee { .. } => None,
+                        ReplyAuthor::Customer { contact_id } => Some(ReplyView {
+                            id: p.reply_id.to_string(),
+                            author_kind: "customer".into(),
+                            author_employee_id: None,
+                            author_name: None,
+                            author_contact_id: contact_id.map(|c| c.to_string()),
+                            visibility: p.visibility.as_str().to_owned(),
+                            body: p.body.as_str().to_owned(),
+                            created_at: rfc3339(from_db_time(stored)),
+                        }),
+                    })
+                    .collect();
+                if let Some(replies) = replies {
+                    let mut view = ticket_view(
+                        &decided.after,
+                        customer_name.clone(),
+                        assignee_name.clone(),
+                        (stored, stored, None),
+                        Value::Null,
+                    );
+                    view.replies = Some(replies);
+                    view.timeline = Some(timeline_view(&timeline));
+                    view.linked_articles = Some(Vec::new());
+                    return serde_json::to_value(view)
+                        .map_err(|e| internal(&format!("ticket view: {e}")));
+                }
+            }
             let mut specs = SlaCache::default();
             let known = match (is_new, assign) {
                 (false, _) => Known::Nothing,
@@ -1431,35 +1539,13 @@ impl Helpdesk<'_> {
                     sla_json(a, name, &reading)
                 }
             };
-            views.push(TicketView {
-                id: tk.id(),
-                number: tk.number().map(TicketNumber::get),
-                reference: tk.number().map_or_else(
-                    || tk.id().to_string()[..8].to_owned(),
-                    TicketNumber::reference,
-                ),
-                customer_id: tk.customer_id(),
+            views.push(ticket_view(
+                &tk,
                 customer_name,
-                project_id: tk.project_id(),
-                subject: tk.subject().as_str().to_owned(),
-                priority: tk.priority(),
-                channel: tk.channel(),
-                assignee_id: tk.assignee(),
                 assignee_name,
-                status: tk.status(),
-                next_statuses: tk.status().next_statuses().to_vec(),
-                actions: tk.actions(),
-                resolved_at: tk.resolved_at().map(rfc3339),
-                reply_count: tk.reply_count(),
-                first_response_at: first_response.map(|d| rfc3339(from_db_time(d))),
-                version: tk.version(),
-                created_at: rfc3339(from_db_time(created)),
-                updated_at: rfc3339(from_db_time(updated)),
+                (created, updated, first_response),
                 sla,
-                replies: None,
-                timeline: None,
-                linked_articles: None,
-            });
+            ));
         }
         Ok(views)
     }
@@ -1612,6 +1698,7 @@ impl Helpdesk<'_> {
         };
         let work = TicketWork::New {
             customer_id: n.customer_id,
+            assignee: n.assignee_id,
             make: &make,
         };
         self.hd_ticket_commands(ctx, command, input.clone(), id, work, sla)

@@ -765,6 +765,7 @@ impl Portal<'_> {
                 id,
                 TicketWork::New {
                     customer_id: signed.customer,
+                    assignee: None,
                     make: &make,
                 },
                 None,

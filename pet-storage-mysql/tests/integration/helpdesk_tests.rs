@@ -1015,3 +1015,50 @@ async fn a_refused_ticket_draws_no_number() {
     );
     env.cleanup().await;
 }
+
+/// A new ticket without an SLA is answered from what the command knows (nothing read
+/// back): the answer is exactly what reading the ticket gives — plain, with its first
+/// message from a contact, assigned from the start, and assigned to no one who exists.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_new_ticket_answers_what_reading_it_gives() {
+    let Some(env) = env().await else { return };
+    let app = &env.app;
+    let s = setup(&env).await;
+    let ana = s.actor.actor_id.unwrap().to_string();
+    let c = app
+        .identity()
+        .add_contact(
+            &s.customer,
+            &json!({"name": "Cleo Contact", "email": "cleo@acme.test"}),
+            &s.actor,
+        )
+        .await
+        .unwrap();
+    let contact = c["contacts"][0]["id"].as_str().unwrap().to_owned();
+    for input in [
+        json!({"customer_id": s.customer, "subject": "Plain"}),
+        json!({"customer_id": s.customer, "subject": "With a message", "priority": "high",
+               "contact_id": contact, "message": "It broke at 9:14."}),
+        json!({"customer_id": s.customer, "subject": "Assigned", "assignee_id": ana,
+               "channel": "phone"}),
+    ] {
+        let made = app
+            .helpdesk()
+            .create_ticket(&input, &s.actor)
+            .await
+            .unwrap();
+        let read = app.helpdesk().get_ticket(&id(&made)).await.unwrap();
+        assert_eq!(made, read, "{input}");
+        assert_eq!(made["customer_name"], json!("Acme Ltd"));
+    }
+    let r = app
+        .helpdesk()
+        .create_ticket(
+            &json!({"customer_id": s.customer, "subject": "Nobody",
+                    "assignee_id": uuid::Uuid::now_v7().to_string()}),
+            &s.actor,
+        )
+        .await;
+    assert!(r.is_err(), "{r:?}");
+    env.cleanup().await;
+}
