@@ -233,76 +233,67 @@ impl<'c> UnitOfWork<'c> {
         result: Option<&serde_json::Value>,
     ) -> Result<Option<Appended>, StorageError> {
         let finished = async {
-            let result_step = match (&self.idempotency, result) {
-                (Some(key), Some(result)) => Some(self.store.finish_idempotency_step(key, result)),
-                _ => None,
-            };
-            let result_step = result_step.map(|(sql, params)| Step {
-                sql,
-                params,
-                on_error: OnError::Plain,
-            });
-            if self.events.is_empty() {
-                let mut steps = std::mem::take(&mut self.waiting);
-                steps.extend(result_step);
-                send(&mut self.tx, &self.store, steps)
-                    .await
-                    .map_err(|f| f.error)?;
-                return Ok(None);
-            }
-            // Sealing may draw a person's data key (its own rows, independent of the
-            // waiting writes); then the one statement.
-            let payloads = self
-                .store
-                .payloads(&mut self.tx, &self.events, self.now)
-                .await?;
-            self.store.ensure_chain_trigger(&mut self.tx).await?;
-            if let Some(guess) = self.store.guess(&self.events, &payloads, self.now) {
-                let mut steps = std::mem::take(&mut self.waiting);
-                let events_step = steps.len();
-                let (sql, params, head) = guess.into_parts();
-                steps.push(Step {
-                    sql,
-                    params,
-                    on_error: OnError::Events,
-                });
-                steps.extend(result_step);
-                match send(&mut self.tx, &self.store, steps).await {
-                    Ok(()) => return Ok(Some(self.store.guess_held(head))),
-                    Err(f) if f.chain_moved => {
-                        // The writes before the events are in; the events (and the result
-                        // after them) are not: append after the head read under its lock.
-                        self.store.guess_missed();
-                        let appended = self
+            let mut steps = std::mem::take(&mut self.waiting);
+            let mut appended = None;
+            // The events' step in `steps`, the head it guessed, and the payloads (for the
+            // locked append when the guess was wrong).
+            let mut guessed = None;
+            if !self.events.is_empty() {
+                // Sealing may draw a person's data key (its own rows, independent of the
+                // waiting writes).
+                let payloads = self
+                    .store
+                    .payloads(&mut self.tx, &self.events, self.now)
+                    .await?;
+                self.store.ensure_chain_trigger(&mut self.tx).await?;
+                match self.store.guess(&self.events, &payloads, self.now) {
+                    Some(guess) => {
+                        let (sql, params, head) = guess.into_parts();
+                        guessed = Some((steps.len(), head, payloads));
+                        steps.push(Step {
+                            sql,
+                            params,
+                            on_error: OnError::Events,
+                        });
+                    }
+                    None => {
+                        send(&mut self.tx, &self.store, std::mem::take(&mut steps))
+                            .await
+                            .map_err(|f| f.error)?;
+                        let a = self
                             .store
                             .append_locked(&mut self.tx, &self.events, &payloads, self.now)
                             .await?;
-                        if let (Some(key), Some(result)) = (&self.idempotency, result) {
-                            self.store
-                                .finish_idempotency(&mut self.tx, key, result)
-                                .await?;
-                        }
-                        return Ok(Some(appended));
-                    }
-                    Err(f) => {
-                        if f.step == events_step {
-                            self.store.forget_hint();
-                        }
-                        return Err(f.error);
+                        appended = Some(a);
                     }
                 }
             }
-            self.send_waiting().await?;
-            let appended = self
-                .store
-                .append_locked(&mut self.tx, &self.events, &payloads, self.now)
-                .await?;
-            if let Some(step) = result_step {
-                send_one(&mut self.tx, step, None)
-                    .await
-                    .map_err(|f| f.error)?;
+            steps.extend(self.result_step(result));
+            match (send(&mut self.tx, &self.store, steps).await, guessed) {
+                (Ok(()), Some((_, head, _))) => appended = Some(self.store.guess_held(head)),
+                (Ok(()), None) => {}
+                (Err(f), Some((_, _, payloads))) if f.chain_moved => {
+                    // The writes before the events are in; the events and the result after
+                    // them are not: append after the head read under its lock, then the result.
+                    self.store.guess_missed();
+                    let a = self
+                        .store
+                        .append_locked(&mut self.tx, &self.events, &payloads, self.now)
+                        .await?;
+                    appended = Some(a);
+                    let result = self.result_step(result).into_iter().collect();
+                    send(&mut self.tx, &self.store, result)
+                        .await
+                        .map_err(|f| f.error)?;
+                }
+                (Err(f), guessed) => {
+                    if guessed.is_some_and(|(step, _, _)| step == f.step) {
+                        self.store.forget_hint();
+                    }
+                    return Err(f.error);
+                }
             }
-            Ok::<_, StorageError>(Some(appended))
+            Ok::<_, StorageError>(appended)
         }
         .await;
         match finished {
@@ -317,6 +308,17 @@ impl<'c> UnitOfWork<'c> {
                 Err(e)
             }
         }
+    }
+
+    /// The write that stores the command's result under its claimed idempotency key.
+    fn result_step(&self, result: Option<&serde_json::Value>) -> Option<Step> {
+        let (key, result) = (self.idempotency.as_ref()?, result?);
+        let (sql, params) = self.store.finish_idempotency_step(key, result);
+        Some(Step {
+            sql,
+            params,
+            on_error: OnError::Plain,
+        })
     }
 
     /// Rolls back explicitly (dropping the unit of work does the same); waiting writes are

@@ -543,6 +543,51 @@ fn ticket_view(
     }
 }
 
+/// The detail view of a ticket its command just made without an SLA, from what the command
+/// knows: `after` with its clock `timeline`, its `events` (the first message's reply), the
+/// customer's and assignee's names, stored at `now`. `None` when a reply's author name is not
+/// at hand (an employee's): the view is read back then.
+fn new_ticket_view(
+    after: &Ticket,
+    timeline: &TicketTimeline,
+    events: &[TicketEvent],
+    (customer_name, assignee_name): (Option<String>, Option<String>),
+    now: DateTime<Utc>,
+) -> Option<TicketView> {
+    let stored = to_db_time(now);
+    let replies = events
+        .iter()
+        .filter_map(|e| match e {
+            TicketEvent::Replied(p) => Some(p),
+            _ => None,
+        })
+        .map(|p| match p.author {
+            ReplyAuthor::Employee { .. } => None,
+            ReplyAuthor::Customer { contact_id } => Some(ReplyView {
+                id: p.reply_id.to_string(),
+                author_kind: "customer".into(),
+                author_employee_id: None,
+                author_name: None,
+                author_contact_id: contact_id.map(|c| c.to_string()),
+                visibility: p.visibility.as_str().to_owned(),
+                body: p.body.as_str().to_owned(),
+                created_at: rfc3339(from_db_time(stored)),
+            }),
+        })
+        .collect::<Option<Vec<_>>>()?;
+    let mut view = ticket_view(
+        after,
+        customer_name,
+        assignee_name,
+        (stored, stored, None),
+        Value::Null,
+    );
+    view.replies = Some(replies);
+    view.timeline = Some(timeline_view(timeline));
+    view.linked_articles = Some(Vec::new());
+    Some(view)
+}
+
 /// What [`App::hd_draw_ticket_number`] read in its one round trip.
 struct DrawnTicketNumber {
     /// The customer's status (`None`: no such customer).
@@ -1259,33 +1304,25 @@ impl Helpdesk<'_> {
             Option<String>,
             Option<String>,
         );
-        let row: Option<DrawRow> = match actor {
-            None => q
-                .exec_first(
-                    format!(
-                        "SELECT c.status, NEXTVAL({seq}), NULL, c.name, \
-                         (SELECT b.name FROM {employees} b WHERE b.id = ?) \
-                         FROM {customers} c WHERE c.id = ?",
-                        seq = t.ticket_numbers,
-                    ),
-                    (assignee, customer.to_string()),
-                )
-                .await
-                .map_err(db)?,
-            Some(actor) => q
-                .exec_first(
-                    format!(
-                        "SELECT c.status, IF(a.status = '{active}', NEXTVAL({seq}), NULL), a.status, \
-                         c.name, (SELECT b.name FROM {employees} b WHERE b.id = ?) \
-                         FROM {customers} c LEFT JOIN {employees} a ON a.id = ? WHERE c.id = ?",
-                        active = EmployeeStatus::Active.as_str(),
-                        seq = t.ticket_numbers,
-                    ),
-                    (assignee, actor.to_string(), customer.to_string()),
-                )
-                .await
-                .map_err(db)?,
-        };
+        // Without an actor to read, the join finds no row and the number is always drawn.
+        let row: Option<DrawRow> = q
+            .exec_first(
+                format!(
+                    "SELECT c.status, IF(? OR a.status = '{active}', NEXTVAL({seq}), NULL), a.status, \
+                     c.name, (SELECT b.name FROM {employees} b WHERE b.id = ?) \
+                     FROM {customers} c LEFT JOIN {employees} a ON a.id = ? WHERE c.id = ?",
+                    active = EmployeeStatus::Active.as_str(),
+                    seq = t.ticket_numbers,
+                ),
+                (
+                    actor.is_none(),
+                    assignee,
+                    actor.map(|a| a.to_string()),
+                    customer.to_string(),
+                ),
+            )
+            .await
+            .map_err(db)?;
         let Some((status, n, actor_status, customer_name, assignee_name)) = row else {
             // Refused by the rules (no such customer): no number is drawn or recorded.
             return Ok(DrawnTicketNumber {
@@ -1424,41 +1461,9 @@ impl Helpdesk<'_> {
             // A new ticket without an SLA is shown from what the command knows (its names
             // were read with its number): nothing read back, so its rows travel with its
             // events at the commit.
-            if let (Some((customer_name, assignee_name)), None) = (&names, assign) {
-                let stored = to_db_time(now);
-                let replies: Option<Vec<ReplyView>> = decided
-                    .events
-                    .iter()
-                    .filter_map(|e| match e {
-                        TicketEvent::Replied(p) => Some(p),
-                        _ => None,
-                    })
-                    .map(|p| match p.author {
-                        // An employee's name is not at hand: read back below.
-                        ReplyAuthor::Employee { .. } => None,
-                        ReplyAuthor::Customer { contact_id } => Some(ReplyView {
-                            id: p.reply_id.to_string(),
-                            author_kind: "customer".into(),
-                            author_employee_id: None,
-                            author_name: None,
-                            author_contact_id: contact_id.map(|c| c.to_string()),
-                            visibility: p.visibility.as_str().to_owned(),
-                            body: p.body.as_str().to_owned(),
-                            created_at: rfc3339(from_db_time(stored)),
-                        }),
-                    })
-                    .collect();
-                if let Some(replies) = replies {
-                    let mut view = ticket_view(
-                        &decided.after,
-                        customer_name.clone(),
-                        assignee_name.clone(),
-                        (stored, stored, None),
-                        Value::Null,
-                    );
-                    view.replies = Some(replies);
-                    view.timeline = Some(timeline_view(&timeline));
-                    view.linked_articles = Some(Vec::new());
+            if let (Some(names), None) = (names, assign) {
+                let view = new_ticket_view(&decided.after, &timeline, &decided.events, names, now);
+                if let Some(view) = view {
                     return serde_json::to_value(view)
                         .map_err(|e| internal(&format!("ticket view: {e}")));
                 }

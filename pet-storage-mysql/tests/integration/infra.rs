@@ -1193,6 +1193,15 @@ async fn executes(c: &mut mysql_async::Conn) -> u64 {
     row.unwrap().1
 }
 
+/// Queues the insert of team `id` named `name` (a duplicate: "team exists").
+async fn queue_team(uow: &mut UnitOfWork<'_>, sql: &str, id: Uuid, name: &str) {
+    uow.insert(sql, (id.to_string(), name), |_| {
+        StorageError::Conflict("team exists".into())
+    })
+    .await
+    .unwrap();
+}
+
 /// A unit of work's waiting writes travel with its events as one statement; each write
 /// still fails as itself (a stale update as its record's conflict, a duplicate through its
 /// own mapping), reads see the writes before them, and a moved chain head does not send a
@@ -1232,11 +1241,7 @@ async fn waiting_writes_travel_together_and_each_fails_as_itself() {
             .await
             .unwrap();
         for (id, name) in [(a, "A"), (b, "B"), (c, "C")] {
-            uow.insert(&insert_team, (id.to_string(), name), |_| {
-                StorageError::Conflict("team exists".into())
-            })
-            .await
-            .unwrap();
+            queue_team(&mut uow, &insert_team, id, name).await;
         }
         uow.update_versioned(&rename_team, ("A2", a.to_string(), 1u64), "team A")
             .await
@@ -1271,19 +1276,11 @@ async fn waiting_writes_travel_together_and_each_fails_as_itself() {
         let mut uow = UnitOfWork::begin(&mut conn, store.clone(), start_time())
             .await
             .unwrap();
-        uow.insert(&insert_team, (x.to_string(), "X"), |_| {
-            StorageError::Conflict("team X exists".into())
-        })
-        .await
-        .unwrap();
+        queue_team(&mut uow, &insert_team, x, "X").await;
         uow.update_versioned(&rename_team, ("B2", b.to_string(), 7u64), "team B")
             .await
             .unwrap();
-        uow.insert(&insert_team, (z.to_string(), "Z"), |_| {
-            StorageError::Conflict("team Z exists".into())
-        })
-        .await
-        .unwrap();
+        queue_team(&mut uow, &insert_team, z, "Z").await;
         uow.record([event(x, 1, 3)]);
         uow.commit(None).await.unwrap_err()
     };
@@ -1304,11 +1301,7 @@ async fn waiting_writes_travel_together_and_each_fails_as_itself() {
         let mut uow = UnitOfWork::begin(&mut conn, store.clone(), start_time())
             .await
             .unwrap();
-        uow.insert(&insert_team, (x.to_string(), "X"), |_| {
-            StorageError::Conflict("team X exists".into())
-        })
-        .await
-        .unwrap();
+        queue_team(&mut uow, &insert_team, x, "X").await;
         uow.insert(&insert_team, (c.to_string(), "C again"), |key| {
             StorageError::Taken {
                 field: "id".into(),
@@ -1333,11 +1326,7 @@ async fn waiting_writes_travel_together_and_each_fails_as_itself() {
         let mut uow = UnitOfWork::begin(&mut conn, store.clone(), start_time())
             .await
             .unwrap();
-        uow.insert(&insert_team, (x.to_string(), "X"), |_| {
-            StorageError::Conflict("team X exists".into())
-        })
-        .await
-        .unwrap();
+        queue_team(&mut uow, &insert_team, x, "X").await;
         let (sql, ids) = teams(&[x]);
         let n: Option<u64> = uow.tx().await.unwrap().exec_first(&sql, ids).await.unwrap();
         assert_eq!(n, Some(1));
@@ -1351,16 +1340,8 @@ async fn waiting_writes_travel_together_and_each_fails_as_itself() {
         let mut uow = UnitOfWork::begin(&mut conn, store.clone(), start_time())
             .await
             .unwrap();
-        uow.insert(&insert_team, (x.to_string(), "X"), |_| {
-            StorageError::Conflict("team X exists".into())
-        })
-        .await
-        .unwrap();
-        uow.insert(&insert_team, (z.to_string(), "Z"), |_| {
-            StorageError::Conflict("team Z exists".into())
-        })
-        .await
-        .unwrap();
+        queue_team(&mut uow, &insert_team, x, "X").await;
+        queue_team(&mut uow, &insert_team, z, "Z").await;
         uow.record([event(x, 1, 5), event(z, 1, 6)]);
         let appended = uow.commit(None).await.unwrap().unwrap();
         assert_eq!(appended.last - appended.first, 1);
